@@ -1,0 +1,51 @@
+# nodelet — every target installs what it needs first, so `make demo` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps
+BENCH_PACKAGES := crun runc podman containernetworking-plugins wrk hyperfine iperf3
+NODE_TEST := node --test --test-concurrency=1 --enable-source-maps
+
+.PHONY: all deps deb-deps bench-deps build shim test test-unit test-privileged test-e2e demo bench install clean
+
+all: build
+
+# Debian packages: installed only when missing, so repeated runs stay offline and fast.
+deb-deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+bench-deps:
+	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: deb-deps node_modules/.installed
+
+build/nodelet-shim: $(wildcard shim/*.c shim/*.h)
+	@mkdir -p build
+	gcc -O2 -Wall -Wextra -Werror -std=gnu11 -o $@ $(filter %.c,$^)
+
+shim: build/nodelet-shim
+
+build: deps shim
+	npx tsc -p tsconfig.json
+
+test: build
+	$(NODE_TEST) dist/test/unit
+	$(NODE_TEST) dist/test/privileged
+	$(NODE_TEST) dist/test/e2e
+
+test-unit: build
+	$(NODE_TEST) dist/test/unit
+
+clean:
+	rm -rf dist build

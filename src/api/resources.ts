@@ -1,0 +1,101 @@
+/**
+ * The resources nodelet serves and how each is named: kind, plural, singular, short names, group/version, scope.
+ * Discovery, the REST router and the CLI's resource-name parsing (`po`, `pods`, `pod/NAME`, `svc`) all read this one
+ * table, so a resource added here is served, discoverable and typeable in one step.
+ */
+export interface ResourceInfo {
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  /** "" for the core group (served under /api/v1). */
+  group: string;
+  version: string;
+  namespaced: boolean;
+  categories: string[];
+  verbs: string[];
+  /** Subresources served under /NAME/SUB. */
+  subresources: string[];
+}
+
+const RW = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+function core(kind: string, plural: string, shortNames: string[], namespaced: boolean, extra: Partial<ResourceInfo> = {}): ResourceInfo {
+  return {
+    kind,
+    plural,
+    singular: kind.toLowerCase(),
+    shortNames,
+    group: "",
+    version: "v1",
+    namespaced,
+    categories: [],
+    verbs: RW,
+    subresources: [],
+    ...extra,
+  };
+}
+
+export const RESOURCES: readonly ResourceInfo[] = [
+  core("Pod", "pods", ["po"], true, { categories: ["all"], subresources: ["status", "log", "exec", "attach", "portforward"] }),
+  core("Service", "services", ["svc"], true, { categories: ["all"], subresources: ["status"] }),
+  core("Endpoints", "endpoints", ["ep"], true, { singular: "endpoints" }),
+  core("Event", "events", ["ev"], true),
+  core("Node", "nodes", ["no"], false, { subresources: ["status"] }),
+  core("Namespace", "namespaces", ["ns"], false, { subresources: ["status"] }),
+  core("PersistentVolume", "persistentvolumes", ["pv"], false, { subresources: ["status"] }),
+  core("PersistentVolumeClaim", "persistentvolumeclaims", ["pvc"], true, { subresources: ["status"] }),
+  core("ConfigMap", "configmaps", ["cm"], true),
+  core("Secret", "secrets", [], true),
+  {
+    kind: "EndpointSlice",
+    plural: "endpointslices",
+    singular: "endpointslice",
+    shortNames: [],
+    group: "discovery.k8s.io",
+    version: "v1",
+    namespaced: true,
+    categories: [],
+    verbs: RW,
+    subresources: [],
+  },
+  {
+    kind: "PodMetrics",
+    plural: "pods",
+    singular: "",
+    shortNames: [],
+    group: "metrics.k8s.io",
+    version: "v1beta1",
+    namespaced: true,
+    categories: [],
+    verbs: ["get", "list"],
+    subresources: [],
+  },
+];
+
+/** apiVersion string of a resource: "v1" or "group/version". */
+export function apiVersionOf(r: ResourceInfo): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+/** The stored resource for a kind ("Pod"), ignoring the metrics view. */
+export function resourceForKind(kind: string): ResourceInfo | undefined {
+  return RESOURCES.find((r) => r.kind === kind && r.group !== "metrics.k8s.io");
+}
+
+/**
+ * Resolves a name as kubectl accepts it: plural, singular, short name or kind, case-insensitive, optionally
+ * qualified by group (`endpointslices.discovery.k8s.io`). Returns undefined when nothing matches.
+ */
+export function resolveResource(name: string): ResourceInfo | undefined {
+  const lower = name.toLowerCase();
+  const dot = lower.indexOf(".");
+  const base = dot >= 0 ? lower.slice(0, dot) : lower;
+  const group = dot >= 0 ? lower.slice(dot + 1) : undefined;
+  return RESOURCES.find(
+    (r) =>
+      r.group !== "metrics.k8s.io" &&
+      (group === undefined || r.group === group) &&
+      (r.plural === base || r.singular === base || r.kind.toLowerCase() === base || r.shortNames.includes(base)),
+  );
+}

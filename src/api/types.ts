@@ -1,0 +1,627 @@
+/**
+ * Kubernetes API types, the subset nodelet serves. Field names and shapes mirror k8s.io/api so that objects
+ * round-trip through real kubectl unchanged. Only the fields we read or write are typed; unknown fields a user sends
+ * are kept by the store (objects are stored as JSON) but not interpreted.
+ *
+ * Reference: https://kubernetes.io/docs/reference/kubernetes-api/
+ */
+
+export interface TypeMeta {
+  apiVersion: string;
+  kind: string;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  managedFields?: unknown[];
+}
+
+export interface ListMeta {
+  resourceVersion?: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/** Any stored object: TypeMeta plus metadata; the rest is kind-specific. */
+export interface KubeObject extends TypeMeta {
+  metadata: ObjectMeta;
+}
+
+export interface KubeList<T extends KubeObject = KubeObject> extends TypeMeta {
+  metadata: ListMeta;
+  items: T[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Quantities and resources
+
+/** A resource quantity as Kubernetes writes it: "500m", "64Mi", "1", "1.5Gi". Parsed by api/quantity.ts. */
+export type Quantity = string;
+
+export interface ResourceRequirements {
+  limits?: Record<string, Quantity>;
+  requests?: Record<string, Quantity>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pod
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    fieldRef?: { apiVersion?: string; fieldPath: string };
+    resourceFieldRef?: { containerName?: string; resource: string; divisor?: Quantity };
+    configMapKeyRef?: { name: string; key: string; optional?: boolean };
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+  };
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  hostPort?: number;
+  hostIP?: string;
+  protocol?: "TCP" | "UDP" | "SCTP";
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  subPathExpr?: string;
+  readOnly?: boolean;
+  mountPropagation?: "None" | "HostToContainer" | "Bidirectional";
+}
+
+export interface ExecAction {
+  command?: string[];
+}
+
+export interface HTTPHeader {
+  name: string;
+  value: string;
+}
+
+export interface HTTPGetAction {
+  path?: string;
+  port: number | string;
+  host?: string;
+  scheme?: "HTTP" | "HTTPS";
+  httpHeaders?: HTTPHeader[];
+}
+
+export interface TCPSocketAction {
+  port: number | string;
+  host?: string;
+}
+
+export interface GRPCAction {
+  port: number;
+  service?: string;
+}
+
+export interface SleepAction {
+  seconds: number;
+}
+
+export interface ProbeHandler {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  grpc?: GRPCAction;
+}
+
+export interface Probe extends ProbeHandler {
+  initialDelaySeconds?: number;
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+  terminationGracePeriodSeconds?: number;
+}
+
+export interface LifecycleHandler {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  sleep?: SleepAction;
+}
+
+export interface Lifecycle {
+  postStart?: LifecycleHandler;
+  preStop?: LifecycleHandler;
+}
+
+export interface Capabilities {
+  add?: string[];
+  drop?: string[];
+}
+
+export interface SecurityContext {
+  capabilities?: Capabilities;
+  privileged?: boolean;
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  procMount?: "Default" | "Unmasked";
+  seccompProfile?: { type: string; localhostProfile?: string };
+}
+
+export interface PodSecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  supplementalGroups?: number[];
+  fsGroup?: number;
+  sysctls?: { name: string; value: string }[];
+  seccompProfile?: { type: string; localhostProfile?: string };
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  ports?: ContainerPort[];
+  env?: EnvVar[];
+  resources?: ResourceRequirements;
+  volumeMounts?: VolumeMount[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  startupProbe?: Probe;
+  lifecycle?: Lifecycle;
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: "File" | "FallbackToLogsOnError";
+  imagePullPolicy?: "Always" | "Never" | "IfNotPresent";
+  securityContext?: SecurityContext;
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
+  /** Only on init containers: "Always" makes a sidecar (KEP-753). */
+  restartPolicy?: "Always";
+}
+
+export interface HostPathVolumeSource {
+  path: string;
+  type?: "" | "DirectoryOrCreate" | "Directory" | "FileOrCreate" | "File" | "Socket" | "CharDevice" | "BlockDevice";
+}
+
+export interface EmptyDirVolumeSource {
+  medium?: "" | "Memory";
+  sizeLimit?: Quantity;
+}
+
+export interface PersistentVolumeClaimVolumeSource {
+  claimName: string;
+  readOnly?: boolean;
+}
+
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
+
+export interface Volume {
+  name: string;
+  hostPath?: HostPathVolumeSource;
+  emptyDir?: EmptyDirVolumeSource;
+  persistentVolumeClaim?: PersistentVolumeClaimVolumeSource;
+  configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string } }[]; defaultMode?: number };
+  projected?: unknown;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: "Exists" | "Equal";
+  value?: string;
+  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  tolerationSeconds?: number;
+}
+
+export interface HostAlias {
+  ip: string;
+  hostnames: string[];
+}
+
+export interface PodDNSConfig {
+  nameservers?: string[];
+  searches?: string[];
+  options?: { name: string; value?: string }[];
+}
+
+export type RestartPolicy = "Always" | "OnFailure" | "Never";
+
+export interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: Volume[];
+  restartPolicy?: RestartPolicy;
+  terminationGracePeriodSeconds?: number;
+  activeDeadlineSeconds?: number;
+  dnsPolicy?: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
+  dnsConfig?: PodDNSConfig;
+  nodeSelector?: Record<string, string>;
+  nodeName?: string;
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  shareProcessNamespace?: boolean;
+  securityContext?: PodSecurityContext;
+  hostname?: string;
+  subdomain?: string;
+  setHostnameAsFQDN?: boolean;
+  tolerations?: Toleration[];
+  hostAliases?: HostAlias[];
+  priority?: number;
+  priorityClassName?: string;
+  schedulerName?: string;
+  enableServiceLinks?: boolean;
+  readinessGates?: { conditionType: string }[];
+}
+
+export interface ContainerStateWaiting {
+  reason?: string;
+  message?: string;
+}
+
+export interface ContainerStateRunning {
+  startedAt?: string;
+}
+
+export interface ContainerStateTerminated {
+  exitCode: number;
+  signal?: number;
+  reason?: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  containerID?: string;
+}
+
+export interface ContainerState {
+  waiting?: ContainerStateWaiting;
+  running?: ContainerStateRunning;
+  terminated?: ContainerStateTerminated;
+}
+
+export interface ContainerStatus {
+  name: string;
+  state: ContainerState;
+  lastState: ContainerState;
+  ready: boolean;
+  restartCount: number;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  started?: boolean;
+}
+
+export type PodConditionType = "PodScheduled" | "Initialized" | "ContainersReady" | "Ready" | "PodReadyToStartContainers";
+
+export interface PodCondition {
+  type: PodConditionType | string;
+  status: "True" | "False" | "Unknown";
+  lastProbeTime?: string | null;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
+export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
+
+export interface PodIP {
+  ip: string;
+}
+
+export interface PodStatus {
+  phase?: PodPhase;
+  conditions?: PodCondition[];
+  message?: string;
+  reason?: string;
+  hostIP?: string;
+  hostIPs?: PodIP[];
+  podIP?: string;
+  podIPs?: PodIP[];
+  startTime?: string;
+  initContainerStatuses?: ContainerStatus[];
+  containerStatuses?: ContainerStatus[];
+  qosClass?: "Guaranteed" | "Burstable" | "BestEffort";
+}
+
+export interface Pod extends KubeObject {
+  apiVersion: "v1";
+  kind: "Pod";
+  spec: PodSpec;
+  status?: PodStatus;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Service, Endpoints, EndpointSlice
+
+export interface ServicePort {
+  name?: string;
+  protocol?: "TCP" | "UDP" | "SCTP";
+  port: number;
+  targetPort?: number | string;
+  nodePort?: number;
+  appProtocol?: string;
+}
+
+export interface ServiceSpec {
+  type?: "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+  selector?: Record<string, string>;
+  ports?: ServicePort[];
+  clusterIP?: string;
+  clusterIPs?: string[];
+  externalIPs?: string[];
+  externalName?: string;
+  sessionAffinity?: "None" | "ClientIP";
+  sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
+  publishNotReadyAddresses?: boolean;
+  ipFamilies?: string[];
+  ipFamilyPolicy?: string;
+  internalTrafficPolicy?: "Cluster" | "Local";
+  externalTrafficPolicy?: "Cluster" | "Local";
+}
+
+export interface Service extends KubeObject {
+  apiVersion: "v1";
+  kind: "Service";
+  spec: ServiceSpec;
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+
+export interface ObjectReference {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  apiVersion?: string;
+  resourceVersion?: string;
+  fieldPath?: string;
+}
+
+export interface EndpointAddress {
+  ip: string;
+  hostname?: string;
+  nodeName?: string;
+  targetRef?: ObjectReference;
+}
+
+export interface EndpointPort {
+  name?: string;
+  port: number;
+  protocol?: "TCP" | "UDP" | "SCTP";
+  appProtocol?: string;
+}
+
+export interface EndpointSubset {
+  addresses?: EndpointAddress[];
+  notReadyAddresses?: EndpointAddress[];
+  ports?: EndpointPort[];
+}
+
+export interface Endpoints extends KubeObject {
+  apiVersion: "v1";
+  kind: "Endpoints";
+  subsets?: EndpointSubset[];
+}
+
+export interface EndpointSliceEndpoint {
+  addresses: string[];
+  conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+  hostname?: string;
+  nodeName?: string;
+  targetRef?: ObjectReference;
+}
+
+export interface EndpointSlice extends KubeObject {
+  apiVersion: "discovery.k8s.io/v1";
+  kind: "EndpointSlice";
+  addressType: "IPv4" | "IPv6" | "FQDN";
+  endpoints: EndpointSliceEndpoint[];
+  ports?: EndpointPort[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Storage
+
+export interface PersistentVolumeSpec {
+  capacity?: Record<string, Quantity>;
+  accessModes?: string[];
+  persistentVolumeReclaimPolicy?: "Retain" | "Delete" | "Recycle";
+  storageClassName?: string;
+  volumeMode?: "Filesystem" | "Block";
+  hostPath?: HostPathVolumeSource;
+  local?: { path: string; fsType?: string };
+  claimRef?: ObjectReference;
+  mountOptions?: string[];
+  nodeAffinity?: unknown;
+}
+
+export interface PersistentVolume extends KubeObject {
+  apiVersion: "v1";
+  kind: "PersistentVolume";
+  spec: PersistentVolumeSpec;
+  status?: { phase?: "Pending" | "Available" | "Bound" | "Released" | "Failed"; message?: string; reason?: string };
+}
+
+export interface PersistentVolumeClaim extends KubeObject {
+  apiVersion: "v1";
+  kind: "PersistentVolumeClaim";
+  spec: {
+    accessModes?: string[];
+    resources?: ResourceRequirements;
+    storageClassName?: string | null;
+    volumeName?: string;
+    volumeMode?: "Filesystem" | "Block";
+    selector?: LabelSelector;
+  };
+  status?: { phase?: "Pending" | "Bound" | "Lost"; accessModes?: string[]; capacity?: Record<string, Quantity> };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Config
+
+export interface ConfigMap extends KubeObject {
+  apiVersion: "v1";
+  kind: "ConfigMap";
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+}
+
+export interface Secret extends KubeObject {
+  apiVersion: "v1";
+  kind: "Secret";
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}
+
+export interface Namespace extends KubeObject {
+  apiVersion: "v1";
+  kind: "Namespace";
+  spec?: { finalizers?: string[] };
+  status?: { phase?: "Active" | "Terminating" };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Node and events
+
+export interface NodeCondition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  lastHeartbeatTime?: string;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface NodeStatus {
+  capacity?: Record<string, Quantity>;
+  allocatable?: Record<string, Quantity>;
+  conditions?: NodeCondition[];
+  addresses?: { type: string; address: string }[];
+  nodeInfo?: {
+    machineID?: string;
+    systemUUID?: string;
+    bootID?: string;
+    kernelVersion?: string;
+    osImage?: string;
+    containerRuntimeVersion?: string;
+    kubeletVersion?: string;
+    kubeProxyVersion?: string;
+    operatingSystem?: string;
+    architecture?: string;
+    swap?: { capacity?: number };
+  };
+  daemonEndpoints?: { kubeletEndpoint?: { Port: number } };
+}
+
+export interface Node extends KubeObject {
+  apiVersion: "v1";
+  kind: "Node";
+  spec?: { podCIDR?: string; podCIDRs?: string[]; unschedulable?: boolean; taints?: unknown[] };
+  status?: NodeStatus;
+}
+
+export interface Event extends KubeObject {
+  apiVersion: "v1";
+  kind: "Event";
+  involvedObject: ObjectReference;
+  reason?: string;
+  message?: string;
+  source?: { component?: string; host?: string };
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  eventTime?: string | null;
+  count?: number;
+  type?: "Normal" | "Warning";
+  reportingComponent?: string;
+  reportingInstance?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Selectors, Status, watch
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+/** metav1.Status: every API error and some successes (exec exit codes) are carried in one. */
+export interface Status {
+  kind: "Status";
+  apiVersion: "v1";
+  metadata: ListMeta;
+  status: "Success" | "Failure";
+  message?: string;
+  reason?: string;
+  details?: { name?: string; group?: string; kind?: string; uid?: string; causes?: StatusCause[]; retryAfterSeconds?: number };
+  code: number;
+}
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+
+export interface WatchEvent<T = KubeObject> {
+  type: WatchEventType;
+  object: T;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Metrics (metrics.k8s.io/v1beta1), served for `top pods`
+
+export interface ContainerMetrics {
+  name: string;
+  usage: { cpu: Quantity; memory: Quantity };
+}
+
+export interface PodMetrics extends KubeObject {
+  apiVersion: "metrics.k8s.io/v1beta1";
+  kind: "PodMetrics";
+  timestamp: string;
+  window: string;
+  containers: ContainerMetrics[];
+}

@@ -1,0 +1,64 @@
+/**
+ * The object store: every API object nodelet knows, with Kubernetes' metadata semantics (uid, resourceVersion,
+ * generation, creationTimestamp) and watches by resourceVersion. The API server and the node's controllers (kubelet,
+ * endpoints, proxy) are its only users. Calls are synchronous: the embedded SQLite store answers in microseconds and a
+ * synchronous store keeps read-modify-write sequences free of interleaving.
+ */
+import type { KubeObject, WatchEvent } from "../api/types.js";
+
+export interface ListOptions {
+  /** Only this namespace; omitted = all namespaces (or a cluster-scoped kind). */
+  namespace?: string;
+  /** Kubernetes label selector syntax: `app=web,tier!=db,env in (a,b),!legacy`. */
+  labelSelector?: string;
+  /** Field selector: `metadata.name=x`, `spec.nodeName=n`, `involvedObject.uid=...` (equality and `!=`). */
+  fieldSelector?: string;
+}
+
+export interface WatchOptions extends ListOptions {
+  /**
+   * Where the watch starts. Omitted or "": only changes from now on. "0": a synthetic ADDED for every current object,
+   * then changes. "N": every change after N (throws ApiError Expired/410 when N is older than the retained history).
+   */
+  resourceVersion?: string;
+}
+
+export interface UpdateOptions {
+  /** Optimistic concurrency: fail with Conflict when the stored resourceVersion differs. */
+  resourceVersion?: string;
+  /** "status" writes only .status (and keeps spec); undefined writes everything but .status. */
+  subresource?: "status";
+}
+
+export interface DeleteOptions {
+  /** Fail with Conflict unless the stored object has this uid (kubelet's final delete carries the pod uid). */
+  uid?: string;
+  resourceVersion?: string;
+}
+
+export interface Store {
+  /**
+   * Stores a new object. Assigns metadata.uid, creationTimestamp, resourceVersion and generation (1); fills `name`
+   * from generateName. Throws ApiError AlreadyExists. Returns the object as stored.
+   */
+  create<T extends KubeObject>(obj: T): T;
+  /** The object, or undefined. `namespace` is "" for cluster-scoped kinds. */
+  get<T extends KubeObject>(kind: string, namespace: string, name: string): T | undefined;
+  /** Matching objects sorted by namespace then name, with the store's current resourceVersion. */
+  list<T extends KubeObject>(kind: string, opts?: ListOptions): { items: T[]; resourceVersion: string };
+  /**
+   * Replaces an object (see UpdateOptions for status vs spec). Bumps resourceVersion; bumps generation when anything
+   * but metadata/status changed. Throws ApiError NotFound or Conflict. Returns the object as stored.
+   */
+  update<T extends KubeObject>(obj: T, opts?: UpdateOptions): T;
+  /** Removes an object and emits DELETED. Returns what was removed. Throws ApiError NotFound or Conflict. */
+  delete<T extends KubeObject>(kind: string, namespace: string, name: string, opts?: DeleteOptions): T;
+  /**
+   * Calls `handler` for each change to objects of `kind` matching the options, in resourceVersion order, until the
+   * returned function is called. Handlers run synchronously after the write that caused them has committed.
+   */
+  watch(kind: string, opts: WatchOptions, handler: (ev: WatchEvent) => void): () => void;
+  /** The store's current resourceVersion (the last one assigned). */
+  currentResourceVersion(): string;
+  close(): void;
+}

@@ -131,7 +131,7 @@ export class HostError extends Error {
     readonly op: string,
     readonly target: string,
     readonly owner: string,
-    readonly cause?: unknown,
+    override readonly cause?: unknown,
   ) {
     super(`cannot ${op} ${target}${owner ? ` for ${owner}` : ""}${cause ? `: ${causeText(cause)}` : ""}`);
     this.name = "HostError";

@@ -1,0 +1,210 @@
+/**
+ * From a pod's container spec to everything the shim needs to start it (ContainerLaunch): command and environment,
+ * user and groups, capabilities and the other security defaults containerd/runc apply, and the mounts (volumes, the
+ * kubelet's /etc files, the termination log). Pure; every input that needs I/O is looked up by the caller.
+ */
+import { FieldError } from "../api/errors.js";
+import type { Container, Pod, VolumeMount } from "../api/types.js";
+import { containerArgv, containerEnvironment, expandVars, type EnvSources } from "./container-env.js";
+import type { Image } from "./images.js";
+import type { ContainerLaunch, ShimMount } from "./shim-argv.js";
+
+/** containerd's default capability set (oci/spec.go defaultUnixCaps). */
+export const DEFAULT_CAPS = [
+  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
+  "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+];
+
+/** containerd's default masked and read-only paths (oci/spec.go populateDefaultUnixSpec). */
+export const MASKED_PATHS = [
+  "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+];
+export const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
+/** A volume of the pod, ready on the host (the storage layer has set it up). */
+export interface PreparedVolume {
+  hostPath: string;
+  readOnly: boolean;
+}
+
+/** One line of the image's /etc/passwd, for resolving the image's USER. */
+export interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+export interface LaunchInput {
+  pod: Pod;
+  container: Container;
+  /** "spec.containers[0]" or "spec.initContainers[1]": field path for errors. */
+  fieldPath: string;
+  image: Image;
+  imagePasswd: PasswdEntry[];
+  id: string;
+  paths: {
+    rootfs: string;
+    upper: string;
+    work: string;
+    exitFile: string;
+    logPath: string;
+    terminationLog: string;
+    hosts: string;
+    hostname: string;
+    resolvConf: string;
+    shm?: string;
+  };
+  cgroupDirs: string[];
+  oomFile: string;
+  sandboxPid: number;
+  volumes: Map<string, PreparedVolume>;
+  env: EnvSources;
+  log: { maxSize: number; maxFiles: number };
+}
+
+export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
+  const { pod, container: c, image, paths } = input;
+  const env = containerEnvironment(pod, c, image.config.Env ?? [], input.env);
+  const argv = containerArgv(c, image.config, env);
+  if (argv.length === 0) {
+    throw new FieldError(`${input.fieldPath}.command`, "no command specified and the image has no Entrypoint or Cmd");
+  }
+  const sc = c.securityContext ?? {};
+  const privileged = sc.privileged === true;
+  const user = resolveUser(input);
+  return {
+    id: input.id,
+    logPath: paths.logPath,
+    logMaxSize: input.log.maxSize,
+    logMaxFiles: input.log.maxFiles,
+    exitFile: paths.exitFile,
+    oomFile: input.oomFile,
+    cgroups: input.cgroupDirs,
+    namespaces: sandboxNamespaces(pod, input.sandboxPid),
+    rootfs: paths.rootfs,
+    lowerDirs: [image.rootfs],
+    upperDir: paths.upper,
+    workDir: paths.work,
+    readonlyRootfs: sc.readOnlyRootFilesystem === true,
+    shmDir: pod.spec.hostIPC ? undefined : paths.shm,
+    mounts: containerMounts(input, env),
+    masked: privileged || sc.procMount === "Unmasked" ? [] : MASKED_PATHS,
+    readonly: privileged || sc.procMount === "Unmasked" ? [] : READONLY_PATHS,
+    cwd: c.workingDir || image.config.WorkingDir || "/",
+    env,
+    uid: user.uid,
+    gid: user.gid,
+    groups: user.groups,
+    caps: capabilities(c, input.fieldPath),
+    noNewPrivs: !privileged && sc.allowPrivilegeEscalation !== true,
+    privileged,
+    argv,
+  };
+}
+
+/** The sandbox namespaces a container joins; host namespaces are simply not joined. */
+function sandboxNamespaces(pod: Pod, pid: number): ContainerLaunch["namespaces"] {
+  const ns: ContainerLaunch["namespaces"] = [];
+  const path = (t: string) => `/proc/${pid}/ns/${t}`;
+  if (!pod.spec.hostNetwork) ns.push({ type: "net", path: path("net") }, { type: "uts", path: path("uts") });
+  if (!pod.spec.hostIPC) ns.push({ type: "ipc", path: path("ipc") });
+  if (pod.spec.hostPID) ns.push({ type: "pid", path: "/proc/1/ns/pid" });
+  else if (pod.spec.shareProcessNamespace) ns.push({ type: "pid", path: path("pid") });
+  return ns;
+}
+
+/** Kept capabilities: containerd's defaults, plus `add`, minus `drop` ("ALL" allowed in both). */
+export function capabilities(c: Container, fieldPath: string): string[] {
+  const norm = (name: string, field: string) => {
+    const upper = name.toUpperCase();
+    const full = upper === "ALL" ? "ALL" : upper.startsWith("CAP_") ? upper : `CAP_${upper}`;
+    if (full !== "ALL" && !/^CAP_[A-Z_]+$/.test(full)) throw new FieldError(field, `invalid capability "${name}"`);
+    return full;
+  };
+  const add = (c.securityContext?.capabilities?.add ?? []).map((n, i) => norm(n, `${fieldPath}.securityContext.capabilities.add[${i}]`));
+  const drop = (c.securityContext?.capabilities?.drop ?? []).map((n, i) => norm(n, `${fieldPath}.securityContext.capabilities.drop[${i}]`));
+  let caps = drop.includes("ALL") ? [] : DEFAULT_CAPS.filter((x) => !drop.includes(x));
+  if (add.includes("ALL")) caps = ["ALL"];
+  else for (const a of add) if (!caps.includes(a)) caps.push(a);
+  return caps;
+}
+
+/**
+ * uid/gid/groups: securityContext (container over pod) first, then the image's USER (a number or a name from its
+ * /etc/passwd, optionally ":group"), else root. runAsNonRoot refuses uid 0, as the kubelet does before starting.
+ */
+function resolveUser(input: LaunchInput): { uid: number; gid: number; groups: number[] } {
+  const sc = input.container.securityContext ?? {};
+  const psc = input.pod.spec.securityContext ?? {};
+  const [imageUser, imageGroup] = (input.image.config.User ?? "").split(":");
+  let uid = sc.runAsUser ?? psc.runAsUser;
+  let passwdGid: number | undefined;
+  if (uid === undefined && imageUser) {
+    const entry = /^\d+$/.test(imageUser)
+      ? input.imagePasswd.find((p) => p.uid === Number(imageUser))
+      : input.imagePasswd.find((p) => p.name === imageUser);
+    if (!entry && !/^\d+$/.test(imageUser)) {
+      throw new FieldError(`${input.fieldPath}`, `unable to find user ${imageUser}: no matching entries in passwd file`);
+    }
+    uid = entry?.uid ?? Number(imageUser);
+    passwdGid = entry?.gid;
+  }
+  uid ??= 0;
+  passwdGid ??= input.imagePasswd.find((p) => p.uid === uid)?.gid;
+  const gid = sc.runAsGroup ?? psc.runAsGroup ?? (imageGroup && /^\d+$/.test(imageGroup) ? Number(imageGroup) : passwdGid ?? 0);
+  if ((sc.runAsNonRoot ?? psc.runAsNonRoot) && uid === 0) {
+    const p = input.pod.metadata;
+    throw new FieldError(
+      `${input.fieldPath}.securityContext.runAsNonRoot`,
+      `container has runAsNonRoot and image will run as root (pod: "${p.name}_${p.namespace}(${p.uid})", container: ${input.container.name})`,
+    );
+  }
+  const groups = [...(psc.supplementalGroups ?? [])];
+  if (psc.fsGroup !== undefined && !groups.includes(psc.fsGroup)) groups.push(psc.fsGroup);
+  return { uid, gid, groups };
+}
+
+/** Volume mounts, the kubelet's /etc files and the termination log, parents before children. */
+function containerMounts(input: LaunchInput, env: string[]): ShimMount[] {
+  const { container: c, paths } = input;
+  const vars = new Map(env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as const));
+  const mounts: ShimMount[] = (c.volumeMounts ?? []).map((vm, i) => volumeMount(input, vm, i, vars));
+  const taken = new Set(mounts.map((m) => m.target));
+  const own = (target: string, source: string, options: string[] = ["rw"]) => {
+    if (!taken.has(target)) mounts.push({ kind: "bind", source, target, options });
+  };
+  own("/etc/hosts", paths.hosts);
+  own("/etc/hostname", paths.hostname);
+  own("/etc/resolv.conf", paths.resolvConf);
+  own(c.terminationMessagePath || "/dev/termination-log", paths.terminationLog);
+  const depth = (p: string) => p.split("/").filter(Boolean).length;
+  return mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.target) - depth(b.m.target) || a.i - b.i).map((x) => x.m);
+}
+
+function volumeMount(input: LaunchInput, vm: VolumeMount, i: number, vars: Map<string, string>): ShimMount {
+  const field = `${input.fieldPath}.volumeMounts[${i}]`;
+  const vol = input.volumes.get(vm.name);
+  if (!vol) throw new FieldError(`${field}.name`, `volume "${vm.name}" is not prepared for this pod`);
+  const options = [vm.readOnly || vol.readOnly ? "ro" : "rw"];
+  if (vm.mountPropagation === "HostToContainer") options.push("rslave");
+  else if (vm.mountPropagation === "Bidirectional") options.push("rshared");
+  else options.push("rprivate");
+  const subPath = vm.subPathExpr ? expandVars(vm.subPathExpr, (n) => vars.get(n)) : vm.subPath;
+  if (subPath) {
+    if (subPath.startsWith("/") || subPath.split("/").includes("..")) {
+      throw new FieldError(`${field}.subPath`, `subPath "${subPath}" escapes the volume`);
+    }
+    return { kind: "bind-sub", volumeRoot: vol.hostPath, subPath, target: vm.mountPath, options };
+  }
+  return { kind: "bind", source: vol.hostPath, target: vm.mountPath, options };
+}
+
+/** Parses an image's /etc/passwd text. */
+export function parsePasswd(text: string): PasswdEntry[] {
+  return text
+    .split("\n")
+    .map((l) => l.split(":"))
+    .filter((f) => f.length >= 4 && /^\d+$/.test(f[2]) && /^\d+$/.test(f[3]))
+    .map((f) => ({ name: f[0], uid: Number(f[2]), gid: Number(f[3]) }));
+}

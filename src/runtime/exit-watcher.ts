@@ -1,0 +1,58 @@
+/**
+ * Learns container exits the moment they happen: each monitor renames an exit record into one directory, and an
+ * inotify watch on that directory (fs.watch) reports it — no polling, no relist. A scan at start and on demand
+ * catches records written while nobody was watching (the daemon was down).
+ */
+import { watch, promises as fsp, type FSWatcher } from "node:fs";
+import { join } from "node:path";
+import type { ExitRecord } from "./pod-runtime.js";
+
+export class ExitWatcher {
+  private watcher?: FSWatcher;
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly onExit: (containerId: string, record: ExitRecord) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    await fsp.mkdir(this.dir, { recursive: true });
+    this.watcher = watch(this.dir, (_event, file) => {
+      if (file && file.endsWith(".json")) void this.check(file.slice(0, -5));
+    });
+    await this.scan();
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  /** Reads every exit record present now (for exits that happened while nobody watched). */
+  async scan(): Promise<void> {
+    const files = await fsp.readdir(this.dir).catch(() => [] as string[]);
+    for (const f of files) if (f.endsWith(".json")) await this.check(f.slice(0, -5));
+  }
+
+  /** Checks one container's exit record; reports it once. */
+  async check(id: string): Promise<boolean> {
+    if (this.seen.has(id)) return true;
+    let record: ExitRecord;
+    try {
+      record = JSON.parse(await fsp.readFile(join(this.dir, `${id}.json`), "utf8")) as ExitRecord;
+    } catch {
+      return false;
+    }
+    if (this.seen.has(id)) return true;
+    this.seen.add(id);
+    this.onExit(id, record);
+    return true;
+  }
+
+  /** Removes a container's exit record once the container itself is removed. */
+  async forget(id: string): Promise<void> {
+    this.seen.delete(id);
+    await fsp.rm(join(this.dir, `${id}.json`), { force: true });
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `nodelet explain pod NAME`: the host steps that built a pod, as a shell script a person can read and replay.
+ * The Runner records each step under the pod's uid; FileRecorder appends them to the pod's explain.jsonl;
+ * renderScript turns them into shell with exact quoting. The shim's own in-container steps are listed as comments
+ * next to the shim command line (what `nodelet-shim monitor` does, in the order it does it).
+ */
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Recorder, Step } from "../sys/runner.js";
+
+export class FileRecorder implements Recorder {
+  constructor(
+    /** Where an owner's steps go; undefined = not persisted. */
+    private readonly fileFor: (owner: string) => string | undefined,
+  ) {}
+
+  record(owner: string, step: Step): void {
+    const file = this.fileFor(owner);
+    if (!file) return;
+    try {
+      appendFileSync(file, `${JSON.stringify(step)}\n`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") return;
+      mkdirSync(dirname(file), { recursive: true });
+      appendFileSync(file, `${JSON.stringify(step)}\n`);
+    }
+  }
+}
+
+export function readSteps(file: string): Step[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Step);
+}
+
+/** Quotes one word for a POSIX shell: bare when safe, else single-quoted. */
+export function shellQuote(word: string): string {
+  if (word !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function commandLine(argv: string[]): string {
+  const line = argv.map(shellQuote).join(" ");
+  if (line.length <= 110) return line;
+  // Long shim command lines: one flag per line, as a person would write them.
+  const parts: string[] = [];
+  let cur = shellQuote(argv[0]);
+  for (const w of argv.slice(1)) {
+    if (w.startsWith("--") && cur.length > 0) {
+      parts.push(cur);
+      cur = w === "--" ? "--" : shellQuote(w);
+    } else cur += ` ${shellQuote(w)}`;
+  }
+  parts.push(cur);
+  return parts.join(" \\\n    ");
+}
+
+const SHIM_MONITOR_NOTES = [
+  "# nodelet-shim monitor: forks the container's init, which",
+  "#   joins the pod's cgroup and the sandbox's net/uts/ipc namespaces (--ns), unshares mount + pid namespaces,",
+  "#   makes / rprivate, mounts overlay lower=image upper/work=container (--lower/--upper/--work) on --rootfs,",
+  "#   mounts proc, a tmpfs /dev with bind-mounted null/zero/full/random/urandom/tty, devpts, shm, sysfs (ro),",
+  "#   bind-mounts volumes and the pod's /etc files (--bind), masks (--masked) and read-only paths (--readonly),",
+  "#   pivot_root(rootfs), umount the old root, drops capabilities to --cap, setgid/setuid, no_new_privs,",
+  "#   execs the command; the monitor stays outside, writes the CRI log (--log) and the exit record (--exit-file).",
+];
+
+/** Renders recorded steps as a shell script. */
+export function renderScript(steps: Step[], title: string): string {
+  const out = ["#!/bin/sh", `# ${title}`, "# Every host step nodelet took, in order. Replay by hand as root.", "set -e", ""];
+  for (const s of steps) {
+    const failed = s.error ? `  # failed: ${s.error.split("\n")[0]}` : "";
+    switch (s.kind) {
+      case "comment":
+        out.push("", `# ${s.input ?? ""}`);
+        break;
+      case "exec":
+        out.push(commandLine(s.argv) + (s.input !== undefined ? ` <<'EOF'\n${s.input.replace(/\n$/, "")}\nEOF` : "") + failed);
+        break;
+      case "spawn":
+        if (s.argv[1] === "monitor") out.push(...SHIM_MONITOR_NOTES);
+        out.push(`${commandLine(s.argv)} &${failed}`);
+        break;
+      case "write":
+        out.push(writeLine(s.path ?? "", s.input ?? "") + failed);
+        break;
+      case "mkdir":
+        out.push(`mkdir -p ${shellQuote(s.path ?? "")}${failed}`);
+        break;
+      case "rmdir":
+        out.push(`rmdir ${shellQuote(s.path ?? "")}${failed}`);
+        break;
+      case "symlink":
+        out.push(`ln -sfn ${s.argv.map(shellQuote).join(" ")}${failed}`);
+        break;
+      case "unlink":
+        out.push(`rm -f ${shellQuote(s.path ?? "")}${failed}`);
+        break;
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function writeLine(path: string, data: string): string {
+  if (!data.includes("\n") && data.length < 80) return `echo ${shellQuote(data)} > ${shellQuote(path)}`;
+  return `cat > ${shellQuote(path)} <<'EOF'\n${data.replace(/\n$/, "")}\nEOF`;
+}

@@ -1,0 +1,99 @@
+/**
+ * Filling an image's root filesystem: the base directories every container expects, host files copied to the same
+ * path (symlink chains kept, so /usr/bin/python3 → python3.11 still resolves), and the libraries `ldd` names.
+ */
+import { promises as fsp } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import type { Runner } from "../sys/runner.js";
+
+const PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
+const GROUP = "root:x:0:\ntty:x:5:\nnogroup:x:65534:\n";
+
+/** Directories and files a container's runtime mounts onto or programs look for. */
+export async function populateBaseDirs(rootfs: string): Promise<void> {
+  for (const d of ["proc", "sys", "dev", "etc", "root", "tmp", "run", "var/tmp", "var/run", "bin", "usr/bin"]) {
+    await fsp.mkdir(join(rootfs, d), { recursive: true });
+  }
+  await fsp.chmod(join(rootfs, "tmp"), 0o1777);
+  await fsp.chmod(join(rootfs, "var/tmp"), 0o1777);
+  await fsp.chmod(join(rootfs, "root"), 0o700);
+  await fsp.writeFile(join(rootfs, "etc/passwd"), PASSWD);
+  await fsp.writeFile(join(rootfs, "etc/group"), GROUP);
+  // Mount points for the files the kubelet manages per pod.
+  for (const f of ["etc/hostname", "etc/hosts", "etc/resolv.conf"]) await fsp.writeFile(join(rootfs, f), "");
+}
+
+/**
+ * Copies a host path into rootfs at the same location. A symlink is recreated and its target copied too; a
+ * directory is copied recursively with its links kept as links.
+ */
+export async function copyHostPath(hostPath: string, rootfs: string, seen = new Set<string>()): Promise<void> {
+  if (seen.has(hostPath)) return;
+  seen.add(hostPath);
+  await copyParents(hostPath, rootfs, seen);
+  const dest = join(rootfs, hostPath);
+  const st = await fsp.lstat(hostPath);
+  if (st.isSymbolicLink()) {
+    const target = await fsp.readlink(hostPath);
+    await fsp.rm(dest, { force: true, recursive: true });
+    await fsp.symlink(target, dest);
+    await copyHostPath(isAbsolute(target) ? target : resolve(dirname(hostPath), target), rootfs, seen);
+  } else if (st.isDirectory()) {
+    await fsp.cp(hostPath, dest, { recursive: true, verbatimSymlinks: true, force: true });
+  } else {
+    await fsp.copyFile(hostPath, dest);
+    await fsp.chmod(dest, st.mode & 0o7777);
+  }
+}
+
+/** Recreates the parent directories of a host path inside rootfs (see ensureDir). */
+async function copyParents(hostPath: string, rootfs: string, seen: Set<string>): Promise<void> {
+  await ensureDir(dirname(hostPath), rootfs, seen);
+}
+
+/**
+ * Makes a host directory exist inside rootfs. When it is a symlink on the host (Debian's /lib → usr/lib), the same
+ * link is made in the image and its target directory ensured, so the paths `ldd` prints stay valid there; the
+ * directory's contents are not copied.
+ */
+async function ensureDir(hostDir: string, rootfs: string, seen: Set<string>): Promise<void> {
+  if (hostDir === "/" || seen.has(`dir:${hostDir}`)) return;
+  seen.add(`dir:${hostDir}`);
+  await ensureDir(dirname(hostDir), rootfs, seen);
+  const dest = join(rootfs, hostDir);
+  const st = await fsp.lstat(hostDir);
+  const existing = await fsp.lstat(dest).catch(() => undefined);
+  if (!st.isSymbolicLink() || existing?.isDirectory()) {
+    await fsp.mkdir(dest, { recursive: true });
+    return;
+  }
+  const target = await fsp.readlink(hostDir);
+  if (!existing) await fsp.symlink(target, dest);
+  await ensureDir(isAbsolute(target) ? target : resolve(dirname(hostDir), target), rootfs, seen);
+}
+
+/** Absolute paths of the shared libraries and the loader `ldd` lists for a file; none for a static or non-ELF file. */
+export async function lddLibraries(runner: Runner, path: string): Promise<string[]> {
+  const st = await fsp.stat(path);
+  if (!st.isFile() || !(await isElf(path))) return [];
+  const out = await runner.run(["ldd", path], { allowFail: true });
+  if (out.code !== 0) return [];
+  const libs: string[] = [];
+  for (const line of out.stdout.split("\n")) {
+    // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
+    const m = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line);
+    if (m) libs.push(m[1]);
+  }
+  return libs;
+}
+
+async function isElf(path: string): Promise<boolean> {
+  const fh = await fsp.open(path, "r");
+  try {
+    const buf = Buffer.alloc(4);
+    await fh.read(buf, 0, 4, 0);
+    return buf.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,484 @@
+/**
+ * The Linux pod runtime: sandboxes and containers made from namespaces, cgroups and an overlay rootfs through
+ * nodelet-shim, with every host step recorded under the pod's uid. Owns everything it creates on the host and
+ * removes it in removeSandbox/removeContainer; start() re-adopts what a previous daemon left running.
+ */
+import { randomBytes, createHash } from "node:crypto";
+import { promises as fsp, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { FieldError } from "../api/errors.js";
+import type { Container, Pod } from "../api/types.js";
+import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
+import type { PodNetwork } from "../network/pod-network.js";
+import type { CgroupManager, CgroupUsage } from "../sys/cgroups/types.js";
+import { mount, unmount } from "../sys/mounts.js";
+import { isSameProcess, processStartTime, signalProcess } from "../sys/proc.js";
+import type { Runner } from "../sys/runner.js";
+import type { VolumeManager } from "../storage/volumes.js";
+import { buildContainerLaunch, parsePasswd, type PreparedVolume } from "./container-launch.js";
+import { startExec } from "./exec-session.js";
+import { ExitWatcher } from "./exit-watcher.js";
+import { normalizeImageRef, type Image, type ImageStore } from "./images.js";
+import type { Layout } from "./layout.js";
+import { podHostname, renderHostsFile, renderResolvConf, type DnsSettings } from "./pod-files.js";
+import {
+  ContainerStartError,
+  type ContainerRecord,
+  type ExitRecord,
+  type PodRuntime,
+  type RuntimeEvent,
+  type SandboxRecord,
+  type StartContainerOptions,
+} from "./pod-runtime.js";
+import { RuntimeRecords } from "./records.js";
+import { containerCgroupLimits, podCgroupLimits, qosClass } from "./resources.js";
+import { monitorArgv, sandboxArgv } from "./shim-argv.js";
+import { runShim, ShimError } from "./shim-client.js";
+
+export interface LinuxRuntimeOptions {
+  layout: Layout;
+  runner: Runner;
+  cgroups: CgroupManager;
+  images: ImageStore;
+  volumes: VolumeManager;
+  network: PodNetwork;
+  dns: DnsSettings;
+  /** pids.max for each pod (default 4096). */
+  podPidsLimit: number;
+  log: { maxSize: number; maxFiles: number };
+  /** Size of each pod's /dev/shm tmpfs. */
+  shmSize?: number;
+}
+
+export class LinuxPodRuntime implements PodRuntime {
+  private readonly records: RuntimeRecords;
+  private readonly exits: ExitWatcher;
+  private readonly listeners: ((ev: RuntimeEvent) => void)[] = [];
+  private readonly pendingExits = new Map<string, ExitRecord>();
+  private readonly exitWaiters = new Map<string, (() => void)[]>();
+  /** Each pod's volumes, set up once per sandbox (setup is idempotent, so a restarted daemon redoes it). */
+  private readonly podVolumes = new Map<string, Map<string, PreparedVolume>>();
+
+  constructor(private readonly o: LinuxRuntimeOptions) {
+    this.records = new RuntimeRecords(o.layout);
+    this.exits = new ExitWatcher(o.layout.exitsDir, (id, rec) => void this.containerExited(id, rec));
+  }
+
+  async start(): Promise<void> {
+    for (const d of [this.o.layout.podsDir, this.o.layout.exitsDir]) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
+    await this.o.cgroups.prepare("node");
+    await this.records.load();
+    for (const s of this.records.sandboxes.values()) {
+      if (s.state === "ready" && !isSameProcess(s.pid, s.pidStartTime)) await this.markSandboxDead(s);
+    }
+    await this.exits.start();
+    for (const c of this.records.containers.values()) await this.reconcileLostContainer(c);
+  }
+
+  async stop(): Promise<void> {
+    this.exits.stop();
+  }
+
+  onEvent(listener: (ev: RuntimeEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(ev: RuntimeEvent): void {
+    for (const l of this.listeners) l(ev);
+  }
+
+  sandbox(podUid: string): SandboxRecord | undefined {
+    return this.records.sandboxes.get(podUid);
+  }
+  sandboxes(): SandboxRecord[] {
+    return [...this.records.sandboxes.values()];
+  }
+  containers(podUid?: string): ContainerRecord[] {
+    const all = [...this.records.containers.values()];
+    return podUid ? all.filter((c) => c.podUid === podUid) : all;
+  }
+  container(id: string): ContainerRecord | undefined {
+    return this.records.containers.get(id);
+  }
+
+  // ---------------------------------------------------------------------------------------------------- sandbox
+
+  async runSandbox(pod: Pod): Promise<SandboxRecord> {
+    const uid = pod.metadata.uid!;
+    const { runner, layout } = this.o;
+    const old = this.records.sandboxes.get(uid);
+    if (old) await this.stopSandbox(uid);
+    runner.comment(uid, `pod ${pod.metadata.namespace}/${pod.metadata.name}: the sandbox (pause process, namespaces, cgroup)`);
+    await runner.mkdir(layout.podDir(uid), uid, 0o700);
+    await this.records.savePodSpec(pod);
+    const cgroupPath = podCgroupPath(pod);
+    await this.o.cgroups.create(cgroupPath, podCgroupLimits(pod, this.o.podPidsLimit), uid);
+    await this.volumesFor(pod);
+    const hostname = podHostname(pod);
+    await this.writePodFiles(pod, []);
+    if (!pod.spec.hostIPC) await this.mountShm(uid);
+    const argv = sandboxArgv(layout.shimPath, {
+      hostname,
+      sharePid: pod.spec.shareProcessNamespace === true && !pod.spec.hostPID,
+      hostNetwork: pod.spec.hostNetwork === true,
+      hostIPC: pod.spec.hostIPC === true,
+    });
+    const [pid] = await runShim(runner, argv, uid);
+    await this.o.cgroups.create(`${cgroupPath}/pause`, {}, uid);
+    await this.o.cgroups.addProcess(`${cgroupPath}/pause`, pid, uid);
+    const sandbox: SandboxRecord = {
+      podUid: uid,
+      namespace: pod.metadata.namespace ?? "default",
+      name: pod.metadata.name ?? "",
+      pid,
+      pidStartTime: processStartTime(pid),
+      createdAt: new Date().toISOString(),
+      hostname,
+      cgroupPath,
+      hostNetwork: pod.spec.hostNetwork === true,
+      sharePid: pod.spec.shareProcessNamespace === true,
+      hostIPC: pod.spec.hostIPC === true,
+      ips: [],
+      state: "ready",
+    };
+    await this.records.saveSandbox(sandbox);
+    if (!sandbox.hostNetwork) {
+      runner.comment(uid, "pod network");
+      const net = await this.o.network.setUp(pod, sandbox);
+      sandbox.ips = net.ips;
+      sandbox.network = net.state;
+      await this.records.saveSandbox(sandbox);
+      if (net.ips.length) await this.writePodFiles(pod, net.ips);
+    } else {
+      sandbox.ips = [this.o.network.hostIP()];
+      await this.records.saveSandbox(sandbox);
+    }
+    return sandbox;
+  }
+
+  /** The pod's volumes, set up on first use; a failure is the kubelet's FailedMount (VolumeError). */
+  async volumesFor(pod: Pod): Promise<Map<string, PreparedVolume>> {
+    const uid = pod.metadata.uid!;
+    let v = this.podVolumes.get(uid);
+    if (!v) {
+      v = await this.o.volumes.setup(pod);
+      this.podVolumes.set(uid, v);
+    }
+    return v;
+  }
+
+  private async writePodFiles(pod: Pod, ips: string[]): Promise<void> {
+    const uid = pod.metadata.uid!;
+    const hostHosts = pod.spec.hostNetwork ? readTextOr("/etc/hosts", "") : undefined;
+    const files: [Parameters<Layout["podEtcFile"]>[1], string][] = [
+      ["etc-hostname", `${podHostname(pod, this.o.dns.clusterDomain)}\n`],
+      ["etc-hosts", renderHostsFile(pod, ips, this.o.dns.clusterDomain, hostHosts)],
+      ["resolv.conf", renderResolvConf(pod, this.o.dns)],
+    ];
+    for (const [name, text] of files) await this.o.runner.writeFile(this.o.layout.podEtcFile(uid, name), text, uid, 0o644);
+  }
+
+  /** The pod's /dev/shm: one tmpfs shared by its containers (they share the IPC namespace too). */
+  private async mountShm(uid: string): Promise<void> {
+    const dir = this.o.layout.podShmDir(uid);
+    await this.o.runner.mkdir(dir, uid);
+    await unmount(this.o.runner, dir, uid);
+    const size = this.o.shmSize ?? 64 * 1024 * 1024;
+    await mount(this.o.runner, { source: "shm", target: dir, type: "tmpfs", options: ["nosuid", "nodev", "noexec", "mode=1777", `size=${size}`] }, uid);
+  }
+
+  async stopSandbox(podUid: string): Promise<void> {
+    const s = this.records.sandboxes.get(podUid);
+    if (!s) return;
+    if (s.state === "ready") {
+      if (!s.hostNetwork) await this.o.network.tearDown(s);
+      signalProcess(this.o.runner, s.pid, "SIGKILL", s.pidStartTime, podUid);
+      await waitGone(s.pid, s.pidStartTime, 2000);
+    }
+    s.state = "notready";
+    await this.records.saveSandbox(s);
+  }
+
+  private async markSandboxDead(s: SandboxRecord): Promise<void> {
+    if (!s.hostNetwork) await this.o.network.tearDown(s).catch(() => undefined);
+    s.state = "notready";
+    await this.records.saveSandbox(s);
+    this.emit({ type: "SandboxDied", podUid: s.podUid });
+  }
+
+  /** Checks that the pause process of every ready sandbox still lives (resync). */
+  async checkSandboxes(): Promise<void> {
+    for (const s of this.records.sandboxes.values()) {
+      if (s.state === "ready" && !isSameProcess(s.pid, s.pidStartTime)) await this.markSandboxDead(s);
+    }
+  }
+
+  async removeSandbox(podUid: string, pod?: Pod): Promise<void> {
+    const { runner, layout } = this.o;
+    runner.comment(podUid, "remove the pod");
+    for (const c of this.records.containersOf(podUid)) await this.removeContainer(c.id);
+    await this.stopSandbox(podUid);
+    const spec = pod ?? (await this.records.loadPodSpec(podUid));
+    const s = this.records.sandboxes.get(podUid);
+    if (spec) await this.o.volumes.teardown(spec);
+    this.podVolumes.delete(podUid);
+    await unmount(runner, layout.podShmDir(podUid), podUid);
+    await this.o.cgroups.remove(s?.cgroupPath ?? (spec ? podCgroupPath(spec) : `pod${podUid}`), podUid);
+    if (s || spec) {
+      const ns = s?.namespace ?? spec!.metadata.namespace ?? "default";
+      const name = s?.name ?? spec!.metadata.name ?? "";
+      await fsp.rm(layout.podLogDir(ns, name, podUid), { recursive: true, force: true });
+    }
+    await fsp.rm(layout.podDir(podUid), { recursive: true, force: true });
+    this.records.forgetSandbox(podUid);
+  }
+
+  // -------------------------------------------------------------------------------------------------- containers
+
+  async startContainer(pod: Pod, c: Container, opts: StartContainerOptions): Promise<ContainerRecord> {
+    const uid = pod.metadata.uid!;
+    const sandbox = this.records.sandboxes.get(uid);
+    if (!sandbox || sandbox.state !== "ready") throw new ContainerStartError("CreateContainerError", "the pod sandbox is not ready");
+    const image = await this.imageFor(c);
+    const id = randomBytes(32).toString("hex");
+    const { runner, layout } = this.o;
+    runner.comment(uid, `container ${c.name} (attempt ${opts.attempt})`);
+    const dir = layout.containerDir(uid, id);
+    for (const d of ["rootfs", "upper", "work"]) await runner.mkdir(join(dir, d), uid);
+    await fsp.writeFile(join(dir, "termination-log"), "", { mode: 0o666 });
+    const cgroupPath = `${sandbox.cgroupPath}/${id}`;
+    await this.o.cgroups.create(cgroupPath, containerCgroupLimits(c), uid);
+    const ns = pod.metadata.namespace ?? "default";
+    const logPath = layout.containerLogFile(ns, pod.metadata.name!, uid, c.name, opts.attempt);
+    await this.prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id));
+    const record = await this.launch(pod, c, image, id, opts, { dir, cgroupPath, logPath, sandbox });
+    this.emit({ type: "ContainerStarted", podUid: uid, containerId: id });
+    const pending = this.pendingExits.get(id);
+    if (pending) {
+      this.pendingExits.delete(id);
+      await this.containerExited(id, pending);
+    }
+    return record;
+  }
+
+  private async imageFor(c: Container): Promise<Image> {
+    const ref = c.image ?? "";
+    const image = await this.o.images.resolve(ref);
+    if (image) return image;
+    if (c.imagePullPolicy === "Never") {
+      throw new ContainerStartError("ErrImageNeverPull", `Container image "${ref}" is not present with pull policy of Never`);
+    }
+    throw new ContainerStartError(
+      "ErrImagePull",
+      `image "${normalizeImageRef(ref)}" is not on this node and nodelet does not pull from registries (build it with \`nodelet image build\`)`,
+    );
+  }
+
+  private async prepareLog(logPath: string, link: string): Promise<void> {
+    await fsp.mkdir(join(logPath, ".."), { recursive: true });
+    await fsp.rm(logPath, { force: true });
+    await fsp.mkdir(join(link, ".."), { recursive: true });
+    await fsp.rm(link, { force: true });
+    await fsp.symlink(logPath, link);
+  }
+
+  private async launch(
+    pod: Pod,
+    c: Container,
+    image: Image,
+    id: string,
+    opts: StartContainerOptions,
+    where: { dir: string; cgroupPath: string; logPath: string; sandbox: SandboxRecord },
+  ): Promise<ContainerRecord> {
+    const uid = pod.metadata.uid!;
+    const { layout } = this.o;
+    const volumes = await this.volumesFor(pod);
+    const fieldPath = containerFieldPath(pod, c);
+    let launch;
+    try {
+      launch = buildContainerLaunch({
+        pod, container: c, fieldPath, image, id,
+        imagePasswd: parsePasswd(readTextOr(join(image.rootfs, "etc/passwd"), "")),
+        paths: {
+          rootfs: join(where.dir, "rootfs"), upper: join(where.dir, "upper"), work: join(where.dir, "work"),
+          exitFile: layout.exitFile(id), logPath: where.logPath, terminationLog: join(where.dir, "termination-log"),
+          hosts: layout.podEtcFile(uid, "etc-hosts"), hostname: layout.podEtcFile(uid, "etc-hostname"),
+          resolvConf: layout.podEtcFile(uid, "resolv.conf"), shm: layout.podShmDir(uid),
+        },
+        cgroupDirs: this.o.cgroups.dirs(where.cgroupPath),
+        oomFile: this.o.cgroups.oomFile(where.cgroupPath),
+        sandboxPid: where.sandbox.pid,
+        volumes,
+        env: { ...opts.env, hostname: where.sandbox.hostname, podIP: where.sandbox.ips[0], podIPs: where.sandbox.ips },
+        log: this.o.log,
+      });
+    } catch (err) {
+      if (err instanceof FieldError) throw new ContainerStartError("CreateContainerConfigError", err.message);
+      throw err;
+    }
+    const record: ContainerRecord = {
+      id, podUid: uid, name: c.name, attempt: opts.attempt, init: opts.init,
+      image: c.image ?? "", imageId: `sha256:${image.id}`, specHash: containerSpecHash(c),
+      createdAt: new Date().toISOString(), state: "created", logPath: where.logPath, cgroupPath: where.cgroupPath,
+      process: { uid: launch.uid, gid: launch.gid, groups: launch.groups, caps: launch.caps, noNewPrivs: launch.noNewPrivs, privileged: launch.privileged, env: launch.env, cwd: launch.cwd },
+      stopSignal: image.config.StopSignal,
+    };
+    await this.records.saveContainer(record);
+    try {
+      const [monitorPid, pid] = await runShim(this.o.runner, monitorArgv(layout.shimPath, launch), uid);
+      Object.assign(record, { monitorPid, pid, pidStartTime: processStartTime(pid), startedAt: new Date().toISOString(), state: "running" });
+      await this.records.saveContainer(record);
+      return record;
+    } catch (err) {
+      if (!(err instanceof ShimError)) throw err;
+      // The shim wrote an exit record with reason StartError too; it arrives through the watcher.
+      throw new ContainerStartError("RunContainerError", err.message);
+    }
+  }
+
+  /** An exit record arrived: the container is exited. Records for containers we have not registered yet wait. */
+  private async containerExited(id: string, exit: ExitRecord): Promise<void> {
+    const c = this.records.containers.get(id);
+    if (!c) {
+      this.pendingExits.set(id, exit);
+      return;
+    }
+    if (c.state === "exited") return;
+    Object.assign(c, {
+      state: "exited",
+      exitCode: exit.exitCode,
+      signal: exit.signal || undefined,
+      reason: exit.reason,
+      message: exit.message || readTerminationMessage(this.o.layout.containerDir(c.podUid, id)) || undefined,
+      oomKilled: exit.oomKilled,
+      startedAt: exit.startedAt ?? c.startedAt,
+      finishedAt: exit.finishedAt,
+    });
+    await this.records.saveContainer(c);
+    for (const w of this.exitWaiters.get(id) ?? []) w();
+    this.exitWaiters.delete(id);
+    this.emit({ type: "ContainerDied", podUid: c.podUid, containerId: id });
+  }
+
+  /** A container recorded as running whose process is gone and whose monitor left no record (monitor died). */
+  private async reconcileLostContainer(c: ContainerRecord): Promise<void> {
+    if (c.state === "exited") return;
+    if (c.state === "running" && c.pid && isSameProcess(c.pid, c.pidStartTime)) return;
+    if (await this.exits.check(c.id)) return;
+    await this.containerExited(c.id, {
+      exitCode: c.state === "created" ? 128 : 255,
+      signal: 0,
+      oomKilled: false,
+      reason: c.state === "created" ? "StartError" : "Error",
+      message: "the container's process is gone and its monitor left no exit record",
+      finishedAt: new Date().toISOString(),
+    });
+  }
+
+  /** Resync: exit records missed by the watch, dead monitors, dead sandboxes. */
+  async resync(): Promise<void> {
+    await this.exits.scan();
+    for (const c of this.records.containers.values()) await this.reconcileLostContainer(c);
+    await this.checkSandboxes();
+  }
+
+  private waitExit(id: string, timeoutMs: number): Promise<boolean> {
+    const c = this.records.containers.get(id);
+    if (!c || c.state === "exited") return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      const list = this.exitWaiters.get(id) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      this.exitWaiters.set(id, list);
+    });
+  }
+
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    const c = this.records.containers.get(id);
+    if (!c || c.state !== "running" || !c.pid) return;
+    const signal = (c.stopSignal && c.stopSignal.startsWith("SIG") ? c.stopSignal : "SIGTERM") as NodeJS.Signals;
+    if (graceSeconds > 0 && signalProcess(this.o.runner, c.pid, signal, c.pidStartTime, c.podUid)) {
+      if (await this.waitExit(id, graceSeconds * 1000)) return;
+    }
+    if (signalProcess(this.o.runner, c.pid, "SIGKILL", c.pidStartTime, c.podUid)) await this.waitExit(id, 10_000);
+    // The exit record may have been missed (or the monitor died with the container): settle the state now.
+    if ((c.state as string) !== "exited") {
+      await this.exits.check(id);
+      await this.reconcileLostContainer(c);
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const c = this.records.containers.get(id);
+    if (!c) return;
+    if (c.state === "running") await this.stopContainer(id, 0);
+    await this.o.cgroups.remove(c.cgroupPath, c.podUid);
+    await fsp.rm(this.o.layout.containerDir(c.podUid, id), { recursive: true, force: true });
+    const s = this.records.sandboxes.get(c.podUid);
+    if (s) await fsp.rm(this.o.layout.containerLogLink(s.namespace, s.name, c.name, id), { force: true });
+    await fsp.rm(c.logPath, { force: true });
+    await this.exits.forget(id);
+    this.records.forgetContainer(id);
+  }
+
+  async exec(id: string, opts: Omit<ExecOptions, "container">, timeoutSeconds?: number): Promise<ExecSession> {
+    const c = this.records.containers.get(id);
+    if (!c || c.state !== "running" || !c.pid) throw new ContainerStartError("RunContainerError", "container is not running");
+    return startExec(this.o.runner, this.o.layout.shimPath, {
+      ...c.process,
+      targetPid: c.pid,
+      cgroups: this.o.cgroups.dirs(c.cgroupPath),
+      tty: opts.tty,
+      timeoutSeconds,
+      argv: opts.command,
+    }, opts);
+  }
+
+  usage(id: string): Promise<CgroupUsage> {
+    const c = this.records.containers.get(id);
+    return this.o.cgroups.usage(c?.cgroupPath ?? "missing");
+  }
+
+  podUsage(podUid: string): Promise<CgroupUsage> {
+    return this.o.cgroups.usage(this.records.sandboxes.get(podUid)?.cgroupPath ?? "missing");
+  }
+}
+
+/** The kubelet's cgroup layout: Guaranteed pods directly under the parent, others under their QoS class. */
+export function podCgroupPath(pod: Pod): string {
+  const qos = qosClass(pod);
+  const leaf = `pod${pod.metadata.uid}`;
+  return qos === "Guaranteed" ? leaf : `${qos.toLowerCase()}/${leaf}`;
+}
+
+function containerFieldPath(pod: Pod, c: Container): string {
+  const i = pod.spec.containers.indexOf(c);
+  if (i >= 0) return `spec.containers[${i}]`;
+  return `spec.initContainers[${(pod.spec.initContainers ?? []).indexOf(c)}]`;
+}
+
+/** A stable hash of the fields that, changed, make the kubelet replace a container (its spec minus status-only). */
+export function containerSpecHash(c: Container): string {
+  return createHash("sha256").update(JSON.stringify(c)).digest("hex").slice(0, 16);
+}
+
+function readTextOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return fallback;
+  }
+}
+
+/** The container's termination message (terminationMessagePath), at most 4 KiB as in Kubernetes. */
+function readTerminationMessage(containerDir: string): string {
+  return readTextOr(join(containerDir, "termination-log"), "").slice(0, 4096);
+}
+
+async function waitGone(pid: number, startTime: number | undefined, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isSameProcess(pid, startTime) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}

@@ -1,0 +1,124 @@
+/**
+ * The runtime's view of the node, in the CRI's terms: pod sandboxes and containers, each with a persisted record
+ * (so a restarted daemon re-adopts them), and the PodRuntime interface the kubelet drives. The Linux
+ * implementation is linux-runtime.ts; tests of the kubelet use a fake.
+ */
+import type { Container, Pod } from "../api/types.js";
+import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
+import type { CgroupUsage } from "../sys/cgroups/types.js";
+import type { EnvSources } from "./container-env.js";
+
+export interface SandboxRecord {
+  podUid: string;
+  namespace: string;
+  name: string;
+  /** The pause process (host pid) and its start time, which together identify it across pid reuse. */
+  pid: number;
+  pidStartTime?: number;
+  createdAt: string;
+  hostname: string;
+  /** Pod cgroup path relative to the cgroup manager's parent. */
+  cgroupPath: string;
+  hostNetwork: boolean;
+  sharePid: boolean;
+  hostIPC: boolean;
+  ips: string[];
+  /** ready while the pause process lives; notready once stopped or found dead. */
+  state: "ready" | "notready";
+  /** Network attachment owned by the network layer (veth name, lease), kept to tear it down. */
+  network?: Record<string, string>;
+}
+
+export type ContainerState = "created" | "running" | "exited";
+
+export interface ContainerRecord {
+  id: string;
+  podUid: string;
+  name: string;
+  /** 0 for the first run of this container in this pod, then 1, 2, ... (restartCount). */
+  attempt: number;
+  init: boolean;
+  image: string;
+  imageId: string;
+  /** Hash of the container's spec: a changed spec means the container must be replaced. */
+  specHash: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  pid?: number;
+  pidStartTime?: number;
+  monitorPid?: number;
+  state: ContainerState;
+  exitCode?: number;
+  signal?: number;
+  reason?: string;
+  message?: string;
+  oomKilled?: boolean;
+  logPath: string;
+  cgroupPath: string;
+  /** uid/gid/caps/env of the container, reused by exec. */
+  process: { uid: number; gid: number; groups: number[]; caps: string[]; noNewPrivs: boolean; privileged: boolean; env: string[]; cwd: string };
+  stopSignal?: string;
+}
+
+/** The shim's exit file (see shim/README.md). */
+export interface ExitRecord {
+  exitCode: number;
+  signal: number;
+  oomKilled: boolean;
+  reason: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt: string;
+  pid?: number;
+}
+
+export interface StartContainerOptions {
+  attempt: number;
+  init: boolean;
+  env: EnvSources;
+  /** Called with the error reason the kubelet reports (CreateContainerConfigError, RunContainerError, ...). */
+}
+
+export type RuntimeEvent =
+  | { type: "ContainerStarted"; podUid: string; containerId: string }
+  | { type: "ContainerDied"; podUid: string; containerId: string }
+  | { type: "SandboxDied"; podUid: string };
+
+export interface PodRuntime {
+  /** Loads persisted records, reconciles them with the processes alive now, starts watching for exits. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  onEvent(listener: (ev: RuntimeEvent) => void): void;
+
+  sandbox(podUid: string): SandboxRecord | undefined;
+  sandboxes(): SandboxRecord[];
+  containers(podUid?: string): ContainerRecord[];
+  container(id: string): ContainerRecord | undefined;
+
+  runSandbox(pod: Pod): Promise<SandboxRecord>;
+  /** Kills the sandbox's pause process (its namespaces go with it); containers must be stopped first. */
+  stopSandbox(podUid: string): Promise<void>;
+  /** Removes everything of the pod from the host: containers, volumes, cgroups, files, logs. Idempotent. */
+  removeSandbox(podUid: string, pod?: Pod): Promise<void>;
+
+  startContainer(pod: Pod, container: Container, opts: StartContainerOptions): Promise<ContainerRecord>;
+  /** Signals the container (its image's stop signal, else SIGTERM), waits up to graceSeconds, then SIGKILL. */
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+
+  exec(id: string, opts: Omit<ExecOptions, "container">, timeoutSeconds?: number): Promise<ExecSession>;
+  usage(id: string): Promise<CgroupUsage>;
+  podUsage(podUid: string): Promise<CgroupUsage>;
+}
+
+/** The error a container start fails with, carrying the kubelet's waiting reason. */
+export class ContainerStartError extends Error {
+  constructor(
+    readonly reason: "CreateContainerConfigError" | "CreateContainerError" | "RunContainerError" | "ErrImageNeverPull" | "ErrImagePull" | "StartError",
+    message: string,
+  ) {
+    super(message);
+    this.name = "ContainerStartError";
+  }
+}

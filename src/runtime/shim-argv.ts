@@ -1,0 +1,127 @@
+/**
+ * What the shim is asked to do, as data, and its rendering to argv (effects are data: DESIGN.md rule 2). The
+ * shim's modes and flags are documented in shim/README.md; these renderers are the only place the daemon spells
+ * them, and `nodelet explain` prints the same argv.
+ */
+
+/** One mount the shim makes inside the container's mount namespace. */
+export type ShimMount =
+  | { kind: "bind"; source: string; target: string; options: string[] }
+  | { kind: "bind-sub"; volumeRoot: string; subPath: string; target: string; options: string[] }
+  | { kind: "tmpfs"; target: string; options: string[] };
+
+export interface ContainerLaunch {
+  id: string;
+  logPath: string;
+  logMaxSize: number;
+  logMaxFiles: number;
+  exitFile: string;
+  oomFile: string;
+  cgroups: string[];
+  /** Namespaces of the sandbox to join: net, uts, ipc, and pid when the pod shares one. */
+  namespaces: { type: "net" | "uts" | "ipc" | "pid"; path: string }[];
+  rootfs: string;
+  lowerDirs: string[];
+  upperDir: string;
+  workDir: string;
+  readonlyRootfs: boolean;
+  shmDir?: string;
+  mounts: ShimMount[];
+  masked: string[];
+  readonly: string[];
+  cwd: string;
+  env: string[];
+  uid: number;
+  gid: number;
+  groups: number[];
+  caps: string[];
+  noNewPrivs: boolean;
+  privileged: boolean;
+  stdinFifo?: string;
+  argv: string[];
+}
+
+export function monitorArgv(shim: string, l: ContainerLaunch): string[] {
+  const a = [shim, "monitor", "--id", l.id, "--log", l.logPath];
+  a.push("--log-max-size", String(l.logMaxSize), "--log-max-files", String(l.logMaxFiles));
+  a.push("--exit-file", l.exitFile, "--oom-file", l.oomFile);
+  for (const cg of l.cgroups) a.push("--cgroup", cg);
+  for (const ns of l.namespaces) a.push("--ns", `${ns.type}:${ns.path}`);
+  a.push("--rootfs", l.rootfs);
+  if (l.lowerDirs.length) a.push("--lower", l.lowerDirs.join(":"), "--upper", l.upperDir, "--work", l.workDir);
+  if (l.readonlyRootfs) a.push("--readonly-rootfs");
+  if (l.shmDir) a.push("--shm", l.shmDir);
+  for (const m of l.mounts) a.push(...mountArgs(m));
+  for (const p of l.masked) a.push("--masked", p);
+  for (const p of l.readonly) a.push("--readonly", p);
+  if (l.stdinFifo) a.push("--stdin-fifo", l.stdinFifo);
+  a.push(...processArgs(l));
+  return [...a, "--", ...l.argv];
+}
+
+function mountArgs(m: ShimMount): string[] {
+  const opts = m.options.join(",") || "rw";
+  switch (m.kind) {
+    case "bind":
+      return ["--bind", m.source, m.target, opts];
+    case "bind-sub":
+      return ["--bind-sub", m.volumeRoot, m.subPath, m.target, opts];
+    case "tmpfs":
+      return ["--tmpfs", m.target, opts];
+  }
+}
+
+/** The identity and privileges of a process: shared by monitor (the container) and exec. */
+export interface ProcessIdentity {
+  cwd: string;
+  env: string[];
+  uid: number;
+  gid: number;
+  groups: number[];
+  caps: string[];
+  noNewPrivs: boolean;
+  privileged: boolean;
+}
+
+function processArgs(p: ProcessIdentity): string[] {
+  const a = ["--cwd", p.cwd];
+  for (const e of p.env) a.push("--env", e);
+  a.push("--uid", String(p.uid), "--gid", String(p.gid));
+  if (p.groups.length) a.push("--groups", p.groups.join(","));
+  if (p.privileged) a.push("--privileged");
+  else for (const c of p.caps) a.push("--cap", c);
+  if (p.noNewPrivs) a.push("--no-new-privs");
+  return a;
+}
+
+export interface ExecLaunch extends ProcessIdentity {
+  targetPid: number;
+  cgroups: string[];
+  tty: boolean;
+  timeoutSeconds?: number;
+  argv: string[];
+}
+
+export function execArgv(shim: string, e: ExecLaunch): string[] {
+  const a = [shim, "exec", "--target", String(e.targetPid)];
+  for (const cg of e.cgroups) a.push("--cgroup", cg);
+  if (e.tty) a.push("--tty");
+  if (e.timeoutSeconds !== undefined) a.push("--timeout", String(e.timeoutSeconds));
+  a.push(...processArgs(e));
+  return [...a, "--", ...e.argv];
+}
+
+export interface SandboxLaunch {
+  hostname: string;
+  sharePid: boolean;
+  hostNetwork: boolean;
+  hostIPC: boolean;
+}
+
+export function sandboxArgv(shim: string, s: SandboxLaunch): string[] {
+  const a = [shim, "sandbox", "--hostname", s.hostname];
+  if (s.sharePid) a.push("--share-pid");
+  if (s.hostNetwork) a.push("--host-network");
+  if (s.hostIPC) a.push("--host-ipc");
+  return a;
+}

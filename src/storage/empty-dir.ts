@@ -1,0 +1,51 @@
+/**
+ * emptyDir: a directory that lives as long as the pod, shared by its containers. On disk by default; with
+ * `medium: Memory` a tmpfs mounted on the host (size = sizeLimit), as the kubelet's empty_dir plugin does.
+ * Mode 0777 like the kubelet, so any container user can write.
+ */
+import { promises as fsp } from "node:fs";
+import type { Pod, Volume } from "../api/types.js";
+import { isMountPoint, mount, unmount } from "../sys/mounts.js";
+import type { Runner } from "../sys/runner.js";
+import type { Layout } from "../runtime/layout.js";
+import { memoryBytes } from "../runtime/resources.js";
+import type { VolumePlugin } from "./volumes.js";
+
+export class EmptyDirPlugin implements VolumePlugin {
+  readonly name = "kubernetes.io~empty-dir";
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly runner: Runner,
+  ) {}
+
+  handles(v: Volume): boolean {
+    return v.emptyDir !== undefined;
+  }
+
+  private dir(pod: Pod, v: Volume): string {
+    return this.layout.volumeDir(pod.metadata.uid!, this.name, v.name);
+  }
+
+  async setup(pod: Pod, v: Volume) {
+    const dir = this.dir(pod, v);
+    const owner = pod.metadata.uid;
+    await this.runner.mkdir(dir, owner);
+    if (v.emptyDir?.medium === "Memory") {
+      const size = memoryBytes(v.emptyDir.sizeLimit);
+      const options = ["mode=0777", "nosuid", "nodev"];
+      if (size) options.push(`size=${size}`);
+      // Setup runs again after a daemon restart: keep a tmpfs that is already there (and its data).
+      if (!isMountPoint(dir)) await mount(this.runner, { source: "tmpfs", target: dir, type: "tmpfs", options }, owner);
+    } else {
+      await fsp.chmod(dir, 0o777);
+    }
+    return { hostPath: dir, readOnly: false };
+  }
+
+  async teardown(pod: Pod, v: Volume): Promise<void> {
+    const dir = this.dir(pod, v);
+    await unmount(this.runner, dir, pod.metadata.uid);
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}

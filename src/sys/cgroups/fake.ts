@@ -1,0 +1,66 @@
+/**
+ * An in-memory CgroupManager for tests of the layers above (kubelet, runtime planning) that run without root.
+ * It records limits and membership; usage is whatever the test sets.
+ */
+import type { CgroupLimits, CgroupManager, CgroupUsage } from "./types.js";
+
+export class FakeCgroupManager implements CgroupManager {
+  readonly version: 1 | 2;
+  readonly groups = new Map<string, { limits: CgroupLimits; procs: number[]; usage?: CgroupUsage }>();
+
+  constructor(version: 1 | 2 = 2) {
+    this.version = version;
+  }
+
+  async prepare(): Promise<void> {}
+
+  dirs(path: string): string[] {
+    return [`/fake-cgroup/${path}`];
+  }
+
+  async create(path: string, limits: CgroupLimits): Promise<void> {
+    const g = this.groups.get(path);
+    if (g) g.limits = { ...g.limits, ...limits };
+    else this.groups.set(path, { limits: { ...limits }, procs: [] });
+  }
+
+  async update(path: string, limits: CgroupLimits): Promise<void> {
+    await this.create(path, limits);
+  }
+
+  async addProcess(path: string, pid: number): Promise<void> {
+    this.groups.get(path)?.procs.push(pid);
+  }
+
+  async procs(path: string): Promise<number[]> {
+    return this.groups.get(path)?.procs ?? [];
+  }
+
+  async usage(path: string): Promise<CgroupUsage> {
+    return (
+      this.groups.get(path)?.usage ?? { cpuNanos: 0, memoryUsageBytes: 0, memoryWorkingSetBytes: 0, oomKills: 0, pids: 0 }
+    );
+  }
+
+  oomFile(path: string): string {
+    return `/fake-cgroup/${path}/memory.events`;
+  }
+
+  async remove(path: string): Promise<void> {
+    for (const key of [...this.groups.keys()]) {
+      if (key === path || key.startsWith(`${path}/`)) {
+        if (this.groups.get(key)!.procs.length) throw new Error(`cgroup ${key} still has processes`);
+        this.groups.delete(key);
+      }
+    }
+  }
+
+  async children(path: string): Promise<string[]> {
+    const prefix = path ? `${path}/` : "";
+    const names = new Set<string>();
+    for (const key of this.groups.keys()) {
+      if (key.startsWith(prefix)) names.add(key.slice(prefix.length).split("/")[0]);
+    }
+    return [...names].filter(Boolean);
+  }
+}

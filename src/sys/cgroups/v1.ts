@@ -1,0 +1,115 @@
+/**
+ * cgroup v1: one directory per controller hierarchy (cpu, cpuacct, memory, pids; cpu and cpuacct are often
+ * co-mounted). Every knob write goes through the Runner so `nodelet explain` shows it as `echo N > file`.
+ * Kernel docs: Documentation/admin-guide/cgroup-v1/{cpu,memory,pids}.rst
+ */
+import { promises as fsp } from "node:fs";
+import { join } from "node:path";
+import { HostError } from "../../api/errors.js";
+import type { Runner } from "../runner.js";
+import { readIntFile, readKeyedFile, removeTree, listChildren, readProcs } from "./files.js";
+import { DEFAULT_CPU_PERIOD_US, type CgroupLimits, type CgroupManager, type CgroupUsage } from "./types.js";
+
+/** The hierarchies we use, each as the absolute directory of our parent cgroup in it. */
+export interface V1Parents {
+  cpu: string;
+  cpuacct: string;
+  memory: string;
+  pids: string;
+}
+
+export class V1CgroupManager implements CgroupManager {
+  readonly version = 1 as const;
+  private readonly hierarchies: string[];
+
+  constructor(
+    readonly parents: V1Parents,
+    private readonly runner: Runner,
+  ) {
+    // Co-mounted controllers (cpu,cpuacct) share a directory: create and remove it once.
+    this.hierarchies = [...new Set([parents.cpu, parents.cpuacct, parents.memory, parents.pids])];
+  }
+
+  async prepare(owner = "node"): Promise<void> {
+    for (const dir of this.hierarchies) await this.runner.mkdir(dir, owner);
+  }
+
+  dirs(path: string): string[] {
+    return this.hierarchies.map((h) => join(h, path));
+  }
+
+  async create(path: string, limits: CgroupLimits, owner?: string): Promise<void> {
+    for (const dir of this.dirs(path)) await this.runner.mkdir(dir, owner);
+    await this.update(path, limits, owner);
+  }
+
+  async update(path: string, limits: CgroupLimits, owner?: string): Promise<void> {
+    const cpu = join(this.parents.cpu, path);
+    const write = (file: string, value: string | number) => this.runner.writeFile(file, String(value), owner);
+    if (limits.cpuQuotaUs !== undefined || limits.cpuPeriodUs !== undefined) {
+      await write(join(cpu, "cpu.cfs_period_us"), limits.cpuPeriodUs ?? DEFAULT_CPU_PERIOD_US);
+      await write(join(cpu, "cpu.cfs_quota_us"), limits.cpuQuotaUs ?? -1);
+    }
+    if (limits.cpuShares !== undefined) await write(join(cpu, "cpu.shares"), limits.cpuShares);
+    if (limits.memoryBytes !== undefined) {
+      await write(join(this.parents.memory, path, "memory.limit_in_bytes"), limits.memoryBytes);
+    }
+    if (limits.pidsMax !== undefined) await write(join(this.parents.pids, path, "pids.max"), limits.pidsMax);
+  }
+
+  async addProcess(path: string, pid: number, owner?: string): Promise<void> {
+    for (const dir of this.dirs(path)) await this.runner.writeFile(join(dir, "cgroup.procs"), String(pid), owner);
+  }
+
+  procs(path: string): Promise<number[]> {
+    return readProcs(join(this.parents.memory, path));
+  }
+
+  async usage(path: string): Promise<CgroupUsage> {
+    const mem = join(this.parents.memory, path);
+    const [cpuNanos, usageBytes, stat, oom, pids] = await Promise.all([
+      readIntFile(join(this.parents.cpuacct, path, "cpuacct.usage")),
+      readIntFile(join(mem, "memory.usage_in_bytes")),
+      readKeyedFile(join(mem, "memory.stat")),
+      readKeyedFile(join(mem, "memory.oom_control")),
+      readIntFile(join(this.parents.pids, path, "pids.current")),
+    ]);
+    const inactive = stat.get("total_inactive_file") ?? 0;
+    return {
+      cpuNanos,
+      memoryUsageBytes: usageBytes,
+      memoryWorkingSetBytes: Math.max(0, usageBytes - inactive),
+      oomKills: oom.get("oom_kill") ?? 0,
+      pids,
+    };
+  }
+
+  oomFile(path: string): string {
+    return join(this.parents.memory, path, "memory.oom_control");
+  }
+
+  async remove(path: string, owner?: string): Promise<void> {
+    for (const dir of this.dirs(path)) {
+      try {
+        await removeTree(dir, (d) => this.runner.rmdir(d, owner));
+      } catch (err) {
+        if (err instanceof HostError) throw err;
+        throw new HostError("remove cgroup", dir, owner ?? "", err);
+      }
+    }
+  }
+
+  children(path: string): Promise<string[]> {
+    return listChildren(join(this.parents.memory, path));
+  }
+}
+
+/** True when the directory exists (a cgroup is there). */
+export async function cgroupExists(dir: string): Promise<boolean> {
+  try {
+    await fsp.access(join(dir, "cgroup.procs"));
+    return true;
+  } catch {
+    return false;
+  }
+}

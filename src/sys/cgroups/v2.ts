@@ -1,0 +1,145 @@
+/**
+ * cgroup v2: one unified tree. Controllers must be enabled in every ancestor's cgroup.subtree_control, and a cgroup
+ * that delegates controllers may hold no processes itself ("no internal processes"), which is why the daemon's own
+ * cgroup may need its processes moved into a leaf first (see prepare).
+ * Kernel docs: Documentation/admin-guide/cgroup-v2.rst
+ */
+import { promises as fsp } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { HostError } from "../../api/errors.js";
+import type { Runner } from "../runner.js";
+import { readIntFile, readKeyedFile, removeTree, listChildren, readProcs } from "./files.js";
+import { DEFAULT_CPU_PERIOD_US, sharesToWeight, type CgroupLimits, type CgroupManager, type CgroupUsage } from "./types.js";
+
+const CONTROLLERS = ["cpu", "memory", "pids"];
+
+export class V2CgroupManager implements CgroupManager {
+  readonly version = 2 as const;
+
+  /**
+   * @param parent absolute directory of our parent cgroup (e.g. /sys/fs/cgroup/<daemon's cgroup>/nodelet)
+   * @param delegateFrom the daemon's own cgroup directory: controllers are enabled from here down to `parent`
+   */
+  constructor(
+    readonly parent: string,
+    private readonly runner: Runner,
+    private readonly delegateFrom: string = parent,
+  ) {}
+
+  dirs(path: string): string[] {
+    return [join(this.parent, path)];
+  }
+
+  /**
+   * Makes `parent` usable: creates it and enables cpu, memory and pids along the path from the daemon's cgroup.
+   * When the daemon's cgroup holds processes (v2 forbids delegating from such a cgroup), they move into the leaf
+   * `<daemon cgroup>/nodelet-daemon` first — still inside the daemon's own subtree.
+   */
+  async prepare(owner = "node"): Promise<void> {
+    await this.runner.mkdir(this.parent, owner);
+    const chain = ancestorsBetween(this.delegateFrom, this.parent);
+    for (const dir of chain) {
+      try {
+        await this.enableControllers(dir, owner);
+      } catch (err) {
+        if (dir !== this.delegateFrom || !String(err).includes("EBUSY")) throw err;
+        await this.moveProcessesToLeaf(dir, owner);
+        await this.enableControllers(dir, owner);
+      }
+    }
+  }
+
+  private async enableControllers(dir: string, owner: string): Promise<void> {
+    const available = (await fsp.readFile(join(dir, "cgroup.controllers"), "utf8").catch(() => "")).split(/\s+/);
+    const wanted = CONTROLLERS.filter((c) => available.includes(c));
+    if (wanted.length === 0) return;
+    await this.runner.writeFile(join(dir, "cgroup.subtree_control"), wanted.map((c) => `+${c}`).join(" "), owner);
+  }
+
+  private async moveProcessesToLeaf(dir: string, owner: string): Promise<void> {
+    const leaf = join(dir, "nodelet-daemon");
+    await this.runner.mkdir(leaf, owner);
+    for (const pid of await readProcs(dir)) {
+      await this.runner.writeFile(join(leaf, "cgroup.procs"), String(pid), owner).catch(() => undefined);
+    }
+  }
+
+  async create(path: string, limits: CgroupLimits, owner?: string): Promise<void> {
+    const dir = join(this.parent, path);
+    // Intermediate levels (qos class, pod) delegate to their children; the leaf does not.
+    for (const level of ancestorsBetween(this.parent, dir).slice(1)) {
+      await this.runner.mkdir(level, owner);
+      if (level !== dir) await this.enableControllers(level, owner ?? "node");
+    }
+    await this.update(path, limits, owner);
+  }
+
+  async update(path: string, limits: CgroupLimits, owner?: string): Promise<void> {
+    const dir = join(this.parent, path);
+    const write = (file: string, value: string | number) => this.runner.writeFile(join(dir, file), String(value), owner);
+    if (limits.cpuQuotaUs !== undefined || limits.cpuPeriodUs !== undefined) {
+      const quota = limits.cpuQuotaUs === undefined || limits.cpuQuotaUs < 0 ? "max" : String(limits.cpuQuotaUs);
+      await write("cpu.max", `${quota} ${limits.cpuPeriodUs ?? DEFAULT_CPU_PERIOD_US}`);
+    }
+    if (limits.cpuShares !== undefined) await write("cpu.weight", sharesToWeight(limits.cpuShares));
+    if (limits.memoryBytes !== undefined) await write("memory.max", limits.memoryBytes < 0 ? "max" : limits.memoryBytes);
+    if (limits.pidsMax !== undefined) await write("pids.max", limits.pidsMax < 0 ? "max" : limits.pidsMax);
+  }
+
+  async addProcess(path: string, pid: number, owner?: string): Promise<void> {
+    await this.runner.writeFile(join(this.parent, path, "cgroup.procs"), String(pid), owner);
+  }
+
+  procs(path: string): Promise<number[]> {
+    return readProcs(join(this.parent, path));
+  }
+
+  async usage(path: string): Promise<CgroupUsage> {
+    const dir = join(this.parent, path);
+    const [cpu, current, stat, events, pids] = await Promise.all([
+      readKeyedFile(join(dir, "cpu.stat")),
+      readIntFile(join(dir, "memory.current")),
+      readKeyedFile(join(dir, "memory.stat")),
+      readKeyedFile(join(dir, "memory.events")),
+      readIntFile(join(dir, "pids.current")),
+    ]);
+    return {
+      cpuNanos: (cpu.get("usage_usec") ?? 0) * 1000,
+      memoryUsageBytes: current,
+      memoryWorkingSetBytes: Math.max(0, current - (stat.get("inactive_file") ?? 0)),
+      oomKills: events.get("oom_kill") ?? 0,
+      pids,
+    };
+  }
+
+  oomFile(path: string): string {
+    return join(this.parent, path, "memory.events");
+  }
+
+  async remove(path: string, owner?: string): Promise<void> {
+    const dir = join(this.parent, path);
+    try {
+      await removeTree(dir, (d) => this.runner.rmdir(d, owner));
+    } catch (err) {
+      if (err instanceof HostError) throw err;
+      throw new HostError("remove cgroup", dir, owner ?? "", err);
+    }
+  }
+
+  children(path: string): Promise<string[]> {
+    return listChildren(join(this.parent, path));
+  }
+}
+
+/** [from, ..., to]: every directory on the way from `from` down to `to` (to must be inside from). */
+export function ancestorsBetween(from: string, to: string): string[] {
+  const rel = relative(from, to);
+  if (rel.startsWith("..")) throw new Error(`${to} is not inside ${from}`);
+  const out = [from];
+  let cur = from;
+  for (const part of rel.split(sep).filter(Boolean)) {
+    cur = join(cur, part);
+    out.push(cur);
+  }
+  return out;
+}

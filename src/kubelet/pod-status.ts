@@ -155,7 +155,9 @@ function conditions(
   };
   const completed = phase === "Succeeded" || phase === "Failed";
   const unready = [...inits.filter((s, i) => pod.spec.initContainers![i].restartPolicy === "Always" && !s.ready), ...apps.filter((s) => !s.ready)].map((s) => s.name);
-  const notInit = (pod.spec.initContainers ?? []).filter((_, i) => !(inits[i].state.terminated?.exitCode === 0 || (inits[i].state.running && inits[i].started))).map((c) => c.name);
+  const initDone = (c: Container, s: ContainerStatus) =>
+    c.restartPolicy === "Always" ? Boolean(s.state.running && s.started) : s.state.terminated?.exitCode === 0;
+  const notInit = (pod.spec.initContainers ?? []).filter((c, i) => !initDone(c, inits[i])).map((c) => c.name);
   const readyReason = completed ? "PodCompleted" : "ContainersNotReady";
   const readyMessage = completed ? undefined : `containers with unready status: [${unready.join(" ")}]`;
   const ready = unready.length === 0 && !completed;

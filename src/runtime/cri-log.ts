@@ -1,0 +1,144 @@
+/**
+ * Reading container logs written in the CRI log format (`TIMESTAMP STREAM F|P CONTENT`), as the kubelet's
+ * kuberuntime/logs does for `kubectl logs`: partial lines joined, --tail, --timestamps, --since, --limit-bytes,
+ * and --follow until the container has exited, across rotation (the monitor renames the live file and opens a new
+ * one: the reader finishes the old file, then continues with the new).
+ */
+import { promises as fsp } from "node:fs";
+import { Readable } from "node:stream";
+
+export interface CriLine {
+  time: string;
+  stream: "stdout" | "stderr";
+  partial: boolean;
+  content: string;
+}
+
+/** Parses one CRI log line; undefined for a malformed line. */
+export function parseCriLine(line: string): CriLine | undefined {
+  const a = line.indexOf(" ");
+  const b = line.indexOf(" ", a + 1);
+  const c = line.indexOf(" ", b + 1);
+  if (a < 0 || b < 0) return undefined;
+  const stream = line.slice(a + 1, b);
+  if (stream !== "stdout" && stream !== "stderr") return undefined;
+  const tag = c < 0 ? line.slice(b + 1) : line.slice(b + 1, c);
+  return { time: line.slice(0, a), stream, partial: tag === "P", content: c < 0 ? "" : line.slice(c + 1) };
+}
+
+export interface ReadLogOptions {
+  tailLines?: number;
+  timestamps?: boolean;
+  /** Only lines at or after this time (ms since epoch). */
+  sinceMs?: number;
+  limitBytes?: number;
+  follow?: boolean;
+  /** While following: is the container still running (more may come)? */
+  isRunning?: () => boolean;
+  /** How often a follower looks for new data (ms). */
+  pollMs?: number;
+}
+
+/** A log message as kubectl shows it: content (+ "\n" for full lines), optionally prefixed with its timestamp. */
+function render(line: CriLine, pending: string, timestamps: boolean): string {
+  const text = pending + line.content + (line.partial ? "" : "\n");
+  return timestamps ? `${line.time} ${text}` : text;
+}
+
+/** Decodes CRI text into output messages (joining partial lines), applying --since. */
+function* decode(text: string, state: { pending: string; pendingTime?: string }, opts: ReadLogOptions): Generator<string> {
+  for (const raw of text.split("\n")) {
+    if (raw === "") continue;
+    const line = parseCriLine(raw);
+    if (!line) continue;
+    if (opts.sinceMs !== undefined && Date.parse(line.time) < opts.sinceMs) continue;
+    if (line.partial) {
+      state.pending += line.content;
+      state.pendingTime ??= line.time;
+      continue;
+    }
+    const out = render({ ...line, time: state.pendingTime ?? line.time }, state.pending, opts.timestamps === true);
+    state.pending = "";
+    state.pendingTime = undefined;
+    yield out;
+  }
+}
+
+/** The log of a container as a byte stream. */
+export function readContainerLog(path: string, opts: ReadLogOptions = {}): Readable {
+  return Readable.from(logChunks(path, opts), { objectMode: false });
+}
+
+async function* logChunks(path: string, opts: ReadLogOptions): AsyncGenerator<Buffer> {
+  let budget = opts.limitBytes ?? Infinity;
+  const state: { pending: string; pendingTime?: string } = { pending: "" };
+  // Content of P lines with no F after them (a last line without a newline) is still output, unterminated.
+  const flush = () => (state.pending ? [opts.timestamps ? `${state.pendingTime} ${state.pending}` : state.pending] : []);
+  const emit = function* (messages: Iterable<string>): Generator<Buffer> {
+    for (const m of messages) {
+      if (budget <= 0) return;
+      let buf = Buffer.from(m);
+      if (buf.length > budget) buf = buf.subarray(0, budget);
+      budget -= buf.length;
+      yield buf;
+    }
+  };
+  let fh = await fsp.open(path, "r").catch(() => undefined);
+  if (!fh) return;
+  try {
+    let text = (await fh.readFile()).toString();
+    let offset = Buffer.byteLength(text);
+    // Only complete lines are decoded; a line still being written waits for the next read.
+    let carry = "";
+    const cut = text.lastIndexOf("\n");
+    carry = text.slice(cut + 1);
+    text = text.slice(0, cut + 1);
+    let messages = [...decode(text, state, opts)];
+    if (opts.tailLines !== undefined) messages = opts.tailLines > 0 ? messages.slice(-opts.tailLines) : [];
+    yield* emit(messages);
+    if (!opts.follow) {
+      yield* emit(flush());
+      return;
+    }
+    for (;;) {
+      if (budget <= 0) return;
+      const stillRunning = opts.isRunning?.() ?? false;
+      const { bytes, data } = await readFrom(fh, offset);
+      offset += bytes;
+      if (bytes > 0) {
+        const all = carry + data;
+        const end = all.lastIndexOf("\n");
+        carry = all.slice(end + 1);
+        yield* emit(decode(all.slice(0, end + 1), state, opts));
+        continue;
+      }
+      const rotated = await replacedFile(path, fh);
+      if (rotated) {
+        await fh.close();
+        fh = rotated;
+        offset = 0;
+        continue;
+      }
+      if (!stillRunning) {
+        yield* emit(flush());
+        return;
+      }
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 100));
+    }
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+async function readFrom(fh: fsp.FileHandle, offset: number): Promise<{ bytes: number; data: string }> {
+  const buf = Buffer.alloc(64 * 1024);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+  return { bytes: bytesRead, data: buf.subarray(0, bytesRead).toString() };
+}
+
+/** When the live log was rotated, the new file at `path` (a different inode), opened; else undefined. */
+async function replacedFile(path: string, fh: fsp.FileHandle): Promise<fsp.FileHandle | undefined> {
+  const [cur, onDisk] = await Promise.all([fh.stat(), fsp.stat(path).catch(() => undefined)]);
+  if (!onDisk || onDisk.ino === cur.ino) return undefined;
+  return fsp.open(path, "r").catch(() => undefined);
+}

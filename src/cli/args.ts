@@ -1,0 +1,115 @@
+/**
+ * Command-line parsing in kubectl's style: `--flag value`, `--flag=value`, `-f value`, `-fvalue` for short flags
+ * with a value, boolean flags (`--rm`, `-i`, `-it`), repeated flags collected in order, and everything after
+ * `--` kept verbatim. An unknown flag is an error naming it.
+ */
+
+export interface FlagSpec {
+  /** Long name without dashes ("namespace"). */
+  name: string;
+  short?: string;
+  /** true: takes a value; false: boolean. */
+  value: boolean;
+  /** Collect every occurrence (`-f a -f b`, `--env A=1 --env B=2`). */
+  multiple?: boolean;
+  /** Boolean flags that may also be given `=false` (`--validate=false`). */
+}
+
+export interface ParsedArgs {
+  positional: string[];
+  /** Everything after `--`. */
+  rest: string[];
+  flags: Map<string, string[]>;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export function parseArgs(argv: string[], specs: FlagSpec[]): ParsedArgs {
+  const byLong = new Map(specs.map((s) => [s.name, s]));
+  const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
+  const out: ParsedArgs = { positional: [], rest: [], flags: new Map() };
+  const set = (spec: FlagSpec, value: string) => {
+    const list = out.flags.get(spec.name) ?? [];
+    if (spec.multiple) list.push(value);
+    else list.splice(0, list.length, value);
+    out.flags.set(spec.name, list);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      out.rest = argv.slice(i + 1);
+      break;
+    }
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = arg.slice(2, eq < 0 ? undefined : eq);
+      const spec = byLong.get(name);
+      if (!spec) throw new UsageError(`unknown flag: --${name}`);
+      if (!spec.value) set(spec, eq < 0 ? "true" : arg.slice(eq + 1));
+      else if (eq >= 0) set(spec, arg.slice(eq + 1));
+      else if (i + 1 < argv.length) set(spec, argv[++i]);
+      else throw new UsageError(`flag needs an argument: --${name}`);
+      continue;
+    }
+    if (arg.startsWith("-") && arg.length > 1 && !/^-\d/.test(arg)) {
+      i = parseShort(argv, i, byShort, set);
+      continue;
+    }
+    out.positional.push(arg);
+  }
+  return out;
+}
+
+/** `-it`, `-n ns`, `-nns`, `-f=x`: booleans may be grouped; a value flag takes the rest or the next word. */
+function parseShort(argv: string[], i: number, byShort: Map<string, FlagSpec>, set: (s: FlagSpec, v: string) => void): number {
+  const arg = argv[i];
+  for (let j = 1; j < arg.length; j++) {
+    const spec = byShort.get(arg[j]);
+    if (!spec) throw new UsageError(`unknown shorthand flag: '${arg[j]}' in ${arg}`);
+    if (!spec.value) {
+      set(spec, "true");
+      continue;
+    }
+    const restOfWord = arg.slice(j + 1).replace(/^=/, "");
+    if (restOfWord) set(spec, restOfWord);
+    else if (i + 1 < argv.length) set(spec, argv[++i]);
+    else throw new UsageError(`flag needs an argument: '${arg[j]}' in ${arg}`);
+    return i;
+  }
+  return i;
+}
+
+export function flag(p: ParsedArgs, name: string): string | undefined {
+  return p.flags.get(name)?.at(-1);
+}
+
+export function flags(p: ParsedArgs, name: string): string[] {
+  return p.flags.get(name) ?? [];
+}
+
+export function boolFlag(p: ParsedArgs, name: string): boolean {
+  const v = flag(p, name);
+  return v !== undefined && v !== "false";
+}
+
+/** An integer flag, with a usage error naming it when it is not one. */
+export function intFlag(p: ParsedArgs, name: string): number | undefined {
+  const v = flag(p, name);
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v)) throw new UsageError(`invalid argument "${v}" for "--${name}": must be an integer`);
+  return Number(v);
+}
+
+/** Flags every client verb accepts. */
+export const GLOBAL_FLAGS: FlagSpec[] = [
+  { name: "socket", value: true },
+  { name: "namespace", short: "n", value: true },
+  { name: "server", value: true },
+  { name: "token", value: true },
+  { name: "help", short: "h", value: false },
+];

@@ -1,0 +1,112 @@
+/**
+ * A real Linux pod runtime in a throwaway state dir, with its own cgroup parent, for privileged tests. Everything
+ * it creates is removed by cleanup(), even when the test failed.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Container, Pod } from "../../src/api/types.js";
+import { LoopbackOnlyNetwork, type PodNetwork } from "../../src/network/pod-network.js";
+import { FileRecorder } from "../../src/runtime/explain.js";
+import { ImageStore } from "../../src/runtime/images.js";
+import { Layout } from "../../src/runtime/layout.js";
+import { LinuxPodRuntime } from "../../src/runtime/linux-runtime.js";
+import type { ContainerRecord } from "../../src/runtime/pod-runtime.js";
+import { detectCgroups } from "../../src/sys/cgroups/detect.js";
+import type { CgroupManager } from "../../src/sys/cgroups/types.js";
+import { Runner } from "../../src/sys/runner.js";
+import { VolumeManager } from "../../src/storage/volumes.js";
+
+/** The shim binary: build/nodelet-shim in the project, or $NODELET_SHIM. */
+export function shimPath(): string {
+  return process.env.NODELET_SHIM ?? fileURLToPath(new URL("../../../build/nodelet-shim", import.meta.url));
+}
+
+export interface RuntimeHarness {
+  root: string;
+  layout: Layout;
+  runner: Runner;
+  cgroups: CgroupManager;
+  images: ImageStore;
+  runtime: LinuxPodRuntime;
+  cleanup(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function makeRuntime(opts: { network?: PodNetwork; name?: string } = {}): Promise<RuntimeHarness> {
+  const root = mkdtempSync(join(tmpdir(), "nodelet-rt-"));
+  const layout = new Layout(root, join(root, "log"), shimPath());
+  const runner = new Runner(new FileRecorder((owner) => (owner === "node" ? undefined : layout.podExplainFile(owner))));
+  const parent = `nodelet-test-${process.pid}-${opts.name ?? ""}${counter++}`;
+  const cgroups = detectCgroups(runner, { parent });
+  const images = new ImageStore(layout.imagesDir, runner);
+  await images.ensureBusybox();
+  const runtime = new LinuxPodRuntime({
+    layout,
+    runner,
+    cgroups,
+    images,
+    volumes: new VolumeManager(layout, runner),
+    network: opts.network ?? new LoopbackOnlyNetwork(),
+    dns: { clusterDNS: [], clusterDomain: "cluster.local", hostResolvConf: "nameserver 127.0.0.53\n" },
+    podPidsLimit: 4096,
+    log: { maxSize: 10 * 1024 * 1024, maxFiles: 5 },
+  });
+  await runtime.start();
+  return {
+    root,
+    layout,
+    runner,
+    cgroups,
+    images,
+    runtime,
+    async cleanup() {
+      for (const s of runtime.sandboxes()) await runtime.removeSandbox(s.podUid).catch(() => undefined);
+      await runtime.stop();
+      await cgroups.remove("").catch(() => undefined);
+      if (existsSync(root)) rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+let podCounter = 0;
+
+/** A minimal pod object for runtime-level tests (no API server involved). */
+export function testPod(containers: Partial<Container>[], spec: Partial<Pod["spec"]> = {}, name?: string): Pod {
+  const n = name ?? `pod-${process.pid}-${podCounter++}`;
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: n, namespace: "default", uid: randomUUID() },
+    spec: {
+      restartPolicy: "Never",
+      terminationGracePeriodSeconds: 1,
+      ...spec,
+      containers: containers.map((c, i) => ({ name: c.name ?? `c${i}`, image: "busybox", ...c })),
+    },
+  };
+}
+
+/** Starts a pod's sandbox and all its containers; returns the container records. */
+export async function startPod(h: RuntimeHarness, pod: Pod): Promise<ContainerRecord[]> {
+  await h.runtime.runSandbox(pod);
+  const out: ContainerRecord[] = [];
+  for (const c of pod.spec.containers) {
+    out.push(await h.runtime.startContainer(pod, c, { attempt: 0, init: false, env: { configMaps: {}, secrets: {}, hostname: "" } }));
+  }
+  return out;
+}
+
+/** Waits until the container has exited (its exit record arrived). */
+export async function waitExited(h: RuntimeHarness, id: string, timeoutMs = 10_000): Promise<ContainerRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = h.runtime.container(id);
+    if (c?.state === "exited") return c;
+    if (Date.now() > deadline) throw new Error(`container ${id} did not exit within ${timeoutMs} ms (state ${c?.state})`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * nodelet's own API beside the Kubernetes one, under /apis/nodelet.io/v1 (not advertised in discovery, so kubectl
+ * never sees it): the node's images, and a pod's recorded host steps for `nodelet explain`.
+ *   GET    /apis/nodelet.io/v1/images                            → {items: Image[]}
+ *   POST   /apis/nodelet.io/v1/images  {fromHost: [...], tag}     → Image (nodelet image build)
+ *   DELETE /apis/nodelet.io/v1/images/NAME[:TAG]
+ *   GET    /apis/nodelet.io/v1/namespaces/NS/pods/NAME/explain    → text/x-shellscript
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ApiError, FieldError } from "../api/errors.js";
+import type { Pod } from "../api/types.js";
+import { readSteps, renderScript } from "../runtime/explain.js";
+import type { ImageStore } from "../runtime/images.js";
+import type { Layout } from "../runtime/layout.js";
+import type { PodRuntime } from "../runtime/pod-runtime.js";
+import type { Store } from "../store/store.js";
+import type { ApiServer } from "./server.js";
+
+export interface NodeApiDeps {
+  images: ImageStore;
+  layout: Layout;
+  runtime: PodRuntime;
+  store: Store;
+}
+
+const PREFIX = "/apis/nodelet.io/v1/";
+
+export function registerNodeApi(api: ApiServer, deps: NodeApiDeps): void {
+  api.registerHandler(PREFIX, (req, res, url) => handle(deps, req, res, url));
+}
+
+async function handle(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const parts = url.pathname.slice(PREFIX.length).split("/").map(decodeURIComponent);
+  try {
+    if (parts[0] === "images") return await images(d, req, res, parts.slice(1).join("/"));
+    if (parts[0] === "namespaces" && parts[2] === "pods" && parts[4] === "explain" && req.method === "GET") {
+      return explain(d, res, parts[1], parts[3]);
+    }
+    throw new ApiError("NotFound", `the server could not find the requested resource (${url.pathname})`);
+  } catch (err) {
+    const e = err instanceof FieldError ? ApiError.invalid("Image", "", [err]) : err instanceof ApiError ? err : new ApiError("InternalError", err instanceof Error ? err.message : String(err));
+    sendJson(res, e.code, e.toStatus());
+  }
+}
+
+async function images(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  if (req.method === "GET" && !name) return sendJson(res, 200, { kind: "ImageList", items: await d.images.list() });
+  if (req.method === "POST" && !name) {
+    const body = JSON.parse((await readBody(req)) || "{}") as { fromHost?: string[]; tag?: string };
+    if (!body.tag) throw new FieldError("--tag", "Required value: a name for the image");
+    return sendJson(res, 201, await d.images.buildFromHost(body.fromHost ?? [], body.tag));
+  }
+  if (req.method === "DELETE" && name) {
+    if (!(await d.images.remove(name))) throw new ApiError("NotFound", `image "${name}" not found`);
+    return sendJson(res, 200, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 200 });
+  }
+  throw new ApiError("MethodNotAllowed", `${req.method} is not supported on images`);
+}
+
+function explain(d: NodeApiDeps, res: ServerResponse, namespace: string, name: string): void {
+  const pod = d.store.get<Pod>("Pod", namespace, name);
+  if (!pod) throw ApiError.notFound("pods", name);
+  const steps = readSteps(d.layout.podExplainFile(pod.metadata.uid!));
+  const script = renderScript(steps, `pod ${namespace}/${name} (uid ${pod.metadata.uid}): how nodelet built it`);
+  res.writeHead(200, { "Content-Type": "text/x-shellscript; charset=utf-8" });
+  res.end(script);
+}
+
+function sendJson(res: ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { "Content-Type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString()));
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * `nodelet describe TYPE NAME`: kubectl's human-readable description — for pods the spec summary, each container's
+ * state, last state, restarts, limits, probes and mounts, the conditions, volumes, and the Events at the end; for
+ * other kinds their main fields and events.
+ */
+import type { Event, KubeList, KubeObject, Pod } from "../api/types.js";
+import { resourcePath } from "../client/index.js";
+import { GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
+import { makeContext, report, targets, type CliContext } from "./context.js";
+import { describeNode, describeService, describeGeneric } from "./describe-kinds.js";
+import { describePod } from "./describe-pod.js";
+import { Section } from "./describe-section.js";
+import { formatAge } from "../apiserver/tables/format.js";
+
+const FLAGS: FlagSpec[] = [...GLOBAL_FLAGS, { name: "selector", short: "l", value: true }];
+
+export async function main(argv: string[]): Promise<number> {
+  let ctx: CliContext | undefined;
+  try {
+    const p = parseArgs(argv, FLAGS);
+    ctx = makeContext(p);
+    const [{ info, names }] = targets(p.positional);
+    const ns = info.namespaced ? ctx.namespace : undefined;
+    let objects: KubeObject[];
+    if (names.length) objects = await Promise.all(names.map((n) => ctx!.client.request<KubeObject>("GET", resourcePath(info, ns, n))));
+    else objects = (await ctx.client.request<KubeList>("GET", resourcePath(info, ns))).items;
+    if (!objects.length) throw new UsageError(`No resources found in ${ctx.namespace} namespace.`);
+    const texts: string[] = [];
+    for (const obj of objects) {
+      const s = new Section();
+      if (info.kind === "Pod") describePod(s, obj as Pod);
+      else if (info.kind === "Service") await describeService(s, obj, ctx.client);
+      else if (info.kind === "Node") await describeNode(s, obj, ctx.client);
+      else describeGeneric(s, obj);
+      await appendEvents(s, ctx, obj);
+      texts.push(s.text());
+    }
+    ctx.out.write(texts.join("\n\n"));
+    return 0;
+  } catch (err) {
+    return report(err, ctx?.err);
+  } finally {
+    ctx?.client.close();
+  }
+}
+
+async function appendEvents(s: Section, ctx: CliContext, obj: KubeObject): Promise<void> {
+  const md = obj.metadata;
+  const selector = [`involvedObject.name=${md.name}`, md.namespace ? `involvedObject.namespace=${md.namespace}` : "", `involvedObject.uid=${md.uid}`].filter(Boolean).join(",");
+  const path = md.namespace ? `/api/v1/namespaces/${md.namespace}/events` : "/api/v1/events";
+  const events = (await ctx.client.request<KubeList<Event>>("GET", path, { query: { fieldSelector: selector } })).items;
+  if (!events.length) {
+    s.line(0, "Events", "<none>");
+    return;
+  }
+  events.sort((a, b) => Date.parse(a.lastTimestamp ?? "") - Date.parse(b.lastTimestamp ?? ""));
+  s.raw("Events:");
+  s.table(1, [
+    ["Type", "Reason", "Age", "From", "Message"],
+    ["----", "------", "----", "----", "-------"],
+    ...events.map((e) => [e.type ?? "", e.reason ?? "", eventAge(e), e.source?.component ?? "", e.message ?? ""]),
+  ]);
+}
+
+/** "10s", or "2m (x5 over 10m)" for a repeated event, as kubectl prints it. */
+function eventAge(e: Event): string {
+  const last = formatAge(e.lastTimestamp);
+  if ((e.count ?? 1) > 1) return `${last} (x${e.count} over ${formatAge(e.firstTimestamp)})`;
+  return last;
+}

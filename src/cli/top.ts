@@ -1,0 +1,92 @@
+/**
+ * `nodelet top pods [NAME] [--containers] [-A] [-l SEL]` and `nodelet top nodes`: CPU in millicores and memory in
+ * MiB from the metrics API (metrics.k8s.io), which the node computes from cgroup accounting.
+ */
+import type { PodMetrics } from "../api/types.js";
+import { boolFlag, flag, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
+import { makeContext, report, type CliContext } from "./context.js";
+import { formatColumns } from "./printers.js";
+
+const FLAGS: FlagSpec[] = [
+  ...GLOBAL_FLAGS,
+  { name: "all-namespaces", short: "A", value: false },
+  { name: "selector", short: "l", value: true },
+  { name: "containers", value: false },
+  { name: "no-headers", value: false },
+];
+
+interface Usage {
+  cpu: string;
+  memory: string;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let ctx: CliContext | undefined;
+  try {
+    const p = parseArgs(argv, FLAGS);
+    ctx = makeContext(p);
+    const [what, name] = p.positional;
+    const base = "/apis/metrics.k8s.io/v1beta1";
+    if (what === "node" || what === "nodes" || what === "no") {
+      const list = await ctx.client.request<{ items: { metadata: { name: string }; usage: Usage }[] }>("GET", `${base}/nodes`);
+      const rows = list.items.map((n) => [n.metadata.name, `${milli(n.usage.cpu)}m`, `${mebi(n.usage.memory)}Mi`]);
+      ctx.out.write(formatColumns(boolFlag(p, "no-headers") ? rows : [["NAME", "CPU(cores)", "MEMORY(bytes)"], ...rows]));
+      return 0;
+    }
+    if (what !== "pod" && what !== "pods" && what !== "po") throw new UsageError(`unknown resource "${what ?? ""}" for top: use pods or nodes`);
+    const all = boolFlag(p, "all-namespaces");
+    const path = all ? `${base}/pods` : `${base}/namespaces/${ctx.namespace}/pods${name ? `/${name}` : ""}`;
+    const data = await ctx.client.request<PodMetrics & { items?: PodMetrics[] }>("GET", path, { query: { labelSelector: flag(p, "selector") } });
+    const items = name ? [data] : data.items ?? [];
+    if (items.length === 0) {
+      ctx.err.write(`No resources found in ${ctx.namespace} namespace.\n`);
+      return 0;
+    }
+    ctx.out.write(formatColumns(table(items, all, boolFlag(p, "containers"), boolFlag(p, "no-headers"))));
+    return 0;
+  } catch (err) {
+    return report(err, ctx?.err);
+  } finally {
+    ctx?.client.close();
+  }
+}
+
+function table(items: PodMetrics[], all: boolean, containers: boolean, noHeaders: boolean): string[][] {
+  const header = [...(all ? ["NAMESPACE"] : []), "NAME", ...(containers ? ["CONTAINER"] : []), "CPU(cores)", "MEMORY(bytes)"];
+  const rows: string[][] = [];
+  for (const m of items) {
+    const prefix = [...(all ? [m.metadata.namespace ?? ""] : []), m.metadata.name ?? ""];
+    if (containers) {
+      for (const c of m.containers) rows.push([...prefix, c.name, `${milli(c.usage.cpu)}m`, `${mebi(c.usage.memory)}Mi`]);
+    } else {
+      const cpu = m.containers.reduce((s, c) => s + milliExact(c.usage.cpu), 0);
+      const mem = m.containers.reduce((s, c) => s + bytes(c.usage.memory), 0);
+      rows.push([...prefix, `${Math.ceil(cpu)}m`, `${Math.floor(mem / 1048576)}Mi`]);
+    }
+  }
+  return noHeaders ? rows : [header, ...rows];
+}
+
+/** CPU quantity → millicores (n, u, m or cores). */
+function milliExact(q: string): number {
+  const m = /^([\d.]+)([num]?)$/.exec(q);
+  if (!m) return 0;
+  const v = Number(m[1]);
+  return m[2] === "n" ? v / 1e6 : m[2] === "u" ? v / 1e3 : m[2] === "m" ? v : v * 1000;
+}
+
+function milli(q: string): number {
+  return Math.ceil(milliExact(q));
+}
+
+/** Memory quantity → bytes (Ki, Mi, Gi or plain). */
+function bytes(q: string): number {
+  const m = /^([\d.]+)(Ki|Mi|Gi|k|M|G)?$/.exec(q);
+  if (!m) return 0;
+  const mult: Record<string, number> = { Ki: 1024, Mi: 1048576, Gi: 1073741824, k: 1e3, M: 1e6, G: 1e9 };
+  return Number(m[1]) * (m[2] ? mult[m[2]] : 1);
+}
+
+function mebi(q: string): number {
+  return Math.floor(bytes(q) / 1048576);
+}

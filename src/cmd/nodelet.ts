@@ -1,0 +1,77 @@
+/**
+ * The `nodelet` command: one verb per file under src/cli, loaded on demand so a short command pays only for the
+ * code it runs (the CLI's start-up is part of every pod's user-visible latency).
+ */
+const VERBS: Record<string, string> = {
+  run: "run",
+  apply: "apply",
+  create: "apply",
+  get: "get",
+  describe: "describe",
+  logs: "logs",
+  exec: "exec",
+  top: "top",
+  delete: "delete",
+  images: "images",
+  image: "images",
+  explain: "explain",
+  "port-forward": "port-forward",
+  daemon: "daemon",
+  reset: "reset",
+  version: "version",
+  kubeconfig: "kubeconfig",
+  "api-resources": "api-resources",
+};
+
+const USAGE = `nodelet: a Kubernetes node agent that builds pods from Linux primitives
+
+Usage: nodelet VERB [flags]
+
+Pods:
+  run NAME --image IMG [--restart Never] [--rm --attach] [-- CMD ARGS...]
+  apply -f FILE            create or update objects from YAML/JSON (multi-document)
+  get TYPE [NAME]          pods, services, events, nodes, ... [-o wide|json|yaml|name] [-n NS] [-A] [-l sel] [-w]
+  describe TYPE NAME       details and events
+  logs POD [-c CTR] [-f] [--previous] [--tail N] [--timestamps]
+  exec POD [-c CTR] [-i] [-t] -- CMD ARGS...
+  top pods                 CPU and memory from cgroup accounting
+  delete TYPE NAME | -f FILE [--grace-period S] [--now] [--force]
+  port-forward pod/NAME [LOCAL:]REMOTE...
+  explain pod NAME         the host commands that built the pod, as a shell script
+Images:
+  images                   list images on this node
+  image build --from-host PATH... --tag NAME
+  image rm NAME
+Node:
+  daemon [--root DIR] [--socket PATH] [--cgroup-parent PATH] ...   run the node agent
+  reset                    remove every pod, rule, bridge and cgroup nodelet made
+  kubeconfig               print a kubeconfig for kubectl
+  version
+
+Flags for every client verb: --socket PATH (or NODELET_SOCKET), -n NAMESPACE
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (!verb || verb === "help" || verb === "--help" || verb === "-h") {
+    process.stdout.write(USAGE);
+    return verb ? 0 : 1;
+  }
+  const file = VERBS[verb];
+  if (!file) {
+    process.stderr.write(`error: unknown command "${verb}" for "nodelet"\nRun 'nodelet help' for usage.\n`);
+    return 1;
+  }
+  const mod = (await import(`../cli/${file}.js`)) as { main(args: string[], verb: string): Promise<number> };
+  return mod.main(rest, verb);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -279,9 +279,15 @@ export function toSearchParams(q: Query | undefined, extra: Record<string, strin
   return qs;
 }
 
+/**
+ * Sends the body with a Content-Length: Node does not chunk DELETE bodies, so without the length the server would
+ * read the body as the next request.
+ */
 function writeBody(req: ClientRequest, body: unknown): void {
   if (body === undefined) return void req.end();
-  req.end(typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+  const data = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+  req.setHeader("Content-Length", data.length);
+  req.end(data);
 }
 
 function decode(res: RawResponse): unknown {

@@ -1,11 +1,13 @@
 /**
- * Request bodies of writes: JSON (what kubectl sends) or YAML, checked to be an object of the route's kind and
+ * Request bodies of writes: JSON (what kubectl mostly sends), YAML, or protobuf for the kinds kubectl's generators
+ * send that way (protobuf/), checked to be an object of the route's kind and
  * placed in the route's namespace, as the API server's decoders and `rest.BeforeCreate` do.
  */
 import { parse as parseYaml } from "yaml";
 import { ApiError } from "../../api/errors.js";
 import { apiVersionOf } from "../../api/resources.js";
 import type { KubeObject } from "../../api/types.js";
+import { decodeKubernetesProtobuf } from "../protobuf/decode.js";
 import { baseMediaType, isObject, parseJson, readBody } from "../http.js";
 import type { Call } from "./common.js";
 
@@ -16,6 +18,7 @@ export async function decodeBody(call: Call): Promise<unknown> {
   const buf = await readBody(call.req);
   if (buf.length === 0) return undefined;
   const type = baseMediaType(call.req.headers["content-type"]);
+  if (type === "application/vnd.kubernetes.protobuf") return decodeKubernetesProtobuf(buf);
   if (!YAML_TYPES.has(type)) return parseJson(buf);
   try {
     return parseYaml(buf.toString("utf8")) as unknown;

@@ -6,3 +6,6 @@ export { generateToken, loadOrCreateToken } from "./auth.js";
 export type { CreateHook, UpdateHook, HookContext } from "./hooks.js";
 export type { NodeUsage } from "./context.js";
 export { planPodDeletion, DEFAULT_GRACE_SECONDS, type DeletePlan } from "./graceful.js";
+export { parseListenAddress, prepareTcpListener, type TcpSetupOptions } from "./tcp-setup.js";
+export { INITIAL_NAMESPACES } from "./namespaces.js";
+export { summarizePod, formatAge, humanDuration, type PodSummary } from "./tables/format.js";

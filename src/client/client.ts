@@ -9,11 +9,13 @@
  */
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions as HttpRequestOptions } from "node:http";
 import { PassThrough, type Readable } from "node:stream";
-import { ApiError, type StatusReason } from "../api/errors.js";
 import type { ResourceInfo } from "../api/resources.js";
 import type { KubeList, KubeObject, Status, WatchEvent } from "../api/types.js";
 import type { Table } from "../apiserver/tables/table.js";
+import { ConnectionError } from "./connection-error.js";
 import { DEFAULT_SOCKET_PATH } from "./defaults.js";
+import { errorFromResponse } from "./errors.js";
+import { collectError, readEvents } from "./events.js";
 import { resourcePath } from "./paths.js";
 
 export interface ClientOptions {
@@ -65,17 +67,6 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
 /** The Accept header kubectl sends for server-side printing. */
 export const TABLE_ACCEPT =
   "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
-
-/** A failure to reach the server at all (no daemon, no permission), as opposed to an API error. */
-export class ConnectionError extends Error {
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-    this.name = "ConnectionError";
-  }
-}
 
 type Send = (opts: HttpRequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
 
@@ -297,88 +288,4 @@ function decode(res: RawResponse): unknown {
   return JSON.parse(text) as unknown;
 }
 
-function collectError(res: IncomingMessage, fail: (err: unknown) => void): void {
-  const chunks: Buffer[] = [];
-  res.on("data", (c: Buffer) => chunks.push(c));
-  res.on("end", () => fail(errorFromResponse(res.statusCode ?? 0, Buffer.concat(chunks))));
-}
 
-/** Reads newline-delimited watch events; ERROR events fail the watch. */
-function readEvents(res: IncomingMessage, onEvent: (ev: WatchEvent) => void, fail: (err: unknown) => void, end: () => void): void {
-  let buf = "";
-  let failed = false;
-  const line = (text: string) => {
-    if (!text.trim() || failed) return;
-    const ev = JSON.parse(text) as WatchEvent;
-    if (ev.type === "ERROR") {
-      failed = true;
-      return fail(errorFromStatus(ev.object as unknown as Status, 500));
-    }
-    onEvent(ev);
-  };
-  res.setEncoding("utf8");
-  res.on("data", (chunk: string) => {
-    buf += chunk;
-    for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-      const text = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        line(text);
-      } catch (err) {
-        failed = true;
-        fail(err);
-      }
-    }
-  });
-  res.on("end", () => {
-    try {
-      line(buf);
-    } catch (err) {
-      return fail(err);
-    }
-    if (!failed) end();
-  });
-  res.on("error", fail);
-  res.on("aborted", () => fail(new ConnectionError("the watch connection was closed", "ECONNRESET")));
-}
-
-const REASONS: Record<number, StatusReason> = {
-  400: "BadRequest",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "NotFound",
-  405: "MethodNotAllowed",
-  406: "NotAcceptable",
-  409: "Conflict",
-  410: "Expired",
-  415: "UnsupportedMediaType",
-  422: "Invalid",
-  429: "TooManyRequests",
-  500: "InternalError",
-  503: "ServiceUnavailable",
-  504: "Timeout",
-};
-
-/** The ApiError a failed response stands for: from its Status body, or from the HTTP code alone. */
-export function errorFromResponse(code: number, body: Buffer): ApiError {
-  const text = body.toString("utf8");
-  try {
-    const parsed = JSON.parse(text) as Partial<Status>;
-    if (parsed && parsed.kind === "Status") return errorFromStatus(parsed as Status, code);
-  } catch {
-    // not JSON: fall through
-  }
-  return new ApiError(REASONS[code] ?? "InternalError", text.trim() || `the server responded with HTTP ${code}`, {}, code);
-}
-
-export function errorFromStatus(s: Status, fallbackCode: number): ApiError {
-  const code = s.code || fallbackCode;
-  const reason = (s.reason as StatusReason | undefined) ?? REASONS[code] ?? "InternalError";
-  const { name, kind, group, causes } = s.details ?? {};
-  const details: ConstructorParameters<typeof ApiError>[2] = {};
-  if (name !== undefined) details.name = name;
-  if (kind !== undefined) details.kind = kind;
-  if (group !== undefined) details.group = group;
-  if (causes !== undefined) details.causes = causes;
-  return new ApiError(reason, s.message ?? `the server responded with HTTP ${code}`, details, code);
-}

@@ -1,10 +1,7 @@
 /** The client library: what the CLI and the tests import. */
 export {
   ApiClient,
-  ConnectionError,
   TABLE_ACCEPT,
-  errorFromResponse,
-  errorFromStatus,
   toSearchParams,
   type ClientOptions,
   type PatchType,
@@ -13,6 +10,8 @@ export {
   type RequestOptions,
   type WatchHandle,
 } from "./client.js";
+export { ConnectionError } from "./connection-error.js";
+export { errorFromResponse, errorFromStatus } from "./errors.js";
 export { resourcePath } from "./paths.js";
 export { DEFAULT_SOCKET_PATH } from "./defaults.js";
 export type { Table, TableRow, TableColumnDefinition } from "../apiserver/tables/table.js";

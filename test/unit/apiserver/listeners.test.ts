@@ -95,3 +95,28 @@ describe("TCP listener (HTTPS + bearer token)", { skip: needsCommand("openssl") 
     assert.equal(cfg.users[0].user.token, "s3cret");
   });
 });
+
+describe("--listen addresses", () => {
+  it("parses HOST:PORT forms", async () => {
+    const { parseListenAddress } = await import("../../../src/apiserver/index.js");
+    assert.deepEqual(parseListenAddress("127.0.0.1:6443"), { host: "127.0.0.1", port: 6443 });
+    assert.deepEqual(parseListenAddress(":6443"), { host: "0.0.0.0", port: 6443 });
+    assert.deepEqual(parseListenAddress("[::1]:6443"), { host: "::1", port: 6443 });
+    assert.throws(() => parseListenAddress("6443"), /want HOST:PORT/);
+    assert.throws(() => parseListenAddress("h:99999"), /invalid listen address/);
+  });
+
+  it("prepares a certificate and a token once, then reuses them", { skip: needsCommand("openssl") }, async () => {
+    const { prepareTcpListener } = await import("../../../src/apiserver/index.js");
+    const dir = mkdtempSync(join(tmpdir(), "nodelet-listen-"));
+    try {
+      const a = await prepareTcpListener({ listen: "127.0.0.1:0", dir });
+      const b = await prepareTcpListener({ listen: "127.0.0.1:0", dir });
+      assert.equal(a.token, b.token);
+      assert.equal(a.cert, b.cert);
+      assert.equal(statSync(join(dir, "token")).mode & 0o777, 0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

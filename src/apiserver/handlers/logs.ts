@@ -37,6 +37,7 @@ export async function streamLogs(call: Call): Promise<void> {
   res.flushHeaders();
   res.socket?.setNoDelay(true);
   res.on("close", () => stream.destroy());
+  res.on("error", () => stream.destroy());
   stream.on("error", (err) => sendError(res, err));
   stream.pipe(res);
 }

@@ -30,7 +30,7 @@ export function watchObjects(call: Call): void {
   const early: WatchEvent[] = [];
   const send = (ev: WatchEvent) => {
     if (!ready) early.push(ev);
-    else if (!res.writableEnded) res.write(`${JSON.stringify(encode(ev))}\n`);
+    else if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(encode(ev))}\n`);
   };
   let stop: () => void;
   try {
@@ -55,6 +55,8 @@ export function watchObjects(call: Call): void {
     timers.forEach((t) => clearTimeout(t));
   });
   res.on("finish", () => stop());
+  // A client gone mid-write surfaces here; 'close' follows and cleans up.
+  res.on("error", () => undefined);
 }
 
 function startStream(call: Call): void {

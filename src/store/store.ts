@@ -28,6 +28,11 @@ export interface UpdateOptions {
   resourceVersion?: string;
   /** "status" writes only .status (and keeps spec); undefined writes everything but .status. */
   subresource?: "status";
+  /**
+   * Bump metadata.generation even though only metadata changed: graceful deletion does this when it sets
+   * deletionTimestamp (registry/rest/delete.go BeforeDelete).
+   */
+  bumpGeneration?: boolean;
 }
 
 export interface DeleteOptions {

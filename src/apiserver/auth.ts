@@ -1,0 +1,57 @@
+/**
+ * Who may talk to the API server. The unix socket needs no token: it is created 0600 in a 0700 directory, so only
+ * root can connect and the kernel does the refusing. The TCP listener needs `Authorization: Bearer <token>`
+ * (401 Unauthorized otherwise); WebSocket clients that cannot set headers may send the token as the subprotocol
+ * `base64url.bearer.authorization.k8s.io.<base64url token>`, as upstream accepts.
+ *
+ * kubectl sends bearer tokens only over TLS (seen: over plain http:// it sends no Authorization header at all), so
+ * the TCP listener is always HTTPS (tls.ts).
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import { dirname } from "node:path";
+import type { IncomingMessage } from "node:http";
+import type { Status } from "../api/types.js";
+
+const WS_TOKEN_PREFIX = "base64url.bearer.authorization.k8s.io.";
+
+/** The bearer token a request carries, if any. */
+export function requestToken(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth && /^bearer /i.test(auth)) return auth.slice(7).trim();
+  const protocols = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+  const ws = protocols.find((p) => p.startsWith(WS_TOKEN_PREFIX));
+  if (ws) return Buffer.from(ws.slice(WS_TOKEN_PREFIX.length), "base64url").toString("utf8");
+  return undefined;
+}
+
+/** Constant-time comparison of a presented token with the expected one. */
+export function tokenMatches(given: string | undefined, expected: string): boolean {
+  if (given === undefined || expected === "") return false;
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function unauthorizedStatus(): Status {
+  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 };
+}
+
+/** A fresh random token (256 bits, base64url). */
+export function generateToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** Reads the token kept at `path`, or creates it (mode 0600, directory 0700). */
+export async function loadOrCreateToken(path: string): Promise<string> {
+  try {
+    const token = (await fsp.readFile(path, "utf8")).trim();
+    if (token) return token;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  const token = generateToken();
+  await fsp.mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await fsp.writeFile(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}

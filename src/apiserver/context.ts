@@ -1,0 +1,25 @@
+/** What every handler can reach: the store, the node's PodIO, hooks and settings. Built once by createApiServer. */
+import type { AdmissionContext } from "../api/admission.js";
+import type { Store } from "../store/store.js";
+import type { Hooks } from "./hooks.js";
+import type { PodIO } from "./pod-io.js";
+
+/** CPU and memory of the whole node as quantities ("250m", "1024Ki"), for metrics.k8s.io NodeMetrics. */
+export interface NodeUsage {
+  cpu: string;
+  memory: string;
+}
+
+export interface ServerContext {
+  store: Store;
+  podIO: PodIO;
+  nodeName: string;
+  admission: AdmissionContext;
+  hooks: Hooks;
+  /** Milliseconds since the epoch: ages in tables, deletion timestamps. */
+  now(): number;
+  /** Interval of BOOKMARK events on watches that allow them. */
+  bookmarkIntervalMs: number;
+  /** The node's usage; when absent, the sum of its pods' usage. */
+  nodeUsage?: () => Promise<NodeUsage>;
+}

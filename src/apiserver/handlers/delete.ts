@@ -1,0 +1,118 @@
+/**
+ * DELETE of one object or of a collection. Options come from a DeleteOptions body and/or the query
+ * (gracePeriodSeconds, propagationPolicy, dryRun, preconditions). Pods are deleted gracefully (graceful.ts);
+ * objects with finalizers are only marked; namespaces are emptied first (namespaces.ts). Owner references are not
+ * garbage-collected: propagationPolicy is accepted and has no effect.
+ */
+import { ApiError } from "../../api/errors.js";
+import type { KubeObject, Pod } from "../../api/types.js";
+import { planPodDeletion } from "../graceful.js";
+import { isObject, queryInt, sendJson, successStatus } from "../http.js";
+import { deleteNamespace } from "../namespaces.js";
+import { decodeBody } from "./body.js";
+import { isDryRun, loadObject, requireVerb, respondList, respondObject, type Call } from "./common.js";
+import type { ServerContext } from "../context.js";
+import { rfc3339 } from "../../store/metadata.js";
+
+export interface DeleteRequest {
+  gracePeriodSeconds?: number;
+  preconditions: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: string;
+  dryRun: boolean;
+}
+
+const POLICIES = new Set(["Orphan", "Background", "Foreground"]);
+
+/** Reads DeleteOptions from the query, then the body (the body wins). */
+export async function deleteRequest(call: Call): Promise<DeleteRequest> {
+  const body = await decodeBody(call);
+  const opts = isObject(body) ? body : {};
+  const grace = typeof opts.gracePeriodSeconds === "number" ? opts.gracePeriodSeconds : queryInt(call.query, "gracePeriodSeconds");
+  const policy = typeof opts.propagationPolicy === "string" ? opts.propagationPolicy : call.query.get("propagationPolicy") ?? undefined;
+  if (policy !== undefined && !POLICIES.has(policy)) {
+    throw ApiError.badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+  }
+  const pre = isObject(opts.preconditions) ? opts.preconditions : {};
+  return {
+    gracePeriodSeconds: grace,
+    preconditions: {
+      uid: typeof pre.uid === "string" ? pre.uid : undefined,
+      resourceVersion: typeof pre.resourceVersion === "string" ? pre.resourceVersion : undefined,
+    },
+    propagationPolicy: policy,
+    dryRun: isDryRun(call.query, opts.dryRun),
+  };
+}
+
+export async function deleteObject(call: Call): Promise<void> {
+  requireVerb(call, "delete");
+  const opts = await deleteRequest(call);
+  const obj = loadObject(call);
+  checkPreconditions(call, obj, opts);
+  if (obj.kind === "Namespace") {
+    const result = deleteNamespace(call.ctx, obj, opts.dryRun);
+    respondObject(call, 200, result);
+    return;
+  }
+  const outcome = deleteOne(call.ctx, obj, opts);
+  // Pods and services answer with the object (ReturnDeletedObject upstream), other kinds with a Status once gone.
+  if (outcome.kept || obj.kind === "Pod" || obj.kind === "Service") respondObject(call, 200, outcome.object);
+  else sendJson(call.res, 200, successStatus({ name: obj.metadata.name, group: call.route.info.group, kind: call.route.info.plural, uid: obj.metadata.uid }));
+}
+
+export async function deleteCollection(call: Call): Promise<void> {
+  requireVerb(call, "deletecollection");
+  const opts = await deleteRequest(call);
+  const { route, query, ctx } = call;
+  const { items } = ctx.store.list<KubeObject>(route.info.kind, {
+    namespace: route.info.namespaced ? route.namespace : undefined,
+    labelSelector: query.get("labelSelector") ?? undefined,
+    fieldSelector: query.get("fieldSelector") ?? undefined,
+  });
+  const results: KubeObject[] = [];
+  for (const obj of items) {
+    if (obj.kind === "Namespace") results.push(deleteNamespace(ctx, obj, opts.dryRun));
+    else results.push(deleteOne(ctx, obj, opts).object);
+  }
+  respondList(call, results, ctx.store.currentResourceVersion());
+}
+
+function checkPreconditions(call: Call, obj: KubeObject, opts: DeleteRequest): void {
+  const { uid, resourceVersion } = opts.preconditions;
+  const name = obj.metadata.name ?? "";
+  if (uid && uid !== obj.metadata.uid) {
+    throw ApiError.conflict(call.route.info.plural, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${obj.metadata.uid}`);
+  }
+  if (resourceVersion && resourceVersion !== obj.metadata.resourceVersion) {
+    throw ApiError.conflict(
+      call.route.info.plural,
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`,
+    );
+  }
+}
+
+/**
+ * Deletes or marks one object. Returns the object as it now is and whether it is still there (graceful deletion
+ * pending, or finalizers left).
+ */
+export function deleteOne(ctx: ServerContext, obj: KubeObject, opts: DeleteRequest): { object: KubeObject; kept: boolean } {
+  const m = obj.metadata;
+  const plan =
+    obj.kind === "Pod" ? planPodDeletion(obj as Pod, opts.gracePeriodSeconds, ctx.now()) : ({ action: "remove" } as const);
+  if (plan.action === "unchanged") return { object: obj, kept: true };
+  let next: KubeObject | undefined;
+  if (plan.action === "mark") {
+    next = { ...obj, metadata: { ...m, deletionTimestamp: plan.deletionTimestamp, deletionGracePeriodSeconds: plan.gracePeriodSeconds } };
+  } else if ((m.finalizers?.length ?? 0) > 0) {
+    // Finalizers hold the object: mark it with no grace left; the update removing the last finalizer deletes it.
+    next = { ...obj, metadata: { ...m, deletionTimestamp: m.deletionTimestamp ?? rfc3339(new Date(ctx.now())), deletionGracePeriodSeconds: 0 } };
+  }
+  if (next) {
+    if (opts.dryRun) return { object: next, kept: true };
+    const firstMark = !m.deletionTimestamp;
+    return { object: ctx.store.update(next, { bumpGeneration: firstMark, resourceVersion: m.resourceVersion }), kept: true };
+  }
+  if (opts.dryRun) return { object: obj, kept: false };
+  return { object: ctx.store.delete(obj.kind, m.namespace ?? "", m.name ?? "", { uid: m.uid }), kept: false };
+}

@@ -1,0 +1,141 @@
+/**
+ * Protobuf field numbers of the objects kubectl's typed-client generators send as
+ * `application/vnd.kubernetes.protobuf` (`kubectl create configmap|secret|namespace|service …` — seen: these never
+ * fall back to JSON, even after a 415). Numbers and names follow k8s.io/api core/v1 and k8s.io/apimachinery
+ * meta/v1 generated.proto; the field names are the JSON names.
+ */
+
+export type FieldType =
+  | "string"
+  | "bytes"
+  | "int"
+  | "bool"
+  /** metav1.Time {seconds 1, nanos 2} → RFC 3339. */
+  | "time"
+  /** intstr.IntOrString {type 1, intVal 2, strVal 3} → number or string. */
+  | "intOrString"
+  /** FieldsV1 {Raw 1}: JSON bytes → the JSON value. */
+  | "rawJson"
+  | { message: string }
+  | { map: "string" | "bytes" };
+
+export interface FieldDef {
+  name: string;
+  type: FieldType;
+  repeated?: boolean;
+}
+
+export type MessageDef = Record<number, FieldDef>;
+
+const f = (name: string, type: FieldType, repeated = false): FieldDef => (repeated ? { name, type, repeated } : { name, type });
+const msg = (name: string) => ({ message: name });
+
+export const MESSAGES: Record<string, MessageDef> = {
+  // runtime.Unknown: the envelope after the "k8s\0" magic.
+  Unknown: { 1: f("typeMeta", msg("TypeMeta")), 2: f("raw", "bytes"), 3: f("contentEncoding", "string"), 4: f("contentType", "string") },
+  TypeMeta: { 1: f("apiVersion", "string"), 2: f("kind", "string") },
+
+  ObjectMeta: {
+    1: f("name", "string"),
+    2: f("generateName", "string"),
+    3: f("namespace", "string"),
+    4: f("selfLink", "string"),
+    5: f("uid", "string"),
+    6: f("resourceVersion", "string"),
+    7: f("generation", "int"),
+    8: f("creationTimestamp", "time"),
+    9: f("deletionTimestamp", "time"),
+    10: f("deletionGracePeriodSeconds", "int"),
+    11: f("labels", { map: "string" }),
+    12: f("annotations", { map: "string" }),
+    13: f("ownerReferences", msg("OwnerReference"), true),
+    14: f("finalizers", "string", true),
+    17: f("managedFields", msg("ManagedFieldsEntry"), true),
+  },
+  OwnerReference: {
+    1: f("kind", "string"),
+    3: f("name", "string"),
+    4: f("uid", "string"),
+    5: f("apiVersion", "string"),
+    6: f("controller", "bool"),
+    7: f("blockOwnerDeletion", "bool"),
+  },
+  ManagedFieldsEntry: {
+    1: f("manager", "string"),
+    2: f("operation", "string"),
+    3: f("apiVersion", "string"),
+    4: f("time", "time"),
+    6: f("fieldsType", "string"),
+    7: f("fieldsV1", "rawJson"),
+    8: f("subresource", "string"),
+  },
+
+  ConfigMap: { 1: f("metadata", msg("ObjectMeta")), 2: f("data", { map: "string" }), 3: f("binaryData", { map: "bytes" }), 4: f("immutable", "bool") },
+  Secret: {
+    1: f("metadata", msg("ObjectMeta")),
+    2: f("data", { map: "bytes" }),
+    3: f("type", "string"),
+    4: f("stringData", { map: "string" }),
+    5: f("immutable", "bool"),
+  },
+
+  Namespace: { 1: f("metadata", msg("ObjectMeta")), 2: f("spec", msg("NamespaceSpec")), 3: f("status", msg("NamespaceStatus")) },
+  NamespaceSpec: { 1: f("finalizers", "string", true) },
+  NamespaceStatus: { 1: f("phase", "string"), 2: f("conditions", msg("NamespaceCondition"), true) },
+  NamespaceCondition: {
+    1: f("type", "string"),
+    2: f("status", "string"),
+    4: f("lastTransitionTime", "time"),
+    5: f("reason", "string"),
+    6: f("message", "string"),
+  },
+
+  Service: { 1: f("metadata", msg("ObjectMeta")), 2: f("spec", msg("ServiceSpec")), 3: f("status", msg("ServiceStatus")) },
+  ServiceSpec: {
+    1: f("ports", msg("ServicePort"), true),
+    2: f("selector", { map: "string" }),
+    3: f("clusterIP", "string"),
+    4: f("type", "string"),
+    5: f("externalIPs", "string", true),
+    7: f("sessionAffinity", "string"),
+    8: f("loadBalancerIP", "string"),
+    9: f("loadBalancerSourceRanges", "string", true),
+    10: f("externalName", "string"),
+    11: f("externalTrafficPolicy", "string"),
+    12: f("healthCheckNodePort", "int"),
+    13: f("publishNotReadyAddresses", "bool"),
+    14: f("sessionAffinityConfig", msg("SessionAffinityConfig")),
+    17: f("ipFamilyPolicy", "string"),
+    18: f("clusterIPs", "string", true),
+    19: f("ipFamilies", "string", true),
+    20: f("allocateLoadBalancerNodePorts", "bool"),
+    21: f("loadBalancerClass", "string"),
+    22: f("internalTrafficPolicy", "string"),
+    23: f("trafficDistribution", "string"),
+  },
+  ServicePort: {
+    1: f("name", "string"),
+    2: f("protocol", "string"),
+    3: f("port", "int"),
+    4: f("targetPort", "intOrString"),
+    5: f("nodePort", "int"),
+    6: f("appProtocol", "string"),
+  },
+  SessionAffinityConfig: { 1: f("clientIP", msg("ClientIPConfig")) },
+  ClientIPConfig: { 1: f("timeoutSeconds", "int") },
+  ServiceStatus: { 1: f("loadBalancer", msg("LoadBalancerStatus")), 2: f("conditions", msg("Condition"), true) },
+  LoadBalancerStatus: { 1: f("ingress", msg("LoadBalancerIngress"), true) },
+  LoadBalancerIngress: { 1: f("ip", "string"), 2: f("hostname", "string"), 3: f("ipMode", "string"), 4: f("ports", msg("PortStatus"), true) },
+  PortStatus: { 1: f("port", "int"), 2: f("protocol", "string"), 3: f("error", "string") },
+  Condition: {
+    1: f("type", "string"),
+    2: f("status", "string"),
+    3: f("observedGeneration", "int"),
+    4: f("lastTransitionTime", "time"),
+    5: f("reason", "string"),
+    6: f("message", "string"),
+  },
+};
+
+/** Top-level kinds that can arrive as protobuf. */
+export const PROTOBUF_KINDS = ["ConfigMap", "Secret", "Namespace", "Service"];

@@ -1,0 +1,169 @@
+/**
+ * createApiServer: the Kubernetes-compatible API of one node, over HTTP/1.1 on a unix socket (root only, no
+ * token) and optionally HTTPS on TCP with a bearer token (for kubectl and remote clients).
+ *
+ * Creating the server makes the initial namespaces; start() listens; close() stops listening and ends every open
+ * connection, watches and exec sessions included.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import type { AdmissionContext } from "../api/admission.js";
+import type { Store } from "../store/store.js";
+import { DEFAULT_SOCKET_PATH } from "../client/defaults.js";
+import { requestToken, tokenMatches } from "./auth.js";
+import type { NodeUsage, ServerContext } from "./context.js";
+import { handleRequest } from "./dispatch.js";
+import { Hooks, type CreateHook, type UpdateHook } from "./hooks.js";
+import { listenTcp, listenUnix } from "./listen.js";
+import { defaultNamespace, ensureInitialNamespaces, startNamespaceReaper } from "./namespaces.js";
+import type { PodIO } from "./pod-io.js";
+import { handleUpgrade } from "./upgrade.js";
+
+export interface TcpListenerOptions {
+  /** Address to bind, e.g. "127.0.0.1" or "0.0.0.0". */
+  host: string;
+  /** Port; 0 picks a free one (see ApiServer.tcpAddress). */
+  port: number;
+  /** Bearer token every TCP request must carry. */
+  token: string;
+  /** PEM certificate and key (tls.ts ensureServingCert makes them). */
+  cert: string;
+  key: string;
+}
+
+export interface ApiServerOptions {
+  store: Store;
+  podIO: PodIO;
+  /** This node's name: pods are bound to it, node metrics are reported for it. */
+  nodeName: string;
+  /** Unix socket path (default /run/nodelet/nodelet.sock); null serves no unix socket. */
+  socketPath?: string | null;
+  /** HTTPS listener with bearer-token authentication, for kubectl (`--listen HOST:PORT`). */
+  tcp?: TcpListenerOptions;
+  /** Passed to admitCreate/admitUpdate; default { nodeName }. */
+  admission?: AdmissionContext;
+  /** Clock in ms (tables' ages, deletion deadlines); default Date.now. */
+  now?: () => number;
+  /** Debug log: one line per request. Omit to log nothing. */
+  log?: (line: string) => void;
+  /** Interval of BOOKMARK events on watches that allow them; default 30 s. */
+  bookmarkIntervalMs?: number;
+  /** Whole-node CPU/memory for NodeMetrics; default: the sum of the node's pods. */
+  nodeUsage?: () => Promise<NodeUsage>;
+}
+
+export interface ApiServer {
+  readonly nodeName: string;
+  /** The unix socket path, or undefined when none is served. */
+  readonly socketPath: string | undefined;
+  /** Listens on the configured socket and TCP address. */
+  start(): Promise<void>;
+  /** The bound TCP address once started (port resolved when 0 was asked), or undefined. */
+  tcpAddress(): { host: string; port: number } | undefined;
+  /** Stops listening, ends all connections (watches, logs, exec sessions) and the namespace reaper. */
+  close(): Promise<void>;
+  /** See hooks.ts: runs on every API create of `kind`, after admission, before the store write. */
+  registerCreateHook(kind: string, fn: CreateHook): () => void;
+  /** See hooks.ts: runs on every API update/patch of `kind`. */
+  registerUpdateHook(kind: string, fn: UpdateHook): () => void;
+}
+
+export function createApiServer(opts: ApiServerOptions): ApiServer {
+  const hooks = new Hooks();
+  hooks.registerCreateHook("Namespace", defaultNamespace);
+  const ctx: ServerContext = {
+    store: opts.store,
+    podIO: opts.podIO,
+    nodeName: opts.nodeName,
+    admission: opts.admission ?? { nodeName: opts.nodeName },
+    hooks,
+    now: opts.now ?? Date.now,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
+    nodeUsage: opts.nodeUsage,
+  };
+  ensureInitialNamespaces(opts.store);
+  return new Listeners(ctx, opts);
+}
+
+class Listeners implements ApiServer {
+  readonly nodeName: string;
+  readonly socketPath: string | undefined;
+  private readonly servers: Server[] = [];
+  private readonly upgraded = new Set<Duplex>();
+  private tcp: { host: string; port: number } | undefined;
+  private stopReaper: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly opts: ApiServerOptions,
+  ) {
+    this.nodeName = ctx.nodeName;
+    this.socketPath = opts.socketPath === null ? undefined : opts.socketPath ?? DEFAULT_SOCKET_PATH;
+  }
+
+  registerCreateHook(kind: string, fn: CreateHook): () => void {
+    return this.ctx.hooks.registerCreateHook(kind, fn);
+  }
+
+  registerUpdateHook(kind: string, fn: UpdateHook): () => void {
+    return this.ctx.hooks.registerUpdateHook(kind, fn);
+  }
+
+  tcpAddress(): { host: string; port: number } | undefined {
+    return this.tcp;
+  }
+
+  async start(): Promise<void> {
+    this.stopReaper = startNamespaceReaper(this.ctx.store);
+    if (this.socketPath) {
+      const unix = this.wire(createHttpServer(), () => true);
+      await listenUnix(unix, this.socketPath);
+    }
+    const t = this.opts.tcp;
+    if (t) {
+      // HTTP/1.1 only: no h2 over ALPN, since exec/port-forward need HTTP/1.1 upgrades (reference §10).
+      const https = createHttpsServer({ cert: t.cert, key: t.key, ALPNProtocols: ["http/1.1"] });
+      this.wire(https, (req) => tokenMatches(requestToken(req), t.token));
+      const addr = await listenTcp(https, t.host, t.port);
+      this.tcp = { host: t.host, port: addr.port };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopReaper?.();
+    for (const s of this.upgraded) s.destroy();
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  /** Attaches the request and upgrade handlers, with the listener's authentication, to a server. */
+  private wire<S extends Server>(server: S, authenticate: (req: IncomingMessage) => boolean): S {
+    const log = this.opts.log;
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      if (log) logWhenDone(log, req, res);
+      void handleRequest(this.ctx, req, res, authenticate(req));
+    });
+    server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      log?.(`${req.method} ${req.url} upgrade`);
+      this.upgraded.add(socket);
+      socket.once("close", () => this.upgraded.delete(socket));
+      handleUpgrade(this.ctx, req, socket, head, authenticate(req));
+    });
+    this.servers.push(server);
+    return server;
+  }
+}
+
+function logWhenDone(log: (line: string) => void, req: IncomingMessage, res: ServerResponse): void {
+  const started = Date.now();
+  res.once("close", () => log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`));
+}

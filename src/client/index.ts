@@ -1,0 +1,17 @@
+/** The client library: what the CLI and the tests import. */
+export {
+  ApiClient,
+  TABLE_ACCEPT,
+  toSearchParams,
+  type ClientOptions,
+  type PatchType,
+  type Query,
+  type RawResponse,
+  type RequestOptions,
+  type WatchHandle,
+} from "./client.js";
+export { ConnectionError } from "./connection-error.js";
+export { errorFromResponse, errorFromStatus } from "./errors.js";
+export { resourcePath } from "./paths.js";
+export { DEFAULT_SOCKET_PATH } from "./defaults.js";
+export type { Table, TableRow, TableColumnDefinition } from "../apiserver/tables/table.js";

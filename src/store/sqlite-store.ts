@@ -1,0 +1,237 @@
+/**
+ * The Store on embedded SQLite (better-sqlite3, WAL). One table of objects keyed by (kind, namespace, name), stored
+ * as JSON, and one counter: the global resourceVersion shared by all kinds, as etcd's revision is. Every write bumps
+ * the counter and writes the object in one transaction, so a crash (or an exception) mid-write leaves the previous
+ * object and counter intact. Watchers are told after the commit, synchronously, through the WatchHub.
+ */
+import Database from "better-sqlite3";
+import { ApiError, FieldError } from "../api/errors.js";
+import { resourceForKind } from "../api/resources.js";
+import type { KubeObject, WatchEvent } from "../api/types.js";
+import { objectFilter } from "./filter.js";
+import { cloneObject, desiredStateChanged, generateName, newUid, rfc3339, sameObject } from "./metadata.js";
+import type { DeleteOptions, ListOptions, Store, UpdateOptions, WatchOptions } from "./store.js";
+import { WatchHub, type StoredEvent } from "./watch-hub.js";
+
+export interface StoreOptions {
+  /** Clock for creationTimestamp (tests pass a fixed one). */
+  now?: () => Date;
+  /** Changes kept in memory for resuming watches; older resourceVersions are Expired. Default 10 000. */
+  historySize?: number;
+  /**
+   * Test hook: called inside every write transaction after all its statements, before the commit. Throwing (or
+   * exiting the process) here proves that a write is all or nothing.
+   */
+  beforeCommit?: (op: "create" | "update" | "delete", obj: KubeObject) => void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS objects (
+  kind TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  uid TEXT NOT NULL,
+  resource_version INTEGER NOT NULL,
+  json TEXT NOT NULL,
+  PRIMARY KEY (kind, namespace, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO counters (name, value) VALUES ('resourceVersion', 0);
+`;
+
+/** Opens (creating if needed) a store at `path`, or an in-memory one for ":memory:". */
+export function openStore(path: string, opts: StoreOptions = {}): Store & { readonly watcherCount: number } {
+  return new SqliteStore(path, opts);
+}
+
+type Row = { json: string };
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private rv: number;
+  private readonly hub: WatchHub;
+  private readonly now: () => Date;
+  private readonly beforeCommit: StoreOptions["beforeCommit"];
+  private readonly stmts: ReturnType<typeof prepare>;
+
+  constructor(path: string, opts: StoreOptions = {}) {
+    this.db = new Database(path);
+    if (path !== ":memory:") this.db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode: a crash can lose the last commits on power loss, never corrupt or half-write one.
+    this.db.pragma("synchronous = NORMAL");
+    this.db.exec(SCHEMA);
+    this.stmts = prepare(this.db);
+    this.rv = (this.stmts.getCounter.get() as { value: number }).value;
+    this.hub = new WatchHub(opts.historySize ?? 10_000, this.rv);
+    this.now = opts.now ?? (() => new Date());
+    this.beforeCommit = opts.beforeCommit;
+  }
+
+  get watcherCount(): number {
+    return this.hub.watcherCount;
+  }
+
+  create<T extends KubeObject>(input: T): T {
+    const obj = cloneObject(input);
+    const meta = obj.metadata ?? (obj.metadata = {});
+    const ns = meta.namespace ?? "";
+    if (!meta.name && meta.generateName) meta.name = this.freeName(obj.kind, ns, meta.generateName);
+    if (!meta.name) {
+      throw ApiError.invalid(obj.kind, "", [new FieldError("metadata.name", "name or generateName is required", "FieldValueRequired")]);
+    }
+    if (this.get(obj.kind, ns, meta.name)) throw ApiError.alreadyExists(plural(obj.kind), meta.name, group(obj.kind));
+    meta.uid = newUid();
+    meta.creationTimestamp = rfc3339(this.now());
+    meta.generation = 1;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    return this.write("create", obj, undefined) as T;
+  }
+
+  get<T extends KubeObject>(kind: string, namespace: string, name: string): T | undefined {
+    const row = this.stmts.get.get(kind, namespace, name) as Row | undefined;
+    return row ? (JSON.parse(row.json) as T) : undefined;
+  }
+
+  list<T extends KubeObject>(kind: string, opts: ListOptions = {}): { items: T[]; resourceVersion: string } {
+    const filter = objectFilter(opts);
+    const rows = (opts.namespace ? this.stmts.listNs.all(kind, opts.namespace) : this.stmts.listAll.all(kind)) as Row[];
+    const items = rows.map((r) => JSON.parse(r.json) as T).filter(filter);
+    return { items, resourceVersion: String(this.rv) };
+  }
+
+  update<T extends KubeObject>(input: T, opts: UpdateOptions = {}): T {
+    const ns = input.metadata?.namespace ?? "";
+    const name = input.metadata?.name ?? "";
+    const stored = this.get<T>(input.kind, ns, name);
+    if (!stored) throw ApiError.notFound(plural(input.kind), name, group(input.kind));
+    checkPreconditions(stored, { uid: input.metadata.uid, resourceVersion: opts.resourceVersion });
+    const next = opts.subresource === "status" ? withStatusOf(stored, input) : withSpecOf(stored, input);
+    const changed = desiredStateChanged(stored, next) || opts.bumpGeneration === true;
+    next.metadata.generation = (stored.metadata.generation ?? 1) + (changed ? 1 : 0);
+    // A write that changes nothing is not a change: no new resourceVersion and no event (GuaranteedUpdate).
+    if (sameObject(stored, next)) return stored;
+    return this.write("update", next, stored) as T;
+  }
+
+  delete<T extends KubeObject>(kind: string, namespace: string, name: string, opts: DeleteOptions = {}): T {
+    const stored = this.get<T>(kind, namespace, name);
+    if (!stored) throw ApiError.notFound(plural(kind), name, group(kind));
+    checkPreconditions(stored, opts);
+    const rv = this.rv + 1;
+    this.db.transaction(() => {
+      this.stmts.setCounter.run(rv);
+      this.stmts.remove.run(kind, namespace, name);
+      this.beforeCommit?.("delete", stored);
+    })();
+    this.rv = rv;
+    // The DELETED event carries the object at the deletion's resourceVersion, as upstream's does.
+    stored.metadata.resourceVersion = String(rv);
+    this.hub.publish({ rv, kind, type: "DELETED", object: stored });
+    return stored;
+  }
+
+  watch(kind: string, opts: WatchOptions, handler: (ev: WatchEvent) => void): () => void {
+    const filter = objectFilter(opts);
+    const from = opts.resourceVersion ?? "";
+    if (from === "" || from === "0") {
+      const unsubscribe = this.hub.subscribe(kind, filter, undefined, handler);
+      if (from === "0") {
+        for (const object of this.list(kind, opts).items) handler({ type: "ADDED", object });
+      }
+      return unsubscribe;
+    }
+    if (!/^\d+$/.test(from)) throw ApiError.badRequest(`invalid resourceVersion "${from}": not a number`);
+    return this.hub.subscribe(kind, filter, Number(from), handler);
+  }
+
+  currentResourceVersion(): string {
+    return String(this.rv);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Writes `obj` at the next resourceVersion in one transaction, then publishes the change. */
+  private write(op: "create" | "update", obj: KubeObject, old: KubeObject | undefined): KubeObject {
+    const rv = this.rv + 1;
+    obj.metadata.resourceVersion = String(rv);
+    const m = obj.metadata;
+    this.db.transaction(() => {
+      this.stmts.setCounter.run(rv);
+      this.stmts.put.run(obj.kind, m.namespace ?? "", m.name, m.uid, rv, JSON.stringify(obj));
+      this.beforeCommit?.(op, obj);
+    })();
+    this.rv = rv;
+    const ev: StoredEvent = { rv, kind: obj.kind, type: old ? "MODIFIED" : "ADDED", object: obj, old };
+    this.hub.publish(ev);
+    return cloneObject(obj);
+  }
+
+  private freeName(kind: string, ns: string, prefix: string): string {
+    for (let i = 0; i < 8; i++) {
+      const name = generateName(prefix);
+      if (!this.get(kind, ns, name)) return name;
+    }
+    throw new ApiError("AlreadyExists", `could not find a free name for generateName "${prefix}"`);
+  }
+}
+
+function prepare(db: Database.Database) {
+  return {
+    get: db.prepare("SELECT json FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
+    listNs: db.prepare("SELECT json FROM objects WHERE kind = ? AND namespace = ? ORDER BY namespace, name"),
+    listAll: db.prepare("SELECT json FROM objects WHERE kind = ? ORDER BY namespace, name"),
+    put: db.prepare(
+      "INSERT OR REPLACE INTO objects (kind, namespace, name, uid, resource_version, json) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    remove: db.prepare("DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
+    getCounter: db.prepare("SELECT value FROM counters WHERE name = 'resourceVersion'"),
+    setCounter: db.prepare("UPDATE counters SET value = ? WHERE name = 'resourceVersion'"),
+  };
+}
+
+/** A replacement of everything but .status; identity and timestamps stay as stored. */
+function withSpecOf<T extends KubeObject>(stored: T, input: T): T {
+  const next = cloneObject(input) as T & { status?: unknown };
+  const status = (stored as T & { status?: unknown }).status;
+  if (status === undefined) delete next.status;
+  else next.status = cloneObject(status);
+  next.kind = stored.kind;
+  next.metadata = { ...next.metadata, ...identityOf(stored) };
+  return next;
+}
+
+/** The stored object with only .status replaced (the status subresource). */
+function withStatusOf<T extends KubeObject>(stored: T, input: T): T {
+  const next = cloneObject(stored) as T & { status?: unknown };
+  const status = (input as T & { status?: unknown }).status;
+  if (status === undefined) delete next.status;
+  else next.status = cloneObject(status);
+  return next;
+}
+
+function identityOf(o: KubeObject): Partial<KubeObject["metadata"]> {
+  const m = o.metadata;
+  return { name: m.name, namespace: m.namespace, uid: m.uid, creationTimestamp: m.creationTimestamp };
+}
+
+function checkPreconditions(stored: KubeObject, pre: { uid?: string; resourceVersion?: string }): void {
+  const m = stored.metadata;
+  const res = plural(stored.kind);
+  if (pre.uid && pre.uid !== m.uid) {
+    throw ApiError.conflict(res, m.name ?? "", `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${m.uid}`);
+  }
+  if (pre.resourceVersion && pre.resourceVersion !== m.resourceVersion) {
+    throw ApiError.conflict(res, m.name ?? "", "the object has been modified; please apply your changes to the latest version and try again");
+  }
+}
+
+function plural(kind: string): string {
+  return resourceForKind(kind)?.plural ?? `${kind.toLowerCase()}s`;
+}
+
+function group(kind: string): string {
+  return resourceForKind(kind)?.group ?? "";
+}

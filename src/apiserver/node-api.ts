@@ -26,7 +26,7 @@ export interface NodeApiDeps {
 const PREFIX = "/apis/nodelet.io/v1/";
 
 export function registerNodeApi(api: ApiServer, deps: NodeApiDeps): void {
-  api.registerHandler(PREFIX, (req, res, url) => handle(deps, req, res, url));
+  api.registerHandler(PREFIX, (req: IncomingMessage, res: ServerResponse, url: URL) => handle(deps, req, res, url));
 }
 
 async function handle(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

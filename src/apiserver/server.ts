@@ -68,7 +68,14 @@ export interface ApiServer {
   registerCreateHook(kind: string, fn: CreateHook): () => void;
   /** See hooks.ts: runs on every API update/patch of `kind`. */
   registerUpdateHook(kind: string, fn: UpdateHook): () => void;
+  /**
+   * Serves every authenticated request whose path starts with `prefix` with `handler` instead of the Kubernetes
+   * routes (nodelet's own API: images, explain). Not advertised in discovery.
+   */
+  registerHandler(prefix: string, handler: ExtraHandler): void;
 }
+
+export type ExtraHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const hooks = new Hooks();
@@ -111,6 +118,19 @@ class Listeners implements ApiServer {
     return this.ctx.hooks.registerUpdateHook(kind, fn);
   }
 
+  private readonly extra: { prefix: string; handler: ExtraHandler }[] = [];
+
+  registerHandler(prefix: string, handler: ExtraHandler): void {
+    this.extra.push({ prefix, handler });
+  }
+
+  /** An authenticated request for one of the extra handlers, if any claims its path. */
+  private extraHandler(req: IncomingMessage, authenticated: boolean): ExtraHandler | undefined {
+    if (!authenticated || this.extra.length === 0) return undefined;
+    const path = (req.url ?? "/").split("?")[0];
+    return this.extra.find((e) => path.startsWith(e.prefix))?.handler;
+  }
+
   tcpAddress(): { host: string; port: number } | undefined {
     return this.tcp;
   }
@@ -150,7 +170,10 @@ class Listeners implements ApiServer {
     const log = this.opts.log;
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       if (log) logWhenDone(log, req, res);
-      void handleRequest(this.ctx, req, res, authenticate(req));
+      const authenticated = authenticate(req);
+      const extra = this.extraHandler(req, authenticated);
+      if (extra) void extra(req, res, new URL(req.url ?? "/", "http://localhost"));
+      else void handleRequest(this.ctx, req, res, authenticated);
     });
     server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
       log?.(`${req.method} ${req.url} upgrade`);

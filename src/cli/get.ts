@@ -3,7 +3,7 @@
  * server for a Table (server-side printing, as kubectl does) or for objects, and prints them like kubectl.
  */
 import type { KubeObject, WatchEvent } from "../api/types.js";
-import { resourcePath, type Table } from "../client/index.js";
+import { resourcePath, type Table, type TableColumnDefinition } from "../client/index.js";
 import { boolFlag, flag, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, targets, type CliContext } from "./context.js";
 import { jsonPath } from "./jsonpath.js";
@@ -35,13 +35,12 @@ export async function main(argv: string[]): Promise<number> {
       const ns = info.namespaced && !all ? ctx.namespace : undefined;
       const paths = names.length ? names.map((n) => resourcePath(info, ns, n)) : [resourcePath(info, ns)];
       const prefix = several || boolFlag(p, "show-kind") ? `${info.singular}/` : "";
-      let rv = "";
+      let last: Printed = { count: 0, resourceVersion: "" };
       for (const path of paths) {
-        const r = await printOne(ctx, path, output, names.length > 0, { all, prefix, noHeaders: boolFlag(p, "no-headers") || printed > 0, query });
-        printed += r.count;
-        rv = r.resourceVersion;
+        last = await printOne(ctx, path, output, names.length > 0, { all, prefix, noHeaders: boolFlag(p, "no-headers") || printed > 0, query });
+        printed += last.count;
       }
-      if (boolFlag(p, "watch")) return await watch(ctx, paths[0], names[0], query, rv);
+      if (boolFlag(p, "watch")) return await watch(ctx, paths[0], names[0], query, last.resourceVersion, last.columns, output === "wide");
     }
     if (printed === 0 && !output.match(/^(json|yaml)$/)) {
       ctx.err.write(all || groups.every((g) => !g.info.namespaced) ? "No resources found\n" : `No resources found in ${ctx.namespace} namespace.\n`);
@@ -62,13 +61,16 @@ interface PrintOpts {
 }
 
 /** Prints a list or one object in the chosen format; returns how many objects were printed and the list's version. */
-async function printOne(ctx: CliContext, path: string, output: string, single: boolean, o: PrintOpts): Promise<{ count: number; resourceVersion: string }> {
+type Printed = { count: number; resourceVersion: string; columns?: TableColumnDefinition[] };
+
+async function printOne(ctx: CliContext, path: string, output: string, single: boolean, o: PrintOpts): Promise<Printed> {
   if (output === "" || output === "wide") {
     const t = await ctx.client.table(path, o.query);
     const resourceVersion = t.metadata?.resourceVersion ?? "";
-    if (t.rows.length === 0) return { count: 0, resourceVersion };
+    const columns = t.columnDefinitions;
+    if (t.rows.length === 0) return { count: 0, resourceVersion, columns };
     ctx.out.write(formatTable(t, { wide: output === "wide", withNamespace: o.all, noHeaders: o.noHeaders, kindPrefix: o.prefix }));
-    return { count: t.rows.length, resourceVersion };
+    return { count: t.rows.length, resourceVersion, columns };
   }
   const data = await ctx.client.request<KubeObject & { items?: KubeObject[] }>("GET", path, { query: o.query });
   const items = single ? [data] : data.items ?? [];
@@ -92,13 +94,22 @@ function withKind(item: KubeObject, list: KubeObject): KubeObject {
 }
 
 /** `get -w`: after the list, print each changed row, until interrupted or the server ends the watch. */
-function watch(ctx: CliContext, path: string, name: string | undefined, query: PrintOpts["query"], resourceVersion: string): Promise<number> {
+function watch(
+  ctx: CliContext,
+  path: string,
+  name: string | undefined,
+  query: PrintOpts["query"],
+  resourceVersion: string,
+  columns: TableColumnDefinition[] | undefined,
+  wide: boolean,
+): Promise<number> {
   const listPath = name ? path.slice(0, path.lastIndexOf("/")) : path;
   const q = { ...query, fieldSelector: name ? `metadata.name=${name}` : query.fieldSelector, watch: "true", resourceVersion };
   return new Promise<number>((resolve) => {
     const h = ctx.client.watch(listPath, q, (ev: WatchEvent) => {
       const t = ev.object as unknown as Table;
-      if (t.rows?.length) ctx.out.write(formatTable(t, { noHeaders: true }));
+      columns ??= t.columnDefinitions;
+      if (t.rows?.length) ctx.out.write(formatTable(t, { noHeaders: true, columns, wide }));
     }, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
     h.done.then(() => resolve(0), (err: unknown) => resolve(report(err, ctx.err)));
     process.once("SIGINT", () => h.stop());

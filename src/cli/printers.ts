@@ -3,12 +3,7 @@
  * headers), `-o name` as kind/name, and `-o json|yaml` as objects (a List for lists).
  */
 import type { KubeObject } from "../api/types.js";
-
-/** The parts of a meta.k8s.io Table the CLI prints. */
-export interface Table {
-  columnDefinitions: { name: string; priority?: number }[];
-  rows: { cells: unknown[]; object?: { metadata?: { name?: string; namespace?: string } } }[];
-}
+import type { Table, TableColumnDefinition } from "../client/index.js";
 
 export interface TableOptions {
   wide?: boolean;
@@ -17,6 +12,8 @@ export interface TableOptions {
   noHeaders?: boolean;
   /** "pod/" before names (--show-kind or several kinds). */
   kindPrefix?: string;
+  /** Columns to use when the table carries none (watch events after the first). */
+  columns?: TableColumnDefinition[];
 }
 
 /** Aligned columns, as kubectl's tabwriter prints them. */
@@ -27,7 +24,7 @@ export function formatColumns(rows: string[][]): string {
 }
 
 export function formatTable(t: Table, o: TableOptions = {}): string {
-  const keep = t.columnDefinitions.map((c, i) => ({ c, i })).filter(({ c }) => o.wide || !c.priority);
+  const keep = (t.columnDefinitions ?? o.columns ?? []).map((c, i) => ({ c, i })).filter(({ c }) => o.wide || !c.priority);
   const header = keep.map(({ c }) => c.name.toUpperCase());
   const rows = t.rows.map((r) =>
     keep.map(({ i }, k) => {
@@ -37,7 +34,7 @@ export function formatTable(t: Table, o: TableOptions = {}): string {
   );
   if (o.withNamespace) {
     header.unshift("NAMESPACE");
-    t.rows.forEach((r, i) => rows[i].unshift(r.object?.metadata?.namespace ?? ""));
+    t.rows.forEach((r, i) => rows[i].unshift((r.object as { metadata?: { namespace?: string } } | undefined)?.metadata?.namespace ?? ""));
   }
   return formatColumns(o.noHeaders ? rows : [header, ...rows]);
 }

@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
       ctx.out.write(`pod/${created.metadata.name} created\n`);
       return 0;
     }
-    const code = await attachAndWait(ctx, created, boolFlag(p, "quiet"));
+    const code = await attachAndWait(ctx, created);
     if (boolFlag(p, "rm")) {
       await ctx.client.request("DELETE", resourcePath(PODS, ctx.namespace, created.metadata.name), {
         body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" },
@@ -121,7 +121,7 @@ function keyValues(text: string, flagName: string): Record<string, string> {
 const FAIL_REASONS = ["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "CreateContainerConfigError", "CreateContainerError", "RunContainerError", "InvalidImageName"];
 
 /** Waits for the container, streams its output, and returns its exit code once the kubelet reports it. */
-async function attachAndWait(ctx: CliContext, pod: Pod, quiet: boolean): Promise<number> {
+async function attachAndWait(ctx: CliContext, pod: Pod): Promise<number> {
   const name = pod.metadata.name!;
   const watcher = new PodWatcher(ctx.client, ctx.namespace, name, pod);
   try {

@@ -200,7 +200,7 @@ export function formatCPU(milli: number): string {
   return formatQuantity({ nanos: BigInt(Math.round(milli)) * 1_000_000n, format: "DecimalSI" });
 }
 
-/** Bytes in memory notation: 67108864 → "64Mi", 10486784 → "10241Ki", 1000 → "1000". */
+/** Bytes in memory notation: 67108864 → "64Mi", 10486784 → "10241Ki"; below 1Ki decimal ("1000" → "1k"). */
 export function formatBytes(bytes: number): string {
   return formatQuantity({ nanos: BigInt(Math.round(bytes)) * NANO, format: "BinarySI" });
 }

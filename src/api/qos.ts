@@ -4,6 +4,7 @@
  * - BestEffort: no container requests or limits any cpu or memory;
  * - Guaranteed: every container has cpu and memory limits, and the summed requests equal the summed limits;
  * - Burstable: anything else.
+ * Like the API server's, it expects a defaulted pod (requests already copied from limits).
  */
 import { compareQuantity, tryParseQuantity } from "./quantity.js";
 import type { Container, Pod } from "./types.js";

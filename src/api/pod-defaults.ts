@@ -79,7 +79,8 @@ export function defaultRequestsFromLimits(r: ResourceRequirements): void {
   if (!r.limits) return;
   r.requests ??= {};
   for (const [name, value] of Object.entries(r.limits)) {
-    if (!(name in r.requests)) r.requests[name] = value;
+    // An unparseable limit is reported once, on the limit, rather than again on a copied request.
+    if (!(name in r.requests) && typeof tryParseQuantity(value) !== "string") r.requests[name] = value;
   }
 }
 
@@ -111,13 +112,13 @@ function defaultContainer(c: Container, hostNetwork: boolean): void {
 }
 
 const VOLUME_SOURCES = [
-  "hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi",
-  "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc",
-  "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "projected",
-  "portworxVolume", "scaleIO", "storageos", "csi", "ephemeral", "image",
+  "emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore", "secret", "nfs", "iscsi",
+  "glusterfs", "flocker", "persistentVolumeClaim", "rbd", "cinder", "cephfs", "quobyte", "downwardAPI", "fc",
+  "flexVolume", "configMap", "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume", "azureDisk",
+  "storageos", "projected", "scaleIO", "csi", "ephemeral", "image",
 ] as const;
 
-/** Every volume source field of a Volume, in the order validation visits them. */
+/** Every volume source field of a Volume, in the order the API server's validation visits them. */
 export const VOLUME_SOURCE_FIELDS: readonly string[] = VOLUME_SOURCES;
 
 function defaultVolume(v: Volume): void {

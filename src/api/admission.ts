@@ -90,8 +90,11 @@ function setNamespace(meta: ObjectMeta, info: ResourceInfo, fallback: string | u
   else if (!meta.namespace) meta.namespace = fallback || "default";
 }
 
+/** Throws the 422; an error found twice (the API server sometimes checks a field twice) is reported once. */
 function fail(kind: string, obj: KubeObject, errs: ReturnType<KindStrategy["validateCreate"]>): never {
-  throw ApiError.invalid(kind, obj.metadata?.name ?? "", errs);
+  const seen = new Set<string>();
+  const unique = errs.filter((e) => !seen.has(e.message) && seen.add(e.message));
+  throw ApiError.invalid(kind, obj.metadata?.name ?? "", unique);
 }
 
 export function admitCreate<T extends KubeObject>(obj: T, ctx: AdmissionContext): T {

@@ -5,19 +5,8 @@
  */
 import { child, duplicate, index, invalid, invalidEach, notSupported, required, tooMany, type ErrorList } from "./field.js";
 import { validateLabels, validateObjectMeta, validateObjectMetaUpdate } from "./meta-validation.js";
-import {
-  expandIPv6,
-  isDNS1123Label,
-  isDNS1123Subdomain,
-  isIP,
-  isIPv4,
-  isQualifiedName,
-  isValidPortNum,
-  IP_ERROR,
-  IPV4_ERROR,
-  nameIsDNSSubdomain,
-  specialIPProblems,
-} from "./names.js";
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum, nameIsDNSSubdomain } from "./names.js";
+import { expandIPv6, isIP, isIPv4, IP_ERROR, IPV4_ERROR, specialIPProblems } from "./ip.js";
 import { strategy } from "./strategy.js";
 import type { EndpointAddress, EndpointPort, Endpoints, EndpointSlice } from "./types.js";
 

@@ -6,7 +6,8 @@
 import { child, forbidden, index, invalid, invalidEach, key, notSupported, required, tooLong, type ErrorList } from "./field.js";
 import { deepEqual } from "./json.js";
 import { validateFinalizers, validateObjectMeta, validateObjectMetaUpdate } from "./meta-validation.js";
-import { CIDR_ERROR, isCIDR, isConfigMapKey, isLabelValue, isQualifiedName, nameIsDNSLabel, nameIsDNSSubdomain } from "./names.js";
+import { isConfigMapKey, isLabelValue, isQualifiedName, nameIsDNSLabel, nameIsDNSSubdomain } from "./names.js";
+import { CIDR_ERROR, isCIDR } from "./ip.js";
 import { canonicalizeResourceList } from "./persistent-volume.js";
 import { parseQuantityField, validateResourceQuantityValue } from "./resource-validation.js";
 import { strategy } from "./strategy.js";

@@ -192,3 +192,4 @@ export function setPodDefaults(pod: Pod, nodeName: string): void {
   setPodSpecDefaults((pod.spec ??= { containers: [] }));
   preparePodForCreate(pod, nodeName);
 }
+export { podQOSClass, type QOSClass } from "./qos.js";

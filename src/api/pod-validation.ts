@@ -9,18 +9,8 @@
 import { validateContainers, validateInitContainers, validateSeccompProfile, type PodContext } from "./container-validation.js";
 import { child, duplicate, forbidden, index, invalid, invalidEach, notSupported, required, type ErrorList } from "./field.js";
 import { validateLabels, validateObjectMeta } from "./meta-validation.js";
-import {
-  inclusiveRangeError,
-  isDNS1123Label,
-  isDNS1123Subdomain,
-  isIP,
-  isLabelValue,
-  isQualifiedName,
-  isValidGroupID,
-  isValidUserID,
-  IP_ERROR,
-  nameIsDNSSubdomain,
-} from "./names.js";
+import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isLabelValue, isQualifiedName, isValidGroupID, isValidUserID, nameIsDNSSubdomain } from "./names.js";
+import { isIP, IP_ERROR } from "./ip.js";
 import type { Pod, PodDNSConfig, PodSecurityContext, PodSpec, Toleration } from "./types.js";
 import { validateVolumes } from "./volume-validation.js";
 

@@ -8,7 +8,8 @@
  */
 import { child, duplicate, forbidden, index, invalid, invalidEach, notSupported, required, type ErrorList } from "./field.js";
 import { validateLabels, validateObjectMeta, validateObjectMetaUpdate } from "./meta-validation.js";
-import { isDNS1123Label, isDNS1123Subdomain, isIP, isIPv4, isQualifiedName, isValidPortNum, IP_ERROR, nameIsDNS1035Label, specialIPProblems } from "./names.js";
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum, nameIsDNS1035Label } from "./names.js";
+import { isIP, isIPv4, IP_ERROR, specialIPProblems } from "./ip.js";
 import { validatePortNumOrName } from "./probe-validation.js";
 import { strategy } from "./strategy.js";
 import type { Service, ServicePort, ServiceSpec } from "./types.js";

@@ -1,25 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  expandIPv6,
-  generateName,
-  isAnnotationKey,
-  isCapabilityName,
-  isCIDR,
-  isConfigMapKey,
-  isDNS1035Label,
-  isDNS1123Label,
-  isDNS1123Subdomain,
-  isEnvVarName,
-  isIP,
-  isIPv4,
-  isLabelValue,
-  isQualifiedName,
-  isValidPortName,
-  NAME_SUFFIX_ALPHABET,
-  nameIsDNSSubdomain,
-  specialIPProblems,
-} from "../../../src/api/names.js";
+import { generateName, isAnnotationKey, isCapabilityName, isConfigMapKey, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isLabelValue, isQualifiedName, isValidPortName, NAME_SUFFIX_ALPHABET, nameIsDNSSubdomain } from "../../../src/api/names.js";
+import { expandIPv6, isCIDR, isIP, isIPv4, specialIPProblems } from "../../../src/api/ip.js";
 
 const LABEL_MSG =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";

@@ -97,6 +97,7 @@ function fail(kind: string, obj: KubeObject, errs: ReturnType<KindStrategy["vali
   throw ApiError.invalid(kind, obj.metadata?.name ?? "", unique);
 }
 
+/** Admits a new object: returns a defaulted copy, or throws ApiError BadRequest (400) / Invalid (422). */
 export function admitCreate<T extends KubeObject>(obj: T, ctx: AdmissionContext): T {
   const { info, strategy } = resolve(obj);
   const out = clone(obj);
@@ -125,6 +126,7 @@ function keep(out: KubeObject, old: KubeObject, field: string): void {
   else n[field] = clone(o[field]);
 }
 
+/** Admits a replacement of `old` (PUT, or the result of a PATCH): a defaulted copy, or ApiError 400 / 422. */
 export function admitUpdate<T extends KubeObject>(obj: T, old: T, ctx: AdmissionContext): T {
   const { info, strategy } = resolve(obj);
   const out = clone(obj);

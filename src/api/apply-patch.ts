@@ -15,6 +15,7 @@ import { fieldSchema, schemaForKind, type Schema } from "./schema.js";
 import { bad, dedupe, elementKind, mergeKeyEqual, noMergeKey, sortByOrder, sortMaps, sortScalars } from "./smp-lists.js";
 import { DELETE_FROM_PRIMITIVE_LIST, listMeta, mergeObject, RETAIN_KEYS, SET_ELEMENT_ORDER, type ListMeta } from "./smp.js";
 
+/** The annotation client-side apply keeps the applied configuration in. */
 export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
 
 interface DiffOptions {

@@ -35,6 +35,7 @@ function validatePort(p: EndpointPort, requireName: boolean, path: string): Erro
   return errs;
 }
 
+/** ValidateEndpoints: every subset has addresses; addresses and ports are valid. */
 export function validateEndpoints(ep: Endpoints): ErrorList {
   const errs = validateObjectMeta(ep.metadata, true, nameIsDNSSubdomain);
   (ep.subsets ?? []).forEach((ss, i) => {
@@ -69,6 +70,7 @@ function validateSliceAddress(address: string, type: string, path: string): Erro
   return [];
 }
 
+/** ValidateEndpointSlice: address type, endpoints (1-100 addresses each) and unique ports. */
 export function validateEndpointSlice(slice: EndpointSlice): ErrorList {
   const errs = validateObjectMeta(slice.metadata, true, nameIsDNSSubdomain);
   const type = slice.addressType;
@@ -98,6 +100,7 @@ export function validateEndpointSlice(slice: EndpointSlice): ErrorList {
   return errs;
 }
 
+/** Endpoints: ports default to TCP. */
 export const endpointsStrategy = strategy<Endpoints>({
   hasStatus: false,
   defaults: (ep) => {
@@ -107,6 +110,7 @@ export const endpointsStrategy = strategy<Endpoints>({
   validateUpdate: (ep, old) => [...validateObjectMetaUpdate(ep.metadata, old.metadata), ...validateEndpoints(ep)],
 });
 
+/** EndpointSlice: ports default to name "" and TCP; the address type is immutable. */
 export const endpointSliceStrategy = strategy<EndpointSlice>({
   hasStatus: false,
   defaults: (slice) => {

@@ -30,6 +30,7 @@ function validateNewStyle(ev: Event & { reportingController?: string }): ErrorLi
   return errs;
 }
 
+/** legacyValidateEvent plus object metadata and a required involvedObject. */
 export function validateEvent(ev: Event): ErrorList {
   const errs = validateObjectMeta(ev.metadata, true, nameIsDNSSubdomain);
   if (!ev.involvedObject) errs.push(required("involvedObject"));
@@ -50,6 +51,7 @@ export function validateEventUpdate(ev: Event, old: Event): ErrorList {
   return errs;
 }
 
+/** Events have no defaults and no status. */
 export const eventStrategy = strategy<Event>({
   hasStatus: false,
   defaults: () => {},

@@ -8,6 +8,7 @@
  */
 import { FieldError } from "./errors.js";
 
+/** A Kubernetes field.ErrorList. */
 export type ErrorList = FieldError[];
 
 /** `child("spec", "containers")` → `spec.containers`; an empty parent yields the bare name. */

@@ -15,18 +15,22 @@ export function parseIPv4(value: string): number[] | undefined {
   return octets.every((o) => o <= 255) ? octets : undefined;
 }
 
+/** A dotted-quad IPv4 address. */
 export function isIPv4(value: string): boolean {
   return parseIPv4(value) !== undefined;
 }
 
+/** An IPv4 or IPv6 address. */
 export function isIP(value: string): boolean {
   return isIPv4(value) || isIPv6(value);
 }
 
+/** The API server's messages for bad addresses. */
 export const IP_ERROR = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
 export const IPV4_ERROR = "must be a valid IPv4 address";
 export const CIDR_ERROR = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)";
 
+/** An IPv4 or IPv6 CIDR (address/prefix length). */
 export function isCIDR(value: string): boolean {
   const slash = value.indexOf("/");
   if (slash < 0) return false;

@@ -4,6 +4,7 @@
  */
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+/** A JSON object. */
 export interface JsonObject {
   [key: string]: JsonValue;
 }

@@ -31,6 +31,7 @@ export function validateLabels(labels: Record<string, string> | undefined, path:
   return errs;
 }
 
+/** Annotation keys are qualified names (case-insensitive); all annotations together stay under 256 KiB. */
 export function validateAnnotations(annotations: Record<string, string> | undefined, path: string): ErrorList {
   const errs: ErrorList = [];
   let size = 0;
@@ -67,6 +68,7 @@ function validateOwnerReferences(refs: OwnerReference[] | undefined, path: strin
 
 const STANDARD_FINALIZERS = new Set(["kubernetes", "orphan", "foregroundDeletion"]);
 
+/** Finalizers are qualified names; unprefixed ones must be standard (kubernetes, orphan, foregroundDeletion). */
 export function validateFinalizers(finalizers: string[] | undefined, path: string): ErrorList {
   const errs: ErrorList = [];
   for (const [i, f] of (finalizers ?? []).entries()) {

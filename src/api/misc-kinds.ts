@@ -14,6 +14,7 @@ import { strategy } from "./strategy.js";
 import type { ConfigMap, Namespace, Node, Secret, Taint } from "./types.js";
 
 const MAX_SECRET_SIZE = 1024 * 1024;
+/** The label every namespace carries with its own name. */
 export const METADATA_NAME_LABEL = "kubernetes.io/metadata.name";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -24,6 +25,7 @@ function setNamespaceLabel(ns: Namespace): void {
   if (ns.metadata?.name) ns.metadata.labels = { ...ns.metadata.labels, [METADATA_NAME_LABEL]: ns.metadata.name };
 }
 
+/** Namespace: name label, `kubernetes` finalizer and Active phase on create; spec and status kept on update. */
 export const namespaceStrategy = strategy<Namespace>({
   hasStatus: true,
   defaults: setNamespaceLabel,
@@ -48,6 +50,7 @@ function validateKeys(data: Record<string, string> | undefined, path: string): E
   return Object.keys(data ?? {}).flatMap((k) => invalidEach(key(path, k), k, isConfigMapKey(k)));
 }
 
+/** ValidateConfigMap: config keys, no key in both data and binaryData, 1 MiB in total. */
 export function validateConfigMap(cm: ConfigMap): ErrorList {
   const errs = validateObjectMeta(cm.metadata, true, nameIsDNSSubdomain);
   errs.push(...validateKeys(cm.data, "data"));
@@ -75,6 +78,7 @@ function validateImmutable(obj: { immutable?: boolean; data?: unknown; binaryDat
   return errs;
 }
 
+/** ConfigMap: no defaults; an immutable ConfigMap keeps its data. */
 export const configMapStrategy = strategy<ConfigMap>({
   hasStatus: false,
   defaults: () => {},
@@ -116,6 +120,7 @@ function validateSecretType(sec: Secret): ErrorList {
   return (REQUIRED_KEYS[type] ?? []).filter((k) => !(k in data)).map((k) => required(key("data", k)));
 }
 
+/** ValidateSecret: config keys, base64 values, 1 MiB in total, the keys its type requires. */
 export function validateSecret(sec: Secret): ErrorList {
   const errs = validateObjectMeta(sec.metadata, true, nameIsDNSSubdomain);
   errs.push(...validateKeys(sec.data, "data"));
@@ -129,6 +134,7 @@ export function validateSecret(sec: Secret): ErrorList {
   return [...errs, ...validateSecretType(sec)];
 }
 
+/** Secret: type Opaque by default, stringData folded into data; type and immutable data kept on update. */
 export const secretStrategy = strategy<Secret>({
   hasStatus: false,
   defaults: (sec) => {
@@ -183,6 +189,7 @@ function validateNodeResources(node: Node): ErrorList {
   return errs;
 }
 
+/** ValidateNode: name, taints, pod CIDRs and non-negative capacity and allocatable. */
 export function validateNode(node: Node): ErrorList {
   const errs = validateObjectMeta(node.metadata, false, nameIsDNSSubdomain);
   errs.push(...validateTaints(node.spec?.taints as Taint[] | undefined, "spec.taints"));
@@ -200,6 +207,7 @@ function validateNodeUpdate(node: Node, old: Node): ErrorList {
   return errs;
 }
 
+/** Node: capacity and allocatable written canonically, allocatable defaulted from capacity. */
 export const nodeStrategy = strategy<Node>({
   hasStatus: true,
   defaults: (node) => {

@@ -23,10 +23,12 @@ const envVarName = anchored(ENV_VAR_NAME_FMT);
 const configMapKey = anchored(CONFIG_MAP_KEY_FMT);
 const httpHeaderName = anchored(HTTP_HEADER_NAME_FMT);
 
+/** Length limits of names and label values. */
 export const DNS1123_LABEL_MAX_LENGTH = 63;
 export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
 export const LABEL_VALUE_MAX_LENGTH = 63;
 
+/** Kubernetes' MaxLenError message. */
 export function maxLenError(length: number): string {
   return `must be no more than ${length} characters`;
 }
@@ -38,6 +40,7 @@ export function regexError(msg: string, fmt: string, ...examples: string[]): str
   return `${msg} (e.g. ${ex}, regex used for validation is '${fmt}')`;
 }
 
+/** Kubernetes' InclusiveRangeError message. */
 export function inclusiveRangeError(lo: number, hi: number): string {
   return `must be between ${lo} and ${hi}, inclusive`;
 }
@@ -130,6 +133,7 @@ export function isAnnotationKey(value: string): string[] {
   return isQualifiedName(value.toLowerCase());
 }
 
+/** Label values: empty, or ≤ 63 alphanumerics, '-', '_' and '.' starting and ending alphanumeric. */
 export function isLabelValue(value: string): string[] {
   const errs: string[] = [];
   if (value.length > LABEL_VALUE_MAX_LENGTH) errs.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
@@ -158,20 +162,24 @@ export function isValidPortName(port: string): string[] {
   return errs;
 }
 
+/** Port numbers 1-65535. */
 export function isValidPortNum(port: number): string[] {
   return Number.isInteger(port) && port >= 1 && port <= 65535 ? [] : [inclusiveRangeError(1, 65535)];
 }
 
+/** lo ≤ value ≤ hi, with Kubernetes' range message. */
 export function isInRange(value: number, lo: number, hi: number): string[] {
   return value >= lo && value <= hi ? [] : [inclusiveRangeError(lo, hi)];
 }
 
 const MAX_ID = 2147483647;
 
+/** User IDs 0-2147483647. */
 export function isValidUserID(uid: number): string[] {
   return isInRange(uid, 0, MAX_ID);
 }
 
+/** Group IDs 0-2147483647. */
 export function isValidGroupID(gid: number): string[] {
   return isInRange(gid, 0, MAX_ID);
 }
@@ -218,6 +226,7 @@ export function isConfigMapKey(value: string): string[] {
   return [...errs, ...hasChDirPrefix(value)];
 }
 
+/** HTTP header names of probes. */
 export function isHTTPHeaderName(value: string): string[] {
   if (httpHeaderName.test(value)) return [];
   return [regexError("a valid HTTP header must consist of alphanumeric characters or '-'", HTTP_HEADER_NAME_FMT, "X-Header-Name")];
@@ -251,6 +260,7 @@ function maskTrailingDash(name: string): string {
   return name.length > 1 && name.endsWith("-") ? `${name.slice(0, -2)}a` : name;
 }
 
+/** Name validators of ValidateObjectMeta, by kind: most kinds use subdomains, namespaces labels, Services RFC 1035 labels. */
 export const nameIsDNSSubdomain: NameValidator = (n, prefix) => isDNS1123Subdomain(prefix ? maskTrailingDash(n) : n);
 export const nameIsDNSLabel: NameValidator = (n, prefix) => isDNS1123Label(prefix ? maskTrailingDash(n) : n);
 export const nameIsDNS1035Label: NameValidator = (n, prefix) => isDNS1035Label(prefix ? maskTrailingDash(n) : n);

@@ -30,11 +30,13 @@ export function mergePatchValue(target: JsonValue | undefined, patch: JsonValue)
   return out;
 }
 
+/** application/merge-patch+json: a new object; 400 when the patch is not a JSON object. */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) throw ApiError.badRequest("a merge patch must be a JSON object");
   return mergePatchValue(clone(target as JsonValue), patch);
 }
 
+/** application/json-patch+json: a new object; 400 for a malformed patch, 422 for an operation that fails. */
 export function applyJsonPatch(target: unknown, patch: unknown): unknown {
   return jsonPatch(target, patch);
 }

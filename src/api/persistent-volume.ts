@@ -16,6 +16,7 @@ import { strategy } from "./strategy.js";
 import type { PersistentVolume, PersistentVolumeClaim } from "./types.js";
 import { validateHostPath, validateNoBacksteps } from "./volume-validation.js";
 
+/** Access modes of volumes and claims, in the API server's (sorted) order. */
 export const ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"];
 const RECLAIM_POLICIES = ["Delete", "Recycle", "Retain"];
 const VOLUME_MODES = ["Block", "Filesystem"];
@@ -79,6 +80,7 @@ function validatePVSource(pv: PersistentVolume): ErrorList {
   return errs;
 }
 
+/** ValidatePersistentVolume: access modes, capacity.storage > 0, exactly one source, enums. */
 export function validatePersistentVolume(pv: PersistentVolume): ErrorList {
   const errs = validateObjectMeta(pv.metadata, false, nameIsDNSSubdomain);
   if (!pv.spec) return [...errs, required("spec")];
@@ -109,6 +111,7 @@ export function validatePersistentVolumeUpdate(pv: PersistentVolume, old: Persis
   return errs;
 }
 
+/** ValidatePersistentVolumeClaim: access modes, a positive storage request, selector, class, mode. */
 export function validatePersistentVolumeClaim(pvc: PersistentVolumeClaim): ErrorList {
   const errs = validateObjectMeta(pvc.metadata, true, nameIsDNSSubdomain);
   if (!pvc.spec) return [...errs, required("spec")];
@@ -159,6 +162,7 @@ export function validatePersistentVolumeClaimUpdate(pvc: PersistentVolumeClaim, 
   return errs;
 }
 
+/** PV: Retain and Filesystem by default, status Pending on create. */
 export const persistentVolumeStrategy = strategy<PersistentVolume>({
   hasStatus: true,
   defaults: (pv) => {
@@ -175,6 +179,7 @@ export const persistentVolumeStrategy = strategy<PersistentVolume>({
   validateUpdate: validatePersistentVolumeUpdate,
 });
 
+/** PVC: Filesystem by default, status Pending on create. */
 export const persistentVolumeClaimStrategy = strategy<PersistentVolumeClaim>({
   hasStatus: true,
   defaults: (pvc) => {

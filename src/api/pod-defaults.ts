@@ -26,6 +26,7 @@ import type {
 
 /** Default mode of secret, configMap, downwardAPI and projected volume files: 0644. */
 const DEFAULT_FILE_MODE = 0o644;
+/** What the DefaultTolerationSeconds admission plugin adds to every pod. */
 export const DEFAULT_TOLERATION_SECONDS = 300;
 export const NOT_READY_TAINT = "node.kubernetes.io/not-ready";
 export const UNREACHABLE_TAINT = "node.kubernetes.io/unreachable";

@@ -30,6 +30,7 @@ const DEFAULT_FILE_MODE = 0o644;
 export const DEFAULT_TOLERATION_SECONDS = 300;
 export const NOT_READY_TAINT = "node.kubernetes.io/not-ready";
 export const UNREACHABLE_TAINT = "node.kubernetes.io/unreachable";
+const SYSTEM_PRIORITY_CLASSES: Record<string, number> = { "system-node-critical": 2000001000, "system-cluster-critical": 2000000000 };
 
 /** The image tag, or "" when the image has none ("busybox", "busybox@sha256:..."). */
 export function imageTag(image: string): string {
@@ -181,7 +182,12 @@ export function preparePodForCreate(pod: Pod, nodeName: string): void {
   const spec = (pod.spec ??= { containers: [] });
   if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || "default";
   spec.serviceAccount = spec.serviceAccountName;
-  if (spec.priority === undefined && !spec.priorityClassName) spec.priority = 0;
+  if (spec.priority === undefined) {
+    // The Priority plugin resolves the class; nodelet knows only the two built-in system classes.
+    const builtIn = SYSTEM_PRIORITY_CLASSES[spec.priorityClassName ?? ""];
+    if (builtIn !== undefined) spec.priority = builtIn;
+    else if (!spec.priorityClassName) spec.priority = 0;
+  }
   if (!spec.preemptionPolicy) spec.preemptionPolicy = "PreemptLowerPriority";
   addDefaultTolerations(spec);
   if (!spec.nodeName) spec.nodeName = nodeName;

@@ -34,6 +34,8 @@ export class QuantityError extends Error {
 
 const NANO = 1_000_000_000n;
 const MAX_INT64 = (1n << 63n) - 1n;
+/** Largest decimal exponent accepted ("1e1000"); Kubernetes has no limit but nothing real comes close. */
+const MAX_EXPONENT = 1000;
 
 const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
@@ -77,6 +79,8 @@ export function parseQuantity(input: string | number): QuantityValue {
   if (s.includes(".") && parts.whole === "" && parts.fraction === "") throw new QuantityError(s, ERR_NUMERIC);
   const unit = interpretSuffix(parts.suffix);
   if (!unit) throw new QuantityError(s, ERR_SUFFIX);
+  // Exponents this large describe no real resource and would make exact arithmetic explode: refuse them.
+  if (Math.abs(unit.exponent) > MAX_EXPONENT) throw new QuantityError(s, ERR_NUMERIC);
   const digits = BigInt((parts.whole || "0") + parts.fraction);
   // value = digits × 10^-len(fraction) × base^exponent, expressed in nano-units.
   let num = digits * NANO;

@@ -142,6 +142,11 @@ describe("pod defaults", () => {
     assert.equal(otherEffect.tolerations.length, 3);
   });
 
+  it("resolves the built-in priority classes", () => {
+    assert.equal(admittedPod({ priorityClassName: "system-node-critical" }).spec.priority, 2000001000);
+    assert.equal(admittedPod({ priorityClassName: "custom" }).spec.priority, undefined);
+  });
+
   it("setPodDefaults works on a bare pod", () => {
     const p = pod();
     setPodDefaults(p, "n");

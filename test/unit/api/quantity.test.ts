@@ -55,6 +55,8 @@ describe("parseQuantity", () => {
       assert.throws(() => parseQuantity(s), (e: unknown) => e instanceof QuantityError && e.message === ERR_SUFFIX, s);
     }
     assert.equal(tryParseQuantity("5 cores"), ERR_FORMAT_WRONG);
+    assert.equal(tryParseQuantity("1e999999999"), "unable to parse numeric part of quantity");
+    assert.equal(tryParseQuantity("."), "unable to parse numeric part of quantity");
   });
 
   it("compares values regardless of notation", () => {

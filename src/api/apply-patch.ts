@@ -11,7 +11,7 @@
  * three-way JSON merge patch, sent as application/merge-patch+json).
  */
 import { clone, deepEqual, goJsonStringify, goString, isObject, jsonType, type JsonObject, type JsonValue } from "./json.js";
-import { fieldSchema, schemaForKind, type Schema } from "./schema.js";
+import { fieldSchema, mapStrategy, schemaForKind, type Schema } from "./schema.js";
 import { bad, dedupe, elementKind, mergeKeyEqual, noMergeKey, sortByOrder, sortMaps, sortScalars } from "./smp-lists.js";
 import { DELETE_FROM_PRIMITIVE_LIST, listMeta, mergeObject, RETAIN_KEYS, SET_ELEMENT_ORDER, type ListMeta } from "./smp.js";
 
@@ -102,7 +102,14 @@ function diffEntry(key: string, ov: JsonValue, mv: JsonValue, patch: JsonObject,
   } else if (jsonType(ov) !== jsonType(mv)) {
     if (!o.ignoreChangesAndAdditions) patch[key] = mv;
   } else if (isObject(ov)) {
-    const d = diffMaps(ov, mv as JsonObject, fieldSchema(schema, key), { ...o, buildRetainKeys: false });
+    const sub = fieldSchema(schema, key);
+    const strategy = mapStrategy(sub);
+    if (strategy === "replace") {
+      // Kubernetes sends a replace-strategy map whole, changed or not.
+      if (!o.ignoreChangesAndAdditions) patch[key] = mv;
+      return;
+    }
+    const d = diffMaps(ov, mv as JsonObject, sub, { ...o, buildRetainKeys: strategy === "retainKeys" });
     if (Object.keys(d).length > 0) patch[key] = d;
   } else if (Array.isArray(ov)) {
     const meta = listMeta(schema, key);
@@ -180,7 +187,20 @@ export function createApplyPatch(lastApplied: unknown, modified: unknown, curren
     const changes = mergeDiff(cur, mod, false, true);
     return mergeObject(deletions, changes, { kind: "any" }, { mergeParallelList: true, ignoreUnmatchedNulls: false });
   }
-  const delta = diffMaps(cur, mod, schema, { ignoreDeletions: true, setElementOrder: true });
-  const deletions = diffMaps(orig, mod, schema, { setElementOrder: true, ignoreChangesAndAdditions: true });
+  return threeWayMergePatch(orig, mod, cur, schema);
+}
+
+/**
+ * CreateThreeWayMergePatch (with overwrite): the changes from `current` to `modified` that do not delete anything,
+ * combined with the deletions from `original` (last applied) to `modified`.
+ */
+export function threeWayMergePatch(original: JsonObject, modified: JsonObject, current: JsonObject, schema: Schema): JsonObject {
+  const delta = diffMaps(current, modified, schema, { ignoreDeletions: true, setElementOrder: true });
+  const deletions = diffMaps(original, modified, schema, { setElementOrder: true, ignoreChangesAndAdditions: true });
   return mergeObject(deletions, delta, schema, { mergeParallelList: false, ignoreUnmatchedNulls: false });
+}
+
+/** CreateTwoWayMergePatch: the strategic merge patch turning `original` into `modified`. */
+export function twoWayMergePatch(original: JsonObject, modified: JsonObject, schema: Schema): JsonObject {
+  return diffMaps(original, modified, schema, { setElementOrder: true });
 }

@@ -10,9 +10,12 @@ export type Schema =
   | { kind: "quantity" }
   | { kind: "intOrString" }
   | { kind: "any" }
-  | { kind: "map"; values: Schema; go?: string }
+  | { kind: "map"; values: Schema; go?: string; strategy?: MapStrategy }
   | { kind: "list"; items: Schema; merge?: boolean; mergeKey?: string; retainKeys?: boolean }
-  | { kind: "struct"; go: string; fields: Readonly<Record<string, Schema>> };
+  | { kind: "struct"; go: string; fields: Readonly<Record<string, Schema>>; strategy?: MapStrategy };
+
+/** patchStrategy of a map or struct field: "replace" swaps it whole, "retainKeys" makes diffs list the kept keys. */
+export type MapStrategy = "replace" | "retainKeys";
 
 export interface ListOptions {
   /** patchStrategy "merge": lists of maps merge by mergeKey, lists of scalars are a set union. */

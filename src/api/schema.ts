@@ -25,7 +25,7 @@ import {
   type Schema,
 } from "./schema-dsl.js";
 
-export { ANY, type Schema, type ScalarType, type ListOptions } from "./schema-dsl.js";
+export { ANY, type ListOptions, type MapStrategy, type ScalarType, type Schema } from "./schema-dsl.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Service, Endpoints, EndpointSlice
@@ -150,6 +150,11 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
 /** The schema of a kind, or undefined for kinds nodelet does not know. */
 export function schemaForKind(kindName: string): Schema | undefined {
   return SCHEMAS[kindName];
+}
+
+/** The patch strategy declared on a map or struct field, if any. */
+export function mapStrategy(s: Schema): "replace" | "retainKeys" | undefined {
+  return s.kind === "map" || s.kind === "struct" ? s.strategy : undefined;
 }
 
 /** The schema of field `name` inside `s` (a struct field, or a map's value type); ANY when unknown. */

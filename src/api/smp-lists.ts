@@ -158,3 +158,36 @@ export function mergeKeyEqual(left: JsonValue, right: JsonValue, mergeKey: strin
   if (!(mergeKey in right)) throw noMergeKey(right, mergeKey);
   return left[mergeKey] === right[mergeKey];
 }
+
+/**
+ * A list edited the way Go edits a slice in place. Deleting shifts the following items left inside the backing array
+ * (the last slot keeps a stale copy) and appending writes into it while there is room. Kubernetes'
+ * `$setElementOrder` code later reads the original list through that same backing array, so the order it computes
+ * depends on those shifts and appends: `view` reproduces what it reads, `items` is the list itself.
+ */
+export class SliceEdit {
+  readonly items: JsonValue[];
+  readonly view: JsonValue[];
+
+  constructor(original: readonly JsonValue[]) {
+    this.items = [...original];
+    this.view = [...original];
+  }
+
+  remove(i: number): void {
+    const n = this.items.length;
+    this.items.splice(i, 1);
+    for (let j = i; j < n - 1 && j < this.view.length - 1; j++) this.view[j] = this.view[j + 1]!;
+  }
+
+  set(i: number, v: JsonValue): void {
+    this.items[i] = v;
+    if (i < this.view.length) this.view[i] = v;
+  }
+
+  push(v: JsonValue): void {
+    const pos = this.items.length;
+    this.items.push(v);
+    if (pos < this.view.length) this.view[pos] = v;
+  }
+}

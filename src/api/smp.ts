@@ -16,7 +16,7 @@
  * (Kubernetes drops them later, when it decodes the result into a typed object).
  */
 import { clone, deepEqual, isObject, jsonType, type JsonObject, type JsonValue } from "./json.js";
-import { ANY, fieldSchema, type Schema } from "./schema.js";
+import { ANY, fieldSchema, mapStrategy, type Schema } from "./schema.js";
 import {
   bad,
   dedupe,
@@ -29,6 +29,7 @@ import {
   noMergeKey,
   normalizeElementOrder,
   partition,
+  SliceEdit,
 } from "./smp-lists.js";
 
 export const RETAIN_KEYS = "$retainKeys";
@@ -183,25 +184,25 @@ function applySetElementOrder(out: JsonObject, patch: JsonObject, schema: Schema
     const meta = listMeta(schema, listKey);
     checkOrderMatches(patchList ?? [], orderList, meta.mergeKey);
     let merged: JsonValue[];
+    let serverOrder = original ?? [];
     if (original && !patchList) merged = original;
     else if (!original && patchList) {
       const [r, keep] = removeDirectives(patchList, opts);
       if (!keep) continue;
       merged = r as JsonValue[];
-    } else if (original && patchList) merged = mergeList(original, patchList, meta, false, opts);
+    } else if (original && patchList) ({ merged, view: serverOrder } = mergeListWithView(original, patchList, meta, false, opts));
     else continue;
     const kind = elementKind(meta.mergeKey ? "map" : "scalar", original, patchList);
     const [patchItems, serverOnly] = partition(merged, orderList, meta.mergeKey, kind);
-    out[listKey] = normalizeElementOrder(patchItems, serverOnly, orderList, original ?? [], meta.mergeKey, kind);
+    out[listKey] = normalizeElementOrder(patchItems, serverOnly, orderList, serverOrder, meta.mergeKey, kind);
     delete patch[listKey];
   }
 }
 
-/** Lists of maps: `$patch: delete` items delete, a `$patch: replace` item replaces the list. */
-function applyListDirectives(original: JsonValue[], patch: JsonValue[], mergeKey: string): [JsonValue[], JsonValue[]] {
+/** Lists of maps: `$patch: delete` items delete every match, a `$patch: replace` item replaces the list. */
+function applyListDirectives(edit: SliceEdit, patch: JsonValue[], mergeKey: string): { replace: boolean; rest: JsonValue[] } {
   const rest: JsonValue[] = [];
   let replace = false;
-  let out = original;
   for (const v of patch) {
     if (!isObject(v) || !(DIRECTIVE in v)) {
       rest.push(v);
@@ -210,50 +211,65 @@ function applyListDirectives(original: JsonValue[], patch: JsonValue[], mergeKey
     const directive = v[DIRECTIVE];
     if (directive === "delete") {
       if (!(mergeKey in v)) throw noMergeKey(v, mergeKey);
-      out = out.filter((x) => findByKey([x], mergeKey, v[mergeKey]) < 0);
+      for (let i = findByKey(edit.items, mergeKey, v[mergeKey]); i >= 0; i = findByKey(edit.items, mergeKey, v[mergeKey])) edit.remove(i);
     } else if (directive === "replace") replace = true;
     else if (directive === "merge") throw bad("merging lists cannot yet be specified in the patch");
     else throw bad(`Unknown patch type: ${String(directive)} in map: ${JSON.stringify(v)}`);
   }
-  return replace ? [rest, []] : [out, rest];
+  return { replace, rest };
 }
 
-function mergeMapsByKey(original: JsonValue[], patch: JsonValue[], meta: ListMeta, opts: MergeOptions): JsonValue[] {
+/** Merges each patch item into the item with the same key, or appends it. */
+function mergeMapsByKey(edit: SliceEdit, patch: JsonValue[], meta: ListMeta, opts: MergeOptions): void {
   const mergeKey = meta.mergeKey!;
-  const out = [...original];
   for (const v of patch) {
     const item = v as JsonObject;
     if (!(mergeKey in item)) throw noMergeKey(item, mergeKey);
-    const i = findByKey(out, mergeKey, item[mergeKey]);
-    if (i >= 0) out[i] = mergeObject(out[i] as JsonObject, item, meta.items, opts);
-    else if (!opts.mergeParallelList) out.push(item);
+    const i = findByKey(edit.items, mergeKey, item[mergeKey]);
+    if (i >= 0) edit.set(i, mergeObject(edit.items[i] as JsonObject, item, meta.items, opts));
+    else if (!opts.mergeParallelList) edit.push(item);
     else {
       const holder: JsonObject = {};
       setNew(holder, "item", item, opts);
-      if ("item" in holder) out.push(holder["item"]!);
+      if ("item" in holder) edit.push(holder["item"]!);
     }
   }
-  return out;
+}
+
+interface MergedList {
+  merged: JsonValue[];
+  /** The original list as Kubernetes' `$setElementOrder` code reads it afterwards (see SliceEdit). */
+  view: JsonValue[];
+}
+
+function mergeMapList(original: JsonValue[], patch: JsonValue[], meta: ListMeta, opts: MergeOptions): MergedList {
+  if (!meta.mergeKey) throw bad("cannot merge lists without merge key");
+  const edit = new SliceEdit(original);
+  const { replace, rest } = applyListDirectives(edit, patch, meta.mergeKey);
+  const target = replace ? new SliceEdit(rest) : edit;
+  const items = replace ? [] : rest;
+  const server = [...target.items];
+  mergeMapsByKey(target, items, meta, opts);
+  const [patchItems, serverOnly] = partition(target.items, items, meta.mergeKey, "map");
+  return { merged: normalizeElementOrder(patchItems, serverOnly, items, server, meta.mergeKey, "map"), view: edit.view };
 }
 
 /** mergeSliceHandler + mergeSlice: merge-strategy lists merge, the others are replaced by the patch. */
-export function mergeList(original: JsonValue[], patch: JsonValue[], meta: ListMeta, isDeleteList: boolean, opts: MergeOptions): JsonValue[] {
-  if (!meta.merge && !isDeleteList) return opts.mergeParallelList ? (removeDirectives(patch, opts)[0] as JsonValue[]) : patch;
-  if (original.length === 0 && patch.length === 0) return original;
-  const kind = elementKind(meta.mergeKey ? "map" : "scalar", original, patch);
-  let server = original;
-  let items = patch;
-  let merged: JsonValue[];
-  if (kind === "scalar") {
-    if (opts.mergeParallelList && isDeleteList) return original.filter((x) => !patch.some((p) => p === x));
-    merged = dedupe([...original, ...patch]);
-  } else {
-    if (!meta.mergeKey) throw bad("cannot merge lists without merge key");
-    [server, items] = applyListDirectives(original, patch, meta.mergeKey);
-    merged = mergeMapsByKey(server, items, meta, opts);
+function mergeListWithView(original: JsonValue[], patch: JsonValue[], meta: ListMeta, isDeleteList: boolean, opts: MergeOptions): MergedList {
+  if (!meta.merge && !isDeleteList) {
+    return { merged: opts.mergeParallelList ? (removeDirectives(patch, opts)[0] as JsonValue[]) : patch, view: original };
   }
-  const [patchItems, serverOnly] = partition(merged, items, meta.mergeKey, kind);
-  return normalizeElementOrder(patchItems, serverOnly, items, server, meta.mergeKey, kind);
+  if (original.length === 0 && patch.length === 0) return { merged: original, view: original };
+  if (elementKind(meta.mergeKey ? "map" : "scalar", original, patch) === "map") return mergeMapList(original, patch, meta, opts);
+  if (opts.mergeParallelList && isDeleteList) return { merged: original.filter((x) => !patch.some((p) => p === x)), view: original };
+  const merged = dedupe([...original, ...patch]);
+  const [patchItems, serverOnly] = partition(merged, patch, undefined, "scalar");
+  return { merged: normalizeElementOrder(patchItems, serverOnly, patch, original, undefined, "scalar"), view: original };
+}
+
+/** Merges a list field: merge-strategy lists by key (or as a set of scalars), the others replaced by the patch. */
+export function mergeList(original: JsonValue[], patch: JsonValue[], meta: ListMeta, isDeleteList: boolean, opts: MergeOptions): JsonValue[] {
+  return mergeListWithView(original, patch, meta, isDeleteList, opts).merged;
 }
 
 function mergeEntry(out: JsonObject, rawKey: string, patchV: JsonValue, schema: Schema, opts: MergeOptions): void {
@@ -277,7 +293,10 @@ function mergeEntry(out: JsonObject, rawKey: string, patchV: JsonValue, schema: 
   }
   const current = out[k]!;
   if (Array.isArray(current)) out[k] = mergeList(current, patchV as JsonValue[], listMeta(schema, k), isDeleteList, opts);
-  else if (isObject(current)) out[k] = mergeObject(current, patchV as JsonObject, fieldSchema(schema, k), opts);
+  else if (isObject(current)) {
+    const sub = fieldSchema(schema, k);
+    out[k] = mapStrategy(sub) === "replace" ? patchV : mergeObject(current, patchV as JsonObject, sub, opts);
+  }
   else setNew(out, k, patchV, opts);
 }
 

@@ -73,6 +73,13 @@ describe("strategic merge patch: lists merged by key", () => {
     assert.deepEqual(((out["spec"] as Obj)["containers"] as Obj[]).map((c) => c["name"]), ["2", "1", "9", "4", "3"]);
   });
 
+  it("orders like Kubernetes when $setElementOrder meets deletions and additions", () => {
+    // Kubernetes edits the list in place (Go slice aliasing), so the new item lands after the server-only one.
+    const current = { spec: { containers: [{ name: "1" }, { name: "2", x: "b" }, { name: "4", x: "c" }] } };
+    const patch = { spec: { "$setElementOrder/containers": [{ name: "2" }, { name: "3" }], containers: [{ name: "3" }, { name: "1", $patch: "delete" }] } };
+    assert.deepEqual(smp(current, patch), { spec: { containers: [{ name: "2", x: "b" }, { name: "4", x: "c" }, { name: "3" }] } });
+  });
+
   it("replaces lists without a merge key: tolerations, Endpoints subsets", () => {
     const out = smp(podWith([A], { tolerations: [{ key: "a", operator: "Exists" }] }), { spec: { tolerations: [{ key: "b", operator: "Exists" }] } });
     assert.deepEqual((out["spec"] as Obj)["tolerations"], [{ key: "b", operator: "Exists" }]);

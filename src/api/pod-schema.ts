@@ -1,5 +1,5 @@
 /** The schema of Pod's spec and status (k8s.io/api core/v1 PodSpec, Container, Volume, PodStatus). */
-import { ANY, bool, byKey, i32, i64, ios, list, map, qty, resourceList, str, strings, struct, type Schema } from "./schema-dsl.js";
+import { ANY, anyFields, bool, byKey, i32, i64, ios, list, map, qty, resourceList, str, strings, struct, type Schema } from "./schema-dsl.js";
 
 const resources = struct("ResourceRequirements", { limits: resourceList, requests: resourceList, claims: list(ANY) });
 const fieldRef = struct("ObjectFieldSelector", strings("apiVersion fieldPath"));
@@ -50,6 +50,9 @@ const securityContext = struct("SecurityContext", {
   allowPrivilegeEscalation: bool,
   procMount: str,
   seccompProfile,
+  seLinuxOptions: ANY,
+  windowsOptions: ANY,
+  appArmorProfile: ANY,
 });
 const container = struct("Container", {
   ...strings("name image workingDir restartPolicy terminationMessagePath terminationMessagePolicy imagePullPolicy"),
@@ -94,6 +97,10 @@ const volume = struct("Volume", {
     defaultMode: i32,
   }),
   projected: struct("ProjectedVolumeSource", { sources: list(ANY), defaultMode: i32 }),
+  ...anyFields(
+    "gcePersistentDisk awsElasticBlockStore gitRepo nfs iscsi glusterfs rbd flexVolume cinder cephfs flocker fc",
+    "azureFile vsphereVolume quobyte azureDisk photonPersistentDisk portworxVolume scaleIO storageos csi ephemeral image",
+  ),
 });
 const podSecurityContext = struct("PodSecurityContext", {
   runAsUser: i64,
@@ -104,6 +111,7 @@ const podSecurityContext = struct("PodSecurityContext", {
   sysctls: list(struct("Sysctl", strings("name value"))),
   seccompProfile,
   ...strings("supplementalGroupsPolicy fsGroupChangePolicy seLinuxChangePolicy"),
+  ...anyFields("seLinuxOptions windowsOptions appArmorProfile"),
 });
 export const podSpec = struct("PodSpec", {
   volumes: byKey(volume, "name", true),
@@ -141,9 +149,11 @@ export const podSpec = struct("PodSpec", {
   schedulingGates: byKey(struct("PodSchedulingGate", { name: str }), "name"),
   resourceClaims: byKey(ANY, "name", true),
   resources,
+  affinity: ANY,
+  os: struct("PodOS", { name: str }),
 });
-export const condition = (go: string): Schema =>
-  struct(go, strings("type status lastProbeTime lastHeartbeatTime lastTransitionTime reason message"));
+export const condition = (go: string, probeTime = "lastProbeTime"): Schema =>
+  struct(go, strings(`type status ${probeTime} lastTransitionTime reason message`));
 export const podStatus = struct("PodStatus", {
   ...strings("phase message reason nominatedNodeName hostIP podIP startTime qosClass resize"),
   conditions: byKey(condition("PodCondition"), "type"),

@@ -37,6 +37,9 @@ export const byKey = (items: Schema, mergeKey: string, retainKeys = false): Sche
   list(items, { merge: true, mergeKey, ...(retainKeys ? { retainKeys } : {}) });
 export const struct = (go: string, fields: Record<string, Schema>): Schema => ({ kind: "struct", go, fields });
 export const strings = (names: string): Record<string, Schema> => Object.fromEntries(names.split(" ").map((n) => [n, str]));
+/** Fields nodelet neither checks nor patches specially (cloud volume sources, affinity...): anything goes inside. */
+export const anyFields = (...names: string[]): Record<string, Schema> =>
+  Object.fromEntries(names.join(" ").split(" ").map((n) => [n, ANY]));
 
 export const resourceList = map(qty, "v1.ResourceList");
 export const labelSelector = struct("LabelSelector", {

@@ -9,6 +9,7 @@
 import { condition, hostPath, podSpec, podStatus } from "./pod-schema.js";
 import {
   ANY,
+  anyFields,
   bool,
   byKey,
   i32,
@@ -63,12 +64,18 @@ const pvSpec = struct("PersistentVolumeSpec", {
   mountOptions: list(str),
   hostPath,
   local: struct("LocalVolumeSource", strings("path fsType")),
+  nodeAffinity: ANY,
+  ...anyFields(
+    "gcePersistentDisk awsElasticBlockStore glusterfs nfs rbd iscsi cinder cephfs fc flocker flexVolume azureFile",
+    "vsphereVolume quobyte azureDisk photonPersistentDisk portworxVolume scaleIO storageos csi",
+  ),
 });
 const pvcSpec = struct("PersistentVolumeClaimSpec", {
   accessModes: list(str),
   selector: labelSelector,
   resources: struct("VolumeResourceRequirements", { limits: resourceList, requests: resourceList }),
   ...strings("volumeName storageClassName volumeMode volumeAttributesClassName"),
+  ...anyFields("dataSource dataSourceRef"),
 });
 
 export const SCHEMAS: Readonly<Record<string, Schema>> = {
@@ -98,6 +105,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
         ...strings("hostname nodeName zone"),
         targetRef: objectReference,
         deprecatedTopology: map(str),
+        hints: ANY,
       }),
     ),
     ports: list(endpointPort),
@@ -108,6 +116,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     ...strings("reason message firstTimestamp lastTimestamp type eventTime action reportingComponent reportingInstance"),
     source: struct("EventSource", strings("component host")),
     count: i32,
+    series: ANY,
   }),
   Node: kind("Node", {
     spec: struct("NodeSpec", {
@@ -115,14 +124,16 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
       podCIDRs: list(str, { merge: true }),
       unschedulable: bool,
       taints: list(struct("Taint", strings("key value effect timeAdded"))),
+      configSource: ANY,
     }),
     status: struct("NodeStatus", {
       capacity: resourceList,
       allocatable: resourceList,
       phase: str,
-      conditions: byKey(condition("NodeCondition"), "type"),
+      conditions: byKey(condition("NodeCondition", "lastHeartbeatTime"), "type"),
       addresses: byKey(struct("NodeAddress", strings("type address")), "type"),
       volumesInUse: list(str),
+      ...anyFields("daemonEndpoints nodeInfo images volumesAttached config runtimeHandlers features"),
     }),
   }),
   Namespace: kind("Namespace", {
@@ -143,6 +154,9 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
       capacity: resourceList,
       conditions: byKey(ANY, "type"),
       allocatedResources: resourceList,
+      allocatedResourceStatuses: map(str),
+      currentVolumeAttributesClassName: str,
+      modifyVolumeStatus: ANY,
     }),
   }),
 };

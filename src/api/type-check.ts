@@ -5,6 +5,11 @@
  * ContainerPort.spec.containers.ports.containerPort of type int32`.
  *
  * After this check, validators may trust the JavaScript types of every field the schema declares.
+ *
+ * Also: unknownFields() lists the fields Kubernetes 1.32 does not know, for `fieldValidation=Strict` (kubectl's
+ * default: a 400 naming them, see assertNoUnknownFields) or `Warn` (one warning each). The schemas declare every field
+ * of the structs they describe, so only truly unknown fields are listed; subtrees declared as "anything"
+ * (affinity, cloud volume sources) are not inspected.
  */
 import { ApiError } from "./errors.js";
 import { jsonType } from "./json.js";
@@ -117,4 +122,36 @@ export function assertDecodable(obj: unknown, kind: string, apiVersion: string):
     const version = apiVersion.includes("/") ? apiVersion.slice(apiVersion.indexOf("/") + 1) : apiVersion;
     throw ApiError.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${err}`);
   }
+}
+
+function collectUnknown(v: unknown, s: Schema, path: string, out: string[]): void {
+  if (v === null || v === undefined) return;
+  if (s.kind === "list" && Array.isArray(v)) v.forEach((item, i) => collectUnknown(item, s.items, `${path}[${i}]`, out));
+  else if (s.kind === "map" && jsonType(v) === "object") {
+    for (const [k, item] of Object.entries(v as object)) collectUnknown(item, s.values, `${path}[${k}]`, out);
+  } else if (s.kind === "struct" && jsonType(v) === "object") {
+    for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
+      const p = path ? `${path}.${k}` : k;
+      const f = s.fields[k];
+      if (f) collectUnknown(item, f, p, out);
+      else out.push(p);
+    }
+  }
+}
+
+/** Paths of the fields of `obj` that its kind does not have (`spec.containers[0].imagee`); [] for unknown kinds. */
+export function unknownFields(obj: unknown, kind: string): string[] {
+  const schema = schemaForKind(kind);
+  const out: string[] = [];
+  if (schema) collectUnknown(obj, schema, "", out);
+  return out;
+}
+
+/** fieldValidation=Strict: a 400 in the API server's words when `obj` has fields its kind does not know. */
+export function assertNoUnknownFields(obj: unknown, kind: string, apiVersion: string): void {
+  const unknown = unknownFields(obj, kind);
+  if (unknown.length === 0) return;
+  const version = apiVersion.includes("/") ? apiVersion.slice(apiVersion.indexOf("/") + 1) : apiVersion;
+  const list = unknown.map((p) => `unknown field ${JSON.stringify(p)}`).join(", ");
+  throw ApiError.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${list}`);
 }

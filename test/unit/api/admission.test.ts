@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { admitCreate, admitUpdate, servedKinds } from "../../../src/api/admission.js";
+import { assertNoUnknownFields, unknownFields } from "../../../src/api/type-check.js";
 import type { KubeObject } from "../../../src/api/types.js";
 import { apiError, CTX, pod } from "./helpers.js";
 
@@ -49,6 +50,18 @@ describe("admission dispatch", () => {
     const p = pod() as unknown as { spec: Record<string, unknown> };
     p.spec["futureField"] = { x: 1 };
     assert.deepEqual((create(p) as unknown as { spec: Record<string, unknown> }).spec["futureField"], { x: 1 });
+  });
+
+  it("lists unknown fields for strict field validation", () => {
+    const p = pod() as unknown as { spec: { containers: Record<string, unknown>[]; affinity?: unknown }; metadata: Record<string, unknown> };
+    p.spec.containers[0]!["imagee"] = "x";
+    p.metadata["lables"] = { a: "b" };
+    p.spec.affinity = { nodeAffinity: { anything: true } };
+    assert.deepEqual(unknownFields(p, "Pod"), ["metadata.lables", "spec.containers[0].imagee"]);
+    assert.deepEqual(unknownFields(pod(), "Pod"), []);
+    assert.deepEqual(unknownFields({ spec: { x: 1 } }, "Widget"), []);
+    const err = apiError(() => assertNoUnknownFields(p, "Pod", "v1"));
+    assert.equal(err.message, 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "metadata.lables", unknown field "spec.containers[0].imagee"');
   });
 
   it("sets the namespace of namespaced kinds and clears it on cluster-scoped ones", () => {

@@ -131,9 +131,7 @@ function defaultVolume(v: Volume): void {
   if (v.configMap && v.configMap.defaultMode === undefined) v.configMap.defaultMode = DEFAULT_FILE_MODE;
   if (v.downwardAPI && v.downwardAPI.defaultMode === undefined) v.downwardAPI.defaultMode = DEFAULT_FILE_MODE;
   for (const item of v.downwardAPI?.items ?? []) {
-    if (item.fieldRef && !(item.fieldRef as { apiVersion?: string }).apiVersion) {
-      (item.fieldRef as { apiVersion?: string }).apiVersion = "v1";
-    }
+    if (item.fieldRef && !item.fieldRef.apiVersion) item.fieldRef.apiVersion = "v1";
   }
   const projected = raw["projected"] as { defaultMode?: number } | undefined;
   if (projected && typeof projected === "object" && projected.defaultMode === undefined) projected.defaultMode = DEFAULT_FILE_MODE;

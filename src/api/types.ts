@@ -237,7 +237,7 @@ export interface Volume {
   persistentVolumeClaim?: PersistentVolumeClaimVolumeSource;
   configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
-  downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string } }[]; defaultMode?: number };
+  downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string; apiVersion?: string } }[]; defaultMode?: number };
   projected?: unknown;
 }
 

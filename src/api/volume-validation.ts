@@ -162,7 +162,7 @@ function validateMountOptions(m: VolumeMount, c: Container, p: string): ErrorLis
       errs.push(forbidden(child(p, "mountPropagation"), "Bidirectional mount propagation is available only to privileged containers"));
     }
   }
-  const rro = (m as { recursiveReadOnly?: string }).recursiveReadOnly;
+  const rro = m.recursiveReadOnly;
   if (rro !== undefined && rro !== "Disabled") {
     if (rro !== "Enabled" && rro !== "IfPossible") {
       errs.push(notSupported(child(p, "recursiveReadOnly"), rro, ["Disabled", "Enabled", "IfPossible"]));
@@ -189,7 +189,7 @@ function validateMount(m: VolumeMount, volumes: Map<string, Volume>, c: Containe
 export function validateVolumeMounts(c: Container, volumes: Map<string, Volume>, path: string): ErrorList {
   const errs: ErrorList = [];
   const mountPoints = new Set<string>();
-  const devices = new Map((c as { volumeDevices?: { name: string; devicePath: string }[] }).volumeDevices?.map((d) => [d.name, d.devicePath]) ?? []);
+  const devices = new Map((c.volumeDevices ?? []).map((d) => [d.name, d.devicePath]));
   for (const [i, m] of (c.volumeMounts ?? []).entries()) {
     const p = index(path, i);
     errs.push(...validateMount(m, volumes, c, p));
@@ -206,7 +206,7 @@ export function validateVolumeMounts(c: Container, volumes: Map<string, Volume>,
 /** A container's volumeDevices: each names a PVC volume and has a unique device path. */
 export function validateVolumeDevices(c: Container, volumes: Map<string, Volume>, path: string): ErrorList {
   const errs: ErrorList = [];
-  const devices = (c as { volumeDevices?: { name: string; devicePath: string }[] }).volumeDevices ?? [];
+  const devices = c.volumeDevices ?? [];
   const paths = new Set<string>();
   const names = new Set<string>();
   for (const [i, d] of devices.entries()) {

@@ -88,6 +88,27 @@ describe("admission dispatch", () => {
     assert.deepEqual(next, nextCopy);
   });
 
+  it("is idempotent: admitting an admitted object changes nothing, for every kind", () => {
+    const samples: unknown[] = [
+      pod({ containers: [{ name: "c", image: "nginx", ports: [{ containerPort: 80 }], resources: { limits: { cpu: "0.5" } }, livenessProbe: { httpGet: { port: 80 } } }], volumes: [{ name: "v" } as never] }),
+      { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { type: "NodePort", sessionAffinity: "ClientIP", ports: [{ port: 80, targetPort: "http" }] } },
+      { apiVersion: "v1", kind: "Endpoints", metadata: { name: "s" }, subsets: [{ addresses: [{ ip: "10.1.0.2" }], ports: [{ port: 80 }] }] },
+      { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "s-1" }, addressType: "IPv4", endpoints: [{ addresses: ["10.1.0.2"] }], ports: [{ port: 80 }] },
+      { apiVersion: "v1", kind: "Event", metadata: { name: "e" }, involvedObject: { kind: "Pod", name: "p", namespace: "default" }, reason: "R" },
+      { apiVersion: "v1", kind: "Node", metadata: { name: "n" }, status: { capacity: { cpu: "2", memory: "2048Mi" } } },
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "ns" } },
+      { apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "pv" }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: "/pv" } } },
+      { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { a: "b" } },
+      { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, stringData: { a: "b" } },
+    ];
+    for (const sample of samples) {
+      const once = create(sample);
+      assert.deepEqual(create(once), once, (sample as KubeObject).kind);
+      assert.deepEqual(admitUpdate(once, once, CTX), once, `${(sample as KubeObject).kind} update`);
+    }
+  });
+
   it("lists the kinds it admits", () => {
     assert.deepEqual(servedKinds(), [
       "Pod (v1)", "Service (v1)", "Endpoints (v1)", "Event (v1)", "Node (v1)", "Namespace (v1)", "PersistentVolume (v1)",

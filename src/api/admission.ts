@@ -7,18 +7,144 @@
  *   problem, or ApiError "BadRequest" when the object is not an object of a kind we serve.
  * - admitUpdate(obj, old, ctx): the same for a replacement of `old`, plus the update rules of the kind (a pod's spec
  *   is immutable except the fields Kubernetes allows to change).
+ *
+ * Steps, in the API server's order: kind and apiVersion checked against resources.ts; field types checked as Go's
+ * JSON decoder would (400); a copy made (the input is never mutated); namespace set (namespaced kinds, "default"
+ * when empty) or cleared (cluster-scoped kinds); a name generated from metadata.generateName; the kind's defaults;
+ * create/update preparation; validation. Server-managed metadata (uid, resourceVersion, creationTimestamp) is the
+ * API server's to set on create; on update the old uid, creationTimestamp, deletionTimestamp and generation are
+ * carried over when the new object leaves them out.
+ *
+ * Status: for kinds with a status subresource, an update of the main resource keeps the old status, and an update
+ * with `ctx.subresource === "status"` keeps the old spec, as the API server's status strategies do.
  */
-import type { KubeObject } from "./types.js";
+import { endpointSliceStrategy, endpointsStrategy } from "./endpoints.js";
+import { ApiError } from "./errors.js";
+import { eventStrategy } from "./events.js";
+import { clone, isObject } from "./json.js";
+import { validateObjectMetaUpdate } from "./meta-validation.js";
+import { configMapStrategy, namespaceStrategy, nodeStrategy, secretStrategy } from "./misc-kinds.js";
+import { generateName } from "./names.js";
+import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from "./persistent-volume.js";
+import { podStrategy } from "./pod-strategy.js";
+import { apiVersionOf, resourceForKind, RESOURCES, type ResourceInfo } from "./resources.js";
+import { serviceStrategy } from "./service.js";
+import type { KindStrategy } from "./strategy.js";
+import { assertDecodable } from "./type-check.js";
+import type { KubeObject, ObjectMeta } from "./types.js";
 
 export interface AdmissionContext {
   /** This node's name: pods are bound to it (spec.nodeName) on create. */
   nodeName: string;
+  /** Random numbers in [0, 1) for names generated from generateName; Math.random when absent. */
+  random?: () => number;
+  /** "status" when an update comes through the status subresource (only status and metadata may change). */
+  subresource?: "status";
 }
 
-export function admitCreate<T extends KubeObject>(obj: T, _ctx: AdmissionContext): T {
-  return obj;
+const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
+  Pod: podStrategy,
+  Service: serviceStrategy,
+  Endpoints: endpointsStrategy,
+  EndpointSlice: endpointSliceStrategy,
+  Event: eventStrategy,
+  Node: nodeStrategy,
+  Namespace: namespaceStrategy,
+  PersistentVolume: persistentVolumeStrategy,
+  PersistentVolumeClaim: persistentVolumeClaimStrategy,
+  ConfigMap: configMapStrategy,
+  Secret: secretStrategy,
+};
+
+/** The kinds admission accepts, as "Kind (apiVersion)" for messages. */
+export function servedKinds(): string[] {
+  return RESOURCES.filter((r) => STRATEGIES[r.kind]).map((r) => `${r.kind} (${apiVersionOf(r)})`);
 }
 
-export function admitUpdate<T extends KubeObject>(obj: T, _old: T, _ctx: AdmissionContext): T {
-  return obj;
+/** The resource and strategy of a request body, or a 400 explaining why it is not an object we serve. */
+function resolve(obj: unknown): { info: ResourceInfo; strategy: KindStrategy } {
+  if (!isObject(obj)) throw ApiError.badRequest("the request body must be a JSON object");
+  const { kind, apiVersion } = obj as { kind?: unknown; apiVersion?: unknown };
+  if (typeof kind !== "string" || kind === "") throw ApiError.badRequest("Object 'Kind' is missing in the request body");
+  if (typeof apiVersion !== "string" || apiVersion === "") {
+    throw ApiError.badRequest("Object 'apiVersion' is missing in the request body");
+  }
+  const info = resourceForKind(kind);
+  const strat = STRATEGIES[kind];
+  if (!info || !strat) throw ApiError.badRequest(`no kind "${kind}" is registered for version "${apiVersion}"`);
+  const expected = apiVersionOf(info);
+  if (apiVersion !== expected) {
+    throw ApiError.badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${expected})`);
+  }
+  assertDecodable(obj, kind, apiVersion);
+  return { info, strategy: strat };
+}
+
+function metaOf(obj: KubeObject): ObjectMeta {
+  if (!isObject(obj.metadata)) obj.metadata = {};
+  return obj.metadata;
+}
+
+function setNamespace(meta: ObjectMeta, info: ResourceInfo, fallback: string | undefined): void {
+  if (!info.namespaced) delete meta.namespace;
+  else if (!meta.namespace) meta.namespace = fallback || "default";
+}
+
+/** Throws the 422; an error found twice (the API server sometimes checks a field twice) is reported once. */
+function fail(kind: string, obj: KubeObject, errs: ReturnType<KindStrategy["validateCreate"]>): never {
+  const seen = new Set<string>();
+  const unique = errs.filter((e) => !seen.has(e.message) && seen.add(e.message));
+  throw ApiError.invalid(kind, obj.metadata?.name ?? "", unique);
+}
+
+/** Admits a new object: returns a defaulted copy, or throws ApiError BadRequest (400) / Invalid (422). */
+export function admitCreate<T extends KubeObject>(obj: T, ctx: AdmissionContext): T {
+  const { info, strategy } = resolve(obj);
+  const out = clone(obj);
+  const meta = metaOf(out);
+  setNamespace(meta, info, undefined);
+  if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName, ctx.random);
+  strategy.defaults(out);
+  strategy.prepareForCreate?.(out, ctx);
+  const errs = strategy.validateCreate(out);
+  if (errs.length) fail(info.kind, out, errs);
+  return out;
+}
+
+/** Fields the client may leave out on update; the stored values stand (rest.BeforeUpdate). */
+function carryOverMetadata(meta: ObjectMeta, old: ObjectMeta): void {
+  if (!meta.uid && old.uid) meta.uid = old.uid;
+  for (const f of ["creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"] as const) {
+    if (old[f] !== undefined) (meta as Record<string, unknown>)[f] = old[f];
+  }
+}
+
+function keep(out: KubeObject, old: KubeObject, field: string): void {
+  const o = old as unknown as Record<string, unknown>;
+  const n = out as unknown as Record<string, unknown>;
+  if (o[field] === undefined) delete n[field];
+  else n[field] = clone(o[field]);
+}
+
+/** Admits a replacement of `old` (PUT, or the result of a PATCH): a defaulted copy, or ApiError 400 / 422. */
+export function admitUpdate<T extends KubeObject>(obj: T, old: T, ctx: AdmissionContext): T {
+  const { info, strategy } = resolve(obj);
+  const out = clone(obj);
+  const meta = metaOf(out);
+  setNamespace(meta, info, old.metadata?.namespace);
+  carryOverMetadata(meta, old.metadata ?? {});
+  if (ctx.subresource === "status") {
+    if (!strategy.hasStatus) throw ApiError.badRequest(`${info.plural} have no status subresource`);
+    keep(out, old, "spec");
+    if (info.kind === "Pod") meta.ownerReferences = clone(old.metadata?.ownerReferences);
+    const errs = validateObjectMetaUpdate(out.metadata, old.metadata);
+    if (errs.length) fail(info.kind, out, errs);
+    return out;
+  }
+  strategy.defaults(out);
+  if (strategy.hasStatus) keep(out, old, "status");
+  strategy.prepareForUpdate?.(out, old);
+  const errs = strategy.validateUpdate(out, old);
+  if (errs.length) fail(info.kind, out, errs);
+  return out;
 }

@@ -6,26 +6,46 @@
  *   their patchMergeKey, `$patch`, `$setElementOrder`, `$retainKeys`, `$deleteFromPrimitiveList` directives).
  * Pure functions; they return a new object and throw ApiError BadRequest/Invalid on a malformed patch.
  *
- * CONTRACT placeholder: implemented by the API-types work; the signatures are fixed.
+ * Errors: a patch that is not JSON of the right shape is 400 BadRequest; a JSON patch operation that does not apply
+ * (missing path, failed `test`) is 422 Invalid; a strategic merge patch that contradicts the schema (a missing
+ * merge key, a `$setElementOrder` list that does not match) is 400 BadRequest. Strategic merge patches of kinds
+ * nodelet does not know are applied as merge patches.
  */
 import { ApiError } from "./errors.js";
+import { clone, isObject, type JsonObject, type JsonValue } from "./json.js";
+import { jsonPatch } from "./json-patch.js";
+import { schemaForKind } from "./schema.js";
+import { strategicMerge } from "./smp.js";
 
-export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  void target;
-  void patch;
-  throw ApiError.badRequest("merge patch is not implemented yet");
+export { createApplyPatch, LAST_APPLIED_ANNOTATION } from "./apply-patch.js";
+
+/** RFC 7386 on plain values: objects merge recursively, null deletes, anything else replaces. */
+export function mergePatchValue(target: JsonValue | undefined, patch: JsonValue): JsonValue {
+  if (!isObject(patch)) return clone(patch);
+  const out: JsonObject = isObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatchValue(out[k], v);
+  }
+  return out;
 }
 
+/** application/merge-patch+json: a new object; 400 when the patch is not a JSON object. */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) throw ApiError.badRequest("a merge patch must be a JSON object");
+  return mergePatchValue(clone(target as JsonValue), patch);
+}
+
+/** application/json-patch+json: a new object; 400 for a malformed patch, 422 for an operation that fails. */
 export function applyJsonPatch(target: unknown, patch: unknown): unknown {
-  void target;
-  void patch;
-  throw ApiError.badRequest("json patch is not implemented yet");
+  return jsonPatch(target, patch);
 }
 
 /** `kind` selects the schema (which lists merge by which key). */
 export function applyStrategicMergePatch(target: unknown, patch: unknown, kind: string): unknown {
-  void target;
-  void patch;
-  void kind;
-  throw ApiError.badRequest("strategic merge patch is not implemented yet");
+  if (!isObject(patch)) throw ApiError.badRequest("a strategic merge patch must be a JSON object");
+  const schema = schemaForKind(kind);
+  if (!schema) return applyMergePatch(target, patch);
+  const original = isObject(target) ? clone(target) : {};
+  return strategicMerge(original, clone(patch), schema);
 }

@@ -93,6 +93,7 @@ export interface VolumeMount {
   subPathExpr?: string;
   readOnly?: boolean;
   mountPropagation?: "None" | "HostToContainer" | "Bidirectional";
+  recursiveReadOnly?: "Disabled" | "IfPossible" | "Enabled";
 }
 
 export interface ExecAction {
@@ -204,6 +205,8 @@ export interface Container {
   tty?: boolean;
   /** Only on init containers: "Always" makes a sidecar (KEP-753). */
   restartPolicy?: "Always";
+  envFrom?: EnvFromSource[];
+  volumeDevices?: VolumeDevice[];
 }
 
 export interface HostPathVolumeSource {
@@ -234,7 +237,7 @@ export interface Volume {
   persistentVolumeClaim?: PersistentVolumeClaimVolumeSource;
   configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
-  downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string } }[]; defaultMode?: number };
+  downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string; apiVersion?: string } }[]; defaultMode?: number };
   projected?: unknown;
 }
 
@@ -287,6 +290,15 @@ export interface PodSpec {
   schedulerName?: string;
   enableServiceLinks?: boolean;
   readinessGates?: { conditionType: string }[];
+  /** Deprecated alias of serviceAccountName, still returned by the API. */
+  serviceAccount?: string;
+  preemptionPolicy?: "PreemptLowerPriority" | "Never";
+  runtimeClassName?: string;
+  overhead?: Record<string, Quantity>;
+  imagePullSecrets?: { name: string }[];
+  ephemeralContainers?: Container[];
+  hostUsers?: boolean;
+  schedulingGates?: { name: string }[];
 }
 
 export interface ContainerStateWaiting {
@@ -392,6 +404,11 @@ export interface ServiceSpec {
   ipFamilyPolicy?: string;
   internalTrafficPolicy?: "Cluster" | "Local";
   externalTrafficPolicy?: "Cluster" | "Local";
+  loadBalancerIP?: string;
+  loadBalancerSourceRanges?: string[];
+  loadBalancerClass?: string;
+  healthCheckNodePort?: number;
+  allocateLoadBalancerNodePorts?: boolean;
 }
 
 export interface Service extends KubeObject {
@@ -498,6 +515,7 @@ export interface ConfigMap extends KubeObject {
   kind: "ConfigMap";
   data?: Record<string, string>;
   binaryData?: Record<string, string>;
+  immutable?: boolean;
 }
 
 export interface Secret extends KubeObject {
@@ -506,6 +524,7 @@ export interface Secret extends KubeObject {
   type?: string;
   data?: Record<string, string>;
   stringData?: Record<string, string>;
+  immutable?: boolean;
 }
 
 export interface Namespace extends KubeObject {
@@ -569,6 +588,8 @@ export interface Event extends KubeObject {
   type?: "Normal" | "Warning";
   reportingComponent?: string;
   reportingInstance?: string;
+  action?: string;
+  related?: ObjectReference;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -624,4 +645,25 @@ export interface PodMetrics extends KubeObject {
   timestamp: string;
   window: string;
   containers: ContainerMetrics[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Added by the API-types work (append only)
+
+export interface VolumeDevice {
+  name: string;
+  devicePath: string;
+}
+
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name: string; optional?: boolean };
+  secretRef?: { name: string; optional?: boolean };
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  timeAdded?: string;
 }

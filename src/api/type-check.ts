@@ -1,0 +1,157 @@
+/**
+ * Rejects JSON values of the wrong type for the fields of a known kind, the way Go's encoding/json rejects them when
+ * the API server decodes a request body: a 400 Bad Request reading
+ * `Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field
+ * ContainerPort.spec.containers.ports.containerPort of type int32`.
+ *
+ * After this check, validators may trust the JavaScript types of every field the schema declares.
+ *
+ * Also: unknownFields() lists the fields Kubernetes 1.32 does not know, for `fieldValidation=Strict` (kubectl's
+ * default: a 400 naming them, see assertNoUnknownFields) or `Warn` (one warning each). The schemas declare every field
+ * of the structs they describe, so only truly unknown fields are listed; subtrees declared as "anything"
+ * (affinity, cloud volume sources) are not inspected.
+ */
+import { ApiError } from "./errors.js";
+import { jsonType } from "./json.js";
+import { ERR_FORMAT_WRONG } from "./quantity.js";
+import { schemaForKind, type Schema } from "./schema.js";
+
+interface Where {
+  /** Go name of the innermost struct, as the decoder prints it. */
+  struct: string;
+  /** JSON field names from the root, without list indices or map keys. */
+  path: string[];
+}
+
+const RANGES: Record<string, [number, number]> = {
+  int32: [-2147483648, 2147483647],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
+function goTypeName(s: Schema): string {
+  switch (s.kind) {
+    case "scalar":
+      return s.type;
+    case "quantity":
+      return "resource.Quantity";
+    case "intOrString":
+      return "intstr.IntOrString";
+    case "any":
+      return "interface {}";
+    case "map":
+      return s.go ?? `map[string]${goTypeName(s.values)}`;
+    case "list":
+      return `[]${goTypeName(s.items)}`;
+    case "struct":
+      return `v1.${s.go}`;
+  }
+}
+
+function mismatch(v: unknown, s: Schema, where: Where): string {
+  const got = jsonType(v);
+  const shown = got === "number" ? `number ${String(v)}` : got;
+  const detail = got === "number" && s.kind === "scalar" && s.type !== "string" && s.type !== "bool" ? shown : got;
+  return `json: cannot unmarshal ${detail} into Go struct field ${where.struct}.${where.path.join(".")} of type ${goTypeName(s)}`;
+}
+
+function checkScalar(v: unknown, s: Extract<Schema, { kind: "scalar" }>, where: Where): string | undefined {
+  switch (s.type) {
+    case "string":
+      return typeof v === "string" ? undefined : mismatch(v, s, where);
+    case "bool":
+      return typeof v === "boolean" ? undefined : mismatch(v, s, where);
+    case "float64":
+      return typeof v === "number" ? undefined : mismatch(v, s, where);
+    default: {
+      const [lo, hi] = RANGES[s.type]!;
+      return typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi ? undefined : mismatch(v, s, where);
+    }
+  }
+}
+
+function checkValue(v: unknown, s: Schema, where: Where): string | undefined {
+  if (v === null || v === undefined || s.kind === "any") return undefined;
+  switch (s.kind) {
+    case "scalar":
+      return checkScalar(v, s, where);
+    case "quantity":
+      return typeof v === "string" || typeof v === "number" ? undefined : ERR_FORMAT_WRONG;
+    case "intOrString":
+      return typeof v === "string" || (typeof v === "number" && Number.isInteger(v)) ? undefined : mismatch(v, s, where);
+    case "list":
+      if (!Array.isArray(v)) return mismatch(v, s, where);
+      for (const item of v) {
+        const err = checkValue(item, s.items, where);
+        if (err) return err;
+      }
+      return undefined;
+    case "map":
+      if (jsonType(v) !== "object") return mismatch(v, s, where);
+      for (const item of Object.values(v as object)) {
+        const err = checkValue(item, s.values, where);
+        if (err) return err;
+      }
+      return undefined;
+    case "struct":
+      return checkStruct(v, s, where);
+  }
+}
+
+function checkStruct(v: unknown, s: Extract<Schema, { kind: "struct" }>, where: Where): string | undefined {
+  if (jsonType(v) !== "object") return mismatch(v, s, where);
+  const obj = v as Record<string, unknown>;
+  for (const [name, fieldSchema] of Object.entries(s.fields)) {
+    if (!(name in obj)) continue;
+    const err = checkValue(obj[name], fieldSchema, { struct: s.go, path: [...where.path, name] });
+    if (err) return err;
+  }
+  return undefined;
+}
+
+/** The decoder's complaint about `obj` as a `kind`, or undefined when every declared field has the right type. */
+export function typeError(obj: unknown, kind: string): string | undefined {
+  const schema = schemaForKind(kind);
+  if (!schema || schema.kind !== "struct") return undefined;
+  return checkStruct(obj, schema, { struct: kind, path: [] });
+}
+
+/** Throws ApiError BadRequest when `obj` cannot be decoded as a `kind` of `apiVersion`. */
+export function assertDecodable(obj: unknown, kind: string, apiVersion: string): void {
+  const err = typeError(obj, kind);
+  if (err) {
+    const version = apiVersion.includes("/") ? apiVersion.slice(apiVersion.indexOf("/") + 1) : apiVersion;
+    throw ApiError.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${err}`);
+  }
+}
+
+function collectUnknown(v: unknown, s: Schema, path: string, out: string[]): void {
+  if (v === null || v === undefined) return;
+  if (s.kind === "list" && Array.isArray(v)) v.forEach((item, i) => collectUnknown(item, s.items, `${path}[${i}]`, out));
+  else if (s.kind === "map" && jsonType(v) === "object") {
+    for (const [k, item] of Object.entries(v as object)) collectUnknown(item, s.values, `${path}[${k}]`, out);
+  } else if (s.kind === "struct" && jsonType(v) === "object") {
+    for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
+      const p = path ? `${path}.${k}` : k;
+      const f = s.fields[k];
+      if (f) collectUnknown(item, f, p, out);
+      else out.push(p);
+    }
+  }
+}
+
+/** Paths of the fields of `obj` that its kind does not have (`spec.containers[0].imagee`); [] for unknown kinds. */
+export function unknownFields(obj: unknown, kind: string): string[] {
+  const schema = schemaForKind(kind);
+  const out: string[] = [];
+  if (schema) collectUnknown(obj, schema, "", out);
+  return out;
+}
+
+/** fieldValidation=Strict: a 400 in the API server's words when `obj` has fields its kind does not know. */
+export function assertNoUnknownFields(obj: unknown, kind: string, apiVersion: string): void {
+  const unknown = unknownFields(obj, kind);
+  if (unknown.length === 0) return;
+  const version = apiVersion.includes("/") ? apiVersion.slice(apiVersion.indexOf("/") + 1) : apiVersion;
+  const list = unknown.map((p) => `unknown field ${JSON.stringify(p)}`).join(", ");
+  throw ApiError.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${list}`);
+}

@@ -1,0 +1,237 @@
+/**
+ * Validation of pod volumes and of the containers' volumeMounts / volumeDevices (ValidateVolumes,
+ * validateVolumeSource, ValidateVolumeMounts in pkg/apis/core/validation/validation.go).
+ *
+ * Stricter than Kubernetes where nodelet, being the runtime, would fail anyway: hostPath paths and mountPaths must
+ * be absolute (Kubernetes leaves that to the runtime), and emptyDir.medium must be one nodelet knows.
+ */
+import {
+  child,
+  duplicate,
+  forbidden,
+  index,
+  invalid,
+  invalidEach,
+  notFound,
+  notSupported,
+  required,
+  type ErrorList,
+} from "./field.js";
+import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain } from "./names.js";
+import { VOLUME_SOURCE_FIELDS } from "./pod-defaults.js";
+import { compareQuantity, tryParseQuantity } from "./quantity.js";
+import type { Container, HostPathVolumeSource, KeyToPath, Volume, VolumeMount } from "./types.js";
+
+const HOST_PATH_TYPES = ["", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"];
+const FILE_MODE_MSG = "must be a number between 0 and 0777 (octal), both inclusive";
+
+/** No `..` path element (validatePathNoBacksteps). */
+export function validateNoBacksteps(p: string, path: string): ErrorList {
+  return p.split("/").includes("..") ? [invalid(path, p, "must not contain '..'")] : [];
+}
+
+/** Relative and without `..` (validateLocalDescendingPath): subPath, item paths. */
+export function validateLocalDescendingPath(p: string, path: string): ErrorList {
+  const errs: ErrorList = [];
+  if (p.startsWith("/")) errs.push(invalid(path, p, "must be a relative path"));
+  return [...errs, ...validateNoBacksteps(p, path)];
+}
+
+function validateLocalNonReservedPath(p: string, path: string): ErrorList {
+  const errs = validateLocalDescendingPath(p, path);
+  if (p.startsWith("..") && !p.startsWith("../")) errs.push(invalid(path, p, "must not start with '..'"));
+  return errs;
+}
+
+export function validateHostPath(hp: HostPathVolumeSource, path: string): ErrorList {
+  if (!hp.path) return [required(child(path, "path"))];
+  const errs = validateNoBacksteps(hp.path, child(path, "path"));
+  if (!hp.path.startsWith("/")) errs.push(invalid(child(path, "path"), hp.path, "must be an absolute path"));
+  if (hp.type !== undefined && !HOST_PATH_TYPES.includes(hp.type)) {
+    errs.push(notSupported(child(path, "type"), hp.type, HOST_PATH_TYPES));
+  }
+  return errs;
+}
+
+function validateMode(mode: number | undefined, path: string): ErrorList {
+  return mode !== undefined && (mode < 0 || mode > 0o777) ? [invalid(path, mode, FILE_MODE_MSG)] : [];
+}
+
+function validateItems(items: KeyToPath[] | undefined, path: string): ErrorList {
+  const errs: ErrorList = [];
+  for (const [i, kp] of (items ?? []).entries()) {
+    const p = index(path, i);
+    if (!kp.key) errs.push(required(child(p, "key")));
+    if (!kp.path) errs.push(required(child(p, "path")));
+    errs.push(...validateLocalNonReservedPath(kp.path ?? "", child(p, "path")));
+    errs.push(...validateMode(kp.mode, child(p, "mode")));
+  }
+  return errs;
+}
+
+function validateEmptyDir(v: NonNullable<Volume["emptyDir"]>, path: string): ErrorList {
+  const errs: ErrorList = [];
+  const medium = v.medium ?? "";
+  if (medium !== "" && medium !== "Memory" && medium !== "HugePages" && !String(medium).startsWith("HugePages-")) {
+    errs.push(notSupported(child(path, "medium"), medium, ["", "Memory", "HugePages"]));
+  }
+  if (v.sizeLimit !== undefined && v.sizeLimit !== null) {
+    const q = tryParseQuantity(v.sizeLimit);
+    if (typeof q === "string") errs.push(invalid(child(path, "sizeLimit"), v.sizeLimit, q));
+    else if (compareQuantity(q, { nanos: 0n, format: "DecimalSI" }) < 0) {
+      errs.push(forbidden(child(path, "sizeLimit"), "SizeLimit field must be a valid resource quantity"));
+    }
+  }
+  return errs;
+}
+
+/** Checks one source: the ones nodelet mounts in depth, the others only for being present. */
+function validateSource(v: Volume, source: string, path: string): ErrorList {
+  switch (source) {
+    case "emptyDir":
+      return validateEmptyDir(v.emptyDir!, path);
+    case "hostPath":
+      return validateHostPath(v.hostPath!, path);
+    case "persistentVolumeClaim":
+      return v.persistentVolumeClaim!.claimName ? [] : [required(child(path, "claimName"))];
+    case "secret": {
+      const s = v.secret!;
+      const errs = s.secretName ? [] : [required(child(path, "secretName"))];
+      return [...errs, ...validateMode(s.defaultMode, child(path, "defaultMode")), ...validateItems(s.items, child(path, "items"))];
+    }
+    case "configMap": {
+      const c = v.configMap!;
+      const errs = c.name ? [] : [required(child(path, "name"))];
+      return [...errs, ...validateMode(c.defaultMode, child(path, "defaultMode")), ...validateItems(c.items, child(path, "items"))];
+    }
+    case "downwardAPI": {
+      const d = v.downwardAPI!;
+      const errs = validateMode(d.defaultMode, child(path, "defaultMode"));
+      for (const item of d.items ?? []) {
+        if (!item.path) errs.push(required(child(path, "path")));
+        errs.push(...validateLocalNonReservedPath(item.path ?? "", child(path, "path")));
+      }
+      return errs;
+    }
+    default:
+      return [];
+  }
+}
+
+/** Exactly one volume source: a second one is Forbidden, none is Required. */
+function validateVolumeSource(v: Volume, path: string): ErrorList {
+  const raw = v as unknown as Record<string, unknown>;
+  const errs: ErrorList = [];
+  let count = 0;
+  for (const source of VOLUME_SOURCE_FIELDS) {
+    if (raw[source] === undefined || raw[source] === null) continue;
+    if (count++ > 0) {
+      errs.push(forbidden(child(path, source), "may not specify more than 1 volume type"));
+      continue;
+    }
+    errs.push(...validateSource(v, source, child(path, source)));
+  }
+  if (count === 0) errs.push(required(path, "must specify a volume type"));
+  return errs;
+}
+
+/** Volumes: unique DNS-1123 label names, exactly one valid source. Returns the names of the valid volumes. */
+export function validateVolumes(volumes: Volume[] | undefined, path: string): { names: Map<string, Volume>; errs: ErrorList } {
+  const names = new Map<string, Volume>();
+  const errs: ErrorList = [];
+  for (const [i, v] of (volumes ?? []).entries()) {
+    const p = index(path, i);
+    const namePath = child(p, "name");
+    const el = validateVolumeSource(v, p);
+    if (!v.name) el.push(required(namePath));
+    else el.push(...invalidEach(namePath, v.name, isDNS1123Label(v.name)));
+    if (names.has(v.name)) el.push(duplicate(namePath, v.name));
+    if (el.length === 0) names.set(v.name, v);
+    errs.push(...el);
+  }
+  return { names, errs };
+}
+
+const PROPAGATIONS = ["Bidirectional", "HostToContainer", "None"];
+
+function validateMountOptions(m: VolumeMount, c: Container, p: string): ErrorList {
+  const errs: ErrorList = [];
+  if (m.mountPropagation !== undefined) {
+    if (!PROPAGATIONS.includes(m.mountPropagation)) errs.push(notSupported(child(p, "mountPropagation"), m.mountPropagation, PROPAGATIONS));
+    else if (m.mountPropagation === "Bidirectional" && c.securityContext?.privileged !== true) {
+      errs.push(forbidden(child(p, "mountPropagation"), "Bidirectional mount propagation is available only to privileged containers"));
+    }
+  }
+  const rro = m.recursiveReadOnly;
+  if (rro !== undefined && rro !== "Disabled") {
+    if (rro !== "Enabled" && rro !== "IfPossible") {
+      errs.push(notSupported(child(p, "recursiveReadOnly"), rro, ["Disabled", "Enabled", "IfPossible"]));
+    } else if (!m.readOnly) errs.push(forbidden(child(p, "recursiveReadOnly"), "may only be specified when readOnly is true"));
+  }
+  return errs;
+}
+
+function validateMount(m: VolumeMount, volumes: Map<string, Volume>, c: Container, p: string): ErrorList {
+  const errs: ErrorList = [];
+  if (!m.name) errs.push(required(child(p, "name")));
+  if (!volumes.has(m.name)) errs.push(notFound(child(p, "name"), m.name ?? ""));
+  if (!m.mountPath) errs.push(required(child(p, "mountPath")));
+  else if (!m.mountPath.startsWith("/")) errs.push(invalid(child(p, "mountPath"), m.mountPath, "must be an absolute path"));
+  if (m.subPath) errs.push(...validateLocalDescendingPath(m.subPath, child(p, "subPath")));
+  if (m.subPathExpr) {
+    if (m.subPath) errs.push(invalid(child(p, "subPathExpr"), m.subPathExpr, "subPathExpr and subPath are mutually exclusive"));
+    errs.push(...validateLocalDescendingPath(m.subPathExpr, child(p, "subPathExpr")));
+  }
+  return [...errs, ...validateMountOptions(m, c, p)];
+}
+
+/** A container's volumeMounts: each names a volume, has a unique absolute mountPath and a safe subPath. */
+export function validateVolumeMounts(c: Container, volumes: Map<string, Volume>, path: string): ErrorList {
+  const errs: ErrorList = [];
+  const mountPoints = new Set<string>();
+  const devices = new Map((c.volumeDevices ?? []).map((d) => [d.name, d.devicePath]));
+  for (const [i, m] of (c.volumeMounts ?? []).entries()) {
+    const p = index(path, i);
+    errs.push(...validateMount(m, volumes, c, p));
+    if (mountPoints.has(m.mountPath)) errs.push(invalid(child(p, "mountPath"), m.mountPath, "must be unique"));
+    mountPoints.add(m.mountPath);
+    if (devices.has(m.name)) errs.push(invalid(child(p, "name"), m.name, "must not already exist in volumeDevices"));
+    if ([...devices.values()].includes(m.mountPath)) {
+      errs.push(invalid(child(p, "mountPath"), m.mountPath, "must not already exist as a path in volumeDevices"));
+    }
+  }
+  return errs;
+}
+
+/** A container's volumeDevices: each names a PVC volume and has a unique device path. */
+export function validateVolumeDevices(c: Container, volumes: Map<string, Volume>, path: string): ErrorList {
+  const errs: ErrorList = [];
+  const devices = c.volumeDevices ?? [];
+  const paths = new Set<string>();
+  const names = new Set<string>();
+  for (const [i, d] of devices.entries()) {
+    const p = index(path, i);
+    const vol = volumes.get(d.name);
+    if (!d.name) errs.push(required(child(p, "name")));
+    if (names.has(d.name)) errs.push(invalid(child(p, "name"), d.name, "must be unique"));
+    if (!vol) errs.push(notFound(child(p, "name"), d.name ?? ""));
+    else if (!vol.persistentVolumeClaim) {
+      errs.push(invalid(child(p, "name"), d.name, "can only use volume source type of PersistentVolumeClaim or Ephemeral for block mode"));
+    }
+    if (!d.devicePath) errs.push(required(child(p, "devicePath")));
+    if (paths.has(d.devicePath)) errs.push(invalid(child(p, "devicePath"), d.devicePath, "must be unique"));
+    if (validateNoBacksteps(d.devicePath ?? "", p).length) {
+      errs.push(invalid(child(p, "devicePath"), d.devicePath, "can not contain backsteps ('..')"));
+    } else paths.add(d.devicePath);
+    if (d.name) names.add(d.name);
+  }
+  return errs;
+}
+
+/** Names of ConfigMap/Secret references must be DNS subdomains; keys must be config keys. */
+export function validateKeySelector(ref: { name?: string; key?: string }, path: string): ErrorList {
+  const errs = invalidEach(child(path, "name"), ref.name ?? "", isDNS1123Subdomain(ref.name ?? ""));
+  if (!ref.key) errs.push(required(child(path, "key")));
+  else errs.push(...invalidEach(child(path, "key"), ref.key, isConfigMapKey(ref.key)));
+  return errs;
+}

@@ -7,6 +7,7 @@ import type { KubeObject } from "../api/types.js";
 import { resourceForKind, type ResourceInfo } from "../api/resources.js";
 import { createApplyPatch, withLastApplied } from "../api/apply-patch.js";
 import { ApiError } from "../api/errors.js";
+import type { JsonObject } from "../api/json.js";
 import { resourcePath } from "../client/index.js";
 import { flags, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, type CliContext } from "./context.js";
@@ -67,7 +68,7 @@ async function apply(ctx: CliContext, info: ResourceInfo, obj: KubeObject): Prom
     current = await ctx.client.request<KubeObject>("GET", resourcePath(info, ns, name));
   } catch (err) {
     if (!(err instanceof ApiError) || err.reason !== "NotFound") throw err;
-    const withAnnotation = withLastApplied(obj as unknown as Record<string, unknown>) as unknown as KubeObject;
+    const withAnnotation = withLastApplied(obj as unknown as JsonObject) as unknown as KubeObject;
     await ctx.client.create(info, withAnnotation, { query: { fieldManager: "nodelet-client-side-apply" } });
     return "created";
   }

@@ -4,6 +4,7 @@
 import type { Endpoints, KubeList, KubeObject, Node, Pod, Service } from "../api/types.js";
 import type { ApiClient } from "../client/index.js";
 import { describeTime, Section } from "./describe-section.js";
+import { withoutLastApplied } from "./describe-pod.js";
 
 export async function describeService(s: Section, obj: KubeObject, client: ApiClient): Promise<void> {
   const svc = obj as Service;
@@ -11,7 +12,7 @@ export async function describeService(s: Section, obj: KubeObject, client: ApiCl
   s.line(0, "Name", md.name);
   s.line(0, "Namespace", md.namespace);
   s.map(0, "Labels", md.labels);
-  s.map(0, "Annotations", md.annotations);
+  s.map(0, "Annotations", withoutLastApplied(md.annotations));
   s.line(0, "Selector", Object.entries(svc.spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",") || "<none>");
   s.line(0, "Type", svc.spec.type ?? "ClusterIP");
   s.line(0, "IP Family Policy", svc.spec.ipFamilyPolicy ?? "SingleStack");
@@ -47,7 +48,7 @@ export async function describeNode(s: Section, obj: KubeObject, client: ApiClien
   s.line(0, "Name", md.name);
   s.line(0, "Roles", roles.join(",") || "<none>");
   s.map(0, "Labels", md.labels);
-  s.map(0, "Annotations", md.annotations);
+  s.map(0, "Annotations", withoutLastApplied(md.annotations));
   s.line(0, "CreationTimestamp", describeTime(md.creationTimestamp));
   s.raw("Conditions:");
   s.table(1, [
@@ -94,7 +95,7 @@ export function describeGeneric(s: Section, obj: KubeObject): void {
   s.line(0, "Name", md.name);
   if (md.namespace) s.line(0, "Namespace", md.namespace);
   s.map(0, "Labels", md.labels);
-  s.map(0, "Annotations", md.annotations);
+  s.map(0, "Annotations", withoutLastApplied(md.annotations));
   for (const [k, v] of Object.entries(obj)) {
     if (["apiVersion", "kind", "metadata"].includes(k)) continue;
     flatten(s, 0, k, v);

@@ -16,7 +16,7 @@ export function describePod(s: Section, pod: Pod): void {
   s.line(0, "Node", pod.spec.nodeName ? `${pod.spec.nodeName}/${st.hostIP ?? ""}` : "<none>");
   s.line(0, "Start Time", st.startTime ? describeTime(st.startTime) : "<none>");
   s.map(0, "Labels", md.labels);
-  s.map(0, "Annotations", md.annotations);
+  s.map(0, "Annotations", withoutLastApplied(md.annotations));
   if (md.deletionTimestamp) s.line(0, "Status", `Terminating (lasts ${md.deletionGracePeriodSeconds ?? 0}s)`);
   else s.line(0, "Status", summarizePod(pod).status === "Running" ? "Running" : st.phase);
   if (st.reason) s.line(0, "Reason", st.reason);
@@ -139,4 +139,12 @@ function volumes(s: Section, vols: Volume[]): void {
       s.line(2, "SecretName", v.secret.secretName);
     }
   }
+}
+
+/** kubectl describe leaves out the last-applied annotation (it is the whole object again). */
+export function withoutLastApplied(a: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!a) return a;
+  const { ["kubectl.kubernetes.io/last-applied-configuration"]: _skip, ...rest } = a;
+  void _skip;
+  return rest;
 }

@@ -30,28 +30,34 @@ export class Section {
   }
 
   text(): string {
-    const out: string[] = [];
-    // Values of consecutive key lines at the same level share one column.
-    let i = 0;
-    while (i < this.items.length) {
-      const item = this.items[i];
-      if (item.kind === "raw") {
-        out.push(item.text);
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < this.items.length && this.items[j].kind === "kv" && (this.items[j] as { level: number }).level === item.level) j++;
-      const block = this.items.slice(i, j) as Extract<Item, { kind: "kv" }>[];
-      const width = Math.max(...block.filter((b) => b.value !== "").map((b) => b.key.length + 1), 0) + 2;
-      for (const b of block) {
-        const indent = "  ".repeat(b.level);
-        const key = b.key ? `${b.key}:` : "";
-        out.push(b.value === "" && b.key ? `${indent}${key}` : `${indent}${key.padEnd(width)}${b.value}`.trimEnd());
-      }
-      i = j;
-    }
+    // A key's value column is shared by every key at its level until the block it belongs to ends (a line at a
+    // shallower level), so "State:" lines up with "Ready:" across the nested "Started:" lines in between.
+    const widths = this.items.map((item, i) => {
+      if (item.kind !== "kv") return 0;
+      let w = 0;
+      for (let j = i; j >= 0 && !this.ends(j, item.level); j--) w = Math.max(w, this.keyWidth(j, item.level));
+      for (let j = i; j < this.items.length && !this.ends(j, item.level); j++) w = Math.max(w, this.keyWidth(j, item.level));
+      return w + 2;
+    });
+    const out = this.items.map((item, i) => {
+      if (item.kind === "raw") return item.text;
+      const indent = "  ".repeat(item.level);
+      const key = item.key ? `${item.key}:` : "";
+      if (item.value === "" && item.key) return `${indent}${key}`;
+      return `${indent}${key.padEnd(widths[i])}${item.value}`.trimEnd();
+    });
     return `${out.join("\n")}\n`;
+  }
+
+  /** Item j ends a block of `level` keys: a raw line or a key at a shallower level. */
+  private ends(j: number, level: number): boolean {
+    const it = this.items[j];
+    return it.kind === "raw" || it.level < level;
+  }
+
+  private keyWidth(j: number, level: number): number {
+    const it = this.items[j];
+    return it.kind === "kv" && it.level === level && it.value !== "" ? it.key.length + 1 : 0;
   }
 }
 

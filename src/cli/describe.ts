@@ -53,7 +53,8 @@ async function appendEvents(s: Section, ctx: CliContext, obj: KubeObject): Promi
     s.line(0, "Events", "<none>");
     return;
   }
-  events.sort((a, b) => Date.parse(a.lastTimestamp ?? "") - Date.parse(b.lastTimestamp ?? ""));
+  // Second-precision timestamps tie often: the store's resourceVersion keeps the order they were made in.
+  events.sort((a, b) => Date.parse(a.firstTimestamp ?? "") - Date.parse(b.firstTimestamp ?? "") || Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
   s.raw("Events:");
   s.table(1, [
     ["Type", "Reason", "Age", "From", "Message"],

@@ -76,7 +76,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     resyncMs: cfg.resyncSeconds * 1000,
     log,
     onPodEvent: (pod) => {
-      if (!pod.status?.startTime) events.record(pod, "Normal", "Scheduled", `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${cfg.nodeName}`);
+      if (!pod.status?.startTime) events.record(pod, "Normal", "Scheduled", `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${cfg.nodeName}`, undefined, "default-scheduler");
     },
   });
   const heartbeat = registerNode(store, cfg, network.hostIP());

@@ -22,7 +22,8 @@ export class EventRecorder {
     private readonly host: string,
   ) {}
 
-  record(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
+  /** Records an event; `component` overrides the reporting component (the scheduler's "Scheduled"). */
+  record(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string, component = this.component): void {
     const md = obj.metadata;
     const namespace = md.namespace ?? "default";
     const key = `${md.uid}\0${type}\0${reason}\0${message}\0${fieldPath ?? ""}`;
@@ -50,13 +51,13 @@ export class EventRecorder {
         },
         reason,
         message,
-        source: { component: this.component, host: this.host },
+        source: { component, ...(component === this.component ? { host: this.host } : {}) },
         firstTimestamp: now,
         lastTimestamp: now,
         count: 1,
         type,
         eventTime: null,
-        reportingComponent: this.component,
+        reportingComponent: component,
         reportingInstance: this.host,
       };
       this.store.create(ev);

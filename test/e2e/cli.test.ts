@@ -1,0 +1,213 @@
+/**
+ * The pod runtime core end to end: a real daemon driven by the real CLI — run, apply, get, describe, logs, delete,
+ * restart policies and back-off, graceful deletion, bad input, a daemon killed and restarted under its pods, and
+ * that nothing is left on the host afterwards.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Pod } from "../../src/api/types.js";
+import { needsRoot } from "../helpers/root.js";
+import { eventually, NODELET, TestDaemon } from "../helpers/daemon.js";
+import { execFile } from "node:child_process";
+
+const skip = needsRoot();
+
+async function pod(d: TestDaemon, name: string): Promise<Pod | undefined> {
+  const r = await d.cli(["get", "pod", name, "-o", "json"]);
+  return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
+}
+
+describe("nodelet CLI and daemon (privileged)", { skip }, () => {
+  const d = new TestDaemon("cli");
+  before(async () => {
+    await d.start();
+  });
+  after(async () => {
+    await d.cleanup();
+    assert.deepEqual(d.leftovers(), [], "nothing of the daemon is left on the host");
+  });
+
+  test("run --rm --attach streams the output and exits with the container's code", async () => {
+    const ok = await d.cli(["run", "hello", "--image", "busybox", "--restart", "Never", "--rm", "--attach", "--", "sh", "-c", "echo hi from $(hostname); ps"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^hi from hello\n/);
+    assert.match(ok.stdout, /PID\s+USER\s+COMMAND\n\s+1 root/);
+    const fail = await d.cli(["run", "fail", "--image", "busybox", "--restart", "Never", "--rm", "--attach", "--", "sh", "-c", "echo bye >&2; exit 3"]);
+    assert.equal(fail.code, 3);
+    assert.match(fail.stdout + fail.stderr, /bye/);
+    assert.equal(await pod(d, "hello"), undefined, "--rm removed the pod");
+  });
+
+  test("run without --restart makes a restartPolicy Always pod; get/describe/logs/delete work on it", async () => {
+    const r = await d.cli(["run", "loop", "--image", "busybox", "--", "sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "pod/loop created\n");
+    const p = await eventually(async () => {
+      const x = await pod(d, "loop");
+      return x?.status?.phase === "Running" && x;
+    }, 20_000, "loop Running");
+    assert.equal(p.spec.restartPolicy, "Always");
+    assert.equal(p.apiVersion, "v1");
+    assert.equal(p.kind, "Pod");
+    assert.match(p.metadata.uid!, /^[0-9a-f-]{36}$/);
+    assert.ok(p.metadata.creationTimestamp && p.metadata.resourceVersion);
+    assert.ok(p.status!.startTime && p.status!.hostIP);
+    const cs = p.status!.containerStatuses![0];
+    assert.ok(cs.state.running?.startedAt);
+    assert.equal(cs.ready, true);
+    assert.equal(cs.restartCount, 0);
+    assert.match(cs.containerID!, /^nodelet:\/\/[0-9a-f]{64}$/);
+    assert.deepEqual(p.status!.conditions!.map((c) => [c.type, c.status]).find(([t]) => t === "Ready"), ["Ready", "True"]);
+    const table = await d.cli(["get", "pods"]);
+    assert.match(table.stdout, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nloop\s+1\/1\s+Running\s+0\s+\d+s\n$/);
+    const wide = await d.cli(["get", "pods", "-o", "wide"]);
+    assert.match(wide.stdout, /IP\s+NODE/);
+    const names = await d.cli(["get", "po", "-o", "name"]);
+    assert.equal(names.stdout, "pod/loop\n");
+    const yaml = await d.cli(["get", "pod/loop", "-o", "yaml"]);
+    assert.match(yaml.stdout, /^apiVersion: v1\nkind: Pod\n/);
+    await eventually(async () => (await d.cli(["logs", "loop", "--tail", "1"])).stdout.match(/^tick \d+\n$/), 10_000, "tail 1");
+    const ts = await d.cli(["logs", "loop", "--timestamps", "--tail", "2"]);
+    assert.match(ts.stdout, /^\d{4}-\d\d-\d\dT[\d:.]+Z tick \d+\n/);
+    const desc = await d.cli(["describe", "pod", "loop"]);
+    assert.match(desc.stdout, /Status:\s+Running/);
+    assert.match(desc.stdout, /Restart Count:\s+0/);
+    assert.match(desc.stdout, /Events:[\s\S]*Scheduled[\s\S]*Started/);
+    const del = await d.cli(["delete", "pod", "loop", "--grace-period", "1"]);
+    assert.equal(del.stdout, 'pod "loop" deleted\n');
+    assert.equal(await pod(d, "loop"), undefined);
+  });
+
+  test("logs -f follows until the container exits", async () => {
+    await d.cli(["run", "counter", "--image", "busybox", "--restart", "Never", "--", "sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.3; done"]);
+    await eventually(async () => (await pod(d, "counter"))?.status?.containerStatuses?.[0]?.state.running, 10_000, "counter running");
+    const f = await d.cli(["logs", "-f", "counter"]);
+    assert.equal(f.stdout, "1\n2\n3\n");
+    await d.cli(["delete", "pod", "counter"]);
+  });
+
+  test("a crashing container restarts with back-off (CrashLoopBackOff) and keeps its previous log", async () => {
+    await d.cli(["run", "crash", "--image", "busybox", "--", "sh", "-c", "echo run; exit 1"]);
+    const p = await eventually(async () => {
+      const x = await pod(d, "crash");
+      const cs = x?.status?.containerStatuses?.[0];
+      return cs && cs.restartCount >= 1 && cs.state.waiting?.reason === "CrashLoopBackOff" && x;
+    }, 30_000, "CrashLoopBackOff");
+    const cs = p.status!.containerStatuses![0];
+    assert.equal(cs.lastState.terminated?.exitCode, 1);
+    assert.equal(cs.lastState.terminated?.reason, "Error");
+    assert.match(cs.state.waiting!.message!, /^back-off 10s restarting failed container=crash pod=crash_default/);
+    assert.equal(p.status!.phase, "Running");
+    const table = await d.cli(["get", "pod", "crash"]);
+    assert.match(table.stdout, /crash\s+0\/1\s+CrashLoopBackOff\s+\d+ \(\d+s ago\)/);
+    const prev = await d.cli(["logs", "crash", "--previous"]);
+    assert.equal(prev.stdout, "run\n");
+    await d.cli(["delete", "pod", "crash", "--now"]);
+  });
+
+  test("restartPolicy OnFailure: success completes, failure restarts; Never: failure is final", async () => {
+    const manifest = join(d.root, "policies.yaml");
+    writeFileSync(
+      manifest,
+      ["ok:OnFailure:exit 0", "bad:Never:exit 2"]
+        .map((s) => s.split(":"))
+        .map(([name, policy, cmd]) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  restartPolicy: ${policy}\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "${cmd}"]\n`)
+        .join("---\n"),
+    );
+    const applied = await d.cli(["apply", "-f", manifest]);
+    assert.equal(applied.stdout, "pod/ok created\npod/bad created\n");
+    const ok = await eventually(async () => (await pod(d, "ok"))?.status?.phase === "Succeeded" && pod(d, "ok"), 15_000, "ok Succeeded");
+    assert.equal(ok!.status!.containerStatuses![0].state.terminated!.reason, "Completed");
+    assert.equal(ok!.status!.containerStatuses![0].restartCount, 0);
+    const bad = await eventually(async () => (await pod(d, "bad"))?.status?.phase === "Failed" && pod(d, "bad"), 15_000, "bad Failed");
+    assert.equal(bad!.status!.containerStatuses![0].state.terminated!.exitCode, 2);
+    const table = await d.cli(["get", "pods"]);
+    assert.match(table.stdout, /bad\s+0\/1\s+Error/);
+    assert.match(table.stdout, /ok\s+0\/1\s+Completed/);
+    const again = await d.cli(["apply", "-f", manifest]);
+    assert.equal(again.stdout, "pod/ok unchanged\npod/bad unchanged\n");
+    const del = await d.cli(["delete", "-f", manifest]);
+    assert.equal(del.stdout, 'pod "ok" deleted\npod "bad" deleted\n');
+  });
+
+  test("graceful deletion: SIGTERM first, SIGKILL after terminationGracePeriodSeconds", async () => {
+    const manifest = join(d.root, "grace.yaml");
+    writeFileSync(
+      manifest,
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: stubborn\nspec:\n  terminationGracePeriodSeconds: 2\n  containers:\n  - name: c\n    image: busybox\n    command: ["sleep", "3600"]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: polite\nspec:\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]\n`,
+    );
+    await d.cli(["apply", "-f", manifest]);
+    await eventually(async () => (await pod(d, "stubborn"))?.status?.phase === "Running" && (await pod(d, "polite"))?.status?.phase === "Running", 15_000, "both running");
+    let t = Date.now();
+    await d.cli(["delete", "pod", "polite"]);
+    assert.ok(Date.now() - t < 5000, `a container that handles SIGTERM stops at once (${Date.now() - t} ms)`);
+    t = Date.now();
+    await d.cli(["delete", "pod", "stubborn"]);
+    const took = Date.now() - t;
+    assert.ok(took >= 1800 && took < 8000, `sleep as PID 1 ignores SIGTERM: killed after the 2 s grace period (${took} ms)`);
+  });
+
+  test("bad input: clear errors naming the field, non-zero exit, nothing created", async () => {
+    const bad = async (args: string[], pattern: RegExp) => {
+      const r = await d.cli(args);
+      assert.notEqual(r.code, 0, `${args.join(" ")} should fail`);
+      assert.match(r.stderr, pattern);
+    };
+    await bad(["run", "Bad_Name", "--image", "busybox"], /metadata\.name: Invalid value: "Bad_Name"/);
+    await bad(["run", "q", "--image", "busybox", "--limits", "cpu=5 cores"], /spec\.containers\[0\]\.resources\.limits\.cpu/);
+    await bad(["run", "neg", "--image", "busybox", "--limits", "memory=-1Mi"], /resources\.limits\.memory/);
+    const dup = join(d.root, "dup.yaml");
+    writeFileSync(dup, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: dup\nspec:\n  containers:\n  - name: a\n    image: busybox\n  - name: a\n    image: busybox\n");
+    await bad(["apply", "-f", dup], /spec\.containers\[1\]\.name: Duplicate value: "a"/);
+    const escape = join(d.root, "escape.yaml");
+    writeFileSync(escape, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: esc\nspec:\n  volumes:\n  - name: v\n    emptyDir: {}\n  containers:\n  - name: a\n    image: busybox\n    volumeMounts:\n    - name: v\n      mountPath: /v\n      subPath: ../../etc\n");
+    await bad(["apply", "-f", escape], /subPath: Invalid value: "\.\.\/\.\.\/etc": must not contain '\.\.'/);
+    const garbage = join(d.root, "garbage.yaml");
+    writeFileSync(garbage, "apiVersion: v1\nkind: Pod\nmetadata: [unclosed\n");
+    await bad(["apply", "-f", garbage], /garbage\.yaml/);
+    const unknown = join(d.root, "unknown.yaml");
+    writeFileSync(unknown, "apiVersion: v1\nkind: Frobnicator\nmetadata:\n  name: x\n");
+    await bad(["apply", "-f", unknown], /Frobnicator/);
+    await bad(["get", "pod", "nope"], /Error from server \(NotFound\): pods "nope" not found/);
+    await d.cli(["run", "twice", "--image", "busybox", "--", "sleep", "60"]);
+    await bad(["run", "twice", "--image", "busybox"], /AlreadyExists/);
+    const names = (await d.cli(["get", "pods", "-o", "name"])).stdout;
+    assert.equal(names, "pod/twice\n", "only the valid pod exists");
+    await d.cli(["delete", "pod", "twice", "--now"]);
+  });
+
+  test("a missing image is reported as the kubelet does", async () => {
+    await d.cli(["run", "noimg", "--image", "nosuchimage:1.0", "--image-pull-policy", "Never", "--", "true"]);
+    const p = await eventually(async () => {
+      const x = await pod(d, "noimg");
+      return x?.status?.containerStatuses?.[0]?.state.waiting?.reason === "ErrImageNeverPull" && x;
+    }, 10_000, "ErrImageNeverPull");
+    assert.equal(p.status!.phase, "Pending");
+    await d.cli(["delete", "pod", "noimg", "--now"]);
+  });
+
+  test("a user other than root is refused by the socket", async () => {
+    const asNobody = await new Promise<{ failed: boolean; stderr: string }>((resolve) => {
+      execFile(process.execPath, [NODELET, "get", "pods"], { env: { ...process.env, NODELET_SOCKET: d.socket }, uid: 65534, gid: 65534 }, (err, _out, stderr) =>
+        resolve({ failed: err !== null, stderr }),
+      );
+    });
+    assert.equal(asNobody.failed, true);
+    assert.match(asNobody.stderr, /EACCES|permission denied|root/i);
+  });
+
+  test("explain prints the host steps that built the pod", async () => {
+    await d.cli(["run", "shown", "--image", "busybox", "--", "sleep", "60"]);
+    await eventually(async () => (await pod(d, "shown"))?.status?.phase === "Running", 10_000, "shown running");
+    const r = await d.cli(["explain", "pod", "shown"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^#!\/bin\/sh\n/);
+    assert.match(r.stdout, /cpu\.shares/);
+    assert.match(r.stdout, /mount -t tmpfs .* shm /);
+    assert.match(r.stdout, /nodelet-shim sandbox --hostname shown &/);
+    assert.match(r.stdout, /nodelet-shim monitor[\s\S]*--lower [\s\S]*-- sleep 60/);
+    await d.cli(["delete", "pod", "shown", "--now"]);
+  });
+});

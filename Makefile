@@ -5,7 +5,7 @@ DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux k
 BENCH_PACKAGES := crun runc podman containernetworking-plugins wrk hyperfine iperf3
 NODE_TEST := node --test --test-concurrency=1 --enable-source-maps
 
-.PHONY: all deps deb-deps bench-deps build shim test test-unit test-privileged test-e2e demo bench install clean
+.PHONY: all deps deb-deps bench-deps build shim test test-unit test-privileged test-e2e demo demo-stop bench install clean
 
 all: build
 
@@ -46,6 +46,22 @@ test: build
 
 test-unit: build
 	$(NODE_TEST) dist/test/unit
+
+# Puts `nodelet` on PATH (a link to this checkout's bin/nodelet).
+install: build
+	ln -sf $(CURDIR)/bin/nodelet $(PREFIX)/bin/nodelet
+	@echo "installed $(PREFIX)/bin/nodelet -> $(CURDIR)/bin/nodelet"
+
+demo: install
+	./scripts/demo.sh
+
+# Stops the demo daemon; CLEANUP=1 also removes every pod it runs.
+demo-stop:
+	@pidfile=/run/nodelet/demo-daemon.pid; \
+	if [ -f $$pidfile ]; then \
+	  if [ -n "$(CLEANUP)" ]; then kill -TERM $$(cat $$pidfile); sleep 1; ./bin/nodelet reset; else kill -TERM $$(cat $$pidfile); fi; \
+	  rm -f $$pidfile; \
+	else echo "no demo daemon is running"; fi
 
 clean:
 	rm -rf dist build

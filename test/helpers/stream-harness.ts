@@ -1,0 +1,285 @@
+/**
+ * A minimal API server for the streaming tests: just enough for real kubectl to reach exec, attach and
+ * port-forward (`/version` with minor "32" so the gcloud dispatcher runs the built-in 1.32, legacy discovery of the
+ * core group, one Running pod), with the upgrade route calling handleStreamUpgrade. Plus a fake PodIO that runs
+ * exec commands as host processes and forwards "pod ports" to 127.0.0.1, and a kubectl runner.
+ * The real router lives in src/apiserver; this stays deliberately small.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, type Duplex } from "node:stream";
+import { ApiError } from "../../src/api/errors.js";
+import type { Pod, PodMetrics } from "../../src/api/types.js";
+import type { ExecOptions, ExecSession, PodIO } from "../../src/apiserver/pod-io.js";
+import { handleStreamUpgrade } from "../../src/apiserver/streaming/index.js";
+
+export const TOKEN = "stream-test-token";
+
+export function runningPod(name = "web", containers = ["main"]): Pod {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", uid: `uid-${name}`, resourceVersion: "1", creationTimestamp: new Date().toISOString() },
+    spec: { containers: containers.map((c) => ({ name: c, image: "busybox" })) },
+    status: { phase: "Running", podIP: "10.0.0.2" },
+  };
+}
+
+/** Host processes as "containers". Container "stopped" is not running; `ports` maps pod ports to 127.0.0.1 ports. */
+export class FakePodIO implements PodIO {
+  readonly execs: ExecOptions[] = [];
+  readonly resizes: [number, number][] = [];
+  readonly children = new Set<ChildProcess>();
+  readonly upstreams = new Set<Socket>();
+  /** What `attach` runs. */
+  attachCommand = ["cat"];
+
+  constructor(readonly ports: Record<number, number> = {}) {}
+
+  logs(): Promise<never> {
+    return Promise.reject(ApiError.badRequest("logs are not faked"));
+  }
+
+  metrics(): Promise<PodMetrics> {
+    return Promise.reject(ApiError.badRequest("metrics are not faked"));
+  }
+
+  exec(pod: Pod, opts: ExecOptions): Promise<ExecSession> {
+    this.execs.push(opts);
+    if (opts.container === "stopped") {
+      return Promise.reject(ApiError.badRequest(`container stopped in pod ${pod.metadata.name} is not running`));
+    }
+    return this.spawnSession(opts.command, opts.tty);
+  }
+
+  attach(_pod: Pod, opts: Omit<ExecOptions, "command">): Promise<ExecSession> {
+    this.execs.push({ ...opts, command: [] });
+    return this.spawnSession(this.attachCommand, opts.tty);
+  }
+
+  async portForward(_pod: Pod, port: number): Promise<Duplex> {
+    const target = this.ports[port] ?? port;
+    const socket = connect({ host: "127.0.0.1", port: target, allowHalfOpen: true });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    this.upstreams.add(socket);
+    socket.on("close", () => this.upstreams.delete(socket));
+    return socket;
+  }
+
+  /** With a TTY the fake merges stderr into stdout and echoes each resize as `[resize WxH]` on stdout. */
+  private async spawnSession(argv: string[], tty: boolean): Promise<ExecSession> {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", resolve);
+      child.once("error", (e) => reject(new ApiError("InternalError", `exec ${argv[0]}: ${e.message}`)));
+    });
+    this.children.add(child);
+    const exit = new Promise<number>((resolve) =>
+      child.once("close", (code, signal) => {
+        this.children.delete(child);
+        resolve(code ?? (signal ? 128 + 9 : 1));
+      }),
+    );
+    let stdout: NonNullable<ChildProcess["stdout"]> = child.stdout!;
+    let stderr: ChildProcess["stderr"] = child.stderr;
+    const merged = new PassThrough();
+    if (tty) {
+      let open = 2;
+      const endOne = (): void => void (--open === 0 && merged.end());
+      for (const s of [child.stdout!, child.stderr!]) {
+        s.on("data", (d: Buffer) => merged.write(d));
+        s.on("end", endOne);
+      }
+      stdout = merged;
+      stderr = null;
+    }
+    return {
+      stdin: child.stdin,
+      stdout,
+      stderr,
+      resize: (w, h) => {
+        this.resizes.push([w, h]);
+        if (tty && !merged.writableEnded) merged.write(`[resize ${w}x${h}]\n`);
+      },
+      exit,
+      kill: () => child.kill("SIGKILL"),
+    };
+  }
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1, made with the openssl CLI. TLS is not optional: kubectl 1.32 does not send
+ * a bearer token to an http:// server (seen: every request then gets 401).
+ */
+export function selfSignedCert(dir: string): { key: string; cert: string } {
+  const key = join(dir, "tls.key");
+  const cert = join(dir, "tls.crt");
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    "-keyout", key, "-out", cert,
+  ], { stdio: "ignore" });
+  return { key: readFileSync(key, "utf8"), cert: readFileSync(cert, "utf8") };
+}
+
+export interface Harness {
+  port: number;
+  url: string;
+  /** PEM of the server certificate (trust it to connect). */
+  ca: string;
+  pod: Pod;
+  io: FakePodIO;
+  /** Requests seen: method, path and the upgrade-relevant headers. */
+  requests: { method: string; url: string; upgrade: string; protocols: string }[];
+  /** A kubeconfig for this server (token auth) and a fresh cache dir, in a temp dir removed by `close`. */
+  kubeconfig: string;
+  cacheDir: string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(io = new FakePodIO(), pod = runningPod()): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), "stream-harness-"));
+  const requests: Harness["requests"] = [];
+  const sockets = new Set<Duplex>();
+  const tls = selfSignedCert(dir);
+  const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => serveRest(req, res, pod));
+  server.on("secureConnection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  server.on("request", (req: IncomingMessage) => requests.push(describe(req)));
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    requests.push(describe(req));
+    const url = new URL(req.url ?? "/", "http://x");
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/.exec(url.pathname);
+    if (req.headers.authorization !== `Bearer ${TOKEN}` || !m || m[2] !== pod.metadata.name) {
+      socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    const subresource = m[3] as "exec" | "attach" | "portforward";
+    handleStreamUpgrade(req, socket, head, { subresource, pod, io, query: url.searchParams });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  const url = `https://127.0.0.1:${port}`;
+  const kubeconfig = join(dir, "kubeconfig");
+  writeFileSync(kubeconfig, kubeconfigText(url, tls.cert));
+  return {
+    port,
+    url,
+    ca: tls.cert,
+    pod,
+    io,
+    requests,
+    kubeconfig,
+    cacheDir: join(dir, "cache"),
+    async close() {
+      for (const s of sockets) s.destroy();
+      for (const c of io.children) c.kill("SIGKILL");
+      for (const u of io.upstreams) u.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function describe(req: IncomingMessage): Harness["requests"][number] {
+  const protocols = req.headers["sec-websocket-protocol"] ?? req.headers["x-stream-protocol-version"] ?? "";
+  return { method: req.method ?? "", url: req.url ?? "", upgrade: req.headers.upgrade ?? "", protocols: String(protocols) };
+}
+
+function kubeconfigText(server: string, ca: string): string {
+  const caData = Buffer.from(ca).toString("base64");
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    `- name: test\n  cluster:\n    server: ${server}\n    certificate-authority-data: ${caData}`,
+    "users:",
+    `- name: test\n  user:\n    token: ${TOKEN}`,
+    "contexts:",
+    "- name: test\n  context:\n    cluster: test\n    user: test\n    namespace: default",
+    "current-context: test",
+    "",
+  ].join("\n");
+}
+
+function json(res: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const POD_RESOURCES = ["pods", "pods/exec", "pods/attach", "pods/portforward", "pods/log"].map((name) => ({
+  name,
+  singularName: name === "pods" ? "pod" : "",
+  namespaced: true,
+  kind: name === "pods" ? "Pod" : name === "pods/log" ? "Pod" : "PodExecOptions",
+  verbs: name === "pods" ? ["get", "list"] : ["get", "create"],
+  shortNames: name === "pods" ? ["po"] : undefined,
+}));
+
+function serveRest(req: IncomingMessage, res: ServerResponse, pod: Pod): void {
+  const path = new URL(req.url ?? "/", "http://x").pathname;
+  if (path === "/version") {
+    return json(res, 200, { major: "1", minor: "32", gitVersion: "v1.32.4", platform: "linux/amd64" });
+  }
+  if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+    return json(res, 401, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Unauthorized", code: 401 });
+  }
+  if (path === "/api") return json(res, 200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [] });
+  if (path === "/apis") return json(res, 200, { kind: "APIGroupList", apiVersion: "v1", groups: [] });
+  if (path === "/api/v1") return json(res, 200, { kind: "APIResourceList", groupVersion: "v1", resources: POD_RESOURCES });
+  if (path === `/api/v1/namespaces/default/pods/${pod.metadata.name}`) return json(res, 200, pod);
+  const name = path.split("/").pop();
+  return json(res, 404, {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message: `pods "${name}" not found`,
+    reason: "NotFound",
+    details: { name, kind: "pods" },
+    code: 404,
+  });
+}
+
+export interface KubectlResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs kubectl against the harness; `input` is piped to its stdin (stdin is closed without it). */
+export function kubectl(h: Harness, args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> {
+  const child = spawn("kubectl", [`--kubeconfig=${h.kubeconfig}`, `--cache-dir=${h.cacheDir}`, ...args], {
+    env: { ...process.env, ...opts.env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  return collect(child, opts.input, opts.timeoutMs ?? 30_000);
+}
+
+/** Waits for a child, with its output; kills it after `timeoutMs`. */
+export function collect(child: ChildProcess, input: string | undefined, timeoutMs: number): Promise<KubectlResult> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdin?.on("error", () => undefined);
+  child.stdin?.end(input);
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  return new Promise((resolve) => {
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -7,8 +7,8 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer, type Server } from "node:https";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -135,6 +135,8 @@ export interface Harness {
   url: string;
   /** PEM of the server certificate (trust it to connect). */
   ca: string;
+  /** The same API as plain HTTP on a unix socket. */
+  socketPath: string;
   pod: Pod;
   io: FakePodIO;
   /** Requests seen: method, path and the upgrade-relevant headers. */
@@ -145,18 +147,24 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * Starts the harness: HTTPS on 127.0.0.1 (for kubectl) and plain HTTP on a unix socket `socketPath` (nodelet's CLI
+ * path, no TLS), both with the same routes.
+ */
 export async function startHarness(io = new FakePodIO(), pod = runningPod()): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "stream-harness-"));
   const requests: Harness["requests"] = [];
   const sockets = new Set<Duplex>();
-  const tls = selfSignedCert(dir);
-  const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => serveRest(req, res, pod));
-  server.on("secureConnection", (s: Socket) => {
+  const track = (s: Duplex): void => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
-  });
-  server.on("request", (req: IncomingMessage) => requests.push(describe(req)));
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  };
+  const tls = selfSignedCert(dir);
+  const rest = (req: IncomingMessage, res: ServerResponse): void => {
+    requests.push(describe(req));
+    serveRest(req, res, pod);
+  };
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     requests.push(describe(req));
     const url = new URL(req.url ?? "/", "http://x");
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/.exec(url.pathname);
@@ -166,8 +174,16 @@ export async function startHarness(io = new FakePodIO(), pod = runningPod()): Pr
     }
     const subresource = m[3] as "exec" | "attach" | "portforward";
     handleStreamUpgrade(req, socket, head, { subresource, pod, io, query: url.searchParams });
-  });
+  };
+  const server = createHttpsServer({ key: tls.key, cert: tls.cert }, rest);
+  const local = createHttpServer(rest);
+  server.on("secureConnection", track);
+  local.on("connection", track);
+  server.on("upgrade", upgrade);
+  local.on("upgrade", upgrade);
+  const socketPath = join(dir, "api.sock");
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => local.listen(socketPath, resolve));
   const port = (server.address() as { port: number }).port;
   const url = `https://127.0.0.1:${port}`;
   const kubeconfig = join(dir, "kubeconfig");
@@ -176,6 +192,7 @@ export async function startHarness(io = new FakePodIO(), pod = runningPod()): Pr
     port,
     url,
     ca: tls.cert,
+    socketPath,
     pod,
     io,
     requests,
@@ -185,7 +202,7 @@ export async function startHarness(io = new FakePodIO(), pod = runningPod()): Pr
       for (const s of sockets) s.destroy();
       for (const c of io.children) c.kill("SIGKILL");
       for (const u of io.upstreams) u.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([server, local].map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -27,6 +27,7 @@ export function framingFor(protocol: string): ChannelFraming {
 export class ChannelConn {
   private readonly readers = new Map<number, Readable>();
   private readonly blocked = new Set<number>();
+  private readonly skip = new Map<number, number>();
   private channel = -1; // channel of the binary message being received; -1: its first byte is still to come
   private pending: Buffer[] = []; // a text message, or a binary message that may be a close signal
   private inMessage = false;
@@ -36,8 +37,12 @@ export class ChannelConn {
     readonly framing: ChannelFraming,
   ) {}
 
-  /** The Readable for messages on channel `ch`; data on channels nobody asked for is dropped (as wsstream does). */
-  inbound(ch: number): Readable {
+  /**
+   * The Readable for messages on channel `ch`; data on channels nobody asked for is dropped (as wsstream does).
+   * `skipBytes` drops that many leading bytes (port-forward clients skip the 2-byte port the server sends first).
+   */
+  inbound(ch: number, skipBytes = 0): Readable {
+    if (skipBytes > 0) this.skip.set(ch, skipBytes);
     let r = this.readers.get(ch);
     if (!r) {
       r = new Readable({ highWaterMark: 256 * 1024, read: () => this.unblock(ch) });
@@ -58,12 +63,14 @@ export class ChannelConn {
     });
   }
 
-  /** Sends `data` on channel `ch` as one message. Returns false on backpressure (see `ws.onDrain`). */
-  send(ch: number, data: Buffer): boolean {
+  /** Sends `data` (one buffer, or several sent back to back without copying) on channel `ch` as one message. */
+  send(ch: number, data: Buffer | Buffer[]): boolean {
+    const parts = Array.isArray(data) ? data : [data];
     if (this.framing.base64) {
-      return this.ws.send(OP_TEXT, [Buffer.from(String.fromCharCode(48 + ch) + data.toString("base64"), "latin1")]);
+      const text = String.fromCharCode(48 + ch) + Buffer.concat(parts).toString("base64");
+      return this.ws.send(OP_TEXT, [Buffer.from(text, "latin1")]);
     }
-    return this.ws.send(OP_BINARY, [Buffer.of(ch), data]);
+    return this.ws.send(OP_BINARY, [Buffer.of(ch), ...parts]);
   }
 
   /** v5 only: tells the peer that channel `ch` carries no more data. */
@@ -71,7 +78,10 @@ export class ChannelConn {
     if (this.framing.closeSignal) this.ws.send(OP_BINARY, [Buffer.of(CLOSE_SIGNAL, ch)]);
   }
 
-  /** A Writable whose chunks go out as messages on channel `ch`; ending it sends the v5 close signal if `signalEnd`. */
+  /**
+   * A Writable whose chunks go out as messages on channel `ch` (chunks queued meanwhile share one message); ending
+   * it sends the v5 close signal if `signalEnd`.
+   */
   outbound(ch: number, signalEnd = false): Writable {
     const conn = this;
     return new Writable({
@@ -81,8 +91,7 @@ export class ChannelConn {
         else conn.ws.onDrain(() => cb());
       },
       writev(chunks, cb) {
-        const data = chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk as Buffer));
-        if (conn.send(ch, data)) cb();
+        if (conn.send(ch, chunks.map((c) => c.chunk as Buffer))) cb();
         else conn.ws.onDrain(() => cb());
       },
       final(cb) {
@@ -135,9 +144,18 @@ export class ChannelConn {
     }
   }
 
-  private deliver(ch: number, data: Buffer): void {
+  private deliver(ch: number, payload: Buffer): void {
     const r = this.readers.get(ch);
     if (!r || r.readableEnded || r.destroyed) return;
+    let data = payload;
+    const skip = this.skip.get(ch);
+    if (skip) {
+      const n = Math.min(skip, data.length);
+      if (skip === n) this.skip.delete(ch);
+      else this.skip.set(ch, skip - n);
+      data = data.subarray(n);
+      if (data.length === 0) return;
+    }
     if (!r.push(data)) {
       if (this.blocked.size === 0) this.ws.pause();
       this.blocked.add(ch);

@@ -13,7 +13,7 @@ import { type ExecOutcome, ResizeParser, statusV1, statusV4, usesJsonStatus } fr
 import { type ExecChannels, execOptions, runExec } from "./exec-session.js";
 import { SpdySession } from "./spdy-session.js";
 import type { SpdyStream } from "./spdy-stream.js";
-import { socketTransport } from "./transports.js";
+import { attachSocket, socketTransport } from "./transports.js";
 
 /** X-Stream-Protocol-Version values we accept, preferred first (v5 over SPDY is v4, client-go remotecommand/v5.go). */
 export const EXEC_SPDY_PROTOCOLS = ["v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io"];
@@ -60,14 +60,14 @@ export function serveExecSpdy(socket: Duplex, head: Buffer, protocol: string, ct
     },
     onClose() {
       clearTimeout(timer);
+      clearTimeout(lingering);
       if (state !== "finished") for (const fn of gone) fn();
       state = "finished";
     },
   });
   const timer = setTimeout(() => session.close(), STREAM_CREATION_TIMEOUT_MS);
-  socket.on("data", (chunk: Buffer) => session.receive(chunk));
-  socket.on("close", () => session.transportClosed());
-  socket.on("error", () => session.transportClosed());
+  let lingering: NodeJS.Timeout | undefined;
+  attachSocket(socket, session, head);
 
   function start(): void {
     clearTimeout(timer);
@@ -99,8 +99,6 @@ export function serveExecSpdy(socket: Duplex, head: Buffer, protocol: string, ct
       if (type === "error") s.end(status);
       else if (!s.writableEnded) s.end();
     }
-    setTimeout(() => session.close(false), CLIENT_CLOSE_TIMEOUT_MS).unref();
+    lingering = setTimeout(() => session.close(false), CLIENT_CLOSE_TIMEOUT_MS);
   }
-
-  if (head.length) session.receive(head);
 }

@@ -19,7 +19,7 @@ import { EXEC_SPDY_PROTOCOLS, serveExecSpdy } from "./exec-spdy.js";
 import { EXEC_WEBSOCKET_PROTOCOLS, serveExecWebSocket } from "./exec-websocket.js";
 import { portForwardSession } from "./portforward-spdy.js";
 import { parsePorts, PORTFORWARD_CHANNEL_PROTOCOLS, servePortForwardWebSocket } from "./portforward-websocket.js";
-import { socketTransport, webSocketTransport } from "./transports.js";
+import { attachSocket, socketTransport, webSocketTransport } from "./transports.js";
 import { failure, headerList, rejectUpgrade, writeSwitchingProtocols } from "./upgrade-response.js";
 import { WsConnection } from "./websocket-conn.js";
 import {
@@ -102,8 +102,5 @@ function upgradeSpdy(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: St
   if (offered.length) headers["X-Stream-Protocol-Version"] = protocol;
   writeSwitchingProtocols(socket, headers);
   if (ctx.subresource !== "portforward") return serveExecSpdy(socket, head, protocol, ctx);
-  const session = portForwardSession(socketTransport(socket), ctx);
-  socket.on("data", (chunk: Buffer) => session.receive(chunk));
-  socket.on("close", () => session.transportClosed());
-  if (head.length) session.receive(head);
+  attachSocket(socket, portForwardSession(socketTransport(socket), ctx), head);
 }

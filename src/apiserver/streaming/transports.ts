@@ -4,7 +4,7 @@
  * message boundaries carry no meaning, each message is just more bytes).
  */
 import type { Duplex } from "node:stream";
-import type { ByteTransport } from "./spdy-session.js";
+import type { ByteTransport, SpdySession } from "./spdy-session.js";
 import type { WsConnection } from "./websocket-conn.js";
 import { closeSoon } from "./upgrade-response.js";
 import { DrainQueue } from "./drain-queue.js";
@@ -36,4 +36,18 @@ export function webSocketTransport(ws: WsConnection): ByteTransport {
     resume: () => ws.resume(),
     end: () => ws.close(),
   };
+}
+
+/**
+ * Feeds a socket to a SPDY session: `head` first, then every chunk. The session ends when the socket ends, fails
+ * or closes — "end" counts too: sockets from Node's HTTP server are half-open capable, so a peer that hangs up
+ * sends FIN and "close" would never come unless we end our side.
+ */
+export function attachSocket(socket: Duplex, session: SpdySession, head: Buffer = Buffer.alloc(0)): void {
+  const gone = (): void => session.transportClosed();
+  socket.on("data", (chunk: Buffer) => session.receive(chunk));
+  socket.on("end", gone);
+  socket.on("close", gone);
+  socket.on("error", gone);
+  if (head.length) session.receive(head);
 }

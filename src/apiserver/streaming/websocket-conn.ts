@@ -83,6 +83,9 @@ export class WsConnection {
   start(handler: WsHandler): void {
     this.handler = handler;
     this.socket.on("data", (chunk: Buffer) => this.parser.push(chunk));
+    // A FIN without a Close frame is an abnormal closure (1006). "end" matters: sockets from Node's HTTP server
+    // allow half-open connections, so "close" alone would never come.
+    this.socket.on("end", () => this.finish({ code: undefined, reason: "" }));
     this.socket.on("close", () => this.finish({ code: undefined, reason: "" }));
     if (this.head.length) this.parser.push(this.head);
   }

@@ -7,9 +7,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { connect, type Socket } from "node:net";
+import { connect, createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, type Duplex } from "node:stream";
@@ -141,6 +141,8 @@ export interface Harness {
   io: FakePodIO;
   /** Requests seen: method, path and the upgrade-relevant headers. */
   requests: { method: string; url: string; upgrade: string; protocols: string }[];
+  /** Upgraded or plain connections to the harness still open (to check that sessions close their sockets). */
+  openConnections(): number;
   /** A kubeconfig for this server (token auth) and a fresh cache dir, in a temp dir removed by `close`. */
   kubeconfig: string;
   cacheDir: string;
@@ -198,6 +200,7 @@ export async function startHarness(io = new FakePodIO(), pod = runningPod()): Pr
     requests,
     kubeconfig,
     cacheDir: join(dir, "cache"),
+    openConnections: () => sockets.size,
     async close() {
       for (const s of sockets) s.destroy();
       for (const c of io.children) c.kill("SIGKILL");
@@ -299,4 +302,107 @@ export function collect(child: ChildProcess, input: string | undefined, timeoutM
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A running `kubectl port-forward pod/NAME :REMOTE`, with the local port it chose. */
+export interface KubectlPortForward {
+  port: number;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+export async function kubectlPortForward(h: Harness, remote: number, env: Record<string, string> = {}): Promise<KubectlPortForward> {
+  const child = spawn("kubectl", [`--kubeconfig=${h.kubeconfig}`, `--cache-dir=${h.cacheDir}`, "port-forward", `pod/${h.pod.metadata.name}`, `:${remote}`], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kubectl port-forward did not start: ${err}`)), 20_000);
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    void exited.then(() => reject(new Error(`kubectl port-forward exited: ${err}`)));
+  });
+  return {
+    port,
+    stderr: () => err,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** GET http://127.0.0.1:port/path on a fresh connection. */
+export function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, agent: false }, (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * Test "pods" on 127.0.0.1: an HTTP server answering `ok <path>` (slowly enough that 20 requests overlap), and a
+ * TCP server that reads until EOF, then answers with the byte count and closes (needs half-close end to end).
+ */
+export async function startBackends(): Promise<{ http: number; countAfterEof: number; close(): Promise<void> }> {
+  const http = createHttpServer((req, res) => setTimeout(() => res.end(`ok ${req.url}`), 20));
+  const tcp = createNetServer({ allowHalfOpen: true }, (s) => {
+    let n = 0;
+    s.on("data", (d: Buffer) => (n += d.length));
+    s.on("end", () => s.end(`got ${n}`));
+    s.on("error", () => s.destroy());
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+  return {
+    http: (http.address() as { port: number }).port,
+    countAfterEof: (tcp.address() as { port: number }).port,
+    async close() {
+      http.closeAllConnections();
+      await Promise.all([http, tcp].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    },
+  };
+}
+
+/**
+ * Throughput helpers, in child processes so that the process serving the stream does not also produce and consume
+ * the bytes: a source that sends `mib` MiB to every connection, and a sink that measures one download.
+ */
+const SOURCE_JS = `
+const net = require("node:net"); const size = Number(process.argv[1]) * 1048576; const chunk = Buffer.alloc(262144, 7);
+const srv = net.createServer((s) => { s.on("error", () => {}); let left = size;
+  const pump = () => { while (left > 0) { left -= chunk.length; if (!s.write(chunk)) return s.once("drain", pump); } s.end(); }; pump(); });
+srv.listen(0, "127.0.0.1", () => console.log(srv.address().port));`;
+const SINK_JS = `
+const net = require("node:net"); const t0 = process.hrtime.bigint(); let n = 0;
+const c = net.connect(Number(process.argv[1]), "127.0.0.1"); c.on("data", (d) => (n += d.length));
+c.on("end", () => console.log(JSON.stringify({ bytes: n, seconds: Number(process.hrtime.bigint() - t0) / 1e9 })));`;
+
+export async function startSource(mib: number): Promise<{ port: number; stop(): void }> {
+  const child = spawn(process.execPath, ["-e", SOURCE_JS, String(mib)], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+  return { port, stop: () => child.kill() };
+}
+
+/** Downloads everything `port` sends; returns MB/s (MiB per second). */
+export async function measureDownload(port: number): Promise<{ bytes: number; mbps: number }> {
+  const r = await collect(spawn(process.execPath, ["-e", SINK_JS, String(port)]), undefined, 120_000);
+  const { bytes, seconds } = JSON.parse(r.stdout) as { bytes: number; seconds: number };
+  return { bytes, mbps: bytes / 1048576 / seconds };
 }

@@ -15,10 +15,27 @@ export interface ExecChannels {
   stderr: Writable | null;
   /** Registers the resize handler (TTY sessions). */
   onResize(handler: (width: number, height: number) => void): void;
-  /** Registers what to do if the client disconnects before the outcome is known. */
+  /** Registers what to do if the client disconnects before the outcome is known (at once if it already has). */
   onGone(handler: () => void): void;
   /** Reports the outcome on the error channel and ends the connection. Called once. */
   finish(outcome: ExecOutcome): void;
+}
+
+/** "The client went away": handlers registered after it fired run at once, so a late session is still killed. */
+export class GoneSignal {
+  private handlers: (() => void)[] = [];
+  private fired = false;
+
+  on(handler: () => void): void {
+    if (this.fired) handler();
+    else this.handlers.push(handler);
+  }
+
+  fire(): void {
+    if (this.fired) return;
+    this.fired = true;
+    for (const h of this.handlers.splice(0)) h();
+  }
 }
 
 /** How long to wait, after the process exits, for output still held open by its children (e.g. `sleep 100 &`). */

@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import type { StreamContext } from "./index.js";
 import type { ExecOptions } from "../pod-io.js";
 import { type ExecOutcome, ResizeParser, statusV1, statusV4, usesJsonStatus } from "./exec-request.js";
-import { type ExecChannels, execOptions, runExec } from "./exec-session.js";
+import { type ExecChannels, execOptions, GoneSignal, runExec } from "./exec-session.js";
 import { SpdySession } from "./spdy-session.js";
 import type { SpdyStream } from "./spdy-stream.js";
 import { attachSocket, socketTransport } from "./transports.js";
@@ -47,7 +47,7 @@ export function serveExecSpdy(socket: Duplex, head: Buffer, protocol: string, ct
   }
   const expected = expectedStreams(ctx.query, protocol);
   const streams = new Map<string, SpdyStream>();
-  const gone: (() => void)[] = [];
+  const gone = new GoneSignal();
   let state: "waiting" | "running" | "finished" = "waiting";
   const session = new SpdySession(socketTransport(socket), {
     role: "server",
@@ -61,7 +61,7 @@ export function serveExecSpdy(socket: Duplex, head: Buffer, protocol: string, ct
     onClose() {
       clearTimeout(timer);
       clearTimeout(lingering);
-      if (state !== "finished") for (const fn of gone) fn();
+      if (state !== "finished") gone.fire();
       state = "finished";
     },
   });
@@ -81,7 +81,7 @@ export function serveExecSpdy(socket: Duplex, head: Buffer, protocol: string, ct
       stdout: (opts?.stdout && streams.get("stdout")) || null,
       stderr: (opts?.stderr && streams.get("stderr")) || null,
       onResize: (handler) => resize.setHandler(handler),
-      onGone: (handler) => gone.push(handler),
+      onGone: (handler) => gone.on(handler),
       finish,
     };
     if (opts) void runExec(ctx, opts, channels);

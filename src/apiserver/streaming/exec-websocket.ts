@@ -7,7 +7,7 @@
 import type { StreamContext } from "./index.js";
 import { ChannelConn, framingFor } from "./channel-conn.js";
 import { type ExecOutcome, ResizeParser, statusV1, statusV4, usesJsonStatus } from "./exec-request.js";
-import { type ExecChannels, execOptions, runExec } from "./exec-session.js";
+import { type ExecChannels, execOptions, GoneSignal, runExec } from "./exec-session.js";
 import type { WsConnection } from "./websocket-conn.js";
 import type { ExecOptions } from "../pod-io.js";
 
@@ -40,18 +40,18 @@ export function serveExecWebSocket(ws: WsConnection, protocol: string, ctx: Stre
   const stdin = conn.inbound(STDIN);
   if (!opts?.stdin) stdin.resume(); // unread stdin must not stall the socket
   const resize = new ResizeParser();
-  const gone: (() => void)[] = [];
+  const gone = new GoneSignal();
   let finished = false;
   conn.inbound(RESIZE).on("data", (chunk: Buffer) => resize.push(chunk));
   conn.start(() => {
-    if (!finished) for (const fn of gone) fn();
+    if (!finished) gone.fire();
   });
   const channels: ExecChannels = {
     stdin: opts?.stdin ? stdin : null,
     stdout: opts?.stdout ? conn.outbound(STDOUT) : null,
     stderr: opts?.stderr ? conn.outbound(STDERR) : null,
     onResize: (handler) => resize.setHandler(handler),
-    onGone: (handler) => gone.push(handler),
+    onGone: (handler) => gone.on(handler),
     finish(outcome: ExecOutcome) {
       if (finished) return;
       finished = true;

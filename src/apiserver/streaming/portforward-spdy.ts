@@ -86,6 +86,7 @@ async function forward(ctx: StreamContext, error: SpdyStream, data: SpdyStream):
     data.end();
     return;
   }
+  if (data.destroyed) return void upstream.destroy(); // the client or the session went away while we dialled
   splice(upstream, data, error);
 }
 

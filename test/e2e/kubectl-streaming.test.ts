@@ -4,6 +4,7 @@
  * then throughput. Needs kubectl and openssl (TLS: kubectl sends no token to an http:// server).
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { connect as netConnect, type Socket } from "node:net";
 import { PassThrough, Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
@@ -15,12 +16,11 @@ import {
   type Harness,
   httpGet,
   kubectl,
+  collect,
   kubectlPortForward,
-  measureDownload,
   runningPod,
   startBackends,
   startHarness,
-  startSource,
   TOKEN,
 } from "../helpers/stream-harness.js";
 
@@ -80,8 +80,6 @@ describe("kubectl exec/attach/port-forward against the streaming handlers", { sk
 
       it("runs a TTY session under script(1): resize first, output, exit code", { skip: needsCommand("script") }, async () => {
         const cmd = `stty cols 100 rows 30; kubectl --kubeconfig=${h.kubeconfig} --cache-dir=${h.cacheDir} exec -it web -- sh -c 'echo in-tty; exit 4'`;
-        const { collect } = await import("../helpers/stream-harness.js");
-        const { spawn } = await import("node:child_process");
         const r = await collect(spawn("script", ["-qec", cmd, "/dev/null"], { env: { ...process.env, ...env } }), "", 30_000);
         assert.equal(r.code, 4, r.stdout);
         assert.match(r.stdout, /\[resize 100x30\][\s\S]*in-tty/);
@@ -99,7 +97,6 @@ describe("kubectl exec/attach/port-forward against the streaming handlers", { sk
       });
 
       it("kills the process when kubectl goes away", async () => {
-        const { spawn } = await import("node:child_process");
         const child = spawn("kubectl", [`--kubeconfig=${h.kubeconfig}`, `--cache-dir=${h.cacheDir}`, "exec", "web", "--", "sleep", "60"], {
           env: { ...process.env, ...env },
           stdio: "ignore",
@@ -259,4 +256,31 @@ function sendAndHalfClose(port: number, data: Buffer): Promise<string> {
     s.on("error", reject);
     s.end(data);
   });
+}
+
+/**
+ * Throughput helpers, in child processes so that the process serving the stream does not also produce and consume
+ * the bytes: a source that sends `mib` MiB to every connection, and a sink that measures one download.
+ */
+const SOURCE_JS = `
+const net = require("node:net"); const size = Number(process.argv[1]) * 1048576; const chunk = Buffer.alloc(262144, 7);
+const srv = net.createServer((s) => { s.on("error", () => {}); let left = size;
+  const pump = () => { while (left > 0) { left -= chunk.length; if (!s.write(chunk)) return s.once("drain", pump); } s.end(); }; pump(); });
+srv.listen(0, "127.0.0.1", () => console.log(srv.address().port));`;
+const SINK_JS = `
+const net = require("node:net"); const t0 = process.hrtime.bigint(); let n = 0;
+const c = net.connect(Number(process.argv[1]), "127.0.0.1"); c.on("data", (d) => (n += d.length));
+c.on("end", () => console.log(JSON.stringify({ bytes: n, seconds: Number(process.hrtime.bigint() - t0) / 1e9 })));`;
+
+async function startSource(mib: number): Promise<{ port: number; stop(): void }> {
+  const child = spawn(process.execPath, ["-e", SOURCE_JS, String(mib)], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+  return { port, stop: () => child.kill() };
+}
+
+/** Downloads everything `port` sends; returns MB/s (MiB per second). */
+async function measureDownload(port: number): Promise<{ bytes: number; mbps: number }> {
+  const r = await collect(spawn(process.execPath, ["-e", SINK_JS, String(port)]), undefined, 120_000);
+  const { bytes, seconds } = JSON.parse(r.stdout) as { bytes: number; seconds: number };
+  return { bytes, mbps: bytes / 1048576 / seconds };
 }

@@ -379,30 +379,3 @@ export async function startBackends(): Promise<{ http: number; countAfterEof: nu
     },
   };
 }
-
-/**
- * Throughput helpers, in child processes so that the process serving the stream does not also produce and consume
- * the bytes: a source that sends `mib` MiB to every connection, and a sink that measures one download.
- */
-const SOURCE_JS = `
-const net = require("node:net"); const size = Number(process.argv[1]) * 1048576; const chunk = Buffer.alloc(262144, 7);
-const srv = net.createServer((s) => { s.on("error", () => {}); let left = size;
-  const pump = () => { while (left > 0) { left -= chunk.length; if (!s.write(chunk)) return s.once("drain", pump); } s.end(); }; pump(); });
-srv.listen(0, "127.0.0.1", () => console.log(srv.address().port));`;
-const SINK_JS = `
-const net = require("node:net"); const t0 = process.hrtime.bigint(); let n = 0;
-const c = net.connect(Number(process.argv[1]), "127.0.0.1"); c.on("data", (d) => (n += d.length));
-c.on("end", () => console.log(JSON.stringify({ bytes: n, seconds: Number(process.hrtime.bigint() - t0) / 1e9 })));`;
-
-export async function startSource(mib: number): Promise<{ port: number; stop(): void }> {
-  const child = spawn(process.execPath, ["-e", SOURCE_JS, String(mib)], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
-  return { port, stop: () => child.kill() };
-}
-
-/** Downloads everything `port` sends; returns MB/s (MiB per second). */
-export async function measureDownload(port: number): Promise<{ bytes: number; mbps: number }> {
-  const r = await collect(spawn(process.execPath, ["-e", SINK_JS, String(port)]), undefined, 120_000);
-  const { bytes, seconds } = JSON.parse(r.stdout) as { bytes: number; seconds: number };
-  return { bytes, mbps: bytes / 1048576 / seconds };
-}

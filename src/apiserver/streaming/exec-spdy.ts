@@ -38,67 +38,87 @@ function expectedStreams(query: URLSearchParams, protocol: string): string[] {
 
 /** Serves one exec/attach session on a socket upgraded to SPDY/3.1. */
 export function serveExecSpdy(socket: Duplex, head: Buffer, protocol: string, ctx: StreamContext): void {
-  let opts: ExecOptions | null = null;
-  let problem: unknown = null;
-  try {
-    opts = execOptions(ctx);
-  } catch (error) {
-    problem = error;
-  }
-  const expected = expectedStreams(ctx.query, protocol);
-  const streams = new Map<string, SpdyStream>();
-  const gone = new GoneSignal();
-  let state: "waiting" | "running" | "finished" = "waiting";
-  const session = new SpdySession(socketTransport(socket), {
-    role: "server",
-    onStream(stream) {
-      const type = stream.headers["streamtype"] ?? "";
-      if (state !== "waiting" || !expected.includes(type) || streams.has(type)) return void stream.destroy();
-      stream.reply();
-      streams.set(type, stream);
-      if (streams.size === expected.length) start();
-    },
-    onClose() {
-      clearTimeout(timer);
-      clearTimeout(lingering);
-      if (state !== "finished") gone.fire();
-      state = "finished";
-    },
-  });
-  const timer = setTimeout(() => session.close(), STREAM_CREATION_TIMEOUT_MS);
-  let lingering: NodeJS.Timeout | undefined;
-  attachSocket(socket, session, head);
+  new SpdyExecSession(socket, head, protocol, ctx);
+}
 
-  function start(): void {
-    clearTimeout(timer);
-    state = "running";
+/** One session: collects the client's streams, runs the command, reports the outcome. */
+class SpdyExecSession {
+  private readonly opts: ExecOptions | null = null;
+  private readonly problem: unknown = null;
+  private readonly expected: string[];
+  private readonly streams = new Map<string, SpdyStream>();
+  private readonly gone = new GoneSignal();
+  private readonly session: SpdySession;
+  private state: "waiting" | "running" | "finished" = "waiting";
+  private readonly timer: NodeJS.Timeout;
+  private lingering: NodeJS.Timeout | undefined;
+
+  constructor(
+    socket: Duplex,
+    head: Buffer,
+    private readonly protocol: string,
+    private readonly ctx: StreamContext,
+  ) {
+    try {
+      this.opts = execOptions(ctx);
+    } catch (error) {
+      this.problem = error;
+    }
+    this.expected = expectedStreams(ctx.query, protocol);
+    this.session = new SpdySession(socketTransport(socket), {
+      role: "server",
+      onStream: (stream) => this.onStream(stream),
+      onClose: () => this.onClose(),
+    });
+    this.timer = setTimeout(() => this.session.close(), STREAM_CREATION_TIMEOUT_MS);
+    attachSocket(socket, this.session, head);
+  }
+
+  private onStream(stream: SpdyStream): void {
+    const type = stream.headers["streamtype"] ?? "";
+    if (this.state !== "waiting" || !this.expected.includes(type) || this.streams.has(type)) return void stream.destroy();
+    stream.reply();
+    this.streams.set(type, stream);
+    if (this.streams.size === this.expected.length) this.start();
+  }
+
+  private onClose(): void {
+    clearTimeout(this.timer);
+    clearTimeout(this.lingering);
+    if (this.state !== "finished") this.gone.fire();
+    this.state = "finished";
+  }
+
+  private start(): void {
+    clearTimeout(this.timer);
+    this.state = "running";
     // Only stdin and resize carry client data; anything sent on the others is discarded.
-    for (const [type, s] of streams) if (type !== "stdin" && type !== "resize") s.resume();
+    for (const [type, s] of this.streams) if (type !== "stdin" && type !== "resize") s.resume();
     const resize = new ResizeParser();
-    streams.get("resize")?.on("data", (chunk: Buffer) => resize.push(chunk));
+    this.streams.get("resize")?.on("data", (chunk: Buffer) => resize.push(chunk));
+    const { opts, streams } = this;
     const channels: ExecChannels = {
       stdin: (opts?.stdin && streams.get("stdin")) || null,
       stdout: (opts?.stdout && streams.get("stdout")) || null,
       stderr: (opts?.stderr && streams.get("stderr")) || null,
       onResize: (handler) => resize.setHandler(handler),
-      onGone: (handler) => gone.on(handler),
-      finish,
+      onGone: (handler) => this.gone.on(handler),
+      finish: (outcome) => this.finish(outcome),
     };
-    if (opts) void runExec(ctx, opts, channels);
-    else {
-      streams.get("stdin")?.resume();
-      finish({ error: problem });
-    }
+    if (opts) return void runExec(this.ctx, opts, channels);
+    streams.get("stdin")?.resume();
+    this.finish({ error: this.problem });
   }
 
-  function finish(outcome: ExecOutcome): void {
-    if (state === "finished") return;
-    state = "finished";
-    const status = usesJsonStatus(protocol) ? statusV4(outcome) : statusV1(outcome);
-    for (const [type, s] of streams) {
+  /** The outcome on the error stream, FIN on ours; the client then closes the connection (or we do, later). */
+  private finish(outcome: ExecOutcome): void {
+    if (this.state === "finished") return;
+    this.state = "finished";
+    const status = usesJsonStatus(this.protocol) ? statusV4(outcome) : statusV1(outcome);
+    for (const [type, s] of this.streams) {
       if (type === "error") s.end(status);
       else if (!s.writableEnded) s.end();
     }
-    lingering = setTimeout(() => session.close(false), CLIENT_CLOSE_TIMEOUT_MS);
+    this.lingering = setTimeout(() => this.session.close(false), CLIENT_CLOSE_TIMEOUT_MS);
   }
 }

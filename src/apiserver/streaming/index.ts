@@ -9,6 +9,16 @@
  *                 SPDY/3.1   X-Stream-Protocol-Version portforward.k8s.io (kubectl's fallback)
  *                 WebSocket  v5/v4/v4.base64 channel.k8s.io, portforward.k8s.io or none, with `ports=` — the
  *                            kubelet's channel protocol, used by nodelet's own CLI (src/client/streaming)
+ *
+ * For the router: register on the HTTP(S) server's "upgrade" event (kubectl's SPDY fallback is a POST with
+ * `Upgrade: SPDY/3.1`, which Node also delivers there), authenticate, find the pod, check its phase (exec/attach
+ * refuse Succeeded/Failed pods, port-forward needs Running), then call handleStreamUpgrade with the raw socket and
+ * `head`. To refuse before that, `rejectUpgrade(socket, apiError.toStatus())` writes the HTTP error and closes.
+ * Invalid exec queries and unknown containers are reported here, after the upgrade, as kubectl expects.
+ *
+ * For the runtime (PodIO): exec/attach errors thrown as ApiError reach kubectl as their message; portForward
+ * should return a socket created with `allowHalfOpen: true`, so that a client's half-close reaches the pod while
+ * the pod's answer still flows back.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -28,6 +38,8 @@ import {
   selectProtocol,
   serverHandshakeHeaders,
 } from "./websocket-handshake.js";
+
+export { rejectUpgrade } from "./upgrade-response.js";
 
 export interface StreamContext {
   subresource: "exec" | "attach" | "portforward";

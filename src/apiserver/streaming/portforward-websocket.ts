@@ -1,0 +1,80 @@
+/**
+ * port-forward over the plain WebSocket channel protocol (kubelet cri/streaming/portforward/websocket.go): one
+ * connection per pod port listed in the `ports` query parameter; port i uses channel 2i for data and 2i+1 for
+ * errors, and the server's first message on each of those channels is the port as 2 bytes little-endian.
+ *
+ * Our extension: with `v5.channel.k8s.io` negotiated, the v5 close signal [0xFF, 2i] half-closes a data channel
+ * in either direction (the kubelet offers no v5 here). nodelet's own CLI relies on it so that a client which
+ * shuts down its write side (nc -N, HTTP/1.0) still gets its answer.
+ */
+import type { Duplex } from "node:stream";
+import { ApiError } from "../../api/errors.js";
+import type { StreamContext } from "./index.js";
+import { ChannelConn, framingFor } from "./channel-conn.js";
+import type { WsConnection } from "./websocket-conn.js";
+
+export const PORTFORWARD_CHANNEL_PROTOCOLS = [
+  "v5.channel.k8s.io",
+  "v4.channel.k8s.io",
+  "v4.base64.channel.k8s.io",
+  "portforward.k8s.io",
+  "",
+];
+
+/** The `ports` (API server) or `port` (kubelet) query values, repeated or comma-separated. Throws BadRequest. */
+export function parsePorts(query: URLSearchParams): number[] {
+  const raw = [...query.getAll("ports"), ...query.getAll("port")];
+  if (raw.length === 0) throw ApiError.badRequest('query parameter "ports" is required');
+  const ports: number[] = [];
+  for (const item of raw.flatMap((r) => r.split(","))) {
+    const port = Number(item);
+    if (!/^\d+$/.test(item) || port < 1 || port > 65535) {
+      throw ApiError.badRequest(`invalid port "${item}": must be between 1 and 65535`);
+    }
+    ports.push(port);
+  }
+  return ports;
+}
+
+/** Serves the forwarded ports on an upgraded WebSocket; closes it (1000) once every pod connection has closed. */
+export function servePortForwardWebSocket(ws: WsConnection, protocol: string, ports: number[], ctx: StreamContext): void {
+  const conn = new ChannelConn(ws, framingFor(protocol));
+  const upstreams = new Set<Duplex>();
+  let open = ports.length;
+  let over = false;
+  const oneDone = (): void => {
+    if (--open === 0) ws.close(1000);
+  };
+  ports.forEach((_, i) => conn.inbound(2 * i + 1).resume()); // clients send nothing useful on error channels
+  const inbound = ports.map((_, i) => conn.inbound(2 * i));
+  conn.start(() => {
+    over = true;
+    for (const u of upstreams) u.destroy();
+  });
+  ports.forEach((port, i) => {
+    const prefix = Buffer.alloc(2);
+    prefix.writeUInt16LE(port, 0);
+    conn.send(2 * i, prefix);
+    conn.send(2 * i + 1, prefix);
+    ctx.io.portForward(ctx.pod, port).then(
+      (upstream) => {
+        if (over) return void upstream.destroy();
+        upstreams.add(upstream);
+        upstream.on("error", () => undefined); // "close" follows
+        upstream.on("close", () => {
+          upstreams.delete(upstream);
+          oneDone();
+        });
+        inbound[i].pipe(upstream);
+        upstream.pipe(conn.outbound(2 * i, true));
+      },
+      (e: unknown) => {
+        const { namespace, name } = ctx.pod.metadata;
+        const why = e instanceof Error ? e.message : String(e);
+        conn.send(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${namespace ?? "default"}/${name}: ${why}`));
+        inbound[i].resume();
+        oneDone();
+      },
+    );
+  });
+}

@@ -115,7 +115,7 @@ export class NodeIO implements PodIO {
 
 function dial(host: string, port: number): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    const sock = connect({ host, port });
+    const sock = connect({ host, port, allowHalfOpen: true });
     sock.once("connect", () => resolve(sock));
     sock.once("error", (err) => reject(ApiError.badRequest(`error forwarding port ${port} to pod: ${err.message}`)));
   });

@@ -4,7 +4,6 @@
  * object with a count and lastTimestamp, as client-go's event correlator does, so `describe pod` prints
  * "x5 over 2m".
  */
-import { randomBytes } from "node:crypto";
 import type { Event, KubeObject } from "../api/types.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "./clock.js";
@@ -35,7 +34,9 @@ export class EventRecorder {
         this.store.update<Event>({ ...existing, count: (existing.count ?? 1) + 1, lastTimestamp: now });
         return;
       }
-      const name = `${md.name}.${randomBytes(8).toString("hex")}`;
+      // client-go names events "<object>.<unix nanoseconds in hex>": names then sort in the order events were made,
+      // which is the order `describe` shows for events within the same second.
+      const name = `${md.name}.${this.nextStamp().toString(16)}`;
       const ev: Event = {
         apiVersion: "v1",
         kind: "Event",
@@ -65,6 +66,15 @@ export class EventRecorder {
     } catch {
       // Events are best effort, as in Kubernetes: a failed event never fails the action it reports.
     }
+  }
+
+  private lastStamp = 0n;
+
+  /** Unix time in nanoseconds, strictly increasing across calls. */
+  private nextStamp(): bigint {
+    const now = BigInt(this.clock.now()) * 1_000_000n;
+    this.lastStamp = now > this.lastStamp ? now : this.lastStamp + 1n;
+    return this.lastStamp;
   }
 
   /** Forgets folding state of a deleted object (its events stay in the store until their namespace goes). */

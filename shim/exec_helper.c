@@ -5,6 +5,7 @@
 #include "process.h"
 #include "reaper.h"
 #include "syncpipe.h"
+#include "title.h"
 #include "tty.h"
 #include "util.h"
 
@@ -78,6 +79,9 @@ void exec_helper(const struct exec_spec *s, int ctl_fd, int slave, int err_fd)
 	if (slave >= 0)
 		close(slave);
 	close(err_fd);
+	/* Y has its own copy of the spec now; ours (it points into argv) is not used again. */
+	title_set("nodelet-exec");
+	prctl(PR_SET_NAME, "nodelet-exec", 0, 0, 0);
 	int status = wait_command(y, ctl_fd, sigfd);
 	/* The command is done; what it left running stays (as with runc exec),
 	 * re-parented to the container's init when we exit. Zombies we reap. */

@@ -13,6 +13,7 @@
 
 #include "exec.h"
 #include "monitor.h"
+#include "title.h"
 
 int cmd_sandbox(int argc, char **argv);
 
@@ -27,6 +28,7 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
+	title_init(argc, argv);
 	if (argc < 2)
 		return usage();
 	if (strcmp(argv[1], "sandbox") == 0)

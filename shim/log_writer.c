@@ -29,6 +29,8 @@ int log_open(struct log_writer *w, const char *path, uint64_t max_size, int max_
 	w->size = (uint64_t)st.st_size;
 	w->max_size = max_size;
 	w->max_files = max_files;
+	w->last_stamp[0] = '\0';
+	w->last_seq = 0;
 	return 0;
 }
 
@@ -118,22 +120,38 @@ static void prune(const struct log_writer *w)
 	closedir(d);
 }
 
-static void rotate(struct log_writer *w)
+/* Renames the live file to PATH.YYYYMMDD-HHMMSS[.N]. Within one second N only
+ * grows: reusing a name freed by prune() would make the newest file sort as
+ * the oldest. RENAME_NOREPLACE skips names that exist (e.g. from an earlier
+ * monitor) without a check-then-rename race. 0 or -1. */
+static int rename_live(struct log_writer *w)
 {
-	char name[4200];
+	char stamp[16], name[4200];
 	struct timespec ts = now_realtime();
 	struct tm tm;
 	gmtime_r(&ts.tv_sec, &tm);
-	int n = snprintf(name, sizeof name, "%s.", w->path);
-	strftime(name + n, sizeof name - (size_t)n, "%Y%m%d-%H%M%S", &tm);
-	size_t len = strlen(name);
-	/* RENAME_NOREPLACE: two rotations in one second get ".1", ".2"... and
-	 * never overwrite each other (no check-then-rename race). */
-	for (int i = 1; renameat2(AT_FDCWD, w->path, AT_FDCWD, name, RENAME_NOREPLACE) < 0; i++) {
-		if (errno != EEXIST || i > 9999)
-			return;  /* keep appending to the current file */
-		snprintf(name + len, sizeof name - len, ".%d", i);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	int seq = strcmp(stamp, w->last_stamp) == 0 ? w->last_seq + 1 : 0;
+	for (int tries = 0; tries < 10000; tries++, seq++) {
+		if (seq == 0)
+			snprintf(name, sizeof name, "%s.%s", w->path, stamp);
+		else
+			snprintf(name, sizeof name, "%s.%s.%d", w->path, stamp, seq);
+		if (renameat2(AT_FDCWD, w->path, AT_FDCWD, name, RENAME_NOREPLACE) == 0) {
+			memcpy(w->last_stamp, stamp, sizeof stamp);
+			w->last_seq = seq;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
 	}
+	return -1;
+}
+
+static void rotate(struct log_writer *w)
+{
+	if (rename_live(w) < 0)
+		return;  /* keep appending to the current file */
 	int fd = open(w->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return;  /* keep writing to the renamed file: lines are not lost */

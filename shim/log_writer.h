@@ -20,6 +20,8 @@ struct log_writer {
 	uint64_t size;      /* bytes in the live file */
 	uint64_t max_size;  /* rotate once size exceeds this; 0 = never */
 	int max_files;      /* live file + rotated ones kept */
+	char last_stamp[16];/* YYYYMMDD-HHMMSS of the last rotation, and its ".N" */
+	int last_seq;
 };
 
 /* Creates parent dirs, opens path O_APPEND|O_CREAT (0640). 0 or -1 with fail_errno. */

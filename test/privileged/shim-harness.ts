@@ -59,7 +59,7 @@ export interface RunResult {
 /** Runs a program to completion with an argv array; stdin is written then closed. */
 export function run(file: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((done, fail) => {
-    const child = spawn(file, args, { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(file, args, { stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
     let stdout = "", stderr = "";
     child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -69,7 +69,10 @@ export function run(file: string, args: string[], opts: { input?: string; timeou
       clearTimeout(timer);
       done({ code, signal, stdout, stderr });
     });
-    child.stdin!.end(opts.input ?? "");
+    if (opts.input !== undefined) {
+      child.stdin!.on("error", () => {});  // EPIPE when the command does not read its stdin
+      child.stdin!.end(opts.input);
+    }
   });
 }
 

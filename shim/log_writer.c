@@ -15,11 +15,22 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* O_APPEND|O_CREAT; a file we create gets exactly 0640 whatever the daemon's umask. */
+static int open_log_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd >= 0)
+		fchmod(fd, 0640);
+	else if (errno == EEXIST)
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	return fd;
+}
+
 int log_open(struct log_writer *w, const char *path, uint64_t max_size, int max_files)
 {
 	if (mkdir_parent(path, 0755) < 0)
 		return -1;
-	w->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	w->fd = open_log_file(path);
 	if (w->fd < 0)
 		return fail_errno("open log %s", path);
 	struct stat st;
@@ -152,7 +163,7 @@ static void rotate(struct log_writer *w)
 {
 	if (rename_live(w) < 0)
 		return;  /* keep appending to the current file */
-	int fd = open(w->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	int fd = open_log_file(w->path);
 	if (fd < 0)
 		return;  /* keep writing to the renamed file: lines are not lost */
 	close(w->fd);

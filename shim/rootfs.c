@@ -20,10 +20,21 @@
  * shorter layer paths (containerd chdirs and uses relative ones). */
 #define OVERLAY_DATA_MAX 4096
 
+/* A comma would end the option and start another ("...,upperdir=/"): refuse it. */
+static int check_layer_path(const char *what, const char *path)
+{
+	if (path && strchr(path, ','))
+		return fail("mount overlay: %s %s contains a comma", what, path);
+	return 0;
+}
+
 static int mount_overlay(const struct container_spec *s)
 {
 	char data[OVERLAY_DATA_MAX];
 	int n;
+	if (check_layer_path("--lower", s->lower) < 0 || check_layer_path("--upper", s->upper) < 0 ||
+	    check_layer_path("--work", s->work) < 0)
+		return -1;
 	if (s->upper)
 		n = snprintf(data, sizeof data, "lowerdir=%s,upperdir=%s,workdir=%s", s->lower, s->upper, s->work);
 	else

@@ -80,6 +80,14 @@ describe("shim monitor: exit file", { skip }, () => {
       assert.equal((await waitExitFile(s.path("c", "exit.json"))).reason, "StartError");
     }));
 
+  test("a layer path with a comma is refused (it would inject overlay options)", () =>
+    Scratch.with(async (s) => {
+      const args = monitorArgs(s, { cmd: ["true"] });
+      args[args.indexOf("--upper") + 1] = s.path("up,upperdir=", "x");
+      const r = await shim(args);
+      assert.match(r.stdout, /^error mount overlay: --upper .* contains a comma\n$/);
+    }));
+
   test("OOM: 32M memory cgroup, 100 MB allocation → 137, oomKilled, OOMKilled", () =>
     Scratch.with(async (s) => {
       const cg = s.cgroup("memory", { "memory.limit_in_bytes": String(32 * 1024 * 1024) });

@@ -3,7 +3,7 @@
  * file appears, and rotation that never loses or splits a line.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import { needsRoot } from "../helpers/root.js";
@@ -42,6 +42,7 @@ describe("shim monitor: CRI log", { skip }, () => {
       assert.ok(r.log.every((l) => l.tag === "F"));
       const times = r.log.filter((l) => l.stream === "stdout").map((l) => l.time);
       assert.deepEqual([...times].sort(), times, "times never go backwards within a stream");
+      assert.equal(statSync(r.paths.log).mode & 0o777, 0o640);
     }));
 
   test("a line longer than 16 KiB is split into P chunks ending with F; exactly 16 KiB stays one F line", () =>

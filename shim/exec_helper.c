@@ -42,7 +42,7 @@ static int wait_command(pid_t y, int ctl_fd, int sigfd)
 			_exit(EXIT_SHIM_FAILED);
 		if (pfd[1].revents) {
 			/* E asked (signal or timeout), or E died: nothing of it may survive. */
-			kill_tree_and_reap();
+			kill_tree_and_reap(y);  /* Y leads its own session and process group */
 			_exit(EXIT_KILLED);
 		}
 		struct signalfd_siginfo si;

@@ -31,10 +31,10 @@ static pid_t proc_self(void)
 }
 
 /* ppid from /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold ") ". */
-static pid_t read_ppid(int procfd, const char *pid)
+static pid_t read_ppid(int procfd, pid_t pid)
 {
 	char path[64], buf[512];
-	snprintf(path, sizeof path, "%s/stat", pid);
+	snprintf(path, sizeof path, "%d/stat", (int)pid);
 	int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -61,7 +61,8 @@ static struct proc_link *list_processes(size_t *count)
 	for (struct dirent *e; (e = readdir(d)) != NULL;) {
 		if (!isdigit((unsigned char)e->d_name[0]))
 			continue;
-		pid_t ppid = read_ppid(dirfd(d), e->d_name);
+		pid_t pid = (pid_t)atoi(e->d_name);
+		pid_t ppid = read_ppid(dirfd(d), pid);
 		if (ppid < 0)
 			continue;
 		if (n == cap) {
@@ -70,7 +71,7 @@ static struct proc_link *list_processes(size_t *count)
 				break;
 			list = grown;
 		}
-		list[n++] = (struct proc_link){ (pid_t)atoi(e->d_name), ppid };
+		list[n++] = (struct proc_link){ pid, ppid };
 	}
 	closedir(d);
 	*count = n;
@@ -113,14 +114,35 @@ static void kill_descendants(pid_t root)
 	free(tree);
 }
 
-void kill_tree_and_reap(void)
+/* Reaps what has exited; true once no child is left at all. */
+static bool reap_all_exited(void)
+{
+	for (;;) {
+		pid_t p = waitpid(-1, NULL, WNOHANG);
+		if (p < 0 && errno == ECHILD)
+			return true;
+		if (p <= 0)
+			return false;
+	}
+}
+
+void kill_tree_and_reap(pid_t group)
 {
 	pid_t self = proc_self();
-	for (;;) {
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	/* The command's own process group first: it works even if /proc cannot be read. */
+	if (group > 0)
+		kill(-group, SIGKILL);
+	/* Bounded (about 5 s) so that the shim always ends, even if something escaped the walk. */
+	for (int pass = 0; pass < 50; pass++) {
 		kill_descendants(self);
-		/* Each reaped child may have handed its own children to us: look again. */
-		if (waitpid(-1, NULL, 0) < 0 && errno == ECHILD)
+		if (reap_all_exited())
 			return;
+		/* Each exit may hand us more orphans: wait for the next SIGCHLD (blocked here), then look again. */
+		struct timespec tick = { .tv_sec = 0, .tv_nsec = 100 * 1000 * 1000 };
+		sigtimedwait(&chld, NULL, &tick);
 	}
 }
 

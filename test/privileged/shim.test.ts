@@ -60,6 +60,33 @@ describe("shim monitor: isolation", { skip }, () => {
       assert.equal(existsSync(join(s.image(), "new-file")), false);
     }));
 
+  test("rootfs variants: a lone read-only layer, or a plain directory bound onto itself", () =>
+    Scratch.with(async (s) => {
+      const lone = monitorArgs(s, { cmd: ["sh", "-c", "cat /marker; touch /x"], name: "lone" })
+        .filter((a, i, all) => !["--upper", "--work"].includes(a) && !["--upper", "--work"].includes(all[i - 1]!));
+      const r1 = await shim(lone);
+      assert.match(r1.stdout, /^ok /);
+      const e1 = await waitExitFile(s.path("lone", "exit.json"));
+      assert.equal(e1.exitCode, 1, "touch / fails on the read-only layer");
+      assert.match(readFileSync(s.path("lone", "logs", "0.log"), "utf8"), /stdout F from-the-image\n.*stderr F touch: \/x: Read-only file system/s);
+      const plain = monitorArgs(s, { cmd: ["sh", "-c", "cat /marker; touch /x"], name: "plain" })
+        .filter((a, i, all) => !["--upper", "--work", "--lower"].includes(a) && !["--upper", "--work", "--lower"].includes(all[i - 1]!));
+      plain[plain.indexOf("--rootfs") + 1] = s.image();
+      const r2 = await shim(plain);
+      assert.match(r2.stdout, /^ok /);
+      assert.equal((await waitExitFile(s.path("plain", "exit.json"))).exitCode, 0);
+      assert.ok(existsSync(join(s.image(), "x")), "writes go straight to the directory");
+    }));
+
+  test("--shm binds the pod's shared /dev/shm", () =>
+    Scratch.with(async (s) => {
+      const shm = s.path("pod-shm");
+      mkdirSync(shm);
+      const r = await runContainer(s, { cmd: sh("echo shared > /dev/shm/seg"), flags: ["--shm", shm] });
+      assert.equal(r.exit.exitCode, 0, r.stderr);
+      assert.equal(readFileSync(join(shm, "seg"), "utf8"), "shared\n");
+    }));
+
   test("no container mount shows in the host's mount table, even while it runs", () =>
     Scratch.with(async (s) => {
       const c = await startContainer(s, { cmd: ["sleep", "100"], flags: ["--tmpfs", "/scratch", "size=1m"] });

@@ -37,35 +37,40 @@ static void on_child(int sig)
 	(void)sig;  /* only wakes sigsuspend; the loop reaps */
 }
 
-/* The pause process: as PID 1 of a namespace the kernel drops signals that
- * have no handler, so SIGTERM/SIGINT get real handlers (Kubernetes' pause.c). */
-static void pause_main(void)
+/* Handlers and mask are set in A *before* it forks pause, which inherits them:
+ * as PID 1 of a namespace, pause would drop a SIGTERM that arrived before it
+ * had a handler (the kernel ignores unhandled signals to a namespace's init),
+ * and the daemon may send one as soon as it reads "ok". Returns the mask to
+ * wait with (everything but the three). */
+static int install_signals(sigset_t *wait_mask)
 {
-	setsid();
-	if (chdir("/") < 0 || stdio_to_devnull() < 0)
-		_exit(1);
-	close_range(3, ~0U, 0);
-	prctl(PR_SET_NAME, "nodelet-pause", 0, 0, 0);
-	struct sigaction sa = { .sa_handler = on_stop };
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_child;
-	sa.sa_flags = SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
-	sigset_t block, wait_mask;
+	struct sigaction stop_sa = { .sa_handler = on_stop }, child_sa = { .sa_handler = on_child, .sa_flags = SA_NOCLDSTOP };
+	sigset_t block;
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &wait_mask);
-	sigdelset(&wait_mask, SIGTERM);
-	sigdelset(&wait_mask, SIGINT);
-	sigdelset(&wait_mask, SIGCHLD);
+	if (sigaction(SIGTERM, &stop_sa, NULL) < 0 || sigaction(SIGINT, &stop_sa, NULL) < 0 ||
+	    sigaction(SIGCHLD, &child_sa, NULL) < 0 || sigprocmask(SIG_BLOCK, &block, wait_mask) < 0)
+		return fail_errno("install signal handlers");
+	sigdelset(wait_mask, SIGTERM);
+	sigdelset(wait_mask, SIGINT);
+	sigdelset(wait_mask, SIGCHLD);
+	return 0;
+}
+
+/* The pause process (Kubernetes' pause.c): exits 0 on SIGTERM/SIGINT, reaps orphans. */
+static void pause_main(const sigset_t *wait_mask)
+{
+	if (chdir("/") < 0 || stdio_to_devnull() < 0)
+		_exit(1);
+	close_range(3, ~0U, 0);
+	prctl(PR_SET_NAME, "nodelet-pause", 0, 0, 0);
 	while (!stop) {
 		/* Orphans of a shared PID namespace are re-parented to us. */
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		sigsuspend(&wait_mask);  /* signals blocked in between: no lost wake-up */
+		sigsuspend(wait_mask);  /* signals stay blocked in between: no lost wake-up */
 	}
 	_exit(0);
 }
@@ -106,12 +111,17 @@ static int enter_namespaces(const struct sandbox_spec *s)
 static void sandbox_child(const struct sandbox_spec *s, int report_fd)
 {
 	char line[ERR_MAX + 16];
+	sigset_t wait_mask;
 	pid_t pause_pid = -1;
-	if (enter_namespaces(s) == 0 && (pause_pid = fork()) < 0)
+	/* A new session first, so no signal aimed at the daemon's process group
+	 * (a ^C in its terminal) ever reaches the pause process. */
+	if (setsid() < 0)
+		fail_errno("setsid");
+	else if (enter_namespaces(s) == 0 && install_signals(&wait_mask) == 0 && (pause_pid = fork()) < 0)
 		fail_errno("fork pause process");
 	if (pause_pid == 0) {
 		close(report_fd);
-		pause_main();
+		pause_main(&wait_mask);
 	}
 	/* The pid from fork() is in A's own PID namespace: the host's. */
 	if (pause_pid > 0)

@@ -16,7 +16,8 @@
 
 #include "options.h"
 
-/* Exit status when the shim itself failed (bad flags, container gone), as podman/docker use it. */
+/* Exit status when the shim itself failed (bad flags, container gone, setup of
+ * the command), as podman/docker use it; equal to EXIT_SETUP_FAILED. */
 #define EXIT_SHIM_FAILED 125
 #define EXIT_KILLED 137
 

@@ -20,7 +20,7 @@
 /* Y: become the command. */
 static void run_command(const struct exec_spec *s, int slave, int err_fd)
 {
-	int code = 1;
+	int code = EXIT_SETUP_FAILED;
 	int rc = slave >= 0 ? pty_become_controlling(slave) : (setsid() < 0 ? fail_errno("setsid") : 0);
 	if (rc < 0 || process_exec(&s->proc, &code) < 0)
 		report_start_error(err_fd, code, err_msg());

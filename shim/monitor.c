@@ -41,11 +41,12 @@ static void report(struct monitor *m, const char *line)
 /* Setup or exec failed: exit file with StartError, "error ..." line, exit 1. */
 static void start_failed(struct monitor *m)
 {
-	char line[ERR_MAX + 16];
-	snprintf(line, sizeof line, "error %s", err_msg());
+	char line[ERR_MAX + 16], msg[ERR_MAX];
+	copy_str(msg, sizeof msg, err_msg());
+	snprintf(line, sizeof line, "error %s", msg);
 	if (m->spec->exit_file) {
 		struct exit_record r = {
-			.exit_code = 128, .reason = "StartError", .message = err_msg(),
+			.exit_code = 128, .reason = "StartError", .message = msg,
 			.started_at = now_realtime(), .pid = m->pid,
 		};
 		r.finished_at = r.started_at;

@@ -119,7 +119,7 @@ static int bind_fd(int rootfd, int srcfd, const struct user_mount *m, const char
 		return fail_errno("mount %s: bind %s", m->dst, srcname);
 	/* A bind mount ignores MS_RDONLY and friends: they take a second step. */
 	if ((attrs || prop) && set_mount_attr(rootfd, m->dst, attrs, prop, true) < 0)
-		return fail("mount %s: %s", m->dst, err_msg());
+		return fail_context("mount %s", m->dst);
 	return 0;
 }
 

@@ -18,7 +18,7 @@ int join_cgroups(const char *const *dirs, int n)
 	for (int i = 0; i < n; i++) {
 		snprintf(path, sizeof path, "%s/cgroup.procs", dirs[i]);
 		if (write_file(path, pid) < 0)
-			return fail("join cgroup: %s", err_msg());
+			return fail_context("join cgroup");
 	}
 	return 0;
 }

@@ -32,8 +32,12 @@ static int enter_cwd(const char *cwd)
 {
 	if (chdir(cwd) == 0)
 		return 0;
+	if (errno != ENOENT)
+		return fail_errno("chdir to working directory %s", cwd);
 	/* runc creates a missing working directory rather than failing. */
-	if (errno != ENOENT || mkdir_p(cwd, 0755) < 0 || chdir(cwd) < 0)
+	if (mkdir_p(cwd, 0755) < 0)
+		return fail_context("create working directory %s", cwd);
+	if (chdir(cwd) < 0)
 		return fail_errno("chdir to working directory %s", cwd);
 	return 0;
 }
@@ -101,7 +105,7 @@ static int lookup(const char *name, char *const *env, char *out, size_t size, in
 int process_exec(const struct process_spec *p, int *code)
 {
 	char path[4096];
-	*code = 1;
+	*code = EXIT_SETUP_FAILED;
 	umask(022);  /* runc's default; the daemon's own umask is not the container's business */
 	if (enter_cwd(p->cwd) < 0 || set_identity(p) < 0)
 		return -1;

@@ -11,9 +11,11 @@
 /* Exit statuses for a command that could not start, as shells and runc use them. */
 #define EXIT_CANNOT_EXEC 126
 #define EXIT_NOT_FOUND 127
+/* Setup before execve failed (cwd, ids, capabilities): the runtime's fault, not the command's. */
+#define EXIT_SETUP_FAILED 125
 
 /* Becomes p's process and execs it. Returns only on failure: -1 with the
- * message in err_msg() and *code set to 126, 127 or 1 (setup failed). */
+ * message in err_msg() and *code set to 126, 127 or EXIT_SETUP_FAILED. */
 int process_exec(const struct process_spec *p, int *code);
 
 /* Unblocks every signal and restores default dispositions: the daemon and the

@@ -35,6 +35,19 @@ int fail_errno(const char *fmt, ...)
 	return -1;
 }
 
+int fail_context(const char *fmt, ...)
+{
+	char old[ERR_MAX];
+	memcpy(old, err_buf, sizeof old);
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(err_buf, sizeof err_buf, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof err_buf)
+		snprintf(err_buf + n, sizeof err_buf - n, ": %s", old);
+	return -1;
+}
+
 const char *err_msg(void)
 {
 	return err_buf;

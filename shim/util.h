@@ -22,6 +22,9 @@
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Like fail(), with ": strerror(errno)" appended (errno read before formatting). */
 int fail_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Puts a prefix before the current error: "prefix: <current message>"; returns -1.
+ * (fail("...: %s", err_msg()) would format the buffer into itself.) */
+int fail_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The current error message ("" if none). */
 const char *err_msg(void);
 

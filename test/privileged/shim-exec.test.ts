@@ -141,6 +141,13 @@ describe("shim exec", { skip }, () => {
         .catch(() => assert.fail(`container processes: ${settled()}`));
     }));
 
+  test("a setup failure of the command (a cwd that cannot be made) is 125 with the reason", () =>
+    withPod(async (_s, c) => {
+      const r = await execIn(c.pid, ["true"], ["--cwd", "/proc/sys/nope"]);
+      assert.equal(r.code, 125);
+      assert.equal(r.stderr, "nodelet-shim exec: create working directory /proc/sys/nope: mkdir /proc/sys/nope: No such file or directory\n");
+    }));
+
   test("a missing target is the shim's own failure: 125", async () => {
     const r = await execIn(999_999_999, ["true"]);
     assert.equal(r.code, 125);

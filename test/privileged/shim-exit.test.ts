@@ -80,6 +80,12 @@ describe("shim monitor: exit file", { skip }, () => {
       assert.equal((await waitExitFile(s.path("c", "exit.json"))).reason, "StartError");
     }));
 
+  test("an unknown bind option is a StartError naming the mount", () =>
+    Scratch.with(async (s) => {
+      const r = await shim(monitorArgs(s, { cmd: ["true"], flags: ["--bind", s.image(), "/data", "ro,bogus"] }));
+      assert.equal(r.stdout, 'error mount /data: unknown bind option "bogus"\n');
+    }));
+
   test("a layer path with a comma is refused (it would inject overlay options)", () =>
     Scratch.with(async (s) => {
       const args = monitorArgs(s, { cmd: ["true"] });

@@ -94,14 +94,21 @@ static void on_resize(struct tty_relay *r)
 		r->resize_len = 0;  /* a line too long to be a size: drop it */
 }
 
-/* Copies one chunk from `from` to `to`; false at EOF or error. */
-static bool copy_chunk(int from, int to)
+/* Reads one chunk from `from` and writes it to `to` unless writing there
+ * already failed (then it is discarded, so the command never blocks on a full
+ * terminal nobody reads). False at EOF or a read error (EIO on the master:
+ * every slave fd is closed, the command and its children are gone). */
+static bool copy_chunk(int from, int to, bool *to_broken)
 {
 	char buf[8192];
 	ssize_t n = read(from, buf, sizeof buf);
-	if (n < 0 && errno == EINTR)
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return true;
-	return n > 0 && write_all(to, buf, (size_t)n) == 0;
+	if (n <= 0)
+		return false;
+	if (!*to_broken && write_all(to, buf, (size_t)n) < 0)
+		*to_broken = true;
+	return true;
 }
 
 bool tty_relay_ready(struct tty_relay *r, const struct pollfd *pfd, int n)
@@ -109,11 +116,10 @@ bool tty_relay_ready(struct tty_relay *r, const struct pollfd *pfd, int n)
 	bool output = false;
 	(void)n;
 	if (pfd[0].revents) {
-		/* EIO: every slave fd is closed, the command and its children are gone. */
-		r->master_open = copy_chunk(r->master, 1);
+		r->master_open = copy_chunk(r->master, 1, &r->out_broken);
 		output = r->master_open;
 	}
-	if (pfd[1].revents && !copy_chunk(r->in_fd, r->master))
+	if (pfd[1].revents && !copy_chunk(r->in_fd, r->master, &r->in_broken))
 		r->in_fd = -1;  /* stdin ended: stop reading it, keep the terminal */
 	if (pfd[2].revents)
 		on_resize(r);

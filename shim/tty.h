@@ -16,6 +16,8 @@ struct tty_relay {
 	char resize_buf[64];
 	int resize_len;
 	bool master_open;
+	bool out_broken;  /* writing to our stdout failed: output is discarded from now on */
+	bool in_broken;   /* writing to the master failed */
 };
 
 /* Opens a pty in the container (after setns into its mount namespace):

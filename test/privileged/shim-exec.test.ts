@@ -110,6 +110,13 @@ describe("shim exec", { skip }, () => {
       assert.match(out, /^\/dev\/pts\/\d+\r\n40 100\r\n$/);
     }));
 
+  test("--tty relays stdin to the terminal", () =>
+    withPod(async (_s, c) => {
+      const r = await execIn(c.pid, ["sh", "-c", "read x; echo got:$x"], ["--tty"], { input: "hello\n" });
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /got:hello\r\n$/);
+    }));
+
   test("--timeout kills the whole tree and leaves no zombie or stray process in the container", () =>
     withPod(async (_s, c) => {
       const t0 = Date.now();

@@ -1,0 +1,41 @@
+/*
+ * nodelet-shim — the native helper of the nodelet daemon.
+ *
+ *   nodelet-shim sandbox [flags]                  create a pod's namespace holder (pause)
+ *   nodelet-shim monitor [flags] -- CMD [ARG...]  start a container and stay beside it
+ *   nodelet-shim exec --target PID [flags] -- CMD run a command in a running container
+ *
+ * See README.md for every flag and the output contract of each mode.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+
+#include "exec.h"
+#include "monitor.h"
+#include "title.h"
+
+int cmd_sandbox(int argc, char **argv);
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: nodelet-shim sandbox [--hostname NAME] [--share-pid] [--host-network] [--host-ipc]\n"
+			"       nodelet-shim monitor --rootfs DIR [options] -- COMMAND [ARG...]\n"
+			"       nodelet-shim exec --target PID [options] -- COMMAND [ARG...]\n"
+			"(see shim/README.md)\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	title_init(argc, argv);
+	if (argc < 2)
+		return usage();
+	if (strcmp(argv[1], "sandbox") == 0)
+		return cmd_sandbox(argc - 1, argv + 1);
+	if (strcmp(argv[1], "monitor") == 0)
+		return cmd_monitor(argc - 1, argv + 1);
+	if (strcmp(argv[1], "exec") == 0)
+		return cmd_exec(argc - 1, argv + 1);
+	return usage();
+}

@@ -1,0 +1,46 @@
+/*
+ * monitor.h — the state of one monitor process (the conmon role): it holds
+ * the container's output pipes, writes the CRI log, waits for the container
+ * init and writes the exit file.
+ */
+#ifndef NODELET_MONITOR_H
+#define NODELET_MONITOR_H
+
+#include "container.h"
+#include "log_stream.h"
+#include "log_writer.h"
+#include "options.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct monitor {
+	const struct container_spec *spec;
+	int report_fd;            /* pipe to the invoking process, for the one "ok"/"error" line */
+	int sigfd;                /* signalfd: SIGCHLD and the signals forwarded to the container */
+	int stdin_hold;           /* --stdin-fifo held open read-write, so stdin never sees EOF */
+	struct container_io io;   /* the container's ends; closed here once it started */
+	bool has_log;
+	struct log_writer log;
+	struct log_stream out, err;
+	uint64_t oom_before;
+	pid_t pid;                /* the container init, as seen from the host */
+	bool exited;
+	int status;
+	struct timespec started_at, finished_at;
+};
+
+/* The signals the monitor passes on to the container. */
+extern const int forwarded_signals[];
+extern const int n_forwarded_signals;
+
+/* Pumps output into the log, forwards signals and reaps children until the
+ * container init has exited and its output is drained (EOF, or 2 s after the
+ * exit if other processes still hold the pipes). */
+void monitor_loop(struct monitor *m);
+
+/* Entry point of `nodelet-shim monitor`. */
+int cmd_monitor(int argc, char **argv);
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * sandbox.c — `nodelet-shim sandbox`: the pod's "pause" process, a tiny
+ * long-lived holder of the pod's UTS, IPC and network namespaces (and, with
+ * --share-pid, PID 1 of the pod's PID namespace, reaping its zombies).
+ *
+ *   invoked process P ── fork ──> A: unshare, sethostname, lo up ── fork ──> pause
+ *   P prints "ok <pause pid>" and exits; A exits at once, so the pause process
+ *   is re-parented away from the daemon (like the Kubernetes pause container).
+ */
+#define _GNU_SOURCE
+#include "options.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void on_child(int sig)
+{
+	(void)sig;  /* only wakes sigsuspend; the loop reaps */
+}
+
+/* Handlers and mask are set in A *before* it forks pause, which inherits them:
+ * as PID 1 of a namespace, pause would drop a SIGTERM that arrived before it
+ * had a handler (the kernel ignores unhandled signals to a namespace's init),
+ * and the daemon may send one as soon as it reads "ok". Returns the mask to
+ * wait with (everything but the three). */
+static int install_signals(sigset_t *wait_mask)
+{
+	struct sigaction stop_sa = { .sa_handler = on_stop }, child_sa = { .sa_handler = on_child, .sa_flags = SA_NOCLDSTOP };
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGCHLD);
+	if (sigaction(SIGTERM, &stop_sa, NULL) < 0 || sigaction(SIGINT, &stop_sa, NULL) < 0 ||
+	    sigaction(SIGCHLD, &child_sa, NULL) < 0 || sigprocmask(SIG_BLOCK, &block, wait_mask) < 0)
+		return fail_errno("install signal handlers");
+	sigdelset(wait_mask, SIGTERM);
+	sigdelset(wait_mask, SIGINT);
+	sigdelset(wait_mask, SIGCHLD);
+	return 0;
+}
+
+/* The pause process (Kubernetes' pause.c): exits 0 on SIGTERM/SIGINT, reaps orphans. */
+static void pause_main(const sigset_t *wait_mask)
+{
+	if (chdir("/") < 0 || stdio_to_devnull() < 0)
+		_exit(1);
+	close_range(3, ~0U, 0);
+	prctl(PR_SET_NAME, "nodelet-pause", 0, 0, 0);
+	while (!stop) {
+		/* Orphans of a shared PID namespace are re-parented to us. */
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		sigsuspend(wait_mask);  /* signals stay blocked in between: no lost wake-up */
+	}
+	_exit(0);
+}
+
+/* `ip link set lo up` without exec: SIOCSIFFLAGS on any socket of the namespace. */
+static int loopback_up(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail_errno("socket");
+	struct ifreq ifr = { 0 };
+	copy_str(ifr.ifr_name, IFNAMSIZ, "lo");
+	int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (rc == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	if (rc < 0)
+		fail_errno("bring lo up");
+	close(fd);
+	return rc;
+}
+
+static int enter_namespaces(const struct sandbox_spec *s)
+{
+	int flags = CLONE_NEWUTS | (s->host_ipc ? 0 : CLONE_NEWIPC) | (s->host_network ? 0 : CLONE_NEWNET) |
+		    (s->share_pid ? CLONE_NEWPID : 0);
+	if (unshare(flags) < 0)
+		return fail_errno("unshare namespaces");
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return fail_errno("sethostname %s", s->hostname);
+	if (!s->host_network && loopback_up() < 0)
+		return -1;
+	return 0;
+}
+
+/* A: runs in its own fresh namespaces, forks the pause process, reports its pid. */
+static void sandbox_child(const struct sandbox_spec *s, int report_fd)
+{
+	char line[ERR_MAX + 16];
+	sigset_t wait_mask;
+	pid_t pause_pid = -1;
+	/* A new session first, so no signal aimed at the daemon's process group
+	 * (a ^C in its terminal) ever reaches the pause process. */
+	if (setsid() < 0)
+		fail_errno("setsid");
+	else if (enter_namespaces(s) == 0 && install_signals(&wait_mask) == 0 && (pause_pid = fork()) < 0)
+		fail_errno("fork pause process");
+	if (pause_pid == 0) {
+		close(report_fd);
+		pause_main(&wait_mask);
+	}
+	/* The pid from fork() is in A's own PID namespace: the host's. */
+	if (pause_pid > 0)
+		snprintf(line, sizeof line, "ok %d\n", pause_pid);
+	else
+		snprintf(line, sizeof line, "error %s\n", err_msg());
+	write_all(report_fd, line, strlen(line));
+	_exit(pause_pid > 0 ? 0 : 1);
+}
+
+int cmd_sandbox(int argc, char **argv)
+{
+	struct sandbox_spec s;
+	if (parse_sandbox_args(argc, argv, &s) < 0) {
+		printf("error %s\n", err_msg());
+		return 1;
+	}
+	int rp[2];
+	if (pipe2(rp, O_CLOEXEC) < 0) {
+		printf("error pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	pid_t a = fork();
+	if (a < 0) {
+		printf("error fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (a == 0) {
+		close(rp[0]);
+		sandbox_child(&s, rp[1]);
+	}
+	close(rp[1]);
+	char line[ERR_MAX + 16];
+	ssize_t n = read_full(rp[0], line, sizeof line - 1);
+	while (waitpid(a, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n <= 0) {
+		printf("error sandbox process died\n");
+		return 1;
+	}
+	fwrite(line, 1, (size_t)n, stdout);
+	return strncmp(line, "ok ", 3) == 0 ? 0 : 1;
+}

@@ -74,9 +74,12 @@ int caps_set_final(uint64_t keep, uid_t uid)
 	/* A capability this host never gave us (here CAP_SYS_RESOURCE) cannot be
 	 * raised; --privileged means "everything we have". */
 	uint64_t set = uid == 0 ? keep & have : 0;
+	/* The inheritable set stays empty, as containerd >= 1.6.2 and runc do since CVE-2022-24769: inheritable
+	 * capabilities would pass to programs with file capabilities across exec even for non-root users. */
 	for (int i = 0; i < 2; i++) {
 		uint32_t word = (uint32_t)(set >> (32 * i));
-		data[i].effective = data[i].permitted = data[i].inheritable = word;
+		data[i].effective = data[i].permitted = word;
+		data[i].inheritable = 0;
 	}
 	return cap_set(data);
 }

@@ -11,7 +11,7 @@ import { describe, test } from "node:test";
 import { needsRoot } from "../helpers/root.js";
 import {
   monitorArgs, pidAlive, Scratch, SHIM, startContainer, stopSandbox, waitExitFile, waitFor,
-} from "./shim-harness.js";
+} from "../helpers/shim-harness.js";
 
 const skip = needsRoot();
 const RUNS = 50;

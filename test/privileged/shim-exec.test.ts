@@ -10,7 +10,7 @@ import { needsRoot } from "../helpers/root.js";
 import {
   capMask, DEFAULT_CAPS, execIn, podNamespaces, Scratch, spawnShim, startContainer, startSandbox,
   stopSandbox, waitExitFile, waitFor, type Started,
-} from "./shim-harness.js";
+} from "../helpers/shim-harness.js";
 
 const skip = needsRoot();
 

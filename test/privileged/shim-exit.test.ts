@@ -10,7 +10,7 @@ import { describe, test } from "node:test";
 import { needsRoot } from "../helpers/root.js";
 import {
   monitorArgs, pidAlive, runContainer, Scratch, shim, SHIM, startContainer, waitExitFile, waitFor,
-} from "./shim-harness.js";
+} from "../helpers/shim-harness.js";
 
 const skip = needsRoot();
 const RFC3339NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/;

@@ -10,7 +10,7 @@ import { needsRoot } from "../helpers/root.js";
 import {
   logText, parseCriLog, podNamespaces, runContainer, Scratch, startContainer, startSandbox, stopSandbox, waitExitFile,
   waitFor,
-} from "./shim-harness.js";
+} from "../helpers/shim-harness.js";
 
 const skip = needsRoot();
 const sh = (script: string) => ["sh", "-c", script];

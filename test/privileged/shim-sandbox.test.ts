@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import { needsRoot } from "../helpers/root.js";
 import {
   execIn, pidAlive, podNamespaces, Scratch, shim, startContainer, startSandbox, stopSandbox, waitExitFile, waitFor,
-} from "./shim-harness.js";
+} from "../helpers/shim-harness.js";
 
 const skip = needsRoot();
 

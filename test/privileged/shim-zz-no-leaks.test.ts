@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { needsRoot } from "../helpers/root.js";
-import { mountsMentioning, ownCgroupDir, SHIM } from "./shim-harness.js";
+import { mountsMentioning, ownCgroupDir, SHIM } from "../helpers/shim-harness.js";
 
 const skip = needsRoot();
 

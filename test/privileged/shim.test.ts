@@ -10,7 +10,7 @@ import { needsRoot } from "../helpers/root.js";
 import {
   capMask, DEFAULT_CAPS, mountsMentioning, podNamespaces, runContainer, Scratch, shim, monitorArgs, startContainer,
   startSandbox, stopSandbox, waitExitFile,
-} from "./shim-harness.js";
+} from "../helpers/shim-harness.js";
 
 const skip = needsRoot();
 const sh = (script: string) => ["sh", "-c", script];

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { buildBusyboxRootfs } from "../helpers/busybox-rootfs.js";
+import { buildBusyboxRootfs } from "./busybox-rootfs.js";
 
 /** The shim binary the Makefile builds (`make shim`); tests run from dist/test/privileged. */
 export const SHIM = resolve(dirname(fileURLToPath(import.meta.url)), "../../../build/nodelet-shim");

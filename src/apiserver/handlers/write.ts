@@ -42,7 +42,7 @@ export function admitAndUpdate(call: Call, next: KubeObject, old: KubeObject, re
   const { ctx } = call;
   const status = call.route.subresource === "status";
   let candidate = status ? withStatus(old, next) : withoutStatusChange(next, old);
-  candidate = admitUpdate(candidate, old, ctx.admission);
+  candidate = admitUpdate(candidate, old, status ? { ...ctx.admission, subresource: "status" } : ctx.admission);
   candidate = ctx.hooks.runUpdate(candidate, old, { store: ctx.store, nodeName: ctx.nodeName, dryRun: req.dryRun });
   if (req.dryRun) return candidate;
   const stored = ctx.store.update(candidate, { resourceVersion: req.resourceVersion, subresource: status ? "status" : undefined });

@@ -7,6 +7,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { boolFlag, flag, flags, parseArgs, UsageError, type FlagSpec } from "../cli/args.js";
 import { DEFAULT_SOCKET_PATH } from "../client/defaults.js";
+import { DEFAULT_EVICTION_HARD, parseEvictionHard, parseReserved, type Reserved, type Threshold } from "../kubelet/node-pressure.js";
 
 export const DEFAULT_ROOT = "/var/lib/nodelet";
 
@@ -39,6 +40,14 @@ export interface DaemonConfig {
   network: boolean;
   manifests: string;
   maxPods: number;
+  /** --system-reserved plus --kube-reserved: kept from pods (allocatable = capacity - reserved - eviction). */
+  reserved: Reserved;
+  /** --eviction-hard thresholds: pressure conditions, and memory/nodefs come off allocatable. */
+  evictionHard: Threshold[];
+  /** --event-ttl: events last seen longer ago are removed (default 1h, as the API server's flag). */
+  eventTtlSeconds: number;
+  /** --fail-swap-on: refuse to start with swap on, as the kubelet does by default (off here: warn and report). */
+  failSwapOn: boolean;
 }
 
 export const DAEMON_FLAGS: FlagSpec[] = [
@@ -67,6 +76,11 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "no-network", value: false },
   { name: "manifests", value: true },
   { name: "max-pods", value: true },
+  { name: "system-reserved", value: true },
+  { name: "kube-reserved", value: true },
+  { name: "eviction-hard", value: true },
+  { name: "event-ttl", value: true },
+  { name: "fail-swap-on", value: false },
   { name: "help", short: "h", value: false },
 ];
 
@@ -101,6 +115,10 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     network: !boolFlag(p, "no-network"),
     manifests: flag(p, "manifests") ?? (custom ? join(root, "manifests") : "/etc/nodelet/manifests"),
     maxPods: positiveInt(p, "max-pods", 110),
+    reserved: addReserved(reserved(p, "system-reserved"), reserved(p, "kube-reserved")),
+    evictionHard: usage(() => parseEvictionHard("--eviction-hard", flag(p, "eviction-hard") ?? DEFAULT_EVICTION_HARD)),
+    eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
+    failSwapOn: boolFlag(p, "fail-swap-on"),
   };
   if (Buffer.byteLength(cfg.bridge) > 15) throw new UsageError(`--bridge: interface name "${cfg.bridge}" is longer than 15 bytes`);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cfg.nodeName)) throw new UsageError(`--node-name: "${cfg.nodeName}" is not a valid DNS-1123 subdomain`);
@@ -125,6 +143,29 @@ function oneOf<T extends string>(p: ReturnType<typeof parseArgs>, name: string, 
   const v = flag(p, name) ?? dflt;
   if (!allowed.includes(v as T)) throw new UsageError(`--${name}: "${v}" must be one of ${allowed.join(", ")}`);
   return v as T;
+}
+
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function reserved(p: ReturnType<typeof parseArgs>, name: string): Reserved {
+  return usage(() => parseReserved(`--${name}`, flag(p, name) ?? ""));
+}
+
+function addReserved(a: Reserved, b: Reserved): Reserved {
+  return { cpuMilli: a.cpuMilli + b.cpuMilli, memoryBytes: a.memoryBytes + b.memoryBytes, ephemeralBytes: a.ephemeralBytes + b.ephemeralBytes };
+}
+
+/** "1h", "30m", "90s", "1h30m", "2s" (Go durations without fractions) → seconds. */
+function duration(v: string, name: string): number {
+  const parts = [...v.matchAll(/(\d+)(h|m|s)/g)];
+  if (!parts.length || parts.map((m) => m[0]).join("") !== v) throw new UsageError(`${name}: "${v}" is not a duration like 1h, 30m or 90s`);
+  return parts.reduce((sum, m) => sum + Number(m[1]) * { h: 3600, m: 60, s: 1 }[m[2] as "h" | "m" | "s"], 0);
 }
 
 /** "10Mi", "512Ki", "1048576" → bytes. */

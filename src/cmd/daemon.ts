@@ -7,16 +7,13 @@ import { mkdirSync, readFileSync, chmodSync } from "node:fs";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Node } from "../api/types.js";
 import { createApiServer, ensureServingCert, loadOrCreateToken, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
-import { Backoff } from "../kubelet/backoff.js";
 import { realClock } from "../kubelet/clock.js";
-import { EventRecorder } from "../kubelet/events.js";
-import { Kubelet } from "../kubelet/kubelet.js";
+import type { Kubelet } from "../kubelet/kubelet.js";
+import { startNodeAgent, type NodeAgent } from "../kubelet/node-agent.js";
+import { NodeHeartbeat } from "../kubelet/node-heartbeat.js";
 import { NodeIO } from "../kubelet/node-io.js";
-import { buildNode, readNodeFacts } from "../kubelet/node-status.js";
-import { PodSync } from "../kubelet/pod-sync.js";
-import { ProbeState } from "../kubelet/probe-state.js";
+import { readNodeFacts, readNodeUsage } from "../kubelet/node-status.js";
 import { LoopbackOnlyNetwork, type PodNetwork } from "../network/pod-network.js";
 import { FileRecorder } from "../runtime/explain.js";
 import { ImageStore } from "../runtime/images.js";
@@ -36,6 +33,7 @@ export interface Daemon {
   store: Store;
   api: ApiServer;
   kubelet: Kubelet;
+  agent: NodeAgent;
   runtime: LinuxPodRuntime;
   /** Stops serving; with cleanup, stops and removes every pod first. */
   stop(cleanup?: boolean): Promise<void>;
@@ -62,42 +60,51 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     dns: { clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, hostResolvConf: readText("/etc/resolv.conf") },
     podPidsLimit: cfg.podPidsLimit,
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
+    report: log,
   });
   const clock = realClock;
-  const events = new EventRecorder(store, clock, "kubelet", cfg.nodeName);
-  const probes = new ProbeState();
-  const syncer = new PodSync({ store, runtime, clock, events, backoff: new Backoff(clock), probes, hostIP: () => network.hostIP() });
-  const kubelet = new Kubelet({
+  const heartbeat = registerNode(store, cfg, network.hostIP(), log);
+  const api = await startApi(cfg, store, runtime, runner, log);
+  registerNodeApi(api, { images, layout, runtime, store });
+  const agent = await startNodeAgent({
     nodeName: cfg.nodeName,
     store,
     runtime,
-    syncer,
+    runner,
     clock,
+    heartbeat,
+    hostIP: () => network.hostIP(),
+    stateDir: cfg.root,
+    manifests: cfg.manifests,
     resyncMs: cfg.resyncSeconds * 1000,
+    eventTtlMs: cfg.eventTtlSeconds * 1000,
     log,
-    onPodEvent: (pod) => {
-      if (!pod.status?.startTime) events.record(pod, "Normal", "Scheduled", `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${cfg.nodeName}`, undefined, "default-scheduler");
-    },
   });
-  const heartbeat = registerNode(store, cfg, network.hostIP());
-  const api = await startApi(cfg, store, runtime, runner, log);
-  registerNodeApi(api, { images, layout, runtime, store });
-  await kubelet.start();
-  log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}`);
+  const kubelet = agent.kubelet;
+  log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);
+  void reportAdoption(kubelet, log);
   return {
     store,
     api,
     kubelet,
+    agent,
     runtime,
     async stop(cleanup = cfg.cleanupOnExit) {
-      clearInterval(heartbeat);
+      heartbeat.stop();
       await api.close();
-      if (cleanup) await removeAllPods(store, kubelet, cfg.nodeName);
-      await kubelet.stop();
+      if (cleanup) await removeAllPods(store, agent, cfg.nodeName);
+      await agent.stop();
       if (cleanup) await cgroups.remove("").catch(() => undefined);
       store.close();
     },
   };
+}
+
+/** One log line once every pod found at start has synced: how long re-adopting them took. */
+async function reportAdoption(kubelet: Kubelet, log: (m: string) => void): Promise<void> {
+  const workers = [...kubelet.workers.values()];
+  await Promise.all(workers.map((w) => w.firstSync));
+  log(`re-adopted ${workers.length} pods in ${kubelet.adoptedInMs ?? "?"} ms`);
 }
 
 async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, log: (m: string) => void): Promise<ApiServer> {
@@ -126,32 +133,33 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
   return api;
 }
 
-/** Registers the Node and refreshes its status every 10 s (the kubelet's node status update). */
-function registerNode(store: Store, cfg: DaemonConfig, hostIP: string): NodeJS.Timeout {
+/**
+ * Registers the Node and refreshes its status every 10 s (the kubelet's node status update). Swap: the kubelet
+ * refuses to start with swap on unless failSwapOn=false; nodelet warns and reports it, and refuses with --fail-swap-on.
+ */
+function registerNode(store: Store, cfg: DaemonConfig, hostIP: string, log: (m: string) => void): NodeHeartbeat {
   const facts = readNodeFacts();
-  if (facts.swapBytes > 0) defaultLog(`warning: swap is on (${Math.round(facts.swapBytes / 1048576)} MiB); the kubelet would refuse to start without failSwapOn=false`);
-  const settings = { name: cfg.nodeName, hostIP, podCIDR: cfg.network ? cfg.podCIDR : undefined, reservedCPUMilli: 0, reservedMemoryBytes: 0, maxPods: cfg.maxPods };
-  const write = () => {
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-    const prev = store.get<Node>("Node", "", cfg.nodeName);
-    const node = buildNode(facts, settings, prev, now);
-    if (!prev) store.create(node);
-    else store.update({ ...node, metadata: prev.metadata }, { subresource: "status" });
-  };
-  write();
-  const t = setInterval(() => {
-    try {
-      write();
-    } catch (err) {
-      defaultLog(`node status: ${String(err)}`);
-    }
-  }, 10_000);
-  t.unref();
-  return t;
+  if (facts.swapBytes > 0) {
+    const what = `swap is on (${Math.round(facts.swapBytes / 1048576)} MiB)`;
+    if (cfg.failSwapOn) throw new Error(`${what}: refusing to start with --fail-swap-on (turn swap off with swapoff -a)`);
+    log(`warning: ${what}; the kubelet would refuse to start without failSwapOn=false; it is reported in the Node's nodeInfo.swap`);
+  }
+  const heartbeat = new NodeHeartbeat({
+    store,
+    facts,
+    settings: { name: cfg.nodeName, hostIP, podCIDR: cfg.network ? cfg.podCIDR : undefined, reserved: cfg.reserved, evictionHard: cfg.evictionHard, maxPods: cfg.maxPods },
+    readUsage: () => readNodeUsage(cfg.root),
+    now: () => Date.now(),
+    log,
+  });
+  heartbeat.start();
+  return heartbeat;
 }
 
-/** --cleanup-on-exit / reset: delete every pod of this node at once and wait for the kubelet to remove them. */
-async function removeAllPods(store: Store, kubelet: Kubelet, nodeName: string): Promise<void> {
+/** --cleanup-on-exit / reset: delete every pod of this node (static ones too) and wait for the kubelet to remove them. */
+async function removeAllPods(store: Store, agent: NodeAgent, nodeName: string): Promise<void> {
+  agent.staticPods.stop();
+  agent.kubelet.staticPodsChanged([]);
   for (const pod of store.list("Pod", { fieldSelector: `spec.nodeName=${nodeName}` }).items) {
     try {
       store.delete("Pod", pod.metadata.namespace ?? "default", pod.metadata.name!);
@@ -160,7 +168,7 @@ async function removeAllPods(store: Store, kubelet: Kubelet, nodeName: string): 
     }
   }
   await new Promise((r) => setTimeout(r, 10));
-  await kubelet.drain();
+  await agent.kubelet.drain();
 }
 
 /** The IPv4 address of the interface holding the default route (the node's InternalIP), else the first one. */

@@ -15,6 +15,8 @@ export interface BackoffEntry {
 
 export class Backoff {
   readonly entries = new Map<string, BackoffEntry>();
+  /** Called after every change (the kubelet persists the entries so a restart resumes them). */
+  onChange?: () => void;
 
   constructor(
     private readonly clock: Clock,
@@ -33,12 +35,12 @@ export class Backoff {
   /** Records a restart after an exit at `eventTime`: the next crash waits longer. */
   next(key: string, eventTime: number): void {
     const e = this.entries.get(key);
-    if (!e || this.expired(e, eventTime)) {
-      this.entries.set(key, { backoffMs: this.initialMs, lastUpdate: eventTime });
-      return;
+    if (!e || this.expired(e, eventTime)) this.entries.set(key, { backoffMs: this.initialMs, lastUpdate: eventTime });
+    else {
+      e.backoffMs = Math.min(e.backoffMs * 2, this.maxMs);
+      e.lastUpdate = eventTime;
     }
-    e.backoffMs = Math.min(e.backoffMs * 2, this.maxMs);
-    e.lastUpdate = eventTime;
+    this.onChange?.();
   }
 
   /** The back-off currently applying to key, in ms (for the CrashLoopBackOff message). */
@@ -47,12 +49,26 @@ export class Backoff {
   }
 
   reset(key: string): void {
-    this.entries.delete(key);
+    if (this.entries.delete(key)) this.onChange?.();
   }
 
   /** Drops every entry whose key starts with prefix (a deleted pod's containers). */
   forgetPrefix(prefix: string): void {
-    for (const k of this.entries.keys()) if (k.startsWith(prefix)) this.entries.delete(k);
+    let changed = false;
+    for (const k of this.entries.keys()) if (k.startsWith(prefix)) changed = this.entries.delete(k) || changed;
+    if (changed) this.onChange?.();
+  }
+
+  /** Entries as plain data, for persisting. */
+  snapshot(): Record<string, BackoffEntry> {
+    return Object.fromEntries(this.entries);
+  }
+
+  /** Restores persisted entries (at start, before any pod syncs). */
+  restore(saved: Record<string, BackoffEntry>): void {
+    for (const [k, e] of Object.entries(saved)) {
+      if (typeof e?.backoffMs === "number" && typeof e.lastUpdate === "number") this.entries.set(k, { backoffMs: e.backoffMs, lastUpdate: e.lastUpdate });
+    }
   }
 
   private expired(e: BackoffEntry, eventTime: number): boolean {

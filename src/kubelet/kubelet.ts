@@ -1,13 +1,17 @@
 /**
- * The kubelet of this node: watches the pods bound to it, gives each a worker, wakes the worker when the pod
- * changes, when the runtime reports a container exit (event-driven, no relist) or at the periodic resync, and
- * keeps the Node object current. On start it re-adopts what the runtime has and tears down sandboxes whose pods
- * were deleted while it was away.
+ * The kubelet of this node: takes pods from two sources — the API (a watch on the pods bound to this node) and
+ * the manifest directory (static pods, shown in the API through mirror pods) — gives each pod a worker, and wakes
+ * the worker when its pod changes, when the runtime reports a container exit (event-driven, no relist), when a
+ * probe result changes, or at the periodic resync. On start it re-adopts what the runtime has and tears down
+ * sandboxes whose pods were deleted while it was away; housekeeping expires old events and removes orphaned
+ * mirror pods.
  */
 import type { Pod, WatchEvent } from "../api/types.js";
 import type { PodRuntime, RuntimeEvent } from "../runtime/pod-runtime.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "./clock.js";
+import type { MirrorPods } from "./mirror-pods.js";
+import { isMirrorPod, isStaticPod } from "./pod-objects.js";
 import { PodWorker, type PodSyncer } from "./pod-worker.js";
 
 export interface KubeletOptions {
@@ -18,7 +22,15 @@ export interface KubeletOptions {
   clock: Clock;
   /** Periodic resync (default 10 s): catches anything an event missed. */
   resyncMs?: number;
+  /** Mirror pods for static pods (when static pods are enabled). */
+  mirrors?: MirrorPods;
+  /** Called once for each pod from the API that the node sees for the first time. */
   onPodEvent?: (pod: Pod) => void;
+  /** Called when a pod has left the node (its worker finished terminating it). */
+  onPodGone?: (uid: string) => void;
+  /** Periodic housekeeping (event expiry, ...) and how often it runs. */
+  housekeeping?: () => void | Promise<void>;
+  housekeepingMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -26,33 +38,69 @@ export class Kubelet {
   readonly workers = new Map<string, PodWorker>();
   private stopWatch?: () => void;
   private resyncTimer?: { cancel(): void };
+  private housekeepingTimer?: { cancel(): void };
   private readonly seenGeneration = new Map<string, string>();
+  /** Static pods by uid, as the manifest directory defines them now. */
+  private readonly staticPods = new Map<string, Pod>();
+  private readonly syncer: PodSyncer;
+  /** How long the start took until every pod had synced once (re-adoption), in ms. */
+  adoptedInMs?: number;
 
-  constructor(private readonly o: KubeletOptions) {}
+  constructor(private readonly o: KubeletOptions) {
+    this.syncer = {
+      syncPod: (pod, signal) => {
+        if (isStaticPod(pod)) this.o.mirrors?.ensure(pod);
+        return this.o.syncer.syncPod(pod, signal);
+      },
+      terminatePod: (uid, pod, lastKnown) => this.o.syncer.terminatePod(uid, pod, lastKnown),
+    };
+  }
 
-  async start(): Promise<void> {
+  /** Starts with the static pods the manifest directory holds now (so their containers are re-adopted too). */
+  async start(staticPods: Pod[] = []): Promise<void> {
+    const began = this.o.clock.now();
     await this.o.runtime.start();
     this.o.runtime.onEvent((ev) => this.onRuntimeEvent(ev));
     const { items, resourceVersion } = this.o.store.list<Pod>("Pod", { fieldSelector: `spec.nodeName=${this.o.nodeName}` });
-    const live = new Set<string>();
+    for (const pod of staticPods) this.staticPods.set(pod.metadata.uid!, pod);
+    const live = new Set(this.staticPods.keys());
+    for (const pod of this.staticPods.values()) this.worker(pod.metadata.uid!).update(pod);
     for (const pod of items) {
+      if (isMirrorPod(pod)) continue;
       live.add(pod.metadata.uid!);
       this.podChanged(pod);
     }
     // Sandboxes whose pod object is gone: the pod was deleted while we were not running.
     for (const s of this.o.runtime.sandboxes()) if (!live.has(s.podUid)) this.worker(s.podUid).update(undefined);
+    this.removeOrphanMirrors();
     this.stopWatch = this.o.store.watch("Pod", { resourceVersion, fieldSelector: `spec.nodeName=${this.o.nodeName}` }, (ev) => this.onWatch(ev));
     this.scheduleResync();
+    this.scheduleHousekeeping();
+    void Promise.all([...this.workers.values()].map((w) => w.firstSync)).then(() => (this.adoptedInMs = this.o.clock.now() - began));
   }
 
   async stop(): Promise<void> {
     this.stopWatch?.();
     this.resyncTimer?.cancel();
+    this.housekeepingTimer?.cancel();
     await this.o.runtime.stop();
   }
 
   private scheduleResync(): void {
     this.resyncTimer = this.o.clock.setTimeout(() => void this.resync(), this.o.resyncMs ?? 10_000);
+  }
+
+  private scheduleHousekeeping(): void {
+    if (!this.o.housekeeping) return;
+    this.housekeepingTimer = this.o.clock.setTimeout(async () => {
+      try {
+        await this.o.housekeeping?.();
+        this.removeOrphanMirrors();
+      } catch (err) {
+        this.o.log?.(`housekeeping: ${String(err)}`);
+      }
+      this.scheduleHousekeeping();
+    }, this.o.housekeepingMs ?? 60_000);
   }
 
   /** Catch-up pass: the runtime rescans exits and sandboxes, and every worker syncs. */
@@ -66,13 +114,58 @@ export class Kubelet {
     this.scheduleResync();
   }
 
+  /**
+   * The manifest directory changed: new static pods start, removed ones stop with their grace period (an edited
+   * file is both: its pods have new uids).
+   */
+  staticPodsChanged(pods: Pod[]): void {
+    const want = new Map(pods.map((p) => [p.metadata.uid!, p]));
+    for (const [uid, pod] of want) {
+      if (this.staticPods.has(uid)) continue;
+      this.staticPods.set(uid, pod);
+      this.worker(uid).update(pod);
+    }
+    for (const [uid, pod] of this.staticPods) {
+      if (want.has(uid)) continue;
+      this.staticPods.delete(uid);
+      const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+      const at = new Date(this.o.clock.now() + grace * 1000).toISOString();
+      this.workers.get(uid)?.update({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: at, deletionGracePeriodSeconds: grace } });
+    }
+  }
+
   private onWatch(ev: WatchEvent): void {
     const pod = ev.object as Pod;
+    if (isMirrorPod(pod)) {
+      this.mirrorChanged(ev.type, pod);
+      return;
+    }
     if (ev.type === "DELETED") {
       this.worker(pod.metadata.uid!).update(undefined);
       return;
     }
     if (ev.type === "ADDED" || ev.type === "MODIFIED") this.podChanged(pod);
+  }
+
+  /**
+   * A mirror pod changed. Deleted through the API (marked or gone): its static pod's worker makes it again on its
+   * next sync; the mark is answered at once by removing it, as the kubelet does.
+   */
+  private mirrorChanged(type: WatchEvent["type"], mirror: Pod): void {
+    const owner = this.workers.get(mirror.metadata.annotations!["kubernetes.io/config.mirror"]);
+    const live = owner?.current && !owner.current.metadata.deletionTimestamp;
+    if (type === "DELETED") {
+      if (live) owner.wake();
+      return;
+    }
+    if (!live || mirror.metadata.deletionTimestamp) {
+      // Not from inside the store's watch callback: the write that notified us is still being delivered.
+      setImmediate(() => this.o.mirrors?.remove(mirror));
+    }
+  }
+
+  private removeOrphanMirrors(): void {
+    for (const m of this.o.mirrors?.orphans(new Set(this.staticPods.keys())) ?? []) this.o.mirrors!.remove(m);
   }
 
   /**
@@ -97,14 +190,26 @@ export class Kubelet {
     this.workers.get(ev.podUid)?.wake();
   }
 
+  /** Wakes the worker of a pod (a probe result changed). */
+  wake(uid: string): void {
+    this.workers.get(uid)?.wake();
+  }
+
+  /** The pods the node runs now (API pods and static pods), as their workers last saw them. */
+  activePods(): Pod[] {
+    return [...this.workers.values()].map((w) => w.current).filter((p): p is Pod => p !== undefined && !p.metadata.deletionTimestamp);
+  }
+
   private worker(uid: string): PodWorker {
     let w = this.workers.get(uid);
     if (!w || w.isTerminated) {
-      w = new PodWorker(uid, this.o.syncer, this.o.clock, (id, err) => this.o.log?.(`pod ${id}: ${err instanceof Error ? err.stack : String(err)}`));
+      w = new PodWorker(uid, this.syncer, this.o.clock, (id, err) => this.o.log?.(`pod ${id}: ${err instanceof Error ? err.stack : String(err)}`));
       this.workers.set(uid, w);
+      const mine = w;
       void w.done.then(() => {
-        if (this.workers.get(uid) === w) this.workers.delete(uid);
+        if (this.workers.get(uid) === mine) this.workers.delete(uid);
         this.seenGeneration.delete(uid);
+        this.o.onPodGone?.(uid);
       });
     }
     return w;
@@ -112,6 +217,6 @@ export class Kubelet {
 
   /** Resolves once no worker is busy terminating (for clean shutdown in tests). */
   async drain(): Promise<void> {
-    await Promise.all([...this.workers.values()].filter((w) => !w.current).map((w) => w.done));
+    await Promise.all([...this.workers.values()].filter((w) => !w.current || w.current.metadata.deletionTimestamp).map((w) => w.done));
   }
 }

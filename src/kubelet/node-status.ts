@@ -3,9 +3,10 @@
  * ephemeral storage, pods), conditions, addresses and nodeInfo, including the swap state (the kubelet refuses to
  * run with swap on by default; we run, warn and report it).
  */
-import { readFileSync, statfsSync } from "node:fs";
+import { readdirSync, readFileSync, statfsSync } from "node:fs";
 import { arch, cpus, hostname, release, totalmem } from "node:os";
 import type { Node, NodeCondition } from "../api/types.js";
+import { thresholdAmount, type NodeUsage, type Pressure, type Reserved, type Threshold } from "./node-pressure.js";
 
 export const KUBELET_VERSION = "v1.32.0-nodelet";
 export const RUNTIME_VERSION = "nodelet://0.1.0";
@@ -47,19 +48,61 @@ export function readNodeFacts(root = "/"): NodeFacts {
   };
 }
 
+/** What is left of memory, disk, inodes and pids now (the eviction signals), from /proc and statfs. */
+export function readNodeUsage(root = "/"): NodeUsage {
+  const meminfo = readText("/proc/meminfo");
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(meminfo)?.[1] ?? 0) * 1024;
+  const fs = statfsSync(root);
+  const pidMax = Number(readText("/proc/sys/kernel/pid_max").trim()) || 32768;
+  const threads = Number(/\/(\d+)/.exec(readText("/proc/loadavg"))?.[1] ?? readdirSync("/proc").length);
+  return {
+    memoryAvailableBytes: kb("MemAvailable"),
+    memoryTotalBytes: kb("MemTotal"),
+    fsAvailableBytes: fs.bavail * fs.bsize,
+    fsTotalBytes: fs.blocks * fs.bsize,
+    inodesFree: fs.ffree,
+    inodesTotal: fs.files,
+    pidsAvailable: pidMax - threads,
+    pidMax,
+  };
+}
+
+function readText(p: string): string {
+  try {
+    return readFileSync(p, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 export interface NodeSettings {
   name: string;
   hostIP: string;
   podCIDR?: string;
-  /** Reserved for the system and the kubelet (--system-reserved / --kube-reserved, as one figure). */
-  reservedCPUMilli: number;
-  reservedMemoryBytes: number;
+  /** --system-reserved and --kube-reserved added up. */
+  reserved: Reserved;
+  /** --eviction-hard: memory and nodefs thresholds come off allocatable too. */
+  evictionHard: Threshold[];
   maxPods: number;
 }
 
+/** Allocatable = capacity - reserved - the hard eviction threshold (pkg/kubelet/cm/node_container_manager). */
+export function allocatable(facts: NodeFacts, s: NodeSettings): { cpuMilli: number; memoryBytes: number; ephemeralBytes: number; pods: number } {
+  const hard = (signal: Threshold["signal"], cap: number) => {
+    const t = s.evictionHard.find((x) => x.signal === signal);
+    return t ? thresholdAmount(t, cap) : 0;
+  };
+  return {
+    cpuMilli: Math.max(0, facts.cpuCores * 1000 - s.reserved.cpuMilli),
+    memoryBytes: Math.max(0, facts.memoryBytes - s.reserved.memoryBytes - hard("memory.available", facts.memoryBytes)),
+    ephemeralBytes: Math.max(0, facts.ephemeralBytes - s.reserved.ephemeralBytes - hard("nodefs.available", facts.ephemeralBytes)),
+    pods: s.maxPods,
+  };
+}
+
 /** The Node object, given what the node is and how it is doing. */
-export function buildNode(facts: NodeFacts, s: NodeSettings, previous: Node | undefined, now: string, pressure: Partial<Record<"MemoryPressure" | "DiskPressure" | "PIDPressure", string>> = {}): Node {
-  const cpuMilli = facts.cpuCores * 1000;
+export function buildNode(facts: NodeFacts, s: NodeSettings, previous: Node | undefined, now: string, pressure: Pressure = {}): Node {
+  const alloc = allocatable(facts, s);
   const conditions: NodeCondition[] = [
     cond("MemoryPressure", pressure.MemoryPressure, "KubeletHasSufficientMemory", "kubelet has sufficient memory available", "KubeletHasInsufficientMemory"),
     cond("DiskPressure", pressure.DiskPressure, "KubeletHasNoDiskPressure", "kubelet has no disk pressure", "KubeletHasDiskPressure"),
@@ -92,10 +135,10 @@ export function buildNode(facts: NodeFacts, s: NodeSettings, previous: Node | un
         pods: String(s.maxPods),
       },
       allocatable: {
-        cpu: `${Math.max(0, cpuMilli - s.reservedCPUMilli)}m`,
-        memory: `${Math.floor(Math.max(0, facts.memoryBytes - s.reservedMemoryBytes) / 1024)}Ki`,
-        "ephemeral-storage": `${Math.floor((facts.ephemeralBytes * 0.9) / 1024)}Ki`,
-        pods: String(s.maxPods),
+        cpu: alloc.cpuMilli % 1000 === 0 ? String(alloc.cpuMilli / 1000) : `${alloc.cpuMilli}m`,
+        memory: `${Math.floor(alloc.memoryBytes / 1024)}Ki`,
+        "ephemeral-storage": `${Math.floor(alloc.ephemeralBytes / 1024)}Ki`,
+        pods: String(alloc.pods),
       },
       conditions,
       addresses: [

@@ -1,8 +1,8 @@
 /**
  * computePodActions: what must happen to one pod, decided from what is wanted (the pod spec) and what is seen (the
- * runtime's sandbox and containers, probe results, back-off), as a pure function — the kubelet's
- * kuberuntime_manager.go computePodActions, tested exhaustively without root. The executor (pod-worker.ts) carries
- * the actions out.
+ * runtime's sandbox and containers, probe results, back-off, the time), as a pure function — the kubelet's
+ * kuberuntime_manager.go computePodActions (and computeInitContainerActions for init containers and sidecars),
+ * tested exhaustively without root. The executor (pod-sync.ts) carries the actions out.
  */
 import type { Container, Pod, RestartPolicy } from "../api/types.js";
 
@@ -16,22 +16,39 @@ export interface ObservedContainer {
   specHash: string;
   /** ms since epoch. */
   finishedAt?: number;
+  /** ms since epoch; an init container made before the current sandbox ran for an earlier one. */
+  createdAt?: number;
 }
 
+/** Which probe declared a running container unhealthy. */
+export type FailedProbe = "liveness" | "startup";
+
 export interface ObservedPod {
-  sandbox?: { state: "ready" | "notready" };
+  sandbox?: { state: "ready" | "notready"; createdAt?: number };
   containers: ObservedContainer[];
-  /** Containers whose liveness (or startup) probe has failed past its threshold: kill and restart them. */
-  unhealthy: Set<string>;
+  /** Running containers (by name) whose liveness or startup probe failed past its threshold: kill and restart. */
+  unhealthy: Map<string, FailedProbe>;
   /** Containers whose startup probe has not yet succeeded (sidecars block the next init container until then). */
   notStarted: Set<string>;
   /** Per container name: until when it must wait before restarting (ms), if in back-off. */
   backoffUntil: Map<string, number>;
   /** Hash of each container's current spec, to notice a spec change (image update). */
   specHash: (c: Container) => string;
+  /** Now (ms since epoch): activeDeadlineSeconds is measured against it. */
+  now: number;
 }
 
 export type KillReason = "Unhealthy" | "SpecChanged" | "SidecarTermination" | "PodTermination";
+
+export interface ContainerToKill {
+  id: string;
+  name: string;
+  reason: KillReason;
+  /** The Killing event's message, as the kubelet words it. */
+  message: string;
+  /** Which probe failed, for a kill with reason Unhealthy (its terminationGracePeriodSeconds may apply). */
+  probe?: FailedProbe;
+}
 
 export interface ContainerToStart {
   name: string;
@@ -45,22 +62,17 @@ export interface PodActions {
   /** Stop every container and the sandbox (before re-creating it, or because the pod is done). */
   killPod: boolean;
   createSandbox: boolean;
-  containersToKill: { id: string; name: string; reason: KillReason; message: string }[];
+  containersToKill: ContainerToKill[];
   containersToStart: ContainerToStart[];
   /** Containers that would start but are in back-off, with when to try again. */
   backingOff: { name: string; until: number }[];
-  /** An init container failed under restartPolicy Never: the pod has failed. */
-  podFailed: boolean;
+  /** The pod has failed for a pod-level reason (an init container failed under Never, its deadline passed). */
+  podFailed?: { reason?: string; message?: string };
+  /** When the plan may change without any event (the active deadline): sync again then. */
+  recheckAt?: number;
 }
 
-const empty = (): PodActions => ({
-  killPod: false,
-  createSandbox: false,
-  containersToKill: [],
-  containersToStart: [],
-  backingOff: [],
-  podFailed: false,
-});
+const empty = (): PodActions => ({ killPod: false, createSandbox: false, containersToKill: [], containersToStart: [], backingOff: [] });
 
 /** The most recent container (highest attempt) of each name. */
 export function latestByName(containers: ObservedContainer[], init: boolean): Map<string, ObservedContainer> {
@@ -80,17 +92,50 @@ export function shouldRestart(policy: RestartPolicy, exitCode: number | undefine
   return false;
 }
 
+export const isSidecar = (c: Container): boolean => c.restartPolicy === "Always";
+
 export function computePodActions(pod: Pod, seen: ObservedPod): PodActions {
   const policy = pod.spec.restartPolicy ?? "Always";
   const inits = latestByName(seen.containers, true);
   const apps = latestByName(seen.containers, false);
-  if (seen.sandbox?.state !== "ready") return sandboxActions(pod, seen, policy, inits, apps);
+  const deadline = activeDeadline(pod);
+  if (deadline !== undefined && seen.now >= deadline && !isTerminal(pod)) return deadlineExceeded(seen);
 
+  const actions = seen.sandbox?.state !== "ready" ? sandboxActions(pod, seen, policy, inits, apps) : runningPodActions(pod, seen, policy, inits, apps);
+  if (deadline !== undefined && !isTerminal(pod)) actions.recheckAt = deadline;
+  return actions;
+}
+
+function runningPodActions(
+  pod: Pod,
+  seen: ObservedPod,
+  policy: RestartPolicy,
+  inits: Map<string, ObservedContainer>,
+  apps: Map<string, ObservedContainer>,
+): PodActions {
   const actions = empty();
-  if (!initContainersDone(pod, seen, policy, inits, actions)) return finish(actions, seen, inits, apps, false);
-  for (const c of pod.spec.containers) planAppContainer(c, seen, policy, apps.get(c.name), actions);
-  stopSidecarsWhenMainDone(pod, seen, policy, inits, apps, actions);
+  if (!initContainersDone(pod, seen, policy, inits, apps.size > 0, actions)) return finish(actions, seen, inits, apps, false);
+  for (const c of pod.spec.containers) planRunning(c, seen, apps.get(c.name), actions, false, policy);
+  stopSidecarsWhenMainDone(pod, policy, inits, apps, actions);
   return finish(actions, seen, inits, apps, true);
+}
+
+/** When the pod's activeDeadlineSeconds runs out (ms), counted from status.startTime as the kubelet does. */
+export function activeDeadline(pod: Pod): number | undefined {
+  const secs = pod.spec.activeDeadlineSeconds;
+  const start = pod.status?.startTime ? Date.parse(pod.status.startTime) : NaN;
+  if (secs === undefined || Number.isNaN(start)) return undefined;
+  return start + secs * 1000;
+}
+
+const isTerminal = (pod: Pod) => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+
+/** pkg/kubelet/active_deadline.go: the pod fails with reason DeadlineExceeded and everything in it stops. */
+function deadlineExceeded(seen: ObservedPod): PodActions {
+  const actions = empty();
+  actions.killPod = seen.sandbox?.state === "ready" || seen.containers.some((c) => c.state !== "exited");
+  actions.podFailed = { reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" };
+  return actions;
 }
 
 /** No ready sandbox: create one (and start from the first init container), unless the pod has run to its end. */
@@ -106,7 +151,10 @@ function sandboxActions(
   const ranBefore = seen.containers.length > 0;
   // kubelet: a pod that must not restart and has already run keeps its dead sandbox (its phase is final).
   if (ranBefore && policy === "Never") return actions;
-  const done = pod.spec.containers.every((c) => apps.get(c.name)?.state === "exited" && !shouldRestart(policy, apps.get(c.name)!.exitCode));
+  const done = pod.spec.containers.every((c) => {
+    const last = apps.get(c.name);
+    return last?.state === "exited" && !shouldRestart(policy, last.exitCode);
+  });
   if (ranBefore && done) return actions;
   actions.createSandbox = true;
   const firstInit = pod.spec.initContainers?.[0];
@@ -128,30 +176,34 @@ function startOf(c: Container, init: boolean, last: ObservedContainer | undefine
 
 /**
  * Walks the init containers in order. Returns true when all regular init containers have succeeded and every
- * sidecar is running and started; otherwise records the one next step and returns false.
+ * sidecar is running and started; otherwise records the one next step and returns false. A sidecar that crashes
+ * after the pod initialized is restarted here too (it keeps restartPolicy Always whatever the pod's policy).
  */
 function initContainersDone(
   pod: Pod,
   seen: ObservedPod,
   policy: RestartPolicy,
   inits: Map<string, ObservedContainer>,
+  initialized: boolean,
   actions: PodActions,
 ): boolean {
   for (const c of pod.spec.initContainers ?? []) {
     const last = inits.get(c.name);
-    if (c.restartPolicy === "Always") {
+    if (isSidecar(c)) {
       planRunning(c, seen, last, actions, true, policy);
-      if (last?.state !== "running" || seen.notStarted.has(c.name)) return false;
+      // Once app containers have run (the kubelet's podHasInitialized), a restarting sidecar blocks nothing.
+      if ((last?.state !== "running" || seen.notStarted.has(c.name)) && !initialized) return false;
       continue;
     }
-    if (!last) {
-      actions.containersToStart.push(startOf(c, true, undefined));
+    if (!last || ranInEarlierSandbox(last, seen)) {
+      // A re-created sandbox runs its init containers again, as the kubelet does.
+      actions.containersToStart.push(startOf(c, true, last));
       return false;
     }
     if (last.state !== "exited") return false;
     if (last.exitCode === 0) continue;
     if (policy === "Never") {
-      actions.podFailed = true;
+      actions.podFailed = {};
       actions.killPod = true;
     } else {
       startWithBackoff(c, true, last, seen, actions);
@@ -159,6 +211,11 @@ function initContainersDone(
     return false;
   }
   return true;
+}
+
+function ranInEarlierSandbox(c: ObservedContainer, seen: ObservedPod): boolean {
+  const since = seen.sandbox?.createdAt;
+  return since !== undefined && c.createdAt !== undefined && c.state === "exited" && c.createdAt < since;
 }
 
 /** A container that should be running: start it, restart it, or kill it when unhealthy or changed. */
@@ -175,13 +232,9 @@ function planRunning(
     return;
   }
   if (last.state === "running" || last.state === "created") {
-    const changed = last.specHash !== seen.specHash(c);
-    if (changed || seen.unhealthy.has(c.name)) {
-      const reason: KillReason = changed ? "SpecChanged" : "Unhealthy";
-      const message = changed
-        ? `Container ${c.name} definition changed, will be restarted`
-        : `Container ${c.name} failed liveness probe, will be restarted`;
-      actions.containersToKill.push({ id: last.id, name: c.name, reason, message });
+    const kill = killFor(c, last, seen);
+    if (kill) {
+      actions.containersToKill.push(kill);
       // kubelet restarts a container it killed for these reasons right away if the policy allows it.
       if (shouldRestart(policy, 137, sidecar)) actions.containersToStart.push(startOf(c, sidecar, last));
     }
@@ -190,8 +243,14 @@ function planRunning(
   if (shouldRestart(policy, last.exitCode, sidecar)) startWithBackoff(c, sidecar, last, seen, actions);
 }
 
-function planAppContainer(c: Container, seen: ObservedPod, policy: RestartPolicy, last: ObservedContainer | undefined, actions: PodActions): void {
-  planRunning(c, seen, last, actions, false, policy);
+/** The kill a running container needs: its spec changed, or a liveness/startup probe gave up on it. */
+function killFor(c: Container, last: ObservedContainer, seen: ObservedPod): ContainerToKill | undefined {
+  if (last.specHash !== seen.specHash(c)) {
+    return { id: last.id, name: c.name, reason: "SpecChanged", message: `Container ${c.name} definition changed, will be restarted` };
+  }
+  const probe = seen.unhealthy.get(c.name);
+  if (!probe) return undefined;
+  return { id: last.id, name: c.name, reason: "Unhealthy", probe, message: `Container ${c.name} failed ${probe} probe, will be restarted` };
 }
 
 function startWithBackoff(c: Container, init: boolean, last: ObservedContainer, seen: ObservedPod, actions: PodActions): void {
@@ -202,11 +261,10 @@ function startWithBackoff(c: Container, init: boolean, last: ObservedContainer, 
 
 /**
  * KEP-753: once every regular container of a pod that will not restart them has finished, its sidecars are
- * stopped (they would otherwise keep the pod Running forever).
+ * stopped, last defined first (they would otherwise keep the pod Running forever).
  */
 function stopSidecarsWhenMainDone(
   pod: Pod,
-  _seen: ObservedPod,
   policy: RestartPolicy,
   inits: Map<string, ObservedContainer>,
   apps: Map<string, ObservedContainer>,
@@ -218,12 +276,14 @@ function stopSidecarsWhenMainDone(
     return last?.state === "exited" && !shouldRestart(policy, last.exitCode);
   });
   if (!mainDone) return;
+  const sidecars = new Set((pod.spec.initContainers ?? []).filter(isSidecar).map((c) => c.name));
   actions.containersToStart = actions.containersToStart.filter((s) => !s.init);
-  actions.backingOff = actions.backingOff.filter((b) => !(pod.spec.initContainers ?? []).some((c) => c.name === b.name));
+  actions.backingOff = actions.backingOff.filter((b) => !sidecars.has(b.name));
+  actions.containersToKill = actions.containersToKill.filter((k) => !sidecars.has(k.name));
   for (const c of [...(pod.spec.initContainers ?? [])].reverse()) {
     const last = inits.get(c.name);
-    if (c.restartPolicy === "Always" && last && last.state !== "exited") {
-      actions.containersToKill.push({ id: last.id, name: c.name, reason: "SidecarTermination", message: `Stopping sidecar container ${c.name}` });
+    if (isSidecar(c) && last && last.state !== "exited") {
+      actions.containersToKill.push({ id: last.id, name: c.name, reason: "SidecarTermination", message: `Stopping container ${c.name}` });
     }
   }
 }

@@ -22,12 +22,15 @@ export interface StatusInput {
   now: string;
   /** The pod reached a final phase for a pod-level reason (DeadlineExceeded, an init failure). */
   terminal?: { phase: "Failed" | "Succeeded"; reason?: string; message?: string };
+  /** The node did not admit the pod (OutOfcpu, OutOfmemory, OutOfpods): it waits, with nothing started. */
+  pending?: { reason: string; message: string };
 }
 
 type Observed = StatusInput["containers"][number];
 
 export function generatePodStatus(pod: Pod, input: StatusInput): PodStatus {
   const old = pod.status ?? {};
+  if (input.pending && input.containers.length === 0) return notAdmitted(pod, input, input.pending);
   const initsDone = initContainersDone(pod, input);
   const initStatuses = (pod.spec.initContainers ?? []).map((c) => containerStatus(c, true, input, undefined));
   const appStatuses = pod.spec.containers.map((c) => containerStatus(c, false, input, initsDone ? undefined : "PodInitializing"));
@@ -50,11 +53,30 @@ export function generatePodStatus(pod: Pod, input: StatusInput): PodStatus {
     delete status.podIP;
     delete status.podIPs;
   }
-  const reason = input.terminal?.reason ?? (phase === old.phase ? old.reason : undefined);
+  // A pod-level reason sticks to a final phase; a Pending reason (OutOfcpu) goes once the pod is admitted.
+  const final = phase === "Succeeded" || phase === "Failed";
+  const reason = input.terminal?.reason ?? (final && phase === old.phase ? old.reason : undefined);
   if (reason) status.reason = reason;
-  const message = input.terminal?.message ?? (phase === old.phase ? old.message : undefined);
+  const message = input.terminal?.message ?? (final && phase === old.phase ? old.message : undefined);
   if (message) status.message = message;
   return status;
+}
+
+/**
+ * A pod the node's admission turned away. The kubelet rejects such a pod for good (phase Failed, reason OutOfcpu,
+ * lifecycle/predicate.go); nodelet keeps it Pending with the same reason and message and admits it once it fits.
+ */
+function notAdmitted(pod: Pod, input: StatusInput, why: { reason: string; message: string }): PodStatus {
+  const prev = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+  return {
+    phase: "Pending",
+    reason: why.reason,
+    message: why.message,
+    conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: prev?.lastTransitionTime ?? input.now }],
+    hostIP: input.hostIP,
+    hostIPs: [{ ip: input.hostIP }],
+    qosClass: qosClass(pod),
+  };
 }
 
 function terminated(c: Observed): ContainerState {

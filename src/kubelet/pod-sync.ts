@@ -1,23 +1,28 @@
 /**
- * The executor behind each pod worker: observes the runtime, asks computePodActions what to do, does it in the
- * kubelet's order (kill → sandbox → kill containers → start containers), records Events, and writes the pod's
- * status. Termination stops the containers with their grace period, removes the sandbox and everything it owned,
- * then removes the pod object (the kubelet's final delete carrying the uid).
+ * The executor behind each pod worker (the kubelet's SyncPod / SyncTerminatingPod): admits the pod, observes the
+ * runtime, asks computePodActions what to do, does it in the kubelet's order (kill pod → sandbox → kill containers
+ * → start containers), records Events, collects dead containers, keeps the prober in step and writes the status.
+ * Termination stops the containers with their grace period (preStop first, sidecars last), removes the sandbox and
+ * everything it owned, then removes the pod object (the kubelet's final delete carrying the uid).
  */
-import { ApiError } from "../api/errors.js";
-import type { ConfigMap, Container, Pod, Secret } from "../api/types.js";
-import { ContainerStartError, type ContainerRecord, type PodRuntime } from "../runtime/pod-runtime.js";
+import type { Pod } from "../api/types.js";
 import { containerSpecHash } from "../runtime/linux-runtime.js";
-import type { EnvSources } from "../runtime/container-env.js";
+import type { PodRuntime } from "../runtime/pod-runtime.js";
 import { VolumeError } from "../storage/volumes.js";
 import type { Store } from "../store/store.js";
-import { Backoff } from "./backoff.js";
+import type { Backoff } from "./backoff.js";
 import type { Clock } from "./clock.js";
+import { collectableContainers } from "./container-gc.js";
+import { ContainerKiller, fieldPathOf, specOf } from "./container-killer.js";
+import { backoffKey, ContainerStarter, type Waiting } from "./container-starter.js";
 import type { EventRecorder } from "./events.js";
-import { computePodActions, latestByName, type ContainerToStart, type ObservedPod } from "./plan.js";
-import { generatePodStatus, type StatusInput } from "./pod-status.js";
+import type { HookRunner } from "./lifecycle-hooks.js";
+import { computePodActions, latestByName, type ContainerToKill, type ObservedPod, type PodActions } from "./plan.js";
+import type { PodObjects } from "./pod-objects.js";
 import type { PodSyncer } from "./pod-worker.js";
+import type { Prober } from "./prober.js";
 import type { ProbeState } from "./probe-state.js";
+import { observed, runningInstances, StatusWriter, type StatusExtras } from "./status-writer.js";
 
 export interface PodSyncDeps {
   store: Store;
@@ -26,49 +31,78 @@ export interface PodSyncDeps {
   events: EventRecorder;
   backoff: Backoff;
   probes: ProbeState;
+  prober: Prober;
+  hooks: HookRunner;
+  objects: PodObjects;
   hostIP: () => string;
   /** Environment variables for Services in the pod's namespace (enableServiceLinks). */
   serviceEnv?: (namespace: string) => Record<string, string>;
+  /** Node admission: why the pod may not run here now (OutOfcpu, ...), or undefined when it fits. */
+  admit?: (pod: Pod) => { reason: string; message: string } | undefined;
+  log?: (msg: string) => void;
 }
 
-type Waiting = Map<string, { reason: string; message?: string }>;
-
 export class PodSync implements PodSyncer {
-  /** Why containers are waiting (start errors, back-off), per pod uid. */
+  /** Why containers are waiting (start errors, back-off, hook failures), per pod uid. */
   private readonly waiting = new Map<string, Waiting>();
+  private readonly killer: ContainerKiller;
+  private readonly starter: ContainerStarter;
+  private readonly status: StatusWriter;
 
-  constructor(private readonly d: PodSyncDeps) {}
+  constructor(private readonly d: PodSyncDeps) {
+    this.killer = new ContainerKiller(d);
+    this.starter = new ContainerStarter({ ...d, killer: this.killer });
+    this.status = new StatusWriter(d);
+  }
 
-  async syncPod(pod: Pod): Promise<number | undefined> {
+  async syncPod(pod: Pod, signal?: AbortSignal): Promise<number | undefined> {
     const uid = pod.metadata.uid!;
     const waiting = this.waitingOf(uid);
+    const rejected = this.d.admit?.(pod);
+    if (rejected) {
+      this.d.events.record(pod, "Warning", rejected.reason, rejected.message);
+      this.status.write(pod, { waiting, pending: rejected });
+      return undefined;
+    }
     const actions = computePodActions(pod, this.observe(pod));
-    let wakeAt: number | undefined;
-    const soon = (t: number) => (wakeAt = wakeAt === undefined ? t : Math.min(wakeAt, t));
+    const wake = new WakeAt(actions.recheckAt);
+    const extras: StatusExtras = { waiting, terminal: actions.podFailed ? { phase: "Failed", ...actions.podFailed } : undefined };
+    if (actions.podFailed?.reason && pod.status?.phase !== "Failed") this.d.events.record(pod, "Normal", actions.podFailed.reason, actions.podFailed.message ?? "");
+    await this.act(pod, actions, waiting, wake, signal);
+    if (!signal?.aborted) await this.collectGarbage(uid);
+    this.d.prober.update({ ...pod, status: this.d.objects.statusObject(pod)?.status ?? pod.status }, runningInstances(pod, this.d.runtime.containers(uid)));
+    this.status.write(pod, extras);
+    return wake.at;
+  }
 
-    if (actions.killPod) await this.killPod(pod, actions.createSandbox);
+  private async act(pod: Pod, actions: PodActions, waiting: Waiting, wake: WakeAt, signal?: AbortSignal): Promise<void> {
+    if (actions.killPod) await this.killPod(pod, actions.createSandbox, signal);
     if (actions.createSandbox && !(await this.createSandbox(pod))) {
-      soon(this.d.clock.now() + 2000);
-      await this.writeStatus(pod);
-      return wakeAt;
+      wake.soon(this.d.clock.now() + 2000);
+      return;
     }
     for (const k of actions.containersToKill) {
-      this.d.events.record(pod, "Normal", "Killing", k.message, fieldPathOf(pod, k.name));
-      await this.d.runtime.stopContainer(k.id, gracePeriod(pod));
-      this.d.probes.reset(uid, k.name);
+      if (signal?.aborted) return;
+      const c = this.d.runtime.container(k.id);
+      if (c) await this.killer.kill(pod, c, { grace: killGrace(pod, k), message: k.message, signal });
     }
     for (const s of actions.containersToStart) {
-      const retryAt = await this.startContainer(pod, s, waiting);
-      if (retryAt !== undefined) soon(retryAt);
+      if (signal?.aborted) return;
+      const spec = specOf(pod, s.name, s.init)!;
+      const retryAt = await this.starter.start(pod, s, containerSpecHash(spec), waiting, signal);
+      if (retryAt !== undefined) wake.soon(retryAt);
     }
-    for (const b of actions.backingOff) {
-      const secs = Math.round(this.d.backoff.current(backoffKey(uid, b.name)) / 1000);
-      waiting.set(b.name, { reason: "CrashLoopBackOff", message: `back-off ${secs}s restarting failed container=${b.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` });
-      this.d.events.record(pod, "Warning", "BackOff", "Back-off restarting failed container " + `${b.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`, fieldPathOf(pod, b.name));
-      soon(b.until);
-    }
-    await this.writeStatus(pod, actions.podFailed ? { phase: "Failed" } : undefined);
-    return wakeAt;
+    for (const b of actions.backingOff) this.backingOff(pod, b.name, b.until, waiting, wake);
+  }
+
+  private backingOff(pod: Pod, name: string, until: number, waiting: Waiting, wake: WakeAt): void {
+    const uid = pod.metadata.uid!;
+    const spec = specOf(pod, name, !pod.spec.containers.some((c) => c.name === name))!;
+    const secs = Math.round(this.d.backoff.current(backoffKey(uid, name, containerSpecHash(spec))) / 1000);
+    const who = `${pod.metadata.name}_${pod.metadata.namespace}(${uid})`;
+    waiting.set(name, { reason: "CrashLoopBackOff", message: `back-off ${secs}s restarting failed container=${name} pod=${who}` });
+    this.d.events.record(pod, "Warning", "BackOff", `Back-off restarting failed container ${name} in pod ${who}`, fieldPathOf(pod, name));
+    wake.soon(until);
   }
 
   private waitingOf(uid: string): Waiting {
@@ -80,29 +114,32 @@ export class PodSync implements PodSyncer {
   observe(pod: Pod): ObservedPod {
     const uid = pod.metadata.uid!;
     const sandbox = this.d.runtime.sandbox(uid);
-    const containers = this.d.runtime.containers(uid).map(observed);
+    const records = this.d.runtime.containers(uid);
+    const containers = records.map(observed);
     const backoffUntil = new Map<string, number>();
     for (const init of [true, false]) {
       for (const [name, c] of latestByName(containers, init)) {
-        if (c.state !== "exited" || c.finishedAt === undefined) continue;
-        const until = this.d.backoff.backoffUntil(backoffKey(uid, name), c.finishedAt);
+        const spec = specOf(pod, name, init);
+        if (!spec || c.state !== "exited" || c.finishedAt === undefined) continue;
+        const until = this.d.backoff.backoffUntil(backoffKey(uid, name, containerSpecHash(spec)), c.finishedAt);
         if (until !== undefined) backoffUntil.set(name, until);
       }
     }
+    const view = this.d.probes.view(uid, runningInstances(pod, records));
     return {
-      sandbox: sandbox ? { state: sandbox.state } : undefined,
+      sandbox: sandbox ? { state: sandbox.state, createdAt: Date.parse(sandbox.createdAt) } : undefined,
       containers,
-      unhealthy: this.d.probes.unhealthy(uid),
-      notStarted: this.d.probes.notStarted(uid),
+      unhealthy: view.unhealthy,
+      notStarted: view.notStarted,
       backoffUntil,
-      specHash: (c: Container) => containerSpecHash(c),
+      specHash: containerSpecHash,
+      now: this.d.clock.now(),
     };
   }
 
   private async createSandbox(pod: Pod): Promise<boolean> {
     const uid = pod.metadata.uid!;
-    const hadOne = this.d.runtime.sandbox(uid) !== undefined;
-    if (hadOne) this.d.events.record(pod, "Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
+    if (this.d.runtime.sandbox(uid)) this.d.events.record(pod, "Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
     try {
       await this.d.runtime.runSandbox(pod);
       return true;
@@ -113,144 +150,56 @@ export class PodSync implements PodSyncer {
     }
   }
 
-  /** Starts one container; returns when to retry if it could not start. */
-  private async startContainer(pod: Pod, s: ContainerToStart, waiting: Waiting): Promise<number | undefined> {
-    const uid = pod.metadata.uid!;
-    const spec = (s.init ? pod.spec.initContainers ?? [] : pod.spec.containers).find((c) => c.name === s.name)!;
-    const fieldPath = fieldPathOf(pod, s.name);
-    const errKey = `${backoffKey(uid, s.name)}/start-error`;
-    if (s.restartAfter !== undefined) this.d.backoff.next(backoffKey(uid, s.name), s.restartAfter);
-    try {
-      await this.d.runtime.startContainer(pod, spec, { attempt: s.attempt, init: s.init, env: this.envSources(pod, spec) });
-    } catch (err) {
-      if (!(err instanceof ContainerStartError)) throw err;
-      const now = this.d.clock.now();
-      const until = this.d.backoff.backoffUntil(errKey, now);
-      this.d.backoff.next(errKey, now);
-      const imageError = err.reason === "ErrImagePull" || err.reason === "ErrImageNeverPull";
-      const reason = err.reason === "ErrImagePull" && waiting.get(s.name)?.reason === "ErrImagePull" ? "ImagePullBackOff" : err.reason;
-      waiting.set(s.name, { reason, message: err.message });
-      this.d.events.record(pod, "Warning", imageError && err.reason !== "ErrImageNeverPull" ? "Failed" : err.reason === "ErrImageNeverPull" ? "ErrImageNeverPull" : "Failed", err.message, fieldPath);
-      return until ?? now + this.d.backoff.current(errKey);
-    }
-    this.d.backoff.reset(errKey);
-    waiting.delete(s.name);
-    this.d.events.record(pod, "Normal", "Pulled", `Container image "${spec.image}" already present on machine`, fieldPath);
-    this.d.events.record(pod, "Normal", "Created", `Created container ${spec.name}`, fieldPath);
-    this.d.events.record(pod, "Normal", "Started", `Started container ${spec.name}`, fieldPath);
-    this.d.probes.containerStarted(pod, spec);
-    return undefined;
-  }
-
-  private envSources(pod: Pod, c: Container): EnvSources {
-    const ns = pod.metadata.namespace ?? "default";
-    const configMaps: EnvSources["configMaps"] = {};
-    const secrets: EnvSources["secrets"] = {};
-    for (const e of c.env ?? []) {
-      const cm = e.valueFrom?.configMapKeyRef?.name;
-      if (cm && !(cm in configMaps)) configMaps[cm] = this.d.store.get<ConfigMap>("ConfigMap", ns, cm)?.data;
-      const sec = e.valueFrom?.secretKeyRef?.name;
-      if (sec && !(sec in secrets)) secrets[sec] = decodeSecret(this.d.store.get<Secret>("Secret", ns, sec));
-    }
-    return {
-      configMaps,
-      secrets,
-      hostIP: this.d.hostIP(),
-      hostname: "",
-      serviceEnv: pod.spec.enableServiceLinks === false ? {} : this.d.serviceEnv?.(ns) ?? {},
-    };
-  }
-
-  /** Stops every running container (in parallel, each with the grace period) and the sandbox. */
-  private async killPod(pod: Pod, recreating: boolean): Promise<void> {
+  /** Stops every running container and the sandbox; a sandbox about to be re-created does not wait long. */
+  private async killPod(pod: Pod, recreating: boolean, signal?: AbortSignal): Promise<void> {
     const uid = pod.metadata.uid!;
     const running = this.d.runtime.containers(uid).filter((c) => c.state !== "exited");
     const grace = recreating ? Math.min(gracePeriod(pod), 2) : gracePeriod(pod);
-    await Promise.all(running.map((c) => this.stop(pod, c, grace)));
+    await this.killer.killAll(pod, running, { grace, signal });
     await this.d.runtime.stopSandbox(uid);
   }
 
-  private async stop(pod: Pod | undefined, c: ContainerRecord, grace: number): Promise<void> {
-    if (pod) this.d.events.record(pod, "Normal", "Killing", `Stopping container ${c.name}`, fieldPathOf(pod, c.name));
-    await this.d.runtime.stopContainer(c.id, grace);
+  private async collectGarbage(uid: string): Promise<void> {
+    for (const id of collectableContainers(this.d.runtime.containers(uid))) await this.d.runtime.removeContainer(id);
   }
 
-  async terminatePod(uid: string, pod: Pod | undefined): Promise<void> {
+  /**
+   * Stops and removes a pod. `pod` is the object being deleted (its deletion grace period applies), undefined when
+   * it is gone from the store already (a forced delete, or deleted while we were down): then the containers are
+   * killed at once, and `lastKnown` only names them in events.
+   */
+  async terminatePod(uid: string, pod: Pod | undefined, lastKnown?: Pod): Promise<void> {
+    this.d.prober.terminating(uid);
     const grace = pod ? pod.metadata.deletionGracePeriodSeconds ?? gracePeriod(pod) : 0;
     const running = this.d.runtime.containers(uid).filter((c) => c.state !== "exited");
-    await Promise.all(running.map((c) => this.stop(pod, c, grace)));
-    await this.d.runtime.removeSandbox(uid, pod);
+    await this.killer.killAll(pod ?? lastKnown, running, { grace, force: grace === 0 });
+    await this.d.runtime.removeSandbox(uid, pod ?? lastKnown);
     this.d.backoff.forgetPrefix(`${uid}/`);
-    this.d.probes.forget(uid);
+    this.d.prober.forget(uid);
     this.waiting.delete(uid);
     this.d.events.forget(uid);
-    if (!pod) return;
-    try {
-      this.d.store.delete("Pod", pod.metadata.namespace ?? "default", pod.metadata.name!, { uid });
-    } catch (err) {
-      if (!(err instanceof ApiError) || (err.reason !== "NotFound" && err.reason !== "Conflict")) throw err;
-    }
-  }
-
-  /** Writes the pod's status if it changed. */
-  async writeStatus(pod: Pod, terminal?: StatusInput["terminal"]): Promise<void> {
-    const ns = pod.metadata.namespace ?? "default";
-    const fresh = this.d.store.get<Pod>("Pod", ns, pod.metadata.name!);
-    if (!fresh || fresh.metadata.uid !== pod.metadata.uid || fresh.metadata.deletionTimestamp) return;
-    const uid = pod.metadata.uid!;
-    const sandbox = this.d.runtime.sandbox(uid);
-    const status = generatePodStatus(fresh, {
-      containers: this.d.runtime.containers(uid).map((c) => ({ ...observed(c), startedAt: c.startedAt, finishedAtIso: c.finishedAt, reason: c.oomKilled ? "OOMKilled" : c.reason === "StartError" ? "StartError" : c.reason, message: c.message, signal: c.signal, imageId: c.imageId })),
-      sandboxReady: sandbox?.state === "ready",
-      waiting: this.waitingOf(uid),
-      readiness: this.d.probes.readiness(uid),
-      started: this.d.probes.startedMap(uid),
-      podIPs: sandbox?.ips.length && !fresh.spec.hostNetwork ? sandbox.ips : fresh.spec.hostNetwork ? [this.d.hostIP()] : [],
-      hostIP: this.d.hostIP(),
-      now: new Date(this.d.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
-      terminal,
-    });
-    if (JSON.stringify(status) === JSON.stringify(fresh.status ?? {})) return;
-    try {
-      this.d.store.update<Pod>({ ...fresh, status }, { subresource: "status" });
-    } catch (err) {
-      if (!(err instanceof ApiError) || (err.reason !== "NotFound" && err.reason !== "Conflict")) throw err;
-    }
+    if (pod) this.d.objects.removeObject(pod);
   }
 }
 
-function observed(c: ContainerRecord) {
-  return {
-    id: c.id,
-    name: c.name,
-    attempt: c.attempt,
-    init: c.init,
-    state: c.state,
-    exitCode: c.exitCode,
-    specHash: c.specHash,
-    finishedAt: c.finishedAt ? Date.parse(c.finishedAt) : undefined,
-  };
+/** The earliest of the times a sync asks to be woken at. */
+class WakeAt {
+  constructor(public at?: number) {}
+  soon(t: number): void {
+    this.at = this.at === undefined ? t : Math.min(this.at, t);
+  }
 }
 
-export function backoffKey(uid: string, container: string): string {
-  return `${uid}/${container}`;
+/** A liveness or startup probe's own terminationGracePeriodSeconds wins over the pod's for its kill. */
+function killGrace(pod: Pod, k: ContainerToKill): number {
+  if (k.reason !== "Unhealthy" || !k.probe) return gracePeriod(pod);
+  const spec = specOf(pod, k.name, !pod.spec.containers.some((c) => c.name === k.name));
+  const probe = k.probe === "liveness" ? spec?.livenessProbe : spec?.startupProbe;
+  return probe?.terminationGracePeriodSeconds ?? gracePeriod(pod);
 }
 
 export function gracePeriod(pod: Pod): number {
   return Math.max(0, pod.spec.terminationGracePeriodSeconds ?? 30);
-}
-
-export function fieldPathOf(pod: Pod, name: string): string {
-  const i = pod.spec.containers.findIndex((c) => c.name === name);
-  if (i >= 0) return `spec.containers{${name}}`;
-  return `spec.initContainers{${name}}`;
-}
-
-function decodeSecret(s: Secret | undefined): Record<string, string> | undefined {
-  if (!s) return undefined;
-  const out: Record<string, string> = { ...(s.stringData ?? {}) };
-  for (const [k, v] of Object.entries(s.data ?? {})) out[k] = Buffer.from(v, "base64").toString();
-  return out;
 }
 
 function errorText(err: unknown): string {

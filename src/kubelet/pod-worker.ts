@@ -1,28 +1,35 @@
 /**
  * One worker per pod serialises everything done to it (the kubelet's podWorkers): a wake-up while a sync runs
  * just marks the worker dirty and it syncs again afterwards. A sync either drives the pod towards its spec
- * (plan → execute → status) or, once the pod is being deleted, terminates it and removes it from the node.
+ * (plan → execute → status) or, once the pod is being deleted, terminates it and removes it from the node. A
+ * deletion that arrives while a sync is busy (a hanging postStart hook, a long preStop) aborts that sync's waits so
+ * termination starts at once.
  */
 import type { Pod } from "../api/types.js";
 import type { Clock } from "./clock.js";
 
 export interface PodSyncer {
   /** Drives a live pod towards its spec. Returns a time (ms) to be woken at, if any. */
-  syncPod(pod: Pod): Promise<number | undefined>;
-  /** Stops and removes a pod being deleted (or gone from the store). */
-  terminatePod(uid: string, pod: Pod | undefined): Promise<void>;
+  syncPod(pod: Pod, signal?: AbortSignal): Promise<number | undefined>;
+  /** Stops and removes a pod being deleted (`pod`), or gone from the store (undefined; `lastKnown` was its spec). */
+  terminatePod(uid: string, pod: Pod | undefined, lastKnown?: Pod): Promise<void>;
 }
 
 export class PodWorker {
   private pod: Pod | undefined;
+  private lastKnown: Pod | undefined;
   private running = false;
   private dirty = false;
   private timer?: { cancel(): void };
   private timerAt = Infinity;
   private terminated = false;
+  private abort?: AbortController;
   /** Resolves when the worker has finished terminating its pod. */
   readonly done: Promise<void>;
   private resolveDone!: () => void;
+  /** Resolves after the first sync (re-adoption is measured by it). */
+  readonly firstSync: Promise<void>;
+  private resolveFirst!: () => void;
 
   constructor(
     readonly uid: string,
@@ -31,9 +38,10 @@ export class PodWorker {
     private readonly onError: (uid: string, err: unknown) => void,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
+    this.firstSync = new Promise((r) => (this.resolveFirst = r));
   }
 
-  /** The pod as last seen in the store, or undefined once it is gone. */
+  /** The pod as last seen, or undefined once it is gone. */
   get current(): Pod | undefined {
     return this.pod;
   }
@@ -45,10 +53,13 @@ export class PodWorker {
   /** Keeps the latest copy of the pod without syncing (our own status writes coming back). */
   refresh(pod: Pod): void {
     this.pod = pod;
+    this.lastKnown = pod;
   }
 
   update(pod: Pod | undefined): void {
     this.pod = pod;
+    if (pod) this.lastKnown = pod;
+    if (!pod || pod.metadata.deletionTimestamp) this.abort?.abort();
     this.wake();
   }
 
@@ -80,18 +91,22 @@ export class PodWorker {
       try {
         const pod = this.pod;
         if (!pod || pod.metadata.deletionTimestamp) {
-          await this.syncer.terminatePod(this.uid, pod);
+          await this.syncer.terminatePod(this.uid, pod, this.lastKnown);
           this.terminated = true;
           this.timer?.cancel();
           this.resolveDone();
           break;
         }
-        const next = await this.syncer.syncPod(pod);
+        this.abort = new AbortController();
+        const next = await this.syncer.syncPod(pod, this.abort.signal);
         if (next !== undefined) this.wakeAt(next);
       } catch (err) {
         this.onError(this.uid, err);
         // Retry failures after a pause rather than spinning.
         this.wakeAt(this.clock.now() + 1000);
+      } finally {
+        this.abort = undefined;
+        this.resolveFirst();
       }
     } while (this.dirty && !this.terminated);
     this.running = false;

@@ -5,6 +5,7 @@
  * one: the reader finishes the old file, then continues with the new).
  */
 import { promises as fsp } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { Readable } from "node:stream";
 
 export interface CriLine {
@@ -114,6 +115,16 @@ async function* logChunks(path: string, opts: ReadLogOptions): AsyncGenerator<Bu
       }
       const rotated = await replacedFile(path, fh);
       if (rotated) {
+        // The monitor may have written to the old file after our last read and before renaming it, and may have
+        // rotated more than once since we looked: finish the old file, then read the files rotated after it.
+        const rest = await readFrom(fh, offset, Infinity);
+        const between = await rotatedAfter(path, fh, rotated);
+        for (const chunk of [rest.data, ...between]) {
+          const all = carry + chunk;
+          const end = all.lastIndexOf("\n");
+          carry = all.slice(end + 1);
+          yield* emit(decode(all.slice(0, end + 1), state, opts));
+        }
         await fh.close();
         fh = rotated;
         offset = 0;
@@ -130,10 +141,51 @@ async function* logChunks(path: string, opts: ReadLogOptions): AsyncGenerator<Bu
   }
 }
 
-async function readFrom(fh: fsp.FileHandle, offset: number): Promise<{ bytes: number; data: string }> {
-  const buf = Buffer.alloc(64 * 1024);
-  const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-  return { bytes: bytesRead, data: buf.subarray(0, bytesRead).toString() };
+async function readFrom(fh: fsp.FileHandle, offset: number, max = 64 * 1024): Promise<{ bytes: number; data: string }> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const buf = Buffer.alloc(Math.min(64 * 1024, max - total));
+    if (buf.length === 0) break;
+    const { bytesRead } = await fh.read(buf, 0, buf.length, offset + total);
+    if (bytesRead === 0) break;
+    chunks.push(buf.subarray(0, bytesRead));
+    total += bytesRead;
+    if (max !== Infinity) break;
+  }
+  return { bytes: total, data: Buffer.concat(chunks).toString() };
+}
+
+/** Rotated name order, oldest first, as the monitor sorts them: PATH.YYYYMMDD-HHMMSS, then the numeric .N. */
+export function rotatedOrder(a: string, b: string): number {
+  const key = (name: string): [string, number] => {
+    const m = /\.(\d{8}-\d{6})(?:\.(\d+))?$/.exec(name);
+    return m ? [m[1], Number(m[2] ?? 0)] : ["", 0];
+  };
+  const [ka, kb] = [key(a), key(b)];
+  return ka[0] < kb[0] ? -1 : ka[0] > kb[0] ? 1 : ka[1] - kb[1];
+}
+
+/**
+ * The contents of the files rotated after the one `fh` has open, oldest first. That file is found among the
+ * rotated ones by inode; if the monitor already pruned it, the files modified since it was are the ones after.
+ */
+async function rotatedAfter(path: string, fh: fsp.FileHandle, next: fsp.FileHandle): Promise<string[]> {
+  const dir = dirname(path);
+  const base = basename(path);
+  const names = (await fsp.readdir(dir).catch(() => [] as string[]))
+    .filter((n) => n.startsWith(`${base}.`) && /^\.\d{8}-\d{6}(\.\d+)?$/.test(n.slice(base.length)))
+    .sort(rotatedOrder);
+  const [mine, theirs] = await Promise.all([fh.stat(), next.stat()]);
+  const stats = await Promise.all(names.map((n) => fsp.stat(join(dir, n)).catch(() => undefined)));
+  const own = stats.findIndex((st) => st?.ino === mine.ino);
+  // The file opened as the live one may itself have been rotated meanwhile: it is read next, so stop before it.
+  const stop = stats.findIndex((st) => st?.ino === theirs.ino);
+  const candidates = stop >= 0 ? names.slice(0, stop) : names;
+  const after = own >= 0 ? candidates.slice(own + 1) : candidates.filter((_, i) => stats[i] !== undefined && stats[i]!.mtimeMs >= mine.mtimeMs);
+  const out: string[] = [];
+  for (const n of after) out.push(await fsp.readFile(join(dir, n), "utf8").catch(() => ""));
+  return out;
 }
 
 /** When the live log was rotated, the new file at `path` (a different inode), opened; else undefined. */

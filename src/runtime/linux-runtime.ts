@@ -30,6 +30,7 @@ import {
   type SandboxRecord,
   type StartContainerOptions,
 } from "./pod-runtime.js";
+import { removeOrphans } from "./orphans.js";
 import { RuntimeRecords } from "./records.js";
 import { containerCgroupLimits, podCgroupLimits, qosClass } from "./resources.js";
 import { monitorArgv, sandboxArgv } from "./shim-argv.js";
@@ -48,6 +49,8 @@ export interface LinuxRuntimeOptions {
   log: { maxSize: number; maxFiles: number };
   /** Size of each pod's /dev/shm tmpfs. */
   shmSize?: number;
+  /** Where start() reports what a crash left behind and it removed. */
+  report?: (msg: string) => void;
 }
 
 export class LinuxPodRuntime implements PodRuntime {
@@ -68,6 +71,14 @@ export class LinuxPodRuntime implements PodRuntime {
     for (const d of [this.o.layout.podsDir, this.o.layout.exitsDir]) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
     await this.o.cgroups.prepare("node");
     await this.records.load();
+    const removed = await removeOrphans({
+      layout: this.o.layout,
+      runner: this.o.runner,
+      cgroups: this.o.cgroups,
+      pods: new Set(this.records.sandboxes.keys()),
+      containers: new Set(this.records.containers.keys()),
+    });
+    for (const what of removed) this.o.report?.(`removed what a crash left behind: ${what}`);
     for (const s of this.records.sandboxes.values()) {
       if (s.state === "ready" && !isSameProcess(s.pid, s.pidStartTime)) await this.markSandboxDead(s);
     }
@@ -419,7 +430,7 @@ export class LinuxPodRuntime implements PodRuntime {
     await fsp.rm(this.o.layout.containerDir(c.podUid, id), { recursive: true, force: true });
     const s = this.records.sandboxes.get(c.podUid);
     if (s) await fsp.rm(this.o.layout.containerLogLink(s.namespace, s.name, c.name, id), { force: true });
-    await fsp.rm(c.logPath, { force: true });
+    await removeLogFiles(c.logPath);
     await this.exits.forget(id);
     this.records.forgetContainer(id);
   }
@@ -476,6 +487,15 @@ function readTextOr(path: string, fallback: string): string {
 /** The container's termination message (terminationMessagePath), at most 4 KiB as in Kubernetes. */
 function readTerminationMessage(containerDir: string): string {
   return readTextOr(join(containerDir, "termination-log"), "").slice(0, 4096);
+}
+
+/** A container's log and the files the monitor rotated it into (N.log.YYYYMMDD-HHMMSS[.K]). */
+async function removeLogFiles(logPath: string): Promise<void> {
+  const dir = join(logPath, "..");
+  const base = logPath.slice(dir.length + 1);
+  for (const f of await fsp.readdir(dir).catch(() => [] as string[])) {
+    if (f === base || f.startsWith(`${base}.`)) await fsp.rm(join(dir, f), { force: true });
+  }
 }
 
 async function waitGone(pid: number, startTime: number | undefined, timeoutMs: number): Promise<void> {

@@ -1,0 +1,46 @@
+/**
+ * Persists the restart back-off of every container (a small JSON file in the state directory), so a kubelet that
+ * restarts — even after kill -9 — resumes each CrashLoopBackOff where it was instead of restarting crashing
+ * containers at once. Writes are coalesced: at most one write in flight, the last state always written.
+ */
+import { readJson, writeJsonAtomic } from "../runtime/json-file.js";
+import type { Backoff, BackoffEntry } from "./backoff.js";
+
+export class BackoffStore {
+  private writing?: Promise<void>;
+  private again = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly backoff: Backoff,
+    private readonly log?: (msg: string) => void,
+  ) {}
+
+  /** Loads the saved entries into the back-off and saves every later change. */
+  async attach(): Promise<void> {
+    const saved = await readJson<Record<string, BackoffEntry>>(this.path);
+    if (saved) this.backoff.restore(saved);
+    this.backoff.onChange = () => this.save();
+  }
+
+  private save(): void {
+    if (this.writing) {
+      this.again = true;
+      return;
+    }
+    this.writing = writeJsonAtomic(this.path, this.backoff.snapshot())
+      .catch((err: unknown) => this.log?.(`cannot save back-off state to ${this.path}: ${String(err)}`))
+      .finally(() => {
+        this.writing = undefined;
+        if (this.again) {
+          this.again = false;
+          this.save();
+        }
+      });
+  }
+
+  /** Resolves once the last change is on disk (clean shutdown, tests). */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+}

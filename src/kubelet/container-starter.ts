@@ -1,0 +1,112 @@
+/**
+ * Starting one container as the kubelet's startContainer does: back-off bookkeeping, the runtime start, the
+ * Pulled/Created/Started events, and the postStart hook — which, when it fails, kills the container
+ * (FailedPostStartHook) and leaves the reason PostStartHookError in its status until it starts again.
+ * A start that fails before the container runs (image, config) is retried with its own back-off.
+ */
+import type { ConfigMap, Container, Pod, Secret } from "../api/types.js";
+import type { EnvSources } from "../runtime/container-env.js";
+import { ContainerStartError, type ContainerRecord, type PodRuntime } from "../runtime/pod-runtime.js";
+import type { Store } from "../store/store.js";
+import type { Backoff } from "./backoff.js";
+import type { Clock } from "./clock.js";
+import { fieldPathOf, specOf, type ContainerKiller } from "./container-killer.js";
+import type { EventRecorder } from "./events.js";
+import type { HookRunner } from "./lifecycle-hooks.js";
+import type { ContainerToStart } from "./plan.js";
+
+export type Waiting = Map<string, { reason: string; message?: string }>;
+
+export interface StarterDeps {
+  store: Store;
+  runtime: PodRuntime;
+  clock: Clock;
+  events: EventRecorder;
+  backoff: Backoff;
+  hooks: HookRunner;
+  killer: ContainerKiller;
+  hostIP: () => string;
+  serviceEnv?: (namespace: string) => Record<string, string>;
+  log?: (msg: string) => void;
+}
+
+/** The back-off key of a container: its spec hash is part of it, so a fixed spec starts without waiting. */
+export function backoffKey(uid: string, name: string, specHash: string): string {
+  return `${uid}/${name}/${specHash}`;
+}
+
+export class ContainerStarter {
+  constructor(private readonly d: StarterDeps) {}
+
+  /** Starts the container; returns when to retry if it could not start. */
+  async start(pod: Pod, s: ContainerToStart, specHash: string, waiting: Waiting, signal?: AbortSignal): Promise<number | undefined> {
+    const uid = pod.metadata.uid!;
+    const spec = specOf(pod, s.name, s.init)!;
+    const key = backoffKey(uid, s.name, specHash);
+    const errKey = `${key}/start-error`;
+    if (s.restartAfter !== undefined) this.d.backoff.next(key, s.restartAfter);
+    let record: ContainerRecord;
+    try {
+      record = await this.d.runtime.startContainer(pod, spec, { attempt: s.attempt, init: s.init, env: this.envSources(pod, spec) });
+    } catch (err) {
+      if (!(err instanceof ContainerStartError)) throw err;
+      return this.failed(pod, s.name, err, errKey, waiting);
+    }
+    this.d.backoff.reset(errKey);
+    waiting.delete(s.name);
+    const fieldPath = fieldPathOf(pod, s.name);
+    this.d.events.record(pod, "Normal", "Pulled", `Container image "${spec.image}" already present on machine`, fieldPath);
+    this.d.events.record(pod, "Normal", "Created", `Created container ${spec.name}`, fieldPath);
+    this.d.events.record(pod, "Normal", "Started", `Started container ${spec.name}`, fieldPath);
+    if (spec.lifecycle?.postStart) await this.postStart(pod, spec, record, waiting, signal);
+    return undefined;
+  }
+
+  private failed(pod: Pod, name: string, err: ContainerStartError, errKey: string, waiting: Waiting): number {
+    const now = this.d.clock.now();
+    const until = this.d.backoff.backoffUntil(errKey, now);
+    this.d.backoff.next(errKey, now);
+    // A second pull failure in a row is ImagePullBackOff, as kubectl shows it.
+    const reason = err.reason === "ErrImagePull" && waiting.get(name)?.reason === "ErrImagePull" ? "ImagePullBackOff" : err.reason;
+    waiting.set(name, { reason, message: err.message });
+    this.d.events.record(pod, "Warning", err.reason === "ErrImageNeverPull" ? "ErrImageNeverPull" : "Failed", err.message, fieldPathOf(pod, name));
+    return until ?? now + this.d.backoff.current(errKey);
+  }
+
+  /** kuberuntime_container.go startContainer step 4: a failed postStart hook kills the container. */
+  private async postStart(pod: Pod, spec: Container, record: ContainerRecord, waiting: Waiting, signal?: AbortSignal): Promise<void> {
+    const msg = await this.d.hooks.run(spec.lifecycle!.postStart!, { pod, container: spec, containerId: record.id, signal });
+    if (!msg || signal?.aborted) return;
+    this.d.log?.(`pod ${pod.metadata.namespace}/${pod.metadata.name}: ${msg}`);
+    this.d.events.record(pod, "Warning", "FailedPostStartHook", "PostStartHook failed", fieldPathOf(pod, spec.name));
+    waiting.set(spec.name, { reason: "PostStartHookError", message: msg });
+    const current = this.d.runtime.container(record.id) ?? record;
+    await this.d.killer.kill(pod, current, { grace: Math.max(0, pod.spec.terminationGracePeriodSeconds ?? 30), message: "FailedPostStartHook", signal });
+  }
+
+  private envSources(pod: Pod, c: Container): EnvSources {
+    const ns = pod.metadata.namespace ?? "default";
+    const configMaps: EnvSources["configMaps"] = {};
+    const secrets: EnvSources["secrets"] = {};
+    for (const e of c.env ?? []) {
+      const cm = e.valueFrom?.configMapKeyRef?.name;
+      if (cm && !(cm in configMaps)) configMaps[cm] = this.d.store.get<ConfigMap>("ConfigMap", ns, cm)?.data;
+      const sec = e.valueFrom?.secretKeyRef?.name;
+      if (sec && !(sec in secrets)) secrets[sec] = decodeSecret(this.d.store.get<Secret>("Secret", ns, sec));
+    }
+    return {
+      configMaps,
+      secrets,
+      hostIP: this.d.hostIP(),
+      hostname: "",
+      serviceEnv: pod.spec.enableServiceLinks === false ? {} : this.d.serviceEnv?.(ns) ?? {},
+    };
+  }
+}
+
+function decodeSecret(s: Secret | undefined): Record<string, string> | undefined {
+  if (!s) return undefined;
+  const out: Record<string, string> = { ...(s.stringData ?? {}) };
+  for (const [k, v] of Object.entries(s.data ?? {})) out[k] = Buffer.from(v, "base64").toString();
+  return out;
+}

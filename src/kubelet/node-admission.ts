@@ -1,0 +1,96 @@
+/**
+ * Node admission (pkg/kubelet/lifecycle/predicate.go and the scheduler's noderesources fit it reuses): a pod runs
+ * only if its requests fit what the node's allocatable leaves after the pods already admitted, and the pod count
+ * stays under maxPods. The kubelet rejects a pod that does not fit for good (phase Failed, reason OutOfcpu); the
+ * issue asks nodelet to keep it Pending with that reason, so here it is re-checked at each sync and admitted once
+ * it fits (as if a scheduler were waiting on it).
+ */
+import type { Container, Pod } from "../api/types.js";
+import { cpuMilli, memoryBytes } from "../runtime/resources.js";
+
+export interface Allocatable {
+  cpuMilli: number;
+  memoryBytes: number;
+  pods: number;
+}
+
+export interface Rejection {
+  reason: string;
+  message: string;
+}
+
+interface Requests {
+  cpuMilli: number;
+  memoryBytes: number;
+}
+
+function containerRequests(c: Container): Requests {
+  return { cpuMilli: cpuMilli(c.resources?.requests?.cpu) ?? 0, memoryBytes: memoryBytes(c.resources?.requests?.memory) ?? 0 };
+}
+
+const add = (a: Requests, b: Requests): Requests => ({ cpuMilli: a.cpuMilli + b.cpuMilli, memoryBytes: a.memoryBytes + b.memoryBytes });
+const max = (a: Requests, b: Requests): Requests => ({ cpuMilli: Math.max(a.cpuMilli, b.cpuMilli), memoryBytes: Math.max(a.memoryBytes, b.memoryBytes) });
+
+/**
+ * What a pod asks of the node (resourcehelper.PodRequests): the app containers plus the sidecars, or the largest
+ * init container plus the sidecars started before it if that is more, plus the pod overhead.
+ */
+export function podRequests(pod: Pod): Requests {
+  let sidecars: Requests = { cpuMilli: 0, memoryBytes: 0 };
+  let initPeak: Requests = { cpuMilli: 0, memoryBytes: 0 };
+  for (const c of pod.spec.initContainers ?? []) {
+    if (c.restartPolicy === "Always") sidecars = add(sidecars, containerRequests(c));
+    else initPeak = max(initPeak, add(sidecars, containerRequests(c)));
+  }
+  const apps = pod.spec.containers.map(containerRequests).reduce(add, sidecars);
+  const overhead = { cpuMilli: cpuMilli(pod.spec.overhead?.cpu) ?? 0, memoryBytes: memoryBytes(pod.spec.overhead?.memory) ?? 0 };
+  return add(max(apps, initPeak), overhead);
+}
+
+/** Whether `pod` fits next to `admitted` (the active pods already admitted); the first resource short says why. */
+export function checkFit(pod: Pod, admitted: Pod[], alloc: Allocatable): Rejection | undefined {
+  if (admitted.length + 1 > alloc.pods) return shortOf("pods", 1, admitted.length, alloc.pods);
+  const want = podRequests(pod);
+  const used = admitted.map(podRequests).reduce(add, { cpuMilli: 0, memoryBytes: 0 });
+  if (want.cpuMilli > 0 && used.cpuMilli + want.cpuMilli > alloc.cpuMilli) return shortOf("cpu", want.cpuMilli, used.cpuMilli, alloc.cpuMilli);
+  if (want.memoryBytes > 0 && used.memoryBytes + want.memoryBytes > alloc.memoryBytes) {
+    return shortOf("memory", want.memoryBytes, used.memoryBytes, alloc.memoryBytes);
+  }
+  return undefined;
+}
+
+function shortOf(resource: string, requested: number, used: number, capacity: number): Rejection {
+  return { reason: `OutOf${resource}`, message: `Node didn't have enough resource: ${resource}, requested: ${requested}, used: ${used}, capacity: ${capacity}` };
+}
+
+const isTerminal = (p: Pod) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
+
+/** Remembers which pods were admitted; a pod that already has a sandbox was admitted by an earlier run. */
+export class NodeAdmission {
+  private readonly admitted = new Set<string>();
+
+  constructor(
+    private readonly allocatable: () => Allocatable,
+    private readonly activePods: () => Pod[],
+    private readonly hasSandbox: (uid: string) => boolean,
+  ) {}
+
+  admit(pod: Pod): Rejection | undefined {
+    const uid = pod.metadata.uid!;
+    if (this.admitted.has(uid) || this.hasSandbox(uid)) {
+      this.admitted.add(uid);
+      return undefined;
+    }
+    const others = this.activePods().filter((p) => {
+      const id = p.metadata.uid!;
+      return id !== uid && !isTerminal(p) && (this.admitted.has(id) || this.hasSandbox(id));
+    });
+    const rejection = checkFit(pod, others, this.allocatable());
+    if (!rejection) this.admitted.add(uid);
+    return rejection;
+  }
+
+  forget(uid: string): void {
+    this.admitted.delete(uid);
+  }
+}

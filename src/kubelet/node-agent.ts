@@ -1,0 +1,128 @@
+/**
+ * Assembles the kubelet from its parts (wiring only): probe results and the prober, lifecycle hooks, the pod
+ * sync, node admission, persisted back-off, static pods with their mirrors, event expiry, and the Kubelet that
+ * drives them. The daemon gives it the store, the runtime and the node's settings; stop() leaves pods running.
+ */
+import { join } from "node:path";
+import type { Pod } from "../api/types.js";
+import type { PodRuntime } from "../runtime/pod-runtime.js";
+import type { Store } from "../store/store.js";
+import type { Runner } from "../sys/runner.js";
+import { Backoff } from "./backoff.js";
+import { BackoffStore } from "./backoff-store.js";
+import type { Clock } from "./clock.js";
+import { collectEvents } from "./event-gc.js";
+import { EventRecorder } from "./events.js";
+import { Kubelet } from "./kubelet.js";
+import { HookRunner } from "./lifecycle-hooks.js";
+import { MirrorPods } from "./mirror-pods.js";
+import { NodeAdmission } from "./node-admission.js";
+import type { NodeHeartbeat } from "./node-heartbeat.js";
+import { PodDialer } from "./pod-dialer.js";
+import { isStaticPod, StorePodObjects } from "./pod-objects.js";
+import { PodSync } from "./pod-sync.js";
+import { Prober } from "./prober.js";
+import { LinuxProbeExecutor } from "./probe-runner.js";
+import { ProbeState } from "./probe-state.js";
+import { StaticPodSource } from "./static-pods.js";
+import { fieldPathOf } from "./container-killer.js";
+
+export interface NodeAgentOptions {
+  nodeName: string;
+  store: Store;
+  runtime: PodRuntime & { resync?(): Promise<void> };
+  runner: Runner;
+  clock: Clock;
+  heartbeat: NodeHeartbeat;
+  hostIP: () => string;
+  /** Where the kubelet keeps its own state (back-off). */
+  stateDir: string;
+  /** The static pod manifest directory. */
+  manifests: string;
+  resyncMs: number;
+  eventTtlMs: number;
+  log: (msg: string) => void;
+}
+
+export interface NodeAgent {
+  kubelet: Kubelet;
+  prober: Prober;
+  events: EventRecorder;
+  staticPods: StaticPodSource;
+  /** Stops watching and probing; pods keep running. */
+  stop(): Promise<void>;
+}
+
+export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
+  const { store, runtime, clock, log } = o;
+  const events = new EventRecorder(store, clock, "kubelet", o.nodeName);
+  const backoff = new Backoff(clock);
+  const backoffStore = new BackoffStore(join(o.stateDir, "kubelet", "backoff.json"), backoff, log);
+  await backoffStore.attach();
+  const dialer = new PodDialer(o.runner);
+  const probes = new ProbeState();
+  let kubelet: Kubelet | undefined;
+  let running = false;
+  const prober = new Prober({
+    clock,
+    state: probes,
+    executor: new LinuxProbeExecutor(runtime, dialer),
+    unhealthy: (pod, name, message) => events.record(pod, "Warning", "Unhealthy", message, fieldPathOf(pod, name)),
+    wake: (uid) => kubelet?.wake(uid),
+  });
+  const admission = new NodeAdmission(() => o.heartbeat.allocatable(), () => kubelet?.activePods() ?? [], (uid) => runtime.sandbox(uid) !== undefined);
+  const syncer = new PodSync({
+    store, runtime, clock, events, backoff, probes, prober, log,
+    hooks: new HookRunner(runtime, dialer, clock),
+    objects: new StorePodObjects(store),
+    hostIP: o.hostIP,
+    admit: (pod) => admission.admit(pod),
+  });
+  const staticPods = new StaticPodSource({
+    dir: o.manifests,
+    nodeName: o.nodeName,
+    clock,
+    // Changes seen before the kubelet has started are picked up by start().
+    onChange: (pods) => running && kubelet?.staticPodsChanged(pods),
+    onError: (file, message) => staticPodError(o, events, file, message),
+  });
+  kubelet = new Kubelet({
+    nodeName: o.nodeName, store, runtime, syncer, clock, log,
+    resyncMs: o.resyncMs,
+    mirrors: new MirrorPods(store, o.nodeName, log),
+    onPodEvent: (pod) => scheduled(events, pod, o.nodeName),
+    onPodGone: (uid) => admission.forget(uid),
+    housekeeping: () => void collectEvents(store, clock.now(), o.eventTtlMs),
+    housekeepingMs: Math.min(60_000, Math.max(1000, o.eventTtlMs / 2)),
+  });
+  const started = kubelet;
+  await staticPods.start();
+  await started.start(staticPods.pods());
+  running = true;
+  started.staticPodsChanged(staticPods.pods());
+  return {
+    kubelet: started,
+    prober,
+    events,
+    staticPods,
+    async stop() {
+      staticPods.stop();
+      prober.stop();
+      await started.stop();
+      await backoffStore.flush();
+    },
+  };
+}
+
+/** The scheduler's event, which a one-node cluster's binding stands for (not for static pods: nothing schedules them). */
+function scheduled(events: EventRecorder, pod: Pod, nodeName: string): void {
+  if (pod.status?.startTime || isStaticPod(pod)) return;
+  events.record(pod, "Normal", "Scheduled", `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`, undefined, "default-scheduler");
+}
+
+/** A manifest that cannot be used: a Warning event on the Node and a log line; the other files still run. */
+function staticPodError(o: NodeAgentOptions, events: EventRecorder, file: string, message: string): void {
+  o.log(`static pod manifest ${file} skipped: ${message}`);
+  const node = { apiVersion: "v1", kind: "Node", metadata: { name: o.nodeName, uid: o.nodeName, namespace: "default" } };
+  events.record(node, "Warning", "FailedStaticPodManifest", `cannot use static pod manifest ${file}: ${message}`);
+}

@@ -75,10 +75,13 @@ export class PodDialer implements Dialer {
         settled = true;
         clearTimeout(timer);
         const stream = Duplex.from({ readable: child.stdout!, writable: child.stdin! });
+        // Destroying a Duplex.from stream reports an AbortError; its users see errors on their own side.
+        stream.on("error", () => undefined);
         stream.on("close", () => child.kill("SIGKILL"));
         resolve(stream);
       });
-      child.on("exit", () => {
+      // "close", not "exit": socat's last words on stderr must have arrived.
+      child.on("close", () => {
         clearTimeout(timer);
         fail(socatError(host, port, log));
       });

@@ -32,8 +32,11 @@ export function generatePodStatus(pod: Pod, input: StatusInput): PodStatus {
   const old = pod.status ?? {};
   if (input.pending && input.containers.length === 0) return notAdmitted(pod, input, input.pending);
   const initsDone = initContainersDone(pod, input);
-  const initStatuses = (pod.spec.initContainers ?? []).map((c) => containerStatus(c, true, input, undefined));
-  const appStatuses = pod.spec.containers.map((c) => containerStatus(c, false, input, initsDone ? undefined : "PodInitializing"));
+  // kubelet_pods.go convertToAPIContainerStatuses: with init containers, a container not made yet (init or not)
+  // waits as PodInitializing (else ContainerCreating), even once the init containers are done.
+  const notYet = pod.spec.initContainers?.length ? "PodInitializing" : undefined;
+  const initStatuses = (pod.spec.initContainers ?? []).map((c) => containerStatus(c, true, input, notYet));
+  const appStatuses = pod.spec.containers.map((c) => containerStatus(c, false, input, notYet));
   let phase = getPhase(pod, initStatuses, appStatuses);
   if (old.phase === "Succeeded" || old.phase === "Failed") phase = old.phase;
   if (input.terminal) phase = input.terminal.phase;
@@ -183,10 +186,12 @@ function conditions(
   const readyReason = completed ? "PodCompleted" : "ContainersNotReady";
   const readyMessage = completed ? undefined : `containers with unready status: [${unready.join(" ")}]`;
   const ready = unready.length === 0 && !completed;
+  const initialized = initsDone || phase === "Succeeded";
   return [
     make("PodReadyToStartContainers", input.sandboxReady),
-    make("Initialized", initsDone || completed, initsDone || completed ? undefined : "ContainersNotInitialized",
-      initsDone || completed ? undefined : `containers with incomplete status: [${notInit.join(" ")}]`),
+    // status/generate.go GeneratePodInitializedCondition: only a Succeeded pod counts as initialized regardless.
+    make("Initialized", initialized, initialized ? undefined : "ContainersNotInitialized",
+      initialized ? undefined : `containers with incomplete status: [${notInit.join(" ")}]`),
     make("Ready", ready, ready ? undefined : readyReason, ready ? undefined : readyMessage),
     make("ContainersReady", ready, ready ? undefined : readyReason, ready ? undefined : readyMessage),
     make("PodScheduled", true),

@@ -138,3 +138,39 @@ test("a terminal phase never goes back", () => {
   const p = { ...pod(["a"], "Never"), status: { phase: "Succeeded" as const } };
   assert.equal(generatePodStatus(p, input([])).phase, "Succeeded");
 });
+
+import { summarizePod } from "../../../src/apiserver/tables/format.js";
+
+/** What `kubectl get pods` prints for the status the kubelet computes (the table printer reads only the status). */
+function table(p: Pod, containers: C[], extra: Partial<StatusInput> = {}): { ready: string; status: string } {
+  const s = generatePodStatus(p, input(containers, extra));
+  const { ready, status } = summarizePod({ ...p, status: s }, Date.parse("2026-01-01T00:00:10Z"));
+  return { ready, status };
+}
+
+test("kubectl's STATUS agrees with the kubelet's status through init, sidecars and crash loops", () => {
+  const p = pod(["app"], "Always", [{ name: "i1" }, { name: "i2" }]);
+  assert.deepEqual(table(p, []), { ready: "0/1", status: "Init:0/2" });
+  assert.deepEqual(table(p, [c("i1", "running", { init: true })]), { ready: "0/1", status: "Init:0/2" });
+  assert.deepEqual(table(p, [c("i1", "exited", { init: true, exitCode: 0 }), c("i2", "running", { init: true })]), { ready: "0/1", status: "Init:1/2" });
+  const done = [c("i1", "exited", { init: true, exitCode: 0 }), c("i2", "exited", { init: true, exitCode: 0 })];
+  assert.deepEqual(table(p, done), { ready: "0/1", status: "PodInitializing" });
+  assert.deepEqual(table(p, [...done, c("app", "running")]), { ready: "1/1", status: "Running" });
+  const crashing = [c("i1", "exited", { init: true, exitCode: 1, attempt: 2 })];
+  assert.deepEqual(table(p, crashing, { waiting: new Map([["i1", { reason: "CrashLoopBackOff", message: "back-off" }]]) }), { ready: "0/1", status: "Init:CrashLoopBackOff" });
+  assert.deepEqual(table(pod(["app"], "Never", [{ name: "i1" }]), [c("i1", "exited", { init: true, exitCode: 1 })]), { ready: "0/1", status: "Init:Error" });
+  const side = pod(["app"], "Always", [{ name: "side", restartPolicy: "Always" }]);
+  assert.deepEqual(table(side, [c("side", "running", { init: true })]), { ready: "1/2", status: "PodInitializing" });
+  assert.deepEqual(table(side, [c("side", "running", { init: true }), c("app", "running")]), { ready: "2/2", status: "Running" });
+  assert.deepEqual(table(side, [c("side", "running", { init: true })], { started: new Map([["side", false]]) }), { ready: "0/2", status: "Init:0/1" });
+});
+
+test("a pod the node did not admit: Pending with the reason, no container statuses", () => {
+  const s = generatePodStatus(pod(["a"]), input([], { pending: { reason: "OutOfcpu", message: "Node didn't have enough resource: cpu, requested: 3000, used: 0, capacity: 2000" } }));
+  assert.equal(s.phase, "Pending");
+  assert.equal(s.reason, "OutOfcpu");
+  assert.equal(s.containerStatuses, undefined);
+  assert.equal(summarizePod({ ...pod(["a"]), status: s }).status, "OutOfcpu");
+  const admitted = generatePodStatus({ ...pod(["a"]), status: s }, input([c("a", "running")]));
+  assert.equal(admitted.reason, undefined, "the reason goes once the pod runs");
+});

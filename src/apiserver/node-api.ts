@@ -14,6 +14,7 @@ import type { ImageStore } from "../runtime/images.js";
 import type { Layout } from "../runtime/layout.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
 import type { Store } from "../store/store.js";
+import { runtimeUid } from "../kubelet/pod-objects.js";
 import type { ApiServer } from "./server.js";
 
 export interface NodeApiDeps {
@@ -60,7 +61,7 @@ async function images(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse,
 function explain(d: NodeApiDeps, res: ServerResponse, namespace: string, name: string): void {
   const pod = d.store.get<Pod>("Pod", namespace, name);
   if (!pod) throw ApiError.notFound("pods", name);
-  const steps = readSteps(d.layout.podExplainFile(pod.metadata.uid!));
+  const steps = readSteps(d.layout.podExplainFile(runtimeUid(pod)));
   const script = renderScript(steps, `pod ${namespace}/${name} (uid ${pod.metadata.uid}): how nodelet built it`);
   res.writeHead(200, { "Content-Type": "text/x-shellscript; charset=utf-8" });
   res.end(script);

@@ -11,6 +11,7 @@ import { readContainerLog } from "../runtime/cri-log.js";
 import type { ContainerRecord, PodRuntime } from "../runtime/pod-runtime.js";
 import type { Runner } from "../sys/runner.js";
 import { MetricsSampler } from "./metrics-sampler.js";
+import { runtimeUid } from "./pod-objects.js";
 
 export class NodeIO implements PodIO {
   private readonly sampler: MetricsSampler;
@@ -25,7 +26,7 @@ export class NodeIO implements PodIO {
   /** The newest container (and the one before it) of a name in a pod. */
   private instances(pod: Pod, name: string): ContainerRecord[] {
     return this.runtime
-      .containers(pod.metadata.uid!)
+      .containers(runtimeUid(pod))
       .filter((c) => c.name === name)
       .sort((a, b) => b.attempt - a.attempt);
   }
@@ -83,7 +84,7 @@ export class NodeIO implements PodIO {
   }
 
   async portForward(pod: Pod, port: number): Promise<Duplex> {
-    const sandbox = this.runtime.sandbox(pod.metadata.uid!);
+    const sandbox = this.runtime.sandbox(runtimeUid(pod));
     if (!sandbox || sandbox.state !== "ready") throw ApiError.badRequest(`pod ${pod.metadata.name} has no running sandbox`);
     const ip = sandbox.hostNetwork ? "127.0.0.1" : sandbox.ips[0];
     if (ip) return dial(ip, port);
@@ -96,7 +97,7 @@ export class NodeIO implements PodIO {
   }
 
   async metrics(pod: Pod): Promise<PodMetrics> {
-    const running = this.runtime.containers(pod.metadata.uid!).filter((c) => c.state === "running");
+    const running = this.runtime.containers(runtimeUid(pod)).filter((c) => c.state === "running");
     const containers: ContainerMetrics[] = [];
     for (const c of running) {
       const u = await this.sampler.sample(c.id);

@@ -16,6 +16,9 @@ export const SEEN_ANNOTATION = "kubernetes.io/config.seen";
 export const isMirrorPod = (pod: Pod): boolean => pod.metadata.annotations?.[MIRROR_ANNOTATION] !== undefined;
 export const isStaticPod = (pod: Pod): boolean => pod.metadata.annotations?.[SOURCE_ANNOTATION] === "file";
 
+/** The uid the runtime knows a pod by: a mirror pod stands for its static pod, whose uid is the mirror annotation. */
+export const runtimeUid = (pod: Pod): string => pod.metadata.annotations?.[MIRROR_ANNOTATION] ?? pod.metadata.uid!;
+
 export interface PodObjects {
   /** The stored object that carries this pod's status, or undefined when there is none (yet). */
   statusObject(pod: Pod): Pod | undefined;

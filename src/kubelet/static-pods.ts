@@ -64,8 +64,9 @@ export class StaticPodSource {
 
   constructor(private readonly o: StaticPodSourceOptions) {}
 
-  /** Reads the directory once (reporting the pods) and starts watching it. A missing directory is empty. */
+  /** Creates the directory if missing (so files can be dropped in), reads it once and starts watching it. */
   async start(): Promise<void> {
+    await fsp.mkdir(this.o.dir, { recursive: true, mode: 0o755 }).catch(() => undefined);
     await this.scan();
     try {
       this.watcher = watch(this.o.dir, () => this.soon());

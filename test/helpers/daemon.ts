@@ -44,6 +44,8 @@ export class TestDaemon {
 
   /** Starts the daemon and waits until its socket answers. */
   async start(extra: string[] = []): Promise<void> {
+    // Only this start's output counts as "ready" (the log keeps what earlier runs said).
+    const from = this.log.length;
     const child = spawn(process.execPath, [NODELET, "daemon", ...this.args, ...extra], { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     child.stdout!.on("data", (d: Buffer) => (this.log += d.toString()));
@@ -55,7 +57,7 @@ export class TestDaemon {
       await new Promise((r) => setTimeout(r, 50));
     }
     // The API answers before the kubelet has re-adopted pods; wait for the ready line.
-    while (!this.log.includes("nodelet daemon ready")) {
+    while (!this.log.includes("nodelet daemon ready", from)) {
       if (Date.now() > deadline) throw new Error(`daemon not ready: ${this.log}`);
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -47,10 +47,17 @@ test: build
 test-unit: build
 	$(NODE_TEST) dist/test/unit
 
-# Puts `nodelet` on PATH (a link to this checkout's bin/nodelet).
+SYSTEMD_UNIT_DIR ?= /etc/systemd/system
+
+# Puts `nodelet` on PATH (a link to this checkout's bin/nodelet) and installs the systemd unit (not enabled or
+# started: `systemctl enable --now nodelet` does that on a host that runs systemd).
 install: build
 	ln -sf $(CURDIR)/bin/nodelet $(PREFIX)/bin/nodelet
 	@echo "installed $(PREFIX)/bin/nodelet -> $(CURDIR)/bin/nodelet"
+	@mkdir -p $(SYSTEMD_UNIT_DIR)
+	sed 's|@BINDIR@|$(PREFIX)/bin|' deploy/nodelet.service > $(SYSTEMD_UNIT_DIR)/nodelet.service
+	@if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "installed $(SYSTEMD_UNIT_DIR)/nodelet.service (systemctl enable --now nodelet to run it)"
 
 demo: install
 	./scripts/demo.sh

@@ -116,11 +116,20 @@ export class Prober {
     return inst.startedAt < this.since;
   }
 
+  /**
+   * When a new instance is first probed. Readiness: at once (after initialDelaySeconds), as the kubelet triggers
+   * it when a container starts. Liveness and startup: the kubelet's workers tick every period from their own start,
+   * so the first run comes somewhere within one period after the delay; here it is max(delay, period) after the
+   * container started — within that window, and never at the very start, where a liveness failure would kill a
+   * container that had no time to come up.
+   */
   private firstRun(inst: RunningInstance, kind: ProbeKind): number {
     const now = this.d.clock.now();
-    if (!this.adopted(inst)) return now;
-    const period = (probeOf(inst.spec, kind)!.periodSeconds ?? 10) * 1000;
-    return now + Math.floor((this.d.random ?? Math.random)() * period);
+    const probe = probeOf(inst.spec, kind)!;
+    const period = (probe.periodSeconds ?? 10) * 1000;
+    if (this.adopted(inst)) return now + Math.floor((this.d.random ?? Math.random)() * period);
+    if (kind === "readiness") return now;
+    return inst.startedAt + Math.max((probe.initialDelaySeconds ?? 0) * 1000, period);
   }
 
   /** What the pod's status said about an instance this daemon did not start (ready, started). */

@@ -292,3 +292,45 @@ describe("static pods and mirror pods", () => {
     assert.equal(h.runtime.sandbox("11111111-2222-3333-4444-555555555555"), undefined);
   });
 });
+
+describe("hook kinds", () => {
+  test("a sleep preStop hook takes its time out of the grace period", async () => {
+    h.create({ metadata: { name: "p" }, spec: spec([{ name: "a", lifecycle: { preStop: { sleep: { seconds: 3 } } } }], { terminationGracePeriodSeconds: 10 }) });
+    await h.settle();
+    const pod = h.get("p")!;
+    h.store.update({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date(h.clock.now() + 10_000).toISOString(), deletionGracePeriodSeconds: 10 } });
+    await h.advance(2500);
+    assert.ok(!h.runtime.calls.some((c) => c.startsWith("stop a")), "still sleeping");
+    await h.advance(1000);
+    assert.ok(h.runtime.calls.includes("stop a grace=7"), h.runtime.calls.join(", "));
+  });
+
+  test("an httpGet postStart hook reaches the pod; a refused connection fails it with the kubelet's message", async () => {
+    const { createServer } = await import("node:http");
+    const hits: string[] = [];
+    const server = createServer((req, res) => {
+      hits.push(req.url!);
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      h.create({ metadata: { name: "ok" }, spec: spec([{ name: "a", lifecycle: { postStart: { httpGet: { path: "/started", port } } } }]) });
+      await h.advance(1000);
+      assert.deepEqual(hits, ["/started"]);
+      assert.ok(!reasons("ok").includes("FailedPostStartHook"), "an HTTP error status does not fail a hook (only transport errors do)");
+    } finally {
+      server.close();
+    }
+    h.create({ metadata: { name: "refused" }, spec: spec([{ name: "a", lifecycle: { postStart: { httpGet: { path: "/x", port } } } }]) });
+    // The failed hook kills the container (5 s grace here); the status then says why it waits.
+    await h.advance(6000);
+    assert.ok(reasons("refused").includes("FailedPostStartHook"));
+    const w = h.get("refused")!.status!.containerStatuses![0].state.waiting!;
+    assert.equal(w.reason, "PostStartHookError");
+    assert.equal(
+      w.message,
+      `HTTP lifecycle hook (/x) for Container "a" in Pod "refused_default(${uidOf("refused")})" failed - error: Get "http://127.0.0.1:${port}/x": dial tcp 127.0.0.1:${port}: connect: connection refused`,
+    );
+  });
+});

@@ -53,41 +53,30 @@ export interface NodeAgent {
   stop(): Promise<void>;
 }
 
+/** The kubelet, once made: the prober, admission and static pods call back into it. */
+interface Late {
+  kubelet?: Kubelet;
+  running: boolean;
+}
+
 export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
-  const { store, runtime, clock, log } = o;
+  const { store, clock, log } = o;
   const events = new EventRecorder(store, clock, "kubelet", o.nodeName);
   const backoff = new Backoff(clock);
   const backoffStore = new BackoffStore(join(o.stateDir, "kubelet", "backoff.json"), backoff, log);
   await backoffStore.attach();
-  const dialer = new PodDialer(o.runner);
-  const probes = new ProbeState();
-  let kubelet: Kubelet | undefined;
-  let running = false;
-  const prober = new Prober({
-    clock,
-    state: probes,
-    executor: new LinuxProbeExecutor(runtime, dialer),
-    unhealthy: (pod, name, message) => events.record(pod, "Warning", "Unhealthy", message, fieldPathOf(pod, name)),
-    wake: (uid) => kubelet?.wake(uid),
-  });
-  const admission = new NodeAdmission(() => o.heartbeat.allocatable(), () => kubelet?.activePods() ?? [], (uid) => runtime.sandbox(uid) !== undefined);
-  const syncer = new PodSync({
-    store, runtime, clock, events, backoff, probes, prober, log,
-    hooks: new HookRunner(runtime, dialer, clock),
-    objects: new StorePodObjects(store),
-    hostIP: o.hostIP,
-    admit: (pod) => admission.admit(pod),
-  });
+  const late: Late = { running: false };
+  const { syncer, prober, admission } = podSync(o, events, backoff, late);
   const staticPods = new StaticPodSource({
     dir: o.manifests,
     nodeName: o.nodeName,
     clock,
     // Changes seen before the kubelet has started are picked up by start().
-    onChange: (pods) => running && kubelet?.staticPodsChanged(pods),
+    onChange: (pods) => late.running && late.kubelet?.staticPodsChanged(pods),
     onError: (file, message) => staticPodError(o, events, file, message),
   });
-  kubelet = new Kubelet({
-    nodeName: o.nodeName, store, runtime, syncer, clock, log,
+  const kubelet = new Kubelet({
+    nodeName: o.nodeName, store, runtime: o.runtime, syncer, clock, log,
     resyncMs: o.resyncMs,
     mirrors: new MirrorPods(store, o.nodeName, log),
     onPodEvent: (pod) => scheduled(events, pod, o.nodeName),
@@ -95,23 +84,46 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     housekeeping: () => void collectEvents(store, clock.now(), o.eventTtlMs),
     housekeepingMs: Math.min(60_000, Math.max(1000, o.eventTtlMs / 2)),
   });
-  const started = kubelet;
+  late.kubelet = kubelet;
   await staticPods.start();
-  await started.start(staticPods.pods());
-  running = true;
-  started.staticPodsChanged(staticPods.pods());
+  await kubelet.start(staticPods.pods());
+  late.running = true;
+  kubelet.staticPodsChanged(staticPods.pods());
   return {
-    kubelet: started,
+    kubelet,
     prober,
     events,
     staticPods,
     async stop() {
       staticPods.stop();
       prober.stop();
-      await started.stop();
+      await kubelet.stop();
       await backoffStore.flush();
     },
   };
+}
+
+/** The pod sync with what it drives: probes (and the prober), hooks, admission. */
+function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, late: Late) {
+  const { store, runtime, clock, log } = o;
+  const dialer = new PodDialer(o.runner);
+  const probes = new ProbeState();
+  const prober = new Prober({
+    clock,
+    state: probes,
+    executor: new LinuxProbeExecutor(runtime, dialer),
+    unhealthy: (pod, name, message) => events.record(pod, "Warning", "Unhealthy", message, fieldPathOf(pod, name)),
+    wake: (uid) => late.kubelet?.wake(uid),
+  });
+  const admission = new NodeAdmission(() => o.heartbeat.allocatable(), () => late.kubelet?.activePods() ?? [], (uid) => runtime.sandbox(uid) !== undefined);
+  const syncer = new PodSync({
+    store, runtime, clock, events, backoff, probes, prober, log,
+    hooks: new HookRunner(runtime, dialer, clock),
+    objects: new StorePodObjects(store),
+    hostIP: o.hostIP,
+    admit: (pod) => admission.admit(pod),
+  });
+  return { syncer, prober, admission };
 }
 
 /** The scheduler's event, which a one-node cluster's binding stands for (not for static pods: nothing schedules them). */

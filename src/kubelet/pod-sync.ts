@@ -55,7 +55,9 @@ export class PodSync implements PodSyncer {
     this.status = new StatusWriter(d);
   }
 
-  async syncPod(pod: Pod, signal?: AbortSignal): Promise<number | undefined> {
+  async syncPod(spec: Pod, signal?: AbortSignal): Promise<number | undefined> {
+    // The spec as the worker has it, with the status as stored (a static pod's status lives on its mirror).
+    const pod: Pod = { ...spec, status: this.d.objects.statusObject(spec)?.status ?? spec.status };
     const uid = pod.metadata.uid!;
     const waiting = this.waitingOf(uid);
     const rejected = this.d.admit?.(pod);
@@ -70,7 +72,7 @@ export class PodSync implements PodSyncer {
     if (actions.podFailed?.reason && pod.status?.phase !== "Failed") this.d.events.record(pod, "Normal", actions.podFailed.reason, actions.podFailed.message ?? "");
     await this.act(pod, actions, waiting, wake, signal);
     if (!signal?.aborted) await this.collectGarbage(uid);
-    this.d.prober.update({ ...pod, status: this.d.objects.statusObject(pod)?.status ?? pod.status }, runningInstances(pod, this.d.runtime.containers(uid)));
+    this.d.prober.update(pod, runningInstances(pod, this.d.runtime.containers(uid)));
     this.status.write(pod, extras);
     return wake.at;
   }

@@ -291,6 +291,18 @@ describe("static pods and mirror pods", () => {
     assert.equal(h.get("web-node1"), undefined);
     assert.equal(h.runtime.sandbox("11111111-2222-3333-4444-555555555555"), undefined);
   });
+
+  test("a static pod's status lives on its mirror: its active deadline is counted from there", async () => {
+    h.runtime.polite.add("a");
+    const p = staticPod();
+    p.spec.activeDeadlineSeconds = 5;
+    h.kubelet.staticPodsChanged([p]);
+    await h.settle();
+    await h.advance(12_000);
+    const st = h.get("web-node1")!.status!;
+    assert.equal(st.phase, "Failed");
+    assert.equal(st.reason, "DeadlineExceeded");
+  });
 });
 
 describe("hook kinds", () => {

@@ -280,10 +280,20 @@ int parse_exec_args(int argc, char **argv, struct exec_spec *s)
 int parse_sandbox_args(int argc, char **argv, struct sandbox_spec *s)
 {
 	memset(s, 0, sizeof *s);
+	s->cgroups = calloc((size_t)argc, sizeof(char *));
+	s->shm_size = 64ULL << 20;
 	for (int i = 1; i < argc; i++) {
 		int n = 0;
 		if (is_flag(argc, argv, i, "--hostname", 1, &n) && n > 0)
 			s->hostname = argv[++i];
+		else if (is_flag(argc, argv, i, "--cgroup", 1, &n) && n > 0)
+			s->cgroups[s->ncgroups++] = argv[++i];
+		else if (is_flag(argc, argv, i, "--shm", 1, &n) && n > 0)
+			s->shm_dir = argv[++i];
+		else if (is_flag(argc, argv, i, "--shm-size", 1, &n) && n > 0) {
+			if (set_size("--shm-size", argv[++i], &s->shm_size) < 0)
+				return -1;
+		}
 		else if (is_flag(argc, argv, i, "--share-pid", 0, &n))
 			s->share_pid = true;
 		else if (is_flag(argc, argv, i, "--host-network", 0, &n))

@@ -85,6 +85,12 @@ struct sandbox_spec {
 	bool share_pid;
 	bool host_network;
 	bool host_ipc;
+	/* cgroups the pause process is born in (joined before any fork). */
+	const char **cgroups;
+	int ncgroups;
+	/* The pod's /dev/shm: a tmpfs mounted on this host directory (in the host's mount namespace). */
+	const char *shm_dir;
+	uint64_t shm_size;
 };
 
 /* Each parser fills spec from argv (argv[0] is the mode name); 0 or -1 with fail(). */

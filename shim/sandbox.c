@@ -8,6 +8,7 @@
  *   is re-parented away from the daemon (like the Kubernetes pause container).
  */
 #define _GNU_SOURCE
+#include "namespaces.h"
 #include "options.h"
 #include "util.h"
 
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -94,6 +96,19 @@ static int loopback_up(void)
 	return rc;
 }
 
+/* The pod's shared /dev/shm (containerd mounts one per sandbox): a tmpfs on the host, in the host's mount
+ * namespace, bind-mounted into each container by the monitor (--shm). The daemon unmounts it with the pod. */
+static int mount_shm(const struct sandbox_spec *s)
+{
+	char opts[64];
+	snprintf(opts, sizeof opts, "mode=1777,size=%llu", (unsigned long long)s->shm_size);
+	if (mkdir_p(s->shm_dir, 0755) < 0)
+		return -1;
+	if (mount("shm", s->shm_dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+		return fail_errno("mount tmpfs on %s", s->shm_dir);
+	return 0;
+}
+
 static int enter_namespaces(const struct sandbox_spec *s)
 {
 	int flags = CLONE_NEWUTS | (s->host_ipc ? 0 : CLONE_NEWIPC) | (s->host_network ? 0 : CLONE_NEWNET) |
@@ -117,7 +132,7 @@ static void sandbox_child(const struct sandbox_spec *s, int report_fd)
 	 * (a ^C in its terminal) ever reaches the pause process. */
 	if (setsid() < 0)
 		fail_errno("setsid");
-	else if (enter_namespaces(s) == 0 && install_signals(&wait_mask) == 0 && (pause_pid = fork()) < 0)
+	else if (join_cgroups(s->cgroups, s->ncgroups) == 0 && (!s->shm_dir || mount_shm(s) == 0) && enter_namespaces(s) == 0 && install_signals(&wait_mask) == 0 && (pause_pid = fork()) < 0)
 		fail_errno("fork pause process");
 	if (pause_pid == 0) {
 		close(report_fd);

@@ -27,6 +27,7 @@ import type { Store } from "../store/store.js";
 import { VolumeManager } from "../storage/volumes.js";
 import { detectCgroups } from "../sys/cgroups/detect.js";
 import { Runner } from "../sys/runner.js";
+import { Spawner } from "../sys/spawner.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
 
@@ -47,6 +48,9 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   chmodSync(cfg.root, 0o700);
   const layout = new Layout(cfg.root, cfg.logDir, SHIM_PATH);
   const runner = new Runner(new FileRecorder((owner) => (/^[0-9a-f-]{36}$/.test(owner) ? layout.podExplainFile(owner) : join(cfg.root, "node-steps.jsonl"))));
+  const spawner = new Spawner(SHIM_PATH);
+  spawner.start();
+  runner.useSpawner(spawner);
   const store = openStore(layout.storeFile);
   const cgroups = detectCgroups(runner, { parent: cfg.cgroupParent });
   const images = new ImageStore(layout.imagesDir, runner);
@@ -96,6 +100,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       await kubelet.stop();
       if (cleanup) await cgroups.remove("").catch(() => undefined);
       store.close();
+      spawner.stop();
     },
   };
 }

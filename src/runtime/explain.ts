@@ -82,6 +82,7 @@ export function renderScript(steps: Step[], title: string): string {
         out.push("", `# ${s.input ?? ""}`);
         break;
       case "exec":
+        if (s.argv[1] === "monitor" && /nodelet-shim$/.test(s.argv[0])) out.push(...SHIM_MONITOR_NOTES);
         out.push(commandLine(s.argv) + (s.input !== undefined ? ` <<'EOF'\n${s.input.replace(/\n$/, "")}\nEOF` : "") + failed);
         break;
       case "spawn":

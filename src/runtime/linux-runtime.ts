@@ -11,7 +11,7 @@ import type { Container, Pod } from "../api/types.js";
 import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
 import type { PodNetwork } from "../network/pod-network.js";
 import type { CgroupManager, CgroupUsage } from "../sys/cgroups/types.js";
-import { mount, unmount } from "../sys/mounts.js";
+import { unmount } from "../sys/mounts.js";
 import { isSameProcess, processStartTime, signalProcess } from "../sys/proc.js";
 import type { Runner } from "../sys/runner.js";
 import type { VolumeManager } from "../storage/volumes.js";
@@ -110,22 +110,26 @@ export class LinuxPodRuntime implements PodRuntime {
     if (old) await this.stopSandbox(uid);
     runner.comment(uid, `pod ${pod.metadata.namespace}/${pod.metadata.name}: the sandbox (pause process, namespaces, cgroup)`);
     await runner.mkdir(layout.podDir(uid), uid, 0o700);
-    await this.records.savePodSpec(pod);
     const cgroupPath = podCgroupPath(pod);
-    await this.o.cgroups.create(cgroupPath, podCgroupLimits(pod, this.o.podPidsLimit), uid);
-    await this.volumesFor(pod);
     const hostname = podHostname(pod);
-    await this.writePodFiles(pod, []);
-    if (!pod.spec.hostIPC) await this.mountShm(uid);
+    const shmDir = layout.podShmDir(uid);
+    // Independent preparations run together; each is a handful of small file operations.
+    await Promise.all([
+      this.records.savePodSpec(pod),
+      this.o.cgroups.create(cgroupPath, podCgroupLimits(pod, this.o.podPidsLimit), uid).then(() => this.o.cgroups.create(`${cgroupPath}/pause`, {}, uid)),
+      this.volumesFor(pod),
+      this.writePodFiles(pod, []),
+      old && !pod.spec.hostIPC ? unmount(runner, shmDir, uid) : undefined,
+    ]);
     const argv = sandboxArgv(layout.shimPath, {
       hostname,
       sharePid: pod.spec.shareProcessNamespace === true && !pod.spec.hostPID,
       hostNetwork: pod.spec.hostNetwork === true,
       hostIPC: pod.spec.hostIPC === true,
+      cgroups: this.o.cgroups.dirs(`${cgroupPath}/pause`),
+      shm: pod.spec.hostIPC ? undefined : { dir: shmDir, size: this.o.shmSize ?? 64 * 1024 * 1024 },
     });
     const [pid] = await runShim(runner, argv, uid);
-    await this.o.cgroups.create(`${cgroupPath}/pause`, {}, uid);
-    await this.o.cgroups.addProcess(`${cgroupPath}/pause`, pid, uid);
     const sandbox: SandboxRecord = {
       podUid: uid,
       namespace: pod.metadata.namespace ?? "default",
@@ -175,16 +179,7 @@ export class LinuxPodRuntime implements PodRuntime {
       ["etc-hosts", renderHostsFile(pod, ips, this.o.dns.clusterDomain, hostHosts)],
       ["resolv.conf", renderResolvConf(pod, this.o.dns)],
     ];
-    for (const [name, text] of files) await this.o.runner.writeFile(this.o.layout.podEtcFile(uid, name), text, uid, 0o644);
-  }
-
-  /** The pod's /dev/shm: one tmpfs shared by its containers (they share the IPC namespace too). */
-  private async mountShm(uid: string): Promise<void> {
-    const dir = this.o.layout.podShmDir(uid);
-    await this.o.runner.mkdir(dir, uid);
-    await unmount(this.o.runner, dir, uid);
-    const size = this.o.shmSize ?? 64 * 1024 * 1024;
-    await mount(this.o.runner, { source: "shm", target: dir, type: "tmpfs", options: ["nosuid", "nodev", "noexec", "mode=1777", `size=${size}`] }, uid);
+    await Promise.all(files.map(([name, text]) => this.o.runner.writeFile(this.o.layout.podEtcFile(uid, name), text, uid, 0o644)));
   }
 
   async stopSandbox(podUid: string): Promise<void> {

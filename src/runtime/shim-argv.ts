@@ -116,10 +116,16 @@ export interface SandboxLaunch {
   sharePid: boolean;
   hostNetwork: boolean;
   hostIPC: boolean;
+  /** The cgroup directories the pause process is born in. */
+  cgroups: string[];
+  /** The pod's /dev/shm tmpfs, mounted by the sandbox on this host directory. */
+  shm?: { dir: string; size: number };
 }
 
 export function sandboxArgv(shim: string, s: SandboxLaunch): string[] {
   const a = [shim, "sandbox", "--hostname", s.hostname];
+  for (const cg of s.cgroups) a.push("--cgroup", cg);
+  if (s.shm) a.push("--shm", s.shm.dir, "--shm-size", String(s.shm.size));
   if (s.sharePid) a.push("--share-pid");
   if (s.hostNetwork) a.push("--host-network");
   if (s.hostIPC) a.push("--host-ipc");

@@ -47,7 +47,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
   chmodSync(cfg.root, 0o700);
   const layout = new Layout(cfg.root, cfg.logDir, SHIM_PATH);
-  const runner = new Runner(new FileRecorder((owner) => (/^[0-9a-f-]{36}$/.test(owner) ? layout.podExplainFile(owner) : join(cfg.root, "node-steps.jsonl"))));
+  const recorder = new FileRecorder((owner) => (/^[0-9a-f-]{36}$/.test(owner) ? layout.podExplainFile(owner) : join(cfg.root, "node-steps.jsonl")));
+  const runner = new Runner(recorder);
   const spawner = new Spawner(SHIM_PATH);
   spawner.start();
   runner.useSpawner(spawner);
@@ -85,7 +86,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   });
   const heartbeat = registerNode(store, cfg, network.hostIP());
   const api = await startApi(cfg, store, runtime, runner, log);
-  registerNodeApi(api, { images, layout, runtime, store });
+  registerNodeApi(api, { images, layout, runtime, store, flushSteps: () => recorder.flush() });
   await kubelet.start();
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}`);
   return {

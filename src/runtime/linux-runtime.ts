@@ -108,8 +108,9 @@ export class LinuxPodRuntime implements PodRuntime {
     const { runner, layout } = this.o;
     const old = this.records.sandboxes.get(uid);
     if (old) await this.stopSandbox(uid);
-    runner.comment(uid, `pod ${pod.metadata.namespace}/${pod.metadata.name}: the sandbox (pause process, namespaces, cgroup)`);
+    // The pod directory first: it holds the pod's recorded steps (explain.jsonl).
     await runner.mkdir(layout.podDir(uid), uid, 0o700);
+    runner.comment(uid, `pod ${pod.metadata.namespace}/${pod.metadata.name}: the sandbox (pause process, namespaces, cgroup)`);
     const cgroupPath = podCgroupPath(pod);
     const hostname = podHostname(pod);
     const shmDir = layout.podShmDir(uid);

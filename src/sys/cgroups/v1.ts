@@ -39,22 +39,26 @@ export class V1CgroupManager implements CgroupManager {
   }
 
   async create(path: string, limits: CgroupLimits, owner?: string): Promise<void> {
-    for (const dir of this.dirs(path)) await this.runner.mkdir(dir, owner);
+    await Promise.all(this.dirs(path).map((dir) => this.runner.mkdir(dir, owner)));
     await this.update(path, limits, owner);
   }
 
   async update(path: string, limits: CgroupLimits, owner?: string): Promise<void> {
     const cpu = join(this.parents.cpu, path);
     const write = (file: string, value: string | number) => this.runner.writeFile(file, String(value), owner);
-    if (limits.cpuQuotaUs !== undefined || limits.cpuPeriodUs !== undefined) {
-      await write(join(cpu, "cpu.cfs_period_us"), limits.cpuPeriodUs ?? DEFAULT_CPU_PERIOD_US);
-      await write(join(cpu, "cpu.cfs_quota_us"), limits.cpuQuotaUs ?? -1);
-    }
-    if (limits.cpuShares !== undefined) await write(join(cpu, "cpu.shares"), limits.cpuShares);
-    if (limits.memoryBytes !== undefined) {
-      await write(join(this.parents.memory, path, "memory.limit_in_bytes"), limits.memoryBytes);
-    }
-    if (limits.pidsMax !== undefined) await write(join(this.parents.pids, path, "pids.max"), limits.pidsMax);
+    // Period before quota (the kernel checks quota against the current period); the controllers are independent.
+    const cpuWrites = async () => {
+      if (limits.cpuQuotaUs !== undefined || limits.cpuPeriodUs !== undefined) {
+        await write(join(cpu, "cpu.cfs_period_us"), limits.cpuPeriodUs ?? DEFAULT_CPU_PERIOD_US);
+        await write(join(cpu, "cpu.cfs_quota_us"), limits.cpuQuotaUs ?? -1);
+      }
+      if (limits.cpuShares !== undefined) await write(join(cpu, "cpu.shares"), limits.cpuShares);
+    };
+    await Promise.all([
+      cpuWrites(),
+      limits.memoryBytes !== undefined ? write(join(this.parents.memory, path, "memory.limit_in_bytes"), limits.memoryBytes) : undefined,
+      limits.pidsMax !== undefined ? write(join(this.parents.pids, path, "pids.max"), limits.pidsMax) : undefined,
+    ]);
   }
 
   async addProcess(path: string, pid: number, owner?: string): Promise<void> {

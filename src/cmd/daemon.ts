@@ -3,7 +3,7 @@
  * volumes, network). Stopping with SIGTERM/SIGINT leaves pods running (their monitors outlive us) unless
  * --cleanup-on-exit, which stops and removes every pod first.
  */
-import { mkdirSync, readFileSync, chmodSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,7 +31,22 @@ import { Spawner } from "../sys/spawner.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
 
-export const SHIM_PATH = fileURLToPath(new URL("../../../build/nodelet-shim", import.meta.url));
+/**
+ * The nodelet-shim binary: $NODELET_SHIM, else build/nodelet-shim in the checkout this code runs from (found by
+ * walking up from this module, which may sit in dist/src/cmd or in a bundle), else the installed copy.
+ */
+export const SHIM_PATH = findShim();
+
+function findShim(): string {
+  if (process.env.NODELET_SHIM) return process.env.NODELET_SHIM;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, "build", "nodelet-shim");
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return "/usr/local/lib/nodelet/nodelet-shim";
+}
 
 export interface Daemon {
   store: Store;

@@ -378,16 +378,26 @@ export class LinuxPodRuntime implements PodRuntime {
     await this.checkSandboxes();
   }
 
+  waitForExit(id: string, timeoutMs: number): Promise<boolean> {
+    return this.waitExit(id, timeoutMs);
+  }
+
   private waitExit(id: string, timeoutMs: number): Promise<boolean> {
     const c = this.records.containers.get(id);
     if (!c || c.state === "exited") return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
       const list = this.exitWaiters.get(id) ?? [];
-      list.push(() => {
+      const waiter = () => {
         clearTimeout(timer);
         resolve(true);
-      });
+      };
+      const timer = setTimeout(() => {
+        // A waiter that timed out leaves the list, so long log follows do not pile them up.
+        const i = list.indexOf(waiter);
+        if (i >= 0) list.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
+      list.push(waiter);
       this.exitWaiters.set(id, list);
     });
   }

@@ -106,6 +106,8 @@ export interface PodRuntime {
   /** Signals the container (its image's stop signal, else SIGTERM), waits up to graceSeconds, then SIGKILL. */
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
+  /** Resolves true once the container has exited (at once if it already has), false after timeoutMs. */
+  waitForExit(id: string, timeoutMs: number): Promise<boolean>;
 
   exec(id: string, opts: Omit<ExecOptions, "container">, timeoutSeconds?: number): Promise<ExecSession>;
   usage(id: string): Promise<CgroupUsage>;

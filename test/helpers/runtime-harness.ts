@@ -36,7 +36,7 @@ export interface RuntimeHarness {
 
 let counter = 0;
 
-export async function makeRuntime(opts: { network?: PodNetwork; name?: string } = {}): Promise<RuntimeHarness> {
+export async function makeRuntime(opts: { network?: PodNetwork; name?: string; podPidsLimit?: number } = {}): Promise<RuntimeHarness> {
   const root = mkdtempSync(join(tmpdir(), "nodelet-rt-"));
   const layout = new Layout(root, join(root, "log"), shimPath());
   const runner = new Runner(new FileRecorder((owner) => (owner === "node" ? undefined : layout.podExplainFile(owner))));
@@ -52,7 +52,7 @@ export async function makeRuntime(opts: { network?: PodNetwork; name?: string } 
     volumes: new VolumeManager(layout, runner),
     network: opts.network ?? new LoopbackOnlyNetwork(),
     dns: { clusterDNS: [], clusterDomain: "cluster.local", hostResolvConf: "nameserver 127.0.0.53\n" },
-    podPidsLimit: 4096,
+    podPidsLimit: opts.podPidsLimit ?? 4096,
     log: { maxSize: 10 * 1024 * 1024, maxFiles: 5 },
   });
   await runtime.start();

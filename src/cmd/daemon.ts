@@ -17,16 +17,13 @@ import { NodeIO } from "../kubelet/node-io.js";
 import { buildNode, readNodeFacts } from "../kubelet/node-status.js";
 import { PodSync } from "../kubelet/pod-sync.js";
 import { ProbeState } from "../kubelet/probe-state.js";
-import { LoopbackOnlyNetwork, type PodNetwork } from "../network/pod-network.js";
+import { LoopbackOnlyNetwork } from "../network/pod-network.js";
 import { FileRecorder } from "../runtime/explain.js";
-import { ImageStore } from "../runtime/images.js";
-import { Layout } from "../runtime/layout.js";
-import { LinuxPodRuntime } from "../runtime/linux-runtime.js";
+import type { LinuxPodRuntime } from "../runtime/linux-runtime.js";
+import { createNodeRuntime } from "../runtime/node-runtime.js";
+import type { Runner } from "../sys/runner.js";
 import { openStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
-import { VolumeManager } from "../storage/volumes.js";
-import { detectCgroups } from "../sys/cgroups/detect.js";
-import { Runner } from "../sys/runner.js";
 import { Spawner } from "../sys/spawner.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
@@ -61,28 +58,24 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   if (process.getuid?.() !== 0) throw new Error("nodelet daemon must run as root: it creates namespaces, cgroups and mounts");
   mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
   chmodSync(cfg.root, 0o700);
-  const layout = new Layout(cfg.root, cfg.logDir, SHIM_PATH);
-  const recorder = new FileRecorder((owner) => (/^[0-9a-f-]{36}$/.test(owner) ? layout.podExplainFile(owner) : join(cfg.root, "node-steps.jsonl")));
-  const runner = new Runner(recorder);
+  let recorder: FileRecorder | undefined;
+  const { layout, runner, cgroups, images, network, runtime } = createNodeRuntime({
+    root: cfg.root,
+    logDir: cfg.logDir,
+    shimPath: SHIM_PATH,
+    cgroupParent: cfg.cgroupParent,
+    network: () => new LoopbackOnlyNetwork(primaryAddress()),
+    dns: { clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, hostResolvConf: readText("/etc/resolv.conf") },
+    podPidsLimit: cfg.podPidsLimit,
+    log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
+    // Steps of a pod (owner = its uid) go to its explain.jsonl; the node's own steps to one file of the node.
+    recorder: (l) => (recorder = new FileRecorder((owner) => (/^[0-9a-f-]{36}$/.test(owner) ? l.podExplainFile(owner) : join(l.root, "node-steps.jsonl")))),
+  });
   const spawner = new Spawner(SHIM_PATH);
   spawner.start();
   runner.useSpawner(spawner);
   const store = openStore(layout.storeFile);
-  const cgroups = detectCgroups(runner, { parent: cfg.cgroupParent });
-  const images = new ImageStore(layout.imagesDir, runner);
   await images.ensureBusybox();
-  const network: PodNetwork = new LoopbackOnlyNetwork(primaryAddress());
-  const runtime = new LinuxPodRuntime({
-    layout,
-    runner,
-    cgroups,
-    images,
-    volumes: new VolumeManager(layout, runner),
-    network,
-    dns: { clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, hostResolvConf: readText("/etc/resolv.conf") },
-    podPidsLimit: cfg.podPidsLimit,
-    log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
-  });
   const clock = realClock;
   const events = new EventRecorder(store, clock, "kubelet", cfg.nodeName);
   const probes = new ProbeState();
@@ -101,7 +94,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   });
   const heartbeat = registerNode(store, cfg, network.hostIP());
   const api = await startApi(cfg, store, runtime, runner, log);
-  registerNodeApi(api, { images, layout, runtime, store, flushSteps: () => recorder.flush() });
+  registerNodeApi(api, { images, layout, runtime, store, flushSteps: () => recorder?.flush() });
   await kubelet.start();
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}`);
   return {

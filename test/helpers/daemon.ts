@@ -4,11 +4,12 @@
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ApiClient } from "../../src/client/index.js";
+import { answers } from "../../src/apiserver/listen.js";
+export { answers };
 
 export const NODELET = fileURLToPath(new URL("../../src/cmd/nodelet.js", import.meta.url));
 
@@ -138,17 +139,6 @@ function findDir(dir: string, name: string, depth: number): boolean {
   }
   if (entries.includes(name)) return true;
   return entries.some((e) => findDir(join(dir, e), name, depth - 1));
-}
-
-export function answers(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(socket);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after timeoutMs). */

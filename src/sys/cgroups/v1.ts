@@ -5,9 +5,8 @@
  */
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { HostError } from "../../api/errors.js";
 import type { Runner } from "../runner.js";
-import { readIntFile, readKeyedFile, removeTree, listChildren, readProcs } from "./files.js";
+import { readIntFile, readKeyedFile, removeCgroupDirs, listChildren, readProcs } from "./files.js";
 import { DEFAULT_CPU_PERIOD_US, type CgroupLimits, type CgroupManager, type CgroupUsage } from "./types.js";
 
 /** The hierarchies we use, each as the absolute directory of our parent cgroup in it. */
@@ -92,15 +91,8 @@ export class V1CgroupManager implements CgroupManager {
     return join(this.parents.memory, path, "memory.oom_control");
   }
 
-  async remove(path: string, owner?: string): Promise<void> {
-    for (const dir of this.dirs(path)) {
-      try {
-        await removeTree(dir, (d) => this.runner.rmdir(d, owner));
-      } catch (err) {
-        if (err instanceof HostError) throw err;
-        throw new HostError("remove cgroup", dir, owner ?? "", err);
-      }
-    }
+  remove(path: string, owner?: string): Promise<void> {
+    return removeCgroupDirs(this.dirs(path), this.runner, owner);
   }
 
   children(path: string): Promise<string[]> {

@@ -18,7 +18,7 @@ import type { Pod } from "../api/types.js";
 import type { SandboxRecord } from "../runtime/pod-runtime.js";
 import type { Runner } from "../sys/runner.js";
 import { contains, formatCidr, formatIPv4, parseIPv4 } from "./cidr.js";
-import { chooseFirewall, type FirewallKind } from "./firewall/backend.js";
+import { chooseFirewall, NftRunner, type FirewallKind } from "./firewall/backend.js";
 import { planGc } from "./gc.js";
 import { podHostPorts } from "./host-ports.js";
 import { LeaseStore, type Lease } from "./ipam.js";
@@ -26,7 +26,7 @@ import { hostKernelFiles, type KernelFiles } from "./kernel-files.js";
 import { inNetnsArgv, linkDelArgv, podSideBatch, vethAddArgv, type VethSpec } from "./link-plan.js";
 import { vethName } from "./names.js";
 import type { NatPolicy } from "./nat-rules.js";
-import { applyNode, detectNodeIP, inspectHost, planBridge, removeNode, type NodeDeps } from "./node-setup.js";
+import { applyNode, detectNodeIP, inspectHost, planBridge, recordCreatedTables, removeNode, type NodeDeps } from "./node-setup.js";
 import { podFirewallFor, removeAllPodFirewalls, type PodFirewall } from "./pod-firewall.js";
 import type { NetworkAttachment, PodNetwork } from "./pod-network.js";
 import { SerialSync } from "./serial-sync.js";
@@ -87,12 +87,17 @@ export class BridgeNetwork implements PodNetwork {
     await applyNode(this.node, planBridge(this.settings, found));
     await this.collectGarbage(livePodUids);
     this.firewall = podFirewallFor(choice, this.runner);
-    await this.syncFirewall(true);
+    await this.firstSync();
     this.nodeIP = this.settings.nodeIP ?? (await detectNodeIP(this.runner)) ?? "127.0.0.1";
   }
 
   hostIP(): string {
     return this.nodeIP;
+  }
+
+  /** The leases held now (pod, address, veth, hostPorts). */
+  activeLeases(): readonly Lease[] {
+    return this.leases.all();
   }
 
   /** A live pod holding an address outside --pod-cidr means the setting changed under running pods. */
@@ -189,12 +194,25 @@ export class BridgeNetwork implements PodNetwork {
     if (plan.releasePods.length && this.firewall) await this.firewallSync.request();
   }
 
+  /**
+   * The full rule write at start. iptables-nft creates the `ip nat` / `ip filter` nft tables when they are missing;
+   * noting which tables appeared lets reset() remove them again (one `nft list tables` before and after).
+   */
+  private async firstSync(): Promise<void> {
+    if (this.firewall?.kind !== "iptables") return this.syncFirewall(true);
+    const nft = new NftRunner(this.runner);
+    const before = await nft.tables("node").catch(() => undefined);
+    await this.syncFirewall(true);
+    const after = before && (await nft.tables("node").catch(() => undefined));
+    if (before && after) recordCreatedTables(this.node, before, after);
+  }
+
   private policy(): NatPolicy {
     const s = this.settings;
     return {
       bridge: s.bridge,
       podCIDR: formatCidr(s.pod),
-      noMasqueradeCIDRs: [formatCidr(s.cluster), formatCidr(s.service)],
+      clusterCIDRs: [formatCidr(s.cluster), formatCidr(s.service)],
       masqueradeMark: s.masqueradeMark,
       hostPorts: this.leases.all().flatMap((l) => l.hostPorts.map((m) => ({ ...m, podIP: l.ip, pod: l.pod }))),
     };

@@ -8,6 +8,13 @@
  *   OUTPUT) to podIP:containerPort, and mark those coming from a pod or from 127.0.0.0/8 for masquerade — the CNI
  *   portmap plugin's CNI-HOSTPORT-DNAT / SETMARK / MASQ chains. The mark is needed because a reply from the pod
  *   to another pod on the bridge would otherwise bypass the un-DNAT, and 127.0.0.1 cannot be a source on the wire;
+ * - nftables only: reject at once connections to a cluster address nothing routes (no pod, no service DNAT): TCP
+ *   with a reset, others with ICMP host-unreachable. The `unreachable` routes already keep such packets on the
+ *   node, but the kernel's ICMP for them reaches a pod's connect() while it still holds the socket lock (veth
+ *   delivery is synchronous), where TCP only records it as a soft error and waits for the SYN retransmit a second
+ *   later; and ip_error() and icmp_send() charge the same per-peer token bucket, so repeated attempts starve
+ *   (measured here: 1 s, then full timeouts). A reset goes through the socket backlog and ends connect() at once.
+ *   iptables cannot REJECT before routing (REJECT is filter-table only), so there it is the kernel's ICMP;
  * - drop packets from the bridge to 127.0.0.0/8 that were not DNATed: route_localnet (needed for hostPorts on
  *   127.0.0.1) would otherwise let a pod reach the node's localhost services (CVE-2020-8558; kube-proxy's rule);
  * - iptables only: accept forwarding to and from the bridge, in case the host's FORWARD policy is DROP (the CNI
@@ -27,8 +34,8 @@ export interface HostPortRule extends HostPortMapping {
 export interface NatPolicy {
   bridge: string;
   podCIDR: string;
-  /** Destinations pod traffic keeps its source address for: the cluster and service CIDRs. */
-  noMasqueradeCIDRs: string[];
+  /** The cluster and service CIDRs: pod traffic to them keeps its source address; unrouted ones are rejected. */
+  clusterCIDRs: string[];
   /** The packet mark bit (as a value, e.g. 0x2000) that asks for masquerade. */
   masqueradeMark: number;
   hostPorts: HostPortRule[];
@@ -67,7 +74,17 @@ export function natTableNft(p: NatPolicy): NftTable {
         base: { type: "nat", hook: "postrouting", priority: NFT_PRIORITY.srcnat },
         rules: [
           `meta mark & ${mark} == ${mark} masquerade`,
-          `ip saddr ${p.podCIDR} ip daddr != { ${[...p.noMasqueradeCIDRs, MULTICAST].join(", ")} } masquerade`,
+          `ip saddr ${p.podCIDR} ip daddr != { ${[...p.clusterCIDRs, MULTICAST].join(", ")} } masquerade`,
+        ],
+      },
+      {
+        // After DNAT (priority dstnat = -100), so a service address already rewritten to a pod is routed. Local
+        // addresses (the gateway) must be excluded by type: nft_fib4_eval leaves oif empty for RTN_LOCAL.
+        name: "unrouted",
+        base: { type: "filter", hook: "prerouting", priority: NFT_PRIORITY.filter },
+        rules: [
+          `ip daddr { ${p.clusterCIDRs.join(", ")} } fib daddr type != local fib daddr oif missing meta l4proto tcp reject with tcp reset`,
+          `ip daddr { ${p.clusterCIDRs.join(", ")} } fib daddr type != local fib daddr oif missing reject with icmp type host-unreachable`,
         ],
       },
       {
@@ -96,7 +113,7 @@ export function natTablesIptables(p: NatPolicy): IptablesTable[] {
   const local = ["-m", "addrtype", "--dst-type", "LOCAL", "-j", c("HP")];
   const post = [
     ["-m", "mark", "--mark", `${mark}/${mark}`, "-j", "MASQUERADE"],
-    ...[...p.noMasqueradeCIDRs, MULTICAST].map((d) => ["-s", p.podCIDR, "-d", d, "-j", "RETURN"]),
+    ...[...p.clusterCIDRs, MULTICAST].map((d) => ["-s", p.podCIDR, "-d", d, "-j", "RETURN"]),
     ["-s", p.podCIDR, "-j", "MASQUERADE"],
   ];
   return [

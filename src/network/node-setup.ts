@@ -13,6 +13,7 @@ import { formatCidr, formatIPv4, sameCidr, type Cidr } from "./cidr.js";
 import { checkPodCidrFree, parseRoutes, type HostRoute } from "./host-routes.js";
 import type { KernelFiles } from "./kernel-files.js";
 import { BRIDGE_ALIAS, bridgeBatch, linkDelArgv, unreachableDelBatch, type BridgeSpec } from "./link-plan.js";
+import type { NftTableRef } from "./firewall/nft.js";
 import { OUR_VETH } from "./gc.js";
 import { gatewayWithPrefix, type ValidSettings } from "./settings.js";
 
@@ -108,11 +109,39 @@ export async function removeNode(d: NodeDeps): Promise<void> {
   if (before.ipForward !== undefined && kernel.bridgesWithAlias(BRIDGE_ALIAS).length === 0) {
     await kernel.writeSysctl(IP_FORWARD, before.ipForward, OWNER);
   }
+  await removeCreatedTables(d, before.createdNftTables ?? []);
   rmSync(hostBeforeFile(d), { force: true });
 }
 
 interface HostBefore {
   ipForward?: string;
+  /** nft tables that appeared when we first wrote rules (iptables-nft makes `ip nat` and `ip filter`). */
+  createdNftTables?: string[];
+}
+
+/**
+ * Remembers which nft tables our first rule write created (a list taken before and after it), so that a reset
+ * can remove them again — only if by then they hold no rule, since other software may have started to use them.
+ */
+export function recordCreatedTables(d: NodeDeps, before: NftTableRef[], after: NftTableRef[]): void {
+  const key = (t: NftTableRef) => `${t.family} ${t.name}`;
+  const had = new Set(before.map(key));
+  const created = after.map(key).filter((k) => !had.has(k));
+  const old = readHostBefore(d);
+  const merged = [...new Set([...(old.createdNftTables ?? []), ...created])];
+  if (merged.length === (old.createdNftTables ?? []).length) return;
+  writeHostBefore(d, { ...old, createdNftTables: merged });
+}
+
+async function removeCreatedTables(d: NodeDeps, tables: string[]): Promise<void> {
+  for (const t of tables) {
+    const [family, name] = t.split(" ");
+    const r = await d.runner.run(["nft", "-j", "list", "table", family, name], { owner: OWNER, allowFail: true });
+    if (r.code !== 0) continue;
+    const entries = (JSON.parse(r.stdout) as { nftables: Record<string, unknown>[] }).nftables;
+    if (entries.some((e) => "rule" in e || "set" in e || "map" in e)) continue;
+    await d.runner.run(["nft", "delete", "table", family, name], { owner: OWNER, allowFail: true });
+  }
 }
 
 function hostBeforeFile(d: NodeDeps): string {
@@ -131,8 +160,12 @@ function readHostBefore(d: NodeDeps): HostBefore {
 function recordHostBefore(d: NodeDeps, values: HostBefore): void {
   const old = readHostBefore(d);
   if (old.ipForward !== undefined) return;
+  writeHostBefore(d, { ...old, ...values });
+}
+
+function writeHostBefore(d: NodeDeps, values: HostBefore): void {
   mkdirSync(d.stateDir, { recursive: true, mode: 0o700 });
-  writeFileSync(hostBeforeFile(d), JSON.stringify({ ...old, ...values }));
+  writeFileSync(hostBeforeFile(d), JSON.stringify(values));
 }
 
 /** The node's primary address: the source address the kernel picks for the default route (`ip route get`). */

@@ -125,3 +125,21 @@ export function background(argv: string[]): { child: ChildProcess; output: Promi
   const output = new Promise<string>((resolve) => child.on("close", () => resolve(Buffer.concat(chunks).toString())));
   return { child, output, stop: () => void child.kill("SIGKILL") };
 }
+
+/** Waits until a TCP connection to host:port succeeds (a server in a pod has started). */
+export async function waitForTcp(host: string, port: number, timeoutMs = 5000): Promise<void> {
+  const { connect } = await import("node:net");
+  await waitFor(`${host}:${port} to accept connections`, () =>
+    new Promise<boolean>((resolve) => {
+      const s = connect({ host, port, timeout: 500 });
+      s.once("timeout", () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    }), timeoutMs);
+}

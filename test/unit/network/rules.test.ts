@@ -7,7 +7,7 @@ import { findJumps, joinArgs, parseIptablesSave, renderIptablesRemove, renderIpt
 const policy: NatPolicy = {
   bridge: "nodelet0",
   podCIDR: "10.244.0.0/24",
-  noMasqueradeCIDRs: ["10.244.0.0/16", "10.96.0.0/12"],
+  clusterCIDRs: ["10.244.0.0/16", "10.96.0.0/12"],
   masqueradeMark: 0x2000,
   hostPorts: [
     { hostPort: 8080, containerPort: 80, protocol: "TCP", podIP: "10.244.0.5", pod: "default/web", field: "f" },
@@ -43,6 +43,12 @@ table ip nodelet-nodelet0 {
 \t\ttype nat hook postrouting priority 100; policy accept;
 \t\tmeta mark & 0x2000 == 0x2000 masquerade
 \t\tip saddr 10.244.0.0/24 ip daddr != { 10.244.0.0/16, 10.96.0.0/12, 224.0.0.0/4 } masquerade
+\t}
+
+\tchain unrouted {
+\t\ttype filter hook prerouting priority 0; policy accept;
+\t\tip daddr { 10.244.0.0/16, 10.96.0.0/12 } fib daddr type != local fib daddr oif missing meta l4proto tcp reject with tcp reset
+\t\tip daddr { 10.244.0.0/16, 10.96.0.0/12 } fib daddr type != local fib daddr oif missing reject with icmp type host-unreachable
 \t}
 
 \tchain input {

@@ -121,7 +121,7 @@ export class BridgeNetwork implements PodNetwork {
       created = true;
       if (this.settings.hairpin) await this.kernel.setHairpin(veth, true, uid);
       await this.runner.run(inNetnsArgv(sandbox.pid, ["ip", "-batch", "-"]), { input: podSideBatch(spec), owner: uid });
-      if (hostPorts.length) await this.hostPortsChanged(hostPorts.some((m) => m.protocol === "UDP") ? lease : undefined, uid);
+      if (hostPorts.length) await this.hostPortsAdded(lease, uid);
     } catch (err) {
       await this.undoSetUp(lease, created, uid);
       throw err;
@@ -154,11 +154,11 @@ export class BridgeNetwork implements PodNetwork {
   }
 
   /** Rewrites the hostPort rules; for UDP also forgets conntrack entries made before the DNAT existed. */
-  private async hostPortsChanged(udpLease: Lease | undefined, owner: string): Promise<void> {
+  private async hostPortsAdded(lease: Lease, owner: string): Promise<void> {
     await this.firewallSync.request();
     // A UDP "connection" to the hostPort seen before the rule existed stays bound to its old path until it
     // expires; the CNI portmap plugin deletes those entries the same way.
-    for (const m of udpLease?.hostPorts.filter((h) => h.protocol === "UDP") ?? []) {
+    for (const m of lease.hostPorts.filter((h) => h.protocol === "UDP")) {
       await this.runner.run(["conntrack", "-D", "-p", "udp", "--orig-port-dst", String(m.hostPort)], { owner, allowFail: true });
     }
   }

@@ -206,6 +206,22 @@ describe("pod network (privileged, nftables)", { skip }, () => {
     }
   });
 
+  test("a veth kept alive by a process left in the pod's namespace is deleted shortly after the pod", async () => {
+    const pod = sleeperPod("stray");
+    await startPod(h, pod);
+    const s = h.runtime.sandbox(pod.metadata.uid!)!;
+    const veth = s.network!.veth;
+    const holder = background(inPid(s.pid, ["sleep", "30"])); // holds the namespace after the pod is gone
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      await h.runtime.removeSandbox(pod.metadata.uid!);
+      assert.equal(await linkExists(veth), true, "the namespace, and so the veth, outlived the pod");
+      await waitFor("the stray check to delete the veth", async () => !(await linkExists(veth)), 3000);
+    } finally {
+      holder.stop();
+    }
+  });
+
   test("a restarted daemon keeps leases and rules; start collects leases of pods that are gone", async () => {
     const live = new Set(h.runtime.sandboxes().map((s) => s.podUid));
     const restarted = new BridgeNetwork({

@@ -39,6 +39,7 @@ interface LeaseFile {
 export class LeaseStore {
   private readonly leases = new Map<string, Lease>(); // by podUid
   private last: number | undefined;
+  private loaded = false;
 
   constructor(
     readonly file: string,
@@ -46,8 +47,13 @@ export class LeaseStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Reads the lease file; a missing file is an empty store. Throws HostError on an unreadable or corrupt file. */
+  /**
+   * Reads the lease file; a missing file is an empty store. Throws HostError on an unreadable or corrupt file.
+   * Every other method loads on first use, so a tearDown that comes before start() (the runtime reconciling dead
+   * sandboxes) still frees the right lease.
+   */
   load(): void {
+    this.loaded = true;
     let text: string;
     try {
       text = readFileSync(this.file, "utf8");
@@ -66,11 +72,17 @@ export class LeaseStore {
     this.last = parsed.last === undefined ? undefined : parseIPv4(parsed.last);
   }
 
+  private ensureLoaded(): void {
+    if (!this.loaded) this.load();
+  }
+
   all(): Lease[] {
+    this.ensureLoaded();
     return [...this.leases.values()];
   }
 
   byPod(podUid: string): Lease | undefined {
+    this.ensureLoaded();
     return this.leases.get(podUid);
   }
 
@@ -113,6 +125,7 @@ export class LeaseStore {
 
   /** Frees the pod's lease, persisting; returns it (undefined when it had none). */
   release(podUid: string): Lease | undefined {
+    this.ensureLoaded();
     const lease = this.leases.get(podUid);
     if (!lease) return undefined;
     this.leases.delete(podUid);
@@ -130,6 +143,7 @@ export class LeaseStore {
 
   /** Forgets every lease and removes the file (for reset). */
   clear(): void {
+    this.loaded = true;
     this.leases.clear();
     this.last = undefined;
     rmSync(this.file, { force: true });

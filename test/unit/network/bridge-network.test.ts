@@ -193,6 +193,9 @@ test("leases survive a restart; start collects those of pods that are gone", asy
     assert.notEqual(c.ips[0], a.ips[0]);
     const again = await second.setUp(pod("a"), sandbox(pod("a")));
     assert.equal(again.ips[0], a.ips[0], "pod a kept its address across the restart");
+    const third = mk();
+    await third.tearDown({ ...sandbox(pod("c")), network: c.state }); // before start: the runtime reconciling
+    assert.deepEqual(third.activeLeases().map((l) => l.podUid).sort(), ["uid-a"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -116,8 +116,11 @@ test("a failed write leaves memory as it was", () => {
   try {
     const store = new LeaseStore(t.file, parseCidr("10.9.0.0/24")!);
     store.allocate(req("a"));
-    // A lease file whose directory is under a regular file: the write must fail.
-    const blocked = new LeaseStore(join(t.file, "sub", "leases.json"), parseCidr("10.9.0.0/24")!);
+    // Loaded while its directory is missing, then a regular file takes the directory's place: the write must fail.
+    const dir = join(t.file, "..", "..", "blocked");
+    const blocked = new LeaseStore(join(dir, "leases.json"), parseCidr("10.9.0.0/24")!);
+    blocked.load();
+    writeFileSync(dir, "not a directory");
     assert.throws(() => blocked.allocate(req("b")), /cannot write/);
     assert.equal(blocked.all().length, 0);
   } finally {

@@ -52,16 +52,22 @@ function comment(text: string): string {
   return text.replace(/"/g, "").slice(0, 120);
 }
 
-/** The nftables rendering: table `ip nodelet-<bridge>`. */
-export function natTableNft(p: NatPolicy): NftTable {
+/** Per mapping: mark pod and loopback sources for masquerade, then DNAT (portmap's SETMARK + DNAT). */
+function nftHostPortRules(p: NatPolicy): string[] {
   const mark = hex(p.masqueradeMark);
-  const hostports = p.hostPorts.flatMap((m) => {
+  return p.hostPorts.flatMap((m) => {
     const match = `${m.hostIP ? `ip daddr ${m.hostIP} ` : ""}meta l4proto ${m.protocol.toLowerCase()} th dport ${m.hostPort}`;
     return [
       `${match} ip saddr { ${p.podCIDR}, ${LOOPBACK} } meta mark set meta mark | ${mark}`,
       `${match} dnat to ${m.podIP}:${m.containerPort} comment ${nftString(comment(m.pod))}`,
     ];
   });
+}
+
+/** The nftables rendering: table `ip nodelet-<bridge>`. */
+export function natTableNft(p: NatPolicy): NftTable {
+  const mark = hex(p.masqueradeMark);
+  const hostports = nftHostPortRules(p);
   return {
     family: "ip",
     name: nftTableName(p.bridge),

@@ -7,6 +7,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { boolFlag, flag, flags, parseArgs, UsageError, type FlagSpec } from "../cli/args.js";
 import { DEFAULT_SOCKET_PATH } from "../client/defaults.js";
+import type { FirewallBackendSetting } from "../network/settings.js";
 
 export const DEFAULT_ROOT = "/var/lib/nodelet";
 
@@ -34,7 +35,10 @@ export interface DaemonConfig {
   clusterCIDR: string;
   podCIDR: string;
   serviceCIDR: string;
-  firewallBackend: "auto" | "nftables" | "iptables";
+  firewallBackend: FirewallBackendSetting;
+  /** --node-ip: the node's address (status.hostIP); default the source address of the default route. */
+  nodeIP?: string;
+  hairpin: boolean;
   proxyMode: "iptables" | "nftables" | "userspace";
   network: boolean;
   manifests: string;
@@ -63,6 +67,8 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "pod-cidr", value: true },
   { name: "service-cidr", value: true },
   { name: "firewall-backend", value: true },
+  { name: "node-ip", value: true },
+  { name: "hairpin", value: true },
   { name: "proxy-mode", value: true },
   { name: "no-network", value: false },
   { name: "manifests", value: true },
@@ -96,13 +102,14 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     clusterCIDR: flag(p, "cluster-cidr") ?? "10.244.0.0/16",
     podCIDR: flag(p, "pod-cidr") ?? "10.244.0.0/24",
     serviceCIDR: flag(p, "service-cidr") ?? "10.96.0.0/12",
-    firewallBackend: oneOf(p, "firewall-backend", ["auto", "nftables", "iptables"] as const, "auto"),
+    firewallBackend: oneOf(p, "firewall-backend", ["auto", "nftables", "iptables", "iptables-legacy", "iptables-nft"] as const, "auto"),
+    nodeIP: flag(p, "node-ip"),
+    hairpin: oneOf(p, "hairpin", ["true", "false"] as const, "true") === "true",
     proxyMode: oneOf(p, "proxy-mode", ["iptables", "nftables", "userspace"] as const, "iptables"),
     network: !boolFlag(p, "no-network"),
     manifests: flag(p, "manifests") ?? (custom ? join(root, "manifests") : "/etc/nodelet/manifests"),
     maxPods: positiveInt(p, "max-pods", 110),
   };
-  if (Buffer.byteLength(cfg.bridge) > 15) throw new UsageError(`--bridge: interface name "${cfg.bridge}" is longer than 15 bytes`);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cfg.nodeName)) throw new UsageError(`--node-name: "${cfg.nodeName}" is not a valid DNS-1123 subdomain`);
   return cfg;
 }

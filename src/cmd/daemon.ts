@@ -3,7 +3,7 @@
  * volumes, network). Stopping with SIGTERM/SIGINT leaves pods running (their monitors outlive us) unless
  * --cleanup-on-exit, which stops and removes every pod first.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,8 @@ import { NodeIO } from "../kubelet/node-io.js";
 import { buildNode, readNodeFacts } from "../kubelet/node-status.js";
 import { PodSync } from "../kubelet/pod-sync.js";
 import { ProbeState } from "../kubelet/probe-state.js";
-import { LoopbackOnlyNetwork } from "../network/pod-network.js";
+import { BridgeNetwork } from "../network/bridge-network.js";
+import { LoopbackOnlyNetwork, type PodNetwork } from "../network/pod-network.js";
 import { FileRecorder } from "../runtime/explain.js";
 import type { LinuxPodRuntime } from "../runtime/linux-runtime.js";
 import { createNodeRuntime } from "../runtime/node-runtime.js";
@@ -64,7 +65,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     logDir: cfg.logDir,
     shimPath: SHIM_PATH,
     cgroupParent: cfg.cgroupParent,
-    network: () => new LoopbackOnlyNetwork(primaryAddress()),
+    network: (runner, l) => podNetwork(cfg, runner, l.root),
     dns: { clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, hostResolvConf: readText("/etc/resolv.conf") },
     podPidsLimit: cfg.podPidsLimit,
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
@@ -76,6 +77,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   runner.useSpawner(spawner);
   const store = openStore(layout.storeFile);
   await images.ensureBusybox();
+  // The network owns leases of pods that exist (in the store, or with a sandbox on disk); the rest are collected.
+  await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
   const clock = realClock;
   const events = new EventRecorder(store, clock, "kubelet", cfg.nodeName);
   const probes = new ProbeState();
@@ -107,7 +110,10 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       await api.close();
       if (cleanup) await removeAllPods(store, kubelet, cfg.nodeName);
       await kubelet.stop();
-      if (cleanup) await cgroups.remove("").catch(() => undefined);
+      if (cleanup) {
+        await cgroups.remove("").catch(() => undefined);
+        await network.reset?.();
+      }
       store.close();
       spawner.stop();
     },
@@ -175,6 +181,30 @@ async function removeAllPods(store: Store, kubelet: Kubelet, nodeName: string): 
   }
   await new Promise((r) => setTimeout(r, 10));
   await kubelet.drain();
+}
+
+/** The pod network the flags ask for: the bridge network, or loopback only with --no-network. */
+export function podNetwork(cfg: DaemonConfig, runner: Runner, root: string): PodNetwork {
+  if (!cfg.network) return new LoopbackOnlyNetwork(cfg.nodeIP ?? primaryAddress());
+  return new BridgeNetwork({
+    bridge: cfg.bridge,
+    clusterCIDR: cfg.clusterCIDR,
+    podCIDR: cfg.podCIDR,
+    serviceCIDR: cfg.serviceCIDR,
+    firewallBackend: cfg.firewallBackend,
+    hairpin: cfg.hairpin,
+    nodeIP: cfg.nodeIP,
+    stateDir: join(root, "network"),
+    runner,
+  });
+}
+
+function podDirs(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /** The IPv4 address of the interface holding the default route (the node's InternalIP), else the first one. */

@@ -5,20 +5,19 @@
  */
 import { existsSync, promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { LoopbackOnlyNetwork } from "../network/pod-network.js";
 import { createNodeRuntime } from "../runtime/node-runtime.js";
-import { SHIM_PATH } from "./daemon.js";
+import { podNetwork, SHIM_PATH } from "./daemon.js";
 import { answers } from "../apiserver/listen.js";
 import type { DaemonConfig } from "./daemon-config.js";
 
 export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promise<void> {
   if (await answers(cfg.socket)) throw new Error(`a daemon is running on ${cfg.socket}: stop it first (or run it with --cleanup-on-exit)`);
-  const { cgroups, runtime } = createNodeRuntime({
+  const { cgroups, runtime, network } = createNodeRuntime({
     root: cfg.root,
     logDir: cfg.logDir,
     shimPath: SHIM_PATH,
     cgroupParent: cfg.cgroupParent,
-    network: () => new LoopbackOnlyNetwork(),
+    network: (runner, layout) => podNetwork(cfg, runner, layout.root),
     dns: { clusterDNS: [], clusterDomain: cfg.clusterDomain, hostResolvConf: "" },
     podPidsLimit: cfg.podPidsLimit,
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
@@ -32,7 +31,8 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promis
     await runtime.stop();
   }
   await cgroups.remove("").catch((err: unknown) => log(`cgroups: ${String(err)}`));
-  for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "node-steps.jsonl"]) {
+  await network.reset?.();
+  for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "network", "node-steps.jsonl", "pki", "token", "kubeconfig"]) {
     await fsp.rm(join(cfg.root, f), { recursive: true, force: true });
   }
   if (cfg.logDir.startsWith(cfg.root)) await fsp.rm(cfg.logDir, { recursive: true, force: true });

@@ -29,10 +29,16 @@ export class TestDaemon {
   private child?: ChildProcess;
   log = "";
 
+  /** 10.OCTET.0.0/16 holds this daemon's pods (10.OCTET.0.0/24) and services (10.OCTET.128.0/20). */
+  readonly octet: number;
+  readonly bridge: string;
+
   constructor(
     readonly name: string,
     readonly extraArgs: string[] = [],
   ) {
+    this.octet = freeOctet();
+    this.bridge = `nle${process.pid % 10000}x${counter}`.slice(0, 15);
     this.root = mkdtempSync(join(tmpdir(), `nodelet-e2e-${name}-`));
     this.socket = join(this.root, "nodelet.sock");
     this.cgroupParent = `nodelet-e2e-${process.pid}-${counter++}`;
@@ -40,7 +46,8 @@ export class TestDaemon {
   }
 
   get args(): string[] {
-    return ["--root", this.root, "--socket", this.socket, "--cgroup-parent", this.cgroupParent, ...this.extraArgs];
+    const net = ["--bridge", this.bridge, "--cluster-cidr", `10.${this.octet}.0.0/17`, "--pod-cidr", `10.${this.octet}.0.0/24`, "--service-cidr", `10.${this.octet}.128.0/20`];
+    return ["--root", this.root, "--socket", this.socket, "--cgroup-parent", this.cgroupParent, ...net, ...this.extraArgs];
   }
 
   /** Starts the daemon and waits until its socket answers. */
@@ -121,12 +128,38 @@ export class TestDaemon {
     for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
       if (line.includes(this.root)) found.push(`mount ${line.split(" ")[4]}`);
     }
+    if (existsSync(`/sys/class/net/${this.bridge}`)) found.push(`bridge ${this.bridge}`);
+    for (const line of readFileSync("/proc/net/route", "utf8").split("\n").slice(1)) {
+      const dest = parseInt(line.split("\t")[1] ?? "", 16);
+      if ((dest & 0xff) === 10 && ((dest >> 8) & 0xff) === this.octet) found.push(`route to 10.${this.octet}.x (${line.split("\t")[0]})`);
+    }
     for (const ctl of ["cpu", "memory", "pids"]) {
       const base = `/sys/fs/cgroup/${ctl}`;
       if (existsSync(base) && findDir(base, this.cgroupParent, 3)) found.push(`cgroup ${ctl}/${this.cgroupParent}`);
     }
     return found;
   }
+}
+
+/**
+ * A second octet for 10.X.0.0/16 that no route of this host uses yet, so test daemons running at the same time
+ * (other test files, other processes) never overlap.
+ */
+function freeOctet(): number {
+  const used = new Set<number>();
+  for (const line of readFileSync("/proc/net/route", "utf8").split("\n").slice(1)) {
+    const dest = line.split("\t")[1];
+    if (!dest) continue;
+    const n = parseInt(dest, 16);
+    const [a, b] = [n & 0xff, (n >> 8) & 0xff];
+    if (a === 10) used.add(b);
+  }
+  const start = 100 + ((process.pid * 7 + counter * 13) % 100);
+  for (let i = 0; i < 100; i++) {
+    const x = 100 + ((start - 100 + i) % 100);
+    if (!used.has(x)) return x;
+  }
+  throw new Error("no free 10.X.0.0/16 for a test daemon");
 }
 
 function findDir(dir: string, name: string, depth: number): boolean {

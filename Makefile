@@ -1,7 +1,7 @@
 # nodelet — every target installs what it needs first, so `make demo` and `make test` work on a fresh machine.
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps openssl
+DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps openssl conntrack
 BENCH_PACKAGES := crun runc podman containernetworking-plugins wrk hyperfine iperf3
 NODE_TEST := node --test --test-concurrency=1 --enable-source-maps
 
@@ -67,6 +67,12 @@ demo-stop:
 	  if [ -n "$(CLEANUP)" ]; then kill -TERM $$(cat $$pidfile); sleep 1; ./bin/nodelet reset; else kill -TERM $$(cat $$pidfile); fi; \
 	  rm -f $$pidfile; \
 	else echo "no demo daemon is running"; fi
+
+# Prints every figure the issues ask for, side by side with the peers (one run; the machine is shared, so compare
+# ratios rather than absolute numbers).
+bench: build bench-deps
+	node dist/bench/runtime-bench.js
+	NODELET_SHIM=$(CURDIR)/build/nodelet-shim node dist/bench/network-bench.js
 
 clean:
 	rm -rf dist build

@@ -14,6 +14,7 @@
  * Needs root, the shim (NODELET_SHIM or build/nodelet-shim), iperf3 and containernetworking-plugins. Figures are
  * printed, never asserted.
  */
+import { freeOctets } from "../test/helpers/subnets.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readlinkSync, rmSync } from "node:fs";
 import { connect, createServer, type AddressInfo, type Server } from "node:net";
@@ -21,9 +22,10 @@ import { tmpdir } from "node:os";
 import { pipeline } from "node:stream";
 import { join } from "node:path";
 import type { SandboxRecord } from "../src/runtime/pod-runtime.js";
-import { plainRunner, type RunResult } from "../src/sys/runner.js";
+import { Runner, type RunResult } from "../src/sys/runner.js";
+import { Spawner } from "../src/sys/spawner.js";
 import { execIn, makeNetworkHarness, type NetworkHarness } from "../test/helpers/network-harness.js";
-import { startPod, testPod } from "../test/helpers/runtime-harness.js";
+import { shimPath, startPod, testPod } from "../test/helpers/runtime-harness.js";
 
 const PODS = Number(process.env.NET_BENCH_PODS ?? 50);
 const SECONDS = Number(process.env.NET_BENCH_SECONDS ?? 3);
@@ -37,9 +39,16 @@ interface Timing {
   execs: string;
 }
 
-/** Runs a command; fails loudly unless `allowFail`. */
+/**
+ * Runs a command the way nodelet runs its own (forked by the shim's spawner), so the baselines pay the same
+ * per-exec price and the comparison is about how many commands each way needs. Fails loudly unless `allowFail`.
+ */
+const benchRunner = new Runner();
+const benchSpawner = new Spawner(shimPath());
+benchSpawner.start();
+benchRunner.useSpawner(benchSpawner);
 function run(argv: string[], input?: string, env?: NodeJS.ProcessEnv, allowFail = false): Promise<RunResult> {
-  return plainRunner.run(argv, { input, env, allowFail });
+  return benchRunner.run(argv, { input, env, allowFail });
 }
 
 async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
@@ -235,17 +244,19 @@ function row(name: string, t: Timing): string {
 }
 
 async function main(): Promise<void> {
-  const h = await makeNetworkHarness({ tag: "b", octet: 230 });
+  const h = await makeNetworkHarness({ tag: "b", octet: freeOctets(230, 2) });
+  const handOctet = freeOctets(232);
+  const cniOctet = freeOctets(234);
   const hand = `nbhand${tag}`;
   const cniBridge = `nbcni${tag}`;
   const dataDir = mkdtempSync(join(tmpdir(), "nodelet-cni-"));
   try {
-    await makeBridge(hand, "10.232.0.1/24");
+    await makeBridge(hand, `10.${handOctet}.0.1/24`);
     const results: [string, Timing][] = [
       ["nodelet BridgeNetwork", await benchOurs(h)],
-      ["ip by hand (link del + netns del)", await benchByHand(hand, 232, true)],
-      ["ip by hand (netns del only)", await benchByHand(hand, 232, false)],
-      ["CNI bridge + host-local", await benchCni(cniBridge, 234, dataDir)],
+      ["ip by hand (link del + netns del)", await benchByHand(hand, handOctet, true)],
+      ["ip by hand (netns del only)", await benchByHand(hand, handOctet, false)],
+      ["CNI bridge + host-local", await benchCni(cniBridge, cniOctet, dataDir)],
     ];
     console.log(`\nper-pod network setup and teardown, ms (${PODS} pods each)`);
     console.log(`${"".padEnd(34)}  setup p50/p90   teardown p50/p90  total p50/p90  freed  execs (setup + teardown)`);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ApiClient } from "../../src/client/index.js";
 import { answers } from "../../src/apiserver/listen.js";
+import { freeOctets } from "./subnets.js";
 export { answers };
 
 export const NODELET = fileURLToPath(new URL("../../src/cmd/nodelet.js", import.meta.url));
@@ -37,7 +38,7 @@ export class TestDaemon {
     readonly name: string,
     readonly extraArgs: string[] = [],
   ) {
-    this.octet = freeOctet();
+    this.octet = freeOctets(100 + ((process.pid * 7 + counter * 13) % 100));
     this.bridge = `nle${process.pid % 10000}x${counter}`.slice(0, 15);
     this.root = mkdtempSync(join(tmpdir(), `nodelet-e2e-${name}-`));
     this.socket = join(this.root, "nodelet.sock");
@@ -139,27 +140,6 @@ export class TestDaemon {
     }
     return found;
   }
-}
-
-/**
- * A second octet for 10.X.0.0/16 that no route of this host uses yet, so test daemons running at the same time
- * (other test files, other processes) never overlap.
- */
-function freeOctet(): number {
-  const used = new Set<number>();
-  for (const line of readFileSync("/proc/net/route", "utf8").split("\n").slice(1)) {
-    const dest = line.split("\t")[1];
-    if (!dest) continue;
-    const n = parseInt(dest, 16);
-    const [a, b] = [n & 0xff, (n >> 8) & 0xff];
-    if (a === 10) used.add(b);
-  }
-  const start = 100 + ((process.pid * 7 + counter * 13) % 100);
-  for (let i = 0; i < 100; i++) {
-    const x = 100 + ((start - 100 + i) % 100);
-    if (!used.has(x)) return x;
-  }
-  throw new Error("no free 10.X.0.0/16 for a test daemon");
 }
 
 function findDir(dir: string, name: string, depth: number): boolean {

@@ -11,8 +11,9 @@ import type { ContainerPort, Pod } from "../../src/api/types.js";
 import { BridgeNetwork } from "../../src/network/bridge-network.js";
 import type { FirewallBackendSetting } from "../../src/network/settings.js";
 import { Runner } from "../../src/sys/runner.js";
+import { Spawner } from "../../src/sys/spawner.js";
 import { hostVeths, iptablesLinesWith, linkExists, nftTableExists, routesTo, sh } from "./netns.js";
-import { makeRuntime, testPod, type RuntimeHarness } from "./runtime-harness.js";
+import { makeRuntime, shimPath, testPod, type RuntimeHarness } from "./runtime-harness.js";
 
 export interface NetworkHarness extends RuntimeHarness {
   network: BridgeNetwork;
@@ -24,6 +25,15 @@ export interface NetworkHarness extends RuntimeHarness {
   nftTablesBefore: string;
   /** The pod's IP (its sandbox must be running). */
   podIP(pod: Pod): string;
+}
+
+/** A Runner whose commands are forked by the shim's spawner, as the daemon's are (it exits with this process). */
+function spawnerRunner(): Runner {
+  const runner = new Runner();
+  const spawner = new Spawner(shimPath());
+  spawner.start();
+  runner.useSpawner(spawner);
+  return runner;
 }
 
 /** A short bridge name unique to this test process: nt<tag><pid mod 10^5>, at most 15 bytes. */
@@ -42,7 +52,7 @@ export async function makeNetworkHarness(opts: { tag: string; octet: number; fir
     serviceCIDR: `10.${opts.octet + 1}.0.0/16`,
     firewallBackend: opts.firewallBackend ?? "auto",
     stateDir,
-    runner: new Runner(),
+    runner: spawnerRunner(),
     strayCheckMs: 500,
   });
   await network.reset(); // a previous run that crashed

@@ -17,6 +17,7 @@ import { createNodeRuntime } from "../../src/runtime/node-runtime.js";
 import type { ContainerRecord } from "../../src/runtime/pod-runtime.js";
 import type { CgroupManager } from "../../src/sys/cgroups/types.js";
 import type { Runner } from "../../src/sys/runner.js";
+import { Spawner } from "../../src/sys/spawner.js";
 
 /** The shim binary: build/nodelet-shim in the project, or $NODELET_SHIM. */
 export function shimPath(): string {
@@ -49,6 +50,9 @@ export async function makeRuntime(opts: { network?: PodNetwork; name?: string; p
     log: { maxSize: 10 * 1024 * 1024, maxFiles: 5 },
     recorder: (l) => new FileRecorder((owner) => (owner === "node" ? undefined : l.podExplainFile(owner))),
   });
+  const spawner = new Spawner(shimPath());
+  spawner.start();
+  runner.useSpawner(spawner);
   await images.ensureBusybox();
   await runtime.start();
   return {
@@ -62,6 +66,7 @@ export async function makeRuntime(opts: { network?: PodNetwork; name?: string; p
       for (const s of runtime.sandboxes()) await runtime.removeSandbox(s.podUid).catch(() => undefined);
       await runtime.stop();
       await cgroups.remove("").catch(() => undefined);
+      spawner.stop();
       if (existsSync(root)) rmSync(root, { recursive: true, force: true });
     },
   };

@@ -14,6 +14,7 @@ import { BridgeNetwork } from "../../src/network/bridge-network.js";
 import { vethName } from "../../src/network/names.js";
 import { isSameProcess } from "../../src/sys/proc.js";
 import { Runner } from "../../src/sys/runner.js";
+import { freeOctets } from "../helpers/subnets.js";
 import { needsRoot, needsCommand, skipUnless } from "../helpers/root.js";
 import { assertNothingLeft, execIn, httpServerPod, makeNetworkHarness, sleeperPod, type NetworkHarness } from "../helpers/network-harness.js";
 import { startPod, testPod } from "../helpers/runtime-harness.js";
@@ -42,7 +43,7 @@ describe("pod network (privileged, nftables)", { skip }, () => {
   let webId: string;
   let peer: PeerNamespace;
   let internet: PeerNamespace;
-  const O = 211;
+  const O = freeOctets(211, 2);
   const tag = `${process.pid % 1000}`;
 
   before(async () => {
@@ -240,7 +241,7 @@ describe("pod network (privileged, nftables)", { skip }, () => {
 describe("pod network: 200 pods created and deleted, 10 at a time (privileged)", { skip }, () => {
   let h: NetworkHarness;
   before(async () => {
-    h = await makeNetworkHarness({ tag: "c", octet: 213 });
+    h = await makeNetworkHarness({ tag: "c", octet: freeOctets(213, 2) });
   });
   after(async () => {
     await h?.cleanup();
@@ -281,7 +282,7 @@ for (const backend of ["iptables-nft", "iptables-legacy"] as const) {
     let h: NetworkHarness;
     let peer: PeerNamespace;
     let web: Pod;
-    const O = backend === "iptables-nft" ? 215 : 217;
+    const O = freeOctets(backend === "iptables-nft" ? 215 : 217, 2);
     before(async () => {
       h = await makeNetworkHarness({ tag: backend === "iptables-nft" ? "i" : "l", octet: O, firewallBackend: backend });
       peer = await PeerNamespace.create(`ntp${backend === "iptables-nft" ? "i" : "l"}${process.pid % 1000}`, "198.51.100.5/30", "198.51.100.6/30");
@@ -311,7 +312,7 @@ for (const backend of ["iptables-nft", "iptables-legacy"] as const) {
 describe("reset leaves the host as it was (privileged)", { skip }, () => {
   test("bridge, veths, rules, routes, leases and ip_forward", async () => {
     const forwardBefore = (await sh(["cat", "/proc/sys/net/ipv4/ip_forward"])).stdout;
-    const h = await makeNetworkHarness({ tag: "r", octet: 219 });
+    const h = await makeNetworkHarness({ tag: "r", octet: freeOctets(219, 2) });
     try {
       const web = httpServerPod("web", [{ containerPort: 80, hostPort: 18095 }]);
       await startPod(h, web);

@@ -3,6 +3,7 @@
  * on the host is touched. Every root is a parameter (DESIGN.md rule 5), so a second daemon with its own --root,
  * --socket, bridge and CIDRs runs beside the first.
  */
+import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { boolFlag, flag, flags, parseArgs, UsageError, type FlagSpec } from "../cli/args.js";
@@ -84,7 +85,8 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
   const cfg: DaemonConfig = {
     root,
     socket: flag(p, "socket") ?? (custom ? join(root, "nodelet.sock") : DEFAULT_SOCKET_PATH),
-    cgroupParent: flag(p, "cgroup-parent") ?? "nodelet",
+    // A second daemon (its own --root) gets its own cgroup parent, so neither ever touches the other's pods.
+    cgroupParent: flag(p, "cgroup-parent") ?? (custom ? `nodelet-${createHash("sha256").update(root).digest("hex").slice(0, 8)}` : "nodelet"),
     logDir: flag(p, "log-dir") ?? (custom ? join(root, "log") : "/var/log"),
     nodeName: (flag(p, "node-name") ?? hostname()).toLowerCase(),
     listen: flag(p, "listen") ? hostPort(flag(p, "listen")!) : undefined,

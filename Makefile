@@ -73,6 +73,7 @@ demo-stop:
 bench: build bench-deps
 	node dist/bench/runtime-bench.js
 	NODELET_SHIM=$(CURDIR)/build/nodelet-shim node dist/bench/network-bench.js
+	node dist/bench/portforward-bench.js
 
 clean:
 	rm -rf dist build

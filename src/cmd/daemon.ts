@@ -3,10 +3,10 @@
  * volumes, network). Stopping with SIGTERM/SIGINT leaves pods running (their monitors outlive us) unless
  * --cleanup-on-exit, which stops and removes every pod first.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { findShim } from "../sys/shim-path.js";
 import type { Node } from "../api/types.js";
 import { createApiServer, ensureServingCert, loadOrCreateToken, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
 import { Backoff } from "../kubelet/backoff.js";
@@ -29,22 +29,7 @@ import { Spawner } from "../sys/spawner.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
 
-/**
- * The nodelet-shim binary: $NODELET_SHIM, else build/nodelet-shim in the checkout this code runs from (found by
- * walking up from this module, which may sit in dist/src/cmd or in a bundle), else the installed copy.
- */
 export const SHIM_PATH = findShim();
-
-function findShim(): string {
-  if (process.env.NODELET_SHIM) return process.env.NODELET_SHIM;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "build", "nodelet-shim");
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return "/usr/local/lib/nodelet/nodelet-shim";
-}
 
 export interface Daemon {
   store: Store;

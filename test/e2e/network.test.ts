@@ -86,6 +86,39 @@ describe("pod networking through the daemon (privileged)", { skip }, () => {
     }
   });
 
+  test("port-forward carries a bulk transfer intact both ways (the relays hand it to the kernel's splice)", async () => {
+    // A pod that echoes one connection's bytes back, hashed on both sides: 24 MiB each way, well past the hand-off.
+    await d.cli(["run", "echo", "--image", "busybox", "--", "nc", "-l", "-p", "9000", "-e", "cat"]);
+    await eventually(async () => (await get("echo"))?.status?.phase === "Running", 15_000, "echo running");
+    const child = spawn(process.execPath, [NODELET, "port-forward", "pod/echo", ":9000"], { env: { ...process.env, NODELET_SOCKET: d.socket } });
+    try {
+      let out = "";
+      child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+      const port = await eventually(async () => Number(/Forwarding from 127\.0\.0\.1:(\d+) -> 9000/.exec(out)?.[1]), 10_000, "port-forward");
+      const { createHash, randomBytes } = await import("node:crypto");
+      const { connect } = await import("node:net");
+      const payload = randomBytes(24 << 20);
+      const sock = connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+      const got = createHash("sha256");
+      let received = 0;
+      const done = new Promise<void>((resolve, reject) => {
+        sock.on("data", (c: Buffer) => {
+          got.update(c);
+          received += c.length;
+        });
+        sock.on("end", () => resolve());
+        sock.on("error", reject);
+      });
+      sock.end(payload);
+      await done;
+      assert.equal(received, payload.length);
+      assert.equal(got.digest("hex"), createHash("sha256").update(payload).digest("hex"));
+    } finally {
+      child.kill("SIGINT");
+      await d.cli(["delete", "pod", "echo", "--now"]);
+    }
+  });
+
   test("a pod cannot reach a cluster address where no pod is (refused at once, not left to time out)", async () => {
     // 10.X.5.9 is in the cluster CIDR but outside this node's pod CIDR: no pod can have it.
     const r = await d.cli(["run", "probe", "--image", "busybox", "--restart", "Never", "--rm", "--attach", "-q", "--", "sh", "-c", `t0=$(date +%s); timeout 5 wget -qO- http://10.${d.octet}.5.9/ 2>&1; echo "rc=$? secs=$(( $(date +%s) - t0 ))"`]);

@@ -2,7 +2,7 @@
  * A real `nodelet daemon` in a child process with its own state dir, socket and cgroup parent, driven through the
  * real CLI — for end-to-end tests. stop() removes everything it made (and the leak check proves it).
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, execFile, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -130,6 +130,12 @@ export class TestDaemon {
       if (line.includes(this.root)) found.push(`mount ${line.split(" ")[4]}`);
     }
     if (existsSync(`/sys/class/net/${this.bridge}`)) found.push(`bridge ${this.bridge}`);
+    const nft = spawnSync("nft", ["list", "tables"], { encoding: "utf8" }).stdout ?? "";
+    for (const line of nft.split("\n")) if (line.includes(this.bridge)) found.push(`nft ${line.trim()}`);
+    for (const save of ["iptables-save", "iptables-legacy-save"]) {
+      const rules = spawnSync(save, [], { encoding: "utf8" }).stdout ?? "";
+      if (rules.includes(this.bridge)) found.push(`${save}: rules mentioning ${this.bridge}`);
+    }
     for (const line of readFileSync("/proc/net/route", "utf8").split("\n").slice(1)) {
       const dest = parseInt(line.split("\t")[1] ?? "", 16);
       if ((dest & 0xff) === 10 && ((dest >> 8) & 0xff) === this.octet) found.push(`route to 10.${this.octet}.x (${line.split("\t")[0]})`);

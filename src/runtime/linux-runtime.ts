@@ -5,7 +5,7 @@
  */
 import { randomBytes, createHash } from "node:crypto";
 import { promises as fsp, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import type { Container, Pod } from "../api/types.js";
 import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
@@ -240,13 +240,15 @@ export class LinuxPodRuntime implements PodRuntime {
     const { runner, layout } = this.o;
     runner.comment(uid, `container ${c.name} (attempt ${opts.attempt})`);
     const dir = layout.containerDir(uid, id);
-    for (const d of ["rootfs", "upper", "work"]) await runner.mkdir(join(dir, d), uid);
-    await fsp.writeFile(join(dir, "termination-log"), "", { mode: 0o666 });
     const cgroupPath = `${sandbox.cgroupPath}/${id}`;
-    await this.o.cgroups.create(cgroupPath, containerCgroupLimits(c), uid);
     const ns = pod.metadata.namespace ?? "default";
     const logPath = layout.containerLogFile(ns, pod.metadata.name!, uid, c.name, opts.attempt);
-    await this.prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id));
+    // Independent preparations run together. rootfs/upper/work are made by the shim (mkdir -p) as it mounts them.
+    await Promise.all([
+      fsp.mkdir(dir, { recursive: true }).then(() => fsp.writeFile(join(dir, "termination-log"), "", { mode: 0o666 })),
+      this.o.cgroups.create(cgroupPath, containerCgroupLimits(c), uid),
+      this.prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id)),
+    ]);
     const record = await this.launch(pod, c, image, id, opts, { dir, cgroupPath, logPath, sandbox });
     this.emit({ type: "ContainerStarted", podUid: uid, containerId: id });
     const pending = this.pendingExits.get(id);
@@ -270,11 +272,12 @@ export class LinuxPodRuntime implements PodRuntime {
     );
   }
 
+  /** A fresh log file for this attempt (the monitor creates it) and the kubelet's /var/log/containers link to it. */
   private async prepareLog(logPath: string, link: string): Promise<void> {
-    await fsp.mkdir(join(logPath, ".."), { recursive: true });
-    await fsp.rm(logPath, { force: true });
-    await fsp.mkdir(join(link, ".."), { recursive: true });
-    await fsp.rm(link, { force: true });
+    await Promise.all([
+      fsp.rm(logPath, { force: true }),
+      fsp.mkdir(dirname(link), { recursive: true }).then(() => fsp.rm(link, { force: true })),
+    ]);
     await fsp.symlink(logPath, link);
   }
 

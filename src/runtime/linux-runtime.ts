@@ -32,7 +32,7 @@ import {
 } from "./pod-runtime.js";
 import { RuntimeRecords } from "./records.js";
 import { containerCgroupLimits, podCgroupLimits, qosClass } from "./resources.js";
-import { monitorArgv, sandboxArgv } from "./shim-argv.js";
+import { monitorArgv, sandboxArgv, type ProcessIdentity } from "./shim-argv.js";
 import { runShim, ShimError } from "./shim-client.js";
 
 export interface LinuxRuntimeOptions {
@@ -319,7 +319,7 @@ export class LinuxPodRuntime implements PodRuntime {
       id, podUid: uid, name: c.name, attempt: opts.attempt, init: opts.init,
       image: c.image ?? "", imageId: `sha256:${image.id}`, specHash: containerSpecHash(c),
       createdAt: new Date().toISOString(), state: "created", logPath: where.logPath, cgroupPath: where.cgroupPath,
-      process: { uid: launch.uid, gid: launch.gid, groups: launch.groups, caps: launch.caps, noNewPrivs: launch.noNewPrivs, privileged: launch.privileged, env: launch.env, cwd: launch.cwd },
+      process: processIdentity(launch),
       stopSignal: image.config.StopSignal,
     };
     await this.records.saveContainer(record);
@@ -454,6 +454,12 @@ export class LinuxPodRuntime implements PodRuntime {
   podUsage(podUid: string): Promise<CgroupUsage> {
     return this.o.cgroups.usage(this.records.sandboxes.get(podUid)?.cgroupPath ?? "missing");
   }
+}
+
+/** The identity part of a launch, kept in the record so exec runs as the container does. */
+function processIdentity(l: ProcessIdentity): ProcessIdentity {
+  const { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged } = l;
+  return { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged };
 }
 
 /** The kubelet's cgroup layout: Guaranteed pods directly under the parent, others under their QoS class. */

@@ -10,7 +10,7 @@ export type ShimMount =
   | { kind: "bind-sub"; volumeRoot: string; subPath: string; target: string; options: string[] }
   | { kind: "tmpfs"; target: string; options: string[] };
 
-export interface ContainerLaunch {
+export interface ContainerLaunch extends ProcessIdentity {
   id: string;
   logPath: string;
   logMaxSize: number;
@@ -29,14 +29,6 @@ export interface ContainerLaunch {
   mounts: ShimMount[];
   masked: string[];
   readonly: string[];
-  cwd: string;
-  env: string[];
-  uid: number;
-  gid: number;
-  groups: number[];
-  caps: string[];
-  noNewPrivs: boolean;
-  privileged: boolean;
   stdinFifo?: string;
   argv: string[];
 }

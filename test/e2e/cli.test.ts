@@ -14,9 +14,8 @@ import { execFile } from "node:child_process";
 
 const skip = needsRoot();
 
-async function pod(d: TestDaemon, name: string): Promise<Pod | undefined> {
-  const r = await d.cli(["get", "pod", name, "-o", "json"]);
-  return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
+function pod(d: TestDaemon, name: string): Promise<Pod | undefined> {
+  return d.pod(name);
 }
 
 describe("nodelet CLI and daemon (privileged)", { skip }, () => {

@@ -9,7 +9,6 @@ import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
 import { eventually, NODELET, TestDaemon } from "../helpers/daemon.js";
 
@@ -39,10 +38,7 @@ describe("pod networking through the daemon (privileged)", { skip }, () => {
     assert.deepEqual(d.leftovers(), []);
   });
 
-  const get = async (name: string) => {
-    const r = await d.cli(["get", "pod", name, "-o", "json"]);
-    return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
-  };
+  const get = (name: string) => d.pod(name);
 
   test("two pods talk to each other; IPs in status, wide output and /etc/hosts; hostPort from the node", async () => {
     const file = join(d.root, "web.yaml");

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Pod } from "../../src/api/types.js";
 import { ApiClient } from "../../src/client/index.js";
 import { answers } from "../../src/apiserver/listen.js";
 import { freeOctets } from "./subnets.js";
@@ -86,6 +87,12 @@ export class TestDaemon {
     const exited = new Promise((r) => c.once("exit", r));
     c.kill("SIGTERM");
     await exited;
+  }
+
+  /** The pod as `get pod NAME -o json` shows it, or undefined when it does not exist. */
+  async pod(name: string): Promise<Pod | undefined> {
+    const r = await this.cli(["get", "pod", name, "-o", "json"]);
+    return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
   }
 
   /** Runs the CLI against this daemon. */

@@ -290,6 +290,18 @@ int parse_sandbox_args(int argc, char **argv, struct sandbox_spec *s)
 			s->cgroups[s->ncgroups++] = argv[++i];
 		else if (is_flag(argc, argv, i, "--shm", 1, &n) && n > 0)
 			s->shm_dir = argv[++i];
+		else if (is_flag(argc, argv, i, "--veth", 1, &n) && n > 0)
+			s->veth = argv[++i];
+		else if (is_flag(argc, argv, i, "--bridge", 1, &n) && n > 0)
+			s->bridge = argv[++i];
+		else if (is_flag(argc, argv, i, "--address", 1, &n) && n > 0)
+			s->address = argv[++i];
+		else if (is_flag(argc, argv, i, "--gateway", 1, &n) && n > 0)
+			s->gateway = argv[++i];
+		else if (is_flag(argc, argv, i, "--mac", 1, &n) && n > 0)
+			s->mac = argv[++i];
+		else if (is_flag(argc, argv, i, "--hairpin", 0, &n))
+			s->hairpin = true;
 		else if (is_flag(argc, argv, i, "--shm-size", 1, &n) && n > 0) {
 			if (set_size("--shm-size", argv[++i], &s->shm_size) < 0)
 				return -1;
@@ -303,6 +315,8 @@ int parse_sandbox_args(int argc, char **argv, struct sandbox_spec *s)
 		if (n <= 0)
 			return n < 0 ? -1 : unknown(argv[i]);
 	}
+	if (s->veth && (!s->bridge || !s->address || !s->gateway || !s->mac || s->host_network))
+		return fail("--veth needs --bridge, --address, --gateway and --mac, and a network namespace of its own");
 	return 0;
 }
 

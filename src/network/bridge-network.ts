@@ -24,11 +24,11 @@ import { podHostPorts } from "./host-ports.js";
 import { LeaseStore, type Lease } from "./ipam.js";
 import { hostKernelFiles, type KernelFiles } from "./kernel-files.js";
 import { inNetnsArgv, linkDelArgv, podSideBatch, vethAddArgv, type VethSpec } from "./link-plan.js";
-import { vethName } from "./names.js";
+import { macForIP, vethName } from "./names.js";
 import type { NatPolicy } from "./nat-rules.js";
 import { applyNode, detectNodeIP, inspectHost, planBridge, recordCreatedTables, removeNode, type NodeDeps } from "./node-setup.js";
 import { podFirewallFor, removeAllPodFirewalls, type PodFirewall } from "./pod-firewall.js";
-import type { NetworkAttachment, PodNetwork } from "./pod-network.js";
+import type { NetworkAttachment, PodNetwork, PreparedNetwork } from "./pod-network.js";
 import { SerialSync } from "./serial-sync.js";
 import { validateSettings, type NetworkSettings, type ValidSettings } from "./settings.js";
 
@@ -128,6 +128,40 @@ export class BridgeNetwork implements PodNetwork {
     }
     const state: AttachmentState = { ip: lease.ip, veth, ifindex: String(this.kernel.ifindex(veth) ?? ""), bridge: this.settings.bridge };
     return { ips: [lease.ip], state };
+  }
+
+  /**
+   * The fast path: allocate the address and let the sandbox make the pair with netlink as it creates its
+   * namespace (same result as setUp's two `ip` execs, without them). A host end left by this pod's previous
+   * sandbox (the kernel frees a dead namespace's devices asynchronously) is deleted first.
+   */
+  async prepare(pod: Pod, podUid: string): Promise<PreparedNetwork> {
+    const veth = vethName(podUid);
+    const lease = this.leases.allocate({ podUid, pod: `${pod.metadata.namespace}/${pod.metadata.name}`, veth, hostPorts: podHostPorts(pod) });
+    this.runner.comment(podUid, `IPAM: ${lease.ip} from ${formatCidr(this.settings.pod)} (lease in ${this.leases.file})`);
+    if (this.kernel.ifindex(veth) !== undefined) await this.runner.run(linkDelArgv(veth), { owner: podUid, allowFail: true });
+    const spec = this.vethSpec(lease, 0);
+    const args = ["--veth", veth, "--bridge", spec.bridge, "--address", `${lease.ip}/${spec.prefix}`, "--gateway", formatIPv4(spec.gateway), "--mac", macForIP(spec.ip)];
+    if (this.settings.hairpin) args.push("--hairpin");
+    const equivalent = [vethAddArgv({ ...spec, netnsPid: 0 }).join(" ").replace(" netns 0", " netns $PAUSE_PID"), ...podSideBatch(spec).trim().split("\n").map((l) => `ip ${l}   # inside the pod's netns`)];
+    return { shimArgs: args, ips: [lease.ip], equivalent, token: lease };
+  }
+
+  async attach(_pod: Pod, sandbox: SandboxRecord, prepared: PreparedNetwork): Promise<NetworkAttachment> {
+    const lease = prepared.token as Lease;
+    try {
+      if (lease.hostPorts.length) await this.hostPortsAdded(lease, sandbox.podUid);
+    } catch (err) {
+      await this.undoSetUp(lease, true, sandbox.podUid);
+      throw err;
+    }
+    const state: AttachmentState = { ip: lease.ip, veth: lease.veth, ifindex: String(this.kernel.ifindex(lease.veth) ?? ""), bridge: this.settings.bridge };
+    return { ips: [lease.ip], state };
+  }
+
+  async abort(prepared: PreparedNetwork, podUid: string): Promise<void> {
+    const lease = prepared.token as Lease;
+    await this.undoSetUp(lease, this.kernel.ifindex(lease.veth) !== undefined, podUid);
   }
 
   private vethSpec(lease: Lease, pid: number): VethSpec {

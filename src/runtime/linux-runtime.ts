@@ -114,14 +114,24 @@ export class LinuxPodRuntime implements PodRuntime {
     const cgroupPath = podCgroupPath(pod);
     const hostname = podHostname(pod);
     const shmDir = layout.podShmDir(uid);
+    // The fast path: the sandbox makes the pod's interface itself while it creates its namespace. The address is
+    // known first, so /etc/hosts is written once, complete.
+    const net = this.o.network;
+    const prepared = !pod.spec.hostNetwork && net.prepare ? await net.prepare(pod, uid) : undefined;
     // Independent preparations run together; each is a handful of small file operations.
-    await Promise.all([
-      this.records.savePodSpec(pod),
-      this.o.cgroups.create(cgroupPath, podCgroupLimits(pod, this.o.podPidsLimit), uid).then(() => this.o.cgroups.create(`${cgroupPath}/pause`, {}, uid)),
-      this.volumesFor(pod),
-      this.writePodFiles(pod, []),
-      old && !pod.spec.hostIPC ? unmount(runner, shmDir, uid) : undefined,
-    ]);
+    try {
+      await Promise.all([
+        this.records.savePodSpec(pod),
+        this.o.cgroups.create(cgroupPath, podCgroupLimits(pod, this.o.podPidsLimit), uid).then(() => this.o.cgroups.create(`${cgroupPath}/pause`, {}, uid)),
+        this.volumesFor(pod),
+        this.writePodFiles(pod, prepared?.ips ?? []),
+        old && !pod.spec.hostIPC ? unmount(runner, shmDir, uid) : undefined,
+      ]);
+    } catch (err) {
+      if (prepared) await net.abort?.(prepared, uid);
+      throw err;
+    }
+    if (prepared) runner.comment(uid, `pod network, made by the sandbox with netlink; the same with ip(8):\n#   ${prepared.equivalent.join("\n#   ")}`);
     const argv = sandboxArgv(layout.shimPath, {
       hostname,
       sharePid: pod.spec.shareProcessNamespace === true && !pod.spec.hostPID,
@@ -129,8 +139,15 @@ export class LinuxPodRuntime implements PodRuntime {
       hostIPC: pod.spec.hostIPC === true,
       cgroups: this.o.cgroups.dirs(`${cgroupPath}/pause`),
       shm: pod.spec.hostIPC ? undefined : { dir: shmDir, size: this.o.shmSize ?? 64 * 1024 * 1024 },
+      network: prepared?.shimArgs,
     });
-    const [pid] = await runShim(runner, argv, uid);
+    let pid: number;
+    try {
+      [pid] = await runShim(runner, argv, uid);
+    } catch (err) {
+      if (prepared) await net.abort?.(prepared, uid);
+      throw err;
+    }
     const sandbox: SandboxRecord = {
       podUid: uid,
       namespace: pod.metadata.namespace ?? "default",
@@ -143,21 +160,20 @@ export class LinuxPodRuntime implements PodRuntime {
       hostNetwork: pod.spec.hostNetwork === true,
       sharePid: pod.spec.shareProcessNamespace === true,
       hostIPC: pod.spec.hostIPC === true,
-      ips: [],
+      ips: prepared?.ips ?? [],
       state: "ready",
     };
     await this.records.saveSandbox(sandbox);
-    if (!sandbox.hostNetwork) {
-      runner.comment(uid, "pod network");
-      const net = await this.o.network.setUp(pod, sandbox);
-      sandbox.ips = net.ips;
-      sandbox.network = net.state;
-      await this.records.saveSandbox(sandbox);
-      if (net.ips.length) await this.writePodFiles(pod, net.ips);
+    if (sandbox.hostNetwork) {
+      sandbox.ips = [net.hostIP()];
     } else {
-      sandbox.ips = [this.o.network.hostIP()];
-      await this.records.saveSandbox(sandbox);
+      if (!prepared) runner.comment(uid, "pod network");
+      const attached = prepared ? await net.attach!(pod, sandbox, prepared) : await net.setUp(pod, sandbox);
+      sandbox.ips = attached.ips;
+      sandbox.network = attached.state;
     }
+    await this.records.saveSandbox(sandbox);
+    if (!prepared && sandbox.ips.length && !sandbox.hostNetwork) await this.writePodFiles(pod, sandbox.ips);
     return sandbox;
   }
 

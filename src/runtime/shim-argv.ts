@@ -112,12 +112,15 @@ export interface SandboxLaunch {
   cgroups: string[];
   /** The pod's /dev/shm tmpfs, mounted by the sandbox on this host directory. */
   shm?: { dir: string; size: number };
+  /** The network's flags (--veth ...), when the sandbox makes the pod's interface itself. */
+  network?: string[];
 }
 
 export function sandboxArgv(shim: string, s: SandboxLaunch): string[] {
   const a = [shim, "sandbox", "--hostname", s.hostname];
   for (const cg of s.cgroups) a.push("--cgroup", cg);
   if (s.shm) a.push("--shm", s.shm.dir, "--shm-size", String(s.shm.size));
+  if (s.network) a.push(...s.network);
   if (s.sharePid) a.push("--share-pid");
   if (s.hostNetwork) a.push("--host-network");
   if (s.hostIPC) a.push("--host-ipc");

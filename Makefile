@@ -1,7 +1,7 @@
 # nodelet — every target installs what it needs first, so `make demo` and `make test` work on a fresh machine.
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps
+DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps openssl conntrack
 BENCH_PACKAGES := crun runc podman containernetworking-plugins wrk hyperfine iperf3
 NODE_TEST := node --test --test-concurrency=1 --enable-source-maps
 
@@ -36,8 +36,13 @@ build/nodelet-shim: $(wildcard shim/*.c shim/*.h)
 
 shim: build/nodelet-shim
 
+# tsc for every module (tests import them one by one), then one bundle of the CLI, split per verb, so a command
+# loads a few files instead of a few dozen (its start-up is part of every `nodelet run`).
 build: deps shim
 	npx tsc -p tsconfig.json
+	npx esbuild src/cmd/nodelet.ts --bundle --platform=node --format=esm --splitting --target=node20 \
+	  --outdir=dist/cli --external:better-sqlite3 --log-level=warning \
+	  --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);"
 
 test: build
 	$(NODE_TEST) dist/test/unit
@@ -69,6 +74,13 @@ demo-stop:
 	  if [ -n "$(CLEANUP)" ]; then kill -TERM $$(cat $$pidfile); sleep 1; ./bin/nodelet reset; else kill -TERM $$(cat $$pidfile); fi; \
 	  rm -f $$pidfile; \
 	else echo "no demo daemon is running"; fi
+
+# Prints every figure the issues ask for, side by side with the peers (one run; the machine is shared, so compare
+# ratios rather than absolute numbers).
+bench: build bench-deps
+	node dist/bench/runtime-bench.js
+	NODELET_SHIM=$(CURDIR)/build/nodelet-shim node dist/bench/network-bench.js
+	node dist/bench/portforward-bench.js
 
 clean:
 	rm -rf dist build

@@ -4,6 +4,8 @@
  *   nodelet-shim sandbox [flags]                  create a pod's namespace holder (pause)
  *   nodelet-shim monitor [flags] -- CMD [ARG...]  start a container and stay beside it
  *   nodelet-shim exec --target PID [flags] -- CMD run a command in a running container
+ *   nodelet-shim spawner                          a fork server for the daemon's commands (spawner.c)
+ *   nodelet-shim relay                            splice bytes between inherited sockets 3 and 4 (relay.c)
  *
  * See README.md for every flag and the output contract of each mode.
  */
@@ -16,12 +18,16 @@
 #include "title.h"
 
 int cmd_sandbox(int argc, char **argv);
+int cmd_spawner(int argc, char **argv);
+int cmd_relay(int argc, char **argv);
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: nodelet-shim sandbox [--hostname NAME] [--share-pid] [--host-network] [--host-ipc]\n"
 			"       nodelet-shim monitor --rootfs DIR [options] -- COMMAND [ARG...]\n"
 			"       nodelet-shim exec --target PID [options] -- COMMAND [ARG...]\n"
+			"       nodelet-shim spawner\n"
+			"       nodelet-shim relay   (fds 3 and 4: two connected sockets)\n"
 			"(see shim/README.md)\n");
 	return 2;
 }
@@ -37,5 +43,9 @@ int main(int argc, char **argv)
 		return cmd_monitor(argc - 1, argv + 1);
 	if (strcmp(argv[1], "exec") == 0)
 		return cmd_exec(argc - 1, argv + 1);
+	if (strcmp(argv[1], "spawner") == 0)
+		return cmd_spawner(argc - 1, argv + 1);
+	if (strcmp(argv[1], "relay") == 0)
+		return cmd_relay(argc - 1, argv + 1);
 	return usage();
 }

@@ -280,10 +280,32 @@ int parse_exec_args(int argc, char **argv, struct exec_spec *s)
 int parse_sandbox_args(int argc, char **argv, struct sandbox_spec *s)
 {
 	memset(s, 0, sizeof *s);
+	s->cgroups = calloc((size_t)argc, sizeof(char *));
+	s->shm_size = 64ULL << 20;
 	for (int i = 1; i < argc; i++) {
 		int n = 0;
 		if (is_flag(argc, argv, i, "--hostname", 1, &n) && n > 0)
 			s->hostname = argv[++i];
+		else if (is_flag(argc, argv, i, "--cgroup", 1, &n) && n > 0)
+			s->cgroups[s->ncgroups++] = argv[++i];
+		else if (is_flag(argc, argv, i, "--shm", 1, &n) && n > 0)
+			s->shm_dir = argv[++i];
+		else if (is_flag(argc, argv, i, "--veth", 1, &n) && n > 0)
+			s->veth = argv[++i];
+		else if (is_flag(argc, argv, i, "--bridge", 1, &n) && n > 0)
+			s->bridge = argv[++i];
+		else if (is_flag(argc, argv, i, "--address", 1, &n) && n > 0)
+			s->address = argv[++i];
+		else if (is_flag(argc, argv, i, "--gateway", 1, &n) && n > 0)
+			s->gateway = argv[++i];
+		else if (is_flag(argc, argv, i, "--mac", 1, &n) && n > 0)
+			s->mac = argv[++i];
+		else if (is_flag(argc, argv, i, "--hairpin", 0, &n))
+			s->hairpin = true;
+		else if (is_flag(argc, argv, i, "--shm-size", 1, &n) && n > 0) {
+			if (set_size("--shm-size", argv[++i], &s->shm_size) < 0)
+				return -1;
+		}
 		else if (is_flag(argc, argv, i, "--share-pid", 0, &n))
 			s->share_pid = true;
 		else if (is_flag(argc, argv, i, "--host-network", 0, &n))
@@ -293,6 +315,8 @@ int parse_sandbox_args(int argc, char **argv, struct sandbox_spec *s)
 		if (n <= 0)
 			return n < 0 ? -1 : unknown(argv[i]);
 	}
+	if (s->veth && (!s->bridge || !s->address || !s->gateway || !s->mac || s->host_network))
+		return fail("--veth needs --bridge, --address, --gateway and --mac, and a network namespace of its own");
 	return 0;
 }
 

@@ -85,6 +85,19 @@ struct sandbox_spec {
 	bool share_pid;
 	bool host_network;
 	bool host_ipc;
+	/* cgroups the pause process is born in (joined before any fork). */
+	const char **cgroups;
+	int ncgroups;
+	/* The pod's /dev/shm: a tmpfs mounted on this host directory (in the host's mount namespace). */
+	const char *shm_dir;
+	uint64_t shm_size;
+	/* The pod's veth pair (--veth HOST --bridge BR --address A/N --gateway G --mac M [--hairpin]); NULL = none. */
+	const char *veth;
+	const char *bridge;
+	const char *address;
+	const char *gateway;
+	const char *mac;
+	bool hairpin;
 };
 
 /* Each parser fills spec from argv (argv[0] is the mode name); 0 or -1 with fail(). */

@@ -8,6 +8,8 @@
  *   is re-parented away from the daemon (like the Kubernetes pause container).
  */
 #define _GNU_SOURCE
+#include "namespaces.h"
+#include "netlink.h"
 #include "options.h"
 #include "util.h"
 
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -94,6 +97,61 @@ static int loopback_up(void)
 	return rc;
 }
 
+/* The pod's shared /dev/shm (containerd mounts one per sandbox): a tmpfs on the host, in the host's mount
+ * namespace, bind-mounted into each container by the monitor (--shm). The daemon unmounts it with the pod. */
+static int mount_shm(const struct sandbox_spec *s)
+{
+	char opts[64];
+	snprintf(opts, sizeof opts, "mode=1777,size=%llu", (unsigned long long)s->shm_size);
+	if (mkdir_p(s->shm_dir, 0755) < 0)
+		return -1;
+	if (mount("shm", s->shm_dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+		return fail_errno("mount tmpfs on %s", s->shm_dir);
+	return 0;
+}
+
+/* What --veth asks for, parsed; the bridge is looked up while still in the host's namespace. */
+static int veth_spec(const struct sandbox_spec *s, struct veth_spec *v)
+{
+	memset(v, 0, sizeof *v);
+	v->host_name = s->veth;
+	v->pod_name = "eth0";
+	v->bridge_index = (int)if_nametoindex(s->bridge);
+	if (!v->bridge_index)
+		return fail_errno("find bridge %s", s->bridge);
+	int gw_prefix;
+	char gw[48];
+	snprintf(gw, sizeof gw, "%s/32", s->gateway);
+	if (parse_cidr(s->address, &v->ip, &v->prefix) < 0 || parse_cidr(gw, &v->gateway, &gw_prefix) < 0 || parse_mac(s->mac, v->mac) < 0)
+		return -1;
+	return 0;
+}
+
+/* Called in the pod's fresh namespace, holding a netlink socket of the host's: make and configure the pair. */
+static int setup_veth(const struct sandbox_spec *s, const struct veth_spec *v, int host_nl)
+{
+	int netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (netns < 0)
+		return fail_errno("open /proc/self/ns/net");
+	int rc = nl_create_veth(host_nl, v, netns);
+	close(netns);
+	if (rc < 0)
+		return -1;
+	if (s->hairpin) {
+		/* /sys shows the host's devices: the sandbox never leaves the host's mount namespace. */
+		char path[128];
+		snprintf(path, sizeof path, "/sys/class/net/%s/brport/hairpin_mode", v->host_name);
+		if (write_file(path, "1") < 0)
+			return -1;
+	}
+	int pod_nl = nl_open();
+	if (pod_nl < 0)
+		return -1;
+	rc = nl_configure_pod(pod_nl, v);
+	close(pod_nl);
+	return rc;
+}
+
 static int enter_namespaces(const struct sandbox_spec *s)
 {
 	int flags = CLONE_NEWUTS | (s->host_ipc ? 0 : CLONE_NEWIPC) | (s->host_network ? 0 : CLONE_NEWNET) |
@@ -107,6 +165,21 @@ static int enter_namespaces(const struct sandbox_spec *s)
 	return 0;
 }
 
+/* Namespaces, and the pod's network when --veth is given (needs a netlink socket opened before unshare). */
+static int enter_pod(const struct sandbox_spec *s)
+{
+	struct veth_spec v;
+	int host_nl = -1;
+	if (s->veth && (veth_spec(s, &v) < 0 || (host_nl = nl_open()) < 0))
+		return -1;
+	int rc = enter_namespaces(s);
+	if (rc == 0 && s->veth)
+		rc = setup_veth(s, &v, host_nl);
+	if (host_nl >= 0)
+		close(host_nl);
+	return rc;
+}
+
 /* A: runs in its own fresh namespaces, forks the pause process, reports its pid. */
 static void sandbox_child(const struct sandbox_spec *s, int report_fd)
 {
@@ -117,7 +190,7 @@ static void sandbox_child(const struct sandbox_spec *s, int report_fd)
 	 * (a ^C in its terminal) ever reaches the pause process. */
 	if (setsid() < 0)
 		fail_errno("setsid");
-	else if (enter_namespaces(s) == 0 && install_signals(&wait_mask) == 0 && (pause_pid = fork()) < 0)
+	else if (join_cgroups(s->cgroups, s->ncgroups) == 0 && (!s->shm_dir || mount_shm(s) == 0) && enter_pod(s) == 0 && install_signals(&wait_mask) == 0 && (pause_pid = fork()) < 0)
 		fail_errno("fork pause process");
 	if (pause_pid == 0) {
 		close(report_fd);

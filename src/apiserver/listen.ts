@@ -22,7 +22,8 @@ export async function prepareSocketPath(path: string): Promise<void> {
   await fsp.unlink(path);
 }
 
-function answers(path: string): Promise<boolean> {
+/** True when a server accepts connections on the unix socket at `path`. */
+export function answers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(path);
     s.once("connect", () => {

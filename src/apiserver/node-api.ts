@@ -22,6 +22,8 @@ export interface NodeApiDeps {
   layout: Layout;
   runtime: PodRuntime;
   store: Store;
+  /** Writes recorded steps still in memory to their files (before reading them back). */
+  flushSteps?: () => void;
 }
 
 const PREFIX = "/apis/nodelet.io/v1/";
@@ -61,6 +63,7 @@ async function images(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse,
 function explain(d: NodeApiDeps, res: ServerResponse, namespace: string, name: string): void {
   const pod = d.store.get<Pod>("Pod", namespace, name);
   if (!pod) throw ApiError.notFound("pods", name);
+  d.flushSteps?.();
   const steps = readSteps(d.layout.podExplainFile(runtimeUid(pod)));
   const script = renderScript(steps, `pod ${namespace}/${name} (uid ${pod.metadata.uid}): how nodelet built it`);
   res.writeHead(200, { "Content-Type": "text/x-shellscript; charset=utf-8" });

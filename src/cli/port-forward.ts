@@ -7,6 +7,7 @@ import { resourcePath } from "../client/index.js";
 import { portForward, type PortMapping } from "../client/streaming/index.js";
 import { flag, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { streamConnection } from "./connect.js";
+import { findShim } from "../sys/shim-path.js";
 import { report } from "./context.js";
 
 const FLAGS: FlagSpec[] = [...GLOBAL_FLAGS, { name: "address", value: true }];
@@ -22,9 +23,13 @@ export async function main(argv: string[]): Promise<number> {
     const { connect, options } = await streamConnection(p);
     const address = flag(p, "address") ?? "127.0.0.1";
     const podPath = resourcePath(resolveResource("pods")!, flag(p, "namespace") ?? "default", name);
+    // On the unix socket nodelet's raw tunnel (spliced for bulk transfers); over TLS the kubelet's WebSocket protocol.
+    const raw = flag(p, "server") === undefined;
     const fwd = await portForward(connect, podPath, mappings, {
       ...options,
       address,
+      transport: raw ? "raw" : "websocket",
+      shimPath: raw ? findShim() : undefined,
       onConnection: (m) => process.stdout.write(`Handling connection for ${m.local}\n`),
       onError: (e, m) => process.stderr.write(`E: an error occurred forwarding ${m.local} -> ${m.remote}: ${e.message}\n`),
     });

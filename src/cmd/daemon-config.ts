@@ -3,11 +3,13 @@
  * on the host is touched. Every root is a parameter (DESIGN.md rule 5), so a second daemon with its own --root,
  * --socket, bridge and CIDRs runs beside the first.
  */
+import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { boolFlag, flag, flags, parseArgs, UsageError, type FlagSpec } from "../cli/args.js";
 import { DEFAULT_SOCKET_PATH } from "../client/defaults.js";
 import { DEFAULT_EVICTION_HARD, parseEvictionHard, parseReserved, type Reserved, type Threshold } from "../kubelet/node-pressure.js";
+import type { FirewallBackendSetting } from "../network/settings.js";
 
 export const DEFAULT_ROOT = "/var/lib/nodelet";
 
@@ -35,7 +37,10 @@ export interface DaemonConfig {
   clusterCIDR: string;
   podCIDR: string;
   serviceCIDR: string;
-  firewallBackend: "auto" | "nftables" | "iptables";
+  firewallBackend: FirewallBackendSetting;
+  /** --node-ip: the node's address (status.hostIP); default the source address of the default route. */
+  nodeIP?: string;
+  hairpin: boolean;
   proxyMode: "iptables" | "nftables" | "userspace";
   network: boolean;
   manifests: string;
@@ -72,6 +77,8 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "pod-cidr", value: true },
   { name: "service-cidr", value: true },
   { name: "firewall-backend", value: true },
+  { name: "node-ip", value: true },
+  { name: "hairpin", value: true },
   { name: "proxy-mode", value: true },
   { name: "no-network", value: false },
   { name: "manifests", value: true },
@@ -92,7 +99,8 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
   const cfg: DaemonConfig = {
     root,
     socket: flag(p, "socket") ?? (custom ? join(root, "nodelet.sock") : DEFAULT_SOCKET_PATH),
-    cgroupParent: flag(p, "cgroup-parent") ?? "nodelet",
+    // A second daemon (its own --root) gets its own cgroup parent, so neither ever touches the other's pods.
+    cgroupParent: flag(p, "cgroup-parent") ?? (custom ? `nodelet-${createHash("sha256").update(root).digest("hex").slice(0, 8)}` : "nodelet"),
     logDir: flag(p, "log-dir") ?? (custom ? join(root, "log") : "/var/log"),
     nodeName: (flag(p, "node-name") ?? hostname()).toLowerCase(),
     listen: flag(p, "listen") ? hostPort(flag(p, "listen")!) : undefined,
@@ -110,7 +118,9 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     clusterCIDR: flag(p, "cluster-cidr") ?? "10.244.0.0/16",
     podCIDR: flag(p, "pod-cidr") ?? "10.244.0.0/24",
     serviceCIDR: flag(p, "service-cidr") ?? "10.96.0.0/12",
-    firewallBackend: oneOf(p, "firewall-backend", ["auto", "nftables", "iptables"] as const, "auto"),
+    firewallBackend: oneOf(p, "firewall-backend", ["auto", "nftables", "iptables", "iptables-legacy", "iptables-nft"] as const, "auto"),
+    nodeIP: flag(p, "node-ip"),
+    hairpin: oneOf(p, "hairpin", ["true", "false"] as const, "true") === "true",
     proxyMode: oneOf(p, "proxy-mode", ["iptables", "nftables", "userspace"] as const, "iptables"),
     network: !boolFlag(p, "no-network"),
     manifests: flag(p, "manifests") ?? (custom ? join(root, "manifests") : "/etc/nodelet/manifests"),
@@ -120,7 +130,6 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
     failSwapOn: boolFlag(p, "fail-swap-on"),
   };
-  if (Buffer.byteLength(cfg.bridge) > 15) throw new UsageError(`--bridge: interface name "${cfg.bridge}" is longer than 15 bytes`);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cfg.nodeName)) throw new UsageError(`--node-name: "${cfg.nodeName}" is not a valid DNS-1123 subdomain`);
   return cfg;
 }

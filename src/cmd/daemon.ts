@@ -3,10 +3,10 @@
  * volumes, network). Stopping with SIGTERM/SIGINT leaves pods running (their monitors outlive us) unless
  * --cleanup-on-exit, which stops and removes every pod first.
  */
-import { mkdirSync, readFileSync, chmodSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { findShim } from "../sys/shim-path.js";
 import { createApiServer, ensureServingCert, loadOrCreateToken, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
 import { realClock } from "../kubelet/clock.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
@@ -14,20 +14,19 @@ import { startNodeAgent, type NodeAgent } from "../kubelet/node-agent.js";
 import { NodeHeartbeat } from "../kubelet/node-heartbeat.js";
 import { NodeIO } from "../kubelet/node-io.js";
 import { readNodeFacts, readNodeUsage } from "../kubelet/node-status.js";
+import { BridgeNetwork } from "../network/bridge-network.js";
 import { LoopbackOnlyNetwork, type PodNetwork } from "../network/pod-network.js";
 import { FileRecorder } from "../runtime/explain.js";
-import { ImageStore } from "../runtime/images.js";
-import { Layout } from "../runtime/layout.js";
-import { LinuxPodRuntime } from "../runtime/linux-runtime.js";
+import type { LinuxPodRuntime } from "../runtime/linux-runtime.js";
+import { createNodeRuntime } from "../runtime/node-runtime.js";
+import type { Runner } from "../sys/runner.js";
 import { openStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
-import { VolumeManager } from "../storage/volumes.js";
-import { detectCgroups } from "../sys/cgroups/detect.js";
-import { Runner } from "../sys/runner.js";
+import { Spawner } from "../sys/spawner.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
 
-export const SHIM_PATH = fileURLToPath(new URL("../../../build/nodelet-shim", import.meta.url));
+export const SHIM_PATH = findShim();
 
 export interface Daemon {
   store: Store;
@@ -43,29 +42,31 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   if (process.getuid?.() !== 0) throw new Error("nodelet daemon must run as root: it creates namespaces, cgroups and mounts");
   mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
   chmodSync(cfg.root, 0o700);
-  const layout = new Layout(cfg.root, cfg.logDir, SHIM_PATH);
-  const runner = new Runner(new FileRecorder((owner) => (/^[0-9a-f-]{36}$/.test(owner) ? layout.podExplainFile(owner) : join(cfg.root, "node-steps.jsonl"))));
-  const store = openStore(layout.storeFile);
-  const cgroups = detectCgroups(runner, { parent: cfg.cgroupParent });
-  const images = new ImageStore(layout.imagesDir, runner);
-  await images.ensureBusybox();
-  const network: PodNetwork = new LoopbackOnlyNetwork(primaryAddress());
-  const runtime = new LinuxPodRuntime({
-    layout,
-    runner,
-    cgroups,
-    images,
-    volumes: new VolumeManager(layout, runner),
-    network,
+  let recorder: FileRecorder | undefined;
+  const { layout, runner, cgroups, images, network, runtime } = createNodeRuntime({
+    root: cfg.root,
+    logDir: cfg.logDir,
+    shimPath: SHIM_PATH,
+    cgroupParent: cfg.cgroupParent,
+    network: (runner, l) => podNetwork(cfg, runner, l.root),
     dns: { clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, hostResolvConf: readText("/etc/resolv.conf") },
     podPidsLimit: cfg.podPidsLimit,
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
     report: log,
+    // Steps of a pod (owner = its uid) go to its explain.jsonl; the node's own steps to one file of the node.
+    recorder: (l) => (recorder = new FileRecorder((owner) => (/^[0-9a-f-]{36}$/.test(owner) ? l.podExplainFile(owner) : join(l.root, "node-steps.jsonl")))),
   });
+  const spawner = new Spawner(SHIM_PATH);
+  spawner.start();
+  runner.useSpawner(spawner);
+  const store = openStore(layout.storeFile);
+  await images.ensureBusybox();
+  // The network owns leases of pods that exist (in the store, or with a sandbox on disk); the rest are collected.
+  await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
   const clock = realClock;
   const heartbeat = registerNode(store, cfg, network.hostIP(), log);
   const api = await startApi(cfg, store, runtime, runner, log);
-  registerNodeApi(api, { images, layout, runtime, store });
+  registerNodeApi(api, { images, layout, runtime, store, flushSteps: () => recorder?.flush() });
   const agent = await startNodeAgent({
     nodeName: cfg.nodeName,
     store,
@@ -94,8 +95,12 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       await api.close();
       if (cleanup) await removeAllPods(store, agent, cfg.nodeName);
       await agent.stop();
-      if (cleanup) await cgroups.remove("").catch(() => undefined);
+      if (cleanup) {
+        await cgroups.remove("").catch(() => undefined);
+        await network.reset?.();
+      }
       store.close();
+      spawner.stop();
     },
   };
 }
@@ -169,6 +174,30 @@ async function removeAllPods(store: Store, agent: NodeAgent, nodeName: string): 
   }
   await new Promise((r) => setTimeout(r, 10));
   await agent.kubelet.drain();
+}
+
+/** The pod network the flags ask for: the bridge network, or loopback only with --no-network. */
+export function podNetwork(cfg: DaemonConfig, runner: Runner, root: string): PodNetwork {
+  if (!cfg.network) return new LoopbackOnlyNetwork(cfg.nodeIP ?? primaryAddress());
+  return new BridgeNetwork({
+    bridge: cfg.bridge,
+    clusterCIDR: cfg.clusterCIDR,
+    podCIDR: cfg.podCIDR,
+    serviceCIDR: cfg.serviceCIDR,
+    firewallBackend: cfg.firewallBackend,
+    hairpin: cfg.hairpin,
+    nodeIP: cfg.nodeIP,
+    stateDir: join(root, "network"),
+    runner,
+  });
+}
+
+function podDirs(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /** The IPv4 address of the interface holding the default route (the node's InternalIP), else the first one. */

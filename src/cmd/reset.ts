@@ -4,30 +4,20 @@
  * rules, our cgroup parent, and the state except the images. Refuses while a daemon answers on the socket.
  */
 import { existsSync, promises as fsp } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
-import { LoopbackOnlyNetwork } from "../network/pod-network.js";
-import { ImageStore } from "../runtime/images.js";
-import { Layout } from "../runtime/layout.js";
-import { LinuxPodRuntime } from "../runtime/linux-runtime.js";
-import { VolumeManager } from "../storage/volumes.js";
-import { detectCgroups } from "../sys/cgroups/detect.js";
-import { Runner } from "../sys/runner.js";
-import { SHIM_PATH } from "./daemon.js";
+import { createNodeRuntime } from "../runtime/node-runtime.js";
+import { podNetwork, SHIM_PATH } from "./daemon.js";
+import { answers } from "../apiserver/listen.js";
 import type { DaemonConfig } from "./daemon-config.js";
 
 export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promise<void> {
   if (await answers(cfg.socket)) throw new Error(`a daemon is running on ${cfg.socket}: stop it first (or run it with --cleanup-on-exit)`);
-  const layout = new Layout(cfg.root, cfg.logDir, SHIM_PATH);
-  const runner = new Runner();
-  const cgroups = detectCgroups(runner, { parent: cfg.cgroupParent });
-  const runtime = new LinuxPodRuntime({
-    layout,
-    runner,
-    cgroups,
-    images: new ImageStore(layout.imagesDir, runner),
-    volumes: new VolumeManager(layout, runner),
-    network: new LoopbackOnlyNetwork(),
+  const { cgroups, runtime, network } = createNodeRuntime({
+    root: cfg.root,
+    logDir: cfg.logDir,
+    shimPath: SHIM_PATH,
+    cgroupParent: cfg.cgroupParent,
+    network: (runner, layout) => podNetwork(cfg, runner, layout.root),
     dns: { clusterDNS: [], clusterDomain: cfg.clusterDomain, hostResolvConf: "" },
     podPidsLimit: cfg.podPidsLimit,
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
@@ -41,20 +31,10 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promis
     await runtime.stop();
   }
   await cgroups.remove("").catch((err: unknown) => log(`cgroups: ${String(err)}`));
-  for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "node-steps.jsonl"]) {
+  await network.reset?.();
+  for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "network", "node-steps.jsonl", "pki", "token", "kubeconfig"]) {
     await fsp.rm(join(cfg.root, f), { recursive: true, force: true });
   }
   if (cfg.logDir.startsWith(cfg.root)) await fsp.rm(cfg.logDir, { recursive: true, force: true });
   await fsp.rm(cfg.socket, { force: true });
-}
-
-function answers(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(socket);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }

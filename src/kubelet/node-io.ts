@@ -57,6 +57,7 @@ export class NodeIO implements PodIO {
       sinceMs,
       follow: opts.follow && !opts.previous,
       isRunning: () => this.runtime.container(target.id)?.state === "running",
+      exited: (ms) => this.runtime.waitForExit(target.id, ms),
     });
   }
 
@@ -78,7 +79,12 @@ export class NodeIO implements PodIO {
   /** Attach: the container's output from now on (its stdio is held by the monitor, which writes the log). */
   async attach(pod: Pod, opts: Omit<ExecOptions, "command">): Promise<ExecSession> {
     const c = this.running(pod, opts.container);
-    const out = readContainerLog(c.logPath, { follow: true, tailLines: 0, isRunning: () => this.runtime.container(c.id)?.state === "running" });
+    const out = readContainerLog(c.logPath, {
+      follow: true,
+      tailLines: 0,
+      isRunning: () => this.runtime.container(c.id)?.state === "running",
+      exited: (ms) => this.runtime.waitForExit(c.id, ms),
+    });
     const exit = new Promise<number>((resolve) => out.on("close", () => resolve(this.runtime.container(c.id)?.exitCode ?? 0)));
     return { stdin: null, stdout: out, stderr: null, resize: () => undefined, exit, kill: () => out.destroy() };
   }

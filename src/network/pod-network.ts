@@ -13,14 +13,38 @@ export interface NetworkAttachment {
   state?: Record<string, string>;
 }
 
+/**
+ * A network the sandbox builds itself as it creates its namespaces (no exec; see shim/netlink.c): prepared before
+ * the sandbox (address allocated, the shim's flags decided), attached once it exists, aborted if it failed.
+ */
+export interface PreparedNetwork {
+  /** Flags for `nodelet-shim sandbox`. */
+  shimArgs: string[];
+  ips: string[];
+  /** What the shim does, as the `ip` commands a person would type (for `nodelet explain`). */
+  equivalent: string[];
+  /** Opaque to the runtime: handed back to attach/abort. */
+  token: unknown;
+}
+
 export interface PodNetwork {
   /** Daemon start: create the node's bridge/rules if needed, collect leases of pods that no longer exist. */
   start(livePodUids: Set<string>): Promise<void>;
   setUp(pod: Pod, sandbox: SandboxRecord): Promise<NetworkAttachment>;
+  /** Optional fast path: the sandbox makes the pod's interface itself (prepare → sandbox → attach, or abort). */
+  prepare?(pod: Pod, podUid: string): Promise<PreparedNetwork>;
+  attach?(pod: Pod, sandbox: SandboxRecord, prepared: PreparedNetwork): Promise<NetworkAttachment>;
+  abort?(prepared: PreparedNetwork, podUid: string): Promise<void>;
   /** Idempotent: the sandbox's namespace may already be gone. */
   tearDown(sandbox: SandboxRecord): Promise<void>;
   /** The address of this node that pods and hostPort/NodePort users reach (status.hostIP). */
   hostIP(): string;
+  /**
+   * `nodelet reset` and `nodelet daemon --cleanup-on-exit`: remove everything this network made on the host (bridge,
+   * rules, routes, leases), leaving it as before. Works without start(); idempotent. Optional: the loopback-only
+   * network makes nothing.
+   */
+  reset?(): Promise<void>;
 }
 
 export class LoopbackOnlyNetwork implements PodNetwork {

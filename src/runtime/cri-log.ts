@@ -4,7 +4,7 @@
  * and --follow until the container has exited, across rotation (the monitor renames the live file and opens a new
  * one: the reader finishes the old file, then continues with the new).
  */
-import { promises as fsp } from "node:fs";
+import { promises as fsp, watch, type FSWatcher } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { Readable } from "node:stream";
 
@@ -36,7 +36,9 @@ export interface ReadLogOptions {
   follow?: boolean;
   /** While following: is the container still running (more may come)? */
   isRunning?: () => boolean;
-  /** How often a follower looks for new data (ms). */
+  /** Resolves when the container has exited (or after timeoutMs): wakes a follower at once instead of at its next look. */
+  exited?: (timeoutMs: number) => Promise<unknown>;
+  /** The longest a follower sleeps before looking again (ms); file changes and the exit wake it earlier. */
   pollMs?: number;
 }
 
@@ -134,7 +136,7 @@ async function* logChunks(path: string, opts: ReadLogOptions): AsyncGenerator<Bu
         yield* emit(flush());
         return;
       }
-      await new Promise((r) => setTimeout(r, opts.pollMs ?? 100));
+      await nextChange(path, opts);
     }
   } finally {
     await fh.close().catch(() => undefined);
@@ -193,4 +195,26 @@ async function replacedFile(path: string, fh: fsp.FileHandle): Promise<fsp.FileH
   const [cur, onDisk] = await Promise.all([fh.stat(), fsp.stat(path).catch(() => undefined)]);
   if (!onDisk || onDisk.ino === cur.ino) return undefined;
   return fsp.open(path, "r").catch(() => undefined);
+}
+
+/** Waits until the log file changes (inotify), the container exits, or pollMs passes, whichever comes first. */
+function nextChange(path: string, opts: ReadLogOptions): Promise<void> {
+  const pollMs = opts.pollMs ?? 1000;
+  return new Promise<void>((resolve) => {
+    let watcher: FSWatcher | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const done = () => {
+      watcher?.close();
+      if (timer) clearTimeout(timer);
+      resolve();
+    };
+    try {
+      watcher = watch(path, done);
+      watcher.on("error", done);
+    } catch {
+      // The file is being rotated away: look again soon.
+    }
+    timer = setTimeout(done, watcher ? pollMs : 20);
+    void opts.exited?.(pollMs).then(done);
+  });
 }

@@ -4,11 +4,14 @@
  * renderScript turns them into shell with exact quoting. The shim's own in-container steps are listed as comments
  * next to the shim command line (what `nodelet-shim monitor` does, in the order it does it).
  */
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { appendFileSync, readFileSync } from "node:fs";
 import type { Recorder, Step } from "../sys/runner.js";
 
 export class FileRecorder implements Recorder {
+  /** Steps not yet on disk, per file; written in one append per file after the current tick (order kept). */
+  private readonly queued = new Map<string, string[]>();
+  private flushing = false;
+
   constructor(
     /** Where an owner's steps go; undefined = not persisted. */
     private readonly fileFor: (owner: string) => string | undefined,
@@ -17,13 +20,27 @@ export class FileRecorder implements Recorder {
   record(owner: string, step: Step): void {
     const file = this.fileFor(owner);
     if (!file) return;
-    try {
-      appendFileSync(file, `${JSON.stringify(step)}\n`);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") return;
-      mkdirSync(dirname(file), { recursive: true });
-      appendFileSync(file, `${JSON.stringify(step)}\n`);
+    const lines = this.queued.get(file);
+    if (lines) lines.push(`${JSON.stringify(step)}\n`);
+    else this.queued.set(file, [`${JSON.stringify(step)}\n`]);
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => this.flush());
     }
+  }
+
+  /** Writes everything queued (also called before a pod's steps are read back). */
+  flush(): void {
+    this.flushing = false;
+    for (const [file, lines] of this.queued) {
+      try {
+        appendFileSync(file, lines.join(""));
+      } catch (err) {
+        // The pod directory is gone (the pod was removed): its steps go with it.
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      }
+    }
+    this.queued.clear();
   }
 }
 
@@ -82,6 +99,7 @@ export function renderScript(steps: Step[], title: string): string {
         out.push("", `# ${s.input ?? ""}`);
         break;
       case "exec":
+        if (s.argv[1] === "monitor" && /nodelet-shim$/.test(s.argv[0])) out.push(...SHIM_MONITOR_NOTES);
         out.push(commandLine(s.argv) + (s.input !== undefined ? ` <<'EOF'\n${s.input.replace(/\n$/, "")}\nEOF` : "") + failed);
         break;
       case "spawn":

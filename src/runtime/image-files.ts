@@ -11,7 +11,7 @@ const GROUP = "root:x:0:\ntty:x:5:\nnogroup:x:65534:\n";
 
 /** Directories and files a container's runtime mounts onto or programs look for. */
 export async function populateBaseDirs(rootfs: string): Promise<void> {
-  for (const d of ["proc", "sys", "dev", "etc", "root", "tmp", "run", "var/tmp", "var/run", "bin", "usr/bin"]) {
+  for (const d of ["proc", "sys", "dev", "etc", "root", "tmp", "run", "var/tmp", "var/run", "bin", "usr/bin", "mnt", "home"]) {
     await fsp.mkdir(join(rootfs, d), { recursive: true });
   }
   await fsp.chmod(join(rootfs, "tmp"), 0o1777);

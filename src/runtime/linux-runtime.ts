@@ -5,13 +5,13 @@
  */
 import { randomBytes, createHash } from "node:crypto";
 import { promises as fsp, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import type { Container, Pod } from "../api/types.js";
 import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
 import type { PodNetwork } from "../network/pod-network.js";
 import type { CgroupManager, CgroupUsage } from "../sys/cgroups/types.js";
-import { mount, unmount } from "../sys/mounts.js";
+import { unmount } from "../sys/mounts.js";
 import { isSameProcess, processStartTime, signalProcess } from "../sys/proc.js";
 import type { Runner } from "../sys/runner.js";
 import type { VolumeManager } from "../storage/volumes.js";
@@ -33,7 +33,7 @@ import {
 import { removeOrphans } from "./orphans.js";
 import { RuntimeRecords } from "./records.js";
 import { containerCgroupLimits, podCgroupLimits, qosClass } from "./resources.js";
-import { monitorArgv, sandboxArgv } from "./shim-argv.js";
+import { monitorArgv, sandboxArgv, type ProcessIdentity } from "./shim-argv.js";
 import { runShim, ShimError } from "./shim-client.js";
 
 export interface LinuxRuntimeOptions {
@@ -119,24 +119,46 @@ export class LinuxPodRuntime implements PodRuntime {
     const { runner, layout } = this.o;
     const old = this.records.sandboxes.get(uid);
     if (old) await this.stopSandbox(uid);
-    runner.comment(uid, `pod ${pod.metadata.namespace}/${pod.metadata.name}: the sandbox (pause process, namespaces, cgroup)`);
+    // The pod directory first: it holds the pod's recorded steps (explain.jsonl).
     await runner.mkdir(layout.podDir(uid), uid, 0o700);
-    await this.records.savePodSpec(pod);
+    runner.comment(uid, `pod ${pod.metadata.namespace}/${pod.metadata.name}: the sandbox (pause process, namespaces, cgroup)`);
     const cgroupPath = podCgroupPath(pod);
-    await this.o.cgroups.create(cgroupPath, podCgroupLimits(pod, this.o.podPidsLimit), uid);
-    await this.volumesFor(pod);
     const hostname = podHostname(pod);
-    await this.writePodFiles(pod, []);
-    if (!pod.spec.hostIPC) await this.mountShm(uid);
+    const shmDir = layout.podShmDir(uid);
+    // The fast path: the sandbox makes the pod's interface itself while it creates its namespace. The address is
+    // known first, so /etc/hosts is written once, complete.
+    const net = this.o.network;
+    const prepared = !pod.spec.hostNetwork && net.prepare ? await net.prepare(pod, uid) : undefined;
+    // Independent preparations run together; each is a handful of small file operations.
+    try {
+      await Promise.all([
+        this.records.savePodSpec(pod),
+        this.o.cgroups.create(cgroupPath, podCgroupLimits(pod, this.o.podPidsLimit), uid).then(() => this.o.cgroups.create(`${cgroupPath}/pause`, {}, uid)),
+        this.volumesFor(pod),
+        this.writePodFiles(pod, prepared?.ips ?? []),
+        old && !pod.spec.hostIPC ? unmount(runner, shmDir, uid) : undefined,
+      ]);
+    } catch (err) {
+      if (prepared) await net.abort?.(prepared, uid);
+      throw err;
+    }
+    if (prepared) runner.comment(uid, `pod network, made by the sandbox with netlink; the same with ip(8):\n#   ${prepared.equivalent.join("\n#   ")}`);
     const argv = sandboxArgv(layout.shimPath, {
       hostname,
       sharePid: pod.spec.shareProcessNamespace === true && !pod.spec.hostPID,
       hostNetwork: pod.spec.hostNetwork === true,
       hostIPC: pod.spec.hostIPC === true,
+      cgroups: this.o.cgroups.dirs(`${cgroupPath}/pause`),
+      shm: pod.spec.hostIPC ? undefined : { dir: shmDir, size: this.o.shmSize ?? 64 * 1024 * 1024 },
+      network: prepared?.shimArgs,
     });
-    const [pid] = await runShim(runner, argv, uid);
-    await this.o.cgroups.create(`${cgroupPath}/pause`, {}, uid);
-    await this.o.cgroups.addProcess(`${cgroupPath}/pause`, pid, uid);
+    let pid: number;
+    try {
+      [pid] = await runShim(runner, argv, uid);
+    } catch (err) {
+      if (prepared) await net.abort?.(prepared, uid);
+      throw err;
+    }
     const sandbox: SandboxRecord = {
       podUid: uid,
       namespace: pod.metadata.namespace ?? "default",
@@ -149,21 +171,20 @@ export class LinuxPodRuntime implements PodRuntime {
       hostNetwork: pod.spec.hostNetwork === true,
       sharePid: pod.spec.shareProcessNamespace === true,
       hostIPC: pod.spec.hostIPC === true,
-      ips: [],
+      ips: prepared?.ips ?? [],
       state: "ready",
     };
     await this.records.saveSandbox(sandbox);
-    if (!sandbox.hostNetwork) {
-      runner.comment(uid, "pod network");
-      const net = await this.o.network.setUp(pod, sandbox);
-      sandbox.ips = net.ips;
-      sandbox.network = net.state;
-      await this.records.saveSandbox(sandbox);
-      if (net.ips.length) await this.writePodFiles(pod, net.ips);
+    if (sandbox.hostNetwork) {
+      sandbox.ips = [net.hostIP()];
     } else {
-      sandbox.ips = [this.o.network.hostIP()];
-      await this.records.saveSandbox(sandbox);
+      if (!prepared) runner.comment(uid, "pod network");
+      const attached = prepared ? await net.attach!(pod, sandbox, prepared) : await net.setUp(pod, sandbox);
+      sandbox.ips = attached.ips;
+      sandbox.network = attached.state;
     }
+    await this.records.saveSandbox(sandbox);
+    if (!prepared && sandbox.ips.length && !sandbox.hostNetwork) await this.writePodFiles(pod, sandbox.ips);
     return sandbox;
   }
 
@@ -186,16 +207,7 @@ export class LinuxPodRuntime implements PodRuntime {
       ["etc-hosts", renderHostsFile(pod, ips, this.o.dns.clusterDomain, hostHosts)],
       ["resolv.conf", renderResolvConf(pod, this.o.dns)],
     ];
-    for (const [name, text] of files) await this.o.runner.writeFile(this.o.layout.podEtcFile(uid, name), text, uid, 0o644);
-  }
-
-  /** The pod's /dev/shm: one tmpfs shared by its containers (they share the IPC namespace too). */
-  private async mountShm(uid: string): Promise<void> {
-    const dir = this.o.layout.podShmDir(uid);
-    await this.o.runner.mkdir(dir, uid);
-    await unmount(this.o.runner, dir, uid);
-    const size = this.o.shmSize ?? 64 * 1024 * 1024;
-    await mount(this.o.runner, { source: "shm", target: dir, type: "tmpfs", options: ["nosuid", "nodev", "noexec", "mode=1777", `size=${size}`] }, uid);
+    await Promise.all(files.map(([name, text]) => this.o.runner.writeFile(this.o.layout.podEtcFile(uid, name), text, uid, 0o644)));
   }
 
   async stopSandbox(podUid: string): Promise<void> {
@@ -255,13 +267,15 @@ export class LinuxPodRuntime implements PodRuntime {
     const { runner, layout } = this.o;
     runner.comment(uid, `container ${c.name} (attempt ${opts.attempt})`);
     const dir = layout.containerDir(uid, id);
-    for (const d of ["rootfs", "upper", "work"]) await runner.mkdir(join(dir, d), uid);
-    await fsp.writeFile(join(dir, "termination-log"), "", { mode: 0o666 });
     const cgroupPath = `${sandbox.cgroupPath}/${id}`;
-    await this.o.cgroups.create(cgroupPath, containerCgroupLimits(c), uid);
     const ns = pod.metadata.namespace ?? "default";
     const logPath = layout.containerLogFile(ns, pod.metadata.name!, uid, c.name, opts.attempt);
-    await this.prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id));
+    // Independent preparations run together. rootfs/upper/work are made by the shim (mkdir -p) as it mounts them.
+    await Promise.all([
+      fsp.mkdir(dir, { recursive: true }).then(() => fsp.writeFile(join(dir, "termination-log"), "", { mode: 0o666 })),
+      this.o.cgroups.create(cgroupPath, containerCgroupLimits(c), uid),
+      this.prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id)),
+    ]);
     const record = await this.launch(pod, c, image, id, opts, { dir, cgroupPath, logPath, sandbox });
     this.emit({ type: "ContainerStarted", podUid: uid, containerId: id });
     const pending = this.pendingExits.get(id);
@@ -285,11 +299,12 @@ export class LinuxPodRuntime implements PodRuntime {
     );
   }
 
+  /** A fresh log file for this attempt (the monitor creates it) and the kubelet's /var/log/containers link to it. */
   private async prepareLog(logPath: string, link: string): Promise<void> {
-    await fsp.mkdir(join(logPath, ".."), { recursive: true });
-    await fsp.rm(logPath, { force: true });
-    await fsp.mkdir(join(link, ".."), { recursive: true });
-    await fsp.rm(link, { force: true });
+    await Promise.all([
+      fsp.rm(logPath, { force: true }),
+      fsp.mkdir(dirname(link), { recursive: true }).then(() => fsp.rm(link, { force: true })),
+    ]);
     await fsp.symlink(logPath, link);
   }
 
@@ -331,7 +346,7 @@ export class LinuxPodRuntime implements PodRuntime {
       id, podUid: uid, name: c.name, attempt: opts.attempt, init: opts.init,
       image: c.image ?? "", imageId: `sha256:${image.id}`, specHash: containerSpecHash(c),
       createdAt: new Date().toISOString(), state: "created", logPath: where.logPath, cgroupPath: where.cgroupPath,
-      process: { uid: launch.uid, gid: launch.gid, groups: launch.groups, caps: launch.caps, noNewPrivs: launch.noNewPrivs, privileged: launch.privileged, env: launch.env, cwd: launch.cwd },
+      process: processIdentity(launch),
       stopSignal: image.config.StopSignal,
     };
     await this.records.saveContainer(record);
@@ -393,16 +408,26 @@ export class LinuxPodRuntime implements PodRuntime {
     await this.checkSandboxes();
   }
 
+  waitForExit(id: string, timeoutMs: number): Promise<boolean> {
+    return this.waitExit(id, timeoutMs);
+  }
+
   private waitExit(id: string, timeoutMs: number): Promise<boolean> {
     const c = this.records.containers.get(id);
     if (!c || c.state === "exited") return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
       const list = this.exitWaiters.get(id) ?? [];
-      list.push(() => {
+      const waiter = () => {
         clearTimeout(timer);
         resolve(true);
-      });
+      };
+      const timer = setTimeout(() => {
+        // A waiter that timed out leaves the list, so long log follows do not pile them up.
+        const i = list.indexOf(waiter);
+        if (i >= 0) list.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
+      list.push(waiter);
       this.exitWaiters.set(id, list);
     });
   }
@@ -456,6 +481,12 @@ export class LinuxPodRuntime implements PodRuntime {
   podUsage(podUid: string): Promise<CgroupUsage> {
     return this.o.cgroups.usage(this.records.sandboxes.get(podUid)?.cgroupPath ?? "missing");
   }
+}
+
+/** The identity part of a launch, kept in the record so exec runs as the container does. */
+function processIdentity(l: ProcessIdentity): ProcessIdentity {
+  const { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged } = l;
+  return { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged };
 }
 
 /** The kubelet's cgroup layout: Guaranteed pods directly under the parent, others under their QoS class. */

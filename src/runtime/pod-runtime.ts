@@ -7,6 +7,7 @@ import type { Container, Pod } from "../api/types.js";
 import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
 import type { CgroupUsage } from "../sys/cgroups/types.js";
 import type { EnvSources } from "./container-env.js";
+import type { ProcessIdentity } from "./shim-argv.js";
 
 export interface SandboxRecord {
   podUid: string;
@@ -57,7 +58,7 @@ export interface ContainerRecord {
   logPath: string;
   cgroupPath: string;
   /** uid/gid/caps/env of the container, reused by exec. */
-  process: { uid: number; gid: number; groups: number[]; caps: string[]; noNewPrivs: boolean; privileged: boolean; env: string[]; cwd: string };
+  process: ProcessIdentity;
   stopSignal?: string;
 }
 
@@ -106,6 +107,8 @@ export interface PodRuntime {
   /** Signals the container (its image's stop signal, else SIGTERM), waits up to graceSeconds, then SIGKILL. */
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
+  /** Resolves true once the container has exited (at once if it already has), false after timeoutMs. */
+  waitForExit(id: string, timeoutMs: number): Promise<boolean>;
 
   exec(id: string, opts: Omit<ExecOptions, "container">, timeoutSeconds?: number): Promise<ExecSession>;
   usage(id: string): Promise<CgroupUsage>;

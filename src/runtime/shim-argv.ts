@@ -10,7 +10,7 @@ export type ShimMount =
   | { kind: "bind-sub"; volumeRoot: string; subPath: string; target: string; options: string[] }
   | { kind: "tmpfs"; target: string; options: string[] };
 
-export interface ContainerLaunch {
+export interface ContainerLaunch extends ProcessIdentity {
   id: string;
   logPath: string;
   logMaxSize: number;
@@ -29,14 +29,6 @@ export interface ContainerLaunch {
   mounts: ShimMount[];
   masked: string[];
   readonly: string[];
-  cwd: string;
-  env: string[];
-  uid: number;
-  gid: number;
-  groups: number[];
-  caps: string[];
-  noNewPrivs: boolean;
-  privileged: boolean;
   stdinFifo?: string;
   argv: string[];
 }
@@ -116,10 +108,19 @@ export interface SandboxLaunch {
   sharePid: boolean;
   hostNetwork: boolean;
   hostIPC: boolean;
+  /** The cgroup directories the pause process is born in. */
+  cgroups: string[];
+  /** The pod's /dev/shm tmpfs, mounted by the sandbox on this host directory. */
+  shm?: { dir: string; size: number };
+  /** The network's flags (--veth ...), when the sandbox makes the pod's interface itself. */
+  network?: string[];
 }
 
 export function sandboxArgv(shim: string, s: SandboxLaunch): string[] {
   const a = [shim, "sandbox", "--hostname", s.hostname];
+  for (const cg of s.cgroups) a.push("--cgroup", cg);
+  if (s.shm) a.push("--shm", s.shm.dir, "--shm-size", String(s.shm.size));
+  if (s.network) a.push(...s.network);
   if (s.sharePid) a.push("--share-pid");
   if (s.hostNetwork) a.push("--host-network");
   if (s.hostIPC) a.push("--host-ipc");

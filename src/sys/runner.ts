@@ -8,6 +8,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process"
 import { promises as fsp } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { HostError } from "../api/errors.js";
+import type { Spawner } from "./spawner.js";
 
 /** One recorded host action. `argv` is the command (for writes, the equivalent shell words). */
 export interface Step {
@@ -49,7 +50,17 @@ export interface RunResult {
 const BIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 export class Runner {
+  private spawner?: Spawner;
+
   constructor(readonly recorder?: Recorder) {}
+
+  /**
+   * Starts commands through the fork server (see spawner.ts) from now on: a fork from a small process instead of
+   * the daemon's. Commands with a cwd or a timeout, and every command after the spawner died, use Node's spawn.
+   */
+  useSpawner(spawner: Spawner): void {
+    this.spawner = spawner;
+  }
 
   /**
    * Runs argv to completion and returns its output. Throws HostError naming the command and its stderr when it
@@ -57,7 +68,7 @@ export class Runner {
    */
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const started = Date.now();
-    const result = await execArgv(argv, opts);
+    const result = await this.execute(argv, opts);
     this.note(opts.owner, {
       kind: "exec",
       argv,
@@ -72,6 +83,18 @@ export class Runner {
       throw new HostError(`run ${argv[0]}`, argv.slice(1).join(" "), opts.owner ?? "", why);
     }
     return result;
+  }
+
+  private async execute(argv: string[], opts: RunOptions): Promise<RunResult> {
+    const sp = this.spawner;
+    if (sp?.alive && opts.cwd === undefined && opts.timeoutMs === undefined) {
+      try {
+        return await sp.run(argv, { PATH: BIN_PATH, LC_ALL: "C", ...(opts.env as Record<string, string> | undefined) }, opts.input);
+      } catch {
+        // The spawner died: this command and the next ones go through Node's spawn.
+      }
+    }
+    return execArgv(argv, opts);
   }
 
   /** Starts a long-running process (a shim, a helper); records it; the caller owns the ChildProcess. */

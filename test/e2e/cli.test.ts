@@ -14,9 +14,8 @@ import { execFile } from "node:child_process";
 
 const skip = needsRoot();
 
-async function pod(d: TestDaemon, name: string): Promise<Pod | undefined> {
-  const r = await d.cli(["get", "pod", name, "-o", "json"]);
-  return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
+function pod(d: TestDaemon, name: string): Promise<Pod | undefined> {
+  return d.pod(name);
 }
 
 describe("nodelet CLI and daemon (privileged)", { skip }, () => {
@@ -198,6 +197,61 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     assert.match(asNobody.stderr, /EACCES|permission denied|root/i);
   });
 
+  test("exec runs in the container with its exit code and stdin; top reads cgroup accounting", async () => {
+    await d.cli(["run", "box", "--image", "busybox", "--", "sh", "-c", "while true; do :; done"]);
+    await eventually(async () => (await pod(d, "box"))?.status?.phase === "Running", 10_000, "box running");
+    const host = await d.cli(["exec", "box", "--", "hostname"]);
+    assert.equal(host.stdout, "box\n");
+    const code = await d.cli(["exec", "box", "--", "sh", "-c", "echo out; echo err >&2; exit 4"]);
+    assert.equal(code.code, 4);
+    assert.equal(code.stdout, "out\n");
+    assert.equal(code.stderr, "err\n");
+    const stdin = await d.cli(["exec", "-i", "box", "--", "tr", "a-z", "A-Z"], "piped through\n");
+    assert.equal(stdin.stdout, "PIPED THROUGH\n");
+    const missing = await d.cli(["exec", "box", "--", "no-such-command"]);
+    assert.equal(missing.code, 127);
+    const top = await d.cli(["top", "pods"]);
+    assert.equal(top.code, 0, top.stderr);
+    const row = /^box\s+(\d+)m\s+(\d+)Mi$/m.exec(top.stdout);
+    assert.ok(row, top.stdout);
+    assert.ok(Number(row[1]) > 300, `a busy loop uses most of a core (${row[1]}m)`);
+    await d.cli(["delete", "pod", "box", "--now"]);
+  });
+
+  test("a memory hog over its limit is OOMKilled; get filters by label and namespace", async () => {
+    const r = await d.cli(["run", "hog", "--image", "busybox", "--restart", "Never", "--limits", "memory=32Mi", "--labels", "tier=mem", "--", "sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' a)"]);
+    assert.equal(r.code, 0, r.stderr);
+    const p = await eventually(async () => {
+      const x = await pod(d, "hog");
+      return x?.status?.phase === "Failed" && x;
+    }, 30_000, "hog Failed");
+    const t = p.status!.containerStatuses![0].state.terminated!;
+    assert.deepEqual([t.reason, t.exitCode], ["OOMKilled", 137]);
+    assert.match((await d.cli(["get", "pods", "-l", "tier=mem"])).stdout, /^hog\s+0\/1\s+OOMKilled/m);
+    assert.equal((await d.cli(["get", "pods", "-l", "tier=other", "-o", "name"])).stdout, "");
+    assert.match((await d.cli(["get", "pods", "-A"])).stdout, /^NAMESPACE\s+NAME\s+READY[\s\S]*^default\s+hog\s/m);
+    assert.match((await d.cli(["get", "pods", "-n", "kube-system"])).stderr, /No resources found in kube-system namespace/);
+    await d.cli(["delete", "pod", "hog"]);
+  });
+
+  test("image build --from-host copies binaries and exactly their libraries; the image runs", async () => {
+    const built = await d.cli(["image", "build", "--from-host", "/usr/bin/python3", "/usr/lib/python3.11", "--tag", "python:3.11"]);
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(built.stdout, /Successfully tagged python:3\.11/);
+    const list = await d.cli(["images"]);
+    assert.match(list.stdout, /^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/m);
+    assert.match(list.stdout, /^busybox\s+latest\s+/m);
+    assert.match(list.stdout, /^python\s+3\.11\s+[0-9a-f]{12}\s+/m);
+    const r = await d.cli(["run", "py", "--image", "python:3.11", "--restart", "Never", "--rm", "--attach", "--command", "--", "/usr/bin/python3", "-c", "import json, os; print(json.dumps({'pid': os.getpid(), 'sum': 1 + 1}))"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split("\n")[0], '{"pid": 1, "sum": 2}');
+    const rm = await d.cli(["image", "rm", "python:3.11"]);
+    assert.equal(rm.code, 0);
+    const bad = await d.cli(["image", "build", "--from-host", "/no/such/binary", "--tag", "x"]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--from-host: "\/no\/such\/binary" does not exist/);
+  });
+
   test("explain prints the host steps that built the pod", async () => {
     await d.cli(["run", "shown", "--image", "busybox", "--", "sleep", "60"]);
     await eventually(async () => (await pod(d, "shown"))?.status?.phase === "Running", 10_000, "shown running");
@@ -205,8 +259,7 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^#!\/bin\/sh\n/);
     assert.match(r.stdout, /cpu\.shares/);
-    assert.match(r.stdout, /mount -t tmpfs .* shm /);
-    assert.match(r.stdout, /nodelet-shim sandbox --hostname shown &/);
+    assert.match(r.stdout, /nodelet-shim sandbox[\s\\]*--hostname shown[\s\S]*--shm /);
     assert.match(r.stdout, /nodelet-shim monitor[\s\S]*--lower [\s\S]*-- sleep 60/);
     await d.cli(["delete", "pod", "shown", "--now"]);
   });

@@ -106,27 +106,8 @@ describe("kubelet probes (privileged)", { skip }, () => {
     await d.cli(["delete", "pod", "ready", "--now"]);
   });
 
-  test("httpGet and tcpSocket reach a pod without a pod IP inside its network namespace", async () => {
-    await apply(
-      "httpd",
-      podYaml(
-        "httpd",
-        `  - name: web\n    image: busybox\n    command: ["sh", "-c", "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www"]\n    ports:\n    - name: http\n      containerPort: 8080\n    livenessProbe:\n      httpGet:\n        path: /healthz\n        port: http\n      periodSeconds: 1\n      failureThreshold: 2\n    readinessProbe:\n      tcpSocket:\n        port: 8080\n      periodSeconds: 1\n  - name: nolisten\n    image: busybox\n    command: ["sleep", "3600"]\n    readinessProbe:\n      tcpSocket:\n        port: 9999\n      periodSeconds: 1\n`,
-      ),
-    );
-    const p = await eventually(async () => {
-      const x = await get("httpd");
-      return x?.status?.containerStatuses?.find((c) => c.name === "web")?.ready && x;
-    }, 20_000, "web ready through tcpSocket");
-    assert.equal(p.status!.podIP, undefined, "no pod network: the probes went through the namespace");
-    await new Promise((r) => setTimeout(r, 2500));
-    assert.equal((await get("httpd"))!.status!.containerStatuses!.find((c) => c.name === "web")!.restartCount, 0, "httpGet passes");
-    const refused = await eventually(async () => (await events("httpd")).find((e) => e.message?.startsWith("Readiness probe failed: dial tcp")), 10_000, "tcp failure event");
-    assert.equal(refused.message, "Readiness probe failed: dial tcp 127.0.0.1:9999: connect: connection refused");
-    await d.cli(["exec", "httpd", "-c", "web", "--", "rm", "/www/healthz"]);
-    await eventually(async () => ((await get("httpd"))?.status?.containerStatuses?.find((c) => c.name === "web")?.restartCount ?? 0) >= 1, 20_000, "web restarted");
-    assert.ok((await events("httpd")).some((e) => e.message === "Liveness probe failed: HTTP probe failed with statuscode: 404"));
-    await d.cli(["delete", "pod", "httpd", "--now"]);
+  test("httpGet and tcpSocket reach the pod at its pod IP", async () => {
+    await httpAndTcpProbes(d, true);
   });
 
   test("grpc health probes reach a hostNetwork pod on 127.0.0.1", async () => {
@@ -176,6 +157,56 @@ describe("kubelet probes (privileged)", { skip }, () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     await d.cli(["delete", "pod", "hang", "--now"]);
+  });
+});
+
+/**
+ * An httpd with an httpGet liveness probe on a named port and a tcpSocket readiness probe, plus a container whose
+ * readiness probe targets a port nobody listens on. With a pod network the probes go to the pod IP; without one,
+ * through the pod's network namespace.
+ */
+async function httpAndTcpProbes(d: TestDaemon, withPodIP: boolean): Promise<void> {
+  const get = async (name: string) => {
+    const r = await d.cli(["get", "pod", name, "-o", "json"]);
+    return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
+  };
+  const events = async (name: string) =>
+    (JSON.parse((await d.cli(["get", "events", "--field-selector", `involvedObject.name=${name}`, "-o", "json"])).stdout) as { items: Event[] }).items;
+  const file = join(d.root, "httpd.yaml");
+  writeFileSync(
+    file,
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: httpd\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: web\n    image: busybox\n    command: ["sh", "-c", "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www"]\n    ports:\n    - name: http\n      containerPort: 8080\n    livenessProbe:\n      httpGet:\n        path: /healthz\n        port: http\n      periodSeconds: 1\n      failureThreshold: 2\n    readinessProbe:\n      tcpSocket:\n        port: 8080\n      periodSeconds: 1\n  - name: nolisten\n    image: busybox\n    command: ["sleep", "3600"]\n    readinessProbe:\n      tcpSocket:\n        port: 9999\n      periodSeconds: 1\n`,
+  );
+  assert.equal((await d.cli(["apply", "-f", file])).code, 0);
+  const p = await eventually(async () => {
+    const x = await get("httpd");
+    return x?.status?.containerStatuses?.find((c) => c.name === "web")?.ready && x;
+  }, 20_000, "web ready through tcpSocket");
+  const ip = p.status!.podIP;
+  if (withPodIP) assert.match(ip ?? "", /^10\./, "the pod has an IP: the probes went to it");
+  else assert.equal(ip, undefined, "no pod network: the probes went through the namespace");
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal((await get("httpd"))!.status!.containerStatuses!.find((c) => c.name === "web")!.restartCount, 0, "httpGet passes");
+  const refused = await eventually(async () => (await events("httpd")).find((e) => e.message?.startsWith("Readiness probe failed: dial tcp")), 10_000, "tcp failure event");
+  assert.equal(refused.message, `Readiness probe failed: dial tcp ${ip ?? "127.0.0.1"}:9999: connect: connection refused`);
+  await d.cli(["exec", "httpd", "-c", "web", "--", "rm", "/www/healthz"]);
+  await eventually(async () => ((await get("httpd"))?.status?.containerStatuses?.find((c) => c.name === "web")?.restartCount ?? 0) >= 1, 20_000, "web restarted");
+  assert.ok((await events("httpd")).some((e) => e.message === "Liveness probe failed: HTTP probe failed with statuscode: 404"));
+  await d.cli(["delete", "pod", "httpd", "--now"]);
+}
+
+describe("kubelet probes without a pod network (privileged)", { skip }, () => {
+  const d = new TestDaemon("probes-nonet", ["--no-network"]);
+  before(async () => {
+    await d.start();
+  });
+  after(async () => {
+    await d.cleanup();
+    assert.deepEqual(d.leftovers(), []);
+  });
+
+  test("httpGet and tcpSocket reach a pod without a pod IP inside its network namespace", async () => {
+    await httpAndTcpProbes(d, false);
   });
 });
 

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { openStore } from "../../src/store/sqlite-store.js";
 import { join } from "node:path";
-import type { Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
 import { eventually, TestDaemon } from "../helpers/daemon.js";
 import { isSameProcess } from "../../src/sys/proc.js";
@@ -25,10 +24,7 @@ describe("daemon restart (privileged)", { skip }, () => {
     assert.deepEqual(d.leftovers(), []);
   });
 
-  const get = async (name: string) => {
-    const r = await d.cli(["get", "pod", name, "-o", "json"]);
-    return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
-  };
+  const get = (name: string) => d.pod(name);
 
   test("kill -9 leaves pods running; the restarted daemon re-adopts them and learns exits", async () => {
     const manifest = join(d.root, "pods.yaml");

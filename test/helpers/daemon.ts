@@ -2,13 +2,16 @@
  * A real `nodelet daemon` in a child process with its own state dir, socket and cgroup parent, driven through the
  * real CLI — for end-to-end tests. stop() removes everything it made (and the leak check proves it).
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, execFile, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Pod } from "../../src/api/types.js";
 import { ApiClient } from "../../src/client/index.js";
+import { answers } from "../../src/apiserver/listen.js";
+import { freeOctets } from "./subnets.js";
+export { answers };
 
 export const NODELET = fileURLToPath(new URL("../../src/cmd/nodelet.js", import.meta.url));
 
@@ -28,10 +31,16 @@ export class TestDaemon {
   private child?: ChildProcess;
   log = "";
 
+  /** 10.OCTET.0.0/16 holds this daemon's pods (10.OCTET.0.0/24) and services (10.OCTET.128.0/20). */
+  readonly octet: number;
+  readonly bridge: string;
+
   constructor(
     readonly name: string,
     readonly extraArgs: string[] = [],
   ) {
+    this.octet = freeOctets(100 + ((process.pid * 7 + counter * 13) % 100));
+    this.bridge = `nle${process.pid % 10000}x${counter}`.slice(0, 15);
     this.root = mkdtempSync(join(tmpdir(), `nodelet-e2e-${name}-`));
     this.socket = join(this.root, "nodelet.sock");
     this.cgroupParent = `nodelet-e2e-${process.pid}-${counter++}`;
@@ -39,7 +48,8 @@ export class TestDaemon {
   }
 
   get args(): string[] {
-    return ["--root", this.root, "--socket", this.socket, "--cgroup-parent", this.cgroupParent, ...this.extraArgs];
+    const net = ["--bridge", this.bridge, "--cluster-cidr", `10.${this.octet}.0.0/17`, "--pod-cidr", `10.${this.octet}.0.0/24`, "--service-cidr", `10.${this.octet}.128.0/20`];
+    return ["--root", this.root, "--socket", this.socket, "--cgroup-parent", this.cgroupParent, ...net, ...this.extraArgs];
   }
 
   /** Starts the daemon and waits until its socket answers. */
@@ -79,6 +89,12 @@ export class TestDaemon {
     const exited = new Promise((r) => c.once("exit", r));
     c.kill("SIGTERM");
     await exited;
+  }
+
+  /** The pod as `get pod NAME -o json` shows it, or undefined when it does not exist. */
+  async pod(name: string): Promise<Pod | undefined> {
+    const r = await this.cli(["get", "pod", name, "-o", "json"]);
+    return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
   }
 
   /** Runs the CLI against this daemon. */
@@ -122,6 +138,17 @@ export class TestDaemon {
     for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
       if (line.includes(this.root)) found.push(`mount ${line.split(" ")[4]}`);
     }
+    if (existsSync(`/sys/class/net/${this.bridge}`)) found.push(`bridge ${this.bridge}`);
+    const nft = spawnSync("nft", ["list", "tables"], { encoding: "utf8" }).stdout ?? "";
+    for (const line of nft.split("\n")) if (line.includes(this.bridge)) found.push(`nft ${line.trim()}`);
+    for (const save of ["iptables-save", "iptables-legacy-save"]) {
+      const rules = spawnSync(save, [], { encoding: "utf8" }).stdout ?? "";
+      if (rules.includes(this.bridge)) found.push(`${save}: rules mentioning ${this.bridge}`);
+    }
+    for (const line of readFileSync("/proc/net/route", "utf8").split("\n").slice(1)) {
+      const dest = parseInt(line.split("\t")[1] ?? "", 16);
+      if ((dest & 0xff) === 10 && ((dest >> 8) & 0xff) === this.octet) found.push(`route to 10.${this.octet}.x (${line.split("\t")[0]})`);
+    }
     for (const ctl of ["cpu", "memory", "pids"]) {
       const base = `/sys/fs/cgroup/${ctl}`;
       if (existsSync(base) && findDir(base, this.cgroupParent, 3)) found.push(`cgroup ${ctl}/${this.cgroupParent}`);
@@ -140,17 +167,6 @@ function findDir(dir: string, name: string, depth: number): boolean {
   }
   if (entries.includes(name)) return true;
   return entries.some((e) => findDir(join(dir, e), name, depth - 1));
-}
-
-export function answers(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(socket);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after timeoutMs). */

@@ -125,6 +125,13 @@ export class FakeRuntime implements PodRuntime {
     await new Promise<void>((resolve) => this.clock.setTimeout(resolve, grace * 1000));
     this.exit(id, 137);
   }
+  async waitForExit(id: string, timeoutMs: number): Promise<boolean> {
+    const deadline = this.clock.now() + timeoutMs;
+    while (this.records.get(id)?.state === "running" && this.clock.now() < deadline) {
+      await new Promise<void>((r) => this.clock.setTimeout(r, 10));
+    }
+    return this.records.get(id)?.state !== "running";
+  }
   async removeContainer(id: string): Promise<void> {
     this.calls.push(`remove ${this.records.get(id)?.name}#${this.records.get(id)?.attempt}`);
     this.records.delete(id);

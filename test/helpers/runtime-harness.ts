@@ -10,14 +10,14 @@ import { fileURLToPath } from "node:url";
 import type { Container, Pod } from "../../src/api/types.js";
 import { LoopbackOnlyNetwork, type PodNetwork } from "../../src/network/pod-network.js";
 import { FileRecorder } from "../../src/runtime/explain.js";
-import { ImageStore } from "../../src/runtime/images.js";
-import { Layout } from "../../src/runtime/layout.js";
-import { LinuxPodRuntime } from "../../src/runtime/linux-runtime.js";
+import type { Layout } from "../../src/runtime/layout.js";
+import type { ImageStore } from "../../src/runtime/images.js";
+import type { LinuxPodRuntime } from "../../src/runtime/linux-runtime.js";
+import { createNodeRuntime } from "../../src/runtime/node-runtime.js";
 import type { ContainerRecord } from "../../src/runtime/pod-runtime.js";
-import { detectCgroups } from "../../src/sys/cgroups/detect.js";
 import type { CgroupManager } from "../../src/sys/cgroups/types.js";
-import { Runner } from "../../src/sys/runner.js";
-import { VolumeManager } from "../../src/storage/volumes.js";
+import type { Runner } from "../../src/sys/runner.js";
+import { Spawner } from "../../src/sys/spawner.js";
 
 /** The shim binary: build/nodelet-shim in the project, or $NODELET_SHIM. */
 export function shimPath(): string {
@@ -36,25 +36,24 @@ export interface RuntimeHarness {
 
 let counter = 0;
 
-export async function makeRuntime(opts: { network?: PodNetwork; name?: string } = {}): Promise<RuntimeHarness> {
+export async function makeRuntime(opts: { network?: PodNetwork; name?: string; podPidsLimit?: number } = {}): Promise<RuntimeHarness> {
   const root = mkdtempSync(join(tmpdir(), "nodelet-rt-"));
-  const layout = new Layout(root, join(root, "log"), shimPath());
-  const runner = new Runner(new FileRecorder((owner) => (owner === "node" ? undefined : layout.podExplainFile(owner))));
   const parent = `nodelet-test-${process.pid}-${opts.name ?? ""}${counter++}`;
-  const cgroups = detectCgroups(runner, { parent });
-  const images = new ImageStore(layout.imagesDir, runner);
-  await images.ensureBusybox();
-  const runtime = new LinuxPodRuntime({
-    layout,
-    runner,
-    cgroups,
-    images,
-    volumes: new VolumeManager(layout, runner),
-    network: opts.network ?? new LoopbackOnlyNetwork(),
+  const { layout, runner, cgroups, images, runtime } = createNodeRuntime({
+    root,
+    logDir: join(root, "log"),
+    shimPath: shimPath(),
+    cgroupParent: parent,
+    network: () => opts.network ?? new LoopbackOnlyNetwork(),
     dns: { clusterDNS: [], clusterDomain: "cluster.local", hostResolvConf: "nameserver 127.0.0.53\n" },
-    podPidsLimit: 4096,
+    podPidsLimit: opts.podPidsLimit ?? 4096,
     log: { maxSize: 10 * 1024 * 1024, maxFiles: 5 },
+    recorder: (l) => new FileRecorder((owner) => (owner === "node" ? undefined : l.podExplainFile(owner))),
   });
+  const spawner = new Spawner(shimPath());
+  spawner.start();
+  runner.useSpawner(spawner);
+  await images.ensureBusybox();
   await runtime.start();
   return {
     root,
@@ -67,6 +66,7 @@ export async function makeRuntime(opts: { network?: PodNetwork; name?: string } 
       for (const s of runtime.sandboxes()) await runtime.removeSandbox(s.podUid).catch(() => undefined);
       await runtime.stop();
       await cgroups.remove("").catch(() => undefined);
+      spawner.stop();
       if (existsSync(root)) rmSync(root, { recursive: true, force: true });
     },
   };

@@ -12,13 +12,24 @@ import { mountsMentioning, ownCgroupDir, SHIM } from "../helpers/shim-harness.js
 
 const skip = needsRoot();
 
-/** Live processes running this build of the shim (monitors, pauses, exec helpers). */
+/** Start time (clock ticks since boot) of a process, from /proc/PID/stat field 22. */
+function startTime(pid: number | string): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+}
+
+/**
+ * Live processes running this build of the shim (monitors, pauses, exec helpers) that started after this test run
+ * did (the `node --test` runner is our parent): a daemon running on the same machine before the tests is not ours.
+ */
 function shimProcesses(): string[] {
   const found: string[] = [];
+  const runStarted = startTime(process.ppid);
   for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") continue;
+      if (startTime(pid) < runStarted) continue;
       if (readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, "") === SHIM) found.push(`${pid} ${stat.slice(stat.indexOf("("), stat.lastIndexOf(")") + 1)}`);
     } catch { /* gone, or a kernel thread */ }
   }

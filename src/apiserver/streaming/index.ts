@@ -8,7 +8,9 @@
  *   portforward   WebSocket  SPDY/3.1+portforward.k8s.io — SPDY tunnelled in binary messages (kubectl's default)
  *                 SPDY/3.1   X-Stream-Protocol-Version portforward.k8s.io (kubectl's fallback)
  *                 WebSocket  v5/v4/v4.base64 channel.k8s.io, portforward.k8s.io or none, with `ports=` — the
- *                            kubelet's channel protocol, used by nodelet's own CLI (src/client/streaming)
+ *                            kubelet's channel protocol (nodelet's CLI over TLS)
+ *                 nodelet-tcp  the raw stream of one port, no framing (nodelet's CLI on the unix socket; see
+ *                            portforward-raw.ts)
  *
  * For the router: register on the HTTP(S) server's "upgrade" event (kubectl's SPDY fallback is a POST with
  * `Upgrade: SPDY/3.1`, which Node also delivers there), authenticate, find the pod, check its phase (exec/attach
@@ -27,6 +29,7 @@ import type { PodIO } from "../pod-io.js";
 import { ApiError } from "../../api/errors.js";
 import { EXEC_SPDY_PROTOCOLS, serveExecSpdy } from "./exec-spdy.js";
 import { EXEC_WEBSOCKET_PROTOCOLS, serveExecWebSocket } from "./exec-websocket.js";
+import { RAW_UPGRADE, serveRawPortForward } from "./portforward-raw.js";
 import { portForwardSession } from "./portforward-spdy.js";
 import { parsePorts, PORTFORWARD_CHANNEL_PROTOCOLS, servePortForwardWebSocket } from "./portforward-websocket.js";
 import { attachSocket, socketTransport, webSocketTransport } from "./transports.js";
@@ -65,6 +68,10 @@ export function handleStreamUpgrade(req: IncomingMessage, socket: Duplex, head: 
     const upgrade = (req.headers.upgrade ?? "").toLowerCase();
     if (upgrade === "websocket") return upgradeWebSocket(req, socket, head, ctx);
     if (upgrade === "spdy/3.1") return upgradeSpdy(req, socket, head, ctx);
+    if (upgrade === RAW_UPGRADE && ctx.subresource === "portforward") {
+      void serveRawPortForward(socket, head, ctx).catch((e: unknown) => rejectUpgrade(socket, (e instanceof ApiError ? e : new ApiError("InternalError", String(e))).toStatus()));
+      return;
+    }
     rejectUpgrade(socket, failure(400, "BadRequest", `unsupported upgrade "${req.headers.upgrade ?? ""}": use websocket or SPDY/3.1`));
   } catch (e) {
     if (e instanceof ApiError) rejectUpgrade(socket, e.toStatus());

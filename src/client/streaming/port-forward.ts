@@ -7,7 +7,9 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { ChannelConn, framingFor } from "../../apiserver/streaming/channel-conn.js";
+import { relay } from "../../sys/relay.js";
 import { type ApiConnect, dialWebSocket, type StreamClientOptions } from "./dial.js";
+import { dialRawTunnel } from "./raw-tunnel.js";
 
 export interface PortMapping {
   /** Local port; 0 picks a free one (see `PortForwarder.ports`). */
@@ -22,6 +24,12 @@ export interface PortForwardOptions extends StreamClientOptions {
   onError?: (error: Error, mapping: PortMapping) => void;
   /** A local connection was accepted (kubectl prints "Handling connection for L"). */
   onConnection?: (mapping: PortMapping) => void;
+  /**
+   * "raw": nodelet's unframed tunnel per connection (`Upgrade: nodelet-tcp`), which busy connections hand to the
+   * shim's splice relay (`shimPath`); "websocket" (default): the kubelet's channel protocol.
+   */
+  transport?: "websocket" | "raw";
+  shimPath?: string;
 }
 
 export interface PortForwarder {
@@ -53,7 +61,8 @@ export async function portForward(
         sockets.add(local);
         local.on("close", () => sockets.delete(local));
         opts.onConnection?.(mapping);
-        forwardConnection(connect, podPath, local, mapping, opts);
+        if (opts.transport === "raw") forwardRaw(connect, podPath, local, mapping, opts);
+        else forwardConnection(connect, podPath, local, mapping, opts);
       });
       servers.push(server);
       await listen(server, m.local, opts.address ?? "127.0.0.1");
@@ -85,6 +94,25 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
+}
+
+/** One local connection ⇄ one raw tunnel, relayed (and, for bulk transfers, spliced in the kernel). */
+function forwardRaw(connect: ApiConnect, podPath: string, local: Socket, m: PortMapping, opts: PortForwardOptions): void {
+  local.pause();
+  local.on("error", () => local.destroy());
+  dialRawTunnel(connect, `${podPath}/portforward?ports=${m.remote}`, opts).then(
+    ({ socket, early }) => {
+      if (local.destroyed) return void socket.destroy();
+      if (early.length) local.write(early);
+      void relay(local, socket, { shimPath: opts.shimPath });
+      local.resume();
+      socket.resume();
+    },
+    (e: unknown) => {
+      opts.onError?.(new Error(`an error occurred forwarding ${m.local} -> ${m.remote}: ${e instanceof Error ? e.message : String(e)}`), m);
+      local.destroy();
+    },
+  );
 }
 
 /** One local connection ⇄ one WebSocket; both are closed on every path. */

@@ -3,6 +3,8 @@
  */
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
+import { HostError } from "../../api/errors.js";
+import type { Runner } from "../runner.js";
 
 /** An integer file (cpuacct.usage, memory.current); a missing file or "max" reads as 0. */
 export async function readIntFile(path: string): Promise<number> {
@@ -68,5 +70,17 @@ export async function removeTree(dir: string, rmdir: (dir: string) => Promise<vo
     if (!String(err).includes("ENOTEMPTY")) throw err;
     for (const f of await fsp.readdir(dir)) await fsp.rm(join(dir, f), { force: true });
     await rmdir(dir);
+  }
+}
+
+/** Removes each directory tree (one per v1 hierarchy, or the one v2 directory), naming the one that failed. */
+export async function removeCgroupDirs(dirs: string[], runner: Runner, owner?: string): Promise<void> {
+  for (const dir of dirs) {
+    try {
+      await removeTree(dir, (d) => runner.rmdir(d, owner));
+    } catch (err) {
+      if (err instanceof HostError) throw err;
+      throw new HostError("remove cgroup", dir, owner ?? "", err);
+    }
   }
 }

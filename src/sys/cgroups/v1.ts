@@ -5,9 +5,8 @@
  */
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { HostError } from "../../api/errors.js";
 import type { Runner } from "../runner.js";
-import { readIntFile, readKeyedFile, removeTree, listChildren, readProcs } from "./files.js";
+import { readIntFile, readKeyedFile, removeCgroupDirs, listChildren, readProcs } from "./files.js";
 import { DEFAULT_CPU_PERIOD_US, type CgroupLimits, type CgroupManager, type CgroupUsage } from "./types.js";
 
 /** The hierarchies we use, each as the absolute directory of our parent cgroup in it. */
@@ -39,22 +38,26 @@ export class V1CgroupManager implements CgroupManager {
   }
 
   async create(path: string, limits: CgroupLimits, owner?: string): Promise<void> {
-    for (const dir of this.dirs(path)) await this.runner.mkdir(dir, owner);
+    await Promise.all(this.dirs(path).map((dir) => this.runner.mkdir(dir, owner)));
     await this.update(path, limits, owner);
   }
 
   async update(path: string, limits: CgroupLimits, owner?: string): Promise<void> {
     const cpu = join(this.parents.cpu, path);
     const write = (file: string, value: string | number) => this.runner.writeFile(file, String(value), owner);
-    if (limits.cpuQuotaUs !== undefined || limits.cpuPeriodUs !== undefined) {
-      await write(join(cpu, "cpu.cfs_period_us"), limits.cpuPeriodUs ?? DEFAULT_CPU_PERIOD_US);
-      await write(join(cpu, "cpu.cfs_quota_us"), limits.cpuQuotaUs ?? -1);
-    }
-    if (limits.cpuShares !== undefined) await write(join(cpu, "cpu.shares"), limits.cpuShares);
-    if (limits.memoryBytes !== undefined) {
-      await write(join(this.parents.memory, path, "memory.limit_in_bytes"), limits.memoryBytes);
-    }
-    if (limits.pidsMax !== undefined) await write(join(this.parents.pids, path, "pids.max"), limits.pidsMax);
+    // Period before quota (the kernel checks quota against the current period); the controllers are independent.
+    const cpuWrites = async () => {
+      if (limits.cpuQuotaUs !== undefined || limits.cpuPeriodUs !== undefined) {
+        await write(join(cpu, "cpu.cfs_period_us"), limits.cpuPeriodUs ?? DEFAULT_CPU_PERIOD_US);
+        await write(join(cpu, "cpu.cfs_quota_us"), limits.cpuQuotaUs ?? -1);
+      }
+      if (limits.cpuShares !== undefined) await write(join(cpu, "cpu.shares"), limits.cpuShares);
+    };
+    await Promise.all([
+      cpuWrites(),
+      limits.memoryBytes !== undefined ? write(join(this.parents.memory, path, "memory.limit_in_bytes"), limits.memoryBytes) : undefined,
+      limits.pidsMax !== undefined ? write(join(this.parents.pids, path, "pids.max"), limits.pidsMax) : undefined,
+    ]);
   }
 
   async addProcess(path: string, pid: number, owner?: string): Promise<void> {
@@ -88,15 +91,8 @@ export class V1CgroupManager implements CgroupManager {
     return join(this.parents.memory, path, "memory.oom_control");
   }
 
-  async remove(path: string, owner?: string): Promise<void> {
-    for (const dir of this.dirs(path)) {
-      try {
-        await removeTree(dir, (d) => this.runner.rmdir(d, owner));
-      } catch (err) {
-        if (err instanceof HostError) throw err;
-        throw new HostError("remove cgroup", dir, owner ?? "", err);
-      }
-    }
+  remove(path: string, owner?: string): Promise<void> {
+    return removeCgroupDirs(this.dirs(path), this.runner, owner);
   }
 
   children(path: string): Promise<string[]> {

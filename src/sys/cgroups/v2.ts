@@ -6,9 +6,8 @@
  */
 import { promises as fsp } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { HostError } from "../../api/errors.js";
 import type { Runner } from "../runner.js";
-import { readIntFile, readKeyedFile, removeTree, listChildren, readProcs } from "./files.js";
+import { readIntFile, readKeyedFile, removeCgroupDirs, listChildren, readProcs } from "./files.js";
 import { DEFAULT_CPU_PERIOD_US, sharesToWeight, type CgroupLimits, type CgroupManager, type CgroupUsage } from "./types.js";
 
 const CONTROLLERS = ["cpu", "memory", "pids"];
@@ -116,14 +115,8 @@ export class V2CgroupManager implements CgroupManager {
     return join(this.parent, path, "memory.events");
   }
 
-  async remove(path: string, owner?: string): Promise<void> {
-    const dir = join(this.parent, path);
-    try {
-      await removeTree(dir, (d) => this.runner.rmdir(d, owner));
-    } catch (err) {
-      if (err instanceof HostError) throw err;
-      throw new HostError("remove cgroup", dir, owner ?? "", err);
-    }
+  remove(path: string, owner?: string): Promise<void> {
+    return removeCgroupDirs([join(this.parent, path)], this.runner, owner);
   }
 
   children(path: string): Promise<string[]> {

@@ -1,0 +1,58 @@
+/**
+ * Builds the Linux runtime and what it stands on (layout, recording Runner, cgroups, images, volumes) from the
+ * node's settings — one place for the daemon, `nodelet reset` and the tests.
+ */
+import type { PodNetwork } from "../network/pod-network.js";
+import { detectCgroups } from "../sys/cgroups/detect.js";
+import type { CgroupManager } from "../sys/cgroups/types.js";
+import { Runner, type Recorder } from "../sys/runner.js";
+import { VolumeManager } from "../storage/volumes.js";
+import { ImageStore } from "./images.js";
+import { Layout } from "./layout.js";
+import { LinuxPodRuntime } from "./linux-runtime.js";
+import type { DnsSettings } from "./pod-files.js";
+
+export interface NodeRuntimeOptions {
+  root: string;
+  logDir: string;
+  shimPath: string;
+  cgroupParent: string;
+  /** Made once the Runner exists (the network runs its commands through it). */
+  network: (runner: Runner, layout: Layout) => PodNetwork;
+  dns: DnsSettings;
+  podPidsLimit: number;
+  log: { maxSize: number; maxFiles: number };
+  recorder?: (layout: Layout) => Recorder;
+  /** Where the runtime reports what a crash left behind and it removed at start. */
+  report?: (msg: string) => void;
+}
+
+export interface NodeRuntime {
+  layout: Layout;
+  runner: Runner;
+  cgroups: CgroupManager;
+  images: ImageStore;
+  network: PodNetwork;
+  runtime: LinuxPodRuntime;
+}
+
+export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
+  const layout = new Layout(o.root, o.logDir, o.shimPath);
+  const runner = new Runner(o.recorder?.(layout));
+  const cgroups = detectCgroups(runner, { parent: o.cgroupParent });
+  const images = new ImageStore(layout.imagesDir, runner);
+  const network = o.network(runner, layout);
+  const runtime = new LinuxPodRuntime({
+    layout,
+    runner,
+    cgroups,
+    images,
+    volumes: new VolumeManager(layout, runner),
+    network,
+    dns: o.dns,
+    podPidsLimit: o.podPidsLimit,
+    log: o.log,
+    report: o.report,
+  });
+  return { layout, runner, cgroups, images, network, runtime };
+}

@@ -13,6 +13,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Pod } from "../src/api/types.js";
 import { eventually, TestDaemon } from "../test/helpers/daemon.js";
+import { percentile, printTable } from "./lib.js";
 
 interface Rec {
   id: string;
@@ -75,9 +76,7 @@ async function restartedAt(d: TestDaemon, uid: string): Promise<number> {
 }
 
 function stats(ms: number[]): string {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return `median ${at(0.5).toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms, max ${s.at(-1)!.toFixed(0)} ms (n=${s.length})`;
+  return `median ${percentile(ms, 50).toFixed(0)} ms, p90 ${percentile(ms, 90).toFixed(0)} ms, max ${percentile(ms, 100).toFixed(0)} ms (n=${ms.length})`;
 }
 
 async function deathToRestart(d: TestDaemon): Promise<string> {
@@ -178,17 +177,8 @@ async function main(): Promise<void> {
   } finally {
     await d.cleanup();
   }
-  printTable(rows);
-}
-
-function printTable(rows: [string, string, string][]): void {
-  const head: [string, string, string] = ["what", "measured", "anchor / goal"];
-  const w = [0, 1, 2].map((i) => Math.max(head[i].length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i])).join(" | ")} |`;
   console.log(`\nkubelet bench: ${cpus().length} cores, node ${process.version}`);
-  console.log(line(head));
-  console.log(`|${w.map((n) => "-".repeat(n + 2)).join("|")}|`);
-  for (const r of rows) console.log(line(r));
+  printTable(["what", "measured", "anchor / goal"], rows);
 }
 
 main().catch((err: unknown) => {

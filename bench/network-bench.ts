@@ -23,6 +23,8 @@ import { pipeline } from "node:stream";
 import { join } from "node:path";
 import type { SandboxRecord } from "../src/runtime/pod-runtime.js";
 import { Runner, type RunResult } from "../src/sys/runner.js";
+import { runShim } from "../src/runtime/shim-client.js";
+import { isSameProcess } from "../src/sys/proc.js";
 import { Spawner } from "../src/sys/spawner.js";
 import { execIn, makeNetworkHarness, type NetworkHarness } from "../test/helpers/network-harness.js";
 import { shimPath, startPod, testPod } from "../test/helpers/runtime-harness.js";
@@ -103,6 +105,38 @@ async function benchOurs(h: NetworkHarness): Promise<Timing> {
     t.setup.push(setup);
     t.teardown.push(teardown);
     t.freed!.push(await waitGone(att.state!.veth));
+  }
+  return t;
+}
+
+/**
+ * The daemon's own path: the sandbox makes the pair with netlink as it creates its namespaces. Timed as the whole
+ * sandbox (pause process + namespaces + network), next to the same sandbox without a network, so the network's
+ * share is the difference of the two.
+ */
+async function benchSandbox(h: NetworkHarness, withNetwork: boolean): Promise<Timing> {
+  const t: Timing = { setup: [], teardown: [], freed: [], execs: withNetwork ? "0 + 0" : "-" };
+  for (let i = 0; i < PODS; i++) {
+    const pod = testPod([], {}, `bench-s${i}`);
+    const uid = pod.metadata.uid!;
+    const [setup, made] = await timed(async () => {
+      const prepared = withNetwork ? await h.network.prepare(pod, uid) : undefined;
+      const [pid] = await runShim(benchRunner, [shimPath(), "sandbox", "--hostname", "b", ...(prepared?.shimArgs ?? [])]);
+      const sandbox: SandboxRecord = {
+        podUid: uid, namespace: "default", name: pod.metadata.name!, pid, createdAt: "", hostname: "", cgroupPath: "",
+        hostNetwork: false, sharePid: false, hostIPC: false, ips: [], state: "ready",
+      };
+      const att = prepared ? await h.network.attach(pod, sandbox, prepared) : undefined;
+      return { sandbox, att, pid };
+    });
+    const [teardown] = await timed(async () => {
+      if (made.att) await h.network.tearDown({ ...made.sandbox, network: made.att.state });
+      process.kill(made.pid, "SIGKILL");
+      while (isSameProcess(made.pid)) await new Promise((r) => setTimeout(r, 1));
+    });
+    t.setup.push(setup);
+    t.teardown.push(teardown);
+    if (made.att) t.freed!.push(await waitGone(made.att.state!.veth));
   }
   return t;
 }
@@ -252,13 +286,16 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "nodelet-cni-"));
   try {
     await makeBridge(hand, `10.${handOctet}.0.1/24`);
+    const bare = await benchSandbox(h, false);
+    const withNet = await benchSandbox(h, true);
     const results: [string, Timing][] = [
-      ["nodelet BridgeNetwork", await benchOurs(h)],
+      ["nodelet: sandbox makes it (netlink)", { ...withNet, setup: withNet.setup.map((x) => x - pct(bare.setup, 50)), teardown: withNet.teardown.map((x) => x - pct(bare.teardown, 50)) }],
+      ["nodelet: ip, 2 execs (setUp path)", await benchOurs(h)],
       ["ip by hand (link del + netns del)", await benchByHand(hand, handOctet, true)],
       ["ip by hand (netns del only)", await benchByHand(hand, handOctet, false)],
       ["CNI bridge + host-local", await benchCni(cniBridge, cniOctet, dataDir)],
     ];
-    console.log(`\nper-pod network setup and teardown, ms (${PODS} pods each)`);
+    console.log(`\nper-pod network setup and teardown, ms (${PODS} pods each; the netlink row is a whole sandbox with a network minus the median of one without: ${pct(bare.setup, 50).toFixed(1)} ms up, ${pct(bare.teardown, 50).toFixed(1)} ms down)`);
     console.log(`${"".padEnd(34)}  setup p50/p90   teardown p50/p90  total p50/p90  freed  execs (setup + teardown)`);
     for (const [name, t] of results) console.log(row(name, t));
     const ours = pct(results[0][1].setup.map((s, i) => s + results[0][1].teardown[i]), 50);

@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       try {
         const body = { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background", ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}) };
         const before = await ctx.client.request<KubeObject>("DELETE", path, { body });
-        ctx.out.write(`${t.info.singular} "${t.name}" deleted\n`);
+        ctx.out.write(`${t.info.singular} "${t.name}" ${grace === 0 ? "force deleted" : "deleted"}\n`);
         if (flag(p, "wait") !== "false") waits.push(waitGone(ctx, path, before?.metadata?.uid));
       } catch (err) {
         if (boolFlag(p, "ignore-not-found") && (err as { reason?: string }).reason === "NotFound") continue;

@@ -32,14 +32,15 @@ function tokenize(template: string): Token[] {
 /** Evaluates `.a.b[0].c`, `.items[*].x`, `.metadata.labels['app']` against a value; returns every match. */
 export function evaluate(value: unknown, path: string): unknown[] {
   let cur: unknown[] = [value];
-  const re = /\.([A-Za-z0-9_-]+)|\[(\*|\d+)\]|\['([^']+)'\]|\[\"([^"]+)\"\]/g;
+  // A name may contain escaped dots, as in kubectl: {.metadata.annotations.kubernetes\.io/config\.mirror}.
+  const re = /\.((?:[A-Za-z0-9_/-]|\\\.)+)|\[(\*|\d+)\]|\['([^']+)'\]|\[\"([^"]+)\"\]/g;
   const trimmed = path.replace(/^\$/, "");
   let m: RegExpExecArray | null;
   let consumed = 0;
   while ((m = re.exec(trimmed))) {
     if (m.index !== consumed) throw new UsageError(`error parsing jsonpath ${path}`);
     consumed = re.lastIndex;
-    const key = m[1] ?? m[3] ?? m[4];
+    const key = (m[1] ?? m[3] ?? m[4])?.replace(/\\\./g, ".");
     const next: unknown[] = [];
     for (const v of cur) {
       if (key !== undefined) {

@@ -52,6 +52,9 @@ export function normalizeImageRef(ref: string): string {
 }
 
 export class ImageStore {
+  /** Images by reference, as last read: every container start asks, and only this store changes them. */
+  private readonly resolved = new Map<string, Image>();
+
   constructor(
     readonly root: string,
     private readonly runner: Runner,
@@ -59,9 +62,14 @@ export class ImageStore {
 
   /** The image a reference names, or undefined when no such image is on the node. */
   async resolve(ref: string): Promise<Image | undefined> {
+    const key = normalizeImageRef(ref);
+    const cached = this.resolved.get(key);
+    if (cached) return cached;
     const tags = await this.readTags();
-    const id = tags[normalizeImageRef(ref)];
-    return id ? this.load(id, tags) : undefined;
+    const id = tags[key];
+    const image = id ? await this.load(id, tags) : undefined;
+    if (image) this.resolved.set(key, image);
+    return image;
   }
 
   async list(): Promise<Image[]> {
@@ -175,6 +183,7 @@ export class ImageStore {
 
   /** Atomic: write a temporary file, then rename over the old one. */
   private async writeTags(tags: Record<string, string>): Promise<void> {
+    this.resolved.clear();
     await fsp.mkdir(this.root, { recursive: true });
     const tmp = join(this.root, `tags.json.${process.pid}.tmp`);
     await fsp.writeFile(tmp, JSON.stringify(tags, null, 2));

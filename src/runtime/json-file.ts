@@ -1,15 +1,16 @@
 /**
  * Small JSON state files written atomically (temporary file + rename), so a crash leaves either the old or the new
- * content, never half of it.
+ * content, never half of it. Synchronous on purpose: a few hundred bytes, on the pod start path, where the
+ * thread pool's scheduling costs more than the write (see sys/runner.ts).
  */
-import { promises as fsp } from "node:fs";
+import { mkdirSync, promises as fsp, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await fsp.mkdir(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  await fsp.writeFile(tmp, JSON.stringify(value, null, 1));
-  await fsp.rename(tmp, path);
+  writeFileSync(tmp, JSON.stringify(value));
+  renameSync(tmp, path);
 }
 
 export async function readJson<T>(path: string): Promise<T | undefined> {

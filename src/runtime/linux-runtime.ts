@@ -4,7 +4,7 @@
  * removes it in removeSandbox/removeContainer; start() re-adopts what a previous daemon left running.
  */
 import { randomBytes, createHash } from "node:crypto";
-import { promises as fsp, readFileSync } from "node:fs";
+import { mkdirSync, promises as fsp, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import type { Container, Pod } from "../api/types.js";
@@ -272,7 +272,10 @@ export class LinuxPodRuntime implements PodRuntime {
     const logPath = layout.containerLogFile(ns, pod.metadata.name!, uid, c.name, opts.attempt);
     // Independent preparations run together. rootfs/upper/work are made by the shim (mkdir -p) as it mounts them.
     await Promise.all([
-      fsp.mkdir(dir, { recursive: true }).then(() => fsp.writeFile(join(dir, "termination-log"), "", { mode: 0o666 })),
+      Promise.resolve().then(() => {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "termination-log"), "", { mode: 0o666 });
+      }),
       this.o.cgroups.create(cgroupPath, containerCgroupLimits(c), uid),
       this.prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id)),
     ]);
@@ -301,11 +304,10 @@ export class LinuxPodRuntime implements PodRuntime {
 
   /** A fresh log file for this attempt (the monitor creates it) and the kubelet's /var/log/containers link to it. */
   private async prepareLog(logPath: string, link: string): Promise<void> {
-    await Promise.all([
-      fsp.rm(logPath, { force: true }),
-      fsp.mkdir(dirname(link), { recursive: true }).then(() => fsp.rm(link, { force: true })),
-    ]);
-    await fsp.symlink(logPath, link);
+    rmSync(logPath, { force: true });
+    mkdirSync(dirname(link), { recursive: true });
+    rmSync(link, { force: true });
+    symlinkSync(logPath, link);
   }
 
   private async launch(

@@ -74,13 +74,22 @@ describe("pod runtime (privileged)", { skip }, () => {
   test("a CPU-bound loop under limits.cpu=200m gets 15-25% of a core", async () => {
     const pod = testPod([{ command: ["sh", "-c", "while :; do :; done"], resources: { limits: { cpu: "200m" } } }]);
     const [c] = await startPod(h, pod);
-    const u0 = await h.runtime.usage(c.id);
-    const t0 = Date.now();
-    await new Promise((r) => setTimeout(r, 3000));
-    const u1 = await h.runtime.usage(c.id);
-    const share = (u1.cpuNanos - u0.cpuNanos) / ((Date.now() - t0) * 1e6);
+    const cpuDir = h.cgroups.dirs(c.cgroupPath).find((d) => /\/cpu(,cpuacct)?\//.test(d) || d.includes("/cpu/"))!;
+    const throttled = () => Number(/nr_throttled (\d+)/.exec(readFileSync(join(cpuDir, "cpu.stat"), "utf8"))?.[1] ?? 0);
+    // A busy machine can starve the loop below its quota for a while: take the best of up to three 3 s windows.
+    let share = 0;
+    const throttledBefore = throttled();
+    for (let attempt = 0; attempt < 3 && share < 0.15; attempt++) {
+      const u0 = await h.runtime.usage(c.id);
+      const t0 = Date.now();
+      await new Promise((r) => setTimeout(r, 3000));
+      const u1 = await h.runtime.usage(c.id);
+      share = Math.max(share, (u1.cpuNanos - u0.cpuNanos) / ((Date.now() - t0) * 1e6));
+    }
+    const wasThrottled = throttled() > throttledBefore;
     await h.runtime.removeSandbox(pod.metadata.uid!);
     assert.ok(share > 0.15 && share < 0.25, `CPU share ${share.toFixed(3)} should be within 0.15-0.25`);
+    assert.ok(wasThrottled, "the CFS quota throttled the loop");
   });
 
   test("a memory hog over its limit ends OOMKilled (exit 137) and the host is fine", async () => {

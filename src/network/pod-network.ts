@@ -21,6 +21,12 @@ export interface PodNetwork {
   tearDown(sandbox: SandboxRecord): Promise<void>;
   /** The address of this node that pods and hostPort/NodePort users reach (status.hostIP). */
   hostIP(): string;
+  /**
+   * `nodelet reset` and `nodelet daemon --cleanup-on-exit`: remove everything this network made on the host (bridge,
+   * rules, routes, leases), leaving it as before. Works without start(); idempotent. Optional: the loopback-only
+   * network makes nothing.
+   */
+  reset?(): Promise<void>;
 }
 
 export class LoopbackOnlyNetwork implements PodNetwork {

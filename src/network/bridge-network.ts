@@ -1,0 +1,250 @@
+/**
+ * BridgeNetwork: the CNI bridge + host-local + portmap plugins' job, done in the daemon. Each pod gets a veth pair
+ * (eth0 inside with an address from the pod CIDR, the host end on the node bridge), pods reach each other over the
+ * bridge and the world through masquerade, and hostPorts are DNATed to them.
+ *
+ * Side effects and their cleanup:
+ * - start(): bridge, routes, sysctls (node-setup.ts), our firewall table/chains; frees leases and veths of pods
+ *   that no longer exist.
+ * - setUp(): one lease (persisted), one veth pair (2 execs), the pod's hostPort rules (1 exec, only with hostPorts).
+ *   On any failure everything it did is undone before the error is thrown.
+ * - tearDown(): frees the lease and the hostPort rules; the veth goes with the pod's namespace (a check two seconds
+ *   later deletes it if something kept the namespace alive, and start() collects any left over).
+ * - reset(): removes all of the above, leaving the host as before.
+ */
+import { join } from "node:path";
+import { FieldError, HostError } from "../api/errors.js";
+import type { Pod } from "../api/types.js";
+import type { SandboxRecord } from "../runtime/pod-runtime.js";
+import type { Runner } from "../sys/runner.js";
+import { contains, formatCidr, formatIPv4, parseIPv4 } from "./cidr.js";
+import { chooseFirewall, NftRunner, type FirewallKind } from "./firewall/backend.js";
+import { planGc } from "./gc.js";
+import { podHostPorts } from "./host-ports.js";
+import { LeaseStore, type Lease } from "./ipam.js";
+import { hostKernelFiles, type KernelFiles } from "./kernel-files.js";
+import { inNetnsArgv, linkDelArgv, podSideBatch, vethAddArgv, type VethSpec } from "./link-plan.js";
+import { vethName } from "./names.js";
+import type { NatPolicy } from "./nat-rules.js";
+import { applyNode, detectNodeIP, inspectHost, planBridge, recordCreatedTables, removeNode, type NodeDeps } from "./node-setup.js";
+import { podFirewallFor, removeAllPodFirewalls, type PodFirewall } from "./pod-firewall.js";
+import type { NetworkAttachment, PodNetwork } from "./pod-network.js";
+import { SerialSync } from "./serial-sync.js";
+import { validateSettings, type NetworkSettings, type ValidSettings } from "./settings.js";
+
+export interface BridgeNetworkOptions extends NetworkSettings {
+  /** Where leases and the host's original settings are kept (e.g. ROOT/network). */
+  stateDir: string;
+  runner: Runner;
+  /** Kernel file access; tests may pass a fake. */
+  kernel?: KernelFiles;
+  /** Delay before checking that a torn-down pod's veth is gone (default 2000 ms). */
+  strayCheckMs?: number;
+}
+
+/** What setUp leaves in the sandbox record (all strings: the record's `network` field). */
+interface AttachmentState extends Record<string, string> {
+  ip: string;
+  veth: string;
+  ifindex: string;
+  bridge: string;
+}
+
+export class BridgeNetwork implements PodNetwork {
+  readonly settings: ValidSettings;
+  private readonly leases: LeaseStore;
+  private readonly kernel: KernelFiles;
+  private readonly runner: Runner;
+  private firewall: PodFirewall | undefined;
+  private nodeIP: string;
+  private readonly firewallSync = new SerialSync(() => this.syncFirewall(false));
+  /** A rule write failed: the rules may not match the leases until the next successful write. */
+  private firewallDirty = false;
+
+  /** Validates the settings (FieldError naming the flag); touches nothing. */
+  constructor(private readonly o: BridgeNetworkOptions) {
+    this.settings = validateSettings(o);
+    this.runner = o.runner;
+    this.kernel = o.kernel ?? hostKernelFiles(o.runner);
+    this.leases = new LeaseStore(join(o.stateDir, "leases.json"), this.settings.pod);
+    this.nodeIP = this.settings.nodeIP ?? "127.0.0.1";
+  }
+
+  private get node(): NodeDeps {
+    return { runner: this.runner, kernel: this.kernel, settings: this.settings, stateDir: this.o.stateDir };
+  }
+
+  /** The firewall backend in use (after start). */
+  get firewallKind(): FirewallKind | undefined {
+    return this.firewall?.kind;
+  }
+
+  async start(livePodUids: Set<string>): Promise<void> {
+    const found = await inspectHost(this.node);
+    this.leases.load();
+    this.checkLeasesInRange(livePodUids);
+    const choice = await chooseFirewall(this.runner, this.settings.firewallBackend);
+    await applyNode(this.node, planBridge(this.settings, found));
+    await this.collectGarbage(livePodUids);
+    this.firewall = podFirewallFor(choice, this.runner);
+    await this.firstSync();
+    this.nodeIP = this.settings.nodeIP ?? (await detectNodeIP(this.runner)) ?? "127.0.0.1";
+  }
+
+  hostIP(): string {
+    return this.nodeIP;
+  }
+
+  /** The leases held now (pod, address, veth, hostPorts). */
+  activeLeases(): readonly Lease[] {
+    return this.leases.all();
+  }
+
+  /** A live pod holding an address outside --pod-cidr means the setting changed under running pods. */
+  private checkLeasesInRange(live: Set<string>): void {
+    const stray = this.leases.all().find((l) => live.has(l.podUid) && !contains(this.settings.pod, parseIPv4(l.ip) ?? -1));
+    if (stray) {
+      throw new FieldError("--pod-cidr", `pod ${stray.pod} still has ${stray.ip}, outside ${formatCidr(this.settings.pod)}; delete its pods or keep the old --pod-cidr`);
+    }
+  }
+
+  async setUp(pod: Pod, sandbox: SandboxRecord): Promise<NetworkAttachment> {
+    const uid = sandbox.podUid;
+    const hostPorts = podHostPorts(pod);
+    const veth = vethName(uid);
+    const lease = this.leases.allocate({ podUid: uid, pod: `${sandbox.namespace}/${sandbox.name}`, veth, hostPorts });
+    this.runner.comment(uid, `IPAM: ${lease.ip} from ${formatCidr(this.settings.pod)} (lease in ${this.leases.file})`);
+    let created = false;
+    try {
+      const spec = this.vethSpec(lease, sandbox.pid);
+      await this.createVeth(spec, uid);
+      created = true;
+      if (this.settings.hairpin) await this.kernel.setHairpin(veth, true, uid);
+      await this.runner.run(inNetnsArgv(sandbox.pid, ["ip", "-batch", "-"]), { input: podSideBatch(spec), owner: uid });
+      if (hostPorts.length) await this.hostPortsChanged(hostPorts.some((m) => m.protocol === "UDP") ? lease : undefined, uid);
+    } catch (err) {
+      await this.undoSetUp(lease, created, uid);
+      throw err;
+    }
+    const state: AttachmentState = { ip: lease.ip, veth, ifindex: String(this.kernel.ifindex(veth) ?? ""), bridge: this.settings.bridge };
+    return { ips: [lease.ip], state };
+  }
+
+  private vethSpec(lease: Lease, pid: number): VethSpec {
+    const s = this.settings;
+    return { hostName: lease.veth, bridge: s.bridge, netnsPid: pid, podIfName: "eth0", ip: parseIPv4(lease.ip)!, prefix: s.pod.prefix, gateway: s.gateway };
+  }
+
+  /**
+   * Creates the pair. A host end of the same name can linger for a moment when the same pod's previous sandbox was
+   * just killed (the kernel frees a dead namespace's devices asynchronously, in cleanup_net): delete it and retry.
+   */
+  private async createVeth(spec: VethSpec, uid: string): Promise<void> {
+    const r = await this.runner.run(vethAddArgv(spec), { owner: uid, allowFail: true });
+    if (r.code === 0) return;
+    if (!/exists/i.test(r.stderr)) throw new HostError("run ip", vethAddArgv(spec).slice(1).join(" "), uid, r.stderr.trim());
+    await this.runner.run(linkDelArgv(spec.hostName), { owner: uid, allowFail: true });
+    await this.runner.run(vethAddArgv(spec), { owner: uid });
+  }
+
+  private async undoSetUp(lease: Lease, created: boolean, uid: string): Promise<void> {
+    this.leases.release(uid);
+    if (created) await this.runner.run(linkDelArgv(lease.veth), { owner: uid, allowFail: true });
+    if (lease.hostPorts.length) await this.firewallSync.request().catch(() => undefined);
+  }
+
+  /** Rewrites the hostPort rules; for UDP also forgets conntrack entries made before the DNAT existed. */
+  private async hostPortsChanged(udpLease: Lease | undefined, owner: string): Promise<void> {
+    await this.firewallSync.request();
+    // A UDP "connection" to the hostPort seen before the rule existed stays bound to its old path until it
+    // expires; the CNI portmap plugin deletes those entries the same way.
+    for (const m of udpLease?.hostPorts.filter((h) => h.protocol === "UDP") ?? []) {
+      await this.runner.run(["conntrack", "-D", "-p", "udp", "--orig-port-dst", String(m.hostPort)], { owner, allowFail: true });
+    }
+  }
+
+  async tearDown(sandbox: SandboxRecord): Promise<void> {
+    const state = sandbox.network as Partial<AttachmentState> | undefined;
+    const lease = this.leases.byPod(sandbox.podUid);
+    // Free the lease only when it is the one this sandbox got (a newer sandbox of the same pod may hold another).
+    const freed = lease && (!state?.ip || state.ip === lease.ip) ? this.leases.release(sandbox.podUid) : undefined;
+    if (freed) this.runner.comment(sandbox.podUid, `IPAM: released ${freed.ip}`);
+    // Before start() there are no rules yet: start's full write renders them from the leases.
+    if (this.firewall && (freed?.hostPorts.length || this.firewallDirty)) await this.firewallSync.request();
+    if (state?.veth && state.ifindex) this.checkStrayLater(state.veth, Number(state.ifindex), sandbox.podUid);
+  }
+
+  /**
+   * The veth should vanish with the namespace when the pause process is killed after tearDown; if the same device
+   * (same ifindex: indexes are not reused soon) is still there later, something holds the namespace: delete it.
+   */
+  private checkStrayLater(veth: string, ifindex: number, owner: string): void {
+    const timer = setTimeout(() => {
+      if (this.kernel.ifindex(veth) !== ifindex) return;
+      void this.runner.run(linkDelArgv(veth), { owner, allowFail: true });
+    }, this.o.strayCheckMs ?? 2000);
+    timer.unref();
+  }
+
+  /** Frees leases of pods not in `live` and deletes our veths on the bridge that no live lease owns. */
+  async collectGarbage(livePodUids: Set<string>): Promise<void> {
+    const plan = planGc(this.kernel.bridgePorts(this.settings.bridge), this.leases.all(), livePodUids);
+    this.leases.retain(livePodUids);
+    for (const link of plan.deleteLinks) await this.runner.run(linkDelArgv(link), { owner: "node", allowFail: true });
+    if (plan.releasePods.length && this.firewall) await this.firewallSync.request();
+  }
+
+  /**
+   * The full rule write at start. iptables-nft creates the `ip nat` / `ip filter` nft tables when they are missing;
+   * noting which tables appeared lets reset() remove them again (one `nft list tables` before and after).
+   */
+  private async firstSync(): Promise<void> {
+    if (this.firewall?.kind !== "iptables") return this.syncFirewall(true);
+    const nft = new NftRunner(this.runner);
+    const before = await nft.tables("node").catch(() => undefined);
+    await this.syncFirewall(true);
+    const after = before && (await nft.tables("node").catch(() => undefined));
+    if (before && after) recordCreatedTables(this.node, before, after);
+  }
+
+  private policy(): NatPolicy {
+    const s = this.settings;
+    return {
+      bridge: s.bridge,
+      podCIDR: formatCidr(s.pod),
+      clusterCIDRs: [formatCidr(s.cluster), formatCidr(s.service)],
+      masqueradeMark: s.masqueradeMark,
+      hostPorts: this.leases.all().flatMap((l) => l.hostPorts.map((m) => ({ ...m, podIP: l.ip, pod: l.pod }))),
+    };
+  }
+
+  private async syncFirewall(full: boolean): Promise<void> {
+    if (!this.firewall) throw new HostError("sync firewall rules", this.settings.bridge, "", "the network is not started");
+    this.firewallDirty = true;
+    await this.firewall.sync(this.policy(), { full, owner: "node" });
+    this.firewallDirty = false;
+  }
+
+  /**
+   * `nodelet reset` / `--cleanup-on-exit`: removes our rules (from every backend), the bridge and the veths on it,
+   * our routes and leases, and restores ip_forward. Works without start(); idempotent.
+   */
+  async reset(): Promise<void> {
+    await this.firewallSync.idle();
+    await removeAllPodFirewalls(this.runner, this.settings.bridge, this.kernel.legacyIptablesTables(), "node");
+    await removeNode(this.node);
+    this.leases.clear();
+    this.firewall = undefined;
+  }
+
+  /** A one-line summary for the daemon's start log. */
+  describe(): string {
+    const s = this.settings;
+    return `bridge ${s.bridge} ${formatIPv4(s.gateway)}/${s.pod.prefix}, pods ${formatCidr(s.pod)} of ${formatCidr(s.cluster)}, services ${formatCidr(s.service)}, firewall ${this.firewall?.kind ?? "not started"}`;
+  }
+}
+
+/** The factory the daemon calls with its settings: validates them (FieldError naming the flag) and builds the network. */
+export function createBridgeNetwork(o: BridgeNetworkOptions): BridgeNetwork {
+  return new BridgeNetwork(o);
+}

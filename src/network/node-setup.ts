@@ -1,0 +1,177 @@
+/**
+ * The node-level part of the pod network: the bridge with the gateway address, the `unreachable` routes for the
+ * cluster and service CIDRs, and the sysctls (ip_forward, route_localnet on the bridge). inspectHost only reads and
+ * validates, so start() can fail with a clear error before anything changes; applyNode and removeNode make and
+ * undo the changes. What the host had before we changed it (ip_forward) is recorded in the state dir so that
+ * removeNode can put it back.
+ */
+import { readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { FieldError } from "../api/errors.js";
+import type { Runner } from "../sys/runner.js";
+import { formatCidr, formatIPv4, sameCidr, type Cidr } from "./cidr.js";
+import { checkPodCidrFree, parseRoutes, type HostRoute } from "./host-routes.js";
+import type { KernelFiles } from "./kernel-files.js";
+import { BRIDGE_ALIAS, bridgeBatch, linkDelArgv, unreachableDelBatch, type BridgeSpec } from "./link-plan.js";
+import type { NftTableRef } from "./firewall/nft.js";
+import { OUR_VETH } from "./gc.js";
+import { gatewayWithPrefix, type ValidSettings } from "./settings.js";
+
+export interface NodeDeps {
+  runner: Runner;
+  kernel: KernelFiles;
+  settings: ValidSettings;
+  stateDir: string;
+}
+
+const OWNER = "node";
+const IP_FORWARD = "net/ipv4/ip_forward";
+
+export interface HostInspection {
+  routes: HostRoute[];
+  bridgeExists: boolean;
+  bridgeHasGateway: boolean;
+}
+
+/** Reads the host's routes and our bridge; throws FieldError for an overlapping pod CIDR or a foreign bridge. */
+export async function inspectHost(d: NodeDeps): Promise<HostInspection> {
+  const { runner, kernel, settings: s } = d;
+  const routes = parseRoutes((await runner.run(["ip", "-json", "-4", "route", "show", "table", "main"], { owner: OWNER })).stdout);
+  checkPodCidrFree(routes, s.pod, s.bridge);
+  const bridgeExists = kernel.ifindex(s.bridge) !== undefined;
+  if (!bridgeExists) return { routes, bridgeExists, bridgeHasGateway: false };
+  if (!kernel.isBridge(s.bridge)) throw new FieldError("--bridge", `"${s.bridge}" exists on this host and is not a bridge`);
+  const addrs = await bridgeAddresses(runner, s.bridge);
+  const want = gatewayWithPrefix(s);
+  const foreign = addrs.filter((a) => a !== want);
+  if (foreign.length) {
+    throw new FieldError(
+      "--pod-cidr",
+      `bridge ${s.bridge} already has ${foreign.join(", ")}, not ${want} (the gateway of ${formatCidr(s.pod)}); run \`nodelet reset\` with the old settings or choose another --bridge`,
+    );
+  }
+  return { routes, bridgeExists, bridgeHasGateway: addrs.includes(want) };
+}
+
+async function bridgeAddresses(runner: Runner, bridge: string): Promise<string[]> {
+  const r = await runner.run(["ip", "-json", "-4", "addr", "show", "dev", bridge], { owner: OWNER });
+  const links = JSON.parse(r.stdout || "[]") as { addr_info?: { local: string; prefixlen: number }[] }[];
+  return links.flatMap((l) => (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`));
+}
+
+/** Cluster CIDRs that get an unreachable route: all but one equal to the pod CIDR (its link route covers it). */
+export function unreachableCidrs(s: ValidSettings): Cidr[] {
+  return [s.cluster, s.service].filter((c) => !sameCidr(c, s.pod));
+}
+
+/** Pure: the bridge batch for what inspectHost found. */
+export function planBridge(s: ValidSettings, found: HostInspection): BridgeSpec {
+  return {
+    name: s.bridge,
+    gateway: s.gateway,
+    prefix: s.pod.prefix,
+    create: !found.bridgeExists,
+    addAddress: !found.bridgeHasGateway,
+    unreachable: unreachableCidrs(s),
+  };
+}
+
+/** Creates/updates the bridge and routes (one `ip -batch`), then sets the sysctls. */
+export async function applyNode(d: NodeDeps, spec: BridgeSpec): Promise<void> {
+  const { runner, kernel, settings: s } = d;
+  runner.comment(OWNER, `node bridge ${s.bridge} with gateway ${formatIPv4(s.gateway)}; unreachable routes for the cluster CIDRs`);
+  await runner.run(["ip", "-batch", "-"], { input: bridgeBatch(spec), owner: OWNER });
+  const before = kernel.readSysctl(IP_FORWARD);
+  if (before !== "1") {
+    recordHostBefore(d, { ipForward: before ?? "0" });
+    await kernel.writeSysctl(IP_FORWARD, "1", OWNER);
+  }
+  // hostPorts reached at 127.0.0.1: the DNATed packet keeps source 127.0.0.1 until POSTROUTING masquerades it,
+  // and the routing code refuses a loopback source on any interface without route_localnet
+  // (ip_route_output_key_hash_rcu). The CNI portmap plugin sets the same on the bridge.
+  await kernel.writeSysctl(`net/ipv4/conf/${s.bridge}/route_localnet`, "1", OWNER);
+}
+
+/**
+ * Removes the bridge, the veths still on it, our routes, and puts ip_forward back when we changed it and no other
+ * nodelet bridge remains. Idempotent.
+ */
+export async function removeNode(d: NodeDeps): Promise<void> {
+  const { runner, kernel, settings: s } = d;
+  for (const port of kernel.bridgePorts(s.bridge).filter((p) => OUR_VETH.test(p))) {
+    await runner.run(linkDelArgv(port), { owner: OWNER, allowFail: true });
+  }
+  if (kernel.ifindex(s.bridge) !== undefined) await runner.run(linkDelArgv(s.bridge), { owner: OWNER });
+  const routes = parseRoutes((await runner.run(["ip", "-json", "-4", "route", "show", "table", "main"], { owner: OWNER })).stdout);
+  const ours = unreachableCidrs(s).filter((c) => routes.some((r) => r.type === "unreachable" && r.dst === formatCidr(c)));
+  if (ours.length) await runner.run(["ip", "-force", "-batch", "-"], { input: unreachableDelBatch(ours), owner: OWNER, allowFail: true });
+  const before = readHostBefore(d);
+  if (before.ipForward !== undefined && kernel.bridgesWithAlias(BRIDGE_ALIAS).length === 0) {
+    await kernel.writeSysctl(IP_FORWARD, before.ipForward, OWNER);
+  }
+  await removeCreatedTables(d, before.createdNftTables ?? []);
+  rmSync(hostBeforeFile(d), { force: true });
+}
+
+interface HostBefore {
+  ipForward?: string;
+  /** nft tables that appeared when we first wrote rules (iptables-nft makes `ip nat` and `ip filter`). */
+  createdNftTables?: string[];
+}
+
+/**
+ * Remembers which nft tables our first rule write created (a list taken before and after it), so that a reset
+ * can remove them again — only if by then they hold no rule, since other software may have started to use them.
+ */
+export function recordCreatedTables(d: NodeDeps, before: NftTableRef[], after: NftTableRef[]): void {
+  const key = (t: NftTableRef) => `${t.family} ${t.name}`;
+  const had = new Set(before.map(key));
+  const created = after.map(key).filter((k) => !had.has(k));
+  const old = readHostBefore(d);
+  const merged = [...new Set([...(old.createdNftTables ?? []), ...created])];
+  if (merged.length === (old.createdNftTables ?? []).length) return;
+  writeHostBefore(d, { ...old, createdNftTables: merged });
+}
+
+async function removeCreatedTables(d: NodeDeps, tables: string[]): Promise<void> {
+  for (const t of tables) {
+    const [family, name] = t.split(" ");
+    const r = await d.runner.run(["nft", "-j", "list", "table", family, name], { owner: OWNER, allowFail: true });
+    if (r.code !== 0) continue;
+    const entries = (JSON.parse(r.stdout) as { nftables: Record<string, unknown>[] }).nftables;
+    if (entries.some((e) => "rule" in e || "set" in e || "map" in e)) continue;
+    await d.runner.run(["nft", "delete", "table", family, name], { owner: OWNER, allowFail: true });
+  }
+}
+
+function hostBeforeFile(d: NodeDeps): string {
+  return join(d.stateDir, "host-before.json");
+}
+
+function readHostBefore(d: NodeDeps): HostBefore {
+  try {
+    return JSON.parse(readFileSync(hostBeforeFile(d), "utf8")) as HostBefore;
+  } catch {
+    return {};
+  }
+}
+
+/** Records the host's original values, once: a restart must not record our own ip_forward=1 as the original. */
+function recordHostBefore(d: NodeDeps, values: HostBefore): void {
+  const old = readHostBefore(d);
+  if (old.ipForward !== undefined) return;
+  writeHostBefore(d, { ...old, ...values });
+}
+
+function writeHostBefore(d: NodeDeps, values: HostBefore): void {
+  mkdirSync(d.stateDir, { recursive: true, mode: 0o700 });
+  writeFileSync(hostBeforeFile(d), JSON.stringify(values));
+}
+
+/** The node's primary address: the source address the kernel picks for the default route (`ip route get`). */
+export async function detectNodeIP(runner: Runner): Promise<string | undefined> {
+  const r = await runner.run(["ip", "-json", "-4", "route", "get", "1.1.1.1"], { owner: OWNER, allowFail: true });
+  if (r.code !== 0) return undefined;
+  const routes = JSON.parse(r.stdout || "[]") as HostRoute[];
+  return routes[0]?.prefsrc;
+}

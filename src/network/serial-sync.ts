@@ -1,0 +1,35 @@
+/**
+ * Runs a "make the host match the state" job one at a time, coalescing requests: a caller waits for a run that
+ * started after its request, so its change is included, while ten pods created at once cause at most two runs,
+ * not ten. Needed because a full rule-set write renders the state at the moment it starts: two writes racing
+ * could apply an older state last.
+ */
+export class SerialSync {
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
+  constructor(private readonly job: () => Promise<void>) {}
+
+  /** Resolves when a run that began after this call has finished; rejects with that run's error. */
+  request(): Promise<void> {
+    if (this.queued) return this.queued;
+    const before = this.running ?? Promise.resolve();
+    const run: Promise<void> = before
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        this.running = run;
+        return this.job();
+      })
+      .finally(() => {
+        if (this.running === run) this.running = undefined;
+      });
+    this.queued = run;
+    return run;
+  }
+
+  /** Waits for whatever is running or queued (for shutdown and tests). */
+  async idle(): Promise<void> {
+    await (this.queued ?? this.running)?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * BridgeNetwork's orchestration without root: a scripted runner and fake kernel files record what it would run,
+ * so the exec count per pod, the rollback of a failed setUp and the errors for bad input are checked exactly.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ContainerPort, Pod } from "../../../src/api/types.js";
+import { BridgeNetwork } from "../../../src/network/bridge-network.js";
+import type { KernelFiles } from "../../../src/network/kernel-files.js";
+import type { SandboxRecord } from "../../../src/runtime/pod-runtime.js";
+import { Runner, type RunOptions, type RunResult } from "../../../src/sys/runner.js";
+
+class ScriptedRunner extends Runner {
+  calls: { argv: string[]; input?: string }[] = [];
+  constructor(private readonly answer: (argv: string[]) => Partial<RunResult> | undefined = () => undefined) {
+    super();
+  }
+  override async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+    this.calls.push({ argv, input: opts.input?.toString() });
+    const r = { stdout: "", stderr: "", code: 0, ...this.answer(argv) };
+    if (r.code !== 0 && !opts.allowFail) throw new Error(`run ${argv.join(" ")}: ${r.stderr}`);
+    return r;
+  }
+  override async writeFile(): Promise<void> {}
+  clear(): void {
+    this.calls = [];
+  }
+}
+
+function fakeKernel(): KernelFiles & { written: string[] } {
+  const written: string[] = [];
+  return {
+    written,
+    readSysctl: () => "1",
+    writeSysctl: async (k, v) => void written.push(`${k}=${v}`),
+    ifindex: (name) => (name.startsWith("nl") ? 42 : undefined),
+    isBridge: () => true,
+    setHairpin: async (p) => void written.push(`hairpin ${p}`),
+    bridgePorts: () => [],
+    legacyIptablesTables: () => [],
+    bridgesWithAlias: () => [],
+  };
+}
+
+const ROUTES = JSON.stringify([{ dst: "default", gateway: "192.0.2.1", dev: "eth0" }, { dst: "192.0.2.0/24", dev: "eth0" }]);
+
+function answers(argv: string[]): Partial<RunResult> | undefined {
+  if (argv.join(" ").startsWith("ip -json -4 route show")) return { stdout: ROUTES };
+  if (argv.join(" ").startsWith("ip -json -4 route get")) return { stdout: JSON.stringify([{ dst: "1.1.1.1", prefsrc: "192.0.2.2" }]) };
+  return undefined;
+}
+
+function pod(name: string, ports: ContainerPort[] = []): Pod {
+  return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", uid: `uid-${name}` }, spec: { containers: [{ name: "c", image: "busybox", ports }] } };
+}
+
+function sandbox(p: Pod, pid = 1000): SandboxRecord {
+  return {
+    podUid: p.metadata.uid!, namespace: "default", name: p.metadata.name!, pid, createdAt: "", hostname: p.metadata.name!,
+    cgroupPath: "", hostNetwork: false, sharePid: false, hostIPC: false, ips: [], state: "ready",
+  };
+}
+
+async function started(answer = answers) {
+  const dir = mkdtempSync(join(tmpdir(), "bn-"));
+  const runner = new ScriptedRunner(answer);
+  const kernel = fakeKernel();
+  const net = new BridgeNetwork({ stateDir: dir, runner, kernel, firewallBackend: "nftables", podCIDR: "10.244.0.0/29" });
+  await net.start(new Set());
+  runner.clear();
+  return { net, runner, kernel, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test("start builds the bridge and the rules, and learns the node address", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bn-"));
+  try {
+    const runner = new ScriptedRunner(answers);
+    const net = new BridgeNetwork({ stateDir: dir, runner, kernel: { ...fakeKernel(), ifindex: () => undefined }, firewallBackend: "nftables" });
+    await net.start(new Set());
+    const batch = runner.calls.find((c) => c.argv.join(" ") === "ip -batch -")!;
+    assert.match(batch.input!, /^link add nodelet0 address 0a:58:0a:f4:00:01 type bridge\n/);
+    assert.match(batch.input!, /route replace unreachable 10\.244\.0\.0\/16\nroute replace unreachable 10\.96\.0\.0\/12\n$/);
+    assert.ok(runner.calls.some((c) => c.argv.join(" ") === "nft -f -" && c.input!.includes("table ip nodelet-nodelet0 {")));
+    assert.equal(net.hostIP(), "192.0.2.2");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a pod without hostPorts costs two execs to set up and none to tear down", async () => {
+  const t = await started();
+  try {
+    const p = pod("web");
+    const att = await t.net.setUp(p, sandbox(p));
+    assert.deepEqual(att.ips, ["10.244.0.2"]);
+    assert.deepEqual(t.runner.calls.map((c) => c.argv.slice(0, 3).join(" ")), ["ip link add", "nsenter --net=/proc/1000/ns/net ip"]);
+    assert.equal(att.state!.veth.length, 15);
+    t.runner.clear();
+    await t.net.tearDown({ ...sandbox(p), network: att.state });
+    assert.equal(t.runner.calls.length, 0);
+    const again = await t.net.setUp(pod("next"), sandbox(pod("next")));
+    assert.equal(again.ips[0], "10.244.0.3");
+  } finally {
+    t.done();
+  }
+});
+
+test("hostPorts: a DNAT rule while the pod lives, gone with it; a taken hostPort is refused before any exec", async () => {
+  const t = await started();
+  try {
+    const web = pod("web", [{ containerPort: 80, hostPort: 8080 }]);
+    const att = await t.net.setUp(web, sandbox(web));
+    const nft = t.runner.calls.filter((c) => c.argv[0] === "nft");
+    assert.equal(nft.length, 1);
+    assert.match(nft[0].input!, /meta l4proto tcp th dport 8080 dnat to 10\.244\.0\.2:80 comment "default\/web"/);
+    t.runner.clear();
+    const other = pod("other", [{ containerPort: 81, hostPort: 8080 }]);
+    await assert.rejects(t.net.setUp(other, sandbox(other)), (e: Error) => e.message === "spec.containers[0].ports[0].hostPort: 8080/TCP is already allocated to pod default/web");
+    assert.equal(t.runner.calls.length, 0);
+    await t.net.tearDown({ ...sandbox(web), network: att.state });
+    assert.doesNotMatch(t.runner.calls.find((c) => c.argv[0] === "nft")!.input!, /dnat to/);
+  } finally {
+    t.done();
+  }
+});
+
+test("a failed setUp undoes everything: veth deleted, lease freed, rules rewritten", async () => {
+  const t = await started((argv) => (argv[0] === "nsenter" ? { code: 1, stderr: "nsenter: cannot open /proc/1000/ns/net" } : answers(argv)));
+  try {
+    const web = pod("web", [{ containerPort: 80, hostPort: 8080 }]);
+    await assert.rejects(t.net.setUp(web, sandbox(web)), /cannot open/);
+    const cmds = t.runner.calls.map((c) => c.argv.slice(0, 3).join(" "));
+    assert.deepEqual(cmds, ["ip link add", "nsenter --net=/proc/1000/ns/net ip", "ip link del", "nft -f -"]);
+    assert.doesNotMatch(t.runner.calls[3].input!, /dnat to/);
+    const again = pod("again", [{ containerPort: 80, hostPort: 8080 }]);
+    await assert.rejects(t.net.setUp(again, sandbox(again)), /cannot open/, "the hostPort was freed with the lease");
+  } finally {
+    t.done();
+  }
+});
+
+test("a lingering veth of the same pod's previous sandbox is replaced", async () => {
+  let adds = 0;
+  const t = await started((argv) => {
+    if (argv.slice(0, 3).join(" ") === "ip link add" && adds++ === 0) return { code: 2, stderr: "RTNETLINK answers: File exists" };
+    return answers(argv);
+  });
+  try {
+    const p = pod("web");
+    await t.net.setUp(p, sandbox(p));
+    assert.deepEqual(t.runner.calls.map((c) => c.argv.slice(0, 3).join(" ")), ["ip link add", "ip link del", "ip link add", "nsenter --net=/proc/1000/ns/net ip"]);
+  } finally {
+    t.done();
+  }
+});
+
+test("an exhausted pod CIDR is a clear error", async () => {
+  const t = await started();
+  try {
+    for (let i = 0; i < 5; i++) await t.net.setUp(pod(`p${i}`), sandbox(pod(`p${i}`))); // a /29 has 5 pod addresses
+    await assert.rejects(t.net.setUp(pod("x"), sandbox(pod("x"))), /^FieldError: --pod-cidr: no free address: all 5 pod addresses of 10\.244\.0\.0\/29 are leased$/);
+  } finally {
+    t.done();
+  }
+});
+
+test("start refuses a pod CIDR the host routes elsewhere, before changing anything", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bn-"));
+  try {
+    const runner = new ScriptedRunner(answers);
+    const net = new BridgeNetwork({ stateDir: dir, runner, kernel: fakeKernel(), clusterCIDR: "192.0.0.0/16", podCIDR: "192.0.2.0/24", serviceCIDR: "10.96.0.0/12" });
+    await assert.rejects(net.start(new Set()), /^FieldError: --pod-cidr: 192\.0\.2\.0\/24 overlaps the host route 192\.0\.2\.0\/24 dev eth0/);
+    assert.deepEqual(runner.calls.map((c) => c.argv.join(" ")), ["ip -json -4 route show table main"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("leases survive a restart; start collects those of pods that are gone", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bn-"));
+  try {
+    const mk = () => new BridgeNetwork({ stateDir: dir, runner: new ScriptedRunner(answers), kernel: fakeKernel(), firewallBackend: "nftables" });
+    const first = mk();
+    await first.start(new Set());
+    const a = await first.setUp(pod("a"), sandbox(pod("a")));
+    await first.setUp(pod("b"), sandbox(pod("b")));
+    const second = mk();
+    await second.start(new Set(["uid-a"]));
+    const c = await second.setUp(pod("c"), sandbox(pod("c")));
+    assert.notEqual(c.ips[0], a.ips[0]);
+    const again = await second.setUp(pod("a"), sandbox(pod("a")));
+    assert.equal(again.ips[0], a.ips[0], "pod a kept its address across the restart");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

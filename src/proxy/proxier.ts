@@ -1,0 +1,26 @@
+/**
+ * The proxier interface: one per mode (iptables, nftables, userspace), one chooser (createProxier in
+ * proxy-controller.ts). A proxier makes the host forward service traffic as `state` says; it is told the whole
+ * state each time and works out itself what to change.
+ */
+import type { ProxyState } from "./model.js";
+
+export type ProxyMode = "iptables" | "nftables" | "userspace";
+
+export interface SyncStats {
+  /** "full" when everything was written, "partial" when only what changed, "none" when nothing had changed. */
+  kind: "full" | "partial" | "none";
+  /** Size of what was written (bytes of rule text; for userspace, listeners changed). */
+  size: number;
+}
+
+export interface Proxier {
+  readonly mode: ProxyMode;
+  /**
+   * Makes the data path match `state`: one transaction per call for the rule-based modes. After a failure the
+   * next call rewrites everything. Throws HostError with the tool's message.
+   */
+  sync(state: ProxyState): Promise<SyncStats>;
+  /** Removes everything this proxier made (rules, listeners); idempotent. */
+  cleanup(): Promise<void>;
+}

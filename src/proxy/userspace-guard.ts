@@ -1,0 +1,77 @@
+/**
+ * The only rules the userspace mode needs. Its listeners bind service addresses, and the service CIDR is routed to
+ * the node, so a host process listening on 0.0.0.0 (sshd on port 22, say) would otherwise answer on every service
+ * address too (IPVS mode's KUBE-IPVS-FILTER closes the same hole). The guard accepts what a proxy listener serves
+ * and rejects the rest of the service CIDR at input, in our own nft table or iptables chain, replaced whole on
+ * each change (it is small).
+ */
+import { IptablesRunner, type FirewallKind, type IptablesVariant } from "../network/firewall/backend.js";
+import type { Runner } from "../sys/runner.js";
+import { removeIptablesProxyRules } from "./iptables-proxier.js";
+import { renderRestore } from "./iptables-restore.js";
+import { isOurChain } from "./iptables-rules.js";
+import type { ServicePortEntry } from "./model.js";
+import { iptablesJumpComment, iptablesPrefix, nftProxyTable } from "./names.js";
+import { removeNftProxyTable } from "./nft-proxier.js";
+import { renderFull, type NftRuleset } from "./nft-script.js";
+
+export interface GuardConfig {
+  bridge: string;
+  serviceCIDR: string;
+  firewall: FirewallKind;
+  iptablesVariant: IptablesVariant;
+}
+
+/** nft form: served tuples in a set, then rejects. */
+export function renderNftGuard(served: ServicePortEntry[], c: GuardConfig): NftRuleset {
+  const elements = new Map(served.map((s) => [`${s.clusterIP} . ${s.protocol.toLowerCase()} . ${s.port}`, ""]));
+  return {
+    family: "ip",
+    table: nftProxyTable(c.bridge),
+    comment: `nodelet userspace proxy guard of bridge ${c.bridge}`,
+    maps: new Map([["served", { kind: "set" as const, decl: ["typeof ip daddr . meta l4proto . th dport"], elements }]]),
+    chains: new Map([
+      ["filter-input", {
+        base: "type filter hook input priority 0; policy accept;",
+        rules: [
+          "ip daddr . meta l4proto . th dport @served accept",
+          `ip daddr ${c.serviceCIDR} meta l4proto tcp reject with tcp reset`,
+          `ip daddr ${c.serviceCIDR} reject`,
+        ],
+      }],
+    ]),
+  };
+}
+
+/** iptables form: chain <prefix>-FILTER in filter, jumped to from INPUT. */
+export function renderIptablesGuard(served: ServicePortEntry[], c: GuardConfig): string[][] {
+  const rules = served.map((s) => ["-d", `${s.clusterIP}/32`, "-p", s.protocol.toLowerCase(), "-m", s.protocol.toLowerCase(), "--dport", String(s.port), "-j", "RETURN"]);
+  rules.push(["-d", c.serviceCIDR, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"], ["-d", c.serviceCIDR, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"]);
+  return rules;
+}
+
+export class UserspaceGuard {
+  constructor(
+    private readonly runner: Runner,
+    private readonly c: GuardConfig,
+    private readonly owner?: string,
+  ) {}
+
+  async write(served: ServicePortEntry[]): Promise<void> {
+    if (this.c.firewall === "nftables") {
+      await this.runner.run(["nft", "-f", "-"], { input: renderFull(renderNftGuard(served, this.c)), owner: this.owner });
+      return;
+    }
+    const ipt = new IptablesRunner(this.runner, this.c.iptablesVariant);
+    const chain = `${iptablesPrefix(this.c.bridge)}-FILTER`;
+    const saved = (await ipt.save(["filter"], this.owner)).get("filter") ?? { chains: new Set<string>(), rules: [] };
+    const jump = { from: "INPUT", to: chain, match: ["-m", "comment", "--comment", iptablesJumpComment(this.c.bridge)] };
+    const next = new Map([[chain, renderIptablesGuard(served, this.c)]]);
+    await ipt.restore(renderRestore([{ table: "filter", prev: undefined, next, saved, jumps: [jump], isOurs: (n) => isOurChain(this.c.bridge, n) }]), this.owner);
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.c.firewall === "nftables") await removeNftProxyTable(this.runner, this.c.bridge, this.owner);
+    else await removeIptablesProxyRules(new IptablesRunner(this.runner, this.c.iptablesVariant), this.c.bridge, this.owner, ["filter"]);
+  }
+}

@@ -17,6 +17,8 @@ import { NodeIO } from "../kubelet/node-io.js";
 import { buildNode, readNodeFacts } from "../kubelet/node-status.js";
 import { PodSync } from "../kubelet/pod-sync.js";
 import { ProbeState } from "../kubelet/probe-state.js";
+import { createBridgeNetwork } from "../network/bridge-network.js";
+import type { NetworkSettings } from "../network/settings.js";
 import { LoopbackOnlyNetwork, type PodNetwork } from "../network/pod-network.js";
 import { FileRecorder } from "../runtime/explain.js";
 import { ImageStore } from "../runtime/images.js";
@@ -30,6 +32,7 @@ import { Runner } from "../sys/runner.js";
 import { Spawner } from "../sys/spawner.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
+import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 
 /**
  * The nodelet-shim binary: $NODELET_SHIM, else build/nodelet-shim in the checkout this code runs from (found by
@@ -71,7 +74,9 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const cgroups = detectCgroups(runner, { parent: cfg.cgroupParent });
   const images = new ImageStore(layout.imagesDir, runner);
   await images.ensureBusybox();
-  const network: PodNetwork = new LoopbackOnlyNetwork(primaryAddress());
+  const bridge = cfg.network ? createBridgeNetwork({ ...networkSettings(cfg), stateDir: join(cfg.root, "network"), runner }) : undefined;
+  const network: PodNetwork = bridge ?? new LoopbackOnlyNetwork(primaryAddress());
+  if (bridge) await bridge.start(livePodUids(store, cfg.nodeName));
   const runtime = new LinuxPodRuntime({
     layout,
     runner,
@@ -79,7 +84,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     images,
     volumes: new VolumeManager(layout, runner),
     network,
-    dns: { clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, hostResolvConf: readText("/etc/resolv.conf") },
+    dns: { clusterDNS: clusterDnsServers(cfg), clusterDomain: cfg.clusterDomain, hostResolvConf: readText("/etc/resolv.conf") },
     podPidsLimit: cfg.podPidsLimit,
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
   });
@@ -100,9 +105,10 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     },
   });
   const heartbeat = registerNode(store, cfg, network.hostIP());
-  const api = await startApi(cfg, store, runtime, runner, log);
+  const api = await startApi(cfg, store, runtime, runner, log, (a) => installServiceAllocation(cfg, store, a));
   registerNodeApi(api, { images, layout, runtime, store, flushSteps: () => recorder.flush() });
   await kubelet.start();
+  const services = await startServices(cfg, store, runner, bridge, log);
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}`);
   return {
     store,
@@ -114,6 +120,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       await api.close();
       if (cleanup) await removeAllPods(store, kubelet, cfg.nodeName);
       await kubelet.stop();
+      await services.stop(cleanup);
+      if (cleanup) await network.reset?.();
       if (cleanup) await cgroups.remove("").catch(() => undefined);
       store.close();
       spawner.stop();
@@ -121,7 +129,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   };
 }
 
-async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, log: (m: string) => void): Promise<ApiServer> {
+async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, log: (m: string) => void, beforeListen: (api: ApiServer) => void): Promise<ApiServer> {
   mkdirSync(dirname(cfg.socket), { recursive: true, mode: 0o700 });
   let tcp;
   if (cfg.listen) {
@@ -137,6 +145,7 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     tcp,
     log: cfg.verbose ? log : undefined,
   });
+  beforeListen(api);
   await api.start();
   const addr = api.tcpAddress();
   if (addr && tcp) {
@@ -145,6 +154,16 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${addr.port})`);
   }
   return api;
+}
+
+/** The bridge network's settings from the daemon's flags. */
+export function networkSettings(cfg: DaemonConfig): NetworkSettings {
+  return { bridge: cfg.bridge, clusterCIDR: cfg.clusterCIDR, podCIDR: cfg.podCIDR, serviceCIDR: cfg.serviceCIDR, firewallBackend: cfg.firewallBackend };
+}
+
+/** Pods of this node in the store: the network keeps their leases and frees the others. */
+function livePodUids(store: Store, nodeName: string): Set<string> {
+  return new Set(store.list("Pod", { fieldSelector: `spec.nodeName=${nodeName}` }).items.map((p) => p.metadata.uid!));
 }
 
 /** Registers the Node and refreshes its status every 10 s (the kubelet's node status update). */

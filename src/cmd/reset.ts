@@ -6,14 +6,18 @@
 import { existsSync, promises as fsp } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { createBridgeNetwork } from "../network/bridge-network.js";
+import { hostKernelFiles } from "../network/kernel-files.js";
 import { LoopbackOnlyNetwork } from "../network/pod-network.js";
+import { removeAllProxyRules } from "../proxy/proxy-controller.js";
 import { ImageStore } from "../runtime/images.js";
 import { Layout } from "../runtime/layout.js";
 import { LinuxPodRuntime } from "../runtime/linux-runtime.js";
 import { VolumeManager } from "../storage/volumes.js";
 import { detectCgroups } from "../sys/cgroups/detect.js";
+import { formatIPv4 } from "../network/cidr.js";
 import { Runner } from "../sys/runner.js";
-import { SHIM_PATH } from "./daemon.js";
+import { networkSettings, SHIM_PATH } from "./daemon.js";
 import type { DaemonConfig } from "./daemon-config.js";
 
 export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promise<void> {
@@ -40,12 +44,21 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promis
     }
     await runtime.stop();
   }
+  if (cfg.network) await resetNetwork(cfg, runner, log);
   await cgroups.remove("").catch((err: unknown) => log(`cgroups: ${String(err)}`));
   for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "node-steps.jsonl"]) {
     await fsp.rm(join(cfg.root, f), { recursive: true, force: true });
   }
   if (cfg.logDir.startsWith(cfg.root)) await fsp.rm(cfg.logDir, { recursive: true, force: true });
   await fsp.rm(cfg.socket, { force: true });
+}
+
+/** The bridge, veths, pod rules and leases, then every service proxy rule of this bridge and the service route. */
+async function resetNetwork(cfg: DaemonConfig, runner: Runner, log: (m: string) => void): Promise<void> {
+  const network = createBridgeNetwork({ ...networkSettings(cfg), stateDir: join(cfg.root, "network"), runner });
+  await network.reset().catch((err: unknown) => log(`network: ${String(err)}`));
+  const s = network.settings;
+  await removeAllProxyRules(runner, s.bridge, `${formatIPv4(s.service.base)}/${s.service.prefix}`, hostKernelFiles(runner).legacyIptablesTables()).catch((err: unknown) => log(`service proxy: ${String(err)}`));
 }
 
 function answers(socket: string): Promise<boolean> {

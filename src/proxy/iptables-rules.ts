@@ -96,7 +96,7 @@ function addServiceChains(nat: ChainSet, s: ServicePortEntry, P: string, c: Ipta
 }
 
 function serviceCidrRejects(cidr: string): string[][] {
-  const notNat = ["-m", "conntrack", "!", "--ctstate", "DNAT"];
+  const notNat = ["-m", "conntrack", "--ctstate", "NEW", "-m", "conntrack", "!", "--ctstate", "DNAT"];
   return [
     ["-d", cidr, "-p", "tcp", ...notNat, ...comment("service address without endpoints"), "-j", "REJECT", "--reject-with", "tcp-reset"],
     ["-d", cidr, ...notNat, ...comment("service address without endpoints"), "-j", "REJECT", "--reject-with", "icmp-port-unreachable"],
@@ -104,7 +104,7 @@ function serviceCidrRejects(cidr: string): string[][] {
 }
 
 function rejectNodePort(s: ServicePortEntry, p: string): string[][] {
-  const match = ["-p", p, "-m", p, "--dport", String(s.nodePort), "-m", "addrtype", "--dst-type", "LOCAL", "-m", "conntrack", "!", "--ctstate", "DNAT", ...comment(`${s.name} has no endpoints`)];
+  const match = ["-p", p, "-m", p, "--dport", String(s.nodePort), "-m", "addrtype", "--dst-type", "LOCAL", "-m", "conntrack", "--ctstate", "NEW", "-m", "conntrack", "!", "--ctstate", "DNAT", ...comment(`${s.name} has no endpoints`)];
   return [[...match, "-j", "REJECT", "--reject-with", p === "tcp" ? "tcp-reset" : "icmp-port-unreachable"]];
 }
 

@@ -158,7 +158,9 @@ function baseRuleset(c: NftProxyConfig, mark: string): NftRuleset {
 
 /** Traffic that reached the node for a service address or a node port without being DNATed is refused at once. */
 function rejects(c: NftProxyConfig): string[] {
-  const notNat = "ct status & dnat == 0";
+  // Only new connections: a reply to a client whose address is a service IP (a node process connecting to a
+  // service gets the service address as its source) must pass.
+  const notNat = "ct state new ct status & dnat == 0";
   return [
     `ip daddr ${c.serviceCIDR} ${notNat} meta l4proto tcp reject with tcp reset`,
     `ip daddr ${c.serviceCIDR} ${notNat} reject`,

@@ -35,8 +35,9 @@ export function renderNftGuard(served: ServicePortEntry[], c: GuardConfig): NftR
         base: "type filter hook input priority 0; policy accept;",
         rules: [
           "ip daddr . meta l4proto . th dport @served accept",
-          `ip daddr ${c.serviceCIDR} meta l4proto tcp reject with tcp reset`,
-          `ip daddr ${c.serviceCIDR} reject`,
+          // New connections only: replies to a node process whose source address is a service IP must pass.
+          `ct state new ip daddr ${c.serviceCIDR} meta l4proto tcp reject with tcp reset`,
+          `ct state new ip daddr ${c.serviceCIDR} reject`,
         ],
       }],
     ]),
@@ -46,7 +47,8 @@ export function renderNftGuard(served: ServicePortEntry[], c: GuardConfig): NftR
 /** iptables form: chain <prefix>-FILTER in filter, jumped to from INPUT. */
 export function renderIptablesGuard(served: ServicePortEntry[], c: GuardConfig): string[][] {
   const rules = served.map((s) => ["-d", `${s.clusterIP}/32`, "-p", s.protocol.toLowerCase(), "-m", s.protocol.toLowerCase(), "--dport", String(s.port), "-j", "RETURN"]);
-  rules.push(["-d", c.serviceCIDR, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"], ["-d", c.serviceCIDR, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"]);
+  const fresh = ["-m", "conntrack", "--ctstate", "NEW"];
+  rules.push(["-d", c.serviceCIDR, "-p", "tcp", ...fresh, "-j", "REJECT", "--reject-with", "tcp-reset"], ["-d", c.serviceCIDR, ...fresh, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"]);
   return rules;
 }
 

@@ -38,8 +38,13 @@ export class TestDaemon {
     this.client = new ApiClient({ socketPath: this.socket });
   }
 
+  /**
+   * Without a --bridge of its own the daemon runs with --no-network: the default bridge (nodelet0) belongs to the
+   * demo daemon, and tests must not share or reset it.
+   */
   get args(): string[] {
-    return ["--root", this.root, "--socket", this.socket, "--cgroup-parent", this.cgroupParent, ...this.extraArgs];
+    const own = this.extraArgs.includes("--bridge") || this.extraArgs.includes("--no-network");
+    return ["--root", this.root, "--socket", this.socket, "--cgroup-parent", this.cgroupParent, ...this.extraArgs, ...(own ? [] : ["--no-network"])];
   }
 
   /** Starts the daemon and waits until its socket answers. */

@@ -43,6 +43,8 @@ export class IptablesProxier implements Proxier {
     return { kind: prev ? "partial" : "full", size: input.length };
   }
 
+  async close(): Promise<void> {}
+
   async cleanup(): Promise<void> {
     this.applied = undefined;
     await removeIptablesProxyRules(this.ipt, this.config.bridge, this.owner);

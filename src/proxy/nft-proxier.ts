@@ -31,6 +31,8 @@ export class NftablesProxier implements Proxier {
     return { kind: diff === undefined ? "full" : "partial", size: script.length };
   }
 
+  async close(): Promise<void> {}
+
   async cleanup(): Promise<void> {
     this.applied = undefined;
     await removeNftProxyTable(this.runner, this.config.bridge, this.owner);

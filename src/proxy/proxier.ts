@@ -21,6 +21,11 @@ export interface Proxier {
    * next call rewrites everything. Throws HostError with the tool's message.
    */
   sync(state: ProxyState): Promise<SyncStats>;
+  /**
+   * Releases what lives in this process (the userspace listeners) and leaves the host's rules in place, so that
+   * traffic keeps flowing while the daemon restarts (kube-proxy's behaviour).
+   */
+  close(): Promise<void>;
   /** Removes everything this proxier made (rules, listeners); idempotent. */
   cleanup(): Promise<void>;
 }

@@ -107,7 +107,7 @@ export class ProxyController {
   async stop(cleanup: boolean): Promise<void> {
     this.tracker.stop();
     await this.loop.idle();
-    if (!cleanup) return;
+    if (!cleanup) return this.proxier.close();
     await this.proxier.cleanup();
     await removeServiceRoute(this.runner, this.s.serviceCIDR, OWNER);
   }

@@ -68,9 +68,13 @@ export class UserspaceProxier implements Proxier {
     }
   }
 
-  async cleanup(): Promise<void> {
+  async close(): Promise<void> {
     for (const a of this.active.values()) await a.listener.close();
     this.active.clear();
+  }
+
+  async cleanup(): Promise<void> {
+    await this.close();
     this.guarded = undefined;
     await this.guard.cleanup();
   }

@@ -83,16 +83,19 @@ async function sync(): Promise<void> {
   const rows: string[][] = [];
   for (const backend of ["iptables-legacy", "iptables-nft", "nftables"] as Backend[]) {
     const row: string[] = [backend];
+    const floors: number[] = [];
     for (const n of [100, 1000, 5000]) {
       // iptables-nft at 5,000 takes tens of seconds per load: once is enough to show it.
       const t = await measureSync(backend, n, backend === "iptables-nft" && n === 5000 ? 1 : 3);
       row.push(`${Math.round(t.full)} / ${Math.round(t.update)}`);
-      process.stderr.write(`sync ${backend} ${n}: full ${t.full.toFixed(1)} ms, one endpoint ${t.update.toFixed(1)} ms\n`);
+      floors.push(t.floor);
+      process.stderr.write(`sync ${backend} ${n}: full ${t.full.toFixed(1)} ms, one endpoint ${t.update.toFixed(1)} ms, floor ${t.floor.toFixed(1)} ms\n`);
     }
+    row.push(`${Math.round(floors.sort((a, b) => a - b)[1])}`);
     rows.push(row);
   }
   console.log("\nRule sync, N services × 3 endpoints: full load / one endpoint changed, ms (median; render + diff + one restore or nft -f)");
-  printTable(["backend", "N=100", "N=1,000", "N=5,000"], rows);
+  printTable(["backend", "N=100", "N=1,000", "N=5,000", "floor: one change in an empty table"], rows);
 }
 
 async function main(): Promise<void> {

@@ -9,7 +9,7 @@ import { IptablesRunner, type IptablesVariant } from "../network/firewall/backen
 import { renderIptablesRemove } from "../network/firewall/iptables.js";
 import type { Runner } from "../sys/runner.js";
 import { isOurChain, renderIptablesProxy, type IptablesProxyConfig, type IptablesRuleset } from "./iptables-rules.js";
-import { renderRestore } from "./iptables-restore.js";
+import { renderProxyRestore } from "./iptables-restore.js";
 import type { ProxyState } from "./model.js";
 import type { Proxier, SyncStats } from "./proxier.js";
 
@@ -28,14 +28,10 @@ export class IptablesProxier implements Proxier {
   }
 
   async sync(state: ProxyState): Promise<SyncStats> {
-    const next = renderIptablesProxy(state, this.config);
     const prev = this.applied;
+    const next = renderIptablesProxy(state, this.config, prev);
     const saved = prev ? undefined : await this.ipt.save(["nat", "filter"], this.owner);
-    const ours = (chain: string) => isOurChain(this.config.bridge, chain);
-    const input = renderRestore([
-      { table: "nat", prev: prev?.nat, next: next.nat, saved: saved && (saved.get("nat") ?? { chains: new Set(), rules: [] }), jumps: next.jumps.nat, isOurs: ours },
-      { table: "filter", prev: prev?.filter, next: next.filter, saved: saved && (saved.get("filter") ?? { chains: new Set(), rules: [] }), jumps: next.jumps.filter, isOurs: ours },
-    ]);
+    const input = renderProxyRestore({ prev, next, saved, serviceCIDR: this.config.serviceCIDR, isOurs: (c) => isOurChain(this.config.bridge, c) });
     if (!input) return { kind: "none", size: 0 };
     this.applied = undefined;
     await this.ipt.restore(input, this.owner);

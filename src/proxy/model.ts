@@ -54,11 +54,12 @@ export function slicesByService(slices: Iterable<EndpointSlice>): Map<string, En
 export function buildProxyState(services: Iterable<Service>, slices: Map<string, EndpointSlice[]>): ProxyState {
   const out: ServicePortEntry[] = [];
   for (const svc of services) out.push(...serviceEntries(svc, slices.get(`${svc.metadata.namespace ?? "default"}/${svc.metadata.name}`) ?? []));
-  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0));
+  out.sort(compareEntries);
   return { services: out };
 }
 
-function serviceEntries(svc: Service, slices: EndpointSlice[]): ServicePortEntry[] {
+/** The entries of one service (none for headless, ExternalName, or without a cluster IP). */
+export function serviceEntries(svc: Service, slices: EndpointSlice[]): ServicePortEntry[] {
   const s = svc.spec;
   const ip = s.clusterIP;
   if (s.type === "ExternalName" || !ip || ip === "None") return [];
@@ -98,6 +99,26 @@ function readyEndpoints(slices: EndpointSlice[], portName: string, protocol: Pro
   return [...seen.values()].sort((a, b) => ipNumber(a.ip) - ipNumber(b.ip) || a.port - b.port);
 }
 
+export function compareEntries(a: ServicePortEntry, b: ServicePortEntry): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0;
+}
+
 export function ipNumber(ip: string): number {
   return ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+const signatures = new WeakMap<ServicePortEntry, string>();
+
+/**
+ * What a service port's rules depend on (address, ports, affinity, endpoints), for the renderers' reuse of
+ * unchanged fragments; remembered per entry object, since the change tracker reuses the objects of unchanged
+ * services.
+ */
+export function signature(s: ServicePortEntry): string {
+  let sig = signatures.get(s);
+  if (sig === undefined) {
+    sig = `${s.clusterIP}|${s.protocol}|${s.port}|${s.nodePort ?? ""}|${s.affinitySeconds ?? ""}|${s.endpoints.map((e) => `${e.ip}:${e.port}`).join(",")}`;
+    signatures.set(s, sig);
+  }
+  return sig;
 }

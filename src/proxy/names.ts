@@ -13,7 +13,8 @@ function base32(buf: Buffer): string {
   let bits = 0;
   let value = 0;
   let out = "";
-  for (const byte of buf) {
+  // 10 bytes are 80 bits: exactly the 16 characters the names keep.
+  for (const byte of buf.subarray(0, 10)) {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
@@ -24,8 +25,17 @@ function base32(buf: Buffer): string {
   return out;
 }
 
+/** Names are asked for again on every full render: remembered (bounded, since services come and go). */
+const memo = new Map<string, string>();
+
 function hash16(text: string): string {
-  return base32(createHash("sha256").update(text).digest()).slice(0, 16);
+  let h = memo.get(text);
+  if (h === undefined) {
+    h = base32(createHash("sha256").update(text).digest()).slice(0, 16);
+    if (memo.size > 200_000) memo.clear();
+    memo.set(text, h);
+  }
+  return h;
 }
 
 /** The hash naming a service port's chains: KUBE-SVC-<this> in kube-proxy. */

@@ -21,7 +21,7 @@ export class NftablesProxier implements Proxier {
   ) {}
 
   async sync(state: ProxyState): Promise<SyncStats> {
-    const next = renderNftProxy(state, this.config);
+    const next = renderNftProxy(state, this.config, this.applied);
     const diff = this.applied && renderDiff(this.applied, next);
     const script = diff ?? renderFull(next);
     if (!script) return { kind: "none", size: 0 };

@@ -23,6 +23,7 @@ export interface ProxySettings {
   mode: ProxyMode;
   bridge: string;
   clusterCIDR: string;
+  podCIDR: string;
   serviceCIDR: string;
   /** kube-proxy's --iptables-masquerade-bit 14 = 0x4000 (the pod network's hostPort mark is 0x2000). */
   masqueradeMark?: number;
@@ -34,7 +35,7 @@ const OWNER = "proxy";
 
 /** One proxier for the mode. */
 export function createProxier(runner: Runner, s: ProxySettings, log: (m: string) => void = () => undefined): Proxier {
-  const c = { bridge: s.bridge, clusterCIDR: s.clusterCIDR, serviceCIDR: s.serviceCIDR, masqueradeMark: s.masqueradeMark ?? 0x4000 };
+  const c = { bridge: s.bridge, clusterCIDR: s.clusterCIDR, podCIDR: s.podCIDR, serviceCIDR: s.serviceCIDR, masqueradeMark: s.masqueradeMark ?? 0x4000 };
   switch (s.mode) {
     case "nftables":
       return new NftablesProxier(runner, c, OWNER);

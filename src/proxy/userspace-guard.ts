@@ -8,7 +8,7 @@
 import { IptablesRunner, type FirewallKind, type IptablesVariant } from "../network/firewall/backend.js";
 import type { Runner } from "../sys/runner.js";
 import { removeIptablesProxyRules } from "./iptables-proxier.js";
-import { renderRestore } from "./iptables-restore.js";
+import { findJumps, joinArgs } from "../network/firewall/iptables.js";
 import { isOurChain } from "./iptables-rules.js";
 import type { ServicePortEntry } from "./model.js";
 import { iptablesJumpComment, iptablesPrefix, nftProxyTable } from "./names.js";
@@ -24,12 +24,14 @@ export interface GuardConfig {
 
 /** nft form: served tuples in a set, then rejects. */
 export function renderNftGuard(served: ServicePortEntry[], c: GuardConfig): NftRuleset {
-  const elements = new Map(served.map((s) => [`${s.clusterIP} . ${s.protocol.toLowerCase()} . ${s.port}`, ""]));
+  const elements: [string, string, string][] = served.map((s) => ["served", `${s.clusterIP} . ${s.protocol.toLowerCase()} . ${s.port}`, ""]);
   return {
     family: "ip",
     table: nftProxyTable(c.bridge),
     comment: `nodelet userspace proxy guard of bridge ${c.bridge}`,
-    maps: new Map([["served", { kind: "set" as const, decl: ["typeof ip daddr . meta l4proto . th dport"], elements }]]),
+    fragments: new Map([["served", { sig: "", elements, uses: [], chains: [], sets: [] }]]),
+    useCounts: new Map(),
+    maps: new Map([["served", { kind: "set" as const, decl: ["typeof ip daddr . meta l4proto . th dport"] }]]),
     chains: new Map([
       ["filter-input", {
         base: "type filter hook input priority 0; policy accept;",
@@ -66,10 +68,12 @@ export class UserspaceGuard {
     }
     const ipt = new IptablesRunner(this.runner, this.c.iptablesVariant);
     const chain = `${iptablesPrefix(this.c.bridge)}-FILTER`;
-    const saved = (await ipt.save(["filter"], this.owner)).get("filter") ?? { chains: new Set<string>(), rules: [] };
-    const jump = { from: "INPUT", to: chain, match: ["-m", "comment", "--comment", iptablesJumpComment(this.c.bridge)] };
-    const next = new Map([[chain, renderIptablesGuard(served, this.c)]]);
-    await ipt.restore(renderRestore([{ table: "filter", prev: undefined, next, saved, jumps: [jump], isOurs: (n) => isOurChain(this.c.bridge, n) }]), this.owner);
+    const saved = (await ipt.save(["filter"], this.owner)).get("filter");
+    const stray = [...(saved?.chains ?? [])].filter((n) => isOurChain(this.c.bridge, n) && n !== chain);
+    const lines = ["*filter", `:${chain} - [0:0]`, ...stray.map((n) => `:${n} - [0:0]`), ...renderIptablesGuard(served, this.c).map((r) => `-A ${chain} ${joinArgs(r)}`)];
+    const jump = ["-m", "comment", "--comment", iptablesJumpComment(this.c.bridge), "-j", chain];
+    if (findJumps(saved, "INPUT", chain).length === 0) lines.push(`-I INPUT 1 ${joinArgs(jump)}`);
+    await ipt.restore(`${[...lines, ...stray.map((n) => `-X ${n}`), "COMMIT"].join("\n")}\n`, this.owner);
   }
 
   async cleanup(): Promise<void> {

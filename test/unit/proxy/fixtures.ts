@@ -15,7 +15,7 @@ export function entry(name: string, clusterIP: string, n: number, extra: Partial
   };
 }
 
-export const config = { bridge: "nodelet0", clusterCIDR: "10.244.0.0/16", serviceCIDR: "10.96.0.0/12", masqueradeMark: 0x4000 };
+export const config = { bridge: "nodelet0", clusterCIDR: "10.244.0.0/16", podCIDR: "10.244.0.0/24", serviceCIDR: "10.96.0.0/12", masqueradeMark: 0x4000 };
 
 /** N services of 3 endpoints each, addresses derived from the index (the benchmark's shape). */
 export function manyServices(n: number, changed = -1): ProxyState {

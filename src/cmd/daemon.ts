@@ -7,7 +7,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Node } from "../api/types.js";
+import type { Node, Service } from "../api/types.js";
+import { serviceEnvVars } from "../controllers/service-env.js";
 import { createApiServer, ensureServingCert, loadOrCreateToken, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
 import { Backoff } from "../kubelet/backoff.js";
 import { realClock } from "../kubelet/clock.js";
@@ -91,7 +92,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const clock = realClock;
   const events = new EventRecorder(store, clock, "kubelet", cfg.nodeName);
   const probes = new ProbeState();
-  const syncer = new PodSync({ store, runtime, clock, events, backoff: new Backoff(clock), probes, hostIP: () => network.hostIP() });
+  const serviceEnv = (ns: string) => serviceEnvVars(store.list<Service>("Service", { namespace: ns }).items);
+  const syncer = new PodSync({ store, runtime, clock, events, backoff: new Backoff(clock), probes, hostIP: () => network.hostIP(), serviceEnv });
   const kubelet = new Kubelet({
     nodeName: cfg.nodeName,
     store,

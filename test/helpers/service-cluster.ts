@@ -93,7 +93,8 @@ export class ServiceCluster {
   /** Starts the daemon, the pods and services, and the peer namespace; waits until the endpoints are complete. */
   async start(opts: { peer?: boolean } = {}): Promise<void> {
     await this.d.start();
-    await this.apply([...WEB_PODS.map(webPod), CLIENT_POD, SERVICES].join("---\n"));
+    // Services first, so that the pods' service-link variables name them (as in Kubernetes).
+    await this.apply([SERVICES, ...WEB_PODS.map(webPod), CLIENT_POD].join("---\n"));
     await this.waitEndpoints("web", 3);
     await this.waitRunning("client");
     if (opts.peer) this.peer = await PeerNamespace.create(`ntsp${this.mode[0]}${process.pid % 10_000}`, `198.18.${this.octet}.1/30`, `198.18.${this.octet}.2/30`);

@@ -67,6 +67,13 @@ function suite(mode: Mode, octet: number): void {
       assert.match(outside.stdout + outside.stderr, /REFUSED/);
     });
 
+    test("service links: the client pod's environment names the services of its namespace", async () => {
+      const env = (await c.exec("client", ["env"])).stdout;
+      assert.match(env, new RegExp(`^WEB_SERVICE_HOST=${clusterIP.replace(/\./g, "\\.")}$`, "m"));
+      assert.match(env, /^WEB_SERVICE_PORT_HTTP=80$/m);
+      assert.match(env, new RegExp(`^WEB_PORT_80_TCP=tcp://${clusterIP.replace(/\./g, "\\.")}:80$`, "m"));
+    });
+
     test("the node port from another host (a network namespace routed to the node)", async () => {
       const r = await c.peer!.run(["sh", "-c", `for i in $(seq 30); do busybox wget -qO- http://${c.peer!.hostAddr}:${nodePort}/ || echo FAIL; done`], undefined, 60_000);
       assert.deepEqual(distinct(r.stdout.split("\n").filter(Boolean)), WEB_PODS, r.stderr);

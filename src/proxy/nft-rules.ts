@@ -65,6 +65,7 @@ const proto = (s: ServicePortEntry) => s.protocol.toLowerCase();
  */
 export function renderNftProxy(state: ProxyState, c: NftProxyConfig, prev?: NftRuleset): NftRuleset {
   const fragments = new Map<string, NftFragment>();
+  const local = cidrTest(c.podCIDR);
   const ports = state.services;
   for (let i = 0; i < ports.length; ) {
     let j = i + 1;
@@ -73,7 +74,7 @@ export function renderNftProxy(state: ProxyState, c: NftProxyConfig, prev?: NftR
     const key = `${ports[i].namespace}/${ports[i].service}`;
     const sig = group.length === 1 ? signature(group[0]) : group.map(signature).join("\n");
     const old = prev?.fragments.get(key);
-    fragments.set(key, old && old.sig === sig ? old : serviceFragment(group, c, sig));
+    fragments.set(key, old && old.sig === sig ? old : serviceFragment(group, c, sig, local));
     i = j;
   }
   return { ...fixedPart(c), fragments, useCounts: prev ? updatedUses(prev, fragments) : countUses(fragments.values()) };
@@ -92,10 +93,9 @@ function updatedUses(prev: NftRuleset, next: Map<string, NftFragment>): NftRules
 }
 
 /** One service's fragment: all its ports (so that its hairpin elements are unique to it). */
-function serviceFragment(ports: ServicePortEntry[], c: NftProxyConfig, sig: string): NftFragment {
+function serviceFragment(ports: ServicePortEntry[], c: NftProxyConfig, sig: string, local: (ip: string) => boolean): NftFragment {
   const f: NftFragment = { sig, elements: [], uses: [], chains: [], sets: [] };
   const hairpin = new Set<string>();
-  const local = cidrTest(c.podCIDR);
   for (const s of ports) {
     if (s.endpoints.length === 0) {
       if (s.nodePort) f.elements.push(["no-endpoint-nodeports", `${proto(s)} . ${s.nodePort}`, ""]);

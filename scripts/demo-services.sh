@@ -11,12 +11,13 @@ run() { say "$*"; "$@"; }
 
 # Which proxier wrote the rules of this bridge (see src/proxy/names.ts for the table and chain names).
 proxy_mode() {
-  local table prefix
+  local table nat prefix
   table=$(nft list table ip "nodelet-svc-$BRIDGE" 2>/dev/null || true)
+  nat=$(iptables-save -t nat 2>/dev/null || true)
   prefix="NL$(printf %s "$BRIDGE" | sha256sum | cut -c1-5)"
   if grep -q 'map service-ips' <<<"$table"; then echo nftables
   elif grep -q 'set served' <<<"$table"; then echo userspace
-  elif iptables-save -t nat 2>/dev/null | grep -q "^:$prefix-SERVICES"; then echo iptables
+  elif grep -q "^:$prefix-SERVICES" <<<"$nat"; then echo iptables
   else echo "none (daemon started with --no-network?)"; fi
 }
 
@@ -38,4 +39,4 @@ for _ in $(seq 9); do busybox wget -qO- "http://$IP/" || echo FAIL; done | sort 
 say "$NODELET exec client -- sh -c 'cat /etc/resolv.conf; for i in 1..9: wget -qO- http://web/'"
 "$NODELET" exec client -- sh -c 'cat /etc/resolv.conf; for i in 1 2 3 4 5 6 7 8 9; do wget -qO- http://web/ || echo FAIL; done' | sort | uniq -c
 run "$NODELET" exec client -- nslookup web.default.svc.cluster.local
-run "$NODELET" delete -f examples/services.yaml --now
+printf '\nThe three web pods and the Service keep running; remove them with: %s delete -f examples/services.yaml\n' "$NODELET"

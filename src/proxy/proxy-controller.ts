@@ -32,6 +32,7 @@ export interface ProxySettings {
 }
 
 const OWNER = "proxy";
+const RESYNC_MS = 30_000;
 
 /** One proxier for the mode. */
 export function createProxier(runner: Runner, s: ProxySettings, log: (m: string) => void = () => undefined): Proxier {
@@ -51,6 +52,7 @@ export class ProxyController {
   private readonly tracker: ChangeTracker;
   private readonly loop = new SerialSync(() => this.syncOnce());
   private applied: ProxyState = EMPTY_STATE;
+  private resync: NodeJS.Timeout | undefined;
   /** The last sync's outcome, for logs and tests. */
   lastSync: (SyncStats & { ms: number; error?: string }) | undefined;
 
@@ -72,6 +74,10 @@ export class ProxyController {
     await removeOtherModes(this.runner, this.s, this.legacyTables());
     this.tracker.start();
     await this.sync();
+    // kube-proxy's periodic sync: a failed write (or a userspace listener that could not bind) is retried even when
+    // nothing changes; with nothing to do a sync only renders and compares.
+    this.resync = setInterval(() => void this.sync().catch(() => undefined), RESYNC_MS);
+    this.resync.unref();
   }
 
   /** Requests a sync and waits for one that began after the request. */
@@ -106,6 +112,7 @@ export class ProxyController {
 
   /** Stops following; with cleanup, removes the rules and the route. */
   async stop(cleanup: boolean): Promise<void> {
+    clearInterval(this.resync);
     this.tracker.stop();
     await this.loop.idle();
     if (!cleanup) return this.proxier.close();

@@ -81,6 +81,8 @@ bench: build bench-deps
 	node dist/bench/runtime-bench.js
 	NODELET_SHIM=$(CURDIR)/build/nodelet-shim node dist/bench/network-bench.js
 	node dist/bench/portforward-bench.js
+	node dist/bench/kubelet-bench.js
+	node dist/bench/service-bench.js
 
 clean:
 	rm -rf dist build

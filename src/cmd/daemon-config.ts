@@ -30,6 +30,8 @@ export interface DaemonConfig {
   resyncSeconds: number;
   clusterDomain: string;
   clusterDNS: string[];
+  /** Resolver (IP or IP:PORT) for names outside the cluster domain; none: they are refused. */
+  dnsUpstream?: string;
   cleanupOnExit: boolean;
   verbose: boolean;
   /** Network and proxy settings, passed through to their factories. */
@@ -70,6 +72,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "resync", value: true },
   { name: "cluster-domain", value: true },
   { name: "cluster-dns", value: true, multiple: true },
+  { name: "dns-upstream", value: true },
   { name: "cleanup-on-exit", value: false },
   { name: "verbose", short: "v", value: false },
   { name: "bridge", value: true },
@@ -112,6 +115,7 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     resyncSeconds: positiveInt(p, "resync", 10),
     clusterDomain: flag(p, "cluster-domain") ?? "cluster.local",
     clusterDNS: flags(p, "cluster-dns"),
+    dnsUpstream: flag(p, "dns-upstream"),
     cleanupOnExit: boolFlag(p, "cleanup-on-exit"),
     verbose: boolFlag(p, "verbose"),
     bridge: flag(p, "bridge") ?? "nodelet0",
@@ -130,6 +134,7 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
     failSwapOn: boolFlag(p, "fail-swap-on"),
   };
+  if (cfg.dnsUpstream !== undefined && !/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/.test(cfg.dnsUpstream)) throw new UsageError(`--dns-upstream: "${cfg.dnsUpstream}" is not IP or IP:PORT`);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cfg.nodeName)) throw new UsageError(`--node-name: "${cfg.nodeName}" is not a valid DNS-1123 subdomain`);
   return cfg;
 }

@@ -7,6 +7,8 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { findShim } from "../sys/shim-path.js";
+import type { Service } from "../api/types.js";
+import { serviceEnvVars } from "../controllers/service-env.js";
 import { createApiServer, ensureServingCert, loadOrCreateToken, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
 import { realClock } from "../kubelet/clock.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
@@ -15,6 +17,7 @@ import { NodeHeartbeat } from "../kubelet/node-heartbeat.js";
 import { NodeIO } from "../kubelet/node-io.js";
 import { readNodeFacts, readNodeUsage } from "../kubelet/node-status.js";
 import { BridgeNetwork } from "../network/bridge-network.js";
+import type { NetworkSettings } from "../network/settings.js";
 import { LoopbackOnlyNetwork, type PodNetwork } from "../network/pod-network.js";
 import { FileRecorder } from "../runtime/explain.js";
 import type { LinuxPodRuntime } from "../runtime/linux-runtime.js";
@@ -25,6 +28,7 @@ import type { Store } from "../store/store.js";
 import { Spawner } from "../sys/spawner.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
+import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 
 export const SHIM_PATH = findShim();
 
@@ -49,7 +53,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     shimPath: SHIM_PATH,
     cgroupParent: cfg.cgroupParent,
     network: (runner, l) => podNetwork(cfg, runner, l.root),
-    dns: { clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, hostResolvConf: readText("/etc/resolv.conf") },
+    dns: { clusterDNS: clusterDnsServers(cfg), clusterDomain: cfg.clusterDomain, hostResolvConf: readText("/etc/resolv.conf") },
     podPidsLimit: cfg.podPidsLimit,
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
     report: log,
@@ -65,7 +69,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
   const clock = realClock;
   const heartbeat = registerNode(store, cfg, network.hostIP(), log);
-  const api = await startApi(cfg, store, runtime, runner, log);
+  const api = await startApi(cfg, store, runtime, runner, log, (a) => installServiceAllocation(cfg, store, a));
   registerNodeApi(api, { images, layout, runtime, store, flushSteps: () => recorder?.flush() });
   const agent = await startNodeAgent({
     nodeName: cfg.nodeName,
@@ -80,8 +84,10 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     resyncMs: cfg.resyncSeconds * 1000,
     eventTtlMs: cfg.eventTtlSeconds * 1000,
     log,
+    serviceEnv: (ns: string) => serviceEnvVars(store.list<Service>("Service", { namespace: ns }).items),
   });
   const kubelet = agent.kubelet;
+  const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);
   void reportAdoption(kubelet, log);
   return {
@@ -95,6 +101,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       await api.close();
       if (cleanup) await removeAllPods(store, agent, cfg.nodeName);
       await agent.stop();
+      await services.stop(cleanup);
       if (cleanup) {
         await cgroups.remove("").catch(() => undefined);
         await network.reset?.();
@@ -112,7 +119,7 @@ async function reportAdoption(kubelet: Kubelet, log: (m: string) => void): Promi
   log(`re-adopted ${workers.length} pods in ${kubelet.adoptedInMs ?? "?"} ms`);
 }
 
-async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, log: (m: string) => void): Promise<ApiServer> {
+async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, log: (m: string) => void, beforeListen: (api: ApiServer) => void): Promise<ApiServer> {
   mkdirSync(dirname(cfg.socket), { recursive: true, mode: 0o700 });
   let tcp;
   if (cfg.listen) {
@@ -128,6 +135,7 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     tcp,
     log: cfg.verbose ? log : undefined,
   });
+  beforeListen(api);
   await api.start();
   const addr = api.tcpAddress();
   if (addr && tcp) {
@@ -136,6 +144,19 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${addr.port})`);
   }
   return api;
+}
+
+/** The bridge network's settings from the daemon's flags. */
+export function networkSettings(cfg: DaemonConfig): NetworkSettings {
+  return {
+    bridge: cfg.bridge,
+    clusterCIDR: cfg.clusterCIDR,
+    podCIDR: cfg.podCIDR,
+    serviceCIDR: cfg.serviceCIDR,
+    firewallBackend: cfg.firewallBackend,
+    hairpin: cfg.hairpin,
+    nodeIP: cfg.nodeIP,
+  };
 }
 
 /**
@@ -179,17 +200,7 @@ async function removeAllPods(store: Store, agent: NodeAgent, nodeName: string): 
 /** The pod network the flags ask for: the bridge network, or loopback only with --no-network. */
 export function podNetwork(cfg: DaemonConfig, runner: Runner, root: string): PodNetwork {
   if (!cfg.network) return new LoopbackOnlyNetwork(cfg.nodeIP ?? primaryAddress());
-  return new BridgeNetwork({
-    bridge: cfg.bridge,
-    clusterCIDR: cfg.clusterCIDR,
-    podCIDR: cfg.podCIDR,
-    serviceCIDR: cfg.serviceCIDR,
-    firewallBackend: cfg.firewallBackend,
-    hairpin: cfg.hairpin,
-    nodeIP: cfg.nodeIP,
-    stateDir: join(root, "network"),
-    runner,
-  });
+  return new BridgeNetwork({ ...networkSettings(cfg), stateDir: join(root, "network"), runner });
 }
 
 function podDirs(dir: string): string[] {

@@ -8,11 +8,15 @@ import { join } from "node:path";
 import { createNodeRuntime } from "../runtime/node-runtime.js";
 import { podNetwork, SHIM_PATH } from "./daemon.js";
 import { answers } from "../apiserver/listen.js";
+import { BridgeNetwork } from "../network/bridge-network.js";
+import { formatIPv4 } from "../network/cidr.js";
+import { hostKernelFiles } from "../network/kernel-files.js";
+import { removeAllProxyRules } from "../proxy/proxy-controller.js";
 import type { DaemonConfig } from "./daemon-config.js";
 
 export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promise<void> {
   if (await answers(cfg.socket)) throw new Error(`a daemon is running on ${cfg.socket}: stop it first (or run it with --cleanup-on-exit)`);
-  const { cgroups, runtime, network } = createNodeRuntime({
+  const { cgroups, runtime, network, runner } = createNodeRuntime({
     root: cfg.root,
     logDir: cfg.logDir,
     shimPath: SHIM_PATH,
@@ -31,7 +35,13 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promis
     await runtime.stop();
   }
   await cgroups.remove("").catch((err: unknown) => log(`cgroups: ${String(err)}`));
-  await network.reset?.();
+  await network.reset?.().catch((err: unknown) => log(`network: ${String(err)}`));
+  // Every service proxy rule of this bridge (whatever --proxy-mode made them) and the service route.
+  if (network instanceof BridgeNetwork) {
+    const s = network.settings;
+    const cidr = `${formatIPv4(s.service.base)}/${s.service.prefix}`;
+    await removeAllProxyRules(runner, s.bridge, cidr, hostKernelFiles(runner).legacyIptablesTables()).catch((err: unknown) => log(`service proxy: ${String(err)}`));
+  }
   for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "network", "node-steps.jsonl", "pki", "token", "kubeconfig"]) {
     await fsp.rm(join(cfg.root, f), { recursive: true, force: true });
   }

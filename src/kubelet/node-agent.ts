@@ -42,6 +42,8 @@ export interface NodeAgentOptions {
   resyncMs: number;
   eventTtlMs: number;
   log: (msg: string) => void;
+  /** Environment variables for the Services of a namespace (enableServiceLinks). */
+  serviceEnv?: (namespace: string) => Record<string, string>;
 }
 
 export interface NodeAgent {
@@ -121,6 +123,7 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
     hooks: new HookRunner(runtime, dialer, clock),
     objects: new StorePodObjects(store),
     hostIP: o.hostIP,
+    serviceEnv: o.serviceEnv,
     admit: (pod) => admission.admit(pod),
   });
   return { syncer, prober, admission };

@@ -47,8 +47,11 @@ export class TestDaemon {
     this.client = new ApiClient({ socketPath: this.socket });
   }
 
+  /** A daemon with its own bridge and subnets (the default bridge, nodelet0, belongs to the demo daemon). */
   get args(): string[] {
-    const net = ["--bridge", this.bridge, "--cluster-cidr", `10.${this.octet}.0.0/17`, "--pod-cidr", `10.${this.octet}.0.0/24`, "--service-cidr", `10.${this.octet}.128.0/20`];
+    // A test that chooses its own network (or none) passes --bridge/--no-network; otherwise it gets its own subnets.
+    const own = this.extraArgs.includes("--bridge") || this.extraArgs.includes("--no-network");
+    const net = own ? [] : ["--bridge", this.bridge, "--cluster-cidr", `10.${this.octet}.0.0/17`, "--pod-cidr", `10.${this.octet}.0.0/24`, "--service-cidr", `10.${this.octet}.128.0/20`];
     return ["--root", this.root, "--socket", this.socket, "--cgroup-parent", this.cgroupParent, ...net, ...this.extraArgs];
   }
 

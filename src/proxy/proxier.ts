@@ -1,0 +1,31 @@
+/**
+ * The proxier interface: one per mode (iptables, nftables, userspace), one chooser (createProxier in
+ * proxy-controller.ts). A proxier makes the host forward service traffic as `state` says; it is told the whole
+ * state each time and works out itself what to change.
+ */
+import type { ProxyState } from "./model.js";
+
+export type ProxyMode = "iptables" | "nftables" | "userspace";
+
+export interface SyncStats {
+  /** "full" when everything was written, "partial" when only what changed, "none" when nothing had changed. */
+  kind: "full" | "partial" | "none";
+  /** Size of what was written (bytes of rule text; for userspace, listeners changed). */
+  size: number;
+}
+
+export interface Proxier {
+  readonly mode: ProxyMode;
+  /**
+   * Makes the data path match `state`: one transaction per call for the rule-based modes. After a failure the
+   * next call rewrites everything. Throws HostError with the tool's message.
+   */
+  sync(state: ProxyState): Promise<SyncStats>;
+  /**
+   * Releases what lives in this process (the userspace listeners) and leaves the host's rules in place, so that
+   * traffic keeps flowing while the daemon restarts (kube-proxy's behaviour).
+   */
+  close(): Promise<void>;
+  /** Removes everything this proxier made (rules, listeners); idempotent. */
+  cleanup(): Promise<void>;
+}

@@ -9,11 +9,16 @@
  *
  * Half-close is kept: when one side sends EOF, the other side's write half is shut down, and the relay goes on in
  * the other direction until it ends too. Errors (a reset) end both directions. Exit status 0.
+ *
+ * With --pending, fds 5 and 6 carry bytes the daemon had already read from fd 3 (for fd 4) and from fd 4 (for
+ * fd 3) but not yet written: each direction writes its pending stream out first, up to its end, and only then
+ * splices from its socket, so the order of the bytes is kept.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +26,7 @@
 
 struct direction {
 	int from, to;
+	int source;      /* the socket `from` becomes once the pending stream (if any) has ended */
 	int pipe[2];
 	size_t buffered; /* bytes sitting in the pipe, not yet written to `to` */
 	int eof;         /* `from` has ended: drain the pipe, then shut down `to`'s write half */
@@ -52,7 +58,10 @@ static int drain(struct direction *d)
 static int fill(struct direction *d)
 {
 	ssize_t n = splice(d->from, NULL, d->pipe[1], NULL, CHUNK, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-	if (n == 0)
+	if (n == 0 && d->from != d->source) {
+		close(d->from); /* the pending bytes are all in the pipe: go on from the socket */
+		d->from = d->source;
+	} else if (n == 0)
 		d->eof = 1;
 	else if (n < 0 && errno != EAGAIN && errno != EINTR)
 		return -1;
@@ -63,10 +72,13 @@ static int fill(struct direction *d)
 
 int cmd_relay(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	struct direction dirs[2] = { { .from = 3, .to = 4 }, { .from = 4, .to = 3 } };
+	int pending = argc > 1 && strcmp(argv[1], "--pending") == 0;
+	struct direction dirs[2] = { { .from = 3, .to = 4, .source = 3 }, { .from = 4, .to = 3, .source = 4 } };
 	for (int i = 0; i < 2; i++) {
+		if (pending) {
+			dirs[i].from = 5 + i;
+			fcntl(dirs[i].from, F_SETFL, fcntl(dirs[i].from, F_GETFL) | O_NONBLOCK);
+		}
 		if (pipe2(dirs[i].pipe, O_CLOEXEC) < 0)
 			return 1;
 		fcntl(dirs[i].pipe[1], F_SETPIPE_SZ, CHUNK); /* best effort: larger pipes, fewer wake-ups */

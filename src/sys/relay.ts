@@ -40,7 +40,10 @@ export function relay(a: Duplex, b: Duplex, o: RelayOptions = {}): Promise<void>
       }
       if (!handingOff && o.shimPath && moved >= (o.handoffBytes ?? 4 << 20) && ended === 0 && spliceable(a) && spliceable(b)) {
         handingOff = true;
-        void handOff(a, b, o.shimPath, listeners).then(resolve, finish);
+        void handOff(a, b, o.shimPath, listeners).then((handed) => {
+          if (handed) resolve();
+          else handingOff = false; // stays in JavaScript; `ended` keeps it from trying again
+        }, finish);
       }
     };
     const listeners = { ab: forward(a, b), ba: forward(b, a), aEnd: onEnd(b), bEnd: onEnd(a), err: finish };
@@ -62,30 +65,67 @@ function spliceable(s: Duplex): s is Socket {
 type Listeners = { ab: (c: Buffer) => void; ba: (c: Buffer) => void; aEnd: () => void; bEnd: () => void; err: () => void };
 
 /**
- * Stops the JavaScript relay without losing a byte (pending writes flushed, buffered reads forwarded), then gives
- * both sockets to the splice relay and lets go of them; resolves when the relay process exits.
+ * Stops the JavaScript relay without losing a byte, gives both sockets to the splice relay and lets go of them;
+ * resolves true when the relay process exits, false when the connection ended meanwhile and stays in JavaScript.
+ *
+ * Our earlier writes must reach the kernel before the relay process writes after them, but we must not stop
+ * reading while they drain: the peer may be another relay (the CLI's, facing the daemon's) waiting on us, and an
+ * echoing container only reads what it can write back. So reads go on into hold buffers, and what is held is
+ * handed to the relay process on two extra pipes that it writes out before it splices from the sockets.
  */
-async function handOff(a: Socket, b: Socket, shimPath: string, l: Listeners): Promise<void> {
-  a.off("data", l.ab);
-  b.off("data", l.ba);
-  stopReading(a);
-  stopReading(b);
-  for (const [from, to] of [[a, b], [b, a]] as const) {
-    for (let chunk = from.read() as Buffer | null; chunk; chunk = from.read() as Buffer | null) to.write(chunk);
+async function handOff(a: Socket, b: Socket, shimPath: string, l: Listeners): Promise<boolean> {
+  const held: [Buffer[], Buffer[]] = [[], []]; // a→b, b→a
+  const holdA = (c: Buffer) => held[0].push(c);
+  const holdB = (c: Buffer) => held[1].push(c);
+  let ended = false;
+  const onEnd = () => (ended = true);
+  for (const [s, data, hold, end] of [[a, l.ab, holdA, l.aEnd], [b, l.ba, holdB, l.bEnd]] as const) {
+    s.off("data", data);
+    s.off("end", end);
+    s.on("data", hold);
+    s.once("end", onEnd);
+    s.resume(); // it may have been paused for back-pressure
   }
   await Promise.all([drained(a), drained(b)]);
-  a.off("end", l.aEnd);
-  b.off("end", l.bEnd);
-  const child = spawn(shimPath, ["relay"], { stdio: ["ignore", "ignore", "ignore", a, b] });
+  a.off("data", holdA);
+  b.off("data", holdB);
+  a.off("end", onEnd);
+  b.off("end", onEnd);
+  if (a.destroyed || b.destroyed) return true; // failed meanwhile: `err` has already finished the relay
+  if (ended || a.readableEnded || b.readableEnded) {
+    // A half-closed connection is nearly done: finish it here rather than hand over an ended stream.
+    for (const c of held[0]) b.write(c);
+    for (const c of held[1]) a.write(c);
+    a.on("data", l.ab).on("end", l.aEnd);
+    b.on("data", l.ba).on("end", l.bEnd);
+    if (a.readableEnded) l.aEnd();
+    if (b.readableEnded) l.bEnd();
+    return false;
+  }
+  // Node must not shut down a socket's write half when it reads an EOF now: the socket is shared with the relay
+  // process, which sees the EOF itself (a read after FIN returns it again) and half-closes the other side.
+  a.allowHalfOpen = b.allowHalfOpen = true;
+  stopReading(a);
+  stopReading(b);
+  for (const [s, hold] of [[a, held[0]], [b, held[1]]] as const) {
+    for (let chunk = s.read() as Buffer | null; chunk; chunk = s.read() as Buffer | null) hold.push(chunk);
+  }
+  const child = spawn(shimPath, ["relay", "--pending"], { stdio: ["ignore", "ignore", "ignore", a, b, "pipe", "pipe"] });
   await new Promise<void>((resolve) => {
     child.once("spawn", () => {
       // The child holds its own copies of the two descriptors: closing ours leaves the connections open.
       a.destroy();
       b.destroy();
+      for (const [i, hold] of [[5, held[0]], [6, held[1]]] as const) {
+        const pending = (child.stdio as ReadonlyArray<unknown>)[i] as Duplex;
+        pending.on("error", () => undefined); // the relay exits early on a reset; its exit ends ours too
+        pending.end(Buffer.concat(hold));
+      }
     });
     child.once("exit", () => resolve());
     child.once("error", () => resolve());
   });
+  return true;
 }
 
 /**
@@ -104,6 +144,16 @@ function stopReading(s: Socket): void {
   }
 }
 
+/** Resolves when the socket's queued writes are in the kernel, or it has closed. */
 function drained(s: Socket): Promise<void> {
-  return s.writableLength === 0 ? Promise.resolve() : new Promise((r) => s.once("drain", () => r()));
+  if (s.writableLength === 0 || s.destroyed) return Promise.resolve();
+  return new Promise((r) => {
+    const done = () => {
+      s.off("drain", done);
+      s.off("close", done);
+      r();
+    };
+    s.on("drain", done);
+    s.on("close", done);
+  });
 }

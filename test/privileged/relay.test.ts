@@ -13,15 +13,27 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
 }
 
-/** An echo server behind a relay; sends `size` bytes, half-closes, and returns what came back. */
-async function roundTrip(size: number, shim: string | undefined): Promise<{ sent: Buffer; got: Buffer }> {
-  const echo = createServer({ allowHalfOpen: true }, (c) => c.pipe(c));
-  const front = createServer({ allowHalfOpen: true }, (c) => {
-    const up = connect({ port: echoPort, host: "127.0.0.1", allowHalfOpen: true });
+/** A server that relays each connection to `port`. */
+function relayTo(port: number, shim: string | undefined): Server {
+  return createServer({ allowHalfOpen: true }, (c) => {
+    const up = connect({ port, host: "127.0.0.1", allowHalfOpen: true });
     up.once("connect", () => void relay(c, up, { shimPath: shim, handoffBytes: 1 << 20 }));
   });
-  const echoPort = await listen(echo);
-  const frontPort = await listen(front);
+}
+
+/**
+ * An echo server behind `hops` relays in series (a port-forward has two: the CLI's and the daemon's); sends
+ * `size` bytes, half-closes, and returns what came back.
+ */
+async function roundTrip(size: number, shim: string | undefined, hops = 1): Promise<{ sent: Buffer; got: Buffer }> {
+  const echo = createServer({ allowHalfOpen: true }, (c) => c.pipe(c));
+  const servers = [echo];
+  let frontPort = await listen(echo);
+  for (let i = 0; i < hops; i++) {
+    const hop = relayTo(frontPort, shim);
+    servers.push(hop);
+    frontPort = await listen(hop);
+  }
   try {
     const sent = randomBytes(size);
     const s = connect({ port: frontPort, host: "127.0.0.1", allowHalfOpen: true });
@@ -34,8 +46,7 @@ async function roundTrip(size: number, shim: string | undefined): Promise<{ sent
     });
     return { sent, got: Buffer.concat(chunks) };
   } finally {
-    echo.close();
-    front.close();
+    for (const server of servers) server.close();
   }
 }
 
@@ -50,3 +61,12 @@ for (const [name, shim] of [["in JavaScript", undefined], ["handed to the splice
     }
   });
 }
+
+test("two splice relays in series hand off while an echo fills both ways (no deadlock)", async () => {
+  // Both relays reach the hand-off together and must keep reading while their earlier writes drain.
+  for (const size of [8 << 20, 24 << 20]) {
+    const { sent, got } = await roundTrip(size, shimPath(), 2);
+    assert.equal(got.length, sent.length, `${size} bytes`);
+    assert.equal(digest(got), digest(sent));
+  }
+});

@@ -15,13 +15,6 @@ import type { Pod } from "../src/api/types.js";
 import { eventually, TestDaemon } from "../test/helpers/daemon.js";
 import { percentile, printTable } from "./lib.js";
 
-interface Rec {
-  id: string;
-  attempt: number;
-  state: string;
-  pid?: number;
-  startedAt?: string;
-}
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,16 +24,6 @@ const PODS = arg("pods", 100);
 const SAMPLES = arg("samples", 10);
 const IDLE_SECONDS = arg("idle-seconds", 30);
 
-function records(d: TestDaemon, uid: string): Rec[] {
-  const dir = join(d.root, "pods", uid, "containers");
-  return readdirSync(dir).flatMap((id) => {
-    try {
-      return [JSON.parse(readFileSync(join(dir, id, "container.json"), "utf8")) as Rec];
-    } catch {
-      return [];
-    }
-  });
-}
 
 async function pods(d: TestDaemon): Promise<Pod[]> {
   const r = await d.cli(["get", "pods", "-o", "json"]);
@@ -68,7 +51,7 @@ async function running(d: TestDaemon, prefix: string, n: number): Promise<Pod[]>
 async function restartedAt(d: TestDaemon, uid: string): Promise<number> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const next = records(d, uid).find((r) => r.attempt === 1 && r.state === "running" && r.startedAt);
+    const next = d.containerRecords(uid).find((r) => r.attempt === 1 && r.state === "running" && r.startedAt);
     if (next) return Date.parse(next.startedAt!);
     if (Date.now() > deadline) throw new Error(`pod ${uid} was not restarted`);
     await new Promise((r) => setTimeout(r, 2));
@@ -84,7 +67,7 @@ async function deathToRestart(d: TestDaemon): Promise<string> {
   const list = await running(d, "death-", SAMPLES);
   const out: number[] = [];
   for (const p of list) {
-    const rec = records(d, p.metadata.uid!).find((r) => r.state === "running")!;
+    const rec = d.containerRecords(p.metadata.uid!).find((r) => r.state === "running")!;
     const t0 = Date.now();
     process.kill(rec.pid!, "SIGKILL");
     out.push((await restartedAt(d, p.metadata.uid!)) - t0);

@@ -3,13 +3,13 @@
  * restart policies and back-off, graceful deletion, bad input, a daemon killed and restarted under its pods, and
  * that nothing is left on the host afterwards.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, NODELET, TestDaemon } from "../helpers/daemon.js";
+import { eventually, NODELET, suiteDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { execFile } from "node:child_process";
 
 const skip = needsRoot();
@@ -19,14 +19,7 @@ function pod(d: TestDaemon, name: string): Promise<Pod | undefined> {
 }
 
 describe("nodelet CLI and daemon (privileged)", { skip }, () => {
-  const d = new TestDaemon("cli");
-  before(async () => {
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    assert.deepEqual(d.leftovers(), [], "nothing of the daemon is left on the host");
-  });
+  const d = suiteDaemon("cli");
 
   test("run --rm --attach streams the output and exits with the container's code", async () => {
     const ok = await d.cli(["run", "hello", "--image", "busybox", "--restart", "Never", "--rm", "--attach", "--", "sh", "-c", "echo hi from $(hostname); ps"]);

@@ -4,27 +4,20 @@
  * postStart failures, preStop before the stop signal, `--grace-period 0 --force`, an image update that replaces the
  * container and a forbidden update that changes nothing.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Event, Pod } from "../../src/api/types.js";
 import { isSameProcess } from "../../src/sys/proc.js";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { eventually, suiteDaemon } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 const LOOP = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]`;
 
 describe("kubelet lifecycle (privileged)", { skip }, () => {
-  const d = new TestDaemon("lifecycle");
-  before(async () => {
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    assert.deepEqual(d.leftovers(), []);
-  });
+  const d = suiteDaemon("lifecycle");
 
   const get = async (name: string) => {
     const r = await d.cli(["get", "pod", name, "-o", "json"]);
@@ -144,7 +137,7 @@ describe("kubelet lifecycle (privileged)", { skip }, () => {
       const x = await get("forced");
       return x?.status?.containerStatuses?.[0]?.state.running && x;
     }, 20_000, "forced running");
-    const pid = containerPid(d, p.metadata.uid!);
+    const pid = d.runningPid(p.metadata.uid!);
     const t = Date.now();
     const del = await d.cli(["delete", "pod", "forced", "--grace-period", "0", "--force"]);
     assert.equal(del.code, 0, del.stderr);
@@ -179,11 +172,3 @@ describe("kubelet lifecycle (privileged)", { skip }, () => {
   });
 });
 
-function containerPid(d: TestDaemon, uid: string): number | undefined {
-  const dir = join(d.root, "pods", uid, "containers");
-  for (const id of readdirSync(dir)) {
-    const rec = JSON.parse(readFileSync(join(dir, id, "container.json"), "utf8")) as { pid?: number; state: string };
-    if (rec.state === "running") return rec.pid;
-  }
-  return undefined;
-}

@@ -4,26 +4,19 @@
  * `logs -f` keeping every line while the monitor rotates the log; dead containers and their logs collected
  * beyond the current and previous instance.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Event, Node, Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { eventually, suiteDaemon } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 
 describe("node, admission and housekeeping (privileged)", { skip }, () => {
   // 2 cores minus 1500m reserved leave 500m for pods; small logs rotate often; events live 4 s.
-  const d = new TestDaemon("node", ["--system-reserved", "cpu=1000m", "--kube-reserved", "cpu=500m", "--container-log-max-size", "4Ki", "--container-log-max-files", "5", "--event-ttl", "4s"]);
-  before(async () => {
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    assert.deepEqual(d.leftovers(), []);
-  });
+  const d = suiteDaemon("node", ["--system-reserved", "cpu=1000m", "--kube-reserved", "cpu=500m", "--container-log-max-size", "4Ki", "--container-log-max-files", "5", "--event-ttl", "4s"]);
 
   const get = async (name: string) => {
     const r = await d.cli(["get", "pod", name, "-o", "json"]);

@@ -4,7 +4,7 @@
  * namespace, grpc reaches a hostNetwork pod, and an exec probe that hangs is killed with its whole process tree
  * without leaving a zombie (kubernetes#81042, #110070).
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Http2Server } from "node:http2";
@@ -12,19 +12,12 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Event, Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { eventually, suiteDaemon, type TestDaemon } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 
 describe("kubelet probes (privileged)", { skip }, () => {
-  const d = new TestDaemon("probes");
-  before(async () => {
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    assert.deepEqual(d.leftovers(), []);
-  });
+  const d = suiteDaemon("probes");
 
   const get = async (name: string) => {
     const r = await d.cli(["get", "pod", name, "-o", "json"]);
@@ -196,14 +189,7 @@ async function httpAndTcpProbes(d: TestDaemon, withPodIP: boolean): Promise<void
 }
 
 describe("kubelet probes without a pod network (privileged)", { skip }, () => {
-  const d = new TestDaemon("probes-nonet", ["--no-network"]);
-  before(async () => {
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    assert.deepEqual(d.leftovers(), []);
-  });
+  const d = suiteDaemon("probes-nonet", ["--no-network"]);
 
   test("httpGet and tcpSocket reach a pod without a pod IP inside its network namespace", async () => {
     await httpAndTcpProbes(d, false);
@@ -219,12 +205,9 @@ interface ProcInfo {
 
 /** The PID namespace (link text) of a pod's running container, from the runtime's record. */
 function pidNamespaceOf(d: TestDaemon, uid: string): string {
-  const dir = join(d.root, "pods", uid, "containers");
-  for (const id of readdirSync(dir)) {
-    const rec = JSON.parse(readFileSync(join(dir, id, "container.json"), "utf8")) as { pid?: number; state: string };
-    if (rec.state === "running" && rec.pid) return readlinkSync(`/proc/${rec.pid}/ns/pid`);
-  }
-  throw new Error(`no running container in pod ${uid}`);
+  const pid = d.runningPid(uid);
+  if (!pid) throw new Error(`no running container in pod ${uid}`);
+  return readlinkSync(`/proc/${pid}/ns/pid`);
 }
 
 function processesInNamespace(ns: string): ProcInfo[] {

@@ -3,14 +3,14 @@
  * healthy restarts, back-off resumes where it was; a crash's leftovers (a pod cgroup, pause process, mount and
  * directory no record owns) are removed at start; SIGTERM leaves pods running; --cleanup-on-exit stops them.
  */
-import { after, before, describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Pod } from "../../src/api/types.js";
 import { isSameProcess } from "../../src/sys/proc.js";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { eventually, suiteDaemon, TestDaemon } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 
@@ -25,14 +25,7 @@ const crasherYaml = (name: string) =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "sleep 1; exit 1"]\n`;
 
 describe("kubelet restart under 50 pods (privileged)", { skip }, () => {
-  const d = new TestDaemon("restart50");
-  before(async () => {
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    assert.deepEqual(d.leftovers(), []);
-  });
+  const d = suiteDaemon("restart50");
 
   test("kill -9 with restarts in flight: healthy containers keep running, crash loops resume their back-off", async () => {
     const file = join(d.root, "fifty.yaml");
@@ -73,7 +66,7 @@ describe("kubelet restart under 50 pods (privileged)", { skip }, () => {
     }, 60_000, "crashers restarted after their back-off");
     let checked = 0;
     for (const p of resumed) {
-      const byAttempt = new Map(containerRecords(d, p.metadata.uid!).map((r) => [r.attempt, r]));
+      const byAttempt = new Map(d.containerRecords(p.metadata.uid!).map((r) => [r.attempt, r]));
       const [one, two] = [byAttempt.get(1), byAttempt.get(2)];
       if (!one?.finishedAt || !two) continue;
       checked++;
@@ -116,8 +109,7 @@ describe("kubelet restart under 50 pods (privileged)", { skip }, () => {
     }, 20_000, "keeper running");
     await d.terminate();
     assert.match(d.log, /stopping \(pods keep running\)/);
-    const rec = readdirSync(join(d.root, "pods", p.metadata.uid!, "containers")).map((id) => JSON.parse(readFileSync(join(d.root, "pods", p.metadata.uid!, "containers", id, "container.json"), "utf8")) as { pid: number });
-    assert.ok(isSameProcess(rec[0].pid), "the container outlived the daemon");
+    assert.ok(isSameProcess(d.containerRecords(p.metadata.uid!)[0].pid!), "the container outlived the daemon");
     await d.start();
     const again = (await pods(d)).find((q) => q.metadata.name === "keeper")!;
     assert.equal(again.status!.containerStatuses![0].containerID, p.status!.containerStatuses![0].containerID);
@@ -125,22 +117,6 @@ describe("kubelet restart under 50 pods (privileged)", { skip }, () => {
   });
 });
 
-interface Rec {
-  attempt: number;
-  createdAt: string;
-  finishedAt?: string;
-}
-
-function containerRecords(d: TestDaemon, uid: string): Rec[] {
-  const dir = join(d.root, "pods", uid, "containers");
-  return readdirSync(dir).flatMap((id) => {
-    try {
-      return [JSON.parse(readFileSync(join(dir, id, "container.json"), "utf8")) as Rec];
-    } catch {
-      return [];
-    }
-  });
-}
 
 describe("--cleanup-on-exit (privileged)", { skip }, () => {
   const d = new TestDaemon("cleanup", ["--cleanup-on-exit"]);

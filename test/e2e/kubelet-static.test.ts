@@ -4,28 +4,21 @@
  * others run, a deleted mirror comes back without touching the containers, a daemon killed with -9 re-adopts the
  * static pod without restarting it, and removing the file stops the pod.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Event, Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { eventually, suiteDaemon } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 const NODE = hostname().toLowerCase();
 
 describe("static pods (privileged)", { skip }, () => {
-  const d = new TestDaemon("static", ["--resync", "2"]);
+  const d = suiteDaemon("static", ["--resync", "2"]);
   const manifests = join(d.root, "manifests");
-  before(async () => {
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    assert.deepEqual(d.leftovers(), []);
-  });
 
   const get = async (name: string) => {
     const r = await d.cli(["get", "pod", name, "-o", "json"]);

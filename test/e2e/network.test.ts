@@ -3,14 +3,14 @@
  * /etc/hosts, hostPort, `nodelet port-forward` with many concurrent clients, and a clean host after the daemon
  * stops with --cleanup-on-exit.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, NODELET, TestDaemon } from "../helpers/daemon.js";
+import { eventually, NODELET, suiteDaemon } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 
@@ -29,14 +29,7 @@ function httpGet(port: number, host = "127.0.0.1"): Promise<string> {
 }
 
 describe("pod networking through the daemon (privileged)", { skip }, () => {
-  const d = new TestDaemon("net", ["--cleanup-on-exit"]);
-  before(async () => {
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    assert.deepEqual(d.leftovers(), []);
-  });
+  const d = suiteDaemon("net", ["--cleanup-on-exit"]);
 
   const get = (name: string) => d.pod(name);
 

@@ -3,26 +3,19 @@
  * restart, exits that happened while it was away are learned and acted on per restartPolicy, and a pod deleted
  * meanwhile (force, straight from the store's point of view) is torn down.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { openStore } from "../../src/store/sqlite-store.js";
 import { join } from "node:path";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { eventually, suiteDaemon } from "../helpers/daemon.js";
 import { isSameProcess } from "../../src/sys/proc.js";
 
 const skip = needsRoot();
 
 describe("daemon restart (privileged)", { skip }, () => {
-  const d = new TestDaemon("restart");
-  before(async () => {
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    assert.deepEqual(d.leftovers(), []);
-  });
+  const d = suiteDaemon("restart");
 
   const get = (name: string) => d.pod(name);
 
@@ -66,7 +59,7 @@ describe("daemon restart (privileged)", { skip }, () => {
       return x?.status?.containerStatuses?.[0]?.state.running && x;
     }, 10_000, "orphan running");
     const uid = p.metadata.uid!;
-    const pid = containerPid(d, uid);
+    const pid = d.runningPid(uid);
     assert.ok(pid && isSameProcess(pid));
     await d.kill9();
     // Another writer removes the pod from the store while no kubelet watches (as a force delete would).
@@ -79,12 +72,3 @@ describe("daemon restart (privileged)", { skip }, () => {
   });
 });
 
-/** The host pid of a pod's running container, from the runtime's record on disk. */
-function containerPid(d: TestDaemon, uid: string): number | undefined {
-  const dir = join(d.root, "pods", uid, "containers");
-  for (const id of readdirSync(dir)) {
-    const rec = JSON.parse(readFileSync(join(dir, id, "container.json"), "utf8")) as { pid?: number; state: string };
-    if (rec.state === "running") return rec.pid;
-  }
-  return undefined;
-}

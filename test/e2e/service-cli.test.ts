@@ -3,10 +3,10 @@
  * endpoints of a selectorless service mirrored to a slice, and bad input — each a clear error naming the field,
  * with nothing stored.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { eventually, suiteDaemon } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 
@@ -15,12 +15,7 @@ function svc(name: string, spec: string): string {
 }
 
 describe("services through the CLI (privileged daemon)", { skip }, () => {
-  const d = new TestDaemon("svc-cli", ["--service-cidr", "10.158.0.0/16"]);
-  before(() => d.start());
-  after(async () => {
-    await d.cleanup();
-    assert.deepEqual(d.leftovers(), []);
-  });
+  const d = suiteDaemon("svc-cli", ["--service-cidr", "10.158.0.0/16"]);
 
   const apply = (yaml: string) => d.cli(["apply", "-f", "-"], yaml);
 

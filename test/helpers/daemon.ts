@@ -2,12 +2,15 @@
  * A real `nodelet daemon` in a child process with its own state dir, socket and cgroup parent, driven through the
  * real CLI — for end-to-end tests. stop() removes everything it made (and the leak check proves it).
  */
+import { after, before } from "node:test";
+import assert from "node:assert/strict";
 import { spawn, spawnSync, execFile, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Pod } from "../../src/api/types.js";
+import type { ContainerRecord } from "../../src/runtime/pod-runtime.js";
 import { ApiClient } from "../../src/client/index.js";
 import { answers } from "../../src/apiserver/listen.js";
 import { freeOctets } from "./subnets.js";
@@ -22,6 +25,20 @@ export interface CliResult {
 }
 
 let counter = 0;
+
+/**
+ * A daemon for the enclosing describe(): started before its tests, then removed after them with a check that
+ * nothing of it is left on the host.
+ */
+export function suiteDaemon(name: string, extraArgs: string[] = []): TestDaemon {
+  const d = new TestDaemon(name, extraArgs);
+  before(() => d.start());
+  after(async () => {
+    await d.cleanup();
+    assert.deepEqual(d.leftovers(), [], "nothing of the daemon is left on the host");
+  });
+  return d;
+}
 
 export class TestDaemon {
   readonly root: string;
@@ -124,6 +141,23 @@ export class TestDaemon {
       execFile(process.execPath, [NODELET, "reset", ...this.args], () => resolve());
     });
     rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** The runtime's records of a pod's containers on disk (every attempt); a record being rewritten is passed over. */
+  containerRecords(uid: string): ContainerRecord[] {
+    const dir = join(this.root, "pods", uid, "containers");
+    return readdirSync(dir).flatMap((id) => {
+      try {
+        return [JSON.parse(readFileSync(join(dir, id, "container.json"), "utf8")) as ContainerRecord];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** The host pid of a pod's running container, from the runtime's record. */
+  runningPid(uid: string): number | undefined {
+    return this.containerRecords(uid).find((r) => r.state === "running")?.pid;
   }
 
   /** What is left on the host of this daemon: processes, mounts, cgroup directories. */

@@ -4,15 +4,14 @@
  * start() keeps only the leases of pods that still exist.
  *
  * Allocation is synchronous — the daemon is one Node process, so no two allocations can interleave and no lock is
- * needed — and every change is persisted before the call returns, by writing a temporary file and renaming it over
- * the old one (rename(2) is atomic: a crash leaves the old or the new file, never a torn one). The lease also
+ * needed — and every change is persisted before the call returns, replacing the file so that a crash leaves the old
+ * or the new one, never a torn one (sys/state-file.ts: without a rename over the old file, which stalls on ext4). The lease also
  * records the pod's hostPorts, so a restarted daemon can rebuild its NAT rules from this file alone.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { FieldError, HostError } from "../api/errors.js";
 import { contains, formatCidr, formatIPv4, parseIPv4, podRange, type Cidr } from "./cidr.js";
 import { hostPortConflict, type HostPortMapping } from "./host-ports.js";
+import { readStateFile, removeStateFile, replaceFile } from "../sys/state-file.js";
 
 export interface Lease {
   ip: string;
@@ -54,13 +53,13 @@ export class LeaseStore {
    */
   load(): void {
     this.loaded = true;
-    let text: string;
+    let text: string | undefined;
     try {
-      text = readFileSync(this.file, "utf8");
+      text = readStateFile(this.file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
       throw new HostError("read", this.file, "", err);
     }
+    if (text === undefined) return;
     let parsed: LeaseFile;
     try {
       parsed = JSON.parse(text) as LeaseFile;
@@ -146,7 +145,7 @@ export class LeaseStore {
     this.loaded = true;
     this.leases.clear();
     this.last = undefined;
-    rmSync(this.file, { force: true });
+    removeStateFile(this.file);
   }
 
   private persist(): void {
@@ -156,11 +155,8 @@ export class LeaseStore {
       last: this.last === undefined ? undefined : formatIPv4(this.last),
       leases: this.all(),
     };
-    const tmp = `${this.file}.tmp`;
     try {
-      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-      writeFileSync(tmp, `${JSON.stringify(data, null, 1)}\n`, { mode: 0o600 });
-      renameSync(tmp, this.file);
+      replaceFile(this.file, `${JSON.stringify(data, null, 1)}\n`, 0o600);
     } catch (err) {
       throw new HostError("write", this.file, "", err);
     }

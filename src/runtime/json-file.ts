@@ -1,21 +1,18 @@
 /**
- * Small JSON state files written atomically (temporary file + rename), so a crash leaves either the old or the new
- * content, never half of it. Synchronous on purpose: a few hundred bytes, on the pod start path, where the
- * thread pool's scheduling costs more than the write (see sys/runner.ts).
+ * Small JSON state files, replaced so that a crash leaves either the old or the new content, never half of it
+ * (sys/state-file.ts). Synchronous on purpose: a few hundred bytes, on the pod start path, where the thread pool's
+ * scheduling costs more than the write (see sys/runner.ts).
  */
-import { mkdirSync, promises as fsp, renameSync, writeFileSync } from "node:fs";
-import { dirname, join, basename } from "node:path";
+import { readStateFile, replaceFile } from "../sys/state-file.js";
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  writeFileSync(tmp, JSON.stringify(value));
-  renameSync(tmp, path);
+  replaceFile(path, JSON.stringify(value));
 }
 
 export async function readJson<T>(path: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await fsp.readFile(path, "utf8")) as T;
+    const text = readStateFile(path);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
   } catch {
     return undefined;
   }

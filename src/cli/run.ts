@@ -49,12 +49,21 @@ export async function main(argv: string[]): Promise<number> {
       ctx.out.write(flag(p, "output") === "json" ? toJSON(pod) : await toYAML(pod));
       return 0;
     }
-    const created = await ctx.client.create<Pod>(PODS, pod, { namespace: ctx.namespace, query: { fieldManager: "nodelet-run" } });
-    if (!attach) {
+    // With --attach the watch goes out with the create rather than after it: one round trip less before the wait.
+    const watcher = attach ? new PodWatcher(ctx.client, ctx.namespace, pod.metadata.name!) : undefined;
+    let created: Pod;
+    try {
+      created = await ctx.client.create<Pod>(PODS, pod, { namespace: ctx.namespace, query: { fieldManager: "nodelet-run" } });
+    } catch (err) {
+      watcher?.stop();
+      throw err;
+    }
+    if (!watcher) {
       ctx.out.write(`pod/${created.metadata.name} created\n`);
       return 0;
     }
-    const code = await attachAndWait(ctx, created);
+    watcher.track(created);
+    const code = await attachAndWait(ctx, created, watcher);
     if (boolFlag(p, "rm")) {
       await ctx.client.request("DELETE", resourcePath(PODS, ctx.namespace, created.metadata.name), {
         body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" },
@@ -121,9 +130,8 @@ function keyValues(text: string, flagName: string): Record<string, string> {
 const FAIL_REASONS = ["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "CreateContainerConfigError", "CreateContainerError", "RunContainerError", "InvalidImageName"];
 
 /** Waits for the container, streams its output, and returns its exit code once the kubelet reports it. */
-async function attachAndWait(ctx: CliContext, pod: Pod): Promise<number> {
+async function attachAndWait(ctx: CliContext, pod: Pod, watcher: PodWatcher): Promise<number> {
   const name = pod.metadata.name!;
-  const watcher = new PodWatcher(ctx.client, ctx.namespace, name, pod);
   try {
     const started = await watcher.until((p) => {
       const s = p.status?.containerStatuses?.[0];

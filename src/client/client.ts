@@ -242,7 +242,9 @@ export class ApiClient {
     if (opts.body !== undefined) headers["Content-Type"] = opts.contentType ?? "application/json";
     if (this.url && this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
     const base: HttpRequestOptions = { method, path: search ? `${path}?${search}` : path, headers, agent: this.agent };
-    if (!this.url) return { ...base, socketPath: this.socketPath };
+    // No TLS on a unix socket: an empty servername spares the agent deriving one (its first isIP() compiles the
+    // IPv6 pattern, 5 ms of every CLI command's start).
+    if (!this.url) return { ...base, socketPath: this.socketPath, ...{ servername: "" } };
     return { ...base, host: this.url.hostname.replace(/^\[|\]$/g, ""), port: this.url.port || 443 };
   }
 

@@ -6,28 +6,34 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readStateFile, removeStateFile, replaceFile } from "../../../src/sys/state-file.js";
 
-function withDir(fn: (dir: string) => void): void {
+async function withDir(fn: (dir: string) => void | Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "nodelet-state-file-"));
   try {
-    fn(dir);
+    await fn(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** The directory's entries once the background removal of the old file is done. */
+async function settled(dir: string): Promise<string[]> {
+  for (let i = 0; i < 100 && readdirSync(dir).some((f) => f.endsWith(".old")); i++) await new Promise((r) => setTimeout(r, 10));
+  return readdirSync(dir);
+}
+
 test("replaceFile writes, replaces, and leaves only the file", () =>
-  withDir((dir) => {
+  withDir(async (dir) => {
     const path = join(dir, "sub", "state.json");
     assert.equal(readStateFile(path), undefined, "a missing file reads as undefined");
     replaceFile(path, "one");
     assert.equal(readStateFile(path), "one");
     replaceFile(path, "two");
     assert.equal(readStateFile(path), "two");
-    assert.deepEqual(readdirSync(join(dir, "sub")), ["state.json"]);
+    assert.deepEqual(await settled(join(dir, "sub")), ["state.json"]);
   }));
 
 test("a crash at any step reads as the old or the new content", () =>
-  withDir((dir) => {
+  withDir(async (dir) => {
     const path = join(dir, "state.json");
     const next = join(dir, ".state.json.new");
     const prev = join(dir, ".state.json.old");
@@ -44,7 +50,7 @@ test("a crash at any step reads as the old or the new content", () =>
     // The next replacement cleans up what the crash left.
     replaceFile(path, "newer");
     assert.equal(readStateFile(path), "newer");
-    assert.deepEqual(readdirSync(dir), ["state.json"]);
+    assert.deepEqual(await settled(dir), ["state.json"]);
   }));
 
 test("removeStateFile removes the file and what a crash left beside it", () =>

@@ -13,7 +13,7 @@ import { flags, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./arg
 import { makeContext, report, type CliContext } from "./context.js";
 import { readManifests } from "./manifests.js";
 
-const FLAGS: FlagSpec[] = [...GLOBAL_FLAGS, { name: "filename", short: "f", value: true, multiple: true }, { name: "validate", value: false }];
+export const FLAGS: FlagSpec[] = [...GLOBAL_FLAGS, { name: "filename", short: "f", value: true, multiple: true }, { name: "validate", value: false }];
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
 export async function main(argv: string[], verb = "apply"): Promise<number> {

@@ -113,3 +113,17 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: "token", value: true },
   { name: "help", short: "h", value: false },
 ];
+
+/** `--help`/`-h` among a verb's own arguments (not after `--`, where they belong to the container's command). */
+export function helpRequested(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
+/** The flags a verb accepts, one per line, for its --help. */
+export function describeFlags(specs: FlagSpec[]): string {
+  return specs
+    .filter((s) => s.name !== "help")
+    .map((s) => `  ${s.short ? `-${s.short}, ` : "    "}--${s.name}${s.value ? " VALUE" : ""}${s.multiple ? " (repeatable)" : ""}\n`)
+    .join("");
+}

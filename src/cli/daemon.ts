@@ -4,6 +4,7 @@
  */
 import { report } from "./context.js";
 import { parseDaemonConfig } from "../cmd/daemon-config.js";
+export { DAEMON_FLAGS as FLAGS } from "../cmd/daemon-config.js";
 
 export async function main(argv: string[]): Promise<number> {
   try {

@@ -11,7 +11,7 @@ import { makeContext, report, targets, type CliContext } from "./context.js";
 import { readManifests } from "./manifests.js";
 import { resourceForKind } from "../api/resources.js";
 
-const FLAGS: FlagSpec[] = [
+export const FLAGS: FlagSpec[] = [
   ...GLOBAL_FLAGS,
   { name: "filename", short: "f", value: true, multiple: true },
   { name: "selector", short: "l", value: true },

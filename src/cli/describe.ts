@@ -12,7 +12,7 @@ import { describePod } from "./describe-pod.js";
 import { Section } from "./describe-section.js";
 import { formatAge } from "../apiserver/tables/format.js";
 
-const FLAGS: FlagSpec[] = [...GLOBAL_FLAGS, { name: "selector", short: "l", value: true }];
+export const FLAGS: FlagSpec[] = [...GLOBAL_FLAGS, { name: "selector", short: "l", value: true }];
 
 export async function main(argv: string[]): Promise<number> {
   let ctx: CliContext | undefined;

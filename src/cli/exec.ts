@@ -9,7 +9,7 @@ import { boolFlag, flag, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } fr
 import { streamConnection } from "./connect.js";
 import { report } from "./context.js";
 
-const FLAGS: FlagSpec[] = [
+export const FLAGS: FlagSpec[] = [
   ...GLOBAL_FLAGS,
   { name: "container", short: "c", value: true },
   { name: "stdin", short: "i", value: false },

@@ -6,10 +6,12 @@
 import { GLOBAL_FLAGS, parseArgs, UsageError } from "./args.js";
 import { makeContext, report, type CliContext } from "./context.js";
 
+export const FLAGS = GLOBAL_FLAGS;
+
 export async function main(argv: string[]): Promise<number> {
   let ctx: CliContext | undefined;
   try {
-    const p = parseArgs(argv, GLOBAL_FLAGS);
+    const p = parseArgs(argv, FLAGS);
     ctx = makeContext(p);
     let [kind, name] = p.positional;
     if (kind?.includes("/")) [kind, name] = kind.split("/", 2);

@@ -9,7 +9,7 @@ import { makeContext, report, targets, type CliContext } from "./context.js";
 import { jsonPath } from "./jsonpath.js";
 import { asList, formatTable, toJSON, toYAML } from "./printers.js";
 
-const FLAGS: FlagSpec[] = [
+export const FLAGS: FlagSpec[] = [
   ...GLOBAL_FLAGS,
   { name: "output", short: "o", value: true },
   { name: "all-namespaces", short: "A", value: false },

@@ -7,7 +7,7 @@ import { makeContext, report, type CliContext } from "./context.js";
 import { formatColumns } from "./printers.js";
 import { formatAge } from "../apiserver/tables/format.js";
 
-const FLAGS: FlagSpec[] = [
+export const FLAGS: FlagSpec[] = [
   ...GLOBAL_FLAGS,
   { name: "from-host", value: true, multiple: true },
   { name: "tag", short: "t", value: true },

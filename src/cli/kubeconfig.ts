@@ -4,11 +4,13 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { boolFlag, flag, parseArgs } from "./args.js";
+import { boolFlag, flag, parseArgs, type FlagSpec } from "./args.js";
 import { DEFAULT_ROOT } from "../cmd/daemon-config.js";
 
+export const FLAGS: FlagSpec[] = [{ name: "root", value: true }, { name: "path", value: false }, { name: "kubeconfig", value: true }, { name: "help", short: "h", value: false }];
+
 export async function main(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, [{ name: "root", value: true }, { name: "path", value: false }, { name: "kubeconfig", value: true }]);
+  const p = parseArgs(argv, FLAGS);
   const path = flag(p, "kubeconfig") ?? join(flag(p, "root") ?? DEFAULT_ROOT, "kubeconfig");
   if (boolFlag(p, "path")) {
     process.stdout.write(`${path}\n`);

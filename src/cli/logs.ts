@@ -6,7 +6,7 @@ import { resourcePath } from "../client/index.js";
 import { boolFlag, flag, GLOBAL_FLAGS, intFlag, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, type CliContext } from "./context.js";
 
-const FLAGS: FlagSpec[] = [
+export const FLAGS: FlagSpec[] = [
   ...GLOBAL_FLAGS,
   { name: "container", short: "c", value: true },
   { name: "follow", short: "f", value: false },

@@ -10,7 +10,7 @@ import { streamConnection } from "./connect.js";
 import { findShim } from "../sys/shim-path.js";
 import { report } from "./context.js";
 
-const FLAGS: FlagSpec[] = [...GLOBAL_FLAGS, { name: "address", value: true }];
+export const FLAGS: FlagSpec[] = [...GLOBAL_FLAGS, { name: "address", value: true }];
 
 export async function main(argv: string[]): Promise<number> {
   try {

@@ -1,6 +1,7 @@
 /** `nodelet reset [--root DIR] ...`: see cmd/reset.ts. Takes the daemon's flags to find what it made. */
 import { report } from "./context.js";
 import { parseDaemonConfig } from "../cmd/daemon-config.js";
+export { DAEMON_FLAGS as FLAGS } from "../cmd/daemon-config.js";
 
 export async function main(argv: string[]): Promise<number> {
   try {

@@ -12,7 +12,7 @@ import { makeContext, report, type CliContext } from "./context.js";
 import { PodWatcher } from "./pod-watcher.js";
 import { toJSON, toYAML } from "./printers.js";
 
-const FLAGS: FlagSpec[] = [
+export const FLAGS: FlagSpec[] = [
   ...GLOBAL_FLAGS,
   { name: "image", value: true },
   { name: "restart", value: true },

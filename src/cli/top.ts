@@ -7,7 +7,7 @@ import { boolFlag, flag, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } fr
 import { makeContext, report, type CliContext } from "./context.js";
 import { formatColumns } from "./printers.js";
 
-const FLAGS: FlagSpec[] = [
+export const FLAGS: FlagSpec[] = [
   ...GLOBAL_FLAGS,
   { name: "all-namespaces", short: "A", value: false },
   { name: "selector", short: "l", value: true },

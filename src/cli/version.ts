@@ -1,11 +1,13 @@
 /** `nodelet version`: the client's version and, when the daemon answers, the server's. */
-import { GLOBAL_FLAGS, parseArgs } from "./args.js";
+import { GLOBAL_FLAGS, parseArgs, type FlagSpec } from "./args.js";
 import { makeContext } from "./context.js";
 
 export const CLIENT_VERSION = "v0.1.0";
 
+export const FLAGS: FlagSpec[] = [...GLOBAL_FLAGS, { name: "client", value: false }];
+
 export async function main(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, [...GLOBAL_FLAGS, { name: "client", value: false }]);
+  const p = parseArgs(argv, FLAGS);
   process.stdout.write(`Client Version: ${CLIENT_VERSION}\n`);
   if (p.flags.has("client")) return 0;
   const ctx = makeContext(p);

@@ -2,7 +2,9 @@
  * The `nodelet` command: one verb per file under src/cli, loaded on demand so a short command pays only for the
  * code it runs (the CLI's start-up is part of every pod's user-visible latency).
  */
-type Verb = { main(args: string[], verb: string): Promise<number> };
+import { describeFlags, helpRequested, type FlagSpec } from "../cli/args.js";
+
+type Verb = { main(args: string[], verb: string): Promise<number>; FLAGS?: FlagSpec[] };
 
 // Explicit imports (not a computed path) so a bundler can split each verb into its own chunk.
 const VERBS: Record<string, () => Promise<Verb>> = {
@@ -65,7 +67,20 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: unknown command "${verb}" for "nodelet"\nRun 'nodelet help' for usage.\n`);
     return 1;
   }
-  return (await load()).main(rest, verb);
+  const mod = await load();
+  // Before main: `nodelet daemon --help` or `nodelet reset --help` must not start a daemon or clean a node.
+  if (helpRequested(rest)) {
+    process.stdout.write(verbHelp(verb, mod.FLAGS ?? []));
+    return 0;
+  }
+  return mod.main(rest, verb);
+}
+
+/** The verb's lines of the usage, and the flags it accepts. */
+function verbHelp(verb: string, flags: FlagSpec[]): string {
+  const lines = USAGE.split("\n").filter((l) => l.startsWith(`  ${verb} `) || l === `  ${verb}`);
+  const flagText = describeFlags(flags);
+  return `Usage:\n${lines.map((l) => `  nodelet ${l.trimStart()}`).join("\n") || `  nodelet ${verb}`}\n${flagText ? `\nFlags:\n${flagText}` : ""}`;
 }
 
 main(process.argv.slice(2)).then(

@@ -40,6 +40,7 @@ shim: build/nodelet-shim
 # loads a few files instead of a few dozen (its start-up is part of every `nodelet run`).
 build: deps shim
 	npx tsc -p tsconfig.json
+	rm -rf dist/cli
 	npx esbuild src/cmd/nodelet.ts --bundle --platform=node --format=esm --splitting --target=node20 \
 	  --outdir=dist/cli --external:better-sqlite3 --log-level=warning \
 	  --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);"

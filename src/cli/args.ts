@@ -13,6 +13,8 @@ export interface FlagSpec {
   /** Collect every occurrence (`-f a -f b`, `--env A=1 --env B=2`). */
   multiple?: boolean;
   /** Boolean flags that may also be given `=false` (`--validate=false`). */
+  /** One line for --help: what it does and its default. */
+  help?: string;
 }
 
 export interface ParsedArgs {
@@ -124,6 +126,9 @@ export function helpRequested(argv: string[]): boolean {
 export function describeFlags(specs: FlagSpec[]): string {
   return specs
     .filter((s) => s.name !== "help")
-    .map((s) => `  ${s.short ? `-${s.short}, ` : "    "}--${s.name}${s.value ? " VALUE" : ""}${s.multiple ? " (repeatable)" : ""}\n`)
+    .map((s) => {
+      const usage = `  ${s.short ? `-${s.short}, ` : "    "}--${s.name}${s.value ? " VALUE" : ""}${s.multiple ? " (repeatable)" : ""}`;
+      return s.help ? `${usage.padEnd(40)} ${s.help}\n` : `${usage}\n`;
+    })
     .join("");
 }

@@ -17,6 +17,12 @@ for (const [verb, flag] of [["daemon", "--pod-cidr VALUE"], ["reset", "--root VA
   });
 }
 
+test("daemon --help says what each setting does and its default", () => {
+  const r = cli("daemon", "--help");
+  assert.match(r.stdout, /--proxy-mode VALUE +Service proxy: iptables, nftables or userspace \(default iptables\)/);
+  assert.match(r.stdout, /--root VALUE +state directory \(default \/var\/lib\/nodelet\)/);
+});
+
 test("-h after -- belongs to the container's command, not to run", () => {
   const r = cli("run", "x", "--image", "busybox", "--", "ls", "-h");
   assert.notEqual(r.status, 0);

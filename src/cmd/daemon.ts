@@ -7,10 +7,12 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { findShim } from "../sys/shim-path.js";
-import type { Service } from "../api/types.js";
+import { ApiError } from "../api/errors.js";
+import type { Pod, Service } from "../api/types.js";
 import { serviceEnvVars } from "../controllers/service-env.js";
 import { createApiServer, ensureServingCert, loadOrCreateToken, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
 import { realClock } from "../kubelet/clock.js";
+import { missingImageErrors, type ImagePresent } from "../kubelet/image-admission.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
 import { startNodeAgent, type NodeAgent } from "../kubelet/node-agent.js";
 import { NodeHeartbeat } from "../kubelet/node-heartbeat.js";
@@ -69,7 +71,10 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
   const clock = realClock;
   const heartbeat = registerNode(store, cfg, network.hostIP(), log);
-  const api = await startApi(cfg, store, runtime, runner, log, (a) => installServiceAllocation(cfg, store, a));
+  const api = await startApi(cfg, store, runtime, runner, log, (a) => {
+    installServiceAllocation(cfg, store, a);
+    installImageAdmission(a, (ref) => images.has(ref));
+  });
   registerNodeApi(api, { images, layout, runtime, store, flushSteps: () => recorder?.flush() });
   const agent = await startNodeAgent({
     nodeName: cfg.nodeName,
@@ -144,6 +149,16 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${addr.port})`);
   }
   return api;
+}
+
+/** Pods naming an image this node does not have are refused at the API (see kubelet/image-admission.ts). */
+function installImageAdmission(api: ApiServer, present: ImagePresent): void {
+  const refuse = (pod: Pod, old?: Pod) => {
+    const errs = missingImageErrors(pod, present, old);
+    if (errs.length) throw ApiError.invalid("Pod", pod.metadata.name ?? "", errs);
+  };
+  api.registerCreateHook("Pod", (obj) => refuse(obj as Pod));
+  api.registerUpdateHook("Pod", (obj, old) => refuse(obj as Pod, old as Pod));
 }
 
 /** The bridge network's settings from the daemon's flags. */

@@ -8,7 +8,7 @@
  * Layout under ROOT/images: sha256/<id>/{rootfs/,image.json}, and tags.json mapping "name:tag" → id.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, promises as fsp } from "node:fs";
+import { createReadStream, promises as fsp, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import type { Runner } from "../sys/runner.js";
@@ -70,6 +70,16 @@ export class ImageStore {
     const image = id ? await this.load(id, tags) : undefined;
     if (image) this.resolved.set(key, image);
     return image;
+  }
+
+  /** Whether the node has an image by this reference: synchronous, for the API's admission (reads the tag file). */
+  has(ref: string): boolean {
+    try {
+      const tags = JSON.parse(readFileSync(join(this.root, "tags.json"), "utf8")) as Record<string, string>;
+      return typeof tags[normalizeImageRef(ref)] === "string";
+    } catch {
+      return false;
+    }
   }
 
   async list(): Promise<Image[]> {

@@ -5,8 +5,8 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
 import { eventually, NODELET, suiteDaemon, type TestDaemon } from "../helpers/daemon.js";
@@ -170,14 +170,26 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     await d.cli(["delete", "pod", "twice", "--now"]);
   });
 
-  test("a missing image is reported as the kubelet does", async () => {
-    await d.cli(["run", "noimg", "--image", "nosuchimage:1.0", "--image-pull-policy", "Never", "--", "true"]);
-    const p = await eventually(async () => {
-      const x = await pod(d, "noimg");
-      return x?.status?.containerStatuses?.[0]?.state.waiting?.reason === "ErrImageNeverPull" && x;
-    }, 10_000, "ErrImageNeverPull");
-    assert.equal(p.status!.phase, "Pending");
-    await d.cli(["delete", "pod", "noimg", "--now"]);
+  test("a missing image is refused at the API with nothing created; one gone at start time waits as ErrImageNeverPull", async () => {
+    const r = await d.cli(["run", "noimg", "--image", "nosuchimage:1.0", "--", "true"]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /spec\.containers\[0\]\.image: Invalid value: "nosuchimage:1\.0": no such image on this node/);
+    assert.equal(await pod(d, "noimg"), undefined, "nothing created");
+    // Static pods do not come through the API: the kubelet reports the missing image on the pod, as for a registry miss.
+    const node = (await d.cli(["get", "nodes", "-o", "name"])).stdout.trim().replace(/^node\//, "");
+    const manifest = join(d.root, "manifests", "noimg.yaml");
+    mkdirSync(dirname(manifest), { recursive: true });
+    writeFileSync(manifest, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: noimg\nspec:\n  containers:\n  - name: c\n    image: nosuchimage:1.0\n    imagePullPolicy: Never\n");
+    try {
+      const p = await eventually(async () => {
+        const x = await pod(d, `noimg-${node}`);
+        return x?.status?.containerStatuses?.[0]?.state.waiting?.reason === "ErrImageNeverPull" && x;
+      }, 15_000, "ErrImageNeverPull");
+      assert.equal(p.status!.phase, "Pending");
+    } finally {
+      rmSync(manifest, { force: true });
+    }
+    await eventually(async () => (await pod(d, `noimg-${node}`)) === undefined, 15_000, "the static pod goes with its file");
   });
 
   test("a user other than root is refused by the socket", async () => {

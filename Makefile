@@ -53,6 +53,12 @@ test: build
 test-unit: build
 	$(NODE_TEST) dist/test/unit
 
+test-privileged: build
+	$(NODE_TEST) dist/test/privileged
+
+test-e2e: build
+	$(NODE_TEST) dist/test/e2e
+
 SYSTEMD_UNIT_DIR ?= /etc/systemd/system
 
 # Puts `nodelet` on PATH (a link to this checkout's bin/nodelet) and installs the systemd unit (not enabled or
@@ -72,7 +78,9 @@ demo: install
 demo-stop:
 	@pidfile=/run/nodelet/demo-daemon.pid; \
 	if [ -f $$pidfile ]; then \
-	  if [ -n "$(CLEANUP)" ]; then kill -TERM $$(cat $$pidfile); sleep 1; ./bin/nodelet reset; else kill -TERM $$(cat $$pidfile); fi; \
+	  pid=$$(cat $$pidfile); kill -TERM $$pid 2>/dev/null; \
+	  for i in $$(seq 300); do kill -0 $$pid 2>/dev/null || break; sleep 0.1; done; \
+	  if [ -n "$(CLEANUP)" ]; then ./bin/nodelet reset; fi; \
 	  rm -f $$pidfile; \
 	else echo "no demo daemon is running"; fi
 

@@ -2,11 +2,13 @@
  * `describe pod`: the pod's spec summary and status, container by container, as kubectl prints it
  * (k8s.io/kubectl/pkg/describe/describe.go describePod).
  */
-import type { Container, ContainerState, ContainerStatus, Pod, Probe, Volume } from "../api/types.js";
+import type { Container, ContainerState, ContainerStatus, Pod, PodMetrics, Probe, Volume } from "../api/types.js";
 import { summarizePod } from "../apiserver/tables/format.js";
 import { describeTime, Section } from "./describe-section.js";
+import { mebi, milli } from "./metrics-format.js";
 
-export function describePod(s: Section, pod: Pod): void {
+/** `metrics`: the pod's usage from the metrics API (the cgroup files `top` reads), shown per running container. */
+export function describePod(s: Section, pod: Pod, metrics?: PodMetrics): void {
   const md = pod.metadata;
   const st = pod.status ?? {};
   s.line(0, "Name", md.name);
@@ -29,7 +31,7 @@ export function describePod(s: Section, pod: Pod): void {
     for (const c of pod.spec.initContainers) container(s, c, st.initContainerStatuses?.find((x) => x.name === c.name));
   }
   s.line(0, "Containers", "");
-  for (const c of pod.spec.containers) container(s, c, st.containerStatuses?.find((x) => x.name === c.name));
+  for (const c of pod.spec.containers) container(s, c, st.containerStatuses?.find((x) => x.name === c.name), metrics?.containers.find((m) => m.name === c.name)?.usage);
   s.raw("Conditions:");
   s.table(1, [["Type", "Status"], ...(st.conditions ?? []).map((c) => [c.type, c.status])]);
   volumes(s, pod.spec.volumes ?? []);
@@ -42,7 +44,7 @@ export function describePod(s: Section, pod: Pod): void {
   tolerations.forEach((t, i) => s.line(0, i === 0 ? "Tolerations" : "", t));
 }
 
-function container(s: Section, c: Container, cs: ContainerStatus | undefined): void {
+function container(s: Section, c: Container, cs: ContainerStatus | undefined, usage?: { cpu: string; memory: string }): void {
   s.line(1, c.name, "");
   if (cs?.containerID) s.line(2, "Container ID", cs.containerID);
   s.line(2, "Image", c.image);
@@ -58,6 +60,7 @@ function container(s: Section, c: Container, cs: ContainerStatus | undefined): v
   s.line(2, "Restart Count", cs?.restartCount ?? 0);
   resources(s, "Limits", c.resources?.limits);
   resources(s, "Requests", c.resources?.requests);
+  if (usage) resources(s, "Usage", { cpu: `${milli(usage.cpu)}m`, memory: `${mebi(usage.memory)}Mi` });
   if (c.livenessProbe) s.line(2, "Liveness", probe(c.livenessProbe));
   if (c.readinessProbe) s.line(2, "Readiness", probe(c.readinessProbe));
   if (c.startupProbe) s.line(2, "Startup", probe(c.startupProbe));

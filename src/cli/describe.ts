@@ -3,7 +3,7 @@
  * state, last state, restarts, limits, probes and mounts, the conditions, volumes, and the Events at the end; for
  * other kinds their main fields and events.
  */
-import type { Event, KubeList, KubeObject, Pod } from "../api/types.js";
+import type { Event, KubeList, KubeObject, Pod, PodMetrics } from "../api/types.js";
 import { resourcePath } from "../client/index.js";
 import { GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, targets, type CliContext } from "./context.js";
@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     const texts: string[] = [];
     for (const obj of objects) {
       const s = new Section();
-      if (info.kind === "Pod") describePod(s, obj as Pod);
+      if (info.kind === "Pod") describePod(s, obj as Pod, await podMetrics(ctx, obj as Pod));
       else if (info.kind === "Service") await describeService(s, obj, ctx.client);
       else if (info.kind === "Node") await describeNode(s, obj, ctx.client);
       else describeGeneric(s, obj);
@@ -42,6 +42,13 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     ctx?.client.close();
   }
+}
+
+/** The pod's usage as `top` shows it; none for a pod that is not running (the metrics API answers 404). */
+async function podMetrics(ctx: CliContext, pod: Pod): Promise<PodMetrics | undefined> {
+  if (pod.status?.phase !== "Running") return undefined;
+  const path = `/apis/metrics.k8s.io/v1beta1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
+  return ctx.client.request<PodMetrics>("GET", path).catch(() => undefined);
 }
 
 async function appendEvents(s: Section, ctx: CliContext, obj: KubeObject): Promise<void> {

@@ -220,6 +220,10 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     const row = /^box\s+(\d+)m\s+(\d+)Mi$/m.exec(top.stdout);
     assert.ok(row, top.stdout);
     assert.ok(Number(row[1]) > 300, `a busy loop uses most of a core (${row[1]}m)`);
+    const described = (await d.cli(["describe", "pod", "box"])).stdout;
+    const usage = /^ {4}Usage:\n {6}cpu: +(\d+)m\n {6}memory: +\d+Mi$/m.exec(described);
+    assert.ok(usage, described);
+    assert.ok(Number(usage[1]) > 300, `describe reads the same accounting (${usage[1]}m)`);
     await d.cli(["delete", "pod", "box", "--now"]);
   });
 

@@ -36,14 +36,12 @@ build/nodelet-shim: $(wildcard shim/*.c shim/*.h)
 
 shim: build/nodelet-shim
 
-# tsc for every module (tests import them one by one), then one bundle of the CLI, split per verb, so a command
-# loads a few files instead of a few dozen (its start-up is part of every `nodelet run`).
+# tsc for every module (tests import them one by one), then the CLI bundled into one CommonJS file per verb, so a
+# command loads three files instead of a few dozen (its start-up is part of every `nodelet run`; scripts/build-cli.mjs).
 build: deps shim
 	npx tsc -p tsconfig.json
 	rm -rf dist/cli
-	npx esbuild src/cmd/nodelet.ts --bundle --platform=node --format=esm --splitting --target=node20 \
-	  --outdir=dist/cli --external:better-sqlite3 --log-level=warning \
-	  --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);"
+	node scripts/build-cli.mjs
 
 test: build
 	$(NODE_TEST) dist/test/unit

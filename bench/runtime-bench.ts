@@ -12,6 +12,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Pod } from "../src/api/types.js";
 import { resolveResource } from "../src/api/resources.js";
 import type { ApiClient } from "../src/client/index.js";
@@ -19,6 +20,8 @@ import { NODELET, TestDaemon } from "../test/helpers/daemon.js";
 import { percentile, printTable, hyperfine, have } from "./lib.js";
 
 const PODS = resolveResource("pods")!;
+/** The command users run (bin/nodelet: the bundled CLI), not the compiled modules the tests drive. */
+const BIN = fileURLToPath(new URL("../../bin/nodelet", import.meta.url));
 
 async function waitRunning(client: ApiClient, names: Set<string>, resourceVersion?: string): Promise<void> {
   if (names.size === 0) return;
@@ -144,7 +147,7 @@ export async function runtimeBench(): Promise<void> {
 
     const image = join(d.root, "images", "sha256", readdirSync(join(d.root, "images", "sha256"))[0], "rootfs");
     const cmds: { name: string; cmd: string }[] = [
-      { name: "nodelet run --rm --attach busybox -- true", cmd: `env NODELET_SOCKET=${d.socket} ${process.execPath} ${NODELET} run b --image busybox --restart Never --rm --attach -q -- true` },
+      { name: "nodelet run --rm --attach busybox -- true", cmd: `env NODELET_SOCKET=${d.socket} ${process.execPath} ${BIN} run b --image busybox --restart Never --rm --attach -q -- true` },
       { name: "node -e 0 (Node.js start-up alone)", cmd: `${process.execPath} -e 0` },
     ];
     const bundle = have("runc") ? ociBundle(image) : undefined;

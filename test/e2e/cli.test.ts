@@ -5,7 +5,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
@@ -63,6 +63,11 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     await eventually(async () => (await d.cli(["logs", "loop", "--tail", "1"])).stdout.match(/^tick \d+\n$/), 10_000, "tail 1");
     const ts = await d.cli(["logs", "loop", "--timestamps", "--tail", "2"]);
     assert.match(ts.stdout, /^\d{4}-\d\d-\d\dT[\d:.]+Z tick \d+\n/);
+    // The kubelet's log layout, which log shippers read: pods/NS_NAME_UID/CTR/N.log, and containers/NAME_NS_CTR-ID.log.
+    const logFile = join(d.root, "log", "pods", `default_loop_${p.metadata.uid}`, "loop", "0.log");
+    assert.match(readFileSync(logFile, "utf8"), /^\d{4}-\d\d-\d\dT[\d:.]+Z stdout F tick 0\n/);
+    const link = join(d.root, "log", "containers", `loop_default_loop-${cs.containerID!.slice("nodelet://".length)}.log`);
+    assert.equal(realpathSync(link), realpathSync(logFile));
     const desc = await d.cli(["describe", "pod", "loop"]);
     assert.match(desc.stdout, /Status:\s+Running/);
     assert.match(desc.stdout, /Restart Count:\s+0/);

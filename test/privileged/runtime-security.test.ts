@@ -115,6 +115,22 @@ describe("securityContext, volumes and limits (privileged)", { skip }, () => {
     await h.runtime.removeSandbox(pod.metadata.uid!);
   });
 
+  test("hostPath: File mounts one file; FileOrCreate creates an empty one; File on a directory fails the mount", async () => {
+    const file = join(hostDir, "config.txt");
+    writeFileSync(file, "from-host\n");
+    const made = join(hostDir, "made.log");
+    const r = await run(
+      h,
+      { command: ["sh", "-c", "cat /etc/config.txt; echo appended >> /var/made.log"], volumeMounts: [{ name: "f", mountPath: "/etc/config.txt", readOnly: true }, { name: "c", mountPath: "/var/made.log" }] },
+      { volumes: [{ name: "f", hostPath: { path: file, type: "File" } }, { name: "c", hostPath: { path: made, type: "FileOrCreate" } }] },
+    );
+    assert.equal(r.out, "from-host\n");
+    assert.equal(readFileSync(made, "utf8"), "appended\n", "created as a file, and the pod's write reached it");
+    const pod = testPod([{ command: ["true"] }], { volumes: [{ name: "v", hostPath: { path: hostDir, type: "File" } }] });
+    await assert.rejects(h.runtime.runSandbox(pod), /hostPath type check failed: .* is not a file/);
+    await h.runtime.removeSandbox(pod.metadata.uid!);
+  });
+
   test("subPath cannot escape its volume through a symlink made inside it", async () => {
     const pod = testPod(
       [

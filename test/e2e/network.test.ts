@@ -5,12 +5,12 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { request } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, NODELET, suiteDaemon } from "../helpers/daemon.js";
+import { eventually, NODELET, suiteDaemon, TestDaemon } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 
@@ -113,4 +113,47 @@ describe("pod networking through the daemon (privileged)", { skip }, () => {
     const r = await d.cli(["run", "probe", "--image", "busybox", "--restart", "Never", "--rm", "--attach", "-q", "--", "sh", "-c", `t0=$(date +%s); timeout 5 wget -qO- http://10.${d.octet}.5.9/ 2>&1; echo "rc=$? secs=$(( $(date +%s) - t0 ))"`]);
     assert.match(r.stdout, /rc=[1-9]\d* secs=[0-1]\n$/, `fails fast: ${r.stdout}`);
   });
+
+  test("a second daemon runs beside the first with its own bridge, subnets and rules; removing it leaves the first untouched", async () => {
+    const serve = (t: TestDaemon, name: string) =>
+      t.cli(["run", name, "--image", "busybox", "--", "sh", "-c", `mkdir /www && echo ${name} > /www/index.html && exec httpd -f -p 80 -h /www`]);
+    const podIP = (t: TestDaemon, name: string) =>
+      eventually(async () => {
+        const p = await t.pod(name);
+        return p?.status?.phase === "Running" && p.status.podIP;
+      }, 15_000, `${name} Running with an IP`);
+    assert.equal((await serve(d, "stay")).code, 0);
+    const stayIP = await podIP(d, "stay");
+    const before = firewallOf(d.bridge);
+    assert.ok(before.length > 0, "the first daemon has rules of its own");
+    const d2 = new TestDaemon("net2", ["--cleanup-on-exit"]);
+    try {
+      await d2.start();
+      assert.notEqual(d2.bridge, d.bridge);
+      assert.equal((await serve(d2, "other")).code, 0);
+      const otherIP = await podIP(d2, "other");
+      assert.match(otherIP, new RegExp(`^10\\.${d2.octet}\\.0\\.`));
+      assert.equal(await httpGet(80, stayIP), "stay\n");
+      assert.equal(await httpGet(80, otherIP), "other\n");
+      assert.ok(firewallOf(d2.bridge).length > 0, "the second daemon's rules are its own");
+    } finally {
+      await d2.cleanup();
+    }
+    assert.deepEqual(d2.leftovers(), [], "nothing of the second daemon is left");
+    assert.deepEqual(firewallOf(d.bridge), before, "the first daemon's rules are as they were");
+    assert.equal(await httpGet(80, stayIP), "stay\n", "its pod still answers");
+    await d.cli(["delete", "pod", "stay", "--now"]);
+  });
 });
+
+/** The nftables tables and iptables rules a daemon owns (named after its bridge), without counters. */
+function firewallOf(bridge: string): string[] {
+  const tables = (spawnSync("nft", ["-s", "list", "ruleset"], { encoding: "utf8" }).stdout ?? "").split(/\n(?=table )/).filter((t) => t.split("\n")[0].includes(bridge));
+  const rules = ["iptables-save", "iptables-legacy-save"].flatMap((save) =>
+    (spawnSync(save, [], { encoding: "utf8" }).stdout ?? "")
+      .split("\n")
+      .filter((l) => l.includes(bridge))
+      .map((l) => l.replace(/\[\d+:\d+\]/g, "")),
+  );
+  return [...tables, ...rules];
+}

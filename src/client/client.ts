@@ -4,10 +4,11 @@
  * connections (keep-alive; idle sockets do not hold the process open). Error responses become ApiError carrying the
  * Status's reason, code, message and causes.
  *
- * Start-up cost matters (the CLI is timed against podman): this module imports only node:http, node:stream and the
- * small api/errors module; node:https is loaded on first use of a TCP server.
+ * Start-up cost matters (the CLI is timed against podman): this module imports only node:stream, node:net (through
+ * unix-http.ts, which speaks HTTP/1.1 on the unix socket) and the small api/errors module; node:http and node:https
+ * are loaded on first use of a TCP server.
  */
-import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions as HttpRequestOptions } from "node:http";
+import type { Agent, IncomingMessage, RequestOptions as HttpRequestOptions } from "node:http";
 import { PassThrough, type Readable } from "node:stream";
 import type { ResourceInfo } from "../api/resources.js";
 import type { KubeList, KubeObject, Status, WatchEvent } from "../api/types.js";
@@ -17,6 +18,7 @@ import { DEFAULT_SOCKET_PATH } from "./defaults.js";
 import { errorFromResponse } from "./errors.js";
 import { collectError, readEvents } from "./events.js";
 import { resourcePath } from "./paths.js";
+import { UnixHttp, type UnixRequest, type UnixResponse } from "./unix-http.js";
 
 export interface ClientOptions {
   /** Unix socket path; default $NODELET_SOCKET or /run/nodelet/nodelet.sock. Ignored when `server` is set. */
@@ -68,12 +70,15 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
 export const TABLE_ACCEPT =
   "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 
-type Send = (opts: HttpRequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
+/** A request in flight: node's ClientRequest (TCP) or unix-http's exchange, which offers the same few calls. */
+type Outgoing = UnixRequest;
+type Send = (opts: HttpRequestOptions, onResponse: (res: IncomingMessage | UnixResponse) => void) => Outgoing;
 
 export class ApiClient {
   private readonly socketPath: string | undefined;
   private readonly url: URL | undefined;
   private agent: Agent | undefined;
+  private unix: UnixHttp | undefined;
   private sender: Promise<Send> | undefined;
 
   constructor(private readonly opts: ClientOptions = {}) {
@@ -173,7 +178,7 @@ export class ApiClient {
    * error reply ends the watch and rejects `done` with the ApiError, so callers can re-list.
    */
   watch(path: string, query: Query | undefined, onEvent: (ev: WatchEvent) => void, opts: { accept?: string } = {}): WatchHandle {
-    let req: ClientRequest | undefined;
+    let req: Outgoing | undefined;
     let stopped = false;
     const stop = () => {
       stopped = true;
@@ -215,6 +220,7 @@ export class ApiClient {
   /** Closes idle kept-alive connections. */
   close(): void {
     this.agent?.destroy();
+    this.unix?.close();
   }
 
   private getSender(): Promise<Send> {
@@ -224,12 +230,14 @@ export class ApiClient {
 
   private async makeSender(): Promise<Send> {
     if (!this.url) {
-      this.agent = new Agent({ keepAlive: true });
-      return (o, cb) => httpRequest(o, cb);
+      // The unix socket: HTTP/1.1 written on node:net (unix-http.ts), node:http is not even loaded.
+      const unix = (this.unix = new UnixHttp(this.socketPath as string));
+      return (o, cb) => unix.request({ method: o.method ?? "GET", path: o.path ?? "/", headers: o.headers as Record<string, string> }, cb);
     }
     if (this.url.protocol === "http:") {
-      this.agent = new Agent({ keepAlive: true });
-      return (o, cb) => httpRequest(o, cb);
+      const http = await import("node:http");
+      this.agent = new http.Agent({ keepAlive: true });
+      return (o, cb) => http.request(o, cb);
     }
     const https = await import("node:https");
     this.agent = new https.Agent({ keepAlive: true, ca: this.opts.ca, rejectUnauthorized: !this.opts.insecureSkipTLSVerify });
@@ -242,9 +250,7 @@ export class ApiClient {
     if (opts.body !== undefined) headers["Content-Type"] = opts.contentType ?? "application/json";
     if (this.url && this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
     const base: HttpRequestOptions = { method, path: search ? `${path}?${search}` : path, headers, agent: this.agent };
-    // No TLS on a unix socket: an empty servername spares the agent deriving one (its first isIP() compiles the
-    // IPv6 pattern, 5 ms of every CLI command's start).
-    if (!this.url) return { ...base, socketPath: this.socketPath, ...{ servername: "" } };
+    if (!this.url) return base;
     return { ...base, host: this.url.hostname.replace(/^\[|\]$/g, ""), port: this.url.port || 443 };
   }
 
@@ -276,7 +282,7 @@ export function toSearchParams(q: Query | undefined, extra: Record<string, strin
  * Sends the body with a Content-Length: Node does not chunk DELETE bodies, so without the length the server would
  * read the body as the next request.
  */
-function writeBody(req: ClientRequest, body: unknown): void {
+function writeBody(req: Outgoing, body: unknown): void {
   if (body === undefined) return void req.end();
   const data = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
   req.setHeader("Content-Length", data.length);

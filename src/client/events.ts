@@ -1,18 +1,21 @@
 /** Reading streamed responses: newline-delimited watch events, and the Status of a refused stream. */
-import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
 import type { Status, WatchEvent } from "../api/types.js";
 import { ConnectionError } from "./connection-error.js";
 import { errorFromResponse, errorFromStatus } from "./errors.js";
 
+/** A response being read: node's IncomingMessage, or unix-http's. */
+type Response = Readable & { statusCode?: number };
+
 /** Collects a failed response's body and reports its ApiError. */
-export function collectError(res: IncomingMessage, fail: (err: unknown) => void): void {
+export function collectError(res: Response, fail: (err: unknown) => void): void {
   const chunks: Buffer[] = [];
   res.on("data", (c: Buffer) => chunks.push(c));
   res.on("end", () => fail(errorFromResponse(res.statusCode ?? 0, Buffer.concat(chunks))));
 }
 
 /** Reads newline-delimited watch events; ERROR events fail the watch. */
-export function readEvents(res: IncomingMessage, onEvent: (ev: WatchEvent) => void, fail: (err: unknown) => void, end: () => void): void {
+export function readEvents(res: Response, onEvent: (ev: WatchEvent) => void, fail: (err: unknown) => void, end: () => void): void {
   let buf = "";
   let failed = false;
   const line = (text: string) => {

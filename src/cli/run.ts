@@ -63,12 +63,17 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     watcher.track(created);
-    const code = await attachAndWait(ctx, created, watcher);
-    if (boolFlag(p, "rm")) {
-      await ctx.client.request("DELETE", resourcePath(PODS, ctx.namespace, created.metadata.name), {
-        body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" },
-      });
-      if (!boolFlag(p, "quiet")) ctx.out.write(`pod "${created.metadata.name}" deleted\n`);
+    // --rm removes the pod however the wait ends: with the container's exit, or with an error (a failed start).
+    let code: number;
+    try {
+      code = await attachAndWait(ctx, created, watcher);
+    } finally {
+      if (boolFlag(p, "rm")) {
+        await ctx.client.request("DELETE", resourcePath(PODS, ctx.namespace, created.metadata.name), {
+          body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" },
+        });
+        if (!boolFlag(p, "quiet")) ctx.out.write(`pod "${created.metadata.name}" deleted\n`);
+      }
     }
     return code;
   } catch (err) {

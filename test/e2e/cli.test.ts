@@ -5,12 +5,13 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
 import { eventually, NODELET, suiteDaemon, type TestDaemon } from "../helpers/daemon.js";
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 const skip = needsRoot();
 
@@ -30,6 +31,20 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     assert.equal(fail.code, 3);
     assert.match(fail.stdout + fail.stderr, /bye/);
     assert.equal(await pod(d, "hello"), undefined, "--rm removed the pod");
+  });
+
+  test("the bundled CLI users run (bin/nodelet, built by make build) drives the daemon as the modules do", async (t) => {
+    const bin = fileURLToPath(new URL("../../../bin/nodelet", import.meta.url));
+    if (!existsSync(fileURLToPath(new URL("../../../dist/cli/nodelet.cjs", import.meta.url)))) return t.skip("no bundle: run make build");
+    const env = { ...process.env, NODELET_SOCKET: d.socket };
+    const run = spawnSync(bin, ["run", "bundled", "--image", "busybox", "--restart", "Never", "--rm", "--attach", "--", "sh", "-c", "echo hi from $(hostname); exit 5"], { env, encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 5, run.stderr);
+    assert.equal(run.stdout, 'hi from bundled\npod "bundled" deleted\n');
+    const get = spawnSync(bin, ["get", "pods", "-o", "name"], { env, encoding: "utf8" });
+    assert.equal(get.status, 0, get.stderr);
+    assert.doesNotMatch(get.stdout, /bundled/);
+    const help = spawnSync(bin, ["daemon", "--help"], { env, encoding: "utf8" });
+    assert.match(help.stdout, /--proxy-mode VALUE/);
   });
 
   test("run without --restart makes a restartPolicy Always pod; get/describe/logs/delete work on it", async () => {

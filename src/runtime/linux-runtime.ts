@@ -354,7 +354,10 @@ export class LinuxPodRuntime implements PodRuntime {
     await this.records.saveContainer(record);
     try {
       const [monitorPid, pid] = await runShim(this.o.runner, monitorArgv(layout.shimPath, launch), uid);
-      Object.assign(record, { monitorPid, pid, pidStartTime: processStartTime(pid), startedAt: new Date().toISOString(), state: "running" });
+      // A command that ends at once can have its exit record read (containerExited, on this same object) before
+      // the shim's report of the start comes back: the exit stands, only the pids are added.
+      if ((record.state as ContainerRecord["state"]) === "exited") Object.assign(record, { monitorPid, pid });
+      else Object.assign(record, { monitorPid, pid, pidStartTime: processStartTime(pid), startedAt: new Date().toISOString(), state: "running" });
       await this.records.saveContainer(record);
       return record;
     } catch (err) {

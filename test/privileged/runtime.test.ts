@@ -117,6 +117,28 @@ describe("pod runtime (privileged)", { skip }, () => {
     await h.runtime.removeSandbox(pod.metadata.uid!);
   });
 
+  test("a command that exits before the start is reported stays exited (the exit record wins the race)", async () => {
+    // Hold back the shim's "started" answer so the exit record is read first, as happens under load.
+    const run = h.runner.run.bind(h.runner);
+    h.runner.run = async (argv, opts) => {
+      const r = await run(argv, opts);
+      if (argv[1] === "monitor") await new Promise((resolve) => setTimeout(resolve, 300));
+      return r;
+    };
+    try {
+      const pod = testPod([{ command: ["sh", "-c", "exit 7"] }]);
+      const [c] = await startPod(h, pod);
+      assert.equal(c.state, "exited", "the record returned by the start");
+      assert.equal(c.exitCode, 7);
+      assert.ok(c.pid && c.monitorPid, "the pids are still recorded");
+      assert.equal(h.runtime.container(c.id)!.state, "exited");
+      const onDisk = JSON.parse(readFileSync(h.layout.containerStateFile(pod.metadata.uid!, c.id), "utf8")) as { state: string };
+      assert.equal(onDisk.state, "exited");
+    } finally {
+      h.runner.run = run;
+    }
+  });
+
   test("removing a pod leaves no process, mount, cgroup or directory behind", async () => {
     const mountsBefore = readFileSync("/proc/self/mountinfo", "utf8");
     const pod = testPod([{ command: ["sleep", "60"] }, { name: "second", command: ["sleep", "60"] }], {

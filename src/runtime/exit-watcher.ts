@@ -50,6 +50,15 @@ export class ExitWatcher {
     return true;
   }
 
+  /** A container's exit record, read again whether or not it was reported (the resync's second look). */
+  async read(id: string): Promise<ExitRecord | undefined> {
+    try {
+      return JSON.parse(await fsp.readFile(join(this.dir, `${id}.json`), "utf8")) as ExitRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Removes a container's exit record once the container itself is removed. */
   async forget(id: string): Promise<void> {
     this.seen.delete(id);

@@ -58,6 +58,8 @@ export class LinuxPodRuntime implements PodRuntime {
   private readonly exits: ExitWatcher;
   private readonly listeners: ((ev: RuntimeEvent) => void)[] = [];
   private readonly pendingExits = new Map<string, ExitRecord>();
+  /** Containers whose shim has not answered yet: "created" with no process is not lost while it is starting. */
+  private readonly starting = new Set<string>();
   private readonly exitWaiters = new Map<string, (() => void)[]>();
   /** Each pod's volumes, set up once per sandbox (setup is idempotent, so a restarted daemon redoes it). */
   private readonly podVolumes = new Map<string, Map<string, PreparedVolume>>();
@@ -351,6 +353,7 @@ export class LinuxPodRuntime implements PodRuntime {
       process: processIdentity(launch),
       stopSignal: image.config.StopSignal,
     };
+    this.starting.add(id);
     await this.records.saveContainer(record);
     try {
       const [monitorPid, pid] = await runShim(this.o.runner, monitorArgv(layout.shimPath, launch), uid);
@@ -364,6 +367,8 @@ export class LinuxPodRuntime implements PodRuntime {
       if (!(err instanceof ShimError)) throw err;
       // The shim wrote an exit record with reason StartError too; it arrives through the watcher.
       throw new ContainerStartError("RunContainerError", err.message);
+    } finally {
+      this.starting.delete(id);
     }
   }
 
@@ -393,9 +398,14 @@ export class LinuxPodRuntime implements PodRuntime {
 
   /** A container recorded as running whose process is gone and whose monitor left no record (monitor died). */
   private async reconcileLostContainer(c: ContainerRecord): Promise<void> {
-    if (c.state === "exited") return;
+    if (c.state === "exited" || this.starting.has(c.id)) return;
     if (c.state === "running" && c.pid && isSameProcess(c.pid, c.pidStartTime)) return;
-    if (await this.exits.check(c.id)) return;
+    if (await this.exits.check(c.id)) {
+      // The record was reported (now or earlier) yet the container is not marked exited: apply it again.
+      const exit = await this.exits.read(c.id);
+      if (exit && (c.state as ContainerRecord["state"]) !== "exited") await this.containerExited(c.id, exit);
+      return;
+    }
     await this.containerExited(c.id, {
       exitCode: c.state === "created" ? 128 : 255,
       signal: 0,

@@ -39,6 +39,8 @@ describe("switching proxy modes (privileged)", { skip }, () => {
   test("iptables: chains in nat, no nft table of ours", async () => {
     assert.ok((await iptablesChains()).length > 5);
     assert.equal(await nftTable(), "");
+    // The pods are Ready once start() returns; their endpoints reach the rules a sync later.
+    await eventually(async () => new Set(await c.fromHost(clusterIP, 80, 20)).size === 3, 5000, "traffic through iptables");
     assert.deepEqual([...new Set(await c.fromHost(clusterIP, 80, 20))].sort(), WEB_PODS);
   });
 

@@ -10,11 +10,25 @@ import { printTable } from "./lib.js";
 
 const SECONDS = Number(process.env.PF_BENCH_SECONDS ?? 3);
 
-function iperf(args: string[]): number {
+/** One iperf3 run; a run that reports no result (the server still starting, a busy server) is tried again. */
+function iperf(args: string[], tries = 3): number {
+  for (let i = 1; ; i++) {
+    try {
+      return iperfOnce(args);
+    } catch (err) {
+      if (i >= tries) throw err;
+      spawnSync("sleep", ["0.5"]);
+    }
+  }
+}
+
+function iperfOnce(args: string[]): number {
   const r = spawnSync("iperf3", [...args, "-t", String(SECONDS), "-J"], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`iperf3 ${args.join(" ")}: ${r.stderr || r.stdout}`);
-  const out = JSON.parse(r.stdout) as { end: { sum_received: { bits_per_second: number } } };
-  return out.end.sum_received.bits_per_second / 1e9;
+  const out = JSON.parse(r.stdout) as { error?: string; end?: { sum_received?: { bits_per_second: number } } };
+  const bps = out.end?.sum_received?.bits_per_second;
+  if (bps === undefined) throw new Error(`iperf3 ${args.join(" ")}: ${out.error ?? "no result"}`);
+  return bps / 1e9;
 }
 
 function best(n: number, f: () => number): number {

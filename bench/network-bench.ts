@@ -258,7 +258,7 @@ async function throughput(h: NetworkHarness): Promise<[string, number][]> {
   const r = await relay(ip, 5201);
   const viaRelay = await iperfClient(["iperf3", "-c", "127.0.0.1", "-p", String((r.address() as AddressInfo).port)]);
   r.close();
-  return [["host → host (loopback)", loopback], ["pod → pod (bridge)", podToPod], ["host → pod", hostToPod], ["port-forward relay → pod", viaRelay]];
+  return [["host → host (loopback)", loopback], ["pod → pod (bridge)", podToPod], ["host → pod", hostToPod], ["a plain Node.js TCP relay → pod", viaRelay]];
 }
 
 async function podIperf(h: NetworkHarness, containerId: string, ip: string): Promise<number> {

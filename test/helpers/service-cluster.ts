@@ -54,6 +54,15 @@ spec:
 ---
 apiVersion: v1
 kind: Service
+metadata: {name: brief}
+spec:
+  selector: {app: web}
+  sessionAffinity: ClientIP
+  sessionAffinityConfig: {clientIP: {timeoutSeconds: 1}}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
 metadata: {name: web-headless}
 spec:
   clusterIP: None

@@ -90,6 +90,17 @@ function suite(mode: Mode, octet: number): void {
       assert.ok(WEB_PODS.includes(got[0]));
     });
 
+    test("ClientIP affinity ends after timeoutSeconds idle: requests 1.5 s apart spread, back-to-back ones stick", async () => {
+      const ip = await c.jsonpath("svc", "brief", "{.spec.clusterIP}");
+      const url = `http://${ip}/`;
+      const r = await c.exec("client", ["sh", "-c", `for i in $(seq 8); do a=$(wget -qO- ${url}); b=$(wget -qO- ${url}); echo "$a $b"; sleep 1.5; done`]);
+      const pairs = r.stdout.trim().split("\n").map((l) => l.split(" "));
+      assert.equal(pairs.length, 8, r.stdout + r.stderr);
+      for (const [a, b] of pairs) assert.equal(a, b, `back to back, within the timeout: ${r.stdout}`);
+      // Eight fresh choices among three pods all alike would be (1/3)^7: the affinity did expire.
+      assert.ok(new Set(pairs.map(([a]) => a)).size > 1, `after 1.5 s idle the choice is made again: ${r.stdout}`);
+    });
+
     test("a service without endpoints refuses at once, from a pod and from the host", async () => {
       const ip = await c.jsonpath("svc", "nobody", "{.spec.clusterIP}");
       const t0 = Date.now();

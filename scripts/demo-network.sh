@@ -5,7 +5,9 @@ NODELET=${NODELET:-nodelet}
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 run() { say "$*"; "$@"; }
 
-cat <<'YAML' > /tmp/nodelet-demo-net.yaml
+manifest=$(mktemp --suffix=.yaml)
+trap 'rm -f "$manifest"' EXIT
+cat <<'YAML' > "$manifest"
 apiVersion: v1
 kind: Pod
 metadata:
@@ -18,7 +20,7 @@ spec:
     ports:
     - containerPort: 8080
 YAML
-run "$NODELET" apply -f /tmp/nodelet-demo-net.yaml
+run "$NODELET" apply -f "$manifest"
 for _ in $(seq 50); do
   ip=$("$NODELET" get pod server -o jsonpath='{.status.podIP}' 2>/dev/null || true)
   [ -n "$ip" ] && [ "$("$NODELET" get pod server -o jsonpath='{.status.phase}')" = Running ] && break

@@ -70,6 +70,10 @@ export class PodSync implements PodSyncer {
     const wake = new WakeAt(actions.recheckAt);
     const extras: StatusExtras = { waiting, terminal: actions.podFailed ? { phase: "Failed", ...actions.podFailed } : undefined };
     if (actions.podFailed?.reason && pod.status?.phase !== "Failed") this.d.events.record(pod, "Normal", actions.podFailed.reason, actions.podFailed.message ?? "");
+    // As the kubelet's syncPod, the status first says what was observed: a pod whose containers have all ended
+    // shows it at once, not after its sandbox has been torn down (a signal, a wait, the network). With containers
+    // still to stop (a sidecar), their stopping comes first, so the status never shows a phase ahead of them.
+    if (actions.killPod && this.d.runtime.containers(uid).every((c) => c.state === "exited")) this.status.write(pod, extras);
     await this.act(pod, actions, waiting, wake, signal);
     if (!signal?.aborted) await this.collectGarbage(uid);
     this.d.prober.update(pod, runningInstances(pod, this.d.runtime.containers(uid)));

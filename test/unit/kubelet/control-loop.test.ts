@@ -70,6 +70,27 @@ describe("restarts and back-off", () => {
   });
 });
 
+describe("status timing", () => {
+  test("a pod whose containers have all ended shows it before its sandbox is torn down", async () => {
+    let release!: () => void;
+    const stopping = new Promise<void>((r) => (release = r));
+    const stop = h.runtime.stopSandbox.bind(h.runtime);
+    h.runtime.stopSandbox = async (uid: string) => {
+      await stopping;
+      return stop(uid);
+    };
+    h.create({ metadata: { name: "p" }, spec: spec([{ name: "a" }], { restartPolicy: "Never" }) });
+    await h.settle();
+    h.runtime.exit(h.runtime.latest(uidOf("p"), "a")!.id, 0);
+    await h.settle();
+    assert.equal(h.get("p")!.status!.phase, "Succeeded", "while the sandbox is still being stopped");
+    assert.equal(status("p")!.state.terminated?.exitCode, 0);
+    release();
+    await h.settle();
+    assert.equal(h.get("p")!.status!.phase, "Succeeded");
+  });
+});
+
 describe("probes", () => {
   const failing = new Set<string>();
   beforeEach(() => {

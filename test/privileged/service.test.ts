@@ -128,8 +128,11 @@ function suite(mode: Mode, octet: number): void {
 
     test("deleting a pod takes it out; creating it again puts it back", async () => {
       const del = c.kubectl(["delete", "pod", "web-0", "--wait=false"]);
+      const t0 = Date.now();
       await eventually(async () => (await c.endpointIPs("web")).length === 2, 2000, "web-0 out");
-      assert.ok(!(await c.fromHost(clusterIP, 80, 20)).includes("web-0"));
+      // The rules follow the endpoints one sync later (an nft commit waits ~20 ms in the kernel here).
+      await eventually(async () => !(await c.fromHost(clusterIP, 80, 20)).includes("web-0"), 2000, "web-0 out of the data path");
+      assert.ok(Date.now() - t0 < 2500, `out of the data path in ${Date.now() - t0} ms`);
       await del;
       await eventually(async () => !(await c.pod("web-0")), 20_000, "web-0 gone");
       await c.apply(webPod("web-0"));

@@ -38,12 +38,8 @@ export class ExitWatcher {
   /** Checks one container's exit record; reports it once. */
   async check(id: string): Promise<boolean> {
     if (this.seen.has(id)) return true;
-    let record: ExitRecord;
-    try {
-      record = JSON.parse(await fsp.readFile(join(this.dir, `${id}.json`), "utf8")) as ExitRecord;
-    } catch {
-      return false;
-    }
+    const record = await this.read(id);
+    if (!record) return false;
     if (this.seen.has(id)) return true;
     this.seen.add(id);
     this.onExit(id, record);

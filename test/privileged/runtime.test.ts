@@ -139,6 +139,15 @@ describe("pod runtime (privileged)", { skip }, () => {
     }
   });
 
+  test("the resync re-applies an exit record already reported to a container not marked exited", async () => {
+    const { record } = await runOnce(h, ["sh", "-c", "exit 4"]);
+    // A record out of step with its exit file (what the start race above once left): the resync sets it right.
+    Object.assign(h.runtime.container(record.id)!, { state: "running", exitCode: undefined });
+    await h.runtime.resync();
+    assert.equal(h.runtime.container(record.id)!.state, "exited");
+    assert.equal(h.runtime.container(record.id)!.exitCode, 4);
+  });
+
   test("removing a pod leaves no process, mount, cgroup or directory behind", async () => {
     const mountsBefore = readFileSync("/proc/self/mountinfo", "utf8");
     const pod = testPod([{ command: ["sleep", "60"] }, { name: "second", command: ["sleep", "60"] }], {

@@ -2,7 +2,7 @@
  * The `nodelet` command: one verb per file under src/cli, loaded on demand so a short command pays only for the
  * code it runs (the CLI's start-up is part of every pod's user-visible latency).
  */
-import { describeFlags, helpRequested, type FlagSpec } from "../cli/args.js";
+import { describeFlags, helpRequested, PRE_VERB_FLAGS, splitVerb, UsageError, type FlagSpec } from "../cli/args.js";
 
 type Verb = { main(args: string[], verb: string): Promise<number>; FLAGS?: FlagSpec[] };
 
@@ -30,7 +30,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
 
 const USAGE = `nodelet: a Kubernetes node agent that builds pods from Linux primitives
 
-Usage: nodelet VERB [flags]
+Usage: nodelet [flags] VERB [flags]
 
 Pods:
   run NAME --image IMG [--restart Never] [--rm --attach] [-- CMD ARGS...]
@@ -53,14 +53,23 @@ Node:
   kubeconfig               print a kubeconfig for kubectl
   version
 
-Flags for every client verb: --socket PATH (or NODELET_SOCKET), -n NAMESPACE
+Flags for every client verb, before or after the verb: --socket PATH (or NODELET_SOCKET), -n NAMESPACE,
+  --server URL --token TOKEN (the daemon's --listen address instead of the socket)
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const [verb, ...rest] = argv;
-  if (!verb || verb === "help" || verb === "--help" || verb === "-h") {
+  let verb: string | undefined;
+  let rest: string[];
+  try {
+    ({ verb, args: rest } = splitVerb(argv));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`error: ${err.message}\nRun 'nodelet help' for usage.\n`);
+    return 1;
+  }
+  if (!verb || verb === "help") {
     process.stdout.write(USAGE);
-    return verb ? 0 : 1;
+    return verb === "help" || helpRequested(rest) ? 0 : 1;
   }
   const load = VERBS[verb];
   if (!load) {
@@ -80,7 +89,9 @@ async function main(argv: string[]): Promise<number> {
 function verbHelp(verb: string, flags: FlagSpec[]): string {
   const lines = USAGE.split("\n").filter((l) => l.startsWith(`  ${verb} `) || l === `  ${verb}`);
   const flagText = describeFlags(flags);
-  return `Usage:\n${lines.map((l) => `  nodelet ${l.trimStart()}`).join("\n") || `  nodelet ${verb}`}\n${flagText ? `\nFlags:\n${flagText}` : ""}`;
+  const early = flags.filter((f) => f.name !== "help" && PRE_VERB_FLAGS.some((g) => g.name === f.name)).map((f) => (f.short ? `-${f.short}/--${f.name}` : `--${f.name}`));
+  const earlyText = early.length ? `\nThese may also come before the verb (nodelet ${early[0].split("/")[0]} VALUE ${verb} ...): ${early.join(", ")}\n` : "";
+  return `Usage:\n${lines.map((l) => `  nodelet ${l.trimStart()}`).join("\n") || `  nodelet ${verb}`}\n${flagText ? `\nFlags:\n${flagText}` : ""}${earlyText}`;
 }
 
 main(process.argv.slice(2)).then(

@@ -5,6 +5,7 @@
  */
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from "../api/types.js";
 import { qosClass } from "../runtime/resources.js";
+import { messageBytesPerContainer, truncateUtf8 } from "../runtime/termination-message.js";
 import { latestByName, type ObservedContainer } from "./plan.js";
 
 /** What the status is computed from, beyond the pod itself. */
@@ -37,6 +38,7 @@ export function generatePodStatus(pod: Pod, input: StatusInput): PodStatus {
   const notYet = pod.spec.initContainers?.length ? "PodInitializing" : undefined;
   const initStatuses = (pod.spec.initContainers ?? []).map((c) => containerStatus(c, true, input, notYet));
   const appStatuses = pod.spec.containers.map((c) => containerStatus(c, false, input, notYet));
+  limitMessages(pod, [...initStatuses, ...appStatuses]);
   let phase = getPhase(pod, initStatuses, appStatuses);
   if (old.phase === "Succeeded" || old.phase === "Failed") phase = old.phase;
   if (input.terminal) phase = input.terminal.phase;
@@ -80,6 +82,14 @@ function notAdmitted(pod: Pod, input: StatusInput, why: { reason: string; messag
     hostIPs: [{ ip: input.hostIP }],
     qosClass: qosClass(pod),
   };
+}
+
+/** A pod's termination messages together stay within 12 KiB, split evenly between its containers (as the kubelet). */
+function limitMessages(pod: Pod, statuses: ContainerStatus[]): void {
+  const max = messageBytesPerContainer(pod.spec);
+  for (const s of statuses) {
+    for (const t of [s.state.terminated, s.lastState?.terminated]) if (t?.message) t.message = truncateUtf8(t.message, max);
+  }
 }
 
 function terminated(c: Observed): ContainerState {

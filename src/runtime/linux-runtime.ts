@@ -17,6 +17,7 @@ import type { Runner } from "../sys/runner.js";
 import type { VolumeManager } from "../storage/volumes.js";
 import { buildContainerLaunch, parsePasswd, type PreparedVolume } from "./container-launch.js";
 import { startExec } from "./exec-session.js";
+import { readTerminationMessage } from "./termination-message.js";
 import { ExitWatcher } from "./exit-watcher.js";
 import { normalizeImageRef, type Image, type ImageStore } from "./images.js";
 import type { Layout } from "./layout.js";
@@ -352,6 +353,7 @@ export class LinuxPodRuntime implements PodRuntime {
       createdAt: new Date().toISOString(), state: "created", logPath: where.logPath, cgroupPath: where.cgroupPath,
       process: processIdentity(launch),
       stopSignal: image.config.StopSignal,
+      terminationMessagePolicy: c.terminationMessagePolicy,
     };
     this.starting.add(id);
     await this.records.saveContainer(record);
@@ -380,12 +382,18 @@ export class LinuxPodRuntime implements PodRuntime {
       return;
     }
     if (c.state === "exited") return;
+    const written = await readTerminationMessage({
+      file: join(this.o.layout.containerDir(c.podUid, id), "termination-log"),
+      logPath: c.logPath, policy: c.terminationMessagePolicy, exitCode: exit.exitCode, reason: exit.reason,
+    });
+    if ((c.state as ContainerRecord["state"]) === "exited") return; // reported again while we read
     Object.assign(c, {
       state: "exited",
       exitCode: exit.exitCode,
       signal: exit.signal || undefined,
       reason: exit.reason,
-      message: exit.message || readTerminationMessage(this.o.layout.containerDir(c.podUid, id)) || undefined,
+      // The runtime's own message first, then the container's (kuberuntime_container.go getPodContainerStatuses).
+      message: [exit.message, written].filter(Boolean).join(": ") || undefined,
       oomKilled: exit.oomKilled,
       startedAt: exit.startedAt ?? c.startedAt,
       finishedAt: exit.finishedAt,
@@ -528,11 +536,6 @@ function readTextOr(path: string, fallback: string): string {
   } catch {
     return fallback;
   }
-}
-
-/** The container's termination message (terminationMessagePath), at most 4 KiB as in Kubernetes. */
-function readTerminationMessage(containerDir: string): string {
-  return readTextOr(join(containerDir, "termination-log"), "").slice(0, 4096);
 }
 
 /** A container's log and the files the monitor rotated it into (N.log.YYYYMMDD-HHMMSS[.K]). */

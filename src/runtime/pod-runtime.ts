@@ -60,6 +60,8 @@ export interface ContainerRecord {
   /** uid/gid/caps/env of the container, reused by exec. */
   process: ProcessIdentity;
   stopSignal?: string;
+  /** The container's terminationMessagePolicy, read when it exits (FallbackToLogsOnError reads the log's end). */
+  terminationMessagePolicy?: string;
 }
 
 /** The shim's exit file (see shim/README.md). */

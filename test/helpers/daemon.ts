@@ -93,6 +93,11 @@ export class TestDaemon {
     }
   }
 
+  /** The daemon's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
   /** kill -9: the daemon dies, its pods must not. */
   async kill9(): Promise<void> {
     const c = this.child;

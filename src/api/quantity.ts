@@ -135,6 +135,16 @@ export function toBytes(q: QuantityValue): number {
   return Number(scaledRoundUp(q, NANO));
 }
 
+/** Millicores of an optional CPU quantity ("100m" → 100, "0.5" → 500); undefined when unset. Throws on garbage. */
+export function cpuMilli(q: string | undefined): number | undefined {
+  return q === undefined ? undefined : toMilli(parseQuantity(q));
+}
+
+/** Bytes of an optional memory or storage quantity ("64Mi" → 67108864); undefined when unset. Throws on garbage. */
+export function memoryBytes(q: string | undefined): number | undefined {
+  return q === undefined ? undefined : toBytes(parseQuantity(q));
+}
+
 /** Alias of toBytes for quantities that are not bytes (Kubernetes' Quantity.Value). */
 export const quantityValue = toBytes;
 

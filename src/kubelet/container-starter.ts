@@ -47,7 +47,7 @@ export class ContainerStarter {
     if (s.restartAfter !== undefined) this.d.backoff.next(key, s.restartAfter);
     let record: ContainerRecord;
     try {
-      record = await this.d.runtime.startContainer(pod, spec, { attempt: s.attempt, init: s.init, env: this.envSources(pod, spec) });
+      record = await this.d.runtime.startContainer(pod, spec, { attempt: s.attempt, init: s.init, env: this.envSources(pod, spec), specHash });
     } catch (err) {
       if (!(err instanceof ContainerStartError)) throw err;
       return this.failed(pod, s.name, err, errKey, waiting);

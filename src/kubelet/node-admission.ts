@@ -6,7 +6,7 @@
  * it fits (as if a scheduler were waiting on it).
  */
 import type { Container, Pod } from "../api/types.js";
-import { cpuMilli, memoryBytes } from "../runtime/resources.js";
+import { cpuMilli, memoryBytes } from "../api/quantity.js";
 
 export interface Allocatable {
   cpuMilli: number;

@@ -4,7 +4,7 @@
  * conditions with their transition times. Pure.
  */
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from "../api/types.js";
-import { qosClass } from "../runtime/resources.js";
+import { podQOSClass } from "../api/qos.js";
 import { messageBytesPerContainer, truncateUtf8 } from "../runtime/termination-message.js";
 import { latestByName, type ObservedContainer } from "./plan.js";
 
@@ -51,7 +51,7 @@ export function generatePodStatus(pod: Pod, input: StatusInput): PodStatus {
     podIPs: input.podIPs.map((ip) => ({ ip })),
     startTime: old.startTime ?? input.now,
     containerStatuses: appStatuses,
-    qosClass: qosClass(pod),
+    qosClass: podQOSClass(pod),
   };
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
   if (!status.podIP) {
@@ -80,7 +80,7 @@ function notAdmitted(pod: Pod, input: StatusInput, why: { reason: string; messag
     conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: prev?.lastTransitionTime ?? input.now }],
     hostIP: input.hostIP,
     hostIPs: [{ ip: input.hostIP }],
-    qosClass: qosClass(pod),
+    qosClass: podQOSClass(pod),
   };
 }
 

@@ -6,18 +6,19 @@
  * everything it owned, then removes the pod object (the kubelet's final delete carrying the uid).
  */
 import type { Pod } from "../api/types.js";
-import { containerSpecHash } from "../runtime/linux-runtime.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
 import { VolumeError } from "../storage/volumes.js";
 import type { Store } from "../store/store.js";
 import type { Backoff } from "./backoff.js";
 import type { Clock } from "./clock.js";
+import { containerSpecHash } from "./container-hash.js";
 import { collectableContainers } from "./container-gc.js";
 import { ContainerKiller, fieldPathOf, specOf } from "./container-killer.js";
 import { backoffKey, ContainerStarter, type Waiting } from "./container-starter.js";
 import type { EventRecorder } from "./events.js";
 import type { HookRunner } from "./lifecycle-hooks.js";
 import { computePodActions, latestByName, type ContainerToKill, type ObservedPod, type PodActions } from "./plan.js";
+import { podCgroupPath } from "./pod-cgroup.js";
 import type { PodObjects } from "./pod-objects.js";
 import type { PodSyncer } from "./pod-worker.js";
 import type { Prober } from "./prober.js";
@@ -147,7 +148,7 @@ export class PodSync implements PodSyncer {
     const uid = pod.metadata.uid!;
     if (this.d.runtime.sandbox(uid)) this.d.events.record(pod, "Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
     try {
-      await this.d.runtime.runSandbox(pod);
+      await this.d.runtime.runSandbox(pod, { cgroupPath: podCgroupPath(pod) });
       return true;
     } catch (err) {
       if (err instanceof VolumeError) this.d.events.record(pod, "Warning", "FailedMount", err.message);

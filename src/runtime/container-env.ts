@@ -8,7 +8,7 @@
  */
 import { FieldError } from "../api/errors.js";
 import type { Container, EnvVar, Pod } from "../api/types.js";
-import { quantityValue } from "./resources.js";
+import { parseQuantity, toBytes, toMilli } from "../api/quantity.js";
 
 export interface EnvSources {
   /** configMap name → data; missing = not found. */
@@ -135,15 +135,21 @@ export function fieldRefValue(pod: Pod, path: string, src: Pick<EnvSources, "pod
   throw new FieldError(field, `unsupported fieldPath "${path}"`);
 }
 
+/**
+ * resourceFieldRef as Kubernetes computes it (pkg/api/v1/resource ExtractContainerResourceValue): CPU in
+ * millicores over the divisor's millicores, anything else in whole units over the divisor's, rounded up; an
+ * unset or zero divisor is 1.
+ */
 function resourceFieldValue(pod: Pod, container: Container, ref: { containerName?: string; resource: string; divisor?: string }): string {
   const target = ref.containerName ? pod.spec.containers.find((c) => c.name === ref.containerName) ?? container : container;
   const [kind, name] = ref.resource.split(".") as ["limits" | "requests", string];
   const raw = target.resources?.[kind]?.[name];
-  const divisor = quantityValue(ref.divisor ?? "1");
+  const amount = (q: string) => (name === "cpu" ? toMilli(parseQuantity(q)) : toBytes(parseQuantity(q)));
+  const divisor = (ref.divisor === undefined ? 0 : amount(ref.divisor)) || amount("1");
   // Without a limit the kubelet reports the node's allocatable; we report 0 for "unset" requests and the node value
   // is not known here, so an unset limit yields "0" too (documented difference).
-  const value = raw === undefined ? 0 : quantityValue(raw);
-  return String(Math.ceil(value / (divisor || 1)));
+  const value = raw === undefined ? 0 : amount(raw);
+  return String(Math.ceil(value / divisor));
 }
 
 /**

@@ -24,28 +24,42 @@ export interface OrphanScope {
 }
 
 const POD_CGROUP = /^pod([0-9a-f-]{32,36})$/;
-const QOS_PARENTS = ["", "burstable", "besteffort"];
+
+/**
+ * Pod cgroups under the parent: `podUID` directly or one level down (the kubelet decides the level, by QoS class:
+ * kubelet/pod-cgroup.ts), with the uid each names.
+ */
+async function podCgroups(cgroups: CgroupManager): Promise<{ path: string; uid: string }[]> {
+  const found: { path: string; uid: string }[] = [];
+  for (const name of await cgroups.children("").catch(() => [] as string[])) {
+    const m = POD_CGROUP.exec(name);
+    if (m) {
+      found.push({ path: name, uid: m[1] });
+      continue;
+    }
+    for (const leaf of await cgroups.children(name).catch(() => [] as string[])) {
+      const l = POD_CGROUP.exec(leaf);
+      if (l) found.push({ path: `${name}/${leaf}`, uid: l[1] });
+    }
+  }
+  return found;
+}
 
 /** Removes every orphan; returns what it removed, one line each, for the log. */
 export async function removeOrphans(s: OrphanScope): Promise<string[]> {
   const removed: string[] = [];
-  for (const qos of QOS_PARENTS) {
-    for (const name of await s.cgroups.children(qos).catch(() => [] as string[])) {
-      const m = POD_CGROUP.exec(name);
-      if (!m) continue;
-      const path = qos ? `${qos}/${name}` : name;
-      if (!s.pods.has(m[1])) {
-        await emptyCgroup(s, path);
-        await s.cgroups.remove(path);
-        removed.push(`cgroup ${path}`);
-        continue;
-      }
-      for (const child of await s.cgroups.children(path).catch(() => [] as string[])) {
-        if (child === "pause" || s.containers.has(child)) continue;
-        await emptyCgroup(s, `${path}/${child}`);
-        await s.cgroups.remove(`${path}/${child}`);
-        removed.push(`cgroup ${path}/${child}`);
-      }
+  for (const { path, uid } of await podCgroups(s.cgroups)) {
+    if (!s.pods.has(uid)) {
+      await emptyCgroup(s, path);
+      await s.cgroups.remove(path);
+      removed.push(`cgroup ${path}`);
+      continue;
+    }
+    for (const child of await s.cgroups.children(path).catch(() => [] as string[])) {
+      if (child === "pause" || s.containers.has(child)) continue;
+      await emptyCgroup(s, `${path}/${child}`);
+      await s.cgroups.remove(`${path}/${child}`);
+      removed.push(`cgroup ${path}/${child}`);
     }
   }
   removed.push(...(await removeOrphanPodDirs(s)));

@@ -80,7 +80,14 @@ export interface StartContainerOptions {
   attempt: number;
   init: boolean;
   env: EnvSources;
-  /** Called with the error reason the kubelet reports (CreateContainerConfigError, RunContainerError, ...). */
+  /** The kubelet's hash of the container's spec (kubelet/container-hash.ts), kept in the record. */
+  specHash: string;
+}
+
+/** What the kubelet decides about a sandbox (CRI's PodSandboxConfig): where its cgroup goes. */
+export interface SandboxOptions {
+  /** The pod's cgroup, relative to the cgroup manager's parent (kubelet/pod-cgroup.ts). */
+  cgroupPath: string;
 }
 
 export type RuntimeEvent =
@@ -99,7 +106,7 @@ export interface PodRuntime {
   containers(podUid?: string): ContainerRecord[];
   container(id: string): ContainerRecord | undefined;
 
-  runSandbox(pod: Pod): Promise<SandboxRecord>;
+  runSandbox(pod: Pod, opts: SandboxOptions): Promise<SandboxRecord>;
   /** Kills the sandbox's pause process (its namespaces go with it); containers must be stopped first. */
   stopSandbox(podUid: string): Promise<void>;
   /** Removes everything of the pod from the host: containers, volumes, cgroups, files, logs. Idempotent. */

@@ -1,30 +1,11 @@
 /**
  * A container's and a pod's resources in the units the kernel takes: millicores for CPU, bytes for memory, and the
- * cgroup limits derived from them (the kubelet's ResourceConfigForPod / container resources).
+ * cgroup limits derived from them (the kubelet's ResourceConfigForPod / container resources). Quantities are
+ * read by the one exact parser (api/quantity.ts); the QoS class is api/qos.ts's.
  */
+import { cpuMilli, memoryBytes } from "../api/quantity.js";
 import type { Container, Pod } from "../api/types.js";
 import { DEFAULT_CPU_PERIOD_US, milliCPUToQuota, milliCPUToShares, type CgroupLimits } from "../sys/cgroups/types.js";
-
-// TEMPORARY until src/api/quantity.ts lands: decimal and binary suffixes only.
-const SUFFIX: Record<string, number> = {
-  "": 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-
-/** The numeric value of a quantity ("64Mi" → 67108864, "500m" → 0.5). */
-export function quantityValue(q: string): number {
-  const m = /^([+-]?[0-9.]+)([a-zA-Z]*)$/.exec(q.trim());
-  if (!m || SUFFIX[m[2]] === undefined) throw new Error(`invalid quantity "${q}"`);
-  return Number(m[1]) * SUFFIX[m[2]];
-}
-
-export function cpuMilli(q: string | undefined): number | undefined {
-  return q === undefined ? undefined : Math.ceil(quantityValue(q) * 1000 - 1e-9);
-}
-
-export function memoryBytes(q: string | undefined): number | undefined {
-  return q === undefined ? undefined : Math.ceil(quantityValue(q) - 1e-9);
-}
 
 export interface ContainerResources {
   cpuRequestMilli?: number;
@@ -76,23 +57,4 @@ export function podCgroupLimits(pod: Pod, pidsMax: number): CgroupLimits {
     memoryBytes: everyMemLimit ? memLim : -1,
     pidsMax,
   };
-}
-
-/** Kubernetes QoS class of a pod (pkg/apis/core/v1/helper/qos): decides the cgroup level it lives under. */
-export function qosClass(pod: Pod): "Guaranteed" | "Burstable" | "BestEffort" {
-  const containers = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const res of ["cpu", "memory"]) {
-      const l = lim[res];
-      const r = req[res] ?? l;
-      if (l === undefined || r === undefined || quantityValue(l) !== quantityValue(r)) guaranteed = false;
-    }
-  }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
 }

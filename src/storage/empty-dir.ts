@@ -8,7 +8,7 @@ import type { Pod, Volume } from "../api/types.js";
 import { isMountPoint, mount, unmount } from "../sys/mounts.js";
 import type { Runner } from "../sys/runner.js";
 import type { Layout } from "../runtime/layout.js";
-import { memoryBytes } from "../runtime/resources.js";
+import { memoryBytes } from "../api/quantity.js";
 import type { VolumePlugin } from "./volumes.js";
 
 export class EmptyDirPlugin implements VolumePlugin {

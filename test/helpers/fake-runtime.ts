@@ -7,7 +7,6 @@ import { PassThrough } from "node:stream";
 import { finished } from "node:stream/promises";
 import type { Container, Pod } from "../../src/api/types.js";
 import type { ExecOptions, ExecSession } from "../../src/apiserver/pod-io.js";
-import { containerSpecHash } from "../../src/runtime/linux-runtime.js";
 import {
   ContainerStartError,
   type ContainerRecord,
@@ -93,7 +92,7 @@ export class FakeRuntime implements PodRuntime {
     const now = this.iso();
     const r: ContainerRecord = {
       id, podUid: pod.metadata.uid!, name: c.name, attempt: opts.attempt, init: opts.init, image: c.image ?? "", imageId: "sha256:x",
-      specHash: containerSpecHash(c), createdAt: now, startedAt: now, state: "running", logPath: "/dev/null", cgroupPath: "x",
+      specHash: opts.specHash, createdAt: now, startedAt: now, state: "running", logPath: "/dev/null", cgroupPath: "x",
       process: { uid: 0, gid: 0, groups: [], caps: [], noNewPrivs: true, privileged: false, env: [], cwd: "/" },
     };
     this.records.set(id, r);

@@ -14,7 +14,9 @@ import type { Layout } from "../../src/runtime/layout.js";
 import type { ImageStore } from "../../src/runtime/images.js";
 import type { LinuxPodRuntime } from "../../src/runtime/linux-runtime.js";
 import { createNodeRuntime } from "../../src/runtime/node-runtime.js";
-import type { ContainerRecord } from "../../src/runtime/pod-runtime.js";
+import type { ContainerRecord, SandboxRecord } from "../../src/runtime/pod-runtime.js";
+import { containerSpecHash } from "../../src/kubelet/container-hash.js";
+import { podCgroupPath } from "../../src/kubelet/pod-cgroup.js";
 import type { CgroupManager } from "../../src/sys/cgroups/types.js";
 import type { Runner } from "../../src/sys/runner.js";
 import { Spawner } from "../../src/sys/spawner.js";
@@ -90,12 +92,17 @@ export function testPod(containers: Partial<Container>[], spec: Partial<Pod["spe
   };
 }
 
+/** Starts the pod's sandbox with its cgroup where the kubelet puts it. */
+export function runSandbox(h: Pick<RuntimeHarness, "runtime">, pod: Pod): Promise<SandboxRecord> {
+  return h.runtime.runSandbox(pod, { cgroupPath: podCgroupPath(pod) });
+}
+
 /** Starts a pod's sandbox and all its containers; returns the container records. */
-export async function startPod(h: RuntimeHarness, pod: Pod): Promise<ContainerRecord[]> {
-  await h.runtime.runSandbox(pod);
+export async function startPod(h: Pick<RuntimeHarness, "runtime">, pod: Pod): Promise<ContainerRecord[]> {
+  await runSandbox(h, pod);
   const out: ContainerRecord[] = [];
   for (const c of pod.spec.containers) {
-    out.push(await h.runtime.startContainer(pod, c, { attempt: 0, init: false, env: { configMaps: {}, secrets: {}, hostname: "" } }));
+    out.push(await h.runtime.startContainer(pod, c, { attempt: 0, init: false, env: { configMaps: {}, secrets: {}, hostname: "" }, specHash: containerSpecHash(c) }));
   }
   return out;
 }

@@ -17,7 +17,7 @@ import { Runner } from "../../src/sys/runner.js";
 import { freeOctets } from "../helpers/subnets.js";
 import { needsRoot, needsCommand, skipUnless } from "../helpers/root.js";
 import { assertNothingLeft, execIn, httpServerPod, makeNetworkHarness, sleeperPod, type NetworkHarness } from "../helpers/network-harness.js";
-import { startPod, testPod } from "../helpers/runtime-harness.js";
+import { runSandbox, startPod, testPod } from "../helpers/runtime-harness.js";
 import { background, bridgePorts, inPid, linkExists, nftTableExists, PeerNamespace, routesTo, sh, waitFor, waitForTcp } from "../helpers/netns.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("nft"), needsCommand("socat"));
@@ -155,7 +155,7 @@ describe("pod network (privileged, nftables)", { skip }, () => {
   test("a hostPort already taken is a clear error and nothing is left half-configured", async () => {
     const leasesBefore = h.network.activeLeases().length;
     const dup = httpServerPod("dup", [{ containerPort: 80, hostPort: 18080 }]);
-    await assert.rejects(h.runtime.runSandbox(dup), (e: Error) => e.message === `spec.containers[0].ports[0].hostPort: 18080/TCP is already allocated to pod default/${web.metadata.name}`);
+    await assert.rejects(runSandbox(h, dup), (e: Error) => e.message === `spec.containers[0].ports[0].hostPort: 18080/TCP is already allocated to pod default/${web.metadata.name}`);
     assert.equal(await linkExists(vethName(dup.metadata.uid!)), false, "no veth");
     assert.equal(h.network.activeLeases().length, leasesBefore, "no lease");
     await h.runtime.removeSandbox(dup.metadata.uid!);
@@ -256,7 +256,7 @@ describe("pod network: 200 pods created and deleted, 10 at a time (privileged)",
       for (let i = next++; i < 200; i = next++) {
         const pod = testPod([], {}, `churn-${i}`);
         pod.spec.containers = [{ name: "c", image: "busybox", ports: i % 10 === 0 ? [{ containerPort: 80, hostPort: 21000 + i }] : [] }];
-        const s = await h.runtime.runSandbox(pod);
+        const s = await runSandbox(h, pod);
         pauses.push({ pid: s.pid, start: s.pidStartTime });
         const ip = s.ips[0];
         assert.ok(ip, "the pod has an address");

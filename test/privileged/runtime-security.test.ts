@@ -12,7 +12,7 @@ import type { Container, Pod } from "../../src/api/types.js";
 import { readContainerLog } from "../../src/runtime/cri-log.js";
 import { ContainerStartError } from "../../src/runtime/pod-runtime.js";
 import { needsRoot } from "../helpers/root.js";
-import { makeRuntime, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { makeRuntime, runSandbox, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
 
 const skip = needsRoot();
 
@@ -111,7 +111,7 @@ describe("securityContext, volumes and limits (privileged)", { skip }, () => {
     assert.equal(r.out, "from-pod\n");
     writeFileSync(join(hostDir, "plain-file"), "");
     const pod = testPod([{ command: ["true"] }], { volumes: [{ name: "v", hostPath: { path: join(hostDir, "plain-file"), type: "Directory" } }] });
-    await assert.rejects(h.runtime.runSandbox(pod), /hostPath type check failed: .*plain-file is not a directory/);
+    await assert.rejects(runSandbox(h, pod), /hostPath type check failed: .*plain-file is not a directory/);
     await h.runtime.removeSandbox(pod.metadata.uid!);
   });
 
@@ -127,7 +127,7 @@ describe("securityContext, volumes and limits (privileged)", { skip }, () => {
     assert.equal(r.out, "from-host\n");
     assert.equal(readFileSync(made, "utf8"), "appended\n", "created as a file, and the pod's write reached it");
     const pod = testPod([{ command: ["true"] }], { volumes: [{ name: "v", hostPath: { path: hostDir, type: "File" } }] });
-    await assert.rejects(h.runtime.runSandbox(pod), /hostPath type check failed: .* is not a file/);
+    await assert.rejects(runSandbox(h, pod), /hostPath type check failed: .* is not a file/);
     await h.runtime.removeSandbox(pod.metadata.uid!);
   });
 
@@ -140,14 +140,14 @@ describe("securityContext, volumes and limits (privileged)", { skip }, () => {
       ],
       { volumes: [{ name: "data", emptyDir: {} }] },
     );
-    await h.runtime.runSandbox(pod);
+    await runSandbox(h, pod);
     const env = { configMaps: {}, secrets: {}, hostname: "" };
-    const maker = await h.runtime.startContainer(pod, pod.spec.containers[0], { attempt: 0, init: false, env });
+    const maker = await h.runtime.startContainer(pod, pod.spec.containers[0], { attempt: 0, init: false, env, specHash: "test" });
     await waitExited(h, maker.id);
-    const user = await h.runtime.startContainer(pod, pod.spec.containers[1], { attempt: 0, init: false, env });
+    const user = await h.runtime.startContainer(pod, pod.spec.containers[1], { attempt: 0, init: false, env, specHash: "test" });
     await waitExited(h, user.id);
     assert.equal(await output(h, user.id), "fine\n");
-    await assert.rejects(h.runtime.startContainer(pod, pod.spec.containers[2], { attempt: 0, init: false, env }), (err: unknown) => {
+    await assert.rejects(h.runtime.startContainer(pod, pod.spec.containers[2], { attempt: 0, init: false, env, specHash: "test" }), (err: unknown) => {
       assert.ok(err instanceof ContainerStartError);
       assert.match(err.message, /subPath "link" escapes the volume/);
       return true;

@@ -1,0 +1,140 @@
+/**
+ * The containers' exit state machine: created → running → exited, driven by the monitors' exit records (through
+ * ExitWatcher) and, where a monitor died without one, by finding the process gone. An exit that arrives before
+ * the container is registered waits for it; an exit that arrives before the shim's start answer stands (the
+ * start only adds the pids). Waiters on an exit are released when it is applied.
+ */
+import { join } from "node:path";
+import { isoNow } from "../sys/clock.js";
+import { isSameProcess } from "../sys/proc.js";
+import { ExitWatcher } from "./exit-watcher.js";
+import type { ContainerRecord, ExitRecord } from "./pod-runtime.js";
+import type { RuntimeContext } from "./runtime-context.js";
+import { readTerminationMessage } from "./termination-message.js";
+
+export class ContainerExits {
+  private readonly watcher: ExitWatcher;
+  private readonly pending = new Map<string, ExitRecord>();
+  /** Containers whose shim has not answered yet: "created" with no process is not lost while it is starting. */
+  private readonly starting = new Set<string>();
+  private readonly waiters = new Map<string, (() => void)[]>();
+
+  constructor(private readonly x: RuntimeContext) {
+    this.watcher = new ExitWatcher(x.o.layout.exitsDir, (id, rec) => void this.exited(id, rec));
+  }
+
+  /** Starts watching the exit directory and applies the records already there. */
+  start(): Promise<void> {
+    return this.watcher.start();
+  }
+
+  stop(): void {
+    this.watcher.stop();
+  }
+
+  /** The shim is starting `id`: until done() it is not taken for lost. */
+  markStarting(id: string): void {
+    this.starting.add(id);
+  }
+
+  markStarted(id: string): void {
+    this.starting.delete(id);
+  }
+
+  /** Applies an exit that arrived before the container was registered (called once it is). */
+  async applyPending(id: string): Promise<void> {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    await this.exited(id, pending);
+  }
+
+  /** An exit record arrived: the container is exited. Records for containers we have not registered yet wait. */
+  private async exited(id: string, exit: ExitRecord): Promise<void> {
+    const c = this.x.records.containers.get(id);
+    if (!c) {
+      this.pending.set(id, exit);
+      return;
+    }
+    if (c.state === "exited") return;
+    const written = await readTerminationMessage({
+      file: join(this.x.o.layout.containerDir(c.podUid, id), "termination-log"),
+      logPath: c.logPath, policy: c.terminationMessagePolicy, exitCode: exit.exitCode, reason: exit.reason,
+    });
+    if ((c.state as ContainerRecord["state"]) === "exited") return; // reported again while we read
+    Object.assign(c, {
+      state: "exited",
+      exitCode: exit.exitCode,
+      signal: exit.signal || undefined,
+      reason: exit.reason,
+      // The runtime's own message first, then the container's (kuberuntime_container.go getPodContainerStatuses).
+      message: [exit.message, written].filter(Boolean).join(": ") || undefined,
+      oomKilled: exit.oomKilled,
+      startedAt: exit.startedAt ?? c.startedAt,
+      finishedAt: exit.finishedAt,
+    });
+    await this.x.records.saveContainer(c);
+    for (const w of this.waiters.get(id) ?? []) w();
+    this.waiters.delete(id);
+    this.x.emit({ type: "ContainerDied", podUid: c.podUid, containerId: id });
+  }
+
+  /** A container recorded as running whose process is gone and whose monitor left no record (monitor died). */
+  async reconcileLost(c: ContainerRecord): Promise<void> {
+    if (c.state === "exited" || this.starting.has(c.id)) return;
+    if (c.state === "running" && c.pid && isSameProcess(c.pid, c.pidStartTime)) return;
+    if (await this.watcher.check(c.id)) {
+      // The record was reported (now or earlier) yet the container is not marked exited: apply it again.
+      const exit = await this.watcher.read(c.id);
+      if (exit && (c.state as ContainerRecord["state"]) !== "exited") await this.exited(c.id, exit);
+      return;
+    }
+    await this.exited(c.id, {
+      exitCode: c.state === "created" ? 128 : 255,
+      signal: 0,
+      oomKilled: false,
+      reason: c.state === "created" ? "StartError" : "Error",
+      message: "the container's process is gone and its monitor left no exit record",
+      finishedAt: isoNow(this.x.clock),
+    });
+  }
+
+  /** Resync: exit records missed by the watch, then containers whose monitor died. */
+  async resync(): Promise<void> {
+    await this.watcher.scan();
+    for (const c of this.x.records.containers.values()) await this.reconcileLost(c);
+  }
+
+  /** After a kill: the exit record may have been missed (or the monitor died with the container); settle it now. */
+  async settle(c: ContainerRecord): Promise<void> {
+    if (c.state === "exited") return;
+    await this.watcher.check(c.id);
+    await this.reconcileLost(c);
+  }
+
+  /** Resolves true once the container has exited (at once if it already has), false after timeoutMs. */
+  wait(id: string, timeoutMs: number): Promise<boolean> {
+    const c = this.x.records.containers.get(id);
+    if (!c || c.state === "exited") return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(id) ?? [];
+      const waiter = () => {
+        timer.cancel();
+        resolve(true);
+      };
+      const timer = this.x.clock.setTimeout(() => {
+        // A waiter that timed out leaves the list, so long log follows do not pile them up.
+        const i = list.indexOf(waiter);
+        if (i >= 0) list.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
+      list.push(waiter);
+      this.waiters.set(id, list);
+    });
+  }
+
+  /** Removes a container's exit record once the container itself is removed. */
+  forget(id: string): Promise<void> {
+    return this.watcher.forget(id);
+  }
+}

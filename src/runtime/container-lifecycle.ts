@@ -1,0 +1,186 @@
+/**
+ * A container's life in its pod sandbox: launched through nodelet-shim (cgroup, directory, log file, the
+ * monitor and the process), stopped with its stop signal then SIGKILL, exec'd into, and removed with its cgroup,
+ * directory, logs and exit record. Exits themselves are the state machine's (container-exits.ts).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, promises as fsp, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FieldError } from "../api/errors.js";
+import type { Container, Pod } from "../api/types.js";
+import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
+import { isoNow } from "../sys/clock.js";
+import { processStartTime, signalProcess } from "../sys/proc.js";
+import { readTextOr } from "../sys/text-file.js";
+import { buildContainerLaunch, parsePasswd } from "./container-launch.js";
+import type { ContainerExits } from "./container-exits.js";
+import { startExec } from "./exec-session.js";
+import { normalizeImageRef, type Image } from "./images.js";
+import { prepareLog, removeLogFiles, removeLogLink } from "./log-files.js";
+import { ContainerStartError, type ContainerRecord, type SandboxRecord, type StartContainerOptions } from "./pod-runtime.js";
+import { containerCgroupLimits } from "./resources.js";
+import type { RuntimeContext } from "./runtime-context.js";
+import type { SandboxLifecycle } from "./sandbox-lifecycle.js";
+import { monitorArgv, type ProcessIdentity } from "./shim-argv.js";
+import { runShim, ShimError } from "./shim-client.js";
+
+interface Where {
+  dir: string;
+  cgroupPath: string;
+  logPath: string;
+  sandbox: SandboxRecord;
+}
+
+export class ContainerLifecycle {
+  constructor(
+    private readonly x: RuntimeContext,
+    private readonly sandboxes: SandboxLifecycle,
+    private readonly exits: ContainerExits,
+  ) {}
+
+  async start(pod: Pod, c: Container, opts: StartContainerOptions): Promise<ContainerRecord> {
+    const uid = pod.metadata.uid!;
+    const sandbox = this.x.records.sandboxes.get(uid);
+    if (!sandbox || sandbox.state !== "ready") throw new ContainerStartError("CreateContainerError", "the pod sandbox is not ready");
+    const image = await this.imageFor(c);
+    const id = randomBytes(32).toString("hex");
+    const { runner, layout } = this.x.o;
+    runner.comment(uid, `container ${c.name} (attempt ${opts.attempt})`);
+    const dir = layout.containerDir(uid, id);
+    const cgroupPath = `${sandbox.cgroupPath}/${id}`;
+    const ns = pod.metadata.namespace ?? "default";
+    const logPath = layout.containerLogFile(ns, pod.metadata.name!, uid, c.name, opts.attempt);
+    // Independent preparations run together. rootfs/upper/work are made by the shim (mkdir -p) as it mounts them.
+    await Promise.all([
+      Promise.resolve().then(() => {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "termination-log"), "", { mode: 0o666 });
+      }),
+      this.x.o.cgroups.create(cgroupPath, containerCgroupLimits(c), uid),
+      Promise.resolve().then(() => prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id))),
+    ]);
+    const record = await this.launch(pod, c, image, id, opts, { dir, cgroupPath, logPath, sandbox });
+    this.x.emit({ type: "ContainerStarted", podUid: uid, containerId: id });
+    await this.exits.applyPending(id);
+    return record;
+  }
+
+  private async imageFor(c: Container): Promise<Image> {
+    const ref = c.image ?? "";
+    const image = await this.x.o.images.resolve(ref);
+    if (image) return image;
+    if (c.imagePullPolicy === "Never") {
+      throw new ContainerStartError("ErrImageNeverPull", `Container image "${ref}" is not present with pull policy of Never`);
+    }
+    throw new ContainerStartError(
+      "ErrImagePull",
+      `image "${normalizeImageRef(ref)}" is not on this node and nodelet does not pull from registries (build it with \`nodelet image build\`)`,
+    );
+  }
+
+  private async launch(pod: Pod, c: Container, image: Image, id: string, opts: StartContainerOptions, where: Where): Promise<ContainerRecord> {
+    const uid = pod.metadata.uid!;
+    const { layout } = this.x.o;
+    const volumes = await this.sandboxes.volumesFor(pod);
+    let launch;
+    try {
+      launch = buildContainerLaunch({
+        pod, container: c, fieldPath: containerFieldPath(pod, c), image, id,
+        imagePasswd: parsePasswd(readTextOr(join(image.rootfs, "etc/passwd"), "")),
+        paths: {
+          rootfs: join(where.dir, "rootfs"), upper: join(where.dir, "upper"), work: join(where.dir, "work"),
+          exitFile: layout.exitFile(id), logPath: where.logPath, terminationLog: join(where.dir, "termination-log"),
+          hosts: layout.podEtcFile(uid, "etc-hosts"), hostname: layout.podEtcFile(uid, "etc-hostname"),
+          resolvConf: layout.podEtcFile(uid, "resolv.conf"), shm: layout.podShmDir(uid),
+        },
+        cgroupDirs: this.x.o.cgroups.dirs(where.cgroupPath),
+        oomFile: this.x.o.cgroups.oomFile(where.cgroupPath),
+        sandboxPid: where.sandbox.pid,
+        volumes,
+        env: { ...opts.env, hostname: where.sandbox.hostname, podIP: where.sandbox.ips[0], podIPs: where.sandbox.ips },
+        log: this.x.o.log,
+      });
+    } catch (err) {
+      if (err instanceof FieldError) throw new ContainerStartError("CreateContainerConfigError", err.message);
+      throw err;
+    }
+    const record: ContainerRecord = {
+      id, podUid: uid, name: c.name, attempt: opts.attempt, init: opts.init,
+      image: c.image ?? "", imageId: `sha256:${image.id}`, specHash: opts.specHash,
+      createdAt: isoNow(this.x.clock), state: "created", logPath: where.logPath, cgroupPath: where.cgroupPath,
+      process: processIdentity(launch),
+      stopSignal: image.config.StopSignal,
+      terminationMessagePolicy: c.terminationMessagePolicy,
+    };
+    this.exits.markStarting(id);
+    await this.x.records.saveContainer(record);
+    try {
+      const [monitorPid, pid] = await runShim(this.x.o.runner, monitorArgv(layout.shimPath, launch), uid);
+      // A command that ends at once can have its exit record read (the exit state machine, on this same record)
+      // before the shim's report of the start comes back: the exit stands, only the pids are added.
+      if ((record.state as ContainerRecord["state"]) === "exited") Object.assign(record, { monitorPid, pid });
+      else Object.assign(record, { monitorPid, pid, pidStartTime: processStartTime(pid), startedAt: isoNow(this.x.clock), state: "running" });
+      await this.x.records.saveContainer(record);
+      return record;
+    } catch (err) {
+      if (!(err instanceof ShimError)) throw err;
+      // The shim wrote an exit record with reason StartError too; it arrives through the watcher.
+      throw new ContainerStartError("RunContainerError", err.message);
+    } finally {
+      this.exits.markStarted(id);
+    }
+  }
+
+  /** Signals the container (its image's stop signal, else SIGTERM), waits up to graceSeconds, then SIGKILL. */
+  async stop(id: string, graceSeconds: number): Promise<void> {
+    const c = this.x.records.containers.get(id);
+    if (!c || c.state !== "running" || !c.pid) return;
+    const runner = this.x.o.runner;
+    const signal = (c.stopSignal && c.stopSignal.startsWith("SIG") ? c.stopSignal : "SIGTERM") as NodeJS.Signals;
+    if (graceSeconds > 0 && signalProcess(runner, c.pid, signal, c.pidStartTime, c.podUid)) {
+      if (await this.exits.wait(id, graceSeconds * 1000)) return;
+    }
+    if (signalProcess(runner, c.pid, "SIGKILL", c.pidStartTime, c.podUid)) await this.exits.wait(id, 10_000);
+    await this.exits.settle(c);
+  }
+
+  /** Stops the container if it runs, then removes its cgroup, directory, log files, log link and exit record. */
+  async remove(id: string): Promise<void> {
+    const c = this.x.records.containers.get(id);
+    if (!c) return;
+    const { layout, cgroups } = this.x.o;
+    if (c.state === "running") await this.stop(id, 0);
+    await cgroups.remove(c.cgroupPath, c.podUid);
+    await fsp.rm(layout.containerDir(c.podUid, id), { recursive: true, force: true });
+    const s = this.x.records.sandboxes.get(c.podUid);
+    if (s) await removeLogLink(layout.containerLogLink(s.namespace, s.name, c.name, id));
+    await removeLogFiles(c.logPath);
+    await this.exits.forget(id);
+    this.x.records.forgetContainer(id);
+  }
+
+  async exec(id: string, opts: Omit<ExecOptions, "container">, timeoutSeconds?: number): Promise<ExecSession> {
+    const c = this.x.records.containers.get(id);
+    if (!c || c.state !== "running" || !c.pid) throw new ContainerStartError("RunContainerError", "container is not running");
+    return startExec(this.x.o.runner, this.x.o.layout.shimPath, {
+      ...c.process,
+      targetPid: c.pid,
+      cgroups: this.x.o.cgroups.dirs(c.cgroupPath),
+      tty: opts.tty,
+      timeoutSeconds,
+      argv: opts.command,
+    }, opts);
+  }
+}
+
+/** The identity part of a launch, kept in the record so exec runs as the container does. */
+function processIdentity(l: ProcessIdentity): ProcessIdentity {
+  const { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged } = l;
+  return { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged };
+}
+
+function containerFieldPath(pod: Pod, c: Container): string {
+  const i = pod.spec.containers.indexOf(c);
+  if (i >= 0) return `spec.containers[${i}]`;
+  return `spec.initContainers[${(pod.spec.initContainers ?? []).indexOf(c)}]`;
+}

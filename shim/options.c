@@ -7,6 +7,7 @@
 #include "options.h"
 
 #include "caps.h"
+#include "spec_fd.h"
 #include "util.h"
 
 #include <sched.h>
@@ -211,6 +212,8 @@ static int unknown(const char *arg)
 int parse_container_args(int argc, char **argv, struct container_spec *s)
 {
 	memset(s, 0, sizeof *s);
+	if (spec_fd_expand(&argc, &argv) < 0)
+		return -1;
 	s->id = "";
 	s->log_max_size = 10485760;
 	s->log_max_files = 5;
@@ -261,6 +264,8 @@ static int parse_exec_opt(struct exec_spec *s, int argc, char **argv, int i)
 int parse_exec_args(int argc, char **argv, struct exec_spec *s)
 {
 	memset(s, 0, sizeof *s);
+	if (spec_fd_expand(&argc, &argv) < 0)
+		return -1;
 	alloc_process(&s->proc, argc);
 	s->cgroups = calloc((size_t)argc, sizeof(char *));
 	int i = 1;

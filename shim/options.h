@@ -1,8 +1,9 @@
 /*
  * options.h — the command line of each mode, parsed into plain structs.
  *
- * The shim has no config file: the daemon passes everything as flags so that a
- * `ps` listing shows exactly how each container was built. See README.md.
+ * The shim has no config file: the daemon passes everything as flags, the ones that
+ * may hold secrets (environment, command, mounts) on a pipe (`--spec-fd`, spec_fd.h)
+ * rather than on argv, which every host user can read. See README.md.
  */
 #ifndef NODELET_OPTIONS_H
 #define NODELET_OPTIONS_H

@@ -21,7 +21,7 @@ import { ContainerStartError, type ContainerRecord, type SandboxRecord, type Sta
 import { containerCgroupLimits } from "./resources.js";
 import type { RuntimeContext } from "./runtime-context.js";
 import type { SandboxLifecycle } from "./sandbox-lifecycle.js";
-import { monitorArgv, type ProcessIdentity } from "./shim-argv.js";
+import { monitorCommand, type ProcessIdentity } from "./shim-argv.js";
 import { runShim, ShimError } from "./shim-client.js";
 
 interface Where {
@@ -115,7 +115,7 @@ export class ContainerLifecycle {
     this.exits.markStarting(id);
     await this.x.records.saveContainer(record);
     try {
-      const [monitorPid, pid] = await runShim(this.x.o.runner, monitorArgv(layout.shimPath, launch), uid);
+      const [monitorPid, pid] = await runShim(this.x.o.runner, monitorCommand(layout.shimPath, launch), uid);
       // A command that ends at once can have its exit record read (the exit state machine, on this same record)
       // before the shim's report of the start comes back: the exit stands, only the pids are added.
       if ((record.state as ContainerRecord["state"]) === "exited") Object.assign(record, { monitorPid, pid });

@@ -5,12 +5,17 @@
 import type { Writable } from "node:stream";
 import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
 import type { Runner } from "../sys/runner.js";
-import { execArgv, type ExecLaunch } from "./shim-argv.js";
+import { encodeSpec, execCommand, EXEC_SPEC_FD, type ExecLaunch } from "./shim-argv.js";
 
 export function startExec(runner: Runner, shim: string, launch: ExecLaunch, opts: Omit<ExecOptions, "container" | "command">): ExecSession {
-  const child = runner.spawn(execArgv(shim, launch), {
-    stdio: [opts.stdin ? "pipe" : "ignore", "pipe", opts.tty ? "ignore" : "pipe", opts.tty ? "pipe" : "ignore"],
+  const cmd = execCommand(shim, launch);
+  const spec = encodeSpec(cmd.spec);
+  const child = runner.spawn(cmd.argv, {
+    stdio: [opts.stdin ? "pipe" : "ignore", "pipe", opts.tty ? "ignore" : "pipe", opts.tty ? "pipe" : "ignore", "pipe"],
   });
+  const specPipe = child.stdio[EXEC_SPEC_FD] as Writable | null;
+  specPipe?.on("error", () => undefined);
+  specPipe?.end(spec);
   const control = opts.tty ? (child.stdio[3] as Writable | null) : null;
   control?.on("error", () => undefined);
   child.stdin?.on("error", () => undefined);

@@ -100,7 +100,7 @@ export function renderScript(steps: Step[], title: string): string {
         break;
       case "exec":
         if (s.argv[1] === "monitor" && /nodelet-shim$/.test(s.argv[0])) out.push(...SHIM_MONITOR_NOTES);
-        out.push(commandLine(s.argv) + (s.input !== undefined ? ` <<'EOF'\n${s.input.replace(/\n$/, "")}\nEOF` : "") + failed);
+        out.push(commandWithInput(s.argv, s.input) + failed);
         break;
       case "spawn":
         if (s.argv[1] === "monitor") out.push(...SHIM_MONITOR_NOTES);
@@ -124,6 +124,16 @@ export function renderScript(steps: Step[], title: string): string {
     }
   }
   return `${out.join("\n")}\n`;
+}
+
+/** A command and what it read on stdin: NUL-terminated words (a shim spec) as a printf pipe, text as a here-doc. */
+function commandWithInput(argv: string[], input: string | undefined): string {
+  if (input === undefined) return commandLine(argv);
+  if (input.endsWith("\0")) {
+    const words = input.slice(0, -1).split("\0");
+    return `${commandLine(["printf", "%s\\0", ...words])} |\n  ${commandLine(argv)}`;
+  }
+  return `${commandLine(argv)} <<'EOF'\n${input.replace(/\n$/, "")}\nEOF`;
 }
 
 function writeLine(path: string, data: string): string {

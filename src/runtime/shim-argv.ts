@@ -2,7 +2,38 @@
  * What the shim is asked to do, as data, and its rendering to argv (effects are data: DESIGN.md rule 2). The
  * shim's modes and flags are documented in shim/README.md; these renderers are the only place the daemon spells
  * them, and `nodelet explain` prints the same argv.
+ *
+ * A container's command, environment and mounts are not put on argv, which every host user reads in `ps`: monitor
+ * and exec get only identification there (`--id`, `--target`) and `--spec-fd N`, and the rest, the same flags as
+ * words, on a pipe (ShimCommand.spec, sent NUL-terminated by encodeSpec).
  */
+
+/** A shim invocation: argv (world-readable: identification only) and the flags it reads from its spec fd. */
+export interface ShimCommand {
+  argv: string[];
+  spec: string[];
+}
+
+/** The fd the monitor reads its spec from (its stdin: the container's stdin is /dev/null or the FIFO). */
+export const MONITOR_SPEC_FD = 0;
+/** The fd exec reads its spec from (0-2 are the command's stdio, 3 carries a TTY's window sizes). */
+export const EXEC_SPEC_FD = 4;
+
+/** The spec as the shim reads it: each word NUL-terminated. A word holding a NUL could not reach execve intact. */
+export function encodeSpec(words: string[]): Buffer {
+  for (const w of words) {
+    if (w.includes("\0")) throw new Error(`the container spec holds a NUL byte in ${JSON.stringify(w.split("=")[0].slice(0, 64))}`);
+  }
+  return Buffer.from(words.map((w) => `${w}\0`).join(""));
+}
+
+/**
+ * The spec as the pod's explain file records it: environment values are left out (they can be secrets, and that
+ * file is on disk), names kept.
+ */
+export function redactedSpec(words: string[]): string[] {
+  return words.map((w, i) => (words[i - 1] === "--env" ? `${w.split("=")[0]}=…` : w));
+}
 
 /** One mount the shim makes inside the container's mount namespace. */
 export type ShimMount =
@@ -33,8 +64,8 @@ export interface ContainerLaunch extends ProcessIdentity {
   argv: string[];
 }
 
-export function monitorArgv(shim: string, l: ContainerLaunch): string[] {
-  const a = [shim, "monitor", "--id", l.id, "--log", l.logPath];
+export function monitorCommand(shim: string, l: ContainerLaunch): ShimCommand {
+  const a = ["--log", l.logPath];
   a.push("--log-max-size", String(l.logMaxSize), "--log-max-files", String(l.logMaxFiles));
   a.push("--exit-file", l.exitFile, "--oom-file", l.oomFile);
   for (const cg of l.cgroups) a.push("--cgroup", cg);
@@ -48,7 +79,7 @@ export function monitorArgv(shim: string, l: ContainerLaunch): string[] {
   for (const p of l.readonly) a.push("--readonly", p);
   if (l.stdinFifo) a.push("--stdin-fifo", l.stdinFifo);
   a.push(...processArgs(l));
-  return [...a, "--", ...l.argv];
+  return { argv: [shim, "monitor", "--id", l.id, "--spec-fd", String(MONITOR_SPEC_FD)], spec: [...a, "--", ...l.argv] };
 }
 
 function mountArgs(m: ShimMount): string[] {
@@ -94,13 +125,13 @@ export interface ExecLaunch extends ProcessIdentity {
   argv: string[];
 }
 
-export function execArgv(shim: string, e: ExecLaunch): string[] {
-  const a = [shim, "exec", "--target", String(e.targetPid)];
+export function execCommand(shim: string, e: ExecLaunch): ShimCommand {
+  const a: string[] = [];
   for (const cg of e.cgroups) a.push("--cgroup", cg);
   if (e.tty) a.push("--tty");
   if (e.timeoutSeconds !== undefined) a.push("--timeout", String(e.timeoutSeconds));
   a.push(...processArgs(e));
-  return [...a, "--", ...e.argv];
+  return { argv: [shim, "exec", "--target", String(e.targetPid), "--spec-fd", String(EXEC_SPEC_FD)], spec: [...a, "--", ...e.argv] };
 }
 
 export interface SandboxLaunch {

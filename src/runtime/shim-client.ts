@@ -4,6 +4,7 @@
  * command run through the Runner (and so recorded, and forked by the spawner).
  */
 import type { Runner } from "../sys/runner.js";
+import { encodeSpec, redactedSpec, type ShimCommand } from "./shim-argv.js";
 
 export class ShimError extends Error {
   constructor(message: string) {
@@ -12,9 +13,17 @@ export class ShimError extends Error {
   }
 }
 
-/** Runs the shim with argv and returns the numbers after "ok". */
-export async function runShim(runner: Runner, argv: string[], owner?: string): Promise<number[]> {
-  const r = await runner.run(argv, { owner, allowFail: true });
+/** Runs the shim (argv, and its spec on stdin when it has one) and returns the numbers after "ok". */
+export async function runShim(runner: Runner, cmd: ShimCommand | string[], owner?: string): Promise<number[]> {
+  const { argv, spec } = Array.isArray(cmd) ? { argv: cmd, spec: undefined } : cmd;
+  let input: Buffer | undefined;
+  try {
+    input = spec && encodeSpec(spec);
+  } catch (err) {
+    throw new ShimError((err as Error).message);
+  }
+  const recordInput = spec && `${redactedSpec(spec).join("\0")}\0`;
+  const r = await runner.run(argv, { owner, allowFail: true, input, recordInput });
   const line = r.stdout.split("\n")[0] ?? "";
   if (line.startsWith("ok")) return line.split(" ").slice(1).filter(Boolean).map(Number);
   const why = line.replace(/^error\s*/, "") || r.stderr.trim() || `${argv[1]} exited with status ${r.code} before answering`;

@@ -32,6 +32,8 @@ export interface Recorder {
 
 export interface RunOptions {
   input?: string | Buffer;
+  /** What the record shows in place of input (one that holds secrets, which must not reach the owner's file). */
+  recordInput?: string;
   /** Who the step is for (a pod uid); unrecorded when omitted. */
   owner?: string;
   /** Return a non-zero exit instead of throwing. */
@@ -77,7 +79,7 @@ export class Runner {
     this.note(opts.owner, {
       kind: "exec",
       argv,
-      input: opts.input === undefined ? undefined : opts.input.toString(),
+      input: opts.recordInput ?? (opts.input === undefined ? undefined : opts.input.toString()),
       at: new Date(started).toISOString(),
       ms: Date.now() - started,
       exitCode: result.code,

@@ -289,7 +289,8 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     assert.match(r.stdout, /^#!\/bin\/sh\n/);
     assert.match(r.stdout, /cpu\.shares/);
     assert.match(r.stdout, /nodelet-shim sandbox[\s\\]*--hostname shown[\s\S]*--shm /);
-    assert.match(r.stdout, /nodelet-shim monitor[\s\S]*--lower [\s\S]*-- sleep 60/);
+    // The container spec is piped to the monitor (never on its argv), shown as the printf that feeds it.
+    assert.match(r.stdout, /printf '%s\\0'[\s\S]*--lower [\s\S]*-- sleep 60 \|\n\s*\S*nodelet-shim monitor[\s\\]*--id \S+[\s\\]*--spec-fd 0\n/);
     await d.cli(["delete", "pod", "shown", "--now"]);
   });
 });

@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { boolFlag, flag, flags, parseArgs, UsageError, type FlagSpec } from "../cli/args.js";
 import { DEFAULT_SOCKET_PATH } from "../client/defaults.js";
-import { DEFAULT_EVICTION_HARD, parseEvictionHard, parseReserved, type Reserved, type Threshold } from "../kubelet/node-pressure.js";
+import { DEFAULT_EVICTION_HARD, parseEvictionConfig, parseGoDuration, parseReserved, type Reserved, type Threshold } from "../kubelet/node-pressure.js";
 import type { FirewallBackendSetting } from "../network/settings.js";
 
 export const DEFAULT_ROOT = "/var/lib/nodelet";
@@ -49,8 +49,14 @@ export interface DaemonConfig {
   maxPods: number;
   /** --system-reserved plus --kube-reserved: kept from pods (allocatable = capacity - reserved - eviction). */
   reserved: Reserved;
-  /** --eviction-hard thresholds: pressure conditions, and memory/nodefs come off allocatable. */
+  /** --eviction-hard thresholds: pressure conditions and evictions at once; memory/nodefs come off allocatable. */
   evictionHard: Threshold[];
+  /** Every threshold: the hard ones and --eviction-soft with their grace periods, each with its minimum reclaim. */
+  evictionThresholds: Threshold[];
+  /** --eviction-pressure-transition-period: how long a pressure condition outlasts its signal (default 5m). */
+  evictionPressureTransitionSeconds: number;
+  /** --eviction-max-pod-grace-period: the longest grace period a soft eviction gives a pod (default 0). */
+  evictionMaxPodGraceSeconds: number;
   /** --event-ttl: events last seen longer ago are removed (default 1h, as the API server's flag). */
   eventTtlSeconds: number;
   /** --fail-swap-on: refuse to start with swap on, as the kubelet does by default (off here: warn and report). */
@@ -88,7 +94,12 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "max-pods", value: true, help: "pods this node accepts (default 110)" },
   { name: "system-reserved", value: true, help: "cpu=,memory=,ephemeral-storage= kept from pods for the system" },
   { name: "kube-reserved", value: true, help: "the same, for nodelet itself" },
-  { name: "eviction-hard", value: true, help: "pressure thresholds, e.g. memory.available<100Mi,nodefs.available<10%" },
+  { name: "eviction-hard", value: true, help: "thresholds that evict at once, e.g. memory.available<100Mi,nodefs.available<10%" },
+  { name: "eviction-soft", value: true, help: "thresholds that evict once held for their grace period (same syntax)" },
+  { name: "eviction-soft-grace-period", value: true, help: "grace period of each soft threshold, e.g. memory.available=1m30s" },
+  { name: "eviction-minimum-reclaim", value: true, help: "what an eviction frees beyond the threshold, e.g. nodefs.available=500Mi" },
+  { name: "eviction-pressure-transition-period", value: true, help: "how long a pressure condition outlasts its signal (default 5m)" },
+  { name: "eviction-max-pod-grace-period", value: true, help: "longest grace period, in seconds, of a soft eviction (default 0)" },
   { name: "event-ttl", value: true, help: "how long events are kept (default 1h)" },
   { name: "fail-swap-on", value: false, help: "refuse to start while swap is on (default: warn)" },
   { name: "help", short: "h", value: false },
@@ -130,10 +141,27 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     manifests: flag(p, "manifests") ?? (custom ? join(root, "manifests") : "/etc/nodelet/manifests"),
     maxPods: positiveInt(p, "max-pods", 110),
     reserved: addReserved(reserved(p, "system-reserved"), reserved(p, "kube-reserved")),
-    evictionHard: usage(() => parseEvictionHard("--eviction-hard", flag(p, "eviction-hard") ?? DEFAULT_EVICTION_HARD)),
+    evictionHard: [],
+    evictionThresholds: usage(() =>
+      parseEvictionConfig({
+        hard: flag(p, "eviction-hard") ?? DEFAULT_EVICTION_HARD,
+        soft: flag(p, "eviction-soft"),
+        softGracePeriod: flag(p, "eviction-soft-grace-period"),
+        minimumReclaim: flag(p, "eviction-minimum-reclaim"),
+      }),
+    ),
+    evictionPressureTransitionSeconds: usage(() => {
+      try {
+        return parseGoDuration(flag(p, "eviction-pressure-transition-period") ?? "5m") / 1000;
+      } catch (err) {
+        throw new Error(`--eviction-pressure-transition-period: ${(err as Error).message}`);
+      }
+    }),
+    evictionMaxPodGraceSeconds: nonNegativeInt(p, "eviction-max-pod-grace-period", 0),
     eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
     failSwapOn: boolFlag(p, "fail-swap-on"),
   };
+  cfg.evictionHard = cfg.evictionThresholds.filter((t) => !t.gracePeriodMs);
   if (cfg.dnsUpstream !== undefined && !/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/.test(cfg.dnsUpstream)) throw new UsageError(`--dns-upstream: "${cfg.dnsUpstream}" is not IP or IP:PORT`);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cfg.nodeName)) throw new UsageError(`--node-name: "${cfg.nodeName}" is not a valid DNS-1123 subdomain`);
   return cfg;
@@ -150,6 +178,13 @@ function positiveInt(p: ReturnType<typeof parseArgs>, name: string, dflt: number
   const v = flag(p, name);
   if (v === undefined) return dflt;
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name}: "${v}" must be a positive integer`);
+  return Number(v);
+}
+
+function nonNegativeInt(p: ReturnType<typeof parseArgs>, name: string, dflt: number): number {
+  const v = flag(p, name);
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name}: "${v}" must be a whole number`);
   return Number(v);
 }
 

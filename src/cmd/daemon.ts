@@ -17,7 +17,9 @@ import type { Kubelet } from "../kubelet/kubelet.js";
 import { startNodeAgent, type NodeAgent } from "../kubelet/node-agent.js";
 import { NodeHeartbeat } from "../kubelet/node-heartbeat.js";
 import { NodeIO } from "../kubelet/node-io.js";
-import { readNodeFacts, readNodeUsage } from "../kubelet/node-status.js";
+import { readNodeFacts } from "../kubelet/node-status.js";
+import type { PressureCondition } from "../kubelet/eviction.js";
+import { evictionSettings } from "./eviction-wiring.js";
 import { BridgeNetwork } from "../network/bridge-network.js";
 import type { NetworkSettings } from "../network/settings.js";
 import { LoopbackOnlyNetwork, type PodNetwork } from "../network/pod-network.js";
@@ -70,7 +72,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   // The network owns leases of pods that exist (in the store, or with a sandbox on disk); the rest are collected.
   await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
   const clock = realClock;
-  const heartbeat = registerNode(store, cfg, network.hostIP(), log);
+  let pressure: () => PressureCondition[] = () => [];
+  const heartbeat = registerNode(store, cfg, network.hostIP(), () => pressure(), log);
   const api = await startApi(cfg, store, runtime, runner, log, (a) => {
     installServiceAllocation(cfg, store, a);
     installImageAdmission(a, (ref) => images.has(ref));
@@ -90,7 +93,9 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     eventTtlMs: cfg.eventTtlSeconds * 1000,
     log,
     serviceEnv: (ns: string) => serviceEnvVars(store.list<Service>("Service", { namespace: ns }).items),
+    eviction: evictionSettings(cfg, layout, cgroups, runtime, () => heartbeat.writeSafely()),
   });
+  pressure = () => agent.eviction.conditions();
   const kubelet = agent.kubelet;
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);
@@ -178,8 +183,8 @@ export function networkSettings(cfg: DaemonConfig): NetworkSettings {
  * Registers the Node and refreshes its status every 10 s (the kubelet's node status update). Swap: the kubelet
  * refuses to start with swap on unless failSwapOn=false; nodelet warns and reports it, and refuses with --fail-swap-on.
  */
-function registerNode(store: Store, cfg: DaemonConfig, hostIP: string, log: (m: string) => void): NodeHeartbeat {
-  const facts = readNodeFacts();
+function registerNode(store: Store, cfg: DaemonConfig, hostIP: string, pressure: () => PressureCondition[], log: (m: string) => void): NodeHeartbeat {
+  const facts = readNodeFacts(cfg.root);
   if (facts.swapBytes > 0) {
     const what = `swap is on (${Math.round(facts.swapBytes / 1048576)} MiB)`;
     if (cfg.failSwapOn) throw new Error(`${what}: refusing to start with --fail-swap-on (turn swap off with swapoff -a)`);
@@ -189,7 +194,7 @@ function registerNode(store: Store, cfg: DaemonConfig, hostIP: string, log: (m: 
     store,
     facts,
     settings: { name: cfg.nodeName, hostIP, podCIDR: cfg.network ? cfg.podCIDR : undefined, reserved: cfg.reserved, evictionHard: cfg.evictionHard, maxPods: cfg.maxPods },
-    readUsage: () => readNodeUsage(cfg.root),
+    pressure,
     now: () => Date.now(),
     log,
   });

@@ -17,6 +17,8 @@ export interface Allocatable {
 export interface Rejection {
   reason: string;
   message: string;
+  /** The kubelet's rejection for good (phase Failed): the pod never runs here. Otherwise it waits (Pending). */
+  final?: boolean;
 }
 
 interface Requests {
@@ -73,6 +75,8 @@ export class NodeAdmission {
     private readonly allocatable: () => Allocatable,
     private readonly activePods: () => Pod[],
     private readonly hasSandbox: (uid: string) => boolean,
+    /** The eviction manager's admission under node pressure (a refusal there is final, as the kubelet's). */
+    private readonly pressure: (pod: Pod) => { reason: string; message: string } | undefined = () => undefined,
   ) {}
 
   admit(pod: Pod): Rejection | undefined {
@@ -81,6 +85,10 @@ export class NodeAdmission {
       this.admitted.add(uid);
       return undefined;
     }
+    // Refused for good earlier (or failed before it ever ran): it stays as it is.
+    if (pod.status?.phase === "Failed") return { reason: pod.status.reason ?? "", message: pod.status.message ?? "", final: true };
+    const refused = this.pressure(pod);
+    if (refused) return { ...refused, final: true };
     const others = this.activePods().filter((p) => {
       const id = p.metadata.uid!;
       return id !== uid && !isTerminal(p) && (this.admitted.has(id) || this.hasSandbox(id));

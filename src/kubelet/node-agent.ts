@@ -1,10 +1,10 @@
 /**
  * Assembles the kubelet from its parts (wiring only): probe results and the prober, lifecycle hooks, the pod
- * sync, node admission, persisted back-off, static pods with their mirrors, event expiry, and the Kubelet that
- * drives them. The daemon gives it the store, the runtime and the node's settings; stop() leaves pods running.
+ * sync, node admission, the eviction manager, persisted back-off, static pods with their mirrors, event expiry,
+ * and the Kubelet that drives them. The daemon gives it the store, the runtime and the node's settings; stop() leaves pods running.
  */
 import { join } from "node:path";
-import type { Pod } from "../api/types.js";
+import type { Pod, PodCondition } from "../api/types.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
 import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";
@@ -26,6 +26,11 @@ import { LinuxProbeExecutor } from "./probe-runner.js";
 import { ProbeState } from "./probe-state.js";
 import { StaticPodSource } from "./static-pods.js";
 import { fieldPathOf } from "./container-killer.js";
+import { collectableContainers } from "./container-gc.js";
+import type { PodUsage, PressureCondition } from "./eviction.js";
+import { EvictionManager } from "./eviction-manager.js";
+import type { Observations, Threshold } from "./node-pressure.js";
+import { rfc3339 } from "./status-writer.js";
 
 export interface NodeAgentOptions {
   nodeName: string;
@@ -44,6 +49,18 @@ export interface NodeAgentOptions {
   log: (msg: string) => void;
   /** Environment variables for the Services of a namespace (enableServiceLinks). */
   serviceEnv?: (namespace: string) => Record<string, string>;
+  eviction: EvictionSettings;
+}
+
+/** The eviction manager's settings and where it reads the node's signals and each pod's usage. */
+export interface EvictionSettings {
+  thresholds: Threshold[];
+  transitionMs: number;
+  maxPodGraceSeconds: number;
+  intervalMs: number;
+  observe: () => Promise<Observations>;
+  podUsage: (pod: Pod) => Promise<PodUsage | undefined>;
+  onConditions?: (conditions: PressureCondition[]) => void;
 }
 
 export interface NodeAgent {
@@ -51,6 +68,7 @@ export interface NodeAgent {
   prober: Prober;
   events: EventRecorder;
   staticPods: StaticPodSource;
+  eviction: EvictionManager;
   /** Stops watching and probing; pods keep running. */
   stop(): Promise<void>;
 }
@@ -59,6 +77,8 @@ export interface NodeAgent {
 interface Late {
   kubelet?: Kubelet;
   running: boolean;
+  /** Kill grace periods of evictions in progress, by pod uid. */
+  evictionGrace: Map<string, number>;
 }
 
 export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
@@ -67,8 +87,9 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const backoff = new Backoff(clock);
   const backoffStore = new BackoffStore(join(o.stateDir, "kubelet", "backoff.json"), backoff, log);
   await backoffStore.attach();
-  const late: Late = { running: false };
-  const { syncer, prober, admission } = podSync(o, events, backoff, late);
+  const late: Late = { running: false, evictionGrace: new Map() };
+  const eviction = evictionManager(o, events, late);
+  const { syncer, prober, admission } = podSync(o, events, backoff, late, eviction);
   const staticPods = new StaticPodSource({
     dir: o.manifests,
     nodeName: o.nodeName,
@@ -82,7 +103,10 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     resyncMs: o.resyncMs,
     mirrors: new MirrorPods(store, o.nodeName, log),
     onPodEvent: (pod) => scheduled(events, pod, o.nodeName),
-    onPodGone: (uid) => admission.forget(uid),
+    onPodGone: (uid) => {
+      admission.forget(uid);
+      late.evictionGrace.delete(uid);
+    },
     housekeeping: () => void collectEvents(store, clock.now(), o.eventTtlMs),
     housekeepingMs: Math.min(60_000, Math.max(1000, o.eventTtlMs / 2)),
   });
@@ -91,12 +115,15 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   await kubelet.start(staticPods.pods());
   late.running = true;
   kubelet.staticPodsChanged(staticPods.pods());
+  eviction.start();
   return {
     kubelet,
     prober,
     events,
     staticPods,
+    eviction,
     async stop() {
+      eviction.stop();
       staticPods.stop();
       prober.stop();
       await kubelet.stop();
@@ -106,7 +133,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
 }
 
 /** The pod sync with what it drives: probes (and the prober), hooks, admission. */
-function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, late: Late) {
+function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, late: Late, eviction: EvictionManager) {
   const { store, runtime, clock, log } = o;
   const dialer = new PodDialer(o.runner);
   const probes = new ProbeState();
@@ -117,7 +144,12 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
     unhealthy: (pod, name, message) => events.record(pod, "Warning", "Unhealthy", message, fieldPathOf(pod, name)),
     wake: (uid) => late.kubelet?.wake(uid),
   });
-  const admission = new NodeAdmission(() => o.heartbeat.allocatable(), () => late.kubelet?.activePods() ?? [], (uid) => runtime.sandbox(uid) !== undefined);
+  const admission = new NodeAdmission(
+    () => o.heartbeat.allocatable(),
+    () => late.kubelet?.activePods() ?? [],
+    (uid) => runtime.sandbox(uid) !== undefined,
+    (pod) => eviction.admit(pod),
+  );
   const syncer = new PodSync({
     store, runtime, clock, events, backoff, probes, prober, log,
     hooks: new HookRunner(runtime, dialer, clock),
@@ -125,6 +157,7 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
     hostIP: o.hostIP,
     serviceEnv: o.serviceEnv,
     admit: (pod) => admission.admit(pod),
+    graceOverride: (uid) => late.evictionGrace.get(uid),
   });
   return { syncer, prober, admission };
 }
@@ -140,4 +173,38 @@ function staticPodError(o: NodeAgentOptions, events: EventRecorder, file: string
   o.log(`static pod manifest ${file} skipped: ${message}`);
   const node = { apiVersion: "v1", kind: "Node", metadata: { name: o.nodeName, uid: o.nodeName, namespace: "default" } };
   events.record(node, "Warning", "FailedStaticPodManifest", `cannot use static pod manifest ${file}: ${message}`);
+}
+
+/**
+ * The eviction manager over this node: candidates are the running, admitted pods; node-level reclaim removes dead
+ * containers beyond the newest of each name; an eviction fails the pod as the kubelet's killPodNow status
+ * function does (phase Failed, reason Evicted, the message, a DisruptionTarget condition), records the Evicted
+ * event, and has the pod's worker stop it with the eviction's grace period.
+ */
+function evictionManager(o: NodeAgentOptions, events: EventRecorder, late: Late): EvictionManager {
+  const { store, runtime, clock } = o;
+  return new EvictionManager({
+    ...o.eviction,
+    clock,
+    log: o.log,
+    activePods: () => (late.kubelet?.activePods() ?? []).filter((p) => runtime.sandbox(p.metadata.uid!)?.state === "ready" && p.status?.phase !== "Failed" && p.status?.phase !== "Succeeded"),
+    reclaimNodeLevel: async () => {
+      for (const s of runtime.sandboxes()) {
+        for (const id of collectableContainers(runtime.containers(s.podUid), 1)) await runtime.removeContainer(id);
+      }
+    },
+    evict: async (pod, graceSeconds, message) => {
+      const uid = pod.metadata.uid!;
+      const fresh = store.get<Pod>("Pod", pod.metadata.namespace ?? "default", pod.metadata.name!);
+      if (!fresh || fresh.metadata.uid !== uid) return;
+      const now = rfc3339(clock.now());
+      const disruption: PodCondition = { type: "DisruptionTarget", status: "True", lastProbeTime: null, lastTransitionTime: now, reason: "TerminationByKubelet", message };
+      const conditions = [...(fresh.status?.conditions ?? []).filter((c) => c.type !== "DisruptionTarget"), disruption];
+      late.evictionGrace.set(uid, graceSeconds);
+      events.record(fresh, "Warning", "Evicted", message);
+      const updated = store.update<Pod>({ ...fresh, status: { ...fresh.status, phase: "Failed", reason: "Evicted", message, conditions } }, { subresource: "status" });
+      late.kubelet?.workers.get(uid)?.refresh(updated);
+      late.kubelet?.wake(uid);
+    },
+  });
 }

@@ -1,11 +1,12 @@
 /**
- * The Node object's lifecycle (the kubelet's node status manager): registered at start, refreshed every 10 s with
- * the pressure conditions of the moment. Also answers what the node can give pods (allocatable) for admission.
+ * The Node object's lifecycle (the kubelet's node status manager): registered at start, refreshed every 10 s and
+ * whenever the pressure conditions change, with those conditions and their taints. Also answers what the node can
+ * give pods (allocatable) for admission.
  */
 import type { Node } from "../api/types.js";
 import type { Store } from "../store/store.js";
+import type { PressureCondition } from "./eviction.js";
 import type { Allocatable } from "./node-admission.js";
-import { pressureOf, type NodeUsage } from "./node-pressure.js";
 import { allocatable, buildNode, type NodeFacts, type NodeSettings } from "./node-status.js";
 import { rfc3339 } from "./status-writer.js";
 
@@ -13,7 +14,8 @@ export interface HeartbeatOptions {
   store: Store;
   facts: NodeFacts;
   settings: NodeSettings;
-  readUsage: () => NodeUsage;
+  /** The pressure conditions of the moment (the eviction manager's). */
+  pressure: () => PressureCondition[];
   now: () => number;
   intervalMs?: number;
   log?: (msg: string) => void;
@@ -27,13 +29,7 @@ export class NodeHeartbeat {
   /** Writes the Node now and every interval after. */
   start(): void {
     this.write();
-    this.timer = setInterval(() => {
-      try {
-        this.write();
-      } catch (err) {
-        this.o.log?.(`node status: ${String(err)}`);
-      }
-    }, this.o.intervalMs ?? 10_000);
+    this.timer = setInterval(() => this.writeSafely(), this.o.intervalMs ?? 10_000);
     this.timer.unref();
   }
 
@@ -41,12 +37,28 @@ export class NodeHeartbeat {
     clearInterval(this.timer);
   }
 
+  /** write(), with a failure logged rather than thrown (the timer's and the eviction manager's calls). */
+  writeSafely(): void {
+    try {
+      this.write();
+    } catch (err) {
+      this.o.log?.(`node status: ${String(err)}`);
+    }
+  }
+
   write(): void {
     const { store, facts, settings } = this.o;
     const prev = store.get<Node>("Node", "", settings.name);
-    const node = buildNode(facts, settings, prev, rfc3339(this.o.now()), pressureOf(this.o.readUsage(), settings.evictionHard));
-    if (!prev) store.create(node);
-    else store.update({ ...node, metadata: prev.metadata }, { subresource: "status" });
+    const node = buildNode(facts, settings, prev, rfc3339(this.o.now()), this.o.pressure());
+    if (!prev) {
+      store.create(node);
+      return;
+    }
+    // Taints live in the spec: written (as the node lifecycle controller does) only when they change.
+    if (JSON.stringify(prev.spec?.taints ?? []) !== JSON.stringify(node.spec?.taints ?? [])) {
+      store.update({ ...prev, spec: { ...prev.spec, taints: node.spec?.taints } });
+    }
+    store.update({ ...node, metadata: prev.metadata }, { subresource: "status" });
   }
 
   allocatable(): Allocatable {

@@ -1,8 +1,9 @@
 /**
  * Node resource settings as the kubelet takes them: --system-reserved / --kube-reserved (`cpu=100m,memory=256Mi`)
- * and --eviction-hard (`memory.available<100Mi,nodefs.available<10%`), and the pressure conditions they lead to
- * (pkg/kubelet/eviction: a signal under its threshold sets MemoryPressure, DiskPressure or PIDPressure). nodelet
- * reports pressure and subtracts the thresholds from allocatable, as the kubelet does; it does not evict pods.
+ * and the eviction thresholds (pkg/kubelet/eviction/helpers.go ParseThresholdConfig): --eviction-hard and
+ * --eviction-soft (`memory.available<100Mi,nodefs.available<10%`), --eviction-soft-grace-period
+ * (`memory.available=1m30s`) and --eviction-minimum-reclaim (`nodefs.available=500Mi`). Parsing only; what the
+ * thresholds lead to (conditions, ranking, evictions) is eviction.ts.
  */
 import { parseQuantity, toBytes, toMilli } from "../api/quantity.js";
 
@@ -12,17 +13,27 @@ export interface Reserved {
   ephemeralBytes: number;
 }
 
-/** One hard eviction threshold: a signal and either an absolute quantity or a percentage of capacity. */
-export interface Threshold {
-  signal: "memory.available" | "nodefs.available" | "nodefs.inodesFree" | "pid.available";
+/** The kubelet's eviction signals (pkg/kubelet/eviction/api/types.go) that nodelet observes. */
+export const SIGNALS = ["memory.available", "nodefs.available", "nodefs.inodesFree", "imagefs.available", "imagefs.inodesFree", "pid.available"] as const;
+export type Signal = (typeof SIGNALS)[number];
+
+/** An amount: absolute (bytes, inodes, pids) or a percentage of the signal's capacity. */
+export interface ThresholdValue {
   quantity?: number;
   percent?: number;
 }
 
-/** The kubelet's default --eviction-hard on Linux (minus the imagefs signals: images live on the node fs here). */
-export const DEFAULT_EVICTION_HARD = "memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%";
+/** One eviction threshold: a signal under a value; soft ones hold for gracePeriodMs before they act. */
+export interface Threshold extends ThresholdValue {
+  signal: Signal;
+  /** Soft thresholds only (a hard threshold has none: it acts at once). */
+  gracePeriodMs?: number;
+  /** --eviction-minimum-reclaim: once met, the threshold holds until this much more than its value is free. */
+  minReclaim?: ThresholdValue;
+}
 
-const SIGNALS = ["memory.available", "nodefs.available", "nodefs.inodesFree", "pid.available"] as const;
+/** The kubelet's default --eviction-hard on Linux. */
+export const DEFAULT_EVICTION_HARD = "memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%";
 
 /** `cpu=100m,memory=256Mi,ephemeral-storage=1Gi` → amounts; throws naming the flag and the bad part. */
 export function parseReserved(flag: string, text: string): Reserved {
@@ -42,69 +53,109 @@ export function parseReserved(flag: string, text: string): Reserved {
   return out;
 }
 
+const isCount = (s: Signal) => s.endsWith("inodesFree") || s === "pid.available";
+
+function parseSignal(flag: string, part: string, name: string): Signal {
+  if (!(SIGNALS as readonly string[]).includes(name)) throw new Error(`${flag}: "${part}": unsupported eviction signal "${name}" (${SIGNALS.join(", ")})`);
+  return name as Signal;
+}
+
+/** An amount for `signal`: NN% (0 < NN <= 100) or a quantity (bytes; a plain count for inodes and pids). */
+function parseValue(flag: string, part: string, signal: Signal, text: string): ThresholdValue {
+  if (text.endsWith("%")) {
+    const percent = Number(text.slice(0, -1));
+    if (!(text.length > 1 && percent >= 0 && percent <= 100)) throw new Error(`${flag}: "${part}": percentage must be between 0% and 100%`);
+    return { percent };
+  }
+  try {
+    const n = isCount(signal) ? Math.floor(toMilli(parseQuantity(text)) / 1000) : toBytes(parseQuantity(text));
+    if (n < 0) throw new Error("must not be negative");
+    return { quantity: n };
+  } catch (err) {
+    throw new Error(`${flag}: "${part}": ${(err as Error).message}`);
+  }
+}
+
 /** `memory.available<100Mi,nodefs.available<10%` → thresholds; throws naming the flag and the bad part. */
-export function parseEvictionHard(flag: string, text: string): Threshold[] {
-  return text
-    .split(",")
-    .filter(Boolean)
-    .map((part) => {
-      const m = /^([a-zA-Z.]+)<(.+)$/.exec(part.trim());
-      const signal = m?.[1] as Threshold["signal"] | undefined;
-      if (!m || !signal || !SIGNALS.includes(signal)) throw new Error(`${flag}: "${part}": expected SIGNAL<QUANTITY with a signal of ${SIGNALS.join(", ")}`);
-      if (m[2].endsWith("%")) {
-        const percent = Number(m[2].slice(0, -1));
-        if (!(percent >= 0 && percent <= 100)) throw new Error(`${flag}: "${part}": percentage must be between 0 and 100`);
-        return { signal, percent };
-      }
-      try {
-        return { signal, quantity: signal === "nodefs.inodesFree" || signal === "pid.available" ? Number(m[2]) : toBytes(parseQuantity(m[2])) };
-      } catch (err) {
-        throw new Error(`${flag}: "${part}": ${(err as Error).message}`);
-      }
-    });
-}
-
-/** What the node has left now, per signal, with the capacity percentages refer to. */
-export interface NodeUsage {
-  memoryAvailableBytes: number;
-  memoryTotalBytes: number;
-  fsAvailableBytes: number;
-  fsTotalBytes: number;
-  inodesFree: number;
-  inodesTotal: number;
-  pidsAvailable: number;
-  pidMax: number;
-}
-
-/** The amount a threshold stands for, given the capacity it may be a percentage of. */
-export function thresholdAmount(t: Threshold, capacity: number): number {
-  return t.quantity ?? Math.floor((capacity * (t.percent ?? 0)) / 100);
-}
-
-export type Pressure = Partial<Record<"MemoryPressure" | "DiskPressure" | "PIDPressure", string>>;
-
-/** Which pressure conditions hold, with the kubelet's messages. */
-export function pressureOf(usage: NodeUsage, thresholds: Threshold[]): Pressure {
-  const out: Pressure = {};
-  for (const t of thresholds) {
-    const [have, cap] = signalValue(usage, t.signal);
-    if (have >= thresholdAmount(t, cap)) continue;
-    if (t.signal === "memory.available") out.MemoryPressure = "kubelet has insufficient memory available";
-    else if (t.signal === "pid.available") out.PIDPressure = "kubelet has insufficient PID available";
-    else out.DiskPressure = "kubelet has disk pressure";
+export function parseThresholds(flag: string, text: string): Threshold[] {
+  const out: Threshold[] = [];
+  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-zA-Z.]+)<(.+)$/.exec(part);
+    if (!m) throw new Error(`${flag}: "${part}": expected SIGNAL<QUANTITY with a signal of ${SIGNALS.join(", ")}`);
+    const signal = parseSignal(flag, part, m[1]);
+    // The kubelet ignores 0% and 100%: a threshold that can never or always be met.
+    if (m[2] === "0%" || m[2] === "100%") continue;
+    const value = parseValue(flag, part, signal, m[2]);
+    if (value.quantity === 0) throw new Error(`${flag}: "${part}": eviction threshold ${signal} must be positive`);
+    if (out.some((t) => t.signal === signal)) throw new Error(`${flag}: "${part}": ${signal} is given twice`);
+    out.push({ signal, ...value });
   }
   return out;
 }
 
-function signalValue(u: NodeUsage, s: Threshold["signal"]): [number, number] {
-  switch (s) {
-    case "memory.available":
-      return [u.memoryAvailableBytes, u.memoryTotalBytes];
-    case "nodefs.available":
-      return [u.fsAvailableBytes, u.fsTotalBytes];
-    case "nodefs.inodesFree":
-      return [u.inodesFree, u.inodesTotal];
-    case "pid.available":
-      return [u.pidsAvailable, u.pidMax];
+/** The hard thresholds: --eviction-hard. */
+export const parseEvictionHard = parseThresholds;
+
+/** `SIGNAL=VALUE,...` (--eviction-soft-grace-period, --eviction-minimum-reclaim) → per signal. */
+function parseSignalMap<T>(flag: string, text: string, value: (signal: Signal, part: string, v: string) => T): Map<Signal, T> {
+  const out = new Map<Signal, T>();
+  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const i = part.indexOf("=");
+    if (i < 0) throw new Error(`${flag}: "${part}": expected SIGNAL=VALUE`);
+    const signal = parseSignal(flag, part, part.slice(0, i));
+    out.set(signal, value(signal, part, part.slice(i + 1)));
   }
+  return out;
+}
+
+/** A Go duration as the kubelet's flags take it: "1m30s", "90s", "1.5h", "500ms" → ms. */
+export function parseGoDuration(text: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+  if (text === "0") return 0;
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join("") !== text) throw new Error(`"${text}" is not a duration like 1m30s, 90s or 1.5h`);
+  return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]], 0));
+}
+
+export interface EvictionFlags {
+  hard: string;
+  soft?: string;
+  softGracePeriod?: string;
+  minimumReclaim?: string;
+}
+
+/**
+ * Every threshold the flags define (ParseThresholdConfig): the hard ones, then the soft ones with their grace
+ * periods (a soft threshold without one is an error), each with its minimum reclaim.
+ */
+export function parseEvictionConfig(f: EvictionFlags): Threshold[] {
+  const hard = parseThresholds("--eviction-hard", f.hard);
+  const soft = parseThresholds("--eviction-soft", f.soft ?? "");
+  const grace = parseSignalMap("--eviction-soft-grace-period", f.softGracePeriod ?? "", (_s, part, v) => {
+    try {
+      return parseGoDuration(v);
+    } catch (err) {
+      throw new Error(`--eviction-soft-grace-period: "${part}": ${(err as Error).message}`);
+    }
+  });
+  const reclaim = parseSignalMap("--eviction-minimum-reclaim", f.minimumReclaim ?? "", (s, part, v) => parseValue("--eviction-minimum-reclaim", part, s, v));
+  for (const t of soft) {
+    const g = grace.get(t.signal);
+    if (g === undefined) throw new Error(`--eviction-soft: grace period must be specified for the soft eviction threshold ${t.signal} (--eviction-soft-grace-period)`);
+    t.gracePeriodMs = g;
+  }
+  const all = [...hard, ...soft];
+  for (const t of all) {
+    const r = reclaim.get(t.signal);
+    if (r) t.minReclaim = r;
+  }
+  return all;
+}
+
+/** What is left of each resource now, with the capacity percentages refer to (a signal not observed is absent). */
+export type Observations = Partial<Record<Signal, { available: number; capacity: number }>>;
+
+/** The amount a threshold value stands for, given the capacity it may be a percentage of. */
+export function thresholdAmount(t: ThresholdValue, capacity: number): number {
+  return t.quantity ?? Math.floor((capacity * (t.percent ?? 0)) / 100);
 }

@@ -3,10 +3,12 @@
  * ephemeral storage, pods), conditions, addresses and nodeInfo, including the swap state (the kubelet refuses to
  * run with swap on by default; we run, warn and report it).
  */
-import { readdirSync, readFileSync, statfsSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { arch, cpus, hostname, release, totalmem } from "node:os";
 import type { Node, NodeCondition } from "../api/types.js";
-import { thresholdAmount, type NodeUsage, type Pressure, type Reserved, type Threshold } from "./node-pressure.js";
+import { fsStats } from "../sys/node-stats.js";
+import { CONDITION_TAINT, type PressureCondition } from "./eviction.js";
+import { thresholdAmount, type Reserved, type Threshold } from "./node-pressure.js";
 
 export const KUBELET_VERSION = "v1.32.0-nodelet";
 export const RUNTIME_VERSION = "nodelet://0.1.0";
@@ -22,7 +24,8 @@ export interface NodeFacts {
   machineID: string;
 }
 
-export function readNodeFacts(root = "/"): NodeFacts {
+/** The node's facts; ephemeral-storage is the filesystem holding `root` (--root), where pods' data lives. */
+export function readNodeFacts(root: string): NodeFacts {
   const read = (p: string) => {
     try {
       return readFileSync(p, "utf8");
@@ -30,7 +33,6 @@ export function readNodeFacts(root = "/"): NodeFacts {
       return "";
     }
   };
-  const fs = statfsSync(root);
   const swap = read("/proc/swaps")
     .split("\n")
     .slice(1)
@@ -39,7 +41,7 @@ export function readNodeFacts(root = "/"): NodeFacts {
   return {
     cpuCores: cpus().length,
     memoryBytes: totalmem(),
-    ephemeralBytes: fs.blocks * fs.bsize,
+    ephemeralBytes: fsStats(root).capacityBytes,
     swapBytes: swap,
     kernel: release(),
     osImage: /PRETTY_NAME="([^"]*)"/.exec(read("/etc/os-release"))?.[1] ?? "Linux",
@@ -48,40 +50,13 @@ export function readNodeFacts(root = "/"): NodeFacts {
   };
 }
 
-/** What is left of memory, disk, inodes and pids now (the eviction signals), from /proc and statfs. */
-export function readNodeUsage(root = "/"): NodeUsage {
-  const meminfo = readText("/proc/meminfo");
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(meminfo)?.[1] ?? 0) * 1024;
-  const fs = statfsSync(root);
-  const pidMax = Number(readText("/proc/sys/kernel/pid_max").trim()) || 32768;
-  const threads = Number(/\/(\d+)/.exec(readText("/proc/loadavg"))?.[1] ?? readdirSync("/proc").length);
-  return {
-    memoryAvailableBytes: kb("MemAvailable"),
-    memoryTotalBytes: kb("MemTotal"),
-    fsAvailableBytes: fs.bavail * fs.bsize,
-    fsTotalBytes: fs.blocks * fs.bsize,
-    inodesFree: fs.ffree,
-    inodesTotal: fs.files,
-    pidsAvailable: pidMax - threads,
-    pidMax,
-  };
-}
-
-function readText(p: string): string {
-  try {
-    return readFileSync(p, "utf8");
-  } catch {
-    return "";
-  }
-}
-
 export interface NodeSettings {
   name: string;
   hostIP: string;
   podCIDR?: string;
   /** --system-reserved and --kube-reserved added up. */
   reserved: Reserved;
-  /** --eviction-hard: memory and nodefs thresholds come off allocatable too. */
+  /** --eviction-hard: memory and nodefs thresholds come off allocatable too (soft ones do not). */
   evictionHard: Threshold[];
   maxPods: number;
 }
@@ -89,7 +64,7 @@ export interface NodeSettings {
 /** Allocatable = capacity - reserved - the hard eviction threshold (pkg/kubelet/cm/node_container_manager). */
 export function allocatable(facts: NodeFacts, s: NodeSettings): { cpuMilli: number; memoryBytes: number; ephemeralBytes: number; pods: number } {
   const hard = (signal: Threshold["signal"], cap: number) => {
-    const t = s.evictionHard.find((x) => x.signal === signal);
+    const t = s.evictionHard.find((x) => x.signal === signal && !x.gracePeriodMs);
     return t ? thresholdAmount(t, cap) : 0;
   };
   return {
@@ -101,12 +76,13 @@ export function allocatable(facts: NodeFacts, s: NodeSettings): { cpuMilli: numb
 }
 
 /** The Node object, given what the node is and how it is doing. */
-export function buildNode(facts: NodeFacts, s: NodeSettings, previous: Node | undefined, now: string, pressure: Pressure = {}): Node {
+export function buildNode(facts: NodeFacts, s: NodeSettings, previous: Node | undefined, now: string, pressure: PressureCondition[] = []): Node {
   const alloc = allocatable(facts, s);
+  const has = (c: PressureCondition) => pressure.includes(c);
   const conditions: NodeCondition[] = [
-    cond("MemoryPressure", pressure.MemoryPressure, "KubeletHasSufficientMemory", "kubelet has sufficient memory available", "KubeletHasInsufficientMemory"),
-    cond("DiskPressure", pressure.DiskPressure, "KubeletHasNoDiskPressure", "kubelet has no disk pressure", "KubeletHasDiskPressure"),
-    cond("PIDPressure", pressure.PIDPressure, "KubeletHasSufficientPID", "kubelet has sufficient PID available", "KubeletHasInsufficientPID"),
+    cond("MemoryPressure", has("MemoryPressure"), "KubeletHasSufficientMemory", "kubelet has sufficient memory available", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available"),
+    cond("DiskPressure", has("DiskPressure"), "KubeletHasNoDiskPressure", "kubelet has no disk pressure", "KubeletHasDiskPressure", "kubelet has disk pressure"),
+    cond("PIDPressure", has("PIDPressure"), "KubeletHasSufficientPID", "kubelet has sufficient PID available", "KubeletHasInsufficientPID", "kubelet has insufficient PID available"),
     { type: "Ready", status: "True" as const, reason: "KubeletReady", message: facts.swapBytes > 0 ? "kubelet is posting ready status (warning: swap is on)" : "kubelet is posting ready status" },
   ].map((c) => {
     const prev = previous?.status?.conditions?.find((p) => p.type === c.type);
@@ -126,7 +102,7 @@ export function buildNode(facts: NodeFacts, s: NodeSettings, previous: Node | un
         ...(previous?.metadata.labels ?? {}),
       },
     },
-    spec: s.podCIDR ? { podCIDR: s.podCIDR, podCIDRs: [s.podCIDR] } : {},
+    spec: { ...(s.podCIDR ? { podCIDR: s.podCIDR, podCIDRs: [s.podCIDR] } : {}), ...taintsOf(previous, pressure) },
     status: {
       capacity: {
         cpu: String(facts.cpuCores),
@@ -163,8 +139,29 @@ export function buildNode(facts: NodeFacts, s: NodeSettings, previous: Node | un
   };
 }
 
-function cond(type: string, problem: string | undefined, okReason: string, okMessage: string, badReason: string): NodeCondition {
+function cond(type: string, problem: boolean, okReason: string, okMessage: string, badReason: string, badMessage: string): NodeCondition {
   return problem
-    ? { type, status: "True", reason: badReason, message: problem }
+    ? { type, status: "True", reason: badReason, message: badMessage }
     : { type, status: "False", reason: okReason, message: okMessage };
+}
+
+interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+  timeAdded?: string;
+}
+
+const PRESSURE_TAINTS = new Set(Object.values(CONDITION_TAINT));
+
+/**
+ * The Node's taints: the NoSchedule taint of each pressure condition (the node lifecycle controller's
+ * TaintNodesByCondition, which a one-node cluster does here) beside the taints someone else set, which are kept.
+ */
+export function taintsOf(previous: Node | undefined, pressure: PressureCondition[]): { taints?: Taint[] } {
+  const old = (previous?.spec?.taints ?? []) as Taint[];
+  const others = old.filter((t) => !PRESSURE_TAINTS.has(t.key));
+  const mine = pressure.map((c) => ({ key: CONDITION_TAINT[c], effect: "NoSchedule" }));
+  const taints = [...others, ...mine];
+  return taints.length ? { taints } : {};
 }

@@ -98,6 +98,7 @@ export function computePodActions(pod: Pod, seen: ObservedPod): PodActions {
   const policy = pod.spec.restartPolicy ?? "Always";
   const inits = latestByName(seen.containers, true);
   const apps = latestByName(seen.containers, false);
+  if (isEvicted(pod)) return evicted(seen);
   const deadline = activeDeadline(pod);
   if (deadline !== undefined && seen.now >= deadline && !isTerminal(pod)) return deadlineExceeded(seen);
 
@@ -129,6 +130,15 @@ export function activeDeadline(pod: Pod): number | undefined {
 }
 
 const isTerminal = (pod: Pod) => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+
+/** The eviction manager failed the pod (PodIsEvicted): it stops for good, whatever its restart policy. */
+export const isEvicted = (pod: Pod): boolean => pod.status?.phase === "Failed" && pod.status.reason === "Evicted";
+
+function evicted(seen: ObservedPod): PodActions {
+  const actions = empty();
+  actions.killPod = seen.sandbox?.state === "ready" || seen.containers.some((c) => c.state !== "exited");
+  return actions;
+}
 
 /** pkg/kubelet/active_deadline.go: the pod fails with reason DeadlineExceeded and everything in it stops. */
 function deadlineExceeded(seen: ObservedPod): PodActions {

@@ -205,5 +205,7 @@ function conditions(
     make("Ready", ready, ready ? undefined : readyReason, ready ? undefined : readyMessage),
     make("ContainersReady", ready, ready ? undefined : readyReason, ready ? undefined : readyMessage),
     make("PodScheduled", true),
+    // Set by the eviction manager when it ends the pod (reason TerminationByKubelet); kept as it was written.
+    ...(previous.has("DisruptionTarget") ? [previous.get("DisruptionTarget")!] : []),
   ];
 }

@@ -17,7 +17,7 @@ import { ContainerKiller, fieldPathOf, specOf } from "./container-killer.js";
 import { backoffKey, ContainerStarter, type Waiting } from "./container-starter.js";
 import type { EventRecorder } from "./events.js";
 import type { HookRunner } from "./lifecycle-hooks.js";
-import { computePodActions, latestByName, type ContainerToKill, type ObservedPod, type PodActions } from "./plan.js";
+import { computePodActions, isEvicted, latestByName, type ContainerToKill, type ObservedPod, type PodActions } from "./plan.js";
 import { podCgroupPath } from "./pod-cgroup.js";
 import type { PodObjects } from "./pod-objects.js";
 import type { PodSyncer } from "./pod-worker.js";
@@ -39,13 +39,17 @@ export interface PodSyncDeps {
   /** Environment variables for Services in the pod's namespace (enableServiceLinks). */
   serviceEnv?: (namespace: string) => Record<string, string>;
   /** Node admission: why the pod may not run here now (OutOfcpu, ...), or undefined when it fits. */
-  admit?: (pod: Pod) => { reason: string; message: string } | undefined;
+  admit?: (pod: Pod) => { reason: string; message: string; final?: boolean } | undefined;
+  /** A kill grace period that overrides the pod's (an eviction's: 0 for a hard threshold). */
+  graceOverride?: (uid: string) => number | undefined;
   log?: (msg: string) => void;
 }
 
 export class PodSync implements PodSyncer {
   /** Why containers are waiting (start errors, back-off, hook failures), per pod uid. */
   private readonly waiting = new Map<string, Waiting>();
+  /** Evicted pods whose volumes were already released. */
+  private readonly released = new Set<string>();
   private readonly killer: ContainerKiller;
   private readonly starter: ContainerStarter;
   private readonly status: StatusWriter;
@@ -62,6 +66,13 @@ export class PodSync implements PodSyncer {
     const uid = pod.metadata.uid!;
     const waiting = this.waitingOf(uid);
     const rejected = this.d.admit?.(pod);
+    if (rejected?.final) {
+      // lifecycle/predicate.go: a pod the node refuses for good fails with the refusal's reason and message.
+      if (pod.status?.phase === "Failed") return undefined;
+      this.d.events.record(pod, "Warning", rejected.reason, rejected.message);
+      this.status.write(pod, { waiting, terminal: { phase: "Failed", reason: rejected.reason, message: rejected.message } });
+      return undefined;
+    }
     if (rejected) {
       this.d.events.record(pod, "Warning", rejected.reason, rejected.message);
       this.status.write(pod, { waiting, pending: rejected });
@@ -77,6 +88,7 @@ export class PodSync implements PodSyncer {
     if (actions.killPod && this.d.runtime.containers(uid).every((c) => c.state === "exited")) this.status.write(pod, extras);
     await this.act(pod, actions, waiting, wake, signal);
     if (!signal?.aborted) await this.collectGarbage(uid);
+    if (!signal?.aborted && isEvicted(pod)) await this.releaseEvicted(pod);
     this.d.prober.update(pod, runningInstances(pod, this.d.runtime.containers(uid)));
     this.status.write(pod, extras);
     return wake.at;
@@ -161,9 +173,21 @@ export class PodSync implements PodSyncer {
   private async killPod(pod: Pod, recreating: boolean, signal?: AbortSignal): Promise<void> {
     const uid = pod.metadata.uid!;
     const running = this.d.runtime.containers(uid).filter((c) => c.state !== "exited");
-    const grace = recreating ? Math.min(gracePeriod(pod), 2) : gracePeriod(pod);
+    const grace = recreating ? Math.min(gracePeriod(pod), 2) : this.d.graceOverride?.(uid) ?? gracePeriod(pod);
     await this.killer.killAll(pod, running, { grace, signal });
     await this.d.runtime.stopSandbox(uid);
+  }
+
+  /**
+   * An evicted pod's volumes and shared memory go once everything in it has stopped (the kubelet's
+   * syncTerminatedPod): the disk or memory it held is what the eviction was for. Its object stays, Failed.
+   */
+  private async releaseEvicted(pod: Pod): Promise<void> {
+    const uid = pod.metadata.uid!;
+    if (this.released.has(uid) || !this.d.runtime.releasePodResources) return;
+    if (this.d.runtime.sandbox(uid)?.state === "ready" || this.d.runtime.containers(uid).some((c) => c.state !== "exited")) return;
+    await this.d.runtime.releasePodResources(pod);
+    this.released.add(uid);
   }
 
   private async collectGarbage(uid: string): Promise<void> {
@@ -184,6 +208,7 @@ export class PodSync implements PodSyncer {
     this.d.backoff.forgetPrefix(`${uid}/`);
     this.d.prober.forget(uid);
     this.waiting.delete(uid);
+    this.released.delete(uid);
     this.d.events.forget(uid);
     if (pod) this.d.objects.removeObject(pod);
   }

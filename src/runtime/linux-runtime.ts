@@ -98,6 +98,14 @@ export class LinuxPodRuntime implements PodRuntime {
     return this.sandboxLife.checkAll();
   }
 
+  async releasePodResources(pod: Pod): Promise<void> {
+    const uid = pod.metadata.uid!;
+    this.o.runner.comment(uid, "release the stopped pod's volumes");
+    await this.o.volumes.teardown(pod);
+    this.podVolumes.delete(uid);
+    await unmount(this.o.runner, this.o.layout.podShmDir(uid), uid);
+  }
+
   async removeSandbox(podUid: string, pod?: Pod): Promise<void> {
     this.o.runner.comment(podUid, "remove the pod");
     for (const c of this.records.containersOf(podUid)) await this.containerLife.remove(c.id);

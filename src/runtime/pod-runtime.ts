@@ -111,6 +111,11 @@ export interface PodRuntime {
   stopSandbox(podUid: string): Promise<void>;
   /** Removes everything of the pod from the host: containers, volumes, cgroups, files, logs. Idempotent. */
   removeSandbox(podUid: string, pod?: Pod): Promise<void>;
+  /**
+   * Releases the volumes and shared memory of a pod whose containers and sandbox have stopped, keeping its records
+   * and logs (an evicted pod stays listed, Failed, until it is deleted). Idempotent.
+   */
+  releasePodResources?(pod: Pod): Promise<void>;
 
   startContainer(pod: Pod, container: Container, opts: StartContainerOptions): Promise<ContainerRecord>;
   /** Signals the container (its image's stop signal, else SIGTERM), waits up to graceSeconds, then SIGKILL. */

@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Container, Event, Pod } from "../../../src/api/types.js";
 import { checkFit, podRequests } from "../../../src/kubelet/node-admission.js";
-import { parseEvictionHard, parseReserved, pressureOf, type NodeUsage } from "../../../src/kubelet/node-pressure.js";
+import { parseEvictionHard, parseReserved, type Observations } from "../../../src/kubelet/node-pressure.js";
+import { emptyEvictionState, evaluate } from "../../../src/kubelet/eviction.js";
 import { allocatable, buildNode, type NodeFacts } from "../../../src/kubelet/node-status.js";
 import { collectableContainers } from "../../../src/kubelet/container-gc.js";
 import { expiredEvents } from "../../../src/kubelet/event-gc.js";
@@ -80,9 +81,14 @@ describe("node settings and status", () => {
   });
 
   test("pressure conditions follow the thresholds", () => {
-    const usage: NodeUsage = { memoryAvailableBytes: 50 * 2 ** 20, memoryTotalBytes: 2 ** 32, fsAvailableBytes: 50, fsTotalBytes: 100, inodesFree: 10, inodesTotal: 100, pidsAvailable: 10, pidMax: 100 };
-    const p = pressureOf(usage, parseEvictionHard("x", "memory.available<100Mi,nodefs.available<10%,pid.available<20%"));
-    assert.deepEqual(Object.keys(p).sort(), ["MemoryPressure", "PIDPressure"]);
+    const obs: Observations = {
+      "memory.available": { available: 50 * 2 ** 20, capacity: 2 ** 32 },
+      "nodefs.available": { available: 50, capacity: 100 },
+      "nodefs.inodesFree": { available: 10, capacity: 100 },
+      "pid.available": { available: 10, capacity: 100 },
+    };
+    const p = evaluate(parseEvictionHard("x", "memory.available<100Mi,nodefs.available<10%,pid.available<20%"), obs, emptyEvictionState(), 0, 300_000).conditions;
+    assert.deepEqual(p, ["MemoryPressure", "PIDPressure"]);
     const node = buildNode(facts, settings, undefined, "2026-01-01T00:00:00Z", p);
     const cond = (t: string) => node.status!.conditions!.find((x) => x.type === t)!;
     assert.equal(cond("MemoryPressure").status, "True");

@@ -1,0 +1,41 @@
+/**
+ * The eviction manager's settings from the daemon's flags, with where it reads from on this host: the node's
+ * signals (the state root's filesystem, the images', memory with the pods' cgroup, pids) and each pod's usage
+ * (its cgroup, its directory and logs). Wiring only.
+ */
+import { join } from "node:path";
+import type { Pod } from "../api/types.js";
+import type { PressureCondition } from "../kubelet/eviction.js";
+import type { EvictionSettings } from "../kubelet/node-agent.js";
+import { observeNode, podUsage } from "../kubelet/node-observations.js";
+import { runtimeUid } from "../kubelet/pod-objects.js";
+import type { Layout } from "../runtime/layout.js";
+import type { PodRuntime } from "../runtime/pod-runtime.js";
+import type { CgroupManager } from "../sys/cgroups/types.js";
+import type { DaemonConfig } from "./daemon-config.js";
+
+/** How often the eviction manager looks (the kubelet's evictionMonitoringPeriod). */
+export const EVICTION_MONITORING_MS = 10_000;
+
+export function evictionSettings(
+  cfg: DaemonConfig,
+  layout: Layout,
+  cgroups: CgroupManager,
+  runtime: PodRuntime,
+  onConditions: (c: PressureCondition[]) => void,
+): EvictionSettings {
+  const podLogDir = (pod: Pod) => layout.podLogDir(pod.metadata.namespace ?? "default", pod.metadata.name ?? "", runtimeUid(pod));
+  return {
+    thresholds: cfg.evictionThresholds,
+    transitionMs: cfg.evictionPressureTransitionSeconds * 1000,
+    maxPodGraceSeconds: cfg.evictionMaxPodGraceSeconds,
+    intervalMs: EVICTION_MONITORING_MS,
+    observe: () => observeNode({ root: cfg.root, imagesDir: layout.imagesDir, podsCgroupDirs: cgroups.dirs(""), podsCgroupUsage: () => cgroups.usage("") }),
+    podUsage: (pod) =>
+      podUsage(runtime, {
+        podDirs: (p) => [layout.podDir(runtimeUid(p)), podLogDir(p)],
+        containerDirs: (p, id, name) => [layout.containerDir(runtimeUid(p), id), join(podLogDir(p), name)],
+      }, pod),
+    onConditions,
+  };
+}

@@ -98,12 +98,8 @@ export class LinuxPodRuntime implements PodRuntime {
     return this.sandboxLife.checkAll();
   }
 
-  async releasePodResources(pod: Pod): Promise<void> {
-    const uid = pod.metadata.uid!;
-    this.o.runner.comment(uid, "release the stopped pod's volumes");
-    await this.o.volumes.teardown(pod);
-    this.podVolumes.delete(uid);
-    await unmount(this.o.runner, this.o.layout.podShmDir(uid), uid);
+  releasePodResources(pod: Pod): Promise<void> {
+    return this.sandboxLife.releaseVolumes(pod);
   }
 
   async removeSandbox(podUid: string, pod?: Pod): Promise<void> {

@@ -161,6 +161,16 @@ export class SandboxLifecycle {
   }
 
   /** Stops the sandbox and removes the pod's volumes, /dev/shm, cgroup, logs and directory; its containers go first. */
+  /** A stopped pod's volumes and shared memory, released while its records and logs stay. Idempotent. */
+  async releaseVolumes(pod: Pod): Promise<void> {
+    const { runner, layout } = this.x.o;
+    const uid = pod.metadata.uid!;
+    runner.comment(uid, "release the stopped pod's volumes");
+    await this.x.o.volumes.teardown(pod);
+    this.podVolumes.delete(uid);
+    await unmount(runner, layout.podShmDir(uid), uid);
+  }
+
   async remove(podUid: string, pod?: Pod): Promise<void> {
     const { runner, layout, cgroups } = this.x.o;
     await this.stop(podUid);

@@ -70,7 +70,7 @@ export class ApiError extends Error {
   constructor(
     readonly reason: StatusReason,
     message: string,
-    readonly details: { name?: string; kind?: string; group?: string; causes?: StatusCause[] } = {},
+    readonly details: { name?: string; kind?: string; group?: string; causes?: StatusCause[]; retryAfterSeconds?: number } = {},
     code?: number,
   ) {
     super(message);

@@ -3,6 +3,8 @@ import type { AdmissionContext } from "../api/admission.js";
 import type { Store } from "../store/store.js";
 import type { Hooks } from "./hooks.js";
 import type { PodIO } from "./pod-io.js";
+import type { ServerLimits } from "./limits.js";
+import type { WatchLimiter } from "./watch-limits.js";
 
 /** CPU and memory of the whole node as quantities ("250m", "1024Ki"), for metrics.k8s.io NodeMetrics. */
 export interface NodeUsage {
@@ -20,6 +22,10 @@ export interface ServerContext {
   now(): number;
   /** Interval of BOOKMARK events on watches that allow them. */
   bookmarkIntervalMs: number;
+  /** Timeouts, connection and watch bounds (limits.ts). */
+  limits: ServerLimits;
+  /** Open watches per client. */
+  watches: WatchLimiter;
   /** The node's usage; when absent, the sum of its pods' usage. */
   nodeUsage?: () => Promise<NodeUsage>;
 }

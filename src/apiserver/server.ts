@@ -16,10 +16,12 @@ import { requestToken, tokenMatches } from "./auth.js";
 import type { NodeUsage, ServerContext } from "./context.js";
 import { handleRequest } from "./dispatch.js";
 import { Hooks, type CreateHook, type UpdateHook } from "./hooks.js";
+import { applyServerLimits, DEFAULT_LIMITS, httpServerOptions, type ServerLimits } from "./limits.js";
 import { listenTcp, listenUnix } from "./listen.js";
 import { defaultNamespace, ensureInitialNamespaces, startNamespaceReaper } from "./namespaces.js";
 import type { PodIO } from "./pod-io.js";
 import { handleUpgrade } from "./upgrade.js";
+import { WatchLimiter } from "./watch-limits.js";
 
 export interface TcpListenerOptions {
   /** Address to bind, e.g. "127.0.0.1" or "0.0.0.0". */
@@ -52,6 +54,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Whole-node CPU/memory for NodeMetrics; default: the sum of the node's pods. */
   nodeUsage?: () => Promise<NodeUsage>;
+  /** Timeouts, connection and watch bounds; each defaults to DEFAULT_LIMITS (limits.ts). */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface ApiServer {
@@ -80,7 +84,10 @@ export type ExtraHandler = (req: IncomingMessage, res: ServerResponse, url: URL)
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const hooks = new Hooks();
   hooks.registerCreateHook("Namespace", defaultNamespace);
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const ctx: ServerContext = {
+    limits,
+    watches: new WatchLimiter(limits.maxWatchesPerClient),
     store: opts.store,
     podIO: opts.podIO,
     nodeName: opts.nodeName,
@@ -138,13 +145,13 @@ class Listeners implements ApiServer {
   async start(): Promise<void> {
     this.stopReaper = startNamespaceReaper(this.ctx.store);
     if (this.socketPath) {
-      const unix = this.wire(createHttpServer(), () => true);
+      const unix = this.wire(createHttpServer(httpServerOptions(this.ctx.limits)), () => true);
       await listenUnix(unix, this.socketPath);
     }
     const t = this.opts.tcp;
     if (t) {
       // HTTP/1.1 only: no h2 over ALPN, since exec/port-forward need HTTP/1.1 upgrades (reference §10).
-      const https = createHttpsServer({ cert: t.cert, key: t.key, ALPNProtocols: ["http/1.1"] });
+      const https = createHttpsServer({ ...httpServerOptions(this.ctx.limits), cert: t.cert, key: t.key, ALPNProtocols: ["http/1.1"] });
       this.wire(https, (req) => tokenMatches(requestToken(req), t.token));
       const addr = await listenTcp(https, t.host, t.port);
       this.tcp = { host: t.host, port: addr.port };
@@ -168,6 +175,7 @@ class Listeners implements ApiServer {
   /** Attaches the request and upgrade handlers, with the listener's authentication, to a server. */
   private wire<S extends Server>(server: S, authenticate: (req: IncomingMessage) => boolean): S {
     const log = this.opts.log;
+    applyServerLimits(server, this.ctx.limits);
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       if (log) logWhenDone(log, req, res);
       const authenticated = authenticate(req);

@@ -18,6 +18,8 @@ export interface StoreOptions {
   now?: () => Date;
   /** Changes kept in memory for resuming watches; older resourceVersions are Expired. Default 10 000. */
   historySize?: number;
+  /** Bytes (of the objects' JSON) the history may hold; the oldest changes go first. Default 32 MiB. */
+  historyBytes?: number;
   /**
    * Test hook: called inside every write transaction after all its statements, before the commit. Throwing (or
    * exiting the process) here proves that a write is all or nothing.
@@ -62,7 +64,7 @@ export class SqliteStore implements Store {
     this.db.exec(SCHEMA);
     this.stmts = prepare(this.db);
     this.rv = (this.stmts.getCounter.get() as { value: number }).value;
-    this.hub = new WatchHub(opts.historySize ?? 10_000, this.rv);
+    this.hub = new WatchHub(opts.historySize ?? 10_000, this.rv, opts.historyBytes ?? 32 * 1024 * 1024);
     this.now = opts.now ?? (() => new Date());
     this.beforeCommit = opts.beforeCommit;
   }
@@ -127,7 +129,7 @@ export class SqliteStore implements Store {
     this.rv = rv;
     // The DELETED event carries the object at the deletion's resourceVersion, as upstream's does.
     stored.metadata.resourceVersion = String(rv);
-    this.hub.publish({ rv, kind, type: "DELETED", object: stored });
+    this.hub.publish({ rv, kind, type: "DELETED", object: stored, bytes: JSON.stringify(stored).length });
     return stored;
   }
 
@@ -158,13 +160,15 @@ export class SqliteStore implements Store {
     const rv = this.rv + 1;
     obj.metadata.resourceVersion = String(rv);
     const m = obj.metadata;
+    const json = JSON.stringify(obj);
     this.db.transaction(() => {
       this.stmts.setCounter.run(rv);
-      this.stmts.put.run(obj.kind, m.namespace ?? "", m.name, m.uid, rv, JSON.stringify(obj));
+      this.stmts.put.run(obj.kind, m.namespace ?? "", m.name, m.uid, rv, json);
       this.beforeCommit?.(op, obj);
     })();
     this.rv = rv;
-    const ev: StoredEvent = { rv, kind: obj.kind, type: old ? "MODIFIED" : "ADDED", object: obj, old };
+    // A MODIFIED event keeps the old object too (for selector transitions): about twice the bytes.
+    const ev: StoredEvent = { rv, kind: obj.kind, type: old ? "MODIFIED" : "ADDED", object: obj, old, bytes: json.length * (old ? 2 : 1) };
     this.hub.publish(ev);
     return cloneObject(obj);
   }

@@ -1,7 +1,8 @@
 /**
  * In-memory fan-out of committed changes to watchers, plus a bounded history so a watch can resume from a
  * resourceVersion (the role of the API server's watch cache). History older than what is kept answers ApiError
- * Expired (410), which tells clients to list again.
+ * Expired (410), which tells clients to list again. The history is bounded by count and by bytes: objects of up to
+ * 3 MiB each would otherwise let 10 000 events hold gigabytes.
  *
  * Delivery is ordered: an event published by a handler (a watcher that writes) is queued until the current event has
  * reached every watcher.
@@ -18,6 +19,8 @@ export interface StoredEvent {
   type: "ADDED" | "MODIFIED" | "DELETED";
   object: KubeObject;
   old?: KubeObject;
+  /** What the event holds in memory, roughly (its objects' JSON length); counted against the history's bytes. */
+  bytes?: number;
 }
 
 interface Subscriber {
@@ -30,13 +33,18 @@ export class WatchHub {
   private readonly ring: (StoredEvent | undefined)[];
   private start = 0;
   private size = 0;
+  private bytes = 0;
   /** Changes after `floor` are all in the history; resuming from an older version is Expired. */
   private floor: number;
   private readonly subscribers = new Set<Subscriber>();
   private readonly queue: StoredEvent[] = [];
   private draining = false;
 
-  constructor(limit: number, startRv: number) {
+  constructor(
+    limit: number,
+    startRv: number,
+    private readonly maxBytes = Infinity,
+  ) {
     this.ring = new Array<StoredEvent | undefined>(Math.max(1, limit));
     this.floor = startRv;
   }
@@ -82,14 +90,19 @@ export class WatchHub {
   }
 
   private remember(ev: StoredEvent): void {
-    if (this.size === this.ring.length) {
-      const evicted = this.ring[this.start] as StoredEvent;
-      this.floor = evicted.rv;
-      this.start = (this.start + 1) % this.ring.length;
-      this.size--;
-    }
+    while (this.size > 0 && (this.size === this.ring.length || this.bytes + (ev.bytes ?? 0) > this.maxBytes)) this.evictOldest();
     this.ring[(this.start + this.size) % this.ring.length] = ev;
     this.size++;
+    this.bytes += ev.bytes ?? 0;
+  }
+
+  private evictOldest(): void {
+    const evicted = this.ring[this.start] as StoredEvent;
+    this.ring[this.start] = undefined;
+    this.floor = evicted.rv;
+    this.bytes -= evicted.bytes ?? 0;
+    this.start = (this.start + 1) % this.ring.length;
+    this.size--;
   }
 
   private *since(rv: number): Generator<StoredEvent> {

@@ -9,6 +9,8 @@
  * - With a Table Accept header each event carries a one-row Table; only the first has columnDefinitions.
  * - The stream stays open until timeoutSeconds or until the client goes away (detected with res 'close':
  *   req 'close' fires when the request body ends).
+ * - Bounded (watch-limits.ts): a client over its number of open watches gets 429 TooManyRequests; a client that
+ *   stops reading is closed once its unsent events pass the backlog bound.
  */
 import { apiVersionOf } from "../../api/resources.js";
 import type { KubeObject, WatchEvent } from "../../api/types.js";
@@ -16,6 +18,7 @@ import { escapeFieldValue } from "../../api/labels.js";
 import { queryBool, queryInt, sendError, toApiError } from "../http.js";
 import { negotiateObject } from "../negotiate.js";
 import { partialObjectMetadata, printerFor, toTable } from "../tables/index.js";
+import { BacklogGuard, clientOf } from "../watch-limits.js";
 import { includeObject, requireVerb, type Call } from "./common.js";
 
 export function watchObjects(call: Call): void {
@@ -25,17 +28,29 @@ export function watchObjects(call: Call): void {
   const initialEvents = queryBool(query, "sendInitialEvents");
   const timeoutSeconds = queryInt(query, "timeoutSeconds");
   const encode = eventEncoder(call);
+  let release: () => void;
+  try {
+    release = ctx.watches.acquire(clientOf(call.req));
+  } catch (err) {
+    res.setHeader("Retry-After", "1");
+    return sendError(res, err);
+  }
+  const guard = new BacklogGuard(res, ctx.limits.maxWatchBacklogBytes);
 
   let ready = false;
   const early: WatchEvent[] = [];
   const send = (ev: WatchEvent) => {
     if (!ready) early.push(ev);
-    else if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(encode(ev))}\n`);
+    else if (!res.writableEnded && !res.destroyed) {
+      res.write(`${JSON.stringify(encode(ev))}\n`);
+      guard.check();
+    }
   };
   let stop: () => void;
   try {
     stop = ctx.store.watch(route.info.kind, { ...watchFilter(call), resourceVersion: initialEvents ? "0" : query.get("resourceVersion") ?? "" }, send);
   } catch (err) {
+    release();
     const e = toApiError(err);
     if (e.reason !== "Expired") return sendError(res, e);
     startStream(call);
@@ -46,12 +61,14 @@ export function watchObjects(call: Call): void {
   ready = true;
   early.forEach(send);
   if (initialEvents) send(bookmark(call, { "k8s.io/initial-events-end": "true" }));
+  guard.settle();
 
   const timers: NodeJS.Timeout[] = [];
   if (bookmarks) timers.push(setInterval(() => send(bookmark(call)), ctx.bookmarkIntervalMs));
   if (timeoutSeconds !== undefined && timeoutSeconds > 0) timers.push(setTimeout(() => res.end(), timeoutSeconds * 1000));
   res.on("close", () => {
     stop();
+    release();
     timers.forEach((t) => clearTimeout(t));
   });
   res.on("finish", () => stop());

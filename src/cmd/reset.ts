@@ -28,6 +28,7 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promis
   });
   if (existsSync(cfg.root)) {
     await runtime.start();
+    for (const what of await runtime.removeHeldPods()) log(`removed a held pod's ${what}`);
     for (const s of runtime.sandboxes()) {
       log(`removing pod ${s.namespace}/${s.name}`);
       await runtime.removeSandbox(s.podUid);

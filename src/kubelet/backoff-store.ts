@@ -3,7 +3,7 @@
  * restarts — even after kill -9 — resumes each CrashLoopBackOff where it was instead of restarting crashing
  * containers at once. Writes are coalesced: at most one write in flight, the last state always written.
  */
-import { readJson, writeJsonAtomic } from "../runtime/json-file.js";
+import { readJsonState, writeJsonState } from "../sys/json-state.js";
 import type { Backoff, BackoffEntry } from "./backoff.js";
 
 export class BackoffStore {
@@ -18,8 +18,13 @@ export class BackoffStore {
 
   /** Loads the saved entries into the back-off and saves every later change. */
   async attach(): Promise<void> {
-    const saved = await readJson<Record<string, BackoffEntry>>(this.path);
-    if (saved) this.backoff.restore(saved);
+    try {
+      const saved = readJsonState<Record<string, BackoffEntry>>(this.path, "the kubelet's back-off");
+      if (saved) this.backoff.restore(saved);
+    } catch (err) {
+      // Losing back-off state only restarts crash loops from their first delay: start fresh, and say so.
+      this.log?.(`back-off state not restored: ${String(err)}`);
+    }
     this.backoff.onChange = () => this.save();
   }
 
@@ -28,7 +33,8 @@ export class BackoffStore {
       this.again = true;
       return;
     }
-    this.writing = writeJsonAtomic(this.path, this.backoff.snapshot())
+    this.writing = Promise.resolve()
+      .then(() => writeJsonState(this.path, this.backoff.snapshot()))
       .catch((err: unknown) => this.log?.(`cannot save back-off state to ${this.path}: ${String(err)}`))
       .finally(() => {
         this.writing = undefined;

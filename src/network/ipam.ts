@@ -11,7 +11,8 @@
 import { FieldError, HostError } from "../api/errors.js";
 import { contains, formatCidr, formatIPv4, parseIPv4, podRange, type Cidr } from "./cidr.js";
 import { hostPortConflict, type HostPortMapping } from "./host-ports.js";
-import { readStateFile, removeStateFile, replaceFile } from "../sys/state-file.js";
+import { CorruptStateError, readJsonState, writeJsonState } from "../sys/json-state.js";
+import { removeStateFile } from "../sys/state-file.js";
 
 export interface Lease {
   ip: string;
@@ -53,19 +54,14 @@ export class LeaseStore {
    */
   load(): void {
     this.loaded = true;
-    let text: string | undefined;
+    let parsed: LeaseFile | undefined;
     try {
-      text = readStateFile(this.file);
+      parsed = readJsonState<LeaseFile>(this.file);
     } catch (err) {
-      throw new HostError("read", this.file, "", err);
+      if (err instanceof CorruptStateError) throw new HostError("parse lease file", this.file, "", err.cause);
+      throw err;
     }
-    if (text === undefined) return;
-    let parsed: LeaseFile;
-    try {
-      parsed = JSON.parse(text) as LeaseFile;
-    } catch (err) {
-      throw new HostError("parse lease file", this.file, "", err);
-    }
+    if (parsed === undefined) return;
     this.leases.clear();
     for (const l of parsed.leases ?? []) this.leases.set(l.podUid, { ...l, hostPorts: l.hostPorts ?? [] });
     this.last = parsed.last === undefined ? undefined : parseIPv4(parsed.last);
@@ -156,7 +152,7 @@ export class LeaseStore {
       leases: this.all(),
     };
     try {
-      replaceFile(this.file, `${JSON.stringify(data, null, 1)}\n`, 0o600);
+      writeJsonState(this.file, data, { mode: 0o600, pretty: true });
     } catch (err) {
       throw new HostError("write", this.file, "", err);
     }

@@ -5,9 +5,10 @@
  * undo the changes. What the host had before we changed it (ip_forward) is recorded in the state dir so that
  * removeNode can put it back.
  */
-import { readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { FieldError } from "../api/errors.js";
+import { readJsonState, writeJsonState } from "../sys/json-state.js";
 import type { Runner } from "../sys/runner.js";
 import { formatCidr, formatIPv4, sameCidr, type Cidr } from "./cidr.js";
 import { checkPodCidrFree, parseRoutes, type HostRoute } from "./host-routes.js";
@@ -105,7 +106,13 @@ export async function removeNode(d: NodeDeps): Promise<void> {
   const routes = parseRoutes((await runner.run(["ip", "-json", "-4", "route", "show", "table", "main"], { owner: OWNER })).stdout);
   const ours = unreachableCidrs(s).filter((c) => routes.some((r) => r.type === "unreachable" && r.dst === formatCidr(c)));
   if (ours.length) await runner.run(["ip", "-force", "-batch", "-"], { input: unreachableDelBatch(ours), owner: OWNER, allowFail: true });
-  const before = readHostBefore(d);
+  // Removing: a record that cannot be read restores nothing (rather than a guess), and goes with the rest.
+  let before: HostBefore = {};
+  try {
+    before = readHostBefore(d);
+  } catch {
+    before = {};
+  }
   if (before.ipForward !== undefined && kernel.bridgesWithAlias(BRIDGE_ALIAS).length === 0) {
     await kernel.writeSysctl(IP_FORWARD, before.ipForward, OWNER);
   }
@@ -148,12 +155,9 @@ function hostBeforeFile(d: NodeDeps): string {
   return join(d.stateDir, "host-before.json");
 }
 
+/** The host's original values; none recorded yet is {}. An unreadable file is an error: guessing would record ours. */
 function readHostBefore(d: NodeDeps): HostBefore {
-  try {
-    return JSON.parse(readFileSync(hostBeforeFile(d), "utf8")) as HostBefore;
-  } catch {
-    return {};
-  }
+  return readJsonState<HostBefore>(hostBeforeFile(d), "the host's original settings") ?? {};
 }
 
 /** Records the host's original values, once: a restart must not record our own ip_forward=1 as the original. */
@@ -164,8 +168,7 @@ function recordHostBefore(d: NodeDeps, values: HostBefore): void {
 }
 
 function writeHostBefore(d: NodeDeps, values: HostBefore): void {
-  mkdirSync(d.stateDir, { recursive: true, mode: 0o700 });
-  writeFileSync(hostBeforeFile(d), JSON.stringify(values));
+  writeJsonState(hostBeforeFile(d), values, { mode: 0o600 });
 }
 
 /** The node's primary address: the source address the kernel picks for the default route (`ip route get`). */

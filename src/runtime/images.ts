@@ -8,9 +8,10 @@
  * Layout under ROOT/images: sha256/<id>/{rootfs/,image.json}, and tags.json mapping "name:tag" → id.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, promises as fsp, readFileSync } from "node:fs";
+import { createReadStream, promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
 import { FieldError } from "../api/errors.js";
+import { readJsonState, writeJsonState } from "../sys/json-state.js";
 import type { Runner } from "../sys/runner.js";
 import { populateBaseDirs, copyHostPath, lddLibraries } from "./image-files.js";
 
@@ -74,12 +75,13 @@ export class ImageStore {
 
   /** Whether the node has an image by this reference: synchronous, for the API's admission (reads the tag file). */
   has(ref: string): boolean {
+    let tags: Record<string, string> | undefined;
     try {
-      const tags = JSON.parse(readFileSync(join(this.root, "tags.json"), "utf8")) as Record<string, string>;
-      return typeof tags[normalizeImageRef(ref)] === "string";
+      tags = readJsonState<Record<string, string>>(this.tagsFile, "the image store");
     } catch {
-      return false;
+      return false; // unreadable: no image is known to be here (admission refuses; nothing is removed)
     }
+    return typeof tags?.[normalizeImageRef(ref)] === "string";
   }
 
   async list(): Promise<Image[]> {
@@ -183,21 +185,18 @@ export class ImageStore {
     }
   }
 
-  private async readTags(): Promise<Record<string, string>> {
-    try {
-      return JSON.parse(await fsp.readFile(join(this.root, "tags.json"), "utf8")) as Record<string, string>;
-    } catch {
-      return {};
-    }
+  private get tagsFile(): string {
+    return join(this.root, "tags.json");
   }
 
-  /** Atomic: write a temporary file, then rename over the old one. */
+  /** The tag file; none yet is no tags. Unreadable or corrupt throws: a write after an empty guess would lose them all. */
+  private async readTags(): Promise<Record<string, string>> {
+    return readJsonState<Record<string, string>>(this.tagsFile, "the image store") ?? {};
+  }
+
   private async writeTags(tags: Record<string, string>): Promise<void> {
     this.resolved.clear();
-    await fsp.mkdir(this.root, { recursive: true });
-    const tmp = join(this.root, `tags.json.${process.pid}.tmp`);
-    await fsp.writeFile(tmp, JSON.stringify(tags, null, 2));
-    await fsp.rename(tmp, join(this.root, "tags.json"));
+    writeJsonState(this.tagsFile, tags, { pretty: true });
   }
 
   private async busyboxVersion(): Promise<string> {

@@ -33,10 +33,11 @@ export class LinuxPodRuntime implements PodRuntime {
   private readonly sandboxLife: SandboxLifecycle;
   private readonly exits: ContainerExits;
   private readonly containerLife: ContainerLifecycle;
+  private readonly x: RuntimeContext;
 
   constructor(private readonly o: LinuxRuntimeOptions) {
     this.records = new RuntimeRecords(o.layout);
-    const x: RuntimeContext = { o, records: this.records, clock: o.clock ?? realClock, emit: (ev) => this.emit(ev) };
+    const x: RuntimeContext = (this.x = { o, records: this.records, clock: o.clock ?? realClock, emit: (ev) => this.emit(ev) });
     this.sandboxLife = new SandboxLifecycle(x);
     this.exits = new ContainerExits(x);
     this.containerLife = new ContainerLifecycle(x, this.sandboxLife, this.exits);
@@ -45,18 +46,42 @@ export class LinuxPodRuntime implements PodRuntime {
   async start(): Promise<void> {
     for (const d of [this.o.layout.podsDir, this.o.layout.exitsDir]) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
     await this.o.cgroups.prepare("node");
-    await this.records.load();
+    const held = await this.records.load(new Date(this.x.clock.now()));
+    for (const [uid, h] of held) this.o.report?.(`pod ${uid} held, not adopted and not swept: ${h.reason}`);
     const removed = await removeOrphans({
       layout: this.o.layout,
       runner: this.o.runner,
       cgroups: this.o.cgroups,
       pods: new Set(this.records.sandboxes.keys()),
       containers: new Set(this.records.containers.keys()),
+      held: new Set(held.keys()),
     });
     for (const what of removed) this.o.report?.(`removed what a crash left behind: ${what}`);
     await this.sandboxLife.checkAll();
     await this.exits.start();
     for (const c of this.records.containers.values()) await this.exits.reconcileLost(c);
+  }
+
+  /** Pods whose records could not be read: uid → why (records.ts). The runtime refuses to act on them. */
+  heldPods(): ReadonlyMap<string, { reason: string }> {
+    return this.records.held;
+  }
+
+  /**
+   * `nodelet reset` only: removes the held pods as orphans — processes killed, mounts unmounted, directories
+   * removed — since the person asked for everything to go. Returns what it removed.
+   */
+  async removeHeldPods(): Promise<string[]> {
+    if (this.records.held.size === 0) return [];
+    this.records.held.clear();
+    return removeOrphans({
+      layout: this.o.layout,
+      runner: this.o.runner,
+      cgroups: this.o.cgroups,
+      pods: new Set(this.records.sandboxes.keys()),
+      containers: new Set(this.records.containers.keys()),
+      held: new Set(),
+    });
   }
 
   async stop(): Promise<void> {
@@ -85,11 +110,13 @@ export class LinuxPodRuntime implements PodRuntime {
     return this.records.containers.get(id);
   }
 
-  runSandbox(pod: Pod, opts: SandboxOptions): Promise<SandboxRecord> {
+  async runSandbox(pod: Pod, opts: SandboxOptions): Promise<SandboxRecord> {
+    this.records.checkNotHeld(pod.metadata.uid!);
     return this.sandboxLife.run(pod, opts);
   }
 
-  stopSandbox(podUid: string): Promise<void> {
+  async stopSandbox(podUid: string): Promise<void> {
+    this.records.checkNotHeld(podUid);
     return this.sandboxLife.stop(podUid);
   }
 
@@ -103,6 +130,7 @@ export class LinuxPodRuntime implements PodRuntime {
   }
 
   async removeSandbox(podUid: string, pod?: Pod): Promise<void> {
+    this.records.checkNotHeld(podUid);
     this.o.runner.comment(podUid, "remove the pod");
     for (const c of this.records.containersOf(podUid)) await this.containerLife.remove(c.id);
     await this.sandboxLife.remove(podUid, pod);

@@ -4,6 +4,8 @@
  * Owned means: a pod with a sandbox record, a container with a container record. Everything else under our roots
  * goes — processes in orphaned pod or container cgroups (the pause process holding the pod's namespaces, so the
  * namespaces go with it), the cgroups, mounts under orphaned pod directories, the directories, and exit records.
+ * A held pod (a record exists but could not be read: records.ts) is not an orphan: nothing of it is touched, and
+ * while any pod is held no exit record is removed (its containers' ids may be unknown).
  */
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
@@ -21,6 +23,8 @@ export interface OrphanScope {
   pods: Set<string>;
   /** Container ids with a record. */
   containers: Set<string>;
+  /** Pod uids whose records exist but could not be read: left alone entirely. */
+  held: ReadonlySet<string>;
 }
 
 const POD_CGROUP = /^pod([0-9a-f-]{32,36})$/;
@@ -49,6 +53,7 @@ async function podCgroups(cgroups: CgroupManager): Promise<{ path: string; uid: 
 export async function removeOrphans(s: OrphanScope): Promise<string[]> {
   const removed: string[] = [];
   for (const { path, uid } of await podCgroups(s.cgroups)) {
+    if (s.held.has(uid)) continue;
     if (!s.pods.has(uid)) {
       await emptyCgroup(s, path);
       await s.cgroups.remove(path);
@@ -89,6 +94,7 @@ async function removeOrphanPodDirs(s: OrphanScope): Promise<string[]> {
   const mounts = mountPoints();
   for (const uid of await fsp.readdir(s.layout.podsDir).catch(() => [] as string[])) {
     const dir = s.layout.podDir(uid);
+    if (s.held.has(uid)) continue;
     if (s.pods.has(uid)) {
       removed.push(...(await removeOrphanContainerDirs(s, uid)));
       continue;
@@ -117,6 +123,7 @@ async function removeOrphanContainerDirs(s: OrphanScope, uid: string): Promise<s
 
 async function removeOrphanExitRecords(s: OrphanScope): Promise<string[]> {
   const removed: string[] = [];
+  if (s.held.size > 0) return removed;
   for (const f of await fsp.readdir(s.layout.exitsDir).catch(() => [] as string[])) {
     const id = f.replace(/\.json$/, "");
     if (!f.endsWith(".json") || s.containers.has(id)) continue;

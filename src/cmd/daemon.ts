@@ -19,7 +19,7 @@ import { NodeHeartbeat } from "../kubelet/node-heartbeat.js";
 import { NodeIO } from "../kubelet/node-io.js";
 import { readNodeFacts } from "../kubelet/node-status.js";
 import type { PressureCondition } from "../kubelet/eviction.js";
-import { evictionSettings } from "./eviction-wiring.js";
+import { diskReserve, evictionSettings } from "./eviction-wiring.js";
 import { BridgeNetwork } from "../network/bridge-network.js";
 import type { NetworkSettings } from "../network/settings.js";
 import { LoopbackOnlyNetwork, type PodNetwork } from "../network/pod-network.js";
@@ -67,7 +67,9 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const spawner = new Spawner(SHIM_PATH);
   spawner.start();
   runner.useSpawner(spawner);
-  const store = openStore(layout.storeFile);
+  let agent: NodeAgent | undefined;
+  const reserve = diskReserve(cfg.root, log, () => void agent?.eviction.poke());
+  const store = openStore(layout.storeFile, { onFull: () => reserve.release() });
   await images.ensureBusybox();
   // The network owns leases of pods that exist (in the store, or with a sandbox on disk); the rest are collected.
   await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
@@ -79,7 +81,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     installImageAdmission(a, (ref) => images.has(ref));
   });
   registerNodeApi(api, { images, layout, runtime, store, flushSteps: () => recorder?.flush() });
-  const agent = await startNodeAgent({
+  agent = await startNodeAgent({
     nodeName: cfg.nodeName,
     store,
     runtime,
@@ -93,9 +95,10 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     eventTtlMs: cfg.eventTtlSeconds * 1000,
     log,
     serviceEnv: (ns: string) => serviceEnvVars(store.list<Service>("Service", { namespace: ns }).items),
-    eviction: evictionSettings(cfg, layout, cgroups, runtime, () => heartbeat.writeSafely()),
+    eviction: evictionSettings(cfg, layout, cgroups, runtime, reserve, () => heartbeat.writeSafely()),
   });
-  pressure = () => agent.eviction.conditions();
+  const started = agent;
+  pressure = () => started.eviction.conditions();
   const kubelet = agent.kubelet;
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);

@@ -1,7 +1,7 @@
 /**
  * The eviction manager's settings from the daemon's flags, with where it reads from on this host: the node's
  * signals (the state root's filesystem, the images', memory with the pods' cgroup, pids) and each pod's usage
- * (its cgroup, its directory and logs). Wiring only.
+ * (its cgroup, its directory and logs); and the disk reserve that keeps the store writable on a full disk.
  */
 import { join } from "node:path";
 import type { Pod } from "../api/types.js";
@@ -12,6 +12,8 @@ import { runtimeUid } from "../kubelet/pod-objects.js";
 import type { Layout } from "../runtime/layout.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
 import type { CgroupManager } from "../sys/cgroups/types.js";
+import { DiskReserve, reserveSize } from "../sys/disk-reserve.js";
+import { fsStats } from "../sys/node-stats.js";
 import type { DaemonConfig } from "./daemon-config.js";
 
 /** How often the eviction manager looks (the kubelet's evictionMonitoringPeriod). */
@@ -22,6 +24,7 @@ export function evictionSettings(
   layout: Layout,
   cgroups: CgroupManager,
   runtime: PodRuntime,
+  reserve: DiskReserve,
   onConditions: (c: PressureCondition[]) => void,
 ): EvictionSettings {
   const podLogDir = (pod: Pod) => layout.podLogDir(pod.metadata.namespace ?? "default", pod.metadata.name ?? "", runtimeUid(pod));
@@ -30,7 +33,17 @@ export function evictionSettings(
     transitionMs: cfg.evictionPressureTransitionSeconds * 1000,
     maxPodGraceSeconds: cfg.evictionMaxPodGraceSeconds,
     intervalMs: EVICTION_MONITORING_MS,
-    observe: () => observeNode({ root: cfg.root, imagesDir: layout.imagesDir, podsCgroupDirs: cgroups.dirs(""), podsCgroupUsage: () => cgroups.usage("") }),
+    observe: () => {
+      // Each round takes the disk reserve back once there is room for it.
+      reserve.ensure();
+      return observeNode({
+        root: cfg.root,
+        imagesDir: layout.imagesDir,
+        podsCgroupDirs: cgroups.dirs(""),
+        podsCgroupUsage: () => cgroups.usage(""),
+        reserveShortfall: () => reserve.shortfall(),
+      });
+    },
     podUsage: (pod) =>
       podUsage(runtime, {
         podDirs: (p) => [layout.podDir(runtimeUid(p)), podLogDir(p)],
@@ -38,4 +51,11 @@ export function evictionSettings(
       }, pod),
     onConditions,
   };
+}
+
+/** The daemon's disk reserve in the state root, sized for its filesystem; taken at once if there is room. */
+export function diskReserve(root: string, log: (m: string) => void, onRelease: () => void): DiskReserve {
+  const reserve = new DiskReserve(join(root, "disk-reserve"), reserveSize(fsStats(root).capacityBytes), log, onRelease);
+  reserve.ensure();
+  return reserve;
 }

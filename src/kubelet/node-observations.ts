@@ -2,7 +2,8 @@
  * The eviction signals of this node and the usage of each pod, as the kubelet's stats summary provides them:
  * - memory.available: what the host has available (MemAvailable), or less when the cgroup holding the pods has a
  *   memory limit (then the limit minus that cgroup's working set: the kubelet's allocatableMemory.available);
- * - nodefs.*: the filesystem holding --root (pods' writable layers, volumes, logs, the store);
+ * - nodefs.*: the filesystem holding --root (pods' writable layers, volumes, logs, the store), less the daemon's
+ *   disk reserve while it is given back (that space is the daemon's, not the pods');
  * - imagefs.*: the filesystem holding the images, the same numbers as nodefs when it is the same filesystem;
  * - pid.available: pid_max minus the tasks that exist.
  * A pod's usage: working set and tasks of its cgroup, and the disk its directory and logs take.
@@ -21,6 +22,8 @@ export interface ObservationSources {
   /** The directories of the cgroup that holds every pod (one per v1 hierarchy, one for v2). */
   podsCgroupDirs: string[];
   podsCgroupUsage: () => Promise<CgroupUsage>;
+  /** Bytes the filesystem of the root shows free that the daemon's disk reserve is owed (0 while it is held). */
+  reserveShortfall?: () => number;
 }
 
 export async function observeNode(s: ObservationSources): Promise<Observations> {
@@ -31,10 +34,13 @@ export async function observeNode(s: ObservationSources): Promise<Observations> 
     const used = (await s.podsCgroupUsage().catch(() => undefined))?.memoryWorkingSetBytes ?? 0;
     memory = { available: Math.min(mem.available, Math.max(0, limit - used)), capacity: limit };
   }
-  const nodefs = fsStats(s.root);
+  const owed = s.reserveShortfall?.() ?? 0;
+  const rootfs = fsStats(s.root);
+  const nodefs = { ...rootfs, availableBytes: Math.max(0, rootfs.availableBytes - owed) };
   let imagefs = nodefs;
   try {
-    imagefs = fsStats(s.imagesDir);
+    const images = fsStats(s.imagesDir);
+    if (images.dev !== rootfs.dev) imagefs = images;
   } catch {
     // no image directory yet: the images will live on the node filesystem
   }

@@ -25,6 +25,11 @@ export interface StoreOptions {
    * exiting the process) here proves that a write is all or nothing.
    */
   beforeCommit?: (op: "create" | "update" | "delete", obj: KubeObject) => void;
+  /**
+   * A write failed because the disk is full (SQLITE_FULL, ENOSPC): free some space now (the daemon's disk
+   * reserve) and answer true to have the write tried once more. The failed attempt was rolled back whole.
+   */
+  onFull?: () => boolean;
 }
 
 const SCHEMA = `
@@ -54,6 +59,7 @@ export class SqliteStore implements Store {
   private readonly hub: WatchHub;
   private readonly now: () => Date;
   private readonly beforeCommit: StoreOptions["beforeCommit"];
+  private readonly onFull: StoreOptions["onFull"];
   private readonly stmts: ReturnType<typeof prepare>;
 
   constructor(path: string, opts: StoreOptions = {}) {
@@ -67,6 +73,7 @@ export class SqliteStore implements Store {
     this.hub = new WatchHub(opts.historySize ?? 10_000, this.rv, opts.historyBytes ?? 32 * 1024 * 1024);
     this.now = opts.now ?? (() => new Date());
     this.beforeCommit = opts.beforeCommit;
+    this.onFull = opts.onFull;
   }
 
   get watcherCount(): number {
@@ -121,11 +128,11 @@ export class SqliteStore implements Store {
     if (!stored) throw ApiError.notFound(plural(kind), name, group(kind));
     checkPreconditions(stored, opts);
     const rv = this.rv + 1;
-    this.db.transaction(() => {
+    this.commit(() => {
       this.stmts.setCounter.run(rv);
       this.stmts.remove.run(kind, namespace, name);
       this.beforeCommit?.("delete", stored);
-    })();
+    });
     this.rv = rv;
     // The DELETED event carries the object at the deletion's resourceVersion, as upstream's does.
     stored.metadata.resourceVersion = String(rv);
@@ -155,17 +162,28 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
+  /** Runs `body` in one transaction; on a full disk, once more after onFull freed space. */
+  private commit(body: () => void): void {
+    const tx = this.db.transaction(body);
+    try {
+      tx();
+    } catch (err) {
+      if (!isDiskFull(err) || !this.onFull?.()) throw err;
+      tx();
+    }
+  }
+
   /** Writes `obj` at the next resourceVersion in one transaction, then publishes the change. */
   private write(op: "create" | "update", obj: KubeObject, old: KubeObject | undefined): KubeObject {
     const rv = this.rv + 1;
     obj.metadata.resourceVersion = String(rv);
     const m = obj.metadata;
     const json = JSON.stringify(obj);
-    this.db.transaction(() => {
+    this.commit(() => {
       this.stmts.setCounter.run(rv);
       this.stmts.put.run(obj.kind, m.namespace ?? "", m.name, m.uid, rv, json);
       this.beforeCommit?.(op, obj);
-    })();
+    });
     this.rv = rv;
     // A MODIFIED event keeps the old object too (for selector transitions): about twice the bytes.
     const ev: StoredEvent = { rv, kind: obj.kind, type: old ? "MODIFIED" : "ADDED", object: obj, old, bytes: json.length * (old ? 2 : 1) };
@@ -238,4 +256,10 @@ function plural(kind: string): string {
 
 function group(kind: string): string {
   return resourceForKind(kind)?.group ?? "";
+}
+
+/** SQLite's "database or disk is full" (SQLITE_FULL), or the ENOSPC of a write beneath it. */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === "SQLITE_FULL" || code === "ENOSPC" || (typeof code === "string" && code.startsWith("SQLITE_IOERR") && /disk|space/i.test(String((err as Error).message)));
 }

@@ -1,10 +1,10 @@
 /**
  * Filling an image's root filesystem: the base directories every container expects, host files copied to the same
- * path (symlink chains kept, so /usr/bin/python3 → python3.11 still resolves), and the libraries `ldd` names.
+ * path (symlink chains kept, so /usr/bin/python3 → python3.11 still resolves); the libraries come from
+ * elf-libraries.ts.
  */
 import { promises as fsp } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import type { Runner } from "../sys/runner.js";
 
 const PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
 const GROUP = "root:x:0:\ntty:x:5:\nnogroup:x:65534:\n";
@@ -53,7 +53,7 @@ async function copyParents(hostPath: string, rootfs: string, seen: Set<string>):
 
 /**
  * Makes a host directory exist inside rootfs. When it is a symlink on the host (Debian's /lib → usr/lib), the same
- * link is made in the image and its target directory ensured, so the paths `ldd` prints stay valid there; the
+ * link is made in the image and its target directory ensured, so the paths the loader finds stay valid there; the
  * directory's contents are not copied.
  */
 async function ensureDir(hostDir: string, rootfs: string, seen: Set<string>): Promise<void> {
@@ -70,30 +70,4 @@ async function ensureDir(hostDir: string, rootfs: string, seen: Set<string>): Pr
   const target = await fsp.readlink(hostDir);
   if (!existing) await fsp.symlink(target, dest);
   await ensureDir(isAbsolute(target) ? target : resolve(dirname(hostDir), target), rootfs, seen);
-}
-
-/** Absolute paths of the shared libraries and the loader `ldd` lists for a file; none for a static or non-ELF file. */
-export async function lddLibraries(runner: Runner, path: string): Promise<string[]> {
-  const st = await fsp.stat(path);
-  if (!st.isFile() || !(await isElf(path))) return [];
-  const out = await runner.run(["ldd", path], { allowFail: true });
-  if (out.code !== 0) return [];
-  const libs: string[] = [];
-  for (const line of out.stdout.split("\n")) {
-    // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
-    const m = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line);
-    if (m) libs.push(m[1]);
-  }
-  return libs;
-}
-
-async function isElf(path: string): Promise<boolean> {
-  const fh = await fsp.open(path, "r");
-  try {
-    const buf = Buffer.alloc(4);
-    await fh.read(buf, 0, 4, 0);
-    return buf.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
-  } finally {
-    await fh.close();
-  }
 }

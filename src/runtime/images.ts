@@ -1,9 +1,9 @@
 /**
  * Local images: a read-only root filesystem directory plus an OCI-style config (Entrypoint, Cmd, Env, WorkingDir,
  * User). There is no registry: images are built on the node, either the built-in `busybox` (from Debian's
- * busybox-static, one static binary plus its applet links) or from host binaries and exactly the libraries `ldd`
- * names (the study note's "copy bash and the libraries it needs"). Containers never write to an image: each gets an
- * overlayfs with the image as its lower layer.
+ * busybox-static, one static binary plus its applet links) or from host binaries and exactly the libraries their ELF
+ * headers name (the study note's "copy bash and the libraries it needs"). Containers never write to an image: each
+ * gets an overlayfs with the image as its lower layer.
  *
  * Layout under ROOT/images: sha256/<id>/{rootfs/,image.json}, and tags.json mapping "name:tag" → id.
  */
@@ -13,7 +13,8 @@ import { dirname, join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import { readJsonState, writeJsonState } from "../sys/json-state.js";
 import type { Runner } from "../sys/runner.js";
-import { populateBaseDirs, copyHostPath, lddLibraries } from "./image-files.js";
+import { sharedLibraries } from "./elf-libraries.js";
+import { populateBaseDirs, copyHostPath } from "./image-files.js";
 
 /** The part of the OCI image config that decides how a container runs. */
 export interface ImageConfig {
@@ -117,8 +118,9 @@ export class ImageStore {
 
   /**
    * `nodelet image build --from-host PATH... --tag NAME`: copies each host path (a binary, or a directory such as a
-   * language's standard library) to the same place in a new image, plus every library `ldd` names for the ELF
-   * files among them, plus the dynamic loader. The first path is the default command.
+   * language's standard library) to the same place in a new image, plus the dynamic loader and every library the
+   * ELF files among them need, found from their headers (elf-libraries.ts; nothing is run). A library the host
+   * lacks is an error naming it. The first path is the default command.
    */
   async buildFromHost(paths: string[], tag: string): Promise<Image> {
     if (paths.length === 0) throw new FieldError("--from-host", "at least one host path is required");
@@ -133,7 +135,14 @@ export class ImageStore {
     return this.build([ref], { Cmd: [paths[0]], Env: [DEFAULT_PATH], WorkingDir: "/" }, async (rootfs) => {
       for (const p of paths) await copyHostPath(p, rootfs);
       for (const p of paths) {
-        for (const lib of await lddLibraries(this.runner, p)) await copyHostPath(lib, rootfs);
+        if (!(await fsp.stat(p)).isFile()) continue;
+        const libs = await sharedLibraries(p).catch((err: Error) => {
+          throw new FieldError("--from-host", err.message);
+        });
+        if (libs.missing.length) {
+          throw new FieldError("--from-host", `"${p}" needs ${libs.missing.join(", ")}, which this host does not have`);
+        }
+        for (const lib of libs.paths) await copyHostPath(lib, rootfs);
       }
     });
   }

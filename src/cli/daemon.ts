@@ -1,6 +1,7 @@
 /**
  * `nodelet daemon [--root DIR] [--socket PATH] [--cgroup-parent PATH] [--listen HOST:PORT] ...`: runs the node
- * agent in the foreground until SIGTERM/SIGINT (pods keep running unless --cleanup-on-exit).
+ * agent in the foreground until SIGTERM/SIGINT (pods keep running unless --cleanup-on-exit). Without cleanup the
+ * daemon is gone within about a second: the pod workers are stopped (bounded), then the store is closed.
  */
 import { report } from "./context.js";
 import { parseDaemonConfig } from "../cmd/daemon-config.js";
@@ -16,8 +17,12 @@ export async function main(argv: string[]): Promise<number> {
       process.once("SIGINT", resolve);
     });
     process.stderr.write(`stopping${cfg.cleanupOnExit ? " (removing every pod)" : " (pods keep running)"}\n`);
+    const began = Date.now();
     await daemon.stop();
-    return 0;
+    process.stderr.write(`stopped in ${Date.now() - began} ms\n`);
+    // The store is closed; what a bounded stop left behind (a container's grace period still being waited out)
+    // must not keep the process, and the next start resumes it.
+    process.exit(0);
   } catch (err) {
     return report(err);
   }

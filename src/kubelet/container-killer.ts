@@ -21,14 +21,22 @@ export interface KillerDeps {
   log?: (msg: string) => void;
 }
 
-export interface KillOptions {
+/**
+ * What ends a kill's waits early: `signal` (the pod is being deleted, or the daemon stops) cuts a preStop hook short;
+ * `shutdown` (the daemon stops) also stops waiting for the container to end.
+ */
+export interface Stop {
+  signal?: AbortSignal;
+  shutdown?: AbortSignal;
+}
+
+export interface KillOptions extends Stop {
   /** Grace period in seconds. */
   grace: number;
   /** The Killing event's message (default "Stopping container NAME"). */
   message?: string;
   /** Kill at once: no preStop hook, no minimum grace. */
   force?: boolean;
-  signal?: AbortSignal;
   /** Resolves when it is this container's turn to get the stop signal (sidecars wait for the others). */
   turn?: Promise<unknown>;
 }
@@ -69,7 +77,8 @@ export class ContainerKiller {
       grace -= Math.floor((this.d.clock.now() - began) / 1000);
     }
     if (!o.force) grace = Math.max(grace, MIN_GRACE_SECONDS);
-    await this.d.runtime.stopContainer(c.id, Math.max(0, grace));
+    if (o.shutdown?.aborted) return;
+    await untilAborted(this.d.runtime.stopContainer(c.id, Math.max(0, grace)), o.shutdown);
   }
 
   /** Stops every running container of the pod within one grace period: regular ones first, then the sidecars. */
@@ -88,6 +97,17 @@ export class ContainerKiller {
     }
     await Promise.all([regularDone, ...sidecarDone]);
   }
+}
+
+/** Waits for `p`, or until `signal` aborts (p then goes on unwatched; its failure is not reported). */
+function untilAborted(p: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = () => resolve();
+    signal.addEventListener("abort", done, { once: true });
+    p.then(resolve, (err: unknown) => (signal.aborted ? resolve() : reject(err))).finally(() => signal.removeEventListener("abort", done));
+  });
 }
 
 function waitOrTimeout(p: Promise<unknown>, ms: number, clock: Clock): Promise<void> {

@@ -10,7 +10,7 @@ import { ContainerStartError, type ContainerRecord, type PodRuntime } from "../r
 import type { Store } from "../store/store.js";
 import type { Backoff } from "./backoff.js";
 import type { Clock } from "./clock.js";
-import { fieldPathOf, specOf, type ContainerKiller } from "./container-killer.js";
+import { fieldPathOf, specOf, type ContainerKiller, type Stop } from "./container-killer.js";
 import type { EventRecorder } from "./events.js";
 import type { HookRunner } from "./lifecycle-hooks.js";
 import type { ContainerToStart } from "./plan.js";
@@ -39,7 +39,7 @@ export class ContainerStarter {
   constructor(private readonly d: StarterDeps) {}
 
   /** Starts the container; returns when to retry if it could not start. */
-  async start(pod: Pod, s: ContainerToStart, specHash: string, waiting: Waiting, signal?: AbortSignal): Promise<number | undefined> {
+  async start(pod: Pod, s: ContainerToStart, specHash: string, waiting: Waiting, stop: Stop = {}): Promise<number | undefined> {
     const uid = pod.metadata.uid!;
     const spec = specOf(pod, s.name, s.init)!;
     const key = backoffKey(uid, s.name, specHash);
@@ -58,7 +58,7 @@ export class ContainerStarter {
     this.d.events.record(pod, "Normal", "Pulled", `Container image "${spec.image}" already present on machine`, fieldPath);
     this.d.events.record(pod, "Normal", "Created", `Created container ${spec.name}`, fieldPath);
     this.d.events.record(pod, "Normal", "Started", `Started container ${spec.name}`, fieldPath);
-    if (spec.lifecycle?.postStart) await this.postStart(pod, spec, record, waiting, signal);
+    if (spec.lifecycle?.postStart) await this.postStart(pod, spec, record, waiting, stop);
     return undefined;
   }
 
@@ -74,14 +74,15 @@ export class ContainerStarter {
   }
 
   /** kuberuntime_container.go startContainer step 4: a failed postStart hook kills the container. */
-  private async postStart(pod: Pod, spec: Container, record: ContainerRecord, waiting: Waiting, signal?: AbortSignal): Promise<void> {
+  private async postStart(pod: Pod, spec: Container, record: ContainerRecord, waiting: Waiting, stop: Stop): Promise<void> {
+    const { signal } = stop;
     const msg = await this.d.hooks.run(spec.lifecycle!.postStart!, { pod, container: spec, containerId: record.id, signal });
     if (!msg || signal?.aborted) return;
     this.d.log?.(`pod ${pod.metadata.namespace}/${pod.metadata.name}: ${msg}`);
     this.d.events.record(pod, "Warning", "FailedPostStartHook", "PostStartHook failed", fieldPathOf(pod, spec.name));
     waiting.set(spec.name, { reason: "PostStartHookError", message: msg });
     const current = this.d.runtime.container(record.id) ?? record;
-    await this.d.killer.kill(pod, current, { grace: Math.max(0, pod.spec.terminationGracePeriodSeconds ?? 30), message: "FailedPostStartHook", signal });
+    await this.d.killer.kill(pod, current, { grace: Math.max(0, pod.spec.terminationGracePeriodSeconds ?? 30), message: "FailedPostStartHook", ...stop });
   }
 
   private envSources(pod: Pod, c: Container): EnvSources {

@@ -48,11 +48,11 @@ export class Kubelet {
 
   constructor(private readonly o: KubeletOptions) {
     this.syncer = {
-      syncPod: (pod, signal) => {
+      syncPod: (pod, signal, shutdown) => {
         if (isStaticPod(pod)) this.o.mirrors?.ensure(pod);
-        return this.o.syncer.syncPod(pod, signal);
+        return this.o.syncer.syncPod(pod, signal, shutdown);
       },
-      terminatePod: (uid, pod, lastKnown) => this.o.syncer.terminatePod(uid, pod, lastKnown),
+      terminatePod: (uid, pod, lastKnown, shutdown) => this.o.syncer.terminatePod(uid, pod, lastKnown, shutdown),
     };
   }
 
@@ -79,10 +79,21 @@ export class Kubelet {
     void Promise.all([...this.workers.values()].map((w) => w.firstSync)).then(() => (this.adoptedInMs = this.o.clock.now() - began));
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops taking work (watch, resync, housekeeping), stops every pod worker and waits for them, at most
+   * `boundMs`: a worker still busy then (a step that does not notice the abort) is left behind, and what it was
+   * doing is resumed by the next start. Callers close the store only after this.
+   */
+  async stop(boundMs = 1000): Promise<void> {
     this.stopWatch?.();
     this.resyncTimer?.cancel();
     this.housekeepingTimer?.cancel();
+    const workers = [...this.workers.values()];
+    const idle = Promise.all(workers.map((w) => w.stop()));
+    let timer: { cancel(): void } | undefined;
+    const bound = new Promise<"late">((resolve) => (timer = this.o.clock.setTimeout(() => resolve("late"), boundMs)));
+    if ((await Promise.race([idle, bound])) === "late") this.o.log?.(`stopping: pod workers still busy after ${boundMs} ms are left to the next start`);
+    timer?.cancel();
     await this.o.runtime.stop();
   }
 

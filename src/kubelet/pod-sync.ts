@@ -13,7 +13,7 @@ import type { Backoff } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import { containerSpecHash } from "./container-hash.js";
 import { collectableContainers } from "./container-gc.js";
-import { ContainerKiller, fieldPathOf, specOf } from "./container-killer.js";
+import { ContainerKiller, fieldPathOf, specOf, type Stop } from "./container-killer.js";
 import { backoffKey, ContainerStarter, type Waiting } from "./container-starter.js";
 import type { EventRecorder } from "./events.js";
 import type { HookRunner } from "./lifecycle-hooks.js";
@@ -60,7 +60,7 @@ export class PodSync implements PodSyncer {
     this.status = new StatusWriter(d);
   }
 
-  async syncPod(spec: Pod, signal?: AbortSignal): Promise<number | undefined> {
+  async syncPod(spec: Pod, signal?: AbortSignal, shutdown?: AbortSignal): Promise<number | undefined> {
     // The spec as the worker has it, with the status as stored (a static pod's status lives on its mirror).
     const pod: Pod = { ...spec, status: this.d.objects.statusObject(spec)?.status ?? spec.status };
     const uid = pod.metadata.uid!;
@@ -86,7 +86,7 @@ export class PodSync implements PodSyncer {
     // shows it at once, not after its sandbox has been torn down (a signal, a wait, the network). With containers
     // still to stop (a sidecar), their stopping comes first, so the status never shows a phase ahead of them.
     if (actions.killPod && this.d.runtime.containers(uid).every((c) => c.state === "exited")) this.status.write(pod, extras);
-    await this.act(pod, actions, waiting, wake, signal);
+    await this.act(pod, actions, waiting, wake, { signal, shutdown });
     if (!signal?.aborted) await this.collectGarbage(uid);
     if (!signal?.aborted && isEvicted(pod)) await this.releaseEvicted(pod);
     this.d.prober.update(pod, runningInstances(pod, this.d.runtime.containers(uid)));
@@ -94,8 +94,9 @@ export class PodSync implements PodSyncer {
     return wake.at;
   }
 
-  private async act(pod: Pod, actions: PodActions, waiting: Waiting, wake: WakeAt, signal?: AbortSignal): Promise<void> {
-    if (actions.killPod) await this.killPod(pod, actions.createSandbox, signal);
+  private async act(pod: Pod, actions: PodActions, waiting: Waiting, wake: WakeAt, stop: Stop): Promise<void> {
+    const { signal } = stop;
+    if (actions.killPod) await this.killPod(pod, actions.createSandbox, stop);
     if (actions.createSandbox && !(await this.createSandbox(pod))) {
       wake.soon(this.d.clock.now() + 2000);
       return;
@@ -103,12 +104,12 @@ export class PodSync implements PodSyncer {
     for (const k of actions.containersToKill) {
       if (signal?.aborted) return;
       const c = this.d.runtime.container(k.id);
-      if (c) await this.killer.kill(pod, c, { grace: killGrace(pod, k), message: k.message, signal });
+      if (c) await this.killer.kill(pod, c, { grace: killGrace(pod, k), message: k.message, ...stop });
     }
     for (const s of actions.containersToStart) {
       if (signal?.aborted) return;
       const spec = specOf(pod, s.name, s.init)!;
-      const retryAt = await this.starter.start(pod, s, containerSpecHash(spec), waiting, signal);
+      const retryAt = await this.starter.start(pod, s, containerSpecHash(spec), waiting, stop);
       if (retryAt !== undefined) wake.soon(retryAt);
     }
     for (const b of actions.backingOff) this.backingOff(pod, b.name, b.until, waiting, wake);
@@ -170,11 +171,11 @@ export class PodSync implements PodSyncer {
   }
 
   /** Stops every running container and the sandbox; a sandbox about to be re-created does not wait long. */
-  private async killPod(pod: Pod, recreating: boolean, signal?: AbortSignal): Promise<void> {
+  private async killPod(pod: Pod, recreating: boolean, stop: Stop): Promise<void> {
     const uid = pod.metadata.uid!;
     const running = this.d.runtime.containers(uid).filter((c) => c.state !== "exited");
     const grace = recreating ? Math.min(gracePeriod(pod), 2) : this.d.graceOverride?.(uid) ?? gracePeriod(pod);
-    await this.killer.killAll(pod, running, { grace, signal });
+    await this.killer.killAll(pod, running, { grace, ...stop });
     await this.d.runtime.stopSandbox(uid);
   }
 
@@ -197,13 +198,16 @@ export class PodSync implements PodSyncer {
   /**
    * Stops and removes a pod. `pod` is the object being deleted (its deletion grace period applies), undefined when
    * it is gone from the store already (a forced delete, or deleted while we were down): then the containers are
-   * killed at once, and `lastKnown` only names them in events.
+   * killed at once, and `lastKnown` only names them in events. `shutdown` (the daemon stopping) ends the waits and
+   * returns before the sandbox is removed; the next daemon terminates the pod again.
    */
-  async terminatePod(uid: string, pod: Pod | undefined, lastKnown?: Pod): Promise<void> {
+  async terminatePod(uid: string, pod: Pod | undefined, lastKnown?: Pod, shutdown?: AbortSignal): Promise<void> {
     this.d.prober.terminating(uid);
     const grace = pod ? pod.metadata.deletionGracePeriodSeconds ?? gracePeriod(pod) : 0;
     const running = this.d.runtime.containers(uid).filter((c) => c.state !== "exited");
-    await this.killer.killAll(pod ?? lastKnown, running, { grace, force: grace === 0 });
+    await this.killer.killAll(pod ?? lastKnown, running, { grace, force: grace === 0, signal: shutdown, shutdown });
+    // Stopping mid-way leaves the rest to the next daemon (it terminates the pod again), not to a closing store.
+    if (shutdown?.aborted) return;
     await this.d.runtime.removeSandbox(uid, pod ?? lastKnown);
     this.d.backoff.forgetPrefix(`${uid}/`);
     this.d.prober.forget(uid);

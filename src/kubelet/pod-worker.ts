@@ -3,16 +3,24 @@
  * just marks the worker dirty and it syncs again afterwards. A sync either drives the pod towards its spec
  * (plan → execute → status) or, once the pod is being deleted, terminates it and removes it from the node. A
  * deletion that arrives while a sync is busy (a hanging postStart hook, a long preStop) aborts that sync's waits so
- * termination starts at once.
+ * termination starts at once. stop() (the daemon shutting down) aborts whatever the worker is waiting for, sync or
+ * termination, and resolves once it is idle; a termination cut short is resumed by the next daemon, which finds the
+ * pod (deleted, or gone with its sandbox still on disk) and terminates it again.
  */
 import type { Pod } from "../api/types.js";
 import type { Clock } from "./clock.js";
 
 export interface PodSyncer {
-  /** Drives a live pod towards its spec. Returns a time (ms) to be woken at, if any. */
-  syncPod(pod: Pod, signal?: AbortSignal): Promise<number | undefined>;
-  /** Stops and removes a pod being deleted (`pod`), or gone from the store (undefined; `lastKnown` was its spec). */
-  terminatePod(uid: string, pod: Pod | undefined, lastKnown?: Pod): Promise<void>;
+  /**
+   * Drives a live pod towards its spec. Returns a time (ms) to be woken at, if any. `signal` ends its waits (the
+   * pod is being deleted, or the daemon stops); `shutdown` says the daemon stops.
+   */
+  syncPod(pod: Pod, signal?: AbortSignal, shutdown?: AbortSignal): Promise<number | undefined>;
+  /**
+   * Stops and removes a pod being deleted (`pod`), or gone from the store (undefined; `lastKnown` was its spec).
+   * `shutdown` aborts it part way (the daemon is stopping): it then returns without finishing.
+   */
+  terminatePod(uid: string, pod: Pod | undefined, lastKnown?: Pod, shutdown?: AbortSignal): Promise<void>;
 }
 
 export class PodWorker {
@@ -24,6 +32,9 @@ export class PodWorker {
   private timerAt = Infinity;
   private terminated = false;
   private abort?: AbortController;
+  /** Aborted by stop(): every wait of the worker ends, and it syncs no more. */
+  private readonly shutdown = new AbortController();
+  private idle?: { promise: Promise<void>; resolve: () => void };
   /** Resolves when the worker has finished terminating its pod. */
   readonly done: Promise<void>;
   private resolveDone!: () => void;
@@ -63,9 +74,25 @@ export class PodWorker {
     this.wake();
   }
 
+  /**
+   * Stops the worker: no more syncs or retries, and the sync or termination under way is aborted. Resolves when
+   * the worker is idle (its current step may take a moment to notice the abort).
+   */
+  stop(): Promise<void> {
+    this.shutdown.abort();
+    this.timer?.cancel();
+    if (!this.running) return Promise.resolve();
+    if (!this.idle) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.idle = { promise, resolve };
+    }
+    return this.idle.promise;
+  }
+
   /** Sync as soon as possible. */
   wake(): void {
-    if (this.terminated) return;
+    if (this.terminated || this.shutdown.signal.aborted) return;
     if (this.running) {
       this.dirty = true;
       return;
@@ -76,7 +103,7 @@ export class PodWorker {
 
   /** Sync at `at` (ms) unless woken earlier; keeps the earliest requested time. */
   wakeAt(at: number): void {
-    if (this.terminated || at >= this.timerAt) return;
+    if (this.terminated || this.shutdown.signal.aborted || at >= this.timerAt) return;
     this.timer?.cancel();
     this.timerAt = at;
     this.timer = this.clock.setTimeout(() => {
@@ -86,21 +113,26 @@ export class PodWorker {
   }
 
   private async loop(): Promise<void> {
+    const stopping = this.shutdown.signal;
     do {
       this.dirty = false;
+      if (stopping.aborted) break;
       try {
         const pod = this.pod;
         if (!pod || pod.metadata.deletionTimestamp) {
-          await this.syncer.terminatePod(this.uid, pod, this.lastKnown);
+          await this.syncer.terminatePod(this.uid, pod, this.lastKnown, stopping);
+          if (stopping.aborted) break;
           this.terminated = true;
           this.timer?.cancel();
           this.resolveDone();
           break;
         }
         this.abort = new AbortController();
-        const next = await this.syncer.syncPod(pod, this.abort.signal);
+        const next = await this.syncer.syncPod(pod, AbortSignal.any([this.abort.signal, stopping]), stopping);
         if (next !== undefined) this.wakeAt(next);
       } catch (err) {
+        // What fails because the daemon is going away (its store closing under a late step) is not the pod's fault.
+        if (stopping.aborted) break;
         this.onError(this.uid, err);
         // Retry failures after a pause rather than spinning.
         this.wakeAt(this.clock.now() + 1000);
@@ -108,7 +140,8 @@ export class PodWorker {
         this.abort = undefined;
         this.resolveFirst();
       }
-    } while (this.dirty && !this.terminated);
+    } while (this.dirty && !this.terminated && !stopping.aborted);
     this.running = false;
+    this.idle?.resolve();
   }
 }

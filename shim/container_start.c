@@ -10,12 +10,16 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 /* I: enter the pod, fork C, tell M C's pid, exit. */
 static void intermediate(const struct container_spec *s, const struct container_io *io, int pid_w, int err_w)
 {
+	/* Not dumpable, which C inherits until its final execve: nothing in the pod can ptrace it or reach its memory
+	 * or /proc/PID/exe while it runs the shim with the host's privileges (runc does the same for runc init). */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* Cgroups first: C and everything it forks must be accounted from birth. */
 	if (join_cgroups(s->cgroups, s->ncgroups) < 0 || join_namespaces(s->ns, s->nns) < 0)
 		report_start_error(err_w, 1, err_msg());

@@ -12,10 +12,13 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "exec.h"
 #include "monitor.h"
+#include "selfexe.h"
 #include "title.h"
+#include "util.h"
 
 int cmd_sandbox(int argc, char **argv);
 int cmd_spawner(int argc, char **argv);
@@ -32,8 +35,25 @@ static int usage(void)
 	return 2;
 }
 
+/* The modes whose processes enter a pod run from a sealed copy of the binary (selfexe.h); a failure is reported in
+ * the mode's own way and nothing is started. */
+static bool enters_pod(const char *mode)
+{
+	return strcmp(mode, "sandbox") == 0 || strcmp(mode, "monitor") == 0 || strcmp(mode, "exec") == 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && enters_pod(argv[1]) && selfexe_ensure_sealed(argv) < 0) {
+		if (strcmp(argv[1], "exec") == 0) {
+			fprintf(stderr, "nodelet-shim exec: %s\n", err_msg());
+			return EXIT_SHIM_FAILED;
+		}
+		printf("error %s\n", err_msg());
+		return 1;
+	}
+	/* Started from a sealed copy, the kernel named the process after the fd ("9"): keep the name ps and pgrep know. */
+	prctl(PR_SET_NAME, "nodelet-shim", 0, 0, 0);
 	title_init(argc, argv);
 	if (argc < 2)
 		return usage();

@@ -28,10 +28,20 @@ void reset_signals(void)
 			signal(sig, SIG_DFL);  /* fails harmlessly for glibc's reserved 32, 33 */
 }
 
+/* A working directory reached through an fd the shim still held (/proc/self/fd/N) would be a host directory
+ * (CVE-2024-21626): the kernel's getcwd() names such a place "(unreachable)", glibc's fails with ENOENT. */
+static int check_cwd_inside(const char *cwd)
+{
+	char here[4096];
+	if (getcwd(here, sizeof here) == NULL || here[0] != '/')
+		return fail("working directory %s is outside the container's root", cwd);
+	return 0;
+}
+
 static int enter_cwd(const char *cwd)
 {
 	if (chdir(cwd) == 0)
-		return 0;
+		return check_cwd_inside(cwd);
 	if (errno != ENOENT)
 		return fail_errno("chdir to working directory %s", cwd);
 	/* runc creates a missing working directory rather than failing. */
@@ -39,7 +49,7 @@ static int enter_cwd(const char *cwd)
 		return fail_context("create working directory %s", cwd);
 	if (chdir(cwd) < 0)
 		return fail_errno("chdir to working directory %s", cwd);
-	return 0;
+	return check_cwd_inside(cwd);
 }
 
 static int set_identity(const struct process_spec *p)

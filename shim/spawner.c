@@ -12,23 +12,46 @@
  * `len` counts the bytes after itself. status is the exit code, or 128+signal. The reply is sent once the child
  * has exited and both its stdout and stderr reached EOF. Requests are served concurrently. The spawner exits when
  * its stdin closes (the daemon went away); children it started keep running.
+ *
+ * Its fd 9 is a sealed in-memory copy of the shim (selfexe.h): requests to run the shim execute it, and the daemon
+ * executes /proc/<spawner pid>/fd/9 for the shim processes it starts itself.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "selfexe.h"
 #include "util.h"
 
 #define MAX_JOBS 256
+
+/* A sealed copy of this binary, made at start (selfexe.h), and the identity of the file it was copied from: a
+ * request whose argv[0] is still that file executes the copy, so a pod start through here copies nothing. A file
+ * replaced since (a new build) runs as itself and makes its own copy. */
+static int self_copy = -1;
+/* Where the copy is kept: the daemon starts the shim processes it does not start through here (exec sessions,
+ * which need their own pipes) as /proc/<spawner pid>/fd/9, also without a copy (sys/spawner.ts). */
+#define SELF_COPY_FD 9
+static struct stat self_stat;
+
+static bool is_self(const char *path)
+{
+	struct stat st;
+	return self_copy >= 0 && stat(path, &st) == 0 && st.st_dev == self_stat.st_dev && st.st_ino == self_stat.st_ino &&
+	       st.st_size == self_stat.st_size && st.st_mtim.tv_sec == self_stat.st_mtim.tv_sec &&
+	       st.st_mtim.tv_nsec == self_stat.st_mtim.tv_nsec;
+}
 
 struct buf {
 	char *data;
@@ -134,9 +157,12 @@ static void child_exec(int in, int out, int err, char **argv, char **envp)
 	dup2(err, 2);
 	/* One call rather than a close() per possible fd (a thousand syscalls in every spawn); the loop is for kernels
 	 * before 5.9. */
-	if (close_range(3, ~0U, 0) < 0)
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		for (int fd = 3; fd < 1024; fd++)
-			close(fd);
+			if (fd != self_copy)
+				close(fd);
+	if (is_self(argv[0]))
+		execveat(self_copy, "", argv, envp, AT_EMPTY_PATH);
 	execvpe(argv[0], argv, envp);
 	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
@@ -287,6 +313,13 @@ int cmd_spawner(int argc, char **argv)
 	if (sfd < 0) {
 		perror("signalfd");
 		return 1;
+	}
+	if (stat("/proc/self/exe", &self_stat) < 0 || (self_copy = selfexe_sealed_copy()) < 0 ||
+	    dup3(self_copy, SELF_COPY_FD, O_CLOEXEC) < 0) {
+		fprintf(stderr, "nodelet-shim spawner: %s (each shim it starts makes its own copy)\n", err_msg());
+	} else {
+		close(self_copy);
+		self_copy = SELF_COPY_FD;
 	}
 	struct buf in = { 0 };
 	for (;;) {

@@ -107,7 +107,9 @@ export class Runner {
   /** Starts a long-running process (a shim, a helper); records it; the caller owns the ChildProcess. */
   spawn(argv: string[], opts: SpawnOptions & { owner?: string } = {}): ChildProcess {
     const { owner, ...spawnOpts } = opts;
-    const child = spawn(argv[0], argv.slice(1), { env: { PATH: BIN_PATH, ...spawnOpts.env }, ...spawnOpts });
+    // The shim runs from the spawner's sealed copy when there is one (shim/selfexe.h); argv[0] stays its path.
+    const file = this.spawner?.sealedCopyOf(argv[0]) ?? argv[0];
+    const child = spawn(file, argv.slice(1), { argv0: argv[0], env: { PATH: BIN_PATH, ...spawnOpts.env }, ...spawnOpts });
     this.note(owner, { kind: "spawn", argv, at: new Date().toISOString(), ms: 0 });
     return child;
   }

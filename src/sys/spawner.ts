@@ -5,8 +5,12 @@
  * collected stdout/stderr. If the spawner dies, pending calls fail and the Runner falls back to Node's spawn.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import type { Socket } from "node:net";
 import type { RunResult } from "./runner.js";
+
+/** The spawner's fd holding its sealed copy of the shim (shim/spawner.c). */
+const SELF_COPY_FD = 9;
 
 interface Pending {
   resolve(r: RunResult & { pid: number }): void;
@@ -45,6 +49,17 @@ export class Spawner {
 
   get alive(): boolean {
     return !this.dead && this.child !== undefined;
+  }
+
+  /**
+   * The file to execute for `file` when it is the shim: the spawner's sealed in-memory copy of it (fd 9, see
+   * shim/selfexe.h), so a shim started outside the spawner (an exec session) skips its own copy and re-execution,
+   * ~2-4 ms of CPU here. Undefined for any other file, or when the spawner or its copy is gone.
+   */
+  sealedCopyOf(file: string): string | undefined {
+    if (file !== this.shimPath || !this.alive || !this.child?.pid) return undefined;
+    const copy = `/proc/${this.child.pid}/fd/${SELF_COPY_FD}`;
+    return existsSync(copy) ? copy : undefined;
   }
 
   /** Runs argv with env and optional stdin; resolves when it has exited and its output is complete. */

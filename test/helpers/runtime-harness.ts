@@ -38,13 +38,16 @@ export interface RuntimeHarness {
 
 let counter = 0;
 
-export async function makeRuntime(opts: { network?: PodNetwork; name?: string; podPidsLimit?: number } = {}): Promise<RuntimeHarness> {
+export async function makeRuntime(
+  opts: { network?: PodNetwork; name?: string; podPidsLimit?: number; /** another shim binary */ shim?: string; /** false: every command through Node's spawn */ spawner?: boolean } = {},
+): Promise<RuntimeHarness> {
+  const shim = opts.shim ?? shimPath();
   const root = mkdtempSync(join(tmpdir(), "nodelet-rt-"));
   const parent = `nodelet-test-${process.pid}-${opts.name ?? ""}${counter++}`;
   const { layout, runner, cgroups, images, runtime } = createNodeRuntime({
     root,
     logDir: join(root, "log"),
-    shimPath: shimPath(),
+    shimPath: shim,
     cgroupParent: parent,
     network: () => opts.network ?? new LoopbackOnlyNetwork(),
     dns: { clusterDNS: [], clusterDomain: "cluster.local", hostResolvConf: "nameserver 127.0.0.53\n" },
@@ -52,9 +55,11 @@ export async function makeRuntime(opts: { network?: PodNetwork; name?: string; p
     log: { maxSize: 10 * 1024 * 1024, maxFiles: 5 },
     recorder: (l) => new FileRecorder((owner) => (owner === "node" ? undefined : l.podExplainFile(owner))),
   });
-  const spawner = new Spawner(shimPath());
-  spawner.start();
-  runner.useSpawner(spawner);
+  const spawner = new Spawner(shim);
+  if (opts.spawner !== false) {
+    spawner.start();
+    runner.useSpawner(spawner);
+  }
   await images.ensureBusybox();
   await runtime.start();
   return {

@@ -1,7 +1,7 @@
 # nodelet — every target installs what it needs first, so `make demo` and `make test` work on a fresh machine.
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps openssl conntrack
+DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps openssl conntrack libseccomp-dev bpftool
 BENCH_PACKAGES := crun runc podman containernetworking-plugins wrk hyperfine iperf3
 NODE_TEST := node --test --test-concurrency=1 --enable-source-maps
 
@@ -30,9 +30,9 @@ node_modules/.installed: package.json package-lock.json
 
 deps: deb-deps node_modules/.installed
 
-build/nodelet-shim: $(wildcard shim/*.c shim/*.h)
+build/nodelet-shim: $(wildcard shim/*.c shim/*.h) | deb-deps
 	@mkdir -p build
-	gcc -O2 -Wall -Wextra -Werror -std=gnu11 -o $@ $(filter %.c,$^)
+	gcc -O2 -Wall -Wextra -Werror -std=gnu11 -o $@ $(filter %.c,$^) -lseccomp
 
 shim: build/nodelet-shim
 

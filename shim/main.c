@@ -6,6 +6,7 @@
  *   nodelet-shim exec --target PID [flags] -- CMD run a command in a running container
  *   nodelet-shim spawner                          a fork server for the daemon's commands (spawner.c)
  *   nodelet-shim relay                            splice bytes between inherited sockets 3 and 4 (relay.c)
+ *   nodelet-shim seccomp-compile IN OUT           a compact seccomp profile → its BPF program (seccomp.c)
  *
  * See README.md for every flag and the output contract of each mode.
  */
@@ -16,6 +17,7 @@
 
 #include "exec.h"
 #include "monitor.h"
+#include "seccomp.h"
 #include "selfexe.h"
 #include "title.h"
 #include "util.h"
@@ -31,6 +33,7 @@ static int usage(void)
 			"       nodelet-shim exec --target PID [options] -- COMMAND [ARG...]\n"
 			"       nodelet-shim spawner\n"
 			"       nodelet-shim relay   (fds 3 and 4: two connected sockets)\n"
+			"       nodelet-shim seccomp-compile IN OUT\n"
 			"(see shim/README.md)\n");
 	return 2;
 }
@@ -67,5 +70,7 @@ int main(int argc, char **argv)
 		return cmd_spawner(argc - 1, argv + 1);
 	if (strcmp(argv[1], "relay") == 0)
 		return cmd_relay(argc - 1, argv + 1);
+	if (strcmp(argv[1], "seccomp-compile") == 0)
+		return cmd_seccomp_compile(argc - 1, argv + 1);
 	return usage();
 }

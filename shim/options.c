@@ -7,6 +7,7 @@
 #include "options.h"
 
 #include "caps.h"
+#include "seccomp.h"
 #include "spec_fd.h"
 #include "util.h"
 
@@ -65,7 +66,7 @@ static int set_cap(struct process_spec *p, const char *name)
 	return 0;
 }
 
-/* Flags of the process: --cwd --env --uid --gid --groups --cap --no-new-privs --privileged. */
+/* Flags of the process: --cwd --env --uid --gid --groups --cap --no-new-privs --privileged --seccomp. */
 static int parse_process_opt(struct process_spec *p, int argc, char **argv, int i)
 {
 	int n = 0;
@@ -85,6 +86,9 @@ static int parse_process_opt(struct process_spec *p, int argc, char **argv, int 
 		p->no_new_privs = true;
 	else if (is_flag(argc, argv, i, "--privileged", 0, &n))
 		p->privileged = true;
+	else if (is_flag(argc, argv, i, "--seccomp", 1, &n) && n > 0)
+		/* Read now, in the host's mount namespace: the path is the daemon's, gone after pivot_root or setns. */
+		return (p->seccomp = calloc(1, sizeof *p->seccomp)) == NULL || seccomp_read(argv[i + 1], p->seccomp) < 0 ? -1 : n;
 	return n;
 }
 

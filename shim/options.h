@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct seccomp_prog;
+
 /* What the container's (or exec'd) process looks like: shared by monitor and exec. */
 struct process_spec {
 	const char *cwd;    /* created if missing; default "/" */
@@ -24,6 +26,7 @@ struct process_spec {
 	uint64_t caps;      /* kept capabilities, one bit per CAP_* number */
 	bool no_new_privs;
 	bool privileged;    /* all capabilities, no masked/read-only paths, /sys rw */
+	struct seccomp_prog *seccomp;  /* --seccomp FILE, read at parse time (seccomp.h); NULL = no filter */
 	char **argv;        /* COMMAND [ARG...], NULL-terminated */
 };
 

@@ -3,6 +3,7 @@
 #include "process.h"
 
 #include "caps.h"
+#include "seccomp.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -117,7 +118,10 @@ int process_exec(const struct process_spec *p, int *code)
 	char path[4096];
 	*code = EXIT_SETUP_FAILED;
 	umask(022);  /* runc's default; the daemon's own umask is not the container's business */
-	if (enter_cwd(p->cwd) < 0 || set_identity(p) < 0)
+	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which set_identity
+	 * drops: load it first, as runc does (the profile must then allow setuid & co). */
+	bool early_filter = p->seccomp && !p->no_new_privs;
+	if (enter_cwd(p->cwd) < 0 || (early_filter && seccomp_apply(p->seccomp) < 0) || set_identity(p) < 0)
 		return -1;
 	if (lookup(p->argv[0], p->env, path, sizeof path, code) < 0)
 		return -1;
@@ -130,6 +134,10 @@ int process_exec(const struct process_spec *p, int *code)
 	 * container: mark every fd above stdio close-on-exec. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return fail_errno("close_range");
+	/* Last before execve, after no_new_privs, so the filter need allow
+	 * nothing the runtime itself does (runc: "as late as possible"). */
+	if (p->seccomp && !early_filter && seccomp_apply(p->seccomp) < 0)
+		return -1;
 	execve(path, p->argv, p->env);
 	return exec_error(p->argv[0], errno, code);
 }

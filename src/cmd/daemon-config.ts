@@ -61,6 +61,10 @@ export interface DaemonConfig {
   eventTtlSeconds: number;
   /** --fail-swap-on: refuse to start with swap on, as the kubelet does by default (off here: warn and report). */
   failSwapOn: boolean;
+  /** --seccomp-profile-root: where Localhost seccomp profiles are read (default ROOT/seccomp). */
+  seccompProfileRoot: string;
+  /** --seccomp-default: RuntimeDefault for containers that name no profile (on by default, unlike the kubelet). */
+  seccompDefault: boolean;
 }
 
 export const DAEMON_FLAGS: FlagSpec[] = [
@@ -102,6 +106,8 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "eviction-max-pod-grace-period", value: true, help: "longest grace period, in seconds, of a soft eviction (default 0)" },
   { name: "event-ttl", value: true, help: "how long events are kept (default 1h)" },
   { name: "fail-swap-on", value: false, help: "refuse to start while swap is on (default: warn)" },
+  { name: "seccomp-profile-root", value: true, help: "directory of Localhost seccomp profiles (default ROOT/seccomp)" },
+  { name: "seccomp-default", value: false, help: "RuntimeDefault seccomp for pods that name no profile (default true; --seccomp-default=false: Unconfined)" },
   { name: "help", short: "h", value: false },
 ];
 
@@ -160,6 +166,8 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     evictionMaxPodGraceSeconds: nonNegativeInt(p, "eviction-max-pod-grace-period", 0),
     eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
     failSwapOn: boolFlag(p, "fail-swap-on"),
+    seccompProfileRoot: flag(p, "seccomp-profile-root") ?? join(root, "seccomp"),
+    seccompDefault: flag(p, "seccomp-default") === undefined || boolFlag(p, "seccomp-default"),
   };
   cfg.evictionHard = cfg.evictionThresholds.filter((t) => !t.gracePeriodMs);
   if (cfg.dnsUpstream !== undefined && !/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/.test(cfg.dnsUpstream)) throw new UsageError(`--dns-upstream: "${cfg.dnsUpstream}" is not IP or IP:PORT`);

@@ -25,6 +25,7 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promis
     dns: { clusterDNS: [], clusterDomain: cfg.clusterDomain, hostResolvConf: "" },
     podPidsLimit: cfg.podPidsLimit,
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
+    seccomp: { profileRoot: cfg.seccompProfileRoot, defaultToRuntime: cfg.seccompDefault },
   });
   if (existsSync(cfg.root)) {
     await runtime.start();

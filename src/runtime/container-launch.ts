@@ -61,6 +61,8 @@ export interface LaunchInput {
   volumes: Map<string, PreparedVolume>;
   env: EnvSources;
   log: { maxSize: number; maxFiles: number };
+  /** The seccomp program written for this container (seccomp/seccomp-profiles.ts); none = unconfined. */
+  seccompFile?: string;
 }
 
 export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
@@ -99,6 +101,7 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     caps: capabilities(c, input.fieldPath),
     noNewPrivs: !privileged && sc.allowPrivilegeEscalation !== true,
     privileged,
+    seccompFile: input.seccompFile,
     argv,
   };
 }

@@ -4,7 +4,7 @@
  * directory, logs and exit record. Exits themselves are the state machine's (container-exits.ts).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, promises as fsp, writeFileSync } from "node:fs";
+import { mkdirSync, promises as fsp, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import type { Container, Pod } from "../api/types.js";
@@ -12,7 +12,7 @@ import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
 import { isoNow } from "../sys/clock.js";
 import { processStartTime, signalProcess } from "../sys/proc.js";
 import { readTextOr } from "../sys/text-file.js";
-import { buildContainerLaunch, parsePasswd } from "./container-launch.js";
+import { buildContainerLaunch, capabilities, DEFAULT_CAPS, parsePasswd } from "./container-launch.js";
 import type { ContainerExits } from "./container-exits.js";
 import { startExec } from "./exec-session.js";
 import { normalizeImageRef, type Image } from "./images.js";
@@ -21,6 +21,7 @@ import { ContainerStartError, type ContainerRecord, type SandboxRecord, type Sta
 import { containerCgroupLimits } from "./resources.js";
 import type { RuntimeContext } from "./runtime-context.js";
 import type { SandboxLifecycle } from "./sandbox-lifecycle.js";
+import { SeccompProfiles } from "./seccomp/seccomp-profiles.js";
 import { monitorCommand, type ProcessIdentity } from "./shim-argv.js";
 import { runShim, ShimError } from "./shim-client.js";
 
@@ -29,14 +30,29 @@ interface Where {
   cgroupPath: string;
   logPath: string;
   sandbox: SandboxRecord;
+  /** A seccomp program was written to the container's directory. */
+  seccomp: boolean;
 }
 
+/** The container's seccomp program, in its state directory; exec'd processes load the same file. */
+const SECCOMP_FILE = "seccomp.bpf";
+
 export class ContainerLifecycle {
+  private readonly seccomp: SeccompProfiles;
+
   constructor(
     private readonly x: RuntimeContext,
     private readonly sandboxes: SandboxLifecycle,
     private readonly exits: ContainerExits,
-  ) {}
+  ) {
+    const settings = x.o.seccomp ?? { profileRoot: join(x.o.layout.root, "seccomp"), defaultToRuntime: true };
+    this.seccomp = new SeccompProfiles(settings, (compact) => this.buildSeccomp(compact));
+  }
+
+  /** Builds the default pod's seccomp program ahead of its first start (libseccomp takes milliseconds). */
+  warm(): Promise<void> {
+    return this.seccomp.warm(DEFAULT_CAPS);
+  }
 
   async start(pod: Pod, c: Container, opts: StartContainerOptions): Promise<ContainerRecord> {
     const uid = pod.metadata.uid!;
@@ -50,19 +66,47 @@ export class ContainerLifecycle {
     const cgroupPath = `${sandbox.cgroupPath}/${id}`;
     const ns = pod.metadata.namespace ?? "default";
     const logPath = layout.containerLogFile(ns, pod.metadata.name!, uid, c.name, opts.attempt);
+    // Before anything of the container exists: a profile that cannot be loaded refuses the start.
+    const seccomp = await this.seccompFor(pod, c);
     // Independent preparations run together. rootfs/upper/work are made by the shim (mkdir -p) as it mounts them.
     await Promise.all([
       Promise.resolve().then(() => {
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, "termination-log"), "", { mode: 0o666 });
+        // Not on argv and readable by root alone (the shim opens it O_NOFOLLOW before it enters the pod).
+        if (seccomp !== undefined) writeFileSync(join(dir, SECCOMP_FILE), seccomp, { mode: 0o600 });
       }),
       this.x.o.cgroups.create(cgroupPath, containerCgroupLimits(c), uid),
       Promise.resolve().then(() => prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id))),
     ]);
-    const record = await this.launch(pod, c, image, id, opts, { dir, cgroupPath, logPath, sandbox });
+    const record = await this.launch(pod, c, image, id, opts, { dir, cgroupPath, logPath, sandbox, seccomp: seccomp !== undefined });
     this.x.emit({ type: "ContainerStarted", podUid: uid, containerId: id });
     await this.exits.applyPending(id);
     return record;
+  }
+
+  /** The seccomp program of c, or undefined (unconfined); a bad profile is CreateContainerError. */
+  private async seccompFor(pod: Pod, c: Container): Promise<Buffer | undefined> {
+    const fieldPath = containerFieldPath(pod, c);
+    try {
+      return await this.seccomp.forContainer(pod, c, fieldPath, capabilities(c, fieldPath));
+    } catch (err) {
+      if (err instanceof FieldError) throw new ContainerStartError("CreateContainerError", err.message);
+      throw err;
+    }
+  }
+
+  /** A compact profile's BPF program, built by the shim's libseccomp; rejects with the shim's reason. */
+  private async buildSeccomp(compact: string): Promise<Buffer> {
+    const file = join(this.x.o.layout.root, `seccomp-${randomBytes(8).toString("hex")}`);
+    writeFileSync(file, compact, { mode: 0o600 });
+    try {
+      await runShim(this.x.o.runner, [this.x.o.layout.shimPath, "seccomp-compile", file, `${file}.bpf`]);
+      return readFileSync(`${file}.bpf`);
+    } finally {
+      rmSync(file, { force: true });
+      rmSync(`${file}.bpf`, { force: true });
+    }
   }
 
   private async imageFor(c: Container): Promise<Image> {
@@ -99,6 +143,7 @@ export class ContainerLifecycle {
         volumes,
         env: { ...opts.env, hostname: where.sandbox.hostname, podIP: where.sandbox.ips[0], podIPs: where.sandbox.ips },
         log: this.x.o.log,
+        seccompFile: where.seccomp ? join(where.dir, SECCOMP_FILE) : undefined,
       });
     } catch (err) {
       if (err instanceof FieldError) throw new ContainerStartError("CreateContainerConfigError", err.message);
@@ -175,8 +220,8 @@ export class ContainerLifecycle {
 
 /** The identity part of a launch, kept in the record so exec runs as the container does. */
 function processIdentity(l: ProcessIdentity): ProcessIdentity {
-  const { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged } = l;
-  return { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged };
+  const { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged, seccompFile } = l;
+  return { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged, seccompFile };
 }
 
 function containerFieldPath(pod: Pod, c: Container): string {

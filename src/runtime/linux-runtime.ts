@@ -46,6 +46,7 @@ export class LinuxPodRuntime implements PodRuntime {
   async start(): Promise<void> {
     for (const d of [this.o.layout.podsDir, this.o.layout.exitsDir]) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
     await this.o.cgroups.prepare("node");
+    await this.containerLife.warm();
     const held = await this.records.load(new Date(this.x.clock.now()));
     for (const [uid, h] of held) this.o.report?.(`pod ${uid} held, not adopted and not swept: ${h.reason}`);
     const removed = await removeOrphans({

@@ -11,6 +11,7 @@ import { ImageStore } from "./images.js";
 import { Layout } from "./layout.js";
 import { LinuxPodRuntime } from "./linux-runtime.js";
 import type { DnsSettings } from "./pod-files.js";
+import type { SeccompSettings } from "./seccomp/seccomp-profiles.js";
 
 export interface NodeRuntimeOptions {
   root: string;
@@ -25,6 +26,8 @@ export interface NodeRuntimeOptions {
   recorder?: (layout: Layout) => Recorder;
   /** Where the runtime reports what a crash left behind and it removed at start. */
   report?: (msg: string) => void;
+  /** --seccomp-profile-root and --seccomp-default; default ROOT/seccomp and on. */
+  seccomp?: SeccompSettings;
 }
 
 export interface NodeRuntime {
@@ -53,6 +56,7 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
     podPidsLimit: o.podPidsLimit,
     log: o.log,
     report: o.report,
+    seccomp: o.seccomp,
   });
   return { layout, runner, cgroups, images, network, runtime };
 }

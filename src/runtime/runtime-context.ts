@@ -12,6 +12,7 @@ import type { Layout } from "./layout.js";
 import type { DnsSettings } from "./pod-files.js";
 import type { RuntimeEvent } from "./pod-runtime.js";
 import type { RuntimeRecords } from "./records.js";
+import type { SeccompSettings } from "./seccomp/seccomp-profiles.js";
 
 export interface LinuxRuntimeOptions {
   layout: Layout;
@@ -30,6 +31,8 @@ export interface LinuxRuntimeOptions {
   report?: (msg: string) => void;
   /** Timestamps of records and the runtime's waits; the real clock by default. */
   clock?: Clock;
+  /** Seccomp settings; default: RuntimeDefault for pods that name no profile, Localhost profiles in ROOT/seccomp. */
+  seccomp?: SeccompSettings;
 }
 
 export interface RuntimeContext {

@@ -104,6 +104,8 @@ export interface ProcessIdentity {
   caps: string[];
   noNewPrivs: boolean;
   privileged: boolean;
+  /** The container's seccomp program (a 0600 file in its state dir, seccomp-compile's output); none = unconfined. */
+  seccompFile?: string;
 }
 
 function processArgs(p: ProcessIdentity): string[] {
@@ -114,6 +116,7 @@ function processArgs(p: ProcessIdentity): string[] {
   if (p.privileged) a.push("--privileged");
   else for (const c of p.caps) a.push("--cap", c);
   if (p.noNewPrivs) a.push("--no-new-privs");
+  if (p.seccompFile) a.push("--seccomp", p.seccompFile);
   return a;
 }
 

@@ -12,6 +12,7 @@
  * Parse errors are ApiError BadRequest (400) naming the selector and what was expected.
  */
 import { ApiError } from "./errors.js";
+import { isLabelKey, isLabelValue } from "./names.js";
 import type { LabelSelector } from "./types.js";
 
 export type LabelOperator = "=" | "==" | "!=" | "in" | "notin" | "exists" | "!" | ">" | "<";
@@ -117,8 +118,8 @@ class Parser {
   private key(): string {
     const t = this.next();
     if (t.kind !== "id") this.fail(t, "a label key");
-    const why = validateLabelKey(t.text);
-    if (why) throw this.error(`invalid label key "${t.text}": ${why}`);
+    const why = isLabelKey(t.text);
+    if (why.length) throw this.error(`invalid label key "${t.text}": ${why.join("; ")}`);
     return t.text;
   }
 
@@ -179,36 +180,10 @@ class Parser {
   }
 }
 
+/** Label keys and values are checked by the one validator the API uses for metadata (names.ts). */
 function checkValue(value: string, parser: Parser): void {
-  const why = validateLabelValue(value);
-  if (why) throw parser.error(`invalid label value "${value}": ${why}`);
-}
-
-const NAME_RE = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** Why `key` is not a valid label key (a qualified name: optional DNS-subdomain prefix, '/', name), or "". */
-export function validateLabelKey(key: string): string {
-  const slash = key.indexOf("/");
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN_RE.test(prefix))) {
-    return "the prefix must be a DNS subdomain (lower case alphanumerics, '-' and '.')";
-  }
-  if (name.length === 0 || name.length > 63) return "the name part must be 1 to 63 characters";
-  if (!NAME_RE.test(name)) {
-    return "the name part must consist of alphanumerics, '-', '_' or '.', and begin and end with an alphanumeric";
-  }
-  return "";
-}
-
-/** Why `value` is not a valid label value, or "". The empty value is valid. */
-export function validateLabelValue(value: string): string {
-  if (value.length > 63) return "must be no more than 63 characters";
-  if (value !== "" && !NAME_RE.test(value)) {
-    return "must consist of alphanumerics, '-', '_' or '.', and begin and end with an alphanumeric";
-  }
-  return "";
+  const why = isLabelValue(value);
+  if (why.length) throw parser.error(`invalid label value "${value}": ${why.join("; ")}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@
  * --cleanup-on-exit, which stops and removes every pod first.
  */
 import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { findShim } from "../sys/shim-path.js";
 import { ApiError } from "../api/errors.js";
@@ -223,25 +222,18 @@ async function removeAllPods(store: Store, agent: NodeAgent, nodeName: string): 
 
 /** The pod network the flags ask for: the bridge network, or loopback only with --no-network. */
 export function podNetwork(cfg: DaemonConfig, runner: Runner, root: string): PodNetwork {
-  if (!cfg.network) return new LoopbackOnlyNetwork(cfg.nodeIP ?? primaryAddress());
+  if (!cfg.network) return new LoopbackOnlyNetwork(cfg.nodeIP, runner);
   return new BridgeNetwork({ ...networkSettings(cfg), stateDir: join(root, "network"), runner });
 }
 
+/** The pods the runtime has directories for; only a missing directory is none (the network keeps their leases). */
 function podDirs(dir: string): string[] {
   try {
     return readdirSync(dir);
-  } catch {
-    return [];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
   }
-}
-
-/** The IPv4 address of the interface holding the default route (the node's InternalIP), else the first one. */
-export function primaryAddress(): string {
-  const route = readText("/proc/net/route").split("\n").find((l) => l.split("\t")[1] === "00000000");
-  const dev = route?.split("\t")[0];
-  const all = networkInterfaces();
-  const pick = (addrs: NetworkInterfaceInfo[] | undefined) => addrs?.find((a) => a.family === "IPv4" && !a.internal)?.address;
-  return (dev && pick(all[dev])) ?? Object.values(all).map(pick).find(Boolean) ?? "127.0.0.1";
 }
 
 function readText(p: string): string {

@@ -26,7 +26,8 @@ import { hostKernelFiles, type KernelFiles } from "./kernel-files.js";
 import { inNetnsArgv, linkDelArgv, podSideBatch, vethAddArgv, type VethSpec } from "./link-plan.js";
 import { macForIP, vethName } from "./names.js";
 import type { NatPolicy } from "./nat-rules.js";
-import { applyNode, detectNodeIP, inspectHost, planBridge, recordCreatedTables, removeNode, type NodeDeps } from "./node-setup.js";
+import { detectNodeIP } from "./node-ip.js";
+import { applyNode, inspectHost, planBridge, recordCreatedTables, removeNode, type NodeDeps } from "./node-setup.js";
 import { podFirewallFor, removeAllPodFirewalls, type PodFirewall } from "./pod-firewall.js";
 import type { NetworkAttachment, PodNetwork, PreparedNetwork } from "./pod-network.js";
 import { SerialSync } from "./serial-sync.js";
@@ -88,7 +89,7 @@ export class BridgeNetwork implements PodNetwork {
     await this.collectGarbage(livePodUids);
     this.firewall = podFirewallFor(choice, this.runner);
     await this.firstSync();
-    this.nodeIP = this.settings.nodeIP ?? (await detectNodeIP(this.runner)) ?? "127.0.0.1";
+    this.nodeIP = this.settings.nodeIP ?? (await detectNodeIP(this.runner, { owner: "node", skipInterface: this.settings.bridge }));
   }
 
   hostIP(): string {

@@ -170,11 +170,3 @@ function recordHostBefore(d: NodeDeps, values: HostBefore): void {
 function writeHostBefore(d: NodeDeps, values: HostBefore): void {
   writeJsonState(hostBeforeFile(d), values, { mode: 0o600 });
 }
-
-/** The node's primary address: the source address the kernel picks for the default route (`ip route get`). */
-export async function detectNodeIP(runner: Runner): Promise<string | undefined> {
-  const r = await runner.run(["ip", "-json", "-4", "route", "get", "1.1.1.1"], { owner: OWNER, allowFail: true });
-  if (r.code !== 0) return undefined;
-  const routes = JSON.parse(r.stdout || "[]") as HostRoute[];
-  return routes[0]?.prefsrc;
-}

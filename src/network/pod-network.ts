@@ -5,6 +5,8 @@
  */
 import type { Pod } from "../api/types.js";
 import type { SandboxRecord } from "../runtime/pod-runtime.js";
+import type { Runner } from "../sys/runner.js";
+import { detectNodeIP } from "./node-ip.js";
 
 export interface NetworkAttachment {
   /** Pod IPs, first is primary (status.podIP). */
@@ -48,13 +50,19 @@ export interface PodNetwork {
 }
 
 export class LoopbackOnlyNetwork implements PodNetwork {
-  constructor(private readonly nodeIP = "127.0.0.1") {}
-  async start(): Promise<void> {}
+  /** `nodeIP` as given (--node-ip), else detected at start() when a runner is given, else 127.0.0.1. */
+  constructor(
+    private nodeIP?: string,
+    private readonly runner?: Runner,
+  ) {}
+  async start(): Promise<void> {
+    if (this.nodeIP === undefined && this.runner) this.nodeIP = await detectNodeIP(this.runner, { owner: "node" });
+  }
   async setUp(): Promise<NetworkAttachment> {
     return { ips: [] };
   }
   async tearDown(): Promise<void> {}
   hostIP(): string {
-    return this.nodeIP;
+    return this.nodeIP ?? "127.0.0.1";
   }
 }

@@ -75,3 +75,17 @@ test("resourceFieldRef: CPU in millicores over the divisor's, memory in bytes ov
   const env = containerEnvironment(pod([c]), c, [], sources);
   assert.deepEqual(env.slice(1), ["CPU_CORES=1", "CPU_ZERO_DIVISOR=1", "CPU_REQ=1000", "MEM_BY_MILLI=67108864", "MEM_REQ=1"]);
 });
+
+test("a label selector refuses keys and values with the same words as metadata validation (one validator)", async () => {
+  const { parseLabelSelector } = await import("../../../src/api/labels.js");
+  const { isLabelKey, isLabelValue } = await import("../../../src/api/names.js");
+  const long = "x".repeat(64);
+  for (const [sel, why] of [
+    [`${long}=a`, isLabelKey(long)],
+    [`a=${long}`, isLabelValue(long)],
+    ["Example.com/a=b", isLabelKey("Example.com/a")],
+  ] as const) {
+    assert.ok(why.length > 0);
+    assert.throws(() => parseLabelSelector(sel), (e: Error) => e.message.includes(why.join("; ")), sel);
+  }
+});

@@ -1,6 +1,7 @@
 /**
  * Stopping containers the way the kubelet does (kuberuntime_container.go killContainer and killContainersWithSyncResult):
- * the Killing event, the preStop hook within the grace period, then the stop signal (the image's, else SIGTERM),
+ * the Killing event, the preStop hook within the grace period (FailedPreStopHook with its output when it fails),
+ * then the stop signal (the image's, else SIGTERM),
  * what is left of the grace period (never under 2 s, minimumGracePeriodInSeconds), then SIGKILL. A forced stop
  * (grace 0 from `delete --grace-period 0 --force`) skips the hook and kills at once.
  *
@@ -11,7 +12,7 @@ import type { Container, Pod } from "../api/types.js";
 import type { ContainerRecord, PodRuntime } from "../runtime/pod-runtime.js";
 import type { Clock } from "./clock.js";
 import type { EventRecorder } from "./events.js";
-import type { HookRunner } from "./lifecycle-hooks.js";
+import { hookEventMessage, type HookRunner } from "./lifecycle-hooks.js";
 
 export interface KillerDeps {
   runtime: PodRuntime;
@@ -64,9 +65,9 @@ export class ContainerKiller {
     if (pod && spec && preStop && !o.force && grace > 0 && c.state === "running") {
       const began = this.d.clock.now();
       const msg = await this.d.hooks.run(preStop, { pod, container: spec, containerId: c.id, signal: o.signal }, grace);
-      if (msg) {
-        // As upstream, the event does not carry the hook's output (it may hold secrets); the log does.
-        this.d.events.record(pod, "Warning", "FailedPreStopHook", "PreStopHook failed", fieldPathOf(pod, c.name));
+      // A hook cut short by the daemon stopping has not failed.
+      if (msg && !o.shutdown?.aborted) {
+        this.d.events.record(pod, "Warning", "FailedPreStopHook", hookEventMessage(msg), fieldPathOf(pod, c.name));
         this.d.log?.(`pod ${pod.metadata.namespace}/${pod.metadata.name}: ${msg}`);
       }
       grace -= Math.floor((this.d.clock.now() - began) / 1000);

@@ -1,7 +1,8 @@
 /**
  * Starting one container as the kubelet's startContainer does: back-off bookkeeping, the runtime start, the
  * Pulled/Created/Started events, and the postStart hook — which, when it fails, kills the container
- * (FailedPostStartHook) and leaves the reason PostStartHookError in its status until it starts again.
+ * (FailedPostStartHook, with the hook's output and exit code) and leaves the reason PostStartHookError in its status
+ * until it starts again; the status is written before that kill, which may take the grace period.
  * A start that fails before the container runs (image, config) is retried with its own back-off.
  */
 import type { ConfigMap, Container, Pod, Secret } from "../api/types.js";
@@ -12,7 +13,7 @@ import type { Backoff } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import { fieldPathOf, specOf, type ContainerKiller, type Stop } from "./container-killer.js";
 import type { EventRecorder } from "./events.js";
-import type { HookRunner } from "./lifecycle-hooks.js";
+import { hookEventMessage, type HookRunner } from "./lifecycle-hooks.js";
 import type { ContainerToStart } from "./plan.js";
 
 export type Waiting = Map<string, { reason: string; message?: string }>;
@@ -27,6 +28,8 @@ export interface StarterDeps {
   killer: ContainerKiller;
   hostIP: () => string;
   serviceEnv?: (namespace: string) => Record<string, string>;
+  /** Writes the pod's status now (before a postStart failure's kill, which takes the grace period). */
+  writeStatus?: (pod: Pod, waiting: Waiting) => void;
   log?: (msg: string) => void;
 }
 
@@ -79,8 +82,10 @@ export class ContainerStarter {
     const msg = await this.d.hooks.run(spec.lifecycle!.postStart!, { pod, container: spec, containerId: record.id, signal });
     if (!msg || signal?.aborted) return;
     this.d.log?.(`pod ${pod.metadata.namespace}/${pod.metadata.name}: ${msg}`);
-    this.d.events.record(pod, "Warning", "FailedPostStartHook", "PostStartHook failed", fieldPathOf(pod, spec.name));
+    this.d.events.record(pod, "Warning", "FailedPostStartHook", hookEventMessage(msg), fieldPathOf(pod, spec.name));
     waiting.set(spec.name, { reason: "PostStartHookError", message: msg });
+    // The kill may take the whole grace period: the pod's IP and containers are shown meanwhile, not after it.
+    this.d.writeStatus?.(pod, waiting);
     const current = this.d.runtime.container(record.id) ?? record;
     await this.d.killer.kill(pod, current, { grace: Math.max(0, pod.spec.terminationGracePeriodSeconds ?? 30), message: "FailedPostStartHook", ...stop });
   }

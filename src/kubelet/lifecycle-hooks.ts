@@ -2,7 +2,8 @@
  * Lifecycle hooks (pkg/kubelet/lifecycle/handlers.go HandlerRunner): postStart and preStop handlers of kind exec
  * (in the container), httpGet (to the pod, as a probe reaches it) and sleep. A hook fails on a non-zero exit or a
  * transport error — an HTTP status code does not fail an httpGet hook, as upstream. The failure message is the
- * kubelet's wording, which it puts in the container's status (PostStartHookError) and its log.
+ * kubelet's wording (handlers.go, with the CRI's "command '...' exited with N: STDERR"); it goes into the container's
+ * status (PostStartHookError), the log, and the FailedPostStartHook / FailedPreStopHook event (hookEventMessage).
  */
 import type { Container, LifecycleHandler, Pod } from "../api/types.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
@@ -23,6 +24,17 @@ export interface HookTarget {
 /** `name_namespace(uid)`, the kubelet's format.Pod. */
 export function formatPod(pod: Pod): string {
   return `${pod.metadata.name}_${pod.metadata.namespace ?? "default"}(${pod.metadata.uid})`;
+}
+
+/**
+ * The event message for a failed hook: the failure message, whole up to the 1024 characters the events API allows
+ * a note. Kubelets before 1.22 put this message in the event; later ones write only "PostStartHook failed" and keep
+ * the reason for their log, because a hook's output may hold secrets. nodelet keeps the reason in the event, where
+ * `describe pod` shows it: a hook should not print secrets.
+ */
+export function hookEventMessage(msg: string): string {
+  const MAX = 1024;
+  return msg.length <= MAX ? msg : `${msg.slice(0, MAX - 3)}...`;
 }
 
 /** How long an httpGet hook may take when nothing else bounds it. */

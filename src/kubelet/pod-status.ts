@@ -116,6 +116,11 @@ function containerStatus(spec: Container, init: boolean, input: StatusInput, not
     return { ...base, state: { waiting: { reason, ...(waiting?.message ? { message: waiting.message } : {}) } }, lastState: {}, ready: false, started: false };
   }
   const containerID = `nodelet://${last.id}`;
+  // A running container the kubelet has a waiting reason for (its postStart hook failed) is being killed: the
+  // status says why at once, as it will once the container has stopped (the kill may take the grace period).
+  if ((last.state === "running" || last.state === "created") && waiting) {
+    return { ...base, containerID, state: { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } }, lastState: prev ? terminated(prev) : {}, ready: false, started: false };
+  }
   if (last.state === "running" || last.state === "created") {
     const started = input.started.get(spec.name) ?? true;
     const ready = started && (input.readiness.get(spec.name) ?? true);

@@ -56,8 +56,8 @@ export class PodSync implements PodSyncer {
 
   constructor(private readonly d: PodSyncDeps) {
     this.killer = new ContainerKiller(d);
-    this.starter = new ContainerStarter({ ...d, killer: this.killer });
     this.status = new StatusWriter(d);
+    this.starter = new ContainerStarter({ ...d, killer: this.killer, writeStatus: (pod, waiting) => this.status.write(pod, { waiting }) });
   }
 
   async syncPod(spec: Pod, signal?: AbortSignal, shutdown?: AbortSignal): Promise<number | undefined> {

@@ -67,6 +67,8 @@ const CODES: Record<StatusReason, number> = {
 /** An error the API returns as a metav1.Status. `resource` is the plural resource name ("pods"). */
 export class ApiError extends Error {
   readonly code: number;
+  /** A continue token the Status carries in metadata.continue (an expired list's inconsistent remainder). */
+  listContinue?: string;
   constructor(
     readonly reason: StatusReason,
     message: string,
@@ -112,7 +114,7 @@ export class ApiError extends Error {
     return {
       kind: "Status",
       apiVersion: "v1",
-      metadata: {},
+      metadata: this.listContinue ? { continue: this.listContinue } : {},
       status: "Failure",
       message: this.message,
       reason: this.reason,

@@ -8,17 +8,18 @@ import Database from "better-sqlite3";
 import { ApiError, FieldError } from "../api/errors.js";
 import { resourceForKind } from "../api/resources.js";
 import type { KubeObject, WatchEvent } from "../api/types.js";
-import { objectFilter } from "./filter.js";
+import { objectFilter, type ObjectFilter } from "./filter.js";
 import { cloneObject, desiredStateChanged, generateName, newUid, rfc3339, sameObject } from "./metadata.js";
-import type { DeleteOptions, ListOptions, Store, UpdateOptions, WatchOptions } from "./store.js";
-import { WatchHub, type StoredEvent } from "./watch-hub.js";
+import { compareKeys, continueExpired, decodeContinue, encodeContinue, mergeByKey, takePage, type Candidate, type Key } from "./paging.js";
+import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, WatchOptions } from "./store.js";
+import { WatchHub, type PriorState, type StoredEvent } from "./watch-hub.js";
 
 export interface StoreOptions {
   /** Clock for creationTimestamp (tests pass a fixed one). */
   now?: () => Date;
-  /** Changes kept in memory for resuming watches; older resourceVersions are Expired. Default 10 000. */
+  /** Changes kept in memory for resuming watches and paged lists; older resourceVersions are Expired. Default 10 000. */
   historySize?: number;
-  /** Bytes (of the objects' JSON) the history may hold; the oldest changes go first. Default 32 MiB. */
+  /** Bytes of JSON the change history holds at most (whichever bound is hit first). Default 8 MiB. */
   historyBytes?: number;
   /**
    * Test hook: called inside every write transaction after all its statements, before the commit. Throwing (or
@@ -52,6 +53,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store & { read
 }
 
 type Row = { json: string };
+type KeyRow = { namespace: string; name: string; json: string };
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -70,7 +72,7 @@ export class SqliteStore implements Store {
     this.db.exec(SCHEMA);
     this.stmts = prepare(this.db);
     this.rv = (this.stmts.getCounter.get() as { value: number }).value;
-    this.hub = new WatchHub(opts.historySize ?? 10_000, this.rv, opts.historyBytes ?? 32 * 1024 * 1024);
+    this.hub = new WatchHub({ count: opts.historySize ?? 10_000, bytes: opts.historyBytes ?? 8 * 1024 * 1024 }, this.rv);
     this.now = opts.now ?? (() => new Date());
     this.beforeCommit = opts.beforeCommit;
     this.onFull = opts.onFull;
@@ -102,31 +104,91 @@ export class SqliteStore implements Store {
     return row ? (JSON.parse(row.json) as T) : undefined;
   }
 
-  list<T extends KubeObject>(kind: string, opts: ListOptions = {}): { items: T[]; resourceVersion: string } {
+  list<T extends KubeObject>(kind: string, opts: ListOptions = {}): ListResult<T> {
     const filter = objectFilter(opts);
-    const rows = (opts.namespace ? this.stmts.listNs.all(kind, opts.namespace) : this.stmts.listAll.all(kind)) as Row[];
-    const items = rows.map((r) => JSON.parse(r.json) as T).filter(filter);
-    return { items, resourceVersion: String(this.rv) };
+    if (!opts.limit && !opts.continue) {
+      const rows = (opts.namespace ? this.stmts.listNs.all(kind, opts.namespace) : this.stmts.listAll.all(kind)) as Row[];
+      const items = rows.map((r) => JSON.parse(r.json) as T).filter(filter);
+      return { items, resourceVersion: String(this.rv) };
+    }
+    return this.page<T>(kind, opts, filter);
+  }
+
+  /**
+   * One page of a list (paging.ts): current rows after the token's key, with the keys changed since the token's
+   * resourceVersion put back as they were, so every page of a list shows the same version of the store.
+   */
+  private page<T extends KubeObject>(kind: string, opts: ListOptions, filter: ObjectFilter): ListResult<T> {
+    const token = opts.continue ? decodeContinue(opts.continue) : undefined;
+    const rv = token && token.rv > 0 ? token.rv : this.rv;
+    const after = token?.after;
+    if (!this.hub.reaches(rv)) throw continueExpired(after!);
+    const inNs = (k: Key) => !opts.namespace || k.namespace === opts.namespace;
+    const afterStart = (k: Key) => !after || compareKeys(k, after) > 0;
+    const changed = rv < this.rv ? this.hub.priorStates(kind, rv) : new Map<string, PriorState>();
+    const prior: Candidate[] = [];
+    for (const p of changed.values()) {
+      if (!inNs(p) || !afterStart(p)) continue;
+      const obj = p.before();
+      if (obj) prior.push({ namespace: p.namespace, name: p.name, load: () => obj });
+    }
+    prior.sort(compareKeys);
+    const current = this.rowsAfter(kind, opts.namespace, after, changed);
+    const { items, continueAfter } = takePage<T>(mergeByKey(current, prior), opts.limit ?? 0, filter);
+    const result: ListResult<T> = { items, resourceVersion: String(rv) };
+    if (continueAfter) {
+      result.continue = encodeContinue({ rv, after: continueAfter });
+      // Upstream counts what is left only for lists without selectors (an estimate would mislead otherwise).
+      if (!opts.labelSelector && !opts.fieldSelector) result.remainingItemCount = this.countAfter(kind, opts.namespace, continueAfter, changed, prior);
+    }
+    return result;
+  }
+
+  /** Current rows of `kind` after `after` in key order, skipping keys in `changed`; parsed only when taken. */
+  private *rowsAfter(kind: string, namespace: string | undefined, after: Key | undefined, changed: Map<string, PriorState>): Generator<Candidate> {
+    const a = after ?? { namespace: "", name: "" };
+    const rows = namespace
+      ? this.stmts.pageNs.iterate(kind, namespace, a.namespace, a.namespace, a.name)
+      : this.stmts.pageAll.iterate(kind, a.namespace, a.namespace, a.name);
+    for (const r of rows as IterableIterator<KeyRow>) {
+      if (changed.has(`${r.namespace}\0${r.name}`)) continue;
+      yield { namespace: r.namespace, name: r.name, load: () => JSON.parse(r.json) as KubeObject };
+    }
+  }
+
+  /** How many objects follow `after` in the list's version: current rows, less changed keys, plus their old states. */
+  private countAfter(kind: string, namespace: string | undefined, after: Key, changed: Map<string, PriorState>, prior: Candidate[]): number {
+    const args = [after.namespace, after.namespace, after.name];
+    const n = (namespace ? this.stmts.countNs.get(kind, namespace, ...args) : this.stmts.countAll.get(kind, ...args)) as { n: number };
+    let count = n.n;
+    for (const p of changed.values()) {
+      if ((namespace && p.namespace !== namespace) || compareKeys(p, after) <= 0) continue;
+      if (this.stmts.get.get(kind, p.namespace, p.name)) count--;
+    }
+    for (const p of prior) if (compareKeys(p, after) > 0) count++;
+    return count;
   }
 
   update<T extends KubeObject>(input: T, opts: UpdateOptions = {}): T {
     const ns = input.metadata?.namespace ?? "";
     const name = input.metadata?.name ?? "";
-    const stored = this.get<T>(input.kind, ns, name);
-    if (!stored) throw ApiError.notFound(plural(input.kind), name, group(input.kind));
+    const row = this.stmts.get.get(input.kind, ns, name) as Row | undefined;
+    if (!row) throw ApiError.notFound(plural(input.kind), name, group(input.kind));
+    const stored = JSON.parse(row.json) as T;
     checkPreconditions(stored, { uid: input.metadata.uid, resourceVersion: opts.resourceVersion });
     const next = opts.subresource === "status" ? withStatusOf(stored, input) : withSpecOf(stored, input);
     const changed = desiredStateChanged(stored, next) || opts.bumpGeneration === true;
     next.metadata.generation = (stored.metadata.generation ?? 1) + (changed ? 1 : 0);
     // A write that changes nothing is not a change: no new resourceVersion and no event (GuaranteedUpdate).
     if (sameObject(stored, next)) return stored;
-    return this.write("update", next, stored) as T;
+    return this.write("update", next, { object: stored, json: row.json }) as T;
   }
 
   delete<T extends KubeObject>(kind: string, namespace: string, name: string, opts: DeleteOptions = {}): T {
     const stored = this.get<T>(kind, namespace, name);
     if (!stored) throw ApiError.notFound(plural(kind), name, group(kind));
     checkPreconditions(stored, opts);
+    const priorRv = stored.metadata.resourceVersion;
     const rv = this.rv + 1;
     this.commit(() => {
       this.stmts.setCounter.run(rv);
@@ -136,7 +198,7 @@ export class SqliteStore implements Store {
     this.rv = rv;
     // The DELETED event carries the object at the deletion's resourceVersion, as upstream's does.
     stored.metadata.resourceVersion = String(rv);
-    this.hub.publish({ rv, kind, type: "DELETED", object: stored, bytes: JSON.stringify(stored).length });
+    this.hub.publish({ rv, kind, type: "DELETED", object: stored, json: JSON.stringify(stored), priorRv });
     return stored;
   }
 
@@ -174,7 +236,7 @@ export class SqliteStore implements Store {
   }
 
   /** Writes `obj` at the next resourceVersion in one transaction, then publishes the change. */
-  private write(op: "create" | "update", obj: KubeObject, old: KubeObject | undefined): KubeObject {
+  private write(op: "create" | "update", obj: KubeObject, old: { object: KubeObject; json: string } | undefined): KubeObject {
     const rv = this.rv + 1;
     obj.metadata.resourceVersion = String(rv);
     const m = obj.metadata;
@@ -185,8 +247,11 @@ export class SqliteStore implements Store {
       this.beforeCommit?.(op, obj);
     });
     this.rv = rv;
-    // A MODIFIED event keeps the old object too (for selector transitions): about twice the bytes.
-    const ev: StoredEvent = { rv, kind: obj.kind, type: old ? "MODIFIED" : "ADDED", object: obj, old, bytes: json.length * (old ? 2 : 1) };
+    const ev: StoredEvent = { rv, kind: obj.kind, type: old ? "MODIFIED" : "ADDED", object: obj, json };
+    if (old) {
+      ev.old = old.object;
+      ev.oldJson = old.json;
+    }
     this.hub.publish(ev);
     return cloneObject(obj);
   }
@@ -205,6 +270,17 @@ function prepare(db: Database.Database) {
     get: db.prepare("SELECT json FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
     listNs: db.prepare("SELECT json FROM objects WHERE kind = ? AND namespace = ? ORDER BY namespace, name"),
     listAll: db.prepare("SELECT json FROM objects WHERE kind = ? ORDER BY namespace, name"),
+    // Keyset pages: strictly after (namespace, name), in the primary key's order.
+    pageNs: db.prepare(
+      "SELECT namespace, name, json FROM objects WHERE kind = ? AND namespace = ? AND (namespace > ? OR (namespace = ? AND name > ?)) ORDER BY namespace, name",
+    ),
+    pageAll: db.prepare(
+      "SELECT namespace, name, json FROM objects WHERE kind = ? AND (namespace > ? OR (namespace = ? AND name > ?)) ORDER BY namespace, name",
+    ),
+    countNs: db.prepare(
+      "SELECT count(*) AS n FROM objects WHERE kind = ? AND namespace = ? AND (namespace > ? OR (namespace = ? AND name > ?))",
+    ),
+    countAll: db.prepare("SELECT count(*) AS n FROM objects WHERE kind = ? AND (namespace > ? OR (namespace = ? AND name > ?))"),
     put: db.prepare(
       "INSERT OR REPLACE INTO objects (kind, namespace, name, uid, resource_version, json) VALUES (?, ?, ?, ?, ?, ?)",
     ),

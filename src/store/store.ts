@@ -13,6 +13,22 @@ export interface ListOptions {
   labelSelector?: string;
   /** Field selector: `metadata.name=x`, `spec.nodeName=n`, `involvedObject.uid=...` (equality and `!=`). */
   fieldSelector?: string;
+  /**
+   * At most this many objects (0 or omitted: all). A page that stops early returns `continue`, the token for the
+   * rest (paging.ts), and, without selectors, remainingItemCount.
+   */
+  limit?: number;
+  /** The token of the previous page: this page continues that list, as of that list's resourceVersion. */
+  continue?: string;
+}
+
+/** A list or one page of it. */
+export interface ListResult<T> {
+  items: T[];
+  /** The version the list shows (for every page of a paged list, that of its first page). */
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
 }
 
 export interface WatchOptions extends ListOptions {
@@ -49,8 +65,12 @@ export interface Store {
   create<T extends KubeObject>(obj: T): T;
   /** The object, or undefined. `namespace` is "" for cluster-scoped kinds. */
   get<T extends KubeObject>(kind: string, namespace: string, name: string): T | undefined;
-  /** Matching objects sorted by namespace then name, with the store's current resourceVersion. */
-  list<T extends KubeObject>(kind: string, opts?: ListOptions): { items: T[]; resourceVersion: string };
+  /**
+   * Matching objects sorted by namespace then name, with the store's current resourceVersion; with `limit` or
+   * `continue`, one page. Throws ApiError BadRequest for a malformed token and Expired (410) for one older than the
+   * history the store keeps.
+   */
+  list<T extends KubeObject>(kind: string, opts?: ListOptions): ListResult<T>;
   /**
    * Replaces an object (see UpdateOptions for status vs spec). Bumps resourceVersion; bumps generation when anything
    * but metadata/status changed. Throws ApiError NotFound or Conflict. Returns the object as stored.

@@ -1,8 +1,12 @@
 /**
  * In-memory fan-out of committed changes to watchers, plus a bounded history so a watch can resume from a
- * resourceVersion (the role of the API server's watch cache). History older than what is kept answers ApiError
- * Expired (410), which tells clients to list again. The history is bounded by count and by bytes: objects of up to
- * 3 MiB each would otherwise let 10 000 events hold gigabytes.
+ * resourceVersion (the role of the API server's watch cache) and a paged list can be read as of the resourceVersion
+ * of its first page. History older than what is kept answers ApiError Expired (410), which tells clients to list
+ * again.
+ *
+ * The history is bounded by count and by bytes, and holds each change as the JSON text the store wrote rather than
+ * as objects: 10 000 pod changes held as objects (new and old) were ~150 MB of the daemon's heap under churn, the
+ * same changes as text a tenth of that, and the byte bound keeps big objects from stretching it.
  *
  * Delivery is ordered: an event published by a handler (a watcher that writes) is queued until the current event has
  * reached every watcher.
@@ -12,15 +16,38 @@ import type { KubeObject, WatchEvent } from "../api/types.js";
 import type { ObjectFilter } from "./filter.js";
 import { cloneObject } from "./metadata.js";
 
-/** One committed change. `old` is the object before a MODIFIED (for selector transitions). */
+/**
+ * One committed change. `old` is the object before a MODIFIED (for selector transitions); `json` and `oldJson` are
+ * their text as stored, and `priorRv` the deleted object's resourceVersion before its deletion.
+ */
 export interface StoredEvent {
   rv: number;
   kind: string;
   type: "ADDED" | "MODIFIED" | "DELETED";
   object: KubeObject;
   old?: KubeObject;
-  /** What the event holds in memory, roughly (its objects' JSON length); counted against the history's bytes. */
-  bytes?: number;
+  json: string;
+  oldJson?: string;
+  priorRv?: string;
+}
+
+/** A change as the history keeps it: text, parsed again only when a watch resumes or a page needs it. */
+interface Remembered {
+  rv: number;
+  kind: string;
+  namespace: string;
+  name: string;
+  type: StoredEvent["type"];
+  json: string;
+  oldJson?: string;
+  priorRv?: string;
+}
+
+/** What a key looked like before the first change after some resourceVersion (undefined: it did not exist). */
+export interface PriorState {
+  namespace: string;
+  name: string;
+  before: () => KubeObject | undefined;
 }
 
 interface Subscriber {
@@ -29,8 +56,15 @@ interface Subscriber {
   handler: (ev: WatchEvent) => void;
 }
 
+export interface HistoryLimits {
+  /** Changes kept at most. */
+  count: number;
+  /** Bytes of JSON text kept at most (the newest change is always kept). */
+  bytes: number;
+}
+
 export class WatchHub {
-  private readonly ring: (StoredEvent | undefined)[];
+  private readonly ring: (Remembered | undefined)[];
   private start = 0;
   private size = 0;
   private bytes = 0;
@@ -41,11 +75,10 @@ export class WatchHub {
   private draining = false;
 
   constructor(
-    limit: number,
+    private readonly limits: HistoryLimits,
     startRv: number,
-    private readonly maxBytes = Infinity,
   ) {
-    this.ring = new Array<StoredEvent | undefined>(Math.max(1, limit));
+    this.ring = new Array<Remembered | undefined>(Math.max(1, limits.count));
     this.floor = startRv;
   }
 
@@ -73,10 +106,8 @@ export class WatchHub {
   subscribe(kind: string, filter: ObjectFilter, fromRv: number | undefined, handler: (ev: WatchEvent) => void): () => void {
     const sub: Subscriber = { kind, filter, handler };
     if (fromRv !== undefined) {
-      if (fromRv < this.floor) {
-        throw new ApiError("Expired", `too old resource version: ${fromRv} (${this.floor + 1})`);
-      }
-      for (const ev of this.since(fromRv)) deliver(sub, ev);
+      this.requireHistory(fromRv);
+      for (const r of this.since(fromRv)) if (r.kind === kind) deliver(sub, revive(r));
     }
     this.subscribers.add(sub);
     return () => {
@@ -84,33 +115,83 @@ export class WatchHub {
     };
   }
 
+  /** True when every change after `rv` is still in the history. */
+  reaches(rv: number): boolean {
+    return rv >= this.floor;
+  }
+
+  /**
+   * Each key of `kind` changed after `rv`, with its state as of `rv`, for reading the store as it was then.
+   * Throws ApiError Expired when the history does not reach back to `rv`.
+   */
+  priorStates(kind: string, rv: number): Map<string, PriorState> {
+    this.requireHistory(rv);
+    const out = new Map<string, PriorState>();
+    for (const r of this.since(rv)) {
+      if (r.kind !== kind) continue;
+      const key = `${r.namespace}\0${r.name}`;
+      if (!out.has(key)) out.set(key, { namespace: r.namespace, name: r.name, before: () => stateBefore(r) });
+    }
+    return out;
+  }
+
   /** Number of registered watchers (for tests and leak checks). */
   get watcherCount(): number {
     return this.subscribers.size;
   }
 
-  private remember(ev: StoredEvent): void {
-    while (this.size > 0 && (this.size === this.ring.length || this.bytes + (ev.bytes ?? 0) > this.maxBytes)) this.evictOldest();
-    this.ring[(this.start + this.size) % this.ring.length] = ev;
-    this.size++;
-    this.bytes += ev.bytes ?? 0;
+  /** Changes and bytes held in the history (for tests and the soak). */
+  get historySize(): { count: number; bytes: number } {
+    return { count: this.size, bytes: this.bytes };
   }
 
-  private evictOldest(): void {
-    const evicted = this.ring[this.start] as StoredEvent;
+  private requireHistory(rv: number): void {
+    if (rv < this.floor) throw new ApiError("Expired", `too old resource version: ${rv} (${this.floor + 1})`);
+  }
+
+  private remember(ev: StoredEvent): void {
+    const m = ev.object.metadata;
+    const r: Remembered = { rv: ev.rv, kind: ev.kind, namespace: m.namespace ?? "", name: m.name ?? "", type: ev.type, json: ev.json };
+    if (ev.type === "MODIFIED") r.oldJson = ev.oldJson;
+    if (ev.type === "DELETED") r.priorRv = ev.priorRv;
+    const cost = r.json.length + (r.oldJson?.length ?? 0);
+    while (this.size > 0 && (this.size === this.ring.length || this.bytes + cost > this.limits.bytes)) this.forgetOldest();
+    this.ring[(this.start + this.size) % this.ring.length] = r;
+    this.size++;
+    this.bytes += cost;
+  }
+
+  private forgetOldest(): void {
+    const evicted = this.ring[this.start] as Remembered;
     this.ring[this.start] = undefined;
     this.floor = evicted.rv;
-    this.bytes -= evicted.bytes ?? 0;
+    this.bytes -= evicted.json.length + (evicted.oldJson?.length ?? 0);
     this.start = (this.start + 1) % this.ring.length;
     this.size--;
   }
 
-  private *since(rv: number): Generator<StoredEvent> {
+  private *since(rv: number): Generator<Remembered> {
     for (let i = 0; i < this.size; i++) {
-      const ev = this.ring[(this.start + i) % this.ring.length] as StoredEvent;
-      if (ev.rv > rv) yield ev;
+      const r = this.ring[(this.start + i) % this.ring.length] as Remembered;
+      if (r.rv > rv) yield r;
     }
   }
+}
+
+/** A remembered change as a StoredEvent again (for a resuming watcher). */
+function revive(r: Remembered): StoredEvent {
+  const ev: StoredEvent = { rv: r.rv, kind: r.kind, type: r.type, object: JSON.parse(r.json) as KubeObject, json: r.json };
+  if (r.oldJson !== undefined) ev.old = JSON.parse(r.oldJson) as KubeObject;
+  return ev;
+}
+
+/** The object as it was just before change `r`. */
+function stateBefore(r: Remembered): KubeObject | undefined {
+  if (r.type === "ADDED") return undefined;
+  if (r.type === "MODIFIED") return r.oldJson === undefined ? undefined : (JSON.parse(r.oldJson) as KubeObject);
+  const obj = JSON.parse(r.json) as KubeObject;
+  if (r.priorRv !== undefined) obj.metadata.resourceVersion = r.priorRv;
+  return obj;
 }
 
 /**

@@ -2,7 +2,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "../../api/errors.js";
 import { apiVersionOf } from "../../api/resources.js";
-import type { KubeObject, Namespace } from "../../api/types.js";
+import type { KubeObject, ListMeta, Namespace } from "../../api/types.js";
+import type { ListResult } from "../../store/store.js";
 import type { ServerContext } from "../context.js";
 import { sendJson } from "../http.js";
 import { negotiateObject } from "../negotiate.js";
@@ -59,18 +60,25 @@ export function respondObject(call: Call, code: number, obj: KubeObject): void {
   }
 }
 
-/** Answers a list of objects in the negotiated shape, stamped with the store's resourceVersion. */
-export function respondList(call: Call, items: KubeObject[], resourceVersion: string): void {
+/**
+ * Answers a list (or one page of it) in the negotiated shape, stamped with its resourceVersion and, for a page that
+ * stops early, the continue token and remainingItemCount in the list metadata (Tables carry them too).
+ */
+export function respondList(call: Call, list: ListResult<KubeObject>): void {
   const want = negotiateObject(call.req.headers.accept);
   const info = call.route.info;
+  const { items, resourceVersion } = list;
+  const metadata: ListMeta = { resourceVersion };
+  if (list.continue) metadata.continue = list.continue;
+  if (list.remainingItemCount !== undefined) metadata.remainingItemCount = list.remainingItemCount;
   if (want.shape === "table") {
     const opts = { version: want.version, includeObject: includeObject(call.query), resourceVersion, now: call.ctx.now() };
-    sendJson(call.res, 200, toTable(printerFor(info.kind), items, opts));
+    sendJson(call.res, 200, { ...toTable(printerFor(info.kind), items, opts), metadata });
   } else if (want.shape === "partial") {
-    const list = { kind: "PartialObjectMetadataList", apiVersion: `meta.k8s.io/${want.version}`, metadata: { resourceVersion } };
-    sendJson(call.res, 200, { ...list, items: items.map((o) => partialObjectMetadata(o, want.version)) });
+    const head = { kind: "PartialObjectMetadataList", apiVersion: `meta.k8s.io/${want.version}`, metadata };
+    sendJson(call.res, 200, { ...head, items: items.map((o) => partialObjectMetadata(o, want.version)) });
   } else {
-    sendJson(call.res, 200, { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata: { resourceVersion }, items });
+    sendJson(call.res, 200, { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata, items });
   }
 }
 

@@ -74,7 +74,7 @@ export async function deleteCollection(call: Call): Promise<void> {
     if (obj.kind === "Namespace") results.push(deleteNamespace(ctx, obj, opts.dryRun));
     else results.push(deleteOne(ctx, obj, opts).object);
   }
-  respondList(call, results, ctx.store.currentResourceVersion());
+  respondList(call, { items: results, resourceVersion: ctx.store.currentResourceVersion() });
 }
 
 function checkPreconditions(call: Call, obj: KubeObject, opts: DeleteRequest): void {

@@ -1,20 +1,60 @@
-/** GET of one object (and its status) and LIST of a collection, with selectors; `limit` is satisfied by one page. */
+/**
+ * GET of one object (and its status) and LIST of a collection, with selectors and paging (`limit`/`continue`,
+ * store/paging.ts). A list without `limit` is still read a page at a time and streamed, so no request holds every
+ * object of a big collection (50 000 events) in memory at once.
+ */
+import { ApiError } from "../../api/errors.js";
 import type { KubeObject } from "../../api/types.js";
+import type { ListOptions, ListResult } from "../../store/store.js";
+import { queryInt } from "../http.js";
+import { listWriter } from "./list-writer.js";
 import { loadObject, requireVerb, respondList, respondObject, type Call } from "./common.js";
+
+/** Objects read per page when a list without `limit` is streamed (kubectl's own chunk size). */
+export const STREAM_PAGE = 500;
 
 export function getObject(call: Call): void {
   requireVerb(call, "get");
   respondObject(call, 200, loadObject(call));
 }
 
-export function listObjects(call: Call): void {
+export async function listObjects(call: Call): Promise<void> {
   requireVerb(call, "list");
   const { route, query } = call;
-  // limit/continue: everything fits in the first page, so no continue token is ever returned (allowed by the API).
-  const { items, resourceVersion } = call.ctx.store.list<KubeObject>(route.info.kind, {
+  const token = query.get("continue") ?? "";
+  const rv = query.get("resourceVersion") ?? "";
+  if (token && rv && rv !== "0") throw ApiError.badRequest("specifying resource version is not allowed when using continue");
+  const limit = Math.max(0, queryInt(query, "limit") ?? 0);
+  const opts: ListOptions = {
     namespace: route.info.namespaced ? route.namespace : undefined,
     labelSelector: query.get("labelSelector") ?? undefined,
     fieldSelector: query.get("fieldSelector") ?? undefined,
-  });
-  respondList(call, items, resourceVersion);
+    continue: token || undefined,
+  };
+  const store = call.ctx.store;
+  if (limit > 0) return respondList(call, store.list<KubeObject>(route.info.kind, { ...opts, limit }));
+  const first = store.list<KubeObject>(route.info.kind, { ...opts, limit: STREAM_PAGE });
+  if (!first.continue) return respondList(call, { items: first.items, resourceVersion: first.resourceVersion });
+  await streamList(call, opts, first);
+}
+
+/**
+ * Writes a whole list page by page, waiting for the client to take each page before reading the next. Every page
+ * is read as of the first page's resourceVersion; if the store's history no longer reaches back to it before the
+ * client has read everything (the token expired mid-stream), the response is cut off rather than made inconsistent.
+ */
+async function streamList(call: Call, opts: ListOptions, first: ListResult<KubeObject>): Promise<void> {
+  const out = listWriter(call, first.resourceVersion);
+  let page = first;
+  for (;;) {
+    if (!(await out.items(page.items))) return;
+    if (!page.continue) break;
+    try {
+      page = call.ctx.store.list<KubeObject>(call.route.info.kind, { ...opts, limit: STREAM_PAGE, continue: page.continue });
+    } catch {
+      call.res.destroy();
+      return;
+    }
+  }
+  out.end();
 }

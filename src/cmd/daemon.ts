@@ -69,7 +69,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   runner.useSpawner(spawner);
   let agent: NodeAgent | undefined;
   const reserve = diskReserve(cfg.root, log, () => void agent?.eviction.poke());
-  const store = openStore(layout.storeFile, { onFull: () => reserve.release() });
+  const store = openStore(layout.storeFile, { onFull: () => reserve.release(), log });
   await images.ensureBusybox();
   // The network owns leases of pods that exist (in the store, or with a sandbox on disk); the rest are collected.
   await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));

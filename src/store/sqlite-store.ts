@@ -12,6 +12,7 @@ import { objectFilter, type ObjectFilter } from "./filter.js";
 import { cloneObject, desiredStateChanged, generateName, newUid, rfc3339, sameObject } from "./metadata.js";
 import { compareKeys, continueExpired, decodeContinue, encodeContinue, mergeByKey, takePage, type Candidate, type Key } from "./paging.js";
 import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, WatchOptions } from "./store.js";
+import { compact, prepareCompaction, type CompactResult } from "./sqlite-space.js";
 import { WatchHub, type PriorState, type StoredEvent } from "./watch-hub.js";
 
 export interface StoreOptions {
@@ -31,6 +32,8 @@ export interface StoreOptions {
    * reserve) and answer true to have the write tried once more. The failed attempt was rolled back whole.
    */
   onFull?: () => boolean;
+  /** Where the store reports what it could not set up (default: nowhere). */
+  log?: (msg: string) => void;
 }
 
 const SCHEMA = `
@@ -66,6 +69,8 @@ export class SqliteStore implements Store {
 
   constructor(path: string, opts: StoreOptions = {}) {
     this.db = new Database(path);
+    // Before the schema: a new file must be made with auto_vacuum for compact() to shrink it.
+    prepareCompaction(this.db, opts.log);
     if (path !== ":memory:") this.db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode: a crash can lose the last commits on power loss, never corrupt or half-write one.
     this.db.pragma("synchronous = NORMAL");
@@ -218,6 +223,11 @@ export class SqliteStore implements Store {
 
   currentResourceVersion(): string {
     return String(this.rv);
+  }
+
+  /** Hands the pages of deleted rows back to the filesystem and truncates the WAL (sqlite-space.ts). */
+  compact(): CompactResult {
+    return compact(this.db);
   }
 
   close(): void {

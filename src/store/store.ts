@@ -83,6 +83,11 @@ export interface Store {
    * returned function is called. Handlers run synchronously after the write that caused them has committed.
    */
   watch(kind: string, opts: WatchOptions, handler: (ev: WatchEvent) => void): () => void;
+  /**
+   * Hands the space of deleted objects back to the filesystem, where the backend can (after bulk deletes such as
+   * event expiry). Optional: a backend without it compacts on its own.
+   */
+  compact?(): { freedPages: number; pageSize: number };
   /** The store's current resourceVersion (the last one assigned). */
   currentResourceVersion(): string;
   close(): void;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { boolFlag, flag, flags, parseArgs, UsageError, type FlagSpec } from "../cli/args.js";
 import { DEFAULT_SOCKET_PATH } from "../client/defaults.js";
 import { DEFAULT_EVICTION_HARD, parseEvictionConfig, parseGoDuration, parseReserved, type Reserved, type Threshold } from "../kubelet/node-pressure.js";
+import { DEFAULT_EVENT_BURST, DEFAULT_EVENT_QPS } from "../kubelet/events.js";
 import type { FirewallBackendSetting } from "../network/settings.js";
 
 export const DEFAULT_ROOT = "/var/lib/nodelet";
@@ -59,6 +60,9 @@ export interface DaemonConfig {
   evictionMaxPodGraceSeconds: number;
   /** --event-ttl: events last seen longer ago are removed (default 1h, as the API server's flag). */
   eventTtlSeconds: number;
+  /** --event-qps / --event-burst: the node's event rate limit (the kubelet's eventRecordQPS/eventBurst; qps 0: none). */
+  eventQps: number;
+  eventBurst: number;
   /** --fail-swap-on: refuse to start with swap on, as the kubelet does by default (off here: warn and report). */
   failSwapOn: boolean;
   /** --seccomp-profile-root: where Localhost seccomp profiles are read (default ROOT/seccomp). */
@@ -105,6 +109,8 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "eviction-pressure-transition-period", value: true, help: "how long a pressure condition outlasts its signal (default 5m)" },
   { name: "eviction-max-pod-grace-period", value: true, help: "longest grace period, in seconds, of a soft eviction (default 0)" },
   { name: "event-ttl", value: true, help: "how long events are kept (default 1h)" },
+  { name: "event-qps", value: true, help: "events the node records per second at most; 0: no limit (default 50)" },
+  { name: "event-burst", value: true, help: "events recorded at once before --event-qps applies (default 100)" },
   { name: "fail-swap-on", value: false, help: "refuse to start while swap is on (default: warn)" },
   { name: "seccomp-profile-root", value: true, help: "directory of Localhost seccomp profiles (default ROOT/seccomp)" },
   { name: "seccomp-default", value: false, help: "RuntimeDefault seccomp for pods that name no profile (default true; --seccomp-default=false: Unconfined)" },
@@ -165,6 +171,8 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     }),
     evictionMaxPodGraceSeconds: nonNegativeInt(p, "eviction-max-pod-grace-period", 0),
     eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
+    eventQps: nonNegativeInt(p, "event-qps", DEFAULT_EVENT_QPS),
+    eventBurst: positiveInt(p, "event-burst", DEFAULT_EVENT_BURST),
     failSwapOn: boolFlag(p, "fail-swap-on"),
     seccompProfileRoot: flag(p, "seccomp-profile-root") ?? join(root, "seccomp"),
     seccompDefault: flag(p, "seccomp-default") === undefined || boolFlag(p, "seccomp-default"),

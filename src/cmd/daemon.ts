@@ -93,6 +93,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     manifests: cfg.manifests,
     resyncMs: cfg.resyncSeconds * 1000,
     eventTtlMs: cfg.eventTtlSeconds * 1000,
+    eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst },
     log,
     serviceEnv: (ns: string) => serviceEnvVars(store.list<Service>("Service", { namespace: ns }).items),
     eviction: evictionSettings(cfg, layout, cgroups, runtime, reserve, () => heartbeat.writeSafely()),

@@ -1,84 +1,105 @@
 /**
  * Kubernetes Events for what the kubelet does to a pod (Scheduled, Pulled, Created, Started, Killing, BackOff,
- * Unhealthy, FailedMount, ...), stored as core/v1 Event objects. Repeats of the same event are folded into one
- * object with a count and lastTimestamp, as client-go's event correlator does, so `describe pod` prints
- * "x5 over 2m".
+ * Unhealthy, FailedMount, ...), stored as core/v1 Event objects. Every event goes through the correlator
+ * (event-correlator.ts: repeats counted into one object, similar ones combined, a spam filter per object), then
+ * through the node's own rate limit (the kubelet's --event-qps/--event-burst), so `describe pod` prints
+ * "x5 over 2m" and a crash-looping pod cannot flood the store.
  */
 import type { Event, KubeObject } from "../api/types.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "./clock.js";
+import { EventCorrelator, TokenBucket } from "./event-correlator.js";
 
 export type EventType = "Normal" | "Warning";
 
+/** The kubelet's defaults for its event rate limit (KubeletConfiguration eventRecordQPS / eventBurst). */
+export const DEFAULT_EVENT_QPS = 50;
+export const DEFAULT_EVENT_BURST = 100;
+
+export interface EventLimits {
+  /** Events the node writes per second at most (0: no limit). */
+  qps: number;
+  /** Events it may write at once before the rate applies. */
+  burst: number;
+}
+
 export class EventRecorder {
-  /** (object uid, type, reason, message) → event name, for folding repeats. */
-  private readonly seen = new Map<string, string>();
+  private readonly correlator: EventCorrelator;
+  private readonly nodeLimit: TokenBucket;
+  private lastStamp = 0n;
+  /** Events dropped by the spam filter or the node's rate limit (for tests and the soak). */
+  dropped = 0;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly component: string,
     private readonly host: string,
-  ) {}
+    limits: EventLimits = { qps: DEFAULT_EVENT_QPS, burst: DEFAULT_EVENT_BURST },
+  ) {
+    this.correlator = new EventCorrelator(() => clock.now());
+    this.nodeLimit = new TokenBucket(limits.qps, limits.burst, clock.now());
+  }
 
   /** Records an event; `component` overrides the reporting component (the scheduler's "Scheduled"). */
   record(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string, component = this.component): void {
-    const md = obj.metadata;
-    const namespace = md.namespace ?? "default";
-    const key = `${md.uid}\0${type}\0${reason}\0${message}\0${fieldPath ?? ""}`;
-    const now = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const c = this.correlator.correlate(this.makeEvent(obj, type, reason, message, fieldPath, component));
+    if (c.skip || !this.nodeLimit.tryAccept(this.clock.now())) {
+      this.dropped++;
+      return;
+    }
     try {
-      const existingName = this.seen.get(key);
-      const existing = existingName ? this.store.get<Event>("Event", namespace, existingName) : undefined;
-      if (existing) {
-        this.store.update<Event>({ ...existing, count: (existing.count ?? 1) + 1, lastTimestamp: now });
-        return;
-      }
-      // client-go names events "<object>.<unix nanoseconds in hex>": names then sort in the order events were made,
-      // which is the order `describe` shows for events within the same second.
-      const name = `${md.name}.${this.nextStamp().toString(16)}`;
-      const ev: Event = {
-        apiVersion: "v1",
-        kind: "Event",
-        metadata: { name, namespace },
-        involvedObject: {
-          kind: obj.kind,
-          namespace: md.namespace,
-          name: md.name,
-          uid: md.uid,
-          apiVersion: obj.apiVersion,
-          resourceVersion: md.resourceVersion,
-          ...(fieldPath ? { fieldPath } : {}),
-        },
-        reason,
-        message,
-        source: { component, ...(component === this.component ? { host: this.host } : {}) },
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-        type,
-        eventTime: null,
-        reportingComponent: component,
-        reportingInstance: this.host,
-      };
-      this.store.create(ev);
-      this.seen.set(key, name);
+      this.correlator.updateState(c.event, this.write(c.event, c.update));
     } catch {
       // Events are best effort, as in Kubernetes: a failed event never fails the action it reports.
     }
   }
 
-  private lastStamp = 0n;
+  /** Creates the event, or updates the count of the one it names (created again if it has gone, as recordToSink). */
+  private write(ev: Event, update: boolean): Event {
+    const ns = ev.metadata.namespace ?? "default";
+    const existing = update ? this.store.get<Event>("Event", ns, ev.metadata.name!) : undefined;
+    if (existing) {
+      return this.store.update<Event>({ ...existing, count: ev.count, lastTimestamp: ev.lastTimestamp, message: ev.message });
+    }
+    return this.store.create<Event>({ ...ev, metadata: { name: ev.metadata.name, namespace: ns } });
+  }
+
+  private makeEvent(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath: string | undefined, component: string): Event {
+    const md = obj.metadata;
+    const now = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return {
+      apiVersion: "v1",
+      kind: "Event",
+      // client-go names events "<object>.<unix nanoseconds in hex>": names then sort in the order events were made,
+      // which is the order `describe` shows for events within the same second.
+      metadata: { name: `${md.name}.${this.nextStamp().toString(16)}`, namespace: md.namespace ?? "default" },
+      involvedObject: {
+        kind: obj.kind,
+        namespace: md.namespace,
+        name: md.name,
+        uid: md.uid,
+        apiVersion: obj.apiVersion,
+        resourceVersion: md.resourceVersion,
+        ...(fieldPath ? { fieldPath } : {}),
+      },
+      reason,
+      message,
+      source: { component, ...(component === this.component ? { host: this.host } : {}) },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      type,
+      eventTime: null,
+      reportingComponent: component,
+      reportingInstance: this.host,
+    };
+  }
 
   /** Unix time in nanoseconds, strictly increasing across calls. */
   private nextStamp(): bigint {
     const now = BigInt(this.clock.now()) * 1_000_000n;
     this.lastStamp = now > this.lastStamp ? now : this.lastStamp + 1n;
     return this.lastStamp;
-  }
-
-  /** Forgets folding state of a deleted object (its events stay in the store until their namespace goes). */
-  forget(uid: string): void {
-    for (const k of this.seen.keys()) if (k.startsWith(`${uid}\0`)) this.seen.delete(k);
   }
 }

@@ -12,7 +12,7 @@ import { Backoff } from "./backoff.js";
 import { BackoffStore } from "./backoff-store.js";
 import type { Clock } from "./clock.js";
 import { collectEvents } from "./event-gc.js";
-import { EventRecorder } from "./events.js";
+import { EventRecorder, type EventLimits } from "./events.js";
 import { Kubelet } from "./kubelet.js";
 import { HookRunner } from "./lifecycle-hooks.js";
 import { MirrorPods } from "./mirror-pods.js";
@@ -46,6 +46,8 @@ export interface NodeAgentOptions {
   manifests: string;
   resyncMs: number;
   eventTtlMs: number;
+  /** The node's event rate limit (--event-qps, --event-burst). */
+  eventLimits?: EventLimits;
   log: (msg: string) => void;
   /** Environment variables for the Services of a namespace (enableServiceLinks). */
   serviceEnv?: (namespace: string) => Record<string, string>;
@@ -83,7 +85,7 @@ interface Late {
 
 export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const { store, clock, log } = o;
-  const events = new EventRecorder(store, clock, "kubelet", o.nodeName);
+  const events = new EventRecorder(store, clock, "kubelet", o.nodeName, o.eventLimits);
   const backoff = new Backoff(clock);
   const backoffStore = new BackoffStore(join(o.stateDir, "kubelet", "backoff.json"), backoff, log);
   await backoffStore.attach();

@@ -213,7 +213,6 @@ export class PodSync implements PodSyncer {
     this.d.prober.forget(uid);
     this.waiting.delete(uid);
     this.released.delete(uid);
-    this.d.events.forget(uid);
     if (pod) this.d.objects.removeObject(pod);
   }
 }

@@ -30,7 +30,7 @@ import { podStrategy } from "./pod-strategy.js";
 import { apiVersionOf, resourceForKind, RESOURCES, type ResourceInfo } from "./resources.js";
 import { serviceStrategy } from "./service.js";
 import type { KindStrategy } from "./strategy.js";
-import { assertDecodable } from "./type-check.js";
+import { assertDecodable, decodeNulls } from "./type-check.js";
 import type { KubeObject, ObjectMeta } from "./types.js";
 
 export interface AdmissionContext {
@@ -101,6 +101,7 @@ function fail(kind: string, obj: KubeObject, errs: ReturnType<KindStrategy["vali
 export function admitCreate<T extends KubeObject>(obj: T, ctx: AdmissionContext): T {
   const { info, strategy } = resolve(obj);
   const out = clone(obj);
+  decodeNulls(out, info.kind);
   const meta = metaOf(out);
   setNamespace(meta, info, undefined);
   if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName, ctx.random);
@@ -130,6 +131,7 @@ function keep(out: KubeObject, old: KubeObject, field: string): void {
 export function admitUpdate<T extends KubeObject>(obj: T, old: T, ctx: AdmissionContext): T {
   const { info, strategy } = resolve(obj);
   const out = clone(obj);
+  decodeNulls(out, info.kind);
   const meta = metaOf(out);
   setNamespace(meta, info, old.metadata?.namespace);
   carryOverMetadata(meta, old.metadata ?? {});

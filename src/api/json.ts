@@ -24,6 +24,18 @@ export function jsonType(v: unknown): "null" | "object" | "array" | "string" | "
   return "bool";
 }
 
+/** True when `v` nests arrays and objects more than `max` levels deep. Iterative: any depth is measured safely. */
+export function nestedDeeperThan(v: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length) {
+    const [x, depth] = stack.pop()!;
+    if (x === null || typeof x !== "object") continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(x) ? x : Object.values(x)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Deep copy of a JSON value; `undefined` stays `undefined`. */
 export function clone<T>(v: T): T {
   return v === undefined ? v : structuredClone(v);

@@ -75,7 +75,8 @@ function checkValue(v: unknown, s: Schema, where: Where): string | undefined {
     case "scalar":
       return checkScalar(v, s, where);
     case "quantity":
-      return typeof v === "string" || typeof v === "number" ? undefined : ERR_FORMAT_WRONG;
+      // Upstream's text (Quantity's own UnmarshalJSON error, which carries no path), then where it was found.
+      return typeof v === "string" || typeof v === "number" ? undefined : `${ERR_FORMAT_WRONG} (Go struct field ${where.struct}.${where.path.join(".")})`;
     case "intOrString":
       return typeof v === "string" || (typeof v === "number" && Number.isInteger(v)) ? undefined : mismatch(v, s, where);
     case "list":
@@ -121,6 +122,49 @@ export function assertDecodable(obj: unknown, kind: string, apiVersion: string):
   if (err) {
     const version = apiVersion.includes("/") ? apiVersion.slice(apiVersion.indexOf("/") + 1) : apiVersion;
     throw ApiError.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${err}`);
+  }
+}
+
+/**
+ * What Go's decoder makes of a JSON null, applied in place so validators never meet one: a null struct field is the
+ * field left out (its zero value); a null list item or map value is the zero value of its type ("" for a string, 0,
+ * false, "0" for a quantity, {} for a struct). Inside fields declared as "anything", nulls stay.
+ */
+export function decodeNulls(obj: unknown, kind: string): void {
+  const schema = schemaForKind(kind);
+  if (schema) zeroNulls(obj, schema);
+}
+
+function zeroNulls(v: unknown, s: Schema): void {
+  if (s.kind === "list" && Array.isArray(v)) {
+    v.forEach((item, i) => (item === null ? (v[i] = zeroOf(s.items)) : zeroNulls(item, s.items)));
+  } else if (s.kind === "map" && jsonType(v) === "object") {
+    const m = v as Record<string, unknown>;
+    for (const [k, item] of Object.entries(m)) item === null ? (m[k] = zeroOf(s.values)) : zeroNulls(item, s.values);
+  } else if (s.kind === "struct" && jsonType(v) === "object") {
+    const o = v as Record<string, unknown>;
+    for (const [k, f] of Object.entries(s.fields)) {
+      if (!(k in o)) continue;
+      if (o[k] === null && f.kind !== "any") delete o[k];
+      else zeroNulls(o[k], f);
+    }
+  }
+}
+
+function zeroOf(s: Schema): unknown {
+  switch (s.kind) {
+    case "scalar":
+      return s.type === "string" ? "" : s.type === "bool" ? false : 0;
+    case "quantity":
+      return "0";
+    case "intOrString":
+      return 0;
+    case "struct":
+      return {};
+    case "list":
+    case "map":
+    case "any":
+      return null;
   }
 }
 

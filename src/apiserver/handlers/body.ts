@@ -5,19 +5,37 @@
  */
 import { parse as parseYaml } from "yaml";
 import { ApiError } from "../../api/errors.js";
+import { nestedDeeperThan } from "../../api/json.js";
 import { apiVersionOf } from "../../api/resources.js";
 import type { KubeObject } from "../../api/types.js";
 import { decodeKubernetesProtobuf } from "../protobuf/decode.js";
 import { baseMediaType, isObject, parseJson, readBody } from "../http.js";
 import type { Call } from "./common.js";
 
+/**
+ * How deep a body may nest. The deepest Kubernetes object nests about 20 levels (affinity terms); the code that
+ * copies, compares and validates objects recurses, so a body of thousands of levels (a few kilobytes of "[") is
+ * refused here, as Go's decoder refuses one over 10,000 ("exceeded max depth"), before anything walks it.
+ */
+const MAX_DEPTH = 100;
+
 const YAML_TYPES = new Set(["application/yaml", "application/apply-patch+yaml", "text/yaml"]);
 
 /** Reads and decodes the body (JSON, or YAML for YAML content types). Empty bodies decode to undefined. */
 export async function decodeBody(call: Call): Promise<unknown> {
-  const buf = await readBody(call.req);
+  return decodeBytes(await readBody(call.req), call.req.headers["content-type"]);
+}
+
+/** decodeBody on bytes already read: JSON, YAML or protobuf by content type, no deeper than MAX_DEPTH. */
+export function decodeBytes(buf: Buffer, contentType: string | undefined): unknown {
+  const value = parseBytes(buf, contentType);
+  if (nestedDeeperThan(value, MAX_DEPTH)) throw ApiError.badRequest(`the request body nests more than ${MAX_DEPTH} levels deep`);
+  return value;
+}
+
+function parseBytes(buf: Buffer, contentType: string | undefined): unknown {
   if (buf.length === 0) return undefined;
-  const type = baseMediaType(call.req.headers["content-type"]);
+  const type = baseMediaType(contentType);
   if (type === "application/vnd.kubernetes.protobuf") return decodeKubernetesProtobuf(buf);
   if (!YAML_TYPES.has(type)) return parseJson(buf);
   try {

@@ -25,7 +25,7 @@ static int setup_stdio(const struct container_io *io)
 /* /proc, /dev, /sys, then the volumes, then the working directory. */
 static int mount_inside(int rootfd, const struct container_spec *s, const struct container_io *io)
 {
-	if (mount_proc(rootfd) < 0 || mount_dev(rootfd, s->shm) < 0 ||
+	if (mount_proc(rootfd) < 0 || mount_dev(rootfd, s->shm, s->proc.privileged) < 0 ||
 	    mount_sys(rootfd, io->host_net, s->proc.privileged) < 0)
 		return -1;
 	for (int i = 0; i < s->nmounts; i++)

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "container.h"
 
+#include "devices.h"
 #include "namespaces.h"
 #include "syncpipe.h"
 #include "util.h"
@@ -20,7 +21,9 @@ static void intermediate(const struct container_spec *s, const struct container_
 	/* Not dumpable, which C inherits until its final execve: nothing in the pod can ptrace it or reach its memory
 	 * or /proc/PID/exe while it runs the shim with the host's privileges (runc does the same for runc init). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* Cgroups first: C and everything it forks must be accounted from birth. */
+	/* The device filter, then the cgroups: C and everything it forks are confined and accounted from birth. */
+	if (s->device_cgroup && devices_attach(s->device_cgroup, s->devices, s->ndevices) < 0)
+		report_start_error(err_w, 1, err_msg());
 	if (join_cgroups(s->cgroups, s->ncgroups) < 0 || join_namespaces(s->ns, s->nns) < 0)
 		report_start_error(err_w, 1, err_msg());
 	/* Without a pod PID namespace to join, COMMAND becomes PID 1 of a new one. */

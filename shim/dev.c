@@ -10,8 +10,11 @@
 #include "resolve.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <string.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -28,7 +31,7 @@ static const struct { const char *name; const char *target; } dev_links[] = {
 /* An empty file in the fresh tmpfs, with the host's device bound over it. */
 static int bind_device(int devfd, const char *name)
 {
-	char host[64], p[32];
+	char host[PATH_MAX], p[32];
 	snprintf(host, sizeof host, "/dev/%s", name);
 	int fd = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
 	if (fd < 0 || close(fd) < 0)
@@ -73,9 +76,42 @@ static int mount_dev_tmpfs(int rootfd)
 	return rc;
 }
 
-static int fill_dev(int devfd, const char *shm)
+/* Privileged: every device node of the host's /dev (relative path rel, "" at the top), bound at the same place, as
+ * containerd gives a privileged container all host devices. Not the host's pts, shm or mqueue: the container has
+ * its own. Links (stdin, fd, ...) are made below; other files are skipped. */
+static int bind_host_devices(int devfd, const char *rel, int depth)
 {
-	for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "/dev/%s", rel);
+	DIR *d = opendir(dir);
+	if (!d)
+		return fail_errno("privileged /dev: open %s", dir);
+	int rc = 0;
+	for (struct dirent *e; rc == 0 && (e = readdir(d)) != NULL;) {
+		char name[PATH_MAX];
+		if (e->d_name[0] == '.' || (depth == 0 && (strcmp(e->d_name, "pts") == 0 || strcmp(e->d_name, "shm") == 0 ||
+						      strcmp(e->d_name, "mqueue") == 0 || strcmp(e->d_name, "ptmx") == 0)))
+			continue;
+		if (snprintf(name, sizeof name, "%s%s", rel, e->d_name) >= (int)sizeof name)
+			continue;
+		if (e->d_type == DT_CHR || e->d_type == DT_BLK) {
+			rc = bind_device(devfd, name);
+		} else if (e->d_type == DT_DIR && depth < 3) {
+			if (mkdirat(devfd, name, 0755) < 0 && errno != EEXIST)
+				rc = fail_errno("mkdir /dev/%s", name);
+			else if (snprintf(name + strlen(name), sizeof name - strlen(name), "/") > 0)
+				rc = bind_host_devices(devfd, name, depth + 1);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int fill_dev(int devfd, const char *shm, bool privileged)
+{
+	if (privileged && bind_host_devices(devfd, "", 0) < 0)
+		return -1;
+	for (size_t i = 0; !privileged && i < sizeof devices / sizeof devices[0]; i++)
 		if (bind_device(devfd, devices[i]) < 0)
 			return -1;
 	/* newinstance: the container's ptys are its own, not the host's /dev/pts. */
@@ -92,7 +128,7 @@ static int fill_dev(int devfd, const char *shm)
 	return 0;
 }
 
-int mount_dev(int rootfd, const char *shm)
+int mount_dev(int rootfd, const char *shm, bool privileged)
 {
 	if (mount_dev_tmpfs(rootfd) < 0)
 		return -1;
@@ -101,7 +137,7 @@ int mount_dev(int rootfd, const char *shm)
 	int devfd = open_scoped(rootfd, "/dev", O_PATH | O_DIRECTORY, SCOPE_IN_ROOT);
 	if (devfd < 0)
 		return fail_errno("open /dev");
-	int rc = fill_dev(devfd, shm);
+	int rc = fill_dev(devfd, shm, privileged);
 	close(devfd);
 	return rc;
 }

@@ -24,7 +24,8 @@ int rootfs_make_readonly(void);
 
 /* /proc, /dev, /sys. host_net: the container shares the host's network namespace. */
 int mount_proc(int rootfd);
-int mount_dev(int rootfd, const char *shm);
+/* privileged: every device node of the host's /dev, otherwise the harmless few. */
+int mount_dev(int rootfd, const char *shm, bool privileged);
 int mount_sys(int rootfd, bool host_net, bool privileged);
 
 /* One --bind, --bind-sub or --tmpfs. */

@@ -7,6 +7,7 @@
 #include "options.h"
 
 #include "caps.h"
+#include "devices.h"
 #include "seccomp.h"
 #include "spec_fd.h"
 #include "util.h"
@@ -187,6 +188,13 @@ static int parse_monitor_opt(struct container_spec *s, int argc, char **argv, in
 		return add_ns(s, v[0]) < 0 ? -1 : n;
 	else if (is_flag(argc, argv, i, "--stdin-fifo", 1, &n) && n > 0)
 		s->stdin_fifo = v[0];
+	else if (is_flag(argc, argv, i, "--device-cgroup", 1, &n) && n > 0)
+		s->device_cgroup = v[0];
+	else if (is_flag(argc, argv, i, "--device", 1, &n) && n > 0) {
+		if (s->ndevices == DEVICE_RULES_MAX)
+			return fail("--device: more than %d rules", DEVICE_RULES_MAX);
+		return device_rule_parse(v[0], &s->devices[s->ndevices++]) < 0 ? -1 : n;
+	}
 	return n;
 }
 
@@ -227,6 +235,7 @@ int parse_container_args(int argc, char **argv, struct container_spec *s)
 	s->mounts = calloc((size_t)argc, sizeof(struct user_mount));
 	s->masked = calloc((size_t)argc, sizeof(char *));
 	s->readonly = calloc((size_t)argc, sizeof(char *));
+	s->devices = calloc(DEVICE_RULES_MAX, sizeof(struct device_rule));
 	int i = 1;
 	while (i < argc && strcmp(argv[i], "--") != 0) {
 		int n = parse_monitor_opt(s, argc, argv, i);
@@ -242,6 +251,8 @@ int parse_container_args(int argc, char **argv, struct container_spec *s)
 		return fail("--rootfs is required");
 	if (s->lower && s->upper && s->work == NULL)
 		return fail("--upper needs --work");
+	if (s->ndevices && s->device_cgroup == NULL)
+		return fail("--device needs --device-cgroup");
 	return take_command(&s->proc, argc, argv, i);
 }
 

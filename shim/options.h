@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 struct seccomp_prog;
+struct device_rule;
 
 /* What the container's (or exec'd) process looks like: shared by monitor and exec. */
 struct process_spec {
@@ -72,6 +73,10 @@ struct container_spec {
 	int nmasked;
 	const char **readonly;
 	int nreadonly;
+	/* cgroup v2: attach a device program allowing only these rules to this directory (devices.h). */
+	const char *device_cgroup;
+	struct device_rule *devices;
+	int ndevices;
 	struct process_spec proc;
 };
 

@@ -50,12 +50,14 @@ static int mount_overlay(const struct container_spec *s)
 		return fail("mount overlay on %s: options longer than a page", s->rootfs);
 	if (s->upper && (mkdir_p(s->upper, 0755) < 0 || mkdir_p(s->work, 0700) < 0))
 		return -1;
-	if (mount("overlay", s->rootfs, "overlay", 0, data) == 0)
+	/* nodev: a node the container makes (CAP_MKNOD) in its root opens nothing; only /dev's do. */
+	unsigned long flags = s->proc.privileged ? 0 : MS_NODEV;
+	if (mount("overlay", s->rootfs, "overlay", flags, data) == 0)
 		return 0;
 	/* A kernel before 5.10 refuses the option it does not know: mount without it. */
 	if (s->upper && errno == EINVAL) {
 		data[strlen(data) - strlen(",volatile")] = '\0';
-		if (mount("overlay", s->rootfs, "overlay", 0, data) == 0)
+		if (mount("overlay", s->rootfs, "overlay", flags, data) == 0)
 			return 0;
 	}
 	return fail_errno("mount overlay on %s", s->rootfs);
@@ -73,7 +75,8 @@ int rootfs_mount(const struct container_spec *s)
 	const char *src = s->lower ? s->lower : s->rootfs;
 	if (mount(src, s->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return fail_errno("bind %s on %s", src, s->rootfs);
-	if (s->lower && mount(NULL, s->rootfs, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+	unsigned long nodev = s->proc.privileged ? 0 : MS_NODEV;
+	if (s->lower && mount(NULL, s->rootfs, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | nodev, NULL) < 0)
 		return fail_errno("remount %s read-only", s->rootfs);
 	return 0;
 }

@@ -6,6 +6,7 @@
 import { FieldError } from "../api/errors.js";
 import type { Container, Pod, VolumeMount } from "../api/types.js";
 import { containerArgv, containerEnvironment, expandVars, type EnvSources } from "./container-env.js";
+import { containerDeviceRules } from "./devices.js";
 import type { Image } from "./images.js";
 import type { ContainerLaunch, ShimMount } from "./shim-argv.js";
 
@@ -63,6 +64,8 @@ export interface LaunchInput {
   log: { maxSize: number; maxFiles: number };
   /** The seccomp program written for this container (seccomp/seccomp-profiles.ts); none = unconfined. */
   seccompFile?: string;
+  /** cgroup v2: where the shim attaches the device program (CgroupManager.deviceFilterDir); v1 needs none. */
+  deviceFilterDir?: string;
 }
 
 export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
@@ -90,7 +93,9 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     workDir: paths.work,
     readonlyRootfs: sc.readOnlyRootFilesystem === true,
     shmDir: pod.spec.hostIPC ? undefined : paths.shm,
-    mounts: containerMounts(input, env),
+    // nodev: a device node in a volume (a hostPath of /dev, or one made there by another pod) opens nothing;
+    // the container's own /dev holds the allowed nodes (the device cgroup decides what opens there).
+    mounts: containerMounts(input, env).map((m) => (privileged ? m : { ...m, options: [...m.options, "nodev"] })),
     masked: privileged || sc.procMount === "Unmasked" ? [] : MASKED_PATHS,
     readonly: privileged || sc.procMount === "Unmasked" ? [] : READONLY_PATHS,
     cwd: c.workingDir || image.config.WorkingDir || "/",
@@ -102,8 +107,14 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     noNewPrivs: !privileged && sc.allowPrivilegeEscalation !== true,
     privileged,
     seccompFile: input.seccompFile,
+    deviceFilter: deviceFilter(input.deviceFilterDir, privileged),
     argv,
   };
+}
+
+function deviceFilter(dir: string | undefined, privileged: boolean): ContainerLaunch["deviceFilter"] {
+  const rules = containerDeviceRules(privileged);
+  return dir && rules ? { cgroupDir: dir, rules } : undefined;
 }
 
 /** The sandbox namespaces a container joins; host namespaces are simply not joined. */

@@ -18,6 +18,7 @@ import { startExec } from "./exec-session.js";
 import { normalizeImageRef, type Image } from "./images.js";
 import { prepareLog, removeLogFiles, removeLogLink } from "./log-files.js";
 import { ContainerStartError, type ContainerRecord, type SandboxRecord, type StartContainerOptions } from "./pod-runtime.js";
+import { containerDeviceRules } from "./devices.js";
 import { containerCgroupLimits } from "./resources.js";
 import type { RuntimeContext } from "./runtime-context.js";
 import type { SandboxLifecycle } from "./sandbox-lifecycle.js";
@@ -76,7 +77,7 @@ export class ContainerLifecycle {
         // Not on argv and readable by root alone (the shim opens it O_NOFOLLOW before it enters the pod).
         if (seccomp !== undefined) writeFileSync(join(dir, SECCOMP_FILE), seccomp, { mode: 0o600 });
       }),
-      this.x.o.cgroups.create(cgroupPath, containerCgroupLimits(c), uid),
+      this.x.o.cgroups.create(cgroupPath, { ...containerCgroupLimits(c), devices: containerDeviceRules(c.securityContext?.privileged === true) }, uid),
       Promise.resolve().then(() => prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id))),
     ]);
     const record = await this.launch(pod, c, image, id, opts, { dir, cgroupPath, logPath, sandbox, seccomp: seccomp !== undefined });
@@ -144,6 +145,7 @@ export class ContainerLifecycle {
         env: { ...opts.env, hostname: where.sandbox.hostname, podIP: where.sandbox.ips[0], podIPs: where.sandbox.ips },
         log: this.x.o.log,
         seccompFile: where.seccomp ? join(where.dir, SECCOMP_FILE) : undefined,
+        deviceFilterDir: this.x.o.cgroups.deviceFilterDir(where.cgroupPath),
       });
     } catch (err) {
       if (err instanceof FieldError) throw new ContainerStartError("CreateContainerConfigError", err.message);

@@ -61,6 +61,8 @@ export interface ContainerLaunch extends ProcessIdentity {
   masked: string[];
   readonly: string[];
   stdinFifo?: string;
+  /** cgroup v2: the BPF device program (allowing exactly these rules) the shim attaches to this cgroup directory. */
+  deviceFilter?: { cgroupDir: string; rules: string[] };
   argv: string[];
 }
 
@@ -78,6 +80,7 @@ export function monitorCommand(shim: string, l: ContainerLaunch): ShimCommand {
   for (const p of l.masked) a.push("--masked", p);
   for (const p of l.readonly) a.push("--readonly", p);
   if (l.stdinFifo) a.push("--stdin-fifo", l.stdinFifo);
+  if (l.deviceFilter) a.push("--device-cgroup", l.deviceFilter.cgroupDir, ...l.deviceFilter.rules.flatMap((r) => ["--device", r]));
   a.push(...processArgs(l));
   return { argv: [shim, "monitor", "--id", l.id, "--spec-fd", String(MONITOR_SPEC_FD)], spec: [...a, "--", ...l.argv] };
 }

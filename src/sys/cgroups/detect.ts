@@ -87,7 +87,8 @@ function v1Parents(mounts: CgroupMount[], self: { controllers: string[]; path: s
     const own = self.find((e) => e.controllers.includes(controller))?.path ?? "/";
     return hostDir(mount, resolveParent(own, parent));
   };
-  return { cpu: dirFor("cpu"), cpuacct: dirFor("cpuacct"), memory: dirFor("memory"), pids: dirFor("pids") };
+  const devices = mounts.some((m) => m.controllers.includes("devices")) ? dirFor("devices") : undefined;
+  return { cpu: dirFor("cpu"), cpuacct: dirFor("cpuacct"), memory: dirFor("memory"), pids: dirFor("pids"), devices };
 }
 
 /** The cgroup path of our parent: `parent` under the daemon's own cgroup unless it is absolute. */

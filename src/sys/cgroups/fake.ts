@@ -42,6 +42,10 @@ export class FakeCgroupManager implements CgroupManager {
     );
   }
 
+  deviceFilterDir(): undefined {
+    return undefined;
+  }
+
   oomFile(path: string): string {
     return `/fake-cgroup/${path}/memory.events`;
   }

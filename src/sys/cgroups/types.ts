@@ -15,6 +15,12 @@ export interface CgroupLimits {
   memoryBytes?: number;
   /** Maximum number of tasks; a fork bomb stops here. */
   pidsMax?: number;
+  /**
+   * The devices the cgroup's processes may mknod, read or write, as v1 devices.allow lines ("c 1:3 rwm",
+   * "c 136:* rwm"); every other device is refused. undefined: no device policy (the parent's). v1 writes them to the
+   * devices controller; on v2 the shim attaches a BPF program to deviceFilterDir() instead.
+   */
+  devices?: string[];
 }
 
 export interface CgroupUsage {
@@ -45,6 +51,8 @@ export interface CgroupManager {
   usage(path: string): Promise<CgroupUsage>;
   /** The file with the `oom_kill N` counter the monitor reads (memory.oom_control / memory.events). */
   oomFile(path: string): string;
+  /** v2: the directory a BPF device program is attached to for limits.devices; v1 (devices controller): undefined. */
+  deviceFilterDir(path: string): string | undefined;
   /**
    * Removes the cgroup and its children, deepest first. Idempotent. Fails loudly (HostError EBUSY) when processes
    * remain: callers kill first.

@@ -15,6 +15,8 @@ export interface V1Parents {
   cpuacct: string;
   memory: string;
   pids: string;
+  /** The devices controller, where mounted: the container's device allowlist. */
+  devices?: string;
 }
 
 export class V1CgroupManager implements CgroupManager {
@@ -26,7 +28,8 @@ export class V1CgroupManager implements CgroupManager {
     private readonly runner: Runner,
   ) {
     // Co-mounted controllers (cpu,cpuacct) share a directory: create and remove it once.
-    this.hierarchies = [...new Set([parents.cpu, parents.cpuacct, parents.memory, parents.pids])];
+    const all = [parents.cpu, parents.cpuacct, parents.memory, parents.pids, ...(parents.devices ? [parents.devices] : [])];
+    this.hierarchies = [...new Set(all)];
   }
 
   async prepare(owner = "node"): Promise<void> {
@@ -55,9 +58,22 @@ export class V1CgroupManager implements CgroupManager {
     };
     await Promise.all([
       cpuWrites(),
+      limits.devices !== undefined ? this.writeDevices(path, limits.devices, owner) : undefined,
       limits.memoryBytes !== undefined ? write(join(this.parents.memory, path, "memory.limit_in_bytes"), limits.memoryBytes) : undefined,
       limits.pidsMax !== undefined ? write(join(this.parents.pids, path, "pids.max"), limits.pidsMax) : undefined,
     ]);
+  }
+
+  /** Deny everything, then allow each rule (Documentation/admin-guide/cgroup-v1/devices.rst); one rule a write. */
+  private async writeDevices(path: string, rules: string[], owner?: string): Promise<void> {
+    if (!this.parents.devices) throw new Error("cgroup v1 devices controller is not mounted: the container's devices cannot be restricted");
+    const dir = join(this.parents.devices, path);
+    await this.runner.writeFile(join(dir, "devices.deny"), "a", owner);
+    for (const rule of rules) await this.runner.writeFile(join(dir, "devices.allow"), rule, owner);
+  }
+
+  deviceFilterDir(): undefined {
+    return undefined;
   }
 
   async addProcess(path: string, pid: number, owner?: string): Promise<void> {

@@ -111,6 +111,10 @@ export class V2CgroupManager implements CgroupManager {
     };
   }
 
+  deviceFilterDir(path: string): string {
+    return join(this.parent, path);
+  }
+
   oomFile(path: string): string {
     return join(this.parent, path, "memory.events");
   }

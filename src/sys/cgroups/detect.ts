@@ -87,8 +87,9 @@ function v1Parents(mounts: CgroupMount[], self: { controllers: string[]; path: s
     const own = self.find((e) => e.controllers.includes(controller))?.path ?? "/";
     return hostDir(mount, resolveParent(own, parent));
   };
-  const devices = mounts.some((m) => m.controllers.includes("devices")) ? dirFor("devices") : undefined;
-  return { cpu: dirFor("cpu"), cpuacct: dirFor("cpuacct"), memory: dirFor("memory"), pids: dirFor("pids"), devices };
+  const parents: V1Parents = { cpu: dirFor("cpu"), cpuacct: dirFor("cpuacct"), memory: dirFor("memory"), pids: dirFor("pids") };
+  if (mounts.some((m) => m.controllers.includes("devices"))) parents.devices = dirFor("devices");
+  return parents;
 }
 
 /** The cgroup path of our parent: `parent` under the daemon's own cgroup unless it is absolute. */

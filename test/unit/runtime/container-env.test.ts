@@ -135,9 +135,12 @@ test("launch: volume mounts with readOnly, propagation and subPath; parents befo
   };
   const l = buildContainerLaunch(input(c, { shareProcessNamespace: true }));
   assert.deepEqual(l.mounts.slice(0, 2), [
-    { kind: "bind", source: "/vol/data", target: "/data", options: ["ro", "rslave"] },
-    { kind: "bind-sub", volumeRoot: "/vol/data", subPath: "sub", target: "/data/deep", options: ["rw", "rprivate"] },
+    { kind: "bind", source: "/vol/data", target: "/data", options: ["ro", "rslave", "nodev"] },
+    { kind: "bind-sub", volumeRoot: "/vol/data", subPath: "sub", target: "/data/deep", options: ["rw", "rprivate", "nodev"] },
   ]);
+  assert.ok(l.mounts.every((m) => m.options.includes("nodev")), "every mount of a default container is nodev");
+  const priv = buildContainerLaunch(input({ ...c, securityContext: { privileged: true } }));
+  assert.ok(priv.mounts.every((m) => !m.options.includes("nodev")), "a privileged container's are not");
   assert.deepEqual(l.namespaces.at(-1), { type: "pid", path: "/proc/42/ns/pid" });
   assert.throws(() => buildContainerLaunch(input({ name: "c", volumeMounts: [{ name: "data", mountPath: "/d", subPath: "../etc" }] })), /escapes the volume/);
 });

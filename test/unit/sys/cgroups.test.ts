@@ -46,6 +46,24 @@ test("a hybrid host is v1, with our parent under the daemon's own cgroup per con
   assert.deepEqual(m.dirs("pod1/c1")[2], "/sys/fs/cgroup/memory/process_api/abc/nodelet/pod1/c1");
 });
 
+test("v1 devices: the controller's directory joins the cgroup; deny all, then allow each rule, one write each", async () => {
+  const root = mkdtempSync(join(tmpdir(), "cg-v1-dev-"));
+  const steps: Step[] = [];
+  try {
+    const dir = (c: string) => join(root, c, "nodelet");
+    const m = new V1CgroupManager({ cpu: dir("cpu"), cpuacct: dir("cpu"), memory: dir("memory"), pids: dir("pids"), devices: dir("devices") }, new Runner({ record: (_o, s) => steps.push(s) }));
+    assert.deepEqual(m.dirs("p/c"), ["cpu", "memory", "pids", "devices"].map((c) => join(dir(c), "p/c")));
+    await m.create("p/c", { devices: ["c 1:3 rwm", "c 136:* rwm"] }, "p");
+    const writes = steps.filter((s) => s.kind === "write" && (s.path ?? "").startsWith(join(dir("devices"), "p/c"))).map((s) => `${s.path!.split("/").pop()} ${s.input}`);
+    assert.deepEqual(writes, ["devices.deny a", "devices.allow c 1:3 rwm", "devices.allow c 136:* rwm"]);
+    assert.equal(m.deviceFilterDir(), undefined, "v1 needs no BPF program");
+    const bare = new V1CgroupManager({ cpu: dir("cpu"), cpuacct: dir("cpu"), memory: dir("memory"), pids: dir("pids") }, new Runner());
+    await assert.rejects(bare.create("q", { devices: ["c 1:3 rwm"] }), /devices controller is not mounted/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test("co-mounted cpu,cpuacct share one directory", () => {
   const info = `32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct
 35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory

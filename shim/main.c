@@ -7,6 +7,7 @@
  *   nodelet-shim spawner                          a fork server for the daemon's commands (spawner.c)
  *   nodelet-shim relay                            splice bytes between inherited sockets 3 and 4 (relay.c)
  *   nodelet-shim seccomp-compile IN OUT           a compact seccomp profile → its BPF program (seccomp.c)
+ *   nodelet-shim pidwatch                         hold a pidfd per container monitor, report exits (pidwatch.c)
  *
  * See README.md for every flag and the output contract of each mode.
  */
@@ -25,6 +26,7 @@
 int cmd_sandbox(int argc, char **argv);
 int cmd_spawner(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
+int cmd_pidwatch(int argc, char **argv);
 
 static int usage(void)
 {
@@ -34,6 +36,7 @@ static int usage(void)
 			"       nodelet-shim spawner\n"
 			"       nodelet-shim relay   (fds 3 and 4: two connected sockets)\n"
 			"       nodelet-shim seccomp-compile IN OUT\n"
+			"       nodelet-shim pidwatch\n"
 			"(see shim/README.md)\n");
 	return 2;
 }
@@ -72,5 +75,7 @@ int main(int argc, char **argv)
 		return cmd_relay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "seccomp-compile") == 0)
 		return cmd_seccomp_compile(argc - 1, argv + 1);
+	if (strcmp(argv[1], "pidwatch") == 0)
+		return cmd_pidwatch(argc - 1, argv + 1);
 	return usage();
 }

@@ -113,6 +113,13 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     housekeepingMs: Math.min(60_000, Math.max(1000, o.eventTtlMs / 2)),
   });
   late.kubelet = kubelet;
+  // A lost monitor is the lost runtime shim of the kubelet's world: the container's end is reported (and it
+  // restarts per its policy through ContainerDied); the event says why it ended.
+  o.runtime.onEvent((ev) => {
+    if (ev.type !== "MonitorLost") return;
+    const pod = kubelet.workers.get(ev.podUid)?.current;
+    if (pod) events.record(pod, "Warning", "MonitorLost", `Container ${ev.name}: ${ev.message}`, fieldPathOf(pod, ev.name));
+  });
   await staticPods.start();
   await kubelet.start(staticPods.pods());
   late.running = true;

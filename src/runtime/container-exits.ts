@@ -3,9 +3,14 @@
  * ExitWatcher) and, where a monitor died without one, by finding the process gone. An exit that arrives before
  * the container is registered waits for it; an exit that arrives before the shim's start answer stands (the
  * start only adds the pids). Waiters on an exit are released when it is applied.
+ *
+ * Each running container's monitor is watched through a pidfd (PidWatch): a monitor that dies without leaving an
+ * exit record was lost, and its container is treated as containerd treats one whose shim died — ended (killed
+ * through its own pidfd, so exit 137 is known) or, if it was already gone, exit 255 with reason Unknown.
  */
 import { join } from "node:path";
 import { isoNow } from "../sys/clock.js";
+import { PidWatch, type MonitorExit } from "../sys/pid-watch.js";
 import { isSameProcess } from "../sys/proc.js";
 import { ExitWatcher } from "./exit-watcher.js";
 import type { ContainerRecord, ExitRecord } from "./pod-runtime.js";
@@ -19,17 +24,57 @@ export class ContainerExits {
   private readonly starting = new Set<string>();
   private readonly waiters = new Map<string, (() => void)[]>();
 
+  private readonly monitors: PidWatch;
+
   constructor(private readonly x: RuntimeContext) {
     this.watcher = new ExitWatcher(x.o.layout.exitsDir, (id, rec) => void this.exited(id, rec));
+    this.monitors = new PidWatch(x.o.layout.shimPath, x.o.runner, (id, how) => void this.monitorExited(id, how), x.o.report);
   }
 
-  /** Starts watching the exit directory and applies the records already there. */
-  start(): Promise<void> {
-    return this.watcher.start();
+  /** Starts watching the exit directory (applying the records already there) and every running container's monitor. */
+  async start(): Promise<void> {
+    await this.watcher.start();
+    this.monitors.start();
+    for (const c of this.x.records.containers.values()) this.watchMonitor(c);
   }
 
   stop(): void {
     this.watcher.stop();
+    this.monitors.stop();
+  }
+
+  /** Watches the monitor of a running container (after its start, and on re-adoption). */
+  watchMonitor(c: ContainerRecord): void {
+    if (c.state !== "running" || !c.monitorPid) return;
+    this.monitors.watch(c.id, { pid: c.monitorPid, startTime: c.monitorStartTime }, c.pid ? { pid: c.pid, startTime: c.pidStartTime } : undefined);
+  }
+
+  /**
+   * A monitor exited. After its container (the normal end) its exit record is there and is applied; otherwise
+   * the monitor was lost: the container ended by the watcher's SIGKILL (137) or already gone (255, Unknown).
+   */
+  private async monitorExited(id: string, how: MonitorExit): Promise<void> {
+    const c = this.x.records.containers.get(id);
+    if (!c || c.state === "exited") return;
+    if (await this.watcher.check(id)) {
+      const exit = await this.watcher.read(id);
+      if (exit && (c.state as ContainerRecord["state"]) !== "exited") await this.exited(id, exit);
+      return;
+    }
+    if ((c.state as ContainerRecord["state"]) === "exited") return;
+    const killed = how === "killed";
+    const message = killed
+      ? `the container's monitor (pid ${c.monitorPid}) was lost; the container was stopped with SIGKILL`
+      : `the container's monitor (pid ${c.monitorPid}) was lost; the container's exit status is unknown`;
+    this.x.emit({ type: "MonitorLost", podUid: c.podUid, containerId: id, name: c.name, message });
+    await this.exited(id, {
+      exitCode: killed ? 137 : 255,
+      signal: killed ? 9 : 0,
+      oomKilled: false,
+      reason: killed ? "Error" : "Unknown",
+      message,
+      finishedAt: isoNow(this.x.clock),
+    });
   }
 
   /** The shim is starting `id`: until done() it is not taken for lost. */
@@ -133,8 +178,9 @@ export class ContainerExits {
     });
   }
 
-  /** Removes a container's exit record once the container itself is removed. */
+  /** Removes a container's exit record (and its monitor's watch) once the container itself is removed. */
   forget(id: string): Promise<void> {
+    this.monitors.forget(id);
     return this.watcher.forget(id);
   }
 }

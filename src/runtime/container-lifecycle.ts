@@ -165,9 +165,11 @@ export class ContainerLifecycle {
       const [monitorPid, pid] = await runShim(this.x.o.runner, monitorCommand(layout.shimPath, launch), uid);
       // A command that ends at once can have its exit record read (the exit state machine, on this same record)
       // before the shim's report of the start comes back: the exit stands, only the pids are added.
-      if ((record.state as ContainerRecord["state"]) === "exited") Object.assign(record, { monitorPid, pid });
-      else Object.assign(record, { monitorPid, pid, pidStartTime: processStartTime(pid), startedAt: isoNow(this.x.clock), state: "running" });
+      const monitorStartTime = processStartTime(monitorPid);
+      if ((record.state as ContainerRecord["state"]) === "exited") Object.assign(record, { monitorPid, monitorStartTime, pid });
+      else Object.assign(record, { monitorPid, monitorStartTime, pid, pidStartTime: processStartTime(pid), startedAt: isoNow(this.x.clock), state: "running" });
       await this.x.records.saveContainer(record);
+      this.exits.watchMonitor(record);
       return record;
     } catch (err) {
       if (!(err instanceof ShimError)) throw err;

@@ -49,6 +49,8 @@ export interface ContainerRecord {
   pid?: number;
   pidStartTime?: number;
   monitorPid?: number;
+  /** The monitor's start time (/proc/PID/stat field 22): its pidfd is trusted only for that process. */
+  monitorStartTime?: number;
   state: ContainerState;
   exitCode?: number;
   signal?: number;
@@ -93,7 +95,9 @@ export interface SandboxOptions {
 export type RuntimeEvent =
   | { type: "ContainerStarted"; podUid: string; containerId: string }
   | { type: "ContainerDied"; podUid: string; containerId: string }
-  | { type: "SandboxDied"; podUid: string };
+  | { type: "SandboxDied"; podUid: string }
+  /** A container's monitor died before it (killed, crashed); ContainerDied follows with the exit as known. */
+  | { type: "MonitorLost"; podUid: string; containerId: string; name: string; message: string };
 
 export interface PodRuntime {
   /** Loads persisted records, reconciles them with the processes alive now, starts watching for exits. */

@@ -30,6 +30,7 @@ import { openStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
 import { Spawner } from "../sys/spawner.js";
 import type { DaemonConfig } from "./daemon-config.js";
+import { recordSetup } from "./daemon-record.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 
@@ -49,6 +50,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   if (process.getuid?.() !== 0) throw new Error("nodelet daemon must run as root: it creates namespaces, cgroups and mounts");
   mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
   chmodSync(cfg.root, 0o700);
+  // Before anything on the host changes: what `nodelet reset --root` will need to find it all again.
+  recordSetup(cfg);
   let recorder: FileRecorder | undefined;
   const { layout, runner, cgroups, images, network, runtime } = createNodeRuntime({
     root: cfg.root,

@@ -49,7 +49,7 @@ Images:
   image rm NAME
 Node:
   daemon [--root DIR] [--socket PATH] [--cgroup-parent PATH] ...   run the node agent
-  reset                    remove every pod, rule, bridge and cgroup nodelet made
+  reset [--root DIR]       remove what DIR's daemon made, as it recorded it: pods, rules, bridge, cgroups
   kubeconfig               print a kubeconfig for kubectl
   version
 

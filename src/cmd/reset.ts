@@ -1,11 +1,13 @@
 /**
  * `nodelet reset`: puts the host back as it was before nodelet ran (kubeadm reset's job for a node): stops and
  * removes every pod the state dir knows (processes, mounts, cgroups, network), removes the network's bridge and
- * rules, our cgroup parent, and the state except the images. Refuses while a daemon answers on the socket.
+ * rules, our cgroup parent, and the state except the images. What to remove is read from the root's record of its
+ * daemon's settings (daemon-record.ts), not from the flags, which may differ; a root without a record (no daemon
+ * of this version started there) is reset by the flags. Refuses while a daemon answers on the socket.
  */
 import { existsSync, promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { createNodeRuntime } from "../runtime/node-runtime.js";
+import { createNodeRuntime, type NodeRuntime } from "../runtime/node-runtime.js";
 import { podNetwork, SHIM_PATH } from "./daemon.js";
 import { answers } from "../apiserver/listen.js";
 import { BridgeNetwork } from "../network/bridge-network.js";
@@ -13,10 +15,41 @@ import { formatIPv4 } from "../network/cidr.js";
 import { hostKernelFiles } from "../network/kernel-files.js";
 import { removeAllProxyRules } from "../proxy/proxy-controller.js";
 import type { DaemonConfig } from "./daemon-config.js";
+import { daemonRecordFile, readDaemonRecord, resetTargets } from "./daemon-record.js";
 
-export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promise<void> {
-  if (await answers(cfg.socket)) throw new Error(`a daemon is running on ${cfg.socket}: stop it first (or run it with --cleanup-on-exit)`);
-  const { cgroups, runtime, network, runner } = createNodeRuntime({
+/** Resets `cfg.root`; `given` names the flags the user set (long names), to say where the record overrides one. */
+export async function reset(cfg: DaemonConfig, log: (m: string) => void, given: ReadonlySet<string> = new Set()): Promise<void> {
+  const { targets, notes } = resetTargets(cfg, readDaemonRecord(cfg.root), given);
+  for (const n of notes) log(n);
+  for (const t of targets) {
+    if (await answers(t.socket)) throw new Error(`a daemon is running on ${t.socket}: stop it first (or run it with --cleanup-on-exit)`);
+  }
+  // The pods, with the newest setup (their network attachments are its); then each setup's host objects.
+  const [newest] = targets;
+  const node = nodeRuntime(newest);
+  if (existsSync(cfg.root)) {
+    const { runtime } = node;
+    await runtime.start();
+    for (const what of await runtime.removeHeldPods()) log(`removed a held pod's ${what}`);
+    for (const s of runtime.sandboxes()) {
+      log(`removing pod ${s.namespace}/${s.name}`);
+      await runtime.removeSandbox(s.podUid);
+    }
+    await runtime.stop();
+  }
+  for (const t of targets) await removeHostObjects(t === newest ? node : nodeRuntime(t), log);
+  for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "network", "node-steps.jsonl", "pki", "token", "kubeconfig"]) {
+    await fsp.rm(join(cfg.root, f), { recursive: true, force: true });
+  }
+  for (const t of targets) {
+    if (t.logDir.startsWith(cfg.root)) await fsp.rm(t.logDir, { recursive: true, force: true });
+    await fsp.rm(t.socket, { force: true });
+  }
+  await fsp.rm(daemonRecordFile(cfg.root), { force: true });
+}
+
+function nodeRuntime(cfg: DaemonConfig): NodeRuntime {
+  return createNodeRuntime({
     root: cfg.root,
     logDir: cfg.logDir,
     shimPath: SHIM_PATH,
@@ -27,15 +60,10 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promis
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
     seccomp: { profileRoot: cfg.seccompProfileRoot, defaultToRuntime: cfg.seccompDefault },
   });
-  if (existsSync(cfg.root)) {
-    await runtime.start();
-    for (const what of await runtime.removeHeldPods()) log(`removed a held pod's ${what}`);
-    for (const s of runtime.sandboxes()) {
-      log(`removing pod ${s.namespace}/${s.name}`);
-      await runtime.removeSandbox(s.podUid);
-    }
-    await runtime.stop();
-  }
+}
+
+/** The cgroup parent, the bridge network (bridge, veths, routes, rules) and every service proxy rule of one setup. */
+async function removeHostObjects({ cgroups, network, runner }: NodeRuntime, log: (m: string) => void): Promise<void> {
   await cgroups.remove("").catch((err: unknown) => log(`cgroups: ${String(err)}`));
   await network.reset?.().catch((err: unknown) => log(`network: ${String(err)}`));
   // Every service proxy rule of this bridge (whatever --proxy-mode made them) and the service route.
@@ -44,9 +72,4 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void): Promis
     const cidr = `${formatIPv4(s.service.base)}/${s.service.prefix}`;
     await removeAllProxyRules(runner, s.bridge, cidr, hostKernelFiles(runner).legacyIptablesTables()).catch((err: unknown) => log(`service proxy: ${String(err)}`));
   }
-  for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "network", "node-steps.jsonl", "pki", "token", "kubeconfig"]) {
-    await fsp.rm(join(cfg.root, f), { recursive: true, force: true });
-  }
-  if (cfg.logDir.startsWith(cfg.root)) await fsp.rm(cfg.logDir, { recursive: true, force: true });
-  await fsp.rm(cfg.socket, { force: true });
 }

@@ -26,7 +26,6 @@ struct container_io {
 	int stdin_fd;
 	int stdout_fd;
 	int stderr_fd;
-	bool host_net;   /* the container shares the host's network namespace (/sys is bound, not mounted) */
 };
 
 /* Forks I and C and waits until COMMAND has been exec'd. Returns C's pid (as

@@ -23,10 +23,10 @@ static int setup_stdio(const struct container_io *io)
 }
 
 /* /proc, /dev, /sys, then the volumes, then the working directory. */
-static int mount_inside(int rootfd, const struct container_spec *s, const struct container_io *io)
+static int mount_inside(int rootfd, const struct container_spec *s)
 {
 	if (mount_proc(rootfd) < 0 || mount_dev(rootfd, s->shm, s->proc.privileged) < 0 ||
-	    mount_sys(rootfd, io->host_net, s->proc.privileged) < 0)
+	    mount_sys(rootfd, s->proc.privileged) < 0 || mount_cgroup_view(rootfd, s) < 0)
 		return -1;
 	for (int i = 0; i < s->nmounts; i++)
 		if (mount_user(rootfd, &s->mounts[i]) < 0)
@@ -53,16 +53,18 @@ static int protect_paths(int rootfd, const struct container_spec *s)
 	return 0;
 }
 
-static int setup_filesystem(const struct container_spec *s, const struct container_io *io)
+static int setup_filesystem(const struct container_spec *s)
 {
-	if (unshare(CLONE_NEWNS) < 0)
-		return fail_errno("create mount namespace");
+	/* A cgroup namespace rooted at the container's cgroup (I joined it before forking
+	 * us): /proc/self/cgroup shows "/" and the cgroup mounts show only its subtree. */
+	if (unshare(CLONE_NEWNS | (s->ncgroupfs ? CLONE_NEWCGROUP : 0)) < 0)
+		return fail_errno("create mount and cgroup namespaces");
 	if (make_rprivate() < 0 || rootfs_mount(s) < 0)
 		return -1;
 	int rootfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return fail_errno("open rootfs %s", s->rootfs);
-	int rc = mount_inside(rootfd, s, io);
+	int rc = mount_inside(rootfd, s);
 	if (rc == 0)
 		rc = protect_paths(rootfd, s);
 	close(rootfd);
@@ -76,7 +78,7 @@ static int setup_filesystem(const struct container_spec *s, const struct contain
 void container_init(const struct container_spec *s, const struct container_io *io, int err_fd)
 {
 	int code = 1;
-	if (setup_stdio(io) < 0 || setup_filesystem(s, io) < 0 || process_exec(&s->proc, &code) < 0)
+	if (setup_stdio(io) < 0 || setup_filesystem(s) < 0 || process_exec(&s->proc, &code) < 0)
 		report_start_error(err_fd, code, err_msg());
 	_exit(1);  /* not reached: process_exec returns only on failure */
 }

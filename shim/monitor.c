@@ -129,16 +129,6 @@ static int setup_output(struct monitor *m)
 	return 0;
 }
 
-/* Does the container share the host's network namespace? Then /sys is bound. */
-static bool shares_host_net(const struct container_spec *s)
-{
-	const struct ns_join *net = find_ns(s, CLONE_NEWNET);
-	unsigned long mine, theirs;
-	if (net == NULL)
-		return true;
-	return ns_inode("/proc/self/ns/net", &mine) == 0 && ns_inode(net->path, &theirs) == 0 && mine == theirs;
-}
-
 static void close_container_ends(struct monitor *m)
 {
 	close(m->io.stdin_fd);
@@ -168,7 +158,6 @@ static void monitor_main(const struct container_spec *s, int report_fd)
 	char line[64];
 	if (detach() < 0 || setup_signals(&m) < 0 || setup_stdin(&m) < 0 || setup_output(&m) < 0)
 		start_failed(&m);
-	m.io.host_net = shares_host_net(s);
 	m.oom_before = oom_kill_count(s->oom_file);
 	if (container_start(s, &m.io, &m.pid) < 0)
 		start_failed(&m);

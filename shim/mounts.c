@@ -49,28 +49,19 @@ int mount_proc(int rootfd)
 	return rc;
 }
 
-int mount_sys(int rootfd, bool host_net, bool privileged)
+int mount_sys(int rootfd, bool privileged)
 {
 	char p[32];
 	int fd = create_scoped(rootfd, "/sys", LEAF_DIR, SCOPE_IN_ROOT);
 	if (fd < 0)
 		return fail_errno("mount /sys: create mount point");
-	int rc;
-	if (host_net) {
-		/* A new sysfs instance belongs to the mounter's network namespace; in
-		 * the host's one, bind the host's /sys instead (as rootless runc does). */
-		rc = mount("/sys", fd_path(fd, p), NULL, MS_BIND | MS_REC, NULL);
-		if (rc < 0)
-			fail_errno("mount /sys: bind the host's /sys");
-		else if (!privileged)
-			rc = set_mount_attr(rootfd, "/sys", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-					    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0, true);
-	} else {
-		unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (privileged ? 0 : MS_RDONLY);
-		rc = mount("sysfs", fd_path(fd, p), "sysfs", flags, NULL);
-		if (rc < 0)
-			fail_errno("mount sysfs on /sys");
-	}
+	/* A fresh sysfs, also in the host's network namespace (hostNetwork: it shows the
+	 * host's interfaces, as with Docker's --net=host): never a bind of the host's /sys,
+	 * whose submounts (the host's cgroup trees, debugfs...) would come along. */
+	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (privileged ? 0 : MS_RDONLY);
+	int rc = mount("sysfs", fd_path(fd, p), "sysfs", flags, NULL);
+	if (rc < 0)
+		fail_errno("mount sysfs on /sys");
 	close(fd);
 	return rc;
 }

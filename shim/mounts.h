@@ -22,11 +22,13 @@ int rootfs_pivot(const char *rootfs);
 /* --readonly-rootfs: the root mount alone becomes read-only (not /proc, /dev...). */
 int rootfs_make_readonly(void);
 
-/* /proc, /dev, /sys. host_net: the container shares the host's network namespace. */
+/* /proc, /dev, /sys (a fresh sysfs, read-only unless privileged). */
 int mount_proc(int rootfd);
 /* privileged: every device node of the host's /dev, otherwise the harmless few. */
 int mount_dev(int rootfd, const char *shm, bool privileged);
-int mount_sys(int rootfd, bool host_net, bool privileged);
+int mount_sys(int rootfd, bool privileged);
+/* --cgroupfs: the container's own cgroups at /sys/fs/cgroup, read-only unless privileged (cgroupview.c). */
+int mount_cgroup_view(int rootfd, const struct container_spec *s);
 
 /* One --bind, --bind-sub or --tmpfs. */
 int mount_user(int rootfd, const struct user_mount *m);

@@ -59,7 +59,8 @@ int join_target(pid_t target)
 	int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
 	if (pidfd < 0)
 		return fail_errno("open process %d", target);
-	int rc = setns(pidfd, CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS);
+	/* The cgroup namespace too: joined after the cgroups, so the command sees its container's as "/". */
+	int rc = setns(pidfd, CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP);
 	if (rc < 0)
 		fail_errno("join the namespaces of process %d", target);
 	close(pidfd);

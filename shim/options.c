@@ -188,6 +188,8 @@ static int parse_monitor_opt(struct container_spec *s, int argc, char **argv, in
 		return add_ns(s, v[0]) < 0 ? -1 : n;
 	else if (is_flag(argc, argv, i, "--stdin-fifo", 1, &n) && n > 0)
 		s->stdin_fifo = v[0];
+	else if (is_flag(argc, argv, i, "--cgroupfs", 1, &n) && n > 0)
+		s->cgroupfs[s->ncgroupfs++] = v[0];
 	else if (is_flag(argc, argv, i, "--device-cgroup", 1, &n) && n > 0)
 		s->device_cgroup = v[0];
 	else if (is_flag(argc, argv, i, "--device", 1, &n) && n > 0) {
@@ -236,6 +238,7 @@ int parse_container_args(int argc, char **argv, struct container_spec *s)
 	s->masked = calloc((size_t)argc, sizeof(char *));
 	s->readonly = calloc((size_t)argc, sizeof(char *));
 	s->devices = calloc(DEVICE_RULES_MAX, sizeof(struct device_rule));
+	s->cgroupfs = calloc((size_t)argc, sizeof(char *));
 	int i = 1;
 	while (i < argc && strcmp(argv[i], "--") != 0) {
 		int n = parse_monitor_opt(s, argc, argv, i);

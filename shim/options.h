@@ -73,6 +73,10 @@ struct container_spec {
 	int nmasked;
 	const char **readonly;
 	int nreadonly;
+	/* --cgroupfs: the cgroup hierarchies shown at /sys/fs/cgroup, in a new cgroup namespace:
+	 * "cgroup2", or "v1:CONTROLLERS:NAME" (mounted with -o CONTROLLERS at /sys/fs/cgroup/NAME). */
+	const char **cgroupfs;
+	int ncgroupfs;
 	/* cgroup v2: attach a device program allowing only these rules to this directory (devices.h). */
 	const char *device_cgroup;
 	struct device_rule *devices;

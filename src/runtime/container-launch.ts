@@ -66,6 +66,8 @@ export interface LaunchInput {
   seccompFile?: string;
   /** cgroup v2: where the shim attaches the device program (CgroupManager.deviceFilterDir); v1 needs none. */
   deviceFilterDir?: string;
+  /** The hierarchies the container sees at /sys/fs/cgroup (CgroupManager.containerView). */
+  cgroupView?: string[];
 }
 
 export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
@@ -108,6 +110,7 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     privileged,
     seccompFile: input.seccompFile,
     deviceFilter: deviceFilter(input.deviceFilterDir, privileged),
+    cgroupView: input.cgroupView ?? [],
     argv,
   };
 }

@@ -146,6 +146,7 @@ export class ContainerLifecycle {
         log: this.x.o.log,
         seccompFile: where.seccomp ? join(where.dir, SECCOMP_FILE) : undefined,
         deviceFilterDir: this.x.o.cgroups.deviceFilterDir(where.cgroupPath),
+        cgroupView: this.x.o.cgroups.containerView(),
       });
     } catch (err) {
       if (err instanceof FieldError) throw new ContainerStartError("CreateContainerConfigError", err.message);

@@ -61,6 +61,8 @@ export interface ContainerLaunch extends ProcessIdentity {
   masked: string[];
   readonly: string[];
   stdinFifo?: string;
+  /** The container's own cgroups at /sys/fs/cgroup, in a cgroup namespace (CgroupManager.containerView). */
+  cgroupView: string[];
   /** cgroup v2: the BPF device program (allowing exactly these rules) the shim attaches to this cgroup directory. */
   deviceFilter?: { cgroupDir: string; rules: string[] };
   argv: string[];
@@ -80,6 +82,7 @@ export function monitorCommand(shim: string, l: ContainerLaunch): ShimCommand {
   for (const p of l.masked) a.push("--masked", p);
   for (const p of l.readonly) a.push("--readonly", p);
   if (l.stdinFifo) a.push("--stdin-fifo", l.stdinFifo);
+  for (const v of l.cgroupView) a.push("--cgroupfs", v);
   if (l.deviceFilter) a.push("--device-cgroup", l.deviceFilter.cgroupDir, ...l.deviceFilter.rules.flatMap((r) => ["--device", r]));
   a.push(...processArgs(l));
   return { argv: [shim, "monitor", "--id", l.id, "--spec-fd", String(MONITOR_SPEC_FD)], spec: [...a, "--", ...l.argv] };

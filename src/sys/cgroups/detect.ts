@@ -88,7 +88,16 @@ function v1Parents(mounts: CgroupMount[], self: { controllers: string[]; path: s
     return hostDir(mount, resolveParent(own, parent));
   };
   const parents: V1Parents = { cpu: dirFor("cpu"), cpuacct: dirFor("cpuacct"), memory: dirFor("memory"), pids: dirFor("pids") };
-  if (mounts.some((m) => m.controllers.includes("devices"))) parents.devices = dirFor("devices");
+  const used = ["cpu", "cpuacct", "memory", "pids"];
+  if (mounts.some((m) => m.controllers.includes("devices"))) {
+    parents.devices = dirFor("devices");
+    used.push("devices");
+  }
+  const views = new Map<string, { name: string; controllers: string[] }>();
+  for (const m of mounts.filter((x) => x.controllers.some((c) => used.includes(c)))) {
+    views.set(m.mountPoint, { name: posix.basename(m.mountPoint), controllers: m.controllers });
+  }
+  parents.views = [...views.values()];
   return parents;
 }
 

@@ -42,6 +42,10 @@ export class FakeCgroupManager implements CgroupManager {
     );
   }
 
+  containerView(): string[] {
+    return [];
+  }
+
   deviceFilterDir(): undefined {
     return undefined;
   }

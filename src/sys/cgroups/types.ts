@@ -51,6 +51,11 @@ export interface CgroupManager {
   usage(path: string): Promise<CgroupUsage>;
   /** The file with the `oom_kill N` counter the monitor reads (memory.oom_control / memory.events). */
   oomFile(path: string): string;
+  /**
+   * The hierarchies a container sees at /sys/fs/cgroup, in its own cgroup namespace (the shim's --cgroupfs): v2
+   * ["cgroup2"]; v1 "v1:CONTROLLERS:NAME" for each hierarchy its cgroup is in. Empty: no cgroup namespace.
+   */
+  containerView(): string[];
   /** v2: the directory a BPF device program is attached to for limits.devices; v1 (devices controller): undefined. */
   deviceFilterDir(path: string): string | undefined;
   /**

@@ -17,6 +17,8 @@ export interface V1Parents {
   pids: string;
   /** The devices controller, where mounted: the container's device allowlist. */
   devices?: string;
+  /** How each hierarchy above is mounted (its controllers, and the name of its mount point): the container's view. */
+  views?: { name: string; controllers: string[] }[];
 }
 
 export class V1CgroupManager implements CgroupManager {
@@ -70,6 +72,10 @@ export class V1CgroupManager implements CgroupManager {
     const dir = join(this.parents.devices, path);
     await this.runner.writeFile(join(dir, "devices.deny"), "a", owner);
     for (const rule of rules) await this.runner.writeFile(join(dir, "devices.allow"), rule, owner);
+  }
+
+  containerView(): string[] {
+    return (this.parents.views ?? []).map((v) => `v1:${v.controllers.join(",")}:${v.name}`);
   }
 
   deviceFilterDir(): undefined {

@@ -111,6 +111,10 @@ export class V2CgroupManager implements CgroupManager {
     };
   }
 
+  containerView(): string[] {
+    return ["cgroup2"];
+  }
+
   deviceFilterDir(path: string): string {
     return join(this.parent, path);
   }

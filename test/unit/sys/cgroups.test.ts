@@ -37,12 +37,16 @@ test("parses cgroup mounts and /proc/self/cgroup", () => {
 test("a hybrid host is v1, with our parent under the daemon's own cgroup per controller", () => {
   const m = detectCgroups(new Runner(), { mountinfo: HYBRID_MOUNTINFO, procCgroup: HYBRID_SELF });
   assert.ok(m instanceof V1CgroupManager);
-  assert.deepEqual(m.parents, {
+  const { views, ...parents } = m.parents;
+  assert.deepEqual(parents, {
     cpu: "/sys/fs/cgroup/cpu/nodelet",
     cpuacct: "/sys/fs/cgroup/cpuacct/nodelet",
     memory: "/sys/fs/cgroup/memory/process_api/abc/nodelet",
     pids: "/sys/fs/cgroup/pids/nodelet",
   });
+  // The container sees exactly the hierarchies it is placed in, each under the name the host mounts it by.
+  assert.deepEqual(views?.map((v) => v.name).sort(), ["cpu", "cpuacct", "memory", "pids"]);
+  assert.ok(m.containerView().includes("v1:memory:memory"));
   assert.deepEqual(m.dirs("pod1/c1")[2], "/sys/fs/cgroup/memory/process_api/abc/nodelet/pod1/c1");
 });
 

@@ -18,6 +18,8 @@ export interface ProcessRef {
   startTime?: number;
 }
 
+const RESTART_DELAY_MS = 1000;
+
 /** How a monitor's exit was found: its container was still running and was killed, or was already gone. */
 export type MonitorExit = "killed" | "gone";
 
@@ -45,13 +47,19 @@ export class PidWatch {
     child.on("exit", (code, signal) => {
       if (this.child !== child || this.stopped) return;
       this.log(`pidwatch helper exited (${signal ?? code}); restarting it and watching ${this.watched.size} monitors again`);
-      this.start();
+      // A second later, so a helper that cannot start is not restarted in a tight loop.
+      setTimeout(() => this.stopped || this.start(), RESTART_DELAY_MS).unref();
     });
     // Never what keeps the daemon alive.
     child.unref();
     (child.stdout as unknown as Socket).unref();
     (child.stdin as unknown as Socket).unref();
     for (const line of this.watched.values()) child.stdin!.write(line);
+  }
+
+  /** The helper's pid while it runs (for the log and tests). */
+  get helperPid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** Watches the monitor of container `id` (and knows its container, to end it if the monitor goes first). */

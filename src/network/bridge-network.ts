@@ -85,7 +85,7 @@ export class BridgeNetwork implements PodNetwork {
     this.leases.load();
     this.checkLeasesInRange(livePodUids);
     const choice = await chooseFirewall(this.runner, this.settings.firewallBackend);
-    await applyNode(this.node, planBridge(this.settings, found));
+    await applyNode(this.node, planBridge(this.settings, found), found);
     await this.collectGarbage(livePodUids);
     this.firewall = podFirewallFor(choice, this.runner);
     await this.firstSync();

@@ -2,16 +2,16 @@
  * The node-level part of the pod network: the bridge with the gateway address, the `unreachable` routes for the
  * cluster and service CIDRs, and the sysctls (ip_forward, route_localnet on the bridge). inspectHost only reads and
  * validates, so start() can fail with a clear error before anything changes; applyNode and removeNode make and
- * undo the changes. What the host had before we changed it (ip_forward) is recorded in the state dir so that
- * removeNode can put it back.
+ * undo the changes. What the host had before we changed it (ip_forward, which unreachable routes were there) is
+ * recorded in the state dir so that removeNode can put it back and remove only what we added.
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import { readJsonState, writeJsonState } from "../sys/json-state.js";
 import type { Runner } from "../sys/runner.js";
-import { formatCidr, formatIPv4, sameCidr, type Cidr } from "./cidr.js";
-import { checkPodCidrFree, parseRoutes, type HostRoute } from "./host-routes.js";
+import { formatCidr, formatIPv4, parseCidr, sameCidr, type Cidr } from "./cidr.js";
+import { checkPodCidrFree, hasUnreachable, parseRoutes, type HostRoute } from "./host-routes.js";
 import type { KernelFiles } from "./kernel-files.js";
 import { BRIDGE_ALIAS, bridgeBatch, linkDelArgv, unreachableDelBatch, type BridgeSpec } from "./link-plan.js";
 import type { NftTableRef } from "./firewall/nft.js";
@@ -77,10 +77,17 @@ export function planBridge(s: ValidSettings, found: HostInspection): BridgeSpec 
   };
 }
 
-/** Creates/updates the bridge and routes (one `ip -batch`), then sets the sysctls. */
-export async function applyNode(d: NodeDeps, spec: BridgeSpec): Promise<void> {
+/**
+ * Creates/updates the bridge and routes (one `ip -batch`), then sets the sysctls. The unreachable routes that were
+ * not there before (`found`) are recorded first as ours, so removeNode takes away those and no other (a route
+ * another daemon with the same cluster CIDR made is its own).
+ */
+export async function applyNode(d: NodeDeps, spec: BridgeSpec, found: HostInspection): Promise<void> {
   const { runner, kernel, settings: s } = d;
   runner.comment(OWNER, `node bridge ${s.bridge} with gateway ${formatIPv4(s.gateway)}; unreachable routes for the cluster CIDRs`);
+  // A bridge already there with no record of routes: a nodelet before this record made both, so they are ours.
+  const legacy = found.bridgeExists && readHostBefore(d).addedUnreachable === undefined;
+  recordAddedRoutes(d, legacy ? spec.unreachable : spec.unreachable.filter((c) => !hasUnreachable(found.routes, c)));
   await runner.run(["ip", "-batch", "-"], { input: bridgeBatch(spec), owner: OWNER });
   const before = kernel.readSysctl(IP_FORWARD);
   if (before !== "1") {
@@ -103,9 +110,6 @@ export async function removeNode(d: NodeDeps): Promise<void> {
     await runner.run(linkDelArgv(port), { owner: OWNER, allowFail: true });
   }
   if (kernel.ifindex(s.bridge) !== undefined) await runner.run(linkDelArgv(s.bridge), { owner: OWNER });
-  const routes = parseRoutes((await runner.run(["ip", "-json", "-4", "route", "show", "table", "main"], { owner: OWNER })).stdout);
-  const ours = unreachableCidrs(s).filter((c) => routes.some((r) => r.type === "unreachable" && r.dst === formatCidr(c)));
-  if (ours.length) await runner.run(["ip", "-force", "-batch", "-"], { input: unreachableDelBatch(ours), owner: OWNER, allowFail: true });
   // Removing: a record that cannot be read restores nothing (rather than a guess), and goes with the rest.
   let before: HostBefore = {};
   try {
@@ -113,6 +117,11 @@ export async function removeNode(d: NodeDeps): Promise<void> {
   } catch {
     before = {};
   }
+  const routes = parseRoutes((await runner.run(["ip", "-json", "-4", "route", "show", "table", "main"], { owner: OWNER })).stdout);
+  // The routes we recorded adding; a state dir from before that record existed: those our settings make.
+  const added = before.addedUnreachable?.map((c) => parseCidr(c, false)).filter((c): c is Cidr => c !== undefined) ?? unreachableCidrs(s);
+  const ours = added.filter((c) => hasUnreachable(routes, c));
+  if (ours.length) await runner.run(["ip", "-force", "-batch", "-"], { input: unreachableDelBatch(ours), owner: OWNER, allowFail: true });
   if (before.ipForward !== undefined && kernel.bridgesWithAlias(BRIDGE_ALIAS).length === 0) {
     await kernel.writeSysctl(IP_FORWARD, before.ipForward, OWNER);
   }
@@ -122,6 +131,8 @@ export async function removeNode(d: NodeDeps): Promise<void> {
 
 interface HostBefore {
   ipForward?: string;
+  /** The unreachable routes we added (not there before our first start), as CIDRs. */
+  addedUnreachable?: string[];
   /** nft tables that appeared when we first wrote rules (iptables-nft makes `ip nat` and `ip filter`). */
   createdNftTables?: string[];
 }
@@ -138,6 +149,14 @@ export function recordCreatedTables(d: NodeDeps, before: NftTableRef[], after: N
   const merged = [...new Set([...(old.createdNftTables ?? []), ...created])];
   if (merged.length === (old.createdNftTables ?? []).length) return;
   writeHostBefore(d, { ...old, createdNftTables: merged });
+}
+
+/** Adds `cidrs` to the recorded routes we made (kept across restarts, which find them already there). */
+function recordAddedRoutes(d: NodeDeps, cidrs: Cidr[]): void {
+  const old = readHostBefore(d);
+  const merged = [...new Set([...(old.addedUnreachable ?? []), ...cidrs.map(formatCidr)])];
+  if (old.addedUnreachable && merged.length === old.addedUnreachable.length) return;
+  writeHostBefore(d, { ...old, addedUnreachable: merged });
 }
 
 async function removeCreatedTables(d: NodeDeps, tables: string[]): Promise<void> {

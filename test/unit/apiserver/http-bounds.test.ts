@@ -88,8 +88,9 @@ describe("API server bounds", () => {
     s.write("GET /version HTTP/1.1\r\nHost: x\r\n");
     const drip = setInterval(() => !s.destroyed && s.write("X-Slow: yes\r\n"), 100);
     try {
-      const ms = await closedWithin(s, 3000);
-      assert.ok(ms >= 200 && ms < 1500, `cut after ${ms} ms`);
+      const ms = await closedWithin(s, 5000);
+      // 400 ms of header timeout, checked every 100 ms; the upper bound leaves room for a loaded machine.
+      assert.ok(ms >= 200 && ms < 3000, `cut after ${ms} ms`);
       assert.match(seen.text(), /^HTTP\/1\.1 408/);
     } finally {
       clearInterval(drip);
@@ -98,28 +99,38 @@ describe("API server bounds", () => {
 
   it("a connection that sends nothing, and an idle keep-alive connection, are closed", async () => {
     const silent = track(await open(t.socketPath));
-    assert.ok((await closedWithin(silent, 3000)) < 1500);
+    assert.ok((await closedWithin(silent, 5000)) < 3000);
     const idle = track(await open(t.socketPath));
     const seen = collect(idle);
     idle.write(get("/version"));
     await until(() => seen.text().includes("gitVersion"), 2000, "the answer");
-    assert.ok((await closedWithin(idle, 3000)) < 1500, "closed after keepAliveTimeout");
+    assert.ok((await closedWithin(idle, 5000)) < 3000, "closed after keepAliveTimeout");
   });
 
   it("connections beyond maxConnections are closed as they arrive; a freed slot is usable again", async () => {
+    // A server of its own with the default (32 s) header timeout: a quick close can only be the connection bound.
+    const own = await startTestServer({ limits: { maxConnections: 4 } });
     const held: Socket[] = [];
-    for (let i = 0; i < LIMITS.maxConnections; i++) {
-      const s = track(await open(t.socketPath));
-      s.write("GET /version HTTP/1.1\r\n"); // headers in progress: the server keeps it (until the header timeout)
-      held.push(s);
+    try {
+      for (let i = 0; i < 4; i++) {
+        const s = track(await open(own.socketPath));
+        s.write("GET /version HTTP/1.1\r\n"); // headers in progress: the server keeps it
+        s.on("error", () => undefined);
+        s.resume(); // so that a close by the server would be seen
+        held.push(s);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      const extra = track(await open(own.socketPath));
+      assert.ok((await closedWithin(extra, 5000)) < 3000, "the connection over the bound is dropped at once");
+      assert.equal(held.filter((s) => s.destroyed).length, 0, "the held ones are still open");
+      held[0]!.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      const res = await own.client.raw("GET", "/version");
+      assert.equal(res.status, 200);
+    } finally {
+      held.forEach((s) => s.destroy());
+      await own.close();
     }
-    await new Promise((r) => setTimeout(r, 50));
-    const extra = track(await open(t.socketPath));
-    assert.ok((await closedWithin(extra, 1000)) < 500, "the connection over the bound is dropped at once");
-    held.forEach((s) => s.destroy());
-    await new Promise((r) => setTimeout(r, 100));
-    const res = await t.client.raw("GET", "/version");
-    assert.equal(res.status, 200);
   });
 
   it("a watch, a followed log and an exec stream stay open past every timeout", async () => {

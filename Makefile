@@ -86,6 +86,7 @@ demo-stop:
 # ratios rather than absolute numbers).
 bench: build bench-deps
 	node dist/bench/runtime-bench.js
+	node dist/bench/hardening-bench.js
 	NODELET_SHIM=$(CURDIR)/build/nodelet-shim node dist/bench/network-bench.js
 	node dist/bench/portforward-bench.js
 	node dist/bench/kubelet-bench.js

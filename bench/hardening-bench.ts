@@ -1,0 +1,205 @@
+/**
+ * `make bench`, hardening part (issue 9): what each container-hardening layer adds to pod start, at the runtime level
+ * (sandbox + container until its command runs, as the kubelet drives it; no API or CLI in it). Five runtimes side by
+ * side, the same busybox `sleep` pod started N times in each, the configurations interleaved so the machine's drift
+ * falls on all alike:
+ *   all layers | without seccomp | without the device filter | without the cgroup view | without any
+ * The user namespace layer (hostUsers: false) is not in this table yet: USERNS_ROW below is where its row goes.
+ * Also timed: building the default seccomp program (once per daemon and capability set, not per pod).
+ * Figures are printed, never asserted: the machine is shared and noisy (the minimum shows a layer's own cost best when
+ * other work competes for the CPU).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Pod } from "../src/api/types.js";
+import { LoopbackOnlyNetwork } from "../src/network/pod-network.js";
+import { DEFAULT_CAPS } from "../src/runtime/container-launch.js";
+import { DEFAULT_DEVICE_RULES } from "../src/runtime/devices.js";
+import { ImageStore } from "../src/runtime/images.js";
+import { Layout } from "../src/runtime/layout.js";
+import { LinuxPodRuntime } from "../src/runtime/linux-runtime.js";
+import { compileProfile } from "../src/runtime/seccomp/compile.js";
+import { DEFAULT_PROFILE } from "../src/runtime/seccomp/default-profile.js";
+import { detectCgroups } from "../src/sys/cgroups/detect.js";
+import type { CgroupLimits, CgroupManager, CgroupUsage } from "../src/sys/cgroups/types.js";
+import { Runner } from "../src/sys/runner.js";
+import { Spawner } from "../src/sys/spawner.js";
+import { VolumeManager } from "../src/storage/volumes.js";
+import { testPod } from "../test/helpers/runtime-harness.js";
+import { percentile, printTable } from "./lib.js";
+
+const SHIM = process.env.NODELET_SHIM ?? fileURLToPath(new URL("../../build/nodelet-shim", import.meta.url));
+const N = Number(process.env.HARDENING_RUNS ?? 40);
+/** Where the user namespace layer's row goes once pods can ask for one (hostUsers: false). */
+const USERNS_ROW = ["user namespace (hostUsers: false)", "not measured: the layer is not in the runtime yet", "", "", "", "", ""];
+
+/** The real cgroup manager with the device allowlist and/or the container's cgroup view taken out. */
+class WithoutLayers implements CgroupManager {
+  readonly version: 1 | 2;
+  constructor(
+    private readonly m: CgroupManager,
+    private readonly off: { devices: boolean; view: boolean },
+  ) {
+    this.version = m.version;
+  }
+  prepare(owner?: string): Promise<void> { return this.m.prepare(owner); }
+  dirs(path: string): string[] { return this.m.dirs(path); }
+  create(path: string, limits: CgroupLimits, owner?: string): Promise<void> {
+    return this.m.create(path, this.off.devices ? { ...limits, devices: undefined } : limits, owner);
+  }
+  update(path: string, limits: CgroupLimits, owner?: string): Promise<void> { return this.m.update(path, limits, owner); }
+  addProcess(path: string, pid: number, owner?: string): Promise<void> { return this.m.addProcess(path, pid, owner); }
+  procs(path: string): Promise<number[]> { return this.m.procs(path); }
+  usage(path: string): Promise<CgroupUsage> { return this.m.usage(path); }
+  oomFile(path: string): string { return this.m.oomFile(path); }
+  containerView(): string[] { return this.off.view ? [] : this.m.containerView(); }
+  deviceFilterDir(path: string): string | undefined { return this.off.devices ? undefined : this.m.deviceFilterDir(path); }
+  remove(path: string, owner?: string): Promise<void> { return this.m.remove(path, owner); }
+  children(path: string): Promise<string[]> { return this.m.children(path); }
+}
+
+interface Config {
+  name: string;
+  seccomp: boolean;
+  devices: boolean;
+  view: boolean;
+}
+
+const CONFIGS: Config[] = [
+  { name: "all layers (the default)", seccomp: true, devices: true, view: true },
+  { name: "without seccomp", seccomp: false, devices: true, view: true },
+  { name: "without the device filter", seccomp: true, devices: false, view: true },
+  { name: "without the cgroup view", seccomp: true, devices: true, view: false },
+  { name: "without any", seccomp: false, devices: false, view: false },
+];
+
+interface Bench {
+  config: Config;
+  root: string;
+  runtime: LinuxPodRuntime;
+  cgroups: CgroupManager;
+  spawner: Spawner;
+  pod: number[];
+  container: number[];
+}
+
+async function makeBench(config: Config, i: number): Promise<Bench> {
+  const root = mkdtempSync(join(tmpdir(), "nodelet-hardening-"));
+  const layout = new Layout(root, join(root, "log"), SHIM);
+  const runner = new Runner();
+  const spawner = new Spawner(SHIM);
+  spawner.start();
+  runner.useSpawner(spawner);
+  const cgroups = new WithoutLayers(detectCgroups(runner, { parent: `nodelet-hardening-${process.pid}-${i}` }), { devices: !config.devices, view: !config.view });
+  const images = new ImageStore(layout.imagesDir, runner);
+  await images.ensureBusybox();
+  const runtime = new LinuxPodRuntime({
+    layout, runner, cgroups, images,
+    volumes: new VolumeManager(layout, runner),
+    network: new LoopbackOnlyNetwork(),
+    dns: { clusterDNS: [], clusterDomain: "cluster.local", hostResolvConf: "nameserver 127.0.0.53\n" },
+    podPidsLimit: 4096,
+    log: { maxSize: 10 * 1024 * 1024, maxFiles: 5 },
+    seccomp: { profileRoot: join(root, "seccomp"), defaultToRuntime: config.seccomp },
+  });
+  await runtime.start();
+  return { config, root, runtime, cgroups, spawner, pod: [], container: [] };
+}
+
+async function startOnce(b: Bench): Promise<void> {
+  const pod: Pod = testPod([{ command: ["sleep", "3600"] }]);
+  const t0 = performance.now();
+  await b.runtime.runSandbox(pod, { cgroupPath: `pod${pod.metadata.uid}` });
+  const t1 = performance.now();
+  await b.runtime.startContainer(pod, pod.spec.containers[0], { attempt: 0, init: false, env: { configMaps: {}, secrets: {}, hostname: "" }, specHash: "bench" });
+  const t2 = performance.now();
+  b.pod.push(t2 - t0);
+  b.container.push(t2 - t1);
+  await b.runtime.removeSandbox(pod.metadata.uid!);
+}
+
+async function cleanup(b: Bench): Promise<void> {
+  for (const s of b.runtime.sandboxes()) await b.runtime.removeSandbox(s.podUid).catch(() => undefined);
+  await b.runtime.stop();
+  await b.cgroups.remove("").catch(() => undefined);
+  b.spawner.stop();
+  rmSync(b.root, { recursive: true, force: true });
+}
+
+/** The device allowlist's own cost on cgroup v1: creating a container cgroup with and without its 12 writes. */
+async function deviceWritesMs(runs: number): Promise<{ with: number[]; without: number[] }> {
+  const runner = new Runner();
+  const cgroups = detectCgroups(runner, { parent: `nodelet-hardening-${process.pid}-devices` });
+  const out = { with: [] as number[], without: [] as number[] };
+  try {
+    await cgroups.prepare();
+    for (let i = 0; i < runs; i++) {
+      for (const [key, limits] of [["with", { devices: DEFAULT_DEVICE_RULES }], ["without", {}]] as const) {
+        const t0 = performance.now();
+        await cgroups.create(`c${i}${key}`, limits);
+        out[key].push(performance.now() - t0);
+      }
+    }
+  } finally {
+    await cgroups.remove("").catch(() => undefined);
+  }
+  return out;
+}
+
+/** libseccomp building the default profile's program (the daemon does this once per capability set). */
+function seccompCompileMs(runs: number): number[] {
+  const dir = mkdtempSync(join(tmpdir(), "nodelet-seccomp-bench-"));
+  try {
+    const file = join(dir, "default.scmp");
+    writeFileSync(file, compileProfile(DEFAULT_PROFILE, { arch: process.arch, caps: DEFAULT_CAPS, kernel: [6, 1], strictNames: false }));
+    const out: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      spawnSync(SHIM, ["seccomp-compile", file, join(dir, "out.bpf")]);
+      out.push(performance.now() - t0);
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const benches: Bench[] = [];
+  try {
+    for (const [i, c] of CONFIGS.entries()) benches.push(await makeBench(c, i));
+    for (const b of benches) await startOnce(b);  // warm-up: first pod of each pays the cold caches
+    for (const b of benches) b.pod.length = b.container.length = 0;
+    for (let i = 0; i < N; i++) for (const b of benches) await startOnce(b);
+  } finally {
+    for (const b of benches) await cleanup(b);
+  }
+  const base = percentile(benches.at(-1)!.pod, 50);
+  const baseMin = Math.min(...benches.at(-1)!.pod);
+  const delta = (x: number) => `${x >= 0 ? "+" : ""}${ms(x)}`;
+  const ms = (x: number) => `${x.toFixed(2)} ms`;
+  console.log(`\nHardening layers and pod start (${N} pods each, runtime level, cgroup v${benches[0]?.cgroups.version}):`);
+  printTable(
+    ["configuration", "pod start p50", "p90", "min", "container start p50", "p50 vs without any", "min vs without any"],
+    [
+      ...benches.map((b) => {
+        const p50 = percentile(b.pod, 50);
+        const min = Math.min(...b.pod);
+        return [b.config.name, ms(p50), ms(percentile(b.pod, 90)), ms(min), ms(percentile(b.container, 50)), delta(p50 - base), delta(min - baseMin)];
+      }),
+      USERNS_ROW,
+    ],
+  );
+  const dev = await deviceWritesMs(100);
+  console.log(`\nA container cgroup created with the device allowlist (cgroup v${benches[0]?.cgroups.version}; on v1 1 + ${DEFAULT_DEVICE_RULES.length} writes): p50 ${ms(percentile(dev.with, 50))}, without: p50 ${ms(percentile(dev.without, 50))}`);
+  const compile = seccompCompileMs(10);
+  console.log(`\nBuilding the default seccomp program (nodelet-shim seccomp-compile, once per daemon and capability set): p50 ${ms(percentile(compile, 50))}, including the process start`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -62,7 +62,14 @@ export function readDaemonRecord(root: string): DaemonSetup[] | undefined {
 /** Adds the daemon's setup to the root's record (last, once), before it touches the host. */
 export function recordSetup(cfg: DaemonConfig): void {
   const mine = setupOf(cfg);
-  const setups = (readDaemonRecord(cfg.root) ?? []).filter((s) => !sameSetup(s, mine));
+  let recorded: DaemonSetup[] | undefined;
+  try {
+    recorded = readDaemonRecord(cfg.root);
+  } catch (err) {
+    // Starting over it would lose what earlier setups left on the host; a person decides.
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; it lists what \`nodelet reset --root ${cfg.root}\` removes: repair it, or move it away and reset by the old flags`);
+  }
+  const setups = (recorded ?? []).filter((s) => !sameSetup(s, mine));
   writeJsonState(daemonRecordFile(cfg.root), { version: 1, setups: [...setups, mine] } satisfies DaemonRecordFile, { mode: 0o600, pretty: true });
 }
 

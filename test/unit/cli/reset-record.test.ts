@@ -62,6 +62,7 @@ test("no record: the flags, with a note; a corrupt record is an error, not 'no r
     assert.match(notes[0], /^no record of its daemon's settings in .*: using the flags$/);
     writeFileSync(daemonRecordFile(root), "{ torn");
     assert.throws(() => readDaemonRecord(root), /corrupt state file .*daemon\.json/);
+    assert.throws(() => recordSetup(cfg), /corrupt state file .*daemon\.json.*: repair it, or move it away and reset by the old flags$/, "a daemon does not start over a record it cannot read");
     writeFileSync(daemonRecordFile(root), JSON.stringify({ version: 9, setups: [] }));
     assert.throws(() => readDaemonRecord(root), /not a daemon record of a version this nodelet reads/);
   });

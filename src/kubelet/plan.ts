@@ -98,7 +98,7 @@ export function computePodActions(pod: Pod, seen: ObservedPod): PodActions {
   const policy = pod.spec.restartPolicy ?? "Always";
   const inits = latestByName(seen.containers, true);
   const apps = latestByName(seen.containers, false);
-  if (isEvicted(pod)) return evicted(seen);
+  if (failedForGood(pod)) return stopForGood(seen);
   const deadline = activeDeadline(pod);
   if (deadline !== undefined && seen.now >= deadline && !isTerminal(pod)) return deadlineExceeded(seen);
 
@@ -131,10 +131,16 @@ export function activeDeadline(pod: Pod): number | undefined {
 
 const isTerminal = (pod: Pod) => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
 
-/** The eviction manager failed the pod (PodIsEvicted): it stops for good, whatever its restart policy. */
+/** The eviction manager failed the pod (PodIsEvicted). */
 export const isEvicted = (pod: Pod): boolean => pod.status?.phase === "Failed" && pod.status.reason === "Evicted";
 
-function evicted(seen: ObservedPod): PodActions {
+/**
+ * Failed for a pod-level reason (Evicted, DeadlineExceeded, refused by admission): the kubelet never runs a pod in
+ * a terminal phase again, whatever its restart policy; whatever still runs is stopped.
+ */
+const failedForGood = (pod: Pod): boolean => pod.status?.phase === "Failed" && Boolean(pod.status.reason);
+
+function stopForGood(seen: ObservedPod): PodActions {
   const actions = empty();
   actions.killPod = seen.sandbox?.state === "ready" || seen.containers.some((c) => c.state !== "exited");
   return actions;

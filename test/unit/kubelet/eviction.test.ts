@@ -16,6 +16,7 @@ import {
 import { EvictionManager } from "../../../src/kubelet/eviction-manager.js";
 import { parseEvictionConfig, parseGoDuration, parseThresholds, type Observations } from "../../../src/kubelet/node-pressure.js";
 import { buildNode, taintsOf } from "../../../src/kubelet/node-status.js";
+import { computePodActions, type ObservedPod } from "../../../src/kubelet/plan.js";
 import { parseDaemonConfig } from "../../../src/cmd/daemon-config.js";
 
 const Mi = 2 ** 20;
@@ -317,5 +318,36 @@ describe("the eviction manager's round", () => {
       observe: async () => assert.fail("observed"), podUsage: async () => undefined, activePods: () => [], reclaimNodeLevel: async () => undefined, evict: async () => undefined,
     });
     assert.deepEqual(await m.synchronize(), []);
+  });
+});
+
+describe("an evicted pod in the plan (PodIsEvicted)", () => {
+  const observedPod = (state: "running" | "exited", sandbox: "ready" | "notready" | undefined): ObservedPod => ({
+    sandbox: sandbox ? { state: sandbox } : undefined,
+    containers: [{ id: "a-0", name: "a", attempt: 0, init: false, state, exitCode: state === "exited" ? 137 : undefined, specHash: "h", finishedAt: 1 }],
+    unhealthy: new Map(),
+    notStarted: new Set(),
+    backoffUntil: new Map(),
+    specHash: () => "h",
+    now: 2,
+  });
+  const evicted = (policy: "Always" | "OnFailure"): Pod => ({ ...pod("e", [ctr("a")], { restartPolicy: policy }), status: { phase: "Failed", reason: "Evicted", message: "m" } });
+
+  test("everything running stops, and nothing ever starts again, whatever the restart policy", () => {
+    for (const policy of ["Always", "OnFailure"] as const) {
+      const running = computePodActions(evicted(policy), observedPod("running", "ready"));
+      assert.equal(running.killPod, true);
+      assert.deepEqual([running.createSandbox, running.containersToStart.length, running.backingOff.length], [false, 0, 0]);
+      const stopped = computePodActions(evicted(policy), observedPod("exited", "notready"));
+      assert.deepEqual([stopped.killPod, stopped.createSandbox, stopped.containersToStart.length], [false, false, 0]);
+    }
+  });
+
+  test("a pod failed for another pod-level reason (DeadlineExceeded) stays stopped too; a container's own failure does not count", () => {
+    const deadline: Pod = { ...evicted("Always"), status: { phase: "Failed", reason: "DeadlineExceeded" } };
+    const a = computePodActions(deadline, observedPod("exited", "notready"));
+    assert.deepEqual([a.createSandbox, a.containersToStart.length], [false, 0], "an Always pod past its deadline is not started again");
+    const crashed: Pod = { ...evicted("Always"), status: { phase: "Running" } };
+    assert.equal(computePodActions(crashed, observedPod("exited", "ready")).containersToStart.length, 1, "a crashed container of a running pod restarts");
   });
 });

@@ -6,6 +6,7 @@
 #include "process.h"
 #include "resolve.h"
 #include "syncpipe.h"
+#include "userns.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -59,6 +60,11 @@ static int setup_filesystem(const struct container_spec *s)
 	 * us): /proc/self/cgroup shows "/" and the cgroup mounts show only its subtree. */
 	if (unshare(CLONE_NEWNS | (s->ncgroupfs ? CLONE_NEWCGROUP : 0)) < 0)
 		return fail_errno("create mount and cgroup namespaces");
+	/* A pod in its own user namespace: every mount below is made as host root, the host's directories idmapped
+	 * into that namespace; C joins it once they are all made (userns.h). */
+	const struct ns_join *user = find_ns(s, CLONE_NEWUSER);
+	if (user && userns_open(user->path) < 0)
+		return -1;
 	if (make_rprivate() < 0 || rootfs_mount(s) < 0)
 		return -1;
 	int rootfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -72,6 +78,8 @@ static int setup_filesystem(const struct container_spec *s)
 		rc = rootfs_pivot(s->rootfs);
 	if (rc == 0 && s->readonly_rootfs)
 		rc = rootfs_make_readonly();
+	if (rc == 0)
+		rc = userns_enter();
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include "mounts.h"
 
 #include "resolve.h"
+#include "userns.h"
 #include "util.h"
 
 #include <errno.h>
@@ -104,10 +105,18 @@ static int bind_fd(int rootfd, int srcfd, const struct user_mount *m, const char
 		return fail_errno("mount %s: create mount point", m->dst);
 	char sp[32], dp[32];
 	/* MS_REC: a volume's own submounts come along (containerd uses "rbind"). */
-	int rc = mount(fd_path(srcfd, sp), fd_path(dstfd, dp), NULL, MS_BIND | MS_REC, NULL);
-	close(dstfd);
-	if (rc < 0)
-		return fail_errno("mount %s: bind %s", m->dst, srcname);
+	if (userns_idmapping()) {
+		/* The pod's own user namespace: the volume's files keep their owners as the pod sees them. */
+		int rc = userns_idmapped_bind(srcfd, dstfd, srcname);
+		close(dstfd);
+		if (rc < 0)
+			return fail_context("mount %s", m->dst);
+	} else {
+		int rc = mount(fd_path(srcfd, sp), fd_path(dstfd, dp), NULL, MS_BIND | MS_REC, NULL);
+		close(dstfd);
+		if (rc < 0)
+			return fail_errno("mount %s: bind %s", m->dst, srcname);
+	}
 	/* A bind mount ignores MS_RDONLY and friends: they take a second step. */
 	if ((attrs || prop) && set_mount_attr(rootfd, m->dst, attrs, prop, true) < 0)
 		return fail_context("mount %s", m->dst);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "namespaces.h"
 
+#include "userns.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -30,6 +31,7 @@ static const char *ns_name(int type)
 	case CLONE_NEWUTS: return "uts";
 	case CLONE_NEWNET: return "net";
 	case CLONE_NEWPID: return "pid";
+	case CLONE_NEWUSER: return "user";
 	default: return "?";
 	}
 }
@@ -59,8 +61,14 @@ int join_target(pid_t target)
 	int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
 	if (pidfd < 0)
 		return fail_errno("open process %d", target);
+	/* A hostUsers: false pod: its user namespace too, in the same atomic call (userns.h). */
+	int user = userns_flag_for(target);
+	if (user < 0) {
+		close(pidfd);
+		return -1;
+	}
 	/* The cgroup namespace too: joined after the cgroups, so the command sees its container's as "/". */
-	int rc = setns(pidfd, CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP);
+	int rc = setns(pidfd, CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP | user);
 	if (rc < 0)
 		fail_errno("join the namespaces of process %d", target);
 	close(pidfd);

@@ -143,6 +143,7 @@ static int add_ns(struct container_spec *s, const char *arg)
 {
 	static const struct { const char *name; int type; } types[] = {
 		{ "net", CLONE_NEWNET }, { "uts", CLONE_NEWUTS }, { "ipc", CLONE_NEWIPC }, { "pid", CLONE_NEWPID },
+		{ "user", CLONE_NEWUSER },
 	};
 	const char *colon = strchr(arg, ':');
 	for (size_t t = 0; colon && t < sizeof types / sizeof types[0]; t++) {
@@ -152,7 +153,7 @@ static int add_ns(struct container_spec *s, const char *arg)
 			return 0;
 		}
 	}
-	return fail("--ns \"%s\": want TYPE:PATH with TYPE one of net, uts, ipc, pid", arg);
+	return fail("--ns \"%s\": want TYPE:PATH with TYPE one of net, uts, ipc, pid, user", arg);
 }
 
 static int set_size(const char *flag, const char *value, uint64_t *out)
@@ -300,6 +301,24 @@ int parse_exec_args(int argc, char **argv, struct exec_spec *s)
 	return take_command(&s->proc, argc, argv, i);
 }
 
+/* HOST:SIZE, both within the 32-bit ID space and not the host's root. */
+static int set_userns_map(struct sandbox_spec *s, const char *v)
+{
+	uint64_t host, size;
+	const char *colon = strchr(v, ':');
+	char hostpart[24];
+	if (colon == NULL || (size_t)(colon - v) >= sizeof hostpart)
+		return fail("--userns-map: want HOST:SIZE, got \"%s\"", v);
+	memcpy(hostpart, v, (size_t)(colon - v));
+	hostpart[colon - v] = '\0';
+	if (parse_u64(hostpart, &host) < 0 || parse_u64(colon + 1, &size) < 0 || host == 0 || size == 0 ||
+	    host + size > 0xffffffffULL)
+		return fail("--userns-map: want HOST:SIZE with HOST > 0 and HOST+SIZE within 32 bits, got \"%s\"", v);
+	s->userns_host = (uint32_t)host;
+	s->userns_size = (uint32_t)size;
+	return 0;
+}
+
 int parse_sandbox_args(int argc, char **argv, struct sandbox_spec *s)
 {
 	memset(s, 0, sizeof *s);
@@ -325,6 +344,10 @@ int parse_sandbox_args(int argc, char **argv, struct sandbox_spec *s)
 			s->mac = argv[++i];
 		else if (is_flag(argc, argv, i, "--hairpin", 0, &n))
 			s->hairpin = true;
+		else if (is_flag(argc, argv, i, "--userns-map", 1, &n) && n > 0) {
+			if (set_userns_map(s, argv[++i]) < 0)
+				return -1;
+		}
 		else if (is_flag(argc, argv, i, "--shm-size", 1, &n) && n > 0) {
 			if (set_size("--shm-size", argv[++i], &s->shm_size) < 0)
 				return -1;
@@ -338,6 +361,8 @@ int parse_sandbox_args(int argc, char **argv, struct sandbox_spec *s)
 		if (n <= 0)
 			return n < 0 ? -1 : unknown(argv[i]);
 	}
+	if (s->userns_size && (s->host_network || s->host_ipc))
+		return fail("--userns-map cannot go with --host-network or --host-ipc: the pod's namespaces must belong to its user namespace");
 	if (s->veth && (!s->bridge || !s->address || !s->gateway || !s->mac || s->host_network))
 		return fail("--veth needs --bridge, --address, --gateway and --mac, and a network namespace of its own");
 	return 0;

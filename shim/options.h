@@ -45,7 +45,7 @@ struct user_mount {
 
 /* One --ns TYPE:PATH. */
 struct ns_join {
-	int type;             /* CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID */
+	int type;             /* CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWUSER */
 	const char *path;
 };
 
@@ -111,6 +111,9 @@ struct sandbox_spec {
 	const char *gateway;
 	const char *mac;
 	bool hairpin;
+	/* --userns-map HOST:SIZE: the pod's own user namespace, its IDs 0..SIZE-1 being the host's HOST... (0 = none). */
+	uint32_t userns_host;
+	uint32_t userns_size;
 };
 
 /* Each parser fills spec from argv (argv[0] is the mode name); 0 or -1 with fail(). */

@@ -6,10 +6,12 @@
 #define _GNU_SOURCE
 #include "mounts.h"
 
+#include "userns.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -28,13 +30,79 @@ static int check_layer_path(const char *what, const char *path)
 	return 0;
 }
 
-static int mount_overlay(const struct container_spec *s)
+/* Most layers a pod in its own user namespace can have (each an idmapped mount held open while overlay mounts). */
+#define IDMAP_LAYERS_MAX 128
+
+struct layers {
+	char lower[OVERLAY_DATA_MAX], upper[PATH_MAX], work[PATH_MAX];
+	int fds[IDMAP_LAYERS_MAX + 1];
+	int nfds;
+};
+
+static void close_layers(struct layers *l)
+{
+	while (l->nfds > 0)
+		close(l->fds[--l->nfds]);
+}
+
+/* An idmapped copy of dir, reached as /proc/self/fd/N (overlay takes paths; the magic link leads to the copy). */
+static int idmapped_dir(struct layers *l, const char *dir, char *out, size_t size)
+{
+	if (l->nfds > IDMAP_LAYERS_MAX)
+		return fail("mount overlay: more than %d layers", IDMAP_LAYERS_MAX);
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return fail_errno("mount overlay: open %s", dir);
+	int tree = userns_idmapped_tree(fd, dir);
+	close(fd);
+	if (tree < 0)
+		return -1;
+	l->fds[l->nfds++] = tree;
+	int n = snprintf(out, size, "/proc/self/fd/%d", tree);
+	return n < 0 || (size_t)n >= size ? fail("mount overlay: path too long") : 0;
+}
+
+/* The layers as overlay will see them: the paths given, or in a user namespace, idmapped copies of the image's. */
+static int prepare_layers(const struct container_spec *s, struct layers *l)
+{
+	l->nfds = 0;
+	if (!userns_idmapping()) {
+		copy_str(l->lower, sizeof l->lower, s->lower);
+		copy_str(l->upper, sizeof l->upper, s->upper ? s->upper : "");
+		copy_str(l->work, sizeof l->work, s->work ? s->work : "");
+		return 0;
+	}
+	char buf[OVERLAY_DATA_MAX];
+	size_t used = 0;
+	copy_str(buf, sizeof buf, s->lower);
+	l->lower[0] = '\0';
+	for (char *save = NULL, *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		if (used && used + 1 < sizeof l->lower)
+			l->lower[used++] = ':';
+		if (idmapped_dir(l, dir, l->lower + used, sizeof l->lower - used) < 0)
+			return -1;
+		used += strlen(l->lower + used);
+	}
+	if (!s->upper)
+		return 0;
+	/* The writable layer is not idmapped: overlay works in it with the mounter's (host root's) IDs, which an
+	 * idmapped mount of the pod's namespace cannot store (EOVERFLOW). Its files keep the host IDs the pod's are
+	 * (the pod's root writes as the host's first ID of the range), and its root directory, the container's "/",
+	 * belongs to the pod's root. */
+	copy_str(l->upper, sizeof l->upper, s->upper);
+	copy_str(l->work, sizeof l->work, s->work);
+	uid_t uid;
+	gid_t gid;
+	userns_root(&uid, &gid);
+	if (chown(s->upper, uid, gid) < 0)
+		return fail_errno("mount overlay: give %s to the pod's root", s->upper);
+	return 0;
+}
+
+static int mount_layers(const struct container_spec *s, const struct layers *l)
 {
 	char data[OVERLAY_DATA_MAX];
 	int n;
-	if (check_layer_path("--lower", s->lower) < 0 || check_layer_path("--upper", s->upper) < 0 ||
-	    check_layer_path("--work", s->work) < 0)
-		return -1;
 	/* "volatile" (Linux 5.10): the writable layer is never synced. Without it the
 	 * overlay's unmount, when the container's last process exits and its mount
 	 * namespace goes, syncs the upper filesystem and waits for a journal commit
@@ -43,13 +111,11 @@ static int mount_overlay(const struct container_spec *s)
 	 * nothing remounts it after a crash), so losing its unsynced writes to a host
 	 * crash costs nothing; podman mounts transient containers the same way. */
 	if (s->upper)
-		n = snprintf(data, sizeof data, "lowerdir=%s,upperdir=%s,workdir=%s,volatile", s->lower, s->upper, s->work);
+		n = snprintf(data, sizeof data, "lowerdir=%s,upperdir=%s,workdir=%s,volatile", l->lower, l->upper, l->work);
 	else
-		n = snprintf(data, sizeof data, "lowerdir=%s", s->lower);
+		n = snprintf(data, sizeof data, "lowerdir=%s", l->lower);
 	if (n < 0 || (size_t)n >= sizeof data)
 		return fail("mount overlay on %s: options longer than a page", s->rootfs);
-	if (s->upper && (mkdir_p(s->upper, 0755) < 0 || mkdir_p(s->work, 0700) < 0))
-		return -1;
 	/* nodev: a node the container makes (CAP_MKNOD) in its root opens nothing; only /dev's do. */
 	unsigned long flags = s->proc.privileged ? 0 : MS_NODEV;
 	if (mount("overlay", s->rootfs, "overlay", flags, data) == 0)
@@ -63,6 +129,21 @@ static int mount_overlay(const struct container_spec *s)
 	return fail_errno("mount overlay on %s", s->rootfs);
 }
 
+static int mount_overlay(const struct container_spec *s)
+{
+	if (check_layer_path("--lower", s->lower) < 0 || check_layer_path("--upper", s->upper) < 0 ||
+	    check_layer_path("--work", s->work) < 0)
+		return -1;
+	if (s->upper && (mkdir_p(s->upper, 0755) < 0 || mkdir_p(s->work, 0700) < 0))
+		return -1;
+	struct layers l;
+	int rc = prepare_layers(s, &l);
+	if (rc == 0)
+		rc = mount_layers(s, &l);
+	close_layers(&l);
+	return rc;
+}
+
 int rootfs_mount(const struct container_spec *s)
 {
 	if (mkdir_p(s->rootfs, 0755) < 0)
@@ -73,7 +154,16 @@ int rootfs_mount(const struct container_spec *s)
 		return mount_overlay(s);
 	/* pivot_root needs the new root to be a mount point: bind it onto itself. */
 	const char *src = s->lower ? s->lower : s->rootfs;
-	if (mount(src, s->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (userns_idmapping()) {
+		int from = open(src, O_PATH | O_DIRECTORY | O_CLOEXEC), to = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		int rc = from < 0 || to < 0 ? fail_errno("bind %s on %s: open", src, s->rootfs) : userns_idmapped_bind(from, to, src);
+		if (from >= 0)
+			close(from);
+		if (to >= 0)
+			close(to);
+		if (rc < 0)
+			return -1;
+	} else if (mount(src, s->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return fail_errno("bind %s on %s", src, s->rootfs);
 	unsigned long nodev = s->proc.privileged ? 0 : MS_NODEV;
 	if (s->lower && mount(NULL, s->rootfs, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | nodev, NULL) < 0)

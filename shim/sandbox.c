@@ -11,6 +11,7 @@
 #include "namespaces.h"
 #include "netlink.h"
 #include "options.h"
+#include "userns.h"
 #include "util.h"
 
 #include <errno.h>
@@ -180,6 +181,103 @@ static int enter_pod(const struct sandbox_spec *s)
 	return rc;
 }
 
+/* U: the pod's user namespace. It unshares it, waits for A to write the ID maps, becomes root of it, creates the
+ * pod's other namespaces (owned by it), and forks pause; pause's host pid, or an error, goes back to A. */
+static void userns_member(const struct sandbox_spec *s, int up, int down)
+{
+	sigset_t wait_mask;
+	char ready = 'u', go = 0;
+	pid_t pause_pid = -1;
+	if (unshare(CLONE_NEWUSER) < 0) {
+		fail_errno("create the pod's user namespace");
+		ready = 'e';
+	}
+	if (write_all(up, &ready, 1) < 0 || ready == 'e' || read_full(down, &go, 1) != 1 || go != 'g')
+		goto out;
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		fail_errno("become root of the pod's user namespace");
+	else if (enter_namespaces(s) == 0 && install_signals(&wait_mask) == 0 && (pause_pid = fork()) < 0)
+		fail_errno("fork pause process");
+	if (pause_pid == 0) {
+		close(up);
+		close(down);
+		pause_main(&wait_mask);
+	}
+out:
+	write_all(up, &pause_pid, sizeof pause_pid);
+	if (pause_pid < 0)
+		write_all(up, err_msg(), strlen(err_msg()));
+	_exit(pause_pid > 0 ? 0 : 1);
+}
+
+/* The sandbox of a pod in its own user namespace (--userns-map): U makes the namespaces, A (still host root)
+ * writes U's ID maps and then gives the pod its network from inside the pod's network namespace. */
+static pid_t sandbox_in_userns(const struct sandbox_spec *s)
+{
+	struct veth_spec v;
+	int host_nl = -1, up[2] = { -1, -1 }, down[2] = { -1, -1 };
+	pid_t pause_pid = -1, u = -1;
+	if (s->veth && (veth_spec(s, &v) < 0 || (host_nl = nl_open()) < 0))
+		goto out;
+	if (pipe2(up, O_CLOEXEC) < 0 || pipe2(down, O_CLOEXEC) < 0) {
+		fail_errno("pipe");
+		goto out;
+	}
+	if ((u = fork()) < 0) {
+		fail_errno("fork");
+		goto out;
+	}
+	if (u == 0) {
+		close(up[0]);
+		close(down[1]);
+		if (host_nl >= 0)
+			close(host_nl);
+		userns_member(s, up[1], down[0]);
+	}
+	close(up[1]);
+	close(down[0]);
+	up[1] = down[0] = -1;
+	char ready = 0;
+	if (read_full(up[0], &ready, 1) == 1 && ready == 'u' && userns_write_maps(u, s->userns_host, s->userns_size) == 0)
+		write_all(down[1], "g", 1);
+	close(down[1]);
+	down[1] = -1;
+	char msg[ERR_MAX] = "";
+	ssize_t n = read_full(up[0], &pause_pid, sizeof pause_pid);
+	if (n != (ssize_t)sizeof pause_pid)
+		pause_pid = -1;
+	if (pause_pid < 0 && err_msg()[0] == '\0') {
+		ssize_t m = read_full(up[0], msg, sizeof msg - 1);
+		msg[m > 0 ? m : 0] = '\0';
+		fail("%s", msg[0] ? msg : "the pod's user namespace process died");
+	}
+	while (waitpid(u, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (pause_pid > 0 && s->veth) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/ns/net", pause_pid);
+		int netns = open(path, O_RDONLY | O_CLOEXEC);
+		if (netns < 0 || setns(netns, CLONE_NEWNET) < 0 || setup_veth(s, &v, host_nl) < 0) {
+			if (netns < 0 || err_msg()[0] == '\0')
+				fail_errno("enter the pod's network namespace");
+			kill(pause_pid, SIGKILL);
+			pause_pid = -1;
+		}
+		if (netns >= 0)
+			close(netns);
+	}
+out:
+	for (int i = 0; i < 2; i++) {
+		if (up[i] >= 0)
+			close(up[i]);
+		if (down[i] >= 0)
+			close(down[i]);
+	}
+	if (host_nl >= 0)
+		close(host_nl);
+	return pause_pid;
+}
+
 /* A: runs in its own fresh namespaces, forks the pause process, reports its pid. */
 static void sandbox_child(const struct sandbox_spec *s, int report_fd)
 {
@@ -190,7 +288,11 @@ static void sandbox_child(const struct sandbox_spec *s, int report_fd)
 	 * (a ^C in its terminal) ever reaches the pause process. */
 	if (setsid() < 0)
 		fail_errno("setsid");
-	else if (join_cgroups(s->cgroups, s->ncgroups) == 0 && (!s->shm_dir || mount_shm(s) == 0) && enter_pod(s) == 0 && install_signals(&wait_mask) == 0 && (pause_pid = fork()) < 0)
+	else if (join_cgroups(s->cgroups, s->ncgroups) < 0 || (s->shm_dir && mount_shm(s) < 0))
+		;
+	else if (s->userns_size)
+		pause_pid = sandbox_in_userns(s);
+	else if (enter_pod(s) == 0 && install_signals(&wait_mask) == 0 && (pause_pid = fork()) < 0)
 		fail_errno("fork pause process");
 	if (pause_pid == 0) {
 		close(report_fd);

@@ -148,6 +148,16 @@ function validateTimes(spec: PodSpec, path: string): ErrorList {
   return errs;
 }
 
+/** validateHostUsers: a pod in its own user namespace shares no namespace with the host (Kubernetes' rule). */
+function validateHostUsers(spec: PodSpec, path: string): ErrorList {
+  if (spec.hostUsers !== false) return [];
+  const errs: ErrorList = [];
+  for (const f of ["hostNetwork", "hostPID", "hostIPC"] as const) {
+    if (spec[f] === true) errs.push(forbidden(child(path, f), "when `pod.Spec.HostUsers` is false"));
+  }
+  return errs;
+}
+
 /** ValidatePodSpec on a defaulted spec. */
 export function validatePodSpec(spec: PodSpec, path = "spec"): ErrorList {
   const { names: volumes, errs } = validateVolumes(spec.volumes, child(path, "volumes"));
@@ -156,6 +166,7 @@ export function validatePodSpec(spec: PodSpec, path = "spec"): ErrorList {
   errs.push(...validateContainers(spec.containers, ctx, child(path, "containers")));
   errs.push(...validateInitContainers(spec.initContainers, spec.containers, ctx, child(path, "initContainers")));
   errs.push(...validateHostNetwork(spec, path));
+  errs.push(...validateHostUsers(spec, path));
   errs.push(...validateEnum(spec.restartPolicy, RESTART_POLICIES, child(path, "restartPolicy")));
   errs.push(...validateEnum(spec.dnsPolicy, DNS_POLICIES, child(path, "dnsPolicy")));
   errs.push(...validateLabels(spec.nodeSelector, child(path, "nodeSelector")));

@@ -128,6 +128,8 @@ function sandboxNamespaces(pod: Pod, pid: number): ContainerLaunch["namespaces"]
   if (!pod.spec.hostIPC) ns.push({ type: "ipc", path: path("ipc") });
   if (pod.spec.hostPID) ns.push({ type: "pid", path: "/proc/1/ns/pid" });
   else if (pod.spec.shareProcessNamespace) ns.push({ type: "pid", path: path("pid") });
+  // The container init joins it last, after its idmapped mounts (shim/userns.h).
+  if (pod.spec.hostUsers === false) ns.push({ type: "user", path: path("user") });
   return ns;
 }
 

@@ -8,6 +8,7 @@ import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
 import type { CgroupUsage } from "../sys/cgroups/types.js";
 import type { EnvSources } from "./container-env.js";
 import type { ProcessIdentity } from "./shim-argv.js";
+import type { UsernsRange } from "./userns-ranges.js";
 
 export interface SandboxRecord {
   podUid: string;
@@ -28,6 +29,8 @@ export interface SandboxRecord {
   state: "ready" | "notready";
   /** Network attachment owned by the network layer (veth name, lease), kept to tear it down. */
   network?: Record<string, string>;
+  /** The pod's own user namespace (hostUsers: false): host IDs held until the pod is removed (userns-ranges.ts). */
+  userns?: UsernsRange;
 }
 
 export type ContainerState = "created" | "running" | "exited";

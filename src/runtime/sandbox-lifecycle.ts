@@ -19,6 +19,7 @@ import { podCgroupLimits } from "./resources.js";
 import type { RuntimeContext } from "./runtime-context.js";
 import { sandboxArgv } from "./shim-argv.js";
 import { runShim } from "./shim-client.js";
+import { allocateUsernsRange, type UsernsRange } from "./userns-ranges.js";
 
 export class SandboxLifecycle {
   /** Each pod's volumes, set up once per sandbox (setup is idempotent, so a restarted daemon redoes it). */
@@ -26,7 +27,19 @@ export class SandboxLifecycle {
   /** The cgroup of a sandbox being made, for a removal that comes before its record exists. */
   private readonly cgroupOf = new Map<string, string>();
 
+  /** User namespace ranges given to sandboxes being made, before their record holds them. */
+  private readonly usernsPending = new Map<string, UsernsRange>();
+
   constructor(private readonly x: RuntimeContext) {}
+
+  /** The pod's user namespace range: the one its record holds, else a block no other pod holds. */
+  private usernsFor(uid: string): UsernsRange {
+    const held = new Map(this.usernsPending);
+    for (const r of this.x.records.sandboxes.values()) if (r.userns) held.set(r.podUid, r.userns);
+    const range = allocateUsernsRange(uid, held);
+    this.usernsPending.set(uid, range);
+    return range;
+  }
 
   async run(pod: Pod, opts: SandboxOptions): Promise<SandboxRecord> {
     const uid = pod.metadata.uid!;
@@ -59,7 +72,15 @@ export class SandboxLifecycle {
       throw err;
     }
     if (prepared) runner.comment(uid, `pod network, made by the sandbox with netlink; the same with ip(8):\n#   ${prepared.equivalent.join("\n#   ")}`);
-    const pid = await this.startPause(pod, { hostname, cgroupPath, shmDir, prepared });
+    const userns = pod.spec.hostUsers === false ? this.usernsFor(uid) : undefined;
+    if (userns) runner.comment(uid, `the pod's own user namespace: its IDs 0-${userns.size - 1} are the host's ${userns.hostId}-${userns.hostId + userns.size - 1}`);
+    let pid: number;
+    try {
+      pid = await this.startPause(pod, { hostname, cgroupPath, shmDir, prepared, userns });
+    } catch (err) {
+      this.usernsPending.delete(uid);
+      throw err;
+    }
     const sandbox: SandboxRecord = {
       podUid: uid,
       namespace: pod.metadata.namespace ?? "default",
@@ -74,8 +95,10 @@ export class SandboxLifecycle {
       hostIPC: pod.spec.hostIPC === true,
       ips: prepared?.ips ?? [],
       state: "ready",
+      userns,
     };
     await this.x.records.saveSandbox(sandbox);
+    this.usernsPending.delete(uid);
     if (sandbox.hostNetwork) {
       sandbox.ips = [net.hostIP()];
     } else {
@@ -90,7 +113,7 @@ export class SandboxLifecycle {
   }
 
   /** Starts the pause process; a failure gives the prepared network back. */
-  private async startPause(pod: Pod, w: { hostname: string; cgroupPath: string; shmDir: string; prepared?: PreparedNetwork }): Promise<number> {
+  private async startPause(pod: Pod, w: { hostname: string; cgroupPath: string; shmDir: string; prepared?: PreparedNetwork; userns?: UsernsRange }): Promise<number> {
     const uid = pod.metadata.uid!;
     const argv = sandboxArgv(this.x.o.layout.shimPath, {
       hostname: w.hostname,
@@ -100,6 +123,7 @@ export class SandboxLifecycle {
       cgroups: this.x.o.cgroups.dirs(`${w.cgroupPath}/pause`),
       shm: pod.spec.hostIPC ? undefined : { dir: w.shmDir, size: this.x.o.shmSize ?? 64 * 1024 * 1024 },
       network: w.prepared?.shimArgs,
+      userns: w.userns,
     });
     try {
       const [pid] = await runShim(this.x.o.runner, argv, uid);

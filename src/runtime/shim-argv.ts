@@ -50,7 +50,7 @@ export interface ContainerLaunch extends ProcessIdentity {
   oomFile: string;
   cgroups: string[];
   /** Namespaces of the sandbox to join: net, uts, ipc, and pid when the pod shares one. */
-  namespaces: { type: "net" | "uts" | "ipc" | "pid"; path: string }[];
+  namespaces: { type: "net" | "uts" | "ipc" | "pid" | "user"; path: string }[];
   rootfs: string;
   lowerDirs: string[];
   upperDir: string;
@@ -154,6 +154,8 @@ export interface SandboxLaunch {
   shm?: { dir: string; size: number };
   /** The network's flags (--veth ...), when the sandbox makes the pod's interface itself. */
   network?: string[];
+  /** The pod's own user namespace (hostUsers: false): its IDs 0.. are the host's hostId.. */
+  userns?: { hostId: number; size: number };
 }
 
 export function sandboxArgv(shim: string, s: SandboxLaunch): string[] {
@@ -164,5 +166,6 @@ export function sandboxArgv(shim: string, s: SandboxLaunch): string[] {
   if (s.sharePid) a.push("--share-pid");
   if (s.hostNetwork) a.push("--host-network");
   if (s.hostIPC) a.push("--host-ipc");
+  if (s.userns) a.push("--userns-map", `${s.userns.hostId}:${s.userns.size}`);
   return a;
 }

@@ -45,7 +45,9 @@ static int usage(void)
  * the mode's own way and nothing is started. */
 static bool enters_pod(const char *mode)
 {
-	return strcmp(mode, "sandbox") == 0 || strcmp(mode, "monitor") == 0 || strcmp(mode, "exec") == 0;
+	/* pidwatch enters none, but lives as long as the daemon: from a copy it does not keep the host's file busy. */
+	return strcmp(mode, "sandbox") == 0 || strcmp(mode, "monitor") == 0 || strcmp(mode, "exec") == 0 ||
+	       strcmp(mode, "pidwatch") == 0;
 }
 
 int main(int argc, char **argv)

@@ -124,7 +124,8 @@ describe("binary protection, fds and working directory (privileged)", { skip }, 
     assert.ok(evilCode === 0 || /no such file or directory/.test(evilErr), `exit ${evilCode}: ${evilErr}`);
     s.stdin!.end();
     await s.exit;
-    assert.deepEqual(processesRunning(shimCopy), [], "no process runs the host's file: ETXTBSY cannot stop the write");
+    const running = processesRunning(shimCopy).map((p) => `${p}: ${readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ")}`);
+    assert.deepEqual(running, [], "no process runs the host's file: ETXTBSY cannot stop the write");
     writeFileSync(join(sig, "go"), "");
     await waitFor("the attacker's write", () => existsSync(join(sig, "result")));
     assert.equal(readFileSync(join(sig, "result"), "utf8").trim(), "refused");

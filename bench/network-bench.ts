@@ -22,7 +22,7 @@ import { tmpdir } from "node:os";
 import { pipeline } from "node:stream";
 import { join } from "node:path";
 import type { SandboxRecord } from "../src/runtime/pod-runtime.js";
-import { Runner, type RunResult } from "../src/sys/runner.js";
+import { HostRunner, type RunResult } from "../src/sys/runner.js";
 import { runShim } from "../src/runtime/shim-client.js";
 import { isSameProcess } from "../src/sys/proc.js";
 import { Spawner } from "../src/sys/spawner.js";
@@ -45,7 +45,7 @@ interface Timing {
  * Runs a command the way nodelet runs its own (forked by the shim's spawner), so the baselines pay the same
  * per-exec price and the comparison is about how many commands each way needs. Fails loudly unless `allowFail`.
  */
-const benchRunner = new Runner();
+const benchRunner = new HostRunner();
 const benchSpawner = new Spawner(shimPath());
 benchSpawner.start();
 benchRunner.useSpawner(benchSpawner);

@@ -9,11 +9,11 @@ import { IptablesProxier } from "../src/proxy/iptables-proxier.js";
 import type { ProxyState, ServicePortEntry } from "../src/proxy/model.js";
 import { NftablesProxier } from "../src/proxy/nft-proxier.js";
 import type { Proxier } from "../src/proxy/proxier.js";
-import { Runner, type RunOptions, type RunResult } from "../src/sys/runner.js";
+import { HostRunner, type Runner, type RunOptions, type RunResult } from "../src/sys/runner.js";
 import { sh } from "../test/helpers/netns.js";
 
 /** A runner whose commands run in a network namespace. */
-class NetnsRunner extends Runner {
+class NetnsRunner extends HostRunner {
   constructor(private readonly ns: string) {
     super();
   }

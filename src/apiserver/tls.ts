@@ -10,7 +10,7 @@ import { X509Certificate } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
-import { Runner } from "../sys/runner.js";
+import { HostRunner, type Runner } from "../sys/runner.js";
 
 export interface ServingCert {
   /** PEM certificate (also the CA for clients). */
@@ -37,7 +37,7 @@ export async function ensureServingCert(opts: CertOptions): Promise<ServingCert>
   if (existing && covers(existing.cert, hosts)) return existing;
   await fsp.mkdir(opts.dir, { recursive: true, mode: 0o700 });
   const san = hosts.map((h) => (isIP(h) ? `IP:${h}` : `DNS:${h}`)).join(",");
-  const runner = opts.runner ?? new Runner();
+  const runner = opts.runner ?? new HostRunner();
   await runner.run(
     ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
       "-keyout", keyPath, "-out", certPath, "-days", String(opts.days ?? 3650), "-subj", "/CN=nodelet-apiserver",

@@ -5,7 +5,7 @@
 import type { PodNetwork } from "../network/pod-network.js";
 import { detectCgroups } from "../sys/cgroups/detect.js";
 import type { CgroupManager } from "../sys/cgroups/types.js";
-import { Runner, type Recorder } from "../sys/runner.js";
+import { HostRunner, type Recorder, type Runner } from "../sys/runner.js";
 import { VolumeManager } from "../storage/volumes.js";
 import { ImageStore } from "./images.js";
 import { Layout } from "./layout.js";
@@ -32,7 +32,8 @@ export interface NodeRuntimeOptions {
 
 export interface NodeRuntime {
   layout: Layout;
-  runner: Runner;
+  /** The real runner (its spawner is set by the daemon once the shim's fork server runs). */
+  runner: HostRunner;
   cgroups: CgroupManager;
   images: ImageStore;
   network: PodNetwork;
@@ -41,7 +42,7 @@ export interface NodeRuntime {
 
 export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
   const layout = new Layout(o.root, o.logDir, o.shimPath);
-  const runner = new Runner(o.recorder?.(layout));
+  const runner = new HostRunner(o.recorder?.(layout));
   const cgroups = detectCgroups(runner, { parent: o.cgroupParent });
   const images = new ImageStore(layout.imagesDir, runner);
   const network = o.network(runner, layout);

@@ -51,12 +51,37 @@ export interface RunResult {
 
 const BIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/**
+ * What the rest of nodelet runs host commands and host writes through (DESIGN.md rule 11). HostRunner is the
+ * real one; sys/scripted-runner.ts answers from a script and records, for tests that need no root.
+ */
+export interface Runner {
+  readonly recorder?: Recorder;
+  /**
+   * Runs argv to completion and returns its output. Throws HostError naming the command and its stderr when it
+   * exits non-zero (unless allowFail) or cannot be started.
+   */
+  run(argv: string[], opts?: RunOptions): Promise<RunResult>;
+  /** Starts a long-running process (a shim, a helper); records it; the caller owns the ChildProcess. */
+  spawn(argv: string[], opts?: SpawnOptions & { owner?: string }): ChildProcess;
+  /** Writes a file (cgroup knob, /etc/hosts for a pod) and records it as `printf ... > path`. */
+  writeFile(path: string, data: string, owner?: string, mode?: number): Promise<void>;
+  /** mkdir -p, recorded. */
+  mkdir(path: string, owner?: string, mode?: number): Promise<void>;
+  /** rmdir (a cgroup, an empty mount point); missing is fine. Recorded. */
+  rmdir(path: string, owner?: string): Promise<void>;
+  /** A comment in the owner's script: what the next steps are for. */
+  comment(owner: string | undefined, text: string): void;
+  /** Records a step done elsewhere (a signal sent, a process started by the spawner). */
+  note(owner: string | undefined, step: Step): void;
+}
+
 /*
  * File operations here are synchronous on purpose: they are small writes to cgroupfs, /proc or the state dir
  * (tens of microseconds each), and going through libuv's four-thread pool costs more in scheduling than the
  * write itself — measured on the pod start path: 3-11 ms for a pod's handful of writes, most of it waiting.
  */
-export class Runner {
+export class HostRunner implements Runner {
   private spawner?: Spawner;
 
   constructor(readonly recorder?: Recorder) {}
@@ -192,4 +217,4 @@ function signalNumber(signal: NodeJS.Signals): number {
 }
 
 /** A Runner that records nothing: for tools and tests that only need to run commands. */
-export const plainRunner = new Runner();
+export const plainRunner: Runner = new HostRunner();

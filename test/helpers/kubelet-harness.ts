@@ -21,7 +21,7 @@ import { LinuxProbeExecutor } from "../../src/kubelet/probe-runner.js";
 import { ProbeState } from "../../src/kubelet/probe-state.js";
 import { openStore } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
-import { Runner } from "../../src/sys/runner.js";
+import { HostRunner } from "../../src/sys/runner.js";
 import { FakeRuntime } from "./fake-runtime.js";
 
 export const NODE = "node1";
@@ -55,7 +55,7 @@ export async function makeKubelet(opts: { allocatable?: Allocatable } = {}): Pro
   const probes = new ProbeState();
   const allocatable = opts.allocatable ?? { cpuMilli: 4000, memoryBytes: 8 * 2 ** 30, pods: 110 };
   let kubelet: Kubelet | undefined;
-  const dialer = new PodDialer(new Runner());
+  const dialer = new PodDialer(new HostRunner());
   const prober = new Prober({
     clock,
     state: probes,

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import type { ContainerPort, Pod } from "../../src/api/types.js";
 import { BridgeNetwork } from "../../src/network/bridge-network.js";
 import type { FirewallBackendSetting } from "../../src/network/settings.js";
-import { Runner } from "../../src/sys/runner.js";
+import { HostRunner } from "../../src/sys/runner.js";
 import { Spawner } from "../../src/sys/spawner.js";
 import { hostVeths, iptablesLinesWith, linkExists, nftTableExists, routesTo, sh } from "./netns.js";
 import { makeRuntime, shimPath, testPod, type RuntimeHarness } from "./runtime-harness.js";
@@ -28,8 +28,8 @@ export interface NetworkHarness extends RuntimeHarness {
 }
 
 /** A Runner whose commands are forked by the shim's spawner, as the daemon's are (it exits with this process). */
-function spawnerRunner(): Runner {
-  const runner = new Runner();
+function spawnerRunner(): HostRunner {
+  const runner = new HostRunner();
   const spawner = new Spawner(shimPath());
   spawner.start();
   runner.useSpawner(spawner);

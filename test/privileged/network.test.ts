@@ -13,7 +13,7 @@ import type { Pod } from "../../src/api/types.js";
 import { BridgeNetwork } from "../../src/network/bridge-network.js";
 import { vethName } from "../../src/network/names.js";
 import { isSameProcess } from "../../src/sys/proc.js";
-import { Runner } from "../../src/sys/runner.js";
+import { HostRunner } from "../../src/sys/runner.js";
 import { freeOctets } from "../helpers/subnets.js";
 import { needsRoot, needsCommand, skipUnless } from "../helpers/root.js";
 import { assertNothingLeft, execIn, httpServerPod, makeNetworkHarness, sleeperPod, type NetworkHarness } from "../helpers/network-harness.js";
@@ -227,7 +227,7 @@ describe("pod network (privileged, nftables)", { skip }, () => {
     const live = new Set(h.runtime.sandboxes().map((s) => s.podUid));
     const restarted = new BridgeNetwork({
       bridge: h.bridge, clusterCIDR: `10.${O}.0.0/16`, podCIDR: `10.${O}.0.0/24`, serviceCIDR: `10.${O + 1}.0.0/16`,
-      stateDir: h.stateDir, runner: new Runner(),
+      stateDir: h.stateDir, runner: new HostRunner(),
     });
     // A lease of a pod that vanished while the daemon was down (the host-local leak).
     await restarted.start(new Set([...live, "gone-pod"]));
@@ -331,7 +331,7 @@ describe("reset leaves the host as it was (privileged)", { skip }, () => {
   });
 
   test("bad settings fail before anything is touched", async () => {
-    const runner = new Runner();
+    const runner = new HostRunner();
     assert.throws(() => new BridgeNetwork({ bridge: "this-is-too-long0", stateDir: "/nonexistent", runner }), /--bridge: "this-is-too-long0" is 17 bytes/);
     const net = new BridgeNetwork({ bridge: "ntbad", clusterCIDR: "192.0.0.0/16", podCIDR: "192.0.2.0/24", stateDir: "/nonexistent", runner });
     const eth0 = (await sh(["ip", "-json", "-4", "route", "show", "table", "main"])).stdout;

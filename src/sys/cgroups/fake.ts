@@ -1,7 +1,9 @@
 /**
  * An in-memory CgroupManager for tests of the layers above (kubelet, runtime planning) that run without root.
- * It records limits and membership; usage is whatever the test sets.
+ * It records limits and membership; usage is whatever the test sets (pids: its members by default). It keeps the
+ * CgroupManager contract the real ones keep (test/privileged/cgroup-contract.test.ts runs over all three).
  */
+import { HostError } from "../../api/errors.js";
 import type { CgroupLimits, CgroupManager, CgroupUsage } from "./types.js";
 
 export class FakeCgroupManager implements CgroupManager {
@@ -19,17 +21,27 @@ export class FakeCgroupManager implements CgroupManager {
   }
 
   async create(path: string, limits: CgroupLimits): Promise<void> {
+    const parts = path.split("/").filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      const up = parts.slice(0, i).join("/");
+      if (!this.groups.has(up)) this.groups.set(up, { limits: {}, procs: [] });
+    }
     const g = this.groups.get(path);
     if (g) g.limits = { ...g.limits, ...limits };
     else this.groups.set(path, { limits: { ...limits }, procs: [] });
   }
 
   async update(path: string, limits: CgroupLimits): Promise<void> {
-    await this.create(path, limits);
+    const g = this.groups.get(path);
+    if (!g) throw new HostError("write limits of", `/fake-cgroup/${path}`, "", "ENOENT: no such cgroup");
+    g.limits = { ...g.limits, ...limits };
   }
 
   async addProcess(path: string, pid: number): Promise<void> {
-    this.groups.get(path)?.procs.push(pid);
+    const g = this.groups.get(path);
+    if (!g) throw new HostError("write", `/fake-cgroup/${path}/cgroup.procs`, "", "ENOENT: no such cgroup");
+    for (const other of this.groups.values()) other.procs = other.procs.filter((p) => p !== pid);
+    g.procs.push(pid);
   }
 
   async procs(path: string): Promise<number[]> {
@@ -37,9 +49,8 @@ export class FakeCgroupManager implements CgroupManager {
   }
 
   async usage(path: string): Promise<CgroupUsage> {
-    return (
-      this.groups.get(path)?.usage ?? { cpuNanos: 0, memoryUsageBytes: 0, memoryWorkingSetBytes: 0, oomKills: 0, pids: 0 }
-    );
+    const g = this.groups.get(path);
+    return g?.usage ?? { cpuNanos: 0, memoryUsageBytes: 0, memoryWorkingSetBytes: 0, oomKills: 0, pids: g?.procs.length ?? 0 };
   }
 
   containerView(): string[] {
@@ -57,7 +68,7 @@ export class FakeCgroupManager implements CgroupManager {
   async remove(path: string): Promise<void> {
     for (const key of [...this.groups.keys()]) {
       if (key === path || key.startsWith(`${path}/`)) {
-        if (this.groups.get(key)!.procs.length) throw new Error(`cgroup ${key} still has processes`);
+        if (this.groups.get(key)!.procs.length) throw new HostError("rmdir", `/fake-cgroup/${key}`, "", "EBUSY: it still has processes");
         this.groups.delete(key);
       }
     }

@@ -11,9 +11,9 @@ import { decodeHealthStatus, encodeHealthRequest, grpcHealthCheck } from "../../
 import { httpGet } from "../../../src/kubelet/http-get.js";
 import { PodDialer } from "../../../src/kubelet/pod-dialer.js";
 import { resolveContainerPort } from "../../../src/kubelet/probe-runner.js";
-import { Runner } from "../../../src/sys/runner.js";
+import { HostRunner } from "../../../src/sys/runner.js";
 
-const dialer = new PodDialer(new Runner());
+const dialer = new PodDialer(new HostRunner());
 const local = { host: "127.0.0.1" };
 
 /** A port nothing listens on. */

@@ -11,24 +11,8 @@ import type { ContainerPort, Pod } from "../../../src/api/types.js";
 import { BridgeNetwork } from "../../../src/network/bridge-network.js";
 import type { KernelFiles } from "../../../src/network/kernel-files.js";
 import type { SandboxRecord } from "../../../src/runtime/pod-runtime.js";
-import { Runner, type RunOptions, type RunResult } from "../../../src/sys/runner.js";
-
-class ScriptedRunner extends Runner {
-  calls: { argv: string[]; input?: string }[] = [];
-  constructor(private readonly answer: (argv: string[]) => Partial<RunResult> | undefined = () => undefined) {
-    super();
-  }
-  override async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-    this.calls.push({ argv, input: opts.input?.toString() });
-    const r = { stdout: "", stderr: "", code: 0, ...this.answer(argv) };
-    if (r.code !== 0 && !opts.allowFail) throw new Error(`run ${argv.join(" ")}: ${r.stderr}`);
-    return r;
-  }
-  override async writeFile(): Promise<void> {}
-  clear(): void {
-    this.calls = [];
-  }
-}
+import type { RunResult } from "../../../src/sys/runner.js";
+import { ScriptedRunner } from "../../../src/sys/scripted-runner.js";
 
 function fakeKernel(): KernelFiles & { written: string[] } {
   const written: string[] = [];

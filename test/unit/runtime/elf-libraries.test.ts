@@ -13,7 +13,7 @@ import { parseElf, readElf, ElfError } from "../../../src/runtime/elf.js";
 import { hostLdCache, sharedLibraries } from "../../../src/runtime/elf-libraries.js";
 import { ImageStore } from "../../../src/runtime/images.js";
 import { parseLdCache } from "../../../src/runtime/ld-cache.js";
-import { Runner, type Recorder } from "../../../src/sys/runner.js";
+import { HostRunner, type Recorder } from "../../../src/sys/runner.js";
 
 /** What ldd lists for a file: the paths of the loader and the libraries (linux-vdso has none). */
 function lddPaths(path: string): string[] {
@@ -123,7 +123,7 @@ describe("ELF libraries", () => {
     it("image build --from-host: the binary and its libraries by their host paths, no command run; a missing library refused", async () => {
       const steps: string[] = [];
       const recorder: Recorder = { record: (_owner, step) => steps.push(JSON.stringify(step)) };
-      const images = new ImageStore(join(dir, "images"), new Runner(recorder));
+      const images = new ImageStore(join(dir, "images"), new HostRunner(recorder));
       const image = await images.buildFromHost([join(dir, "deep/with-rpath")], "rpath:1");
       for (const p of lddPaths(join(dir, "deep/with-rpath"))) assert.ok(existsSync(join(image.rootfs, p)), `${p} is in the image`);
       assert.deepEqual(steps, [], "nothing was executed to find the libraries");

@@ -14,7 +14,7 @@ import { HeldPodError, RuntimeRecords } from "../../../src/runtime/records.js";
 import type { ContainerRecord, SandboxRecord } from "../../../src/runtime/pod-runtime.js";
 import { FakeCgroupManager } from "../../../src/sys/cgroups/fake.js";
 import { CorruptStateError, readJsonState, writeJsonState } from "../../../src/sys/json-state.js";
-import { Runner } from "../../../src/sys/runner.js";
+import { HostRunner } from "../../../src/sys/runner.js";
 
 const NOW = new Date("2026-01-02T03:04:05.678Z");
 
@@ -110,7 +110,7 @@ test("the orphan sweep leaves a held pod's cgroups, files and exit records alone
     }
     mkdirSync(layout.exitsDir, { recursive: true });
     writeFileSync(layout.exitFile("c1"), "{}");
-    const removed = await removeOrphans({ layout, runner: new Runner(), cgroups, pods: new Set(), containers: new Set(), held: new Set([held]) });
+    const removed = await removeOrphans({ layout, runner: new HostRunner(), cgroups, pods: new Set(), containers: new Set(), held: new Set([held]) });
     assert.deepEqual(removed.filter((r) => r.includes(held) || r.includes("c1")), []);
     assert.ok(removed.includes(`cgroup besteffort/pod${orphan}`));
     assert.ok(cgroups.groups.has(`besteffort/pod${held}/c1`));

@@ -7,7 +7,7 @@ import { parseCgroupMounts, parseProcCgroup, detectCgroups } from "../../../src/
 import { V1CgroupManager } from "../../../src/sys/cgroups/v1.js";
 import { V2CgroupManager } from "../../../src/sys/cgroups/v2.js";
 import { milliCPUToQuota, milliCPUToShares, sharesToWeight } from "../../../src/sys/cgroups/types.js";
-import { Runner, type Step } from "../../../src/sys/runner.js";
+import { HostRunner, type Step } from "../../../src/sys/runner.js";
 
 const HYBRID_MOUNTINFO = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
 32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
@@ -35,7 +35,7 @@ test("parses cgroup mounts and /proc/self/cgroup", () => {
 });
 
 test("a hybrid host is v1, with our parent under the daemon's own cgroup per controller", () => {
-  const m = detectCgroups(new Runner(), { mountinfo: HYBRID_MOUNTINFO, procCgroup: HYBRID_SELF });
+  const m = detectCgroups(new HostRunner(), { mountinfo: HYBRID_MOUNTINFO, procCgroup: HYBRID_SELF });
   assert.ok(m instanceof V1CgroupManager);
   const { views, ...parents } = m.parents;
   assert.deepEqual(parents, {
@@ -72,16 +72,16 @@ test("co-mounted cpu,cpuacct share one directory", () => {
   const info = `32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct
 35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory
 39 31 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids`;
-  const m = detectCgroups(new Runner(), { mountinfo: info, procCgroup: "3:cpu,cpuacct:/x\n4:memory:/x\n5:pids:/x\n" });
+  const m = detectCgroups(new HostRunner(), { mountinfo: info, procCgroup: "3:cpu,cpuacct:/x\n4:memory:/x\n5:pids:/x\n" });
   assert.equal(m.dirs("p").length, 3);
   assert.equal(m.dirs("p")[0], "/sys/fs/cgroup/cpu,cpuacct/x/nodelet/p");
 });
 
 test("a pure cgroup2 host is v2; an absolute --cgroup-parent is taken as is", () => {
-  const m = detectCgroups(new Runner(), { mountinfo: V2_MOUNTINFO, procCgroup: "0::/system.slice/nodelet.service\n" });
+  const m = detectCgroups(new HostRunner(), { mountinfo: V2_MOUNTINFO, procCgroup: "0::/system.slice/nodelet.service\n" });
   assert.ok(m instanceof V2CgroupManager);
   assert.equal(m.parent, "/sys/fs/cgroup/system.slice/nodelet.service/nodelet");
-  const abs = detectCgroups(new Runner(), { mountinfo: V2_MOUNTINFO, procCgroup: "0::/a\n", parent: "/kubepods" });
+  const abs = detectCgroups(new HostRunner(), { mountinfo: V2_MOUNTINFO, procCgroup: "0::/a\n", parent: "/kubepods" });
   assert.equal((abs as V2CgroupManager).parent, "/sys/fs/cgroup/kubepods");
 });
 
@@ -109,7 +109,7 @@ function fakeV2Tree(): { root: string; own: string } {
 test("v2 writes every knob in the unified format, against a fake cgroupfs tree", async () => {
   const { root, own } = fakeV2Tree();
   const steps: Step[] = [];
-  const runner = new Runner({ record: (_o, s) => steps.push(s) });
+  const runner = new HostRunner({ record: (_o, s) => steps.push(s) });
   try {
     const m = new V2CgroupManager(join(own, "nodelet"), runner, own);
     await m.prepare("node");
@@ -148,7 +148,7 @@ test("v2 moves the daemon's processes to a leaf when its own cgroup cannot deleg
   const { root, own } = fakeV2Tree();
   writeFileSync(join(own, "cgroup.procs"), "100\n200\n");
   let first = true;
-  const runner = new Runner();
+  const runner = new HostRunner();
   const original = runner.writeFile.bind(runner);
   runner.writeFile = async (path: string, data: string, owner?: string) => {
     if (first && path === join(own, "cgroup.subtree_control")) {

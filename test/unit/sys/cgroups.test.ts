@@ -55,13 +55,13 @@ test("v1 devices: the controller's directory joins the cgroup; deny all, then al
   const steps: Step[] = [];
   try {
     const dir = (c: string) => join(root, c, "nodelet");
-    const m = new V1CgroupManager({ cpu: dir("cpu"), cpuacct: dir("cpu"), memory: dir("memory"), pids: dir("pids"), devices: dir("devices") }, new Runner({ record: (_o, s) => steps.push(s) }));
+    const m = new V1CgroupManager({ cpu: dir("cpu"), cpuacct: dir("cpu"), memory: dir("memory"), pids: dir("pids"), devices: dir("devices") }, new HostRunner({ record: (_o, s) => steps.push(s) }));
     assert.deepEqual(m.dirs("p/c"), ["cpu", "memory", "pids", "devices"].map((c) => join(dir(c), "p/c")));
     await m.create("p/c", { devices: ["c 1:3 rwm", "c 136:* rwm"] }, "p");
     const writes = steps.filter((s) => s.kind === "write" && (s.path ?? "").startsWith(join(dir("devices"), "p/c"))).map((s) => `${s.path!.split("/").pop()} ${s.input}`);
     assert.deepEqual(writes, ["devices.deny a", "devices.allow c 1:3 rwm", "devices.allow c 136:* rwm"]);
     assert.equal(m.deviceFilterDir(), undefined, "v1 needs no BPF program");
-    const bare = new V1CgroupManager({ cpu: dir("cpu"), cpuacct: dir("cpu"), memory: dir("memory"), pids: dir("pids") }, new Runner());
+    const bare = new V1CgroupManager({ cpu: dir("cpu"), cpuacct: dir("cpu"), memory: dir("memory"), pids: dir("pids") }, new HostRunner());
     await assert.rejects(bare.create("q", { devices: ["c 1:3 rwm"] }), /devices controller is not mounted/);
   } finally {
     rmSync(root, { recursive: true, force: true });

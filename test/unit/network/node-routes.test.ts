@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BridgeNetwork } from "../../../src/network/bridge-network.js";
 import type { KernelFiles } from "../../../src/network/kernel-files.js";
-import { Runner, type RunOptions, type RunResult } from "../../../src/sys/runner.js";
+import { HostRunner, type RunOptions, type RunResult } from "../../../src/sys/runner.js";
 
 /** A host of routes: `ip` batches add and delete unreachable routes in it; every route deletion is kept. */
-class RouteHost extends Runner {
+class RouteHost extends HostRunner {
   readonly unreachable = new Set<string>();
   readonly deleted: string[] = [];
   bridge = false;

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { findShim } from "../../../src/sys/shim-path.js";
 import { PidWatch, type MonitorExit } from "../../../src/sys/pid-watch.js";
 import { isSameProcess, processStartTime } from "../../../src/sys/proc.js";
-import { Runner } from "../../../src/sys/runner.js";
+import { HostRunner } from "../../../src/sys/runner.js";
 
 const SHIM = findShim();
 
@@ -22,7 +22,7 @@ const exited = (c: ChildProcess) => new Promise((r) => (c.exitCode !== null || c
 function harness() {
   const seen: { id: string; how: MonitorExit; at: number }[] = [];
   const waiters: (() => void)[] = [];
-  const w = new PidWatch(SHIM, new Runner(), (id, how) => {
+  const w = new PidWatch(SHIM, new HostRunner(), (id, how) => {
     seen.push({ id, how, at: Date.now() });
     for (const f of waiters.splice(0)) f();
   });

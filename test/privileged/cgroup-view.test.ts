@@ -8,7 +8,11 @@ import assert from "node:assert/strict";
 import { readContainerLog } from "../../src/runtime/cri-log.js";
 import type { Container, Pod } from "../../src/api/types.js";
 import { MASKED_PATHS } from "../../src/runtime/container-launch.js";
+import { mkdirSync, readFileSync, rmdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseCgroupMounts, parseProcCgroup } from "../../src/sys/cgroups/detect.js";
 import { needsRoot } from "../helpers/root.js";
+import { runContainer, Scratch } from "../helpers/shim-harness.js";
 import { makeRuntime, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
 
 const skip = needsRoot();
@@ -85,5 +89,33 @@ describe("the container's cgroup and sysfs view (privileged)", { skip }, () => {
     }
     assert.ok(Number(rest.trim().split("\n")[0]) > 1, "the host's interfaces are listed");
     assert.doesNotMatch(out, /WRITABLE/);
+  });
+});
+
+/** The cgroup2 mount and this process's directory in it (hybrid hosts mount it at /sys/fs/cgroup/unified). */
+function ownV2Dir(): string | undefined {
+  const mount = parseCgroupMounts(readFileSync("/proc/self/mountinfo", "utf8")).find((m) => m.fsType === "cgroup2");
+  const own = parseProcCgroup(readFileSync("/proc/self/cgroup", "utf8")).find((e) => e.controllers.length === 0);
+  return mount && own ? join(mount.mountPoint, own.path) : undefined;
+}
+
+describe("cgroup v2 view, through the shim (privileged)", { skip: skip || (ownV2Dir() ? false : "no cgroup2 hierarchy mounted") }, () => {
+  test("--cgroupfs cgroup2: /proc/self/cgroup is 0::/, /sys/fs/cgroup is the container's cgroup2 directory, read-only", async () => {
+    await Scratch.with(async (s) => {
+      const cg = join(ownV2Dir()!, `shimtest-view-${process.pid}`);
+      mkdirSync(cg);
+      try {
+        const script = "grep '^0::' /proc/self/cgroup; cat /sys/fs/cgroup/cgroup.procs | wc -l; ls /sys/fs/cgroup | grep -c '^shimtest-'; mkdir /sys/fs/cgroup/x 2>/dev/null && echo WRITABLE; echo end";
+        const r = await runContainer(s, { cmd: ["sh", "-c", script], flags: ["--cgroup", cg, "--cgroupfs", "cgroup2"] });
+        // Its own cgroup, as "/", holding the container's processes (sh and the pipeline's), no sibling cgroups.
+        const [line, procs, siblings, end] = r.stdout.trim().split("\n");
+        assert.equal(line, "0::/");
+        assert.ok(Number(procs) >= 1, r.stdout);
+        assert.equal(siblings, "0");
+        assert.equal(end, "end", r.stdout);
+      } finally {
+        rmdirSync(cg);
+      }
+    });
   });
 });

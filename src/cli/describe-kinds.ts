@@ -50,6 +50,11 @@ export async function describeNode(s: Section, obj: KubeObject, client: ApiClien
   s.map(0, "Labels", md.labels);
   s.map(0, "Annotations", withoutLastApplied(md.annotations));
   s.line(0, "CreationTimestamp", describeTime(md.creationTimestamp));
+  // kubectl: one taint a line, KEY[=VALUE]:EFFECT (the node-pressure taints show here while a condition holds).
+  const taints = ((node.spec?.taints ?? []) as { key: string; value?: string; effect: string }[]).map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`);
+  if (!taints.length) s.line(0, "Taints", "<none>");
+  taints.forEach((t, i) => s.line(0, i === 0 ? "Taints" : "", t));
+  s.line(0, "Unschedulable", String(node.spec?.unschedulable ?? false));
   s.raw("Conditions:");
   s.table(1, [
     ["Type", "Status", "LastHeartbeatTime", "LastTransitionTime", "Reason", "Message"],

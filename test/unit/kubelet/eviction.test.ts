@@ -351,3 +351,19 @@ describe("an evicted pod in the plan (PodIsEvicted)", () => {
     assert.equal(computePodActions(crashed, observedPod("exited", "ready")).containersToStart.length, 1, "a crashed container of a running pod restarts");
   });
 });
+
+describe("describe node shows the pressure taints", () => {
+  test("one a line, as kubectl prints them; <none> without", async () => {
+    const { Section } = await import("../../../src/cli/describe-section.js");
+    const { describeNode } = await import("../../../src/cli/describe-kinds.js");
+    const client = { request: async () => ({ items: [] }) } as unknown as Parameters<typeof describeNode>[2];
+    const show = async (taints?: { key: string; value?: string; effect: string }[]) => {
+      const s = new Section();
+      await describeNode(s, { apiVersion: "v1", kind: "Node", metadata: { name: "n" }, spec: taints ? { taints } : {}, status: {} } as Node, client);
+      return s.text();
+    };
+    assert.match(await show(), /^Taints:\s+<none>\nUnschedulable:\s+false$/m);
+    const text = await show([{ key: "node.kubernetes.io/disk-pressure", effect: "NoSchedule" }, { key: "dedicated", value: "db", effect: "NoExecute" }]);
+    assert.match(text, /^Taints:\s+node\.kubernetes\.io\/disk-pressure:NoSchedule\n\s+dedicated=db:NoExecute\nUnschedulable:\s+false$/m);
+  });
+});

@@ -25,7 +25,7 @@ import { compileProfile } from "../src/runtime/seccomp/compile.js";
 import { DEFAULT_PROFILE } from "../src/runtime/seccomp/default-profile.js";
 import { detectCgroups } from "../src/sys/cgroups/detect.js";
 import type { CgroupLimits, CgroupManager, CgroupUsage } from "../src/sys/cgroups/types.js";
-import { Runner } from "../src/sys/runner.js";
+import { HostRunner } from "../src/sys/runner.js";
 import { Spawner } from "../src/sys/spawner.js";
 import { VolumeManager } from "../src/storage/volumes.js";
 import { testPod } from "../test/helpers/runtime-harness.js";
@@ -89,7 +89,7 @@ interface Bench {
 async function makeBench(config: Config, i: number): Promise<Bench> {
   const root = mkdtempSync(join(tmpdir(), "nodelet-hardening-"));
   const layout = new Layout(root, join(root, "log"), SHIM);
-  const runner = new Runner();
+  const runner = new HostRunner();
   const spawner = new Spawner(SHIM);
   spawner.start();
   runner.useSpawner(spawner);
@@ -131,7 +131,7 @@ async function cleanup(b: Bench): Promise<void> {
 
 /** The device allowlist's own cost on cgroup v1: creating a container cgroup with and without its 12 writes. */
 async function deviceWritesMs(runs: number): Promise<{ with: number[]; without: number[] }> {
-  const runner = new Runner();
+  const runner = new HostRunner();
   const cgroups = detectCgroups(runner, { parent: `nodelet-hardening-${process.pid}-devices` });
   const out = { with: [] as number[], without: [] as number[] };
   try {

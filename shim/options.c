@@ -43,11 +43,18 @@ static int set_groups(struct process_spec *p, const char *list)
 	char *copy = strdup(list);
 	if (copy == NULL)
 		return fail("--groups: out of memory");
+	free(p->groups);
 	p->groups = calloc(strlen(list) / 2 + 1, sizeof(gid_t));
 	p->ngroups = 0;
+	if (p->groups == NULL) {
+		free(copy);
+		return fail("--groups: out of memory");
+	}
 	for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (set_id("--groups", tok, &p->groups[p->ngroups]) < 0)
+		if (set_id("--groups", tok, &p->groups[p->ngroups]) < 0) {
+			free(copy);
 			return -1;
+		}
 		p->ngroups++;
 	}
 	free(copy);
@@ -202,10 +209,11 @@ static int parse_monitor_opt(struct container_spec *s, int argc, char **argv, in
 }
 
 /* Allocates every repeatable list with room for argc entries: no flag can appear more often. */
-static void alloc_process(struct process_spec *p, int argc)
+static int alloc_process(struct process_spec *p, int argc)
 {
 	p->cwd = "/";
 	p->env = calloc((size_t)argc + 1, sizeof(char *));
+	return p->env ? 0 : fail("out of memory");
 }
 
 /* Collects COMMAND after "--"; fails if it is missing. */
@@ -232,7 +240,6 @@ int parse_container_args(int argc, char **argv, struct container_spec *s)
 	s->id = "";
 	s->log_max_size = 10485760;
 	s->log_max_files = 5;
-	alloc_process(&s->proc, argc);
 	s->cgroups = calloc((size_t)argc, sizeof(char *));
 	s->ns = calloc((size_t)argc, sizeof(struct ns_join));
 	s->mounts = calloc((size_t)argc, sizeof(struct user_mount));
@@ -240,6 +247,9 @@ int parse_container_args(int argc, char **argv, struct container_spec *s)
 	s->readonly = calloc((size_t)argc, sizeof(char *));
 	s->devices = calloc(DEVICE_RULES_MAX, sizeof(struct device_rule));
 	s->cgroupfs = calloc((size_t)argc, sizeof(char *));
+	if (alloc_process(&s->proc, argc) < 0 || !s->cgroups || !s->ns || !s->mounts || !s->masked || !s->readonly ||
+	    !s->devices || !s->cgroupfs)
+		return fail("out of memory");
 	int i = 1;
 	while (i < argc && strcmp(argv[i], "--") != 0) {
 		int n = parse_monitor_opt(s, argc, argv, i);
@@ -285,8 +295,9 @@ int parse_exec_args(int argc, char **argv, struct exec_spec *s)
 	memset(s, 0, sizeof *s);
 	if (spec_fd_expand(&argc, &argv) < 0)
 		return -1;
-	alloc_process(&s->proc, argc);
 	s->cgroups = calloc((size_t)argc, sizeof(char *));
+	if (alloc_process(&s->proc, argc) < 0 || !s->cgroups)
+		return fail("out of memory");
 	int i = 1;
 	while (i < argc && strcmp(argv[i], "--") != 0) {
 		int n = parse_exec_opt(s, argc, argv, i);
@@ -323,6 +334,8 @@ int parse_sandbox_args(int argc, char **argv, struct sandbox_spec *s)
 {
 	memset(s, 0, sizeof *s);
 	s->cgroups = calloc((size_t)argc, sizeof(char *));
+	if (s->cgroups == NULL)
+		return fail("out of memory");
 	s->shm_size = 64ULL << 20;
 	for (int i = 1; i < argc; i++) {
 		int n = 0;

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,7 +75,9 @@ static int njobs;
 
 static int buf_append(struct buf *b, const void *p, size_t n)
 {
-	if (b->len + n > b->cap) {
+	if (n == 0)
+		return 0;
+	if (b->data == NULL || b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 4096;
 		while (cap < b->len + n)
 			cap *= 2;
@@ -89,10 +92,9 @@ static int buf_append(struct buf *b, const void *p, size_t n)
 	return 0;
 }
 
-static void put_u32(struct buf *b, uint32_t v)
+static void le32(unsigned char *out, uint32_t v)
 {
-	unsigned char le[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >> 24) & 0xff };
-	buf_append(b, le, 4);
+	out[0] = v & 0xff, out[1] = (v >> 8) & 0xff, out[2] = (v >> 16) & 0xff, out[3] = (v >> 24) & 0xff;
 }
 
 static uint32_t get_u32(const unsigned char *p)
@@ -100,26 +102,43 @@ static uint32_t get_u32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Sends one response frame on stdout. */
+/* Sends one response frame on stdout: a fixed head, then the output, then the error output, in one writev. */
 static void reply(uint32_t id, int32_t pid, int32_t status, const struct buf *out, const struct buf *err)
 {
-	struct buf r = { 0 };
-	put_u32(&r, 0); /* length, patched below */
-	put_u32(&r, id);
-	put_u32(&r, (uint32_t)pid);
-	put_u32(&r, (uint32_t)status);
-	put_u32(&r, (uint32_t)(out ? out->len : 0));
-	if (out && out->len)
-		buf_append(&r, out->data, out->len);
-	put_u32(&r, (uint32_t)(err ? err->len : 0));
-	if (err && err->len)
-		buf_append(&r, err->data, err->len);
-	uint32_t len = (uint32_t)(r.len - 4);
-	unsigned char le[4] = { len & 0xff, (len >> 8) & 0xff, (len >> 16) & 0xff, (len >> 24) & 0xff };
-	memcpy(r.data, le, 4);
-	if (write_all(STDOUT_FILENO, r.data, r.len) < 0)
-		_exit(0); /* the daemon is gone */
-	free(r.data);
+	size_t outlen = out ? out->len : 0, errlen = err ? err->len : 0;
+	unsigned char head[20], mid[4];
+	le32(head, (uint32_t)(16 + outlen + 4 + errlen));
+	le32(head + 4, id);
+	le32(head + 8, (uint32_t)pid);
+	le32(head + 12, (uint32_t)status);
+	le32(head + 16, (uint32_t)outlen);
+	le32(mid, (uint32_t)errlen);
+	struct iovec iov[4] = {
+		{ head, sizeof head }, { outlen ? out->data : NULL, outlen }, { mid, sizeof mid }, { errlen ? err->data : NULL, errlen },
+	};
+	size_t total = sizeof head + outlen + sizeof mid + errlen, done = 0;
+	int first = 0;
+	while (done < total) {
+		ssize_t n = writev(STDOUT_FILENO, iov + first, 4 - first);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(0); /* the daemon is gone */
+		done += (size_t)n;
+		while (first < 4 && (size_t)n >= iov[first].iov_len)
+			n -= (ssize_t)iov[first++].iov_len;
+		if (first < 4) {
+			iov[first].iov_base = (char *)iov[first].iov_base + n;
+			iov[first].iov_len -= (size_t)n;
+		}
+	}
+}
+
+static void free_strings(char **v)
+{
+	for (char **a = v; a && *a; a++)
+		free(*a);
+	free(v);
 }
 
 /* Reads a NUL-free string table (count, then length-prefixed strings) from p; returns a NULL-terminated array. */
@@ -129,18 +148,21 @@ static char **read_strings(const unsigned char **p, const unsigned char *end)
 		return NULL;
 	uint32_t n = get_u32(*p);
 	*p += 4;
-	char **v = calloc(n + 1, sizeof(char *));
+	/* Each string takes at least its 4-byte length: a count the frame cannot hold is refused before allocating. */
+	if (n > (size_t)(end - *p) / 4)
+		return NULL;
+	char **v = calloc((size_t)n + 1, sizeof(char *));
 	if (!v)
 		return NULL;
 	for (uint32_t i = 0; i < n; i++) {
-		if (end - *p < 4)
+		uint32_t len = end - *p < 4 ? 0 : get_u32(*p);
+		char *str = end - *p < 4 || (size_t)(end - *p - 4) < len ? NULL : strndup((const char *)*p + 4, len);
+		if (str == NULL) {
+			free_strings(v);
 			return NULL;
-		uint32_t len = get_u32(*p);
-		*p += 4;
-		if ((size_t)(end - *p) < len)
-			return NULL;
-		v[i] = strndup((const char *)*p, len);
-		*p += len;
+		}
+		v[i] = str;
+		*p += 4 + len;
 	}
 	return v;
 }
@@ -168,15 +190,32 @@ static void child_exec(int in, int out, int err, char **argv, char **envp)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+}
+
 static void start_job(uint32_t id, char **argv, char **envp, const unsigned char *input, size_t input_len)
 {
-	int pin[2] = { -1, -1 }, pout[2], perr[2];
+	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
+	char *copy = input_len ? malloc(input_len) : NULL;
+	/* Without /dev/null the child's stdin would be ours: the daemon's request stream. */
+	int devnull = input_len ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	errno = 0;
 	if (njobs == MAX_JOBS || pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0 ||
-	    (input_len && pipe2(pin, O_CLOEXEC) < 0)) {
-		reply(id, -(errno ? errno : EAGAIN), 0, NULL, NULL);
+	    (input_len && (copy == NULL || pipe2(pin, O_CLOEXEC) < 0)) || (!input_len && devnull < 0)) {
+		int why = njobs == MAX_JOBS ? EAGAIN : errno ? errno : ENOMEM;
+		close_pair(pout);
+		close_pair(perr);
+		close_pair(pin);
+		if (devnull >= 0)
+			close(devnull);
+		free(copy);
+		reply(id, -why, 0, NULL, NULL);
 		return;
 	}
-	int devnull = input_len ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pid_t pid = fork();
 	if (pid == 0)
 		child_exec(input_len ? pin[0] : devnull, pout[1], perr[1], argv, envp);
@@ -192,6 +231,7 @@ static void start_job(uint32_t id, char **argv, char **envp, const unsigned char
 		close(perr[0]);
 		if (input_len)
 			close(pin[1]);
+		free(copy);
 		reply(id, -saved, 0, NULL, NULL);
 		return;
 	}
@@ -203,8 +243,8 @@ static void start_job(uint32_t id, char **argv, char **envp, const unsigned char
 	j->err = perr[0];
 	j->in = input_len ? pin[1] : -1;
 	if (input_len) {
-		j->input = malloc(input_len);
-		memcpy(j->input, input, input_len);
+		memcpy(copy, input, input_len);
+		j->input = copy;
 		j->input_len = input_len;
 		fcntl(j->in, F_SETFL, O_NONBLOCK);
 	}
@@ -220,23 +260,13 @@ static void handle_request(const unsigned char *p, size_t len)
 	p += 4;
 	char **argv = read_strings(&p, end);
 	char **envp = argv ? read_strings(&p, end) : NULL;
-	if (!argv || !envp || !argv[0] || end - p < 4) {
+	uint32_t inlen = argv && envp && end - p >= 4 ? get_u32(p) : 0;
+	if (!argv || !envp || !argv[0] || end - p < 4 || (size_t)(end - p - 4) < inlen)
 		reply(id, -EINVAL, 0, NULL, NULL);
-		return;
-	}
-	uint32_t inlen = get_u32(p);
-	p += 4;
-	if ((size_t)(end - p) < inlen) {
-		reply(id, -EINVAL, 0, NULL, NULL);
-		return;
-	}
-	start_job(id, argv, envp, p, inlen);
-	for (char **a = argv; *a; a++)
-		free(*a);
-	for (char **e = envp; *e; e++)
-		free(*e);
-	free(argv);
-	free(envp);
+	else
+		start_job(id, argv, envp, p + 4, inlen);
+	free_strings(argv);
+	free_strings(envp);
 }
 
 static void drain(int *fd, struct buf *b)
@@ -244,7 +274,9 @@ static void drain(int *fd, struct buf *b)
 	char chunk[65536];
 	ssize_t n = read(*fd, chunk, sizeof(chunk));
 	if (n > 0) {
-		buf_append(b, chunk, (size_t)n);
+		/* Out of memory: this chunk of the command's output is dropped; the pipe keeps draining so the command
+		 * never blocks on it. */
+		(void)buf_append(b, chunk, (size_t)n);
 		return;
 	}
 	if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
@@ -354,8 +386,8 @@ int cmd_spawner(int argc, char **argv)
 			ssize_t r = read(STDIN_FILENO, chunk, sizeof(chunk));
 			if (r <= 0 && (r == 0 || errno != EINTR))
 				return 0; /* the daemon is gone */
-			if (r > 0)
-				buf_append(&in, chunk, (size_t)r);
+			if (r > 0 && buf_append(&in, chunk, (size_t)r) < 0)
+				return 1; /* a request lost to memory: the daemon's Runner goes on without us */
 			size_t off = 0;
 			while (in.len - off >= 4) {
 				uint32_t len = get_u32((unsigned char *)in.data + off);
@@ -364,8 +396,10 @@ int cmd_spawner(int argc, char **argv)
 				handle_request((unsigned char *)in.data + off + 4, len);
 				off += 4 + len;
 			}
-			memmove(in.data, in.data + off, in.len - off);
-			in.len -= off;
+			if (off > 0) {
+				memmove(in.data, in.data + off, in.len - off);
+				in.len -= off;
+			}
 		}
 		finish_jobs();
 	}

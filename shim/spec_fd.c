@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The words read: the parsed spec points into them for the rest of the process's life. */
+static char *spec_words;
+
 /* Reads fd to EOF into a NUL-terminated heap buffer; its length in *len. NULL with fail(). */
 static char *read_spec(int fd, size_t *len)
 {
@@ -106,5 +109,6 @@ int spec_fd_expand(int *argc, char ***argv)
 	out[k] = NULL;
 	*argc = (int)k;
 	*argv = out;
+	spec_words = buf;
 	return 0;
 }

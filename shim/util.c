@@ -43,8 +43,17 @@ int fail_context(const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(err_buf, sizeof err_buf, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof err_buf)
-		snprintf(err_buf + n, sizeof err_buf - n, ": %s", old);
+	/* ": <old>" appended by hand, cut at the buffer's end (snprintf's truncation is a warning under -fanalyzer). */
+	size_t at = n < 0 ? 0 : (size_t)n < sizeof err_buf ? (size_t)n : sizeof err_buf - 1;
+	size_t room = sizeof err_buf - 1 - at, oldlen = strnlen(old, sizeof old - 1);
+	if (room >= 2) {
+		memcpy(err_buf + at, ": ", 2);
+		at += 2, room -= 2;
+		size_t k = oldlen < room ? oldlen : room;
+		memcpy(err_buf + at, old, k);
+		at += k;
+	}
+	err_buf[at] = '\0';
 	return -1;
 }
 

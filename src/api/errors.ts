@@ -1,8 +1,7 @@
 /**
- * The three kinds of error nodelet raises, each carrying enough to act on:
+ * The two kinds of error the API raises, each carrying enough to act on (the third, HostError, is sys/host-error.ts):
  * - FieldError: user input is wrong; names the field path and the reason (becomes 422 Invalid).
  * - ApiError: an API-level failure with a Kubernetes Status reason and HTTP code (NotFound, AlreadyExists, ...).
- * - HostError: an operation on the host failed; names the operation, the object and the pod it was for, and the cause.
  */
 import type { Status, StatusCause } from "./types.js";
 
@@ -122,30 +121,6 @@ export class ApiError extends Error {
       code: this.code,
     };
   }
-}
-
-/**
- * A host operation failed: `cannot write cpu.cfs_quota_us for pod default/web-1 at /sys/fs/...: EINVAL`.
- * `op` is the verb ("write", "mount", "exec ip"), `target` the object (a path, a device), `owner` who it was for.
- */
-export class HostError extends Error {
-  constructor(
-    readonly op: string,
-    readonly target: string,
-    readonly owner: string,
-    override readonly cause?: unknown,
-  ) {
-    super(`cannot ${op} ${target}${owner ? ` for ${owner}` : ""}${cause ? `: ${causeText(cause)}` : ""}`);
-    this.name = "HostError";
-  }
-}
-
-function causeText(cause: unknown): string {
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return code && !cause.message.startsWith(code) ? `${code}: ${cause.message}` : cause.message;
-  }
-  return String(cause);
 }
 
 /** Collects field errors during validation so all of them are reported at once, as the API server does. */

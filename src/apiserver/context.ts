@@ -2,7 +2,7 @@
 import type { AdmissionContext } from "../api/admission.js";
 import type { Store } from "../store/store.js";
 import type { Hooks } from "./hooks.js";
-import type { PodIO } from "./pod-io.js";
+import type { PodIO } from "../api/pod-io.js";
 import type { ServerLimits } from "./limits.js";
 import type { WatchLimiter } from "./watch-limits.js";
 

@@ -8,4 +8,4 @@ export type { NodeUsage } from "./context.js";
 export { planPodDeletion, DEFAULT_GRACE_SECONDS, type DeletePlan } from "./graceful.js";
 export { parseListenAddress, prepareTcpListener, type TcpSetupOptions } from "./tcp-setup.js";
 export { INITIAL_NAMESPACES } from "./namespaces.js";
-export { summarizePod, formatAge, humanDuration, type PodSummary } from "./tables/format.js";
+export { summarizePod, formatAge, humanDuration, type PodSummary } from "../api/tables/format.js";

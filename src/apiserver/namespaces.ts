@@ -12,7 +12,7 @@ import type { KubeObject, Namespace } from "../api/types.js";
 import { rfc3339 } from "../store/metadata.js";
 import type { Store } from "../store/store.js";
 import type { ServerContext } from "./context.js";
-import { deleteOne } from "./handlers/delete.js";
+import { deleteOne } from "./deletion.js";
 
 export const INITIAL_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 const UNDELETABLE = new Set(["default", "kube-system", "kube-public"]);

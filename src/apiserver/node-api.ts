@@ -9,21 +9,23 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, FieldError } from "../api/errors.js";
 import type { Pod } from "../api/types.js";
-import { readSteps, renderScript } from "../runtime/explain.js";
-import type { ImageStore } from "../runtime/images.js";
-import type { Layout } from "../runtime/layout.js";
-import type { PodRuntime } from "../runtime/pod-runtime.js";
 import type { Store } from "../store/store.js";
-import { runtimeUid } from "../kubelet/pod-objects.js";
 import type { ApiServer } from "./server.js";
 
+/** The node's images as this API serves them (the runtime's ImageStore is one); images are sent as JSON as they are. */
+export interface NodeImages {
+  list(): Promise<object[]>;
+  buildFromHost(paths: string[], tag: string): Promise<object>;
+  /** False when no image has that name. */
+  remove(ref: string): Promise<boolean>;
+}
+
+/** What the node API reads: the node's images, the store, and the node's record of how it built a pod. */
 export interface NodeApiDeps {
-  images: ImageStore;
-  layout: Layout;
-  runtime: PodRuntime;
+  images: NodeImages;
   store: Store;
-  /** Writes recorded steps still in memory to their files (before reading them back). */
-  flushSteps?: () => void;
+  /** The host steps that built the pod, as a shell script titled `title` (the node side reads its own records). */
+  explain(pod: Pod, title: string): string;
 }
 
 const PREFIX = "/apis/nodelet.io/v1/";
@@ -63,9 +65,7 @@ async function images(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse,
 function explain(d: NodeApiDeps, res: ServerResponse, namespace: string, name: string): void {
   const pod = d.store.get<Pod>("Pod", namespace, name);
   if (!pod) throw ApiError.notFound("pods", name);
-  d.flushSteps?.();
-  const steps = readSteps(d.layout.podExplainFile(runtimeUid(pod)));
-  const script = renderScript(steps, `pod ${namespace}/${name} (uid ${pod.metadata.uid}): how nodelet built it`);
+  const script = d.explain(pod, `pod ${namespace}/${name} (uid ${pod.metadata.uid}): how nodelet built it`);
   res.writeHead(200, { "Content-Type": "text/x-shellscript; charset=utf-8" });
   res.end(script);
 }

@@ -11,7 +11,7 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { AdmissionContext } from "../api/admission.js";
 import type { Store } from "../store/store.js";
-import { DEFAULT_SOCKET_PATH } from "../client/defaults.js";
+import { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
 import { requestToken, tokenMatches } from "./auth.js";
 import type { NodeUsage, ServerContext } from "./context.js";
 import { handleRequest } from "./dispatch.js";
@@ -19,7 +19,7 @@ import { Hooks, type CreateHook, type UpdateHook } from "./hooks.js";
 import { applyServerLimits, DEFAULT_LIMITS, httpServerOptions, type ServerLimits } from "./limits.js";
 import { listenTcp, listenUnix } from "./listen.js";
 import { defaultNamespace, ensureInitialNamespaces, startNamespaceReaper } from "./namespaces.js";
-import type { PodIO } from "./pod-io.js";
+import type { PodIO } from "../api/pod-io.js";
 import { handleUpgrade } from "./upgrade.js";
 import { WatchLimiter } from "./watch-limits.js";
 

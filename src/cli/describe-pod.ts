@@ -3,7 +3,7 @@
  * (k8s.io/kubectl/pkg/describe/describe.go describePod).
  */
 import type { Container, ContainerState, ContainerStatus, Pod, PodMetrics, Probe, Volume } from "../api/types.js";
-import { summarizePod } from "../apiserver/tables/format.js";
+import { summarizePod } from "../api/tables/format.js";
 import { describeTime, Section } from "./describe-section.js";
 import { mebi, milli } from "./metrics-format.js";
 

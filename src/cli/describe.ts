@@ -10,7 +10,7 @@ import { makeContext, report, targets, type CliContext } from "./context.js";
 import { describeNode, describeService, describeGeneric } from "./describe-kinds.js";
 import { describePod } from "./describe-pod.js";
 import { Section } from "./describe-section.js";
-import { formatAge } from "../apiserver/tables/format.js";
+import { formatAge } from "../api/tables/format.js";
 
 export const FLAGS: FlagSpec[] = [...GLOBAL_FLAGS, { name: "selector", short: "l", value: true }];
 

@@ -1,11 +1,11 @@
 /**
  * `nodelet images` (list), `nodelet image build --from-host PATH... --tag NAME`, `nodelet image rm NAME`.
  */
-import type { Image } from "../runtime/images.js";
+import type { Image } from "../api/image.js";
 import { flag, flags, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, type CliContext } from "./context.js";
 import { formatColumns } from "./printers.js";
-import { formatAge } from "../apiserver/tables/format.js";
+import { formatAge } from "../api/tables/format.js";
 
 export const FLAGS: FlagSpec[] = [
   ...GLOBAL_FLAGS,

@@ -12,9 +12,9 @@ import type { Agent, IncomingMessage, RequestOptions as HttpRequestOptions } fro
 import { PassThrough, type Readable } from "node:stream";
 import type { ResourceInfo } from "../api/resources.js";
 import type { KubeList, KubeObject, Status, WatchEvent } from "../api/types.js";
-import type { Table } from "../apiserver/tables/table.js";
+import type { Table } from "../api/tables/table.js";
 import { ConnectionError } from "./connection-error.js";
-import { DEFAULT_SOCKET_PATH } from "./defaults.js";
+import { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
 import { errorFromResponse } from "./errors.js";
 import { collectError, readEvents } from "./events.js";
 import { resourcePath } from "./paths.js";

@@ -13,5 +13,5 @@ export {
 export { ConnectionError } from "./connection-error.js";
 export { errorFromResponse, errorFromStatus } from "./errors.js";
 export { resourcePath } from "./paths.js";
-export { DEFAULT_SOCKET_PATH } from "./defaults.js";
-export type { Table, TableRow, TableColumnDefinition } from "../apiserver/tables/table.js";
+export { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
+export type { Table, TableRow, TableColumnDefinition } from "../api/tables/table.js";

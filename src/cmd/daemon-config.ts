@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { boolFlag, flag, flags, parseArgs, UsageError, type FlagSpec } from "../cli/args.js";
-import { DEFAULT_SOCKET_PATH } from "../client/defaults.js";
+import { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
 import { DEFAULT_EVICTION_HARD, parseEvictionConfig, parseGoDuration, parseReserved, type Reserved, type Threshold } from "../kubelet/node-pressure.js";
 import { DEFAULT_EVENT_BURST, DEFAULT_EVENT_QPS } from "../kubelet/events.js";
 import type { FirewallBackendSetting } from "../network/settings.js";

@@ -13,22 +13,23 @@ import { createApiServer, ensureServingCert, loadOrCreateToken, writeKubeconfig,
 import { realClock } from "../kubelet/clock.js";
 import { missingImageErrors, type ImagePresent } from "../kubelet/image-admission.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
+import { runtimeUid } from "../kubelet/pod-objects.js";
 import { startNodeAgent, type NodeAgent } from "../kubelet/node-agent.js";
 import { NodeHeartbeat } from "../kubelet/node-heartbeat.js";
 import { NodeIO } from "../kubelet/node-io.js";
-import { readNodeFacts } from "../kubelet/node-status.js";
 import type { PressureCondition } from "../kubelet/eviction.js";
 import { diskReserve, evictionSettings } from "./eviction-wiring.js";
 import { BridgeNetwork } from "../network/bridge-network.js";
 import type { NetworkSettings } from "../network/settings.js";
 import { LoopbackOnlyNetwork, type PodNetwork } from "../network/pod-network.js";
-import { FileRecorder } from "../runtime/explain.js";
+import { FileRecorder, readSteps, renderScript } from "../runtime/explain.js";
 import type { LinuxPodRuntime } from "../runtime/linux-runtime.js";
 import { createNodeRuntime } from "../runtime/node-runtime.js";
 import type { Runner } from "../sys/runner.js";
 import { openStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/store.js";
 import { Spawner } from "../sys/spawner.js";
+import { readHostFacts } from "../sys/host-info.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { recordSetup } from "./daemon-record.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
@@ -83,7 +84,14 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     installServiceAllocation(cfg, store, a);
     installImageAdmission(a, (ref) => images.has(ref));
   });
-  registerNodeApi(api, { images, layout, runtime, store, flushSteps: () => recorder?.flush() });
+  registerNodeApi(api, {
+    images,
+    store,
+    explain: (pod, title) => {
+      recorder?.flush(); // steps still in memory go to their files before they are read back
+      return renderScript(readSteps(layout.podExplainFile(runtimeUid(pod))), title);
+    },
+  });
   agent = await startNodeAgent({
     nodeName: cfg.nodeName,
     store,
@@ -191,7 +199,7 @@ export function networkSettings(cfg: DaemonConfig): NetworkSettings {
  * refuses to start with swap on unless failSwapOn=false; nodelet warns and reports it, and refuses with --fail-swap-on.
  */
 function registerNode(store: Store, cfg: DaemonConfig, hostIP: string, pressure: () => PressureCondition[], log: (m: string) => void): NodeHeartbeat {
-  const facts = readNodeFacts(cfg.root);
+  const facts = readHostFacts(cfg.root);
   if (facts.swapBytes > 0) {
     const what = `swap is on (${Math.round(facts.swapBytes / 1048576)} MiB)`;
     if (cfg.failSwapOn) throw new Error(`${what}: refusing to start with --fail-swap-on (turn swap off with swapoff -a)`);

@@ -21,10 +21,10 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   image: () => import("../cli/images.js"),
   explain: () => import("../cli/explain.js"),
   "port-forward": () => import("../cli/port-forward.js"),
-  daemon: () => import("../cli/daemon.js"),
-  reset: () => import("../cli/reset.js"),
+  daemon: () => import("./verbs/daemon.js"),
+  reset: () => import("./verbs/reset.js"),
   version: () => import("../cli/version.js"),
-  kubeconfig: () => import("../cli/kubeconfig.js"),
+  kubeconfig: () => import("./verbs/kubeconfig.js"),
   "api-resources": () => import("../cli/api-resources.js"),
 };
 

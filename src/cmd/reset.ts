@@ -11,7 +11,7 @@ import { createNodeRuntime, type NodeRuntime } from "../runtime/node-runtime.js"
 import { podNetwork, SHIM_PATH } from "./daemon.js";
 import { answers } from "../apiserver/listen.js";
 import { BridgeNetwork } from "../network/bridge-network.js";
-import { formatIPv4 } from "../network/cidr.js";
+import { formatIPv4 } from "../api/cidr.js";
 import { hostKernelFiles } from "../network/kernel-files.js";
 import { removeAllProxyRules } from "../proxy/proxy-controller.js";
 import type { DaemonConfig } from "./daemon-config.js";

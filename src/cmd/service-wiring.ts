@@ -13,7 +13,7 @@ import { DnsServer } from "../dns/dns-server.js";
 import { defaultDnsServiceIP, ensureKubeDns } from "../dns/kube-dns.js";
 import type { ClusterView } from "../dns/records.js";
 import type { BridgeNetwork } from "../network/bridge-network.js";
-import { formatCidr, formatIPv4, parseCidrSetting } from "../network/cidr.js";
+import { formatCidr, formatIPv4, parseCidrSetting } from "../api/cidr.js";
 import { hostKernelFiles } from "../network/kernel-files.js";
 import { ProxyController } from "../proxy/proxy-controller.js";
 import type { Store } from "../store/store.js";

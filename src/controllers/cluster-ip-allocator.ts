@@ -6,7 +6,7 @@
  */
 import { invalid } from "../api/field.js";
 import type { Service } from "../api/types.js";
-import { contains, formatCidr, formatIPv4, lastAddress, parseIPv4, sizeOf, type Cidr } from "../network/cidr.js";
+import { contains, formatCidr, formatIPv4, lastAddress, parseIPv4, sizeOf, type Cidr } from "../api/cidr.js";
 import type { Store } from "../store/store.js";
 import { ObjectIndex } from "./object-index.js";
 

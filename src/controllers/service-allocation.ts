@@ -8,7 +8,7 @@
 import { ApiError, type FieldError } from "../api/errors.js";
 import { index } from "../api/field.js";
 import type { KubeObject, Service } from "../api/types.js";
-import { formatCidr } from "../network/cidr.js";
+import { formatCidr } from "../api/cidr.js";
 import type { Store } from "../store/store.js";
 import { ClusterIPAllocator } from "./cluster-ip-allocator.js";
 import { keyOf } from "./object-index.js";

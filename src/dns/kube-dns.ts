@@ -7,7 +7,7 @@
  */
 import type { Endpoints, Service } from "../api/types.js";
 import { setServiceDefaults } from "../api/service.js";
-import { formatIPv4, type Cidr } from "../network/cidr.js";
+import { formatIPv4, type Cidr } from "../api/cidr.js";
 import type { Store } from "../store/store.js";
 
 export const DNS_NAMESPACE = "kube-system";

@@ -6,7 +6,7 @@ import { connect } from "node:net";
 import { Duplex } from "node:stream";
 import { ApiError } from "../api/errors.js";
 import type { ContainerMetrics, Pod, PodMetrics } from "../api/types.js";
-import type { ExecOptions, ExecSession, LogOptions, PodIO } from "../apiserver/pod-io.js";
+import type { ExecOptions, ExecSession, LogOptions, PodIO } from "../api/pod-io.js";
 import { readContainerLog } from "../runtime/cri-log.js";
 import type { ContainerRecord, PodRuntime } from "../runtime/pod-runtime.js";
 import type { Runner } from "../sys/runner.js";

@@ -3,52 +3,17 @@
  * ephemeral storage, pods), conditions, addresses and nodeInfo, including the swap state (the kubelet refuses to
  * run with swap on by default; we run, warn and report it).
  */
-import { readFileSync } from "node:fs";
-import { arch, cpus, hostname, release, totalmem } from "node:os";
+import { arch, hostname } from "node:os";
 import type { Node, NodeCondition } from "../api/types.js";
-import { fsStats } from "../sys/node-stats.js";
+import type { HostFacts } from "../sys/host-info.js";
 import { CONDITION_TAINT, type PressureCondition } from "./eviction.js";
 import { thresholdAmount, type Reserved, type Threshold } from "./node-pressure.js";
 
 export const KUBELET_VERSION = "v1.32.0-nodelet";
 export const RUNTIME_VERSION = "nodelet://0.1.0";
 
-export interface NodeFacts {
-  cpuCores: number;
-  memoryBytes: number;
-  ephemeralBytes: number;
-  swapBytes: number;
-  kernel: string;
-  osImage: string;
-  bootID: string;
-  machineID: string;
-}
-
-/** The node's facts; ephemeral-storage is the filesystem holding `root` (--root), where pods' data lives. */
-export function readNodeFacts(root: string): NodeFacts {
-  const read = (p: string) => {
-    try {
-      return readFileSync(p, "utf8");
-    } catch {
-      return "";
-    }
-  };
-  const swap = read("/proc/swaps")
-    .split("\n")
-    .slice(1)
-    .filter(Boolean)
-    .reduce((sum, l) => sum + Number(l.split(/\s+/)[2] ?? 0) * 1024, 0);
-  return {
-    cpuCores: cpus().length,
-    memoryBytes: totalmem(),
-    ephemeralBytes: fsStats(root).capacityBytes,
-    swapBytes: swap,
-    kernel: release(),
-    osImage: /PRETTY_NAME="([^"]*)"/.exec(read("/etc/os-release"))?.[1] ?? "Linux",
-    bootID: read("/proc/sys/kernel/random/boot_id").trim(),
-    machineID: read("/etc/machine-id").trim(),
-  };
-}
+/** The node's fixed facts, as sys/host-info.ts reads them from the host. */
+export type NodeFacts = HostFacts;
 
 export interface NodeSettings {
   name: string;

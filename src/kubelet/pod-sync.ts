@@ -7,7 +7,7 @@
  */
 import type { Pod } from "../api/types.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
-import { VolumeError } from "../storage/volumes.js";
+import { VolumeError } from "../storage/volume-plugin.js";
 import type { Store } from "../store/store.js";
 import type { Backoff } from "./backoff.js";
 import type { Clock } from "./clock.js";

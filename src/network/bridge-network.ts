@@ -13,11 +13,11 @@
  * - reset(): removes all of the above, leaving the host as before.
  */
 import { join } from "node:path";
-import { FieldError, HostError } from "../api/errors.js";
+import { FieldError } from "../api/errors.js";
+import { HostError } from "../sys/host-error.js";
 import type { Pod } from "../api/types.js";
-import type { SandboxRecord } from "../runtime/pod-runtime.js";
 import type { Runner } from "../sys/runner.js";
-import { contains, formatCidr, formatIPv4, parseIPv4 } from "./cidr.js";
+import { contains, formatCidr, formatIPv4, parseIPv4 } from "../api/cidr.js";
 import { chooseFirewall, NftRunner, type FirewallKind } from "./firewall/backend.js";
 import { planGc } from "./gc.js";
 import { podHostPorts } from "./host-ports.js";
@@ -29,7 +29,7 @@ import type { NatPolicy } from "./nat-rules.js";
 import { detectNodeIP } from "./node-ip.js";
 import { applyNode, inspectHost, planBridge, recordCreatedTables, removeNode, type NodeDeps } from "./node-setup.js";
 import { podFirewallFor, removeAllPodFirewalls, type PodFirewall } from "./pod-firewall.js";
-import type { NetworkAttachment, PodNetwork, PreparedNetwork } from "./pod-network.js";
+import type { NetworkAttachment, NetworkSandbox, PodNetwork, PreparedNetwork } from "./pod-network.js";
 import { SerialSync } from "./serial-sync.js";
 import { validateSettings, type NetworkSettings, type ValidSettings } from "./settings.js";
 
@@ -109,7 +109,7 @@ export class BridgeNetwork implements PodNetwork {
     }
   }
 
-  async setUp(pod: Pod, sandbox: SandboxRecord): Promise<NetworkAttachment> {
+  async setUp(pod: Pod, sandbox: NetworkSandbox): Promise<NetworkAttachment> {
     const uid = sandbox.podUid;
     const hostPorts = podHostPorts(pod);
     const veth = vethName(uid);
@@ -148,7 +148,7 @@ export class BridgeNetwork implements PodNetwork {
     return { shimArgs: args, ips: [lease.ip], equivalent, token: lease };
   }
 
-  async attach(_pod: Pod, sandbox: SandboxRecord, prepared: PreparedNetwork): Promise<NetworkAttachment> {
+  async attach(_pod: Pod, sandbox: NetworkSandbox, prepared: PreparedNetwork): Promise<NetworkAttachment> {
     const lease = prepared.token as Lease;
     try {
       if (lease.hostPorts.length) await this.hostPortsAdded(lease, sandbox.podUid);
@@ -198,7 +198,7 @@ export class BridgeNetwork implements PodNetwork {
     }
   }
 
-  async tearDown(sandbox: SandboxRecord): Promise<void> {
+  async tearDown(sandbox: NetworkSandbox): Promise<void> {
     const state = sandbox.network as Partial<AttachmentState> | undefined;
     const lease = this.leases.byPod(sandbox.podUid);
     // Free the lease only when it is the one this sandbox got (a newer sandbox of the same pod may hold another).

@@ -5,7 +5,7 @@
  */
 import { FieldError } from "../api/errors.js";
 import type { Pod } from "../api/types.js";
-import { parseIPv4 } from "./cidr.js";
+import { parseIPv4 } from "../api/cidr.js";
 
 export type PortProtocol = "TCP" | "UDP" | "SCTP";
 

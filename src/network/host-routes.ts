@@ -3,7 +3,7 @@
  * (pure): a pod CIDR must not overlap a network the host already reaches some other way.
  */
 import { FieldError } from "../api/errors.js";
-import { formatCidr, overlaps, parseCidr, type Cidr } from "./cidr.js";
+import { formatCidr, overlaps, parseCidr, type Cidr } from "../api/cidr.js";
 
 export interface HostRoute {
   dst: string;

@@ -8,8 +8,9 @@
  * or the new one, never a torn one (sys/state-file.ts: without a rename over the old file, which stalls on ext4). The lease also
  * records the pod's hostPorts, so a restarted daemon can rebuild its NAT rules from this file alone.
  */
-import { FieldError, HostError } from "../api/errors.js";
-import { contains, formatCidr, formatIPv4, parseIPv4, podRange, type Cidr } from "./cidr.js";
+import { FieldError } from "../api/errors.js";
+import { HostError } from "../sys/host-error.js";
+import { contains, formatCidr, formatIPv4, parseIPv4, podRange, type Cidr } from "../api/cidr.js";
 import { hostPortConflict, type HostPortMapping } from "./host-ports.js";
 import { CorruptStateError, readJsonState, writeJsonState } from "../sys/json-state.js";
 import { removeStateFile } from "../sys/state-file.js";

@@ -13,7 +13,7 @@
  * kills the pause process right after tearDown. The synchronous `ip link del` (~15-30 ms, it waits for an RCU
  * grace period) is only used on error paths and for strays.
  */
-import { formatCidr, formatIPv4, type Cidr } from "./cidr.js";
+import { formatCidr, formatIPv4, type Cidr } from "../api/cidr.js";
 import { macForIP } from "./names.js";
 
 /** One pod's veth pair, as data. */

@@ -3,7 +3,7 @@
  * daemons with different bridges never pick the same name.
  */
 import { createHash } from "node:crypto";
-import { formatIPv4 } from "./cidr.js";
+import { formatIPv4 } from "../api/cidr.js";
 
 /**
  * The host end of a pod's veth pair: "nl" + 13 hex digits of sha256(pod uid) = 15 bytes, the most IFNAMSIZ allows.

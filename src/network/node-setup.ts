@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import { readJsonState, writeJsonState } from "../sys/json-state.js";
 import type { Runner } from "../sys/runner.js";
-import { formatCidr, formatIPv4, parseCidr, sameCidr, type Cidr } from "./cidr.js";
+import { formatCidr, formatIPv4, parseCidr, sameCidr, type Cidr } from "../api/cidr.js";
 import { checkPodCidrFree, hasUnreachable, parseRoutes, type HostRoute } from "./host-routes.js";
 import type { KernelFiles } from "./kernel-files.js";
 import { BRIDGE_ALIAS, bridgeBatch, linkDelArgv, unreachableDelBatch, type BridgeSpec } from "./link-plan.js";

@@ -4,9 +4,21 @@
  * the shim brings `lo` up in the new namespace, and nothing else is attached.
  */
 import type { Pod } from "../api/types.js";
-import type { SandboxRecord } from "../runtime/pod-runtime.js";
 import type { Runner } from "../sys/runner.js";
 import { detectNodeIP } from "./node-ip.js";
+
+/**
+ * What the network needs to know of a pod's sandbox (the runtime's SandboxRecord is one): whose it is, its pause
+ * process (whose network namespace the pod's interface goes into) and what attach/setUp returned to tear it down.
+ */
+export interface NetworkSandbox {
+  podUid: string;
+  namespace: string;
+  name: string;
+  pid: number;
+  /** The attachment's `state`, as the runtime persisted it in the sandbox record. */
+  network?: Record<string, string>;
+}
 
 export interface NetworkAttachment {
   /** Pod IPs, first is primary (status.podIP). */
@@ -32,13 +44,13 @@ export interface PreparedNetwork {
 export interface PodNetwork {
   /** Daemon start: create the node's bridge/rules if needed, collect leases of pods that no longer exist. */
   start(livePodUids: Set<string>): Promise<void>;
-  setUp(pod: Pod, sandbox: SandboxRecord): Promise<NetworkAttachment>;
+  setUp(pod: Pod, sandbox: NetworkSandbox): Promise<NetworkAttachment>;
   /** Optional fast path: the sandbox makes the pod's interface itself (prepare → sandbox → attach, or abort). */
   prepare?(pod: Pod, podUid: string): Promise<PreparedNetwork>;
-  attach?(pod: Pod, sandbox: SandboxRecord, prepared: PreparedNetwork): Promise<NetworkAttachment>;
+  attach?(pod: Pod, sandbox: NetworkSandbox, prepared: PreparedNetwork): Promise<NetworkAttachment>;
   abort?(prepared: PreparedNetwork, podUid: string): Promise<void>;
   /** Idempotent: the sandbox's namespace may already be gone. */
-  tearDown(sandbox: SandboxRecord): Promise<void>;
+  tearDown(sandbox: NetworkSandbox): Promise<void>;
   /** The address of this node that pods and hostPort/NodePort users reach (status.hostIP). */
   hostIP(): string;
   /**

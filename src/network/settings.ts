@@ -3,7 +3,7 @@
  * command-line setting (`--pod-cidr: ...`), found before anything on the host is touched.
  */
 import { FieldError } from "../api/errors.js";
-import { containsCidr, formatCidr, formatIPv4, gatewayOf, overlaps, parseCidrSetting, parseIPv4, type Cidr } from "./cidr.js";
+import { containsCidr, formatCidr, formatIPv4, gatewayOf, overlaps, parseCidrSetting, parseIPv4, type Cidr } from "../api/cidr.js";
 
 export type FirewallBackendSetting = "auto" | "nftables" | "iptables" | "iptables-legacy" | "iptables-nft";
 

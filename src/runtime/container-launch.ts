@@ -7,8 +7,9 @@ import { FieldError } from "../api/errors.js";
 import type { Container, Pod, VolumeMount } from "../api/types.js";
 import { containerArgv, containerEnvironment, expandVars, type EnvSources } from "./container-env.js";
 import { containerDeviceRules } from "./devices.js";
-import type { Image } from "./images.js";
+import type { Image } from "../api/image.js";
 import type { ContainerLaunch, ShimMount } from "./shim-argv.js";
+import type { PreparedVolume } from "../storage/volume-plugin.js";
 
 /** containerd's default capability set (oci/spec.go defaultUnixCaps). */
 export const DEFAULT_CAPS = [
@@ -24,11 +25,6 @@ export const MASKED_PATHS = [
 export const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
 /** A volume of the pod, ready on the host (the storage layer has set it up). */
-export interface PreparedVolume {
-  hostPath: string;
-  readOnly: boolean;
-}
-
 /** One line of the image's /etc/passwd, for resolving the image's USER. */
 export interface PasswdEntry {
   name: string;

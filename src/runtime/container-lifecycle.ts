@@ -8,14 +8,15 @@ import { mkdirSync, promises as fsp, readFileSync, rmSync, writeFileSync } from 
 import { join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import type { Container, Pod } from "../api/types.js";
-import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
+import type { ExecOptions, ExecSession } from "../api/pod-io.js";
 import { isoNow } from "../sys/clock.js";
 import { processStartTime, signalProcess } from "../sys/proc.js";
 import { readTextOr } from "../sys/text-file.js";
 import { buildContainerLaunch, capabilities, DEFAULT_CAPS, parsePasswd } from "./container-launch.js";
 import type { ContainerExits } from "./container-exits.js";
 import { startExec } from "./exec-session.js";
-import { normalizeImageRef, type Image } from "./images.js";
+import type { Image } from "../api/image.js";
+import { normalizeImageRef } from "./images.js";
 import { prepareLog, removeLogFiles, removeLogLink } from "./log-files.js";
 import { ContainerStartError, type ContainerRecord, type SandboxRecord, type StartContainerOptions } from "./pod-runtime.js";
 import { containerDeviceRules } from "./devices.js";

@@ -3,7 +3,7 @@
  * (fd 3) carrying window sizes. Wraps it as the ExecSession the API server frames for the client.
  */
 import type { Writable } from "node:stream";
-import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
+import type { ExecOptions, ExecSession } from "../api/pod-io.js";
 import type { Runner } from "../sys/runner.js";
 import { encodeSpec, execCommand, EXEC_SPEC_FD, type ExecLaunch } from "./shim-argv.js";
 

@@ -11,30 +11,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
 import { FieldError } from "../api/errors.js";
+import type { Image, ImageConfig } from "../api/image.js";
 import { readJsonState, writeJsonState } from "../sys/json-state.js";
 import type { Runner } from "../sys/runner.js";
 import { sharedLibraries } from "./elf-libraries.js";
 import { populateBaseDirs, copyHostPath } from "./image-files.js";
-
-/** The part of the OCI image config that decides how a container runs. */
-export interface ImageConfig {
-  Entrypoint?: string[];
-  Cmd?: string[];
-  Env?: string[];
-  WorkingDir?: string;
-  User?: string;
-  StopSignal?: string;
-}
-
-export interface Image {
-  id: string;
-  /** Every "name:tag" that points at this image. */
-  tags: string[];
-  created: string;
-  size: number;
-  rootfs: string;
-  config: ImageConfig;
-}
 
 const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 export const BUSYBOX_BINARY = "/bin/busybox";

@@ -7,7 +7,7 @@
  */
 import { promises as fsp } from "node:fs";
 import type { Container, Pod } from "../api/types.js";
-import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
+import type { ExecOptions, ExecSession } from "../api/pod-io.js";
 import type { CgroupUsage } from "../sys/cgroups/types.js";
 import { realClock } from "../sys/clock.js";
 import { ContainerExits } from "./container-exits.js";

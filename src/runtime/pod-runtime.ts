@@ -4,7 +4,7 @@
  * implementation is linux-runtime.ts; tests of the kubelet use a fake.
  */
 import type { Container, Pod } from "../api/types.js";
-import type { ExecOptions, ExecSession } from "../apiserver/pod-io.js";
+import type { ExecOptions, ExecSession } from "../api/pod-io.js";
 import type { CgroupUsage } from "../sys/cgroups/types.js";
 import type { EnvSources } from "./container-env.js";
 import type { ProcessIdentity } from "./shim-argv.js";

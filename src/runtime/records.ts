@@ -11,7 +11,7 @@
  */
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { HostError } from "../api/errors.js";
+import { HostError } from "../sys/host-error.js";
 import type { Pod } from "../api/types.js";
 import { CorruptStateError, moveAside, readJsonState, writeJsonState } from "../sys/json-state.js";
 import type { Layout } from "./layout.js";

@@ -10,7 +10,7 @@ import { sleep, isoNow } from "../sys/clock.js";
 import { unmount } from "../sys/mounts.js";
 import { isSameProcess, processStartTime, signalProcess } from "../sys/proc.js";
 import { readTextOr } from "../sys/text-file.js";
-import type { PreparedVolume } from "./container-launch.js";
+import type { PreparedVolume } from "../storage/volume-plugin.js";
 import type { Layout } from "./layout.js";
 import { removePodLogs } from "./log-files.js";
 import { podHostname, renderHostsFile, renderResolvConf } from "./pod-files.js";

@@ -7,15 +7,14 @@ import { promises as fsp } from "node:fs";
 import type { Pod, Volume } from "../api/types.js";
 import { isMountPoint, mount, unmount } from "../sys/mounts.js";
 import type { Runner } from "../sys/runner.js";
-import type { Layout } from "../runtime/layout.js";
 import { memoryBytes } from "../api/quantity.js";
-import type { VolumePlugin } from "./volumes.js";
+import type { VolumePaths, VolumePlugin } from "./volume-plugin.js";
 
 export class EmptyDirPlugin implements VolumePlugin {
   readonly name = "kubernetes.io~empty-dir";
 
   constructor(
-    private readonly layout: Layout,
+    private readonly layout: VolumePaths,
     private readonly runner: Runner,
   ) {}
 

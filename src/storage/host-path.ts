@@ -6,7 +6,7 @@
 import { promises as fsp, type Stats } from "node:fs";
 import type { Pod, Volume } from "../api/types.js";
 import type { Runner } from "../sys/runner.js";
-import { VolumeError, type VolumePlugin } from "./volumes.js";
+import { VolumeError, type VolumePlugin } from "./volume-plugin.js";
 
 export class HostPathPlugin implements VolumePlugin {
   readonly name = "kubernetes.io~host-path";

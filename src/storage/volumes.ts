@@ -6,33 +6,14 @@
  */
 import type { Pod, Volume } from "../api/types.js";
 import type { Runner } from "../sys/runner.js";
-import type { PreparedVolume } from "../runtime/container-launch.js";
-import type { Layout } from "../runtime/layout.js";
 import { EmptyDirPlugin } from "./empty-dir.js";
 import { HostPathPlugin } from "./host-path.js";
-
-export interface VolumePlugin {
-  /** The kubelet's plugin directory name (kubernetes.io~empty-dir). */
-  readonly name: string;
-  handles(v: Volume): boolean;
-  setup(pod: Pod, v: Volume): Promise<PreparedVolume>;
-  teardown(pod: Pod, v: Volume): Promise<void>;
-}
-
-export class VolumeError extends Error {
-  constructor(
-    readonly volume: string,
-    message: string,
-  ) {
-    super(`MountVolume.SetUp failed for volume "${volume}" : ${message}`);
-    this.name = "VolumeError";
-  }
-}
+import { VolumeError, type PreparedVolume, type VolumePaths, type VolumePlugin } from "./volume-plugin.js";
 
 export class VolumeManager {
   private readonly plugins: VolumePlugin[];
 
-  constructor(layout: Layout, runner: Runner, extra: VolumePlugin[] = []) {
+  constructor(layout: VolumePaths, runner: Runner, extra: VolumePlugin[] = []) {
     this.plugins = [new EmptyDirPlugin(layout, runner), new HostPathPlugin(runner), ...extra];
   }
 

@@ -6,7 +6,7 @@
  * an absent one and act on that (the orphan sweep once killed live pods that way).
  */
 import { renameSync } from "node:fs";
-import { HostError } from "../api/errors.js";
+import { HostError } from "./host-error.js";
 import { readStateFile, replaceFile } from "./state-file.js";
 
 /** A state file whose content is not JSON (torn by a disk fault, edited by hand). */

@@ -7,8 +7,10 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { mkdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { constants as osConstants } from "node:os";
-import { HostError } from "../api/errors.js";
-import type { Spawner } from "./spawner.js";
+import { HostError } from "./host-error.js";
+import type { RunResult, Spawner } from "./spawner.js";
+
+export type { RunResult } from "./spawner.js";
 
 /** One recorded host action. `argv` is the command (for writes, the equivalent shell words). */
 export interface Step {
@@ -41,12 +43,6 @@ export interface RunOptions {
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-}
-
-export interface RunResult {
-  stdout: string;
-  stderr: string;
-  code: number;
 }
 
 const BIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

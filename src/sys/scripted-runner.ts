@@ -4,7 +4,7 @@
  * host, so a test can check the commands they would run and make any of them fail.
  */
 import type { ChildProcess, SpawnOptions } from "node:child_process";
-import { HostError } from "../api/errors.js";
+import { HostError } from "./host-error.js";
 import type { Recorder, RunOptions, RunResult, Runner, Step } from "./runner.js";
 
 /** The answer to one command: its output and exit code (0 when left out). */

@@ -7,7 +7,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { Socket } from "node:net";
-import type { RunResult } from "./runner.js";
+
+/** What a finished command left: its output and exit code (the Runner returns it too). */
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
 
 /** The spawner's fd holding its sealed copy of the shim (shim/spawner.c). */
 const SELF_COPY_FD = 9;

@@ -5,7 +5,7 @@
 import { PassThrough, Readable, type Duplex } from "node:stream";
 import { ApiError } from "../../src/api/errors.js";
 import type { Pod, PodMetrics } from "../../src/api/types.js";
-import type { ExecOptions, ExecSession, LogOptions, PodIO } from "../../src/apiserver/pod-io.js";
+import type { ExecOptions, ExecSession, LogOptions, PodIO } from "../../src/api/pod-io.js";
 
 export interface FakePodIOOptions {
   /** Log text per container name (the same for every pod); missing containers log "". */

@@ -6,7 +6,7 @@
 import { PassThrough } from "node:stream";
 import { finished } from "node:stream/promises";
 import type { Container, Pod } from "../../src/api/types.js";
-import type { ExecOptions, ExecSession } from "../../src/apiserver/pod-io.js";
+import type { ExecOptions, ExecSession } from "../../src/api/pod-io.js";
 import {
   ContainerStartError,
   type ContainerRecord,

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { PassThrough, type Duplex } from "node:stream";
 import { ApiError } from "../../src/api/errors.js";
 import type { Pod, PodMetrics } from "../../src/api/types.js";
-import type { ExecOptions, ExecSession, PodIO } from "../../src/apiserver/pod-io.js";
+import type { ExecOptions, ExecSession, PodIO } from "../../src/api/pod-io.js";
 import { handleStreamUpgrade } from "../../src/apiserver/streaming/index.js";
 
 export const TOKEN = "stream-test-token";

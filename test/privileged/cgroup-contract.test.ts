@@ -9,7 +9,7 @@ import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { HostError } from "../../src/api/errors.js";
+import { HostError } from "../../src/sys/host-error.js";
 import { detectCgroups, parseCgroupMounts } from "../../src/sys/cgroups/detect.js";
 import { FakeCgroupManager } from "../../src/sys/cgroups/fake.js";
 import type { CgroupManager } from "../../src/sys/cgroups/types.js";

@@ -8,7 +8,7 @@ import type { ServerContext } from "../context.js";
 import { sendJson } from "../http.js";
 import { negotiateObject } from "../negotiate.js";
 import type { ResourceRoute } from "../router.js";
-import { partialObjectMetadata, printerFor, toTable, type IncludeObject } from "../tables/index.js";
+import { partialObjectMetadata, printerFor, toTable, type IncludeObject } from "../../api/tables/index.js";
 
 /** One API request on a resource path, as every handler receives it. */
 export interface Call {

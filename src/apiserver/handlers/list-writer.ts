@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { apiVersionOf } from "../../api/resources.js";
 import type { KubeObject } from "../../api/types.js";
 import { negotiateObject } from "../negotiate.js";
-import { partialObjectMetadata, printerFor, toTable } from "../tables/index.js";
+import { partialObjectMetadata, printerFor, toTable } from "../../api/tables/index.js";
 import { includeObject, type Call } from "./common.js";
 
 export interface ListWriter {

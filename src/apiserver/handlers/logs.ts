@@ -6,7 +6,7 @@ import type { Pod } from "../../api/types.js";
 import { ApiError } from "../../api/errors.js";
 import { resolveContainer } from "../containers.js";
 import { queryBool, queryInt, sendError } from "../http.js";
-import type { LogOptions } from "../pod-io.js";
+import type { LogOptions } from "../../api/pod-io.js";
 import { loadObject, type Call } from "./common.js";
 
 export function logOptions(pod: Pod, q: URLSearchParams): LogOptions {

@@ -17,7 +17,7 @@ import type { KubeObject, WatchEvent } from "../../api/types.js";
 import { escapeFieldValue } from "../../api/labels.js";
 import { queryBool, queryInt, sendError, toApiError } from "../http.js";
 import { negotiateObject } from "../negotiate.js";
-import { partialObjectMetadata, printerFor, toTable } from "../tables/index.js";
+import { partialObjectMetadata, printerFor, toTable } from "../../api/tables/index.js";
 import { BacklogGuard, clientOf } from "../watch-limits.js";
 import { includeObject, requireVerb, type Call } from "./common.js";
 

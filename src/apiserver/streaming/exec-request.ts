@@ -4,7 +4,7 @@
  */
 import { ApiError } from "../../api/errors.js";
 import type { Pod, Status } from "../../api/types.js";
-import type { ExecOptions } from "../pod-io.js";
+import type { ExecOptions } from "../../api/pod-io.js";
 
 function flag(query: URLSearchParams, name: string): boolean {
   const v = query.get(name);

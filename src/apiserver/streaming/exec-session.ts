@@ -4,8 +4,8 @@
  * The protocol modules only frame bytes; the session logic lives here once.
  */
 import type { Readable, Writable } from "node:stream";
-import type { StreamContext } from "./index.js";
-import type { ExecOptions, ExecSession } from "../pod-io.js";
+import type { StreamContext } from "./context.js";
+import type { ExecOptions, ExecSession } from "../../api/pod-io.js";
 import { type ExecOutcome, parseExecQuery } from "./exec-request.js";
 
 /** What a protocol provides for one session. Channels the client did not ask for are null. */

@@ -7,13 +7,13 @@
  * connection itself.
  */
 import type { Duplex } from "node:stream";
-import type { StreamContext } from "./index.js";
-import type { ExecOptions } from "../pod-io.js";
+import type { StreamContext } from "./context.js";
+import type { ExecOptions } from "../../api/pod-io.js";
 import { type ExecOutcome, ResizeParser, statusV1, statusV4, usesJsonStatus } from "./exec-request.js";
 import { type ExecChannels, execOptions, GoneSignal, runExec } from "./exec-session.js";
-import { SpdySession } from "./spdy-session.js";
-import type { SpdyStream } from "./spdy-stream.js";
-import { attachSocket, socketTransport } from "./transports.js";
+import { SpdySession } from "../../wire/spdy-session.js";
+import type { SpdyStream } from "../../wire/spdy-stream.js";
+import { attachSocket, socketTransport } from "../../wire/transports.js";
 
 /** X-Stream-Protocol-Version values we accept, preferred first (v5 over SPDY is v4, client-go remotecommand/v5.go). */
 export const EXEC_SPDY_PROTOCOLS = ["v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io"];

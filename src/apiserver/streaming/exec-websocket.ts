@@ -4,12 +4,12 @@
  * 4 resize. The session ends with the outcome on channel 3, then a Close frame with code 1000 — kubectl reports
  * "close 1006" if the TCP connection just drops.
  */
-import type { StreamContext } from "./index.js";
-import { ChannelConn, framingFor } from "./channel-conn.js";
+import type { StreamContext } from "./context.js";
+import { ChannelConn, framingFor } from "../../wire/channel-conn.js";
 import { type ExecOutcome, ResizeParser, statusV1, statusV4, usesJsonStatus } from "./exec-request.js";
 import { type ExecChannels, execOptions, GoneSignal, runExec } from "./exec-session.js";
-import type { WsConnection } from "./websocket-conn.js";
-import type { ExecOptions } from "../pod-io.js";
+import type { WsConnection } from "../../wire/websocket-conn.js";
+import type { ExecOptions } from "../../api/pod-io.js";
 
 /** Subprotocols we accept, preferred first; "" = a client that offers none (legacy binary channels). */
 export const EXEC_WEBSOCKET_PROTOCOLS = [

@@ -24,32 +24,27 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Pod } from "../../api/types.js";
-import type { PodIO } from "../pod-io.js";
+import type { StreamContext } from "./context.js";
 import { ApiError } from "../../api/errors.js";
 import { EXEC_SPDY_PROTOCOLS, serveExecSpdy } from "./exec-spdy.js";
 import { EXEC_WEBSOCKET_PROTOCOLS, serveExecWebSocket } from "./exec-websocket.js";
 import { RAW_UPGRADE, serveRawPortForward } from "./portforward-raw.js";
 import { portForwardSession } from "./portforward-spdy.js";
 import { parsePorts, PORTFORWARD_CHANNEL_PROTOCOLS, servePortForwardWebSocket } from "./portforward-websocket.js";
-import { attachSocket, socketTransport, webSocketTransport } from "./transports.js";
-import { failure, headerList, rejectUpgrade, writeSwitchingProtocols } from "./upgrade-response.js";
-import { WsConnection } from "./websocket-conn.js";
+import { attachSocket, socketTransport, webSocketTransport } from "../../wire/transports.js";
+import { failure, rejectUpgrade, writeSwitchingProtocols } from "./upgrade-response.js";
+import { headerList } from "../../wire/sockets.js";
+import { WsConnection } from "../../wire/websocket-conn.js";
 import {
   checkWebSocketRequest,
   offeredProtocols,
   selectProtocol,
   serverHandshakeHeaders,
-} from "./websocket-handshake.js";
+} from "../../wire/websocket-handshake.js";
 
 export { rejectUpgrade } from "./upgrade-response.js";
 
-export interface StreamContext {
-  subresource: "exec" | "attach" | "portforward";
-  pod: Pod;
-  io: PodIO;
-  query: URLSearchParams;
-}
+export type { StreamContext } from "./context.js";
 
 /** kubectl's port-forward WebSocket subprotocol (k8s.io/apimachinery/pkg/util/portforward/constants.go). */
 export const PORTFORWARD_TUNNEL_PROTOCOL = "SPDY/3.1+portforward.k8s.io";

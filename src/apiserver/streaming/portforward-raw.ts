@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import { ApiError } from "../../api/errors.js";
 import { relay } from "../../sys/relay.js";
 import { findShim } from "../../sys/shim-path.js";
-import type { StreamContext } from "./index.js";
+import type { StreamContext } from "./context.js";
 import { parsePorts } from "./portforward-websocket.js";
 import { rejectUpgrade, writeSwitchingProtocols } from "./upgrade-response.js";
 

@@ -8,9 +8,9 @@
  * handleConnection; kubelet cri/streaming/portforward/httpstream.go for the server half we mirror).
  */
 import type { Duplex } from "node:stream";
-import type { StreamContext } from "./index.js";
-import { type ByteTransport, SpdySession } from "./spdy-session.js";
-import type { SpdyStream } from "./spdy-stream.js";
+import type { StreamContext } from "./context.js";
+import { type ByteTransport, SpdySession } from "../../wire/spdy-session.js";
+import type { SpdyStream } from "../../wire/spdy-stream.js";
 
 const STREAM_PAIR_TIMEOUT_MS = 30_000;
 

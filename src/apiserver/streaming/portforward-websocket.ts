@@ -9,9 +9,9 @@
  */
 import type { Duplex } from "node:stream";
 import { ApiError } from "../../api/errors.js";
-import type { StreamContext } from "./index.js";
-import { ChannelConn, framingFor } from "./channel-conn.js";
-import type { WsConnection } from "./websocket-conn.js";
+import type { StreamContext } from "./context.js";
+import { ChannelConn, framingFor } from "../../wire/channel-conn.js";
+import type { WsConnection } from "../../wire/websocket-conn.js";
 
 export const PORTFORWARD_CHANNEL_PROTOCOLS = [
   "v5.channel.k8s.io",

@@ -4,6 +4,7 @@
  */
 import type { Duplex } from "node:stream";
 import type { Status } from "../../api/types.js";
+import { closeSoon } from "../../wire/sockets.js";
 
 const REASONS: Record<number, string> = {
   101: "Switching Protocols",
@@ -43,27 +44,4 @@ export function rejectUpgrade(socket: Duplex, status: Status, headers: Record<st
 /** A Failure Status, as the API server would send it. */
 export function failure(code: number, reason: string, message: string): Status {
   return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
-}
-
-/**
- * Ends a socket gracefully and makes sure it is destroyed: when the peer closes, or after `ms` at the latest.
- * Destroying at once would risk a TCP RST that discards data the peer has not read yet.
- */
-export function closeSoon(socket: Duplex, ms = 5000): void {
-  if (socket.destroyed) return;
-  if (!socket.writableEnded) socket.end();
-  const timer = setTimeout(() => socket.destroy(), ms);
-  timer.unref();
-  socket.once("close", () => clearTimeout(timer));
-  // Keep reading so that the peer's FIN (or its last frames) is seen and "close" fires.
-  socket.resume();
-}
-
-/** Splits a comma-separated (possibly repeated) header into its trimmed, non-empty items. */
-export function headerList(value: string | string[] | undefined): string[] {
-  const joined = Array.isArray(value) ? value.join(",") : (value ?? "");
-  return joined
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
 }

@@ -1,12 +1,12 @@
 /**
  * Opens a WebSocket to the API server over a connection the caller provides (a unix socket, TCP or TLS — the
  * transport is not our business here), using Node's HTTP client for the request and the 101 reply.
- * The wire protocol modules are shared with the server (src/apiserver/streaming).
+ * The wire protocol modules (src/wire) are shared with the server (src/apiserver/streaming).
  */
 import { request } from "node:http";
 import type { Duplex } from "node:stream";
-import { WsConnection } from "../../apiserver/streaming/websocket-conn.js";
-import { checkServerHandshake, clientHandshake } from "../../apiserver/streaming/websocket-handshake.js";
+import { WsConnection } from "../../wire/websocket-conn.js";
+import { checkServerHandshake, clientHandshake } from "../../wire/websocket-handshake.js";
 import type { Status } from "../../api/types.js";
 
 /** Opens a fresh connection to the API server, ready for one HTTP/1.1 request (TLS already negotiated if any). */

@@ -4,7 +4,7 @@
  */
 import type { Readable, Writable } from "node:stream";
 import type { Status } from "../../api/types.js";
-import { ChannelConn, framingFor } from "../../apiserver/streaming/channel-conn.js";
+import { ChannelConn, framingFor } from "../../wire/channel-conn.js";
 import { type ApiConnect, dialWebSocket, type StreamClientOptions, StreamError } from "./dial.js";
 
 export interface TerminalSize {

@@ -6,7 +6,7 @@
  * by the close signal [0xFF, 0]; with a v4 server the connection simply ends when either side closes.
  */
 import { createServer, type Server, type Socket } from "node:net";
-import { ChannelConn, framingFor } from "../../apiserver/streaming/channel-conn.js";
+import { ChannelConn, framingFor } from "../../wire/channel-conn.js";
 import { relay } from "../../sys/relay.js";
 import { type ApiConnect, dialWebSocket, type StreamClientOptions } from "./dial.js";
 import { dialRawTunnel } from "./raw-tunnel.js";

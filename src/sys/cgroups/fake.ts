@@ -3,7 +3,7 @@
  * It records limits and membership; usage is whatever the test sets (pids: its members by default). It keeps the
  * CgroupManager contract the real ones keep (test/privileged/cgroup-contract.test.ts runs over all three).
  */
-import { HostError } from "../../api/errors.js";
+import { HostError } from "../host-error.js";
 import type { CgroupLimits, CgroupManager, CgroupUsage } from "./types.js";
 
 export class FakeCgroupManager implements CgroupManager {

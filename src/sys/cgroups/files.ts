@@ -3,7 +3,7 @@
  */
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { HostError } from "../../api/errors.js";
+import { HostError } from "../host-error.js";
 import type { Runner } from "../runner.js";
 
 /** An integer file (cpuacct.usage, memory.current); a missing file or "max" reads as 0. */

@@ -9,7 +9,7 @@ import { connect, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import type { ExecSession } from "../../../src/apiserver/pod-io.js";
+import type { ExecSession } from "../../../src/api/pod-io.js";
 import { startTestServer, storePod, testPod, type TestServer } from "./harness.js";
 
 const LIMITS = {

@@ -24,7 +24,7 @@ import { NODE_PORT_RANGE } from "../../../src/api/service.js";
 import { ClusterIPAllocator } from "../../../src/controllers/cluster-ip-allocator.js";
 import { NodePortAllocator } from "../../../src/controllers/node-port-allocator.js";
 import { ServiceAllocation } from "../../../src/controllers/service-allocation.js";
-import { parseCidrSetting } from "../../../src/network/cidr.js";
+import { parseCidrSetting } from "../../../src/api/cidr.js";
 import { openStore } from "../../../src/store/sqlite-store.js";
 import { FakePodIO } from "../../helpers/fake-pod-io.js";
 import { answerProblem, fuzzCase, type FuzzCase } from "../../helpers/manifest-fuzz.js";

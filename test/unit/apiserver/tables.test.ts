@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ContainerStatus, Endpoints, Event, KubeObject, Node, Pod, Service } from "../../../src/api/types.js";
-import { formatEndpoints } from "../../../src/apiserver/tables/service.js";
-import { formatAge, humanDuration, printerFor, servicePorts, summarizePod, toTable } from "../../../src/apiserver/tables/index.js";
+import { formatEndpoints } from "../../../src/api/tables/service.js";
+import { formatAge, humanDuration, printerFor, servicePorts, summarizePod, toTable } from "../../../src/api/tables/index.js";
 
 const NOW = Date.parse("2026-11-27T12:00:00Z");
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString().replace(/\.\d+Z$/, "Z");

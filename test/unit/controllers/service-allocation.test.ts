@@ -5,7 +5,7 @@ import { ApiError } from "../../../src/api/errors.js";
 import { ClusterIPAllocator } from "../../../src/controllers/cluster-ip-allocator.js";
 import { NodePortAllocator } from "../../../src/controllers/node-port-allocator.js";
 import { ServiceAllocation } from "../../../src/controllers/service-allocation.js";
-import { parseCidr } from "../../../src/network/cidr.js";
+import { parseCidr } from "../../../src/api/cidr.js";
 import { startTestServer, type TestServer } from "../apiserver/harness.js";
 
 function svc(name: string, spec: Partial<Service["spec"]> = {}): Service {

@@ -139,7 +139,7 @@ test("a terminal phase never goes back", () => {
   assert.equal(generatePodStatus(p, input([])).phase, "Succeeded");
 });
 
-import { summarizePod } from "../../../src/apiserver/tables/format.js";
+import { summarizePod } from "../../../src/api/tables/format.js";
 
 /** What `kubectl get pods` prints for the status the kubelet computes (the table printer reads only the status). */
 function table(p: Pod, containers: C[], extra: Partial<StatusInput> = {}): { ready: string; status: string } {

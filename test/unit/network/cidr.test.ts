@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   contains, containsCidr, formatCidr, formatIPv4, gatewayOf, lastAddress, overlaps, parseCidr, parseCidrSetting, parseIPv4, podRange,
-} from "../../../src/network/cidr.js";
+} from "../../../src/api/cidr.js";
 import { FieldError } from "../../../src/api/errors.js";
 
 test("parses and formats IPv4 addresses, refusing anything ambiguous", () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LeaseStore, type LeaseRequest } from "../../../src/network/ipam.js";
-import { parseCidr } from "../../../src/network/cidr.js";
+import { parseCidr } from "../../../src/api/cidr.js";
 import type { HostPortMapping } from "../../../src/network/host-ports.js";
 
 function tempFile(): { file: string; done(): void } {

@@ -4,7 +4,7 @@ import { planGc } from "../../../src/network/gc.js";
 import { bridgeBatch, inNetnsArgv, podSideBatch, unreachableDelBatch, vethAddArgv } from "../../../src/network/link-plan.js";
 import { macForIP, vethName, iptablesChain } from "../../../src/network/names.js";
 import { checkPodCidrFree, overlappingRoute, parseRoutes } from "../../../src/network/host-routes.js";
-import { parseCidr, parseIPv4 } from "../../../src/network/cidr.js";
+import { parseCidr, parseIPv4 } from "../../../src/api/cidr.js";
 import { SerialSync } from "../../../src/network/serial-sync.js";
 import type { Lease } from "../../../src/network/ipam.js";
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { validateSettings, validateInterfaceName } from "../../../src/network/settings.js";
-import { formatIPv4 } from "../../../src/network/cidr.js";
+import { formatIPv4 } from "../../../src/api/cidr.js";
 
 test("defaults are Kubernetes' usual ones", () => {
   const s = validateSettings({});

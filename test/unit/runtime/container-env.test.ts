@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { Container, Pod } from "../../../src/api/types.js";
 import { containerArgv, containerEnvironment, expandVars } from "../../../src/runtime/container-env.js";
 import { buildContainerLaunch, capabilities, DEFAULT_CAPS, parsePasswd, type LaunchInput } from "../../../src/runtime/container-launch.js";
-import type { Image } from "../../../src/runtime/images.js";
+import type { Image } from "../../../src/api/image.js";
 
 const lookup = (vars: Record<string, string>) => (n: string) => vars[n];
 

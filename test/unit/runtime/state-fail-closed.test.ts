@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HostError } from "../../../src/api/errors.js";
+import { HostError } from "../../../src/sys/host-error.js";
 import { Layout } from "../../../src/runtime/layout.js";
 import { removeOrphans } from "../../../src/runtime/orphans.js";
 import { HeldPodError, RuntimeRecords } from "../../../src/runtime/records.js";

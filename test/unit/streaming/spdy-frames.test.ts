@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { constants, createDeflate, createInflate } from "node:zlib";
-import { SPDY_DICTIONARY } from "../../../src/apiserver/streaming/spdy-dictionary.js";
+import { SPDY_DICTIONARY } from "../../../src/wire/spdy-dictionary.js";
 import {
   encodeDataHeader,
   encodeGoAway,
@@ -20,15 +20,15 @@ import {
   SpdyFrameParser,
   SYN_REPLY,
   SYN_STREAM,
-} from "../../../src/apiserver/streaming/spdy-frames.js";
+} from "../../../src/wire/spdy-frames.js";
 import {
   decodeHeaderBlock,
   DICTIONARY_ID,
   encodeHeaderBlock,
   HeaderDeflater,
   HeaderInflater,
-} from "../../../src/apiserver/streaming/spdy-headers.js";
-import { dataFrames } from "../../../src/apiserver/streaming/spdy-stream.js";
+} from "../../../src/wire/spdy-headers.js";
+import { dataFrames } from "../../../src/wire/spdy-stream.js";
 
 type Event = { kind: "data"; id: number; data: Buffer; fin: boolean } | { kind: "control"; type: number; flags: number; body: Buffer };
 

@@ -3,10 +3,10 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import type { Socket } from "node:net";
 import { afterEach, describe, it } from "node:test";
-import { encodePing, GOAWAY, PING, SpdyFrameParser } from "../../../src/apiserver/streaming/spdy-frames.js";
-import { SpdySession } from "../../../src/apiserver/streaming/spdy-session.js";
-import type { SpdyStream } from "../../../src/apiserver/streaming/spdy-stream.js";
-import { attachSocket, socketTransport } from "../../../src/apiserver/streaming/transports.js";
+import { encodePing, GOAWAY, PING, SpdyFrameParser } from "../../../src/wire/spdy-frames.js";
+import { SpdySession } from "../../../src/wire/spdy-session.js";
+import type { SpdyStream } from "../../../src/wire/spdy-stream.js";
+import { attachSocket, socketTransport } from "../../../src/wire/transports.js";
 import { readAll, sleep, socketPair } from "./socket-pair.js";
 
 const open: Socket[] = [];

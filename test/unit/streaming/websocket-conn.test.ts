@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { afterEach, describe, it } from "node:test";
-import { ChannelConn, framingFor } from "../../../src/apiserver/streaming/channel-conn.js";
-import { type WsCloseInfo, WsConnection } from "../../../src/apiserver/streaming/websocket-conn.js";
+import { ChannelConn, framingFor } from "../../../src/wire/channel-conn.js";
+import { type WsCloseInfo, WsConnection } from "../../../src/wire/websocket-conn.js";
 import {
   applyMask,
   encodeFrameHeader,
@@ -13,7 +13,7 @@ import {
   OP_PING,
   OP_PONG,
   OP_TEXT,
-} from "../../../src/apiserver/streaming/websocket-frames.js";
+} from "../../../src/wire/websocket-frames.js";
 import { readAll, sleep, socketPair } from "./socket-pair.js";
 
 const open: Socket[] = [];

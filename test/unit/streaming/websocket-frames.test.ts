@@ -13,8 +13,8 @@ import {
   OP_CONTINUATION,
   OP_PING,
   OP_TEXT,
-} from "../../../src/apiserver/streaming/websocket-frames.js";
-import { acceptKey, selectProtocol } from "../../../src/apiserver/streaming/websocket-handshake.js";
+} from "../../../src/wire/websocket-frames.js";
+import { acceptKey, selectProtocol } from "../../../src/wire/websocket-handshake.js";
 
 /** A frame as a client (masked) or server (unmasked) would put it on the wire. */
 function frame(opcode: number, payload: Buffer, opts: { fin?: boolean; mask?: boolean } = {}): Buffer {

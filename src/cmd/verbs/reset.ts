@@ -2,16 +2,16 @@
  * `nodelet reset [--root DIR]`: see cmd/reset.ts. What to remove comes from the root's record of its daemon's
  * settings; the daemon's other flags are used only for a root without one (and a flag that differs is reported).
  */
-import { report } from "./context.js";
-import { parseArgs } from "./args.js";
-import { DAEMON_FLAGS, parseDaemonConfig } from "../cmd/daemon-config.js";
-export { DAEMON_FLAGS as FLAGS } from "../cmd/daemon-config.js";
+import { report } from "../../cli/context.js";
+import { parseArgs } from "../../cli/args.js";
+import { DAEMON_FLAGS, parseDaemonConfig } from "../daemon-config.js";
+export { DAEMON_FLAGS as FLAGS } from "../daemon-config.js";
 
 export async function main(argv: string[]): Promise<number> {
   try {
     const cfg = parseDaemonConfig(argv);
     const given = new Set(parseArgs(argv, DAEMON_FLAGS).flags.keys());
-    const { reset } = await import("../cmd/reset.js");
+    const { reset } = await import("../reset.js");
     await reset(cfg, (m) => process.stderr.write(`${m}\n`), given);
     process.stdout.write(`nodelet reset: ${cfg.root} cleaned; no pod, cgroup or rule of this node is left\n`);
     return 0;

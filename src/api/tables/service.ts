@@ -1,6 +1,6 @@
 /** Service, Endpoints and EndpointSlice columns (printers.go printService / printEndpoints / printEndpointSlice). */
-import { formatLabels } from "../../api/labels.js";
-import type { Endpoints, EndpointSlice, Service } from "../../api/types.js";
+import { formatLabels } from "../labels.js";
+import type { Endpoints, EndpointSlice, Service } from "../types.js";
 import { formatAge, listWithMore, servicePorts } from "./format.js";
 import { AGE_COLUMN, NAME_COLUMN, column, type Printer } from "./table.js";
 

@@ -3,14 +3,14 @@
  * agent in the foreground until SIGTERM/SIGINT (pods keep running unless --cleanup-on-exit). Without cleanup the
  * daemon is gone within about a second: the pod workers are stopped (bounded), then the store is closed.
  */
-import { report } from "./context.js";
-import { parseDaemonConfig } from "../cmd/daemon-config.js";
-export { DAEMON_FLAGS as FLAGS } from "../cmd/daemon-config.js";
+import { report } from "../../cli/context.js";
+import { parseDaemonConfig } from "../daemon-config.js";
+export { DAEMON_FLAGS as FLAGS } from "../daemon-config.js";
 
 export async function main(argv: string[]): Promise<number> {
   try {
     const cfg = parseDaemonConfig(argv);
-    const { startDaemon } = await import("../cmd/daemon.js");
+    const { startDaemon } = await import("../daemon.js");
     const daemon = await startDaemon(cfg);
     await new Promise<void>((resolve) => {
       process.once("SIGTERM", resolve);

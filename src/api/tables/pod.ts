@@ -1,5 +1,5 @@
 /** Pod columns as kubectl 1.32 prints them (printers.go podColumnDefinitions / printPod). */
-import type { Pod } from "../../api/types.js";
+import type { Pod } from "../types.js";
 import { formatAge, summarizePod } from "./format.js";
 import { AGE_COLUMN, NAME_COLUMN, column, type Printer, type TableRowCondition } from "./table.js";
 

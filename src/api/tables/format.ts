@@ -2,7 +2,7 @@
  * kubectl-compatible formatting, shared by the server's Table printers and the CLI (which can import this module
  * alone: it has no dependencies beyond the API types). Each function ports the upstream one it names.
  */
-import type { ContainerStatus, Pod } from "../../api/types.js";
+import type { ContainerStatus, Pod } from "../types.js";
 
 /**
  * A duration as kubectl prints ages: `45s`, `5m30s`, `15m`, `3h20m`, `10h`, `2d5h`, `30d`, `2y10d`

@@ -1,5 +1,5 @@
 /** The printer for each kind; kinds without one print Name and Created At, as upstream's default table convertor does. */
-import type { KubeObject } from "../../api/types.js";
+import type { KubeObject } from "../types.js";
 import { namespacePrinter, nodePrinter } from "./cluster.js";
 import { configMapPrinter, persistentVolumeClaimPrinter, persistentVolumePrinter, secretPrinter } from "./config.js";
 import { eventPrinter } from "./event.js";

@@ -20,7 +20,7 @@ import {
   OP_PING,
   OP_PONG,
 } from "./websocket-frames.js";
-import { closeSoon } from "./upgrade-response.js";
+import { closeSoon } from "./sockets.js";
 import { DrainQueue } from "./drain-queue.js";
 
 export interface WsCloseInfo {

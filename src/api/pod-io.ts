@@ -4,7 +4,7 @@
  * bytes (HTTP chunked, WebSocket channels, SPDY streams) around these streams. A fake implementation serves tests.
  */
 import type { Duplex, Readable, Writable } from "node:stream";
-import type { Pod, PodMetrics } from "../api/types.js";
+import type { Pod, PodMetrics } from "./types.js";
 
 /** Query options of GET /api/v1/namespaces/NS/pods/NAME/log (k8s.io/api core/v1 PodLogOptions). */
 export interface LogOptions {

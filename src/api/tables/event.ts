@@ -1,5 +1,5 @@
 /** Event columns (printers.go eventColumnDefinitions / printEvent, v1.32). */
-import type { Event } from "../../api/types.js";
+import type { Event } from "../types.js";
 import { formatAge } from "./format.js";
 import { column, type Printer } from "./table.js";
 

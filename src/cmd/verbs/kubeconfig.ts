@@ -4,8 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { boolFlag, flag, parseArgs, type FlagSpec } from "./args.js";
-import { DEFAULT_ROOT } from "../cmd/daemon-config.js";
+import { boolFlag, flag, parseArgs, type FlagSpec } from "../../cli/args.js";
+import { DEFAULT_ROOT } from "../daemon-config.js";
 
 export const FLAGS: FlagSpec[] = [{ name: "root", value: true }, { name: "path", value: false }, { name: "kubeconfig", value: true }, { name: "help", short: "h", value: false }];
 

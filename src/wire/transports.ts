@@ -6,7 +6,7 @@
 import type { Duplex } from "node:stream";
 import type { ByteTransport, SpdySession } from "./spdy-session.js";
 import type { WsConnection } from "./websocket-conn.js";
-import { closeSoon } from "./upgrade-response.js";
+import { closeSoon } from "./sockets.js";
 import { DrainQueue } from "./drain-queue.js";
 
 /** Frames written straight to a socket, each batch corked into one writev. */

@@ -4,7 +4,7 @@
  * wide columns (priority 1); kubectl shows them only with `-o wide`
  * (https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables).
  */
-import type { KubeObject } from "../../api/types.js";
+import type { KubeObject } from "../types.js";
 
 export interface TableColumnDefinition {
   name: string;

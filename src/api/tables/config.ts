@@ -1,5 +1,5 @@
 /** PersistentVolume, PersistentVolumeClaim, ConfigMap and Secret columns (printers.go). */
-import type { ConfigMap, KubeObject, PersistentVolume, PersistentVolumeClaim, Secret } from "../../api/types.js";
+import type { ConfigMap, KubeObject, PersistentVolume, PersistentVolumeClaim, Secret } from "../types.js";
 import { accessModes, formatAge } from "./format.js";
 import { AGE_COLUMN, NAME_COLUMN, column, type Printer } from "./table.js";
 

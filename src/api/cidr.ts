@@ -2,7 +2,7 @@
  * IPv4 address and CIDR arithmetic, pure. Addresses are unsigned 32-bit numbers inside; every function that takes
  * user text returns undefined (or throws FieldError in parseCidrSetting) instead of guessing.
  */
-import { FieldError } from "../api/errors.js";
+import { FieldError } from "./errors.js";
 
 /** A parsed IPv4 network: `base` is the network address (host bits zero), `prefix` 0..32. */
 export interface Cidr {

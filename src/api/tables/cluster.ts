@@ -1,5 +1,5 @@
 /** Node and Namespace columns (printers.go printNode / printNamespace). */
-import type { Namespace, Node } from "../../api/types.js";
+import type { Namespace, Node } from "../types.js";
 import { formatAge } from "./format.js";
 import { AGE_COLUMN, NAME_COLUMN, column, type Printer } from "./table.js";
 

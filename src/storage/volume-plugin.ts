@@ -1,0 +1,32 @@
+/** The contract of a volume plugin (storage/volumes.ts runs them) and what it hands the runtime. */
+import type { Pod, Volume } from "../api/types.js";
+
+/** A volume ready to be bind-mounted into the containers that ask for it. */
+export interface PreparedVolume {
+  hostPath: string;
+  readOnly: boolean;
+}
+
+/** Where volumes that live in the pod's directory go (the runtime's Layout is one). */
+export interface VolumePaths {
+  /** ROOT/pods/UID/volumes/PLUGIN/NAME, as the kubelet lays them out. */
+  volumeDir(podUid: string, plugin: string, name: string): string;
+}
+
+export interface VolumePlugin {
+  /** The kubelet's plugin directory name (kubernetes.io~empty-dir). */
+  readonly name: string;
+  handles(v: Volume): boolean;
+  setup(pod: Pod, v: Volume): Promise<PreparedVolume>;
+  teardown(pod: Pod, v: Volume): Promise<void>;
+}
+
+export class VolumeError extends Error {
+  constructor(
+    readonly volume: string,
+    message: string,
+  ) {
+    super(`MountVolume.SetUp failed for volume "${volume}" : ${message}`);
+    this.name = "VolumeError";
+  }
+}

@@ -88,7 +88,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "cluster-dns", value: true, multiple: true, help: "nameserver written into pods' resolv.conf (default the kube-dns Service IP)" },
   { name: "dns-upstream", value: true, help: "IP[:PORT] the cluster DNS forwards other names to (default: refuse them)" },
   { name: "cleanup-on-exit", value: false, help: "remove every pod when the daemon stops (default: pods keep running)" },
-  { name: "verbose", short: "v", value: false, help: "log every host command" },
+  { name: "verbose", short: "v", value: false, help: "log every host command (argv, exit status, time) and every API request" },
   { name: "bridge", value: true, help: "the pods' bridge (default nodelet0)" },
   { name: "cluster-cidr", value: true, help: "every pod address in the cluster; unreachable off-node (default 10.244.0.0/16)" },
   { name: "pod-cidr", value: true, help: "this node's pod addresses (default 10.244.0.0/24)" },

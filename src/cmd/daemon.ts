@@ -65,6 +65,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
     seccomp: { profileRoot: cfg.seccompProfileRoot, defaultToRuntime: cfg.seccompDefault },
     report: log,
+    verboseLog: cfg.verbose ? log : undefined,
     // Steps of a pod (owner = its uid) go to its explain.jsonl; the node's own steps to one file of the node.
     recorder: (l) => (recorder = new FileRecorder((owner) => (/^[0-9a-f-]{36}$/.test(owner) ? l.podExplainFile(owner) : join(l.root, "node-steps.jsonl")))),
   });

@@ -24,6 +24,8 @@ export interface NodeRuntimeOptions {
   podPidsLimit: number;
   log: { maxSize: number; maxFiles: number };
   recorder?: (layout: Layout) => Recorder;
+  /** Logs every host command (the daemon's -v/--verbose). */
+  verboseLog?: (msg: string) => void;
   /** Where the runtime reports what a crash left behind and it removed at start. */
   report?: (msg: string) => void;
   /** --seccomp-profile-root and --seccomp-default; default ROOT/seccomp and on. */
@@ -42,7 +44,7 @@ export interface NodeRuntime {
 
 export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
   const layout = new Layout(o.root, o.logDir, o.shimPath);
-  const runner = new HostRunner(o.recorder?.(layout));
+  const runner = new HostRunner(o.recorder?.(layout), o.verboseLog);
   const cgroups = detectCgroups(runner, { parent: o.cgroupParent });
   const images = new ImageStore(layout.imagesDir, runner);
   const network = o.network(runner, layout);

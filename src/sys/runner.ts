@@ -80,7 +80,8 @@ export interface Runner {
 export class HostRunner implements Runner {
   private spawner?: Spawner;
 
-  constructor(readonly recorder?: Recorder) {}
+  /** `log` (the daemon's -v/--verbose) gets one line per command run or process started: argv, exit and time. */
+  constructor(readonly recorder?: Recorder, private readonly log?: (msg: string) => void) {}
 
   /**
    * Starts commands through the fork server (see spawner.ts) from now on: a fork from a small process instead of
@@ -97,6 +98,7 @@ export class HostRunner implements Runner {
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const started = Date.now();
     const result = await this.execute(argv, opts);
+    this.log?.(`exec ${argv.join(" ")} -> exit ${result.code} in ${Date.now() - started} ms`);
     this.note(opts.owner, {
       kind: "exec",
       argv,
@@ -132,6 +134,7 @@ export class HostRunner implements Runner {
     const file = this.spawner?.sealedCopyOf(argv[0]) ?? argv[0];
     const child = spawn(file, argv.slice(1), { argv0: argv[0], env: { PATH: BIN_PATH, ...spawnOpts.env }, ...spawnOpts });
     this.note(owner, { kind: "spawn", argv, at: new Date().toISOString(), ms: 0 });
+    this.log?.(`spawn ${argv.join(" ")} (pid ${child.pid ?? "none"})`);
     return child;
   }
 

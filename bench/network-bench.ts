@@ -2,7 +2,7 @@
  * `make bench` (network part): what a pod's network costs and carries, printed as two small tables.
  *
  * 1. Per-pod setup + teardown, ~50 pods each, median and p90, for
- *    - nodelet's BridgeNetwork (setUp on a process's fresh netns, tearDown + kill of that process),
+ *    - nodelet's BridgeNetwork (prepare → the sandbox makes the pair with netlink → attach; tearDown + kill),
  *    - the same steps with the `ip` command by hand (9 execs; teardown by `ip link del` + `ip netns del`, and by
  *      `ip netns del` alone, letting the kernel free the veth),
  *    - Debian's CNI `bridge` + `host-local` plugins called directly (CNI_COMMAND=ADD/DEL on an `ip netns add`
@@ -15,8 +15,8 @@
  * printed, never asserted.
  */
 import { freeOctets } from "../test/helpers/subnets.js";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readlinkSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect, createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { pipeline } from "node:stream";
@@ -71,43 +71,6 @@ async function waitGone(name: string, timeoutMs = 5000): Promise<number> {
 }
 
 // ------------------------------------------------------------------------------------------------ ours
-
-/** A process in a new network namespace (what the shim's pause process is), ready once its netns differs. */
-async function netnsHolder(): Promise<ChildProcess> {
-  const child = spawn("unshare", ["-n", "sleep", "600"], { stdio: "ignore" });
-  const mine = readlinkSync("/proc/self/ns/net");
-  for (;;) {
-    try {
-      if (readlinkSync(`/proc/${child.pid}/ns/net`) !== mine) return child;
-    } catch {
-      // not started yet
-    }
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
-
-async function benchOurs(h: NetworkHarness): Promise<Timing> {
-  const t: Timing = { setup: [], teardown: [], freed: [], execs: "2 + 0" };
-  for (let i = 0; i < PODS; i++) {
-    const holder = await netnsHolder();
-    const pod = testPod([], {}, `bench-${i}`);
-    const sandbox: SandboxRecord = {
-      podUid: pod.metadata.uid!, namespace: "default", name: pod.metadata.name!, pid: holder.pid!, createdAt: "",
-      hostname: "", cgroupPath: "", hostNetwork: false, sharePid: false, hostIPC: false, ips: [], state: "ready",
-    };
-    const [setup, att] = await timed(() => h.network.setUp(pod, sandbox));
-    const exited = new Promise((r) => holder.once("exit", r));
-    const [teardown] = await timed(async () => {
-      await h.network.tearDown({ ...sandbox, network: att.state });
-      holder.kill("SIGKILL");
-      await exited;
-    });
-    t.setup.push(setup);
-    t.teardown.push(teardown);
-    t.freed!.push(await waitGone(att.state!.veth));
-  }
-  return t;
-}
 
 /**
  * The daemon's own path: the sandbox makes the pair with netlink as it creates its namespaces. Timed as the whole
@@ -290,7 +253,6 @@ async function main(): Promise<void> {
     const withNet = await benchSandbox(h, true);
     const results: [string, Timing][] = [
       ["nodelet: sandbox makes it (netlink)", { ...withNet, setup: withNet.setup.map((x) => x - pct(bare.setup, 50)), teardown: withNet.teardown.map((x) => x - pct(bare.teardown, 50)) }],
-      ["nodelet: ip, 2 execs (setUp path)", await benchOurs(h)],
       ["ip by hand (link del + netns del)", await benchByHand(hand, handOctet, true)],
       ["ip by hand (netns del only)", await benchByHand(hand, handOctet, false)],
       ["CNI bridge + host-local", await benchCni(cniBridge, cniOctet, dataDir)],

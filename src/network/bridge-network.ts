@@ -6,8 +6,8 @@
  * Side effects and their cleanup:
  * - start(): bridge, routes, sysctls (node-setup.ts), our firewall table/chains; frees leases and veths of pods
  *   that no longer exist.
- * - setUp(): one lease (persisted), one veth pair (2 execs), the pod's hostPort rules (1 exec, only with hostPorts).
- *   On any failure everything it did is undone before the error is thrown.
+ * - prepare() → the sandbox makes the veth pair with netlink → attach(): one lease (persisted), the pod's hostPort
+ *   rules (1 exec, only with hostPorts). On a failure attach() or abort() undoes everything before the error.
  * - tearDown(): frees the lease and the hostPort rules; the veth goes with the pod's namespace (a check two seconds
  *   later deletes it if something kept the namespace alive, and start() collects any left over).
  * - reset(): removes all of the above, leaving the host as before.
@@ -23,8 +23,8 @@ import { planGc } from "./gc.js";
 import { podHostPorts } from "./host-ports.js";
 import { LeaseStore, type Lease } from "./ipam.js";
 import { hostKernelFiles, type KernelFiles } from "./kernel-files.js";
-import { inNetnsArgv, linkDelArgv, podSideBatch, vethAddArgv, type VethSpec } from "./link-plan.js";
-import { macForIP, vethName } from "./names.js";
+import { linkDelArgv, sandboxNetworkArgs, vethEquivalent, type VethSpec } from "./link-plan.js";
+import { vethName } from "./names.js";
 import type { NatPolicy } from "./nat-rules.js";
 import { detectNodeIP } from "./node-ip.js";
 import { applyNode, inspectHost, planBridge, recordCreatedTables, removeNode, type NodeDeps } from "./node-setup.js";
@@ -43,7 +43,7 @@ export interface BridgeNetworkOptions extends NetworkSettings {
   strayCheckMs?: number;
 }
 
-/** What setUp leaves in the sandbox record (all strings: the record's `network` field). */
+/** What attach leaves in the sandbox record (all strings: the record's `network` field). */
 interface AttachmentState extends Record<string, string> {
   ip: string;
   veth: string;
@@ -109,31 +109,10 @@ export class BridgeNetwork implements PodNetwork {
     }
   }
 
-  async setUp(pod: Pod, sandbox: NetworkSandbox): Promise<NetworkAttachment> {
-    const uid = sandbox.podUid;
-    const hostPorts = podHostPorts(pod);
-    const veth = vethName(uid);
-    const lease = this.leases.allocate({ podUid: uid, pod: `${sandbox.namespace}/${sandbox.name}`, veth, hostPorts });
-    this.runner.comment(uid, `IPAM: ${lease.ip} from ${formatCidr(this.settings.pod)} (lease in ${this.leases.file})`);
-    let created = false;
-    try {
-      const spec = this.vethSpec(lease, sandbox.pid);
-      await this.createVeth(spec, uid);
-      created = true;
-      if (this.settings.hairpin) await this.kernel.setHairpin(veth, true, uid);
-      await this.runner.run(inNetnsArgv(sandbox.pid, ["ip", "-batch", "-"]), { input: podSideBatch(spec), owner: uid });
-      if (hostPorts.length) await this.hostPortsAdded(lease, uid);
-    } catch (err) {
-      await this.undoSetUp(lease, created, uid);
-      throw err;
-    }
-    const state: AttachmentState = { ip: lease.ip, veth, ifindex: String(this.kernel.ifindex(veth) ?? ""), bridge: this.settings.bridge };
-    return { ips: [lease.ip], state };
-  }
-
   /**
-   * The fast path: allocate the address and let the sandbox make the pair with netlink as it creates its
-   * namespace (same result as setUp's two `ip` execs, without them). A host end left by this pod's previous
+   * The one way a pod gets its network: allocate the address and let the sandbox make the pair with netlink as it
+   * creates its namespace (prepare → sandbox → attach, or abort), from one veth description (link-plan.ts) that
+   * renders both the sandbox's flags and the equivalent `ip` commands. A host end left by this pod's previous
    * sandbox (the kernel frees a dead namespace's devices asynchronously) is deleted first.
    */
   async prepare(pod: Pod, podUid: string): Promise<PreparedNetwork> {
@@ -141,11 +120,8 @@ export class BridgeNetwork implements PodNetwork {
     const lease = this.leases.allocate({ podUid, pod: `${pod.metadata.namespace}/${pod.metadata.name}`, veth, hostPorts: podHostPorts(pod) });
     this.runner.comment(podUid, `IPAM: ${lease.ip} from ${formatCidr(this.settings.pod)} (lease in ${this.leases.file})`);
     if (this.kernel.ifindex(veth) !== undefined) await this.runner.run(linkDelArgv(veth), { owner: podUid, allowFail: true });
-    const spec = this.vethSpec(lease, 0);
-    const args = ["--veth", veth, "--bridge", spec.bridge, "--address", `${lease.ip}/${spec.prefix}`, "--gateway", formatIPv4(spec.gateway), "--mac", macForIP(spec.ip)];
-    if (this.settings.hairpin) args.push("--hairpin");
-    const equivalent = [vethAddArgv({ ...spec, netnsPid: 0 }).join(" ").replace(" netns 0", " netns $PAUSE_PID"), ...podSideBatch(spec).trim().split("\n").map((l) => `ip ${l}   # inside the pod's netns`)];
-    return { shimArgs: args, ips: [lease.ip], equivalent, token: lease };
+    const spec = this.vethSpec(lease);
+    return { shimArgs: sandboxNetworkArgs(spec, this.settings.hairpin), ips: [lease.ip], equivalent: vethEquivalent(spec), token: lease };
   }
 
   async attach(_pod: Pod, sandbox: NetworkSandbox, prepared: PreparedNetwork): Promise<NetworkAttachment> {
@@ -165,21 +141,9 @@ export class BridgeNetwork implements PodNetwork {
     await this.undoSetUp(lease, this.kernel.ifindex(lease.veth) !== undefined, podUid);
   }
 
-  private vethSpec(lease: Lease, pid: number): VethSpec {
+  private vethSpec(lease: Lease): VethSpec {
     const s = this.settings;
-    return { hostName: lease.veth, bridge: s.bridge, netnsPid: pid, podIfName: "eth0", ip: parseIPv4(lease.ip)!, prefix: s.pod.prefix, gateway: s.gateway };
-  }
-
-  /**
-   * Creates the pair. A host end of the same name can linger for a moment when the same pod's previous sandbox was
-   * just killed (the kernel frees a dead namespace's devices asynchronously, in cleanup_net): delete it and retry.
-   */
-  private async createVeth(spec: VethSpec, uid: string): Promise<void> {
-    const r = await this.runner.run(vethAddArgv(spec), { owner: uid, allowFail: true });
-    if (r.code === 0) return;
-    if (!/exists/i.test(r.stderr)) throw new HostError("run ip", vethAddArgv(spec).slice(1).join(" "), uid, r.stderr.trim());
-    await this.runner.run(linkDelArgv(spec.hostName), { owner: uid, allowFail: true });
-    await this.runner.run(vethAddArgv(spec), { owner: uid });
+    return { hostName: lease.veth, bridge: s.bridge, netnsPid: 0, podIfName: "eth0", ip: parseIPv4(lease.ip)!, prefix: s.pod.prefix, gateway: s.gateway };
   }
 
   private async undoSetUp(lease: Lease, created: boolean, uid: string): Promise<void> {

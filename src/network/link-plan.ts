@@ -53,6 +53,22 @@ export function podSideBatch(v: VethSpec): string {
   ].join("\n");
 }
 
+/**
+ * The sandbox's flags that make this pair with netlink as it creates the pod's namespace (shim/netlink.c): the
+ * same pair vethAddArgv + podSideBatch describe, with the pod end named eth0 by the shim.
+ */
+export function sandboxNetworkArgs(v: VethSpec, hairpin: boolean): string[] {
+  const args = ["--veth", v.hostName, "--bridge", v.bridge, "--address", `${formatIPv4(v.ip)}/${v.prefix}`, "--gateway", formatIPv4(v.gateway), "--mac", macForIP(v.ip)];
+  if (hairpin) args.push("--hairpin");
+  return args;
+}
+
+/** The pair as the `ip` commands a person would type (for `nodelet explain`), the namespace named $PAUSE_PID. */
+export function vethEquivalent(v: VethSpec): string[] {
+  const add = vethAddArgv(v).join(" ").replace(/ netns \d+$/, " netns $PAUSE_PID");
+  return [add, ...podSideBatch(v).trim().split("\n").map((l) => `ip ${l}   # inside the pod's netns`)];
+}
+
 export function linkDelArgv(name: string): string[] {
   return ["ip", "link", "del", name];
 }

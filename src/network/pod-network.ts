@@ -1,6 +1,6 @@
 /**
- * How a pod sandbox gets its network (the CNI's job in Kubernetes). The runtime calls setUp after the sandbox's
- * namespaces exist and tearDown before they go. The loopback-only network is what a pod has with no pod network:
+ * How a pod sandbox gets its network (the CNI's job in Kubernetes). The runtime calls prepare before the sandbox,
+ * attach once its namespaces exist (abort if making them failed) and tearDown before they go. The loopback-only network is what a pod has with no pod network:
  * the shim brings `lo` up in the new namespace, and nothing else is attached.
  */
 import type { Pod } from "../api/types.js";
@@ -44,11 +44,10 @@ export interface PreparedNetwork {
 export interface PodNetwork {
   /** Daemon start: create the node's bridge/rules if needed, collect leases of pods that no longer exist. */
   start(livePodUids: Set<string>): Promise<void>;
-  setUp(pod: Pod, sandbox: NetworkSandbox): Promise<NetworkAttachment>;
-  /** Optional fast path: the sandbox makes the pod's interface itself (prepare → sandbox → attach, or abort). */
-  prepare?(pod: Pod, podUid: string): Promise<PreparedNetwork>;
-  attach?(pod: Pod, sandbox: NetworkSandbox, prepared: PreparedNetwork): Promise<NetworkAttachment>;
-  abort?(prepared: PreparedNetwork, podUid: string): Promise<void>;
+  /** The one protocol: prepare before the sandbox, attach once it exists, or abort if making it failed. */
+  prepare(pod: Pod, podUid: string): Promise<PreparedNetwork>;
+  attach(pod: Pod, sandbox: NetworkSandbox, prepared: PreparedNetwork): Promise<NetworkAttachment>;
+  abort(prepared: PreparedNetwork, podUid: string): Promise<void>;
   /** Idempotent: the sandbox's namespace may already be gone. */
   tearDown(sandbox: NetworkSandbox): Promise<void>;
   /** The address of this node that pods and hostPort/NodePort users reach (status.hostIP). */
@@ -70,9 +69,14 @@ export class LoopbackOnlyNetwork implements PodNetwork {
   async start(): Promise<void> {
     if (this.nodeIP === undefined && this.runner) this.nodeIP = await detectNodeIP(this.runner, { owner: "node" });
   }
-  async setUp(): Promise<NetworkAttachment> {
+  /** Nothing to make: the shim brings `lo` up in every new network namespace. */
+  async prepare(): Promise<PreparedNetwork> {
+    return { shimArgs: [], ips: [], equivalent: [], token: undefined };
+  }
+  async attach(): Promise<NetworkAttachment> {
     return { ips: [] };
   }
+  async abort(): Promise<void> {}
   async tearDown(): Promise<void> {}
   hostIP(): string {
     return this.nodeIP ?? "127.0.0.1";

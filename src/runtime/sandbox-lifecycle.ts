@@ -56,7 +56,7 @@ export class SandboxLifecycle {
     // The fast path: the sandbox makes the pod's interface itself while it creates its namespace. The address is
     // known first, so /etc/hosts is written once, complete.
     const net = this.x.o.network;
-    const prepared = !pod.spec.hostNetwork && net.prepare ? await net.prepare(pod, uid) : undefined;
+    const prepared = pod.spec.hostNetwork ? undefined : await net.prepare(pod, uid);
     // Independent preparations run together; each is a handful of small file operations.
     const cgroups = this.x.o.cgroups;
     try {
@@ -68,10 +68,10 @@ export class SandboxLifecycle {
         old && !pod.spec.hostIPC ? unmount(runner, shmDir, uid) : undefined,
       ]);
     } catch (err) {
-      if (prepared) await net.abort?.(prepared, uid);
+      if (prepared) await net.abort(prepared, uid);
       throw err;
     }
-    if (prepared) runner.comment(uid, `pod network, made by the sandbox with netlink; the same with ip(8):\n#   ${prepared.equivalent.join("\n#   ")}`);
+    if (prepared?.equivalent.length) runner.comment(uid, `pod network, made by the sandbox with netlink; the same with ip(8):\n#   ${prepared.equivalent.join("\n#   ")}`);
     const userns = pod.spec.hostUsers === false ? this.usernsFor(uid) : undefined;
     if (userns) runner.comment(uid, `the pod's own user namespace: its IDs 0-${userns.size - 1} are the host's ${userns.hostId}-${userns.hostId + userns.size - 1}`);
     let pid: number;
@@ -99,16 +99,14 @@ export class SandboxLifecycle {
     };
     await this.x.records.saveSandbox(sandbox);
     this.usernsPending.delete(uid);
-    if (sandbox.hostNetwork) {
+    if (!prepared) {
       sandbox.ips = [net.hostIP()];
     } else {
-      if (!prepared) runner.comment(uid, "pod network");
-      const attached = prepared ? await net.attach!(pod, sandbox, prepared) : await net.setUp(pod, sandbox);
+      const attached = await net.attach(pod, sandbox, prepared);
       sandbox.ips = attached.ips;
       sandbox.network = attached.state;
     }
     await this.x.records.saveSandbox(sandbox);
-    if (!prepared && sandbox.ips.length && !sandbox.hostNetwork) await this.writePodFiles(pod, sandbox.ips);
     return sandbox;
   }
 
@@ -129,7 +127,7 @@ export class SandboxLifecycle {
       const [pid] = await runShim(this.x.o.runner, argv, uid);
       return pid;
     } catch (err) {
-      if (w.prepared) await this.x.o.network.abort?.(w.prepared, uid);
+      if (w.prepared) await this.x.o.network.abort(w.prepared, uid);
       throw err;
     }
   }

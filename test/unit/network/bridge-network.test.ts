@@ -1,6 +1,7 @@
 /**
  * BridgeNetwork's orchestration without root: a scripted runner and fake kernel files record what it would run,
- * so the exec count per pod, the rollback of a failed setUp and the errors for bad input are checked exactly.
+ * so the exec count per pod, the rollback of a failed attach or an abort and the errors for bad input are checked
+ * exactly. Pods get their network one way: prepare → the sandbox makes the pair → attach (or abort).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,18 +10,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ContainerPort, Pod } from "../../../src/api/types.js";
 import { BridgeNetwork } from "../../../src/network/bridge-network.js";
+import { parseIPv4 } from "../../../src/api/cidr.js";
+import { macForIP, vethName } from "../../../src/network/names.js";
 import type { KernelFiles } from "../../../src/network/kernel-files.js";
 import type { SandboxRecord } from "../../../src/runtime/pod-runtime.js";
 import type { RunResult } from "../../../src/sys/runner.js";
 import { ScriptedRunner } from "../../../src/sys/scripted-runner.js";
 
-function fakeKernel(): KernelFiles & { written: string[] } {
+function fakeKernel(): KernelFiles & { written: string[]; links: Set<string> } {
   const written: string[] = [];
+  const links = new Set<string>();
   return {
     written,
+    links,
     readSysctl: () => "1",
     writeSysctl: async (k, v) => void written.push(`${k}=${v}`),
-    ifindex: (name) => (name.startsWith("nl") ? 42 : undefined),
+    ifindex: (name) => (links.has(name) ? 42 : undefined),
     isBridge: () => true,
     setHairpin: async (p) => void written.push(`hairpin ${p}`),
     bridgePorts: () => [],
@@ -46,6 +51,15 @@ function sandbox(p: Pod, pid = 1000): SandboxRecord {
     podUid: p.metadata.uid!, namespace: "default", name: p.metadata.name!, pid, createdAt: "", hostname: p.metadata.name!,
     cgroupPath: "", hostNetwork: false, sharePid: false, hostIPC: false, ips: [], state: "ready",
   };
+}
+
+type Started = Awaited<ReturnType<typeof started>>;
+
+/** What the runtime does: prepare, the sandbox makes the pair (here: the fake kernel learns the link), attach. */
+async function up(t: Pick<Started, "net" | "kernel">, p: Pod) {
+  const prepared = await t.net.prepare(p, p.metadata.uid!);
+  t.kernel.links.add(vethName(p.metadata.uid!));
+  return { prepared, att: await t.net.attach(p, sandbox(p), prepared) };
 }
 
 async function started(answer = answers) {
@@ -74,19 +88,22 @@ test("start builds the bridge and the rules, and learns the node address", async
   }
 });
 
-test("a pod without hostPorts costs two execs to set up and none to tear down", async () => {
+test("a pod without hostPorts costs no exec: the sandbox gets the pair from one veth description", async () => {
   const t = await started();
   try {
     const p = pod("web");
-    const att = await t.net.setUp(p, sandbox(p));
+    const { prepared, att } = await up(t, p);
     assert.deepEqual(att.ips, ["10.244.0.2"]);
-    assert.deepEqual(t.runner.calls.map((c) => c.argv.slice(0, 3).join(" ")), ["ip link add", "nsenter --net=/proc/1000/ns/net ip"]);
-    assert.equal(att.state!.veth.length, 15);
-    t.runner.clear();
+    assert.equal(t.runner.calls.length, 0);
+    const veth = vethName("uid-web");
+    assert.deepEqual(prepared.shimArgs, ["--veth", veth, "--bridge", "nodelet0", "--address", "10.244.0.2/29", "--gateway", "10.244.0.1", "--mac", macForIP(parseIPv4("10.244.0.2")!), "--hairpin"]);
+    assert.equal(prepared.equivalent[0], `ip link add ${veth} up master nodelet0 type veth peer name eth0 address ${macForIP(parseIPv4("10.244.0.2")!)} netns $PAUSE_PID`);
+    assert.match(prepared.equivalent[1], /^ip addr add 10\.244\.0\.2\/29 dev eth0 /);
+    assert.equal(att.state!.veth, veth);
     await t.net.tearDown({ ...sandbox(p), network: att.state });
     assert.equal(t.runner.calls.length, 0);
-    const again = await t.net.setUp(pod("next"), sandbox(pod("next")));
-    assert.equal(again.ips[0], "10.244.0.3");
+    const again = await up(t, pod("next"));
+    assert.equal(again.att.ips[0], "10.244.0.3");
   } finally {
     t.done();
   }
@@ -96,13 +113,13 @@ test("hostPorts: a DNAT rule while the pod lives, gone with it; a taken hostPort
   const t = await started();
   try {
     const web = pod("web", [{ containerPort: 80, hostPort: 8080 }]);
-    const att = await t.net.setUp(web, sandbox(web));
+    const { att } = await up(t, web);
     const nft = t.runner.calls.filter((c) => c.argv[0] === "nft");
     assert.equal(nft.length, 1);
     assert.match(nft[0].input!, /meta l4proto tcp th dport 8080 dnat to 10\.244\.0\.2:80 comment "default\/web"/);
     t.runner.clear();
     const other = pod("other", [{ containerPort: 81, hostPort: 8080 }]);
-    await assert.rejects(t.net.setUp(other, sandbox(other)), (e: Error) => e.message === "spec.containers[0].ports[0].hostPort: 8080/TCP is already allocated to pod default/web");
+    await assert.rejects(up(t, other), (e: Error) => e.message === "spec.containers[0].ports[0].hostPort: 8080/TCP is already allocated to pod default/web");
     assert.equal(t.runner.calls.length, 0);
     await t.net.tearDown({ ...sandbox(web), network: att.state });
     assert.doesNotMatch(t.runner.calls.find((c) => c.argv[0] === "nft")!.input!, /dnat to/);
@@ -111,31 +128,46 @@ test("hostPorts: a DNAT rule while the pod lives, gone with it; a taken hostPort
   }
 });
 
-test("a failed setUp undoes everything: veth deleted, lease freed, rules rewritten", async () => {
-  const t = await started((argv) => (argv[0] === "nsenter" ? { code: 1, stderr: "nsenter: cannot open /proc/1000/ns/net" } : answers(argv)));
+test("a failed attach undoes everything: veth deleted, lease and hostPort freed, rules rewritten", async () => {
+  let failing = false;
+  const t = await started((argv) => (argv[0] === "nft" && failing ? { code: 1, stderr: "nft: cannot open" } : answers(argv)));
+  failing = true;
   try {
     const web = pod("web", [{ containerPort: 80, hostPort: 8080 }]);
-    await assert.rejects(t.net.setUp(web, sandbox(web)), /cannot open/);
-    const cmds = t.runner.calls.map((c) => c.argv.slice(0, 3).join(" "));
-    assert.deepEqual(cmds, ["ip link add", "nsenter --net=/proc/1000/ns/net ip", "ip link del", "nft -f -"]);
-    assert.doesNotMatch(t.runner.calls[3].input!, /dnat to/);
+    await assert.rejects(up(t, web), /cannot open/);
+    const cmds = t.runner.calls.map((c) => c.argv.join(" "));
+    assert.deepEqual(cmds, ["nft -f -", `ip link del ${vethName("uid-web")}`, "nft -f -"]);
+    assert.doesNotMatch(t.runner.calls[2].input!, /dnat to/, "the rules are rewritten without the pod's hostPort");
+    assert.deepEqual(t.net.activeLeases(), [], "the lease is freed");
+    failing = false;
     const again = pod("again", [{ containerPort: 80, hostPort: 8080 }]);
-    await assert.rejects(t.net.setUp(again, sandbox(again)), /cannot open/, "the hostPort was freed with the lease");
+    const { att } = await up(t, again);
+    assert.equal(att.ips.length, 1, "the hostPort was freed with the lease");
   } finally {
     t.done();
   }
 });
 
-test("a lingering veth of the same pod's previous sandbox is replaced", async () => {
-  let adds = 0;
-  const t = await started((argv) => {
-    if (argv.slice(0, 3).join(" ") === "ip link add" && adds++ === 0) return { code: 2, stderr: "RTNETLINK answers: File exists" };
-    return answers(argv);
-  });
+test("abort gives back the address and the pair the sandbox may have made", async () => {
+  const t = await started();
   try {
     const p = pod("web");
-    await t.net.setUp(p, sandbox(p));
-    assert.deepEqual(t.runner.calls.map((c) => c.argv.slice(0, 3).join(" ")), ["ip link add", "ip link del", "ip link add", "nsenter --net=/proc/1000/ns/net ip"]);
+    const prepared = await t.net.prepare(p, "uid-web");
+    t.kernel.links.add(vethName("uid-web"));
+    await t.net.abort(prepared, "uid-web");
+    assert.deepEqual(t.runner.calls.map((c) => c.argv.join(" ")), [`ip link del ${vethName("uid-web")}`]);
+    assert.deepEqual(t.net.activeLeases(), []);
+  } finally {
+    t.done();
+  }
+});
+
+test("a lingering veth of the same pod's previous sandbox is deleted before the sandbox makes the pair", async () => {
+  const t = await started();
+  try {
+    t.kernel.links.add(vethName("uid-web"));
+    await t.net.prepare(pod("web"), "uid-web");
+    assert.deepEqual(t.runner.calls.map((c) => c.argv.join(" ")), [`ip link del ${vethName("uid-web")}`]);
   } finally {
     t.done();
   }
@@ -144,8 +176,8 @@ test("a lingering veth of the same pod's previous sandbox is replaced", async ()
 test("an exhausted pod CIDR is a clear error", async () => {
   const t = await started();
   try {
-    for (let i = 0; i < 5; i++) await t.net.setUp(pod(`p${i}`), sandbox(pod(`p${i}`))); // a /29 has 5 pod addresses
-    await assert.rejects(t.net.setUp(pod("x"), sandbox(pod("x"))), /^FieldError: --pod-cidr: no free address: all 5 pod addresses of 10\.244\.0\.0\/29 are leased$/);
+    for (let i = 0; i < 5; i++) await up(t, pod(`p${i}`)); // a /29 has 5 pod addresses
+    await assert.rejects(up(t, pod("x")), /^FieldError: --pod-cidr: no free address: all 5 pod addresses of 10\.244\.0\.0\/29 are leased$/);
   } finally {
     t.done();
   }
@@ -166,18 +198,21 @@ test("start refuses a pod CIDR the host routes elsewhere, before changing anythi
 test("leases survive a restart; start collects those of pods that are gone", async () => {
   const dir = mkdtempSync(join(tmpdir(), "bn-"));
   try {
-    const mk = () => new BridgeNetwork({ stateDir: dir, runner: new ScriptedRunner(answers), kernel: fakeKernel(), firewallBackend: "nftables" });
+    const mk = () => {
+      const kernel = fakeKernel();
+      return { kernel, net: new BridgeNetwork({ stateDir: dir, runner: new ScriptedRunner(answers), kernel, firewallBackend: "nftables" }) };
+    };
     const first = mk();
-    await first.start(new Set());
-    const a = await first.setUp(pod("a"), sandbox(pod("a")));
-    await first.setUp(pod("b"), sandbox(pod("b")));
+    await first.net.start(new Set());
+    const { att: a } = await up(first, pod("a"));
+    await up(first, pod("b"));
     const second = mk();
-    await second.start(new Set(["uid-a"]));
-    const c = await second.setUp(pod("c"), sandbox(pod("c")));
+    await second.net.start(new Set(["uid-a"]));
+    const { att: c } = await up(second, pod("c"));
     assert.notEqual(c.ips[0], a.ips[0]);
-    const again = await second.setUp(pod("a"), sandbox(pod("a")));
+    const { att: again } = await up(second, pod("a"));
     assert.equal(again.ips[0], a.ips[0], "pod a kept its address across the restart");
-    const third = mk();
+    const third = mk().net;
     await third.tearDown({ ...sandbox(pod("c")), network: c.state }); // before start: the runtime reconciling
     assert.deepEqual(third.activeLeases().map((l) => l.podUid).sort(), ["uid-a"]);
   } finally {

@@ -52,7 +52,7 @@ export class Kubelet {
         if (isStaticPod(pod)) this.o.mirrors?.ensure(pod);
         return this.o.syncer.syncPod(pod, signal, shutdown);
       },
-      terminatePod: (uid, pod, lastKnown, shutdown) => this.o.syncer.terminatePod(uid, pod, lastKnown, shutdown),
+      terminatePod: (uid, pod, lastKnown, shutdown, shortened) => this.o.syncer.terminatePod(uid, pod, lastKnown, shutdown, shortened),
     };
   }
 

@@ -20,7 +20,7 @@ import type { HookRunner } from "./lifecycle-hooks.js";
 import { computePodActions, isEvicted, latestByName, type ContainerToKill, type ObservedPod, type PodActions } from "./plan.js";
 import { podCgroupPath } from "./pod-cgroup.js";
 import type { PodObjects } from "./pod-objects.js";
-import type { PodSyncer } from "./pod-worker.js";
+import { terminationGrace, type PodSyncer } from "./pod-worker.js";
 import type { Prober } from "./prober.js";
 import type { ProbeState } from "./probe-state.js";
 import { observed, runningInstances, StatusWriter, type StatusExtras } from "./status-writer.js";
@@ -201,13 +201,15 @@ export class PodSync implements PodSyncer {
    * killed at once, and `lastKnown` only names them in events. `shutdown` (the daemon stopping) ends the waits and
    * returns before the sandbox is removed; the next daemon terminates the pod again.
    */
-  async terminatePod(uid: string, pod: Pod | undefined, lastKnown?: Pod, shutdown?: AbortSignal): Promise<void> {
+  async terminatePod(uid: string, pod: Pod | undefined, lastKnown?: Pod, shutdown?: AbortSignal, shortened?: AbortSignal): Promise<void> {
     this.d.prober.terminating(uid);
-    const grace = pod ? pod.metadata.deletionGracePeriodSeconds ?? gracePeriod(pod) : 0;
+    const grace = terminationGrace(pod);
     const running = this.d.runtime.containers(uid).filter((c) => c.state !== "exited");
-    await this.killer.killAll(pod ?? lastKnown, running, { grace, force: grace === 0, signal: shutdown, shutdown });
+    // A shorter grace period ends this kill's waits as the daemon stopping does; the worker kills again with it.
+    const cut = shortened && shutdown ? AbortSignal.any([shutdown, shortened]) : shortened ?? shutdown;
+    await this.killer.killAll(pod ?? lastKnown, running, { grace, force: grace === 0, signal: cut, shutdown: cut });
     // Stopping mid-way leaves the rest to the next daemon (it terminates the pod again), not to a closing store.
-    if (shutdown?.aborted) return;
+    if (cut?.aborted) return;
     await this.d.runtime.removeSandbox(uid, pod ?? lastKnown);
     this.d.backoff.forgetPrefix(`${uid}/`);
     this.d.prober.forget(uid);

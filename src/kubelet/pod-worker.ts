@@ -5,7 +5,9 @@
  * deletion that arrives while a sync is busy (a hanging postStart hook, a long preStop) aborts that sync's waits so
  * termination starts at once. stop() (the daemon shutting down) aborts whatever the worker is waiting for, sync or
  * termination, and resolves once it is idle; a termination cut short is resumed by the next daemon, which finds the
- * pod (deleted, or gone with its sandbox still on disk) and terminates it again.
+ * pod (deleted, or gone with its sandbox still on disk) and terminates it again. A later delete with a shorter grace
+ * period (`delete --grace-period 0 --force` during a graceful stop) aborts the termination under way, which starts
+ * again with the shorter grace (the kubelet's gracePeriodShortened).
  */
 import type { Pod } from "../api/types.js";
 import type { Clock } from "./clock.js";
@@ -18,9 +20,16 @@ export interface PodSyncer {
   syncPod(pod: Pod, signal?: AbortSignal, shutdown?: AbortSignal): Promise<number | undefined>;
   /**
    * Stops and removes a pod being deleted (`pod`), or gone from the store (undefined; `lastKnown` was its spec).
-   * `shutdown` aborts it part way (the daemon is stopping): it then returns without finishing.
+   * `shutdown` aborts it part way (the daemon is stopping), `shortened` too (a shorter grace period arrived, the
+   * worker terminates again with it): it then returns without finishing.
    */
-  terminatePod(uid: string, pod: Pod | undefined, lastKnown?: Pod, shutdown?: AbortSignal): Promise<void>;
+  terminatePod(uid: string, pod: Pod | undefined, lastKnown?: Pod, shutdown?: AbortSignal, shortened?: AbortSignal): Promise<void>;
+}
+
+/** The grace period a pod's termination gets: its deletion's, else its spec's (default 30); 0 once it is gone. */
+export function terminationGrace(pod: Pod | undefined): number {
+  if (!pod) return 0;
+  return pod.metadata.deletionGracePeriodSeconds ?? Math.max(0, pod.spec.terminationGracePeriodSeconds ?? 30);
 }
 
 export class PodWorker {
@@ -32,6 +41,8 @@ export class PodWorker {
   private timerAt = Infinity;
   private terminated = false;
   private abort?: AbortController;
+  /** The termination under way: its grace period, and what aborts it when a shorter one arrives. */
+  private terminating?: { grace: number; shortened: AbortController };
   /** Aborted by stop(): every wait of the worker ends, and it syncs no more. */
   private readonly shutdown = new AbortController();
   private idle?: { promise: Promise<void>; resolve: () => void };
@@ -71,6 +82,7 @@ export class PodWorker {
     this.pod = pod;
     if (pod) this.lastKnown = pod;
     if (!pod || pod.metadata.deletionTimestamp) this.abort?.abort();
+    if (this.terminating && terminationGrace(pod) < this.terminating.grace) this.terminating.shortened.abort();
     this.wake();
   }
 
@@ -120,8 +132,15 @@ export class PodWorker {
       try {
         const pod = this.pod;
         if (!pod || pod.metadata.deletionTimestamp) {
-          await this.syncer.terminatePod(this.uid, pod, this.lastKnown, stopping);
+          const shortened = new AbortController();
+          this.terminating = { grace: terminationGrace(pod), shortened };
+          try {
+            await this.syncer.terminatePod(this.uid, pod, this.lastKnown, stopping, shortened.signal);
+          } finally {
+            this.terminating = undefined;
+          }
           if (stopping.aborted) break;
+          if (shortened.signal.aborted) continue;
           this.terminated = true;
           this.timer?.cancel();
           this.resolveDone();

@@ -19,8 +19,11 @@ export function expiredEvents(events: Event[], now: number, ttlMs: number): Even
   });
 }
 
-/** Deletes expired events, then compacts the store if any went; returns how many went. */
-export function collectEvents(store: Store, now: number, ttlMs: number): number {
+/**
+ * Deletes expired events, then compacts the store if any went; returns how many went. Yields to the event loop
+ * between pages: a sweep over 50,000 events parses them all, which must not hold up the API for seconds.
+ */
+export async function collectEvents(store: Store, now: number, ttlMs: number): Promise<number> {
   let n = 0;
   let token: string | undefined;
   do {
@@ -38,6 +41,7 @@ export function collectEvents(store: Store, now: number, ttlMs: number): number 
     }
     for (const e of expiredEvents(page.items, now, ttlMs)) n += remove(store, e);
     token = page.continue;
+    if (token) await new Promise((resolve) => setImmediate(resolve));
   } while (token);
   if (n > 0) {
     try {

@@ -109,7 +109,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       admission.forget(uid);
       late.evictionGrace.delete(uid);
     },
-    housekeeping: () => void collectEvents(store, clock.now(), o.eventTtlMs),
+    housekeeping: async () => void (await collectEvents(store, clock.now(), o.eventTtlMs)),
     housekeepingMs: Math.min(60_000, Math.max(1000, o.eventTtlMs / 2)),
   });
   late.kubelet = kubelet;

@@ -51,7 +51,7 @@ INSERT OR IGNORE INTO counters (name, value) VALUES ('resourceVersion', 0);
 `;
 
 /** Opens (creating if needed) a store at `path`, or an in-memory one for ":memory:". */
-export function openStore(path: string, opts: StoreOptions = {}): Store & { readonly watcherCount: number } {
+export function openStore(path: string, opts: StoreOptions = {}): SqliteStore {
   return new SqliteStore(path, opts);
 }
 
@@ -262,8 +262,33 @@ export class SqliteStore implements Store {
       ev.old = old.object;
       ev.oldJson = old.json;
     }
-    this.hub.publish(ev);
+    if (this.deferred) this.deferred.push(ev);
+    else this.hub.publish(ev);
     return cloneObject(obj);
+  }
+
+  /** Changes made inside createMany's transaction, published once it commits. */
+  private deferred: StoredEvent[] | undefined;
+
+  /**
+   * Creates every object in one transaction, all or none (seeding a store: 50 000 events commit in about a second
+   * instead of a minute of one commit each). Watchers hear of them in order after the commit.
+   */
+  createMany<T extends KubeObject>(inputs: T[]): T[] {
+    if (this.deferred) throw new Error("createMany cannot be nested");
+    const rv = this.rv;
+    const pending: StoredEvent[] = (this.deferred = []);
+    let out: T[];
+    try {
+      out = this.db.transaction(() => inputs.map((o) => this.create(o)))();
+    } catch (err) {
+      this.rv = rv;
+      throw err;
+    } finally {
+      this.deferred = undefined;
+    }
+    for (const ev of pending) this.hub.publish(ev);
+    return out;
   }
 
   private freeName(kind: string, ns: string, prefix: string): string {

@@ -39,13 +39,13 @@ function fileSize(path: string): number {
 }
 
 describe("store compaction", () => {
-  it("expiring events shrinks the file: free pages handed back, WAL truncated", () => {
+  it("expiring events shrinks the file: free pages handed back, WAL truncated", async () => {
     const path = join(dir, "shrink.db");
     const s = openStore(path, { historySize: 500, historyBytes: 256 * 1024 });
     for (let i = 0; i < 4000; i++) s.create(event(i, i < 3800 ? T0 : T0 + 3_600_000));
     s.compact!();
     const full = fileSize(path);
-    const removed = collectEvents(s, T0 + 3_600_000 + 60_000, 3_600_000);
+    const removed = await collectEvents(s, T0 + 3_600_000 + 60_000, 3_600_000);
     assert.equal(removed, 3800, "every expired event, across pages and past the sweep's own 410s");
     assert.equal(s.list("Event").items.length, 200);
     const after = fileSize(path);

@@ -108,6 +108,7 @@ bench: build bench-deps
 	node dist/bench/portforward-bench.js
 	node dist/bench/kubelet-bench.js
 	node dist/bench/service-bench.js
+	node dist/bench/soak-bench.js
 
 clean:
 	rm -rf dist build

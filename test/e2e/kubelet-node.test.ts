@@ -6,11 +6,12 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Event, Node, Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, suiteDaemon } from "../helpers/daemon.js";
+import { NODELET, eventually, suiteDaemon } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 
@@ -59,17 +60,40 @@ describe("node, admission and housekeeping (privileged)", { skip }, () => {
   });
 
   test("logs -f keeps every line while the log rotates, several times between polls", async () => {
-    // Bursts of 100 lines (~4 KiB each: about one rotation per burst at 4Ki), 20 bursts = 2000 lines.
-    // It waits 2 s before writing, so the follower is there from the first line (logs -f reads the live file).
-    const script = "sleep 2; i=0; while [ $i -lt 20 ]; do j=0; while [ $j -lt 100 ]; do echo line-$((i*100+j))-padding-padding; j=$((j+1)); done; i=$((i+1)); sleep 0.05; done; sleep 1";
-    await apply("chatty", `apiVersion: v1\nkind: Pod\nmetadata:\n  name: chatty\nspec:\n  restartPolicy: Never\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "${script}"]\n`);
+    // 16 bursts of 125 lines (~8 KiB: two or three rotations at 4Ki per burst, while 4 rotated files are kept).
+    // Each burst waits for a gate file the test creates once the follower has shown everything before it: a
+    // follower that falls more than 4 files behind loses the pruned ones (for the kubelet too), and on a loaded
+    // machine a free-running writer got that far ahead. "ready" first, so the follower is there before any burst.
+    const bursts = 16;
+    const per = 125;
+    const gate = join(d.root, "chatty-gate");
+    mkdirSync(gate);
+    const script = `echo ready; b=0; while [ $b -lt ${bursts} ]; do while [ ! -e /gate/$b ]; do sleep 0.02; done; j=0; while [ $j -lt ${per} ]; do echo line-$((b*${per}+j))-padding-padding; j=$((j+1)); done; b=$((b+1)); done`;
+    await apply("chatty", `apiVersion: v1\nkind: Pod\nmetadata:\n  name: chatty\nspec:\n  restartPolicy: Never\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "${script}"]\n    volumeMounts: [{name: gate, mountPath: /gate}]\n  volumes:\n  - name: gate\n    hostPath: {path: ${gate}}\n`);
     await eventually(async () => (await get("chatty"))?.status?.containerStatuses?.[0]?.state.running, 10_000, "chatty running");
-    const f = await d.cli(["logs", "-f", "chatty"]);
-    const lines = f.stdout.split("\n").filter(Boolean);
-    const want = [...Array(2000).keys()].map((i) => `line-${i}-padding-padding`);
-    const missing = want.filter((l) => !lines.includes(l));
-    assert.deepEqual(missing.slice(0, 5), [], `${missing.length} lines missing, e.g. ${missing.slice(0, 3).join(", ")}`);
-    assert.equal(lines.length, 2000);
+    const follower = spawn(process.execPath, [NODELET, "logs", "-f", "chatty"], { env: { ...process.env, NODELET_SOCKET: d.socket }, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let out = "";
+      let stderr = "";
+      let opened = 0;
+      const want = (i: number) => `line-${i}-padding-padding`;
+      follower.stderr.setEncoding("utf8").on("data", (t: string) => (stderr += t));
+      follower.stdout.setEncoding("utf8").on("data", (t: string) => {
+        out += t;
+        while (opened < bursts && out.includes(opened === 0 ? "ready\n" : `${want(opened * per - 1)}\n`)) writeFileSync(join(gate, String(opened++)), "");
+      });
+      // A lost gate line would leave the container waiting: end the follower then, so the test fails with the count.
+      const stuck = setTimeout(() => follower.kill(), 120_000);
+      const code = await new Promise<number | null>((resolve) => follower.on("close", resolve));
+      clearTimeout(stuck);
+      const lines = out.split("\n").filter((l) => l && l !== "ready");
+      const missing = [...Array(bursts * per).keys()].map(want).filter((l) => !lines.includes(l));
+      assert.deepEqual(missing.slice(0, 5), [], `${missing.length} lines missing (${opened} bursts let go), e.g. ${missing.slice(0, 3).join(", ")}`);
+      assert.deepEqual(lines, [...Array(bursts * per).keys()].map(want), "every line once, in order");
+      assert.equal(code, 0, `logs -f ended with ${code} after ${opened} bursts let go: ${stderr}`);
+    } finally {
+      follower.kill();
+    }
     const logDir = join(d.root, "log", "pods");
     const rotated = readdirSync(join(logDir, readdirSync(logDir).find((n) => n.startsWith("default_chatty_"))!, "c"));
     assert.ok(rotated.length > 1 && rotated.length <= 5, `rotated at 4Ki into at most 5 files: ${rotated.join(" ")}`);

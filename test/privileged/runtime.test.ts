@@ -118,11 +118,15 @@ describe("pod runtime (privileged)", { skip }, () => {
   });
 
   test("a command that exits before the start is reported stays exited (the exit record wins the race)", async () => {
-    // Hold back the shim's "started" answer so the exit record is read first, as happens under load.
+    // Hold back the shim's "started" answer until the exit record has been applied, as happens under load: a
+    // fixed hold lost the race on a loaded machine (the command had not even exited yet).
     const run = h.runner.run.bind(h.runner);
     h.runner.run = async (argv, opts) => {
       const r = await run(argv, opts);
-      if (argv[1] === "monitor") await new Promise((resolve) => setTimeout(resolve, 300));
+      if (argv[1] === "monitor") {
+        const id = argv[argv.indexOf("--id") + 1];
+        assert.ok(await h.runtime.waitForExit(id, 60_000), "the exit record is applied while the start answer is held");
+      }
       return r;
     };
     try {

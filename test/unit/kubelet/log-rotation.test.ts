@@ -32,20 +32,27 @@ test("a follower keeps every line across many rotations", async () => {
     const rotated = readdirSync(dir).filter((n) => n.startsWith("0.log.")).sort(rotatedOrder);
     for (const old of rotated.slice(0, Math.max(0, rotated.length - 200))) unlinkSync(join(dir, old));
   };
-  const writer = (async () => {
-    for (let i = 0; i < total; i++) {
-      appendFileSync(path, `2026-01-01T00:00:00.000000000Z stdout F line ${i}\n`);
-      if (i % 25 === 24) rotate();
-      // Several rotations between two polls of the follower (it polls every 5 ms).
-      if (i % 100 === 0) await new Promise((r) => setTimeout(r, 1));
-    }
-    running = false;
-  })();
   const out: Buffer[] = [];
   const stream = readContainerLog(path, { follow: true, isRunning: () => running, pollMs: 5 });
-  for await (const chunk of stream) out.push(chunk as Buffer);
-  await writer;
-  const lines = Buffer.concat(out).toString().split("\n").filter(Boolean);
+  const reader = (async () => {
+    for await (const chunk of stream) out.push(chunk as Buffer);
+  })();
+  // The follower opens the live file (logs -f reads that one only): the writer starts once it has, or a loaded
+  // machine lets the writer rotate the first file away before the follower opened anything.
+  appendFileSync(path, "2026-01-01T00:00:00.000000000Z stdout F start\n");
+  for (const deadline = Date.now() + 20_000; !Buffer.concat(out).toString().includes("start\n"); ) {
+    assert.ok(Date.now() < deadline, "the follower never showed the first line");
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  for (let i = 0; i < total; i++) {
+    appendFileSync(path, `2026-01-01T00:00:00.000000000Z stdout F line ${i}\n`);
+    if (i % 25 === 24) rotate();
+    // Several rotations between two polls of the follower (it polls every 5 ms).
+    if (i % 100 === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  running = false;
+  await reader;
+  const lines = Buffer.concat(out).toString().split("\n").filter((l) => l && l !== "start");
   const missing = [...Array(total).keys()].filter((i) => !lines.includes(`line ${i}`));
   assert.deepEqual(missing, [], "no line lost");
   assert.equal(lines.length, total, "no line twice");

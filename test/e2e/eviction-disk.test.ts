@@ -34,7 +34,12 @@ describe("a full disk (privileged)", { skip }, () => {
     assert.deepEqual(d.leftovers(), [], "nothing of the daemon is left on the host");
   });
 
-  const node = async () => (JSON.parse((await d.cli(["get", "nodes", "-o", "json"])).stdout) as { items: Node[] }).items[0];
+  const node = async () => {
+    const r = await d.cli(["get", "nodes", "-o", "json"]);
+    // A failed call says why (and what the daemon last logged) instead of a bare JSON parse error.
+    if (r.code !== 0) throw new Error(`get nodes: exit ${r.code}: ${r.stderr.trim()}; daemon log: ${d.log.slice(-1500)}`);
+    return (JSON.parse(r.stdout) as { items: Node[] }).items[0];
+  };
   const condition = (n: Node, type: string) => n.status?.conditions?.find((c) => c.type === type)?.status;
   const apply = async (name: string, yaml: string) => {
     const file = join("/tmp", `nodelet-disk-${process.pid}-${name}.yaml`);
@@ -51,7 +56,9 @@ describe("a full disk (privileged)", { skip }, () => {
     const capacity = (await node()).status!.capacity!["ephemeral-storage"];
     assert.equal(capacity, `${Math.floor((statfsSync(d.root).blocks * statfsSync(d.root).bsize) / 1024)}Ki`, "ephemeral-storage is the --root filesystem's");
 
-    await apply("filler", busybox("filler", "dd if=/dev/zero of=/data/fill bs=1M; sleep 3600", "    volumeMounts:\n    - name: data\n      mountPath: /data\n  volumes:\n  - name: data\n    emptyDir: {}\n"));
+    // The filler waits a second before writing, so the disk fills after its start has been recorded (a start that
+    // itself meets the full disk is another case, not this test's).
+    await apply("filler", busybox("filler", "sleep 1; dd if=/dev/zero of=/data/fill bs=1M; sleep 3600", "    volumeMounts:\n    - name: data\n      mountPath: /data\n  volumes:\n  - name: data\n    emptyDir: {}\n"));
     const filled = Date.now();
     const pressured = await eventually(async () => {
       const n = await node();

@@ -29,6 +29,7 @@ import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from "./persi
 import { podStrategy } from "./pod-strategy.js";
 import { apiVersionOf, resourceForKind, RESOURCES, type ResourceInfo } from "./resources.js";
 import { serviceStrategy } from "./service.js";
+import { storageClassStrategy } from "./storage-class.js";
 import type { KindStrategy } from "./strategy.js";
 import { assertDecodable, decodeNulls } from "./type-check.js";
 import type { KubeObject, ObjectMeta } from "./types.js";
@@ -54,6 +55,7 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   PersistentVolumeClaim: persistentVolumeClaimStrategy,
   ConfigMap: configMapStrategy,
   Secret: secretStrategy,
+  StorageClass: storageClassStrategy,
 };
 
 /** The kinds admission accepts, as "Kind (apiVersion)" for messages. */

@@ -60,6 +60,18 @@ export const RESOURCES: readonly ResourceInfo[] = [
     subresources: [],
   },
   {
+    kind: "StorageClass",
+    plural: "storageclasses",
+    singular: "storageclass",
+    shortNames: ["sc"],
+    group: "storage.k8s.io",
+    version: "v1",
+    namespaced: false,
+    categories: [],
+    verbs: RW,
+    subresources: [],
+  },
+  {
     kind: "PodMetrics",
     plural: "pods",
     singular: "",

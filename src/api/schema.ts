@@ -159,6 +159,13 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
       modifyVolumeStatus: ANY,
     }),
   }),
+  StorageClass: kind("StorageClass", {
+    ...strings("provisioner reclaimPolicy volumeBindingMode"),
+    parameters: map(str),
+    mountOptions: list(str),
+    allowVolumeExpansion: bool,
+    allowedTopologies: list(ANY),
+  }),
 };
 
 /** The schema of a kind, or undefined for kinds nodelet does not know. */

@@ -490,7 +490,12 @@ export interface PersistentVolume extends KubeObject {
   apiVersion: "v1";
   kind: "PersistentVolume";
   spec: PersistentVolumeSpec;
-  status?: { phase?: "Pending" | "Available" | "Bound" | "Released" | "Failed"; message?: string; reason?: string };
+  status?: {
+    phase?: "Pending" | "Available" | "Bound" | "Released" | "Failed";
+    message?: string;
+    reason?: string;
+    lastPhaseTransitionTime?: string;
+  };
 }
 
 export interface PersistentVolumeClaim extends KubeObject {
@@ -504,7 +509,23 @@ export interface PersistentVolumeClaim extends KubeObject {
     volumeMode?: "Filesystem" | "Block";
     selector?: LabelSelector;
   };
-  status?: { phase?: "Pending" | "Bound" | "Lost"; accessModes?: string[]; capacity?: Record<string, Quantity> };
+  status?: {
+    phase?: "Pending" | "Bound" | "Lost";
+    accessModes?: string[];
+    capacity?: Record<string, Quantity>;
+    conditions?: PersistentVolumeClaimCondition[];
+    allocatedResources?: Record<string, Quantity>;
+  };
+}
+
+/** Resizing, FileSystemResizePending (PersistentVolumeClaimConditionType). */
+export interface PersistentVolumeClaimCondition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  lastProbeTime?: string | null;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

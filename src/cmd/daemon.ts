@@ -34,6 +34,7 @@ import type { DaemonConfig } from "./daemon-config.js";
 import { recordSetup } from "./daemon-record.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
+import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
 
 export const SHIM_PATH = findShim();
 
@@ -54,6 +55,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   // Before anything on the host changes: what `nodelet reset --root` will need to find it all again.
   recordSetup(cfg);
   let recorder: FileRecorder | undefined;
+  let openedStore: Store | undefined;
   const { layout, runner, cgroups, images, network, runtime } = createNodeRuntime({
     root: cfg.root,
     logDir: cfg.logDir,
@@ -64,6 +66,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     podPidsLimit: cfg.podPidsLimit,
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
     seccomp: { profileRoot: cfg.seccompProfileRoot, defaultToRuntime: cfg.seccompDefault },
+    volumePlugins: claimVolumePlugins(cfg.root, () => openedStore),
     report: log,
     verboseLog: cfg.verbose ? log : undefined,
     // Steps of a pod (owner = its uid) go to its explain.jsonl; the node's own steps to one file of the node.
@@ -75,6 +78,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   let agent: NodeAgent | undefined;
   const reserve = diskReserve(cfg.root, log, () => void agent?.eviction.poke());
   const store = openStore(layout.storeFile, { onFull: () => reserve.release(), log });
+  openedStore = store;
   await images.ensureBusybox();
   // The network owns leases of pods that exist (in the store, or with a sandbox on disk); the rest are collected.
   await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
@@ -84,6 +88,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const api = await startApi(cfg, store, runtime, runner, log, (a) => {
     installServiceAllocation(cfg, store, a);
     installImageAdmission(a, (ref) => images.has(ref));
+    installStorageHooks(store, a);
   });
   registerNodeApi(api, {
     images,
@@ -113,6 +118,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const started = agent;
   pressure = () => started.eviction.conditions();
   const kubelet = agent.kubelet;
+  const storage = startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log });
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);
   void reportAdoption(kubelet, log);
@@ -127,6 +133,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       await api.close();
       if (cleanup) await removeAllPods(store, agent, cfg.nodeName);
       await agent.stop();
+      await storage.stop();
       await services.stop(cleanup);
       if (cleanup) {
         await cgroups.remove("").catch(() => undefined);

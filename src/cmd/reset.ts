@@ -16,6 +16,8 @@ import { hostKernelFiles } from "../network/kernel-files.js";
 import { removeAllProxyRules } from "../proxy/proxy-controller.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { daemonRecordFile, readDaemonRecord, resetTargets } from "./daemon-record.js";
+import { LocalProvisioner } from "../storage/local-provisioner.js";
+import { volumesDir } from "./storage-wiring.js";
 
 /** Resets `cfg.root`; `given` names the flags the user set (long names), to say where the record overrides one. */
 export async function reset(cfg: DaemonConfig, log: (m: string) => void, given: ReadonlySet<string> = new Set()): Promise<void> {
@@ -36,9 +38,10 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void, given: 
       await runtime.removeSandbox(s.podUid);
     }
     await runtime.stop();
+    await new LocalProvisioner(volumesDir(cfg.root), node.runner).removeAll(log);
   }
   for (const t of targets) await removeHostObjects(t === newest ? node : nodeRuntime(t), log);
-  for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "network", "node-steps.jsonl", "pki", "token", "kubeconfig"]) {
+  for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "network", "volumes", "node-steps.jsonl", "pki", "token", "kubeconfig"]) {
     await fsp.rm(join(cfg.root, f), { recursive: true, force: true });
   }
   for (const t of targets) {

@@ -6,6 +6,7 @@ import type { PodNetwork } from "../network/pod-network.js";
 import { detectCgroups } from "../sys/cgroups/detect.js";
 import type { CgroupManager } from "../sys/cgroups/types.js";
 import { HostRunner, type Recorder, type Runner } from "../sys/runner.js";
+import type { VolumePlugin } from "../storage/volume-plugin.js";
 import { VolumeManager } from "../storage/volumes.js";
 import { ImageStore } from "./images.js";
 import { Layout } from "./layout.js";
@@ -30,6 +31,8 @@ export interface NodeRuntimeOptions {
   report?: (msg: string) => void;
   /** --seccomp-profile-root and --seccomp-default; default ROOT/seccomp and on. */
   seccomp?: SeccompSettings;
+  /** Volume plugins beyond the built-in ones (the daemon's persistentVolumeClaim plugin). */
+  volumePlugins?: (runner: Runner, layout: Layout) => VolumePlugin[];
 }
 
 export interface NodeRuntime {
@@ -53,7 +56,7 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
     runner,
     cgroups,
     images,
-    volumes: new VolumeManager(layout, runner),
+    volumes: new VolumeManager(layout, runner, o.volumePlugins?.(runner, layout)),
     network,
     dns: o.dns,
     podPidsLimit: o.podPidsLimit,

@@ -4,6 +4,7 @@ import { namespacePrinter, nodePrinter } from "./cluster.js";
 import { configMapPrinter, persistentVolumeClaimPrinter, persistentVolumePrinter, secretPrinter } from "./config.js";
 import { eventPrinter } from "./event.js";
 import { podPrinter } from "./pod.js";
+import { storageClassPrinter } from "./storage-class.js";
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./service.js";
 import { AGE_COLUMN, NAME_COLUMN, type Printer } from "./table.js";
 
@@ -24,6 +25,7 @@ const PRINTERS: Record<string, Printer> = {
   PersistentVolumeClaim: persistentVolumeClaimPrinter as Printer,
   ConfigMap: configMapPrinter as Printer,
   Secret: secretPrinter as Printer,
+  StorageClass: storageClassPrinter as Printer,
 };
 
 export function printerFor(kind: string): Printer<KubeObject> {

@@ -112,7 +112,7 @@ describe("admission dispatch", () => {
   it("lists the kinds it admits", () => {
     assert.deepEqual(servedKinds(), [
       "Pod (v1)", "Service (v1)", "Endpoints (v1)", "Event (v1)", "Node (v1)", "Namespace (v1)", "PersistentVolume (v1)",
-      "PersistentVolumeClaim (v1)", "ConfigMap (v1)", "Secret (v1)", "EndpointSlice (discovery.k8s.io/v1)",
+      "PersistentVolumeClaim (v1)", "ConfigMap (v1)", "Secret (v1)", "EndpointSlice (discovery.k8s.io/v1)", "StorageClass (storage.k8s.io/v1)",
     ]);
   });
 

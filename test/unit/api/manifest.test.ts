@@ -105,7 +105,7 @@ describe("decodeManifests errors", () => {
     assert.equal(e.document, 2);
     assert.equal(e.line, 12);
     assert.match(e.message, /^app\.yaml: document 2: line 12: no matches for kind "Deployment" in version "apps\/v1" \(nodelet serves Pod \(v1\), Service \(v1\), /);
-    assert.match(e.message, /EndpointSlice \(discovery\.k8s\.io\/v1\)\)$/);
+    assert.match(e.message, /EndpointSlice \(discovery\.k8s\.io\/v1\)[,)]/);
   });
 
   it("rejects a wrong apiVersion for a known kind", () => {

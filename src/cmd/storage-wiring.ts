@@ -1,0 +1,85 @@
+/**
+ * Wiring of persistent storage into the daemon: the node's provisioner (loop-mounted images under ROOT/volumes),
+ * the kubelet's persistentVolumeClaim volume plugin, the storage admission hooks, the default StorageClass `local`
+ * (created at start unless it exists; an administrator may change or delete it), and the PV controller.
+ */
+import { join } from "node:path";
+import { DEFAULT_CLASS_ANNOTATION, type StorageClass } from "../api/storage-class.js";
+import type { PersistentVolume, PersistentVolumeClaim } from "../api/types.js";
+import { installStorageAdmission, type StorageHookTarget } from "../controllers/pv-binder/admission.js";
+import { PvBinder } from "../controllers/pv-binder/controller.js";
+import { EventRecorder, type EventLimits } from "../kubelet/events.js";
+import { HostPathPlugin } from "../storage/host-path.js";
+import { LOCAL_PROVISIONER, LocalProvisioner } from "../storage/local-provisioner.js";
+import { PersistentVolumeClaimPlugin } from "../storage/persistent-volume-claim.js";
+import type { VolumePlugin } from "../storage/volume-plugin.js";
+import type { Store } from "../store/store.js";
+import type { Clock } from "../sys/clock.js";
+import type { Runner } from "../sys/runner.js";
+
+/** The volumes directory of a state root. */
+export const volumesDir = (root: string): string => join(root, "volumes");
+
+/** The class every claim without one gets: this node's provisioner, bound when a pod uses it, expandable. */
+export const LOCAL_STORAGE_CLASS: StorageClass = {
+  apiVersion: "storage.k8s.io/v1",
+  kind: "StorageClass",
+  metadata: { name: "local", annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" } },
+  provisioner: LOCAL_PROVISIONER,
+  reclaimPolicy: "Delete",
+  volumeBindingMode: "WaitForFirstConsumer",
+  allowVolumeExpansion: true,
+};
+
+/** The persistentVolumeClaim plugin for the runtime; `store` is read when a pod's volumes are set up. */
+export function claimVolumePlugins(root: string, store: () => Store | undefined): (runner: Runner) => VolumePlugin[] {
+  return (runner) => {
+    const lookup = {
+      claim: (ns: string, name: string) => store()?.get<PersistentVolumeClaim>("PersistentVolumeClaim", ns, name),
+      volume: (name: string) => store()?.get<PersistentVolume>("PersistentVolume", "", name),
+    };
+    return [new PersistentVolumeClaimPlugin(lookup, new LocalProvisioner(volumesDir(root), runner), new HostPathPlugin(runner))];
+  };
+}
+
+export interface StorageSettings {
+  root: string;
+  nodeName: string;
+  store: Store;
+  runner: Runner;
+  clock: Clock;
+  eventLimits: EventLimits;
+  log: (m: string) => void;
+}
+
+/** Admission hooks, before the API listens. */
+export function installStorageHooks(store: Store, api: StorageHookTarget): () => void {
+  return installStorageAdmission(store, api);
+}
+
+/** Creates the default class if missing and starts the PV controller; returns its stop. */
+export function startStorage(s: StorageSettings): { binder: PvBinder; stop(): Promise<void> } {
+  if (!s.store.get("StorageClass", "", LOCAL_STORAGE_CLASS.metadata.name!)) {
+    try {
+      s.store.create(structuredClone(LOCAL_STORAGE_CLASS));
+    } catch (err) {
+      s.log(`cannot create the default StorageClass: ${String(err)}`);
+    }
+  }
+  const binder = new PvBinder({
+    store: s.store,
+    events: new EventRecorder(s.store, s.clock, "persistentvolume-controller", s.nodeName, s.eventLimits),
+    provisioner: new LocalProvisioner(volumesDir(s.root), s.runner),
+    nodeName: s.nodeName,
+    clock: s.clock,
+    log: s.log,
+  });
+  binder.start();
+  return {
+    binder,
+    async stop() {
+      binder.stop();
+      await binder.idle();
+    },
+  };
+}

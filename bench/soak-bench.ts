@@ -3,12 +3,15 @@
  * (each round creates BATCH pods, waits for all of them to run, deletes them and waits for them to go), and prints
  * the daemon's RSS, its store's size on disk and the number of Events every EVERY cycles. The goal: RSS after the
  * last cycle within 1.3x of RSS after the first 100. A run that misses it (or --heap) writes a heap snapshot of the
- * daemon (--heapsnapshot-signal) and prints the top constructors by retained size.
+ * daemon (--heapsnapshot-signal) and prints the top constructors by retained size. Each row splits the RSS into
+ * anonymous and file-backed pages (smaps_rollup) and gives the JS heap and external memory (mem-probe.ts, loaded
+ * into the daemon), so growth outside the JS heap shows as such.
  *
  * Run: node dist/bench/soak-bench.js [--cycles 10000] [--batch 10] [--every 1000] [--heap]
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { resourceForKind } from "../src/api/resources.js";
 import type { KubeList, Pod } from "../src/api/types.js";
 import { TestDaemon } from "../test/helpers/daemon.js";
@@ -42,6 +45,28 @@ function pod(name: string): Pod {
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!;
   return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+/** The daemon's anonymous (heap, malloc) and file-backed (binary, libraries) resident memory, from smaps_rollup. */
+function rssParts(pid: number): { anon: number; file: number } {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  const field = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0) / 1024;
+  return { anon: field("Anonymous"), file: field("Rss") - field("Anonymous") };
+}
+
+/** What the probe (mem-probe.ts, loaded into the daemon) last wrote: heap used/total, external, in MB. */
+interface Probe {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  spaces: Record<string, number>;
+}
+function probe(file: string): Probe | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Probe;
+  } catch {
+    return undefined;
+  }
 }
 
 function storeMb(root: string): number {
@@ -110,7 +135,10 @@ async function main(): Promise<void> {
   const heapDir = join(d.root, "heap");
   mkdirSync(heapDir);
   // Only the daemon reads this: it is started after the bench has.
-  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}`.trim();
+  const probeFile = join(heapDir, "memory.json");
+  const probeModule = fileURLToPath(new URL("./mem-probe.js", import.meta.url));
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir} --import=${probeModule}`.trim();
+  process.env.NODELET_MEM_PROBE = probeFile;
   const rows: string[][] = [];
   let base = 0;
   let last = 0;
@@ -118,7 +146,14 @@ async function main(): Promise<void> {
   try {
     await d.start();
     const pid = daemonPid(d);
-    rows.push(["0", rssMb(pid).toFixed(1), storeMb(d.root).toFixed(1), String(await eventCount(d)), "0"]);
+    const row = async (done: number): Promise<string[]> => {
+      const parts = rssParts(pid);
+      const p = probe(probeFile);
+      const heap = p ? `${p.heapUsed.toFixed(0)}/${p.heapTotal.toFixed(0)}` : "-";
+      const spaces = p ? `${p.spaces.new_space.toFixed(0)}/${p.spaces.old_space.toFixed(0)}/${p.spaces.code_space.toFixed(0)}` : "-";
+      return [String(done), rssMb(pid).toFixed(1), parts.anon.toFixed(1), parts.file.toFixed(1), heap, spaces, p ? p.external.toFixed(1) : "-", storeMb(d.root).toFixed(1), String(await eventCount(d)), ((Date.now() - t0) / 1000).toFixed(0)];
+    };
+    rows.push(await row(0));
     for (let done = 0, n = 0; done < CYCLES; n++) {
       await round(d, n);
       done += BATCH;
@@ -126,12 +161,12 @@ async function main(): Promise<void> {
         const rss = rssMb(pid);
         if (done === 100) base = rss;
         last = rss;
-        rows.push([String(done), rss.toFixed(1), storeMb(d.root).toFixed(1), String(await eventCount(d)), ((Date.now() - t0) / 1000).toFixed(0)]);
+        rows.push(await row(done));
         console.log(rows.at(-1)!.join("\t"));
       }
     }
     console.log(`\nsoak: ${CYCLES} pod create/delete cycles, ${BATCH} pods at a time`);
-    printTable(["cycles", "daemon RSS MB", "store MB", "events", "seconds"], rows);
+    printTable(["cycles", "daemon RSS MB", "anon MB", "file MB", "JS heap used/total MB", "new/old/code space MB", "external MB", "store MB", "events", "seconds"], rows);
     const ratio = last / base;
     console.log(`RSS after ${CYCLES} cycles / after 100: ${ratio.toFixed(2)} (goal <= ${GOAL})`);
     if (HEAP || ratio > GOAL) for (const line of await heapSummary(d, pid, heapDir)) console.log(line);

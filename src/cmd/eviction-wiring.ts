@@ -1,13 +1,17 @@
 /**
  * The eviction manager's settings from the daemon's flags, with where it reads from on this host: the node's
  * signals (the state root's filesystem, the images', memory with the pods' cgroup, pids) and each pod's usage
- * (its cgroup, its directory and logs); and the disk reserve that keeps the store writable on a full disk.
+ * (its cgroup, its directory and logs); the node-level reclaimers (dead containers now; the image store registers
+ * its garbage collector for "imagefs" here, see node-reclaim.ts); and the disk reserve that keeps the store
+ * writable on a full disk.
  */
 import { join } from "node:path";
 import type { Pod } from "../api/types.js";
 import type { PressureCondition } from "../kubelet/eviction.js";
 import type { EvictionSettings } from "../kubelet/node-agent.js";
 import { observeNode, podUsage } from "../kubelet/node-observations.js";
+import { DeadContainerReclaimer } from "../kubelet/dead-container-reclaimer.js";
+import { NodeReclaimers } from "../kubelet/node-reclaim.js";
 import { runtimeUid } from "../kubelet/pod-objects.js";
 import type { Layout } from "../runtime/layout.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
@@ -28,6 +32,9 @@ export function evictionSettings(
   onConditions: (c: PressureCondition[]) => void,
 ): EvictionSettings {
   const podLogDir = (pod: Pod) => layout.podLogDir(pod.metadata.namespace ?? "default", pod.metadata.name ?? "", runtimeUid(pod));
+  const reclaimers = new NodeReclaimers();
+  // Dead containers first, as the kubelet; the image store's collector goes after it: register("imagefs", ...).
+  reclaimers.register("nodefs", new DeadContainerReclaimer(runtime, (c) => [layout.containerDir(c.podUid, c.id), c.logPath]));
   return {
     thresholds: cfg.evictionThresholds,
     transitionMs: cfg.evictionPressureTransitionSeconds * 1000,
@@ -49,8 +56,19 @@ export function evictionSettings(
         podDirs: (p) => [layout.podDir(runtimeUid(p)), podLogDir(p)],
         containerDirs: (p, id, name) => [layout.containerDir(runtimeUid(p), id), join(podLogDir(p), name)],
       }, pod),
+    reclaimers,
+    sharedImageFs: () => sameFilesystem(cfg.root, layout.imagesDir),
     onConditions,
   };
+}
+
+/** Whether `dir` (which may not exist yet: then it will be made on the root's) is on the filesystem of `root`. */
+function sameFilesystem(root: string, dir: string): boolean {
+  try {
+    return fsStats(dir).dev === fsStats(root).dev;
+  } catch {
+    return true;
+  }
 }
 
 /** The daemon's disk reserve in the state root, sized for its filesystem; taken at once if there is room. */

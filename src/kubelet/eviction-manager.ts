@@ -2,8 +2,10 @@
  * The eviction manager's loop (pkg/kubelet/eviction/eviction_manager.go synchronize), a thin shell over the pure
  * decisions of eviction.ts: every interval (and at once when asked, e.g. when a write found the disk full) it
  * observes the signals, updates the node conditions, and when a threshold has outlasted its grace period it first
- * reclaims node-level resources (dead containers) and, if that was not enough, evicts one pod — the first of the
- * kubelet's ranking that is not critical. Its conditions also drive admission (admitUnderPressure).
+ * reclaims node-level resources (node-reclaim.ts: dead containers, then unused images) and, if that was not enough,
+ * evicts one pod — the first of the kubelet's ranking that is not critical. Before the signals act, every round
+ * evicts the pods over their ephemeral-storage limits (local-storage-eviction.ts). Its conditions also drive
+ * admission (admitUnderPressure).
  */
 import type { Pod } from "../api/types.js";
 import type { Clock } from "./clock.js";
@@ -19,7 +21,9 @@ import {
   type PodUsage,
   type PressureCondition,
 } from "./eviction.js";
-import type { Observations, Signal, Threshold } from "./node-pressure.js";
+import { hasEphemeralStorageLimit, localStorageViolation } from "./local-storage-eviction.js";
+import type { Observations, Threshold } from "./node-pressure.js";
+import { bytesToReclaim, runReclaimers, type NodeReclaimers } from "./node-reclaim.js";
 
 export interface EvictionManagerOptions {
   thresholds: Threshold[];
@@ -34,8 +38,10 @@ export interface EvictionManagerOptions {
   podUsage: (pod: Pod) => Promise<PodUsage | undefined>;
   /** The pods that may be evicted: admitted, not terminating, not finished. */
   activePods: () => Pod[];
-  /** Frees node-level resources for a signal (dead containers); resolves when done. */
-  reclaimNodeLevel: (signal: Signal) => Promise<void>;
+  /** What the node can free before a pod is evicted for a disk signal. */
+  reclaimers: NodeReclaimers;
+  /** Whether the images live on the filesystem of --root (then every reclaimer serves both signals). */
+  sharedImageFs: () => boolean;
   /** Evicts one pod: status Failed/Evicted with `message`, an event, its containers killed within `graceSeconds`. */
   evict: (pod: Pod, graceSeconds: number, message: string) => Promise<void>;
   /** The conditions changed (the Node is written at once rather than at the next heartbeat). */
@@ -103,7 +109,8 @@ export class EvictionManager {
 
   /** One round: observe, report, reclaim, evict at most one pod. */
   async synchronize(): Promise<Pod[]> {
-    if (this.o.thresholds.length === 0) return [];
+    const overLimit = await this.localStorageEviction();
+    if (this.o.thresholds.length === 0) return overLimit;
     const obs = await this.o.observe();
     const ev = evaluate(this.o.thresholds, obs, this.state, this.o.clock.now(), this.o.transitionMs);
     this.state = ev.state;
@@ -112,9 +119,10 @@ export class EvictionManager {
       this.o.log?.(`node conditions: ${ev.conditions.length ? ev.conditions.join(", ") : "no pressure"}`);
       this.o.onConditions?.(ev.conditions);
     }
+    if (overLimit.length) return overLimit;
     const t = ev.reclaim;
     if (!t) return [];
-    if (await this.reclaimedEnough(t.signal)) return [];
+    if (await this.reclaimedEnough(t, obs)) return [];
     const pods = this.o.activePods().filter((p) => !isCriticalPod(p));
     const usage = new Map<Pod, PodUsage | undefined>();
     for (const p of pods) usage.set(p, await this.o.podUsage(p).catch(() => undefined));
@@ -128,10 +136,25 @@ export class EvictionManager {
   }
 
   /** Node-level reclaim first; true when afterwards no threshold is met any more (counting minimum reclaim). */
-  private async reclaimedEnough(signal: Signal): Promise<boolean> {
-    if (signal === "memory.available" || signal === "pid.available") return false;
-    await this.o.reclaimNodeLevel(signal);
+  private async reclaimedEnough(t: Threshold, before: Observations): Promise<boolean> {
+    const reclaimers = this.o.reclaimers.forSignal(t.signal, this.o.sharedImageFs());
+    if (reclaimers.length === 0) return false;
+    await runReclaimers(reclaimers, bytesToReclaim(t, before), this.o.log);
     const obs = await this.o.observe();
-    return !this.o.thresholds.some((t) => thresholdMet(t, obs, true));
+    return !this.o.thresholds.some((x) => thresholdMet(x, obs, true));
+  }
+
+  /** Evicts, at once, every pod over its ephemeral-storage limits (the kubelet does so whatever the signals say). */
+  private async localStorageEviction(): Promise<Pod[]> {
+    const out: Pod[] = [];
+    for (const pod of this.o.activePods().filter((p) => hasEphemeralStorageLimit(p) && !isCriticalPod(p))) {
+      const usage = await this.o.podUsage(pod).catch(() => undefined);
+      const message = usage && localStorageViolation(pod, usage);
+      if (!message) continue;
+      this.o.log?.(`evicting pod ${pod.metadata.namespace}/${pod.metadata.name}: ${message}`);
+      await this.o.evict(pod, 0, message);
+      out.push(pod);
+    }
+    return out;
   }
 }

@@ -26,10 +26,10 @@ import { LinuxProbeExecutor } from "./probe-runner.js";
 import { ProbeState } from "./probe-state.js";
 import { StaticPodSource } from "./static-pods.js";
 import { fieldPathOf } from "./container-killer.js";
-import { collectableContainers } from "./container-gc.js";
 import type { PodUsage, PressureCondition } from "./eviction.js";
 import { EvictionManager } from "./eviction-manager.js";
 import type { Observations, Threshold } from "./node-pressure.js";
+import type { NodeReclaimers } from "./node-reclaim.js";
 import { rfc3339 } from "./status-writer.js";
 
 export interface NodeAgentOptions {
@@ -62,6 +62,9 @@ export interface EvictionSettings {
   intervalMs: number;
   observe: () => Promise<Observations>;
   podUsage: (pod: Pod) => Promise<PodUsage | undefined>;
+  /** Node-level reclaimers (dead containers, unused images), by the filesystem they free. */
+  reclaimers: NodeReclaimers;
+  sharedImageFs: () => boolean;
   onConditions?: (conditions: PressureCondition[]) => void;
 }
 
@@ -185,8 +188,8 @@ function staticPodError(o: NodeAgentOptions, events: EventRecorder, file: string
 }
 
 /**
- * The eviction manager over this node: candidates are the running, admitted pods; node-level reclaim removes dead
- * containers beyond the newest of each name; an eviction fails the pod as the kubelet's killPodNow status
+ * The eviction manager over this node: candidates are the running, admitted pods; node-level reclaim is the
+ * daemon's reclaimers (eviction-wiring.ts); an eviction fails the pod as the kubelet's killPodNow status
  * function does (phase Failed, reason Evicted, the message, a DisruptionTarget condition), records the Evicted
  * event, and has the pod's worker stop it with the eviction's grace period.
  */
@@ -197,11 +200,6 @@ function evictionManager(o: NodeAgentOptions, events: EventRecorder, late: Late)
     clock,
     log: o.log,
     activePods: () => (late.kubelet?.activePods() ?? []).filter((p) => runtime.sandbox(p.metadata.uid!)?.state === "ready" && p.status?.phase !== "Failed" && p.status?.phase !== "Succeeded"),
-    reclaimNodeLevel: async () => {
-      for (const s of runtime.sandboxes()) {
-        for (const id of collectableContainers(runtime.containers(s.podUid), 1)) await runtime.removeContainer(id);
-      }
-    },
     evict: async (pod, graceSeconds, message) => {
       const uid = pod.metadata.uid!;
       const fresh = store.get<Pod>("Pod", pod.metadata.namespace ?? "default", pod.metadata.name!);

@@ -14,6 +14,7 @@ import {
   type PodUsage,
 } from "../../../src/kubelet/eviction.js";
 import { EvictionManager } from "../../../src/kubelet/eviction-manager.js";
+import { NodeReclaimers } from "../../../src/kubelet/node-reclaim.js";
 import { parseEvictionConfig, parseGoDuration, parseThresholds, type Observations } from "../../../src/kubelet/node-pressure.js";
 import { buildNode, taintsOf } from "../../../src/kubelet/node-status.js";
 import { computePodActions, type ObservedPod } from "../../../src/kubelet/plan.js";
@@ -250,6 +251,13 @@ describe("messages, grace periods, admission, taints", () => {
   });
 });
 
+/** One reclaimer that records that it ran and frees nothing (the observations say what was freed). */
+function reclaimersRecording(into: string[]): NodeReclaimers {
+  const r = new NodeReclaimers();
+  r.register("nodefs", { name: "dead containers", reclaim: async () => (into.push("dead containers"), 0) });
+  return r;
+}
+
 describe("the eviction manager's round", () => {
   const thresholds = parseEvictionConfig({ hard: "memory.available<100Mi,nodefs.available<10%" });
 
@@ -268,7 +276,8 @@ describe("the eviction manager's round", () => {
       observe: async () => o.observations[Math.min(i++, o.observations.length - 1)],
       podUsage: async (p) => o.usage.get(p),
       activePods: () => o.pods,
-      reclaimNodeLevel: async (s) => void reclaimed.push(s),
+      reclaimers: reclaimersRecording(reclaimed),
+      sharedImageFs: () => true,
       evict: async (p, grace, message) => void evicted.push({ name: p.metadata.name!, grace, message }),
       onConditions: (c) => seen.push(c),
     });
@@ -296,7 +305,7 @@ describe("the eviction manager's round", () => {
     const freed = obs({ "memory.available": [500 * Mi, 1024 * Mi], "nodefs.available": [40, 100] });
     const h = manager({ observations: [full, freed], pods: [p], usage: new Map() });
     assert.deepEqual(await h.m.synchronize(), []);
-    assert.deepEqual(h.reclaimed, ["nodefs.available"]);
+    assert.deepEqual(h.reclaimed, ["dead containers"]);
     assert.deepEqual(h.m.conditions(), ["DiskPressure"], "the condition holds for the transition period");
   });
 
@@ -315,7 +324,7 @@ describe("the eviction manager's round", () => {
   test("no thresholds: nothing is ever observed", async () => {
     const m = new EvictionManager({
       thresholds: [], transitionMs: 1, maxPodGraceSeconds: 0, intervalMs: 1, clock: new FakeClock(),
-      observe: async () => assert.fail("observed"), podUsage: async () => undefined, activePods: () => [], reclaimNodeLevel: async () => undefined, evict: async () => undefined,
+      observe: async () => assert.fail("observed"), podUsage: async () => undefined, activePods: () => [], reclaimers: new NodeReclaimers(), sharedImageFs: () => true, evict: async () => undefined,
     });
     assert.deepEqual(await m.synchronize(), []);
   });

@@ -39,13 +39,15 @@ export class LoopImage {
   readonly target: string;
   private readonly stateFile: string;
 
+  /** `target` defaults to DIR/mount; an emptyDir mounts its image on the pod's volume directory instead. */
   constructor(
     readonly dir: string,
     private readonly runner: Runner,
     private readonly owner?: string,
+    target?: string,
   ) {
     this.image = join(dir, "disk.img");
-    this.target = join(dir, "mount");
+    this.target = target ?? join(dir, "mount");
     this.stateFile = join(dir, "volume.json");
   }
 
@@ -78,6 +80,7 @@ export class LoopImage {
   /** Creates the image (usable size ≥ `bytes`) and an ext4 filesystem on it. */
   async create(bytes: number): Promise<void> {
     const size = imageBytesFor(bytes);
+    await this.runner.mkdir(this.dir, this.owner, 0o700);
     await this.runner.mkdir(this.target, this.owner, 0o755);
     await this.runner.run(["truncate", "-s", String(size), this.image], { owner: this.owner });
     await this.runner.run([...MKFS_ARGV, this.image], { owner: this.owner });
@@ -154,6 +157,7 @@ export class LoopImage {
   /** Unmounts (which detaches the loop device) and removes the image and its directory. Idempotent. */
   async remove(): Promise<void> {
     await this.unmount();
+    // rm -r never crosses into a filesystem still mounted (a failed umount throws above).
     await fsp.rm(this.dir, { recursive: true, force: true });
   }
 

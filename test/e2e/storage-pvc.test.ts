@@ -151,6 +151,23 @@ describe("persistent volumes with kubectl (privileged)", { skip }, () => {
     assert.ok(existsSync(join(d.root, "volumes", pvName, "disk.img")), "the image stays for the administrator (reset removes it)");
   });
 
+  test("emptyDir sizeLimit: ENOSPC at the limit on disk (a loop-mounted image) and in memory (tmpfs size=)", async () => {
+    await apply(
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: scratch\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: busybox\n    command: ["sleep", "3600"]\n` +
+        `    volumeMounts:\n    - {name: disk, mountPath: /disk}\n    - {name: mem, mountPath: /mem}\n  volumes:\n  - name: disk\n    emptyDir:\n      sizeLimit: 16Mi\n  - name: mem\n    emptyDir:\n      medium: Memory\n      sizeLimit: 8Mi\n`,
+    );
+    await running("scratch");
+    for (const [dir, limit] of [["/disk", 16], ["/mem", 8]] as const) {
+      const r = await kubectl(["exec", "scratch", "--", "sh", "-c", `dd if=/dev/zero of=${dir}/fill bs=1048576 count=100 2>&1; wc -c < ${dir}/fill`]);
+      assert.match(r.stdout, /No space left on device/, dir);
+      const bytes = Number(r.stdout.trim().split("\n").pop());
+      assert.ok(bytes >= limit * 1048576 && bytes <= (limit + 2) * 1048576, `${dir}: ${bytes} bytes`);
+    }
+    const uid = await jsonpath(["get", "pod", "scratch"], "{.metadata.uid}");
+    assert.equal((await kubectl(["delete", "pod", "scratch"])).code, 0);
+    await eventually(async () => !readFileSync("/proc/self/mountinfo", "utf8").includes(uid) && !existsSync(join(d.root, "pods", uid)), 20_000, "emptyDir image unmounted and removed with its pod");
+  });
+
   test("claims that cannot be served: FailedBinding, unknown class, larger than the disk; a hostPath volume binds", async () => {
     await apply(claim("noclass", "1Gi", '  storageClassName: ""\n'));
     await apply(claim("gold", "1Gi", "  storageClassName: gold\n"));

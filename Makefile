@@ -109,6 +109,7 @@ bench: build bench-deps
 	node dist/bench/kubelet-bench.js
 	node dist/bench/service-bench.js
 	node dist/bench/soak-bench.js
+	node dist/bench/storage-bench.js
 
 clean:
 	rm -rf dist build

@@ -11,26 +11,15 @@ import { imageBytesFor, LoopImage } from "./loop-image.js";
 
 export const LOCAL_PROVISIONER = "nodelet.io/local";
 
-/** What the PV controller needs from a provisioner. Errors carry the message its events show. */
-export interface VolumeProvisioner {
-  readonly name: string;
-  /** Creates and mounts storage holding at least `bytes` for volume `name`; returns the path pods mount. */
-  provision(name: string, bytes: number, volumeMode: "Filesystem" | "Block"): Promise<{ path: string }>;
-  /** Removes the storage of `name` (mount, loop device, files). Idempotent. */
-  delete(name: string): Promise<void>;
-  /**
-   * Grows `name` to `bytes`. True when its filesystem has grown; false when the growth waits until no pod uses it
-   * (`inUse`, or a container still holds the filesystem).
-   */
-  expand(name: string, bytes: number, inUse: boolean): Promise<boolean>;
-  /** Takes the storage of a volume whose object is gone but whose data is kept (Retain): unmounted, files kept. */
-  release(name: string): Promise<void>;
-}
-
 const MiB = 1024 * 1024;
 const mib = (n: number): string => `${Math.ceil(n / MiB)} MiB`;
 
-export class LocalProvisioner implements VolumeProvisioner {
+/**
+ * Serves the PV controller's VolumeProvisioner contract (controllers/pv-binder/provisioner.ts): provision, delete,
+ * expand (true when the filesystem has grown, false when it waits for its pods to go), release (Retain: unmounted,
+ * files kept).
+ */
+export class LocalProvisioner {
   readonly name = LOCAL_PROVISIONER;
 
   constructor(

@@ -6,7 +6,7 @@
  */
 import { statSync } from "node:fs";
 import type { PersistentVolume, PersistentVolumeClaim, Pod, Volume } from "../api/types.js";
-import { ANN_PROVISIONED_BY } from "../controllers/pv-binder/matching.js";
+import { ANN_PROVISIONED_BY } from "../api/storage-annotations.js";
 import { HostPathPlugin } from "./host-path.js";
 import type { LocalProvisioner } from "./local-provisioner.js";
 import { VolumeError, type PreparedVolume, type VolumePlugin } from "./volume-plugin.js";

@@ -7,10 +7,9 @@
  */
 import type { StorageClass } from "../../api/storage-class.js";
 import type { KubeObject, PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
-import type { Clock } from "../../sys/clock.js";
-import type { VolumeProvisioner } from "../../storage/local-provisioner.js";
 import type { Store } from "../../store/store.js";
 import { ANN_PROVISIONED_BY, requestBytes } from "./matching.js";
+import type { BinderClock, VolumeProvisioner } from "./provisioner.js";
 import { provisionedVolume, reconcile, type BinderChange } from "./reconcile.js";
 
 export interface EventSink {
@@ -22,7 +21,7 @@ export interface PvBinderOptions {
   events: EventSink;
   provisioner: VolumeProvisioner;
   nodeName: string;
-  clock: Clock;
+  clock: BinderClock;
   log?: (msg: string) => void;
   /** The controller's periodic sync (the kube-controller-manager's pvclaimbinder-sync-period: 15 s). */
   resyncMs?: number;

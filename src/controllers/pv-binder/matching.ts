@@ -9,16 +9,18 @@ import { matchLabelSelector } from "../../api/labels.js";
 import { parseQuantity, toBytes } from "../../api/quantity.js";
 import type { PersistentVolume, PersistentVolumeClaim } from "../../api/types.js";
 
-/** The kubelet/controller annotations of binding and provisioning, as Kubernetes spells them. */
-export const ANN_BIND_COMPLETED = "pv.kubernetes.io/bind-completed";
-export const ANN_BOUND_BY_CONTROLLER = "pv.kubernetes.io/bound-by-controller";
-export const ANN_PROVISIONED_BY = "pv.kubernetes.io/provisioned-by";
-export const ANN_SELECTED_NODE = "volume.kubernetes.io/selected-node";
-export const ANN_STORAGE_PROVISIONER = "volume.kubernetes.io/storage-provisioner";
-export const ANN_BETA_STORAGE_PROVISIONER = "volume.beta.kubernetes.io/storage-provisioner";
-export const ANN_BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class";
-export const PVC_PROTECTION = "kubernetes.io/pvc-protection";
-export const PV_PROTECTION = "kubernetes.io/pv-protection";
+export {
+  ANN_BETA_STORAGE_CLASS,
+  ANN_BETA_STORAGE_PROVISIONER,
+  ANN_BIND_COMPLETED,
+  ANN_BOUND_BY_CONTROLLER,
+  ANN_PROVISIONED_BY,
+  ANN_SELECTED_NODE,
+  ANN_STORAGE_PROVISIONER,
+  PV_PROTECTION,
+  PVC_PROTECTION,
+} from "../../api/storage-annotations.js";
+import { ANN_BETA_STORAGE_CLASS } from "../../api/storage-annotations.js";
 
 /** Bytes of a storage quantity; 0 when missing or malformed (validation keeps malformed ones out of the store). */
 export function storageBytes(q: string | undefined): number {

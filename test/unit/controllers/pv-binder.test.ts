@@ -6,7 +6,7 @@ import { findMatchingVolume } from "../../../src/controllers/pv-binder/matching.
 import { reconcile, type BinderChange, type BinderSnapshot } from "../../../src/controllers/pv-binder/reconcile.js";
 import { PvBinder } from "../../../src/controllers/pv-binder/controller.js";
 import { installStorageAdmission } from "../../../src/controllers/pv-binder/admission.js";
-import type { VolumeProvisioner } from "../../../src/storage/local-provisioner.js";
+import type { VolumeProvisioner } from "../../../src/controllers/pv-binder/provisioner.js";
 import { openStore } from "../../../src/store/sqlite-store.js";
 import { FakeClock } from "../../../src/sys/clock.js";
 import { Hooks } from "../../../src/apiserver/hooks.js";

@@ -27,6 +27,7 @@ import { configMapStrategy, namespaceStrategy, nodeStrategy, secretStrategy } fr
 import { generateName } from "./names.js";
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from "./persistent-volume.js";
 import { podStrategy } from "./pod-strategy.js";
+import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, roleStrategy } from "./rbac.js";
 import { apiVersionOf, resourceForKind, RESOURCES, type ResourceInfo } from "./resources.js";
 import { serviceStrategy } from "./service.js";
 import { storageClassStrategy } from "./storage-class.js";
@@ -49,6 +50,10 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   Endpoints: endpointsStrategy,
   EndpointSlice: endpointSliceStrategy,
   Event: eventStrategy,
+  Role: roleStrategy,
+  ClusterRole: clusterRoleStrategy,
+  RoleBinding: roleBindingStrategy,
+  ClusterRoleBinding: clusterRoleBindingStrategy,
   Node: nodeStrategy,
   Namespace: namespaceStrategy,
   PersistentVolume: persistentVolumeStrategy,

@@ -83,7 +83,24 @@ export const RESOURCES: readonly ResourceInfo[] = [
     verbs: ["get", "list"],
     subresources: [],
   },
+  ...accessResources(),
 ];
+
+/** RBAC kinds (stored) and the access reviews (create-only, answered from the request's user, never stored). */
+function accessResources(): ResourceInfo[] {
+  const named = (kind: string, plural: string, group: string, namespaced: boolean, verbs = RW): ResourceInfo => ({
+    kind, plural, singular: kind.toLowerCase(), shortNames: [], group, version: "v1", namespaced, categories: [], verbs, subresources: [],
+  });
+  return [
+    named("Role", "roles", "rbac.authorization.k8s.io", true),
+    named("ClusterRole", "clusterroles", "rbac.authorization.k8s.io", false),
+    named("RoleBinding", "rolebindings", "rbac.authorization.k8s.io", true),
+    named("ClusterRoleBinding", "clusterrolebindings", "rbac.authorization.k8s.io", false),
+    named("SelfSubjectAccessReview", "selfsubjectaccessreviews", "authorization.k8s.io", false, ["create"]),
+    named("SelfSubjectRulesReview", "selfsubjectrulesreviews", "authorization.k8s.io", false, ["create"]),
+    named("SelfSubjectReview", "selfsubjectreviews", "authentication.k8s.io", false, ["create"]),
+  ];
+}
 
 /** apiVersion string of a resource: "v1" or "group/version". */
 export function apiVersionOf(r: ResourceInfo): string {

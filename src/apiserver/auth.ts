@@ -1,13 +1,14 @@
 /**
- * Who may talk to the API server. The unix socket needs no token: it is created 0600 in a 0700 directory, so only
- * root can connect and the kernel does the refusing. The TCP listener needs `Authorization: Bearer <token>`
- * (401 Unauthorized otherwise); WebSocket clients that cannot set headers may send the token as the subprotocol
- * `base64url.bearer.authorization.k8s.io.<base64url token>`, as upstream accepts.
+ * Bearer tokens on the wire. The unix socket needs no token: it is created 0600 in a 0700 directory, so only root
+ * can connect and the kernel does the refusing. On the TCP listener a token comes as `Authorization: Bearer <token>`;
+ * WebSocket clients that cannot set headers may send it as the subprotocol
+ * `base64url.bearer.authorization.k8s.io.<base64url token>`, as upstream accepts. Which tokens are good is the
+ * authenticator chain's business (src/auth/, access.ts).
  *
  * kubectl sends bearer tokens only over TLS (seen: over plain http:// it sends no Authorization header at all), so
  * the TCP listener is always HTTPS (tls.ts).
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { dirname } from "node:path";
 import type { IncomingMessage } from "node:http";
@@ -23,14 +24,6 @@ export function requestToken(req: IncomingMessage): string | undefined {
   const ws = protocols.find((p) => p.startsWith(WS_TOKEN_PREFIX));
   if (ws) return Buffer.from(ws.slice(WS_TOKEN_PREFIX.length), "base64url").toString("utf8");
   return undefined;
-}
-
-/** Constant-time comparison of a presented token with the expected one. */
-export function tokenMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined || expected === "") return false;
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 export function unauthorizedStatus(): Status {

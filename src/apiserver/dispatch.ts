@@ -5,7 +5,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { arch } from "node:os";
 import { ApiError } from "../api/errors.js";
+import type { UserInfo } from "../auth/user.js";
 import { unauthorizedStatus } from "./auth.js";
+import { authorize } from "./access.js";
 import type { ServerContext } from "./context.js";
 import { aggregatedContentType, aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import { queryBool, sendError, sendJson } from "./http.js";
@@ -19,6 +21,7 @@ import { streamLogs } from "./handlers/logs.js";
 import { nodeMetrics, podMetrics } from "./handlers/metrics.js";
 import { patchObject } from "./handlers/patch.js";
 import { getObject, listObjects } from "./handlers/read.js";
+import { REVIEW_KINDS, serveReview } from "./handlers/reviews.js";
 import { updateObject } from "./handlers/update.js";
 import { watchObjects } from "./handlers/watch.js";
 
@@ -39,13 +42,17 @@ export function versionInfo(): Record<string, string> {
 
 const METHOD_NOT_ALLOWED = () => new ApiError("MethodNotAllowed", "the server does not allow this method on the requested resource");
 
-/** Serves one request. `authorized` says whether the listener's authentication passed. */
-export async function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, authorized: boolean): Promise<void> {
+/**
+ * Serves one request. `user` is who the listener authenticated (undefined: nobody, 401); the request is authorized
+ * here (403 when refused) before any handler runs.
+ */
+export async function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined): Promise<void> {
   try {
-    if (!authorized) return sendJson(res, 401, unauthorizedStatus());
+    if (!user) return sendJson(res, 401, unauthorizedStatus());
+    authorize(ctx.authorizer, user, req.method ?? "GET", req.url ?? "/");
     const url = new URL(req.url ?? "/", "http://nodelet");
     const route = parseRoute(url.pathname);
-    if (route.type === "resource") return await serveResource({ ctx, req, res, route, query: url.searchParams });
+    if (route.type === "resource") return await serveResource({ ctx, req, res, route, query: url.searchParams, user });
     if (req.method !== "GET" && req.method !== "HEAD") throw METHOD_NOT_ALLOWED();
     await serveNonResource(ctx, req, res, route);
   } catch (err) {
@@ -94,6 +101,7 @@ async function serveResource(call: Call): Promise<void> {
     if (method !== "GET") throw METHOD_NOT_ALLOWED();
     return podMetrics(call);
   }
+  if (REVIEW_KINDS.has(route.info.kind)) return serveReview(call);
   switch (route.subresource) {
     case "exec":
     case "attach":

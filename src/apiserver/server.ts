@@ -1,6 +1,7 @@
 /**
- * createApiServer: the Kubernetes-compatible API of one node, over HTTP/1.1 on a unix socket (root only, no
- * token) and optionally HTTPS on TCP with a bearer token (for kubectl and remote clients).
+ * createApiServer: the Kubernetes-compatible API of one node, over HTTP/1.1 on a unix socket (root only: the local
+ * administrator) and optionally HTTPS on TCP (client certificates, bearer tokens, ServiceAccount tokens), every
+ * request authorized by RBAC (access.ts).
  *
  * Creating the server makes the initial namespaces; start() listens; close() stops listening and ends every open
  * connection, watches and exec sessions included.
@@ -12,9 +13,17 @@ import type { Duplex } from "node:stream";
 import type { AdmissionContext } from "../api/admission.js";
 import type { Store } from "../store/store.js";
 import { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
-import { requestToken, tokenMatches } from "./auth.js";
+import { AuthenticatorChain, type Authenticator } from "../auth/authenticator.js";
+import { ClientCertAuthenticator } from "../auth/client-cert.js";
+import { RbacAuthorizer, type Authorizer } from "../auth/rbac/authorizer.js";
+import { ensureBootstrapPolicy } from "../auth/rbac/bootstrap.js";
+import { PolicyIndex } from "../auth/rbac/policy-index.js";
+import { StaticTokenAuthenticator } from "../auth/token-file.js";
+import { LOCAL_ADMIN, SYSTEM_MASTERS, type UserInfo } from "../auth/user.js";
+import { authenticate, authorize } from "./access.js";
 import type { NodeUsage, ServerContext } from "./context.js";
 import { handleRequest } from "./dispatch.js";
+import { sendError } from "./http.js";
 import { Hooks, type CreateHook, type UpdateHook } from "./hooks.js";
 import { applyServerLimits, DEFAULT_LIMITS, httpServerOptions, type ServerLimits } from "./limits.js";
 import { listenTcp, listenUnix } from "./listen.js";
@@ -28,8 +37,10 @@ export interface TcpListenerOptions {
   host: string;
   /** Port; 0 picks a free one (see ApiServer.tcpAddress). */
   port: number;
-  /** Bearer token every TCP request must carry. */
+  /** The node's admin bearer token (a system:masters user, `nodelet-admin`); "" for none. */
   token: string;
+  /** PEM CA whose client certificates authenticate (CN = user, O = groups); the listener then asks for one. */
+  clientCA?: string;
   /** PEM certificate and key (tls.ts ensureServingCert makes them). */
   cert: string;
   key: string;
@@ -44,6 +55,10 @@ export interface ApiServerOptions {
   socketPath?: string | null;
   /** HTTPS listener with bearer-token authentication, for kubectl (`--listen HOST:PORT`). */
   tcp?: TcpListenerOptions;
+  /** More authenticators for the TCP listener, after the client certificate and the admin token (token file, ServiceAccount tokens). */
+  authenticators?: Authenticator[];
+  /** Default: RBAC over the store's roles and bindings (the defaults are created when missing). */
+  authorizer?: Authorizer;
   /** Passed to admitCreate/admitUpdate; default { nodeName }. */
   admission?: AdmissionContext;
   /** Clock in ms (tables' ages, deletion deadlines); default Date.now. */
@@ -85,7 +100,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const hooks = new Hooks();
   hooks.registerCreateHook("Namespace", defaultNamespace);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  ensureBootstrapPolicy(opts.store);
+  let policy: PolicyIndex | undefined;
+  if (!opts.authorizer) policy = new PolicyIndex().follow(opts.store);
   const ctx: ServerContext = {
+    authorizer: opts.authorizer ?? new RbacAuthorizer(policy!),
     limits,
     watches: new WatchLimiter(limits.maxWatchesPerClient),
     store: opts.store,
@@ -98,8 +117,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     nodeUsage: opts.nodeUsage,
   };
   ensureInitialNamespaces(opts.store);
-  return new Listeners(ctx, opts);
+  return new Listeners(ctx, opts, () => policy?.stop());
 }
+
+/** The user of the node's admin token. */
+export const ADMIN_TOKEN_USER: UserInfo = { name: "nodelet-admin", groups: [SYSTEM_MASTERS] };
 
 class Listeners implements ApiServer {
   readonly nodeName: string;
@@ -112,6 +134,7 @@ class Listeners implements ApiServer {
   constructor(
     private readonly ctx: ServerContext,
     private readonly opts: ApiServerOptions,
+    private readonly stopPolicy: () => void,
   ) {
     this.nodeName = ctx.nodeName;
     this.socketPath = opts.socketPath === null ? undefined : opts.socketPath ?? DEFAULT_SOCKET_PATH;
@@ -131,9 +154,9 @@ class Listeners implements ApiServer {
     this.extra.push({ prefix, handler });
   }
 
-  /** An authenticated request for one of the extra handlers, if any claims its path. */
-  private extraHandler(req: IncomingMessage, authenticated: boolean): ExtraHandler | undefined {
-    if (!authenticated || this.extra.length === 0) return undefined;
+  /** The extra handler that claims the request's path, if any. */
+  private extraHandler(req: IncomingMessage): ExtraHandler | undefined {
+    if (this.extra.length === 0) return undefined;
     const path = (req.url ?? "/").split("?")[0];
     return this.extra.find((e) => path.startsWith(e.prefix))?.handler;
   }
@@ -145,14 +168,21 @@ class Listeners implements ApiServer {
   async start(): Promise<void> {
     this.stopReaper = startNamespaceReaper(this.ctx.store);
     if (this.socketPath) {
-      const unix = this.wire(createHttpServer(httpServerOptions(this.ctx.limits)), () => true);
+      const unix = this.wire(createHttpServer(httpServerOptions(this.ctx.limits)), () => LOCAL_ADMIN);
       await listenUnix(unix, this.socketPath);
     }
     const t = this.opts.tcp;
     if (t) {
       // HTTP/1.1 only: no h2 over ALPN, since exec/port-forward need HTTP/1.1 upgrades (reference §10).
-      const https = createHttpsServer({ ...httpServerOptions(this.ctx.limits), cert: t.cert, key: t.key, ALPNProtocols: ["http/1.1"] });
-      this.wire(https, (req) => tokenMatches(requestToken(req), t.token));
+      // A client certificate is asked for, not required: token users connect without one (verified → authorized).
+      const clientCerts = t.clientCA ? { requestCert: true, rejectUnauthorized: false, ca: t.clientCA } : {};
+      const https = createHttpsServer({ ...httpServerOptions(this.ctx.limits), cert: t.cert, key: t.key, ALPNProtocols: ["http/1.1"], ...clientCerts });
+      const chain = new AuthenticatorChain([
+        ...(t.clientCA ? [new ClientCertAuthenticator()] : []),
+        ...(t.token ? [new StaticTokenAuthenticator([{ token: t.token, user: ADMIN_TOKEN_USER }])] : []),
+        ...(this.opts.authenticators ?? []),
+      ]);
+      this.wire(https, (req) => authenticate(chain, req));
       const addr = await listenTcp(https, t.host, t.port);
       this.tcp = { host: t.host, port: addr.port };
     }
@@ -160,6 +190,7 @@ class Listeners implements ApiServer {
 
   async close(): Promise<void> {
     this.stopReaper?.();
+    this.stopPolicy();
     for (const s of this.upgraded) s.destroy();
     await Promise.all(
       this.servers.map(
@@ -173,15 +204,20 @@ class Listeners implements ApiServer {
   }
 
   /** Attaches the request and upgrade handlers, with the listener's authentication, to a server. */
-  private wire<S extends Server>(server: S, authenticate: (req: IncomingMessage) => boolean): S {
+  private wire<S extends Server>(server: S, authenticate: (req: IncomingMessage) => UserInfo | undefined): S {
     const log = this.opts.log;
     applyServerLimits(server, this.ctx.limits);
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       if (log) logWhenDone(log, req, res);
-      const authenticated = authenticate(req);
-      const extra = this.extraHandler(req, authenticated);
-      if (extra) void extra(req, res, new URL(req.url ?? "/", "http://localhost"));
-      else void handleRequest(this.ctx, req, res, authenticated);
+      const user = authenticate(req);
+      const extra = user && this.extraHandler(req);
+      if (!extra) return void handleRequest(this.ctx, req, res, user);
+      try {
+        authorize(this.ctx.authorizer, user, req.method ?? "GET", req.url ?? "/");
+      } catch (err) {
+        return sendError(res, err);
+      }
+      void extra(req, res, new URL(req.url ?? "/", "http://localhost"));
     });
     server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
       log?.(`${req.method} ${req.url} upgrade`);

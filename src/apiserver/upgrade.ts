@@ -7,6 +7,8 @@ import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { ApiError } from "../api/errors.js";
 import type { Pod } from "../api/types.js";
+import type { UserInfo } from "../auth/user.js";
+import { authorize } from "./access.js";
 import { unauthorizedStatus } from "./auth.js";
 import { resolveContainer } from "./containers.js";
 import type { ServerContext } from "./context.js";
@@ -16,9 +18,11 @@ import { handleStreamUpgrade, type StreamContext } from "./streaming/index.js";
 
 const STREAMS = new Set(["exec", "attach", "portforward"]);
 
-export function handleUpgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer, authorized: boolean): void {
-  if (!authorized) return refuse(socket, unauthorizedStatus());
+export function handleUpgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer, user: UserInfo | undefined): void {
+  if (!user) return refuse(socket, unauthorizedStatus());
   try {
+    // WebSocket GET asks `get` on pods/exec, SPDY POST `create`, as the apiserver decides them.
+    authorize(ctx.authorizer, user, req.method ?? "GET", req.url ?? "/");
     const target = streamTarget(ctx, req);
     handleStreamUpgrade(req, socket, head, { ...target, io: ctx.podIO });
   } catch (err) {

@@ -23,6 +23,8 @@ export interface DaemonConfig {
   /** TCP listener for kubectl (HTTPS + bearer token). */
   listen?: { host: string; port: number };
   tokenFile: string;
+  /** --token-auth-file: static users, the kube-apiserver CSV format (token,user,uid,"group1,group2"). */
+  tokenAuthFile?: string;
   /** Where `nodelet kubeconfig` / the daemon writes the kubeconfig for kubectl. */
   kubeconfig: string;
   podPidsLimit: number;
@@ -79,6 +81,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "node-name", value: true, help: "the Node object's name (default the hostname)" },
   { name: "listen", value: true, help: "also serve HTTPS for kubectl on HOST:PORT, with a bearer token" },
   { name: "token-file", value: true, help: "the bearer token for --listen (default ROOT/token)" },
+  { name: "token-auth-file", value: true, help: "static users for --listen: CSV token,user,uid,\"group1,group2\" (kube-apiserver format)" },
   { name: "kubeconfig", value: true, help: "where to write a kubeconfig for kubectl (default ROOT/kubeconfig)" },
   { name: "pod-pids-limit", value: true, help: "pids limit of each pod's cgroup (default 4096)" },
   { name: "container-log-max-size", value: true, help: "rotate a container's log at this size (default 10Mi)" },
@@ -131,6 +134,7 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     nodeName: (flag(p, "node-name") ?? hostname()).toLowerCase(),
     listen: flag(p, "listen") ? hostPort(flag(p, "listen")!) : undefined,
     tokenFile: flag(p, "token-file") ?? join(root, "token"),
+    tokenAuthFile: flag(p, "token-auth-file"),
     kubeconfig: flag(p, "kubeconfig") ?? join(root, "kubeconfig"),
     podPidsLimit: positiveInt(p, "pod-pids-limit", 4096),
     logMaxSize: size(flag(p, "container-log-max-size") ?? "10Mi", "--container-log-max-size"),

@@ -9,7 +9,8 @@ import { findShim } from "../sys/shim-path.js";
 import { ApiError } from "../api/errors.js";
 import type { Pod, Service } from "../api/types.js";
 import { serviceEnvVars } from "../controllers/service-env.js";
-import { createApiServer, ensureServingCert, loadOrCreateToken, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
+import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
+import { prepareTcpAccess, startAccessControllers, type TcpAccess } from "./access-wiring.js";
 import { realClock } from "../kubelet/clock.js";
 import { missingImageErrors, type ImagePresent } from "../kubelet/image-admission.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
@@ -120,6 +121,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const kubelet = agent.kubelet;
   const storage = startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log });
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
+  const stopAccess = startAccessControllers(store, log);
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);
   void reportAdoption(kubelet, log);
   return {
@@ -135,6 +137,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       await agent.stop();
       await storage.stop();
       await services.stop(cleanup);
+      stopAccess();
       if (cleanup) {
         await cgroups.remove("").catch(() => undefined);
         await network.reset?.();
@@ -154,26 +157,26 @@ async function reportAdoption(kubelet: Kubelet, log: (m: string) => void): Promi
 
 async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, log: (m: string) => void, beforeListen: (api: ApiServer) => void): Promise<ApiServer> {
   mkdirSync(dirname(cfg.socket), { recursive: true, mode: 0o700 });
-  let tcp;
-  if (cfg.listen) {
-    const token = await loadOrCreateToken(cfg.tokenFile);
-    const cert = await ensureServingCert({ dir: join(cfg.root, "pki"), runner, hosts: [cfg.listen.host] });
-    tcp = { host: cfg.listen.host, port: cfg.listen.port, token, cert: cert.cert, key: cert.key };
-  }
+  let access: TcpAccess | undefined;
+  if (cfg.listen) access = await prepareTcpAccess(cfg, cfg.listen, [], runner, log);
+  const tcp = access?.tcp;
   const api = createApiServer({
     store,
     podIO: new NodeIO(runtime, runner),
     nodeName: cfg.nodeName,
     socketPath: cfg.socket,
     tcp,
+    authenticators: access?.authenticators,
     log: cfg.verbose ? log : undefined,
   });
   beforeListen(api);
   await api.start();
   const addr = api.tcpAddress();
-  if (addr && tcp) {
+  if (addr && access) {
     const host = addr.host === "0.0.0.0" ? "127.0.0.1" : addr.host;
-    await writeKubeconfig(cfg.kubeconfig, { server: `https://${host}:${addr.port}`, caCert: tcp.cert, token: tcp.token });
+    // The admin client certificate (O=system:masters) authenticates; the token stays for clients that read it.
+    const { ca, admin } = access.pki;
+    await writeKubeconfig(cfg.kubeconfig, { server: `https://${host}:${addr.port}`, caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key, token: access.tcp.token });
     log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${addr.port})`);
   }
   return api;

@@ -5,6 +5,7 @@ import { configMapPrinter, persistentVolumeClaimPrinter, persistentVolumePrinter
 import { eventPrinter } from "./event.js";
 import { podPrinter } from "./pod.js";
 import { storageClassPrinter } from "./storage-class.js";
+import { roleBindingPrinter } from "./rbac.js";
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./service.js";
 import { AGE_COLUMN, NAME_COLUMN, type Printer } from "./table.js";
 
@@ -19,6 +20,8 @@ const PRINTERS: Record<string, Printer> = {
   Endpoints: endpointsPrinter as Printer,
   EndpointSlice: endpointSlicePrinter as Printer,
   Event: eventPrinter as Printer,
+  RoleBinding: roleBindingPrinter as Printer,
+  ClusterRoleBinding: roleBindingPrinter as Printer,
   Node: nodePrinter as Printer,
   Namespace: namespacePrinter as Printer,
   PersistentVolume: persistentVolumePrinter as Printer,

@@ -4,6 +4,7 @@ import { ApiError } from "../../api/errors.js";
 import { apiVersionOf } from "../../api/resources.js";
 import type { KubeObject, ListMeta, Namespace } from "../../api/types.js";
 import type { ListResult } from "../../store/store.js";
+import type { UserInfo } from "../../auth/user.js";
 import type { ServerContext } from "../context.js";
 import { sendJson } from "../http.js";
 import { negotiateObject } from "../negotiate.js";
@@ -17,6 +18,8 @@ export interface Call {
   res: ServerResponse;
   route: ResourceRoute;
   query: URLSearchParams;
+  /** Who makes the request (authenticated and authorized before the handler runs). */
+  user: UserInfo;
 }
 
 /** The namespace the store files this route's objects under: "" for cluster-scoped kinds. */

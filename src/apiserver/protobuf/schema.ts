@@ -135,7 +135,43 @@ export const MESSAGES: Record<string, MessageDef> = {
     5: f("reason", "string"),
     6: f("message", "string"),
   },
+
+  // rbac.authorization.k8s.io/v1 (`kubectl create role|clusterrole|rolebinding|clusterrolebinding`)
+  Role: { 1: f("metadata", msg("ObjectMeta")), 2: f("rules", msg("PolicyRule"), true) },
+  ClusterRole: { 1: f("metadata", msg("ObjectMeta")), 2: f("rules", msg("PolicyRule"), true), 3: f("aggregationRule", msg("AggregationRule")) },
+  PolicyRule: {
+    1: f("verbs", "string", true),
+    2: f("apiGroups", "string", true),
+    3: f("resources", "string", true),
+    4: f("resourceNames", "string", true),
+    5: f("nonResourceURLs", "string", true),
+  },
+  AggregationRule: { 1: f("clusterRoleSelectors", msg("LabelSelector"), true) },
+  LabelSelector: { 1: f("matchLabels", { map: "string" }), 2: f("matchExpressions", msg("LabelSelectorRequirement"), true) },
+  LabelSelectorRequirement: { 1: f("key", "string"), 2: f("operator", "string"), 3: f("values", "string", true) },
+  RoleBinding: { 1: f("metadata", msg("ObjectMeta")), 2: f("subjects", msg("Subject"), true), 3: f("roleRef", msg("RoleRef")) },
+  ClusterRoleBinding: { 1: f("metadata", msg("ObjectMeta")), 2: f("subjects", msg("Subject"), true), 3: f("roleRef", msg("RoleRef")) },
+  Subject: { 1: f("kind", "string"), 2: f("apiGroup", "string"), 3: f("name", "string"), 4: f("namespace", "string") },
+  RoleRef: { 1: f("apiGroup", "string"), 2: f("kind", "string"), 3: f("name", "string") },
+
+  // authorization.k8s.io/v1 and authentication.k8s.io/v1 (`kubectl auth can-i`, `auth whoami`)
+  SelfSubjectAccessReview: { 1: f("metadata", msg("ObjectMeta")), 2: f("spec", msg("SelfSubjectAccessReviewSpec")) },
+  SelfSubjectAccessReviewSpec: { 1: f("resourceAttributes", msg("ResourceAttributes")), 2: f("nonResourceAttributes", msg("NonResourceAttributes")) },
+  ResourceAttributes: {
+    1: f("namespace", "string"),
+    2: f("verb", "string"),
+    3: f("group", "string"),
+    4: f("version", "string"),
+    5: f("resource", "string"),
+    6: f("subresource", "string"),
+    7: f("name", "string"),
+  },
+  NonResourceAttributes: { 1: f("path", "string"), 2: f("verb", "string") },
+  SelfSubjectRulesReview: { 1: f("metadata", msg("ObjectMeta")), 2: f("spec", msg("SelfSubjectRulesReviewSpec")) },
+  SelfSubjectRulesReviewSpec: { 1: f("namespace", "string") },
+  SelfSubjectReview: { 1: f("metadata", msg("ObjectMeta")) },
 };
 
 /** Top-level kinds that can arrive as protobuf. */
-export const PROTOBUF_KINDS = ["ConfigMap", "Secret", "Namespace", "Service"];
+export const PROTOBUF_KINDS = ["ConfigMap", "Secret", "Namespace", "Service",
+  "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview"];

@@ -25,14 +25,16 @@ export interface TestServer {
 export interface TestServerOptions extends Partial<Omit<ApiServerOptions, "store" | "podIO">> {
   fake?: FakePodIOOptions;
   storeOptions?: StoreOptions;
+  /** A FakePodIO (or a subclass) to serve instead of one made from `fake`. */
+  io?: FakePodIO;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "nodelet-api-"));
   const socketPath = join(dir, "run", "api.sock");
   const store = openStore(":memory:", opts.storeOptions);
-  const io = new FakePodIO(opts.fake);
-  const { fake: _f, storeOptions: _s, ...serverOpts } = opts;
+  const io = opts.io ?? new FakePodIO(opts.fake);
+  const { fake: _f, storeOptions: _s, io: _i, ...serverOpts } = opts;
   const server = createApiServer({ nodeName: "node1", socketPath, ...serverOpts, store, podIO: io });
   try {
     await server.start();

@@ -5,6 +5,8 @@
  * field, memory retained afterwards bounded. Over a socket this many took ~100 s on the shared machine; a sample of
  * 500 go over the socket to a real daemon in privileged/manifest-fuzz.test.ts.
  */
+import { RbacAuthorizer } from "../../../src/auth/rbac/authorizer.js";
+import { PolicyIndex } from "../../../src/auth/rbac/policy-index.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setFlagsFromString } from "node:v8";
@@ -48,6 +50,7 @@ function serverContext(): { ctx: ServerContext; close: () => void } {
   const ctx: ServerContext = {
     store, podIO: new FakePodIO(), nodeName: "node1", admission: { nodeName: "node1" }, hooks, now: Date.now,
     bookmarkIntervalMs: 30_000, limits: DEFAULT_LIMITS, watches: new WatchLimiter(DEFAULT_LIMITS.maxWatchesPerClient),
+    authorizer: new RbacAuthorizer(new PolicyIndex().follow(store)),
   };
   return { ctx, close: () => store.close() };
 }

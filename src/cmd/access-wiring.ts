@@ -1,0 +1,41 @@
+/**
+ * Wiring of access into the daemon: the node's PKI (CA, serving certificate, admin client certificate) under
+ * ROOT/pki, the TCP listener's authenticators (admin token, --token-auth-file users), and the RBAC controllers.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { TcpListenerOptions } from "../apiserver/index.js";
+import type { Authenticator } from "../auth/authenticator.js";
+import { ensureNodePki, type NodePki } from "../auth/pki.js";
+import { parseTokenFile, StaticTokenAuthenticator } from "../auth/token-file.js";
+import { ClusterRoleAggregationController } from "../controllers/clusterrole-aggregation.js";
+import type { Store } from "../store/store.js";
+import type { Runner } from "../sys/runner.js";
+import { loadOrCreateToken } from "../apiserver/index.js";
+import type { DaemonConfig } from "./daemon-config.js";
+
+export interface TcpAccess {
+  tcp: TcpListenerOptions;
+  pki: NodePki;
+  authenticators: Authenticator[];
+}
+
+/** Certificates, the admin token and the token file's users for `--listen`; a bad token file stops the daemon. */
+export async function prepareTcpAccess(cfg: DaemonConfig, listen: { host: string; port: number }, hosts: string[], runner: Runner, log: (m: string) => void): Promise<TcpAccess> {
+  const token = await loadOrCreateToken(cfg.tokenFile);
+  const pki = await ensureNodePki(join(cfg.root, "pki"), [listen.host, ...hosts].filter((h) => h !== "0.0.0.0" && h !== "::"), runner);
+  const authenticators: Authenticator[] = [];
+  if (cfg.tokenAuthFile) {
+    const entries = parseTokenFile(readFileSync(cfg.tokenAuthFile, "utf8"), cfg.tokenAuthFile, log);
+    authenticators.push(new StaticTokenAuthenticator(entries));
+    log(`access: ${entries.length} users from ${cfg.tokenAuthFile}`);
+  }
+  return { tcp: { ...listen, token, cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert }, pki, authenticators };
+}
+
+/** Controllers of access objects; returns the function that stops them. */
+export function startAccessControllers(store: Store, log: (m: string) => void): () => void {
+  const aggregation = new ClusterRoleAggregationController(store, log);
+  aggregation.start();
+  return () => aggregation.stop();
+}

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { DEFAULT_CLASS_ANNOTATION, type StorageClass } from "../api/storage-class.js";
+import { ANN_PROVISIONED_BY } from "../api/storage-annotations.js";
 import type { PersistentVolume, PersistentVolumeClaim } from "../api/types.js";
 import { installStorageAdmission, type StorageHookTarget } from "../controllers/pv-binder/admission.js";
 import { PvBinder } from "../controllers/pv-binder/controller.js";
@@ -52,6 +53,23 @@ export interface StorageSettings {
   log: (m: string) => void;
 }
 
+/**
+ * The node's volumes mounted (or attached) again at start: after a reboot nothing is, after a crash all still are
+ * (then this only checks). Retain volumes whose object is gone stay unmounted.
+ */
+async function remountVolumes(store: Store, provisioner: LocalProvisioner, log: (m: string) => void): Promise<void> {
+  for (const pv of store.list<PersistentVolume>("PersistentVolume").items) {
+    if (pv.metadata.annotations?.[ANN_PROVISIONED_BY] !== provisioner.name) continue;
+    const name = pv.metadata.name!;
+    try {
+      if (pv.spec.volumeMode === "Block") await provisioner.ensureAttached(name);
+      else await provisioner.ensureMounted(name);
+    } catch (err) {
+      log(`volume ${name}: ${String(err)}`);
+    }
+  }
+}
+
 /** Admission hooks, before the API listens. */
 export function installStorageHooks(store: Store, api: StorageHookTarget): () => void {
   return installStorageAdmission(store, api);
@@ -66,10 +84,12 @@ export function startStorage(s: StorageSettings): { binder: PvBinder; stop(): Pr
       s.log(`cannot create the default StorageClass: ${String(err)}`);
     }
   }
+  const provisioner = new LocalProvisioner(volumesDir(s.root), s.runner);
+  void remountVolumes(s.store, provisioner, s.log);
   const binder = new PvBinder({
     store: s.store,
     events: new EventRecorder(s.store, s.clock, "persistentvolume-controller", s.nodeName, s.eventLimits),
-    provisioner: new LocalProvisioner(volumesDir(s.root), s.runner),
+    provisioner,
     nodeName: s.nodeName,
     clock: s.clock,
     log: s.log,

@@ -6,7 +6,7 @@
 import { FieldError } from "../api/errors.js";
 import type { Container, Pod, VolumeMount } from "../api/types.js";
 import { containerArgv, containerEnvironment, expandVars, type EnvSources } from "./container-env.js";
-import { containerDeviceRules } from "./devices.js";
+import { containerDeviceRules, volumeDeviceRules } from "./devices.js";
 import type { Image } from "../api/image.js";
 import type { ContainerLaunch, ShimMount } from "./shim-argv.js";
 import type { PreparedVolume } from "../storage/volume-plugin.js";
@@ -93,7 +93,7 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     shmDir: pod.spec.hostIPC ? undefined : paths.shm,
     // nodev: a device node in a volume (a hostPath of /dev, or one made there by another pod) opens nothing;
     // the container's own /dev holds the allowed nodes (the device cgroup decides what opens there).
-    mounts: containerMounts(input, env).map((m) => (privileged ? m : { ...m, options: [...m.options, "nodev"] })),
+    mounts: [...containerMounts(input, env).map((m) => (privileged ? m : { ...m, options: [...m.options, "nodev"] })), ...deviceMounts(input)],
     masked: privileged || sc.procMount === "Unmasked" ? [] : MASKED_PATHS,
     readonly: privileged || sc.procMount === "Unmasked" ? [] : READONLY_PATHS,
     cwd: c.workingDir || image.config.WorkingDir || "/",
@@ -105,14 +105,14 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     noNewPrivs: !privileged && sc.allowPrivilegeEscalation !== true,
     privileged,
     seccompFile: input.seccompFile,
-    deviceFilter: deviceFilter(input.deviceFilterDir, privileged),
+    deviceFilter: deviceFilter(input.deviceFilterDir, privileged, volumeDeviceRules(c, input.volumes)),
     cgroupView: input.cgroupView ?? [],
     argv,
   };
 }
 
-function deviceFilter(dir: string | undefined, privileged: boolean): ContainerLaunch["deviceFilter"] {
-  const rules = containerDeviceRules(privileged);
+function deviceFilter(dir: string | undefined, privileged: boolean, extra: string[]): ContainerLaunch["deviceFilter"] {
+  const rules = containerDeviceRules(privileged, extra);
   return dir && rules ? { cgroupDir: dir, rules } : undefined;
 }
 
@@ -197,10 +197,25 @@ function containerMounts(input: LaunchInput, env: string[]): ShimMount[] {
   return mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.target) - depth(b.m.target) || a.i - b.i).map((x) => x.m);
 }
 
+/**
+ * volumeDevices: the block device of each volume bound on devicePath, after /dev is made and without nodev (the
+ * device cgroup, volumeDeviceRules, lets this container open exactly these devices).
+ */
+function deviceMounts(input: LaunchInput): ShimMount[] {
+  return (input.container.volumeDevices ?? []).map((d, i) => {
+    const field = `${input.fieldPath}.volumeDevices[${i}]`;
+    const vol = input.volumes.get(d.name);
+    if (!vol) throw new FieldError(`${field}.name`, `volume "${d.name}" is not prepared for this pod`);
+    if (!vol.device) throw new FieldError(`${field}.name`, `volume "${d.name}" is not a block volume (volumeMode: Block)`);
+    return { kind: "bind", source: vol.hostPath, target: d.devicePath, options: [vol.readOnly ? "ro" : "rw", "rprivate"] };
+  });
+}
+
 function volumeMount(input: LaunchInput, vm: VolumeMount, i: number, vars: Map<string, string>): ShimMount {
   const field = `${input.fieldPath}.volumeMounts[${i}]`;
   const vol = input.volumes.get(vm.name);
   if (!vol) throw new FieldError(`${field}.name`, `volume "${vm.name}" is not prepared for this pod`);
+  if (vol.device) throw new FieldError(`${field}.name`, `volume "${vm.name}" has volumeMode Block: use it in volumeDevices, not volumeMounts`);
   const options = [vm.readOnly || vol.readOnly ? "ro" : "rw"];
   if (vm.mountPropagation === "HostToContainer") options.push("rslave");
   else if (vm.mountPropagation === "Bidirectional") options.push("rshared");

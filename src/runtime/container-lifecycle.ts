@@ -19,7 +19,7 @@ import type { Image } from "../api/image.js";
 import { normalizeImageRef } from "./images.js";
 import { prepareLog, removeLogFiles, removeLogLink } from "./log-files.js";
 import { ContainerStartError, type ContainerRecord, type SandboxRecord, type StartContainerOptions } from "./pod-runtime.js";
-import { containerDeviceRules } from "./devices.js";
+import { containerDeviceRules, volumeDeviceRules } from "./devices.js";
 import { containerCgroupLimits } from "./resources.js";
 import type { RuntimeContext } from "./runtime-context.js";
 import type { SandboxLifecycle } from "./sandbox-lifecycle.js";
@@ -78,7 +78,10 @@ export class ContainerLifecycle {
         // Not on argv and readable by root alone (the shim opens it O_NOFOLLOW before it enters the pod).
         if (seccomp !== undefined) writeFileSync(join(dir, SECCOMP_FILE), seccomp, { mode: 0o600 });
       }),
-      this.x.o.cgroups.create(cgroupPath, { ...containerCgroupLimits(c), devices: containerDeviceRules(c.securityContext?.privileged === true) }, uid),
+      this.sandboxes.volumesFor(pod).then((volumes) => {
+        const devices = containerDeviceRules(c.securityContext?.privileged === true, volumeDeviceRules(c, volumes));
+        return this.x.o.cgroups.create(cgroupPath, { ...containerCgroupLimits(c), devices }, uid);
+      }),
       Promise.resolve().then(() => prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id))),
     ]);
     const record = await this.launch(pod, c, image, id, opts, { dir, cgroupPath, logPath, sandbox, seccomp: seccomp !== undefined });

@@ -4,6 +4,8 @@
  * images that carry device nodes unpack), but only these may be opened: null, zero, full, random, urandom, tty,
  * console, ptmx and the pty slaves of the container's own devpts. Privileged containers get no device policy.
  */
+import type { Container } from "../api/types.js";
+import type { PreparedVolume } from "../storage/volume-plugin.js";
 
 export const DEFAULT_DEVICE_RULES = [
   "c *:* m", "b *:* m",
@@ -11,7 +13,18 @@ export const DEFAULT_DEVICE_RULES = [
   "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
 ];
 
-/** The device allowlist of a container (undefined: every device, for privileged ones). */
-export function containerDeviceRules(privileged: boolean): string[] | undefined {
-  return privileged ? undefined : DEFAULT_DEVICE_RULES;
+/** The device allowlist of a container (undefined: every device, for privileged ones), plus `extra` rules. */
+export function containerDeviceRules(privileged: boolean, extra: string[] = []): string[] | undefined {
+  return privileged ? undefined : [...DEFAULT_DEVICE_RULES, ...extra];
+}
+
+/**
+ * The rules that let a container read and write the block devices of its volumeDevices, and no other: exactly
+ * "b MAJOR:MINOR rw" for each (mknod is already allowed by "b *:* m"; opening is what the rule grants).
+ */
+export function volumeDeviceRules(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): string[] {
+  return (c.volumeDevices ?? []).flatMap((d) => {
+    const dev = volumes.get(d.name)?.device;
+    return dev ? [`b ${dev.major}:${dev.minor} rw`] : [];
+  });
 }

@@ -4,7 +4,7 @@
  * the other (sparse) images may still take. Used by the PV controller (provision, delete, expand) and by the
  * kubelet's persistentVolumeClaim plugin (mount, including after a daemon restart or a reboot).
  */
-import { readdirSync, statfsSync } from "node:fs";
+import { readdirSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Runner } from "../sys/runner.js";
 import { imageBytesFor, LoopImage } from "./loop-image.js";
@@ -44,11 +44,10 @@ export class LocalProvisioner {
   }
 
   async provision(name: string, bytes: number, volumeMode: "Filesystem" | "Block"): Promise<{ path: string }> {
-    if (volumeMode !== "Filesystem") throw new Error(`volumeMode ${volumeMode} is not supported by ${this.name}`);
     const img = this.image(name);
     // A directory left by a crash between creating the image and creating the PersistentVolume: start over.
     await img.remove();
-    const need = imageBytesFor(bytes);
+    const need = volumeMode === "Block" ? bytes : imageBytesFor(bytes);
     const promised = this.names().reduce((n, v) => n + this.image(v).uncommittedBytes(), 0);
     const free = this.freeBytes() - promised;
     if (need > free) {
@@ -56,6 +55,11 @@ export class LocalProvisioner {
     }
     try {
       await this.runner.mkdir(this.dir, undefined, 0o700);
+      if (volumeMode === "Block") {
+        await img.createRaw(bytes);
+        await img.attach();
+        return { path: img.image };
+      }
       await img.create(bytes);
       await img.mount([], true);
     } catch (err) {
@@ -63,6 +67,16 @@ export class LocalProvisioner {
       throw err;
     }
     return { path: img.target };
+  }
+
+  /** The loop device of a Block volume for a pod (attached again after a reboot), with its numbers. */
+  async ensureAttached(name: string): Promise<{ path: string; major: number; minor: number }> {
+    const img = this.image(name);
+    if (!img.exists()) throw new Error(`volume ${name} has no image at ${img.image}`);
+    const path = await img.attach();
+    const rdev = statSync(path).rdev;
+    // Linux dev_t: major in bits 8-19, minor in bits 0-7 and 20-31 (new_decode_dev).
+    return { path, major: (rdev >> 8) & 0xfff, minor: (rdev & 0xff) | ((rdev >> 12) & 0xfff00) };
   }
 
   async delete(name: string): Promise<void> {
@@ -73,8 +87,14 @@ export class LocalProvisioner {
     const img = this.image(name);
     if (!img.exists()) throw new Error(`volume ${name} has no image at ${img.image}`);
     const free = this.freeBytes();
-    const more = imageBytesFor(bytes) - imageBytesFor(img.state()?.bytes ?? 0);
+    const st = img.state();
+    const size = (n: number) => (st?.block ? n : imageBytesFor(n));
+    const more = size(bytes) - size(st?.bytes ?? 0);
     if (more > free) throw new Error(`insufficient disk space: growing to ${mib(bytes)} needs ${mib(more)} more and ${this.dir} has ${mib(free)} free`);
+    if (st?.block) {
+      await img.growRaw(bytes);
+      return true;
+    }
     if (inUse) {
       await img.growFile(bytes);
       return false;

@@ -32,6 +32,8 @@ export function imageBytesFor(bytes: number): number {
 interface ImageState {
   bytes: number;
   fsBytes: number;
+  /** volumeMode Block: a raw image attached with losetup (the volume owns the device), no filesystem. */
+  block?: boolean;
 }
 
 export class LoopImage {
@@ -87,6 +89,30 @@ export class LoopImage {
     await this.saveState({ bytes, fsBytes: size });
   }
 
+  /** Creates a raw image of exactly `bytes` for a Block volume (no filesystem). */
+  async createRaw(bytes: number): Promise<void> {
+    await this.runner.mkdir(this.dir, this.owner, 0o700);
+    await this.runner.run(["truncate", "-s", String(bytes), this.image], { owner: this.owner });
+    await this.saveState({ bytes, fsBytes: 0, block: true });
+  }
+
+  /** The loop device of a raw image, attaching it (`losetup --find --show`) when it is not. */
+  async attach(): Promise<string> {
+    const dev = await this.attachedDevice();
+    if (dev) return dev;
+    const r = await this.runner.run(["losetup", "--find", "--show", this.image], { owner: this.owner });
+    return r.stdout.trim();
+  }
+
+  /** Grows a raw image and tells its loop device (`losetup -c`): a block device grows online. */
+  async growRaw(bytes: number): Promise<void> {
+    const st = this.state()!;
+    if (bytes > statSync(this.image).size) await this.runner.run(["truncate", "-s", String(bytes), this.image], { owner: this.owner });
+    const dev = await this.attachedDevice();
+    if (dev) await this.runner.run(["losetup", "-c", dev], { owner: this.owner });
+    await this.saveState({ ...st, bytes: Math.max(bytes, st.bytes) });
+  }
+
   /**
    * Mounts the filesystem at `target` unless it is mounted; reuses a loop device the image is still attached to
    * (`fresh`: the image was just made, none can be).
@@ -131,7 +157,7 @@ export class LoopImage {
 
   resizePending(): boolean {
     const st = this.state();
-    return st !== undefined && imageBytesFor(st.bytes) > st.fsBytes;
+    return st !== undefined && !st.block && imageBytesFor(st.bytes) > st.fsBytes;
   }
 
   /** Completes a pending offline resize if nothing else has the filesystem mounted. True when none is pending. */
@@ -157,6 +183,10 @@ export class LoopImage {
   /** Unmounts (which detaches the loop device) and removes the image and its directory. Idempotent. */
   async remove(): Promise<void> {
     await this.unmount();
+    if (this.state()?.block) {
+      const dev = await this.attachedDevice();
+      if (dev) await this.runner.run(["losetup", "-d", dev], { owner: this.owner });
+    }
     // rm -r never crosses into a filesystem still mounted (a failed umount throws above).
     await fsp.rm(this.dir, { recursive: true, force: true });
   }

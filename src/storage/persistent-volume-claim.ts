@@ -42,11 +42,16 @@ export class PersistentVolumeClaimPlugin implements VolumePlugin {
     if (claim.status?.phase !== "Bound" || !claim.spec.volumeName) fail("PVC is not bound");
     const pv = this.lookup.volume(claim.spec.volumeName!) ?? fail(`failed to fetch PV ${claim.spec.volumeName} from API server: persistentvolumes "${claim.spec.volumeName}" not found`);
     if (pv.spec.claimRef?.uid !== claim.metadata.uid) fail(`PV ${pv.metadata.name} is not bound to this claim`);
-    if ((pv.spec.volumeMode ?? "Filesystem") === "Block") {
-      throw new VolumeError(v.name, `volume ${pv.metadata.name} has volumeMode Block: it can be used in volumeDevices, not mounted in volumeMounts`);
-    }
     const readOnly = v.persistentVolumeClaim!.readOnly === true;
-    if (pv.metadata.annotations?.[ANN_PROVISIONED_BY] === this.provisioner.name) {
+    const ours = pv.metadata.annotations?.[ANN_PROVISIONED_BY] === this.provisioner.name;
+    if ((pv.spec.volumeMode ?? "Filesystem") === "Block") {
+      if (!ours) throw new VolumeError(v.name, `volume ${pv.metadata.name}: volumeMode Block is supported for volumes of ${this.provisioner.name} only`);
+      const dev = await this.provisioner.ensureAttached(pv.metadata.name!).catch((err: unknown) => {
+        throw new VolumeError(v.name, err instanceof Error ? err.message : String(err));
+      });
+      return { hostPath: dev.path, readOnly, device: { major: dev.major, minor: dev.minor } };
+    }
+    if (ours) {
       const path = await this.provisioner.ensureMounted(pv.metadata.name!).catch((err: unknown) => {
         throw new VolumeError(v.name, err instanceof Error ? err.message : String(err));
       });

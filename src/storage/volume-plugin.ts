@@ -5,6 +5,8 @@ import type { Pod, Volume } from "../api/types.js";
 export interface PreparedVolume {
   hostPath: string;
   readOnly: boolean;
+  /** A block volume (volumeMode Block): hostPath is a device node with these numbers, for volumeDevices. */
+  device?: { major: number; minor: number };
 }
 
 /** Where volumes that live in the pod's directory go (the runtime's Layout is one). */

@@ -168,6 +168,36 @@ describe("persistent volumes with kubectl (privileged)", { skip }, () => {
     await eventually(async () => !readFileSync("/proc/self/mountinfo", "utf8").includes(uid) && !existsSync(join(d.root, "pods", uid)), 20_000, "emptyDir image unmounted and removed with its pod");
   });
 
+  test("volumeMode Block: the container gets the loop device at devicePath, and no other block device", async () => {
+    await apply(`apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: raw\nprovisioner: nodelet.io/local\nvolumeBindingMode: Immediate\n`);
+    await apply(claim("blk", "16Mi", "  storageClassName: raw\n  volumeMode: Block\n"));
+    await eventually(async () => (await jsonpath(["get", "pvc", "blk"], "{.status.phase}")) === "Bound", 20_000, "block claim bound");
+    const pvName = await jsonpath(["get", "pvc", "blk"], "{.spec.volumeName}");
+    assert.equal(await jsonpath(["get", "pv", pvName], "{.spec.volumeMode}"), "Block");
+    await apply(
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: blockuser\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: busybox\n    command: ["sleep", "3600"]\n` +
+        `    volumeDevices:\n    - {name: blk, devicePath: /dev/xvda}\n  volumes:\n  - name: blk\n    persistentVolumeClaim:\n      claimName: blk\n`,
+    );
+    await running("blockuser");
+    const io = await kubectl(["exec", "blockuser", "--", "sh", "-c", "dd if=/dev/zero of=/dev/xvda bs=1048576 count=17 2>&1; echo read; dd if=/dev/xvda of=/dev/null bs=1048576 2>&1 | tail -1; ls -l /dev/xvda"]);
+    assert.match(io.stdout, /No space left on device/);
+    assert.match(io.stdout, /read\n16\+0 records out\n/, "16 MiB, exactly the claim");
+    const [, major, minor] = /brw\S*\s+\d+\s+\S+\s+\S+\s+(\d+),\s+(\d+)/.exec(io.stdout) ?? [];
+    assert.equal(major, "7", io.stdout);
+    // Another block device, made in the container: the device cgroup refuses to open it.
+    // The same device made again opens (the place allows device nodes); another loop device is refused.
+    const same = await kubectl(["exec", "blockuser", "--", "sh", "-c", `mknod /dev/same b 7 ${minor} && dd if=/dev/same of=/dev/null count=1 2>&1`]);
+    assert.match(same.stdout, /1\+0 records in/, same.stdout + same.stderr);
+    const other = await kubectl(["exec", "blockuser", "--", "sh", "-c", `mknod /dev/other b 7 ${Number(minor) + 1} && dd if=/dev/other of=/dev/null count=1 2>&1`]);
+    assert.match(other.stdout, /Operation not permitted/, other.stdout + other.stderr);
+    const loops = () => (spawnSync("losetup", ["-a"], { encoding: "utf8" }).stdout ?? "").split("\n").filter((l) => l.includes(join(d.root, "volumes", pvName))).length;
+    assert.equal(loops(), 1);
+    await kubectl(["delete", "pod", "blockuser"]);
+    await kubectl(["delete", "pvc", "blk"]);
+    await eventually(async () => (await kubectl(["get", "pv", pvName])).code !== 0, 30_000, "block volume deleted");
+    assert.equal(loops(), 0, "its loop device detached");
+  });
+
   test("claims that cannot be served: FailedBinding, unknown class, larger than the disk; a hostPath volume binds", async () => {
     await apply(claim("noclass", "1Gi", '  storageClassName: ""\n'));
     await apply(claim("gold", "1Gi", "  storageClassName: gold\n"));

@@ -89,7 +89,20 @@ describe("local provisioner: loop-mounted ext4 volumes", { skip }, () => {
     const small = new LocalProvisioner(join(root, "volumes"), runner, () => 100 * MiB);
     await assert.rejects(small.provision("pvc-huge", 1024 * MiB, "Filesystem"), /insufficient disk space: the claim needs \d+ MiB \(1024 MiB requested plus filesystem overhead\) and .* has 100 MiB free/);
     assert.deepEqual(footprint(root), { loops: [], mounts: [], files: [] });
-    await assert.rejects(prov.provision("pvc-block", MiB, "Block"), /volumeMode Block is not supported/);
+  });
+
+  test("a Block volume is a raw image on a loop device the volume owns: attached once, grown online, detached", async () => {
+    const { path } = await prov.provision("pvc-raw", 8 * MiB, "Block");
+    assert.equal(path, join(root, "volumes", "pvc-raw", "disk.img"));
+    const dev = await prov.ensureAttached("pvc-raw");
+    assert.deepEqual(await prov.ensureAttached("pvc-raw"), dev, "attached once");
+    assert.equal(dev.major, 7);
+    assert.equal(execFileSync("blockdev", ["--getsize64", dev.path], { encoding: "utf8" }).trim(), String(8 * MiB));
+    assert.equal(await prov.expand("pvc-raw", 12 * MiB, true), true, "a block device grows while in use");
+    assert.equal(execFileSync("blockdev", ["--getsize64", dev.path], { encoding: "utf8" }).trim(), String(12 * MiB));
+    assert.equal(footprint(root).loops.length, 1);
+    await prov.delete("pvc-raw");
+    assert.deepEqual(footprint(root), { loops: [], mounts: [], files: [] });
   });
 
   test("100 volumes created and deleted leave no loop device, mount or file", async () => {

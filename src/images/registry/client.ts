@@ -15,6 +15,7 @@ import type { Readable } from "node:stream";
 import { manifestSelector, validateDigest, type ImageReference } from "../reference.js";
 import { Authenticator, pickChallenge, transportError } from "./auth.js";
 import { openVerifiedBlob } from "./blob.js";
+import type { Call } from "./call.js";
 import type { Challenge } from "./challenge.js";
 import { NO_CREDENTIALS, type CredentialSource, type Credentials } from "./credentials.js";
 import { RegistryError, statusError, type RegistryErrorContext } from "./errors.js";
@@ -22,7 +23,7 @@ import { RegistryHosts, type Endpoint } from "./hosts.js";
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from "./manifest.js";
 import { nodePlatform, selectPlatform } from "./platform.js";
 import { pushImage, type PushResult, type PushSource } from "./push.js";
-import { readBody, Transport, type HttpRequest, type HttpResponse } from "./transport.js";
+import { readBody, Transport, type HttpResponse } from "./transport.js";
 
 export interface ManifestResult {
   /** Digest of what the reference named: the index when it named one (the image's RepoDigest), else the manifest. */
@@ -59,15 +60,6 @@ export interface ClientOptions {
   now?: () => number;
   /** Attempts to resume one blob after dropped connections that made no progress. */
   blobRetries?: number;
-}
-
-/** One request to a registry endpoint, on behalf of one repository, with the scopes it needs. */
-export interface Call {
-  ep: Endpoint;
-  ctx: RegistryErrorContext;
-  scopes: string[];
-  creds: Credentials[];
-  req: Omit<HttpRequest, "authorization" | "ca">;
 }
 
 export class DistributionClient implements RegistryClient {

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { manifestSelector, validateDigest, type ImageReference } from "../reference.js";
-import type { Call } from "./client.js";
+import type { Call } from "./call.js";
 import type { Credentials } from "./credentials.js";
 import { RegistryError, statusError, type RegistryErrorContext } from "./errors.js";
 import type { Endpoint } from "./hosts.js";

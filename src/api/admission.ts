@@ -28,6 +28,7 @@ import { generateName } from "./names.js";
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from "./persistent-volume.js";
 import { podStrategy } from "./pod-strategy.js";
 import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, roleStrategy } from "./rbac.js";
+import { serviceAccountStrategy } from "./service-account.js";
 import { apiVersionOf, resourceForKind, RESOURCES, type ResourceInfo } from "./resources.js";
 import { serviceStrategy } from "./service.js";
 import { storageClassStrategy } from "./storage-class.js";
@@ -50,6 +51,7 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   Endpoints: endpointsStrategy,
   EndpointSlice: endpointSliceStrategy,
   Event: eventStrategy,
+  ServiceAccount: serviceAccountStrategy,
   Role: roleStrategy,
   ClusterRole: clusterRoleStrategy,
   RoleBinding: roleBindingStrategy,

@@ -86,12 +86,13 @@ export const RESOURCES: readonly ResourceInfo[] = [
   ...accessResources(),
 ];
 
-/** RBAC kinds (stored) and the access reviews (create-only, answered from the request's user, never stored). */
+/** ServiceAccounts and RBAC kinds (stored) and the access reviews (create-only, answered from the request's user, never stored). */
 function accessResources(): ResourceInfo[] {
   const named = (kind: string, plural: string, group: string, namespaced: boolean, verbs = RW): ResourceInfo => ({
     kind, plural, singular: kind.toLowerCase(), shortNames: [], group, version: "v1", namespaced, categories: [], verbs, subresources: [],
   });
   return [
+    { ...named("ServiceAccount", "serviceaccounts", "", true), shortNames: ["sa"], subresources: ["token"] },
     named("Role", "roles", "rbac.authorization.k8s.io", true),
     named("ClusterRole", "clusterroles", "rbac.authorization.k8s.io", false),
     named("RoleBinding", "rolebindings", "rbac.authorization.k8s.io", true),

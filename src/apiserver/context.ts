@@ -1,6 +1,7 @@
 /** What every handler can reach: the store, the node's PodIO, hooks and settings. Built once by createApiServer. */
 import type { AdmissionContext } from "../api/admission.js";
 import type { Authorizer } from "../auth/rbac/authorizer.js";
+import type { ServiceAccountTokens } from "../auth/service-account-tokens.js";
 import type { Store } from "../store/store.js";
 import type { Hooks } from "./hooks.js";
 import type { PodIO } from "../api/pod-io.js";
@@ -29,6 +30,8 @@ export interface ServerContext {
   watches: WatchLimiter;
   /** Decides every request (RBAC behind the system:masters group); also answers the self reviews. */
   authorizer: Authorizer;
+  /** Issues (TokenRequest) and verifies ServiceAccount tokens. */
+  tokens: ServiceAccountTokens;
   /** The node's usage; when absent, the sum of its pods' usage. */
   nodeUsage?: () => Promise<NodeUsage>;
 }

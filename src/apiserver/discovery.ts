@@ -28,6 +28,8 @@ function subresourceMeta(r: ResourceInfo, sub: string): SubresourceMeta {
       return { kind: "PodAttachOptions", verbs: ["create", "get"] };
     case "portforward":
       return { kind: "PodPortForwardOptions", verbs: ["create", "get"] };
+    case "token":
+      return { kind: "TokenRequest", verbs: ["create"] };
     default:
       return { kind: r.kind, verbs: ["get"] };
   }

@@ -22,6 +22,7 @@ import { nodeMetrics, podMetrics } from "./handlers/metrics.js";
 import { patchObject } from "./handlers/patch.js";
 import { getObject, listObjects } from "./handlers/read.js";
 import { REVIEW_KINDS, serveReview } from "./handlers/reviews.js";
+import { requestToken } from "./handlers/token-request.js";
 import { updateObject } from "./handlers/update.js";
 import { watchObjects } from "./handlers/watch.js";
 
@@ -110,6 +111,8 @@ async function serveResource(call: Call): Promise<void> {
     case "log":
       if (method !== "GET") throw METHOD_NOT_ALLOWED();
       return streamLogs(call);
+    case "token":
+      return requestToken(call);
     default:
       return route.name === undefined ? serveCollection(call, method) : serveObject(call, method, route);
   }

@@ -13,7 +13,10 @@ import type { Duplex } from "node:stream";
 import type { AdmissionContext } from "../api/admission.js";
 import type { Store } from "../store/store.js";
 import { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
+import type { KeyObject } from "node:crypto";
 import { AuthenticatorChain, type Authenticator } from "../auth/authenticator.js";
+import { ServiceAccountTokens } from "../auth/service-account-tokens.js";
+import { generateSigningKey } from "../auth/signing-key.js";
 import { ClientCertAuthenticator } from "../auth/client-cert.js";
 import { RbacAuthorizer, type Authorizer } from "../auth/rbac/authorizer.js";
 import { ensureBootstrapPolicy } from "../auth/rbac/bootstrap.js";
@@ -59,6 +62,11 @@ export interface ApiServerOptions {
   authenticators?: Authenticator[];
   /** Default: RBAC over the store's roles and bindings (the defaults are created when missing). */
   authorizer?: Authorizer;
+  /**
+   * ServiceAccount tokens: the signing key (default: a fresh one, so tokens die with the server), the issuer and the
+   * API's audiences (default: the issuer). Such tokens authenticate on the TCP listener.
+   */
+  serviceAccounts?: { signingKey?: KeyObject; issuer?: string; audiences?: string[] };
   /** Passed to admitCreate/admitUpdate; default { nodeName }. */
   admission?: AdmissionContext;
   /** Clock in ms (tables' ages, deletion deadlines); default Date.now. */
@@ -92,6 +100,8 @@ export interface ApiServer {
    * routes (nodelet's own API: images, explain). Not advertised in discovery.
    */
   registerHandler(prefix: string, handler: ExtraHandler): void;
+  /** The ServiceAccount token issuer (the kubelet's projected tokens come from it). */
+  readonly serviceAccountTokens: ServiceAccountTokens;
 }
 
 export type ExtraHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -105,6 +115,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   if (!opts.authorizer) policy = new PolicyIndex().follow(opts.store);
   const ctx: ServerContext = {
     authorizer: opts.authorizer ?? new RbacAuthorizer(policy!),
+    tokens: new ServiceAccountTokens({ ...opts.serviceAccounts, privateKey: opts.serviceAccounts?.signingKey ?? generateSigningKey(), store: opts.store, now: opts.now }),
     limits,
     watches: new WatchLimiter(limits.maxWatchesPerClient),
     store: opts.store,
@@ -126,6 +137,7 @@ export const ADMIN_TOKEN_USER: UserInfo = { name: "nodelet-admin", groups: [SYST
 class Listeners implements ApiServer {
   readonly nodeName: string;
   readonly socketPath: string | undefined;
+  readonly serviceAccountTokens: ServiceAccountTokens;
   private readonly servers: Server[] = [];
   private readonly upgraded = new Set<Duplex>();
   private tcp: { host: string; port: number } | undefined;
@@ -137,6 +149,7 @@ class Listeners implements ApiServer {
     private readonly stopPolicy: () => void,
   ) {
     this.nodeName = ctx.nodeName;
+    this.serviceAccountTokens = ctx.tokens;
     this.socketPath = opts.socketPath === null ? undefined : opts.socketPath ?? DEFAULT_SOCKET_PATH;
   }
 
@@ -181,6 +194,7 @@ class Listeners implements ApiServer {
         ...(t.clientCA ? [new ClientCertAuthenticator()] : []),
         ...(t.token ? [new StaticTokenAuthenticator([{ token: t.token, user: ADMIN_TOKEN_USER }])] : []),
         ...(this.opts.authenticators ?? []),
+        this.ctx.tokens,
       ]);
       this.wire(https, (req) => authenticate(chain, req));
       const addr = await listenTcp(https, t.host, t.port);

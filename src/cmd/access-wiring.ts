@@ -8,7 +8,10 @@ import type { TcpListenerOptions } from "../apiserver/index.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import { ensureNodePki, type NodePki } from "../auth/pki.js";
 import { parseTokenFile, StaticTokenAuthenticator } from "../auth/token-file.js";
+import type { KeyObject } from "node:crypto";
+import { loadOrCreateSigningKey } from "../auth/signing-key.js";
 import { ClusterRoleAggregationController } from "../controllers/clusterrole-aggregation.js";
+import { ServiceAccountsController } from "../controllers/service-accounts.js";
 import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";
 import { loadOrCreateToken } from "../apiserver/index.js";
@@ -33,9 +36,22 @@ export async function prepareTcpAccess(cfg: DaemonConfig, listen: { host: string
   return { tcp: { ...listen, token, cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert }, pki, authenticators };
 }
 
-/** Controllers of access objects; returns the function that stops them. */
-export function startAccessControllers(store: Store, log: (m: string) => void): () => void {
+/** The ServiceAccount token signing key, kept in ROOT/pki/sa.key so tokens outlive a restart. */
+export function serviceAccountKey(cfg: DaemonConfig): KeyObject {
+  return loadOrCreateSigningKey(join(cfg.root, "pki", "sa.key"));
+}
+
+/**
+ * Controllers of access objects: ClusterRole aggregation, the default ServiceAccount of each namespace, and (with a
+ * CA, i.e. --listen) the kube-root-ca.crt ConfigMaps. Returns the function that stops them.
+ */
+export function startAccessControllers(store: Store, rootCA: string | undefined, log: (m: string) => void): () => void {
   const aggregation = new ClusterRoleAggregationController(store, log);
+  const accounts = new ServiceAccountsController(store, rootCA, log);
   aggregation.start();
-  return () => aggregation.stop();
+  accounts.start();
+  return () => {
+    aggregation.stop();
+    accounts.stop();
+  };
 }

@@ -10,7 +10,7 @@ import { ApiError } from "../api/errors.js";
 import type { Pod, Service } from "../api/types.js";
 import { serviceEnvVars } from "../controllers/service-env.js";
 import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
-import { prepareTcpAccess, startAccessControllers, type TcpAccess } from "./access-wiring.js";
+import { prepareTcpAccess, serviceAccountKey, startAccessControllers, type TcpAccess } from "./access-wiring.js";
 import { realClock } from "../kubelet/clock.js";
 import { missingImageErrors, type ImagePresent } from "../kubelet/image-admission.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
@@ -86,7 +86,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const clock = realClock;
   let pressure: () => PressureCondition[] = () => [];
   const heartbeat = registerNode(store, cfg, network.hostIP(), () => pressure(), log);
-  const api = await startApi(cfg, store, runtime, runner, log, (a) => {
+  const { api, rootCA } = await startApi(cfg, store, runtime, runner, log, (a) => {
     installServiceAllocation(cfg, store, a);
     installImageAdmission(a, (ref) => images.has(ref));
     installStorageHooks(store, a);
@@ -121,7 +121,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const kubelet = agent.kubelet;
   const storage = startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log });
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
-  const stopAccess = startAccessControllers(store, log);
+  const stopAccess = startAccessControllers(store, rootCA, log);
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);
   void reportAdoption(kubelet, log);
   return {
@@ -155,7 +155,7 @@ async function reportAdoption(kubelet: Kubelet, log: (m: string) => void): Promi
   log(`re-adopted ${workers.length} pods in ${kubelet.adoptedInMs ?? "?"} ms`);
 }
 
-async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, log: (m: string) => void, beforeListen: (api: ApiServer) => void): Promise<ApiServer> {
+async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, log: (m: string) => void, beforeListen: (api: ApiServer) => void): Promise<{ api: ApiServer; rootCA?: string }> {
   mkdirSync(dirname(cfg.socket), { recursive: true, mode: 0o700 });
   let access: TcpAccess | undefined;
   if (cfg.listen) access = await prepareTcpAccess(cfg, cfg.listen, [], runner, log);
@@ -167,6 +167,7 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     socketPath: cfg.socket,
     tcp,
     authenticators: access?.authenticators,
+    serviceAccounts: { signingKey: serviceAccountKey(cfg) },
     log: cfg.verbose ? log : undefined,
   });
   beforeListen(api);
@@ -179,7 +180,7 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     await writeKubeconfig(cfg.kubeconfig, { server: `https://${host}:${addr.port}`, caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key, token: access.tcp.token });
     log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${addr.port})`);
   }
-  return api;
+  return { api, rootCA: access?.pki.ca.cert };
 }
 
 /** Pods naming an image this node does not have are refused at the API (see kubelet/image-admission.ts). */

@@ -19,6 +19,8 @@ import { writeKubeconfig } from "../../src/apiserver/index.js";
 import { ensureNodePki, type NodePki } from "../../src/auth/pki.js";
 import { parseTokenFile, StaticTokenAuthenticator } from "../../src/auth/token-file.js";
 import { HostRunner } from "../../src/sys/runner.js";
+import { ServiceAccountsController } from "../../src/controllers/service-accounts.js";
+import type { ConfigMap } from "../../src/api/types.js";
 import { FakePodIO } from "../helpers/fake-pod-io.js";
 import { needsCommand, skipUnless } from "../helpers/root.js";
 import { startTestServer, testPod, type TestServer } from "../unit/apiserver/harness.js";
@@ -46,6 +48,7 @@ describe("access: users, RBAC and the self reviews with kubectl", { skip }, () =
   let t: TestServer;
   let pki: NodePki;
   let server: string;
+  let accounts: ServiceAccountsController;
 
   function kubeconfigFor(user: string): string {
     return join(dir, `kubeconfig-${user}`);
@@ -95,6 +98,8 @@ describe("access: users, RBAC and the self reviews with kubectl", { skip }, () =
       io: new EchoPodIO({ logs: { c: "line one\nline two\n" } }),
     });
     server = `https://127.0.0.1:${t.server.tcpAddress()!.port}`;
+    accounts = new ServiceAccountsController(t.store, pki.ca.cert);
+    accounts.start();
     await writeKubeconfig(kubeconfigFor("admin"), { server, caCert: pki.ca.cert, clientCert: pki.admin.cert, clientKey: pki.admin.key });
     await writeKubeconfig(kubeconfigFor("jane"), { server, caCert: pki.ca.cert, token: "jane-token", namespace: "team" });
     await writeKubeconfig(kubeconfigFor("bob"), { server, caCert: pki.ca.cert, token: "bob-token", namespace: "team" });
@@ -104,6 +109,7 @@ describe("access: users, RBAC and the self reviews with kubectl", { skip }, () =
     writeFileSync(join(dir, "pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: made\nspec:\n  nodeName: node1\n  containers:\n  - name: c\n    image: busybox\n");
   });
   after(async () => {
+    accounts?.stop();
     await t?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -219,5 +225,44 @@ describe("access: users, RBAC and the self reviews with kubectl", { skip }, () =
   it("a binding to a missing role refuses with the RBAC reason", async () => {
     await ok("admin", ["create", "rolebinding", "ghost", "--clusterrole=no-such-role", "--user=bob", "-n", "team"]);
     await refused("bob", ["create", "configmap", "x"], `configmaps is forbidden: User "bob" cannot create resource "configmaps" in API group "" in the namespace "team": RBAC: clusterrole.rbac.authorization.k8s.io "no-such-role" not found`);
+  });
+
+  it("every namespace has a default ServiceAccount and kube-root-ca.crt with the node's CA", async () => {
+    assert.match(await ok("admin", ["get", "serviceaccounts", "-n", "team"]), /^default\s+0\s+\S+$/m);
+    assert.equal(t.store.get<ConfigMap>("ConfigMap", "team", "kube-root-ca.crt")?.data?.["ca.crt"], pki.ca.cert);
+  });
+
+  it("create token: a ServiceAccount's token acts with exactly its bindings, and dies with the account", async () => {
+    await ok("admin", ["create", "serviceaccount", "bot", "-n", "team"]);
+    await ok("admin", ["create", "rolebinding", "bot-view", "--clusterrole=view", "--serviceaccount=team:bot", "-n", "team"]);
+    const token = (await ok("admin", ["create", "token", "bot", "-n", "team", "--duration", "15m"])).trim();
+    const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+    assert.equal(claims.exp - claims.iat, 900);
+    assert.equal(claims.sub, "system:serviceaccount:team:bot");
+    await writeKubeconfig(kubeconfigFor("bot"), { server, caCert: pki.ca.cert, token, namespace: "team" });
+    assert.match(await ok("bot", ["get", "pods"]), /^web\s/m);
+    await refused("bot", ["get", "secrets"], 'secrets is forbidden: User "system:serviceaccount:team:bot" cannot list resource "secrets" in API group "" in the namespace "team"');
+    const who = await ok("bot", ["auth", "whoami"]);
+    assert.match(who, /Username\s+system:serviceaccount:team:bot/);
+    assert.match(who, /Groups\s+\[system:serviceaccounts system:serviceaccounts:team system:authenticated\]/);
+    assert.match(who, /Extra: authentication\.kubernetes\.io\/credential-id\s+\[JTI=/);
+    // Another audience's token is not the API's; a lifetime under 10 minutes is refused.
+    const vault = (await ok("admin", ["create", "token", "bot", "-n", "team", "--audience", "vault"])).trim();
+    await writeKubeconfig(kubeconfigFor("vault"), { server, caCert: pki.ca.cert, token: vault, namespace: "team" });
+    await refused("vault", ["get", "pods"], "You must be logged in to the server");
+    await refused("admin", ["create", "token", "bot", "-n", "team", "--duration", "5m"], 'error: failed to create token: TokenRequest "bot" is invalid: spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes');
+    await refused("bob", ["create", "token", "bot"], 'serviceaccounts "bot" is forbidden: User "bob" cannot create resource "serviceaccounts/token" in API group "" in the namespace "team"');
+    await ok("admin", ["delete", "serviceaccount", "bot", "-n", "team"]);
+    await refused("bot", ["get", "pods"], "You must be logged in to the server");
+  });
+
+  it("a token bound to a pod stops working when the pod is deleted", async () => {
+    await ok("admin", ["create", "serviceaccount", "bound", "-n", "team"]);
+    const pod = t.store.create<Pod>({ ...testPod("holder", { ns: "team" }), spec: { ...testPod("holder").spec, serviceAccountName: "bound" } });
+    const token = (await ok("admin", ["create", "token", "bound", "-n", "team", "--bound-object-kind", "Pod", "--bound-object-name", "holder", "--bound-object-uid", pod.metadata.uid!])).trim();
+    await writeKubeconfig(kubeconfigFor("bound"), { server, caCert: pki.ca.cert, token, namespace: "team" });
+    assert.match(await ok("bound", ["auth", "whoami"]), /authentication\.kubernetes\.io\/pod-name\s+\[holder\]/);
+    t.store.delete("Pod", "team", "holder");
+    await refused("bound", ["auth", "whoami"], "You must be logged in to the server");
   });
 });

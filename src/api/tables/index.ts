@@ -5,7 +5,7 @@ import { configMapPrinter, persistentVolumeClaimPrinter, persistentVolumePrinter
 import { eventPrinter } from "./event.js";
 import { podPrinter } from "./pod.js";
 import { storageClassPrinter } from "./storage-class.js";
-import { roleBindingPrinter } from "./rbac.js";
+import { roleBindingPrinter, serviceAccountPrinter } from "./rbac.js";
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./service.js";
 import { AGE_COLUMN, NAME_COLUMN, type Printer } from "./table.js";
 
@@ -20,6 +20,7 @@ const PRINTERS: Record<string, Printer> = {
   Endpoints: endpointsPrinter as Printer,
   EndpointSlice: endpointSlicePrinter as Printer,
   Event: eventPrinter as Printer,
+  ServiceAccount: serviceAccountPrinter as Printer,
   RoleBinding: roleBindingPrinter as Printer,
   ClusterRoleBinding: roleBindingPrinter as Printer,
   Node: nodePrinter as Printer,

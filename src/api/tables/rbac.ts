@@ -1,5 +1,9 @@
-/** RoleBinding and ClusterRoleBinding columns (printers.go printRoleBinding); roles print Name and Created At. */
+/**
+ * RoleBinding and ClusterRoleBinding columns (printers.go printRoleBinding; roles print Name and Created At), and
+ * ServiceAccount's (printServiceAccount).
+ */
 import type { RoleBinding } from "../rbac.js";
+import type { ServiceAccount } from "../service-account.js";
 import { formatAge } from "./format.js";
 import { AGE_COLUMN, NAME_COLUMN, column, type Printer } from "./table.js";
 
@@ -9,6 +13,11 @@ function subjects(b: RoleBinding, kind: string): string {
     .map((s) => (kind === "ServiceAccount" ? `${s.namespace ?? ""}/${s.name}` : s.name))
     .join(", ");
 }
+
+export const serviceAccountPrinter: Printer<ServiceAccount> = {
+  columns: [NAME_COLUMN, column("Secrets", "Secrets is the list of secrets allowed to be used by pods running using this ServiceAccount."), AGE_COLUMN],
+  cells: (sa, now) => [sa.metadata.name ?? "", (sa.secrets ?? []).length, formatAge(sa.metadata.creationTimestamp, now)],
+};
 
 export const roleBindingPrinter: Printer<RoleBinding> = {
   columns: [

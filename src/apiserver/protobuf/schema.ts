@@ -170,8 +170,21 @@ export const MESSAGES: Record<string, MessageDef> = {
   SelfSubjectRulesReview: { 1: f("metadata", msg("ObjectMeta")), 2: f("spec", msg("SelfSubjectRulesReviewSpec")) },
   SelfSubjectRulesReviewSpec: { 1: f("namespace", "string") },
   SelfSubjectReview: { 1: f("metadata", msg("ObjectMeta")) },
+
+  // ServiceAccount (v1) and TokenRequest (authentication.k8s.io/v1: `kubectl create serviceaccount|token`)
+  ServiceAccount: {
+    1: f("metadata", msg("ObjectMeta")),
+    2: f("secrets", msg("ObjectReference"), true),
+    3: f("imagePullSecrets", msg("LocalObjectReference"), true),
+    4: f("automountServiceAccountToken", "bool"),
+  },
+  ObjectReference: { 1: f("kind", "string"), 2: f("namespace", "string"), 3: f("name", "string"), 4: f("uid", "string"), 5: f("apiVersion", "string"), 6: f("resourceVersion", "string"), 7: f("fieldPath", "string") },
+  LocalObjectReference: { 1: f("name", "string") },
+  TokenRequest: { 1: f("metadata", msg("ObjectMeta")), 2: f("spec", msg("TokenRequestSpec")) },
+  TokenRequestSpec: { 1: f("audiences", "string", true), 3: f("boundObjectRef", msg("BoundObjectReference")), 4: f("expirationSeconds", "int") },
+  BoundObjectReference: { 1: f("kind", "string"), 2: f("apiVersion", "string"), 3: f("name", "string"), 4: f("uid", "string") },
 };
 
 /** Top-level kinds that can arrive as protobuf. */
 export const PROTOBUF_KINDS = ["ConfigMap", "Secret", "Namespace", "Service",
-  "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview"];
+  "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview", "ServiceAccount", "TokenRequest"];

@@ -7,6 +7,8 @@
  */
 import { RbacAuthorizer } from "../../../src/auth/rbac/authorizer.js";
 import { PolicyIndex } from "../../../src/auth/rbac/policy-index.js";
+import { ServiceAccountTokens } from "../../../src/auth/service-account-tokens.js";
+import { generateSigningKey } from "../../../src/auth/signing-key.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setFlagsFromString } from "node:v8";
@@ -51,6 +53,7 @@ function serverContext(): { ctx: ServerContext; close: () => void } {
     store, podIO: new FakePodIO(), nodeName: "node1", admission: { nodeName: "node1" }, hooks, now: Date.now,
     bookmarkIntervalMs: 30_000, limits: DEFAULT_LIMITS, watches: new WatchLimiter(DEFAULT_LIMITS.maxWatchesPerClient),
     authorizer: new RbacAuthorizer(new PolicyIndex().follow(store)),
+    tokens: new ServiceAccountTokens({ privateKey: generateSigningKey(), store }),
   };
   return { ctx, close: () => store.close() };
 }

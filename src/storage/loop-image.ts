@@ -131,6 +131,19 @@ export class LoopImage {
     await unmount(this.runner, this.target, this.owner);
   }
 
+  /**
+   * Waits (up to `ms`) for the image's loop device to go: the kernel detaches an autoclear device after its last
+   * user closes it, not always before umount(2) returns (loop_schedule_rundown). True when none is attached.
+   */
+  async detached(ms = 2000): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (!(await this.attachedDevice())) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
   /** The loop device backed by this image, if any (`losetup -j`). */
   async attachedDevice(): Promise<string | undefined> {
     const r = await this.runner.run(["losetup", "-j", this.image], { owner: this.owner, allowFail: true });
@@ -165,7 +178,7 @@ export class LoopImage {
     if (!this.resizePending()) return true;
     const wasMounted = isMountPoint(this.target);
     await this.unmount();
-    if (await this.attachedDevice()) {
+    if (!(await this.detached())) {
       if (wasMounted) await this.mount();
       return false;
     }
@@ -182,11 +195,15 @@ export class LoopImage {
 
   /** Unmounts (which detaches the loop device) and removes the image and its directory. Idempotent. */
   async remove(): Promise<void> {
+    const wasMounted = isMountPoint(this.target);
     await this.unmount();
     if (this.state()?.block) {
       const dev = await this.attachedDevice();
       if (dev) await this.runner.run(["losetup", "-d", dev], { owner: this.owner });
     }
+    // A device still held by a container's mount namespace detaches when that goes; this waits only for the
+    // kernel's own deferred detach, so the caller sees the device gone when nothing else holds it.
+    if (wasMounted || this.state()?.block) await this.detached();
     // rm -r never crosses into a filesystem still mounted (a failed umount throws above).
     await fsp.rm(this.dir, { recursive: true, force: true });
   }

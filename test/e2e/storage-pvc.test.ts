@@ -64,9 +64,12 @@ describe("persistent volumes with kubectl (privileged)", { skip }, () => {
     await d.start();
   });
   after(async () => {
+    const root = d.root;
     await d.cleanup();
     rmSync(cache, { recursive: true, force: true });
     assert.deepEqual(d.leftovers(), []);
+    const loops = (spawnSync("losetup", ["-a"], { encoding: "utf8" }).stdout ?? "").split("\n").filter((l) => l.includes(root));
+    assert.deepEqual(loops, [], "nodelet reset detached every loop device of the daemon's volumes");
   });
 
   test("default class; WaitForFirstConsumer; ENOSPC at 64 Mi; data survives a restart and kill -9; expansion; Delete", async () => {
@@ -216,6 +219,10 @@ describe("persistent volumes with kubectl (privileged)", { skip }, () => {
     await kubectl(["exec", "hostuser", "--", "sh", "-c", "echo via-pv > /data/f"]);
     assert.equal(readFileSync(join(hostDir, "f"), "utf8"), "via-pv\n");
     await kubectl(["delete", "pod", "hostuser"]);
+    // Left for `nodelet reset` (the suite's cleanup) to remove: a mounted volume and an attached block device.
+    await apply(claim("left", "8Mi", "  storageClassName: raw\n"));
+    await apply(claim("leftblk", "8Mi", "  storageClassName: raw\n  volumeMode: Block\n"));
+    await eventually(async () => (await jsonpath(["get", "pvc", "left", "leftblk"], "{.items[*].status.phase}")) === "Bound Bound", 20_000, "left claims bound");
     await kubectl(["delete", "pvc", "noclass", "gold", "huge"]);
     await eventually(async () => (await jsonpath(["get", "pv", "host"], "{.status.phase}")) === "Released", 20_000, "hostPath volume Released (Retain is the default)");
   });

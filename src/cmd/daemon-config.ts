@@ -11,6 +11,7 @@ import { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
 import { DEFAULT_EVICTION_HARD, parseEvictionConfig, parseGoDuration, parseReserved, type Reserved, type Threshold } from "../kubelet/node-pressure.js";
 import { DEFAULT_EVENT_BURST, DEFAULT_EVENT_QPS } from "../kubelet/events.js";
 import type { FirewallBackendSetting } from "../network/settings.js";
+import type { RegistrySettings } from "../images/registry/settings.js";
 
 export const DEFAULT_ROOT = "/var/lib/nodelet";
 
@@ -71,6 +72,8 @@ export interface DaemonConfig {
   seccompProfileRoot: string;
   /** --seccomp-default: RuntimeDefault for containers that name no profile (on by default, unlike the kubelet). */
   seccompDefault: boolean;
+  /** --registries-config, --insecure-registry, --registry-ca, --registry-config (images/registry/settings.ts). */
+  registries: RegistrySettings;
 }
 
 export const DAEMON_FLAGS: FlagSpec[] = [
@@ -117,6 +120,10 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "fail-swap-on", value: false, help: "refuse to start while swap is on (default: warn)" },
   { name: "seccomp-profile-root", value: true, help: "directory of Localhost seccomp profiles (default ROOT/seccomp)" },
   { name: "seccomp-default", value: false, help: "RuntimeDefault seccomp for pods that name no profile (default true; --seccomp-default=false: Unconfined)" },
+  { name: "registries-config", value: true, help: "registry mirrors, insecure hosts and CAs, JSON (default ROOT/registries.json if present)" },
+  { name: "insecure-registry", value: true, multiple: true, help: "HOST[:PORT] pulled from and pushed to over plain HTTP (loopback always is)" },
+  { name: "registry-ca", value: true, multiple: true, help: "PEM bundle trusted for every registry besides the root CAs" },
+  { name: "registry-config", value: true, help: "Docker config.json with the node's registry credentials" },
   { name: "help", short: "h", value: false },
 ];
 
@@ -180,6 +187,12 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     failSwapOn: boolFlag(p, "fail-swap-on"),
     seccompProfileRoot: flag(p, "seccomp-profile-root") ?? join(root, "seccomp"),
     seccompDefault: flag(p, "seccomp-default") === undefined || boolFlag(p, "seccomp-default"),
+    registries: {
+      registriesConfig: flag(p, "registries-config"),
+      insecureRegistries: flags(p, "insecure-registry"),
+      registryCa: flags(p, "registry-ca"),
+      registryConfig: flag(p, "registry-config"),
+    },
   };
   cfg.evictionHard = cfg.evictionThresholds.filter((t) => !t.gracePeriodMs);
   if (cfg.dnsUpstream !== undefined && !/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/.test(cfg.dnsUpstream)) throw new UsageError(`--dns-upstream: "${cfg.dnsUpstream}" is not IP or IP:PORT`);

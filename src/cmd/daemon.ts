@@ -36,6 +36,7 @@ import { recordSetup } from "./daemon-record.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
+import { loadNodeRegistries } from "./registry-wiring.js";
 
 export const SHIM_PATH = findShim();
 
@@ -51,6 +52,8 @@ export interface Daemon {
 
 export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void = defaultLog): Promise<Daemon> {
   if (process.getuid?.() !== 0) throw new Error("nodelet daemon must run as root: it creates namespaces, cgroups and mounts");
+  // Registry flags and files are checked before anything on the host changes.
+  const registries = loadNodeRegistries(cfg.registries, cfg.root);
   mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
   chmodSync(cfg.root, 0o700);
   // Before anything on the host changes: what `nodelet reset --root` will need to find it all again.
@@ -144,6 +147,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       }
       store.close();
       spawner.stop();
+      registries.client.close();
     },
   };
 }

@@ -14,6 +14,7 @@ import { DistributionClient } from "../../src/images/registry/client.js";
 import { Keyring, NO_CREDENTIALS } from "../../src/images/registry/credentials.js";
 import { RegistryError } from "../../src/images/registry/errors.js";
 import { parseRegistriesConfig, RegistryHosts } from "../../src/images/registry/hosts.js";
+import { registryImageSource } from "../../src/images/registry/image-source.js";
 import { layoutPushSource } from "../../src/images/registry/layout-source.js";
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../../src/images/registry/manifest.js";
 import { parseImageReference } from "../../src/images/reference.js";
@@ -162,6 +163,10 @@ describe("registry client against docker-registry", { skip }, () => {
     await assert.rejects(client.getImageManifest(r, NO_CREDENTIALS), /tiny\/busybox v1: 401 Unauthorized.*no credentials match this registry/);
     const both = Keyring.chain(creds(reg.host, "alice", "WRONG-pw"), creds(reg.host, "alice", "right-pw"));
     assert.equal((await client.getImageManifest(r, both)).digest, image.digest, "each matching credential is tried in turn");
+    const secret = JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from("alice:right-pw").toString("base64") } } });
+    const source = registryImageSource(client, r, ["{not json", secret]);
+    assert.deepEqual(await source.manifest(), { bytes: layout.readBlob(image.digest), mediaType: OCI_MANIFEST, digest: image.digest }, "the puller's source, with a pod's pull secret");
+    assert.equal((await readAll(await source.blob(image.config))).length, image.config.size);
   });
 
   it("token auth: the token server is asked for repository:NAME:pull with the service, and the token is reused", async () => {

@@ -110,6 +110,17 @@ export class DistributionClient implements RegistryClient {
     });
   }
 
+  /**
+   * One manifest or index by tag or digest (`selector`), verified, through the mirrors then the registry; not resolved
+   * to a platform (the caller decides, e.g. a puller that records the index).
+   */
+  async getManifest(ref: ImageReference, selector: string, creds: CredentialSource = NO_CREDENTIALS): Promise<{ digest: string; mediaType: string; bytes: Buffer; endpoint: string }> {
+    return this.onEachEndpoint(ref, async (ep) => {
+      const got = await this.fetchManifest(ep, ref, selector, creds);
+      return { digest: got.digest, mediaType: got.mediaType, bytes: got.bytes, endpoint: ep.url };
+    });
+  }
+
   /** One manifest or index by tag or digest from one endpoint, verified. */
   async fetchManifest(ep: Endpoint, ref: ImageReference, selector: string, creds: CredentialSource = NO_CREDENTIALS) {
     const ctx = this.context(ep, ref, selector);

@@ -33,6 +33,7 @@ import { Spawner } from "../sys/spawner.js";
 import { readHostFacts } from "../sys/host-info.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { recordSetup } from "./daemon-record.js";
+import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
@@ -46,8 +47,8 @@ export interface Daemon {
   kubelet: Kubelet;
   agent: NodeAgent;
   runtime: LinuxPodRuntime;
-  /** Stops serving; with cleanup, stops and removes every pod first. */
-  stop(cleanup?: boolean): Promise<void>;
+  /** Stops serving; with cleanup, stops and removes every pod first. `step` hears each step as it begins. */
+  stop(cleanup?: boolean, step?: (name: string) => void): Promise<void>;
 }
 
 export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void = defaultLog): Promise<Daemon> {
@@ -58,6 +59,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   chmodSync(cfg.root, 0o700);
   // Before anything on the host changes: what `nodelet reset --root` will need to find it all again.
   recordSetup(cfg);
+  writeDaemonPid(cfg.root);
   let recorder: FileRecorder | undefined;
   let openedStore: Store | undefined;
   const { layout, runner, cgroups, images, network, runtime } = createNodeRuntime({
@@ -133,21 +135,29 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     kubelet,
     agent,
     runtime,
-    async stop(cleanup = cfg.cleanupOnExit) {
+    async stop(cleanup = cfg.cleanupOnExit, step = () => undefined) {
       heartbeat.stop();
+      step("closing the API server");
       await api.close();
+      step("removing every pod");
       if (cleanup) await removeAllPods(store, agent, cfg.nodeName);
+      step("stopping the kubelet");
       await agent.stop();
+      step("stopping the volume controllers");
       await storage.stop();
+      step("stopping the service proxy and DNS");
       await services.stop(cleanup);
       stopAccess();
       if (cleanup) {
+        step("removing the node's cgroups and network");
         await cgroups.remove("").catch(() => undefined);
         await network.reset?.();
       }
+      step("closing the store");
       store.close();
       spawner.stop();
       registries.client.close();
+      removeDaemonPid(cfg.root);
     },
   };
 }

@@ -3,7 +3,8 @@
  * removes every pod the state dir knows (processes, mounts, cgroups, network), removes the network's bridge and
  * rules, our cgroup parent, and the state except the images. What to remove is read from the root's record of its
  * daemon's settings (daemon-record.ts), not from the flags, which may differ; a root without a record (no daemon
- * of this version started there) is reset by the flags. Refuses while a daemon answers on the socket.
+ * of this version started there) is reset by the flags. Refuses while a daemon answers on the socket; waits (30 s at
+ * most, then refuses naming it) for a daemon that stopped answering but has not exited yet.
  */
 import { existsSync, promises as fsp } from "node:fs";
 import { join } from "node:path";
@@ -16,6 +17,8 @@ import { hostKernelFiles } from "../network/kernel-files.js";
 import { removeAllProxyRules } from "../proxy/proxy-controller.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { daemonRecordFile, readDaemonRecord, resetTargets } from "./daemon-record.js";
+import { keepAliveClock, runningDaemon, waitUntilGone } from "./daemon-stop.js";
+import type { Clock } from "../sys/clock.js";
 import { LocalProvisioner } from "../storage/local-provisioner.js";
 import { volumesDir } from "./storage-wiring.js";
 
@@ -26,6 +29,7 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void, given: 
   for (const t of targets) {
     if (await answers(t.socket)) throw new Error(`a daemon is running on ${t.socket}: stop it first (or run it with --cleanup-on-exit)`);
   }
+  await waitForStoppingDaemon(cfg.root, log);
   // The pods, with the newest setup (their network attachments are its); then each setup's host objects.
   const [newest] = targets;
   const node = nodeRuntime(newest);
@@ -41,7 +45,7 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void, given: 
     await new LocalProvisioner(volumesDir(cfg.root), node.runner).removeAll(log);
   }
   for (const t of targets) await removeHostObjects(t === newest ? node : nodeRuntime(t), log);
-  for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "network", "volumes", "node-steps.jsonl", "pki", "token", "kubeconfig"]) {
+  for (const f of ["store.db", "store.db-wal", "store.db-shm", "pods", "exits", "network", "volumes", "node-steps.jsonl", "pki", "token", "kubeconfig", "daemon.pid"]) {
     await fsp.rm(join(cfg.root, f), { recursive: true, force: true });
   }
   for (const t of targets) {
@@ -49,6 +53,24 @@ export async function reset(cfg: DaemonConfig, log: (m: string) => void, given: 
     await fsp.rm(t.socket, { force: true });
   }
   await fsp.rm(daemonRecordFile(cfg.root), { force: true });
+}
+
+/** How long reset waits for a daemon that stopped answering to exit. */
+export const DAEMON_EXIT_WAIT_MS = 30_000;
+
+/**
+ * A daemon sent SIGTERM closes its socket first and exits after its own (bounded) stop; resetting meanwhile would
+ * race it over the same pods. Waits for it, then refuses, naming the process, if it has not gone.
+ */
+async function waitForStoppingDaemon(root: string, log: (m: string) => void, clock: Clock = keepAliveClock): Promise<void> {
+  const d = runningDaemon(root);
+  if (!d) return;
+  log(`waiting for the daemon of ${root} (pid ${d.pid}) to exit`);
+  if (await waitUntilGone(() => runningDaemon(root)?.pid === d.pid, clock, DAEMON_EXIT_WAIT_MS)) return;
+  throw new Error(
+    `the daemon of ${root} (pid ${d.pid}) no longer answers but has not exited ${DAEMON_EXIT_WAIT_MS / 1000} s later: ` +
+      `kill it (kill -9 ${d.pid}; its pods keep running) and run reset again`,
+  );
 }
 
 function nodeRuntime(cfg: DaemonConfig): NodeRuntime {

@@ -107,13 +107,21 @@ export class TestDaemon {
     await exited;
   }
 
-  /** SIGTERM and wait for the daemon to exit. */
+  /**
+   * SIGTERM and wait for the daemon to exit. Its stop is bounded at 15 s (120 s with --cleanup-on-exit); one still
+   * alive 150 s later is killed, so a stuck daemon fails its test instead of hanging the suite.
+   */
   async terminate(): Promise<void> {
     const c = this.child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once("exit", r));
     c.kill("SIGTERM");
+    const timer = setTimeout(() => {
+      this.log += `test helper: the daemon did not exit 150 s after SIGTERM; killed\n`;
+      c.kill("SIGKILL");
+    }, 150_000);
     await exited;
+    clearTimeout(timer);
   }
 
   /** The pod as `get pod NAME -o json` shows it, or undefined when it does not exist. */
@@ -143,7 +151,7 @@ export class TestDaemon {
     this.client.close();
     await this.terminate();
     await new Promise<void>((resolve) => {
-      execFile(process.execPath, [NODELET, "reset", ...this.args], () => resolve());
+      execFile(process.execPath, [NODELET, "reset", ...this.args], { timeout: 300_000 }, () => resolve());
     });
     rmSync(this.root, { recursive: true, force: true });
   }

@@ -12,7 +12,14 @@ export async function main(argv: string[]): Promise<number> {
     const cfg = parseDaemonConfig(argv);
     const given = new Set(parseArgs(argv, DAEMON_FLAGS).flags.keys());
     const { reset } = await import("../reset.js");
-    await reset(cfg, (m) => process.stderr.write(`${m}\n`), given);
+    // The runtime's waits use unref'd timers (right for the daemon); here, while one waits on a process to die,
+    // nothing else may be in the event loop, and Node would exit in the middle of the reset with status 0.
+    const keepAlive = setInterval(() => undefined, 60_000);
+    try {
+      await reset(cfg, (m) => process.stderr.write(`${m}\n`), given);
+    } finally {
+      clearInterval(keepAlive);
+    }
     process.stdout.write(`nodelet reset: ${cfg.root} cleaned; no pod, cgroup or rule of this node is left\n`);
     return 0;
   } catch (err) {

@@ -1,7 +1,8 @@
 /**
  * Node-level reclaim before eviction (reclaimers in order, asked for what is still wanted, per filesystem), the
  * dead-container reclaimer over a fake runtime and real files, per-pod ephemeral-storage eviction with the kubelet's
- * messages, and ranking under disk pressure — pure or over fakes, with a fake clock.
+ * messages, ranking under disk pressure, and the bounds on a daemon's stop and on reset's wait for it — pure or
+ * over fakes, with a fake clock.
  */
 import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -18,6 +19,7 @@ import { localStorageViolation, podEphemeralStorageLimit } from "../../../src/ku
 import { parseEvictionConfig, type Observations } from "../../../src/kubelet/node-pressure.js";
 import { bytesToReclaim, NodeReclaimers, runReclaimers, type Reclaimer } from "../../../src/kubelet/node-reclaim.js";
 import { formatQuantity } from "../../../src/api/quantity.js";
+import { boundedStop, waitUntilGone } from "../../../src/cmd/daemon-stop.js";
 
 const Mi = 2 ** 20;
 let n = 0;
@@ -237,5 +239,35 @@ describe("the dead-container reclaimer", () => {
     assert.ok(!existsSync(join(dir, "a0")));
     assert.equal(await r.reclaim(Infinity) > 0, true);
     assert.deepEqual(removed, ["a0", "b0", "a1"], "a2 (running) and b1 (newest of b) are kept");
+  });
+});
+
+describe("bounded stop and reset waits (daemon-stop.ts)", () => {
+  test("waitUntilGone: true once the process is gone, false at the bound", async () => {
+    const clock = new FakeClock();
+    let alive = true;
+    const gone = waitUntilGone(() => alive, clock, 30_000, 100);
+    clock.advance(5_000);
+    alive = false;
+    clock.advance(100);
+    assert.equal(await gone, true);
+    const stuck = waitUntilGone(() => true, clock, 30_000, 100);
+    for (let i = 0; i < 310; i++) {
+      clock.advance(100);
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(await stuck, false);
+  });
+
+  test("boundedStop: a stop that finishes is 'stopped'; one stuck in a step is 'late' and names the step", async () => {
+    const clock = new FakeClock();
+    assert.deepEqual(await boundedStop(async (step) => step("closing the store"), clock, 15_000), { result: "stopped" });
+    const stuck = boundedStop(async (step) => {
+      step("closing the API server");
+      step("stopping the service proxy and DNS");
+      await new Promise(() => undefined);
+    }, clock, 15_000);
+    clock.advance(15_000);
+    assert.deepEqual(await stuck, { result: "late", step: "stopping the service proxy and DNS" });
   });
 });

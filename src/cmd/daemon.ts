@@ -34,6 +34,7 @@ import { readHostFacts } from "../sys/host-info.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { recordSetup } from "./daemon-record.js";
 import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
+import { onStateWriteNoSpace } from "../sys/state-file.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
@@ -76,7 +77,11 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     report: log,
     verboseLog: cfg.verbose ? log : undefined,
     // Steps of a pod (owner = its uid) go to its explain.jsonl; the node's own steps to one file of the node.
-    recorder: (l) => (recorder = new FileRecorder((owner) => (/^[0-9a-f-]{36}$/.test(owner) ? l.podExplainFile(owner) : join(l.root, "node-steps.jsonl")))),
+    recorder: (l) =>
+      (recorder = new FileRecorder(
+        (owner) => (/^[0-9a-f-]{36}$/.test(owner) ? l.podExplainFile(owner) : join(l.root, "node-steps.jsonl")),
+        (file, err) => log(`cannot record host steps in ${file} (${err instanceof Error ? err.message : String(err)}); those steps are left out of explain`),
+      )),
   });
   const spawner = new Spawner(SHIM_PATH);
   spawner.start();
@@ -84,6 +89,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   let agent: NodeAgent | undefined;
   const reserve = diskReserve(cfg.root, log, () => void agent?.eviction.poke());
   const store = openStore(layout.storeFile, { onFull: () => reserve.release(), log });
+  // The runtime's records and the kubelet's state files meet a full disk as the store does: the reserve goes first.
+  onStateWriteNoSpace(() => reserve.release());
   openedStore = store;
   await images.ensureBusybox();
   // The network owns leases of pods that exist (in the store, or with a sandbox on disk); the rest are collected.

@@ -27,8 +27,10 @@ export class ContainerExits {
   private readonly monitors: PidWatch;
 
   constructor(private readonly x: RuntimeContext) {
-    this.watcher = new ExitWatcher(x.o.layout.exitsDir, (id, rec) => void this.exited(id, rec));
-    this.monitors = new PidWatch(x.o.layout.shimPath, x.o.runner, (id, how) => void this.monitorExited(id, how), x.o.report);
+    // Failures here (a read on a failing disk) are reported, never left as unhandled rejections that end the daemon.
+    const failed = (what: string, id: string) => (err: unknown) => x.o.report?.(`${what} of container ${id}: ${err instanceof Error ? err.message : String(err)}`);
+    this.watcher = new ExitWatcher(x.o.layout.exitsDir, (id, rec) => void this.exited(id, rec).catch(failed("applying the exit", id)));
+    this.monitors = new PidWatch(x.o.layout.shimPath, x.o.runner, (id, how) => void this.monitorExited(id, how).catch(failed("handling the lost monitor", id)), x.o.report);
   }
 
   /** Starts watching the exit directory (applying the records already there) and every running container's monitor. */
@@ -118,7 +120,8 @@ export class ContainerExits {
       startedAt: exit.startedAt ?? c.startedAt,
       finishedAt: exit.finishedAt,
     });
-    await this.x.records.saveContainer(c);
+    // The exit happened whatever the disk says: waiters and the kubelet hear of it even if it cannot be written.
+    await this.x.records.saveLater({ kind: "container", record: c }, this.x.o.report);
     for (const w of this.waiters.get(id) ?? []) w();
     this.waiters.delete(id);
     this.x.emit({ type: "ContainerDied", podUid: c.podUid, containerId: id });
@@ -146,6 +149,7 @@ export class ContainerExits {
 
   /** Resync: exit records missed by the watch, then containers whose monitor died. */
   async resync(): Promise<void> {
+    await this.x.records.saveUnsaved();
     await this.watcher.scan();
     for (const c of this.x.records.containers.values()) await this.reconcileLost(c);
   }

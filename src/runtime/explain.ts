@@ -15,6 +15,8 @@ export class FileRecorder implements Recorder {
   constructor(
     /** Where an owner's steps go; undefined = not persisted. */
     private readonly fileFor: (owner: string) => string | undefined,
+    /** Told of steps that could not be written (a full disk): they are dropped, the pod's work goes on. */
+    private readonly onError?: (file: string, err: unknown) => void,
   ) {}
 
   record(owner: string, step: Step): void {
@@ -36,8 +38,9 @@ export class FileRecorder implements Recorder {
       try {
         appendFileSync(file, lines.join(""));
       } catch (err) {
-        // The pod directory is gone (the pod was removed): its steps go with it.
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        // The pod directory is gone (the pod was removed): its steps go with it. Any other failure (ENOSPC) loses
+        // these steps only; it must not end the daemon (this runs from setImmediate, where a throw is fatal).
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.onError?.(file, err);
       }
     }
     this.queued.clear();

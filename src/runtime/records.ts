@@ -41,12 +41,48 @@ export class RuntimeRecords {
   readonly sandboxes = new Map<string, SandboxRecord>();
   readonly containers = new Map<string, ContainerRecord>();
   readonly held = new Map<string, HeldPod>();
+  /** Records changed in memory whose write failed, by "s/UID" or "c/ID" (saveLater). */
+  private readonly unsaved = new Map<string, { kind: "sandbox"; record: SandboxRecord } | { kind: "container"; record: ContainerRecord }>();
 
   constructor(private readonly layout: Layout) {}
 
   async saveSandbox(s: SandboxRecord): Promise<void> {
     this.sandboxes.set(s.podUid, s);
     writeJsonState(this.layout.podStateFile(s.podUid), s);
+    this.unsaved.delete(`s/${s.podUid}`);
+  }
+
+  /**
+   * A state change of a record that already exists (a container exited, a sandbox stopped) happened whatever the
+   * disk says: it is applied in memory at once, and if its write fails (a full disk) `report` says so and
+   * saveUnsaved() writes it again later (the runtime's resync). A daemon restarted meanwhile reads the older state
+   * and finds the change again (the exit record, the dead process). Creating a record still fails its operation.
+   */
+  async saveLater(r: { kind: "sandbox"; record: SandboxRecord } | { kind: "container"; record: ContainerRecord }, report?: (msg: string) => void): Promise<void> {
+    try {
+      if (r.kind === "sandbox") await this.saveSandbox(r.record);
+      else await this.saveContainer(r.record);
+    } catch (err) {
+      this.unsaved.set(r.kind === "sandbox" ? `s/${r.record.podUid}` : `c/${r.record.id}`, r);
+      report?.(`cannot write the ${r.kind} record of pod ${r.record.podUid} (${err instanceof Error ? err.message : String(err)}); kept in memory, written again at the next resync`);
+    }
+  }
+
+  /** Writes the records whose last write failed; those that fail again stay for the next call. */
+  async saveUnsaved(): Promise<void> {
+    for (const [key, r] of [...this.unsaved]) {
+      const current = r.kind === "sandbox" ? this.sandboxes.get(r.record.podUid) : this.containers.get(r.record.id);
+      if (current !== r.record) {
+        this.unsaved.delete(key); // removed or replaced since: its own write covers it
+        continue;
+      }
+      try {
+        if (r.kind === "sandbox") await this.saveSandbox(r.record);
+        else await this.saveContainer(r.record);
+      } catch {
+        // still no room: kept for the next resync
+      }
+    }
   }
 
   /** The pod spec the sandbox was made for: needed to tear down volumes of a pod deleted while we were down. */
@@ -61,6 +97,7 @@ export class RuntimeRecords {
   async saveContainer(c: ContainerRecord): Promise<void> {
     this.containers.set(c.id, c);
     writeJsonState(this.layout.containerStateFile(c.podUid, c.id), c);
+    this.unsaved.delete(`c/${c.id}`);
   }
 
   forgetContainer(id: string): void {

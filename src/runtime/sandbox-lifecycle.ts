@@ -165,7 +165,7 @@ export class SandboxLifecycle {
       await this.waitGone(s.pid, s.pidStartTime, 2000);
     }
     s.state = "notready";
-    await this.x.records.saveSandbox(s);
+    await this.x.records.saveLater({ kind: "sandbox", record: s }, this.x.o.report);
   }
 
   /** Marks every ready sandbox whose pause process is gone not ready (start and resync), reporting SandboxDied. */
@@ -178,7 +178,7 @@ export class SandboxLifecycle {
   private async markDead(s: SandboxRecord): Promise<void> {
     if (!s.hostNetwork) await this.x.o.network.tearDown(s).catch(() => undefined);
     s.state = "notready";
-    await this.x.records.saveSandbox(s);
+    await this.x.records.saveLater({ kind: "sandbox", record: s }, this.x.o.report);
     this.x.emit({ type: "SandboxDied", podUid: s.podUid });
   }
 

@@ -16,12 +16,38 @@ import { basename, dirname, join } from "node:path";
 
 const sibling = (path: string, suffix: string) => join(dirname(path), `.${basename(path)}.${suffix}`);
 
+let noSpace: (() => boolean) | undefined;
+
+/**
+ * What to do when a state write finds the disk full (ENOSPC): the daemon gives its disk reserve back (true: space
+ * was freed) and the write is tried once more, as the store's writes are. Without it, or when nothing was freed,
+ * the write fails with the ENOSPC error; the caller's operation fails and is retried later.
+ */
+export function onStateWriteNoSpace(handler: (() => boolean) | undefined): void {
+  noSpace = handler;
+}
+
+/** Writes the new file whole or not at all: a write cut short by a full disk leaves no partial file behind. */
+function writeWhole(file: string, data: string, mode: number): void {
+  try {
+    writeFileSync(file, data, { mode });
+  } catch (err) {
+    rmSync(file, { force: true });
+    throw err;
+  }
+}
+
 /** Writes `data` as the new content of `path` (see above); the parent directory is made if missing. */
 export function replaceFile(path: string, data: string, mode = 0o644): void {
   const next = sibling(path, "new");
   const prev = sibling(path, "old");
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(next, data, { mode });
+  try {
+    writeWhole(next, data, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOSPC" || !noSpace?.()) throw err;
+    writeWhole(next, data, mode);
+  }
   try {
     renameSync(path, prev);
   } catch (err) {

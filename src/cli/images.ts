@@ -1,11 +1,10 @@
 /**
  * `nodelet images` (list), `nodelet image build --from-host PATH... --tag NAME`, `nodelet image rm NAME`.
  */
-import type { Image } from "../api/image.js";
+import { familiarName, type Image } from "../api/image.js";
 import { flag, flags, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, type CliContext } from "./context.js";
 import { formatColumns } from "./printers.js";
-import { formatAge } from "../api/tables/format.js";
 
 export const FLAGS: FlagSpec[] = [
   ...GLOBAL_FLAGS,
@@ -30,7 +29,7 @@ export async function main(argv: string[], verb: string): Promise<number> {
       const tag = flag(p, "tag");
       if (!tag) throw new UsageError("image build needs --tag NAME");
       const img = await ctx.client.request<Image>("POST", BASE, { body: { fromHost: paths, tag } });
-      ctx.out.write(`Successfully built ${img.id.slice(0, 12)}\nSuccessfully tagged ${img.tags.join(", ")}\n`);
+      ctx.out.write(`Successfully built ${img.id.slice(0, 12)}\nSuccessfully tagged ${img.tags.map(familiarName).join(", ")}\n`);
       return 0;
     }
     if (sub === "rm" || sub === "remove") {
@@ -54,11 +53,12 @@ async function list(ctx: CliContext, quiet: boolean): Promise<number> {
     for (const i of items) ctx.out.write(`${i.id.slice(0, 12)}\n`);
     return 0;
   }
-  const rows = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]];
+  const rows = [["REPOSITORY", "TAG", "IMAGE ID", "SIZE"]];
   for (const img of items) {
-    for (const t of img.tags) {
+    // An untagged image (its tag moved to a newer pull) shows as Docker's <none>.
+    for (const t of img.tags.length ? img.tags.map(familiarName) : ["<none>:<none>"]) {
       const i = t.lastIndexOf(":");
-      rows.push([t.slice(0, i), t.slice(i + 1), img.id.slice(0, 12), `${formatAge(img.created)} ago`, humanSize(img.size)]);
+      rows.push([t.slice(0, i), t.slice(i + 1), img.id.slice(0, 12), humanSize(img.size)]);
     }
   }
   ctx.out.write(formatColumns(rows));

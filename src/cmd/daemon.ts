@@ -104,7 +104,12 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     installStorageHooks(store, a);
   });
   registerNodeApi(api, {
-    images,
+    images: {
+      list: () => images.list(),
+      buildFromHost: (paths, tag) => images.buildFromHost(paths, tag),
+      // An image a container (running or exited) was made from keeps its layers until the container goes.
+      remove: (ref) => images.remove(ref, (id) => runtime.containers().some((c) => c.imageId === `sha256:${id}`)),
+    },
     store,
     explain: (pod, title) => {
       recorder?.flush(); // steps still in memory go to their files before they are read back

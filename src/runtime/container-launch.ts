@@ -8,6 +8,7 @@ import type { Container, Pod, VolumeMount } from "../api/types.js";
 import { containerArgv, containerEnvironment, expandVars, type EnvSources } from "./container-env.js";
 import { containerDeviceRules, volumeDeviceRules } from "./devices.js";
 import type { Image } from "../api/image.js";
+import { resolveImageUser, type GroupEntry, type PasswdEntry } from "../images/image-user.js";
 import type { ContainerLaunch, ShimMount } from "./shim-argv.js";
 import type { PreparedVolume } from "../storage/volume-plugin.js";
 
@@ -25,20 +26,14 @@ export const MASKED_PATHS = [
 export const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
 /** A volume of the pod, ready on the host (the storage layer has set it up). */
-/** One line of the image's /etc/passwd, for resolving the image's USER. */
-export interface PasswdEntry {
-  name: string;
-  uid: number;
-  gid: number;
-}
-
 export interface LaunchInput {
   pod: Pod;
   container: Container;
   /** "spec.containers[0]" or "spec.initContainers[1]": field path for errors. */
   fieldPath: string;
   image: Image;
-  imagePasswd: PasswdEntry[];
+  /** The image's /etc/passwd and /etc/group, read inside the image root (ImageStore.imageUserFiles). */
+  imageUsers: { passwd: PasswdEntry[]; group: GroupEntry[] };
   id: string;
   paths: {
     rootfs: string;
@@ -86,7 +81,7 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     cgroups: input.cgroupDirs,
     namespaces: sandboxNamespaces(pod, input.sandboxPid),
     rootfs: paths.rootfs,
-    lowerDirs: [image.rootfs],
+    lowerDirs: image.lowerDirs,
     upperDir: paths.upper,
     workDir: paths.work,
     readonlyRootfs: sc.readOnlyRootFilesystem === true,
@@ -152,22 +147,14 @@ export function capabilities(c: Container, fieldPath: string): string[] {
 function resolveUser(input: LaunchInput): { uid: number; gid: number; groups: number[] } {
   const sc = input.container.securityContext ?? {};
   const psc = input.pod.spec.securityContext ?? {};
-  const [imageUser, imageGroup] = (input.image.config.User ?? "").split(":");
-  let uid = sc.runAsUser ?? psc.runAsUser;
-  let passwdGid: number | undefined;
-  if (uid === undefined && imageUser) {
-    const entry = /^\d+$/.test(imageUser)
-      ? input.imagePasswd.find((p) => p.uid === Number(imageUser))
-      : input.imagePasswd.find((p) => p.name === imageUser);
-    if (!entry && !/^\d+$/.test(imageUser)) {
-      throw new FieldError(`${input.fieldPath}`, `unable to find user ${imageUser}: no matching entries in passwd file`);
-    }
-    uid = entry?.uid ?? Number(imageUser);
-    passwdGid = entry?.gid;
+  let resolved;
+  try {
+    resolved = resolveImageUser(input.image.config.User ?? "", input.imageUsers.passwd, input.imageUsers.group, sc.runAsUser ?? psc.runAsUser);
+  } catch (err) {
+    throw new FieldError(`${input.fieldPath}`, (err as Error).message);
   }
-  uid ??= 0;
-  passwdGid ??= input.imagePasswd.find((p) => p.uid === uid)?.gid;
-  const gid = sc.runAsGroup ?? psc.runAsGroup ?? (imageGroup && /^\d+$/.test(imageGroup) ? Number(imageGroup) : passwdGid ?? 0);
+  const uid = resolved.uid;
+  const gid = sc.runAsGroup ?? psc.runAsGroup ?? resolved.gid;
   if ((sc.runAsNonRoot ?? psc.runAsNonRoot) && uid === 0) {
     const p = input.pod.metadata;
     throw new FieldError(
@@ -175,8 +162,9 @@ function resolveUser(input: LaunchInput): { uid: number; gid: number; groups: nu
       `container has runAsNonRoot and image will run as root (pod: "${p.name}_${p.namespace}(${p.uid})", container: ${input.container.name})`,
     );
   }
-  const groups = [...(psc.supplementalGroups ?? [])];
-  if (psc.fsGroup !== undefined && !groups.includes(psc.fsGroup)) groups.push(psc.fsGroup);
+  // containerd's WithAdditionalGIDs: the image's groups of the user, then the pod's supplemental groups and fsGroup.
+  const groups = [...resolved.additionalGids];
+  for (const g of [...(psc.supplementalGroups ?? []), ...(psc.fsGroup !== undefined ? [psc.fsGroup] : [])]) if (!groups.includes(g)) groups.push(g);
   return { uid, gid, groups };
 }
 
@@ -230,11 +218,3 @@ function volumeMount(input: LaunchInput, vm: VolumeMount, i: number, vars: Map<s
   return { kind: "bind", source: vol.hostPath, target: vm.mountPath, options };
 }
 
-/** Parses an image's /etc/passwd text. */
-export function parsePasswd(text: string): PasswdEntry[] {
-  return text
-    .split("\n")
-    .map((l) => l.split(":"))
-    .filter((f) => f.length >= 4 && /^\d+$/.test(f[2]) && /^\d+$/.test(f[3]))
-    .map((f) => ({ name: f[0], uid: Number(f[2]), gid: Number(f[3]) }));
-}

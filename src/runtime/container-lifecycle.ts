@@ -11,8 +11,8 @@ import type { Container, Pod } from "../api/types.js";
 import type { ExecOptions, ExecSession } from "../api/pod-io.js";
 import { isoNow } from "../sys/clock.js";
 import { processStartTime, signalProcess } from "../sys/proc.js";
-import { readTextOr } from "../sys/text-file.js";
-import { buildContainerLaunch, capabilities, DEFAULT_CAPS, parsePasswd } from "./container-launch.js";
+import { buildContainerLaunch, capabilities, DEFAULT_CAPS } from "./container-launch.js";
+import { parseGroup, parsePasswd } from "../images/image-user.js";
 import type { ContainerExits } from "./container-exits.js";
 import { startExec } from "./exec-session.js";
 import type { Image } from "../api/image.js";
@@ -131,11 +131,14 @@ export class ContainerLifecycle {
     const uid = pod.metadata.uid!;
     const { layout } = this.x.o;
     const volumes = await this.sandboxes.volumesFor(pod);
+    const users = await this.x.o.images.imageUserFiles(image).catch((err: Error) => {
+      throw new ContainerStartError("CreateContainerError", `cannot read the image's /etc/passwd or /etc/group: ${err.message}`);
+    });
     let launch;
     try {
       launch = buildContainerLaunch({
         pod, container: c, fieldPath: containerFieldPath(pod, c), image, id,
-        imagePasswd: parsePasswd(readTextOr(join(image.rootfs, "etc/passwd"), "")),
+        imageUsers: { passwd: parsePasswd(users.passwd), group: parseGroup(users.group) },
         paths: {
           rootfs: join(where.dir, "rootfs"), upper: join(where.dir, "upper"), work: join(where.dir, "work"),
           exitFile: layout.exitFile(id), logPath: where.logPath, terminationLog: join(where.dir, "termination-log"),

@@ -1,18 +1,25 @@
 /**
- * Local images: a read-only root filesystem directory plus an OCI-style config (Entrypoint, Cmd, Env, WorkingDir,
- * User). There is no registry: images are built on the node, either the built-in `busybox` (from Debian's
- * busybox-static, one static binary plus its applet links) or from host binaries and exactly the libraries their ELF
- * headers name (the study note's "copy bash and the libraries it needs"). Containers never write to an image: each
- * gets an overlayfs with the image as its lower layer.
+ * The node's images, as the runtime and the node API see them: OCI images whose layers are unpacked once each
+ * (images/store/) and stacked as overlay lower directories for every container of the image, never copied.
+ * Images come from registries or archives (images/pull.ts), or are built here: the built-in `busybox` (from
+ * Debian's busybox-static) and `image build --from-host` (host binaries plus exactly the libraries their ELF
+ * headers name) — each a single-layer OCI image with a real config, manifest and diffID, so they can be saved and
+ * pushed like any other.
  *
- * Layout under ROOT/images: sha256/<id>/{rootfs/,image.json}, and tags.json mapping "name:tag" → id.
+ * Layout under ROOT/images: blobs/sha256/<hex> (manifests, configs, layer archives), layers/<diffID hex>/ (an
+ * unpacked layer), records/<id>.json, repositories.json ("name:tag" → id), tmp/. A store of the earlier
+ * one-directory-per-image form (sha256/<id>/rootfs + tags.json) is converted at start (migrateLegacy).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, promises as fsp } from "node:fs";
+import { existsSync, promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import type { Image, ImageConfig } from "../api/image.js";
-import { readJsonState, writeJsonState } from "../sys/json-state.js";
+import { BlobStore } from "../images/store/blob-store.js";
+import { ImageRecords, type ImageRecord } from "../images/store/image-records.js";
+import { LayerStore, type LayerDescriptor } from "../images/store/layer-store.js";
+import { readImageFile } from "../images/image-root.js";
+import { readJsonState } from "../sys/json-state.js";
 import type { Runner } from "../sys/runner.js";
 import { sharedLibraries } from "./elf-libraries.js";
 import { populateBaseDirs, copyHostPath } from "./image-files.js";
@@ -21,56 +28,121 @@ const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 export const BUSYBOX_BINARY = "/bin/busybox";
 
 /**
- * Normalizes an image reference as the container runtime does: "busybox" → "busybox:latest",
- * "docker.io/library/busybox:1.35" → "busybox:1.35". Digests are not supported (no registry).
+ * Normalizes an image reference as Docker does: "busybox" → "docker.io/library/busybox:latest",
+ * "me/app:1" → "docker.io/me/app:1", "host:5000/app" → "host:5000/app:latest"; a digest reference is kept.
  */
 export function normalizeImageRef(ref: string): string {
   let r = ref.trim();
-  for (const prefix of ["docker.io/library/", "docker.io/", "index.docker.io/library/", "library/"]) {
-    if (r.startsWith(prefix)) r = r.slice(prefix.length);
-  }
+  const at = r.indexOf("@");
+  const digest = at >= 0 ? r.slice(at) : "";
+  if (at >= 0) r = r.slice(0, at);
+  const slash = r.indexOf("/");
+  const first = slash < 0 ? "" : r.slice(0, slash);
+  const hasHost = first !== "" && (first.includes(".") || first.includes(":") || first === "localhost");
+  if (!hasHost) r = `docker.io/${slash < 0 ? `library/${r}` : r}`;
+  else if (first === "index.docker.io") r = `docker.io${r.slice(first.length)}`;
+  if (r.startsWith("docker.io/") && !r.slice("docker.io/".length).includes("/")) r = `docker.io/library/${r.slice(10)}`;
   const lastSlash = r.lastIndexOf("/");
   const colon = r.lastIndexOf(":");
+  if (digest) return `${r}${digest}`;
   return colon > lastSlash ? r : `${r}:latest`;
 }
 
 export class ImageStore {
+  readonly blobs: BlobStore;
+  readonly layers: LayerStore;
+  readonly records: ImageRecords;
   /** Images by reference, as last read: every container start asks, and only this store changes them. */
   private readonly resolved = new Map<string, Image>();
+  /** An image's /etc/passwd and /etc/group, read once per image (through its merged layers). */
+  private readonly userFiles = new Map<string, Promise<{ passwd: string; group: string }>>();
 
   constructor(
     readonly root: string,
     private readonly runner: Runner,
-  ) {}
+  ) {
+    this.blobs = new BlobStore(join(root, "blobs"));
+    this.layers = new LayerStore(join(root, "layers"), join(root, "tmp"), this.blobs, runner);
+    this.records = new ImageRecords(root);
+  }
 
   /** The image a reference names, or undefined when no such image is on the node. */
   async resolve(ref: string): Promise<Image | undefined> {
     const key = normalizeImageRef(ref);
     const cached = this.resolved.get(key);
     if (cached) return cached;
-    const tags = await this.readTags();
-    const id = tags[key];
-    const image = id ? await this.load(id, tags) : undefined;
+    const id = this.idOf(key, this.records.tags());
+    const record = id ? this.records.get(id) : undefined;
+    const image = record ? this.toImage(record, this.records.tags()) : undefined;
     if (image) this.resolved.set(key, image);
     return image;
   }
 
-  /** Whether the node has an image by this reference: synchronous, for the API's admission (reads the tag file). */
+  /** The record an image reference names ("name:tag", "name@sha256:…", or an id / its 12-character prefix). */
+  record(ref: string): ImageRecord | undefined {
+    const id = this.idOf(normalizeImageRef(ref), this.records.tags()) ?? this.idByPrefix(ref);
+    return id ? this.records.get(id) : undefined;
+  }
+
+  /** Whether the node has an image by this reference (synchronous: reads the tag file). */
   has(ref: string): boolean {
-    let tags: Record<string, string> | undefined;
     try {
-      tags = readJsonState<Record<string, string>>(this.tagsFile, "the image store");
+      return this.idOf(normalizeImageRef(ref), this.records.tags()) !== undefined;
     } catch {
-      return false; // unreadable: no image is known to be here (admission refuses; nothing is removed)
+      return false;
     }
-    return typeof tags?.[normalizeImageRef(ref)] === "string";
   }
 
   async list(): Promise<Image[]> {
-    const tags = await this.readTags();
-    const ids = [...new Set(Object.values(tags))];
-    const images = await Promise.all(ids.map((id) => this.load(id, tags)));
-    return images.filter((i): i is Image => i !== undefined).sort((a, b) => a.tags[0].localeCompare(b.tags[0]));
+    const tags = this.records.tags();
+    const all = this.records.all();
+    return all.map((r) => this.toImage(r, tags)).sort((a, b) => (a.tags[0] ?? "~").localeCompare(b.tags[0] ?? "~") || a.id.localeCompare(b.id));
+  }
+
+  /** Every image record (for GC and the CLI). */
+  allRecords(): ImageRecord[] {
+    return this.records.all();
+  }
+
+  /** The lower directories of an image's overlay, top layer first (overlayfs order). */
+  lowerDirs(r: Pick<ImageRecord, "layers">): string[] {
+    return r.layers.map((l) => this.layers.path(l.diffID)).reverse();
+  }
+
+  /** The image's /etc/passwd and /etc/group as its containers see them ("" when missing). */
+  async imageUserFiles(image: Image): Promise<{ passwd: string; group: string }> {
+    let p = this.userFiles.get(image.id);
+    if (!p) {
+      const opaque = (dir: string) => this.isOpaque(dir);
+      p = Promise.all([
+        readImageFile(image.lowerDirs, "/etc/passwd", opaque),
+        readImageFile(image.lowerDirs, "/etc/group", opaque),
+      ]).then(([passwd, group]) => ({ passwd: passwd ?? "", group: group ?? "" }));
+      p.catch(() => this.userFiles.delete(image.id));
+      this.userFiles.set(image.id, p);
+    }
+    return p;
+  }
+
+  private async isOpaque(dir: string): Promise<boolean> {
+    const r = await this.runner.run(["getfattr", "-h", "--only-values", "-n", "trusted.overlay.opaque", "--", dir], { allowFail: true });
+    return r.code === 0 && r.stdout.trim() === "y";
+  }
+
+  /**
+   * Records an image whose blobs and layers are all in the store, and points `tags` at it (a tag that named another
+   * image moves). Returns the image.
+   */
+  async commit(record: ImageRecord, tags: string[]): Promise<Image> {
+    return this.records.serial(async () => {
+      const existing = this.records.get(record.id);
+      const repoDigests = [...new Set([...(existing?.repoDigests ?? []), ...record.repoDigests])].sort();
+      this.records.put({ ...record, repoDigests, created: existing?.created ?? record.created });
+      const all = this.records.tags();
+      for (const t of tags) all[t] = record.id;
+      this.writeTags(all);
+      return this.toImage(this.records.get(record.id)!, all);
+    });
   }
 
   /**
@@ -78,11 +150,13 @@ export class ImageStore {
    * with busybox's own version (busybox:1.35.0, busybox:1.35).
    */
   async ensureBusybox(): Promise<Image> {
+    await this.migrateLegacy();
     const existing = await this.resolve("busybox:latest");
     if (existing) return existing;
     const version = await this.busyboxVersion();
-    const tags = ["busybox:latest", `busybox:${version}`, `busybox:${version.split(".").slice(0, 2).join(".")}`];
+    const tags = ["busybox:latest", `busybox:${version}`, `busybox:${version.split(".").slice(0, 2).join(".")}`].map(normalizeImageRef);
     return this.build(tags, { Cmd: ["sh"], Env: [DEFAULT_PATH], WorkingDir: "/" }, async (rootfs) => {
+      await populateBaseDirs(rootfs);
       await fsp.mkdir(join(rootfs, "bin"), { recursive: true });
       await fsp.copyFile(BUSYBOX_BINARY, join(rootfs, "bin/busybox"));
       await fsp.chmod(join(rootfs, "bin/busybox"), 0o755);
@@ -105,8 +179,8 @@ export class ImageStore {
    */
   async buildFromHost(paths: string[], tag: string): Promise<Image> {
     if (paths.length === 0) throw new FieldError("--from-host", "at least one host path is required");
+    validateTag(tag);
     const ref = normalizeImageRef(tag);
-    validateTag(ref);
     for (const p of paths) {
       if (!p.startsWith("/")) throw new FieldError("--from-host", `"${p}" must be an absolute path`);
       await fsp.access(p).catch(() => {
@@ -114,6 +188,7 @@ export class ImageStore {
       });
     }
     return this.build([ref], { Cmd: [paths[0]], Env: [DEFAULT_PATH], WorkingDir: "/" }, async (rootfs) => {
+      await populateBaseDirs(rootfs);
       for (const p of paths) await copyHostPath(p, rootfs);
       for (const p of paths) {
         if (!(await fsp.stat(p)).isFile()) continue;
@@ -128,65 +203,136 @@ export class ImageStore {
     });
   }
 
-  /** Removes a tag; the image directory goes when no tag points at it. */
-  async remove(ref: string): Promise<boolean> {
-    const tags = await this.readTags();
-    const key = normalizeImageRef(ref);
-    const id = tags[key];
-    if (!id) return false;
-    delete tags[key];
-    await this.writeTags(tags);
-    if (!Object.values(tags).includes(id)) await fsp.rm(join(this.root, "sha256", id), { recursive: true, force: true });
-    return true;
+  /** Removes a tag; the image (and layers no other image has) go when no tag points at it and `inUse` allows. */
+  async remove(ref: string, inUse: (id: string) => boolean = () => false): Promise<boolean> {
+    return this.records.serial(async () => {
+      const tags = this.records.tags();
+      const key = normalizeImageRef(ref);
+      const id = this.idOf(key, tags) ?? this.idByPrefix(ref);
+      if (!id) return false;
+      const named = Object.keys(tags).filter((t) => tags[t] === id);
+      // By id: every tag goes; by name: that tag.
+      for (const t of key in tags ? [key] : named) delete tags[t];
+      this.writeTags(tags);
+      if (!Object.values(tags).includes(id) && !inUse(id)) await this.deleteImage(id);
+      return true;
+    });
   }
 
+  /** Deletes an untagged image's record and the layers and blobs no remaining image refers to. Serialised by the caller. */
+  async deleteImage(id: string): Promise<void> {
+    const record = this.records.get(id);
+    if (!record) return;
+    await this.records.remove(id);
+    this.userFiles.delete(id);
+    const rest = this.records.all();
+    const keptLayers = new Set(rest.flatMap((r) => r.layers.map((l) => l.diffID)));
+    const keptBlobs = new Set(rest.flatMap((r) => [r.manifestDigest, `sha256:${r.id}`, ...r.layers.map((l) => l.digest)]));
+    for (const l of record.layers) if (!keptLayers.has(l.diffID)) await this.layers.remove(l);
+    for (const d of [record.manifestDigest, `sha256:${record.id}`]) {
+      if (!keptBlobs.has(d)) await this.blobs.remove(parseHexDigest(d));
+    }
+  }
+
+  /** Builds a single-layer image from a directory `fill` populates; the layer is the directory itself, moved. */
   private async build(tags: string[], config: ImageConfig, fill: (rootfs: string) => Promise<void>): Promise<Image> {
-    const tmp = join(this.root, "tmp", randomBytes(8).toString("hex"));
-    const rootfs = join(tmp, "rootfs");
+    await fsp.mkdir(join(this.root, "tmp"), { recursive: true, mode: 0o700 });
+    const rootfs = join(this.root, "tmp", `build-${randomBytes(8).toString("hex")}`);
     try {
-      await populateBaseDirs(rootfs);
+      await fsp.mkdir(rootfs, { mode: 0o755 });
       await fill(rootfs);
-      const { id, size } = await digestTree(rootfs, config);
-      const dir = join(this.root, "sha256", id);
-      const meta = { id, created: new Date().toISOString(), size, config };
-      await fsp.writeFile(join(tmp, "image.json"), JSON.stringify(meta, null, 2));
-      await fsp.mkdir(join(this.root, "sha256"), { recursive: true });
-      await fsp.rename(tmp, dir).catch(async (e: NodeJS.ErrnoException) => {
-        // The same content was built before: keep the existing directory.
-        if (e.code !== "ENOTEMPTY" && e.code !== "EEXIST") throw e;
-      });
-      const all = await this.readTags();
-      for (const t of tags) all[t] = id;
-      await this.writeTags(all);
-      return (await this.load(id, all))!;
+      const layer = await this.layers.adoptDirectory(rootfs);
+      return await this.commitBuilt(layer, config, tags);
     } finally {
-      await fsp.rm(tmp, { recursive: true, force: true });
+      await fsp.rm(rootfs, { recursive: true, force: true });
     }
   }
 
-  private async load(id: string, tags: Record<string, string>): Promise<Image | undefined> {
-    const dir = join(this.root, "sha256", id);
-    try {
-      const meta = JSON.parse(await fsp.readFile(join(dir, "image.json"), "utf8")) as Omit<Image, "tags" | "rootfs">;
-      const names = Object.keys(tags).filter((t) => tags[t] === id).sort();
-      return { ...meta, tags: names, rootfs: join(dir, "rootfs") };
-    } catch {
-      return undefined;
+  /** Writes the OCI config and manifest of a one-layer image made here, and records it. */
+  private async commitBuilt(layer: LayerDescriptor, config: ImageConfig, tags: string[], created = new Date(0).toISOString()): Promise<Image> {
+    const ociConfig = {
+      created,
+      architecture: ociArch(process.arch),
+      os: "linux",
+      config,
+      rootfs: { type: "layers", diff_ids: [layer.diffID] },
+    };
+    const configBytes = Buffer.from(JSON.stringify(ociConfig));
+    const configDigest = sha256(configBytes);
+    await this.blobs.put(parseHexDigest(configDigest), configBytes);
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: configBytes.length },
+      layers: [{ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }],
+    };
+    const manifestBytes = Buffer.from(JSON.stringify(manifest));
+    const manifestDigest = sha256(manifestBytes);
+    await this.blobs.put(parseHexDigest(manifestDigest), manifestBytes);
+    return this.commit({
+      id: configDigest.slice("sha256:".length),
+      manifestDigest,
+      repoDigests: [],
+      layers: [layer],
+      config,
+      created: new Date().toISOString(),
+      size: manifestBytes.length + configBytes.length + layer.size,
+      local: true,
+    }, tags);
+  }
+
+  /**
+   * Converts a store of the earlier form (sha256/<id>/{rootfs,image.json} + tags.json): each image's rootfs is
+   * moved (not copied: containers still running have it as their lower directory, and a rename keeps it valid) to
+   * become the single layer of an OCI image with the same tags and config.
+   */
+  async migrateLegacy(): Promise<void> {
+    const legacyTags = join(this.root, "tags.json");
+    if (!existsSync(legacyTags)) return;
+    const tags = readJsonState<Record<string, string>>(legacyTags, "the image store (earlier form)") ?? {};
+    for (const id of new Set(Object.values(tags))) {
+      const dir = join(this.root, "sha256", id);
+      const meta = readJsonState<{ config: ImageConfig; created?: string }>(join(dir, "image.json"), "the image store (earlier form)");
+      if (!meta || !existsSync(join(dir, "rootfs"))) continue;
+      const layer = await this.layers.adoptDirectory(join(dir, "rootfs"));
+      const names = Object.keys(tags).filter((t) => tags[t] === id).map(normalizeImageRef);
+      await this.commitBuilt(layer, meta.config, names);
+      await fsp.rm(dir, { recursive: true, force: true });
     }
+    await fsp.rm(join(this.root, "sha256"), { recursive: true, force: true });
+    await fsp.rm(legacyTags, { force: true });
   }
 
-  private get tagsFile(): string {
-    return join(this.root, "tags.json");
+  private idOf(key: string, tags: Record<string, string>): string | undefined {
+    if (tags[key]) return tags[key];
+    if (!key.includes("@")) return undefined;
+    // name@digest: the image pulled from that repository with that manifest digest.
+    return this.records.all().find((r) => r.repoDigests.includes(key))?.id;
   }
 
-  /** The tag file; none yet is no tags. Unreadable or corrupt throws: a write after an empty guess would lose them all. */
-  private async readTags(): Promise<Record<string, string>> {
-    return readJsonState<Record<string, string>>(this.tagsFile, "the image store") ?? {};
+  private idByPrefix(ref: string): string | undefined {
+    const hex = ref.replace(/^sha256:/, "");
+    if (!/^[a-f0-9]{12,64}$/.test(hex)) return undefined;
+    const ids = [...new Set(Object.values(this.records.tags()))].filter((id) => id.startsWith(hex));
+    return ids.length === 1 ? ids[0] : undefined;
   }
 
-  private async writeTags(tags: Record<string, string>): Promise<void> {
+  private writeTags(tags: Record<string, string>): void {
     this.resolved.clear();
-    writeJsonState(this.tagsFile, tags, { pretty: true });
+    this.records.writeTags(tags);
+  }
+
+  private toImage(r: ImageRecord, tags: Record<string, string>): Image {
+    return {
+      id: r.id,
+      tags: Object.keys(tags).filter((t) => tags[t] === r.id).sort(),
+      repoDigests: r.repoDigests,
+      created: r.created,
+      size: r.size,
+      lowerDirs: this.lowerDirs(r),
+      config: r.config,
+      local: r.local === true,
+    };
   }
 
   private async busyboxVersion(): Promise<string> {
@@ -196,32 +342,23 @@ export class ImageStore {
   }
 }
 
-function validateTag(ref: string): void {
-  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(ref)) {
-    throw new FieldError("--tag", `invalid reference format "${ref}": repository names are lowercase, tags [A-Za-z0-9_.-]`);
-  }
+function sha256(data: Buffer): string {
+  return `sha256:${createHash("sha256").update(data).digest("hex")}`;
 }
 
-/** Image id: sha256 over the config and every file's path, mode and content (so identical builds share an id). */
-async function digestTree(rootfs: string, config: ImageConfig): Promise<{ id: string; size: number }> {
-  const hash = createHash("sha256");
-  hash.update(JSON.stringify(config));
-  let size = 0;
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    const entries = (await fsp.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      const path = join(dir, e.name);
-      const relPath = `${rel}/${e.name}`;
-      const st = await fsp.lstat(path);
-      hash.update(`${relPath}\0${st.mode}\0`);
-      if (e.isSymbolicLink()) hash.update(await fsp.readlink(path));
-      else if (e.isDirectory()) await walk(path, relPath);
-      else if (e.isFile()) {
-        size += st.size;
-        for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-      }
-    }
-  };
-  await walk(rootfs, "");
-  return { id: hash.digest("hex"), size };
+function parseHexDigest(d: string): { algorithm: "sha256"; hex: string } {
+  const m = /^sha256:([a-f0-9]{64})$/.exec(d);
+  if (!m) throw new Error(`invalid digest ${JSON.stringify(d)}`);
+  return { algorithm: "sha256", hex: m[1] };
+}
+
+/** OCI's architecture names for Node's. */
+export function ociArch(arch: string): string {
+  return ({ x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64" } as Record<string, string>)[arch] ?? arch;
+}
+
+function validateTag(tag: string): void {
+  if (!/^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/.test(tag)) {
+    throw new FieldError("--tag", `invalid reference format "${tag}": repository names are lowercase, tags [A-Za-z0-9_.-]`);
+  }
 }

@@ -268,7 +268,7 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     assert.equal(built.code, 0, built.stderr);
     assert.match(built.stdout, /Successfully tagged python:3\.11/);
     const list = await d.cli(["images"]);
-    assert.match(list.stdout, /^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/m);
+    assert.match(list.stdout, /^REPOSITORY\s+TAG\s+IMAGE ID\s+SIZE$/m);
     assert.match(list.stdout, /^busybox\s+latest\s+/m);
     assert.match(list.stdout, /^python\s+3\.11\s+[0-9a-f]{12}\s+/m);
     const r = await d.cli(["run", "py", "--image", "python:3.11", "--restart", "Never", "--rm", "--attach", "--command", "--", "/usr/bin/python3", "-c", "import json, os; print(json.dumps({'pid': os.getpid(), 'sum': 1 + 1}))"]);

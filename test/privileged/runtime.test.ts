@@ -51,7 +51,7 @@ describe("pod runtime (privileged)", { skip }, () => {
     assert.equal(record.exitCode, 0, out);
     assert.match(out, /hi/);
     const image = (await h.images.resolve("busybox"))!;
-    assert.equal(existsSync(join(image.rootfs, "bin/written")), false, "the image is untouched");
+    assert.equal(existsSync(join(image.lowerDirs[0], "bin/written")), false, "the image is untouched");
     const upper = join(h.layout.containerDir(pod.metadata.uid!, record.id), "upper", "bin", "written");
     assert.equal(readFileSync(upper, "utf8"), "hi\n");
   });

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Container, Pod } from "../../../src/api/types.js";
 import { containerArgv, containerEnvironment, expandVars } from "../../../src/runtime/container-env.js";
-import { buildContainerLaunch, capabilities, DEFAULT_CAPS, parsePasswd, type LaunchInput } from "../../../src/runtime/container-launch.js";
+import { buildContainerLaunch, capabilities, DEFAULT_CAPS, type LaunchInput } from "../../../src/runtime/container-launch.js";
+import { parseGroup, parsePasswd } from "../../../src/images/image-user.js";
 import type { Image } from "../../../src/api/image.js";
 
 const lookup = (vars: Record<string, string>) => (n: string) => vars[n];
@@ -83,7 +84,7 @@ test("capabilities: containerd's defaults, plus add, minus drop, ALL in either",
   assert.throws(() => capabilities({ name: "c", securityContext: { capabilities: { add: ["not a cap"] } } }, "spec.containers[0]"), /spec\.containers\[0\]\.securityContext\.capabilities\.add\[0\]/);
 });
 
-const image: Image = { id: "abc", tags: ["busybox:latest"], created: "", size: 0, rootfs: "/images/abc/rootfs", config: { Cmd: ["sh"], Env: ["PATH=/bin"], WorkingDir: "/" } };
+const image: Image = { id: "abc", tags: ["docker.io/library/busybox:latest"], repoDigests: [], created: "", size: 0, lowerDirs: ["/images/layers/abc"], local: true, config: { Cmd: ["sh"], Env: ["PATH=/bin"], WorkingDir: "/" } };
 
 function input(c: Container, spec: Partial<Pod["spec"]> = {}): LaunchInput {
   const p: Pod = { ...pod, spec: { ...pod.spec, ...spec, containers: [c] } };
@@ -92,7 +93,7 @@ function input(c: Container, spec: Partial<Pod["spec"]> = {}): LaunchInput {
     container: c,
     fieldPath: "spec.containers[0]",
     image,
-    imagePasswd: parsePasswd("root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n"),
+    imageUsers: { passwd: parsePasswd("root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n"), group: parseGroup("root:x:0:\n") },
     id: "cid",
     paths: { rootfs: "/r", upper: "/u", work: "/w", exitFile: "/x", logPath: "/l", terminationLog: "/t", hosts: "/h", hostname: "/hn", resolvConf: "/rc", shm: "/shm" },
     cgroupDirs: ["/cg"],

@@ -6,13 +6,11 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { findShim } from "../sys/shim-path.js";
-import { ApiError } from "../api/errors.js";
-import type { Pod, Service } from "../api/types.js";
+import type { Service } from "../api/types.js";
 import { serviceEnvVars } from "../controllers/service-env.js";
 import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
 import { prepareTcpAccess, serviceAccountKey, startAccessControllers, type TcpAccess } from "./access-wiring.js";
 import { realClock } from "../kubelet/clock.js";
-import { missingImageErrors, type ImagePresent } from "../kubelet/image-admission.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
 import { runtimeUid } from "../kubelet/pod-objects.js";
 import { startNodeAgent, type NodeAgent } from "../kubelet/node-agent.js";
@@ -36,6 +34,7 @@ import { recordSetup } from "./daemon-record.js";
 import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
 import { onStateWriteNoSpace } from "../sys/state-file.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
+import { nodeImageService } from "./image-wiring.js";
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
 import { loadNodeRegistries } from "./registry-wiring.js";
@@ -93,6 +92,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   onStateWriteNoSpace(() => reserve.release());
   openedStore = store;
   await images.ensureBusybox();
+  const imageService = nodeImageService(images);
   // The network owns leases of pods that exist (in the store, or with a sandbox on disk); the rest are collected.
   await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
   const clock = realClock;
@@ -100,7 +100,6 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const heartbeat = registerNode(store, cfg, network.hostIP(), () => pressure(), log);
   const { api, rootCA } = await startApi(cfg, store, runtime, runner, log, (a) => {
     installServiceAllocation(cfg, store, a);
-    installImageAdmission(a, (ref) => images.has(ref));
     installStorageHooks(store, a);
   });
   registerNodeApi(api, {
@@ -131,6 +130,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst },
     log,
     serviceEnv: (ns: string) => serviceEnvVars(store.list<Service>("Service", { namespace: ns }).items),
+    images: imageService,
     eviction: evictionSettings(cfg, layout, cgroups, runtime, reserve, () => heartbeat.writeSafely()),
   });
   const started = agent;
@@ -207,16 +207,6 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${addr.port})`);
   }
   return { api, rootCA: access?.pki.ca.cert };
-}
-
-/** Pods naming an image this node does not have are refused at the API (see kubelet/image-admission.ts). */
-function installImageAdmission(api: ApiServer, present: ImagePresent): void {
-  const refuse = (pod: Pod, old?: Pod) => {
-    const errs = missingImageErrors(pod, present, old);
-    if (errs.length) throw ApiError.invalid("Pod", pod.metadata.name ?? "", errs);
-  };
-  api.registerCreateHook("Pod", (obj) => refuse(obj as Pod));
-  api.registerUpdateHook("Pod", (obj, old) => refuse(obj as Pod, old as Pod));
 }
 
 /** The bridge network's settings from the daemon's flags. */

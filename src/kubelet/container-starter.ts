@@ -13,6 +13,7 @@ import type { Backoff } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import { fieldPathOf, specOf, type ContainerKiller, type Stop } from "./container-killer.js";
 import type { EventRecorder } from "./events.js";
+import type { ImageManager } from "./image-manager.js";
 import { hookEventMessage, type HookRunner } from "./lifecycle-hooks.js";
 import type { ContainerToStart } from "./plan.js";
 
@@ -24,6 +25,7 @@ export interface StarterDeps {
   clock: Clock;
   events: EventRecorder;
   backoff: Backoff;
+  imageManager: ImageManager;
   hooks: HookRunner;
   killer: ContainerKiller;
   hostIP: () => string;
@@ -48,6 +50,15 @@ export class ContainerStarter {
     const key = backoffKey(uid, s.name, specHash);
     const errKey = `${key}/start-error`;
     if (s.restartAfter !== undefined) this.d.backoff.next(key, s.restartAfter);
+    const fieldPath = fieldPathOf(pod, s.name);
+    // kuberuntime_container.go startContainer step 1: the image, as its pull policy says, before anything is made.
+    const image = await this.d.imageManager.ensure(pod, spec, fieldPath);
+    if (!image.ok) {
+      waiting.set(s.name, { reason: image.reason, message: image.message });
+      // After a failed pull, sync again shortly: the container then shows ImagePullBackOff until the back-off ends.
+      if (image.reason === "ErrImagePull") return this.d.clock.now() + 1000;
+      return image.retryAt ?? this.d.clock.now() + this.d.backoff.current(errKey);
+    }
     let record: ContainerRecord;
     try {
       record = await this.d.runtime.startContainer(pod, spec, { attempt: s.attempt, init: s.init, env: this.envSources(pod, spec), specHash });
@@ -57,8 +68,6 @@ export class ContainerStarter {
     }
     this.d.backoff.reset(errKey);
     waiting.delete(s.name);
-    const fieldPath = fieldPathOf(pod, s.name);
-    this.d.events.record(pod, "Normal", "Pulled", `Container image "${spec.image}" already present on machine`, fieldPath);
     this.d.events.record(pod, "Normal", "Created", `Created container ${spec.name}`, fieldPath);
     this.d.events.record(pod, "Normal", "Started", `Started container ${spec.name}`, fieldPath);
     if (spec.lifecycle?.postStart) await this.postStart(pod, spec, record, waiting, stop);
@@ -69,9 +78,7 @@ export class ContainerStarter {
     const now = this.d.clock.now();
     const until = this.d.backoff.backoffUntil(errKey, now);
     this.d.backoff.next(errKey, now);
-    // A second pull failure in a row is ImagePullBackOff, as kubectl shows it.
-    const reason = err.reason === "ErrImagePull" && waiting.get(name)?.reason === "ErrImagePull" ? "ImagePullBackOff" : err.reason;
-    waiting.set(name, { reason, message: err.message });
+    waiting.set(name, { reason: err.reason, message: err.message });
     this.d.events.record(pod, "Warning", err.reason === "ErrImageNeverPull" ? "ErrImageNeverPull" : "Failed", err.message, fieldPathOf(pod, name));
     return until ?? now + this.d.backoff.current(errKey);
   }

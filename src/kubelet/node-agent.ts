@@ -9,6 +9,8 @@ import type { PodRuntime } from "../runtime/pod-runtime.js";
 import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";
 import { Backoff } from "./backoff.js";
+import { ImageManager, type ImageService } from "./image-manager.js";
+import { pullSecretsOf } from "./pull-secrets.js";
 import { BackoffStore } from "./backoff-store.js";
 import type { Clock } from "./clock.js";
 import { collectEvents } from "./event-gc.js";
@@ -52,6 +54,8 @@ export interface NodeAgentOptions {
   /** Environment variables for the Services of a namespace (enableServiceLinks). */
   serviceEnv?: (namespace: string) => Record<string, string>;
   eviction: EvictionSettings;
+  /** The node's images: what is present, and pulls (image-manager.ts applies the pull policies over it). */
+  images: ImageService;
 }
 
 /** The eviction manager's settings and where it reads the node's signals and each pod's usage. */
@@ -94,7 +98,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   await backoffStore.attach();
   const late: Late = { running: false, evictionGrace: new Map() };
   const eviction = evictionManager(o, events, late);
-  const { syncer, prober, admission } = podSync(o, events, backoff, late, eviction);
+  const { syncer, prober, admission, imageManager } = podSync(o, events, backoff, late, eviction);
   const staticPods = new StaticPodSource({
     dir: o.manifests,
     nodeName: o.nodeName,
@@ -110,6 +114,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     onPodEvent: (pod) => scheduled(events, pod, o.nodeName),
     onPodGone: (uid) => {
       admission.forget(uid);
+      imageManager.forgetPod(uid);
       late.evictionGrace.delete(uid);
     },
     housekeeping: async () => void (await collectEvents(store, clock.now(), o.eventTtlMs)),
@@ -162,8 +167,12 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
     (uid) => runtime.sandbox(uid) !== undefined,
     (pod) => eviction.admit(pod),
   );
+  const imageManager = new ImageManager({
+    images: o.images, events, clock, backoff: new Backoff(clock, 10_000, 300_000),
+    pullSecrets: (pod) => pullSecretsOf(store, pod),
+  });
   const syncer = new PodSync({
-    store, runtime, clock, events, backoff, probes, prober, log,
+    store, runtime, clock, events, backoff, probes, prober, log, imageManager,
     hooks: new HookRunner(runtime, dialer, clock),
     objects: new StorePodObjects(store),
     hostIP: o.hostIP,
@@ -171,7 +180,7 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
     admit: (pod) => admission.admit(pod),
     graceOverride: (uid) => late.evictionGrace.get(uid),
   });
-  return { syncer, prober, admission };
+  return { syncer, prober, admission, imageManager };
 }
 
 /** The scheduler's event, which a one-node cluster's binding stands for (not for static pods: nothing schedules them). */

@@ -22,6 +22,7 @@ import { podCgroupPath } from "./pod-cgroup.js";
 import type { PodObjects } from "./pod-objects.js";
 import { terminationGrace, type PodSyncer } from "./pod-worker.js";
 import type { Prober } from "./prober.js";
+import type { ImageManager } from "./image-manager.js";
 import type { ProbeState } from "./probe-state.js";
 import { observed, runningInstances, StatusWriter, type StatusExtras } from "./status-writer.js";
 
@@ -31,6 +32,8 @@ export interface PodSyncDeps {
   clock: Clock;
   events: EventRecorder;
   backoff: Backoff;
+  /** Pull policies, image back-off and the image events before a container is created. */
+  imageManager: ImageManager;
   probes: ProbeState;
   prober: Prober;
   hooks: HookRunner;

@@ -190,11 +190,18 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     await d.cli(["delete", "pod", "twice", "--now"]);
   });
 
-  test("a missing image is refused at the API with nothing created; one gone at start time waits as ErrImageNeverPull", async () => {
+  test("a pod naming an image the node lacks is accepted and waits in ErrImagePull / ImagePullBackOff; Never waits as ErrImageNeverPull", async () => {
     const r = await d.cli(["run", "noimg", "--image", "nosuchimage:1.0", "--", "true"]);
-    assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /spec\.containers\[0\]\.image: Invalid value: "nosuchimage:1\.0": no such image on this node/);
-    assert.equal(await pod(d, "noimg"), undefined, "nothing created");
+    assert.equal(r.code, 0, r.stderr);
+    const waiting = await eventually(async () => {
+      const w = (await pod(d, "noimg"))?.status?.containerStatuses?.[0]?.state.waiting;
+      return w?.reason === "ImagePullBackOff" && w;
+    }, 30_000, "ImagePullBackOff");
+    assert.equal(waiting.message, 'Back-off pulling image "nosuchimage:1.0"');
+    const events = (await d.cli(["get", "events", "-o", "json"])).stdout;
+    assert.match(events, /Pulling image \\"nosuchimage:1\.0\\"/);
+    assert.match(events, /Failed to pull image \\"nosuchimage:1\.0\\": /);
+    await d.cli(["delete", "pod", "noimg", "--now"]);
     // Static pods do not come through the API: the kubelet reports the missing image on the pod, as for a registry miss.
     const node = (await d.cli(["get", "nodes", "-o", "name"])).stdout.trim().replace(/^node\//, "");
     const manifest = join(d.root, "manifests", "noimg.yaml");

@@ -5,6 +5,7 @@
  */
 import type { Event, Pod } from "../../src/api/types.js";
 import { admitCreate } from "../../src/api/admission.js";
+import { ImageManager, type ImageService } from "../../src/kubelet/image-manager.js";
 import { Backoff } from "../../src/kubelet/backoff.js";
 import { FakeClock } from "../../src/kubelet/clock.js";
 import { fieldPathOf } from "../../src/kubelet/container-killer.js";
@@ -65,8 +66,16 @@ export async function makeKubelet(opts: { allocatable?: Allocatable } = {}): Pro
     random: () => 0,
   });
   const admission = new NodeAdmission(() => allocatable, () => kubelet?.activePods() ?? [], (uid) => runtime.sandbox(uid) !== undefined);
+  // Every image is present (as if built on the node) except "missing"; pulls fail as a registry without it would.
+  const images: ImageService = {
+    present: async (ref) => (ref === "missing" ? undefined : { id: "x", size: 1, local: true }),
+    pull: async (ref) => {
+      throw new Error(`manifest unknown: ${ref}`);
+    },
+  };
+  const imageManager = new ImageManager({ images, events, clock, backoff: new Backoff(clock), pullSecrets: () => [] });
   const syncer = new PodSync({
-    store, runtime, clock, events, backoff, probes, prober,
+    store, runtime, clock, events, backoff, probes, prober, imageManager,
     hooks: new HookRunner(runtime, dialer, clock),
     objects: new StorePodObjects(store),
     hostIP: () => "10.0.0.1",

@@ -61,6 +61,11 @@ export interface DaemonConfig {
   evictionPressureTransitionSeconds: number;
   /** --eviction-max-pod-grace-period: the longest grace period a soft eviction gives a pod (default 0). */
   evictionMaxPodGraceSeconds: number;
+  /** --image-gc-high-threshold / --image-gc-low-threshold: image GC starts at this disk usage (percent) and frees down to that one. */
+  imageGCHighThresholdPercent: number;
+  imageGCLowThresholdPercent: number;
+  /** --image-minimum-gc-age: an image first seen more recently is never collected (default 2m). */
+  imageMinimumGCAgeSeconds: number;
   /** --event-ttl: events last seen longer ago are removed (default 1h, as the API server's flag). */
   eventTtlSeconds: number;
   /** --event-qps / --event-burst: the node's event rate limit (the kubelet's eventRecordQPS/eventBurst; qps 0: none). */
@@ -114,6 +119,9 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "eviction-minimum-reclaim", value: true, help: "what an eviction frees beyond the threshold, e.g. nodefs.available=500Mi" },
   { name: "eviction-pressure-transition-period", value: true, help: "how long a pressure condition outlasts its signal (default 5m)" },
   { name: "eviction-max-pod-grace-period", value: true, help: "longest grace period, in seconds, of a soft eviction (default 0)" },
+  { name: "image-gc-high-threshold", value: true, help: "disk usage percent of the images' filesystem that starts image garbage collection (default 85)" },
+  { name: "image-gc-low-threshold", value: true, help: "disk usage percent image garbage collection frees down to (default 80)" },
+  { name: "image-minimum-gc-age", value: true, help: "minimum age of an unused image before it is collected (default 2m)" },
   { name: "event-ttl", value: true, help: "how long events are kept (default 1h)" },
   { name: "event-qps", value: true, help: "events the node records per second at most; 0: no limit (default 50)" },
   { name: "event-burst", value: true, help: "events recorded at once before --event-qps applies (default 100)" },
@@ -181,6 +189,9 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
       }
     }),
     evictionMaxPodGraceSeconds: nonNegativeInt(p, "eviction-max-pod-grace-period", 0),
+    imageGCHighThresholdPercent: percent(p, "image-gc-high-threshold", 85),
+    imageGCLowThresholdPercent: percent(p, "image-gc-low-threshold", 80),
+    imageMinimumGCAgeSeconds: duration(flag(p, "image-minimum-gc-age") ?? "2m", "--image-minimum-gc-age"),
     eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
     eventQps: nonNegativeInt(p, "event-qps", DEFAULT_EVENT_QPS),
     eventBurst: positiveInt(p, "event-burst", DEFAULT_EVENT_BURST),
@@ -195,6 +206,9 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     },
   };
   cfg.evictionHard = cfg.evictionThresholds.filter((t) => !t.gracePeriodMs);
+  if (cfg.imageGCLowThresholdPercent > cfg.imageGCHighThresholdPercent) {
+    throw new UsageError(`--image-gc-low-threshold: ${cfg.imageGCLowThresholdPercent} must not be above --image-gc-high-threshold (${cfg.imageGCHighThresholdPercent})`);
+  }
   if (cfg.dnsUpstream !== undefined && !/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/.test(cfg.dnsUpstream)) throw new UsageError(`--dns-upstream: "${cfg.dnsUpstream}" is not IP or IP:PORT`);
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cfg.nodeName)) throw new UsageError(`--node-name: "${cfg.nodeName}" is not a valid DNS-1123 subdomain`);
   return cfg;
@@ -219,6 +233,13 @@ function nonNegativeInt(p: ReturnType<typeof parseArgs>, name: string, dflt: num
   if (v === undefined) return dflt;
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name}: "${v}" must be a whole number`);
   return Number(v);
+}
+
+/** A whole percentage, 0-100 (the kubelet's imageGC thresholds). */
+function percent(p: ReturnType<typeof parseArgs>, name: string, dflt: number): number {
+  const v = nonNegativeInt(p, name, dflt);
+  if (v > 100) throw new UsageError(`--${name}: "${v}" must be a percentage from 0 to 100`);
+  return v;
 }
 
 function oneOf<T extends string>(p: ReturnType<typeof parseArgs>, name: string, allowed: readonly T[], dflt: T): T {

@@ -13,7 +13,8 @@ import { prepareTcpAccess, serviceAccountKey, startAccessControllers, type TcpAc
 import { realClock } from "../kubelet/clock.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
 import { runtimeUid } from "../kubelet/pod-objects.js";
-import { startNodeAgent, type NodeAgent } from "../kubelet/node-agent.js";
+import { startNodeAgent, type EvictionSettings, type NodeAgent } from "../kubelet/node-agent.js";
+import type { ImageGC } from "../images/image-gc.js";
 import { NodeHeartbeat } from "../kubelet/node-heartbeat.js";
 import { NodeIO } from "../kubelet/node-io.js";
 import type { PressureCondition } from "../kubelet/eviction.js";
@@ -34,7 +35,7 @@ import { recordSetup } from "./daemon-record.js";
 import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
 import { onStateWriteNoSpace } from "../sys/state-file.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
-import { nodeImageService } from "./image-wiring.js";
+import { nodeImages, registerImageReclaimer } from "./image-wiring.js";
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
 import { loadNodeRegistries } from "./registry-wiring.js";
@@ -92,7 +93,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   onStateWriteNoSpace(() => reserve.release());
   openedStore = store;
   await images.ensureBusybox();
-  const imageService = nodeImageService(images);
+  const nodeImageSet = nodeImages(cfg, images, runtime, log);
+  const imageService = nodeImageSet.service;
   // The network owns leases of pods that exist (in the store, or with a sandbox on disk); the rest are collected.
   await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
   const clock = realClock;
@@ -131,7 +133,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     log,
     serviceEnv: (ns: string) => serviceEnvVars(store.list<Service>("Service", { namespace: ns }).items),
     images: imageService,
-    eviction: evictionSettings(cfg, layout, cgroups, runtime, reserve, () => heartbeat.writeSafely()),
+    eviction: withImageReclaimer(evictionSettings(cfg, layout, cgroups, runtime, reserve, () => heartbeat.writeSafely()), nodeImageSet.gc),
   });
   const started = agent;
   pressure = () => started.eviction.conditions();
@@ -207,6 +209,12 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${addr.port})`);
   }
   return { api, rootCA: access?.pki.ca.cert };
+}
+
+/** The eviction settings with image GC as the "imagefs" node-level reclaimer. */
+function withImageReclaimer(settings: EvictionSettings, gc: ImageGC): EvictionSettings {
+  registerImageReclaimer(settings.reclaimers, gc);
+  return settings;
 }
 
 /** The bridge network's settings from the daemon's flags. */

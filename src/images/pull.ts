@@ -11,8 +11,9 @@
 import { createHash } from "node:crypto";
 import type { Image } from "../api/image.js";
 import type { ImageStore } from "../runtime/images.js";
-import { isIndex, manifestMediaType, parseImageConfig, parseManifest, selectPlatform, type Descriptor, type ImageManifest, type Platform } from "./manifest.js";
+import { isIndex, manifestMediaType, parseImageConfig, parseManifest, selectPlatform, type Descriptor, type ImageManifest, type ParsedConfig, type Platform } from "./manifest.js";
 import { parseDigest } from "./store/layer-path.js";
+import type { LayerDescriptor } from "./store/layer-store.js";
 
 export interface FetchedManifest {
   bytes: Buffer;
@@ -64,6 +65,13 @@ export interface PullOptions {
 
 export class Puller {
   private readonly inflight = new Map<string, Promise<PullResult>>();
+  /** Layer digests and diffIDs, and configs, of pulls in progress, counted: image GC must not take them for orphans. */
+  private readonly active = new Map<string, number>();
+
+  /** What pulls in progress are fetching or have fetched but not yet recorded (layer digests, diffIDs, configs). */
+  pullingLayers(): Set<string> {
+    return new Set(this.active.keys());
+  }
 
   constructor(
     private readonly store: ImageStore,
@@ -110,6 +118,20 @@ export class Puller {
       throw new Error(`${req.ref}: the config lists ${parsed.diffIDs.length} layers, the manifest ${manifest.layers.length}`);
     }
     const layers = manifest.layers.map((l, i) => ({ digest: l.digest, diffID: parsed.diffIDs[i], size: l.size, mediaType: l.mediaType }));
+    const held = [manifest.config.digest, top.digest, ...layers.flatMap((l) => [l.digest, l.diffID])];
+    for (const k of held) this.active.set(k, (this.active.get(k) ?? 0) + 1);
+    try {
+      return await this.fetchLayers(req, top, manifest, repoDigest, configBytes, parsed, layers);
+    } finally {
+      for (const k of held) {
+        const n = (this.active.get(k) ?? 1) - 1;
+        if (n > 0) this.active.set(k, n);
+        else this.active.delete(k);
+      }
+    }
+  }
+
+  private async fetchLayers(req: PullRequest, top: FetchedManifest, manifest: ImageManifest, repoDigest: string, configBytes: Buffer, parsed: ParsedConfig, layers: LayerDescriptor[]): Promise<PullResult> {
     let downloaded = 0;
     await forEachLimit(layers, this.opts.concurrency ?? 3, async (l) => {
       const report = (state: LayerState, bytes: number) => req.onProgress?.({ layer: l.digest, state, bytes, total: l.size });

@@ -219,6 +219,30 @@ export class ImageStore {
     });
   }
 
+  /** Image GC: deletes an image with all its tags unless `inUse` says a container has it. Serialised. */
+  async deleteUnused(id: string, inUse: (id: string) => boolean): Promise<void> {
+    return this.records.serial(async () => {
+      if (inUse(id)) return;
+      const tags = this.records.tags();
+      for (const t of Object.keys(tags)) if (tags[t] === id) delete tags[t];
+      this.writeTags(tags);
+      await this.deleteImage(id);
+    });
+  }
+
+  /**
+   * Image GC: removes unpacked layers and blobs no image names (left by failed pulls), except `keep` (digests and
+   * diffIDs of pulls in progress). Serialised with image changes, so a pull's commit cannot interleave.
+   */
+  async removeOrphans(keep: Set<string>): Promise<void> {
+    return this.records.serial(async () => {
+      const records = this.records.all();
+      const named = new Set([...keep, ...records.flatMap((r) => [r.manifestDigest, `sha256:${r.id}`, ...r.layers.flatMap((l) => [l.digest, l.diffID])])]);
+      for (const diffID of await this.layers.list()) if (!named.has(diffID)) await this.layers.removeDirectory(diffID);
+      for (const d of await this.blobs.list()) if (!named.has(d)) await this.blobs.remove(parseHexDigest(d));
+    });
+  }
+
   /** Deletes an untagged image's record and the layers and blobs no remaining image refers to. Serialised by the caller. */
   async deleteImage(id: string): Promise<void> {
     const record = this.records.get(id);

@@ -75,6 +75,16 @@ export class BlobStore {
     }
   }
 
+  /** Every committed blob's digest. */
+  async list(): Promise<string[]> {
+    const out: string[] = [];
+    for (const alg of ["sha256", "sha512"] as const) {
+      const names = await fsp.readdir(join(this.dir, alg)).catch(() => [] as string[]);
+      for (const n of names) if (/^[a-f0-9]+$/.test(n)) out.push(`${alg}:${n}`);
+    }
+    return out;
+  }
+
   async remove(d: Digest): Promise<void> {
     await fsp.rm(this.path(d), { force: true });
   }

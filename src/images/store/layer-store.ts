@@ -166,7 +166,13 @@ export class LayerStore {
 
   /** Removes a layer's directory and blob (the caller checked no image and no container uses it). */
   async remove(l: Pick<LayerDescriptor, "diffID" | "digest">): Promise<void> {
-    const path = this.path(l.diffID);
+    await this.removeDirectory(l.diffID);
+    await this.blobs.remove(parseDigest(l.digest, "layer digest"));
+  }
+
+  /** Removes a layer's unpacked directory only. */
+  async removeDirectory(diffID: string): Promise<void> {
+    const path = this.path(diffID);
     // Renamed aside first, so a half-removed layer is never taken for a present one.
     const aside = join(this.tmpDir, `gone-${randomBytes(6).toString("hex")}`);
     await fsp.mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
@@ -174,7 +180,6 @@ export class LayerStore {
       if (e.code !== "ENOENT") throw e;
     });
     await fsp.rm(aside, { recursive: true, force: true });
-    await this.blobs.remove(parseDigest(l.digest, "layer digest"));
   }
 }
 

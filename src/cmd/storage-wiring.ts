@@ -55,10 +55,17 @@ export interface StorageSettings {
 
 /**
  * The node's volumes mounted (or attached) again at start: after a reboot nothing is, after a crash all still are
- * (then this only checks). Retain volumes whose object is gone stay unmounted.
+ * (then this only checks). Retain volumes whose object is gone stay unmounted; volumes of no object that nobody kept
+ * (a crash between making storage and its object) are removed.
  */
 async function remountVolumes(store: Store, provisioner: LocalProvisioner, log: (m: string) => void): Promise<void> {
-  for (const pv of store.list<PersistentVolume>("PersistentVolume").items) {
+  const volumes = store.list<PersistentVolume>("PersistentVolume").items;
+  try {
+    for (const name of await provisioner.collectOrphans(new Set(volumes.map((v) => v.metadata.name!)))) log(`removed volume ${name}: no PersistentVolume names it`);
+  } catch (err) {
+    log(`volumes: ${String(err)}`);
+  }
+  for (const pv of volumes) {
     if (pv.metadata.annotations?.[ANN_PROVISIONED_BY] !== provisioner.name) continue;
     const name = pv.metadata.name!;
     try {

@@ -116,7 +116,24 @@ export class LocalProvisioner {
 
   async release(name: string): Promise<void> {
     const img = this.image(name);
-    if (img.exists()) await img.unmount();
+    if (!img.exists()) return;
+    await img.unmount();
+    await img.markReleased();
+  }
+
+  /**
+   * Removes volumes no PersistentVolume names (`known`) and nobody kept on purpose: what a crash between making a
+   * volume's storage and its object, or during a reclaim, left behind. Returns their names.
+   */
+  async collectOrphans(known: ReadonlySet<string>): Promise<string[]> {
+    const gone: string[] = [];
+    for (const name of this.names()) {
+      const img = this.image(name);
+      if (known.has(name) || img.state()?.released) continue;
+      await img.remove();
+      gone.push(name);
+    }
+    return gone;
   }
 
   /** Unmounts and removes every volume (nodelet reset). */

@@ -34,6 +34,8 @@ interface ImageState {
   fsBytes: number;
   /** volumeMode Block: a raw image attached with losetup (the volume owns the device), no filesystem. */
   block?: boolean;
+  /** Kept for an administrator after its PersistentVolume object went (Retain): not an orphan to collect. */
+  released?: boolean;
 }
 
 export class LoopImage {
@@ -206,6 +208,12 @@ export class LoopImage {
     if (wasMounted || this.state()?.block) await this.detached();
     // rm -r never crosses into a filesystem still mounted (a failed umount throws above).
     await fsp.rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Records that the image is kept on purpose (Retain) though no volume object names it any more. */
+  async markReleased(): Promise<void> {
+    const st = this.state();
+    if (st) await this.saveState({ ...st, released: true });
   }
 
   private async saveState(st: ImageState): Promise<void> {

@@ -105,6 +105,19 @@ describe("local provisioner: loop-mounted ext4 volumes", { skip }, () => {
     assert.deepEqual(footprint(root), { loops: [], mounts: [], files: [] });
   });
 
+  test("orphans (no volume object, not kept on purpose) are collected; a released Retain image is kept", async () => {
+    await prov.provision("pvc-orphan", 8 * MiB, "Filesystem");
+    await prov.provision("pvc-kept", 8 * MiB, "Filesystem");
+    await prov.provision("pvc-live", 8 * MiB, "Filesystem");
+    await prov.release("pvc-kept");
+    assert.deepEqual(await prov.collectOrphans(new Set(["pvc-live"])), ["pvc-orphan"]);
+    assert.deepEqual(footprint(root).files.sort(), ["pvc-kept", "pvc-live"]);
+    assert.equal(footprint(root).mounts.length, 1, "only the live volume is mounted");
+    await prov.delete("pvc-kept");
+    await prov.delete("pvc-live");
+    assert.deepEqual(footprint(root), { loops: [], mounts: [], files: [] });
+  });
+
   test("100 volumes created and deleted leave no loop device, mount or file", async () => {
     const before = footprint(root);
     const names = Array.from({ length: 100 }, (_, i) => `pvc-churn-${i}`);

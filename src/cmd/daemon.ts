@@ -138,7 +138,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const started = agent;
   pressure = () => started.eviction.conditions();
   const kubelet = agent.kubelet;
-  const storage = startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log });
+  const storage = await startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log });
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
   const stopAccess = startAccessControllers(store, rootCA, log);
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);

@@ -82,8 +82,11 @@ export function installStorageHooks(store: Store, api: StorageHookTarget): () =>
   return installStorageAdmission(store, api);
 }
 
-/** Creates the default class if missing and starts the PV controller; returns its stop. */
-export function startStorage(s: StorageSettings): { binder: PvBinder; stop(): Promise<void> } {
+/**
+ * Creates the default class if missing, mounts the node's volumes again (collecting orphans), then starts the PV
+ * controller, so no provisioning runs while the volumes directory is being checked. Returns its stop.
+ */
+export async function startStorage(s: StorageSettings): Promise<{ binder: PvBinder; stop(): Promise<void> }> {
   if (!s.store.get("StorageClass", "", LOCAL_STORAGE_CLASS.metadata.name!)) {
     try {
       s.store.create(structuredClone(LOCAL_STORAGE_CLASS));
@@ -92,7 +95,7 @@ export function startStorage(s: StorageSettings): { binder: PvBinder; stop(): Pr
     }
   }
   const provisioner = new LocalProvisioner(volumesDir(s.root), s.runner);
-  void remountVolumes(s.store, provisioner, s.log);
+  await remountVolumes(s.store, provisioner, s.log);
   const binder = new PvBinder({
     store: s.store,
     events: new EventRecorder(s.store, s.clock, "persistentvolume-controller", s.nodeName, s.eventLimits),

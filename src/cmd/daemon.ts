@@ -38,7 +38,7 @@ import { registerNodeApi } from "../apiserver/node-api.js";
 import { nodeImages, registerImageReclaimer } from "./image-wiring.js";
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
-import { loadNodeRegistries } from "./registry-wiring.js";
+import { loadNodeRegistries, registrySources } from "./registry-wiring.js";
 
 export const SHIM_PATH = findShim();
 
@@ -93,7 +93,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   onStateWriteNoSpace(() => reserve.release());
   openedStore = store;
   await images.ensureBusybox();
-  const nodeImageSet = nodeImages(cfg, images, runtime, log);
+  const nodeImageSet = nodeImages(cfg, images, runtime, log, registrySources(registries));
   const imageService = nodeImageSet.service;
   // The network owns leases of pods that exist (in the store, or with a sandbox on disk); the rest are collected.
   await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));

@@ -1,7 +1,7 @@
 /**
  * The daemon's images: the puller over the node's store (this node's platform), the image service the kubelet and
- * the node API use, and image garbage collection — every 5 minutes by disk usage, and as the eviction manager's
- * "imagefs" reclaimer. Registry access comes from the distribution client (src/images/registry/).
+ * the node API use (registries: the distribution client, registry-wiring.ts), and image garbage collection — every 5 minutes by disk usage, and as the eviction manager's
+ * "imagefs" reclaimer.
  */
 import { ImageGC } from "../images/image-gc.js";
 import { NodeImageService, type RegistrySources } from "../images/image-service.js";
@@ -25,7 +25,7 @@ export interface NodeImages {
   stop(): void;
 }
 
-export function nodeImages(cfg: DaemonConfig, images: ImageStore, runtime: PodRuntime, log: (m: string) => void, registries: RegistrySources = noRegistryClient): NodeImages {
+export function nodeImages(cfg: DaemonConfig, images: ImageStore, runtime: PodRuntime, log: (m: string) => void, registries: RegistrySources): NodeImages {
   const puller = new Puller(images, { platform: { os: "linux", architecture: ociArch(process.arch) }, concurrency: LAYER_CONCURRENCY });
   const service = new NodeImageService(images, puller, registries);
   const gc = new ImageGC({
@@ -52,8 +52,3 @@ export function registerImageReclaimer(reclaimers: NodeReclaimers, gc: ImageGC):
 function imagesInUse(runtime: PodRuntime): Set<string> {
   return new Set(runtime.containers().map((c) => c.imageId.replace(/^sha256:/, "")));
 }
-
-/** Until the distribution client is wired in, a pull from a registry fails with this reason (ErrImagePull). */
-const noRegistryClient: RegistrySources = async (ref) => {
-  throw new Error(`cannot reach registry ${ref.registry}: this node has no registry client configured`);
-};

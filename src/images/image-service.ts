@@ -5,10 +5,11 @@
  */
 import type { PresentImage, PullSecrets } from "../kubelet/image-manager.js";
 import { InvalidImageNameError } from "../kubelet/image-manager.js";
-import { normalizeImageRef, type ImageStore } from "../runtime/images.js";
+import type { ImageStore } from "../runtime/images.js";
+import { formatReference, InvalidImageNameError as ReferenceError, parseImageReference } from "./reference.js";
 import type { ImageSource, Puller, PullProgress, PullResult } from "./pull.js";
 
-/** A reference taken apart: "docker.io/library/busybox:1.28" → repository "docker.io/library/busybox", tag. */
+/** A reference taken apart: "docker.io/library/busybox:1.28" → registry "docker.io", path "library/busybox", tag. */
 export interface ParsedRef {
   /** The normalised reference. */
   ref: string;
@@ -22,24 +23,16 @@ export interface ParsedRef {
 /** Opens the source of an image in a registry, with the pod's credentials. */
 export type RegistrySources = (ref: ParsedRef, secrets: PullSecrets) => Promise<ImageSource>;
 
-const NAME = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-
-/** Parses and normalises a reference; throws InvalidImageNameError. */
+/** Parses and normalises a reference (images/reference.ts); throws the kubelet's InvalidImageNameError. */
 export function parseRef(image: string): ParsedRef {
-  if (image === "" || image !== image.trim() || /\s/.test(image)) throw new InvalidImageNameError(image, "invalid reference format");
-  const ref = normalizeImageRef(image);
-  const at = ref.indexOf("@");
-  const named = at < 0 ? ref : ref.slice(0, at);
-  const digest = at < 0 ? undefined : ref.slice(at + 1);
-  const colon = named.lastIndexOf(":");
-  const slash = named.lastIndexOf("/");
-  const repo = colon > slash ? named.slice(0, colon) : named;
-  const tag = colon > slash ? named.slice(colon + 1) : undefined;
-  if (!NAME.test(repo) || repo.length > 255) throw new InvalidImageNameError(image, "invalid reference format");
-  if (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag)) throw new InvalidImageNameError(image, "invalid reference format");
-  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) throw new InvalidImageNameError(image, "invalid reference format");
-  const first = repo.indexOf("/");
-  return { ref, registry: repo.slice(0, first), path: repo.slice(first + 1), tag, digest };
+  let r;
+  try {
+    r = parseImageReference(image);
+  } catch (err) {
+    if (err instanceof ReferenceError) throw new InvalidImageNameError(image, err.message);
+    throw err;
+  }
+  return { ref: formatReference(r), registry: r.registry, path: r.repository, tag: r.tag, digest: r.digest };
 }
 
 export class NodeImageService {
@@ -67,7 +60,7 @@ export class NodeImageService {
     return this.puller.pull({
       ref: p.ref,
       repository,
-      tag: p.digest ? undefined : `${repository}:${p.tag ?? "latest"}`,
+      tag: p.tag !== undefined ? `${repository}:${p.tag}` : undefined,
       source: await this.registries(p, secrets),
       onProgress,
     });

@@ -19,6 +19,7 @@ import { BlobStore } from "../images/store/blob-store.js";
 import { ImageRecords, type ImageRecord } from "../images/store/image-records.js";
 import { LayerStore, type LayerDescriptor } from "../images/store/layer-store.js";
 import { readImageFile } from "../images/image-root.js";
+import { formatReference, InvalidImageNameError, parseImageReference } from "../images/reference.js";
 import { readJsonState } from "../sys/json-state.js";
 import type { Runner } from "../sys/runner.js";
 import { sharedLibraries } from "./elf-libraries.js";
@@ -28,24 +29,17 @@ const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 export const BUSYBOX_BINARY = "/bin/busybox";
 
 /**
- * Normalizes an image reference as Docker does: "busybox" → "docker.io/library/busybox:latest",
- * "me/app:1" → "docker.io/me/app:1", "host:5000/app" → "host:5000/app:latest"; a digest reference is kept.
+ * The key an image is stored under: the reference normalised as Docker does (images/reference.ts:
+ * "busybox" → "docker.io/library/busybox:latest"). A reference that does not parse is kept as written, so it is
+ * simply not found (the kubelet reports InvalidImageName for it before it gets here).
  */
 export function normalizeImageRef(ref: string): string {
-  let r = ref.trim();
-  const at = r.indexOf("@");
-  const digest = at >= 0 ? r.slice(at) : "";
-  if (at >= 0) r = r.slice(0, at);
-  const slash = r.indexOf("/");
-  const first = slash < 0 ? "" : r.slice(0, slash);
-  const hasHost = first !== "" && (first.includes(".") || first.includes(":") || first === "localhost");
-  if (!hasHost) r = `docker.io/${slash < 0 ? `library/${r}` : r}`;
-  else if (first === "index.docker.io") r = `docker.io${r.slice(first.length)}`;
-  if (r.startsWith("docker.io/") && !r.slice("docker.io/".length).includes("/")) r = `docker.io/library/${r.slice(10)}`;
-  const lastSlash = r.lastIndexOf("/");
-  const colon = r.lastIndexOf(":");
-  if (digest) return `${r}${digest}`;
-  return colon > lastSlash ? r : `${r}:latest`;
+  try {
+    return formatReference(parseImageReference(ref.trim()));
+  } catch (err) {
+    if (err instanceof InvalidImageNameError) return ref.trim();
+    throw err;
+  }
 }
 
 export class ImageStore {

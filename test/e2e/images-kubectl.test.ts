@@ -1,0 +1,110 @@
+/**
+ * Images pulled from a registry, driven by real kubectl: a local docker-registry serves as the mirror of docker.io
+ * (--registries-config), so the Kubernetes docs' pod `image: busybox:1.28` runs unmodified — pulled with the kubelet's
+ * Pulling/Pulled events — and the image's own config (Entrypoint, Env, WorkingDir, User) applies; a missing tag goes
+ * ErrImagePull → ImagePullBackOff; `imagePullPolicy: Never` with a missing image waits as ErrImageNeverPull; and
+ * `nodelet images` lists the pulled image.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
+import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { freePort, pushImage, startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { writeOciLayout } from "../helpers/oci-image.js";
+import { tarBuffer } from "../helpers/tar-writer.js";
+
+const skip = skipUnless(needsRoot(), needsCommand("kubectl"), needsCommand("docker-registry"), needsCommand("skopeo"));
+
+/** A busybox image of two layers: the binary and its applets, then /etc with a user of its own. */
+function busyboxImage(): Buffer[] {
+  const applets = ["sh", "echo", "id", "pwd", "sleep", "cat", "env"];
+  return [
+    tarBuffer([
+      { name: "bin/", type: "dir" },
+      { name: "bin/busybox", data: readFileSync("/bin/busybox"), mode: 0o755 },
+      ...applets.map((a) => ({ name: `bin/${a}`, type: "symlink" as const, linkname: "busybox" })),
+    ]),
+    tarBuffer([
+      { name: "etc/", type: "dir" },
+      { name: "etc/passwd", data: "root:x:0:0:root:/root:/bin/sh\nwww:x:33:33::/srv:/bin/sh\n" },
+      { name: "etc/group", data: "root:x:0:\nwww:x:33:\n" },
+      { name: "srv/", type: "dir", uid: 33, gid: 33 },
+    ]),
+  ];
+}
+
+describe("images from a registry with kubectl (privileged)", { skip }, () => {
+  let d: TestDaemon;
+  let reg: TestRegistry;
+  let cache: string;
+  const kubectl = (args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = execFile("kubectl", ["--kubeconfig", join(d.root, "kubeconfig"), "--cache-dir", cache, ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+      if (input !== undefined) child.stdin!.end(input);
+    });
+  const podYaml = (name: string, image: string, extra = "") =>
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  restartPolicy: Never\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: ${image}\n${extra}`;
+
+  before(async () => {
+    reg = await startRegistry({ mode: "anonymous" });
+    const layout = mkdtempSync(join(tmpdir(), "nodelet-e2e-layout-"));
+    try {
+      writeOciLayout(layout, [{ name: "busybox", layers: busyboxImage(), config: { Entrypoint: ["sh", "-c"], Cmd: ["echo user=$(id -u):$(id -g) dir=$(pwd) greeting=$GREETING"], Env: ["PATH=/bin", "GREETING=from-the-image"], WorkingDir: "/srv", User: "www" } }]);
+      await pushImage(reg, layout, { from: "busybox", to: "library/busybox:1.28" });
+    } finally {
+      rmSync(layout, { recursive: true, force: true });
+    }
+    cache = mkdtempSync(join(tmpdir(), "nodelet-kubectl-cache-"));
+    d = new TestDaemon("images", ["--listen", `127.0.0.1:${await freePort()}`]);
+    writeFileSync(join(d.root, "registries.json"), JSON.stringify({ registries: { "docker.io": { mirrors: [`http://${reg.host}`] } } }));
+    d.extraArgs.push("--registries-config", join(d.root, "registries.json"));
+    await d.start();
+  });
+  after(async () => {
+    await d?.cleanup();
+    await reg?.stop();
+    if (cache) rmSync(cache, { recursive: true, force: true });
+    assert.deepEqual(d?.leftovers() ?? [], []);
+  });
+
+  test("busybox:1.28 from the docs is pulled through the mirror and runs with its image's config", async () => {
+    const file = join(d.root, "bb.yaml");
+    writeFileSync(file, podYaml("bb", "busybox:1.28"));
+    assert.equal((await kubectl(["apply", "-f", file])).code, 0);
+    await eventually(async () => (await kubectl(["get", "pod", "bb", "-o", "jsonpath={.status.phase}"])).stdout === "Succeeded", 60_000, "bb Succeeded");
+    assert.equal((await kubectl(["logs", "bb"])).stdout, "user=33:33 dir=/srv greeting=from-the-image\n");
+    const events = (await kubectl(["get", "events", "--field-selector", "involvedObject.name=bb", "-o", "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}"])).stdout;
+    assert.match(events, /^Pulling: Pulling image "busybox:1\.28"$/m);
+    assert.match(events, /^Pulled: Successfully pulled image "busybox:1\.28" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/m);
+    const status = JSON.parse((await kubectl(["get", "pod", "bb", "-o", "json"])).stdout);
+    assert.match(status.status.containerStatuses[0].imageID, /^sha256:[a-f0-9]{64}$/);
+    const images = await d.cli(["images"]);
+    assert.match(images.stdout, /^busybox\s+1\.28\s+[a-f0-9]{12}\s+/m);
+    // A second pod with the image present: no pull, the kubelet's "already present" event.
+    writeFileSync(file, podYaml("bb2", "busybox:1.28", "    command: [\"true\"]\n"));
+    await kubectl(["apply", "-f", file]);
+    await eventually(async () => (await kubectl(["get", "events", "--field-selector", "involvedObject.name=bb2", "-o", "jsonpath={.items[*].message}"])).stdout.includes('Container image "busybox:1.28" already present on machine'), 30_000, "already present");
+    await kubectl(["delete", "pod", "bb", "bb2", "--wait=false"]);
+  });
+
+  test("a missing tag: ErrImagePull, then ImagePullBackOff; Never with a missing image: ErrImageNeverPull", async () => {
+    const file = join(d.root, "missing.yaml");
+    writeFileSync(file, `${podYaml("notag", "busybox:no-such-tag")}---\n${podYaml("never", "busybox:9.99", "    imagePullPolicy: Never\n")}`);
+    assert.equal((await kubectl(["apply", "-f", file])).code, 0);
+    const reason = (name: string) => kubectl(["get", "pod", name, "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}"]).then((r) => r.stdout);
+    await eventually(async () => (await reason("notag")) === "ImagePullBackOff", 60_000, "ImagePullBackOff");
+    const events = (await kubectl(["get", "events", "--field-selector", "involvedObject.name=notag", "-o", "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}"])).stdout;
+    assert.match(events, /^Failed: Failed to pull image "busybox:no-such-tag": .*no-such-tag/m);
+    assert.match(events, /^BackOff: Back-off pulling image "busybox:no-such-tag"$/m);
+    await eventually(async () => (await reason("never")) === "ErrImageNeverPull", 30_000, "ErrImageNeverPull");
+    const never = (await kubectl(["get", "pod", "never", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.message}"])).stdout;
+    assert.equal(never, 'Container image "busybox:9.99" is not present with pull policy of Never');
+    await kubectl(["delete", "pod", "notag", "never", "--wait=false"]);
+  });
+});

@@ -3,8 +3,9 @@
  * SetDefaults_PersistentVolumeClaimSpec, ValidatePersistentVolume, ValidatePersistentVolumeClaim(Update) in
  * pkg/apis/core/v1/defaults.go and pkg/apis/core/validation/validation.go).
  *
- * One simplification on claim updates: Kubernetes lets only a *bound* claim grow its storage request; nodelet lets
- * any claim grow (never shrink), since its single-node provisioner binds claims at once anyway.
+ * On claim updates validation lets any claim's storage request grow (never shrink); the PersistentVolumeClaimResize
+ * admission (controllers/pv-binder/admission.ts, which reads the StorageClass) then allows it only for a bound
+ * claim whose class allows expansion, as Kubernetes does.
  */
 import { child, forbidden, invalid, invalidEach, notSupported, required, type ErrorList } from "./field.js";
 import { describeDiff, semanticEqual } from "./json.js";

@@ -1,0 +1,57 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from "../../../src/api/types.js";
+import { HostPathPlugin } from "../../../src/storage/host-path.js";
+import { LocalProvisioner } from "../../../src/storage/local-provisioner.js";
+import { PersistentVolumeClaimPlugin } from "../../../src/storage/persistent-volume-claim.js";
+import { ScriptedRunner } from "../../../src/sys/scripted-runner.js";
+
+const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "ns", uid: "pod-uid" }, spec: { containers: [] } } as unknown as Pod;
+const vol = { name: "data", persistentVolumeClaim: { claimName: "c" } };
+
+function claim(o: Partial<PersistentVolumeClaim["spec"]> & { phase?: "Bound" | "Pending"; deleting?: boolean } = {}): PersistentVolumeClaim {
+  const { phase, deleting, ...spec } = o;
+  return { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c", namespace: "ns", uid: "claim-uid", ...(deleting ? { deletionTimestamp: "2026-01-01T00:00:00Z" } : {}) }, spec, status: { phase: phase ?? "Pending" } };
+}
+
+function pv(spec: Partial<PersistentVolume["spec"]>): PersistentVolume {
+  return { apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "v" }, spec: { claimRef: { uid: "claim-uid" }, ...spec } };
+}
+
+function plugin(c: PersistentVolumeClaim | undefined, v: PersistentVolume | undefined): PersistentVolumeClaimPlugin {
+  const runner = new ScriptedRunner();
+  return new PersistentVolumeClaimPlugin(
+    { claim: () => c, volume: () => v },
+    new LocalProvisioner("/nonexistent/volumes", runner),
+    new HostPathPlugin(runner),
+    20,
+  );
+}
+
+test("FailedMount texts: claim missing, not bound (after waiting), being deleted, bound elsewhere", async () => {
+  await assert.rejects(plugin(undefined, undefined).setup(pod, vol), { message: 'MountVolume.SetUp failed for volume "data" : error processing PVC ns/c: failed to fetch PVC from API server: persistentvolumeclaims "c" not found' });
+  await assert.rejects(plugin(claim(), undefined).setup(pod, vol), { message: 'MountVolume.SetUp failed for volume "data" : error processing PVC ns/c: PVC is not bound' });
+  await assert.rejects(plugin(claim({ phase: "Bound", volumeName: "v", deleting: true }), undefined).setup(pod, vol), /PVC is being deleted/);
+  const other = pv({ hostPath: { path: "/tmp" }, claimRef: { uid: "someone-else" } });
+  await assert.rejects(plugin(claim({ phase: "Bound", volumeName: "v" }), other).setup(pod, vol), /error processing PVC ns\/c: PV v is not bound to this claim/);
+});
+
+test("hostPath and local volumes give their path; readOnly from the pod's volume; unsupported sources are named", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pvc-plugin-"));
+  try {
+    const bound = claim({ phase: "Bound", volumeName: "v" });
+    assert.deepEqual(await plugin(bound, pv({ hostPath: { path: dir, type: "Directory" } })).setup(pod, vol), { hostPath: dir, readOnly: false });
+    const ro = { name: "data", persistentVolumeClaim: { claimName: "c", readOnly: true } };
+    assert.deepEqual(await plugin(bound, pv({ local: { path: dir } })).setup(pod, ro), { hostPath: dir, readOnly: true });
+    await assert.rejects(plugin(bound, pv({ local: { path: join(dir, "missing") } })).setup(pod, vol), /path ".*missing" does not exist/);
+    await assert.rejects(plugin(bound, pv({ hostPath: { path: join(dir, "missing"), type: "Directory" } })).setup(pod, vol), /hostPath type check failed: .*missing does not exist/);
+    const nfs = { ...pv({}), spec: { claimRef: { uid: "claim-uid" }, nfs: { server: "x", path: "/" } } } as unknown as PersistentVolume;
+    await assert.rejects(plugin(bound, nfs).setup(pod, vol), /volume type nfs of PersistentVolume v is not supported on this node/);
+    await assert.rejects(plugin(bound, pv({ volumeMode: "Block", local: { path: dir } })).setup(pod, vol), /volumeMode Block is supported for volumes of nodelet.io\/local only/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -15,7 +15,8 @@ import { Keyring, NO_CREDENTIALS } from "../../src/images/registry/credentials.j
 import { RegistryError } from "../../src/images/registry/errors.js";
 import { parseRegistriesConfig, RegistryHosts } from "../../src/images/registry/hosts.js";
 import { registryImageSource } from "../../src/images/registry/image-source.js";
-import { layoutPushSource } from "../../src/images/registry/layout-source.js";
+import { layoutBlobs, layoutPushSource } from "../../src/images/registry/layout-source.js";
+import { ImageNotFoundError, pushLocalImage } from "../../src/images/registry/push-image.js";
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../../src/images/registry/manifest.js";
 import { parseImageReference } from "../../src/images/reference.js";
 import { OciLayout, type LayoutImage } from "../helpers/oci-layout.js";
@@ -249,5 +250,14 @@ describe("registry client against docker-registry", { skip }, () => {
     assert.equal(index.digest, multiDigest);
     assert.equal((await client.getImageManifest(ref(`${reg.host}/team/multi:v1`), keys)).manifestDigest, image.digest);
     await assert.rejects(client.pushImage(ref(`${reg.host}/team/denied:v1`), await layoutPushSource(layout.dir, "v1"), creds(reg.host, "dan", "bad")), /401 Unauthorized from token server/);
+  });
+
+  it("pushLocalImage: the node's image under its normalised reference, blobs served by digest", async () => {
+    const target = `${anon.host}/team/local:v1`;
+    const local = { manifestDigest: (r: string) => (r === target ? image.digest : undefined), blobs: layoutBlobs(layout.dir) };
+    const pushed = await pushLocalImage(client, `${anon.host}/team/local:v1`, local, NO_CREDENTIALS);
+    assert.deepEqual(pushed, { repository: `${anon.host}/team/local`, tag: "v1", digest: image.digest, size: image.size, uploaded: 3, existing: 0, mounted: 0 });
+    assert.equal((await client.getImageManifest(ref(target))).digest, image.digest);
+    await assert.rejects(pushLocalImage(client, `${anon.host}/team/absent`, local, NO_CREDENTIALS), (e: unknown) => e instanceof ImageNotFoundError && /image ".*team\/absent" is not on this node/.test(e.message));
   });
 });

@@ -12,6 +12,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_pro
 import { createPrivateKey, randomBytes, sign } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, get, type IncomingMessage, type Server } from "node:http";
+import { get as httpsGet } from "node:https";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +31,8 @@ export interface TestRegistry {
   readonly dir: string;
   readonly auth: RegistryAuth;
   readonly tokenServer?: TokenServer;
+  /** With TLS: the registry's self-signed certificate (PEM), to trust as a CA. */
+  readonly caFile?: string;
   /** The file the registry keeps a blob in (to corrupt it in a test). */
   blobDataPath(digest: string): string;
   /** The registry's log so far (for a failing test's message). */
@@ -57,16 +60,20 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a registry in the given auth mode (anonymous by default); resolves once `/v2/` answers. */
-export async function startRegistry(auth: RegistryAuth = { mode: "anonymous" }): Promise<TestRegistry> {
+/**
+ * Starts a registry in the given auth mode (anonymous by default); resolves once `/v2/` answers. With `tls`, it serves
+ * HTTPS with a fresh self-signed certificate for 127.0.0.1, whose PEM is the handle's `caFile`.
+ */
+export async function startRegistry(auth: RegistryAuth = { mode: "anonymous" }, opts: { tls?: boolean } = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), "regtest-"));
   let tokenServer: TokenServer | undefined;
   try {
     const authYaml = await authConfig(dir, auth, (t) => (tokenServer = t));
+    const tlsYaml = opts.tls ? tlsConfig(dir) : "";
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const started = await launch(dir, port, authYaml).catch((err: Error) => err);
-      if (!(started instanceof Error)) return registryHandle(dir, port, auth, started, tokenServer);
+      const started = await launch(dir, port, authYaml, tlsYaml).catch((err: Error) => err);
+      if (!(started instanceof Error)) return registryHandle(dir, port, auth, started, tokenServer, opts.tls === true);
       if (attempt >= 3 || !/address already in use/.test(started.message)) throw started;
     }
   } catch (err) {
@@ -76,12 +83,13 @@ export async function startRegistry(auth: RegistryAuth = { mode: "anonymous" }):
   }
 }
 
-function registryHandle(dir: string, port: number, auth: RegistryAuth, child: ChildProcess, tokenServer: TokenServer | undefined): TestRegistry {
+function registryHandle(dir: string, port: number, auth: RegistryAuth, child: ChildProcess, tokenServer: TokenServer | undefined, tls: boolean): TestRegistry {
   let stopped: Promise<void> | undefined;
   return {
     host: `127.0.0.1:${port}`,
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
+    ...(tls ? { caFile: join(dir, "tls.crt") } : {}),
     dir,
     auth,
     ...(tokenServer ? { tokenServer } : {}),
@@ -116,7 +124,17 @@ async function authConfig(dir: string, auth: RegistryAuth, setToken: (t: TokenSe
   return `auth:\n  token:\n    realm: ${token.url}\n    service: ${SERVICE}\n    issuer: ${ISSUER}\n    rootcertbundle: ${certPem}\n`;
 }
 
-function launch(dir: string, port: number, authYaml: string): Promise<ChildProcess> {
+function tlsConfig(dir: string): string {
+  const key = join(dir, "tls.key");
+  const crt = join(dir, "tls.crt");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", crt, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], {
+    stdio: "ignore",
+  });
+  return `\n  tls:\n    certificate: ${crt}\n    key: ${key}`;
+}
+
+function launch(dir: string, port: number, authYaml: string, tlsYaml: string): Promise<ChildProcess> {
+  const tls = tlsYaml !== "";
   mkdirSync(join(dir, "data"), { recursive: true });
   const config = join(dir, "config.yml");
   writeFileSync(
@@ -125,7 +143,7 @@ function launch(dir: string, port: number, authYaml: string): Promise<ChildProce
       "version: 0.1",
       "log:\n  level: info\n  accesslog:\n    disabled: true",
       `storage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false`,
-      `http:\n  addr: 127.0.0.1:${port}\n  secret: ${randomBytes(16).toString("hex")}`,
+      `http:\n  addr: 127.0.0.1:${port}\n  secret: ${randomBytes(16).toString("hex")}${tlsYaml}`,
       authYaml,
     ].join("\n"),
   );
@@ -154,7 +172,7 @@ function launch(dir: string, port: number, authYaml: string): Promise<ChildProce
     child.once("exit", (code) => finish(new Error(`docker-registry exited (${code}) before it answered:\n${Buffer.concat(chunks)}`)));
     const poll = (): void => {
       if (done) return;
-      const req = get({ host: "127.0.0.1", port, path: "/v2/", timeout: 1000 }, (res) => {
+      const req = (tls ? httpsGet : get)({ host: "127.0.0.1", port, path: "/v2/", timeout: 1000, rejectUnauthorized: false }, (res) => {
         res.resume();
         finish();
       });

@@ -260,4 +260,28 @@ describe("registry client against docker-registry", { skip }, () => {
     assert.equal((await client.getImageManifest(ref(target))).digest, image.digest);
     await assert.rejects(pushLocalImage(client, `${anon.host}/team/absent`, local, NO_CREDENTIALS), (e: unknown) => e instanceof ImageNotFoundError && /image ".*team\/absent" is not on this node/.test(e.message));
   });
+
+  it("HTTPS: a registry with a self-signed certificate is refused as a TLS error, and trusted with its CA", async () => {
+    const reg = await startRegistry({ mode: "anonymous" }, { tls: true });
+    cleanups.push(() => reg.stop());
+    const https = `https://${reg.host}`;
+    const upstream = await startRegistry();
+    cleanups.push(() => upstream.stop());
+    // Loopback hosts default to plain HTTP, so the HTTPS registry is named as an https:// mirror in front of another.
+    const config = (ca?: string) => parseRegistriesConfig(JSON.stringify({ registries: { [upstream.host]: { mirrors: [https] }, ...(ca ? { [reg.host]: { ca } } : {}) } }), "f");
+    await assert.rejects(fetch(`${https}/v2/`), "node refuses the self-signed certificate");
+    const trusting = new DistributionClient({ hosts: new RegistryHosts(config(reg.caFile)) });
+    cleanups.push(() => trusting.close());
+    const untrusting = new DistributionClient({ hosts: new RegistryHosts(config()) });
+    cleanups.push(() => untrusting.close());
+    await pushImage(reg, layout.dir, { from: "v1", to: "library/busybox:1.28" });
+    const r = ref(`${upstream.host}/library/busybox:1.28`);
+    const got = await trusting.getImageManifest(r);
+    assert.equal(got.endpoint, https);
+    assert.equal(got.digest, image.digest);
+    await assert.rejects(untrusting.getImageManifest(r), (e: unknown) => e instanceof RegistryError && e.message.includes(`mirrors tried first: ${https}: TLS with ${https} failed`));
+    const globalCa = new DistributionClient({ hosts: new RegistryHosts(config(), [], [reg.caFile as string]) });
+    cleanups.push(() => globalCa.close());
+    assert.equal((await globalCa.getImageManifest(r)).endpoint, https, "--registry-ca trusts it for every registry");
+  });
 });

@@ -1,6 +1,5 @@
 /**
- * `nodelet images` (list), `nodelet image build --from-host PATH... --tag NAME`, `nodelet image rm NAME`,
- * `nodelet image push REF` (to the registry REF names, with the node's registry settings and credentials).
+ * `nodelet images` (list), `nodelet image build --from-host PATH... --tag NAME`, `nodelet image rm NAME`.
  */
 import { familiarName, type Image } from "../api/image.js";
 import { flag, flags, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
@@ -15,17 +14,6 @@ export const FLAGS: FlagSpec[] = [
 ];
 
 const BASE = "/apis/nodelet.io/v1/images";
-
-/** The node API's answer to a push (images/registry/push-image.ts PushedImage). */
-interface PushReply {
-  repository: string;
-  tag: string;
-  digest: string;
-  size: number;
-  uploaded: number;
-  existing: number;
-  mounted: number;
-}
 
 export async function main(argv: string[], verb: string): Promise<number> {
   let ctx: CliContext | undefined;
@@ -44,14 +32,6 @@ export async function main(argv: string[], verb: string): Promise<number> {
       ctx.out.write(`Successfully built ${img.id.slice(0, 12)}\nSuccessfully tagged ${img.tags.map(familiarName).join(", ")}\n`);
       return 0;
     }
-    if (sub === "push") {
-      const image = p.positional[1];
-      if (!image || p.positional.length > 2) throw new UsageError("image push needs exactly one image: nodelet image push REGISTRY/REPOSITORY[:TAG]");
-      ctx.out.write(`The push refers to repository [${image.replace(/[:@][^/]*$/, "")}]\n`);
-      const r = await ctx.client.request<PushReply>("POST", `${BASE}/push`, { body: { image } });
-      ctx.out.write(`${r.tag}: digest: ${r.digest} size: ${r.size} (${r.uploaded} blobs uploaded, ${r.existing} already there, ${r.mounted} mounted)\n`);
-      return 0;
-    }
     if (sub === "rm" || sub === "remove") {
       for (const name of p.positional.slice(1)) {
         await ctx.client.request("DELETE", `${BASE}/${encodeURIComponent(name)}`);
@@ -59,7 +39,7 @@ export async function main(argv: string[], verb: string): Promise<number> {
       }
       return 0;
     }
-    throw new UsageError(`unknown image command "${sub ?? ""}": use images, image build, image push, image rm`);
+    throw new UsageError(`unknown image command "${sub ?? ""}": use images, image build, image rm`);
   } catch (err) {
     return report(err, ctx?.err);
   } finally {

@@ -46,7 +46,6 @@ Pods:
 Images:
   images                   list images on this node
   image build --from-host PATH... --tag NAME
-  image push REF           push a node image to the registry REF names (see README: Registries)
   image rm NAME
 Node:
   daemon [--root DIR] [--socket PATH] [--cgroup-parent PATH] ...   run the node agent

@@ -3,7 +3,10 @@
  * never sees it): the node's images, and a pod's recorded host steps for `nodelet explain`.
  *   GET    /apis/nodelet.io/v1/images                            → {items: Image[]}
  *   POST   /apis/nodelet.io/v1/images  {fromHost: [...], tag}     → Image (nodelet image build)
+ *   GET    /apis/nodelet.io/v1/images/NAME[:TAG]                  → the image's record, tags and layers (image inspect)
  *   DELETE /apis/nodelet.io/v1/images/NAME[:TAG]
+ *   DELETE /apis/nodelet.io/v1/images[?all=true]                  → {deleted, reclaimedBytes} (image prune)
+ *   POST   /apis/nodelet.io/v1/imagepulls?image=REF              → NDJSON: {progress} lines, then {image, downloaded} or {error}
  *   GET    /apis/nodelet.io/v1/namespaces/NS/pods/NAME/explain    → text/x-shellscript
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -18,6 +21,12 @@ export interface NodeImages {
   buildFromHost(paths: string[], tag: string): Promise<object>;
   /** False when no image has that name. */
   remove(ref: string): Promise<boolean>;
+  /** The image a reference (or id) names, in full, or undefined. */
+  inspect(ref: string): Promise<object | undefined>;
+  /** Removes untagged unused images (all unused ones with `all`). */
+  prune(all: boolean): Promise<{ deleted: string[]; reclaimedBytes: number }>;
+  /** Pulls an image, reporting each layer's progress. */
+  pull(ref: string, onProgress: (p: object) => void): Promise<object>;
 }
 
 /** What the node API reads: the node's images, the store, and the node's record of how it built a pod. */
@@ -37,7 +46,8 @@ export function registerNodeApi(api: ApiServer, deps: NodeApiDeps): void {
 async function handle(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const parts = url.pathname.slice(PREFIX.length).split("/").map(decodeURIComponent);
   try {
-    if (parts[0] === "images") return await images(d, req, res, parts.slice(1).join("/"));
+    if (parts[0] === "images") return await images(d, req, res, parts.slice(1).join("/"), url);
+    if (parts[0] === "imagepulls" && parts.length === 1 && req.method === "POST") return await pull(d, res, url.searchParams.get("image") ?? "");
     if (parts[0] === "namespaces" && parts[2] === "pods" && parts[4] === "explain" && req.method === "GET") {
       return explain(d, res, parts[1], parts[3]);
     }
@@ -48,8 +58,14 @@ async function handle(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse,
   }
 }
 
-async function images(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+async function images(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse, name: string, url: URL): Promise<void> {
   if (req.method === "GET" && !name) return sendJson(res, 200, { kind: "ImageList", items: await d.images.list() });
+  if (req.method === "GET" && name) {
+    const found = await d.images.inspect(name);
+    if (!found) throw new ApiError("NotFound", `image "${name}" not found`);
+    return sendJson(res, 200, found);
+  }
+  if (req.method === "DELETE" && !name) return sendJson(res, 200, await d.images.prune(url.searchParams.get("all") === "true"));
   if (req.method === "POST" && !name) {
     const body = JSON.parse((await readBody(req)) || "{}") as { fromHost?: string[]; tag?: string };
     if (!body.tag) throw new FieldError("--tag", "Required value: a name for the image");
@@ -60,6 +76,19 @@ async function images(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse,
     return sendJson(res, 200, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 200 });
   }
   throw new ApiError("MethodNotAllowed", `${req.method} is not supported on images`);
+}
+
+/** A pull as a stream of JSON lines, so the CLI can draw progress; the last line is the result or the error. */
+async function pull(d: NodeApiDeps, res: ServerResponse, image: string): Promise<void> {
+  if (!image) throw new FieldError("image", "Required value: the image to pull");
+  res.writeHead(200, { "Content-Type": "application/x-ndjson" });
+  const line = (o: object) => res.write(`${JSON.stringify(o)}\n`);
+  try {
+    line({ result: await d.images.pull(image, (progress) => line({ progress })) });
+  } catch (err) {
+    line({ error: err instanceof Error ? err.message : String(err) });
+  }
+  res.end();
 }
 
 function explain(d: NodeApiDeps, res: ServerResponse, namespace: string, name: string): void {

@@ -1,19 +1,23 @@
 /**
- * `nodelet images` (list), `nodelet image build --from-host PATH... --tag NAME`, `nodelet image rm NAME`.
+ * `nodelet images` (list), `nodelet image pull REF`, `nodelet image inspect REF...`, `nodelet image build
+ * --from-host PATH... --tag NAME`, `nodelet image rm NAME...`, `nodelet image prune [--all]`.
  */
 import { familiarName, type Image } from "../api/image.js";
 import { flag, flags, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, type CliContext } from "./context.js";
 import { formatColumns } from "./printers.js";
+import { humanBytes, PullProgressView, type LayerProgress } from "./pull-progress.js";
 
 export const FLAGS: FlagSpec[] = [
   ...GLOBAL_FLAGS,
   { name: "from-host", value: true, multiple: true },
   { name: "tag", short: "t", value: true },
   { name: "quiet", short: "q", value: false },
+  { name: "all", short: "a", value: false },
 ];
 
 const BASE = "/apis/nodelet.io/v1/images";
+const PULLS = "/apis/nodelet.io/v1/imagepulls";
 
 export async function main(argv: string[], verb: string): Promise<number> {
   let ctx: CliContext | undefined;
@@ -32,6 +36,20 @@ export async function main(argv: string[], verb: string): Promise<number> {
       ctx.out.write(`Successfully built ${img.id.slice(0, 12)}\nSuccessfully tagged ${img.tags.map(familiarName).join(", ")}\n`);
       return 0;
     }
+    if (sub === "pull") return await pull(ctx, p.positional[1]);
+    if (sub === "inspect") {
+      if (p.positional.length < 2) throw new UsageError("image inspect needs at least one image");
+      const found = [];
+      for (const name of p.positional.slice(1)) found.push(await ctx.client.request("GET", `${BASE}/${encodeURIComponent(name)}`));
+      ctx.out.write(`${JSON.stringify(found, null, 4)}\n`);
+      return 0;
+    }
+    if (sub === "prune") {
+      const r = await ctx.client.request<{ deleted: string[]; reclaimedBytes: number }>("DELETE", BASE, { query: p.flags.has("all") ? { all: "true" } : {} });
+      if (r.deleted.length) ctx.out.write(`Deleted Images:\n${r.deleted.map((id) => `deleted: sha256:${id}\n`).join("")}\n`);
+      ctx.out.write(`Total reclaimed space: ${humanBytes(r.reclaimedBytes)}\n`);
+      return 0;
+    }
     if (sub === "rm" || sub === "remove") {
       for (const name of p.positional.slice(1)) {
         await ctx.client.request("DELETE", `${BASE}/${encodeURIComponent(name)}`);
@@ -39,12 +57,37 @@ export async function main(argv: string[], verb: string): Promise<number> {
       }
       return 0;
     }
-    throw new UsageError(`unknown image command "${sub ?? ""}": use images, image build, image rm`);
+    throw new UsageError(`unknown image command "${sub ?? ""}": use images, image pull, image inspect, image build, image rm, image prune`);
   } catch (err) {
     return report(err, ctx?.err);
   } finally {
     ctx?.client.close();
   }
+}
+
+/** Streams the daemon's pull: progress lines as they come, then the result (or the error). */
+async function pull(ctx: CliContext, image: string | undefined): Promise<number> {
+  if (!image) throw new UsageError("image pull needs an image reference");
+  const view = new PullProgressView(ctx.out, (ctx.out as NodeJS.WriteStream).isTTY === true);
+  let rest = "";
+  let result: { image: Image; downloaded: number; ms: number } | undefined;
+  let error: string | undefined;
+  for await (const chunk of ctx.client.stream(PULLS, { image }, "POST")) {
+    rest += (chunk as Buffer).toString();
+    let nl;
+    while ((nl = rest.indexOf("\n")) >= 0) {
+      const msg = JSON.parse(rest.slice(0, nl)) as { progress?: LayerProgress; result?: typeof result; error?: string };
+      rest = rest.slice(nl + 1);
+      if (msg.progress) view.update(msg.progress);
+      if (msg.result) result = msg.result;
+      if (msg.error) error = msg.error;
+    }
+  }
+  if (error || !result) throw new Error(`pulling ${image}: ${error ?? "the daemon ended the pull without a result"}`);
+  const { image: img, downloaded, ms } = result;
+  ctx.out.write(`Digest: ${img.repoDigests.find((d) => d.includes("@"))?.split("@")[1] ?? ""}\n`);
+  ctx.out.write(`Pulled ${image} (image ${img.id.slice(0, 12)}, ${humanBytes(img.size)}; ${humanBytes(downloaded)} downloaded in ${(ms / 1000).toFixed(1)}s)\n`);
+  return 0;
 }
 
 async function list(ctx: CliContext, quiet: boolean): Promise<number> {

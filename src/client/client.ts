@@ -201,11 +201,11 @@ export class ApiClient {
     return { stop, done };
   }
 
-  /** A streamed body (logs): the returned stream errors with ApiError when the server refuses. */
-  stream(path: string, query?: Query): Readable {
+  /** A streamed body (logs, an image pull's progress): the returned stream errors with ApiError when the server refuses. */
+  stream(path: string, query?: Query, method = "GET"): Readable {
     const out = new PassThrough();
     void this.getSender().then((send) => {
-      const req = send(this.requestOptions("GET", path, { query, accept: "*/*" }), (res) => {
+      const req = send(this.requestOptions(method, path, { query, accept: "*/*" }), (res) => {
         if ((res.statusCode ?? 0) >= 300) return collectError(res, (err) => out.destroy(err as Error));
         res.on("error", (err) => out.destroy(err));
         res.pipe(out);

@@ -35,7 +35,7 @@ import { recordSetup } from "./daemon-record.js";
 import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
 import { onStateWriteNoSpace } from "../sys/state-file.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
-import { nodeImages, registerImageReclaimer } from "./image-wiring.js";
+import { imageApi, nodeImages, registerImageReclaimer } from "./image-wiring.js";
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
 import { loadNodeRegistries, registrySources } from "./registry-wiring.js";
@@ -110,6 +110,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       buildFromHost: (paths, tag) => images.buildFromHost(paths, tag),
       // An image a container (running or exited) was made from keeps its layers until the container goes.
       remove: (ref) => images.remove(ref, (id) => runtime.containers().some((c) => c.imageId === `sha256:${id}`)),
+      ...imageApi(images, nodeImageSet, runtime),
     },
     store,
     explain: (pod, title) => {

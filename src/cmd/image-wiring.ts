@@ -43,6 +43,37 @@ export function nodeImages(cfg: DaemonConfig, images: ImageStore, runtime: PodRu
   return { service, puller, gc, stop: () => clearInterval(timer) };
 }
 
+/** The node API's image verbs beyond list/build/rm: inspect, prune, pull (with per-layer progress). */
+export function imageApi(images: ImageStore, set: NodeImages, runtime: PodRuntime) {
+  return {
+    inspect: async (ref: string) => {
+      const r = images.record(ref);
+      if (!r) return undefined;
+      const tags = images.records.tags();
+      return { ...r, tags: Object.keys(tags).filter((t) => tags[t] === r.id).sort(), lowerDirs: images.lowerDirs(r) };
+    },
+    prune: async (all: boolean) => {
+      const used = imagesInUse(runtime);
+      const tags = images.records.tags();
+      const tagged = new Set(Object.values(tags));
+      const before = fsStats(images.root).availableBytes;
+      const deleted: string[] = [];
+      for (const r of images.allRecords()) {
+        if (used.has(r.id) || (!all && tagged.has(r.id))) continue;
+        await images.deleteUnused(r.id, (id) => imagesInUse(runtime).has(id));
+        deleted.push(r.id);
+      }
+      await images.removeOrphans(set.puller.pullingLayers());
+      return { deleted, reclaimedBytes: Math.max(0, fsStats(images.root).availableBytes - before) };
+    },
+    pull: async (ref: string, onProgress: (p: object) => void) => {
+      const started = Date.now();
+      const r = await set.service.pullImage(ref, [], onProgress);
+      return { image: r.image, downloaded: r.downloaded, ms: Date.now() - started };
+    },
+  };
+}
+
 /** Registers image GC as the node-level reclaimer of the images' filesystem (after dead containers). */
 export function registerImageReclaimer(reclaimers: NodeReclaimers, gc: ImageGC): void {
   reclaimers.register("imagefs", { name: "unused images", reclaim: (bytes) => gc.collect(bytes) });

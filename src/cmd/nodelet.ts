@@ -45,8 +45,11 @@ Pods:
   explain pod NAME         the host commands that built the pod, as a shell script
 Images:
   images                   list images on this node
+  image pull REF           pull from a registry (per-layer progress on a terminal)
+  image inspect REF...     an image's record, tags, digests and layers, as JSON
   image build --from-host PATH... --tag NAME
-  image rm NAME
+  image rm NAME...
+  image prune [--all]      remove untagged unused images (--all: every image no container uses)
 Node:
   daemon [--root DIR] [--socket PATH] [--cgroup-parent PATH] ...   run the node agent
   reset [--root DIR]       remove what DIR's daemon made, as it recorded it: pods, rules, bridge, cgroups

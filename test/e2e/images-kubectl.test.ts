@@ -93,6 +93,23 @@ describe("images from a registry with kubectl (privileged)", { skip }, () => {
     await kubectl(["delete", "pod", "bb", "bb2", "--wait=false"]);
   });
 
+  test("nodelet image pull (plain progress lines when not a terminal), inspect, rm", async () => {
+    const direct = `${reg.host}/library/busybox:1.28`;
+    const pulled = await d.cli(["image", "pull", direct]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.match(pulled.stdout, /^[a-f0-9]{12}: Already exists$/m, "the layers the mirror pull stored are not fetched again");
+    assert.match(pulled.stdout, /^Digest: sha256:[a-f0-9]{64}$/m);
+    const inspect = JSON.parse((await d.cli(["image", "inspect", direct])).stdout);
+    assert.equal(inspect[0].layers.length, 2);
+    assert.ok(inspect[0].tags.includes(direct) && inspect[0].tags.includes("docker.io/library/busybox:1.28"), inspect[0].tags.join(" "));
+    assert.ok(inspect[0].repoDigests.some((r: string) => r.startsWith(`${reg.host}/library/busybox@sha256:`)));
+    assert.equal((await d.cli(["image", "rm", direct])).code, 0);
+    assert.doesNotMatch((await d.cli(["images"])).stdout, new RegExp(reg.host.replace(/\./g, "\\.")));
+    const missing = await d.cli(["image", "pull", "busybox:no-such-tag"]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /pulling busybox:no-such-tag: .*no-such-tag/);
+  });
+
   test("a missing tag: ErrImagePull, then ImagePullBackOff; Never with a missing image: ErrImageNeverPull", async () => {
     const file = join(d.root, "missing.yaml");
     writeFileSync(file, `${podYaml("notag", "busybox:no-such-tag")}---\n${podYaml("never", "busybox:9.99", "    imagePullPolicy: Never\n")}`);

@@ -12,6 +12,9 @@ import type { KeyObject } from "node:crypto";
 import { loadOrCreateSigningKey } from "../auth/signing-key.js";
 import { ClusterRoleAggregationController } from "../controllers/clusterrole-aggregation.js";
 import { ServiceAccountsController } from "../controllers/service-accounts.js";
+import { apiServiceIP, apiServiceNames, ensureKubernetesService } from "../controllers/kubernetes-service.js";
+import { parseCidrSetting } from "../api/cidr.js";
+import { isIP } from "node:net";
 import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";
 import { loadOrCreateToken } from "../apiserver/index.js";
@@ -34,6 +37,31 @@ export async function prepareTcpAccess(cfg: DaemonConfig, listen: { host: string
     log(`access: ${entries.length} users from ${cfg.tokenAuthFile}`);
   }
   return { tcp: { ...listen, token, cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert }, pki, authenticators };
+}
+
+/** Names and addresses the serving certificate carries: the node's, and the kubernetes Service's (in-cluster clients). */
+export function servingHosts(cfg: DaemonConfig, hostIP: string): string[] {
+  const hosts = [hostIP, ...(cfg.network ? [apiServiceIP(parseCidrSetting("--service-cidr", cfg.serviceCIDR)), ...apiServiceNames(cfg.clusterDomain)] : [])];
+  return hosts.filter(Boolean);
+}
+
+/**
+ * The `default/kubernetes` Service for pods (with a pod network): its endpoint is the API's listener — the listen
+ * address itself, or the node's address when it listens on all addresses. A loopback-only listener cannot be
+ * reached from pods: the Service then has no endpoints, and the log says why.
+ */
+export function publishApiService(cfg: DaemonConfig, store: Store, listen: { host: string; port: number }, hostIP: string, log: (m: string) => void): void {
+  if (!cfg.network) return;
+  const wildcard = listen.host === "0.0.0.0" || listen.host === "::" || listen.host === "";
+  const loopback = listen.host === "localhost" || /^127\./.test(listen.host) || listen.host === "::1";
+  const ip = wildcard ? hostIP : loopback ? undefined : isIP(listen.host) ? listen.host : undefined;
+  if (!ip) log(`access: pods cannot reach the API on ${listen.host}:${listen.port} (listen on the node's address or 0.0.0.0); the kubernetes Service has no endpoints`);
+  const clusterIP = apiServiceIP(parseCidrSetting("--service-cidr", cfg.serviceCIDR));
+  try {
+    ensureKubernetesService(store, clusterIP, ip ? { ip, port: listen.port } : undefined, listen.port);
+  } catch (err) {
+    log(`access: kubernetes service not published: ${(err as Error).message}`);
+  }
 }
 
 /** The ServiceAccount token signing key, kept in ROOT/pki/sa.key so tokens outlive a restart. */

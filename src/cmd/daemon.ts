@@ -7,9 +7,9 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { findShim } from "../sys/shim-path.js";
 import type { Service } from "../api/types.js";
-import { serviceEnvVars } from "../controllers/service-env.js";
+import { serviceEnvVars, servicesForPod } from "../controllers/service-env.js";
 import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
-import { prepareTcpAccess, serviceAccountKey, startAccessControllers, type TcpAccess } from "./access-wiring.js";
+import { prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
 import { realClock } from "../kubelet/clock.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
 import { runtimeUid } from "../kubelet/pod-objects.js";
@@ -100,7 +100,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const clock = realClock;
   let pressure: () => PressureCondition[] = () => [];
   const heartbeat = registerNode(store, cfg, network.hostIP(), () => pressure(), log);
-  const { api, rootCA } = await startApi(cfg, store, runtime, runner, log, (a) => {
+  const { api, rootCA } = await startApi(cfg, store, runtime, runner, network.hostIP(), log, (a) => {
     installServiceAllocation(cfg, store, a);
     installStorageHooks(store, a);
   });
@@ -132,7 +132,10 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     eventTtlMs: cfg.eventTtlSeconds * 1000,
     eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst },
     log,
-    serviceEnv: (ns: string) => serviceEnvVars(store.list<Service>("Service", { namespace: ns }).items),
+    serviceEnv: (ns: string, links: boolean) => {
+      const services = [...store.list<Service>("Service", { namespace: ns }).items, ...(ns === "default" ? [] : store.list<Service>("Service", { namespace: "default" }).items)];
+      return serviceEnvVars(servicesForPod(services, ns, links));
+    },
     images: imageService,
     eviction: withImageReclaimer(evictionSettings(cfg, layout, cgroups, runtime, reserve, () => heartbeat.writeSafely()), nodeImageSet.gc),
   });
@@ -184,10 +187,10 @@ async function reportAdoption(kubelet: Kubelet, log: (m: string) => void): Promi
   log(`re-adopted ${workers.length} pods in ${kubelet.adoptedInMs ?? "?"} ms`);
 }
 
-async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, log: (m: string) => void, beforeListen: (api: ApiServer) => void): Promise<{ api: ApiServer; rootCA?: string }> {
+async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, hostIP: string, log: (m: string) => void, beforeListen: (api: ApiServer) => void): Promise<{ api: ApiServer; rootCA?: string }> {
   mkdirSync(dirname(cfg.socket), { recursive: true, mode: 0o700 });
   let access: TcpAccess | undefined;
-  if (cfg.listen) access = await prepareTcpAccess(cfg, cfg.listen, [], runner, log);
+  if (cfg.listen) access = await prepareTcpAccess(cfg, cfg.listen, servingHosts(cfg, hostIP), runner, log);
   const tcp = access?.tcp;
   const api = createApiServer({
     store,
@@ -208,6 +211,7 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     const { ca, admin } = access.pki;
     await writeKubeconfig(cfg.kubeconfig, { server: `https://${host}:${addr.port}`, caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key, token: access.tcp.token });
     log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${addr.port})`);
+    publishApiService(cfg, store, addr, hostIP, log);
   }
   return { api, rootCA: access?.pki.ca.cert };
 }

@@ -10,6 +10,25 @@ function envName(s: string): string {
   return s.toUpperCase().replace(/-/g, "_");
 }
 
+/**
+ * The services whose variables a pod in `namespace` gets (the kubelet's getServiceEnvVarMap): those of its namespace
+ * when `enableServiceLinks`, and always the `kubernetes` Service of `default` (the API), which a same-named service
+ * of the pod's own namespace overrides. `services` holds the pod's namespace's and default's.
+ */
+export function servicesForPod(services: Service[], namespace: string, enableServiceLinks: boolean): Service[] {
+  const chosen = new Map<string, Service>();
+  for (const s of services) {
+    const name = s.metadata.name ?? "";
+    const ns = s.metadata.namespace ?? "";
+    if (ns === "default" && name === "kubernetes") {
+      if (!chosen.has(name)) chosen.set(name, s);
+    } else if (ns === namespace && enableServiceLinks) {
+      chosen.set(name, s);
+    }
+  }
+  return [...chosen.values()];
+}
+
 export function serviceEnvVars(services: Service[]): Record<string, string> {
   const env: Record<string, string> = {};
   const sorted = [...services].sort((a, b) => ((a.metadata.name ?? "") < (b.metadata.name ?? "") ? -1 : 1));

@@ -29,7 +29,7 @@ export interface StarterDeps {
   hooks: HookRunner;
   killer: ContainerKiller;
   hostIP: () => string;
-  serviceEnv?: (namespace: string) => Record<string, string>;
+  serviceEnv?: (namespace: string, enableServiceLinks: boolean) => Record<string, string>;
   /** Writes the pod's status now (before a postStart failure's kill, which takes the grace period). */
   writeStatus?: (pod: Pod, waiting: Waiting) => void;
   log?: (msg: string) => void;
@@ -112,7 +112,7 @@ export class ContainerStarter {
       secrets,
       hostIP: this.d.hostIP(),
       hostname: "",
-      serviceEnv: pod.spec.enableServiceLinks === false ? {} : this.d.serviceEnv?.(ns) ?? {},
+      serviceEnv: this.d.serviceEnv?.(ns, pod.spec.enableServiceLinks !== false) ?? {},
     };
   }
 }

@@ -52,7 +52,7 @@ export interface NodeAgentOptions {
   eventLimits?: EventLimits;
   log: (msg: string) => void;
   /** Environment variables for the Services of a namespace (enableServiceLinks). */
-  serviceEnv?: (namespace: string) => Record<string, string>;
+  serviceEnv?: (namespace: string, enableServiceLinks: boolean) => Record<string, string>;
   eviction: EvictionSettings;
   /** The node's images: what is present, and pulls (image-manager.ts applies the pull policies over it). */
   images: ImageService;

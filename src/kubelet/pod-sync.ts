@@ -40,7 +40,7 @@ export interface PodSyncDeps {
   objects: PodObjects;
   hostIP: () => string;
   /** Environment variables for Services in the pod's namespace (enableServiceLinks). */
-  serviceEnv?: (namespace: string) => Record<string, string>;
+  serviceEnv?: (namespace: string, enableServiceLinks: boolean) => Record<string, string>;
   /** Node admission: why the pod may not run here now (OutOfcpu, ...), or undefined when it fits. */
   admit?: (pod: Pod) => { reason: string; message: string; final?: boolean } | undefined;
   /** A kill grace period that overrides the pod's (an eviction's: 0 for a hard threshold). */

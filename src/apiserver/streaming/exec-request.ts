@@ -6,9 +6,9 @@ import { ApiError } from "../../api/errors.js";
 import type { Pod, Status } from "../../api/types.js";
 import type { ExecOptions } from "../../api/pod-io.js";
 
+/** A boolean query parameter as Go's strconv.ParseBool reads it (python's client sends `stdout=True`). */
 function flag(query: URLSearchParams, name: string): boolean {
-  const v = query.get(name);
-  return v === "true" || v === "1";
+  return ["1", "t", "T", "TRUE", "true", "True"].includes(query.get(name) ?? "");
 }
 
 /** The container kubectl would pick: the `kubectl.kubernetes.io/default-container` annotation, else the first. */

@@ -2,12 +2,14 @@
  * The daemon's V8 heap settings, applied as it starts (v8.setFlagsFromString, before it allocates much), so that
  * `nodelet daemon` runs with them however it is started (systemd, a shell, a test) without a re-exec.
  *
- * Measured with the churn soak (README, "Churn soak"): with V8's defaults the young generation grows from 2 to
- * 32 MB of semi-spaces within the first 100 pod cycles and stays there, a quarter of the daemon's RSS, mostly
- * garbage between scavenges. Kept at its initial size (--semi-space-growth-factor=1) it costs more frequent
- * scavenges — cheap, since little of a pod cycle survives one — and the daemon's RSS is ~25 MB lower throughout.
- * Tried and not kept (no gain measured over 2,000 cycles): --heap-growing-percent=20, a full GC every 30 s,
- * MALLOC_ARENA_MAX=2.
+ * Measured with the churn soak (README, "Churn soak"; bench/soak-bench.ts): with V8's defaults the young generation
+ * grows from 2 to 32 MB of semi-spaces within the first 100 pod cycles and stays there, mostly garbage between
+ * scavenges; kept at its initial size (--semi-space-growth-factor=1) the daemon's RSS is ~25 MB lower throughout,
+ * and a second 50,000-event listing still rises only ~4 MB (e2e/events-pagination.test.ts).
+ * Tried and not kept: --heap-growing-percent=20 with --compact-on-every-full-gc keeps the old generation's committed
+ * size within a few MB of its use (another ~20 MB less at 2,000 cycles, same pod throughput), but the heap then
+ * shrinks back after every large list and a repeated 50,000-event listing rises +39 MB each time (over the issue's
+ * +20 MB); a forced full GC every 30 s and MALLOC_ARENA_MAX=2 gained nothing measurable over 2,000 cycles.
  */
 import { setFlagsFromString } from "node:v8";
 

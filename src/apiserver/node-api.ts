@@ -6,6 +6,7 @@
  *   GET    /apis/nodelet.io/v1/images/NAME[:TAG]                  → the image's record, tags and layers (image inspect)
  *   DELETE /apis/nodelet.io/v1/images/NAME[:TAG]
  *   DELETE /apis/nodelet.io/v1/images[?all=true]                  → {deleted, reclaimedBytes} (image prune)
+ *   POST   /apis/nodelet.io/v1/imageimports?path=FILE|DIR        → {items: [{id, tags}]} (image import)
  *   POST   /apis/nodelet.io/v1/imagepulls?image=REF              → NDJSON: {progress} lines, then {image, downloaded} or {error}
  *   GET    /apis/nodelet.io/v1/namespaces/NS/pods/NAME/explain    → text/x-shellscript
  */
@@ -25,6 +26,8 @@ export interface NodeImages {
   inspect(ref: string): Promise<object | undefined>;
   /** Removes untagged unused images (all unused ones with `all`). */
   prune(all: boolean): Promise<{ deleted: string[]; reclaimedBytes: number }>;
+  /** Imports the images of an archive or layout at a path on this node. */
+  import(path: string): Promise<object>;
   /** Pulls an image, reporting each layer's progress. */
   pull(ref: string, onProgress: (p: object) => void): Promise<object>;
 }
@@ -47,6 +50,7 @@ async function handle(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse,
   const parts = url.pathname.slice(PREFIX.length).split("/").map(decodeURIComponent);
   try {
     if (parts[0] === "images") return await images(d, req, res, parts.slice(1).join("/"), url);
+    if (parts[0] === "imageimports" && parts.length === 1 && req.method === "POST") return sendJson(res, 201, { items: await d.images.import(url.searchParams.get("path") ?? "") });
     if (parts[0] === "imagepulls" && parts.length === 1 && req.method === "POST") return await pull(d, res, url.searchParams.get("image") ?? "");
     if (parts[0] === "namespaces" && parts[2] === "pods" && parts[4] === "explain" && req.method === "GET") {
       return explain(d, res, parts[1], parts[3]);

@@ -1,7 +1,8 @@
 /**
- * `nodelet images` (list), `nodelet image pull REF`, `nodelet image inspect REF...`, `nodelet image build
+ * `nodelet images` (list), `nodelet image pull REF`, `nodelet image import FILE|DIR`, `nodelet image inspect REF...`, `nodelet image build
  * --from-host PATH... --tag NAME`, `nodelet image rm NAME...`, `nodelet image prune [--all]`.
  */
+import { resolve } from "node:path";
 import { familiarName, type Image } from "../api/image.js";
 import { flag, flags, GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, type CliContext } from "./context.js";
@@ -18,6 +19,7 @@ export const FLAGS: FlagSpec[] = [
 
 const BASE = "/apis/nodelet.io/v1/images";
 const PULLS = "/apis/nodelet.io/v1/imagepulls";
+const IMPORTS = "/apis/nodelet.io/v1/imageimports";
 
 export async function main(argv: string[], verb: string): Promise<number> {
   let ctx: CliContext | undefined;
@@ -37,6 +39,14 @@ export async function main(argv: string[], verb: string): Promise<number> {
       return 0;
     }
     if (sub === "pull") return await pull(ctx, p.positional[1]);
+    if (sub === "import") {
+      const file = p.positional[1];
+      if (!file) throw new UsageError("image import needs a FILE or DIR (OCI layout, or a docker save archive)");
+      // The daemon reads the path itself: it runs on this node, as root.
+      const r = await ctx.client.request<{ items: { id: string; tags: string[] }[] }>("POST", IMPORTS, { query: { path: resolve(file) } });
+      for (const i of r.items) ctx.out.write(`Loaded image: ${i.tags.length ? i.tags.map(familiarName).join(", ") : `sha256:${i.id}`}\n`);
+      return 0;
+    }
     if (sub === "inspect") {
       if (p.positional.length < 2) throw new UsageError("image inspect needs at least one image");
       const found = [];
@@ -57,7 +67,7 @@ export async function main(argv: string[], verb: string): Promise<number> {
       }
       return 0;
     }
-    throw new UsageError(`unknown image command "${sub ?? ""}": use images, image pull, image inspect, image build, image rm, image prune`);
+    throw new UsageError(`unknown image command "${sub ?? ""}": use images, image pull, image import, image inspect, image build, image rm, image prune`);
   } catch (err) {
     return report(err, ctx?.err);
   } finally {

@@ -3,8 +3,13 @@
  * the node API use (registries: the distribution client, registry-wiring.ts), and image garbage collection — every 5 minutes by disk usage, and as the eviction manager's
  * "imagefs" reclaimer.
  */
+import { randomBytes } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { FieldError } from "../api/errors.js";
+import { archiveImages, unpackArchive } from "../images/archives.js";
 import { ImageGC } from "../images/image-gc.js";
-import { NodeImageService, type RegistrySources } from "../images/image-service.js";
+import { NodeImageService, parseRef, type RegistrySources } from "../images/image-service.js";
 import { Puller } from "../images/pull.js";
 import type { NodeReclaimers } from "../kubelet/node-reclaim.js";
 import { ociArch, type ImageStore } from "../runtime/images.js";
@@ -66,12 +71,46 @@ export function imageApi(images: ImageStore, set: NodeImages, runtime: PodRuntim
       await images.removeOrphans(set.puller.pullingLayers());
       return { deleted, reclaimedBytes: Math.max(0, fsStats(images.root).availableBytes - before) };
     },
+    import: (path: string) => importArchive(images, set, path),
     pull: async (ref: string, onProgress: (p: object) => void) => {
       const started = Date.now();
       const r = await set.service.pullImage(ref, [], onProgress);
       return { image: r.image, downloaded: r.downloaded, ms: Date.now() - started };
     },
   };
+}
+
+/**
+ * `image import FILE|DIR`: every image of an OCI layout (directory or tar) or a docker save archive, through the
+ * puller (verified, layers shared); tagged with the names it carries that are references ("busybox:1.28",
+ * "docker.io/library/busybox:1.28"; an OCI layout's bare "v1" is only a tag of the layout, so that image stays
+ * untagged). Returns each image's id and tags.
+ */
+async function importArchive(images: ImageStore, set: NodeImages, path: string): Promise<{ id: string; tags: string[] }[]> {
+  if (!isAbsolute(path)) throw new FieldError("path", `"${path}" must be an absolute path`);
+  const st = await fsp.stat(path).catch(() => {
+    throw new FieldError("path", `"${path}" does not exist on this node`);
+  });
+  let dir = path;
+  let tmp: string | undefined;
+  try {
+    if (!st.isDirectory()) {
+      tmp = join(images.root, "tmp", `import-${randomBytes(6).toString("hex")}`);
+      await fsp.mkdir(tmp, { recursive: true, mode: 0o700 });
+      await unpackArchive(path, tmp, images.runner);
+      dir = tmp;
+    }
+    const out: { id: string; tags: string[] }[] = [];
+    for (const img of await archiveImages(dir)) {
+      const tags = img.names.filter((n) => n.includes("/") || n.includes(":")).map((n) => parseRef(n).ref);
+      const r = await set.puller.pull({ ref: `import:${path}:${tags[0] ?? out.length}`, tag: tags[0], source: img.source });
+      if (tags.length > 1) await images.commit(images.record(r.image.id)!, tags.slice(1));
+      out.push({ id: r.image.id, tags });
+    }
+    return out;
+  } finally {
+    if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
+  }
 }
 
 /** Registers image GC as the node-level reclaimer of the images' filesystem (after dead containers). */

@@ -46,6 +46,7 @@ Pods:
 Images:
   images                   list images on this node
   image pull REF           pull from a registry (per-layer progress on a terminal)
+  image import FILE|DIR    load an OCI layout (directory or tar) or a docker save archive
   image inspect REF...     an image's record, tags, digests and layers, as JSON
   image build --from-host PATH... --tag NAME
   image rm NAME...

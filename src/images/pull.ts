@@ -43,8 +43,8 @@ export interface PullProgress {
 export interface PullRequest {
   /** The normalised reference ("docker.io/library/busybox:1.28" or "…@sha256:…"). */
   ref: string;
-  /** The repository, for the image's repo digest ("docker.io/library/busybox"). */
-  repository: string;
+  /** The repository, for the image's repo digest ("docker.io/library/busybox"); none for an archive. */
+  repository?: string;
   /** The tag to record ("…:1.28"), none for a pull by digest. */
   tag?: string;
   source: ImageSource;
@@ -91,7 +91,7 @@ export class Puller {
     let top = await req.source.manifest();
     verifyManifestDigest(top);
     let type = manifestMediaType(top.bytes, top.mediaType);
-    const repoDigest = `${req.repository}@${top.digest}`;
+    const repoDigest = req.repository ? `${req.repository}@${top.digest}` : undefined;
     if (isIndex(type)) {
       const entry = selectPlatform(top.bytes, this.opts.platform);
       top = await req.source.manifest(entry.digest);
@@ -111,7 +111,7 @@ export class Puller {
     }
   }
 
-  private async fetchImage(req: PullRequest, top: FetchedManifest, manifest: ImageManifest, repoDigest: string): Promise<PullResult> {
+  private async fetchImage(req: PullRequest, top: FetchedManifest, manifest: ImageManifest, repoDigest: string | undefined): Promise<PullResult> {
     const configBytes = await this.configBlob(req.source, manifest.config);
     const parsed = parseImageConfig(configBytes);
     if (parsed.diffIDs.length !== manifest.layers.length) {
@@ -131,7 +131,7 @@ export class Puller {
     }
   }
 
-  private async fetchLayers(req: PullRequest, top: FetchedManifest, manifest: ImageManifest, repoDigest: string, configBytes: Buffer, parsed: ParsedConfig, layers: LayerDescriptor[]): Promise<PullResult> {
+  private async fetchLayers(req: PullRequest, top: FetchedManifest, manifest: ImageManifest, repoDigest: string | undefined, configBytes: Buffer, parsed: ParsedConfig, layers: LayerDescriptor[]): Promise<PullResult> {
     let downloaded = 0;
     await forEachLimit(layers, this.opts.concurrency ?? 3, async (l) => {
       const report = (state: LayerState, bytes: number) => req.onProgress?.({ layer: l.digest, state, bytes, total: l.size });
@@ -150,7 +150,7 @@ export class Puller {
     const image = await this.store.commit({
       id,
       manifestDigest: top.digest,
-      repoDigests: [repoDigest],
+      repoDigests: repoDigest ? [repoDigest] : [],
       layers,
       config: parsed.config,
       created: parsed.created ?? new Date().toISOString(),

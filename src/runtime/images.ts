@@ -53,7 +53,7 @@ export class ImageStore {
 
   constructor(
     readonly root: string,
-    private readonly runner: Runner,
+    readonly runner: Runner,
   ) {
     this.blobs = new BlobStore(join(root, "blobs"));
     this.layers = new LayerStore(join(root, "layers"), join(root, "tmp"), this.blobs, runner);

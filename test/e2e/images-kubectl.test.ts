@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,6 +108,31 @@ describe("images from a registry with kubectl (privileged)", { skip }, () => {
     const missing = await d.cli(["image", "pull", "busybox:no-such-tag"]);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /pulling busybox:no-such-tag: .*no-such-tag/);
+  });
+
+  test("image import: a docker save archive (skopeo's) and an OCI layout tar; the imported image runs", async () => {
+    const work = mkdtempSync(join(tmpdir(), "nodelet-e2e-import-"));
+    try {
+      const layout = join(work, "layout");
+      writeOciLayout(layout, [{ name: "localhost/imported-oci:v2", layers: busyboxImage(), config: { Cmd: ["echo", "imported"], Env: ["PATH=/bin"] } }]);
+      execFileSync("tar", ["-C", layout, "-cf", join(work, "oci.tar"), "."]);
+      execFileSync("skopeo", ["--insecure-policy", "copy", "--quiet", `oci:${layout}:localhost/imported-oci:v2`, `docker-archive:${join(work, "docker.tar")}:imported/app:v1`]);
+      const oci = await d.cli(["image", "import", join(work, "oci.tar")]);
+      assert.equal(oci.code, 0, oci.stderr);
+      assert.match(oci.stdout, /^Loaded image: localhost\/imported-oci:v2$/m);
+      const docker = await d.cli(["image", "import", join(work, "docker.tar")]);
+      assert.equal(docker.code, 0, docker.stderr);
+      assert.match(docker.stdout, /^Loaded image: imported\/app:v1$/m);
+      const list = (await d.cli(["images"])).stdout;
+      assert.match(list, /^imported\/app\s+v1\s+[a-f0-9]{12}/m);
+      const run = await d.cli(["run", "imp", "--image", "imported/app:v1", "--image-pull-policy", "Never", "--restart", "Never", "--rm", "--attach"]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout.split("\n")[0], "imported");
+      const bad = await d.cli(["image", "import", join(work, "layout", "oci-layout")]);
+      assert.notEqual(bad.code, 0);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   test("a missing tag: ErrImagePull, then ImagePullBackOff; Never with a missing image: ErrImageNeverPull", async () => {

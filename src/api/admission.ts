@@ -18,6 +18,7 @@
  * Status: for kinds with a status subresource, an update of the main resource keeps the old status, and an update
  * with `ctx.subresource === "status"` keeps the old spec, as the API server's status strategies do.
  */
+import { deploymentStrategy, replicaSetStrategy } from "./apps.js";
 import { endpointSliceStrategy, endpointsStrategy } from "./endpoints.js";
 import { ApiError } from "./errors.js";
 import { eventStrategy } from "./events.js";
@@ -63,6 +64,8 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   ConfigMap: configMapStrategy,
   Secret: secretStrategy,
   StorageClass: storageClassStrategy,
+  Deployment: deploymentStrategy,
+  ReplicaSet: replicaSetStrategy,
 };
 
 /** The kinds admission accepts, as "Kind (apiVersion)" for messages. */

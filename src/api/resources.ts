@@ -36,6 +36,11 @@ function core(kind: string, plural: string, shortNames: string[], namespaced: bo
   };
 }
 
+/** An apps/v1 workload: namespaced, in category "all", with status and scale subresources. */
+function apps(kind: string, plural: string, shortNames: string[]): ResourceInfo {
+  return { ...core(kind, plural, shortNames, true, { categories: ["all"], subresources: ["status", "scale"] }), group: "apps" };
+}
+
 export const RESOURCES: readonly ResourceInfo[] = [
   core("Pod", "pods", ["po"], true, { categories: ["all"], subresources: ["status", "log", "exec", "attach", "portforward"] }),
   core("Service", "services", ["svc"], true, { categories: ["all"], subresources: ["status"] }),
@@ -59,6 +64,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
     verbs: RW,
     subresources: [],
   },
+  apps("Deployment", "deployments", ["deploy"]),
+  apps("ReplicaSet", "replicasets", ["rs"]),
   {
     kind: "StorageClass",
     plural: "storageclasses",

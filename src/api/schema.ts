@@ -6,6 +6,7 @@
  *
  * Source: staging/src/k8s.io/api/core/v1/types.go, discovery/v1/types.go, apimachinery meta/v1/types.go.
  */
+import { APPS_SCHEMAS } from "./apps-schema.js";
 import { condition, hostPath, podSpec, podStatus } from "./pod-schema.js";
 import {
   ANY,
@@ -166,6 +167,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     allowVolumeExpansion: bool,
     allowedTopologies: list(ANY),
   }),
+  ...APPS_SCHEMAS,
 };
 
 /** The schema of a kind, or undefined for kinds nodelet does not know. */

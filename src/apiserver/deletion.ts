@@ -1,11 +1,21 @@
 /**
  * Deleting one object as the API server does: graceful for pods (graceful.ts), held by finalizers, removed otherwise.
- * Shared by the DELETE handlers and the namespace deletion that empties a namespace.
+ * Shared by the DELETE handlers, the in-process API of the controllers and the namespace deletion that empties a
+ * namespace.
+ *
+ * Deletion propagation (DeleteOptions.propagationPolicy, for every kind but pods): `Foreground` adds the
+ * `foregroundDeletion` finalizer and `Orphan` the `orphan` finalizer, and marks the object deleted; the garbage
+ * collector (controllers/gc) then deletes the dependents (blocking ones first) or removes their ownerReferences,
+ * and removes the finalizer, which deletes the object. `Background` (the default) deletes the object at once and
+ * the collector deletes its dependents afterwards, as dangling.
  */
 import type { KubeObject, Pod } from "../api/types.js";
 import { rfc3339 } from "../store/metadata.js";
 import type { ServerContext } from "./context.js";
 import { planPodDeletion } from "./graceful.js";
+
+/** The finalizer each non-default propagation policy puts on the object it deletes. */
+const PROPAGATION_FINALIZERS: Record<string, string> = { Foreground: "foregroundDeletion", Orphan: "orphan" };
 
 /** DeleteOptions, as read from the query and body of a DELETE. */
 export interface DeleteRequest {
@@ -25,7 +35,11 @@ export function deleteOne(ctx: ServerContext, obj: KubeObject, opts: DeleteReque
     obj.kind === "Pod" ? planPodDeletion(obj as Pod, opts.gracePeriodSeconds, ctx.now()) : ({ action: "remove" } as const);
   if (plan.action === "unchanged") return { object: obj, kept: true };
   let next: KubeObject | undefined;
-  if (plan.action === "mark") {
+  const gcFinalizer = obj.kind === "Pod" ? undefined : PROPAGATION_FINALIZERS[opts.propagationPolicy ?? ""];
+  if (gcFinalizer && !m.deletionTimestamp) {
+    const finalizers = [...(m.finalizers ?? []).filter((f) => !Object.values(PROPAGATION_FINALIZERS).includes(f)), gcFinalizer];
+    next = { ...obj, metadata: { ...m, finalizers, deletionTimestamp: rfc3339(new Date(ctx.now())), deletionGracePeriodSeconds: 0 } };
+  } else if (plan.action === "mark") {
     next = { ...obj, metadata: { ...m, deletionTimestamp: plan.deletionTimestamp, deletionGracePeriodSeconds: plan.gracePeriodSeconds } };
   } else if ((m.finalizers?.length ?? 0) > 0) {
     // Finalizers hold the object: mark it with no grace left; the update removing the last finalizer deletes it.

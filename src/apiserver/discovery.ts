@@ -14,6 +14,9 @@ export function aggregatedContentType(v: "v2" | "v2beta1"): string {
 
 interface SubresourceMeta {
   kind: string;
+  /** The response's group/version when not the resource's own (scale answers autoscaling/v1 Scale). */
+  group?: string;
+  version?: string;
   verbs: string[];
 }
 
@@ -30,6 +33,8 @@ function subresourceMeta(r: ResourceInfo, sub: string): SubresourceMeta {
       return { kind: "PodPortForwardOptions", verbs: ["create", "get"] };
     case "token":
       return { kind: "TokenRequest", verbs: ["create"] };
+    case "scale":
+      return { kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] };
     default:
       return { kind: r.kind, verbs: ["get"] };
   }
@@ -56,7 +61,7 @@ function aggregatedResource(r: ResourceInfo): Record<string, unknown> {
   if (r.subresources.length) {
     out.subresources = r.subresources.map((sub) => {
       const m = subresourceMeta(r, sub);
-      return { subresource: sub, responseKind: { group: r.group, version: r.version, kind: m.kind }, verbs: m.verbs };
+      return { subresource: sub, responseKind: { group: m.group ?? r.group, version: m.version ?? r.version, kind: m.kind }, verbs: m.verbs };
     });
   }
   return out;
@@ -111,7 +116,8 @@ export function apiResourceList(group: string, version: string): Record<string, 
     resources.push(entry);
     for (const sub of r.subresources) {
       const m = subresourceMeta(r, sub);
-      resources.push({ name: `${r.plural}/${sub}`, singularName: "", namespaced: r.namespaced, kind: m.kind, verbs: m.verbs });
+      const gv = m.group ? { group: m.group, version: m.version } : {};
+      resources.push({ name: `${r.plural}/${sub}`, singularName: "", namespaced: r.namespaced, ...gv, kind: m.kind, verbs: m.verbs });
     }
   }
   const groupVersion = group ? `${group}/${version}` : version;

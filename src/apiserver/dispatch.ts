@@ -20,6 +20,7 @@ import { deleteCollection, deleteObject } from "./handlers/delete.js";
 import { streamLogs } from "./handlers/logs.js";
 import { nodeMetrics, podMetrics } from "./handlers/metrics.js";
 import { patchObject } from "./handlers/patch.js";
+import { serveScale } from "./handlers/scale.js";
 import { getObject, listObjects } from "./handlers/read.js";
 import { REVIEW_KINDS, serveReview } from "./handlers/reviews.js";
 import { requestToken } from "./handlers/token-request.js";
@@ -113,6 +114,8 @@ async function serveResource(call: Call): Promise<void> {
       return streamLogs(call);
     case "token":
       return requestToken(call);
+    case "scale":
+      return serveScale(call, method);
     default:
       return route.name === undefined ? serveCollection(call, method) : serveObject(call, method, route);
   }

@@ -27,6 +27,8 @@ import { authenticate, authorize } from "./access.js";
 import type { NodeUsage, ServerContext } from "./context.js";
 import { handleRequest } from "./dispatch.js";
 import { sendError } from "./http.js";
+import type { ObjectApi } from "../api/object-api.js";
+import { LocalApi } from "./local-api.js";
 import { Hooks, type CreateHook, type UpdateHook } from "./hooks.js";
 import { applyServerLimits, DEFAULT_LIMITS, httpServerOptions, type ServerLimits } from "./limits.js";
 import { listenTcp, listenUnix } from "./listen.js";
@@ -102,6 +104,8 @@ export interface ApiServer {
   registerHandler(prefix: string, handler: ExtraHandler): void;
   /** The ServiceAccount token issuer (the kubelet's projected tokens come from it). */
   readonly serviceAccountTokens: ServiceAccountTokens;
+  /** The API for in-process controllers: the same admission, hooks and deletion rules as requests (local-api.ts). */
+  objectApi(): ObjectApi;
 }
 
 export type ExtraHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -151,6 +155,10 @@ class Listeners implements ApiServer {
     this.nodeName = ctx.nodeName;
     this.serviceAccountTokens = ctx.tokens;
     this.socketPath = opts.socketPath === null ? undefined : opts.socketPath ?? DEFAULT_SOCKET_PATH;
+  }
+
+  objectApi(): ObjectApi {
+    return new LocalApi(this.ctx);
   }
 
   registerCreateHook(kind: string, fn: CreateHook): () => void {

@@ -39,6 +39,7 @@ import { imageApi, nodeImages, registerImageReclaimer } from "./image-wiring.js"
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
 import { loadNodeRegistries, registrySources } from "./registry-wiring.js";
+import { startWorkloads } from "./workloads-wiring.js";
 
 export const SHIM_PATH = findShim();
 
@@ -145,6 +146,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const storage = await startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log });
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
   const stopAccess = startAccessControllers(store, rootCA, log);
+  const workloads = await startWorkloads(api, clock, cfg.nodeName, log);
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);
   void reportAdoption(kubelet, log);
   return {
@@ -155,6 +157,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     runtime,
     async stop(cleanup = cfg.cleanupOnExit, step = () => undefined) {
       heartbeat.stop();
+      step("stopping the workload controllers");
+      await workloads.stop();
       step("closing the API server");
       await api.close();
       step("removing every pod");

@@ -1,5 +1,6 @@
 /** The printer for each kind; kinds without one print Name and Created At, as upstream's default table convertor does. */
 import type { KubeObject } from "../types.js";
+import { deploymentPrinter, replicaSetPrinter } from "./apps.js";
 import { namespacePrinter, nodePrinter } from "./cluster.js";
 import { configMapPrinter, persistentVolumeClaimPrinter, persistentVolumePrinter, secretPrinter } from "./config.js";
 import { eventPrinter } from "./event.js";
@@ -30,6 +31,8 @@ const PRINTERS: Record<string, Printer> = {
   ConfigMap: configMapPrinter as Printer,
   Secret: secretPrinter as Printer,
   StorageClass: storageClassPrinter as Printer,
+  Deployment: deploymentPrinter as Printer,
+  ReplicaSet: replicaSetPrinter as Printer,
 };
 
 export function printerFor(kind: string): Printer<KubeObject> {

@@ -1,8 +1,9 @@
 /**
  * DELETE of one object or of a collection. Options come from a DeleteOptions body and/or the query
  * (gracePeriodSeconds, propagationPolicy, dryRun, preconditions). Pods are deleted gracefully (graceful.ts);
- * objects with finalizers are only marked; namespaces are emptied first (namespaces.ts). Owner references are not
- * garbage-collected: propagationPolicy is accepted and has no effect.
+ * objects with finalizers are only marked; namespaces are emptied first (namespaces.ts). propagationPolicy Foreground
+ * and Orphan put the garbage collector's finalizer on the object (deletion.ts); its dependents are then deleted or
+ * orphaned by controllers/gc.
  */
 import { ApiError } from "../../api/errors.js";
 import type { KubeObject } from "../../api/types.js";

@@ -49,13 +49,15 @@ export function admitAndUpdate(call: Call, next: KubeObject, old: KubeObject, re
   return finishIfFinalized(call, stored);
 }
 
-function withStatus(old: KubeObject, next: KubeObject): KubeObject {
+/** `old` with the status of `next`: what a write to the status subresource stores. */
+export function withStatus(old: KubeObject, next: KubeObject): KubeObject {
   const out = cloneObject(old) as KubeObject & { status?: unknown };
   out.status = (next as KubeObject & { status?: unknown }).status;
   return out;
 }
 
-function withoutStatusChange(next: KubeObject, old: KubeObject): KubeObject {
+/** `next` with the status and deletion fields of `old`: what a write to the main resource stores. */
+export function withoutStatusChange(next: KubeObject, old: KubeObject): KubeObject {
   const out = cloneObject(next) as KubeObject & { status?: unknown };
   out.status = (old as KubeObject & { status?: unknown }).status;
   const m = out.metadata;
@@ -69,7 +71,7 @@ function withoutStatusChange(next: KubeObject, old: KubeObject): KubeObject {
  * An object waiting on finalizers with no grace period left goes away when its last finalizer is removed
  * (the generic registry's deleteWithoutFinalizers path).
  */
-export function finishIfFinalized(call: Call, obj: KubeObject): KubeObject {
+export function finishIfFinalized(call: Pick<Call, "ctx">, obj: KubeObject): KubeObject {
   const m = obj.metadata;
   if (!m.deletionTimestamp || (m.finalizers?.length ?? 0) > 0 || (m.deletionGracePeriodSeconds ?? 0) > 0) return obj;
   try {

@@ -125,7 +125,7 @@ function store(out: Json, field: FieldDef, value: unknown): void {
     ((out[field.name] ??= {}) as Json)[k] = v;
   } else if (field.repeated) {
     ((out[field.name] ??= []) as unknown[]).push(value);
-  } else if (!isZero(value)) {
+  } else if (!isZero(value) || (field.pointer && value !== undefined)) {
     out[field.name] = value;
   }
 }

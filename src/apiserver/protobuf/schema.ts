@@ -23,12 +23,15 @@ export interface FieldDef {
   name: string;
   type: FieldType;
   repeated?: boolean;
+  /** A pointer field in Go (`*int32`): written only when set, so a zero that arrives is kept (`replicas: 0`). */
+  pointer?: boolean;
 }
 
 export type MessageDef = Record<number, FieldDef>;
 
 const f = (name: string, type: FieldType, repeated = false): FieldDef => (repeated ? { name, type, repeated } : { name, type });
 const msg = (name: string) => ({ message: name });
+const ptr = (name: string, type: FieldType): FieldDef => ({ name, type, pointer: true });
 
 export const MESSAGES: Record<string, MessageDef> = {
   // runtime.Unknown: the envelope after the "k8s\0" magic.
@@ -183,8 +186,54 @@ export const MESSAGES: Record<string, MessageDef> = {
   TokenRequest: { 1: f("metadata", msg("ObjectMeta")), 2: f("spec", msg("TokenRequestSpec")) },
   TokenRequestSpec: { 1: f("audiences", "string", true), 3: f("boundObjectRef", msg("BoundObjectReference")), 4: f("expirationSeconds", "int") },
   BoundObjectReference: { 1: f("kind", "string"), 2: f("apiVersion", "string"), 3: f("name", "string"), 4: f("uid", "string") },
+
+  // apps/v1 Deployment as `kubectl create deployment` sends it (k8s.io/api apps/v1 and core/v1 generated.proto);
+  // pod spec fields that generator never sets are not listed (and so skipped).
+  Deployment: { 1: f("metadata", msg("ObjectMeta")), 2: f("spec", msg("DeploymentSpec")) },
+  DeploymentSpec: {
+    1: ptr("replicas", "int"),
+    2: f("selector", msg("LabelSelector")),
+    3: f("template", msg("PodTemplateSpec")),
+    4: f("strategy", msg("DeploymentStrategy")),
+    5: f("minReadySeconds", "int"),
+    6: ptr("revisionHistoryLimit", "int"),
+    7: f("paused", "bool"),
+    9: ptr("progressDeadlineSeconds", "int"),
+  },
+  DeploymentStrategy: { 1: f("type", "string"), 2: f("rollingUpdate", msg("RollingUpdateDeployment")) },
+  RollingUpdateDeployment: { 1: f("maxUnavailable", "intOrString"), 2: f("maxSurge", "intOrString") },
+  PodTemplateSpec: { 1: f("metadata", msg("ObjectMeta")), 2: f("spec", msg("PodSpec")) },
+  PodSpec: {
+    2: f("containers", msg("Container"), true),
+    3: f("restartPolicy", "string"),
+    4: ptr("terminationGracePeriodSeconds", "int"),
+    6: f("dnsPolicy", "string"),
+    7: f("nodeSelector", { map: "string" }),
+    8: f("serviceAccountName", "string"),
+    10: f("nodeName", "string"),
+    11: f("hostNetwork", "bool"),
+    19: f("schedulerName", "string"),
+    20: f("initContainers", msg("Container"), true),
+  },
+  Container: {
+    1: f("name", "string"),
+    2: f("image", "string"),
+    3: f("command", "string", true),
+    4: f("args", "string", true),
+    5: f("workingDir", "string"),
+    6: f("ports", msg("ContainerPort"), true),
+    7: f("env", msg("EnvVar"), true),
+    13: f("terminationMessagePath", "string"),
+    14: f("imagePullPolicy", "string"),
+    16: f("stdin", "bool"),
+    17: f("stdinOnce", "bool"),
+    18: f("tty", "bool"),
+    20: f("terminationMessagePolicy", "string"),
+  },
+  ContainerPort: { 1: f("name", "string"), 2: f("hostPort", "int"), 3: f("containerPort", "int"), 4: f("protocol", "string"), 5: f("hostIP", "string") },
+  EnvVar: { 1: f("name", "string"), 2: f("value", "string") },
 };
 
 /** Top-level kinds that can arrive as protobuf. */
-export const PROTOBUF_KINDS = ["ConfigMap", "Secret", "Namespace", "Service",
+export const PROTOBUF_KINDS = ["ConfigMap", "Secret", "Namespace", "Service", "Deployment",
   "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview", "ServiceAccount", "TokenRequest"];

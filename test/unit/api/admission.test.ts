@@ -13,7 +13,7 @@ describe("admission dispatch", () => {
       [[], "the request body must be a JSON object"],
       [{ apiVersion: "v1", metadata: {} }, "Object 'Kind' is missing in the request body"],
       [{ kind: "Pod", metadata: {} }, "Object 'apiVersion' is missing in the request body"],
-      [{ apiVersion: "apps/v1", kind: "Deployment", metadata: {} }, 'no kind "Deployment" is registered for version "apps/v1"'],
+      [{ apiVersion: "example.com/v1", kind: "Widget", metadata: {} }, 'no kind "Widget" is registered for version "example.com/v1"'],
       [{ apiVersion: "metrics.k8s.io/v1beta1", kind: "PodMetrics", metadata: {} }, 'no kind "PodMetrics" is registered for version "metrics.k8s.io/v1beta1"'],
       [{ apiVersion: "apps/v1", kind: "Pod", metadata: {} }, "the API version in the data (apps/v1) does not match the expected API version (v1)"],
     ];
@@ -101,6 +101,8 @@ describe("admission dispatch", () => {
       { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
       { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { a: "b" } },
       { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, stringData: { a: "b" } },
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
+      { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "r" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
     ];
     for (const sample of samples) {
       const once = create(sample);
@@ -112,7 +114,8 @@ describe("admission dispatch", () => {
   it("lists the kinds it admits", () => {
     assert.deepEqual(servedKinds(), [
       "Pod (v1)", "Service (v1)", "Endpoints (v1)", "Event (v1)", "Node (v1)", "Namespace (v1)", "PersistentVolume (v1)",
-      "PersistentVolumeClaim (v1)", "ConfigMap (v1)", "Secret (v1)", "EndpointSlice (discovery.k8s.io/v1)", "StorageClass (storage.k8s.io/v1)",
+      "PersistentVolumeClaim (v1)", "ConfigMap (v1)", "Secret (v1)", "EndpointSlice (discovery.k8s.io/v1)", "Deployment (apps/v1)",
+      "ReplicaSet (apps/v1)", "StorageClass (storage.k8s.io/v1)",
       "ServiceAccount (v1)", "Role (rbac.authorization.k8s.io/v1)", "ClusterRole (rbac.authorization.k8s.io/v1)", "RoleBinding (rbac.authorization.k8s.io/v1)",
       "ClusterRoleBinding (rbac.authorization.k8s.io/v1)",
     ]);

@@ -101,10 +101,10 @@ describe("decodeManifests errors", () => {
   });
 
   it("rejects kinds nodelet does not serve, listing the ones it does", () => {
-    const e = manifestError(`${POD}---\n\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n`, "app.yaml");
+    const e = manifestError(`${POD}---\n\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: d}\n`, "app.yaml");
     assert.equal(e.document, 2);
     assert.equal(e.line, 12);
-    assert.match(e.message, /^app\.yaml: document 2: line 12: no matches for kind "Deployment" in version "apps\/v1" \(nodelet serves Pod \(v1\), Service \(v1\), /);
+    assert.match(e.message, /^app\.yaml: document 2: line 12: no matches for kind "Widget" in version "example\.com\/v1" \(nodelet serves Pod \(v1\), Service \(v1\), /);
     assert.match(e.message, /EndpointSlice \(discovery\.k8s\.io\/v1\)[,)]/);
   });
 

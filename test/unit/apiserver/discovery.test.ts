@@ -44,7 +44,7 @@ describe("aggregated discovery", () => {
 
   it("lists metrics.k8s.io/v1beta1 (kubectl top needs it) and discovery.k8s.io/v1", () => {
     const groups = apis.items.map((g: Json) => `${g.metadata.name}/${g.versions[0].version}`);
-    for (const g of ["discovery.k8s.io/v1", "metrics.k8s.io/v1beta1", "storage.k8s.io/v1"]) assert.ok(groups.includes(g), `${g} in ${groups.join(" ")}`);
+    for (const g of ["apps/v1", "discovery.k8s.io/v1", "metrics.k8s.io/v1beta1", "storage.k8s.io/v1"]) assert.ok(groups.includes(g), `${g} in ${groups.join(" ")}`);
   });
 
   it("is negotiated from kubectl's Accept header, with the exact Content-Type", () => {

@@ -1,0 +1,20 @@
+/**
+ * Wiring of the workload controllers into the daemon: one ControllerManager over the API server's in-process API
+ * (the same admission and deletion rules as kubectl's requests), running the ReplicaSet, Deployment and garbage
+ * collector controllers. stop() ends their workers and informers.
+ */
+import type { ApiServer } from "../apiserver/index.js";
+import { ControllerManager, type ControllerFactory } from "../controllers/foundation/controller.js";
+import { deploymentController } from "../controllers/deployment/controller.js";
+import { replicaSetController } from "../controllers/replicaset/controller.js";
+import type { Clock } from "../sys/clock.js";
+
+/** The controllers the daemon runs, in start order. */
+export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController];
+
+export async function startWorkloads(api: ApiServer, clock: Clock, nodeName: string, log: (m: string) => void): Promise<{ stop(): Promise<void> }> {
+  const manager = new ControllerManager({ api: api.objectApi(), clock, nodeName, log, resyncMs: 0 });
+  manager.start(WORKLOAD_CONTROLLERS);
+  log(`controllers: ${manager.names().join(", ")}`);
+  return { stop: () => manager.stop() };
+}

@@ -7,6 +7,7 @@
  *   DELETE /apis/nodelet.io/v1/images/NAME[:TAG]
  *   DELETE /apis/nodelet.io/v1/images[?all=true]                  → {deleted, reclaimedBytes} (image prune)
  *   POST   /apis/nodelet.io/v1/imageimports?path=FILE|DIR        → {items: [{id, tags}]} (image import)
+ *   POST   /apis/nodelet.io/v1/imagesaves?image=REF&path=FILE   → {id, path} (image save: an OCI layout tar)
  *   POST   /apis/nodelet.io/v1/imagepulls?image=REF              → NDJSON: {progress} lines, then {image, downloaded} or {error}
  *   GET    /apis/nodelet.io/v1/namespaces/NS/pods/NAME/explain    → text/x-shellscript
  */
@@ -28,6 +29,8 @@ export interface NodeImages {
   prune(all: boolean): Promise<{ deleted: string[]; reclaimedBytes: number }>;
   /** Imports the images of an archive or layout at a path on this node. */
   import(path: string): Promise<object>;
+  /** Writes an image as an OCI layout tar at a path on this node. */
+  save(ref: string, path: string): Promise<object>;
   /** Pulls an image, reporting each layer's progress. */
   pull(ref: string, onProgress: (p: object) => void): Promise<object>;
 }
@@ -51,6 +54,7 @@ async function handle(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse,
   try {
     if (parts[0] === "images") return await images(d, req, res, parts.slice(1).join("/"), url);
     if (parts[0] === "imageimports" && parts.length === 1 && req.method === "POST") return sendJson(res, 201, { items: await d.images.import(url.searchParams.get("path") ?? "") });
+    if (parts[0] === "imagesaves" && parts.length === 1 && req.method === "POST") return sendJson(res, 201, await d.images.save(url.searchParams.get("image") ?? "", url.searchParams.get("path") ?? ""));
     if (parts[0] === "imagepulls" && parts.length === 1 && req.method === "POST") return await pull(d, res, url.searchParams.get("image") ?? "");
     if (parts[0] === "namespaces" && parts[2] === "pods" && parts[4] === "explain" && req.method === "GET") {
       return explain(d, res, parts[1], parts[3]);

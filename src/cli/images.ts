@@ -1,5 +1,5 @@
 /**
- * `nodelet images` (list), `nodelet image pull REF`, `nodelet image import FILE|DIR`, `nodelet image inspect REF...`, `nodelet image build
+ * `nodelet images` (list), `nodelet image pull REF`, `nodelet image import FILE|DIR`, `nodelet image save REF -o FILE`, `nodelet image inspect REF...`, `nodelet image build
  * --from-host PATH... --tag NAME`, `nodelet image rm NAME...`, `nodelet image prune [--all]`.
  */
 import { resolve } from "node:path";
@@ -15,11 +15,13 @@ export const FLAGS: FlagSpec[] = [
   { name: "tag", short: "t", value: true },
   { name: "quiet", short: "q", value: false },
   { name: "all", short: "a", value: false },
+  { name: "output", short: "o", value: true },
 ];
 
 const BASE = "/apis/nodelet.io/v1/images";
 const PULLS = "/apis/nodelet.io/v1/imagepulls";
 const IMPORTS = "/apis/nodelet.io/v1/imageimports";
+const SAVES = "/apis/nodelet.io/v1/imagesaves";
 
 export async function main(argv: string[], verb: string): Promise<number> {
   let ctx: CliContext | undefined;
@@ -39,6 +41,13 @@ export async function main(argv: string[], verb: string): Promise<number> {
       return 0;
     }
     if (sub === "pull") return await pull(ctx, p.positional[1]);
+    if (sub === "save") {
+      const image = p.positional[1];
+      const out = flag(p, "output");
+      if (!image || !out) throw new UsageError("image save needs REF and -o FILE");
+      await ctx.client.request("POST", SAVES, { query: { image, path: resolve(out) } });
+      return 0;
+    }
     if (sub === "import") {
       const file = p.positional[1];
       if (!file) throw new UsageError("image import needs a FILE or DIR (OCI layout, or a docker save archive)");
@@ -67,7 +76,7 @@ export async function main(argv: string[], verb: string): Promise<number> {
       }
       return 0;
     }
-    throw new UsageError(`unknown image command "${sub ?? ""}": use images, image pull, image import, image inspect, image build, image rm, image prune`);
+    throw new UsageError(`unknown image command "${sub ?? ""}": use images, image pull, image import, image save, image inspect, image build, image rm, image prune`);
   } catch (err) {
     return report(err, ctx?.err);
   } finally {

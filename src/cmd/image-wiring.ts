@@ -12,7 +12,8 @@ import { ImageGC } from "../images/image-gc.js";
 import { NodeImageService, parseRef, type RegistrySources } from "../images/image-service.js";
 import { Puller } from "../images/pull.js";
 import type { NodeReclaimers } from "../kubelet/node-reclaim.js";
-import { ociArch, type ImageStore } from "../runtime/images.js";
+import { normalizeImageRef, ociArch, type ImageStore } from "../runtime/images.js";
+import { parseDigest } from "../images/store/layer-path.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
 import { fsStats } from "../sys/node-stats.js";
 import type { DaemonConfig } from "./daemon-config.js";
@@ -72,6 +73,7 @@ export function imageApi(images: ImageStore, set: NodeImages, runtime: PodRuntim
       return { deleted, reclaimedBytes: Math.max(0, fsStats(images.root).availableBytes - before) };
     },
     import: (path: string) => importArchive(images, set, path),
+    save: (ref: string, path: string) => saveImage(images, ref, path),
     pull: async (ref: string, onProgress: (p: object) => void) => {
       const started = Date.now();
       const r = await set.service.pullImage(ref, [], onProgress);
@@ -110,6 +112,41 @@ async function importArchive(images: ImageStore, set: NodeImages, path: string):
     return out;
   } finally {
     if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `image save REF -o FILE`: the image as an OCI layout tar (image-layout.md): its manifest, config and layer blobs as
+ * stored (so digests are the registry's), index.json naming it by the reference given. Written to a temporary file
+ * beside FILE and renamed, so FILE is never half written.
+ */
+async function saveImage(images: ImageStore, ref: string, path: string): Promise<{ id: string; path: string }> {
+  if (!isAbsolute(path)) throw new FieldError("output", `"${path}" must be an absolute path`);
+  const r = images.record(ref);
+  if (!r) throw new FieldError("image", `image "${ref}" is not on this node`);
+  const dir = join(images.root, "tmp", `save-${randomBytes(6).toString("hex")}`);
+  const partial = `${path}.partial-${randomBytes(4).toString("hex")}`;
+  try {
+    await fsp.mkdir(join(dir, "blobs", "sha256"), { recursive: true, mode: 0o700 });
+    const manifest = await images.blobs.read(parseDigest(r.manifestDigest, "manifest digest"));
+    for (const d of [r.manifestDigest, `sha256:${r.id}`, ...r.layers.map((l) => l.digest)]) {
+      const digest = parseDigest(d, "blob digest");
+      await fsp.copyFile(images.blobs.path(digest), join(dir, "blobs", "sha256", digest.hex));
+    }
+    const name = normalizeImageRef(ref);
+    const index = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{
+      mediaType: JSON.parse(manifest.toString()).mediaType ?? "application/vnd.oci.image.manifest.v1+json",
+      digest: r.manifestDigest, size: manifest.length,
+      annotations: { "org.opencontainers.image.ref.name": name },
+    }] };
+    await fsp.writeFile(join(dir, "index.json"), JSON.stringify(index));
+    await fsp.writeFile(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    await images.runner.run(["tar", "--sort=name", "--numeric-owner", "--owner=0", "--group=0", "-C", dir, "-cf", partial, "."]);
+    await fsp.rename(partial, path);
+    return { id: r.id, path };
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+    await fsp.rm(partial, { force: true });
   }
 }
 

@@ -47,6 +47,7 @@ Images:
   images                   list images on this node
   image pull REF           pull from a registry (per-layer progress on a terminal)
   image import FILE|DIR    load an OCI layout (directory or tar) or a docker save archive
+  image save REF -o FILE   write an image as an OCI layout tar
   image inspect REF...     an image's record, tags, digests and layers, as JSON
   image build --from-host PATH... --tag NAME
   image rm NAME...

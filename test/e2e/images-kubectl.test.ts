@@ -110,7 +110,7 @@ describe("images from a registry with kubectl (privileged)", { skip }, () => {
     assert.match(missing.stderr, /pulling busybox:no-such-tag: .*no-such-tag/);
   });
 
-  test("image import: a docker save archive (skopeo's) and an OCI layout tar; the imported image runs", async () => {
+  test("image import: a docker save archive (skopeo's) and an OCI layout tar; the imported image runs; image save writes an OCI layout skopeo reads", async () => {
     const work = mkdtempSync(join(tmpdir(), "nodelet-e2e-import-"));
     try {
       const layout = join(work, "layout");
@@ -128,6 +128,16 @@ describe("images from a registry with kubectl (privileged)", { skip }, () => {
       const run = await d.cli(["run", "imp", "--image", "imported/app:v1", "--image-pull-policy", "Never", "--restart", "Never", "--rm", "--attach"]);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout.split("\n")[0], "imported");
+      // save → an OCI layout tar with the same digests; skopeo reads it back.
+      const saved = join(work, "saved.tar");
+      const save = await d.cli(["image", "save", "imported/app:v1", "-o", saved]);
+      assert.equal(save.code, 0, save.stderr);
+      const back = join(work, "back");
+      execFileSync("mkdir", [back]);
+      execFileSync("tar", ["-C", back, "-xf", saved]);
+      const inspected = JSON.parse(execFileSync("skopeo", ["inspect", `oci:${back}:docker.io/imported/app:v1`]).toString());
+      const ours = JSON.parse((await d.cli(["image", "inspect", "imported/app:v1"])).stdout)[0];
+      assert.equal(inspected.Digest, ours.manifestDigest);
       const bad = await d.cli(["image", "import", join(work, "layout", "oci-layout")]);
       assert.notEqual(bad.code, 0);
     } finally {

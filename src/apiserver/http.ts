@@ -38,6 +38,13 @@ export function successStatus(details: Status["details"]): Status {
 
 const MAX_BODY = 3 * 1024 * 1024; // upstream's default request size limit
 
+/** The body each request's handler read, for the audit log (Request level and above). */
+const bodies = new WeakMap<IncomingMessage, Buffer>();
+
+export function bodyOf(req: IncomingMessage): Buffer | undefined {
+  return bodies.get(req);
+}
+
 /** Reads the whole request body. Throws ApiError 413-ish BadRequest when it is larger than upstream accepts. */
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -47,7 +54,9 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
     if (size > MAX_BODY) throw new ApiError("BadRequest", "the request body is too large", {}, 413);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  bodies.set(req, body);
+  return body;
 }
 
 /** Parses a JSON body; a syntax error is a 400 that says where. */

@@ -16,6 +16,8 @@ import { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
 import type { KeyObject } from "node:crypto";
 import { AuthenticatorChain, type Authenticator } from "../auth/authenticator.js";
 import { ServiceAccountTokens } from "../auth/service-account-tokens.js";
+import type { AuditPolicy } from "../auth/audit.js";
+import { AuditLog } from "./audit-log.js";
 import { generateSigningKey } from "../auth/signing-key.js";
 import { ClientCertAuthenticator } from "../auth/client-cert.js";
 import { RbacAuthorizer, type Authorizer } from "../auth/rbac/authorizer.js";
@@ -69,6 +71,8 @@ export interface ApiServerOptions {
    * API's audiences (default: the issuer). Such tokens authenticate on the TCP listener.
    */
   serviceAccounts?: { signingKey?: KeyObject; issuer?: string; audiences?: string[] };
+  /** The audit log (`--audit-log-path`) and its policy (auth/audit.ts). */
+  audit?: { path: string; policy: AuditPolicy };
   /** Passed to admitCreate/admitUpdate; default { nodeName }. */
   admission?: AdmissionContext;
   /** Clock in ms (tables' ages, deletion deadlines); default Date.now. */
@@ -145,6 +149,7 @@ class Listeners implements ApiServer {
   private readonly servers: Server[] = [];
   private readonly upgraded = new Set<Duplex>();
   private tcp: { host: string; port: number } | undefined;
+  private readonly audit: AuditLog | undefined;
   private stopReaper: (() => void) | undefined;
 
   constructor(
@@ -154,6 +159,7 @@ class Listeners implements ApiServer {
   ) {
     this.nodeName = ctx.nodeName;
     this.serviceAccountTokens = ctx.tokens;
+    this.audit = opts.audit ? new AuditLog(opts.audit.path, opts.audit.policy, ctx.authorizer) : undefined;
     this.socketPath = opts.socketPath === null ? undefined : opts.socketPath ?? DEFAULT_SOCKET_PATH;
   }
 
@@ -223,6 +229,7 @@ class Listeners implements ApiServer {
           }),
       ),
     );
+    await this.audit?.close();
   }
 
   /** Attaches the request and upgrade handlers, with the listener's authentication, to a server. */
@@ -232,6 +239,7 @@ class Listeners implements ApiServer {
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       if (log) logWhenDone(log, req, res);
       const user = authenticate(req);
+      this.audit?.observe(req, res, user);
       const extra = user && this.extraHandler(req);
       if (!extra) return void handleRequest(this.ctx, req, res, user);
       try {
@@ -245,7 +253,9 @@ class Listeners implements ApiServer {
       log?.(`${req.method} ${req.url} upgrade`);
       this.upgraded.add(socket);
       socket.once("close", () => this.upgraded.delete(socket));
-      handleUpgrade(this.ctx, req, socket, head, authenticate(req));
+      const user = authenticate(req);
+      this.audit?.observe(req, undefined, user);
+      handleUpgrade(this.ctx, req, socket, head, user);
     });
     this.servers.push(server);
     return server;

@@ -14,6 +14,7 @@ import { ClusterRoleAggregationController } from "../controllers/clusterrole-agg
 import { ServiceAccountsController } from "../controllers/service-accounts.js";
 import { apiServiceIP, apiServiceNames, ensureKubernetesService } from "../controllers/kubernetes-service.js";
 import { parseCidrSetting } from "../api/cidr.js";
+import { METADATA_POLICY, parseAuditPolicy, type AuditPolicy } from "../auth/audit.js";
 import { isIP } from "node:net";
 import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";
@@ -62,6 +63,16 @@ export function publishApiService(cfg: DaemonConfig, store: Store, listen: { hos
   } catch (err) {
     log(`access: kubernetes service not published: ${(err as Error).message}`);
   }
+}
+
+/** The audit log settings: --audit-log-path with --audit-policy-file's policy (Metadata for all without one). */
+export function auditSettings(cfg: DaemonConfig): { path: string; policy: AuditPolicy } | undefined {
+  if (!cfg.auditLogPath) {
+    if (cfg.auditPolicyFile) throw new Error("--audit-policy-file needs --audit-log-path");
+    return undefined;
+  }
+  const policy = cfg.auditPolicyFile ? parseAuditPolicy(readFileSync(cfg.auditPolicyFile, "utf8"), cfg.auditPolicyFile) : METADATA_POLICY;
+  return { path: cfg.auditLogPath, policy };
 }
 
 /** The ServiceAccount token signing key, kept in ROOT/pki/sa.key so tokens outlive a restart. */

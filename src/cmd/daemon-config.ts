@@ -26,6 +26,9 @@ export interface DaemonConfig {
   tokenFile: string;
   /** --token-auth-file: static users, the kube-apiserver CSV format (token,user,uid,"group1,group2"). */
   tokenAuthFile?: string;
+  /** --audit-log-path / --audit-policy-file: the audit log (JSON lines) and its policy (default: Metadata for all). */
+  auditLogPath?: string;
+  auditPolicyFile?: string;
   /** Where `nodelet kubeconfig` / the daemon writes the kubeconfig for kubectl. */
   kubeconfig: string;
   podPidsLimit: number;
@@ -90,6 +93,8 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "listen", value: true, help: "also serve HTTPS for kubectl on HOST:PORT, with a bearer token" },
   { name: "token-file", value: true, help: "the bearer token for --listen (default ROOT/token)" },
   { name: "token-auth-file", value: true, help: "static users for --listen: CSV token,user,uid,\"group1,group2\" (kube-apiserver format)" },
+  { name: "audit-log-path", value: true, help: "write an audit.k8s.io/v1 Event per API request to this file (JSON lines)" },
+  { name: "audit-policy-file", value: true, help: "audit Policy (levels None, Metadata, Request, RequestResponse); default: Metadata for every request" },
   { name: "kubeconfig", value: true, help: "where to write a kubeconfig for kubectl (default ROOT/kubeconfig)" },
   { name: "pod-pids-limit", value: true, help: "pids limit of each pod's cgroup (default 4096)" },
   { name: "container-log-max-size", value: true, help: "rotate a container's log at this size (default 10Mi)" },
@@ -150,6 +155,8 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     listen: flag(p, "listen") ? hostPort(flag(p, "listen")!) : undefined,
     tokenFile: flag(p, "token-file") ?? join(root, "token"),
     tokenAuthFile: flag(p, "token-auth-file"),
+    auditLogPath: flag(p, "audit-log-path"),
+    auditPolicyFile: flag(p, "audit-policy-file"),
     kubeconfig: flag(p, "kubeconfig") ?? join(root, "kubeconfig"),
     podPidsLimit: positiveInt(p, "pod-pids-limit", 4096),
     logMaxSize: size(flag(p, "container-log-max-size") ?? "10Mi", "--container-log-max-size"),

@@ -9,7 +9,7 @@ import { findShim } from "../sys/shim-path.js";
 import type { Service } from "../api/types.js";
 import { serviceEnvVars, servicesForPod } from "../controllers/service-env.js";
 import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
-import { prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
+import { auditSettings, prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
 import { realClock } from "../kubelet/clock.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
 import { runtimeUid } from "../kubelet/pod-objects.js";
@@ -204,6 +204,7 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     tcp,
     authenticators: access?.authenticators,
     serviceAccounts: { signingKey: serviceAccountKey(cfg) },
+    audit: auditSettings(cfg),
     log: cfg.verbose ? log : undefined,
   });
   beforeListen(api);

@@ -110,6 +110,7 @@ bench: build bench-deps
 	node dist/bench/service-bench.js
 	node dist/bench/soak-bench.js
 	node dist/bench/storage-bench.js
+	node dist/bench/access-bench.js
 
 clean:
 	rm -rf dist build

@@ -9,6 +9,7 @@
  *   POST   /apis/nodelet.io/v1/imageimports?path=FILE|DIR        → {items: [{id, tags}]} (image import)
  *   POST   /apis/nodelet.io/v1/imagesaves?image=REF&path=FILE   → {id, path} (image save: an OCI layout tar)
  *   POST   /apis/nodelet.io/v1/imagepulls?image=REF              → NDJSON: {progress} lines, then {image, downloaded} or {error}
+ *   POST   /apis/nodelet.io/v1/images/push  {image}              → {repository, tag, digest, size, …} (nodelet image push)
  *   GET    /apis/nodelet.io/v1/namespaces/NS/pods/NAME/explain    → text/x-shellscript
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -39,6 +40,8 @@ export interface NodeImages {
 export interface NodeApiDeps {
   images: NodeImages;
   store: Store;
+  /** Pushes a node image to the registry its reference names (images/registry/push-image.ts). */
+  push?(image: string): Promise<object>;
   /** The host steps that built the pod, as a shell script titled `title` (the node side reads its own records). */
   explain(pod: Pod, title: string): string;
 }
@@ -78,6 +81,11 @@ async function images(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse,
     const body = JSON.parse((await readBody(req)) || "{}") as { fromHost?: string[]; tag?: string };
     if (!body.tag) throw new FieldError("--tag", "Required value: a name for the image");
     return sendJson(res, 201, await d.images.buildFromHost(body.fromHost ?? [], body.tag));
+  }
+  if (req.method === "POST" && name === "push" && d.push) {
+    const body = JSON.parse((await readBody(req)) || "{}") as { image?: unknown };
+    if (typeof body.image !== "string" || !body.image) throw new FieldError("image", "Required value: the image to push");
+    return sendJson(res, 200, await d.push(body.image));
   }
   if (req.method === "DELETE" && name) {
     if (!(await d.images.remove(name))) throw new ApiError("NotFound", `image "${name}" not found`);

@@ -1,6 +1,7 @@
 /**
  * `nodelet images` (list), `nodelet image pull REF`, `nodelet image import FILE|DIR`, `nodelet image save REF -o FILE`, `nodelet image inspect REF...`, `nodelet image build
- * --from-host PATH... --tag NAME`, `nodelet image rm NAME...`, `nodelet image prune [--all]`.
+ * --from-host PATH... --tag NAME`, `nodelet image rm NAME...`, `nodelet image prune [--all]`, `nodelet image push REF`
+ * (to the registry REF names, with the node's registry settings and credentials).
  */
 import { resolve } from "node:path";
 import { familiarName, type Image } from "../api/image.js";
@@ -22,6 +23,17 @@ const BASE = "/apis/nodelet.io/v1/images";
 const PULLS = "/apis/nodelet.io/v1/imagepulls";
 const IMPORTS = "/apis/nodelet.io/v1/imageimports";
 const SAVES = "/apis/nodelet.io/v1/imagesaves";
+
+/** The node API's answer to a push (images/registry/push-image.ts PushedImage). */
+interface PushReply {
+  repository: string;
+  tag: string;
+  digest: string;
+  size: number;
+  uploaded: number;
+  existing: number;
+  mounted: number;
+}
 
 export async function main(argv: string[], verb: string): Promise<number> {
   let ctx: CliContext | undefined;
@@ -69,6 +81,14 @@ export async function main(argv: string[], verb: string): Promise<number> {
       ctx.out.write(`Total reclaimed space: ${humanBytes(r.reclaimedBytes)}\n`);
       return 0;
     }
+    if (sub === "push") {
+      const image = p.positional[1];
+      if (!image || p.positional.length > 2) throw new UsageError("image push needs exactly one image: nodelet image push REGISTRY/REPOSITORY[:TAG]");
+      ctx.out.write(`The push refers to repository [${image.replace(/[:@][^/]*$/, "")}]\n`);
+      const r = await ctx.client.request<PushReply>("POST", `${BASE}/push`, { body: { image } });
+      ctx.out.write(`${r.tag}: digest: ${r.digest} size: ${r.size} (${r.uploaded} blobs uploaded, ${r.existing} already there, ${r.mounted} mounted)\n`);
+      return 0;
+    }
     if (sub === "rm" || sub === "remove") {
       for (const name of p.positional.slice(1)) {
         await ctx.client.request("DELETE", `${BASE}/${encodeURIComponent(name)}`);
@@ -76,7 +96,7 @@ export async function main(argv: string[], verb: string): Promise<number> {
       }
       return 0;
     }
-    throw new UsageError(`unknown image command "${sub ?? ""}": use images, image pull, image import, image save, image inspect, image build, image rm, image prune`);
+    throw new UsageError(`unknown image command "${sub ?? ""}": use images, image pull, image import, image save, image inspect, image build, image push, image rm, image prune`);
   } catch (err) {
     return report(err, ctx?.err);
   } finally {

@@ -38,7 +38,7 @@ import { registerNodeApi } from "../apiserver/node-api.js";
 import { imageApi, nodeImages, registerImageReclaimer } from "./image-wiring.js";
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
-import { loadNodeRegistries, registrySources } from "./registry-wiring.js";
+import { loadNodeRegistries, pushFromStore, registrySources } from "./registry-wiring.js";
 import { startWorkloads } from "./workloads-wiring.js";
 
 export const SHIM_PATH = findShim();
@@ -106,6 +106,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     installStorageHooks(store, a);
   });
   registerNodeApi(api, {
+    push: pushFromStore(registries, images),
     images: {
       list: () => images.list(),
       buildFromHost: (paths, tag) => images.buildFromHost(paths, tag),

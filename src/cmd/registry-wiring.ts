@@ -3,7 +3,13 @@
  * the adapter that opens an image in its registry for the puller, with a pod's pull secrets and then the node's
  * credentials.
  */
+import { promises as fsp } from "node:fs";
+import { ApiError, FieldError } from "../api/errors.js";
+import { InvalidImageNameError } from "../images/reference.js";
 import { registryImageSource, type RegistryImageSource } from "../images/registry/image-source.js";
+import { ImageNotFoundError, pushLocalImage, type LocalImages, type PushedImage } from "../images/registry/push-image.js";
+import { parseDigest } from "../images/store/layer-path.js";
+import type { ImageStore } from "../runtime/images.js";
 import { loadNodeRegistries, type NodeRegistries, type RegistrySettings } from "../images/registry/settings.js";
 
 export { loadNodeRegistries, type NodeRegistries };
@@ -25,6 +31,31 @@ export function registrySources(r: NodeRegistries): (ref: RegistryRef, pullSecre
       pullSecrets,
       r.nodeCredentials,
     );
+}
+
+/** The node's store as a push reads it: the manifest an image was stored as, and its blobs by digest. */
+export function storeImages(images: ImageStore): LocalImages {
+  return {
+    manifestDigest: (ref) => images.record(ref)?.manifestDigest,
+    blobs: {
+      read: (digest) => images.blobs.read(parseDigest(digest)),
+      open: async (digest) => images.blobs.open(parseDigest(digest)),
+      size: async (digest) => (await fsp.stat(images.blobs.path(parseDigest(digest)))).size,
+    },
+  };
+}
+
+/** `nodelet image push`: the node API's push, with a bad name as 422 and a missing image as 404. */
+export function pushFromStore(r: NodeRegistries, images: ImageStore): (image: string) => Promise<PushedImage> {
+  return async (image) => {
+    try {
+      return await pushLocalImage(r.client, image, storeImages(images), r.nodeCredentials);
+    } catch (err) {
+      if (err instanceof InvalidImageNameError) throw new FieldError("image", err.message);
+      if (err instanceof ImageNotFoundError) throw new ApiError("NotFound", err.message);
+      throw err;
+    }
+  };
 }
 
 export type { RegistrySettings };

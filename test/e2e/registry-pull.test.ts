@@ -21,12 +21,13 @@ describe("pods pull from registries (privileged)", { skip }, () => {
   const registriesJson = join(work, "registries.json");
   const registries: TestRegistry[] = [];
   let basic: TestRegistry;
+  let mirror: TestRegistry;
 
   before(async () => {
     const layout = new OciLayout(join(work, "layout"));
     const img = await layout.image({ busybox: true, files: { "etc/motd": "pulled from the mirror\n" } });
     layout.tag("v1", img);
-    const mirror = await startRegistry();
+    mirror = await startRegistry();
     basic = await startRegistry({ mode: "htpasswd", username: "puller", password: "e2e-pw" });
     registries.push(mirror, basic);
     await pushImage(mirror, layout.dir, { from: "v1", to: "library/busybox:1.28" });
@@ -83,5 +84,25 @@ describe("pods pull from registries (privileged)", { skip }, () => {
       return (w === "ErrImagePull" || w === "ImagePullBackOff") && w;
     }, 30_000, "nosecret waiting on the pull");
     assert.ok(waiting);
+  });
+
+  test("nodelet image push: an image built on the node goes to a registry, blobs then manifest; a second push finds them there", async () => {
+    const target = `${mirror.host}/team/pushed:v1`;
+    const built = await d.cli(["image", "build", "--from-host", "/bin/busybox", "--tag", target]);
+    assert.equal(built.code, 0, built.stderr);
+    const pushed = await d.cli(["image", "push", target]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const m = /^v1: digest: (sha256:[a-f0-9]{64}) size: (\d+) \(2 blobs uploaded, 0 already there, 0 mounted\)$/m.exec(pushed.stdout);
+    assert.ok(m, pushed.stdout);
+    assert.match(pushed.stdout, new RegExp(`^The push refers to repository \\[${mirror.host}/team/pushed\\]`));
+    const res = await fetch(`${mirror.url}/v2/team/pushed/manifests/v1`, { headers: { accept: "application/vnd.oci.image.manifest.v1+json" } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("docker-content-digest"), m[1]);
+    assert.equal(Number(res.headers.get("content-length")), Number(m[2]));
+    const again = await d.cli(["image", "push", target]);
+    assert.match(again.stdout, /\(0 blobs uploaded, 2 already there, 0 mounted\)/);
+    const missing = await d.cli(["image", "push", `${mirror.host}/team/absent:v1`]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /is not on this node/);
   });
 });

@@ -18,9 +18,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* mount(2) takes at most one page of options; beyond that the daemon must use
- * shorter layer paths (containerd chdirs and uses relative ones). */
+/* mount(2) takes at most one page of options. An image with more layers than fit
+ * (about 40 under /var/lib/nodelet) is mounted with the new mount API instead:
+ * one fsconfig("lowerdir+") per layer (Linux 6.8), no length limit but overlay's
+ * own 500 layers. */
 #define OVERLAY_DATA_MAX 4096
+/* The colon-joined lower directories as given (--lower), before they are split. */
+#define OVERLAY_LOWER_MAX 65536
 
 /* A comma would end the option and start another ("...,upperdir=/"): refuse it. */
 static int check_layer_path(const char *what, const char *path)
@@ -34,7 +38,7 @@ static int check_layer_path(const char *what, const char *path)
 #define IDMAP_LAYERS_MAX 128
 
 struct layers {
-	char lower[OVERLAY_DATA_MAX], upper[PATH_MAX], work[PATH_MAX];
+	char lower[OVERLAY_LOWER_MAX], upper[PATH_MAX], work[PATH_MAX];
 	int fds[IDMAP_LAYERS_MAX + 1];
 	int nfds;
 };
@@ -72,7 +76,7 @@ static int prepare_layers(const struct container_spec *s, struct layers *l)
 		copy_str(l->work, sizeof l->work, s->work ? s->work : "");
 		return 0;
 	}
-	char buf[OVERLAY_DATA_MAX];
+	static char buf[OVERLAY_LOWER_MAX];
 	size_t used = 0;
 	copy_str(buf, sizeof buf, s->lower);
 	l->lower[0] = '\0';
@@ -99,6 +103,38 @@ static int prepare_layers(const struct container_spec *s, struct layers *l)
 	return 0;
 }
 
+/* The overlay through fsopen/fsconfig/fsmount: every lower directory its own "lowerdir+" (top first, as in
+ * lowerdir=), so no option string has to hold them all. */
+static int mount_layers_fsconfig(const struct container_spec *s, const struct layers *l, unsigned long flags)
+{
+	int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return fail_errno("mount overlay on %s: fsopen (options longer than a page need Linux 6.8)", s->rootfs);
+	static char buf[OVERLAY_LOWER_MAX];
+	copy_str(buf, sizeof buf, l->lower);
+	int rc = 0;
+	for (char *save = NULL, *dir = strtok_r(buf, ":", &save); dir && rc == 0; dir = strtok_r(NULL, ":", &save))
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", dir, 0) < 0)
+			rc = fail_errno("mount overlay on %s: lowerdir+ %s", s->rootfs, dir);
+	if (rc == 0 && s->upper &&
+	    (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", l->upper, 0) < 0 ||
+	     fsconfig(fs, FSCONFIG_SET_STRING, "workdir", l->work, 0) < 0))
+		rc = fail_errno("mount overlay on %s: upperdir/workdir", s->rootfs);
+	if (rc == 0 && s->upper)
+		(void)fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0); /* as in mount_layers: best effort */
+	if (rc == 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		rc = fail_errno("mount overlay on %s: create", s->rootfs);
+	int mnt = rc == 0 ? fsmount(fs, FSMOUNT_CLOEXEC, (flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0) : -1;
+	if (rc == 0 && mnt < 0)
+		rc = fail_errno("mount overlay on %s: fsmount", s->rootfs);
+	if (rc == 0 && move_mount(mnt, "", AT_FDCWD, s->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		rc = fail_errno("mount overlay on %s: move_mount", s->rootfs);
+	if (mnt >= 0)
+		close(mnt);
+	close(fs);
+	return rc;
+}
+
 static int mount_layers(const struct container_spec *s, const struct layers *l)
 {
 	char data[OVERLAY_DATA_MAX];
@@ -114,10 +150,10 @@ static int mount_layers(const struct container_spec *s, const struct layers *l)
 		n = snprintf(data, sizeof data, "lowerdir=%s,upperdir=%s,workdir=%s,volatile", l->lower, l->upper, l->work);
 	else
 		n = snprintf(data, sizeof data, "lowerdir=%s", l->lower);
-	if (n < 0 || (size_t)n >= sizeof data)
-		return fail("mount overlay on %s: options longer than a page", s->rootfs);
 	/* nodev: a node the container makes (CAP_MKNOD) in its root opens nothing; only /dev's do. */
 	unsigned long flags = s->proc.privileged ? 0 : MS_NODEV;
+	if (n < 0 || (size_t)n >= sizeof data)
+		return mount_layers_fsconfig(s, l, flags);
 	if (mount("overlay", s->rootfs, "overlay", flags, data) == 0)
 		return 0;
 	/* A kernel before 5.10 refuses the option it does not know: mount without it. */
@@ -136,7 +172,7 @@ static int mount_overlay(const struct container_spec *s)
 		return -1;
 	if (s->upper && (mkdir_p(s->upper, 0755) < 0 || mkdir_p(s->work, 0700) < 0))
 		return -1;
-	struct layers l;
+	static struct layers l; /* 64 KiB of lower paths: not on the stack */
 	int rc = prepare_layers(s, &l);
 	if (rc == 0)
 		rc = mount_layers(s, &l);

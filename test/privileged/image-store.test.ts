@@ -43,7 +43,7 @@ function snapshot(dir: string): string[] {
 
 /** A busybox layer: the static binary and the applets the tests use. */
 function busyboxLayer(): TarSpec[] {
-  const applets = ["sh", "ls", "cat", "test", "stat", "echo", "id", "sleep", "grep", "tr"];
+  const applets = ["sh", "ls", "cat", "test", "stat", "echo", "id", "sleep", "grep", "tr", "wc"];
   return [
     { name: "bin/", type: "dir" },
     { name: "bin/busybox", data: readFileSync("/bin/busybox"), mode: 0o755 },
@@ -267,6 +267,17 @@ describe("images inside a real container (privileged)", { skip }, () => {
     assert.match(out, /links=2/);
     assert.match(out, /chardev/);
     assert.match(out, /^same$/m);
+  });
+
+  test("an image of 70 layers (lower paths longer than mount(2)'s page of options) runs: lowerdir+ through fsconfig", async () => {
+    const layers = [tarBuffer(busyboxLayer()), ...Array.from({ length: 69 }, (_, i) => tarBuffer([{ name: "layers/", type: "dir" }, { name: `layers/${i}`, data: String(i) }]))];
+    writeOciLayout(join(dir, "many"), [{ name: "many", layers, compression: "none" }]);
+    const puller = new Puller(h.images, { platform });
+    const { image } = await puller.pull({ ref: "test.local/many:v1", repository: "test.local/many", tag: "test.local/many:v1", source: await OciLayoutSource.open(join(dir, "many"), "many") });
+    assert.ok(image.lowerDirs.join(":").length > 4096, `the lower directories take ${image.lowerDirs.join(":").length} bytes`);
+    const { code, out } = await run("test.local/many:v1", ["sh", "-c", "ls /layers | wc -l; cat /layers/0 /layers/68"]);
+    assert.equal(code, 0, out);
+    assert.match(out, /^69\n068\n?$/);
   });
 
   test("USER is resolved in the image's own /etc/passwd, never through a symlink to a host file", async () => {

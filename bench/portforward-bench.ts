@@ -54,7 +54,7 @@ export async function portForwardBench(): Promise<void> {
     const pf = spawn(process.execPath, [NODELET, "port-forward", "pod/perf", "5297:5201"], { env: { ...process.env, NODELET_SOCKET: d.socket }, stdio: ["ignore", "pipe", "ignore"] });
     children.push(pf);
     let out = "";
-    pf.stdout!.on("data", (b: Buffer) => (out += b.toString()));
+    pf.stdout.on("data", (b: Buffer) => (out += b.toString()));
     await eventually(async () => out.includes("Forwarding from"), 10_000, "port-forward");
     await new Promise((r) => setTimeout(r, 300));
     const loopback = best(2, () => iperf(["-c", "127.0.0.1", "-p", "5298", "-R"]));

@@ -77,7 +77,7 @@ async function applyMany(d: TestDaemon, n: number): Promise<number> {
   const t0 = performance.now();
   const running = waitRunning(d.client, names, rv);
   const r = spawnSync(process.execPath, [NODELET, "apply", "-f", file], { env: { ...process.env, NODELET_SOCKET: d.socket } });
-  if (r.status !== 0) throw new Error(`apply failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`apply failed: ${r.stderr.toString()}`);
   await running;
   return performance.now() - t0;
 }
@@ -92,7 +92,7 @@ function memory(d: TestDaemon): { daemon: number; monitors: number[] } {
   const monitors: number[] = [];
   let daemon = 0;
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    let cmd = "";
+    let cmd: string;
     try {
       cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
     } catch {

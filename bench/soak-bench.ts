@@ -39,7 +39,7 @@ function pod(name: string): Pod {
       terminationGracePeriodSeconds: 0,
       containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }],
     },
-  } as Pod;
+  };
 }
 
 function rssMb(pid: number): number {

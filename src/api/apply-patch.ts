@@ -39,10 +39,10 @@ function diffScalars(original: JsonValue[], modified: JsonValue[], o: DiffOption
       i++;
       j++;
     } else if (a === undefined || (b !== undefined && a > b)) {
-      if (!o.ignoreChangesAndAdditions) add.push(ms[j]!);
+      if (!o.ignoreChangesAndAdditions) add.push(ms[j]);
       j++;
     } else {
-      if (!o.ignoreDeletions) del.push(os[i]!);
+      if (!o.ignoreDeletions) del.push(os[i]);
       i++;
     }
   }
@@ -60,18 +60,18 @@ function diffMapLists(original: JsonValue[], modified: JsonValue[], meta: ListMe
   let i = 0;
   let j = 0;
   while (i < os.length || j < ms.length) {
-    const a = i < os.length ? goString(os[i]![key]) : undefined;
-    const b = j < ms.length ? goString(ms[j]![key]) : undefined;
+    const a = i < os.length ? goString(os[i][key]) : undefined;
+    const b = j < ms.length ? goString(ms[j][key]) : undefined;
     if (a !== undefined && a === b) {
-      const d = diffMaps(os[i]!, ms[j]!, meta.items, { ...o, buildRetainKeys: meta.retainKeys });
-      if (Object.keys(d).length > 0) patch.push({ ...d, [key]: ms[j]![key]! });
+      const d = diffMaps(os[i], ms[j], meta.items, { ...o, buildRetainKeys: meta.retainKeys });
+      if (Object.keys(d).length > 0) patch.push({ ...d, [key]: ms[j][key]! });
       i++;
       j++;
     } else if (a === undefined || (b !== undefined && a > b)) {
-      if (!o.ignoreChangesAndAdditions) patch.push(ms[j]!);
+      if (!o.ignoreChangesAndAdditions) patch.push(ms[j]);
       j++;
     } else {
-      if (!o.ignoreDeletions) del.push({ [key]: os[i]![key]!, $patch: "delete" });
+      if (!o.ignoreDeletions) del.push({ [key]: os[i][key]!, $patch: "delete" });
       i++;
     }
   }
@@ -85,7 +85,7 @@ function diffLists(original: JsonValue[], modified: JsonValue[], meta: ListMeta,
   if (kind === "map") {
     const [changes, deletes] = diffMapLists(original, modified, meta, o);
     const patchList = [...sortByOrder(changes, modified, meta.mergeKey, kind), ...deletes];
-    const orderSame = original.length === modified.length && modified.every((m, i) => mergeKeyEqual(original[i]!, m, meta.mergeKey));
+    const orderSame = original.length === modified.length && modified.every((m, i) => mergeKeyEqual(original[i], m, meta.mergeKey));
     const wantOrder = (!o.ignoreChangesAndAdditions && (patchList.length > 0 || !orderSame)) || (!o.ignoreDeletions && patchList.length > 0);
     const order = o.setElementOrder && wantOrder ? modified.map((m) => ({ [meta.mergeKey!]: (m as JsonObject)[meta.mergeKey!]! })) : [];
     return [patchList, [], order];
@@ -136,7 +136,7 @@ export function diffMaps(original: JsonObject, modified: JsonObject, schema: Sch
       if (!o.ignoreChangesAndAdditions) patch[key] = mv;
       continue;
     }
-    diffEntry(key, original[key]!, mv, patch, schema, o);
+    diffEntry(key, original[key], mv, patch, schema, o);
   }
   if (!o.ignoreDeletions) for (const key of Object.keys(original)) if (!(key in modified)) patch[key] = null;
   const removedField = Object.entries(original).some(([k, v]) => v !== null && !(k in modified));

@@ -59,8 +59,8 @@ export function specialIPProblems(value: string): string[] {
   if (!h) return [];
   if (h.every((x) => x === 0)) return [`may not be unspecified (${value})`];
   if (h.slice(0, 7).every((x) => x === 0) && h[7] === 1) return ["may not be in the loopback range (127.0.0.0/8, ::1/128)"];
-  if ((h[0]! & 0xffc0) === 0xfe80) return ["may not be in the link-local range (169.254.0.0/16, fe80::/10)"];
-  if ((h[0]! & 0xff0f) === 0xff02) return ["may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"];
+  if ((h[0] & 0xffc0) === 0xfe80) return ["may not be in the link-local range (169.254.0.0/16, fe80::/10)"];
+  if ((h[0] & 0xff0f) === 0xff02) return ["may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"];
   return [];
 }
 
@@ -70,9 +70,9 @@ export function expandIPv6(value: string): number[] | undefined {
   let text = value;
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4) {
-    const o = parseIPv4(v4[1]!)!;
+    const o = parseIPv4(v4[1])!;
     const hex = (hi: number, lo: number): string => ((hi << 8) | lo).toString(16);
-    text = `${text.slice(0, -v4[1]!.length)}${hex(o[0]!, o[1]!)}:${hex(o[2]!, o[3]!)}`;
+    text = `${text.slice(0, -v4[1].length)}${hex(o[0], o[1])}:${hex(o[2], o[3])}`;
   }
   const groups = (s: string): number[] => (s ? s.split(":").map((x) => parseInt(x, 16)) : []);
   if (!text.includes("::")) return groups(text);

@@ -6,7 +6,7 @@
  * which operation failed, in the words of the json-patch library the API server uses.
  */
 import { ApiError } from "./errors.js";
-import { clone, deepEqual, isObject, type JsonObject, type JsonValue } from "./json.js";
+import { clone, deepEqual, goString, isObject, type JsonValue } from "./json.js";
 
 type Op = "add" | "remove" | "replace" | "move" | "copy" | "test";
 interface Operation {
@@ -37,7 +37,7 @@ function decode(patch: unknown): Operation[] {
   return patch.map((raw, i) => {
     if (!isObject(raw)) throw ApiError.badRequest(`json patch operation ${i} is not an object`);
     const op = raw["op"];
-    if (typeof op !== "string" || !OPS.has(op as Op)) throw ApiError.badRequest(`Unexpected kind: ${String(op)}`);
+    if (typeof op !== "string" || !OPS.has(op as Op)) throw ApiError.badRequest(`Unexpected kind: ${goString(op)}`);
     if (typeof raw["path"] !== "string") throw ApiError.badRequest(`json patch operation ${i} (${op}) is missing "path"`);
     if ((op === "move" || op === "copy") && typeof raw["from"] !== "string") {
       throw ApiError.badRequest(`json patch operation ${i} (${op}) is missing "from"`);
@@ -53,7 +53,7 @@ function decode(patch: unknown): Operation[] {
 function locate(doc: JsonValue, tokens: string[]): { parent: JsonValue | undefined; last: string } {
   let cur: JsonValue | undefined = doc;
   for (const t of tokens.slice(0, -1)) cur = childOf(cur, t);
-  return { parent: cur, last: tokens[tokens.length - 1]! };
+  return { parent: cur, last: tokens[tokens.length - 1] };
 }
 
 function arrayIndex(arr: JsonValue[], token: string, allowEnd: boolean): number | undefined {
@@ -101,7 +101,7 @@ function remove(doc: JsonValue, pointer: string, opName = "remove"): JsonValue {
       return doc;
     }
   } else if (tokens.length > 0 && isObject(parent) && Object.hasOwn(parent, last)) {
-    delete (parent as JsonObject)[last];
+    delete (parent)[last];
     return doc;
   }
   throw unprocessable(`${opName} operation does not apply: doc is missing path: "${pointer}": missing value`);

@@ -10,7 +10,7 @@
  * `pod.yaml: document 2: line 7: no matches for kind "Deployment" in version "apps/v1" ...`.
  */
 import { isMap, isScalar, LineCounter, parseAllDocuments, type Document, type Node as YamlNode, type Pair, type Tags } from "yaml";
-import { isObject, type JsonObject } from "./json.js";
+import { goString, isObject, type JsonObject } from "./json.js";
 import { apiVersionOf, resourceForKind, RESOURCES } from "./resources.js";
 import type { KubeObject } from "./types.js";
 
@@ -60,7 +60,7 @@ function fieldLine(ctx: DocContext, key: string): number | undefined {
   const contents = ctx.doc.contents;
   if (!isMap(contents)) return lineOf(ctx, contents);
   const pair = contents.items.find((p: Pair) => isScalar(p.key) && p.key.value === key);
-  return lineOf(ctx, (pair?.value ?? pair?.key ?? contents) as YamlNode) ?? lineOf(ctx, contents);
+  return lineOf(ctx, (pair?.value ?? pair?.key ?? contents)) ?? lineOf(ctx, contents);
 }
 
 function servedList(): string {
@@ -90,8 +90,8 @@ function checkObject(ctx: DocContext, obj: JsonObject, where: string): KubeObjec
 /** `kind: List` or `<Kind>List`: its items, with kind and apiVersion filled in from a typed list. */
 function expandList(ctx: DocContext, list: JsonObject): KubeObject[] {
   const items = list["items"] ?? [];
-  if (!Array.isArray(items)) fail(ctx, fieldLine(ctx, "items"), `items of a ${String(list["kind"])} must be a sequence`);
-  const listKind = String(list["kind"]);
+  if (!Array.isArray(items)) fail(ctx, fieldLine(ctx, "items"), `items of a ${goString(list["kind"])} must be a sequence`);
+  const listKind = goString(list["kind"]);
   const itemKind = listKind === "List" ? undefined : listKind.slice(0, -"List".length);
   return items.map((item, i) => {
     if (!isObject(item)) fail(ctx, fieldLine(ctx, "items"), `items[${i}]: an item must be a mapping`);
@@ -104,8 +104,8 @@ function expandList(ctx: DocContext, list: JsonObject): KubeObject[] {
 function decodeDocument(ctx: DocContext): KubeObject[] {
   const { doc } = ctx;
   if (doc.errors.length > 0) {
-    const err = doc.errors[0]!;
-    const message = err.message.split(/ at line \d+, column \d+/)[0]!.trim();
+    const err = doc.errors[0];
+    const message = err.message.split(/ at line \d+, column \d+/)[0].trim();
     fail(ctx, err.linePos?.[0]?.line, `invalid YAML: ${message}`);
   }
   const contents = doc.contents;

@@ -108,7 +108,7 @@ export function isQualifiedName(value: string): string[] {
   if (parts.length === 1) {
     name = parts[0]!;
   } else if (parts.length === 2) {
-    const prefix = parts[0]!;
+    const prefix = parts[0];
     name = parts[1]!;
     if (prefix.length === 0) errs.push("prefix part must be non-empty");
     else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));

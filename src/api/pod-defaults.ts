@@ -34,7 +34,7 @@ const SYSTEM_PRIORITY_CLASSES: Record<string, number> = { "system-node-critical"
 
 /** The image tag, or "" when the image has none ("busybox", "busybox@sha256:..."). */
 export function imageTag(image: string): string {
-  const noDigest = image.split("@")[0]!;
+  const noDigest = image.split("@")[0];
   const lastSlash = noDigest.lastIndexOf("/");
   const lastColon = noDigest.lastIndexOf(":");
   return lastColon > lastSlash ? noDigest.slice(lastColon + 1) : "";

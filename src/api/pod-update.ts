@@ -57,9 +57,9 @@ function validateOnlyAddedTolerations(next: Toleration[] | undefined, prev: Tole
 /** The new spec with every field that may change put back to its old value. */
 function mungeSpec(next: PodSpec, prev: PodSpec): PodSpec {
   const munged = clone(next);
-  munged.containers = (munged.containers ?? []).map((c, i) => ({ ...c, image: prev.containers?.[i]?.image } as Container));
+  munged.containers = (munged.containers ?? []).map((c, i) => ({ ...c, image: prev.containers?.[i]?.image }));
   if (munged.initContainers || prev.initContainers) {
-    munged.initContainers = (munged.initContainers ?? []).map((c, i) => ({ ...c, image: prev.initContainers?.[i]?.image } as Container));
+    munged.initContainers = (munged.initContainers ?? []).map((c, i) => ({ ...c, image: prev.initContainers?.[i]?.image }));
   }
   munged.activeDeadlineSeconds = prev.activeDeadlineSeconds;
   munged.tolerations = prev.tolerations;
@@ -72,8 +72,8 @@ function mungeSpec(next: PodSpec, prev: PodSpec): PodSpec {
 export function validatePodUpdate(next: Pod, prev: Pod): ErrorList {
   const errs = validateObjectMetaUpdate(next.metadata, prev.metadata);
   errs.push(...validatePodCreate(next).filter((e) => e.field !== "spec.ephemeralContainers"));
-  const ns = next.spec ?? ({ containers: [] } as PodSpec);
-  const ps = prev.spec ?? ({ containers: [] } as PodSpec);
+  const ns = next.spec ?? ({ containers: [] });
+  const ps = prev.spec ?? ({ containers: [] });
   for (const [field, n, p] of [["containers", ns.containers, ps.containers], ["initContainers", ns.initContainers, ps.initContainers]] as const) {
     const r = validateContainerUpdates(n, p, `spec.${field}`);
     errs.push(...r.errs);

@@ -60,7 +60,7 @@ const PROBE_HANDLERS = ["exec", "httpGet", "tcpSocket", "grpc"] as const;
 const LIFECYCLE_HANDLERS = ["exec", "httpGet", "tcpSocket", "sleep"] as const;
 
 function validateProbe(p: Probe, grace: number | undefined, path: string): ErrorList {
-  const errs = validateHandler(p as AnyHandler, PROBE_HANDLERS, grace, path);
+  const errs = validateHandler(p, PROBE_HANDLERS, grace, path);
   for (const f of ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"] as const) {
     const v = p[f];
     if (v !== undefined && v < 0) errs.push(invalid(child(path, f), v, NEGATIVE_MSG));
@@ -90,7 +90,7 @@ export function validateProbeOfKind(kind: ProbeKind, p: Probe | undefined, grace
 /** postStart and preStop handlers. */
 export function validateLifecycle(l: { postStart?: LifecycleHandler; preStop?: LifecycleHandler }, grace: number | undefined, path: string): ErrorList {
   const errs: ErrorList = [];
-  if (l.postStart) errs.push(...validateHandler(l.postStart as AnyHandler, LIFECYCLE_HANDLERS, grace, child(path, "postStart")));
-  if (l.preStop) errs.push(...validateHandler(l.preStop as AnyHandler, LIFECYCLE_HANDLERS, grace, child(path, "preStop")));
+  if (l.postStart) errs.push(...validateHandler(l.postStart, LIFECYCLE_HANDLERS, grace, child(path, "postStart")));
+  if (l.preStop) errs.push(...validateHandler(l.preStop, LIFECYCLE_HANDLERS, grace, child(path, "preStop")));
   return errs;
 }

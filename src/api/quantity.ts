@@ -51,12 +51,12 @@ interface Split {
 function split(s: string): Split | undefined {
   const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*[-+]?[0-9]*)$/.exec(s);
   if (!m) return undefined;
-  return { negative: m[1] === "-", whole: m[2]!, fraction: m[3] ?? "", suffix: m[4]! };
+  return { negative: m[1] === "-", whole: m[2], fraction: m[3] ?? "", suffix: m[4] };
 }
 
 function interpretSuffix(suffix: string): { base: 2 | 10; exponent: number; format: QuantityFormat } | undefined {
-  if (suffix in DECIMAL_SUFFIXES) return { base: 10, exponent: DECIMAL_SUFFIXES[suffix]!, format: "DecimalSI" };
-  if (suffix in BINARY_SUFFIXES) return { base: 2, exponent: BINARY_SUFFIXES[suffix]!, format: "BinarySI" };
+  if (suffix in DECIMAL_SUFFIXES) return { base: 10, exponent: DECIMAL_SUFFIXES[suffix], format: "DecimalSI" };
+  if (suffix in BINARY_SUFFIXES) return { base: 2, exponent: BINARY_SUFFIXES[suffix], format: "BinarySI" };
   const m = /^[eE]([-+]?[0-9]+)$/.exec(suffix);
   if (m) return { base: 10, exponent: Number(m[1]), format: "DecimalExponent" };
   return undefined;

@@ -93,11 +93,11 @@ function mergeSorted(left: JsonValue[], right: JsonValue[], serverOrder: readonl
   let i = 0;
   let j = 0;
   while (i < left.length || j < right.length) {
-    if (i >= left.length) out.push(right[j++]!);
-    else if (j >= right.length) out.push(left[i++]!);
+    if (i >= left.length) out.push(right[j++]);
+    else if (j >= right.length) out.push(left[i++]);
     else {
-      const li = indexOf(serverOrder, left[i]!, mergeKey, kind);
-      const ri = indexOf(serverOrder, right[j]!, mergeKey, kind);
+      const li = indexOf(serverOrder, left[i], mergeKey, kind);
+      const ri = indexOf(serverOrder, right[j], mergeKey, kind);
       out.push(li >= 0 && ri >= 0 && li < ri ? left[i++]! : right[j++]!);
     }
   }

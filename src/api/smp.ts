@@ -15,7 +15,7 @@
  * Beyond Kubernetes: in apply mode, directive keys inside newly added subtrees are dropped rather than stored
  * (Kubernetes drops them later, when it decodes the result into a typed object).
  */
-import { clone, deepEqual, isObject, jsonType, type JsonObject, type JsonValue } from "./json.js";
+import { clone, deepEqual, goString, isObject, jsonType, type JsonObject, type JsonValue } from "./json.js";
 import { ANY, fieldSchema, mapStrategy, type Schema } from "./schema.js";
 import {
   bad,
@@ -119,7 +119,7 @@ function handleMapDirective(patch: JsonObject, opts: MergeOptions): JsonObject {
     return opts.mergeParallelList ? (removeDirectives(patch, opts)[0] as JsonObject) : patch;
   }
   if (directive === "delete") return {};
-  throw bad(`Unknown patch type: ${String(directive)} in map: ${JSON.stringify(patch)}`);
+  throw bad(`Unknown patch type: ${goString(directive)} in map: ${JSON.stringify(patch)}`);
 }
 
 function applyRetainKeys(out: JsonObject, patch: JsonObject, opts: MergeOptions): void {
@@ -149,11 +149,11 @@ function checkOrderMatches(patchList: JsonValue[], order: JsonValue[], mergeKey:
   let pi = 0;
   let si = 0;
   while (pi < items.length && si < order.length) {
-    if (hasDirective(items[pi]!)) {
+    if (hasDirective(items[pi])) {
       pi++;
       continue;
     }
-    if (mergeKeyEqual(items[pi]!, order[si]!, mergeKey)) pi++;
+    if (mergeKeyEqual(items[pi], order[si], mergeKey)) pi++;
     si++;
   }
   if (pi < items.length && si >= order.length) {
@@ -214,7 +214,7 @@ function applyListDirectives(edit: SliceEdit, patch: JsonValue[], mergeKey: stri
       for (let i = findByKey(edit.items, mergeKey, v[mergeKey]); i >= 0; i = findByKey(edit.items, mergeKey, v[mergeKey])) edit.remove(i);
     } else if (directive === "replace") replace = true;
     else if (directive === "merge") throw bad("merging lists cannot yet be specified in the patch");
-    else throw bad(`Unknown patch type: ${String(directive)} in map: ${JSON.stringify(v)}`);
+    else throw bad(`Unknown patch type: ${goString(directive)} in map: ${JSON.stringify(v)}`);
   }
   return { replace, rest };
 }
@@ -231,7 +231,7 @@ function mergeMapsByKey(edit: SliceEdit, patch: JsonValue[], meta: ListMeta, opt
     else {
       const holder: JsonObject = {};
       setNew(holder, "item", item, opts);
-      if ("item" in holder) edit.push(holder["item"]!);
+      if ("item" in holder) edit.push(holder["item"]);
     }
   }
 }
@@ -308,7 +308,7 @@ export function mergeObject(original: JsonObject | undefined, patch: JsonObject,
   applySetElementOrder(out, patch, schema, opts);
   // Deletions from primitive lists first, so a patch that both removes and adds to a list is order-independent.
   const keys = Object.keys(patch).sort((a, b) => Number(!a.startsWith(DELETE_FROM_PRIMITIVE_LIST)) - Number(!b.startsWith(DELETE_FROM_PRIMITIVE_LIST)));
-  for (const k of keys) mergeEntry(out, k, patch[k]!, schema, opts);
+  for (const k of keys) mergeEntry(out, k, patch[k], schema, opts);
   return out;
 }
 

@@ -30,5 +30,5 @@ export interface KindStrategy<T extends KubeObject = KubeObject> {
 
 /** Erases the element type so strategies of different kinds fit in one table. */
 export function strategy<T extends KubeObject>(s: KindStrategy<T>): KindStrategy {
-  return s as unknown as KindStrategy;
+  return s;
 }

@@ -63,7 +63,7 @@ function checkScalar(v: unknown, s: Extract<Schema, { kind: "scalar" }>, where: 
     case "float64":
       return typeof v === "number" ? undefined : mismatch(v, s, where);
     default: {
-      const [lo, hi] = RANGES[s.type]!;
+      const [lo, hi] = RANGES[s.type];
       return typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi ? undefined : mismatch(v, s, where);
     }
   }
@@ -88,7 +88,7 @@ function checkValue(v: unknown, s: Schema, where: Where): string | undefined {
       return undefined;
     case "map":
       if (jsonType(v) !== "object") return mismatch(v, s, where);
-      for (const item of Object.values(v as object)) {
+      for (const item of Object.values(v)) {
         const err = checkValue(item, s.values, where);
         if (err) return err;
       }
@@ -140,7 +140,10 @@ function zeroNulls(v: unknown, s: Schema): void {
     v.forEach((item, i) => (item === null ? (v[i] = zeroOf(s.items)) : zeroNulls(item, s.items)));
   } else if (s.kind === "map" && jsonType(v) === "object") {
     const m = v as Record<string, unknown>;
-    for (const [k, item] of Object.entries(m)) item === null ? (m[k] = zeroOf(s.values)) : zeroNulls(item, s.values);
+    for (const [k, item] of Object.entries(m)) {
+      if (item === null) m[k] = zeroOf(s.values);
+      else zeroNulls(item, s.values);
+    }
   } else if (s.kind === "struct" && jsonType(v) === "object") {
     const o = v as Record<string, unknown>;
     for (const [k, f] of Object.entries(s.fields)) {
@@ -172,7 +175,7 @@ function collectUnknown(v: unknown, s: Schema, path: string, out: string[]): voi
   if (v === null || v === undefined) return;
   if (s.kind === "list" && Array.isArray(v)) v.forEach((item, i) => collectUnknown(item, s.items, `${path}[${i}]`, out));
   else if (s.kind === "map" && jsonType(v) === "object") {
-    for (const [k, item] of Object.entries(v as object)) collectUnknown(item, s.values, `${path}[${k}]`, out);
+    for (const [k, item] of Object.entries(v)) collectUnknown(item, s.values, `${path}[${k}]`, out);
   } else if (s.kind === "struct" && jsonType(v) === "object") {
     for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
       const p = path ? `${path}.${k}` : k;

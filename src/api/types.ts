@@ -341,7 +341,7 @@ export interface ContainerStatus {
 export type PodConditionType = "PodScheduled" | "Initialized" | "ContainersReady" | "Ready" | "PodReadyToStartContainers";
 
 export interface PodCondition {
-  type: PodConditionType | string;
+  type: string; // a PodConditionType, or a readiness gate's own condition type
   status: "True" | "False" | "Unknown";
   lastProbeTime?: string | null;
   lastTransitionTime?: string;

@@ -33,7 +33,7 @@ export function sendError(res: ServerResponse, err: unknown): void {
 
 /** A success Status, as upstream returns for deletes that leave nothing to show. */
 export function successStatus(details: Status["details"]): Status {
-  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details, code: 200 } as Status;
+  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details, code: 200 };
 }
 
 const MAX_BODY = 3 * 1024 * 1024; // upstream's default request size limit

@@ -45,7 +45,7 @@ export function httpServerOptions(l: ServerLimits): ServerOptions {
     requestTimeout: Math.max(l.requestTimeoutMs, l.headersTimeoutMs),
     connectionsCheckingInterval: l.timeoutCheckIntervalMs,
     keepAliveTimeout: l.keepAliveTimeoutMs,
-  } as ServerOptions;
+  };
 }
 
 /** The limits that are settable on a made server. */

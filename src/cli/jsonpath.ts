@@ -33,7 +33,7 @@ function tokenize(template: string): Token[] {
 export function evaluate(value: unknown, path: string): unknown[] {
   let cur: unknown[] = [value];
   // A name may contain escaped dots, as in kubectl: {.metadata.annotations.kubernetes\.io/config\.mirror}.
-  const re = /\.((?:[A-Za-z0-9_/-]|\\\.)+)|\[(\*|\d+)\]|\['([^']+)'\]|\[\"([^"]+)\"\]/g;
+  const re = /\.((?:[A-Za-z0-9_/-]|\\\.)+)|\[(\*|\d+)\]|\['([^']+)'\]|\["([^"]+)"\]/g;
   const trimmed = path.replace(/^\$/, "");
   let m: RegExpExecArray | null;
   let consumed = 0;
@@ -44,9 +44,9 @@ export function evaluate(value: unknown, path: string): unknown[] {
     const next: unknown[] = [];
     for (const v of cur) {
       if (key !== undefined) {
-        if (v && typeof v === "object" && key in (v as object)) next.push((v as Record<string, unknown>)[key]);
+        if (v && typeof v === "object" && key in (v)) next.push((v as Record<string, unknown>)[key]);
       } else if (Array.isArray(v)) {
-        if (m[2] === "*") next.push(...v);
+        if (m[2] === "*") next.push(...(v as unknown[]));
         else if (Number(m[2]) < v.length) next.push(v[Number(m[2])]);
       }
     }

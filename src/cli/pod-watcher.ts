@@ -15,7 +15,7 @@ export class PodWatcher {
   private gone = false;
   private readonly waiters: (() => void)[] = [];
   private readonly handle: WatchHandle;
-  private failure: unknown;
+  private failure: Error | undefined;
 
   constructor(client: ApiClient, namespace: string, name: string, initial?: Pod) {
     if (initial) this.track(initial);
@@ -33,7 +33,7 @@ export class PodWatcher {
     this.handle.done.then(
       () => this.notify(),
       (err: unknown) => {
-        this.failure = err;
+        this.failure = err instanceof Error ? err : new Error(String(err));
         this.notify();
       },
     );

@@ -2,6 +2,7 @@
  * Output the way kubectl prints it: server-side Tables as aligned columns (three spaces apart, upper-case
  * headers), `-o name` as kind/name, and `-o json|yaml` as objects (a List for lists).
  */
+import { goString } from "../api/json.js";
 import type { KubeObject } from "../api/types.js";
 import type { Table, TableColumnDefinition } from "../client/index.js";
 
@@ -42,12 +43,12 @@ export function formatTable(t: Table, o: TableOptions = {}): string {
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return "<none>";
   if (typeof v === "string") return v === "" ? "<none>" : v;
-  return String(v);
+  return goString(v);
 }
 
 /** `-o json` of one object or of a list (as kubectl: kind List, apiVersion v1). */
 export function asList(items: KubeObject[], resourceVersion = ""): KubeObject & { items: KubeObject[] } {
-  return { apiVersion: "v1", kind: "List", metadata: { resourceVersion } as KubeObject["metadata"], items };
+  return { apiVersion: "v1", kind: "List", metadata: { resourceVersion }, items };
 }
 
 export function toJSON(v: unknown): string {

@@ -270,7 +270,7 @@ export function toSearchParams(q: Query | undefined, extra: Record<string, strin
   else if (q) {
     for (const [k, v] of Object.entries(q)) {
       if (v === undefined || v === null) continue;
-      if (Array.isArray(v)) for (const item of v) qs.append(k, item);
+      if (Array.isArray(v)) for (const item of v as readonly string[]) qs.append(k, item);
       else qs.append(k, String(v));
     }
   }

@@ -192,7 +192,7 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
       try {
         return parseGoDuration(flag(p, "eviction-pressure-transition-period") ?? "5m") / 1000;
       } catch (err) {
-        throw new Error(`--eviction-pressure-transition-period: ${(err as Error).message}`);
+        throw new Error(`--eviction-pressure-transition-period: ${(err as Error).message}`, { cause: err });
       }
     }),
     evictionMaxPodGraceSeconds: nonNegativeInt(p, "eviction-max-pod-grace-period", 0),

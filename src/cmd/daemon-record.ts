@@ -67,7 +67,7 @@ export function recordSetup(cfg: DaemonConfig): void {
     recorded = readDaemonRecord(cfg.root);
   } catch (err) {
     // Starting over it would lose what earlier setups left on the host; a person decides.
-    throw new Error(`${err instanceof Error ? err.message : String(err)}; it lists what \`nodelet reset --root ${cfg.root}\` removes: repair it, or move it away and reset by the old flags`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; it lists what \`nodelet reset --root ${cfg.root}\` removes: repair it, or move it away and reset by the old flags`, { cause: err });
   }
   const setups = (recorded ?? []).filter((s) => !sameSetup(s, mine));
   writeJsonState(daemonRecordFile(cfg.root), { version: 1, setups: [...setups, mine] } satisfies DaemonRecordFile, { mode: 0o600, pretty: true });

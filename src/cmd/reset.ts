@@ -13,7 +13,7 @@ import { podNetwork, SHIM_PATH } from "./daemon.js";
 import { answers } from "../apiserver/listen.js";
 import { BridgeNetwork } from "../network/bridge-network.js";
 import { formatIPv4 } from "../api/cidr.js";
-import { hostKernelFiles } from "../network/kernel-files.js";
+import { hostKernelFiles } from "../sys/kernel-files.js";
 import { removeAllProxyRules } from "../proxy/proxy-controller.js";
 import type { DaemonConfig } from "./daemon-config.js";
 import { daemonRecordFile, readDaemonRecord, resetTargets } from "./daemon-record.js";

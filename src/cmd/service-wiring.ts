@@ -14,7 +14,7 @@ import { defaultDnsServiceIP, ensureKubeDns } from "../dns/kube-dns.js";
 import type { ClusterView } from "../dns/records.js";
 import type { BridgeNetwork } from "../network/bridge-network.js";
 import { formatCidr, formatIPv4, parseCidrSetting } from "../api/cidr.js";
-import { hostKernelFiles } from "../network/kernel-files.js";
+import { hostKernelFiles } from "../sys/kernel-files.js";
 import { ProxyController } from "../proxy/proxy-controller.js";
 import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";

@@ -4,7 +4,7 @@
  * length-prefixed protobuf message each: HealthCheckRequest{service = 1} and HealthCheckResponse{status = 1}.
  * Results carry the kubelet's messages: `service unhealthy (responded with "NOT_SERVING")`, ...
  */
-import { connect, constants } from "node:http2";
+import { connect, constants, type IncomingHttpHeaders } from "node:http2";
 import type { Duplex } from "node:stream";
 import type { Dialer, PodEndpoint } from "./pod-dialer.js";
 
@@ -67,7 +67,7 @@ export async function grpcHealthCheck(dialer: Dialer, endpoint: PodEndpoint, por
       resolve(h);
     };
     const timer = setTimeout(() => finish({ ok: false, message: `timeout: health rpc did not complete within ${secs}` }), timeoutMs);
-    session.on("error", (err) => finish({ ok: false, message: `error: health rpc probe failed: ${err.message}` }));
+    session.on("error", (err: Error) => finish({ ok: false, message: `error: health rpc probe failed: ${err.message}` }));
     const req = session.request({
       [constants.HTTP2_HEADER_METHOD]: "POST",
       [constants.HTTP2_HEADER_PATH]: "/grpc.health.v1.Health/Check",
@@ -80,9 +80,9 @@ export async function grpcHealthCheck(dialer: Dialer, endpoint: PodEndpoint, por
     req.on("response", (h) => {
       if (h["grpc-status"] !== undefined) grpcStatus = Number(h["grpc-status"]);
     });
-    req.on("trailers", (t) => (grpcStatus = Number(t["grpc-status"] ?? 0)));
+    req.on("trailers", (t: IncomingHttpHeaders) => (grpcStatus = Number(t["grpc-status"] ?? 0)));
     req.on("data", (d: Buffer) => chunks.push(d));
-    req.on("error", (err) => finish({ ok: false, message: `error: health rpc probe failed: ${err.message}` }));
+    req.on("error", (err: Error) => finish({ ok: false, message: `error: health rpc probe failed: ${err.message}` }));
     req.on("end", () => finish(interpret(grpcStatus, Buffer.concat(chunks))));
     req.end(encodeHealthRequest(service));
   });

@@ -103,15 +103,18 @@ export class Kubelet {
 
   private scheduleHousekeeping(): void {
     if (!this.o.housekeeping) return;
-    this.housekeepingTimer = this.o.clock.setTimeout(async () => {
-      try {
-        await this.o.housekeeping?.();
-        this.removeOrphanMirrors();
-      } catch (err) {
-        this.o.log?.(`housekeeping: ${String(err)}`);
-      }
-      this.scheduleHousekeeping();
-    }, this.o.housekeepingMs ?? 60_000);
+    this.housekeepingTimer = this.o.clock.setTimeout(() => void this.housekeep(), this.o.housekeepingMs ?? 60_000);
+  }
+
+  /** One housekeeping pass (its failure is logged, not thrown), then the next one is scheduled. */
+  private async housekeep(): Promise<void> {
+    try {
+      await this.o.housekeeping?.();
+      this.removeOrphanMirrors();
+    } catch (err) {
+      this.o.log?.(`housekeeping: ${String(err)}`);
+    }
+    this.scheduleHousekeeping();
   }
 
   /** Catch-up pass: the runtime rescans exits and sandboxes, and every worker syncs. */

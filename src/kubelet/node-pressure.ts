@@ -47,7 +47,7 @@ export function parseReserved(flag: string, text: string): Reserved {
       else if (name === "ephemeral-storage") out.ephemeralBytes = toBytes(q);
       else throw new Error(`unknown resource "${name}" (cpu, memory, ephemeral-storage)`);
     } catch (err) {
-      throw new Error(`${flag}: "${part}": ${(err as Error).message}`);
+      throw new Error(`${flag}: "${part}": ${(err as Error).message}`, { cause: err });
     }
   }
   return out;
@@ -72,7 +72,7 @@ function parseValue(flag: string, part: string, signal: Signal, text: string): T
     if (n < 0) throw new Error("must not be negative");
     return { quantity: n };
   } catch (err) {
-    throw new Error(`${flag}: "${part}": ${(err as Error).message}`);
+    throw new Error(`${flag}: "${part}": ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -135,7 +135,7 @@ export function parseEvictionConfig(f: EvictionFlags): Threshold[] {
     try {
       return parseGoDuration(v);
     } catch (err) {
-      throw new Error(`--eviction-soft-grace-period: "${part}": ${(err as Error).message}`);
+      throw new Error(`--eviction-soft-grace-period: "${part}": ${(err as Error).message}`, { cause: err });
     }
   });
   const reclaim = parseSignalMap("--eviction-minimum-reclaim", f.minimumReclaim ?? "", (s, part, v) => parseValue("--eviction-minimum-reclaim", part, s, v));

@@ -130,7 +130,7 @@ export class PodSync implements PodSyncer {
 
   private waitingOf(uid: string): Waiting {
     let w = this.waiting.get(uid);
-    if (!w) this.waiting.set(uid, (w = new Map()));
+    if (!w) this.waiting.set(uid, (w = new Map<string, { reason: string; message?: string }>()));
     return w;
   }
 

@@ -36,7 +36,7 @@ export class ProbeState {
 
   private entry(uid: string, name: string, id: string): InstanceProbes {
     let pod = this.pods.get(uid);
-    if (!pod) this.pods.set(uid, (pod = new Map()));
+    if (!pod) this.pods.set(uid, (pod = new Map<string, InstanceProbes>()));
     let e = pod.get(name);
     if (!e || e.id !== id) pod.set(name, (e = { id }));
     return e;

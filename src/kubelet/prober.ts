@@ -57,7 +57,7 @@ export class Prober {
         if (!probeOf(inst.spec, kind)) continue;
         const key = `${inst.spec.name}/${kind}`;
         keep.add(key);
-        if (!workers) this.pods.set(uid, (workers = new Map()));
+        if (!workers) this.pods.set(uid, (workers = new Map<string, ProbeWorker>()));
         let w = workers.get(key);
         if (!w) workers.set(key, (w = new ProbeWorker(pod, inst.spec, kind, this.workerDeps())));
         w.update(pod, inst.spec, inst.id, inst.startedAt, this.firstRun(inst, kind));
@@ -92,7 +92,7 @@ export class Prober {
   /** Resolves when no probe is running (tests on a fake clock). */
   async idle(): Promise<void> {
     for (;;) {
-      const busy = [...this.pods.values()].flatMap((m) => [...m.values()]).map((w) => w.inFlight).filter(Boolean);
+      const busy = [...this.pods.values()].flatMap((m) => [...m.values()]).flatMap((w) => (w.inFlight ? [w.inFlight] : []));
       if (busy.length === 0) return;
       await Promise.all(busy);
     }
@@ -103,7 +103,7 @@ export class Prober {
       clock: this.d.clock,
       state: this.d.state,
       executor: this.d.executor,
-      unhealthy: this.d.unhealthy,
+      unhealthy: (pod: Pod, container: string, message: string) => this.d.unhealthy(pod, container, message),
       changed: (uid: string, name: string, kind: ProbeKind) => {
         // A container that just started: probe its readiness now rather than a period later.
         if (kind === "startup") this.pods.get(uid)?.get(`${name}/readiness`)?.trigger();

@@ -22,7 +22,7 @@ import { chooseFirewall, NftRunner, type FirewallKind } from "./firewall/backend
 import { planGc } from "./gc.js";
 import { podHostPorts } from "./host-ports.js";
 import { LeaseStore, type Lease } from "./ipam.js";
-import { hostKernelFiles, type KernelFiles } from "./kernel-files.js";
+import { hostKernelFiles, type KernelFiles } from "../sys/kernel-files.js";
 import { linkDelArgv, sandboxNetworkArgs, vethEquivalent, type VethSpec } from "./link-plan.js";
 import { vethName } from "./names.js";
 import type { NatPolicy } from "./nat-rules.js";

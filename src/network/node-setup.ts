@@ -12,7 +12,7 @@ import { readJsonState, writeJsonState } from "../sys/json-state.js";
 import type { Runner } from "../sys/runner.js";
 import { formatCidr, formatIPv4, parseCidr, sameCidr, type Cidr } from "../api/cidr.js";
 import { checkPodCidrFree, hasUnreachable, parseRoutes, type HostRoute } from "./host-routes.js";
-import type { KernelFiles } from "./kernel-files.js";
+import type { KernelFiles } from "../sys/kernel-files.js";
 import { BRIDGE_ALIAS, bridgeBatch, linkDelArgv, unreachableDelBatch, type BridgeSpec } from "./link-plan.js";
 import type { NftTableRef } from "./firewall/nft.js";
 import { OUR_VETH } from "./gc.js";
@@ -111,7 +111,7 @@ export async function removeNode(d: NodeDeps): Promise<void> {
   }
   if (kernel.ifindex(s.bridge) !== undefined) await runner.run(linkDelArgv(s.bridge), { owner: OWNER });
   // Removing: a record that cannot be read restores nothing (rather than a guess), and goes with the rest.
-  let before: HostBefore = {};
+  let before: HostBefore;
   try {
     before = readHostBefore(d);
   } catch {

@@ -174,7 +174,7 @@ export class ContainerLifecycle {
       // A command that ends at once can have its exit record read (the exit state machine, on this same record)
       // before the shim's report of the start comes back: the exit stands, only the pids are added.
       const monitorStartTime = processStartTime(monitorPid);
-      if ((record.state as ContainerRecord["state"]) === "exited") Object.assign(record, { monitorPid, monitorStartTime, pid });
+      if ((record.state) === "exited") Object.assign(record, { monitorPid, monitorStartTime, pid });
       else Object.assign(record, { monitorPid, monitorStartTime, pid, pidStartTime: processStartTime(pid), startedAt: isoNow(this.x.clock), state: "running" });
       await this.x.records.saveContainer(record);
       this.exits.watchMonitor(record);

@@ -184,7 +184,7 @@ async function rotatedAfter(path: string, fh: fsp.FileHandle, next: fsp.FileHand
   // The file opened as the live one may itself have been rotated meanwhile: it is read next, so stop before it.
   const stop = stats.findIndex((st) => st?.ino === theirs.ino);
   const candidates = stop >= 0 ? names.slice(0, stop) : names;
-  const after = own >= 0 ? candidates.slice(own + 1) : candidates.filter((_, i) => stats[i] !== undefined && stats[i]!.mtimeMs >= mine.mtimeMs);
+  const after = own >= 0 ? candidates.slice(own + 1) : candidates.filter((_, i) => stats[i] !== undefined && stats[i].mtimeMs >= mine.mtimeMs);
   const out: string[] = [];
   for (const n of after) out.push(await fsp.readFile(join(dir, n), "utf8").catch(() => ""));
   return out;

@@ -58,7 +58,7 @@ export async function sharedLibraries(path: string, search: LibrarySearch = {}):
   }
   const queue: Loaded[] = [main];
   for (let i = 0; i < queue.length; i++) {
-    const obj = queue[i]!;
+    const obj = queue[i];
     for (const name of obj.info.needed) {
       if (names.has(name)) continue;
       names.add(name);
@@ -82,7 +82,7 @@ async function locate(name: string, obj: Loaded, want: ElfInfo, cache: Map<strin
   const tries: string[] = [];
   if (obj.info.runpath.length === 0) {
     for (let l: Loaded | undefined = obj; l; l = l.loader) {
-      if (l.info.runpath.length === 0) tries.push(...l.info.rpath.map((d) => inDir(expand(d, l!, want), name)));
+      if (l.info.runpath.length === 0) tries.push(...l.info.rpath.map((d) => inDir(expand(d, l, want), name)));
     }
   }
   tries.push(...obj.info.runpath.map((d) => inDir(expand(d, obj, want), name)));

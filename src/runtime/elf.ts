@@ -146,7 +146,7 @@ async function readDynamic(dyn: Segment, segments: Segment[], info: ElfInfo, c: 
   // are read (a big program's table holds megabytes of symbol names).
   const load = segments.find((s) => s.type === PT_LOAD && strtabAddr >= s.vaddr && strtabAddr < s.vaddr + s.filesz);
   if (!load) c.fail("the string table is in no loaded segment");
-  const base = load!.offset + (strtabAddr - load!.vaddr);
+  const base = load.offset + (strtabAddr - load.vaddr);
   if (tags.length > MAX_STRINGS) c.fail(`${tags.length} dynamic entries`);
   const str = async (off: number): Promise<string> => {
     if (off >= strsz) c.fail(`string offset ${off} past the table`);

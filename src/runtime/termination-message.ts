@@ -117,7 +117,7 @@ export function truncateUtf8(message: string, max: number): string {
   const bytes = Buffer.from(message);
   if (bytes.length <= max) return message;
   let end = max;
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
   return bytes.subarray(0, end).toString("utf8");
 }
 

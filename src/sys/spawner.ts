@@ -36,10 +36,10 @@ export class Spawner {
   start(): void {
     const child = spawn(this.shimPath, ["spawner"], { stdio: ["pipe", "pipe", "inherit"] });
     this.child = child;
-    child.stdout!.on("data", (d: Buffer) => this.onData(d));
+    child.stdout.on("data", (d: Buffer) => this.onData(d));
     child.on("exit", () => this.fail(new Error("the spawner exited")));
     child.on("error", (e) => this.fail(e));
-    child.stdin!.on("error", () => undefined);
+    child.stdin.on("error", () => undefined);
     // The spawner never keeps the daemon alive by itself; a pending request does (see hold()).
     child.unref();
     (child.stdin as unknown as Socket).unref();

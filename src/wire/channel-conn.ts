@@ -83,19 +83,18 @@ export class ChannelConn {
    * it sends the v5 close signal if `signalEnd`.
    */
   outbound(ch: number, signalEnd = false): Writable {
-    const conn = this;
     return new Writable({
       highWaterMark: 256 * 1024,
-      write(chunk: Buffer, _enc, cb) {
-        if (conn.send(ch, chunk)) cb();
-        else conn.ws.onDrain(() => cb());
+      write: (chunk: Buffer, _enc, cb) => {
+        if (this.send(ch, chunk)) cb();
+        else this.ws.onDrain(() => cb());
       },
-      writev(chunks, cb) {
-        if (conn.send(ch, chunks.map((c) => c.chunk as Buffer))) cb();
-        else conn.ws.onDrain(() => cb());
+      writev: (chunks, cb) => {
+        if (this.send(ch, chunks.map((c) => c.chunk as Buffer))) cb();
+        else this.ws.onDrain(() => cb());
       },
-      final(cb) {
-        if (signalEnd) conn.sendClose(ch);
+      final: (cb) => {
+        if (signalEnd) this.sendClose(ch);
         cb();
       },
     });

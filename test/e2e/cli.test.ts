@@ -131,10 +131,10 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     const applied = await d.cli(["apply", "-f", manifest]);
     assert.equal(applied.stdout, "pod/ok created\npod/bad created\n");
     const ok = await eventually(async () => (await pod(d, "ok"))?.status?.phase === "Succeeded" && pod(d, "ok"), 15_000, "ok Succeeded");
-    assert.equal(ok!.status!.containerStatuses![0].state.terminated!.reason, "Completed");
-    assert.equal(ok!.status!.containerStatuses![0].restartCount, 0);
+    assert.equal(ok.status!.containerStatuses![0].state.terminated!.reason, "Completed");
+    assert.equal(ok.status!.containerStatuses![0].restartCount, 0);
     const bad = await eventually(async () => (await pod(d, "bad"))?.status?.phase === "Failed" && pod(d, "bad"), 15_000, "bad Failed");
-    assert.equal(bad!.status!.containerStatuses![0].state.terminated!.exitCode, 2);
+    assert.equal(bad.status!.containerStatuses![0].state.terminated!.exitCode, 2);
     const table = await d.cli(["get", "pods"]);
     assert.match(table.stdout, /bad\s+0\/1\s+Error/);
     assert.match(table.stdout, /ok\s+0\/1\s+Completed/);

@@ -43,7 +43,7 @@ describe("daemon restart (privileged)", { skip }, () => {
     assert.equal(steady!.status!.containerStatuses![0].containerID, steadyId, "the running container was not restarted");
     assert.equal(steady!.status!.containerStatuses![0].restartCount, 0);
     const finisher = await eventually(async () => (await get("finisher"))?.status?.phase === "Succeeded" && get("finisher"), 10_000, "finisher Succeeded");
-    assert.equal(finisher!.status!.containerStatuses![0].state.terminated!.exitCode, 0);
+    assert.equal(finisher.status!.containerStatuses![0].state.terminated!.exitCode, 0);
     assert.equal((await d.cli(["logs", "finisher"])).stdout, "done\n");
     const crasher = await eventually(async () => {
       const p = await get("crasher");
@@ -67,7 +67,7 @@ describe("daemon restart (privileged)", { skip }, () => {
     store.delete("Pod", "default", "orphan");
     store.close();
     await d.start();
-    await eventually(async () => !isSameProcess(pid!), 10_000, "orphan's container stopped");
+    await eventually(async () => !isSameProcess(pid), 10_000, "orphan's container stopped");
     await eventually(async () => !existsSync(join(d.root, "pods", uid)), 10_000, "orphan's pod directory removed");
   });
 });

@@ -78,8 +78,8 @@ export class TestDaemon {
     const from = this.log.length;
     const child = spawn(process.execPath, [NODELET, "daemon", ...this.args, ...extra], { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
-    child.stdout!.on("data", (d: Buffer) => (this.log += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (this.log += d.toString()));
+    child.stdout.on("data", (d: Buffer) => (this.log += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (this.log += d.toString()));
     const deadline = Date.now() + 20_000;
     while (!(await answers(this.socket))) {
       if (child.exitCode !== null) throw new Error(`daemon exited (${child.exitCode}): ${this.log}`);
@@ -230,7 +230,7 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, ti
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : last ? `: ${JSON.stringify(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -93,7 +93,7 @@ export async function makeKubelet(opts: { allocatable?: Allocatable } = {}): Pro
   };
   return {
     clock, store, runtime, kubelet, prober, backoff, allocatable,
-    create: (pod) => store.create(admitCreate({ apiVersion: "v1", kind: "Pod", ...pod } as Pod, { nodeName: NODE })),
+    create: (pod) => store.create(admitCreate({ apiVersion: "v1", kind: "Pod", ...pod }, { nodeName: NODE })),
     get: (name) => store.get<Pod>("Pod", "default", name),
     events: (name) => store.list<Event>("Event").items.filter((e) => !name || e.involvedObject.name === name),
     settle,
@@ -105,7 +105,7 @@ export async function makeKubelet(opts: { allocatable?: Allocatable } = {}): Pro
     },
     async close() {
       prober.stop();
-      await kubelet!.stop();
+      await kubelet.stop();
       store.close();
     },
   };

@@ -115,13 +115,13 @@ function paths(obj: unknown, prefix: (string | number)[] = [], out: (string | nu
 }
 
 function mutate(base: Record<string, unknown>, list: Op[]): { obj: unknown; how: string } {
-  const obj = structuredClone(base) as Record<string, unknown>;
+  const obj = structuredClone<Record<string, unknown>>(base);
   const done: string[] = [];
   for (const op of list) {
     const all = paths(obj);
-    const path = all[op.at % all.length]!;
+    const path = all[op.at % all.length];
     const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], obj) as Record<string | number, unknown>;
-    const last = path[path.length - 1]!;
+    const last = path[path.length - 1];
     const show = `${path.join(".")}`;
     if (op.kind === "delete") {
       if (Array.isArray(parent)) parent.splice(last as number, 1);
@@ -168,7 +168,7 @@ export function answerProblem(status: number, body: string): string | undefined 
   if (status < 400) return status === 201 ? undefined : `unexpected ${status}`;
   let s: { kind?: string; code?: number; reason?: string; message?: string; details?: { causes?: { field?: string; message?: string }[] } };
   try {
-    s = JSON.parse(body);
+    s = JSON.parse(body) as typeof s;
   } catch {
     return `a ${status} whose body is not JSON: ${body.slice(0, 200)}`;
   }

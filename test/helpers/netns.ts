@@ -120,8 +120,8 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
 export function background(argv: string[]): { child: ChildProcess; output: Promise<string>; stop(): void } {
   const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
   const chunks: Buffer[] = [];
-  child.stdout!.on("data", (d: Buffer) => chunks.push(d));
-  child.stderr!.on("data", (d: Buffer) => chunks.push(d));
+  child.stdout.on("data", (d: Buffer) => chunks.push(d));
+  child.stderr.on("data", (d: Buffer) => chunks.push(d));
   const output = new Promise<string>((resolve) => child.on("close", () => resolve(Buffer.concat(chunks).toString())));
   return { child, output, stop: () => void child.kill("SIGKILL") };
 }

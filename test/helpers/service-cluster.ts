@@ -112,7 +112,7 @@ export class ServiceCluster {
   /** Stops the daemon with SIGTERM (pods keep running) and starts it again in `mode`. */
   async restart(mode: Mode): Promise<void> {
     await this.d.terminate();
-    const args = this.d.extraArgs as string[];
+    const args = this.d.extraArgs;
     args[args.indexOf("--proxy-mode") + 1] = mode;
     this.d.log = "";
     await this.d.start();

@@ -126,16 +126,16 @@ export class Scratch {
   static async with<T>(fn: (s: Scratch) => Promise<T>): Promise<T> {
     requireShim();
     const s = new Scratch();
-    let failed = false;
+    let result: T;
     try {
-      return await fn(s);
+      result = await fn(s);
     } catch (e) {
-      failed = true;
+      await s.cleanup();
       throw e;
-    } finally {
-      const leaks = await s.cleanup();
-      if (leaks.length && !failed) throw new Error(`test leaked: ${leaks.join("; ")}`);
     }
+    const leaks = await s.cleanup();
+    if (leaks.length) throw new Error(`test leaked: ${leaks.join("; ")}`);
+    return result;
   }
 
   path(...parts: string[]): string {
@@ -296,7 +296,7 @@ export function parseCriLog(text: string): CriLine[] {
   return lines.slice(0, -1).map((l) => {
     const m = CRI_LINE.exec(l);
     if (!m) throw new Error(`not a CRI log line: ${JSON.stringify(l.slice(0, 200))}`);
-    return { time: m[1]!, stream: m[2] as CriLine["stream"], tag: m[3] as CriLine["tag"], content: m[4]! };
+    return { time: m[1], stream: m[2] as CriLine["stream"], tag: m[3] as CriLine["tag"], content: m[4] };
   });
 }
 

@@ -88,13 +88,13 @@ export class FakePodIO implements PodIO {
         resolve(code ?? (signal ? 128 + 9 : 1));
       }),
     );
-    let stdout: NonNullable<ChildProcess["stdout"]> = child.stdout!;
+    let stdout: NonNullable<ChildProcess["stdout"]> = child.stdout;
     let stderr: ChildProcess["stderr"] = child.stderr;
     const merged = new PassThrough();
     if (tty) {
       let open = 2;
       const endOne = (): void => void (--open === 0 && merged.end());
-      for (const s of [child.stdout!, child.stderr!]) {
+      for (const s of [child.stdout, child.stderr]) {
         s.on("data", (d: Buffer) => merged.write(d));
         s.on("end", endOne);
       }

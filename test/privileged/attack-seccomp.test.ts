@@ -139,7 +139,7 @@ describe("seccomp against attacks from a pod (privileged)", { skip }, () => {
           h.runtime.startContainer(pod, pod.spec.containers[0], { attempt: 0, init: false, env: { configMaps: {}, secrets: {}, hostname: "" }, specHash: "x" }),
           (err: unknown) => err instanceof ContainerStartError && err.reason === "CreateContainerError" && want.test(err.message),
         );
-        assert.deepEqual(h.runtime.containers(pod.metadata.uid!), [], "no container record");
+        assert.deepEqual(h.runtime.containers(pod.metadata.uid), [], "no container record");
         const sandbox = h.runtime.sandbox(pod.metadata.uid!)!;
         assert.deepEqual(await h.cgroups.children(sandbox.cgroupPath), ["pause"], "no container cgroup");
         const dir = join(h.layout.podDir(pod.metadata.uid!), "containers");

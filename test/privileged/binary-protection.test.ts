@@ -11,7 +11,6 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Container, Pod } from "../../src/api/types.js";
 import { readContainerLog } from "../../src/runtime/cri-log.js";
 import { ContainerStartError } from "../../src/runtime/pod-runtime.js";
 import { needsRoot } from "../helpers/root.js";
@@ -170,7 +169,7 @@ describe("binary protection, fds and working directory (privileged)", { skip }, 
 
   test("workingDir /proc/self/fd/N never leaves the container (CVE-2024-21626)", async () => {
     for (let n = 3; n <= 9; n++) {
-      const pod = testPod([{ command: ["sh", "-c", "pwd"], workingDir: `/proc/self/fd/${n}` } as Partial<Container>], {} as Partial<Pod["spec"]>);
+      const pod = testPod([{ command: ["sh", "-c", "pwd"], workingDir: `/proc/self/fd/${n}` }], {});
       try {
         const [c] = await startPod(h, pod);
         const done = await waitExited(h, c.id, 20_000);

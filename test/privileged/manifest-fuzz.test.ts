@@ -42,7 +42,7 @@ describe("API fuzzing against a daemon (privileged)", { skip }, () => {
     console.log(`${RUNS} manifests in ${((Date.now() - started) / 1000).toFixed(1)} s; answers ${JSON.stringify(Object.fromEntries(tally))}; daemon RSS ${before.toFixed(0)} -> ${after.toFixed(0)} MiB (peak ${peak.toFixed(0)})`);
     assert.equal(d.pid, pid, "the daemon is the same process: it did not crash");
     assert.equal((await d.client.raw("GET", "/api/v1/namespaces/default/pods")).status, 200, "and it still answers");
-    assert.deepEqual(JSON.parse((await d.client.raw("GET", "/api/v1/namespaces/default/pods")).body.toString()).items, [], "dryRun stored nothing");
+    assert.deepEqual((JSON.parse((await d.client.raw("GET", "/api/v1/namespaces/default/pods")).body.toString()) as { items: unknown[] }).items, [], "dryRun stored nothing");
     // Bodies of up to ~600 KB are parsed, copied and answered; garbage comes and goes, nothing accumulates.
     assert.ok(after - before < 100, `daemon RSS grew by ${(after - before).toFixed(0)} MiB`);
   });

@@ -39,7 +39,7 @@ function containerProcesses(c: Started): [number, string, string][] {
     try {
       if (readlinkSync(`/proc/${name}/ns/pid`) !== pidns) continue;
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      out.push([Number(name), stat.slice(stat.lastIndexOf(")") + 2)[0]!, stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))]);
+      out.push([Number(name), stat.slice(stat.lastIndexOf(")") + 2)[0], stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))]);
     } catch { /* gone */ }
   }
   return out;
@@ -57,7 +57,7 @@ describe("shim exec", { skip }, () => {
       assert.equal(init, "sleep 1000 ");
       assert.equal(net, readlinkSync(`/proc/${pause}/ns/net`));
       assert.deepEqual(ps.map((l) => l.trim().split(/\s+/)[1]), ["sleep", "nodelet-exec", "sh", "ps"]);
-      assert.equal(ps[0]!.trim().split(/\s+/)[0], "1");
+      assert.equal(ps[0].trim().split(/\s+/)[0], "1");
     }));
 
   test("exit codes: 0, 3, 127 not found, 126 not executable", () =>

@@ -26,7 +26,7 @@ function childrenOf(ppid: number): [number, string][] {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
       const [state, parent] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(parent) === ppid) out.push([Number(name), state!]);
+      if (Number(parent) === ppid) out.push([Number(name), state]);
     } catch { /* exited meanwhile */ }
   }
   return out;
@@ -125,7 +125,7 @@ describe("shim monitor: the monitor process", { skip }, () => {
       ], { stdio: ["ignore", "pipe", "inherit"] });
       s.track(daemon.pid!);
       let line = "";
-      daemon.stdout!.on("data", (d: Buffer) => (line += d.toString()));
+      daemon.stdout.on("data", (d: Buffer) => (line += d.toString()));
       await waitFor("the ok line", () => line.includes("\n"));
       const [, monitorPid, pid] = /^ok (\d+) (\d+)\n/.exec(line)!.map(Number) as [number, number, number];
       s.track(monitorPid, pid);

@@ -21,7 +21,7 @@ function logFiles(live: string): string[] {
   const base = basename(live);
   const key = (n: string) => {
     const [, stamp, num] = /^\.(\d{8}-\d{6})(?:\.(\d+))?$/.exec(n.slice(base.length))!;
-    return [stamp!, Number(num ?? 0)] as const;
+    return [stamp, Number(num ?? 0)] as const;
   };
   const rotated = readdirSync(dirname(live))
     .filter((n) => n.startsWith(`${base}.`))

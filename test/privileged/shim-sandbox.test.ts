@@ -27,7 +27,7 @@ function childrenOf(ppid: number): [number, string, string][] {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
       const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const [state, parent] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(parent) === ppid) out.push([Number(name), state!, comm]);
+      if (Number(parent) === ppid) out.push([Number(name), state, comm]);
     } catch { /* gone */ }
   }
   return out;

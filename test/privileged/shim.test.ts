@@ -22,7 +22,7 @@ describe("shim monitor: isolation", { skip }, () => {
       assert.equal(r.exit.exitCode, 0, r.stderr);
       const [pid1, header, ...procs] = r.stdout.trim().split("\n");
       assert.equal(pid1, "1");
-      assert.match(header!, /PID/);
+      assert.match(header, /PID/);
       assert.deepEqual(procs.map((l) => l.trim().split(/\s+/)), [["1", "sh"], ["2", "ps"]]);
     }));
 
@@ -63,14 +63,14 @@ describe("shim monitor: isolation", { skip }, () => {
   test("rootfs variants: a lone read-only layer, or a plain directory bound onto itself", () =>
     Scratch.with(async (s) => {
       const lone = monitorArgs(s, { cmd: ["sh", "-c", "cat /marker; touch /x"], name: "lone" })
-        .filter((a, i, all) => !["--upper", "--work"].includes(a) && !["--upper", "--work"].includes(all[i - 1]!));
+        .filter((a, i, all) => !["--upper", "--work"].includes(a) && !["--upper", "--work"].includes(all[i - 1]));
       const r1 = await shim(lone);
       assert.match(r1.stdout, /^ok /);
       const e1 = await waitExitFile(s.path("lone", "exit.json"));
       assert.equal(e1.exitCode, 1, "touch / fails on the read-only layer");
       assert.match(readFileSync(s.path("lone", "logs", "0.log"), "utf8"), /stdout F from-the-image\n.*stderr F touch: \/x: Read-only file system/s);
       const plain = monitorArgs(s, { cmd: ["sh", "-c", "cat /marker; touch /x"], name: "plain" })
-        .filter((a, i, all) => !["--upper", "--work", "--lower"].includes(a) && !["--upper", "--work", "--lower"].includes(all[i - 1]!));
+        .filter((a, i, all) => !["--upper", "--work", "--lower"].includes(a) && !["--upper", "--work", "--lower"].includes(all[i - 1]));
       plain[plain.indexOf("--rootfs") + 1] = s.image();
       const r2 = await shim(plain);
       assert.match(r2.stdout, /^ok /);
@@ -181,9 +181,9 @@ describe("shim monitor: security defaults", { skip }, () => {
       });
       assert.equal(r.exit.exitCode, 0, r.stderr);
       const [devs, zero, ptmx, fd] = r.stdout.split("\n");
-      assert.deepEqual(devs!.trim().split(" ").sort(),
+      assert.deepEqual(devs.trim().split(" ").sort(),
         ["fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin", "stdout", "tty", "urandom", "zero"]);
-      assert.equal(zero!.trim(), "4");
+      assert.equal(zero.trim(), "4");
       assert.equal(ptmx, "pts/ptmx");
       assert.equal(fd, "/proc/self/fd");
     }));

@@ -87,7 +87,7 @@ export function respondList(call: Call, list: ListResult<KubeObject>): void {
 
 /** `dryRun=All` in the query (or in DeleteOptions): run everything but the store write. */
 export function isDryRun(query: URLSearchParams, fromBody?: unknown): boolean {
-  const values = [...query.getAll("dryRun"), ...(Array.isArray(fromBody) ? fromBody : [])];
+  const values = [...query.getAll("dryRun"), ...(Array.isArray(fromBody) ? (fromBody as unknown[]) : [])];
   for (const v of values) {
     if (v !== "All") throw ApiError.badRequest(`invalid dryRun value "${String(v)}": only "All" is supported`);
   }

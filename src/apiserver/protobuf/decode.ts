@@ -15,6 +15,11 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 type Json = Record<string, unknown>;
 
+/** A decoded string or bytes field (bytes come out base64); "" when it was absent. */
+function textOf(v: unknown): string {
+  return typeof v === "string" ? v : "";
+}
+
 /** The object a protobuf body carries. Throws ApiError 415 for kinds without a schema, 400 for bad bytes. */
 export function decodeKubernetesProtobuf(body: Buffer): KubeObject {
   if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw ApiError.badRequest("the protobuf body lacks the k8s\\0 prefix");
@@ -25,7 +30,7 @@ export function decodeKubernetesProtobuf(body: Buffer): KubeObject {
     if (!PROTOBUF_KINDS.includes(kind)) {
       throw new ApiError("UnsupportedMediaType", `protobuf is not supported for ${kind || "this kind"}: send application/json`);
     }
-    const raw = Buffer.from(String(unknown.raw ?? ""), "base64");
+    const raw = Buffer.from(textOf(unknown.raw), "base64");
     return { apiVersion: typeMeta.apiVersion ?? "v1", kind, ...decodeMessage(raw, MESSAGES[kind]) } as KubeObject;
   } catch (err) {
     if (err instanceof ApiError) throw err;
@@ -102,11 +107,11 @@ function lengthDelimited(b: Buffer, field: FieldDef): unknown {
   }
   if (t === "rawJson") {
     const raw = decodeMessage(b, { 1: { name: "raw", type: "bytes" } }).raw;
-    return raw === undefined ? undefined : (JSON.parse(Buffer.from(String(raw), "base64").toString("utf8")) as unknown);
+    return raw === undefined ? undefined : (JSON.parse(Buffer.from(textOf(raw), "base64").toString("utf8")) as unknown);
   }
   if (typeof t === "object" && "map" in t) {
     const e = decodeMessage(b, { 1: { name: "key", type: "string" }, 2: { name: "value", type: t.map } });
-    return [String(e.key ?? ""), e.value ?? ""];
+    return [textOf(e.key), e.value ?? ""];
   }
   if (typeof t === "object" && "message" in t) return decodeMessage(b, MESSAGES[t.message]);
   throw new Error(`field ${field.name}: a ${String(t)} cannot be length-delimited`);

@@ -48,7 +48,7 @@ export async function execSession(
   if (streams.stderr && !tty) q.set("stderr", "true");
   else q.delete("stderr");
   q.set("tty", String(tty));
-  const { ws, protocol } = await dialWebSocket(connect, `${path}?${q}`, ["v5.channel.k8s.io", "v4.channel.k8s.io"], streams);
+  const { ws, protocol } = await dialWebSocket(connect, `${path}?${q.toString()}`, ["v5.channel.k8s.io", "v4.channel.k8s.io"], streams);
   const conn = new ChannelConn(ws, framingFor(protocol));
   const outputs = [drainTo(conn.inbound(STDOUT), streams.stdout), drainTo(conn.inbound(STDERR), tty ? null : streams.stderr)];
   const status: Buffer[] = [];

@@ -60,7 +60,7 @@ export function parseProfile(text: string): SeccompProfile {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new Error(`not valid JSON: ${(err as Error).message}`);
+    throw new Error(`not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   if (!isObject(raw)) throw new Error("not a JSON object");
   const p = raw as unknown as SeccompProfile;

@@ -54,7 +54,7 @@ describe("admission dispatch", () => {
 
   it("lists unknown fields for strict field validation", () => {
     const p = pod() as unknown as { spec: { containers: Record<string, unknown>[]; affinity?: unknown }; metadata: Record<string, unknown> };
-    p.spec.containers[0]!["imagee"] = "x";
+    p.spec.containers[0]["imagee"] = "x";
     p.metadata["lables"] = { a: "b" };
     p.spec.affinity = { nodeAffinity: { anything: true } };
     assert.deepEqual(unknownFields(p, "Pod"), ["metadata.lables", "spec.containers[0].imagee"]);
@@ -90,7 +90,7 @@ describe("admission dispatch", () => {
 
   it("is idempotent: admitting an admitted object changes nothing, for every kind", () => {
     const samples: unknown[] = [
-      pod({ containers: [{ name: "c", image: "nginx", ports: [{ containerPort: 80 }], resources: { limits: { cpu: "0.5" } }, livenessProbe: { httpGet: { port: 80 } } }], volumes: [{ name: "v" } as never] }),
+      pod({ containers: [{ name: "c", image: "nginx", ports: [{ containerPort: 80 }], resources: { limits: { cpu: "0.5" } }, livenessProbe: { httpGet: { port: 80 } } }], volumes: [{ name: "v" }] }),
       { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { type: "NodePort", sessionAffinity: "ClientIP", ports: [{ port: 80, targetPort: "http" }] } },
       { apiVersion: "v1", kind: "Endpoints", metadata: { name: "s" }, subsets: [{ addresses: [{ ip: "10.1.0.2" }], ports: [{ port: 80 }] }] },
       { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "s-1" }, addressType: "IPv4", endpoints: [{ addresses: ["10.1.0.2"] }], ports: [{ port: 80 }] },

@@ -44,8 +44,8 @@ describe("createApplyPatch", () => {
       '{"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"app":"web"},"name":"p","namespace":"default"},"spec":{"containers":[{"image":"busybox:1.36","name":"c"}]}}\n',
     );
     const applied = applyStrategicMergePatch(live, patch, "Pod") as { spec: { containers: Obj[]; nodeName: string } };
-    assert.equal(applied.spec.containers[0]!["image"], "busybox:1.36");
-    assert.equal(applied.spec.containers[0]!["terminationMessagePath"], "/dev/termination-log", "defaults survive");
+    assert.equal(applied.spec.containers[0]["image"], "busybox:1.36");
+    assert.equal(applied.spec.containers[0]["terminationMessagePath"], "/dev/termination-log", "defaults survive");
     assert.equal(applied.spec.nodeName, "node-1", "server-set fields survive");
   });
 

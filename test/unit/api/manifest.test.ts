@@ -36,7 +36,7 @@ describe("decodeManifests", () => {
 
   it("decodes JSON", () => {
     const objs = decodeManifests(JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "ns" } }), "ns.json");
-    assert.equal(objs[0]!.kind, "Namespace");
+    assert.equal(objs[0].kind, "Namespace");
   });
 
   it("expands kind: List and typed lists", () => {
@@ -51,8 +51,8 @@ describe("decodeManifests", () => {
     assert.deepEqual(decodeManifests(JSON.stringify(list)).map((o) => o.kind), ["ConfigMap", "Secret"]);
     const podList = `apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: x}\n  spec: {containers: [{name: c, image: i}]}\n`;
     const [p] = decodeManifests(podList);
-    assert.equal(p!.kind, "Pod");
-    assert.equal(p!.apiVersion, "v1");
+    assert.equal(p.kind, "Pod");
+    assert.equal(p.apiVersion, "v1");
   });
 
   it("reads YAML 1.1 scalars as kubectl does", () => {
@@ -67,7 +67,7 @@ describe("decodeManifests", () => {
 
   it("adds an empty metadata when it is missing", () => {
     const [o] = decodeManifests("apiVersion: v1\nkind: Namespace\n");
-    assert.deepEqual(o!.metadata, {});
+    assert.deepEqual(o.metadata, {});
   });
 
   it("returns nothing for an empty file", () => {

@@ -125,7 +125,7 @@ describe("Endpoints and EndpointSlice", () => {
       metadata: { name: "web" },
       subsets: [{ addresses: [{ ip: "10.244.0.5" }], ports: [{ port: 80 }] }],
     };
-    assert.equal(admitCreate(ep, CTX).subsets![0]!.ports![0]!.protocol, "TCP");
+    assert.equal(admitCreate(ep, CTX).subsets![0].ports![0].protocol, "TCP");
     const bad: Endpoints = {
       ...ep,
       subsets: [

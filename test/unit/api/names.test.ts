@@ -26,7 +26,7 @@ describe("DNS names", () => {
   it("distinguishes RFC 1035 labels (must start with a letter)", () => {
     assert.deepEqual(isDNS1035Label("web"), []);
     assert.equal(isDNS1035Label("1web").length, 1);
-    assert.match(isDNS1035Label("1web")[0]!, /^a DNS-1035 label must consist of/);
+    assert.match(isDNS1035Label("1web")[0], /^a DNS-1035 label must consist of/);
   });
 
   it("masks a trailing dash of generateName prefixes", () => {
@@ -48,10 +48,10 @@ describe("label keys and values, annotation keys", () => {
       "name part must be non-empty",
       "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName' or 'my.name' or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
     ]);
-    assert.match(isQualifiedName("a/b/c")[0]!, /^a qualified name must consist of/);
-    assert.match(isQualifiedName("Example.com/a")[0]!, /^prefix part a lowercase RFC 1123 subdomain/);
+    assert.match(isQualifiedName("a/b/c")[0], /^a qualified name must consist of/);
+    assert.match(isQualifiedName("Example.com/a")[0], /^prefix part a lowercase RFC 1123 subdomain/);
     assert.deepEqual(isQualifiedName("a".repeat(64)).slice(0, 1), ["name part must be no more than 63 characters"]);
-    assert.match(isLabelValue("-x")[0]!, /^a valid label must be an empty string/);
+    assert.match(isLabelValue("-x")[0], /^a valid label must be an empty string/);
     assert.deepEqual(isLabelValue("a".repeat(64)).slice(0, 1), ["must be no more than 63 characters"]);
   });
 
@@ -79,13 +79,13 @@ describe("IANA_SVC_NAME port names", () => {
 describe("env var names, config keys, capabilities", () => {
   it("env var names", () => {
     for (const n of ["PATH", "my.env-name", "_x", "MyEnvName1"]) assert.deepEqual(isEnvVarName(n), [], n);
-    assert.match(isEnvVarName("1A")[0]!, /^a valid environment variable name must consist of alphabetic characters/);
+    assert.match(isEnvVarName("1A")[0], /^a valid environment variable name must consist of alphabetic characters/);
     assert.ok(isEnvVarName("..").includes("must not be '..'"));
     assert.equal(isEnvVarName("A=B").length, 1);
   });
   it("config map keys", () => {
     assert.deepEqual(isConfigMapKey("app.properties"), []);
-    assert.match(isConfigMapKey("a/b")[0]!, /^a valid config key must consist of alphanumeric characters, '-', '_' or '.'/);
+    assert.match(isConfigMapKey("a/b")[0], /^a valid config key must consist of alphanumeric characters, '-', '_' or '.'/);
     assert.deepEqual(isConfigMapKey(".."), ["must not be '..'"]);
     assert.deepEqual(isConfigMapKey("..a"), ["must not start with '..'"]);
   });
@@ -132,7 +132,7 @@ describe("generateName", () => {
     assert.match(name, /^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     let i = 0;
     const seq = [0, 0.5, 0.99, 0.1, 0.3];
-    assert.equal(generateName("x-", () => seq[i++]!), "x-br9dl");
+    assert.equal(generateName("x-", () => seq[i++]), "x-br9dl");
     assert.equal(NAME_SUFFIX_ALPHABET.length, 27);
   });
   it("cuts long bases to 58 characters", () => {

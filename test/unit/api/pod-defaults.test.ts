@@ -30,13 +30,13 @@ describe("pod defaults", () => {
 
   it("fills container defaults, init containers too", () => {
     const p = admittedPod({ initContainers: [container({ name: "init", image: "busybox" })] });
-    for (const c of [p.spec.containers[0]!, p.spec.initContainers![0]!]) {
+    for (const c of [p.spec.containers[0], p.spec.initContainers![0]]) {
       assert.equal(c.terminationMessagePath, "/dev/termination-log");
       assert.equal(c.terminationMessagePolicy, "File");
       assert.deepEqual(c.resources, {});
     }
-    assert.equal(p.spec.containers[0]!.imagePullPolicy, "IfNotPresent");
-    assert.equal(p.spec.initContainers![0]!.imagePullPolicy, "Always");
+    assert.equal(p.spec.containers[0].imagePullPolicy, "IfNotPresent");
+    assert.equal(p.spec.initContainers![0].imagePullPolicy, "Always");
   });
 
   it("keeps values the user set", () => {
@@ -51,8 +51,8 @@ describe("pod defaults", () => {
     assert.equal(p.spec.terminationGracePeriodSeconds, 0);
     assert.equal(p.spec.dnsPolicy, "Default");
     assert.equal(p.spec.nodeName, "elsewhere");
-    assert.equal(p.spec.containers[0]!.imagePullPolicy, "Never");
-    assert.equal(p.spec.containers[0]!.terminationMessagePath, "/tmp/x");
+    assert.equal(p.spec.containers[0].imagePullPolicy, "Never");
+    assert.equal(p.spec.containers[0].terminationMessagePath, "/tmp/x");
   });
 
   it("chooses the pull policy from the tag", () => {
@@ -77,8 +77,8 @@ describe("pod defaults", () => {
         }),
       ],
     });
-    const c = p.spec.containers[0]!;
-    assert.equal(c.ports![0]!.protocol, "TCP");
+    const c = p.spec.containers[0];
+    assert.equal(c.ports![0].protocol, "TCP");
     assert.deepEqual(c.livenessProbe, {
       httpGet: { port: 80, path: "/", scheme: "HTTP" },
       timeoutSeconds: 1,
@@ -94,18 +94,18 @@ describe("pod defaults", () => {
     const p = admittedPod({
       containers: [container({ resources: { limits: { cpu: "0.5", memory: "1.5Gi" }, requests: { cpu: "100m" } } })],
     });
-    assert.deepEqual(p.spec.containers[0]!.resources, {
+    assert.deepEqual(p.spec.containers[0].resources, {
       limits: { cpu: "500m", memory: "1536Mi" },
       requests: { cpu: "100m", memory: "1536Mi" },
     });
     const rounded = admittedPod({ containers: [container({ resources: { requests: { cpu: "12n" } } })] });
-    assert.equal(rounded.spec.containers[0]!.resources!.requests!["cpu"], "1m");
+    assert.equal(rounded.spec.containers[0].resources!.requests!["cpu"], "1m");
   });
 
   it("defaults volumes: emptyDir when no source, file modes, hostPath type", () => {
     const p = admittedPod({
       volumes: [
-        { name: "a" } as never,
+        { name: "a" },
         { name: "b", secret: { secretName: "s" } },
         { name: "c", configMap: { name: "cm", defaultMode: 0o600 } },
         { name: "d", hostPath: { path: "/data" } },
@@ -114,20 +114,20 @@ describe("pod defaults", () => {
     });
     const v = p.spec.volumes!;
     assert.deepEqual(v[0], { name: "a", emptyDir: {} });
-    assert.equal(v[1]!.secret!.defaultMode, 420);
-    assert.equal(v[2]!.configMap!.defaultMode, 0o600);
-    assert.equal(v[3]!.hostPath!.type, "");
-    assert.equal(v[4]!.emptyDir!.sizeLimit, "1536Mi");
+    assert.equal(v[1].secret!.defaultMode, 420);
+    assert.equal(v[2].configMap!.defaultMode, 0o600);
+    assert.equal(v[3].hostPath!.type, "");
+    assert.equal(v[4].emptyDir!.sizeLimit, "1536Mi");
   });
 
   it("makes host ports equal container ports with host networking", () => {
     const p = admittedPod({ hostNetwork: true, containers: [container({ ports: [{ containerPort: 8080 }] })] });
-    assert.equal(p.spec.containers[0]!.ports![0]!.hostPort, 8080);
+    assert.equal(p.spec.containers[0].ports![0].hostPort, 8080);
   });
 
   it("sets fieldRef apiVersion", () => {
     const p = admittedPod({ containers: [container({ env: [{ name: "N", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }] })] });
-    assert.equal(p.spec.containers[0]!.env![0]!.valueFrom!.fieldRef!.apiVersion, "v1");
+    assert.equal(p.spec.containers[0].env![0].valueFrom!.fieldRef!.apiVersion, "v1");
   });
 
   it("adds default tolerations only for taints not already tolerated", () => {

@@ -23,13 +23,13 @@ describe("pod updates", () => {
   it("allows changing images, labels and annotations", () => {
     const old = stored({ initContainers: [container({ name: "init" })] });
     const next = edit(old, (q) => {
-      q.spec.containers[0]!.image = "busybox:1.37";
-      q.spec.initContainers![0]!.image = "alpine:3";
+      q.spec.containers[0].image = "busybox:1.37";
+      q.spec.initContainers![0].image = "alpine:3";
       q.metadata.labels = { app: "web" };
       q.metadata.annotations = { note: "x" };
     });
     const out = admitUpdate(next, old, CTX);
-    assert.equal(out.spec.containers[0]!.image, "busybox:1.37");
+    assert.equal(out.spec.containers[0].image, "busybox:1.37");
     assert.deepEqual(out.metadata.labels, { app: "web" });
   });
 
@@ -50,7 +50,7 @@ describe("pod updates", () => {
     const old = stored();
     const added = edit(old, (q) => q.spec.tolerations!.push({ key: "k", operator: "Exists", effect: "NoSchedule" }));
     assert.equal(admitUpdate(added, old, CTX).spec.tolerations!.length, 3);
-    const seconds = edit(old, (q) => (q.spec.tolerations![0]!.tolerationSeconds = 60));
+    const seconds = edit(old, (q) => (q.spec.tolerations![0].tolerationSeconds = 60));
     assert.doesNotThrow(() => admitUpdate(seconds, old, CTX));
     const removed = edit(old, (q) => q.spec.tolerations!.pop());
     assertErrors(updateErrors(removed, old), ["spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds"]);
@@ -63,16 +63,16 @@ describe("pod updates", () => {
     const old = stored();
     const errs = updateErrors(edit(old, (q) => (q.spec.terminationGracePeriodSeconds = 60)), old);
     assert.equal(errs.length, 1);
-    assert.ok(errs[0]!.startsWith(FORBIDDEN_PREFIX), errs[0]);
-    assert.match(errs[0]!, /spec\.terminationGracePeriodSeconds: 30 → 60/);
+    assert.ok(errs[0].startsWith(FORBIDDEN_PREFIX), errs[0]);
+    assert.match(errs[0], /spec\.terminationGracePeriodSeconds: 30 → 60/);
   });
 
   it("forbids any other spec change, with the Kubernetes message", () => {
     const old = stored({ containers: [container({ ports: [{ containerPort: 80 }] })] });
-    const errs = updateErrors(edit(old, (q) => (q.spec.containers[0]!.ports![0]!.containerPort = 8080)), old);
+    const errs = updateErrors(edit(old, (q) => (q.spec.containers[0].ports![0].containerPort = 8080)), old);
     assert.equal(errs.length, 1);
-    assert.ok(errs[0]!.startsWith(FORBIDDEN_PREFIX), errs[0]);
-    assert.match(errs[0]!, /spec\.containers\[0\]\.ports\[0\]\.containerPort: 80 → 8080/);
+    assert.ok(errs[0].startsWith(FORBIDDEN_PREFIX), errs[0]);
+    assert.match(errs[0], /spec\.containers\[0\]\.ports\[0\]\.containerPort: 80 → 8080/);
     assertHasError(updateErrors(edit(old, (q) => (q.spec.restartPolicy = "Never")), old), FORBIDDEN_PREFIX);
   });
 
@@ -85,7 +85,7 @@ describe("pod updates", () => {
 
   it("still validates the new spec", () => {
     const old = stored();
-    assertErrors(updateErrors(edit(old, (q) => (q.spec.containers[0]!.image = "")), old), ["spec.containers[0].image: Required value"]);
+    assertErrors(updateErrors(edit(old, (q) => (q.spec.containers[0].image = "")), old), ["spec.containers[0].image: Required value"]);
   });
 
   it("forbids changing name, namespace and uid", () => {
@@ -125,8 +125,8 @@ describe("pod updates", () => {
     const old = stored();
     const next = edit(old, (q) => {
       delete q.spec.dnsPolicy;
-      delete q.spec.containers[0]!.terminationMessagePath;
-      delete q.spec.containers[0]!.resources;
+      delete q.spec.containers[0].terminationMessagePath;
+      delete q.spec.containers[0].resources;
     });
     assert.doesNotThrow(() => admitUpdate(next, old, CTX));
   });
@@ -135,10 +135,10 @@ describe("pod updates", () => {
     const old = stored();
     const next = edit(old, (q) => {
       q.status = { phase: "Running", podIP: "10.0.0.9" };
-      q.spec.containers[0]!.image = "ignored:1";
+      q.spec.containers[0].image = "ignored:1";
     });
     const out = admitUpdate(next, old, { ...CTX, subresource: "status" });
     assert.equal(out.status!.phase, "Running");
-    assert.equal(out.spec.containers[0]!.image, "busybox:1.36");
+    assert.equal(out.spec.containers[0].image, "busybox:1.36");
   });
 });

@@ -46,7 +46,7 @@ describe("pod validation: good pods", () => {
       dnsConfig: { nameservers: ["1.1.1.1"], searches: ["svc.cluster.local."] },
     };
     const out = admitCreate(pod(spec), CTX);
-    assert.equal(out.spec.containers[0]!.name, "app");
+    assert.equal(out.spec.containers[0].name, "app");
     assert.equal(out.spec.volumes!.length, 2);
   });
 

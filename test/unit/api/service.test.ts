@@ -38,7 +38,7 @@ describe("service defaults", () => {
 
   it("keeps named target ports and syncs clusterIPs", () => {
     const out = admitCreate(svc({ clusterIP: "10.96.0.10", ports: [{ port: 80, targetPort: "http" }] }), CTX);
-    assert.equal(out.spec.ports![0]!.targetPort, "http");
+    assert.equal(out.spec.ports![0].targetPort, "http");
     assert.deepEqual(out.spec.clusterIPs, ["10.96.0.10"]);
   });
 
@@ -143,13 +143,13 @@ describe("service updates", () => {
 
   it("keeps allocated clusterIP and node ports the client left out", () => {
     const old = stored({ type: "NodePort" });
-    old.spec.ports![0]!.nodePort = 30123;
+    old.spec.ports![0].nodePort = 30123;
     const next = svc({ type: "NodePort", ports: [{ port: 80 }, { port: 81, name: "b" }] });
-    next.spec.ports![0]!.name = "a";
+    next.spec.ports![0].name = "a";
     const out = admitUpdate(next, old, CTX);
     assert.equal(out.spec.clusterIP, "10.96.0.20");
-    assert.equal(out.spec.ports![0]!.nodePort, 30123);
-    assert.equal(out.spec.ports![1]!.nodePort, undefined);
+    assert.equal(out.spec.ports![0].nodePort, 30123);
+    assert.equal(out.spec.ports![1].nodePort, undefined);
   });
 
   it("ignores status on the main resource", () => {

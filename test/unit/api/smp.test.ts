@@ -23,7 +23,7 @@ describe("strategic merge patch: lists merged by key", () => {
     const current = podWith([{ name: "c", image: "busybox:1.35", imagePullPolicy: "IfNotPresent", terminationMessagePath: "/dev/termination-log" }]);
     const patch = JSON.parse(
       '{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\\"apiVersion\\":\\"v1\\"}\\n"}},"spec":{"$setElementOrder/containers":[{"name":"c"}],"containers":[{"image":"busybox:1.36","name":"c"}]}}',
-    );
+    ) as Record<string, unknown>;
     const out = smp(current, patch);
     assert.deepEqual(out, {
       apiVersion: "v1",
@@ -54,7 +54,7 @@ describe("strategic merge patch: lists merged by key", () => {
         ],
       },
     });
-    const got = ((out["spec"] as Obj)["containers"] as Obj[])[0]!;
+    const got = ((out["spec"] as Obj)["containers"] as Obj[])[0];
     assert.deepEqual(got["ports"], [{ containerPort: 80, name: "http" }, { containerPort: 443, name: "https" }]);
     assert.deepEqual(got["env"], [{ name: "A", value: "1" }, { name: "B", value: "3" }]);
     assert.deepEqual(got["envFrom"], [{ secretRef: { name: "y" } }], "envFrom has no merge key: replaced");

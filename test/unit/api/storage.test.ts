@@ -108,7 +108,7 @@ describe("PersistentVolumeClaim", () => {
     modes.spec.accessModes = ["ReadWriteMany"];
     const errs = updateErrors(modes, old);
     assert.equal(errs.length, 1);
-    assert.ok(errs[0]!.startsWith("spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n"));
+    assert.ok(errs[0].startsWith("spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n"));
     const bind = structuredClone(old);
     bind.spec.volumeName = "pv1";
     assert.equal(admitUpdate(bind, old, CTX).spec.volumeName, "pv1");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ApiError } from "../../../src/api/errors.js";
 import { resourceForKind } from "../../../src/api/resources.js";
-import type { KubeObject, Namespace, Pod } from "../../../src/api/types.js";
+import type { Namespace, Pod } from "../../../src/api/types.js";
 import { startTestServer, storePod, testPod, type TestServer } from "./harness.js";
 
 const PODS = resourceForKind("Pod")!;
@@ -90,7 +90,7 @@ describe("API server: namespace deletion", () => {
     assert.equal(await status(t.client.get(CMS, "x", "cfg")), 404);
     const terminating = await t.client.get<Pod>(PODS, "x", "web");
     assert.ok(terminating.metadata.deletionTimestamp, "pods are deleted gracefully");
-    const err = await status(t.client.create(CMS, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "late", namespace: "x" } } as KubeObject));
+    const err = await status(t.client.create(CMS, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "late", namespace: "x" } }));
     assert.equal(err, 403, "no new content in a terminating namespace");
     await t.client.delete(PODS, "x", "web", { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
     assert.equal(await status(t.client.get(NSS, undefined, "x")), 404);

@@ -11,6 +11,7 @@ import {
 import { negotiateDiscovery, negotiateObject } from "../../../src/apiserver/negotiate.js";
 import { openapiDocument, openapiRoot } from "../../../src/apiserver/openapi.js";
 
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument -- these tests walk the discovery JSON by hand; a wrong shape fails their assertions */
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test-only JSON walking
 
 describe("aggregated discovery", () => {

@@ -130,7 +130,7 @@ describe("API server bounds", () => {
       const extra = track(await open(own.socketPath));
       assert.ok((await closedWithin(extra, 5000)) < 3000, "the connection over the bound is dropped at once");
       assert.equal(held.filter((s) => s.destroyed).length, 0, "the held ones are still open");
-      held[0]!.destroy();
+      held[0].destroy();
       await new Promise((r) => setTimeout(r, 100));
       const res = await own.client.raw("GET", "/version");
       assert.equal(res.status, 200);
@@ -178,10 +178,10 @@ describe("API server bounds", () => {
     const over = await t.client.raw("GET", "/api/v1/namespaces/default/pods", { query: { watch: "1" } });
     assert.equal(over.status, 429);
     assert.equal(over.headers["retry-after"], "1");
-    const status = JSON.parse(over.body.toString());
+    const status = JSON.parse(over.body.toString()) as { reason: string; details: { retryAfterSeconds: number } };
     assert.equal(status.reason, "TooManyRequests");
     assert.equal(status.details.retryAfterSeconds, 1);
-    watches[0]!.destroy();
+    watches[0].destroy();
     await until(() => t.store.watcherCount <= internalWatches - 1 + LIMITS.maxWatchesPerClient, 2000, "the closed watch to end");
     const again = track(await open(t.socketPath));
     const seen = collect(again);

@@ -89,7 +89,11 @@ describe("TCP listener (HTTPS + bearer token)", { skip: needsCommand("openssl") 
     const path = join(dir, "kube", "config");
     await writeKubeconfig(path, { server: `https://127.0.0.1:${port}`, caCert: cert.cert, token: "s3cret", namespace: "default" });
     assert.equal(statSync(path).mode & 0o777, 0o600);
-    const cfg = parse(renderKubeconfig({ server: "https://h:1", caCert: cert.cert, token: "s3cret" })) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const cfg = parse(renderKubeconfig({ server: "https://h:1", caCert: cert.cert, token: "s3cret" })) as {
+      "current-context": string;
+      clusters: { cluster: Record<string, string> }[];
+      users: { user: { token: string } }[];
+    };
     assert.equal(cfg["current-context"], "nodelet");
     assert.equal(Buffer.from(cfg.clusters[0].cluster["certificate-authority-data"], "base64").toString(), cert.cert);
     assert.equal(cfg.users[0].user.token, "s3cret");

@@ -166,16 +166,16 @@ describe("API server: exec, attach, port-forward checks", () => {
   it("refuses exec/attach into finished pods", async () => {
     const r = await upgrade(t.socketPath, "GET", "/api/v1/namespaces/default/pods/done/exec?command=ls&stdout=true");
     assert.equal(r.status, 400);
-    assert.equal(JSON.parse(r.body).message, "cannot exec into a container in a completed pod; current phase is Succeeded");
+    assert.equal((JSON.parse(r.body) as { message: string }).message, "cannot exec into a container in a completed pod; current phase is Succeeded");
     const a = await upgrade(t.socketPath, "POST", "/api/v1/namespaces/default/pods/failed/attach?stdout=true", { Upgrade: "SPDY/3.1" });
     assert.equal(a.status, 400);
-    assert.match(JSON.parse(a.body).message, /completed pod; current phase is Failed/);
+    assert.match((JSON.parse(a.body) as { message: string }).message, /completed pod; current phase is Failed/);
   });
 
   it("port-forward needs a running pod", async () => {
     const r = await upgrade(t.socketPath, "GET", "/api/v1/namespaces/default/pods/pending/portforward");
     assert.equal(r.status, 400);
-    assert.match(JSON.parse(r.body).message, /not running/);
+    assert.match((JSON.parse(r.body) as { message: string }).message, /not running/);
   });
 
   it("a missing pod is 404, a non-stream path 404, several containers need a name", async () => {
@@ -183,7 +183,7 @@ describe("API server: exec, attach, port-forward checks", () => {
     assert.equal((await upgrade(t.socketPath, "GET", "/api/v1/namespaces/default/pods/web/log")).status, 404);
     const multi = await upgrade(t.socketPath, "GET", "/api/v1/namespaces/default/pods/multi/exec?command=ls");
     assert.equal(multi.status, 400);
-    assert.match(JSON.parse(multi.body).message, /a container name must be specified for pod multi/);
+    assert.match((JSON.parse(multi.body) as { message: string }).message, /a container name must be specified for pod multi/);
   });
 
   it("a valid request is handed to the streaming layer", async () => {

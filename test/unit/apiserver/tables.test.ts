@@ -228,10 +228,10 @@ describe("other printers", () => {
     const samples: KubeObject[] = [
       pod({ phase: "Running" }),
       { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: {} } as Service,
-      { apiVersion: "v1", kind: "Endpoints", metadata: { name: "e" } } as Endpoints,
+      { apiVersion: "v1", kind: "Endpoints", metadata: { name: "e" } },
       { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "es" }, addressType: "IPv4", endpoints: [] } as KubeObject,
       { apiVersion: "v1", kind: "Event", metadata: { name: "ev" }, involvedObject: {} } as Event,
-      { apiVersion: "v1", kind: "Node", metadata: { name: "n" } } as Node,
+      { apiVersion: "v1", kind: "Node", metadata: { name: "n" } },
       { apiVersion: "v1", kind: "Namespace", metadata: { name: "ns" } },
       { apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "pv" }, spec: {} } as KubeObject,
       { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "pvc" }, spec: {} } as KubeObject,

@@ -18,13 +18,12 @@ function cm(name: string, labels: Record<string, string> = {}): ConfigMap {
 /** Collects events until `count` have arrived (or the timeout), then stops the watch. */
 function collect(t: TestServer, query: Record<string, string>, opts: { accept?: string } = {}) {
   const events: WatchEvent[] = [];
-  let handle: WatchHandle | undefined;
   const waitFor = async (count: number, ms = 2000) => {
     const end = Date.now() + ms;
     while (events.length < count && Date.now() < end) await sleep(10);
     return events;
   };
-  handle = t.client.watch(path, query, (ev) => events.push(ev), opts);
+  const handle: WatchHandle | undefined = t.client.watch(path, query, (ev) => events.push(ev), opts);
   return { events, waitFor, handle };
 }
 
@@ -56,7 +55,7 @@ describe("API server: watch", () => {
   it("resourceVersion N replays the changes after N", async () => {
     const rv = t.store.currentResourceVersion();
     const c = t.store.create(cm("x1"));
-    t.store.update({ ...c, data: { k: "v" } } as ConfigMap);
+    t.store.update({ ...c, data: { k: "v" } });
     const w = collect(t, { resourceVersion: rv });
     assert.deepEqual(names(await w.waitFor(2)), ["ADDED x1", "MODIFIED x1"]);
     t.store.delete("ConfigMap", "default", "x1");
@@ -129,7 +128,7 @@ describe("API server: watch", () => {
     const w = collect(t, { resourceVersion: "0", fieldSelector: "metadata.name=after" }, { accept: TABLE_ACCEPT });
     await w.waitFor(1);
     const c = t.store.get<ConfigMap>("ConfigMap", "default", "after")!;
-    t.store.update({ ...c, data: { changed: "1" } } as ConfigMap);
+    t.store.update({ ...c, data: { changed: "1" } });
     const evs = await w.waitFor(2);
     const first = evs[0].object as unknown as Table;
     const second = evs[1].object as unknown as Table;

@@ -123,7 +123,7 @@ describe("UnixHttp against node's server", () => {
     assert.equal(a.res.statusCode, 200);
     assert.deepEqual(JSON.parse(a.text), { method: "POST", url: "/a?x=1", body: '{"k":"v"}', type: "application/json" });
     const b = await send(h, "DELETE", "/b", "{}");
-    assert.equal(JSON.parse(b.text).method, "DELETE");
+    assert.equal((JSON.parse(b.text) as { method: string }).method, "DELETE");
     const c = await send(h, "GET", "/stream");
     assert.equal(c.text, "one\ntwo\n");
     assert.equal(connections - before, 1, "one connection for the three requests");

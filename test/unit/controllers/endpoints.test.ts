@@ -19,7 +19,7 @@ function pod(name: string, ip: string, opts: { ready?: boolean; labels?: Record<
     metadata: { name, namespace: "default", uid: `uid-${name}`, labels: opts.labels ?? { app: "web" }, ...(opts.deleting ? { deletionTimestamp: "2024-01-01T00:00:00Z" } : {}) },
     spec: { nodeName: "n1", containers: [{ name: "c", image: "busybox", ports: opts.ports === false ? [] : [{ name: "http", containerPort: 8080 }] }] },
     status: { phase: (opts.phase ?? "Running") as "Running", podIP: ip, conditions: [{ type: "Ready", status: opts.ready === false ? "False" : "True" }] },
-  } as Pod;
+  };
 }
 
 describe("endpoints (pure)", () => {

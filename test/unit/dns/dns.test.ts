@@ -107,7 +107,10 @@ describe("DNS server (UDP and TCP on 127.0.0.1)", () => {
       let buf = Buffer.alloc(0);
       c.on("data", (d) => {
         buf = Buffer.concat([buf, d]);
-        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) (c.destroy(), resolve(buf.subarray(2)));
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          c.destroy();
+          resolve(buf.subarray(2));
+        }
       });
       c.on("error", reject);
     });

@@ -20,7 +20,7 @@ function citations(): { file: string; name?: string }[] {
   const out: { file: string; name?: string }[] = [];
   let file: string | undefined;
   for (const [, span] of text.matchAll(/`([^`]+)`/g)) {
-    const m = /^(?:((?:unit|privileged|e2e)\/[\w./-]+\.test\.ts)\s*)?(?:›\s*(.+))?$/.exec(span!.trim());
+    const m = /^(?:((?:unit|privileged|e2e)\/[\w./-]+\.test\.ts)\s*)?(?:›\s*(.+))?$/.exec(span.trim());
     if (!m || (!m[1] && !m[2])) continue;
     if (m[1]) file = m[1];
     if (!file) continue;

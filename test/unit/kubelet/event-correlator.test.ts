@@ -12,7 +12,7 @@ import { EventRecorder } from "../../../src/kubelet/events.js";
 import { openStore } from "../../../src/store/sqlite-store.js";
 
 function pod(name: string, uid = `uid-${name}`): Pod {
-  return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", uid }, spec: { containers: [] } } as Pod;
+  return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", uid }, spec: { containers: [] } };
 }
 
 function setup(limits = { qps: 0, burst: 1 }) {
@@ -128,6 +128,6 @@ describe("event correlation (client-go EventCorrelator)", () => {
     assert.equal(b.tryAccept(10_000), true);
     assert.equal(b.tryAccept(10_000), false, "refilled only up to burst");
     const free = new TokenBucket(0, 1, 0);
-    assert.ok([...Array(1000)].every(() => free.tryAccept(0)));
+    assert.ok(Array.from({ length: 1000 }).every(() => free.tryAccept(0)));
   });
 });

@@ -30,7 +30,7 @@ const pod = (name: string, containers: Container[], extra: Partial<Pod["spec"]> 
   spec: { containers, ...extra },
 });
 const obs = (o: Partial<Record<keyof Observations, [number, number]>>): Observations =>
-  Object.fromEntries(Object.entries(o).map(([k, [available, capacity]]) => [k, { available, capacity }])) as Observations;
+  Object.fromEntries(Object.entries(o).map(([k, [available, capacity]]) => [k, { available, capacity }]));
 
 describe("eviction flags (ParseThresholdConfig)", () => {
   test("hard, soft with grace periods, minimum reclaim", () => {
@@ -314,7 +314,7 @@ describe("the eviction manager's round", () => {
     const full = obs({ "memory.available": [500 * Mi, 1024 * Mi], "nodefs.available": [0, 100] });
     const h = manager({ observations: [full], pods: [p], usage: new Map([[p, { diskBytes: 90, containers: [] }]]) });
     h.m.start();
-    await h.clock.advance(10_000);
+    h.clock.advance(10_000);
     await new Promise((r) => setImmediate(r));
     h.m.stop();
     assert.deepEqual(h.evicted.map((e) => e.name), ["p"]);

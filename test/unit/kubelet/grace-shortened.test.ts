@@ -10,7 +10,7 @@ function pod(deletionGrace?: number): Pod {
     kind: "Pod",
     metadata: { name: "p", namespace: "default", uid: "u1", deletionTimestamp: deletionGrace === undefined ? undefined : "2026-01-01T00:00:00Z", deletionGracePeriodSeconds: deletionGrace },
     spec: { terminationGracePeriodSeconds: 60, containers: [{ name: "c", image: "busybox" }] },
-  } as Pod;
+  };
 }
 
 /** A syncer whose termination waits out the grace period on the fake clock, or until a shorter one cuts it. */

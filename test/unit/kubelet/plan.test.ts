@@ -160,7 +160,7 @@ describe("back-off (with the kubelet's Backoff on a fake clock)", () => {
     b.next("a", c.now());
     b.next("a", c.now());
     const again = new Backoff(c);
-    again.restore(JSON.parse(JSON.stringify(b.snapshot())));
+    again.restore(JSON.parse(JSON.stringify(b.snapshot())) as ReturnType<typeof b.snapshot>);
     assert.equal(again.backoffUntil("a", c.now()), c.now() + 20_000);
   });
 });

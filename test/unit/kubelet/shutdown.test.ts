@@ -99,7 +99,7 @@ test("Kubelet.stop gives up on a worker that does not notice the abort after its
   const syncer: PodSyncer = { syncPod: () => new Promise<never>(() => undefined), terminatePod: async () => undefined };
   const kubelet = new Kubelet({ nodeName: NODE, store, runtime: new FakeRuntime(clock), syncer, clock, log: (m) => logs.push(m) });
   await kubelet.start();
-  store.create(admitCreate({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "a", image: "busybox" }] } } as Pod, { nodeName: NODE }));
+  store.create(admitCreate({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "a", image: "busybox" }] } }, { nodeName: NODE }));
   await settle();
   let stopped = false;
   const stopping = kubelet.stop(1000).then(() => (stopped = true));

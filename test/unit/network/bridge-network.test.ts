@@ -12,7 +12,7 @@ import type { ContainerPort, Pod } from "../../../src/api/types.js";
 import { BridgeNetwork } from "../../../src/network/bridge-network.js";
 import { parseIPv4 } from "../../../src/api/cidr.js";
 import { macForIP, vethName } from "../../../src/network/names.js";
-import type { KernelFiles } from "../../../src/network/kernel-files.js";
+import type { KernelFiles } from "../../../src/sys/kernel-files.js";
 import type { SandboxRecord } from "../../../src/runtime/pod-runtime.js";
 import type { RunResult } from "../../../src/sys/runner.js";
 import { ScriptedRunner } from "../../../src/sys/scripted-runner.js";

@@ -32,7 +32,7 @@ test("hands out addresses after the gateway, round robin, persisted atomically",
     reread.load();
     assert.deepEqual(reread.all().map((l) => l.ip).sort(), ["10.9.0.3", "10.9.0.4"]);
     assert.equal(reread.allocate(req("d")).ip, "10.9.0.5", "the round-robin position survives a restart");
-    assert.equal(JSON.parse(readFileSync(t.file, "utf8")).podCIDR, "10.9.0.0/24");
+    assert.equal((JSON.parse(readFileSync(t.file, "utf8")) as { podCIDR: string }).podCIDR, "10.9.0.0/24");
   } finally {
     t.done();
   }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BridgeNetwork } from "../../../src/network/bridge-network.js";
-import type { KernelFiles } from "../../../src/network/kernel-files.js";
+import type { KernelFiles } from "../../../src/sys/kernel-files.js";
 import { HostRunner, type RunOptions, type RunResult } from "../../../src/sys/runner.js";
 
 /** A host of routes: `ip` batches add and delete unreachable routes in it; every route deletion is kept. */

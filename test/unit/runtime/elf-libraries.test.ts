@@ -22,7 +22,7 @@ function lddPaths(path: string): string[] {
   return out.stdout.split("\n").flatMap((line) => {
     if (/not found/.test(line)) return [`missing:${line.trim().split(/\s/)[0]}`];
     const m = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line);
-    return m ? [m[1]!] : [];
+    return m ? [m[1]] : [];
   });
 }
 
@@ -57,7 +57,7 @@ describe("ELF libraries", () => {
     const expected = new Set<string>();
     for (const line of printed.split("\n").slice(1)) {
       const m = /^\s*(\S+) \(([^)]*)\) => (\S+)$/.exec(line);
-      if (m && !m[2]!.includes("hwcap")) expected.add(`${m[1]} ${m[3]}`);
+      if (m && !m[2].includes("hwcap")) expected.add(`${m[1]} ${m[3]}`);
     }
     const got = new Set([...cache].flatMap(([name, paths]) => paths.map((p) => `${name} ${p}`)));
     assert.ok(expected.size > 10);
@@ -153,7 +153,7 @@ describe("ELF libraries", () => {
         const libs = await sharedLibraries(bin);
         assert.ok(libs.paths.some((p) => p.endsWith("/libc.so.6")), bin);
       }
-      if (process.arch === "x64") assert.equal((await sharedLibraries(hostile[1]!)).paths[0], join(dir, "evil-interp"));
+      if (process.arch === "x64") assert.equal((await sharedLibraries(hostile[1])).paths[0], join(dir, "evil-interp"));
       assert.equal(existsSync(marker("ctor")) || existsSync(marker("interp")), false, "reading the binaries ran nothing");
       // They are live: run, each leaves its mark (so the check above means something).
       for (const bin of hostile) spawnSync(bin);

@@ -31,7 +31,7 @@ function event(i: number, last: number): Event {
     count: 1,
     firstTimestamp: at(last),
     lastTimestamp: at(last),
-  } as Event;
+  };
 }
 
 function fileSize(path: string): number {
@@ -43,7 +43,7 @@ describe("store compaction", () => {
     const path = join(dir, "shrink.db");
     const s = openStore(path, { historySize: 500, historyBytes: 256 * 1024 });
     for (let i = 0; i < 4000; i++) s.create(event(i, i < 3800 ? T0 : T0 + 3_600_000));
-    s.compact!();
+    s.compact();
     const full = fileSize(path);
     const removed = await collectEvents(s, T0 + 3_600_000 + 60_000, 3_600_000);
     assert.equal(removed, 3800, "every expired event, across pages and past the sweep's own 410s");

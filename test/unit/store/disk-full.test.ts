@@ -10,7 +10,7 @@ import { isDiskFull, openStore } from "../../../src/store/sqlite-store.js";
 import { DiskReserve, reserveSize } from "../../../src/sys/disk-reserve.js";
 
 const full = () => Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
-const cm = (name: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" } }) as KubeObject;
+const cm = (name: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" } });
 
 test("a full disk: the failed attempt leaves nothing, onFull frees space and the write goes through once more", () => {
   const dir = mkdtempSync(join(tmpdir(), "nodelet-full-"));

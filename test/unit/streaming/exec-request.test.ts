@@ -49,7 +49,7 @@ describe("exec query", () => {
 describe("exec status", () => {
   it("writes v4 statuses that client-go decodes into exit codes", () => {
     assert.deepEqual(JSON.parse(statusV4({ exitCode: 0 }).toString()), { metadata: {}, status: "Success" });
-    const failed = JSON.parse(statusV4({ exitCode: 3 }).toString());
+    const failed = JSON.parse(statusV4({ exitCode: 3 }).toString()) as { reason: string; details: { causes: unknown[] } };
     assert.equal(failed.reason, "NonZeroExitCode");
     assert.deepEqual(failed.details.causes, [{ reason: "ExitCode", message: "3" }]);
     assert.equal(decodeStatus(statusV4({ exitCode: 3 })), 3);
@@ -59,7 +59,7 @@ describe("exec status", () => {
 
   it("carries errors as Failure with their message", () => {
     const err = ApiError.badRequest("container stopped is not running");
-    const status = JSON.parse(statusV4({ error: err }).toString());
+    const status = JSON.parse(statusV4({ error: err }).toString()) as { status: string; message: string };
     assert.equal(status.status, "Failure");
     assert.equal(status.message, "container stopped is not running");
     assert.throws(() => decodeStatus(statusV4({ error: err })), /container stopped is not running/);

@@ -16,6 +16,12 @@ import { needsCommand } from "../../helpers/root.js";
 import { FakePodIO, type Harness, startBackends, startHarness, TOKEN } from "../../helpers/stream-harness.js";
 import { readAll } from "./socket-pair.js";
 
+/** The v4/v5 exit Status the tests read. */
+interface ExitStatus {
+  reason: string;
+  details: { causes: { message: string }[] };
+}
+
 const headers = { Authorization: `Bearer ${TOKEN}` };
 const execPath = (script: string): string =>
   `/api/v1/namespaces/default/pods/web/exec?command=sh&command=-c&command=${encodeURIComponent(script)}&stdin=true&stdout=true&stderr=true`;
@@ -69,7 +75,7 @@ describe("protocol variants", { skip: needsCommand("openssl") }, () => {
     const seen = await wsExec("v5.channel.k8s.io", "v5 in");
     assert.equal(seen.get(1), "v5 in");
     assert.equal(seen.get(2), "e\n");
-    assert.equal(JSON.parse(seen.get(3)!).details.causes[0].message, "2");
+    assert.equal((JSON.parse(seen.get(3)!) as ExitStatus).details.causes[0].message, "2");
   });
 
   it("exec over base64.channel.k8s.io: text frames, text status", async () => {
@@ -82,7 +88,7 @@ describe("protocol variants", { skip: needsCommand("openssl") }, () => {
   it("exec over v4.base64.channel.k8s.io: JSON status", async () => {
     const seen = await wsExec("v4.base64.channel.k8s.io", "sixsix");
     assert.equal(seen.get(1), "sixsix");
-    assert.equal(JSON.parse(seen.get(3)!).reason, "NonZeroExitCode");
+    assert.equal((JSON.parse(seen.get(3)!) as ExitStatus).reason, "NonZeroExitCode");
   });
 
   for (const [version, json] of [["v4.channel.k8s.io", true], ["channel.k8s.io", false]] as const) {
@@ -99,7 +105,7 @@ describe("protocol variants", { skip: needsCommand("openssl") }, () => {
       const [status, out, err] = await Promise.all([readAll(error), readAll(stdout), readAll(stderr)]);
       assert.equal(out.toString(), "spdy in");
       assert.equal(err.toString(), "e\n");
-      if (json) assert.equal(JSON.parse(status.toString()).details.causes[0].message, "2");
+      if (json) assert.equal((JSON.parse(status.toString()) as ExitStatus).details.causes[0].message, "2");
       else assert.match(status.toString(), /non-zero exit code: exit status 2/);
       socket.destroy();
     });

@@ -2,10 +2,19 @@
  * The few kernel files the pod network reads and writes directly instead of exec'ing a tool (each read here saves
  * a ~2.5 ms exec): sysctls under /proc/sys, bridge-port and interface attributes under /sys/class/net, and the
  * list of legacy iptables tables. Writes go through the Runner, so `explain` shows them as `printf ... > file`.
- * (These belong in src/sys/ by the design's first rule; they live here until that module grows a net section.)
+ * procfs and sysfs are parameters (DESIGN.md rule 5); a file that cannot be read counts as absent.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import type { Runner } from "../sys/runner.js";
+import { join } from "node:path";
+import type { Runner } from "./runner.js";
+
+/** Where the kernel's files are: procfs and sysfs. */
+export interface KernelPaths {
+  proc: string;
+  sys: string;
+}
+
+export const KERNEL_PATHS: KernelPaths = { proc: "/proc", sys: "/sys" };
 
 export interface KernelFiles {
   readSysctl(key: string): string | undefined;
@@ -23,11 +32,6 @@ export interface KernelFiles {
   bridgesWithAlias(alias: string): string[];
 }
 
-/** Keys are paths under /proc/sys ("net/ipv4/ip_forward"): dotted keys break on interface names with dots. */
-function sysctlPath(key: string): string {
-  return `/proc/sys/${key}`;
-}
-
 function readOr(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8").trim();
@@ -36,32 +40,35 @@ function readOr(path: string): string | undefined {
   }
 }
 
-export function hostKernelFiles(runner: Runner): KernelFiles {
+export function hostKernelFiles(runner: Runner, paths: KernelPaths = KERNEL_PATHS): KernelFiles {
+  // Keys are paths under /proc/sys ("net/ipv4/ip_forward"): dotted keys break on interface names with dots.
+  const sysctlPath = (key: string) => join(paths.proc, "sys", key);
+  const net = (...parts: string[]) => join(paths.sys, "class/net", ...parts);
   return {
     readSysctl: (key) => readOr(sysctlPath(key)),
     writeSysctl: (key, value, owner) => runner.writeFile(sysctlPath(key), `${value}\n`, owner),
     ifindex(name) {
-      const v = readOr(`/sys/class/net/${name}/ifindex`);
+      const v = readOr(net(name, "ifindex"));
       return v === undefined ? undefined : Number(v);
     },
-    isBridge: (name) => existsSync(`/sys/class/net/${name}/bridge`),
-    setHairpin: (port, on, owner) => runner.writeFile(`/sys/class/net/${port}/brport/hairpin_mode`, on ? "1\n" : "0\n", owner),
+    isBridge: (name) => existsSync(net(name, "bridge")),
+    setHairpin: (port, on, owner) => runner.writeFile(net(port, "brport/hairpin_mode"), on ? "1\n" : "0\n", owner),
     bridgePorts(bridge) {
       try {
-        return readdirSync(`/sys/class/net/${bridge}/brif`);
+        return readdirSync(net(bridge, "brif"));
       } catch {
         return [];
       }
     },
-    legacyIptablesTables: () => (readOr("/proc/net/ip_tables_names") ?? "").split("\n").filter(Boolean),
+    legacyIptablesTables: () => (readOr(join(paths.proc, "net/ip_tables_names")) ?? "").split("\n").filter(Boolean),
     bridgesWithAlias(alias) {
-      let names: string[] = [];
+      let names: string[];
       try {
-        names = readdirSync("/sys/class/net");
+        names = readdirSync(net());
       } catch {
         return [];
       }
-      return names.filter((n) => existsSync(`/sys/class/net/${n}/bridge`) && readOr(`/sys/class/net/${n}/ifalias`) === alias);
+      return names.filter((n) => existsSync(net(n, "bridge")) && readOr(net(n, "ifalias")) === alias);
     },
   };
 }

@@ -44,7 +44,7 @@ function pod(name: string, claim: string, o: { node?: string; phase?: string } =
     metadata: { name, namespace: "default", uid: `uid-${name}` },
     spec: { nodeName: o.node, containers: [{ name: "c", image: "busybox" }], volumes: [{ name: "data", persistentVolumeClaim: { claimName: claim } }] },
     status: { phase: (o.phase ?? "Pending") as "Pending" },
-  } as Pod;
+  };
 }
 
 function snap(s: Partial<BinderSnapshot>): BinderSnapshot {

@@ -38,7 +38,7 @@ const disk = (nodefs: number, imagefs = nodefs, capacity = 100 * Mi): Observatio
     "imagefs.available": { available: imagefs, capacity },
     "imagefs.inodesFree": { available: 1000, capacity: 1000 },
     "pid.available": { available: 1000, capacity: 1000 },
-  }) as Observations;
+  });
 
 /** A reclaimer that frees `bytes` (or fails) and logs what it was asked for. */
 const fake = (name: string, bytes: number, calls: string[], fail = false): Reclaimer => ({
@@ -113,7 +113,7 @@ describe("the eviction manager reclaims before it evicts", () => {
   test("dead containers first; images only for what is still wanted; no eviction when reclaim was enough", async () => {
     const h = harness({ hard: "nodefs.available<10Mi", observations: [disk(2 * Mi), disk(12 * Mi)], freed: [3 * Mi, 8 * Mi], pods: [pod("p", [ctr("a")])] });
     h.m.start();
-    await h.clock.advance(10_000);
+    h.clock.advance(10_000);
     await h.m.poke();
     h.m.stop();
     assert.deepEqual(h.calls, [`dead containers:${8 * Mi}`, `unused images:${5 * Mi}`]);

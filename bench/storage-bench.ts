@@ -89,7 +89,7 @@ function pod(name: string, volume: Record<string, unknown>): Pod {
       containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"], volumeMounts: [{ name: "data", mountPath: "/data" }] }],
       volumes: [{ name: "data", ...volume }],
     },
-  } as Pod;
+  };
 }
 
 /** ms from the create call to the container's recorded start. */

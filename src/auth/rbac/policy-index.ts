@@ -25,7 +25,7 @@ class BindingSet {
     const keys = [...new Set((b.subjects ?? []).map((s) => subjectKey(s, ns)).filter((k): k is string => !!k))];
     for (const k of keys) {
       let m = this.bySubject.get(k);
-      if (!m) this.bySubject.set(k, (m = new Map()));
+      if (!m) this.bySubject.set(k, (m = new Map<string, RoleBinding>()));
       m.set(name, b);
     }
     this.keysOf.set(name, keys);
@@ -67,8 +67,8 @@ export class PolicyIndex implements PolicySource {
 
   /** Loads the four kinds from `store` and follows their changes until stop(). */
   follow(store: Store): this {
-    this.track(store, "ClusterRole", (o) => this.clusterRoles.set(o.metadata.name ?? "", o as ClusterRole), (o) => this.clusterRoles.delete(o.metadata.name ?? ""));
-    this.track(store, "Role", (o) => this.roles.set(nsKey(o), o as Role), (o) => this.roles.delete(nsKey(o)));
+    this.track(store, "ClusterRole", (o) => this.clusterRoles.set(o.metadata.name ?? "", o), (o) => this.clusterRoles.delete(o.metadata.name ?? ""));
+    this.track(store, "Role", (o) => this.roles.set(nsKey(o), o), (o) => this.roles.delete(nsKey(o)));
     this.track(store, "ClusterRoleBinding", (o) => this.crbs.set(o as RoleBinding), (o) => this.crbs.remove(o.metadata.name ?? ""));
     this.track(store, "RoleBinding", (o) => this.namespaceSet(o.metadata.namespace ?? "").set(o as RoleBinding), (o) => this.rbs.get(o.metadata.namespace ?? "")?.remove(o.metadata.name ?? ""));
     return this;
@@ -105,8 +105,8 @@ export class PolicyIndex implements PolicySource {
     for (const o of list.items) set(o);
     this.stops.push(
       store.watch(kind, { resourceVersion: list.resourceVersion }, (ev: WatchEvent) => {
-        if (ev.type === "DELETED") remove(ev.object as KubeObject);
-        else if (ev.type === "ADDED" || ev.type === "MODIFIED") set(ev.object as KubeObject);
+        if (ev.type === "DELETED") remove(ev.object);
+        else if (ev.type === "ADDED" || ev.type === "MODIFIED") set(ev.object);
       }),
     );
   }

@@ -158,7 +158,7 @@ describe("the RBAC authorizer over the store", () => {
       assert.deepEqual(authz.authorize(attrs("GET", "/api/v1/namespaces/team/pods")), { allowed: false, reason: 'RBAC: clusterrole.rbac.authorization.k8s.io "nope" not found' });
       store.create(binding("cm-reader", "team", "cm", [{ kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "jane" }], "Role"));
       assert.match(authz.authorize(attrs("GET", "/api/v1/namespaces/team/configmaps")).reason, /^RBAC: \[role\.rbac\.authorization\.k8s\.io "cm" not found, clusterrole\.rbac\.authorization\.k8s\.io "nope" not found\]$/);
-      store.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "cm", namespace: "team" }, rules: [{ verbs: ["list"], apiGroups: [""], resources: ["configmaps"] }] } as ClusterRole);
+      store.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "cm", namespace: "team" }, rules: [{ verbs: ["list"], apiGroups: [""], resources: ["configmaps"] }] });
       assert.equal(authz.authorize(attrs("GET", "/api/v1/namespaces/team/configmaps")).allowed, true);
     } finally {
       close();
@@ -231,7 +231,7 @@ describe("aggregation", () => {
     c.start();
     try {
       const crd: PolicyRule = { verbs: ["get"], apiGroups: ["example.com"], resources: ["widgets"] };
-      store.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "widgets-view", labels: { "rbac.authorization.k8s.io/aggregate-to-view": "true" } }, rules: [crd] } as ClusterRole);
+      store.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "widgets-view", labels: { "rbac.authorization.k8s.io/aggregate-to-view": "true" } }, rules: [crd] });
       const has = (n: string) => (store.get<ClusterRole>("ClusterRole", "", n)!.rules ?? []).some((r) => r.apiGroups?.includes("example.com"));
       for (let i = 0; i < 20 && !has("admin"); i++) await tick();
       assert.ok(has("view") && has("edit") && has("admin"));
@@ -246,8 +246,8 @@ describe("validation of the RBAC kinds", () => {
   const ctx = { nodeName: "n" };
   const invalid = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof ApiError && e.code === 422 && re.test(e.message));
   it("rules need verbs, groups and resources; a Role may not name URLs", () => {
-    invalid(() => admitCreate({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "r", namespace: "a" }, rules: [{ verbs: ["get"], nonResourceURLs: ["/x"] }] } as ClusterRole, ctx), /rules\[0\]\.nonResourceURLs: Invalid value.*namespaced rules cannot apply to non-resource URLs/);
-    invalid(() => admitCreate({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "r" }, rules: [{ verbs: [], resources: ["pods"] }] } as ClusterRole, ctx), /rules\[0\]\.verbs: Required value/);
+    invalid(() => admitCreate({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "r", namespace: "a" }, rules: [{ verbs: ["get"], nonResourceURLs: ["/x"] }] }, ctx), /rules\[0\]\.nonResourceURLs: Invalid value.*namespaced rules cannot apply to non-resource URLs/);
+    invalid(() => admitCreate({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "r" }, rules: [{ verbs: [], resources: ["pods"] }] }, ctx), /rules\[0\]\.verbs: Required value/);
   });
   it("bindings: roleRef kind and group, subjects' kinds; defaults filled; roleRef immutable", () => {
     const b = binding("b", "a", "edit", [{ kind: "User", name: "jane" }]);

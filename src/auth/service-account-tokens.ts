@@ -108,7 +108,7 @@ export class ServiceAccountTokens implements Authenticator {
     const sa = this.opts.store.get<ServiceAccount>("ServiceAccount", ns, name);
     if (!sa) throw new Error(`serviceaccounts "${name}" not found`);
     if (sa.metadata.uid !== k.serviceaccount?.uid) throw new Error(`service account UID (${sa.metadata.uid}) does not match claim (${k.serviceaccount?.uid})`);
-    const user = { name: c.sub as string, uid: sa.metadata.uid, groups: serviceAccountGroups(ns), extra: {} as Record<string, string[]> };
+    const user = { name: c.sub, uid: sa.metadata.uid, groups: serviceAccountGroups(ns), extra: {} as Record<string, string[]> };
     if (k.pod) {
       const pod = this.opts.store.get<Pod>("Pod", ns, k.pod.name ?? "");
       if (!pod) throw new Error(`pods "${k.pod.name}" not found`);

@@ -15,7 +15,7 @@ export function loadOrCreateSigningKey(path: string): KeyObject {
   try {
     return createPrivateKey(readFileSync(path, "utf8"));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read the service account signing key ${path}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read the service account signing key ${path}: ${(err as Error).message}`, { cause: err });
   }
   const key = generateSigningKey();
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });

@@ -236,7 +236,7 @@ describe("access: users, RBAC and the self reviews with kubectl", { skip }, () =
     await ok("admin", ["create", "serviceaccount", "bot", "-n", "team"]);
     await ok("admin", ["create", "rolebinding", "bot-view", "--clusterrole=view", "--serviceaccount=team:bot", "-n", "team"]);
     const token = (await ok("admin", ["create", "token", "bot", "-n", "team", "--duration", "15m"])).trim();
-    const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+    const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()) as { exp: number; iat: number; sub: string };
     assert.equal(claims.exp - claims.iat, 900);
     assert.equal(claims.sub, "system:serviceaccount:team:bot");
     await writeKubeconfig(kubeconfigFor("bot"), { server, caCert: pki.ca.cert, token, namespace: "team" });

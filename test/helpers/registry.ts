@@ -160,7 +160,7 @@ function launch(dir: string, port: number, authYaml: string, tlsYaml: string): P
   child.stderr?.on("data", keep);
   return new Promise((resolve, reject) => {
     let done = false;
-    const deadline = setTimeout(() => finish(new Error(`docker-registry did not answer on 127.0.0.1:${port} within 20 s:\n${Buffer.concat(chunks)}`)), 20_000);
+    const deadline = setTimeout(() => finish(new Error(`docker-registry did not answer on 127.0.0.1:${port} within 20 s:\n${Buffer.concat(chunks).toString()}`)), 20_000);
     const finish = (err?: Error): void => {
       if (done) return;
       done = true;
@@ -169,7 +169,7 @@ function launch(dir: string, port: number, authYaml: string, tlsYaml: string): P
         void stopChild(child).then(() => reject(err));
       } else resolve(child);
     };
-    child.once("exit", (code) => finish(new Error(`docker-registry exited (${code}) before it answered:\n${Buffer.concat(chunks)}`)));
+    child.once("exit", (code) => finish(new Error(`docker-registry exited (${code}) before it answered:\n${Buffer.concat(chunks).toString()}`)));
     const poll = (): void => {
       if (done) return;
       const req = (tls ? httpsGet : get)({ host: "127.0.0.1", port, path: "/v2/", timeout: 1000, rejectUnauthorized: false }, (res) => {
@@ -300,7 +300,7 @@ export async function pushImage(reg: TestRegistry, layoutDir: string, opts: Push
     await promisify(execFile)("skopeo", argv, { timeout: 60_000 });
   } catch (err) {
     const e = err as { stderr?: string };
-    throw new Error(`skopeo copy to ${reg.host}/${opts.to} failed: ${e.stderr ?? String(err)}\nregistry log:\n${reg.log().slice(-3000)}`);
+    throw new Error(`skopeo copy to ${reg.host}/${opts.to} failed: ${e.stderr ?? String(err)}\nregistry log:\n${reg.log().slice(-3000)}`, { cause: err });
   }
   return readFileSync(digestFile, "utf8").trim();
 }

@@ -47,7 +47,7 @@ export function parseRegistriesConfig(text: string, origin: string): RegistriesC
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${origin}: not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${origin}: not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   if (!isObject(doc)) throw new Error(`${origin}: must be a JSON object`);
   for (const k of Object.keys(doc)) if (k !== "registries") throw new Error(`${origin}: unknown field "${k}" (expected "registries")`);
@@ -125,7 +125,7 @@ export class RegistryHosts {
     const { scheme, host } = parseEndpointUrl(spec, mirror ? "mirror" : "registry", true);
     const key = configKey ?? host;
     const useScheme = scheme ?? (this.isInsecure(key) || this.isInsecure(host) ? "http" : "https");
-    const ca = [...this.globalCa, ...(this.config.registries[key]?.ca ? [this.config.registries[key].ca as string] : [])];
+    const ca = [...this.globalCa, ...(this.config.registries[key]?.ca ? [this.config.registries[key].ca] : [])];
     return { url: `${useScheme}://${host}`, host, mirror, ca };
   }
 }

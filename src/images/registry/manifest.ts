@@ -91,7 +91,7 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
   try {
     doc = JSON.parse(bytes.toString("utf8"));
   } catch (err) {
-    throw new Error(`manifest is not JSON: ${(err as Error).message}`);
+    throw new Error(`manifest is not JSON: ${(err as Error).message}`, { cause: err });
   }
   if (!isObject(doc)) throw new Error("manifest is not a JSON object");
   const header = bareMediaType(contentType);
@@ -141,13 +141,13 @@ export function descriptor(value: unknown, where: string): Descriptor {
   try {
     validateDigest(digest);
   } catch (err) {
-    throw new Error(`${where}.digest: ${(err as Error).message}`);
+    throw new Error(`${where}.digest: ${(err as Error).message}`, { cause: err });
   }
   if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) throw new Error(`${where}.size must be a non-negative integer`);
   const out: Descriptor = { mediaType, digest, size };
   if (value.urls !== undefined) {
     if (!Array.isArray(value.urls) || !value.urls.every((u) => typeof u === "string")) throw new Error(`${where}.urls must be strings`);
-    out.urls = value.urls as string[];
+    out.urls = value.urls;
   }
   const annotations = stringMap(value.annotations, `${where}.annotations`);
   if (annotations) out.annotations = annotations;

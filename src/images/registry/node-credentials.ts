@@ -76,7 +76,7 @@ export class NodeCredentialsFile implements CredentialSource {
       mtimeMs = statSync(this.path).mtimeMs;
       text = readFileSync(this.path, "utf8");
     } catch (err) {
-      throw new Error(`${origin}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new Error(`${origin}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     }
     if (text.length > 4 << 20) throw new Error(`${origin}: over 4 MiB`);
     return { keyring: Keyring.from({ json: text, origin }), mtimeMs };

@@ -35,7 +35,7 @@ export function loadNodeRegistries(s: RegistrySettings, root: string): NodeRegis
     try {
       text = readFileSync(path, "utf8");
     } catch (err) {
-      throw new Error(`--registries-config ${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new Error(`--registries-config ${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     }
     config = parseRegistriesConfig(text, path);
   }
@@ -44,7 +44,7 @@ export function loadNodeRegistries(s: RegistrySettings, root: string): NodeRegis
       const pem = readFileSync(ca, "utf8");
       if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error("no PEM certificate in it");
     } catch (err) {
-      throw new Error(`registry CA ${ca}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new Error(`registry CA ${ca}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     }
   }
   const hosts = new RegistryHosts(config, s.insecureRegistries, s.registryCa);

@@ -80,7 +80,7 @@ export function selectPlatform(bytes: Buffer, platform: Platform): Descriptor {
   const doc = parseJson(bytes, "index");
   if (!Array.isArray(doc.manifests)) throw new Error("index.manifests: must be a list");
   if (doc.manifests.length > 1024) throw new Error(`index.manifests: ${doc.manifests.length} entries, more than 1024`);
-  const entries = doc.manifests.map((m: unknown, i: number) => descriptor(m, `index.manifests[${i}]`)) as Descriptor[];
+  const entries = (doc.manifests as unknown[]).map((m, i) => descriptor(m, `index.manifests[${i}]`));
   const candidates = entries.filter((d) =>
     (d.mediaType === MANIFEST_TYPES.ociManifest || d.mediaType === MANIFEST_TYPES.dockerManifest) &&
     d.annotations?.["vnd.docker.reference.type"] !== "attestation-manifest" &&
@@ -105,7 +105,7 @@ export function parseImageConfig(bytes: Buffer): ParsedConfig {
   const doc = parseJson(bytes, "image config");
   const rootfs = doc.rootfs as { type?: unknown; diff_ids?: unknown } | undefined;
   if (!rootfs || rootfs.type !== "layers" || !Array.isArray(rootfs.diff_ids)) throw new Error('image config.rootfs: must be {type: "layers", diff_ids: [...]}');
-  const diffIDs = rootfs.diff_ids.map((d: unknown, i: number) => {
+  const diffIDs = (rootfs.diff_ids as unknown[]).map((d, i) => {
     parseDigest(d, `image config.rootfs.diff_ids[${i}]`);
     return d as string;
   });
@@ -113,7 +113,7 @@ export function parseImageConfig(bytes: Buffer): ParsedConfig {
   const strings = (v: unknown, field: string): string[] | undefined => {
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v) || !v.every((s) => typeof s === "string")) throw new Error(`image config.config.${field}: must be a list of strings`);
-    return v as string[];
+    return v;
   };
   const str = (v: unknown, field: string): string | undefined => {
     if (v === undefined || v === null || v === "") return undefined;
@@ -149,18 +149,18 @@ function descriptor(v: unknown, field: string): Descriptor {
     mediaType: d.mediaType,
     digest: d.digest as string,
     size: d.size,
-    platform: d.platform && typeof d.platform === "object" ? (d.platform as Descriptor["platform"]) : undefined,
+    platform: d.platform && typeof d.platform === "object" ? (d.platform) : undefined,
     annotations: d.annotations && typeof d.annotations === "object" ? (d.annotations as Record<string, string>) : undefined,
   };
 }
 
-function parseJson(bytes: Buffer, what: string): Record<string, any> {
+function parseJson(bytes: Buffer, what: string): Record<string, unknown> {
   let doc: unknown;
   try {
     doc = JSON.parse(bytes.toString("utf8"));
   } catch (err) {
-    throw new Error(`${what}: not JSON: ${(err as Error).message}`);
+    throw new Error(`${what}: not JSON: ${(err as Error).message}`, { cause: err });
   }
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new Error(`${what}: must be a JSON object`);
-  return doc as Record<string, any>;
+  return doc as Record<string, unknown>;
 }

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import type { Pod } from "../../src/api/types.js";
 import { join } from "node:path";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { eventually, TestDaemon } from "../helpers/daemon.js";
@@ -82,8 +83,8 @@ describe("images from a registry with kubectl (privileged)", { skip }, () => {
     const events = (await kubectl(["get", "events", "--field-selector", "involvedObject.name=bb", "-o", "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}"])).stdout;
     assert.match(events, /^Pulling: Pulling image "busybox:1\.28"$/m);
     assert.match(events, /^Pulled: Successfully pulled image "busybox:1\.28" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/m);
-    const status = JSON.parse((await kubectl(["get", "pod", "bb", "-o", "json"])).stdout);
-    assert.match(status.status.containerStatuses[0].imageID, /^sha256:[a-f0-9]{64}$/);
+    const status = JSON.parse((await kubectl(["get", "pod", "bb", "-o", "json"])).stdout) as Pod;
+    assert.match(status.status?.containerStatuses?.[0]?.imageID ?? "", /^sha256:[a-f0-9]{64}$/);
     const images = await d.cli(["images"]);
     assert.match(images.stdout, /^busybox\s+1\.28\s+[a-f0-9]{12}\s+/m);
     // A second pod with the image present: no pull, the kubelet's "already present" event.

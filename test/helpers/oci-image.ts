@@ -31,7 +31,7 @@ export function compress(tar: Buffer, how: TestImage["compression"] = "gzip"): B
   if (how === "none") return tar;
   if (how === "gzip") return gzipSync(tar);
   const r = spawnSync("zstd", ["-q", "-c"], { input: tar, maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`zstd: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`zstd: ${r.stderr.toString()}`);
   return r.stdout;
 }
 

@@ -130,8 +130,8 @@ describe("image store (privileged)", { skip }, () => {
     );
     const layout = join(dir, "layout-baddigest");
     writeOciLayout(layout, [{ name: "bad", layers: [tarBuffer([{ name: "a", data: "x" }])] }]);
-    const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8"));
-    const manifest = JSON.parse(readFileSync(join(layout, "blobs", index.manifests[0].digest.replace(":", "/")), "utf8"));
+    const index = JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: { digest: string }[] };
+    const manifest = JSON.parse(readFileSync(join(layout, "blobs", index.manifests[0].digest.replace(":", "/")), "utf8")) as { layers: { digest: string }[] };
     manifest.layers[0].digest = `sha256:../../../../${out()}/x`;
     const bytes = Buffer.from(JSON.stringify(manifest));
     const digest = `sha256:${execFileSync("sha256sum", { input: bytes }).toString().slice(0, 64)}`;

@@ -67,9 +67,9 @@ async function* throughZstd(src: AsyncIterable<Buffer>, runner: Runner): AsyncGe
     }
     child.stdin!.end();
   })();
-  let feedError: unknown;
-  feed.catch((err) => {
-    feedError = err;
+  let feedError: Error | undefined;
+  feed.catch((err: unknown) => {
+    feedError = err instanceof Error ? err : new Error(String(err));
     child.kill("SIGKILL");
   });
   try {

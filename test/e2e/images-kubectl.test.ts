@@ -100,7 +100,7 @@ describe("images from a registry with kubectl (privileged)", { skip }, () => {
     assert.equal(pulled.code, 0, pulled.stderr);
     assert.match(pulled.stdout, /^[a-f0-9]{12}: Already exists$/m, "the layers the mirror pull stored are not fetched again");
     assert.match(pulled.stdout, /^Digest: sha256:[a-f0-9]{64}$/m);
-    const inspect = JSON.parse((await d.cli(["image", "inspect", direct])).stdout);
+    const inspect = JSON.parse((await d.cli(["image", "inspect", direct])).stdout) as { layers: unknown[]; tags: string[]; repoDigests: string[] }[];
     assert.equal(inspect[0].layers.length, 2);
     assert.ok(inspect[0].tags.includes(direct) && inspect[0].tags.includes("docker.io/library/busybox:1.28"), inspect[0].tags.join(" "));
     assert.ok(inspect[0].repoDigests.some((r: string) => r.startsWith(`${reg.host}/library/busybox@sha256:`)));

@@ -65,7 +65,7 @@ async function dockerArchiveImages(dir: string): Promise<ArchiveImage[]> {
       throw new Error(`archive: manifest.json[${i}] needs Config and Layers`);
     }
     const names = Array.isArray(e.RepoTags) ? e.RepoTags.filter((t): t is string => typeof t === "string") : [];
-    return { names, source: await DockerArchiveSource.open(dir, e.Config, e.Layers as string[]) };
+    return { names, source: await DockerArchiveSource.open(dir, e.Config, e.Layers) };
   }));
 }
 

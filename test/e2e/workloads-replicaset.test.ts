@@ -78,7 +78,7 @@ describe("kubectl and ReplicaSets", { skip }, () => {
   });
 
   it("a selector that does not match the template is refused with the field error", async () => {
-    const bad = RS_YAML.replace("name: frontend", "name: bad").replace(/tier: frontend\n    spec:/, "tier: other\n    spec:");
+    const bad = RS_YAML.replace("name: frontend", "name: bad").replace(/tier: frontend\n {4}spec:/, "tier: other\n    spec:");
     const r = await env.kubectl(["apply", "-f", env.file("bad.yaml", bad)]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /The ReplicaSet "bad" is invalid: spec\.template\.metadata\.labels: Invalid value: map\[string\]string\{"tier":"other"\}: `selector` does not match template `labels`/);

@@ -14,7 +14,7 @@ const WIDE = [
 /** Containers, Images and Selector cells of a workload's template (layoutContainerCells). */
 function wideCells(template: PodTemplateSpec | undefined, selector: LabelSelector | undefined): string[] {
   const containers = template?.spec?.containers ?? [];
-  let sel = "<none>";
+  let sel: string;
   try {
     sel = selector ? labelSelectorToString(selector) || "<none>" : "<none>";
   } catch {

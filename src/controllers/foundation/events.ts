@@ -68,6 +68,6 @@ export class EventRecorder {
       count: 1,
       reportingComponent: this.component,
       reportingInstance: "",
-    } as Event;
+    };
   }
 }

@@ -14,7 +14,7 @@ function deployment(spec: Record<string, unknown> = {}, labels: Record<string, s
     kind: "Deployment",
     metadata: { name: "web", namespace: "default" },
     spec: { selector: { matchLabels: { app: "web" } }, template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "nginx" }] } }, ...spec },
-  } as Deployment;
+  };
 }
 
 function invalidMessage(fn: () => unknown): string {

@@ -144,7 +144,7 @@ describe("Expectations", () => {
 
 describe("Informer", () => {
   const cm = (name: string, ns = "a", owner?: string): KubeObject =>
-    ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns, labels: { app: name }, ownerReferences: owner ? [{ apiVersion: "v1", kind: "X", name: "o", uid: owner }] : undefined } }) as KubeObject;
+    ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns, labels: { app: name }, ownerReferences: owner ? [{ apiVersion: "v1", kind: "X", name: "o", uid: owner }] : undefined } });
 
   it("lists, follows the watch, indexes by namespace, owner and labels, and resyncs", () => {
     const store = openStore(":memory:");

@@ -85,7 +85,7 @@ function captureResponse(res: ServerResponse): () => unknown {
   let overflow = false;
   const keep = (chunk: unknown) => {
     if (overflow || chunk === undefined || chunk === null || typeof chunk === "function") return;
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    const b = Buffer.isBuffer(chunk) ? chunk : typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array); // what res.write takes
     size += b.length;
     if (size > MAX_RESPONSE) overflow = true;
     else chunks.push(b);

@@ -135,7 +135,7 @@ async function saveImage(images: ImageStore, ref: string, path: string): Promise
     }
     const name = normalizeImageRef(ref);
     const index = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{
-      mediaType: JSON.parse(manifest.toString()).mediaType ?? "application/vnd.oci.image.manifest.v1+json",
+      mediaType: (JSON.parse(manifest.toString()) as { mediaType?: string }).mediaType ?? "application/vnd.oci.image.manifest.v1+json",
       digest: r.manifestDigest, size: manifest.length,
       annotations: { "org.opencontainers.image.ref.name": name },
     }] };

@@ -136,8 +136,8 @@ describe("images from a registry with kubectl (privileged)", { skip }, () => {
       const back = join(work, "back");
       execFileSync("mkdir", [back]);
       execFileSync("tar", ["-C", back, "-xf", saved]);
-      const inspected = JSON.parse(execFileSync("skopeo", ["inspect", `oci:${back}:docker.io/imported/app:v1`]).toString());
-      const ours = JSON.parse((await d.cli(["image", "inspect", "imported/app:v1"])).stdout)[0];
+      const inspected = JSON.parse(execFileSync("skopeo", ["inspect", `oci:${back}:docker.io/imported/app:v1`]).toString()) as { Digest: string };
+      const ours = (JSON.parse((await d.cli(["image", "inspect", "imported/app:v1"])).stdout) as { manifestDigest: string }[])[0];
       assert.equal(inspected.Digest, ours.manifestDigest);
       const bad = await d.cli(["image", "import", join(work, "layout", "oci-layout")]);
       assert.notEqual(bad.code, 0);

@@ -1,7 +1,7 @@
 /** The garbage collector: its plans as pure functions, then Background, Foreground and Orphan deletion end to end. */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import type { Deployment, ReplicaSet } from "../../../src/api/apps-types.js";
+import type { ReplicaSet } from "../../../src/api/apps-types.js";
 import type { KubeObject, Pod } from "../../../src/api/types.js";
 import { deploymentController } from "../../../src/controllers/deployment/controller.js";
 import { garbageCollector } from "../../../src/controllers/gc/controller.js";
@@ -47,7 +47,7 @@ describe("garbage collector", () => {
       kind: "Deployment",
       metadata: { name, namespace: "default" },
       spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "i" }] } } },
-    } as Deployment);
+    });
     await h.settle();
     assert.equal(pods(name).length, 2);
   };

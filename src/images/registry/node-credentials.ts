@@ -1,50 +1,11 @@
 /**
- * The two sources of registry credentials a pull uses, in the kubelet's order: the pod's imagePullSecrets first,
- * then the node's Docker config file (`--registry-config PATH`).
- *
- * Pull secrets (the kubelet's MakeDockerKeyring): Secrets of type `kubernetes.io/dockerconfigjson` (key
- * `.dockerconfigjson`) or the legacy `kubernetes.io/dockercfg` (`.dockercfg`), base64 in `data`. A named Secret that
- * is missing or of another type is skipped with a warning (the kubelet logs "Unable to retrieve pull secret" and pulls
- * on), and so is one whose JSON is malformed, named without its content.
- *
- * The node file is read at start (a missing or malformed file named by the flag fails the daemon's start) and again
- * whenever its mtime changes, so `docker login` style updates apply to the next pull without a restart.
+ * The node's registry credentials: its Docker config file (`--registry-config PATH`), used after a pod's
+ * imagePullSecrets (kubelet/pull-secrets.ts reads those; image-source.ts puts them first). The file is read at start
+ * (a missing or malformed file named by the flag fails the daemon's start) and again whenever its mtime changes, so
+ * `docker login` style updates apply to the next pull without a restart.
  */
 import { readFileSync, statSync } from "node:fs";
-import type { Secret } from "../../api/types.js";
 import { Keyring, type CredentialSource, type Credentials } from "./credentials.js";
-
-const SECRET_KEYS: Record<string, string> = {
-  "kubernetes.io/dockerconfigjson": ".dockerconfigjson",
-  "kubernetes.io/dockercfg": ".dockercfg",
-};
-
-/** The credentials of a pod's pull secrets, in the order the pod names them, and why any was skipped. */
-export function pullSecretCredentials(namespace: string, secrets: { name: string; secret: Secret | undefined }[]): { source: CredentialSource; warnings: string[] } {
-  const warnings: string[] = [];
-  const configs: { json: string; origin: string }[] = [];
-  for (const { name, secret } of secrets) {
-    const origin = `imagePullSecret ${namespace}/${name}`;
-    if (!secret) {
-      warnings.push(`Unable to retrieve pull secret ${namespace}/${name} for the image pull: not found; pulling without it`);
-      continue;
-    }
-    const key = SECRET_KEYS[secret.type ?? ""];
-    const encoded = key ? (secret.data?.[key] ?? (secret.stringData?.[key] !== undefined ? Buffer.from(secret.stringData[key]).toString("base64") : undefined)) : undefined;
-    if (!key || encoded === undefined) {
-      warnings.push(`pull secret ${namespace}/${name} is of type "${secret.type ?? ""}", not kubernetes.io/dockerconfigjson with .dockerconfigjson; ignored`);
-      continue;
-    }
-    const json = Buffer.from(encoded, "base64").toString("utf8");
-    try {
-      Keyring.from({ json, origin }); // validate now, so one bad Secret does not fail the others
-      configs.push({ json, origin });
-    } catch (err) {
-      warnings.push(`${(err as Error).message}; ignored`);
-    }
-  }
-  return { source: Keyring.from(...configs), warnings };
-}
 
 /** The node's Docker config.json, re-read when it changes. */
 export class NodeCredentialsFile implements CredentialSource {

@@ -1,15 +1,14 @@
 /**
  * The node's registry settings: daemon flags parsed, files checked at start with the flag or field named, the node's
- * Docker config re-read when it changes, pull secrets turned into credentials with the kubelet's skips.
+ * Docker config re-read when it changes.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import type { Secret } from "../../../src/api/types.js";
 import { parseDaemonConfig } from "../../../src/cmd/daemon-config.js";
-import { NodeCredentialsFile, pullSecretCredentials } from "../../../src/images/registry/node-credentials.js";
+import { NodeCredentialsFile } from "../../../src/images/registry/node-credentials.js";
 import { loadNodeRegistries } from "../../../src/images/registry/settings.js";
 
 const dir = mkdtempSync(join(tmpdir(), "registry-settings-"));
@@ -56,25 +55,5 @@ describe("registry settings", () => {
     utimesSync(file, new Date(), new Date(Date.now() + 10_000));
     assert.deepEqual(creds.lookup("r.example", "x").map((c) => c.username), ["second"]);
     assert.equal(creds.lookup("r.example", "x")[0].origin, `--registry-config ${file}`);
-  });
-
-  it("pull secrets: dockerconfigjson and dockercfg used in order; missing, mistyped or malformed ones skipped with a warning", () => {
-    const secret = (name: string, type: string, data: Record<string, string>): Secret => ({ apiVersion: "v1", kind: "Secret", metadata: { name, namespace: "ns" }, type, data });
-    const { source, warnings } = pullSecretCredentials("ns", [
-      { name: "missing", secret: undefined },
-      { name: "opaque", secret: secret("opaque", "Opaque", { x: b64("y") }) },
-      { name: "broken", secret: secret("broken", "kubernetes.io/dockerconfigjson", { ".dockerconfigjson": b64("{SECRETSTUFF") }) },
-      { name: "a", secret: secret("a", "kubernetes.io/dockerconfigjson", { ".dockerconfigjson": b64(dockerConfig("r.example", "a")) }) },
-      { name: "b", secret: secret("b", "kubernetes.io/dockercfg", { ".dockercfg": b64(JSON.stringify({ "r.example": { auth: b64("b:pw") } })) }) },
-    ]);
-    assert.deepEqual(source.lookup("r.example", "x").map((c) => [c.username, c.origin]), [
-      ["a", "imagePullSecret ns/a"],
-      ["b", "imagePullSecret ns/b"],
-    ]);
-    assert.equal(warnings.length, 3);
-    assert.match(warnings[0], /Unable to retrieve pull secret ns\/missing/);
-    assert.match(warnings[1], /ns\/opaque is of type "Opaque"/);
-    assert.match(warnings[2], /imagePullSecret ns\/broken: not valid JSON; ignored/);
-    assert.ok(!warnings.join().includes("SECRETSTUFF"));
   });
 });

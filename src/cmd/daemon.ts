@@ -199,7 +199,7 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
   const tcp = access?.tcp;
   const api = createApiServer({
     store,
-    podIO: new NodeIO(runtime, runner),
+    podIO: new NodeIO(runtime, runner, realClock),
     nodeName: cfg.nodeName,
     socketPath: cfg.socket,
     tcp,

@@ -4,6 +4,7 @@
  * old (and less than a minute), else takes a fresh half-second window.
  */
 import type { CgroupUsage } from "../sys/cgroups/types.js";
+import { sleep, type Clock } from "../sys/clock.js";
 
 interface Sample {
   at: number;
@@ -16,19 +17,20 @@ export class MetricsSampler {
 
   constructor(
     private readonly read: (id: string) => Promise<CgroupUsage>,
+    private readonly clock: Clock,
     private readonly freshWindowMs = 500,
   ) {}
 
   async sample(id: string): Promise<{ cpuNanoCores: number; memoryBytes: number }> {
     let prev = this.last.get(id);
-    const now = Date.now();
+    const now = this.clock.now();
     if (!prev || now - prev.at < 1000 || now - prev.at > 60_000) {
       const u = await this.read(id);
-      prev = { at: Date.now(), cpuNanos: u.cpuNanos };
-      await new Promise((r) => setTimeout(r, this.freshWindowMs));
+      prev = { at: this.clock.now(), cpuNanos: u.cpuNanos };
+      await sleep(this.clock, this.freshWindowMs);
     }
     const u = await this.read(id);
-    const at = Date.now();
+    const at = this.clock.now();
     this.last.set(id, { at, cpuNanos: u.cpuNanos });
     this.windowMs = at - prev.at;
     const cpuNanoCores = this.windowMs > 0 ? ((u.cpuNanos - prev.cpuNanos) / (this.windowMs * 1e6)) * 1e9 : 0;

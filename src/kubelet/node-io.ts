@@ -9,6 +9,7 @@ import type { ContainerMetrics, Pod, PodMetrics } from "../api/types.js";
 import type { ExecOptions, ExecSession, LogOptions, PodIO } from "../api/pod-io.js";
 import { readContainerLog } from "../runtime/cri-log.js";
 import type { ContainerRecord, PodRuntime } from "../runtime/pod-runtime.js";
+import type { Clock } from "../sys/clock.js";
 import type { Runner } from "../sys/runner.js";
 import { MetricsSampler } from "./metrics-sampler.js";
 import { runtimeUid } from "./pod-objects.js";
@@ -19,8 +20,9 @@ export class NodeIO implements PodIO {
   constructor(
     private readonly runtime: PodRuntime,
     private readonly runner: Runner,
+    private readonly clock: Clock,
   ) {
-    this.sampler = new MetricsSampler((id) => runtime.usage(id));
+    this.sampler = new MetricsSampler((id) => runtime.usage(id), clock);
   }
 
   /** The newest container (and the one before it) of a name in a pod. */
@@ -49,7 +51,7 @@ export class NodeIO implements PodIO {
       const waiting = pod.status?.containerStatuses?.find((s) => s.name === opts.container)?.state.waiting?.reason ?? "ContainerCreating";
       throw ApiError.badRequest(`container "${opts.container}" in pod "${pod.metadata.name}" is waiting to start: ${waiting}`);
     }
-    const sinceMs = opts.sinceTime ? Date.parse(opts.sinceTime) : opts.sinceSeconds ? Date.now() - opts.sinceSeconds * 1000 : undefined;
+    const sinceMs = opts.sinceTime ? Date.parse(opts.sinceTime) : opts.sinceSeconds ? this.clock.now() - opts.sinceSeconds * 1000 : undefined;
     return readContainerLog(target.logPath, {
       tailLines: opts.tailLines,
       timestamps: opts.timestamps,

@@ -3,7 +3,7 @@
  * ephemeral storage, pods), conditions, addresses and nodeInfo, including the swap state (the kubelet refuses to
  * run with swap on by default; we run, warn and report it).
  */
-import { arch, hostname } from "node:os";
+import { arch } from "node:os";
 import type { Node, NodeCondition } from "../api/types.js";
 import type { HostFacts } from "../sys/host-info.js";
 import { CONDITION_TAINT, type PressureCondition } from "./eviction.js";
@@ -84,7 +84,7 @@ export function buildNode(facts: NodeFacts, s: NodeSettings, previous: Node | un
       conditions,
       addresses: [
         { type: "InternalIP", address: s.hostIP },
-        { type: "Hostname", address: hostname() },
+        { type: "Hostname", address: facts.hostname },
       ],
       nodeInfo: {
         machineID: facts.machineID,

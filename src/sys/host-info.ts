@@ -4,7 +4,7 @@
  * (DESIGN.md rule 5) so a test reads a fixture tree; an unreadable file counts as empty (no swap, an empty id).
  */
 import { readFileSync } from "node:fs";
-import { cpus, release, totalmem } from "node:os";
+import { cpus, hostname, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { fsStats } from "./node-stats.js";
 
@@ -26,6 +26,8 @@ export interface HostFacts {
   osImage: string;
   bootID: string;
   machineID: string;
+  /** The host's name (the node's Hostname address). */
+  hostname: string;
 }
 
 /** The node's facts; ephemeral storage is the filesystem holding `root` (--root), where pods' data lives. */
@@ -44,6 +46,7 @@ export function readHostFacts(root: string, paths: HostPaths = HOST_PATHS): Host
     osImage: /PRETTY_NAME="([^"]*)"/.exec(readText(join(paths.etc, "os-release")))?.[1] ?? "Linux",
     bootID: readText(join(paths.proc, "sys/kernel/random/boot_id")).trim(),
     machineID: readText(join(paths.etc, "machine-id")).trim(),
+    hostname: hostname(),
   };
 }
 

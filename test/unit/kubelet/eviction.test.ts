@@ -243,7 +243,7 @@ describe("messages, grace periods, admission, taints", () => {
       taints: [{ key: "dedicated", value: "x", effect: "NoSchedule" }, { key: "node.kubernetes.io/disk-pressure", effect: "NoSchedule" }],
     });
     assert.deepEqual(taintsOf(undefined, []), {});
-    const facts = { cpuCores: 1, memoryBytes: 2 ** 30, ephemeralBytes: 2 ** 30, swapBytes: 0, kernel: "6", osImage: "x", bootID: "b", machineID: "m" };
+    const facts = { cpuCores: 1, memoryBytes: 2 ** 30, ephemeralBytes: 2 ** 30, swapBytes: 0, kernel: "6", osImage: "x", bootID: "b", machineID: "m", hostname: "h" };
     const node = buildNode(facts, { name: "n", hostIP: "1.1.1.1", maxPods: 10, reserved: { cpuMilli: 0, memoryBytes: 0, ephemeralBytes: 0 }, evictionHard: [] }, undefined, "t", ["PIDPressure"]);
     assert.deepEqual(node.spec?.taints, [{ key: "node.kubernetes.io/pid-pressure", effect: "NoSchedule" }]);
     const pid = node.status!.conditions!.find((c) => c.type === "PIDPressure")!;

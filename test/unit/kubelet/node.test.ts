@@ -64,7 +64,7 @@ describe("node settings and status", () => {
     assert.throws(() => parseDaemonConfig(["--event-ttl", "soon"]), /--event-ttl: "soon" is not a duration/);
   });
 
-  const facts: NodeFacts = { cpuCores: 2, memoryBytes: 4 * 2 ** 30, ephemeralBytes: 100 * 2 ** 30, swapBytes: 2 ** 30, kernel: "6", osImage: "Debian", bootID: "b", machineID: "m" };
+  const facts: NodeFacts = { cpuCores: 2, memoryBytes: 4 * 2 ** 30, ephemeralBytes: 100 * 2 ** 30, swapBytes: 2 ** 30, kernel: "6", osImage: "Debian", bootID: "b", machineID: "m", hostname: "h" };
   const settings = {
     name: "n", hostIP: "10.0.0.1", maxPods: 110,
     reserved: { cpuMilli: 250, memoryBytes: 2 ** 30, ephemeralBytes: 0 },

@@ -79,11 +79,7 @@ export function baseMediaType(contentType: string | undefined): string {
   return (contentType ?? "").split(";")[0].trim().toLowerCase();
 }
 
-/** A query parameter as a boolean the way Go's strconv.ParseBool reads it. */
-export function queryBool(q: URLSearchParams, name: string): boolean {
-  const v = q.get(name);
-  return v === "true" || v === "1" || v === "True" || v === "TRUE" || v === "t";
-}
+export { queryBool } from "../api/query.js";
 
 /** A non-negative integer query parameter, or undefined; anything else is a 400. */
 export function queryInt(q: URLSearchParams, name: string): number | undefined {

@@ -7,6 +7,8 @@
  * (deletecollection without a name). A list or watch with `fieldSelector=metadata.name=X` names X.
  * Pure; it does not know which resources exist (nodelet's own /apis/nodelet.io/v1 paths are resources too).
  */
+import { parseFieldSelector, type FieldRequirement } from "../api/labels.js";
+import { queryBool } from "../api/query.js";
 import type { UserInfo } from "./user.js";
 
 export interface RequestAttributes {
@@ -80,20 +82,27 @@ export function requestAttributes(user: UserInfo, method: string, url: string): 
   }
   [a.resource = "", a.name = "", a.subresource = ""] = parts;
   if (!a.name && a.verb === "get") {
-    const watch = u.searchParams.get("watch");
-    a.verb = watch === "true" || watch === "1" ? "watch" : "list";
+    a.verb = queryBool(u.searchParams, "watch") ? "watch" : "list";
   }
   if (!a.name && (a.verb === "list" || a.verb === "watch")) a.name = exactName(u.searchParams.get("fieldSelector"));
   if (!a.name && a.verb === "delete") a.verb = "deletecollection";
   return a;
 }
 
-/** The name a field selector pins exactly (`metadata.name=x` or `metadata.name==x`), if it is a valid path segment. */
+/**
+ * The name a field selector pins exactly: the value of its first `metadata.name` `=`/`==` requirement, read with the
+ * parser the list and watch handlers filter with (it honours `\,` escapes), so the name authorized is the one served.
+ * "" when the selector does not parse or the name is not a valid path segment.
+ */
 function exactName(selector: string | null): string {
   if (!selector) return "";
-  for (const term of selector.split(",")) {
-    const m = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
-    if (m && m[1] && m[1] !== "." && m[1] !== ".." && !/[/%]/.test(m[1])) return m[1];
+  let requirements: readonly FieldRequirement[];
+  try {
+    requirements = parseFieldSelector(selector).requirements;
+  } catch {
+    return "";
   }
-  return "";
+  const pin = requirements.find((r) => r.field === "metadata.name" && r.operator === "=");
+  const name = pin?.value ?? "";
+  return name && name !== "." && name !== ".." && !/[/%]/.test(name) ? name : "";
 }

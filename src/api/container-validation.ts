@@ -17,7 +17,7 @@ import { isCapabilityName, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isV
 import { validateLifecycle, validateProbeOfKind } from "./probe-validation.js";
 import { validateResourceRequirements } from "./resource-validation.js";
 import type { Container, ContainerPort, EnvVar, SecurityContext, Volume } from "./types.js";
-import { validateKeySelector, validateLocalDescendingPath, validateVolumeDevices, validateVolumeMounts } from "./volume-validation.js";
+import { validateKeySelector, validateLocalDescendingPath, validateVolumeDevices, validateVolumeMounts, validateResourceFieldRef } from "./volume-validation.js";
 
 const PROTOCOLS = ["SCTP", "TCP", "UDP"];
 const PULL_POLICIES = ["Always", "IfNotPresent", "Never"];
@@ -66,7 +66,7 @@ function validateValueFrom(ev: EnvVar, path: string): ErrorList {
       errs.push(notSupported(child(path, "fieldRef", "fieldPath"), fp, ENV_FIELD_PATHS));
     }
   }
-  if (from.resourceFieldRef && !from.resourceFieldRef.resource) errs.push(required(child(path, "resourceFieldRef", "resource")));
+  if (from.resourceFieldRef) errs.push(...validateResourceFieldRef(from.resourceFieldRef, child(path, "resourceFieldRef"), false));
   if (from.configMapKeyRef) errs.push(...validateKeySelector(from.configMapKeyRef, child(path, "configMapKeyRef")));
   if (from.secretKeyRef) errs.push(...validateKeySelector(from.secretKeyRef, child(path, "secretKeyRef")));
   if (sources.length === 0) {

@@ -133,8 +133,15 @@ function defaultVolume(v: Volume): void {
   for (const item of v.downwardAPI?.items ?? []) {
     if (item.fieldRef && !item.fieldRef.apiVersion) item.fieldRef.apiVersion = "v1";
   }
-  const projected = raw["projected"] as { defaultMode?: number } | undefined;
-  if (projected && typeof projected === "object" && projected.defaultMode === undefined) projected.defaultMode = DEFAULT_FILE_MODE;
+  const projected = v.projected;
+  if (projected && typeof projected === "object") {
+    if (projected.defaultMode === undefined) projected.defaultMode = DEFAULT_FILE_MODE;
+    // SetDefaults_ServiceAccountTokenProjection and the downward API items' apiVersion, as for the volume kind.
+    for (const src of projected.sources ?? []) {
+      if (src.serviceAccountToken && src.serviceAccountToken.expirationSeconds === undefined) src.serviceAccountToken.expirationSeconds = 3600;
+      for (const item of src.downwardAPI?.items ?? []) if (item.fieldRef && !item.fieldRef.apiVersion) item.fieldRef.apiVersion = "v1";
+    }
+  }
   if (v.emptyDir?.sizeLimit !== undefined && typeof tryParseQuantity(v.emptyDir.sizeLimit) !== "string") {
     v.emptyDir.sizeLimit = canonicalQuantity(v.emptyDir.sizeLimit);
   }

@@ -84,6 +84,7 @@ const container = struct("Container", {
   tty: bool,
 });
 const keyToPath = list(struct("KeyToPath", { ...strings("key path"), mode: i32 }));
+const downwardAPIItems = list(struct("DownwardAPIVolumeFile", { path: str, fieldRef, resourceFieldRef, mode: i32 }));
 export const hostPath = struct("HostPathVolumeSource", strings("path type"));
 const volume = struct("Volume", {
   name: str,
@@ -92,11 +93,19 @@ const volume = struct("Volume", {
   secret: struct("SecretVolumeSource", { secretName: str, items: keyToPath, defaultMode: i32, optional: bool }),
   configMap: struct("ConfigMapVolumeSource", { name: str, items: keyToPath, defaultMode: i32, optional: bool }),
   persistentVolumeClaim: struct("PersistentVolumeClaimVolumeSource", { claimName: str, readOnly: bool }),
-  downwardAPI: struct("DownwardAPIVolumeSource", {
-    items: list(struct("DownwardAPIVolumeFile", { path: str, fieldRef, resourceFieldRef, mode: i32 })),
+  downwardAPI: struct("DownwardAPIVolumeSource", { items: downwardAPIItems, defaultMode: i32 }),
+  projected: struct("ProjectedVolumeSource", {
+    sources: list(
+      struct("VolumeProjection", {
+        configMap: struct("ConfigMapProjection", { name: str, items: keyToPath, optional: bool }),
+        secret: struct("SecretProjection", { name: str, items: keyToPath, optional: bool }),
+        downwardAPI: struct("DownwardAPIProjection", { items: downwardAPIItems }),
+        serviceAccountToken: struct("ServiceAccountTokenProjection", { audience: str, expirationSeconds: i64, path: str }),
+        ...anyFields("clusterTrustBundle"),
+      }),
+    ),
     defaultMode: i32,
   }),
-  projected: struct("ProjectedVolumeSource", { sources: list(ANY), defaultMode: i32 }),
   ...anyFields(
     "gcePersistentDisk awsElasticBlockStore gitRepo nfs iscsi glusterfs rbd flexVolume cinder cephfs flocker fc",
     "azureFile vsphereVolume quobyte azureDisk photonPersistentDisk portworxVolume scaleIO storageos csi ephemeral image",

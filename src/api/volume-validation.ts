@@ -17,10 +17,11 @@ import {
   required,
   type ErrorList,
 } from "./field.js";
-import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain } from "./names.js";
+import { RESOURCE_FIELD_PATHS, VOLUME_FIELD_PATHS } from "./downward-api.js";
+import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from "./names.js";
 import { VOLUME_SOURCE_FIELDS } from "./pod-defaults.js";
 import { compareQuantity, tryParseQuantity } from "./quantity.js";
-import type { Container, HostPathVolumeSource, KeyToPath, Volume, VolumeMount } from "./types.js";
+import type { Container, DownwardAPIVolumeFile, HostPathVolumeSource, KeyToPath, ProjectedVolumeSource, Volume, VolumeMount } from "./types.js";
 
 const HOST_PATH_TYPES = ["", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"];
 const FILE_MODE_MSG = "must be a number between 0 and 0777 (octal), both inclusive";
@@ -57,16 +58,17 @@ function validateMode(mode: number | undefined, path: string): ErrorList {
   return mode !== undefined && (mode < 0 || mode > 0o777) ? [invalid(path, mode, FILE_MODE_MSG)] : [];
 }
 
-function validateItems(items: KeyToPath[] | undefined, path: string): ErrorList {
+/** validateKeyToPath: a key, a safe relative path, a mode in range. */
+function validateKeyToPath(kp: KeyToPath, p: string): ErrorList {
   const errs: ErrorList = [];
-  for (const [i, kp] of (items ?? []).entries()) {
-    const p = index(path, i);
-    if (!kp.key) errs.push(required(child(p, "key")));
-    if (!kp.path) errs.push(required(child(p, "path")));
-    errs.push(...validateLocalNonReservedPath(kp.path ?? "", child(p, "path")));
-    errs.push(...validateMode(kp.mode, child(p, "mode")));
-  }
-  return errs;
+  if (!kp.key) errs.push(required(child(p, "key")));
+  if (!kp.path) errs.push(required(child(p, "path")));
+  errs.push(...validateLocalNonReservedPath(kp.path ?? "", child(p, "path")));
+  return [...errs, ...validateMode(kp.mode, child(p, "mode"))];
+}
+
+function validateItems(items: KeyToPath[] | undefined, path: string): ErrorList {
+  return (items ?? []).flatMap((kp, i) => validateKeyToPath(kp, index(path, i)));
 }
 
 function validateEmptyDir(v: NonNullable<Volume["emptyDir"]>, path: string): ErrorList {
@@ -107,15 +109,114 @@ function validateSource(v: Volume, source: string, path: string): ErrorList {
     case "downwardAPI": {
       const d = v.downwardAPI!;
       const errs = validateMode(d.defaultMode, child(path, "defaultMode"));
-      for (const item of d.items ?? []) {
-        if (!item.path) errs.push(required(child(path, "path")));
-        errs.push(...validateLocalNonReservedPath(item.path ?? "", child(path, "path")));
-      }
+      // Kubernetes reports an item's errors at the source's path, not at items[i] (validateDownwardAPIVolumeSource).
+      for (const item of d.items ?? []) errs.push(...validateDownwardAPIVolumeFile(item, path));
       return errs;
+    }
+    case "projected": {
+      const p = v.projected!;
+      return [...validateMode(p.defaultMode, child(path, "defaultMode")), ...validateProjectionSources(p, path)];
     }
     default:
       return [];
   }
+}
+
+/** validateDownwardAPIVolumeFile: a safe path, exactly one of fieldRef (metadata only) and resourceFieldRef. */
+function validateDownwardAPIVolumeFile(file: DownwardAPIVolumeFile, path: string): ErrorList {
+  const errs: ErrorList = [];
+  if (!file.path) errs.push(required(child(path, "path")));
+  errs.push(...validateLocalNonReservedPath(file.path ?? "", child(path, "path")));
+  if (file.fieldRef) {
+    errs.push(...validateVolumeFieldRef(file.fieldRef, child(path, "fieldRef")));
+    if (file.resourceFieldRef) errs.push(invalid(path, "resource", "fieldRef and resourceFieldRef can not be specified simultaneously"));
+  } else if (file.resourceFieldRef) {
+    errs.push(...validateResourceFieldRef(file.resourceFieldRef, child(path, "resourceFieldRef"), true));
+  } else {
+    errs.push(required(path, "one of fieldRef and resourceFieldRef is required"));
+  }
+  return [...errs, ...validateMode(file.mode, child(path, "mode"))];
+}
+
+/** validateObjectFieldSelector with the paths a volume file may read (labels and annotations subscripted or whole). */
+function validateVolumeFieldRef(ref: { fieldPath: string }, path: string): ErrorList {
+  const fp = ref.fieldPath;
+  if (!fp) return [required(child(path, "fieldPath"))];
+  const m = /^(metadata\.(?:labels|annotations))\['(.*)'\]$/.exec(fp);
+  if (m) return invalidEach(path, m[2], isQualifiedName(m[1] === "metadata.annotations" ? m[2].toLowerCase() : m[2]));
+  return VOLUME_FIELD_PATHS.includes(fp) ? [] : [notSupported(child(path, "fieldPath"), fp, VOLUME_FIELD_PATHS)];
+}
+
+const CPU_DIVISORS = ["1m", "1"];
+const BYTE_DIVISORS = ["1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"];
+
+/** validateContainerResourceFieldSelector: a known resource, the divisors Kubernetes accepts; volumes name the container. */
+export function validateResourceFieldRef(ref: { containerName?: string; resource: string; divisor?: string }, path: string, volume: boolean): ErrorList {
+  const errs: ErrorList = [];
+  if (volume && !ref.containerName) errs.push(required(child(path, "containerName")));
+  if (!ref.resource) return [...errs, required(child(path, "resource"))];
+  if (!RESOURCE_FIELD_PATHS.includes(ref.resource) && !ref.resource.startsWith("limits.hugepages-") && !ref.resource.startsWith("requests.hugepages-")) {
+    return [...errs, notSupported(child(path, "resource"), ref.resource, RESOURCE_FIELD_PATHS)];
+  }
+  if (ref.divisor === undefined) return errs;
+  const d = String(ref.divisor);
+  const cpu = ref.resource.endsWith(".cpu");
+  const ok = cpu ? CPU_DIVISORS : BYTE_DIVISORS;
+  const q = tryParseQuantity(d);
+  if (typeof q === "string" || !ok.some((o) => compareQuantity(q, tryParseQuantity(o) as Exclude<ReturnType<typeof tryParseQuantity>, string>) === 0)) {
+    const what = cpu ? "cpu" : ref.resource.endsWith(".memory") ? "memory" : ref.resource.endsWith(".ephemeral-storage") ? "local ephemeral storage" : "hugepages";
+    errs.push(invalid(child(path, "divisor"), d, `only divisor's values ${ok.join(", ")} are supported with the ${what} resource`));
+  }
+  return errs;
+}
+
+/**
+ * validateProjectionSources: one kind per source, items as for the volumes, no path twice across the sources,
+ * token lifetimes between 10 minutes and 2^32 seconds.
+ */
+function validateProjectionSources(p: ProjectedVolumeSource, path: string): ErrorList {
+  const errs: ErrorList = [];
+  const paths = new Set<string>();
+  const claim = (file: string, value: string) => {
+    if (!file) return;
+    if (paths.has(file)) errs.push(invalid(path, value, "conflicting duplicate paths"));
+    paths.add(file);
+  };
+  for (const [i, s] of (p.sources ?? []).entries()) {
+    const sp = index(child(path, "sources"), i);
+    let kinds = 0;
+    for (const kind of ["secret", "configMap"] as const) {
+      const src = s[kind];
+      if (!src) continue;
+      kinds++;
+      if (!src.name) errs.push(required(child(sp, kind, "name")));
+      for (const [j, kp] of (src.items ?? []).entries()) {
+        errs.push(...validateKeyToPath(kp, index(child(sp, kind, "items"), j)));
+        claim(kp.path, src.name);
+      }
+    }
+    if (s.downwardAPI) {
+      kinds++;
+      for (const f of s.downwardAPI.items ?? []) {
+        errs.push(...validateDownwardAPIVolumeFile(f, child(sp, "downwardAPI")));
+        claim(f.path, f.path);
+      }
+    }
+    if (s.serviceAccountToken) {
+      kinds++;
+      const t = s.serviceAccountToken;
+      const secs = t.expirationSeconds ?? 3600;
+      const tp = child(sp, "serviceAccountToken");
+      if (secs < 600) errs.push(invalid(child(tp, "expirationSeconds"), secs, "may not specify a duration less than 10 minutes"));
+      if (secs > 2 ** 32) errs.push(invalid(child(tp, "expirationSeconds"), secs, "may not specify a duration larger than 2^32 seconds"));
+      if (!t.path) errs.push(required(child(path, "path")));
+      else errs.push(...validateLocalNonReservedPath(t.path, child(tp, "path")));
+      claim(t.path, t.path);
+    }
+    if (s.clusterTrustBundle !== undefined) kinds++;
+    if (kinds > 1) errs.push(forbidden(sp, "may not specify more than 1 volume type per source"));
+  }
+  return errs;
 }
 
 /** Exactly one volume source: a second one is Forbidden, none is Required. */

@@ -6,7 +6,8 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { findShim } from "../sys/shim-path.js";
-import type { Service } from "../api/types.js";
+import type { ConfigMap, Secret, Service } from "../api/types.js";
+import type { ConfigObjects } from "../storage/config-objects.js";
 import { serviceEnvVars, servicesForPod } from "../controllers/service-env.js";
 import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
 import { auditSettings, prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
@@ -64,6 +65,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   writeDaemonPid(cfg.root);
   let recorder: FileRecorder | undefined;
   let openedStore: Store | undefined;
+  let configObjects: ConfigObjects | undefined;
   const { layout, runner, cgroups, images, network, runtime } = createNodeRuntime({
     root: cfg.root,
     logDir: cfg.logDir,
@@ -77,6 +79,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     volumePlugins: claimVolumePlugins(cfg.root, () => openedStore),
     report: log,
     verboseLog: cfg.verbose ? log : undefined,
+    configObjects: () => configObjects,
     // Steps of a pod (owner = its uid) go to its explain.jsonl; the node's own steps to one file of the node.
     recorder: (l) =>
       (recorder = new FileRecorder(
@@ -93,6 +96,10 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   // The runtime's records and the kubelet's state files meet a full disk as the store does: the reserve goes first.
   onStateWriteNoSpace(() => reserve.release());
   openedStore = store;
+  configObjects = {
+    configMap: (ns, name) => store.get<ConfigMap>("ConfigMap", ns, name),
+    secret: (ns, name) => store.get<Secret>("Secret", ns, name),
+  };
   await images.ensureBusybox();
   const nodeImageSet = nodeImages(cfg, images, runtime, log, registrySources(registries));
   const imageService = nodeImageSet.service;

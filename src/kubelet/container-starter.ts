@@ -101,20 +101,28 @@ export class ContainerStarter {
     const ns = pod.metadata.namespace ?? "default";
     const configMaps: EnvSources["configMaps"] = {};
     const secrets: EnvSources["secrets"] = {};
-    for (const e of c.env ?? []) {
-      const cm = e.valueFrom?.configMapKeyRef?.name;
-      if (cm && !(cm in configMaps)) configMaps[cm] = this.d.store.get<ConfigMap>("ConfigMap", ns, cm)?.data;
-      const sec = e.valueFrom?.secretKeyRef?.name;
+    const refs = [
+      ...(c.env ?? []).map((e) => ({ cm: e.valueFrom?.configMapKeyRef?.name, sec: e.valueFrom?.secretKeyRef?.name })),
+      ...(c.envFrom ?? []).map((e) => ({ cm: e.configMapRef?.name, sec: e.secretRef?.name })),
+    ];
+    for (const { cm, sec } of refs) {
+      if (cm && !(cm in configMaps)) configMaps[cm] = configMapData(this.d.store.get<ConfigMap>("ConfigMap", ns, cm));
       if (sec && !(sec in secrets)) secrets[sec] = decodeSecret(this.d.store.get<Secret>("Secret", ns, sec));
     }
     return {
       configMaps,
       secrets,
+      warnInvalidKeys: (message) => this.d.events.record(pod, "Warning", "InvalidEnvironmentVariableNames", message),
       hostIP: this.d.hostIP(),
       hostname: "",
       serviceEnv: this.d.serviceEnv?.(ns, pod.spec.enableServiceLinks !== false) ?? {},
     };
   }
+}
+
+/** A ConfigMap's data as env sees it: binaryData is not env (the kubelet reads only Data). */
+function configMapData(cm: ConfigMap | undefined): Record<string, string> | undefined {
+  return cm ? { ...(cm.data ?? {}) } : undefined;
 }
 
 function decodeSecret(s: Secret | undefined): Record<string, string> | undefined {

@@ -13,6 +13,7 @@ import type { Clock } from "./clock.js";
 import type { MirrorPods } from "./mirror-pods.js";
 import { isMirrorPod, isStaticPod } from "./pod-objects.js";
 import { PodWorker, type PodSyncer } from "./pod-worker.js";
+import { showsMetadata, volumeReferences } from "../storage/config-objects.js";
 
 export interface KubeletOptions {
   nodeName: string;
@@ -37,6 +38,7 @@ export interface KubeletOptions {
 export class Kubelet {
   readonly workers = new Map<string, PodWorker>();
   private stopWatch?: () => void;
+  private readonly stopConfigWatches: (() => void)[] = [];
   private resyncTimer?: { cancel(): void };
   private housekeepingTimer?: { cancel(): void };
   private readonly seenGeneration = new Map<string, string>();
@@ -74,6 +76,9 @@ export class Kubelet {
     for (const s of this.o.runtime.sandboxes()) if (!live.has(s.podUid)) this.worker(s.podUid).update(undefined);
     this.removeOrphanMirrors();
     this.stopWatch = this.o.store.watch("Pod", { resourceVersion, fieldSelector: `spec.nodeName=${this.o.nodeName}` }, (ev) => this.onWatch(ev));
+    for (const kind of ["ConfigMap", "Secret"] as const) {
+      this.stopConfigWatches.push(this.o.store.watch(kind, { resourceVersion }, (ev) => this.configChanged(kind, ev)));
+    }
     this.scheduleResync();
     this.scheduleHousekeeping();
     void Promise.all([...this.workers.values()].map((w) => w.firstSync)).then(() => (this.adoptedInMs = this.o.clock.now() - began));
@@ -86,6 +91,7 @@ export class Kubelet {
    */
   async stop(boundMs = 1000): Promise<void> {
     this.stopWatch?.();
+    for (const stop of this.stopConfigWatches.splice(0)) stop();
     this.resyncTimer?.cancel();
     this.housekeepingTimer?.cancel();
     const workers = [...this.workers.values()];
@@ -148,6 +154,20 @@ export class Kubelet {
     }
   }
 
+  /**
+   * A ConfigMap or Secret changed: the pods whose volumes show it sync now, so the new content reaches them without
+   * waiting for the resync (a pod waiting for a missing one starts as soon as it appears).
+   */
+  private configChanged(kind: "ConfigMap" | "Secret", ev: WatchEvent): void {
+    const { namespace, name } = ev.object.metadata;
+    for (const w of this.workers.values()) {
+      const pod = w.current;
+      if (!pod || (pod.metadata.namespace ?? "default") !== namespace) continue;
+      const refs = volumeReferences(pod);
+      if ((kind === "ConfigMap" ? refs.configMaps : refs.secrets).has(name!)) w.wake();
+    }
+  }
+
   private onWatch(ev: WatchEvent): void {
     const pod = ev.object as Pod;
     if (isMirrorPod(pod)) {
@@ -188,7 +208,9 @@ export class Kubelet {
    */
   private podChanged(pod: Pod): void {
     const uid = pod.metadata.uid!;
-    const key = `${pod.metadata.generation}/${pod.metadata.deletionTimestamp ?? ""}/${pod.metadata.deletionGracePeriodSeconds ?? ""}`;
+    let key = `${pod.metadata.generation}/${pod.metadata.deletionTimestamp ?? ""}/${pod.metadata.deletionGracePeriodSeconds ?? ""}`;
+    // Labels and annotations change without a new generation; a pod whose downwardAPI files show them syncs then.
+    if (showsMetadata(pod)) key += JSON.stringify([pod.metadata.labels ?? {}, pod.metadata.annotations ?? {}]);
     const w = this.worker(uid);
     if (this.seenGeneration.get(uid) === key && w.current) {
       w.refresh(pod);

@@ -90,6 +90,7 @@ export class PodSync implements PodSyncer {
     // still to stop (a sidecar), their stopping comes first, so the status never shows a phase ahead of them.
     if (actions.killPod && this.d.runtime.containers(uid).every((c) => c.state === "exited")) this.status.write(pod, extras);
     await this.act(pod, actions, waiting, wake, { signal, shutdown });
+    if (!signal?.aborted && !actions.killPod && !actions.createSandbox) await this.refreshVolumes(pod);
     if (!signal?.aborted) await this.collectGarbage(uid);
     if (!signal?.aborted && isEvicted(pod)) await this.releaseEvicted(pod);
     this.d.prober.update(pod, runningInstances(pod, this.d.runtime.containers(uid)));
@@ -170,6 +171,20 @@ export class PodSync implements PodSyncer {
       if (err instanceof VolumeError) this.d.events.record(pod, "Warning", "FailedMount", err.message);
       else this.d.events.record(pod, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${errorText(err)}`);
       return false;
+    }
+  }
+
+  /**
+   * A running pod's configMap/secret/downwardAPI/projected volumes follow their objects (the kubelet remounts them
+   * on every sync): a failure is FailedMount and the content stays as it was.
+   */
+  private async refreshVolumes(pod: Pod): Promise<void> {
+    if (!pod.spec.volumes?.length || !this.d.runtime.refreshVolumes) return;
+    try {
+      await this.d.runtime.refreshVolumes(pod);
+    } catch (err) {
+      if (err instanceof VolumeError) this.d.events.record(pod, "Warning", "FailedMount", err.message);
+      else this.d.log?.(`pod ${pod.metadata.namespace}/${pod.metadata.name}: refreshing volumes: ${String(err)}`);
     }
   }
 

@@ -2,13 +2,16 @@
  * A container's command line and environment, decided the way the kubelet and the CRI runtime decide them:
  * - command/args vs the image's Entrypoint/Cmd (https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#notes),
  * - env in order, image env first, each value able to reference earlier ones with $(VAR), `$$` escaping,
- * - valueFrom fieldRef / resourceFieldRef / configMapKeyRef / secretKeyRef,
+ * - envFrom (configMapRef, secretRef, prefix, optional) first, later sources over earlier ones, then env over them;
+ *   keys that are not valid variable names are skipped and reported (the kubelet's InvalidEnvironmentVariableNames),
+ * - valueFrom fieldRef / resourceFieldRef (api/downward-api.ts) / configMapKeyRef / secretKeyRef,
  * - $(VAR) expansion in command and args (pkg/kubelet/container/helpers.go ExpandContainerCommandAndArgs).
  * Pure: anything that needs the store (ConfigMaps, Secrets) is passed in already looked up.
  */
+import { fieldRefValue, resourceFieldValue } from "../api/downward-api.js";
 import { FieldError } from "../api/errors.js";
-import type { Container, EnvVar, Pod } from "../api/types.js";
-import { parseQuantity, toBytes, toMilli } from "../api/quantity.js";
+import { isEnvVarName } from "../api/names.js";
+import type { Container, EnvFromSource, EnvVar, Pod } from "../api/types.js";
 
 export interface EnvSources {
   /** configMap name → data; missing = not found. */
@@ -21,6 +24,17 @@ export interface EnvSources {
   hostname: string;
   /** Extra variables the kubelet injects (service links). */
   serviceEnv?: Record<string, string>;
+  /** Told of envFrom keys skipped as invalid names, in the kubelet's event wording (InvalidEnvironmentVariableNames). */
+  warnInvalidKeys?: (message: string) => void;
+}
+
+/** A referenced ConfigMap, Secret or key that is missing: the kubelet's CreateContainerConfigError, in its words. */
+export class ConfigRefError extends FieldError {
+  constructor(field: string, detail: string) {
+    super(field, detail);
+    this.message = detail;
+    this.name = "ConfigRefError";
+  }
 }
 
 /**
@@ -68,13 +82,50 @@ export function containerEnvironment(pod: Pod, container: Container, imageEnv: s
   // Variables defined by the container itself are what $(VAR) may reference (plus service links), as in
   // kubelet_pods.go makeEnvironmentVariables.
   const visible = new Map<string, string>(Object.entries(src.serviceEnv ?? {}));
+  for (const [k, v] of envFromVariables(pod, container, src)) {
+    env.set(k, v);
+    visible.set(k, v);
+  }
   (container.env ?? []).forEach((e, i) => {
-    const value = envValue(pod, container, e, src, `spec.containers[${i}].env[${i}]`, (n) => visible.get(n));
+    const value = envValue(pod, container, e, src, `env[${i}]`, (n) => visible.get(n));
     if (value === undefined) return;
     env.set(e.name, value);
     visible.set(e.name, value);
   });
   return [...env].map(([k, v]) => `${k}=${v}`);
+}
+
+/**
+ * The variables of envFrom, in order (kubelet_pods.go makeEnvironmentVariables): each source's keys with its
+ * prefix; a later source overrides an earlier one; a missing source fails the start unless it is optional; keys
+ * that are not valid names are skipped, reported once per source with the keys sorted.
+ */
+export function envFromVariables(pod: Pod, container: Container, src: EnvSources): Map<string, string> {
+  const out = new Map<string, string>();
+  const ns = pod.metadata.namespace ?? "default";
+  (container.envFrom ?? []).forEach((ef: EnvFromSource, i) => {
+    const ref = ef.configMapRef ?? ef.secretRef;
+    if (!ref) return;
+    const kind = ef.configMapRef ? "configmap" : "secret";
+    const data = ef.configMapRef ? src.configMaps[ref.name] : src.secrets[ref.name];
+    if (!data) {
+      if (ref.optional) return;
+      throw new ConfigRefError(`envFrom[${i}].${ef.configMapRef ? "configMapRef" : "secretRef"}`, `${kind} "${ref.name}" not found`);
+    }
+    const invalid: string[] = [];
+    for (const [key, value] of Object.entries(data)) {
+      const name = `${ef.prefix ?? ""}${key}`;
+      if (isEnvVarName(name).length > 0) invalid.push(name);
+      else out.set(name, value);
+    }
+    if (invalid.length > 0) {
+      const what = ef.configMapRef ? "configMap" : "secret";
+      src.warnInvalidKeys?.(
+        `Keys [${invalid.sort().join(", ")}] from the EnvFrom ${what} ${ns}/${ref.name} were skipped since they are considered invalid environment variable names.`,
+      );
+    }
+  });
+  return out;
 }
 
 function envValue(
@@ -89,67 +140,21 @@ function envValue(
   const from = e.valueFrom;
   if (!from) return "";
   if (from.fieldRef) return fieldRefValue(pod, from.fieldRef.fieldPath, src, `${field}.valueFrom.fieldRef`);
-  if (from.resourceFieldRef) return resourceFieldValue(pod, container, from.resourceFieldRef);
-  if (from.configMapKeyRef) {
-    const ref = from.configMapKeyRef;
-    const value = src.configMaps[ref.name]?.[ref.key];
-    if (value === undefined && !ref.optional) {
-      throw new FieldError(`${field}.valueFrom.configMapKeyRef`, `configmap "${ref.name}" key "${ref.key}" not found`);
-    }
-    return value;
-  }
-  if (from.secretKeyRef) {
-    const ref = from.secretKeyRef;
-    const value = src.secrets[ref.name]?.[ref.key];
-    if (value === undefined && !ref.optional) {
-      throw new FieldError(`${field}.valueFrom.secretKeyRef`, `secret "${ref.name}" key "${ref.key}" not found`);
-    }
-    return value;
+  if (from.resourceFieldRef) return resourceFieldValue(pod, container, from.resourceFieldRef, `${field}.valueFrom.resourceFieldRef`);
+  const ns = pod.metadata.namespace ?? "default";
+  for (const [ref, kind, map] of [
+    [from.configMapKeyRef, "ConfigMap", src.configMaps],
+    [from.secretKeyRef, "Secret", src.secrets],
+  ] as const) {
+    if (!ref) continue;
+    const data = map[ref.name];
+    const value = data?.[ref.key];
+    if (value !== undefined || ref.optional) return value;
+    const f = `${field}.valueFrom.${kind === "ConfigMap" ? "configMapKeyRef" : "secretKeyRef"}`;
+    // The kubelet's words (makeEnvironmentVariables).
+    throw new ConfigRefError(f, data ? `couldn't find key ${ref.key} in ${kind} ${ns}/${ref.name}` : `${kind.toLowerCase()} "${ref.name}" not found`);
   }
   return "";
-}
-
-/** The downward API fields a pod may read (pkg/apis/core/validation validEnvDownwardAPIFieldPathExpressions). */
-export function fieldRefValue(pod: Pod, path: string, src: Pick<EnvSources, "podIP" | "podIPs" | "hostIP">, field: string): string {
-  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (m) return (m[1] === "labels" ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]] ?? "";
-  switch (path) {
-    case "metadata.name":
-      return pod.metadata.name ?? "";
-    case "metadata.namespace":
-      return pod.metadata.namespace ?? "";
-    case "metadata.uid":
-      return pod.metadata.uid ?? "";
-    case "spec.nodeName":
-      return pod.spec.nodeName ?? "";
-    case "spec.serviceAccountName":
-      return pod.spec.serviceAccountName ?? "";
-    case "status.hostIP":
-    case "status.hostIPs":
-      return src.hostIP ?? "";
-    case "status.podIP":
-      return src.podIP ?? "";
-    case "status.podIPs":
-      return (src.podIPs ?? (src.podIP ? [src.podIP] : [])).join(",");
-  }
-  throw new FieldError(field, `unsupported fieldPath "${path}"`);
-}
-
-/**
- * resourceFieldRef as Kubernetes computes it (pkg/api/v1/resource ExtractContainerResourceValue): CPU in
- * millicores over the divisor's millicores, anything else in whole units over the divisor's, rounded up; an
- * unset or zero divisor is 1.
- */
-function resourceFieldValue(pod: Pod, container: Container, ref: { containerName?: string; resource: string; divisor?: string }): string {
-  const target = ref.containerName ? pod.spec.containers.find((c) => c.name === ref.containerName) ?? container : container;
-  const [kind, name] = ref.resource.split(".") as ["limits" | "requests", string];
-  const raw = target.resources?.[kind]?.[name];
-  const amount = (q: string) => (name === "cpu" ? toMilli(parseQuantity(q)) : toBytes(parseQuantity(q)));
-  const divisor = (ref.divisor === undefined ? 0 : amount(ref.divisor)) || amount("1");
-  // Without a limit the kubelet reports the node's allocatable; we report 0 for "unset" requests and the node value
-  // is not known here, so an unset limit yields "0" too (documented difference).
-  const value = raw === undefined ? 0 : amount(raw);
-  return String(Math.ceil(value / divisor));
 }
 
 /**

@@ -126,6 +126,12 @@ export class LinuxPodRuntime implements PodRuntime {
     return this.sandboxLife.checkAll();
   }
 
+  /** Brings configMap/secret/downwardAPI/projected volumes of a ready sandbox up to date (VolumeError on failure). */
+  refreshVolumes(pod: Pod): Promise<void> {
+    this.records.checkNotHeld(pod.metadata.uid!);
+    return this.sandboxLife.refreshVolumes(pod);
+  }
+
   releasePodResources(pod: Pod): Promise<void> {
     return this.sandboxLife.releaseVolumes(pod);
   }

@@ -8,6 +8,8 @@ import type { CgroupManager } from "../sys/cgroups/types.js";
 import { HostRunner, type Recorder, type Runner } from "../sys/runner.js";
 import type { VolumePlugin } from "../storage/volume-plugin.js";
 import { VolumeManager } from "../storage/volumes.js";
+import type { ConfigObjects } from "../storage/config-objects.js";
+import { configVolumePlugins } from "../storage/projected-volume.js";
 import { ImageStore } from "./images.js";
 import { Layout } from "./layout.js";
 import { LinuxPodRuntime } from "./linux-runtime.js";
@@ -33,6 +35,8 @@ export interface NodeRuntimeOptions {
   seccomp?: SeccompSettings;
   /** Volume plugins beyond the built-in ones (the daemon's persistentVolumeClaim plugin). */
   volumePlugins?: (runner: Runner, layout: Layout) => VolumePlugin[];
+  /** ConfigMaps, Secrets and tokens for configuration volumes (the daemon's store, once open). */
+  configObjects?: () => ConfigObjects | undefined;
 }
 
 export interface NodeRuntime {
@@ -56,7 +60,7 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
     runner,
     cgroups,
     images,
-    volumes: new VolumeManager(layout, runner, o.volumePlugins?.(runner, layout)),
+    volumes: new VolumeManager(layout, runner, [...configVolumePlugins(layout, runner, o.configObjects ?? (() => undefined)), ...(o.volumePlugins?.(runner, layout) ?? [])]),
     network,
     dns: o.dns,
     podPidsLimit: o.podPidsLimit,

@@ -123,6 +123,8 @@ export interface PodRuntime {
    * and logs (an evicted pod stays listed, Failed, until it is deleted). Idempotent.
    */
   releasePodResources?(pod: Pod): Promise<void>;
+  /** Brings the pod's configMap/secret/downwardAPI/projected volumes up to date with the API (a running pod). */
+  refreshVolumes?(pod: Pod): Promise<void>;
 
   startContainer(pod: Pod, container: Container, opts: StartContainerOptions): Promise<ContainerRecord>;
   /** Signals the container (its image's stop signal, else SIGTERM), waits up to graceSeconds, then SIGKILL. */

@@ -143,6 +143,17 @@ export class SandboxLifecycle {
     return v;
   }
 
+  /**
+   * Re-projects the volumes that follow API objects. A daemon that restarted has not set them up in this process:
+   * setup is idempotent (mounts kept) and writes the current content.
+   */
+  async refreshVolumes(pod: Pod): Promise<void> {
+    const s = this.x.records.sandboxes.get(pod.metadata.uid!);
+    if (!s || s.state !== "ready") return;
+    if (!this.podVolumes.has(pod.metadata.uid!)) await this.volumesFor(pod);
+    else await this.x.o.volumes.refresh(pod);
+  }
+
   private async writePodFiles(pod: Pod, ips: string[]): Promise<void> {
     const uid = pod.metadata.uid!;
     const { dns, runner, layout } = this.x.o;

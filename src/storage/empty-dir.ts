@@ -2,7 +2,8 @@
  * emptyDir: a directory that lives as long as the pod, shared by its containers. On disk by default; with
  * `medium: Memory` a tmpfs mounted on the host (size = sizeLimit), as the kubelet's empty_dir plugin does; on disk
  * with a sizeLimit, a loop-mounted image of that size (loop-image.ts).
- * Mode 0777 like the kubelet, so any container user can write.
+ * Mode 0777 like the kubelet, so any container user can write; with the pod's fsGroup, its group and setgid
+ * (fs-group.ts).
  */
 import { promises as fsp } from "node:fs";
 import type { Pod, Volume } from "../api/types.js";
@@ -11,6 +12,7 @@ import type { Runner } from "../sys/runner.js";
 import { memoryBytes } from "../api/quantity.js";
 import { LoopImage } from "./loop-image.js";
 import type { VolumePaths, VolumePlugin } from "./volume-plugin.js";
+import { fsGroupOf, setVolumeOwnership } from "./fs-group.js";
 
 /** Where the images of size-limited emptyDirs live: ROOT/pods/UID/volumes/nodelet~empty-dir-image/NAME. */
 const IMAGES_DIR = "nodelet~empty-dir-image";
@@ -46,6 +48,8 @@ export class EmptyDirPlugin implements VolumePlugin {
     } else {
       await fsp.chmod(dir, 0o777);
     }
+    const fsGroup = fsGroupOf(pod.spec.securityContext, false);
+    if (fsGroup) await setVolumeOwnership(dir, fsGroup);
     return { hostPath: dir, readOnly: false };
   }
 

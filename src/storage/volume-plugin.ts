@@ -21,6 +21,8 @@ export interface VolumePlugin {
   handles(v: Volume): boolean;
   setup(pod: Pod, v: Volume): Promise<PreparedVolume>;
   teardown(pod: Pod, v: Volume): Promise<void>;
+  /** Volumes whose content follows API objects: write it again from them now; true when something changed. */
+  refresh?(pod: Pod, v: Volume): Promise<boolean>;
 }
 
 export class VolumeError extends Error {

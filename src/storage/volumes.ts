@@ -34,6 +34,19 @@ export class VolumeManager {
     return ready;
   }
 
+  /**
+   * Brings the content of the pod's set-up volumes that follow API objects (configMap, secret, downwardAPI,
+   * projected) up to date; every volume is tried, the first failure is thrown after (VolumeError).
+   */
+  async refresh(pod: Pod): Promise<void> {
+    let first: unknown;
+    for (const v of pod.spec.volumes ?? []) {
+      const plugin = this.plugins.find((p) => p.handles(v));
+      if (plugin?.refresh) await plugin.refresh(pod, v).catch((err: unknown) => (first ??= err));
+    }
+    if (first) throw first;
+  }
+
   /** Tears down every volume of the pod (idempotent). */
   async teardown(pod: Pod): Promise<void> {
     for (const v of pod.spec.volumes ?? []) {

@@ -61,9 +61,9 @@ test("env: downward API, resource fields, ConfigMap and Secret keys", () => {
   assert.deepEqual(env.slice(1), ["POD=web", "NS=prod", "APP=web", "IP=10.244.0.9", "NODE=node1", "CPU=500", "MEM=64", "MODE=fast", "PW=hunter2"]);
 });
 
-test("env: a missing required ConfigMap key is an error naming the field", () => {
+test("env: a missing required ConfigMap is an error in the kubelet's words, naming the field", () => {
   const c: Container = { name: "c", env: [{ name: "X", valueFrom: { configMapKeyRef: { name: "nope", key: "k" } } }] };
-  assert.throws(() => containerEnvironment(pod, c, [], sources), /configMapKeyRef: configmap "nope" key "k" not found/);
+  assert.throws(() => containerEnvironment(pod, c, [], sources), { message: 'configmap "nope" not found', field: "env[0].valueFrom.configMapKeyRef" });
 });
 
 test("argv: command and args against the image's Entrypoint and Cmd", () => {

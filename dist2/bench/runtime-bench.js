@@ -1,0 +1,173 @@
+/**
+ * `make bench`, part 1 — the pod runtime (issue 2), side by side with its peers in one run:
+ *   1. pod start latency inside the daemon: API create → the container's process running (status seen through a
+ *      watch), p50/p99 over 100 pods, from a client that keeps its connection (no CLI start-up in it);
+ *   2. the whole `nodelet run --rm --attach busybox -- true` against the same isolated /bin/true under crun, runc and
+ *      podman (hyperfine, median of repeated runs; ratios against podman);
+ *   3. 100 `sleep` pods from apply to all Running;
+ *   4. the daemon's RSS with 100 pods and each monitor's RSS.
+ * Figures are printed, never asserted: the machine is shared and noisy.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { resolveResource } from "../src/api/resources.js";
+import { NODELET, TestDaemon } from "../test/helpers/daemon.js";
+import { percentile, printTable, hyperfine, have } from "./lib.js";
+const PODS = resolveResource("pods");
+/** The command users run (bin/nodelet: the bundled CLI), not the compiled modules the tests drive. */
+const BIN = fileURLToPath(new URL("../../bin/nodelet", import.meta.url));
+async function waitRunning(client, names, resourceVersion) {
+    if (names.size === 0)
+        return;
+    await new Promise((resolve, reject) => {
+        const h = client.watch("/api/v1/namespaces/default/pods", { watch: "true", resourceVersion }, (ev) => {
+            const p = ev.object;
+            if (p.status?.containerStatuses?.[0]?.state.running)
+                names.delete(p.metadata.name);
+            if (names.size === 0) {
+                h.stop();
+                resolve();
+            }
+        });
+        h.done.catch(reject);
+    });
+}
+/** 1. API create → running, one pod at a time. */
+async function startLatency(d, n) {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+        const name = `lat-${i}`;
+        const t0 = performance.now();
+        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }] } };
+        const watching = new Promise((resolve) => {
+            const h = d.client.watch("/api/v1/namespaces/default/pods", { watch: "true", fieldSelector: `metadata.name=${name}` }, (ev) => {
+                if (ev.object.status?.containerStatuses?.[0]?.state.running) {
+                    h.stop();
+                    resolve();
+                }
+            });
+        });
+        await d.client.create(PODS, pod);
+        await watching;
+        out.push(performance.now() - t0);
+    }
+    return out;
+}
+async function deleteAll(d) {
+    await d.client.request("DELETE", "/api/v1/namespaces/default/pods", { body: { gracePeriodSeconds: 0 } });
+    for (let i = 0; i < 600; i++) {
+        if (readdirSync(join(d.root, "pods")).length === 0)
+            return;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+/** 3. 100 sleep pods in one apply, until all are Running. */
+async function applyMany(d, n) {
+    const file = join(d.root, "many.yaml");
+    writeFileSync(file, Array.from({ length: n }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: many-${i}\nspec:\n  terminationGracePeriodSeconds: 0\n  containers:\n  - name: c\n    image: busybox\n    command: ["sleep", "3600"]\n`).join("---\n"));
+    const names = new Set(Array.from({ length: n }, (_, i) => `many-${i}`));
+    const rv = (await d.client.request("GET", "/api/v1/namespaces/default/pods")).metadata.resourceVersion;
+    const t0 = performance.now();
+    const running = waitRunning(d.client, names, rv);
+    const r = spawnSync(process.execPath, [NODELET, "apply", "-f", file], { env: { ...process.env, NODELET_SOCKET: d.socket } });
+    if (r.status !== 0)
+        throw new Error(`apply failed: ${r.stderr}`);
+    await running;
+    return performance.now() - t0;
+}
+function rssKiB(pid) {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : 0;
+}
+/** 4. RSS of the daemon and of each monitor while n pods run. */
+function memory(d) {
+    const monitors = [];
+    let daemon = 0;
+    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+        let cmd = "";
+        try {
+            cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        }
+        catch {
+            continue;
+        }
+        if (cmd.includes("nodelet-monitor") || (cmd.includes("nodelet-shim\0monitor") && cmd.includes(d.root)))
+            monitors.push(rssKiB(Number(pid)));
+        else if (cmd.includes("\0daemon\0") && cmd.includes(d.root))
+            daemon = rssKiB(Number(pid));
+    }
+    return { daemon, monitors };
+}
+/** An OCI bundle running /bin/true from the busybox image, for crun and runc. */
+function ociBundle(image) {
+    const dir = mkdtempSync(join(tmpdir(), "nodelet-bench-oci-"));
+    cpSync(image, join(dir, "rootfs"), { recursive: true, verbatimSymlinks: true });
+    execFileSync("runc", ["spec", "--bundle", dir]);
+    const spec = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+    spec.process.args = ["/bin/true"];
+    spec.process.terminal = false;
+    spec.root.readonly = true;
+    writeFileSync(join(dir, "config.json"), JSON.stringify(spec));
+    return dir;
+}
+/** podman needs the image imported and, on this host, ulimits it can set (root lacks CAP_SYS_RESOURCE). */
+function podmanSetup(image) {
+    if (!have("podman"))
+        return undefined;
+    const conf = join(tmpdir(), "nodelet-bench-containers.conf");
+    // runc, since crun 1.8 refuses this hybrid cgroup host; ulimits it may set (root lacks CAP_SYS_RESOURCE here).
+    writeFileSync(conf, '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n[engine]\nruntime = "runc"\n');
+    const tar = join(tmpdir(), "nodelet-bench-busybox.tar");
+    execFileSync("tar", ["-C", image, "-cf", tar, "."]);
+    execFileSync("podman", ["import", tar, "localhost/nodelet-bench-busybox"], { env: { ...process.env, CONTAINERS_CONF: conf }, stdio: "ignore" });
+    return { conf };
+}
+export async function runtimeBench() {
+    const d = new TestDaemon("bench");
+    await d.start();
+    try {
+        console.log("\n## Pod runtime (issue 2)\n");
+        const lat = await startLatency(d, 100);
+        await deleteAll(d);
+        console.log(`pod start (API create → container running, 100 pods, one at a time): p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms`);
+        const many = await applyMany(d, 100);
+        console.log(`100 sleep pods from apply to all Running: ${(many / 1000).toFixed(2)} s`);
+        const mem = memory(d);
+        const mon = mem.monitors.sort((a, b) => a - b);
+        console.log(`RSS with ${mon.length} pods: daemon ${(mem.daemon / 1024).toFixed(1)} MiB; monitor median ${(percentile(mon, 50) / 1024).toFixed(2)} MiB, max ${(mon.at(-1) / 1024).toFixed(2)} MiB`);
+        await deleteAll(d);
+        const image = join(d.root, "images", "sha256", readdirSync(join(d.root, "images", "sha256"))[0], "rootfs");
+        const cmds = [
+            { name: "nodelet run --rm --attach busybox -- true", cmd: `env NODELET_SOCKET=${d.socket} ${process.execPath} ${BIN} run b --image busybox --restart Never --rm --attach -q -- true` },
+            { name: "node -e 0 (Node.js start-up alone)", cmd: `${process.execPath} -e 0` },
+        ];
+        const bundle = have("runc") ? ociBundle(image) : undefined;
+        if (bundle && have("crun")) {
+            // crun 1.8 refuses this host's hybrid cgroup layout unless the empty cgroup2 mount is out of its view.
+            cmds.push({ name: "crun run (/bin/true)", cmd: `unshare -m --propagation private sh -c "umount /sys/fs/cgroup/unified 2>/dev/null; exec crun run --bundle ${bundle} bench-crun"` });
+        }
+        if (bundle)
+            cmds.push({ name: "runc run (/bin/true)", cmd: `runc run --bundle ${bundle} bench-runc` });
+        const pm = podmanSetup(image);
+        if (pm)
+            cmds.push({ name: "podman run --rm --network none", cmd: `env CONTAINERS_CONF=${pm.conf} podman run --rm --network none localhost/nodelet-bench-busybox /bin/true` });
+        const results = hyperfine(cmds, 20);
+        const podman = results.find((r) => r.name.startsWith("podman"));
+        printTable(["command", "median wall", "min", "vs podman"], results.map((r) => [r.name, `${r.median.toFixed(1)} ms`, `${r.min.toFixed(1)} ms`, podman ? (r.median / podman.median).toFixed(2) : "-"]));
+        if (bundle)
+            rmSync(bundle, { recursive: true, force: true });
+    }
+    finally {
+        await d.cleanup();
+    }
+}
+if (process.argv[1]?.endsWith("runtime-bench.js")) {
+    if (!existsSync("/proc/self"))
+        throw new Error("Linux only");
+    mkdirSync(tmpdir(), { recursive: true });
+    await runtimeBench();
+}
+//# sourceMappingURL=runtime-bench.js.map

@@ -1,0 +1,104 @@
+/**
+ * `make bench`, services (issue 4), printed in one run:
+ *   1. for each proxy mode, short HTTP requests (wrk: requests/s, p50/p99) and bulk TCP (iperf3) from a client
+ *      pod's network namespace, through a service's cluster IP and straight to the same pod's IP, measured back to
+ *      back so each ratio compares like with like;
+ *   2. the rule sync time with 100, 1,000 and 5,000 services of 3 endpoints each, full and after one endpoint
+ *      changes, for iptables-legacy, iptables-nft and nftables (the real proxier code, in a throwaway namespace).
+ * Figures are printed, never asserted: the machine is shared and noisy.
+ * Run: node dist/bench/service-bench.js [--sync-only | --traffic-only]
+ */
+import { have, printTable } from "./lib.js";
+import { httpServers, iperf, iperfServer, sandboxPid, wrk } from "./service-traffic.js";
+import { measureSync } from "./service-sync.js";
+import { eventually } from "../test/helpers/daemon.js";
+import { ServiceCluster } from "../test/helpers/service-cluster.js";
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** A service whose only endpoint is web-0 (HTTP on 80 → 8082, iperf on 5201), so service and pod figures match. */
+function oneEndpointService(podIP) {
+    return `apiVersion: v1
+kind: Service
+metadata: {name: one}
+spec:
+  ports: [{name: http, port: 80, targetPort: 8082}, {name: bulk, port: 5201}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: one}
+subsets: [{addresses: [{ip: ${podIP}}], ports: [{name: http, port: 8082}, {name: bulk, port: 5201}]}]
+`;
+}
+async function traffic() {
+    const c = new ServiceCluster("iptables", 160);
+    const rows = [];
+    let server;
+    let http;
+    try {
+        await c.start();
+        const podIP = (await c.pod("web-0")).status.podIP;
+        await c.apply(oneEndpointService(podIP));
+        const ip = await c.jsonpath("svc", "one", "{.spec.clusterIP}");
+        server = await iperfServer(c, "web-0", 5201);
+        http = await httpServers(c, "web-0", 8081, 8082);
+        const modes = (process.env.BENCH_MODES?.split(",") ?? ["iptables", "nftables", "userspace"]);
+        for (const mode of modes) {
+            await c.restart(mode);
+            await eventually(async () => (await c.fromHost(ip, 80, 1))[0] === "web-0", 10_000, `service one via ${mode}`);
+            const client = await sandboxPid(c, "client");
+            const pod = await wrk(client, `http://${podIP}:8081/`, SECONDS);
+            const svc = await wrk(client, `http://${ip}/`, SECONDS);
+            const podGbps = await iperf(client, podIP, 5201, SECONDS);
+            const svcGbps = await iperf(client, ip, 5201, SECONDS);
+            rows.push({ mode, svc, pod, svcGbps, podGbps });
+            process.stderr.write(`traffic ${mode}: ${JSON.stringify(rows.at(-1))}\n`);
+        }
+    }
+    finally {
+        server?.stop();
+        http?.stop();
+        await c.cleanup();
+    }
+    return rows;
+}
+const pct = (a, b) => `${Math.round((a / b) * 100)}%`;
+const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
+const f2 = (n) => (Number.isFinite(n) ? n.toFixed(2) : "n/a");
+function printTraffic(rows) {
+    console.log(`\nService data path: ${SECONDS} s of wrk (2 threads, 16 connections, one busybox httpd pod) and iperf3, from a client pod's network namespace`);
+    printTable(["mode", "req/s via service", "req/s to pod", "ratio", "p50 ms svc / pod", "p99 ms svc / pod", "Gbit/s via service", "Gbit/s to pod", "ratio"], rows.map((r) => [r.mode, f1(r.svc.rps), f1(r.pod.rps), pct(r.svc.rps, r.pod.rps), `${f2(r.svc.p50)} / ${f2(r.pod.p50)}`, `${f2(r.svc.p99)} / ${f2(r.pod.p99)}`, f2(r.svcGbps), f2(r.podGbps), pct(r.svcGbps, r.podGbps)]));
+}
+async function sync() {
+    const rows = [];
+    for (const backend of ["iptables-legacy", "iptables-nft", "nftables"]) {
+        const row = [backend];
+        const floors = [];
+        for (const n of [100, 1000, 5000]) {
+            // iptables-nft at 5,000 takes tens of seconds per load: once is enough to show it.
+            const t = await measureSync(backend, n, backend === "iptables-nft" && n === 5000 ? 1 : 3);
+            row.push(`${Math.round(t.full)} / ${Math.round(t.update)}`);
+            floors.push(t.floor);
+            process.stderr.write(`sync ${backend} ${n}: full ${t.full.toFixed(1)} ms, one endpoint ${t.update.toFixed(1)} ms, floor ${t.floor.toFixed(1)} ms\n`);
+        }
+        row.push(`${Math.round(floors.sort((a, b) => a - b)[1])}`);
+        rows.push(row);
+    }
+    console.log("\nRule sync, N services × 3 endpoints: full load / one endpoint changed, ms (median; render + diff + one restore or nft -f)");
+    printTable(["backend", "N=100", "N=1,000", "N=5,000", "floor: one change in an empty table"], rows);
+}
+async function main() {
+    if (process.getuid?.() !== 0)
+        throw new Error("the service benchmark needs root (namespaces, rules)");
+    for (const tool of ["wrk", "iperf3", "nft", "iptables-legacy-restore", "iptables-nft-restore", "nsenter"])
+        if (!have(tool))
+            throw new Error(`${tool} is not installed (make bench-deps)`);
+    const args = process.argv.slice(2);
+    if (!args.includes("--sync-only"))
+        printTraffic(await traffic());
+    if (!args.includes("--traffic-only"))
+        await sync();
+}
+main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+});
+//# sourceMappingURL=service-bench.js.map

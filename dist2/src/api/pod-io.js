@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=pod-io.js.map

@@ -1,0 +1,78 @@
+/**
+ * metrics.k8s.io/v1beta1, the Metrics API that `kubectl top` reads: PodMetrics from PodIO (cgroup accounting) and
+ * NodeMetrics for this node. Pods that are not running, or whose metrics cannot be read, are left out of lists, as
+ * metrics-server does.
+ */
+import { ApiError } from "../../api/errors.js";
+import { sendJson } from "../http.js";
+import { rfc3339 } from "../../store/metadata.js";
+const API_VERSION = "metrics.k8s.io/v1beta1";
+export async function podMetrics(call) {
+    const { ctx, route, query } = call;
+    if (route.name !== undefined) {
+        const pod = ctx.store.get("Pod", route.namespace ?? "", route.name);
+        const m = pod ? await metricsOf(ctx, pod) : undefined;
+        if (!m)
+            throw ApiError.notFound("podmetrics", route.name, "metrics.k8s.io");
+        sendJson(call.res, 200, m);
+        return;
+    }
+    const pods = ctx.store.list("Pod", {
+        namespace: route.namespace,
+        labelSelector: query.get("labelSelector") ?? undefined,
+        fieldSelector: query.get("fieldSelector") ?? undefined,
+    }).items;
+    const items = (await Promise.all(pods.map((p) => metricsOf(ctx, p)))).filter((m) => m !== undefined);
+    sendJson(call.res, 200, { kind: "PodMetricsList", apiVersion: API_VERSION, metadata: {}, items });
+}
+async function metricsOf(ctx, pod) {
+    if (pod.status?.phase !== "Running")
+        return undefined;
+    try {
+        return await ctx.podIO.metrics(pod);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** GET /apis/metrics.k8s.io/v1beta1/nodes[/NAME]: this node only. */
+export async function nodeMetrics(ctx, name) {
+    if (name !== undefined && name !== ctx.nodeName)
+        throw ApiError.notFound("nodes", name, "metrics.k8s.io");
+    const usage = ctx.nodeUsage ? await ctx.nodeUsage() : await sumOfPods(ctx);
+    const item = {
+        kind: "NodeMetrics",
+        apiVersion: API_VERSION,
+        metadata: { name: ctx.nodeName, labels: { "kubernetes.io/hostname": ctx.nodeName } },
+        timestamp: rfc3339(new Date(ctx.now())),
+        window: "10s",
+        usage,
+    };
+    return name !== undefined ? item : { kind: "NodeMetricsList", apiVersion: API_VERSION, metadata: {}, items: [item] };
+}
+/** Without a node-wide reading, the node's usage is what its pods use. */
+async function sumOfPods(ctx) {
+    const pods = ctx.store.list("Pod", { fieldSelector: `spec.nodeName=${ctx.nodeName}` }).items;
+    let cpuNanos = 0;
+    let memBytes = 0;
+    for (const p of pods) {
+        const m = await metricsOf(ctx, p);
+        for (const c of m?.containers ?? []) {
+            cpuNanos += parseQuantity(c.usage.cpu) * 1e9;
+            memBytes += parseQuantity(c.usage.memory);
+        }
+    }
+    return { cpu: `${Math.round(cpuNanos)}n`, memory: `${Math.round(memBytes / 1024)}Ki` };
+}
+const SUFFIX = {
+    n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12,
+    Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4,
+};
+/** A resource quantity's value ("1500000n" → 0.0015, "10Mi" → 10485760); unparseable reads as 0. */
+export function parseQuantity(q) {
+    const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q.trim());
+    if (!m || SUFFIX[m[2]] === undefined)
+        return 0;
+    return Number(m[1]) * SUFFIX[m[2]];
+}
+//# sourceMappingURL=metrics.js.map

@@ -1,0 +1,53 @@
+/**
+ * PATCH by Content-Type (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/):
+ * merge, JSON and strategic merge patches go through api/patch.ts, then the update path. Server-side apply
+ * (application/apply-patch+yaml) creates the object when it is missing (201) and otherwise merges the applied
+ * configuration into it strategically; field ownership (managedFields) is not tracked.
+ */
+import { ApiError } from "../../api/errors.js";
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from "../../api/patch.js";
+import { baseMediaType } from "../http.js";
+import { asRouteObject, decodeBody } from "./body.js";
+import { isDryRun, notFound, requireVerb, respondObject, storeNamespace } from "./common.js";
+import { admitAndCreate, admitAndUpdate } from "./write.js";
+const APPLY = "application/apply-patch+yaml";
+export async function patchObject(call) {
+    requireVerb(call, "patch");
+    const { ctx, route } = call;
+    const type = baseMediaType(call.req.headers["content-type"]);
+    if (!PATCHERS[type] && type !== APPLY)
+        throw unsupported(type);
+    const patch = await decodeBody(call);
+    if (patch === undefined)
+        throw ApiError.badRequest("the patch is empty");
+    const dryRun = isDryRun(call.query);
+    const old = ctx.store.get(route.info.kind, storeNamespace(route), route.name ?? "");
+    if (type === APPLY)
+        return serverSideApply(call, patch, old, dryRun);
+    if (!old)
+        throw notFound(route, route.name ?? "");
+    const patched = asRouteObject(call, PATCHERS[type](old, patch, route.info.kind));
+    // A patch that carries metadata.resourceVersion is a precondition on it (optimistic concurrency).
+    const stored = admitAndUpdate(call, patched, old, { resourceVersion: patched.metadata.resourceVersion, dryRun });
+    respondObject(call, 200, stored);
+}
+const PATCHERS = {
+    "application/merge-patch+json": (t, p) => applyMergePatch(t, p),
+    "application/json-patch+json": (t, p) => applyJsonPatch(t, p),
+    "application/strategic-merge-patch+json": (t, p, kind) => applyStrategicMergePatch(t, p, kind),
+};
+function unsupported(type) {
+    return new ApiError("UnsupportedMediaType", `the body of the request was in an unknown format (${type || "none"}) - accepted media types include: application/json-patch+json, application/merge-patch+json, ${APPLY}, application/strategic-merge-patch+json`);
+}
+function serverSideApply(call, patch, old, dryRun) {
+    const config = asRouteObject(call, patch);
+    delete config.metadata.managedFields;
+    if (!old) {
+        respondObject(call, 201, admitAndCreate(call, config, dryRun));
+        return;
+    }
+    const merged = asRouteObject(call, applyStrategicMergePatch(old, config, call.route.info.kind));
+    const stored = admitAndUpdate(call, merged, old, { resourceVersion: config.metadata.resourceVersion, dryRun });
+    respondObject(call, 200, stored);
+}
+//# sourceMappingURL=patch.js.map

@@ -1,0 +1,127 @@
+/**
+ * WATCH: a chunked 200 response with one JSON watch event per line, each written (and so flushed) as the store
+ * commits it. Semantics of the API server (https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes):
+ * - resourceVersion "" → changes from now; "0" → synthetic ADDED for the current state first; "N" → changes after N.
+ * - A resourceVersion older than the retained history → 200 and one ERROR event carrying a 410 Expired Status, then
+ *   the end of the stream, as upstream's watch cache answers; informers re-list, `kubectl get -w` prints it.
+ * - allowWatchBookmarks → periodic BOOKMARK events; sendInitialEvents → initial ADDED then the
+ *   `k8s.io/initial-events-end` bookmark (the streaming-list protocol).
+ * - With a Table Accept header each event carries a one-row Table; only the first has columnDefinitions.
+ * - The stream stays open until timeoutSeconds or until the client goes away (detected with res 'close':
+ *   req 'close' fires when the request body ends).
+ * - Bounded (watch-limits.ts): a client over its number of open watches gets 429 TooManyRequests; a client that
+ *   stops reading is closed once its unsent events pass the backlog bound.
+ */
+import { apiVersionOf } from "../../api/resources.js";
+import { escapeFieldValue } from "../../api/labels.js";
+import { queryBool, queryInt, sendError, toApiError } from "../http.js";
+import { negotiateObject } from "../negotiate.js";
+import { partialObjectMetadata, printerFor, toTable } from "../../api/tables/index.js";
+import { BacklogGuard, clientOf } from "../watch-limits.js";
+import { includeObject, requireVerb } from "./common.js";
+export function watchObjects(call) {
+    requireVerb(call, "watch");
+    const { ctx, res, route, query } = call;
+    const bookmarks = queryBool(query, "allowWatchBookmarks");
+    const initialEvents = queryBool(query, "sendInitialEvents");
+    const timeoutSeconds = queryInt(query, "timeoutSeconds");
+    const encode = eventEncoder(call);
+    let release;
+    try {
+        release = ctx.watches.acquire(clientOf(call.req));
+    }
+    catch (err) {
+        res.setHeader("Retry-After", "1");
+        return sendError(res, err);
+    }
+    const guard = new BacklogGuard(res, ctx.limits.maxWatchBacklogBytes);
+    let ready = false;
+    const early = [];
+    const send = (ev) => {
+        if (!ready)
+            early.push(ev);
+        else if (!res.writableEnded && !res.destroyed) {
+            res.write(`${JSON.stringify(encode(ev))}\n`);
+            guard.check();
+        }
+    };
+    let stop;
+    try {
+        stop = ctx.store.watch(route.info.kind, { ...watchFilter(call), resourceVersion: initialEvents ? "0" : query.get("resourceVersion") ?? "" }, send);
+    }
+    catch (err) {
+        release();
+        const e = toApiError(err);
+        if (e.reason !== "Expired")
+            return sendError(res, e);
+        startStream(call);
+        res.end(`${JSON.stringify({ type: "ERROR", object: e.toStatus() })}\n`);
+        return;
+    }
+    startStream(call);
+    ready = true;
+    early.forEach(send);
+    if (initialEvents)
+        send(bookmark(call, { "k8s.io/initial-events-end": "true" }));
+    guard.settle();
+    const timers = [];
+    if (bookmarks)
+        timers.push(setInterval(() => send(bookmark(call)), ctx.bookmarkIntervalMs));
+    if (timeoutSeconds !== undefined && timeoutSeconds > 0)
+        timers.push(setTimeout(() => res.end(), timeoutSeconds * 1000));
+    res.on("close", () => {
+        stop();
+        release();
+        timers.forEach((t) => clearTimeout(t));
+    });
+    res.on("finish", () => stop());
+    // A client gone mid-write surfaces here; 'close' follows and cleans up.
+    res.on("error", () => undefined);
+}
+function startStream(call) {
+    call.res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+    call.res.flushHeaders();
+    call.res.socket?.setNoDelay(true);
+}
+/** Namespace and selectors; a watch on one object's path (`GET …/pods/X?watch=1`) selects it by name. */
+function watchFilter(call) {
+    const { route, query } = call;
+    const fields = [query.get("fieldSelector") ?? ""];
+    if (route.name !== undefined)
+        fields.push(`metadata.name=${escapeFieldValue(route.name)}`);
+    return {
+        namespace: route.info.namespaced ? route.namespace : undefined,
+        labelSelector: query.get("labelSelector") ?? undefined,
+        fieldSelector: fields.filter(Boolean).join(",") || undefined,
+    };
+}
+function bookmark(call, annotations) {
+    const info = call.route.info;
+    const metadata = { resourceVersion: call.ctx.store.currentResourceVersion() };
+    if (annotations)
+        metadata.annotations = annotations;
+    return { type: "BOOKMARK", object: { kind: info.kind, apiVersion: apiVersionOf(info), metadata } };
+}
+/** Renders events in the negotiated shape; Table events after the first omit columnDefinitions. */
+function eventEncoder(call) {
+    const want = negotiateObject(call.req.headers.accept);
+    let first = true;
+    return (ev) => {
+        if (ev.type === "BOOKMARK" || ev.type === "ERROR")
+            return ev;
+        if (want.shape === "partial")
+            return { type: ev.type, object: partialObjectMetadata(ev.object, want.version) };
+        if (want.shape !== "table")
+            return ev;
+        const table = toTable(printerFor(ev.object.kind), [ev.object], {
+            version: want.version,
+            includeObject: includeObject(call.query),
+            resourceVersion: ev.object.metadata.resourceVersion,
+            noHeaders: !first,
+            now: call.ctx.now(),
+        });
+        first = false;
+        return { type: ev.type, object: table };
+    };
+}
+//# sourceMappingURL=watch.js.map

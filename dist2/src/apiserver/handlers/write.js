@@ -1,0 +1,78 @@
+/**
+ * The write paths shared by POST, PUT, PATCH and server-side apply: admission (api/admission.ts), the registered
+ * hooks, then the store — or nothing, under dryRun=All. Also finishes deletions whose last finalizer was removed.
+ */
+import { admitCreate, admitUpdate } from "../../api/admission.js";
+import { ApiError } from "../../api/errors.js";
+import { cloneObject, generateName, newUid, rfc3339 } from "../../store/metadata.js";
+import { requireWritableNamespace, storeNamespace } from "./common.js";
+/** Admits and stores a new object; returns it as stored (or as it would be, under dryRun). */
+export function admitAndCreate(call, obj, dryRun) {
+    const { ctx, route } = call;
+    if (obj.metadata.resourceVersion)
+        throw ApiError.badRequest("resourceVersion should not be set on objects to be created");
+    if (route.info.namespaced)
+        requireWritableNamespace(call, storeNamespace(route));
+    let admitted = admitCreate(obj, ctx.admission);
+    admitted = ctx.hooks.runCreate(admitted, { store: ctx.store, nodeName: ctx.nodeName, dryRun });
+    if (!dryRun)
+        return ctx.store.create(admitted);
+    const preview = cloneObject(admitted);
+    const m = preview.metadata;
+    if (!m.name && m.generateName)
+        m.name = generateName(m.generateName);
+    if (m.name && ctx.store.get(preview.kind, m.namespace ?? "", m.name)) {
+        throw ApiError.alreadyExists(route.info.plural, m.name, route.info.group);
+    }
+    m.uid = newUid();
+    m.creationTimestamp = rfc3339(new Date(ctx.now()));
+    m.generation = 1;
+    return preview;
+}
+/**
+ * Admits and stores a replacement of `old`. On the status subresource only .status is taken from `next`; otherwise
+ * everything but .status. Deletion fields cannot be changed by writes (only DELETE sets them).
+ */
+export function admitAndUpdate(call, next, old, req) {
+    const { ctx } = call;
+    const status = call.route.subresource === "status";
+    let candidate = status ? withStatus(old, next) : withoutStatusChange(next, old);
+    candidate = admitUpdate(candidate, old, status ? { ...ctx.admission, subresource: "status" } : ctx.admission);
+    candidate = ctx.hooks.runUpdate(candidate, old, { store: ctx.store, nodeName: ctx.nodeName, dryRun: req.dryRun });
+    if (req.dryRun)
+        return candidate;
+    const stored = ctx.store.update(candidate, { resourceVersion: req.resourceVersion, subresource: status ? "status" : undefined });
+    return finishIfFinalized(call, stored);
+}
+function withStatus(old, next) {
+    const out = cloneObject(old);
+    out.status = next.status;
+    return out;
+}
+function withoutStatusChange(next, old) {
+    const out = cloneObject(next);
+    out.status = old.status;
+    const m = out.metadata;
+    const o = old.metadata;
+    m.deletionTimestamp = o.deletionTimestamp;
+    m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
+    return out;
+}
+/**
+ * An object waiting on finalizers with no grace period left goes away when its last finalizer is removed
+ * (the generic registry's deleteWithoutFinalizers path).
+ */
+export function finishIfFinalized(call, obj) {
+    const m = obj.metadata;
+    if (!m.deletionTimestamp || (m.finalizers?.length ?? 0) > 0 || (m.deletionGracePeriodSeconds ?? 0) > 0)
+        return obj;
+    try {
+        call.ctx.store.delete(obj.kind, m.namespace ?? "", m.name ?? "", { uid: m.uid });
+    }
+    catch (err) {
+        if (!(err instanceof ApiError && err.code === 404))
+            throw err;
+    }
+    return obj;
+}
+//# sourceMappingURL=write.js.map

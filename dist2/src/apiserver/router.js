@@ -1,0 +1,97 @@
+/**
+ * Maps a request path to what it names, following the API server's URL layout
+ * (https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris):
+ *   /api/v1/KIND[/NAME[/SUB]]                       cluster-scoped, or a namespaced kind across all namespaces
+ *   /api/v1/namespaces/NS/KIND[/NAME[/SUB]]         namespaced
+ *   /apis/GROUP/VERSION/...                         the same for named groups
+ *   /api/v1/watch/...                               the deprecated watch prefix
+ * Every resource comes from the table in api/resources.ts.
+ */
+import { RESOURCES } from "../api/resources.js";
+const NOT_FOUND = { type: "notFound" };
+/** The group/versions we serve, in table order, core first. */
+export function groupVersions() {
+    const seen = new Map();
+    for (const r of RESOURCES)
+        seen.set(`${r.group}/${r.version}`, { group: r.group, version: r.version });
+    return [...seen.values()];
+}
+function servesGroupVersion(group, version) {
+    return RESOURCES.some((r) => r.group === group && r.version === version);
+}
+function findResource(group, version, plural) {
+    return RESOURCES.find((r) => r.group === group && r.version === version && r.plural === plural);
+}
+export function parseRoute(pathname) {
+    let segs;
+    try {
+        segs = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    }
+    catch {
+        return NOT_FOUND;
+    }
+    const [first, ...rest] = segs;
+    switch (first) {
+        case "version":
+            return rest.length === 0 ? { type: "version" } : NOT_FOUND;
+        case "healthz":
+        case "livez":
+        case "readyz":
+            return { type: "health" };
+        case "openapi":
+            return openapiRoute(rest);
+        case "api":
+            if (rest.length === 0)
+                return { type: "apiVersions" };
+            if (rest[0] !== "v1")
+                return NOT_FOUND;
+            return rest.length === 1 ? { type: "resourceList", group: "", version: "v1" } : resourceRoute("", "v1", rest.slice(1));
+        case "apis":
+            return apisRoute(rest);
+        default:
+            return NOT_FOUND;
+    }
+}
+function openapiRoute(rest) {
+    if (rest[0] !== "v3")
+        return NOT_FOUND; // /openapi/v2 is deliberately absent: kubectl falls back (reference §1).
+    return rest.length === 1 ? { type: "openapiV3Root" } : { type: "openapiV3", path: rest.slice(1).join("/") };
+}
+function apisRoute(rest) {
+    if (rest.length === 0)
+        return { type: "apiGroupList" };
+    const [group, version, ...more] = rest;
+    if (!RESOURCES.some((r) => r.group === group && group !== ""))
+        return NOT_FOUND;
+    if (version === undefined)
+        return { type: "apiGroup", group };
+    if (!servesGroupVersion(group, version))
+        return NOT_FOUND;
+    if (more.length === 0)
+        return { type: "resourceList", group, version };
+    if (group === "metrics.k8s.io" && more[0] === "nodes" && more.length <= 2)
+        return { type: "nodeMetrics", name: more[1] };
+    return resourceRoute(group, version, more);
+}
+function resourceRoute(group, version, segs) {
+    const watchPrefix = segs[0] === "watch";
+    if (watchPrefix)
+        segs = segs.slice(1);
+    let namespace;
+    if (segs[0] === "namespaces" && segs.length >= 3 && findResource(group, version, segs[2])?.namespaced) {
+        namespace = segs[1];
+        segs = segs.slice(2);
+    }
+    const [plural, name, subresource, ...extra] = segs;
+    const info = plural === undefined ? undefined : findResource(group, version, plural);
+    if (!info || extra.length > 0)
+        return NOT_FOUND;
+    if (info.namespaced && namespace === undefined && name !== undefined)
+        return NOT_FOUND;
+    if (subresource !== undefined && !info.subresources.includes(subresource))
+        return NOT_FOUND;
+    if (watchPrefix && subresource !== undefined)
+        return NOT_FOUND;
+    return { type: "resource", info, namespace, name, subresource, watchPrefix };
+}
+//# sourceMappingURL=router.js.map

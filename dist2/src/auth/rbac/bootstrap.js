@@ -1,0 +1,123 @@
+/**
+ * The default roles and bindings every cluster starts with (plugin/pkg/auth/authorizer/rbac/bootstrappolicy,
+ * Kubernetes 1.32): cluster-admin for system:masters; discovery, basic-user (the self reviews) and public-info for
+ * every authenticated user; the user-facing admin ⊇ edit ⊇ view, built by aggregation from the
+ * `system:aggregate-to-*` roles (so a ClusterRole labelled `rbac.authorization.k8s.io/aggregate-to-view: "true"`
+ * extends view, edit and admin). Rules for kinds nodelet does not serve are kept as upstream has them.
+ *
+ * Created when missing; an existing object is left as it is, so an administrator's change to a default survives a
+ * restart (upstream reconciles objects annotated autoupdate=true; nodelet only fills what is missing).
+ */
+import { aggregateRules } from "../../api/rbac-aggregation.js";
+import { RBAC_GROUP } from "../../api/rbac.js";
+import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, SYSTEM_MASTERS } from "../user.js";
+const READ = ["get", "list", "watch"];
+const WRITE = ["create", "delete", "deletecollection", "patch", "update"];
+const READ_WRITE = [...READ, ...WRITE];
+const AGG = "rbac.authorization.k8s.io/aggregate-to-";
+const rule = (verbs, apiGroups, resources) => ({ verbs, apiGroups, resources });
+const urls = (verbs, nonResourceURLs) => ({ verbs, nonResourceURLs });
+function clusterRole(name, rules, labels = {}, aggregateFrom) {
+    const role = {
+        apiVersion: `${RBAC_GROUP}/v1`,
+        kind: "ClusterRole",
+        metadata: {
+            name,
+            labels: { "kubernetes.io/bootstrapping": "rbac-defaults", ...labels },
+            annotations: { "rbac.authorization.kubernetes.io/autoupdate": "true" },
+        },
+        rules,
+    };
+    if (aggregateFrom)
+        role.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [`${AGG}${aggregateFrom}`]: "true" } }] };
+    return role;
+}
+const VIEW_RULES = [
+    rule(READ, [""], ["pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/status", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "configmaps"]),
+    rule(READ, [""], ["limitranges", "resourcequotas", "bindings", "events", "pods/status", "resourcequotas/status", "namespaces/status", "replicationcontrollers/status", "pods/log"]),
+    rule(READ, [""], ["namespaces"]),
+    rule(READ, ["discovery.k8s.io"], ["endpointslices"]),
+    rule(READ, ["apps"], ["controllerrevisions", "statefulsets", "statefulsets/status", "statefulsets/scale", "daemonsets", "daemonsets/status", "deployments", "deployments/status", "deployments/scale", "replicasets", "replicasets/status", "replicasets/scale"]),
+    rule(READ, ["autoscaling"], ["horizontalpodautoscalers", "horizontalpodautoscalers/status"]),
+    rule(READ, ["batch"], ["jobs", "cronjobs", "cronjobs/status", "jobs/status"]),
+    rule(READ, ["policy"], ["poddisruptionbudgets", "poddisruptionbudgets/status"]),
+    rule(READ, ["networking.k8s.io"], ["networkpolicies", "ingresses", "ingresses/status"]),
+];
+const EDIT_RULES = [
+    // Read on escalating resources.
+    rule(READ, [""], ["pods/attach", "pods/proxy", "pods/exec", "pods/portforward", "secrets", "services/proxy"]),
+    rule(["impersonate"], [""], ["serviceaccounts"]),
+    rule(WRITE, [""], ["pods", "pods/attach", "pods/proxy", "pods/exec", "pods/portforward"]),
+    rule(["create"], [""], ["pods/eviction"]),
+    rule(WRITE, [""], ["replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/proxy", "persistentvolumeclaims", "configmaps", "secrets", "events"]),
+    rule(["create"], [""], ["serviceaccounts/token"]),
+    rule(WRITE, ["apps"], ["statefulsets", "statefulsets/scale", "daemonsets", "deployments", "deployments/scale", "deployments/rollback", "replicasets", "replicasets/scale"]),
+    rule(WRITE, ["autoscaling"], ["horizontalpodautoscalers"]),
+    rule(WRITE, ["batch"], ["jobs", "cronjobs"]),
+    rule(WRITE, ["policy"], ["poddisruptionbudgets"]),
+    rule(WRITE, ["networking.k8s.io"], ["networkpolicies", "ingresses"]),
+];
+const ADMIN_RULES = [
+    rule(["create"], ["authorization.k8s.io"], ["localsubjectaccessreviews"]),
+    rule(READ_WRITE, [RBAC_GROUP], ["roles", "rolebindings"]),
+];
+/** The default ClusterRoles, the aggregated ones with their rules already filled. */
+export function bootstrapClusterRoles() {
+    const roles = [
+        clusterRole("cluster-admin", [rule(["*"], ["*"], ["*"]), urls(["*"], ["*"])]),
+        clusterRole("system:discovery", [urls(["get"], ["/livez", "/readyz", "/healthz", "/version", "/version/", "/openapi", "/openapi/*", "/api", "/api/*", "/apis", "/apis/*"])]),
+        clusterRole("system:basic-user", [
+            rule(["create"], ["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]),
+            rule(["create"], ["authentication.k8s.io"], ["selfsubjectreviews"]),
+        ]),
+        clusterRole("system:public-info-viewer", [urls(["get"], ["/livez", "/readyz", "/healthz", "/version", "/version/"])]),
+        clusterRole("admin", [], {}, "admin"),
+        clusterRole("edit", [], { [`${AGG}admin`]: "true" }, "edit"),
+        clusterRole("view", [], { [`${AGG}edit`]: "true" }, "view"),
+        clusterRole("system:aggregate-to-admin", ADMIN_RULES, { [`${AGG}admin`]: "true" }),
+        clusterRole("system:aggregate-to-edit", EDIT_RULES, { [`${AGG}edit`]: "true" }),
+        clusterRole("system:aggregate-to-view", VIEW_RULES, { [`${AGG}view`]: "true" }),
+        // As metrics-server installs it, so `kubectl top` works for every role that can view.
+        clusterRole("system:aggregated-metrics-reader", [rule(READ, ["metrics.k8s.io"], ["pods", "nodes"])], {
+            [`${AGG}view`]: "true",
+            [`${AGG}edit`]: "true",
+            [`${AGG}admin`]: "true",
+        }),
+    ];
+    // Fill in dependency order: view before edit before admin.
+    for (const name of ["view", "edit", "admin"]) {
+        const r = roles.find((x) => x.metadata.name === name);
+        r.rules = aggregateRules(r, roles) ?? [];
+    }
+    return roles;
+}
+function binding(name, groups) {
+    return {
+        apiVersion: `${RBAC_GROUP}/v1`,
+        kind: "ClusterRoleBinding",
+        metadata: {
+            name,
+            labels: { "kubernetes.io/bootstrapping": "rbac-defaults" },
+            annotations: { "rbac.authorization.kubernetes.io/autoupdate": "true" },
+        },
+        roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name },
+        subjects: groups.map((g) => ({ kind: "Group", apiGroup: RBAC_GROUP, name: g })),
+    };
+}
+export function bootstrapClusterRoleBindings() {
+    return [
+        binding("cluster-admin", [SYSTEM_MASTERS]),
+        binding("system:discovery", [ALL_AUTHENTICATED]),
+        binding("system:basic-user", [ALL_AUTHENTICATED]),
+        binding("system:public-info-viewer", [ALL_AUTHENTICATED, ALL_UNAUTHENTICATED]),
+    ];
+}
+/** Creates the default roles and bindings that are missing from `store`. */
+export function ensureBootstrapPolicy(store) {
+    const objects = [...bootstrapClusterRoles(), ...bootstrapClusterRoleBindings()];
+    for (const o of objects) {
+        if (!store.get(o.kind, "", o.metadata.name ?? ""))
+            store.create(o);
+    }
+}
+//# sourceMappingURL=bootstrap.js.map

@@ -1,0 +1,79 @@
+import { resourcePath } from "../client/index.js";
+import { GLOBAL_FLAGS, parseArgs, UsageError } from "./args.js";
+import { makeContext, report, targets } from "./context.js";
+import { describeNode, describeService, describeGeneric } from "./describe-kinds.js";
+import { describePod } from "./describe-pod.js";
+import { Section } from "./describe-section.js";
+import { formatAge } from "../api/tables/format.js";
+export const FLAGS = [...GLOBAL_FLAGS, { name: "selector", short: "l", value: true }];
+export async function main(argv) {
+    let ctx;
+    try {
+        const p = parseArgs(argv, FLAGS);
+        ctx = makeContext(p);
+        const [{ info, names }] = targets(p.positional);
+        const ns = info.namespaced ? ctx.namespace : undefined;
+        let objects;
+        if (names.length)
+            objects = await Promise.all(names.map((n) => ctx.client.request("GET", resourcePath(info, ns, n))));
+        else
+            objects = (await ctx.client.request("GET", resourcePath(info, ns))).items;
+        if (!objects.length)
+            throw new UsageError(`No resources found in ${ctx.namespace} namespace.`);
+        const texts = [];
+        for (const obj of objects) {
+            const s = new Section();
+            if (info.kind === "Pod")
+                describePod(s, obj, await podMetrics(ctx, obj));
+            else if (info.kind === "Service")
+                await describeService(s, obj, ctx.client);
+            else if (info.kind === "Node")
+                await describeNode(s, obj, ctx.client);
+            else
+                describeGeneric(s, obj);
+            await appendEvents(s, ctx, obj);
+            texts.push(s.text());
+        }
+        ctx.out.write(texts.join("\n\n"));
+        return 0;
+    }
+    catch (err) {
+        return report(err, ctx?.err);
+    }
+    finally {
+        ctx?.client.close();
+    }
+}
+/** The pod's usage as `top` shows it; none for a pod that is not running (the metrics API answers 404). */
+async function podMetrics(ctx, pod) {
+    if (pod.status?.phase !== "Running")
+        return undefined;
+    const path = `/apis/metrics.k8s.io/v1beta1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
+    return ctx.client.request("GET", path).catch(() => undefined);
+}
+async function appendEvents(s, ctx, obj) {
+    const md = obj.metadata;
+    const selector = [`involvedObject.name=${md.name}`, md.namespace ? `involvedObject.namespace=${md.namespace}` : "", `involvedObject.uid=${md.uid}`].filter(Boolean).join(",");
+    const path = md.namespace ? `/api/v1/namespaces/${md.namespace}/events` : "/api/v1/events";
+    const events = (await ctx.client.request("GET", path, { query: { fieldSelector: selector } })).items;
+    if (!events.length) {
+        s.line(0, "Events", "<none>");
+        return;
+    }
+    // Second-precision timestamps tie often: the store's resourceVersion keeps the order they were made in.
+    events.sort((a, b) => Date.parse(a.firstTimestamp ?? "") - Date.parse(b.firstTimestamp ?? "") || Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
+    s.raw("Events:");
+    s.table(1, [
+        ["Type", "Reason", "Age", "From", "Message"],
+        ["----", "------", "----", "----", "-------"],
+        ...events.map((e) => [e.type ?? "", e.reason ?? "", eventAge(e), e.source?.component ?? "", e.message ?? ""]),
+    ]);
+}
+/** "10s", or "2m (x5 over 10m)" for a repeated event, as kubectl prints it. */
+function eventAge(e) {
+    const last = formatAge(e.lastTimestamp);
+    if ((e.count ?? 1) > 1)
+        return `${last} (x${e.count} over ${formatAge(e.firstTimestamp)})`;
+    return last;
+}
+//# sourceMappingURL=describe.js.map

@@ -1,0 +1,213 @@
+/**
+ * `nodelet daemon` settings: flags with the defaults a user of the kubelet would expect, validated before anything
+ * on the host is touched. Every root is a parameter (DESIGN.md rule 5), so a second daemon with its own --root,
+ * --socket, bridge and CIDRs runs beside the first.
+ */
+import { createHash } from "node:crypto";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { boolFlag, flag, flags, parseArgs, UsageError } from "../cli/args.js";
+import { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
+import { DEFAULT_EVICTION_HARD, parseEvictionConfig, parseGoDuration, parseReserved } from "../kubelet/node-pressure.js";
+import { DEFAULT_EVENT_BURST, DEFAULT_EVENT_QPS } from "../kubelet/events.js";
+export const DEFAULT_ROOT = "/var/lib/nodelet";
+export const DAEMON_FLAGS = [
+    { name: "root", value: true, help: "state directory (default /var/lib/nodelet)" },
+    { name: "socket", value: true, help: "API unix socket (default /run/nodelet/nodelet.sock; ROOT/nodelet.sock with --root)" },
+    { name: "cgroup-parent", value: true, help: "cgroup under the daemon's own cgroup that holds the pods (default nodelet)" },
+    { name: "log-dir", value: true, help: "container logs go to LOG-DIR/pods (default /var/log; ROOT/log with --root)" },
+    { name: "node-name", value: true, help: "the Node object's name (default the hostname)" },
+    { name: "listen", value: true, help: "also serve HTTPS for kubectl on HOST:PORT, with a bearer token" },
+    { name: "token-file", value: true, help: "the bearer token for --listen (default ROOT/token)" },
+    { name: "token-auth-file", value: true, help: "static users for --listen: CSV token,user,uid,\"group1,group2\" (kube-apiserver format)" },
+    { name: "kubeconfig", value: true, help: "where to write a kubeconfig for kubectl (default ROOT/kubeconfig)" },
+    { name: "pod-pids-limit", value: true, help: "pids limit of each pod's cgroup (default 4096)" },
+    { name: "container-log-max-size", value: true, help: "rotate a container's log at this size (default 10Mi)" },
+    { name: "container-log-max-files", value: true, help: "rotated logs kept per container (default 5)" },
+    { name: "resync", value: true, help: "seconds between full syncs of every pod (default 10)" },
+    { name: "cluster-domain", value: true, help: "DNS domain of the cluster (default cluster.local)" },
+    { name: "cluster-dns", value: true, multiple: true, help: "nameserver written into pods' resolv.conf (default the kube-dns Service IP)" },
+    { name: "dns-upstream", value: true, help: "IP[:PORT] the cluster DNS forwards other names to (default: refuse them)" },
+    { name: "cleanup-on-exit", value: false, help: "remove every pod when the daemon stops (default: pods keep running)" },
+    { name: "verbose", short: "v", value: false, help: "log every host command (argv, exit status, time) and every API request" },
+    { name: "bridge", value: true, help: "the pods' bridge (default nodelet0)" },
+    { name: "cluster-cidr", value: true, help: "every pod address in the cluster; unreachable off-node (default 10.244.0.0/16)" },
+    { name: "pod-cidr", value: true, help: "this node's pod addresses (default 10.244.0.0/24)" },
+    { name: "service-cidr", value: true, help: "Service cluster IPs (default 10.96.0.0/12)" },
+    { name: "firewall-backend", value: true, help: "auto, nftables, iptables, iptables-legacy or iptables-nft (default auto)" },
+    { name: "node-ip", value: true, help: "status.hostIP and NodePort address (default the default route's source)" },
+    { name: "hairpin", value: true, help: "let a pod reach itself through its Service: true or false (default true)" },
+    { name: "proxy-mode", value: true, help: "Service proxy: iptables, nftables or userspace (default iptables)" },
+    { name: "no-network", value: false, help: "pods share nothing but loopback: no bridge, IPs or Services" },
+    { name: "manifests", value: true, help: "static pod manifests (default /etc/nodelet/manifests; ROOT/manifests with --root)" },
+    { name: "max-pods", value: true, help: "pods this node accepts (default 110)" },
+    { name: "system-reserved", value: true, help: "cpu=,memory=,ephemeral-storage= kept from pods for the system" },
+    { name: "kube-reserved", value: true, help: "the same, for nodelet itself" },
+    { name: "eviction-hard", value: true, help: "thresholds that evict at once, e.g. memory.available<100Mi,nodefs.available<10%" },
+    { name: "eviction-soft", value: true, help: "thresholds that evict once held for their grace period (same syntax)" },
+    { name: "eviction-soft-grace-period", value: true, help: "grace period of each soft threshold, e.g. memory.available=1m30s" },
+    { name: "eviction-minimum-reclaim", value: true, help: "what an eviction frees beyond the threshold, e.g. nodefs.available=500Mi" },
+    { name: "eviction-pressure-transition-period", value: true, help: "how long a pressure condition outlasts its signal (default 5m)" },
+    { name: "eviction-max-pod-grace-period", value: true, help: "longest grace period, in seconds, of a soft eviction (default 0)" },
+    { name: "image-gc-high-threshold", value: true, help: "disk usage percent of the images' filesystem that starts image garbage collection (default 85)" },
+    { name: "image-gc-low-threshold", value: true, help: "disk usage percent image garbage collection frees down to (default 80)" },
+    { name: "image-minimum-gc-age", value: true, help: "minimum age of an unused image before it is collected (default 2m)" },
+    { name: "event-ttl", value: true, help: "how long events are kept (default 1h)" },
+    { name: "event-qps", value: true, help: "events the node records per second at most; 0: no limit (default 50)" },
+    { name: "event-burst", value: true, help: "events recorded at once before --event-qps applies (default 100)" },
+    { name: "fail-swap-on", value: false, help: "refuse to start while swap is on (default: warn)" },
+    { name: "seccomp-profile-root", value: true, help: "directory of Localhost seccomp profiles (default ROOT/seccomp)" },
+    { name: "seccomp-default", value: false, help: "RuntimeDefault seccomp for pods that name no profile (default true; --seccomp-default=false: Unconfined)" },
+    { name: "registries-config", value: true, help: "registry mirrors, insecure hosts and CAs, JSON (default ROOT/registries.json if present)" },
+    { name: "insecure-registry", value: true, multiple: true, help: "HOST[:PORT] pulled from and pushed to over plain HTTP (loopback always is)" },
+    { name: "registry-ca", value: true, multiple: true, help: "PEM bundle trusted for every registry besides the root CAs" },
+    { name: "registry-config", value: true, help: "Docker config.json with the node's registry credentials" },
+    { name: "encryption-provider-config", value: true, help: "EncryptionConfiguration file (apiserver.config.k8s.io/v1): encrypt Secrets (and other resources it lists) in the store" },
+    { name: "help", short: "h", value: false },
+];
+export function parseDaemonConfig(argv) {
+    const p = parseArgs(argv, DAEMON_FLAGS);
+    if (p.positional.length)
+        throw new UsageError(`unexpected argument "${p.positional[0]}"`);
+    const root = flag(p, "root") ?? DEFAULT_ROOT;
+    const custom = root !== DEFAULT_ROOT;
+    const cfg = {
+        root,
+        socket: flag(p, "socket") ?? (custom ? join(root, "nodelet.sock") : DEFAULT_SOCKET_PATH),
+        // A second daemon (its own --root) gets its own cgroup parent, so neither ever touches the other's pods.
+        cgroupParent: flag(p, "cgroup-parent") ?? (custom ? `nodelet-${createHash("sha256").update(root).digest("hex").slice(0, 8)}` : "nodelet"),
+        logDir: flag(p, "log-dir") ?? (custom ? join(root, "log") : "/var/log"),
+        nodeName: (flag(p, "node-name") ?? hostname()).toLowerCase(),
+        listen: flag(p, "listen") ? hostPort(flag(p, "listen")) : undefined,
+        tokenFile: flag(p, "token-file") ?? join(root, "token"),
+        tokenAuthFile: flag(p, "token-auth-file"),
+        kubeconfig: flag(p, "kubeconfig") ?? join(root, "kubeconfig"),
+        podPidsLimit: positiveInt(p, "pod-pids-limit", 4096),
+        logMaxSize: size(flag(p, "container-log-max-size") ?? "10Mi", "--container-log-max-size"),
+        logMaxFiles: positiveInt(p, "container-log-max-files", 5),
+        resyncSeconds: positiveInt(p, "resync", 10),
+        clusterDomain: flag(p, "cluster-domain") ?? "cluster.local",
+        clusterDNS: flags(p, "cluster-dns"),
+        dnsUpstream: flag(p, "dns-upstream"),
+        cleanupOnExit: boolFlag(p, "cleanup-on-exit"),
+        verbose: boolFlag(p, "verbose"),
+        bridge: flag(p, "bridge") ?? "nodelet0",
+        clusterCIDR: flag(p, "cluster-cidr") ?? "10.244.0.0/16",
+        podCIDR: flag(p, "pod-cidr") ?? "10.244.0.0/24",
+        serviceCIDR: flag(p, "service-cidr") ?? "10.96.0.0/12",
+        firewallBackend: oneOf(p, "firewall-backend", ["auto", "nftables", "iptables", "iptables-legacy", "iptables-nft"], "auto"),
+        nodeIP: flag(p, "node-ip"),
+        hairpin: oneOf(p, "hairpin", ["true", "false"], "true") === "true",
+        proxyMode: oneOf(p, "proxy-mode", ["iptables", "nftables", "userspace"], "iptables"),
+        network: !boolFlag(p, "no-network"),
+        manifests: flag(p, "manifests") ?? (custom ? join(root, "manifests") : "/etc/nodelet/manifests"),
+        maxPods: positiveInt(p, "max-pods", 110),
+        reserved: addReserved(reserved(p, "system-reserved"), reserved(p, "kube-reserved")),
+        evictionHard: [],
+        evictionThresholds: usage(() => parseEvictionConfig({
+            hard: flag(p, "eviction-hard") ?? DEFAULT_EVICTION_HARD,
+            soft: flag(p, "eviction-soft"),
+            softGracePeriod: flag(p, "eviction-soft-grace-period"),
+            minimumReclaim: flag(p, "eviction-minimum-reclaim"),
+        })),
+        evictionPressureTransitionSeconds: usage(() => {
+            try {
+                return parseGoDuration(flag(p, "eviction-pressure-transition-period") ?? "5m") / 1000;
+            }
+            catch (err) {
+                throw new Error(`--eviction-pressure-transition-period: ${err.message}`);
+            }
+        }),
+        evictionMaxPodGraceSeconds: nonNegativeInt(p, "eviction-max-pod-grace-period", 0),
+        imageGCHighThresholdPercent: percent(p, "image-gc-high-threshold", 85),
+        imageGCLowThresholdPercent: percent(p, "image-gc-low-threshold", 80),
+        imageMinimumGCAgeSeconds: duration(flag(p, "image-minimum-gc-age") ?? "2m", "--image-minimum-gc-age"),
+        eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
+        eventQps: nonNegativeInt(p, "event-qps", DEFAULT_EVENT_QPS),
+        eventBurst: positiveInt(p, "event-burst", DEFAULT_EVENT_BURST),
+        failSwapOn: boolFlag(p, "fail-swap-on"),
+        seccompProfileRoot: flag(p, "seccomp-profile-root") ?? join(root, "seccomp"),
+        seccompDefault: flag(p, "seccomp-default") === undefined || boolFlag(p, "seccomp-default"),
+        registries: {
+            registriesConfig: flag(p, "registries-config"),
+            insecureRegistries: flags(p, "insecure-registry"),
+            registryCa: flags(p, "registry-ca"),
+            registryConfig: flag(p, "registry-config"),
+        },
+        encryptionProviderConfig: flag(p, "encryption-provider-config"),
+    };
+    cfg.evictionHard = cfg.evictionThresholds.filter((t) => !t.gracePeriodMs);
+    if (cfg.imageGCLowThresholdPercent > cfg.imageGCHighThresholdPercent) {
+        throw new UsageError(`--image-gc-low-threshold: ${cfg.imageGCLowThresholdPercent} must not be above --image-gc-high-threshold (${cfg.imageGCHighThresholdPercent})`);
+    }
+    if (cfg.dnsUpstream !== undefined && !/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/.test(cfg.dnsUpstream))
+        throw new UsageError(`--dns-upstream: "${cfg.dnsUpstream}" is not IP or IP:PORT`);
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(cfg.nodeName))
+        throw new UsageError(`--node-name: "${cfg.nodeName}" is not a valid DNS-1123 subdomain`);
+    return cfg;
+}
+function hostPort(s) {
+    const i = s.lastIndexOf(":");
+    const port = Number(s.slice(i + 1));
+    if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--listen: "${s}" is not HOST:PORT`);
+    return { host: s.slice(0, i) || "127.0.0.1", port };
+}
+function positiveInt(p, name, dflt) {
+    const v = flag(p, name);
+    if (v === undefined)
+        return dflt;
+    if (!/^\d+$/.test(v) || Number(v) < 1)
+        throw new UsageError(`--${name}: "${v}" must be a positive integer`);
+    return Number(v);
+}
+function nonNegativeInt(p, name, dflt) {
+    const v = flag(p, name);
+    if (v === undefined)
+        return dflt;
+    if (!/^\d+$/.test(v))
+        throw new UsageError(`--${name}: "${v}" must be a whole number`);
+    return Number(v);
+}
+/** A whole percentage, 0-100 (the kubelet's imageGC thresholds). */
+function percent(p, name, dflt) {
+    const v = nonNegativeInt(p, name, dflt);
+    if (v > 100)
+        throw new UsageError(`--${name}: "${v}" must be a percentage from 0 to 100`);
+    return v;
+}
+function oneOf(p, name, allowed, dflt) {
+    const v = flag(p, name) ?? dflt;
+    if (!allowed.includes(v))
+        throw new UsageError(`--${name}: "${v}" must be one of ${allowed.join(", ")}`);
+    return v;
+}
+function usage(f) {
+    try {
+        return f();
+    }
+    catch (err) {
+        throw new UsageError(err.message);
+    }
+}
+function reserved(p, name) {
+    return usage(() => parseReserved(`--${name}`, flag(p, name) ?? ""));
+}
+function addReserved(a, b) {
+    return { cpuMilli: a.cpuMilli + b.cpuMilli, memoryBytes: a.memoryBytes + b.memoryBytes, ephemeralBytes: a.ephemeralBytes + b.ephemeralBytes };
+}
+/** "1h", "30m", "90s", "1h30m", "2s" (Go durations without fractions) → seconds. */
+function duration(v, name) {
+    const parts = [...v.matchAll(/(\d+)(h|m|s)/g)];
+    if (!parts.length || parts.map((m) => m[0]).join("") !== v)
+        throw new UsageError(`${name}: "${v}" is not a duration like 1h, 30m or 90s`);
+    return parts.reduce((sum, m) => sum + Number(m[1]) * { h: 3600, m: 60, s: 1 }[m[2]], 0);
+}
+/** "10Mi", "512Ki", "1048576" → bytes. */
+function size(v, name) {
+    const m = /^(\d+)(Ki|Mi|Gi)?$/.exec(v);
+    if (!m)
+        throw new UsageError(`${name}: "${v}" is not a size like 10Mi`);
+    return Number(m[1]) * ({ Ki: 1024, Mi: 1048576, Gi: 1073741824 }[m[2] ?? ""] ?? 1);
+}
+//# sourceMappingURL=daemon-config.js.map

@@ -1,0 +1,299 @@
+/**
+ * The daemon: wiring only. Store → API server; kubelet (sync loop, workers) → runtime (shim, cgroups, images,
+ * volumes, network). Stopping with SIGTERM/SIGINT leaves pods running (their monitors outlive us) unless
+ * --cleanup-on-exit, which stops and removes every pod first.
+ */
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { findShim } from "../sys/shim-path.js";
+import { serviceEnvVars } from "../controllers/service-env.js";
+import { createApiServer, writeKubeconfig } from "../apiserver/index.js";
+import { prepareTcpAccess, serviceAccountKey, startAccessControllers } from "./access-wiring.js";
+import { realClock } from "../kubelet/clock.js";
+import { runtimeUid } from "../kubelet/pod-objects.js";
+import { startNodeAgent } from "../kubelet/node-agent.js";
+import { NodeHeartbeat } from "../kubelet/node-heartbeat.js";
+import { NodeIO } from "../kubelet/node-io.js";
+import { diskReserve, evictionSettings } from "./eviction-wiring.js";
+import { BridgeNetwork } from "../network/bridge-network.js";
+import { LoopbackOnlyNetwork } from "../network/pod-network.js";
+import { FileRecorder, readSteps, renderScript } from "../runtime/explain.js";
+import { createNodeRuntime } from "../runtime/node-runtime.js";
+import { openStore } from "../store/sqlite-store.js";
+import { encryptionTransformer, parseEncryptionConfig } from "../store/encryption.js";
+import { Spawner } from "../sys/spawner.js";
+import { readHostFacts } from "../sys/host-info.js";
+import { recordSetup } from "./daemon-record.js";
+import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
+import { onStateWriteNoSpace } from "../sys/state-file.js";
+import { registerNodeApi } from "../apiserver/node-api.js";
+import { nodeImages, registerImageReclaimer } from "./image-wiring.js";
+import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
+import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
+import { loadNodeRegistries } from "./registry-wiring.js";
+export const SHIM_PATH = findShim();
+export async function startDaemon(cfg, log = defaultLog) {
+    if (process.getuid?.() !== 0)
+        throw new Error("nodelet daemon must run as root: it creates namespaces, cgroups and mounts");
+    // Registry flags and files are checked before anything on the host changes.
+    const registries = loadNodeRegistries(cfg.registries, cfg.root);
+    // Before anything on the host changes: a bad encryption config refuses the start.
+    const transformer = encryptionFrom(cfg.encryptionProviderConfig);
+    mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
+    chmodSync(cfg.root, 0o700);
+    // Before anything on the host changes: what `nodelet reset --root` will need to find it all again.
+    recordSetup(cfg);
+    writeDaemonPid(cfg.root);
+    let recorder;
+    let openedStore;
+    let configObjects;
+    const { layout, runner, cgroups, images, network, runtime } = createNodeRuntime({
+        root: cfg.root,
+        logDir: cfg.logDir,
+        shimPath: SHIM_PATH,
+        cgroupParent: cfg.cgroupParent,
+        network: (runner, l) => podNetwork(cfg, runner, l.root),
+        dns: { clusterDNS: clusterDnsServers(cfg), clusterDomain: cfg.clusterDomain, hostResolvConf: readText("/etc/resolv.conf") },
+        podPidsLimit: cfg.podPidsLimit,
+        log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
+        seccomp: { profileRoot: cfg.seccompProfileRoot, defaultToRuntime: cfg.seccompDefault },
+        volumePlugins: claimVolumePlugins(cfg.root, () => openedStore),
+        report: log,
+        verboseLog: cfg.verbose ? log : undefined,
+        configObjects: () => configObjects,
+        // Steps of a pod (owner = its uid) go to its explain.jsonl; the node's own steps to one file of the node.
+        recorder: (l) => (recorder = new FileRecorder((owner) => (/^[0-9a-f-]{36}$/.test(owner) ? l.podExplainFile(owner) : join(l.root, "node-steps.jsonl")), (file, err) => log(`cannot record host steps in ${file} (${err instanceof Error ? err.message : String(err)}); those steps are left out of explain`))),
+    });
+    const spawner = new Spawner(SHIM_PATH);
+    spawner.start();
+    runner.useSpawner(spawner);
+    let agent;
+    const reserve = diskReserve(cfg.root, log, () => void agent?.eviction.poke());
+    const store = openStore(layout.storeFile, { onFull: () => reserve.release(), log, transformer });
+    // The runtime's records and the kubelet's state files meet a full disk as the store does: the reserve goes first.
+    onStateWriteNoSpace(() => reserve.release());
+    openedStore = store;
+    configObjects = {
+        configMap: (ns, name) => store.get("ConfigMap", ns, name),
+        secret: (ns, name) => store.get("Secret", ns, name),
+    };
+    await images.ensureBusybox();
+    const nodeImageSet = nodeImages(cfg, images, runtime, log);
+    const imageService = nodeImageSet.service;
+    // The network owns leases of pods that exist (in the store, or with a sandbox on disk); the rest are collected.
+    await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid), ...podDirs(layout.podsDir)]));
+    const clock = realClock;
+    let pressure = () => [];
+    const heartbeat = registerNode(store, cfg, network.hostIP(), () => pressure(), log);
+    const { api, rootCA } = await startApi(cfg, store, runtime, runner, log, (a) => {
+        installServiceAllocation(cfg, store, a);
+        installStorageHooks(store, a);
+    });
+    registerNodeApi(api, {
+        images: {
+            list: () => images.list(),
+            buildFromHost: (paths, tag) => images.buildFromHost(paths, tag),
+            // An image a container (running or exited) was made from keeps its layers until the container goes.
+            remove: (ref) => images.remove(ref, (id) => runtime.containers().some((c) => c.imageId === `sha256:${id}`)),
+        },
+        store,
+        explain: (pod, title) => {
+            recorder?.flush(); // steps still in memory go to their files before they are read back
+            return renderScript(readSteps(layout.podExplainFile(runtimeUid(pod))), title);
+        },
+    });
+    agent = await startNodeAgent({
+        nodeName: cfg.nodeName,
+        store,
+        runtime,
+        runner,
+        clock,
+        heartbeat,
+        hostIP: () => network.hostIP(),
+        stateDir: cfg.root,
+        manifests: cfg.manifests,
+        resyncMs: cfg.resyncSeconds * 1000,
+        eventTtlMs: cfg.eventTtlSeconds * 1000,
+        eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst },
+        log,
+        serviceEnv: (ns) => serviceEnvVars(store.list("Service", { namespace: ns }).items),
+        images: imageService,
+        eviction: withImageReclaimer(evictionSettings(cfg, layout, cgroups, runtime, reserve, () => heartbeat.writeSafely()), nodeImageSet.gc),
+    });
+    const started = agent;
+    pressure = () => started.eviction.conditions();
+    const kubelet = agent.kubelet;
+    const storage = startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log });
+    const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
+    const stopAccess = startAccessControllers(store, rootCA, log);
+    log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);
+    void reportAdoption(kubelet, log);
+    return {
+        store,
+        api,
+        kubelet,
+        agent,
+        runtime,
+        async stop(cleanup = cfg.cleanupOnExit, step = () => undefined) {
+            heartbeat.stop();
+            step("closing the API server");
+            await api.close();
+            step("removing every pod");
+            if (cleanup)
+                await removeAllPods(store, agent, cfg.nodeName);
+            step("stopping the kubelet");
+            await agent.stop();
+            step("stopping the volume controllers");
+            await storage.stop();
+            step("stopping the service proxy and DNS");
+            await services.stop(cleanup);
+            stopAccess();
+            if (cleanup) {
+                step("removing the node's cgroups and network");
+                await cgroups.remove("").catch(() => undefined);
+                await network.reset?.();
+            }
+            step("closing the store");
+            store.close();
+            spawner.stop();
+            registries.client.close();
+            removeDaemonPid(cfg.root);
+        },
+    };
+}
+/** The store's encryption from --encryption-provider-config; an unreadable or invalid file names the field. */
+function encryptionFrom(file) {
+    if (!file)
+        return undefined;
+    let text;
+    try {
+        text = readFileSync(file, "utf8");
+    }
+    catch (err) {
+        throw new Error(`--encryption-provider-config: cannot read ${file}: ${err.message}`);
+    }
+    try {
+        return encryptionTransformer(parseEncryptionConfig(text));
+    }
+    catch (err) {
+        throw new Error(`--encryption-provider-config ${file}: ${err.message}`);
+    }
+}
+/** One log line once every pod found at start has synced: how long re-adopting them took. */
+async function reportAdoption(kubelet, log) {
+    const workers = [...kubelet.workers.values()];
+    await Promise.all(workers.map((w) => w.firstSync));
+    log(`re-adopted ${workers.length} pods in ${kubelet.adoptedInMs ?? "?"} ms`);
+}
+async function startApi(cfg, store, runtime, runner, log, beforeListen) {
+    mkdirSync(dirname(cfg.socket), { recursive: true, mode: 0o700 });
+    let access;
+    if (cfg.listen)
+        access = await prepareTcpAccess(cfg, cfg.listen, [], runner, log);
+    const tcp = access?.tcp;
+    const api = createApiServer({
+        store,
+        podIO: new NodeIO(runtime, runner),
+        nodeName: cfg.nodeName,
+        socketPath: cfg.socket,
+        tcp,
+        authenticators: access?.authenticators,
+        serviceAccounts: { signingKey: serviceAccountKey(cfg) },
+        log: cfg.verbose ? log : undefined,
+    });
+    beforeListen(api);
+    await api.start();
+    const addr = api.tcpAddress();
+    if (addr && access) {
+        const host = addr.host === "0.0.0.0" ? "127.0.0.1" : addr.host;
+        // The admin client certificate (O=system:masters) authenticates; the token stays for clients that read it.
+        const { ca, admin } = access.pki;
+        await writeKubeconfig(cfg.kubeconfig, { server: `https://${host}:${addr.port}`, caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key, token: access.tcp.token });
+        log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${addr.port})`);
+    }
+    return { api, rootCA: access?.pki.ca.cert };
+}
+/** The eviction settings with image GC as the "imagefs" node-level reclaimer. */
+function withImageReclaimer(settings, gc) {
+    registerImageReclaimer(settings.reclaimers, gc);
+    return settings;
+}
+/** The bridge network's settings from the daemon's flags. */
+export function networkSettings(cfg) {
+    return {
+        bridge: cfg.bridge,
+        clusterCIDR: cfg.clusterCIDR,
+        podCIDR: cfg.podCIDR,
+        serviceCIDR: cfg.serviceCIDR,
+        firewallBackend: cfg.firewallBackend,
+        hairpin: cfg.hairpin,
+        nodeIP: cfg.nodeIP,
+    };
+}
+/**
+ * Registers the Node and refreshes its status every 10 s (the kubelet's node status update). Swap: the kubelet
+ * refuses to start with swap on unless failSwapOn=false; nodelet warns and reports it, and refuses with --fail-swap-on.
+ */
+function registerNode(store, cfg, hostIP, pressure, log) {
+    const facts = readHostFacts(cfg.root);
+    if (facts.swapBytes > 0) {
+        const what = `swap is on (${Math.round(facts.swapBytes / 1048576)} MiB)`;
+        if (cfg.failSwapOn)
+            throw new Error(`${what}: refusing to start with --fail-swap-on (turn swap off with swapoff -a)`);
+        log(`warning: ${what}; the kubelet would refuse to start without failSwapOn=false; it is reported in the Node's nodeInfo.swap`);
+    }
+    const heartbeat = new NodeHeartbeat({
+        store,
+        facts,
+        settings: { name: cfg.nodeName, hostIP, podCIDR: cfg.network ? cfg.podCIDR : undefined, reserved: cfg.reserved, evictionHard: cfg.evictionHard, maxPods: cfg.maxPods },
+        pressure,
+        now: () => Date.now(),
+        log,
+    });
+    heartbeat.start();
+    return heartbeat;
+}
+/** --cleanup-on-exit / reset: delete every pod of this node (static ones too) and wait for the kubelet to remove them. */
+async function removeAllPods(store, agent, nodeName) {
+    agent.staticPods.stop();
+    agent.kubelet.staticPodsChanged([]);
+    for (const pod of store.list("Pod", { fieldSelector: `spec.nodeName=${nodeName}` }).items) {
+        try {
+            store.delete("Pod", pod.metadata.namespace ?? "default", pod.metadata.name);
+        }
+        catch {
+            // already gone
+        }
+    }
+    await new Promise((r) => setTimeout(r, 10));
+    await agent.kubelet.drain();
+}
+/** The pod network the flags ask for: the bridge network, or loopback only with --no-network. */
+export function podNetwork(cfg, runner, root) {
+    if (!cfg.network)
+        return new LoopbackOnlyNetwork(cfg.nodeIP, runner);
+    return new BridgeNetwork({ ...networkSettings(cfg), stateDir: join(root, "network"), runner });
+}
+/** The pods the runtime has directories for; only a missing directory is none (the network keeps their leases). */
+function podDirs(dir) {
+    try {
+        return readdirSync(dir);
+    }
+    catch (err) {
+        if (err.code === "ENOENT")
+            return [];
+        throw err;
+    }
+}
+function readText(p) {
+    try {
+        return readFileSync(p, "utf8");
+    }
+    catch {
+        return "";
+    }
+}
+function defaultLog(msg) {
+    process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+}
+//# sourceMappingURL=daemon.js.map

@@ -1,0 +1,98 @@
+/**
+ * The `nodelet` command: one verb per file under src/cli, loaded on demand so a short command pays only for the
+ * code it runs (the CLI's start-up is part of every pod's user-visible latency).
+ */
+import { describeFlags, helpRequested, PRE_VERB_FLAGS, splitVerb, UsageError } from "../cli/args.js";
+// Explicit imports (not a computed path) so a bundler can split each verb into its own chunk.
+const VERBS = {
+    run: () => import("../cli/run.js"),
+    apply: () => import("../cli/apply.js"),
+    create: () => import("../cli/apply.js"),
+    get: () => import("../cli/get.js"),
+    describe: () => import("../cli/describe.js"),
+    logs: () => import("../cli/logs.js"),
+    exec: () => import("../cli/exec.js"),
+    top: () => import("../cli/top.js"),
+    delete: () => import("../cli/delete.js"),
+    images: () => import("../cli/images.js"),
+    image: () => import("../cli/images.js"),
+    explain: () => import("../cli/explain.js"),
+    "port-forward": () => import("../cli/port-forward.js"),
+    daemon: () => import("./verbs/daemon.js"),
+    reset: () => import("./verbs/reset.js"),
+    version: () => import("../cli/version.js"),
+    kubeconfig: () => import("./verbs/kubeconfig.js"),
+    "api-resources": () => import("../cli/api-resources.js"),
+};
+const USAGE = `nodelet: a Kubernetes node agent that builds pods from Linux primitives
+
+Usage: nodelet [flags] VERB [flags]
+
+Pods:
+  run NAME --image IMG [--restart Never] [--rm --attach] [-- CMD ARGS...]
+  apply -f FILE            create or update objects from YAML/JSON (multi-document)
+  get TYPE [NAME]          pods, services, events, nodes, ... [-o wide|json|yaml|name] [-n NS] [-A] [-l sel] [-w]
+  describe TYPE NAME       details and events
+  logs POD [-c CTR] [-f] [--previous] [--tail N] [--timestamps]
+  exec POD [-c CTR] [-i] [-t] -- CMD ARGS...
+  top pods                 CPU and memory from cgroup accounting
+  delete TYPE NAME | -f FILE [--grace-period S] [--now] [--force]
+  port-forward pod/NAME [LOCAL:]REMOTE...
+  explain pod NAME         the host commands that built the pod, as a shell script
+Images:
+  images                   list images on this node
+  image build --from-host PATH... --tag NAME
+  image rm NAME
+Node:
+  daemon [--root DIR] [--socket PATH] [--cgroup-parent PATH] ...   run the node agent
+  reset [--root DIR]       remove what DIR's daemon made, as it recorded it: pods, rules, bridge, cgroups
+  kubeconfig               print a kubeconfig for kubectl
+  version
+
+Flags for every client verb, before or after the verb: --socket PATH (or NODELET_SOCKET), -n NAMESPACE,
+  --server URL --token TOKEN (the daemon's --listen address instead of the socket)
+`;
+async function main(argv) {
+    let verb;
+    let rest;
+    try {
+        ({ verb, args: rest } = splitVerb(argv));
+    }
+    catch (err) {
+        if (!(err instanceof UsageError))
+            throw err;
+        process.stderr.write(`error: ${err.message}\nRun 'nodelet help' for usage.\n`);
+        return 1;
+    }
+    if (!verb || verb === "help") {
+        process.stdout.write(USAGE);
+        return verb === "help" || helpRequested(rest) ? 0 : 1;
+    }
+    const load = VERBS[verb];
+    if (!load) {
+        process.stderr.write(`error: unknown command "${verb}" for "nodelet"\nRun 'nodelet help' for usage.\n`);
+        return 1;
+    }
+    const mod = await load();
+    // Before main: `nodelet daemon --help` or `nodelet reset --help` must not start a daemon or clean a node.
+    if (helpRequested(rest)) {
+        process.stdout.write(verbHelp(verb, mod.FLAGS ?? []));
+        return 0;
+    }
+    return mod.main(rest, verb);
+}
+/** The verb's lines of the usage, and the flags it accepts. */
+function verbHelp(verb, flags) {
+    const lines = USAGE.split("\n").filter((l) => l.startsWith(`  ${verb} `) || l === `  ${verb}`);
+    const flagText = describeFlags(flags);
+    const early = flags.filter((f) => f.name !== "help" && PRE_VERB_FLAGS.some((g) => g.name === f.name)).map((f) => (f.short ? `-${f.short}/--${f.name}` : `--${f.name}`));
+    const earlyText = early.length ? `\nThese may also come before the verb (nodelet ${early[0].split("/")[0]} VALUE ${verb} ...): ${early.join(", ")}\n` : "";
+    return `Usage:\n${lines.map((l) => `  nodelet ${l.trimStart()}`).join("\n") || `  nodelet ${verb}`}\n${flagText ? `\nFlags:\n${flagText}` : ""}${earlyText}`;
+}
+main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+}, (err) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+});
+//# sourceMappingURL=nodelet.js.map

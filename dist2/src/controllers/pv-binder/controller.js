@@ -1,0 +1,215 @@
+import { ANN_PROVISIONED_BY, requestBytes } from "./matching.js";
+import { provisionedVolume, reconcile } from "./reconcile.js";
+const CLAIM_RESIZE_CONDITIONS = new Set(["Resizing", "FileSystemResizePending"]);
+export class PvBinder {
+    o;
+    busy = new Set();
+    failedAt = new Map();
+    lastEvent = new Map();
+    stops = [];
+    scheduled = false;
+    timer;
+    work = new Set();
+    resyncMs;
+    constructor(o) {
+        this.o = o;
+        this.resyncMs = o.resyncMs ?? 15_000;
+    }
+    start() {
+        const poke = () => this.schedule();
+        this.stops = ["PersistentVolume", "PersistentVolumeClaim", "StorageClass", "Pod"].map((k) => this.o.store.watch(k, {}, poke));
+        this.stops.push(this.o.store.watch("PersistentVolume", {}, (ev) => ev.type === "DELETED" && this.volumeGone(ev.object)));
+        this.tick();
+    }
+    stop() {
+        for (const s of this.stops)
+            s();
+        this.stops = [];
+        this.timer?.cancel();
+    }
+    /** Resolves when no host work is in flight (tests and shutdown). */
+    async idle() {
+        while (this.work.size)
+            await Promise.all([...this.work]);
+    }
+    tick() {
+        this.flush();
+        this.timer = this.o.clock.setTimeout(() => this.tick(), this.resyncMs);
+    }
+    schedule() {
+        if (this.scheduled)
+            return;
+        this.scheduled = true;
+        setImmediate(() => {
+            this.scheduled = false;
+            this.flush();
+        });
+    }
+    /** One reconcile pass over the store as it is now. */
+    flush() {
+        const { store, clock } = this.o;
+        const now = clock.now();
+        for (const [k, at] of this.failedAt)
+            if (now - at >= this.resyncMs)
+                this.failedAt.delete(k);
+        const changes = reconcile({
+            claims: store.list("PersistentVolumeClaim").items,
+            volumes: store.list("PersistentVolume").items,
+            classes: store.list("StorageClass").items,
+            pods: store.list("Pod").items,
+            provisioner: this.o.provisioner.name,
+            nodeName: this.o.nodeName,
+            busy: new Set([...this.busy, ...this.failedAt.keys()]),
+            now: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        });
+        for (const ch of changes) {
+            try {
+                this.apply(ch);
+            }
+            catch (err) {
+                this.o.log?.(`pv controller: ${ch.kind}: ${String(err)}`);
+                this.schedule();
+            }
+        }
+    }
+    apply(ch) {
+        switch (ch.kind) {
+            case "put":
+                return this.put(ch.object);
+            case "event":
+                return this.event(ch.object, ch.type, ch.reason, ch.message);
+            case "provision":
+                return this.background(ch.claim.metadata.uid, () => this.provision(ch.claim, ch.storageClass, ch.volumeName));
+            case "reclaim":
+                return this.background(ch.volume.metadata.name, () => this.reclaim(ch.volume));
+            case "expand":
+                return this.background(ch.volume.metadata.name, () => this.expand(ch.claim, ch.volume, ch.bytes, ch.inUse));
+        }
+    }
+    /** Writes spec/metadata and status where they differ from the store; removes an object whose last finalizer went. */
+    put(want) {
+        const { store } = this.o;
+        const ns = want.metadata.namespace ?? "";
+        const name = want.metadata.name ?? "";
+        let have = store.get(want.kind, ns, name);
+        if (!have || have.metadata.uid !== want.metadata.uid)
+            return;
+        const main = (o) => JSON.stringify({ ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: undefined } });
+        if (main(have) !== main(want))
+            have = store.update({ ...want, status: have.status }, { resourceVersion: want.metadata.resourceVersion });
+        if (JSON.stringify(have.status ?? null) !== JSON.stringify(want.status ?? null)) {
+            have = store.update({ ...have, status: want.status }, { subresource: "status", resourceVersion: have.metadata.resourceVersion });
+        }
+        if (have.metadata.deletionTimestamp && !(have.metadata.finalizers ?? []).length)
+            store.delete(want.kind, ns, name, { uid: have.metadata.uid });
+    }
+    event(obj, type, reason, message) {
+        const k = `${obj.metadata.uid}/${reason}/${message}`;
+        const now = this.o.clock.now();
+        const last = this.lastEvent.get(k);
+        if (last !== undefined && now - last < this.resyncMs)
+            return;
+        this.lastEvent.set(k, now);
+        if (this.lastEvent.size > 10_000)
+            this.lastEvent.clear();
+        this.o.events.record(obj, type, reason, message);
+    }
+    /** Runs host work for `key` once at a time; a failure keeps the key quiet until the next resync. */
+    background(key, fn) {
+        this.busy.add(key);
+        const p = fn()
+            .catch((err) => {
+            this.failedAt.set(key, this.o.clock.now());
+            this.o.log?.(`pv controller: ${key}: ${String(err)}`);
+        })
+            .finally(() => {
+            this.busy.delete(key);
+            this.work.delete(p);
+            this.schedule();
+        });
+        this.work.add(p);
+    }
+    async provision(claim, sc, volumeName) {
+        const who = `${claim.metadata.namespace}/${claim.metadata.name}`;
+        this.event(claim, "Normal", "Provisioning", `External provisioner is provisioning volume for claim "${who}"`);
+        let path;
+        try {
+            ({ path } = await this.o.provisioner.provision(volumeName, requestBytes(claim), claim.spec.volumeMode ?? "Filesystem"));
+        }
+        catch (err) {
+            this.event(claim, "Warning", "ProvisioningFailed", `failed to provision volume with StorageClass "${sc.metadata.name}": ${errorText(err)}`);
+            throw err;
+        }
+        const current = this.o.store.get("PersistentVolumeClaim", claim.metadata.namespace ?? "", claim.metadata.name ?? "");
+        if (!current || current.metadata.uid !== claim.metadata.uid || current.metadata.deletionTimestamp) {
+            // The claim went while its storage was made: nobody will ever bind it.
+            await this.o.provisioner.delete(volumeName);
+            return;
+        }
+        this.o.store.create(provisionedVolume(current, sc, this.o.nodeName, volumeName, path));
+        this.event(claim, "Normal", "ProvisioningSucceeded", `Successfully provisioned volume ${volumeName}`);
+    }
+    async reclaim(v) {
+        const name = v.metadata.name;
+        try {
+            await this.o.provisioner.delete(name);
+        }
+        catch (err) {
+            this.event(v, "Warning", "VolumeFailedDelete", errorText(err));
+            throw err;
+        }
+        const cur = this.o.store.get("PersistentVolume", "", name);
+        if (!cur || cur.metadata.uid !== v.metadata.uid)
+            return;
+        const released = { ...cur, metadata: { ...cur.metadata, finalizers: undefined } };
+        this.o.store.update(released);
+        this.o.store.delete("PersistentVolume", "", name, { uid: cur.metadata.uid });
+    }
+    /** A PersistentVolume object of ours is gone with its storage kept (Retain): unmount it, keep the image. */
+    volumeGone(v) {
+        if (v.metadata.annotations?.[ANN_PROVISIONED_BY] !== this.o.provisioner.name)
+            return;
+        const name = v.metadata.name;
+        if (this.busy.has(name))
+            return;
+        this.background(name, () => this.o.provisioner.release(name));
+    }
+    async expand(claim, v, bytes, inUse) {
+        const storage = claim.spec.resources?.requests?.["storage"] ?? "0";
+        let done;
+        try {
+            done = await this.o.provisioner.expand(v.metadata.name, bytes, inUse);
+        }
+        catch (err) {
+            this.event(claim, "Warning", "VolumeResizeFailed", `resize volume "${v.metadata.name}" by resizer "${this.o.provisioner.name}" failed: ${errorText(err)}`);
+            throw err;
+        }
+        const { store } = this.o;
+        const pv = store.get("PersistentVolume", "", v.metadata.name);
+        if (pv && pv.spec.capacity?.["storage"] !== storage)
+            store.update({ ...pv, spec: { ...pv.spec, capacity: { ...pv.spec.capacity, storage } } });
+        const cur = store.get("PersistentVolumeClaim", claim.metadata.namespace ?? "", claim.metadata.name ?? "");
+        if (!cur)
+            return;
+        const now = new Date(this.o.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+        const conditions = (cur.status?.conditions ?? []).filter((c) => !CLAIM_RESIZE_CONDITIONS.has(c.type));
+        if (done) {
+            store.update({ ...cur, status: { ...cur.status, capacity: { ...cur.status?.capacity, storage }, allocatedResources: { storage }, conditions: conditions.length ? conditions : undefined } }, { subresource: "status" });
+            this.event(claim, "Normal", "FileSystemResizeSuccessful", `MountVolume.NodeExpandVolume succeeded for volume "${v.metadata.name}" ${this.o.nodeName}`);
+            return;
+        }
+        const pending = cur.status?.conditions?.find((c) => c.type === "FileSystemResizePending");
+        conditions.push(pending ?? {
+            type: "FileSystemResizePending",
+            status: "True",
+            lastProbeTime: null,
+            lastTransitionTime: now,
+            message: "Waiting for user to (re-)start a pod to finish file system resize of volume on node.",
+        });
+        store.update({ ...cur, status: { ...cur.status, allocatedResources: { storage }, conditions } }, { subresource: "status" });
+    }
+}
+function errorText(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+//# sourceMappingURL=controller.js.map

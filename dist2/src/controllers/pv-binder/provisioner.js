@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=provisioner.js.map

@@ -1,0 +1,227 @@
+/**
+ * The PersistentVolume controller's decisions as one pure function (pkg/controller/volume/persistentvolume/
+ * pv_controller.go syncVolume/syncClaim, the pvc/pv-protection controllers, and the DefaultStorageClass retroactive
+ * assignment), over a snapshot of claims, volumes, classes and pods: what to write, which events to record, and
+ * which host work (provision, reclaim, expand) the loop must do. The loop (controller.ts) applies the changes.
+ */
+import { defaultClass } from "../../api/storage-class.js";
+import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_BETA_STORAGE_PROVISIONER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, claimClass, findMatchingVolume, isVolumeBoundToClaim, PV_PROTECTION, PVC_PROTECTION, requestBytes, storageBytes, volumeMismatch, } from "./matching.js";
+const key = (ns, name) => `${ns ?? ""}/${name ?? ""}`;
+const clone = (o) => structuredClone(o);
+/** Pods that still use a claim: not in a terminal phase (pvc-protection's isPodUsingPVC). */
+export function podsUsingClaim(pods, c) {
+    return pods.filter((p) => (p.metadata.namespace ?? "default") === (c.metadata.namespace ?? "default") &&
+        p.status?.phase !== "Succeeded" &&
+        p.status?.phase !== "Failed" &&
+        (p.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === c.metadata.name));
+}
+export function reconcile(s) {
+    const out = [];
+    const volumes = new Map(s.volumes.map((v) => [v.metadata.name ?? "", clone(v)]));
+    const claims = new Map(s.claims.map((c) => [key(c.metadata.namespace, c.metadata.name), c]));
+    for (const v of volumes.values())
+        syncVolume(v, claims, s, out);
+    for (const c of s.claims)
+        syncClaim(clone(c), volumes, s, out);
+    for (const v of volumes.values()) {
+        const before = s.volumes.find((o) => o.metadata.name === v.metadata.name);
+        if (JSON.stringify(before) !== JSON.stringify(v))
+            out.unshift({ kind: "put", object: v });
+    }
+    return out;
+}
+function setPhase(v, phase, now, message) {
+    if (v.status?.phase === phase && v.status?.message === message)
+        return;
+    const changed = v.status?.phase !== phase;
+    v.status = { ...v.status, phase, lastPhaseTransitionTime: changed ? now : v.status?.lastPhaseTransitionTime };
+    if (message)
+        v.status.message = message;
+    else
+        delete v.status.message;
+}
+function addFinalizer(o, f) {
+    if (o.metadata.deletionTimestamp || o.metadata.finalizers?.includes(f))
+        return;
+    o.metadata.finalizers = [...(o.metadata.finalizers ?? []), f];
+}
+function removeFinalizer(o, f) {
+    o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((x) => x !== f);
+}
+/** syncVolume: phases from the claimRef, release and reclaim when the claim is gone, pv-protection. */
+function syncVolume(v, claims, s, out) {
+    addFinalizer(v, PV_PROTECTION);
+    const ref = v.spec.claimRef;
+    const claim = ref ? claims.get(key(ref.namespace, ref.name)) : undefined;
+    if (!ref || !ref.uid) {
+        // Unused, or pre-bound by the user to a claim that the claim pass will bind.
+        if (v.status?.phase !== "Available")
+            setPhase(v, "Available", s.now);
+    }
+    else if (!claim || claim.metadata.uid !== ref.uid) {
+        release(v, s, out);
+    }
+    else if (claim.spec.volumeName === v.metadata.name) {
+        setPhase(v, "Bound", s.now);
+    }
+    else if (claim.spec.volumeName) {
+        // The claim went to another volume: a binding the controller made is undone (unbindVolume).
+        if (v.metadata.annotations?.[ANN_BOUND_BY_CONTROLLER]) {
+            delete v.spec.claimRef;
+            delete v.metadata.annotations[ANN_BOUND_BY_CONTROLLER];
+        }
+        else
+            v.spec.claimRef = { ...ref, uid: undefined };
+        setPhase(v, "Available", s.now);
+    }
+    if (v.metadata.deletionTimestamp && v.status?.phase !== "Bound")
+        removeFinalizer(v, PV_PROTECTION);
+}
+/** The claim is gone: Released, then the reclaim policy. Retain keeps the claimRef (with its uid) for the admin. */
+function release(v, s, out) {
+    if (v.status?.phase === "Failed")
+        return;
+    if (v.status?.phase !== "Released")
+        setPhase(v, "Released", s.now);
+    const policy = v.spec.persistentVolumeReclaimPolicy ?? "Retain";
+    if (policy === "Retain")
+        return;
+    const name = v.metadata.name ?? "";
+    if (policy === "Delete" && v.metadata.annotations?.[ANN_PROVISIONED_BY] === s.provisioner) {
+        if (!s.busy.has(name))
+            out.push({ kind: "reclaim", volume: clone(v) });
+        return;
+    }
+    const message = policy === "Delete"
+        ? `error getting deleter volume plugin for volume "${name}": no deletable volume plugin matched`
+        : "No recycler plugin found for the volume!";
+    setPhase(v, "Failed", s.now, message);
+    out.push({ kind: "event", object: v, type: "Warning", reason: policy === "Delete" ? "VolumeFailedDelete" : "VolumeFailedRecycle", message });
+}
+function syncClaim(c, volumes, s, out) {
+    const before = JSON.stringify(c);
+    addFinalizer(c, PVC_PROTECTION);
+    const users = podsUsingClaim(s.pods, c);
+    if (c.metadata.deletionTimestamp && users.length === 0)
+        removeFinalizer(c, PVC_PROTECTION);
+    const def = defaultClass(s.classes);
+    if (c.spec.storageClassName == null && claimClass(c) === "" && !c.spec.volumeName && def)
+        c.spec.storageClassName = def.metadata.name;
+    if (c.spec.volumeName)
+        syncBoundClaim(c, volumes, s, users.length > 0, out);
+    else if (!c.metadata.deletionTimestamp)
+        syncUnboundClaim(c, volumes, s, users, out);
+    if (JSON.stringify(c) !== before)
+        out.unshift({ kind: "put", object: c });
+}
+function event(out, object, type, reason, message) {
+    out.push({ kind: "event", object, type, reason, message });
+}
+function syncBoundClaim(c, volumes, s, inUse, out) {
+    const name = c.spec.volumeName;
+    const v = volumes.get(name);
+    if (!v) {
+        if (c.status?.phase === "Bound") {
+            c.status = { ...c.status, phase: "Lost" };
+            event(out, c, "Warning", "ClaimLost", "Bound claim has lost its PersistentVolume. Data on the volume is lost!");
+        }
+        return;
+    }
+    if (!v.spec.claimRef) {
+        // Pre-bound by the claim (spec.volumeName): bind when the volume fits (checkVolumeSatisfyClaim).
+        const why = volumeMismatch(c, v);
+        if (why)
+            event(out, c, "Warning", "VolumeMismatch", `Cannot bind to requested volume "${name}": ${why}`);
+        else
+            bind(v, c, true, false, s.now);
+        return;
+    }
+    if (!isVolumeBoundToClaim(v, c)) {
+        if (c.status?.phase !== "Bound")
+            event(out, c, "Warning", "FailedBinding", `volume "${name}" already bound to a different claim.`);
+        return;
+    }
+    bind(v, c, false, false, s.now);
+    const want = requestBytes(c);
+    // Growth waiting for its pods to go is tried again once they have gone (the pod watch brings us back).
+    const waiting = inUse && c.status?.conditions?.some((k) => k.type === "FileSystemResizePending");
+    if (want > storageBytes(c.status?.capacity?.["storage"]) && v.metadata.annotations?.[ANN_PROVISIONED_BY] === s.provisioner && !s.busy.has(name) && !waiting) {
+        out.push({ kind: "expand", claim: c, volume: v, bytes: want, inUse });
+    }
+}
+function syncUnboundClaim(c, volumes, s, users, out) {
+    const cls = claimClass(c);
+    const sc = cls ? s.classes.find((k) => k.metadata.name === cls) : undefined;
+    const delay = sc?.volumeBindingMode === "WaitForFirstConsumer";
+    const node = c.metadata.annotations?.[ANN_SELECTED_NODE] ?? users.find((p) => p.spec.nodeName)?.spec.nodeName;
+    const match = findMatchingVolume(c, [...volumes.values()], delay && !node);
+    if (match) {
+        bind(match, c, !match.spec.claimRef, true, s.now);
+        return;
+    }
+    if (c.status?.phase !== "Pending")
+        c.status = { ...c.status, phase: "Pending" };
+    if (delay && !node)
+        return event(out, c, "Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+    if (!cls)
+        return event(out, c, "Normal", "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
+    if (!sc)
+        return event(out, c, "Warning", "ProvisioningFailed", `storageclass.storage.k8s.io "${cls}" not found`);
+    c.metadata.annotations = { ...c.metadata.annotations, [ANN_STORAGE_PROVISIONER]: sc.provisioner, [ANN_BETA_STORAGE_PROVISIONER]: sc.provisioner };
+    if (sc.provisioner !== s.provisioner) {
+        const message = `Waiting for a volume to be created either by the external provisioner '${sc.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`;
+        return event(out, c, "Normal", "ExternalProvisioning", message);
+    }
+    if (c.spec.selector)
+        return event(out, c, "Warning", "ProvisioningFailed", "claim Selector is not supported");
+    if (delay)
+        c.metadata.annotations[ANN_SELECTED_NODE] = node;
+    // A local volume is made on the node that will use it: another node's provisioner serves claims chosen for it.
+    if (delay && node !== s.nodeName)
+        return;
+    if (!s.busy.has(c.metadata.uid ?? "")) {
+        out.push({ kind: "provision", claim: c, storageClass: sc, volumeName: `pvc-${c.metadata.uid}` });
+    }
+}
+/** Binds both sides (bindVolumeToClaim + bindClaimToVolume) and sets their status. */
+function bind(v, c, volumeByController, claimByController, now) {
+    v.spec.claimRef = {
+        kind: "PersistentVolumeClaim",
+        namespace: c.metadata.namespace,
+        name: c.metadata.name,
+        uid: c.metadata.uid,
+        apiVersion: "v1",
+        resourceVersion: v.spec.claimRef?.uid === c.metadata.uid ? v.spec.claimRef?.resourceVersion : c.metadata.resourceVersion,
+    };
+    if (volumeByController)
+        v.metadata.annotations = { ...v.metadata.annotations, [ANN_BOUND_BY_CONTROLLER]: "yes" };
+    setPhase(v, "Bound", now);
+    c.spec.volumeName = v.metadata.name;
+    const ann = { ...c.metadata.annotations, [ANN_BIND_COMPLETED]: "yes" };
+    if (claimByController)
+        ann[ANN_BOUND_BY_CONTROLLER] = "yes";
+    c.metadata.annotations = ann;
+    if (c.status?.phase !== "Bound") {
+        c.status = { ...c.status, phase: "Bound", accessModes: v.spec.accessModes, capacity: v.spec.capacity };
+    }
+}
+/** The PersistentVolume the local provisioner creates for a claim (pre-bound to it, as external-provisioner does). */
+export function provisionedVolume(c, sc, node, volumeName, path) {
+    return {
+        apiVersion: "v1",
+        kind: "PersistentVolume",
+        metadata: { name: volumeName, annotations: { [ANN_PROVISIONED_BY]: sc.provisioner }, finalizers: [PV_PROTECTION] },
+        spec: {
+            accessModes: c.spec.accessModes,
+            capacity: { storage: c.spec.resources?.requests?.["storage"] ?? "0" },
+            claimRef: { kind: "PersistentVolumeClaim", namespace: c.metadata.namespace, name: c.metadata.name, uid: c.metadata.uid, apiVersion: "v1", resourceVersion: c.metadata.resourceVersion },
+            persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? "Delete",
+            storageClassName: sc.metadata.name,
+            volumeMode: c.spec.volumeMode ?? "Filesystem",
+            ...(sc.mountOptions ? { mountOptions: sc.mountOptions } : {}),
+            local: { path },
+            nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: [node] }] }] } },
+        },
+    };
+}
+//# sourceMappingURL=reconcile.js.map

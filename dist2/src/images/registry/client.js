@@ -1,0 +1,225 @@
+/**
+ * The distribution-spec client the image puller uses (opencontainers/distribution-spec v1.1): manifests resolved to
+ * this node's platform and verified, blobs as verified resumable streams, pushes. Every request goes through one
+ * path (`call`): endpoint order (mirrors, then the registry), authentication (auth.ts), and errors that name the
+ * registry, repository, object and cause (errors.ts).
+ *
+ * What the client checks, since nothing a registry sends is trusted:
+ *   - manifests: at most 4 MiB; the bytes hash to the digest asked for, or to `Docker-Content-Digest` when asked by
+ *     tag; Content-Type and the body's mediaType agree; descriptors validated (manifest.ts);
+ *   - an index is resolved to one platform entry (platform.ts) and that manifest verified by its digest;
+ *   - blobs: hashed while streamed, the size never exceeded, the stream failing at its end on a mismatch (blob.ts).
+ */
+import { createHash } from "node:crypto";
+import { manifestSelector, validateDigest } from "../reference.js";
+import { Authenticator, pickChallenge, transportError } from "./auth.js";
+import { openVerifiedBlob } from "./blob.js";
+import { NO_CREDENTIALS } from "./credentials.js";
+import { RegistryError, statusError } from "./errors.js";
+import { RegistryHosts } from "./hosts.js";
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, parseManifest } from "./manifest.js";
+import { nodePlatform, selectPlatform } from "./platform.js";
+import { pushImage } from "./push.js";
+import { readBody, Transport } from "./transport.js";
+export class DistributionClient {
+    hosts;
+    platform;
+    auth;
+    transport;
+    blobRetries;
+    constructor(opts = {}) {
+        this.hosts = opts.hosts ?? new RegistryHosts();
+        this.platform = opts.platform ?? nodePlatform();
+        this.transport = new Transport(opts.idleTimeoutMs ?? 30_000);
+        this.auth = new Authenticator(this.transport, opts.now ?? Date.now);
+        this.blobRetries = opts.blobRetries ?? 5;
+    }
+    close() {
+        this.transport.close();
+    }
+    async getImageManifest(ref, creds = NO_CREDENTIALS) {
+        return this.onEachEndpoint(ref, async (ep) => {
+            const top = await this.fetchManifest(ep, ref, manifestSelector(ref), creds);
+            if (top.parsed.kind === "manifest") {
+                return { digest: top.digest, manifestDigest: top.digest, mediaType: top.mediaType, bytes: top.bytes, manifest: top.parsed.manifest, endpoint: ep.url };
+            }
+            const index = top.parsed.index;
+            let entry;
+            try {
+                entry = selectPlatform(index.manifests, this.platform);
+            }
+            catch (err) {
+                throw new RegistryError("unsupported", this.context(ep, ref, top.digest), err.message);
+            }
+            const platform = await this.fetchManifest(ep, ref, entry.digest, creds);
+            if (platform.parsed.kind !== "manifest") {
+                throw new RegistryError("unsupported", this.context(ep, ref, entry.digest), "an index entry is itself an index (nested indexes are not supported)");
+            }
+            return {
+                digest: top.digest,
+                manifestDigest: platform.digest,
+                mediaType: platform.mediaType,
+                bytes: platform.bytes,
+                manifest: platform.parsed.manifest,
+                index: { mediaType: top.mediaType, bytes: top.bytes, index },
+                endpoint: ep.url,
+            };
+        });
+    }
+    /**
+     * One manifest or index by tag or digest (`selector`), verified, through the mirrors then the registry; not resolved
+     * to a platform (the caller decides, e.g. a puller that records the index).
+     */
+    async getManifest(ref, selector, creds = NO_CREDENTIALS) {
+        return this.onEachEndpoint(ref, async (ep) => {
+            const got = await this.fetchManifest(ep, ref, selector, creds);
+            return { digest: got.digest, mediaType: got.mediaType, bytes: got.bytes, endpoint: ep.url };
+        });
+    }
+    /** One manifest or index by tag or digest from one endpoint, verified. */
+    async fetchManifest(ep, ref, selector, creds = NO_CREDENTIALS) {
+        const ctx = this.context(ep, ref, selector);
+        const res = await this.call({
+            ep,
+            ctx,
+            scopes: [pullScope(ref)],
+            creds: creds.lookup(ep.mirror ? ep.host : ref.registry, ref.repository),
+            req: { method: "GET", url: `${ep.url}/v2/${ref.repository}/manifests/${selector}`, headers: { accept: MANIFEST_ACCEPT.join(", ") }, followRedirects: true },
+        });
+        const bytes = await readBody(res, MAX_MANIFEST_BYTES, "the manifest").catch((err) => {
+            throw err instanceof RegistryError ? err : new RegistryError("too-large", ctx, err.message);
+        });
+        if (res.status !== 200)
+            throw statusError(res.status, bytes, ctx);
+        const digest = verifyManifestDigest(bytes, selector, header(res, "docker-content-digest"), ctx);
+        let parsed;
+        try {
+            parsed = parseManifest(bytes, header(res, "content-type"));
+        }
+        catch (err) {
+            throw new RegistryError(/media type|schema/.test(err.message) ? "unsupported" : "protocol", ctx, err.message);
+        }
+        const mediaType = parsed.kind === "manifest" ? parsed.manifest.mediaType : parsed.index.mediaType;
+        return { digest, mediaType, bytes, parsed };
+    }
+    async openBlob(ref, desc, creds = NO_CREDENTIALS) {
+        validateDigest(desc.digest);
+        return this.onEachEndpoint(ref, (ep) => openVerifiedBlob((range) => this.call({
+            ep,
+            ctx: this.context(ep, ref, desc.digest),
+            scopes: [pullScope(ref)],
+            creds: creds.lookup(ep.mirror ? ep.host : ref.registry, ref.repository),
+            req: { method: "GET", url: `${ep.url}/v2/${ref.repository}/blobs/${desc.digest}`, headers: range ? { range } : {}, followRedirects: true },
+        }), desc, this.context(ep, ref, desc.digest), this.blobRetries));
+    }
+    async pushImage(ref, source, creds = NO_CREDENTIALS) {
+        const ep = this.hosts.pushEndpoint(ref.registry);
+        return pushImage(this, ep, ref, source, creds.lookup(ref.registry, ref.repository));
+    }
+    /**
+     * Sends one request with authentication: the endpoint's challenge (from its /v2/ ping) decides the header; a 401
+     * teaches a new challenge once, then each matching credential is tried in turn (the kubelet tries every key that
+     * matches). A request with a streamed body cannot be repeated, so its 401 is final.
+     */
+    async call(c) {
+        let challenge = await this.auth.challenge(c.ep, c.ctx);
+        const candidates = c.creds.length ? c.creds : [undefined];
+        const repeatable = c.req.body === undefined || Buffer.isBuffer(c.req.body);
+        let relearned = false;
+        let lastError;
+        for (let i = 0; i < candidates.length; i++) {
+            const cred = candidates[i];
+            let authorization;
+            try {
+                authorization = await this.auth.header(challenge, c.scopes, cred, c.ctx);
+            }
+            catch (err) {
+                if (err instanceof RegistryError && (err.kind === "unauthorized" || err.kind === "denied") && i + 1 < candidates.length) {
+                    lastError = err;
+                    continue;
+                }
+                throw err;
+            }
+            const res = await this.transport
+                .send({ ...c.req, ...(authorization ? { authorization } : {}), ca: c.ep.ca })
+                .catch((err) => {
+                throw transportError(err, c.ctx);
+            });
+            if (res.status !== 401)
+                return res;
+            const body = await readBody(res, 64 << 10, "the 401 answer").catch(() => Buffer.alloc(0));
+            const fresh = pickChallenge(res.headers["www-authenticate"]);
+            if (challenge)
+                this.auth.forget(challenge, c.scopes, cred);
+            if (fresh && repeatable && !relearned && !sameChallenge(fresh, challenge)) {
+                relearned = true;
+                challenge = fresh;
+                this.auth.learn(c.ep, fresh);
+                i--; // the same credential again, under the challenge the registry asked for
+                continue;
+            }
+            const who = cred ? ` with the credentials from ${cred.origin}` : c.creds.length === 0 ? " (no credentials match this registry)" : "";
+            lastError = statusError(401, body, c.ctx, who);
+            if (!repeatable)
+                break;
+        }
+        throw lastError ?? new RegistryError("unauthorized", c.ctx, "401 Unauthorized");
+    }
+    /** Runs `fn` against each pull endpoint in order (mirrors first); the last endpoint's error wins, mirrors' are noted. */
+    async onEachEndpoint(ref, fn) {
+        const endpoints = this.hosts.pullEndpoints(ref.registry);
+        const skipped = [];
+        for (const [i, ep] of endpoints.entries()) {
+            try {
+                return await fn(ep);
+            }
+            catch (err) {
+                if (i === endpoints.length - 1) {
+                    if (skipped.length && err instanceof RegistryError) {
+                        throw new RegistryError(err.kind, err.context, `${err.detail} (mirrors tried first: ${skipped.join("; ")})`, err.status);
+                    }
+                    throw err;
+                }
+                skipped.push(`${ep.url}: ${err instanceof RegistryError ? err.detail : err.message}`);
+            }
+        }
+        throw new Error("no endpoints"); // pullEndpoints always ends with the registry itself
+    }
+    context(ep, ref, object) {
+        const own = this.hosts.pushEndpoint(ref.registry).url;
+        return { registry: ref.registry, repository: ref.repository, ...(object ? { object } : {}), ...(ep.url !== own ? { endpoint: ep.url } : {}) };
+    }
+}
+export function pullScope(ref) {
+    return `repository:${ref.repository}:pull`;
+}
+function header(res, name) {
+    const v = res.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+}
+function sameChallenge(a, b) {
+    return b !== null && a.scheme === b.scheme && a.params.realm === b.params.realm && a.params.service === b.params.service && a.params.scope === b.params.scope;
+}
+/**
+ * The digest of manifest bytes, checked: against the digest asked for (a pull by digest), else against
+ * Docker-Content-Digest when the registry sent one (distribution-spec: a client that uses it MUST verify it).
+ */
+export function verifyManifestDigest(bytes, selector, contentDigest, ctx) {
+    const expected = selector.includes(":") ? selector : contentDigest;
+    if (expected === undefined)
+        return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+    try {
+        validateDigest(expected);
+    }
+    catch (err) {
+        throw new RegistryError("protocol", ctx, `Docker-Content-Digest: ${err.message}`);
+    }
+    const [alg] = expected.split(":");
+    const actual = `${alg}:${createHash(alg).update(bytes).digest("hex")}`;
+    if (actual !== expected) {
+        const source = selector.includes(":") ? "the digest asked for" : "Docker-Content-Digest";
+        throw new RegistryError("digest-mismatch", ctx, `manifest digest mismatch: the bytes hash to ${actual}, not ${expected} (${source})`);
+    }
+    return actual;
+}
+//# sourceMappingURL=client.js.map

@@ -1,0 +1,93 @@
+/**
+ * Layer decompression as a stream. The format is read from the first bytes (gzip 1f 8b, zstd 28 b5 2f fd, else a
+ * plain tar), as containerd's DecompressStream does: media types lie in practice (docker-archive layers are plain
+ * tars whatever the manifest says), and a wrong guess would only fail later with a worse message.
+ *
+ * gzip is Node's zlib. zstd is Debian's `zstd` binary through the Runner, fed and read through pipes: Node 20's
+ * zlib has no zstd (it arrives in Node 22.15/23.8), the npm decoders are either native addons to build or pure-JS
+ * ports several times slower, and the binary is maintained by Debian and decodes on the second core while we hash
+ * and write on this one.
+ */
+import { once } from "node:events";
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+export function sniffCompression(head) {
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
+        return "gzip";
+    if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528)
+        return "zstd";
+    return "none";
+}
+/** The decompressed bytes of `src`. Errors of the decoder (a truncated gzip, a bad frame) end the iteration. */
+export async function* decompress(src, runner) {
+    const it = src[Symbol.asyncIterator]();
+    let first = await it.next();
+    while (!first.done && first.value.length < 4) {
+        const more = await it.next();
+        if (more.done)
+            break;
+        first = { done: false, value: Buffer.concat([first.value, more.value]) };
+    }
+    if (first.done)
+        return;
+    const head = first.value;
+    const rest = (async function* () {
+        yield head;
+        for (let r = await it.next(); !r.done; r = await it.next())
+            yield r.value;
+    })();
+    const kind = sniffCompression(head);
+    if (kind === "none")
+        yield* rest;
+    else if (kind === "gzip")
+        yield* throughGunzip(rest);
+    else
+        yield* throughZstd(rest, runner);
+}
+async function* throughGunzip(src) {
+    const gz = createGunzip();
+    const input = Readable.from(src);
+    input.on("error", (err) => gz.destroy(err));
+    input.pipe(gz);
+    try {
+        for await (const chunk of gz)
+            yield chunk;
+    }
+    finally {
+        input.destroy();
+        gz.destroy();
+    }
+}
+async function* throughZstd(src, runner) {
+    const child = runner.spawn(["zstd", "-d", "-c", "-q"], { stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr = (stderr + d.toString()).slice(-2000)));
+    const exited = once(child, "close");
+    child.stdin.on("error", () => undefined); // EPIPE when zstd fails early: its exit status tells why
+    const feed = (async () => {
+        for await (const chunk of src) {
+            if (!child.stdin.write(chunk))
+                await once(child.stdin, "drain");
+        }
+        child.stdin.end();
+    })();
+    let feedError;
+    feed.catch((err) => {
+        feedError = err;
+        child.kill("SIGKILL");
+    });
+    try {
+        for await (const chunk of child.stdout)
+            yield chunk;
+        const [code, signal] = await exited;
+        if (feedError)
+            throw feedError;
+        if (code !== 0)
+            throw new Error(`zstd: cannot decompress the layer (${signal ?? `exit ${code}`}): ${stderr.trim()}`);
+    }
+    finally {
+        if (child.exitCode === null)
+            child.kill("SIGKILL");
+    }
+}
+//# sourceMappingURL=decompress.js.map

@@ -1,0 +1,218 @@
+/**
+ * Writes one layer's tar entries into its own fresh directory, the directory overlayfs later stacks as a lower
+ * layer. Whiteouts become overlayfs whiteouts (a 0/0 character device) and opaque markers the
+ * `trusted.overlay.opaque=y` attribute, so the kernel merges layers with exactly the OCI semantics (layer.md).
+ *
+ * Safety (shared reference images.md, every traversal class): every path is resolved component by component inside
+ * the layer directory with lstat, the layer directory being "/": `..` is clamped at the root, a symlink met in a
+ * parent is followed as the kernel would inside a chroot (absolute targets restart at the layer root), nothing is
+ * ever created through a final symlink (files are opened O_CREAT|O_EXCL|O_NOFOLLOW after the old entry is
+ * unlinked), and a hardlink's target is resolved the same way, so it can only name a file of this layer. This is
+ * race-free without openat2 because the directory is private to the unpacker until it is committed: nothing else
+ * writes into it while we resolve (the container root, which containers do write to, is resolved by the shim's
+ * openat2 instead — shim/resolve.c).
+ *
+ * Device nodes, whiteouts and extended attributes have no Node API: they go through the Runner (mknod, setfattr),
+ * one exec each; layers carry few of them.
+ */
+import { constants, promises as fsp } from "node:fs";
+import { join } from "node:path";
+import { entryComponents, entryMeaning } from "./layer-path.js";
+/** Symlinks followed while resolving one path before giving up, as the kernel's MAXSYMLINKS. */
+const MAX_LINKS = 40;
+export class UnsafeLayerError extends Error {
+    constructor(entry, reason) {
+        super(`layer entry "${entry}": ${reason}`);
+        this.name = "UnsafeLayerError";
+    }
+}
+/**
+ * Only these extended attributes are taken from an image. `trusted.overlay.*` never is: it would steer overlayfs
+ * itself (redirects, metacopy, opaque) — opaque directories come from `.wh..wh..opq` entries only.
+ */
+export function allowedXattr(name) {
+    if (name.startsWith("trusted.overlay."))
+        return false;
+    return name.startsWith("user.") || name.startsWith("trusted.") || name === "security.capability" ||
+        name === "system.posix_acl_access" || name === "system.posix_acl_default";
+}
+/** Unpacks entries into `root` (an empty directory only this call writes to). Throws on the first unsafe entry. */
+export async function unpackLayer(entries, root, runner) {
+    const u = new Unpacker(root, runner);
+    for await (const e of entries)
+        await u.apply(e);
+    await u.finish();
+    return { size: u.size, entries: u.count };
+}
+class Unpacker {
+    root;
+    runner;
+    size = 0;
+    count = 0;
+    /** Directory times are set last: writing their children changes them. */
+    dirTimes = [];
+    constructor(root, runner) {
+        this.root = root;
+        this.runner = runner;
+    }
+    async apply({ header: h, body }) {
+        this.count++;
+        const meaning = entryMeaning(entryComponents(h.name));
+        if (meaning.kind === "ignore")
+            return;
+        if (meaning.kind === "opaque") {
+            const dir = await this.resolveDir(meaning.dir, h.name);
+            await this.setXattr(dir, "trusted.overlay.opaque", Buffer.from("y"));
+            return;
+        }
+        if (meaning.path.length === 0) {
+            // The layer root itself ("./"): only its attributes.
+            if (h.type !== "dir")
+                throw new UnsafeLayerError(h.name, "the layer root must be a directory");
+            await this.attributes(this.root, h, true);
+            return;
+        }
+        const parent = await this.resolveDir(meaning.path.slice(0, -1), h.name);
+        const target = join(parent, meaning.path[meaning.path.length - 1]);
+        const existing = await lstatOrUndefined(target);
+        if (meaning.kind === "whiteout") {
+            if (existing)
+                await fsp.rm(target, { recursive: true, force: true });
+            await this.runner.run(["mknod", "-m", "0", target, "c", "0", "0"]);
+            return;
+        }
+        if (existing && !(existing.isDirectory() && h.type === "dir"))
+            await fsp.rm(target, { recursive: true, force: true });
+        await this.create(h, target, body, existing?.isDirectory() === true && h.type === "dir");
+    }
+    async create(h, target, body, dirExists) {
+        switch (h.type) {
+            case "dir":
+                if (!dirExists)
+                    await fsp.mkdir(target, { mode: 0o700 });
+                await this.attributes(target, h, true);
+                return;
+            case "file": {
+                const fh = await fsp.open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+                try {
+                    for await (const chunk of body) {
+                        await fh.write(chunk);
+                        this.size += chunk.length;
+                    }
+                    // chown before chmod: chown clears the set-id bits.
+                    await fh.chown(h.uid, h.gid);
+                    await fh.chmod(h.mode);
+                    await fh.utimes(h.mtime, h.mtime);
+                }
+                finally {
+                    await fh.close();
+                }
+                await this.xattrs(target, h);
+                return;
+            }
+            case "symlink":
+                // The target is data, never followed here; it means something only inside the container's root.
+                await fsp.symlink(h.linkname, target);
+                await fsp.lchown(target, h.uid, h.gid);
+                await fsp.lutimes(target, h.mtime, h.mtime);
+                return;
+            case "hardlink": {
+                const source = await this.resolveLinkTarget(h);
+                await fsp.link(source, target);
+                return;
+            }
+            case "char":
+            case "block":
+            case "fifo": {
+                const kind = h.type === "char" ? ["c", String(h.devmajor), String(h.devminor)] : h.type === "block" ? ["b", String(h.devmajor), String(h.devminor)] : ["p"];
+                await this.runner.run(["mknod", "-m", (h.mode & 0o777).toString(8), target, ...kind]);
+                await this.attributes(target, h, false);
+                return;
+            }
+        }
+    }
+    /** A hardlink names a file of this same layer: resolved inside the root, and never a directory. */
+    async resolveLinkTarget(h) {
+        const comps = entryComponents(h.linkname);
+        if (comps.length === 0)
+            throw new UnsafeLayerError(h.name, `hardlink to the layer root "${h.linkname}"`);
+        const parent = await this.resolveDir(comps.slice(0, -1), h.name, false);
+        const source = parent === undefined ? undefined : join(parent, comps[comps.length - 1]);
+        const st = source === undefined ? undefined : await lstatOrUndefined(source);
+        if (!source || !st)
+            throw new UnsafeLayerError(h.name, `hardlink target "${h.linkname}" is not in this layer`);
+        if (st.isDirectory())
+            throw new UnsafeLayerError(h.name, `hardlink target "${h.linkname}" is a directory`);
+        return source;
+    }
+    async attributes(path, h, dir) {
+        await fsp.lchown(path, h.uid, h.gid);
+        await fsp.chmod(path, h.mode);
+        await this.xattrs(path, h);
+        if (dir)
+            this.dirTimes.push({ path, mtime: h.mtime });
+        else
+            await fsp.lutimes(path, h.mtime, h.mtime);
+    }
+    async xattrs(path, h) {
+        for (const [name, value] of h.xattrs) {
+            if (allowedXattr(name))
+                await this.setXattr(path, name, value);
+        }
+    }
+    async setXattr(path, name, value) {
+        // -h: never through a symlink. The value in hex, so any bytes pass through argv intact.
+        await this.runner.run(["setfattr", "-h", "-n", name, "-v", `0x${value.toString("hex")}`, "--", path]);
+    }
+    async resolveDir(comps, entry, create = true) {
+        const pending = [...comps];
+        let cur = [];
+        let links = 0;
+        while (pending.length) {
+            const c = pending.shift();
+            if (c === "" || c === ".")
+                continue;
+            if (c === "..") {
+                cur.pop();
+                continue;
+            }
+            const path = join(this.root, ...cur, c);
+            const st = await lstatOrUndefined(path);
+            if (!st) {
+                if (!create)
+                    return undefined;
+                await fsp.mkdir(path, { mode: 0o755 });
+                cur.push(c);
+                continue;
+            }
+            if (st.isSymbolicLink()) {
+                if (++links > MAX_LINKS)
+                    throw new UnsafeLayerError(entry, "too many levels of symbolic links");
+                const target = await fsp.readlink(path);
+                if (target.startsWith("/"))
+                    cur = [];
+                pending.unshift(...target.split("/"));
+                continue;
+            }
+            if (!st.isDirectory())
+                throw new UnsafeLayerError(entry, `"${[...cur, c].join("/")}" is not a directory`);
+            cur.push(c);
+        }
+        return join(this.root, ...cur);
+    }
+    async finish() {
+        for (const d of this.dirTimes.reverse())
+            await fsp.utimes(d.path, d.mtime, d.mtime);
+    }
+}
+async function lstatOrUndefined(path) {
+    try {
+        return await fsp.lstat(path);
+    }
+    catch (err) {
+        if (err.code === "ENOENT")
+            return undefined;
+        throw err;
+    }
+}
+//# sourceMappingURL=unpack.js.map

@@ -1,0 +1,106 @@
+import { ContainerStartError } from "../runtime/pod-runtime.js";
+import { fieldPathOf, specOf } from "./container-killer.js";
+import { hookEventMessage } from "./lifecycle-hooks.js";
+/** The back-off key of a container: its spec hash is part of it, so a fixed spec starts without waiting. */
+export function backoffKey(uid, name, specHash) {
+    return `${uid}/${name}/${specHash}`;
+}
+export class ContainerStarter {
+    d;
+    constructor(d) {
+        this.d = d;
+    }
+    /** Starts the container; returns when to retry if it could not start. */
+    async start(pod, s, specHash, waiting, stop = {}) {
+        const uid = pod.metadata.uid;
+        const spec = specOf(pod, s.name, s.init);
+        const key = backoffKey(uid, s.name, specHash);
+        const errKey = `${key}/start-error`;
+        if (s.restartAfter !== undefined)
+            this.d.backoff.next(key, s.restartAfter);
+        const fieldPath = fieldPathOf(pod, s.name);
+        // kuberuntime_container.go startContainer step 1: the image, as its pull policy says, before anything is made.
+        const image = await this.d.imageManager.ensure(pod, spec, fieldPath);
+        if (!image.ok) {
+            waiting.set(s.name, { reason: image.reason, message: image.message });
+            // After a failed pull, sync again shortly: the container then shows ImagePullBackOff until the back-off ends.
+            if (image.reason === "ErrImagePull")
+                return this.d.clock.now() + 1000;
+            return image.retryAt ?? this.d.clock.now() + this.d.backoff.current(errKey);
+        }
+        let record;
+        try {
+            record = await this.d.runtime.startContainer(pod, spec, { attempt: s.attempt, init: s.init, env: this.envSources(pod, spec), specHash });
+        }
+        catch (err) {
+            if (!(err instanceof ContainerStartError))
+                throw err;
+            return this.failed(pod, s.name, err, errKey, waiting);
+        }
+        this.d.backoff.reset(errKey);
+        waiting.delete(s.name);
+        this.d.events.record(pod, "Normal", "Created", `Created container ${spec.name}`, fieldPath);
+        this.d.events.record(pod, "Normal", "Started", `Started container ${spec.name}`, fieldPath);
+        if (spec.lifecycle?.postStart)
+            await this.postStart(pod, spec, record, waiting, stop);
+        return undefined;
+    }
+    failed(pod, name, err, errKey, waiting) {
+        const now = this.d.clock.now();
+        const until = this.d.backoff.backoffUntil(errKey, now);
+        this.d.backoff.next(errKey, now);
+        waiting.set(name, { reason: err.reason, message: err.message });
+        this.d.events.record(pod, "Warning", err.reason === "ErrImageNeverPull" ? "ErrImageNeverPull" : "Failed", err.message, fieldPathOf(pod, name));
+        return until ?? now + this.d.backoff.current(errKey);
+    }
+    /** kuberuntime_container.go startContainer step 4: a failed postStart hook kills the container. */
+    async postStart(pod, spec, record, waiting, stop) {
+        const { signal } = stop;
+        const msg = await this.d.hooks.run(spec.lifecycle.postStart, { pod, container: spec, containerId: record.id, signal });
+        if (!msg || signal?.aborted)
+            return;
+        this.d.log?.(`pod ${pod.metadata.namespace}/${pod.metadata.name}: ${msg}`);
+        this.d.events.record(pod, "Warning", "FailedPostStartHook", hookEventMessage(msg), fieldPathOf(pod, spec.name));
+        waiting.set(spec.name, { reason: "PostStartHookError", message: msg });
+        // The kill may take the whole grace period: the pod's IP and containers are shown meanwhile, not after it.
+        this.d.writeStatus?.(pod, waiting);
+        const current = this.d.runtime.container(record.id) ?? record;
+        await this.d.killer.kill(pod, current, { grace: Math.max(0, pod.spec.terminationGracePeriodSeconds ?? 30), message: "FailedPostStartHook", ...stop });
+    }
+    envSources(pod, c) {
+        const ns = pod.metadata.namespace ?? "default";
+        const configMaps = {};
+        const secrets = {};
+        const refs = [
+            ...(c.env ?? []).map((e) => ({ cm: e.valueFrom?.configMapKeyRef?.name, sec: e.valueFrom?.secretKeyRef?.name })),
+            ...(c.envFrom ?? []).map((e) => ({ cm: e.configMapRef?.name, sec: e.secretRef?.name })),
+        ];
+        for (const { cm, sec } of refs) {
+            if (cm && !(cm in configMaps))
+                configMaps[cm] = configMapData(this.d.store.get("ConfigMap", ns, cm));
+            if (sec && !(sec in secrets))
+                secrets[sec] = decodeSecret(this.d.store.get("Secret", ns, sec));
+        }
+        return {
+            configMaps,
+            secrets,
+            warnInvalidKeys: (message) => this.d.events.record(pod, "Warning", "InvalidEnvironmentVariableNames", message),
+            hostIP: this.d.hostIP(),
+            hostname: "",
+            serviceEnv: pod.spec.enableServiceLinks === false ? {} : this.d.serviceEnv?.(ns) ?? {},
+        };
+    }
+}
+/** A ConfigMap's data as env sees it: binaryData is not env (the kubelet reads only Data). */
+function configMapData(cm) {
+    return cm ? { ...(cm.data ?? {}) } : undefined;
+}
+function decodeSecret(s) {
+    if (!s)
+        return undefined;
+    const out = { ...(s.stringData ?? {}) };
+    for (const [k, v] of Object.entries(s.data ?? {}))
+        out[k] = Buffer.from(v, "base64").toString();
+    return out;
+}
+//# sourceMappingURL=container-starter.js.map

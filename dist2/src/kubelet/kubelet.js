@@ -1,0 +1,229 @@
+import { isMirrorPod, isStaticPod } from "./pod-objects.js";
+import { PodWorker } from "./pod-worker.js";
+import { showsMetadata, volumeReferences } from "../storage/config-objects.js";
+export class Kubelet {
+    o;
+    workers = new Map();
+    stopWatch;
+    stopConfigWatches = [];
+    resyncTimer;
+    housekeepingTimer;
+    seenGeneration = new Map();
+    /** Static pods by uid, as the manifest directory defines them now. */
+    staticPods = new Map();
+    syncer;
+    /** How long the start took until every pod had synced once (re-adoption), in ms. */
+    adoptedInMs;
+    constructor(o) {
+        this.o = o;
+        this.syncer = {
+            syncPod: (pod, signal, shutdown) => {
+                if (isStaticPod(pod))
+                    this.o.mirrors?.ensure(pod);
+                return this.o.syncer.syncPod(pod, signal, shutdown);
+            },
+            terminatePod: (uid, pod, lastKnown, shutdown, shortened) => this.o.syncer.terminatePod(uid, pod, lastKnown, shutdown, shortened),
+        };
+    }
+    /** Starts with the static pods the manifest directory holds now (so their containers are re-adopted too). */
+    async start(staticPods = []) {
+        const began = this.o.clock.now();
+        await this.o.runtime.start();
+        this.o.runtime.onEvent((ev) => this.onRuntimeEvent(ev));
+        const { items, resourceVersion } = this.o.store.list("Pod", { fieldSelector: `spec.nodeName=${this.o.nodeName}` });
+        for (const pod of staticPods)
+            this.staticPods.set(pod.metadata.uid, pod);
+        const live = new Set(this.staticPods.keys());
+        for (const pod of this.staticPods.values())
+            this.worker(pod.metadata.uid).update(pod);
+        for (const pod of items) {
+            if (isMirrorPod(pod))
+                continue;
+            live.add(pod.metadata.uid);
+            this.podChanged(pod);
+        }
+        // Sandboxes whose pod object is gone: the pod was deleted while we were not running.
+        for (const s of this.o.runtime.sandboxes())
+            if (!live.has(s.podUid))
+                this.worker(s.podUid).update(undefined);
+        this.removeOrphanMirrors();
+        this.stopWatch = this.o.store.watch("Pod", { resourceVersion, fieldSelector: `spec.nodeName=${this.o.nodeName}` }, (ev) => this.onWatch(ev));
+        for (const kind of ["ConfigMap", "Secret"]) {
+            this.stopConfigWatches.push(this.o.store.watch(kind, { resourceVersion }, (ev) => this.configChanged(kind, ev)));
+        }
+        this.scheduleResync();
+        this.scheduleHousekeeping();
+        void Promise.all([...this.workers.values()].map((w) => w.firstSync)).then(() => (this.adoptedInMs = this.o.clock.now() - began));
+    }
+    /**
+     * Stops taking work (watch, resync, housekeeping), stops every pod worker and waits for them, at most
+     * `boundMs`: a worker still busy then (a step that does not notice the abort) is left behind, and what it was
+     * doing is resumed by the next start. Callers close the store only after this.
+     */
+    async stop(boundMs = 1000) {
+        this.stopWatch?.();
+        for (const stop of this.stopConfigWatches.splice(0))
+            stop();
+        this.resyncTimer?.cancel();
+        this.housekeepingTimer?.cancel();
+        const workers = [...this.workers.values()];
+        const idle = Promise.all(workers.map((w) => w.stop()));
+        let timer;
+        const bound = new Promise((resolve) => (timer = this.o.clock.setTimeout(() => resolve("late"), boundMs)));
+        if ((await Promise.race([idle, bound])) === "late")
+            this.o.log?.(`stopping: pod workers still busy after ${boundMs} ms are left to the next start`);
+        timer?.cancel();
+        await this.o.runtime.stop();
+    }
+    scheduleResync() {
+        this.resyncTimer = this.o.clock.setTimeout(() => void this.resync(), this.o.resyncMs ?? 10_000);
+    }
+    scheduleHousekeeping() {
+        if (!this.o.housekeeping)
+            return;
+        this.housekeepingTimer = this.o.clock.setTimeout(async () => {
+            try {
+                await this.o.housekeeping?.();
+                this.removeOrphanMirrors();
+            }
+            catch (err) {
+                this.o.log?.(`housekeeping: ${String(err)}`);
+            }
+            this.scheduleHousekeeping();
+        }, this.o.housekeepingMs ?? 60_000);
+    }
+    /** Catch-up pass: the runtime rescans exits and sandboxes, and every worker syncs. */
+    async resync() {
+        try {
+            await this.o.runtime.resync?.();
+        }
+        catch (err) {
+            this.o.log?.(`resync: ${String(err)}`);
+        }
+        for (const w of this.workers.values())
+            w.wake();
+        this.scheduleResync();
+    }
+    /**
+     * The manifest directory changed: new static pods start, removed ones stop with their grace period (an edited
+     * file is both: its pods have new uids).
+     */
+    staticPodsChanged(pods) {
+        const want = new Map(pods.map((p) => [p.metadata.uid, p]));
+        for (const [uid, pod] of want) {
+            if (this.staticPods.has(uid))
+                continue;
+            this.staticPods.set(uid, pod);
+            this.worker(uid).update(pod);
+        }
+        for (const [uid, pod] of this.staticPods) {
+            if (want.has(uid))
+                continue;
+            this.staticPods.delete(uid);
+            const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+            const at = new Date(this.o.clock.now() + grace * 1000).toISOString();
+            this.workers.get(uid)?.update({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: at, deletionGracePeriodSeconds: grace } });
+        }
+    }
+    /**
+     * A ConfigMap or Secret changed: the pods whose volumes show it sync now, so the new content reaches them without
+     * waiting for the resync (a pod waiting for a missing one starts as soon as it appears).
+     */
+    configChanged(kind, ev) {
+        const { namespace, name } = ev.object.metadata;
+        for (const w of this.workers.values()) {
+            const pod = w.current;
+            if (!pod || (pod.metadata.namespace ?? "default") !== namespace)
+                continue;
+            const refs = volumeReferences(pod);
+            if ((kind === "ConfigMap" ? refs.configMaps : refs.secrets).has(name))
+                w.wake();
+        }
+    }
+    onWatch(ev) {
+        const pod = ev.object;
+        if (isMirrorPod(pod)) {
+            this.mirrorChanged(ev.type, pod);
+            return;
+        }
+        if (ev.type === "DELETED") {
+            this.worker(pod.metadata.uid).update(undefined);
+            return;
+        }
+        if (ev.type === "ADDED" || ev.type === "MODIFIED")
+            this.podChanged(pod);
+    }
+    /**
+     * A mirror pod changed. Deleted through the API (marked or gone): its static pod's worker makes it again on its
+     * next sync; the mark is answered at once by removing it, as the kubelet does.
+     */
+    mirrorChanged(type, mirror) {
+        const owner = this.workers.get(mirror.metadata.annotations["kubernetes.io/config.mirror"]);
+        const live = owner?.current && !owner.current.metadata.deletionTimestamp;
+        if (type === "DELETED") {
+            if (live)
+                owner.wake();
+            return;
+        }
+        if (!live || mirror.metadata.deletionTimestamp) {
+            // Not from inside the store's watch callback: the write that notified us is still being delivered.
+            setImmediate(() => this.o.mirrors?.remove(mirror));
+        }
+    }
+    removeOrphanMirrors() {
+        for (const m of this.o.mirrors?.orphans(new Set(this.staticPods.keys())) ?? [])
+            this.o.mirrors.remove(m);
+    }
+    /**
+     * A pod object changed. Our own status writes come back as MODIFIED too; they only refresh the worker's copy,
+     * a sync is needed only when the spec (generation) or the deletion state changed.
+     */
+    podChanged(pod) {
+        const uid = pod.metadata.uid;
+        let key = `${pod.metadata.generation}/${pod.metadata.deletionTimestamp ?? ""}/${pod.metadata.deletionGracePeriodSeconds ?? ""}`;
+        // Labels and annotations change without a new generation; a pod whose downwardAPI files show them syncs then.
+        if (showsMetadata(pod))
+            key += JSON.stringify([pod.metadata.labels ?? {}, pod.metadata.annotations ?? {}]);
+        const w = this.worker(uid);
+        if (this.seenGeneration.get(uid) === key && w.current) {
+            w.refresh(pod);
+            return;
+        }
+        const first = !this.seenGeneration.has(uid);
+        this.seenGeneration.set(uid, key);
+        if (first)
+            this.o.onPodEvent?.(pod);
+        w.update(pod);
+    }
+    onRuntimeEvent(ev) {
+        this.workers.get(ev.podUid)?.wake();
+    }
+    /** Wakes the worker of a pod (a probe result changed). */
+    wake(uid) {
+        this.workers.get(uid)?.wake();
+    }
+    /** The pods the node runs now (API pods and static pods), as their workers last saw them. */
+    activePods() {
+        return [...this.workers.values()].map((w) => w.current).filter((p) => p !== undefined && !p.metadata.deletionTimestamp);
+    }
+    worker(uid) {
+        let w = this.workers.get(uid);
+        if (!w || w.isTerminated) {
+            w = new PodWorker(uid, this.syncer, this.o.clock, (id, err) => this.o.log?.(`pod ${id}: ${err instanceof Error ? err.stack : String(err)}`));
+            this.workers.set(uid, w);
+            const mine = w;
+            void w.done.then(() => {
+                if (this.workers.get(uid) === mine)
+                    this.workers.delete(uid);
+                this.seenGeneration.delete(uid);
+                this.o.onPodGone?.(uid);
+            });
+        }
+        return w;
+    }
+    /** Resolves once no worker is busy terminating (for clean shutdown in tests). */
+    async drain() {
+        await Promise.all([...this.workers.values()].filter((w) => !w.current || w.current.metadata.deletionTimestamp).map((w) => w.done));
+    }
+}
+//# sourceMappingURL=kubelet.js.map

@@ -1,0 +1,156 @@
+/**
+ * Assembles the kubelet from its parts (wiring only): probe results and the prober, lifecycle hooks, the pod
+ * sync, node admission, the eviction manager, persisted back-off, static pods with their mirrors, event expiry,
+ * and the Kubelet that drives them. The daemon gives it the store, the runtime and the node's settings; stop() leaves pods running.
+ */
+import { join } from "node:path";
+import { Backoff } from "./backoff.js";
+import { ImageManager } from "./image-manager.js";
+import { pullSecretsOf } from "./pull-secrets.js";
+import { BackoffStore } from "./backoff-store.js";
+import { collectEvents } from "./event-gc.js";
+import { EventRecorder } from "./events.js";
+import { Kubelet } from "./kubelet.js";
+import { HookRunner } from "./lifecycle-hooks.js";
+import { MirrorPods } from "./mirror-pods.js";
+import { NodeAdmission } from "./node-admission.js";
+import { PodDialer } from "./pod-dialer.js";
+import { isStaticPod, StorePodObjects } from "./pod-objects.js";
+import { PodSync } from "./pod-sync.js";
+import { Prober } from "./prober.js";
+import { LinuxProbeExecutor } from "./probe-runner.js";
+import { ProbeState } from "./probe-state.js";
+import { StaticPodSource } from "./static-pods.js";
+import { fieldPathOf } from "./container-killer.js";
+import { EvictionManager } from "./eviction-manager.js";
+import { rfc3339 } from "./status-writer.js";
+export async function startNodeAgent(o) {
+    const { store, clock, log } = o;
+    const events = new EventRecorder(store, clock, "kubelet", o.nodeName, o.eventLimits);
+    const backoff = new Backoff(clock);
+    const backoffStore = new BackoffStore(join(o.stateDir, "kubelet", "backoff.json"), backoff, log);
+    await backoffStore.attach();
+    const late = { running: false, evictionGrace: new Map() };
+    const eviction = evictionManager(o, events, late);
+    const { syncer, prober, admission, imageManager } = podSync(o, events, backoff, late, eviction);
+    const staticPods = new StaticPodSource({
+        dir: o.manifests,
+        nodeName: o.nodeName,
+        clock,
+        // Changes seen before the kubelet has started are picked up by start().
+        onChange: (pods) => late.running && late.kubelet?.staticPodsChanged(pods),
+        onError: (file, message) => staticPodError(o, events, file, message),
+    });
+    const kubelet = new Kubelet({
+        nodeName: o.nodeName, store, runtime: o.runtime, syncer, clock, log,
+        resyncMs: o.resyncMs,
+        mirrors: new MirrorPods(store, o.nodeName, log),
+        onPodEvent: (pod) => scheduled(events, pod, o.nodeName),
+        onPodGone: (uid) => {
+            admission.forget(uid);
+            imageManager.forgetPod(uid);
+            late.evictionGrace.delete(uid);
+        },
+        housekeeping: async () => void (await collectEvents(store, clock.now(), o.eventTtlMs)),
+        housekeepingMs: Math.min(60_000, Math.max(1000, o.eventTtlMs / 2)),
+    });
+    late.kubelet = kubelet;
+    // A lost monitor is the lost runtime shim of the kubelet's world: the container's end is reported (and it
+    // restarts per its policy through ContainerDied); the event says why it ended.
+    o.runtime.onEvent((ev) => {
+        if (ev.type !== "MonitorLost")
+            return;
+        const pod = kubelet.workers.get(ev.podUid)?.current;
+        if (pod)
+            events.record(pod, "Warning", "MonitorLost", `Container ${ev.name}: ${ev.message}`, fieldPathOf(pod, ev.name));
+    });
+    await staticPods.start();
+    await kubelet.start(staticPods.pods());
+    late.running = true;
+    kubelet.staticPodsChanged(staticPods.pods());
+    eviction.start();
+    return {
+        kubelet,
+        prober,
+        events,
+        staticPods,
+        eviction,
+        async stop() {
+            eviction.stop();
+            staticPods.stop();
+            prober.stop();
+            await kubelet.stop();
+            await backoffStore.flush();
+        },
+    };
+}
+/** The pod sync with what it drives: probes (and the prober), hooks, admission. */
+function podSync(o, events, backoff, late, eviction) {
+    const { store, runtime, clock, log } = o;
+    const dialer = new PodDialer(o.runner);
+    const probes = new ProbeState();
+    const prober = new Prober({
+        clock,
+        state: probes,
+        executor: new LinuxProbeExecutor(runtime, dialer),
+        unhealthy: (pod, name, message) => events.record(pod, "Warning", "Unhealthy", message, fieldPathOf(pod, name)),
+        wake: (uid) => late.kubelet?.wake(uid),
+    });
+    const admission = new NodeAdmission(() => o.heartbeat.allocatable(), () => late.kubelet?.activePods() ?? [], (uid) => runtime.sandbox(uid) !== undefined, (pod) => eviction.admit(pod));
+    const imageManager = new ImageManager({
+        images: o.images, events, clock, backoff: new Backoff(clock, 10_000, 300_000),
+        pullSecrets: (pod) => pullSecretsOf(store, pod),
+    });
+    const syncer = new PodSync({
+        store, runtime, clock, events, backoff, probes, prober, log, imageManager,
+        hooks: new HookRunner(runtime, dialer, clock),
+        objects: new StorePodObjects(store),
+        hostIP: o.hostIP,
+        serviceEnv: o.serviceEnv,
+        admit: (pod) => admission.admit(pod),
+        graceOverride: (uid) => late.evictionGrace.get(uid),
+    });
+    return { syncer, prober, admission, imageManager };
+}
+/** The scheduler's event, which a one-node cluster's binding stands for (not for static pods: nothing schedules them). */
+function scheduled(events, pod, nodeName) {
+    if (pod.status?.startTime || isStaticPod(pod))
+        return;
+    events.record(pod, "Normal", "Scheduled", `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`, undefined, "default-scheduler");
+}
+/** A manifest that cannot be used: a Warning event on the Node and a log line; the other files still run. */
+function staticPodError(o, events, file, message) {
+    o.log(`static pod manifest ${file} skipped: ${message}`);
+    const node = { apiVersion: "v1", kind: "Node", metadata: { name: o.nodeName, uid: o.nodeName, namespace: "default" } };
+    events.record(node, "Warning", "FailedStaticPodManifest", `cannot use static pod manifest ${file}: ${message}`);
+}
+/**
+ * The eviction manager over this node: candidates are the running, admitted pods; node-level reclaim is the
+ * daemon's reclaimers (eviction-wiring.ts); an eviction fails the pod as the kubelet's killPodNow status
+ * function does (phase Failed, reason Evicted, the message, a DisruptionTarget condition), records the Evicted
+ * event, and has the pod's worker stop it with the eviction's grace period.
+ */
+function evictionManager(o, events, late) {
+    const { store, runtime, clock } = o;
+    return new EvictionManager({
+        ...o.eviction,
+        clock,
+        log: o.log,
+        activePods: () => (late.kubelet?.activePods() ?? []).filter((p) => runtime.sandbox(p.metadata.uid)?.state === "ready" && p.status?.phase !== "Failed" && p.status?.phase !== "Succeeded"),
+        evict: async (pod, graceSeconds, message) => {
+            const uid = pod.metadata.uid;
+            const fresh = store.get("Pod", pod.metadata.namespace ?? "default", pod.metadata.name);
+            if (!fresh || fresh.metadata.uid !== uid)
+                return;
+            const now = rfc3339(clock.now());
+            const disruption = { type: "DisruptionTarget", status: "True", lastProbeTime: null, lastTransitionTime: now, reason: "TerminationByKubelet", message };
+            const conditions = [...(fresh.status?.conditions ?? []).filter((c) => c.type !== "DisruptionTarget"), disruption];
+            late.evictionGrace.set(uid, graceSeconds);
+            events.record(fresh, "Warning", "Evicted", message);
+            const updated = store.update({ ...fresh, status: { ...fresh.status, phase: "Failed", reason: "Evicted", message, conditions } }, { subresource: "status" });
+            late.kubelet?.workers.get(uid)?.refresh(updated);
+            late.kubelet?.wake(uid);
+        },
+    });
+}
+//# sourceMappingURL=node-agent.js.map

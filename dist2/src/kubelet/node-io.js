@@ -1,0 +1,119 @@
+/**
+ * PodIO for this node: the kubelet's streaming server (logs, exec, attach, port-forward) and its metrics, over the
+ * runtime. Errors are the ones the real kubelet/API server return, so kubectl prints the familiar messages.
+ */
+import { connect } from "node:net";
+import { Duplex } from "node:stream";
+import { ApiError } from "../api/errors.js";
+import { readContainerLog } from "../runtime/cri-log.js";
+import { MetricsSampler } from "./metrics-sampler.js";
+import { runtimeUid } from "./pod-objects.js";
+export class NodeIO {
+    runtime;
+    runner;
+    sampler;
+    constructor(runtime, runner) {
+        this.runtime = runtime;
+        this.runner = runner;
+        this.sampler = new MetricsSampler((id) => runtime.usage(id));
+    }
+    /** The newest container (and the one before it) of a name in a pod. */
+    instances(pod, name) {
+        return this.runtime
+            .containers(runtimeUid(pod))
+            .filter((c) => c.name === name)
+            .sort((a, b) => b.attempt - a.attempt);
+    }
+    checkContainer(pod, name) {
+        const all = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].map((c) => c.name);
+        if (!all.includes(name)) {
+            throw ApiError.badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
+        }
+    }
+    async logs(pod, opts) {
+        this.checkContainer(pod, opts.container);
+        const [latest, previous] = this.instances(pod, opts.container);
+        const target = opts.previous ? previous : latest;
+        if (!target) {
+            if (opts.previous) {
+                throw ApiError.badRequest(`previous terminated container "${opts.container}" in pod "${pod.metadata.name}" not found`);
+            }
+            const waiting = pod.status?.containerStatuses?.find((s) => s.name === opts.container)?.state.waiting?.reason ?? "ContainerCreating";
+            throw ApiError.badRequest(`container "${opts.container}" in pod "${pod.metadata.name}" is waiting to start: ${waiting}`);
+        }
+        const sinceMs = opts.sinceTime ? Date.parse(opts.sinceTime) : opts.sinceSeconds ? Date.now() - opts.sinceSeconds * 1000 : undefined;
+        return readContainerLog(target.logPath, {
+            tailLines: opts.tailLines,
+            timestamps: opts.timestamps,
+            limitBytes: opts.limitBytes,
+            sinceMs,
+            follow: opts.follow && !opts.previous,
+            isRunning: () => this.runtime.container(target.id)?.state === "running",
+            exited: (ms) => this.runtime.waitForExit(target.id, ms),
+        });
+    }
+    running(pod, name) {
+        this.checkContainer(pod, name);
+        const [latest] = this.instances(pod, name);
+        if (!latest || latest.state !== "running") {
+            throw ApiError.badRequest(`container ${name} is not running in pod ${pod.metadata.name}`);
+        }
+        return latest;
+    }
+    async exec(pod, opts) {
+        const c = this.running(pod, opts.container);
+        if (opts.command.length === 0)
+            throw ApiError.badRequest("you must specify at least one command for the container");
+        return this.runtime.exec(c.id, opts);
+    }
+    /** Attach: the container's output from now on (its stdio is held by the monitor, which writes the log). */
+    async attach(pod, opts) {
+        const c = this.running(pod, opts.container);
+        const out = readContainerLog(c.logPath, {
+            follow: true,
+            tailLines: 0,
+            isRunning: () => this.runtime.container(c.id)?.state === "running",
+            exited: (ms) => this.runtime.waitForExit(c.id, ms),
+        });
+        const exit = new Promise((resolve) => out.on("close", () => resolve(this.runtime.container(c.id)?.exitCode ?? 0)));
+        return { stdin: null, stdout: out, stderr: null, resize: () => undefined, exit, kill: () => out.destroy() };
+    }
+    async portForward(pod, port) {
+        const sandbox = this.runtime.sandbox(runtimeUid(pod));
+        if (!sandbox || sandbox.state !== "ready")
+            throw ApiError.badRequest(`pod ${pod.metadata.name} has no running sandbox`);
+        const ip = sandbox.hostNetwork ? "127.0.0.1" : sandbox.ips[0];
+        if (ip)
+            return dial(ip, port);
+        // A pod with no pod network (loopback only): enter its network namespace, as the kubelet once did with
+        // nsenter + socat.
+        const child = this.runner.spawn(["nsenter", `--net=/proc/${sandbox.pid}/ns/net`, "socat", "STDIO", `TCP:127.0.0.1:${port}`], {
+            stdio: ["pipe", "pipe", "ignore"],
+        });
+        return Duplex.from({ readable: child.stdout, writable: child.stdin });
+    }
+    async metrics(pod) {
+        const running = this.runtime.containers(runtimeUid(pod)).filter((c) => c.state === "running");
+        const containers = [];
+        for (const c of running) {
+            const u = await this.sampler.sample(c.id);
+            containers.push({ name: c.name, usage: { cpu: `${Math.round(u.cpuNanoCores)}n`, memory: `${Math.round(u.memoryBytes / 1024)}Ki` } });
+        }
+        return {
+            apiVersion: "metrics.k8s.io/v1beta1",
+            kind: "PodMetrics",
+            metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, labels: pod.metadata.labels, creationTimestamp: new Date().toISOString() },
+            timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+            window: `${Math.round(this.sampler.windowMs / 1000)}s`,
+            containers,
+        };
+    }
+}
+function dial(host, port) {
+    return new Promise((resolve, reject) => {
+        const sock = connect({ host, port, allowHalfOpen: true });
+        sock.once("connect", () => resolve(sock));
+        sock.once("error", (err) => reject(ApiError.badRequest(`error forwarding port ${port} to pod: ${err.message}`)));
+    });
+}
+//# sourceMappingURL=node-io.js.map

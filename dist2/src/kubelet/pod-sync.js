@@ -1,0 +1,240 @@
+import { VolumeError } from "../storage/volume-plugin.js";
+import { containerSpecHash } from "./container-hash.js";
+import { collectableContainers } from "./container-gc.js";
+import { ContainerKiller, fieldPathOf, specOf } from "./container-killer.js";
+import { backoffKey, ContainerStarter } from "./container-starter.js";
+import { computePodActions, isEvicted, latestByName } from "./plan.js";
+import { podCgroupPath } from "./pod-cgroup.js";
+import { terminationGrace } from "./pod-worker.js";
+import { observed, runningInstances, StatusWriter } from "./status-writer.js";
+export class PodSync {
+    d;
+    /** Why containers are waiting (start errors, back-off, hook failures), per pod uid. */
+    waiting = new Map();
+    /** Evicted pods whose volumes were already released. */
+    released = new Set();
+    killer;
+    starter;
+    status;
+    constructor(d) {
+        this.d = d;
+        this.killer = new ContainerKiller(d);
+        this.status = new StatusWriter(d);
+        this.starter = new ContainerStarter({ ...d, killer: this.killer, writeStatus: (pod, waiting) => this.status.write(pod, { waiting }) });
+    }
+    async syncPod(spec, signal, shutdown) {
+        // The spec as the worker has it, with the status as stored (a static pod's status lives on its mirror).
+        const pod = { ...spec, status: this.d.objects.statusObject(spec)?.status ?? spec.status };
+        const uid = pod.metadata.uid;
+        const waiting = this.waitingOf(uid);
+        const rejected = this.d.admit?.(pod);
+        if (rejected?.final) {
+            // lifecycle/predicate.go: a pod the node refuses for good fails with the refusal's reason and message.
+            if (pod.status?.phase === "Failed")
+                return undefined;
+            this.d.events.record(pod, "Warning", rejected.reason, rejected.message);
+            this.status.write(pod, { waiting, terminal: { phase: "Failed", reason: rejected.reason, message: rejected.message } });
+            return undefined;
+        }
+        if (rejected) {
+            this.d.events.record(pod, "Warning", rejected.reason, rejected.message);
+            this.status.write(pod, { waiting, pending: rejected });
+            return undefined;
+        }
+        const actions = computePodActions(pod, this.observe(pod));
+        const wake = new WakeAt(actions.recheckAt);
+        const extras = { waiting, terminal: actions.podFailed ? { phase: "Failed", ...actions.podFailed } : undefined };
+        if (actions.podFailed?.reason && pod.status?.phase !== "Failed")
+            this.d.events.record(pod, "Normal", actions.podFailed.reason, actions.podFailed.message ?? "");
+        // As the kubelet's syncPod, the status first says what was observed: a pod whose containers have all ended
+        // shows it at once, not after its sandbox has been torn down (a signal, a wait, the network). With containers
+        // still to stop (a sidecar), their stopping comes first, so the status never shows a phase ahead of them.
+        if (actions.killPod && this.d.runtime.containers(uid).every((c) => c.state === "exited"))
+            this.status.write(pod, extras);
+        await this.act(pod, actions, waiting, wake, { signal, shutdown });
+        if (!signal?.aborted && !actions.killPod && !actions.createSandbox)
+            await this.refreshVolumes(pod);
+        if (!signal?.aborted)
+            await this.collectGarbage(uid);
+        if (!signal?.aborted && isEvicted(pod))
+            await this.releaseEvicted(pod);
+        this.d.prober.update(pod, runningInstances(pod, this.d.runtime.containers(uid)));
+        this.status.write(pod, extras);
+        return wake.at;
+    }
+    async act(pod, actions, waiting, wake, stop) {
+        const { signal } = stop;
+        if (actions.killPod)
+            await this.killPod(pod, actions.createSandbox, stop);
+        if (actions.createSandbox && !(await this.createSandbox(pod))) {
+            wake.soon(this.d.clock.now() + 2000);
+            return;
+        }
+        for (const k of actions.containersToKill) {
+            if (signal?.aborted)
+                return;
+            const c = this.d.runtime.container(k.id);
+            if (c)
+                await this.killer.kill(pod, c, { grace: killGrace(pod, k), message: k.message, ...stop });
+        }
+        for (const s of actions.containersToStart) {
+            if (signal?.aborted)
+                return;
+            const spec = specOf(pod, s.name, s.init);
+            const retryAt = await this.starter.start(pod, s, containerSpecHash(spec), waiting, stop);
+            if (retryAt !== undefined)
+                wake.soon(retryAt);
+        }
+        for (const b of actions.backingOff)
+            this.backingOff(pod, b.name, b.until, waiting, wake);
+    }
+    backingOff(pod, name, until, waiting, wake) {
+        const uid = pod.metadata.uid;
+        const spec = specOf(pod, name, !pod.spec.containers.some((c) => c.name === name));
+        const secs = Math.round(this.d.backoff.current(backoffKey(uid, name, containerSpecHash(spec))) / 1000);
+        const who = `${pod.metadata.name}_${pod.metadata.namespace}(${uid})`;
+        waiting.set(name, { reason: "CrashLoopBackOff", message: `back-off ${secs}s restarting failed container=${name} pod=${who}` });
+        this.d.events.record(pod, "Warning", "BackOff", `Back-off restarting failed container ${name} in pod ${who}`, fieldPathOf(pod, name));
+        wake.soon(until);
+    }
+    waitingOf(uid) {
+        let w = this.waiting.get(uid);
+        if (!w)
+            this.waiting.set(uid, (w = new Map()));
+        return w;
+    }
+    observe(pod) {
+        const uid = pod.metadata.uid;
+        const sandbox = this.d.runtime.sandbox(uid);
+        const records = this.d.runtime.containers(uid);
+        const containers = records.map(observed);
+        const backoffUntil = new Map();
+        for (const init of [true, false]) {
+            for (const [name, c] of latestByName(containers, init)) {
+                const spec = specOf(pod, name, init);
+                if (!spec || c.state !== "exited" || c.finishedAt === undefined)
+                    continue;
+                const until = this.d.backoff.backoffUntil(backoffKey(uid, name, containerSpecHash(spec)), c.finishedAt);
+                if (until !== undefined)
+                    backoffUntil.set(name, until);
+            }
+        }
+        const view = this.d.probes.view(uid, runningInstances(pod, records));
+        return {
+            sandbox: sandbox ? { state: sandbox.state, createdAt: Date.parse(sandbox.createdAt) } : undefined,
+            containers,
+            unhealthy: view.unhealthy,
+            notStarted: view.notStarted,
+            backoffUntil,
+            specHash: containerSpecHash,
+            now: this.d.clock.now(),
+        };
+    }
+    async createSandbox(pod) {
+        const uid = pod.metadata.uid;
+        if (this.d.runtime.sandbox(uid))
+            this.d.events.record(pod, "Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
+        try {
+            await this.d.runtime.runSandbox(pod, { cgroupPath: podCgroupPath(pod) });
+            return true;
+        }
+        catch (err) {
+            if (err instanceof VolumeError)
+                this.d.events.record(pod, "Warning", "FailedMount", err.message);
+            else
+                this.d.events.record(pod, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${errorText(err)}`);
+            return false;
+        }
+    }
+    /**
+     * A running pod's configMap/secret/downwardAPI/projected volumes follow their objects (the kubelet remounts them
+     * on every sync): a failure is FailedMount and the content stays as it was.
+     */
+    async refreshVolumes(pod) {
+        if (!pod.spec.volumes?.length || !this.d.runtime.refreshVolumes)
+            return;
+        try {
+            await this.d.runtime.refreshVolumes(pod);
+        }
+        catch (err) {
+            if (err instanceof VolumeError)
+                this.d.events.record(pod, "Warning", "FailedMount", err.message);
+            else
+                this.d.log?.(`pod ${pod.metadata.namespace}/${pod.metadata.name}: refreshing volumes: ${String(err)}`);
+        }
+    }
+    /** Stops every running container and the sandbox; a sandbox about to be re-created does not wait long. */
+    async killPod(pod, recreating, stop) {
+        const uid = pod.metadata.uid;
+        const running = this.d.runtime.containers(uid).filter((c) => c.state !== "exited");
+        const grace = recreating ? Math.min(gracePeriod(pod), 2) : this.d.graceOverride?.(uid) ?? gracePeriod(pod);
+        await this.killer.killAll(pod, running, { grace, ...stop });
+        await this.d.runtime.stopSandbox(uid);
+    }
+    /**
+     * An evicted pod's volumes and shared memory go once everything in it has stopped (the kubelet's
+     * syncTerminatedPod): the disk or memory it held is what the eviction was for. Its object stays, Failed.
+     */
+    async releaseEvicted(pod) {
+        const uid = pod.metadata.uid;
+        if (this.released.has(uid) || !this.d.runtime.releasePodResources)
+            return;
+        if (this.d.runtime.sandbox(uid)?.state === "ready" || this.d.runtime.containers(uid).some((c) => c.state !== "exited"))
+            return;
+        await this.d.runtime.releasePodResources(pod);
+        this.released.add(uid);
+    }
+    async collectGarbage(uid) {
+        for (const id of collectableContainers(this.d.runtime.containers(uid)))
+            await this.d.runtime.removeContainer(id);
+    }
+    /**
+     * Stops and removes a pod. `pod` is the object being deleted (its deletion grace period applies), undefined when
+     * it is gone from the store already (a forced delete, or deleted while we were down): then the containers are
+     * killed at once, and `lastKnown` only names them in events. `shutdown` (the daemon stopping) ends the waits and
+     * returns before the sandbox is removed; the next daemon terminates the pod again.
+     */
+    async terminatePod(uid, pod, lastKnown, shutdown, shortened) {
+        this.d.prober.terminating(uid);
+        const grace = terminationGrace(pod);
+        const running = this.d.runtime.containers(uid).filter((c) => c.state !== "exited");
+        // A shorter grace period ends this kill's waits as the daemon stopping does; the worker kills again with it.
+        const cut = shortened && shutdown ? AbortSignal.any([shutdown, shortened]) : shortened ?? shutdown;
+        await this.killer.killAll(pod ?? lastKnown, running, { grace, force: grace === 0, signal: cut, shutdown: cut });
+        // Stopping mid-way leaves the rest to the next daemon (it terminates the pod again), not to a closing store.
+        if (cut?.aborted)
+            return;
+        await this.d.runtime.removeSandbox(uid, pod ?? lastKnown);
+        this.d.backoff.forgetPrefix(`${uid}/`);
+        this.d.prober.forget(uid);
+        this.waiting.delete(uid);
+        this.released.delete(uid);
+        if (pod)
+            this.d.objects.removeObject(pod);
+    }
+}
+/** The earliest of the times a sync asks to be woken at. */
+class WakeAt {
+    at;
+    constructor(at) {
+        this.at = at;
+    }
+    soon(t) {
+        this.at = this.at === undefined ? t : Math.min(this.at, t);
+    }
+}
+/** A liveness or startup probe's own terminationGracePeriodSeconds wins over the pod's for its kill. */
+function killGrace(pod, k) {
+    if (k.reason !== "Unhealthy" || !k.probe)
+        return gracePeriod(pod);
+    const spec = specOf(pod, k.name, !pod.spec.containers.some((c) => c.name === k.name));
+    const probe = k.probe === "liveness" ? spec?.livenessProbe : spec?.startupProbe;
+    return probe?.terminationGracePeriodSeconds ?? gracePeriod(pod);
+}
+export function gracePeriod(pod) {
+    return Math.max(0, pod.spec.terminationGracePeriodSeconds ?? 30);
+}
+function errorText(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+//# sourceMappingURL=pod-sync.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=proxier.js.map

@@ -1,0 +1,164 @@
+/**
+ * A container's command line and environment, decided the way the kubelet and the CRI runtime decide them:
+ * - command/args vs the image's Entrypoint/Cmd (https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#notes),
+ * - env in order, image env first, each value able to reference earlier ones with $(VAR), `$$` escaping,
+ * - envFrom (configMapRef, secretRef, prefix, optional) first, later sources over earlier ones, then env over them;
+ *   keys that are not valid variable names are skipped and reported (the kubelet's InvalidEnvironmentVariableNames),
+ * - valueFrom fieldRef / resourceFieldRef (api/downward-api.ts) / configMapKeyRef / secretKeyRef,
+ * - $(VAR) expansion in command and args (pkg/kubelet/container/helpers.go ExpandContainerCommandAndArgs).
+ * Pure: anything that needs the store (ConfigMaps, Secrets) is passed in already looked up.
+ */
+import { fieldRefValue, resourceFieldValue } from "../api/downward-api.js";
+import { FieldError } from "../api/errors.js";
+import { isEnvVarName } from "../api/names.js";
+/** A referenced ConfigMap, Secret or key that is missing: the kubelet's CreateContainerConfigError, in its words. */
+export class ConfigRefError extends FieldError {
+    constructor(field, detail) {
+        super(field, detail);
+        this.message = detail;
+        this.name = "ConfigRefError";
+    }
+}
+/**
+ * Expands $(VAR) references as Kubernetes does: `$$` → `$`, `$(NAME)` → value when NAME is defined, otherwise left
+ * as written; a `$` before anything else stays.
+ */
+export function expandVars(input, lookup) {
+    let out = "";
+    for (let i = 0; i < input.length; i++) {
+        const c = input[i];
+        if (c !== "$" || i + 1 >= input.length) {
+            out += c;
+            continue;
+        }
+        const next = input[i + 1];
+        if (next === "$") {
+            out += "$";
+            i++;
+        }
+        else if (next === "(") {
+            const close = input.indexOf(")", i + 2);
+            if (close < 0) {
+                out += input.slice(i);
+                break;
+            }
+            const name = input.slice(i + 2, close);
+            const value = lookup(name);
+            out += value ?? `$(${name})`;
+            i = close;
+        }
+        else {
+            out += c;
+        }
+    }
+    return out;
+}
+/** The final environment as ordered "K=V" strings: image env, HOSTNAME, service links, then the container's. */
+export function containerEnvironment(pod, container, imageEnv, src) {
+    const env = new Map();
+    for (const kv of imageEnv) {
+        const eq = kv.indexOf("=");
+        if (eq > 0)
+            env.set(kv.slice(0, eq), kv.slice(eq + 1));
+    }
+    env.set("HOSTNAME", src.hostname);
+    for (const [k, v] of Object.entries(src.serviceEnv ?? {}))
+        env.set(k, v);
+    // Variables defined by the container itself are what $(VAR) may reference (plus service links), as in
+    // kubelet_pods.go makeEnvironmentVariables.
+    const visible = new Map(Object.entries(src.serviceEnv ?? {}));
+    for (const [k, v] of envFromVariables(pod, container, src)) {
+        env.set(k, v);
+        visible.set(k, v);
+    }
+    (container.env ?? []).forEach((e, i) => {
+        const value = envValue(pod, container, e, src, `env[${i}]`, (n) => visible.get(n));
+        if (value === undefined)
+            return;
+        env.set(e.name, value);
+        visible.set(e.name, value);
+    });
+    return [...env].map(([k, v]) => `${k}=${v}`);
+}
+/**
+ * The variables of envFrom, in order (kubelet_pods.go makeEnvironmentVariables): each source's keys with its
+ * prefix; a later source overrides an earlier one; a missing source fails the start unless it is optional; keys
+ * that are not valid names are skipped, reported once per source with the keys sorted.
+ */
+export function envFromVariables(pod, container, src) {
+    const out = new Map();
+    const ns = pod.metadata.namespace ?? "default";
+    (container.envFrom ?? []).forEach((ef, i) => {
+        const ref = ef.configMapRef ?? ef.secretRef;
+        if (!ref)
+            return;
+        const kind = ef.configMapRef ? "configmap" : "secret";
+        const data = ef.configMapRef ? src.configMaps[ref.name] : src.secrets[ref.name];
+        if (!data) {
+            if (ref.optional)
+                return;
+            throw new ConfigRefError(`envFrom[${i}].${ef.configMapRef ? "configMapRef" : "secretRef"}`, `${kind} "${ref.name}" not found`);
+        }
+        const invalid = [];
+        for (const [key, value] of Object.entries(data)) {
+            const name = `${ef.prefix ?? ""}${key}`;
+            if (isEnvVarName(name).length > 0)
+                invalid.push(name);
+            else
+                out.set(name, value);
+        }
+        if (invalid.length > 0) {
+            const what = ef.configMapRef ? "configMap" : "secret";
+            src.warnInvalidKeys?.(`Keys [${invalid.sort().join(", ")}] from the EnvFrom ${what} ${ns}/${ref.name} were skipped since they are considered invalid environment variable names.`);
+        }
+    });
+    return out;
+}
+function envValue(pod, container, e, src, field, lookup) {
+    if (e.value !== undefined)
+        return expandVars(e.value, lookup);
+    const from = e.valueFrom;
+    if (!from)
+        return "";
+    if (from.fieldRef)
+        return fieldRefValue(pod, from.fieldRef.fieldPath, src, `${field}.valueFrom.fieldRef`);
+    if (from.resourceFieldRef)
+        return resourceFieldValue(pod, container, from.resourceFieldRef, `${field}.valueFrom.resourceFieldRef`);
+    const ns = pod.metadata.namespace ?? "default";
+    for (const [ref, kind, map] of [
+        [from.configMapKeyRef, "ConfigMap", src.configMaps],
+        [from.secretKeyRef, "Secret", src.secrets],
+    ]) {
+        if (!ref)
+            continue;
+        const data = map[ref.name];
+        const value = data?.[ref.key];
+        if (value !== undefined || ref.optional)
+            return value;
+        const f = `${field}.valueFrom.${kind === "ConfigMap" ? "configMapKeyRef" : "secretKeyRef"}`;
+        // The kubelet's words (makeEnvironmentVariables).
+        throw new ConfigRefError(f, data ? `couldn't find key ${ref.key} in ${kind} ${ns}/${ref.name}` : `${kind.toLowerCase()} "${ref.name}" not found`);
+    }
+    return "";
+}
+/**
+ * The argv a container runs: command/args from the pod spec, falling back to the image's Entrypoint/Cmd, with
+ * $(VAR) references expanded against the container's environment.
+ */
+export function containerArgv(container, image, env) {
+    const vars = new Map(env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+    const lookup = (n) => vars.get(n);
+    let argv;
+    if (container.command?.length)
+        argv = [...container.command, ...(container.args ?? [])];
+    else if (container.args?.length)
+        argv = [...(image.Entrypoint ?? []), ...container.args];
+    else
+        argv = [...(image.Entrypoint ?? []), ...(image.Cmd ?? [])];
+    const expandable = new Set();
+    const fromSpec = container.command?.length ? argv.length : container.args?.length ? argv.length : 0;
+    for (let i = argv.length - fromSpec; i < argv.length; i++)
+        expandable.add(i);
+    return argv.map((a, i) => (expandable.has(i) ? expandVars(a, lookup) : a));
+}
+//# sourceMappingURL=container-env.js.map

@@ -1,0 +1,243 @@
+/**
+ * A container's life in its pod sandbox: launched through nodelet-shim (cgroup, directory, log file, the
+ * monitor and the process), stopped with its stop signal then SIGKILL, exec'd into, and removed with its cgroup,
+ * directory, logs and exit record. Exits themselves are the state machine's (container-exits.ts).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, promises as fsp, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FieldError } from "../api/errors.js";
+import { isoNow } from "../sys/clock.js";
+import { processStartTime, signalProcess } from "../sys/proc.js";
+import { buildContainerLaunch, capabilities, DEFAULT_CAPS } from "./container-launch.js";
+import { parseGroup, parsePasswd } from "../images/image-user.js";
+import { startExec } from "./exec-session.js";
+import { normalizeImageRef } from "./images.js";
+import { prepareLog, removeLogFiles, removeLogLink } from "./log-files.js";
+import { ContainerStartError } from "./pod-runtime.js";
+import { containerDeviceRules, volumeDeviceRules } from "./devices.js";
+import { containerCgroupLimits } from "./resources.js";
+import { SeccompProfiles } from "./seccomp/seccomp-profiles.js";
+import { monitorCommand } from "./shim-argv.js";
+import { runShim, ShimError } from "./shim-client.js";
+/** The container's seccomp program, in its state directory; exec'd processes load the same file. */
+const SECCOMP_FILE = "seccomp.bpf";
+export class ContainerLifecycle {
+    x;
+    sandboxes;
+    exits;
+    seccomp;
+    constructor(x, sandboxes, exits) {
+        this.x = x;
+        this.sandboxes = sandboxes;
+        this.exits = exits;
+        const settings = x.o.seccomp ?? { profileRoot: join(x.o.layout.root, "seccomp"), defaultToRuntime: true };
+        this.seccomp = new SeccompProfiles(settings, (compact) => this.buildSeccomp(compact));
+    }
+    /** Builds the default pod's seccomp program ahead of its first start (libseccomp takes milliseconds). */
+    warm() {
+        return this.seccomp.warm(DEFAULT_CAPS);
+    }
+    async start(pod, c, opts) {
+        const uid = pod.metadata.uid;
+        const sandbox = this.x.records.sandboxes.get(uid);
+        if (!sandbox || sandbox.state !== "ready")
+            throw new ContainerStartError("CreateContainerError", "the pod sandbox is not ready");
+        const image = await this.imageFor(c);
+        const id = randomBytes(32).toString("hex");
+        const { runner, layout } = this.x.o;
+        runner.comment(uid, `container ${c.name} (attempt ${opts.attempt})`);
+        const dir = layout.containerDir(uid, id);
+        const cgroupPath = `${sandbox.cgroupPath}/${id}`;
+        const ns = pod.metadata.namespace ?? "default";
+        const logPath = layout.containerLogFile(ns, pod.metadata.name, uid, c.name, opts.attempt);
+        // Before anything of the container exists: a profile that cannot be loaded refuses the start.
+        const seccomp = await this.seccompFor(pod, c);
+        // Independent preparations run together. rootfs/upper/work are made by the shim (mkdir -p) as it mounts them.
+        await Promise.all([
+            Promise.resolve().then(() => {
+                mkdirSync(dir, { recursive: true });
+                writeFileSync(join(dir, "termination-log"), "", { mode: 0o666 });
+                // Not on argv and readable by root alone (the shim opens it O_NOFOLLOW before it enters the pod).
+                if (seccomp !== undefined)
+                    writeFileSync(join(dir, SECCOMP_FILE), seccomp, { mode: 0o600 });
+            }),
+            this.sandboxes.volumesFor(pod).then((volumes) => {
+                const devices = containerDeviceRules(c.securityContext?.privileged === true, volumeDeviceRules(c, volumes));
+                return this.x.o.cgroups.create(cgroupPath, { ...containerCgroupLimits(c), devices }, uid);
+            }),
+            Promise.resolve().then(() => prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name, c.name, id))),
+        ]);
+        const record = await this.launch(pod, c, image, id, opts, { dir, cgroupPath, logPath, sandbox, seccomp: seccomp !== undefined });
+        this.x.emit({ type: "ContainerStarted", podUid: uid, containerId: id });
+        await this.exits.applyPending(id);
+        return record;
+    }
+    /** The seccomp program of c, or undefined (unconfined); a bad profile is CreateContainerError. */
+    async seccompFor(pod, c) {
+        const fieldPath = containerFieldPath(pod, c);
+        try {
+            return await this.seccomp.forContainer(pod, c, fieldPath, capabilities(c, fieldPath));
+        }
+        catch (err) {
+            if (err instanceof FieldError)
+                throw new ContainerStartError("CreateContainerError", err.message);
+            throw err;
+        }
+    }
+    /** A compact profile's BPF program, built by the shim's libseccomp; rejects with the shim's reason. */
+    async buildSeccomp(compact) {
+        const file = join(this.x.o.layout.root, `seccomp-${randomBytes(8).toString("hex")}`);
+        writeFileSync(file, compact, { mode: 0o600 });
+        try {
+            await runShim(this.x.o.runner, [this.x.o.layout.shimPath, "seccomp-compile", file, `${file}.bpf`]);
+            return readFileSync(`${file}.bpf`);
+        }
+        finally {
+            rmSync(file, { force: true });
+            rmSync(`${file}.bpf`, { force: true });
+        }
+    }
+    async imageFor(c) {
+        const ref = c.image ?? "";
+        const image = await this.x.o.images.resolve(ref);
+        if (image)
+            return image;
+        if (c.imagePullPolicy === "Never") {
+            throw new ContainerStartError("ErrImageNeverPull", `Container image "${ref}" is not present with pull policy of Never`);
+        }
+        throw new ContainerStartError("ErrImagePull", `image "${normalizeImageRef(ref)}" is not on this node and nodelet does not pull from registries (build it with \`nodelet image build\`)`);
+    }
+    async launch(pod, c, image, id, opts, where) {
+        const uid = pod.metadata.uid;
+        const { layout } = this.x.o;
+        const volumes = await this.sandboxes.volumesFor(pod);
+        const users = await this.x.o.images.imageUserFiles(image).catch((err) => {
+            throw new ContainerStartError("CreateContainerError", `cannot read the image's /etc/passwd or /etc/group: ${err.message}`);
+        });
+        let launch;
+        try {
+            launch = buildContainerLaunch({
+                pod, container: c, fieldPath: containerFieldPath(pod, c), image, id,
+                imageUsers: { passwd: parsePasswd(users.passwd), group: parseGroup(users.group) },
+                paths: {
+                    rootfs: join(where.dir, "rootfs"), upper: join(where.dir, "upper"), work: join(where.dir, "work"),
+                    exitFile: layout.exitFile(id), logPath: where.logPath, terminationLog: join(where.dir, "termination-log"),
+                    hosts: layout.podEtcFile(uid, "etc-hosts"), hostname: layout.podEtcFile(uid, "etc-hostname"),
+                    resolvConf: layout.podEtcFile(uid, "resolv.conf"), shm: layout.podShmDir(uid),
+                },
+                cgroupDirs: this.x.o.cgroups.dirs(where.cgroupPath),
+                oomFile: this.x.o.cgroups.oomFile(where.cgroupPath),
+                sandboxPid: where.sandbox.pid,
+                volumes,
+                env: { ...opts.env, hostname: where.sandbox.hostname, podIP: where.sandbox.ips[0], podIPs: where.sandbox.ips },
+                log: this.x.o.log,
+                seccompFile: where.seccomp ? join(where.dir, SECCOMP_FILE) : undefined,
+                deviceFilterDir: this.x.o.cgroups.deviceFilterDir(where.cgroupPath),
+                cgroupView: this.x.o.cgroups.containerView(),
+            });
+        }
+        catch (err) {
+            if (err instanceof FieldError)
+                throw new ContainerStartError("CreateContainerConfigError", err.message);
+            throw err;
+        }
+        const record = {
+            id, podUid: uid, name: c.name, attempt: opts.attempt, init: opts.init,
+            image: c.image ?? "", imageId: `sha256:${image.id}`, specHash: opts.specHash,
+            createdAt: isoNow(this.x.clock), state: "created", logPath: where.logPath, cgroupPath: where.cgroupPath,
+            process: processIdentity(launch),
+            secretEnv: readsSecrets(c) || undefined,
+            stopSignal: image.config.StopSignal,
+            terminationMessagePolicy: c.terminationMessagePolicy,
+        };
+        this.exits.markStarting(id);
+        if (record.secretEnv)
+            await this.sandboxes.ensureRunDir(uid);
+        await this.x.records.saveContainer(record);
+        try {
+            const [monitorPid, pid] = await runShim(this.x.o.runner, monitorCommand(layout.shimPath, launch), uid);
+            // A command that ends at once can have its exit record read (the exit state machine, on this same record)
+            // before the shim's report of the start comes back: the exit stands, only the pids are added.
+            const monitorStartTime = processStartTime(monitorPid);
+            if (record.state === "exited")
+                Object.assign(record, { monitorPid, monitorStartTime, pid });
+            else
+                Object.assign(record, { monitorPid, monitorStartTime, pid, pidStartTime: processStartTime(pid), startedAt: isoNow(this.x.clock), state: "running" });
+            await this.x.records.saveContainer(record);
+            this.exits.watchMonitor(record);
+            return record;
+        }
+        catch (err) {
+            if (!(err instanceof ShimError))
+                throw err;
+            // The shim wrote an exit record with reason StartError too; it arrives through the watcher.
+            throw new ContainerStartError("RunContainerError", err.message);
+        }
+        finally {
+            this.exits.markStarted(id);
+        }
+    }
+    /** Signals the container (its image's stop signal, else SIGTERM), waits up to graceSeconds, then SIGKILL. */
+    async stop(id, graceSeconds) {
+        const c = this.x.records.containers.get(id);
+        if (!c || c.state !== "running" || !c.pid)
+            return;
+        const runner = this.x.o.runner;
+        const signal = (c.stopSignal && c.stopSignal.startsWith("SIG") ? c.stopSignal : "SIGTERM");
+        if (graceSeconds > 0 && signalProcess(runner, c.pid, signal, c.pidStartTime, c.podUid)) {
+            if (await this.exits.wait(id, graceSeconds * 1000))
+                return;
+        }
+        if (signalProcess(runner, c.pid, "SIGKILL", c.pidStartTime, c.podUid))
+            await this.exits.wait(id, 10_000);
+        await this.exits.settle(c);
+    }
+    /** Stops the container if it runs, then removes its cgroup, directory, log files, log link and exit record. */
+    async remove(id) {
+        const c = this.x.records.containers.get(id);
+        if (!c)
+            return;
+        const { layout, cgroups } = this.x.o;
+        if (c.state === "running")
+            await this.stop(id, 0);
+        await cgroups.remove(c.cgroupPath, c.podUid);
+        await fsp.rm(layout.containerDir(c.podUid, id), { recursive: true, force: true });
+        await fsp.rm(layout.containerEnvFile(c.podUid, id), { force: true });
+        const s = this.x.records.sandboxes.get(c.podUid);
+        if (s)
+            await removeLogLink(layout.containerLogLink(s.namespace, s.name, c.name, id));
+        await removeLogFiles(c.logPath);
+        await this.exits.forget(id);
+        this.x.records.forgetContainer(id);
+    }
+    async exec(id, opts, timeoutSeconds) {
+        const c = this.x.records.containers.get(id);
+        if (!c || c.state !== "running" || !c.pid)
+            throw new ContainerStartError("RunContainerError", "container is not running");
+        return startExec(this.x.o.runner, this.x.o.layout.shimPath, {
+            ...c.process,
+            targetPid: c.pid,
+            cgroups: this.x.o.cgroups.dirs(c.cgroupPath),
+            tty: opts.tty,
+            timeoutSeconds,
+            argv: opts.command,
+        }, opts);
+    }
+}
+/** The identity part of a launch, kept in the record so exec runs as the container does. */
+function processIdentity(l) {
+    const { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged, seccompFile } = l;
+    return { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged, seccompFile };
+}
+/** Whether the container's environment takes values from Secrets (secretKeyRef, envFrom secretRef). */
+function readsSecrets(c) {
+    return (c.env ?? []).some((e) => e.valueFrom?.secretKeyRef) || (c.envFrom ?? []).some((e) => e.secretRef);
+}
+function containerFieldPath(pod, c) {
+    const i = pod.spec.containers.indexOf(c);
+    if (i >= 0)
+        return `spec.containers[${i}]`;
+    return `spec.initContainers[${(pod.spec.initContainers ?? []).indexOf(c)}]`;
+}
+//# sourceMappingURL=container-lifecycle.js.map

@@ -1,0 +1,394 @@
+/**
+ * The node's images, as the runtime and the node API see them: OCI images whose layers are unpacked once each
+ * (images/store/) and stacked as overlay lower directories for every container of the image, never copied.
+ * Images come from registries or archives (images/pull.ts), or are built here: the built-in `busybox` (from
+ * Debian's busybox-static) and `image build --from-host` (host binaries plus exactly the libraries their ELF
+ * headers name) — each a single-layer OCI image with a real config, manifest and diffID, so they can be saved and
+ * pushed like any other.
+ *
+ * Layout under ROOT/images: blobs/sha256/<hex> (manifests, configs, layer archives), layers/<diffID hex>/ (an
+ * unpacked layer), records/<id>.json, repositories.json ("name:tag" → id), tmp/. A store of the earlier
+ * one-directory-per-image form (sha256/<id>/rootfs + tags.json) is converted at start (migrateLegacy).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, promises as fsp } from "node:fs";
+import { dirname, join } from "node:path";
+import { FieldError } from "../api/errors.js";
+import { BlobStore } from "../images/store/blob-store.js";
+import { ImageRecords } from "../images/store/image-records.js";
+import { LayerStore } from "../images/store/layer-store.js";
+import { readImageFile } from "../images/image-root.js";
+import { readJsonState } from "../sys/json-state.js";
+import { sharedLibraries } from "./elf-libraries.js";
+import { populateBaseDirs, copyHostPath } from "./image-files.js";
+const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+export const BUSYBOX_BINARY = "/bin/busybox";
+/**
+ * Normalizes an image reference as Docker does: "busybox" → "docker.io/library/busybox:latest",
+ * "me/app:1" → "docker.io/me/app:1", "host:5000/app" → "host:5000/app:latest"; a digest reference is kept.
+ */
+export function normalizeImageRef(ref) {
+    let r = ref.trim();
+    const at = r.indexOf("@");
+    const digest = at >= 0 ? r.slice(at) : "";
+    if (at >= 0)
+        r = r.slice(0, at);
+    const slash = r.indexOf("/");
+    const first = slash < 0 ? "" : r.slice(0, slash);
+    const hasHost = first !== "" && (first.includes(".") || first.includes(":") || first === "localhost");
+    if (!hasHost)
+        r = `docker.io/${slash < 0 ? `library/${r}` : r}`;
+    else if (first === "index.docker.io")
+        r = `docker.io${r.slice(first.length)}`;
+    if (r.startsWith("docker.io/") && !r.slice("docker.io/".length).includes("/"))
+        r = `docker.io/library/${r.slice(10)}`;
+    const lastSlash = r.lastIndexOf("/");
+    const colon = r.lastIndexOf(":");
+    if (digest)
+        return `${r}${digest}`;
+    return colon > lastSlash ? r : `${r}:latest`;
+}
+export class ImageStore {
+    root;
+    runner;
+    blobs;
+    layers;
+    records;
+    /** Images by reference, as last read: every container start asks, and only this store changes them. */
+    resolved = new Map();
+    /** An image's /etc/passwd and /etc/group, read once per image (through its merged layers). */
+    userFiles = new Map();
+    constructor(root, runner) {
+        this.root = root;
+        this.runner = runner;
+        this.blobs = new BlobStore(join(root, "blobs"));
+        this.layers = new LayerStore(join(root, "layers"), join(root, "tmp"), this.blobs, runner);
+        this.records = new ImageRecords(root);
+    }
+    /** The image a reference names, or undefined when no such image is on the node. */
+    async resolve(ref) {
+        const key = normalizeImageRef(ref);
+        const cached = this.resolved.get(key);
+        if (cached)
+            return cached;
+        const id = this.idOf(key, this.records.tags());
+        const record = id ? this.records.get(id) : undefined;
+        const image = record ? this.toImage(record, this.records.tags()) : undefined;
+        if (image)
+            this.resolved.set(key, image);
+        return image;
+    }
+    /** The record an image reference names ("name:tag", "name@sha256:…", or an id / its 12-character prefix). */
+    record(ref) {
+        const id = this.idOf(normalizeImageRef(ref), this.records.tags()) ?? this.idByPrefix(ref);
+        return id ? this.records.get(id) : undefined;
+    }
+    /** Whether the node has an image by this reference (synchronous: reads the tag file). */
+    has(ref) {
+        try {
+            return this.idOf(normalizeImageRef(ref), this.records.tags()) !== undefined;
+        }
+        catch {
+            return false;
+        }
+    }
+    async list() {
+        const tags = this.records.tags();
+        const all = this.records.all();
+        return all.map((r) => this.toImage(r, tags)).sort((a, b) => (a.tags[0] ?? "~").localeCompare(b.tags[0] ?? "~") || a.id.localeCompare(b.id));
+    }
+    /** Every image record (for GC and the CLI). */
+    allRecords() {
+        return this.records.all();
+    }
+    /** The lower directories of an image's overlay, top layer first (overlayfs order). */
+    lowerDirs(r) {
+        return r.layers.map((l) => this.layers.path(l.diffID)).reverse();
+    }
+    /** The image's /etc/passwd and /etc/group as its containers see them ("" when missing). */
+    async imageUserFiles(image) {
+        let p = this.userFiles.get(image.id);
+        if (!p) {
+            const opaque = (dir) => this.isOpaque(dir);
+            p = Promise.all([
+                readImageFile(image.lowerDirs, "/etc/passwd", opaque),
+                readImageFile(image.lowerDirs, "/etc/group", opaque),
+            ]).then(([passwd, group]) => ({ passwd: passwd ?? "", group: group ?? "" }));
+            p.catch(() => this.userFiles.delete(image.id));
+            this.userFiles.set(image.id, p);
+        }
+        return p;
+    }
+    async isOpaque(dir) {
+        const r = await this.runner.run(["getfattr", "-h", "--only-values", "-n", "trusted.overlay.opaque", "--", dir], { allowFail: true });
+        return r.code === 0 && r.stdout.trim() === "y";
+    }
+    /**
+     * Records an image whose blobs and layers are all in the store, and points `tags` at it (a tag that named another
+     * image moves). Returns the image.
+     */
+    async commit(record, tags) {
+        return this.records.serial(async () => {
+            const existing = this.records.get(record.id);
+            const repoDigests = [...new Set([...(existing?.repoDigests ?? []), ...record.repoDigests])].sort();
+            this.records.put({ ...record, repoDigests, created: existing?.created ?? record.created });
+            const all = this.records.tags();
+            for (const t of tags)
+                all[t] = record.id;
+            this.writeTags(all);
+            return this.toImage(this.records.get(record.id), all);
+        });
+    }
+    /**
+     * Builds the built-in busybox image from Debian's busybox-static when it is missing. Tagged busybox:latest and
+     * with busybox's own version (busybox:1.35.0, busybox:1.35).
+     */
+    async ensureBusybox() {
+        await this.migrateLegacy();
+        const existing = await this.resolve("busybox:latest");
+        if (existing)
+            return existing;
+        const version = await this.busyboxVersion();
+        const tags = ["busybox:latest", `busybox:${version}`, `busybox:${version.split(".").slice(0, 2).join(".")}`].map(normalizeImageRef);
+        return this.build(tags, { Cmd: ["sh"], Env: [DEFAULT_PATH], WorkingDir: "/" }, async (rootfs) => {
+            await populateBaseDirs(rootfs);
+            await fsp.mkdir(join(rootfs, "bin"), { recursive: true });
+            await fsp.copyFile(BUSYBOX_BINARY, join(rootfs, "bin/busybox"));
+            await fsp.chmod(join(rootfs, "bin/busybox"), 0o755);
+            const applets = (await this.runner.run([BUSYBOX_BINARY, "--list-full"])).stdout.split("\n").filter(Boolean);
+            for (const applet of applets) {
+                const link = join(rootfs, applet);
+                await fsp.mkdir(dirname(link), { recursive: true });
+                await fsp.symlink("/bin/busybox", link).catch((e) => {
+                    if (e.code !== "EEXIST")
+                        throw e;
+                });
+            }
+        });
+    }
+    /**
+     * `nodelet image build --from-host PATH... --tag NAME`: copies each host path (a binary, or a directory such as a
+     * language's standard library) to the same place in a new image, plus the dynamic loader and every library the
+     * ELF files among them need, found from their headers (elf-libraries.ts; nothing is run). A library the host
+     * lacks is an error naming it. The first path is the default command.
+     */
+    async buildFromHost(paths, tag) {
+        if (paths.length === 0)
+            throw new FieldError("--from-host", "at least one host path is required");
+        validateTag(tag);
+        const ref = normalizeImageRef(tag);
+        for (const p of paths) {
+            if (!p.startsWith("/"))
+                throw new FieldError("--from-host", `"${p}" must be an absolute path`);
+            await fsp.access(p).catch(() => {
+                throw new FieldError("--from-host", `"${p}" does not exist on this host`);
+            });
+        }
+        return this.build([ref], { Cmd: [paths[0]], Env: [DEFAULT_PATH], WorkingDir: "/" }, async (rootfs) => {
+            await populateBaseDirs(rootfs);
+            for (const p of paths)
+                await copyHostPath(p, rootfs);
+            for (const p of paths) {
+                if (!(await fsp.stat(p)).isFile())
+                    continue;
+                const libs = await sharedLibraries(p).catch((err) => {
+                    throw new FieldError("--from-host", err.message);
+                });
+                if (libs.missing.length) {
+                    throw new FieldError("--from-host", `"${p}" needs ${libs.missing.join(", ")}, which this host does not have`);
+                }
+                for (const lib of libs.paths)
+                    await copyHostPath(lib, rootfs);
+            }
+        });
+    }
+    /** Removes a tag; the image (and layers no other image has) go when no tag points at it and `inUse` allows. */
+    async remove(ref, inUse = () => false) {
+        return this.records.serial(async () => {
+            const tags = this.records.tags();
+            const key = normalizeImageRef(ref);
+            const id = this.idOf(key, tags) ?? this.idByPrefix(ref);
+            if (!id)
+                return false;
+            const named = Object.keys(tags).filter((t) => tags[t] === id);
+            // By id: every tag goes; by name: that tag.
+            for (const t of key in tags ? [key] : named)
+                delete tags[t];
+            this.writeTags(tags);
+            if (!Object.values(tags).includes(id) && !inUse(id))
+                await this.deleteImage(id);
+            return true;
+        });
+    }
+    /** Image GC: deletes an image with all its tags unless `inUse` says a container has it. Serialised. */
+    async deleteUnused(id, inUse) {
+        return this.records.serial(async () => {
+            if (inUse(id))
+                return;
+            const tags = this.records.tags();
+            for (const t of Object.keys(tags))
+                if (tags[t] === id)
+                    delete tags[t];
+            this.writeTags(tags);
+            await this.deleteImage(id);
+        });
+    }
+    /**
+     * Image GC: removes unpacked layers and blobs no image names (left by failed pulls), except `keep` (digests and
+     * diffIDs of pulls in progress). Serialised with image changes, so a pull's commit cannot interleave.
+     */
+    async removeOrphans(keep) {
+        return this.records.serial(async () => {
+            const records = this.records.all();
+            const named = new Set([...keep, ...records.flatMap((r) => [r.manifestDigest, `sha256:${r.id}`, ...r.layers.flatMap((l) => [l.digest, l.diffID])])]);
+            for (const diffID of await this.layers.list())
+                if (!named.has(diffID))
+                    await this.layers.removeDirectory(diffID);
+            for (const d of await this.blobs.list())
+                if (!named.has(d))
+                    await this.blobs.remove(parseHexDigest(d));
+        });
+    }
+    /** Deletes an untagged image's record and the layers and blobs no remaining image refers to. Serialised by the caller. */
+    async deleteImage(id) {
+        const record = this.records.get(id);
+        if (!record)
+            return;
+        await this.records.remove(id);
+        this.userFiles.delete(id);
+        const rest = this.records.all();
+        const keptLayers = new Set(rest.flatMap((r) => r.layers.map((l) => l.diffID)));
+        const keptBlobs = new Set(rest.flatMap((r) => [r.manifestDigest, `sha256:${r.id}`, ...r.layers.map((l) => l.digest)]));
+        for (const l of record.layers)
+            if (!keptLayers.has(l.diffID))
+                await this.layers.remove(l);
+        for (const d of [record.manifestDigest, `sha256:${record.id}`]) {
+            if (!keptBlobs.has(d))
+                await this.blobs.remove(parseHexDigest(d));
+        }
+    }
+    /** Builds a single-layer image from a directory `fill` populates; the layer is the directory itself, moved. */
+    async build(tags, config, fill) {
+        await fsp.mkdir(join(this.root, "tmp"), { recursive: true, mode: 0o700 });
+        const rootfs = join(this.root, "tmp", `build-${randomBytes(8).toString("hex")}`);
+        try {
+            await fsp.mkdir(rootfs, { mode: 0o755 });
+            await fill(rootfs);
+            const layer = await this.layers.adoptDirectory(rootfs);
+            return await this.commitBuilt(layer, config, tags);
+        }
+        finally {
+            await fsp.rm(rootfs, { recursive: true, force: true });
+        }
+    }
+    /** Writes the OCI config and manifest of a one-layer image made here, and records it. */
+    async commitBuilt(layer, config, tags, created = new Date(0).toISOString()) {
+        const ociConfig = {
+            created,
+            architecture: ociArch(process.arch),
+            os: "linux",
+            config,
+            rootfs: { type: "layers", diff_ids: [layer.diffID] },
+        };
+        const configBytes = Buffer.from(JSON.stringify(ociConfig));
+        const configDigest = sha256(configBytes);
+        await this.blobs.put(parseHexDigest(configDigest), configBytes);
+        const manifest = {
+            schemaVersion: 2,
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: configBytes.length },
+            layers: [{ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }],
+        };
+        const manifestBytes = Buffer.from(JSON.stringify(manifest));
+        const manifestDigest = sha256(manifestBytes);
+        await this.blobs.put(parseHexDigest(manifestDigest), manifestBytes);
+        return this.commit({
+            id: configDigest.slice("sha256:".length),
+            manifestDigest,
+            repoDigests: [],
+            layers: [layer],
+            config,
+            created: new Date().toISOString(),
+            size: manifestBytes.length + configBytes.length + layer.size,
+            local: true,
+        }, tags);
+    }
+    /**
+     * Converts a store of the earlier form (sha256/<id>/{rootfs,image.json} + tags.json): each image's rootfs is
+     * moved (not copied: containers still running have it as their lower directory, and a rename keeps it valid) to
+     * become the single layer of an OCI image with the same tags and config.
+     */
+    async migrateLegacy() {
+        const legacyTags = join(this.root, "tags.json");
+        if (!existsSync(legacyTags))
+            return;
+        const tags = readJsonState(legacyTags, "the image store (earlier form)") ?? {};
+        for (const id of new Set(Object.values(tags))) {
+            const dir = join(this.root, "sha256", id);
+            const meta = readJsonState(join(dir, "image.json"), "the image store (earlier form)");
+            if (!meta || !existsSync(join(dir, "rootfs")))
+                continue;
+            const layer = await this.layers.adoptDirectory(join(dir, "rootfs"));
+            const names = Object.keys(tags).filter((t) => tags[t] === id).map(normalizeImageRef);
+            await this.commitBuilt(layer, meta.config, names);
+            await fsp.rm(dir, { recursive: true, force: true });
+        }
+        await fsp.rm(join(this.root, "sha256"), { recursive: true, force: true });
+        await fsp.rm(legacyTags, { force: true });
+    }
+    idOf(key, tags) {
+        if (tags[key])
+            return tags[key];
+        if (!key.includes("@"))
+            return undefined;
+        // name@digest: the image pulled from that repository with that manifest digest.
+        return this.records.all().find((r) => r.repoDigests.includes(key))?.id;
+    }
+    idByPrefix(ref) {
+        const hex = ref.replace(/^sha256:/, "");
+        if (!/^[a-f0-9]{12,64}$/.test(hex))
+            return undefined;
+        const ids = [...new Set(Object.values(this.records.tags()))].filter((id) => id.startsWith(hex));
+        return ids.length === 1 ? ids[0] : undefined;
+    }
+    writeTags(tags) {
+        this.resolved.clear();
+        this.records.writeTags(tags);
+    }
+    toImage(r, tags) {
+        return {
+            id: r.id,
+            tags: Object.keys(tags).filter((t) => tags[t] === r.id).sort(),
+            repoDigests: r.repoDigests,
+            created: r.created,
+            size: r.size,
+            lowerDirs: this.lowerDirs(r),
+            config: r.config,
+            local: r.local === true,
+        };
+    }
+    async busyboxVersion() {
+        const out = await this.runner.run([BUSYBOX_BINARY], { allowFail: true });
+        const m = /BusyBox v(\d+\.\d+\.\d+)/.exec(out.stdout + out.stderr);
+        return m ? m[1] : "0.0.0";
+    }
+}
+function sha256(data) {
+    return `sha256:${createHash("sha256").update(data).digest("hex")}`;
+}
+function parseHexDigest(d) {
+    const m = /^sha256:([a-f0-9]{64})$/.exec(d);
+    if (!m)
+        throw new Error(`invalid digest ${JSON.stringify(d)}`);
+    return { algorithm: "sha256", hex: m[1] };
+}
+/** OCI's architecture names for Node's. */
+export function ociArch(arch) {
+    return { x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64" }[arch] ?? arch;
+}
+function validateTag(tag) {
+    if (!/^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/.test(tag)) {
+        throw new FieldError("--tag", `invalid reference format "${tag}": repository names are lowercase, tags [A-Za-z0-9_.-]`);
+    }
+}
+//# sourceMappingURL=images.js.map

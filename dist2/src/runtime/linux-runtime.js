@@ -1,0 +1,153 @@
+/**
+ * The Linux pod runtime: sandboxes and containers made from namespaces, cgroups and an overlay rootfs through
+ * nodelet-shim, with every host step recorded under the pod's uid. Owns everything it creates on the host and
+ * removes it in removeSandbox/removeContainer; start() re-adopts what a previous daemon left running.
+ * The work is done by its parts: sandbox-lifecycle.ts, container-lifecycle.ts and the exit state machine in
+ * container-exits.ts; this file wires them to the PodRuntime interface and runs the start-up reconciliation.
+ */
+import { promises as fsp } from "node:fs";
+import { realClock } from "../sys/clock.js";
+import { ContainerExits } from "./container-exits.js";
+import { ContainerLifecycle } from "./container-lifecycle.js";
+import { removeOrphans } from "./orphans.js";
+import { RuntimeRecords } from "./records.js";
+import { SandboxLifecycle } from "./sandbox-lifecycle.js";
+export class LinuxPodRuntime {
+    o;
+    records;
+    listeners = [];
+    sandboxLife;
+    exits;
+    containerLife;
+    x;
+    constructor(o) {
+        this.o = o;
+        this.records = new RuntimeRecords(o.layout);
+        const x = (this.x = { o, records: this.records, clock: o.clock ?? realClock, emit: (ev) => this.emit(ev) });
+        this.sandboxLife = new SandboxLifecycle(x);
+        this.exits = new ContainerExits(x);
+        this.containerLife = new ContainerLifecycle(x, this.sandboxLife, this.exits);
+    }
+    async start() {
+        for (const d of [this.o.layout.podsDir, this.o.layout.exitsDir])
+            await fsp.mkdir(d, { recursive: true, mode: 0o700 });
+        await this.o.cgroups.prepare("node");
+        await this.containerLife.warm();
+        const held = await this.records.load(new Date(this.x.clock.now()));
+        for (const [uid, h] of held)
+            this.o.report?.(`pod ${uid} held, not adopted and not swept: ${h.reason}`);
+        const removed = await removeOrphans({
+            layout: this.o.layout,
+            runner: this.o.runner,
+            cgroups: this.o.cgroups,
+            pods: new Set(this.records.sandboxes.keys()),
+            containers: new Set(this.records.containers.keys()),
+            held: new Set(held.keys()),
+        });
+        for (const what of removed)
+            this.o.report?.(`removed what a crash left behind: ${what}`);
+        await this.sandboxLife.checkAll();
+        await this.exits.start();
+        for (const c of this.records.containers.values())
+            await this.exits.reconcileLost(c);
+    }
+    /** Pods whose records could not be read: uid → why (records.ts). The runtime refuses to act on them. */
+    heldPods() {
+        return this.records.held;
+    }
+    /**
+     * `nodelet reset` only: removes the held pods as orphans — processes killed, mounts unmounted, directories
+     * removed — since the person asked for everything to go. Returns what it removed.
+     */
+    async removeHeldPods() {
+        if (this.records.held.size === 0)
+            return [];
+        this.records.held.clear();
+        return removeOrphans({
+            layout: this.o.layout,
+            runner: this.o.runner,
+            cgroups: this.o.cgroups,
+            pods: new Set(this.records.sandboxes.keys()),
+            containers: new Set(this.records.containers.keys()),
+            held: new Set(),
+        });
+    }
+    async stop() {
+        this.exits.stop();
+    }
+    onEvent(listener) {
+        this.listeners.push(listener);
+    }
+    emit(ev) {
+        for (const l of this.listeners)
+            l(ev);
+    }
+    sandbox(podUid) {
+        return this.records.sandboxes.get(podUid);
+    }
+    sandboxes() {
+        return [...this.records.sandboxes.values()];
+    }
+    containers(podUid) {
+        const all = [...this.records.containers.values()];
+        return podUid ? all.filter((c) => c.podUid === podUid) : all;
+    }
+    container(id) {
+        return this.records.containers.get(id);
+    }
+    async runSandbox(pod, opts) {
+        this.records.checkNotHeld(pod.metadata.uid);
+        return this.sandboxLife.run(pod, opts);
+    }
+    async stopSandbox(podUid) {
+        this.records.checkNotHeld(podUid);
+        return this.sandboxLife.stop(podUid);
+    }
+    /** Checks that the pause process of every ready sandbox still lives (resync). */
+    checkSandboxes() {
+        return this.sandboxLife.checkAll();
+    }
+    /** Brings configMap/secret/downwardAPI/projected volumes of a ready sandbox up to date (VolumeError on failure). */
+    refreshVolumes(pod) {
+        this.records.checkNotHeld(pod.metadata.uid);
+        return this.sandboxLife.refreshVolumes(pod);
+    }
+    releasePodResources(pod) {
+        return this.sandboxLife.releaseVolumes(pod);
+    }
+    async removeSandbox(podUid, pod) {
+        this.records.checkNotHeld(podUid);
+        this.o.runner.comment(podUid, "remove the pod");
+        for (const c of this.records.containersOf(podUid))
+            await this.containerLife.remove(c.id);
+        await this.sandboxLife.remove(podUid, pod);
+    }
+    startContainer(pod, c, opts) {
+        return this.containerLife.start(pod, c, opts);
+    }
+    /** Resync: exit records missed by the watch, dead monitors, dead sandboxes. */
+    async resync() {
+        await this.exits.resync();
+        await this.sandboxLife.checkAll();
+    }
+    waitForExit(id, timeoutMs) {
+        return this.exits.wait(id, timeoutMs);
+    }
+    stopContainer(id, graceSeconds) {
+        return this.containerLife.stop(id, graceSeconds);
+    }
+    removeContainer(id) {
+        return this.containerLife.remove(id);
+    }
+    exec(id, opts, timeoutSeconds) {
+        return this.containerLife.exec(id, opts, timeoutSeconds);
+    }
+    usage(id) {
+        const c = this.records.containers.get(id);
+        return this.o.cgroups.usage(c?.cgroupPath ?? "missing");
+    }
+    podUsage(podUid) {
+        return this.o.cgroups.usage(this.records.sandboxes.get(podUid)?.cgroupPath ?? "missing");
+    }
+}
+//# sourceMappingURL=linux-runtime.js.map

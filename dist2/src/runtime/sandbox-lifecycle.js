@@ -1,0 +1,244 @@
+/**
+ * The pod sandbox's life: made (cgroup, volumes, /etc files, the pause process through nodelet-shim, the pod
+ * network), checked for a dead pause process, stopped, and removed with everything of the pod on the host.
+ * Owns the pod cgroup, the pod's /dev/shm mount, its volumes, its directory and its log directory.
+ */
+import { promises as fsp } from "node:fs";
+import { sleep, isoNow } from "../sys/clock.js";
+import { isMountPoint, mount, unmount } from "../sys/mounts.js";
+import { isSameProcess, processStartTime, signalProcess } from "../sys/proc.js";
+import { readTextOr } from "../sys/text-file.js";
+import { removePodLogs } from "./log-files.js";
+import { podHostname, renderHostsFile, renderResolvConf } from "./pod-files.js";
+import { podCgroupLimits } from "./resources.js";
+import { sandboxArgv } from "./shim-argv.js";
+import { runShim } from "./shim-client.js";
+import { allocateUsernsRange } from "./userns-ranges.js";
+export class SandboxLifecycle {
+    x;
+    /** Each pod's volumes, set up once per sandbox (setup is idempotent, so a restarted daemon redoes it). */
+    podVolumes = new Map();
+    /** The cgroup of a sandbox being made, for a removal that comes before its record exists. */
+    cgroupOf = new Map();
+    /** User namespace ranges given to sandboxes being made, before their record holds them. */
+    usernsPending = new Map();
+    constructor(x) {
+        this.x = x;
+    }
+    /** The pod's user namespace range: the one its record holds, else a block no other pod holds. */
+    usernsFor(uid) {
+        const held = new Map(this.usernsPending);
+        for (const r of this.x.records.sandboxes.values())
+            if (r.userns)
+                held.set(r.podUid, r.userns);
+        const range = allocateUsernsRange(uid, held);
+        this.usernsPending.set(uid, range);
+        return range;
+    }
+    async run(pod, opts) {
+        const uid = pod.metadata.uid;
+        const { runner, layout } = this.x.o;
+        const old = this.x.records.sandboxes.get(uid);
+        if (old)
+            await this.stop(uid);
+        // The pod directory first: it holds the pod's recorded steps (explain.jsonl).
+        await runner.mkdir(layout.podDir(uid), uid, 0o700);
+        runner.comment(uid, `pod ${pod.metadata.namespace}/${pod.metadata.name}: the sandbox (pause process, namespaces, cgroup)`);
+        const { cgroupPath } = opts;
+        this.cgroupOf.set(uid, cgroupPath);
+        const hostname = podHostname(pod);
+        const shmDir = layout.podShmDir(uid);
+        // The fast path: the sandbox makes the pod's interface itself while it creates its namespace. The address is
+        // known first, so /etc/hosts is written once, complete.
+        const net = this.x.o.network;
+        const prepared = pod.spec.hostNetwork ? undefined : await net.prepare(pod, uid);
+        // Independent preparations run together; each is a handful of small file operations.
+        const cgroups = this.x.o.cgroups;
+        try {
+            await Promise.all([
+                this.x.records.savePodSpec(pod),
+                cgroups.create(cgroupPath, podCgroupLimits(pod, this.x.o.podPidsLimit), uid).then(() => cgroups.create(`${cgroupPath}/pause`, {}, uid)),
+                this.volumesFor(pod),
+                this.writePodFiles(pod, prepared?.ips ?? []),
+                old && !pod.spec.hostIPC ? unmount(runner, shmDir, uid) : undefined,
+            ]);
+        }
+        catch (err) {
+            if (prepared)
+                await net.abort(prepared, uid);
+            throw err;
+        }
+        if (prepared?.equivalent.length)
+            runner.comment(uid, `pod network, made by the sandbox with netlink; the same with ip(8):\n#   ${prepared.equivalent.join("\n#   ")}`);
+        const userns = pod.spec.hostUsers === false ? this.usernsFor(uid) : undefined;
+        if (userns)
+            runner.comment(uid, `the pod's own user namespace: its IDs 0-${userns.size - 1} are the host's ${userns.hostId}-${userns.hostId + userns.size - 1}`);
+        let pid;
+        try {
+            pid = await this.startPause(pod, { hostname, cgroupPath, shmDir, prepared, userns });
+        }
+        catch (err) {
+            this.usernsPending.delete(uid);
+            throw err;
+        }
+        const sandbox = {
+            podUid: uid,
+            namespace: pod.metadata.namespace ?? "default",
+            name: pod.metadata.name ?? "",
+            pid,
+            pidStartTime: processStartTime(pid),
+            createdAt: isoNow(this.x.clock),
+            hostname,
+            cgroupPath,
+            hostNetwork: pod.spec.hostNetwork === true,
+            sharePid: pod.spec.shareProcessNamespace === true,
+            hostIPC: pod.spec.hostIPC === true,
+            ips: prepared?.ips ?? [],
+            state: "ready",
+            userns,
+        };
+        await this.x.records.saveSandbox(sandbox);
+        this.usernsPending.delete(uid);
+        if (!prepared) {
+            sandbox.ips = [net.hostIP()];
+        }
+        else {
+            const attached = await net.attach(pod, sandbox, prepared);
+            sandbox.ips = attached.ips;
+            sandbox.network = attached.state;
+        }
+        await this.x.records.saveSandbox(sandbox);
+        return sandbox;
+    }
+    /** Starts the pause process; a failure gives the prepared network back. */
+    async startPause(pod, w) {
+        const uid = pod.metadata.uid;
+        const argv = sandboxArgv(this.x.o.layout.shimPath, {
+            hostname: w.hostname,
+            sharePid: pod.spec.shareProcessNamespace === true && !pod.spec.hostPID,
+            hostNetwork: pod.spec.hostNetwork === true,
+            hostIPC: pod.spec.hostIPC === true,
+            cgroups: this.x.o.cgroups.dirs(`${w.cgroupPath}/pause`),
+            shm: pod.spec.hostIPC ? undefined : { dir: w.shmDir, size: this.x.o.shmSize ?? 64 * 1024 * 1024 },
+            network: w.prepared?.shimArgs,
+            userns: w.userns,
+        });
+        try {
+            const [pid] = await runShim(this.x.o.runner, argv, uid);
+            return pid;
+        }
+        catch (err) {
+            if (w.prepared)
+                await this.x.o.network.abort(w.prepared, uid);
+            throw err;
+        }
+    }
+    /** Mounts the pod's tmpfs for secret state (Layout.podRunDir) unless it is there; removed with the pod. */
+    async ensureRunDir(uid) {
+        const dir = this.x.o.layout.podRunDir(uid);
+        if (isMountPoint(dir))
+            return;
+        await this.x.o.runner.mkdir(dir, uid, 0o700);
+        await mount(this.x.o.runner, { source: "tmpfs", target: dir, type: "tmpfs", options: ["mode=0700", "nosuid", "nodev", "noexec", "size=16m"] }, uid);
+    }
+    /** The pod's volumes, set up on first use; a failure is the kubelet's FailedMount (VolumeError). */
+    async volumesFor(pod) {
+        const uid = pod.metadata.uid;
+        let v = this.podVolumes.get(uid);
+        if (!v) {
+            v = await this.x.o.volumes.setup(pod);
+            this.podVolumes.set(uid, v);
+        }
+        return v;
+    }
+    /**
+     * Re-projects the volumes that follow API objects. A daemon that restarted has not set them up in this process:
+     * setup is idempotent (mounts kept) and writes the current content.
+     */
+    async refreshVolumes(pod) {
+        const s = this.x.records.sandboxes.get(pod.metadata.uid);
+        if (!s || s.state !== "ready")
+            return;
+        if (!this.podVolumes.has(pod.metadata.uid))
+            await this.volumesFor(pod);
+        else
+            await this.x.o.volumes.refresh(pod);
+    }
+    async writePodFiles(pod, ips) {
+        const uid = pod.metadata.uid;
+        const { dns, runner, layout } = this.x.o;
+        const hostHosts = pod.spec.hostNetwork ? readTextOr("/etc/hosts", "") : undefined;
+        const files = [
+            ["etc-hostname", `${podHostname(pod, dns.clusterDomain)}\n`],
+            ["etc-hosts", renderHostsFile(pod, ips, dns.clusterDomain, hostHosts)],
+            ["resolv.conf", renderResolvConf(pod, dns)],
+        ];
+        await Promise.all(files.map(([name, text]) => runner.writeFile(layout.podEtcFile(uid, name), text, uid, 0o644)));
+    }
+    /** Kills the pause process (its namespaces go with it) after taking the pod's network down. */
+    async stop(podUid) {
+        const s = this.x.records.sandboxes.get(podUid);
+        if (!s)
+            return;
+        if (s.state === "ready") {
+            if (!s.hostNetwork)
+                await this.x.o.network.tearDown(s);
+            signalProcess(this.x.o.runner, s.pid, "SIGKILL", s.pidStartTime, podUid);
+            await this.waitGone(s.pid, s.pidStartTime, 2000);
+        }
+        s.state = "notready";
+        await this.x.records.saveLater({ kind: "sandbox", record: s }, this.x.o.report);
+    }
+    /** Marks every ready sandbox whose pause process is gone not ready (start and resync), reporting SandboxDied. */
+    async checkAll() {
+        for (const s of this.x.records.sandboxes.values()) {
+            if (s.state === "ready" && !isSameProcess(s.pid, s.pidStartTime))
+                await this.markDead(s);
+        }
+    }
+    async markDead(s) {
+        if (!s.hostNetwork)
+            await this.x.o.network.tearDown(s).catch(() => undefined);
+        s.state = "notready";
+        await this.x.records.saveLater({ kind: "sandbox", record: s }, this.x.o.report);
+        this.x.emit({ type: "SandboxDied", podUid: s.podUid });
+    }
+    /** Stops the sandbox and removes the pod's volumes, /dev/shm, cgroup, logs and directory; its containers go first. */
+    /** A stopped pod's volumes and shared memory, released while its records and logs stay. Idempotent. */
+    async releaseVolumes(pod) {
+        const { runner, layout } = this.x.o;
+        const uid = pod.metadata.uid;
+        runner.comment(uid, "release the stopped pod's volumes");
+        await this.x.o.volumes.teardown(pod);
+        this.podVolumes.delete(uid);
+        await unmount(runner, layout.podShmDir(uid), uid);
+    }
+    async remove(podUid, pod) {
+        const { runner, layout, cgroups } = this.x.o;
+        await this.stop(podUid);
+        const spec = pod ?? (await this.x.records.loadPodSpec(podUid));
+        const s = this.x.records.sandboxes.get(podUid);
+        if (spec)
+            await this.x.o.volumes.teardown(spec);
+        this.podVolumes.delete(podUid);
+        await unmount(runner, layout.podShmDir(podUid), podUid);
+        await unmount(runner, layout.podRunDir(podUid), podUid);
+        const cgroupPath = s?.cgroupPath ?? this.cgroupOf.get(podUid);
+        if (cgroupPath)
+            await cgroups.remove(cgroupPath, podUid);
+        this.cgroupOf.delete(podUid);
+        if (s || spec) {
+            const ns = s?.namespace ?? spec.metadata.namespace ?? "default";
+            const name = s?.name ?? spec.metadata.name ?? "";
+            await removePodLogs(layout.podLogDir(ns, name, podUid));
+        }
+        await fsp.rm(layout.podDir(podUid), { recursive: true, force: true });
+        this.x.records.forgetSandbox(podUid);
+    }
+    async waitGone(pid, startTime, timeoutMs) {
+        const deadline = this.x.clock.now() + timeoutMs;
+        while (isSameProcess(pid, startTime) && this.x.clock.now() < deadline)
+            await sleep(this.x.clock, 5);
+    }
+}
+//# sourceMappingURL=sandbox-lifecycle.js.map

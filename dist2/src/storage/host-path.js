@@ -1,0 +1,68 @@
+/**
+ * hostPath: a file or directory of the node, checked (or created) according to `type` exactly as the kubelet's
+ * host_path plugin does: Directory/File must exist with that type; DirectoryOrCreate/FileOrCreate create it
+ * (0755 directory, 0644 empty file); Socket/CharDevice/BlockDevice must be that kind of file.
+ */
+import { promises as fsp } from "node:fs";
+import { VolumeError } from "./volume-plugin.js";
+export class HostPathPlugin {
+    runner;
+    name = "kubernetes.io~host-path";
+    constructor(runner) {
+        this.runner = runner;
+    }
+    handles(v) {
+        return v.hostPath !== undefined;
+    }
+    async setup(pod, v) {
+        const { path, type = "" } = v.hostPath;
+        const st = await fsp.stat(path).catch(() => undefined);
+        const fail = (why) => {
+            throw new VolumeError(v.name, `hostPath type check failed: ${path} ${why}`);
+        };
+        switch (type) {
+            case "DirectoryOrCreate":
+                if (!st) {
+                    await this.runner.mkdir(path, pod.metadata.uid, 0o755);
+                    break;
+                }
+                if (!st.isDirectory())
+                    fail("is not a directory");
+                break;
+            case "Directory":
+                if (!st?.isDirectory())
+                    fail(st ? "is not a directory" : "does not exist");
+                break;
+            case "FileOrCreate":
+                if (!st) {
+                    await this.runner.writeFile(path, "", pod.metadata.uid, 0o644).catch((e) => fail(`cannot be created: ${String(e)}`));
+                    break;
+                }
+                if (!st.isFile())
+                    fail("is not a file");
+                break;
+            case "File":
+                if (!st?.isFile())
+                    fail(st ? "is not a file" : "does not exist");
+                break;
+            case "Socket":
+            case "CharDevice":
+            case "BlockDevice":
+                if (!st || !isKind(st, type))
+                    fail(`is not a ${type.toLowerCase()}`);
+                break;
+            default:
+                // "": no check; bind mounting a missing path creates a directory, as the runtime does.
+                if (!st)
+                    await this.runner.mkdir(path, pod.metadata.uid, 0o755);
+        }
+        return { hostPath: path, readOnly: false };
+    }
+    async teardown() {
+        // The node's files are the node's: nothing to remove.
+    }
+}
+function isKind(st, type) {
+    return type === "Socket" ? st.isSocket() : type === "CharDevice" ? st.isCharacterDevice() : st.isBlockDevice();
+}
+//# sourceMappingURL=host-path.js.map

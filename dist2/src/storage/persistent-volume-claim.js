@@ -1,0 +1,111 @@
+/**
+ * persistentVolumeClaim volumes: the claim is looked up, then the volume it is bound to, and the pod gets that
+ * volume's path — a volume of the node's provisioner (mounted first if it is not: after a reboot, or with a growth
+ * to finish), a `local` volume's path, or a `hostPath` volume checked as the hostPath plugin checks it. Until the
+ * claim is bound the pod waits in ContainerCreating with FailedMount, as the kubelet's volume manager does.
+ */
+import { statSync } from "node:fs";
+import { ANN_PROVISIONED_BY } from "../api/storage-annotations.js";
+import { VolumeError } from "./volume-plugin.js";
+import { fsGroupOf, setVolumeOwnership } from "./fs-group.js";
+export class PersistentVolumeClaimPlugin {
+    lookup;
+    provisioner;
+    hostPath;
+    bindWaitMs;
+    name = "kubernetes.io~persistent-volume-claim";
+    constructor(lookup, provisioner, hostPath, bindWaitMs = 5000) {
+        this.lookup = lookup;
+        this.provisioner = provisioner;
+        this.hostPath = hostPath;
+        this.bindWaitMs = bindWaitMs;
+    }
+    handles(v) {
+        return v.persistentVolumeClaim !== undefined;
+    }
+    async setup(pod, v) {
+        const ns = pod.metadata.namespace ?? "default";
+        const claimName = v.persistentVolumeClaim.claimName;
+        const fail = (why) => {
+            throw new VolumeError(v.name, `error processing PVC ${ns}/${claimName}: ${why}`);
+        };
+        const claim = (await this.boundClaim(ns, claimName)) ?? fail(`failed to fetch PVC from API server: persistentvolumeclaims "${claimName}" not found`);
+        if (claim.metadata.deletionTimestamp)
+            fail("PVC is being deleted");
+        if (claim.status?.phase !== "Bound" || !claim.spec.volumeName)
+            fail("PVC is not bound");
+        const pv = this.lookup.volume(claim.spec.volumeName) ?? fail(`failed to fetch PV ${claim.spec.volumeName} from API server: persistentvolumes "${claim.spec.volumeName}" not found`);
+        if (pv.spec.claimRef?.uid !== claim.metadata.uid)
+            fail(`PV ${pv.metadata.name} is not bound to this claim`);
+        const readOnly = v.persistentVolumeClaim.readOnly === true;
+        const ours = pv.metadata.annotations?.[ANN_PROVISIONED_BY] === this.provisioner.name;
+        if ((pv.spec.volumeMode ?? "Filesystem") === "Block") {
+            if (!ours)
+                throw new VolumeError(v.name, `volume ${pv.metadata.name}: volumeMode Block is supported for volumes of ${this.provisioner.name} only`);
+            const dev = await this.provisioner.ensureAttached(pv.metadata.name).catch((err) => {
+                throw new VolumeError(v.name, err instanceof Error ? err.message : String(err));
+            });
+            return { hostPath: dev.path, readOnly, device: { major: dev.major, minor: dev.minor } };
+        }
+        if (ours) {
+            const path = await this.provisioner.ensureMounted(pv.metadata.name).catch((err) => {
+                throw new VolumeError(v.name, err instanceof Error ? err.message : String(err));
+            });
+            await this.ownership(pod, v, path, readOnly);
+            return { hostPath: path, readOnly };
+        }
+        if (pv.spec.hostPath) {
+            const prepared = await this.hostPath.setup(pod, { name: v.name, hostPath: pv.spec.hostPath });
+            return { ...prepared, readOnly };
+        }
+        if (pv.spec.local) {
+            const path = pv.spec.local.path;
+            if (!statExists(path))
+                throw new VolumeError(v.name, `path "${path}" does not exist`);
+            await this.ownership(pod, v, path, readOnly);
+            return { hostPath: path, readOnly };
+        }
+        const kinds = Object.keys(pv.spec).filter((k) => !["capacity", "accessModes", "claimRef", "persistentVolumeReclaimPolicy", "storageClassName", "volumeMode", "mountOptions", "nodeAffinity", "volumeAttributesClassName"].includes(k));
+        throw new VolumeError(v.name, `volume type ${kinds.join(", ") || "(none)"} of PersistentVolume ${pv.metadata.name} is not supported on this node`);
+    }
+    /**
+     * The pod's fsGroup on the volume, as the kubelet applies it to filesystem volumes that support ownership (local
+     * and block-backed ones; hostPath does not), honouring fsGroupChangePolicy.
+     */
+    async ownership(pod, v, path, readOnly) {
+        const policy = fsGroupOf(pod.spec.securityContext, readOnly);
+        if (!policy)
+            return;
+        await setVolumeOwnership(path, policy).catch((err) => {
+            throw new VolumeError(v.name, `applying fsGroup ${policy.gid}: ${err instanceof Error ? err.message : String(err)}`);
+        });
+    }
+    /**
+     * The claim once it is bound, waiting up to `bindWaitMs` (as the kubelet's volume manager waits for attach and
+     * mount): a claim made with its pod is bound a moment after the pod, by the provisioner, and failing at once would
+     * push the pod's start to the next sync. Returns the claim as it is at the end (maybe unbound, or undefined).
+     */
+    async boundClaim(ns, name) {
+        const deadline = Date.now() + this.bindWaitMs;
+        for (;;) {
+            const c = this.lookup.claim(ns, name);
+            const bound = c?.status?.phase === "Bound" && c.spec.volumeName && this.lookup.volume(c.spec.volumeName)?.spec.claimRef?.uid === c.metadata.uid;
+            if (bound || c?.metadata.deletionTimestamp || Date.now() >= deadline)
+                return c;
+            await new Promise((r) => setTimeout(r, 10));
+        }
+    }
+    async teardown() {
+        // The volume outlives the pod: its mount belongs to the PersistentVolume (removed by its reclaim or Retain).
+    }
+}
+function statExists(p) {
+    try {
+        statSync(p);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+//# sourceMappingURL=persistent-volume-claim.js.map

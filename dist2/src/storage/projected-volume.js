@@ -1,0 +1,197 @@
+/**
+ * The configuration volumes — configMap, secret, downwardAPI and projected — as the kubelet's plugins make them:
+ * the payload (projection.ts) written by the atomic writer into the pod's volume directory, fsGroup applied to it,
+ * mounted read-only into the containers. secret, downwardAPI and projected volumes live on their own tmpfs (the
+ * kubelet wraps them in a memory-backed emptyDir), so a Secret's bytes or a token never reach the node's disk;
+ * configMap volumes are a directory on disk. The volume root is 0777 (1777 on tmpfs) like the kubelet's.
+ *
+ * refresh() writes the payload again from the current objects (a no-op when nothing changed): the kubelet calls it
+ * on every sync of a running pod, so updates reach the containers within the sync period.
+ */
+import { createHash } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import { isMountPoint, mount, unmount } from "../sys/mounts.js";
+import { writeAtomically } from "./atomic-writer.js";
+import { fsGroupOf, setVolumeOwnership } from "./fs-group.js";
+import { configMapPayload, DEFAULT_MODE, downwardAPIPayload, projectedPayload, ProjectionError, secretPayload, } from "./projection.js";
+import { VolumeError } from "./volume-plugin.js";
+const MiB = 1024 * 1024;
+/** The largest a ConfigMap or Secret may be (validation), and room for the labels and annotations of a pod. */
+const OBJECT_MAX = MiB;
+const DOWNWARD_MAX = MiB / 2;
+const PLUGIN_DIR = {
+    configMap: "kubernetes.io~configmap",
+    secret: "kubernetes.io~secret",
+    downwardAPI: "kubernetes.io~downward-api",
+    projected: "kubernetes.io~projected",
+};
+/** The kind of configuration volume v is, if it is one. */
+export function configVolumeKind(v) {
+    return ["configMap", "secret", "downwardAPI", "projected"].find((k) => v[k] !== undefined);
+}
+/**
+ * The most a volume's payload can hold, so its tmpfs is sized once for any update: two copies (the old timestamped
+ * directory lives until the swap) of each source at its largest, and a MiB of slack.
+ */
+export function tmpfsSize(v) {
+    const per = (s) => (s.configMap || s.secret ? OBJECT_MAX : s.downwardAPI ? DOWNWARD_MAX : 64 * 1024);
+    let sum = 0;
+    if (v.secret || v.configMap)
+        sum = OBJECT_MAX;
+    else if (v.downwardAPI)
+        sum = DOWNWARD_MAX;
+    else
+        for (const s of v.projected?.sources ?? [])
+            sum += per(s);
+    return 2 * sum + MiB;
+}
+export class ConfigVolumePlugin {
+    kind;
+    layout;
+    runner;
+    objects;
+    now;
+    name;
+    tokens = new Map();
+    /** A digest of what each volume directory holds, as this process last wrote or found it: an unchanged payload costs no disk read. */
+    written = new Map();
+    constructor(kind, layout, runner, objects, now = Date.now) {
+        this.kind = kind;
+        this.layout = layout;
+        this.runner = runner;
+        this.objects = objects;
+        this.now = now;
+        this.name = PLUGIN_DIR[kind];
+    }
+    handles(v) {
+        return v[this.kind] !== undefined;
+    }
+    /** On tmpfs: everything but configMap (the kubelet's wrapped emptyDir is memory-backed for these). */
+    get onTmpfs() {
+        return this.kind !== "configMap";
+    }
+    dir(pod, v) {
+        return this.layout.volumeDir(pod.metadata.uid, this.name, v.name);
+    }
+    async setup(pod, v) {
+        // The payload first: a missing object fails the mount before anything is made on the host.
+        const payload = await this.payload(pod, v);
+        const dir = this.dir(pod, v);
+        const owner = pod.metadata.uid;
+        await this.runner.mkdir(dir, owner);
+        if (this.onTmpfs) {
+            if (!isMountPoint(dir)) {
+                const options = ["nosuid", "nodev", `size=${tmpfsSize(v)}`];
+                await mount(this.runner, { source: "tmpfs", target: dir, type: "tmpfs", options }, owner);
+            }
+        }
+        else {
+            await fsp.chmod(dir, 0o777);
+        }
+        await this.write(pod, v, dir, payload);
+        return { hostPath: dir, readOnly: true };
+    }
+    /** Writes the payload again from the objects as they are now; the volume must be set up. */
+    async refresh(pod, v) {
+        const dir = this.dir(pod, v);
+        return this.write(pod, v, dir, await this.payload(pod, v));
+    }
+    async teardown(pod, v) {
+        const dir = this.dir(pod, v);
+        this.written.delete(dir);
+        if (this.onTmpfs)
+            await unmount(this.runner, dir, pod.metadata.uid);
+        await fsp.rm(dir, { recursive: true, force: true });
+        for (const k of this.tokens.keys())
+            if (k.startsWith(`${pod.metadata.uid}/${v.name}/`))
+                this.tokens.delete(k);
+    }
+    async write(pod, v, dir, payload) {
+        // Config volumes apply fsGroup on every write, whatever fsGroupChangePolicy says (configmap.go passes nil).
+        const fsGroup = fsGroupOf(pod.spec.securityContext, true);
+        const policy = fsGroup && { ...fsGroup, changePolicy: undefined };
+        const digest = payloadDigest(payload, policy?.gid);
+        if (this.written.get(dir) === digest)
+            return false;
+        try {
+            const changed = await writeAtomically(dir, payload, { setPerms: policy ? async () => void (await setVolumeOwnership(dir, policy)) : undefined });
+            this.written.set(dir, digest);
+            return changed;
+        }
+        catch (err) {
+            this.written.delete(dir);
+            throw new VolumeError(v.name, err.message);
+        }
+    }
+    /** The volume's payload from the current objects; a failure is the kubelet's FailedMount message. */
+    async payload(pod, v) {
+        const objects = this.objects();
+        const ns = pod.metadata.namespace ?? "default";
+        try {
+            if (!objects && this.kind !== "downwardAPI")
+                throw new ProjectionError("the node has no API objects to read");
+            switch (this.kind) {
+                case "configMap": {
+                    const src = v.configMap;
+                    return configMapPayload(objects.configMap(ns, src.name), src, src.defaultMode ?? DEFAULT_MODE);
+                }
+                case "secret": {
+                    const src = v.secret;
+                    return secretPayload(objects.secret(ns, src.secretName), { ...src, name: src.secretName }, src.defaultMode ?? DEFAULT_MODE);
+                }
+                case "downwardAPI":
+                    return downwardAPIPayload(pod, v.downwardAPI.items, v.downwardAPI.defaultMode ?? DEFAULT_MODE);
+                case "projected":
+                    return await this.projected(pod, v, objects);
+            }
+        }
+        catch (err) {
+            if (err instanceof ProjectionError)
+                throw new VolumeError(v.name, err.message);
+            throw err;
+        }
+    }
+    async projected(pod, v, objects) {
+        const ns = pod.metadata.namespace ?? "default";
+        const sources = v.projected?.sources ?? [];
+        const configMaps = new Map(sources.filter((s) => s.configMap).map((s) => [s.configMap.name, objects.configMap(ns, s.configMap.name)]));
+        const secrets = new Map(sources.filter((s) => s.secret).map((s) => [s.secret.name, objects.secret(ns, s.secret.name)]));
+        const tokens = new Map();
+        for (const [i, s] of sources.entries()) {
+            if (s.serviceAccountToken)
+                tokens.set(i, await this.token(pod, v, s.serviceAccountToken, objects).catch((e) => e));
+        }
+        const sc = pod.spec.securityContext;
+        const fsOwned = sc?.fsGroup !== undefined || sc?.runAsUser !== undefined;
+        return projectedPayload(pod, sources, v.projected?.defaultMode ?? DEFAULT_MODE, { configMaps, secrets, tokens, fsOwned });
+    }
+    async token(pod, v, src, objects) {
+        if (!objects.tokens) {
+            throw new Error(`cannot issue a service account token for "${src.path}": this node has no token issuer (service account tokens are not enabled)`);
+        }
+        const key = `${pod.metadata.uid}/${v.name}/${src.path}/${src.audience ?? ""}/${src.expirationSeconds ?? 3600}`;
+        const cached = this.tokens.get(key);
+        const now = this.now();
+        if (cached && now < cached.renewAt)
+            return cached.token;
+        const seconds = src.expirationSeconds ?? 3600;
+        const token = await objects.tokens.issue(pod, src.audience, seconds);
+        const expires = Date.parse(token.expirationTimestamp);
+        const life = Number.isFinite(expires) ? expires - now : seconds * 1000;
+        this.tokens.set(key, { token, renewAt: now + Math.min(life * 0.8, 24 * 3600 * 1000) });
+        return token;
+    }
+}
+function payloadDigest(payload, gid) {
+    const h = createHash("sha256").update(`gid ${gid ?? "-"}\n`);
+    for (const p of [...payload.keys()].sort()) {
+        const f = payload.get(p);
+        h.update(`${p.length}:${p}:${f.mode}:${f.data.length}:`).update(f.data);
+    }
+    return h.digest("hex");
+}
+/** The four configuration plugins, reading objects through `objects` (set once the node's store is open). */
+export function configVolumePlugins(layout, runner, objects) {
+    return ["configMap", "secret", "downwardAPI", "projected"].map((k) => new ConfigVolumePlugin(k, layout, runner, objects));
+}
+//# sourceMappingURL=projected-volume.js.map

@@ -1,0 +1,366 @@
+/**
+ * The Store on embedded SQLite (better-sqlite3, WAL). One table of objects keyed by (kind, namespace, name), stored
+ * as JSON, and one counter: the global resourceVersion shared by all kinds, as etcd's revision is. Every write bumps
+ * the counter and writes the object in one transaction, so a crash (or an exception) mid-write leaves the previous
+ * object and counter intact. Watchers are told after the commit, synchronously, through the WatchHub.
+ */
+import Database from "better-sqlite3";
+import { ApiError, FieldError } from "../api/errors.js";
+import { resourceForKind } from "../api/resources.js";
+import { objectFilter } from "./filter.js";
+import { cloneObject, desiredStateChanged, generateName, newUid, rfc3339, sameObject } from "./metadata.js";
+import { compareKeys, continueExpired, decodeContinue, encodeContinue, mergeByKey, takePage } from "./paging.js";
+import { compact, prepareCompaction } from "./sqlite-space.js";
+import { WatchHub } from "./watch-hub.js";
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS objects (
+  kind TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  uid TEXT NOT NULL,
+  resource_version INTEGER NOT NULL,
+  json TEXT NOT NULL,
+  PRIMARY KEY (kind, namespace, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO counters (name, value) VALUES ('resourceVersion', 0);
+`;
+/** Opens (creating if needed) a store at `path`, or an in-memory one for ":memory:". */
+export function openStore(path, opts = {}) {
+    return new SqliteStore(path, opts);
+}
+export class SqliteStore {
+    db;
+    rv;
+    hub;
+    now;
+    beforeCommit;
+    onFull;
+    stmts;
+    transformer;
+    constructor(path, opts = {}) {
+        this.db = new Database(path);
+        // Before the schema: a new file must be made with auto_vacuum for compact() to shrink it.
+        prepareCompaction(this.db, opts.log);
+        if (path !== ":memory:")
+            this.db.pragma("journal_mode = WAL");
+        // NORMAL in WAL mode: a crash can lose the last commits on power loss, never corrupt or half-write one.
+        this.db.pragma("synchronous = NORMAL");
+        this.db.exec(SCHEMA);
+        this.stmts = prepare(this.db);
+        this.rv = this.stmts.getCounter.get().value;
+        this.hub = new WatchHub({ count: opts.historySize ?? 10_000, bytes: opts.historyBytes ?? 8 * 1024 * 1024 }, this.rv);
+        this.now = opts.now ?? (() => new Date());
+        this.beforeCommit = opts.beforeCommit;
+        this.onFull = opts.onFull;
+        this.transformer = opts.transformer;
+    }
+    /** The object's JSON as the database stores it (encrypted for the kinds the encryption config names). */
+    encode(kind, namespace, name, json) {
+        return this.transformer ? this.transformer.toStorage(storageKey(kind, namespace, name), json) : json;
+    }
+    /** The JSON text of a stored value; a value that cannot be decrypted is an InternalError naming the object. */
+    decode(kind, namespace, name, stored) {
+        if (!this.transformer)
+            return typeof stored === "string" ? stored : stored.toString("utf8");
+        try {
+            return this.transformer.fromStorage(storageKey(kind, namespace, name), stored);
+        }
+        catch (err) {
+            throw new ApiError("InternalError", err.message, { name, kind: plural(kind) });
+        }
+    }
+    get watcherCount() {
+        return this.hub.watcherCount;
+    }
+    create(input) {
+        const obj = cloneObject(input);
+        const meta = obj.metadata ?? (obj.metadata = {});
+        const ns = meta.namespace ?? "";
+        if (!meta.name && meta.generateName)
+            meta.name = this.freeName(obj.kind, ns, meta.generateName);
+        if (!meta.name) {
+            throw ApiError.invalid(obj.kind, "", [new FieldError("metadata.name", "name or generateName is required", "FieldValueRequired")]);
+        }
+        if (this.get(obj.kind, ns, meta.name))
+            throw ApiError.alreadyExists(plural(obj.kind), meta.name, group(obj.kind));
+        meta.uid = newUid();
+        meta.creationTimestamp = rfc3339(this.now());
+        meta.generation = 1;
+        delete meta.deletionTimestamp;
+        delete meta.deletionGracePeriodSeconds;
+        return this.write("create", obj, undefined);
+    }
+    get(kind, namespace, name) {
+        const row = this.stmts.get.get(kind, namespace, name);
+        return row ? JSON.parse(this.decode(kind, namespace, name, row.json)) : undefined;
+    }
+    list(kind, opts = {}) {
+        const filter = objectFilter(opts);
+        if (!opts.limit && !opts.continue) {
+            const rows = (opts.namespace ? this.stmts.listNs.all(kind, opts.namespace) : this.stmts.listAll.all(kind));
+            const items = rows.map((r) => JSON.parse(this.decode(kind, r.namespace, r.name, r.json))).filter(filter);
+            return { items, resourceVersion: String(this.rv) };
+        }
+        return this.page(kind, opts, filter);
+    }
+    /**
+     * One page of a list (paging.ts): current rows after the token's key, with the keys changed since the token's
+     * resourceVersion put back as they were, so every page of a list shows the same version of the store.
+     */
+    page(kind, opts, filter) {
+        const token = opts.continue ? decodeContinue(opts.continue) : undefined;
+        const rv = token && token.rv > 0 ? token.rv : this.rv;
+        const after = token?.after;
+        if (!this.hub.reaches(rv))
+            throw continueExpired(after);
+        const inNs = (k) => !opts.namespace || k.namespace === opts.namespace;
+        const afterStart = (k) => !after || compareKeys(k, after) > 0;
+        const changed = rv < this.rv ? this.hub.priorStates(kind, rv) : new Map();
+        const prior = [];
+        for (const p of changed.values()) {
+            if (!inNs(p) || !afterStart(p))
+                continue;
+            const obj = p.before();
+            if (obj)
+                prior.push({ namespace: p.namespace, name: p.name, load: () => obj });
+        }
+        prior.sort(compareKeys);
+        const current = this.rowsAfter(kind, opts.namespace, after, changed);
+        const { items, continueAfter } = takePage(mergeByKey(current, prior), opts.limit ?? 0, filter);
+        const result = { items, resourceVersion: String(rv) };
+        if (continueAfter) {
+            result.continue = encodeContinue({ rv, after: continueAfter });
+            // Upstream counts what is left only for lists without selectors (an estimate would mislead otherwise).
+            if (!opts.labelSelector && !opts.fieldSelector)
+                result.remainingItemCount = this.countAfter(kind, opts.namespace, continueAfter, changed, prior);
+        }
+        return result;
+    }
+    /** Current rows of `kind` after `after` in key order, skipping keys in `changed`; parsed only when taken. */
+    *rowsAfter(kind, namespace, after, changed) {
+        const a = after ?? { namespace: "", name: "" };
+        const rows = namespace
+            ? this.stmts.pageNs.iterate(kind, namespace, a.namespace, a.namespace, a.name)
+            : this.stmts.pageAll.iterate(kind, a.namespace, a.namespace, a.name);
+        for (const r of rows) {
+            if (changed.has(`${r.namespace}\0${r.name}`))
+                continue;
+            yield { namespace: r.namespace, name: r.name, load: () => JSON.parse(this.decode(kind, r.namespace, r.name, r.json)) };
+        }
+    }
+    /** How many objects follow `after` in the list's version: current rows, less changed keys, plus their old states. */
+    countAfter(kind, namespace, after, changed, prior) {
+        const args = [after.namespace, after.namespace, after.name];
+        const n = (namespace ? this.stmts.countNs.get(kind, namespace, ...args) : this.stmts.countAll.get(kind, ...args));
+        let count = n.n;
+        for (const p of changed.values()) {
+            if ((namespace && p.namespace !== namespace) || compareKeys(p, after) <= 0)
+                continue;
+            if (this.stmts.get.get(kind, p.namespace, p.name))
+                count--;
+        }
+        for (const p of prior)
+            if (compareKeys(p, after) > 0)
+                count++;
+        return count;
+    }
+    update(input, opts = {}) {
+        const ns = input.metadata?.namespace ?? "";
+        const name = input.metadata?.name ?? "";
+        const row = this.stmts.get.get(input.kind, ns, name);
+        if (!row)
+            throw ApiError.notFound(plural(input.kind), name, group(input.kind));
+        const json = this.decode(input.kind, ns, name, row.json);
+        const stored = JSON.parse(json);
+        checkPreconditions(stored, { uid: input.metadata.uid, resourceVersion: opts.resourceVersion });
+        const next = opts.subresource === "status" ? withStatusOf(stored, input) : withSpecOf(stored, input);
+        const changed = desiredStateChanged(stored, next) || opts.bumpGeneration === true;
+        next.metadata.generation = (stored.metadata.generation ?? 1) + (changed ? 1 : 0);
+        // A write that changes nothing is not a change: no new resourceVersion and no event (GuaranteedUpdate).
+        if (sameObject(stored, next))
+            return stored;
+        return this.write("update", next, { object: stored, json });
+    }
+    delete(kind, namespace, name, opts = {}) {
+        const stored = this.get(kind, namespace, name);
+        if (!stored)
+            throw ApiError.notFound(plural(kind), name, group(kind));
+        checkPreconditions(stored, opts);
+        const priorRv = stored.metadata.resourceVersion;
+        const rv = this.rv + 1;
+        this.commit(() => {
+            this.stmts.setCounter.run(rv);
+            this.stmts.remove.run(kind, namespace, name);
+            this.beforeCommit?.("delete", stored);
+        });
+        this.rv = rv;
+        // The DELETED event carries the object at the deletion's resourceVersion, as upstream's does.
+        stored.metadata.resourceVersion = String(rv);
+        this.hub.publish({ rv, kind, type: "DELETED", object: stored, json: JSON.stringify(stored), priorRv });
+        return stored;
+    }
+    watch(kind, opts, handler) {
+        const filter = objectFilter(opts);
+        const from = opts.resourceVersion ?? "";
+        if (from === "" || from === "0") {
+            const unsubscribe = this.hub.subscribe(kind, filter, undefined, handler);
+            if (from === "0") {
+                for (const object of this.list(kind, opts).items)
+                    handler({ type: "ADDED", object });
+            }
+            return unsubscribe;
+        }
+        if (!/^\d+$/.test(from))
+            throw ApiError.badRequest(`invalid resourceVersion "${from}": not a number`);
+        return this.hub.subscribe(kind, filter, Number(from), handler);
+    }
+    currentResourceVersion() {
+        return String(this.rv);
+    }
+    /** Hands the pages of deleted rows back to the filesystem and truncates the WAL (sqlite-space.ts). */
+    compact() {
+        return compact(this.db);
+    }
+    close() {
+        this.db.close();
+    }
+    /** Runs `body` in one transaction; on a full disk, once more after onFull freed space. */
+    commit(body) {
+        const tx = this.db.transaction(body);
+        try {
+            tx();
+        }
+        catch (err) {
+            if (!isDiskFull(err) || !this.onFull?.())
+                throw err;
+            tx();
+        }
+    }
+    /** Writes `obj` at the next resourceVersion in one transaction, then publishes the change. */
+    write(op, obj, old) {
+        const rv = this.rv + 1;
+        obj.metadata.resourceVersion = String(rv);
+        const m = obj.metadata;
+        const json = JSON.stringify(obj);
+        this.commit(() => {
+            this.stmts.setCounter.run(rv);
+            this.stmts.put.run(obj.kind, m.namespace ?? "", m.name, m.uid, rv, this.encode(obj.kind, m.namespace ?? "", m.name, json));
+            this.beforeCommit?.(op, obj);
+        });
+        this.rv = rv;
+        const ev = { rv, kind: obj.kind, type: old ? "MODIFIED" : "ADDED", object: obj, json };
+        if (old) {
+            ev.old = old.object;
+            ev.oldJson = old.json;
+        }
+        if (this.deferred)
+            this.deferred.push(ev);
+        else
+            this.hub.publish(ev);
+        return cloneObject(obj);
+    }
+    /** Changes made inside createMany's transaction, published once it commits. */
+    deferred;
+    /**
+     * Creates every object in one transaction, all or none (seeding a store: 50 000 events commit in about a second
+     * instead of a minute of one commit each). Watchers hear of them in order after the commit.
+     */
+    createMany(inputs) {
+        if (this.deferred)
+            throw new Error("createMany cannot be nested");
+        const rv = this.rv;
+        const pending = (this.deferred = []);
+        let out;
+        try {
+            out = this.db.transaction(() => inputs.map((o) => this.create(o)))();
+        }
+        catch (err) {
+            this.rv = rv;
+            throw err;
+        }
+        finally {
+            this.deferred = undefined;
+        }
+        for (const ev of pending)
+            this.hub.publish(ev);
+        return out;
+    }
+    freeName(kind, ns, prefix) {
+        for (let i = 0; i < 8; i++) {
+            const name = generateName(prefix);
+            if (!this.get(kind, ns, name))
+                return name;
+        }
+        throw new ApiError("AlreadyExists", `could not find a free name for generateName "${prefix}"`);
+    }
+}
+function prepare(db) {
+    return {
+        get: db.prepare("SELECT json FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
+        listNs: db.prepare("SELECT namespace, name, json FROM objects WHERE kind = ? AND namespace = ? ORDER BY namespace, name"),
+        listAll: db.prepare("SELECT namespace, name, json FROM objects WHERE kind = ? ORDER BY namespace, name"),
+        // Keyset pages: strictly after (namespace, name), in the primary key's order.
+        pageNs: db.prepare("SELECT namespace, name, json FROM objects WHERE kind = ? AND namespace = ? AND (namespace > ? OR (namespace = ? AND name > ?)) ORDER BY namespace, name"),
+        pageAll: db.prepare("SELECT namespace, name, json FROM objects WHERE kind = ? AND (namespace > ? OR (namespace = ? AND name > ?)) ORDER BY namespace, name"),
+        countNs: db.prepare("SELECT count(*) AS n FROM objects WHERE kind = ? AND namespace = ? AND (namespace > ? OR (namespace = ? AND name > ?))"),
+        countAll: db.prepare("SELECT count(*) AS n FROM objects WHERE kind = ? AND (namespace > ? OR (namespace = ? AND name > ?))"),
+        put: db.prepare("INSERT OR REPLACE INTO objects (kind, namespace, name, uid, resource_version, json) VALUES (?, ?, ?, ?, ?, ?)"),
+        remove: db.prepare("DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
+        getCounter: db.prepare("SELECT value FROM counters WHERE name = 'resourceVersion'"),
+        setCounter: db.prepare("UPDATE counters SET value = ? WHERE name = 'resourceVersion'"),
+    };
+}
+/** A replacement of everything but .status; identity and timestamps stay as stored. */
+function withSpecOf(stored, input) {
+    const next = cloneObject(input);
+    const status = stored.status;
+    if (status === undefined)
+        delete next.status;
+    else
+        next.status = cloneObject(status);
+    next.kind = stored.kind;
+    next.metadata = { ...next.metadata, ...identityOf(stored) };
+    return next;
+}
+/** The stored object with only .status replaced (the status subresource). */
+function withStatusOf(stored, input) {
+    const next = cloneObject(stored);
+    const status = input.status;
+    if (status === undefined)
+        delete next.status;
+    else
+        next.status = cloneObject(status);
+    return next;
+}
+function identityOf(o) {
+    const m = o.metadata;
+    return { name: m.name, namespace: m.namespace, uid: m.uid, creationTimestamp: m.creationTimestamp };
+}
+function checkPreconditions(stored, pre) {
+    const m = stored.metadata;
+    const res = plural(stored.kind);
+    if (pre.uid && pre.uid !== m.uid) {
+        throw ApiError.conflict(res, m.name ?? "", `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${m.uid}`);
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== m.resourceVersion) {
+        throw ApiError.conflict(res, m.name ?? "", "the object has been modified; please apply your changes to the latest version and try again");
+    }
+}
+/** Where an object lives for encryption: the resource as EncryptionConfiguration names it (plural[.group]). */
+function storageKey(kind, namespace, name) {
+    const g = group(kind);
+    return { resource: g ? `${plural(kind)}.${g}` : plural(kind), namespace, name };
+}
+function plural(kind) {
+    return resourceForKind(kind)?.plural ?? `${kind.toLowerCase()}s`;
+}
+function group(kind) {
+    return resourceForKind(kind)?.group ?? "";
+}
+/** SQLite's "database or disk is full" (SQLITE_FULL), or the ENOSPC of a write beneath it. */
+export function isDiskFull(err) {
+    const code = err?.code;
+    return code === "SQLITE_FULL" || code === "ENOSPC" || (typeof code === "string" && code.startsWith("SQLITE_IOERR") && /disk|space/i.test(String(err.message)));
+}
+//# sourceMappingURL=sqlite-store.js.map

@@ -1,0 +1,180 @@
+/**
+ * In-memory fan-out of committed changes to watchers, plus a bounded history so a watch can resume from a
+ * resourceVersion (the role of the API server's watch cache) and a paged list can be read as of the resourceVersion
+ * of its first page. History older than what is kept answers ApiError Expired (410), which tells clients to list
+ * again.
+ *
+ * The history is bounded by count and by bytes, and holds each change as the JSON text the store wrote rather than
+ * as objects: 10 000 pod changes held as objects (new and old) were ~150 MB of the daemon's heap under churn, the
+ * same changes as text a tenth of that, and the byte bound keeps big objects from stretching it.
+ *
+ * Delivery is ordered: an event published by a handler (a watcher that writes) is queued until the current event has
+ * reached every watcher.
+ */
+import { ApiError } from "../api/errors.js";
+import { cloneObject } from "./metadata.js";
+export class WatchHub {
+    limits;
+    ring;
+    start = 0;
+    size = 0;
+    bytes = 0;
+    /** Changes after `floor` are all in the history; resuming from an older version is Expired. */
+    floor;
+    subscribers = new Set();
+    queue = [];
+    draining = false;
+    constructor(limits, startRv) {
+        this.limits = limits;
+        this.ring = new Array(Math.max(1, limits.count));
+        this.floor = startRv;
+    }
+    /** Records a committed change and delivers it to every watcher whose filter it passes. */
+    publish(ev) {
+        this.remember(ev);
+        this.queue.push(ev);
+        if (this.draining)
+            return;
+        this.draining = true;
+        try {
+            for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+                for (const sub of [...this.subscribers]) {
+                    if (this.subscribers.has(sub))
+                        deliver(sub, next);
+                }
+            }
+        }
+        finally {
+            this.draining = false;
+        }
+    }
+    /**
+     * Registers a watcher. With `fromRv`, first replays every retained change after it (throws ApiError Expired when
+     * the history no longer reaches back that far). Returns the function that unregisters it.
+     */
+    subscribe(kind, filter, fromRv, handler) {
+        const sub = { kind, filter, handler };
+        if (fromRv !== undefined) {
+            this.requireHistory(fromRv);
+            for (const r of this.since(fromRv))
+                if (r.kind === kind)
+                    deliver(sub, revive(r));
+        }
+        this.subscribers.add(sub);
+        return () => {
+            this.subscribers.delete(sub);
+        };
+    }
+    /** True when every change after `rv` is still in the history. */
+    reaches(rv) {
+        return rv >= this.floor;
+    }
+    /**
+     * Each key of `kind` changed after `rv`, with its state as of `rv`, for reading the store as it was then.
+     * Throws ApiError Expired when the history does not reach back to `rv`.
+     */
+    priorStates(kind, rv) {
+        this.requireHistory(rv);
+        const out = new Map();
+        for (const r of this.since(rv)) {
+            if (r.kind !== kind)
+                continue;
+            const key = `${r.namespace}\0${r.name}`;
+            if (!out.has(key))
+                out.set(key, { namespace: r.namespace, name: r.name, before: () => stateBefore(r) });
+        }
+        return out;
+    }
+    /** Number of registered watchers (for tests and leak checks). */
+    get watcherCount() {
+        return this.subscribers.size;
+    }
+    /** Changes and bytes held in the history (for tests and the soak). */
+    get historySize() {
+        return { count: this.size, bytes: this.bytes };
+    }
+    requireHistory(rv) {
+        if (rv < this.floor)
+            throw new ApiError("Expired", `too old resource version: ${rv} (${this.floor + 1})`);
+    }
+    remember(ev) {
+        const m = ev.object.metadata;
+        const r = { rv: ev.rv, kind: ev.kind, namespace: m.namespace ?? "", name: m.name ?? "", type: ev.type, json: ev.json };
+        if (ev.type === "MODIFIED")
+            r.oldJson = ev.oldJson;
+        if (ev.type === "DELETED")
+            r.priorRv = ev.priorRv;
+        const cost = r.json.length + (r.oldJson?.length ?? 0);
+        while (this.size > 0 && (this.size === this.ring.length || this.bytes + cost > this.limits.bytes))
+            this.forgetOldest();
+        this.ring[(this.start + this.size) % this.ring.length] = r;
+        this.size++;
+        this.bytes += cost;
+    }
+    forgetOldest() {
+        const evicted = this.ring[this.start];
+        this.ring[this.start] = undefined;
+        this.floor = evicted.rv;
+        this.bytes -= evicted.json.length + (evicted.oldJson?.length ?? 0);
+        this.start = (this.start + 1) % this.ring.length;
+        this.size--;
+    }
+    *since(rv) {
+        for (let i = 0; i < this.size; i++) {
+            const r = this.ring[(this.start + i) % this.ring.length];
+            if (r.rv > rv)
+                yield r;
+        }
+    }
+}
+/** A remembered change as a StoredEvent again (for a resuming watcher). */
+function revive(r) {
+    const ev = { rv: r.rv, kind: r.kind, type: r.type, object: JSON.parse(r.json), json: r.json };
+    if (r.oldJson !== undefined)
+        ev.old = JSON.parse(r.oldJson);
+    return ev;
+}
+/** The object as it was just before change `r`. */
+function stateBefore(r) {
+    if (r.type === "ADDED")
+        return undefined;
+    if (r.type === "MODIFIED")
+        return r.oldJson === undefined ? undefined : JSON.parse(r.oldJson);
+    const obj = JSON.parse(r.json);
+    if (r.priorRv !== undefined)
+        obj.metadata.resourceVersion = r.priorRv;
+    return obj;
+}
+/**
+ * Delivers one change as the watcher sees it through its filter: an object that starts matching arrives as ADDED,
+ * one that stops matching as DELETED (carrying the old object at the new resourceVersion), as the API server's
+ * cacheWatcher does.
+ */
+function deliver(sub, ev) {
+    if (ev.kind !== sub.kind)
+        return;
+    let out;
+    if (ev.type === "MODIFIED" && ev.old) {
+        const now = sub.filter(ev.object);
+        const before = sub.filter(ev.old);
+        if (now)
+            out = { type: before ? "MODIFIED" : "ADDED", object: ev.object };
+        else if (before) {
+            const gone = cloneObject(ev.old);
+            gone.metadata.resourceVersion = String(ev.rv);
+            out = { type: "DELETED", object: gone };
+        }
+    }
+    else if (sub.filter(ev.object)) {
+        out = { type: ev.type, object: ev.object };
+    }
+    if (!out)
+        return;
+    try {
+        sub.handler({ type: out.type, object: cloneObject(out.object) });
+    }
+    catch {
+        // A failing watcher must not break the writer or the other watchers; it owns its errors.
+    }
+}
+//# sourceMappingURL=watch-hub.js.map

@@ -1,0 +1,116 @@
+/**
+ * `kubectl get events` on a node holding 50,000 events: kubectl reads them in pages (its default --chunk-size of
+ * 500: 100 requests, each with the previous page's continue token) and prints every one; then again with
+ * --chunk-size=0, where the daemon streams the one response a page at a time, and the daemon's RSS stays within
+ * 20 MB of what it was before that command, because it never holds more than a page. The rise during the first
+ * listing is printed, not asserted: on a freshly started daemon it includes V8 growing its young generation to
+ * its working size (up to 3 x 16 MiB semi-spaces), which happens once, whatever the list's length.
+ *
+ * The events are written before the daemon starts, through the store's bulk path (SqliteStore.createMany: one
+ * transaction) on the daemon's own store file, since recording 50,000 through the kubelet would take many minutes.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openStore } from "../../src/store/sqlite-store.js";
+import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
+import { TestDaemon } from "../helpers/daemon.js";
+const skip = skipUnless(needsRoot(), needsCommand("kubectl"));
+const EVENTS = 50_000;
+function freePort() {
+    return new Promise((resolve) => {
+        const s = createServer().listen(0, "127.0.0.1", () => {
+            const port = s.address().port;
+            s.close(() => resolve(port));
+        });
+    });
+}
+function rssKb(pid) {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+    return Number(line.split(/\s+/)[1]);
+}
+function seedEvents(storeFile) {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const events = [];
+    for (let i = 0; i < EVENTS; i++) {
+        const pod = `web-${i % 1000}`;
+        events.push({
+            apiVersion: "v1",
+            kind: "Event",
+            metadata: { name: `${pod}.${(0x180000000000000 + i).toString(16)}`, namespace: "default" },
+            involvedObject: { kind: "Pod", namespace: "default", name: pod, uid: `uid-${i % 1000}`, apiVersion: "v1" },
+            reason: "Started",
+            message: `Started container c (seeded event ${i})`,
+            source: { component: "kubelet", host: "node1" },
+            firstTimestamp: now,
+            lastTimestamp: now,
+            count: 1,
+            type: "Normal",
+        });
+    }
+    const store = openStore(storeFile);
+    try {
+        store.createMany(events);
+    }
+    finally {
+        store.close();
+    }
+}
+describe("kubectl get events on a node with 50,000 events (privileged)", { skip }, () => {
+    let d;
+    let cache;
+    const kubectl = (args) => new Promise((resolve) => {
+        execFile("kubectl", ["--kubeconfig", join(d.root, "kubeconfig"), "--cache-dir", cache, ...args], { timeout: 180_000, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
+    });
+    /** Runs kubectl while sampling the daemon's RSS; returns the result and the peak rise over the RSS before it. */
+    async function measured(args) {
+        const pid = d.pid;
+        const before = rssKb(pid);
+        let peak = before;
+        const sampler = setInterval(() => (peak = Math.max(peak, rssKb(pid))), 5);
+        try {
+            const r = await kubectl(args);
+            return { ...r, riseMb: (Math.max(peak, rssKb(pid)) - before) / 1024, beforeMb: before / 1024 };
+        }
+        finally {
+            clearInterval(sampler);
+        }
+    }
+    before(async () => {
+        d = new TestDaemon("events-pages", ["--listen", `127.0.0.1:${await freePort()}`, "--no-network"]);
+        cache = mkdtempSync(join(tmpdir(), "nodelet-kubectl-cache-"));
+        seedEvents(join(d.root, "store.db"));
+        await d.start();
+        // Discovery, TLS and a first list: what every later command finds warm.
+        const warm = await kubectl(["get", "namespaces"]);
+        assert.equal(warm.code, 0, warm.stderr);
+    });
+    after(async () => {
+        await d.cleanup();
+        rmSync(cache, { recursive: true, force: true });
+        assert.deepEqual(d.leftovers(), []);
+    });
+    test("kubectl pages through them 500 at a time (100 requests, continue tokens) and prints all 50,000", async () => {
+        const r = await measured(["get", "events", "-v=6"]);
+        assert.equal(r.code, 0, r.stderr.slice(-2000));
+        const lines = r.stdout.trimEnd().split("\n");
+        assert.match(lines[0], /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/);
+        assert.equal(lines.length - 1, EVENTS);
+        console.log(`# daemon RSS ${r.beforeMb.toFixed(1)} MB before, +${r.riseMb.toFixed(1)} MB at most while kubectl listed ${EVENTS} events`);
+        const gets = r.stderr.split("\n").filter((l) => /GET https:\/\/\S+\/api\/v1\/namespaces\/default\/events\?\S*limit=500/.test(l));
+        assert.equal(gets.length, EVENTS / 500, "one request per page of 500");
+        assert.equal(gets.filter((l) => /[?&]continue=/.test(l)).length, EVENTS / 500 - 1);
+    });
+    test("without chunks (--chunk-size=0) the one response is streamed: all printed, the daemon's RSS under +20 MB", async () => {
+        const r = await measured(["get", "events", "--chunk-size=0", "-o", "name"]);
+        assert.equal(r.code, 0, r.stderr.slice(-2000));
+        assert.equal(r.stdout.trimEnd().split("\n").length, EVENTS);
+        console.log(`# daemon RSS +${r.riseMb.toFixed(1)} MB at most for one unpaged list of ${EVENTS} events`);
+        assert.ok(r.riseMb <= 20, `daemon RSS rose ${r.riseMb.toFixed(1)} MB`);
+    });
+});
+//# sourceMappingURL=events-pagination.test.js.map

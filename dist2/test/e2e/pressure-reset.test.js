@@ -1,0 +1,72 @@
+/**
+ * Stopping and resetting a loaded daemon is bounded (privileged): a daemon running 8 pods exits within its 15 s
+ * stop bound after SIGTERM (pods keep running), and `nodelet reset` then removes everything promptly; a reset that
+ * finds the root's daemon still alive (it stopped answering but has not exited) says so and waits for it, and
+ * proceeds once it is gone. The refusal after 30 s and the cut-off stop are unit tests over a fake clock.
+ */
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { needsRoot } from "../helpers/root.js";
+import { eventually, NODELET, TestDaemon } from "../helpers/daemon.js";
+const skip = needsRoot();
+/** Runs `nodelet reset ARGS`, calling `onStderr` with all it has said so far each time it says more. */
+function resetWhile(args, onStderr) {
+    const began = Date.now();
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, [NODELET, "reset", ...args], { stdio: ["ignore", "pipe", "pipe"], timeout: 180_000 });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (b) => (stdout += b.toString()));
+        child.stderr.on("data", (b) => onStderr((stderr += b.toString())));
+        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr, ms: Date.now() - began }));
+    });
+}
+const startTime = (pid) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[19]);
+describe("stop and reset of a loaded daemon are bounded (privileged)", { skip }, () => {
+    const d = new TestDaemon("reset-bound");
+    after(async () => {
+        await d.cleanup();
+        assert.deepEqual(d.leftovers(), []);
+    });
+    test("SIGTERM exits within the bound; reset then waits for a lingering daemon and removes everything", async () => {
+        await d.start();
+        const pidFile = join(d.root, "daemon.pid");
+        assert.equal(Number(readFileSync(pidFile, "utf8").split(" ")[0]), d.pid, "the daemon records itself");
+        const names = [...Array(8).keys()].map((i) => `load-${i}`);
+        for (const name of names) {
+            const r = await d.cli(["run", name, "--image", "busybox", "--", "sh", "-c", "trap '' TERM; while true; do echo $(date) >> /tmp/x; sleep 0.2; done"]);
+            assert.equal(r.code, 0, r.stderr);
+        }
+        await eventually(async () => {
+            const list = JSON.parse((await d.cli(["get", "pods", "-o", "json"])).stdout);
+            return list.items.filter((p) => p.status?.phase === "Running").length === names.length;
+        }, 120_000, "8 pods running");
+        const began = Date.now();
+        await d.terminate();
+        const stopMs = Date.now() - began;
+        assert.ok(stopMs < 16_000, `the daemon exited ${stopMs} ms after SIGTERM (bound 15 s)`);
+        assert.doesNotMatch(d.log, /test helper: the daemon did not exit/);
+        assert.ok(!existsSync(pidFile), "a clean stop removes its pid record");
+        // A daemon that no longer answers but lives: the root's record names a live process (ours, a stand-in) that
+        // exits once reset has said it is waiting for it.
+        const lingering = spawn("sleep", ["600"], { stdio: "ignore" });
+        writeFileSync(pidFile, `${lingering.pid} ${startTime(lingering.pid)}\n`);
+        const podsBefore = readdirSync(join(d.root, "pods"));
+        assert.equal(podsBefore.length, 8);
+        const r = await resetWhile(d.args, (stderr) => {
+            if (stderr.includes(`waiting for the daemon of ${d.root} (pid ${lingering.pid}) to exit`))
+                lingering.kill("SIGKILL");
+        });
+        lingering.kill("SIGKILL");
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, /waiting for the daemon of .* to exit/);
+        assert.ok(r.ms < 90_000, `reset of 8 pods took ${r.ms} ms`);
+        assert.match(r.stderr, /removing pod default\/load-0/);
+        assert.deepEqual(d.leftovers(), [], "nothing of the daemon is left");
+        rmSync(pidFile, { force: true });
+    });
+});
+//# sourceMappingURL=pressure-reset.test.js.map

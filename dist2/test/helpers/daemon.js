@@ -1,0 +1,228 @@
+/**
+ * A real `nodelet daemon` in a child process with its own state dir, socket and cgroup parent, driven through the
+ * real CLI — for end-to-end tests. stop() removes everything it made (and the leak check proves it).
+ */
+import { after, before } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync, execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ApiClient } from "../../src/client/index.js";
+import { answers } from "../../src/apiserver/listen.js";
+import { freeOctets } from "./subnets.js";
+export { answers };
+export const NODELET = fileURLToPath(new URL("../../src/cmd/nodelet.js", import.meta.url));
+let counter = 0;
+/**
+ * A daemon for the enclosing describe(): started before its tests, then removed after them with a check that
+ * nothing of it is left on the host.
+ */
+export function suiteDaemon(name, extraArgs = []) {
+    const d = new TestDaemon(name, extraArgs);
+    before(() => d.start());
+    after(async () => {
+        await d.cleanup();
+        assert.deepEqual(d.leftovers(), [], "nothing of the daemon is left on the host");
+    });
+    return d;
+}
+export class TestDaemon {
+    name;
+    extraArgs;
+    root;
+    socket;
+    cgroupParent;
+    client;
+    child;
+    log = "";
+    /** 10.OCTET.0.0/16 holds this daemon's pods (10.OCTET.0.0/24) and services (10.OCTET.128.0/20). */
+    octet;
+    bridge;
+    constructor(name, extraArgs = []) {
+        this.name = name;
+        this.extraArgs = extraArgs;
+        this.octet = freeOctets(100 + ((process.pid * 7 + counter * 13) % 100));
+        this.bridge = `nle${process.pid % 10000}x${counter}`.slice(0, 15);
+        this.root = mkdtempSync(join(tmpdir(), `nodelet-e2e-${name}-`));
+        this.socket = join(this.root, "nodelet.sock");
+        this.cgroupParent = `nodelet-e2e-${process.pid}-${counter++}`;
+        this.client = new ApiClient({ socketPath: this.socket });
+    }
+    /** A daemon with its own bridge and subnets (the default bridge, nodelet0, belongs to the demo daemon). */
+    get args() {
+        // A test that chooses its own network (or none) passes --bridge/--no-network; otherwise it gets its own subnets.
+        const own = this.extraArgs.includes("--bridge") || this.extraArgs.includes("--no-network");
+        const net = own ? [] : ["--bridge", this.bridge, "--cluster-cidr", `10.${this.octet}.0.0/17`, "--pod-cidr", `10.${this.octet}.0.0/24`, "--service-cidr", `10.${this.octet}.128.0/20`];
+        return ["--root", this.root, "--socket", this.socket, "--cgroup-parent", this.cgroupParent, ...net, ...this.extraArgs];
+    }
+    /** Starts the daemon and waits until its socket answers. */
+    async start(extra = []) {
+        // Only this start's output counts as "ready" (the log keeps what earlier runs said).
+        const from = this.log.length;
+        const child = spawn(process.execPath, [NODELET, "daemon", ...this.args, ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+        this.child = child;
+        child.stdout.on("data", (d) => (this.log += d.toString()));
+        child.stderr.on("data", (d) => (this.log += d.toString()));
+        const deadline = Date.now() + 20_000;
+        while (!(await answers(this.socket))) {
+            if (child.exitCode !== null)
+                throw new Error(`daemon exited (${child.exitCode}): ${this.log}`);
+            if (Date.now() > deadline)
+                throw new Error(`daemon did not answer on ${this.socket}: ${this.log}`);
+            await new Promise((r) => setTimeout(r, 50));
+        }
+        // The API answers before the kubelet has re-adopted pods; wait for the ready line.
+        while (!this.log.includes("nodelet daemon ready", from)) {
+            if (Date.now() > deadline)
+                throw new Error(`daemon not ready: ${this.log}`);
+            await new Promise((r) => setTimeout(r, 20));
+        }
+    }
+    /** The daemon's process id while it runs. */
+    get pid() {
+        return this.child?.exitCode === null ? this.child.pid : undefined;
+    }
+    /** kill -9: the daemon dies, its pods must not. */
+    async kill9() {
+        const c = this.child;
+        if (!c || c.exitCode !== null)
+            return;
+        const exited = new Promise((r) => c.once("exit", r));
+        c.kill("SIGKILL");
+        await exited;
+    }
+    /**
+     * SIGTERM and wait for the daemon to exit. Its stop is bounded at 15 s (120 s with --cleanup-on-exit); one still
+     * alive 150 s later is killed, so a stuck daemon fails its test instead of hanging the suite.
+     */
+    async terminate() {
+        const c = this.child;
+        if (!c || c.exitCode !== null || c.signalCode !== null)
+            return;
+        const exited = new Promise((r) => c.once("exit", r));
+        c.kill("SIGTERM");
+        const timer = setTimeout(() => {
+            this.log += `test helper: the daemon did not exit 150 s after SIGTERM; killed\n`;
+            c.kill("SIGKILL");
+        }, 150_000);
+        await exited;
+        clearTimeout(timer);
+    }
+    /** The pod as `get pod NAME -o json` shows it, or undefined when it does not exist. */
+    async pod(name) {
+        const r = await this.cli(["get", "pod", name, "-o", "json"]);
+        return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+    }
+    /** Runs the CLI against this daemon. */
+    cli(args, input, env = {}) {
+        return new Promise((resolve) => {
+            const child = execFile(process.execPath, [NODELET, ...args], { env: { ...process.env, NODELET_SOCKET: this.socket, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
+                const code = err ? err.code ?? 1 : 0;
+                resolve({ code: typeof code === "number" ? code : 1, stdout, stderr });
+            });
+            if (input !== undefined)
+                child.stdin.end(input);
+        });
+    }
+    /** Stops the daemon (if running) and removes every pod, cgroup and file it made. */
+    async cleanup() {
+        this.client.close();
+        await this.terminate();
+        await new Promise((resolve) => {
+            execFile(process.execPath, [NODELET, "reset", ...this.args], { timeout: 300_000 }, () => resolve());
+        });
+        rmSync(this.root, { recursive: true, force: true });
+    }
+    /** The runtime's records of a pod's containers on disk (every attempt); a record being rewritten is passed over. */
+    containerRecords(uid) {
+        const dir = join(this.root, "pods", uid, "containers");
+        return readdirSync(dir).flatMap((id) => {
+            try {
+                return [JSON.parse(readFileSync(join(dir, id, "container.json"), "utf8"))];
+            }
+            catch {
+                return [];
+            }
+        });
+    }
+    /** The host pid of a pod's running container, from the runtime's record. */
+    runningPid(uid) {
+        return this.containerRecords(uid).find((r) => r.state === "running")?.pid;
+    }
+    /** What is left on the host of this daemon: processes, mounts, cgroup directories. */
+    leftovers() {
+        const found = [];
+        for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+            try {
+                const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+                const state = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0];
+                if (cmd.includes(this.root) && state !== "Z")
+                    found.push(`process ${pid}: ${cmd.replace(/\0/g, " ").slice(0, 120)}`);
+            }
+            catch {
+                // gone
+            }
+        }
+        for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+            if (line.includes(this.root))
+                found.push(`mount ${line.split(" ")[4]}`);
+        }
+        if (existsSync(`/sys/class/net/${this.bridge}`))
+            found.push(`bridge ${this.bridge}`);
+        const nft = spawnSync("nft", ["list", "tables"], { encoding: "utf8" }).stdout ?? "";
+        for (const line of nft.split("\n"))
+            if (line.includes(this.bridge))
+                found.push(`nft ${line.trim()}`);
+        for (const save of ["iptables-save", "iptables-legacy-save"]) {
+            const rules = spawnSync(save, [], { encoding: "utf8" }).stdout ?? "";
+            if (rules.includes(this.bridge))
+                found.push(`${save}: rules mentioning ${this.bridge}`);
+        }
+        for (const line of readFileSync("/proc/net/route", "utf8").split("\n").slice(1)) {
+            const dest = parseInt(line.split("\t")[1] ?? "", 16);
+            if ((dest & 0xff) === 10 && ((dest >> 8) & 0xff) === this.octet)
+                found.push(`route to 10.${this.octet}.x (${line.split("\t")[0]})`);
+        }
+        for (const ctl of ["cpu", "memory", "pids"]) {
+            const base = `/sys/fs/cgroup/${ctl}`;
+            if (existsSync(base) && findDir(base, this.cgroupParent, 3))
+                found.push(`cgroup ${ctl}/${this.cgroupParent}`);
+        }
+        return found;
+    }
+}
+function findDir(dir, name, depth) {
+    if (depth < 0)
+        return false;
+    let entries;
+    try {
+        entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    }
+    catch {
+        return false;
+    }
+    if (entries.includes(name))
+        return true;
+    return entries.some((e) => findDir(join(dir, e), name, depth - 1));
+}
+/** Polls `fn` until it returns a truthy value (or throws after timeoutMs). */
+export async function eventually(fn, timeoutMs = 20_000, what = "condition") {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    for (;;) {
+        try {
+            const v = await fn();
+            if (v)
+                return v;
+        }
+        catch (err) {
+            last = err;
+        }
+        if (Date.now() > deadline)
+            throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+//# sourceMappingURL=daemon.js.map

@@ -1,0 +1,194 @@
+/**
+ * A real daemon with its own bridge, pod/service CIDRs and proxy mode, three `busybox httpd` pods (each serving its
+ * own name) behind Services, a client pod, and a network namespace acting as another host — for the privileged
+ * service tests and the benchmark. cleanup() stops the daemon, resets it and removes the namespace, even after a
+ * failure; leftovers() lists anything of ours still on the host (rules, route, bridge, processes).
+ */
+import { request } from "node:http";
+import { iptablesPrefix, nftProxyTable } from "../../src/proxy/names.js";
+import { TestDaemon, eventually } from "./daemon.js";
+import { PeerNamespace, sh } from "./netns.js";
+export const WEB_PODS = ["web-0", "web-1", "web-2"];
+export function webPod(name) {
+    return `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, labels: {app: web}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox
+    command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports: [{name: http, containerPort: 8080}]
+`;
+}
+export const CLIENT_POD = `apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers: [{name: c, image: busybox, command: ["sleep", "3600"]}]
+`;
+export const SERVICES = `apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: sticky}
+spec:
+  selector: {app: web}
+  sessionAffinity: ClientIP
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: brief}
+spec:
+  selector: {app: web}
+  sessionAffinity: ClientIP
+  sessionAffinityConfig: {clientIP: {timeoutSeconds: 1}}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-headless}
+spec:
+  clusterIP: None
+  selector: {app: web}
+  ports: [{name: http, port: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: nobody}
+spec:
+  type: NodePort
+  selector: {app: nobody}
+  ports: [{port: 80}]
+`;
+export class ServiceCluster {
+    mode;
+    octet;
+    d;
+    bridge;
+    serviceCIDR;
+    peer;
+    constructor(mode, octet) {
+        this.mode = mode;
+        this.octet = octet;
+        this.bridge = `nts${mode[0]}${process.pid % 100_000}`.slice(0, 15);
+        this.serviceCIDR = `10.${octet + 1}.0.0/16`;
+        this.d = new TestDaemon(`svc-${mode}`, [
+            "--bridge", this.bridge,
+            "--cluster-cidr", `10.${octet}.0.0/16`,
+            "--pod-cidr", `10.${octet}.0.0/24`,
+            "--service-cidr", this.serviceCIDR,
+            "--proxy-mode", mode,
+        ]);
+    }
+    /** Starts the daemon, the pods and services, and the peer namespace; waits until the endpoints are complete. */
+    async start(opts = {}) {
+        await this.d.start();
+        // Services first, so that the pods' service-link variables name them (as in Kubernetes).
+        await this.apply([SERVICES, ...WEB_PODS.map(webPod), CLIENT_POD].join("---\n"));
+        await this.waitEndpoints("web", 3);
+        await this.waitRunning("client");
+        if (opts.peer)
+            this.peer = await PeerNamespace.create(`ntsp${this.mode[0]}${process.pid % 10_000}`, `198.18.${this.octet}.1/30`, `198.18.${this.octet}.2/30`);
+    }
+    /** Stops the daemon with SIGTERM (pods keep running) and starts it again in `mode`. */
+    async restart(mode) {
+        await this.d.terminate();
+        const args = this.d.extraArgs;
+        args[args.indexOf("--proxy-mode") + 1] = mode;
+        this.d.log = "";
+        await this.d.start();
+    }
+    async apply(yaml) {
+        const r = await this.d.cli(["apply", "-f", "-"], yaml);
+        if (r.code !== 0)
+            throw new Error(`apply: ${r.stderr}`);
+    }
+    async kubectl(args) {
+        const r = await this.d.cli(args);
+        if (r.code !== 0)
+            throw new Error(`nodelet ${args.join(" ")}: ${r.stderr}`);
+        return r.stdout;
+    }
+    async jsonpath(kind, name, path) {
+        return (await this.kubectl(["get", kind, name, "-o", `jsonpath=${path}`])).trim();
+    }
+    /** Runs a command in a pod's container; resolves with its output and exit code. */
+    exec(pod, command) {
+        return this.d.cli(["exec", pod, "--", ...command]);
+    }
+    /** The ready endpoint IPs of a service (from its Endpoints object). */
+    async endpointIPs(name) {
+        const ep = await this.d.client.request("GET", `/api/v1/namespaces/default/endpoints/${name}`).catch(() => undefined);
+        return (ep?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
+    }
+    async waitEndpoints(name, n, timeoutMs = 30_000) {
+        await eventually(async () => (await this.endpointIPs(name)).length === n, timeoutMs, `${n} endpoints of ${name}`);
+    }
+    async waitRunning(pod) {
+        await eventually(async () => (await this.pod(pod))?.status?.phase === "Running", 30_000, `pod ${pod} running`);
+    }
+    pod(name) {
+        return this.d.client.request("GET", `/api/v1/namespaces/default/pods/${name}`).catch(() => undefined);
+    }
+    /** Writes the pod's Ready condition through the status subresource (what a failing readiness probe does). */
+    async setReady(name, ready) {
+        const pod = (await this.pod(name));
+        const status = ready ? "True" : "False";
+        const conditions = (pod.status?.conditions ?? []).map((c) => (c.type === "Ready" || c.type === "ContainersReady" ? { ...c, status } : c));
+        await this.d.client.request("PUT", `/api/v1/namespaces/default/pods/${name}/status`, { body: { ...pod, status: { ...pod.status, conditions } } });
+    }
+    /** `count` requests from a pod to `url` (busybox wget); the bodies, one per line. */
+    async fromPod(pod, url, count) {
+        const r = await this.exec(pod, ["sh", "-c", `for i in $(seq ${count}); do wget -qO- ${url} || echo FAIL; done`]);
+        return r.stdout.split("\n").filter(Boolean);
+    }
+    /** `count` requests from this (host) process. */
+    async fromHost(host, port, count) {
+        const out = [];
+        for (let i = 0; i < count; i++)
+            out.push(await httpGet(host, port).catch((e) => `FAIL ${e.message}`));
+        return out;
+    }
+    /** What of ours is still on the host: rules in any backend, the service route, the bridge, processes. */
+    async leftovers() {
+        const found = this.d.leftovers();
+        if ((await sh(["nft", "list", "table", "ip", nftProxyTable(this.bridge)])).code === 0)
+            found.push(`nft table ${nftProxyTable(this.bridge)}`);
+        for (const bin of ["iptables-nft-save", "iptables-legacy-save"]) {
+            const lines = (await sh([bin])).stdout.split("\n").filter((l) => l.includes(iptablesPrefix(this.bridge)));
+            found.push(...lines.map((l) => `${bin}: ${l}`));
+        }
+        const routes = (await sh(["ip", "route", "show", "table", "local"])).stdout.split("\n").filter((l) => l.startsWith(`local ${this.serviceCIDR}`));
+        found.push(...routes.map((r) => `route ${r}`));
+        if ((await sh(["ip", "link", "show", this.bridge])).code === 0)
+            found.push(`bridge ${this.bridge}`);
+        return found;
+    }
+    async cleanup() {
+        await this.peer?.remove();
+        await this.d.cleanup();
+    }
+}
+export function httpGet(host, port, timeoutMs = 3000) {
+    return new Promise((resolve, reject) => {
+        const req = request({ host, port, path: "/", timeout: timeoutMs, agent: false }, (res) => {
+            const chunks = [];
+            res.on("data", (d) => chunks.push(d));
+            res.on("end", () => resolve(Buffer.concat(chunks).toString().trim()));
+        });
+        req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+        req.on("error", reject);
+        req.end();
+    });
+}
+//# sourceMappingURL=service-cluster.js.map

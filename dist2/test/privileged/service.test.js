@@ -1,0 +1,141 @@
+/**
+ * Services with real traffic, in each proxy mode: three busybox httpd pods (each answering with its own name)
+ * behind a NodePort Service, reached through the cluster IP from a pod and from the host, through the node port
+ * from a network namespace acting as another host, by DNS name from a pod; readiness and deletion take a pod out
+ * of the data path within a second and scaling back puts it back; ClientIP affinity sticks; a service without
+ * endpoints refuses at once; deleting a service removes its rules; the reset leaves nothing behind.
+ * Each mode has its own daemon, bridge, subnets and state dir. Nothing leaves the machine.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
+import { eventually } from "../helpers/daemon.js";
+import { sh } from "../helpers/netns.js";
+import { ServiceCluster, WEB_PODS, httpGet, webPod } from "../helpers/service-cluster.js";
+import { iptablesPrefix, nftProxyTable } from "../../src/proxy/names.js";
+const skip = skipUnless(needsRoot(), needsCommand("nft"), needsCommand("iptables-restore"));
+function distinct(bodies) {
+    return [...new Set(bodies)].sort();
+}
+/** Rules that mention an address, in whichever backend the mode writes. */
+async function rulesMentioning(c, text) {
+    const nft = (await sh(["nft", "list", "table", "ip", nftProxyTable(c.bridge)])).stdout;
+    const ipt = (await sh(["iptables-save"])).stdout.split("\n").filter((l) => l.includes(iptablesPrefix(c.bridge)));
+    return [...nft.split("\n"), ...ipt].filter((l) => l.includes(text));
+}
+function suite(mode, octet) {
+    describe(`services, proxy mode ${mode} (privileged)`, { skip }, () => {
+        const c = new ServiceCluster(mode, octet);
+        let clusterIP = "";
+        let nodePort = 0;
+        before(async () => {
+            await c.start({ peer: true });
+            clusterIP = await c.jsonpath("svc", "web", "{.spec.clusterIP}");
+            nodePort = Number(await c.jsonpath("svc", "web", "{.spec.ports[0].nodePort}"));
+        });
+        after(async () => {
+            await c.cleanup();
+            assert.deepEqual(await c.leftovers(), [], "nothing of this daemon is left on the host");
+        });
+        test("the cluster IP from another pod and from the host reaches all three pods", async () => {
+            assert.match(clusterIP, new RegExp(`^10\\.${octet + 1}\\.`));
+            assert.deepEqual(distinct(await c.fromPod("client", `http://${clusterIP}/`, 30)), WEB_PODS);
+            assert.deepEqual(distinct(await c.fromHost(clusterIP, 80, 30)), WEB_PODS);
+        });
+        test("DNS from a pod: resolv.conf, the service name, SRV, headless, pod names; other names refused", async () => {
+            const conf = (await c.exec("client", ["cat", "/etc/resolv.conf"])).stdout;
+            assert.match(conf, new RegExp(`nameserver 10\\.${octet + 1}\\.0\\.10`));
+            assert.match(conf, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
+            assert.match(conf, /options ndots:5/);
+            assert.deepEqual(distinct(await c.fromPod("client", "http://web/", 15)), WEB_PODS, "wget http://web/ from the same namespace");
+            const srv = await c.exec("client", ["nslookup", "-type=srv", "_http._tcp.web.default.svc.cluster.local"]);
+            assert.match(srv.stdout, /service = 0 100 80 web\.default\.svc\.cluster\.local/, srv.stdout + srv.stderr);
+            const headless = await c.exec("client", ["nslookup", "web-headless.default.svc.cluster.local"]);
+            const podIPs = await c.endpointIPs("web");
+            for (const ip of podIPs)
+                assert.ok(headless.stdout.includes(ip), `${ip} in\n${headless.stdout}`);
+            const podName = `${podIPs[0].replace(/\./g, "-")}.default.pod.cluster.local`;
+            assert.match((await c.exec("client", ["nslookup", podName])).stdout, new RegExp(`Address: ${podIPs[0].replace(/\./g, "\\.")}`));
+            const outside = await c.exec("client", ["nslookup", "example.com."]);
+            assert.match(outside.stdout + outside.stderr, /REFUSED/);
+        });
+        test("service links: the client pod's environment names the services of its namespace", async () => {
+            const env = (await c.exec("client", ["env"])).stdout;
+            assert.match(env, new RegExp(`^WEB_SERVICE_HOST=${clusterIP.replace(/\./g, "\\.")}$`, "m"));
+            assert.match(env, /^WEB_SERVICE_PORT_HTTP=80$/m);
+            assert.match(env, new RegExp(`^WEB_PORT_80_TCP=tcp://${clusterIP.replace(/\./g, "\\.")}:80$`, "m"));
+        });
+        test("the node port from another host (a network namespace routed to the node)", async () => {
+            const r = await c.peer.run(["sh", "-c", `for i in $(seq 30); do busybox wget -qO- http://${c.peer.hostAddr}:${nodePort}/ || echo FAIL; done`], undefined, 60_000);
+            assert.deepEqual(distinct(r.stdout.split("\n").filter(Boolean)), WEB_PODS, r.stderr);
+        });
+        test("hairpin: a pod reaches itself through its service", async () => {
+            assert.ok((await c.fromPod("web-1", `http://${clusterIP}/`, 30)).includes("web-1"));
+        });
+        test("ClientIP affinity sticks to one pod", async () => {
+            const ip = await c.jsonpath("svc", "sticky", "{.spec.clusterIP}");
+            const got = distinct(await c.fromPod("client", `http://${ip}/`, 15));
+            assert.equal(got.length, 1, got.join(","));
+            assert.ok(WEB_PODS.includes(got[0]));
+        });
+        test("ClientIP affinity ends after timeoutSeconds idle: requests 1.5 s apart spread, back-to-back ones stick", async () => {
+            const ip = await c.jsonpath("svc", "brief", "{.spec.clusterIP}");
+            const url = `http://${ip}/`;
+            const r = await c.exec("client", ["sh", "-c", `for i in $(seq 8); do a=$(wget -qO- ${url}); b=$(wget -qO- ${url}); echo "$a $b"; sleep 1.5; done`]);
+            const pairs = r.stdout.trim().split("\n").map((l) => l.split(" "));
+            assert.equal(pairs.length, 8, r.stdout + r.stderr);
+            for (const [a, b] of pairs)
+                assert.equal(a, b, `back to back, within the timeout: ${r.stdout}`);
+            // Eight fresh choices among three pods all alike would be (1/3)^7: the affinity did expire.
+            assert.ok(new Set(pairs.map(([a]) => a)).size > 1, `after 1.5 s idle the choice is made again: ${r.stdout}`);
+        });
+        test("a service without endpoints refuses at once, from a pod and from the host", async () => {
+            const ip = await c.jsonpath("svc", "nobody", "{.spec.clusterIP}");
+            const t0 = Date.now();
+            const r = await c.exec("client", ["wget", "-qO-", `http://${ip}/`]);
+            assert.notEqual(r.code, 0);
+            assert.match(r.stderr, /Connection refused/);
+            assert.ok(Date.now() - t0 < 2000, `${Date.now() - t0} ms (including the exec)`);
+            const t1 = Date.now();
+            await assert.rejects(httpGet(ip, 80), /ECONNREFUSED/);
+            assert.ok(Date.now() - t1 < 500, `${Date.now() - t1} ms from the host`);
+        });
+        test("failing readiness takes a pod out within a second; ready again puts it back", async () => {
+            const ip = (await c.pod("web-2")).status.podIP;
+            const t0 = Date.now();
+            await c.setReady("web-2", false);
+            await eventually(async () => !(await c.endpointIPs("web")).includes(ip), 1000, "web-2 out of the endpoints");
+            assert.ok(Date.now() - t0 < 1000);
+            await new Promise((r) => setTimeout(r, 100));
+            assert.deepEqual(distinct(await c.fromHost(clusterIP, 80, 20)), ["web-0", "web-1"], `${Date.now() - t0} ms after the status write`);
+            await c.setReady("web-2", true);
+            await c.waitEndpoints("web", 3, 2000);
+            await eventually(async () => (await c.fromHost(clusterIP, 80, 10)).includes("web-2"), 3000, "web-2 back");
+        });
+        test("deleting a pod takes it out; creating it again puts it back", async () => {
+            const del = c.kubectl(["delete", "pod", "web-0", "--wait=false"]);
+            const t0 = Date.now();
+            await eventually(async () => (await c.endpointIPs("web")).length === 2, 2000, "web-0 out");
+            // The rules follow the endpoints one sync later (an nft commit waits ~20 ms in the kernel here).
+            await eventually(async () => !(await c.fromHost(clusterIP, 80, 20)).includes("web-0"), 2000, "web-0 out of the data path");
+            assert.ok(Date.now() - t0 < 2500, `out of the data path in ${Date.now() - t0} ms`);
+            await del;
+            await eventually(async () => !(await c.pod("web-0")), 20_000, "web-0 gone");
+            await c.apply(webPod("web-0"));
+            await c.waitEndpoints("web", 3);
+            await eventually(async () => distinct(await c.fromHost(clusterIP, 80, 20)).length === 3, 5000, "all three again");
+        });
+        test("deleting a service removes every rule naming it", async () => {
+            const ip = await c.jsonpath("svc", "sticky", "{.spec.clusterIP}");
+            if (mode !== "userspace")
+                assert.notDeepEqual(await rulesMentioning(c, ip), []);
+            await c.kubectl(["delete", "svc", "sticky"]);
+            await eventually(async () => (await rulesMentioning(c, ip)).length === 0, 2000, `no rule for ${ip}`);
+            await assert.rejects(httpGet(ip, 80, 1000));
+        });
+    });
+}
+suite("iptables", 150);
+suite("nftables", 152);
+suite("userspace", 154);
+//# sourceMappingURL=service.test.js.map

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { RESOURCES } from "../../../src/api/resources.js";
+import { aggregatedContentType, aggregatedDiscovery, apiGroupList, apiResourceList, apiVersions, } from "../../../src/apiserver/discovery.js";
+import { negotiateDiscovery, negotiateObject } from "../../../src/apiserver/negotiate.js";
+import { openapiDocument, openapiRoot } from "../../../src/apiserver/openapi.js";
+describe("aggregated discovery", () => {
+    const core = aggregatedDiscovery(true, "v2");
+    const apis = aggregatedDiscovery(false, "v2");
+    it("has the shape kubectl decodes", () => {
+        assert.equal(core.kind, "APIGroupDiscoveryList");
+        assert.equal(core.apiVersion, "apidiscovery.k8s.io/v2");
+        assert.equal(core.items.length, 1);
+        assert.equal(core.items[0].metadata.name, "");
+        assert.equal(core.items[0].versions[0].freshness, "Current");
+    });
+    it("lists every resource of the table with a responseKind", () => {
+        const all = [...core.items, ...apis.items].flatMap((g) => g.versions.flatMap((v) => v.resources));
+        assert.equal(all.length, RESOURCES.length);
+        for (const r of all)
+            assert.ok(r.responseKind?.kind, `${r.resource} has a responseKind`);
+    });
+    it("describes pods with short names, categories and subresources", () => {
+        const pods = core.items[0].versions[0].resources.find((r) => r.resource === "pods");
+        assert.deepEqual(pods.responseKind, { group: "", version: "v1", kind: "Pod" });
+        assert.equal(pods.scope, "Namespaced");
+        assert.deepEqual(pods.shortNames, ["po"]);
+        assert.deepEqual(pods.categories, ["all"]);
+        const subs = Object.fromEntries(pods.subresources.map((s) => [s.subresource, s]));
+        assert.deepEqual(Object.keys(subs).sort(), ["attach", "exec", "log", "portforward", "status"]);
+        assert.equal(subs.exec.responseKind.kind, "PodExecOptions");
+    });
+    it("lists metrics.k8s.io/v1beta1 (kubectl top needs it) and discovery.k8s.io/v1", () => {
+        const groups = apis.items.map((g) => `${g.metadata.name}/${g.versions[0].version}`);
+        for (const g of ["discovery.k8s.io/v1", "metrics.k8s.io/v1beta1", "storage.k8s.io/v1"])
+            assert.ok(groups.includes(g), `${g} in ${groups.join(" ")}`);
+    });
+    it("is negotiated from kubectl's Accept header, with the exact Content-Type", () => {
+        const accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+        assert.equal(negotiateDiscovery(accept), "v2");
+        assert.equal(negotiateDiscovery("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"), "v2beta1");
+        assert.equal(negotiateDiscovery("application/json, */*"), undefined);
+        assert.equal(negotiateDiscovery(undefined), undefined);
+        assert.equal(aggregatedContentType("v2"), "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
+    });
+});
+describe("legacy discovery", () => {
+    it("/api lists v1", () => assert.deepEqual(apiVersions("h:1").versions, ["v1"]));
+    it("/apis lists the named groups with preferred versions", () => {
+        const list = apiGroupList();
+        const dis = list.groups.find((g) => g.name === "discovery.k8s.io");
+        assert.deepEqual(dis.preferredVersion, { groupVersion: "discovery.k8s.io/v1", version: "v1" });
+    });
+    it("/api/v1 lists resources and subresources as plural/sub", () => {
+        const list = apiResourceList("", "v1");
+        assert.equal(list.groupVersion, "v1");
+        const names = list.resources.map((r) => r.name);
+        for (const n of ["pods", "pods/log", "pods/exec", "pods/status", "services", "events", "nodes", "namespaces"])
+            assert.ok(names.includes(n), n);
+        const pods = list.resources.find((r) => r.name === "pods");
+        assert.equal(pods.namespaced, true);
+        assert.equal(pods.kind, "Pod");
+    });
+});
+describe("object negotiation", () => {
+    const TA = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+    it("Table v1, then v1beta1", () => {
+        assert.deepEqual(negotiateObject(TA), { shape: "table", version: "v1" });
+        assert.deepEqual(negotiateObject("application/json;as=Table;v=v1beta1;g=meta.k8s.io"), { shape: "table", version: "v1beta1" });
+    });
+    it("plain JSON, even when protobuf comes first", () => {
+        assert.deepEqual(negotiateObject("application/vnd.kubernetes.protobuf,application/json"), { shape: "object" });
+        assert.deepEqual(negotiateObject("application/vnd.kubernetes.protobuf"), { shape: "object" });
+        assert.deepEqual(negotiateObject(undefined), { shape: "object" });
+    });
+    it("PartialObjectMetadata", () => {
+        assert.deepEqual(negotiateObject("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"), { shape: "partial", version: "v1" });
+    });
+});
+describe("openapi v3 stub", () => {
+    it("points to a hashed document per group/version", () => {
+        const root = openapiRoot();
+        assert.match(root.paths["api/v1"].serverRelativeURL, /^\/openapi\/v3\/api\/v1\?hash=[0-9A-F]{128}$/);
+        assert.ok(root.paths["apis/discovery.k8s.io/v1"]);
+    });
+    it("has a PATCH with the pod GVK and the fieldValidation parameter (what kubectl looks for)", () => {
+        const doc = JSON.parse(openapiDocument("api/v1") ?? "{}");
+        const patch = doc.paths["/api/v1/namespaces/{namespace}/pods/{name}"].patch;
+        assert.deepEqual(patch["x-kubernetes-group-version-kind"], { group: "", version: "v1", kind: "Pod" });
+        assert.ok(patch.parameters.some((p) => p.name === "fieldValidation" && p.in === "query"));
+        assert.ok(doc.paths["/api/v1/nodes/{name}"].patch, "cluster-scoped kinds too");
+        const ds = JSON.parse(openapiDocument("apis/discovery.k8s.io/v1") ?? "{}");
+        assert.equal(ds.paths["/apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices/{name}"].patch["x-kubernetes-group-version-kind"].kind, "EndpointSlice");
+    });
+});
+//# sourceMappingURL=discovery.test.js.map

@@ -82,6 +82,8 @@ export interface DaemonConfig {
   seccompDefault: boolean;
   /** --registries-config, --insecure-registry, --registry-ca, --registry-config (images/registry/settings.ts). */
   registries: RegistrySettings;
+  /** --encryption-provider-config: an EncryptionConfiguration file (kube-apiserver's format); none: stored as written. */
+  encryptionProviderConfig?: string;
 }
 
 export const DAEMON_FLAGS: FlagSpec[] = [
@@ -137,6 +139,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "insecure-registry", value: true, multiple: true, help: "HOST[:PORT] pulled from and pushed to over plain HTTP (loopback always is)" },
   { name: "registry-ca", value: true, multiple: true, help: "PEM bundle trusted for every registry besides the root CAs" },
   { name: "registry-config", value: true, help: "Docker config.json with the node's registry credentials" },
+  { name: "encryption-provider-config", value: true, help: "EncryptionConfiguration file (apiserver.config.k8s.io/v1): encrypt Secrets (and other resources it lists) in the store" },
   { name: "help", short: "h", value: false },
 ];
 
@@ -211,6 +214,7 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
       registryCa: flags(p, "registry-ca"),
       registryConfig: flag(p, "registry-config"),
     },
+    encryptionProviderConfig: flag(p, "encryption-provider-config"),
   };
   cfg.evictionHard = cfg.evictionThresholds.filter((t) => !t.gracePeriodMs);
   if (cfg.imageGCLowThresholdPercent > cfg.imageGCHighThresholdPercent) {

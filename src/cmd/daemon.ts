@@ -28,6 +28,7 @@ import type { LinuxPodRuntime } from "../runtime/linux-runtime.js";
 import { createNodeRuntime } from "../runtime/node-runtime.js";
 import type { Runner } from "../sys/runner.js";
 import { openStore } from "../store/sqlite-store.js";
+import { encryptionTransformer, parseEncryptionConfig, type ValueTransformer } from "../store/encryption.js";
 import type { Store } from "../store/store.js";
 import { Spawner } from "../sys/spawner.js";
 import { readHostFacts } from "../sys/host-info.js";
@@ -58,6 +59,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   if (process.getuid?.() !== 0) throw new Error("nodelet daemon must run as root: it creates namespaces, cgroups and mounts");
   // Registry flags and files are checked before anything on the host changes.
   const registries = loadNodeRegistries(cfg.registries, cfg.root);
+  // Before anything on the host changes: a bad encryption config refuses the start.
+  const transformer = encryptionFrom(cfg.encryptionProviderConfig);
   mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
   chmodSync(cfg.root, 0o700);
   // Before anything on the host changes: what `nodelet reset --root` will need to find it all again.
@@ -92,7 +95,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   runner.useSpawner(spawner);
   let agent: NodeAgent | undefined;
   const reserve = diskReserve(cfg.root, log, () => void agent?.eviction.poke());
-  const store = openStore(layout.storeFile, { onFull: () => reserve.release(), log });
+  const store = openStore(layout.storeFile, { onFull: () => reserve.release(), log, transformer });
   // The runtime's records and the kubelet's state files meet a full disk as the store does: the reserve goes first.
   onStateWriteNoSpace(() => reserve.release());
   openedStore = store;
@@ -190,6 +193,22 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       removeDaemonPid(cfg.root);
     },
   };
+}
+
+/** The store's encryption from --encryption-provider-config; an unreadable or invalid file names the field. */
+function encryptionFrom(file: string | undefined): ValueTransformer | undefined {
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new Error(`--encryption-provider-config: cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return encryptionTransformer(parseEncryptionConfig(text));
+  } catch (err) {
+    throw new Error(`--encryption-provider-config ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** One log line once every pod found at start has synced: how long re-adopting them took. */

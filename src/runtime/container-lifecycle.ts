@@ -164,10 +164,12 @@ export class ContainerLifecycle {
       image: c.image ?? "", imageId: `sha256:${image.id}`, specHash: opts.specHash,
       createdAt: isoNow(this.x.clock), state: "created", logPath: where.logPath, cgroupPath: where.cgroupPath,
       process: processIdentity(launch),
+      secretEnv: readsSecrets(c) || undefined,
       stopSignal: image.config.StopSignal,
       terminationMessagePolicy: c.terminationMessagePolicy,
     };
     this.exits.markStarting(id);
+    if (record.secretEnv) await this.sandboxes.ensureRunDir(uid);
     await this.x.records.saveContainer(record);
     try {
       const [monitorPid, pid] = await runShim(this.x.o.runner, monitorCommand(layout.shimPath, launch), uid);
@@ -209,6 +211,7 @@ export class ContainerLifecycle {
     if (c.state === "running") await this.stop(id, 0);
     await cgroups.remove(c.cgroupPath, c.podUid);
     await fsp.rm(layout.containerDir(c.podUid, id), { recursive: true, force: true });
+    await fsp.rm(layout.containerEnvFile(c.podUid, id), { force: true });
     const s = this.x.records.sandboxes.get(c.podUid);
     if (s) await removeLogLink(layout.containerLogLink(s.namespace, s.name, c.name, id));
     await removeLogFiles(c.logPath);
@@ -234,6 +237,11 @@ export class ContainerLifecycle {
 function processIdentity(l: ProcessIdentity): ProcessIdentity {
   const { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged, seccompFile } = l;
   return { cwd, env, uid, gid, groups, caps, noNewPrivs, privileged, seccompFile };
+}
+
+/** Whether the container's environment takes values from Secrets (secretKeyRef, envFrom secretRef). */
+function readsSecrets(c: Container): boolean {
+  return (c.env ?? []).some((e) => e.valueFrom?.secretKeyRef) || (c.envFrom ?? []).some((e) => e.secretRef);
 }
 
 function containerFieldPath(pod: Pod, c: Container): string {

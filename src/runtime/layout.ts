@@ -41,6 +41,16 @@ export class Layout {
   podEtcFile(uid: string, name: "etc-hosts" | "etc-hostname" | "resolv.conf"): string {
     return join(this.podDir(uid), name);
   }
+  /**
+   * The pod's tmpfs for state that must not reach the disk: the environment of containers that read Secrets
+   * (containerd keeps its specs under /run for the same reason).
+   */
+  podRunDir(uid: string): string {
+    return join(this.podDir(uid), "run");
+  }
+  containerEnvFile(uid: string, id: string): string {
+    return join(this.podRunDir(uid), `${id}.env.json`);
+  }
   podShmDir(uid: string): string {
     return join(this.podDir(uid), "shm");
   }

@@ -118,6 +118,12 @@ async function removeOrphanContainerDirs(s: OrphanScope, uid: string): Promise<s
     await fsp.rm(join(base, id), { recursive: true, force: true });
     removed.push(`container directory ${join(base, id)}`);
   }
+  for (const f of await fsp.readdir(s.layout.podRunDir(uid)).catch(() => [] as string[])) {
+    const id = f.replace(/\.env\.json$/, "");
+    if (id === f || s.containers.has(id)) continue;
+    await fsp.rm(join(s.layout.podRunDir(uid), f), { force: true });
+    removed.push(`container environment ${f}`);
+  }
   return removed;
 }
 

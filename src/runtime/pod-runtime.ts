@@ -64,6 +64,11 @@ export interface ContainerRecord {
   cgroupPath: string;
   /** uid/gid/caps/env of the container, reused by exec. */
   process: ProcessIdentity;
+  /**
+   * The environment holds values read from Secrets: it is kept on the pod's tmpfs (Layout.containerEnvFile), and
+   * the record on disk has an empty env.
+   */
+  secretEnv?: boolean;
   stopSignal?: string;
   /** The container's terminationMessagePolicy, read when it exits (FallbackToLogsOnError reads the log's end). */
   terminationMessagePolicy?: string;

@@ -94,9 +94,15 @@ export class RuntimeRecords {
     return readJsonState<Pod>(join(this.layout.podDir(uid), "pod.json"), `pod ${uid}`);
   }
 
+  /** Persists the record; an environment with Secret values goes to the pod's tmpfs, never into the file on disk. */
   async saveContainer(c: ContainerRecord): Promise<void> {
     this.containers.set(c.id, c);
-    writeJsonState(this.layout.containerStateFile(c.podUid, c.id), c);
+    if (c.secretEnv) {
+      writeJsonState(this.layout.containerEnvFile(c.podUid, c.id), c.process.env, { mode: 0o600 });
+      writeJsonState(this.layout.containerStateFile(c.podUid, c.id), { ...c, process: { ...c.process, env: [] } });
+    } else {
+      writeJsonState(this.layout.containerStateFile(c.podUid, c.id), c);
+    }
     this.unsaved.delete(`c/${c.id}`);
   }
 
@@ -147,6 +153,8 @@ export class RuntimeRecords {
     const found: ContainerRecord[] = [];
     for (const id of ids) {
       const c = readJsonState<ContainerRecord>(this.layout.containerStateFile(uid, id), `pod ${uid}`);
+      // The tmpfs does not outlive a reboot (nor do the containers): then exec runs with an empty environment.
+      if (c?.secretEnv) c.process.env = readJsonState<string[]>(this.layout.containerEnvFile(uid, id), `pod ${uid}`) ?? [];
       if (c) found.push(c);
     }
     if (s) this.sandboxes.set(uid, s);

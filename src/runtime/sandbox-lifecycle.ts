@@ -7,7 +7,7 @@ import { promises as fsp } from "node:fs";
 import type { Pod } from "../api/types.js";
 import type { PreparedNetwork } from "../network/pod-network.js";
 import { sleep, isoNow } from "../sys/clock.js";
-import { unmount } from "../sys/mounts.js";
+import { isMountPoint, mount, unmount } from "../sys/mounts.js";
 import { isSameProcess, processStartTime, signalProcess } from "../sys/proc.js";
 import { readTextOr } from "../sys/text-file.js";
 import type { PreparedVolume } from "../storage/volume-plugin.js";
@@ -132,6 +132,14 @@ export class SandboxLifecycle {
     }
   }
 
+  /** Mounts the pod's tmpfs for secret state (Layout.podRunDir) unless it is there; removed with the pod. */
+  async ensureRunDir(uid: string): Promise<void> {
+    const dir = this.x.o.layout.podRunDir(uid);
+    if (isMountPoint(dir)) return;
+    await this.x.o.runner.mkdir(dir, uid, 0o700);
+    await mount(this.x.o.runner, { source: "tmpfs", target: dir, type: "tmpfs", options: ["mode=0700", "nosuid", "nodev", "noexec", "size=16m"] }, uid);
+  }
+
   /** The pod's volumes, set up on first use; a failure is the kubelet's FailedMount (VolumeError). */
   async volumesFor(pod: Pod): Promise<Map<string, PreparedVolume>> {
     const uid = pod.metadata.uid!;
@@ -212,6 +220,7 @@ export class SandboxLifecycle {
     if (spec) await this.x.o.volumes.teardown(spec);
     this.podVolumes.delete(podUid);
     await unmount(runner, layout.podShmDir(podUid), podUid);
+    await unmount(runner, layout.podRunDir(podUid), podUid);
     const cgroupPath = s?.cgroupPath ?? this.cgroupOf.get(podUid);
     if (cgroupPath) await cgroups.remove(cgroupPath, podUid);
     this.cgroupOf.delete(podUid);

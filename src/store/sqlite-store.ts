@@ -14,6 +14,7 @@ import { compareKeys, continueExpired, decodeContinue, encodeContinue, mergeByKe
 import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, WatchOptions } from "./store.js";
 import { compact, prepareCompaction, type CompactResult } from "./sqlite-space.js";
 import { WatchHub, type PriorState, type StoredEvent } from "./watch-hub.js";
+import type { StorageKey, ValueTransformer } from "./encryption.js";
 
 export interface StoreOptions {
   /** Clock for creationTimestamp (tests pass a fixed one). */
@@ -34,6 +35,8 @@ export interface StoreOptions {
   onFull?: () => boolean;
   /** Where the store reports what it could not set up (default: nowhere). */
   log?: (msg: string) => void;
+  /** Encryption at rest (encryption.ts): what each object's JSON becomes in the database file, and back. */
+  transformer?: ValueTransformer;
 }
 
 const SCHEMA = `
@@ -55,8 +58,10 @@ export function openStore(path: string, opts: StoreOptions = {}): SqliteStore {
   return new SqliteStore(path, opts);
 }
 
-type Row = { json: string };
-type KeyRow = { namespace: string; name: string; json: string };
+/** The json column: plain JSON text, or an encrypted value (a blob starting k8s:enc:). */
+type Stored = string | Buffer;
+type Row = { json: Stored };
+type KeyRow = { namespace: string; name: string; json: Stored };
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -66,6 +71,7 @@ export class SqliteStore implements Store {
   private readonly beforeCommit: StoreOptions["beforeCommit"];
   private readonly onFull: StoreOptions["onFull"];
   private readonly stmts: ReturnType<typeof prepare>;
+  private readonly transformer?: ValueTransformer;
 
   constructor(path: string, opts: StoreOptions = {}) {
     this.db = new Database(path);
@@ -81,6 +87,22 @@ export class SqliteStore implements Store {
     this.now = opts.now ?? (() => new Date());
     this.beforeCommit = opts.beforeCommit;
     this.onFull = opts.onFull;
+    this.transformer = opts.transformer;
+  }
+
+  /** The object's JSON as the database stores it (encrypted for the kinds the encryption config names). */
+  private encode(kind: string, namespace: string, name: string, json: string): Stored {
+    return this.transformer ? this.transformer.toStorage(storageKey(kind, namespace, name), json) : json;
+  }
+
+  /** The JSON text of a stored value; a value that cannot be decrypted is an InternalError naming the object. */
+  private decode(kind: string, namespace: string, name: string, stored: Stored): string {
+    if (!this.transformer) return typeof stored === "string" ? stored : stored.toString("utf8");
+    try {
+      return this.transformer.fromStorage(storageKey(kind, namespace, name), stored);
+    } catch (err) {
+      throw new ApiError("InternalError", (err as Error).message, { name, kind: plural(kind) });
+    }
   }
 
   get watcherCount(): number {
@@ -106,14 +128,14 @@ export class SqliteStore implements Store {
 
   get<T extends KubeObject>(kind: string, namespace: string, name: string): T | undefined {
     const row = this.stmts.get.get(kind, namespace, name) as Row | undefined;
-    return row ? (JSON.parse(row.json) as T) : undefined;
+    return row ? (JSON.parse(this.decode(kind, namespace, name, row.json)) as T) : undefined;
   }
 
   list<T extends KubeObject>(kind: string, opts: ListOptions = {}): ListResult<T> {
     const filter = objectFilter(opts);
     if (!opts.limit && !opts.continue) {
-      const rows = (opts.namespace ? this.stmts.listNs.all(kind, opts.namespace) : this.stmts.listAll.all(kind)) as Row[];
-      const items = rows.map((r) => JSON.parse(r.json) as T).filter(filter);
+      const rows = (opts.namespace ? this.stmts.listNs.all(kind, opts.namespace) : this.stmts.listAll.all(kind)) as KeyRow[];
+      const items = rows.map((r) => JSON.parse(this.decode(kind, r.namespace, r.name, r.json)) as T).filter(filter);
       return { items, resourceVersion: String(this.rv) };
     }
     return this.page<T>(kind, opts, filter);
@@ -157,7 +179,7 @@ export class SqliteStore implements Store {
       : this.stmts.pageAll.iterate(kind, a.namespace, a.namespace, a.name);
     for (const r of rows as IterableIterator<KeyRow>) {
       if (changed.has(`${r.namespace}\0${r.name}`)) continue;
-      yield { namespace: r.namespace, name: r.name, load: () => JSON.parse(r.json) as KubeObject };
+      yield { namespace: r.namespace, name: r.name, load: () => JSON.parse(this.decode(kind, r.namespace, r.name, r.json)) as KubeObject };
     }
   }
 
@@ -179,14 +201,15 @@ export class SqliteStore implements Store {
     const name = input.metadata?.name ?? "";
     const row = this.stmts.get.get(input.kind, ns, name) as Row | undefined;
     if (!row) throw ApiError.notFound(plural(input.kind), name, group(input.kind));
-    const stored = JSON.parse(row.json) as T;
+    const json = this.decode(input.kind, ns, name, row.json);
+    const stored = JSON.parse(json) as T;
     checkPreconditions(stored, { uid: input.metadata.uid, resourceVersion: opts.resourceVersion });
     const next = opts.subresource === "status" ? withStatusOf(stored, input) : withSpecOf(stored, input);
     const changed = desiredStateChanged(stored, next) || opts.bumpGeneration === true;
     next.metadata.generation = (stored.metadata.generation ?? 1) + (changed ? 1 : 0);
     // A write that changes nothing is not a change: no new resourceVersion and no event (GuaranteedUpdate).
     if (sameObject(stored, next)) return stored;
-    return this.write("update", next, { object: stored, json: row.json }) as T;
+    return this.write("update", next, { object: stored, json }) as T;
   }
 
   delete<T extends KubeObject>(kind: string, namespace: string, name: string, opts: DeleteOptions = {}): T {
@@ -253,7 +276,7 @@ export class SqliteStore implements Store {
     const json = JSON.stringify(obj);
     this.commit(() => {
       this.stmts.setCounter.run(rv);
-      this.stmts.put.run(obj.kind, m.namespace ?? "", m.name, m.uid, rv, json);
+      this.stmts.put.run(obj.kind, m.namespace ?? "", m.name, m.uid, rv, this.encode(obj.kind, m.namespace ?? "", m.name!, json));
       this.beforeCommit?.(op, obj);
     });
     this.rv = rv;
@@ -359,6 +382,12 @@ function checkPreconditions(stored: KubeObject, pre: { uid?: string; resourceVer
   if (pre.resourceVersion && pre.resourceVersion !== m.resourceVersion) {
     throw ApiError.conflict(res, m.name ?? "", "the object has been modified; please apply your changes to the latest version and try again");
   }
+}
+
+/** Where an object lives for encryption: the resource as EncryptionConfiguration names it (plural[.group]). */
+function storageKey(kind: string, namespace: string, name: string): StorageKey {
+  const g = group(kind);
+  return { resource: g ? `${plural(kind)}.${g}` : plural(kind), namespace, name };
 }
 
 function plural(kind: string): string {

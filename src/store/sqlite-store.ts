@@ -326,8 +326,8 @@ export class SqliteStore implements Store {
 function prepare(db: Database.Database) {
   return {
     get: db.prepare("SELECT json FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
-    listNs: db.prepare("SELECT json FROM objects WHERE kind = ? AND namespace = ? ORDER BY namespace, name"),
-    listAll: db.prepare("SELECT json FROM objects WHERE kind = ? ORDER BY namespace, name"),
+    listNs: db.prepare("SELECT namespace, name, json FROM objects WHERE kind = ? AND namespace = ? ORDER BY namespace, name"),
+    listAll: db.prepare("SELECT namespace, name, json FROM objects WHERE kind = ? ORDER BY namespace, name"),
     // Keyset pages: strictly after (namespace, name), in the primary key's order.
     pageNs: db.prepare(
       "SELECT namespace, name, json FROM objects WHERE kind = ? AND namespace = ? AND (namespace > ? OR (namespace = ? AND name > ?)) ORDER BY namespace, name",

@@ -95,6 +95,6 @@ describe("the docs' configuration examples with kubectl (privileged)", { skip },
     assert.match(await ok(["exec", "security-context-demo", "--", "ls", "-l", "/data"]), /^drwxrwsrwx\s+2\s+root\s+2000\s+.*\sdemo$/m);
     const file = await ok(["exec", "security-context-demo", "--", "sh", "-c", "echo hello > /data/demo/testfile; ls -l /data/demo/testfile"]);
     assert.match(file, /^-rw-r--r--\s+1\s+1000\s+2000\s+6\s/);
-    assert.match(await ok(["exec", "security-context-demo", "--", "id"]), /^uid=1000 gid=3000 groups=2000,3000\b/);
+    assert.match(await ok(["exec", "security-context-demo", "--", "id"]), /^uid=1000 gid=3000 groups=2000$/m);
   });
 });

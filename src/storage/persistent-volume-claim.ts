@@ -10,6 +10,7 @@ import { ANN_PROVISIONED_BY } from "../api/storage-annotations.js";
 import { HostPathPlugin } from "./host-path.js";
 import type { LocalProvisioner } from "./local-provisioner.js";
 import { VolumeError, type PreparedVolume, type VolumePlugin } from "./volume-plugin.js";
+import { fsGroupOf, setVolumeOwnership } from "./fs-group.js";
 
 /** Reads claims and volumes (the store, once the daemon has opened it). */
 export interface ClaimLookup {
@@ -55,6 +56,7 @@ export class PersistentVolumeClaimPlugin implements VolumePlugin {
       const path = await this.provisioner.ensureMounted(pv.metadata.name!).catch((err: unknown) => {
         throw new VolumeError(v.name, err instanceof Error ? err.message : String(err));
       });
+      await this.ownership(pod, v, path, readOnly);
       return { hostPath: path, readOnly };
     }
     if (pv.spec.hostPath) {
@@ -64,10 +66,23 @@ export class PersistentVolumeClaimPlugin implements VolumePlugin {
     if (pv.spec.local) {
       const path = pv.spec.local.path;
       if (!statExists(path)) throw new VolumeError(v.name, `path "${path}" does not exist`);
+      await this.ownership(pod, v, path, readOnly);
       return { hostPath: path, readOnly };
     }
     const kinds = Object.keys(pv.spec).filter((k) => !["capacity", "accessModes", "claimRef", "persistentVolumeReclaimPolicy", "storageClassName", "volumeMode", "mountOptions", "nodeAffinity", "volumeAttributesClassName"].includes(k));
     throw new VolumeError(v.name, `volume type ${kinds.join(", ") || "(none)"} of PersistentVolume ${pv.metadata.name} is not supported on this node`);
+  }
+
+  /**
+   * The pod's fsGroup on the volume, as the kubelet applies it to filesystem volumes that support ownership (local
+   * and block-backed ones; hostPath does not), honouring fsGroupChangePolicy.
+   */
+  private async ownership(pod: Pod, v: Volume, path: string, readOnly: boolean): Promise<void> {
+    const policy = fsGroupOf(pod.spec.securityContext, readOnly);
+    if (!policy) return;
+    await setVolumeOwnership(path, policy).catch((err: unknown) => {
+      throw new VolumeError(v.name, `applying fsGroup ${policy.gid}: ${err instanceof Error ? err.message : String(err)}`);
+    });
   }
 
   /**

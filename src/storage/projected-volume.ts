@@ -8,6 +8,7 @@
  * refresh() writes the payload again from the current objects (a no-op when nothing changed): the kubelet calls it
  * on every sync of a running pod, so updates reach the containers within the sync period.
  */
+import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import type { Pod, Volume } from "../api/types.js";
 import { isMountPoint, mount, unmount } from "../sys/mounts.js";
@@ -67,6 +68,8 @@ interface CachedToken {
 export class ConfigVolumePlugin implements VolumePlugin {
   readonly name: string;
   private readonly tokens = new Map<string, CachedToken>();
+  /** A digest of what each volume directory holds, as this process last wrote or found it: an unchanged payload costs no disk read. */
+  private readonly written = new Map<string, string>();
 
   constructor(
     readonly kind: Kind,
@@ -117,6 +120,7 @@ export class ConfigVolumePlugin implements VolumePlugin {
 
   async teardown(pod: Pod, v: Volume): Promise<void> {
     const dir = this.dir(pod, v);
+    this.written.delete(dir);
     if (this.onTmpfs) await unmount(this.runner, dir, pod.metadata.uid);
     await fsp.rm(dir, { recursive: true, force: true });
     for (const k of this.tokens.keys()) if (k.startsWith(`${pod.metadata.uid}/${v.name}/`)) this.tokens.delete(k);
@@ -126,9 +130,14 @@ export class ConfigVolumePlugin implements VolumePlugin {
     // Config volumes apply fsGroup on every write, whatever fsGroupChangePolicy says (configmap.go passes nil).
     const fsGroup = fsGroupOf(pod.spec.securityContext, true);
     const policy = fsGroup && { ...fsGroup, changePolicy: undefined };
+    const digest = payloadDigest(payload, policy?.gid);
+    if (this.written.get(dir) === digest) return false;
     try {
-      return await writeAtomically(dir, payload, { setPerms: policy ? async () => void (await setVolumeOwnership(dir, policy)) : undefined });
+      const changed = await writeAtomically(dir, payload, { setPerms: policy ? async () => void (await setVolumeOwnership(dir, policy)) : undefined });
+      this.written.set(dir, digest);
+      return changed;
     } catch (err) {
+      this.written.delete(dir);
       throw new VolumeError(v.name, (err as Error).message);
     }
   }
@@ -188,6 +197,15 @@ export class ConfigVolumePlugin implements VolumePlugin {
     this.tokens.set(key, { token, renewAt: now + Math.min(life * 0.8, 24 * 3600 * 1000) });
     return token;
   }
+}
+
+function payloadDigest(payload: Payload, gid: number | undefined): string {
+  const h = createHash("sha256").update(`gid ${gid ?? "-"}\n`);
+  for (const p of [...payload.keys()].sort()) {
+    const f = payload.get(p)!;
+    h.update(`${p.length}:${p}:${f.mode}:${f.data.length}:`).update(f.data);
+  }
+  return h.digest("hex");
 }
 
 /** The four configuration plugins, reading objects through `objects` (set once the node's store is open). */

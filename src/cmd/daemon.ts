@@ -202,12 +202,12 @@ function encryptionFrom(file: string | undefined): ValueTransformer | undefined 
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new Error(`--encryption-provider-config: cannot read ${file}: ${(err as Error).message}`);
+    throw new Error(`--encryption-provider-config: cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
   try {
     return encryptionTransformer(parseEncryptionConfig(text));
   } catch (err) {
-    throw new Error(`--encryption-provider-config ${file}: ${(err as Error).message}`);
+    throw new Error(`--encryption-provider-config ${file}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -39,10 +39,10 @@ export class VolumeManager {
    * projected) up to date; every volume is tried, the first failure is thrown after (VolumeError).
    */
   async refresh(pod: Pod): Promise<void> {
-    let first: unknown;
+    let first: Error | undefined;
     for (const v of pod.spec.volumes ?? []) {
       const plugin = this.plugins.find((p) => p.handles(v));
-      if (plugin?.refresh) await plugin.refresh(pod, v).catch((err: unknown) => (first ??= err));
+      if (plugin?.refresh) await plugin.refresh(pod, v).catch((err: unknown) => (first ??= err instanceof Error ? err : new Error(String(err))));
     }
     if (first) throw first;
   }

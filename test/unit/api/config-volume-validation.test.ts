@@ -79,7 +79,7 @@ describe("configuration volumes", () => {
         },
       ],
     });
-    const admitted = admitCreate(p, CTX) as Pod;
+    const admitted = admitCreate<Pod>(p, CTX);
     assert.equal(admitted.spec.volumes![0].projected!.sources![3].serviceAccountToken!.expirationSeconds, 3600);
     assert.equal(admitted.spec.volumes![0].projected!.defaultMode, 0o644);
   });
@@ -99,8 +99,8 @@ describe("ConfigMap and Secret objects", () => {
   it("an immutable object's data may not change: `field is immutable when `immutable` is set`", () => {
     const old: ConfigMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { ...meta, resourceVersion: "1" }, data: { a: "1" }, immutable: true };
     const next: ConfigMap = { ...old, data: { a: "2" } };
-    assert.deepEqual(msgs(configMapStrategy.validateUpdate!(next, old)), ["data: Forbidden: field is immutable when `immutable` is set"]);
+    assert.deepEqual(msgs(configMapStrategy.validateUpdate(next, old)), ["data: Forbidden: field is immutable when `immutable` is set"]);
     const oldSec: Secret = { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { ...meta, resourceVersion: "1" }, data: { a: "MQ==" }, immutable: true };
-    assert.deepEqual(msgs(secretStrategy.validateUpdate!({ ...oldSec, immutable: false } as Secret, oldSec)), ["immutable: Forbidden: field is immutable when `immutable` is set"]);
+    assert.deepEqual(msgs(secretStrategy.validateUpdate({ ...oldSec, immutable: false }, oldSec)), ["immutable: Forbidden: field is immutable when `immutable` is set"]);
   });
 });

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=pod-io.js.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=provisioner.js.map

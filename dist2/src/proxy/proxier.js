@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=proxier.js.map

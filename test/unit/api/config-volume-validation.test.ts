@@ -101,6 +101,7 @@ describe("ConfigMap and Secret objects", () => {
     const next: ConfigMap = { ...old, data: { a: "2" } };
     assert.deepEqual(msgs(configMapStrategy.validateUpdate(next, old)), ["data: Forbidden: field is immutable when `immutable` is set"]);
     const oldSec: Secret = { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { ...meta, resourceVersion: "1" }, data: { a: "MQ==" }, immutable: true };
-    assert.deepEqual(msgs(secretStrategy.validateUpdate({ ...oldSec, immutable: false }, oldSec)), ["immutable: Forbidden: field is immutable when `immutable` is set"]);
+    const mutable: Secret = { ...oldSec, immutable: false };
+    assert.deepEqual(msgs(secretStrategy.validateUpdate(mutable, oldSec)), ["immutable: Forbidden: field is immutable when `immutable` is set"]);
   });
 });

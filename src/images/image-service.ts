@@ -3,10 +3,8 @@
  * pulls — the reference parsed and normalised, its source found (a registry, through the distribution client,
  * with the pod's pull secrets), the pull run by the Puller (shared by concurrent callers) into the store.
  */
-import type { PresentImage, PullSecrets } from "../kubelet/image-manager.js";
-import { InvalidImageNameError } from "../kubelet/image-manager.js";
-import type { ImageStore } from "../runtime/images.js";
-import { formatReference, InvalidImageNameError as ReferenceError, parseImageReference } from "./reference.js";
+import type { ImageStoreAccess, PresentImage, PullSecrets } from "./node-images.js";
+import { formatReference, parseImageReference } from "./reference.js";
 import type { ImageSource, Puller, PullProgress, PullResult } from "./pull.js";
 
 /** A reference taken apart: "docker.io/library/busybox:1.28" → registry "docker.io", path "library/busybox", tag. */
@@ -23,21 +21,15 @@ export interface ParsedRef {
 /** Opens the source of an image in a registry, with the pod's credentials. */
 export type RegistrySources = (ref: ParsedRef, secrets: PullSecrets) => Promise<ImageSource>;
 
-/** Parses and normalises a reference (images/reference.ts); throws the kubelet's InvalidImageNameError. */
+/** Parses and normalises a reference (images/reference.ts); throws its InvalidImageNameError. */
 export function parseRef(image: string): ParsedRef {
-  let r;
-  try {
-    r = parseImageReference(image);
-  } catch (err) {
-    if (err instanceof ReferenceError) throw new InvalidImageNameError(image, err.message);
-    throw err;
-  }
+  const r = parseImageReference(image);
   return { ref: formatReference(r), registry: r.registry, path: r.repository, tag: r.tag, digest: r.digest };
 }
 
 export class NodeImageService {
   constructor(
-    private readonly store: ImageStore,
+    private readonly store: ImageStoreAccess,
     private readonly puller: Puller,
     private readonly registries: RegistrySources,
   ) {}

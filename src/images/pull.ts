@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Image } from "../api/image.js";
-import type { ImageStore } from "../runtime/images.js";
+import type { ImageStoreAccess } from "./node-images.js";
 import { isIndex, manifestMediaType, parseImageConfig, parseManifest, selectPlatform, type Descriptor, type ImageManifest, type ParsedConfig, type Platform } from "./manifest.js";
 import { parseDigest } from "./store/layer-path.js";
 import type { LayerDescriptor } from "./store/layer-store.js";
@@ -74,7 +74,7 @@ export class Puller {
   }
 
   constructor(
-    private readonly store: ImageStore,
+    private readonly store: ImageStoreAccess,
     private readonly opts: PullOptions,
   ) {}
 

@@ -8,34 +8,13 @@
  * InspectFailed for an invalid name. The image back-off is the kubelet's: 10 s doubling to 300 s per pod and image.
  */
 import type { Container, Pod } from "../api/types.js";
+import type { ImageService, PresentImage, PullSecrets } from "../images/node-images.js";
+import { InvalidImageNameError } from "../images/reference.js";
 import type { Backoff } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import type { EventRecorder } from "./events.js";
 
-/** An image on the node, as the kubelet needs to know it. */
-export interface PresentImage {
-  id: string;
-  size: number;
-  /** Built on this node: no registry has it, so no policy pulls it. */
-  local: boolean;
-}
-
-/** Credentials of a pod for its pulls: the `.dockerconfigjson` of each imagePullSecret, in order. */
-export type PullSecrets = string[];
-
-/** The node's image service as the kubelet sees it (the CRI ImageService's part it uses). */
-export interface ImageService {
-  /** Throws InvalidImageNameError when the reference does not parse. */
-  present(ref: string): Promise<PresentImage | undefined>;
-  pull(ref: string, secrets: PullSecrets): Promise<PresentImage>;
-}
-
-export class InvalidImageNameError extends Error {
-  constructor(readonly image: string, reason: string) {
-    super(`couldn't parse image name "${image}": ${reason}`);
-    this.name = "InvalidImageNameError";
-  }
-}
+export type { ImageService, PresentImage, PullSecrets };
 
 export type ImageFailureReason = "ErrImagePull" | "ImagePullBackOff" | "ErrImageNeverPull" | "InvalidImageName";
 
@@ -63,7 +42,7 @@ export class ImageManager {
       present = await this.d.images.present(image);
     } catch (err) {
       if (!(err instanceof InvalidImageNameError)) throw err;
-      const message = `Failed to apply default image tag "${image}": ${err.message}`;
+      const message = `Failed to apply default image tag "${image}": couldn't parse image name "${image}": ${err.message}`;
       event("Warning", "InspectFailed", message);
       return { ok: false, reason: "InvalidImageName", message };
     }

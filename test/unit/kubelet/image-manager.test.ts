@@ -9,7 +9,8 @@ import type { Container, Pod } from "../../../src/api/types.js";
 import { defaultPullPolicy } from "../../../src/api/pod-defaults.js";
 import { Backoff } from "../../../src/kubelet/backoff.js";
 import type { EventRecorder } from "../../../src/kubelet/events.js";
-import { ImageManager, InvalidImageNameError, seconds, type ImageService, type PresentImage } from "../../../src/kubelet/image-manager.js";
+import { ImageManager, seconds, type ImageService, type PresentImage } from "../../../src/kubelet/image-manager.js";
+import { InvalidImageNameError } from "../../../src/images/reference.js";
 
 class FakeClock {
   t = 1_000_000;
@@ -25,7 +26,7 @@ function setup(opts: { present?: Record<string, PresentImage>; pullMs?: number; 
   let pulls = 0;
   const images: ImageService = {
     present: async (ref) => {
-      if (ref.includes(" ")) throw new InvalidImageNameError(ref, "invalid reference format");
+      if (ref.includes(" ")) throw new InvalidImageNameError(ref, "repository name must be lowercase");
       return present[ref];
     },
     pull: async (ref, secrets) => {
@@ -101,7 +102,7 @@ describe("image pull policies", () => {
   test("an invalid name is InvalidImageName with the kubelet's InspectFailed event", async () => {
     const s = setup();
     const r = await s.m.ensure(s.pod, s.c("bad name", "IfNotPresent"), "f");
-    assert.deepEqual(r, { ok: false, reason: "InvalidImageName", message: 'Failed to apply default image tag "bad name": couldn\'t parse image name "bad name": invalid reference format' });
+    assert.deepEqual(r, { ok: false, reason: "InvalidImageName", message: 'Failed to apply default image tag "bad name": couldn\'t parse image name "bad name": invalid reference format: repository name must be lowercase' });
     assert.equal(s.events[0], `Warning InspectFailed ${r.ok ? "" : r.message}`);
   });
 

@@ -102,7 +102,8 @@ describe("API server: logs", () => {
   it("follows until the log ends", async () => {
     const stream = t.client.stream(resourcePath(PODS, "default", "web", "log"), { follow: "true" });
     const done = text(stream);
-    await sleep(50);
+    // Ending before the server follows would leave the stream open for good: wait until it follows.
+    while (t.io.followers === 0) await sleep(5);
     t.io.endLogs();
     assert.equal(await done, "one\ntwo\nthree\n");
   });

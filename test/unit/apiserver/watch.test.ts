@@ -75,8 +75,9 @@ describe("API server: watch", () => {
   });
 
   it("filters by label selector, with ADDED/DELETED as objects enter and leave it", async () => {
+    const watchers = t.store.watcherCount;
     const w = collect(t, { labelSelector: "team=a" });
-    await sleep(30);
+    while (t.store.watcherCount === watchers) await sleep(5);
     const c = t.store.create(cm("sel", { team: "b" }));
     const moved = t.store.update({ ...c, metadata: { ...c.metadata, labels: { team: "a" } } });
     t.store.update({ ...moved, metadata: { ...moved.metadata, labels: { team: "c" } } });
@@ -85,8 +86,9 @@ describe("API server: watch", () => {
   });
 
   it("a watch on one object's name (what `get X -w` and `delete` do)", async () => {
+    const watchers = t.store.watcherCount;
     const w = collect(t, { fieldSelector: "metadata.name=only", resourceVersion: "0" });
-    await sleep(30);
+    while (t.store.watcherCount === watchers) await sleep(5);
     t.store.create(cm("other"));
     t.store.create(cm("only"));
     assert.deepEqual(names(await w.waitFor(1)), ["ADDED only"]);
@@ -155,7 +157,8 @@ describe("API server: watch", () => {
     await sleep(30);
     assert.equal(t.store.watcherCount, baseline + 1);
     req.destroy();
-    await sleep(100);
+    const end = Date.now() + 5000;
+    while (t.store.watcherCount !== baseline && Date.now() < end) await sleep(5);
     assert.equal(t.store.watcherCount, baseline);
   });
 });

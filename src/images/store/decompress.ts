@@ -33,8 +33,14 @@ export async function* decompress(src: AsyncIterable<Buffer>, runner: Runner): A
   if (first.done) return;
   const head = first.value;
   const rest = (async function* () {
-    yield head;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    let ended = false;
+    try {
+      yield head;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+      ended = true;
+    } finally {
+      if (!ended) await it.return?.(); // stopped early: close the source too
+    }
   })();
   const kind = sniffCompression(head);
   if (kind === "none") yield* rest;
@@ -61,11 +67,15 @@ async function* throughZstd(src: AsyncIterable<Buffer>, runner: Runner): AsyncGe
   child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const exited = once(child, "close") as Promise<[number | null, NodeJS.Signals | null]>;
   child.stdin!.on("error", () => undefined); // EPIPE when zstd fails early: its exit status tells why
+  // Once zstd is gone no "drain" comes: the feed stops at its next chunk, and leaving the loop closes `src`.
+  let stopped = false;
+  const gone = exited.then(() => void (stopped = true));
   const feed = (async () => {
     for await (const chunk of src) {
-      if (!child.stdin!.write(chunk)) await once(child.stdin!, "drain");
+      if (stopped) break;
+      if (!child.stdin!.write(chunk)) await Promise.race([once(child.stdin!, "drain"), gone]);
     }
-    child.stdin!.end();
+    if (!stopped) child.stdin!.end();
   })();
   let feedError: Error | undefined;
   feed.catch((err: unknown) => {

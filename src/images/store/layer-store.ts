@@ -93,13 +93,14 @@ export class LayerStore {
     await fsp.mkdir(tmp, { mode: 0o755 });
     const blob = await this.blobs.writer(blobDigest, `layer ${l.digest}`);
     const diffHash = createHash(diff.algorithm);
+    let tar: AsyncGenerator<Buffer> | undefined;
     try {
       const compressed = tee(src, async (chunk) => {
         if (blob.bytes + chunk.length > l.size) throw new Error(`layer ${l.digest}: more than the ${l.size} bytes its descriptor gives`);
         await blob.write(chunk);
         progress?.(blob.bytes);
       });
-      const tar = tee(decompress(compressed, this.runner), async (chunk) => void diffHash.update(chunk));
+      tar = tee(decompress(compressed, this.runner), async (chunk) => void diffHash.update(chunk));
       await unpackLayer(tarEntries(tar), tmp, this.runner);
       for await (const _ of tar); // the end-of-archive blocks and padding are part of the diffID
       if (blob.bytes !== l.size) throw new Error(`layer ${l.digest}: ${blob.bytes} bytes received, its descriptor gives ${l.size}`);
@@ -111,6 +112,7 @@ export class LayerStore {
         if (e.code !== "ENOTEMPTY" && e.code !== "EEXIST") throw e; // another process committed it first
       });
     } finally {
+      await tar?.return(undefined); // on a failure, ends the decompressor (a zstd process) and the source stream
       await blob.abort();
       await fsp.rm(tmp, { recursive: true, force: true });
     }

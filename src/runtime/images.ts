@@ -140,6 +140,21 @@ export class ImageStore {
   }
 
   /**
+   * Removes what an interrupted write left (a daemon killed mid-pull, mid-import or mid-build): blob temporaries
+   * and everything under ROOT/images/tmp. Only at daemon start, before any pull runs: nothing else writes the store
+   * then, and collection (which knows only committed, hex-named blobs and layers) never sees these.
+   */
+  async removeTemporaries(): Promise<void> {
+    await this.blobs.removeTemporaries();
+    const tmp = join(this.root, "tmp");
+    const names = await fsp.readdir(tmp).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return [] as string[];
+      throw err;
+    });
+    for (const n of names) await fsp.rm(join(tmp, n), { recursive: true, force: true });
+  }
+
+  /**
    * Builds the built-in busybox image from Debian's busybox-static when it is missing. Tagged busybox:latest and
    * with busybox's own version (busybox:1.35.0, busybox:1.35).
    */

@@ -9,6 +9,9 @@ import { join } from "node:path";
 import type { Runner } from "../sys/runner.js";
 import { imageBytesFor, LoopImage } from "./loop-image.js";
 
+/** The names provisioned volumes get (pvc-<uid>), and what a volume directory may be called. */
+const VOLUME_NAME = /^[a-z0-9][a-z0-9.-]*$/;
+
 export const LOCAL_PROVISIONER = "nodelet.io/local";
 
 const MiB = 1024 * 1024;
@@ -30,16 +33,20 @@ export class LocalProvisioner {
   ) {}
 
   image(name: string): LoopImage {
-    if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) throw new Error(`invalid volume name ${JSON.stringify(name)}`);
+    if (!VOLUME_NAME.test(name)) throw new Error(`invalid volume name ${JSON.stringify(name)}`);
     return new LoopImage(join(this.dir, name), this.runner);
   }
 
-  /** Names of the volumes with a directory here. */
+  /**
+   * Names of the volumes with a directory here. Entries no volume could have made (a stray file a user left) are
+   * skipped, so one of them cannot make every provisioning fail; a directory that cannot be read is an error.
+   */
   names(): string[] {
     try {
-      return readdirSync(this.dir);
-    } catch {
-      return [];
+      return readdirSync(this.dir).filter((n) => VOLUME_NAME.test(n));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
     }
   }
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from "../../../src/api/types.js";
@@ -51,6 +51,18 @@ test("hostPath and local volumes give their path; readOnly from the pod's volume
     const nfs = { ...pv({}), spec: { claimRef: { uid: "claim-uid" }, nfs: { server: "x", path: "/" } } } as unknown as PersistentVolume;
     await assert.rejects(plugin(bound, nfs).setup(pod, vol), /volume type nfs of PersistentVolume v is not supported on this node/);
     await assert.rejects(plugin(bound, pv({ volumeMode: "Block", local: { path: dir } })).setup(pod, vol), /volumeMode Block is supported for volumes of nodelet.io\/local only/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a stray entry in the volumes directory is not taken for a volume (one would make every provisioning fail)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nodelet-volumes-"));
+  try {
+    writeFileSync(join(dir, "Notes.txt"), "left by a user");
+    mkdirSync(join(dir, "pvc-0f1e2d3c"));
+    const p = new LocalProvisioner(dir, new ScriptedRunner(), () => 1 << 30);
+    assert.deepEqual(p.names(), ["pvc-0f1e2d3c"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

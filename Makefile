@@ -4,6 +4,10 @@ PREFIX ?= /usr/local
 DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps openssl conntrack libseccomp-dev bpftool docker-registry skopeo apache2-utils attr zstd python3-kubernetes
 BENCH_PACKAGES := crun runc podman containernetworking-plugins wrk hyperfine iperf3
 NODE_TEST := node --test --test-concurrency=1 --enable-source-maps
+# A bound on each test file (the runner applies --test-timeout to a file's whole process), so a test that hangs fails
+# its file in minutes instead of holding CI until its budget runs out; the slowest files take about a quarter of these.
+UNIT_TIMEOUT_MS := 300000
+SYSTEM_TIMEOUT_MS := 900000
 
 .PHONY: all deps deb-deps bench-deps build shim shim-analyze deps-check lint test test-unit test-privileged test-e2e demo demo-stop bench install clean
 
@@ -67,18 +71,18 @@ lint: deps
 	npx eslint --cache --cache-location node_modules/.cache/eslint/ --cache-strategy content --max-warnings 0 src test bench
 
 test: build shim-analyze deps-check lint
-	$(NODE_TEST) dist/test/unit
-	$(NODE_TEST) dist/test/privileged
-	$(NODE_TEST) dist/test/e2e
+	$(NODE_TEST) --test-timeout=$(UNIT_TIMEOUT_MS) dist/test/unit
+	$(NODE_TEST) --test-timeout=$(SYSTEM_TIMEOUT_MS) dist/test/privileged
+	$(NODE_TEST) --test-timeout=$(SYSTEM_TIMEOUT_MS) dist/test/e2e
 
 test-unit: build
-	$(NODE_TEST) dist/test/unit
+	$(NODE_TEST) --test-timeout=$(UNIT_TIMEOUT_MS) dist/test/unit
 
 test-privileged: build
-	$(NODE_TEST) dist/test/privileged
+	$(NODE_TEST) --test-timeout=$(SYSTEM_TIMEOUT_MS) dist/test/privileged
 
 test-e2e: build
-	$(NODE_TEST) dist/test/e2e
+	$(NODE_TEST) --test-timeout=$(SYSTEM_TIMEOUT_MS) dist/test/e2e
 
 SYSTEMD_UNIT_DIR ?= /etc/systemd/system
 

@@ -5,6 +5,7 @@
  * test failed; names carry the test process's pid so parallel runs never collide.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { waitFor } from "./wait.js";
 import { plainRunner, type RunResult } from "../../src/sys/runner.js";
 
 export function sh(argv: string[], input?: string, timeoutMs = 15_000): Promise<RunResult> {
@@ -108,13 +109,7 @@ export async function routesTo(dst: string): Promise<string[]> {
 }
 
 /** Polls `check` until it returns true or the time is up. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor };
 
 /** Spawns a long-running helper (a listener) and returns it with a promise of all its stdout once it exits. */
 export function background(argv: string[]): { child: ChildProcess; output: Promise<string>; stop(): void } {

@@ -1,3 +1,4 @@
+import { waitFor as waitForCondition } from "./wait.js";
 /**
  * Shared helpers of the shim's privileged tests: a per-test scratch area that cleans up after itself and proves
  * nothing leaked (processes, mounts, cgroups), and thin wrappers that run `nodelet-shim` with argv arrays.
@@ -93,11 +94,7 @@ export function pidAlive(pid: number): boolean {
 }
 
 export async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
+  await waitForCondition(what, check, timeoutMs);
 }
 
 /** The directory of this process's own cgroup for a v1 controller (test cgroups go under it). */

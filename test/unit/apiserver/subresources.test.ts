@@ -6,6 +6,7 @@ import { ApiError } from "../../../src/api/errors.js";
 import { resourceForKind } from "../../../src/api/resources.js";
 import type { Pod } from "../../../src/api/types.js";
 import { resourcePath } from "../../../src/client/index.js";
+import { waitFor } from "../../helpers/wait.js";
 import { startTestServer, storePod, testPod, type TestServer } from "./harness.js";
 
 const PODS = resourceForKind("Pod")!;
@@ -95,15 +96,14 @@ describe("API server: logs", () => {
     assert.equal(got, "one\ntwo\nthree\nfour\n");
     assert.equal(t.io.followers, 1);
     stream.destroy();
-    for (let i = 0; i < 100 && t.io.followers > 0; i++) await sleep(10);
-    assert.equal(t.io.followers, 0);
+    await waitFor("the server to stop following", () => t.io.followers === 0);
   });
 
   it("follows until the log ends", async () => {
     const stream = t.client.stream(resourcePath(PODS, "default", "web", "log"), { follow: "true" });
     const done = text(stream);
     // Ending before the server follows would leave the stream open for good: wait until it follows.
-    while (t.io.followers === 0) await sleep(5);
+    await waitFor("the server to follow the log", () => t.io.followers > 0);
     t.io.endLogs();
     assert.equal(await done, "one\ntwo\nthree\n");
   });

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError } from "../../../src/api/errors.js";
 import { resourceForKind } from "../../../src/api/resources.js";
 import type { ConfigMap, KubeObject, WatchEvent } from "../../../src/api/types.js";
 import { resourcePath, TABLE_ACCEPT, type Table, type WatchHandle } from "../../../src/client/index.js";
+import { waitFor } from "../../helpers/wait.js";
 import { startTestServer, type TestServer } from "./harness.js";
 
 const CMS = resourceForKind("ConfigMap")!;
@@ -15,31 +16,57 @@ function cm(name: string, labels: Record<string, string> = {}): ConfigMap {
   return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default", labels } };
 }
 
+
+/** Every watch a test opens, so afterEach can end them and wait until the server has let go of them all. */
+const open: WatchHandle[] = [];
+
 /** Collects events until `count` have arrived (or the timeout), then stops the watch. */
 function collect(t: TestServer, query: Record<string, string>, opts: { accept?: string } = {}) {
   const events: WatchEvent[] = [];
-  const waitFor = async (count: number, ms = 2000) => {
+  const waitForEvents = async (count: number, ms = 2000) => {
     const end = Date.now() + ms;
     while (events.length < count && Date.now() < end) await sleep(10);
     return events;
   };
-  const handle: WatchHandle | undefined = t.client.watch(path, query, (ev) => events.push(ev), opts);
-  return { events, waitFor, handle };
+  const handle: WatchHandle = t.client.watch(path, query, (ev) => events.push(ev), opts);
+  open.push(handle);
+  return { events, waitFor: waitForEvents, handle };
+}
+
+/**
+ * Opens a watch and returns once the server holds it. Every earlier watch has been released by then (afterEach), so a
+ * release cannot cancel out the registration in the count.
+ */
+async function collectRegistered(t: TestServer, query: Record<string, string>) {
+  const watchers = t.store.watcherCount;
+  const w = collect(t, query);
+  await waitFor("the server to register the watch", () => t.store.watcherCount > watchers);
+  return w;
 }
 
 const names = (evs: WatchEvent[]) => evs.map((e) => `${e.type} ${e.object.metadata?.name ?? ""}`);
 
 describe("API server: watch", () => {
   let t: TestServer;
-  before(async () => (t = await startTestServer({ bookmarkIntervalMs: 50, storeOptions: { historySize: 5 } })));
+  /** The store's watchers of the server itself, before any test opens one. */
+  let ownWatchers = 0;
+  before(async () => {
+    t = await startTestServer({ bookmarkIntervalMs: 50, storeOptions: { historySize: 5 } });
+    ownWatchers = t.store.watcherCount;
+  });
   after(() => t.close());
+  afterEach(async () => {
+    for (const h of open.splice(0)) {
+      h.stop();
+      await h.done.catch(() => undefined);
+    }
+    await waitFor("the server to release every watch", () => t.store.watcherCount === ownWatchers);
+  });
 
   it("resourceVersion \"\" sends only changes from now", async () => {
     t.store.create(cm("before"));
-    const watchers = t.store.watcherCount;
-    const w = collect(t, {});
     // The watch counts from when the server registers it, not from when the client sent it.
-    while (t.store.watcherCount === watchers) await sleep(5);
+    const w = await collectRegistered(t, {});
     t.store.create(cm("after"));
     assert.deepEqual(names(await w.waitFor(1)), ["ADDED after"]);
     w.handle.stop();
@@ -75,9 +102,7 @@ describe("API server: watch", () => {
   });
 
   it("filters by label selector, with ADDED/DELETED as objects enter and leave it", async () => {
-    const watchers = t.store.watcherCount;
-    const w = collect(t, { labelSelector: "team=a" });
-    while (t.store.watcherCount === watchers) await sleep(5);
+    const w = await collectRegistered(t, { labelSelector: "team=a" });
     const c = t.store.create(cm("sel", { team: "b" }));
     const moved = t.store.update({ ...c, metadata: { ...c.metadata, labels: { team: "a" } } });
     t.store.update({ ...moved, metadata: { ...moved.metadata, labels: { team: "c" } } });
@@ -86,9 +111,7 @@ describe("API server: watch", () => {
   });
 
   it("a watch on one object's name (what `get X -w` and `delete` do)", async () => {
-    const watchers = t.store.watcherCount;
-    const w = collect(t, { fieldSelector: "metadata.name=only", resourceVersion: "0" });
-    while (t.store.watcherCount === watchers) await sleep(5);
+    const w = await collectRegistered(t, { fieldSelector: "metadata.name=only", resourceVersion: "0" });
     t.store.create(cm("other"));
     t.store.create(cm("only"));
     assert.deepEqual(names(await w.waitFor(1)), ["ADDED only"]);
@@ -149,16 +172,12 @@ describe("API server: watch", () => {
   });
 
   it("a client that goes away releases its store watcher", async () => {
-    await sleep(50);
     const baseline = t.store.watcherCount;
     const req = request({ socketPath: t.socketPath, path: `${path}?watch=true`, headers: { Accept: "application/json" } });
     req.end();
     await new Promise((r) => req.on("response", r));
-    await sleep(30);
-    assert.equal(t.store.watcherCount, baseline + 1);
+    await waitFor("the server to hold the watch", () => t.store.watcherCount === baseline + 1);
     req.destroy();
-    const end = Date.now() + 5000;
-    while (t.store.watcherCount !== baseline && Date.now() < end) await sleep(5);
-    assert.equal(t.store.watcherCount, baseline);
+    await waitFor("the server to release the watch", () => t.store.watcherCount === baseline);
   });
 });

@@ -69,6 +69,8 @@ export interface DaemonConfig {
   imageGCLowThresholdPercent: number;
   /** --image-minimum-gc-age: an image first seen more recently is never collected (default 2m). */
   imageMinimumGCAgeSeconds: number;
+  /** --image-max-layer-size: most bytes one layer may unpack to (uncompressed tar); a larger one fails the pull. */
+  imageMaxLayerBytes: number;
   /** --event-ttl: events last seen longer ago are removed (default 1h, as the API server's flag). */
   eventTtlSeconds: number;
   /** --event-qps / --event-burst: the node's event rate limit (the kubelet's eventRecordQPS/eventBurst; qps 0: none). */
@@ -129,6 +131,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "image-gc-high-threshold", value: true, help: "disk usage percent of the images' filesystem that starts image garbage collection (default 85)" },
   { name: "image-gc-low-threshold", value: true, help: "disk usage percent image garbage collection frees down to (default 80)" },
   { name: "image-minimum-gc-age", value: true, help: "minimum age of an unused image before it is collected (default 2m)" },
+  { name: "image-max-layer-size", value: true, help: "most bytes one image layer may unpack to; a larger layer fails its pull (default 20Gi)" },
   { name: "event-ttl", value: true, help: "how long events are kept (default 1h)" },
   { name: "event-qps", value: true, help: "events the node records per second at most; 0: no limit (default 50)" },
   { name: "event-burst", value: true, help: "events recorded at once before --event-qps applies (default 100)" },
@@ -202,6 +205,7 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     imageGCHighThresholdPercent: percent(p, "image-gc-high-threshold", 85),
     imageGCLowThresholdPercent: percent(p, "image-gc-low-threshold", 80),
     imageMinimumGCAgeSeconds: duration(flag(p, "image-minimum-gc-age") ?? "2m", "--image-minimum-gc-age"),
+    imageMaxLayerBytes: size(flag(p, "image-max-layer-size") ?? "20Gi", "--image-max-layer-size"),
     eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
     eventQps: nonNegativeInt(p, "event-qps", DEFAULT_EVENT_QPS),
     eventBurst: positiveInt(p, "event-burst", DEFAULT_EVENT_BURST),
@@ -217,6 +221,7 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     encryptionProviderConfig: flag(p, "encryption-provider-config"),
   };
   cfg.evictionHard = cfg.evictionThresholds.filter((t) => !t.gracePeriodMs);
+  if (cfg.imageMaxLayerBytes < 1) throw new UsageError(`--image-max-layer-size: must be more than 0`);
   if (cfg.imageGCLowThresholdPercent > cfg.imageGCHighThresholdPercent) {
     throw new UsageError(`--image-gc-low-threshold: ${cfg.imageGCLowThresholdPercent} must not be above --image-gc-high-threshold (${cfg.imageGCHighThresholdPercent})`);
   }

@@ -77,6 +77,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     network: (runner, l) => podNetwork(cfg, runner, l.root),
     dns: { clusterDNS: clusterDnsServers(cfg), clusterDomain: cfg.clusterDomain, hostResolvConf: readText("/etc/resolv.conf") },
     podPidsLimit: cfg.podPidsLimit,
+    imageMaxLayerBytes: cfg.imageMaxLayerBytes,
     log: { maxSize: cfg.logMaxSize, maxFiles: cfg.logMaxFiles },
     seccomp: { profileRoot: cfg.seccompProfileRoot, defaultToRuntime: cfg.seccompDefault },
     volumePlugins: claimVolumePlugins(cfg.root, () => openedStore),

@@ -2,13 +2,15 @@
  * `nodelet image import FILE|DIR`: the images of an archive as ImageSources for the puller. Reader rule (shared
  * reference images.md A2): an OCI layout (`index.json` + `oci-layout`) is preferred; else a `docker save` archive
  * (`manifest.json`: Config, RepoTags, Layers — legacy `<id>/layer.tar` or Docker ≥ 25's `blobs/sha256/…`). A tar is
- * first unpacked (with the layer unpacker: the same path safety) into a private temporary directory; every path an
- * archive names is then resolved inside that directory (symlinks included), never joined.
+ * first unpacked (with the layer unpacker: the same path safety, and device nodes and FIFOs refused) into a private
+ * temporary directory; every file an archive names is then opened inside that directory (layout-file.ts: symlinks
+ * resolved inside it, O_NOFOLLOW, regular files only, bounded), never joined.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, promises as fsp } from "node:fs";
+import { createReadStream } from "node:fs";
 import type { Runner } from "../sys/runner.js";
 import { lookup } from "./image-root.js";
+import { openInside, readInside, streamInside } from "./layout-file.js";
 import { layoutEntries, OciLayoutSource } from "./oci-layout.js";
 import type { FetchedManifest, ImageSource } from "./pull.js";
 import { parseDigest } from "./store/layer-path.js";
@@ -22,11 +24,13 @@ export interface ArchiveImage {
 }
 
 const MAX_JSON = 4 << 20;
+/** A docker save layer file: as large as the archive made it (it is on this disk already); read only to its size at open. */
+const ANY_SIZE = Number.MAX_SAFE_INTEGER;
 const noOpaque = async () => false;
 
-/** Unpacks a tar archive into `dir` (which must be empty and private). */
+/** Unpacks a tar archive into `dir` (which must be empty and private); device nodes and FIFOs are refused. */
 export async function unpackArchive(file: string, dir: string, runner: Runner): Promise<void> {
-  await unpackLayer(tarEntries(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>), dir, runner);
+  await unpackLayer(tarEntries(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>), dir, runner, { devices: "refuse" });
 }
 
 /** The images of an unpacked archive or layout directory. */
@@ -42,12 +46,6 @@ async function exists(dir: string, name: string): Promise<boolean> {
   return (await lookup([dir], name, noOpaque)) !== undefined;
 }
 
-/** A file of the archive by the path it names, resolved inside it; throws when missing or not a regular file. */
-async function archiveFile(dir: string, path: string): Promise<string> {
-  const found = await lookup([dir], path, noOpaque);
-  if (!found || !found.st.isFile()) throw new Error(`archive: "${path}" is not a file in the archive`);
-  return found.host;
-}
 
 interface DockerManifestEntry {
   Config?: unknown;
@@ -56,9 +54,13 @@ interface DockerManifestEntry {
 }
 
 async function dockerArchiveImages(dir: string): Promise<ArchiveImage[]> {
-  const text = await fsp.readFile(await archiveFile(dir, "manifest.json"), "utf8");
-  if (text.length > MAX_JSON) throw new Error("archive: manifest.json is too large");
-  const entries = JSON.parse(text) as DockerManifestEntry[];
+  const text = (await readInside(dir, "manifest.json", "archive", MAX_JSON)).toString("utf8");
+  let entries: DockerManifestEntry[];
+  try {
+    entries = JSON.parse(text) as DockerManifestEntry[];
+  } catch (err) {
+    throw new Error(`archive: manifest.json is not JSON: ${(err as Error).message}`, { cause: err });
+  }
   if (!Array.isArray(entries)) throw new Error("archive: manifest.json must be a list");
   return Promise.all(entries.map(async (e, i) => {
     if (typeof e.Config !== "string" || !Array.isArray(e.Layers) || !e.Layers.every((l) => typeof l === "string")) {
@@ -72,6 +74,8 @@ async function dockerArchiveImages(dir: string): Promise<ArchiveImage[]> {
 /** A docker save image as an ImageSource: an OCI manifest made from its config and (uncompressed) layer files. */
 class DockerArchiveSource implements ImageSource {
   private constructor(
+    private readonly dir: string,
+    /** Digest → the path the archive names for it. */
     private readonly files: Map<string, string>,
     private readonly manifestBytes: Buffer,
   ) {}
@@ -79,15 +83,15 @@ class DockerArchiveSource implements ImageSource {
   static async open(dir: string, config: string, layers: string[]): Promise<DockerArchiveSource> {
     const files = new Map<string, string>();
     const describe = async (path: string, mediaType: string) => {
-      const host = await archiveFile(dir, path);
+      const { fh, size } = await openInside(dir, path, "archive", path === config ? MAX_JSON : ANY_SIZE);
       const hash = createHash("sha256");
-      let size = 0;
-      for await (const c of createReadStream(host)) {
-        hash.update(c as Buffer);
-        size += (c as Buffer).length;
+      try {
+        if (size > 0) for await (const c of fh.createReadStream({ autoClose: false, start: 0, end: size - 1, highWaterMark: 1 << 20 })) hash.update(c as Buffer);
+      } finally {
+        await fh.close();
       }
       const digest = `sha256:${hash.digest("hex")}`;
-      files.set(digest, host);
+      files.set(digest, path);
       return { mediaType, digest, size };
     };
     const manifest = {
@@ -96,7 +100,7 @@ class DockerArchiveSource implements ImageSource {
       config: await describe(config, "application/vnd.oci.image.config.v1+json"),
       layers: await Promise.all(layers.map((l) => describe(l, "application/vnd.oci.image.layer.v1.tar"))),
     };
-    return new DockerArchiveSource(files, Buffer.from(JSON.stringify(manifest)));
+    return new DockerArchiveSource(dir, files, Buffer.from(JSON.stringify(manifest)));
   }
 
   async manifest(digest?: string): Promise<FetchedManifest> {
@@ -105,10 +109,10 @@ class DockerArchiveSource implements ImageSource {
     return { bytes: this.manifestBytes, digest: own, mediaType: "application/vnd.oci.image.manifest.v1+json" };
   }
 
-  async blob(desc: { digest: string }): Promise<AsyncIterable<Buffer>> {
+  async blob(desc: { digest: string; size: number }): Promise<AsyncIterable<Buffer>> {
     parseDigest(desc.digest, "blob digest");
-    const host = this.files.get(desc.digest);
-    if (!host) throw new Error(`archive: no blob ${desc.digest}`);
-    return createReadStream(host, { highWaterMark: 1 << 20 });
+    const path = this.files.get(desc.digest);
+    if (!path) throw new Error(`archive: no blob ${desc.digest}`);
+    return streamInside(this.dir, path, `archive blob ${desc.digest}`, desc.size);
   }
 }

@@ -2,11 +2,12 @@
  * An OCI image layout directory (image-spec image-layout.md: oci-layout, index.json, blobs/<alg>/<hex>) as an
  * ImageSource: what `image import DIR` and the tests pull from. index.json names images by the annotation
  * org.opencontainers.image.ref.name; a layout with a single entry needs no name. Blob paths are built only from
- * validated digests, and every byte is verified by the store as it is consumed.
+ * validated digests and every file is opened inside the layout, bounded (layout-file.ts): index.json, oci-layout and
+ * manifests by MAX_JSON, a blob by its descriptor's size (checked before a byte is used); every byte is then verified
+ * by the store as it is consumed.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, promises as fsp } from "node:fs";
-import { join } from "node:path";
+import { readInside, streamInside } from "./layout-file.js";
 import type { Descriptor } from "./manifest.js";
 import type { FetchedManifest, ImageSource } from "./pull.js";
 import { parseDigest } from "./store/layer-path.js";
@@ -22,9 +23,10 @@ export interface LayoutEntry {
 
 /** The entries of the layout's index.json. Throws naming the file when it is not a layout. */
 export async function layoutEntries(dir: string): Promise<LayoutEntry[]> {
-  const marker = JSON.parse(await readBounded(join(dir, "oci-layout"))) as { imageLayoutVersion?: unknown };
-  if (typeof marker.imageLayoutVersion !== "string") throw new Error(`${dir}/oci-layout: no imageLayoutVersion`);
-  const index = JSON.parse(await readBounded(join(dir, "index.json"))) as { manifests?: unknown };
+  const marker = parseJson(await readInside(dir, "oci-layout", "OCI layout", MAX_JSON), `${dir}/oci-layout`) as { imageLayoutVersion?: unknown } | null;
+  if (typeof marker?.imageLayoutVersion !== "string") throw new Error(`${dir}/oci-layout: no imageLayoutVersion`);
+  const index = parseJson(await readInside(dir, "index.json", "OCI layout", MAX_JSON), `${dir}/index.json`) as { manifests?: unknown } | null;
+  if (!index) throw new Error(`${dir}/index.json: not an object`);
   if (!Array.isArray(index.manifests)) throw new Error(`${dir}/index.json: manifests must be a list`);
   return index.manifests.map((m: Descriptor, i: number) => {
     parseDigest(m?.digest, `${dir}/index.json manifests[${i}].digest`);
@@ -51,27 +53,28 @@ export class OciLayoutSource implements ImageSource {
 
   async manifest(digest = this.entry.digest): Promise<FetchedManifest> {
     const d = parseDigest(digest, "manifest digest");
-    const bytes = await fsp.readFile(this.blobPath(digest));
-    if (bytes.length > MAX_JSON) throw new Error(`manifest ${digest}: more than ${MAX_JSON} bytes`);
+    const bytes = await readInside(this.dir, this.blobPath(digest), `manifest ${digest}`, MAX_JSON);
     const got = createHash(d.algorithm).update(bytes).digest("hex");
     if (got !== d.hex) throw new Error(`manifest ${digest}: digest mismatch: got ${d.algorithm}:${got}`);
     return { bytes, digest, mediaType: digest === this.entry.digest ? this.entry.mediaType : undefined };
   }
 
-  async blob(desc: Pick<Descriptor, "digest">): Promise<AsyncIterable<Buffer>> {
-    const path = this.blobPath(desc.digest);
-    await fsp.access(path);
-    return createReadStream(path, { highWaterMark: 1 << 20 });
+  async blob(desc: Pick<Descriptor, "digest" | "size">): Promise<AsyncIterable<Buffer>> {
+    return streamInside(this.dir, this.blobPath(desc.digest), `blob ${desc.digest}`, desc.size);
   }
 
+  /** blobs/<alg>/<hex>, relative to the layout: built from a validated digest only. */
   private blobPath(digest: string): string {
     const d = parseDigest(digest, "blob digest");
-    return join(this.dir, "blobs", d.algorithm, d.hex);
+    return `blobs/${d.algorithm}/${d.hex}`;
   }
 }
 
-async function readBounded(path: string): Promise<string> {
-  const st = await fsp.stat(path);
-  if (st.size > MAX_JSON) throw new Error(`${path}: more than ${MAX_JSON} bytes`);
-  return fsp.readFile(path, "utf8");
+function parseJson(bytes: Buffer, what: string): unknown {
+  try {
+    const doc: unknown = JSON.parse(bytes.toString("utf8"));
+    return doc && typeof doc === "object" && !Array.isArray(doc) ? doc : null;
+  } catch (err) {
+    throw new Error(`${what}: not JSON: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -17,7 +17,7 @@ import { FieldError } from "../api/errors.js";
 import type { Image, ImageConfig } from "../api/image.js";
 import { BlobStore } from "../images/store/blob-store.js";
 import { ImageRecords, type ImageRecord } from "../images/store/image-records.js";
-import { LayerStore, type LayerDescriptor } from "../images/store/layer-store.js";
+import { DEFAULT_LAYER_LIMITS, LayerStore, type LayerDescriptor } from "../images/store/layer-store.js";
 import { readImageFile } from "../images/image-root.js";
 import { formatReference, InvalidImageNameError, parseImageReference } from "../images/reference.js";
 import { readJsonState } from "../sys/json-state.js";
@@ -54,9 +54,10 @@ export class ImageStore {
   constructor(
     readonly root: string,
     readonly runner: Runner,
+    maxLayerBytes = DEFAULT_LAYER_LIMITS.maxBytes,
   ) {
     this.blobs = new BlobStore(join(root, "blobs"));
-    this.layers = new LayerStore(join(root, "layers"), join(root, "tmp"), this.blobs, runner);
+    this.layers = new LayerStore(join(root, "layers"), join(root, "tmp"), this.blobs, runner, { ...DEFAULT_LAYER_LIMITS, maxBytes: maxLayerBytes });
     this.records = new ImageRecords(root);
   }
 

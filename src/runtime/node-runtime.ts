@@ -25,6 +25,8 @@ export interface NodeRuntimeOptions {
   network: (runner: Runner, layout: Layout) => PodNetwork;
   dns: DnsSettings;
   podPidsLimit: number;
+  /** --image-max-layer-size (default: the layer store's). */
+  imageMaxLayerBytes?: number;
   log: { maxSize: number; maxFiles: number };
   recorder?: (layout: Layout) => Recorder;
   /** Logs every host command (the daemon's -v/--verbose). */
@@ -53,7 +55,7 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
   const layout = new Layout(o.root, o.logDir, o.shimPath);
   const runner = new HostRunner(o.recorder?.(layout), o.verboseLog);
   const cgroups = detectCgroups(runner, { parent: o.cgroupParent });
-  const images = new ImageStore(layout.imagesDir, runner);
+  const images = new ImageStore(layout.imagesDir, runner, o.imageMaxLayerBytes);
   const network = o.network(runner, layout);
   const runtime = new LinuxPodRuntime({
     layout,

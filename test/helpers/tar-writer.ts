@@ -75,3 +75,16 @@ export function tarBuffer(entries: TarSpec[]): Buffer {
   parts.push(Buffer.alloc(1024));
   return Buffer.concat(parts);
 }
+
+/**
+ * One extended-header record as an archiver writes it before an entry: pax (`x`), global pax (`g`), GNU long name
+ * (`L`) or long link (`K`), with `body` as its content (pax records from `paxRecords`, or a name).
+ */
+export function extendedHeader(flag: "x" | "g" | "L" | "K", body: Buffer): Buffer {
+  return Buffer.concat([header(flag === "g" ? "GlobalHead" : "PaxHeader", flag, body.length, { name: "PaxHeader" }, ""), pad(body)]);
+}
+
+/** pax "LEN KEY=VALUE\n" records. */
+export function paxRecords(records: Record<string, string | Buffer>): Buffer {
+  return Buffer.concat(Object.entries(records).map(([k, v]) => paxRecord(k, Buffer.from(v))));
+}

@@ -5,9 +5,8 @@
  * manifests are checked against their digests, blob sizes against the descriptors.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, promises as fsp } from "node:fs";
-import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { openInside, readInside, streamInside } from "../layout-file.js";
 import { validateDigest } from "../reference.js";
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor } from "./manifest.js";
 import type { PushSource } from "./push.js";
@@ -22,23 +21,30 @@ export interface BlobReader {
   size(digest: string): Promise<number>;
 }
 
-/** An OCI layout's `blobs/<alg>/<hex>` files, each digest validated before it names a file. */
+/**
+ * An OCI layout's `blobs/<alg>/<hex>` files, each digest validated before it names a file, each file opened inside the
+ * layout (layout-file.ts: no symlink out of it, regular files only, bounded).
+ */
 export function layoutBlobs(dir: string): BlobReader {
-  const path = (digest: string): string => join(dir, "blobs", ...validateDigest(digest).split(":"));
+  const path = (digest: string): string => `blobs/${validateDigest(digest).replace(":", "/")}`;
   return {
-    read: async (digest) => {
-      const size = (await fsp.stat(path(digest))).size;
-      if (size > MAX_MANIFEST_BYTES) throw new Error(`${dir}: ${digest} is ${size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
-      return fsp.readFile(path(digest));
+    read: (digest) => readInside(dir, path(digest), dir, MAX_MANIFEST_BYTES),
+    open: async (digest) => {
+      const { fh, size } = await openInside(dir, path(digest), dir, Number.MAX_SAFE_INTEGER);
+      await fh.close();
+      return streamInside(dir, path(digest), dir, size);
     },
-    open: async (digest) => createReadStream(path(digest)),
-    size: async (digest) => (await fsp.stat(path(digest))).size,
+    size: async (digest) => {
+      const { fh, size } = await openInside(dir, path(digest), dir, Number.MAX_SAFE_INTEGER);
+      await fh.close();
+      return size;
+    },
   };
 }
 
 /** The image tagged `tag` in an OCI layout directory, as a PushSource. */
 export async function layoutPushSource(dir: string, tag: string): Promise<PushSource> {
-  const indexBytes = await readLimited(join(dir, "index.json"), `${dir}/index.json`);
+  const indexBytes = await readInside(dir, "index.json", dir, MAX_MANIFEST_BYTES);
   const top = parseManifest(indexBytes, undefined);
   if (top.kind !== "index") throw new Error(`${dir}/index.json is not an image index`);
   const named = top.index.manifests.filter((d) => d.annotations?.[REF_NAME] === tag);
@@ -85,8 +91,3 @@ export async function blobsPushSource(top: Pick<Descriptor, "digest"> & { size?:
   };
 }
 
-async function readLimited(path: string, what: string): Promise<Buffer> {
-  const stat = await fsp.stat(path);
-  if (stat.size > MAX_MANIFEST_BYTES) throw new Error(`${what} is ${stat.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
-  return fsp.readFile(path);
-}

@@ -16,7 +16,7 @@ import { DigestMismatchError, type BlobStore } from "./blob-store.js";
 import { decompress } from "./decompress.js";
 import { digestString, parseDigest } from "./layer-path.js";
 import { tarEntries } from "./tar-reader.js";
-import { unpackLayer } from "./unpack.js";
+import { LayerLimitError, MAX_LAYER_ENTRIES, unpackLayer } from "./unpack.js";
 
 export interface LayerDescriptor {
   /** Digest of the blob as the registry serves it (compressed). */
@@ -40,6 +40,21 @@ export const LAYER_MEDIA_TYPES = new Set([
   "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
 ]);
 
+/**
+ * Bounds on one layer as unpacked: a gzip or zstd bomb (a few MB that inflate to terabytes) would otherwise fill the
+ * disk before any digest could be checked. The daemon's --image-max-layer-size sets maxBytes.
+ */
+export interface LayerLimits {
+  /** Most bytes of uncompressed tar stream per layer. */
+  maxBytes: number;
+  /** Most tar entries per layer. */
+  maxEntries: number;
+}
+
+/** 20 GiB: several times the largest layers of common images (CUDA, ML runtimes run to a few GiB). */
+export const DEFAULT_MAX_LAYER_BYTES = 20 * 2 ** 30;
+export const DEFAULT_LAYER_LIMITS: LayerLimits = { maxBytes: DEFAULT_MAX_LAYER_BYTES, maxEntries: MAX_LAYER_ENTRIES };
+
 export class LayerStore {
   private readonly inflight = new Map<string, Promise<void>>();
 
@@ -48,6 +63,7 @@ export class LayerStore {
     private readonly tmpDir: string,
     private readonly blobs: BlobStore,
     private readonly runner: Runner,
+    private readonly limits: LayerLimits = DEFAULT_LAYER_LIMITS,
   ) {}
 
   /** The directory of an unpacked layer (whether or not it exists). The diffID is validated first. */
@@ -100,8 +116,16 @@ export class LayerStore {
         await blob.write(chunk);
         progress?.(blob.bytes);
       });
-      tar = tee(decompress(compressed, this.runner), async (chunk) => void diffHash.update(chunk));
-      await unpackLayer(tarEntries(tar), tmp, this.runner);
+      let unpacked = 0;
+      tar = tee(decompress(compressed, this.runner), async (chunk) => {
+        unpacked += chunk.length;
+        if (unpacked > this.limits.maxBytes) throw new LayerLimitError(`more than ${this.limits.maxBytes} bytes uncompressed (--image-max-layer-size)`);
+        diffHash.update(chunk);
+      });
+      await unpackLayer(tarEntries(tar), tmp, this.runner, { maxEntries: this.limits.maxEntries }).catch((err: unknown) => {
+        if (err instanceof LayerLimitError) throw new LayerLimitError(`layer ${l.digest}: ${err.message}: over this node's limit, refused`);
+        throw err;
+      });
       for await (const _ of tar); // the end-of-archive blocks and padding are part of the diffID
       if (blob.bytes !== l.size) throw new Error(`layer ${l.digest}: ${blob.bytes} bytes received, its descriptor gives ${l.size}`);
       const gotDiff = diffHash.digest("hex");

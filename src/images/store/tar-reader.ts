@@ -6,8 +6,10 @@
  *
  * Written here rather than taken from npm: the npm tar packages carry a history of path-handling CVEs (see
  * shared reference images.md), and a layer needs only parsing — every path decision is the unpacker's
- * (layer-path.ts, unpack.ts). Inputs are bounded: a pax or long-name record over 1 MiB, a bad header checksum or a
- * truncated archive is an error naming the entry.
+ * (layer-path.ts, unpack.ts). Inputs are bounded as Go's archive/tar (containerd's reader) bounds them: a pax,
+ * global pax or long-name record over 1 MiB, global pax records adding up to more than 1 MiB, more than
+ * MAX_META_RECORDS such records before one entry, a bad header checksum or a truncated archive is an error naming
+ * the entry. Without these a small compressed layer could make the reader hold or parse gigabytes of headers.
  */
 
 export type TarEntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo";
@@ -37,6 +39,8 @@ export interface TarEntry {
 const BLOCK = 512;
 /** Most bytes a pax record set or a GNU long name may have: far above any real path, far below memory trouble. */
 export const MAX_META_SIZE = 1 << 20;
+/** Most extended-header records (pax, global pax, long name, long link) in a row before an entry: 4 real ones and slack. */
+export const MAX_META_RECORDS = 16;
 
 export class TarFormatError extends Error {
   constructor(message: string) {
@@ -106,6 +110,8 @@ export async function* tarEntries(src: AsyncIterable<Buffer>): AsyncGenerator<Ta
   let xattrs = new Map<string, Buffer>();
   let longName: string | undefined;
   let longLink: string | undefined;
+  let globalBytes = 0;
+  let metaRecords = 0;
   // Left without close() only at the end of archive: the caller reads the padding after it (it is part of the diffID).
   let ended = false;
   try {
@@ -120,6 +126,10 @@ export async function* tarEntries(src: AsyncIterable<Buffer>): AsyncGenerator<Ta
       const rawName = headerName(block);
       if ("xgLK".includes(typeflag)) {
         if (size > MAX_META_SIZE) throw new TarFormatError(`${rawName}: extended header of ${size} bytes (limit ${MAX_META_SIZE})`);
+        if (++metaRecords > MAX_META_RECORDS) throw new TarFormatError(`${rawName}: more than ${MAX_META_RECORDS} extended headers in a row`);
+        if (typeflag === "g" && (globalBytes += size) > MAX_META_SIZE) {
+          throw new TarFormatError(`${rawName}: global extended headers of more than ${MAX_META_SIZE} bytes in all`);
+        }
         const padded = Math.ceil(size / BLOCK) * BLOCK;
         const data = await r.read(padded);
         if (data.length < padded) throw new TarFormatError(`${rawName}: archive truncated inside an extended header`);
@@ -146,6 +156,7 @@ export async function* tarEntries(src: AsyncIterable<Buffer>): AsyncGenerator<Ta
       };
       pax = undefined;
       longName = longLink = undefined;
+      metaRecords = 0;
       xattrs = new Map();
       // Only regular files carry content blocks (POSIX: other types' size is zero or ignored, as GNU tar reads it).
       const contentSize = header.type === "file" ? header.size : 0;

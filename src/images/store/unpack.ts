@@ -14,6 +14,14 @@
  *
  * Device nodes, whiteouts and extended attributes have no Node API: they go through the Runner (mknod, setfattr),
  * one exec each; layers carry few of them.
+ *
+ * Device nodes: containerd and umoci, unpacking as root, create a layer's character and block devices (and skip them
+ * only in a user namespace, as moby does). A nodelet layer is unpacked once and shared by every pod that uses the
+ * image, privileged or not, so a device in it would reach unprivileged pods: character and block devices are
+ * skipped (counted in the result), as containerd does when it cannot be trusted to create them. The one exception is
+ * the 0/0 character device, overlayfs' own whiteout, which opens nothing. FIFOs are kept as every unpacker keeps
+ * them: a FIFO grants no access. `devices: "refuse"` (an archive being imported, which has no business with device
+ * nodes or FIFOs) makes either an error instead.
  */
 import { constants, promises as fsp } from "node:fs";
 import { join } from "node:path";
@@ -25,6 +33,25 @@ export interface UnpackResult {
   /** Bytes of regular file content written. */
   size: number;
   entries: number;
+  /** Character and block devices left out (see above). */
+  skippedDevices: number;
+}
+
+export interface UnpackOptions {
+  /** Most entries the archive may have; more is an error (a layer of millions of empty files exhausts inodes). */
+  maxEntries?: number;
+  /** "skip" (layers): devices other than 0/0 are left out. "refuse": any device or FIFO is an error. */
+  devices?: "skip" | "refuse";
+}
+
+/** Default entry bound: a large distribution layer has ~100k entries. */
+export const MAX_LAYER_ENTRIES = 1_000_000;
+
+export class LayerLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LayerLimitError";
+  }
 }
 
 /** Symlinks followed while resolving one path before giving up, as the kernel's MAXSYMLINKS. */
@@ -48,26 +75,39 @@ export function allowedXattr(name: string): boolean {
 }
 
 /** Unpacks entries into `root` (an empty directory only this call writes to). Throws on the first unsafe entry. */
-export async function unpackLayer(entries: AsyncIterable<TarEntry>, root: string, runner: Runner): Promise<UnpackResult> {
-  const u = new Unpacker(root, runner);
-  for await (const e of entries) await u.apply(e);
+export async function unpackLayer(entries: AsyncIterable<TarEntry>, root: string, runner: Runner, opts: UnpackOptions = {}): Promise<UnpackResult> {
+  const u = new Unpacker(root, runner, opts.devices ?? "skip");
+  const max = opts.maxEntries ?? MAX_LAYER_ENTRIES;
+  for await (const e of entries) {
+    if (u.count >= max) throw new LayerLimitError(`more than ${max} entries`);
+    await u.apply(e);
+  }
   await u.finish();
-  return { size: u.size, entries: u.count };
+  return { size: u.size, entries: u.count, skippedDevices: u.skippedDevices };
 }
 
 class Unpacker {
   size = 0;
   count = 0;
+  skippedDevices = 0;
   /** Directory times are set last: writing their children changes them. */
   private readonly dirTimes: { path: string; mtime: number }[] = [];
 
   constructor(
     private readonly root: string,
     private readonly runner: Runner,
+    private readonly devices: "skip" | "refuse",
   ) {}
 
   async apply({ header: h, body }: TarEntry): Promise<void> {
     this.count++;
+    if (h.type === "char" || h.type === "block" || h.type === "fifo") {
+      if (this.devices === "refuse") throw new UnsafeLayerError(h.name, `${h.type === "fifo" ? "a FIFO" : "a device node"} has no place in an image archive`);
+      if (h.type !== "fifo" && !(h.type === "char" && h.devmajor === 0 && h.devminor === 0)) {
+        this.skippedDevices++;
+        return;
+      }
+    }
     const meaning = entryMeaning(entryComponents(h.name));
     if (meaning.kind === "ignore") return;
     if (meaning.kind === "opaque") {

@@ -4,7 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TcpListenerOptions } from "../apiserver/index.js";
+import type { ApiServer, TcpListenerOptions } from "../apiserver/index.js";
+import type { Pod } from "../api/types.js";
+import { PodTokens } from "../auth/pod-tokens.js";
+import { admitServiceAccount } from "../auth/service-account-admission.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import { ensureNodePki, type NodePki } from "../auth/pki.js";
 import { parseTokenFile, StaticTokenAuthenticator } from "../auth/token-file.js";
@@ -73,6 +76,19 @@ export function auditSettings(cfg: DaemonConfig): { path: string; policy: AuditP
   }
   const policy = cfg.auditPolicyFile ? parseAuditPolicy(readFileSync(cfg.auditPolicyFile, "utf8"), cfg.auditPolicyFile) : METADATA_POLICY;
   return { path: cfg.auditLogPath, policy };
+}
+
+/**
+ * ServiceAccount admission (with --listen: pods can then reach the API and kube-root-ca.crt exists): new pods need
+ * their ServiceAccount and get the kube-api-access volume. Registered before the API listens.
+ */
+export function installServiceAccountAdmission(api: ApiServer): void {
+  api.registerCreateHook("Pod", (obj, ctx) => admitServiceAccount(obj as Pod, ctx.store));
+}
+
+/** The kubelet's projected serviceAccountToken source: tokens from the API's issuer, cached and refreshed (PodTokens). */
+export function podTokenIssuer(api: ApiServer, store: Store): PodTokens {
+  return new PodTokens(api.serviceAccountTokens, store);
 }
 
 /** The ServiceAccount token signing key, kept in ROOT/pki/sa.key so tokens outlive a restart. */

@@ -151,3 +151,29 @@ describe("the default ServiceAccount and kube-root-ca.crt controller", () => {
     }
   });
 });
+
+describe("the kubelet's pod tokens", () => {
+  it("hands out the same token until 80% of its life, then a fresh one; each bound to the pod", async () => {
+    const { PodTokens } = await import("../../../src/auth/pod-tokens.js");
+    const store = openStore(":memory:");
+    let now = Date.parse("2026-12-07T00:00:00Z");
+    try {
+      const tokens = new ServiceAccountTokens({ privateKey: generateSigningKey(), store, now: () => now });
+      store.create<ServiceAccount>({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: "team" } });
+      const pod = store.create<Pod>({ apiVersion: "v1", kind: "Pod", metadata: { name: "web", namespace: "team" }, spec: { containers: [{ name: "c", image: "busybox" }] } });
+      const pt = new PodTokens(tokens, store, () => now);
+      const first = await pt.issue(pod, undefined, 3607);
+      now += 2800_000;
+      assert.equal((await pt.issue(pod, undefined, 3607)).token, first.token);
+      now += 100_000; // 2,900 s of 3,607: past 80%
+      const second = await pt.issue(pod, undefined, 3607);
+      assert.notEqual(second.token, first.token);
+      assert.ok(Date.parse(second.expirationTimestamp) > Date.parse(first.expirationTimestamp));
+      assert.deepEqual((peekClaims(second.token)!["kubernetes.io"] as { pod: unknown }).pod, { name: "web", uid: pod.metadata.uid });
+      assert.deepEqual(peekClaims((await pt.issue(pod, "vault", 600)).token)!.aud, ["vault"]);
+      await assert.rejects(pt.issue({ ...pod, spec: { ...pod.spec, serviceAccountName: "ghost" } }, undefined, 600), /serviceaccounts "ghost" not found/);
+    } finally {
+      store.close();
+    }
+  });
+});

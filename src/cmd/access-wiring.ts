@@ -79,8 +79,9 @@ export function auditSettings(cfg: DaemonConfig): { path: string; policy: AuditP
 }
 
 /**
- * ServiceAccount admission (with --listen: pods can then reach the API and kube-root-ca.crt exists): new pods need
- * their ServiceAccount and get the kube-api-access volume. Registered before the API listens.
+ * ServiceAccount admission, installed with --listen only (pods can then reach the API, and kube-root-ca.crt exists
+ * for the volume's ca.crt): new pods need their ServiceAccount and get the kube-api-access volume. Registered before
+ * the API listens.
  */
 export function installServiceAccountAdmission(api: ApiServer): void {
   api.registerCreateHook("Pod", (obj, ctx) => admitServiceAccount(obj as Pod, ctx.store));

@@ -10,7 +10,7 @@ import type { ConfigMap, Secret, Service } from "../api/types.js";
 import type { ConfigObjects } from "../storage/config-objects.js";
 import { serviceEnvVars, servicesForPod } from "../controllers/service-env.js";
 import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
-import { auditSettings, prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
+import { auditSettings, installServiceAccountAdmission, podTokenIssuer, prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
 import { realClock } from "../kubelet/clock.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
 import { runtimeUid } from "../kubelet/pod-objects.js";
@@ -100,10 +100,11 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   // The runtime's records and the kubelet's state files meet a full disk as the store does: the reserve goes first.
   onStateWriteNoSpace(() => reserve.release());
   openedStore = store;
-  configObjects = {
+  const objects: ConfigObjects = {
     configMap: (ns, name) => store.get<ConfigMap>("ConfigMap", ns, name),
     secret: (ns, name) => store.get<Secret>("Secret", ns, name),
   };
+  configObjects = objects;
   await images.removeTemporaries();
   await images.ensureBusybox();
   const nodeImageSet = nodeImages(cfg, images, runtime, log, registrySources(registries));
@@ -113,9 +114,14 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const clock = realClock;
   let pressure: () => PressureCondition[] = () => [];
   const heartbeat = registerNode(store, cfg, network.hostIP(), () => pressure(), log);
-  const { api, rootCA } = await startApi(cfg, store, runtime, runner, network.hostIP(), log, (a) => {
+  let stopAccess = (): void => undefined;
+  const { api } = await startApi(cfg, store, runtime, runner, network.hostIP(), log, (a, rootCA) => {
     installServiceAllocation(cfg, store, a);
     installStorageHooks(store, a);
+    // Before the API listens: each namespace's `default` account exists when its first pod is admitted.
+    stopAccess = startAccessControllers(store, rootCA, log);
+    if (rootCA !== undefined) installServiceAccountAdmission(a);
+    objects.tokens = podTokenIssuer(a, store);
   });
   registerNodeApi(api, {
     push: pushFromStore(registries, images),
@@ -158,7 +164,6 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const kubelet = agent.kubelet;
   const storage = await startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log });
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
-  const stopAccess = startAccessControllers(store, rootCA, log);
   const workloads = await startWorkloads(api, clock, cfg.nodeName, log);
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);
   void reportAdoption(kubelet, log);
@@ -220,7 +225,7 @@ async function reportAdoption(kubelet: Kubelet, log: (m: string) => void): Promi
   log(`re-adopted ${workers.length} pods in ${kubelet.adoptedInMs ?? "?"} ms`);
 }
 
-async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, hostIP: string, log: (m: string) => void, beforeListen: (api: ApiServer) => void): Promise<{ api: ApiServer; rootCA?: string }> {
+async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, hostIP: string, log: (m: string) => void, beforeListen: (api: ApiServer, rootCA: string | undefined) => void): Promise<{ api: ApiServer }> {
   mkdirSync(dirname(cfg.socket), { recursive: true, mode: 0o700 });
   let access: TcpAccess | undefined;
   if (cfg.listen) access = await prepareTcpAccess(cfg, cfg.listen, servingHosts(cfg, hostIP), runner, log);
@@ -236,7 +241,7 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     audit: auditSettings(cfg),
     log: cfg.verbose ? log : undefined,
   });
-  beforeListen(api);
+  beforeListen(api, access?.pki.ca.cert);
   await api.start();
   const addr = api.tcpAddress();
   if (addr && access) {
@@ -247,7 +252,7 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${addr.port})`);
     publishApiService(cfg, store, addr, hostIP, log);
   }
-  return { api, rootCA: access?.pki.ca.cert };
+  return { api };
 }
 
 /** The eviction settings with image GC as the "imagefs" node-level reclaimer. */

@@ -9,8 +9,9 @@ export type { IssuedToken } from "./projection.js";
 
 /**
  * Issues the token of a projected `serviceAccountToken` source (the TokenRequest API, bound to the pod): a JWT for
- * the pod's service account with `audience` (the API server's when undefined), valid `expirationSeconds`.
- * Implemented by the access work (service accounts); until one is given, such a volume fails to mount, saying so.
+ * the pod's service account with `audience` (the API server's when undefined), valid `expirationSeconds`. The
+ * issuer is the kubelet's token manager (auth/pod-tokens.ts): it hands out the same token until it needs refreshing,
+ * so volumes ask on every sync. A node without one fails such a volume's mount, saying so.
  */
 export interface TokenIssuer {
   issue(pod: Pod, audience: string | undefined, expirationSeconds: number): Promise<IssuedToken>;

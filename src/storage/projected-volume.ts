@@ -59,15 +59,8 @@ export function tmpfsSize(v: Volume): number {
   return 2 * sum + MiB;
 }
 
-/** A token kept until 80% of its life has passed (the kubelet's token manager refreshes then). */
-interface CachedToken {
-  token: IssuedToken;
-  renewAt: number;
-}
-
 export class ConfigVolumePlugin implements VolumePlugin {
   readonly name: string;
-  private readonly tokens = new Map<string, CachedToken>();
   /** A digest of what each volume directory holds, as this process last wrote or found it: an unchanged payload costs no disk read. */
   private readonly written = new Map<string, string>();
 
@@ -76,7 +69,6 @@ export class ConfigVolumePlugin implements VolumePlugin {
     private readonly layout: VolumePaths,
     private readonly runner: Runner,
     private readonly objects: () => ConfigObjects | undefined,
-    private readonly now: () => number = Date.now,
   ) {
     this.name = PLUGIN_DIR[kind];
   }
@@ -123,7 +115,6 @@ export class ConfigVolumePlugin implements VolumePlugin {
     this.written.delete(dir);
     if (this.onTmpfs) await unmount(this.runner, dir, pod.metadata.uid);
     await fsp.rm(dir, { recursive: true, force: true });
-    for (const k of this.tokens.keys()) if (k.startsWith(`${pod.metadata.uid}/${v.name}/`)) this.tokens.delete(k);
   }
 
   private async write(pod: Pod, v: Volume, dir: string, payload: Payload): Promise<boolean> {
@@ -175,27 +166,19 @@ export class ConfigVolumePlugin implements VolumePlugin {
     const secrets = new Map(sources.filter((s) => s.secret).map((s) => [s.secret!.name, objects.secret(ns, s.secret!.name)]));
     const tokens = new Map<number, IssuedToken | Error>();
     for (const [i, s] of sources.entries()) {
-      if (s.serviceAccountToken) tokens.set(i, await this.token(pod, v, s.serviceAccountToken, objects).catch((e: Error) => e));
+      if (s.serviceAccountToken) tokens.set(i, await this.token(s.serviceAccountToken, pod, objects).catch((e: Error) => e));
     }
     const sc = pod.spec.securityContext;
     const fsOwned = sc?.fsGroup !== undefined || sc?.runAsUser !== undefined;
     return projectedPayload(pod, sources, v.projected?.defaultMode ?? DEFAULT_MODE, { configMaps, secrets, tokens, fsOwned });
   }
 
-  private async token(pod: Pod, v: Volume, src: { audience?: string; expirationSeconds?: number; path: string }, objects: ConfigObjects): Promise<IssuedToken> {
+  /** The issuer keeps a token until it needs refreshing (the kubelet's token manager), so every sync may ask. */
+  private async token(src: { audience?: string; expirationSeconds?: number; path: string }, pod: Pod, objects: ConfigObjects): Promise<IssuedToken> {
     if (!objects.tokens) {
       throw new Error(`cannot issue a service account token for "${src.path}": this node has no token issuer (service account tokens are not enabled)`);
     }
-    const key = `${pod.metadata.uid}/${v.name}/${src.path}/${src.audience ?? ""}/${src.expirationSeconds ?? 3600}`;
-    const cached = this.tokens.get(key);
-    const now = this.now();
-    if (cached && now < cached.renewAt) return cached.token;
-    const seconds = src.expirationSeconds ?? 3600;
-    const token = await objects.tokens.issue(pod, src.audience, seconds);
-    const expires = Date.parse(token.expirationTimestamp);
-    const life = Number.isFinite(expires) ? expires - now : seconds * 1000;
-    this.tokens.set(key, { token, renewAt: now + Math.min(life * 0.8, 24 * 3600 * 1000) });
-    return token;
+    return objects.tokens.issue(pod, src.audience, src.expirationSeconds ?? 3600);
   }
 }
 

@@ -122,11 +122,12 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   });
   late.kubelet = kubelet;
   // A lost monitor is the lost runtime shim of the kubelet's world: the container's end is reported (and it
-  // restarts per its policy through ContainerDied); the event says why it ended.
+  // restarts per its policy through ContainerDied); the event says why it ended. An unreadable exit record holds
+  // its container as it is; the event says why nothing happens.
   o.runtime.onEvent((ev) => {
-    if (ev.type !== "MonitorLost") return;
+    if (ev.type !== "MonitorLost" && ev.type !== "ExitRecordUnreadable") return;
     const pod = kubelet.workers.get(ev.podUid)?.current;
-    if (pod) events.record(pod, "Warning", "MonitorLost", `Container ${ev.name}: ${ev.message}`, fieldPathOf(pod, ev.name));
+    if (pod) events.record(pod, "Warning", ev.type, `Container ${ev.name}: ${ev.message}`, fieldPathOf(pod, ev.name));
   });
   await staticPods.start();
   await kubelet.start(staticPods.pods());

@@ -29,7 +29,12 @@ export class ContainerExits {
   constructor(private readonly x: RuntimeContext) {
     // Failures here (a read on a failing disk) are reported, never left as unhandled rejections that end the daemon.
     const failed = (what: string, id: string) => (err: unknown) => x.o.report?.(`${what} of container ${id}: ${err instanceof Error ? err.message : String(err)}`);
-    this.watcher = new ExitWatcher(x.o.layout.exitsDir, (id, rec) => void this.exited(id, rec).catch(failed("applying the exit", id)));
+    this.watcher = new ExitWatcher(
+      x.o.layout.exitsDir,
+      (id, rec) => void this.exited(id, rec).catch(failed("applying the exit", id)),
+      (id, reason) => this.held(id, reason),
+      () => new Date(x.clock.now()),
+    );
     this.monitors = new PidWatch(x.o.layout.shimPath, x.o.runner, (id, how) => void this.monitorExited(id, how).catch(failed("handling the lost monitor", id)), x.o.report);
   }
 
@@ -58,11 +63,7 @@ export class ContainerExits {
   private async monitorExited(id: string, how: MonitorExit): Promise<void> {
     const c = this.x.records.containers.get(id);
     if (!c || c.state === "exited") return;
-    if (await this.watcher.check(id)) {
-      const exit = await this.watcher.read(id);
-      if (exit && (c.state as ContainerRecord["state"]) !== "exited") await this.exited(id, exit);
-      return;
-    }
+    if (await this.appliedOrHeld(id)) return;
     if ((c.state as ContainerRecord["state"]) === "exited") return;
     const killed = how === "killed";
     const message = killed
@@ -131,12 +132,7 @@ export class ContainerExits {
   async reconcileLost(c: ContainerRecord): Promise<void> {
     if (c.state === "exited" || this.starting.has(c.id)) return;
     if (c.state === "running" && c.pid && isSameProcess(c.pid, c.pidStartTime)) return;
-    if (await this.watcher.check(c.id)) {
-      // The record was reported (now or earlier) yet the container is not marked exited: apply it again.
-      const exit = await this.watcher.read(c.id);
-      if (exit && (c.state as ContainerRecord["state"]) !== "exited") await this.exited(c.id, exit);
-      return;
-    }
+    if (await this.appliedOrHeld(c.id)) return;
     await this.exited(c.id, {
       exitCode: c.state === "created" ? 128 : 255,
       signal: 0,
@@ -145,6 +141,28 @@ export class ContainerExits {
       message: "the container's process is gone and its monitor left no exit record",
       finishedAt: isoNow(this.x.clock),
     });
+  }
+
+  /**
+   * True when the container's exit record settles it: reported (now or earlier, applied again if the container is
+   * not marked exited yet) or unreadable (held: neither exited nor lost until it can be read).
+   */
+  private async appliedOrHeld(id: string): Promise<boolean> {
+    const look = await this.watcher.check(id);
+    if (look === "none") return false;
+    if (look === "held") return true;
+    const exit = await this.watcher.read(id).catch(() => undefined); // read a moment ago; a failure now is reported at the next look
+    const c = this.x.records.containers.get(id);
+    if (exit && c && c.state !== "exited") await this.exited(id, exit);
+    return true;
+  }
+
+  /** A container's exit record cannot be read: it is held, and said so in the log and as an event on its pod. */
+  private held(id: string, reason: string): void {
+    const message = `the container's exit record cannot be used, so it is neither taken as exited nor as lost: ${reason}`;
+    this.x.o.report?.(`container ${id}: ${message}`);
+    const c = this.x.records.containers.get(id);
+    if (c) this.x.emit({ type: "ExitRecordUnreadable", podUid: c.podUid, containerId: id, name: c.name, message });
   }
 
   /** Resync: exit records missed by the watch, then containers whose monitor died. */

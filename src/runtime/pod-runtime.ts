@@ -105,7 +105,9 @@ export type RuntimeEvent =
   | { type: "ContainerDied"; podUid: string; containerId: string }
   | { type: "SandboxDied"; podUid: string }
   /** A container's monitor died before it (killed, crashed); ContainerDied follows with the exit as known. */
-  | { type: "MonitorLost"; podUid: string; containerId: string; name: string; message: string };
+  | { type: "MonitorLost"; podUid: string; containerId: string; name: string; message: string }
+  /** A container's exit record could not be read or was corrupt: the container is held as it is (exit-watcher.ts). */
+  | { type: "ExitRecordUnreadable"; podUid: string; containerId: string; name: string; message: string };
 
 export interface PodRuntime {
   /** Loads persisted records, reconciles them with the processes alive now, starts watching for exits. */

@@ -13,7 +13,7 @@ import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { HostError } from "../sys/host-error.js";
 import type { Pod } from "../api/types.js";
-import { CorruptStateError, moveAside, readJsonState, writeJsonState } from "../sys/json-state.js";
+import { CORRUPT_MARK, CorruptStateError, moveAside, readJsonState, writeJsonState } from "../sys/json-state.js";
 import type { Layout } from "./layout.js";
 import type { ContainerRecord, SandboxRecord } from "./pod-runtime.js";
 
@@ -34,8 +34,6 @@ export class HeldPodError extends Error {
     this.name = "HeldPodError";
   }
 }
-
-const CORRUPT_MARK = ".corrupt-";
 
 export class RuntimeRecords {
   readonly sandboxes = new Map<string, SandboxRecord>();

@@ -44,12 +44,15 @@ export function readJsonState<T>(path: string, owner = ""): T | undefined {
   }
 }
 
+/** What a moved-aside file's name holds after the original name: a marker that readers look for. */
+export const CORRUPT_MARK = ".corrupt-";
+
 /**
  * Moves a corrupt state file aside (`PATH.corrupt-TIMESTAMP`), so it is kept for a person to read and no longer
  * read as state; returns the new path.
  */
 export function moveAside(path: string, now: Date): string {
-  const aside = `${path}.corrupt-${now.toISOString().replace(/[:.]/g, "")}`;
+  const aside = `${path}${CORRUPT_MARK}${now.toISOString().replace(/[:.]/g, "")}`;
   renameSync(path, aside);
   return aside;
 }

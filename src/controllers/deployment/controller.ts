@@ -1,6 +1,6 @@
 /**
- * The Deployment controller's loop (pkg/controller/deployment): informers on Deployments, ReplicaSets and Pods feed
- * a queue of Deployment keys. sync() claims the Deployment's ReplicaSets (adopting matching orphans, releasing
+ * The Deployment controller's loop (pkg/controller/deployment), on the workload skeleton
+ * (foundation/owner-controller.ts): informers on Deployments, ReplicaSets and Pods feed a queue of Deployment keys. sync() claims the Deployment's ReplicaSets (adopting matching orphans, releasing
  * those that stop matching), finds or creates the ReplicaSet of the current template (`NAME-HASH`, labelled and
  * selected by pod-template-hash, with the revision annotation), then — paused: only scales; replica count changed:
  * scales proportionally; Recreate: old to 0, wait for their pods to go, new to replicas; RollingUpdate: the steps
@@ -11,13 +11,10 @@
 import type { Deployment, ReplicaSet } from "../../api/apps-types.js";
 import { ApiError } from "../../api/errors.js";
 import { clone, deepEqual } from "../../api/json.js";
-import { labelSelectorMatcher } from "../../api/labels.js";
 import type { Pod } from "../../api/types.js";
 import type { Controller, ControllerContext } from "../foundation/controller.js";
-import { runWorkers } from "../foundation/controller.js";
-import type { EventRecorder } from "../foundation/events.js";
 import { objectKey, splitKey, type Informer } from "../foundation/informer.js";
-import { WorkQueue } from "../foundation/work-queue.js";
+import { OwnerController } from "../foundation/owner-controller.js";
 import { controllerRef, isPodActive, newControllerRef } from "../workload/pods.js";
 import { compactStatus, deadlineIn, deploymentStatus, isComplete, newRSReplicas, oldRSScaleDown, proportionalScale, withProgress, type ScaleStep } from "./rollout.js";
 import {
@@ -37,39 +34,28 @@ import {
   templatesEqual,
 } from "./util.js";
 
-const WORKERS = 5;
-
-export class DeploymentController implements Controller {
-  readonly name = "deployment-controller";
-  private readonly queue: WorkQueue<string>;
-  private readonly deployments: Informer<Deployment>;
+export class DeploymentController extends OwnerController<Deployment> {
   private readonly sets: Informer<ReplicaSet>;
   private readonly pods: Informer<Pod>;
-  private readonly events: EventRecorder;
-  private done: Promise<void> | undefined;
 
-  constructor(private readonly ctx: ControllerContext) {
-    this.queue = new WorkQueue<string>(ctx.clock);
-    this.deployments = ctx.informers.informer<Deployment>("Deployment");
+  constructor(ctx: ControllerContext) {
+    super(ctx, "deployment-controller", "Deployment");
     this.sets = ctx.informers.informer<ReplicaSet>("ReplicaSet");
     this.pods = ctx.informers.informer<Pod>("Pod");
-    this.events = ctx.recorder(this.name);
   }
 
-  start(): void {
-    const add = (d: Deployment) => this.queue.add(objectKey(d));
-    this.deployments.addHandler({ onAdd: add, onUpdate: (_, d) => add(d), onDelete: add });
+  protected override watchDependents(): void {
     const rsChanged = (rs: ReplicaSet) => {
-      const owner = this.owner(rs);
-      if (owner) add(owner);
-      else if (!controllerRef(rs)) for (const d of this.matching(rs)) add(d);
+      const owner = this.ownerOf(rs);
+      if (owner) this.enqueue(owner);
+      else if (!controllerRef(rs)) for (const d of this.matchingOwners(rs)) this.enqueue(d);
     };
     this.sets.addHandler({
       onAdd: rsChanged,
       onUpdate: (old, rs) => {
         if (old === rs) return;
-        const before = this.owner(old);
-        if (before && before !== this.owner(rs)) add(before);
+        const before = this.ownerOf(old);
+        if (before && before !== this.ownerOf(rs)) this.enqueue(before);
         rsChanged(rs);
       },
       onDelete: rsChanged,
@@ -79,36 +65,19 @@ export class DeploymentController implements Controller {
       onDelete: (pod) => {
         const ref = controllerRef(pod);
         const rs = ref?.kind === "ReplicaSet" ? this.sets.get(pod.metadata.namespace ?? "", ref.name) : undefined;
-        const d = rs && this.owner(rs);
-        if (d && d.spec.strategy?.type === "Recreate") add(d);
+        const d = rs && this.ownerOf(rs);
+        if (d && d.spec.strategy?.type === "Recreate") this.enqueue(d);
       },
     });
-    this.done = runWorkers(this.name, this.queue, WORKERS, (key) => this.sync(key), this.ctx.log);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutDown();
-    await this.done;
-  }
-
-  private owner(rs: ReplicaSet): Deployment | undefined {
-    const ref = controllerRef(rs);
-    if (!ref || ref.kind !== "Deployment") return undefined;
-    const d = this.deployments.get(rs.metadata.namespace ?? "", ref.name);
-    return d && d.metadata.uid === ref.uid ? d : undefined;
-  }
-
-  private matching(rs: ReplicaSet): Deployment[] {
-    return this.deployments.list(rs.metadata.namespace ?? "").filter((d) => selects(d, rs.metadata.labels));
   }
 
   /** syncDeployment. */
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
-    const cached = this.deployments.get(namespace, name);
+    const cached = this.owners.get(namespace, name);
     if (!cached) return;
     let d = clone(cached);
-    const sets = this.claim(d);
+    const sets = this.claim(d, this.sets.list(namespace));
     if (d.metadata.deletionTimestamp) return this.writeStatus(d, sets, this.findNew(d, sets));
     d = this.pausedCondition(d);
     let newRS = this.findNew(d, sets);
@@ -135,37 +104,6 @@ export class DeploymentController implements Controller {
   private fresh(rs: ReplicaSet): ReplicaSet | undefined {
     const cur = this.sets.get(rs.metadata.namespace ?? "", rs.metadata.name ?? "");
     return cur && cur.metadata.uid === rs.metadata.uid ? cur : undefined;
-  }
-
-  /** getReplicaSetsForDeployment: owned sets, adopting matching orphans and releasing sets that stopped matching. */
-  private claim(d: Deployment): ReplicaSet[] {
-    const out: ReplicaSet[] = [];
-    for (const rs of this.sets.list(d.metadata.namespace ?? "")) {
-      const ref = controllerRef(rs);
-      const matches = selects(d, rs.metadata.labels);
-      if (ref && ref.uid !== d.metadata.uid) continue;
-      if (ref && !matches) {
-        this.writeRS({ ...rs, metadata: { ...rs.metadata, ownerReferences: rs.metadata.ownerReferences?.filter((r) => r.uid !== d.metadata.uid) } });
-        continue;
-      }
-      if (!ref) {
-        if (!matches || d.metadata.deletionTimestamp || rs.metadata.deletionTimestamp) continue;
-        const adopted = this.writeRS({ ...rs, metadata: { ...rs.metadata, ownerReferences: [...(rs.metadata.ownerReferences ?? []), newControllerRef(d)] } });
-        if (adopted) out.push(adopted);
-        continue;
-      }
-      out.push(rs);
-    }
-    return out;
-  }
-
-  private writeRS(rs: ReplicaSet): ReplicaSet | undefined {
-    try {
-      return this.ctx.api.update<ReplicaSet>(rs);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 404) return undefined;
-      throw err;
-    }
   }
 
   /** FindNewReplicaSet: the oldest set whose template equals the Deployment's (hash ignored). */
@@ -291,7 +229,7 @@ export class DeploymentController implements Controller {
   }
 
   private latest(d: Deployment): Deployment {
-    return this.deployments.get(d.metadata.namespace ?? "", d.metadata.name ?? "") ?? d;
+    return this.owners.get(d.metadata.namespace ?? "", d.metadata.name ?? "") ?? d;
   }
 
   /** The Deployment carries its newest set's revision annotation. */
@@ -365,14 +303,6 @@ export class DeploymentController implements Controller {
     if (!deepEqual(status, cur.status ?? {})) this.ctx.api.updateStatus<Deployment>({ ...cur, status });
     const wait = deadlineIn(cur, full, now);
     if (wait !== undefined) this.queue.addAfter(objectKey(cur), wait);
-  }
-}
-
-function selects(d: Deployment, labels: Record<string, string> | undefined): boolean {
-  try {
-    return labelSelectorMatcher(d.spec.selector).matches(labels ?? {});
-  } catch {
-    return false;
   }
 }
 

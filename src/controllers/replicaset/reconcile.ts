@@ -1,54 +1,14 @@
 /**
- * The ReplicaSet controller's decisions as pure functions (pkg/controller/replicaset/replica_set.go): which pods it
- * owns, adopts or releases, how many pods to create or which to delete, and the status it reports. No I/O: the
- * loop (controller.ts) applies what these return.
+ * The ReplicaSet controller's decisions as pure functions (pkg/controller/replicaset/replica_set.go): how many pods
+ * to create or which to delete, and the status it reports (which pods it owns is foundation/claims.ts). No I/O:
+ * the loop (controller.ts) applies what these return.
  */
 import type { ReplicaSet, ReplicaSetStatus, AppsCondition } from "../../api/apps-types.js";
-import { labelSelectorMatcher } from "../../api/labels.js";
 import type { Pod } from "../../api/types.js";
-import { controllerRef, isPodActive, isPodAvailable, isPodReady, readyCondition } from "../workload/pods.js";
+import { isPodAvailable, isPodReady, readyCondition } from "../workload/pods.js";
 
 /** At most this many pods are created or deleted in one sync (BurstReplicas). */
 export const BURST_REPLICAS = 500;
-
-export interface PodClaims {
-  /** Pods controlled by the ReplicaSet whose labels still match (including those it adopts). */
-  owned: Pod[];
-  /** Orphans whose labels match: the ReplicaSet becomes their controller. */
-  adopt: Pod[];
-  /** Pods it controls whose labels no longer match: their controller reference goes. */
-  release: Pod[];
-}
-
-/**
- * ClaimPods (PodControllerRefManager): sorts the namespace's pods into owned, to adopt and to release. A
- * ReplicaSet being deleted adopts nothing; pods being deleted are neither adopted nor released.
- */
-export function claimPods(rs: ReplicaSet, pods: Pod[]): PodClaims {
-  const out: PodClaims = { owned: [], adopt: [], release: [] };
-  let matcher: ReturnType<typeof labelSelectorMatcher>;
-  try {
-    matcher = labelSelectorMatcher(rs.spec.selector);
-  } catch {
-    return out;
-  }
-  const uid = rs.metadata.uid;
-  for (const pod of pods) {
-    const ref = controllerRef(pod);
-    const matches = matcher.matches(pod.metadata.labels ?? {});
-    if (ref) {
-      if (ref.uid !== uid) continue;
-      if (matches) out.owned.push(pod);
-      else if (!pod.metadata.deletionTimestamp) out.release.push(pod);
-      continue;
-    }
-    if (matches && !pod.metadata.deletionTimestamp && !rs.metadata.deletionTimestamp) {
-      out.adopt.push(pod);
-      out.owned.push(pod);
-    }
-  }
-  return out;
-}
 
 export type ReplicaAction = { kind: "none" } | { kind: "create"; count: number } | { kind: "delete"; pods: Pod[] };
 
@@ -98,11 +58,6 @@ export function compareForDeletion(a: Pod, b: Pod): number {
 /** The `count` least useful pods (getPodsToDelete). */
 export function podsToDelete(active: Pod[], count: number): Pod[] {
   return [...active].sort(compareForDeletion).slice(0, count);
-}
-
-/** The pods the ReplicaSet counts: owned and active. */
-export function activeOwned(claims: PodClaims): Pod[] {
-  return claims.owned.filter(isPodActive);
 }
 
 /**

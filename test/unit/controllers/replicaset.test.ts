@@ -5,7 +5,8 @@ import type { ReplicaSet } from "../../../src/api/apps-types.js";
 import { ApiError } from "../../../src/api/errors.js";
 import type { Event, Pod } from "../../../src/api/types.js";
 import { replicaSetController } from "../../../src/controllers/replicaset/controller.js";
-import { claimPods, compareForDeletion, podsToDelete, replicaAction, replicaSetStatus } from "../../../src/controllers/replicaset/reconcile.js";
+import { compareForDeletion, podsToDelete, replicaAction, replicaSetStatus } from "../../../src/controllers/replicaset/reconcile.js";
+import { claimDependents } from "../../../src/controllers/foundation/claims.js";
 import { startControllers } from "./workloads-harness.js";
 
 const T0 = Date.parse("2026-12-01T00:00:00Z");
@@ -62,7 +63,8 @@ describe("ReplicaSet ranking for scale-down", () => {
 
 describe("ReplicaSet claims and actions", () => {
   it("adopts matching orphans, releases owned pods that stop matching, ignores other controllers' pods", () => {
-    const c = claimPods(rs(3), [
+    const owner = rs(3);
+    const c = claimDependents(owner, owner.spec.selector, [
       pod("mine", { owner: "rs-uid" }),
       pod("orphan"),
       pod("other", { owner: "someone-else" }),

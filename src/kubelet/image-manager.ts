@@ -14,8 +14,6 @@ import type { Backoff } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import type { EventRecorder } from "./events.js";
 
-export type { ImageService, PresentImage, PullSecrets };
-
 export type ImageFailureReason = "ErrImagePull" | "ImagePullBackOff" | "ErrImageNeverPull" | "InvalidImageName";
 
 export type EnsureResult = { ok: true; image: PresentImage } | { ok: false; reason: ImageFailureReason; message: string; retryAt?: number };

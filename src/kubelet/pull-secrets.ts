@@ -5,7 +5,7 @@
  */
 import type { Pod, Secret } from "../api/types.js";
 import type { Store } from "../store/store.js";
-import type { PullSecrets } from "./image-manager.js";
+import type { PullSecrets } from "../images/node-images.js";
 
 export function pullSecretsOf(store: Store, pod: Pod): PullSecrets {
   const ns = pod.metadata.namespace ?? "default";

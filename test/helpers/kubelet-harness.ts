@@ -5,7 +5,8 @@
  */
 import type { Event, Pod } from "../../src/api/types.js";
 import { admitCreate } from "../../src/api/admission.js";
-import { ImageManager, type ImageService } from "../../src/kubelet/image-manager.js";
+import type { ImageService } from "../../src/images/node-images.js";
+import { ImageManager } from "../../src/kubelet/image-manager.js";
 import { Backoff } from "../../src/kubelet/backoff.js";
 import { FakeClock } from "../../src/kubelet/clock.js";
 import { fieldPathOf } from "../../src/kubelet/container-killer.js";

@@ -9,7 +9,8 @@ import type { Container, Pod } from "../../../src/api/types.js";
 import { defaultPullPolicy } from "../../../src/api/pod-defaults.js";
 import { Backoff } from "../../../src/kubelet/backoff.js";
 import type { EventRecorder } from "../../../src/kubelet/events.js";
-import { ImageManager, seconds, type ImageService, type PresentImage } from "../../../src/kubelet/image-manager.js";
+import type { ImageService, PresentImage } from "../../../src/images/node-images.js";
+import { ImageManager, seconds } from "../../../src/kubelet/image-manager.js";
 import { InvalidImageNameError } from "../../../src/images/reference.js";
 
 class FakeClock {

@@ -23,6 +23,7 @@ import type {
   Toleration,
   Volume,
 } from "./types.js";
+import { DEFAULT_TERMINATION_GRACE_SECONDS } from "./termination-grace.js";
 
 /** Default mode of secret, configMap, downwardAPI and projected volume files: 0644. */
 const DEFAULT_FILE_MODE = 0o644;
@@ -153,7 +154,7 @@ export function setPodSpecDefaults(spec: PodSpec): void {
   if (!spec.restartPolicy) spec.restartPolicy = "Always";
   spec.securityContext ??= {};
   if (spec.terminationGracePeriodSeconds === undefined || spec.terminationGracePeriodSeconds === null) {
-    spec.terminationGracePeriodSeconds = 30;
+    spec.terminationGracePeriodSeconds = DEFAULT_TERMINATION_GRACE_SECONDS;
   }
   if (!spec.schedulerName) spec.schedulerName = "default-scheduler";
   if (spec.enableServiceLinks === undefined || spec.enableServiceLinks === null) spec.enableServiceLinks = true;

@@ -11,13 +11,12 @@
  */
 import type { Pod } from "../api/types.js";
 import { rfc3339 } from "../store/metadata.js";
+import { DEFAULT_TERMINATION_GRACE_SECONDS } from "../api/termination-grace.js";
 
 export type DeletePlan =
   | { action: "remove" }
   | { action: "mark"; deletionTimestamp: string; gracePeriodSeconds: number; firstMark: boolean }
   | { action: "unchanged" };
-
-export const DEFAULT_GRACE_SECONDS = 30;
 
 export function planPodDeletion(pod: Pod, requested: number | undefined, now: number): DeletePlan {
   const req = requested !== undefined && requested < 0 ? 1 : requested;
@@ -30,7 +29,7 @@ export function planPodDeletion(pod: Pod, requested: number | undefined, now: nu
     const deadline = Date.parse(m.deletionTimestamp) - current * 1000 + req * 1000;
     return { action: "mark", deletionTimestamp: rfc3339(new Date(deadline)), gracePeriodSeconds: req, firstMark: false };
   }
-  let grace = req ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  let grace = req ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS;
   const phase = pod.status?.phase;
   if (!pod.spec?.nodeName || phase === "Succeeded" || phase === "Failed") grace = 0;
   if (grace === 0) return { action: "remove" };

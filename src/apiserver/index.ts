@@ -5,7 +5,7 @@ export { writeKubeconfig, renderKubeconfig, type KubeconfigOptions } from "./kub
 export { generateToken, loadOrCreateToken } from "./auth.js";
 export type { CreateHook, UpdateHook, HookContext } from "./hooks.js";
 export type { NodeUsage } from "./context.js";
-export { planPodDeletion, DEFAULT_GRACE_SECONDS, type DeletePlan } from "./graceful.js";
+export { planPodDeletion, type DeletePlan } from "./graceful.js";
 export { parseListenAddress, prepareTcpListener, type TcpSetupOptions } from "./tcp-setup.js";
 export { INITIAL_NAMESPACES } from "./namespaces.js";
 export { summarizePod, formatAge, humanDuration, type PodSummary } from "../api/tables/format.js";

@@ -16,6 +16,7 @@ import type { EventRecorder } from "./events.js";
 import type { ImageManager } from "./image-manager.js";
 import { hookEventMessage, type HookRunner } from "./lifecycle-hooks.js";
 import type { ContainerToStart } from "./plan.js";
+import { specGraceSeconds } from "../api/termination-grace.js";
 
 export type Waiting = Map<string, { reason: string; message?: string }>;
 
@@ -94,7 +95,7 @@ export class ContainerStarter {
     // The kill may take the whole grace period: the pod's IP and containers are shown meanwhile, not after it.
     this.d.writeStatus?.(pod, waiting);
     const current = this.d.runtime.container(record.id) ?? record;
-    await this.d.killer.kill(pod, current, { grace: Math.max(0, pod.spec.terminationGracePeriodSeconds ?? 30), message: "FailedPostStartHook", ...stop });
+    await this.d.killer.kill(pod, current, { grace: specGraceSeconds(pod.spec), message: "FailedPostStartHook", ...stop });
   }
 
   private envSources(pod: Pod, c: Container): EnvSources {

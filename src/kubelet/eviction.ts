@@ -10,6 +10,7 @@ import { formatBytes, quantityValue, tryParseQuantity } from "../api/quantity.js
 import { podQOSClass } from "../api/qos.js";
 import { isMirrorPod, isStaticPod } from "./pod-objects.js";
 import { thresholdAmount, type Observations, type Signal, type Threshold } from "./node-pressure.js";
+import { specGraceSeconds } from "../api/termination-grace.js";
 
 export type PressureCondition = "MemoryPressure" | "DiskPressure" | "PIDPressure";
 /** The resource a signal starves (helpers.go signalToResource). */
@@ -195,7 +196,7 @@ export function evictionMessage(t: Threshold, obs: Observations, pod: Pod, usage
 /** The grace period an eviction kills with: none for a hard threshold; min(--eviction-max-pod-grace-period, the pod's) for a soft one. */
 export function evictionGracePeriod(t: Threshold, pod: Pod, maxPodGraceSeconds: number): number {
   if (!t.gracePeriodMs) return 0;
-  return Math.min(maxPodGraceSeconds, pod.spec.terminationGracePeriodSeconds ?? 30);
+  return Math.min(maxPodGraceSeconds, specGraceSeconds(pod.spec));
 }
 
 /** Tolerates a NoSchedule taint with this key (Exists, or Equal with no value). */

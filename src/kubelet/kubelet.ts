@@ -14,6 +14,7 @@ import type { MirrorPods } from "./mirror-pods.js";
 import { isMirrorPod, isStaticPod } from "./pod-objects.js";
 import { PodWorker, type PodSyncer } from "./pod-worker.js";
 import { showsMetadata, volumeReferences } from "../storage/config-objects.js";
+import { specGraceSeconds } from "../api/termination-grace.js";
 
 export interface KubeletOptions {
   nodeName: string;
@@ -148,7 +149,7 @@ export class Kubelet {
     for (const [uid, pod] of this.staticPods) {
       if (want.has(uid)) continue;
       this.staticPods.delete(uid);
-      const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+      const grace = specGraceSeconds(pod.spec);
       const at = new Date(this.o.clock.now() + grace * 1000).toISOString();
       this.workers.get(uid)?.update({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: at, deletionGracePeriodSeconds: grace } });
     }

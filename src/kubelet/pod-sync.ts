@@ -25,6 +25,7 @@ import type { Prober } from "./prober.js";
 import type { ImageManager } from "./image-manager.js";
 import type { ProbeState } from "./probe-state.js";
 import { observed, runningInstances, StatusWriter, type StatusExtras } from "./status-writer.js";
+import { specGraceSeconds } from "../api/termination-grace.js";
 
 export interface PodSyncDeps {
   store: Store;
@@ -254,7 +255,7 @@ function killGrace(pod: Pod, k: ContainerToKill): number {
 }
 
 export function gracePeriod(pod: Pod): number {
-  return Math.max(0, pod.spec.terminationGracePeriodSeconds ?? 30);
+  return specGraceSeconds(pod.spec);
 }
 
 function errorText(err: unknown): string {

@@ -11,6 +11,7 @@
  */
 import type { Pod } from "../api/types.js";
 import type { Clock } from "./clock.js";
+import { specGraceSeconds } from "../api/termination-grace.js";
 
 export interface PodSyncer {
   /**
@@ -29,7 +30,7 @@ export interface PodSyncer {
 /** The grace period a pod's termination gets: its deletion's, else its spec's (default 30); 0 once it is gone. */
 export function terminationGrace(pod: Pod | undefined): number {
   if (!pod) return 0;
-  return pod.metadata.deletionGracePeriodSeconds ?? Math.max(0, pod.spec.terminationGracePeriodSeconds ?? 30);
+  return pod.metadata.deletionGracePeriodSeconds ?? specGraceSeconds(pod.spec);
 }
 
 export class PodWorker {

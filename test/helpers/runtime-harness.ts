@@ -17,9 +17,11 @@ import { createNodeRuntime } from "../../src/runtime/node-runtime.js";
 import type { ContainerRecord, SandboxRecord } from "../../src/runtime/pod-runtime.js";
 import { containerSpecHash } from "../../src/kubelet/container-hash.js";
 import { podCgroupPath } from "../../src/kubelet/pod-cgroup.js";
+import { readContainerLog } from "../../src/runtime/cri-log.js";
 import type { CgroupManager } from "../../src/sys/cgroups/types.js";
 import type { Runner } from "../../src/sys/runner.js";
 import { Spawner } from "../../src/sys/spawner.js";
+import { waitFor } from "./wait.js";
 
 /** The shim binary: build/nodelet-shim in the project, or $NODELET_SHIM. */
 export function shimPath(): string {
@@ -113,12 +115,38 @@ export async function startPod(h: Pick<RuntimeHarness, "runtime">, pod: Pod): Pr
 }
 
 /** Waits until the container has exited (its exit record arrived). */
-export async function waitExited(h: RuntimeHarness, id: string, timeoutMs = 10_000): Promise<ContainerRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const c = h.runtime.container(id);
-    if (c?.state === "exited") return c;
-    if (Date.now() > deadline) throw new Error(`container ${id} did not exit within ${timeoutMs} ms (state ${c?.state})`);
-    await new Promise((r) => setTimeout(r, 10));
+export async function waitExited(h: Pick<RuntimeHarness, "runtime">, id: string, timeoutMs = 10_000): Promise<ContainerRecord> {
+  let c: ContainerRecord | undefined;
+  await waitFor(`container ${id} to exit`, () => (c = h.runtime.container(id))?.state === "exited", timeoutMs).catch((err: Error) => {
+    throw new Error(`${err.message} (state ${c?.state})`);
+  });
+  return c!;
+}
+
+/** Everything the container wrote (stdout and stderr, in order), read from its CRI log. */
+export async function containerOutput(h: Pick<RuntimeHarness, "runtime">, id: string): Promise<string> {
+  const c = h.runtime.container(id);
+  if (!c) throw new Error(`no container ${id}`);
+  const chunks: Buffer[] = [];
+  for await (const b of readContainerLog(c.logPath)) chunks.push(b as Buffer);
+  return Buffer.concat(chunks).toString();
+}
+
+/**
+ * Runs a pod until its first container exits: starts it, waits for the exit, reads the output. The sandbox is
+ * removed afterwards, also when something failed, unless `keep`; `onStarted` sees the records before the wait.
+ */
+export async function runToExit(
+  h: Pick<RuntimeHarness, "runtime">,
+  pod: Pod,
+  opts: { timeoutMs?: number; keep?: boolean; onStarted?: (records: ContainerRecord[]) => void } = {},
+): Promise<{ record: ContainerRecord; out: string }> {
+  try {
+    const records = await startPod(h, pod);
+    opts.onStarted?.(records);
+    const record = await waitExited(h, records[0].id, opts.timeoutMs ?? 30_000);
+    return { record, out: await containerOutput(h, record.id) };
+  } finally {
+    if (!opts.keep) await h.runtime.removeSandbox(pod.metadata.uid!);
   }
 }

@@ -11,12 +11,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Container, Pod } from "../../src/api/types.js";
-import { readContainerLog } from "../../src/runtime/cri-log.js";
 import { DEFAULT_DEVICE_RULES } from "../../src/runtime/devices.js";
 import { parseCgroupMounts, parseProcCgroup } from "../../src/sys/cgroups/detect.js";
 import { buildProbe } from "../helpers/attack-probe.js";
 import { needsRoot } from "../helpers/root.js";
-import { makeRuntime, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { makeRuntime, runToExit, testPod, type RuntimeHarness } from "../helpers/runtime-harness.js";
 import { runContainer, Scratch } from "../helpers/shim-harness.js";
 
 const skip = needsRoot();
@@ -40,26 +39,14 @@ describe("devices against attacks from a pod (privileged)", { skip }, () => {
     await h?.cleanup();
   });
 
-  async function output(id: string): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const b of readContainerLog(h.runtime.container(id)!.logPath)) chunks.push(b as Buffer);
-    return Buffer.concat(chunks).toString();
-  }
-
   /** Runs a shell line in a pod with the probe at /probe/attack-probe; returns its output. */
   async function inPod(script: string, c: Partial<Container> = {}, spec: Partial<Pod["spec"]> = {}, check?: (cgroupDirs: string[]) => void) {
     const pod = testPod(
       [{ command: ["sh", "-c", script], volumeMounts: [{ name: "probe", mountPath: "/probe", readOnly: true }, { name: "scratch", mountPath: "/vol" }], ...c }],
       { volumes: [{ name: "probe", hostPath: { path: probeDir } }, { name: "scratch", emptyDir: {} }], ...spec },
     );
-    try {
-      const [rec] = await startPod(h, pod);
-      check?.(h.cgroups.dirs(rec.cgroupPath));
-      await waitExited(h, rec.id, 30_000);
-      return await output(rec.id);
-    } finally {
-      await h.runtime.removeSandbox(pod.metadata.uid!);
-    }
+    const { out } = await runToExit(h, pod, { onStarted: ([rec]) => check?.(h.cgroups.dirs(rec.cgroupPath)) });
+    return out;
   }
 
   test("a default pod's cgroup allows only runc's device set (v1 devices.list, or a v2 device program)", async () => {

@@ -12,11 +12,10 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Container, Pod } from "../../src/api/types.js";
-import { readContainerLog } from "../../src/runtime/cri-log.js";
 import { ContainerStartError } from "../../src/runtime/pod-runtime.js";
 import { buildProbe, parseProbe } from "../helpers/attack-probe.js";
 import { needsRoot } from "../helpers/root.js";
-import { makeRuntime, runSandbox, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { makeRuntime, runSandbox, runToExit, startPod, testPod, type RuntimeHarness } from "../helpers/runtime-harness.js";
 
 const skip = needsRoot();
 const ALL_STEPS = ["keyctl", "io_uring", "unshare-user", "userns-mount", "clone-newns", "personality", "vsock"];
@@ -32,34 +31,19 @@ describe("seccomp against attacks from a pod (privileged)", { skip }, () => {
     await h?.cleanup();
   });
 
-  async function output(id: string): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const b of readContainerLog(h.runtime.container(id)!.logPath)) chunks.push(b as Buffer);
-    return Buffer.concat(chunks).toString();
-  }
-
   /** Runs the probe in a pod with the probe's directory mounted; returns its parsed report and the raw output. */
   async function probe(args: string[], c: Partial<Container> = {}, spec: Partial<Pod["spec"]> = {}) {
     const pod = testPod(
       [{ command: ["/probe/attack-probe", ...args], volumeMounts: [{ name: "probe", mountPath: "/probe", readOnly: true }], ...c }],
       { volumes: [{ name: "probe", hostPath: { path: probeDir } }], ...spec },
     );
-    try {
-      const [rec] = await startPod(h, pod);
-      await waitExited(h, rec.id, 30_000);
-      const out = await output(rec.id);
-      return { steps: parseProbe(out), out };
-    } finally {
-      await h.runtime.removeSandbox(pod.metadata.uid!);
-    }
+    const { out } = await runToExit(h, pod);
+    return { steps: parseProbe(out), out };
   }
 
   test("a default pod (no profile named) runs under RuntimeDefault: Seccomp 2 in /proc/self/status", async () => {
     const pod = testPod([{ command: ["grep", "^Seccomp:", "/proc/self/status"] }]);
-    const [rec] = await startPod(h, pod);
-    await waitExited(h, rec.id, 30_000);
-    assert.match(await output(rec.id), /Seccomp:\s+2/);
-    await h.runtime.removeSandbox(pod.metadata.uid!);
+    assert.match((await runToExit(h, pod)).out, /Seccomp:\s+2/);
   });
 
   test("RuntimeDefault refuses keyctl, io_uring, unshare -U then mount, clone(NEWNS), personality, AF_VSOCK; Unconfined does not", async () => {

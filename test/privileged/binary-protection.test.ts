@@ -11,22 +11,16 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readContainerLog } from "../../src/runtime/cri-log.js";
 import { ContainerStartError } from "../../src/runtime/pod-runtime.js";
 import { needsRoot } from "../helpers/root.js";
-import { makeRuntime, shimPath, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { containerOutput, makeRuntime, shimPath, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { waitFor as waitForCondition } from "../helpers/wait.js";
 
 const skip = needsRoot();
 
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitFor = (what: string, check: () => boolean, timeoutMs = 20_000) => waitForCondition(what, check, timeoutMs, 20);
 
 /** Host processes whose executable is file. */
 function processesRunning(file: string): number[] {
@@ -59,12 +53,6 @@ function childrenOf(pid: number): number[] {
   } catch {
     return [];
   }
-}
-
-async function output(h: RuntimeHarness, id: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const b of readContainerLog(h.runtime.container(id)!.logPath)) chunks.push(b as Buffer);
-  return Buffer.concat(chunks).toString();
 }
 
 // Watches its PID namespace for a process that is not busybox (the exec helper, or a command that became the shim
@@ -174,7 +162,7 @@ describe("binary protection, fds and working directory (privileged)", { skip }, 
         const [c] = await startPod(h, pod);
         const done = await waitExited(h, c.id, 20_000);
         if (done.exitCode === 0) {
-          const out = await output(h, c.id);
+          const out = await containerOutput(h, c.id);
           assert.match(out, /^\//, `fd ${n}: pwd printed ${out}`);
           assert.doesNotMatch(out, /unreachable/, `fd ${n}`);
         }

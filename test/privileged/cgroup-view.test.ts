@@ -5,7 +5,6 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readContainerLog } from "../../src/runtime/cri-log.js";
 import type { Container, Pod } from "../../src/api/types.js";
 import { MASKED_PATHS } from "../../src/runtime/container-launch.js";
 import { mkdirSync, readFileSync, rmdirSync } from "node:fs";
@@ -13,7 +12,7 @@ import { join } from "node:path";
 import { parseCgroupMounts, parseProcCgroup } from "../../src/sys/cgroups/detect.js";
 import { needsRoot } from "../helpers/root.js";
 import { runContainer, Scratch } from "../helpers/shim-harness.js";
-import { makeRuntime, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { makeRuntime, runToExit, startPod, testPod, type RuntimeHarness } from "../helpers/runtime-harness.js";
 
 const skip = needsRoot();
 
@@ -27,16 +26,7 @@ describe("the container's cgroup and sysfs view (privileged)", { skip }, () => {
   });
 
   async function run(script: string, c: Partial<Container> = {}, spec: Partial<Pod["spec"]> = {}): Promise<string> {
-    const pod = testPod([{ command: ["sh", "-c", script], ...c }], spec);
-    try {
-      const [rec] = await startPod(h, pod);
-      await waitExited(h, rec.id, 30_000);
-      const chunks: Buffer[] = [];
-      for await (const b of readContainerLog(h.runtime.container(rec.id)!.logPath)) chunks.push(b as Buffer);
-      return Buffer.concat(chunks).toString();
-    } finally {
-      await h.runtime.removeSandbox(pod.metadata.uid!);
-    }
+    return (await runToExit(h, testPod([{ command: ["sh", "-c", script], ...c }], spec))).out;
   }
 
   test("/proc/self/cgroup shows no host path; /sys/fs/cgroup holds the container's own cgroups, read-only, its limit in them", async () => {

@@ -15,12 +15,11 @@ import { join } from "node:path";
 import { needsRoot } from "../helpers/root.js";
 import { tarBuffer, type TarSpec } from "../helpers/tar-writer.js";
 import { writeOciLayout, type TestImage } from "../helpers/oci-image.js";
-import { makeRuntime, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { makeRuntime, runToExit, testPod, type RuntimeHarness } from "../helpers/runtime-harness.js";
 import { ImageStore, ociArch } from "../../src/runtime/images.js";
 import { Puller, type PullProgress } from "../../src/images/pull.js";
 import { OciLayoutSource } from "../../src/images/oci-layout.js";
 import { HostRunner } from "../../src/sys/runner.js";
-import { readContainerLog } from "../../src/runtime/cri-log.js";
 
 const skip = needsRoot();
 const platform = { os: "linux", architecture: ociArch(process.arch) };
@@ -221,11 +220,8 @@ describe("images inside a real container (privileged)", { skip }, () => {
 
   async function run(image: string, command?: string[]) {
     const pod = testPod([{ image, ...(command ? { command } : {}) }]);
-    const [c] = await startPod(h, pod);
-    const done = await waitExited(h, c.id, 20_000);
-    const chunks: Buffer[] = [];
-    for await (const b of readContainerLog(h.runtime.container(c.id)!.logPath)) chunks.push(b as Buffer);
-    return { code: done.exitCode, out: Buffer.concat(chunks).toString() };
+    const { record, out } = await runToExit(h, pod, { timeoutMs: 20_000, keep: true });
+    return { code: record.exitCode, out };
   }
 
   test("whiteouts, opaque directories, hardlinks, xattrs and file capabilities in the merged view; a layer's device node is left out", async () => {

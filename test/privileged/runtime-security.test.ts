@@ -9,26 +9,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Container, Pod } from "../../src/api/types.js";
-import { readContainerLog } from "../../src/runtime/cri-log.js";
 import { ContainerStartError } from "../../src/runtime/pod-runtime.js";
 import { needsRoot } from "../helpers/root.js";
-import { makeRuntime, runSandbox, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { containerOutput, makeRuntime, runSandbox, runToExit, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { waitFor } from "../helpers/wait.js";
 
 const skip = needsRoot();
 
-async function output(h: RuntimeHarness, id: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const b of readContainerLog(h.runtime.container(id)!.logPath)) chunks.push(b as Buffer);
-  return Buffer.concat(chunks).toString();
-}
-
 async function run(h: RuntimeHarness, c: Partial<Container>, spec: Partial<Pod["spec"]> = {}) {
-  const pod = testPod([c], spec);
-  const [rec] = await startPod(h, pod);
-  const done = await waitExited(h, rec.id, 30_000);
-  const out = await output(h, rec.id);
-  await h.runtime.removeSandbox(pod.metadata.uid!);
-  return { exitCode: done.exitCode, out };
+  const { record, out } = await runToExit(h, testPod([c], spec));
+  return { exitCode: record.exitCode, out };
 }
 
 describe("securityContext, volumes and limits (privileged)", { skip }, () => {
@@ -75,11 +65,9 @@ describe("securityContext, volumes and limits (privileged)", { skip }, () => {
     const [rec] = await startPod(h, pod);
     const sandbox = h.runtime.sandbox(pod.metadata.uid!)!;
     const pidsDir = h.cgroups.dirs(sandbox.cgroupPath).find((d) => d.includes("/pids/"))!;
-    const deadline = Date.now() + 20_000;
-    while (!/can't fork|Resource temporarily unavailable/.test(await output(h, rec.id)) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.match(await output(h, rec.id), /can't fork|Resource temporarily unavailable/, "forks failed at the limit");
+    const failed = /can't fork|Resource temporarily unavailable/;
+    await waitFor("a refused fork in the output", async () => failed.test(await containerOutput(h, rec.id)), 20_000, 50).catch(() => undefined);
+    assert.match(await containerOutput(h, rec.id), /can't fork|Resource temporarily unavailable/, "forks failed at the limit");
     // pids.events counts the refused forks in the cgroup of the task that forked (the container's, on this kernel)
     // or in the one holding the limit (the pod's): read both.
     const ctrDir = h.cgroups.dirs(rec.cgroupPath).find((d) => d.includes("/pids/"))!;
@@ -146,7 +134,7 @@ describe("securityContext, volumes and limits (privileged)", { skip }, () => {
     await waitExited(h, maker.id);
     const user = await h.runtime.startContainer(pod, pod.spec.containers[1], { attempt: 0, init: false, env, specHash: "test" });
     await waitExited(h, user.id);
-    assert.equal(await output(h, user.id), "fine\n");
+    assert.equal(await containerOutput(h, user.id), "fine\n");
     await assert.rejects(h.runtime.startContainer(pod, pod.spec.containers[2], { attempt: 0, init: false, env, specHash: "test" }), (err: unknown) => {
       assert.ok(err instanceof ContainerStartError);
       assert.match(err.message, /subPath "link" escapes the volume/);
@@ -165,7 +153,7 @@ describe("securityContext, volumes and limits (privileged)", { skip }, () => {
     );
     const [, looker] = await startPod(h, pod);
     await waitExited(h, looker.id);
-    const ps = await output(h, looker.id);
+    const ps = await containerOutput(h, looker.id);
     assert.match(ps, /^\s*1 nodelet-pause$/m);
     assert.match(ps, /sleep$/m);
     await h.runtime.removeSandbox(pod.metadata.uid!);

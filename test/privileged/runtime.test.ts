@@ -7,25 +7,16 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { needsRoot } from "../helpers/root.js";
-import { makeRuntime, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
-import { readContainerLog } from "../../src/runtime/cri-log.js";
+import { makeRuntime, runToExit, startPod, testPod, type RuntimeHarness } from "../helpers/runtime-harness.js";
 import { isSameProcess } from "../../src/sys/proc.js";
 
 const skip = needsRoot();
 
-async function output(h: RuntimeHarness, id: string): Promise<string> {
-  const c = h.runtime.container(id)!;
-  const chunks: Buffer[] = [];
-  for await (const b of readContainerLog(c.logPath)) chunks.push(b as Buffer);
-  return Buffer.concat(chunks).toString();
-}
-
 /** Runs one command in a fresh pod to completion and returns its output and exit record. */
 async function runOnce(h: RuntimeHarness, command: string[], extra: Parameters<typeof testPod>[1] = {}, container: Parameters<typeof testPod>[0][0] = {}) {
   const pod = testPod([{ command, ...container }], extra);
-  const [c] = await startPod(h, pod);
-  const done = await waitExited(h, c.id, 20_000);
-  return { pod, record: done, out: await output(h, c.id) };
+  const { record, out } = await runToExit(h, pod, { timeoutMs: 20_000, keep: true });
+  return { pod, record, out };
 }
 
 describe("pod runtime (privileged)", { skip }, () => {

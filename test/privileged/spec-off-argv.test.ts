@@ -7,9 +7,9 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { readContainerLog } from "../../src/runtime/cri-log.js";
 import { needsRoot } from "../helpers/root.js";
-import { makeRuntime, startPod, testPod, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { containerOutput, makeRuntime, startPod, testPod, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { waitFor } from "../helpers/wait.js";
 import { shim } from "../helpers/shim-harness.js";
 
 const skip = needsRoot();
@@ -29,19 +29,6 @@ function processesMentioning(text: string): { pid: number; pidns: string; cmdlin
   return out;
 }
 
-async function logText(path: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const b of readContainerLog(path)) chunks.push(b as Buffer);
-  return Buffer.concat(chunks).toString();
-}
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("the container spec is not on any host argv (privileged)", { skip }, () => {
   let h: RuntimeHarness;
@@ -58,15 +45,15 @@ describe("the container spec is not on any host argv (privileged)", { skip }, ()
     const execSecret = `execsecret${randomBytes(8).toString("hex")}`;
     const pod = testPod([{ command: ["sh", "-c", `echo "got $TOKEN"; sleep 60; true ${argSecret}`], env: [{ name: "TOKEN", value: envSecret }] }]);
     const [c] = await startPod(h, pod);
-    await waitFor("the container's first line", async () => (await logText(c.logPath)).includes("got"));
+    await waitFor("the container's first line", async () => (await containerOutput(h, c.id)).includes("got"), 15_000, 20);
     // The spec arrived whole: the container has its environment.
-    assert.equal((await logText(c.logPath)).trim(), `got ${envSecret}`);
+    assert.equal((await containerOutput(h, c.id)).trim(), `got ${envSecret}`);
     const containerNs = readlinkSync(`/proc/${c.pid}/ns/pid`);
 
     const session = await h.runtime.exec(c.id, { command: ["sh", "-c", `echo "exec $TOKEN"; sleep 30; true ${execSecret}`], stdin: false, stdout: true, stderr: true, tty: false });
     let out = "";
     session.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    await waitFor("the exec's first line", () => out.includes("exec"));
+    await waitFor("the exec's first line", () => out.includes("exec"), 15_000, 20);
     assert.equal(out.trim(), `exec ${envSecret}`);
 
     try {

@@ -11,29 +11,21 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Container, Pod } from "../../src/api/types.js";
-import { readContainerLog } from "../../src/runtime/cri-log.js";
 import { ContainerStartError } from "../../src/runtime/pod-runtime.js";
 import { httpServerPod, makeNetworkHarness, type NetworkHarness } from "../helpers/network-harness.js";
 import { waitForTcp } from "../helpers/netns.js";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { freeOctets } from "../helpers/subnets.js";
-import { makeRuntime, startPod, testPod, waitExited, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { containerOutput, makeRuntime, runToExit, startPod, testPod, type RuntimeHarness } from "../helpers/runtime-harness.js";
+import { waitFor } from "../helpers/wait.js";
 
 const skip = needsRoot();
 
-async function output(h: RuntimeHarness, id: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const b of readContainerLog(h.runtime.container(id)!.logPath)) chunks.push(b as Buffer);
-  return Buffer.concat(chunks).toString();
-}
-
 async function run(h: RuntimeHarness, c: Partial<Container>, spec: Partial<Pod["spec"]> = {}) {
   const pod = testPod([c], { hostUsers: false, ...spec });
-  const [rec] = await startPod(h, pod);
-  const done = await waitExited(h, rec.id, 30_000);
-  const out = await output(h, rec.id);
+  const { record: rec, out } = await runToExit(h, pod, { keep: true });
   const range = h.runtime.sandbox(pod.metadata.uid!)!.userns!;
-  return { pod, rec, exitCode: done.exitCode, out, range };
+  return { pod, rec, exitCode: rec.exitCode, out, range };
 }
 
 describe("user namespaces: hostUsers: false (privileged)", { skip }, () => {
@@ -71,9 +63,8 @@ describe("user namespaces: hostUsers: false (privileged)", { skip }, () => {
     const range = h.runtime.sandbox(pod.metadata.uid!)!.userns!;
     assert.equal(range.size, 65536);
     assert.ok(range.hostId >= 65536 && range.hostId % 65536 === 0, `range ${range.hostId}`);
-    const deadline = Date.now() + 20_000;
-    while (!(await output(h, rec.id)).includes(" /data ") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const out = await output(h, rec.id);
+    await waitFor("the container's mountinfo line", async () => (await containerOutput(h, rec.id)).includes(" /data "), 20_000, 20).catch(() => undefined);
+    const out = await containerOutput(h, rec.id);
     const map = `0 ${range.hostId} 65536`;
     const lines = out.split("\n").map((l) => l.trim().replace(/\s+/g, " "));
     assert.deepEqual(lines.slice(0, 3), [map, map, "0"], out);

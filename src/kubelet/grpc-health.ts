@@ -2,10 +2,12 @@
  * The gRPC health checking protocol (grpc.health.v1.Health/Check) over HTTP/2 without TLS, as the kubelet's grpc
  * probe speaks it (pkg/probe/grpc/grpc.go), on a stream from the PodDialer. The request and response are one
  * length-prefixed protobuf message each: HealthCheckRequest{service = 1} and HealthCheckResponse{status = 1}.
- * Results carry the kubelet's messages: `service unhealthy (responded with "NOT_SERVING")`, ...
+ * Results carry the kubelet's messages: `service unhealthy (responded with "NOT_SERVING")`, ... The timeout runs
+ * on the injected Clock, so its tests run on fake time.
  */
 import { connect, constants, type IncomingHttpHeaders } from "node:http2";
 import type { Duplex } from "node:stream";
+import type { Clock } from "./clock.js";
 import type { Dialer, PodEndpoint } from "./pod-dialer.js";
 
 export type GrpcHealth = { ok: true } | { ok: false; message: string };
@@ -49,7 +51,8 @@ export function decodeHealthStatus(frame: Buffer): number {
   return 0;
 }
 
-export async function grpcHealthCheck(dialer: Dialer, endpoint: PodEndpoint, port: number, service: string, timeoutMs: number): Promise<GrpcHealth> {
+export async function grpcHealthCheck(dialer: Dialer, endpoint: PodEndpoint, port: number, service: string, timeoutMs: number, clock: Clock): Promise<GrpcHealth> {
+  const deadline = clock.now() + timeoutMs;
   const addr = `${endpoint.host}:${port}`;
   const secs = `${Math.round(timeoutMs / 1000)}s`;
   let stream: Duplex;
@@ -61,12 +64,13 @@ export async function grpcHealthCheck(dialer: Dialer, endpoint: PodEndpoint, por
   return new Promise((resolve) => {
     const session = connect(`http://${addr}`, { createConnection: () => stream });
     const finish = (h: GrpcHealth) => {
-      clearTimeout(timer);
+      timer.cancel();
       session.destroy();
       stream.destroy();
       resolve(h);
     };
-    const timer = setTimeout(() => finish({ ok: false, message: `timeout: health rpc did not complete within ${secs}` }), timeoutMs);
+    // The connect took part of the budget: the rpc gets what is left (the kubelet's one context deadline).
+    const timer = clock.setTimeout(() => finish({ ok: false, message: `timeout: health rpc did not complete within ${secs}` }), Math.max(1, deadline - clock.now()));
     session.on("error", (err: Error) => finish({ ok: false, message: `error: health rpc probe failed: ${err.message}` }));
     const req = session.request({
       [constants.HTTP2_HEADER_METHOD]: "POST",

@@ -4,10 +4,12 @@
  * 10), as the kubelet's probe client does with followNonLocalRedirects=false (pkg/probe/http/http.go); HTTPS is
  * not verified (the kubelet sets InsecureSkipVerify). Errors read like Go's http.Client errors, which the kubelet
  * puts in its events: `Get "http://10.244.0.5:8080/healthz": dial tcp 10.244.0.5:8080: connect: connection refused`.
+ * The timeout runs on the injected Clock, so its tests run on fake time.
  */
 import { request } from "node:http";
 import { connect as tlsConnect } from "node:tls";
 import type { Duplex } from "node:stream";
+import type { Clock } from "./clock.js";
 import type { Dialer, PodEndpoint } from "./pod-dialer.js";
 
 export interface HttpGetRequest {
@@ -41,12 +43,12 @@ const MAX_REDIRECTS = 10;
 export const PROBE_USER_AGENT = "kube-probe/1.32";
 
 /** GETs path on the endpoint; resolves with the final response, rejects with HttpGetError. */
-export async function httpGet(dialer: Dialer, endpoint: PodEndpoint, req: HttpGetRequest, timeoutMs: number): Promise<HttpGetResponse> {
-  const deadline = Date.now() + timeoutMs;
+export async function httpGet(dialer: Dialer, endpoint: PodEndpoint, req: HttpGetRequest, timeoutMs: number, clock: Clock): Promise<HttpGetResponse> {
+  const deadline = clock.now() + timeoutMs;
   let path = req.path || "/";
   for (let hop = 0; ; hop++) {
     const url = urlOf(req.scheme, endpoint.host, req.port, path);
-    const res = await getOnce(dialer, endpoint, { ...req, path }, url, Math.max(1, deadline - Date.now()));
+    const res = await getOnce(dialer, endpoint, { ...req, path }, url, deadline, clock);
     if (res.status < 300 || res.status >= 400 || !res.location) return res;
     const next = new URL(res.location, url);
     if (next.hostname !== endpoint.host || Number(next.port || defaultPort(req.scheme)) !== req.port) {
@@ -85,21 +87,21 @@ async function getOnce(
   endpoint: PodEndpoint,
   req: HttpGetRequest,
   url: string,
-  timeoutMs: number,
+  deadline: number,
+  clock: Clock,
 ): Promise<HttpGetResponse & { location?: string }> {
-  const started = Date.now();
-  const stream = await connectFor(dialer, endpoint, req, url, timeoutMs);
+  const stream = await connectFor(dialer, endpoint, req, url, Math.max(1, deadline - clock.now()));
   const headers: Record<string, string> = { "User-Agent": PROBE_USER_AGENT, Accept: "*/*", Connection: "close" };
   for (const h of req.headers) headers[h.name] = h.value;
   return new Promise((resolve, reject) => {
     const r = request({ method: "GET", host: endpoint.host, port: req.port, path: req.path, headers, createConnection: () => stream });
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       r.destroy();
       stream.destroy();
       reject(new HttpGetError(url, "context deadline exceeded (Client.Timeout exceeded while awaiting headers)", true));
-    }, Math.max(1, timeoutMs - (Date.now() - started)));
+    }, Math.max(1, deadline - clock.now()));
     r.on("error", (err) => {
-      clearTimeout(timer);
+      timer.cancel();
       stream.destroy();
       reject(new HttpGetError(url, err.message));
     });
@@ -111,7 +113,7 @@ async function getOnce(
         size += d.length;
       });
       const done = () => {
-        clearTimeout(timer);
+        timer.cancel();
         stream.destroy();
         resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), location: res.headers.location });
       };

@@ -73,7 +73,7 @@ export class HookRunner {
       if (!sandbox || sandbox.state !== "ready") throw new Error("the pod sandbox is not ready");
       const port = resolveContainerPort(h.port, t.container);
       const req = { scheme: h.scheme ?? "HTTP", port, path: h.path ?? "/", headers: h.httpHeaders ?? [] } as const;
-      await httpGet(this.dialer, podEndpoint(sandbox, h.host), req, (budgetSeconds ?? DEFAULT_HTTP_HOOK_SECONDS) * 1000);
+      await httpGet(this.dialer, podEndpoint(sandbox, h.host), req, (budgetSeconds ?? DEFAULT_HTTP_HOOK_SECONDS) * 1000, this.clock);
       return undefined;
     } catch (err) {
       return `HTTP lifecycle hook (${h.path ?? "/"}) for Container ${JSON.stringify(t.container.name)} in Pod ${JSON.stringify(formatPod(t.pod))} failed - error: ${(err as Error).message}`;

@@ -159,7 +159,7 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
   const prober = new Prober({
     clock,
     state: probes,
-    executor: new LinuxProbeExecutor(runtime, dialer),
+    executor: new LinuxProbeExecutor(runtime, dialer, clock),
     unhealthy: (pod, name, message) => events.record(pod, "Warning", "Unhealthy", message, fieldPathOf(pod, name)),
     wake: (uid) => late.kubelet?.wake(uid),
   });

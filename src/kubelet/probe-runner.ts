@@ -5,6 +5,7 @@
  */
 import type { Container, Pod, ProbeHandler } from "../api/types.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
+import type { Clock } from "./clock.js";
 import { execInContainer } from "./container-exec.js";
 import { grpcHealthCheck } from "./grpc-health.js";
 import { HttpGetError, httpGet } from "./http-get.js";
@@ -50,6 +51,7 @@ export class LinuxProbeExecutor implements ProbeExecutor {
   constructor(
     private readonly runtime: PodRuntime,
     private readonly dialer: Dialer,
+    private readonly clock: Clock,
   ) {}
 
   async run(handler: ProbeHandler, timeoutSeconds: number, target: ProbeTarget): Promise<ProbeOutcome> {
@@ -84,7 +86,7 @@ export class LinuxProbeExecutor implements ProbeExecutor {
     const port = resolveContainerPort(h.port, target.container);
     const endpoint = this.endpoint(target, h.host);
     try {
-      const res = await httpGet(this.dialer, endpoint, { scheme: h.scheme ?? "HTTP", port, path: h.path ?? "/", headers: h.httpHeaders ?? [] }, timeoutSeconds * 1000);
+      const res = await httpGet(this.dialer, endpoint, { scheme: h.scheme ?? "HTTP", port, path: h.path ?? "/", headers: h.httpHeaders ?? [] }, timeoutSeconds * 1000, this.clock);
       if (res.status >= 200 && res.status < 400) return { result: "success", output: res.body };
       return { result: "failure", output: `HTTP probe failed with statuscode: ${res.status}` };
     } catch (err) {
@@ -110,7 +112,7 @@ export class LinuxProbeExecutor implements ProbeExecutor {
   private async grpc(handler: ProbeHandler, timeoutSeconds: number, target: ProbeTarget): Promise<ProbeOutcome> {
     const g = handler.grpc!;
     const port = resolveContainerPort(g.port, target.container);
-    const health = await grpcHealthCheck(this.dialer, this.endpoint(target), port, g.service ?? "", timeoutSeconds * 1000);
+    const health = await grpcHealthCheck(this.dialer, this.endpoint(target), port, g.service ?? "", timeoutSeconds * 1000, this.clock);
     return health.ok ? { result: "success", output: "" } : { result: "failure", output: health.message };
   }
 }

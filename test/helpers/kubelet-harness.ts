@@ -61,7 +61,7 @@ export async function makeKubelet(opts: { allocatable?: Allocatable } = {}): Pro
   const prober = new Prober({
     clock,
     state: probes,
-    executor: new LinuxProbeExecutor(runtime, dialer),
+    executor: new LinuxProbeExecutor(runtime, dialer, clock),
     unhealthy: (pod, name, message) => events.record(pod, "Warning", "Unhealthy", message, fieldPathOf(pod, name)),
     wake: (uid) => kubelet?.wake(uid),
     random: () => 0,

@@ -11,6 +11,7 @@ import { decodeHealthStatus, encodeHealthRequest, grpcHealthCheck } from "../../
 import { httpGet } from "../../../src/kubelet/http-get.js";
 import { PodDialer } from "../../../src/kubelet/pod-dialer.js";
 import { resolveContainerPort } from "../../../src/kubelet/probe-runner.js";
+import { realClock } from "../../../src/sys/clock.js";
 import { HostRunner } from "../../../src/sys/runner.js";
 
 const dialer = new PodDialer(new HostRunner());
@@ -46,7 +47,7 @@ describe("httpGet", () => {
     server.closeAllConnections();
     server.close();
   });
-  const get = (path: string, timeoutMs = 1000) => httpGet(dialer, local, { scheme: "HTTP", port, path, headers: [{ name: "X-Probe", value: "1" }] }, timeoutMs);
+  const get = (path: string, timeoutMs = 1000) => httpGet(dialer, local, { scheme: "HTTP", port, path, headers: [{ name: "X-Probe", value: "1" }] }, timeoutMs, realClock);
 
   test("a 200 returns the body; headers are the kubelet's plus the probe's own", async () => {
     const r = await get("/ok");
@@ -72,7 +73,7 @@ describe("httpGet", () => {
 
   test("nothing listening: connection refused, as Go words it", async () => {
     const p = await closedPort();
-    await assert.rejects(httpGet(dialer, local, { scheme: "HTTP", port: p, path: "/", headers: [] }, 1000), {
+    await assert.rejects(httpGet(dialer, local, { scheme: "HTTP", port: p, path: "/", headers: [] }, 1000, realClock), {
       message: `Get "http://127.0.0.1:${p}/": dial tcp 127.0.0.1:${p}: connect: connection refused`,
     });
   });
@@ -115,14 +116,14 @@ describe("gRPC health", () => {
   });
 
   test("SERVING passes; NOT_SERVING and unknown services fail with the kubelet's messages", async () => {
-    assert.deepEqual(await grpcHealthCheck(dialer, local, port, "", 1000), { ok: true });
-    assert.deepEqual(await grpcHealthCheck(dialer, local, port, "sick", 1000), { ok: false, message: 'service unhealthy (responded with "NOT_SERVING")' });
-    assert.deepEqual(await grpcHealthCheck(dialer, local, port, "other", 1000), { ok: false, message: 'service unhealthy (responded with "SERVICE_UNKNOWN")' });
+    assert.deepEqual(await grpcHealthCheck(dialer, local, port, "", 1000, realClock), { ok: true });
+    assert.deepEqual(await grpcHealthCheck(dialer, local, port, "sick", 1000, realClock), { ok: false, message: 'service unhealthy (responded with "NOT_SERVING")' });
+    assert.deepEqual(await grpcHealthCheck(dialer, local, port, "other", 1000, realClock), { ok: false, message: 'service unhealthy (responded with "SERVICE_UNKNOWN")' });
   });
 
   test("nothing listening: failed to connect", async () => {
     const p = await closedPort();
-    const r = await grpcHealthCheck(dialer, local, p, "", 1000);
+    const r = await grpcHealthCheck(dialer, local, p, "", 1000, realClock);
     assert.deepEqual(r, { ok: false, message: `timeout: failed to connect service "127.0.0.1:${p}" within 1s: dial tcp 127.0.0.1:${p}: connect: connection refused` });
   });
 });

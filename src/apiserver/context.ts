@@ -3,6 +3,7 @@ import type { AdmissionContext } from "../api/admission.js";
 import type { Authorizer } from "../auth/rbac/authorizer.js";
 import type { ServiceAccountTokens } from "../auth/service-account-tokens.js";
 import type { Store } from "../store/store.js";
+import type { Registry } from "../metrics/registry.js";
 import type { Hooks } from "./hooks.js";
 import type { PodIO } from "../api/pod-io.js";
 import type { ServerLimits } from "./limits.js";
@@ -32,6 +33,8 @@ export interface ServerContext {
   authorizer: Authorizer;
   /** Issues (TokenRequest) and verifies ServiceAccount tokens. */
   tokens: ServiceAccountTokens;
+  /** `/metrics` (the API server's own series and whatever the daemon adds) and `/metrics/cadvisor` (when given). */
+  metrics: { main: Registry; cadvisor?: Registry };
   /** The node's usage; when absent, the sum of its pods' usage. */
   nodeUsage?: () => Promise<NodeUsage>;
 }

@@ -13,6 +13,7 @@ import { aggregatedContentType, aggregatedDiscovery, apiGroupDocument, apiGroupL
 import { queryBool, sendError, sendJson } from "./http.js";
 import { negotiateDiscovery } from "./negotiate.js";
 import { openapiDocument, openapiRoot } from "./openapi.js";
+import { TEXT_FORMAT } from "../metrics/registry.js";
 import { parseRoute, type ResourceRoute, type Route } from "./router.js";
 import type { Call } from "./handlers/common.js";
 import { createObject } from "./handlers/create.js";
@@ -90,6 +91,13 @@ async function serveNonResource(ctx: ServerContext, req: IncomingMessage, res: S
     }
     case "nodeMetrics":
       return sendJson(res, 200, await nodeMetrics(ctx, route.name));
+    case "metrics": {
+      const registry = route.endpoint === "cadvisor" ? ctx.metrics.cadvisor : ctx.metrics.main;
+      if (!registry) break;
+      const text = await registry.render();
+      res.writeHead(200, { "Content-Type": TEXT_FORMAT, "Content-Length": Buffer.byteLength(text) });
+      return void res.end(req.method === "HEAD" ? undefined : text);
+    }
     default:
       break;
   }

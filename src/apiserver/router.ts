@@ -30,6 +30,7 @@ export type Route =
   | { type: "openapiV3Root" }
   | { type: "openapiV3"; path: string }
   | { type: "nodeMetrics"; name?: string }
+  | { type: "metrics"; endpoint: "" | "cadvisor" }
   | ResourceRoute
   | { type: "notFound" };
 
@@ -67,6 +68,9 @@ export function parseRoute(pathname: string): Route {
       return { type: "health" };
     case "openapi":
       return openapiRoute(rest);
+    case "metrics":
+      if (rest.length === 0) return { type: "metrics", endpoint: "" };
+      return rest.length === 1 && rest[0] === "cadvisor" ? { type: "metrics", endpoint: "cadvisor" } : NOT_FOUND;
     case "api":
       if (rest.length === 0) return { type: "apiVersions" };
       if (rest[0] !== "v1") return NOT_FOUND;

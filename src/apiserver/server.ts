@@ -37,6 +37,8 @@ import { listenTcp, listenUnix } from "./listen.js";
 import { defaultNamespace, ensureInitialNamespaces, startNamespaceReaper } from "./namespaces.js";
 import type { PodIO } from "../api/pod-io.js";
 import { handleUpgrade } from "./upgrade.js";
+import { Registry } from "../metrics/registry.js";
+import { RequestMetrics } from "./request-metrics.js";
 import { WatchLimiter } from "./watch-limits.js";
 
 export interface TcpListenerOptions {
@@ -81,6 +83,12 @@ export interface ApiServerOptions {
   log?: (line: string) => void;
   /** Interval of BOOKMARK events on watches that allow them; default 30 s. */
   bookmarkIntervalMs?: number;
+  /**
+   * What `/metrics` exposes besides the API server's request metrics (which it registers in `metrics`), and what
+   * `/metrics/cadvisor` exposes (404 when absent). Default: a registry of its own, no cadvisor endpoint.
+   */
+  metrics?: Registry;
+  cadvisorMetrics?: Registry;
   /** Whole-node CPU/memory for NodeMetrics; default: the sum of the node's pods. */
   nodeUsage?: () => Promise<NodeUsage>;
   /** Timeouts, connection and watch bounds; each defaults to DEFAULT_LIMITS (limits.ts). */
@@ -134,6 +142,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     now: opts.now ?? Date.now,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
     nodeUsage: opts.nodeUsage,
+    metrics: { main: opts.metrics ?? new Registry(), cadvisor: opts.cadvisorMetrics },
   };
   ensureInitialNamespaces(opts.store);
   return new Listeners(ctx, opts, () => policy?.stop());
@@ -151,6 +160,7 @@ class Listeners implements ApiServer {
   private tcp: { host: string; port: number } | undefined;
   private readonly audit: AuditLog | undefined;
   private stopReaper: (() => void) | undefined;
+  private readonly requests: RequestMetrics;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -159,6 +169,7 @@ class Listeners implements ApiServer {
   ) {
     this.nodeName = ctx.nodeName;
     this.serviceAccountTokens = ctx.tokens;
+    this.requests = new RequestMetrics(ctx.metrics.main);
     this.audit = opts.audit ? new AuditLog(opts.audit.path, opts.audit.policy, ctx.authorizer) : undefined;
     this.socketPath = opts.socketPath === null ? undefined : opts.socketPath ?? DEFAULT_SOCKET_PATH;
   }
@@ -238,6 +249,7 @@ class Listeners implements ApiServer {
     applyServerLimits(server, this.ctx.limits);
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       if (log) logWhenDone(log, req, res);
+      this.requests.observe(req, res);
       const user = authenticate(req);
       this.audit?.observe(req, res, user);
       const extra = user && this.extraHandler(req);

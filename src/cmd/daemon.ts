@@ -42,6 +42,8 @@ import { clusterDnsServers, installServiceAllocation, startServices } from "./se
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
 import { loadNodeRegistries, pushFromStore, registrySources } from "./registry-wiring.js";
 import { startWorkloads } from "./workloads-wiring.js";
+import { Registry } from "../metrics/registry.js";
+import { registerCadvisorMetrics } from "../kubelet/kubelet-metrics.js";
 
 export const SHIM_PATH = findShim();
 
@@ -115,7 +117,10 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   let pressure: () => PressureCondition[] = () => [];
   const heartbeat = registerNode(store, cfg, network.hostIP(), () => pressure(), log);
   let stopAccess = (): void => undefined;
-  const { api } = await startApi(cfg, store, runtime, runner, network.hostIP(), log, (a, rootCA) => {
+  // /metrics: the API server's and the kubelet's series; /metrics/cadvisor: each container's usage.
+  const metrics = { main: new Registry(), cadvisor: new Registry() };
+  registerCadvisorMetrics(metrics.cadvisor, runtime);
+  const { api } = await startApi(cfg, store, runtime, runner, network.hostIP(), log, metrics, (a, rootCA) => {
     installServiceAllocation(cfg, store, a);
     installStorageHooks(store, a);
     // Before the API listens: each namespace's `default` account exists when its first pod is admitted.
@@ -157,6 +162,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       return serviceEnvVars(servicesForPod(services, ns, links));
     },
     images: imageService,
+    metrics: metrics.main,
     eviction: withImageReclaimer(evictionSettings(cfg, layout, cgroups, runtime, reserve, () => heartbeat.writeSafely()), nodeImageSet.gc),
   });
   const started = agent;
@@ -225,7 +231,16 @@ async function reportAdoption(kubelet: Kubelet, log: (m: string) => void): Promi
   log(`re-adopted ${workers.length} pods in ${kubelet.adoptedInMs ?? "?"} ms`);
 }
 
-async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntime, runner: Runner, hostIP: string, log: (m: string) => void, beforeListen: (api: ApiServer, rootCA: string | undefined) => void): Promise<{ api: ApiServer }> {
+async function startApi(
+  cfg: DaemonConfig,
+  store: Store,
+  runtime: LinuxPodRuntime,
+  runner: Runner,
+  hostIP: string,
+  log: (m: string) => void,
+  metrics: { main: Registry; cadvisor: Registry },
+  beforeListen: (api: ApiServer, rootCA: string | undefined) => void,
+): Promise<{ api: ApiServer }> {
   mkdirSync(dirname(cfg.socket), { recursive: true, mode: 0o700 });
   let access: TcpAccess | undefined;
   if (cfg.listen) access = await prepareTcpAccess(cfg, cfg.listen, servingHosts(cfg, hostIP), runner, log);
@@ -240,6 +255,8 @@ async function startApi(cfg: DaemonConfig, store: Store, runtime: LinuxPodRuntim
     serviceAccounts: { signingKey: serviceAccountKey(cfg) },
     audit: auditSettings(cfg),
     log: cfg.verbose ? log : undefined,
+    metrics: metrics.main,
+    cadvisorMetrics: metrics.cadvisor,
   });
   beforeListen(api, access?.pki.ca.cert);
   await api.start();

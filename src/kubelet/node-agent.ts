@@ -34,6 +34,8 @@ import { EvictionManager } from "./eviction-manager.js";
 import type { Observations, Threshold } from "./node-pressure.js";
 import type { NodeReclaimers } from "./node-reclaim.js";
 import { rfc3339 } from "./status-writer.js";
+import type { Registry } from "../metrics/registry.js";
+import { PodStartTracker, registerKubeletMetrics } from "./kubelet-metrics.js";
 
 export interface NodeAgentOptions {
   nodeName: string;
@@ -57,6 +59,8 @@ export interface NodeAgentOptions {
   eviction: EvictionSettings;
   /** The node's images: what is present, and pulls (image-manager.ts applies the pull policies over it). */
   images: ImageService;
+  /** Where the kubelet's metrics go (kubelet-metrics.ts); none when absent. */
+  metrics?: Registry;
 }
 
 /** The eviction manager's settings and where it reads the node's signals and each pod's usage. */
@@ -99,7 +103,9 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   await backoffStore.attach();
   const late: Late = { running: false, evictionGrace: new Map() };
   const eviction = evictionManager(o, events, late);
-  const { syncer, prober, admission, imageManager } = podSync(o, events, backoff, late, eviction);
+  const starts = o.metrics && new PodStartTracker(o.metrics, () => clock.now());
+  const stopMetrics = o.metrics && registerKubeletMetrics(o.metrics, o.runtime);
+  const { syncer, prober, admission, imageManager } = podSync(o, events, backoff, late, eviction, starts);
   const staticPods = new StaticPodSource({
     dir: o.manifests,
     nodeName: o.nodeName,
@@ -112,8 +118,12 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     nodeName: o.nodeName, store, runtime: o.runtime, syncer, clock, log,
     resyncMs: o.resyncMs,
     mirrors: new MirrorPods(store, o.nodeName, log),
-    onPodEvent: (pod) => scheduled(events, pod, o.nodeName),
+    onPodEvent: (pod) => {
+      starts?.seen(pod.metadata.uid!);
+      scheduled(events, pod, o.nodeName);
+    },
     onPodGone: (uid) => {
+      starts?.forget(uid);
       admission.forget(uid);
       imageManager.forgetPod(uid);
       late.evictionGrace.delete(uid);
@@ -142,6 +152,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     staticPods,
     eviction,
     async stop() {
+      stopMetrics?.();
       eviction.stop();
       staticPods.stop();
       prober.stop();
@@ -152,7 +163,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
 }
 
 /** The pod sync with what it drives: probes (and the prober), hooks, admission. */
-function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, late: Late, eviction: EvictionManager) {
+function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, late: Late, eviction: EvictionManager, starts?: PodStartTracker) {
   const { store, runtime, clock, log } = o;
   const dialer = new PodDialer(o.runner);
   const probes = new ProbeState();
@@ -181,6 +192,7 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
     serviceEnv: o.serviceEnv,
     admit: (pod) => admission.admit(pod),
     graceOverride: (uid) => late.evictionGrace.get(uid),
+    podStarts: starts,
   });
   return { syncer, prober, admission, imageManager };
 }

@@ -24,7 +24,7 @@ import { terminationGrace, type PodSyncer } from "./pod-worker.js";
 import type { Prober } from "./prober.js";
 import type { ImageManager } from "./image-manager.js";
 import type { ProbeState } from "./probe-state.js";
-import { observed, runningInstances, StatusWriter, type StatusExtras } from "./status-writer.js";
+import { observed, runningInstances, StatusWriter, type StatusExtras, type StatusWriterDeps } from "./status-writer.js";
 import { specGraceSeconds } from "../api/termination-grace.js";
 
 export interface PodSyncDeps {
@@ -47,6 +47,8 @@ export interface PodSyncDeps {
   /** A kill grace period that overrides the pod's (an eviction's: 0 for a hard threshold). */
   graceOverride?: (uid: string) => number | undefined;
   log?: (msg: string) => void;
+  /** Hears the phase changes the status writer stores (pod start duration). */
+  podStarts?: StatusWriterDeps["podStarts"];
 }
 
 export class PodSync implements PodSyncer {

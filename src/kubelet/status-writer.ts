@@ -20,6 +20,8 @@ export interface StatusWriterDeps {
   probes: ProbeState;
   objects: PodObjects;
   hostIP: () => string;
+  /** Hears each phase change the writer stores (kubelet_pod_start_duration_seconds). */
+  podStarts?: { phaseChange(uid: string, from: string | undefined, to: string | undefined): void };
 }
 
 /** Pod-level facts the sync knows beyond the runtime: why containers wait, a final phase, a Pending reason. */
@@ -69,6 +71,7 @@ export class StatusWriter {
     if (JSON.stringify(status) === JSON.stringify(fresh.status ?? {})) return;
     try {
       this.d.store.update<Pod>({ ...fresh, status }, { subresource: "status" });
+      if (status.phase !== fresh.status?.phase) this.d.podStarts?.phaseChange(pod.metadata.uid!, fresh.status?.phase, status.phase);
     } catch (err) {
       if (!(err instanceof ApiError) || (err.reason !== "NotFound" && err.reason !== "Conflict")) throw err;
     }

@@ -80,6 +80,11 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       rule(["create"], ["authentication.k8s.io"], ["selfsubjectreviews"]),
     ]),
     clusterRole("system:public-info-viewer", [urls(["get"], ["/livez", "/readyz", "/healthz", "/version", "/version/"])]),
+    // Upstream's list, plus the kubelet's /metrics/cadvisor, which nodelet serves on the API listener (the kubelet
+    // authorizes it as nodes/metrics; there is no kubelet port here to ask).
+    clusterRole("system:monitoring", [
+      urls(["get"], ["/metrics", "/metrics/slis", "/metrics/cadvisor", "/livez", "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*"]),
+    ]),
     clusterRole("admin", [], {}, "admin"),
     clusterRole("edit", [], { [`${AGG}admin`]: "true" }, "edit"),
     clusterRole("view", [], { [`${AGG}edit`]: "true" }, "view"),
@@ -121,6 +126,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding("system:discovery", [ALL_AUTHENTICATED]),
     binding("system:basic-user", [ALL_AUTHENTICATED]),
     binding("system:public-info-viewer", [ALL_AUTHENTICATED, ALL_UNAUTHENTICATED]),
+    binding("system:monitoring", ["system:monitoring"]),
   ];
 }
 

@@ -5,6 +5,7 @@
  * field, memory retained afterwards bounded. Over a socket this many took ~100 s on the shared machine; a sample of
  * 500 go over the socket to a real daemon in privileged/manifest-fuzz.test.ts.
  */
+import { Registry } from "../../../src/metrics/registry.js";
 import { RbacAuthorizer } from "../../../src/auth/rbac/authorizer.js";
 import { PolicyIndex } from "../../../src/auth/rbac/policy-index.js";
 import { ServiceAccountTokens } from "../../../src/auth/service-account-tokens.js";
@@ -54,6 +55,7 @@ function serverContext(): { ctx: ServerContext; close: () => void } {
     bookmarkIntervalMs: 30_000, limits: DEFAULT_LIMITS, watches: new WatchLimiter(DEFAULT_LIMITS.maxWatchesPerClient),
     authorizer: new RbacAuthorizer(new PolicyIndex().follow(store)),
     tokens: new ServiceAccountTokens({ privateKey: generateSigningKey(), store }),
+    metrics: { main: new Registry() },
   };
   return { ctx, close: () => store.close() };
 }

@@ -1,0 +1,91 @@
+/**
+ * kubectl parity with a real daemon and the real kubectl (privileged): `get --raw /metrics` and
+ * `/metrics/cadvisor` in Prometheus text format (checked by a strict parser) with the apiserver's, the kubelet's
+ * and cAdvisor's series for a running pod. One daemon for the whole file.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
+import { TestDaemon } from "../helpers/daemon.js";
+import { waitFor } from "../helpers/wait.js";
+import { parsePromText, samplesOf } from "../helpers/prom-text.js";
+
+const skip = skipUnless(needsRoot(), needsCommand("kubectl"));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: sleeper
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", "while true; do i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 1; done"]
+`;
+
+describe("kubectl parity (privileged)", { skip }, () => {
+  let d: TestDaemon;
+  let cache: string;
+  const kubectl = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile("kubectl", ["--kubeconfig", join(d.root, "kubeconfig"), "--cache-dir", cache, ...args], { timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  const ok = async (args: string[]) => {
+    const r = await kubectl(args);
+    assert.equal(r.code, 0, `kubectl ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  before(async () => {
+    d = new TestDaemon("parity", ["--no-network", "--listen", `127.0.0.1:${await freePort()}`]);
+    cache = mkdtempSync(join(tmpdir(), "nodelet-kubectl-cache-"));
+    await d.start();
+    writeFileSync(join(d.root, "sleeper.yaml"), POD);
+    await ok(["apply", "-f", join(d.root, "sleeper.yaml")]);
+    await waitFor("sleeper Running", async () => (await kubectl(["get", "pod", "sleeper", "-o", "jsonpath={.status.phase}"])).stdout === "Running", 60_000, 200);
+  });
+  after(async () => {
+    await d.cleanup();
+    rmSync(cache, { recursive: true, force: true });
+    assert.deepEqual(d.leftovers(), []);
+  });
+
+  test("get --raw /metrics: the apiserver's request series and the kubelet's pods, containers and start duration", async () => {
+    const m = parsePromText(await ok(["get", "--raw", "/metrics"]));
+    assert.ok(samplesOf(m, "apiserver_request_total", { verb: "APPLY", resource: "pods" }).length + samplesOf(m, "apiserver_request_total", { verb: "POST", resource: "pods", code: "201" }).length >= 1);
+    assert.ok(samplesOf(m, "apiserver_request_total", { verb: "GET", resource: "pods", code: "200", scope: "resource" })[0].value >= 1);
+    assert.ok(samplesOf(m, "apiserver_request_duration_seconds_count", { verb: "GET", resource: "pods" })[0].value >= 1);
+    assert.equal(samplesOf(m, "kubelet_running_pods")[0].value, 1);
+    assert.equal(samplesOf(m, "kubelet_running_containers", { container_state: "running" })[0].value, 1);
+    const starts = samplesOf(m, "kubelet_pod_start_duration_seconds_count")[0].value;
+    assert.equal(starts, 1);
+    assert.ok(samplesOf(m, "kubelet_pod_start_duration_seconds_sum")[0].value > 0);
+  });
+
+  test("get --raw /metrics/cadvisor: CPU seconds and working set of the pod's container", async () => {
+    const series = async () => parsePromText(await ok(["get", "--raw", "/metrics/cadvisor"]));
+    const labels = { namespace: "default", pod: "sleeper", container: "main" };
+    const first = samplesOf(await series(), "container_cpu_usage_seconds_total", labels)[0].value;
+    await waitFor("the container's CPU time to grow", async () => samplesOf(await series(), "container_cpu_usage_seconds_total", labels)[0].value > first, 20_000, 500);
+    const mem = samplesOf(await series(), "container_memory_working_set_bytes", labels);
+    assert.equal(mem.length, 1);
+    assert.ok(mem[0].value > 0);
+    assert.match(mem[0].labels.image, /busybox/);
+  });
+});

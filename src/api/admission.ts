@@ -22,6 +22,7 @@ import { deploymentStrategy, replicaSetStrategy } from "./apps.js";
 import { endpointSliceStrategy, endpointsStrategy } from "./endpoints.js";
 import { ApiError } from "./errors.js";
 import { eventStrategy } from "./events.js";
+import { leaseStrategy } from "./lease.js";
 import { clone, isObject } from "./json.js";
 import { validateObjectMetaUpdate } from "./meta-validation.js";
 import { configMapStrategy, namespaceStrategy, nodeStrategy, secretStrategy } from "./misc-kinds.js";
@@ -66,6 +67,7 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   StorageClass: storageClassStrategy,
   Deployment: deploymentStrategy,
   ReplicaSet: replicaSetStrategy,
+  Lease: leaseStrategy,
 };
 
 /** The kinds admission accepts, as "Kind (apiVersion)" for messages. */

@@ -91,6 +91,18 @@ export const RESOURCES: readonly ResourceInfo[] = [
     subresources: [],
   },
   ...accessResources(),
+  {
+    kind: "Lease",
+    plural: "leases",
+    singular: "lease",
+    shortNames: [],
+    group: "coordination.k8s.io",
+    version: "v1",
+    namespaced: true,
+    categories: [],
+    verbs: RW,
+    subresources: [],
+  },
 ];
 
 /** ServiceAccounts and RBAC kinds (stored) and the access reviews (create-only, answered from the request's user, never stored). */

@@ -168,6 +168,13 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     allowedTopologies: list(ANY),
   }),
   ...APPS_SCHEMAS,
+  Lease: kind("Lease", {
+    spec: struct("LeaseSpec", {
+      ...strings("holderIdentity acquireTime renewTime strategy preferredHolder"),
+      leaseDurationSeconds: i32,
+      leaseTransitions: i32,
+    }),
+  }),
 };
 
 /** The schema of a kind, or undefined for kinds nodelet does not know. */

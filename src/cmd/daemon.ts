@@ -44,6 +44,8 @@ import { loadNodeRegistries, pushFromStore, registrySources } from "./registry-w
 import { startWorkloads } from "./workloads-wiring.js";
 import { Registry } from "../metrics/registry.js";
 import { registerCadvisorMetrics } from "../kubelet/kubelet-metrics.js";
+import { NodeLease } from "../kubelet/node-lease.js";
+import { NodeUsageReader } from "../kubelet/node-usage.js";
 
 export const SHIM_PATH = findShim();
 
@@ -117,6 +119,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   let pressure: () => PressureCondition[] = () => [];
   const heartbeat = registerNode(store, cfg, network.hostIP(), () => pressure(), log);
   let stopAccess = (): void => undefined;
+  const lease = new NodeLease({ store, nodeName: cfg.nodeName, clock, log });
+  lease.start();
   // /metrics: the API server's and the kubelet's series; /metrics/cadvisor: each container's usage.
   const metrics = { main: new Registry(), cadvisor: new Registry() };
   registerCadvisorMetrics(metrics.cadvisor, runtime);
@@ -181,6 +185,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     runtime,
     async stop(cleanup = cfg.cleanupOnExit, step = () => undefined) {
       heartbeat.stop();
+      lease.stop();
       step("stopping the workload controllers");
       await workloads.stop();
       step("closing the API server");
@@ -245,6 +250,8 @@ async function startApi(
   let access: TcpAccess | undefined;
   if (cfg.listen) access = await prepareTcpAccess(cfg, cfg.listen, servingHosts(cfg, hostIP), runner, log);
   const tcp = access?.tcp;
+  // `kubectl top node`: the whole host from /proc, not only the pods' sum.
+  const nodeUsage = new NodeUsageReader(realClock);
   const api = createApiServer({
     store,
     podIO: new NodeIO(runtime, runner, realClock),
@@ -257,6 +264,7 @@ async function startApi(
     log: cfg.verbose ? log : undefined,
     metrics: metrics.main,
     cadvisorMetrics: metrics.cadvisor,
+    nodeUsage: () => nodeUsage.usage(),
   });
   beforeListen(api, access?.pki.ca.cert);
   await api.start();

@@ -16,7 +16,7 @@ export class MetricsSampler {
   windowMs = 500;
 
   constructor(
-    private readonly read: (id: string) => Promise<CgroupUsage>,
+    private readonly read: (id: string) => Promise<Pick<CgroupUsage, "cpuNanos" | "memoryWorkingSetBytes">>,
     private readonly clock: Clock,
     private readonly freshWindowMs = 500,
   ) {}

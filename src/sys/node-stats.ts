@@ -37,6 +37,22 @@ export function hostMemory(meminfo = "/proc/meminfo"): { capacity: number; avail
   return { capacity: kb("MemTotal"), available: kb("MemAvailable") };
 }
 
+/**
+ * The whole host's usage, as `kubectl top node` shows a node: CPU time spent busy since boot (the cpu line of
+ * /proc/stat less idle and iowait, in USER_HZ = 100 ticks a second) and the memory working set (used memory less
+ * the inactive file cache the kernel can drop, as the kubelet computes a cgroup's working set).
+ */
+export function hostUsage(proc = "/proc"): { cpuNanos: number; memoryWorkingSetBytes: number } {
+  const fields = /^cpu\s+(.*)$/m.exec(readText(join(proc, "stat")))?.[1].trim().split(/\s+/).map(Number) ?? [];
+  // user nice system idle iowait irq softirq steal (guest and guest_nice are already in user and nice)
+  const total = fields.slice(0, 8).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  const busyTicks = total - (fields[3] ?? 0) - (fields[4] ?? 0);
+  const text = readText(join(proc, "meminfo"));
+  const kb = (key: string) => Number(new RegExp(`^${key.replace(/[()]/g, "\\$&")}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0) * 1024;
+  const used = kb("MemTotal") - kb("MemFree");
+  return { cpuNanos: busyTicks * 1e7, memoryWorkingSetBytes: Math.max(0, used - kb("Inactive(file)")) };
+}
+
 /** pid_max and the tasks that exist now (the kubelet's rlimit stats). */
 export function pidStats(proc = "/proc"): { max: number; running: number } {
   const max = Number(readText(join(proc, "sys/kernel/pid_max")).trim()) || 32768;

@@ -1,7 +1,8 @@
 /**
  * kubectl parity with a real daemon and the real kubectl (privileged): `get --raw /metrics` and
  * `/metrics/cadvisor` in Prometheus text format (checked by a strict parser) with the apiserver's, the kubelet's
- * and cAdvisor's series for a running pod. One daemon for the whole file.
+ * and cAdvisor's series for a running pod; `describe node` showing the node Lease renewed; `top node` from the
+ * whole node. One daemon for the whole file.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -87,5 +88,27 @@ describe("kubectl parity (privileged)", { skip }, () => {
     assert.equal(mem.length, 1);
     assert.ok(mem[0].value > 0);
     assert.match(mem[0].labels.image, /busybox/);
+  });
+
+  test("describe node shows the Lease renewed by the node; get leases lists it", async () => {
+    const node = (await ok(["get", "nodes", "-o", "jsonpath={.items[0].metadata.name}"])).trim();
+    const renewTime = async () => (await ok(["get", "lease", node, "-n", "kube-node-lease", "-o", "jsonpath={.spec.renewTime}"])).trim();
+    const before = await renewTime();
+    assert.match(before, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const out = await ok(["describe", "node", node]);
+    assert.doesNotMatch(out, /Failed to get lease/);
+    assert.match(out, new RegExp(`^Lease:\\n  HolderIdentity:  ${node}\\n  AcquireTime:     <unset>\\n  RenewTime:       \\w{3}, \\d\\d \\w{3} \\d{4} [\\d:]{8} \\+0000$`, "m"));
+    assert.match(await ok(["get", "leases", "-n", "kube-node-lease"]), new RegExp(`^NAME\\s+HOLDER\\s+AGE\\n${node}\\s+${node}\\s+\\S+$`, "m"));
+    await waitFor("the lease to be renewed (every 10 s)", async () => (await renewTime()) > before, 25_000, 1000);
+  });
+
+  test("top node reports the whole node, more than its one small pod", async () => {
+    const out = await ok(["top", "node"]);
+    const m = /^\S+\s+(\d+)m\s+\d+%\s+(\d+)Mi\s+\d+%\s*$/m.exec(out);
+    assert.ok(m, out);
+    const pod = /^sleeper\s+(\d+)m\s+(\d+)Mi\s*$/m.exec(await ok(["top", "pod", "sleeper"]));
+    assert.ok(pod);
+    // The host runs the daemon, kubectl and the rest of the machine: its working set is far above a busybox loop's.
+    assert.ok(Number(m[2]) > Number(pod[2]) + 50, `node ${m[2]}Mi vs pod ${pod[2]}Mi`);
   });
 });

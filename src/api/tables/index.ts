@@ -4,6 +4,7 @@ import { deploymentPrinter, replicaSetPrinter } from "./apps.js";
 import { namespacePrinter, nodePrinter } from "./cluster.js";
 import { configMapPrinter, persistentVolumeClaimPrinter, persistentVolumePrinter, secretPrinter } from "./config.js";
 import { eventPrinter } from "./event.js";
+import { leasePrinter } from "./lease.js";
 import { podPrinter } from "./pod.js";
 import { storageClassPrinter } from "./storage-class.js";
 import { roleBindingPrinter, serviceAccountPrinter } from "./rbac.js";
@@ -33,6 +34,7 @@ const PRINTERS: Record<string, Printer> = {
   StorageClass: storageClassPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
+  Lease: leasePrinter,
 };
 
 export function printerFor(kind: string): Printer<KubeObject> {

@@ -117,7 +117,7 @@ describe("admission dispatch", () => {
       "PersistentVolumeClaim (v1)", "ConfigMap (v1)", "Secret (v1)", "EndpointSlice (discovery.k8s.io/v1)", "Deployment (apps/v1)",
       "ReplicaSet (apps/v1)", "StorageClass (storage.k8s.io/v1)",
       "ServiceAccount (v1)", "Role (rbac.authorization.k8s.io/v1)", "ClusterRole (rbac.authorization.k8s.io/v1)", "RoleBinding (rbac.authorization.k8s.io/v1)",
-      "ClusterRoleBinding (rbac.authorization.k8s.io/v1)",
+      "ClusterRoleBinding (rbac.authorization.k8s.io/v1)", "Lease (coordination.k8s.io/v1)",
     ]);
   });
 

@@ -50,7 +50,8 @@ describe("daemon shutdown during pod teardown (privileged)", { skip }, () => {
     const took = Date.now() - began;
     const log = d.log.slice(logFrom);
     t.diagnostic(`exited ${took} ms after SIGTERM; said: ${JSON.stringify(log)}`);
-    assert.ok(took < 2000, `the daemon exited ${took} ms after SIGTERM (bound 2 s); log:\n${log}`);
+    // Typically 77-355 ms; the bound tells it from the 20-40 s of waiting out grace periods, with room for load.
+    assert.ok(took < 8000, `the daemon exited ${took} ms after SIGTERM (bound 8 s); log:\n${log}`);
     assert.doesNotMatch(log, /error|TypeError|not open|at .*\.js:\d+/i, "nothing went wrong on the way out");
 
     // The next daemon finishes both: the forced pod's sandbox goes, the graceful one's deletion goes on (its grace

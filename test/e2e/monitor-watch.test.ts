@@ -46,7 +46,9 @@ describe("lost monitors (privileged)", { skip }, () => {
     const uid = pod.metadata.uid!;
 
     const first = await killMonitor(uid, 0);
-    assert.ok(first.ms < 1000, `noticed in ${first.ms} ms`);
+    // The pidfd tells at once (typically well under a second); the bound only has to tell it from the ~8 s resync that
+    // found lost monitors before, with room for a loaded machine.
+    assert.ok(first.ms < 4000, `noticed in ${first.ms} ms`);
     t.diagnostic(`lost monitor noticed and its container's end recorded in ${first.ms} ms`);
     assert.equal(first.exitCode, 137);
     assert.equal(isSameProcess(first.pid), false, "the container's process is gone with its monitor");
@@ -69,7 +71,7 @@ describe("lost monitors (privileged)", { skip }, () => {
     await d.terminate();
     await d.start();
     const second = await killMonitor(uid, 1);
-    assert.ok(second.ms < 1000, `noticed in ${second.ms} ms after a daemon restart`);
+    assert.ok(second.ms < 4000, `noticed in ${second.ms} ms after a daemon restart`);
     assert.equal(second.exitCode, 137);
     await eventually(async () => (await d.pod("watched"))?.status?.containerStatuses?.[0]?.restartCount === 2, 20_000, "restarted again");
     await d.cli(["delete", "pod", "watched", "--now"]);

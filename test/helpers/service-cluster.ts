@@ -23,8 +23,9 @@ spec:
   containers:
   - name: web
     image: busybox
-    command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && touch /www/ready && exec httpd -f -p 8080 -h /www"]
     ports: [{name: http, containerPort: 8080}]
+    readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 1, failureThreshold: 1}
 `;
 }
 
@@ -157,11 +158,13 @@ export class ServiceCluster {
   }
 
   /** Writes the pod's Ready condition through the status subresource (what a failing readiness probe does). */
+  /**
+   * Makes the pod's readiness probe pass or fail (it asks for /ready): the kubelet then writes Ready itself. Writing the
+   * condition through the API instead would race the kubelet's status sync, which puts its own view back.
+   */
   async setReady(name: string, ready: boolean): Promise<void> {
-    const pod = (await this.pod(name))!;
-    const status = ready ? "True" : "False";
-    const conditions = (pod.status?.conditions ?? []).map((c) => (c.type === "Ready" || c.type === "ContainersReady" ? { ...c, status } : c));
-    await this.d.client.request("PUT", `/api/v1/namespaces/default/pods/${name}/status`, { body: { ...pod, status: { ...pod.status, conditions } } });
+    const r = await this.exec(name, ["sh", "-c", ready ? "touch /www/ready" : "rm -f /www/ready"]);
+    if (r.code !== 0) throw new Error(`setReady ${name}: ${r.stderr}`);
   }
 
   /** `count` requests from a pod to `url` (busybox wget); the bodies, one per line. */

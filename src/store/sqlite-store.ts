@@ -51,7 +51,13 @@ CREATE TABLE IF NOT EXISTS objects (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO counters (name, value) VALUES ('resourceVersion', 0);
+-- The keys alone (a few dozen bytes a row, where the table's rows carry the JSON): remainingItemCount counts the
+-- rest of a list on it, reading a fiftieth of the pages the table would take for 50,000 events.
+CREATE INDEX IF NOT EXISTS objects_keys ON objects (kind, namespace, name);
 `;
+
+/** SQLite's page cache for the store, in KiB (PRAGMA cache_size takes a negative number as KiB). */
+const PAGE_CACHE_KIB = 2048;
 
 /** Opens (creating if needed) a store at `path`, or an in-memory one for ":memory:". */
 export function openStore(path: string, opts: StoreOptions = {}): SqliteStore {
@@ -80,6 +86,10 @@ export class SqliteStore implements Store {
     if (path !== ":memory:") this.db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode: a crash can lose the last commits on power loss, never corrupt or half-write one.
     this.db.pragma("synchronous = NORMAL");
+    // SQLite's own page cache, in the daemon's anonymous memory. The build's default (16 MiB) fills up once the file
+    // outgrows it (tens of thousands of events) and was most of the daemon's RSS growth outside the JS heap under
+    // churn; the kernel's page cache holds the file anyway, so a small one costs reads nothing measurable.
+    this.db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     this.db.exec(SCHEMA);
     this.stmts = prepare(this.db);
     this.rv = (this.stmts.getCounter.get() as { value: number }).value;
@@ -166,7 +176,7 @@ export class SqliteStore implements Store {
     if (continueAfter) {
       result.continue = encodeContinue({ rv, after: continueAfter });
       // Upstream counts what is left only for lists without selectors (an estimate would mislead otherwise).
-      if (!opts.labelSelector && !opts.fieldSelector) result.remainingItemCount = this.countAfter(kind, opts.namespace, continueAfter, changed, prior);
+      if (!opts.labelSelector && !opts.fieldSelector && opts.countRemaining !== false) result.remainingItemCount = this.countAfter(kind, opts.namespace, continueAfter, changed, prior);
     }
     return result;
   }
@@ -175,8 +185,8 @@ export class SqliteStore implements Store {
   private *rowsAfter(kind: string, namespace: string | undefined, after: Key | undefined, changed: Map<string, PriorState>): Generator<Candidate> {
     const a = after ?? { namespace: "", name: "" };
     const rows = namespace
-      ? this.stmts.pageNs.iterate(kind, namespace, a.namespace, a.namespace, a.name)
-      : this.stmts.pageAll.iterate(kind, a.namespace, a.namespace, a.name);
+      ? this.stmts.pageNs.iterate(kind, namespace, a.namespace, a.name)
+      : this.stmts.pageAll.iterate(kind, a.namespace, a.name);
     for (const r of rows as IterableIterator<KeyRow>) {
       if (changed.has(`${r.namespace}\0${r.name}`)) continue;
       yield { namespace: r.namespace, name: r.name, load: () => JSON.parse(this.decode(kind, r.namespace, r.name, r.json)) as KubeObject };
@@ -185,7 +195,7 @@ export class SqliteStore implements Store {
 
   /** How many objects follow `after` in the list's version: current rows, less changed keys, plus their old states. */
   private countAfter(kind: string, namespace: string | undefined, after: Key, changed: Map<string, PriorState>, prior: Candidate[]): number {
-    const args = [after.namespace, after.namespace, after.name];
+    const args = [after.namespace, after.name];
     const n = (namespace ? this.stmts.countNs.get(kind, namespace, ...args) : this.stmts.countAll.get(kind, ...args)) as { n: number };
     let count = n.n;
     for (const p of changed.values()) {
@@ -328,17 +338,15 @@ function prepare(db: Database.Database) {
     get: db.prepare("SELECT json FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
     listNs: db.prepare("SELECT namespace, name, json FROM objects WHERE kind = ? AND namespace = ? ORDER BY namespace, name"),
     listAll: db.prepare("SELECT namespace, name, json FROM objects WHERE kind = ? ORDER BY namespace, name"),
-    // Keyset pages: strictly after (namespace, name), in the primary key's order.
+    // Keyset pages: strictly after (namespace, name), in the primary key's order. The row-value comparison is what
+    // lets SQLite seek to the key (an OR of comparisons made every page scan the kind from its first row: 100 pages
+    // of 50,000 events read 2.5 million rows).
     pageNs: db.prepare(
-      "SELECT namespace, name, json FROM objects WHERE kind = ? AND namespace = ? AND (namespace > ? OR (namespace = ? AND name > ?)) ORDER BY namespace, name",
+      "SELECT namespace, name, json FROM objects WHERE kind = ? AND namespace = ? AND (namespace, name) > (?, ?) ORDER BY namespace, name",
     ),
-    pageAll: db.prepare(
-      "SELECT namespace, name, json FROM objects WHERE kind = ? AND (namespace > ? OR (namespace = ? AND name > ?)) ORDER BY namespace, name",
-    ),
-    countNs: db.prepare(
-      "SELECT count(*) AS n FROM objects WHERE kind = ? AND namespace = ? AND (namespace > ? OR (namespace = ? AND name > ?))",
-    ),
-    countAll: db.prepare("SELECT count(*) AS n FROM objects WHERE kind = ? AND (namespace > ? OR (namespace = ? AND name > ?))"),
+    pageAll: db.prepare("SELECT namespace, name, json FROM objects WHERE kind = ? AND (namespace, name) > (?, ?) ORDER BY namespace, name"),
+    countNs: db.prepare("SELECT count(*) AS n FROM objects INDEXED BY objects_keys WHERE kind = ? AND namespace = ? AND (namespace, name) > (?, ?)"),
+    countAll: db.prepare("SELECT count(*) AS n FROM objects INDEXED BY objects_keys WHERE kind = ? AND (namespace, name) > (?, ?)"),
     put: db.prepare(
       "INSERT OR REPLACE INTO objects (kind, namespace, name, uid, resource_version, json) VALUES (?, ?, ?, ?, ?, ?)",
     ),

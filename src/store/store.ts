@@ -20,6 +20,11 @@ export interface ListOptions {
   limit?: number;
   /** The token of the previous page: this page continues that list, as of that list's resourceVersion. */
   continue?: string;
+  /**
+   * false: a page leaves remainingItemCount out. A reader that takes every page anyway (a streamed list, a sweep)
+   * spares the store counting the rest of the kind once per page.
+   */
+  countRemaining?: boolean;
 }
 
 /** A list or one page of it. */

@@ -19,10 +19,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Event } from "../../src/api/types.js";
-import { openStore } from "../../src/store/sqlite-store.js";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { TestDaemon } from "../helpers/daemon.js";
+import { seedEvents } from "../helpers/seed-events.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"));
 const EVENTS = 50_000;
@@ -39,33 +38,6 @@ function freePort(): Promise<number> {
 function rssKb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!;
   return Number(line.split(/\s+/)[1]);
-}
-
-function seedEvents(storeFile: string): void {
-  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  const events: Event[] = [];
-  for (let i = 0; i < EVENTS; i++) {
-    const pod = `web-${i % 1000}`;
-    events.push({
-      apiVersion: "v1",
-      kind: "Event",
-      metadata: { name: `${pod}.${(0x180000000000000 + i).toString(16)}`, namespace: "default" },
-      involvedObject: { kind: "Pod", namespace: "default", name: pod, uid: `uid-${i % 1000}`, apiVersion: "v1" },
-      reason: "Started",
-      message: `Started container c (seeded event ${i})`,
-      source: { component: "kubelet", host: "node1" },
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-      type: "Normal",
-    });
-  }
-  const store = openStore(storeFile);
-  try {
-    store.createMany(events);
-  } finally {
-    store.close();
-  }
 }
 
 describe("kubectl get events on a node with 50,000 events (privileged)", { skip }, () => {
@@ -95,7 +67,7 @@ describe("kubectl get events on a node with 50,000 events (privileged)", { skip 
   before(async () => {
     d = new TestDaemon("events-pages", ["--listen", `127.0.0.1:${await freePort()}`, "--no-network"]);
     cache = mkdtempSync(join(tmpdir(), "nodelet-kubectl-cache-"));
-    seedEvents(join(d.root, "store.db"));
+    seedEvents(join(d.root, "store.db"), EVENTS);
     await d.start();
     // Discovery, TLS and a first list: what every later command finds warm.
     const warm = await kubectl(["get", "namespaces"]);

@@ -1,19 +1,24 @@
 /**
- * A list response written a page at a time (chunked): the envelope of the negotiated shape (a kind List, a Table or
- * a PartialObjectMetadataList), then its items as they come, then the close. Waits for the socket to drain between
- * pages, so memory holds one page, not the list.
+ * A list response written a part at a time (chunked): the envelope of the negotiated shape (a kind List, a Table or
+ * a PartialObjectMetadataList) up to its items, then the items as they come, each part serialised and written as
+ * soon as it is read, then the list metadata and the close. The metadata comes last because a page's continue
+ * token and remainingItemCount are known only once its last part is read (JSON clients read fields in any order).
+ * Memory holds one part, never the list or its text.
  */
 import { once } from "node:events";
 import { apiVersionOf } from "../../api/resources.js";
-import type { KubeObject } from "../../api/types.js";
+import type { KubeObject, ListMeta } from "../../api/types.js";
 import { negotiateObject } from "../negotiate.js";
 import { partialObjectMetadata, printerFor, toTable } from "../../api/tables/index.js";
 import { includeObject, type Call } from "./common.js";
 
 export interface ListWriter {
-  /** Writes items; resolves false when the client has gone (stop reading). */
-  items(objs: KubeObject[]): Promise<boolean>;
-  end(): void;
+  /** Writes items without waiting; false when the socket's buffer is full (call drained() before much more). */
+  write(objs: KubeObject[]): boolean;
+  /** Resolves once the client has taken what was written; false when it has gone (stop reading). */
+  drained(): Promise<boolean>;
+  /** Writes the list metadata and ends the response. */
+  end(metadata: ListMeta): void;
 }
 
 export function listWriter(call: Call, resourceVersion: string): ListWriter {
@@ -23,40 +28,45 @@ export function listWriter(call: Call, resourceVersion: string): ListWriter {
   res.write(head);
   let first = true;
   let gone = false;
+  let full = false;
   res.on("close", () => (gone = true));
   res.on("error", () => undefined);
   return {
-    async items(objs) {
+    write(objs) {
       if (gone || res.destroyed) return false;
       let chunk = "";
       for (const o of objs) {
         chunk += (first ? "" : ",") + JSON.stringify(item(o));
         first = false;
       }
-      if (chunk && !res.write(chunk)) await Promise.race([once(res, "drain"), once(res, "close")]);
+      if (chunk && !res.write(chunk)) full = true;
+      return !full;
+    },
+    async drained() {
+      if (full && !gone && !res.destroyed) await Promise.race([once(res, "drain"), once(res, "close")]);
+      full = false;
       return !gone && !res.destroyed;
     },
-    end() {
-      res.end("]}");
+    end(metadata) {
+      res.end(`],"metadata":${JSON.stringify(metadata)}}`);
     },
   };
 }
 
-/** The envelope up to its opening `[` and the encoding of one item, per the Accept header. */
+/** The envelope up to its opening `[` (without metadata) and the encoding of one item, per the Accept header. */
 function shape(call: Call, resourceVersion: string): { head: string; item: (o: KubeObject) => unknown } {
   const want = negotiateObject(call.req.headers.accept);
   const info = call.route.info;
-  const metadata = { resourceVersion };
   const open = (envelope: object, field: string) => `${JSON.stringify(envelope).slice(0, -1)},"${field}":[`;
   if (want.shape === "table") {
     const opts = { version: want.version, includeObject: includeObject(call.query), resourceVersion, now: call.ctx.now() };
     const printer = printerFor(info.kind);
-    const { rows: _rows, ...envelope } = toTable(printer, [], opts);
+    const { rows: _rows, metadata: _metadata, ...envelope } = toTable(printer, [], opts);
     return { head: open(envelope, "rows"), item: (o) => toTable(printer, [o], { ...opts, noHeaders: true }).rows[0] };
   }
   if (want.shape === "partial") {
-    const envelope = { kind: "PartialObjectMetadataList", apiVersion: `meta.k8s.io/${want.version}`, metadata };
+    const envelope = { kind: "PartialObjectMetadataList", apiVersion: `meta.k8s.io/${want.version}` };
     return { head: open(envelope, "items"), item: (o) => partialObjectMetadata(o, want.version) };
   }
-  return { head: open({ kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata }, "items"), item: (o) => o };
+  return { head: open({ kind: `${info.kind}List`, apiVersion: apiVersionOf(info) }, "items"), item: (o) => o };
 }

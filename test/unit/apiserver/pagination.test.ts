@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { KubeObject, Status } from "../../../src/api/types.js";
 import { TABLE_ACCEPT } from "../../../src/client/client.js";
-import { STREAM_PAGE } from "../../../src/apiserver/handlers/read.js";
+import { PART } from "../../../src/apiserver/handlers/read.js";
 import { startTestServer, type TestServer } from "./harness.js";
 
 interface Page {
@@ -33,7 +33,8 @@ function event(i: number): KubeObject {
 
 describe("LIST paging (limit/continue)", () => {
   let t: TestServer;
-  const N = STREAM_PAGE * 2 + 7;
+  // Pages of 400 span several parts of the store read (PART), and the last page is short.
+  const N = PART * 10 + 7;
   before(async () => {
     t = await startTestServer({ storeOptions: { historySize: 50_000, historyBytes: 64 * 1024 * 1024 } });
     for (let i = 0; i < N; i++) t.store.create(event(i));

@@ -18,7 +18,9 @@
  * Status: for kinds with a status subresource, an update of the main resource keeps the old status, and an update
  * with `ctx.subresource === "status"` keeps the old spec, as the API server's status strategies do.
  */
+import { randomUUID } from "node:crypto";
 import { deploymentStrategy, replicaSetStrategy } from "./apps.js";
+import { cronJobStrategy, jobStrategy } from "./batch.js";
 import { endpointSliceStrategy, endpointsStrategy } from "./endpoints.js";
 import { ApiError } from "./errors.js";
 import { eventStrategy } from "./events.js";
@@ -68,6 +70,8 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   Deployment: deploymentStrategy,
   ReplicaSet: replicaSetStrategy,
   Lease: leaseStrategy,
+  Job: jobStrategy,
+  CronJob: cronJobStrategy,
 };
 
 /** The kinds admission accepts, as "Kind (apiVersion)" for messages. */
@@ -119,6 +123,9 @@ export function admitCreate<T extends KubeObject>(obj: T, ctx: AdmissionContext)
   const meta = metaOf(out);
   setNamespace(meta, info, undefined);
   if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName, ctx.random);
+  // The uid is the API server's, set before the kind's preparation (FillObjectMetaSystemFields): a Job's generated
+  // selector names it. The store keeps it (Store.create's `uid` option).
+  meta.uid = randomUUID();
   strategy.defaults(out);
   strategy.prepareForCreate?.(out, ctx);
   const errs = strategy.validateCreate(out);

@@ -66,6 +66,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   },
   apps("Deployment", "deployments", ["deploy"]),
   apps("ReplicaSet", "replicasets", ["rs"]),
+  { ...core("Job", "jobs", [], true, { categories: ["all"], subresources: ["status"] }), group: "batch" },
+  { ...core("CronJob", "cronjobs", ["cj"], true, { categories: ["all"], subresources: ["status"] }), group: "batch" },
   {
     kind: "StorageClass",
     plural: "storageclasses",

@@ -7,6 +7,7 @@
  * Source: staging/src/k8s.io/api/core/v1/types.go, discovery/v1/types.go, apimachinery meta/v1/types.go.
  */
 import { APPS_SCHEMAS } from "./apps-schema.js";
+import { BATCH_SCHEMAS } from "./batch-schema.js";
 import { condition, hostPath, podSpec, podStatus } from "./pod-schema.js";
 import {
   ANY,
@@ -175,6 +176,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
       leaseTransitions: i32,
     }),
   }),
+  ...BATCH_SCHEMAS,
 };
 
 /** The schema of a kind, or undefined for kinds nodelet does not know. */

@@ -33,7 +33,7 @@ export class LocalApi implements ObjectApi {
     if (info.namespaced) this.requireWritableNamespace(info, obj.metadata?.namespace || "default", obj.metadata?.name || obj.metadata?.generateName);
     let admitted: KubeObject = admitCreate(obj, this.ctx.admission);
     admitted = this.ctx.hooks.runCreate(admitted, this.hookContext());
-    return this.ctx.store.create(admitted) as T;
+    return this.ctx.store.create(admitted, { uid: admitted.metadata.uid }) as T;
   }
 
   update<T extends KubeObject>(obj: T): T {

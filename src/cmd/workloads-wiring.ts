@@ -7,11 +7,12 @@ import type { ApiServer } from "../apiserver/index.js";
 import { ControllerManager, type ControllerFactory } from "../controllers/foundation/controller.js";
 import { deploymentController } from "../controllers/deployment/controller.js";
 import { garbageCollector } from "../controllers/gc/controller.js";
+import { jobController } from "../controllers/job/controller.js";
 import { replicaSetController } from "../controllers/replicaset/controller.js";
 import type { Clock } from "../sys/clock.js";
 
 /** The controllers the daemon runs, in start order. */
-export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController, garbageCollector];
+export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController, jobController, garbageCollector];
 
 export async function startWorkloads(api: ApiServer, clock: Clock, nodeName: string, log: (m: string) => void): Promise<{ stop(): Promise<void> }> {
   const manager = new ControllerManager({ api: api.objectApi(), clock, nodeName, log, resyncMs: 0 });

@@ -23,6 +23,7 @@ export function staticPodsFromManifest(text: string, path: string, nodeName: str
     if (obj.kind !== "Pod") throw new Error(`${path}: document ${i + 1}: a static pod manifest holds Pods, not ${obj.kind}`);
     if (!obj.metadata?.name) throw new Error(`${path}: document ${i + 1}: metadata.name: Required value: a static pod needs a name`);
     const pod = admitCreate(obj as Pod, { nodeName });
+    delete pod.metadata.uid; // admission's random uid: a static pod's is the hash below
     pod.spec.nodeName = nodeName;
     const hash = createHash("md5").update(JSON.stringify(pod)).update(`host:${nodeName}`).update(`file:${path}#${i}`).digest("hex");
     // The kubelet uses the bare hex hash as the uid; shaped as a UUID it fits the runtime's per-pod layout.

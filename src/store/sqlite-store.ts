@@ -119,7 +119,7 @@ export class SqliteStore implements Store {
     return this.hub.watcherCount;
   }
 
-  create<T extends KubeObject>(input: T): T {
+  create<T extends KubeObject>(input: T, opts: { uid?: string } = {}): T {
     const obj = cloneObject(input);
     const meta = obj.metadata ?? (obj.metadata = {});
     const ns = meta.namespace ?? "";
@@ -128,7 +128,7 @@ export class SqliteStore implements Store {
       throw ApiError.invalid(obj.kind, "", [new FieldError("metadata.name", "name or generateName is required", "FieldValueRequired")]);
     }
     if (this.get(obj.kind, ns, meta.name)) throw ApiError.alreadyExists(plural(obj.kind), meta.name, group(obj.kind));
-    meta.uid = newUid();
+    meta.uid = opts.uid || newUid();
     meta.creationTimestamp = rfc3339(this.now());
     meta.generation = 1;
     delete meta.deletionTimestamp;

@@ -65,9 +65,10 @@ export interface DeleteOptions {
 export interface Store {
   /**
    * Stores a new object. Assigns metadata.uid, creationTimestamp, resourceVersion and generation (1); fills `name`
-   * from generateName. Throws ApiError AlreadyExists. Returns the object as stored.
+   * from generateName. Throws ApiError AlreadyExists. Returns the object as stored. `opts.uid`: the uid admission
+   * assigned (the API server's writes), kept instead of a new one.
    */
-  create<T extends KubeObject>(obj: T): T;
+  create<T extends KubeObject>(obj: T, opts?: { uid?: string }): T;
   /** The object, or undefined. `namespace` is "" for cluster-scoped kinds. */
   get<T extends KubeObject>(kind: string, namespace: string, name: string): T | undefined;
   /**

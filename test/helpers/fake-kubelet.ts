@@ -74,6 +74,8 @@ export class FakeKubelet {
       return;
     }
     if (!pod.spec.nodeName || this.opts.hold?.(pod)) return;
+    // A finished pod stays finished (a test or the kubelet's exit handling put it there).
+    if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") return;
     const ready = !this.opts.unready?.(pod);
     const readyNow = pod.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
     if (pod.status?.phase === "Running" && readyNow === ready) return;

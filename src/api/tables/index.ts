@@ -1,6 +1,7 @@
 /** The printer for each kind; kinds without one print Name and Created At, as upstream's default table convertor does. */
 import type { KubeObject } from "../types.js";
 import { deploymentPrinter, replicaSetPrinter } from "./apps.js";
+import { cronJobPrinter, jobPrinter } from "./batch.js";
 import { namespacePrinter, nodePrinter } from "./cluster.js";
 import { configMapPrinter, persistentVolumeClaimPrinter, persistentVolumePrinter, secretPrinter } from "./config.js";
 import { eventPrinter } from "./event.js";
@@ -35,6 +36,8 @@ const PRINTERS: Record<string, Printer> = {
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
   Lease: leasePrinter,
+  Job: jobPrinter,
+  CronJob: cronJobPrinter,
 };
 
 export function printerFor(kind: string): Printer<KubeObject> {

@@ -15,14 +15,14 @@ export function admitAndCreate(call: Call, obj: KubeObject, dryRun: boolean): Ku
   if (route.info.namespaced) requireWritableNamespace(call, storeNamespace(route));
   let admitted = admitCreate(obj, ctx.admission);
   admitted = ctx.hooks.runCreate(admitted, { store: ctx.store, nodeName: ctx.nodeName, dryRun });
-  if (!dryRun) return ctx.store.create(admitted);
+  if (!dryRun) return ctx.store.create(admitted, { uid: admitted.metadata.uid });
   const preview = cloneObject(admitted);
   const m = preview.metadata;
   if (!m.name && m.generateName) m.name = generateName(m.generateName);
   if (m.name && ctx.store.get(preview.kind, m.namespace ?? "", m.name)) {
     throw ApiError.alreadyExists(route.info.plural, m.name, route.info.group);
   }
-  m.uid = newUid();
+  m.uid ||= newUid();
   m.creationTimestamp = rfc3339(new Date(ctx.now()));
   m.generation = 1;
   return preview;

@@ -1,0 +1,218 @@
+/**
+ * The Job controller's loop: informers on Jobs and Pods feed a work queue of Job keys; sync() reads the cache,
+ * claims the Job's pods (adopting matching orphans, releasing pods that stop matching, as the ReplicaSet controller
+ * does), asks reconcile.ts for the plan and applies it through the API: pods created from the template (with the
+ * completion index of Indexed Jobs), pods deleted, status and events written, the Job deleted once its
+ * ttlSecondsAfterFinished has passed (the TTL-after-finished controller's job, folded in here). Expectations keep it
+ * from acting twice on a cache that has not yet seen its own writes; back-off, deadlines and TTLs come back through
+ * queue.addAfter on the injected clock.
+ */
+import type { Job } from "../../api/batch-types.js";
+import { ApiError } from "../../api/errors.js";
+import { deepEqual } from "../../api/json.js";
+import type { Pod } from "../../api/types.js";
+import type { Controller, ControllerContext } from "../foundation/controller.js";
+import { runWorkers } from "../foundation/controller.js";
+import type { EventRecorder } from "../foundation/events.js";
+import { Expectations } from "../foundation/expectations.js";
+import { objectKey, splitKey, type Informer } from "../foundation/informer.js";
+import { WorkQueue } from "../foundation/work-queue.js";
+import { claimPods } from "../replicaset/reconcile.js";
+import { controllerRef, newControllerRef } from "../workload/pods.js";
+import { jobPod } from "./pod.js";
+import { planJob, type JobPlan } from "./reconcile.js";
+
+const WORKERS = 5;
+
+export class JobController implements Controller {
+  readonly name = "job-controller";
+  private readonly queue: WorkQueue<string>;
+  private readonly expectations: Expectations;
+  private readonly jobs: Informer<Job>;
+  private readonly pods: Informer<Pod>;
+  private readonly events: EventRecorder;
+  private done: Promise<void> | undefined;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.queue = new WorkQueue<string>(ctx.clock);
+    this.expectations = new Expectations(ctx.clock);
+    this.jobs = ctx.informers.informer<Job>("Job");
+    this.pods = ctx.informers.informer<Pod>("Pod");
+    this.events = ctx.recorder(this.name);
+  }
+
+  start(): void {
+    this.jobs.addHandler({
+      onAdd: (job) => this.queue.add(objectKey(job)),
+      onUpdate: (_, job) => this.queue.add(objectKey(job)),
+      onDelete: (job) => {
+        this.expectations.delete(objectKey(job));
+        this.queue.add(objectKey(job));
+      },
+    });
+    this.pods.addHandler({
+      onAdd: (pod) => this.podAdded(pod),
+      onUpdate: (old, pod) => this.podUpdated(old, pod),
+      onDelete: (pod) => this.podDeleted(pod),
+    });
+    this.done = runWorkers(this.name, this.queue, WORKERS, (key) => this.sync(key), this.ctx.log);
+  }
+
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    await this.done;
+  }
+
+  /** The Job a pod's controllerRef names, if it is still the same object. */
+  private owner(pod: Pod): Job | undefined {
+    const ref = controllerRef(pod);
+    if (!ref || ref.kind !== "Job") return undefined;
+    const job = this.jobs.get(pod.metadata.namespace ?? "", ref.name);
+    return job && job.metadata.uid === ref.uid ? job : undefined;
+  }
+
+  /** Jobs of the pod's namespace whose selector matches it (candidates to adopt an orphan). */
+  private matching(pod: Pod): Job[] {
+    return this.jobs.list(pod.metadata.namespace ?? "").filter((j) => claimPods(j, [pod]).adopt.length > 0);
+  }
+
+  private podAdded(pod: Pod): void {
+    const job = this.owner(pod);
+    if (job) {
+      this.expectations.creationObserved(objectKey(job));
+      this.queue.add(objectKey(job));
+    } else if (!controllerRef(pod)) for (const m of this.matching(pod)) this.queue.add(objectKey(m));
+  }
+
+  private podUpdated(old: Pod, pod: Pod): void {
+    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
+    const oldJob = this.owner(old);
+    const job = this.owner(pod);
+    if (oldJob && oldJob !== job) this.queue.add(objectKey(oldJob));
+    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && job) this.expectations.deletionObserved(objectKey(job), objectKey(pod));
+    if (job) this.queue.add(objectKey(job));
+    else if (!controllerRef(pod) && !deepEqual(old.metadata.labels, pod.metadata.labels)) for (const m of this.matching(pod)) this.queue.add(objectKey(m));
+  }
+
+  private podDeleted(pod: Pod): void {
+    const job = this.owner(pod);
+    if (!job) return;
+    this.expectations.deletionObserved(objectKey(job), objectKey(pod));
+    this.queue.add(objectKey(job));
+  }
+
+  /** syncJob. */
+  async sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const job = this.jobs.get(namespace, name);
+    if (!job) {
+      this.expectations.delete(key);
+      return;
+    }
+    const claims = claimPods(job, this.pods.list(namespace));
+    this.claim(job, claims.adopt, claims.release);
+    const manage = this.expectations.satisfied(key) && !job.metadata.deletionTimestamp;
+    const plan = planJob(job, claims.owned, this.ctx.clock.now(), manage);
+    if (plan.deleteJob) return this.deleteFinished(job);
+    const failures: string[] = [];
+    this.deletePods(job, key, plan, failures);
+    const notCreated = this.createPods(job, key, plan, failures);
+    const status = notCreated ? { ...plan.status, active: Math.max(0, (plan.status.active ?? 0) - notCreated) || undefined } : plan.status;
+    if (status.active === undefined) delete status.active;
+    if (!deepEqual(status, job.status ?? {})) {
+      const current = this.jobs.get(namespace, name) ?? job;
+      this.ctx.api.updateStatus<Job>({ ...current, status });
+    }
+    for (const e of plan.events) this.events.event(job, e.type, e.reason, e.message);
+    if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
+    if (failures.length) throw new Error(failures[0]);
+  }
+
+  /** ttlSecondsAfterFinished passed: the Job goes, its pods with it (the TTL controller deletes in the foreground). */
+  private deleteFinished(job: Job): void {
+    try {
+      this.ctx.api.delete("Job", job.metadata.namespace ?? "", job.metadata.name ?? "", { uid: job.metadata.uid, propagationPolicy: "Foreground" });
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return;
+      throw err;
+    }
+  }
+
+  private claim(job: Job, adopt: Pod[], release: Pod[]): void {
+    const ref = newControllerRef(job);
+    for (const pod of adopt) this.writePod({ ...pod, metadata: { ...pod.metadata, ownerReferences: [...(pod.metadata.ownerReferences ?? []), ref] } });
+    for (const pod of release) {
+      const refs = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== job.metadata.uid);
+      this.writePod({ ...pod, metadata: { ...pod.metadata, ownerReferences: refs.length ? refs : undefined } });
+    }
+  }
+
+  private writePod(pod: Pod): void {
+    try {
+      this.ctx.api.update<Pod>(pod);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404) return;
+      throw err;
+    }
+  }
+
+  private deletePods(job: Job, key: string, plan: JobPlan, failures: string[]): void {
+    if (!plan.delete.length) return;
+    this.expectations.expect(key, 0, plan.delete.map(objectKey));
+    for (const pod of plan.delete) {
+      try {
+        this.ctx.api.delete("Pod", pod.metadata.namespace ?? "", pod.metadata.name ?? "", { uid: pod.metadata.uid });
+        this.events.event(job, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
+      } catch (err) {
+        this.expectations.deletionObserved(key, objectKey(pod));
+        if (err instanceof ApiError && err.code === 404) continue;
+        const msg = `Error deleting: ${errorText(err)}`;
+        failures.push(msg);
+        this.events.event(job, "Warning", "FailedDelete", msg);
+      }
+    }
+  }
+
+  /** Creates the planned pods in slow-start batches (1, 2, 4...); returns how many were not created. */
+  private createPods(job: Job, key: string, plan: JobPlan, failures: string[]): number {
+    const todo = plan.create;
+    if (!todo.length) return 0;
+    this.expectations.expect(key, todo.length);
+    let next = 0;
+    let batch = 1;
+    let notCreated = 0;
+    while (next < todo.length) {
+      const end = Math.min(next + batch, todo.length);
+      let failed = false;
+      for (; next < end; next++) {
+        try {
+          const pod = this.ctx.api.create<Pod>(jobPod(job, todo[next].index));
+          this.events.event(job, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`);
+        } catch (err) {
+          this.expectations.creationObserved(key);
+          const msg = `Error creating: ${errorText(err)}`;
+          failures.push(msg);
+          this.events.event(job, "Warning", "FailedCreate", msg);
+          notCreated++;
+          failed = true;
+        }
+      }
+      if (failed) {
+        const skipped = todo.length - next;
+        for (let i = 0; i < skipped; i++) this.expectations.creationObserved(key);
+        return notCreated + skipped;
+      }
+      batch *= 2;
+    }
+    return 0;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The factory the controller manager takes. */
+export function jobController(ctx: ControllerContext): Controller {
+  return new JobController(ctx);
+}

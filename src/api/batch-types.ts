@@ -58,7 +58,8 @@ export interface JobSpec {
 }
 
 export interface JobCondition {
-  type: "Complete" | "Failed" | "Suspended" | "FailureTarget" | "SuccessCriteriaMet" | string;
+  /** Complete, Failed, Suspended, FailureTarget, SuccessCriteriaMet. */
+  type: string;
   status: "True" | "False" | "Unknown";
   lastProbeTime?: string;
   lastTransitionTime?: string;

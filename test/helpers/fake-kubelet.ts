@@ -11,6 +11,11 @@ export interface FakeKubeletOptions {
   hold?: (pod: Pod) => boolean;
   /** Pods for which this returns true run but never turn ready. */
   unready?: (pod: Pod) => boolean;
+  /**
+   * Pods (restartPolicy Never or OnFailure) for which this returns an exit code run to completion: phase Succeeded
+   * (0) or Failed, every container terminated with that code.
+   */
+  exit?: (pod: Pod) => number | undefined;
   /** Called with each pod removed. */
   onRemoved?: (pod: Pod) => void;
   now?: () => number;
@@ -76,6 +81,8 @@ export class FakeKubelet {
     if (!pod.spec.nodeName || this.opts.hold?.(pod)) return;
     // A finished pod stays finished (a test or the kubelet's exit handling put it there).
     if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") return;
+    const code = pod.spec.restartPolicy !== "Always" ? this.opts.exit?.(pod) : undefined;
+    if (code !== undefined) return this.finish(pod, code);
     const ready = !this.opts.unready?.(pod);
     const readyNow = pod.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
     if (pod.status?.phase === "Running" && readyNow === ready) return;
@@ -104,8 +111,27 @@ export class FakeKubelet {
         lastState: {},
       })),
     };
+    this.writeStatus(pod, status);
+  }
+
+  private finish(pod: Pod, exitCode: number): void {
+    const stamp = new Date(this.opts.now?.() ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const terminated = { exitCode, reason: exitCode === 0 ? "Completed" : "Error", startedAt: stamp, finishedAt: stamp };
+    this.writeStatus(pod, {
+      ...pod.status,
+      phase: exitCode === 0 ? "Succeeded" : "Failed",
+      startTime: pod.status?.startTime ?? stamp,
+      conditions: [
+        { type: "PodScheduled", status: "True", lastTransitionTime: stamp },
+        { type: "Ready", status: "False", reason: "PodCompleted", lastTransitionTime: stamp },
+      ],
+      containerStatuses: pod.spec.containers.map((c) => ({ name: c.name, ready: false, restartCount: 0, image: c.image ?? "", imageID: "", started: false, state: { terminated }, lastState: {} })),
+    });
+  }
+
+  private writeStatus(pod: Pod, status: Pod["status"]): void {
     try {
-      this.store.update<Pod>({ ...pod, status }, { subresource: "status", resourceVersion: m.resourceVersion });
+      this.store.update<Pod>({ ...pod, status }, { subresource: "status", resourceVersion: pod.metadata.resourceVersion });
     } catch {
       this.mark(pod); // changed meanwhile: look again
     }

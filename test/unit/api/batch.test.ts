@@ -69,7 +69,7 @@ describe("batch/v1 Job admission", () => {
     const j = admitCreate(job({ manualSelector: true, selector: { matchLabels: { app: "y" } }, template: podTemplate("Never", { app: "y" }) }), ctx);
     assert.deepEqual(j.spec.template.metadata?.labels, { app: "y" }, "no generated labels");
     const stored = admitCreate(job(), ctx);
-    const changed: Job = { ...stored, spec: { ...stored.spec, template: { ...stored.spec.template, spec: { ...stored.spec.template.spec, containers: [{ name: "pi", image: "other" }] } } } } as Job;
+    const changed: Job = { ...stored, spec: { ...stored.spec, template: { ...stored.spec.template, spec: { ...stored.spec.template.spec, containers: [{ name: "pi", image: "other" }] } } } };
     assert.match(invalidMessage(() => admitUpdate(changed, stored, ctx)), /spec\.template: Invalid value: core\.PodTemplateSpec\{\.\.\.\}: field is immutable/);
     assert.equal(admitUpdate({ ...stored, spec: { ...stored.spec, suspend: true } }, stored, ctx).spec.suspend, true, "suspend may change");
   });
@@ -132,7 +132,7 @@ describe("cron schedules", () => {
     // 2026-10-25 in Berlin: 03:00 CEST falls back to 02:00 CET, so 02:30 happens twice.
     const first = next("30 2 * * *", "2026-10-24T12:00:00Z", "Europe/Berlin");
     assert.equal(first, "2026-10-25T00:30:00.000Z", "02:30 CEST");
-    assert.equal(next("30 2 * * *", first!, "Europe/Berlin"), "2026-10-25T01:30:00.000Z", "02:30 CET");
+    assert.equal(next("30 2 * * *", first ?? "", "Europe/Berlin"), "2026-10-25T01:30:00.000Z", "02:30 CET");
     assert.equal(next("0 * * * *", "2026-10-25T00:00:00Z", "Europe/Berlin"), "2026-10-25T01:00:00.000Z", "hourly through the repeated hour");
     assert.equal(next("0 * * * *", "2026-10-25T01:00:00Z", "Europe/Berlin"), "2026-10-25T02:00:00.000Z");
   });

@@ -1,6 +1,6 @@
 /**
  * Wiring of the workload controllers into the daemon: one ControllerManager over the API server's in-process API
- * (the same admission and deletion rules as kubectl's requests), running the ReplicaSet, Deployment and garbage
+ * (the same admission and deletion rules as kubectl's requests), running the ReplicaSet, Deployment, Job and garbage
  * collector controllers. stop() ends their workers and informers.
  */
 import type { ApiServer } from "../apiserver/index.js";

@@ -31,10 +31,10 @@ export interface WorkloadsEnv {
   close(): Promise<void>;
 }
 
-export async function startWorkloadsEnv(kubeletOpts: FakeKubeletOptions = {}): Promise<WorkloadsEnv> {
+export async function startWorkloadsEnv(kubeletOpts: FakeKubeletOptions = {}, logs: Record<string, string> = {}): Promise<WorkloadsEnv> {
   const dir = mkdtempSync(join(tmpdir(), "nodelet-workloads-"));
   const cert = await ensureServingCert({ dir: join(dir, "pki") });
-  const t = await startTestServer({ tcp: { host: "127.0.0.1", port: 0, token: "wl-token", ...cert }, fake: { logs: { c: "hello from the deployment\n", nginx: "hello from nginx\n", busybox: "hello from busybox\n" } } });
+  const t = await startTestServer({ tcp: { host: "127.0.0.1", port: 0, token: "wl-token", ...cert }, fake: { logs: { c: "hello from the deployment\n", nginx: "hello from nginx\n", busybox: "hello from busybox\n", ...logs } } });
   const kubeconfig = join(dir, "kubeconfig");
   const cacheDir = join(dir, "cache");
   await writeKubeconfig(kubeconfig, { server: `https://127.0.0.1:${t.server.tcpAddress()!.port}`, caCert: cert.cert, token: "wl-token" });

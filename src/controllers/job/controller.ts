@@ -1,118 +1,82 @@
 /**
- * The Job controller's loop: informers on Jobs and Pods feed a work queue of Job keys; sync() reads the cache,
- * claims the Job's pods (adopting matching orphans, releasing pods that stop matching, as the ReplicaSet controller
- * does), asks reconcile.ts for the plan and applies it through the API: pods created from the template (with the
- * completion index of Indexed Jobs), pods deleted, status and events written, the Job deleted once its
- * ttlSecondsAfterFinished has passed (the TTL-after-finished controller's job, folded in here). Expectations keep it
- * from acting twice on a cache that has not yet seen its own writes; back-off, deadlines and TTLs come back through
- * queue.addAfter on the injected clock.
+ * The Job controller's loop, on the workload skeleton (foundation/owner-controller.ts): informers on Jobs and Pods
+ * feed a work queue of Job keys; sync() reads the cache, claims the Job's pods (adopting matching orphans, releasing
+ * pods that stop matching), asks reconcile.ts for the plan and applies it through the API: pods created from the
+ * template (with the completion index of Indexed Jobs), pods deleted, status and events written, the Job deleted
+ * once its ttlSecondsAfterFinished has passed (the TTL-after-finished controller's job, folded in here).
+ * Expectations keep it from acting twice on a cache that has not yet seen its own writes; back-off, deadlines and
+ * TTLs come back through queue.addAfter on the injected clock.
  */
 import type { Job } from "../../api/batch-types.js";
 import { ApiError } from "../../api/errors.js";
 import { deepEqual } from "../../api/json.js";
 import type { Pod } from "../../api/types.js";
 import type { Controller, ControllerContext } from "../foundation/controller.js";
-import { runWorkers } from "../foundation/controller.js";
-import type { EventRecorder } from "../foundation/events.js";
 import { Expectations } from "../foundation/expectations.js";
 import { objectKey, splitKey, type Informer } from "../foundation/informer.js";
-import { WorkQueue } from "../foundation/work-queue.js";
-import { claimPods } from "../replicaset/reconcile.js";
-import { controllerRef, newControllerRef } from "../workload/pods.js";
+import { OwnerController } from "../foundation/owner-controller.js";
+import { controllerRef } from "../workload/pods.js";
 import { jobPod } from "./pod.js";
 import { planJob, type JobPlan } from "./reconcile.js";
 
-const WORKERS = 5;
-
-export class JobController implements Controller {
-  readonly name = "job-controller";
-  private readonly queue: WorkQueue<string>;
+export class JobController extends OwnerController<Job> {
   private readonly expectations: Expectations;
-  private readonly jobs: Informer<Job>;
   private readonly pods: Informer<Pod>;
-  private readonly events: EventRecorder;
-  private done: Promise<void> | undefined;
 
-  constructor(private readonly ctx: ControllerContext) {
-    this.queue = new WorkQueue<string>(ctx.clock);
+  constructor(ctx: ControllerContext) {
+    super(ctx, "job-controller", "Job");
     this.expectations = new Expectations(ctx.clock);
-    this.jobs = ctx.informers.informer<Job>("Job");
     this.pods = ctx.informers.informer<Pod>("Pod");
-    this.events = ctx.recorder(this.name);
   }
 
-  start(): void {
-    this.jobs.addHandler({
-      onAdd: (job) => this.queue.add(objectKey(job)),
-      onUpdate: (_, job) => this.queue.add(objectKey(job)),
-      onDelete: (job) => {
-        this.expectations.delete(objectKey(job));
-        this.queue.add(objectKey(job));
-      },
-    });
+  protected override watchDependents(): void {
     this.pods.addHandler({
       onAdd: (pod) => this.podAdded(pod),
       onUpdate: (old, pod) => this.podUpdated(old, pod),
       onDelete: (pod) => this.podDeleted(pod),
     });
-    this.done = runWorkers(this.name, this.queue, WORKERS, (key) => this.sync(key), this.ctx.log);
   }
 
-  async stop(): Promise<void> {
-    this.queue.shutDown();
-    await this.done;
-  }
-
-  /** The Job a pod's controllerRef names, if it is still the same object. */
-  private owner(pod: Pod): Job | undefined {
-    const ref = controllerRef(pod);
-    if (!ref || ref.kind !== "Job") return undefined;
-    const job = this.jobs.get(pod.metadata.namespace ?? "", ref.name);
-    return job && job.metadata.uid === ref.uid ? job : undefined;
-  }
-
-  /** Jobs of the pod's namespace whose selector matches it (candidates to adopt an orphan). */
-  private matching(pod: Pod): Job[] {
-    return this.jobs.list(pod.metadata.namespace ?? "").filter((j) => claimPods(j, [pod]).adopt.length > 0);
+  protected override ownerDeleted(key: string): void {
+    this.expectations.delete(key);
   }
 
   private podAdded(pod: Pod): void {
-    const job = this.owner(pod);
+    const job = this.ownerOf(pod);
     if (job) {
       this.expectations.creationObserved(objectKey(job));
-      this.queue.add(objectKey(job));
-    } else if (!controllerRef(pod)) for (const m of this.matching(pod)) this.queue.add(objectKey(m));
+      this.enqueue(job);
+    } else if (!controllerRef(pod)) for (const m of this.matchingOwners(pod)) this.enqueue(m);
   }
 
   private podUpdated(old: Pod, pod: Pod): void {
     if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-    const oldJob = this.owner(old);
-    const job = this.owner(pod);
-    if (oldJob && oldJob !== job) this.queue.add(objectKey(oldJob));
+    const oldJob = this.ownerOf(old);
+    const job = this.ownerOf(pod);
+    if (oldJob && oldJob !== job) this.enqueue(oldJob);
     if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && job) this.expectations.deletionObserved(objectKey(job), objectKey(pod));
-    if (job) this.queue.add(objectKey(job));
-    else if (!controllerRef(pod) && !deepEqual(old.metadata.labels, pod.metadata.labels)) for (const m of this.matching(pod)) this.queue.add(objectKey(m));
+    if (job) this.enqueue(job);
+    else if (!controllerRef(pod) && !deepEqual(old.metadata.labels, pod.metadata.labels)) for (const m of this.matchingOwners(pod)) this.enqueue(m);
   }
 
   private podDeleted(pod: Pod): void {
-    const job = this.owner(pod);
+    const job = this.ownerOf(pod);
     if (!job) return;
     this.expectations.deletionObserved(objectKey(job), objectKey(pod));
-    this.queue.add(objectKey(job));
+    this.enqueue(job);
   }
 
   /** syncJob. */
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
-    const job = this.jobs.get(namespace, name);
+    const job = this.owners.get(namespace, name);
     if (!job) {
       this.expectations.delete(key);
       return;
     }
-    const claims = claimPods(job, this.pods.list(namespace));
-    this.claim(job, claims.adopt, claims.release);
+    const owned = this.claim(job, this.pods.list(namespace));
     const manage = this.expectations.satisfied(key) && !job.metadata.deletionTimestamp;
-    const plan = planJob(job, claims.owned, this.ctx.clock.now(), manage);
+    const plan = planJob(job, owned, this.ctx.clock.now(), manage);
     if (plan.deleteJob) return this.deleteFinished(job);
     const failures: string[] = [];
     this.deletePods(job, key, plan, failures);
@@ -120,7 +84,7 @@ export class JobController implements Controller {
     const status = notCreated ? { ...plan.status, active: Math.max(0, (plan.status.active ?? 0) - notCreated) || undefined } : plan.status;
     if (status.active === undefined) delete status.active;
     if (!deepEqual(status, job.status ?? {})) {
-      const current = this.jobs.get(namespace, name) ?? job;
+      const current = this.owners.get(namespace, name) ?? job;
       this.ctx.api.updateStatus<Job>({ ...current, status });
     }
     for (const e of plan.events) this.events.event(job, e.type, e.reason, e.message);
@@ -134,24 +98,6 @@ export class JobController implements Controller {
       this.ctx.api.delete("Job", job.metadata.namespace ?? "", job.metadata.name ?? "", { uid: job.metadata.uid, propagationPolicy: "Foreground" });
     } catch (err) {
       if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return;
-      throw err;
-    }
-  }
-
-  private claim(job: Job, adopt: Pod[], release: Pod[]): void {
-    const ref = newControllerRef(job);
-    for (const pod of adopt) this.writePod({ ...pod, metadata: { ...pod.metadata, ownerReferences: [...(pod.metadata.ownerReferences ?? []), ref] } });
-    for (const pod of release) {
-      const refs = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== job.metadata.uid);
-      this.writePod({ ...pod, metadata: { ...pod.metadata, ownerReferences: refs.length ? refs : undefined } });
-    }
-  }
-
-  private writePod(pod: Pod): void {
-    try {
-      this.ctx.api.update<Pod>(pod);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 404) return;
       throw err;
     }
   }

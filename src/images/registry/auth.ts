@@ -6,7 +6,11 @@
  *      identity token, the OAuth2 refresh-token POST), → `{token|access_token, expires_in}`; the token is cached per
  *      realm, service, scope set and credential until `expires_in` (60 s when absent or shorter, as the spec says)
  *      minus a margin, on the injected clock.
- * Credentials go only to the endpoint and to the realm it names; they never appear in an error message.
+ * Credentials go only to the endpoint and to the realm it names, and to the realm only over HTTPS — or plain HTTP to a
+ * host the node marks insecure (--insecure-registry, the registries file, loopback) — so an https registry that names
+ * an http realm (a misconfiguration, or a man in the middle rewriting the challenge) cannot have them sent in clear.
+ * The realm request trusts the endpoint's CAs (--registry-ca, the registry's `ca`), as the registry's own requests do.
+ * Credentials never appear in an error message.
  */
 import type { Challenge } from "./challenge.js";
 import type { Credentials } from "./credentials.js";
@@ -39,6 +43,8 @@ export class Authenticator {
   constructor(
     private readonly sender: Sender,
     private readonly now: () => number = Date.now,
+    /** Whether plain HTTP to this host[:port] is the node's explicit choice (RegistryHosts.isInsecure). */
+    private readonly insecureHost: (host: string) => boolean = () => false,
   ) {}
 
   /** The endpoint's challenge, from one `GET /v2/` shared by concurrent callers; a failed ping is not cached. */
@@ -62,8 +68,8 @@ export class Authenticator {
     this.tokens.delete(tokenKey(challenge, scopes, cred));
   }
 
-  /** The Authorization header value for a request under `challenge`, or undefined for anonymous access. */
-  async header(challenge: Challenge | null, scopes: string[], cred: Credentials | undefined, ctx: RegistryErrorContext): Promise<string | undefined> {
+  /** The Authorization header value for a request to `ep` under `challenge`, or undefined for anonymous access. */
+  async header(ep: Pick<Endpoint, "ca">, challenge: Challenge | null, scopes: string[], cred: Credentials | undefined, ctx: RegistryErrorContext): Promise<string | undefined> {
     if (!challenge) return undefined;
     if (challenge.scheme === "basic") {
       return cred ? `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString("base64")}` : undefined;
@@ -74,7 +80,7 @@ export class Authenticator {
     const key = tokenKey(challenge, scopes, cred);
     const cached = this.tokens.get(key);
     if (cached && cached.expiresAt > this.now()) return `Bearer ${cached.token}`;
-    const fresh = await this.fetchToken(challenge, scopes, cred, ctx);
+    const fresh = await this.fetchToken(ep, challenge, scopes, cred, ctx);
     this.tokens.set(key, fresh);
     return `Bearer ${fresh.token}`;
   }
@@ -93,7 +99,7 @@ export class Authenticator {
     throw statusError(res.status, body, ctx, " from /v2/ (is this a registry?)");
   }
 
-  private async fetchToken(challenge: Challenge, scopes: string[], cred: Credentials | undefined, ctx: RegistryErrorContext): Promise<CachedToken> {
+  private async fetchToken(ep: Pick<Endpoint, "ca">, challenge: Challenge, scopes: string[], cred: Credentials | undefined, ctx: RegistryErrorContext): Promise<CachedToken> {
     const realm = challenge.params.realm;
     let realmUrl: URL;
     try {
@@ -101,6 +107,9 @@ export class Authenticator {
       if (realmUrl.protocol !== "https:" && realmUrl.protocol !== "http:") throw new Error("scheme");
     } catch {
       throw new RegistryError("protocol", ctx, `the Bearer challenge's realm "${realm ?? ""}" is not an http(s) URL`);
+    }
+    if (cred && realmUrl.protocol === "http:" && !this.insecureHost(realmUrl.host)) {
+      throw new RegistryError("tls", ctx, `refusing to send the credentials from ${cred.origin} to token server ${realmUrl.origin} over plain HTTP: the realm must be https, or ${realmUrl.host} marked insecure (--insecure-registry)`);
     }
     const params = new URLSearchParams();
     if (challenge.params.service) params.set("service", challenge.params.service);
@@ -117,11 +126,12 @@ export class Authenticator {
           url: realmUrl.toString(),
           headers: { "content-type": "application/x-www-form-urlencoded" },
           body: Buffer.from(params.toString()),
+          ca: ep.ca,
         });
       } else {
         for (const [k, v] of params) realmUrl.searchParams.append(k, v);
         const authorization = cred ? `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString("base64")}` : undefined;
-        res = await this.sender.send({ method: "GET", url: realmUrl.toString(), ...(authorization ? { authorization } : {}), followRedirects: true });
+        res = await this.sender.send({ method: "GET", url: realmUrl.toString(), ...(authorization ? { authorization } : {}), ca: ep.ca, followRedirects: true });
       }
     } catch (err) {
       throw transportError(err, ctx, `token server ${realmUrl.origin}: `);

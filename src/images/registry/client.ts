@@ -73,7 +73,7 @@ export class DistributionClient implements RegistryClient {
     this.hosts = opts.hosts ?? new RegistryHosts();
     this.platform = opts.platform ?? nodePlatform();
     this.transport = new Transport(opts.idleTimeoutMs ?? 30_000);
-    this.auth = new Authenticator(this.transport, opts.now ?? Date.now);
+    this.auth = new Authenticator(this.transport, opts.now ?? Date.now, (host) => this.hosts.isInsecure(host));
     this.blobRetries = opts.blobRetries ?? 5;
   }
 
@@ -185,7 +185,7 @@ export class DistributionClient implements RegistryClient {
       const cred = candidates[i];
       let authorization: string | undefined;
       try {
-        authorization = await this.auth.header(challenge, c.scopes, cred, c.ctx);
+        authorization = await this.auth.header(c.ep, challenge, c.scopes, cred, c.ctx);
       } catch (err) {
         if (err instanceof RegistryError && (err.kind === "unauthorized" || err.kind === "denied") && i + 1 < candidates.length) {
           lastError = err;

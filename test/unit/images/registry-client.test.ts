@@ -211,6 +211,7 @@ describe("manifests from untrusted bytes", () => {
 
 describe("token cache (fake clock)", () => {
   const challenge = { scheme: "bearer", params: { realm: "https://auth.example/token", service: "reg" } };
+  const ep = { ca: [] };
   function fakeTokenServer(expiresIn?: number): { sender: { send(r: HttpRequest): Promise<HttpResponse> }; requests: HttpRequest[] } {
     const requests: HttpRequest[] = [];
     let n = 0;
@@ -230,34 +231,34 @@ describe("token cache (fake clock)", () => {
     const { sender, requests } = fakeTokenServer(300);
     const auth = new Authenticator(sender, () => now);
     const cred = { username: "u", password: "p", origin: "test" };
-    assert.equal(await auth.header(challenge, ["repository:a:pull"], cred, ctx), "Bearer t1");
-    assert.equal(await auth.header(challenge, ["repository:a:pull"], cred, ctx), "Bearer t1");
+    assert.equal(await auth.header(ep, challenge, ["repository:a:pull"], cred, ctx), "Bearer t1");
+    assert.equal(await auth.header(ep, challenge, ["repository:a:pull"], cred, ctx), "Bearer t1");
     const url = new URL(requests[0].url);
     assert.equal(url.searchParams.get("service"), "reg");
     assert.deepEqual(url.searchParams.getAll("scope"), ["repository:a:pull"]);
     assert.equal(requests[0].authorization, `Basic ${Buffer.from("u:p").toString("base64")}`);
-    assert.equal(await auth.header(challenge, ["repository:b:pull"], cred, ctx), "Bearer t2", "another scope, another token");
-    assert.equal(await auth.header(challenge, ["repository:a:pull"], undefined, ctx), "Bearer t3", "anonymous is its own entry");
+    assert.equal(await auth.header(ep, challenge, ["repository:b:pull"], cred, ctx), "Bearer t2", "another scope, another token");
+    assert.equal(await auth.header(ep, challenge, ["repository:a:pull"], undefined, ctx), "Bearer t3", "anonymous is its own entry");
     assert.equal(requests[2].authorization, undefined);
     now += 280_000;
-    assert.equal(await auth.header(challenge, ["repository:a:pull"], cred, ctx), "Bearer t1", "still valid");
+    assert.equal(await auth.header(ep, challenge, ["repository:a:pull"], cred, ctx), "Bearer t1", "still valid");
     now += 15_000; // within the 10 s margin of expiry
-    assert.equal(await auth.header(challenge, ["repository:a:pull"], cred, ctx), "Bearer t4");
+    assert.equal(await auth.header(ep, challenge, ["repository:a:pull"], cred, ctx), "Bearer t4");
   });
   it("treats a missing or short expires_in as 60 s", async () => {
     let now = 0;
     const { sender } = fakeTokenServer(5);
     const auth = new Authenticator(sender, () => now);
-    assert.equal(await auth.header(challenge, ["s"], undefined, ctx), "Bearer t1");
+    assert.equal(await auth.header(ep, challenge, ["s"], undefined, ctx), "Bearer t1");
     now = 49_000;
-    assert.equal(await auth.header(challenge, ["s"], undefined, ctx), "Bearer t1");
+    assert.equal(await auth.header(ep, challenge, ["s"], undefined, ctx), "Bearer t1");
     now = 51_000;
-    assert.equal(await auth.header(challenge, ["s"], undefined, ctx), "Bearer t2");
+    assert.equal(await auth.header(ep, challenge, ["s"], undefined, ctx), "Bearer t2");
   });
   it("uses the OAuth2 refresh-token POST for an identity token", async () => {
     const { sender, requests } = fakeTokenServer();
     const auth = new Authenticator(sender, () => 0);
-    await auth.header(challenge, ["repository:a:pull"], { username: "", password: "", identityToken: "REFRESH", origin: "t" }, ctx);
+    await auth.header(ep, challenge, ["repository:a:pull"], { username: "", password: "", identityToken: "REFRESH", origin: "t" }, ctx);
     assert.equal(requests[0].method, "POST");
     const form = new URLSearchParams((requests[0].body as Buffer).toString());
     assert.equal(form.get("grant_type"), "refresh_token");
@@ -267,8 +268,8 @@ describe("token cache (fake clock)", () => {
   it("answers Basic challenges with the credential and nothing without one", async () => {
     const auth = new Authenticator(fakeTokenServer().sender);
     const basic = { scheme: "basic", params: { realm: "r" } };
-    assert.equal(await auth.header(basic, [], { username: "a", password: "b", origin: "o" }, ctx), `Basic ${Buffer.from("a:b").toString("base64")}`);
-    assert.equal(await auth.header(basic, [], undefined, ctx), undefined);
-    assert.equal(await auth.header(null, [], { username: "a", password: "b", origin: "o" }, ctx), undefined, "no challenge: credentials are not sent");
+    assert.equal(await auth.header(ep, basic, [], { username: "a", password: "b", origin: "o" }, ctx), `Basic ${Buffer.from("a:b").toString("base64")}`);
+    assert.equal(await auth.header(ep, basic, [], undefined, ctx), undefined);
+    assert.equal(await auth.header(ep, null, [], { username: "a", password: "b", origin: "o" }, ctx), undefined, "no challenge: credentials are not sent");
   });
 });

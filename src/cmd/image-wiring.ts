@@ -10,9 +10,10 @@ import { FieldError } from "../api/errors.js";
 import { archiveImages, unpackArchive } from "../images/archives.js";
 import { ImageGC } from "../images/image-gc.js";
 import { NodeImageService, parseRef, type RegistrySources } from "../images/image-service.js";
+import { nodePlatform } from "../images/platform.js";
 import { Puller } from "../images/pull.js";
 import type { NodeReclaimers } from "../kubelet/node-reclaim.js";
-import { normalizeImageRef, ociArch, type ImageStore } from "../runtime/images.js";
+import { normalizeImageRef, type ImageStore } from "../runtime/images.js";
 import { parseDigest } from "../images/store/layer-path.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
 import { fsStats } from "../sys/node-stats.js";
@@ -32,7 +33,7 @@ export interface NodeImages {
 }
 
 export function nodeImages(cfg: DaemonConfig, images: ImageStore, runtime: PodRuntime, log: (m: string) => void, registries: RegistrySources): NodeImages {
-  const puller = new Puller(images, { platform: { os: "linux", architecture: ociArch(process.arch) }, concurrency: LAYER_CONCURRENCY });
+  const puller = new Puller(images, { platform: nodePlatform(), concurrency: LAYER_CONCURRENCY });
   const service = new NodeImageService(images, puller, registries);
   const gc = new ImageGC({
     policy: { highThresholdPercent: cfg.imageGCHighThresholdPercent, lowThresholdPercent: cfg.imageGCLowThresholdPercent, minAgeMs: cfg.imageMinimumGCAgeSeconds * 1000 },

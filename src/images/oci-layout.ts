@@ -56,7 +56,7 @@ export class OciLayoutSource implements ImageSource {
     const bytes = await readInside(this.dir, this.blobPath(digest), `manifest ${digest}`, MAX_JSON);
     const got = createHash(d.algorithm).update(bytes).digest("hex");
     if (got !== d.hex) throw new Error(`manifest ${digest}: digest mismatch: got ${d.algorithm}:${got}`);
-    return { bytes, digest, mediaType: digest === this.entry.digest ? this.entry.mediaType : undefined };
+    return { bytes, digest, ...(digest === this.entry.digest ? { mediaType: this.entry.mediaType } : {}) };
   }
 
   async blob(desc: Pick<Descriptor, "digest" | "size">): Promise<AsyncIterable<Buffer>> {

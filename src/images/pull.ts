@@ -11,7 +11,8 @@
 import { createHash } from "node:crypto";
 import type { Image } from "../api/image.js";
 import type { ImageStoreAccess } from "./node-images.js";
-import { isIndex, manifestMediaType, parseImageConfig, parseManifest, selectPlatform, type Descriptor, type ImageManifest, type ParsedConfig, type Platform } from "./manifest.js";
+import { layerCompression, parseImageConfig, parseManifest, type Descriptor, type ImageManifest, type ParsedConfig, type Platform } from "./manifest.js";
+import { selectPlatform } from "./platform.js";
 import { parseDigest } from "./store/layer-path.js";
 import type { LayerDescriptor } from "./store/layer-store.js";
 
@@ -90,16 +91,19 @@ export class Puller {
   private async run(req: PullRequest): Promise<PullResult> {
     let top = await req.source.manifest();
     verifyManifestDigest(top);
-    let type = manifestMediaType(top.bytes, top.mediaType);
+    let parsed = parseManifest(top.bytes, top.mediaType);
     const repoDigest = req.repository ? `${req.repository}@${top.digest}` : undefined;
-    if (isIndex(type)) {
-      const entry = selectPlatform(top.bytes, this.opts.platform);
+    if (parsed.kind === "index") {
+      const entry = selectPlatform(parsed.index.manifests, this.opts.platform);
       top = await req.source.manifest(entry.digest);
       verifyManifestDigest(top, entry.digest);
-      type = manifestMediaType(top.bytes, top.mediaType);
-      if (isIndex(type)) throw new Error(`${req.ref}: an index inside an index is not supported`);
+      parsed = parseManifest(top.bytes, top.mediaType ?? entry.mediaType);
+      if (parsed.kind === "index") throw new Error(`${req.ref}: an index inside an index is not supported`);
     }
-    const manifest = parseManifest(top.bytes, type);
+    const manifest = parsed.manifest;
+    manifest.layers.forEach((l, i) => {
+      if (layerCompression(l.mediaType) === undefined) throw new Error(`${req.ref}: manifest layers[${i}].mediaType: unsupported "${l.mediaType}"`);
+    });
     const configDigest = parseDigest(manifest.config.digest, "config digest");
     const hadConfig = await this.store.blobs.has(configDigest);
     try {

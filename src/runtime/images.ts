@@ -19,6 +19,7 @@ import { BlobStore } from "../images/store/blob-store.js";
 import { ImageRecords, type ImageRecord } from "../images/store/image-records.js";
 import { DEFAULT_LAYER_LIMITS, LayerStore, type LayerDescriptor } from "../images/store/layer-store.js";
 import { readImageFile } from "../images/image-root.js";
+import { nodePlatform } from "../images/platform.js";
 import { formatReference, InvalidImageNameError, parseImageReference } from "../images/reference.js";
 import { readJsonState } from "../sys/json-state.js";
 import type { Runner } from "../sys/runner.js";
@@ -386,9 +387,9 @@ function parseHexDigest(d: string): { algorithm: "sha256"; hex: string } {
   return { algorithm: "sha256", hex: m[1] };
 }
 
-/** OCI's architecture names for Node's. */
+/** OCI's architecture names for Node's (the platform selector's mapping). */
 export function ociArch(arch: string): string {
-  return ({ x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64" } as Record<string, string>)[arch] ?? arch;
+  return nodePlatform(arch, []).architecture;
 }
 
 function validateTag(tag: string): void {

@@ -57,3 +57,17 @@ function readText(p: string): string {
     return "";
   }
 }
+
+let cpuFlagsCache: string[] | undefined;
+
+/** The CPU's feature flags as /proc/cpuinfo lists them (the first processor's; [] when unreadable). Read once. */
+export function hostCpuFlags(paths: HostPaths = HOST_PATHS): string[] {
+  if (paths !== HOST_PATHS) return parseCpuFlags(readText(join(paths.proc, "cpuinfo")));
+  cpuFlagsCache ??= parseCpuFlags(readText(join(paths.proc, "cpuinfo")));
+  return cpuFlagsCache;
+}
+
+function parseCpuFlags(cpuinfo: string): string[] {
+  const line = /^flags\s*:(.*)$/m.exec(cpuinfo);
+  return line ? line[1].trim().split(/\s+/) : [];
+}

@@ -17,7 +17,7 @@ import { parseRegistriesConfig, RegistryHosts } from "../../src/images/registry/
 import { registryImageSource } from "../../src/images/registry/image-source.js";
 import { layoutBlobs, layoutPushSource } from "../../src/images/registry/layout-source.js";
 import { ImageNotFoundError, pushLocalImage } from "../../src/images/registry/push-image.js";
-import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../../src/images/registry/manifest.js";
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../../src/images/manifest.js";
 import { parseImageReference } from "../../src/images/reference.js";
 import { OciLayout, type LayoutImage } from "../helpers/oci-layout.js";
 import { startBlobStore, startRegistryProxy } from "../helpers/registry-proxy.js";

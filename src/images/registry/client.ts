@@ -20,8 +20,8 @@ import type { Challenge } from "./challenge.js";
 import { NO_CREDENTIALS, type CredentialSource, type Credentials } from "./credentials.js";
 import { RegistryError, statusError, type RegistryErrorContext } from "./errors.js";
 import { RegistryHosts, type Endpoint } from "./hosts.js";
-import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from "./manifest.js";
-import { nodePlatform, selectPlatform } from "./platform.js";
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from "../manifest.js";
+import { nodePlatform, selectPlatform } from "../platform.js";
 import { pushImage, type PushResult, type PushSource } from "./push.js";
 import { readBody, Transport, type HttpResponse } from "./transport.js";
 

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { openInside, readInside, streamInside } from "../layout-file.js";
 import { validateDigest } from "../reference.js";
-import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor } from "./manifest.js";
+import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor } from "../manifest.js";
 import type { PushSource } from "./push.js";
 
 const REF_NAME = "org.opencontainers.image.ref.name";

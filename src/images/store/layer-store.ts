@@ -13,6 +13,7 @@ import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import type { Runner } from "../../sys/runner.js";
 import { DigestMismatchError, type BlobStore } from "./blob-store.js";
+import { layerCompression } from "../manifest.js";
 import { decompress } from "./decompress.js";
 import { digestString, parseDigest } from "./layer-path.js";
 import { tarEntries } from "./tar-reader.js";
@@ -30,15 +31,6 @@ export interface LayerDescriptor {
 /** Bytes of a layer received so far, for progress bars. */
 export type LayerProgress = (bytes: number) => void;
 
-export const LAYER_MEDIA_TYPES = new Set([
-  "application/vnd.oci.image.layer.v1.tar",
-  "application/vnd.oci.image.layer.v1.tar+gzip",
-  "application/vnd.oci.image.layer.v1.tar+zstd",
-  "application/vnd.docker.image.rootfs.diff.tar.gzip",
-  "application/vnd.docker.image.rootfs.diff.tar",
-  "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-  "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
-]);
 
 /**
  * Bounds on one layer as unpacked: a gzip or zstd bomb (a few MB that inflate to terabytes) would otherwise fill the
@@ -100,7 +92,7 @@ export class LayerStore {
   }
 
   private async unpack(l: LayerDescriptor, src: AsyncIterable<Buffer>, progress?: LayerProgress): Promise<void> {
-    if (!LAYER_MEDIA_TYPES.has(l.mediaType)) throw new Error(`layer ${l.digest}: unsupported media type "${l.mediaType}"`);
+    if (layerCompression(l.mediaType) === undefined) throw new Error(`layer ${l.digest}: unsupported media type "${l.mediaType}"`);
     const blobDigest = parseDigest(l.digest, "layer digest");
     const diff = parseDigest(l.diffID, "diffID");
     if (!Number.isSafeInteger(l.size) || l.size < 0) throw new Error(`layer ${l.digest}: invalid size ${l.size}`);

@@ -8,7 +8,8 @@ import { entryComponents, entryMeaning, parseDigest } from "../../../src/images/
 import { tarEntries, TarFormatError } from "../../../src/images/store/tar-reader.js";
 import { sniffCompression } from "../../../src/images/store/decompress.js";
 import { allowedXattr } from "../../../src/images/store/unpack.js";
-import { manifestMediaType, parseImageConfig, parseManifest, selectPlatform } from "../../../src/images/manifest.js";
+import { layerCompression, parseImageConfig, parseManifest, type Descriptor } from "../../../src/images/manifest.js";
+import { selectPlatform } from "../../../src/images/platform.js";
 import { parseGroup, parsePasswd, resolveImageUser } from "../../../src/images/image-user.js";
 import { normalizeImageRef } from "../../../src/runtime/images.js";
 import { tarBuffer } from "../../helpers/tar-writer.js";
@@ -51,7 +52,7 @@ describe("layer entry paths", () => {
     assert.deepEqual(parseDigest(`sha256:${hex}`), { algorithm: "sha256", hex });
     assert.equal(parseDigest(`sha512:${"b".repeat(128)}`).algorithm, "sha512");
     for (const bad of [`sha256:../../${hex}`, `sha256:${hex.toUpperCase()}`, `sha256:${hex}/x`, `md5:${hex}`, "sha256:abc", `sha256:${hex}\n`, 42]) {
-      assert.throws(() => parseDigest(bad, "layers[0].digest"), /layers\[0\]\.digest: invalid digest/);
+      assert.throws(() => parseDigest(bad, "layers[0].digest"), /layers\[0\]\.digest: invalid/);
     }
   });
 
@@ -123,25 +124,26 @@ describe("manifests", () => {
   }));
 
   test("a manifest's layers are checked: digest grammar, media type, size", () => {
-    const ok = parseManifest(manifest([{ mediaType: "application/vnd.oci.image.layer.v1.tar+zstd", digest: d("a"), size: 3 }]), "x");
-    assert.equal(ok.layers.length, 1);
-    assert.throws(() => parseManifest(manifest([{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: "sha256:../x", size: 3 }]), "x"), /manifest\.layers\[0\]\.digest: invalid digest/);
-    assert.throws(() => parseManifest(manifest([{ mediaType: "text/plain", digest: d("a"), size: 3 }]), "x"), /layers\[0\]\.mediaType: unsupported/);
-    assert.throws(() => parseManifest(manifest([{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: d("a"), size: -1 }]), "x"), /size/);
+    const ok = parseManifest(manifest([{ mediaType: "application/vnd.oci.image.layer.v1.tar+zstd", digest: d("a"), size: 3 }]), undefined);
+    assert.equal(ok.kind === "manifest" && ok.manifest.layers.length, 1);
+    assert.throws(() => parseManifest(manifest([{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: "sha256:../x", size: 3 }]), undefined), /layers\[0\]\.digest: invalid/);
+    assert.equal(layerCompression("text/plain"), undefined, "the puller refuses a layer of a type it cannot unpack");
+    assert.equal(layerCompression("application/vnd.docker.image.rootfs.diff.tar"), "none");
+    assert.throws(() => parseManifest(manifest([{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: d("a"), size: -1 }]), undefined), /size/);
   });
 
   test("the served type must agree with the declared one; unknown types are refused", () => {
-    assert.throws(() => manifestMediaType(manifest([]), "application/vnd.docker.distribution.manifest.v2+json"), /served as/);
-    assert.throws(() => manifestMediaType(Buffer.from('{"mediaType":"application/x"}')), /unsupported media type/);
+    assert.throws(() => parseManifest(manifest([]), "application/vnd.docker.distribution.manifest.v2+json"), /served as/);
+    assert.throws(() => parseManifest(Buffer.from('{"schemaVersion":2,"mediaType":"application/x"}'), undefined), /unsupported manifest media type/);
   });
 
   test("index: the first entry for linux/this arch, attestations and other platforms skipped", () => {
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [
+    const index: Descriptor[] = ([
       { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d("1"), size: 1, platform: { os: "unknown", architecture: "unknown" }, annotations: { "vnd.docker.reference.type": "attestation-manifest" } },
       { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d("2"), size: 1, platform: { os: "linux", architecture: "arm64", variant: "v8" } },
       { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d("3"), size: 1, platform: { os: "linux", architecture: "amd64" } },
       { mediaType: "application/x-unknown", digest: d("4"), size: 1, platform: { os: "linux", architecture: "amd64" } },
-    ] }));
+    ]);
     assert.equal(selectPlatform(index, { os: "linux", architecture: "amd64" }).digest, d("3"));
     assert.equal(selectPlatform(index, { os: "linux", architecture: "arm64", variant: "v8" }).digest, d("2"));
     assert.throws(() => selectPlatform(index, { os: "linux", architecture: "s390x" }), /no image for platform linux\/s390x .*linux\/arm64\/v8/);

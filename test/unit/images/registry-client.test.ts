@@ -13,8 +13,8 @@ import { verifyManifestDigest } from "../../../src/images/registry/client.js";
 import { Keyring, parseDockerConfig } from "../../../src/images/registry/credentials.js";
 import { RegistryError } from "../../../src/images/registry/errors.js";
 import { isLoopback, parseRegistriesConfig, RegistryHosts } from "../../../src/images/registry/hosts.js";
-import { DOCKER_MANIFEST, layerCompression, OCI_INDEX, OCI_MANIFEST, parseManifest, type Descriptor } from "../../../src/images/registry/manifest.js";
-import { nodePlatform, selectPlatform } from "../../../src/images/registry/platform.js";
+import { DOCKER_MANIFEST, layerCompression, OCI_INDEX, OCI_MANIFEST, parseManifest, type Descriptor } from "../../../src/images/manifest.js";
+import { nodePlatform, selectPlatform } from "../../../src/images/platform.js";
 import type { HttpRequest, HttpResponse } from "../../../src/images/registry/transport.js";
 
 const D = (c: string): string => `sha256:${c.repeat(64)}`;
@@ -68,9 +68,9 @@ describe("index platform selection", () => {
     assert.throws(() => selectPlatform([entry(D("a"), "linux", "arm64", "v8"), entry(D("b"), "windows", "amd64")], amd64), /no image for platform linux\/amd64 in the index \(it has: linux\/arm64\/v8, windows\/amd64\)/);
   });
   it("knows this node's platform", () => {
-    assert.deepEqual(nodePlatform("x64"), { os: "linux", architecture: "amd64" });
+    assert.deepEqual(nodePlatform("x64", []), { os: "linux", architecture: "amd64", variant: "v1" });
     assert.deepEqual(nodePlatform("arm64"), { os: "linux", architecture: "arm64", variant: "v8" });
-    assert.deepEqual(nodePlatform("arm", "6"), { os: "linux", architecture: "arm", variant: "v6" });
+    assert.deepEqual(nodePlatform("arm", [], "6"), { os: "linux", architecture: "arm", variant: "v6" });
   });
 });
 

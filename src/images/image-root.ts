@@ -6,15 +6,15 @@
  *
  * The merge is overlayfs': the topmost layer holding a name wins; a 0/0 character device hides the name below;
  * a directory marked opaque (trusted.overlay.opaque=y) hides everything below it; a non-directory ends the merge.
- * Symlinks (absolute or relative) restart at the image root, `..` is clamped at the root, 40 links at most.
+ * The path is resolved by root-path.ts (the resolver the layer unpacker uses too): symlinks followed inside the image
+ * root, `..` clamped at the root, 40 links at most.
  */
 import { promises as fsp, type Stats } from "node:fs";
 import { join } from "node:path";
+import { resolveInRoot, SymlinkLoopError } from "./root-path.js";
 
 /** Whether a layer's directory is opaque (reads the xattr; injected: Node has no getxattr). */
 export type OpaqueCheck = (hostDir: string) => Promise<boolean>;
-
-const MAX_LINKS = 40;
 
 /**
  * The content of `path` in the image whose layer directories are `lowerDirs` (top layer first), or undefined when
@@ -43,31 +43,16 @@ interface Found {
 
 /** The host path (in one layer) that `path` names in the merged image, final symlinks followed. */
 export async function lookup(lowerDirs: string[], path: string, isOpaque: OpaqueCheck): Promise<Found | undefined> {
-  const pending = path.split("/");
-  let cur: string[] = [];
-  let links = 0;
-  while (pending.length) {
-    const c = pending.shift()!;
-    if (c === "" || c === ".") continue;
-    if (c === "..") {
-      cur.pop();
-      continue;
-    }
-    const next = [...cur, c];
-    const found = await topmost(lowerDirs, next, isOpaque);
-    if (!found) return undefined;
-    if (found.st.isSymbolicLink()) {
-      if (++links > MAX_LINKS) throw new Error(`image path ${path}: too many levels of symbolic links`);
-      const target = await fsp.readlink(found.host);
-      if (target.startsWith("/")) cur = [];
-      pending.unshift(...target.split("/"));
-      continue;
-    }
-    if (pending.some((p) => p !== "" && p !== ".") && !found.st.isDirectory()) return undefined; // ENOTDIR
-    cur = next;
-    if (pending.every((p) => p === "" || p === ".")) return found;
+  const view = { entry: (comps: string[]) => topmost(lowerDirs, comps, isOpaque) };
+  let r;
+  try {
+    r = await resolveInRoot(path, view, (host) => fsp.readlink(host));
+  } catch (err) {
+    if (err instanceof SymlinkLoopError) throw new Error(`image path ${path}: too many levels of symbolic links`, { cause: err });
+    throw err;
   }
-  return undefined; // the image root itself
+  if (r.kind !== "found" || r.comps.length === 0) return undefined; // missing, ENOTDIR, or the image root itself
+  return r.entry ?? (await view.entry(r.comps));
 }
 
 /** The topmost layer entry for `comps` (parents already known to be directories in the merge). */

@@ -26,6 +26,7 @@
 import { constants, promises as fsp } from "node:fs";
 import { join } from "node:path";
 import type { Runner } from "../../sys/runner.js";
+import { resolveInRoot, SymlinkLoopError, type RootEntry } from "../root-path.js";
 import { entryComponents, entryMeaning } from "./layer-path.js";
 import type { TarEntry, TarHeader } from "./tar-reader.js";
 
@@ -53,9 +54,6 @@ export class LayerLimitError extends Error {
     this.name = "LayerLimitError";
   }
 }
-
-/** Symlinks followed while resolving one path before giving up, as the kernel's MAXSYMLINKS. */
-const MAX_LINKS = 40;
 
 export class UnsafeLayerError extends Error {
   constructor(entry: string, reason: string) {
@@ -216,35 +214,26 @@ class Unpacker {
   async resolveDir(comps: string[], entry: string, create?: true): Promise<string>;
   async resolveDir(comps: string[], entry: string, create: false): Promise<string | undefined>;
   async resolveDir(comps: string[], entry: string, create = true): Promise<string | undefined> {
-    const pending = [...comps];
-    let cur: string[] = [];
-    let links = 0;
-    while (pending.length) {
-      const c = pending.shift()!;
-      if (c === "" || c === ".") continue;
-      if (c === "..") {
-        cur.pop();
-        continue;
-      }
-      const path = join(this.root, ...cur, c);
-      const st = await lstatOrUndefined(path);
-      if (!st) {
-        if (!create) return undefined;
-        await fsp.mkdir(path, { mode: 0o755 });
-        cur.push(c);
-        continue;
-      }
-      if (st.isSymbolicLink()) {
-        if (++links > MAX_LINKS) throw new UnsafeLayerError(entry, "too many levels of symbolic links");
-        const target = await fsp.readlink(path);
-        if (target.startsWith("/")) cur = [];
-        pending.unshift(...target.split("/"));
-        continue;
-      }
-      if (!st.isDirectory()) throw new UnsafeLayerError(entry, `"${[...cur, c].join("/")}" is not a directory`);
-      cur.push(c);
+    const at = async (c: string[]): Promise<RootEntry | undefined> => {
+      const host = join(this.root, ...c);
+      const st = await lstatOrUndefined(host);
+      return st && { host, st };
+    };
+    const mkdir = async (c: string[]): Promise<RootEntry> => {
+      const host = join(this.root, ...c);
+      await fsp.mkdir(host, { mode: 0o755 });
+      return { host, st: await fsp.lstat(host) };
+    };
+    let r;
+    try {
+      r = await resolveInRoot(comps, create ? { entry: at, mkdir } : { entry: at }, (host) => fsp.readlink(host));
+    } catch (err) {
+      if (err instanceof SymlinkLoopError) throw new UnsafeLayerError(entry, "too many levels of symbolic links");
+      throw err;
     }
-    return join(this.root, ...cur);
+    if (r.kind === "missing") return undefined;
+    if (r.kind === "notdir" || (r.entry && !r.entry.st.isDirectory())) throw new UnsafeLayerError(entry, `"${r.comps.join("/")}" is not a directory`);
+    return join(this.root, ...r.comps);
   }
 
   async finish(): Promise<void> {

@@ -61,7 +61,7 @@ export interface StorageSettings {
 async function remountVolumes(store: Store, provisioner: LocalProvisioner, log: (m: string) => void): Promise<void> {
   const volumes = store.list<PersistentVolume>("PersistentVolume").items;
   try {
-    for (const name of await provisioner.collectOrphans(new Set(volumes.map((v) => v.metadata.name!)))) log(`removed volume ${name}: no PersistentVolume names it`);
+    for (const name of await provisioner.collectOrphans(new Set(volumes.map((v) => v.metadata.name!)), log)) log(`removed volume ${name}: no PersistentVolume names it`);
   } catch (err) {
     log(`volumes: ${String(err)}`);
   }

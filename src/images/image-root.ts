@@ -82,7 +82,11 @@ async function parentsVisible(layer: string, dirComps: string[], isOpaque: Opaqu
   let result: "through" | "last" = "through";
   for (let n = 1; n <= dirComps.length; n++) {
     const host = join(layer, ...dirComps.slice(0, n));
-    const st = await fsp.lstat(host).catch(() => undefined);
+    // Only a missing name is absence; an unreadable upper layer must not let a lower layer's file show through.
+    const st = await fsp.lstat(host).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT" || e.code === "ENOTDIR") return undefined;
+      throw e;
+    });
     if (!st) return result === "last" ? "last" : "absent";
     if (st.isCharacterDevice() && st.rdev === 0) return "last";
     if (!st.isDirectory()) return "last";

@@ -82,11 +82,8 @@ export class ImageStore {
 
   /** Whether the node has an image by this reference (synchronous: reads the tag file). */
   has(ref: string): boolean {
-    try {
-      return this.idOf(normalizeImageRef(ref), this.records.tags()) !== undefined;
-    } catch {
-      return false;
-    }
+    // An unreadable or corrupt tag file throws: "absent" would send a pull whose commit rewrites the tags from nothing.
+    return this.idOf(normalizeImageRef(ref), this.records.tags()) !== undefined;
   }
 
   async list(): Promise<Image[]> {

@@ -99,9 +99,17 @@ export function planWrite(cur: CurrentState, payload: Payload, newDir: string): 
 
 /** Reads the current state of a volume directory written by this writer (an empty one is fine). */
 export async function readState(target: string): Promise<CurrentState> {
-  const entries = await fsp.readdir(target).catch(() => [] as string[]);
+  // Fails closed: only a missing directory or ..data link means "nothing written yet"; any other error stops the
+  // write rather than have it plan removals from a partial picture.
+  const entries = await fsp.readdir(target).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return [] as string[];
+    throw e;
+  });
   const visible = entries.filter((e) => !e.startsWith(".."));
-  const dataDir = await fsp.readlink(join(target, DATA_DIR)).catch(() => undefined);
+  const dataDir = await fsp.readlink(join(target, DATA_DIR)).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return undefined;
+    throw e;
+  });
   const ours = dataDir && TS_DIR.test(dataDir) ? dataDir : undefined;
   const files: Payload = new Map();
   if (ours) await readTree(join(target, ours), "", files);

@@ -19,10 +19,11 @@ export class HostPathPlugin implements VolumePlugin {
 
   async setup(pod: Pod, v: Volume) {
     const { path, type = "" } = v.hostPath!;
-    const st = await fsp.stat(path).catch(() => undefined);
     const fail = (why: string): never => {
       throw new VolumeError(v.name, `hostPath type check failed: ${path} ${why}`);
     };
+    // Only a path that does not exist is "absent" (and may be created); one that cannot be checked fails the volume.
+    const st = await fsp.stat(path).catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : fail(`cannot be checked: ${e.code ?? e.message}`)));
     switch (type) {
       case "DirectoryOrCreate":
         if (!st) {

@@ -132,11 +132,20 @@ export class LocalProvisioner {
    * Removes volumes no PersistentVolume names (`known`) and nobody kept on purpose: what a crash between making a
    * volume's storage and its object, or during a reclaim, left behind. Returns their names.
    */
-  async collectOrphans(known: ReadonlySet<string>): Promise<string[]> {
+  async collectOrphans(known: ReadonlySet<string>, report: (msg: string) => void = () => undefined): Promise<string[]> {
     const gone: string[] = [];
     for (const name of this.names()) {
+      if (known.has(name)) continue;
       const img = this.image(name);
-      if (known.has(name) || img.state()?.released) continue;
+      let released: boolean;
+      try {
+        released = img.state()?.released === true;
+      } catch (err) {
+        // Fails closed: a record that cannot be read may be a Retain volume's; it is kept and reported, not removed.
+        report(`volume ${name} kept: its record cannot be read (${err instanceof Error ? err.message : String(err)})`);
+        continue;
+      }
+      if (released) continue;
       await img.remove();
       gone.push(name);
     }

@@ -12,8 +12,10 @@
  * is refused by this kernel (it forbids writes to a mounted block device: resize2fs says "Permission denied to resize
  * filesystem"), so growth is offline: grow the file, and resize2fs once the filesystem is mounted nowhere.
  */
-import { promises as fsp, readFileSync, statSync } from "node:fs";
+import { promises as fsp, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
+import { HostError } from "../sys/host-error.js";
+import { readJsonState } from "../sys/json-state.js";
 import { isMountPoint, mount, unmount } from "../sys/mounts.js";
 import type { Runner } from "../sys/runner.js";
 
@@ -55,30 +57,27 @@ export class LoopImage {
     this.stateFile = join(dir, "volume.json");
   }
 
+  /**
+   * Whether the image file is there. Fails closed: only "no such file" is false — an image that cannot be checked
+   * (EACCES, EIO, EMFILE) is an error, never "absent", since the caller would then make a new filesystem over it.
+   */
   exists(): boolean {
-    try {
-      return statSync(this.image).isFile();
-    } catch {
-      return false;
-    }
+    const st = statOrAbsent(this.image);
+    return st?.isFile() === true;
   }
 
+  /**
+   * The image's record (volume.json): undefined only when there is none. An unreadable one is a HostError and a
+   * corrupt one a CorruptStateError, so a volume kept on purpose (released) is never taken for an orphan on a guess.
+   */
   state(): ImageState | undefined {
-    try {
-      return JSON.parse(readFileSync(this.stateFile, "utf8")) as ImageState;
-    } catch {
-      return undefined;
-    }
+    return readJsonState<ImageState>(this.stateFile, `volume image ${this.dir}`);
   }
 
   /** Bytes the sparse image may still take from the host disk: its size minus what it already uses. */
   uncommittedBytes(): number {
-    try {
-      const st = statSync(this.image);
-      return Math.max(0, st.size - st.blocks * 512);
-    } catch {
-      return 0;
-    }
+    const st = statOrAbsent(this.image);
+    return st ? Math.max(0, st.size - st.blocks * 512) : 0;
   }
 
   /** Creates the image (usable size ≥ `bytes`) and an ext4 filesystem on it. */
@@ -199,13 +198,21 @@ export class LoopImage {
   async remove(): Promise<void> {
     const wasMounted = isMountPoint(this.target);
     await this.unmount();
-    if (this.state()?.block) {
+    // Removing is the intent here, so a record that cannot be read does not stop it: the image is then treated as
+    // possibly a Block volume's (its loop device, if any, detached) rather than guessed not to be.
+    let block: boolean;
+    try {
+      block = this.state()?.block === true;
+    } catch {
+      block = true;
+    }
+    if (block) {
       const dev = await this.attachedDevice();
       if (dev) await this.runner.run(["losetup", "-d", dev], { owner: this.owner });
     }
     // A device still held by a container's mount namespace detaches when that goes; this waits only for the
     // kernel's own deferred detach, so the caller sees the device gone when nothing else holds it.
-    if (wasMounted || this.state()?.block) await this.detached();
+    if (wasMounted || block) await this.detached();
     // rm -r never crosses into a filesystem still mounted (a failed umount throws above).
     await fsp.rm(this.dir, { recursive: true, force: true });
   }
@@ -218,5 +225,16 @@ export class LoopImage {
 
   private async saveState(st: ImageState): Promise<void> {
     await this.runner.writeFile(this.stateFile, `${JSON.stringify(st)}\n`, this.owner, 0o600);
+  }
+}
+
+/** lstat-free stat of a path; undefined only when it does not exist. */
+function statOrAbsent(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw new HostError("stat", path, "", err);
   }
 }

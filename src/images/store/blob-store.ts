@@ -70,7 +70,7 @@ export class BlobStore {
   /** Removes temporaries left by an interrupted write (at start, before any pull runs). */
   async removeTemporaries(): Promise<void> {
     for (const alg of ["sha256", "sha512"]) {
-      const names = await fsp.readdir(join(this.dir, alg)).catch(() => [] as string[]);
+      const names = await readdirOrNone(join(this.dir, alg));
       for (const n of names) if (n.startsWith(".tmp-")) await fsp.rm(join(this.dir, alg, n), { force: true });
     }
   }
@@ -79,7 +79,7 @@ export class BlobStore {
   async list(): Promise<string[]> {
     const out: string[] = [];
     for (const alg of ["sha256", "sha512"] as const) {
-      const names = await fsp.readdir(join(this.dir, alg)).catch(() => [] as string[]);
+      const names = await readdirOrNone(join(this.dir, alg));
       for (const n of names) if (/^[a-f0-9]+$/.test(n)) out.push(`${alg}:${n}`);
     }
     return out;
@@ -135,3 +135,11 @@ export class BlobWriter {
 
 /** Parses and checks a digest string (re-exported for the store's callers). */
 export { parseDigest };
+
+/** A directory's names; [] only when it does not exist (an unreadable one is an error, not "no blobs"). */
+async function readdirOrNone(dir: string): Promise<string[]> {
+  return fsp.readdir(dir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return [] as string[];
+    throw e;
+  });
+}

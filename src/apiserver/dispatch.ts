@@ -12,7 +12,7 @@ import type { ServerContext } from "./context.js";
 import { aggregatedContentType, aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import { queryBool, sendError, sendJson } from "./http.js";
 import { negotiateDiscovery } from "./negotiate.js";
-import { openapiDocument, openapiRoot } from "./openapi.js";
+import { acceptsJson, openapiDocument, openapiRoot, openapiV2 } from "./openapi.js";
 import { TEXT_FORMAT } from "../metrics/registry.js";
 import { parseRoute, type ResourceRoute, type Route } from "./router.js";
 import type { Call } from "./handlers/common.js";
@@ -81,6 +81,13 @@ async function serveNonResource(ctx: ServerContext, req: IncomingMessage, res: S
       return sendJson(res, 200, apiGroupDocument(route.group));
     case "resourceList":
       return sendJson(res, 200, apiResourceList(route.group, route.version));
+    case "openapiV2": {
+      // Only JSON is served: a protobuf-only client gets 406 and falls back, as from a server without v2.
+      if (!acceptsJson(req.headers.accept)) throw new ApiError("NotAcceptable", "only the following media types are accepted: application/json");
+      const doc = openapiV2();
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(doc) });
+      return void res.end(doc);
+    }
     case "openapiV3Root":
       return sendJson(res, 200, openapiRoot());
     case "openapiV3": {

@@ -28,6 +28,7 @@ export type Route =
   | { type: "apiGroup"; group: string }
   | { type: "resourceList"; group: string; version: string }
   | { type: "openapiV3Root" }
+  | { type: "openapiV2" }
   | { type: "openapiV3"; path: string }
   | { type: "nodeMetrics"; name?: string }
   | { type: "metrics"; endpoint: "" | "cadvisor" }
@@ -83,7 +84,8 @@ export function parseRoute(pathname: string): Route {
 }
 
 function openapiRoute(rest: string[]): Route {
-  if (rest[0] !== "v3") return NOT_FOUND; // /openapi/v2 is deliberately absent: kubectl falls back (reference §1).
+  if (rest[0] === "v2") return rest.length === 1 ? { type: "openapiV2" } : NOT_FOUND;
+  if (rest[0] !== "v3") return NOT_FOUND;
   return rest.length === 1 ? { type: "openapiV3Root" } : { type: "openapiV3", path: rest.slice(1).join("/") };
 }
 

@@ -2,7 +2,7 @@
  * kubectl parity with a real daemon and the real kubectl (privileged): `get --raw /metrics` and
  * `/metrics/cadvisor` in Prometheus text format (checked by a strict parser) with the apiserver's, the kubelet's
  * and cAdvisor's series for a running pod; `describe node` showing the node Lease renewed; `top node` from the
- * whole node. One daemon for the whole file.
+ * whole node; `explain` from the served OpenAPI. One daemon for the whole file.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -110,5 +110,20 @@ describe("kubectl parity (privileged)", { skip }, () => {
     assert.ok(pod);
     // The host runs the daemon, kubectl and the rest of the machine: its working set is far above a busybox loop's.
     assert.ok(Number(m[2]) > Number(pod[2]) + 50, `node ${m[2]}Mi vs pod ${pod[2]}Mi`);
+  });
+
+  test("explain pod.spec.containers and deployment.spec.strategy print the fields with their descriptions", async () => {
+    const containers = await ok(["explain", "pod.spec.containers"]);
+    assert.match(containers, /^KIND:\s+Pod\nVERSION:\s+v1\n/m, containers);
+    assert.match(containers, /^FIELD: containers <\[\]Container>$/m, containers);
+    assert.match(containers, /List of containers belonging to the pod/);
+    assert.match(containers, /^ {2}image\t<string>\n {4}Container image name/m, containers);
+    assert.match(containers, /^ {2}ports\t<\[\]ContainerPort>$/m, containers);
+    const strategy = await ok(["explain", "deployment.spec.strategy"]);
+    assert.match(strategy, /^GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1\n/m, strategy);
+    assert.match(strategy, /^FIELD: strategy <DeploymentStrategy>$/m, strategy);
+    assert.match(strategy, /The deployment strategy to use to replace existing pods with new ones\./);
+    assert.match(strategy, /^ {2}rollingUpdate\t<RollingUpdateDeployment>$/m, strategy);
+    assert.match(strategy, /^ {2}type\t<string>\n {4}Type of deployment\./m, strategy);
   });
 });

@@ -10,6 +10,7 @@ import { FieldError } from "../api/errors.js";
 import { archiveImages, unpackArchive } from "../images/archives.js";
 import { ImageGC } from "../images/image-gc.js";
 import { NodeImageService, parseRef, type RegistrySources } from "../images/image-service.js";
+import { parseManifest } from "../images/manifest.js";
 import { nodePlatform } from "../images/platform.js";
 import { Puller } from "../images/pull.js";
 import type { NodeReclaimers } from "../kubelet/node-reclaim.js";
@@ -136,7 +137,7 @@ async function saveImage(images: ImageStore, ref: string, path: string): Promise
     }
     const name = normalizeImageRef(ref);
     const index = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{
-      mediaType: (JSON.parse(manifest.toString()) as { mediaType?: string }).mediaType ?? "application/vnd.oci.image.manifest.v1+json",
+      mediaType: manifestType(manifest),
       digest: r.manifestDigest, size: manifest.length,
       annotations: { "org.opencontainers.image.ref.name": name },
     }] };
@@ -149,6 +150,12 @@ async function saveImage(images: ImageStore, ref: string, path: string): Promise
     await fsp.rm(dir, { recursive: true, force: true });
     await fsp.rm(partial, { force: true });
   }
+}
+
+/** The media type of a stored image manifest, read by the one manifest parser. */
+function manifestType(bytes: Buffer): string {
+  const m = parseManifest(bytes, undefined);
+  return m.kind === "manifest" ? m.manifest.mediaType : m.index.mediaType;
 }
 
 /** Registers image GC as the node-level reclaimer of the images' filesystem (after dead containers). */

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { readInside, streamInside } from "./layout-file.js";
-import type { Descriptor } from "./manifest.js";
+import { parseManifest, type Descriptor } from "./manifest.js";
 import type { FetchedManifest, ImageSource } from "./pull.js";
 import { parseDigest } from "./store/layer-path.js";
 
@@ -25,13 +25,15 @@ export interface LayoutEntry {
 export async function layoutEntries(dir: string): Promise<LayoutEntry[]> {
   const marker = parseJson(await readInside(dir, "oci-layout", "OCI layout", MAX_JSON), `${dir}/oci-layout`) as { imageLayoutVersion?: unknown } | null;
   if (typeof marker?.imageLayoutVersion !== "string") throw new Error(`${dir}/oci-layout: no imageLayoutVersion`);
-  const index = parseJson(await readInside(dir, "index.json", "OCI layout", MAX_JSON), `${dir}/index.json`) as { manifests?: unknown } | null;
-  if (!index) throw new Error(`${dir}/index.json: not an object`);
-  if (!Array.isArray(index.manifests)) throw new Error(`${dir}/index.json: manifests must be a list`);
-  return index.manifests.map((m: Descriptor, i: number) => {
-    parseDigest(m?.digest, `${dir}/index.json manifests[${i}].digest`);
-    return { name: m.annotations?.[REF_NAME], descriptor: m };
-  });
+  // index.json is an image index, read by the one manifest parser (descriptors, digests, platforms checked).
+  let index;
+  try {
+    index = parseManifest(await readInside(dir, "index.json", "OCI layout", MAX_JSON), undefined);
+  } catch (err) {
+    throw new Error(`${dir}/index.json: ${(err as Error).message}`, { cause: err });
+  }
+  if (index.kind !== "index") throw new Error(`${dir}/index.json: not an image index`);
+  return index.index.manifests.map((m) => ({ name: m.annotations?.[REF_NAME], descriptor: m }));
 }
 
 export class OciLayoutSource implements ImageSource {

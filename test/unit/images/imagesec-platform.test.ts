@@ -5,7 +5,7 @@
  * unknown media types skipped; the puller picks by the same rules from a multi-platform OCI layout.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -98,5 +98,13 @@ describe("the puller selects with the same rules", () => {
     assert.equal(await pull(linux("amd64", "v3"), "s1"), v3.config.digest.slice(7));
     assert.equal(await pull(linux("amd64", "v2"), "s2"), v1.config.digest.slice(7));
     assert.equal(await pull(linux("arm", "v7"), "s3"), arm.config.digest.slice(7));
+  });
+
+  test("an import reads the layout's index.json with the same parser: a platform without an architecture is refused", async () => {
+    const dir = join(root, "bad-index");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+    writeFileSync(join(dir, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: OCI_MANIFEST, digest: D("a"), size: 1, platform: { os: "linux" } }] }));
+    await assert.rejects(OciLayoutSource.open(dir), /index\.json: manifests\[0\]\.platform must have string os and architecture/);
   });
 });

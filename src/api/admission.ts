@@ -21,6 +21,7 @@
 import { randomUUID } from "node:crypto";
 import { deploymentStrategy, replicaSetStrategy } from "./apps.js";
 import { cronJobStrategy, jobStrategy } from "./batch.js";
+import { controllerRevisionStrategy, statefulSetStrategy } from "./apps-statefulset.js";
 import { endpointSliceStrategy, endpointsStrategy } from "./endpoints.js";
 import { ApiError } from "./errors.js";
 import { eventStrategy } from "./events.js";
@@ -70,6 +71,8 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   Deployment: deploymentStrategy,
   ReplicaSet: replicaSetStrategy,
   Lease: leaseStrategy,
+  StatefulSet: statefulSetStrategy,
+  ControllerRevision: controllerRevisionStrategy,
   Job: jobStrategy,
   CronJob: cronJobStrategy,
 };

@@ -1,8 +1,8 @@
 /**
- * apps/v1 Deployment and ReplicaSet, and autoscaling/v1 Scale (the `scale` subresource's body), as k8s.io/api
+ * apps/v1 Deployment, ReplicaSet, StatefulSet, DaemonSet and ControllerRevision, and autoscaling/v1 Scale (the `scale` subresource's body), as k8s.io/api
  * declares them. Only the fields nodelet reads or writes are typed; unknown fields are kept by the store.
  */
-import type { KubeObject, LabelSelector, ObjectMeta, PodSpec } from "./types.js";
+import type { KubeObject, LabelSelector, ObjectMeta, PersistentVolumeClaim, PodSpec } from "./types.js";
 
 export interface PodTemplateSpec {
   metadata?: ObjectMeta;
@@ -84,4 +84,80 @@ export interface ReplicaSet extends KubeObject {
 export interface Scale extends KubeObject {
   spec: { replicas?: number };
   status: { replicas: number; selector?: string };
+}
+
+export interface StatefulSetUpdateStrategy {
+  type?: "RollingUpdate" | "OnDelete";
+  rollingUpdate?: { partition?: number; maxUnavailable?: IntOrPercent };
+}
+
+export type PVCRetention = "Retain" | "Delete";
+
+export interface StatefulSetSpec {
+  replicas?: number;
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  volumeClaimTemplates?: PersistentVolumeClaim[];
+  serviceName?: string;
+  podManagementPolicy?: "OrderedReady" | "Parallel";
+  updateStrategy?: StatefulSetUpdateStrategy;
+  revisionHistoryLimit?: number;
+  minReadySeconds?: number;
+  persistentVolumeClaimRetentionPolicy?: { whenDeleted?: PVCRetention; whenScaled?: PVCRetention };
+  ordinals?: { start?: number };
+}
+
+export interface StatefulSetStatus {
+  observedGeneration?: number;
+  replicas: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
+  availableReplicas?: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  collisionCount?: number;
+  conditions?: AppsCondition[];
+}
+
+export interface StatefulSet extends KubeObject {
+  spec: StatefulSetSpec;
+  status?: StatefulSetStatus;
+}
+
+export interface DaemonSetUpdateStrategy {
+  type?: "RollingUpdate" | "OnDelete";
+  rollingUpdate?: { maxUnavailable?: IntOrPercent; maxSurge?: IntOrPercent };
+}
+
+export interface DaemonSetSpec {
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  updateStrategy?: DaemonSetUpdateStrategy;
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+}
+
+export interface DaemonSetStatus {
+  currentNumberScheduled: number;
+  numberMisscheduled: number;
+  desiredNumberScheduled: number;
+  numberReady: number;
+  observedGeneration?: number;
+  updatedNumberScheduled?: number;
+  numberAvailable?: number;
+  numberUnavailable?: number;
+  collisionCount?: number;
+  conditions?: AppsCondition[];
+}
+
+export interface DaemonSet extends KubeObject {
+  spec: DaemonSetSpec;
+  status?: DaemonSetStatus;
+}
+
+/** A snapshot of a StatefulSet's or DaemonSet's template: `data` is the patch that restores it. */
+export interface ControllerRevision extends KubeObject {
+  data?: unknown;
+  revision: number;
 }

@@ -4,7 +4,7 @@
  * pkg/apis/apps/validation/validation.go), and the conversion to and from the autoscaling/v1 Scale the `scale`
  * subresource serves.
  */
-import type { Deployment, IntOrPercent, PodTemplateSpec, ReplicaSet, Scale } from "./apps-types.js";
+import type { Deployment, IntOrPercent, PodTemplateSpec, ReplicaSet, Scale, StatefulSet } from "./apps-types.js";
 import { FieldError } from "./errors.js";
 import { child, forbidden, invalid, notSupported, required, type ErrorList } from "./field.js";
 import { deepEqual } from "./json.js";
@@ -22,7 +22,7 @@ export const DEFAULT_MAX_UNAVAILABLE = "25%";
 // ---------------------------------------------------------------------------------------------------------------
 // Defaults
 
-function defaultTemplate(t: PodTemplateSpec | undefined): void {
+export function defaultTemplate(t: PodTemplateSpec | undefined): void {
   if (t && typeof t === "object") setPodSpecDefaults((t.spec ??= { containers: [] }));
 }
 
@@ -70,12 +70,12 @@ export function goLabelSelector(sel: LabelSelector): string {
   return `v1.LabelSelector{MatchLabels:${goStringMap(sel.matchLabels)}, MatchExpressions:${exprs}}`;
 }
 
-function goIntOrString(v: IntOrPercent): string {
+export function goIntOrString(v: IntOrPercent): string {
   return typeof v === "number" ? `intstr.IntOrString{Type:0, IntVal:${v}, StrVal:""}` : `intstr.IntOrString{Type:1, IntVal:0, StrVal:${JSON.stringify(v)}}`;
 }
 
 /** An Invalid error whose value is already formatted as Go prints it. */
-function invalidGo(field: string, goValue: string, detail: string): FieldError {
+export function invalidGo(field: string, goValue: string, detail: string): FieldError {
   return new FieldError(field, `Invalid value: ${goValue}: ${detail}`, "FieldValueInvalid");
 }
 
@@ -84,12 +84,13 @@ function invalidGo(field: string, goValue: string, detail: string): FieldError {
 
 const NON_NEGATIVE = "must be greater than or equal to 0";
 
-function nonNegative(v: number | undefined, path: string): ErrorList {
+export function nonNegative(v: number | undefined, path: string): ErrorList {
   return v !== undefined && v !== null && v < 0 ? [invalid(path, v, NON_NEGATIVE)] : [];
 }
 
 /** ValidateLabelSelector plus the apps rules: required, not empty, and matching the template's labels. */
-function validateSelectorAndTemplate(sel: LabelSelector | undefined, template: PodTemplateSpec | undefined, kindName: string, path: string): ErrorList {
+/** `workload` names the kind in the activeDeadlineSeconds message. */
+export function validateSelectorAndTemplate(sel: LabelSelector | undefined, template: PodTemplateSpec | undefined, kindName: string, path: string, workload = "ReplicaSet"): ErrorList {
   const errs: ErrorList = [];
   const selPath = child(path, "selector");
   if (!sel) errs.push(required(selPath));
@@ -115,7 +116,7 @@ function validateSelectorAndTemplate(sel: LabelSelector | undefined, template: P
     const rp = template.spec.restartPolicy;
     if (rp !== "Always") errs.push(notSupported(child(tPath, "spec", "restartPolicy"), rp, ["Always"]));
     if (template.spec.activeDeadlineSeconds !== undefined && template.spec.activeDeadlineSeconds !== null) {
-      errs.push(forbidden(child(tPath, "spec", "activeDeadlineSeconds"), "activeDeadlineSeconds in ReplicaSet is not Supported"));
+      errs.push(forbidden(child(tPath, "spec", "activeDeadlineSeconds"), `activeDeadlineSeconds in ${workload} is not Supported`));
     }
   }
   return errs;
@@ -132,7 +133,7 @@ function safeMatch(sel: LabelSelector, labels: Record<string, string> | undefine
 const PERCENT = /^[0-9]+%$/;
 
 /** The value of an int-or-percent field, or an error (ValidatePositiveIntOrPercent, IsNotMoreThan100Percent). */
-function validateIntOrPercent(v: IntOrPercent | undefined, path: string, max100: boolean): ErrorList {
+export function validateIntOrPercent(v: IntOrPercent | undefined, path: string, max100: boolean): ErrorList {
   if (v === undefined || v === null) return [];
   if (typeof v === "string") {
     if (!PERCENT.test(v)) {
@@ -144,7 +145,7 @@ function validateIntOrPercent(v: IntOrPercent | undefined, path: string, max100:
   return v < 0 ? [invalidGo(path, goIntOrString(v), NON_NEGATIVE)] : [];
 }
 
-function isZero(v: IntOrPercent | undefined): boolean {
+export function isZero(v: IntOrPercent | undefined): boolean {
   return v === 0 || v === "0%";
 }
 
@@ -193,7 +194,7 @@ export function validateReplicaSetSpec(rs: ReplicaSet): ErrorList {
 }
 
 /** apps/v1 selectors are immutable. */
-function validateSelectorUnchanged(sel: LabelSelector | undefined, old: LabelSelector | undefined): ErrorList {
+export function validateSelectorUnchanged(sel: LabelSelector | undefined, old: LabelSelector | undefined): ErrorList {
   if (deepEqual(sel ?? null, old ?? null)) return [];
   return [invalidGo("spec.selector", goLabelSelector(sel ?? {}), "field is immutable")];
 }
@@ -230,9 +231,9 @@ export const replicaSetStrategy = strategy<ReplicaSet>({
 // Scale subresource
 
 /** The kinds with a `scale` subresource and how their replica count and selector read. */
-type Scalable = Deployment | ReplicaSet;
+type Scalable = Deployment | ReplicaSet | StatefulSet;
 
-/** The autoscaling/v1 Scale view of a Deployment or ReplicaSet (scaleFromDeployment in pkg/registry/apps). */
+/** The autoscaling/v1 Scale view of a Deployment, ReplicaSet or StatefulSet (scaleFromDeployment in pkg/registry/apps). */
 export function scaleOf(obj: Scalable): Scale {
   const m = obj.metadata;
   let selector: string | undefined;

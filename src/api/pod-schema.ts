@@ -1,5 +1,5 @@
 /** The schema of Pod's spec and status (k8s.io/api core/v1 PodSpec, Container, Volume, PodStatus). */
-import { ANY, anyFields, bool, byKey, i32, i64, ios, list, map, qty, resourceList, str, strings, struct, type Schema } from "./schema-dsl.js";
+import { ANY, anyFields, bool, byKey, i32, i64, ios, labelSelector, list, map, qty, resourceList, str, strings, struct, type Schema } from "./schema-dsl.js";
 
 const resources = struct("ResourceRequirements", { limits: resourceList, requests: resourceList, claims: list(ANY) });
 const fieldRef = struct("ObjectFieldSelector", strings("apiVersion fieldPath"));
@@ -172,4 +172,13 @@ export const podStatus = struct("PodStatus", {
   containerStatuses: list(ANY),
   ephemeralContainerStatuses: list(ANY),
   resourceClaimStatuses: byKey(ANY, "name", true),
+});
+
+/** PersistentVolumeClaimSpec: a claim's, and a StatefulSet's volumeClaimTemplates'. */
+export const pvcSpec = struct("PersistentVolumeClaimSpec", {
+  accessModes: list(str),
+  selector: labelSelector,
+  resources: struct("VolumeResourceRequirements", { limits: resourceList, requests: resourceList }),
+  ...strings("volumeName storageClassName volumeMode volumeAttributesClassName"),
+  ...anyFields("dataSource dataSourceRef"),
 });

@@ -66,6 +66,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   },
   apps("Deployment", "deployments", ["deploy"]),
   apps("ReplicaSet", "replicasets", ["rs"]),
+  apps("StatefulSet", "statefulsets", ["sts"]),
+  { ...core("ControllerRevision", "controllerrevisions", [], true), group: "apps" },
   { ...core("Job", "jobs", [], true, { categories: ["all"], subresources: ["status"] }), group: "batch" },
   { ...core("CronJob", "cronjobs", ["cj"], true, { categories: ["all"], subresources: ["status"] }), group: "batch" },
   {

@@ -8,7 +8,7 @@
  */
 import { APPS_SCHEMAS } from "./apps-schema.js";
 import { BATCH_SCHEMAS } from "./batch-schema.js";
-import { condition, hostPath, podSpec, podStatus } from "./pod-schema.js";
+import { condition, hostPath, podSpec, podStatus, pvcSpec } from "./pod-schema.js";
 import {
   ANY,
   anyFields,
@@ -17,7 +17,6 @@ import {
   i32,
   ios,
   kind,
-  labelSelector,
   list,
   map,
   objectReference,
@@ -71,13 +70,6 @@ const pvSpec = struct("PersistentVolumeSpec", {
     "gcePersistentDisk awsElasticBlockStore glusterfs nfs rbd iscsi cinder cephfs fc flocker flexVolume azureFile",
     "vsphereVolume quobyte azureDisk photonPersistentDisk portworxVolume scaleIO storageos csi",
   ),
-});
-const pvcSpec = struct("PersistentVolumeClaimSpec", {
-  accessModes: list(str),
-  selector: labelSelector,
-  resources: struct("VolumeResourceRequirements", { limits: resourceList, requests: resourceList }),
-  ...strings("volumeName storageClassName volumeMode volumeAttributesClassName"),
-  ...anyFields("dataSource dataSourceRef"),
 });
 
 export const SCHEMAS: Readonly<Record<string, Schema>> = {

@@ -3,12 +3,14 @@
  * state, last state, restarts, limits, probes and mounts, the conditions, volumes, and the Events at the end; for
  * other kinds their main fields and events.
  */
+import type { DaemonSet, StatefulSet } from "../api/apps-types.js";
 import type { Event, KubeList, KubeObject, Pod, PodMetrics } from "../api/types.js";
 import { resourcePath } from "../client/index.js";
 import { GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, targets, type CliContext } from "./context.js";
 import { describeNode, describeService, describeGeneric } from "./describe-kinds.js";
 import { describePod } from "./describe-pod.js";
+import { describeDaemonSet, describeStatefulSet } from "./describe-workloads.js";
 import { Section } from "./describe-section.js";
 import { formatAge } from "../api/tables/format.js";
 
@@ -31,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
       if (info.kind === "Pod") describePod(s, obj as Pod, await podMetrics(ctx, obj as Pod));
       else if (info.kind === "Service") await describeService(s, obj, ctx.client);
       else if (info.kind === "Node") await describeNode(s, obj, ctx.client);
+      else if (info.kind === "StatefulSet") await describeStatefulSet(s, obj as StatefulSet, ctx.client);
+      else if (info.kind === "DaemonSet") await describeDaemonSet(s, obj as DaemonSet, ctx.client);
       else describeGeneric(s, obj);
       await appendEvents(s, ctx, obj);
       texts.push(s.text());

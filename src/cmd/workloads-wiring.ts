@@ -1,7 +1,7 @@
 /**
  * Wiring of the workload controllers into the daemon: one ControllerManager over the API server's in-process API
- * (the same admission and deletion rules as kubectl's requests), running the ReplicaSet, Deployment, Job and garbage
- * collector controllers. stop() ends their workers and informers.
+ * (the same admission and deletion rules as kubectl's requests), running the ReplicaSet, Deployment, StatefulSet,
+ * Job and garbage collector controllers. stop() ends their workers and informers.
  */
 import type { ApiServer } from "../apiserver/index.js";
 import { ControllerManager, type ControllerFactory } from "../controllers/foundation/controller.js";
@@ -9,10 +9,11 @@ import { deploymentController } from "../controllers/deployment/controller.js";
 import { garbageCollector } from "../controllers/gc/controller.js";
 import { jobController } from "../controllers/job/controller.js";
 import { replicaSetController } from "../controllers/replicaset/controller.js";
+import { statefulSetController } from "../controllers/statefulset/controller.js";
 import type { Clock } from "../sys/clock.js";
 
 /** The controllers the daemon runs, in start order. */
-export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController, jobController, garbageCollector];
+export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController, statefulSetController, jobController, garbageCollector];
 
 export async function startWorkloads(api: ApiServer, clock: Clock, nodeName: string, log: (m: string) => void): Promise<{ stop(): Promise<void> }> {
   const manager = new ControllerManager({ api: api.objectApi(), clock, nodeName, log, resyncMs: 0 });

@@ -1,5 +1,5 @@
-/** Deployment and ReplicaSet columns (printers.go printDeployment / printReplicaSet). */
-import type { Deployment, PodTemplateSpec, ReplicaSet } from "../apps-types.js";
+/** Deployment, ReplicaSet, StatefulSet, DaemonSet and ControllerRevision columns (printers.go printDeployment, printReplicaSet, ...). */
+import type { ControllerRevision, DaemonSet, Deployment, PodTemplateSpec, ReplicaSet, StatefulSet } from "../apps-types.js";
 import { labelSelectorToString } from "../labels.js";
 import type { LabelSelector } from "../types.js";
 import { formatAge } from "./format.js";
@@ -65,5 +65,62 @@ export const replicaSetPrinter: Printer<ReplicaSet> = {
       formatAge(rs.metadata.creationTimestamp, now),
       ...wideCells(rs.spec.template, rs.spec.selector),
     ];
+  },
+};
+
+export const statefulSetPrinter: Printer<StatefulSet> = {
+  columns: [NAME_COLUMN, column("Ready", "Number of the pod with ready state"), AGE_COLUMN, ...WIDE.slice(0, 2)],
+  cells(ss, now) {
+    return [
+      ss.metadata.name ?? "",
+      `${ss.status?.readyReplicas ?? 0}/${ss.spec.replicas ?? 0}`,
+      formatAge(ss.metadata.creationTimestamp, now),
+      ...wideCells(ss.spec.template, ss.spec.selector).slice(0, 2),
+    ];
+  },
+};
+
+/** labels.FormatLabels: sorted `k=v` pairs, `<none>` when empty. */
+function formatLabels(m: Record<string, string> | undefined): string {
+  const keys = Object.keys(m ?? {}).sort();
+  return keys.length ? keys.map((k) => `${k}=${(m ?? {})[k]}`).join(",") : "<none>";
+}
+
+export const daemonSetPrinter: Printer<DaemonSet> = {
+  columns: [
+    NAME_COLUMN,
+    column("Desired", "The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod). More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/", { type: "integer" }),
+    column("Current", "The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod. More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/", { type: "integer" }),
+    column("Ready", "numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.", { type: "integer" }),
+    column("Up-to-date", "The total number of nodes that are running updated daemon pod", { type: "integer" }),
+    column("Available", "The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)", { type: "integer" }),
+    column("Node Selector", "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/"),
+    AGE_COLUMN,
+    ...WIDE.slice(0, 2),
+    column("Selector", "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors", { priority: 1 }),
+  ],
+  cells(ds, now) {
+    const s = ds.status;
+    return [
+      ds.metadata.name ?? "",
+      s?.desiredNumberScheduled ?? 0,
+      s?.currentNumberScheduled ?? 0,
+      s?.numberReady ?? 0,
+      s?.updatedNumberScheduled ?? 0,
+      s?.numberAvailable ?? 0,
+      formatLabels(ds.spec.template?.spec?.nodeSelector),
+      formatAge(ds.metadata.creationTimestamp, now),
+      ...wideCells(ds.spec.template, ds.spec.selector),
+    ];
+  },
+};
+
+export const controllerRevisionPrinter: Printer<ControllerRevision> = {
+  columns: [NAME_COLUMN, column("Controller", "Controller of the object"), column("Revision", "Revision of the object", { type: "integer" }), AGE_COLUMN],
+  cells(cr, now) {
+    const ref = cr.metadata.ownerReferences?.find((r) => r.controller === true);
+    const group = ref?.apiVersion.includes("/") ? ref.apiVersion.split("/")[0] : "";
+    const controller = ref ? `${ref.kind.toLowerCase()}${group ? `.${group}` : ""}/${ref.name}` : "<none>";
+    return [cr.metadata.name ?? "", controller, cr.revision ?? 0, formatAge(cr.metadata.creationTimestamp, now)];
   },
 };

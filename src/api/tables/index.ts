@@ -1,6 +1,6 @@
 /** The printer for each kind; kinds without one print Name and Created At, as upstream's default table convertor does. */
 import type { KubeObject } from "../types.js";
-import { deploymentPrinter, replicaSetPrinter } from "./apps.js";
+import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./apps.js";
 import { cronJobPrinter, jobPrinter } from "./batch.js";
 import { namespacePrinter, nodePrinter } from "./cluster.js";
 import { configMapPrinter, persistentVolumeClaimPrinter, persistentVolumePrinter, secretPrinter } from "./config.js";
@@ -36,6 +36,9 @@ const PRINTERS: Record<string, Printer> = {
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
   Lease: leasePrinter,
+  StatefulSet: statefulSetPrinter,
+  DaemonSet: daemonSetPrinter,
+  ControllerRevision: controllerRevisionPrinter,
   Job: jobPrinter,
   CronJob: cronJobPrinter,
 };

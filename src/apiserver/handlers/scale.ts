@@ -1,10 +1,10 @@
 /**
- * The `scale` subresource of Deployments and ReplicaSets: GET answers an autoscaling/v1 Scale; PUT and PATCH take a
+ * The `scale` subresource of Deployments, ReplicaSets and StatefulSets: GET answers an autoscaling/v1 Scale; PUT and PATCH take a
  * Scale (or a patch of one), write its replica count into the parent's spec through the parent's update path, and
  * answer the new Scale (pkg/registry/apps/deployment/storage ScaleREST). `kubectl scale` PATCHes it.
  */
 import { scaleOf, validateScale, withScale } from "../../api/apps.js";
-import type { Deployment, ReplicaSet, Scale } from "../../api/apps-types.js";
+import type { Deployment, ReplicaSet, Scale, StatefulSet } from "../../api/apps-types.js";
 import { ApiError } from "../../api/errors.js";
 import { isObject } from "../../api/json.js";
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from "../../api/patch.js";
@@ -13,7 +13,7 @@ import { decodeBody } from "./body.js";
 import { isDryRun, loadObject, respondObject, type Call } from "./common.js";
 import { admitAndUpdate } from "./write.js";
 
-type Scalable = Deployment | ReplicaSet;
+type Scalable = Deployment | ReplicaSet | StatefulSet;
 
 const PATCHERS: Record<string, (target: Scale, patch: unknown) => unknown> = {
   "application/merge-patch+json": (t, p) => applyMergePatch(t, p),

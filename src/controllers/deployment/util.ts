@@ -48,7 +48,12 @@ function fnv32a(text: string, seed = 0x811c9dc5): number {
 
 /** ComputeHash(template, collisionCount): FNV-32a, decimal digits mapped through SafeEncodeString. */
 export function podTemplateHash(template: PodTemplateSpec, collisionCount?: number): string {
-  let text = canonical(withoutHash(template));
+  return computeHash(withoutHash(template), collisionCount);
+}
+
+/** The same hash over any JSON value (HashControllerRevision hashes a revision's data this way). */
+export function computeHash(value: unknown, collisionCount?: number): string {
+  let text = canonical(value);
   if (collisionCount !== undefined && collisionCount !== null) text += `\u0000${collisionCount}`;
   return String(fnv32a(text))
     .split("")

@@ -103,6 +103,7 @@ describe("admission dispatch", () => {
       { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, stringData: { a: "b" } },
       { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
       { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "r" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
+      { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "s" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } }, volumeClaimTemplates: [{ metadata: { name: "v" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }] } },
       { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i" }] } } } },
       { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "cj" }, spec: { schedule: "@hourly", jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i" }] } } } } } },
     ];
@@ -123,7 +124,7 @@ describe("admission dispatch", () => {
     assert.deepEqual(servedKinds(), [
       "Pod (v1)", "Service (v1)", "Endpoints (v1)", "Event (v1)", "Node (v1)", "Namespace (v1)", "PersistentVolume (v1)",
       "PersistentVolumeClaim (v1)", "ConfigMap (v1)", "Secret (v1)", "EndpointSlice (discovery.k8s.io/v1)", "Deployment (apps/v1)",
-      "ReplicaSet (apps/v1)", "Job (batch/v1)", "CronJob (batch/v1)", "StorageClass (storage.k8s.io/v1)",
+      "ReplicaSet (apps/v1)", "StatefulSet (apps/v1)", "ControllerRevision (apps/v1)", "Job (batch/v1)", "CronJob (batch/v1)", "StorageClass (storage.k8s.io/v1)",
       "ServiceAccount (v1)", "Role (rbac.authorization.k8s.io/v1)", "ClusterRole (rbac.authorization.k8s.io/v1)", "RoleBinding (rbac.authorization.k8s.io/v1)",
       "ClusterRoleBinding (rbac.authorization.k8s.io/v1)", "Lease (coordination.k8s.io/v1)",
     ]);

@@ -1,26 +1,22 @@
 /**
- * The StatefulSet controller's loop: informers on StatefulSets, Pods, claims and ControllerRevisions feed a work
- * queue of set keys; sync() claims the set's pods, finds or creates its update revision, asks reconcile.ts what to
- * do, applies it through the API, trims the revision history and writes status. Pod names are stable, so a stale
- * create only meets AlreadyExists (no expectations needed, as upstream).
+ * The StatefulSet controller, an OwnerController: informers on StatefulSets, Pods, claims and ControllerRevisions
+ * feed a work queue of set keys; sync() claims the set's pods, finds or creates its update revision, asks
+ * reconcile.ts what to do, applies it through the API, trims the revision history and writes status. Pod names are
+ * stable, so a stale create only meets AlreadyExists (no expectations needed, as upstream).
  */
 import type { ControllerRevision, PodTemplateSpec, StatefulSet } from "../../api/apps-types.js";
 import { ApiError } from "../../api/errors.js";
 import { deepEqual } from "../../api/json.js";
-import { matchLabelSelector } from "../../api/labels.js";
 import type { PersistentVolumeClaim, Pod } from "../../api/types.js";
 import { computeHash } from "../deployment/util.js";
 import type { Controller, ControllerContext } from "../foundation/controller.js";
-import { runWorkers } from "../foundation/controller.js";
-import type { EventRecorder } from "../foundation/events.js";
-import { objectKey, splitKey, type Informer } from "../foundation/informer.js";
-import { WorkQueue } from "../foundation/work-queue.js";
-import { controllerRef, newControllerRef } from "../workload/pods.js";
+import { splitKey, type Informer } from "../foundation/informer.js";
+import { OwnerController } from "../foundation/owner-controller.js";
+import { controllerRef } from "../workload/pods.js";
 import { CONTROLLER_REVISION_HASH_LABEL, ensureRevision, newRevision, nextRevision, revisionData, revisionsToTrim } from "../workload/revisions.js";
 import { ordinalOf } from "./identity.js";
 import { planStatefulSet, statefulSetStatus, type StatefulSetAction } from "./reconcile.js";
 
-const WORKERS = 5;
 const NAME = "statefulset-controller";
 
 /** The template a revision restores (its data without the `$patch` directive). */
@@ -31,99 +27,47 @@ export function revisionTemplate(cr: ControllerRevision): PodTemplateSpec | unde
   return template as unknown as PodTemplateSpec;
 }
 
-export class StatefulSetController implements Controller {
-  readonly name = NAME;
-  private readonly queue: WorkQueue<string>;
-  private readonly sets: Informer<StatefulSet>;
+export class StatefulSetController extends OwnerController<StatefulSet> {
   private readonly pods: Informer<Pod>;
   private readonly claims: Informer<PersistentVolumeClaim>;
   private readonly revisions: Informer<ControllerRevision>;
-  private readonly events: EventRecorder;
-  private done: Promise<void> | undefined;
 
-  constructor(private readonly ctx: ControllerContext) {
-    this.queue = new WorkQueue<string>(ctx.clock);
-    this.sets = ctx.informers.informer<StatefulSet>("StatefulSet");
+  constructor(ctx: ControllerContext) {
+    super(ctx, NAME, "StatefulSet");
     this.pods = ctx.informers.informer<Pod>("Pod");
     this.claims = ctx.informers.informer<PersistentVolumeClaim>("PersistentVolumeClaim");
     this.revisions = ctx.informers.informer<ControllerRevision>("ControllerRevision");
-    this.events = ctx.recorder(NAME);
   }
 
-  start(): void {
-    const enqueue = (ss: StatefulSet): void => this.queue.add(objectKey(ss));
-    this.sets.addHandler({ onAdd: enqueue, onUpdate: (_, ss) => enqueue(ss), onDelete: enqueue });
+  protected override watchDependents(): void {
     this.pods.addHandler({
       onAdd: (pod) => this.podChanged(pod),
       onUpdate: (old, pod) => {
         if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-        const before = this.owner(old);
-        if (before && before !== this.owner(pod)) enqueue(before);
+        const before = this.ownerOf(old);
+        if (before && before !== this.ownerOf(pod)) this.enqueue(before);
         this.podChanged(pod);
       },
       onDelete: (pod) => this.podChanged(pod),
     });
     // A claim that finishes deleting unblocks the pod waiting for it.
-    this.claims.addHandler({ onDelete: (c) => this.sets.list(c.metadata.namespace ?? "").forEach(enqueue) });
-    this.done = runWorkers(NAME, this.queue, WORKERS, (key) => this.sync(key), this.ctx.log);
-  }
-
-  async stop(): Promise<void> {
-    this.queue.shutDown();
-    await this.done;
-  }
-
-  private owner(pod: Pod): StatefulSet | undefined {
-    const ref = controllerRef(pod);
-    if (!ref || ref.kind !== "StatefulSet") return undefined;
-    const ss = this.sets.get(pod.metadata.namespace ?? "", ref.name);
-    return ss && ss.metadata.uid === ref.uid ? ss : undefined;
+    this.claims.addHandler({ onDelete: (c) => this.owners.list(c.metadata.namespace ?? "").forEach((ss) => this.enqueue(ss)) });
   }
 
   private podChanged(pod: Pod): void {
-    const ss = this.owner(pod);
-    if (ss) this.queue.add(objectKey(ss));
-    else if (!controllerRef(pod)) for (const s of this.sets.list(pod.metadata.namespace ?? "")) if (this.adoptable(s, pod)) this.queue.add(objectKey(s));
+    const ss = this.ownerOf(pod);
+    if (ss) this.enqueue(ss);
+    else if (!controllerRef(pod)) for (const s of this.matchingOwners(pod)) if (ordinalOf(s, pod.metadata.name ?? "") >= 0) this.enqueue(s);
   }
 
-  /** An orphan the set may adopt: its selector matches and the name is one of the set's (isMemberOf). */
-  private adoptable(ss: StatefulSet, pod: Pod): boolean {
-    if (pod.metadata.deletionTimestamp || ordinalOf(ss, pod.metadata.name ?? "") < 0) return false;
-    try {
-      return matchLabelSelector(ss.spec.selector, pod.metadata.labels ?? {});
-    } catch {
-      return false;
-    }
-  }
-
-  /** The set's pods: owned ones, plus orphans it adopts; owned pods that stopped matching are released. */
+  /** The set's pods: claimed by selector among the pods named as its members (isMemberOf). */
   private claimPods(ss: StatefulSet): Pod[] {
-    const out: Pod[] = [];
-    for (const pod of this.pods.list(ss.metadata.namespace ?? "")) {
-      const ref = controllerRef(pod);
-      if (ref?.uid === ss.metadata.uid) {
-        if (this.adoptable(ss, pod) || pod.metadata.deletionTimestamp) out.push(pod);
-        else this.writePod({ ...pod, metadata: { ...pod.metadata, ownerReferences: (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== ss.metadata.uid) } });
-      } else if (!ref && !ss.metadata.deletionTimestamp && this.adoptable(ss, pod)) {
-        const adopted = this.writePod({ ...pod, metadata: { ...pod.metadata, ownerReferences: [...(pod.metadata.ownerReferences ?? []), newControllerRef(ss)] } });
-        if (adopted) out.push(adopted);
-      }
-    }
-    return out;
-  }
-
-  private writePod(pod: Pod): Pod | undefined {
-    try {
-      return this.ctx.api.update<Pod>(pod);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 404) return undefined;
-      throw err;
-    }
+    return this.claim(ss, this.pods.list(ss.metadata.namespace ?? "").filter((p) => ordinalOf(ss, p.metadata.name ?? "") >= 0));
   }
 
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
-    const ss = this.sets.get(namespace, name);
+    const ss = this.owners.get(namespace, name);
     if (!ss || ss.metadata.deletionTimestamp) return;
     const pods = this.claimPods(ss);
     const owned = this.revisions.byOwnerUid(ss.metadata.uid ?? "").filter((r) => controllerRef(r)?.uid === ss.metadata.uid);
@@ -151,7 +95,7 @@ export class StatefulSetController implements Controller {
     const status = statefulSetStatus(ss, after, { current: rev.current.name, update: rev.update.name }, found.collisionCount, this.ctx.clock.now());
     this.trimHistory(ss, owned, after, status);
     if (!deepEqual(status, ss.status ?? {})) {
-      const latest = this.sets.get(namespace, name);
+      const latest = this.owners.get(namespace, name);
       if (latest && latest.metadata.uid === ss.metadata.uid) this.ctx.api.updateStatus<StatefulSet>({ ...latest, status });
     }
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs + 1);

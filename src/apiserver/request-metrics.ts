@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { requestAttributes } from "../auth/attributes.js";
 import type { UserInfo } from "../auth/user.js";
 import type { Counter, Histogram, Registry } from "../metrics/registry.js";
+import { parseRoute } from "./router.js";
 
 const LABELS = ["verb", "dry_run", "group", "version", "resource", "subresource", "scope", "component"];
 
@@ -62,6 +63,10 @@ export function requestLabels(req: Pick<IncomingMessage, "method" | "url" | "hea
   if (CONNECT_SUBRESOURCES.has(a.subresource)) verb = "CONNECT";
   if (verb === "PATCH" && (req.headers["content-type"] ?? "").split(";")[0].trim() === "application/apply-patch+yaml") verb = "APPLY";
   const scope = !a.isResourceRequest ? "" : a.name || verb === "POST" ? "resource" : a.namespace ? "namespace" : "cluster";
+  // Only served resources name a series: any other path would let a client mint series without bound.
+  if (a.isResourceRequest && parseRoute(new URL(req.url ?? "/", "http://x").pathname).type !== "resource") {
+    return { verb, dry_run: "", group: "", version: "", resource: "", subresource: "", scope: "", component: "apiserver" };
+  }
   return {
     verb,
     dry_run: query.getAll("dryRun").includes("All") ? "All" : "",

@@ -93,6 +93,10 @@ describe("apiserver request labels", () => {
     ["DELETE", "/api/v1/namespaces/default/pods", {}, { verb: "DELETECOLLECTION" }],
     ["GET", "/api/v1/namespaces/default/pods/web/exec?command=ls", {}, { verb: "CONNECT", subresource: "exec" }],
     ["GET", "/version", {}, { verb: "GET", resource: "", scope: "" }],
+    // Paths that name no served resource add no series of their own (a client cannot mint them without bound).
+    ["GET", "/api/v1/namespaces/default/made-up-123", {}, { verb: "LIST", resource: "", group: "", version: "", scope: "" }],
+    ["GET", "/apis/nodelet.io/v1/images", {}, { verb: "LIST", resource: "", group: "", version: "" }],
+    ["GET", "/api/v1/namespaces/default/pods/web/bogus", {}, { verb: "GET", resource: "", subresource: "" }],
   ];
   for (const [method, url, headers, want] of cases) {
     it(`${method} ${url}`, () => {

@@ -5,38 +5,22 @@
  * --from-file` (pods/storage/projected.yaml), and the security-context page's fsGroup example. The manifests are
  * in test/fixtures/config as the docs give them (image: the node's busybox).
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { eventually } from "../helpers/daemon.js";
+import { kubectlDaemon } from "../helpers/kubectl-daemon.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"));
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/config/${name}`, import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe("the docs' configuration examples with kubectl (privileged)", { skip }, () => {
-  let d: TestDaemon;
-  let cache: string;
-  const kubectl = (args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      execFile("kubectl", ["--kubeconfig", join(d.root, "kubeconfig"), "--cache-dir", cache, ...args], { timeout: 60_000, cwd }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const { kubectl: run } = kubectlDaemon("config-kubectl");
+  const kubectl = (args: string[], cwd?: string) => run(args, { cwd });
   const ok = async (args: string[], cwd?: string) => {
     const r = await kubectl(args, cwd);
     assert.equal(r.code, 0, `kubectl ${args.join(" ")}: ${r.stderr}`);
@@ -45,16 +29,6 @@ describe("the docs' configuration examples with kubectl (privileged)", { skip },
   const phase = (pod: string, want: string) =>
     eventually(async () => (await kubectl(["get", "pod", pod, "-o", "jsonpath={.status.phase}"])).stdout === want, 40_000, `${pod} ${want}`);
 
-  before(async () => {
-    d = new TestDaemon("config-kubectl", ["--listen", `127.0.0.1:${await freePort()}`]);
-    cache = mkdtempSync(join(tmpdir(), "nodelet-kubectl-cache-"));
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    rmSync(cache, { recursive: true, force: true });
-    assert.deepEqual(d.leftovers(), []);
-  });
 
   test("pods/pod-configmap-volume.yaml: the ConfigMap's keys are files in /etc/config", async () => {
     await ok(["apply", "-f", fixture("configmap-multikeys.yaml")]);

@@ -5,34 +5,19 @@
  * emptyDir released; a new pod is refused with the kubelet's admission message while the pressure holds; the
  * node recovers (condition, taint, a pod runs) once the space is back; the store passes integrity_check.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Event, Node } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { suiteDaemon, eventually } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 
 describe("a full disk (privileged)", { skip }, () => {
-  const d = new TestDaemon("disk", ["--no-network", "--eviction-pressure-transition-period", "15s"]);
-  let mounted = false;
-
-  before(async () => {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=48m,mode=0700", "tmpfs", d.root]);
-    mounted = true;
-    await d.start();
-  });
-
-  after(async () => {
-    await d.cleanup().catch(() => undefined);
-    if (mounted) execFileSync("umount", ["-l", d.root]);
-    rmSync(d.root, { recursive: true, force: true });
-    assert.deepEqual(d.leftovers(), [], "nothing of the daemon is left on the host");
-  });
+  const d = suiteDaemon("disk", ["--no-network", "--eviction-pressure-transition-period", "15s"], { tmpfs: "48m" });
 
   const node = async () => {
     const r = await d.cli(["get", "nodes", "-o", "json"]);

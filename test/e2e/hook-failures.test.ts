@@ -4,26 +4,15 @@
  * killed (it ignores SIGTERM, so the whole grace period) the pod already has its IP and a container status that
  * says PostStartHookError.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { eventually } from "../helpers/daemon.js";
+import { kubectlDaemon } from "../helpers/kubectl-daemon.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const STUBBORN = `["sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"]`;
 
@@ -32,26 +21,9 @@ function podYaml(name: string, lifecycle: string): string {
 }
 
 describe("hook failures in kubectl describe (privileged)", { skip }, () => {
-  let d: TestDaemon;
-  let cache: string;
-  const kubectl = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      execFile("kubectl", ["--kubeconfig", join(d.root, "kubeconfig"), "--cache-dir", cache, ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const { d, kubectl } = kubectlDaemon("hooks");
   const jsonpath = async (name: string, path: string) => (await kubectl(["get", "pod", name, "-o", `jsonpath=${path}`])).stdout;
 
-  before(async () => {
-    d = new TestDaemon("hooks", ["--listen", `127.0.0.1:${await freePort()}`]);
-    cache = mkdtempSync(join(tmpdir(), "nodelet-kubectl-cache-"));
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    rmSync(cache, { recursive: true, force: true });
-    assert.deepEqual(d.leftovers(), []);
-  });
 
   test("postStart: the event has the exit code and output; the status is there during the kill", async () => {
     const file = join(d.root, "poststart.yaml");

@@ -5,18 +5,19 @@
  * ErrImagePull → ImagePullBackOff; `imagePullPolicy: Never` with a missing image waits as ErrImageNeverPull; and
  * `nodelet images` lists the pulled image.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { Pod } from "../../src/api/types.js";
 import { join } from "node:path";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
-import { freePort, pushImage, startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { eventually } from "../helpers/daemon.js";
+import { pushImage, startRegistry, type TestRegistry } from "../helpers/registry.js";
 import { writeOciLayout } from "../helpers/oci-image.js";
 import { tarBuffer } from "../helpers/tar-writer.js";
+import { kubectlDaemon } from "../helpers/kubectl-daemon.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"), needsCommand("docker-registry"), needsCommand("skopeo"));
 
@@ -39,40 +40,26 @@ function busyboxImage(): Buffer[] {
 }
 
 describe("images from a registry with kubectl (privileged)", { skip }, () => {
-  let d: TestDaemon;
   let reg: TestRegistry;
-  let cache: string;
-  const kubectl = (args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = execFile("kubectl", ["--kubeconfig", join(d.root, "kubeconfig"), "--cache-dir", cache, ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-      if (input !== undefined) child.stdin!.end(input);
-    });
+  const { d, kubectl: run } = kubectlDaemon("images", [], {
+    async beforeStart(daemon) {
+      reg = await startRegistry({ mode: "anonymous" });
+      const layout = mkdtempSync(join(tmpdir(), "nodelet-e2e-layout-"));
+      try {
+        writeOciLayout(layout, [{ name: "busybox", layers: busyboxImage(), config: { Entrypoint: ["sh", "-c"], Cmd: ["echo user=$(id -u):$(id -g) dir=$(pwd) greeting=$GREETING"], Env: ["PATH=/bin", "GREETING=from-the-image"], WorkingDir: "/srv", User: "www" } }]);
+        await pushImage(reg, layout, { from: "busybox", to: "library/busybox:1.28" });
+      } finally {
+        rmSync(layout, { recursive: true, force: true });
+      }
+      writeFileSync(join(daemon.root, "registries.json"), JSON.stringify({ registries: { "docker.io": { mirrors: [`http://${reg.host}`] } } }));
+      daemon.extraArgs.push("--registries-config", join(daemon.root, "registries.json"));
+    },
+    afterStop: () => reg?.stop(),
+  });
+  const kubectl = (args: string[], input?: string) => run(args, { input });
   const podYaml = (name: string, image: string, extra = "") =>
     `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  restartPolicy: Never\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: ${image}\n${extra}`;
 
-  before(async () => {
-    reg = await startRegistry({ mode: "anonymous" });
-    const layout = mkdtempSync(join(tmpdir(), "nodelet-e2e-layout-"));
-    try {
-      writeOciLayout(layout, [{ name: "busybox", layers: busyboxImage(), config: { Entrypoint: ["sh", "-c"], Cmd: ["echo user=$(id -u):$(id -g) dir=$(pwd) greeting=$GREETING"], Env: ["PATH=/bin", "GREETING=from-the-image"], WorkingDir: "/srv", User: "www" } }]);
-      await pushImage(reg, layout, { from: "busybox", to: "library/busybox:1.28" });
-    } finally {
-      rmSync(layout, { recursive: true, force: true });
-    }
-    cache = mkdtempSync(join(tmpdir(), "nodelet-kubectl-cache-"));
-    d = new TestDaemon("images", ["--listen", `127.0.0.1:${await freePort()}`]);
-    writeFileSync(join(d.root, "registries.json"), JSON.stringify({ registries: { "docker.io": { mirrors: [`http://${reg.host}`] } } }));
-    d.extraArgs.push("--registries-config", join(d.root, "registries.json"));
-    await d.start();
-  });
-  after(async () => {
-    await d?.cleanup();
-    await reg?.stop();
-    if (cache) rmSync(cache, { recursive: true, force: true });
-    assert.deepEqual(d?.leftovers() ?? [], []);
-  });
 
   test("busybox:1.28 from the docs is pulled through the mirror and runs with its image's config", async () => {
     const file = join(d.root, "bb.yaml");

@@ -2,48 +2,19 @@
  * Real kubectl against a real daemon (not a fake node): apply, get, describe, logs, exec, delete — the whole path
  * from kubectl through the HTTPS listener to containers made by the shim.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { eventually } from "../helpers/daemon.js";
+import { kubectlDaemon } from "../helpers/kubectl-daemon.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe("kubectl against a real daemon (privileged)", { skip }, () => {
-  let d: TestDaemon;
-  let cache: string;
-  const kubectl = (args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = execFile("kubectl", ["--kubeconfig", join(d.root, "kubeconfig"), "--cache-dir", cache, ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-      if (input !== undefined) child.stdin!.end(input);
-    });
-
-  before(async () => {
-    d = new TestDaemon("kubectl", ["--listen", `127.0.0.1:${await freePort()}`]);
-    cache = mkdtempSync(join(tmpdir(), "nodelet-kubectl-cache-"));
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    rmSync(cache, { recursive: true, force: true });
-    assert.deepEqual(d.leftovers(), []);
-  });
+  const { d, kubectl: run } = kubectlDaemon("kubectl");
+  const kubectl = (args: string[], input?: string) => run(args, { input });
 
   test("apply, get, describe, logs, exec, delete", async () => {
     const file = join(d.root, "web.yaml");
@@ -67,6 +38,26 @@ describe("kubectl against a real daemon (privileged)", { skip }, () => {
     const del = await kubectl(["delete", "pod", "web"]);
     assert.equal(del.code, 0, del.stderr);
     assert.match(del.stdout, /pod "web" deleted/);
+    assert.equal((await kubectl(["get", "pods", "-o", "name"])).stdout, "");
+  });
+
+  test("delete --grace-period=2 ends a container that ignores SIGTERM in about 2 s, not the default 30", async () => {
+    const file = join(d.root, "stubborn.yaml");
+    writeFileSync(
+      file,
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: stubborn\nspec:\n  containers:\n  - name: c\n    image: busybox\n    command: [\"sh\", \"-c\", \"trap '' TERM; echo ready; while true; do sleep 0.1; done\"]\n",
+    );
+    assert.equal((await kubectl(["apply", "-f", file])).code, 0);
+    await eventually(async () => (await kubectl(["get", "pod", "stubborn", "-o", "jsonpath={.status.phase}"])).stdout === "Running", 20_000, "stubborn Running");
+    await eventually(async () => (await kubectl(["logs", "stubborn"])).stdout === "ready\n", 20_000, "the trap set");
+    assert.equal((await kubectl(["get", "pod", "stubborn", "-o", "jsonpath={.spec.terminationGracePeriodSeconds}"])).stdout, "30", "the default grace period");
+    const started = Date.now();
+    const del = await kubectl(["delete", "pod", "stubborn", "--grace-period=2"]);
+    const took = (Date.now() - started) / 1000;
+    assert.equal(del.code, 0, del.stderr);
+    assert.match(del.stdout, /pod "stubborn" deleted/);
+    // SIGTERM is ignored, so only the SIGKILL at the end of the 2 s ends it; the 30 s default would take 30.
+    assert.ok(took >= 1.5 && took < 15, `kubectl delete --grace-period=2 returned after ${took.toFixed(1)} s`);
     assert.equal((await kubectl(["get", "pods", "-o", "name"])).stdout, "");
   });
 });

@@ -6,7 +6,7 @@
  * the failed writes, and once some room is back it accepts `delete pod --force`, catches up, and its store is
  * intact.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync, statfsSync } from "node:fs";
@@ -14,25 +14,12 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Node, Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { suiteDaemon, eventually } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 
 describe("state writes on a full disk (privileged)", { skip }, () => {
-  const d = new TestDaemon("full-disk", ["--no-network", "--eviction-pressure-transition-period", "15s"]);
-  let mounted = false;
-
-  before(async () => {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64m,mode=0700", "tmpfs", d.root]);
-    mounted = true;
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup().catch(() => undefined);
-    if (mounted) execFileSync("umount", ["-l", d.root]);
-    rmSync(d.root, { recursive: true, force: true });
-    assert.deepEqual(d.leftovers(), [], "nothing of the daemon is left on the host");
-  });
+  const d = suiteDaemon("full-disk", ["--no-network", "--eviction-pressure-transition-period", "15s"], { tmpfs: "64m" });
 
   /** Fills the root's filesystem to the last block with a file of the test's own. */
   const fill = (name: string) => {

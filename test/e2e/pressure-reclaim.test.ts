@@ -5,33 +5,18 @@
  *   pod within its limit keeps running and the node is under no pressure;
  * - under DiskPressure the dead container holding 20 MiB is removed first, which frees enough: no pod is evicted.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Event, Node, Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { suiteDaemon, eventually } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 
 describe("local storage limits and node-level reclaim (privileged)", { skip }, () => {
-  const d = new TestDaemon("reclaim", ["--no-network", "--eviction-hard", "nodefs.available<30Mi", "--eviction-pressure-transition-period", "10s"]);
-  let mounted = false;
-
-  before(async () => {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=96m,mode=0700", "tmpfs", d.root]);
-    mounted = true;
-    await d.start();
-  });
-
-  after(async () => {
-    await d.cleanup().catch(() => undefined);
-    if (mounted) execFileSync("umount", ["-l", d.root]);
-    rmSync(d.root, { recursive: true, force: true });
-    assert.deepEqual(d.leftovers(), [], "nothing of the daemon is left on the host");
-  });
+  const d = suiteDaemon("reclaim", ["--no-network", "--eviction-hard", "nodefs.available<30Mi", "--eviction-pressure-transition-period", "10s"], { tmpfs: "96m" });
 
   const apply = async (name: string, yaml: string) => {
     const file = join("/tmp", `nodelet-reclaim-${process.pid}-${name}.yaml`);

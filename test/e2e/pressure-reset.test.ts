@@ -4,13 +4,13 @@
  * finds the root's daemon still alive (it stopped answering but has not exited) says so and waits for it, and
  * proceeds once it is gone. The refusal after 30 s and the cut-off stop are unit tests over a fake clock.
  */
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { needsRoot } from "../helpers/root.js";
-import { eventually, NODELET, TestDaemon, type CliResult } from "../helpers/daemon.js";
+import { eventually, NODELET, suiteDaemon, type CliResult } from "../helpers/daemon.js";
 import type { Pod } from "../../src/api/types.js";
 
 const skip = needsRoot();
@@ -31,11 +31,7 @@ function resetWhile(args: string[], onStderr: (stderr: string) => void): Promise
 const startTime = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[19]);
 
 describe("stop and reset of a loaded daemon are bounded (privileged)", { skip }, () => {
-  const d = new TestDaemon("reset-bound");
-  after(async () => {
-    await d.cleanup();
-    assert.deepEqual(d.leftovers(), []);
-  });
+  const d = suiteDaemon("reset-bound", [], { start: false });
 
   test("SIGTERM exits within the bound; reset then waits for a lingering daemon and removes everything", async () => {
     await d.start();

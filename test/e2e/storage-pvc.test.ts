@@ -5,26 +5,16 @@
  * it has gone), Delete reclaim removing image, loop device and mount, Retain keeping the data, and the events of
  * claims that cannot be bound or provisioned.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
-import { eventually, TestDaemon } from "../helpers/daemon.js";
+import { eventually } from "../helpers/daemon.js";
+import { kubectlDaemon } from "../helpers/kubectl-daemon.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"), needsCommand("mkfs.ext4"));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const claim = (name: string, size: string, extra = "") =>
   `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: ${name}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: ${size}\n${extra}`;
@@ -35,15 +25,13 @@ const podYaml = (name: string, claimName: string) =>
   `    volumeMounts:\n    - name: data\n      mountPath: /data\n  volumes:\n  - name: data\n    persistentVolumeClaim:\n      claimName: ${claimName}\n`;
 
 describe("persistent volumes with kubectl (privileged)", { skip }, () => {
-  let d: TestDaemon;
-  let cache: string;
-  const kubectl = (args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = execFile("kubectl", ["--kubeconfig", join(d.root, "kubeconfig"), "--cache-dir", cache, ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-      if (input !== undefined) child.stdin!.end(input);
-    });
+  const { d, kubectl: run } = kubectlDaemon("storage", [], {
+    afterStop: () => {
+      const loops = (spawnSync("losetup", ["-a"], { encoding: "utf8" }).stdout ?? "").split("\n").filter((l) => l.includes(d.root));
+      assert.deepEqual(loops, [], "nodelet reset detached every loop device of the daemon's volumes");
+    },
+  });
+  const kubectl = (args: string[], input?: string) => run(args, { input });
   const apply = async (yaml: string) => {
     const r = await kubectl(["apply", "-f", "-"], yaml);
     assert.equal(r.code, 0, r.stderr);
@@ -58,19 +46,6 @@ describe("persistent volumes with kubectl (privileged)", { skip }, () => {
     dirs: existsSync(join(d.root, "volumes")) ? readdirSync(join(d.root, "volumes")).length : 0,
   });
 
-  before(async () => {
-    d = new TestDaemon("storage", ["--listen", `127.0.0.1:${await freePort()}`]);
-    cache = mkdtempSync(join(tmpdir(), "nodelet-kubectl-cache-"));
-    await d.start();
-  });
-  after(async () => {
-    const root = d.root;
-    await d.cleanup();
-    rmSync(cache, { recursive: true, force: true });
-    assert.deepEqual(d.leftovers(), []);
-    const loops = (spawnSync("losetup", ["-a"], { encoding: "utf8" }).stdout ?? "").split("\n").filter((l) => l.includes(root));
-    assert.deepEqual(loops, [], "nodelet reset detached every loop device of the daemon's volumes");
-  });
 
   test("default class; WaitForFirstConsumer; ENOSPC at 64 Mi; data survives a restart and kill -9; expansion; Delete", async () => {
     const sc = await kubectl(["get", "storageclass"]);

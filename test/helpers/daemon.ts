@@ -4,7 +4,7 @@
  */
 import { after, before } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync, execFile, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, execFile, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,15 +26,42 @@ export interface CliResult {
 
 let counter = 0;
 
+export interface SuiteDaemonOptions {
+  /** The daemon's root on a tmpfs of this size ("64m") of its own, for tests that fill its disk; unmounted after. */
+  tmpfs?: string;
+  /** Runs before the start: write files into d.root, add flags to d.extraArgs. */
+  beforeStart?: (d: TestDaemon) => Promise<void> | void;
+  /** Runs once the daemon is removed, before the leak check. */
+  afterStop?: () => Promise<void> | void;
+  /** false: the tests start the daemon themselves (it is still removed after them). */
+  start?: boolean;
+}
+
 /**
  * A daemon for the enclosing describe(): started before its tests, then removed after them with a check that
  * nothing of it is left on the host.
  */
-export function suiteDaemon(name: string, extraArgs: string[] = []): TestDaemon {
+export function suiteDaemon(name: string, extraArgs: string[] = [], opts: SuiteDaemonOptions = {}): TestDaemon {
   const d = new TestDaemon(name, extraArgs);
-  before(() => d.start());
+  let mounted = false;
+  before(async () => {
+    if (opts.tmpfs) {
+      execFileSync("mount", ["-t", "tmpfs", "-o", `size=${opts.tmpfs},mode=0700`, "tmpfs", d.root]);
+      mounted = true;
+    }
+    await opts.beforeStart?.(d);
+    if (opts.start !== false) await d.start();
+  });
   after(async () => {
-    await d.cleanup();
+    if (mounted) {
+      // The root is a mount point: cleanup cannot remove it, the unmount then does.
+      await d.cleanup().catch(() => undefined);
+      execFileSync("umount", ["-l", d.root]);
+      rmSync(d.root, { recursive: true, force: true });
+    } else {
+      await d.cleanup();
+    }
+    await opts.afterStop?.();
     assert.deepEqual(d.leftovers(), [], "nothing of the daemon is left on the host");
   });
   return d;

@@ -9,7 +9,7 @@ import type { ContainerMetrics, Pod, PodMetrics } from "../api/types.js";
 import type { ExecOptions, ExecSession, LogOptions, PodIO } from "../api/pod-io.js";
 import { readContainerLog } from "../runtime/cri-log.js";
 import type { ContainerRecord, PodRuntime } from "../runtime/pod-runtime.js";
-import type { Clock } from "../sys/clock.js";
+import { isoNow, type Clock } from "../sys/clock.js";
 import type { Runner } from "../sys/runner.js";
 import { MetricsSampler } from "./metrics-sampler.js";
 import { runtimeUid } from "./pod-objects.js";
@@ -114,8 +114,8 @@ export class NodeIO implements PodIO {
     return {
       apiVersion: "metrics.k8s.io/v1beta1",
       kind: "PodMetrics",
-      metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, labels: pod.metadata.labels, creationTimestamp: new Date().toISOString() },
-      timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, labels: pod.metadata.labels, creationTimestamp: isoNow(this.clock) },
+      timestamp: isoNow(this.clock).replace(/\.\d{3}Z$/, "Z"),
       window: `${Math.round(this.sampler.windowMs / 1000)}s`,
       containers,
     };

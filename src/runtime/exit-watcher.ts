@@ -29,8 +29,8 @@ export class ExitWatcher {
     private readonly dir: string,
     private readonly onExit: (containerId: string, record: ExitRecord) => void,
     /** Called when a container is first held (and again if the reason changes). */
-    private readonly onHeld: (containerId: string, reason: string) => void = () => undefined,
-    private readonly now: () => Date = () => new Date(),
+    private readonly onHeld: (containerId: string, reason: string) => void,
+    private readonly now: () => Date,
   ) {}
 
   async start(): Promise<void> {

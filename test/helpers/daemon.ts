@@ -14,6 +14,7 @@ import type { ContainerRecord } from "../../src/runtime/pod-runtime.js";
 import { ApiClient } from "../../src/client/index.js";
 import { answers } from "../../src/apiserver/listen.js";
 import { freeOctets } from "./subnets.js";
+import { waitFor } from "./wait.js";
 export { answers };
 
 export const NODELET = fileURLToPath(new URL("../../src/cmd/nodelet.js", import.meta.url));
@@ -25,6 +26,8 @@ export interface CliResult {
 }
 
 let counter = 0;
+
+const START_TIMEOUT_MS = 60_000;
 
 export interface SuiteDaemonOptions {
   /** The daemon's root on a tmpfs of this size ("64m") of its own, for tests that fill its disk; unmounted after. */
@@ -108,17 +111,23 @@ export class TestDaemon {
     child.stdout.on("data", (d: Buffer) => (this.log += d.toString()));
     child.stderr.on("data", (d: Buffer) => (this.log += d.toString()));
     // About a second on a quiet machine; the bound is for a loaded one (over 20 s seen with the machine at load 29).
-    const deadline = Date.now() + 60_000;
-    while (!(await answers(this.socket))) {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    const alive = () => {
       if (child.exitCode !== null) throw new Error(`daemon exited (${child.exitCode}): ${this.log}`);
-      if (Date.now() > deadline) throw new Error(`daemon did not answer on ${this.socket}: ${this.log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    };
+    await waitFor("the daemon's socket", async () => {
+      alive();
+      return answers(this.socket);
+    }, START_TIMEOUT_MS, 50).catch((err: Error) => {
+      throw child.exitCode !== null ? err : new Error(`daemon did not answer on ${this.socket}: ${this.log}`);
+    });
     // The API answers before the kubelet has re-adopted pods; wait for the ready line.
-    while (!this.log.includes("nodelet daemon ready", from)) {
-      if (Date.now() > deadline) throw new Error(`daemon not ready: ${this.log}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor("the ready line", () => {
+      alive();
+      return this.log.includes("nodelet daemon ready", from);
+    }, Math.max(1, deadline - Date.now()), 20).catch((err: Error) => {
+      throw child.exitCode !== null ? err : new Error(`daemon not ready: ${this.log}`);
+    });
   }
 
   /** The daemon's process id while it runs. */
@@ -249,16 +258,19 @@ function findDir(dir: string, name: string, depth: number): boolean {
 
 /** Polls `fn` until it returns a truthy value (or throws after timeoutMs). */
 export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  let value: T | undefined | false;
   let last: unknown;
-  for (;;) {
+  const check = async () => {
     try {
-      const v = await fn();
-      if (v) return v;
+      value = await fn();
+      return Boolean(value);
     } catch (err) {
       last = err;
+      return false;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : last ? `: ${JSON.stringify(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  };
+  await waitFor(what, check, timeoutMs, 100).catch(() => {
+    throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : last ? `: ${JSON.stringify(last)}` : ""}`);
+  });
+  return value as T;
 }

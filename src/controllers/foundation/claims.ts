@@ -4,7 +4,7 @@
  * a Deployment its ReplicaSets): an owner being deleted adopts nothing; dependents being deleted are neither
  * adopted nor released; another controller's dependents are left alone.
  */
-import { labelSelectorMatcher } from "../../api/labels.js";
+import { labelSelectorMatcher, matchLabelSelector } from "../../api/labels.js";
 import type { KubeObject, LabelSelector } from "../../api/types.js";
 import { controllerRef, newControllerRef } from "../workload/pods.js";
 
@@ -19,9 +19,8 @@ export interface Claims<D extends KubeObject> {
 
 /** Whether `selector` selects `labels`; an invalid selector selects nothing (validation refuses one at admission). */
 export function selects(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!selector) return false;
   try {
-    return labelSelectorMatcher(selector).matches(labels ?? {});
+    return matchLabelSelector(selector, labels ?? {});
   } catch {
     return false;
   }

@@ -245,3 +245,13 @@ export function nextCron(s: CronSchedule, after: number, tz?: string): number | 
   }
   return best;
 }
+
+/** `instant` as RFC 3339 on the wall clock of `tz` (Go's Time.In(loc).Format(time.RFC3339)): "Z" at offset 0. */
+export function rfc3339In(instant: number, tz?: string): string {
+  const secs = Math.floor(instant / 1000) * 1000;
+  const offsetMin = Math.round(offsetAt(secs, tz) / MINUTE);
+  const wall = new Date(secs + offsetMin * MINUTE).toISOString().replace(/\.\d{3}Z$/, "");
+  if (offsetMin === 0) return `${wall}Z`;
+  const abs = Math.abs(offsetMin);
+  return `${wall}${offsetMin < 0 ? "-" : "+"}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+}

@@ -24,9 +24,10 @@ export interface ControllerHarness {
   close(): Promise<void>;
 }
 
-export function startControllers(factories: ControllerFactory[], kubelet: FakeKubeletOptions = {}): ControllerHarness {
-  const store = openStore(":memory:");
+/** `storeOnClock`: creationTimestamps come from the fake clock too (CronJobs count start times from them). */
+export function startControllers(factories: ControllerFactory[], kubelet: FakeKubeletOptions = {}, opts: { storeOnClock?: boolean } = {}): ControllerHarness {
   const clock = new FakeClock(Date.parse("2026-12-01T00:00:00Z"));
+  const store = openStore(":memory:", opts.storeOnClock ? { now: () => new Date(clock.now()) } : {});
   const server = createApiServer({ nodeName: "node1", socketPath: null, store, podIO: new FakePodIO(), now: () => clock.now() });
   const api = server.objectApi();
   const fk = new FakeKubelet(store, { now: () => clock.now(), ...kubelet });

@@ -8,6 +8,7 @@ import type { Event, KubeList, KubeObject, Pod, PodMetrics } from "../api/types.
 import { resourcePath } from "../client/index.js";
 import { GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, targets, type CliContext } from "./context.js";
+import { describeCronJob, describeJob } from "./describe-batch.js";
 import { describeNode, describeService, describeGeneric } from "./describe-kinds.js";
 import { describePod } from "./describe-pod.js";
 import { describeDaemonSet, describeStatefulSet } from "./describe-workloads.js";
@@ -35,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
       else if (info.kind === "Node") await describeNode(s, obj, ctx.client);
       else if (info.kind === "StatefulSet") await describeStatefulSet(s, obj as StatefulSet, ctx.client);
       else if (info.kind === "DaemonSet") await describeDaemonSet(s, obj as DaemonSet, ctx.client);
+      else if (info.kind === "Job") describeJob(s, obj);
+      else if (info.kind === "CronJob") describeCronJob(s, obj);
       else describeGeneric(s, obj);
       await appendEvents(s, ctx, obj);
       texts.push(s.text());

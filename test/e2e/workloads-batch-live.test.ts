@@ -95,6 +95,14 @@ describe("Jobs on a live node (privileged)", { skip }, () => {
     assert.match((await kubectl(["get", "job", "pi"])).stdout, /^pi\s+Complete\s+1\/1\s+\d+s\s+\d+s$/m);
     assert.match((await kubectl(["logs", "job/pi"])).stdout, /^3\.14159265358979323846264338327950288419716939937510/);
     assert.equal(await jsonpath("pods", "{.items[*].status.phase}"), "Succeeded");
+    // nodelet's own get and describe print the same.
+    const got = await d.cli(["get", "jobs"]);
+    assert.match(got.stdout, /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\n/);
+    assert.match(got.stdout, /^pi\s+Complete\s+1\/1\s+\d+s\s+\d+s$/m);
+    const described = (await d.cli(["describe", "job", "pi"])).stdout;
+    assert.match(described, /^Pods Statuses:\s+0 Active \(0 Ready\) \/ 1 Succeeded \/ 0 Failed$/m);
+    assert.match(described, /^Backoff Limit:\s+4$/m);
+    assert.match(described, /Completed\s+\S+\s+job-controller\s+Job completed/);
   });
 
   it("an Indexed Job's pods see JOB_COMPLETION_INDEX and the hostname NAME-INDEX", async () => {
@@ -103,6 +111,7 @@ describe("Jobs on a live node (privileged)", { skip }, () => {
     assert.equal((await kubectl(["apply", "-f", file])).code, 0);
     await waitFor("job idx Complete", async () => (await jsonpath("job/idx", '{.status.conditions[?(@.type=="Complete")].status}')) === "True", 60_000, 200);
     assert.equal(await jsonpath("job/idx", "{.status.completedIndexes}"), "0-1");
+    assert.match((await d.cli(["describe", "job", "idx"])).stdout, /^Completed Indexes:\s+0-1$/m);
     const names = (await jsonpath("pods", "{.items[*].metadata.name}")).split(" ").filter((n) => n.startsWith("idx-"));
     const logs = await Promise.all(names.map(async (n) => (await kubectl(["logs", n])).stdout));
     assert.deepEqual(logs.sort(), ["index=0 host=idx-0\n", "index=1 host=idx-1\n"]);

@@ -1,6 +1,6 @@
 /**
- * kubectl and Jobs (and CronJobs): discovery, `create job`, the Table columns, describe, logs job/NAME, cascading
- * delete, Kubernetes' field errors. Pods run on a fake kubelet that finishes them (exit 0, or the exit code a
+ * kubectl and Jobs and CronJobs: discovery, `create job|cronjob`, `create job --from=cronjob/NAME`, the Table
+ * columns, describe, logs job/NAME, cascading delete, Kubernetes' field errors. Pods run on a fake kubelet that finishes them (exit 0, or the exit code a
  * container named `fail-N` asks for), so the controllers are seen through real kubectl without a runtime.
  */
 import assert from "node:assert/strict";
@@ -70,6 +70,64 @@ describe("kubectl and Jobs", { skip }, () => {
     await waitFor("hello's pods deleted", () => podsOf("hello").length === 0, 20_000);
   });
 });
+
+describe("kubectl and CronJobs", { skip }, () => {
+  let env: WorkloadsEnv;
+  before(async () => {
+    env = await startWorkloadsEnv({ exit: () => 0 });
+  });
+  after(async () => {
+    await env?.close();
+  });
+
+  it("create cronjob, get cronjobs, create job --from=cronjob/NAME", async () => {
+    assert.match(await env.ok(["create", "cronjob", "tick", "--image=busybox", "--schedule=*/5 * * * *", "--", "date"]), /^cronjob\.batch\/tick created$/m);
+    const table = await env.ok(["get", "cronjobs"]);
+    assert.match(table, /^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE$/m);
+    assert.match(table, /^tick\s+\*\/5 \* \* \* \*\s+<none>\s+False\s+0\s+<none>\s+\d+s$/m);
+    assert.match(await env.ok(["create", "job", "manual", "--from=cronjob/tick"]), /^job\.batch\/manual created$/m);
+    const job = env.t.store.get<Job>("Job", "default", "manual");
+    assert.equal(job?.metadata.annotations?.["cronjob.kubernetes.io/instantiate"], "manual");
+    assert.equal(job?.metadata.ownerReferences?.[0]?.kind, "CronJob");
+    assert.deepEqual(job?.spec.template.spec.containers.map((c) => c.command), [["date"]]);
+    await waitFor("job manual Complete", () => env.t.store.get<Job>("Job", "default", "manual")?.status?.conditions?.some((c) => c.type === "Complete") ?? false, 20_000);
+    const described = await env.ok(["describe", "cronjob", "tick"]);
+    assert.match(described, /^Schedule:\s+\*\/5 \* \* \* \*$/m);
+    assert.match(described, /^Concurrency Policy:\s+Allow$/m);
+  });
+
+  it("refuses an invalid schedule and an unknown time zone with the API's field errors", async () => {
+    const bad = await env.kubectl(["create", "cronjob", "bad", "--image=busybox", "--schedule=61 * * * *"]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /CronJob "bad" is invalid: spec\.schedule: Invalid value: "61 \* \* \* \*": end of range \(61\) above maximum \(59\): 61/);
+    const tz = await env.kubectl(["apply", "-f", env.file("tz.yaml", CRONJOB.replace("UTC", "Mars/Olympus"))]);
+    assert.match(tz.stderr, /spec\.timeZone: Invalid value: "Mars\/Olympus": unknown time zone Mars\/Olympus/);
+    assert.match(await env.ok(["apply", "-f", env.file("ok.yaml", CRONJOB)]), /cronjob\.batch\/hello created/);
+    assert.match(await env.ok(["get", "cj", "hello"]), /^hello\s+@hourly\s+UTC\s+False\s+0\s+<none>/m);
+  });
+
+  it("delete cronjob removes its jobs (background cascade)", async () => {
+    await env.ok(["delete", "cronjob", "tick"]);
+    await waitFor("tick's job deleted", () => env.t.store.get<Job>("Job", "default", "manual") === undefined, 20_000);
+  });
+});
+
+const CRONJOB = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: hello
+spec:
+  schedule: "@hourly"
+  timeZone: UTC
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: hello
+            image: busybox
+`;
 
 const FAILING_JOB = `apiVersion: batch/v1
 kind: Job

@@ -74,7 +74,7 @@ static int set_cap(struct process_spec *p, const char *name)
 	return 0;
 }
 
-/* Flags of the process: --cwd --env --uid --gid --groups --cap --no-new-privs --privileged --seccomp. */
+/* Flags of the process: --cwd --env --uid --gid --groups --cap --no-new-privs --privileged --seccomp --redact. */
 static int parse_process_opt(struct process_spec *p, int argc, char **argv, int i)
 {
 	int n = 0;
@@ -94,6 +94,8 @@ static int parse_process_opt(struct process_spec *p, int argc, char **argv, int 
 		p->no_new_privs = true;
 	else if (is_flag(argc, argv, i, "--privileged", 0, &n))
 		p->privileged = true;
+	else if (is_flag(argc, argv, i, "--redact", 2, &n) && n > 0)
+		return err_redact(argv[i + 1], argv[i + 2]) < 0 ? -1 : n;
 	else if (is_flag(argc, argv, i, "--seccomp", 1, &n) && n > 0)
 		/* Read now, in the host's mount namespace: the path is the daemon's, gone after pivot_root or setns. */
 		return (p->seccomp = calloc(1, sizeof *p->seccomp)) == NULL || seccomp_read(argv[i + 1], p->seccomp) < 0 ? -1 : n;

@@ -13,47 +13,98 @@
 
 static char err_buf[ERR_MAX];
 
+/* Texts error messages must not show (a Secret's bytes in a command), each with what they show instead. */
+#define REDACT_MAX 256
+static const char *redact_from[REDACT_MAX], *redact_to[REDACT_MAX];
+static int nredact;
+
+int err_redact(const char *text, const char *shown)
+{
+	if (text[0] == '\0')
+		return 0;
+	if (nredact == REDACT_MAX)
+		return fail("--redact: more than %d texts", REDACT_MAX);
+	redact_from[nredact] = text, redact_to[nredact] = shown, nredact++;
+	return 0;
+}
+
+/* Appends len bytes of src to out[ERR_MAX] at *at, cut at the buffer's end. */
+static void append(char *out, size_t *at, const char *src, size_t len)
+{
+	size_t room = ERR_MAX - 1 - *at, k = len < room ? len : room;
+	memcpy(out + *at, src, k);
+	*at += k;
+}
+
+/* Sets err_buf to msg with every registered text replaced by what it shows instead. */
+static void set_error(const char *msg)
+{
+	char cur[ERR_MAX], out[ERR_MAX];
+	copy_str(cur, sizeof cur, msg);
+	for (int r = 0; r < nredact; r++) {
+		size_t at = 0, flen = strlen(redact_from[r]);
+		const char *p = cur, *hit;
+		while ((hit = strstr(p, redact_from[r])) != NULL) {
+			append(out, &at, p, (size_t)(hit - p));
+			append(out, &at, redact_to[r], strlen(redact_to[r]));
+			p = hit + flen;
+		}
+		if (p == cur)
+			continue;
+		append(out, &at, p, strlen(p));
+		out[at] = '\0';
+		memcpy(cur, out, at + 1);
+	}
+	memcpy(err_buf, cur, sizeof err_buf);
+}
+
+/* Formatted in a larger buffer first, so a text to redact is whole when it is looked for. */
 int fail(const char *fmt, ...)
 {
+	char msg[4 * ERR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err_buf, sizeof err_buf, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	set_error(msg);
 	return -1;
 }
 
 int fail_errno(const char *fmt, ...)
 {
 	int saved = errno;
+	char msg[4 * ERR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(err_buf, sizeof err_buf, fmt, ap);
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof err_buf)
-		snprintf(err_buf + n, sizeof err_buf - n, ": %s", strerror(saved));
+	if (n >= 0 && (size_t)n < sizeof msg)
+		snprintf(msg + n, sizeof msg - n, ": %s", strerror(saved));
+	set_error(msg);
 	errno = saved;
 	return -1;
 }
 
 int fail_context(const char *fmt, ...)
 {
-	char old[ERR_MAX];
+	char old[ERR_MAX], msg[4 * ERR_MAX];
 	memcpy(old, err_buf, sizeof old);
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(err_buf, sizeof err_buf, fmt, ap);
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	/* ": <old>" appended by hand, cut at the buffer's end (snprintf's truncation is a warning under -fanalyzer). */
-	size_t at = n < 0 ? 0 : (size_t)n < sizeof err_buf ? (size_t)n : sizeof err_buf - 1;
-	size_t room = sizeof err_buf - 1 - at, oldlen = strnlen(old, sizeof old - 1);
+	size_t at = n < 0 ? 0 : (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
+	size_t room = sizeof msg - 1 - at, oldlen = strnlen(old, sizeof old - 1);
 	if (room >= 2) {
-		memcpy(err_buf + at, ": ", 2);
+		memcpy(msg + at, ": ", 2);
 		at += 2, room -= 2;
 		size_t k = oldlen < room ? oldlen : room;
-		memcpy(err_buf + at, old, k);
+		memcpy(msg + at, old, k);
 		at += k;
 	}
-	err_buf[at] = '\0';
+	msg[at] = '\0';
+	set_error(msg);
 	return -1;
 }
 

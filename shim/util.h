@@ -25,6 +25,9 @@ int fail_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Puts a prefix before the current error: "prefix: <current message>"; returns -1.
  * (fail("...: %s", err_msg()) would format the buffer into itself.) */
 int fail_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* From now on, error messages show `shown` wherever they would show `text` (--redact: a command word expanded
+ * from a Secret's variable is shown as the pod spec writes it). Both must outlive the process's use of errors. */
+int err_redact(const char *text, const char *shown);
 /* The current error message ("" if none). */
 const char *err_msg(void);
 

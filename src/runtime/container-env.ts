@@ -70,9 +70,26 @@ export function expandVars(input: string, lookup: (name: string) => string | und
   return out;
 }
 
+/**
+ * A container's environment and the names of the variables in it that carry a Secret's bytes: read from a Secret
+ * (secretKeyRef, envFrom secretRef) or expanded from such a variable with $(VAR). Records (explain) show what these
+ * feed as the pod spec writes it, never their values.
+ */
+export interface ResolvedEnv {
+  /** Ordered "K=V" strings. */
+  env: string[];
+  secret: Set<string>;
+}
+
 /** The final environment as ordered "K=V" strings: image env, HOSTNAME, service links, then the container's. */
 export function containerEnvironment(pod: Pod, container: Container, imageEnv: string[], src: EnvSources): string[] {
+  return resolveEnvironment(pod, container, imageEnv, src).env;
+}
+
+/** containerEnvironment, with the names of the variables that carry a Secret's bytes. */
+export function resolveEnvironment(pod: Pod, container: Container, imageEnv: string[], src: EnvSources): ResolvedEnv {
   const env = new Map<string, string>();
+  const secret = new Set<string>();
   for (const kv of imageEnv) {
     const eq = kv.indexOf("=");
     if (eq > 0) env.set(kv.slice(0, eq), kv.slice(eq + 1));
@@ -82,17 +99,24 @@ export function containerEnvironment(pod: Pod, container: Container, imageEnv: s
   // Variables defined by the container itself are what $(VAR) may reference (plus service links), as in
   // kubelet_pods.go makeEnvironmentVariables.
   const visible = new Map<string, string>(Object.entries(src.serviceEnv ?? {}));
-  for (const [k, v] of envFromVariables(pod, container, src)) {
+  const define = (k: string, v: string, fromSecret: boolean) => {
     env.set(k, v);
     visible.set(k, v);
-  }
+    if (fromSecret) secret.add(k);
+    else secret.delete(k);
+  };
+  for (const [k, v] of envFromEntries(pod, container, src)) define(k, v.value, v.secret);
   (container.env ?? []).forEach((e, i) => {
-    const value = envValue(pod, container, e, src, `env[${i}]`, (n) => visible.get(n));
-    if (value === undefined) return;
-    env.set(e.name, value);
-    visible.set(e.name, value);
+    let readSecret = e.valueFrom?.secretKeyRef !== undefined;
+    const lookup = (n: string) => {
+      const v = visible.get(n);
+      if (v !== undefined && secret.has(n)) readSecret = true;
+      return v;
+    };
+    const value = envValue(pod, container, e, src, `env[${i}]`, lookup);
+    if (value !== undefined) define(e.name, value, readSecret);
   });
-  return [...env].map(([k, v]) => `${k}=${v}`);
+  return { env: [...env].map(([k, v]) => `${k}=${v}`), secret };
 }
 
 /**
@@ -101,7 +125,11 @@ export function containerEnvironment(pod: Pod, container: Container, imageEnv: s
  * that are not valid names are skipped, reported once per source with the keys sorted.
  */
 export function envFromVariables(pod: Pod, container: Container, src: EnvSources): Map<string, string> {
-  const out = new Map<string, string>();
+  return new Map([...envFromEntries(pod, container, src)].map(([k, v]) => [k, v.value]));
+}
+
+function envFromEntries(pod: Pod, container: Container, src: EnvSources): Map<string, { value: string; secret: boolean }> {
+  const out = new Map<string, { value: string; secret: boolean }>();
   const ns = pod.metadata.namespace ?? "default";
   (container.envFrom ?? []).forEach((ef: EnvFromSource, i) => {
     const ref = ef.configMapRef ?? ef.secretRef;
@@ -116,7 +144,7 @@ export function envFromVariables(pod: Pod, container: Container, src: EnvSources
     for (const [key, value] of Object.entries(data)) {
       const name = `${ef.prefix ?? ""}${key}`;
       if (isEnvVarName(name).length > 0) invalid.push(name);
-      else out.set(name, value);
+      else out.set(name, { value, secret: !ef.configMapRef });
     }
     if (invalid.length > 0) {
       const what = ef.configMapRef ? "configMap" : "secret";
@@ -162,14 +190,48 @@ function envValue(
  * $(VAR) references expanded against the container's environment.
  */
 export function containerArgv(container: Container, image: { Entrypoint?: string[]; Cmd?: string[] }, env: string[]): string[] {
-  const vars = new Map(env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as const));
-  const lookup = (n: string) => vars.get(n);
-  let argv: string[];
-  if (container.command?.length) argv = [...container.command, ...(container.args ?? [])];
-  else if (container.args?.length) argv = [...(image.Entrypoint ?? []), ...container.args];
-  else argv = [...(image.Entrypoint ?? []), ...(image.Cmd ?? [])];
-  const expandable = new Set<number>();
-  const fromSpec = container.command?.length ? argv.length : container.args?.length ? argv.length : 0;
-  for (let i = argv.length - fromSpec; i < argv.length; i++) expandable.add(i);
-  return argv.map((a, i) => (expandable.has(i) ? expandVars(a, lookup) : a));
+  return containerCommand(container, image, { env, secret: new Set() }).argv;
+}
+
+/**
+ * containerArgv, and the same command as records show it (`shown`): a word whose expansion read a variable that
+ * carries a Secret's bytes stays as the pod spec writes it, as Kubernetes shows the command in the pod.
+ */
+export function containerCommand(container: Container, image: { Entrypoint?: string[]; Cmd?: string[] }, env: ResolvedEnv): { argv: string[]; shown: string[] } {
+  const vars = envMap(env.env);
+  let words: string[];
+  if (container.command?.length) words = [...container.command, ...(container.args ?? [])];
+  else if (container.args?.length) words = [...(image.Entrypoint ?? []), ...container.args];
+  else words = [...(image.Entrypoint ?? []), ...(image.Cmd ?? [])];
+  const fromSpec = container.command?.length || container.args?.length ? words.length : 0;
+  const firstExpandable = words.length - fromSpec;
+  const argv: string[] = [];
+  const shown: string[] = [];
+  words.forEach((w, i) => {
+    if (i < firstExpandable) {
+      argv.push(w);
+      shown.push(w);
+      return;
+    }
+    const x = expandShown(w, vars, env.secret);
+    argv.push(x.value);
+    shown.push(x.shown);
+  });
+  return { argv, shown };
+}
+
+/** The variables of an environment by name. */
+export function envMap(env: string[]): Map<string, string> {
+  return new Map(env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as const));
+}
+
+/** expandVars against vars, and what a record may show: the input as written when the expansion read a secret variable. */
+export function expandShown(input: string, vars: Map<string, string>, secret: Set<string>): { value: string; shown: string } {
+  let readSecret = false;
+  const value = expandVars(input, (n) => {
+    const v = vars.get(n);
+    if (v !== undefined && secret.has(n)) readSecret = true;
+    return v;
+  });
+  return { value, shown: readSecret ? input : value };
 }

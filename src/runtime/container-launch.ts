@@ -5,7 +5,7 @@
  */
 import { FieldError } from "../api/errors.js";
 import type { Container, Pod, VolumeMount } from "../api/types.js";
-import { containerArgv, containerEnvironment, expandVars, type EnvSources } from "./container-env.js";
+import { containerCommand, envMap, expandShown, resolveEnvironment, type EnvSources, type ResolvedEnv } from "./container-env.js";
 import { containerDeviceRules, volumeDeviceRules } from "./devices.js";
 import type { Image } from "../api/image.js";
 import { resolveImageUser, type GroupEntry, type PasswdEntry } from "../images/image-user.js";
@@ -63,8 +63,9 @@ export interface LaunchInput {
 
 export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
   const { pod, container: c, image, paths } = input;
-  const env = containerEnvironment(pod, c, image.config.Env ?? [], input.env);
-  const argv = containerArgv(c, image.config, env);
+  const resolved = resolveEnvironment(pod, c, image.config.Env ?? [], input.env);
+  const env = resolved.env;
+  const { argv, shown } = containerCommand(c, image.config, resolved);
   if (argv.length === 0) {
     throw new FieldError(`${input.fieldPath}.command`, "no command specified and the image has no Entrypoint or Cmd");
   }
@@ -88,7 +89,7 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     shmDir: pod.spec.hostIPC ? undefined : paths.shm,
     // nodev: a device node in a volume (a hostPath of /dev, or one made there by another pod) opens nothing;
     // the container's own /dev holds the allowed nodes (the device cgroup decides what opens there).
-    mounts: [...containerMounts(input, env).map((m) => (privileged ? m : { ...m, options: [...m.options, "nodev"] })), ...deviceMounts(input)],
+    mounts: [...containerMounts(input, resolved).map((m) => (privileged ? m : { ...m, options: [...m.options, "nodev"] })), ...deviceMounts(input)],
     masked: privileged || sc.procMount === "Unmasked" ? [] : MASKED_PATHS,
     readonly: privileged || sc.procMount === "Unmasked" ? [] : READONLY_PATHS,
     cwd: c.workingDir || image.config.WorkingDir || "/",
@@ -103,6 +104,7 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     deviceFilter: deviceFilter(input.deviceFilterDir, privileged, volumeDeviceRules(c, input.volumes)),
     cgroupView: input.cgroupView ?? [],
     argv,
+    shownArgv: shown,
   };
 }
 
@@ -169,10 +171,9 @@ function resolveUser(input: LaunchInput): { uid: number; gid: number; groups: nu
 }
 
 /** Volume mounts, the kubelet's /etc files and the termination log, parents before children. */
-function containerMounts(input: LaunchInput, env: string[]): ShimMount[] {
+function containerMounts(input: LaunchInput, env: ResolvedEnv): ShimMount[] {
   const { container: c, paths } = input;
-  const vars = new Map(env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as const));
-  const mounts: ShimMount[] = (c.volumeMounts ?? []).map((vm, i) => volumeMount(input, vm, i, vars));
+  const mounts: ShimMount[] = (c.volumeMounts ?? []).map((vm, i) => volumeMount(input, vm, i, env));
   const taken = new Set(mounts.map((m) => m.target));
   const own = (target: string, source: string, options: string[] = ["rw"]) => {
     if (!taken.has(target)) mounts.push({ kind: "bind", source, target, options });
@@ -199,7 +200,7 @@ function deviceMounts(input: LaunchInput): ShimMount[] {
   });
 }
 
-function volumeMount(input: LaunchInput, vm: VolumeMount, i: number, vars: Map<string, string>): ShimMount {
+function volumeMount(input: LaunchInput, vm: VolumeMount, i: number, env: ResolvedEnv): ShimMount {
   const field = `${input.fieldPath}.volumeMounts[${i}]`;
   const vol = input.volumes.get(vm.name);
   if (!vol) throw new FieldError(`${field}.name`, `volume "${vm.name}" is not prepared for this pod`);
@@ -208,12 +209,15 @@ function volumeMount(input: LaunchInput, vm: VolumeMount, i: number, vars: Map<s
   if (vm.mountPropagation === "HostToContainer") options.push("rslave");
   else if (vm.mountPropagation === "Bidirectional") options.push("rshared");
   else options.push("rprivate");
-  const subPath = vm.subPathExpr ? expandVars(vm.subPathExpr, (n) => vars.get(n)) : vm.subPath;
+  // subPathExpr may read a Secret's variable: records and errors show the expression, not its value.
+  const expanded = vm.subPathExpr ? expandShown(vm.subPathExpr, envMap(env.env), env.secret) : undefined;
+  const subPath = expanded ? expanded.value : vm.subPath;
   if (subPath) {
+    const shown = expanded?.shown ?? subPath;
     if (subPath.startsWith("/") || subPath.split("/").includes("..")) {
-      throw new FieldError(`${field}.subPath`, `subPath "${subPath}" escapes the volume`);
+      throw new FieldError(`${field}.subPath`, `subPath "${shown}" escapes the volume`);
     }
-    return { kind: "bind-sub", volumeRoot: vol.hostPath, subPath, target: vm.mountPath, options };
+    return { kind: "bind-sub", volumeRoot: vol.hostPath, subPath, target: vm.mountPath, options, ...(shown !== subPath ? { shownSubPath: shown } : {}) };
   }
   return { kind: "bind", source: vol.hostPath, target: vm.mountPath, options };
 }

@@ -12,6 +12,11 @@
 export interface ShimCommand {
   argv: string[];
   spec: string[];
+  /**
+   * The spec as records show it, where it differs (a command word or subPath expanded from a Secret's variable,
+   * shown as the pod spec writes it); redactedSpec still drops the environment's values.
+   */
+  shown?: string[];
 }
 
 /** The fd the monitor reads its spec from (its stdin: the container's stdin is /dev/null or the FIFO). */
@@ -29,16 +34,17 @@ export function encodeSpec(words: string[]): Buffer {
 
 /**
  * The spec as the pod's explain file records it: environment values are left out (they can be secrets, and that
- * file is on disk), names kept.
+ * file is on disk), names kept; the command and subPaths as `cmd.shown` has them.
  */
-export function redactedSpec(words: string[]): string[] {
+export function redactedSpec(cmd: ShimCommand): string[] {
+  const words = cmd.shown ?? cmd.spec;
   return words.map((w, i) => (words[i - 1] === "--env" ? `${w.split("=")[0]}=…` : w));
 }
 
 /** One mount the shim makes inside the container's mount namespace. */
 export type ShimMount =
   | { kind: "bind"; source: string; target: string; options: string[] }
-  | { kind: "bind-sub"; volumeRoot: string; subPath: string; target: string; options: string[] }
+  | { kind: "bind-sub"; volumeRoot: string; subPath: string; target: string; options: string[]; shownSubPath?: string }
   | { kind: "tmpfs"; target: string; options: string[] };
 
 export interface ContainerLaunch extends ProcessIdentity {
@@ -66,9 +72,19 @@ export interface ContainerLaunch extends ProcessIdentity {
   /** cgroup v2: the BPF device program (allowing exactly these rules) the shim attaches to this cgroup directory. */
   deviceFilter?: { cgroupDir: string; rules: string[] };
   argv: string[];
+  /** argv as records show it (words expanded from a Secret's variable as the pod spec writes them); unset = argv. */
+  shownArgv?: string[];
 }
 
 export function monitorCommand(shim: string, l: ContainerLaunch): ShimCommand {
+  const spec = monitorSpec(l, false);
+  const shown = monitorSpec(l, true);
+  const differs = shown.some((w, i) => w !== spec[i]);
+  return { argv: [shim, "monitor", "--id", l.id, "--spec-fd", String(MONITOR_SPEC_FD)], spec, ...(differs ? { shown } : {}) };
+}
+
+/** The monitor's spec words; `shown`: as records show them (ContainerLaunch.shownArgv, ShimMount shownSubPath). */
+function monitorSpec(l: ContainerLaunch, shown: boolean): string[] {
   const a = ["--log", l.logPath];
   a.push("--log-max-size", String(l.logMaxSize), "--log-max-files", String(l.logMaxFiles));
   a.push("--exit-file", l.exitFile, "--oom-file", l.oomFile);
@@ -78,14 +94,27 @@ export function monitorCommand(shim: string, l: ContainerLaunch): ShimCommand {
   if (l.lowerDirs.length) a.push("--lower", l.lowerDirs.join(":"), "--upper", l.upperDir, "--work", l.workDir);
   if (l.readonlyRootfs) a.push("--readonly-rootfs");
   if (l.shmDir) a.push("--shm", l.shmDir);
-  for (const m of l.mounts) a.push(...mountArgs(m));
+  for (const m of l.mounts) a.push(...mountArgs(shown && m.kind === "bind-sub" && m.shownSubPath !== undefined ? { ...m, subPath: m.shownSubPath } : m));
   for (const p of l.masked) a.push("--masked", p);
   for (const p of l.readonly) a.push("--readonly", p);
   if (l.stdinFifo) a.push("--stdin-fifo", l.stdinFifo);
   for (const v of l.cgroupView) a.push("--cgroupfs", v);
   if (l.deviceFilter) a.push("--device-cgroup", l.deviceFilter.cgroupDir, ...l.deviceFilter.rules.flatMap((r) => ["--device", r]));
   a.push(...processArgs(l));
-  return { argv: [shim, "monitor", "--id", l.id, "--spec-fd", String(MONITOR_SPEC_FD)], spec: [...a, "--", ...l.argv] };
+  if (!shown) for (const [text, instead] of redactions(l)) a.push("--redact", text, instead);
+  return [...a, "--", ...(shown ? (l.shownArgv ?? l.argv) : l.argv)];
+}
+
+/**
+ * What the shim's error texts must not show, with what to show instead: the command's first word and subPaths (the
+ * only words of the spec its errors name) where they were expanded from a Secret's variable.
+ */
+function redactions(l: ContainerLaunch): [string, string][] {
+  const out: [string, string][] = [];
+  const [first, shownFirst] = [l.argv[0], l.shownArgv?.[0]];
+  if (first && shownFirst !== undefined && shownFirst !== first) out.push([first, shownFirst]);
+  for (const m of l.mounts) if (m.kind === "bind-sub" && m.shownSubPath !== undefined) out.push([m.subPath, m.shownSubPath]);
+  return out;
 }
 
 function mountArgs(m: ShimMount): string[] {

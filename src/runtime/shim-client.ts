@@ -22,7 +22,7 @@ export async function runShim(runner: Runner, cmd: ShimCommand | string[], owner
   } catch (err) {
     throw new ShimError((err as Error).message);
   }
-  const recordInput = spec && `${redactedSpec(spec).join("\0")}\0`;
+  const recordInput = spec && !Array.isArray(cmd) ? `${redactedSpec(cmd).join("\0")}\0` : undefined;
   const r = await runner.run(argv, { owner, allowFail: true, input, recordInput });
   const line = r.stdout.split("\n")[0] ?? "";
   if (line.startsWith("ok")) return line.split(" ").slice(1).filter(Boolean).map(Number);

@@ -2,7 +2,9 @@
  * A Secret's bytes never reach the node's disk: with --encryption-provider-config the store holds only ciphertext,
  * the Secret's volume (and a projected volume with it) is a tmpfs, and an environment taken from it (secretKeyRef,
  * envFrom secretRef) lives on the pod's tmpfs, not in the container record — yet exec after a daemon kill -9 and
- * restart still runs with it. Proven by reading every file under the state directory.
+ * restart still runs with it. A value expanded into a container's command with $(VAR) is in no record either (the
+ * explain file, the verbose daemon log, an exec error in the pod's status and its exit file). Proven by reading every
+ * file under the state directory.
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -52,9 +54,9 @@ resources:
     { mode: 0o600 },
   );
   after(() => rmSync(confDir, { recursive: true, force: true }));
-  const d = suiteDaemon("config-secrets", ["--encryption-provider-config", conf]);
+  const d = suiteDaemon("config-secrets", ["--encryption-provider-config", conf, "-v"]);
   const exec = async (script: string) => {
-    const r = await d.cli(["exec", "holder", "--", "sh", "-c", script]);
+    const r = await d.cli(["exec", "holder", "-c", "c", "--", "sh", "-c", script]);
     assert.equal(r.code, 0, `${script}: ${r.stderr}`);
     return r.stdout;
   };
@@ -74,11 +76,13 @@ resources:
           {
             name: "c",
             image: "busybox",
-            command: ["sleep", "3600"],
+            command: ["sh", "-c", "sleep 3600 # $(DB_PASSWORD) $(S_password)"],
             env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }],
             envFrom: [{ prefix: "S_", secretRef: { name: "db" } }],
             volumeMounts: [{ name: "sec", mountPath: "/sec" }, { name: "proj", mountPath: "/proj" }],
           },
+          // Its command is the Secret: the exec error names it as the spec writes it.
+          { name: "bad", image: "busybox", command: ["$(DB_PASSWORD)"], env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }] },
         ],
         volumes: [
           { name: "sec", secret: { secretName: "db" } },
@@ -87,7 +91,18 @@ resources:
       },
     };
     assert.equal((await d.cli(["apply", "-f", "-"], JSON.stringify(pod))).code, 0);
-    await eventually(async () => (await d.pod("holder"))?.status?.phase === "Running", 30_000, "holder Running");
+    const badMessage = async () => {
+      const st = (await d.pod("holder"))?.status?.containerStatuses?.find((c) => c.name === "bad");
+      return (st?.state?.terminated ?? st?.lastState?.terminated)?.message ?? "";
+    };
+    await eventually(async () => (await d.pod("holder"))?.status?.containerStatuses?.find((c) => c.name === "c")?.state?.running !== undefined, 30_000, "holder's c running");
+    await eventually(async () => (await badMessage()).includes("executable file not found"), 30_000, "the bad container's exec error");
+    assert.match(await badMessage(), /exec: "\$\(DB_PASSWORD\)": executable file not found in \$PATH/);
+    const explained = await d.cli(["explain", "pod", "holder"]);
+    assert.ok(explained.stdout.includes("$(DB_PASSWORD) $(S_password)"), "explain shows the command as the spec writes it");
+    for (const [what, text] of [["explain", explained.stdout], ["the daemon's log", d.log], ["the pod's status", JSON.stringify(await d.pod("holder"))], ["events", (await d.cli(["get", "events", "-o", "json"])).stdout]]) {
+      assert.ok(!text.includes(value), `${what} holds the secret`);
+    }
     assert.equal(await exec("cat /sec/password"), value);
     assert.equal(await exec("cat /proj/x/pw"), value);
     const env = await exec("env");

@@ -87,18 +87,29 @@ export function fieldRefValue(pod: Pod, path: string, facts: PodNetworkFacts, fi
   throw new FieldError(field, `unsupported fieldPath "${path}"`);
 }
 
+/** Limits the kubelet fills from the node's allocatable when a container leaves them unset (MergeContainerResourceLimits). */
+const ALLOCATABLE_DEFAULTED = ["cpu", "memory", "ephemeral-storage"];
+
 /**
  * resourceFieldRef as Kubernetes computes it (ExtractContainerResourceValue): CPU in millicores over the divisor's
  * millicores, anything else in whole units over the divisor's, rounded up; an unset or zero divisor is 1. `container`
- * is the one the reference defaults to (env: its own container; volumes must name one). An unset limit is reported
- * as 0: the kubelet reports the node's allocatable there, which the pod's object does not carry (a known difference).
+ * is the one the reference defaults to (env: its own container; volumes must name one). An unset cpu, memory or
+ * ephemeral-storage limit is the node's `allocatable` (the Node's status), as the kubelet reports it
+ * (pkg/kubelet/kubelet_resources.go containerResourceRuntimeValue); 0 only when the node's is unknown.
  */
-export function resourceFieldValue(pod: Pod, container: Container | undefined, ref: ResourceFieldSelector, field: string): string {
+export function resourceFieldValue(
+  pod: Pod,
+  container: Container | undefined,
+  ref: ResourceFieldSelector,
+  field: string,
+  allocatable?: Record<string, Quantity>,
+): string {
   const target = ref.containerName ? [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((c) => c.name === ref.containerName) : container;
   if (!target) throw new FieldError(`${field}.containerName`, `container "${ref.containerName ?? ""}" not found in the pod`);
   const [kind, name] = ref.resource.split(".") as ["limits" | "requests", string];
   if ((kind !== "limits" && kind !== "requests") || !name) throw new FieldError(`${field}.resource`, `unsupported container resource "${ref.resource}"`);
-  const raw = target.resources?.[kind]?.[name];
+  const own = target.resources?.[kind]?.[name];
+  const raw = own === undefined && kind === "limits" && ALLOCATABLE_DEFAULTED.includes(name) ? allocatable?.[name] : own;
   const amount = (q: string) => (name === "cpu" ? toMilli(parseQuantity(q)) : toBytes(parseQuantity(q)));
   const divisor = (ref.divisor === undefined ? 0 : amount(String(ref.divisor))) || amount("1");
   const value = raw === undefined ? 0 : amount(String(raw));

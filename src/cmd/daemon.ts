@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { findShim } from "../sys/shim-path.js";
-import type { ConfigMap, Secret, Service } from "../api/types.js";
+import type { ConfigMap, Node, Secret, Service } from "../api/types.js";
 import type { ConfigObjects } from "../storage/config-objects.js";
 import { serviceEnvVars, servicesForPod } from "../controllers/service-env.js";
 import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
@@ -107,6 +107,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const objects: ConfigObjects = {
     configMap: (ns, name) => store.get<ConfigMap>("ConfigMap", ns, name),
     secret: (ns, name) => store.get<Secret>("Secret", ns, name),
+    allocatable: () => store.get<Node>("Node", "", cfg.nodeName)?.status?.allocatable,
   };
   configObjects = objects;
   await images.removeTemporaries();

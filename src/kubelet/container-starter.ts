@@ -5,7 +5,7 @@
  * until it starts again; the status is written before that kill, which may take the grace period.
  * A start that fails before the container runs (image, config) is retried with its own back-off.
  */
-import type { ConfigMap, Container, Pod, Secret } from "../api/types.js";
+import type { ConfigMap, Container, Pod, Quantity, Secret } from "../api/types.js";
 import type { EnvSources } from "../runtime/container-env.js";
 import { ContainerStartError, type ContainerRecord, type PodRuntime } from "../runtime/pod-runtime.js";
 import type { Store } from "../store/store.js";
@@ -30,6 +30,8 @@ export interface StarterDeps {
   hooks: HookRunner;
   killer: ContainerKiller;
   hostIP: () => string;
+  /** The node's allocatable as its Node reports it (resourceFieldRef of an unset limit). */
+  allocatable?: () => Record<string, Quantity> | undefined;
   serviceEnv?: (namespace: string, enableServiceLinks: boolean) => Record<string, string>;
   /** Writes the pod's status now (before a postStart failure's kill, which takes the grace period). */
   writeStatus?: (pod: Pod, waiting: Waiting) => void;
@@ -116,6 +118,7 @@ export class ContainerStarter {
       warnInvalidKeys: (message) => this.d.events.record(pod, "Warning", "InvalidEnvironmentVariableNames", message),
       hostIP: this.d.hostIP(),
       hostname: "",
+      allocatable: this.d.allocatable?.(),
       serviceEnv: this.d.serviceEnv?.(ns, pod.spec.enableServiceLinks !== false) ?? {},
     };
   }

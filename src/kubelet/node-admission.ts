@@ -5,8 +5,9 @@
  * issue asks nodelet to keep it Pending with that reason, so here it is re-checked at each sync and admitted once
  * it fits (as if a scheduler were waiting on it).
  */
-import type { Container, Pod } from "../api/types.js";
+import type { Container, PersistentVolumeClaim, Pod } from "../api/types.js";
 import { cpuMilli, memoryBytes } from "../api/quantity.js";
+import { readWriteOncePodConflict } from "./volume-restrictions.js";
 
 export interface Allocatable {
   cpuMilli: number;
@@ -19,6 +20,11 @@ export interface Rejection {
   message: string;
   /** The kubelet's rejection for good (phase Failed): the pod never runs here. Otherwise it waits (Pending). */
   final?: boolean;
+  /**
+   * The scheduler's refusal (reason FailedScheduling): the pod waits unscheduled (PodScheduled False, reason
+   * Unschedulable, the message), with the event from default-scheduler.
+   */
+  unschedulable?: boolean;
 }
 
 interface Requests {
@@ -77,6 +83,14 @@ export class NodeAdmission {
     private readonly hasSandbox: (uid: string) => boolean,
     /** The eviction manager's admission under node pressure (a refusal there is final, as the kubelet's). */
     private readonly pressure: (pod: Pod) => { reason: string; message: string } | undefined = () => undefined,
+    /**
+     * A ReadWriteOncePod claim (looked up by namespace and name) that another pod of the node uses keeps the pod
+     * unscheduled; `pods` are all the node's pods, terminating ones too (they hold their volumes until they end).
+     */
+    private readonly claims: { claim: (namespace: string, name: string) => PersistentVolumeClaim | undefined; pods: () => Pod[] } = {
+      claim: () => undefined,
+      pods: () => [],
+    },
   ) {}
 
   admit(pod: Pod): Rejection | undefined {
@@ -89,11 +103,13 @@ export class NodeAdmission {
     if (pod.status?.phase === "Failed") return { reason: pod.status.reason ?? "", message: pod.status.message ?? "", final: true };
     const refused = this.pressure(pod);
     if (refused) return { ...refused, final: true };
-    const others = this.activePods().filter((p) => {
+    const running = (p: Pod) => {
       const id = p.metadata.uid!;
       return id !== uid && !isTerminal(p) && (this.admitted.has(id) || this.hasSandbox(id));
-    });
-    const rejection = checkFit(pod, others, this.allocatable());
+    };
+    const conflict = readWriteOncePodConflict(pod, this.claims.pods().filter(running), this.claims.claim);
+    if (conflict) return { reason: "FailedScheduling", message: conflict, unschedulable: true };
+    const rejection = checkFit(pod, this.activePods().filter(running), this.allocatable());
     if (!rejection) this.admitted.add(uid);
     return rejection;
   }

@@ -4,7 +4,7 @@
  * and the Kubelet that drives them. The daemon gives it the store, the runtime and the node's settings; stop() leaves pods running.
  */
 import { join } from "node:path";
-import type { Pod, PodCondition } from "../api/types.js";
+import type { Node, PersistentVolumeClaim, Pod, PodCondition } from "../api/types.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
 import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";
@@ -93,6 +93,8 @@ interface Late {
   running: boolean;
   /** Kill grace periods of evictions in progress, by pod uid. */
   evictionGrace: Map<string, number>;
+  /** Pods whose Scheduled event is recorded (once admitted: a pod refused as unschedulable gets FailedScheduling instead). */
+  announced: Set<string>;
 }
 
 export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
@@ -101,7 +103,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const backoff = new Backoff(clock);
   const backoffStore = new BackoffStore(join(o.stateDir, "kubelet", "backoff.json"), backoff, log);
   await backoffStore.attach();
-  const late: Late = { running: false, evictionGrace: new Map() };
+  const late: Late = { running: false, evictionGrace: new Map(), announced: new Set() };
   const eviction = evictionManager(o, events, late);
   const starts = o.metrics && new PodStartTracker(o.metrics, () => clock.now());
   const stopMetrics = o.metrics && registerKubeletMetrics(o.metrics, o.runtime);
@@ -118,12 +120,13 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     nodeName: o.nodeName, store, runtime: o.runtime, syncer, clock, log,
     resyncMs: o.resyncMs,
     mirrors: new MirrorPods(store, o.nodeName, log),
-    onPodEvent: (pod) => {
-      starts?.seen(pod.metadata.uid!);
-      scheduled(events, pod, o.nodeName);
-    },
+    // The Scheduled event is recorded once the pod is admitted (podSync's admit): an unschedulable pod gets FailedScheduling.
+    onPodEvent: (pod) => starts?.seen(pod.metadata.uid!),
     onPodGone: (uid) => {
       starts?.forget(uid);
+      late.announced.delete(uid);
+      // As the scheduler requeues on a pod's deletion: a pod left unscheduled (its ReadWriteOncePod claim was in use) tries again now.
+      for (const p of late.kubelet?.activePods() ?? []) if (!late.announced.has(p.metadata.uid!)) late.kubelet?.wake(p.metadata.uid!);
       admission.forget(uid);
       imageManager.forgetPod(uid);
       late.evictionGrace.delete(uid);
@@ -179,6 +182,10 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
     () => late.kubelet?.activePods() ?? [],
     (uid) => runtime.sandbox(uid) !== undefined,
     (pod) => eviction.admit(pod),
+    {
+      claim: (ns, name) => store.get<PersistentVolumeClaim>("PersistentVolumeClaim", ns, name),
+      pods: () => [...(late.kubelet?.workers.values() ?? [])].flatMap((w) => (w.current ? [w.current] : [])),
+    },
   );
   const imageManager = new ImageManager({
     images: o.images, events, clock, backoff: new Backoff(clock, 10_000, 300_000),
@@ -189,8 +196,16 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
     hooks: new HookRunner(runtime, dialer, clock),
     objects: new StorePodObjects(store),
     hostIP: o.hostIP,
+    allocatable: () => store.get<Node>("Node", "", o.nodeName)?.status?.allocatable,
     serviceEnv: o.serviceEnv,
-    admit: (pod) => admission.admit(pod),
+    admit: (pod) => {
+      const refused = admission.admit(pod);
+      if (!refused?.unschedulable && !late.announced.has(pod.metadata.uid!)) {
+        late.announced.add(pod.metadata.uid!);
+        scheduled(events, pod, o.nodeName);
+      }
+      return refused;
+    },
     graceOverride: (uid) => late.evictionGrace.get(uid),
     podStarts: starts,
   });

@@ -23,8 +23,11 @@ export interface StatusInput {
   now: string;
   /** The pod reached a final phase for a pod-level reason (DeadlineExceeded, an init failure). */
   terminal?: { phase: "Failed" | "Succeeded"; reason?: string; message?: string };
-  /** The node did not admit the pod (OutOfcpu, OutOfmemory, OutOfpods): it waits, with nothing started. */
-  pending?: { reason: string; message: string };
+  /**
+   * The node did not admit the pod (OutOfcpu, OutOfmemory, OutOfpods): it waits, with nothing started;
+   * `unschedulable`: refused as the scheduler refuses (a ReadWriteOncePod claim in use), so it shows unscheduled.
+   */
+  pending?: { reason: string; message: string; unschedulable?: boolean };
 }
 
 type Observed = StatusInput["containers"][number];
@@ -71,8 +74,17 @@ export function generatePodStatus(pod: Pod, input: StatusInput): PodStatus {
  * A pod the node's admission turned away. The kubelet rejects such a pod for good (phase Failed, reason OutOfcpu,
  * lifecycle/predicate.go); nodelet keeps it Pending with the same reason and message and admits it once it fits.
  */
-function notAdmitted(pod: Pod, input: StatusInput, why: { reason: string; message: string }): PodStatus {
+function notAdmitted(pod: Pod, input: StatusInput, why: { reason: string; message: string; unschedulable?: boolean }): PodStatus {
   const prev = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+  if (why.unschedulable) {
+    // The scheduler's view of a pod no node fits: Pending, no host, PodScheduled False with its reason and message.
+    const since = prev?.status === "False" ? prev.lastTransitionTime : input.now;
+    return {
+      phase: "Pending",
+      conditions: [{ type: "PodScheduled", status: "False", lastProbeTime: null, lastTransitionTime: since, reason: "Unschedulable", message: why.message }],
+      qosClass: podQOSClass(pod),
+    };
+  }
   return {
     phase: "Pending",
     reason: why.reason,

@@ -5,7 +5,7 @@
  * Termination stops the containers with their grace period (preStop first, sidecars last), removes the sandbox and
  * everything it owned, then removes the pod object (the kubelet's final delete carrying the uid).
  */
-import type { Pod } from "../api/types.js";
+import type { Pod, Quantity } from "../api/types.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
 import { VolumeError } from "../storage/volume-plugin.js";
 import type { Store } from "../store/store.js";
@@ -40,10 +40,12 @@ export interface PodSyncDeps {
   hooks: HookRunner;
   objects: PodObjects;
   hostIP: () => string;
+  /** The node's allocatable as its Node reports it (resourceFieldRef of an unset limit). */
+  allocatable?: () => Record<string, Quantity> | undefined;
   /** Environment variables for Services in the pod's namespace (enableServiceLinks). */
   serviceEnv?: (namespace: string, enableServiceLinks: boolean) => Record<string, string>;
   /** Node admission: why the pod may not run here now (OutOfcpu, ...), or undefined when it fits. */
-  admit?: (pod: Pod) => { reason: string; message: string; final?: boolean } | undefined;
+  admit?: (pod: Pod) => { reason: string; message: string; final?: boolean; unschedulable?: boolean } | undefined;
   /** A kill grace period that overrides the pod's (an eviction's: 0 for a hard threshold). */
   graceOverride?: (uid: string) => number | undefined;
   log?: (msg: string) => void;
@@ -80,7 +82,7 @@ export class PodSync implements PodSyncer {
       return undefined;
     }
     if (rejected) {
-      this.d.events.record(pod, "Warning", rejected.reason, rejected.message);
+      this.d.events.record(pod, "Warning", rejected.reason, rejected.message, undefined, rejected.unschedulable ? "default-scheduler" : undefined);
       this.status.write(pod, { waiting, pending: rejected });
       return undefined;
     }

@@ -11,7 +11,7 @@
 import { fieldRefValue, resourceFieldValue } from "../api/downward-api.js";
 import { FieldError } from "../api/errors.js";
 import { isEnvVarName } from "../api/names.js";
-import type { Container, EnvFromSource, EnvVar, Pod } from "../api/types.js";
+import type { Container, EnvFromSource, EnvVar, Pod, Quantity } from "../api/types.js";
 
 export interface EnvSources {
   /** configMap name → data; missing = not found. */
@@ -22,6 +22,8 @@ export interface EnvSources {
   podIPs?: string[];
   hostIP?: string;
   hostname: string;
+  /** The node's allocatable (its Node's status): what resourceFieldRef gives for a limit the container leaves unset. */
+  allocatable?: Record<string, Quantity>;
   /** Extra variables the kubelet injects (service links). */
   serviceEnv?: Record<string, string>;
   /** Told of envFrom keys skipped as invalid names, in the kubelet's event wording (InvalidEnvironmentVariableNames). */
@@ -168,7 +170,7 @@ function envValue(
   const from = e.valueFrom;
   if (!from) return "";
   if (from.fieldRef) return fieldRefValue(pod, from.fieldRef.fieldPath, src, `${field}.valueFrom.fieldRef`);
-  if (from.resourceFieldRef) return resourceFieldValue(pod, container, from.resourceFieldRef, `${field}.valueFrom.resourceFieldRef`);
+  if (from.resourceFieldRef) return resourceFieldValue(pod, container, from.resourceFieldRef, `${field}.valueFrom.resourceFieldRef`, src.allocatable);
   const ns = pod.metadata.namespace ?? "default";
   for (const [ref, kind, map] of [
     [from.configMapKeyRef, "ConfigMap", src.configMaps],

@@ -2,7 +2,7 @@
  * What configuration volumes read from outside the node: ConfigMaps and Secrets (the kubelet's configmap and
  * secret managers: here the API store, looked up on every setup and refresh) and service account tokens.
  */
-import type { ConfigMap, Pod, Secret } from "../api/types.js";
+import type { ConfigMap, Pod, Quantity, Secret } from "../api/types.js";
 import type { IssuedToken } from "./projection.js";
 
 export type { IssuedToken } from "./projection.js";
@@ -22,6 +22,8 @@ export interface ConfigObjects {
   secret(namespace: string, name: string): Secret | undefined;
   /** Absent: serviceAccountToken sources fail with FailedMount naming why. */
   tokens?: TokenIssuer;
+  /** The node's allocatable as its Node reports it: downwardAPI files of a limit the container leaves unset. */
+  allocatable?(): Record<string, Quantity> | undefined;
 }
 
 /** The ConfigMaps and Secrets whose content a pod's volumes show (env is read once, at container start). */

@@ -149,7 +149,7 @@ export class ConfigVolumePlugin implements VolumePlugin {
           return secretPayload(objects!.secret(ns, src.secretName), { ...src, name: src.secretName }, src.defaultMode ?? DEFAULT_MODE);
         }
         case "downwardAPI":
-          return downwardAPIPayload(pod, v.downwardAPI!.items, v.downwardAPI!.defaultMode ?? DEFAULT_MODE);
+          return downwardAPIPayload(pod, v.downwardAPI!.items, v.downwardAPI!.defaultMode ?? DEFAULT_MODE, objects?.allocatable?.());
         case "projected":
           return await this.projected(pod, v, objects!);
       }
@@ -170,7 +170,7 @@ export class ConfigVolumePlugin implements VolumePlugin {
     }
     const sc = pod.spec.securityContext;
     const fsOwned = sc?.fsGroup !== undefined || sc?.runAsUser !== undefined;
-    return projectedPayload(pod, sources, v.projected?.defaultMode ?? DEFAULT_MODE, { configMaps, secrets, tokens, fsOwned });
+    return projectedPayload(pod, sources, v.projected?.defaultMode ?? DEFAULT_MODE, { configMaps, secrets, tokens, fsOwned, allocatable: objects.allocatable?.() });
   }
 
   /** The issuer keeps a token until it needs refreshing (the kubelet's token manager), so every sync may ask. */

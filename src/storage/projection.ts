@@ -4,7 +4,7 @@
  * CollectData, projected.go collectData), with their error texts. Pure: the objects and tokens are passed in.
  */
 import { fieldRefValue, resourceFieldValue } from "../api/downward-api.js";
-import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, VolumeProjection } from "../api/types.js";
+import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Quantity, Secret, VolumeProjection } from "../api/types.js";
 import type { FileProjection, Payload } from "./atomic-writer.js";
 
 export const DEFAULT_MODE = 0o644;
@@ -90,15 +90,18 @@ export function secretPayload(
   return keyPayload(secretData(s), src.items, defaultMode, src.optional === true, missingSecretKey);
 }
 
-/** downwardapi.go CollectData: each item's field or resource value, errors of all items together. */
-export function downwardAPIPayload(pod: Pod, items: DownwardAPIVolumeFile[] | undefined, defaultMode: number): Payload {
+/**
+ * downwardapi.go CollectData: each item's field or resource value, errors of all items together; `allocatable` is
+ * the node's (an unset limit reads it, as the kubelet's ExtractResourceValueByContainerNameAndNodeAllocatable).
+ */
+export function downwardAPIPayload(pod: Pod, items: DownwardAPIVolumeFile[] | undefined, defaultMode: number, allocatable?: Record<string, Quantity>): Payload {
   const out: Payload = new Map();
   const errs: string[] = [];
   for (const item of items ?? []) {
     try {
       let value: string;
       if (item.fieldRef) value = fieldRefValue(pod, item.fieldRef.fieldPath, {}, "fieldRef");
-      else if (item.resourceFieldRef) value = resourceFieldValue(pod, undefined, item.resourceFieldRef, "resourceFieldRef");
+      else if (item.resourceFieldRef) value = resourceFieldValue(pod, undefined, item.resourceFieldRef, "resourceFieldRef", allocatable);
       else throw new ProjectionError(`${item.path}: one of fieldRef and resourceFieldRef is required`);
       out.set(item.path, { data: Buffer.from(value, "utf8"), mode: item.mode ?? defaultMode });
     } catch (err) {
@@ -117,6 +120,8 @@ export interface ProjectedInputs {
   tokens: Map<number, IssuedToken | Error>;
   /** The pod sets fsGroup (or runAsUser): a token starts 0600 and fsGroup makes it 0640 (projected.go). */
   fsOwned: boolean;
+  /** The node's allocatable, for downwardAPI sources' unset limits. */
+  allocatable?: Record<string, Quantity>;
 }
 
 /**
@@ -131,7 +136,7 @@ export function projectedPayload(pod: Pod, sources: VolumeProjection[] | undefin
       let part: Payload = new Map();
       if (s.configMap) part = configMapPayload(inputs.configMaps.get(s.configMap.name), s.configMap, defaultMode);
       else if (s.secret) part = secretPayload(inputs.secrets.get(s.secret.name), s.secret, defaultMode);
-      else if (s.downwardAPI) part = downwardAPIPayload(pod, s.downwardAPI.items, defaultMode);
+      else if (s.downwardAPI) part = downwardAPIPayload(pod, s.downwardAPI.items, defaultMode, inputs.allocatable);
       else if (s.serviceAccountToken) {
         const t = inputs.tokens.get(i);
         if (!t) throw new ProjectionError(`serviceAccountToken source ${i} was not issued`);

@@ -2,7 +2,8 @@
  * Configuration volumes seen from inside real containers of a real daemon: a ConfigMap volume's content follows an
  * update within the sync period through the atomic writer (a reader looping meanwhile never sees a torn or empty
  * file), the kubelet's layout (`..data`, `key -> ..data/key`), a missing ConfigMap holding the pod in
- * ContainerCreating with FailedMount until it appears, and fsGroup on an emptyDir and a Secret volume.
+ * ContainerCreating with FailedMount until it appears, fsGroup on an emptyDir and a Secret volume, and subPath
+ * mounts of a ConfigMap and a Secret that keep their content through an update while whole-volume mounts follow it.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -133,5 +134,43 @@ describe("configuration volumes (privileged)", { skip }, () => {
     assert.match(await exec("fsgroup", "ls -lnL /sec/key"), /^-r--r-----\s+1\s+0\s+2000\s/);
     assert.equal(await exec("fsgroup", "cat /sec/key"), "s3cret");
     assert.match(await exec("fsgroup", "ls -ld /sec"), /^drwxrwsrwt\s+\d+\s+root\s+2000\s/, "tmpfs root: 1777 plus setgid");
+  });
+
+  test("subPath mounts of a ConfigMap and a Secret keep what they had after an update; whole-volume mounts follow it", async () => {
+    const secret = (pw: string) => JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "subsec" }, data: { pw: Buffer.from(pw).toString("base64") } });
+    await apply(configMap("subcfg", { key: "old-config" }));
+    await apply(secret("old-secret"));
+    await apply(
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "subpaths" },
+        spec: {
+          terminationGracePeriodSeconds: 0,
+          containers: [
+            {
+              name: "c",
+              image: "busybox",
+              command: ["sleep", "3600"],
+              volumeMounts: [
+                { name: "cfg", mountPath: "/whole-cfg" },
+                { name: "cfg", mountPath: "/one/key", subPath: "key" },
+                { name: "sec", mountPath: "/whole-sec" },
+                { name: "sec", mountPath: "/one/pw", subPath: "pw" },
+              ],
+            },
+          ],
+          volumes: [{ name: "cfg", configMap: { name: "subcfg" } }, { name: "sec", secret: { secretName: "subsec" } }],
+        },
+      }),
+    );
+    await running("subpaths");
+    const read = () => exec("subpaths", "cat /whole-cfg/key; echo; cat /one/key; echo; cat /whole-sec/pw; echo; cat /one/pw");
+    assert.equal(await read(), "old-config\nold-config\nold-secret\nold-secret");
+    await apply(configMap("subcfg", { key: "new-config" }));
+    await apply(secret("new-secret"));
+    // The whole-volume mounts show the update (the watch wakes the pod); the subPath mounts stay as they were bound.
+    await eventually(async () => (await read()).startsWith("new-config\nold-config\nnew-secret\n"), 15_000, "whole-volume mounts updated");
+    assert.equal(await read(), "new-config\nold-config\nnew-secret\nold-secret");
   });
 });

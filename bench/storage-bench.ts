@@ -4,9 +4,10 @@
  * - provisioning + mount of one volume by the local provisioner (truncate, mkfs.ext4, mount -o loop), and its
  *   deletion (umount, which detaches the loop device, and rm): p50/p99 over --volumes (50);
  * - the persistentVolumeClaim plugin's setup of a mounted volume (what a claim adds to a pod's start), p50/p99;
- * - pod start with a bound PersistentVolumeClaim vs with an emptyDir, on a real daemon: from the API create to the
- *   container running (the runtime's record of its start), median over --pods (15) of each; goal: the claim adds
- *   under 15 ms.
+ * - pod start with no volume, an emptyDir, a bound PersistentVolumeClaim, a claim provisioned on first use, a
+ *   configMap and a secret volume, on a real daemon: from the API create to the container running (the runtime's
+ *   record of its start), median over --pods (15) of each, what each volume adds as the median paired difference
+ *   to the pod without volume, and the ratio; goal: a claim adds under 15 ms.
  *
  * Run: node dist/bench/storage-bench.js [--volumes N] [--pods N]
  */
@@ -79,20 +80,28 @@ async function provisioning(): Promise<string[][]> {
 const PODS_INFO = resourceForKind("Pod")!;
 const CLAIMS_INFO = resourceForKind("PersistentVolumeClaim")!;
 
-function pod(name: string, volume: Record<string, unknown>): Pod {
+/** A pod whose one container mounts `volume` at /data (none: no volume at all). */
+function pod(name: string, volume?: Record<string, unknown>): Pod {
   return {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name, namespace: "default" },
     spec: {
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"], volumeMounts: [{ name: "data", mountPath: "/data" }] }],
-      volumes: [{ name: "data", ...volume }],
+      containers: [
+        {
+          name: "c",
+          image: "busybox",
+          command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"],
+          volumeMounts: volume ? [{ name: "data", mountPath: "/data" }] : undefined,
+        },
+      ],
+      volumes: volume ? [{ name: "data", ...volume }] : undefined,
     },
   };
 }
 
-/** ms from the create call to the container's recorded start. */
+/** ms from the create call to the container's recorded start; the pod is then deleted and awaited gone. */
 async function startTime(d: TestDaemon, p: Pod): Promise<number> {
   const t0 = Date.now();
   const made = await d.client.create(PODS_INFO, p);
@@ -104,39 +113,84 @@ async function startTime(d: TestDaemon, p: Pod): Promise<number> {
       return undefined;
     }
   }, 60_000, `${p.metadata.name} running`);
+  // Each start sees the same node: the pod goes before the next one is made.
+  await d.client.delete(PODS_INFO, "default", p.metadata.name!);
+  await eventually(async () => !(await d.client.list<Pod>(PODS_INFO, { namespace: "default" })).items.some((x) => x.metadata.uid === uid), 60_000, `${p.metadata.name} gone`);
   return Date.parse(started) - t0;
 }
 
+/** The pod starts the issue compares, one of each per round. */
+type Kind = "none" | "emptyDir" | "claim" | "firstUse" | "configMap" | "secret";
+const KINDS: { kind: Kind; label: string }[] = [
+  { kind: "none", label: "no volume" },
+  { kind: "emptyDir", label: "emptyDir" },
+  { kind: "claim", label: "bound claim (PVC, 64 Mi loop volume)" },
+  { kind: "firstUse", label: "claim provisioned on first use" },
+  { kind: "configMap", label: "configMap volume" },
+  { kind: "secret", label: "secret volume (its own tmpfs)" },
+];
+
+/** The volume of a kind's pod in round i, made beforehand where it needs objects (claims bound before the clock starts). */
+async function volumeFor(d: TestDaemon, kind: Kind, i: number): Promise<Record<string, unknown> | undefined> {
+  const claim = (name: string, storageClassName: string): PersistentVolumeClaim => ({
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name, namespace: "default" },
+    spec: { accessModes: ["ReadWriteOnce"], storageClassName, resources: { requests: { storage: "64Mi" } } },
+  });
+  switch (kind) {
+    case "none":
+      return undefined;
+    case "emptyDir":
+      return { emptyDir: {} };
+    case "claim":
+      // Immediate class: bound (provisioned and mounted) before the pod is made, so only the claim's use is timed.
+      await d.client.create(CLAIMS_INFO, claim(`bound-${i}`, "now"));
+      await eventually(async () => (await d.client.get<PersistentVolumeClaim>(CLAIMS_INFO, "default", `bound-${i}`)).status?.phase === "Bound", 30_000, "claim bound");
+      return { persistentVolumeClaim: { claimName: `bound-${i}` } };
+    case "firstUse":
+      // WaitForFirstConsumer with the default class: the volume is made while the pod waits for it.
+      await d.client.create(CLAIMS_INFO, claim(`wffc-${i}`, "local"));
+      return { persistentVolumeClaim: { claimName: `wffc-${i}` } };
+    case "configMap":
+      return { configMap: { name: "bench-config" } };
+    case "secret":
+      return { secret: { secretName: "bench-secret" } };
+  }
+}
+
+/**
+ * Pod start by volume kind on a real daemon, one pod of each kind per round in a rotating order (so the machine's
+ * load drifts over all kinds alike), each pod deleted before the next. What a volume adds is the median of the
+ * per-round differences to the pod without volume (a paired difference: it cancels the load of the moment, which
+ * on a shared machine moves whole pod starts by more than a volume costs), and the ratio of the medians.
+ */
 async function podStarts(): Promise<string[][]> {
   const d = new TestDaemon("storage-bench");
   await d.start();
   try {
     await d.cli(["apply", "-f", "-"], "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: now\nprovisioner: nodelet.io/local\nvolumeBindingMode: Immediate\n");
-    const empty: number[] = [];
-    const claim: number[] = [];
-    const firstUse: number[] = [];
+    await d.cli(["apply", "-f", "-"], "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bench-config\ndata:\n  a: one\n  b: two\n");
+    await d.cli(["apply", "-f", "-"], "apiVersion: v1\nkind: Secret\nmetadata:\n  name: bench-secret\nstringData:\n  password: hunter2\n");
+    // A first pod warms the image and the node (its start is not counted).
+    await startTime(d, pod("warm"));
+    const times = new Map<Kind, number[]>(KINDS.map((k) => [k.kind, []]));
     for (let i = 0; i < PODS; i++) {
-      empty.push(await startTime(d, pod(`empty-${i}`, { emptyDir: {} })));
-      // A claim bound beforehand (Immediate class): what the claim itself adds to the pod's start.
-      const c: PersistentVolumeClaim = {
-        apiVersion: "v1",
-        kind: "PersistentVolumeClaim",
-        metadata: { name: `bound-${i}`, namespace: "default" },
-        spec: { accessModes: ["ReadWriteOnce"], storageClassName: "now", resources: { requests: { storage: "64Mi" } } },
-      };
-      await d.client.create(CLAIMS_INFO, c);
-      await eventually(async () => (await d.client.get<PersistentVolumeClaim>(CLAIMS_INFO, "default", `bound-${i}`)).status?.phase === "Bound", 30_000, "claim bound");
-      claim.push(await startTime(d, pod(`claim-${i}`, { persistentVolumeClaim: { claimName: `bound-${i}` } })));
-      // WaitForFirstConsumer with the default class: the volume is made while the pod waits for it.
-      await d.client.create(CLAIMS_INFO, { ...c, metadata: { name: `wffc-${i}`, namespace: "default" }, spec: { ...c.spec, storageClassName: "local" } });
-      firstUse.push(await startTime(d, pod(`wffc-${i}`, { persistentVolumeClaim: { claimName: `wffc-${i}` } })));
+      for (let j = 0; j < KINDS.length; j++) {
+        const { kind } = KINDS[(i + j) % KINDS.length];
+        const volume = await volumeFor(d, kind, i);
+        times.get(kind)!.push(await startTime(d, pod(`${kind.toLowerCase()}-${i}`, volume)));
+      }
     }
-    const added = percentile(claim, 50) - percentile(empty, 50);
-    return [
-      ["pod start, emptyDir", `median ${percentile(empty, 50)} ms, p90 ${percentile(empty, 90)} ms`],
-      ["pod start, bound claim", `median ${percentile(claim, 50)} ms, p90 ${percentile(claim, 90)} ms (adds ${added} ms at the median; goal < 15 ms)`],
-      ["pod start, claim provisioned on first use", `median ${percentile(firstUse, 50)} ms, p90 ${percentile(firstUse, 90)} ms`],
-    ];
+    const base = times.get("none")!;
+    const baseMedian = percentile(base, 50);
+    return KINDS.map(({ kind, label }) => {
+      const xs = times.get(kind)!;
+      const median = percentile(xs, 50);
+      const added = kind === "none" ? "" : `, adds ${percentile(xs.map((x, i) => x - base[i]), 50).toFixed(0)} ms (paired median), x${(median / baseMedian).toFixed(2)}`;
+      const goal = kind === "claim" ? "; goal: a claim adds < 15 ms" : "";
+      return [`pod start, ${label}`, `median ${median} ms, p90 ${percentile(xs, 90)} ms${added}${goal}`];
+    });
   } finally {
     await d.cleanup();
   }

@@ -136,9 +136,10 @@ describe("configuration volumes (privileged)", { skip }, () => {
     assert.match(await exec("fsgroup", "ls -ld /sec"), /^drwxrwsrwt\s+\d+\s+root\s+2000\s/, "tmpfs root: 1777 plus setgid");
   });
 
-  test("subPath mounts of a ConfigMap and a Secret keep what they had after an update; whole-volume mounts follow it", async () => {
+  test("subPath mounts of a ConfigMap and a Secret keep what they had after an update; whole-volume mounts follow it; envFrom with a prefix and invalid keys", async () => {
     const secret = (pw: string) => JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "subsec" }, data: { pw: Buffer.from(pw).toString("base64") } });
     await apply(configMap("subcfg", { key: "old-config" }));
+    await apply(configMap("envcfg", { GOOD: "one", "1BAD": "two", "dotted.name": "three" }));
     await apply(secret("old-secret"));
     await apply(
       JSON.stringify({
@@ -152,6 +153,7 @@ describe("configuration volumes (privileged)", { skip }, () => {
               name: "c",
               image: "busybox",
               command: ["sleep", "3600"],
+              envFrom: [{ configMapRef: { name: "envcfg" } }, { prefix: "P_", configMapRef: { name: "envcfg" } }],
               volumeMounts: [
                 { name: "cfg", mountPath: "/whole-cfg" },
                 { name: "cfg", mountPath: "/one/key", subPath: "key" },
@@ -165,6 +167,12 @@ describe("configuration volumes (privileged)", { skip }, () => {
       }),
     );
     await running("subpaths");
+    // envFrom: the prefix applies before the name check (P_1BAD is valid, 1BAD is not), and the skipped key is reported.
+    const env = await exec("subpaths", "env");
+    for (const line of ["GOOD=one", "dotted.name=three", "P_GOOD=one", "P_1BAD=two", "P_dotted.name=three"]) assert.match(env, new RegExp(`^${line.replace(".", "\\.")}$`, "m"));
+    assert.doesNotMatch(env, /^1BAD=/m);
+    const described = (await d.cli(["describe", "pod", "subpaths"])).stdout;
+    assert.match(described, /Warning\s+InvalidEnvironmentVariableNames\s.*Keys \[1BAD\] from the EnvFrom configMap default\/envcfg were skipped since they are considered invalid environment variable names\./);
     const read = () => exec("subpaths", "cat /whole-cfg/key; echo; cat /one/key; echo; cat /whole-sec/pw; echo; cat /one/pw");
     assert.equal(await read(), "old-config\nold-config\nold-secret\nold-secret");
     await apply(configMap("subcfg", { key: "new-config" }));

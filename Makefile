@@ -7,6 +7,9 @@ NODE_TEST := node --test --test-concurrency=1 --enable-source-maps
 # A bound on each test file (the runner applies --test-timeout to a file's whole process), so a test that hangs fails
 # its file in minutes instead of holding CI until its budget runs out; the slowest files take about a quarter of these.
 UNIT_TIMEOUT_MS := 300000
+# Unit test files share nothing (no host objects, ports from 0, own temp dirs), so two run at once: the suite is mostly
+# process start-up and waits, and this halves it on a 2-core machine.
+UNIT_CONCURRENCY := 2
 SYSTEM_TIMEOUT_MS := 900000
 
 .PHONY: all deps deb-deps bench-deps build shim shim-analyze deps-check lint test test-unit test-privileged test-e2e demo demo-stop bench install clean
@@ -71,12 +74,12 @@ lint: deps
 	npx eslint --cache --cache-location node_modules/.cache/eslint/ --cache-strategy content --max-warnings 0 src test bench
 
 test: build shim-analyze deps-check lint
-	$(NODE_TEST) --test-timeout=$(UNIT_TIMEOUT_MS) dist/test/unit
+	$(NODE_TEST) --test-concurrency=$(UNIT_CONCURRENCY) --test-timeout=$(UNIT_TIMEOUT_MS) dist/test/unit
 	$(NODE_TEST) --test-timeout=$(SYSTEM_TIMEOUT_MS) dist/test/privileged
 	$(NODE_TEST) --test-timeout=$(SYSTEM_TIMEOUT_MS) dist/test/e2e
 
 test-unit: build
-	$(NODE_TEST) --test-timeout=$(UNIT_TIMEOUT_MS) dist/test/unit
+	$(NODE_TEST) --test-concurrency=$(UNIT_CONCURRENCY) --test-timeout=$(UNIT_TIMEOUT_MS) dist/test/unit
 
 test-privileged: build
 	$(NODE_TEST) --test-timeout=$(SYSTEM_TIMEOUT_MS) dist/test/privileged

@@ -25,30 +25,31 @@ describe("daemon restart (privileged)", { skip }, () => {
       `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  restartPolicy: ${policy}\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "${cmd}"]\n`;
     writeFileSync(
       manifest,
-      [pod("steady", "Always", "sleep 3600"), pod("finisher", "Never", "sleep 2; echo done"), pod("crasher", "Always", "sleep 2; exit 7")].join("---\n"),
+      [pod("steady", "Always", "sleep 3600"), pod("finisher", "Never", "sleep 6; echo done"), pod("crasher", "Always", "sleep 6; exit 7")].join("---\n"),
     );
     await d.cli(["apply", "-f", manifest]);
     const before = await eventually(async () => {
       const pods = await Promise.all(["steady", "finisher", "crasher"].map(get));
       return pods.every((p) => p?.status?.containerStatuses?.[0]?.state.running) && pods;
-    }, 15_000, "all running");
+    }, 30_000, "all running");
     const steadyId = before[0]!.status!.containerStatuses![0].containerID;
 
     await d.kill9();
-    // While the daemon is down: finisher and crasher exit; their monitors record it.
-    await new Promise((r) => setTimeout(r, 3000));
+    // While the daemon is down: finisher and crasher exit; their monitors record it. (They live 6 s so that all three
+    // run at once even when a loaded machine starts them seconds apart.)
+    await new Promise((r) => setTimeout(r, 7000));
 
     await d.start();
     const steady = await get("steady");
     assert.equal(steady!.status!.containerStatuses![0].containerID, steadyId, "the running container was not restarted");
     assert.equal(steady!.status!.containerStatuses![0].restartCount, 0);
-    const finisher = await eventually(async () => (await get("finisher"))?.status?.phase === "Succeeded" && get("finisher"), 10_000, "finisher Succeeded");
+    const finisher = await eventually(async () => (await get("finisher"))?.status?.phase === "Succeeded" && get("finisher"), 30_000, "finisher Succeeded");
     assert.equal(finisher.status!.containerStatuses![0].state.terminated!.exitCode, 0);
     assert.equal((await d.cli(["logs", "finisher"])).stdout, "done\n");
     const crasher = await eventually(async () => {
       const p = await get("crasher");
       return (p?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && p;
-    }, 10_000, "crasher restarted");
+    }, 30_000, "crasher restarted");
     assert.equal(crasher.status!.containerStatuses![0].lastState.terminated!.exitCode, 7);
   });
 

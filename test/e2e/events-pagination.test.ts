@@ -2,7 +2,7 @@
  * `kubectl get events` on a node holding 50,000 events: kubectl reads them in pages (its default --chunk-size of
  * 500: 100 requests, each with the previous page's continue token) and prints every one; then again with
  * --chunk-size=0, where the daemon streams the one response a page at a time, and the daemon's RSS stays within
- * 60 MB of what it was before that command, because it never holds more than a page. (Measured: +3 MB on a quiet
+ * 60 MB of what it was before that command, because it never holds more than a part of 100 objects. (Measured: +3 MB on a quiet
  * machine, up to +48 MB once under CI load, when V8 grew its old space during the listing (the daemon keeps its
  * young generation small, so a page's garbage can be promoted before it dies); holding the whole list costs more
  * than 70 MB: one unpaged GET of 50,150 events took a daemon from 262 to 334 MB before lists were streamed.) The rise during the first

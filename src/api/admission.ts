@@ -21,7 +21,7 @@
 import { randomUUID } from "node:crypto";
 import { deploymentStrategy, replicaSetStrategy } from "./apps.js";
 import { cronJobStrategy, jobStrategy } from "./batch.js";
-import { controllerRevisionStrategy, statefulSetStrategy } from "./apps-statefulset.js";
+import { controllerRevisionStrategy, daemonSetStrategy, statefulSetStrategy } from "./apps-statefulset.js";
 import { endpointSliceStrategy, endpointsStrategy } from "./endpoints.js";
 import { ApiError } from "./errors.js";
 import { eventStrategy } from "./events.js";
@@ -73,6 +73,7 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   Lease: leaseStrategy,
   StatefulSet: statefulSetStrategy,
   ControllerRevision: controllerRevisionStrategy,
+  DaemonSet: daemonSetStrategy,
   Job: jobStrategy,
   CronJob: cronJobStrategy,
 };

@@ -1,7 +1,7 @@
 /**
- * Defaulting and validation of apps/v1 StatefulSet (SetDefaults_StatefulSet in pkg/apis/apps/v1/defaults.go;
- * ValidateStatefulSet(Update) in pkg/apis/apps/validation/validation.go) and ControllerRevision
- * (ValidateControllerRevision(Update)).
+ * Defaulting and validation of apps/v1 StatefulSet, DaemonSet (SetDefaults_StatefulSet/_DaemonSet in
+ * pkg/apis/apps/v1/defaults.go; ValidateStatefulSet(Update), ValidateDaemonSet(Update) in
+ * pkg/apis/apps/validation/validation.go) and ControllerRevision (ValidateControllerRevision(Update)).
  *
  * One deliberate difference: Kubernetes leaves the StatefulSet's pod spec unvalidated (its TODO: mounts of claim
  * templates would fail the volume check) and reports bad templates later as FailedCreate events. Here the pod spec
@@ -9,10 +9,15 @@
  */
 import {
   defaultTemplate,
+  goIntOrString,
+  invalidGo,
+  isZero,
   nonNegative,
+  validateIntOrPercent,
   validateSelectorAndTemplate,
+  validateSelectorUnchanged,
 } from "./apps.js";
-import type { ControllerRevision, PodTemplateSpec, StatefulSet } from "./apps-types.js";
+import type { ControllerRevision, DaemonSet, IntOrPercent, PodTemplateSpec, StatefulSet } from "./apps-types.js";
 import { FieldError } from "./errors.js";
 import { child, forbidden, index, invalid, notSupported, required, type ErrorList } from "./field.js";
 import { deepEqual } from "./json.js";
@@ -154,5 +159,68 @@ export const controllerRevisionStrategy = strategy<ControllerRevision>({
     ...validateObjectMetaUpdate(cr.metadata, old.metadata),
     ...nonNegative(cr.revision, "revision"),
     ...(deepEqual(cr.data ?? null, old.data ?? null) ? [] : [invalid("data", "", "field is immutable")]),
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// DaemonSet (SetDefaults_DaemonSet, ValidateDaemonSet(Update))
+
+/** The v1 annotation carrying the template generation (bumped on each template change). */
+export const TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation";
+
+export function setDaemonSetDefaults(ds: DaemonSet): void {
+  const spec = (ds.spec ??= {} as DaemonSet["spec"]);
+  const us = (spec.updateStrategy ??= {});
+  if (!us.type) us.type = "RollingUpdate";
+  if (us.type === "RollingUpdate") {
+    const ru = (us.rollingUpdate ??= {});
+    if (ru.maxUnavailable === undefined || ru.maxUnavailable === null) ru.maxUnavailable = 1;
+    if (ru.maxSurge === undefined || ru.maxSurge === null) ru.maxSurge = 0;
+  }
+  if (spec.revisionHistoryLimit === undefined || spec.revisionHistoryLimit === null) spec.revisionHistoryLimit = 10;
+  defaultTemplate(spec.template);
+}
+
+export function validateDaemonSetSpec(ds: DaemonSet): ErrorList {
+  const spec = ds.spec;
+  if (!spec || typeof spec !== "object") return [required("spec")];
+  const errs = validateSelectorAndTemplate(spec.selector, spec.template, "daemonset", "spec", "DaemonSet");
+  errs.push(...nonNegative(spec.minReadySeconds, "spec.minReadySeconds"));
+  errs.push(...nonNegative(spec.revisionHistoryLimit, "spec.revisionHistoryLimit"));
+  const us = spec.updateStrategy ?? {};
+  const type = us.type as string | undefined;
+  if (!type) errs.push(required("spec.updateStrategy.type"));
+  else if (type !== "RollingUpdate" && type !== "OnDelete") errs.push(notSupported("spec.updateStrategy.type", type, ["OnDelete", "RollingUpdate"]));
+  else if (type === "RollingUpdate") {
+    const ru = us.rollingUpdate;
+    if (!ru) errs.push(required("spec.updateStrategy.rollingUpdate"));
+    else {
+      const p = "spec.updateStrategy.rollingUpdate";
+      errs.push(...validateIntOrPercent(ru.maxUnavailable, `${p}.maxUnavailable`, true), ...validateIntOrPercent(ru.maxSurge, `${p}.maxSurge`, true));
+      if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge)) {
+        errs.push(invalidGo(`${p}.maxUnavailable`, goIntOrString(ru.maxUnavailable as IntOrPercent), "may not be 0 when `maxSurge` is 0"));
+      }
+    }
+  }
+  return errs;
+}
+
+export const daemonSetStrategy = strategy<DaemonSet>({
+  hasStatus: true,
+  defaults: setDaemonSetDefaults,
+  prepareForCreate: (ds) => {
+    ds.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+    ds.metadata.annotations = { ...ds.metadata.annotations, [TEMPLATE_GENERATION_ANNOTATION]: "1" };
+  },
+  prepareForUpdate: (ds, old) => {
+    const prev = Number(old.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION] ?? "1") || 1;
+    const gen = deepEqual(ds.spec?.template ?? null, old.spec?.template ?? null) ? prev : prev + 1;
+    ds.metadata.annotations = { ...ds.metadata.annotations, [TEMPLATE_GENERATION_ANNOTATION]: String(gen) };
+  },
+  validateCreate: (ds) => [...validateObjectMeta(ds.metadata, true, nameIsDNSSubdomain), ...validateDaemonSetSpec(ds)],
+  validateUpdate: (ds, old) => [
+    ...validateObjectMetaUpdate(ds.metadata, old.metadata),
+    ...validateDaemonSetSpec(ds),
+    ...validateSelectorUnchanged(ds.spec?.selector, old.spec?.selector),
   ],
 });

@@ -67,6 +67,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   apps("Deployment", "deployments", ["deploy"]),
   apps("ReplicaSet", "replicasets", ["rs"]),
   apps("StatefulSet", "statefulsets", ["sts"]),
+  { ...apps("DaemonSet", "daemonsets", ["ds"]), subresources: ["status"] },
   { ...core("ControllerRevision", "controllerrevisions", [], true), group: "apps" },
   { ...core("Job", "jobs", [], true, { categories: ["all"], subresources: ["status"] }), group: "batch" },
   { ...core("CronJob", "cronjobs", ["cj"], true, { categories: ["all"], subresources: ["status"] }), group: "batch" },

@@ -59,6 +59,21 @@ spec:
       resources: {requests: {storage: 16Mi}}
 `;
 
+const DAEMONSET = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: c
+        image: busybox
+        command: ["sleep", "3600"]
+`;
+
 describe("StatefulSet and DaemonSet with kubectl (privileged)", { skip }, () => {
   let port = 0;
   let cache = "";
@@ -133,5 +148,16 @@ describe("StatefulSet and DaemonSet with kubectl (privileged)", { skip }, () => 
     const mine = await d.cli(["describe", "sts", "web"]);
     assert.match(mine.stdout, /Update Strategy:\s+RollingUpdate\n\s+Partition:\s+0/);
     assert.match(mine.stdout, /SuccessfulCreate\s+.*create Pod web-0 in StatefulSet web successful/);
+  });
+
+  test("DaemonSet: one pod on the node, status and columns", async () => {
+    await ok(["apply", "-f", "-"], DAEMONSET);
+    await waitFor("the daemon pod ready", async () => (await jp(["get", "ds", "agent"], "{.status.numberReady}")) === "1", 90_000, 200);
+    assert.match(await ok(["get", "ds"]), /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\nagent\s+1\s+1\s+1\s+1\s+1\s+<none>\s+\d+s\n$/);
+    const pods = await jp(["get", "pods", "-l", "app=agent"], "{.items[*].spec.nodeName}");
+    assert.equal(pods.split(" ").length, 1);
+    await ok(["rollout", "status", "ds/agent", "--timeout=30s"]);
+    assert.match(await ok(["rollout", "history", "ds/agent"]), /REVISION\s+CHANGE-CAUSE\n1\s+<none>/);
+    assert.match((await d.cli(["describe", "ds", "agent"])).stdout, /Desired Number of Nodes Scheduled:\s+1\n/);
   });
 });

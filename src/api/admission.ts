@@ -34,6 +34,7 @@ import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from "./persi
 import { podStrategy } from "./pod-strategy.js";
 import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, roleStrategy } from "./rbac.js";
 import { serviceAccountStrategy } from "./service-account.js";
+import { limitRangeStrategy, resourceQuotaStrategy } from "./quota.js";
 import { apiVersionOf, resourceForKind, RESOURCES, type ResourceInfo } from "./resources.js";
 import { serviceStrategy } from "./service.js";
 import { storageClassStrategy } from "./storage-class.js";
@@ -76,6 +77,8 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   DaemonSet: daemonSetStrategy,
   Job: jobStrategy,
   CronJob: cronJobStrategy,
+  ResourceQuota: resourceQuotaStrategy,
+  LimitRange: limitRangeStrategy,
 };
 
 /** The kinds admission accepts, as "Kind (apiVersion)" for messages. */

@@ -97,6 +97,13 @@ export class ApiError extends Error {
     );
   }
 
+  /** NewForbidden: `RESOURCE[.GROUP] "NAME" is forbidden: WHY` (no name: without it). */
+  static forbidden(resource: string, name: string, why: string, group = ""): ApiError {
+    const qualified = group ? `${resource}.${group}` : resource;
+    const head = name ? `${qualified} ${JSON.stringify(name)} is forbidden` : `${qualified} is forbidden`;
+    return new ApiError("Forbidden", `${head}: ${why}`, { name: name || undefined, kind: resource, ...(group ? { group } : {}) });
+  }
+
   static badRequest(message: string): ApiError {
     return new ApiError("BadRequest", message);
   }

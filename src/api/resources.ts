@@ -52,6 +52,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   core("PersistentVolumeClaim", "persistentvolumeclaims", ["pvc"], true, { subresources: ["status"] }),
   core("ConfigMap", "configmaps", ["cm"], true),
   core("Secret", "secrets", [], true),
+  core("ResourceQuota", "resourcequotas", ["quota"], true, { subresources: ["status"] }),
+  core("LimitRange", "limitranges", ["limits"], true),
   {
     kind: "EndpointSlice",
     plural: "endpointslices",

@@ -12,6 +12,7 @@ import { auditEvent, auditLevel, type AuditLevel, type AuditPolicy } from "../au
 import type { Authorizer } from "../auth/rbac/authorizer.js";
 import type { UserInfo } from "../auth/user.js";
 import { bodyOf } from "./http.js";
+import { auditAnnotationsOf } from "./request-notes.js";
 
 const MAX_RESPONSE = 1024 * 1024;
 
@@ -56,6 +57,7 @@ export class AuditLog {
         completed: new Date(),
         requestObject: parsed(bodyOf(req)),
         responseObject: captured?.(),
+        annotations: auditAnnotationsOf(req),
       });
     });
   }

@@ -8,13 +8,20 @@
  * Hooks see only writes made through the API server; components writing to the Store directly bypass them.
  */
 import type { KubeObject } from "../api/types.js";
+import type { UserInfo } from "../auth/user.js";
 import type { Store } from "../store/store.js";
 
 export interface HookContext {
   store: Store;
   nodeName: string;
+  /** Who makes the request (in-process controllers: LOOPBACK_USER, in system:masters). */
+  user: UserInfo;
   /** dryRun=All: the hook must not allocate or record anything. */
   dryRun: boolean;
+  /** Sends a warning with the response (kubectl prints `Warning: TEXT`); in-process writes have no one to tell. */
+  warn(text: string): void;
+  /** Adds an annotation to the request's audit event. */
+  annotate(key: string, value: string): void;
 }
 
 export type CreateHook = (obj: KubeObject, ctx: HookContext) => KubeObject | void;

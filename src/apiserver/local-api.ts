@@ -8,7 +8,9 @@ import { ApiError } from "../api/errors.js";
 import type { ObjectApi, ObjectDeleteOptions, ObjectListOptions } from "../api/object-api.js";
 import { resourceForKind, type ResourceInfo } from "../api/resources.js";
 import type { KubeObject, Namespace, WatchEvent } from "../api/types.js";
+import { LOOPBACK_USER } from "../auth/user.js";
 import type { ServerContext } from "./context.js";
+import type { HookContext } from "./hooks.js";
 import { deleteOne } from "./deletion.js";
 import { finishIfFinalized, withoutStatusChange, withStatus } from "./handlers/write.js";
 
@@ -83,8 +85,8 @@ export class LocalApi implements ObjectApi {
     return old;
   }
 
-  private hookContext() {
-    return { store: this.ctx.store, nodeName: this.ctx.nodeName, dryRun: false };
+  private hookContext(): HookContext {
+    return { store: this.ctx.store, nodeName: this.ctx.nodeName, user: LOOPBACK_USER, dryRun: false, warn: () => undefined, annotate: () => undefined };
   }
 
   /** NamespaceLifecycle: no new objects in a missing or terminating namespace. */

@@ -23,6 +23,7 @@ import { ClientCertAuthenticator } from "../auth/client-cert.js";
 import { RbacAuthorizer, type Authorizer } from "../auth/rbac/authorizer.js";
 import { ensureBootstrapPolicy } from "../auth/rbac/bootstrap.js";
 import { PolicyIndex } from "../auth/rbac/policy-index.js";
+import { registerEscalationChecks } from "./rbac-escalation.js";
 import { StaticTokenAuthenticator } from "../auth/token-file.js";
 import { LOCAL_ADMIN, SYSTEM_MASTERS, type UserInfo } from "../auth/user.js";
 import { authenticate, authorize } from "./access.js";
@@ -144,6 +145,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     nodeUsage: opts.nodeUsage,
     metrics: { main: opts.metrics ?? new Registry(), cadvisor: opts.cadvisorMetrics },
   };
+  registerEscalationChecks(hooks, ctx.authorizer);
   ensureInitialNamespaces(opts.store);
   return new Listeners(ctx, opts, () => policy?.stop());
 }

@@ -107,6 +107,8 @@ export interface AuditInput {
   decision: { allowed: boolean; reason: string };
   requestObject?: unknown;
   responseObject?: unknown;
+  /** Annotations admission added (Pod Security's, say). */
+  annotations?: Record<string, string>;
 }
 
 const ts = (d: Date) => d.toISOString().replace(/Z$/, "000Z");
@@ -144,7 +146,7 @@ export function auditEvent(level: AuditLevel, i: AuditInput): Record<string, unk
   if (level === "RequestResponse" && !redacted && i.responseObject !== undefined) ev.responseObject = i.responseObject;
   ev.requestReceivedTimestamp = ts(i.received);
   ev.stageTimestamp = ts(i.completed);
-  const annotations: Record<string, string> = { "authorization.k8s.io/decision": i.decision.allowed ? "allow" : "forbid" };
+  const annotations: Record<string, string> = { "authorization.k8s.io/decision": i.decision.allowed ? "allow" : "forbid", ...i.annotations };
   if (i.decision.reason) annotations["authorization.k8s.io/reason"] = i.decision.reason;
   ev.annotations = annotations;
   return ev;

@@ -35,3 +35,6 @@ export function withAuthenticatedGroup(u: UserInfo): UserInfo {
  * directory), so requests on it act as this administrator.
  */
 export const LOCAL_ADMIN: UserInfo = { name: "system:admin", groups: [SYSTEM_MASTERS, ALL_AUTHENTICATED] };
+
+/** The in-process controllers writing through the API (the apiserver's privileged loopback identity). */
+export const LOOPBACK_USER: UserInfo = { name: "system:apiserver", groups: [SYSTEM_MASTERS, ALL_AUTHENTICATED] };

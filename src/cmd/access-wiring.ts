@@ -4,8 +4,19 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ApiServer, TcpListenerOptions } from "../apiserver/index.js";
-import type { Pod } from "../api/types.js";
+import type { ApiServer, HookContext, TcpListenerOptions } from "../apiserver/index.js";
+import { ApiError } from "../api/errors.js";
+import type { KubeObject, Namespace, PersistentVolumeClaim, Pod } from "../api/types.js";
+import { deepEqual } from "../api/json.js";
+import type { LimitRange, ResourceQuota } from "../api/quota.js";
+import { kindsCounted, quotaUsed, toUsage } from "../api/quota-usage.js";
+import { RESOURCES, resourceForKind } from "../api/resources.js";
+import { aggregate } from "../auth/rbac/authorizer.js";
+import { applyDefaults, validateClaimLimits, validatePodLimits } from "../auth/quota/limit-ranger.js";
+import { chargeQuotas } from "../auth/quota/resource-quota.js";
+import { ResourceQuotaController } from "../controllers/resource-quota.js";
+import { admitNamespace, admitPod, admitTemplate, AUDIT_PREFIX as POD_SECURITY_AUDIT_PREFIX, TEMPLATE_KINDS, type Outcome } from "../auth/pod-security/admission.js";
+import { namespacePolicy, type NamespacePolicy } from "../auth/pod-security/policy.js";
 import { PodTokens } from "../auth/pod-tokens.js";
 import { admitServiceAccount } from "../auth/service-account-admission.js";
 import type { Authenticator } from "../auth/authenticator.js";
@@ -98,16 +109,99 @@ export function serviceAccountKey(cfg: DaemonConfig): KeyObject {
 }
 
 /**
- * Controllers of access objects: ClusterRole aggregation, the default ServiceAccount of each namespace, and (with a
- * CA, i.e. --listen) the kube-root-ca.crt ConfigMaps. Returns the function that stops them.
+ * Controllers of access objects: ClusterRole aggregation, the default ServiceAccount of each namespace, (with a
+ * CA, i.e. --listen) the kube-root-ca.crt ConfigMaps, and the ResourceQuotas' status. Returns the function that stops them.
  */
 export function startAccessControllers(store: Store, rootCA: string | undefined, log: (m: string) => void): () => void {
   const aggregation = new ClusterRoleAggregationController(store, log);
   const accounts = new ServiceAccountsController(store, rootCA, log);
+  const quotas = new ResourceQuotaController(store, log);
   aggregation.start();
   accounts.start();
+  quotas.start();
   return () => {
     aggregation.stop();
     accounts.stop();
+    quotas.stop();
   };
+}
+
+/**
+ * Pod Security Admission (auth/pod-security): pods are refused, warned about and audited per their namespace's
+ * pod-security.kubernetes.io labels (unlabelled modes: --pod-security-default); workloads' pod templates are warned
+ * about and audited; a namespace's labels must be valid, and a stricter enforce level names the pods it would refuse.
+ * Registered after ServiceAccount admission, so the pod judged is the pod stored.
+ */
+export function installPodSecurity(api: ApiServer, defaults: NamespacePolicy): void {
+  const policyOf = (ctx: HookContext, ns: string | undefined) => namespacePolicy(ctx.store.get<Namespace>("Namespace", "", ns ?? "default")?.metadata.labels, defaults).policy;
+  const apply = (o: Outcome, obj: KubeObject, ctx: HookContext, resource: string) => {
+    for (const w of o.warnings) ctx.warn(w);
+    for (const [k, v] of Object.entries(o.annotations)) ctx.annotate(POD_SECURITY_AUDIT_PREFIX + k, v);
+    if (o.invalid) throw ApiError.invalid(obj.kind, obj.metadata.name ?? "", o.invalid);
+    if (o.forbidden) throw ApiError.forbidden(resource, obj.metadata.name ?? "", o.forbidden);
+  };
+  api.registerCreateHook("Pod", (obj, ctx) => apply(admitPod(obj as Pod, undefined, policyOf(ctx, obj.metadata.namespace)), obj, ctx, "pods"));
+  api.registerUpdateHook("Pod", (obj, old, ctx) => apply(admitPod(obj as Pod, old as Pod, policyOf(ctx, obj.metadata.namespace)), obj, ctx, "pods"));
+  for (const kind of TEMPLATE_KINDS) {
+    api.registerCreateHook(kind, (obj, ctx) => apply(admitTemplate(obj, undefined, policyOf(ctx, obj.metadata.namespace)), obj, ctx, ""));
+    api.registerUpdateHook(kind, (obj, old, ctx) => apply(admitTemplate(obj, old, policyOf(ctx, obj.metadata.namespace)), obj, ctx, ""));
+  }
+  const namespaceCheck = (obj: KubeObject, old: KubeObject | undefined, ctx: HookContext) => {
+    const name = obj.metadata.name ?? "";
+    const pods = old ? ctx.store.list<Pod>("Pod", { namespace: name }).items : [];
+    apply(admitNamespace(obj.metadata.labels, old?.metadata.labels, name, pods, defaults), obj, ctx, "namespaces");
+  };
+  api.registerCreateHook("Namespace", (obj, ctx) => namespaceCheck(obj, undefined, ctx));
+  api.registerUpdateHook("Namespace", (obj, old, ctx) => namespaceCheck(obj, old, ctx));
+}
+
+/** LimitRanger (auth/quota/limit-ranger.ts): new pods get their namespace's defaults and bounds; claims their bounds. */
+export function installLimitRanger(api: ApiServer): void {
+  const ranges = (ctx: HookContext, obj: KubeObject) => ctx.store.list<LimitRange>("LimitRange", { namespace: obj.metadata.namespace ?? "default" }).items;
+  api.registerCreateHook("Pod", (obj, ctx) => {
+    const rs = ranges(ctx, obj);
+    if (!rs.length) return;
+    const pod = obj as Pod;
+    applyDefaults(pod, rs);
+    const errs = validatePodLimits(pod, rs);
+    if (errs.length) throw ApiError.forbidden("pods", pod.metadata.name ?? "", aggregate(errs));
+    return pod;
+  });
+  const claim = (obj: KubeObject, ctx: HookContext) => {
+    const rs = ranges(ctx, obj);
+    const errs = rs.length ? validateClaimLimits(obj as PersistentVolumeClaim, rs) : [];
+    if (errs.length) throw ApiError.forbidden("persistentvolumeclaims", obj.metadata.name ?? "", aggregate(errs));
+  };
+  api.registerCreateHook("PersistentVolumeClaim", claim);
+  api.registerUpdateHook("PersistentVolumeClaim", (obj, _old, ctx) => claim(obj, ctx));
+}
+
+/**
+ * ResourceQuota admission (auth/quota/resource-quota.ts) on every namespaced kind's creates (count/<resource>), and
+ * on updates of Services and claims (node ports, storage): refused over quota; an admitted object's usage charged to
+ * the quotas' status at once (not under dryRun).
+ */
+export function installResourceQuota(api: ApiServer): void {
+  const check = (obj: KubeObject, old: KubeObject | undefined, ctx: HookContext) => {
+    const ns = obj.metadata.namespace ?? "default";
+    const quotas = ctx.store.list<ResourceQuota>("ResourceQuota", { namespace: ns }).items;
+    if (!quotas.length) return;
+    const now = Date.now();
+    const usedOf = (rq: ResourceQuota) => {
+      if (rq.status?.used && deepEqual(rq.status.hard, rq.spec?.hard)) return toUsage(rq.status.used);
+      const objects = kindsCounted(Object.keys(rq.spec?.hard ?? {})).flatMap((k) => ctx.store.list(k, { namespace: ns }).items);
+      return quotaUsed(rq, objects, now);
+    };
+    const outcome = chargeQuotas(obj, old, quotas, usedOf, now);
+    if (outcome.error) {
+      const info = resourceForKind(obj.kind);
+      throw ApiError.forbidden(info?.plural ?? obj.kind.toLowerCase(), obj.metadata.name ?? "", outcome.error, info?.group);
+    }
+    if (ctx.dryRun) return;
+    for (const rq of outcome.charged) ctx.store.update<ResourceQuota>(rq, { subresource: "status" });
+  };
+  for (const r of RESOURCES.filter((x) => x.namespaced && x.verbs.includes("create") && x.group !== "metrics.k8s.io")) {
+    api.registerCreateHook(r.kind, (obj, ctx) => check(obj, undefined, ctx));
+  }
+  for (const kind of ["Service", "PersistentVolumeClaim"]) api.registerUpdateHook(kind, (obj, old, ctx) => check(obj, old, ctx));
 }

@@ -12,6 +12,7 @@ import { DEFAULT_EVICTION_HARD, parseEvictionConfig, parseGoDuration, parseReser
 import { DEFAULT_EVENT_BURST, DEFAULT_EVENT_QPS } from "../kubelet/events.js";
 import type { FirewallBackendSetting } from "../network/settings.js";
 import type { RegistrySettings } from "../images/registry/settings.js";
+import { parseDefaultPolicy, type NamespacePolicy } from "../auth/pod-security/policy.js";
 
 export const DEFAULT_ROOT = "/var/lib/nodelet";
 
@@ -29,6 +30,8 @@ export interface DaemonConfig {
   /** --audit-log-path / --audit-policy-file: the audit log (JSON lines) and its policy (default: Metadata for all). */
   auditLogPath?: string;
   auditPolicyFile?: string;
+  /** --pod-security-default: the Pod Security levels of namespaces without the pod-security.kubernetes.io labels. */
+  podSecurityDefault: NamespacePolicy;
   /** Where `nodelet kubeconfig` / the daemon writes the kubeconfig for kubectl. */
   kubeconfig: string;
   podPidsLimit: number;
@@ -99,6 +102,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "token-auth-file", value: true, help: "static users for --listen: CSV token,user,uid,\"group1,group2\" (kube-apiserver format)" },
   { name: "audit-log-path", value: true, help: "write an audit.k8s.io/v1 Event per API request to this file (JSON lines)" },
   { name: "audit-policy-file", value: true, help: "audit Policy (levels None, Metadata, Request, RequestResponse); default: Metadata for every request" },
+  { name: "pod-security-default", value: true, help: "Pod Security for unlabelled namespaces: LEVEL[:VERSION] (enforce) or MODE=LEVEL[:VERSION],... (enforce, audit, warn); default privileged" },
   { name: "kubeconfig", value: true, help: "where to write a kubeconfig for kubectl (default ROOT/kubeconfig)" },
   { name: "pod-pids-limit", value: true, help: "pids limit of each pod's cgroup (default 4096)" },
   { name: "container-log-max-size", value: true, help: "rotate a container's log at this size (default 10Mi)" },
@@ -163,6 +167,7 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     tokenAuthFile: flag(p, "token-auth-file"),
     auditLogPath: flag(p, "audit-log-path"),
     auditPolicyFile: flag(p, "audit-policy-file"),
+    podSecurityDefault: usage(() => parseDefaultPolicy(flag(p, "pod-security-default") ?? "privileged")),
     kubeconfig: flag(p, "kubeconfig") ?? join(root, "kubeconfig"),
     podPidsLimit: positiveInt(p, "pod-pids-limit", 4096),
     logMaxSize: size(flag(p, "container-log-max-size") ?? "10Mi", "--container-log-max-size"),

@@ -10,7 +10,7 @@ import type { ConfigMap, Node, Secret, Service } from "../api/types.js";
 import type { ConfigObjects } from "../storage/config-objects.js";
 import { serviceEnvVars, servicesForPod } from "../controllers/service-env.js";
 import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
-import { auditSettings, installServiceAccountAdmission, podTokenIssuer, prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
+import { auditSettings, installLimitRanger, installPodSecurity, installResourceQuota, installServiceAccountAdmission, podTokenIssuer, prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
 import { realClock } from "../kubelet/clock.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
 import { runtimeUid } from "../kubelet/pod-objects.js";
@@ -130,7 +130,11 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     installStorageHooks(store, a);
     // Before the API listens: each namespace's `default` account exists when its first pod is admitted.
     stopAccess = startAccessControllers(store, rootCA, log);
+    // Admission in kube-apiserver's order: the mutating plugins, then Pod Security, then quota last.
     if (rootCA !== undefined) installServiceAccountAdmission(a);
+    installLimitRanger(a);
+    installPodSecurity(a, cfg.podSecurityDefault);
+    installResourceQuota(a);
     objects.tokens = podTokenIssuer(a, store);
   });
   registerNodeApi(api, {

@@ -8,6 +8,7 @@ import { eventPrinter } from "./event.js";
 import { leasePrinter } from "./lease.js";
 import { podPrinter } from "./pod.js";
 import { storageClassPrinter } from "./storage-class.js";
+import { resourceQuotaPrinter } from "./quota.js";
 import { roleBindingPrinter, serviceAccountPrinter } from "./rbac.js";
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./service.js";
 import { AGE_COLUMN, NAME_COLUMN, type Printer } from "./table.js";
@@ -41,6 +42,7 @@ const PRINTERS: Record<string, Printer> = {
   ControllerRevision: controllerRevisionPrinter,
   Job: jobPrinter,
   CronJob: cronJobPrinter,
+  ResourceQuota: resourceQuotaPrinter,
 };
 
 export function printerFor(kind: string): Printer<KubeObject> {

@@ -6,6 +6,8 @@ import { admitCreate, admitUpdate } from "../../api/admission.js";
 import { ApiError } from "../../api/errors.js";
 import type { KubeObject } from "../../api/types.js";
 import { cloneObject, generateName, newUid, rfc3339 } from "../../store/metadata.js";
+import type { HookContext } from "../hooks.js";
+import { addAuditAnnotation, addWarning } from "../request-notes.js";
 import { requireWritableNamespace, storeNamespace, type Call } from "./common.js";
 
 /** Admits and stores a new object; returns it as stored (or as it would be, under dryRun). */
@@ -14,7 +16,7 @@ export function admitAndCreate(call: Call, obj: KubeObject, dryRun: boolean): Ku
   if (obj.metadata.resourceVersion) throw ApiError.badRequest("resourceVersion should not be set on objects to be created");
   if (route.info.namespaced) requireWritableNamespace(call, storeNamespace(route));
   let admitted = admitCreate(obj, ctx.admission);
-  admitted = ctx.hooks.runCreate(admitted, { store: ctx.store, nodeName: ctx.nodeName, dryRun });
+  admitted = ctx.hooks.runCreate(admitted, hookContext(call, dryRun));
   if (!dryRun) return ctx.store.create(admitted, { uid: admitted.metadata.uid });
   const preview = cloneObject(admitted);
   const m = preview.metadata;
@@ -26,6 +28,18 @@ export function admitAndCreate(call: Call, obj: KubeObject, dryRun: boolean): Ku
   m.creationTimestamp = rfc3339(new Date(ctx.now()));
   m.generation = 1;
   return preview;
+}
+
+/** What hooks see of a request: its user, and where its warnings and audit annotations go. */
+function hookContext(call: Call, dryRun: boolean): HookContext {
+  return {
+    store: call.ctx.store,
+    nodeName: call.ctx.nodeName,
+    user: call.user,
+    dryRun,
+    warn: (text) => addWarning(call.res, text),
+    annotate: (key, value) => addAuditAnnotation(call.req, key, value),
+  };
 }
 
 export interface UpdateRequest {
@@ -43,7 +57,7 @@ export function admitAndUpdate(call: Call, next: KubeObject, old: KubeObject, re
   const status = call.route.subresource === "status";
   let candidate = status ? withStatus(old, next) : withoutStatusChange(next, old);
   candidate = admitUpdate(candidate, old, status ? { ...ctx.admission, subresource: "status" } : ctx.admission);
-  candidate = ctx.hooks.runUpdate(candidate, old, { store: ctx.store, nodeName: ctx.nodeName, dryRun: req.dryRun });
+  candidate = ctx.hooks.runUpdate(candidate, old, hookContext(call, req.dryRun));
   if (req.dryRun) return candidate;
   const stored = ctx.store.update(candidate, { resourceVersion: req.resourceVersion, subresource: status ? "status" : undefined });
   return finishIfFinalized(call, stored);

@@ -100,6 +100,7 @@ function lengthDelimited(b: Buffer, field: FieldDef): unknown {
   const t = field.type;
   if (t === "string") return b.toString("utf8");
   if (t === "bytes") return b.toString("base64");
+  if (t === "quantity") return textOf(decodeMessage(b, { 1: { name: "string", type: "string" } }).string);
   if (t === "time") return time(decodeMessage(b, { 1: { name: "seconds", type: "int" }, 2: { name: "nanos", type: "int" } }));
   if (t === "intOrString") {
     const v = decodeMessage(b, { 1: { name: "type", type: "int" }, 2: { name: "intVal", type: "int" }, 3: { name: "strVal", type: "string" } });

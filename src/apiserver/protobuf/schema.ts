@@ -16,8 +16,10 @@ export type FieldType =
   | "intOrString"
   /** FieldsV1 {Raw 1}: JSON bytes → the JSON value. */
   | "rawJson"
+  /** resource.Quantity {string 1} → its string. */
+  | "quantity"
   | { message: string }
-  | { map: "string" | "bytes" };
+  | { map: "string" | "bytes" | "quantity" };
 
 export interface FieldDef {
   name: string;
@@ -261,10 +263,12 @@ export const MESSAGES: Record<string, MessageDef> = {
     8: f("timeZone", "string"),
   },
   JobTemplateSpec: { 1: f("metadata", msg("ObjectMeta")), 2: f("spec", msg("JobSpec")) },
+  ResourceQuota: { 1: f("metadata", msg("ObjectMeta")), 2: f("spec", msg("ResourceQuotaSpec")) },
+  ResourceQuotaSpec: { 1: f("hard", { map: "quantity" }), 2: f("scopes", "string", true) },
   ContainerPort: { 1: f("name", "string"), 2: f("hostPort", "int"), 3: f("containerPort", "int"), 4: f("protocol", "string"), 5: f("hostIP", "string") },
   EnvVar: { 1: f("name", "string"), 2: f("value", "string") },
 };
 
 /** Top-level kinds that can arrive as protobuf. */
 export const PROTOBUF_KINDS = ["ConfigMap", "Secret", "Namespace", "Service", "Deployment", "Job", "CronJob",
-  "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview", "ServiceAccount", "TokenRequest"];
+  "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview", "ServiceAccount", "TokenRequest", "ResourceQuota"];

@@ -41,6 +41,11 @@ export interface Authorizer {
   authorize(a: RequestAttributes): Decision;
   /** The rules that apply to `user` in `namespace` (SelfSubjectRulesReview). */
   rulesFor(user: UserInfo, namespace: string): RulesReview;
+  /**
+   * The policy rules `user` holds in `namespace` ("" for the cluster's bindings only) and why some bindings gave none
+   * (the ruleResolver's RulesFor, which escalation checks compare against).
+   */
+  heldRules(user: UserInfo, namespace: string): { rules: PolicyRule[]; errors: string[] };
 }
 
 interface Grant {
@@ -76,6 +81,12 @@ export class RbacAuthorizer implements Authorizer {
     return out;
   }
 
+  heldRules(user: UserInfo, namespace: string): { rules: PolicyRule[]; errors: string[] } {
+    const errors: string[] = [];
+    const rules = [...this.grants(user, namespace, errors)].flatMap((g) => g.rules);
+    return { rules, errors };
+  }
+
   /** Every binding that applies to the user, with the rules of its role; missing roles are reported in `errors`. */
   private *grants(user: UserInfo, namespace: string, errors: string[]): Generator<Grant> {
     const keys = userKeys(user);
@@ -105,7 +116,7 @@ function resourceRule(r: PolicyRule): ResourceRuleInfo {
 }
 
 /** utilerrors.NewAggregate's text: one error as itself, several in brackets. */
-function aggregate(errors: string[]): string {
+export function aggregate(errors: string[]): string {
   return errors.length === 1 ? errors[0] : `[${errors.join(", ")}]`;
 }
 

@@ -10,6 +10,7 @@ import type { VolumeProvisioner } from "../../../src/controllers/pv-binder/provi
 import { openStore } from "../../../src/store/sqlite-store.js";
 import { FakeClock } from "../../../src/sys/clock.js";
 import { Hooks } from "../../../src/apiserver/hooks.js";
+import { LOOPBACK_USER } from "../../../src/auth/user.js";
 import type { KubeObject } from "../../../src/api/types.js";
 
 function pv(name: string, size: string, o: Partial<PersistentVolume["spec"]> & { labels?: Record<string, string>; phase?: string; annotations?: Record<string, string> } = {}): PersistentVolume {
@@ -314,7 +315,7 @@ describe("PV controller loop over a store", () => {
     const store = openStore(":memory:");
     const hooks = new Hooks();
     installStorageAdmission(store, hooks);
-    const ctx = { store, nodeName: "n1", dryRun: false };
+    const ctx = { store, nodeName: "n1", user: LOOPBACK_USER, dryRun: false, warn: () => undefined, annotate: () => undefined };
     store.create(sc("local", { metadata: { name: "local", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, allowVolumeExpansion: true }));
     store.create(sc("fixed"));
     const unset = pvc("u", "1Gi");

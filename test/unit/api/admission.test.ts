@@ -101,6 +101,8 @@ describe("admission dispatch", () => {
       { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
       { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { a: "b" } },
       { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, stringData: { a: "b" } },
+      { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "q" }, spec: { hard: { pods: "2", "requests.cpu": "500m" } } },
+      { apiVersion: "v1", kind: "LimitRange", metadata: { name: "l" }, spec: { limits: [{ type: "Container", max: { cpu: "1" } }] } },
       { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
       { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "r" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
       { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "s" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } }, volumeClaimTemplates: [{ metadata: { name: "v" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }] } },
@@ -123,7 +125,7 @@ describe("admission dispatch", () => {
   it("lists the kinds it admits", () => {
     assert.deepEqual(servedKinds(), [
       "Pod (v1)", "Service (v1)", "Endpoints (v1)", "Event (v1)", "Node (v1)", "Namespace (v1)", "PersistentVolume (v1)",
-      "PersistentVolumeClaim (v1)", "ConfigMap (v1)", "Secret (v1)", "EndpointSlice (discovery.k8s.io/v1)", "Deployment (apps/v1)",
+      "PersistentVolumeClaim (v1)", "ConfigMap (v1)", "Secret (v1)", "ResourceQuota (v1)", "LimitRange (v1)", "EndpointSlice (discovery.k8s.io/v1)", "Deployment (apps/v1)",
       "ReplicaSet (apps/v1)", "StatefulSet (apps/v1)", "DaemonSet (apps/v1)", "ControllerRevision (apps/v1)", "Job (batch/v1)", "CronJob (batch/v1)", "StorageClass (storage.k8s.io/v1)",
       "ServiceAccount (v1)", "Role (rbac.authorization.k8s.io/v1)", "ClusterRole (rbac.authorization.k8s.io/v1)", "RoleBinding (rbac.authorization.k8s.io/v1)",
       "ClusterRoleBinding (rbac.authorization.k8s.io/v1)", "Lease (coordination.k8s.io/v1)",

@@ -12,58 +12,14 @@ import { ApiError } from "../../api/errors.js";
 import { deepEqual } from "../../api/json.js";
 import type { Pod } from "../../api/types.js";
 import type { Controller, ControllerContext } from "../foundation/controller.js";
-import { Expectations } from "../foundation/expectations.js";
-import { objectKey, splitKey, type Informer } from "../foundation/informer.js";
-import { OwnerController } from "../foundation/owner-controller.js";
-import { controllerRef } from "../workload/pods.js";
+import { objectKey, splitKey } from "../foundation/informer.js";
+import { PodOwnerController } from "../foundation/pod-owner-controller.js";
 import { jobPod } from "./pod.js";
 import { planJob, type JobPlan } from "./reconcile.js";
 
-export class JobController extends OwnerController<Job> {
-  private readonly expectations: Expectations;
-  private readonly pods: Informer<Pod>;
-
+export class JobController extends PodOwnerController<Job> {
   constructor(ctx: ControllerContext) {
     super(ctx, "job-controller", "Job");
-    this.expectations = new Expectations(ctx.clock);
-    this.pods = ctx.informers.informer<Pod>("Pod");
-  }
-
-  protected override watchDependents(): void {
-    this.pods.addHandler({
-      onAdd: (pod) => this.podAdded(pod),
-      onUpdate: (old, pod) => this.podUpdated(old, pod),
-      onDelete: (pod) => this.podDeleted(pod),
-    });
-  }
-
-  protected override ownerDeleted(key: string): void {
-    this.expectations.delete(key);
-  }
-
-  private podAdded(pod: Pod): void {
-    const job = this.ownerOf(pod);
-    if (job) {
-      this.expectations.creationObserved(objectKey(job));
-      this.enqueue(job);
-    } else if (!controllerRef(pod)) for (const m of this.matchingOwners(pod)) this.enqueue(m);
-  }
-
-  private podUpdated(old: Pod, pod: Pod): void {
-    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-    const oldJob = this.ownerOf(old);
-    const job = this.ownerOf(pod);
-    if (oldJob && oldJob !== job) this.enqueue(oldJob);
-    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && job) this.expectations.deletionObserved(objectKey(job), objectKey(pod));
-    if (job) this.enqueue(job);
-    else if (!controllerRef(pod) && !deepEqual(old.metadata.labels, pod.metadata.labels)) for (const m of this.matchingOwners(pod)) this.enqueue(m);
-  }
-
-  private podDeleted(pod: Pod): void {
-    const job = this.ownerOf(pod);
-    if (!job) return;
-    this.expectations.deletionObserved(objectKey(job), objectKey(pod));
-    this.enqueue(job);
   }
 
   /** syncJob. */

@@ -9,63 +9,20 @@ import { ApiError } from "../../api/errors.js";
 import { deepEqual } from "../../api/json.js";
 import type { Pod } from "../../api/types.js";
 import type { Controller, ControllerContext } from "../foundation/controller.js";
-import { Expectations } from "../foundation/expectations.js";
-import { objectKey, splitKey, type Informer } from "../foundation/informer.js";
-import { OwnerController } from "../foundation/owner-controller.js";
-import { controllerRef, isPodActive, isPodReady, podFromTemplate } from "../workload/pods.js";
+import { objectKey, splitKey } from "../foundation/informer.js";
+import { PodOwnerController } from "../foundation/pod-owner-controller.js";
+import { isPodActive, isPodReady, podFromTemplate } from "../workload/pods.js";
 import { replicaAction, replicaSetStatus } from "./reconcile.js";
 
-export class ReplicaSetController extends OwnerController<ReplicaSet> {
-  private readonly expectations: Expectations;
-  private readonly pods: Informer<Pod>;
-
+export class ReplicaSetController extends PodOwnerController<ReplicaSet> {
   constructor(ctx: ControllerContext) {
     super(ctx, "replicaset-controller", "ReplicaSet");
-    this.expectations = new Expectations(ctx.clock);
-    this.pods = ctx.informers.informer<Pod>("Pod");
   }
 
-  protected override watchDependents(): void {
-    this.pods.addHandler({
-      onAdd: (pod) => this.podAdded(pod),
-      onUpdate: (old, pod) => this.podUpdated(old, pod),
-      onDelete: (pod) => this.podDeleted(pod),
-    });
-  }
-
-  protected override ownerDeleted(key: string): void {
-    this.expectations.delete(key);
-  }
-
-  private podAdded(pod: Pod): void {
-    const rs = this.ownerOf(pod);
-    if (rs) {
-      this.expectations.creationObserved(objectKey(rs));
-      this.enqueue(rs);
-    } else if (!controllerRef(pod)) for (const m of this.matchingOwners(pod)) this.enqueue(m);
-  }
-
-  private podUpdated(old: Pod, pod: Pod): void {
-    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-    const oldRs = this.ownerOf(old);
-    const rs = this.ownerOf(pod);
-    if (oldRs && oldRs !== rs) this.enqueue(oldRs);
-    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && rs) this.expectations.deletionObserved(objectKey(rs), objectKey(pod));
-    if (rs) {
-      this.enqueue(rs);
-      // A pod that just turned ready becomes available minReadySeconds later: look again then.
-      const minReady = rs.spec.minReadySeconds ?? 0;
-      if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.queue.addAfter(objectKey(rs), minReady * 1000 + 1);
-    } else if (!controllerRef(pod) && !deepEqual(old.metadata.labels, pod.metadata.labels)) {
-      for (const m of this.matchingOwners(pod)) this.enqueue(m);
-    }
-  }
-
-  private podDeleted(pod: Pod): void {
-    const rs = this.ownerOf(pod);
-    if (!rs) return;
-    this.expectations.deletionObserved(objectKey(rs), objectKey(pod));
-    this.enqueue(rs);
+  /** A pod that just turned ready becomes available minReadySeconds later: look again then. */
+  protected override podChanged(rs: ReplicaSet, old: Pod, pod: Pod): void {
+    const minReady = rs.spec.minReadySeconds ?? 0;
+    if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.queue.addAfter(objectKey(rs), minReady * 1000 + 1);
   }
 
   /** syncReplicaSet. */

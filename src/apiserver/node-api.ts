@@ -2,7 +2,8 @@
  * nodelet's own API beside the Kubernetes one, under /apis/nodelet.io/v1 (not advertised in discovery, so kubectl
  * never sees it): the node's images, and a pod's recorded host steps for `nodelet explain`.
  *   GET    /apis/nodelet.io/v1/images                            → {items: Image[]}
- *   POST   /apis/nodelet.io/v1/images  {fromHost: [...], tag}     → Image (nodelet image build)
+ *   POST   /apis/nodelet.io/v1/images  {fromHost: [...], tag}     → Image (nodelet image build --from-host)
+ *   POST   /apis/nodelet.io/v1/images  {debian: [...], tag}       → Image (nodelet image build --debian)
  *   GET    /apis/nodelet.io/v1/images/NAME[:TAG]                  → the image's record, tags and layers (image inspect)
  *   DELETE /apis/nodelet.io/v1/images/NAME[:TAG]
  *   DELETE /apis/nodelet.io/v1/images[?all=true]                  → {deleted, reclaimedBytes} (image prune)
@@ -22,6 +23,8 @@ import type { ApiServer } from "./server.js";
 export interface NodeImages {
   list(): Promise<object[]>;
   buildFromHost(paths: string[], tag: string): Promise<object>;
+  /** A Debian image of these packages, made with mmdebstrap from the node's apt sources. */
+  buildDebian(packages: string[], tag: string): Promise<object>;
   /** False when no image has that name. */
   remove(ref: string): Promise<boolean>;
   /** The image a reference (or id) names, in full, or undefined. */
@@ -78,9 +81,11 @@ async function images(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse,
   }
   if (req.method === "DELETE" && !name) return sendJson(res, 200, await d.images.prune(url.searchParams.get("all") === "true"));
   if (req.method === "POST" && !name) {
-    const body = JSON.parse((await readBody(req)) || "{}") as { fromHost?: string[]; tag?: string };
-    if (!body.tag) throw new FieldError("--tag", "Required value: a name for the image");
-    return sendJson(res, 201, await d.images.buildFromHost(body.fromHost ?? [], body.tag));
+    const body = JSON.parse((await readBody(req)) || "{}") as { fromHost?: unknown; debian?: unknown; tag?: unknown };
+    if (typeof body.tag !== "string" || !body.tag) throw new FieldError("--tag", "Required value: a name for the image");
+    if (body.debian !== undefined && body.fromHost !== undefined) throw new FieldError("--debian", "Forbidden: --debian and --from-host build different images, give one");
+    if (body.debian !== undefined) return sendJson(res, 201, await d.images.buildDebian(stringList(body.debian, "--debian"), body.tag));
+    return sendJson(res, 201, await d.images.buildFromHost(stringList(body.fromHost ?? [], "--from-host"), body.tag));
   }
   if (req.method === "POST" && name === "push" && d.push) {
     const body = JSON.parse((await readBody(req)) || "{}") as { image?: unknown };
@@ -127,4 +132,10 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString()));
     req.on("error", reject);
   });
+}
+
+/** A request body's list of strings, or a FieldError naming the flag it stands for. */
+function stringList(v: unknown, field: string): string[] {
+  if (!Array.isArray(v) || !v.every((x): x is string => typeof x === "string")) throw new FieldError(field, "Invalid value: a list of strings");
+  return v;
 }

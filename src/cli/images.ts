@@ -1,6 +1,6 @@
 /**
  * `nodelet images` (list), `nodelet image pull REF`, `nodelet image import FILE|DIR`, `nodelet image save REF -o FILE`, `nodelet image inspect REF...`, `nodelet image build
- * --from-host PATH... --tag NAME`, `nodelet image rm NAME...`, `nodelet image prune [--all]`, `nodelet image push REF`
+ * --from-host PATH... --tag NAME`, `nodelet image build --debian PKG... --tag NAME`, `nodelet image rm NAME...`, `nodelet image prune [--all]`, `nodelet image push REF`
  * (to the registry REF names, with the node's registry settings and credentials).
  */
 import { resolve } from "node:path";
@@ -13,6 +13,7 @@ import { humanBytes, PullProgressView, type LayerProgress } from "./pull-progres
 export const FLAGS: FlagSpec[] = [
   ...GLOBAL_FLAGS,
   { name: "from-host", value: true, multiple: true },
+  { name: "debian", value: true, multiple: true },
   { name: "tag", short: "t", value: true },
   { name: "quiet", short: "q", value: false },
   { name: "all", short: "a", value: false },
@@ -38,17 +39,22 @@ interface PushReply {
 export async function main(argv: string[], verb: string): Promise<number> {
   let ctx: CliContext | undefined;
   try {
-    // `image build --from-host A B` takes every word after --from-host until the next flag.
-    const p = parseArgs(expandFromHost(argv), FLAGS);
+    // `image build --from-host A B` (and `--debian P Q`) takes every word after the flag until the next flag.
+    const p = parseArgs(expandLists(argv, ["--from-host", "--debian"]), FLAGS);
     ctx = makeContext(p);
     const sub = verb === "images" ? "ls" : p.positional[0];
     if (sub === "ls" || sub === "list") return await list(ctx, p.flags.has("quiet"));
     if (sub === "build") {
       const paths = flags(p, "from-host");
-      if (!paths.length) throw new UsageError("image build needs --from-host PATH... (binaries or directories of this host)");
+      const packages = flags(p, "debian");
+      if (paths.length && packages.length) throw new UsageError("image build takes --from-host or --debian, not both");
+      if (!paths.length && !packages.length) {
+        throw new UsageError("image build needs --from-host PATH... (binaries or directories of this host) or --debian PKG... (Debian packages)");
+      }
       const tag = flag(p, "tag");
       if (!tag) throw new UsageError("image build needs --tag NAME");
-      const img = await ctx.client.request<Image>("POST", BASE, { body: { fromHost: paths, tag } });
+      const body = packages.length ? { debian: packages, tag } : { fromHost: paths, tag };
+      const img = await ctx.client.request<Image>("POST", BASE, { body });
       ctx.out.write(`Successfully built ${img.id.slice(0, 12)}\nSuccessfully tagged ${img.tags.map(familiarName).join(", ")}\n`);
       return 0;
     }
@@ -147,14 +153,16 @@ async function list(ctx: CliContext, quiet: boolean): Promise<number> {
   return 0;
 }
 
-function expandFromHost(argv: string[]): string[] {
+/** Repeats each of `lists` before every word that follows it up to the next flag, so the parser sees one value each. */
+function expandLists(argv: string[], lists: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] !== "--from-host") {
+    if (!lists.includes(argv[i])) {
       out.push(argv[i]);
       continue;
     }
-    while (i + 1 < argv.length && !argv[i + 1].startsWith("-")) out.push("--from-host", argv[++i]);
+    const name = argv[i];
+    while (i + 1 < argv.length && !argv[i + 1].startsWith("-")) out.push(name, argv[++i]);
   }
   return out;
 }

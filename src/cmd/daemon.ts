@@ -142,6 +142,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     images: {
       list: () => images.list(),
       buildFromHost: (paths, tag) => images.buildFromHost(paths, tag),
+      buildDebian: (packages, tag) => images.buildDebian(packages, tag),
       // An image a container (running or exited) was made from keeps its layers until the container goes.
       remove: (ref) => images.remove(ref, (id) => runtime.containers().some((c) => c.imageId === `sha256:${id}`)),
       ...imageApi(images, nodeImageSet, runtime),

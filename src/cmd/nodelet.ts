@@ -50,6 +50,7 @@ Images:
   image save REF -o FILE   write an image as an OCI layout tar
   image inspect REF...     an image's record, tags, digests and layers, as JSON
   image build --from-host PATH... --tag NAME
+  image build --debian PKG... --tag NAME   a Debian image of PKGs, made with mmdebstrap from this node's apt sources
   image push REF           push a node image to the registry REF names (see README: Registries)
   image rm NAME...
   image prune [--all]      remove untagged unused images (--all: every image no container uses)

@@ -11,13 +11,14 @@
  * one-directory-per-image form (sha256/<id>/rootfs + tags.json) is converted at start (migrateLegacy).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, promises as fsp } from "node:fs";
+import { createReadStream, existsSync, promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import type { Image, ImageConfig } from "../api/image.js";
 import { BlobStore } from "../images/store/blob-store.js";
 import { ImageRecords, type ImageRecord } from "../images/store/image-records.js";
 import { DEFAULT_LAYER_LIMITS, LayerStore, type LayerDescriptor } from "../images/store/layer-store.js";
+import { DEBIAN_IMAGE_CONFIG, hostAptSources, mmdebstrapArgv, validateDebianPackages } from "../images/debian-build.js";
 import { readImageFile } from "../images/image-root.js";
 import { nodePlatform } from "../images/platform.js";
 import { formatReference, InvalidImageNameError, parseImageReference } from "../images/reference.js";
@@ -28,6 +29,8 @@ import { populateBaseDirs, copyHostPath } from "./image-files.js";
 
 const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 export const BUSYBOX_BINARY = "/bin/busybox";
+/** mmdebstrap downloads and installs every package: minutes on a slow mirror, never hours. */
+const DEBIAN_BUILD_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * The key an image is stored under: the reference normalised as Docker does (images/reference.ts:
@@ -211,6 +214,33 @@ export class ImageStore {
     });
   }
 
+  /**
+   * `nodelet image build --debian PKG... --tag NAME`: mmdebstrap builds a Debian root from this node's apt sources
+   * (images/debian-build.ts) as one tar, which becomes the image's single, uncompressed layer: kept as its blob and
+   * unpacked like a pulled layer (path checks, no device nodes, size limits). `etc` is where the host's os-release
+   * and apt sources are read (tests give their own).
+   */
+  async buildDebian(packages: string[], tag: string, etc = "/etc"): Promise<Image> {
+    validateDebianPackages(packages);
+    validateTag(tag);
+    const ref = normalizeImageRef(tag);
+    const sources = hostAptSources(etc);
+    const tmp = join(this.root, "tmp");
+    await fsp.mkdir(tmp, { recursive: true, mode: 0o700 });
+    const tarFile = join(tmp, `debian-${randomBytes(8).toString("hex")}.tar`);
+    try {
+      await this.runner.run(mmdebstrapArgv(packages, sources, tarFile), { timeoutMs: DEBIAN_BUILD_TIMEOUT_MS }).catch((err: Error) => {
+        throw new Error(`building a Debian image of ${packages.join(", ")} with mmdebstrap: ${err.message}`);
+      });
+      const { digest, size } = await fileDigest(tarFile);
+      const layer: LayerDescriptor = { digest, diffID: digest, size, mediaType: "application/vnd.oci.image.layer.v1.tar" };
+      await this.layers.ensure(layer, async () => createReadStream(tarFile));
+      return await this.commitBuilt(layer, DEBIAN_IMAGE_CONFIG, [ref], new Date().toISOString());
+    } finally {
+      await fsp.rm(tarFile, { force: true });
+    }
+  }
+
   /** Removes a tag; the image (and layers no other image has) go when no tag points at it and `inUse` allows. */
   async remove(ref: string, inUse: (id: string) => boolean = () => false): Promise<boolean> {
     return this.records.serial(async () => {
@@ -387,6 +417,17 @@ function parseHexDigest(d: string): { algorithm: "sha256"; hex: string } {
 /** OCI's architecture names for Node's (the platform selector's mapping). */
 export function ociArch(arch: string): string {
   return nodePlatform(arch, []).architecture;
+}
+
+/** A file's sha256 digest and size, read as a stream. */
+async function fileDigest(path: string): Promise<{ digest: string; size: number }> {
+  const hash = createHash("sha256");
+  let size = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { digest: `sha256:${hash.digest("hex")}`, size };
 }
 
 function validateTag(tag: string): void {

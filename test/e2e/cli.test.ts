@@ -291,6 +291,16 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     assert.match(bad.stderr, /--from-host: "\/no\/such\/binary" does not exist/);
   });
 
+  test("image build --debian: names that are not Debian packages and mixed sources refused before mmdebstrap runs", async () => {
+    const bad = await d.cli(["image", "build", "--debian", "hello", "Not_A_Package", "--tag", "deb:1"]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--debian: "Not_A_Package" is not a Debian package name/);
+    const both = await d.cli(["image", "build", "--debian", "hello", "--from-host", "/bin/sh", "--tag", "deb:1"]);
+    assert.notEqual(both.code, 0);
+    assert.match(both.stderr, /takes --from-host or --debian, not both/);
+    assert.doesNotMatch((await d.cli(["images"])).stdout, /^deb\s/m);
+  });
+
   test("explain prints the host steps that built the pod", async () => {
     await d.cli(["run", "shown", "--image", "busybox", "--", "sleep", "60"]);
     await eventually(async () => (await pod(d, "shown"))?.status?.phase === "Running", 10_000, "shown running");

@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import type { Pod } from "../src/api/types.js";
 import { resolveResource } from "../src/api/resources.js";
 import type { ApiClient } from "../src/client/index.js";
+import type { StartTiming } from "../src/sys/start-trace.js";
 import { NODELET, TestDaemon } from "../test/helpers/daemon.js";
 import { percentile, printTable, hyperfine, have } from "./lib.js";
 
@@ -38,8 +39,8 @@ async function waitRunning(client: ApiClient, names: Set<string>, resourceVersio
   });
 }
 
-/** 1. API create → running, one pod at a time. */
-async function startLatency(d: TestDaemon, n: number): Promise<number[]> {
+/** 1. API create → running, one pod at a time; each pod's start trace as the node kept it (explain --timing). */
+export async function startLatency(d: TestDaemon, n: number, traces: StartTiming[] = []): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const name = `lat-${i}`;
@@ -56,8 +57,30 @@ async function startLatency(d: TestDaemon, n: number): Promise<number[]> {
     await d.client.create(PODS, pod);
     await watching;
     out.push(performance.now() - t0);
+    traces.push(await d.client.request<StartTiming>("GET", `/apis/nodelet.io/v1/namespaces/default/pods/${name}/timing`));
   }
   return out;
+}
+
+/**
+ * Where the time of a pod start goes: for each phase and step of the start traces (host commands left out), the
+ * median over the pods of when it began and how long it took, in the order of a start.
+ */
+export function printBreakdown(traces: StartTiming[]): void {
+  const by = new Map<string, { level: string; starts: number[]; took: number[] }>();
+  for (const t of traces) {
+    for (const s of t.steps) {
+      if (s.level === "host") continue;
+      const e = by.get(s.name) ?? { level: s.level, starts: [], took: [] };
+      e.starts.push(s.startMs);
+      e.took.push(s.durationMs);
+      by.set(s.name, e);
+    }
+  }
+  const rows = [...by].sort((a, b) => percentile(a[1].starts, 50) - percentile(b[1].starts, 50));
+  console.log(`\npod start, step by step (median over ${traces.length} pods; \`nodelet explain pod NAME --timing\` shows one):\n`);
+  printTable(["step", "starts at (ms)", "takes (ms)"], rows.map(([name, e]) => [e.level === "step" ? `  ${name}` : name, percentile(e.starts, 50).toFixed(2), percentile(e.took, 50).toFixed(2)]));
+  console.log(`total (API request → Running status): p50 ${percentile(traces.map((t) => t.totalMs), 50).toFixed(2)} ms`);
 }
 
 async function deleteAll(d: TestDaemon): Promise<void> {
@@ -134,9 +157,11 @@ export async function runtimeBench(): Promise<void> {
   await d.start();
   try {
     console.log("\n## Pod runtime (issue 2)\n");
-    const lat = await startLatency(d, 100);
+    const traces: StartTiming[] = [];
+    const lat = await startLatency(d, 100, traces);
     await deleteAll(d);
     console.log(`pod start (API create → container running, 100 pods, one at a time): p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms`);
+    printBreakdown(traces);
 
     const many = await applyMany(d, 100);
     console.log(`100 sleep pods from apply to all Running: ${(many / 1000).toFixed(2)} s`);

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "container.h"
 
+#include "marks.h"
+
 #include "mounts.h"
 #include "process.h"
 #include "resolve.h"
@@ -29,6 +31,7 @@ static int mount_inside(int rootfd, const struct container_spec *s)
 	if (mount_proc(rootfd) < 0 || mount_dev(rootfd, s->shm, s->proc.privileged) < 0 ||
 	    mount_sys(rootfd, s->proc.privileged) < 0 || mount_cgroup_view(rootfd, s) < 0)
 		return -1;
+	mark(MARK_SYSTEM_MOUNTS);
 	for (int i = 0; i < s->nmounts; i++)
 		if (mount_user(rootfd, &s->mounts[i]) < 0)
 			return -1;
@@ -37,6 +40,7 @@ static int mount_inside(int rootfd, const struct container_spec *s)
 	if (fd < 0)
 		return fail_errno("create working directory %s", s->proc.cwd);
 	close(fd);
+	mark(MARK_VOLUMES);
 	return 0;
 }
 
@@ -67,12 +71,14 @@ static int setup_filesystem(const struct container_spec *s)
 		return -1;
 	if (make_rprivate() < 0 || rootfs_mount(s) < 0)
 		return -1;
+	mark(MARK_ROOTFS);
 	int rootfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return fail_errno("open rootfs %s", s->rootfs);
 	int rc = mount_inside(rootfd, s);
 	if (rc == 0)
 		rc = protect_paths(rootfd, s);
+	mark(MARK_PROTECTED);
 	close(rootfd);
 	if (rc == 0)
 		rc = rootfs_pivot(s->rootfs);
@@ -80,6 +86,7 @@ static int setup_filesystem(const struct container_spec *s)
 		rc = rootfs_make_readonly();
 	if (rc == 0)
 		rc = userns_enter();
+	mark(MARK_PIVOTED);
 	return rc;
 }
 

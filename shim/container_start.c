@@ -3,6 +3,7 @@
 #include "container.h"
 
 #include "devices.h"
+#include "marks.h"
 #include "namespaces.h"
 #include "syncpipe.h"
 #include "util.h"
@@ -26,6 +27,7 @@ static void intermediate(const struct container_spec *s, const struct container_
 		report_start_error(err_w, 1, err_msg());
 	if (join_cgroups(s->cgroups, s->ncgroups) < 0 || join_namespaces(s->ns, s->nns) < 0)
 		report_start_error(err_w, 1, err_msg());
+	mark(MARK_JOINED);
 	/* Without a pod PID namespace to join, COMMAND becomes PID 1 of a new one. */
 	if (find_ns(s, CLONE_NEWPID) == NULL && unshare(CLONE_NEWPID) < 0) {
 		fail_errno("create PID namespace");
@@ -37,6 +39,7 @@ static void intermediate(const struct container_spec *s, const struct container_
 		report_start_error(err_w, 1, err_msg());
 	}
 	if (c == 0) {
+		mark(MARK_INIT);
 		close(pid_w);
 		container_init(s, io, err_w);
 	}

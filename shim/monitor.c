@@ -7,6 +7,7 @@
 #include "monitor.h"
 
 #include "exit_file.h"
+#include "marks.h"
 #include "namespaces.h"
 #include "util.h"
 
@@ -155,15 +156,18 @@ static void finish(struct monitor *m)
 static void monitor_main(const struct container_spec *s, int report_fd)
 {
 	struct monitor m = { .spec = s, .report_fd = report_fd };
-	char line[64];
+	char line[ERR_MAX];
 	if (detach() < 0 || setup_signals(&m) < 0 || setup_stdin(&m) < 0 || setup_output(&m) < 0)
 		start_failed(&m);
 	m.oom_before = oom_kill_count(s->oom_file);
+	mark(MARK_MONITOR_READY);
 	if (container_start(s, &m.io, &m.pid) < 0)
 		start_failed(&m);
+	mark(MARK_RUNNING);
 	m.started_at = now_realtime();
 	close_container_ends(&m);
 	snprintf(line, sizeof line, "ok %d %d", getpid(), m.pid);
+	marks_format(line, sizeof line);
 	report(&m, line);
 	monitor_loop(&m);
 	finish(&m);
@@ -187,6 +191,8 @@ static int relay_report(int fd)
 int cmd_monitor(int argc, char **argv)
 {
 	struct container_spec s;
+	marks_init();
+	mark(MARK_MONITOR);
 	/* Fds the daemon leaked to us must not reach the container. */
 	close_range(3, ~0U, 0);
 	if (parse_container_args(argc, argv, &s) < 0) {

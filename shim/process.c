@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "process.h"
 
+#include "marks.h"
+
 #include "caps.h"
 #include "seccomp.h"
 #include "util.h"
@@ -138,6 +140,7 @@ int process_exec(const struct process_spec *p, int *code)
 	 * nothing the runtime itself does (runc: "as late as possible"). */
 	if (p->seccomp && !early_filter && seccomp_apply(p->seccomp) < 0)
 		return -1;
+	mark(MARK_EXEC);
 	execve(path, p->argv, p->env);
 	return exec_error(p->argv[0], errno, code);
 }

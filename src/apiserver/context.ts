@@ -3,6 +3,7 @@ import type { AdmissionContext } from "../api/admission.js";
 import type { Authorizer } from "../auth/rbac/authorizer.js";
 import type { ServiceAccountTokens } from "../auth/service-account-tokens.js";
 import type { Store } from "../store/store.js";
+import type { StartTraces } from "../sys/start-trace.js";
 import type { Registry } from "../metrics/registry.js";
 import type { Hooks } from "./hooks.js";
 import type { PodIO } from "../api/pod-io.js";
@@ -37,4 +38,6 @@ export interface ServerContext {
   metrics: { main: Registry; cadvisor?: Registry };
   /** The node's usage; when absent, the sum of its pods' usage. */
   nodeUsage?: () => Promise<NodeUsage>;
+  /** Pod start traces (the kubelet opens a pod's trace when the create's watch event reaches it). */
+  traces?: StartTraces;
 }

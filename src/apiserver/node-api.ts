@@ -12,11 +12,13 @@
  *   POST   /apis/nodelet.io/v1/imagepulls?image=REF              → NDJSON: {progress} lines, then {image, downloaded} or {error}
  *   POST   /apis/nodelet.io/v1/images/push  {image}              → {repository, tag, digest, size, …} (nodelet image push)
  *   GET    /apis/nodelet.io/v1/namespaces/NS/pods/NAME/explain    → text/x-shellscript
+ *   GET    /apis/nodelet.io/v1/namespaces/NS/pods/NAME/timing     → StartTiming (sys/start-trace.ts): where its start went
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, FieldError } from "../api/errors.js";
 import type { Pod } from "../api/types.js";
 import type { Store } from "../store/store.js";
+import type { StartTiming } from "../sys/start-trace.js";
 import type { ApiServer } from "./server.js";
 
 /** The node's images as this API serves them (the runtime's ImageStore is one); images are sent as JSON as they are. */
@@ -47,6 +49,8 @@ export interface NodeApiDeps {
   push?(image: string): Promise<object>;
   /** The host steps that built the pod, as a shell script titled `title` (the node side reads its own records). */
   explain(pod: Pod, title: string): string;
+  /** The timed steps of the pod's start, while the node keeps them (the last N pods started). */
+  timing?(pod: Pod): StartTiming | undefined;
 }
 
 const PREFIX = "/apis/nodelet.io/v1/";
@@ -64,6 +68,9 @@ async function handle(d: NodeApiDeps, req: IncomingMessage, res: ServerResponse,
     if (parts[0] === "imagepulls" && parts.length === 1 && req.method === "POST") return await pull(d, res, url.searchParams.get("image") ?? "");
     if (parts[0] === "namespaces" && parts[2] === "pods" && parts[4] === "explain" && req.method === "GET") {
       return explain(d, res, parts[1], parts[3]);
+    }
+    if (parts[0] === "namespaces" && parts[2] === "pods" && parts[4] === "timing" && req.method === "GET") {
+      return timing(d, res, parts[1], parts[3]);
     }
     throw new ApiError("NotFound", `the server could not find the requested resource (${url.pathname})`);
   } catch (err) {
@@ -118,6 +125,14 @@ function explain(d: NodeApiDeps, res: ServerResponse, namespace: string, name: s
   const script = d.explain(pod, `pod ${namespace}/${name} (uid ${pod.metadata.uid}): how nodelet built it`);
   res.writeHead(200, { "Content-Type": "text/x-shellscript; charset=utf-8" });
   res.end(script);
+}
+
+function timing(d: NodeApiDeps, res: ServerResponse, namespace: string, name: string): void {
+  const pod = d.store.get<Pod>("Pod", namespace, name);
+  if (!pod) throw ApiError.notFound("pods", name);
+  const t = d.timing?.(pod);
+  if (!t) throw new ApiError("NotFound", `no start timing is kept for pod "${name}": the node times the starts of the last pods it started (--start-traces), not pods it re-adopted after a restart`);
+  sendJson(res, 200, t);
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {

@@ -12,6 +12,7 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { AdmissionContext } from "../api/admission.js";
 import type { Store } from "../store/store.js";
+import type { StartTraces } from "../sys/start-trace.js";
 import { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
 import type { KeyObject } from "node:crypto";
 import { AuthenticatorChain, type Authenticator } from "../auth/authenticator.js";
@@ -92,6 +93,8 @@ export interface ApiServerOptions {
   cadvisorMetrics?: Registry;
   /** Whole-node CPU/memory for NodeMetrics; default: the sum of the node's pods. */
   nodeUsage?: () => Promise<NodeUsage>;
+  /** Pod start traces: a pod's create request is the first step of its start. */
+  traces?: StartTraces;
   /** Timeouts, connection and watch bounds; each defaults to DEFAULT_LIMITS (limits.ts). */
   limits?: Partial<ServerLimits>;
 }
@@ -143,6 +146,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     now: opts.now ?? Date.now,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
     nodeUsage: opts.nodeUsage,
+    traces: opts.traces,
     metrics: { main: opts.metrics ?? new Registry(), cadvisor: opts.cadvisorMetrics },
   };
   registerEscalationChecks(hooks, ctx.authorizer);

@@ -79,6 +79,8 @@ export interface DaemonConfig {
   /** --event-qps / --event-burst: the node's event rate limit (the kubelet's eventRecordQPS/eventBurst; qps 0: none). */
   eventQps: number;
   eventBurst: number;
+  /** --start-traces: how many pod starts are kept timed step by step (`nodelet explain pod NAME --timing`; 0: none). */
+  startTraces: number;
   /** --fail-swap-on: refuse to start with swap on, as the kubelet does by default (off here: warn and report). */
   failSwapOn: boolean;
   /** --seccomp-profile-root: where Localhost seccomp profiles are read (default ROOT/seccomp). */
@@ -139,6 +141,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "event-ttl", value: true, help: "how long events are kept (default 1h)" },
   { name: "event-qps", value: true, help: "events the node records per second at most; 0: no limit (default 50)" },
   { name: "event-burst", value: true, help: "events recorded at once before --event-qps applies (default 100)" },
+  { name: "start-traces", value: true, help: "how many recent pod starts are kept timed step by step for `explain pod NAME --timing` (default 100; 0: off)" },
   { name: "fail-swap-on", value: false, help: "refuse to start while swap is on (default: warn)" },
   { name: "seccomp-profile-root", value: true, help: "directory of Localhost seccomp profiles (default ROOT/seccomp)" },
   { name: "seccomp-default", value: false, help: "RuntimeDefault seccomp for pods that name no profile (default true; --seccomp-default=false: Unconfined)" },
@@ -214,6 +217,7 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
     eventQps: nonNegativeInt(p, "event-qps", DEFAULT_EVENT_QPS),
     eventBurst: positiveInt(p, "event-burst", DEFAULT_EVENT_BURST),
+    startTraces: nonNegativeInt(p, "start-traces", 100),
     failSwapOn: boolFlag(p, "fail-swap-on"),
     seccompProfileRoot: flag(p, "seccomp-profile-root") ?? join(root, "seccomp"),
     seccompDefault: flag(p, "seccomp-default") === undefined || boolFlag(p, "seccomp-default"),

@@ -24,6 +24,7 @@ import { BridgeNetwork } from "../network/bridge-network.js";
 import type { NetworkSettings } from "../network/settings.js";
 import { LoopbackOnlyNetwork, type PodNetwork } from "../network/pod-network.js";
 import { FileRecorder, readSteps, renderScript } from "../runtime/explain.js";
+import { StartTraces } from "../sys/start-trace.js";
 import type { LinuxPodRuntime } from "../runtime/linux-runtime.js";
 import { createNodeRuntime } from "../runtime/node-runtime.js";
 import type { Runner } from "../sys/runner.js";
@@ -71,6 +72,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   recordSetup(cfg);
   writeDaemonPid(cfg.root);
   let recorder: FileRecorder | undefined;
+  const traces = new StartTraces(cfg.startTraces);
   let openedStore: Store | undefined;
   let configObjects: ConfigObjects | undefined;
   const { layout, runner, cgroups, images, network, runtime } = createNodeRuntime({
@@ -88,6 +90,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     report: log,
     verboseLog: cfg.verbose ? log : undefined,
     configObjects: () => configObjects,
+    traces,
     // Steps of a pod (owner = its uid) go to its explain.jsonl; the node's own steps to one file of the node.
     recorder: (l) =>
       (recorder = new FileRecorder(
@@ -125,7 +128,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   // /metrics: the API server's and the kubelet's series; /metrics/cadvisor: each container's usage.
   const metrics = { main: new Registry(), cadvisor: new Registry() };
   registerCadvisorMetrics(metrics.cadvisor, runtime);
-  const { api } = await startApi(cfg, store, runtime, runner, network.hostIP(), log, metrics, (a, rootCA) => {
+  const { api } = await startApi(cfg, store, runtime, runner, network.hostIP(), log, { ...metrics, traces }, (a, rootCA) => {
     installServiceAllocation(cfg, store, a);
     installStorageHooks(store, a);
     // Before the API listens: each namespace's `default` account exists when its first pod is admitted.
@@ -148,6 +151,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       ...imageApi(images, nodeImageSet, runtime),
     },
     store,
+    timing: (pod) => traces.timing(runtimeUid(pod)),
     explain: (pod, title) => {
       recorder?.flush(); // steps still in memory go to their files before they are read back
       return renderScript(readSteps(layout.podExplainFile(runtimeUid(pod))), title);
@@ -173,6 +177,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     },
     images: imageService,
     metrics: metrics.main,
+    traces,
     eviction: withImageReclaimer(evictionSettings(cfg, layout, cgroups, runtime, reserve, () => heartbeat.writeSafely()), nodeImageSet.gc),
   });
   const started = agent;
@@ -249,7 +254,8 @@ async function startApi(
   runner: Runner,
   hostIP: string,
   log: (m: string) => void,
-  metrics: { main: Registry; cadvisor: Registry },
+  /** What the node measures: the metrics registries and the pod start traces. */
+  metrics: { main: Registry; cadvisor: Registry; traces: StartTraces },
   beforeListen: (api: ApiServer, rootCA: string | undefined) => void,
 ): Promise<{ api: ApiServer }> {
   mkdirSync(dirname(cfg.socket), { recursive: true, mode: 0o700 });
@@ -271,6 +277,7 @@ async function startApi(
     metrics: metrics.main,
     cadvisorMetrics: metrics.cadvisor,
     nodeUsage: () => nodeUsage.usage(),
+    traces: metrics.traces,
   });
   beforeListen(api, access?.pki.ca.cert);
   await api.start();

@@ -8,6 +8,7 @@ import type { Node, PersistentVolumeClaim, Pod, PodCondition } from "../api/type
 import type { PodRuntime } from "../runtime/pod-runtime.js";
 import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";
+import { monotonicMs, type StartTraces } from "../sys/start-trace.js";
 import { Backoff } from "./backoff.js";
 import type { ImageService } from "../images/node-images.js";
 import { ImageManager } from "./image-manager.js";
@@ -23,7 +24,7 @@ import { NodeAdmission } from "./node-admission.js";
 import type { NodeHeartbeat } from "./node-heartbeat.js";
 import { PodDialer } from "./pod-dialer.js";
 import { isStaticPod, StorePodObjects } from "./pod-objects.js";
-import { PodSync } from "./pod-sync.js";
+import { PodSync, SEEN_SPAN } from "./pod-sync.js";
 import { Prober } from "./prober.js";
 import { LinuxProbeExecutor } from "./probe-runner.js";
 import { ProbeState } from "./probe-state.js";
@@ -61,6 +62,8 @@ export interface NodeAgentOptions {
   images: ImageService;
   /** Where the kubelet's metrics go (kubelet-metrics.ts); none when absent. */
   metrics?: Registry;
+  /** Times the steps of each pod start (`nodelet explain pod NAME --timing`); untimed when absent. */
+  traces?: StartTraces;
 }
 
 /** The eviction manager's settings and where it reads the node's signals and each pod's usage. */
@@ -121,9 +124,13 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     resyncMs: o.resyncMs,
     mirrors: new MirrorPods(store, o.nodeName, log),
     // The Scheduled event is recorded once the pod is admitted (podSync's admit): an unschedulable pod gets FailedScheduling.
-    onPodEvent: (pod) => starts?.seen(pod.metadata.uid!),
+    onPodEvent: (pod) => {
+      starts?.seen(pod.metadata.uid!);
+      traceStart(o, pod);
+    },
     onPodGone: (uid) => {
       starts?.forget(uid);
+      o.traces?.forget(uid);
       late.announced.delete(uid);
       // As the scheduler requeues on a pod's deletion: a pod left unscheduled (its ReadWriteOncePod claim was in use) tries again now.
       for (const p of late.kubelet?.activePods() ?? []) if (!late.announced.has(p.metadata.uid!)) late.kubelet?.wake(p.metadata.uid!);
@@ -208,8 +215,18 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
     },
     graceOverride: (uid) => late.evictionGrace.get(uid),
     podStarts: starts,
+    traces: o.traces,
   });
   return { syncer, prober, admission, imageManager };
+}
+
+/** A pod seen for the first time that is not running yet (not one re-adopted after a restart): its start is traced. */
+function traceStart(o: NodeAgentOptions, pod: Pod): void {
+  const uid = pod.metadata.uid!;
+  if (!o.traces || o.runtime.sandbox(uid) || pod.status?.phase === "Running") return;
+  o.traces.open(uid);
+  const now = monotonicMs();
+  o.traces.add(uid, SEEN_SPAN, now, now);
 }
 
 /** The scheduler's event, which a one-node cluster's binding stands for (not for static pods: nothing schedules them). */

@@ -26,6 +26,7 @@ import type { ImageManager } from "./image-manager.js";
 import type { ProbeState } from "./probe-state.js";
 import { observed, runningInstances, StatusWriter, type StatusExtras, type StatusWriterDeps } from "./status-writer.js";
 import { specGraceSeconds } from "../api/termination-grace.js";
+import { monotonicMs, timeStep, type StartTraces } from "../sys/start-trace.js";
 
 export interface PodSyncDeps {
   store: Store;
@@ -51,7 +52,12 @@ export interface PodSyncDeps {
   log?: (msg: string) => void;
   /** Hears the phase changes the status writer stores (pod start duration). */
   podStarts?: StatusWriterDeps["podStarts"];
+  /** Times the steps of pod starts (`nodelet explain pod NAME --timing`). */
+  traces?: StartTraces;
 }
+
+/** The start trace's mark for the moment the kubelet first sees a pod (the watch event). */
+export const SEEN_SPAN = "kubelet: pod seen (watch event)";
 
 export class PodSync implements PodSyncer {
   /** Why containers are waiting (start errors, back-off, hook failures), per pod uid. */
@@ -72,6 +78,11 @@ export class PodSync implements PodSyncer {
     // The spec as the worker has it, with the status as stored (a static pod's status lives on its mirror).
     const pod: Pod = { ...spec, status: this.d.objects.statusObject(spec)?.status ?? spec.status };
     const uid = pod.metadata.uid!;
+    const traces = this.d.traces?.isOpen(uid) ? this.d.traces : undefined;
+    const syncBegan = monotonicMs();
+    if (traces && traces.endOf(uid, "kubelet: pod worker wakes") === undefined) {
+      traces.add(uid, "kubelet: pod worker wakes", traces.endOf(uid, SEEN_SPAN) ?? syncBegan, syncBegan);
+    }
     const waiting = this.waitingOf(uid);
     const rejected = this.d.admit?.(pod);
     if (rejected?.final) {
@@ -87,6 +98,7 @@ export class PodSync implements PodSyncer {
       return undefined;
     }
     const actions = computePodActions(pod, this.observe(pod));
+    traces?.add(uid, "kubelet: admit and plan", syncBegan);
     const wake = new WakeAt(actions.recheckAt);
     const extras: StatusExtras = { waiting, terminal: actions.podFailed ? { phase: "Failed", ...actions.podFailed } : undefined };
     if (actions.podFailed?.reason && pod.status?.phase !== "Failed") this.d.events.record(pod, "Normal", actions.podFailed.reason, actions.podFailed.message ?? "");
@@ -106,7 +118,9 @@ export class PodSync implements PodSyncer {
   private async act(pod: Pod, actions: PodActions, waiting: Waiting, wake: WakeAt, stop: Stop): Promise<void> {
     const { signal } = stop;
     if (actions.killPod) await this.killPod(pod, actions.createSandbox, stop);
-    if (actions.createSandbox && !(await this.createSandbox(pod))) {
+    const traces = this.d.traces;
+    const uid = pod.metadata.uid!;
+    if (actions.createSandbox && !(await timeStep(traces, uid, "sandbox", () => this.createSandbox(pod), "phase"))) {
       wake.soon(this.d.clock.now() + 2000);
       return;
     }
@@ -118,7 +132,7 @@ export class PodSync implements PodSyncer {
     for (const s of actions.containersToStart) {
       if (signal?.aborted) return;
       const spec = specOf(pod, s.name, s.init)!;
-      const retryAt = await this.starter.start(pod, s, containerSpecHash(spec), waiting, stop);
+      const retryAt = await timeStep(traces, uid, `container ${s.name}`, () => this.starter.start(pod, s, containerSpecHash(spec), waiting, stop), "phase");
       if (retryAt !== undefined) wake.soon(retryAt);
     }
     for (const b of actions.backingOff) this.backingOff(pod, b.name, b.until, waiting, wake);

@@ -8,6 +8,7 @@ import type { Container, Pod } from "../api/types.js";
 import type { ContainerRecord, PodRuntime } from "../runtime/pod-runtime.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "./clock.js";
+import { monotonicMs, type StartTraces } from "../sys/start-trace.js";
 import type { ObservedContainer } from "./plan.js";
 import { generatePodStatus, type StatusInput } from "./pod-status.js";
 import type { PodObjects } from "./pod-objects.js";
@@ -22,6 +23,8 @@ export interface StatusWriterDeps {
   hostIP: () => string;
   /** Hears each phase change the writer stores (kubelet_pod_start_duration_seconds). */
   podStarts?: { phaseChange(uid: string, from: string | undefined, to: string | undefined): void };
+  /** Pod start traces: the write that first says Running is the last step of a start. */
+  traces?: StartTraces;
 }
 
 /** Pod-level facts the sync knows beyond the runtime: why containers wait, a final phase, a Pending reason. */
@@ -69,9 +72,13 @@ export class StatusWriter {
     if (!fresh || fresh.metadata.deletionTimestamp) return;
     const status = generatePodStatus({ ...pod, status: fresh.status }, this.input(pod, extras, fresh));
     if (JSON.stringify(status) === JSON.stringify(fresh.status ?? {})) return;
+    const uid = pod.metadata.uid!;
+    const began = monotonicMs();
     try {
       this.d.store.update<Pod>({ ...fresh, status }, { subresource: "status" });
-      if (status.phase !== fresh.status?.phase) this.d.podStarts?.phaseChange(pod.metadata.uid!, fresh.status?.phase, status.phase);
+      this.d.traces?.add(uid, `kubelet: status write (${status.phase ?? "no phase"})`, began);
+      if (status.phase === "Running") this.d.traces?.complete(uid);
+      if (status.phase !== fresh.status?.phase) this.d.podStarts?.phaseChange(uid, fresh.status?.phase, status.phase);
     } catch (err) {
       if (!(err instanceof ApiError) || (err.reason !== "NotFound" && err.reason !== "Conflict")) throw err;
     }

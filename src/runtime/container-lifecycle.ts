@@ -25,7 +25,9 @@ import type { RuntimeContext } from "./runtime-context.js";
 import type { SandboxLifecycle } from "./sandbox-lifecycle.js";
 import { SeccompProfiles } from "./seccomp/seccomp-profiles.js";
 import { monitorCommand, type ProcessIdentity } from "./shim-argv.js";
-import { runShim, ShimError } from "./shim-client.js";
+import { runShim, runShimReport, ShimError } from "./shim-client.js";
+import { addShimSpans } from "./start-spans.js";
+import { monotonicMs, timeStep } from "../sys/start-trace.js";
 
 interface Where {
   dir: string;
@@ -60,7 +62,7 @@ export class ContainerLifecycle {
     const uid = pod.metadata.uid!;
     const sandbox = this.x.records.sandboxes.get(uid);
     if (!sandbox || sandbox.state !== "ready") throw new ContainerStartError("CreateContainerError", "the pod sandbox is not ready");
-    const image = await this.imageFor(c);
+    const image = await this.step(uid, "image", () => this.imageFor(c));
     const id = randomBytes(32).toString("hex");
     const { runner, layout } = this.x.o;
     runner.comment(uid, `container ${c.name} (attempt ${opts.attempt})`);
@@ -69,9 +71,9 @@ export class ContainerLifecycle {
     const ns = pod.metadata.namespace ?? "default";
     const logPath = layout.containerLogFile(ns, pod.metadata.name!, uid, c.name, opts.attempt);
     // Before anything of the container exists: a profile that cannot be loaded refuses the start.
-    const seccomp = await this.seccompFor(pod, c);
+    const seccomp = await this.step(uid, "seccomp program", () => this.seccompFor(pod, c));
     // Independent preparations run together. rootfs/upper/work are made by the shim (mkdir -p) as it mounts them.
-    await Promise.all([
+    await this.step(uid, "container directory, cgroup, log file", () => Promise.all([
       Promise.resolve().then(() => {
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, "termination-log"), "", { mode: 0o666 });
@@ -83,11 +85,16 @@ export class ContainerLifecycle {
         return this.x.o.cgroups.create(cgroupPath, { ...containerCgroupLimits(c), devices }, uid);
       }),
       Promise.resolve().then(() => prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id))),
-    ]);
+    ]));
     const record = await this.launch(pod, c, image, id, opts, { dir, cgroupPath, logPath, sandbox, seccomp: seccomp !== undefined });
     this.x.emit({ type: "ContainerStarted", podUid: uid, containerId: id });
     await this.exits.applyPending(id);
     return record;
+  }
+
+  /** Times one step of a container start in the pod's start trace (when starts are traced). */
+  private step<T>(uid: string, name: string, work: () => Promise<T>): Promise<T> {
+    return timeStep(this.x.o.traces, uid, name, work);
   }
 
   /** The seccomp program of c, or undefined (unconfined); a bad profile is CreateContainerError. */
@@ -131,7 +138,7 @@ export class ContainerLifecycle {
     const uid = pod.metadata.uid!;
     const { layout } = this.x.o;
     const volumes = await this.sandboxes.volumesFor(pod);
-    const users = await this.x.o.images.imageUserFiles(image).catch((err: Error) => {
+    const users = await this.step(uid, "image users (/etc/passwd, /etc/group)", () => this.x.o.images.imageUserFiles(image)).catch((err: Error) => {
       throw new ContainerStartError("CreateContainerError", `cannot read the image's /etc/passwd or /etc/group: ${err.message}`);
     });
     let launch;
@@ -170,9 +177,12 @@ export class ContainerLifecycle {
     };
     this.exits.markStarting(id);
     if (record.secretEnv) await this.sandboxes.ensureRunDir(uid);
-    await this.x.records.saveContainer(record);
+    await this.step(uid, "container record", () => this.x.records.saveContainer(record));
     try {
-      const [monitorPid, pid] = await runShim(this.x.o.runner, monitorCommand(layout.shimPath, launch), uid);
+      const traces = this.x.o.traces;
+      const began = monotonicMs();
+      const { numbers: [monitorPid, pid], marks } = await runShimReport(this.x.o.runner, monitorCommand(layout.shimPath, launch), uid);
+      if (traces) addShimSpans(traces, uid, marks, began, monotonicMs());
       // A command that ends at once can have its exit record read (the exit state machine, on this same record)
       // before the shim's report of the start comes back: the exit stands, only the pids are added.
       const monitorStartTime = processStartTime(monitorPid);

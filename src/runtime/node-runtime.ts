@@ -6,6 +6,7 @@ import type { PodNetwork } from "../network/pod-network.js";
 import { detectCgroups } from "../sys/cgroups/detect.js";
 import type { CgroupManager } from "../sys/cgroups/types.js";
 import { HostRunner, type Recorder, type Runner } from "../sys/runner.js";
+import { teeRecorder, type StartTraces } from "../sys/start-trace.js";
 import type { VolumePlugin } from "../storage/volume-plugin.js";
 import { VolumeManager } from "../storage/volumes.js";
 import type { ConfigObjects } from "../storage/config-objects.js";
@@ -39,6 +40,8 @@ export interface NodeRuntimeOptions {
   volumePlugins?: (runner: Runner, layout: Layout) => VolumePlugin[];
   /** ConfigMaps, Secrets and tokens for configuration volumes (the daemon's store, once open). */
   configObjects?: () => ConfigObjects | undefined;
+  /** Times the steps of pod starts. */
+  traces?: StartTraces;
 }
 
 export interface NodeRuntime {
@@ -53,7 +56,9 @@ export interface NodeRuntime {
 
 export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
   const layout = new Layout(o.root, o.logDir, o.shimPath);
-  const runner = new HostRunner(o.recorder?.(layout), o.verboseLog);
+  // Each host step goes to the pod's explain file and, while the pod starts, to its start trace.
+  const files = o.recorder?.(layout);
+  const runner = new HostRunner(files && o.traces ? teeRecorder(files, o.traces) : files ?? o.traces, o.verboseLog);
   const cgroups = detectCgroups(runner, { parent: o.cgroupParent });
   const images = new ImageStore(layout.imagesDir, runner, o.imageMaxLayerBytes);
   const network = o.network(runner, layout);
@@ -69,6 +74,7 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
     log: o.log,
     report: o.report,
     seccomp: o.seccomp,
+    traces: o.traces,
   });
   return { layout, runner, cgroups, images, network, runtime };
 }

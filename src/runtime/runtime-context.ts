@@ -6,6 +6,7 @@ import type { PodNetwork } from "../network/pod-network.js";
 import type { CgroupManager } from "../sys/cgroups/types.js";
 import type { Clock } from "../sys/clock.js";
 import type { Runner } from "../sys/runner.js";
+import type { StartTraces } from "../sys/start-trace.js";
 import type { VolumeManager } from "../storage/volumes.js";
 import type { ImageStore } from "./images.js";
 import type { Layout } from "./layout.js";
@@ -33,6 +34,8 @@ export interface LinuxRuntimeOptions {
   clock?: Clock;
   /** Seccomp settings; default: RuntimeDefault for pods that name no profile, Localhost profiles in ROOT/seccomp. */
   seccomp?: SeccompSettings;
+  /** Where the steps of pod starts are timed (`nodelet explain pod NAME --timing`); untimed when absent. */
+  traces?: StartTraces;
 }
 
 export interface RuntimeContext {

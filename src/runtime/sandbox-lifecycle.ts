@@ -9,6 +9,7 @@ import type { PreparedNetwork } from "../network/pod-network.js";
 import { sleep, isoNow } from "../sys/clock.js";
 import { isMountPoint, mount, unmount } from "../sys/mounts.js";
 import { isSameProcess, processStartTime, signalProcess } from "../sys/proc.js";
+import { timeStep } from "../sys/start-trace.js";
 import { readTextOr } from "../sys/text-file.js";
 import type { PreparedVolume } from "../storage/volume-plugin.js";
 import type { Layout } from "./layout.js";
@@ -56,15 +57,15 @@ export class SandboxLifecycle {
     // The fast path: the sandbox makes the pod's interface itself while it creates its namespace. The address is
     // known first, so /etc/hosts is written once, complete.
     const net = this.x.o.network;
-    const prepared = pod.spec.hostNetwork ? undefined : await net.prepare(pod, uid);
+    const prepared = pod.spec.hostNetwork ? undefined : await this.step(uid, "network: address and interface names", () => net.prepare(pod, uid));
     // Independent preparations run together; each is a handful of small file operations.
     const cgroups = this.x.o.cgroups;
     try {
       await Promise.all([
-        this.x.records.savePodSpec(pod),
-        cgroups.create(cgroupPath, podCgroupLimits(pod, this.x.o.podPidsLimit), uid).then(() => cgroups.create(`${cgroupPath}/pause`, {}, uid)),
-        this.volumesFor(pod),
-        this.writePodFiles(pod, prepared?.ips ?? []),
+        this.step(uid, "pod spec record", () => this.x.records.savePodSpec(pod)),
+        this.step(uid, "pod cgroup", () => cgroups.create(cgroupPath, podCgroupLimits(pod, this.x.o.podPidsLimit), uid).then(() => cgroups.create(`${cgroupPath}/pause`, {}, uid))),
+        this.step(uid, "volumes", () => this.volumesFor(pod)),
+        this.step(uid, "/etc/hosts, hostname, resolv.conf", () => this.writePodFiles(pod, prepared?.ips ?? [])),
         old && !pod.spec.hostIPC ? unmount(runner, shmDir, uid) : undefined,
       ]);
     } catch (err) {
@@ -76,7 +77,7 @@ export class SandboxLifecycle {
     if (userns) runner.comment(uid, `the pod's own user namespace: its IDs 0-${userns.size - 1} are the host's ${userns.hostId}-${userns.hostId + userns.size - 1}`);
     let pid: number;
     try {
-      pid = await this.startPause(pod, { hostname, cgroupPath, shmDir, prepared, userns });
+      pid = await this.step(uid, "pause process and namespaces (shim sandbox)", () => this.startPause(pod, { hostname, cgroupPath, shmDir, prepared, userns }));
     } catch (err) {
       this.usernsPending.delete(uid);
       throw err;
@@ -97,17 +98,22 @@ export class SandboxLifecycle {
       state: "ready",
       userns,
     };
-    await this.x.records.saveSandbox(sandbox);
+    await this.step(uid, "sandbox record", () => this.x.records.saveSandbox(sandbox));
     this.usernsPending.delete(uid);
     if (!prepared) {
       sandbox.ips = [net.hostIP()];
     } else {
-      const attached = await net.attach(pod, sandbox, prepared);
+      const attached = await this.step(uid, "network: attach to the bridge", () => net.attach(pod, sandbox, prepared));
       sandbox.ips = attached.ips;
       sandbox.network = attached.state;
     }
     await this.x.records.saveSandbox(sandbox);
     return sandbox;
+  }
+
+  /** Times one step of a sandbox start in the pod's start trace (when starts are traced). */
+  private step<T>(uid: string, name: string, work: () => Promise<T>): Promise<T> {
+    return timeStep(this.x.o.traces, uid, name, work);
   }
 
   /** Starts the pause process; a failure gives the prepared network back. */

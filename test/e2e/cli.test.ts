@@ -313,4 +313,41 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     assert.match(r.stdout, /printf '%s\\0'[\s\S]*--lower [\s\S]*-- sleep 60 \|\n\s*\S*nodelet-shim monitor[\s\\]*--id \S+[\s\\]*--spec-fd 0\n/);
     await d.cli(["delete", "pod", "shown", "--now"]);
   });
+
+  test("explain --timing shows the pod's start step by step, from the API request to Running", async () => {
+    await d.cli(["run", "timed", "--image", "busybox", "--", "sleep", "60"]);
+    await eventually(async () => (await pod(d, "timed"))?.status?.phase === "Running", 10_000, "timed running");
+    const r = await d.cli(["explain", "pod", "timed", "--timing", "-o", "json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const t = JSON.parse(r.stdout) as { complete: boolean; totalMs: number; steps: { name: string; level: string; startMs: number; durationMs: number }[] };
+    assert.equal(t.complete, true);
+    const at = (name: string) => {
+      const s = t.steps.find((x) => x.name === name);
+      assert.ok(s, `${name} in ${t.steps.map((x) => x.name).join(" | ")}`);
+      return s;
+    };
+    const api = at("API: read, decode, admit, store the pod");
+    assert.equal(api.startMs, 0, "the start begins with the API request");
+    const sandbox = at("sandbox");
+    const container = at("container timed");
+    const status = at("kubelet: status write (Running)");
+    assert.ok(sandbox.startMs + sandbox.durationMs <= container.startMs + 0.001, "the sandbox before the container");
+    // The shim's own steps, on the same clock, inside the container's phase.
+    for (const name of ["shim: mount namespace, overlay root", "shim: pivot_root", "shim: execve"]) {
+      const s = at(name);
+      assert.ok(s.startMs >= container.startMs && s.startMs + s.durationMs <= container.startMs + container.durationMs + 0.001, `${name} within the container's start`);
+    }
+    assert.ok(t.steps.some((s) => s.level === "host" && s.name.startsWith("nodelet-shim sandbox")), "host commands are in the trace");
+    assert.ok(Math.abs(t.totalMs - (status.startMs + status.durationMs)) < 0.01, "the total ends with the status that says Running");
+    const table = await d.cli(["explain", "pod", "timed", "--timing"]);
+    assert.match(table.stdout, /^# pod default\/timed \(uid [0-9a-f-]+\): its start, step by step\nSTEP\s+START \(ms\)\s+TOOK \(ms\)\n/);
+    assert.match(table.stdout, /\n {2}shim: pivot_root\s+\d+\.\d\d\s+\d+\.\d\d\n/);
+    assert.match(table.stdout, /# [\d.]+ ms from the API request to the status that says Running\n$/);
+    const bad = await d.cli(["explain", "pod", "timed", "-o", "json"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--output: only json, with --timing/);
+    const missing = await d.cli(["explain", "pod", "nosuchpod", "--timing"]);
+    assert.match(missing.stderr, /pods "nosuchpod" not found/);
+    await d.cli(["delete", "pod", "timed", "--now"]);
+  });
 });

@@ -255,7 +255,7 @@ export interface Started {
 /** Starts a container and returns once COMMAND runs; throws with the shim's error line otherwise. */
 export async function startContainer(s: Scratch, o: ContainerOptions): Promise<Started> {
   const r = await shim(monitorArgs(s, o));
-  const m = /^ok (\d+) (\d+)\n$/.exec(r.stdout);
+  const m = /^ok (\d+) (\d+)(?: [a-z-]+=\d+)*\n$/.exec(r.stdout);
   if (r.code !== 0 || !m) throw new Error(`monitor failed (code ${r.code}): ${r.stdout}${r.stderr}`);
   const started = { monitorPid: Number(m[1]), pid: Number(m[2]), paths: containerPaths(s, o.name) };
   s.track(started.monitorPid, started.pid);

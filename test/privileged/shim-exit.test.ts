@@ -127,7 +127,7 @@ describe("shim monitor: the monitor process", { skip }, () => {
       let line = "";
       daemon.stdout.on("data", (d: Buffer) => (line += d.toString()));
       await waitFor("the ok line", () => line.includes("\n"));
-      const [, monitorPid, pid] = /^ok (\d+) (\d+)\n/.exec(line)!.map(Number) as [number, number, number];
+      const [, monitorPid, pid] = /^ok (\d+) (\d+)(?: [a-z-]+=\d+)*\n/.exec(line)!.map(Number) as [number, number, number];
       s.track(monitorPid, pid);
       assert.equal(procStatus(monitorPid, "NSsid"), String(monitorPid), "the monitor leads its own session");
       daemon.kill("SIGKILL");

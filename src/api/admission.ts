@@ -21,6 +21,7 @@
 import { randomUUID } from "node:crypto";
 import { deploymentStrategy, replicaSetStrategy } from "./apps.js";
 import { cronJobStrategy, jobStrategy } from "./batch.js";
+import { podDisruptionBudgetStrategy } from "./policy.js";
 import { controllerRevisionStrategy, daemonSetStrategy, statefulSetStrategy } from "./apps-statefulset.js";
 import { endpointSliceStrategy, endpointsStrategy } from "./endpoints.js";
 import { ApiError } from "./errors.js";
@@ -79,6 +80,7 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   CronJob: cronJobStrategy,
   ResourceQuota: resourceQuotaStrategy,
   LimitRange: limitRangeStrategy,
+  PodDisruptionBudget: podDisruptionBudgetStrategy,
 };
 
 /** The kinds admission accepts, as "Kind (apiVersion)" for messages. */

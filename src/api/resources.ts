@@ -42,7 +42,7 @@ function apps(kind: string, plural: string, shortNames: string[]): ResourceInfo 
 }
 
 export const RESOURCES: readonly ResourceInfo[] = [
-  core("Pod", "pods", ["po"], true, { categories: ["all"], subresources: ["status", "log", "exec", "attach", "portforward"] }),
+  core("Pod", "pods", ["po"], true, { categories: ["all"], subresources: ["status", "log", "exec", "attach", "portforward", "eviction"] }),
   core("Service", "services", ["svc"], true, { categories: ["all"], subresources: ["status"] }),
   core("Endpoints", "endpoints", ["ep"], true, { singular: "endpoints" }),
   core("Event", "events", ["ev"], true),
@@ -73,6 +73,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { ...core("ControllerRevision", "controllerrevisions", [], true), group: "apps" },
   { ...core("Job", "jobs", [], true, { categories: ["all"], subresources: ["status"] }), group: "batch" },
   { ...core("CronJob", "cronjobs", ["cj"], true, { categories: ["all"], subresources: ["status"] }), group: "batch" },
+  { ...core("PodDisruptionBudget", "poddisruptionbudgets", ["pdb"], true, { subresources: ["status"] }), group: "policy" },
   {
     kind: "StorageClass",
     plural: "storageclasses",

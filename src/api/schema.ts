@@ -8,6 +8,7 @@
  */
 import { APPS_SCHEMAS } from "./apps-schema.js";
 import { BATCH_SCHEMAS } from "./batch-schema.js";
+import { POLICY_SCHEMAS } from "./policy-schema.js";
 import { condition, hostPath, podSpec, podStatus, pvcSpec } from "./pod-schema.js";
 import {
   ANY,
@@ -169,6 +170,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     }),
   }),
   ...BATCH_SCHEMAS,
+  ...POLICY_SCHEMAS,
 };
 
 /** The schema of a kind, or undefined for kinds nodelet does not know. */

@@ -33,6 +33,8 @@ function subresourceMeta(r: ResourceInfo, sub: string): SubresourceMeta {
       return { kind: "PodPortForwardOptions", verbs: ["create", "get"] };
     case "token":
       return { kind: "TokenRequest", verbs: ["create"] };
+    case "eviction":
+      return { kind: "Eviction", group: "policy", version: "v1", verbs: ["create"] };
     case "scale":
       return { kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] };
     default:

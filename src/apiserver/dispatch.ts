@@ -18,6 +18,7 @@ import { parseRoute, type ResourceRoute, type Route } from "./router.js";
 import type { Call } from "./handlers/common.js";
 import { createObject } from "./handlers/create.js";
 import { deleteCollection, deleteObject } from "./handlers/delete.js";
+import { evictPod } from "./handlers/eviction.js";
 import { streamLogs } from "./handlers/logs.js";
 import { nodeMetrics, podMetrics } from "./handlers/metrics.js";
 import { patchObject } from "./handlers/patch.js";
@@ -131,6 +132,8 @@ async function serveResource(call: Call): Promise<void> {
       return requestToken(call);
     case "scale":
       return serveScale(call, method);
+    case "eviction":
+      return evictPod(call);
     default:
       return route.name === undefined ? serveCollection(call, method) : serveObject(call, method, route);
   }

@@ -28,6 +28,9 @@ export function sendError(res: ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
+  // As upstream's responsewriters: a Status with retryAfterSeconds also says so in the header clients honour.
+  const retry = status.details?.retryAfterSeconds;
+  if (retry !== undefined && retry > 0) res.setHeader("Retry-After", String(retry));
   sendJson(res, status.code, status);
 }
 

@@ -1,13 +1,14 @@
 /**
  * Wiring of the workload controllers into the daemon: one ControllerManager over the API server's in-process API
  * (the same admission and deletion rules as kubectl's requests), running the ReplicaSet, Deployment, StatefulSet,
- * DaemonSet, Job, CronJob and garbage collector controllers. stop() ends their workers and informers.
+ * DaemonSet, Job, CronJob, disruption (PodDisruptionBudget) and garbage collector controllers. stop() ends their workers and informers.
  */
 import type { ApiServer } from "../apiserver/index.js";
 import { ControllerManager, type ControllerFactory } from "../controllers/foundation/controller.js";
 import { cronJobController } from "../controllers/cronjob/controller.js";
 import { daemonSetController } from "../controllers/daemonset/controller.js";
 import { deploymentController } from "../controllers/deployment/controller.js";
+import { disruptionController } from "../controllers/disruption/controller.js";
 import { garbageCollector } from "../controllers/gc/controller.js";
 import { jobController } from "../controllers/job/controller.js";
 import { replicaSetController } from "../controllers/replicaset/controller.js";
@@ -15,7 +16,7 @@ import { statefulSetController } from "../controllers/statefulset/controller.js"
 import type { Clock } from "../sys/clock.js";
 
 /** The controllers the daemon runs, in start order. */
-export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController, statefulSetController, daemonSetController, jobController, cronJobController, garbageCollector];
+export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController, statefulSetController, daemonSetController, jobController, cronJobController, disruptionController, garbageCollector];
 
 export async function startWorkloads(api: ApiServer, clock: Clock, nodeName: string, log: (m: string) => void): Promise<{ stop(): Promise<void> }> {
   const manager = new ControllerManager({ api: api.objectApi(), clock, nodeName, log, resyncMs: 0 });

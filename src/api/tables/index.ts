@@ -7,6 +7,7 @@ import { configMapPrinter, persistentVolumeClaimPrinter, persistentVolumePrinter
 import { eventPrinter } from "./event.js";
 import { leasePrinter } from "./lease.js";
 import { podPrinter } from "./pod.js";
+import { podDisruptionBudgetPrinter } from "./policy.js";
 import { storageClassPrinter } from "./storage-class.js";
 import { resourceQuotaPrinter } from "./quota.js";
 import { roleBindingPrinter, serviceAccountPrinter } from "./rbac.js";
@@ -43,6 +44,7 @@ const PRINTERS: Record<string, Printer> = {
   Job: jobPrinter,
   CronJob: cronJobPrinter,
   ResourceQuota: resourceQuotaPrinter,
+  PodDisruptionBudget: podDisruptionBudgetPrinter,
 };
 
 export function printerFor(kind: string): Printer<KubeObject> {

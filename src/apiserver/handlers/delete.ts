@@ -69,7 +69,8 @@ export async function deleteCollection(call: Call): Promise<void> {
   respondList(call, { items: results, resourceVersion: ctx.store.currentResourceVersion() });
 }
 
-function checkPreconditions(call: Call, obj: KubeObject, opts: DeleteRequest): void {
+/** DeleteOptions.preconditions against the stored object: Conflict when the uid or resourceVersion differs. */
+export function checkPreconditions(call: Call, obj: KubeObject, opts: DeleteRequest): void {
   const { uid, resourceVersion } = opts.preconditions;
   const name = obj.metadata.name ?? "";
   if (uid && uid !== obj.metadata.uid) {

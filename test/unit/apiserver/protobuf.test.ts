@@ -2,27 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ApiError } from "../../../src/api/errors.js";
 import { decodeKubernetesProtobuf } from "../../../src/apiserver/protobuf/decode.js";
-
-// A minimal proto2 encoder, enough to build what kubectl's Go encoder sends.
-const varint = (n: number | bigint): Buffer => {
-  let v = BigInt.asUintN(64, BigInt(n));
-  const out: number[] = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return Buffer.from(out);
-};
-const key = (num: number, wire: number) => varint((num << 3) | wire);
-const int = (num: number, v: number | bigint) => Buffer.concat([key(num, 0), varint(v)]);
-const bytes = (num: number, b: Buffer) => Buffer.concat([key(num, 2), varint(b.length), b]);
-const str = (num: number, s: string) => bytes(num, Buffer.from(s));
-const msg = (num: number, ...parts: Buffer[]) => bytes(num, Buffer.concat(parts));
-const entry = (num: number, k: string, v: string | Buffer) => msg(num, str(1, k), typeof v === "string" ? str(2, v) : bytes(2, v));
-const envelope = (apiVersion: string, kind: string, raw: Buffer) =>
-  Buffer.concat([Buffer.from("k8s\0", "binary"), msg(1, str(1, apiVersion), str(2, kind)), bytes(2, raw), str(3, ""), str(4, "")]);
+import { bytes, entry, envelope, int, msg, str } from "../../helpers/protobuf-encode.js";
 
 // ObjectMeta as the Go encoder writes it: every non-pointer field, zero or not.
 const objectMeta = (name: string, ...extra: Buffer[]) =>
@@ -45,7 +25,7 @@ describe("protobuf request bodies", () => {
     });
   });
 
-  it("decodes a Secret's bytes as base64 and its type", () => {
+  it("decodes a Secret's bytes as base64 and its type; a pointer field that arrives is kept even when false", () => {
     const raw = Buffer.concat([objectMeta("s"), entry(2, "x", Buffer.from("y")), str(3, "Opaque"), int(5, 0)]);
     assert.deepEqual(decodeKubernetesProtobuf(envelope("v1", "Secret", raw)), {
       apiVersion: "v1",
@@ -53,6 +33,7 @@ describe("protobuf request bodies", () => {
       metadata: { name: "s" },
       data: { x: "eQ==" },
       type: "Opaque",
+      immutable: false,
     });
   });
 
@@ -94,13 +75,16 @@ describe("protobuf request bodies", () => {
     });
   });
 
-  it("skips unknown fields", () => {
+  it("refuses unknown fields with 400 naming the message and field number, instead of dropping them", () => {
     const raw = Buffer.concat([objectMeta("x"), int(99, 7), str(98, "future")]);
-    assert.deepEqual(decodeKubernetesProtobuf(envelope("v1", "ConfigMap", raw)).metadata, { name: "x" });
+    assert.throws(
+      () => decodeKubernetesProtobuf(envelope("v1", "ConfigMap", raw)),
+      (e: unknown) => e instanceof ApiError && e.code === 400 && /field 99 of core\/v1\.ConfigMap/.test(e.message),
+    );
   });
 
-  it("refuses other kinds with 415 and garbage with 400", () => {
-    assert.throws(() => decodeKubernetesProtobuf(envelope("v1", "Pod", objectMeta("p"))), (e: unknown) => e instanceof ApiError && e.code === 415);
+  it("refuses kinds without a schema with 415 and garbage with 400", () => {
+    assert.throws(() => decodeKubernetesProtobuf(envelope("example.com/v1", "Widget", objectMeta("p"))), (e: unknown) => e instanceof ApiError && e.code === 415);
     assert.throws(() => decodeKubernetesProtobuf(Buffer.from("{}")), (e: unknown) => e instanceof ApiError && e.code === 400);
     assert.throws(() => decodeKubernetesProtobuf(Buffer.concat([Buffer.from("k8s\0", "binary"), Buffer.from([0x0a, 0x50])])), (e: unknown) => e instanceof ApiError && e.code === 400);
   });

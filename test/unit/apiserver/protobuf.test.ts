@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ApiError } from "../../../src/api/errors.js";
 import { decodeKubernetesProtobuf } from "../../../src/apiserver/protobuf/decode.js";
-import { bytes, entry, envelope, int, msg, str } from "../../helpers/protobuf-encode.js";
+import { entry, envelope, int, msg, str } from "../../helpers/protobuf-encode.js";
 
 // ObjectMeta as the Go encoder writes it: every non-pointer field, zero or not.
 const objectMeta = (name: string, ...extra: Buffer[]) =>

@@ -15,6 +15,14 @@
  * Device nodes, whiteouts and extended attributes have no Node API: they go through the Runner (mknod, setfattr),
  * one exec each; layers carry few of them.
  *
+ * Speed: the file system calls are synchronous. A layer of many small files is a dozen metadata calls per entry
+ * (lstat, open, write, chown, chmod, utimes, close), each microseconds in the kernel; through libuv's thread pool
+ * each cost a round trip of tens of microseconds to milliseconds on a loaded machine, one entry at a time — measured
+ * (README, Images): most of the unpack was that waiting. Each call blocks the event loop for one entry's syscall at
+ * most (a write is one chunk of the stream, 64 KiB at most from zlib), and the loop runs between chunks. Parent
+ * directories already resolved are remembered until an entry removes anything (the only way a resolved path could
+ * change: a layer has no duplicate paths, and a new entry never lands on an existing one without removing it).
+ *
  * Device nodes: containerd and umoci, unpacking as root, create a layer's character and block devices (and skip them
  * only in a user namespace, as moby does). A nodelet layer is unpacked once and shared by every pod that uses the
  * image, privileged or not, so a device in it would reach unprivileged pods: character and block devices are
@@ -23,7 +31,10 @@
  * them: a FIFO grants no access. `devices: "refuse"` (an archive being imported, which has no business with device
  * nodes or FIFOs) makes either an error instead.
  */
-import { constants, promises as fsp } from "node:fs";
+import {
+  closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync, rmSync, symlinkSync,
+  writeSync, chmodSync, type Stats,
+} from "node:fs";
 import { join } from "node:path";
 import type { Runner } from "../../sys/runner.js";
 import { resolveInRoot, SymlinkLoopError, type RootEntry } from "../root-path.js";
@@ -90,6 +101,8 @@ class Unpacker {
   skippedDevices = 0;
   /** Directory times are set last: writing their children changes them. */
   private readonly dirTimes: { path: string; mtime: number }[] = [];
+  /** Parent directories resolved so far (components joined with "/" → host path); emptied whenever an entry is removed. */
+  private readonly dirs = new Map<string, string>();
 
   constructor(
     private readonly root: string,
@@ -121,48 +134,56 @@ class Unpacker {
     }
     const parent = await this.resolveDir(meaning.path.slice(0, -1), h.name);
     const target = join(parent, meaning.path[meaning.path.length - 1]);
-    const existing = await lstatOrUndefined(target);
+    const existing = lstatOrUndefined(target);
     if (meaning.kind === "whiteout") {
-      if (existing) await fsp.rm(target, { recursive: true, force: true });
+      if (existing) this.remove(target);
       await this.runner.run(["mknod", "-m", "0", target, "c", "0", "0"]);
       return;
     }
-    if (existing && !(existing.isDirectory() && h.type === "dir")) await fsp.rm(target, { recursive: true, force: true });
+    if (existing && !(existing.isDirectory() && h.type === "dir")) this.remove(target);
     await this.create(h, target, body, existing?.isDirectory() === true && h.type === "dir");
+  }
+
+  /** Removes an entry a later one replaces; what was resolved or remembered at or below it is forgotten. */
+  private remove(path: string): void {
+    rmSync(path, { recursive: true, force: true });
+    this.dirs.clear();
+    const gone = (p: string) => p === path || p.startsWith(`${path}/`);
+    for (let i = this.dirTimes.length - 1; i >= 0; i--) if (gone(this.dirTimes[i].path)) this.dirTimes.splice(i, 1);
   }
 
   private async create(h: TarHeader, target: string, body: AsyncIterable<Buffer>, dirExists: boolean): Promise<void> {
     switch (h.type) {
       case "dir":
-        if (!dirExists) await fsp.mkdir(target, { mode: 0o700 });
+        if (!dirExists) mkdirSync(target, { mode: 0o700 });
         await this.attributes(target, h, true);
         return;
       case "file": {
-        const fh = await fsp.open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        const fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
         try {
           for await (const chunk of body) {
-            await fh.write(chunk);
+            for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
             this.size += chunk.length;
           }
           // chown before chmod: chown clears the set-id bits.
-          await fh.chown(h.uid, h.gid);
-          await fh.chmod(h.mode);
-          await fh.utimes(h.mtime, h.mtime);
+          fchownSync(fd, h.uid, h.gid);
+          fchmodSync(fd, h.mode);
+          futimesSync(fd, h.mtime, h.mtime);
         } finally {
-          await fh.close();
+          closeSync(fd);
         }
         await this.xattrs(target, h);
         return;
       }
       case "symlink":
         // The target is data, never followed here; it means something only inside the container's root.
-        await fsp.symlink(h.linkname, target);
-        await fsp.lchown(target, h.uid, h.gid);
-        await fsp.lutimes(target, h.mtime, h.mtime);
+        symlinkSync(h.linkname, target);
+        lchownSync(target, h.uid, h.gid);
+        lutimesSync(target, h.mtime, h.mtime);
         return;
       case "hardlink": {
         const source = await this.resolveLinkTarget(h);
-        await fsp.link(source, target);
+        linkSync(source, target);
         return;
       }
       case "char":
@@ -182,18 +203,18 @@ class Unpacker {
     if (comps.length === 0) throw new UnsafeLayerError(h.name, `hardlink to the layer root "${h.linkname}"`);
     const parent = await this.resolveDir(comps.slice(0, -1), h.name, false);
     const source = parent === undefined ? undefined : join(parent, comps[comps.length - 1]);
-    const st = source === undefined ? undefined : await lstatOrUndefined(source);
+    const st = source === undefined ? undefined : lstatOrUndefined(source);
     if (!source || !st) throw new UnsafeLayerError(h.name, `hardlink target "${h.linkname}" is not in this layer`);
     if (st.isDirectory()) throw new UnsafeLayerError(h.name, `hardlink target "${h.linkname}" is a directory`);
     return source;
   }
 
   private async attributes(path: string, h: TarHeader, dir: boolean): Promise<void> {
-    await fsp.lchown(path, h.uid, h.gid);
-    await fsp.chmod(path, h.mode);
+    lchownSync(path, h.uid, h.gid);
+    chmodSync(path, h.mode);
     await this.xattrs(path, h);
     if (dir) this.dirTimes.push({ path, mtime: h.mtime });
-    else await fsp.lutimes(path, h.mtime, h.mtime);
+    else lutimesSync(path, h.mtime, h.mtime);
   }
 
   private async xattrs(path: string, h: TarHeader): Promise<void> {
@@ -214,38 +235,39 @@ class Unpacker {
   async resolveDir(comps: string[], entry: string, create?: true): Promise<string>;
   async resolveDir(comps: string[], entry: string, create: false): Promise<string | undefined>;
   async resolveDir(comps: string[], entry: string, create = true): Promise<string | undefined> {
+    const key = comps.join("/");
+    const known = this.dirs.get(key);
+    if (known !== undefined) return known;
     const at = async (c: string[]): Promise<RootEntry | undefined> => {
       const host = join(this.root, ...c);
-      const st = await lstatOrUndefined(host);
+      const st = lstatOrUndefined(host);
       return st && { host, st };
     };
     const mkdir = async (c: string[]): Promise<RootEntry> => {
       const host = join(this.root, ...c);
-      await fsp.mkdir(host, { mode: 0o755 });
-      return { host, st: await fsp.lstat(host) };
+      mkdirSync(host, { mode: 0o755 });
+      return { host, st: lstatSync(host) };
     };
     let r;
     try {
-      r = await resolveInRoot(comps, create ? { entry: at, mkdir } : { entry: at }, (host) => fsp.readlink(host));
+      r = await resolveInRoot(comps, create ? { entry: at, mkdir } : { entry: at }, async (host) => readlinkSync(host));
     } catch (err) {
       if (err instanceof SymlinkLoopError) throw new UnsafeLayerError(entry, "too many levels of symbolic links");
       throw err;
     }
     if (r.kind === "missing") return undefined;
     if (r.kind === "notdir" || (r.entry && !r.entry.st.isDirectory())) throw new UnsafeLayerError(entry, `"${r.comps.join("/")}" is not a directory`);
-    return join(this.root, ...r.comps);
+    const host = join(this.root, ...r.comps);
+    this.dirs.set(key, host);
+    return host;
   }
 
   async finish(): Promise<void> {
-    for (const d of this.dirTimes.reverse()) await fsp.utimes(d.path, d.mtime, d.mtime);
+    // lutimes: a directory's path never is a link by now (replaced ones were forgotten), and is never followed if it were.
+    for (const d of this.dirTimes.reverse()) lutimesSync(d.path, d.mtime, d.mtime);
   }
 }
 
-async function lstatOrUndefined(path: string) {
-  try {
-    return await fsp.lstat(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
+function lstatOrUndefined(path: string): Stats | undefined {
+  return lstatSync(path, { throwIfNoEntry: false });
 }

@@ -37,7 +37,7 @@ const PACKAGES = {
 /**
  * The objects a client may send: apiVersion → proto package and kinds. Every kind the API serves (api/resources.ts;
  * a unit test keeps the two in step), the bodies of subresources and options (Scale, TokenRequest, Eviction,
- * DeleteOptions), and the rest of issue 13's kinds (PodDisruptionBudget, HorizontalPodAutoscaler).
+ * DeleteOptions), and HorizontalPodAutoscaler (v1, which kubectl 1.32's autoscale sends, and v2) for when it is served.
  */
 const ROOTS = [
   ["v1", "k8s.io.api.core.v1", ["Pod", "Service", "Endpoints", "Event", "Node", "Namespace", "PersistentVolume", "PersistentVolumeClaim",
@@ -51,7 +51,7 @@ const ROOTS = [
   ["discovery.k8s.io/v1", "k8s.io.api.discovery.v1", ["EndpointSlice"]],
   ["storage.k8s.io/v1", "k8s.io.api.storage.v1", ["StorageClass"]],
   ["policy/v1", "k8s.io.api.policy.v1", ["Eviction", "PodDisruptionBudget"]],
-  ["autoscaling/v1", "k8s.io.api.autoscaling.v1", ["Scale"]],
+  ["autoscaling/v1", "k8s.io.api.autoscaling.v1", ["Scale", "HorizontalPodAutoscaler"]], // kubectl 1.32 autoscale sends v1
   ["autoscaling/v2", "k8s.io.api.autoscaling.v2", ["HorizontalPodAutoscaler"]],
   // Registered in every group version: the decoder looks here for a kind its group does not have.
   ["meta.k8s.io/v1", "k8s.io.apimachinery.pkg.apis.meta.v1", ["DeleteOptions"]],

@@ -92,7 +92,22 @@ class Reader {
     return this.pos >= this.buf.length;
   }
 
-  varint(): bigint {
+  /** A varint as a signed 64-bit integer (int32 and int64 fields both), exact up to 2^53. */
+  varint(): number {
+    const start = this.pos;
+    let result = 0;
+    // Up to 7 bytes (49 bits) in plain arithmetic: every field number, length and count in practice.
+    for (let mul = 1; this.pos - start < 7; mul *= 128) {
+      if (this.pos >= this.buf.length) throw new Error("truncated varint");
+      const b = this.buf[this.pos++];
+      result += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return result;
+    }
+    this.pos = start;
+    return Number(BigInt.asIntN(64, this.bigVarint()));
+  }
+
+  private bigVarint(): bigint {
     let result = 0n;
     for (let shift = 0n; ; shift += 7n) {
       if (this.pos >= this.buf.length || shift > 63n) throw new Error("truncated varint");
@@ -102,9 +117,17 @@ class Reader {
     }
   }
 
+  /** A length-delimited UTF-8 string, read without making a Buffer view of it. */
+  string(): string {
+    const len = this.varint();
+    if (len < 0 || this.pos + len > this.buf.length) throw new Error("truncated field");
+    this.pos += len;
+    return this.buf.toString("utf8", this.pos - len, this.pos);
+  }
+
   bytes(): Buffer {
-    const len = Number(this.varint());
-    if (this.pos + len > this.buf.length) throw new Error("truncated field");
+    const len = this.varint();
+    if (len < 0 || this.pos + len > this.buf.length) throw new Error("truncated field");
     const out = this.buf.subarray(this.pos, this.pos + len);
     this.pos += len;
     return out;
@@ -116,8 +139,9 @@ function forEachField(buf: Buffer, message: string, each: (num: number, wire: nu
   const r = new Reader(buf);
   while (!r.done) {
     const key = r.varint();
-    const num = Number(key >> 3n);
-    const wire = Number(key & 7n);
+    const num = Math.floor(key / 8);
+    const wire = key % 8;
+    if (key < 0) throw new Error(`a negative field key in ${message}`);
     if (num === 0) throw new Error(`field number 0 in ${message}`);
     each(num, wire, r);
   }
@@ -132,7 +156,7 @@ function decodeMessage(buf: Buffer, key: string, path: string, depth: number): J
   forEachField(buf, key, (num, wire, r) => {
     const field = def.get(num);
     if (!field) throw unknownField(key, num, path);
-    const at = field.name ? `${path}.${field.name}` : path;
+    const at = (): string => (field.name ? `${path}.${field.name}` : path);
     if (field.label === "repeated" && wire === 2 && (field.type === "int" || field.type === "bool")) {
       // A packed repeated scalar: the varints one after another.
       const packed = new Reader(r.bytes());
@@ -140,22 +164,22 @@ function decodeMessage(buf: Buffer, key: string, path: string, depth: number): J
       return;
     }
     const expected = field.type === "int" || field.type === "bool" ? 0 : 2;
-    if (wire !== expected) throw new Refused(`field ${num} of ${key} (at ${at}) has wire type ${wire}, not ${expected}`);
+    if (wire !== expected) throw new Refused(`field ${num} of ${key} (at ${at()}) has wire type ${wire}, not ${expected}`);
     if (field.label === "map") {
-      const [k, v] = mapEntry(r.bytes(), field, key, at, depth);
+      const [k, v] = mapEntry(r.bytes(), field, key, at(), depth);
       ((out[field.name] ??= {}) as Json)[k] = v;
       return;
     }
-    const value = wire === 0 ? scalar(r.varint(), field) : lengthDelimited(r.bytes(), field, at, depth);
+    const t = field.type;
+    const value = wire === 0 ? scalar(r.varint(), field) : t === "string" ? r.string() : lengthDelimited(r.bytes(), field, at(), depth);
     if (field.name === "") Object.assign(out, value as Json);
     else store(out, field, value);
   });
   return out;
 }
 
-function scalar(v: bigint, field: FieldDef): unknown {
-  if (field.type === "bool") return v !== 0n;
-  return Number(BigInt.asIntN(64, v));
+function scalar(v: number, field: FieldDef): unknown {
+  return field.type === "bool" ? v !== 0 : v;
 }
 
 function lengthDelimited(b: Buffer, field: FieldDef, path: string, depth: number): unknown {
@@ -183,18 +207,20 @@ function lengthDelimited(b: Buffer, field: FieldDef, path: string, depth: number
   throw new Error(`field ${path}: a ${t} cannot be length-delimited`);
 }
 
+/** The fields of each special form's message and their wire types. */
+const SHAPES: Record<string, Record<number, 0 | 2>> = {
+  Quantity: { 1: 2 },
+  Time: { 1: 0, 2: 0 },
+  MicroTime: { 1: 0, 2: 0 },
+  IntOrString: { 1: 0, 2: 0, 3: 2 },
+  FieldsV1: { 1: 2 },
+  RawExtension: { 1: 2 },
+  StringList: { 1: 2 },
+};
+
 /** The fields of a special form's message: {1: bytes|varint, 2: …}; StringList collects its repeated items. */
 function wrapper(b: Buffer, t: string, path: string): Map<number, unknown> {
-  const shapes: Record<string, Record<number, 0 | 2>> = {
-    Quantity: { 1: 2 },
-    Time: { 1: 0, 2: 0 },
-    MicroTime: { 1: 0, 2: 0 },
-    IntOrString: { 1: 0, 2: 0, 3: 2 },
-    FieldsV1: { 1: 2 },
-    RawExtension: { 1: 2 },
-    StringList: { 1: 2 },
-  };
-  const shape = shapes[t];
+  const shape = SHAPES[t];
   const out = new Map<number, unknown>();
   forEachField(b, t, (num, wire, r) => {
     if (shape[num] === undefined) throw unknownField(t, num, path);
@@ -207,7 +233,7 @@ function wrapper(b: Buffer, t: string, path: string): Map<number, unknown> {
 }
 
 const text = (v: unknown): string => (v === undefined ? "" : (v as Buffer).toString("utf8"));
-const integer = (v: unknown): number => (v === undefined ? 0 : Number(BigInt.asIntN(64, v as bigint)));
+const integer = (v: unknown): number => (v === undefined ? 0 : (v as number));
 
 /** metav1.Time: whole seconds (as Kubernetes writes it in JSON); MicroTime: six fraction digits. Zero: absent. */
 function timestamp(parts: Map<number, unknown>, micro: boolean): string | undefined {

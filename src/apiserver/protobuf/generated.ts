@@ -41,6 +41,7 @@ export const ROOTS: Readonly<Record<string, string>> = {
   "policy/v1 Eviction": "policy/v1.Eviction",
   "policy/v1 PodDisruptionBudget": "policy/v1.PodDisruptionBudget",
   "autoscaling/v1 Scale": "autoscaling/v1.Scale",
+  "autoscaling/v1 HorizontalPodAutoscaler": "autoscaling/v1.HorizontalPodAutoscaler",
   "autoscaling/v2 HorizontalPodAutoscaler": "autoscaling/v2.HorizontalPodAutoscaler",
   "meta.k8s.io/v1 DeleteOptions": "meta/v1.DeleteOptions",
 };
@@ -266,6 +267,25 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: "nonResourceRules []authorization/v1.NonResourceRule",
     3: "incomplete bool",
     4: "evaluationError string",
+  },
+  "autoscaling/v1.CrossVersionObjectReference": { 1: "kind string", 2: "name string", 3: "apiVersion string" },
+  "autoscaling/v1.HorizontalPodAutoscaler": {
+    1: "metadata meta/v1.ObjectMeta",
+    2: "spec autoscaling/v1.HorizontalPodAutoscalerSpec",
+    3: "status autoscaling/v1.HorizontalPodAutoscalerStatus",
+  },
+  "autoscaling/v1.HorizontalPodAutoscalerSpec": {
+    1: "scaleTargetRef autoscaling/v1.CrossVersionObjectReference",
+    2: "minReplicas *int",
+    3: "maxReplicas int",
+    4: "targetCPUUtilizationPercentage *int",
+  },
+  "autoscaling/v1.HorizontalPodAutoscalerStatus": {
+    1: "observedGeneration *int",
+    2: "lastScaleTime *Time",
+    3: "currentReplicas int",
+    4: "desiredReplicas int",
+    5: "currentCPUUtilizationPercentage *int",
   },
   "autoscaling/v1.Scale": {
     1: "metadata meta/v1.ObjectMeta",

@@ -8,14 +8,23 @@
  * A daemon started again with other settings adds its setup to the record instead of replacing it: the objects of
  * the earlier one (its bridge, its cgroup parent) are still on the host until a reset removes them.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readJsonState, writeJsonState } from "../sys/json-state.js";
 import type { DaemonConfig } from "./daemon-config.js";
 
 const SETUP_FIELDS = ["socket", "cgroupParent", "logDir", "network", "bridge", "clusterCIDR", "podCIDR", "serviceCIDR", "firewallBackend"] as const;
 
-/** The settings of one daemon setup that name host objects (the DaemonConfig fields of the same names). */
-export type DaemonSetup = Pick<DaemonConfig, (typeof SETUP_FIELDS)[number]>;
+/**
+ * The settings of one daemon setup that name host objects (the DaemonConfig fields of the same names), and the
+ * cgroups the daemon itself ran in (its /proc/self/cgroup): a relative --cgroup-parent sits under those, which for a
+ * daemon started from another shell or service differ from the resetting process's own (on cgroup v1 per controller).
+ * Records written before it was kept lack it; reset then falls back to its own cgroups.
+ */
+export type DaemonSetup = Pick<DaemonConfig, (typeof SETUP_FIELDS)[number]> & { daemonCgroup?: string };
+
+/** A reset's view of one setup: the flags' config with the record's settings, and where its cgroups were. */
+export type ResetTarget = DaemonConfig & { daemonCgroup?: string };
 
 /** The command-line flag of each setup field, for what reset says. */
 const FLAG_OF: Record<(typeof SETUP_FIELDS)[number], string> = {
@@ -40,12 +49,14 @@ export function daemonRecordFile(root: string): string {
   return join(root, "daemon.json");
 }
 
-export function setupOf(cfg: DaemonConfig): DaemonSetup {
-  return Object.fromEntries(SETUP_FIELDS.map((f) => [f, cfg[f]])) as DaemonSetup;
+export function setupOf(cfg: DaemonConfig, daemonCgroup?: string): DaemonSetup {
+  const setup = Object.fromEntries(SETUP_FIELDS.map((f) => [f, cfg[f]])) as DaemonSetup;
+  return daemonCgroup === undefined ? setup : { ...setup, daemonCgroup };
 }
 
+/** Equal settings in the same cgroups: the same host objects (started from another cgroup, its parent is elsewhere). */
 function sameSetup(a: DaemonSetup, b: DaemonSetup): boolean {
-  return SETUP_FIELDS.every((f) => a[f] === b[f]);
+  return SETUP_FIELDS.every((f) => a[f] === b[f]) && a.daemonCgroup === b.daemonCgroup;
 }
 
 /**
@@ -60,8 +71,8 @@ export function readDaemonRecord(root: string): DaemonSetup[] | undefined {
 }
 
 /** Adds the daemon's setup to the root's record (last, once), before it touches the host. */
-export function recordSetup(cfg: DaemonConfig): void {
-  const mine = setupOf(cfg);
+export function recordSetup(cfg: DaemonConfig, daemonCgroup: string = readFileSync("/proc/self/cgroup", "utf8")): void {
+  const mine = setupOf(cfg, daemonCgroup);
   let recorded: DaemonSetup[] | undefined;
   try {
     recorded = readDaemonRecord(cfg.root);
@@ -78,7 +89,7 @@ export function recordSetup(cfg: DaemonConfig): void {
  * record's settings in place of the flags'; with no record, the flags' config alone. `notes` say where a flag the
  * user gave (`given`, long names without dashes) differs from the record, and when there is no record.
  */
-export function resetTargets(cfg: DaemonConfig, recorded: DaemonSetup[] | undefined, given: ReadonlySet<string>): { targets: DaemonConfig[]; notes: string[] } {
+export function resetTargets(cfg: DaemonConfig, recorded: DaemonSetup[] | undefined, given: ReadonlySet<string>): { targets: ResetTarget[]; notes: string[] } {
   if (!recorded?.length) return { targets: [cfg], notes: [`no record of its daemon's settings in ${cfg.root}: using the flags`] };
   const targets = [...recorded].reverse().map((s) => ({ ...cfg, ...s }));
   const newest = targets[0];

@@ -16,7 +16,7 @@ import { formatIPv4 } from "../api/cidr.js";
 import { hostKernelFiles } from "../sys/kernel-files.js";
 import { removeAllProxyRules } from "../proxy/proxy-controller.js";
 import type { DaemonConfig } from "./daemon-config.js";
-import { daemonRecordFile, readDaemonRecord, resetTargets } from "./daemon-record.js";
+import { daemonRecordFile, readDaemonRecord, resetTargets, type ResetTarget } from "./daemon-record.js";
 import { keepAliveClock, runningDaemon, waitUntilGone } from "./daemon-stop.js";
 import type { Clock } from "../sys/clock.js";
 import { LocalProvisioner } from "../storage/local-provisioner.js";
@@ -73,12 +73,14 @@ async function waitForStoppingDaemon(root: string, log: (m: string) => void, clo
   );
 }
 
-function nodeRuntime(cfg: DaemonConfig): NodeRuntime {
+function nodeRuntime(cfg: ResetTarget): NodeRuntime {
   return createNodeRuntime({
     root: cfg.root,
     logDir: cfg.logDir,
     shimPath: SHIM_PATH,
     cgroupParent: cfg.cgroupParent,
+    // The daemon's cgroups, not ours: its relative cgroup parent is under them.
+    daemonCgroup: cfg.daemonCgroup,
     network: (runner, layout) => podNetwork(cfg, runner, layout.root),
     dns: { clusterDNS: [], clusterDomain: cfg.clusterDomain, hostResolvConf: "" },
     podPidsLimit: cfg.podPidsLimit,

@@ -22,6 +22,8 @@ export interface NodeRuntimeOptions {
   logDir: string;
   shimPath: string;
   cgroupParent: string;
+  /** The /proc/self/cgroup text of the daemon whose cgroups these are, when that is not this process (reset). */
+  daemonCgroup?: string;
   /** Made once the Runner exists (the network runs its commands through it). */
   network: (runner: Runner, layout: Layout) => PodNetwork;
   dns: DnsSettings;
@@ -59,7 +61,7 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
   // Each host step goes to the pod's explain file and, while the pod starts, to its start trace.
   const files = o.recorder?.(layout);
   const runner = new HostRunner(files && o.traces ? teeRecorder(files, o.traces) : files ?? o.traces, o.verboseLog);
-  const cgroups = detectCgroups(runner, { parent: o.cgroupParent });
+  const cgroups = detectCgroups(runner, { parent: o.cgroupParent, procCgroup: o.daemonCgroup });
   const images = new ImageStore(layout.imagesDir, runner, o.imageMaxLayerBytes);
   const network = o.network(runner, layout);
   const runtime = new LinuxPodRuntime({

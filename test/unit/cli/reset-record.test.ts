@@ -74,8 +74,25 @@ test("the record holds the settings that name host objects, and nothing else", (
     recordSetup(cfg);
     const file = JSON.parse(readFileSync(daemonRecordFile(root), "utf8")) as { version: number; setups: unknown[] };
     assert.equal(file.version, 1);
-    assert.deepEqual(file.setups, [setupOf(cfg)]);
-    assert.deepEqual(Object.keys(setupOf(cfg)).sort(), ["bridge", "cgroupParent", "clusterCIDR", "firewallBackend", "logDir", "network", "podCIDR", "serviceCIDR", "socket"]);
+    assert.deepEqual(file.setups, [setupOf(cfg, readFileSync("/proc/self/cgroup", "utf8"))], "by default the cgroups of the process that records");
+    assert.deepEqual(Object.keys(setupOf(cfg, "0::/\n")).sort(), ["bridge", "cgroupParent", "clusterCIDR", "daemonCgroup", "firewallBackend", "logDir", "network", "podCIDR", "serviceCIDR", "socket"]);
     assert.equal(setupOf(cfg).network, false);
+  });
+});
+
+test("the record keeps the daemon's own cgroups; reset takes them, and the same flags from another cgroup are another setup", () => {
+  withRoot((root) => {
+    const cfg = parseDaemonConfig(daemonArgs(root, 75));
+    const shellA = "4:memory:/user.slice/session-a\n1:cpu:/\n0::/\n";
+    const shellB = "4:memory:/user.slice/session-b\n1:cpu:/\n0::/\n";
+    recordSetup(cfg, shellA);
+    recordSetup(cfg, shellA);
+    assert.deepEqual(readDaemonRecord(root)!.map((s) => s.daemonCgroup), [shellA], "a repeat from the same cgroups adds nothing");
+    recordSetup(cfg, shellB);
+    const { targets } = resetTargets(parseDaemonConfig(["--root", root]), readDaemonRecord(root), new Set(["root"]));
+    assert.deepEqual(targets.map((t) => [t.cgroupParent, t.daemonCgroup]), [["cg75", shellB], ["cg75", shellA]], "both parents are on the host until a reset removes them");
+    // A record written before the daemon's cgroups were kept: reset falls back to its own (undefined here).
+    writeFileSync(daemonRecordFile(root), JSON.stringify({ version: 1, setups: [setupOf(cfg)] }));
+    assert.equal(resetTargets(cfg, readDaemonRecord(root), new Set()).targets[0].daemonCgroup, undefined);
   });
 });

@@ -3,7 +3,7 @@
  * typed; unknown fields are kept by the store.
  */
 import type { PodTemplateSpec } from "./apps-types.js";
-import type { KubeObject, LabelSelector, ObjectMeta } from "./types.js";
+import type { KubeObject, LabelSelector, ObjectMeta, ObjectReference } from "./types.js";
 
 /** The labels and annotation the Job API and controller put on pods (batch/v1 types.go). */
 export const JOB_LABELS = {
@@ -106,15 +106,6 @@ export interface CronJobSpec {
   jobTemplate: JobTemplateSpec;
   successfulJobsHistoryLimit?: number;
   failedJobsHistoryLimit?: number;
-}
-
-export interface ObjectReference {
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  apiVersion?: string;
-  resourceVersion?: string;
 }
 
 export interface CronJobStatus {

@@ -11,13 +11,12 @@ import type { ResourceQuota } from "../api/quota.js";
 import { deepEqual } from "../api/json.js";
 import type { KubeObject } from "../api/types.js";
 import type { Store } from "../store/store.js";
+import { NamespaceMarks } from "./namespace-marks.js";
 
 const WATCHED = ["ResourceQuota", "Pod", "Service", "ConfigMap", "Secret", "PersistentVolumeClaim"];
 
 export class ResourceQuotaController {
-  private readonly dirty = new Set<string>();
-  private scheduled = false;
-  private stops: (() => void)[] = [];
+  private readonly marks = new NamespaceMarks((ns) => this.recount(ns));
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -28,52 +27,41 @@ export class ResourceQuotaController {
   ) {}
 
   start(): void {
-    this.stops = WATCHED.map((kind) => this.store.watch(kind, {}, (ev) => this.mark(ev.object.metadata.namespace ?? "")));
+    this.marks.watching(WATCHED.map((kind) => this.store.watch(kind, {}, (ev) => this.marks.mark(ev.object.metadata.namespace ?? ""))));
     this.timer = setInterval(() => this.resync(), this.resyncMs);
     this.timer.unref();
     this.resync();
   }
 
   stop(): void {
-    for (const s of this.stops) s();
-    this.stops = [];
+    this.marks.stop();
     if (this.timer) clearInterval(this.timer);
   }
 
   private resync(): void {
-    for (const rq of this.store.list<ResourceQuota>("ResourceQuota").items) this.dirty.add(rq.metadata.namespace ?? "");
+    for (const rq of this.store.list<ResourceQuota>("ResourceQuota").items) this.marks.add(rq.metadata.namespace ?? "");
     this.flush();
-  }
-
-  private mark(ns: string): void {
-    this.dirty.add(ns);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      if (this.stops.length) this.flush();
-    });
   }
 
   /** Recounts the quotas of every marked namespace. */
   flush(): void {
-    const namespaces = [...this.dirty];
-    this.dirty.clear();
-    for (const ns of namespaces) {
-      const quotas = this.store.list<ResourceQuota>("ResourceQuota", { namespace: ns }).items;
-      if (!quotas.length) continue;
-      const objects = new Map<string, KubeObject[]>();
-      for (const rq of quotas) {
-        const kinds = kindsCounted(Object.keys(rq.spec?.hard ?? {}));
-        for (const k of kinds) if (!objects.has(k)) objects.set(k, this.store.list(k, { namespace: ns }).items);
-        const status = { hard: rq.spec?.hard ?? {}, used: toResourceList(quotaUsed(rq, kinds.flatMap((k) => objects.get(k) ?? []), this.now())) };
-        if (deepEqual(rq.status ?? {}, status)) continue;
-        try {
-          this.store.update<ResourceQuota>({ ...rq, status }, { resourceVersion: rq.metadata.resourceVersion, subresource: "status" });
-        } catch (err) {
-          // A quota changed meanwhile: its watch event marks the namespace again.
-          if (!(err instanceof ApiError && (err.code === 409 || err.code === 404))) this.log(`resource quota ${ns}/${rq.metadata.name}: ${(err as Error).message}`);
-        }
+    this.marks.flush();
+  }
+
+  private recount(ns: string): void {
+    const quotas = this.store.list<ResourceQuota>("ResourceQuota", { namespace: ns }).items;
+    if (!quotas.length) return;
+    const objects = new Map<string, KubeObject[]>();
+    for (const rq of quotas) {
+      const kinds = kindsCounted(Object.keys(rq.spec?.hard ?? {}));
+      for (const k of kinds) if (!objects.has(k)) objects.set(k, this.store.list(k, { namespace: ns }).items);
+      const status = { hard: rq.spec?.hard ?? {}, used: toResourceList(quotaUsed(rq, kinds.flatMap((k) => objects.get(k) ?? []), this.now())) };
+      if (deepEqual(rq.status ?? {}, status)) continue;
+      try {
+        this.store.update<ResourceQuota>({ ...rq, status }, { resourceVersion: rq.metadata.resourceVersion, subresource: "status" });
+      } catch (err) {
+        // A quota changed meanwhile: its watch event marks the namespace again.
+        if (!(err instanceof ApiError && (err.code === 409 || err.code === 404))) this.log(`resource quota ${ns}/${rq.metadata.name}: ${(err as Error).message}`);
       }
     }
   }

@@ -9,13 +9,12 @@ import type { ServiceAccount } from "../api/service-account.js";
 import { DEFAULT_SERVICE_ACCOUNT } from "../api/service-account.js";
 import type { ConfigMap, KubeObject, Namespace } from "../api/types.js";
 import type { Store } from "../store/store.js";
+import { NamespaceMarks } from "./namespace-marks.js";
 
 export const ROOT_CA_CONFIGMAP = "kube-root-ca.crt";
 
 export class ServiceAccountsController {
-  private readonly dirty = new Set<string>();
-  private scheduled = false;
-  private stops: (() => void)[] = [];
+  private readonly marks = new NamespaceMarks((name) => this.sync(name));
 
   /** `rootCA`: the PEM published as kube-root-ca.crt (none: no ConfigMap is published). */
   constructor(
@@ -25,41 +24,30 @@ export class ServiceAccountsController {
   ) {}
 
   start(): void {
-    const mark = (o: KubeObject) => this.mark(o.kind === "Namespace" ? o.metadata.name ?? "" : o.metadata.namespace ?? "");
-    this.stops = [
+    const mark = (o: KubeObject) => this.marks.mark(o.kind === "Namespace" ? o.metadata.name ?? "" : o.metadata.namespace ?? "");
+    this.marks.watching([
       this.store.watch("Namespace", {}, (ev) => mark(ev.object)),
       this.store.watch("ServiceAccount", { fieldSelector: `metadata.name=${DEFAULT_SERVICE_ACCOUNT}` }, (ev) => mark(ev.object)),
       this.store.watch("ConfigMap", { fieldSelector: `metadata.name=${ROOT_CA_CONFIGMAP}` }, (ev) => mark(ev.object)),
-    ];
-    for (const ns of this.store.list<Namespace>("Namespace").items) this.dirty.add(ns.metadata.name ?? "");
+    ]);
+    for (const ns of this.store.list<Namespace>("Namespace").items) this.marks.add(ns.metadata.name ?? "");
     this.flush();
   }
 
   stop(): void {
-    for (const s of this.stops) s();
-    this.stops = [];
-  }
-
-  private mark(ns: string): void {
-    this.dirty.add(ns);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      if (this.stops.length) this.flush();
-    });
+    this.marks.stop();
   }
 
   /** Brings every marked namespace in line. */
   flush(): void {
-    const names = [...this.dirty];
-    this.dirty.clear();
-    for (const name of names) {
-      const ns = this.store.get<Namespace>("Namespace", "", name);
-      if (!ns || ns.metadata.deletionTimestamp || ns.status?.phase === "Terminating") continue;
-      this.tryWrite(name, () => this.ensureDefaultAccount(name));
-      if (this.rootCA !== undefined) this.tryWrite(name, () => this.ensureRootCA(name, this.rootCA!));
-    }
+    this.marks.flush();
+  }
+
+  private sync(name: string): void {
+    const ns = this.store.get<Namespace>("Namespace", "", name);
+    if (!ns || ns.metadata.deletionTimestamp || ns.status?.phase === "Terminating") return;
+    this.tryWrite(name, () => this.ensureDefaultAccount(name));
+    if (this.rootCA !== undefined) this.tryWrite(name, () => this.ensureRootCA(name, this.rootCA!));
   }
 
   private ensureDefaultAccount(ns: string): void {

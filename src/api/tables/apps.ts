@@ -1,8 +1,7 @@
 /** Deployment, ReplicaSet, StatefulSet, DaemonSet and ControllerRevision columns (printers.go printDeployment, printReplicaSet, ...). */
-import type { ControllerRevision, DaemonSet, Deployment, PodTemplateSpec, ReplicaSet, StatefulSet } from "../apps-types.js";
-import { labelSelectorToString } from "../labels.js";
-import type { LabelSelector } from "../types.js";
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from "../apps-types.js";
 import { formatAge } from "./format.js";
+import { templateCells } from "./template-cells.js";
 import { AGE_COLUMN, NAME_COLUMN, column, type Printer } from "./table.js";
 
 const WIDE = [
@@ -10,18 +9,6 @@ const WIDE = [
   column("Images", "Images referenced by each container in the template.", { priority: 1 }),
   column("Selector", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.", { priority: 1 }),
 ];
-
-/** Containers, Images and Selector cells of a workload's template (layoutContainerCells). */
-function wideCells(template: PodTemplateSpec | undefined, selector: LabelSelector | undefined): string[] {
-  const containers = template?.spec?.containers ?? [];
-  let sel: string;
-  try {
-    sel = selector ? labelSelectorToString(selector) || "<none>" : "<none>";
-  } catch {
-    sel = "<invalid>";
-  }
-  return [containers.map((c) => c.name).join(","), containers.map((c) => c.image ?? "").join(","), sel];
-}
 
 export const deploymentPrinter: Printer<Deployment> = {
   columns: [
@@ -40,7 +27,7 @@ export const deploymentPrinter: Printer<Deployment> = {
       s.updatedReplicas ?? 0,
       s.availableReplicas ?? 0,
       formatAge(d.metadata.creationTimestamp, now),
-      ...wideCells(d.spec.template, d.spec.selector),
+      ...templateCells(d.spec.template, d.spec.selector),
     ];
   },
 };
@@ -63,7 +50,7 @@ export const replicaSetPrinter: Printer<ReplicaSet> = {
       s?.replicas ?? 0,
       s?.readyReplicas ?? 0,
       formatAge(rs.metadata.creationTimestamp, now),
-      ...wideCells(rs.spec.template, rs.spec.selector),
+      ...templateCells(rs.spec.template, rs.spec.selector),
     ];
   },
 };
@@ -75,7 +62,7 @@ export const statefulSetPrinter: Printer<StatefulSet> = {
       ss.metadata.name ?? "",
       `${ss.status?.readyReplicas ?? 0}/${ss.spec.replicas ?? 0}`,
       formatAge(ss.metadata.creationTimestamp, now),
-      ...wideCells(ss.spec.template, ss.spec.selector).slice(0, 2),
+      ...templateCells(ss.spec.template, ss.spec.selector).slice(0, 2),
     ];
   },
 };
@@ -110,7 +97,7 @@ export const daemonSetPrinter: Printer<DaemonSet> = {
       s?.numberAvailable ?? 0,
       formatLabels(ds.spec.template?.spec?.nodeSelector),
       formatAge(ds.metadata.creationTimestamp, now),
-      ...wideCells(ds.spec.template, ds.spec.selector),
+      ...templateCells(ds.spec.template, ds.spec.selector),
     ];
   },
 };

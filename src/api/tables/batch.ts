@@ -1,9 +1,7 @@
 /** Job and CronJob columns (printers.go printJob / printCronJob). */
-import type { PodTemplateSpec } from "../apps-types.js";
 import type { CronJob, Job, JobCondition } from "../batch-types.js";
-import { labelSelectorToString } from "../labels.js";
-import type { LabelSelector } from "../types.js";
 import { formatAge, humanDuration } from "./format.js";
+import { templateCells } from "./template-cells.js";
 import { AGE_COLUMN, NAME_COLUMN, column, type Printer } from "./table.js";
 
 const WIDE = [
@@ -15,17 +13,6 @@ const WIDE = [
     { priority: 1 },
   ),
 ];
-
-function wideCells(template: PodTemplateSpec | undefined, selector: LabelSelector | undefined): string[] {
-  const containers = template?.spec?.containers ?? [];
-  let sel: string;
-  try {
-    sel = selector ? labelSelectorToString(selector) || "<none>" : "<none>";
-  } catch {
-    sel = "<invalid>";
-  }
-  return [containers.map((c) => c.name).join(","), containers.map((c) => c.image ?? "").join(","), sel];
-}
 
 function has(conditions: JobCondition[] | undefined, type: string): boolean {
   return (conditions ?? []).some((c) => c.type === type && c.status === "True");
@@ -69,7 +56,7 @@ export const jobPrinter: Printer<Job> = {
     ...WIDE,
   ],
   cells(job, now) {
-    return [job.metadata.name ?? "", jobStatusCell(job), jobCompletionsCell(job), jobDurationCell(job, now), formatAge(job.metadata.creationTimestamp, now), ...wideCells(job.spec?.template, job.spec?.selector)];
+    return [job.metadata.name ?? "", jobStatusCell(job), jobCompletionsCell(job), jobDurationCell(job, now), formatAge(job.metadata.creationTimestamp, now), ...templateCells(job.spec?.template, job.spec?.selector)];
   },
 };
 
@@ -95,7 +82,7 @@ export const cronJobPrinter: Printer<CronJob> = {
       (s.active ?? []).length,
       s.lastScheduleTime ? formatAge(s.lastScheduleTime, now) : "<none>",
       formatAge(cj.metadata.creationTimestamp, now),
-      ...wideCells(cj.spec.jobTemplate?.spec?.template, cj.spec.jobTemplate?.spec?.selector),
+      ...templateCells(cj.spec.jobTemplate?.spec?.template, cj.spec.jobTemplate?.spec?.selector),
     ];
   },
 };

@@ -6,7 +6,8 @@
  * sync made it), status written, finished Jobs beyond the history limits deleted, and the key queued again for the
  * next start time on the injected clock.
  */
-import type { CronJob, Job, ObjectReference } from "../../api/batch-types.js";
+import type { CronJob, Job } from "../../api/batch-types.js";
+import type { ObjectReference } from "../../api/types.js";
 import { ApiError } from "../../api/errors.js";
 import { deepEqual } from "../../api/json.js";
 import type { Controller, ControllerContext } from "../foundation/controller.js";

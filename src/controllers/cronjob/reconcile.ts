@@ -5,7 +5,8 @@
  * (NAME-<minutes since the epoch>), which finished Jobs exceed the history limits, and when to look again. No I/O:
  * controller.ts applies them.
  */
-import type { CronJob, Job, ObjectReference } from "../../api/batch-types.js";
+import type { CronJob, Job } from "../../api/batch-types.js";
+import type { ObjectReference } from "../../api/types.js";
 import { CronParseError, isTimeZone, nextCron, parseCron, rfc3339In, type CronSchedule } from "../../api/cron.js";
 import { newControllerRef } from "../workload/pods.js";
 import { finishedCondition } from "../job/reconcile.js";

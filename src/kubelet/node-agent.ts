@@ -44,7 +44,8 @@ export interface NodeAgentOptions {
   runtime: PodRuntime & { resync?(): Promise<void> };
   runner: Runner;
   clock: Clock;
-  heartbeat: NodeHeartbeat;
+  /** What the node offers pods (admission reads it; the daemon passes its NodeHeartbeat). */
+  heartbeat: Pick<NodeHeartbeat, "allocatable">;
   hostIP: () => string;
   /** Where the kubelet keeps its own state (back-off). */
   stateDir: string;

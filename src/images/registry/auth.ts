@@ -86,7 +86,7 @@ export class Authenticator {
   }
 
   private async ping(ep: Endpoint, ctx: RegistryErrorContext): Promise<Challenge | null> {
-    const res = await this.sender.send({ method: "GET", url: `${ep.url}/v2/`, ca: ep.ca, followRedirects: true }).catch((err: unknown) => {
+    const res = await this.sender.send({ method: "GET", url: `${ep.url}/v2/`, ca: ep.ca, insecureTls: ep.insecureTls, followRedirects: true }).catch((err: unknown) => {
       throw transportError(err, ctx);
     });
     const body = await readBody(res, 64 << 10, "the /v2/ answer").catch(() => Buffer.alloc(0));

@@ -23,7 +23,7 @@ import { RegistryHosts, type Endpoint } from "./hosts.js";
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from "../manifest.js";
 import { nodePlatform, selectPlatform } from "../platform.js";
 import { pushImage, type PushResult, type PushSource } from "./push.js";
-import { readBody, Transport, type HttpResponse } from "./transport.js";
+import { discard, readBody, Transport, TransportError, type HttpResponse } from "./transport.js";
 
 export interface ManifestResult {
   /** Digest of what the reference named: the index when it named one (the image's RepoDigest), else the manifest. */
@@ -68,6 +68,8 @@ export class DistributionClient implements RegistryClient {
   readonly auth: Authenticator;
   private readonly transport: Transport;
   private readonly blobRetries: number;
+  /** Insecure hosts' scheme, as found once (hosts.ts httpsFirst): host → the endpoint to use. */
+  private readonly settled = new Map<string, Promise<Endpoint>>();
 
   constructor(opts: ClientOptions = {}) {
     this.hosts = opts.hosts ?? new RegistryHosts();
@@ -166,7 +168,7 @@ export class DistributionClient implements RegistryClient {
   }
 
   async pushImage(ref: ImageReference, source: PushSource, creds: CredentialSource = NO_CREDENTIALS): Promise<PushResult> {
-    const ep = this.hosts.pushEndpoint(ref.registry);
+    const ep = await this.settle(this.hosts.pushEndpoint(ref.registry));
     return pushImage(this, ep, ref, source, creds.lookup(ref.registry, ref.repository));
   }
 
@@ -194,7 +196,7 @@ export class DistributionClient implements RegistryClient {
         throw err;
       }
       const res = await this.transport
-        .send({ ...c.req, ...(authorization ? { authorization } : {}), ca: c.ep.ca })
+        .send({ ...c.req, ...(authorization ? { authorization } : {}), ca: c.ep.ca, insecureTls: c.ep.insecureTls })
         .catch((err: unknown) => {
           throw transportError(err, c.ctx);
         });
@@ -220,7 +222,8 @@ export class DistributionClient implements RegistryClient {
   private async onEachEndpoint<T>(ref: ImageReference, fn: (ep: Endpoint) => Promise<T>): Promise<T> {
     const endpoints = this.hosts.pullEndpoints(ref.registry);
     const skipped: string[] = [];
-    for (const [i, ep] of endpoints.entries()) {
+    for (const [i, candidate] of endpoints.entries()) {
+      const ep = await this.settle(candidate);
       try {
         return await fn(ep);
       } catch (err) {
@@ -236,9 +239,37 @@ export class DistributionClient implements RegistryClient {
     throw new Error("no endpoints"); // pullEndpoints always ends with the registry itself
   }
 
+  /**
+   * The endpoint to use for an insecure host named without a scheme (hosts.ts httpsFirst), as Docker treats insecure
+   * registries: HTTPS when the host answers TLS (its certificate unchecked), plain HTTP when the TLS handshake fails
+   * (the host speaks HTTP). Found once per host; a host that cannot be reached at all is asked again next time.
+   */
+  private settle(ep: Endpoint): Promise<Endpoint> {
+    if (!ep.httpsFirst) return Promise.resolve(ep);
+    const plain: Endpoint = { url: ep.url, host: ep.host, mirror: ep.mirror, ca: ep.ca };
+    let p = this.settled.get(ep.host);
+    if (!p) {
+      const tls: Endpoint = { ...plain, url: `https://${ep.host}`, insecureTls: true };
+      p = this.transport.send({ method: "GET", url: `${tls.url}/v2/`, ca: ep.ca, insecureTls: true }).then(
+        (res) => {
+          discard(res);
+          return tls;
+        },
+        (err: unknown) => {
+          if (err instanceof TransportError && err.kind === "tls") return plain;
+          this.settled.delete(ep.host); // unreachable: the plain HTTP request reports it, and the next pull asks again
+          return plain;
+        },
+      );
+      this.settled.set(ep.host, p);
+    }
+    return p;
+  }
+
   context(ep: Endpoint, ref: ImageReference, object?: string): RegistryErrorContext {
-    const own = this.hosts.pushEndpoint(ref.registry).url;
-    return { registry: ref.registry, repository: ref.repository, ...(object ? { object } : {}), ...(ep.url !== own ? { endpoint: ep.url } : {}) };
+    const own = this.hosts.pushEndpoint(ref.registry);
+    // The registry itself, whichever scheme it was reached by, is not named again; a mirror is.
+    return { registry: ref.registry, repository: ref.repository, ...(object ? { object } : {}), ...(ep.mirror || ep.host !== own.host ? { endpoint: ep.url } : {}) };
   }
 }
 

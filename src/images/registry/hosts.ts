@@ -11,7 +11,8 @@
  *
  * Rules: a mirror written with a scheme uses it (http:// is an explicit choice of plain HTTP); without one, and for
  * the registry itself, HTTPS is used unless the host is insecure: listed by `--insecure-registry HOST[:PORT]`, marked
- * `"insecure": true`, or a loopback address (localhost, 127.0.0.0/8, ::1), as Docker treats them. Docker Hub's API is
+ * `"insecure": true`, or a loopback address (localhost, 127.0.0.0/8, ::1), as Docker treats them: HTTPS first with
+ * its certificate unchecked, plain HTTP when the host does not speak TLS (Endpoint.httpsFirst). Docker Hub's API is
  * served by registry-1.docker.io. Pushes go to the registry itself, never to a mirror (containerd's default).
  */
 import { DOCKER_HUB } from "../reference.js";
@@ -36,6 +37,13 @@ export interface Endpoint {
   mirror: boolean;
   /** PEM bundle paths trusted for this endpoint beyond the system CAs. */
   ca: string[];
+  /**
+   * An insecure host named without a scheme (url is then http://): HTTPS is tried first, its certificate unchecked,
+   * and plain HTTP only when the host does not speak TLS — Docker's rule for insecure registries (client.ts settles it).
+   */
+  httpsFirst?: boolean;
+  /** HTTPS to an insecure host: the certificate is not verified (as Docker does for insecure registries). */
+  insecureTls?: boolean;
 }
 
 const DOCKER_HUB_API = "registry-1.docker.io";
@@ -124,9 +132,10 @@ export class RegistryHosts {
   private endpoint(spec: string, mirror: boolean, configKey?: string): Endpoint {
     const { scheme, host } = parseEndpointUrl(spec, mirror ? "mirror" : "registry", true);
     const key = configKey ?? host;
-    const useScheme = scheme ?? (this.isInsecure(key) || this.isInsecure(host) ? "http" : "https");
+    const insecure = this.isInsecure(key) || this.isInsecure(host);
+    const useScheme = scheme ?? (insecure ? "http" : "https");
     const ca = [...this.globalCa, ...(this.config.registries[key]?.ca ? [this.config.registries[key].ca] : [])];
-    return { url: `${useScheme}://${host}`, host, mirror, ca };
+    return { url: `${useScheme}://${host}`, host, mirror, ca, ...(scheme === undefined && insecure ? { httpsFirst: true } : {}) };
   }
 }
 

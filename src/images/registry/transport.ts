@@ -21,6 +21,8 @@ export interface HttpRequest {
   body?: Buffer | Readable;
   /** Extra PEM bundles (paths) trusted for HTTPS besides the root CAs. */
   ca?: string[];
+  /** HTTPS without verifying the certificate of the request's own host (not of a redirect's): an insecure host only. */
+  insecureTls?: boolean;
   /** GET and HEAD follow redirects (up to 10); other methods return the 3xx. */
   followRedirects?: boolean;
 }
@@ -64,7 +66,8 @@ export class Transport {
     const origin = url.host;
     for (let hop = 0; ; hop++) {
       const sameHost = url.host === origin;
-      const res = await this.once(req, url, sameHost ? req.authorization : undefined);
+      // Credentials and an unchecked certificate are for the insecure host itself, never for where it redirects.
+      const res = await this.once(req, url, sameHost ? req.authorization : undefined, sameHost && req.insecureTls === true);
       const location = res.headers.location;
       if (!req.followRedirects || ![301, 302, 303, 307, 308].includes(res.statusCode ?? 0) || !location) {
         return { status: res.statusCode ?? 0, headers: res.headers, url: url.toString(), body: res };
@@ -84,12 +87,12 @@ export class Transport {
     for (const a of this.httpsAgents.values()) a.destroy();
   }
 
-  private once(req: HttpRequest, url: URL, authorization: string | undefined): Promise<IncomingMessage> {
+  private once(req: HttpRequest, url: URL, authorization: string | undefined, insecureTls: boolean): Promise<IncomingMessage> {
     const headers: Record<string, string> = { "user-agent": this.userAgent, ...req.headers };
     if (authorization) headers.authorization = authorization;
     if (Buffer.isBuffer(req.body)) headers["content-length"] = String(req.body.length);
     const https = url.protocol === "https:";
-    const options = { method: req.method, headers, agent: https ? this.httpsAgent(req.ca ?? []) : this.httpAgent };
+    const options = { method: req.method, headers, agent: https ? this.httpsAgent(req.ca ?? [], insecureTls) : this.httpAgent };
     return new Promise<IncomingMessage>((resolve, reject) => {
       const r = (https ? httpsRequest : httpRequest)(url, options, (res) => {
         res.setTimeout(this.idleTimeoutMs, () => res.destroy(new TransportError(url.origin, "timeout", `no data from ${url.origin} for ${this.idleTimeoutMs} ms`)));
@@ -106,12 +109,12 @@ export class Transport {
     });
   }
 
-  private httpsAgent(ca: string[]): HttpsAgent {
-    const key = ca.join("\0");
+  private httpsAgent(ca: string[], insecure: boolean): HttpsAgent {
+    const key = `${insecure ? "insecure" : "verified"}\0${ca.join("\0")}`;
     let agent = this.httpsAgents.get(key);
     if (!agent) {
       const extra = ca.map((path) => this.readCa(path));
-      agent = new HttpsAgent({ keepAlive: true, ...(extra.length ? { ca: [...rootCertificates, ...extra] } : {}) });
+      agent = new HttpsAgent({ keepAlive: true, ...(extra.length ? { ca: [...rootCertificates, ...extra] } : {}), ...(insecure ? { rejectUnauthorized: false } : {}) });
       this.httpsAgents.set(key, agent);
     }
     return agent;

@@ -2,7 +2,10 @@
  * Descriptions of the served types and their fields, as k8s.io/api's doc comments give them (the text `kubectl
  * explain` prints). Keyed by Go type ("Container") and by "Type.field" ("Container.image"); openapi-schema.ts
  * attaches them to the schemas it generates from schema.ts. A type or field without an entry has no description.
+ * The kinds beyond the pod and the workloads are described in schema-docs-kinds.ts.
  */
+import { KIND_FIELD_DOCS, KIND_TYPE_DOCS } from "./schema-docs-kinds.js";
+
 const META = {
   apiVersion:
     "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
@@ -44,6 +47,7 @@ export const TYPE_DOCS: Readonly<Record<string, string>> = {
   Event: "Event is a report of an event somewhere in the cluster.  Events have a limited retention time and triggers and messages may evolve with time.",
   Lease: "Lease defines a lease concept.",
   LeaseSpec: "LeaseSpec is a specification of a Lease.",
+  ...KIND_TYPE_DOCS,
 };
 
 export const FIELD_DOCS: Readonly<Record<string, string>> = {
@@ -126,4 +130,5 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   "LeaseSpec.leaseDurationSeconds":
     "leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This is measured against the time of last observed renewTime.",
   "LeaseSpec.renewTime": "renewTime is a time when the current holder of a lease has last updated the lease.",
+  ...KIND_FIELD_DOCS,
 };

@@ -6,6 +6,7 @@
  *
  * Source: staging/src/k8s.io/api/core/v1/types.go, discovery/v1/types.go, apimachinery meta/v1/types.go.
  */
+import { ACCESS_SCHEMAS } from "./access-schema.js";
 import { APPS_SCHEMAS } from "./apps-schema.js";
 import { BATCH_SCHEMAS } from "./batch-schema.js";
 import { POLICY_SCHEMAS } from "./policy-schema.js";
@@ -171,6 +172,16 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
   }),
   ...BATCH_SCHEMAS,
   ...POLICY_SCHEMAS,
+  ResourceQuota: kind("ResourceQuota", {
+    spec: struct("ResourceQuotaSpec", { hard: resourceList, scopes: list(str), scopeSelector: ANY }),
+    status: struct("ResourceQuotaStatus", { hard: resourceList, used: resourceList }),
+  }),
+  LimitRange: kind("LimitRange", {
+    spec: struct("LimitRangeSpec", {
+      limits: list(struct("LimitRangeItem", { type: str, max: resourceList, min: resourceList, default: resourceList, defaultRequest: resourceList, maxLimitRequestRatio: resourceList })),
+    }),
+  }),
+  ...ACCESS_SCHEMAS,
 };
 
 /** The schema of a kind, or undefined for kinds nodelet does not know. */

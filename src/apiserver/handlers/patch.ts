@@ -1,15 +1,17 @@
 /**
  * PATCH by Content-Type (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/):
  * merge, JSON and strategic merge patches go through api/patch.ts, then the update path. Server-side apply
- * (application/apply-patch+yaml) creates the object when it is missing (201) and otherwise merges the applied
- * configuration into it strategically; field ownership (managedFields) is not tracked.
+ * (application/apply-patch+yaml) is structured-merge-diff's apply with field ownership (api/managed-fields.ts):
+ * it creates the object when it is missing (201), answers 409 on conflicts with other managers unless `force=true`.
  */
 import { ApiError } from "../../api/errors.js";
+import { applyConfiguration } from "../../api/managed-fields.js";
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from "../../api/patch.js";
 import type { KubeObject } from "../../api/types.js";
 import { baseMediaType } from "../http.js";
 import { asRouteObject, decodeBody } from "./body.js";
 import { isDryRun, notFound, requireVerb, respondObject, storeNamespace, type Call } from "./common.js";
+import { checkApplyOptions, fieldManagerRequest } from "./field-manager.js";
 import { admitAndCreate, admitAndUpdate } from "./write.js";
 
 const APPLY = "application/apply-patch+yaml";
@@ -19,6 +21,7 @@ export async function patchObject(call: Call): Promise<void> {
   const { ctx, route } = call;
   const type = baseMediaType(call.req.headers["content-type"]);
   if (!PATCHERS[type] && type !== APPLY) throw unsupported(type);
+  checkApplyOptions(call, type === APPLY);
   const patch = await decodeBody(call);
   if (patch === undefined) throw ApiError.badRequest("the patch is empty");
   const dryRun = isDryRun(call.query);
@@ -46,12 +49,13 @@ function unsupported(type: string): ApiError {
 
 function serverSideApply(call: Call, patch: unknown, old: KubeObject | undefined, dryRun: boolean): void {
   const config = asRouteObject(call, patch);
-  delete config.metadata.managedFields;
+  const force = call.query.get("force") === "true";
+  const applied = applyConfiguration(old, config, fieldManagerRequest(call), force);
   if (!old) {
-    respondObject(call, 201, admitAndCreate(call, config, dryRun));
+    respondObject(call, 201, admitAndCreate(call, applied.object, dryRun, applied.managedFields));
     return;
   }
-  const merged = asRouteObject(call, applyStrategicMergePatch(old, config, call.route.info.kind));
-  const stored = admitAndUpdate(call, merged, old, { resourceVersion: config.metadata.resourceVersion, dryRun });
+  const merged = asRouteObject(call, applied.object);
+  const stored = admitAndUpdate(call, merged, old, { resourceVersion: config.metadata.resourceVersion, dryRun, managedFields: applied.managedFields });
   respondObject(call, 200, stored);
 }

@@ -4,19 +4,26 @@
  */
 import { admitCreate, admitUpdate } from "../../api/admission.js";
 import { ApiError } from "../../api/errors.js";
+import { managedFieldsAfterUpdate, type ManagedFieldsEntry } from "../../api/managed-fields.js";
 import type { KubeObject } from "../../api/types.js";
 import { cloneObject, generateName, newUid, rfc3339 } from "../../store/metadata.js";
 import type { HookContext } from "../hooks.js";
 import { addAuditAnnotation, addWarning } from "../request-notes.js";
 import { requireWritableNamespace, storeNamespace, type Call } from "./common.js";
+import { fieldManagerRequest } from "./field-manager.js";
 
-/** Admits and stores a new object; returns it as stored (or as it would be, under dryRun). */
-export function admitAndCreate(call: Call, obj: KubeObject, dryRun: boolean): KubeObject {
+/**
+ * Admits and stores a new object; returns it as stored (or as it would be, under dryRun). Its managedFields are
+ * `applied` (a server-side apply's) or an Update entry of the request's manager for every field it sets.
+ */
+export function admitAndCreate(call: Call, obj: KubeObject, dryRun: boolean, applied?: ManagedFieldsEntry[]): KubeObject {
   const { ctx, route } = call;
+  const manager = fieldManagerRequest(call);
   if (obj.metadata.resourceVersion) throw ApiError.badRequest("resourceVersion should not be set on objects to be created");
   if (route.info.namespaced) requireWritableNamespace(call, storeNamespace(route));
   let admitted = admitCreate(obj, ctx.admission);
   admitted = ctx.hooks.runCreate(admitted, hookContext(call, dryRun));
+  admitted.metadata.managedFields = applied ?? managedFieldsAfterUpdate(undefined, admitted, manager);
   if (!dryRun) return ctx.store.create(admitted, { uid: admitted.metadata.uid });
   const preview = cloneObject(admitted);
   const m = preview.metadata;
@@ -46,6 +53,8 @@ export interface UpdateRequest {
   /** Optimistic concurrency: the resourceVersion the client based its change on. */
   resourceVersion?: string;
   dryRun: boolean;
+  /** A server-side apply's managedFields; otherwise the write is recorded as an Update of the request's manager. */
+  managedFields?: ManagedFieldsEntry[];
 }
 
 /**
@@ -54,10 +63,12 @@ export interface UpdateRequest {
  */
 export function admitAndUpdate(call: Call, next: KubeObject, old: KubeObject, req: UpdateRequest): KubeObject {
   const { ctx } = call;
+  const manager = fieldManagerRequest(call);
   const status = call.route.subresource === "status";
   let candidate = status ? withStatus(old, next) : withoutStatusChange(next, old);
   candidate = admitUpdate(candidate, old, status ? { ...ctx.admission, subresource: "status" } : ctx.admission);
   candidate = ctx.hooks.runUpdate(candidate, old, hookContext(call, req.dryRun));
+  candidate.metadata.managedFields = req.managedFields ?? managedFieldsAfterUpdate(old, candidate, manager);
   if (req.dryRun) return candidate;
   const stored = ctx.store.update(candidate, { resourceVersion: req.resourceVersion, subresource: status ? "status" : undefined });
   return finishIfFinalized(call, stored);

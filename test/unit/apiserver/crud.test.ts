@@ -250,7 +250,7 @@ describe("API server: patch", () => {
 
   it("server-side apply accepts YAML bodies", async () => {
     const yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: yamlpod\nspec:\n  nodeName: node1\n  containers:\n  - name: c\n    image: busybox\n";
-    const res = await t.client.raw("PATCH", resourcePath(PODS, "default", "yamlpod"), { body: yaml, contentType: "application/apply-patch+yaml" });
+    const res = await t.client.raw("PATCH", resourcePath(PODS, "default", "yamlpod"), { body: yaml, contentType: "application/apply-patch+yaml", query: { fieldManager: "kubectl" } });
     assert.equal(res.status, 201, res.body.toString());
   });
 

@@ -63,7 +63,8 @@ function serverContext(): { ctx: ServerContext; close: () => void } {
 /** POST /api/v1/namespaces/default/RESOURCE?dryRun=All, minus the socket: the status and body the server would send. */
 function post(ctx: ServerContext, c: FuzzCase): { status: number; body: string } {
   const info = resourceForKind(c.resource === "pods" ? "Pod" : "Service")!;
-  const call = { ctx, route: { type: "resource", info, namespace: "default", watchPrefix: false }, query: new URLSearchParams("dryRun=All") } as Call;
+  const req = { method: "POST", headers: { "user-agent": "fuzz/1" } } as unknown as Call["req"];
+  const call = { ctx, req, route: { type: "resource", info, namespace: "default", watchPrefix: false }, query: new URLSearchParams("dryRun=All") } as Call;
   try {
     const obj = asRouteObject(call, decodeBytes(Buffer.from(c.body), "application/json"));
     return { status: 201, body: JSON.stringify(admitAndCreate(call, obj, true)) };

@@ -3,7 +3,7 @@
  * ROOT/pki, the TCP listener's authenticators (admin token, --token-auth-file users), and the RBAC controllers.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { ApiServer, HookContext, TcpListenerOptions } from "../apiserver/index.js";
 import { ApiError } from "../api/errors.js";
 import type { KubeObject, Namespace, PersistentVolumeClaim, Pod } from "../api/types.js";
@@ -16,7 +16,8 @@ import { applyDefaults, validateClaimLimits, validatePodLimits } from "../auth/q
 import { chargeQuotas } from "../auth/quota/resource-quota.js";
 import { ResourceQuotaController } from "../controllers/resource-quota.js";
 import { admitNamespace, admitPod, admitTemplate, AUDIT_PREFIX as POD_SECURITY_AUDIT_PREFIX, TEMPLATE_KINDS, type Outcome } from "../auth/pod-security/admission.js";
-import { namespacePolicy, type NamespacePolicy } from "../auth/pod-security/policy.js";
+import { NO_EXEMPTIONS, parseAdmissionConfiguration, type Exemptions } from "../auth/pod-security/configuration.js";
+import { DEFAULT_POLICY, namespacePolicy, type NamespacePolicy } from "../auth/pod-security/policy.js";
 import { PodTokens } from "../auth/pod-tokens.js";
 import { admitServiceAccount } from "../auth/service-account-admission.js";
 import type { Authenticator } from "../auth/authenticator.js";
@@ -126,13 +127,31 @@ export function startAccessControllers(store: Store, rootCA: string | undefined,
   };
 }
 
+export interface PodSecuritySettings {
+  defaults: NamespacePolicy;
+  exemptions: Exemptions;
+}
+
+/**
+ * Pod Security's defaults and exemptions: --admission-control-config-file's PodSecurity configuration (a relative
+ * `path` in it is read from the file's directory, as kube-apiserver does), else --pod-security-default, else
+ * privileged. Both setting the defaults is refused. Read before anything on the host changes.
+ */
+export function podSecuritySettings(cfg: Pick<DaemonConfig, "podSecurityDefault" | "admissionControlConfigFile">): PodSecuritySettings {
+  const file = cfg.admissionControlConfigFile;
+  const parsed = file ? parseAdmissionConfiguration(readFileSync(file, "utf8"), file, (p) => readFileSync(resolve(dirname(file), p), "utf8")) : undefined;
+  if (parsed?.defaults && cfg.podSecurityDefault) throw new Error(`--pod-security-default and the PodSecurity defaults in ${file} both set the defaults: keep one`);
+  return { defaults: parsed?.defaults ?? cfg.podSecurityDefault ?? DEFAULT_POLICY, exemptions: parsed?.exemptions ?? NO_EXEMPTIONS };
+}
+
 /**
  * Pod Security Admission (auth/pod-security): pods are refused, warned about and audited per their namespace's
  * pod-security.kubernetes.io labels (unlabelled modes: --pod-security-default); workloads' pod templates are warned
  * about and audited; a namespace's labels must be valid, and a stricter enforce level names the pods it would refuse.
  * Registered after ServiceAccount admission, so the pod judged is the pod stored.
  */
-export function installPodSecurity(api: ApiServer, defaults: NamespacePolicy): void {
+export function installPodSecurity(api: ApiServer, { defaults, exemptions }: PodSecuritySettings): void {
+  const who = (obj: KubeObject, ctx: HookContext) => ({ namespace: obj.metadata.namespace ?? "default", username: ctx.user.name });
   const policyOf = (ctx: HookContext, ns: string | undefined) => namespacePolicy(ctx.store.get<Namespace>("Namespace", "", ns ?? "default")?.metadata.labels, defaults).policy;
   const apply = (o: Outcome, obj: KubeObject, ctx: HookContext, resource: string) => {
     for (const w of o.warnings) ctx.warn(w);
@@ -140,16 +159,16 @@ export function installPodSecurity(api: ApiServer, defaults: NamespacePolicy): v
     if (o.invalid) throw ApiError.invalid(obj.kind, obj.metadata.name ?? "", o.invalid);
     if (o.forbidden) throw ApiError.forbidden(resource, obj.metadata.name ?? "", o.forbidden);
   };
-  api.registerCreateHook("Pod", (obj, ctx) => apply(admitPod(obj as Pod, undefined, policyOf(ctx, obj.metadata.namespace)), obj, ctx, "pods"));
-  api.registerUpdateHook("Pod", (obj, old, ctx) => apply(admitPod(obj as Pod, old as Pod, policyOf(ctx, obj.metadata.namespace)), obj, ctx, "pods"));
+  api.registerCreateHook("Pod", (obj, ctx) => apply(admitPod(obj as Pod, undefined, policyOf(ctx, obj.metadata.namespace), exemptions, who(obj, ctx)), obj, ctx, "pods"));
+  api.registerUpdateHook("Pod", (obj, old, ctx) => apply(admitPod(obj as Pod, old as Pod, policyOf(ctx, obj.metadata.namespace), exemptions, who(obj, ctx)), obj, ctx, "pods"));
   for (const kind of TEMPLATE_KINDS) {
-    api.registerCreateHook(kind, (obj, ctx) => apply(admitTemplate(obj, undefined, policyOf(ctx, obj.metadata.namespace)), obj, ctx, ""));
-    api.registerUpdateHook(kind, (obj, old, ctx) => apply(admitTemplate(obj, old, policyOf(ctx, obj.metadata.namespace)), obj, ctx, ""));
+    api.registerCreateHook(kind, (obj, ctx) => apply(admitTemplate(obj, undefined, policyOf(ctx, obj.metadata.namespace), exemptions, who(obj, ctx)), obj, ctx, ""));
+    api.registerUpdateHook(kind, (obj, old, ctx) => apply(admitTemplate(obj, old, policyOf(ctx, obj.metadata.namespace), exemptions, who(obj, ctx)), obj, ctx, ""));
   }
   const namespaceCheck = (obj: KubeObject, old: KubeObject | undefined, ctx: HookContext) => {
     const name = obj.metadata.name ?? "";
     const pods = old ? ctx.store.list<Pod>("Pod", { namespace: name }).items : [];
-    apply(admitNamespace(obj.metadata.labels, old?.metadata.labels, name, pods, defaults), obj, ctx, "namespaces");
+    apply(admitNamespace(obj.metadata.labels, old?.metadata.labels, name, pods, defaults, exemptions), obj, ctx, "namespaces");
   };
   api.registerCreateHook("Namespace", (obj, ctx) => namespaceCheck(obj, undefined, ctx));
   api.registerUpdateHook("Namespace", (obj, old, ctx) => namespaceCheck(obj, old, ctx));

@@ -30,8 +30,10 @@ export interface DaemonConfig {
   /** --audit-log-path / --audit-policy-file: the audit log (JSON lines) and its policy (default: Metadata for all). */
   auditLogPath?: string;
   auditPolicyFile?: string;
-  /** --pod-security-default: the Pod Security levels of namespaces without the pod-security.kubernetes.io labels. */
-  podSecurityDefault: NamespacePolicy;
+  /** --pod-security-default: the Pod Security levels of namespaces without the pod-security.kubernetes.io labels (unset: privileged). */
+  podSecurityDefault?: NamespacePolicy;
+  /** --admission-control-config-file: an AdmissionConfiguration with the PodSecurity plugin's defaults and exemptions. */
+  admissionControlConfigFile?: string;
   /** Where `nodelet kubeconfig` / the daemon writes the kubeconfig for kubectl. */
   kubeconfig: string;
   podPidsLimit: number;
@@ -105,6 +107,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "audit-log-path", value: true, help: "write an audit.k8s.io/v1 Event per API request to this file (JSON lines)" },
   { name: "audit-policy-file", value: true, help: "audit Policy (levels None, Metadata, Request, RequestResponse); default: Metadata for every request" },
   { name: "pod-security-default", value: true, help: "Pod Security for unlabelled namespaces: LEVEL[:VERSION] (enforce) or MODE=LEVEL[:VERSION],... (enforce, audit, warn); default privileged" },
+  { name: "admission-control-config-file", value: true, help: "AdmissionConfiguration file: the PodSecurity plugin's defaults and exemptions (usernames, runtimeClasses, namespaces)" },
   { name: "kubeconfig", value: true, help: "where to write a kubeconfig for kubectl (default ROOT/kubeconfig)" },
   { name: "pod-pids-limit", value: true, help: "pids limit of each pod's cgroup (default 4096)" },
   { name: "container-log-max-size", value: true, help: "rotate a container's log at this size (default 10Mi)" },
@@ -170,7 +173,8 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     tokenAuthFile: flag(p, "token-auth-file"),
     auditLogPath: flag(p, "audit-log-path"),
     auditPolicyFile: flag(p, "audit-policy-file"),
-    podSecurityDefault: usage(() => parseDefaultPolicy(flag(p, "pod-security-default") ?? "privileged")),
+    podSecurityDefault: flag(p, "pod-security-default") === undefined ? undefined : usage(() => parseDefaultPolicy(flag(p, "pod-security-default")!)),
+    admissionControlConfigFile: flag(p, "admission-control-config-file"),
     kubeconfig: flag(p, "kubeconfig") ?? join(root, "kubeconfig"),
     podPidsLimit: positiveInt(p, "pod-pids-limit", 4096),
     logMaxSize: size(flag(p, "container-log-max-size") ?? "10Mi", "--container-log-max-size"),

@@ -10,7 +10,7 @@ import type { ConfigMap, Node, Secret, Service } from "../api/types.js";
 import type { ConfigObjects } from "../storage/config-objects.js";
 import { serviceEnvVars, servicesForPod } from "../controllers/service-env.js";
 import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
-import { auditSettings, installLimitRanger, installPodSecurity, installResourceQuota, installServiceAccountAdmission, podTokenIssuer, prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
+import { auditSettings, installLimitRanger, installPodSecurity, podSecuritySettings, installResourceQuota, installServiceAccountAdmission, podTokenIssuer, prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
 import { realClock } from "../kubelet/clock.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
 import { runtimeUid } from "../kubelet/pod-objects.js";
@@ -66,6 +66,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const registries = loadNodeRegistries(cfg.registries, cfg.root);
   // Before anything on the host changes: a bad encryption config refuses the start.
   const transformer = encryptionFrom(cfg.encryptionProviderConfig);
+  // Before anything on the host changes: a bad admission configuration refuses the start.
+  const podSecurity = podSecuritySettings(cfg);
   mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
   chmodSync(cfg.root, 0o700);
   // Before anything on the host changes: what `nodelet reset --root` will need to find it all again.
@@ -136,7 +138,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     // Admission in kube-apiserver's order: the mutating plugins, then Pod Security, then quota last.
     if (rootCA !== undefined) installServiceAccountAdmission(a);
     installLimitRanger(a);
-    installPodSecurity(a, cfg.podSecurityDefault);
+    installPodSecurity(a, podSecurity);
     installResourceQuota(a);
     objects.tokens = podTokenIssuer(a, store);
   });

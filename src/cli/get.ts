@@ -17,6 +17,7 @@ export const FLAGS: FlagSpec[] = [
   { name: "field-selector", value: true },
   { name: "watch", short: "w", value: false },
   { name: "no-headers", value: false },
+  { name: "show-managed-fields", value: false },
   { name: "show-kind", value: false },
 ];
 
@@ -37,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       const prefix = several || boolFlag(p, "show-kind") ? `${info.singular}/` : "";
       let last: Printed = { count: 0, resourceVersion: "" };
       for (const path of paths) {
-        last = await printOne(ctx, path, output, names.length > 0, { all, prefix, noHeaders: boolFlag(p, "no-headers") || printed > 0, query });
+        last = await printOne(ctx, path, output, names.length > 0, { all, prefix, noHeaders: boolFlag(p, "no-headers") || printed > 0, query, managedFields: boolFlag(p, "show-managed-fields") });
         printed += last.count;
       }
       if (boolFlag(p, "watch")) return await watch(ctx, paths[0], names[0], query, last.resourceVersion, last.columns, output === "wide");
@@ -58,6 +59,8 @@ interface PrintOpts {
   prefix: string;
   noHeaders: boolean;
   query: { labelSelector?: string; fieldSelector?: string };
+  /** --show-managed-fields: keep metadata.managedFields in -o json|yaml (kubectl drops them by default). */
+  managedFields: boolean;
 }
 
 /** Prints a list or one object in the chosen format; returns how many objects were printed and the list's version. */
@@ -79,6 +82,7 @@ async function printOne(ctx: CliContext, path: string, output: string, single: b
     for (const item of items) ctx.out.write(`${withKind(item, data).kind.toLowerCase()}/${item.metadata.name}\n`);
     return { count: items.length, resourceVersion };
   }
+  if (!o.managedFields && (output === "json" || output === "yaml")) for (const item of items) delete item.metadata.managedFields;
   const value = single ? data : asList(items.map((i) => withKind(i, data)), data.metadata?.resourceVersion);
   if (output === "json") ctx.out.write(toJSON(value));
   else if (output === "yaml") ctx.out.write(await toYAML(value));

@@ -39,7 +39,7 @@ export function parseAdmissionConfiguration(text: string, source: string, readPa
   const where = (f: string) => `${source}: ${f}`;
   const doc = parseYaml(text) as unknown;
   if (!isObject(doc) || doc["kind"] !== "AdmissionConfiguration") throw new Error(where(`kind: want "AdmissionConfiguration", got ${JSON.stringify(isObject(doc) ? doc["kind"] : doc)}`));
-  if (!ADMISSION_VERSIONS.includes(String(doc["apiVersion"]))) throw new Error(where(`apiVersion: want "${ADMISSION_VERSIONS[0]}", got ${JSON.stringify(doc["apiVersion"])}`));
+  if (typeof doc["apiVersion"] !== "string" || !ADMISSION_VERSIONS.includes(doc["apiVersion"])) throw new Error(where(`apiVersion: want "${ADMISSION_VERSIONS[0]}", got ${JSON.stringify(doc["apiVersion"])}`));
   const plugins = doc["plugins"] ?? [];
   if (!Array.isArray(plugins)) throw new Error(where("plugins: must be a list"));
   let found: PodSecurityConfiguration | undefined;
@@ -53,7 +53,7 @@ export function parseAdmissionConfiguration(text: string, source: string, readPa
     if (inline !== undefined && path !== undefined) throw new Error(where(`plugins[${i}]: set configuration or path, not both`));
     if (inline === undefined && typeof path !== "string") throw new Error(where(`plugins[${i}]: configuration or path: Required value`));
     const config = inline !== undefined ? inline : (parseYaml(readPath(path as string)) as unknown);
-    found = parsePodSecurityConfiguration(config, inline !== undefined ? where(`plugins[${i}].configuration`) : `${String(path)}:`);
+    found = parsePodSecurityConfiguration(config, inline !== undefined ? where(`plugins[${i}].configuration`) : `${path as string}:`);
   }
   return found;
 }
@@ -62,7 +62,7 @@ export function parseAdmissionConfiguration(text: string, source: string, readPa
 export function parsePodSecurityConfiguration(v: unknown, where: string): PodSecurityConfiguration {
   const err = (f: string) => new Error(`${where} ${f}`);
   if (!isObject(v) || v["kind"] !== "PodSecurityConfiguration") throw err(`kind: want "PodSecurityConfiguration"`);
-  if (!PSA_VERSIONS.includes(String(v["apiVersion"]))) throw err(`apiVersion: want "${PSA_VERSIONS[0]}", got ${JSON.stringify(v["apiVersion"])}`);
+  if (typeof v["apiVersion"] !== "string" || !PSA_VERSIONS.includes(v["apiVersion"])) throw err(`apiVersion: want "${PSA_VERSIONS[0]}", got ${JSON.stringify(v["apiVersion"])}`);
   const out: PodSecurityConfiguration = { exemptions: parseExemptions(v["exemptions"], err) };
   if (v["defaults"] !== undefined) out.defaults = parseDefaults(v["defaults"], err);
   return out;

@@ -26,7 +26,7 @@ const privileged = (runtimeClassName?: string): Pod =>
     kind: "Pod",
     metadata: { name: "p", namespace: "team" },
     spec: { ...(runtimeClassName ? { runtimeClassName } : {}), containers: [{ name: "c", image: "busybox", securityContext: { privileged: true } }] },
-  }) as Pod;
+  });
 
 describe("Pod Security exemptions", () => {
   it("a privileged pod in a restricted namespace: refused, unless namespace, user or runtime class is exempt", () => {

@@ -246,7 +246,8 @@ export class ApiClient {
 
   private requestOptions(method: string, path: string, opts: RequestOptions): HttpRequestOptions {
     const search = toSearchParams(opts.query).toString();
-    const headers: Record<string, string> = { Accept: opts.accept ?? "application/json", ...opts.headers };
+    // The API names the field manager of a write after the User-Agent's product ("nodelet"), as kube-apiserver does.
+    const headers: Record<string, string> = { Accept: opts.accept ?? "application/json", "User-Agent": "nodelet", ...opts.headers };
     if (opts.body !== undefined) headers["Content-Type"] = opts.contentType ?? "application/json";
     if (this.url && this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
     const base: HttpRequestOptions = { method, path: search ? `${path}?${search}` : path, headers, agent: this.agent };

@@ -8,6 +8,9 @@
  * into the daemon), so growth outside the JS heap shows as such.
  *
  * Run: node dist/bench/soak-bench.js [--cycles 10000] [--batch 10] [--every 1000] [--heap]
+ *        [--seed-events N] [--event-ttl DURATION]
+ * --seed-events puts N events in the store before the daemon starts and --event-ttl is the daemon's flag: a short
+ * run then shows what the full one only reaches after an hour (a store of tens of thousands of events, expiring).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { resourceForKind } from "../src/api/resources.js";
 import type { KubeList, Pod } from "../src/api/types.js";
 import { TestDaemon } from "../test/helpers/daemon.js";
+import { seedEvents } from "../test/helpers/seed-events.js";
 import { formatHeapSummary, summarizeHeap } from "./heap-summary.js";
 import { printTable } from "./lib.js";
 
@@ -26,6 +30,9 @@ const CYCLES = arg("cycles", 10_000);
 const BATCH = arg("batch", 10);
 const EVERY = arg("every", 1000);
 const HEAP = process.argv.includes("--heap");
+const SEED_EVENTS = arg("seed-events", 0);
+const ttlAt = process.argv.indexOf("--event-ttl");
+const DAEMON_ARGS = ttlAt > 0 ? ["--event-ttl", process.argv[ttlAt + 1]] : [];
 const GOAL = 1.3;
 
 const PODS = resourceForKind("Pod")!;
@@ -131,7 +138,7 @@ async function heapSummary(d: TestDaemon, pid: number, dir: string): Promise<str
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error("the soak needs root (it runs a real daemon)");
-  const d = new TestDaemon("soak");
+  const d = new TestDaemon("soak", DAEMON_ARGS);
   const heapDir = join(d.root, "heap");
   mkdirSync(heapDir);
   // Only the daemon reads this: it is started after the bench has.
@@ -144,6 +151,7 @@ async function main(): Promise<void> {
   let last = 0;
   const t0 = Date.now();
   try {
+    if (SEED_EVENTS > 0) seedEvents(join(d.root, "store.db"), SEED_EVENTS);
     await d.start();
     const pid = daemonPid(d);
     const row = async (done: number): Promise<string[]> => {
@@ -165,7 +173,7 @@ async function main(): Promise<void> {
         console.log(rows.at(-1)!.join("\t"));
       }
     }
-    console.log(`\nsoak: ${CYCLES} pod create/delete cycles, ${BATCH} pods at a time`);
+    console.log(`\nsoak: ${CYCLES} pod create/delete cycles, ${BATCH} pods at a time${SEED_EVENTS ? `, ${SEED_EVENTS} events seeded` : ""}${DAEMON_ARGS.length ? `, daemon ${DAEMON_ARGS.join(" ")}` : ""}`);
     printTable(["cycles", "daemon RSS MB", "anon MB", "file MB", "JS heap used/total MB", "new/old/code space MB", "external MB", "store MB", "events", "seconds"], rows);
     const ratio = last / base;
     console.log(`RSS after ${CYCLES} cycles / after 100: ${ratio.toFixed(2)} (goal <= ${GOAL})`);

@@ -1,51 +1,27 @@
 /**
- * Events expire (the API server's --event-ttl, one hour by default): the kubelet's housekeeping removes events
- * last seen longer ago than the TTL, so a node that runs for months does not keep every event it ever made. The
- * events are read a page at a time (a node can hold tens of thousands), and after a sweep that removed some the
- * store is compacted so the file shrinks with them.
+ * Events expire (the API server's --event-ttl, one hour by default). Upstream every write of an Event gives it an
+ * etcd lease of the TTL, so an event goes once it has not been written (created, or counted into by the correlator)
+ * for that long; the kubelet's housekeeping does the same here from the store's record of when each object was last
+ * written (sqlite-written.ts), a page of keys at a time, reading only the events that go (to tell their watchers).
+ * After a sweep that removed some, the store is compacted so the file shrinks with them.
  */
 import { ApiError } from "../api/errors.js";
-import type { Event } from "../api/types.js";
-import type { Store } from "../store/store.js";
+import type { Store, WrittenKey } from "../store/store.js";
 
-/**
- * Events read per page while sweeping: few enough that a page's parsed events die in V8's young generation (a page
- * of 500 outlived it, and every sweep then grew the old generation by the size of the whole event table).
- */
+/** Expired events deleted per page, yielding to the event loop between pages. */
 const PAGE = 100;
 
-/** Events last seen before now - ttl. */
-export function expiredEvents(events: Event[], now: number, ttlMs: number): Event[] {
-  return events.filter((e) => {
-    const last = Date.parse(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? "");
-    return !Number.isNaN(last) && now - last > ttlMs;
-  });
-}
-
-/**
- * Deletes expired events, then compacts the store if any went; returns how many went. Yields to the event loop
- * between pages: a sweep over 50,000 events parses them all, which must not hold up the API for seconds.
- */
+/** Deletes the events last written more than ttlMs before `now`, then compacts the store if any went; returns how many went. */
 export async function collectEvents(store: Store, now: number, ttlMs: number): Promise<number> {
   let n = 0;
-  let token: string | undefined;
-  do {
-    let page;
-    try {
-      page = store.list<Event>("Event", { limit: PAGE, continue: token, countRemaining: false });
-    } catch (err) {
-      // The sweep's own deletes can outrun the history its version needs (410): a sweep needs no consistent
-      // version, so it goes on with the remainder as the store is now, as the error offers.
-      if (err instanceof ApiError && err.code === 410 && err.listContinue) {
-        token = err.listContinue;
-        continue;
-      }
-      throw err;
-    }
-    for (const e of expiredEvents(page.items, now, ttlMs)) n += remove(store, e);
-    token = page.continue;
-    if (token) await new Promise((resolve) => setImmediate(resolve));
-  } while (token);
+  let after: WrittenKey | undefined;
+  for (;;) {
+    const keys = store.writtenBefore("Event", now - ttlMs, PAGE, after);
+    for (const k of keys) n += remove(store, k);
+    if (keys.length < PAGE) break;
+    after = keys[keys.length - 1];
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   if (n > 0) {
     try {
       store.compact?.();
@@ -56,9 +32,10 @@ export async function collectEvents(store: Store, now: number, ttlMs: number): P
   return n;
 }
 
-function remove(store: Store, e: Event): number {
+function remove(store: Store, k: WrittenKey): number {
   try {
-    store.delete("Event", e.metadata.namespace ?? "default", e.metadata.name!, { uid: e.metadata.uid });
+    // The uid: an event of the same name made again since the page was read is a new one, not this.
+    store.delete("Event", k.namespace, k.name, { uid: k.uid });
     return 1;
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;

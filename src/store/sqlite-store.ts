@@ -11,8 +11,9 @@ import type { KubeObject, WatchEvent } from "../api/types.js";
 import { objectFilter, type ObjectFilter } from "./filter.js";
 import { cloneObject, desiredStateChanged, generateName, newUid, rfc3339, sameObject } from "./metadata.js";
 import { compareKeys, continueExpired, decodeContinue, encodeContinue, mergeByKey, takePage, type Candidate, type Key } from "./paging.js";
-import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, WatchOptions } from "./store.js";
+import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, WatchOptions, WrittenKey } from "./store.js";
 import { compact, prepareCompaction, type CompactResult } from "./sqlite-space.js";
+import { prepareWrittenAt, prepareWrittenBefore } from "./sqlite-written.js";
 import { WatchHub, type PriorState, type StoredEvent } from "./watch-hub.js";
 import type { StorageKey, ValueTransformer } from "./encryption.js";
 
@@ -77,6 +78,7 @@ export class SqliteStore implements Store {
   private readonly beforeCommit: StoreOptions["beforeCommit"];
   private readonly onFull: StoreOptions["onFull"];
   private readonly stmts: ReturnType<typeof prepare>;
+  private readonly keysWrittenBefore: ReturnType<typeof prepareWrittenBefore>;
   private readonly transformer?: ValueTransformer;
 
   constructor(path: string, opts: StoreOptions = {}) {
@@ -91,10 +93,12 @@ export class SqliteStore implements Store {
     // churn; the kernel's page cache holds the file anyway, so a small one costs reads nothing measurable.
     this.db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     this.db.exec(SCHEMA);
+    this.now = opts.now ?? (() => new Date());
+    prepareWrittenAt(this.db, this.now().getTime());
     this.stmts = prepare(this.db);
+    this.keysWrittenBefore = prepareWrittenBefore(this.db);
     this.rv = (this.stmts.getCounter.get() as { value: number }).value;
     this.hub = new WatchHub({ count: opts.historySize ?? 10_000, bytes: opts.historyBytes ?? 8 * 1024 * 1024 }, this.rv);
-    this.now = opts.now ?? (() => new Date());
     this.beforeCommit = opts.beforeCommit;
     this.onFull = opts.onFull;
     this.transformer = opts.transformer;
@@ -254,6 +258,10 @@ export class SqliteStore implements Store {
     return this.hub.subscribe(kind, filter, Number(from), handler);
   }
 
+  writtenBefore(kind: string, before: number, limit: number, after?: WrittenKey): WrittenKey[] {
+    return this.keysWrittenBefore(kind, before, limit, after);
+  }
+
   currentResourceVersion(): string {
     return String(this.rv);
   }
@@ -286,7 +294,7 @@ export class SqliteStore implements Store {
     const json = JSON.stringify(obj);
     this.commit(() => {
       this.stmts.setCounter.run(rv);
-      this.stmts.put.run(obj.kind, m.namespace ?? "", m.name, m.uid, rv, this.encode(obj.kind, m.namespace ?? "", m.name!, json));
+      this.stmts.put.run(obj.kind, m.namespace ?? "", m.name, m.uid, rv, this.encode(obj.kind, m.namespace ?? "", m.name!, json), this.now().getTime());
       this.beforeCommit?.(op, obj);
     });
     this.rv = rv;
@@ -348,7 +356,7 @@ function prepare(db: Database.Database) {
     countNs: db.prepare("SELECT count(*) AS n FROM objects INDEXED BY objects_keys WHERE kind = ? AND namespace = ? AND (namespace, name) > (?, ?)"),
     countAll: db.prepare("SELECT count(*) AS n FROM objects INDEXED BY objects_keys WHERE kind = ? AND (namespace, name) > (?, ?)"),
     put: db.prepare(
-      "INSERT OR REPLACE INTO objects (kind, namespace, name, uid, resource_version, json) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO objects (kind, namespace, name, uid, resource_version, json, written_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ),
     remove: db.prepare("DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?"),
     getCounter: db.prepare("SELECT value FROM counters WHERE name = 'resourceVersion'"),

@@ -62,6 +62,14 @@ export interface DeleteOptions {
   resourceVersion?: string;
 }
 
+/** An object's key and when it was last written (ms since the epoch, by the store's clock). */
+export interface WrittenKey {
+  namespace: string;
+  name: string;
+  uid: string;
+  writtenAt: number;
+}
+
 export interface Store {
   /**
    * Stores a new object. Assigns metadata.uid, creationTimestamp, resourceVersion and generation (1); fills `name`
@@ -94,6 +102,12 @@ export interface Store {
    * event expiry). Optional: a backend without it compacts on its own.
    */
   compact?(): { freedPages: number; pageSize: number };
+  /**
+   * Keys of objects of `kind` last created or updated before `before` (ms since the epoch, by the store's clock),
+   * oldest first, at most `limit`, continuing after `after` (the last key of the previous call): what a TTL expires,
+   * found without reading the objects.
+   */
+  writtenBefore(kind: string, before: number, limit: number, after?: WrittenKey): WrittenKey[];
   /** The store's current resourceVersion (the last one assigned). */
   currentResourceVersion(): string;
   close(): void;

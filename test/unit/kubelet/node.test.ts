@@ -1,13 +1,12 @@
 /** Node-level pure logic: admission, reserved/eviction settings, pressure, allocatable, GC selection, event TTL. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Container, Event, Pod } from "../../../src/api/types.js";
+import type { Container, Pod } from "../../../src/api/types.js";
 import { checkFit, podRequests } from "../../../src/kubelet/node-admission.js";
 import { parseEvictionHard, parseReserved, type Observations } from "../../../src/kubelet/node-pressure.js";
 import { emptyEvictionState, evaluate } from "../../../src/kubelet/eviction.js";
 import { allocatable, buildNode, type NodeFacts } from "../../../src/kubelet/node-status.js";
 import { collectableContainers } from "../../../src/kubelet/container-gc.js";
-import { expiredEvents } from "../../../src/kubelet/event-gc.js";
 import type { ContainerRecord } from "../../../src/runtime/pod-runtime.js";
 import { parseDaemonConfig } from "../../../src/cmd/daemon-config.js";
 
@@ -105,12 +104,5 @@ describe("housekeeping", () => {
     const records = [rec("a", 0, "exited"), rec("a", 1, "exited"), rec("a", 2, "exited"), rec("a", 3, "running"), rec("b", 0, "exited"), rec("i", 0, "exited", true), rec("i", 1, "exited", true)];
     assert.deepEqual(collectableContainers(records).sort(), ["a0", "a1"]);
     assert.deepEqual(collectableContainers([rec("a", 0, "running"), rec("a", 1, "running"), rec("a", 2, "exited")], 1), []);
-  });
-
-  test("events last seen before the TTL expire", () => {
-    const ev = (name: string, last: string) => ({ metadata: { name }, lastTimestamp: last }) as Event;
-    const now = Date.parse("2026-01-01T02:00:00Z");
-    const out = expiredEvents([ev("old", "2026-01-01T00:30:00Z"), ev("new", "2026-01-01T01:30:00Z")], now, 3600_000);
-    assert.deepEqual(out.map((e) => e.metadata.name), ["old"]);
   });
 });

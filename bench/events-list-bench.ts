@@ -5,7 +5,8 @@
  * JS heap (used/committed) and external memory the daemon reported (bench/mem-probe.ts, loaded into it) before the
  * listing and at its peak. The goal: every listing within +20 MB of the RSS before it.
  *
- * Run: node dist/bench/events-list-bench.js [--events 50000]
+ * Run: node dist/bench/events-list-bench.js [--events 50000] [--listings N]
+ * (--listings: only the first N listings, e.g. 1 for the first listing on a fresh daemon, the one that rises most)
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -20,13 +21,15 @@ import { printTable } from "./lib.js";
 const i = process.argv.indexOf("--events");
 const EVENTS = i > 0 ? Number(process.argv[i + 1]) : 50_000;
 
-const LISTINGS: { name: string; args: string[] }[] = [
+const ALL_LISTINGS: { name: string; args: string[] }[] = [
   { name: "get events (Table, pages of 500)", args: ["get", "events"] },
   { name: "get events -o json (pages of 500)", args: ["get", "events", "-o", "json"] },
   { name: "get events --chunk-size=0 (one Table)", args: ["get", "events", "--chunk-size=0"] },
   { name: "get events --chunk-size=0 -o json", args: ["get", "events", "--chunk-size=0", "-o", "json"] },
   { name: "get events (Table, pages of 500), again", args: ["get", "events"] },
 ];
+const n = process.argv.indexOf("--listings");
+const LISTINGS = n > 0 ? ALL_LISTINGS.slice(0, Number(process.argv[n + 1])) : ALL_LISTINGS;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -26,6 +26,7 @@ struct container_io {
 	int stdin_fd;
 	int stdout_fd;
 	int stderr_fd;
+	int console_fd;   /* --tty: the socket C sends its pty master over (tty.h); -1 otherwise */
 };
 
 /* Forks I and C and waits until COMMAND has been exec'd. Returns C's pid (as

@@ -8,6 +8,7 @@
 #include "process.h"
 #include "resolve.h"
 #include "syncpipe.h"
+#include "tty.h"
 #include "userns.h"
 #include "util.h"
 
@@ -58,7 +59,7 @@ static int protect_paths(int rootfd, const struct container_spec *s)
 	return 0;
 }
 
-static int setup_filesystem(const struct container_spec *s)
+static int setup_filesystem(const struct container_spec *s, const struct container_io *io)
 {
 	/* A cgroup namespace rooted at the container's cgroup (I joined it before forking
 	 * us): /proc/self/cgroup shows "/" and the cgroup mounts show only its subtree. */
@@ -84,6 +85,9 @@ static int setup_filesystem(const struct container_spec *s)
 		rc = rootfs_pivot(s->rootfs);
 	if (rc == 0 && s->readonly_rootfs)
 		rc = rootfs_make_readonly();
+	/* The terminal comes from the container's own devpts, opened as host root before the user namespace. */
+	if (rc == 0 && io->console_fd >= 0)
+		rc = pty_console_setup(io->console_fd);
 	if (rc == 0)
 		rc = userns_enter();
 	mark(MARK_PIVOTED);
@@ -93,7 +97,7 @@ static int setup_filesystem(const struct container_spec *s)
 void container_init(const struct container_spec *s, const struct container_io *io, int err_fd)
 {
 	int code = 1;
-	if (setup_stdio(io) < 0 || setup_filesystem(s) < 0 || process_exec(&s->proc, &code) < 0)
+	if (setup_stdio(io) < 0 || setup_filesystem(s, io) < 0 || process_exec(&s->proc, &code) < 0)
 		report_start_error(err_fd, code, err_msg());
 	_exit(1);  /* not reached: process_exec returns only on failure */
 }

@@ -10,6 +10,7 @@ int stream_init(struct log_stream *s, const char *name, int fd)
 	s->name = name;
 	s->fd = fd;
 	s->len = 0;
+	s->immediate = false;
 	s->buf = malloc(CRI_LINE_MAX);
 	return s->buf ? 0 : -1;
 }
@@ -50,6 +51,10 @@ void stream_feed(struct log_writer *w, struct log_stream *s, const char *data, s
 		}
 		data += seg + (nl ? 1 : 0);
 		n -= seg + (nl ? 1 : 0);
+	}
+	if (s->immediate && s->len > 0) {
+		log_line(w, s->name, 'P', s->buf, s->len, ts);
+		s->len = 0;
 	}
 }
 

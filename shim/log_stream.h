@@ -15,6 +15,7 @@ struct log_stream {
 	int fd;             /* read end of the pipe; -1 once at EOF */
 	char *buf;          /* the current unfinished line */
 	size_t len;
+	bool immediate;     /* a terminal: text without a newline is written at once as "P" (a prompt must show) */
 };
 
 /* 0 or -1 (out of memory). */

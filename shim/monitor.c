@@ -88,32 +88,16 @@ static int setup_signals(struct monitor *m)
 	return m->sigfd < 0 ? fail_errno("signalfd") : 0;
 }
 
-/* --stdin-fifo: made 0600; we hold it read-write so opening the read end never
- * blocks and the container's stdin never hits EOF while the daemon reattaches. */
-static int setup_stdin(struct monitor *m)
-{
-	const char *path = m->spec->stdin_fifo;
-	m->stdin_hold = -1;
-	if (path == NULL) {
-		m->io.stdin_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		return m->io.stdin_fd < 0 ? fail_errno("open /dev/null") : 0;
-	}
-	if (mkdir_parent(path, 0755) < 0)
-		return -1;
-	if (mkfifo(path, 0600) < 0 && errno != EEXIST)
-		return fail_errno("mkfifo %s", path);
-	m->stdin_hold = open(path, O_RDWR | O_CLOEXEC);
-	if (m->stdin_hold < 0)
-		return fail_errno("open %s", path);
-	m->io.stdin_fd = open(path, O_RDONLY | O_CLOEXEC);
-	return m->io.stdin_fd < 0 ? fail_errno("open %s", path) : 0;
-}
-
-/* With --log, stdout and stderr are two pipes we read; without, /dev/null. */
+/* With --log, stdout and stderr are two pipes we read; without, /dev/null. With --tty the terminal is the
+ * container's stdio and its master, received once it started, our one stream (attach_started). */
 static int setup_output(struct monitor *m)
 {
 	m->out.fd = m->err.fd = -1;
-	if (m->spec->log_path == NULL) {
+	if (m->spec->tty && log_open(&m->log, m->spec->log_path, m->spec->log_max_size, m->spec->log_max_files) < 0)
+		return -1;
+	if (m->spec->tty)
+		m->has_log = true;
+	if (m->spec->log_path == NULL || m->spec->tty) {
 		m->io.stdout_fd = m->io.stderr_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		return m->io.stdout_fd < 0 ? fail_errno("open /dev/null") : 0;
 	}
@@ -157,7 +141,7 @@ static void monitor_main(const struct container_spec *s, int report_fd)
 {
 	struct monitor m = { .spec = s, .report_fd = report_fd };
 	char line[ERR_MAX];
-	if (detach() < 0 || setup_signals(&m) < 0 || setup_stdin(&m) < 0 || setup_output(&m) < 0)
+	if (detach() < 0 || setup_signals(&m) < 0 || attach_prepare(&m) < 0 || setup_output(&m) < 0)
 		start_failed(&m);
 	m.oom_before = oom_kill_count(s->oom_file);
 	mark(MARK_MONITOR_READY);
@@ -166,6 +150,12 @@ static void monitor_main(const struct container_spec *s, int report_fd)
 	mark(MARK_RUNNING);
 	m.started_at = now_realtime();
 	close_container_ends(&m);
+	if (attach_started(&m) < 0) {
+		/* Running, but its terminal never reached us: nobody could read its output or write its input. */
+		kill(m.pid, SIGKILL);
+		waitpid(m.pid, NULL, 0);
+		start_failed(&m);
+	}
 	snprintf(line, sizeof line, "ok %d %d", getpid(), m.pid);
 	marks_format(line, sizeof line);
 	report(&m, line);

@@ -9,6 +9,7 @@
 #include "container.h"
 #include "log_stream.h"
 #include "log_writer.h"
+#include "monitor_attach.h"
 #include "options.h"
 
 #include <stdbool.h>
@@ -20,6 +21,7 @@ struct monitor {
 	int report_fd;            /* pipe to the invoking process, for the one "ok"/"error" line */
 	int sigfd;                /* signalfd: SIGCHLD and the signals forwarded to the container */
 	int stdin_hold;           /* --stdin-fifo held open read-write, so stdin never sees EOF */
+	struct monitor_attach at; /* --tty, --control-fifo and, with a terminal, stdin (monitor_attach.h) */
 	struct container_io io;   /* the container's ends; closed here once it started */
 	bool has_log;
 	struct log_writer log;

@@ -80,13 +80,21 @@ void monitor_loop(struct monitor *m)
 		if (timeout == 0)
 			break;
 		/* A negative fd is skipped by poll: streams already at EOF. */
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[3 + ATTACH_POLLFDS] = {
 			{ .fd = m->sigfd, .events = POLLIN },
 			{ .fd = m->out.fd, .events = POLLIN },
 			{ .fd = m->err.fd, .events = POLLIN },
 		};
-		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
+		/* Input and control only matter while the container runs. */
+		nfds_t n = 3;
+		if (!m->exited) {
+			attach_poll_fds(m, pfd + 3);
+			n += ATTACH_POLLFDS;
+		}
+		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
 			break;
+		if (n > 3)
+			attach_ready(m, pfd + 3);
 		if (pfd[0].revents)
 			on_signals(m);
 		if (pfd[1].revents)

@@ -198,6 +198,10 @@ static int parse_monitor_opt(struct container_spec *s, int argc, char **argv, in
 		return add_ns(s, v[0]) < 0 ? -1 : n;
 	else if (is_flag(argc, argv, i, "--stdin-fifo", 1, &n) && n > 0)
 		s->stdin_fifo = v[0];
+	else if (is_flag(argc, argv, i, "--control-fifo", 1, &n) && n > 0)
+		s->control_fifo = v[0];
+	else if (is_flag(argc, argv, i, "--tty", 0, &n))
+		s->tty = true;
 	else if (is_flag(argc, argv, i, "--cgroupfs", 1, &n) && n > 0)
 		s->cgroupfs[s->ncgroupfs++] = v[0];
 	else if (is_flag(argc, argv, i, "--device-cgroup", 1, &n) && n > 0)
@@ -269,6 +273,8 @@ int parse_container_args(int argc, char **argv, struct container_spec *s)
 		return fail("--upper needs --work");
 	if (s->ndevices && s->device_cgroup == NULL)
 		return fail("--device needs --device-cgroup");
+	if (s->tty && s->log_path == NULL)
+		return fail("--tty needs --log: the terminal's output goes to the log");
 	return take_command(&s->proc, argc, argv, i);
 }
 

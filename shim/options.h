@@ -67,6 +67,9 @@ struct container_spec {
 	bool readonly_rootfs;
 	const char *shm;
 	const char *stdin_fifo;
+	/* --control-fifo: "resize COLS ROWS" and "close-stdin" lines from the daemon (monitor_attach.h). */
+	const char *control_fifo;
+	bool tty;             /* --tty: the container's stdio is a pty of its own devpts; the monitor holds the master */
 	struct user_mount *mounts;
 	int nmounts;
 	const char **masked;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
@@ -51,6 +52,61 @@ int pty_become_controlling(int slave)
 	if (slave > 2)
 		close(slave);
 	return 0;
+}
+
+int pty_console_setup(int console)
+{
+	int master, slave;
+	if (pty_open(&master, &slave) < 0)
+		return -1;
+	char byte = 'm';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof u);
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &master, sizeof(int));
+	ssize_t n = sendmsg(console, &msg, MSG_NOSIGNAL);
+	close(master);
+	if (n != 1) {
+		close(slave);
+		return fail_errno("send the terminal to the monitor");
+	}
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return fail_errno("set controlling terminal");
+	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+		return fail_errno("dup2 pty");
+	if (slave > 2)
+		close(slave);
+	return 0;
+}
+
+int pty_console_receive(int console)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+	ssize_t n;
+	while ((n = recvmsg(console, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0 && errno == EINTR)
+		;
+	if (n != 1)
+		return n < 0 ? fail_errno("receive the container's terminal") : fail("receive the container's terminal: none was sent");
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return fail("receive the container's terminal: no descriptor in the message");
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	return fd;
 }
 
 void tty_relay_init(struct tty_relay *r, int master)

@@ -27,6 +27,14 @@ int pty_open(int *master, int *slave);
 /* In the command's process: new session, slave as controlling tty and stdio. */
 int pty_become_controlling(int slave);
 
+/* Monitor --tty, in the container init after pivot_root: opens a pty in the container's devpts, sends the
+ * master over `console` (SCM_RIGHTS, runc's console socket) and makes the slave the controlling terminal and
+ * stdio of this process, which is already a session leader. 0 or -1 with fail_errno. */
+int pty_console_setup(int console);
+
+/* In the monitor: receives the master the container init sent. The fd, or -1 with fail_errno. */
+int pty_console_receive(int console);
+
 void tty_relay_init(struct tty_relay *r, int master);
 
 /* Adds the relay's fds to pfd[] (returns how many were added). */

@@ -11,6 +11,7 @@ import { readContainerLog } from "../runtime/cri-log.js";
 import type { ContainerRecord, PodRuntime } from "../runtime/pod-runtime.js";
 import { isoNow, type Clock } from "../sys/clock.js";
 import type { Runner } from "../sys/runner.js";
+import { attachSession } from "./attach-session.js";
 import { MetricsSampler } from "./metrics-sampler.js";
 import { runtimeUid } from "./pod-objects.js";
 
@@ -78,17 +79,11 @@ export class NodeIO implements PodIO {
     return this.runtime.exec(c.id, opts);
   }
 
-  /** Attach: the container's output from now on (its stdio is held by the monitor, which writes the log). */
+  /** Attach to the container's main process: its terminal or stdio, as the kubelet does (attach-session.ts). */
   async attach(pod: Pod, opts: Omit<ExecOptions, "command">): Promise<ExecSession> {
     const c = this.running(pod, opts.container);
-    const out = readContainerLog(c.logPath, {
-      follow: true,
-      tailLines: 0,
-      isRunning: () => this.runtime.container(c.id)?.state === "running",
-      exited: (ms) => this.runtime.waitForExit(c.id, ms),
-    });
-    const exit = new Promise<number>((resolve) => out.on("close", () => resolve(this.runtime.container(c.id)?.exitCode ?? 0)));
-    return { stdin: null, stdout: out, stderr: null, resize: () => undefined, exit, kill: () => out.destroy() };
+    const spec = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((x) => x.name === opts.container)!;
+    return attachSession(this.runtime, c, spec, opts);
   }
 
   async portForward(pod: Pod, port: number): Promise<Duplex> {

@@ -42,6 +42,9 @@ export interface LaunchInput {
     exitFile: string;
     logPath: string;
     terminationLog: string;
+    /** The container's stdin FIFO and its monitor's control FIFO (used with `stdin` or `tty`). */
+    stdinFifo: string;
+    controlFifo: string;
     hosts: string;
     hostname: string;
     resolvConf: string;
@@ -103,8 +106,18 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     seccompFile: input.seccompFile,
     deviceFilter: deviceFilter(input.deviceFilterDir, privileged, volumeDeviceRules(c, input.volumes)),
     cgroupView: input.cgroupView ?? [],
+    ...attachFlags(c, paths),
     argv,
     shownArgv: shown,
+  };
+}
+
+/** stdin and tty as the monitor takes them: the control FIFO is there whenever an attach can change something. */
+function attachFlags(c: Container, paths: LaunchInput["paths"]): Pick<ContainerLaunch, "stdinFifo" | "tty" | "controlFifo"> {
+  return {
+    ...(c.stdin ? { stdinFifo: paths.stdinFifo } : {}),
+    ...(c.tty ? { tty: true } : {}),
+    ...(c.stdin || c.tty ? { controlFifo: paths.controlFifo } : {}),
   };
 }
 

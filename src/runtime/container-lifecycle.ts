@@ -149,6 +149,7 @@ export class ContainerLifecycle {
         paths: {
           rootfs: join(where.dir, "rootfs"), upper: join(where.dir, "upper"), work: join(where.dir, "work"),
           exitFile: layout.exitFile(id), logPath: where.logPath, terminationLog: join(where.dir, "termination-log"),
+          stdinFifo: layout.containerStdinFifo(uid, id), controlFifo: layout.containerControlFifo(uid, id),
           hosts: layout.podEtcFile(uid, "etc-hosts"), hostname: layout.podEtcFile(uid, "etc-hostname"),
           resolvConf: layout.podEtcFile(uid, "resolv.conf"), shm: layout.podShmDir(uid),
         },

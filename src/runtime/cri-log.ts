@@ -34,6 +34,23 @@ export interface ReadLogOptions {
   sinceMs?: number;
   limitBytes?: number;
   follow?: boolean;
+  /**
+   * Attach: the content of each "P" line as soon as it is read, not joined into its line first (a terminal's
+   * prompt has no newline; the monitor writes it as a P line at once).
+   */
+  live?: boolean;
+  /**
+   * Start at this byte offset of the live file instead of its beginning (attach: the size when the session began,
+   * taken before its input can make the container print anything).
+   */
+  startOffset?: number;
+  /**
+   * Stops following at once when aborted. Destroying the stream alone does not: an async generator takes its
+   * return() only at its next yield, and a quiet container yields nothing.
+   */
+  signal?: AbortSignal;
+  /** Only this stream's lines (an attach session without a terminal keeps stdout and stderr apart). */
+  stream?: "stdout" | "stderr";
   /** While following: is the container still running (more may come)? */
   isRunning?: () => boolean;
   /** Resolves when the container has exited (or after timeoutMs): wakes a follower at once instead of at its next look. */
@@ -55,6 +72,11 @@ function* decode(text: string, state: { pending: string; pendingTime?: string },
     const line = parseCriLine(raw);
     if (!line) continue;
     if (opts.sinceMs !== undefined && Date.parse(line.time) < opts.sinceMs) continue;
+    if (opts.stream && line.stream !== opts.stream) continue;
+    if (line.partial && opts.live) {
+      yield line.content;
+      continue;
+    }
     if (line.partial) {
       state.pending += line.content;
       state.pendingTime ??= line.time;
@@ -89,8 +111,8 @@ async function* logChunks(path: string, opts: ReadLogOptions): AsyncGenerator<Bu
   let fh = await fsp.open(path, "r").catch(() => undefined);
   if (!fh) return;
   try {
-    let text = (await fh.readFile()).toString();
-    let offset = Buffer.byteLength(text);
+    let text = opts.startOffset === undefined ? (await fh.readFile()).toString() : "";
+    let offset = opts.startOffset ?? Buffer.byteLength(text);
     // Only complete lines are decoded; a line still being written waits for the next read.
     let carry = "";
     const cut = text.lastIndexOf("\n");
@@ -136,6 +158,7 @@ async function* logChunks(path: string, opts: ReadLogOptions): AsyncGenerator<Bu
         yield* emit(flush());
         return;
       }
+      if (opts.signal?.aborted) return;
       await nextChange(path, opts);
     }
   } finally {
@@ -216,5 +239,6 @@ function nextChange(path: string, opts: ReadLogOptions): Promise<void> {
     }
     timer = setTimeout(done, watcher ? pollMs : 20);
     void opts.exited?.(pollMs).then(done);
+    opts.signal?.addEventListener("abort", done, { once: true });
   });
 }

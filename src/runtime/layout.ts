@@ -60,6 +60,14 @@ export class Layout {
   containerDir(uid: string, id: string): string {
     return join(this.podDir(uid), "containers", id);
   }
+  /** The container's stdin FIFO (`stdin: true`), held by its monitor (shim/monitor_attach.h). */
+  containerStdinFifo(uid: string, id: string): string {
+    return join(this.containerDir(uid, id), "stdin");
+  }
+  /** The FIFO that carries an attach session's resizes and stdinOnce's close to the monitor. */
+  containerControlFifo(uid: string, id: string): string {
+    return join(this.containerDir(uid, id), "control");
+  }
   containerStateFile(uid: string, id: string): string {
     return join(this.containerDir(uid, id), "container.json");
   }

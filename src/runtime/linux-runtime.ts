@@ -5,6 +5,7 @@
  * The work is done by its parts: sandbox-lifecycle.ts, container-lifecycle.ts and the exit state machine in
  * container-exits.ts; this file wires them to the PodRuntime interface and runs the start-up reconciliation.
  */
+import { fifoAttachment, type ContainerAttachment } from "./container-attach.js";
 import { promises as fsp } from "node:fs";
 import type { Container, Pod } from "../api/types.js";
 import type { ExecOptions, ExecSession } from "../api/pod-io.js";
@@ -167,6 +168,12 @@ export class LinuxPodRuntime implements PodRuntime {
 
   exec(id: string, opts: Omit<ExecOptions, "container">, timeoutSeconds?: number): Promise<ExecSession> {
     return this.containerLife.exec(id, opts, timeoutSeconds);
+  }
+
+  attach(id: string): ContainerAttachment {
+    const c = this.records.containers.get(id);
+    const { layout } = this.o;
+    return fifoAttachment(layout.containerStdinFifo(c?.podUid ?? "missing", id), layout.containerControlFifo(c?.podUid ?? "missing", id));
   }
 
   usage(id: string): Promise<CgroupUsage> {

@@ -3,6 +3,7 @@
  * (so a restarted daemon re-adopts them), and the PodRuntime interface the kubelet drives. The Linux
  * implementation is linux-runtime.ts; tests of the kubelet use a fake.
  */
+import type { ContainerAttachment } from "./container-attach.js";
 import type { Container, Pod } from "../api/types.js";
 import type { ExecOptions, ExecSession } from "../api/pod-io.js";
 import type { CgroupUsage } from "../sys/cgroups/types.js";
@@ -109,6 +110,8 @@ export type RuntimeEvent =
   /** A container's exit record could not be read or was corrupt: the container is held as it is (exit-watcher.ts). */
   | { type: "ExitRecordUnreadable"; podUid: string; containerId: string; name: string; message: string };
 
+export type { ContainerAttachment };
+
 export interface PodRuntime {
   /** Loads persisted records, reconciles them with the processes alive now, starts watching for exits. */
   start(): Promise<void>;
@@ -141,6 +144,8 @@ export interface PodRuntime {
   waitForExit(id: string, timeoutMs: number): Promise<boolean>;
 
   exec(id: string, opts: Omit<ExecOptions, "container">, timeoutSeconds?: number): Promise<ExecSession>;
+  /** The container's stdin and terminal for an attach session (nothing is opened until asked). */
+  attach(id: string): ContainerAttachment;
   usage(id: string): Promise<CgroupUsage>;
   podUsage(podUid: string): Promise<CgroupUsage>;
 }

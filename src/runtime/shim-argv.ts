@@ -66,7 +66,12 @@ export interface ContainerLaunch extends ProcessIdentity {
   mounts: ShimMount[];
   masked: string[];
   readonly: string[];
+  /** `stdin: true`: the FIFO the container reads (through its terminal with `tty`); the monitor holds it open. */
   stdinFifo?: string;
+  /** `tty: true`: the container's stdio is a terminal of its own devpts; its output is logged as stdout. */
+  tty?: boolean;
+  /** Resizes and stdinOnce's close reach the monitor here (shim/monitor_attach.h). */
+  controlFifo?: string;
   /** The container's own cgroups at /sys/fs/cgroup, in a cgroup namespace (CgroupManager.containerView). */
   cgroupView: string[];
   /** cgroup v2: the BPF device program (allowing exactly these rules) the shim attaches to this cgroup directory. */
@@ -98,6 +103,8 @@ function monitorSpec(l: ContainerLaunch, shown: boolean): string[] {
   for (const p of l.masked) a.push("--masked", p);
   for (const p of l.readonly) a.push("--readonly", p);
   if (l.stdinFifo) a.push("--stdin-fifo", l.stdinFifo);
+  if (l.tty) a.push("--tty");
+  if (l.controlFifo) a.push("--control-fifo", l.controlFifo);
   for (const v of l.cgroupView) a.push("--cgroupfs", v);
   if (l.deviceFilter) a.push("--device-cgroup", l.deviceFilter.cgroupDir, ...l.deviceFilter.rules.flatMap((r) => ["--device", r]));
   a.push(...processArgs(l));

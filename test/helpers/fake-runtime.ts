@@ -9,6 +9,7 @@ import type { Container, Pod } from "../../src/api/types.js";
 import type { ExecOptions, ExecSession } from "../../src/api/pod-io.js";
 import {
   ContainerStartError,
+  type ContainerAttachment,
   type ContainerRecord,
   type PodRuntime,
   type RuntimeEvent,
@@ -131,6 +132,11 @@ export class FakeRuntime implements PodRuntime {
     }
     return this.records.get(id)?.state !== "running";
   }
+  /** A container's log file, for tests that read it (attach, logs); "/dev/null" otherwise. */
+  setLogPath(id: string, path: string): void {
+    const r = this.records.get(id);
+    if (r) r.logPath = path;
+  }
   async removeContainer(id: string): Promise<void> {
     this.calls.push(`remove ${this.records.get(id)?.name}#${this.records.get(id)?.attempt}`);
     this.records.delete(id);
@@ -156,6 +162,27 @@ export class FakeRuntime implements PodRuntime {
       return code === -1 ? 137 : code;
     });
     return { stdin: null, stdout, stderr, resize: () => undefined, exit, kill: () => killed(137) };
+  }
+
+  /** What attach sessions wrote to each container's stdin (by id), and whether stdinOnce closed it. */
+  readonly stdinWritten = new Map<string, string>();
+  readonly stdinClosed = new Set<string>();
+
+  attach(id: string): ContainerAttachment {
+    const name = this.records.get(id)?.name;
+    return {
+      openStdin: () => {
+        if (this.stdinClosed.has(id)) return null;
+        const w = new PassThrough();
+        w.on("data", (b: Buffer) => this.stdinWritten.set(id, (this.stdinWritten.get(id) ?? "") + b.toString()));
+        return w;
+      },
+      resize: (width, height) => this.calls.push(`resize ${name} ${width}x${height}`),
+      closeStdin: () => {
+        this.calls.push(`close-stdin ${name}`);
+        this.stdinClosed.add(id);
+      },
+    };
   }
 
   async usage(): Promise<CgroupUsage> {

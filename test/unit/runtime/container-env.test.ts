@@ -95,7 +95,7 @@ function input(c: Container, spec: Partial<Pod["spec"]> = {}): LaunchInput {
     image,
     imageUsers: { passwd: parsePasswd("root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n"), group: parseGroup("root:x:0:\n") },
     id: "cid",
-    paths: { rootfs: "/r", upper: "/u", work: "/w", exitFile: "/x", logPath: "/l", terminationLog: "/t", hosts: "/h", hostname: "/hn", resolvConf: "/rc", shm: "/shm" },
+    paths: { rootfs: "/r", upper: "/u", work: "/w", exitFile: "/x", logPath: "/l", terminationLog: "/t", stdinFifo: "/in", controlFifo: "/ctl", hosts: "/h", hostname: "/hn", resolvConf: "/rc", shm: "/shm" },
     cgroupDirs: ["/cg"],
     oomFile: "/oom",
     sandboxPid: 42,

@@ -32,7 +32,7 @@ function launchInput(c: Container): LaunchInput {
     image,
     imageUsers: { passwd: parsePasswd("root:x:0:0:root:/root:/bin/sh\n"), group: parseGroup("root:x:0:\n") },
     id: "cid",
-    paths: { rootfs: "/r", upper: "/u", work: "/w", exitFile: "/x", logPath: "/l", terminationLog: "/t", hosts: "/h", hostname: "/hn", resolvConf: "/rc" },
+    paths: { rootfs: "/r", upper: "/u", work: "/w", exitFile: "/x", logPath: "/l", terminationLog: "/t", stdinFifo: "/in", controlFifo: "/ctl", hosts: "/h", hostname: "/hn", resolvConf: "/rc" },
     cgroupDirs: ["/cg"],
     oomFile: "/oom",
     sandboxPid: 42,

@@ -59,9 +59,18 @@ export class RbacAuthorizer implements Authorizer {
 
   authorize(a: RequestAttributes): Decision {
     if (a.user.groups.includes(SYSTEM_MASTERS)) return { allowed: true, reason: "" };
+    // The grants() walk without the generator: this runs on every request.
     const errors: string[] = [];
-    for (const g of this.grants(a.user, a.namespace, errors)) {
-      if (g.rules.some((r) => ruleAllows(a, r))) return { allowed: true, reason: `RBAC: allowed by ${describe(g)}` };
+    const keys = userKeys(a.user);
+    for (const b of this.policy.clusterRoleBindings(keys)) {
+      const g = this.grant(b, a.user, "", errors);
+      if (g?.rules.some((r) => ruleAllows(a, r))) return { allowed: true, reason: `RBAC: allowed by ${describe(g)}` };
+    }
+    if (a.namespace) {
+      for (const b of this.policy.roleBindings(a.namespace, keys)) {
+        const g = this.grant(b, a.user, a.namespace, errors);
+        if (g?.rules.some((r) => ruleAllows(a, r))) return { allowed: true, reason: `RBAC: allowed by ${describe(g)}` };
+      }
     }
     return { allowed: false, reason: errors.length ? `RBAC: ${aggregate(errors)}` : "" };
   }
@@ -91,21 +100,31 @@ export class RbacAuthorizer implements Authorizer {
   private *grants(user: UserInfo, namespace: string, errors: string[]): Generator<Grant> {
     const keys = userKeys(user);
     for (const b of this.policy.clusterRoleBindings(keys)) {
-      const subject = (b.subjects ?? []).find((s) => subjectMatches(s, user, ""));
-      if (!subject || b.roleRef?.kind !== "ClusterRole") continue;
-      const role = this.policy.clusterRole(b.roleRef.name);
-      if (!role) errors.push(`clusterrole.rbac.authorization.k8s.io "${b.roleRef.name}" not found`);
-      else yield { binding: b, subject, rules: role.rules ?? [] };
+      const g = this.grant(b, user, "", errors);
+      if (g) yield g;
     }
     if (!namespace) return;
     for (const b of this.policy.roleBindings(namespace, keys)) {
-      const subject = (b.subjects ?? []).find((s) => subjectMatches(s, user, namespace));
-      if (!subject) continue;
-      const ref = b.roleRef;
-      const role = ref?.kind === "Role" ? this.policy.role(namespace, ref.name) : ref?.kind === "ClusterRole" ? this.policy.clusterRole(ref.name) : undefined;
-      if (!role) errors.push(`${(ref?.kind ?? "role").toLowerCase()}.rbac.authorization.k8s.io "${ref?.name ?? ""}" not found`);
-      else yield { binding: b, subject, rules: role.rules ?? [] };
+      const g = this.grant(b, user, namespace, errors);
+      if (g) yield g;
     }
+  }
+
+  /**
+   * The grant of one binding filed under the user's keys ("" namespace: a ClusterRoleBinding, which may only name a
+   * ClusterRole), or undefined when no subject is the user or its role is missing (reported in `errors`).
+   */
+  private grant(b: RoleBinding, user: UserInfo, namespace: string, errors: string[]): Grant | undefined {
+    const subject = (b.subjects ?? []).find((s) => subjectMatches(s, user, namespace));
+    if (!subject) return undefined;
+    const ref = b.roleRef;
+    if (!namespace && ref?.kind !== "ClusterRole") return undefined;
+    const role = ref?.kind === "Role" ? this.policy.role(namespace, ref.name) : ref?.kind === "ClusterRole" ? this.policy.clusterRole(ref.name) : undefined;
+    if (!role) {
+      errors.push(`${(ref?.kind ?? "role").toLowerCase()}.rbac.authorization.k8s.io "${ref?.name ?? ""}" not found`);
+      return undefined;
+    }
+    return { binding: b, subject, rules: role.rules ?? [] };
   }
 }
 

@@ -9,9 +9,20 @@ import type { KubeObject, WatchEvent } from "../../api/types.js";
 import type { Store } from "../../store/store.js";
 import { subjectKey } from "./rules.js";
 
-/** Bindings of one scope (the cluster, or one namespace), by subject key. */
+const NO_BINDINGS: readonly RoleBinding[] = [];
+const byName = (a: RoleBinding, b: RoleBinding): number => {
+  const x = a.metadata.name ?? "";
+  const y = b.metadata.name ?? "";
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * Bindings of one scope (the cluster, or one namespace), by subject key. Each key's bindings are kept sorted until
+ * they change, so the usual lookup (one key with bindings: the user's, or a group's) allocates nothing.
+ */
 class BindingSet {
   private readonly bySubject = new Map<string, Map<string, RoleBinding>>();
+  private readonly sorted = new Map<string, readonly RoleBinding[]>();
   private readonly keysOf = new Map<string, string[]>();
 
   get size(): number {
@@ -27,6 +38,7 @@ class BindingSet {
       let m = this.bySubject.get(k);
       if (!m) this.bySubject.set(k, (m = new Map<string, RoleBinding>()));
       m.set(name, b);
+      this.sorted.delete(k);
     }
     this.keysOf.set(name, keys);
   }
@@ -36,15 +48,35 @@ class BindingSet {
       const m = this.bySubject.get(k);
       m?.delete(name);
       if (m?.size === 0) this.bySubject.delete(k);
+      this.sorted.delete(k);
     }
     this.keysOf.delete(name);
   }
 
   /** The bindings filed under any of `keys`, each once, in name order (so reasons are stable). */
-  matching(keys: string[]): RoleBinding[] {
+  matching(keys: readonly string[]): readonly RoleBinding[] {
+    let found: readonly RoleBinding[] | undefined;
+    let several = false;
+    for (const k of keys) {
+      const l = this.filedUnder(k);
+      if (!l.length) continue;
+      if (found) several = true;
+      else found = l;
+    }
+    if (!several) return found ?? NO_BINDINGS;
     const out = new Map<string, RoleBinding>();
-    for (const k of keys) for (const [name, b] of this.bySubject.get(k) ?? []) out.set(name, b);
-    return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, b]) => b);
+    for (const k of keys) for (const b of this.filedUnder(k)) out.set(b.metadata.name ?? "", b);
+    return [...out.values()].sort(byName);
+  }
+
+  private filedUnder(key: string): readonly RoleBinding[] {
+    let l = this.sorted.get(key);
+    if (l) return l;
+    const m = this.bySubject.get(key);
+    if (!m) return NO_BINDINGS;
+    l = [...m.values()].sort(byName);
+    this.sorted.set(key, l);
+    return l;
   }
 }
 
@@ -53,9 +85,9 @@ export interface PolicySource {
   clusterRole(name: string): ClusterRole | undefined;
   role(namespace: string, name: string): Role | undefined;
   /** Cluster role bindings filed under any of the subject keys. */
-  clusterRoleBindings(keys: string[]): RoleBinding[];
+  clusterRoleBindings(keys: readonly string[]): readonly RoleBinding[];
   /** Role bindings of one namespace filed under any of the subject keys. */
-  roleBindings(namespace: string, keys: string[]): RoleBinding[];
+  roleBindings(namespace: string, keys: readonly string[]): readonly RoleBinding[];
 }
 
 export class PolicyIndex implements PolicySource {
@@ -86,12 +118,12 @@ export class PolicyIndex implements PolicySource {
     return this.roles.get(`${namespace}/${name}`);
   }
 
-  clusterRoleBindings(keys: string[]): RoleBinding[] {
+  clusterRoleBindings(keys: readonly string[]): readonly RoleBinding[] {
     return this.crbs.matching(keys);
   }
 
-  roleBindings(namespace: string, keys: string[]): RoleBinding[] {
-    return this.rbs.get(namespace)?.matching(keys) ?? [];
+  roleBindings(namespace: string, keys: readonly string[]): readonly RoleBinding[] {
+    return this.rbs.get(namespace)?.matching(keys) ?? NO_BINDINGS;
   }
 
   private namespaceSet(ns: string): BindingSet {

@@ -136,6 +136,53 @@ function encode(managers: Manager[]): ManagedFieldsEntry[] {
     }));
 }
 
+/** Update entries kept per object before the oldest are merged (the apiserver's DefaultMaxUpdateManagers). */
+export const MAX_UPDATE_MANAGERS = 10;
+/** The manager the oldest Update entries are merged into, one per apiVersion. */
+export const ANCIENT_CHANGES = "ancient-changes";
+
+/**
+ * capManagersManager: beyond MAX_UPDATE_MANAGERS Update entries, the oldest (by time in seconds, then identity) are
+ * merged, per apiVersion, into one `ancient-changes` Update entry (the first of a version becomes the bucket when
+ * there is none yet), which takes the time of the last entry merged, until MAX_UPDATE_MANAGERS are left. Apply
+ * entries are never merged; empty entries are dropped first, as the updater drops them before the cap.
+ */
+function capUpdateManagers(managers: Manager[]): Manager[] {
+  const live = managers.filter((m) => !m.fields.empty());
+  const seconds = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+  const updaters = live
+    .filter((m) => m.operation === "Update")
+    .map((m) => ({ m, id: identity(m) }))
+    .sort((p, q) => seconds(p.m.time) - seconds(q.m.time) || (p.id < q.id ? -1 : p.id > q.id ? 1 : 0))
+    .map(({ m }) => m);
+  if (updaters.length <= MAX_UPDATE_MANAGERS) return live;
+  const merged = new Set<Manager>();
+  const firstOfVersion = new Map<string, Manager>();
+  let length = updaters.length;
+  for (let i = 0; i < updaters.length && length > MAX_UPDATE_MANAGERS; i++) {
+    const m = updaters[i];
+    const first = firstOfVersion.get(m.apiVersion);
+    if (!first) {
+      firstOfVersion.set(m.apiVersion, m);
+      continue;
+    }
+    const bucketId = identity({ manager: ANCIENT_CHANGES, operation: "Update", apiVersion: m.apiVersion });
+    let bucket = live.find((x) => !merged.has(x) && identity(x) === bucketId);
+    if (!bucket) {
+      bucket = first;
+      bucket.manager = ANCIENT_CHANGES;
+      delete bucket.subresource;
+    }
+    if (bucket === m) continue;
+    bucket.fields = bucket.fields.union(m.fields);
+    if (m.time) bucket.time = m.time;
+    else delete bucket.time;
+    merged.add(m);
+    length--;
+  }
+  return live.filter((m) => !merged.has(m));
+}
+
 /**
  * The managers an update starts from (decodeLiveOrNew): the ones the new object carries when it carries any (a
  * client may rewrite them), none when it carries exactly one empty entry (the documented way to clear them),
@@ -181,7 +228,7 @@ export function managedFieldsAfterUpdate(live: KubeObject | undefined, next: Kub
     self.fields = self.fields.union(changed);
     self.time = req.now;
   }
-  return encode(managers);
+  return encode(capUpdateManagers(managers));
 }
 
 function stripManaged(obj: KubeObject | undefined): JsonValue | undefined {
@@ -230,7 +277,7 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
   self.time = req.now;
   prune(merged, previous.difference(applied), managers, schema);
   const object = merged as unknown as KubeObject;
-  return { object, managedFields: encode(managers) };
+  return { object, managedFields: encode(capUpdateManagers(managers)) };
 }
 
 /** Removes from `obj` the fields the applier let go of that no manager (the applier included) still owns. */

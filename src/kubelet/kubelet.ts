@@ -6,7 +6,7 @@
  * sandboxes whose pods were deleted while it was away; housekeeping expires old events and removes orphaned
  * mirror pods.
  */
-import type { Pod, WatchEvent } from "../api/types.js";
+import type { Node, Pod, WatchEvent } from "../api/types.js";
 import type { PodRuntime, RuntimeEvent } from "../runtime/pod-runtime.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "./clock.js";
@@ -40,6 +40,8 @@ export class Kubelet {
   readonly workers = new Map<string, PodWorker>();
   private stopWatch?: () => void;
   private readonly stopConfigWatches: (() => void)[] = [];
+  /** The node's labels and spec as last seen (what the scheduler's filters read). */
+  private nodePlacement = "";
   private resyncTimer?: { cancel(): void };
   private housekeepingTimer?: { cancel(): void };
   private readonly seenGeneration = new Map<string, string>();
@@ -80,6 +82,7 @@ export class Kubelet {
     for (const kind of ["ConfigMap", "Secret"] as const) {
       this.stopConfigWatches.push(this.o.store.watch(kind, { resourceVersion }, (ev) => this.configChanged(kind, ev)));
     }
+    this.stopConfigWatches.push(this.o.store.watch("Node", { resourceVersion }, (ev) => this.nodeChanged(ev)));
     this.scheduleResync();
     this.scheduleHousekeeping();
     void Promise.all([...this.workers.values()].map((w) => w.firstSync)).then(() => (this.adoptedInMs = this.o.clock.now() - began));
@@ -167,6 +170,19 @@ export class Kubelet {
       const refs = volumeReferences(pod);
       if ((kind === "ConfigMap" ? refs.configMaps : refs.secrets).has(name!)) w.wake();
     }
+  }
+
+  /**
+   * This node's labels, taints or cordon changed: pods still waiting (Pending) sync now, so one the scheduler's
+   * filters kept off the node starts as soon as they allow it (and one newly ruled out is not started).
+   */
+  private nodeChanged(ev: WatchEvent): void {
+    const node = ev.object as Node;
+    if (node.metadata.name !== this.o.nodeName) return;
+    const placement = JSON.stringify([node.metadata.labels ?? {}, node.spec ?? {}]);
+    if (placement === this.nodePlacement) return;
+    this.nodePlacement = placement;
+    for (const w of this.workers.values()) if (w.current?.status?.phase === "Pending") w.wake();
   }
 
   private onWatch(ev: WatchEvent): void {

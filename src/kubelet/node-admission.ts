@@ -5,7 +5,9 @@
  * issue asks nodelet to keep it Pending with that reason, so here it is re-checked at each sync and admitted once
  * it fits (as if a scheduler were waiting on it).
  */
-import type { Container, PersistentVolumeClaim, Pod } from "../api/types.js";
+import { fitErrorMessage, PLACEMENT_FILTERS, runFilters } from "../api/scheduling.js";
+import type { Container, Node, PersistentVolumeClaim, Pod } from "../api/types.js";
+import { isStaticPod } from "./pod-objects.js";
 import { cpuMilli, memoryBytes } from "../api/quantity.js";
 import { readWriteOncePodConflict } from "./volume-restrictions.js";
 
@@ -91,6 +93,12 @@ export class NodeAdmission {
       claim: () => undefined,
       pods: () => [],
     },
+    /**
+     * This node's Node object: a pod (not a static one, which the kubelet runs without a scheduler) that it is
+     * cordoned against, whose taints it does not tolerate or whose nodeSelector/required affinity it does not match
+     * stays unscheduled, as the scheduler leaves it (FailedScheduling). Retried at each sync.
+     */
+    private readonly node: () => Node | undefined = () => undefined,
   ) {}
 
   admit(pod: Pod): Rejection | undefined {
@@ -107,6 +115,9 @@ export class NodeAdmission {
       const id = p.metadata.uid!;
       return id !== uid && !isTerminal(p) && (this.admitted.has(id) || this.hasSandbox(id));
     };
+    const node = this.node();
+    const placement = node && !isStaticPod(pod) ? runFilters(PLACEMENT_FILTERS, pod, { node, pods: [] }) : undefined;
+    if (placement) return { reason: "FailedScheduling", message: fitErrorMessage([placement]), unschedulable: true };
     const conflict = readWriteOncePodConflict(pod, this.claims.pods().filter(running), this.claims.claim);
     if (conflict) return { reason: "FailedScheduling", message: conflict, unschedulable: true };
     const rejection = checkFit(pod, this.activePods().filter(running), this.allocatable());

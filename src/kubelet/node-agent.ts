@@ -194,6 +194,7 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
       claim: (ns, name) => store.get<PersistentVolumeClaim>("PersistentVolumeClaim", ns, name),
       pods: () => [...(late.kubelet?.workers.values() ?? [])].flatMap((w) => (w.current ? [w.current] : [])),
     },
+    () => store.get<Node>("Node", "", o.nodeName),
   );
   const imageManager = new ImageManager({
     images: o.images, events, clock, backoff: new Backoff(clock, 10_000, 300_000),

@@ -5,6 +5,7 @@
  * event; on this one-node cluster, node admission plays the scheduler's part and admits it once the other pod ends.
  * Pure.
  */
+import { fitErrorMessage } from "../api/scheduling.js";
 import type { PersistentVolumeClaim, Pod } from "../api/types.js";
 
 /** pkg/scheduler/framework/plugins/volumerestrictions ErrReasonReadWriteOncePodConflict. */
@@ -12,7 +13,7 @@ export const READ_WRITE_ONCE_POD_CONFLICT = "node has pod using PersistentVolume
 
 /** The scheduler's FailedScheduling message on a one-node cluster when the filter refuses and preemption cannot help. */
 export function unschedulableMessage(reason: string): string {
-  return `0/1 nodes are available: 1 ${reason}. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.`;
+  return fitErrorMessage([{ plugin: "VolumeRestrictions", code: "Unschedulable", reasons: [reason] }]);
 }
 
 /** The claims of `pod` whose access modes include ReadWriteOncePod (missing claims are the claim plugin's to report). */

@@ -3,7 +3,7 @@
  * Kubelet, PodSync, Prober, hooks, admission and mirror pods, with nothing real underneath — so tests drive time
  * and container exits and read back statuses and events, without root and without sleeping.
  */
-import type { Event, PersistentVolumeClaim, Pod } from "../../src/api/types.js";
+import type { Event, Node, PersistentVolumeClaim, Pod } from "../../src/api/types.js";
 import { admitCreate } from "../../src/api/admission.js";
 import type { ImageService } from "../../src/images/node-images.js";
 import { ImageManager } from "../../src/kubelet/image-manager.js";
@@ -69,7 +69,7 @@ export async function makeKubelet(opts: { allocatable?: Allocatable } = {}): Pro
   const admission = new NodeAdmission(() => allocatable, () => kubelet?.activePods() ?? [], (uid) => runtime.sandbox(uid) !== undefined, undefined, {
     claim: (ns, name) => store.get<PersistentVolumeClaim>("PersistentVolumeClaim", ns, name),
     pods: () => [...(kubelet?.workers.values() ?? [])].flatMap((w) => (w.current ? [w.current] : [])),
-  });
+  }, () => store.get<Node>("Node", "", NODE));
   // Every image is present (as if built on the node) except "missing"; pulls fail as a registry without it would.
   const images: ImageService = {
     present: async (ref) => (ref === "missing" ? undefined : { id: "x", size: 1, local: true }),

@@ -7,7 +7,8 @@
  * within maxUnavailable (delete, then create) or maxSurge (create the new pod, delete the old once it is available).
  */
 import type { DaemonSet, DaemonSetStatus } from "../../api/apps-types.js";
-import type { Node, Pod, Taint, Toleration } from "../../api/types.js";
+import { nodeAffinity, runFilters, taintToleration } from "../../api/scheduling.js";
+import type { Node, Pod, Toleration } from "../../api/types.js";
 import { scaledValue } from "../deployment/util.js";
 import { isPodAvailable, isPodReady } from "../workload/pods.js";
 import { CONTROLLER_REVISION_HASH_LABEL } from "../workload/revisions.js";
@@ -33,65 +34,11 @@ export function withDaemonTolerations(tolerations: Toleration[] | undefined, hos
   return out;
 }
 
-/** ToleratesTaint (v1helper). */
-function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== "Exists") return false;
-  return t.operator === "Exists" || (t.value ?? "") === (taint.value ?? "");
-}
-
-interface Requirement {
-  key: string;
-  operator: string;
-  values?: string[];
-}
-
-function requirementMatches(r: Requirement, value: string | undefined): boolean {
-  const vals = r.values ?? [];
-  switch (r.operator) {
-    case "In":
-      return value !== undefined && vals.includes(value);
-    case "NotIn":
-      return value === undefined || !vals.includes(value);
-    case "Exists":
-      return value !== undefined;
-    case "DoesNotExist":
-      return value === undefined;
-    case "Gt":
-    case "Lt": {
-      const n = Number(value);
-      const bound = Number(vals[0]);
-      if (value === undefined || !Number.isInteger(n) || !Number.isInteger(bound)) return false;
-      return r.operator === "Gt" ? n > bound : n < bound;
-    }
-    default:
-      return false;
-  }
-}
-
-/** Why the node cannot run the daemon pod, or undefined when it can (nodeShouldRunDaemonPod's predicates). */
+/** Why the node cannot run the daemon pod, or undefined when it can (nodeShouldRunDaemonPod: the scheduler's NodeAffinity and TaintToleration filters, with the daemon tolerations). */
 export function ineligibleReason(ds: DaemonSet, node: Node): string | undefined {
   const spec = ds.spec.template.spec;
-  const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return "node(s) didn't match Pod's node affinity/selector";
-  const affinity = ((spec as { affinity?: unknown }).affinity as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: Requirement[]; matchFields?: Requirement[] }[] } } } | undefined)?.nodeAffinity;
-  const terms = affinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (terms?.length) {
-    const fields: Record<string, string | undefined> = { "metadata.name": node.metadata.name };
-    const ok = terms.some(
-      (t) =>
-        (t.matchExpressions?.length || t.matchFields?.length) &&
-        (t.matchExpressions ?? []).every((r) => requirementMatches(r, labels[r.key])) &&
-        (t.matchFields ?? []).every((r) => requirementMatches(r, fields[r.key])),
-    );
-    if (!ok) return "node(s) didn't match Pod's node affinity/selector";
-  }
-  const tolerations = withDaemonTolerations(spec.tolerations, spec.hostNetwork === true);
-  const taints = (node.spec?.taints ?? []) as Taint[];
-  const untolerated = taints.find((taint) => (taint.effect === "NoSchedule" || taint.effect === "NoExecute") && !tolerations.some((t) => tolerates(t, taint)));
-  if (untolerated) return `node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ""}}`;
-  return undefined;
+  const pod = { apiVersion: "v1", kind: "Pod", metadata: {}, spec: { ...spec, tolerations: withDaemonTolerations(spec.tolerations, spec.hostNetwork === true) } } as Pod;
+  return runFilters([nodeAffinity, taintToleration], pod, { node, pods: [] })?.reasons[0];
 }
 
 export type DaemonSetAction = { kind: "create" } | { kind: "delete"; pod: Pod; why: "failed" | "misscheduled" | "excess" | "update" };

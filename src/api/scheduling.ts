@@ -1,0 +1,169 @@
+/**
+ * The scheduler's filters for one pod against one node (pkg/scheduler/framework/plugins, in the default plugin
+ * order: NodeUnschedulable, TaintToleration, NodeAffinity, NodeResourcesFit), and the FailedScheduling message the
+ * scheduler writes from their verdicts over every node (FitError.Error with DefaultPreemption's PostFilter message).
+ * Pure: node admission (kubelet/node-admission.ts) plays the one-node scheduler with them, the DaemonSet controller
+ * decides node eligibility with them, and a multi-node scheduler can run them per node.
+ */
+import type { Node, Pod, PodSpec, Taint, Toleration } from "./types.js";
+
+export type FilterCode = "Unschedulable" | "UnschedulableAndUnresolvable";
+
+/** A filter's refusal: the plugin, whether preemption could help (Unschedulable) or not, and the reasons. */
+export interface FilterStatus {
+  plugin: string;
+  code: FilterCode;
+  reasons: string[];
+}
+
+/** What a filter sees of a node: the Node, the pods bound to it (not finished), and what it can allocate. */
+export interface NodeInfo {
+  node: Node;
+  pods: Pod[];
+  allocatable?: { cpuMilli: number; memoryBytes: number; pods: number };
+}
+
+export type Filter = (pod: Pod, info: NodeInfo) => FilterStatus | undefined;
+
+/** The plugins' reasons (ErrReason… constants). */
+export const REASONS = {
+  unschedulable: "node(s) were unschedulable",
+  affinity: "node(s) didn't match Pod's node affinity/selector",
+  tooManyPods: "Too many pods",
+} as const;
+
+export const UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable";
+
+/** Toleration.ToleratesTaint. */
+export function toleratesTaint(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.key && t.key !== taint.key) return false;
+  if (t.operator === "Exists") return true;
+  return (t.operator === undefined || t.operator === "Equal") && (t.value ?? "") === (taint.value ?? "");
+}
+
+/** FindMatchingUntoleratedTaint over NoSchedule and NoExecute taints (DoNotScheduleTaintsFilterFunc). */
+export function untoleratedTaint(tolerations: Toleration[] | undefined, taints: Taint[]): Taint | undefined {
+  return taints.find((taint) => (taint.effect === "NoSchedule" || taint.effect === "NoExecute") && !(tolerations ?? []).some((t) => toleratesTaint(t, taint)));
+}
+
+interface Requirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+interface NodeSelectorTerm {
+  matchExpressions?: Requirement[];
+  matchFields?: Requirement[];
+}
+
+function requirementMatches(r: Requirement, value: string | undefined): boolean {
+  const vals = r.values ?? [];
+  switch (r.operator) {
+    case "In":
+      return value !== undefined && vals.includes(value);
+    case "NotIn":
+      return value === undefined || !vals.includes(value);
+    case "Exists":
+      return value !== undefined;
+    case "DoesNotExist":
+      return value === undefined;
+    case "Gt":
+    case "Lt": {
+      const n = Number(value);
+      const bound = Number(vals[0]);
+      if (value === undefined || !Number.isInteger(n) || !Number.isInteger(bound)) return false;
+      return r.operator === "Gt" ? n > bound : n < bound;
+    }
+    default:
+      return false;
+  }
+}
+
+function requiredTerms(spec: PodSpec): NodeSelectorTerm[] | undefined {
+  const affinity = (spec as { affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } }).affinity;
+  return affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+}
+
+/** GetRequiredNodeAffinity(pod).Match(node): the nodeSelector, and one of the required terms (an empty term matches nothing). */
+export function matchesNodeAffinity(spec: PodSpec, node: Node): boolean {
+  const labels = node.metadata.labels ?? {};
+  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const terms = requiredTerms(spec);
+  if (!terms) return true;
+  const fields: Record<string, string | undefined> = { "metadata.name": node.metadata.name };
+  return terms.some(
+    (t) =>
+      !!(t.matchExpressions?.length || t.matchFields?.length) &&
+      (t.matchExpressions ?? []).every((r) => requirementMatches(r, labels[r.key])) &&
+      (t.matchFields ?? []).every((r) => requirementMatches(r, fields[r.key])),
+  );
+}
+
+const taintsOf = (node: Node): Taint[] => (node.spec?.taints ?? []) as Taint[];
+
+/** NodeUnschedulable: a cordoned node takes only pods tolerating the unschedulable taint. */
+export const nodeUnschedulable: Filter = (pod, { node }) => {
+  if (!node.spec?.unschedulable) return undefined;
+  const tolerated = (pod.spec.tolerations ?? []).some((t) => toleratesTaint(t, { key: UNSCHEDULABLE_TAINT, effect: "NoSchedule" }));
+  return tolerated ? undefined : { plugin: "NodeUnschedulable", code: "UnschedulableAndUnresolvable", reasons: [REASONS.unschedulable] };
+};
+
+/** TaintToleration. */
+export const taintToleration: Filter = (pod, { node }) => {
+  const taint = untoleratedTaint(pod.spec.tolerations, taintsOf(node));
+  return taint ? { plugin: "TaintToleration", code: "UnschedulableAndUnresolvable", reasons: [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`] } : undefined;
+};
+
+/** NodeAffinity (nodeSelector and required node affinity). */
+export const nodeAffinity: Filter = (pod, { node }) =>
+  matchesNodeAffinity(pod.spec, node) ? undefined : { plugin: "NodeAffinity", code: "UnschedulableAndUnresolvable", reasons: [REASONS.affinity] };
+
+/** What a pod asks of a node, for NodeResourcesFit (the caller's resourcehelper.PodRequests). */
+export type RequestsOf = (pod: Pod) => { cpuMilli: number; memoryBytes: number };
+
+/** NodeResourcesFit: every resource short is a reason ("Too many pods", "Insufficient cpu", "Insufficient memory"). */
+export function nodeResourcesFit(requestsOf: RequestsOf): Filter {
+  return (pod, { pods, allocatable }) => {
+    if (!allocatable) return undefined;
+    const reasons: string[] = [];
+    if (pods.length + 1 > allocatable.pods) reasons.push(REASONS.tooManyPods);
+    const want = requestsOf(pod);
+    const used = pods.map(requestsOf).reduce((a, b) => ({ cpuMilli: a.cpuMilli + b.cpuMilli, memoryBytes: a.memoryBytes + b.memoryBytes }), { cpuMilli: 0, memoryBytes: 0 });
+    if (want.cpuMilli > 0 && want.cpuMilli > allocatable.cpuMilli - used.cpuMilli) reasons.push("Insufficient cpu");
+    if (want.memoryBytes > 0 && want.memoryBytes > allocatable.memoryBytes - used.memoryBytes) reasons.push("Insufficient memory");
+    return reasons.length ? { plugin: "NodeResourcesFit", code: "Unschedulable", reasons } : undefined;
+  };
+}
+
+/** The placement filters in the scheduler's order (the resource filter is added by whoever knows pod requests). */
+export const PLACEMENT_FILTERS: readonly Filter[] = [nodeUnschedulable, taintToleration, nodeAffinity];
+
+/** RunFilterPlugins: the first refusal, or undefined when the node passes every filter. */
+export function runFilters(filters: readonly Filter[], pod: Pod, info: NodeInfo): FilterStatus | undefined {
+  for (const f of filters) {
+    const status = f(pod, info);
+    if (status) return status;
+  }
+  return undefined;
+}
+
+/** "1 Insufficient cpu, 2 node(s) didn't match …": each reason with the number of nodes giving it, sorted. */
+function countedReasons(reasons: string[]): string {
+  const counts = new Map<string, number>();
+  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts].map(([r, n]) => `${n} ${r}`).sort().join(", ");
+}
+
+/**
+ * The FailedScheduling message for a pod every node refused (`statuses`, one per node): the filters' reasons, then
+ * the preemption verdict per node ("Preemption is not helpful for scheduling" where nothing preemption can remove
+ * would help, else "No preemption victims found for incoming pod": nodelet has no lower-priority victims to offer).
+ */
+export function fitErrorMessage(statuses: FilterStatus[]): string {
+  const n = statuses.length;
+  const filters = countedReasons(statuses.flatMap((s) => s.reasons));
+  const preemption = countedReasons(statuses.map((s) => (s.code === "UnschedulableAndUnresolvable" ? "Preemption is not helpful for scheduling" : "No preemption victims found for incoming pod")));
+  return `0/${n} nodes are available: ${filters}. preemption: 0/${n} nodes are available: ${preemption}.`;
+}

@@ -7,6 +7,7 @@
  */
 import { fitErrorMessage, PLACEMENT_FILTERS, runFilters } from "../api/scheduling.js";
 import type { Container, Node, PersistentVolumeClaim, Pod } from "../api/types.js";
+import { CONDITION_TAINT } from "./eviction.js";
 import { isStaticPod } from "./pod-objects.js";
 import { cpuMilli, memoryBytes } from "../api/quantity.js";
 import { readWriteOncePodConflict } from "./volume-restrictions.js";
@@ -75,6 +76,18 @@ function shortOf(resource: string, requested: number, used: number, capacity: nu
 
 const isTerminal = (p: Pod) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
 
+const PRESSURE_TAINTS = new Set(Object.values(CONDITION_TAINT));
+
+/**
+ * The node as the placement filters see it: without the pressure taints this node puts on itself, because pressure
+ * is the eviction manager's admission to judge (a Burstable pod is admitted under memory pressure, as the kubelet
+ * admits a pod bound to it), not a reason to leave the pod unscheduled.
+ */
+function withoutPressureTaints(node: Node): Node {
+  const taints = ((node.spec?.taints ?? []) as { key: string }[]).filter((t) => !PRESSURE_TAINTS.has(t.key));
+  return { ...node, spec: { ...node.spec, taints } };
+}
+
 /** Remembers which pods were admitted; a pod that already has a sandbox was admitted by an earlier run. */
 export class NodeAdmission {
   private readonly admitted = new Set<string>();
@@ -116,7 +129,7 @@ export class NodeAdmission {
       return id !== uid && !isTerminal(p) && (this.admitted.has(id) || this.hasSandbox(id));
     };
     const node = this.node();
-    const placement = node && !isStaticPod(pod) ? runFilters(PLACEMENT_FILTERS, pod, { node, pods: [] }) : undefined;
+    const placement = node && !isStaticPod(pod) ? runFilters(PLACEMENT_FILTERS, pod, { node: withoutPressureTaints(node), pods: [] }) : undefined;
     if (placement) return { reason: "FailedScheduling", message: fitErrorMessage([placement]), unschedulable: true };
     const conflict = readWriteOncePodConflict(pod, this.claims.pods().filter(running), this.claims.claim);
     if (conflict) return { reason: "FailedScheduling", message: conflict, unschedulable: true };

@@ -124,4 +124,11 @@ describe("node admission as the one-node scheduler", () => {
     assert.match(scheduled("plain")?.message ?? "", /untolerated taint \{dedicated: db\}/);
     assert.equal(h.get("db")!.status!.phase, "Running");
   });
+
+  test("the node's own pressure taints are left to the eviction manager's admission", async () => {
+    setNode((n) => ({ ...n, spec: { ...n.spec, taints: [{ key: "node.kubernetes.io/memory-pressure", effect: "NoSchedule" }] } }));
+    h.create({ metadata: { name: "burstable" }, spec: { containers: [{ name: "a", image: "busybox", resources: { requests: { memory: "1Mi" } } }] } });
+    await h.settle();
+    assert.equal(h.get("burstable")!.status!.phase, "Running");
+  });
 });

@@ -2,12 +2,13 @@
  * Misbehaving fronts for a test registry, on 127.0.0.1 at free ports:
  *   - `startRegistryProxy`: forwards every request to the registry, recording each (method, path, Range, whether an
  *     Authorization header came); it can cut the first full GET of a blob after N bytes (a dropped connection), and
- *     can answer blob GETs with a 307 to a blob store on another host name;
+ *     can answer blob GETs with a 307 to a blob store on another host name, and can cut the request body of the
+ *     Nth blob-upload PATCH after N bytes (a push whose connection drops mid-chunk);
  *   - `startBlobStore`: that other host (`localhost:PORT`, not 127.0.0.1): serves blobs from the registry's storage
  *     files like an object store behind a signed URL, recording whether any request carried Authorization.
  */
 import { createReadStream, existsSync } from "node:fs";
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { TestRegistry } from "./registry.js";
 
 export interface SeenRequest {
@@ -22,6 +23,8 @@ export interface ProxyOptions {
   dropBlobAfter?: number;
   /** Answer blob GETs with 307 to this origin + "/blobs/DIGEST?sig=test". */
   redirectBlobsTo?: string;
+  /** Cut the request body of the `nth` upload PATCH (1-based) after `after` bytes, both connections dropped. */
+  dropPatch?: { nth: number; after: number };
 }
 
 export interface RunningServer {
@@ -36,6 +39,7 @@ const BLOB_PATH = /^\/v2\/.+\/blobs\/(sha256:[a-f0-9]{64})$/;
 export async function startRegistryProxy(reg: TestRegistry, opts: ProxyOptions = {}): Promise<RunningServer> {
   const requests: SeenRequest[] = [];
   let dropped = false;
+  let patches = 0;
   const server = createServer((req, res) => {
     const path = req.url ?? "/";
     requests.push({ method: req.method ?? "", path, range: req.headers.range, authorization: req.headers.authorization !== undefined });
@@ -44,6 +48,7 @@ export async function startRegistryProxy(reg: TestRegistry, opts: ProxyOptions =
       res.writeHead(307, { location: `${opts.redirectBlobsTo}/blobs/${blob[1]}?sig=test` }).end();
       return;
     }
+    if (req.method === "PATCH" && opts.dropPatch && ++patches === opts.dropPatch.nth) return void forwardCut(reg, req, res, opts.dropPatch.after);
     const cut = blob && req.method === "GET" && !req.headers.range && opts.dropBlobAfter !== undefined && !dropped;
     if (cut) dropped = true;
     forward(reg, req, res, cut ? opts.dropBlobAfter : undefined);
@@ -54,7 +59,7 @@ export async function startRegistryProxy(reg: TestRegistry, opts: ProxyOptions =
 function forward(reg: TestRegistry, req: IncomingMessage, res: ServerResponse, cutAfter: number | undefined): void {
   const headers = { ...req.headers, host: reg.host };
   const up = request({ host: "127.0.0.1", port: reg.port, method: req.method, path: req.url, headers }, (upRes) => {
-    res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+    res.writeHead(upRes.statusCode ?? 502, reverseLocation(upRes.headers, reg, req.headers.host));
     if (cutAfter === undefined) {
       upRes.pipe(res);
       return;
@@ -73,6 +78,31 @@ function forward(reg: TestRegistry, req: IncomingMessage, res: ServerResponse, c
   });
   up.on("error", () => res.destroy());
   req.pipe(up);
+}
+
+/** The registry's absolute Location (it names the host it was asked as) pointed back at the proxy, as a reverse proxy does. */
+function reverseLocation(headers: IncomingHttpHeaders, reg: TestRegistry, proxyHost: string | undefined): IncomingHttpHeaders {
+  const location = headers.location;
+  if (!location || !proxyHost || !location.startsWith(`http://${reg.host}/`)) return headers;
+  return { ...headers, location: `http://${proxyHost}${location.slice(`http://${reg.host}`.length)}` };
+}
+
+/** Forwards a request whose body is cut after `after` bytes: the registry sees a client gone mid-upload. */
+function forwardCut(reg: TestRegistry, req: IncomingMessage, res: ServerResponse, after: number): void {
+  const up = request({ host: "127.0.0.1", port: reg.port, method: req.method, path: req.url, headers: { ...req.headers, host: reg.host } });
+  up.on("error", () => undefined);
+  let sent = 0;
+  req.on("data", (chunk: Buffer) => {
+    if (sent >= after) return;
+    const part = chunk.subarray(0, after - sent);
+    sent += part.length;
+    if (sent < after) return void up.write(part);
+    // The bytes before the drop reach the registry's socket, then both connections go.
+    up.write(part, () => {
+      up.destroy();
+      res.socket?.destroy();
+    });
+  });
 }
 
 /** An object store on another host name serving the registry's blob files. */

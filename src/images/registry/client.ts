@@ -22,7 +22,7 @@ import { RegistryError, statusError, type RegistryErrorContext } from "./errors.
 import { RegistryHosts, type Endpoint } from "./hosts.js";
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from "../manifest.js";
 import { nodePlatform, selectPlatform } from "../platform.js";
-import { pushImage, type PushResult, type PushSource } from "./push.js";
+import { DEFAULT_PUSH_OPTIONS, pushImage, type PushOptions, type PushResult, type PushSource } from "./push.js";
 import { discard, readBody, Transport, TransportError, type HttpResponse } from "./transport.js";
 
 export interface ManifestResult {
@@ -60,6 +60,8 @@ export interface ClientOptions {
   now?: () => number;
   /** Attempts to resume one blob after dropped connections that made no progress. */
   blobRetries?: number;
+  /** Chunked upload of large blobs on push (push.ts). */
+  push?: Partial<PushOptions>;
 }
 
 export class DistributionClient implements RegistryClient {
@@ -68,6 +70,7 @@ export class DistributionClient implements RegistryClient {
   readonly auth: Authenticator;
   private readonly transport: Transport;
   private readonly blobRetries: number;
+  private readonly pushOptions: PushOptions;
   /** Insecure hosts' scheme, as found once (hosts.ts httpsFirst): host → the endpoint to use. */
   private readonly settled = new Map<string, Promise<Endpoint>>();
 
@@ -77,6 +80,7 @@ export class DistributionClient implements RegistryClient {
     this.transport = new Transport(opts.idleTimeoutMs ?? 30_000);
     this.auth = new Authenticator(this.transport, opts.now ?? Date.now, (host) => this.hosts.isInsecure(host));
     this.blobRetries = opts.blobRetries ?? 5;
+    this.pushOptions = { ...DEFAULT_PUSH_OPTIONS, ...opts.push };
   }
 
   close(): void {
@@ -169,7 +173,7 @@ export class DistributionClient implements RegistryClient {
 
   async pushImage(ref: ImageReference, source: PushSource, creds: CredentialSource = NO_CREDENTIALS): Promise<PushResult> {
     const ep = await this.settle(this.hosts.pushEndpoint(ref.registry));
-    return pushImage(this, ep, ref, source, creds.lookup(ref.registry, ref.repository));
+    return pushImage(this, ep, ref, source, creds.lookup(ref.registry, ref.repository), this.pushOptions);
   }
 
   /**

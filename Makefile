@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps openssl conntrack libseccomp-dev bpftool docker-registry skopeo apache2-utils attr zstd python3-kubernetes mmdebstrap
-BENCH_PACKAGES := crun runc podman containernetworking-plugins wrk hyperfine iperf3
+BENCH_PACKAGES := crun runc podman containernetworking-plugins wrk hyperfine iperf3 umoci containerd
 NODE_TEST := node --test --test-concurrency=1 --enable-source-maps
 # A bound on each test file (the runner applies --test-timeout to a file's whole process), so a test that hangs fails
 # its file in minutes instead of holding CI until its budget runs out; the slowest files take about a quarter of these.
@@ -124,6 +124,7 @@ bench: build bench-deps
 	node dist/bench/soak-bench.js
 	node dist/bench/storage-bench.js
 	node dist/bench/access-bench.js
+	node dist/bench/images-bench.js
 
 clean:
 	rm -rf dist build

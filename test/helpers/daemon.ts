@@ -167,13 +167,13 @@ export class TestDaemon {
     return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
   }
 
-  /** Runs the CLI against this daemon. */
-  cli(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  /** Runs the CLI against this daemon (killed after `timeoutMs`). */
+  cli(args: string[], input?: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliResult> {
     return new Promise((resolve) => {
       const child = execFile(
         process.execPath,
         [NODELET, ...args],
-        { env: { ...process.env, NODELET_SOCKET: this.socket, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+        { env: { ...process.env, NODELET_SOCKET: this.socket, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs },
         (err, stdout, stderr) => {
           const code = err ? ((err as { code?: number | string }).code as number) ?? 1 : 0;
           resolve({ code: typeof code === "number" ? code : 1, stdout, stderr });

@@ -52,27 +52,53 @@ interface Grant {
   binding: RoleBinding;
   subject: Subject;
   rules: PolicyRule[];
+  /** The allow reason naming this grant, made when it first allows. */
+  reason?: string;
 }
 
+/** What applies to one user in one namespace: the grants in the order RBAC tries them, and the missing roles. */
+interface Grants {
+  grants: Grant[];
+  errors: string[];
+}
+
+/** Users × namespaces remembered at most (then forgotten all at once). */
+const GRANTS_KEPT = 4096;
+
 export class RbacAuthorizer implements Authorizer {
+  /**
+   * The grants of a user (name and groups) in a namespace, while the policy is unchanged: finding them is most of a
+   * decision, and a user's requests in a namespace share them whatever their verb, resource or name. Any change to a
+   * role or binding, seen synchronously through the index, drops them all.
+   */
+  private readonly granted = new Map<string, Grants>();
+  private grantedAt = -1;
+
   constructor(private readonly policy: PolicySource) {}
 
   authorize(a: RequestAttributes): Decision {
     if (a.user.groups.includes(SYSTEM_MASTERS)) return { allowed: true, reason: "" };
-    // The grants() walk without the generator: this runs on every request.
-    const errors: string[] = [];
-    const keys = userKeys(a.user);
-    for (const b of this.policy.clusterRoleBindings(keys)) {
-      const g = this.grant(b, a.user, "", errors);
-      if (g?.rules.some((r) => ruleAllows(a, r))) return { allowed: true, reason: `RBAC: allowed by ${describe(g)}` };
-    }
-    if (a.namespace) {
-      for (const b of this.policy.roleBindings(a.namespace, keys)) {
-        const g = this.grant(b, a.user, a.namespace, errors);
-        if (g?.rules.some((r) => ruleAllows(a, r))) return { allowed: true, reason: `RBAC: allowed by ${describe(g)}` };
-      }
+    const { grants, errors } = this.grantsFor(a.user, a.namespace);
+    for (const g of grants) {
+      if (g.rules.some((r) => ruleAllows(a, r))) return { allowed: true, reason: (g.reason ??= `RBAC: allowed by ${describe(g)}`) };
     }
     return { allowed: false, reason: errors.length ? `RBAC: ${aggregate(errors)}` : "" };
+  }
+
+  private grantsFor(user: UserInfo, namespace: string): Grants {
+    if (this.grantedAt !== this.policy.generation) {
+      this.granted.clear();
+      this.grantedAt = this.policy.generation;
+    }
+    const key = grantsKey(user, namespace);
+    let found = this.granted.get(key);
+    if (!found) {
+      const errors: string[] = [];
+      found = { grants: [...this.grants(user, namespace, errors)], errors };
+      if (this.granted.size >= GRANTS_KEPT) this.granted.clear();
+      this.granted.set(key, found);
+    }
+    return found;
   }
 
   rulesFor(user: UserInfo, namespace: string): RulesReview {
@@ -132,6 +158,16 @@ function resourceRule(r: PolicyRule): ResourceRuleInfo {
   const out: ResourceRuleInfo = { verbs: [...r.verbs], apiGroups: [...(r.apiGroups ?? [])], resources: [...(r.resources ?? [])] };
   if (r.resourceNames?.length) out.resourceNames = [...r.resourceNames];
   return out;
+}
+
+/**
+ * What a user's grants depend on: name, groups and namespace, each length-prefixed so no name or group can run into
+ * the next part (a user named "x,ops" must never share a key with user "x" in group "ops").
+ */
+function grantsKey(user: UserInfo, namespace: string): string {
+  let k = `${user.groups.length}|${user.name.length}:${user.name}`;
+  for (const g of user.groups) k += `|${g.length}:${g}`;
+  return `${k}|${namespace.length}:${namespace}`;
 }
 
 /** utilerrors.NewAggregate's text: one error as itself, several in brackets. */

@@ -88,6 +88,8 @@ export interface PolicySource {
   clusterRoleBindings(keys: readonly string[]): readonly RoleBinding[];
   /** Role bindings of one namespace filed under any of the subject keys. */
   roleBindings(namespace: string, keys: readonly string[]): readonly RoleBinding[];
+  /** Changes whenever a role or binding does (decisions made before are stale). */
+  readonly generation: number;
 }
 
 export class PolicyIndex implements PolicySource {
@@ -96,6 +98,11 @@ export class PolicyIndex implements PolicySource {
   private readonly crbs = new BindingSet();
   private readonly rbs = new Map<string, BindingSet>();
   private readonly stops: (() => void)[] = [];
+  private changes = 0;
+
+  get generation(): number {
+    return this.changes;
+  }
 
   /** Loads the four kinds from `store` and follows their changes until stop(). */
   follow(store: Store): this {
@@ -135,10 +142,13 @@ export class PolicyIndex implements PolicySource {
   private track(store: Store, kind: string, set: (o: KubeObject) => void, remove: (o: KubeObject) => void): void {
     const list = store.list(kind);
     for (const o of list.items) set(o);
+    this.changes++;
     this.stops.push(
       store.watch(kind, { resourceVersion: list.resourceVersion }, (ev: WatchEvent) => {
         if (ev.type === "DELETED") remove(ev.object);
         else if (ev.type === "ADDED" || ev.type === "MODIFIED") set(ev.object);
+        else return;
+        this.changes++;
       }),
     );
   }

@@ -22,6 +22,7 @@ import { randomUUID } from "node:crypto";
 import { deploymentStrategy, replicaSetStrategy } from "./apps.js";
 import { cronJobStrategy, jobStrategy } from "./batch.js";
 import { podDisruptionBudgetStrategy } from "./policy.js";
+import { horizontalPodAutoscalerStrategy } from "./autoscaling.js";
 import { controllerRevisionStrategy, daemonSetStrategy, statefulSetStrategy } from "./apps-statefulset.js";
 import { endpointSliceStrategy, endpointsStrategy } from "./endpoints.js";
 import { ApiError } from "./errors.js";
@@ -81,6 +82,7 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   ResourceQuota: resourceQuotaStrategy,
   LimitRange: limitRangeStrategy,
   PodDisruptionBudget: podDisruptionBudgetStrategy,
+  HorizontalPodAutoscaler: horizontalPodAutoscalerStrategy,
 };
 
 /** The kinds admission accepts, as "Kind (apiVersion)" for messages. */

@@ -3,6 +3,9 @@
  * Discovery, the REST router and the CLI's resource-name parsing (`po`, `pods`, `pod/NAME`, `svc`) all read this one
  * table, so a resource added here is served, discoverable and typeable in one step.
  */
+import { hpaFromV1, hpaToV1 } from "./autoscaling-v1.js";
+import type { KubeObject } from "./types.js";
+
 export interface ResourceInfo {
   kind: string;
   plural: string;
@@ -16,6 +19,16 @@ export interface ResourceInfo {
   verbs: string[];
   /** Subresources served under /NAME/SUB. */
   subresources: string[];
+  /** Set on a version served beside the stored one (OTHER_VERSIONS): how its objects convert. */
+  view?: VersionView;
+}
+
+/** How objects of a version other than the stored one convert (autoscaling/v1 HPAs over the stored v2). */
+export interface VersionView {
+  /** A request's object → the stored version's. */
+  toStored(obj: KubeObject): KubeObject;
+  /** A stored object → this version's. */
+  fromStored(obj: KubeObject): KubeObject;
 }
 
 const RW = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -74,6 +87,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { ...core("Job", "jobs", [], true, { categories: ["all"], subresources: ["status"] }), group: "batch" },
   { ...core("CronJob", "cronjobs", ["cj"], true, { categories: ["all"], subresources: ["status"] }), group: "batch" },
   { ...core("PodDisruptionBudget", "poddisruptionbudgets", ["pdb"], true, { subresources: ["status"] }), group: "policy" },
+  { ...core("HorizontalPodAutoscaler", "horizontalpodautoscalers", ["hpa"], true, { categories: ["all"], subresources: ["status"] }), group: "autoscaling", version: "v2" },
   {
     kind: "StorageClass",
     plural: "storageclasses",
@@ -111,6 +125,14 @@ export const RESOURCES: readonly ResourceInfo[] = [
     verbs: RW,
     subresources: [],
   },
+];
+
+/**
+ * Versions served beside the stored one, converted on the way in and out: `kubectl autoscale` 1.32 writes
+ * autoscaling/v1. Listed after RESOURCES in discovery, so the stored version is the preferred one.
+ */
+export const OTHER_VERSIONS: readonly ResourceInfo[] = [
+  { ...resourceForKind("HorizontalPodAutoscaler")!, version: "v1", view: { toStored: hpaFromV1, fromStored: hpaToV1 } },
 ];
 
 /** ServiceAccounts and RBAC kinds (stored) and the access reviews (create-only, answered from the request's user, never stored). */

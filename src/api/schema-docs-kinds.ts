@@ -27,6 +27,10 @@ export const KIND_TYPE_DOCS: Readonly<Record<string, string>> = {
   Job: "Job represents the configuration of a single job.",
   CronJob: "CronJob represents the configuration of a single cron job.",
   PodDisruptionBudget: "PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods",
+  HorizontalPodAutoscaler:
+    "HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified.",
+  HorizontalPodAutoscalerSpec: "HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler.",
+  HorizontalPodAutoscalerStatus: "HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler.",
   StorageClass:
     "StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.\n\nStorageClasses are non-namespaced; the name of the storage class according to etcd is in ObjectMeta.Name.",
   PodMetrics: "PodMetrics sets resource usage metrics of a pod.",
@@ -117,6 +121,25 @@ export const KIND_FIELD_DOCS: Readonly<Record<string, string>> = {
     "allowedTopologies restrict the node topologies where volumes can be dynamically provisioned. Each volume plugin defines its own supported topology specifications. An empty TopologySelectorTerm list means there is no topology restriction. This field is only honored by servers that enable the VolumeScheduling feature.",
   "PodDisruptionBudget.spec": "Specification of the desired behavior of the PodDisruptionBudget.",
   "PodDisruptionBudget.status": "Most recently observed status of the PodDisruptionBudget.",
+  "HorizontalPodAutoscaler.spec": `spec is the specification for the behaviour of the autoscaler. More info: ${SPEC_AND_STATUS}.`,
+  "HorizontalPodAutoscaler.status": "status is the current information about the autoscaler.",
+  "HorizontalPodAutoscalerSpec.scaleTargetRef":
+    "scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.",
+  "HorizontalPodAutoscalerSpec.minReplicas":
+    "minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available.",
+  "HorizontalPodAutoscalerSpec.maxReplicas": "maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.",
+  "HorizontalPodAutoscalerSpec.metrics":
+    "metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond. If not set, the default metric will be set to 80% average CPU utilization.",
+  "HorizontalPodAutoscalerSpec.behavior":
+    "behavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively). If not set, the default HPAScalingRules for scale up and scale down are used.",
+  "HorizontalPodAutoscalerStatus.observedGeneration": "observedGeneration is the most recent generation observed by this autoscaler.",
+  "HorizontalPodAutoscalerStatus.lastScaleTime":
+    "lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods, used by the autoscaler to control how often the number of pods is changed.",
+  "HorizontalPodAutoscalerStatus.currentReplicas": "currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.",
+  "HorizontalPodAutoscalerStatus.desiredReplicas": "desiredReplicas is the desired number of replicas of pods managed by this autoscaler, as last calculated by the autoscaler.",
+  "HorizontalPodAutoscalerStatus.currentMetrics": "currentMetrics is the last read state of the metrics used by this autoscaler.",
+  "HorizontalPodAutoscalerStatus.conditions":
+    "conditions is the set of conditions required for this autoscaler to scale its target, and indicates whether or not those conditions are met.",
   "ControllerRevision.data": "Data is the serialized representation of the state.",
   "ControllerRevision.revision": "Revision indicates the revision of the state represented by Data.",
   "PodMetrics.timestamp": "The following fields define time interval from which metrics were collected from the interval [Timestamp-Window, Timestamp].",

@@ -4,8 +4,8 @@
  *   requests per command; the Content-Type must name the same `g`/`v`/`as` parameters or kubectl ignores the body.
  * - legacy: APIVersions, APIGroupList, APIGroup and APIResourceList (subresources listed as `pods/log`).
  */
-import { RESOURCES, type ResourceInfo } from "../api/resources.js";
-import { groupVersions } from "./router.js";
+import type { ResourceInfo } from "../api/resources.js";
+import { groupVersions, SERVED } from "./router.js";
 
 /** The Content-Type of an aggregated discovery response (client-go checks the parameters, not their order). */
 export function aggregatedContentType(v: "v2" | "v2beta1"): string {
@@ -43,7 +43,7 @@ function subresourceMeta(r: ResourceInfo, sub: string): SubresourceMeta {
 }
 
 function resourcesOf(group: string, version: string): ResourceInfo[] {
-  return RESOURCES.filter((r) => r.group === group && r.version === version);
+  return SERVED.filter((r) => r.group === group && r.version === version);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -7,7 +7,10 @@
  *   /api/v1/watch/...                               the deprecated watch prefix
  * Every resource comes from the table in api/resources.ts.
  */
-import { RESOURCES, type ResourceInfo } from "../api/resources.js";
+import { OTHER_VERSIONS, RESOURCES, type ResourceInfo } from "../api/resources.js";
+
+/** Every served resource version: the stored ones, then those converted to and from them. */
+export const SERVED: readonly ResourceInfo[] = [...RESOURCES, ...OTHER_VERSIONS];
 
 export interface ResourceRoute {
   type: "resource";
@@ -40,16 +43,16 @@ const NOT_FOUND: Route = { type: "notFound" };
 /** The group/versions we serve, in table order, core first. */
 export function groupVersions(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
-  for (const r of RESOURCES) seen.set(`${r.group}/${r.version}`, { group: r.group, version: r.version });
+  for (const r of SERVED) seen.set(`${r.group}/${r.version}`, { group: r.group, version: r.version });
   return [...seen.values()];
 }
 
 function servesGroupVersion(group: string, version: string): boolean {
-  return RESOURCES.some((r) => r.group === group && r.version === version);
+  return SERVED.some((r) => r.group === group && r.version === version);
 }
 
 function findResource(group: string, version: string, plural: string): ResourceInfo | undefined {
-  return RESOURCES.find((r) => r.group === group && r.version === version && r.plural === plural);
+  return SERVED.find((r) => r.group === group && r.version === version && r.plural === plural);
 }
 
 export function parseRoute(pathname: string): Route {

@@ -33,6 +33,8 @@ import { handleRequest } from "./dispatch.js";
 import { sendError } from "./http.js";
 import type { ObjectApi } from "../api/object-api.js";
 import { LocalApi } from "./local-api.js";
+import { listPodMetrics } from "./handlers/metrics.js";
+import type { PodMetrics } from "../api/types.js";
 import { Hooks, type CreateHook, type UpdateHook } from "./hooks.js";
 import { applyServerLimits, DEFAULT_LIMITS, httpServerOptions, type ServerLimits } from "./limits.js";
 import { listenTcp, listenUnix } from "./listen.js";
@@ -122,6 +124,8 @@ export interface ApiServer {
   readonly serviceAccountTokens: ServiceAccountTokens;
   /** The API for in-process controllers: the same admission, hooks and deletion rules as requests (local-api.ts). */
   objectApi(): ObjectApi;
+  /** What metrics.k8s.io lists for pods of `namespace` matching `labelSelector`, in-process (the autoscaler's source). */
+  podMetrics(namespace: string, labelSelector: string): Promise<PodMetrics[]>;
 }
 
 export type ExtraHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -182,6 +186,10 @@ class Listeners implements ApiServer {
 
   objectApi(): ObjectApi {
     return new LocalApi(this.ctx);
+  }
+
+  podMetrics(namespace: string, labelSelector: string): Promise<PodMetrics[]> {
+    return listPodMetrics(this.ctx, namespace, labelSelector);
   }
 
   registerCreateHook(kind: string, fn: CreateHook): () => void {

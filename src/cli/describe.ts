@@ -9,6 +9,8 @@ import { resourcePath } from "../client/index.js";
 import { GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, targets, type CliContext } from "./context.js";
 import { describeCronJob, describeJob } from "./describe-batch.js";
+import { describeHorizontalPodAutoscaler } from "./describe-autoscaling.js";
+import type { HorizontalPodAutoscaler } from "../api/autoscaling-types.js";
 import { describeNode, describeService, describeGeneric } from "./describe-kinds.js";
 import { describePod } from "./describe-pod.js";
 import { describeDaemonSet, describeStatefulSet } from "./describe-workloads.js";
@@ -38,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       else if (info.kind === "DaemonSet") await describeDaemonSet(s, obj as DaemonSet, ctx.client);
       else if (info.kind === "Job") describeJob(s, obj);
       else if (info.kind === "CronJob") describeCronJob(s, obj);
+      else if (info.kind === "HorizontalPodAutoscaler") describeHorizontalPodAutoscaler(s, obj as HorizontalPodAutoscaler);
       else describeGeneric(s, obj);
       await appendEvents(s, ctx, obj);
       texts.push(s.text());

@@ -1,7 +1,8 @@
 /**
  * Wiring of the workload controllers into the daemon: one ControllerManager over the API server's in-process API
  * (the same admission and deletion rules as kubectl's requests), running the ReplicaSet, Deployment, StatefulSet,
- * DaemonSet, Job, CronJob, disruption (PodDisruptionBudget) and garbage collector controllers. stop() ends their workers and informers.
+ * DaemonSet, Job, CronJob, disruption (PodDisruptionBudget), horizontal pod autoscaler (reading the node's own
+ * pod metrics) and garbage collector controllers. stop() ends their workers and informers.
  */
 import type { ApiServer } from "../apiserver/index.js";
 import { ControllerManager, type ControllerFactory } from "../controllers/foundation/controller.js";
@@ -10,16 +11,17 @@ import { daemonSetController } from "../controllers/daemonset/controller.js";
 import { deploymentController } from "../controllers/deployment/controller.js";
 import { disruptionController } from "../controllers/disruption/controller.js";
 import { garbageCollector } from "../controllers/gc/controller.js";
+import { horizontalPodAutoscalerController } from "../controllers/hpa/controller.js";
 import { jobController } from "../controllers/job/controller.js";
 import { replicaSetController } from "../controllers/replicaset/controller.js";
 import { statefulSetController } from "../controllers/statefulset/controller.js";
 import type { Clock } from "../sys/clock.js";
 
 /** The controllers the daemon runs, in start order. */
-export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController, statefulSetController, daemonSetController, jobController, cronJobController, disruptionController, garbageCollector];
+export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController, statefulSetController, daemonSetController, jobController, cronJobController, disruptionController, horizontalPodAutoscalerController, garbageCollector];
 
 export async function startWorkloads(api: ApiServer, clock: Clock, nodeName: string, log: (m: string) => void): Promise<{ stop(): Promise<void> }> {
-  const manager = new ControllerManager({ api: api.objectApi(), clock, nodeName, log, resyncMs: 0 });
+  const manager = new ControllerManager({ api: api.objectApi(), clock, nodeName, log, resyncMs: 0, metrics: { podMetrics: (ns, sel) => api.podMetrics(ns, sel) } });
   manager.start(WORKLOAD_CONTROLLERS);
   log(`controllers: ${manager.names().join(", ")}`);
   return { stop: () => manager.stop() };

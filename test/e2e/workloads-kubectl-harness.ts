@@ -12,6 +12,7 @@ import { ControllerManager } from "../../src/controllers/foundation/controller.j
 import { WORKLOAD_CONTROLLERS } from "../../src/cmd/workloads-wiring.js";
 import { realClock } from "../../src/sys/clock.js";
 import { FakeKubelet, type FakeKubeletOptions } from "../helpers/fake-kubelet.js";
+import type { FakePodIOOptions } from "../helpers/fake-pod-io.js";
 import { startTestServer, type TestServer } from "../unit/apiserver/harness.js";
 
 export interface Run {
@@ -31,16 +32,17 @@ export interface WorkloadsEnv {
   close(): Promise<void>;
 }
 
-export async function startWorkloadsEnv(kubeletOpts: FakeKubeletOptions = {}, logs: Record<string, string> = {}): Promise<WorkloadsEnv> {
+/** `usage`: each pod's usage as the Metrics API reports it (the autoscaler reads it through the same source). */
+export async function startWorkloadsEnv(kubeletOpts: FakeKubeletOptions = {}, logs: Record<string, string> = {}, usage?: FakePodIOOptions["usage"]): Promise<WorkloadsEnv> {
   const dir = mkdtempSync(join(tmpdir(), "nodelet-workloads-"));
   const cert = await ensureServingCert({ dir: join(dir, "pki") });
-  const t = await startTestServer({ tcp: { host: "127.0.0.1", port: 0, token: "wl-token", ...cert }, fake: { logs: { c: "hello from the deployment\n", nginx: "hello from nginx\n", busybox: "hello from busybox\n", ...logs } } });
+  const t = await startTestServer({ tcp: { host: "127.0.0.1", port: 0, token: "wl-token", ...cert }, fake: { logs: { c: "hello from the deployment\n", nginx: "hello from nginx\n", busybox: "hello from busybox\n", ...logs }, usage, now: Date.now } });
   const kubeconfig = join(dir, "kubeconfig");
   const cacheDir = join(dir, "cache");
   await writeKubeconfig(kubeconfig, { server: `https://127.0.0.1:${t.server.tcpAddress()!.port}`, caCert: cert.cert, token: "wl-token" });
   const kubelet = new FakeKubelet(t.store, kubeletOpts);
   kubelet.start();
-  const manager = new ControllerManager({ api: t.server.objectApi(), clock: realClock, nodeName: "node1" });
+  const manager = new ControllerManager({ api: t.server.objectApi(), clock: realClock, nodeName: "node1", metrics: { podMetrics: (ns, sel) => t.server.podMetrics(ns, sel) } });
   manager.start(WORKLOAD_CONTROLLERS);
 
   const kubectl = (args: string[], opts: { timeoutMs?: number; stdin?: string } = {}): Promise<Run> =>

@@ -13,6 +13,10 @@ export interface FakePodIOOptions {
   /** Usage reported for every container: CPU in nanocores, memory in KiB. */
   cpuNanos?: number;
   memoryKi?: number;
+  /** Per-pod usage of each container (autoscaler tests), over cpuNanos/memoryKi; read on every request. */
+  usage?: (pod: Pod) => { cpuNanos: number; memoryKi: number };
+  /** The metrics' timestamp (a fixed time without it). */
+  now?: () => number;
 }
 
 export class FakePodIO implements PodIO {
@@ -69,12 +73,12 @@ export class FakePodIO implements PodIO {
       apiVersion: "metrics.k8s.io/v1beta1",
       kind: "PodMetrics",
       metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, creationTimestamp: new Date().toISOString() },
-      timestamp: "2026-11-27T04:19:27Z",
+      timestamp: this.opts.now ? new Date(this.opts.now()).toISOString().replace(/\.\d{3}Z$/, "Z") : "2026-11-27T04:19:27Z",
       window: "10s",
-      containers: pod.spec.containers.map((c) => ({
-        name: c.name,
-        usage: { cpu: `${this.opts.cpuNanos ?? 1_500_000}n`, memory: `${this.opts.memoryKi ?? 10240}Ki` },
-      })),
+      containers: pod.spec.containers.map((c) => {
+        const u = this.opts.usage?.(pod) ?? { cpuNanos: this.opts.cpuNanos ?? 1_500_000, memoryKi: this.opts.memoryKi ?? 10240 };
+        return { name: c.name, usage: { cpu: `${u.cpuNanos}n`, memory: `${u.memoryKi}Ki` } };
+      }),
     };
   }
 }

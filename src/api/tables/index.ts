@@ -8,6 +8,7 @@ import { eventPrinter } from "./event.js";
 import { leasePrinter } from "./lease.js";
 import { podPrinter } from "./pod.js";
 import { podDisruptionBudgetPrinter } from "./policy.js";
+import { horizontalPodAutoscalerPrinter } from "./autoscaling.js";
 import { storageClassPrinter } from "./storage-class.js";
 import { resourceQuotaPrinter } from "./quota.js";
 import { roleBindingPrinter, serviceAccountPrinter } from "./rbac.js";
@@ -45,6 +46,7 @@ const PRINTERS: Record<string, Printer> = {
   CronJob: cronJobPrinter,
   ResourceQuota: resourceQuotaPrinter,
   PodDisruptionBudget: podDisruptionBudgetPrinter,
+  HorizontalPodAutoscaler: horizontalPodAutoscalerPrinter,
 };
 
 export function printerFor(kind: string): Printer<KubeObject> {

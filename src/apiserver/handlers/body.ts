@@ -45,11 +45,17 @@ function parseBytes(buf: Buffer, contentType: string | undefined): unknown {
   }
 }
 
-/**
- * Checks that `body` is an object of the route's kind (filling kind/apiVersion when absent), that its name and
- * namespace agree with the URL, and files it under the route's namespace.
- */
+/** checkRouteObject, then converted to the stored version when the route's version is another (OTHER_VERSIONS). */
 export function asRouteObject(call: Call, body: unknown): KubeObject {
+  const obj = checkRouteObject(call, body);
+  return call.route.info.view ? call.route.info.view.toStored(obj) : obj;
+}
+
+/**
+ * Checks that `body` is an object of the route's kind and version (filling kind/apiVersion when absent), that its
+ * name and namespace agree with the URL, and files it under the route's namespace.
+ */
+export function checkRouteObject(call: Call, body: unknown): KubeObject {
   if (!isObject(body)) throw ApiError.badRequest("the request body must be a JSON object");
   const info = call.route.info;
   const obj = body as unknown as KubeObject;

@@ -39,6 +39,11 @@ export function loadObject<T extends KubeObject = KubeObject>(call: Call): T {
   return obj;
 }
 
+/** An object as the route's version shows it: stored objects go through the view of a converted version (OTHER_VERSIONS). */
+export function present(call: Pick<Call, "route">, obj: KubeObject): KubeObject {
+  return call.route.info.view ? call.route.info.view.fromStored(obj) : obj;
+}
+
 /** Which object rows of a Table carry (`includeObject`, default Metadata). */
 export function includeObject(query: URLSearchParams): IncludeObject {
   const v = query.get("includeObject");
@@ -59,7 +64,7 @@ export function respondObject(call: Call, code: number, obj: KubeObject): void {
   } else if (want.shape === "partial") {
     sendJson(call.res, code, partialObjectMetadata(obj, want.version));
   } else {
-    sendJson(call.res, code, obj);
+    sendJson(call.res, code, present(call, obj));
   }
 }
 
@@ -81,7 +86,7 @@ export function respondList(call: Call, list: ListResult<KubeObject>): void {
     const head = { kind: "PartialObjectMetadataList", apiVersion: `meta.k8s.io/${want.version}`, metadata };
     sendJson(call.res, 200, { ...head, items: items.map((o) => partialObjectMetadata(o, want.version)) });
   } else {
-    sendJson(call.res, 200, { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata, items });
+    sendJson(call.res, 200, { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata, items: items.map((o) => present(call, o)) });
   }
 }
 

@@ -10,7 +10,7 @@ import { apiVersionOf } from "../../api/resources.js";
 import type { KubeObject, ListMeta } from "../../api/types.js";
 import { negotiateObject } from "../negotiate.js";
 import { partialObjectMetadata, printerFor, toTable } from "../../api/tables/index.js";
-import { includeObject, type Call } from "./common.js";
+import { includeObject, present, type Call } from "./common.js";
 
 export interface ListWriter {
   /** Writes items without waiting; false when the socket's buffer is full (call drained() before much more). */
@@ -68,5 +68,5 @@ function shape(call: Call, resourceVersion: string): { head: string; item: (o: K
     const envelope = { kind: "PartialObjectMetadataList", apiVersion: `meta.k8s.io/${want.version}` };
     return { head: open(envelope, "items"), item: (o) => partialObjectMetadata(o, want.version) };
   }
-  return { head: open({ kind: `${info.kind}List`, apiVersion: apiVersionOf(info) }, "items"), item: (o) => o };
+  return { head: open({ kind: `${info.kind}List`, apiVersion: apiVersionOf(info) }, "items"), item: (o) => present(call, o) };
 }

@@ -21,13 +21,14 @@ export async function podMetrics(call: Call): Promise<void> {
     sendJson(call.res, 200, m);
     return;
   }
-  const pods = ctx.store.list<Pod>("Pod", {
-    namespace: route.namespace,
-    labelSelector: query.get("labelSelector") ?? undefined,
-    fieldSelector: query.get("fieldSelector") ?? undefined,
-  }).items;
-  const items = (await Promise.all(pods.map((p) => metricsOf(ctx, p)))).filter((m): m is PodMetrics => m !== undefined);
+  const items = await listPodMetrics(ctx, route.namespace, query.get("labelSelector") ?? undefined, query.get("fieldSelector") ?? undefined);
   sendJson(call.res, 200, { kind: "PodMetricsList", apiVersion: API_VERSION, metadata: {}, items });
+}
+
+/** The PodMetrics of the running pods a list selects (all namespaces when `namespace` is undefined). */
+export async function listPodMetrics(ctx: ServerContext, namespace: string | undefined, labelSelector?: string, fieldSelector?: string): Promise<PodMetrics[]> {
+  const pods = ctx.store.list<Pod>("Pod", { namespace, labelSelector, fieldSelector }).items;
+  return (await Promise.all(pods.map((p) => metricsOf(ctx, p)))).filter((m): m is PodMetrics => m !== undefined);
 }
 
 async function metricsOf(ctx: ServerContext, pod: Pod): Promise<PodMetrics | undefined> {

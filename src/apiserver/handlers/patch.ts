@@ -10,7 +10,7 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from "../..
 import type { KubeObject } from "../../api/types.js";
 import { baseMediaType } from "../http.js";
 import { asRouteObject, decodeBody } from "./body.js";
-import { isDryRun, notFound, requireVerb, respondObject, storeNamespace, type Call } from "./common.js";
+import { isDryRun, notFound, present, requireVerb, respondObject, storeNamespace, type Call } from "./common.js";
 import { checkApplyOptions, fieldManagerRequest } from "./field-manager.js";
 import { admitAndCreate, admitAndUpdate } from "./write.js";
 
@@ -28,7 +28,8 @@ export async function patchObject(call: Call): Promise<void> {
   const old = ctx.store.get<KubeObject>(route.info.kind, storeNamespace(route), route.name ?? "");
   if (type === APPLY) return serverSideApply(call, patch, old, dryRun);
   if (!old) throw notFound(route, route.name ?? "");
-  const patched = asRouteObject(call, PATCHERS[type](old, patch, route.info.kind));
+  // The patch applies to the object as the route's version shows it (an autoscaling/v1 client patches v1 fields).
+  const patched = asRouteObject(call, PATCHERS[type](present(call, old), patch, route.info.kind));
   // A patch that carries metadata.resourceVersion is a precondition on it (optimistic concurrency).
   const stored = admitAndUpdate(call, patched, old, { resourceVersion: patched.metadata.resourceVersion, dryRun });
   respondObject(call, 200, stored);
@@ -55,7 +56,8 @@ function serverSideApply(call: Call, patch: unknown, old: KubeObject | undefined
     respondObject(call, 201, admitAndCreate(call, applied.object, dryRun, applied.managedFields));
     return;
   }
-  const merged = asRouteObject(call, applied.object);
+  // A converted version's configuration was converted above: the merge is already in the stored version.
+  const merged = call.route.info.view ? applied.object : asRouteObject(call, applied.object);
   const stored = admitAndUpdate(call, merged, old, { resourceVersion: config.metadata.resourceVersion, dryRun, managedFields: applied.managedFields });
   respondObject(call, 200, stored);
 }

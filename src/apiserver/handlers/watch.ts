@@ -19,7 +19,7 @@ import { queryBool, queryInt, sendError, toApiError } from "../http.js";
 import { negotiateObject } from "../negotiate.js";
 import { partialObjectMetadata, printerFor, toTable } from "../../api/tables/index.js";
 import { BacklogGuard, clientOf } from "../watch-limits.js";
-import { includeObject, requireVerb, type Call } from "./common.js";
+import { includeObject, present, requireVerb, type Call } from "./common.js";
 
 export function watchObjects(call: Call): void {
   requireVerb(call, "watch");
@@ -108,7 +108,7 @@ function eventEncoder(call: Call): (ev: WatchEvent) => WatchEvent<unknown> {
   return (ev) => {
     if (ev.type === "BOOKMARK" || ev.type === "ERROR") return ev;
     if (want.shape === "partial") return { type: ev.type, object: partialObjectMetadata(ev.object, want.version) };
-    if (want.shape !== "table") return ev;
+    if (want.shape !== "table") return call.route.info.view ? { type: ev.type, object: present(call, ev.object) } : ev;
     const table = toTable(printerFor(ev.object.kind), [ev.object], {
       version: want.version,
       includeObject: includeObject(call.query),

@@ -9,13 +9,21 @@
  * starts the informers, whose initial lists fill the queues.
  */
 import type { ObjectApi } from "../../api/object-api.js";
+import type { PodMetrics } from "../../api/types.js";
 import type { Clock } from "./clock.js";
 import { EventRecorder } from "./events.js";
 import { InformerFactory } from "./informer.js";
 import type { WorkQueue } from "./work-queue.js";
 
+/** Pod usage as the Metrics API (metrics.k8s.io) reports it: running pods of a namespace matching a label selector. */
+export interface PodMetricsSource {
+  podMetrics(namespace: string, labelSelector: string): Promise<PodMetrics[]>;
+}
+
 export interface ControllerContext {
   api: ObjectApi;
+  /** The resource metrics the autoscaler reads; absent, it reports that no metrics API is served. */
+  metrics?: PodMetricsSource;
   informers: InformerFactory;
   clock: Clock;
   log: (msg: string) => void;
@@ -65,6 +73,7 @@ export interface ManagerOptions {
   log?: (msg: string) => void;
   /** Informer resync period; 0 turns it off. */
   resyncMs?: number;
+  metrics?: PodMetricsSource;
 }
 
 /** Starts and stops a set of controllers over one set of shared informers. */
@@ -77,6 +86,7 @@ export class ControllerManager {
     const informers = new InformerFactory(opts.api, opts.clock, opts.resyncMs ?? 0);
     this.context = {
       api: opts.api,
+      metrics: opts.metrics,
       informers,
       clock: opts.clock,
       log,

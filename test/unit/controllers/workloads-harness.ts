@@ -8,7 +8,7 @@ import { ControllerManager, type ControllerFactory } from "../../../src/controll
 import { FakeClock } from "../../../src/sys/clock.js";
 import { openStore } from "../../../src/store/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
-import { FakePodIO } from "../../helpers/fake-pod-io.js";
+import { FakePodIO, type FakePodIOOptions } from "../../helpers/fake-pod-io.js";
 import { FakeKubelet, type FakeKubeletOptions } from "../../helpers/fake-kubelet.js";
 
 export interface ControllerHarness {
@@ -25,14 +25,15 @@ export interface ControllerHarness {
 }
 
 /** `storeOnClock`: creationTimestamps come from the fake clock too (CronJobs count start times from them). */
-export function startControllers(factories: ControllerFactory[], kubelet: FakeKubeletOptions = {}, opts: { storeOnClock?: boolean } = {}): ControllerHarness {
+/** `usage`: each pod's usage as the Metrics API reports it to the autoscaler (timestamps from the fake clock). */
+export function startControllers(factories: ControllerFactory[], kubelet: FakeKubeletOptions = {}, opts: { storeOnClock?: boolean; usage?: FakePodIOOptions["usage"] } = {}): ControllerHarness {
   const clock = new FakeClock(Date.parse("2026-12-01T00:00:00Z"));
   const store = openStore(":memory:", opts.storeOnClock ? { now: () => new Date(clock.now()) } : {});
-  const server = createApiServer({ nodeName: "node1", socketPath: null, store, podIO: new FakePodIO(), now: () => clock.now() });
+  const server = createApiServer({ nodeName: "node1", socketPath: null, store, podIO: new FakePodIO({ usage: opts.usage, now: () => clock.now() }), now: () => clock.now() });
   const api = server.objectApi();
   const fk = new FakeKubelet(store, { now: () => clock.now(), ...kubelet });
   fk.start();
-  const manager = new ControllerManager({ api, clock, nodeName: "node1" });
+  const manager = new ControllerManager({ api, clock, nodeName: "node1", metrics: { podMetrics: (ns, sel) => server.podMetrics(ns, sel) } });
   manager.start(factories);
   return {
     store,

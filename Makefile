@@ -120,6 +120,7 @@ bench: build bench-deps
 	NODELET_SHIM=$(CURDIR)/build/nodelet-shim node dist/bench/network-bench.js
 	node dist/bench/portforward-bench.js
 	node dist/bench/kubelet-bench.js
+	node dist/bench/workloads-bench.js
 	node dist/bench/service-bench.js
 	node dist/bench/soak-bench.js
 	node dist/bench/storage-bench.js

@@ -40,9 +40,9 @@ async function waitRunning(client: ApiClient, names: Set<string>, resourceVersio
 }
 
 /** 1. API create → running, one pod at a time; each pod's start trace as the node kept it (explain --timing). */
-export async function startLatency(d: TestDaemon, n: number, traces: StartTiming[] = []): Promise<number[]> {
+export async function startLatency(d: TestDaemon, n: number, traces: StartTiming[] = [], first = 0): Promise<number[]> {
   const out: number[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = first; i < first + n; i++) {
     const name = `lat-${i}`;
     const t0 = performance.now();
     const pod: Pod = { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }] } };
@@ -62,11 +62,8 @@ export async function startLatency(d: TestDaemon, n: number, traces: StartTiming
   return out;
 }
 
-/**
- * Where the time of a pod start goes: for each phase and step of the start traces (host commands left out), the
- * median over the pods of when it began and how long it took, in the order of a start.
- */
-export function printBreakdown(traces: StartTiming[]): void {
+/** For each step of the start traces (host commands left out): the medians of when it began and how long it took. */
+function stepMedians(traces: StartTiming[]): Map<string, { level: string; start: number; took: number }> {
   const by = new Map<string, { level: string; starts: number[]; took: number[] }>();
   for (const t of traces) {
     for (const s of t.steps) {
@@ -77,10 +74,48 @@ export function printBreakdown(traces: StartTiming[]): void {
       by.set(s.name, e);
     }
   }
-  const rows = [...by].sort((a, b) => percentile(a[1].starts, 50) - percentile(b[1].starts, 50));
-  console.log(`\npod start, step by step (median over ${traces.length} pods; \`nodelet explain pod NAME --timing\` shows one):\n`);
-  printTable(["step", "starts at (ms)", "takes (ms)"], rows.map(([name, e]) => [e.level === "step" ? `  ${name}` : name, percentile(e.starts, 50).toFixed(2), percentile(e.took, 50).toFixed(2)]));
-  console.log(`total (API request → Running status): p50 ${percentile(traces.map((t) => t.totalMs), 50).toFixed(2)} ms`);
+  return new Map([...by].map(([name, e]) => [name, { level: e.level, start: percentile(e.starts, 50), took: percentile(e.took, 50) }]));
+}
+
+/**
+ * Where the time of a pod start goes, for each configuration side by side (the same run, pods interleaved): each
+ * phase and step in the order of a start, with the median of when it began and how long it took ("-": the step is
+ * not on that configuration's path).
+ */
+export function printBreakdown(runs: { label: string; traces: StartTiming[] }[]): void {
+  const medians = runs.map((r) => stepMedians(r.traces));
+  const names = new Map<string, { level: string; start: number }>();
+  for (const m of medians) for (const [name, e] of m) if (!names.has(name) || e.start < names.get(name)!.start) names.set(name, { level: e.level, start: e.start });
+  const rows = [...names].sort((a, b) => a[1].start - b[1].start);
+  console.log(`\npod start, step by step (medians over ${runs.map((r) => `${r.traces.length} pods ${r.label}`).join(", ")}; \`nodelet explain pod NAME --timing\` shows one):\n`);
+  const cell = (v: number | undefined) => (v === undefined ? "-" : v.toFixed(2));
+  printTable(
+    ["step", ...runs.flatMap((r) => [`${r.label}: starts at (ms)`, `${r.label}: takes (ms)`])],
+    rows.map(([name, e]) => [e.level === "step" ? `  ${name}` : name, ...medians.flatMap((m) => [cell(m.get(name)?.start), cell(m.get(name)?.took)])]),
+  );
+  for (const r of runs) console.log(`total (API request → Running status), ${r.label}: p50 ${percentile(r.traces.map((t) => t.totalMs), 50).toFixed(2)} ms, p99 ${percentile(r.traces.map((t) => t.totalMs), 99).toFixed(2)} ms`);
+}
+
+/** The warm sandboxes a daemon holds now (pods/ID/sandbox.json with `warm`). */
+function warmCount(d: TestDaemon): number {
+  return readdirSync(join(d.root, "pods")).filter((uid) => {
+    try {
+      return (JSON.parse(readFileSync(join(d.root, "pods", uid, "sandbox.json"), "utf8")) as { warm?: boolean; ips?: string[] }).warm === true;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+/** CPU time (user + system, ms) a process used so far, from /proc/PID/stat. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
+function loadavg(): string {
+  return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 }
 
 async function deleteAll(d: TestDaemon): Promise<void> {
@@ -103,6 +138,20 @@ async function applyMany(d: TestDaemon, n: number): Promise<number> {
   if (r.status !== 0) throw new Error(`apply failed: ${r.stderr.toString()}`);
   await running;
   return performance.now() - t0;
+}
+
+/** RSS (KiB) of the daemon's warm sandboxes' pause processes. */
+function pauseRss(d: TestDaemon): number[] {
+  const out: number[] = [];
+  for (const uid of readdirSync(join(d.root, "pods"))) {
+    try {
+      const r = JSON.parse(readFileSync(join(d.root, "pods", uid, "sandbox.json"), "utf8")) as { warm?: boolean; pid: number };
+      if (r.warm) out.push(rssKiB(r.pid));
+    } catch {
+      // being claimed or made
+    }
+  }
+  return out;
 }
 
 function rssKiB(pid: number): number {
@@ -153,15 +202,39 @@ function podmanSetup(image: string): { conf: string } | undefined {
 }
 
 export async function runtimeBench(): Promise<void> {
+  // The default (--warm-sandboxes 2) and the previous path (pool off), side by side: pods alternate between them.
   const d = new TestDaemon("bench");
+  const cold = new TestDaemon("bench-cold", ["--warm-sandboxes", "0"]);
   await d.start();
+  await cold.start();
   try {
     console.log("\n## Pod runtime (issue 2)\n");
+    for (let i = 0; i < 600 && warmCount(d) < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    const idleMs = 10_000;
+    const cpu0 = [cpuMs(d.pid!), cpuMs(cold.pid!)];
+    await new Promise((r) => setTimeout(r, idleMs));
+    const idle = [cpuMs(d.pid!) - cpu0[0], cpuMs(cold.pid!) - cpu0[1]].map((ms) => ((ms / idleMs) * 100).toFixed(2));
+    console.log(`daemon CPU while idle (${idleMs / 1000} s, no pods): ${idle[0]}% of a core with 2 warm sandboxes, ${idle[1]}% with the pool off`);
+    const pauses = pauseRss(d);
+    console.log(`warm sandboxes' pause processes: RSS ${pauses.map((k) => `${(k / 1024).toFixed(2)} MiB`).join(", ")}`);
     const traces: StartTiming[] = [];
-    const lat = await startLatency(d, 100, traces);
+    const coldTraces: StartTiming[] = [];
+    const lat: number[] = [];
+    const coldLat: number[] = [];
+    const load0 = loadavg();
+    for (let i = 0; i < 100; i++) {
+      // Paired: each pod of one configuration next to one of the other, the order swapped every pod.
+      const pair = i % 2 === 0 ? [[d, lat, traces], [cold, coldLat, coldTraces]] as const : [[cold, coldLat, coldTraces], [d, lat, traces]] as const;
+      for (const [daemon, l, t] of pair) l.push(...(await startLatency(daemon, 1, t, i)));
+    }
+    const warmStarts = traces.filter((t) => t.steps.some((s) => s.name.startsWith("hostname set in the warm sandbox"))).length;
+    console.log(`load average before / after the starts: ${load0} / ${loadavg()} (2 cores)`);
     await deleteAll(d);
-    console.log(`pod start (API create → container running, 100 pods, one at a time): p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms`);
-    printBreakdown(traces);
+    await deleteAll(cold);
+    console.log(`pod start (API create → container running, 100 pods each, one at a time, paired): p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms with warm sandboxes (${warmStarts} of 100 took one); p50 ${percentile(coldLat, 50).toFixed(1)} ms, p99 ${percentile(coldLat, 99).toFixed(1)} ms with the pool off`);
+    const diffs = lat.map((x, i) => coldLat[i] - x);
+    console.log(`paired difference (pool off − warm), per pod: median ${percentile(diffs, 50).toFixed(1)} ms`);
+    printBreakdown([{ label: "warm", traces }, { label: "pool off", traces: coldTraces }]);
 
     const many = await applyMany(d, 100);
     console.log(`100 sleep pods from apply to all Running: ${(many / 1000).toFixed(2)} s`);
@@ -192,6 +265,7 @@ export async function runtimeBench(): Promise<void> {
     if (bundle) rmSync(bundle, { recursive: true, force: true });
   } finally {
     await d.cleanup();
+    await cold.cleanup();
   }
 }
 

@@ -27,6 +27,7 @@ int cmd_sandbox(int argc, char **argv);
 int cmd_spawner(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
 int cmd_pidwatch(int argc, char **argv);
+int cmd_hostname(int argc, char **argv);
 
 static int usage(void)
 {
@@ -37,6 +38,7 @@ static int usage(void)
 			"       nodelet-shim relay   (fds 3 and 4: two connected sockets)\n"
 			"       nodelet-shim seccomp-compile IN OUT\n"
 			"       nodelet-shim pidwatch\n"
+			"       nodelet-shim hostname --uts PATH NAME\n"
 			"(see shim/README.md)\n");
 	return 2;
 }
@@ -79,5 +81,7 @@ int main(int argc, char **argv)
 		return cmd_seccomp_compile(argc - 1, argv + 1);
 	if (strcmp(argv[1], "pidwatch") == 0)
 		return cmd_pidwatch(argc - 1, argv + 1);
+	if (strcmp(argv[1], "hostname") == 0)
+		return cmd_hostname(argc - 1, argv + 1);
 	return usage();
 }

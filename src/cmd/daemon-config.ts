@@ -83,6 +83,8 @@ export interface DaemonConfig {
   eventBurst: number;
   /** --start-traces: how many pod starts are kept timed step by step (`nodelet explain pod NAME --timing`; 0: none). */
   startTraces: number;
+  /** --warm-sandboxes: ready pod sandboxes kept for the next pods that fit (runtime/warm-sandboxes.ts; 0: none). */
+  warmSandboxes: number;
   /** --fail-swap-on: refuse to start with swap on, as the kubelet does by default (off here: warn and report). */
   failSwapOn: boolean;
   /** --seccomp-profile-root: where Localhost seccomp profiles are read (default ROOT/seccomp). */
@@ -145,6 +147,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "event-qps", value: true, help: "events the node records per second at most; 0: no limit (default 50)" },
   { name: "event-burst", value: true, help: "events recorded at once before --event-qps applies (default 100)" },
   { name: "start-traces", value: true, help: "how many recent pod starts are kept timed step by step for `explain pod NAME --timing` (default 100; 0: off)" },
+  { name: "warm-sandboxes", value: true, help: "how many ready pod sandboxes are kept for the next pods that fit (default 2; 0: off)" },
   { name: "fail-swap-on", value: false, help: "refuse to start while swap is on (default: warn)" },
   { name: "seccomp-profile-root", value: true, help: "directory of Localhost seccomp profiles (default ROOT/seccomp)" },
   { name: "seccomp-default", value: false, help: "RuntimeDefault seccomp for pods that name no profile (default true; --seccomp-default=false: Unconfined)" },
@@ -222,6 +225,7 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     eventQps: nonNegativeInt(p, "event-qps", DEFAULT_EVENT_QPS),
     eventBurst: positiveInt(p, "event-burst", DEFAULT_EVENT_BURST),
     startTraces: nonNegativeInt(p, "start-traces", 100),
+    warmSandboxes: nonNegativeInt(p, "warm-sandboxes", 2),
     failSwapOn: boolFlag(p, "fail-swap-on"),
     seccompProfileRoot: flag(p, "seccomp-profile-root") ?? join(root, "seccomp"),
     seccompDefault: flag(p, "seccomp-default") === undefined || boolFlag(p, "seccomp-default"),
@@ -234,6 +238,7 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     encryptionProviderConfig: flag(p, "encryption-provider-config"),
   };
   cfg.evictionHard = cfg.evictionThresholds.filter((t) => !t.gracePeriodMs);
+  if (cfg.warmSandboxes > MAX_WARM_SANDBOXES) throw new UsageError(`--warm-sandboxes: ${cfg.warmSandboxes} is more than ${MAX_WARM_SANDBOXES}`);
   if (cfg.imageMaxLayerBytes < 1) throw new UsageError(`--image-max-layer-size: must be more than 0`);
   if (cfg.imageGCLowThresholdPercent > cfg.imageGCHighThresholdPercent) {
     throw new UsageError(`--image-gc-low-threshold: ${cfg.imageGCLowThresholdPercent} must not be above --image-gc-high-threshold (${cfg.imageGCHighThresholdPercent})`);
@@ -256,6 +261,9 @@ function positiveInt(p: ReturnType<typeof parseArgs>, name: string, dflt: number
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name}: "${v}" must be a positive integer`);
   return Number(v);
 }
+
+/** The most warm sandboxes a node keeps: each holds a pause process, a veth and a pod address. */
+const MAX_WARM_SANDBOXES = 64;
 
 function nonNegativeInt(p: ReturnType<typeof parseArgs>, name: string, dflt: number): number {
   const v = flag(p, name);

@@ -93,6 +93,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     verboseLog: cfg.verbose ? log : undefined,
     configObjects: () => configObjects,
     traces,
+    warmSandboxes: cfg.warmSandboxes,
     // Steps of a pod (owner = its uid) go to its explain.jsonl; the node's own steps to one file of the node.
     recorder: (l) =>
       (recorder = new FileRecorder(

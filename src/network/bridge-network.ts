@@ -136,6 +136,24 @@ export class BridgeNetwork implements PodNetwork {
     return { ips: [lease.ip], state };
   }
 
+  async claim(pod: Pod, podUid: string, warm: NetworkSandbox): Promise<NetworkAttachment> {
+    const lease = this.leases.rekey(warm.podUid, { podUid, pod: `${pod.metadata.namespace}/${pod.metadata.name}`, hostPorts: podHostPorts(pod) });
+    this.runner.comment(podUid, `IPAM: ${lease.ip} and veth ${lease.veth}, made ahead by a warm sandbox, are this pod's now (lease in ${this.leases.file})`);
+    try {
+      if (lease.hostPorts.length) await this.hostPortsAdded(lease, podUid);
+    } catch (err) {
+      this.leases.rekey(podUid, { podUid: warm.podUid, pod: `${warm.namespace}/${warm.name}`, hostPorts: [] });
+      await this.firewallSync.request().catch(() => undefined);
+      throw err;
+    }
+    const state: AttachmentState = { ip: lease.ip, veth: lease.veth, ifindex: warm.network?.ifindex ?? String(this.kernel.ifindex(lease.veth) ?? ""), bridge: this.settings.bridge };
+    return { ips: [lease.ip], state };
+  }
+
+  freeAddresses(): number {
+    return this.leases.freeCount();
+  }
+
   async abort(prepared: PreparedNetwork, podUid: string): Promise<void> {
     const lease = prepared.token as Lease;
     await this.undoSetUp(lease, this.kernel.ifindex(lease.veth) !== undefined, podUid);

@@ -119,6 +119,38 @@ export class LeaseStore {
     throw new FieldError("--pod-cidr", `no free address: all ${Math.max(size, 0)} pod addresses of ${formatCidr(this.cidr)} are leased`);
   }
 
+  /**
+   * Moves the lease `from` holds to the pod of `req` (a warm sandbox claimed by a pod: same address, same veth), with
+   * the pod's name and hostPorts, and persists. Throws FieldError for a hostPort another pod holds, HostError when
+   * `from` holds no lease or `req.podUid` already holds one; nothing changes then.
+   */
+  rekey(from: string, req: Omit<LeaseRequest, "veth">): Lease {
+    this.ensureLoaded();
+    const held = this.leases.get(from);
+    if (!held) throw new HostError("re-key lease", this.file, "", `${from} holds no lease`);
+    if (this.leases.has(req.podUid)) throw new HostError("re-key lease", this.file, "", `pod ${req.pod} already holds ${this.leases.get(req.podUid)!.ip}`);
+    const others = this.all().filter((l) => l.podUid !== from);
+    const conflict = hostPortConflict(req.hostPorts, others.map((l) => ({ pod: l.pod, mappings: l.hostPorts })));
+    if (conflict) throw conflict;
+    const lease: Lease = { ...held, ...req, since: this.now().toISOString() };
+    this.leases.delete(from);
+    this.leases.set(req.podUid, lease);
+    try {
+      this.persist();
+    } catch (err) {
+      this.leases.delete(req.podUid);
+      this.leases.set(from, held);
+      throw err;
+    }
+    return lease;
+  }
+
+  /** How many pod addresses no lease holds. */
+  freeCount(): number {
+    const { first, last } = podRange(this.cidr);
+    return Math.max(0, last - first + 1 - this.all().length);
+  }
+
   /** Frees the pod's lease, persisting; returns it (undefined when it had none). */
   release(podUid: string): Lease | undefined {
     this.ensureLoaded();

@@ -50,6 +50,14 @@ export interface PodNetwork {
   abort(prepared: PreparedNetwork, podUid: string): Promise<void>;
   /** Idempotent: the sandbox's namespace may already be gone. */
   tearDown(sandbox: NetworkSandbox): Promise<void>;
+  /**
+   * A warm sandbox (made ahead, attached under its own id) claimed by a pod: its attachment — address, veth, routes —
+   * becomes the pod's, with the pod's hostPorts. Throws (FieldError for a hostPort held by another pod) with nothing
+   * changed. Optional: a network without it gets no warm sandboxes.
+   */
+  claim?(pod: Pod, podUid: string, warm: NetworkSandbox): Promise<NetworkAttachment>;
+  /** How many pod addresses are still free (undefined: no limit); the warm pool never holds the last ones. */
+  freeAddresses?(): number | undefined;
   /** The address of this node that pods and hostPort/NodePort users reach (status.hostIP). */
   hostIP(): string;
   /**
@@ -78,6 +86,10 @@ export class LoopbackOnlyNetwork implements PodNetwork {
   }
   async abort(): Promise<void> {}
   async tearDown(): Promise<void> {}
+  /** A warm sandbox has only its loopback: nothing to move. */
+  async claim(): Promise<NetworkAttachment> {
+    return { ips: [] };
+  }
   hostIP(): string {
     return this.nodeIP ?? "127.0.0.1";
   }

@@ -25,6 +25,7 @@ import type {
 import { RuntimeRecords } from "./records.js";
 import type { LinuxRuntimeOptions, RuntimeContext } from "./runtime-context.js";
 import { SandboxLifecycle } from "./sandbox-lifecycle.js";
+import { WarmSandboxes } from "./warm-sandboxes.js";
 
 export type { LinuxRuntimeOptions } from "./runtime-context.js";
 
@@ -35,11 +36,13 @@ export class LinuxPodRuntime implements PodRuntime {
   private readonly exits: ContainerExits;
   private readonly containerLife: ContainerLifecycle;
   private readonly x: RuntimeContext;
+  private readonly warm: WarmSandboxes | undefined;
 
   constructor(private readonly o: LinuxRuntimeOptions) {
     this.records = new RuntimeRecords(o.layout);
     const x: RuntimeContext = (this.x = { o, records: this.records, clock: o.clock ?? realClock, emit: (ev) => this.emit(ev) });
-    this.sandboxLife = new SandboxLifecycle(x);
+    this.warm = (o.warmSandboxes ?? 0) > 0 ? new WarmSandboxes(x, o.warmSandboxes!) : undefined;
+    this.sandboxLife = new SandboxLifecycle(x, this.warm);
     this.exits = new ContainerExits(x);
     this.containerLife = new ContainerLifecycle(x, this.sandboxLife, this.exits);
   }
@@ -50,6 +53,7 @@ export class LinuxPodRuntime implements PodRuntime {
     await this.containerLife.warm();
     const held = await this.records.load(new Date(this.x.clock.now()));
     for (const [uid, h] of held) this.o.report?.(`pod ${uid} held, not adopted and not swept: ${h.reason}`);
+    await this.removeLeftoverWarm();
     const removed = await removeOrphans({
       layout: this.o.layout,
       runner: this.o.runner,
@@ -62,6 +66,23 @@ export class LinuxPodRuntime implements PodRuntime {
     await this.sandboxLife.checkAll();
     await this.exits.start();
     for (const c of this.records.containers.values()) await this.exits.reconcileLost(c);
+    this.warm?.pool.start();
+  }
+
+  /**
+   * Warm sandboxes a previous daemon left (a crash, or `nodelet reset`) are removed, not adopted: the pool's settings
+   * may have changed, and the pool refills in the background. Also a claim cut short (a pod's directory still holding
+   * the warm record): what the pod was given goes with it, and the kubelet starts the pod again.
+   */
+  private async removeLeftoverWarm(): Promise<void> {
+    const leftovers = [...this.records.sandboxes].filter(([, s]) => s.warm);
+    if (leftovers.length === 0) return;
+    const warm = this.warm ?? new WarmSandboxes(this.x, 0);
+    for (const [dirUid, s] of leftovers) {
+      this.records.forgetSandbox(dirUid);
+      await warm.destroy(s, dirUid);
+      this.o.report?.(`removed warm sandbox ${s.podUid} (pause process ${s.pid}) left by the previous daemon`);
+    }
   }
 
   /** Pods whose records could not be read: uid → why (records.ts). The runtime refuses to act on them. */
@@ -87,6 +108,7 @@ export class LinuxPodRuntime implements PodRuntime {
   }
 
   async stop(): Promise<void> {
+    await this.warm?.pool.drain();
     this.exits.stop();
   }
 
@@ -96,6 +118,11 @@ export class LinuxPodRuntime implements PodRuntime {
 
   private emit(ev: RuntimeEvent): void {
     for (const l of this.listeners) l(ev);
+  }
+
+  /** The warm sandboxes ready now (--warm-sandboxes), not any pod's. */
+  warmSandboxes(): readonly SandboxRecord[] {
+    return this.warm?.pool.items() ?? [];
   }
 
   sandbox(podUid: string): SandboxRecord | undefined {
@@ -114,7 +141,7 @@ export class LinuxPodRuntime implements PodRuntime {
 
   async runSandbox(pod: Pod, opts: SandboxOptions): Promise<SandboxRecord> {
     this.records.checkNotHeld(pod.metadata.uid!);
-    return this.sandboxLife.run(pod, opts);
+    return this.warm ? this.warm.during(() => this.sandboxLife.run(pod, opts)) : this.sandboxLife.run(pod, opts);
   }
 
   async stopSandbox(podUid: string): Promise<void> {
@@ -142,16 +169,18 @@ export class LinuxPodRuntime implements PodRuntime {
     this.o.runner.comment(podUid, "remove the pod");
     for (const c of this.records.containersOf(podUid)) await this.containerLife.remove(c.id);
     await this.sandboxLife.remove(podUid, pod);
+    this.warm?.pool.poke(); // its address is free again
   }
 
   startContainer(pod: Pod, c: Container, opts: StartContainerOptions): Promise<ContainerRecord> {
-    return this.containerLife.start(pod, c, opts);
+    return this.warm ? this.warm.during(() => this.containerLife.start(pod, c, opts)) : this.containerLife.start(pod, c, opts);
   }
 
   /** Resync: exit records missed by the watch, dead monitors, dead sandboxes. */
   async resync(): Promise<void> {
     await this.exits.resync();
     await this.sandboxLife.checkAll();
+    this.warm?.pool.prune();
   }
 
   waitForExit(id: string, timeoutMs: number): Promise<boolean> {

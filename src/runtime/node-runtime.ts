@@ -44,6 +44,8 @@ export interface NodeRuntimeOptions {
   configObjects?: () => ConfigObjects | undefined;
   /** Times the steps of pod starts. */
   traces?: StartTraces;
+  /** --warm-sandboxes (the daemon's; reset and tests: none). */
+  warmSandboxes?: number;
 }
 
 export interface NodeRuntime {
@@ -77,6 +79,7 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
     report: o.report,
     seccomp: o.seccomp,
     traces: o.traces,
+    warmSandboxes: o.warmSandboxes,
   });
   return { layout, runner, cgroups, images, network, runtime };
 }

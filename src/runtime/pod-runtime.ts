@@ -32,6 +32,8 @@ export interface SandboxRecord {
   network?: Record<string, string>;
   /** The pod's own user namespace (hostUsers: false): host IDs held until the pod is removed (userns-ranges.ts). */
   userns?: UsernsRange;
+  /** A warm sandbox not claimed yet (warm-sandboxes.ts): no pod's; the runtime lists it nowhere. */
+  warm?: boolean;
 }
 
 export type ContainerState = "created" | "running" | "exited";

@@ -36,6 +36,8 @@ export interface LinuxRuntimeOptions {
   seccomp?: SeccompSettings;
   /** Where the steps of pod starts are timed (`nodelet explain pod NAME --timing`); untimed when absent. */
   traces?: StartTraces;
+  /** --warm-sandboxes: how many ready sandboxes are kept for the next pods that fit (warm-sandboxes.ts; 0/absent: none). */
+  warmSandboxes?: number;
 }
 
 export interface RuntimeContext {

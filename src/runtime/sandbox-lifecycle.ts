@@ -4,6 +4,7 @@
  * Owns the pod cgroup, the pod's /dev/shm mount, its volumes, its directory and its log directory.
  */
 import { promises as fsp } from "node:fs";
+import { FieldError } from "../api/errors.js";
 import type { Pod } from "../api/types.js";
 import type { PreparedNetwork } from "../network/pod-network.js";
 import { sleep, isoNow } from "../sys/clock.js";
@@ -21,6 +22,7 @@ import type { RuntimeContext } from "./runtime-context.js";
 import { sandboxArgv } from "./shim-argv.js";
 import { runShim } from "./shim-client.js";
 import { allocateUsernsRange, type UsernsRange } from "./userns-ranges.js";
+import type { WarmSandboxes } from "./warm-sandboxes.js";
 
 export class SandboxLifecycle {
   /** Each pod's volumes, set up once per sandbox (setup is idempotent, so a restarted daemon redoes it). */
@@ -31,7 +33,11 @@ export class SandboxLifecycle {
   /** User namespace ranges given to sandboxes being made, before their record holds them. */
   private readonly usernsPending = new Map<string, UsernsRange>();
 
-  constructor(private readonly x: RuntimeContext) {}
+  constructor(
+    private readonly x: RuntimeContext,
+    /** The warm pool (--warm-sandboxes); none when it is off. */
+    private readonly warm?: WarmSandboxes,
+  ) {}
 
   /** The pod's user namespace range: the one its record holds, else a block no other pod holds. */
   private usernsFor(uid: string): UsernsRange {
@@ -47,6 +53,14 @@ export class SandboxLifecycle {
     const { runner, layout } = this.x.o;
     const old = this.x.records.sandboxes.get(uid);
     if (old) await this.stop(uid);
+    const w = !old && this.warm ? await this.step(uid, "warm sandbox: claim", () => this.warm!.take(pod, uid)) : undefined;
+    if (w) {
+      try {
+        return await this.runWarm(pod, opts, w);
+      } catch (err) {
+        await this.warm!.abandon(uid, w, err instanceof Error ? err.message : String(err));
+      }
+    }
     // The pod directory first: it holds the pod's recorded steps (explain.jsonl).
     await runner.mkdir(layout.podDir(uid), uid, 0o700);
     runner.comment(uid, `pod ${pod.metadata.namespace}/${pod.metadata.name}: the sandbox (pause process, namespaces, cgroup)`);
@@ -57,7 +71,7 @@ export class SandboxLifecycle {
     // The fast path: the sandbox makes the pod's interface itself while it creates its namespace. The address is
     // known first, so /etc/hosts is written once, complete.
     const net = this.x.o.network;
-    const prepared = pod.spec.hostNetwork ? undefined : await this.step(uid, "network: address and interface names", () => net.prepare(pod, uid));
+    const prepared = pod.spec.hostNetwork ? undefined : await this.step(uid, "network: address and interface names", () => this.prepareNetwork(pod, uid));
     // Independent preparations run together; each is a handful of small file operations.
     const cgroups = this.x.o.cgroups;
     try {
@@ -109,6 +123,65 @@ export class SandboxLifecycle {
     }
     await this.x.records.saveSandbox(sandbox);
     return sandbox;
+  }
+
+  /**
+   * The pod's sandbox from a warm one (warm-sandboxes.ts take() moved its directory here): the lease re-keyed, the
+   * pause process moved into the pod's cgroup, the hostname set, the pod's files and volumes made — all at once.
+   */
+  private async runWarm(pod: Pod, opts: SandboxOptions, w: SandboxRecord): Promise<SandboxRecord> {
+    const uid = pod.metadata.uid!;
+    const warm = this.warm!;
+    const { cgroupPath } = opts;
+    this.cgroupOf.set(uid, cgroupPath);
+    const hostname = podHostname(pod);
+    const cgroups = this.x.o.cgroups;
+    // Every step settles before a failure is acted on: abandon() must not kill the pause process under one still running.
+    const [attached] = await allSettled([
+      this.step(uid, "network: the warm sandbox's address, re-keyed to the pod", () => warm.claimNetwork(pod, uid, w)),
+      this.step(uid, "pod spec record", () => this.x.records.savePodSpec(pod)),
+      this.step(uid, "pod cgroup, pause process moved into it", async () => {
+        await cgroups.create(cgroupPath, podCgroupLimits(pod, this.x.o.podPidsLimit), uid);
+        await cgroups.create(`${cgroupPath}/pause`, {}, uid);
+        await warm.moveCgroup(uid, w, cgroupPath);
+      }),
+      this.step(uid, "volumes", () => this.volumesFor(pod)),
+      this.step(uid, "/etc/hosts, hostname, resolv.conf", () => this.writePodFiles(pod, w.ips)),
+      this.step(uid, "hostname set in the warm sandbox (shim hostname)", () => warm.setHostname(uid, w, hostname)),
+    ] as const);
+    const sandbox: SandboxRecord = {
+      podUid: uid,
+      namespace: pod.metadata.namespace ?? "default",
+      name: pod.metadata.name ?? "",
+      pid: w.pid,
+      pidStartTime: w.pidStartTime,
+      createdAt: isoNow(this.x.clock),
+      hostname,
+      cgroupPath,
+      hostNetwork: false,
+      sharePid: pod.spec.shareProcessNamespace === true,
+      hostIPC: false,
+      ips: attached.ips.length ? attached.ips : w.ips,
+      state: "ready",
+      network: attached.state,
+    };
+    await this.step(uid, "sandbox record", () => this.x.records.saveSandbox(sandbox));
+    return sandbox;
+  }
+
+  /**
+   * The pod's address; when none is free and the warm pool holds some, one warm sandbox gives its address back and
+   * the pod takes it (the pool does not take it again while addresses are short).
+   */
+  private async prepareNetwork(pod: Pod, uid: string): Promise<PreparedNetwork> {
+    const net = this.x.o.network;
+    try {
+      return await net.prepare(pod, uid);
+    } catch (err) {
+      if (!(err instanceof FieldError && /no free address/.test(err.message)) || !(await this.warm?.pool.release())) throw err;
+      this.x.o.runner.comment(uid, "no free pod address: a warm sandbox gave its address back for this pod");
+      return net.prepare(pod, uid);
+    }
   }
 
   /** Times one step of a sandbox start in the pod's start trace (when starts are traced). */
@@ -243,4 +316,12 @@ export class SandboxLifecycle {
     const deadline = this.x.clock.now() + timeoutMs;
     while (isSameProcess(pid, startTime) && this.x.clock.now() < deadline) await sleep(this.x.clock, 5);
   }
+}
+
+/** Promise.all that waits for every promise before rejecting with the first failure. */
+async function allSettled<T extends readonly unknown[]>(ps: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(ps);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

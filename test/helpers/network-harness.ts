@@ -41,7 +41,7 @@ export function testBridgeName(tag: string): string {
   return `nt${tag}${process.pid % 100_000}`.slice(0, 15);
 }
 
-export async function makeNetworkHarness(opts: { tag: string; octet: number; firewallBackend?: FirewallBackendSetting }): Promise<NetworkHarness> {
+export async function makeNetworkHarness(opts: { tag: string; octet: number; firewallBackend?: FirewallBackendSetting; warmSandboxes?: number }): Promise<NetworkHarness> {
   const bridge = testBridgeName(opts.tag);
   const stateDir = mkdtempSync(join(tmpdir(), "nodelet-net-"));
   const nftTablesBefore = (await sh(["nft", "list", "tables"])).stdout;
@@ -56,7 +56,7 @@ export async function makeNetworkHarness(opts: { tag: string; octet: number; fir
     strayCheckMs: 500,
   });
   await network.reset(); // a previous run that crashed
-  const rt = await makeRuntime({ network, name: `net${opts.tag}` });
+  const rt = await makeRuntime({ network, name: `net${opts.tag}`, warmSandboxes: opts.warmSandboxes });
   try {
     await network.start(new Set());
   } catch (err) {

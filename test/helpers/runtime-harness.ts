@@ -30,6 +30,8 @@ export function shimPath(): string {
 
 export interface RuntimeHarness {
   root: string;
+  /** The cgroup parent of this runtime (under the test's own cgroup). */
+  cgroupParent: string;
   layout: Layout;
   runner: Runner;
   cgroups: CgroupManager;
@@ -41,7 +43,7 @@ export interface RuntimeHarness {
 let counter = 0;
 
 export async function makeRuntime(
-  opts: { network?: PodNetwork; name?: string; podPidsLimit?: number; /** another shim binary */ shim?: string; /** false: every command through Node's spawn */ spawner?: boolean } = {},
+  opts: { network?: PodNetwork; name?: string; podPidsLimit?: number; /** another shim binary */ shim?: string; /** false: every command through Node's spawn */ spawner?: boolean; warmSandboxes?: number } = {},
 ): Promise<RuntimeHarness> {
   const shim = opts.shim ?? shimPath();
   const root = mkdtempSync(join(tmpdir(), "nodelet-rt-"));
@@ -56,6 +58,7 @@ export async function makeRuntime(
     podPidsLimit: opts.podPidsLimit ?? 4096,
     log: { maxSize: 10 * 1024 * 1024, maxFiles: 5 },
     recorder: (l) => new FileRecorder((owner) => (owner === "node" ? undefined : l.podExplainFile(owner))),
+    warmSandboxes: opts.warmSandboxes,
   });
   const spawner = new Spawner(shim);
   if (opts.spawner !== false) {
@@ -66,6 +69,7 @@ export async function makeRuntime(
   await runtime.start();
   return {
     root,
+    cgroupParent: parent,
     layout,
     runner,
     cgroups,

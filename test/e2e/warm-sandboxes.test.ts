@@ -1,0 +1,76 @@
+/**
+ * Warm sandboxes in the daemon (--warm-sandboxes, default 2): a pod created through the API takes one (its pause
+ * process, its hostname set to the pod's, `explain --timing` shows the claim), the pool refills, a daemon killed
+ * with -9 is followed by one that removes the pool it left and keeps the pod, and `nodelet reset` after another
+ * crash leaves nothing of the daemon on the host.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { SandboxRecord } from "../../src/runtime/pod-runtime.js";
+import { isSameProcess } from "../../src/sys/proc.js";
+import { needsRoot } from "../helpers/root.js";
+import { eventually, NODELET, TestDaemon } from "../helpers/daemon.js";
+
+const skip = needsRoot();
+
+/** The warm sandboxes' records on disk (pods/ID/sandbox.json with `warm`). */
+function warmRecords(d: TestDaemon): SandboxRecord[] {
+  const dir = join(d.root, "pods");
+  return readdirSync(dir).flatMap((uid) => {
+    try {
+      const s = JSON.parse(readFileSync(join(dir, uid, "sandbox.json"), "utf8")) as SandboxRecord;
+      return s.warm && s.pid > 0 && s.podUid === uid && s.ips.length ? [s] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe("warm sandboxes in the daemon (privileged)", { skip }, () => {
+  const d = new TestDaemon("warm");
+  before(() => d.start());
+  after(async () => {
+    await d.cleanup();
+    assert.deepEqual(d.leftovers(), []);
+  });
+
+  test("a pod takes a warm sandbox; a crashed daemon's pool is removed by the next one and by reset", async () => {
+    const pool = await eventually(async () => warmRecords(d).length === 2 && warmRecords(d), 60_000, "two warm sandboxes (the default)");
+    const r = await d.cli(["run", "warm", "--image", "busybox", "--", "sleep", "3600"]);
+    assert.equal(r.code, 0, r.stderr);
+    const pod = await eventually(async () => {
+      const p = await d.pod("warm");
+      return p?.status?.phase === "Running" && p;
+    }, 30_000, "pod Running");
+    const uid = pod.metadata.uid!;
+    const sandbox = JSON.parse(readFileSync(join(d.root, "pods", uid, "sandbox.json"), "utf8")) as SandboxRecord;
+    assert.ok(pool.some((w) => w.pid === sandbox.pid && w.ips[0] === sandbox.ips[0]), "the pod runs in a warm sandbox, with its address");
+    assert.equal(pod.status?.podIP, sandbox.ips[0]);
+    assert.equal((await d.cli(["exec", "warm", "--", "hostname"])).stdout, "warm\n");
+    const timing = await d.cli(["explain", "pod", "warm", "--timing"]);
+    assert.match(timing.stdout, /warm sandbox: claim/);
+    assert.match(timing.stdout, /hostname set in the warm sandbox/);
+
+    const refilled = await eventually(async () => {
+      const w = warmRecords(d);
+      return w.length === 2 && !w.some((x) => x.pid === sandbox.pid) && w;
+    }, 30_000, "the pool refilled");
+    await d.kill9();
+    await d.start();
+    for (const w of refilled) {
+      assert.equal(isSameProcess(w.pid, w.pidStartTime), false, "the crashed daemon's warm pause processes are gone");
+      assert.equal(existsSync(join(d.root, "pods", w.podUid)), false);
+    }
+    assert.ok(isSameProcess(sandbox.pid, sandbox.pidStartTime), "the pod's pause process was kept");
+    assert.equal((await d.pod("warm"))?.status?.phase, "Running");
+
+    await eventually(async () => warmRecords(d).length === 2, 60_000, "the restarted daemon's pool");
+    await d.kill9();
+    const reset = await new Promise<number>((resolve) => execFile(process.execPath, [NODELET, "reset", ...d.args], { timeout: 300_000 }, (err) => resolve(err ? 1 : 0)));
+    assert.equal(reset, 0);
+    assert.deepEqual(d.leftovers(), [], "reset after a crash leaves nothing: no pause process, mount, cgroup, bridge or rule");
+  });
+});

@@ -29,6 +29,8 @@ export class EventRecorder {
   private lastStamp = 0n;
   /** Events dropped by the spam filter or the node's rate limit (for tests and the soak). */
   dropped = 0;
+  /** Events decided (correlated, counted, timestamped) but not yet stored: written by flush() (writeLater). */
+  private queued: { event: Event; update: boolean }[] = [];
 
   constructor(
     private readonly store: Store,
@@ -36,6 +38,13 @@ export class EventRecorder {
     private readonly component: string,
     private readonly host: string,
     limits: EventLimits = { qps: DEFAULT_EVENT_QPS, burst: DEFAULT_EVENT_BURST },
+    /**
+     * Store each event after the current turn of the event loop instead of at once (the daemon's kubelet): a pod
+     * start's Created/Started events then go to the store after the status write that says Running, off the start's
+     * critical path, as the kubelet's recorder hands events to a broadcaster. Everything but the write (correlation,
+     * rate limit, timestamps, the order) is decided when the event is recorded.
+     */
+    private readonly writeLater = false,
   ) {
     this.correlator = new EventCorrelator(() => clock.now());
     this.nodeLimit = new TokenBucket(limits.qps, limits.burst, clock.now());
@@ -48,8 +57,20 @@ export class EventRecorder {
       this.dropped++;
       return;
     }
+    if (!this.writeLater) return this.store1(c.event, c.update);
+    if (this.queued.push({ event: c.event, update: c.update }) === 1) setImmediate(() => this.flush());
+  }
+
+  /** Stores the events recorded and not yet written (writeLater), in the order they were recorded. */
+  flush(): void {
+    const queued = this.queued;
+    this.queued = [];
+    for (const q of queued) this.store1(q.event, q.update);
+  }
+
+  private store1(event: Event, update: boolean): void {
     try {
-      this.correlator.updateState(c.event, this.write(c.event, c.update));
+      this.correlator.updateState(event, this.write(event, update));
     } catch {
       // Events are best effort, as in Kubernetes: a failed event never fails the action it reports.
     }

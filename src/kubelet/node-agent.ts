@@ -103,7 +103,8 @@ interface Late {
 
 export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const { store, clock, log } = o;
-  const events = new EventRecorder(store, clock, "kubelet", o.nodeName, o.eventLimits);
+  // Events are stored after the turn that recorded them: a start's status write is not held up by them.
+  const events = new EventRecorder(store, clock, "kubelet", o.nodeName, o.eventLimits, true);
   const backoff = new Backoff(clock);
   const backoffStore = new BackoffStore(join(o.stateDir, "kubelet", "backoff.json"), backoff, log);
   await backoffStore.attach();
@@ -168,6 +169,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       staticPods.stop();
       prober.stop();
       await kubelet.stop();
+      events.flush();
       await backoffStore.flush();
     },
   };

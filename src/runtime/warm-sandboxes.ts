@@ -26,6 +26,9 @@ export const WARM_CGROUP = "warm";
 /** The namespace a warm sandbox's lease names until a pod claims it (for messages: `nodelet` shows lease owners). */
 export const WARM_NAMESPACE = "(warm)";
 
+/** A traced start older than this no longer holds a refill back (a pod that never gets to Running). */
+const STARTING_WINDOW_MS = 10_000;
+
 /**
  * Why the pod cannot take a warm sandbox, or undefined when it can. A warm sandbox has new UTS, IPC and network
  * namespaces and no PID namespace of its own; the pod's /etc files, hostname and hostPorts are set at the claim, so
@@ -59,7 +62,9 @@ export class WarmSandboxes {
       alive: (w) => isSameProcess(w.pid, w.pidStartTime),
       // The pool never holds the last `size` free addresses: pods that cannot take a warm sandbox still get one.
       room: () => (net.freeAddresses?.() ?? Infinity) - size,
-      busy: () => this.starts > 0,
+      // A start is under way from the API request to the Running status write (its trace), not only while the
+      // runtime works on it: a refill then waits for the status write too.
+      busy: () => this.starts > 0 || (x.o.traces?.starting(STARTING_WINDOW_MS) ?? 0) > 0,
       report: x.o.report,
     });
   }

@@ -29,6 +29,8 @@ export interface StartTrace {
   spans: Span[];
   /** The pod reported Running: the trace is complete and takes no more spans. */
   complete: boolean;
+  /** When the trace was opened (monotonic ms). */
+  openedAt?: number;
 }
 
 /** One span as shown: its start and length in ms, from the first span of the trace. */
@@ -63,7 +65,7 @@ export class StartTraces implements Recorder {
   /** Starts tracing a pod (once: a pod seen again, or whose trace completed, keeps what it has). */
   open(uid: string): void {
     if (this.traces.has(uid) || this.capacity <= 0) return;
-    this.traces.set(uid, { uid, spans: [], complete: false });
+    this.traces.set(uid, { uid, spans: [], complete: false, openedAt: this.now() });
     while (this.traces.size > this.capacity) this.traces.delete(this.traces.keys().next().value!);
   }
 
@@ -93,6 +95,14 @@ export class StartTraces implements Recorder {
   isOpen(uid: string): boolean {
     const t = this.traces.get(uid);
     return t !== undefined && !t.complete;
+  }
+
+  /** How many traced starts are under way: opened within the last `withinMs` and not Running yet. */
+  starting(withinMs: number): number {
+    const since = this.now() - withinMs;
+    let n = 0;
+    for (const t of this.traces.values()) if (!t.complete && (t.openedAt ?? -Infinity) >= since) n++;
+    return n;
   }
 
   /** The pod is Running: its start is over. */

@@ -12,6 +12,7 @@ import type { Pod } from "../../../src/api/types.js";
 import { parseCidr } from "../../../src/api/cidr.js";
 import { LeaseStore } from "../../../src/network/ipam.js";
 import { FakeClock } from "../../../src/sys/clock.js";
+import { StartTraces } from "../../../src/sys/start-trace.js";
 import { WarmPool, type WarmPoolDeps } from "../../../src/runtime/warm-pool.js";
 import { warmMisfit } from "../../../src/runtime/warm-sandboxes.js";
 
@@ -254,4 +255,16 @@ test("a warm sandbox's lease moves to its pod: same address and veth, the pod's 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a start counts as under way (refills wait) from its trace's opening to its Running status, within a window", () => {
+  let now = 0;
+  const t = new StartTraces(10, () => now);
+  t.open("a");
+  assert.equal(t.starting(10_000), 1);
+  t.complete("a");
+  assert.equal(t.starting(10_000), 0, "Running: over");
+  t.open("b");
+  now = 10_001;
+  assert.equal(t.starting(10_000), 0, "a start that never got to Running holds nothing back after the window");
 });

@@ -34,6 +34,7 @@ import { configMapStrategy, namespaceStrategy, nodeStrategy, secretStrategy } fr
 import { generateName } from "./names.js";
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from "./persistent-volume.js";
 import { podStrategy } from "./pod-strategy.js";
+import { validatePodEphemeralContainersUpdate } from "./pod-update.js";
 import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, roleStrategy } from "./rbac.js";
 import { serviceAccountStrategy } from "./service-account.js";
 import { limitRangeStrategy, resourceQuotaStrategy } from "./quota.js";
@@ -42,15 +43,18 @@ import { serviceStrategy } from "./service.js";
 import { storageClassStrategy } from "./storage-class.js";
 import type { KindStrategy } from "./strategy.js";
 import { assertDecodable, decodeNulls } from "./type-check.js";
-import type { KubeObject, ObjectMeta } from "./types.js";
+import type { KubeObject, ObjectMeta, Pod } from "./types.js";
 
 export interface AdmissionContext {
   /** This node's name: pods are bound to it (spec.nodeName) on create. */
   nodeName: string;
   /** Random numbers in [0, 1) for names generated from generateName; Math.random when absent. */
   random?: () => number;
-  /** "status" when an update comes through the status subresource (only status and metadata may change). */
-  subresource?: "status";
+  /**
+   * "status" when an update comes through the status subresource (only status and metadata may change);
+   * "ephemeralcontainers" through pods/ephemeralcontainers (only spec.ephemeralContainers, added to).
+   */
+  subresource?: "status" | "ephemeralcontainers";
 }
 
 const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
@@ -177,6 +181,12 @@ export function admitUpdate<T extends KubeObject>(obj: T, old: T, ctx: Admission
   }
   strategy.defaults(out);
   if (strategy.hasStatus) keep(out, old, "status");
+  if (ctx.subresource === "ephemeralcontainers") {
+    if (info.kind !== "Pod") throw ApiError.badRequest(`${info.plural} have no ephemeralcontainers subresource`);
+    const errs = validatePodEphemeralContainersUpdate(out as unknown as Pod, old as unknown as Pod);
+    if (errs.length) fail(info.kind, out, errs);
+    return out;
+  }
   strategy.prepareForUpdate?.(out, old);
   const errs = strategy.validateUpdate(out, old);
   if (errs.length) fail(info.kind, out, errs);

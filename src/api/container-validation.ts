@@ -146,8 +146,8 @@ export function validateSecurityContext(sc: SecurityContext | undefined, hostUse
   return errs;
 }
 
-/** The checks shared by init and app containers. */
-function validateContainerCommon(c: Container, ctx: PodContext, path: string): ErrorList {
+/** The checks shared by init, app and ephemeral containers. */
+export function validateContainerCommon(c: Container, ctx: PodContext, path: string): ErrorList {
   const errs: ErrorList = [];
   if (!c.name) errs.push(required(child(path, "name")));
   else errs.push(...invalidEach(child(path, "name"), c.name, isDNS1123Label(c.name)));

@@ -161,6 +161,7 @@ export function setPodSpecDefaults(spec: PodSpec): void {
   const hostNetwork = spec.hostNetwork === true;
   for (const c of spec.initContainers ?? []) defaultContainer(c, hostNetwork);
   for (const c of spec.containers ?? []) defaultContainer(c, hostNetwork);
+  for (const c of spec.ephemeralContainers ?? []) defaultContainer(c, false);
   for (const v of spec.volumes ?? []) defaultVolume(v);
   canonicalResourceList(spec.overhead);
 }

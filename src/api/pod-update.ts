@@ -10,7 +10,8 @@ import { child, forbidden, index, invalid, required, type ErrorList } from "./fi
 import { clone, deepEqual, describeDiff, semanticEqual } from "./json.js";
 import { validateObjectMetaUpdate } from "./meta-validation.js";
 import { inclusiveRangeError } from "./names.js";
-import { validatePodCreate } from "./pod-validation.js";
+import { validateEphemeralContainersUpdate } from "./ephemeral-containers.js";
+import { validatePodCreate, validatePodSpec } from "./pod-validation.js";
 import type { Container, Pod, PodSpec, Toleration } from "./types.js";
 
 const MAX_INT32 = 2147483647;
@@ -90,4 +91,18 @@ export function validatePodUpdate(next: Pod, prev: Pod): ErrorList {
     errs.push(forbidden("spec", `pod updates may not change fields other than ${UPDATABLE_POD_SPEC_FIELDS.join(",")}\n${diff}`));
   }
   return errs;
+}
+
+/**
+ * ValidatePodEphemeralContainersUpdate: a write to pods/ephemeralcontainers (which changed nothing but
+ * spec.ephemeralContainers) is valid when the metadata change is, the resulting pod spec is, and the ephemeral
+ * containers already there are all still there, unchanged.
+ */
+export function validatePodEphemeralContainersUpdate(next: Pod, prev: Pod): ErrorList {
+  const errs = validateObjectMetaUpdate(next.metadata, prev.metadata);
+  errs.push(...validatePodSpec(next.spec));
+  const own = validateEphemeralContainersUpdate(next, prev);
+  // Static pods take none at all: that alone is reported, as upstream does.
+  if (own.some((e) => e.field === "")) return own;
+  return [...errs, ...own];
 }

@@ -7,6 +7,7 @@
  * values for old objects and converts them later; nodelet has no old objects).
  */
 import { validateContainers, validateInitContainers, validateSeccompProfile, type PodContext } from "./container-validation.js";
+import { validateEphemeralContainers } from "./ephemeral-containers.js";
 import { child, duplicate, forbidden, index, invalid, invalidEach, notSupported, required, type ErrorList } from "./field.js";
 import { validateLabels, validateObjectMeta } from "./meta-validation.js";
 import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isLabelValue, isQualifiedName, isValidGroupID, isValidUserID, nameIsDNSSubdomain } from "./names.js";
@@ -165,6 +166,7 @@ export function validatePodSpec(spec: PodSpec, path = "spec"): ErrorList {
   errs.push(...validateTimes(spec, path));
   errs.push(...validateContainers(spec.containers, ctx, child(path, "containers")));
   errs.push(...validateInitContainers(spec.initContainers, spec.containers, ctx, child(path, "initContainers")));
+  errs.push(...validateEphemeralContainers(spec, ctx, child(path, "ephemeralContainers")));
   errs.push(...validateHostNetwork(spec, path));
   errs.push(...validateHostUsers(spec, path));
   errs.push(...validateEnum(spec.restartPolicy, RESTART_POLICIES, child(path, "restartPolicy")));

@@ -210,6 +210,12 @@ export interface Container {
   volumeDevices?: VolumeDevice[];
 }
 
+/** A container added to a running pod through pods/ephemeralcontainers (kubectl debug); never restarted. */
+export interface EphemeralContainer extends Container {
+  /** A container of the pod whose process namespace this one joins. */
+  targetContainerName?: string;
+}
+
 export interface HostPathVolumeSource {
   path: string;
   type?: "" | "DirectoryOrCreate" | "Directory" | "FileOrCreate" | "File" | "Socket" | "CharDevice" | "BlockDevice";
@@ -318,7 +324,7 @@ export interface PodSpec {
   runtimeClassName?: string;
   overhead?: Record<string, Quantity>;
   imagePullSecrets?: { name: string }[];
-  ephemeralContainers?: Container[];
+  ephemeralContainers?: EphemeralContainer[];
   hostUsers?: boolean;
   schedulingGates?: { name: string }[];
 }
@@ -388,6 +394,7 @@ export interface PodStatus {
   podIPs?: PodIP[];
   startTime?: string;
   initContainerStatuses?: ContainerStatus[];
+  ephemeralContainerStatuses?: ContainerStatus[];
   containerStatuses?: ContainerStatus[];
   qosClass?: "Guaranteed" | "Burstable" | "BestEffort";
 }

@@ -11,8 +11,9 @@ export function resolveContainer(pod: Pod, requested: string | null | undefined)
   const name = pod.metadata.name ?? "";
   const containers = pod.spec.containers.map((c) => c.name);
   const inits = (pod.spec.initContainers ?? []).map((c) => c.name);
+  const ephemeral = (pod.spec.ephemeralContainers ?? []).map((c) => c.name);
   if (requested) {
-    if (!containers.includes(requested) && !inits.includes(requested)) {
+    if (!containers.includes(requested) && !inits.includes(requested) && !ephemeral.includes(requested)) {
       throw ApiError.badRequest(`container ${requested} is not valid for pod ${name}`);
     }
     return requested;
@@ -23,5 +24,6 @@ export function resolveContainer(pod: Pod, requested: string | null | undefined)
   if (containers.length === 0) throw ApiError.badRequest(`a container name must be specified for pod ${name}`);
   let message = `a container name must be specified for pod ${name}, choose one of: [${containers.join(" ")}]`;
   if (inits.length) message += ` or one of the init containers: [${inits.join(" ")}]`;
+  if (ephemeral.length) message += ` or one of the ephemeral containers: [${ephemeral.join(" ")}]`;
   throw ApiError.badRequest(message);
 }

@@ -157,16 +157,17 @@ async function serveCollection(call: Call, method: string): Promise<void> {
 }
 
 async function serveObject(call: Call, method: string, route: ResourceRoute): Promise<void> {
-  const status = route.subresource === "status";
+  // status and ephemeralcontainers: GET, PUT and PATCH of the pod through the subresource's own write rules.
+  const sub = route.subresource !== undefined;
   switch (method) {
     case "GET":
-      return isWatch(call) && !status ? watchObjects(call) : getObject(call);
+      return isWatch(call) && !sub ? watchObjects(call) : getObject(call);
     case "PUT":
       return updateObject(call);
     case "PATCH":
       return patchObject(call);
     case "DELETE":
-      if (status) break;
+      if (sub) break;
       return deleteObject(call);
     default:
       break;

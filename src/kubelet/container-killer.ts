@@ -8,6 +8,7 @@
  * When a whole pod stops, the regular containers stop together and the sidecars after them, last defined first
  * (KEP-753 termination ordering), each sidecar's hook running from the start.
  */
+import { ephemeralContainer } from "../api/ephemeral-containers.js";
 import type { Container, Pod } from "../api/types.js";
 import type { ContainerRecord, PodRuntime } from "../runtime/pod-runtime.js";
 import type { Clock } from "./clock.js";
@@ -44,13 +45,15 @@ export interface KillOptions extends Stop {
 
 export const MIN_GRACE_SECONDS = 2;
 
-/** The spec of a container of the pod, by name, init or not. */
+/** The spec of a container of the pod, by name, init or not (ephemeral containers run as app containers). */
 export function specOf(pod: Pod, name: string, init: boolean): Container | undefined {
-  return (init ? pod.spec.initContainers ?? [] : pod.spec.containers).find((c) => c.name === name);
+  if (init) return (pod.spec.initContainers ?? []).find((c) => c.name === name);
+  return pod.spec.containers.find((c) => c.name === name) ?? ephemeralContainer(pod, name);
 }
 
 export function fieldPathOf(pod: Pod, name: string): string {
-  return pod.spec.containers.some((c) => c.name === name) ? `spec.containers{${name}}` : `spec.initContainers{${name}}`;
+  if (pod.spec.containers.some((c) => c.name === name)) return `spec.containers{${name}}`;
+  return ephemeralContainer(pod, name) ? `spec.ephemeralContainers{${name}}` : `spec.initContainers{${name}}`;
 }
 
 export class ContainerKiller {

@@ -2,6 +2,7 @@
  * PodIO for this node: the kubelet's streaming server (logs, exec, attach, port-forward) and its metrics, over the
  * runtime. Errors are the ones the real kubelet/API server return, so kubectl prints the familiar messages.
  */
+import { anyContainer } from "../api/ephemeral-containers.js";
 import { connect } from "node:net";
 import { Duplex } from "node:stream";
 import { ApiError } from "../api/errors.js";
@@ -35,8 +36,7 @@ export class NodeIO implements PodIO {
   }
 
   private checkContainer(pod: Pod, name: string): void {
-    const all = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].map((c) => c.name);
-    if (!all.includes(name)) {
+    if (!anyContainer(pod, name)) {
       throw ApiError.badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
     }
   }
@@ -82,7 +82,7 @@ export class NodeIO implements PodIO {
   /** Attach to the container's main process: its terminal or stdio, as the kubelet does (attach-session.ts). */
   async attach(pod: Pod, opts: Omit<ExecOptions, "command">): Promise<ExecSession> {
     const c = this.running(pod, opts.container);
-    const spec = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((x) => x.name === opts.container)!;
+    const spec = anyContainer(pod, opts.container)!;
     return attachSession(this.runtime, c, spec, opts);
   }
 

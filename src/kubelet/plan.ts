@@ -118,7 +118,22 @@ function runningPodActions(
   if (!initContainersDone(pod, seen, policy, inits, apps.size > 0, actions)) return finish(actions, seen, inits, apps, false);
   for (const c of pod.spec.containers) planRunning(c, seen, apps.get(c.name), actions, false, policy);
   stopSidecarsWhenMainDone(pod, policy, inits, apps, actions);
-  return finish(actions, seen, inits, apps, true);
+  const done = finish(actions, seen, inits, apps, true, ephemeralNames(pod));
+  if (!done.killPod) startEphemeral(pod, apps, done);
+  return done;
+}
+
+const ephemeralNames = (pod: Pod): Set<string> => new Set((pod.spec.ephemeralContainers ?? []).map((c) => c.name));
+
+/**
+ * Ephemeral containers (kubectl debug) run once each in a running pod: started when first seen in the spec, never
+ * restarted, never restarted with a re-created sandbox, and not what keeps a pod alive (the kubelet's
+ * EphemeralContainersToStart). They are app containers to the runtime; their names are unique in the pod.
+ */
+function startEphemeral(pod: Pod, apps: Map<string, ObservedContainer>, actions: PodActions): void {
+  for (const c of pod.spec.ephemeralContainers ?? []) {
+    if (!apps.has(c.name)) actions.containersToStart.push(startOf(c, false, undefined));
+  }
 }
 
 /** When the pod's activeDeadlineSeconds runs out (ms), counted from status.startTime as the kubelet does. */
@@ -311,10 +326,11 @@ function finish(
   inits: Map<string, ObservedContainer>,
   apps: Map<string, ObservedContainer>,
   initsDone: boolean,
+  ephemeral: Set<string> = new Set(),
 ): PodActions {
   if (actions.killPod || !initsDone) return actions;
   const killed = new Set(actions.containersToKill.map((k) => k.id));
-  const keep = [...inits.values(), ...apps.values()].filter((c) => c.state !== "exited" && !killed.has(c.id));
+  const keep = [...inits.values(), ...apps.values()].filter((c) => c.state !== "exited" && !killed.has(c.id) && !ephemeral.has(c.name));
   if (actions.containersToStart.length === 0 && actions.backingOff.length === 0 && keep.length === 0 && seen.containers.length > 0) {
     actions.killPod = true;
   }

@@ -57,6 +57,9 @@ export function generatePodStatus(pod: Pod, input: StatusInput): PodStatus {
     qosClass: podQOSClass(pod),
   };
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
+  // Ephemeral containers have no probes and never make the pod ready (convertToAPIContainerStatuses).
+  const ephemeral = (pod.spec.ephemeralContainers ?? []).map((c) => ({ ...containerStatus(c, false, input, notYet), ready: false }));
+  if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral;
   if (!status.podIP) {
     delete status.podIP;
     delete status.podIPs;

@@ -53,6 +53,8 @@ export interface LaunchInput {
   cgroupDirs: string[];
   oomFile: string;
   sandboxPid: number;
+  /** An ephemeral container's targetContainerName, running as this host pid: its PID namespace is joined. */
+  targetPid?: number;
   volumes: Map<string, PreparedVolume>;
   env: EnvSources;
   log: { maxSize: number; maxFiles: number };
@@ -83,7 +85,7 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     exitFile: paths.exitFile,
     oomFile: input.oomFile,
     cgroups: input.cgroupDirs,
-    namespaces: sandboxNamespaces(pod, input.sandboxPid),
+    namespaces: sandboxNamespaces(pod, input.sandboxPid, input.targetPid),
     rootfs: paths.rootfs,
     lowerDirs: image.lowerDirs,
     upperDir: paths.upper,
@@ -126,14 +128,19 @@ function deviceFilter(dir: string | undefined, privileged: boolean, extra: strin
   return dir && rules ? { cgroupDir: dir, rules } : undefined;
 }
 
-/** The sandbox namespaces a container joins; host namespaces are simply not joined. */
-function sandboxNamespaces(pod: Pod, pid: number): ContainerLaunch["namespaces"] {
+/**
+ * The sandbox namespaces a container joins; host namespaces are simply not joined. The PID namespace is the host's
+ * (hostPID), the pod's (shareProcessNamespace), a target container's (an ephemeral container with
+ * targetContainerName: the kubelet's NamespaceMode TARGET), or the container's own.
+ */
+function sandboxNamespaces(pod: Pod, pid: number, targetPid: number | undefined): ContainerLaunch["namespaces"] {
   const ns: ContainerLaunch["namespaces"] = [];
   const path = (t: string) => `/proc/${pid}/ns/${t}`;
   if (!pod.spec.hostNetwork) ns.push({ type: "net", path: path("net") }, { type: "uts", path: path("uts") });
   if (!pod.spec.hostIPC) ns.push({ type: "ipc", path: path("ipc") });
   if (pod.spec.hostPID) ns.push({ type: "pid", path: "/proc/1/ns/pid" });
   else if (pod.spec.shareProcessNamespace) ns.push({ type: "pid", path: path("pid") });
+  else if (targetPid !== undefined) ns.push({ type: "pid", path: `/proc/${targetPid}/ns/pid` });
   // The container init joins it last, after its idmapped mounts (shim/userns.h).
   if (pod.spec.hostUsers === false) ns.push({ type: "user", path: path("user") });
   return ns;

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, promises as fsp, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FieldError } from "../api/errors.js";
-import type { Container, Pod } from "../api/types.js";
+import type { Container, EphemeralContainer, Pod } from "../api/types.js";
 import type { ExecOptions, ExecSession } from "../api/pod-io.js";
 import { isoNow } from "../sys/clock.js";
 import { processStartTime, signalProcess } from "../sys/proc.js";
@@ -134,6 +134,21 @@ export class ContainerLifecycle {
     );
   }
 
+  /**
+   * The host pid of an ephemeral container's target (the newest running container of that name in the pod), whose
+   * PID namespace it joins; a target that is not running refuses the start.
+   */
+  private targetPid(pod: Pod, c: Container): number | undefined {
+    const target = (c as EphemeralContainer).targetContainerName;
+    if (!target || pod.spec.hostPID || pod.spec.shareProcessNamespace) return undefined;
+    const running = this.x.records
+      .containersOf(pod.metadata.uid!)
+      .filter((r) => r.name === target && r.state === "running" && r.pid !== undefined)
+      .sort((a, b) => b.attempt - a.attempt)[0];
+    if (!running) throw new ContainerStartError("CreateContainerError", `target container "${target}" is not running`);
+    return running.pid;
+  }
+
   private async launch(pod: Pod, c: Container, image: Image, id: string, opts: StartContainerOptions, where: Where): Promise<ContainerRecord> {
     const uid = pod.metadata.uid!;
     const { layout } = this.x.o;
@@ -156,6 +171,7 @@ export class ContainerLifecycle {
         cgroupDirs: this.x.o.cgroups.dirs(where.cgroupPath),
         oomFile: this.x.o.cgroups.oomFile(where.cgroupPath),
         sandboxPid: where.sandbox.pid,
+        targetPid: this.targetPid(pod, c),
         volumes,
         env: { ...opts.env, hostname: where.sandbox.hostname, podIP: where.sandbox.ips[0], podIPs: where.sandbox.ips },
         log: this.x.o.log,
@@ -258,5 +274,7 @@ function readsSecrets(c: Container): boolean {
 function containerFieldPath(pod: Pod, c: Container): string {
   const i = pod.spec.containers.indexOf(c);
   if (i >= 0) return `spec.containers[${i}]`;
+  const e = (pod.spec.ephemeralContainers ?? []).indexOf(c);
+  if (e >= 0) return `spec.ephemeralContainers[${e}]`;
   return `spec.initContainers[${(pod.spec.initContainers ?? []).indexOf(c)}]`;
 }

@@ -2,7 +2,8 @@
  * A third real client beside kubectl and python3-kubernetes: @kubernetes/client-node 1.x (the newest line that runs
  * on Node 20) lists, creates, watches, reads logs and execs (its WebSocket channel protocol) against nodelet, once
  * with a ServiceAccount token bound to `edit` in its namespace (refused elsewhere with the apiserver's 403) and once
- * with the admin client certificate. Set up as access-python.test.ts: one in-process API server over HTTPS.
+ * with the admin client certificate, and adds an ephemeral container (kubectl debug's PATCH) only with the latter.
+ * Set up as access-python.test.ts: one in-process API server over HTTPS.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,7 +12,8 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import { after, before, describe, it } from "node:test";
-import { ApiException, CoreV1Api, Exec, KubeConfig, Watch, type V1ConfigMap, type V1Status } from "@kubernetes/client-node";
+import { ApiException, CoreV1Api, Exec, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type V1ConfigMap, type V1Status } from "@kubernetes/client-node";
+import { admitCreate } from "../../src/api/admission.js";
 import type { ServiceAccount } from "../../src/api/service-account.js";
 import { ensureNodePki, type NodePki } from "../../src/auth/pki.js";
 import { HostRunner } from "../../src/sys/runner.js";
@@ -102,6 +104,13 @@ describe("@kubernetes/client-node against nodelet", { skip }, () => {
     throw new Error("the request was allowed");
   }
 
+  /** kubectl debug's request: a strategic merge patch of pods/ephemeralcontainers. */
+  const addDebugger = (core: CoreV1Api, name: string) =>
+    core.patchNamespacedPodEphemeralcontainers(
+      { name: "web", namespace: "team", body: { spec: { ephemeralContainers: [{ name, image: "busybox", stdin: true, tty: true, targetContainerName: "c" }] } } },
+      setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
+    );
+
   /** The steps both identities take in `team`. */
   async function session(kc: KubeConfig, cm: string): Promise<void> {
     const core = kc.makeApiClient(CoreV1Api);
@@ -123,7 +132,8 @@ describe("@kubernetes/client-node against nodelet", { skip }, () => {
     pki = await ensureNodePki(join(dir, "pki"), [], new HostRunner());
     t = await startTestServer({ tcp: { host: "127.0.0.1", port: 0, token: "", cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert }, fake: { logs: { c: "from the pod\n" } } });
     t.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } });
-    t.store.create({ ...testPod("web", { ns: "team" }) });
+    // Defaulted as the API server would have stored it: an ephemeral container is validated with the whole spec.
+    t.store.create(admitCreate(testPod("web", { ns: "team" }), { nodeName: "node1" }));
     const web = t.store.get("Pod", "team", "web")!;
     t.store.update({ ...web, status: { phase: "Running" } } as typeof web, { subresource: "status" });
     t.store.create<ServiceAccount>({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "bot", namespace: "team" } });
@@ -146,6 +156,12 @@ describe("@kubernetes/client-node against nodelet", { skip }, () => {
       message: 'pods is forbidden: User "system:serviceaccount:team:bot" cannot list resource "pods" in API group "" in the namespace "default"',
     });
     assert.equal((await refusal(core.listNode())).code, 403);
+    // `edit` does not grant pods/ephemeralcontainers (as upstream's default roles): RBAC sees the subresource.
+    assert.deepEqual(await refusal(addDebugger(core, "debugger-bot")), {
+      code: 403,
+      reason: "Forbidden",
+      message: 'pods "web" is forbidden: User "system:serviceaccount:team:bot" cannot patch resource "pods/ephemeralcontainers" in API group "" in the namespace "team"',
+    });
   });
 
   it("with the admin client certificate: the same, and other namespaces and nodes too", async () => {
@@ -154,6 +170,8 @@ describe("@kubernetes/client-node against nodelet", { skip }, () => {
     const core = kc.makeApiClient(CoreV1Api);
     assert.ok(Array.isArray((await core.listNamespacedPod({ namespace: "default" })).items));
     assert.ok(Array.isArray((await core.listNode()).items), "nodes are listed, not refused");
+    const pod = await addDebugger(core, "debugger-admin");
+    assert.deepEqual(pod.spec?.ephemeralContainers?.map((c) => [c.name, c.targetContainerName]), [["debugger-admin", "c"]]);
   });
 
   it("a forged token is refused with 401", async () => {

@@ -2,7 +2,8 @@
  * Interactive sessions with the real kubectl on a real terminal (test/e2e/pty-driver.py gives kubectl a pty and
  * types at it), against a real daemon: `run -it --rm` (prompt, typed commands, a resize seen by `stty size`, exit,
  * the pod deleted), `attach -i` to a stdinOnce container (its stdin closes after the session), `attach -i` twice
- * to a container whose stdin stays open, and `exec -it` on the container's own pty. One daemon for the file.
+ * to a container whose stdin stays open, `exec -it` on the container's own pty, and `debug -it --target` (an
+ * ephemeral container in the target's PID namespace). One daemon for the file.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -12,6 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import type { Pod } from "../../src/api/types.js";
 import { TestDaemon } from "../helpers/daemon.js";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { waitFor } from "../helpers/wait.js";
@@ -138,5 +140,33 @@ describe("kubectl on a terminal: run -it, attach -i, exec -it (privileged)", { s
     );
     assert.ok(t.ok, `stopped at ${JSON.stringify(t.failed)}:\n${t.transcript}`);
     assert.equal(t.code, 5, t.transcript);
+  });
+
+  test("debug -it --target: an ephemeral container in the target's PID namespace, its status, the pod untouched", async () => {
+    const t = await onTerminal(
+      [
+        { expect: "try pressing enter", timeout: 90 },
+        { send: "\r" },
+        { expect: "# " },
+        // PID 1 of the namespace it joined is the target container's main process.
+        { send: "tr '\\0' ' ' < /proc/1/cmdline; echo\r", until: "while read l" },
+        { send: "exit\r" },
+      ],
+      ["debug", "-it", "keeper", "--image=busybox", "--target=main", "--", "sh"],
+    );
+    assert.ok(t.ok, `stopped at ${JSON.stringify(t.failed)}:\n${t.transcript}`);
+    const pod = JSON.parse((await kubectl(["get", "pod", "keeper", "-o", "json"])).stdout) as Pod;
+    const ec = pod.spec.ephemeralContainers ?? [];
+    assert.equal(ec.length, 1);
+    assert.match(ec[0].name, /^debugger-/);
+    assert.equal(ec[0].targetContainerName, "main");
+    await waitFor("the debug container terminated in ephemeralContainerStatuses", async () => {
+      const p = JSON.parse((await kubectl(["get", "pod", "keeper", "-o", "json"])).stdout) as Pod;
+      return p.status?.ephemeralContainerStatuses?.[0]?.state.terminated?.exitCode === 0;
+    }, 30_000, 200);
+    const after = JSON.parse((await kubectl(["get", "pod", "keeper", "-o", "json"])).stdout) as Pod;
+    assert.equal(after.status?.phase, "Running");
+    assert.equal(after.status?.containerStatuses?.[0].restartCount, 0);
+    assert.equal(after.status?.ephemeralContainerStatuses?.[0].name, ec[0].name);
   });
 });

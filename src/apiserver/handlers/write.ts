@@ -3,6 +3,7 @@
  * hooks, then the store — or nothing, under dryRun=All. Also finishes deletions whose last finalizer was removed.
  */
 import { admitCreate, admitUpdate } from "../../api/admission.js";
+import { withEphemeralContainers } from "../../api/ephemeral-containers.js";
 import { ApiError } from "../../api/errors.js";
 import { managedFieldsAfterUpdate, type ManagedFieldsEntry } from "../../api/managed-fields.js";
 import type { KubeObject } from "../../api/types.js";
@@ -58,15 +59,16 @@ export interface UpdateRequest {
 }
 
 /**
- * Admits and stores a replacement of `old`. On the status subresource only .status is taken from `next`; otherwise
- * everything but .status. Deletion fields cannot be changed by writes (only DELETE sets them).
+ * Admits and stores a replacement of `old`. On the status subresource only .status is taken from `next`, on
+ * pods/ephemeralcontainers only .spec.ephemeralContainers; otherwise everything but .status. Deletion fields cannot be changed by writes (only DELETE sets them).
  */
 export function admitAndUpdate(call: Call, next: KubeObject, old: KubeObject, req: UpdateRequest): KubeObject {
   const { ctx } = call;
   const manager = fieldManagerRequest(call);
-  const status = call.route.subresource === "status";
-  let candidate = status ? withStatus(old, next) : withoutStatusChange(next, old);
-  candidate = admitUpdate(candidate, old, status ? { ...ctx.admission, subresource: "status" } : ctx.admission);
+  const sub = call.route.subresource;
+  const status = sub === "status";
+  let candidate = status ? withStatus(old, next) : sub === "ephemeralcontainers" ? withEphemeralContainers(old, next) : withoutStatusChange(next, old);
+  candidate = admitUpdate(candidate, old, status || sub === "ephemeralcontainers" ? { ...ctx.admission, subresource: sub } : ctx.admission);
   candidate = ctx.hooks.runUpdate(candidate, old, hookContext(call, req.dryRun));
   candidate.metadata.managedFields = req.managedFields ?? managedFieldsAfterUpdate(old, candidate, manager);
   if (req.dryRun) return candidate;

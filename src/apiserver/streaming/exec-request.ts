@@ -2,6 +2,7 @@
  * The exec/attach query (k8s.io/api core/v1 PodExecOptions, PodAttachOptions) turned into ExecOptions, and the
  * session outcome turned into what each protocol version puts on its error channel.
  */
+import { anyContainer } from "../../api/ephemeral-containers.js";
 import { ApiError } from "../../api/errors.js";
 import type { Pod, Status } from "../../api/types.js";
 import type { ExecOptions } from "../../api/pod-io.js";
@@ -23,8 +24,7 @@ export function defaultContainer(pod: Pod): string {
  */
 export function parseExecQuery(query: URLSearchParams, pod: Pod, withCommand: boolean): ExecOptions {
   const container = query.get("container") || defaultContainer(pod);
-  const known = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].map((c) => c.name);
-  if (!known.includes(container)) {
+  if (!anyContainer(pod, container)) {
     throw ApiError.badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
   }
   const command = query.getAll("command");

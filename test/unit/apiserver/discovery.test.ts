@@ -39,8 +39,9 @@ describe("aggregated discovery", () => {
     assert.deepEqual(pods.shortNames, ["po"]);
     assert.deepEqual(pods.categories, ["all"]);
     const subs = Object.fromEntries(pods.subresources.map((s: Json) => [s.subresource, s]));
-    assert.deepEqual(Object.keys(subs).sort(), ["attach", "eviction", "exec", "log", "portforward", "status"]);
+    assert.deepEqual(Object.keys(subs).sort(), ["attach", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "status"]);
     assert.equal(subs.exec.responseKind.kind, "PodExecOptions");
+    assert.deepEqual(subs.ephemeralcontainers, { subresource: "ephemeralcontainers", responseKind: { group: "", version: "v1", kind: "Pod" }, verbs: ["get", "patch", "update"] });
   });
 
   it("lists metrics.k8s.io/v1beta1 (kubectl top needs it) and discovery.k8s.io/v1", () => {

@@ -10,11 +10,11 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TestDaemon } from "../test/helpers/daemon.js";
+import { freePort } from "../test/helpers/ports.js";
 import { seedEvents } from "../test/helpers/seed-events.js";
 import { printTable } from "./lib.js";
 
@@ -30,15 +30,6 @@ const ALL_LISTINGS: { name: string; args: string[] }[] = [
 ];
 const n = process.argv.indexOf("--listings");
 const LISTINGS = n > 0 ? ALL_LISTINGS.slice(0, Number(process.argv[n + 1])) : ALL_LISTINGS;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** What the probe in the daemon last wrote (mem-probe.ts): JS heap used/committed and external memory, MB. */
 function heap(file: string): string {

@@ -6,34 +6,50 @@ import { readFileSync, promises as fsp } from "node:fs";
 import { constants } from "node:os";
 import type { Runner } from "./runner.js";
 
-/** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or undefined when the process is gone. */
-export function processStartTime(pid: number, procRoot = "/proc"): number | undefined {
+/** The fields of /proc/PID/stat that we read. */
+export interface ProcStat {
+  pid: number;
+  /** Field 2, the command name without its parentheses (it may itself contain spaces and parentheses). */
+  comm: string;
+  /** Field 3: R, S, D, Z, ... */
+  state: string;
+  ppid: number;
+  /** Field 22: start time in clock ticks since boot (with the pid, a process's identity). */
+  startTime: number;
+}
+
+/** Parses the text of /proc/PID/stat; fields after the command name are split after its last ')'. */
+export function parseProcStat(pid: number, stat: string): ProcStat {
+  const close = stat.lastIndexOf(")");
+  const fields = stat.slice(close + 2).split(" ");
+  return { pid, comm: stat.slice(stat.indexOf("(") + 1, close), state: fields[0], ppid: Number(fields[1]), startTime: Number(fields[19]) };
+}
+
+/** /proc/PID/stat of a process, or undefined when it is gone. */
+export function readProcStat(pid: number, procRoot = "/proc"): ProcStat | undefined {
   try {
-    const stat = readFileSync(`${procRoot}/${pid}/stat`, "utf8");
-    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[19]);
+    return parseProcStat(pid, readFileSync(`${procRoot}/${pid}/stat`, "utf8"));
   } catch {
     return undefined;
   }
+}
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or undefined when the process is gone. */
+export function processStartTime(pid: number, procRoot = "/proc"): number | undefined {
+  return readProcStat(pid, procRoot)?.startTime;
 }
 
 /** State letter of /proc/PID/stat (R, S, Z, ...), undefined when gone. */
 export function processState(pid: number, procRoot = "/proc"): string | undefined {
-  try {
-    const stat = readFileSync(`${procRoot}/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
-  } catch {
-    return undefined;
-  }
+  return readProcStat(pid, procRoot)?.state;
 }
 
 /** True when `pid` is alive (not a zombie) and, if given, still the process that started at `startTime`. */
 export function isSameProcess(pid: number, startTime?: number): boolean {
-  const st = processStartTime(pid);
-  if (st === undefined) return false;
-  if (startTime !== undefined && st !== startTime) return false;
-  return processState(pid) !== "Z";
+  const st = readProcStat(pid);
+  if (!st) return false;
+  if (startTime !== undefined && st.startTime !== startTime) return false;
+  return st.state !== "Z";
 }
 
 /**

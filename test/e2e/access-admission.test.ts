@@ -16,25 +16,16 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Pod } from "../../src/api/types.js";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { TestDaemon } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
+import { freePort } from "../helpers/ports.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"));
 const TOKEN_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Run {
   code: number;

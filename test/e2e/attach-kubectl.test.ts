@@ -8,13 +8,13 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Pod } from "../../src/api/types.js";
 import { TestDaemon } from "../helpers/daemon.js";
+import { freePort } from "../helpers/ports.js";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -27,15 +27,6 @@ interface Terminal {
   failed: Step | null;
   code: number | null;
   transcript: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const PODS = `apiVersion: v1

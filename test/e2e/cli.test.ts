@@ -155,11 +155,12 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     await eventually(async () => (await pod(d, "stubborn"))?.status?.phase === "Running" && (await pod(d, "polite"))?.status?.phase === "Running", 15_000, "both running");
     let t = Date.now();
     await d.cli(["delete", "pod", "polite"]);
-    assert.ok(Date.now() - t < 5000, `a container that handles SIGTERM stops at once (${Date.now() - t} ms)`);
+    // The bounds tell "at once" and "after the 2 s" from the 30 s default grace period, with room for a loaded machine.
+    assert.ok(Date.now() - t < 20_000, `a container that handles SIGTERM stops at once (${Date.now() - t} ms)`);
     t = Date.now();
     await d.cli(["delete", "pod", "stubborn"]);
     const took = Date.now() - t;
-    assert.ok(took >= 1800 && took < 8000, `sleep as PID 1 ignores SIGTERM: killed after the 2 s grace period (${took} ms)`);
+    assert.ok(took >= 1800 && took < 20_000, `sleep as PID 1 ignores SIGTERM: killed after the 2 s grace period (${took} ms)`);
   });
 
   test("bad input: clear errors naming the field, non-zero exit, nothing created", async () => {
@@ -253,7 +254,8 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     const described = (await d.cli(["describe", "pod", "box"])).stdout;
     const usage = /^ {4}Usage:\n {6}cpu: +(\d+)m\n {6}memory: +\d+Mi$/m.exec(described);
     assert.ok(usage, described);
-    assert.ok(Number(usage[1]) > 20, `describe reads the same accounting (${usage[1]}m)`);
+    // The same bounds as top's: how much of a core the loop gets depends on what else the machine runs.
+    assert.ok(Number(usage[1]) > 20 && Number(usage[1]) <= 1000 * availableParallelism() + 100, `describe reads the same accounting (${usage[1]}m)`);
     await d.cli(["delete", "pod", "box", "--now"]);
   });
 

@@ -201,17 +201,17 @@ describe("kubectl exec/attach/port-forward against the streaming handlers", { sk
     });
   });
 
+  // Every byte through every path, with the rates as diagnostics: the figures themselves are `make bench`'s
+  // (bench/portforward-bench.ts), so a loaded machine cannot fail this and it stays small in time.
   it("measures port-forward download throughput", { timeout: 240_000 }, async (t) => {
-    const mib = 256;
+    const mib = 32;
     const source = await startSource(mib);
     h.io.ports[9] = source.port;
     const results: Record<string, number> = {};
     const best = async (name: string, port: number): Promise<void> => {
-      for (let i = 0; i < 2; i++) {
-        const r = await measureDownload(port);
-        assert.equal(r.bytes, mib * 1048576, `${name}: every byte arrived`);
-        results[name] = Math.max(results[name] ?? 0, r.mbps);
-      }
+      const r = await measureDownload(port);
+      assert.equal(r.bytes, mib * 1048576, `${name}: every byte arrived`);
+      results[name] = r.mbps;
     };
     try {
       await best("direct loopback", source.port);
@@ -227,8 +227,7 @@ describe("kubectl exec/attach/port-forward against the streaming handlers", { sk
     for (const [name, mbps] of Object.entries(results)) {
       t.diagnostic(`${name.padEnd(30)} ${mbps.toFixed(0).padStart(6)} MiB/s  (${((mbps / results["direct loopback"]) * 100).toFixed(0)}% of direct)`);
     }
-    // A floor that catches a broken data path without making a loaded CI machine fail.
-    for (const [name, mbps] of Object.entries(results)) assert.ok(mbps > 20, `${name}: ${mbps.toFixed(1)} MiB/s`);
+    assert.equal(Object.keys(results).length, 4, "every path measured");
   });
 
   it("leaves no connection open", noConnectionsLeft);

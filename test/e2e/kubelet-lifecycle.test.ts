@@ -33,23 +33,32 @@ describe("kubelet lifecycle (privileged)", { skip }, () => {
   };
 
   test("init containers run in order; kubectl shows Init:0/2, Init:1/2, then Running", async () => {
+    // Each init container waits for a gate file the test creates once kubectl has shown its state, so the states
+    // are seen however slowly kubectl answers on a loaded machine.
+    const gates = join(d.root, "init-gates");
+    mkdirSync(gates, { recursive: true });
+    const waitGate = (n: string) => `until [ -e /gates/${n} ]; do sleep 0.1; done`;
     const r = await apply(
       "inits",
-      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: inits\nspec:\n  terminationGracePeriodSeconds: 1\n  initContainers:\n  - name: one\n    image: busybox\n    command: ["sh", "-c", "sleep 1.5; echo one > /work/order"]\n    volumeMounts: [{name: w, mountPath: /work}]\n  - name: two\n    image: busybox\n    command: ["sh", "-c", "sleep 1.5; echo two >> /work/order"]\n    volumeMounts: [{name: w, mountPath: /work}]\n  containers:\n  - name: app\n    image: busybox\n    command: ["sh", "-c", "cat /work/order; trap 'exit 0' TERM; while true; do sleep 0.2; done"]\n    volumeMounts: [{name: w, mountPath: /work}]\n  volumes:\n  - name: w\n    emptyDir: {}\n`,
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: inits\nspec:\n  terminationGracePeriodSeconds: 1\n  initContainers:\n  - name: one\n    image: busybox\n    command: ["sh", "-c", "${waitGate("one")}; echo one > /work/order"]\n    volumeMounts: [{name: w, mountPath: /work}, {name: gates, mountPath: /gates}]\n  - name: two\n    image: busybox\n    command: ["sh", "-c", "${waitGate("two")}; echo two >> /work/order"]\n    volumeMounts: [{name: w, mountPath: /work}, {name: gates, mountPath: /gates}]\n  containers:\n  - name: app\n    image: busybox\n    command: ["sh", "-c", "cat /work/order; trap 'exit 0' TERM; while true; do sleep 0.2; done"]\n    volumeMounts: [{name: w, mountPath: /work}]\n  volumes:\n  - name: w\n    emptyDir: {}\n  - name: gates\n    hostPath: {path: ${gates}}\n`,
     );
     assert.equal(r.code, 0, r.stderr);
-    const seen = new Set<string>();
-    await eventually(async () => {
+    const seen: string[] = [];
+    const status = (want: string) => async () => {
       const s = await statusColumn("inits");
-      if (s) seen.add(s);
-      return s === "Running";
-    }, 30_000, "inits Running");
-    assert.ok(seen.has("Init:0/2"), [...seen].join(","));
-    assert.ok(seen.has("Init:1/2"), [...seen].join(","));
+      if (s && seen.at(-1) !== s) seen.push(s);
+      return s === want;
+    };
+    await eventually(status("Init:0/2"), 30_000, "Init:0/2");
+    writeFileSync(join(gates, "one"), "");
+    await eventually(status("Init:1/2"), 30_000, "Init:1/2");
+    writeFileSync(join(gates, "two"), "");
+    await eventually(status("Running"), 30_000, "inits Running");
+    assert.deepEqual(seen.filter((s) => s.startsWith("Init:")), ["Init:0/2", "Init:1/2"], seen.join(","));
     const p = (await get("inits"))!;
     assert.deepEqual(p.status!.initContainerStatuses!.map((s) => [s.name, s.state.terminated?.reason]), [["one", "Completed"], ["two", "Completed"]]);
     assert.equal(p.status!.conditions!.find((c) => c.type === "Initialized")!.status, "True");
-    await eventually(async () => (await d.cli(["logs", "inits"])).stdout === "one\ntwo\n", 5000, "app saw both init containers' work");
+    await eventually(async () => (await d.cli(["logs", "inits"])).stdout === "one\ntwo\n", 30_000, "app saw both init containers' work");
     await d.cli(["delete", "pod", "inits", "--now"]);
   });
 
@@ -69,9 +78,12 @@ describe("kubelet lifecycle (privileged)", { skip }, () => {
   });
 
   test("a sidecar starts before the app, counts in READY, and is stopped after the app when the pod completes", async () => {
+    // The app ends when the test says so (a gate file), not after a fixed time a loaded machine may outlast.
+    const gates = join(d.root, "sidecar-gates");
+    mkdirSync(gates, { recursive: true });
     await apply(
       "sidecar",
-      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: sidecar\nspec:\n  restartPolicy: Never\n  terminationGracePeriodSeconds: 5\n  initContainers:\n  - name: side\n    image: busybox\n    restartPolicy: Always\n    command: ${LOOP}\n  containers:\n  - name: app\n    image: busybox\n    command: ["sh", "-c", "sleep 3"]\n`,
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: sidecar\nspec:\n  restartPolicy: Never\n  terminationGracePeriodSeconds: 5\n  initContainers:\n  - name: side\n    image: busybox\n    restartPolicy: Always\n    command: ${LOOP}\n  containers:\n  - name: app\n    image: busybox\n    command: ["sh", "-c", "until [ -e /gates/done ]; do sleep 0.1; done"]\n    volumeMounts: [{name: gates, mountPath: /gates}]\n  volumes:\n  - name: gates\n    hostPath: {path: ${gates}}\n`,
     );
     const running = await eventually(async () => {
       const p = await get("sidecar");
@@ -80,6 +92,7 @@ describe("kubelet lifecycle (privileged)", { skip }, () => {
     const side = running.status!.initContainerStatuses![0];
     assert.ok(Date.parse(side.state.running!.startedAt!) <= Date.parse(running.status!.containerStatuses![0].state.running!.startedAt!), "sidecar first");
     assert.match((await d.cli(["get", "pod", "sidecar"])).stdout, /sidecar\s+2\/2\s+Running/);
+    writeFileSync(join(gates, "done"), "");
     const done = await eventually(async () => {
       const p = await get("sidecar");
       return p?.status?.phase === "Succeeded" && p;
@@ -116,7 +129,7 @@ describe("kubelet lifecycle (privileged)", { skip }, () => {
     mkdirSync(out, { recursive: true });
     await apply(
       "prestop",
-      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: prestop\nspec:\n  terminationGracePeriodSeconds: 10\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "trap 'echo term >> /out/order; exit 0' TERM; while true; do sleep 0.1; done"]\n    volumeMounts: [{name: out, mountPath: /out}]\n    lifecycle:\n      preStop:\n        exec:\n          command: ["sh", "-c", "sleep 1; echo prestop >> /out/order"]\n  volumes:\n  - name: out\n    hostPath: {path: ${out}}\n`,
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: prestop\nspec:\n  terminationGracePeriodSeconds: 60\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "trap 'echo term >> /out/order; exit 0' TERM; while true; do sleep 0.1; done"]\n    volumeMounts: [{name: out, mountPath: /out}]\n    lifecycle:\n      preStop:\n        exec:\n          command: ["sh", "-c", "sleep 1; echo prestop >> /out/order"]\n  volumes:\n  - name: out\n    hostPath: {path: ${out}}\n`,
     );
     await eventually(async () => (await get("prestop"))?.status?.containerStatuses?.[0]?.state.running, 20_000, "prestop running");
     const t = Date.now();
@@ -124,7 +137,8 @@ describe("kubelet lifecycle (privileged)", { skip }, () => {
     assert.equal(del.code, 0, del.stderr);
     const took = Date.now() - t;
     assert.equal(readFileSync(join(out, "order"), "utf8"), "prestop\nterm\n");
-    assert.ok(took >= 900 && took < 9000, `preStop ran (1 s), then SIGTERM stopped it at once (${took} ms)`);
+    // Far below the 60 s grace period, with room for a loaded machine: the SIGTERM after preStop ended it.
+    assert.ok(took >= 900 && took < 30_000, `preStop ran (1 s), then SIGTERM stopped it at once (${took} ms)`);
     assert.equal(await get("prestop"), undefined);
   });
 
@@ -142,8 +156,8 @@ describe("kubelet lifecycle (privileged)", { skip }, () => {
     const del = await d.cli(["delete", "pod", "forced", "--grace-period", "0", "--force"]);
     assert.equal(del.code, 0, del.stderr);
     assert.match(del.stdout, /pod "forced" (force )?deleted/);
-    await eventually(async () => !isSameProcess(pid!), 5000, "the container killed at once");
-    assert.ok(Date.now() - t < 5000, `killed within seconds, not 60 (${Date.now() - t} ms)`);
+    await eventually(async () => !isSameProcess(pid!), 30_000, "the container killed at once");
+    assert.ok(Date.now() - t < 30_000, `killed within seconds, not 60 (${Date.now() - t} ms)`);
   });
 
   test("an image update replaces the container; a forbidden update is refused and changes nothing", async () => {

@@ -6,12 +6,13 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Http2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Event, Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
+import { processesInPidNamespace } from "../helpers/procs.js";
 import { eventually, suiteDaemon, type TestDaemon } from "../helpers/daemon.js";
 
 const skip = needsRoot();
@@ -36,10 +37,11 @@ describe("kubelet probes (privileged)", { skip }, () => {
   const podYaml = (name: string, container: string, extra = "") =>
     `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  terminationGracePeriodSeconds: 1\n${extra}  containers:\n${container}`;
 
+  // Probes that must pass take a 10 s timeout: the default 1 s fails on a loaded machine, restarting for no reason.
   test("a failing liveness probe restarts the container; events and describe say why", async () => {
     await apply(
       "live",
-      podYaml("live", `  - name: c\n    image: busybox\n    command: ["sh", "-c", "touch /tmp/healthy; trap 'exit 0' TERM; while true; do sleep 0.2; done"]\n    livenessProbe:\n      exec:\n        command: ["cat", "/tmp/healthy"]\n      periodSeconds: 1\n      failureThreshold: 2\n`),
+      podYaml("live", `  - name: c\n    image: busybox\n    command: ["sh", "-c", "touch /tmp/healthy; trap 'exit 0' TERM; while true; do sleep 0.2; done"]\n    livenessProbe:\n      exec:\n        command: ["cat", "/tmp/healthy"]\n      periodSeconds: 1\n      timeoutSeconds: 10\n      failureThreshold: 2\n`),
     );
     await eventually(async () => (await get("live"))?.status?.containerStatuses?.[0]?.state.running, 20_000, "live running");
     await new Promise((r) => setTimeout(r, 2500));
@@ -59,7 +61,7 @@ describe("kubelet probes (privileged)", { skip }, () => {
     const table = await d.cli(["get", "events", "--field-selector", "involvedObject.name=live"]);
     assert.match(table.stdout, /Warning\s+Unhealthy\s+pod\/live\s+Liveness probe failed/);
     const desc = await d.cli(["describe", "pod", "live"]);
-    assert.match(desc.stdout, /Liveness:\s+exec \[cat \/tmp\/healthy\] delay=0s timeout=1s period=1s #success=1 #failure=2/);
+    assert.match(desc.stdout, /Liveness:\s+exec \[cat \/tmp\/healthy\] delay=0s timeout=10s period=1s #success=1 #failure=2/);
     assert.match(desc.stdout, /Warning\s+Unhealthy\s+.*Liveness probe failed/);
     assert.match(desc.stdout, /Normal\s+Killing\s+.*Container c failed liveness probe, will be restarted/);
     await d.cli(["delete", "pod", "live", "--now"]);
@@ -156,7 +158,8 @@ describe("kubelet probes (privileged)", { skip }, () => {
 /**
  * An httpd with an httpGet liveness probe on a named port and a tcpSocket readiness probe, plus a container whose
  * readiness probe targets a port nobody listens on. With a pod network the probes go to the pod IP; without one,
- * through the pod's network namespace.
+ * through the pod's network namespace. The probes that must pass have a 10 s timeout: with the default 1 s, a loaded
+ * machine's slow answer fails them, and the container restarts for a reason this test does not look at.
  */
 async function httpAndTcpProbes(d: TestDaemon, withPodIP: boolean): Promise<void> {
   const get = async (name: string) => {
@@ -168,7 +171,7 @@ async function httpAndTcpProbes(d: TestDaemon, withPodIP: boolean): Promise<void
   const file = join(d.root, "httpd.yaml");
   writeFileSync(
     file,
-    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: httpd\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: web\n    image: busybox\n    command: ["sh", "-c", "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www"]\n    ports:\n    - name: http\n      containerPort: 8080\n    livenessProbe:\n      httpGet:\n        path: /healthz\n        port: http\n      periodSeconds: 1\n      failureThreshold: 2\n    readinessProbe:\n      tcpSocket:\n        port: 8080\n      periodSeconds: 1\n  - name: nolisten\n    image: busybox\n    command: ["sleep", "3600"]\n    readinessProbe:\n      tcpSocket:\n        port: 9999\n      periodSeconds: 1\n`,
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: httpd\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: web\n    image: busybox\n    command: ["sh", "-c", "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www"]\n    ports:\n    - name: http\n      containerPort: 8080\n    livenessProbe:\n      httpGet:\n        path: /healthz\n        port: http\n      periodSeconds: 1\n      timeoutSeconds: 10\n      failureThreshold: 2\n    readinessProbe:\n      tcpSocket:\n        port: 8080\n      periodSeconds: 1\n      timeoutSeconds: 10\n  - name: nolisten\n    image: busybox\n    command: ["sleep", "3600"]\n    readinessProbe:\n      tcpSocket:\n        port: 9999\n      periodSeconds: 1\n`,
   );
   assert.equal((await d.cli(["apply", "-f", file])).code, 0);
   const p = await eventually(async () => {
@@ -213,13 +216,10 @@ function pidNamespaceOf(d: TestDaemon, uid: string): string {
 function processesInNamespace(ns: string): ProcInfo[] {
   const uptime = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
   const out: ProcInfo[] = [];
-  for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+  for (const p of processesInPidNamespace(ns)) {
     try {
-      if (readlinkSync(`/proc/${name}/ns/pid`) !== ns) continue;
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const cmd = readFileSync(`/proc/${name}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-      out.push({ pid: Number(name), state: fields[0], cmd, ageSeconds: uptime - Number(fields[19]) / 100 });
+      const cmd = readFileSync(`/proc/${p.pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      out.push({ pid: p.pid, state: p.state, cmd, ageSeconds: uptime - p.startTime / 100 });
     } catch {
       // gone meanwhile
     }

@@ -15,7 +15,7 @@ import { eventually, suiteDaemon } from "../helpers/daemon.js";
 const skip = needsRoot();
 
 describe("lost monitors (privileged)", { skip }, () => {
-  const d = suiteDaemon("monitors", ["--no-network"]);
+  const d = suiteDaemon("monitors", ["--no-network", "--resync", "300"]);
 
   const running = async (uid: string, attempt: number) =>
     eventually(async () => d.containerRecords(uid).find((r) => r.state === "running" && r.attempt === attempt && r.monitorPid), 20_000, `attempt ${attempt} running`);
@@ -28,7 +28,7 @@ describe("lost monitors (privileged)", { skip }, () => {
     for (;;) {
       const now = d.containerRecords(uid).find((r) => r.id === rec.id);
       if (now?.state === "exited") return { ms: Date.now() - killedAt, exitCode: now.exitCode, reason: now.reason, pid: rec.pid! };
-      if (Date.now() - killedAt > 5000) assert.fail("the lost monitor was not noticed within 5 s");
+      if (Date.now() - killedAt > 30_000) assert.fail("the lost monitor was not noticed within 30 s");
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -46,9 +46,9 @@ describe("lost monitors (privileged)", { skip }, () => {
     const uid = pod.metadata.uid!;
 
     const first = await killMonitor(uid, 0);
-    // The pidfd tells at once (typically well under a second); the bound only has to tell it from the ~8 s resync that
-    // found lost monitors before, with room for a loaded machine.
-    assert.ok(first.ms < 4000, `noticed in ${first.ms} ms`);
+    // The pidfd tells at once (typically well under a second). The daemon's resync is 300 s here, so a notice within
+    // 30 s can only be the pidfd's, however loaded the machine.
+    assert.ok(first.ms < 30_000, `noticed in ${first.ms} ms`);
     t.diagnostic(`lost monitor noticed and its container's end recorded in ${first.ms} ms`);
     assert.equal(first.exitCode, 137);
     assert.equal(isSameProcess(first.pid), false, "the container's process is gone with its monitor");
@@ -71,7 +71,7 @@ describe("lost monitors (privileged)", { skip }, () => {
     await d.terminate();
     await d.start();
     const second = await killMonitor(uid, 1);
-    assert.ok(second.ms < 4000, `noticed in ${second.ms} ms after a daemon restart`);
+    assert.ok(second.ms < 30_000, `noticed in ${second.ms} ms after a daemon restart`);
     assert.equal(second.exitCode, 137);
     await eventually(async () => (await d.pod("watched"))?.status?.containerStatuses?.[0]?.restartCount === 2, 20_000, "restarted again");
     await d.cli(["delete", "pod", "watched", "--now"]);

@@ -6,7 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { request } from "node:http";
+import { httpGet as getBody } from "../helpers/http-get.js";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { needsRoot } from "../helpers/root.js";
@@ -14,19 +14,7 @@ import { eventually, NODELET, suiteDaemon, TestDaemon } from "../helpers/daemon.
 
 const skip = needsRoot();
 
-function httpGet(port: number, host = "127.0.0.1"): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: "/", agent: false, timeout: 5000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => resolve(body));
-    });
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.end();
-  });
-}
+const httpGet = (port: number, host = "127.0.0.1"): Promise<string> => getBody(host, port, "/", 5000);
 
 describe("pod networking through the daemon (privileged)", { skip }, () => {
   const d = suiteDaemon("net", ["--cleanup-on-exit"]);

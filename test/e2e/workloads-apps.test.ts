@@ -8,24 +8,15 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { suiteDaemon } from "../helpers/daemon.js";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { waitFor } from "../helpers/wait.js";
+import { freePort } from "../helpers/ports.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"), needsCommand("mkfs.ext4"));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const STATEFULSET = (env: string, replicas: number) => `apiVersion: v1
 kind: Service

@@ -7,13 +7,13 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { TestDaemon } from "../helpers/daemon.js";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { waitFor } from "../helpers/wait.js";
+import { freePort } from "../helpers/ports.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"));
 
@@ -49,15 +49,6 @@ spec:
         command: ["sh", "-c", "echo index=$JOB_COMPLETION_INDEX host=$(hostname)"]
       restartPolicy: Never
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe("Jobs on a live node (privileged)", { skip }, () => {
   let d: TestDaemon;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { suiteDaemon, type CliResult, type SuiteDaemonOptions, type TestDaemon } from "./daemon.js";
-import { freePort } from "./registry.js";
+import { freePort } from "./ports.js";
 
 export interface KubectlOptions {
   /** Written to kubectl's stdin. */

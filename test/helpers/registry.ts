@@ -13,7 +13,7 @@ import { createPrivateKey, randomBytes, sign } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, get, type IncomingMessage, type Server } from "node:http";
 import { get as httpsGet } from "node:https";
-import { createServer as createNetServer } from "node:net";
+import { freePort } from "./ports.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -48,18 +48,6 @@ process.on("exit", () => {
 });
 
 /** A TCP port free on 127.0.0.1 at the time of asking (the registry binds it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts a registry in the given auth mode (anonymous by default); resolves once `/v2/` answers. With `tls`, it serves
  * HTTPS with a fresh self-signed certificate for 127.0.0.1, whose PEM is the handle's `caFile`.

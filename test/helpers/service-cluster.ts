@@ -4,11 +4,12 @@
  * service tests and the benchmark. cleanup() stops the daemon, resets it and removes the namespace, even after a
  * failure; leftovers() lists anything of ours still on the host (rules, route, bridge, processes).
  */
-import { request } from "node:http";
+import { httpGet as getBody } from "./http-get.js";
 import type { Endpoints, Pod } from "../../src/api/types.js";
 import { iptablesPrefix, nftProxyTable } from "../../src/proxy/names.js";
 import { TestDaemon, eventually } from "./daemon.js";
 import { PeerNamespace, sh } from "./netns.js";
+import { freeOctets } from "./subnets.js";
 
 export type Mode = "iptables" | "nftables" | "userspace";
 
@@ -82,13 +83,18 @@ spec:
 export class ServiceCluster {
   readonly d: TestDaemon;
   readonly bridge: string;
+  /** 10.OCTET.0.0/16 holds the pods, 10.(OCTET+1).0.0/16 the services: claimed for this process (subnets.ts). */
+  readonly octet: number;
   readonly serviceCIDR: string;
   peer: PeerNamespace | undefined;
 
+  /** `preferredOctet` is where the search for two free /16 blocks starts. */
   constructor(
     readonly mode: Mode,
-    readonly octet: number,
+    preferredOctet: number,
   ) {
+    const octet = freeOctets(preferredOctet, 2);
+    this.octet = octet;
     this.bridge = `nts${mode[0]}${process.pid % 100_000}`.slice(0, 15);
     this.serviceCIDR = `10.${octet + 1}.0.0/16`;
     this.d = new TestDaemon(`svc-${mode}`, [
@@ -200,15 +206,7 @@ export class ServiceCluster {
   }
 }
 
-export function httpGet(host: string, port: number, timeoutMs = 3000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: "/", timeout: timeoutMs, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (d: Buffer) => chunks.push(d));
-      res.on("end", () => resolve(Buffer.concat(chunks).toString().trim()));
-    });
-    req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on("error", reject);
-    req.end();
-  });
+/** The trimmed body of GET http://host:port/ (the pods answer with their name and a newline). */
+export async function httpGet(host: string, port: number, timeoutMs = 3000): Promise<string> {
+  return (await getBody(host, port, "/", timeoutMs)).trim();
 }

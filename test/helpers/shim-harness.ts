@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { buildBusyboxRootfs } from "./busybox-rootfs.js";
+import { isSameProcess } from "../../src/sys/proc.js";
 
 /** The shim binary the Makefile builds (`make shim`); tests run from dist/test/privileged. */
 export const SHIM = resolve(dirname(fileURLToPath(import.meta.url)), "../../../build/nodelet-shim");
@@ -85,12 +86,7 @@ export function spawnShim(args: string[], opts: SpawnOptions = {}) {
 }
 
 export function pidAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
+  return isSameProcess(pid);
 }
 
 export async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {

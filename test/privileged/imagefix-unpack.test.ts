@@ -6,10 +6,11 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { needsRoot } from "../helpers/root.js";
+import { childrenOf } from "../helpers/procs.js";
 import { tarBuffer } from "../helpers/tar-writer.js";
 import { BlobStore } from "../../src/images/store/blob-store.js";
 import { LayerStore } from "../../src/images/store/layer-store.js";
@@ -19,19 +20,7 @@ const skip = needsRoot();
 
 /** The pids of this process's children whose command is `name`. */
 function children(name: string): number[] {
-  const out: number[] = [];
-  for (const p of readdirSync("/proc")) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === process.pid && comm === name) out.push(Number(p));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
+  return childrenOf(process.pid).filter((p) => p.comm === name).map((p) => p.pid);
 }
 
 async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { request } from "node:http";
+import { httpGet } from "../helpers/http-get.js";
 import { connect, createServer, type AddressInfo, type Server } from "node:net";
 import type { Pod } from "../../src/api/types.js";
 import { BridgeNetwork } from "../../src/network/bridge-network.js";
@@ -15,6 +15,7 @@ import { vethName } from "../../src/network/names.js";
 import { isSameProcess } from "../../src/sys/proc.js";
 import { HostRunner } from "../../src/sys/runner.js";
 import { freeOctets } from "../helpers/subnets.js";
+import { freePort, freePorts } from "../helpers/ports.js";
 import { needsRoot, needsCommand, skipUnless } from "../helpers/root.js";
 import { assertNothingLeft, execIn, httpServerPod, makeNetworkHarness, sleeperPod, type NetworkHarness } from "../helpers/network-harness.js";
 import { runSandbox, startPod, testPod } from "../helpers/runtime-harness.js";
@@ -22,18 +23,6 @@ import { background, bridgePorts, inPid, linkExists, nftTableExists, PeerNamespa
 
 const skip = skipUnless(needsRoot(), needsCommand("nft"), needsCommand("socat"));
 
-function httpGet(host: string, port: number, path = "/", timeoutMs = 3000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (d: Buffer) => chunks.push(d));
-      res.on("end", () => resolve(Buffer.concat(chunks).toString()));
-    });
-    req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 describe("pod network (privileged, nftables)", { skip }, () => {
   let h: NetworkHarness;
@@ -45,12 +34,18 @@ describe("pod network (privileged, nftables)", { skip }, () => {
   let internet: PeerNamespace;
   const O = freeOctets(211, 2);
   const tag = `${process.pid % 1000}`;
+  // hostPorts: web's on every address, web's on 127.0.0.1 only, a UDP one.
+  let webPort = 0;
+  let localPort = 0;
+  let udpPort = 0;
 
   before(async () => {
+    [webPort, localPort, udpPort] = await freePorts(3);
     h = await makeNetworkHarness({ tag: "n", octet: O });
-    peer = await PeerNamespace.create(`ntpeer${tag}`, "198.51.100.1/30", "198.51.100.2/30");
-    internet = await PeerNamespace.create(`ntnet${tag}`, "203.0.113.1/24", "203.0.113.2/24");
-    web = httpServerPod("web", [{ containerPort: 80, hostPort: 18080 }, { containerPort: 80, hostPort: 18082, hostIP: "127.0.0.1" }]);
+    // The peers' addresses follow the claimed octet, so another run of this file on the machine has others.
+    peer = await PeerNamespace.create(`ntpeer${tag}`, `198.18.${O}.1/30`, `198.18.${O}.2/30`);
+    internet = await PeerNamespace.create(`ntnet${tag}`, `198.19.${O}.1/24`, `198.19.${O}.2/24`);
+    web = httpServerPod("web", [{ containerPort: 80, hostPort: webPort }, { containerPort: 80, hostPort: localPort, hostIP: "127.0.0.1" }]);
     client = sleeperPod("client");
     [{ id: webId }] = await startPod(h, web);
     [{ id: clientId }] = await startPod(h, client);
@@ -116,35 +111,35 @@ describe("pod network (privileged, nftables)", { skip }, () => {
 
   test("hostPort from a second host (another network namespace routed to the node)", async () => {
     for (const addr of [peer.hostAddr, h.network.hostIP()]) {
-      const r = await peer.run(["busybox", "timeout", "3", "busybox", "wget", "-qO-", `http://${addr}:18080/`]);
+      const r = await peer.run(["busybox", "timeout", "3", "busybox", "wget", "-qO-", `http://${addr}:${webPort}/`]);
       assert.equal(r.stdout, "hello from web\n", `via ${addr}: ${r.stderr}`);
     }
-    const refused = await peer.run(["busybox", "timeout", "2", "busybox", "wget", "-qO-", `http://${peer.hostAddr}:18082/`]);
+    const refused = await peer.run(["busybox", "timeout", "2", "busybox", "wget", "-qO-", `http://${peer.hostAddr}:${localPort}/`]);
     assert.notEqual(refused.code, 0, "the 127.0.0.1-only hostPort is not published on other addresses");
   });
 
   test("hostPort from the node itself: 127.0.0.1, the node address, the gateway", async () => {
     for (const addr of ["127.0.0.1", h.network.hostIP(), `10.${O}.0.1`]) {
-      assert.equal(await httpGet(addr, 18080), "hello from web\n", `via ${addr}`);
+      assert.equal(await httpGet(addr, webPort), "hello from web\n", `via ${addr}`);
     }
-    assert.equal(await httpGet("127.0.0.1", 18082), "hello from web\n", "hostIP 127.0.0.1");
-    await assert.rejects(httpGet(h.network.hostIP(), 18082, "/", 1000), "hostIP 127.0.0.1 only");
+    assert.equal(await httpGet("127.0.0.1", localPort), "hello from web\n", "hostIP 127.0.0.1");
+    await assert.rejects(httpGet(h.network.hostIP(), localPort, "/", 1000), "hostIP 127.0.0.1 only");
   });
 
   test("hostPort hairpin: a pod reaches its own and another pod's hostPort through the node address", async () => {
     for (const id of [webId, clientId]) {
-      const r = await execIn(h, id, ["timeout", "3", "wget", "-qO-", `http://${h.network.hostIP()}:18080/`]);
+      const r = await execIn(h, id, ["timeout", "3", "wget", "-qO-", `http://${h.network.hostIP()}:${webPort}/`]);
       assert.equal(r.out, "hello from web\n", r.err);
     }
   });
 
   test("UDP hostPort from a second host", async () => {
-    const pod = testPod([{ command: ["sleep", "3600"], ports: [{ containerPort: 5141, hostPort: 15141, protocol: "UDP" }] }], {}, "udp");
+    const pod = testPod([{ command: ["sleep", "3600"], ports: [{ containerPort: 5141, hostPort: udpPort, protocol: "UDP" }] }], {}, "udp");
     await startPod(h, pod);
     const server = background(inPid(h.runtime.sandbox(pod.metadata.uid!)!.pid, ["socat", "-T", "5", "UDP4-LISTEN:5141,reuseaddr", "PIPE"]));
     try {
       await new Promise((r) => setTimeout(r, 200));
-      const r = await peer.run(["socat", "-t", "2", "-", `UDP4:${peer.hostAddr}:15141`], "udp via hostPort\n");
+      const r = await peer.run(["socat", "-t", "2", "-", `UDP4:${peer.hostAddr}:${udpPort}`], "udp via hostPort\n");
       assert.equal(r.stdout, "udp via hostPort\n", r.stderr);
     } finally {
       server.stop();
@@ -154,23 +149,21 @@ describe("pod network (privileged, nftables)", { skip }, () => {
 
   test("a hostPort already taken is a clear error and nothing is left half-configured", async () => {
     const leasesBefore = h.network.activeLeases().length;
-    const dup = httpServerPod("dup", [{ containerPort: 80, hostPort: 18080 }]);
-    await assert.rejects(runSandbox(h, dup), (e: Error) => e.message === `spec.containers[0].ports[0].hostPort: 18080/TCP is already allocated to pod default/${web.metadata.name}`);
+    const dup = httpServerPod("dup", [{ containerPort: 80, hostPort: webPort }]);
+    await assert.rejects(runSandbox(h, dup), (e: Error) => e.message === `spec.containers[0].ports[0].hostPort: ${webPort}/TCP is already allocated to pod default/${web.metadata.name}`);
     assert.equal(await linkExists(vethName(dup.metadata.uid!)), false, "no veth");
     assert.equal(h.network.activeLeases().length, leasesBefore, "no lease");
     await h.runtime.removeSandbox(dup.metadata.uid!);
-    assert.equal(await httpGet("127.0.0.1", 18080), "hello from web\n", "the first pod's hostPort still works");
+    assert.equal(await httpGet("127.0.0.1", webPort), "hello from web\n", "the first pod's hostPort still works");
   });
 
   test("a cluster address without a pod fails at once (reset for TCP), and never leaves the node", async () => {
     for (const addr of [`10.${O}.77.7`, `10.${O + 1}.0.10`, `10.${O}.78.7`, `10.${O}.79.7`]) {
-      const t0 = Date.now();
+      // A dropped SYN would wait out the 5 s and be killed by timeout without a word; nc reporting the refusal (a
+      // reset or an ICMP unreachable) is the proof, whatever the machine's load does to how long the exec takes.
       const r = await execIn(h, clientId, ["timeout", "5", "nc", addr, "80"]);
-      const ms = Date.now() - t0;
       assert.notEqual(r.code, 0);
       assert.match(r.err, /Connection refused|No route to host/, r.err);
-      // A dropped SYN would wait out nc's 5 s; the bound is loose so a loaded machine does not fail it (typical: <50 ms).
-      assert.ok(ms < 3000, `${addr} failed after ${ms} ms`);
     }
     assert.deepEqual(await routesTo(`10.${O}.0.0/16`), [`unreachable 10.${O}.0.0/16 `]);
     assert.deepEqual(await routesTo(`10.${O + 1}.0.0/16`), [`unreachable 10.${O + 1}.0.0/16 `]);
@@ -233,7 +226,7 @@ describe("pod network (privileged, nftables)", { skip }, () => {
     // A lease of a pod that vanished while the daemon was down (the host-local leak).
     await restarted.start(new Set([...live, "gone-pod"]));
     await restarted.start(live);
-    assert.equal(await httpGet("127.0.0.1", 18080), "hello from web\n");
+    assert.equal(await httpGet("127.0.0.1", webPort), "hello from web\n");
     const r = await execIn(h, clientId, ["timeout", "3", "wget", "-qO-", `http://${h.podIP(web)}/`]);
     assert.equal(r.out, "hello from web\n");
   });
@@ -250,13 +243,14 @@ describe("pod network: 200 pods created and deleted, 10 at a time (privileged)",
   });
 
   test("no address is ever held by two pods, and nothing is left afterwards", async () => {
+    const hostPorts = await freePorts(20); // every tenth pod has one
     const live = new Map<string, string>(); // ip → pod
     const pauses: { pid: number; start?: number }[] = [];
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < 200; i = next++) {
         const pod = testPod([], {}, `churn-${i}`);
-        pod.spec.containers = [{ name: "c", image: "busybox", ports: i % 10 === 0 ? [{ containerPort: 80, hostPort: 21000 + i }] : [] }];
+        pod.spec.containers = [{ name: "c", image: "busybox", ports: i % 10 === 0 ? [{ containerPort: 80, hostPort: hostPorts[i / 10] }] : [] }];
         const s = await runSandbox(h, pod);
         pauses.push({ pid: s.pid, start: s.pidStartTime });
         const ip = s.ips[0];
@@ -284,10 +278,12 @@ for (const backend of ["iptables-nft", "iptables-legacy"] as const) {
     let peer: PeerNamespace;
     let web: Pod;
     const O = freeOctets(backend === "iptables-nft" ? 215 : 217, 2);
+    let webPort = 0;
     before(async () => {
+      webPort = await freePort();
       h = await makeNetworkHarness({ tag: backend === "iptables-nft" ? "i" : "l", octet: O, firewallBackend: backend });
-      peer = await PeerNamespace.create(`ntp${backend === "iptables-nft" ? "i" : "l"}${process.pid % 1000}`, "198.51.100.5/30", "198.51.100.6/30");
-      web = httpServerPod("web", [{ containerPort: 80, hostPort: 18090 }]);
+      peer = await PeerNamespace.create(`ntp${backend === "iptables-nft" ? "i" : "l"}${process.pid % 1000}`, `198.18.${O}.1/30`, `198.18.${O}.2/30`);
+      web = httpServerPod("web", [{ containerPort: 80, hostPort: webPort }]);
       await startPod(h, web);
       await waitForTcp(h.podIP(web), 80);
     });
@@ -299,12 +295,12 @@ for (const backend of ["iptables-nft", "iptables-legacy"] as const) {
 
     test("hostPort from another host and from 127.0.0.1; pod to pod", async () => {
       assert.equal(h.network.firewallKind, "iptables");
-      const r = await peer.run(["busybox", "timeout", "3", "busybox", "wget", "-qO-", `http://${peer.hostAddr}:18090/`]);
+      const r = await peer.run(["busybox", "timeout", "3", "busybox", "wget", "-qO-", `http://${peer.hostAddr}:${webPort}/`]);
       assert.equal(r.stdout, "hello from web\n", r.stderr);
-      assert.equal(await httpGet("127.0.0.1", 18090), "hello from web\n");
+      assert.equal(await httpGet("127.0.0.1", webPort), "hello from web\n");
       const client = sleeperPod("client");
       const [c] = await startPod(h, client);
-      const w = await execIn(h, c.id, ["timeout", "3", "wget", "-qO-", `http://${h.network.hostIP()}:18090/`]);
+      const w = await execIn(h, c.id, ["timeout", "3", "wget", "-qO-", `http://${h.network.hostIP()}:${webPort}/`]);
       assert.equal(w.out, "hello from web\n", w.err);
     });
   });
@@ -315,14 +311,14 @@ describe("reset leaves the host as it was (privileged)", { skip }, () => {
     const forwardBefore = (await sh(["cat", "/proc/sys/net/ipv4/ip_forward"])).stdout;
     const h = await makeNetworkHarness({ tag: "r", octet: freeOctets(219, 2) });
     try {
-      const web = httpServerPod("web", [{ containerPort: 80, hostPort: 18095 }]);
+      const web = httpServerPod("web", [{ containerPort: 80, hostPort: await freePort() }]);
       await startPod(h, web);
       assert.ok(await nftTableExists("ip", `nodelet-${h.bridge}`));
       await h.network.reset();
       assert.equal(await linkExists(h.bridge), false, "bridge removed");
       assert.equal(await linkExists(vethName(web.metadata.uid!)), false, "pod veth removed");
       assert.equal(await nftTableExists("ip", `nodelet-${h.bridge}`), false, "rules removed");
-      assert.deepEqual(await routesTo("10.219."), []);
+      assert.deepEqual(await routesTo(`10.${h.octet}.`), []);
       assert.equal((await sh(["cat", `${h.stateDir}/leases.json`])).code, 1, "leases removed");
       assert.equal((await sh(["cat", "/proc/sys/net/ipv4/ip_forward"])).stdout, forwardBefore);
     } finally {

@@ -21,7 +21,8 @@ import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "
 import { parseImageReference } from "../../src/images/reference.js";
 import { OciLayout, type LayoutImage } from "../helpers/oci-layout.js";
 import { startBlobStore, startRegistryProxy } from "../helpers/registry-proxy.js";
-import { freePort, pushImage, startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { pushImage, startRegistry, type TestRegistry } from "../helpers/registry.js";
+import { freePort } from "../helpers/ports.js";
 import { needsCommand, skipUnless } from "../helpers/root.js";
 
 const skip = skipUnless(needsCommand("docker-registry"), needsCommand("skopeo"), needsCommand("htpasswd"));

@@ -27,9 +27,9 @@ async function rulesMentioning(c: ServiceCluster, text: string): Promise<string[
   return [...nft.split("\n"), ...ipt].filter((l) => l.includes(text));
 }
 
-function suite(mode: Mode, octet: number): void {
+function suite(mode: Mode, preferredOctet: number): void {
   describe(`services, proxy mode ${mode} (privileged)`, { skip }, () => {
-    const c = new ServiceCluster(mode, octet);
+    const c = new ServiceCluster(mode, preferredOctet);
     let clusterIP = "";
     let nodePort = 0;
 
@@ -45,14 +45,14 @@ function suite(mode: Mode, octet: number): void {
     });
 
     test("the cluster IP from another pod and from the host reaches all three pods", async () => {
-      assert.match(clusterIP, new RegExp(`^10\\.${octet + 1}\\.`));
+      assert.match(clusterIP, new RegExp(`^10\\.${c.octet + 1}\\.`));
       assert.deepEqual(distinct(await c.fromPod("client", `http://${clusterIP}/`, 30)), WEB_PODS);
       assert.deepEqual(distinct(await c.fromHost(clusterIP, 80, 30)), WEB_PODS);
     });
 
     test("DNS from a pod: resolv.conf, the service name, SRV, headless, pod names; other names refused", async () => {
       const conf = (await c.exec("client", ["cat", "/etc/resolv.conf"])).stdout;
-      assert.match(conf, new RegExp(`nameserver 10\\.${octet + 1}\\.0\\.10`));
+      assert.match(conf, new RegExp(`nameserver 10\\.${c.octet + 1}\\.0\\.10`));
       assert.match(conf, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
       assert.match(conf, /options ndots:5/);
       assert.deepEqual(distinct(await c.fromPod("client", "http://web/", 15)), WEB_PODS, "wget http://web/ from the same namespace");

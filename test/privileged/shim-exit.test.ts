@@ -4,10 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, test } from "node:test";
 import { needsRoot } from "../helpers/root.js";
+import { childrenOf } from "../helpers/procs.js";
 import {
   monitorArgs, pidAlive, runContainer, Scratch, shim, SHIM, startContainer, waitExitFile, waitFor,
 } from "../helpers/shim-harness.js";
@@ -19,18 +20,6 @@ function procStatus(pid: number, field: string): string | undefined {
   return new RegExp(`^${field}:\\s+(.*)$`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
 }
 
-/** [pid, state] of every process whose parent is ppid. */
-function childrenOf(ppid: number): [number, string][] {
-  const out: [number, string][] = [];
-  for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const [state, parent] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(parent) === ppid) out.push([Number(name), state]);
-    } catch { /* exited meanwhile */ }
-  }
-  return out;
-}
 
 describe("shim monitor: exit file", { skip }, () => {
   test("exit 0 → Completed, with times and pid", () =>
@@ -168,7 +157,7 @@ describe("shim monitor: the monitor process", { skip }, () => {
     Scratch.with(async (s) => {
       const c = await startContainer(s, { cmd: ["sh", "-c", "(sleep 0.1 &) ; sleep 0.5; true"] });
       await sleep(250);
-      const children = childrenOf(c.monitorPid);
+      const children = childrenOf(c.monitorPid).map((p) => [p.pid, p.state]);
       assert.deepEqual(children, [[c.pid, "S"]]);
       const exit = await waitExitFile(c.paths.exit);
       assert.equal(exit.exitCode, 0);

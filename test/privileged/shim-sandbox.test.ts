@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, test } from "node:test";
 import { needsRoot } from "../helpers/root.js";
+import { childrenOf } from "../helpers/procs.js";
 import {
   execIn, pidAlive, podNamespaces, Scratch, shim, startContainer, startSandbox, stopSandbox, waitExitFile, waitFor,
 } from "../helpers/shim-harness.js";
@@ -19,19 +20,6 @@ function status(pid: number, field: string): string {
 
 const ns = (pid: number | "self", type: string) => readlinkSync(`/proc/${pid}/ns/${type}`);
 
-/** [pid, state, comm] of the children of ppid. */
-function childrenOf(ppid: number): [number, string, string][] {
-  const out: [number, string, string][] = [];
-  for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const [state, parent] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(parent) === ppid) out.push([Number(name), state, comm]);
-    } catch { /* gone */ }
-  }
-  return out;
-}
 
 describe("shim sandbox", { skip }, () => {
   test("prints ok <pid>, exits at once, and leaves a detached nodelet-pause in new namespaces", () =>
@@ -88,9 +76,9 @@ describe("shim sandbox", { skip }, () => {
         flags: podNamespaces(pause, ["net", "uts", "ipc", "pid"]),
       });
       // The subshell exits at once: its sleep is orphaned and, being in the pod's PID namespace, goes to pause.
-      await waitFor("the orphan to reach pause", () => childrenOf(pause).some(([, , comm]) => comm === "sleep"), 2000);
+      await waitFor("the orphan to reach pause", () => childrenOf(pause).some((p) => p.comm === "sleep"), 2000);
       await sleep(600);
-      assert.deepEqual(childrenOf(pause).filter(([, state]) => state === "Z"), [], "no zombie under pause");
+      assert.deepEqual(childrenOf(pause).filter((p) => p.state === "Z"), [], "no zombie under pause");
       assert.deepEqual(childrenOf(pause), [], "the orphan was reaped");
       const ps = readFileSync(c.paths.log, "utf8");
       assert.match(ps, / stdout F\s+1 nodelet-pause\n/, "containers see pause as PID 1");

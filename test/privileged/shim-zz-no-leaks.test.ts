@@ -1,36 +1,33 @@
 /**
- * Runs after the other shim suites (files run in name order): nothing any of them made is left on the machine —
+ * Runs after the other privileged files (alone: the Makefile runs the others two at a time, then this one; by hand,
+ * name order puts it after the shim suites): nothing any of them made is left on the machine —
  * no process of this shim binary, no mount or cgroup or temp dir named like the shim tests'.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { needsRoot } from "../helpers/root.js";
+import { hostProcesses } from "../helpers/procs.js";
+import { processStartTime } from "../../src/sys/proc.js";
 import { mountsMentioning, ownCgroupDir, SHIM } from "../helpers/shim-harness.js";
 
 const skip = needsRoot();
 
-/** Start time (clock ticks since boot) of a process, from /proc/PID/stat field 22. */
-function startTime(pid: number | string): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-}
-
 /**
  * Live processes running this build of the shim (monitors, pauses, exec helpers) that started after this test run
- * did (the `node --test` runner is our parent): a daemon running on the same machine before the tests is not ours.
+ * did (the `node --test` runner is our parent, or NODELET_TEST_RUN_STARTED in clock ticks since boot): a daemon running
+ * on the same machine before the tests is not ours.
  */
 function shimProcesses(): string[] {
   const found: string[] = [];
-  const runStarted = startTime(process.ppid);
-  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+  // `make test` runs this file after the others in a runner of its own and says when theirs started.
+  const runStarted = Number(process.env.NODELET_TEST_RUN_STARTED) || (processStartTime(process.ppid) ?? 0);
+  for (const p of hostProcesses()) {
+    if (p.state === "Z" || p.startTime < runStarted) continue;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") continue;
-      if (startTime(pid) < runStarted) continue;
-      if (readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, "") === SHIM) found.push(`${pid} ${stat.slice(stat.indexOf("("), stat.lastIndexOf(")") + 1)}`);
+      if (readlinkSync(`/proc/${p.pid}/exe`).replace(/ \(deleted\)$/, "") === SHIM) found.push(`${p.pid} (${p.comm})`);
     } catch { /* gone, or a kernel thread */ }
   }
   return found;

@@ -13,7 +13,6 @@ import type { Pod } from "../../src/api/types.js";
 import { eventually } from "../helpers/daemon.js";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { ServiceCluster } from "../helpers/service-cluster.js";
-import { freeOctets } from "../helpers/subnets.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("nft"));
 
@@ -48,7 +47,7 @@ spec:
 }
 
 describe("zero-downtime rollout (privileged)", { skip }, () => {
-  const c = new ServiceCluster("nftables", freeOctets(170, 2));
+  const c = new ServiceCluster("nftables", 170);
 
   before(async () => {
     await c.start();

@@ -4,6 +4,7 @@
  * metrics-server does.
  */
 import { ApiError } from "../../api/errors.js";
+import { tryParseQuantity } from "../../api/quantity.js";
 import type { Pod, PodMetrics } from "../../api/types.js";
 import type { NodeUsage, ServerContext } from "../context.js";
 import { sendJson } from "../http.js";
@@ -63,21 +64,15 @@ async function sumOfPods(ctx: ServerContext): Promise<NodeUsage> {
   for (const p of pods) {
     const m = await metricsOf(ctx, p);
     for (const c of m?.containers ?? []) {
-      cpuNanos += parseQuantity(c.usage.cpu) * 1e9;
-      memBytes += parseQuantity(c.usage.memory);
+      cpuNanos += usageNanos(c.usage.cpu);
+      memBytes += usageNanos(c.usage.memory) / 1e9;
     }
   }
   return { cpu: `${Math.round(cpuNanos)}n`, memory: `${Math.round(memBytes / 1024)}Ki` };
 }
 
-const SUFFIX: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12,
-  Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4,
-};
-
-/** A resource quantity's value ("1500000n" → 0.0015, "10Mi" → 10485760); unparseable reads as 0. */
-export function parseQuantity(q: string): number {
-  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q.trim());
-  if (!m || SUFFIX[m[2]] === undefined) return 0;
-  return Number(m[1]) * SUFFIX[m[2]];
+/** A usage quantity in nano-units ("1500000n" → 1500000, "10Mi" → 10485760e9); one that does not parse reads as 0. */
+function usageNanos(q: string): number {
+  const v = tryParseQuantity(q);
+  return typeof v === "string" ? 0 : Number(v.nanos);
 }

@@ -34,7 +34,8 @@ spec:
         env: [{name: VERSION, value: "${version}"}]
         command: ["sh", "-c", "mkdir -p /www && echo $VERSION > /www/index.html && exec httpd -f -p 8080 -h /www"]
         ports: [{containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+        # 10 s: with the default 1 s a loaded machine's slow answers unready pods the rollout never took down.
+        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1, timeoutSeconds: 10}
         lifecycle: {preStop: {exec: {command: ["sleep", "2"]}}}
 ---
 apiVersion: v1

@@ -26,7 +26,7 @@ spec:
     image: busybox
     command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && touch /www/ready && exec httpd -f -p 8080 -h /www"]
     ports: [{name: http, containerPort: 8080}]
-    readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 1, failureThreshold: 1}
+    readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 10}
 `;
 }
 

@@ -5,7 +5,7 @@
  * temporary file that the next start removes.
  */
 import { createHash, randomBytes, type Hash } from "node:crypto";
-import { createReadStream, promises as fsp, type ReadStream } from "node:fs";
+import { createReadStream, promises as fsp, writeSync, type ReadStream } from "node:fs";
 import { join } from "node:path";
 import { digestString, parseDigest, type Digest } from "./layer-path.js";
 
@@ -108,7 +108,9 @@ export class BlobWriter {
   async write(chunk: Buffer): Promise<void> {
     this.hash.update(chunk);
     this.bytes += chunk.length;
-    await this.fh.write(chunk);
+    // Synchronous, as the unpacker's calls are (unpack.ts): a chunk into the page cache takes microseconds, a thread
+    // pool round trip per chunk held up the download → gunzip → unpack pipeline behind it.
+    for (let off = 0; off < chunk.length; ) off += writeSync(this.fh.fd, chunk, off);
   }
 
   /** fsync, check the digest, rename into place. Throws DigestMismatchError (and removes the temporary). */

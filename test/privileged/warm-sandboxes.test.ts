@@ -24,7 +24,7 @@ const skip = skipUnless(needsRoot(), needsCommand("nft"));
 
 describe("warm sandboxes (privileged)", { skip }, () => {
   let h: NetworkHarness;
-  const O = freeOctets(181);
+  const O = freeOctets(181, 2); // the harness uses O + 1 for services
   const others: LinuxPodRuntime[] = [];
 
   /** Another runtime over the same root, cgroups and network: what a restarted daemon (or reset) builds. */

@@ -163,6 +163,14 @@ function rssKiB(pid: number): number {
 function memory(d: TestDaemon): { daemon: number; monitors: number[] } {
   const monitors: number[] = [];
   let daemon = 0;
+  // A monitor's argv names only its container (`--id ID`; the rest of its spec is piped): this daemon's ids.
+  const ids = new Set(readdirSync(join(d.root, "pods")).flatMap((uid) => {
+    try {
+      return readdirSync(join(d.root, "pods", uid, "containers"));
+    } catch {
+      return [];
+    }
+  }));
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     let cmd: string;
     try {
@@ -170,7 +178,8 @@ function memory(d: TestDaemon): { daemon: number; monitors: number[] } {
     } catch {
       continue;
     }
-    if (cmd.includes("nodelet-monitor") || (cmd.includes("nodelet-shim\0monitor") && cmd.includes(d.root))) monitors.push(rssKiB(Number(pid)));
+    const id = /\0monitor\0--id\0([^\0]+)/.exec(cmd)?.[1];
+    if (id !== undefined && ids.has(id)) monitors.push(rssKiB(Number(pid)));
     else if (cmd.includes("\0daemon\0") && cmd.includes(d.root)) daemon = rssKiB(Number(pid));
   }
   return { daemon, monitors };
@@ -243,7 +252,9 @@ export async function runtimeBench(): Promise<void> {
     console.log(`RSS with ${mon.length} pods: daemon ${(mem.daemon / 1024).toFixed(1)} MiB; monitor median ${(percentile(mon, 50) / 1024).toFixed(2)} MiB, max ${(mon.at(-1)! / 1024).toFixed(2)} MiB`);
     await deleteAll(d);
 
-    const image = join(d.root, "images", "sha256", readdirSync(join(d.root, "images", "sha256"))[0], "rootfs");
+    // The busybox image is one layer, unpacked as a whole root (images/layers/<diffID>).
+    const layers = join(d.root, "images", "layers");
+    const image = join(layers, readdirSync(layers)[0]);
     const cmds: { name: string; cmd: string }[] = [
       { name: "nodelet run --rm --attach busybox -- true", cmd: `env NODELET_SOCKET=${d.socket} ${process.execPath} ${BIN} run b --image busybox --restart Never --rm --attach -q -- true` },
       { name: "node -e 0 (Node.js start-up alone)", cmd: `${process.execPath} -e 0` },

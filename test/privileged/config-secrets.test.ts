@@ -133,9 +133,11 @@ resources:
     assert.match(await exec("env"), new RegExp(`^DB_PASSWORD=${value}$`, "m"));
     check();
 
-    // Deleting the pod removes its tmpfs mounts.
+    // Deleting the pod removes its tmpfs mounts (those in its own directory: warm sandboxes keep a /dev/shm of theirs).
+    const podDir = join(d.root, "pods", (await d.pod("holder"))!.metadata.uid!) + "/";
+    assert.ok(tmpfsMounts().some((m) => m.startsWith(podDir)), "the pod's tmpfs mounts are found in its directory");
     assert.equal((await d.cli(["delete", "pod", "holder"])).code, 0);
     await eventually(async () => (await d.pod("holder")) === undefined, 30_000, "holder deleted");
-    await eventually(async () => !tmpfsMounts().some((m) => m.startsWith(join(d.root, "pods"))), 20_000, "the pod's tmpfs mounts removed");
+    await eventually(async () => !tmpfsMounts().some((m) => m.startsWith(podDir)), 20_000, "the pod's tmpfs mounts removed");
   });
 });

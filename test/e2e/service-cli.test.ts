@@ -15,10 +15,7 @@ function svc(name: string, spec: string): string {
 }
 
 describe("services through the CLI (privileged daemon)", { skip }, () => {
-  // The daemon's own service range (10.OCTET.128.0/20, OCTET claimed for this process): files run side by side.
-  const d = suiteDaemon("svc-cli");
-  const net = `10.${d.octet}.128`;
-  const netRe = net.replace(/\./g, "\\.");
+  const d = suiteDaemon("svc-cli", ["--service-cidr", "10.158.0.0/16"]);
 
   const apply = (yaml: string) => d.cli(["apply", "-f", "-"], yaml);
 
@@ -27,11 +24,11 @@ describe("services through the CLI (privileged daemon)", { skip }, () => {
     const r = await d.cli(["get", "svc"]);
     const [header, line] = r.stdout.trim().split("\n");
     assert.match(header, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/);
-    assert.match(line, new RegExp(`^web\\s+NodePort\\s+${netRe}\\.\\d+\\s+<none>\\s+80:3\\d{4}/TCP\\s+\\d+s$`));
+    assert.match(line, /^web\s+NodePort\s+10\.158\.\d+\.\d+\s+<none>\s+80:3\d{4}\/TCP\s+\d+s$/);
   });
 
   test("a selectorless service with hand-written Endpoints: get endpoints, the mirrored slice, describe", async () => {
-    const yaml = `${svc("ext", "  clusterIP: ${net}.20\n  ports: [{name: dns, port: 53, protocol: UDP}]\n")}---
+    const yaml = `${svc("ext", "  clusterIP: 10.158.0.20\n  ports: [{name: dns, port: 53, protocol: UDP}]\n")}---
 apiVersion: v1
 kind: Endpoints
 metadata: {name: ext}
@@ -41,14 +38,14 @@ subsets: [{addresses: [{ip: 192.0.2.7}], ports: [{name: dns, port: 5353, protoco
     assert.match((await d.cli(["get", "endpoints", "ext"])).stdout, /ext\s+192\.0\.2\.7:5353/);
     await eventually(async () => /ext-[0-9a-f]{5}\s+IPv4\s+5353\s+192\.0\.2\.7/.test((await d.cli(["get", "endpointslices"])).stdout), 5000, "mirrored slice");
     const desc = (await d.cli(["describe", "svc", "ext"])).stdout;
-    assert.match(desc, new RegExp(`IP:\\s+${netRe}\\.20`));
+    assert.match(desc, /IP:\s+10\.158\.0\.20/);
     assert.match(desc, /Endpoints:\s+192\.0\.2\.7:5353/);
   });
 
   test("bad input: a clear error naming the field, nothing stored", async () => {
     const cases: [string, string, RegExp][] = [
-      ["outside", "  clusterIP: 10.1.2.3\n  ports: [{port: 80}]\n", new RegExp(String.raw`spec\.clusterIPs\[0\]: Invalid value: "10\.1\.2\.3": failed to allocate IP 10\.1\.2\.3: the provided IP \(10\.1\.2\.3\) is not in the valid range\. The range of valid IPs is ${netRe}\.0/20`)],
-      ["taken", `  clusterIP: ${net}.20\n  ports: [{port: 80}]\n`, /spec\.clusterIPs\[0\]: .*provided IP is already allocated/],
+      ["outside", "  clusterIP: 10.1.2.3\n  ports: [{port: 80}]\n", /spec\.clusterIPs\[0\]: Invalid value: "10\.1\.2\.3": failed to allocate IP 10\.1\.2\.3: the provided IP \(10\.1\.2\.3\) is not in the valid range\. The range of valid IPs is 10\.158\.0\.0\/16/],
+      ["taken", "  clusterIP: 10.158.0.20\n  ports: [{port: 80}]\n", /spec\.clusterIPs\[0\]: .*provided IP is already allocated/],
       ["np-range", "  type: NodePort\n  ports: [{port: 80, nodePort: 80}]\n", /spec\.ports\[0\]\.nodePort: Invalid value: 80: provided port is not in the valid range\. The range of valid ports is 30000-32767/],
       ["dup-names", "  ports: [{name: a, port: 80}, {name: a, port: 81}]\n", /spec\.ports\[1\]\.name: Duplicate value: "a"/],
       ["bad-selector", "  selector: {'app': 'no spaces allowed'}\n  ports: [{port: 80}]\n", /spec\.selector: Invalid value: "no spaces allowed"/],

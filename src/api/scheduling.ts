@@ -53,7 +53,7 @@ interface Requirement {
   values?: string[];
 }
 
-interface NodeSelectorTerm {
+export interface NodeSelectorTerm {
   matchExpressions?: Requirement[];
   matchFields?: Requirement[];
 }
@@ -91,7 +91,12 @@ export function matchesNodeAffinity(spec: PodSpec, node: Node): boolean {
   const labels = node.metadata.labels ?? {};
   for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
   const terms = requiredTerms(spec);
-  if (!terms) return true;
+  return !terms || matchesNodeSelectorTerms(terms, node);
+}
+
+/** NodeSelector.Match: one of the terms matches the node's labels and fields (an empty term matches nothing). */
+export function matchesNodeSelectorTerms(terms: readonly NodeSelectorTerm[], node: Node): boolean {
+  const labels = node.metadata.labels ?? {};
   const fields: Record<string, string | undefined> = { "metadata.name": node.metadata.name };
   return terms.some(
     (t) =>
@@ -99,6 +104,15 @@ export function matchesNodeAffinity(spec: PodSpec, node: Node): boolean {
       (t.matchExpressions ?? []).every((r) => requirementMatches(r, labels[r.key])) &&
       (t.matchFields ?? []).every((r) => requirementMatches(r, fields[r.key])),
   );
+}
+
+/**
+ * volume/util CheckNodeAffinity: whether a PersistentVolume may be used on `node` (no affinity: anywhere; required
+ * terms: one of them matches). The terms are matched against the node's labels only, as the PV controller does.
+ */
+export function volumeNodeAffinityMatches(nodeAffinity: unknown, node: Node): boolean {
+  const terms = (nodeAffinity as { required?: { nodeSelectorTerms?: NodeSelectorTerm[] } } | undefined)?.required?.nodeSelectorTerms;
+  return !terms || matchesNodeSelectorTerms(terms, { ...node, metadata: { labels: node.metadata.labels } });
 }
 
 const taintsOf = (node: Node): Taint[] => (node.spec?.taints ?? []) as Taint[];

@@ -6,11 +6,12 @@
  * it fits (as if a scheduler were waiting on it).
  */
 import { fitErrorMessage, PLACEMENT_FILTERS, runFilters } from "../api/scheduling.js";
-import type { Container, Node, PersistentVolumeClaim, Pod } from "../api/types.js";
+import type { Container, Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../api/types.js";
 import { CONDITION_TAINT } from "./eviction.js";
 import { isStaticPod } from "./pod-objects.js";
 import { cpuMilli, memoryBytes } from "../api/quantity.js";
 import { readWriteOncePodConflict } from "./volume-restrictions.js";
+import { volumeNodeConflict } from "./volume-binding.js";
 
 export interface Allocatable {
   cpuMilli: number;
@@ -102,7 +103,12 @@ export class NodeAdmission {
      * A ReadWriteOncePod claim (looked up by namespace and name) that another pod of the node uses keeps the pod
      * unscheduled; `pods` are all the node's pods, terminating ones too (they hold their volumes until they end).
      */
-    private readonly claims: { claim: (namespace: string, name: string) => PersistentVolumeClaim | undefined; pods: () => Pod[] } = {
+    private readonly claims: {
+      claim: (namespace: string, name: string) => PersistentVolumeClaim | undefined;
+      pods: () => Pod[];
+      /** The PersistentVolume a claim is bound to: one whose node affinity excludes this node keeps the pod unscheduled. */
+      volume?: (name: string) => PersistentVolume | undefined;
+    } = {
       claim: () => undefined,
       pods: () => [],
     },
@@ -131,6 +137,9 @@ export class NodeAdmission {
     const node = this.node();
     const placement = node && !isStaticPod(pod) ? runFilters(PLACEMENT_FILTERS, pod, { node: withoutPressureTaints(node), pods: [] }) : undefined;
     if (placement) return { reason: "FailedScheduling", message: fitErrorMessage([placement]), unschedulable: true };
+    const volume = this.claims.volume;
+    const elsewhere = node && volume && !isStaticPod(pod) ? volumeNodeConflict(pod, node, { claim: this.claims.claim, volume }) : undefined;
+    if (elsewhere) return { reason: "FailedScheduling", message: elsewhere, unschedulable: true };
     const conflict = readWriteOncePodConflict(pod, this.claims.pods().filter(running), this.claims.claim);
     if (conflict) return { reason: "FailedScheduling", message: conflict, unschedulable: true };
     const rejection = checkFit(pod, this.activePods().filter(running), this.allocatable());

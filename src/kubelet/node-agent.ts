@@ -4,7 +4,7 @@
  * and the Kubelet that drives them. The daemon gives it the store, the runtime and the node's settings; stop() leaves pods running.
  */
 import { join } from "node:path";
-import type { Node, PersistentVolumeClaim, Pod, PodCondition } from "../api/types.js";
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, PodCondition } from "../api/types.js";
 import type { PodRuntime } from "../runtime/pod-runtime.js";
 import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";
@@ -194,6 +194,7 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
     (pod) => eviction.admit(pod),
     {
       claim: (ns, name) => store.get<PersistentVolumeClaim>("PersistentVolumeClaim", ns, name),
+      volume: (name) => store.get<PersistentVolume>("PersistentVolume", "", name),
       pods: () => [...(late.kubelet?.workers.values() ?? [])].flatMap((w) => (w.current ? [w.current] : [])),
     },
     () => store.get<Node>("Node", "", o.nodeName),

@@ -65,7 +65,9 @@ export class PersistentVolumeClaimPlugin implements VolumePlugin {
     }
     if (pv.spec.local) {
       const path = pv.spec.local.path;
-      if (!statExists(path)) throw new VolumeError(v.name, `path "${path}" does not exist`);
+      // The local plugin's NewMounter stats the path (hostutil GetFileType), so the kubelet reports this step.
+      const missing = statFailure(path);
+      if (missing) throw new VolumeError(pv.metadata.name!, missing, "MountVolume.NewMounter initialization failed");
       await this.ownership(pod, v, path, readOnly);
       return { hostPath: path, readOnly };
     }
@@ -105,11 +107,13 @@ export class PersistentVolumeClaimPlugin implements VolumePlugin {
   }
 }
 
-function statExists(p: string): boolean {
+/** Why `p` cannot be used, as hostutil's GetFileType words it; undefined when it is there. */
+function statFailure(p: string): string | undefined {
   try {
     statSync(p);
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return e.code === "ENOENT" ? `path "${p}" does not exist` : `stat ${p}: ${e.code ?? e.message}`;
   }
 }

@@ -25,12 +25,19 @@ export interface VolumePlugin {
   refresh?(pod: Pod, v: Volume): Promise<boolean>;
 }
 
+/**
+ * A volume that cannot be set up, worded as the kubelet's operation generator words it: `PREFIX for volume "NAME" :
+ * why`, where NAME is the pod's volume, or the PersistentVolume behind a claim, and PREFIX names the step that failed
+ * ("MountVolume.NewMounter initialization failed" when the plugin cannot even make its mounter, as for a `local`
+ * volume whose path is missing).
+ */
 export class VolumeError extends Error {
   constructor(
     readonly volume: string,
     message: string,
+    step = "MountVolume.SetUp failed",
   ) {
-    super(`MountVolume.SetUp failed for volume "${volume}" : ${message}`);
+    super(`${step} for volume "${volume}" : ${message}`);
     this.name = "VolumeError";
   }
 }

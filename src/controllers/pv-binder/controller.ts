@@ -6,7 +6,7 @@
  * period is recorded once, so a Pending claim says FailedBinding once per period, as the upstream controller does.
  */
 import type { StorageClass } from "../../api/storage-class.js";
-import type { KubeObject, PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
+import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
 import type { Store } from "../../store/store.js";
 import { ANN_PROVISIONED_BY, requestBytes } from "./matching.js";
 import type { BinderClock, VolumeProvisioner } from "./provisioner.js";
@@ -85,6 +85,7 @@ export class PvBinder {
       volumes: store.list<PersistentVolume>("PersistentVolume").items,
       classes: store.list<StorageClass>("StorageClass").items,
       pods: store.list<Pod>("Pod").items,
+      nodes: store.list<Node>("Node").items,
       provisioner: this.o.provisioner.name,
       nodeName: this.o.nodeName,
       busy: new Set([...this.busy, ...this.failedAt.keys()]),

@@ -3,11 +3,12 @@
  * CheckVolumeModeMismatches in pkg/controller/volume/persistentvolume/util/util.go, and the access-mode index of
  * index.go): capacity ≥ request, access modes ⊇ the requested ones, the same class, the claim's selector, the same
  * volume mode; of the volumes that fit, the smallest. A volume pre-bound to the claim (claimRef) wins whenever it is
- * large enough. Pure.
+ * large enough; once a node is chosen, only volumes its node affinity allows there. Pure.
  */
 import { matchLabelSelector } from "../../api/labels.js";
 import { parseQuantity, toBytes } from "../../api/quantity.js";
-import type { PersistentVolume, PersistentVolumeClaim } from "../../api/types.js";
+import { volumeNodeAffinityMatches } from "../../api/scheduling.js";
+import type { Node, PersistentVolume, PersistentVolumeClaim } from "../../api/types.js";
 
 export {
   ANN_BETA_STORAGE_CLASS,
@@ -76,17 +77,19 @@ export function volumeMismatch(c: PersistentVolumeClaim, v: PersistentVolume): s
 /**
  * The smallest volume that satisfies the claim, or the one pre-bound to it. With `delayBinding` (the class is
  * WaitForFirstConsumer and no node is chosen yet) only a pre-bound volume is returned, as the controller leaves the
- * choice to the scheduler.
+ * choice to the scheduler. With `node` (the scheduler's path: a node is chosen) a volume whose node affinity
+ * excludes that node is passed over, and a pre-bound one then matches nothing.
  */
-export function findMatchingVolume(c: PersistentVolumeClaim, volumes: readonly PersistentVolume[], delayBinding: boolean): PersistentVolume | undefined {
+export function findMatchingVolume(c: PersistentVolumeClaim, volumes: readonly PersistentVolume[], delayBinding: boolean, node?: Node): PersistentVolume | undefined {
   const want = requestBytes(c);
   const cls = claimClass(c);
   let best: PersistentVolume | undefined;
   for (const v of volumes) {
     if (capacityBytes(v) < want || volumeModeMismatch(c, v) || v.metadata.deletionTimestamp) continue;
     if (!accessModesSatisfied(c, v)) continue;
-    if (isVolumeBoundToClaim(v, c)) return v;
-    if (delayBinding) continue;
+    const onNode = !node || volumeNodeAffinityMatches(v.spec.nodeAffinity, node);
+    if (isVolumeBoundToClaim(v, c)) return onNode ? v : undefined;
+    if (delayBinding || !onNode) continue;
     if (v.status?.phase !== "Available" || v.spec.claimRef) continue;
     if (c.spec.selector && !matchLabelSelector(c.spec.selector, v.metadata.labels)) continue;
     if (volumeClass(v) !== cls) continue;

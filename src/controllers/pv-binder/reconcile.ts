@@ -5,7 +5,7 @@
  * which host work (provision, reclaim, expand) the loop must do. The loop (controller.ts) applies the changes.
  */
 import { defaultClass, type StorageClass } from "../../api/storage-class.js";
-import type { KubeObject, PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
+import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
 import {
   ANN_BIND_COMPLETED,
   ANN_BOUND_BY_CONTROLLER,
@@ -28,6 +28,8 @@ export interface BinderSnapshot {
   volumes: readonly PersistentVolume[];
   classes: readonly StorageClass[];
   pods: readonly Pod[];
+  /** The cluster's nodes (for the node affinity of volumes once a claim's node is chosen). */
+  nodes: readonly Node[];
   /** The provisioner name this node serves ("nodelet.io/local"), and the node it runs on. */
   provisioner: string;
   nodeName: string;
@@ -185,7 +187,10 @@ function syncUnboundClaim(c: PersistentVolumeClaim, volumes: Map<string, Persist
   const sc = cls ? s.classes.find((k) => k.metadata.name === cls) : undefined;
   const delay = sc?.volumeBindingMode === "WaitForFirstConsumer";
   const node = c.metadata.annotations?.[ANN_SELECTED_NODE] ?? users.find((p) => p.spec.nodeName)?.spec.nodeName;
-  const match = findMatchingVolume(c, [...volumes.values()], delay && !node);
+  // The scheduler's path (a node is chosen for a WaitForFirstConsumer claim) honours volumes' node affinity; a node
+  // not registered yet has the label every kubelet registers with.
+  const chosen = delay && node ? (s.nodes.find((n) => n.metadata.name === node) ?? { apiVersion: "v1", kind: "Node", metadata: { name: node, labels: { "kubernetes.io/hostname": node } } }) : undefined;
+  const match = findMatchingVolume(c, [...volumes.values()], delay && !node, chosen);
   if (match) {
     bind(match, c, !match.spec.claimRef, true, s.now);
     return;

@@ -49,7 +49,7 @@ function pod(name: string, claim: string, o: { node?: string; phase?: string } =
 }
 
 function snap(s: Partial<BinderSnapshot>): BinderSnapshot {
-  return { claims: [], volumes: [], classes: [], pods: [], provisioner: "nodelet.io/local", nodeName: "n1", busy: new Set(), now: "2026-01-01T00:00:00Z", ...s };
+  return { claims: [], volumes: [], classes: [], pods: [], nodes: [], provisioner: "nodelet.io/local", nodeName: "n1", busy: new Set(), now: "2026-01-01T00:00:00Z", ...s };
 }
 
 const puts = (ch: BinderChange[], kind: string) => ch.flatMap((c) => (c.kind === "put" && c.object.kind === kind ? [c.object] : []));

@@ -46,7 +46,7 @@ test("hostPath and local volumes give their path; readOnly from the pod's volume
     assert.deepEqual(await plugin(bound, pv({ hostPath: { path: dir, type: "Directory" } })).setup(pod, vol), { hostPath: dir, readOnly: false });
     const ro = { name: "data", persistentVolumeClaim: { claimName: "c", readOnly: true } };
     assert.deepEqual(await plugin(bound, pv({ local: { path: dir } })).setup(pod, ro), { hostPath: dir, readOnly: true });
-    await assert.rejects(plugin(bound, pv({ local: { path: join(dir, "missing") } })).setup(pod, vol), /path ".*missing" does not exist/);
+    await assert.rejects(plugin(bound, pv({ local: { path: join(dir, "missing") } })).setup(pod, vol), { message: `MountVolume.NewMounter initialization failed for volume "v" : path "${join(dir, "missing")}" does not exist` });
     await assert.rejects(plugin(bound, pv({ hostPath: { path: join(dir, "missing"), type: "Directory" } })).setup(pod, vol), /hostPath type check failed: .*missing does not exist/);
     const nfs = { ...pv({}), spec: { claimRef: { uid: "claim-uid" }, nfs: { server: "x", path: "/" } } } as unknown as PersistentVolume;
     await assert.rejects(plugin(bound, nfs).setup(pod, vol), /volume type nfs of PersistentVolume v is not supported on this node/);

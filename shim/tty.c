@@ -41,10 +41,10 @@ int pty_open(int *master, int *slave)
 	return 0;
 }
 
-int pty_become_controlling(int slave)
+/* The caller is a session leader: the slave becomes its controlling terminal
+ * and its stdin, stdout and stderr; the original descriptor is closed. */
+static int take_slave(int slave)
 {
-	if (setsid() < 0)
-		return fail_errno("setsid");
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		return fail_errno("set controlling terminal");
 	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
@@ -52,6 +52,13 @@ int pty_become_controlling(int slave)
 	if (slave > 2)
 		close(slave);
 	return 0;
+}
+
+int pty_become_controlling(int slave)
+{
+	if (setsid() < 0)
+		return fail_errno("setsid");
+	return take_slave(slave);
 }
 
 int pty_console_setup(int console)
@@ -78,13 +85,7 @@ int pty_console_setup(int console)
 		close(slave);
 		return fail_errno("send the terminal to the monitor");
 	}
-	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		return fail_errno("set controlling terminal");
-	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
-		return fail_errno("dup2 pty");
-	if (slave > 2)
-		close(slave);
-	return 0;
+	return take_slave(slave);
 }
 
 int pty_console_receive(int console)

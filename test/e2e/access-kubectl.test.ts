@@ -22,6 +22,7 @@ import { HostRunner } from "../../src/sys/runner.js";
 import { ServiceAccountsController } from "../../src/controllers/service-accounts.js";
 import type { ConfigMap } from "../../src/api/types.js";
 import { FakePodIO } from "../helpers/fake-pod-io.js";
+import { runKubectl, type KubectlRun } from "../helpers/kubectl-run.js";
 import { needsCommand, skipUnless } from "../helpers/root.js";
 import { startTestServer, testPod, type TestServer } from "../unit/apiserver/harness.js";
 
@@ -37,12 +38,6 @@ class EchoPodIO extends FakePodIO {
   }
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 describe("access: users, RBAC and the self reviews with kubectl", { skip }, () => {
   let dir: string;
   let t: TestServer;
@@ -54,23 +49,8 @@ describe("access: users, RBAC and the self reviews with kubectl", { skip }, () =
     return join(dir, `kubeconfig-${user}`);
   }
 
-  function kubectl(user: string, args: string[], timeoutMs = 30_000): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn("kubectl", ["--kubeconfig", kubeconfigFor(user), "--cache-dir", join(dir, `cache-${user}`), ...args], { env: { PATH: process.env.PATH, HOME: dir } });
-      child.stdin.end(); // with no credentials kubectl would otherwise wait to prompt for a password
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
-
+  const kubectl = (user: string, args: string[], timeoutMs?: number): Promise<KubectlRun> =>
+    runKubectl({ kubeconfig: kubeconfigFor(user), cacheDir: join(dir, `cache-${user}`), home: dir }, args, undefined, timeoutMs);
   async function ok(user: string, args: string[]): Promise<string> {
     const r = await kubectl(user, args);
     assert.equal(r.code, 0, `${user}: kubectl ${args.join(" ")} failed: ${r.stderr}`);

@@ -3,22 +3,15 @@
  * on Node 20) lists, creates, watches, reads logs and execs (its WebSocket channel protocol) against nodelet, once
  * with a ServiceAccount token bound to `edit` in its namespace (refused elsewhere with the apiserver's 403) and once
  * with the admin client certificate, and adds an ephemeral container (kubectl debug's PATCH) only with the latter.
- * Set up as access-python.test.ts: one in-process API server over HTTPS.
+ * Set up as access-python.test.ts (test/helpers/access-fixture.ts): one in-process API server over HTTPS.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { ApiException, CoreV1Api, Exec, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type V1ConfigMap, type V1Status } from "@kubernetes/client-node";
-import { admitCreate } from "../../src/api/admission.js";
-import type { ServiceAccount } from "../../src/api/service-account.js";
-import { ensureNodePki, type NodePki } from "../../src/auth/pki.js";
-import { HostRunner } from "../../src/sys/runner.js";
+import { startAccessFixture, type AccessFixture } from "../helpers/access-fixture.js";
 import { needsCommand, skipUnless } from "../helpers/root.js";
-import { startTestServer, testPod, type TestServer } from "../unit/apiserver/harness.js";
 
 const skip = skipUnless(needsCommand("openssl"));
 if (skip) console.log(`# skipping client-node e2e: ${skip}`);
@@ -38,14 +31,12 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 describe("@kubernetes/client-node against nodelet", { skip }, () => {
-  let dir: string;
-  let t: TestServer;
-  let pki: NodePki;
+  let f: AccessFixture;
 
   function kubeconfig(creds: Credentials): KubeConfig {
     const kc = new KubeConfig();
     kc.loadFromOptions({
-      clusters: [{ name: "node", server: `https://127.0.0.1:${t.server.tcpAddress()!.port}`, caData: Buffer.from(pki.ca.cert).toString("base64"), skipTLSVerify: false }],
+      clusters: [{ name: "node", server: f.server, caData: Buffer.from(f.pki.ca.cert).toString("base64"), skipTLSVerify: false }],
       users: [
         "token" in creds
           ? { name: "u", token: creds.token }
@@ -128,26 +119,14 @@ describe("@kubernetes/client-node against nodelet", { skip }, () => {
   }
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "nodelet-client-node-"));
-    pki = await ensureNodePki(join(dir, "pki"), [], new HostRunner());
-    t = await startTestServer({ tcp: { host: "127.0.0.1", port: 0, token: "", cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert }, fake: { logs: { c: "from the pod\n" } } });
-    t.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } });
-    // Defaulted as the API server would have stored it: an ephemeral container is validated with the whole spec.
-    t.store.create(admitCreate(testPod("web", { ns: "team" }), { nodeName: "node1" }));
-    const web = t.store.get("Pod", "team", "web")!;
-    t.store.update({ ...web, status: { phase: "Running" } } as typeof web, { subresource: "status" });
-    t.store.create<ServiceAccount>({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "bot", namespace: "team" } });
-    t.store.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "bot-edit", namespace: "team" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" }, subjects: [{ kind: "ServiceAccount", name: "bot", namespace: "team" }] } as never);
+    f = await startAccessFixture("nodelet-client-node-");
   });
   after(async () => {
-    await t?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await f?.close();
   });
 
   it("with a ServiceAccount token: list, create, watch, logs and exec in its namespace; 403 elsewhere", async () => {
-    const sa = t.store.get<ServiceAccount>("ServiceAccount", "team", "bot")!;
-    const { token } = t.server.serviceAccountTokens.issue({ serviceAccount: sa, expirationSeconds: 600 });
-    const kc = kubeconfig({ token });
+    const kc = kubeconfig({ token: f.botToken() });
     await session(kc, "from-bot");
     const core = kc.makeApiClient(CoreV1Api);
     assert.deepEqual(await refusal(core.listNamespacedPod({ namespace: "default" })), {
@@ -165,7 +144,7 @@ describe("@kubernetes/client-node against nodelet", { skip }, () => {
   });
 
   it("with the admin client certificate: the same, and other namespaces and nodes too", async () => {
-    const kc = kubeconfig({ certData: pki.admin.cert, keyData: pki.admin.key });
+    const kc = kubeconfig({ certData: f.pki.admin.cert, keyData: f.pki.admin.key });
     await session(kc, "from-admin");
     const core = kc.makeApiClient(CoreV1Api);
     assert.ok(Array.isArray((await core.listNamespacedPod({ namespace: "default" })).items));

@@ -5,16 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import type { ServiceAccount } from "../../src/api/service-account.js";
-import { ensureNodePki, type NodePki } from "../../src/auth/pki.js";
-import { HostRunner } from "../../src/sys/runner.js";
+import { startAccessFixture, type AccessFixture } from "../helpers/access-fixture.js";
 import { needsCommand, skipUnless } from "../helpers/root.js";
-import { startTestServer, testPod, type TestServer } from "../unit/apiserver/harness.js";
 
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "../../../test/e2e/python-client.py");
@@ -32,14 +28,11 @@ interface Seen {
 }
 
 describe("python3-kubernetes against nodelet", { skip }, () => {
-  let dir: string;
-  let t: TestServer;
-  let pki: NodePki;
+  let f: AccessFixture;
 
   function run(env: Record<string, string>): Promise<Seen> {
-    const server = `https://127.0.0.1:${t.server.tcpAddress()!.port}`;
     return new Promise((resolve, reject) => {
-      execFile(PYTHON, [SCRIPT], { env: { PATH: process.env.PATH, HOME: dir, SERVER: server, CA: join(dir, "pki", "ca.crt"), NS: "team", ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      execFile(PYTHON, [SCRIPT], { env: { PATH: process.env.PATH, HOME: f.dir, SERVER: f.server, CA: join(f.dir, "pki", "ca.crt"), NS: "team", ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
         if (err) reject(new Error(`python client failed: ${stderr}`));
         else resolve(JSON.parse(stdout) as Seen);
       });
@@ -47,27 +40,16 @@ describe("python3-kubernetes against nodelet", { skip }, () => {
   }
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "nodelet-python-"));
-    pki = await ensureNodePki(join(dir, "pki"), [], new HostRunner());
-    t = await startTestServer({ tcp: { host: "127.0.0.1", port: 0, token: "", cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert }, fake: { logs: { c: "from the pod\n" } } });
-    t.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } });
-    t.store.create({ ...testPod("web", { ns: "team" }) });
-    const web = t.store.get("Pod", "team", "web")!;
-    t.store.update({ ...web, status: { phase: "Running" } } as typeof web, { subresource: "status" });
-    t.store.create<ServiceAccount>({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "bot", namespace: "team" } });
-    t.store.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "bot-edit", namespace: "team" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" }, subjects: [{ kind: "ServiceAccount", name: "bot", namespace: "team" }] } as never);
-    writeFileSync(join(dir, "admin.crt"), pki.admin.cert);
-    writeFileSync(join(dir, "admin.key"), pki.admin.key, { mode: 0o600 });
+    f = await startAccessFixture("nodelet-python-");
+    writeFileSync(join(f.dir, "admin.crt"), f.pki.admin.cert);
+    writeFileSync(join(f.dir, "admin.key"), f.pki.admin.key, { mode: 0o600 });
   });
   after(async () => {
-    await t?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await f?.close();
   });
 
   it("with a ServiceAccount token: list, create, watch, logs and exec in its namespace; 403 elsewhere", async () => {
-    const sa = t.store.get<ServiceAccount>("ServiceAccount", "team", "bot")!;
-    const { token } = t.server.serviceAccountTokens.issue({ serviceAccount: sa, expirationSeconds: 600 });
-    const seen = await run({ TOKEN: token, CM: "from-bot" });
+    const seen = await run({ TOKEN: f.botToken(), CM: "from-bot" });
     assert.deepEqual(seen.list, ["web"]);
     assert.equal(seen.created, "from-bot");
     assert.ok(seen.watched.includes("ADDED from-bot"), seen.watched.join(", "));
@@ -81,7 +63,7 @@ describe("python3-kubernetes against nodelet", { skip }, () => {
   });
 
   it("with the admin client certificate: the same, and other namespaces too", async () => {
-    const seen = await run({ CERT: join(dir, "admin.crt"), KEY: join(dir, "admin.key"), CM: "from-admin" });
+    const seen = await run({ CERT: join(f.dir, "admin.crt"), KEY: join(f.dir, "admin.key"), CM: "from-admin" });
     assert.deepEqual(seen.list, ["web"]);
     assert.ok(seen.watched.includes("ADDED from-admin"));
     assert.equal(seen.exec, "echo hi\n");

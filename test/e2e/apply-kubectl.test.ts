@@ -6,7 +6,6 @@
  * kube-apiserver reports it, `--force-conflicts` takes the field, and a field dropped from the manifest goes.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +15,7 @@ import { SCHEMAS } from "../../src/api/schema.js";
 import { writeKubeconfig } from "../../src/apiserver/index.js";
 import { ensureNodePki } from "../../src/auth/pki.js";
 import { HostRunner } from "../../src/sys/runner.js";
+import { runKubectl, type KubectlRun } from "../helpers/kubectl-run.js";
 import { needsCommand, skipUnless } from "../helpers/root.js";
 import { startTestServer, type TestServer } from "../unit/apiserver/harness.js";
 
@@ -45,32 +45,12 @@ ${env.map((e) => `        - {name: ${e}, value: "1"}`).join("\n")}
 const skip = skipUnless(needsCommand("kubectl"), needsCommand("openssl"));
 if (skip) console.log(`# skipping apply e2e: ${skip}`);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 describe("kubectl explain and server-side apply", { skip }, () => {
   let dir: string;
   let t: TestServer;
 
-  function kubectl(args: string[], input?: string, timeoutMs = 30_000): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn("kubectl", ["--kubeconfig", join(dir, "kubeconfig"), "--cache-dir", join(dir, "cache"), ...args], { env: { PATH: process.env.PATH, HOME: dir } });
-      child.stdin.end(input);
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
+  const kubectl = (args: string[], input?: string, timeoutMs?: number): Promise<KubectlRun> =>
+    runKubectl({ kubeconfig: join(dir, "kubeconfig"), cacheDir: join(dir, "cache"), home: dir }, args, input, timeoutMs);
   async function ok(args: string[], input?: string): Promise<string> {
     const r = await kubectl(args, input);
     assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed: ${r.stderr}`);

@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Pod } from "../src/api/types.js";
+import { readProcStat } from "../src/sys/proc.js";
 import { eventually, TestDaemon } from "../test/helpers/daemon.js";
 import { percentile, printTable } from "./lib.js";
 
@@ -101,9 +102,9 @@ async function livenessToRestart(d: TestDaemon): Promise<string> {
 }
 
 function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(f[11]) + Number(f[12]);
+  const st = readProcStat(pid);
+  if (!st) throw new Error(`process ${pid} is gone`);
+  return st.utime + st.stime;
 }
 
 function daemonPid(d: TestDaemon): number {

@@ -17,6 +17,7 @@ import type { Pod } from "../src/api/types.js";
 import { resolveResource } from "../src/api/resources.js";
 import type { ApiClient } from "../src/client/index.js";
 import type { StartTiming } from "../src/sys/start-trace.js";
+import { readProcStat } from "../src/sys/proc.js";
 import { NODELET, TestDaemon } from "../test/helpers/daemon.js";
 import { percentile, printTable, hyperfine, have } from "./lib.js";
 
@@ -109,9 +110,9 @@ function warmCount(d: TestDaemon): number {
 
 /** CPU time (user + system, ms) a process used so far, from /proc/PID/stat. */
 function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  const st = readProcStat(pid);
+  if (!st) throw new Error(`process ${pid} is gone`);
+  return ((st.utime + st.stime) * 1000) / 100;
 }
 
 function loadavg(): string {

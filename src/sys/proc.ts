@@ -14,6 +14,9 @@ export interface ProcStat {
   /** Field 3: R, S, D, Z, ... */
   state: string;
   ppid: number;
+  /** Fields 14 and 15: CPU time in user and kernel mode, in clock ticks (USER_HZ). */
+  utime: number;
+  stime: number;
   /** Field 22: start time in clock ticks since boot (with the pid, a process's identity). */
   startTime: number;
 }
@@ -22,7 +25,15 @@ export interface ProcStat {
 export function parseProcStat(pid: number, stat: string): ProcStat {
   const close = stat.lastIndexOf(")");
   const fields = stat.slice(close + 2).split(" ");
-  return { pid, comm: stat.slice(stat.indexOf("(") + 1, close), state: fields[0], ppid: Number(fields[1]), startTime: Number(fields[19]) };
+  return {
+    pid,
+    comm: stat.slice(stat.indexOf("(") + 1, close),
+    state: fields[0],
+    ppid: Number(fields[1]),
+    utime: Number(fields[11]),
+    stime: Number(fields[12]),
+    startTime: Number(fields[19]),
+  };
 }
 
 /** /proc/PID/stat of a process, or undefined when it is gone. */

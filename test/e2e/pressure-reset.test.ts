@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { needsRoot } from "../helpers/root.js";
 import { eventually, NODELET, suiteDaemon, type CliResult } from "../helpers/daemon.js";
 import type { Pod } from "../../src/api/types.js";
+import { processStartTime } from "../../src/sys/proc.js";
 
 const skip = needsRoot();
 
@@ -28,7 +29,6 @@ function resetWhile(args: string[], onStderr: (stderr: string) => void): Promise
   });
 }
 
-const startTime = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[19]);
 
 describe("stop and reset of a loaded daemon are bounded (privileged)", { skip }, () => {
   const d = suiteDaemon("reset-bound", [], { start: false });
@@ -57,7 +57,7 @@ describe("stop and reset of a loaded daemon are bounded (privileged)", { skip },
     // A daemon that no longer answers but lives: the root's record names a live process (ours, a stand-in) that
     // exits once reset has said it is waiting for it.
     const lingering = spawn("sleep", ["600"], { stdio: "ignore" });
-    writeFileSync(pidFile, `${lingering.pid} ${startTime(lingering.pid!)}\n`);
+    writeFileSync(pidFile, `${lingering.pid} ${processStartTime(lingering.pid!)}\n`);
     const podsBefore = readdirSync(join(d.root, "pods"));
     assert.equal(podsBefore.length, 8);
     const r = await resetWhile(d.args, (stderr) => {

@@ -15,6 +15,7 @@ import { ApiClient } from "../../src/client/index.js";
 import { answers } from "../../src/apiserver/listen.js";
 import { freeOctets } from "./subnets.js";
 import { waitFor } from "./wait.js";
+import { readProcStat } from "../../src/sys/proc.js";
 export { answers };
 
 export const NODELET = fileURLToPath(new URL("../../src/cmd/nodelet.js", import.meta.url));
@@ -216,7 +217,7 @@ export class TestDaemon {
     for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
       try {
         const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-        const state = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0];
+        const state = readProcStat(Number(pid))?.state;
         if (cmd.includes(this.root) && state !== "Z") found.push(`process ${pid}: ${cmd.replace(/\0/g, " ").slice(0, 120)}`);
       } catch {
         // gone

@@ -9,6 +9,7 @@
  * and removes the finalizer, which deletes the object. `Background` (the default) deletes the object at once and
  * the collector deletes its dependents afterwards, as dangling.
  */
+import { holdForFinalizers } from "../api/finalizers.js";
 import type { KubeObject, Pod } from "../api/types.js";
 import { rfc3339 } from "../store/metadata.js";
 import type { ServerContext } from "./context.js";
@@ -41,9 +42,13 @@ export function deleteOne(ctx: ServerContext, obj: KubeObject, opts: DeleteReque
     next = { ...obj, metadata: { ...m, finalizers, deletionTimestamp: rfc3339(new Date(ctx.now())), deletionGracePeriodSeconds: 0 } };
   } else if (plan.action === "mark") {
     next = { ...obj, metadata: { ...m, deletionTimestamp: plan.deletionTimestamp, deletionGracePeriodSeconds: plan.gracePeriodSeconds } };
-  } else if ((m.finalizers?.length ?? 0) > 0) {
-    // Finalizers hold the object: mark it with no grace left; the update removing the last finalizer deletes it.
-    next = { ...obj, metadata: { ...m, deletionTimestamp: m.deletionTimestamp ?? rfc3339(new Date(ctx.now())), deletionGracePeriodSeconds: 0 } };
+  } else {
+    const hold = holdForFinalizers(obj, rfc3339(new Date(ctx.now())));
+    if (hold.held) {
+      // Already marked with no grace left: nothing to write (a repeated final delete changes nothing).
+      if (!hold.marked) return { object: obj, kept: true };
+      next = hold.marked;
+    }
   }
   if (next) {
     if (opts.dryRun) return { object: next, kept: true };

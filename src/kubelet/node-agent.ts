@@ -206,7 +206,7 @@ function podSync(o: NodeAgentOptions, events: EventRecorder, backoff: Backoff, l
   const syncer = new PodSync({
     store, runtime, clock, events, backoff, probes, prober, log, imageManager,
     hooks: new HookRunner(runtime, dialer, clock),
-    objects: new StorePodObjects(store),
+    objects: new StorePodObjects(store, () => clock.now()),
     hostIP: o.hostIP,
     allocatable: () => store.get<Node>("Node", "", o.nodeName)?.status?.allocatable,
     serviceEnv: o.serviceEnv,

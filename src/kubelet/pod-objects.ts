@@ -4,6 +4,7 @@
  * The status goes there, and it is removed there once the pod has left the node.
  */
 import { ApiError } from "../api/errors.js";
+import { holdForFinalizers } from "../api/finalizers.js";
 import type { Pod } from "../api/types.js";
 import type { Store } from "../store/store.js";
 
@@ -27,7 +28,10 @@ export interface PodObjects {
 }
 
 export class StorePodObjects implements PodObjects {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   statusObject(pod: Pod): Pod | undefined {
     const found = this.store.get<Pod>("Pod", pod.metadata.namespace ?? "default", pod.metadata.name!);
@@ -37,9 +41,16 @@ export class StorePodObjects implements PodObjects {
   }
 
   removeObject(pod: Pod): void {
-    const target = isStaticPod(pod) ? this.statusObject(pod) : pod;
+    const target = this.statusObject(pod);
     if (!target) return;
     try {
+      // As the API answers the kubelet's final DELETE: a pod with finalizers (a Job's, until it counted the pod)
+      // stays, marked with no grace left, and goes when its last finalizer is removed.
+      const hold = holdForFinalizers(target, new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z"));
+      if (hold.held) {
+        if (hold.marked) this.store.update(hold.marked, { resourceVersion: target.metadata.resourceVersion });
+        return;
+      }
       this.store.delete("Pod", target.metadata.namespace ?? "default", target.metadata.name!, { uid: target.metadata.uid });
     } catch (err) {
       if (!(err instanceof ApiError) || (err.reason !== "NotFound" && err.reason !== "Conflict")) throw err;

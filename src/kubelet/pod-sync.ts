@@ -247,6 +247,7 @@ export class PodSync implements PodSyncer {
     await this.killer.killAll(pod ?? lastKnown, running, { grace, force: grace === 0, signal: cut, shutdown: cut });
     // Stopping mid-way leaves the rest to the next daemon (it terminates the pod again), not to a closing store.
     if (cut?.aborted) return;
+    if (pod) this.status.writeFinal(pod);
     await this.d.runtime.removeSandbox(uid, pod ?? lastKnown);
     this.d.backoff.forgetPrefix(`${uid}/`);
     this.d.prober.forget(uid);

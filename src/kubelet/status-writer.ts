@@ -84,6 +84,25 @@ export class StatusWriter {
     }
   }
 
+  /**
+   * The last status of a deleted pod whose object finalizers keep (a Job's pod until the Job controller counted
+   * it), written once its containers stopped: as the kubelet does for a terminated pod, a phase that is not final
+   * becomes Failed, so whoever holds the finalizer sees how the pod ended. A pod that goes at once is not written.
+   */
+  writeFinal(pod: Pod): void {
+    const fresh = this.d.objects.statusObject(pod);
+    if (!fresh?.metadata.deletionTimestamp || !(fresh.metadata.finalizers?.length ?? 0)) return;
+    const status = generatePodStatus({ ...pod, status: fresh.status }, this.input(pod, { waiting: new Map() }, fresh));
+    if (status.phase !== "Succeeded") status.phase = "Failed";
+    if (JSON.stringify(status) === JSON.stringify(fresh.status ?? {})) return;
+    try {
+      this.d.store.update<Pod>({ ...fresh, status }, { subresource: "status", resourceVersion: fresh.metadata.resourceVersion });
+      if (status.phase !== fresh.status?.phase) this.d.podStarts?.phaseChange(pod.metadata.uid!, fresh.status?.phase, status.phase);
+    } catch (err) {
+      if (!(err instanceof ApiError) || (err.reason !== "NotFound" && err.reason !== "Conflict")) throw err;
+    }
+  }
+
   private input(pod: Pod, extras: StatusExtras, fresh: Pod): StatusInput {
     const uid = pod.metadata.uid!;
     const sandbox = this.d.runtime.sandbox(uid);

@@ -50,6 +50,23 @@ spec:
       restartPolicy: Never
 `;
 
+/** Runs until deleted; backoffLimit above the one failure the test makes. */
+const SLEEPER_JOB = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: sleeper
+spec:
+  backoffLimit: 3
+  template:
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: c
+        image: busybox
+        command: ["sleep", "600"]
+      restartPolicy: Never
+`;
+
 describe("Jobs on a live node (privileged)", { skip }, () => {
   let d: TestDaemon;
   let cache: string;
@@ -86,6 +103,9 @@ describe("Jobs on a live node (privileged)", { skip }, () => {
     assert.match((await kubectl(["get", "job", "pi"])).stdout, /^pi\s+Complete\s+1\/1\s+\d+s\s+\d+s$/m);
     assert.match((await kubectl(["logs", "job/pi"])).stdout, /^3\.14159265358979323846264338327950288419716939937510/);
     assert.equal(await jsonpath("pods", "{.items[*].status.phase}"), "Succeeded");
+    // Counted through uncountedTerminatedPods, its pod kept without the job-tracking finalizer.
+    assert.equal(await jsonpath("job/pi", "{.status.succeeded}/{.status.uncountedTerminatedPods}"), "1/{}");
+    assert.equal(await jsonpath("pods", "{.items[*].metadata.finalizers}"), "");
     // nodelet's own get and describe print the same.
     const got = await d.cli(["get", "jobs"]);
     assert.match(got.stdout, /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\n/);
@@ -94,6 +114,26 @@ describe("Jobs on a live node (privileged)", { skip }, () => {
     assert.match(described, /^Pods Statuses:\s+0 Active \(0 Ready\) \/ 1 Succeeded \/ 0 Failed$/m);
     assert.match(described, /^Backoff Limit:\s+4$/m);
     assert.match(described, /Completed\s+\S+\s+job-controller\s+Job completed/);
+  });
+
+  it("a running Job pod carries the job-tracking finalizer; kubectl delete pod: it ends Failed, is counted, then goes", async () => {
+    const file = join(d.root, "sleeper.yaml");
+    writeFileSync(file, SLEEPER_JOB);
+    assert.equal((await kubectl(["apply", "-f", file])).code, 0);
+    const running = async () => (await jsonpath("pods", '{range .items[?(@.status.phase=="Running")]}{.metadata.name} {.metadata.finalizers}{"\\n"}{end}')).trim();
+    await waitFor("the sleeper's pod running", async () => /^sleeper-\S+ /.test(await running()), 60_000, 200);
+    const [name, finalizers] = (await running()).split(" ");
+    assert.equal(finalizers, '["batch.kubernetes.io/job-tracking"]');
+    const del = await kubectl(["delete", "pod", name, "--timeout=60s"]);
+    assert.equal(del.code, 0, del.stderr);
+    assert.equal(await jsonpath("job/sleeper", "{.status.failed}/{.status.uncountedTerminatedPods}"), "1/{}", "counted before it went");
+    // A finished Job pod is deleted at once too.
+    const pi = (await jsonpath("pods", "{.items[*].metadata.name}")).split(" ").find((n) => n.startsWith("pi-"));
+    assert.ok(pi);
+    const delPi = await kubectl(["delete", "pod", pi, "--timeout=30s"]);
+    assert.equal(delPi.code, 0, delPi.stderr);
+    assert.equal((await kubectl(["delete", "job", "sleeper", "--timeout=60s"])).code, 0);
+    await waitFor("the sleeper's pods gone", async () => !(await jsonpath("pods", "{.items[*].metadata.name}")).includes("sleeper-"), 60_000, 200);
   });
 
   it("an Indexed Job's pods see JOB_COMPLETION_INDEX and the hostname NAME-INDEX", async () => {

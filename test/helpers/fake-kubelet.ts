@@ -1,8 +1,10 @@
 /**
  * Plays the kubelet for controller tests without a runtime: every pod bound to the node is reported Running and
  * Ready (a pod IP from a counter) unless `hold` says otherwise, and a pod marked for deletion is removed at once
- * (the kubelet's final DELETE with grace 0). Work is done after the store write that triggered it returns.
+ * (the kubelet's final DELETE with grace 0), or, while finalizers hold it, ends Failed (unless it succeeded) and
+ * stays marked with no grace left. Work is done after the store write that triggered it returns.
  */
+import { holdForFinalizers } from "../../src/api/finalizers.js";
 import type { Pod } from "../../src/api/types.js";
 import type { Store } from "../../src/store/store.js";
 
@@ -70,6 +72,19 @@ export class FakeKubelet {
   private sync(pod: Pod): void {
     const m = pod.metadata;
     if (m.deletionTimestamp) {
+      // Finalizers (a Job's) keep the object: it ends Failed unless it had succeeded, marked with no grace left.
+      const hold = holdForFinalizers(pod, this.stamp());
+      if (hold.held) {
+        const phase = pod.status?.phase === "Succeeded" ? "Succeeded" : "Failed";
+        try {
+          let cur = pod;
+          if (pod.status?.phase !== phase) cur = this.store.update<Pod>({ ...pod, status: { ...pod.status, phase } }, { subresource: "status" });
+          if (hold.marked) this.store.update<Pod>({ ...cur, metadata: { ...cur.metadata, deletionTimestamp: hold.marked.metadata.deletionTimestamp, deletionGracePeriodSeconds: 0 } });
+        } catch {
+          this.mark(pod); // changed meanwhile: look again
+        }
+        return;
+      }
       try {
         this.store.delete("Pod", m.namespace ?? "default", m.name ?? "", { uid: m.uid });
         this.opts.onRemoved?.(pod);
@@ -112,6 +127,10 @@ export class FakeKubelet {
       })),
     };
     this.writeStatus(pod, status);
+  }
+
+  private stamp(): string {
+    return new Date(this.opts.now?.() ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
   }
 
   private finish(pod: Pod, exitCode: number): void {

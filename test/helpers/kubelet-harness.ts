@@ -81,7 +81,7 @@ export async function makeKubelet(opts: { allocatable?: Allocatable } = {}): Pro
   const syncer = new PodSync({
     store, runtime, clock, events, backoff, probes, prober, imageManager,
     hooks: new HookRunner(runtime, dialer, clock),
-    objects: new StorePodObjects(store),
+    objects: new StorePodObjects(store, () => clock.now()),
     hostIP: () => "10.0.0.1",
     admit: (pod) => admission.admit(pod),
   });

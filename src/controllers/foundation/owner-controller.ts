@@ -95,11 +95,16 @@ export abstract class OwnerController<T extends SelectorOwner> implements Contro
     for (const dep of claims.owned) {
       if (!adopting.has(dep)) owned.push(dep);
       else {
-        const now = this.updateIfPresent(adopted(owner, dep));
+        const now = this.updateIfPresent(this.adoptedForm(owner, dep));
         if (now) owned.push(now);
       }
     }
     return owned;
+  }
+
+  /** The dependent as adopting it writes it: with `owner` as its controller (a kind may add more, as Job its finalizer). */
+  protected adoptedForm<D extends KubeObject>(owner: T, dep: D): D {
+    return adopted(owner, dep);
   }
 
   /** An update on the version read; an object deleted meanwhile is skipped (undefined). */

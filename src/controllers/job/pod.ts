@@ -1,11 +1,13 @@
 /**
  * The pod a Job creates from its template (job_controller.go manageJob / indexed_job_utils.go): generateName
  * `JOB-`, and for Indexed Jobs `JOB-INDEX-` with the completion index as annotation and label, the hostname
- * `JOB-INDEX` (unless the template sets one) and JOB_COMPLETION_INDEX in every container's environment.
+ * `JOB-INDEX` (unless the template sets one) and JOB_COMPLETION_INDEX in every container's environment. Every pod
+ * carries the job-tracking finalizer until the controller has counted it (tracking.ts).
  */
 import { JOB_LABELS, type Job } from "../../api/batch-types.js";
 import type { Container, Pod } from "../../api/types.js";
 import { podFromTemplate } from "../workload/pods.js";
+import { withTrackingFinalizer } from "./tracking.js";
 
 export const COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX";
 
@@ -16,7 +18,7 @@ function withIndexEnv(c: Container): Container {
 }
 
 export function jobPod(job: Job, index?: number): Pod {
-  const pod = podFromTemplate(job, job.spec.template);
+  const pod = withTrackingFinalizer(podFromTemplate(job, job.spec.template));
   if (index === undefined) return pod;
   const name = job.metadata.name ?? "";
   const i = String(index);

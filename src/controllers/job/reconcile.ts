@@ -10,6 +10,7 @@ import type { Pod } from "../../api/types.js";
 import { compareForDeletion } from "../replicaset/reconcile.js";
 import { isPodReady } from "../workload/pods.js";
 import { formatIntervals, parseIntervals, podIndex } from "./indexes.js";
+import { accounted, hasTrackingFinalizer, MAX_UNCOUNTED_PODS, uncountedField, uncountedOf } from "./tracking.js";
 
 /** Back-off before replacing a failed pod: 10 s, doubled per failure since the last success, at most 6 minutes. */
 export const DEFAULT_BACKOFF_MS = 10_000;
@@ -41,6 +42,11 @@ export interface JobPlan {
   requeueAfterMs?: number;
   /** ttlSecondsAfterFinished has passed: the Job is to be deleted. */
   deleteJob?: boolean;
+  /**
+   * Pods whose tracking finalizer goes, once `status` (with their uids in uncountedTerminatedPods) is written:
+   * ended pods, and every pod of a Job that is finishing, finished or being deleted (tracking.ts).
+   */
+  removeFinalizers: Pod[];
 }
 
 function rfc3339(ms: number): string {
@@ -154,27 +160,65 @@ interface Counted {
   succeeded: Pod[];
   /** Failed pods that count (not ignored by the pod failure policy). */
   failed: Pod[];
-  /** The first FailJob match, if any. */
+  /** Of those, the ones not counted yet (tracking.ts), up to what uncountedTerminatedPods can take. */
+  newSucceeded: Pod[];
+  newFailed: Pod[];
+  /** Ended pods not counted yet that did not fit (MAX_UNCOUNTED_PODS): the next sync counts them. */
+  overflow: boolean;
+  /** The first FailJob match among the new failures, if any. */
   failJob?: string;
 }
 
-function classify(job: Job, pods: Pod[]): Counted {
-  const out: Counted = { active: [], terminating: [], succeeded: [], failed: [] };
+/**
+ * isPodFailed: phase Failed, or deleted before it succeeded (an orphan's or a user's delete may never let it reach
+ * Failed) unless podReplacementPolicy is Failed.
+ */
+function isPodFailed(job: Job, p: Pod): boolean {
+  const phase = p.status?.phase;
+  if (phase === "Failed") return true;
+  return job.spec.podReplacementPolicy !== "Failed" && !!p.metadata.deletionTimestamp && phase !== "Succeeded";
+}
+
+function classify(job: Job, pods: Pod[], removing: ReadonlySet<string>): Counted {
+  const out: Counted = { active: [], terminating: [], succeeded: [], failed: [], newSucceeded: [], newFailed: [], overflow: false };
   // Pods the controller removed from a suspended or finishing Job do not count as failures.
-  const removing = job.spec.suspend === true || !!condition(job, "FailureTarget") || !!condition(job, "SuccessCriteriaMet");
+  const controllerRemoving = job.spec.suspend === true || !!condition(job, "FailureTarget") || !!condition(job, "SuccessCriteriaMet");
+  const uncounted = uncountedOf(job.status);
+  let room = MAX_UNCOUNTED_PODS - uncounted.succeeded.size - uncounted.failed.size;
+  const fresh = (p: Pod): boolean => {
+    if (accounted(p, uncounted, removing)) return false;
+    if (room > 0) return room--, true;
+    out.overflow = true;
+    return false;
+  };
+  const indexed = job.spec.completionMode === "Indexed";
   for (const p of pods) {
     const phase = p.status?.phase;
-    if (phase === "Succeeded") out.succeeded.push(p);
-    else if (phase === "Failed" && removing && p.metadata.deletionTimestamp) out.terminating.push(p);
-    else if (phase === "Failed") {
+    const deleted = !!p.metadata.deletionTimestamp;
+    if (deleted && phase !== "Succeeded" && phase !== "Failed") out.terminating.push(p);
+    if (phase === "Succeeded") {
+      out.succeeded.push(p);
+      // An Indexed Job records successes as completedIndexes, not uids.
+      if (!indexed && fresh(p)) out.newSucceeded.push(p);
+    } else if (deleted && controllerRemoving) {
+      if (phase === "Failed") out.terminating.push(p);
+    } else if (isPodFailed(job, p)) {
       const m = matchPodFailurePolicy(job, p);
       if (m.action === "Ignore") continue;
-      if (m.action === "FailJob" && out.failJob === undefined) out.failJob = m.message;
       out.failed.push(p);
-    } else if (p.metadata.deletionTimestamp) out.terminating.push(p);
-    else out.active.push(p);
+      if (!fresh(p)) continue;
+      out.newFailed.push(p);
+      if (m.action === "FailJob" && out.failJob === undefined) out.failJob = m.message;
+    } else if (!deleted) out.active.push(p);
   }
   return out;
+}
+
+/** Whether a pod's finalizer may go (canRemoveFinalizer): it ended, or the Job no longer needs to count it. */
+function finalizerRemovable(job: Job, p: Pod, jobDone: boolean): boolean {
+  if (jobDone) return true;
+  const phase = p.status?.phase;
+  return phase === "Succeeded" || isPodFailed(job, p);
 }
 
 function newCondition(type: string, status: "True" | "False", reason: string, message: string, now: number): JobCondition {
@@ -209,12 +253,18 @@ function indexedActions(job: Job, active: Pod[], completed: Set<number>, termina
 
 /**
  * syncJob for one Job and the pods it owns, at `now`. `manage` is false while the controller's expectations are not
- * met (its cache has not seen its own creates and deletes): then nothing is created or deleted.
+ * met (its cache has not seen its own creates and deletes): then nothing is created or deleted. `removing`: uids of
+ * pods whose tracking finalizer is being removed (counted already, the cache has not seen the removal yet).
  */
-export function planJob(job: Job, pods: Pod[], now: number, manage = true): JobPlan {
-  const plan: JobPlan = { status: job.status ?? {}, create: [], delete: [], events: [] };
+export function planJob(job: Job, pods: Pod[], now: number, manage = true, removing: ReadonlySet<string> = new Set()): JobPlan {
+  const plan: JobPlan = { status: job.status ?? {}, create: [], delete: [], events: [], removeFinalizers: [] };
   const spec = job.spec;
   const finished = finishedCondition(job);
+  const holding = pods.filter((p) => hasTrackingFinalizer(p) && !removing.has(p.metadata.uid ?? ""));
+  if (finished || job.metadata.deletionTimestamp) {
+    // Nothing is counted any more: no pod of a finished or deleted Job waits for its finalizer.
+    plan.removeFinalizers = holding;
+  }
   if (finished) {
     const ttl = spec.ttlSecondsAfterFinished;
     if (ttl !== undefined && ttl !== null) {
@@ -225,7 +275,7 @@ export function planJob(job: Job, pods: Pod[], now: number, manage = true): JobP
     return plan;
   }
 
-  const c = classify(job, pods);
+  const c = classify(job, pods, removing);
   const status: JobStatus = { ...job.status };
   let conditions = [...(job.status?.conditions ?? [])];
   const completions = spec.completions;
@@ -235,8 +285,12 @@ export function planJob(job: Job, pods: Pod[], now: number, manage = true): JobP
     const i = podIndex(p);
     if (i !== undefined && i < (completions ?? 0)) completedIndexes.add(i);
   }
-  const succeeded = indexed ? completedIndexes.size : c.succeeded.length;
-  const failed = c.failed.length;
+  // The counts: what the status has counted, what waits in uncountedTerminatedPods, and the pods newly ended.
+  const uncounted = uncountedOf(job.status);
+  const succeeded = indexed ? completedIndexes.size : (status.succeeded ?? 0) + uncounted.succeeded.size + c.newSucceeded.length;
+  const failed = (status.failed ?? 0) + uncounted.failed.size + c.newFailed.length;
+  const newUncounted = uncountedField([...uncounted.succeeded, ...uid(c.newSucceeded)], [...uncounted.failed, ...uid(c.newFailed)]);
+  const allCounted = !newUncounted.succeeded && !newUncounted.failed;
   const active = c.active;
   const suspended = spec.suspend === true;
 
@@ -267,7 +321,8 @@ export function planJob(job: Job, pods: Pod[], now: number, manage = true): JobP
   if (failureTarget || successTarget) {
     // A finishing Job removes its running pods; its terminal condition waits until none is left running.
     if (manage) plan.delete = active.slice(0, MAX_PODS_PER_SYNC);
-    if (manage && active.length === 0 && c.terminating.length === 0) {
+    // ...and until every ended pod is counted (its uid out of uncountedTerminatedPods), and the count complete.
+    if (manage && active.length === 0 && c.terminating.length === 0 && allCounted && !c.overflow) {
       const t = (failureTarget ?? successTarget) as JobCondition;
       if (failureTarget) conditions = setCondition(conditions, newCondition("Failed", "True", t.reason ?? "", t.message ?? "", now));
       else {
@@ -298,12 +353,32 @@ export function planJob(job: Job, pods: Pod[], now: number, manage = true): JobP
   status.active = stillActive.length + plan.create.length;
   status.ready = stillActive.filter(isPodReady).length;
   status.terminating = c.terminating.length + plan.delete.length;
-  status.succeeded = succeeded;
-  status.failed = failed;
+  // The counters change only as uncountedTerminatedPods empties (tracking.ts settleUncounted); an Indexed Job's
+  // successes are its completedIndexes.
+  if (indexed) status.succeeded = succeeded;
+  status.uncountedTerminatedPods = newUncounted;
   if (indexed) status.completedIndexes = formatIntervals(completedIndexes);
   if (conditions.length) status.conditions = conditions;
   plan.status = compact(status);
+  if (!plan.removeFinalizers.length) {
+    const jobDone = !!failureTarget || !!successTarget;
+    const waiting = new Set([...c.succeeded, ...c.failed].filter((p) => !accountedNow(p)));
+    plan.removeFinalizers = holding.filter((p) => !waiting.has(p) && finalizerRemovable(job, p, jobDone));
+  }
+  if (c.overflow) requeueAt(plan, 0);
   return plan;
+
+  /** Counted by the status or by this plan's uncountedTerminatedPods. */
+  function accountedNow(p: Pod): boolean {
+    const id = p.metadata.uid ?? "";
+    if (!hasTrackingFinalizer(p) || newUncounted.succeeded?.includes(id) || newUncounted.failed?.includes(id)) return true;
+    // An Indexed Job's success is counted by its index.
+    return indexed && p.status?.phase === "Succeeded";
+  }
+}
+
+function uid(pods: Pod[]): string[] {
+  return pods.map((p) => p.metadata.uid ?? "");
 }
 
 function requeueAt(plan: JobPlan, ms: number): void {
@@ -354,6 +429,7 @@ function compact(s: JobStatus): JobStatus {
   if (s.succeeded) out.succeeded = s.succeeded;
   if (s.failed) out.failed = s.failed;
   if (s.completedIndexes) out.completedIndexes = s.completedIndexes;
+  out.uncountedTerminatedPods = s.uncountedTerminatedPods ?? {};
   out.terminating = s.terminating ?? 0;
   out.ready = s.ready ?? 0;
   return out;

@@ -5,7 +5,8 @@ import type { Job } from "../../../src/api/batch-types.js";
 import type { Event, Pod } from "../../../src/api/types.js";
 import { formatIntervals, parseIntervals } from "../../../src/controllers/job/indexes.js";
 import { jobController } from "../../../src/controllers/job/controller.js";
-import { matchPodFailurePolicy, planJob, remainingBackoff } from "../../../src/controllers/job/reconcile.js";
+import { matchPodFailurePolicy, planJob, remainingBackoff, type JobPlan } from "../../../src/controllers/job/reconcile.js";
+import { settleUncounted, withoutTrackingFinalizer } from "../../../src/controllers/job/tracking.js";
 import { startControllers, type ControllerHarness } from "./workloads-harness.js";
 
 const T0 = Date.parse("2026-12-01T00:00:00Z");
@@ -39,6 +40,7 @@ function pod(name: string, phase: "Running" | "Succeeded" | "Failed" | "Pending"
       namespace: "default",
       uid: `uid-${name}`,
       creationTimestamp: iso(T0 - 60_000),
+      finalizers: ["batch.kubernetes.io/job-tracking"],
       annotations: o.index !== undefined ? { "batch.kubernetes.io/job-completion-index": String(o.index) } : undefined,
     },
     spec: { nodeName: "node1", containers: [{ name: "main" }] },
@@ -51,29 +53,40 @@ function pod(name: string, phase: "Running" | "Succeeded" | "Failed" | "Pending"
 }
 
 const types = (j: { status?: Job["status"] }) => (j.status?.conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason}`);
+/** The Job once the plan's finalizer removals are done and its uncountedTerminatedPods moved into the counters. */
+const counted = (j: Job, p: JobPlan): Job => ({ ...j, status: settleUncounted(p.status, new Set()) });
+/** Pods as the finalizer removals leave them. */
+const released = (pods: Pod[]): Pod[] => pods.map(withoutTrackingFinalizer);
 
 describe("Job plan", () => {
   it("starts a job: startTime, parallelism pods, active and ready counts", () => {
     const p = planJob(job({ parallelism: 2, completions: 5 }), [], T0);
     assert.equal(p.create.length, 2);
-    assert.deepEqual(p.status, { startTime: iso(T0), active: 2, terminating: 0, ready: 0 });
-    const q = planJob(job({ parallelism: 3, completions: 4 }, { startTime: iso(T0) }), [pod("a", "Succeeded"), pod("b", "Succeeded"), pod("c", "Running", { ready: true })], T0);
+    assert.deepEqual(p.status, { startTime: iso(T0), active: 2, uncountedTerminatedPods: {}, terminating: 0, ready: 0 });
+    const j = job({ parallelism: 3, completions: 4 }, { startTime: iso(T0) });
+    const q = planJob(j, [pod("a", "Succeeded"), pod("b", "Succeeded"), pod("c", "Running", { ready: true })], T0);
     assert.equal(q.create.length, 1, "min(completions - succeeded, parallelism) - active");
-    assert.equal(q.status.succeeded, 2);
+    assert.deepEqual(q.status.uncountedTerminatedPods, { succeeded: ["uid-a", "uid-b"] }, "counted first as uncounted uids");
+    assert.equal(q.status.succeeded, undefined);
+    assert.equal(counted(j, q).status?.succeeded, 2);
     assert.equal(q.status.ready, 1);
   });
 
   it("completes: SuccessCriteriaMet then Complete with completionTime once no pod runs", () => {
     const j = job({}, { startTime: iso(T0 - 5000) });
-    const p = planJob(j, [pod("a", "Succeeded")], T0);
+    const first = planJob(j, [pod("a", "Succeeded")], T0);
+    assert.deepEqual(types(first), ["SuccessCriteriaMet=True/CompletionsReached"], "not Complete while a success is uncounted");
+    const p = planJob(counted(j, first), released([pod("a", "Succeeded")]), T0);
     assert.deepEqual(types(p), ["SuccessCriteriaMet=True/CompletionsReached", "Complete=True/CompletionsReached"]);
     assert.equal(p.status.completionTime, iso(T0));
+    assert.equal(p.status.succeeded, 1);
     assert.equal(p.status.conditions?.[1].message, "Reached expected number of succeeded pods");
     assert.deepEqual(p.events.map((e) => e.reason), ["Completed"]);
     // A work queue (no completions): done once one pod succeeded and none is left running.
     const wq = job({ completions: undefined, parallelism: 2 }, { startTime: iso(T0) });
     assert.equal(planJob(wq, [pod("a", "Succeeded"), pod("b", "Running")], T0).create.length, 0, "no new pods after a success");
-    assert.ok(types(planJob(wq, [pod("a", "Succeeded"), pod("b", "Succeeded")], T0)).includes("Complete=True/CompletionsReached"));
+    const both = [pod("a", "Succeeded"), pod("b", "Succeeded")];
+    assert.ok(types(planJob(counted(wq, planJob(wq, both, T0)), released(both), T0)).includes("Complete=True/CompletionsReached"));
   });
 
   it("fails past backoffLimit, deleting running pods first and waiting for them", () => {
@@ -83,7 +96,8 @@ describe("Job plan", () => {
     assert.deepEqual(types(p), ["FailureTarget=True/BackoffLimitExceeded"]);
     assert.deepEqual(p.delete.map((x) => x.metadata.name), ["c"]);
     assert.deepEqual(p.events, [{ type: "Warning", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }]);
-    const later = planJob({ ...j, status: p.status }, [pod("a", "Failed"), pod("b", "Failed")], T0 + 1000);
+    assert.deepEqual(p.removeFinalizers.map((x) => x.metadata.name), ["a", "b", "c"], "a failing job needs no pod kept");
+    const later = planJob(counted(j, p), released([pod("a", "Failed"), pod("b", "Failed")]), T0 + 1000);
     assert.deepEqual(types(later), ["FailureTarget=True/BackoffLimitExceeded", "Failed=True/BackoffLimitExceeded"]);
     assert.equal(later.status.failed, 2);
     assert.equal(later.status.completionTime, undefined, "a failed job has no completionTime");
@@ -147,13 +161,16 @@ describe("Job plan", () => {
     assert.deepEqual(matchPodFailurePolicy(j, pod("x", "Failed", { exit: 42 })), { action: "FailJob", message: "Container main for pod default/x failed with exit code 42 matching FailJob rule at index 0" });
     assert.equal(matchPodFailurePolicy(j, pod("y", "Failed", { exit: 1, conditions: [{ type: "DisruptionTarget", status: "True" }] })).action, "Ignore");
     assert.equal(matchPodFailurePolicy(j, pod("z", "Failed", { exit: 3 })).action, "Count");
-    const failJob = planJob(j, [pod("x", "Failed", { exit: 42 })], T0);
+    const failing = planJob(j, [pod("x", "Failed", { exit: 42 })], T0);
+    const failJob = planJob(counted(j, failing), released([pod("x", "Failed", { exit: 42 })]), T0);
     assert.deepEqual(types(failJob), ["FailureTarget=True/PodFailurePolicy", "Failed=True/PodFailurePolicy"]);
     const ignored = planJob(j, [pod("y", "Failed", { exit: 1, conditions: [{ type: "DisruptionTarget", status: "True" }] })], T0);
     assert.deepEqual(types(ignored), [], "an ignored failure is not counted against backoffLimit 0");
     assert.equal(ignored.status.failed, undefined);
     assert.equal(ignored.create.length, 1, "and is replaced at once");
-    assert.deepEqual(types(planJob(j, [pod("z", "Failed", { exit: 3 })], T0)), ["FailureTarget=True/BackoffLimitExceeded", "Failed=True/BackoffLimitExceeded"]);
+    const z = planJob(j, [pod("z", "Failed", { exit: 3 })], T0);
+    assert.deepEqual(types(z), ["FailureTarget=True/BackoffLimitExceeded"]);
+    assert.deepEqual(types(planJob(counted(j, z), released([pod("z", "Failed", { exit: 3 })]), T0)), ["FailureTarget=True/BackoffLimitExceeded", "Failed=True/BackoffLimitExceeded"]);
   });
 
   it("suspend deletes running pods and sets Suspended; resume resets startTime", () => {

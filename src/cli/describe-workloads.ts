@@ -10,7 +10,7 @@ import type { ApiClient } from "../client/index.js";
 import { describeTime, Section } from "./describe-section.js";
 import { withoutLastApplied } from "./describe-pod.js";
 
-function selectorText(sel: LabelSelector | undefined): string {
+export function selectorText(sel: LabelSelector | undefined): string {
   try {
     return sel ? labelSelectorToString(sel) || "<none>" : "<none>";
   } catch {
@@ -19,7 +19,7 @@ function selectorText(sel: LabelSelector | undefined): string {
 }
 
 /** `N Running / N Waiting / N Succeeded / N Failed` over the pods the set controls. */
-async function podsStatus(client: ApiClient, namespace: string | undefined, uid: string | undefined, sel: LabelSelector | undefined): Promise<string> {
+export async function podsStatus(client: ApiClient, namespace: string | undefined, uid: string | undefined, sel: LabelSelector | undefined): Promise<string> {
   const list = await client.request<KubeList<Pod>>("GET", `/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector: selectorText(sel) } });
   const owned = list.items.filter((p) => p.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid));
   const n = (phase: string) => owned.filter((p) => (p.status?.phase ?? "Pending") === phase).length;
@@ -27,7 +27,7 @@ async function podsStatus(client: ApiClient, namespace: string | undefined, uid:
 }
 
 /** DescribePodTemplate: labels, annotations, containers with image, ports, env and mounts, volumes. */
-function podTemplate(s: Section, t: PodTemplateSpec | undefined): void {
+export function podTemplate(s: Section, t: PodTemplateSpec | undefined): void {
   s.raw("Pod Template:");
   s.map(1, "Labels", t?.metadata?.labels);
   if (t?.metadata?.annotations) s.map(1, "Annotations", t.metadata.annotations);

@@ -3,11 +3,12 @@
  * state, last state, restarts, limits, probes and mounts, the conditions, volumes, and the Events at the end; for
  * other kinds their main fields and events.
  */
-import type { DaemonSet, StatefulSet } from "../api/apps-types.js";
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "../api/apps-types.js";
 import type { Event, KubeList, KubeObject, Pod, PodMetrics } from "../api/types.js";
 import { resourcePath } from "../client/index.js";
 import { GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
 import { makeContext, report, targets, type CliContext } from "./context.js";
+import { describeDeployment, describeReplicaSet } from "./describe-apps.js";
 import { describeCronJob, describeJob } from "./describe-batch.js";
 import { describeHorizontalPodAutoscaler } from "./describe-autoscaling.js";
 import type { HorizontalPodAutoscaler } from "../api/autoscaling-types.js";
@@ -36,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
       if (info.kind === "Pod") describePod(s, obj as Pod, await podMetrics(ctx, obj as Pod));
       else if (info.kind === "Service") await describeService(s, obj, ctx.client);
       else if (info.kind === "Node") await describeNode(s, obj, ctx.client);
+      else if (info.kind === "Deployment") await describeDeployment(s, obj as Deployment, ctx.client);
+      else if (info.kind === "ReplicaSet") await describeReplicaSet(s, obj as ReplicaSet, ctx.client);
       else if (info.kind === "StatefulSet") await describeStatefulSet(s, obj as StatefulSet, ctx.client);
       else if (info.kind === "DaemonSet") await describeDaemonSet(s, obj as DaemonSet, ctx.client);
       else if (info.kind === "Job") describeJob(s, obj);

@@ -16,6 +16,7 @@ import { answers } from "../../src/apiserver/listen.js";
 import { freeOctets } from "./subnets.js";
 import { waitFor } from "./wait.js";
 import { readProcStat } from "../../src/sys/proc.js";
+import { parseCgroupMounts } from "../../src/sys/cgroups/detect.js";
 export { answers };
 
 export const NODELET = fileURLToPath(new URL("../../src/cmd/nodelet.js", import.meta.url));
@@ -237,9 +238,10 @@ export class TestDaemon {
       const dest = parseInt(line.split("\t")[1] ?? "", 16);
       if ((dest & 0xff) === 10 && ((dest >> 8) & 0xff) === this.octet) found.push(`route to 10.${this.octet}.x (${line.split("\t")[0]})`);
     }
-    for (const ctl of ["cpu", "memory", "pids"]) {
-      const base = `/sys/fs/cgroup/${ctl}`;
-      if (existsSync(base) && findDir(base, this.cgroupParent, 3)) found.push(`cgroup ${ctl}/${this.cgroupParent}`);
+    // Every mounted hierarchy, not only the ones the daemon uses (v1 cpu, cpuacct, memory, pids, devices; or the
+    // unified one): a parent left in any of them is a leak, wherever the daemon's own cgroup put it.
+    for (const m of parseCgroupMounts(readFileSync("/proc/self/mountinfo", "utf8"))) {
+      if (findDir(m.mountPoint, this.cgroupParent, 3)) found.push(`cgroup ${m.mountPoint}/…/${this.cgroupParent}`);
     }
     return found;
   }

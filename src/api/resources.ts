@@ -163,6 +163,17 @@ export function resourceForKind(kind: string): ResourceInfo | undefined {
 }
 
 /**
+ * The resources of a category (`all`), in the order kubectl lists them from discovery: the core group first, then
+ * the groups and, within each, the resources alphabetically. Empty when no resource is in it.
+ */
+export function resourcesInCategory(category: string): ResourceInfo[] {
+  const c = category.toLowerCase();
+  return RESOURCES.filter((r) => r.group !== "metrics.k8s.io" && r.categories.includes(c)).sort(
+    (a, b) => (a.group === b.group ? 0 : a.group === "" ? -1 : b.group === "" ? 1 : a.group.localeCompare(b.group)) || a.plural.localeCompare(b.plural),
+  );
+}
+
+/**
  * Resolves a name as kubectl accepts it: plural, singular, short name or kind, case-insensitive, optionally
  * qualified by group (`endpointslices.discovery.k8s.io`). Returns undefined when nothing matches.
  */

@@ -4,7 +4,7 @@
  * (NotFound): pods "x" not found`) and a non-zero exit code.
  */
 import { ApiError } from "../api/errors.js";
-import { resolveResource, type ResourceInfo } from "../api/resources.js";
+import { resolveResource, resourcesInCategory, type ResourceInfo } from "../api/resources.js";
 import { ApiClient, ConnectionError } from "../client/index.js";
 import { flag, UsageError, type ParsedArgs } from "./args.js";
 
@@ -43,7 +43,11 @@ export function targets(positional: string[]): { info: ResourceInfo; names: stri
       return { info: resource(type), names: [name] };
     });
   }
-  return positional[0].split(",").map((t) => ({ info: resource(t), names: positional.slice(1) }));
+  // A category (`all`) stands for its resources, as kubectl expands it.
+  return positional[0].split(",").flatMap((t) => {
+    const inCategory = resolveResource(t) ? [] : resourcesInCategory(t);
+    return (inCategory.length ? inCategory : [resource(t)]).map((info) => ({ info, names: positional.slice(1) }));
+  });
 }
 
 /** Prints an error the way kubectl does and returns the exit code. */

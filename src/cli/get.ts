@@ -35,11 +35,15 @@ export async function main(argv: string[]): Promise<number> {
     for (const { info, names } of groups) {
       const ns = info.namespaced && !all ? ctx.namespace : undefined;
       const paths = names.length ? names.map((n) => resourcePath(info, ns, n)) : [resourcePath(info, ns)];
-      const prefix = several || boolFlag(p, "show-kind") ? `${info.singular}/` : "";
+      // Several kinds: each its own table with its header, a blank line between, names as `deployment.apps/web`.
+      const prefix = several || boolFlag(p, "show-kind") ? `${info.singular}${info.group ? `.${info.group}` : ""}/` : "";
       let last: Printed = { count: 0, resourceVersion: "" };
+      let printedHere = 0;
       for (const path of paths) {
-        last = await printOne(ctx, path, output, names.length > 0, { all, prefix, noHeaders: boolFlag(p, "no-headers") || printed > 0, query, managedFields: boolFlag(p, "show-managed-fields") });
+        const separator = several && printed > 0 && printedHere === 0 ? "\n" : "";
+        last = await printOne(ctx, path, output, names.length > 0, { all, prefix, separator, noHeaders: boolFlag(p, "no-headers") || printedHere > 0, query, managedFields: boolFlag(p, "show-managed-fields") });
         printed += last.count;
+        printedHere += last.count;
       }
       if (boolFlag(p, "watch")) return await watch(ctx, paths[0], names[0], query, last.resourceVersion, last.columns, output === "wide");
     }
@@ -57,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
 interface PrintOpts {
   all: boolean;
   prefix: string;
+  /** Written before a table with rows (the blank line between the kinds of `get all`). */
+  separator?: string;
   noHeaders: boolean;
   query: { labelSelector?: string; fieldSelector?: string };
   /** --show-managed-fields: keep metadata.managedFields in -o json|yaml (kubectl drops them by default). */
@@ -72,6 +78,7 @@ async function printOne(ctx: CliContext, path: string, output: string, single: b
     const resourceVersion = t.metadata?.resourceVersion ?? "";
     const columns = t.columnDefinitions;
     if (t.rows.length === 0) return { count: 0, resourceVersion, columns };
+    if (o.separator) ctx.out.write(o.separator);
     ctx.out.write(formatTable(t, { wide: output === "wide", withNamespace: o.all, noHeaders: o.noHeaders, kindPrefix: o.prefix }));
     return { count: t.rows.length, resourceVersion, columns };
   }

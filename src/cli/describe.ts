@@ -4,6 +4,7 @@
  * other kinds their main fields and events.
  */
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from "../api/apps-types.js";
+import type { ResourceInfo } from "../api/resources.js";
 import type { Event, KubeList, KubeObject, Pod, PodMetrics } from "../api/types.js";
 import { resourcePath } from "../client/index.js";
 import { GLOBAL_FLAGS, parseArgs, UsageError, type FlagSpec } from "./args.js";
@@ -25,14 +26,18 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const p = parseArgs(argv, FLAGS);
     ctx = makeContext(p);
-    const [{ info, names }] = targets(p.positional);
-    const ns = info.namespaced ? ctx.namespace : undefined;
-    let objects: KubeObject[];
-    if (names.length) objects = await Promise.all(names.map((n) => ctx!.client.request<KubeObject>("GET", resourcePath(info, ns, n))));
-    else objects = (await ctx.client.request<KubeList>("GET", resourcePath(info, ns))).items;
-    if (!objects.length) throw new UsageError(`No resources found in ${ctx.namespace} namespace.`);
+    // One kind, or the kinds of a category (`describe all`), each object described in turn.
+    const found: { info: ResourceInfo; obj: KubeObject }[] = [];
+    for (const { info, names } of targets(p.positional)) {
+      const ns = info.namespaced ? ctx.namespace : undefined;
+      let objects: KubeObject[];
+      if (names.length) objects = await Promise.all(names.map((n) => ctx!.client.request<KubeObject>("GET", resourcePath(info, ns, n))));
+      else objects = (await ctx.client.request<KubeList>("GET", resourcePath(info, ns))).items;
+      for (const obj of objects) found.push({ info, obj });
+    }
+    if (!found.length) throw new UsageError(`No resources found in ${ctx.namespace} namespace.`);
     const texts: string[] = [];
-    for (const obj of objects) {
+    for (const { info, obj } of found) {
       const s = new Section();
       if (info.kind === "Pod") describePod(s, obj as Pod, await podMetrics(ctx, obj as Pod));
       else if (info.kind === "Service") await describeService(s, obj, ctx.client);

@@ -15,8 +15,10 @@
  *                                      container ID whose process is CPID/CSTART (0 0 when unknown)
  *   forget ID                          stop watching ID (the container was removed)
  * stdout, one line an event:
- *   exited ID killed                   the monitor died first; the container was SIGKILLed and is gone
- *   exited ID gone                     the monitor is gone (or was when watched); its container was not running
+ *   exited ID killed MS                the monitor died first; the container was SIGKILLed and is gone
+ *   exited ID gone MS                  the monitor is gone (or was when watched); its container was not running
+ * MS is the wall-clock time (ms since the epoch) the helper saw the container gone (killed) or the monitor gone
+ * (gone): the daemon records it as the container's end, which it may handle later when it is busy.
  * A pidfd is trusted only once the start time read after opening it matches, so a pid reused since the daemon
  * recorded it is never watched or signalled. EOF on stdin (the daemon is gone): exit 0, killing nothing.
  */
@@ -107,8 +109,10 @@ static int exited(int pidfd)
 
 static void say(const char *id, const char *what)
 {
-	char line[ID_MAX + 32];
-	int n = snprintf(line, sizeof line, "exited %s %s\n", id, what);
+	char line[ID_MAX + 48];
+	struct timespec ts = now_realtime();
+	long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	int n = snprintf(line, sizeof line, "exited %s %s %lld\n", id, what, ms);
 	if (write_all(STDOUT_FILENO, line, (size_t)n) < 0)
 		_exit(0); /* the daemon is gone */
 }

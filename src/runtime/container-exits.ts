@@ -35,7 +35,7 @@ export class ContainerExits {
       (id, reason) => this.held(id, reason),
       () => new Date(x.clock.now()),
     );
-    this.monitors = new PidWatch(x.o.layout.shimPath, x.o.runner, (id, how) => void this.monitorExited(id, how).catch(failed("handling the lost monitor", id)), x.o.report);
+    this.monitors = new PidWatch(x.o.layout.shimPath, x.o.runner, (id, how, at) => void this.monitorExited(id, how, at).catch(failed("handling the lost monitor", id)), x.o.report);
   }
 
   /** Starts watching the exit directory (applying the records already there) and every running container's monitor. */
@@ -59,8 +59,9 @@ export class ContainerExits {
   /**
    * A monitor exited. After its container (the normal end) its exit record is there and is applied; otherwise
    * the monitor was lost: the container ended by the watcher's SIGKILL (137) or already gone (255, Unknown).
+   * `at` (the helper's clock, when it saw the end) is the container's finishedAt: a busy daemon may get here later.
    */
-  private async monitorExited(id: string, how: MonitorExit): Promise<void> {
+  private async monitorExited(id: string, how: MonitorExit, at: number): Promise<void> {
     const c = this.x.records.containers.get(id);
     if (!c || c.state === "exited") return;
     if (await this.appliedOrHeld(id)) return;
@@ -76,7 +77,7 @@ export class ContainerExits {
       oomKilled: false,
       reason: killed ? "Error" : "Unknown",
       message,
-      finishedAt: isoNow(this.x.clock),
+      finishedAt: new Date(at).toISOString(),
     });
   }
 

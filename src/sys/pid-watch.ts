@@ -32,7 +32,8 @@ export class PidWatch {
   constructor(
     private readonly shimPath: string,
     private readonly runner: Runner,
-    private readonly onExit: (containerId: string, how: MonitorExit) => void,
+    /** `at`: when the helper saw the container (killed) or the monitor (gone) end, ms since the epoch. */
+    private readonly onExit: (containerId: string, how: MonitorExit, at: number) => void,
     private readonly log: (msg: string) => void = () => undefined,
   ) {}
 
@@ -85,10 +86,10 @@ export class PidWatch {
     this.buffer += d;
     let nl: number;
     while ((nl = this.buffer.indexOf("\n")) >= 0) {
-      const m = /^exited (\S+) (killed|gone)$/.exec(this.buffer.slice(0, nl));
+      const m = /^exited (\S+) (killed|gone) (\d+)$/.exec(this.buffer.slice(0, nl));
       this.buffer = this.buffer.slice(nl + 1);
       if (!m || !this.watched.delete(m[1])) continue;
-      this.onExit(m[1], m[2] as MonitorExit);
+      this.onExit(m[1], m[2] as MonitorExit, Number(m[3]));
     }
   }
 }

@@ -6,7 +6,8 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Event } from "../../src/api/types.js";
 import { isSameProcess } from "../../src/sys/proc.js";
 import { needsRoot } from "../helpers/root.js";
@@ -20,14 +21,25 @@ describe("lost monitors (privileged)", { skip }, () => {
   const running = async (uid: string, attempt: number) =>
     eventually(async () => d.containerRecords(uid).find((r) => r.state === "running" && r.attempt === attempt && r.monitorPid), 20_000, `attempt ${attempt} running`);
 
-  /** SIGKILLs the monitor of the running attempt and returns how long until its record said exited, in ms. */
-  async function killMonitor(uid: string, attempt: number): Promise<{ ms: number; exitCode?: number; reason?: string; pid: number }> {
+  /**
+   * SIGKILLs the monitor of the running attempt and times the pidfd path from the daemon's own clocks, not from this
+   * test's polling: `ended`, the container's finishedAt (the pidwatch helper's time of seeing it gone after its
+   * SIGKILL); `written`, the mtime of the container record the daemon wrote on handling it; `seen`, when this test
+   * first read that record (a 10 ms poll). All in ms after the kill was sent.
+   */
+  async function killMonitor(uid: string, attempt: number) {
     const rec = await running(uid, attempt);
+    const file = join(d.root, "pods", uid, "containers", rec.id, "container.json");
     const killedAt = Date.now();
     process.kill(rec.monitorPid!, "SIGKILL");
     for (;;) {
       const now = d.containerRecords(uid).find((r) => r.id === rec.id);
-      if (now?.state === "exited") return { ms: Date.now() - killedAt, exitCode: now.exitCode, reason: now.reason, pid: rec.pid! };
+      if (now?.state === "exited") {
+        const seen = Date.now() - killedAt;
+        const ended = Date.parse(now.finishedAt!) - killedAt;
+        const written = Math.round(statSync(file).mtimeMs) - killedAt;
+        return { ended, written, seen, exitCode: now.exitCode, reason: now.reason, pid: rec.pid! };
+      }
       if (Date.now() - killedAt > 30_000) assert.fail("the lost monitor was not noticed within 30 s");
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -46,10 +58,12 @@ describe("lost monitors (privileged)", { skip }, () => {
     const uid = pod.metadata.uid!;
 
     const first = await killMonitor(uid, 0);
-    // The pidfd tells at once (typically well under a second). The daemon's resync is 300 s here, so a notice within
-    // 30 s can only be the pidfd's, however loaded the machine.
-    assert.ok(first.ms < 30_000, `noticed in ${first.ms} ms`);
-    t.diagnostic(`lost monitor noticed and its container's end recorded in ${first.ms} ms`);
+    t.diagnostic(`lost monitor: container ended ${first.ended} ms after the kill, record written at ${first.written} ms, read at ${first.seen} ms`);
+    // The pidfd tells at once: the container's recorded end is the helper's own time, so the issue's 1 s is measured
+    // on the path itself, not on a loaded daemon's or this test's scheduling. The daemon's resync is 300 s here, so
+    // a record written within 30 s can only come from the pidfd.
+    assert.ok(first.ended >= 0 && first.ended < 1000, `container ended ${first.ended} ms after its monitor was killed`);
+    assert.ok(first.written < 30_000, `record written ${first.written} ms after the kill`);
     assert.equal(first.exitCode, 137);
     assert.equal(isSameProcess(first.pid), false, "the container's process is gone with its monitor");
 
@@ -71,7 +85,9 @@ describe("lost monitors (privileged)", { skip }, () => {
     await d.terminate();
     await d.start();
     const second = await killMonitor(uid, 1);
-    assert.ok(second.ms < 30_000, `noticed in ${second.ms} ms after a daemon restart`);
+    t.diagnostic(`after a daemon restart: ended ${second.ended} ms, written ${second.written} ms, read ${second.seen} ms after the kill`);
+    assert.ok(second.ended >= 0 && second.ended < 1000, `container ended ${second.ended} ms after the kill, after a daemon restart`);
+    assert.ok(second.written < 30_000, `record written ${second.written} ms after the kill, after a daemon restart`);
     assert.equal(second.exitCode, 137);
     await eventually(async () => (await d.pod("watched"))?.status?.containerStatuses?.[0]?.restartCount === 2, 20_000, "restarted again");
     await d.cli(["delete", "pod", "watched", "--now"]);

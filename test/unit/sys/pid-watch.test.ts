@@ -20,10 +20,10 @@ const ref = (c: ChildProcess) => ({ pid: c.pid!, startTime: processStartTime(c.p
 const exited = (c: ChildProcess) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(undefined) : c.once("exit", r)));
 
 function harness() {
-  const seen: { id: string; how: MonitorExit; at: number }[] = [];
+  const seen: { id: string; how: MonitorExit; at: number; ended: number }[] = [];
   const waiters: (() => void)[] = [];
-  const w = new PidWatch(SHIM, new HostRunner(), (id, how) => {
-    seen.push({ id, how, at: Date.now() });
+  const w = new PidWatch(SHIM, new HostRunner(), (id, how, ended) => {
+    seen.push({ id, how, at: Date.now(), ended });
     for (const f of waiters.splice(0)) f();
   });
   const next = async (n: number) => {
@@ -53,6 +53,8 @@ describe("pidwatch", () => {
     const [r] = await next(1);
     assert.deepEqual([r.id, r.how], ["c1", "killed"]);
     assert.ok(r.at - killedAt < 1000, `reported in ${r.at - killedAt} ms`);
+    // The helper's own time of the container's end, which the daemon records as its finishedAt.
+    assert.ok(r.ended >= killedAt - 1 && r.ended <= r.at + 1, `ended at ${r.ended}, killed at ${killedAt}, reported at ${r.at}`);
     await exited(container);
     assert.equal(container.signalCode, "SIGKILL");
     w.stop();

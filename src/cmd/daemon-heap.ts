@@ -22,7 +22,16 @@ import { setFlagsFromString } from "node:v8";
 
 export const DAEMON_V8_FLAGS: readonly string[] = ["--semi-space-growth-factor=1", "--optimize-for-size"];
 
-/** Applies DAEMON_V8_FLAGS to this process (only the daemon calls this). */
+/**
+ * NODELET_DAEMON_V8_FLAGS, when set, replaces DAEMON_V8_FLAGS (space-separated; empty: V8's own defaults), so their
+ * cost can be measured on the same build (bench/heap-flag-bench.ts) or a setting dropped where it does not pay.
+ */
+export function daemonV8Flags(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  const set = env.NODELET_DAEMON_V8_FLAGS;
+  return set === undefined ? DAEMON_V8_FLAGS : set.split(/\s+/).filter(Boolean);
+}
+
+/** Applies the daemon's V8 settings to this process (only the daemon calls this). */
 export function tuneDaemonHeap(): void {
-  for (const flag of DAEMON_V8_FLAGS) setFlagsFromString(flag);
+  for (const flag of daemonV8Flags()) setFlagsFromString(flag);
 }

@@ -123,6 +123,7 @@ bench: build bench-deps
 	node dist/bench/workloads-bench.js
 	node dist/bench/service-bench.js
 	node dist/bench/soak-bench.js
+	node dist/bench/heap-flag-bench.js
 	node dist/bench/storage-bench.js
 	node dist/bench/access-bench.js
 	node dist/bench/images-bench.js

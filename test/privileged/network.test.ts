@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { httpGet } from "../helpers/http-get.js";
 import { connect, createServer, type AddressInfo, type Server } from "node:net";
+import { readlinkSync } from "node:fs";
 import type { Pod } from "../../src/api/types.js";
 import { BridgeNetwork } from "../../src/network/bridge-network.js";
 import { vethName } from "../../src/network/names.js";
@@ -208,7 +209,15 @@ describe("pod network (privileged, nftables)", { skip }, () => {
     const veth = s.network!.veth;
     const holder = background(inPid(s.pid, ["sleep", "30"])); // holds the namespace after the pod is gone
     try {
-      await new Promise((r) => setTimeout(r, 100));
+      // nsenter joins the namespace before it execs sleep: the holder is in place once its net namespace is the pod's.
+      const podNet = readlinkSync(`/proc/${s.pid}/ns/net`);
+      await waitFor("the holder to be in the pod's network namespace", () => {
+        try {
+          return readlinkSync(`/proc/${holder.child.pid}/ns/net`) === podNet;
+        } catch {
+          return false; // not spawned yet, or gone (then the deadline reports it)
+        }
+      }, 10_000);
       await h.runtime.removeSandbox(pod.metadata.uid!);
       assert.equal(await linkExists(veth), true, "the namespace, and so the veth, outlived the pod");
       await waitFor("the stray check to delete the veth", async () => !(await linkExists(veth)), 3000);

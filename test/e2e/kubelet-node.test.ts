@@ -4,7 +4,7 @@
  * `logs -f` keeping every line while the monitor rotates the log; dead containers and their logs collected
  * beyond the current and previous instance.
  */
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -29,6 +29,12 @@ describe("node, admission and housekeeping (privileged)", { skip }, () => {
     const r = await d.cli(["apply", "-f", file]);
     assert.equal(r.code, 0, r.stderr);
   };
+
+  // Three restarts take ~30 s of back-off (10 s, then 20 s): the crash loop starts with the suite and runs while the
+  // tests before its own do.
+  before(async () => {
+    await apply("crashy", `apiVersion: v1\nkind: Pod\nmetadata:\n  name: crashy\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "echo run; exit 1"]\n`);
+  });
 
   test("get nodes shows the node Ready with capacity, allocatable (less reserved) and pressure conditions", async () => {
     const table = await d.cli(["get", "nodes"]);
@@ -101,7 +107,6 @@ describe("node, admission and housekeeping (privileged)", { skip }, () => {
   });
 
   test("dead containers and their logs beyond the current and previous instance are collected", async () => {
-    await apply("crashy", `apiVersion: v1\nkind: Pod\nmetadata:\n  name: crashy\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "echo run; exit 1"]\n`);
     const p = await eventually(async () => {
       const x = await get("crashy");
       return (x?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 3 && x;

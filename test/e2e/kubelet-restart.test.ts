@@ -127,8 +127,10 @@ describe("--cleanup-on-exit (privileged)", { skip }, () => {
 
   test("SIGTERM with --cleanup-on-exit stops and removes every pod, static ones too", async () => {
     await d.start();
-    writeFileSync(join(d.root, "manifests", "s.yaml"), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: s\nspec:\n  containers:\n  - name: c\n    image: busybox\n    command: [sleep, '3600']\n");
-    await d.cli(["run", "p1", "--image", "busybox", "--", "sleep", "3600"]);
+    // A bare sleep as PID 1 ignores SIGTERM and would hold the stop for the default 30 s grace: s has a 1 s grace,
+    // p1 (run has no grace flag) exits on SIGTERM.
+    writeFileSync(join(d.root, "manifests", "s.yaml"), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: s\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: busybox\n    command: [sleep, '3600']\n");
+    await d.cli(["run", "p1", "--image", "busybox", "--", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]);
     await eventually(async () => {
       const all = await pods(d);
       return all.length === 2 && all.every((x) => x.status?.containerStatuses?.[0]?.state.running);

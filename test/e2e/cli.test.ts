@@ -11,8 +11,9 @@ import { dirname, join } from "node:path";
 import type { Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
 import { eventually, NODELET, suiteDaemon, type TestDaemon } from "../helpers/daemon.js";
-import { execFile, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { waitFor } from "../helpers/wait.js";
 
 const skip = needsRoot();
 
@@ -94,11 +95,29 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
   });
 
   test("logs -f follows until the container exits", async () => {
-    await d.cli(["run", "counter", "--image", "busybox", "--restart", "Never", "--", "sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.3; done"]);
-    await eventually(async () => (await pod(d, "counter"))?.status?.containerStatuses?.[0]?.state.running, 10_000, "counter running");
-    const f = await d.cli(["logs", "-f", "counter"]);
-    assert.equal(f.stdout, "1\n2\n3\n");
-    await d.cli(["delete", "pod", "counter"]);
+    // The container prints 1, then waits for a gate the test opens once the follower has shown it: the rest is only
+    // seen by following (a container that ran free could end between two polls of a loaded machine, never seen running).
+    await d.cli(["run", "counter", "--image", "busybox", "--restart", "Never", "--", "sh", "-c", "echo 1; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo 2; sleep 0.3; echo 3"]);
+    await eventually(async () => (await pod(d, "counter"))?.status?.containerStatuses?.[0]?.state.running, 60_000, "counter running");
+    const follower = spawn(process.execPath, [NODELET, "logs", "-f", "counter"], { env: { ...process.env, NODELET_SOCKET: d.socket }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    follower.stdout.setEncoding("utf8").on("data", (t: string) => (out += t));
+    follower.stderr.setEncoding("utf8").on("data", (t: string) => (err += t));
+    const exited = new Promise<number | null>((resolve) => follower.on("close", resolve));
+    try {
+      await waitFor("the follower showing the first line", () => out === "1\n", 60_000);
+      const gate = await d.cli(["exec", "counter", "--", "touch", "/tmp/go"]);
+      assert.equal(gate.code, 0, gate.stderr);
+      const stuck = setTimeout(() => follower.kill(), 60_000); // a follower that misses the end fails, not hangs
+      const code = await exited;
+      clearTimeout(stuck);
+      assert.equal(code, 0, `logs -f ended with ${code}: ${err}`);
+      assert.equal(out, "1\n2\n3\n");
+    } finally {
+      follower.kill();
+      await d.cli(["delete", "pod", "counter", "--now"]); // even after a failure: later tests count the pods
+    }
   });
 
   test("a crashing container restarts with back-off (CrashLoopBackOff) and keeps its previous log", async () => {

@@ -24,6 +24,11 @@ const mib = (n: number): string => `${Math.ceil(n / MiB)} MiB`;
  */
 export class LocalProvisioner {
   readonly name = LOCAL_PROVISIONER;
+  /**
+   * Bytes promised to volumes being made right now, by name: the PV controller provisions claims concurrently, and
+   * each must count what the others were granted before their images exist on disk.
+   */
+  private readonly reserved = new Map<string, number>();
 
   constructor(
     /** ROOT/volumes */
@@ -55,11 +60,14 @@ export class LocalProvisioner {
     // A directory left by a crash between creating the image and creating the PersistentVolume: start over.
     await img.remove();
     const need = volumeMode === "Block" ? bytes : imageBytesFor(bytes);
-    const promised = this.names().reduce((n, v) => n + this.image(v).uncommittedBytes(), 0);
+    // From the check to the reservation nothing awaits: two provisionings cannot both take the same free space.
+    const made = this.names().filter((v) => !this.reserved.has(v));
+    const promised = made.reduce((n, v) => n + this.image(v).uncommittedBytes(), 0) + [...this.reserved.values()].reduce((a, b) => a + b, 0);
     const free = this.freeBytes() - promised;
     if (need > free) {
       throw new Error(`insufficient disk space: the claim needs ${mib(need)} (${mib(bytes)} requested plus filesystem overhead) and ${this.dir} has ${mib(Math.max(0, free))} free after the ${mib(promised)} other volumes may still use`);
     }
+    this.reserved.set(name, need);
     try {
       await this.runner.mkdir(this.dir, undefined, 0o700);
       if (volumeMode === "Block") {
@@ -72,6 +80,8 @@ export class LocalProvisioner {
     } catch (err) {
       await img.remove().catch(() => undefined);
       throw err;
+    } finally {
+      this.reserved.delete(name);
     }
     return { path: img.target };
   }

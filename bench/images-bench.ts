@@ -6,8 +6,9 @@
  *   second tag of the same four layers plus a small top layer (an application on a base), pushed to Debian's
  *   `docker-registry` on 127.0.0.1 with skopeo;
  * - pull + unpack cold (nothing present) and warm (the second tag: base layers present) by `nodelet image pull`
- *   (a daemon of its own), `skopeo copy` + `umoci unpack`, `podman pull` and containerd's `ctr image pull` (each with
- *   its own storage in a temp dir; skipped when not installed);
+ *   (a daemon of its own, driven by the bundled CLI bin/nodelet as users run it), `skopeo copy` + `umoci unpack`,
+ *   `podman pull` and containerd's `ctr image pull` (each with its own storage in a temp dir; skipped when not
+ *   installed);
  * - the daemon's peak RSS growth while pulling a 1 GB image (4 layers of 256 MiB of incompressible files): the
  *   kernel's high-water mark (VmHWM), reset through /proc/PID/clear_refs just before the pull. Goal: under 50 MB.
  *
@@ -18,6 +19,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Image } from "../src/api/image.js";
 import { TestDaemon } from "../test/helpers/daemon.js";
 import { startRegistry, type TestRegistry } from "../test/helpers/registry.js";
@@ -118,10 +120,12 @@ function vm(pid: number, field: "VmRSS" | "VmHWM"): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
+/** The CLI users run (bin/nodelet: the bundle make build writes), not the test helper's unbundled modules. */
+const CLI = fileURLToPath(new URL("../../bin/nodelet", import.meta.url));
+
 async function nodeletPull(d: TestDaemon, ref: string): Promise<number> {
   const t0 = performance.now();
-  const r = await d.cli(["image", "pull", ref], undefined, {}, TEN_MINUTES);
-  if (r.code !== 0) throw new Error(`nodelet image pull ${ref} (exit ${r.code}): ${r.stderr}${r.stdout}`);
+  run([process.execPath, CLI, "image", "pull", ref], TEN_MINUTES, { NODELET_SOCKET: d.socket });
   return (performance.now() - t0) / 1000;
 }
 

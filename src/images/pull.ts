@@ -149,7 +149,9 @@ export class Puller {
       });
       report("done", l.size);
     });
-    await this.store.blobs.put(parseDigest(top.digest, "manifest digest"), top.bytes);
+    // Content-addressed: a manifest already kept (a re-pull of a present image) is not written and synced again.
+    const manifestDigest = parseDigest(top.digest, "manifest digest");
+    if (!(await this.store.blobs.has(manifestDigest))) await this.store.blobs.put(manifestDigest, top.bytes);
     const id = parseDigest(manifest.config.digest, "config digest").hex;
     const image = await this.store.commit({
       id,

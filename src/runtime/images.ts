@@ -133,10 +133,14 @@ export class ImageStore {
     return this.records.serial(async () => {
       const existing = this.records.get(record.id);
       const repoDigests = [...new Set([...(existing?.repoDigests ?? []), ...record.repoDigests])].sort();
-      this.records.put({ ...record, repoDigests, created: existing?.created ?? record.created });
+      const next = { ...record, repoDigests, created: existing?.created ?? record.created };
+      // A re-pull of a present image changes nothing: no record or tag file is rewritten (each write is synced).
+      if (!existing || JSON.stringify(existing) !== JSON.stringify(next)) this.records.put(next);
       const all = this.records.tags();
-      for (const t of tags) all[t] = record.id;
-      this.writeTags(all);
+      if (tags.some((t) => all[t] !== record.id)) {
+        for (const t of tags) all[t] = record.id;
+        this.writeTags(all);
+      }
       return this.toImage(this.records.get(record.id)!, all);
     });
   }

@@ -134,14 +134,36 @@ class Unpacker {
     }
     const parent = await this.resolveDir(meaning.path.slice(0, -1), h.name);
     const target = join(parent, meaning.path[meaning.path.length - 1]);
-    const existing = lstatOrUndefined(target);
     if (meaning.kind === "whiteout") {
-      if (existing) this.remove(target);
+      if (lstatOrUndefined(target)) this.remove(target);
       await this.runner.run(["mknod", "-m", "0", target, "c", "0", "0"]);
       return;
     }
-    if (existing && !(existing.isDirectory() && h.type === "dir")) this.remove(target);
-    await this.create(h, target, body, existing?.isDirectory() === true && h.type === "dir");
+    if (h.type === "file" || h.type === "dir" || h.type === "symlink") return this.create(h, target, body);
+    // Hardlinks and nodes: the old entry goes first (a hardlink naming its own path must then find nothing).
+    const existing = lstatOrUndefined(target);
+    if (existing) this.remove(target);
+    await this.createOther(h, target);
+  }
+
+  /**
+   * Runs `make` (one call that creates `target` and fails with EEXIST on anything already there, a symlink
+   * included: O_CREAT|O_EXCL, mkdir, symlink). On EEXIST the old entry is removed and `make` runs again, except a
+   * directory met by a directory entry (kept as it is). An entry seldom replaces another, so the
+   * common case costs no lstat.
+   */
+  private place<T>(target: string, dir: false, make: () => T): T;
+  private place(target: string, dir: true, make: () => void): void;
+  private place<T>(target: string, dir: boolean, make: () => T): T | undefined {
+    try {
+      return make();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const existing = lstatOrUndefined(target);
+    if (dir && existing?.isDirectory()) return undefined;
+    if (existing) this.remove(target);
+    return make();
   }
 
   /** Removes an entry a later one replaces; what was resolved or remembered at or below it is forgotten. */
@@ -152,14 +174,15 @@ class Unpacker {
     for (let i = this.dirTimes.length - 1; i >= 0; i--) if (gone(this.dirTimes[i].path)) this.dirTimes.splice(i, 1);
   }
 
-  private async create(h: TarHeader, target: string, body: AsyncIterable<Buffer>, dirExists: boolean): Promise<void> {
+  /** A directory, regular file or symlink at `target`, replacing what is there (a directory stays, with new attributes). */
+  private async create(h: TarHeader, target: string, body: AsyncIterable<Buffer>): Promise<void> {
     switch (h.type) {
       case "dir":
-        if (!dirExists) mkdirSync(target, { mode: 0o700 });
+        this.place(target, true, () => mkdirSync(target, { mode: 0o700 }));
         await this.attributes(target, h, true);
         return;
       case "file": {
-        const fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        const fd = this.place(target, false, () => openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
         try {
           for await (const chunk of body) {
             for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
@@ -177,10 +200,16 @@ class Unpacker {
       }
       case "symlink":
         // The target is data, never followed here; it means something only inside the container's root.
-        symlinkSync(h.linkname, target);
+        this.place(target, false, () => symlinkSync(h.linkname, target));
         lchownSync(target, h.uid, h.gid);
         lutimesSync(target, h.mtime, h.mtime);
         return;
+    }
+  }
+
+  /** A hardlink or a node at `target`, where nothing is any more. */
+  private async createOther(h: TarHeader, target: string): Promise<void> {
+    switch (h.type) {
       case "hardlink": {
         const source = await this.resolveLinkTarget(h);
         linkSync(source, target);

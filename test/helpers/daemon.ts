@@ -29,7 +29,7 @@ export interface CliResult {
 
 let counter = 0;
 
-const START_TIMEOUT_MS = 60_000;
+const START_TIMEOUT_MS = 120_000;
 
 export interface SuiteDaemonOptions {
   /** The daemon's root on a tmpfs of this size ("64m") of its own, for tests that fill its disk; unmounted after. */
@@ -112,7 +112,8 @@ export class TestDaemon {
     this.child = child;
     child.stdout.on("data", (d: Buffer) => (this.log += d.toString()));
     child.stderr.on("data", (d: Buffer) => (this.log += d.toString()));
-    // About a second on a quiet machine; the bound is for a loaded one (over 20 s seen with the machine at load 29).
+    // About a second on a quiet machine; the bound is for a loaded one (over 20 s seen at load 29, over 60 s at load
+    // ~60 with test files two at a time).
     const deadline = Date.now() + START_TIMEOUT_MS;
     const alive = () => {
       if (child.exitCode !== null) throw new Error(`daemon exited (${child.exitCode}): ${this.log}`);

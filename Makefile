@@ -126,6 +126,7 @@ bench: build bench-deps
 	node dist/bench/heap-flag-bench.js
 	node dist/bench/storage-bench.js
 	node dist/bench/access-bench.js
+	node dist/bench/protobuf-bench.js
 	node dist/bench/images-bench.js
 
 clean:

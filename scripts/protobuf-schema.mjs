@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Writes src/apiserver/protobuf/generated.ts, the protobuf field table the API server decodes request bodies with,
+// Writes src/apiserver/protobuf/generated.ts, the protobuf field table the API server decodes request bodies and
+// encodes responses with,
 // from the upstream sources that define the wire format: the generated.proto files (field numbers and wire types) and
 // the Go types (JSON names, `json:",inline"` embedding, and which fields are Go pointers, whose zero values mean
 // "set" rather than "absent"). Reads only the kinds listed in ROOTS below and the messages they reach.
@@ -53,9 +54,17 @@ const ROOTS = [
   ["policy/v1", "k8s.io.api.policy.v1", ["Eviction", "PodDisruptionBudget"]],
   ["autoscaling/v1", "k8s.io.api.autoscaling.v1", ["Scale", "HorizontalPodAutoscaler"]], // kubectl 1.32 autoscale sends v1
   ["autoscaling/v2", "k8s.io.api.autoscaling.v2", ["HorizontalPodAutoscaler"]],
-  // Registered in every group version: the decoder looks here for a kind its group does not have.
-  ["meta.k8s.io/v1", "k8s.io.apimachinery.pkg.apis.meta.v1", ["DeleteOptions"]],
+  // Registered in every group version: the decoder looks here for a kind its group does not have. Status (every
+  // error, and a delete's answer), the metadata-only shapes and WatchEvent are what responses carry.
+  ["meta.k8s.io/v1", "k8s.io.apimachinery.pkg.apis.meta.v1", ["DeleteOptions", "Status", "PartialObjectMetadata", "PartialObjectMetadataList", "WatchEvent"]],
 ];
+
+// Responses also answer lists: every kind above with a KindList message upstream gets its List as a root.
+for (const [, pkg, kinds] of ROOTS) {
+  if (pkg === "k8s.io.apimachinery.pkg.apis.meta.v1") continue;
+  const protoText = readFileSync(join(PACKAGES[pkg][0], "generated.proto"), "utf8");
+  for (const kind of [...kinds]) if (protoText.includes(`\nmessage ${kind}List {`)) kinds.push(`${kind}List`);
+}
 
 /** Messages with a JSON form of their own (custom Go marshalling), decoded by name in decode.ts. */
 const SPECIAL = {
@@ -183,7 +192,7 @@ lines.push("// \"...\" embeds the message's fields in the parent (Go `json:\",in
 lines.push("");
 lines.push(`export const UPSTREAM_VERSION = ${JSON.stringify(tag)};`);
 lines.push("");
-lines.push("/** \"apiVersion kind\" → message, for the objects a client may send. */");
+lines.push("/** \"apiVersion kind\" → message, for the objects a client may send and those responses carry (lists, Status). */");
 lines.push("export const ROOTS: Readonly<Record<string, string>> = {");
 for (const [apiVersion, pkg, kinds] of ROOTS) for (const kind of kinds) lines.push(`  ${JSON.stringify(`${apiVersion} ${kind}`)}: ${JSON.stringify(keyOf(`${pkg}.${kind}`))},`);
 lines.push("};");

@@ -10,7 +10,7 @@ import { unauthorizedStatus } from "./auth.js";
 import { authorize } from "./access.js";
 import type { ServerContext } from "./context.js";
 import { aggregatedContentType, aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
-import { queryBool, sendError, sendJson } from "./http.js";
+import { queryBool, sendError, sendJson, sendObject } from "./http.js";
 import { negotiateDiscovery } from "./negotiate.js";
 import { acceptsJson, openapiDocument, openapiRoot, openapiV2 } from "./openapi.js";
 import { TEXT_FORMAT } from "../metrics/registry.js";
@@ -52,7 +52,7 @@ const METHOD_NOT_ALLOWED = () => new ApiError("MethodNotAllowed", "the server do
  */
 export async function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined): Promise<void> {
   try {
-    if (!user) return sendJson(res, 401, unauthorizedStatus());
+    if (!user) return sendObject(res, 401, unauthorizedStatus());
     authorize(ctx.authorizer, user, req.method ?? "GET", req.url ?? "/");
     const url = new URL(req.url ?? "/", "http://nodelet");
     const route = parseRoute(url.pathname);

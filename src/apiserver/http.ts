@@ -5,11 +5,29 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, FieldError } from "../api/errors.js";
 import type { Status } from "../api/types.js";
+import { PROTOBUF, negotiateObject } from "./negotiate.js";
+import { encodeKubernetesProtobuf, protobufMessageOf } from "./protobuf/encode.js";
 
-/** Writes `body` as JSON. kubectl gets JSON even when it lists protobuf first in Accept. */
+/** Writes `body` as JSON. */
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
   const data = JSON.stringify(body);
   res.writeHead(code, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(data) });
+  res.end(data);
+}
+
+/**
+ * Writes an object, a List or a Status as its request's Accept header asks: protobuf when the client prefers it and
+ * the kind has a protobuf form upstream, else JSON.
+ */
+export function sendObject(res: ServerResponse, code: number, body: object): void {
+  const want = negotiateObject(res.req?.headers.accept, protobufMessageOf(body) !== undefined);
+  const data = want.shape !== "table" && want.protobuf ? encodeKubernetesProtobuf(body as Record<string, unknown>) : undefined;
+  if (!data) return sendJson(res, code, body);
+  sendProtobuf(res, code, data);
+}
+
+export function sendProtobuf(res: ServerResponse, code: number, data: Buffer): void {
+  res.writeHead(code, { "Content-Type": PROTOBUF, "Content-Length": data.length });
   res.end(data);
 }
 
@@ -31,7 +49,7 @@ export function sendError(res: ServerResponse, err: unknown): void {
   // As upstream's responsewriters: a Status with retryAfterSeconds also says so in the header clients honour.
   const retry = status.details?.retryAfterSeconds;
   if (retry !== undefined && retry > 0) res.setHeader("Retry-After", String(retry));
-  sendJson(res, status.code, status);
+  sendObject(res, status.code, status);
 }
 
 /** A success Status, as upstream returns for deletes that leave nothing to show. */

@@ -6,8 +6,9 @@ import type { KubeObject, ListMeta, Namespace } from "../../api/types.js";
 import type { ListResult } from "../../store/store.js";
 import type { UserInfo } from "../../auth/user.js";
 import type { ServerContext } from "../context.js";
-import { sendJson } from "../http.js";
+import { sendJson, sendProtobuf } from "../http.js";
 import { negotiateObject } from "../negotiate.js";
+import { encodeKubernetesProtobuf, protobufMessageOf } from "../protobuf/encode.js";
 import type { ResourceRoute } from "../router.js";
 import { partialObjectMetadata, printerFor, toTable, type IncludeObject } from "../../api/tables/index.js";
 
@@ -50,9 +51,21 @@ export function includeObject(query: URLSearchParams): IncludeObject {
   return v === "Object" || v === "None" ? v : "Metadata";
 }
 
-/** Answers one object as JSON, a one-row Table or PartialObjectMetadata, per the Accept header. */
+/** Whether the route's kind has a protobuf form (the kinds of k8s.io/api; not nodelet.io's). */
+export function protobufKind(call: Pick<Call, "route">): boolean {
+  return protobufMessageOf({ apiVersion: apiVersionOf(call.route.info), kind: call.route.info.kind }) !== undefined;
+}
+
+/** `body` as protobuf when negotiated and encodable, else as JSON. */
+function send(call: Call, code: number, body: object, protobuf: boolean): void {
+  const data = protobuf ? encodeKubernetesProtobuf(body as Record<string, unknown>) : undefined;
+  if (data) sendProtobuf(call.res, code, data);
+  else sendJson(call.res, code, body);
+}
+
+/** Answers one object as JSON, protobuf, a one-row Table or PartialObjectMetadata, per the Accept header. */
 export function respondObject(call: Call, code: number, obj: KubeObject): void {
-  const want = negotiateObject(call.req.headers.accept);
+  const want = negotiateObject(call.req.headers.accept, protobufKind(call));
   if (want.shape === "table") {
     const table = toTable(printerFor(obj.kind), [obj], {
       version: want.version,
@@ -61,10 +74,8 @@ export function respondObject(call: Call, code: number, obj: KubeObject): void {
       now: call.ctx.now(),
     });
     sendJson(call.res, code, table);
-  } else if (want.shape === "partial") {
-    sendJson(call.res, code, partialObjectMetadata(obj, want.version));
   } else {
-    sendJson(call.res, code, present(call, obj));
+    send(call, code, want.shape === "partial" ? partialObjectMetadata(obj, want.version) : present(call, obj), want.protobuf);
   }
 }
 
@@ -73,7 +84,7 @@ export function respondObject(call: Call, code: number, obj: KubeObject): void {
  * stops early, the continue token and remainingItemCount in the list metadata (Tables carry them too).
  */
 export function respondList(call: Call, list: ListResult<KubeObject>): void {
-  const want = negotiateObject(call.req.headers.accept);
+  const want = negotiateObject(call.req.headers.accept, protobufKind(call));
   const info = call.route.info;
   const { items, resourceVersion } = list;
   const metadata: ListMeta = { resourceVersion };
@@ -84,9 +95,9 @@ export function respondList(call: Call, list: ListResult<KubeObject>): void {
     sendJson(call.res, 200, { ...toTable(printerFor(info.kind), items, opts), metadata });
   } else if (want.shape === "partial") {
     const head = { kind: "PartialObjectMetadataList", apiVersion: `meta.k8s.io/${want.version}`, metadata };
-    sendJson(call.res, 200, { ...head, items: items.map((o) => partialObjectMetadata(o, want.version)) });
+    send(call, 200, { ...head, items: items.map((o) => partialObjectMetadata(o, want.version)) }, want.protobuf);
   } else {
-    sendJson(call.res, 200, { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata, items: items.map((o) => present(call, o)) });
+    send(call, 200, { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata, items: items.map((o) => present(call, o)) }, want.protobuf);
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { ApiError } from "../../api/errors.js";
 import type { KubeObject } from "../../api/types.js";
-import { isObject, queryInt, sendJson, successStatus } from "../http.js";
+import { isObject, queryInt, sendObject, successStatus } from "../http.js";
 import { deleteNamespace } from "../namespaces.js";
 import { decodeBody } from "./body.js";
 import { isDryRun, loadObject, requireVerb, respondList, respondObject, type Call } from "./common.js";
@@ -49,7 +49,7 @@ export async function deleteObject(call: Call): Promise<void> {
   const outcome = deleteOne(call.ctx, obj, opts);
   // Pods and services answer with the object (ReturnDeletedObject upstream), other kinds with a Status once gone.
   if (outcome.kept || obj.kind === "Pod" || obj.kind === "Service") respondObject(call, 200, outcome.object);
-  else sendJson(call.res, 200, successStatus({ name: obj.metadata.name, group: call.route.info.group, kind: call.route.info.plural, uid: obj.metadata.uid }));
+  else sendObject(call.res, 200, successStatus({ name: obj.metadata.name, group: call.route.info.group, kind: call.route.info.plural, uid: obj.metadata.uid }));
 }
 
 export async function deleteCollection(call: Call): Promise<void> {

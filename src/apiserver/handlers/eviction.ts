@@ -22,7 +22,7 @@ import type { Eviction, EvictionDeleteOptions, PodDisruptionBudget } from "../..
 import type { Pod, Status } from "../../api/types.js";
 import { rfc3339 } from "../../store/metadata.js";
 import { deleteOne, type DeleteRequest } from "../deletion.js";
-import { sendJson } from "../http.js";
+import { sendObject } from "../http.js";
 import { LocalApi } from "../local-api.js";
 import { decodeBody } from "./body.js";
 import { isDryRun, loadObject, type Call } from "./common.js";
@@ -48,7 +48,7 @@ export async function evictPod(call: Call): Promise<void> {
   const budgets = budgetsForPod(pod, call.ctx.store.list<PodDisruptionBudget>("PodDisruptionBudget", { namespace: pod.metadata.namespace }).items);
   if (budgets.length > 1) {
     const status: Status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.", code: 500 };
-    return sendJson(call.res, 500, status);
+    return sendObject(call.res, 500, status);
   }
   let conditioned = false;
   if (budgets.length === 1) {
@@ -140,5 +140,5 @@ function deletePod(call: Call, opts: DeleteRequest, now: string): void {
 
 function success(call: Call): void {
   const status: Status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 };
-  sendJson(call.res, 201, status);
+  sendObject(call.res, 201, status);
 }

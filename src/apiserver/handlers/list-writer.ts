@@ -3,14 +3,17 @@
  * a PartialObjectMetadataList) up to its items, then the items as they come, each part serialised and written as
  * soon as it is read, then the list metadata and the close. The metadata comes last because a page's continue
  * token and remainingItemCount are known only once its last part is read (JSON clients read fields in any order).
- * Memory holds one part, never the list or its text.
+ * Memory holds one part, never the list or its text. In protobuf, the envelope's length comes before the list, so the
+ * encoded list is held and written at the end; an item that cannot be encoded turns the response into JSON.
  */
 import { once } from "node:events";
 import { apiVersionOf } from "../../api/resources.js";
 import type { KubeObject, ListMeta } from "../../api/types.js";
 import { negotiateObject } from "../negotiate.js";
+import { protobufListEncoder, type ProtobufListEncoder } from "../protobuf/encode.js";
+import { sendProtobuf } from "../http.js";
 import { partialObjectMetadata, printerFor, toTable } from "../../api/tables/index.js";
-import { includeObject, present, type Call } from "./common.js";
+import { includeObject, present, protobufKind, type Call } from "./common.js";
 
 export interface ListWriter {
   /** Writes items without waiting; false when the socket's buffer is full (call drained() before much more). */
@@ -22,6 +25,46 @@ export interface ListWriter {
 }
 
 export function listWriter(call: Call, resourceVersion: string): ListWriter {
+  const want = negotiateObject(call.req.headers.accept, protobufKind(call));
+  if (want.shape !== "table" && want.protobuf) {
+    const info = call.route.info;
+    const [apiVersion, kind] = want.shape === "partial" ? ["meta.k8s.io/v1", "PartialObjectMetadataList"] : [apiVersionOf(info), `${info.kind}List`];
+    const item = want.shape === "partial" ? (o: KubeObject) => partialObjectMetadata(o, "v1") : (o: KubeObject) => present(call, o);
+    const encoder = protobufListEncoder(apiVersion, kind);
+    if (encoder) return protobufWriter(call, resourceVersion, encoder, item);
+  }
+  return jsonWriter(call, resourceVersion);
+}
+
+/** The list in protobuf, sent whole at the end; the objects are kept (references) to answer JSON if one fails. */
+function protobufWriter(call: Call, resourceVersion: string, encoder: ProtobufListEncoder, item: (o: KubeObject) => object): ListWriter {
+  const taken: KubeObject[] = [];
+  let json: ListWriter | undefined;
+  const toJson = (): ListWriter => {
+    json = jsonWriter(call, resourceVersion);
+    json.write(taken);
+    return json;
+  };
+  return {
+    write(objs) {
+      if (json) return json.write(objs);
+      taken.push(...objs);
+      for (const o of objs) if (!encoder.add(item(o) as Record<string, unknown>)) return toJson().write([]);
+      return true;
+    },
+    drained() {
+      return json ? json.drained() : Promise.resolve(!call.res.destroyed);
+    },
+    end(metadata) {
+      if (json) return json.end(metadata);
+      const data = encoder.finish(metadata as Record<string, unknown>);
+      if (data) sendProtobuf(call.res, 200, data);
+      else toJson().end(metadata);
+    },
+  };
+}
+
+function jsonWriter(call: Call, resourceVersion: string): ListWriter {
   const { res } = call;
   const { head, item } = shape(call, resourceVersion);
   res.writeHead(200, { "Content-Type": "application/json" });
@@ -43,7 +86,12 @@ export function listWriter(call: Call, resourceVersion: string): ListWriter {
       return !full;
     },
     async drained() {
-      if (full && !gone && !res.destroyed) await Promise.race([once(res, "drain"), once(res, "close")]);
+      if (full && !gone && !res.destroyed) {
+        // The listener that loses the race is removed, or every part would leave one on the response.
+        const ac = new AbortController();
+        await Promise.race([once(res, "drain", { signal: ac.signal }), once(res, "close", { signal: ac.signal })]);
+        ac.abort();
+      }
       full = false;
       return !gone && !res.destroyed;
     },
@@ -55,7 +103,7 @@ export function listWriter(call: Call, resourceVersion: string): ListWriter {
 
 /** The envelope up to its opening `[` (without metadata) and the encoding of one item, per the Accept header. */
 function shape(call: Call, resourceVersion: string): { head: string; item: (o: KubeObject) => unknown } {
-  const want = negotiateObject(call.req.headers.accept);
+  const want = negotiateObject(call.req.headers.accept, protobufKind(call));
   const info = call.route.info;
   const open = (envelope: object, field: string) => `${JSON.stringify(envelope).slice(0, -1)},"${field}":[`;
   if (want.shape === "table") {

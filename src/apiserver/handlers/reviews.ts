@@ -9,7 +9,7 @@ import { ApiError } from "../../api/errors.js";
 import { child, invalid } from "../../api/field.js";
 import type { KubeObject } from "../../api/types.js";
 import type { RequestAttributes } from "../../auth/attributes.js";
-import { sendJson } from "../http.js";
+import { sendObject } from "../http.js";
 import { asRouteObject, decodeBody } from "./body.js";
 import type { Call } from "./common.js";
 
@@ -50,7 +50,7 @@ export async function serveReview(call: Call): Promise<void> {
       review.status = { userInfo: { username: u.name, uid: u.uid || undefined, groups: u.groups, extra: u.extra } };
     }
   }
-  sendJson(call.res, 201, review);
+  sendObject(call.res, 201, review);
 }
 
 function accessReview(call: Call, review: Review): { allowed: boolean; reason?: string; denied?: boolean } {

@@ -7,7 +7,7 @@ import { ApiError } from "../../api/errors.js";
 import { isObject } from "../../api/json.js";
 import { DEFAULT_TOKEN_SECONDS, validateTokenRequest, type ServiceAccount, type TokenRequest } from "../../api/service-account.js";
 import type { Pod } from "../../api/types.js";
-import { sendJson } from "../http.js";
+import { sendObject } from "../http.js";
 import { decodeBody } from "./body.js";
 import { loadObject, type Call } from "./common.js";
 
@@ -30,7 +30,7 @@ export async function requestToken(call: Call): Promise<void> {
   tr.metadata = { name: sa.metadata.name, namespace: ns, creationTimestamp: new Date(call.ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z") };
   tr.spec = { ...tr.spec, audiences: tr.spec.audiences?.length ? tr.spec.audiences : call.ctx.tokens.audiences, expirationSeconds: secs };
   tr.status = issued;
-  sendJson(call.res, 201, tr);
+  sendObject(call.res, 201, tr);
 }
 
 /** The pod a token is bound to: it must exist, have the uid given, and run as this service account. */

@@ -7,6 +7,8 @@
  * - allowWatchBookmarks → periodic BOOKMARK events; sendInitialEvents → initial ADDED then the
  *   `k8s.io/initial-events-end` bookmark (the streaming-list protocol).
  * - With a Table Accept header each event carries a one-row Table; only the first has columnDefinitions.
+ * - A client that prefers protobuf (and a kind that has it) gets `application/vnd.kubernetes.protobuf;stream=watch`:
+ *   frames of a 4-byte length and a WatchEvent whose object is the object's protobuf envelope.
  * - The stream stays open until timeoutSeconds or until the client goes away (detected with res 'close':
  *   req 'close' fires when the request body ends).
  * - Bounded (watch-limits.ts): a client over its number of open watches gets 429 TooManyRequests; a client that
@@ -16,10 +18,11 @@ import { apiVersionOf } from "../../api/resources.js";
 import type { KubeObject, WatchEvent } from "../../api/types.js";
 import { escapeFieldValue } from "../../api/labels.js";
 import { queryBool, queryInt, sendError, toApiError } from "../http.js";
-import { negotiateObject } from "../negotiate.js";
+import { PROTOBUF, negotiateObject } from "../negotiate.js";
+import { protobufWatchFrame } from "../protobuf/encode.js";
 import { partialObjectMetadata, printerFor, toTable } from "../../api/tables/index.js";
 import { BacklogGuard, clientOf } from "../watch-limits.js";
-import { includeObject, present, requireVerb, type Call } from "./common.js";
+import { includeObject, present, protobufKind, requireVerb, type Call } from "./common.js";
 
 export function watchObjects(call: Call): void {
   requireVerb(call, "watch");
@@ -28,6 +31,7 @@ export function watchObjects(call: Call): void {
   const initialEvents = queryBool(query, "sendInitialEvents");
   const timeoutSeconds = queryInt(query, "timeoutSeconds");
   const encode = eventEncoder(call);
+  const protobuf = wantsProtobuf(call);
   let release: () => void;
   try {
     release = ctx.watches.acquire(clientOf(call.req));
@@ -42,7 +46,10 @@ export function watchObjects(call: Call): void {
   const send = (ev: WatchEvent) => {
     if (!ready) early.push(ev);
     else if (!res.writableEnded && !res.destroyed) {
-      res.write(`${JSON.stringify(encode(ev))}\n`);
+      const out = encode(ev);
+      const data = frame(out, protobuf);
+      if (data === undefined) return void res.end(unencodable(out));
+      res.write(data);
       guard.check();
     }
   };
@@ -53,11 +60,12 @@ export function watchObjects(call: Call): void {
     release();
     const e = toApiError(err);
     if (e.reason !== "Expired") return sendError(res, e);
-    startStream(call);
-    res.end(`${JSON.stringify({ type: "ERROR", object: e.toStatus() })}\n`);
+    startStream(call, protobuf);
+    const expired = { type: "ERROR" as const, object: e.toStatus() };
+    res.end(frame(expired, protobuf) ?? unencodable(expired));
     return;
   }
-  startStream(call);
+  startStream(call, protobuf);
   ready = true;
   early.forEach(send);
   if (initialEvents) send(bookmark(call, { "k8s.io/initial-events-end": "true" }));
@@ -76,8 +84,28 @@ export function watchObjects(call: Call): void {
   res.on("error", () => undefined);
 }
 
-function startStream(call: Call): void {
-  call.res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+/** A JSON line, or a protobuf frame; undefined when the protobuf form cannot carry the object. */
+function frame(ev: WatchEvent<unknown>, protobuf: boolean): string | Buffer | undefined {
+  if (!protobuf) return `${JSON.stringify(ev)}\n`;
+  return protobufWatchFrame(ev.type, ev.object as Record<string, unknown>);
+}
+
+/** The last frame of a protobuf stream whose object could not be encoded: an ERROR event (500), as upstream ends one. */
+function unencodable(ev: WatchEvent<unknown>): Buffer {
+  const kind = String((ev.object as { kind?: unknown }).kind);
+  const status = toApiError(new Error(`the ${kind} could not be encoded as protobuf`)).toStatus();
+  return protobufWatchFrame("ERROR", status as unknown as Record<string, unknown>) ?? Buffer.alloc(0);
+}
+
+/** Protobuf events: for a kind that has them when the client prefers them (metadata-only events included). */
+function wantsProtobuf(call: Call): boolean {
+  const want = negotiateObject(call.req.headers.accept, protobufKind(call));
+  return want.shape !== "table" && want.protobuf;
+}
+
+function startStream(call: Call, protobuf: boolean): void {
+  const type = protobuf ? `${PROTOBUF};stream=watch` : "application/json";
+  call.res.writeHead(200, { "Content-Type": type, "Cache-Control": "no-cache, private" });
   call.res.flushHeaders();
   call.res.socket?.setNoDelay(true);
 }
@@ -103,7 +131,7 @@ function bookmark(call: Call, annotations?: Record<string, string>): WatchEvent 
 
 /** Renders events in the negotiated shape; Table events after the first omit columnDefinitions. */
 function eventEncoder(call: Call): (ev: WatchEvent) => WatchEvent<unknown> {
-  const want = negotiateObject(call.req.headers.accept);
+  const want = negotiateObject(call.req.headers.accept, protobufKind(call));
   let first = true;
   return (ev) => {
     if (ev.type === "BOOKMARK" || ev.type === "ERROR") return ev;

@@ -5,7 +5,7 @@
 
 export const UPSTREAM_VERSION = "v0.32.9";
 
-/** "apiVersion kind" → message, for the objects a client may send. */
+/** "apiVersion kind" → message, for the objects a client may send and those responses carry (lists, Status). */
 export const ROOTS: Readonly<Record<string, string>> = {
   "v1 Pod": "core/v1.Pod",
   "v1 Service": "core/v1.Service",
@@ -20,34 +20,69 @@ export const ROOTS: Readonly<Record<string, string>> = {
   "v1 ResourceQuota": "core/v1.ResourceQuota",
   "v1 LimitRange": "core/v1.LimitRange",
   "v1 ServiceAccount": "core/v1.ServiceAccount",
+  "v1 PodList": "core/v1.PodList",
+  "v1 ServiceList": "core/v1.ServiceList",
+  "v1 EndpointsList": "core/v1.EndpointsList",
+  "v1 EventList": "core/v1.EventList",
+  "v1 NodeList": "core/v1.NodeList",
+  "v1 NamespaceList": "core/v1.NamespaceList",
+  "v1 PersistentVolumeList": "core/v1.PersistentVolumeList",
+  "v1 PersistentVolumeClaimList": "core/v1.PersistentVolumeClaimList",
+  "v1 ConfigMapList": "core/v1.ConfigMapList",
+  "v1 SecretList": "core/v1.SecretList",
+  "v1 ResourceQuotaList": "core/v1.ResourceQuotaList",
+  "v1 LimitRangeList": "core/v1.LimitRangeList",
+  "v1 ServiceAccountList": "core/v1.ServiceAccountList",
   "apps/v1 Deployment": "apps/v1.Deployment",
   "apps/v1 ReplicaSet": "apps/v1.ReplicaSet",
   "apps/v1 StatefulSet": "apps/v1.StatefulSet",
   "apps/v1 DaemonSet": "apps/v1.DaemonSet",
   "apps/v1 ControllerRevision": "apps/v1.ControllerRevision",
+  "apps/v1 DeploymentList": "apps/v1.DeploymentList",
+  "apps/v1 ReplicaSetList": "apps/v1.ReplicaSetList",
+  "apps/v1 StatefulSetList": "apps/v1.StatefulSetList",
+  "apps/v1 DaemonSetList": "apps/v1.DaemonSetList",
+  "apps/v1 ControllerRevisionList": "apps/v1.ControllerRevisionList",
   "batch/v1 Job": "batch/v1.Job",
   "batch/v1 CronJob": "batch/v1.CronJob",
+  "batch/v1 JobList": "batch/v1.JobList",
+  "batch/v1 CronJobList": "batch/v1.CronJobList",
   "rbac.authorization.k8s.io/v1 Role": "rbac/v1.Role",
   "rbac.authorization.k8s.io/v1 ClusterRole": "rbac/v1.ClusterRole",
   "rbac.authorization.k8s.io/v1 RoleBinding": "rbac/v1.RoleBinding",
   "rbac.authorization.k8s.io/v1 ClusterRoleBinding": "rbac/v1.ClusterRoleBinding",
+  "rbac.authorization.k8s.io/v1 RoleList": "rbac/v1.RoleList",
+  "rbac.authorization.k8s.io/v1 ClusterRoleList": "rbac/v1.ClusterRoleList",
+  "rbac.authorization.k8s.io/v1 RoleBindingList": "rbac/v1.RoleBindingList",
+  "rbac.authorization.k8s.io/v1 ClusterRoleBindingList": "rbac/v1.ClusterRoleBindingList",
   "authorization.k8s.io/v1 SelfSubjectAccessReview": "authorization/v1.SelfSubjectAccessReview",
   "authorization.k8s.io/v1 SelfSubjectRulesReview": "authorization/v1.SelfSubjectRulesReview",
   "authentication.k8s.io/v1 SelfSubjectReview": "authentication/v1.SelfSubjectReview",
   "authentication.k8s.io/v1 TokenRequest": "authentication/v1.TokenRequest",
   "coordination.k8s.io/v1 Lease": "coordination/v1.Lease",
+  "coordination.k8s.io/v1 LeaseList": "coordination/v1.LeaseList",
   "discovery.k8s.io/v1 EndpointSlice": "discovery/v1.EndpointSlice",
+  "discovery.k8s.io/v1 EndpointSliceList": "discovery/v1.EndpointSliceList",
   "storage.k8s.io/v1 StorageClass": "storage/v1.StorageClass",
+  "storage.k8s.io/v1 StorageClassList": "storage/v1.StorageClassList",
   "policy/v1 Eviction": "policy/v1.Eviction",
   "policy/v1 PodDisruptionBudget": "policy/v1.PodDisruptionBudget",
+  "policy/v1 PodDisruptionBudgetList": "policy/v1.PodDisruptionBudgetList",
   "autoscaling/v1 Scale": "autoscaling/v1.Scale",
   "autoscaling/v1 HorizontalPodAutoscaler": "autoscaling/v1.HorizontalPodAutoscaler",
+  "autoscaling/v1 HorizontalPodAutoscalerList": "autoscaling/v1.HorizontalPodAutoscalerList",
   "autoscaling/v2 HorizontalPodAutoscaler": "autoscaling/v2.HorizontalPodAutoscaler",
+  "autoscaling/v2 HorizontalPodAutoscalerList": "autoscaling/v2.HorizontalPodAutoscalerList",
   "meta.k8s.io/v1 DeleteOptions": "meta/v1.DeleteOptions",
+  "meta.k8s.io/v1 Status": "meta/v1.Status",
+  "meta.k8s.io/v1 PartialObjectMetadata": "meta/v1.PartialObjectMetadata",
+  "meta.k8s.io/v1 PartialObjectMetadataList": "meta/v1.PartialObjectMetadataList",
+  "meta.k8s.io/v1 WatchEvent": "meta/v1.WatchEvent",
 };
 
 export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>> = {
   "apps/v1.ControllerRevision": { 1: "metadata meta/v1.ObjectMeta", 2: "data RawExtension", 3: "revision int" },
+  "apps/v1.ControllerRevisionList": { 1: "metadata meta/v1.ListMeta", 2: "items []apps/v1.ControllerRevision" },
   "apps/v1.DaemonSet": {
     1: "metadata meta/v1.ObjectMeta",
     2: "spec apps/v1.DaemonSetSpec",
@@ -60,6 +95,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: "reason string",
     5: "message string",
   },
+  "apps/v1.DaemonSetList": { 1: "metadata meta/v1.ListMeta", 2: "items []apps/v1.DaemonSet" },
   "apps/v1.DaemonSetSpec": {
     1: "selector *meta/v1.LabelSelector",
     2: "template core/v1.PodTemplateSpec",
@@ -93,6 +129,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: "reason string",
     5: "message string",
   },
+  "apps/v1.DeploymentList": { 1: "metadata meta/v1.ListMeta", 2: "items []apps/v1.Deployment" },
   "apps/v1.DeploymentSpec": {
     1: "replicas *int",
     2: "selector *meta/v1.LabelSelector",
@@ -126,6 +163,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: "reason string",
     5: "message string",
   },
+  "apps/v1.ReplicaSetList": { 1: "metadata meta/v1.ListMeta", 2: "items []apps/v1.ReplicaSet" },
   "apps/v1.ReplicaSetSpec": {
     1: "replicas *int",
     4: "minReadySeconds int",
@@ -155,6 +193,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     4: "reason string",
     5: "message string",
   },
+  "apps/v1.StatefulSetList": { 1: "metadata meta/v1.ListMeta", 2: "items []apps/v1.StatefulSet" },
   "apps/v1.StatefulSetOrdinals": { 1: "start int" },
   "apps/v1.StatefulSetPersistentVolumeClaimRetentionPolicy": { 1: "whenDeleted string", 2: "whenScaled string" },
   "apps/v1.StatefulSetSpec": {
@@ -274,6 +313,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: "spec autoscaling/v1.HorizontalPodAutoscalerSpec",
     3: "status autoscaling/v1.HorizontalPodAutoscalerStatus",
   },
+  "autoscaling/v1.HorizontalPodAutoscalerList": {
+    1: "metadata meta/v1.ListMeta",
+    2: "items []autoscaling/v1.HorizontalPodAutoscaler",
+  },
   "autoscaling/v1.HorizontalPodAutoscalerSpec": {
     1: "scaleTargetRef autoscaling/v1.CrossVersionObjectReference",
     2: "minReplicas *int",
@@ -328,6 +371,10 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: "lastTransitionTime Time",
     4: "reason string",
     5: "message string",
+  },
+  "autoscaling/v2.HorizontalPodAutoscalerList": {
+    1: "metadata meta/v1.ListMeta",
+    2: "items []autoscaling/v2.HorizontalPodAutoscaler",
   },
   "autoscaling/v2.HorizontalPodAutoscalerSpec": {
     1: "scaleTargetRef autoscaling/v2.CrossVersionObjectReference",
@@ -403,6 +450,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: "spec batch/v1.CronJobSpec",
     3: "status batch/v1.CronJobStatus",
   },
+  "batch/v1.CronJobList": { 1: "metadata meta/v1.ListMeta", 2: "items []batch/v1.CronJob" },
   "batch/v1.CronJobSpec": {
     1: "schedule string",
     8: "timeZone *string",
@@ -427,6 +475,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     5: "reason string",
     6: "message string",
   },
+  "batch/v1.JobList": { 1: "metadata meta/v1.ListMeta", 2: "items []batch/v1.Job" },
   "batch/v1.JobSpec": {
     1: "parallelism *int",
     2: "completions *int",
@@ -475,6 +524,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   "batch/v1.SuccessPolicyRule": { 1: "succeededIndexes *string", 2: "succeededCount *int" },
   "batch/v1.UncountedTerminatedPods": { 1: "succeeded []string", 2: "failed []string" },
   "coordination/v1.Lease": { 1: "metadata meta/v1.ObjectMeta", 2: "spec coordination/v1.LeaseSpec" },
+  "coordination/v1.LeaseList": { 1: "metadata meta/v1.ListMeta", 2: "items []coordination/v1.Lease" },
   "coordination/v1.LeaseSpec": {
     1: "holderIdentity *string",
     2: "leaseDurationSeconds *int",
@@ -557,6 +607,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
   "core/v1.ConfigMapEnvSource": { 1: "... core/v1.LocalObjectReference", 2: "optional *bool" },
   "core/v1.ConfigMapKeySelector": { 1: "... core/v1.LocalObjectReference", 2: "key string", 3: "optional *bool" },
+  "core/v1.ConfigMapList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.ConfigMap" },
   "core/v1.ConfigMapNodeConfigSource": {
     1: "namespace string",
     2: "name string",
@@ -680,6 +731,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
   "core/v1.EndpointPort": { 1: "name string", 2: "port int", 3: "protocol string", 4: "appProtocol *string" },
   "core/v1.Endpoints": { 1: "metadata meta/v1.ObjectMeta", 2: "subsets []core/v1.EndpointSubset" },
+  "core/v1.EndpointsList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.Endpoints" },
   "core/v1.EndpointSubset": {
     1: "addresses []core/v1.EndpointAddress",
     2: "notReadyAddresses []core/v1.EndpointAddress",
@@ -742,6 +794,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     14: "reportingComponent string",
     15: "reportingInstance string",
   },
+  "core/v1.EventList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.Event" },
   "core/v1.EventSeries": { 1: "count int", 2: "lastObservedTime MicroTime" },
   "core/v1.EventSource": { 1: "component string", 2: "host string" },
   "core/v1.ExecAction": { 1: "command []string" },
@@ -837,6 +890,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     5: "defaultRequest map[string]Quantity",
     6: "maxLimitRequestRatio map[string]Quantity",
   },
+  "core/v1.LimitRangeList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.LimitRange" },
   "core/v1.LimitRangeSpec": { 1: "limits []core/v1.LimitRangeItem" },
   "core/v1.LinuxContainerUser": { 1: "uid int", 2: "gid int", 3: "supplementalGroups []int" },
   "core/v1.LoadBalancerIngress": {
@@ -861,6 +915,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     5: "reason string",
     6: "message string",
   },
+  "core/v1.NamespaceList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.Namespace" },
   "core/v1.NamespaceSpec": { 1: "finalizers []string" },
   "core/v1.NamespaceStatus": { 1: "phase string", 2: "conditions []core/v1.NamespaceCondition" },
   "core/v1.NFSVolumeSource": { 1: "server string", 2: "path string", 3: "readOnly bool" },
@@ -887,6 +942,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
   "core/v1.NodeDaemonEndpoints": { 1: "kubeletEndpoint core/v1.DaemonEndpoint" },
   "core/v1.NodeFeatures": { 1: "supplementalGroupsPolicy *bool" },
+  "core/v1.NodeList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.Node" },
   "core/v1.NodeRuntimeHandler": { 1: "name string", 2: "features *core/v1.NodeRuntimeHandlerFeatures" },
   "core/v1.NodeRuntimeHandlerFeatures": { 1: "recursiveReadOnlyMounts *bool", 2: "userNamespaces *bool" },
   "core/v1.NodeSelector": { 1: "nodeSelectorTerms []core/v1.NodeSelectorTerm" },
@@ -959,6 +1015,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     5: "reason string",
     6: "message string",
   },
+  "core/v1.PersistentVolumeClaimList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.PersistentVolumeClaim" },
   "core/v1.PersistentVolumeClaimSpec": {
     1: "accessModes []string",
     4: "selector *meta/v1.LabelSelector",
@@ -985,6 +1042,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: "spec core/v1.PersistentVolumeClaimSpec",
   },
   "core/v1.PersistentVolumeClaimVolumeSource": { 1: "claimName string", 2: "readOnly bool" },
+  "core/v1.PersistentVolumeList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.PersistentVolume" },
   "core/v1.PersistentVolumeSource": {
     1: "gcePersistentDisk *core/v1.GCEPersistentDiskVolumeSource",
     2: "awsElasticBlockStore *core/v1.AWSElasticBlockStoreVolumeSource",
@@ -1060,6 +1118,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
   "core/v1.PodDNSConfigOption": { 1: "name string", 2: "value *string" },
   "core/v1.PodIP": { 1: "ip string" },
+  "core/v1.PodList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.Pod" },
   "core/v1.PodOS": { 1: "name string" },
   "core/v1.PodReadinessGate": { 1: "conditionType string" },
   "core/v1.PodResourceClaim": {
@@ -1200,6 +1259,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: "spec core/v1.ResourceQuotaSpec",
     3: "status core/v1.ResourceQuotaStatus",
   },
+  "core/v1.ResourceQuotaList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.ResourceQuota" },
   "core/v1.ResourceQuotaSpec": {
     1: "hard map[string]Quantity",
     2: "scopes []string",
@@ -1248,6 +1308,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   },
   "core/v1.SecretEnvSource": { 1: "... core/v1.LocalObjectReference", 2: "optional *bool" },
   "core/v1.SecretKeySelector": { 1: "... core/v1.LocalObjectReference", 2: "key string", 3: "optional *bool" },
+  "core/v1.SecretList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.Secret" },
   "core/v1.SecretProjection": {
     1: "... core/v1.LocalObjectReference",
     2: "items []core/v1.KeyToPath",
@@ -1286,7 +1347,9 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     3: "imagePullSecrets []core/v1.LocalObjectReference",
     4: "automountServiceAccountToken *bool",
   },
+  "core/v1.ServiceAccountList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.ServiceAccount" },
   "core/v1.ServiceAccountTokenProjection": { 1: "audience string", 2: "expirationSeconds *int", 3: "path string" },
+  "core/v1.ServiceList": { 1: "metadata meta/v1.ListMeta", 2: "items []core/v1.Service" },
   "core/v1.ServicePort": {
     1: "name string",
     2: "protocol string",
@@ -1448,6 +1511,7 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: "endpoints []discovery/v1.Endpoint",
     3: "ports []discovery/v1.EndpointPort",
   },
+  "discovery/v1.EndpointSliceList": { 1: "metadata meta/v1.ListMeta", 2: "items []discovery/v1.EndpointSlice" },
   "discovery/v1.ForZone": { 1: "name string" },
   "meta/v1.Condition": {
     1: "type string",
@@ -1471,6 +1535,12 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: "matchExpressions []meta/v1.LabelSelectorRequirement",
   },
   "meta/v1.LabelSelectorRequirement": { 1: "key string", 2: "operator string", 3: "values []string" },
+  "meta/v1.ListMeta": {
+    1: "selfLink string",
+    2: "resourceVersion string",
+    3: "continue string",
+    4: "remainingItemCount *int",
+  },
   "meta/v1.ManagedFieldsEntry": {
     1: "manager string",
     2: "operation string",
@@ -1505,13 +1575,34 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     6: "controller *bool",
     7: "blockOwnerDeletion *bool",
   },
+  "meta/v1.PartialObjectMetadata": { 1: "metadata meta/v1.ObjectMeta" },
+  "meta/v1.PartialObjectMetadataList": { 1: "metadata meta/v1.ListMeta", 2: "items []meta/v1.PartialObjectMetadata" },
   "meta/v1.Preconditions": { 1: "uid *string", 2: "resourceVersion *string" },
+  "meta/v1.Status": {
+    1: "metadata meta/v1.ListMeta",
+    2: "status string",
+    3: "message string",
+    4: "reason string",
+    5: "details *meta/v1.StatusDetails",
+    6: "code int",
+  },
+  "meta/v1.StatusCause": { 1: "reason string", 2: "message string", 3: "field string" },
+  "meta/v1.StatusDetails": {
+    1: "name string",
+    2: "group string",
+    3: "kind string",
+    6: "uid string",
+    4: "causes []meta/v1.StatusCause",
+    5: "retryAfterSeconds int",
+  },
+  "meta/v1.WatchEvent": { 1: "type string", 2: "object RawExtension" },
   "policy/v1.Eviction": { 1: "metadata meta/v1.ObjectMeta", 2: "deleteOptions *meta/v1.DeleteOptions" },
   "policy/v1.PodDisruptionBudget": {
     1: "metadata meta/v1.ObjectMeta",
     2: "spec policy/v1.PodDisruptionBudgetSpec",
     3: "status policy/v1.PodDisruptionBudgetStatus",
   },
+  "policy/v1.PodDisruptionBudgetList": { 1: "metadata meta/v1.ListMeta", 2: "items []policy/v1.PodDisruptionBudget" },
   "policy/v1.PodDisruptionBudgetSpec": {
     1: "minAvailable *IntOrString",
     2: "selector *meta/v1.LabelSelector",
@@ -1538,6 +1629,8 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: "subjects []rbac/v1.Subject",
     3: "roleRef rbac/v1.RoleRef",
   },
+  "rbac/v1.ClusterRoleBindingList": { 1: "metadata meta/v1.ListMeta", 2: "items []rbac/v1.ClusterRoleBinding" },
+  "rbac/v1.ClusterRoleList": { 1: "metadata meta/v1.ListMeta", 2: "items []rbac/v1.ClusterRole" },
   "rbac/v1.PolicyRule": {
     1: "verbs []string",
     2: "apiGroups []string",
@@ -1551,6 +1644,8 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     2: "subjects []rbac/v1.Subject",
     3: "roleRef rbac/v1.RoleRef",
   },
+  "rbac/v1.RoleBindingList": { 1: "metadata meta/v1.ListMeta", 2: "items []rbac/v1.RoleBinding" },
+  "rbac/v1.RoleList": { 1: "metadata meta/v1.ListMeta", 2: "items []rbac/v1.Role" },
   "rbac/v1.RoleRef": { 1: "apiGroup string", 2: "kind string", 3: "name string" },
   "rbac/v1.Subject": { 1: "kind string", 2: "apiGroup string", 3: "name string", 4: "namespace string" },
   "storage/v1.StorageClass": {
@@ -1563,4 +1658,5 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
     7: "volumeBindingMode *string",
     8: "allowedTopologies []core/v1.TopologySelectorTerm",
   },
+  "storage/v1.StorageClassList": { 1: "metadata meta/v1.ListMeta", 2: "items []storage/v1.StorageClass" },
 };

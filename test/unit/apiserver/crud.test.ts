@@ -53,10 +53,12 @@ describe("API server: basics", () => {
     assert.ok(list.items.every((n) => n.status?.phase === "Active"));
   });
 
-  it("answers JSON even when protobuf is asked for first", async () => {
+  it("answers protobuf when it is asked for first, JSON when JSON comes first", async () => {
     const res = await t.client.raw("GET", "/api/v1/namespaces/default", { accept: "application/vnd.kubernetes.protobuf,application/json" });
     assert.equal(res.status, 200);
-    assert.equal(res.headers["content-type"], "application/json");
+    assert.equal(res.headers["content-type"], "application/vnd.kubernetes.protobuf");
+    const json = await t.client.raw("GET", "/api/v1/namespaces/default", { accept: "application/json,application/vnd.kubernetes.protobuf" });
+    assert.equal(json.headers["content-type"], "application/json");
   });
 
   it("serves aggregated discovery with the exact content type", async () => {

@@ -85,13 +85,21 @@ describe("object negotiation", () => {
     assert.deepEqual(negotiateObject(TA), { shape: "table", version: "v1" });
     assert.deepEqual(negotiateObject("application/json;as=Table;v=v1beta1;g=meta.k8s.io"), { shape: "table", version: "v1beta1" });
   });
-  it("plain JSON, even when protobuf comes first", () => {
-    assert.deepEqual(negotiateObject("application/vnd.kubernetes.protobuf,application/json"), { shape: "object" });
-    assert.deepEqual(negotiateObject("application/vnd.kubernetes.protobuf"), { shape: "object" });
-    assert.deepEqual(negotiateObject(undefined), { shape: "object" });
+  it("protobuf when it comes first and the kind has it; else the next range, as for custom resources", () => {
+    const PB = "application/vnd.kubernetes.protobuf";
+    assert.deepEqual(negotiateObject(`${PB},application/json`, true), { shape: "object", protobuf: true });
+    assert.deepEqual(negotiateObject(`application/json,${PB}`, true), { shape: "object", protobuf: false });
+    assert.deepEqual(negotiateObject(`${PB},application/json`, false), { shape: "object", protobuf: false });
+    assert.deepEqual(negotiateObject(`${PB};as=Table;v=v1;g=meta.k8s.io,${TA}`, true), { shape: "table", version: "v1" });
+    assert.deepEqual(negotiateObject(PB), { shape: "object", protobuf: false });
+    assert.deepEqual(negotiateObject(undefined), { shape: "object", protobuf: false });
   });
-  it("PartialObjectMetadata", () => {
-    assert.deepEqual(negotiateObject("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"), { shape: "partial", version: "v1" });
+  it("PartialObjectMetadata, in protobuf for v1 only", () => {
+    assert.deepEqual(negotiateObject("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"), { shape: "partial", version: "v1", protobuf: false });
+    const pb = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+    assert.deepEqual(negotiateObject(pb), { shape: "partial", version: "v1", protobuf: true });
+    const beta = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadata;g=meta.k8s.io;v=v1beta1,application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1beta1";
+    assert.deepEqual(negotiateObject(beta), { shape: "partial", version: "v1beta1", protobuf: false });
   });
 });
 

@@ -7,10 +7,11 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, promises as fsp, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FieldError } from "../api/errors.js";
-import type { Container, EphemeralContainer, Pod } from "../api/types.js";
+import type { Container, Pod } from "../api/types.js";
 import type { ExecOptions, ExecSession } from "../api/pod-io.js";
 import { isoNow } from "../sys/clock.js";
-import { processStartTime, signalProcess } from "../sys/proc.js";
+import { isSameProcess, processStartTime, readProcStat, signalProcess } from "../sys/proc.js";
+import { ephemeralTargetPid } from "./ephemeral-target.js";
 import { buildContainerLaunch, capabilities, DEFAULT_CAPS } from "./container-launch.js";
 import { parseGroup, parsePasswd } from "../images/image-user.js";
 import type { ContainerExits } from "./container-exits.js";
@@ -134,19 +135,13 @@ export class ContainerLifecycle {
     );
   }
 
-  /**
-   * The host pid of an ephemeral container's target (the newest running container of that name in the pod), whose
-   * PID namespace it joins; a target that is not running refuses the start.
-   */
+  /** The host pid of an ephemeral container's target, checked to still be its process (ephemeral-target.ts). */
   private targetPid(pod: Pod, c: Container): number | undefined {
-    const target = (c as EphemeralContainer).targetContainerName;
-    if (!target || pod.spec.hostPID || pod.spec.shareProcessNamespace) return undefined;
-    const running = this.x.records
-      .containersOf(pod.metadata.uid!)
-      .filter((r) => r.name === target && r.state === "running" && r.pid !== undefined)
-      .sort((a, b) => b.attempt - a.attempt)[0];
-    if (!running) throw new ContainerStartError("CreateContainerError", `target container "${target}" is not running`);
-    return running.pid;
+    const startTimeOf = (pid: number): number | undefined => {
+      const st = readProcStat(pid);
+      return st && st.state !== "Z" ? st.startTime : undefined;
+    };
+    return ephemeralTargetPid(pod, c, this.x.records.containersOf(pod.metadata.uid!), startTimeOf);
   }
 
   private async launch(pod: Pod, c: Container, image: Image, id: string, opts: StartContainerOptions, where: Where): Promise<ContainerRecord> {
@@ -249,6 +244,8 @@ export class ContainerLifecycle {
   async exec(id: string, opts: Omit<ExecOptions, "container">, timeoutSeconds?: number): Promise<ExecSession> {
     const c = this.x.records.containers.get(id);
     if (!c || c.state !== "running" || !c.pid) throw new ContainerStartError("RunContainerError", "container is not running");
+    // The record may lag an exit: a pid that names another process now is not entered.
+    if (!isSameProcess(c.pid, c.pidStartTime)) throw new ContainerStartError("RunContainerError", "container is not running: its process has exited");
     return startExec(this.x.o.runner, this.x.o.layout.shimPath, {
       ...c.process,
       targetPid: c.pid,

@@ -1,7 +1,8 @@
 /**
  * The API as the in-process controllers see it (api/object-api.ts): the same admission, hooks, graceful deletion,
  * finalizer and propagation rules as a request through the socket, without HTTP. Reads go straight to the store.
- * Writes through it are indistinguishable, for the store and its watchers, from the same request made by kubectl.
+ * Writes through it are indistinguishable, for the store and its watchers, from the same request made by kubectl,
+ * and are recorded in managedFields as Updates of `manager` (the controllers' writes: `kube-controller-manager`).
  */
 import { admitCreate, admitUpdate } from "../api/admission.js";
 import { ApiError } from "../api/errors.js";
@@ -9,13 +10,23 @@ import type { ObjectApi, ObjectDeleteOptions, ObjectListOptions } from "../api/o
 import { resourceForKind, type ResourceInfo } from "../api/resources.js";
 import type { KubeObject, Namespace, WatchEvent } from "../api/types.js";
 import { LOOPBACK_USER } from "../auth/user.js";
+import { withFieldManager } from "../store/field-manager-store.js";
+import type { Store } from "../store/store.js";
 import type { ServerContext } from "./context.js";
 import type { HookContext } from "./hooks.js";
 import { deleteOne } from "./deletion.js";
 import { finishIfFinalized, withoutStatusChange, withStatus } from "./handlers/write.js";
 
 export class LocalApi implements ObjectApi {
-  constructor(private readonly ctx: ServerContext) {}
+  /** The store writes go to, attributing each to the manager. */
+  private readonly writes: Store;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    manager = "kube-controller-manager",
+  ) {
+    this.writes = withFieldManager(ctx.store, manager, () => ctx.now());
+  }
 
   get<T extends KubeObject>(kind: string, namespace: string, name: string): T | undefined {
     return this.ctx.store.get<T>(kind, namespace, name);
@@ -35,14 +46,14 @@ export class LocalApi implements ObjectApi {
     if (info.namespaced) this.requireWritableNamespace(info, obj.metadata?.namespace || "default", obj.metadata?.name || obj.metadata?.generateName);
     let admitted: KubeObject = admitCreate(obj, this.ctx.admission);
     admitted = this.ctx.hooks.runCreate(admitted, this.hookContext());
-    return this.ctx.store.create(admitted, { uid: admitted.metadata.uid }) as T;
+    return this.writes.create(admitted, { uid: admitted.metadata.uid }) as T;
   }
 
   update<T extends KubeObject>(obj: T): T {
     const old = this.load(obj);
     let next: KubeObject = admitUpdate(withoutStatusChange(obj, old), old, this.ctx.admission);
     next = this.ctx.hooks.runUpdate(next, old, this.hookContext());
-    const stored = this.ctx.store.update(next, { resourceVersion: obj.metadata.resourceVersion });
+    const stored = this.writes.update(next, { resourceVersion: obj.metadata.resourceVersion });
     return finishIfFinalized({ ctx: this.ctx }, stored) as T;
   }
 
@@ -50,7 +61,7 @@ export class LocalApi implements ObjectApi {
     const old = this.load(obj);
     let next: KubeObject = admitUpdate(withStatus(old, obj), old, { ...this.ctx.admission, subresource: "status" });
     next = this.ctx.hooks.runUpdate(next, old, this.hookContext());
-    return this.ctx.store.update(next, { resourceVersion: obj.metadata.resourceVersion, subresource: "status" }) as T;
+    return this.writes.update(next, { resourceVersion: obj.metadata.resourceVersion, subresource: "status" }) as T;
   }
 
   delete(kind: string, namespace: string, name: string, opts: ObjectDeleteOptions = {}): KubeObject {

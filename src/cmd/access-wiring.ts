@@ -35,6 +35,7 @@ import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";
 import { loadOrCreateToken } from "../apiserver/index.js";
 import type { DaemonConfig } from "./daemon-config.js";
+import { withFieldManager } from "../store/field-manager-store.js";
 
 export interface TcpAccess {
   tcp: TcpListenerOptions;
@@ -114,9 +115,10 @@ export function serviceAccountKey(cfg: DaemonConfig): KeyObject {
  * CA, i.e. --listen) the kube-root-ca.crt ConfigMaps, and the ResourceQuotas' status. Returns the function that stops them.
  */
 export function startAccessControllers(store: Store, rootCA: string | undefined, log: (m: string) => void): () => void {
-  const aggregation = new ClusterRoleAggregationController(store, log);
-  const accounts = new ServiceAccountsController(store, rootCA, log);
-  const quotas = new ResourceQuotaController(store, log);
+  const controllerManager = withFieldManager(store, "kube-controller-manager");
+  const aggregation = new ClusterRoleAggregationController(controllerManager, log);
+  const accounts = new ServiceAccountsController(controllerManager, rootCA, log);
+  const quotas = new ResourceQuotaController(controllerManager, log);
   aggregation.start();
   accounts.start();
   quotas.start();

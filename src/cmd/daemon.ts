@@ -47,6 +47,7 @@ import { Registry } from "../metrics/registry.js";
 import { registerCadvisorMetrics } from "../kubelet/kubelet-metrics.js";
 import { NodeLease } from "../kubelet/node-lease.js";
 import { NodeUsageReader } from "../kubelet/node-usage.js";
+import { withFieldManager } from "../store/field-manager-store.js";
 
 export const SHIM_PATH = findShim();
 
@@ -124,9 +125,11 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   await network.start(new Set([...store.list("Pod").items.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
   const clock = realClock;
   let pressure: () => PressureCondition[] = () => [];
-  const heartbeat = registerNode(store, cfg, network.hostIP(), () => pressure(), log);
+  // The kubelet's writes (node and pod status, the Lease, evictions, mirror pods, events) are its own in managedFields.
+  const kubeletStore = withFieldManager(store, "kubelet");
+  const heartbeat = registerNode(kubeletStore, cfg, network.hostIP(), () => pressure(), log);
   let stopAccess = (): void => undefined;
-  const lease = new NodeLease({ store, nodeName: cfg.nodeName, clock, log });
+  const lease = new NodeLease({ store: kubeletStore, nodeName: cfg.nodeName, clock, log });
   lease.start();
   // /metrics: the API server's and the kubelet's series; /metrics/cadvisor: each container's usage.
   const metrics = { main: new Registry(), cadvisor: new Registry() };
@@ -162,7 +165,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   });
   agent = await startNodeAgent({
     nodeName: cfg.nodeName,
-    store,
+    store: kubeletStore,
     runtime,
     runner,
     clock,

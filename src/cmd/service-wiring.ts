@@ -19,6 +19,7 @@ import { ProxyController } from "../proxy/proxy-controller.js";
 import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";
 import type { DaemonConfig } from "./daemon-config.js";
+import { withFieldManager } from "../store/field-manager-store.js";
 
 export interface HookTarget {
   registerCreateHook(kind: string, fn: (obj: KubeObject) => KubeObject | void): () => void;
@@ -45,7 +46,7 @@ export interface ServicesRuntime {
 
 /** Starts the endpoints controller, and with a bridge network the DNS server and the proxy. */
 export async function startServices(cfg: DaemonConfig, store: Store, runner: Runner, network: BridgeNetwork | undefined, log: (m: string) => void): Promise<ServicesRuntime> {
-  const endpoints = new EndpointsController(store, log);
+  const endpoints = new EndpointsController(withFieldManager(store, "kube-controller-manager"), log);
   endpoints.start();
   if (!network) return { stop: async () => endpoints.stop() };
   const s = network.settings;

@@ -17,6 +17,7 @@ import type { VolumePlugin } from "../storage/volume-plugin.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../sys/clock.js";
 import type { Runner } from "../sys/runner.js";
+import { withFieldManager } from "../store/field-manager-store.js";
 
 /** The volumes directory of a state root. */
 export const volumesDir = (root: string): string => join(root, "volumes");
@@ -97,7 +98,7 @@ export async function startStorage(s: StorageSettings): Promise<{ binder: PvBind
   const provisioner = new LocalProvisioner(volumesDir(s.root), s.runner);
   await remountVolumes(s.store, provisioner, s.log);
   const binder = new PvBinder({
-    store: s.store,
+    store: withFieldManager(s.store, "kube-controller-manager"),
     events: new EventRecorder(s.store, s.clock, "persistentvolume-controller", s.nodeName, s.eventLimits),
     provisioner,
     nodeName: s.nodeName,

@@ -375,12 +375,17 @@ function withSpecOf<T extends KubeObject>(stored: T, input: T): T {
   return next;
 }
 
-/** The stored object with only .status replaced (the status subresource). */
+/**
+ * The stored object with only .status replaced (the status subresource), and the writer's managedFields when it
+ * brings them: a status write is recorded there as any other write.
+ */
 function withStatusOf<T extends KubeObject>(stored: T, input: T): T {
   const next = cloneObject(stored) as T & { status?: unknown };
   const status = (input as T & { status?: unknown }).status;
   if (status === undefined) delete next.status;
   else next.status = cloneObject(status);
+  const managed = input.metadata?.managedFields;
+  if (managed !== undefined) next.metadata.managedFields = cloneObject(managed);
   return next;
 }
 

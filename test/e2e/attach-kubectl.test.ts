@@ -117,6 +117,13 @@ describe("kubectl on a terminal: run -it, attach -i, exec -it (privileged)", { s
     assert.equal((await kubectl(["logs", "keeper"])).stdout, "got:one\ngot:two\n", "stdin never ended");
   });
 
+  test("--show-managed-fields: the client's Apply, then the kubelet's status as upstream records them", async () => {
+    const pod = JSON.parse((await kubectl(["get", "pod", "keeper", "-o", "json", "--show-managed-fields"])).stdout) as Pod;
+    const entries = (pod.metadata.managedFields ?? []) as { manager: string; operation: string; subresource?: string }[];
+    const managers = entries.map((e) => [e.manager, e.operation, e.subresource ?? ""]);
+    assert.deepEqual(managers, [["kubectl-client-side-apply", "Update", ""], ["kubelet", "Update", "status"]]);
+  });
+
   test("exec -it: the container's own pty, resize, the remote exit code", async () => {
     const t = await onTerminal(
       [

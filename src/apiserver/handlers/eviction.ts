@@ -23,6 +23,7 @@ import type { Pod, Status } from "../../api/types.js";
 import { rfc3339 } from "../../store/metadata.js";
 import { deleteOne, type DeleteRequest } from "../deletion.js";
 import { sendObject } from "../http.js";
+import { requestedManager } from "./field-manager.js";
 import { LocalApi } from "../local-api.js";
 import { decodeBody } from "./body.js";
 import { isDryRun, loadObject, type Call } from "./common.js";
@@ -105,7 +106,7 @@ function withVersion(opts: DeleteRequest, pod: Pod): DeleteRequest {
 
 /** Verifies and decrements the budget, re-reading it on conflicts; the write is skipped under dryRun. */
 function spendBudget(call: Call, first: PodDisruptionBudget, podName: string, now: string, dryRun: boolean): void {
-  const api = new LocalApi(call.ctx);
+  const api = new LocalApi(call.ctx, requestedManager(call) ?? "");
   let pdb = first;
   for (let attempt = 1; ; attempt++) {
     const next = checkAndDecrement(pdb, podName, now);
@@ -132,7 +133,7 @@ function deletePod(call: Call, opts: DeleteRequest, now: string): void {
   checkPreconditions(call, pod, opts);
   if (!opts.dryRun) {
     const conditions = [...(pod.status?.conditions ?? []).filter((c) => c.type !== "DisruptionTarget"), evictionCondition(now)];
-    pod = new LocalApi(call.ctx).updateStatus<Pod>({ ...pod, status: { ...pod.status, conditions } });
+    pod = new LocalApi(call.ctx, requestedManager(call) ?? "").updateStatus<Pod>({ ...pod, status: { ...pod.status, conditions } });
   }
   const rv = opts.preconditions.resourceVersion ? pod.metadata.resourceVersion : undefined;
   deleteOne(call.ctx, pod, { ...opts, preconditions: { ...opts.preconditions, resourceVersion: rv } });

@@ -1,7 +1,7 @@
 # nodelet — every target installs what it needs first, so `make demo` and `make test` work on a fresh machine.
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps openssl conntrack libseccomp-dev bpftool docker-registry skopeo apache2-utils attr zstd python3-kubernetes mmdebstrap
+DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps openssl conntrack libseccomp-dev bpftool docker-registry skopeo apache2-utils attr zstd python3-kubernetes mmdebstrap etcd-server
 BENCH_PACKAGES := crun runc podman containernetworking-plugins wrk hyperfine iperf3 umoci containerd
 NODE_TEST := node --test --test-concurrency=1 --enable-source-maps
 # A bound on each test file (the runner applies --test-timeout to a file's whole process), so a test that hangs fails

@@ -24,7 +24,8 @@ const common = {
   target: "node20",
   logLevel: "warning",
   absWorkingDir: root,
-  external: ["better-sqlite3"],
+  // etcd3 loads its .proto files from beside itself, and runs in a worker that requires it by path (store/etcd-sync.ts).
+  external: ["better-sqlite3", "etcd3"],
   // import() of a verb, of yaml or of node:https becomes a require() when it runs: no trip through the ESM loader.
   supported: { "dynamic-import": false },
   // import.meta.url (findShim walks up from it) is this bundle's file URL.

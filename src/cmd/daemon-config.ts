@@ -95,6 +95,10 @@ export interface DaemonConfig {
   registries: RegistrySettings;
   /** --encryption-provider-config: an EncryptionConfiguration file (kube-apiserver's format); none: stored as written. */
   encryptionProviderConfig?: string;
+  /** --etcd-servers: client URLs of an etcd v3 cluster that holds the objects (store/etcd-store.ts); none: SQLite. */
+  etcdServers: string[];
+  /** --etcd-compaction-interval in ms (kube-apiserver's, 5m; 0: never). */
+  etcdCompactionIntervalMs: number;
 }
 
 export const DAEMON_FLAGS: FlagSpec[] = [
@@ -156,6 +160,8 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "registry-ca", value: true, multiple: true, help: "PEM bundle trusted for every registry besides the root CAs" },
   { name: "registry-config", value: true, help: "Docker config.json with the node's registry credentials" },
   { name: "encryption-provider-config", value: true, help: "EncryptionConfiguration file (apiserver.config.k8s.io/v1): encrypt Secrets (and other resources it lists) in the store" },
+  { name: "etcd-servers", value: true, help: "URL,... of etcd v3 members that hold the objects, as kube-apiserver lays them out (default: the node's SQLite store)" },
+  { name: "etcd-compaction-interval", value: true, help: "how often etcd's history is compacted, a duration (default 5m; 0: never)" },
   { name: "help", short: "h", value: false },
 ];
 
@@ -236,6 +242,8 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
       registryConfig: flag(p, "registry-config"),
     },
     encryptionProviderConfig: flag(p, "encryption-provider-config"),
+    etcdServers: etcdServers(flag(p, "etcd-servers")),
+    etcdCompactionIntervalMs: goDuration(flag(p, "etcd-compaction-interval") ?? "5m", "etcd-compaction-interval"),
   };
   cfg.evictionHard = cfg.evictionThresholds.filter((t) => !t.gracePeriodMs);
   if (cfg.warmSandboxes > MAX_WARM_SANDBOXES) throw new UsageError(`--warm-sandboxes: ${cfg.warmSandboxes} is more than ${MAX_WARM_SANDBOXES}`);
@@ -253,6 +261,31 @@ function hostPort(s: string): { host: string; port: number } {
   const port = Number(s.slice(i + 1));
   if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--listen: "${s}" is not HOST:PORT`);
   return { host: s.slice(0, i) || "127.0.0.1", port };
+}
+
+function goDuration(text: string, name: string): number {
+  try {
+    return parseGoDuration(text);
+  } catch (err) {
+    throw new UsageError(`--${name}: ${(err as Error).message}`);
+  }
+}
+
+/** --etcd-servers: comma-separated http(s) URLs, each checked. */
+function etcdServers(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const urls = value.split(",").map((u) => u.trim()).filter((u) => u !== "");
+  if (urls.length === 0) throw new UsageError("--etcd-servers: no URL given");
+  for (const u of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(u);
+    } catch {
+      throw new UsageError(`--etcd-servers: "${u}" is not a URL (want http://HOST:PORT)`);
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new UsageError(`--etcd-servers: "${u}": only http and https URLs`);
+  }
+  return urls;
 }
 
 function positiveInt(p: ReturnType<typeof parseArgs>, name: string, dflt: number): number {

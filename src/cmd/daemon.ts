@@ -29,6 +29,7 @@ import type { LinuxPodRuntime } from "../runtime/linux-runtime.js";
 import { createNodeRuntime } from "../runtime/node-runtime.js";
 import type { Runner } from "../sys/runner.js";
 import { openStore } from "../store/sqlite-store.js";
+import { openEtcdStore } from "../store/etcd-store.js";
 import { encryptionTransformer, parseEncryptionConfig, type ValueTransformer } from "../store/encryption.js";
 import type { Store } from "../store/store.js";
 import { Spawner } from "../sys/spawner.js";
@@ -107,7 +108,10 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   runner.useSpawner(spawner);
   let agent: NodeAgent | undefined;
   const reserve = diskReserve(cfg.root, log, () => void agent?.eviction.poke());
-  const store = openStore(layout.storeFile, { onFull: () => reserve.release(), log, transformer });
+  const store: Store =
+    cfg.etcdServers.length > 0
+      ? openEtcdStore({ endpoints: cfg.etcdServers, transformer, log, compactionIntervalMs: cfg.etcdCompactionIntervalMs })
+      : openStore(layout.storeFile, { onFull: () => reserve.release(), log, transformer });
   // The runtime's records and the kubelet's state files meet a full disk as the store does: the reserve goes first.
   onStateWriteNoSpace(() => reserve.release());
   openedStore = store;

@@ -6,7 +6,6 @@
  */
 import Database from "better-sqlite3";
 import { ApiError, FieldError } from "../api/errors.js";
-import { resourceForKind } from "../api/resources.js";
 import type { KubeObject, WatchEvent } from "../api/types.js";
 import { objectFilter, type ObjectFilter } from "./filter.js";
 import { cloneObject, desiredStateChanged, generateName, newUid, rfc3339, sameObject } from "./metadata.js";
@@ -15,7 +14,8 @@ import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, Watc
 import { compact, prepareCompaction, type CompactResult } from "./sqlite-space.js";
 import { prepareWrittenAt, prepareWrittenBefore } from "./sqlite-written.js";
 import { WatchHub, type PriorState, type StoredEvent } from "./watch-hub.js";
-import type { StorageKey, ValueTransformer } from "./encryption.js";
+import type { ValueTransformer } from "./encryption.js";
+import { checkPreconditions, group, plural, storageKey, withSpecOf, withStatusOf } from "./write-rules.js";
 
 export interface StoreOptions {
   /** Clock for creationTimestamp (tests pass a fixed one). */
@@ -362,61 +362,6 @@ function prepare(db: Database.Database) {
     getCounter: db.prepare("SELECT value FROM counters WHERE name = 'resourceVersion'"),
     setCounter: db.prepare("UPDATE counters SET value = ? WHERE name = 'resourceVersion'"),
   };
-}
-
-/** A replacement of everything but .status; identity and timestamps stay as stored. */
-function withSpecOf<T extends KubeObject>(stored: T, input: T): T {
-  const next = cloneObject(input) as T & { status?: unknown };
-  const status = (stored as T & { status?: unknown }).status;
-  if (status === undefined) delete next.status;
-  else next.status = cloneObject(status);
-  next.kind = stored.kind;
-  next.metadata = { ...next.metadata, ...identityOf(stored) };
-  return next;
-}
-
-/**
- * The stored object with only .status replaced (the status subresource), and the writer's managedFields when it
- * brings them: a status write is recorded there as any other write.
- */
-function withStatusOf<T extends KubeObject>(stored: T, input: T): T {
-  const next = cloneObject(stored) as T & { status?: unknown };
-  const status = (input as T & { status?: unknown }).status;
-  if (status === undefined) delete next.status;
-  else next.status = cloneObject(status);
-  const managed = input.metadata?.managedFields;
-  if (managed !== undefined) next.metadata.managedFields = cloneObject(managed);
-  return next;
-}
-
-function identityOf(o: KubeObject): Partial<KubeObject["metadata"]> {
-  const m = o.metadata;
-  return { name: m.name, namespace: m.namespace, uid: m.uid, creationTimestamp: m.creationTimestamp };
-}
-
-function checkPreconditions(stored: KubeObject, pre: { uid?: string; resourceVersion?: string }): void {
-  const m = stored.metadata;
-  const res = plural(stored.kind);
-  if (pre.uid && pre.uid !== m.uid) {
-    throw ApiError.conflict(res, m.name ?? "", `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${m.uid}`);
-  }
-  if (pre.resourceVersion && pre.resourceVersion !== m.resourceVersion) {
-    throw ApiError.conflict(res, m.name ?? "", "the object has been modified; please apply your changes to the latest version and try again");
-  }
-}
-
-/** Where an object lives for encryption: the resource as EncryptionConfiguration names it (plural[.group]). */
-function storageKey(kind: string, namespace: string, name: string): StorageKey {
-  const g = group(kind);
-  return { resource: g ? `${plural(kind)}.${g}` : plural(kind), namespace, name };
-}
-
-function plural(kind: string): string {
-  return resourceForKind(kind)?.plural ?? `${kind.toLowerCase()}s`;
-}
-
-function group(kind: string): string {
-  return resourceForKind(kind)?.group ?? "";
 }
 
 /** SQLite's "database or disk is full" (SQLITE_FULL), or the ENOSPC of a write beneath it. */

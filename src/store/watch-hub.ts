@@ -115,6 +115,15 @@ export class WatchHub {
     };
   }
 
+  /**
+   * Forgets the changes up to `rv`: resuming from before it is Expired from now on (the history of a backend whose
+   * own store compacted it away, as etcd's compaction does).
+   */
+  expire(rv: number): void {
+    while (this.size > 0 && (this.ring[this.start] as Remembered).rv <= rv) this.forgetOldest();
+    if (rv > this.floor) this.floor = rv;
+  }
+
   /** True when every change after `rv` is still in the history. */
   reaches(rv: number): boolean {
     return rv >= this.floor;

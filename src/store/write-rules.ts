@@ -1,0 +1,68 @@
+/**
+ * The rules every store backend applies to a write, whatever holds the bytes: what an update replaces (spec vs the
+ * status subresource), preconditions and their Conflict wording (kube-apiserver's), and how encryption at rest and
+ * error messages name a kind's resource.
+ */
+import { ApiError } from "../api/errors.js";
+import { resourceForKind } from "../api/resources.js";
+import type { KubeObject } from "../api/types.js";
+import { cloneObject } from "./metadata.js";
+import type { StorageKey } from "./encryption.js";
+
+/** A replacement of everything but .status; identity and timestamps stay as stored. */
+export function withSpecOf<T extends KubeObject>(stored: T, input: T): T {
+  const next = cloneObject(input) as T & { status?: unknown };
+  const status = (stored as T & { status?: unknown }).status;
+  if (status === undefined) delete next.status;
+  else next.status = cloneObject(status);
+  next.kind = stored.kind;
+  next.metadata = { ...next.metadata, ...identityOf(stored) };
+  return next;
+}
+
+/**
+ * The stored object with only .status replaced (the status subresource), and the writer's managedFields when it
+ * brings them: a status write is recorded there as any other write.
+ */
+export function withStatusOf<T extends KubeObject>(stored: T, input: T): T {
+  const next = cloneObject(stored) as T & { status?: unknown };
+  const status = (input as T & { status?: unknown }).status;
+  if (status === undefined) delete next.status;
+  else next.status = cloneObject(status);
+  const managed = input.metadata?.managedFields;
+  if (managed !== undefined) next.metadata.managedFields = cloneObject(managed);
+  return next;
+}
+
+function identityOf(o: KubeObject): Partial<KubeObject["metadata"]> {
+  const m = o.metadata;
+  return { name: m.name, namespace: m.namespace, uid: m.uid, creationTimestamp: m.creationTimestamp };
+}
+
+export function checkPreconditions(stored: KubeObject, pre: { uid?: string; resourceVersion?: string }): void {
+  const m = stored.metadata;
+  const res = plural(stored.kind);
+  if (pre.uid && pre.uid !== m.uid) {
+    throw ApiError.conflict(res, m.name ?? "", `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${m.uid}`);
+  }
+  if (pre.resourceVersion && pre.resourceVersion !== m.resourceVersion) throw modifiedConflict(stored);
+}
+
+/** Where an object lives for encryption: the resource as EncryptionConfiguration names it (plural[.group]). */
+export function storageKey(kind: string, namespace: string, name: string): StorageKey {
+  const g = group(kind);
+  return { resource: g ? `${plural(kind)}.${g}` : plural(kind), namespace, name };
+}
+
+export function plural(kind: string): string {
+  return resourceForKind(kind)?.plural ?? `${kind.toLowerCase()}s`;
+}
+
+export function group(kind: string): string {
+  return resourceForKind(kind)?.group ?? "";
+}
+
+/** kube-apiserver's 409 for a write whose resourceVersion precondition no longer holds. */
+export function modifiedConflict(stored: KubeObject): ApiError {
+  return ApiError.conflict(plural(stored.kind), stored.metadata.name ?? "", "the object has been modified; please apply your changes to the latest version and try again");
+}

@@ -19,6 +19,8 @@ import {
   type WatchMessage,
 } from "./etcd-worker.js";
 
+const STARTUP_TIMEOUT_MS = 60_000;
+
 export class EtcdError extends Error {
   constructor(
     message: string,
@@ -35,7 +37,8 @@ export class EtcdError extends Error {
 
 export class EtcdSync {
   private readonly worker: Worker;
-  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  /** [0]: the id of the last answer; [1]: 1 once the worker has loaded the client. */
+  private readonly signal = new Int32Array(new SharedArrayBuffer(8));
   private readonly requests: MessagePort;
   private readonly watchPort: MessagePort;
   private nextId = 1;
@@ -60,6 +63,12 @@ export class EtcdSync {
     this.worker.unref();
     this.watchPort.on("message", onWatch);
     this.watchPort.unref();
+    // Loading gRPC and etcd's protos takes a second on a quiet machine, many on a loaded one: a bound of its own,
+    // so that the requests' bound stays an etcd's answer time.
+    if (Atomics.wait(this.signal, 1, 0, STARTUP_TIMEOUT_MS) === "timed-out" && Atomics.load(this.signal, 1) === 0) {
+      void this.worker.terminate();
+      throw new EtcdError(`the etcd client did not start within ${STARTUP_TIMEOUT_MS} ms`);
+    }
   }
 
   range(key: string, opts: { rangeEnd?: string; limit?: number; revision?: number; countOnly?: boolean; keysOnly?: boolean } = {}): RangeResult {

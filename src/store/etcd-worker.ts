@@ -216,6 +216,8 @@ export function etcdWorkerMain(deps: WorkerDeps): void {
     }
   };
 
+  Atomics.store(init.signal, 1, 1);
+  Atomics.notify(init.signal, 1);
   init.requests.on("message", (msg: { id: number; req: Request }) => {
     const answer = (reply: Reply) => {
       init.requests.postMessage(reply);

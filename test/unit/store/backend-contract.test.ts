@@ -80,10 +80,10 @@ const etcdBackend: Backend = {
     const plain = opts.now === undefined && opts.transformer === undefined;
     if (plain) {
       shared.store ??= openEtcdStore({ endpoints, compactionIntervalMs: 0 });
-      shared.raw ??= new EtcdSync(endpoints, 5000, () => undefined);
+      shared.raw ??= new EtcdSync(endpoints, 10_000, () => undefined);
     }
     const stores: EtcdStore[] = [plain ? shared.store! : openEtcdStore({ endpoints, compactionIntervalMs: 0, ...opts })];
-    const raw = plain ? shared.raw! : new EtcdSync(endpoints, 5000, () => undefined);
+    const raw = plain ? shared.raw! : new EtcdSync(endpoints, 10_000, () => undefined);
     return {
       store: stores[0],
       second() {
@@ -445,7 +445,7 @@ resources:
 describe("etcd backend: kube-apiserver's layout", () => {
   test("keys /registry/RESOURCE/NS/NAME (nodes under minions, services under services/specs), values without resourceVersion", () => {
     const { store, close } = etcdBackend.open();
-    const raw = new EtcdSync([etcd!.endpoint], 5000, () => undefined);
+    const raw = new EtcdSync([etcd!.endpoint], 10_000, () => undefined);
     try {
       const ns = freshNs();
       const made = store.create(cm(ns, "layout", { k: "v" }));

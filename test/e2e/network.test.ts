@@ -136,7 +136,9 @@ describe("pod networking through the daemon (privileged)", { skip }, () => {
 
 /** The nftables tables and iptables rules a daemon owns (named after its bridge), without counters. */
 function firewallOf(bridge: string): string[] {
-  const tables = (spawnSync("nft", ["-s", "list", "ruleset"], { encoding: "utf8" }).stdout ?? "").split(/\n(?=table )/).filter((t) => t.split("\n")[0].includes(bridge));
+  // Trimmed: the ruleset's last table keeps the output's final newline, and another test's table listed after ours
+  // (files run side by side) takes it away.
+  const tables = (spawnSync("nft", ["-s", "list", "ruleset"], { encoding: "utf8" }).stdout ?? "").split(/\n(?=table )/).filter((t) => t.split("\n")[0].includes(bridge)).map((t) => t.trimEnd());
   const rules = ["iptables-save", "iptables-legacy-save"].flatMap((save) =>
     (spawnSync(save, [], { encoding: "utf8" }).stdout ?? "")
       .split("\n")

@@ -120,6 +120,11 @@ export interface ApiServer {
    * routes (nodelet's own API: images, explain). Not advertised in discovery.
    */
   registerHandler(prefix: string, handler: ExtraHandler): void;
+  /**
+   * Serves every request whose path starts with `prefix` with `handler`, authenticated or not, before the API's own
+   * authentication: the web view (src/ui/), which authenticates by its session cookie and authorizes through `access`.
+   */
+  registerPublicHandler(prefix: string, handler: PublicHandler): void;
   /** The ServiceAccount token issuer (the kubelet's projected tokens come from it). */
   readonly serviceAccountTokens: ServiceAccountTokens;
   /** The API for in-process controllers: the same admission, hooks and deletion rules as requests (local-api.ts). */
@@ -129,6 +134,20 @@ export interface ApiServer {
 }
 
 export type ExtraHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+/** What a public handler may do with the listener's authentication and the API's authorization. */
+export interface ListenerAccess {
+  /** The user the listener itself vouches for: the local administrator on the root-only unix socket; undefined on TCP. */
+  listenerUser: UserInfo | undefined;
+  /** The user a bearer token authenticates as on this listener (the TCP authenticator chain), or undefined. */
+  login(token: string): UserInfo | undefined;
+  /** Throws the API's 403 ApiError unless `user` may make this request (RBAC on the method and path). */
+  authorize(user: UserInfo, method: string, path: string): void;
+  /** Serves `req` as if it had been made to `path` (path and query) by `user`: authorization and the API's handlers. */
+  serveAs(user: UserInfo, req: IncomingMessage, res: ServerResponse, path: string): void;
+}
+
+export type PublicHandler = (req: IncomingMessage, res: ServerResponse, url: URL, access: ListenerAccess) => Promise<void>;
 
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const hooks = new Hooks();
@@ -206,6 +225,12 @@ class Listeners implements ApiServer {
     this.extra.push({ prefix, handler });
   }
 
+  private readonly publicHandlers: { prefix: string; handler: PublicHandler }[] = [];
+
+  registerPublicHandler(prefix: string, handler: PublicHandler): void {
+    this.publicHandlers.push({ prefix, handler });
+  }
+
   /** The extra handler that claims the request's path, if any. */
   private extraHandler(req: IncomingMessage): ExtraHandler | undefined {
     if (this.extra.length === 0) return undefined;
@@ -220,7 +245,7 @@ class Listeners implements ApiServer {
   async start(): Promise<void> {
     this.stopReaper = startNamespaceReaper(this.ctx.store);
     if (this.socketPath) {
-      const unix = this.wire(createHttpServer(httpServerOptions(this.ctx.limits)), () => LOCAL_ADMIN);
+      const unix = this.wire(createHttpServer(httpServerOptions(this.ctx.limits)), () => LOCAL_ADMIN, { listenerUser: LOCAL_ADMIN, login: () => undefined });
       await listenUnix(unix, this.socketPath);
     }
     const t = this.opts.tcp;
@@ -235,7 +260,7 @@ class Listeners implements ApiServer {
         ...(this.opts.authenticators ?? []),
         this.ctx.tokens,
       ]);
-      this.wire(https, (req) => authenticate(chain, req));
+      this.wire(https, (req) => authenticate(chain, req), { listenerUser: undefined, login: (token) => tokenUser(chain, token) });
       const addr = await listenTcp(https, t.host, t.port);
       this.tcp = { host: t.host, port: addr.port };
     }
@@ -257,23 +282,45 @@ class Listeners implements ApiServer {
     await this.audit?.close();
   }
 
+  /** The public handler that claims the request's path, if any. */
+  private publicHandler(req: IncomingMessage): PublicHandler | undefined {
+    if (this.publicHandlers.length === 0) return undefined;
+    const path = (req.url ?? "/").split("?")[0];
+    return this.publicHandlers.find((e) => path.startsWith(e.prefix))?.handler;
+  }
+
+  /** An authenticated (or not: 401) request to the API's routes or to an extra handler, authorized first. */
+  private serve(req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined): void {
+    const extra = user && this.extraHandler(req);
+    if (!extra) return void handleRequest(this.ctx, req, res, user);
+    try {
+      authorize(this.ctx.authorizer, user, req.method ?? "GET", req.url ?? "/");
+    } catch (err) {
+      return sendError(res, err);
+    }
+    void extra(req, res, new URL(req.url ?? "/", "http://localhost"));
+  }
+
   /** Attaches the request and upgrade handlers, with the listener's authentication, to a server. */
-  private wire<S extends Server>(server: S, authenticate: (req: IncomingMessage) => UserInfo | undefined): S {
+  private wire<S extends Server>(server: S, authenticate: (req: IncomingMessage) => UserInfo | undefined, listener: Pick<ListenerAccess, "listenerUser" | "login">): S {
     const log = this.opts.log;
     applyServerLimits(server, this.ctx.limits);
+    const access: ListenerAccess = {
+      ...listener,
+      authorize: (user, method, path) => void authorize(this.ctx.authorizer, user, method, path),
+      serveAs: (user, req, res, path) => {
+        req.url = path;
+        this.serve(req, res, user);
+      },
+    };
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       if (log) logWhenDone(log, req, res);
       this.requests.observe(req, res);
+      const pub = this.publicHandler(req);
+      if (pub) return void pub(req, res, new URL(req.url ?? "/", "http://localhost"), access);
       const user = authenticate(req);
       this.audit?.observe(req, res, user);
-      const extra = user && this.extraHandler(req);
-      if (!extra) return void handleRequest(this.ctx, req, res, user);
-      try {
-        authorize(this.ctx.authorizer, user, req.method ?? "GET", req.url ?? "/");
-      } catch (err) {
-        return sendError(res, err);
-      }
-      void extra(req, res, new URL(req.url ?? "/", "http://localhost"));
+      this.serve(req, res, user);
     });
     server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
       log?.(`${req.method} ${req.url} upgrade`);
@@ -286,6 +333,12 @@ class Listeners implements ApiServer {
     this.servers.push(server);
     return server;
   }
+}
+
+/** The user a bearer token names on the TCP listener (as a request carrying it would authenticate), or undefined. */
+function tokenUser(chain: AuthenticatorChain, token: string): UserInfo | undefined {
+  const r = chain.authenticate({ token });
+  return r && "user" in r ? r.user : undefined;
 }
 
 function logWhenDone(log: (line: string) => void, req: IncomingMessage, res: ServerResponse): void {

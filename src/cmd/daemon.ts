@@ -39,6 +39,7 @@ import { recordSetup } from "./daemon-record.js";
 import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
 import { onStateWriteNoSpace } from "../sys/state-file.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
+import { installUi } from "./ui-wiring.js";
 import { imageApi, nodeImages, registerImageReclaimer } from "./image-wiring.js";
 import { clusterDnsServers, installServiceAllocation, startServices } from "./service-wiring.js";
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
@@ -167,6 +168,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       return renderScript(readSteps(layout.podExplainFile(runtimeUid(pod))), title);
     },
   });
+  const stopUi = installUi(api, { store, nodeName: cfg.nodeName, hostIP: () => network.hostIP(), bridge: cfg.network ? cfg.bridge : undefined, runtimeUid }, log);
   agent = await startNodeAgent({
     nodeName: cfg.nodeName,
     store: kubeletStore,
@@ -210,6 +212,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       step("stopping the workload controllers");
       await workloads.stop();
       step("closing the API server");
+      stopUi();
       await api.close();
       step("removing every pod");
       if (cleanup) await removeAllPods(store, agent, cfg.nodeName);

@@ -25,6 +25,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   reset: () => import("./verbs/reset.js"),
   version: () => import("../cli/version.js"),
   kubeconfig: () => import("./verbs/kubeconfig.js"),
+  dashboard: () => import("./verbs/dashboard.js"),
   "api-resources": () => import("../cli/api-resources.js"),
 };
 
@@ -58,6 +59,7 @@ Node:
   daemon [--root DIR] [--socket PATH] [--cgroup-parent PATH] ...   run the node agent
   reset [--root DIR]       remove what DIR's daemon made, as it recorded it: pods, rules, bridge, cgroups
   kubeconfig               print a kubeconfig for kubectl
+  dashboard [--port N]     the node's web view on 127.0.0.1: prints a one-time login URL, serves until interrupted
   version
 
 Flags for every client verb, before or after the verb: --socket PATH (or NODELET_SOCKET), -n NAMESPACE,

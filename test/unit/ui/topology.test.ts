@@ -1,0 +1,192 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Endpoints, Pod, Service } from "../../../src/api/types.js";
+import { openStore } from "../../../src/store/sqlite-store.js";
+import { TopologyFeed, type FeedTimers, type TopologySource } from "../../../src/ui/live.js";
+import { UsageSeries } from "../../../src/ui/series.js";
+import { buildTopology, endpointRuleKey, podState, type LinkCounters, type Topology, type TopologyInput } from "../../../src/ui/topology.js";
+
+function pod(name: string, ip: string, o: { ready?: boolean; phase?: string; hostPort?: number; hostNetwork?: boolean; deleting?: boolean } = {}): Pod {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", uid: `uid-${name}`, ...(o.deleting ? { deletionTimestamp: "2026-01-01T00:00:00Z" } : {}) },
+    spec: { nodeName: "n1", hostNetwork: o.hostNetwork, containers: [{ name: "c", image: "busybox", ports: o.hostPort ? [{ containerPort: 80, hostPort: o.hostPort }] : [] }] },
+    status: { phase: (o.phase ?? "Running") as "Running", podIP: ip, conditions: [{ type: "Ready", status: o.ready === false ? "False" : "True" }] },
+  };
+}
+
+const web: Service = {
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "web", namespace: "default" },
+  spec: { type: "NodePort", clusterIP: "10.96.0.5", selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP", nodePort: 30080 }] },
+};
+
+const webEndpoints: Endpoints = {
+  apiVersion: "v1",
+  kind: "Endpoints",
+  metadata: { name: "web", namespace: "default" },
+  subsets: [
+    {
+      addresses: [{ ip: "10.88.0.2", targetRef: { kind: "Pod", namespace: "default", name: "a" } }, { ip: "10.88.0.3" }],
+      notReadyAddresses: [{ ip: "10.88.0.4", targetRef: { kind: "Pod", namespace: "default", name: "c" } }],
+      ports: [{ name: "http", port: 8080, protocol: "TCP" }],
+    },
+  ],
+};
+
+const link: LinkCounters = { rxPackets: 10, rxBytes: 1000, txPackets: 20, txBytes: 2000 };
+
+function input(over: Partial<TopologyInput> = {}): TopologyInput {
+  return {
+    nodeName: "n1",
+    hostIP: "192.168.1.10",
+    bridge: "nodelet0",
+    pods: [pod("b", "10.88.0.3"), pod("a", "10.88.0.2", { hostPort: 8080 }), pod("c", "10.88.0.4", { ready: false })],
+    services: [web],
+    endpoints: [webEndpoints],
+    vethOf: (p) => `nl-${p.metadata.name}`,
+    links: new Map([["nl-a", link]]),
+    rules: new Map([[endpointRuleKey("10.96.0.5", 80, "TCP", "10.88.0.2", 8080), { packets: 7, bytes: 420 }]]),
+    ...over,
+  };
+}
+
+const edge = (t: Topology, id: string) => t.edges.find((e) => e.id === id);
+
+describe("topology model (pure)", () => {
+  it("node, bridge, each pod on its veth with its IP and counters, pods in name order", () => {
+    const t = buildTopology(input());
+    assert.deepEqual(t.nodes.filter((n) => n.kind === "pod").map((n) => n.id), ["pod/default/a", "pod/default/b", "pod/default/c"]);
+    assert.equal(t.nodes.find((n) => n.id === "pod/default/a")?.label, "default/a\n10.88.0.2");
+    assert.deepEqual(edge(t, "uplink"), { id: "uplink", kind: "uplink", source: "node", target: "bridge", label: "routed" });
+    const veth = edge(t, "veth/pod/default/a");
+    assert.equal(veth?.source, "bridge");
+    assert.equal(veth?.interface, "nl-a");
+    assert.deepEqual(veth?.link, link);
+    assert.equal(edge(t, "veth/pod/default/b")?.link, undefined, "a veth not read has no counters, not zeros");
+  });
+
+  it("a Service points at exactly its ready endpoints, with its rule counters; its NodePort hangs off the node", () => {
+    const t = buildTopology(input());
+    const eps = t.edges.filter((e) => e.kind === "endpoint");
+    assert.deepEqual(eps.map((e) => `${e.source}>${e.target}`).sort(), ["svc/default/web>pod/default/a", "svc/default/web>pod/default/b"]);
+    assert.deepEqual(edge(t, "ep/svc/default/web>pod/default/a")?.rule, { packets: 7, bytes: 420 });
+    assert.equal(edge(t, "ep/svc/default/web>pod/default/b")?.rule, undefined);
+    assert.equal(t.nodes.find((n) => n.id === "svc/default/web")?.ip, "10.96.0.5");
+    assert.ok(edge(t, "nodeport/30080/TCP>node"));
+    assert.equal(edge(t, "nodeport/30080/TCP>svc/default/web")?.label, "→ 80");
+  });
+
+  it("hostPorts are entries on the node leading to their pod", () => {
+    const t = buildTopology(input());
+    assert.equal(t.nodes.find((n) => n.kind === "hostPort")?.label, "hostPort 8080/TCP");
+    assert.equal(edge(t, "hostport/0.0.0.0:8080/TCP>pod/default/a")?.label, "→ 80");
+  });
+
+  it("an endpoint whose pod is not on this node draws no edge; host-network pods and --no-network hang off the node", () => {
+    const t = buildTopology(input({ pods: [pod("a", "10.88.0.2"), pod("h", "192.168.1.10", { hostNetwork: true })] }));
+    assert.deepEqual(t.edges.filter((e) => e.kind === "endpoint").map((e) => e.target), ["pod/default/a"]);
+    assert.equal(edge(t, "hostnet/pod/default/h")?.label, "host network");
+    const bare = buildTopology(input({ bridge: undefined, services: [], pods: [pod("a", "127.0.0.1")] }));
+    assert.deepEqual(bare.nodes.map((n) => n.kind), ["node", "pod"]);
+    assert.equal(edge(bare, "hostnet/pod/default/a")?.label, "loopback only");
+  });
+
+  it("pods are coloured by phase and readiness; terminating wins", () => {
+    assert.equal(podState(pod("a", "")), "ready");
+    assert.equal(podState(pod("a", "", { ready: false })), "running");
+    assert.equal(podState(pod("a", "", { phase: "Pending" })), "pending");
+    assert.equal(podState(pod("a", "", { phase: "Succeeded" })), "succeeded");
+    assert.equal(podState(pod("a", "", { phase: "Failed" })), "failed");
+    assert.equal(podState(pod("a", "", { deleting: true })), "terminating");
+    assert.equal(podState({ ...pod("a", ""), status: undefined }), "unknown");
+  });
+});
+
+describe("usage series (fake clock)", () => {
+  it("keeps 15 minutes of points a pod and forgets pods that went", () => {
+    let t = 0;
+    const s = new UsageSeries(() => t, 15 * 60_000);
+    for (let i = 0; i < 200; i++) {
+      t = i * 5000;
+      s.record([{ namespace: "default", name: "a", cpuNanoCores: i, memoryBytes: 1 }]);
+    }
+    const points = s.of("default", "a");
+    assert.equal(points.length, 180);
+    assert.equal(points[0].cpuNanoCores, 20);
+    assert.equal(points.at(-1)?.t, 199 * 5000);
+    s.record([]);
+    assert.deepEqual(s.of("default", "a"), []);
+  });
+});
+
+/** Timers run by hand: the feed's debounce and counter ticks, without waiting. */
+class ManualTimers implements FeedTimers {
+  timeouts: (() => void)[] = [];
+  intervals = new Map<number, () => void>();
+  private next = 1;
+  setTimeout(fn: () => void): unknown {
+    this.timeouts.push(fn);
+    return 0;
+  }
+  setInterval(fn: () => void): unknown {
+    this.intervals.set(this.next, fn);
+    return this.next++;
+  }
+  clearInterval(h: unknown): void {
+    this.intervals.delete(h as number);
+  }
+  async flush(): Promise<void> {
+    const due = this.timeouts.splice(0);
+    for (const fn of due) fn();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe("topology feed", () => {
+  it("sends the topology on subscribe and after each change, re-reads counters on ticks, and stops with its last page", async () => {
+    const store = openStore(":memory:");
+    let rx = 0;
+    const src: TopologySource = {
+      store,
+      nodeName: "n1",
+      hostIP: () => "192.168.1.10",
+      bridge: "nodelet0",
+      vethOf: (p) => `nl-${p.metadata.name}`,
+      counters: (names) => Promise.resolve({ links: new Map(names.map((n) => [n, { ...link, rxPackets: rx }])), rules: new Map() }),
+    };
+    const timers = new ManualTimers();
+    const feed = new TopologyFeed(src, 100, 2000, timers);
+    const got: Topology[] = [];
+    const stop = feed.subscribe((json) => got.push(JSON.parse(json) as Topology));
+    await timers.flush();
+    assert.equal(got.length, 1);
+    assert.deepEqual(got[0].nodes.map((n) => n.kind), ["node", "bridge"]);
+
+    const { status: _s, ...bare } = pod("a", "10.88.0.2");
+    store.create(bare);
+    store.create({ ...pod("elsewhere", "10.88.1.2"), spec: { ...pod("x", "").spec, nodeName: "n2" } });
+    await timers.flush();
+    assert.equal(got.length, 2, "two writes within the debounce make one update");
+    assert.deepEqual(got[1].nodes.filter((n) => n.kind === "pod").map((n) => n.id), ["pod/default/a"], "pods of other nodes are not drawn");
+
+    [...timers.intervals.values()][0]();
+    await timers.flush();
+    assert.equal(got.length, 2, "nothing moved: nothing sent");
+    rx = 5;
+    [...timers.intervals.values()][0]();
+    await timers.flush();
+    assert.equal(got.length, 3);
+    assert.equal(got[2].edges.find((e) => e.kind === "veth")?.link?.rxPackets, 5);
+
+    stop();
+    assert.equal(feed.watching, 0);
+    assert.equal(timers.intervals.size, 0, "no ticks with no page open");
+    store.create({ ...bare, metadata: { ...bare.metadata, name: "b" } });
+    await timers.flush();
+    assert.equal(got.length, 3);
+    store.close();
+  });
+});

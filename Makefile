@@ -1,7 +1,7 @@
 # nodelet — every target installs what it needs first, so `make demo` and `make test` work on a fresh machine.
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps openssl conntrack libseccomp-dev bpftool docker-registry skopeo apache2-utils attr zstd python3-kubernetes mmdebstrap etcd-server
+DEB_PACKAGES := busybox-static catatonit iproute2 iptables nftables util-linux kmod socat procps openssl conntrack libseccomp-dev bpftool docker-registry skopeo apache2-utils attr zstd python3-kubernetes mmdebstrap etcd-server chromium
 BENCH_PACKAGES := crun runc podman containernetworking-plugins wrk hyperfine iperf3 umoci containerd
 NODE_TEST := node --test --test-concurrency=1 --enable-source-maps
 # A bound on each test file (the runner applies --test-timeout to a file's whole process), so a test that hangs fails
@@ -56,11 +56,14 @@ build/shim-analyzed: $(wildcard shim/*.c shim/*.h) | deb-deps
 shim-analyze: build/shim-analyzed
 
 # tsc for every module (tests import them one by one), then the CLI bundled into one CommonJS file per verb, so a
-# command loads three files instead of a few dozen (its start-up is part of every `nodelet run`; scripts/build-cli.mjs).
+# command loads three files instead of a few dozen (its start-up is part of every `nodelet run`; scripts/build-cli.mjs),
+# then the web view's page (web/, type-checked with the DOM's types) bundled with its libraries into dist/ui.
 build: deps shim
 	npx tsc -p tsconfig.json
 	rm -rf dist/cli
 	node scripts/build-cli.mjs
+	npx tsc -p web/tsconfig.json
+	node scripts/build-ui.mjs
 
 # DESIGN.md's layer order and no import cycles, as rules in .dependency-cruiser.cjs (test/unit/layering shows a
 # wrong-way import is caught).

@@ -168,7 +168,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       return renderScript(readSteps(layout.podExplainFile(runtimeUid(pod))), title);
     },
   });
-  const stopUi = installUi(api, { store, nodeName: cfg.nodeName, hostIP: () => network.hostIP(), bridge: cfg.network ? cfg.bridge : undefined, runtimeUid }, log);
+  const stopUi = installUi(api, { store, nodeName: cfg.nodeName, hostIP: () => network.hostIP(), bridge: cfg.network ? cfg.bridge : undefined, runtimeUid, podUsage: (pod) => runtime.podUsage(runtimeUid(pod)) }, log);
   agent = await startNodeAgent({
     nodeName: cfg.nodeName,
     store: kubeletStore,

@@ -2,15 +2,14 @@
  * The web view (src/ui/) on the daemon's listeners: its sessions, the topology's sources (the store, each veth's
  * interface statistics) and the 15-minute usage series fed from the pod metrics the node already serves.
  */
-import { parseQuantity } from "../api/quantity.js";
-import type { Pod, PodMetrics } from "../api/types.js";
+import type { Pod } from "../api/types.js";
 import type { ApiServer } from "../apiserver/index.js";
 import { vethName } from "../network/names.js";
 import type { Store } from "../store/store.js";
 import { readLinkStats } from "../sys/link-stats.js";
 import { findAssetsDir, loadAssets } from "../ui/assets.js";
 import { TopologyFeed, type TopologySource } from "../ui/live.js";
-import { UsageSeries, type PodUsage } from "../ui/series.js";
+import { UsageSeries } from "../ui/series.js";
 import { SessionStore } from "../ui/session.js";
 import { UiServer } from "../ui/ui-server.js";
 
@@ -22,6 +21,8 @@ export interface UiWiring {
   bridge: string | undefined;
   /** The uid the runtime knows a pod by (a mirror pod's is its static pod's). */
   runtimeUid: (pod: Pod) => string;
+  /** The pod cgroup's counters (runtime.podUsage of its runtime uid); without it the pod pages chart nothing. */
+  podUsage?: (pod: Pod) => Promise<{ cpuNanos: number; memoryWorkingSetBytes: number }>;
   /** How often the usage series takes a point (default 5 s: 180 points a pod over 15 minutes). */
   sampleMs?: number;
 }
@@ -39,15 +40,18 @@ export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void)
   const dir = findAssetsDir();
   const assets = loadAssets(dir);
   if (!assets.has("index.html")) log("web view: no built page found (dist/ui): /ui/ answers 503 until `make build` writes it");
-  const usage = new UsageSeries(Date.now);
-  const ui = new UiServer({ sessions: new SessionStore(Date.now), assets, topology, feed: new TopologyFeed(topology), usage });
+  const series = new UsageSeries(Date.now);
+  const ui = new UiServer({ sessions: new SessionStore(Date.now), assets, topology, feed: new TopologyFeed(topology), usage: series });
   api.registerPublicHandler("/ui", (req, res, url, access) => ui.handle(req, res, url, access));
   let sampling = false;
+  const read = w.podUsage;
   const sample = async () => {
-    if (sampling) return;
+    if (sampling || !read) return;
     sampling = true;
     try {
-      usage.record((await api.podMetrics("", "")).map(podUsage));
+      const running = w.store.list<Pod>("Pod", { fieldSelector: `spec.nodeName=${w.nodeName}` }).items.filter((p) => p.status?.phase === "Running");
+      const usage = await Promise.all(running.map((p) => read(p).then((u) => ({ namespace: p.metadata.namespace ?? "default", name: p.metadata.name ?? "", cpuNanos: u.cpuNanos, memoryBytes: u.memoryWorkingSetBytes }), () => undefined)));
+      series.record(usage.filter((u) => u !== undefined));
     } catch (err) {
       log(`web view: cannot sample pod usage: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
@@ -58,14 +62,4 @@ export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void)
   const timer = setInterval(() => void sample(), w.sampleMs ?? 5000);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-function podUsage(m: PodMetrics): PodUsage {
-  let cpu = 0;
-  let mem = 0;
-  for (const c of m.containers) {
-    cpu += Number(parseQuantity(c.usage.cpu).nanos);
-    mem += Number(parseQuantity(c.usage.memory).nanos / 1_000_000_000n);
-  }
-  return { namespace: m.metadata.namespace ?? "default", name: m.metadata.name ?? "", cpuNanoCores: cpu, memoryBytes: mem };
 }

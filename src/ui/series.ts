@@ -1,7 +1,9 @@
 /**
  * What a pod's page charts: CPU and memory of each pod over the last 15 minutes, one point per sampling tick, kept in
  * memory (bounded: `windowMs / intervalMs` points a pod, pods that go are forgotten at the next tick). Pure but for
- * the injected clock; the daemon's wiring feeds it from the metrics the node already samples (metrics.k8s.io).
+ * the injected clock. The daemon's wiring feeds it the pod cgroup's counters (the ones metrics.k8s.io reads): CPU
+ * as cumulative nanoseconds, made a rate here between two ticks, so the view keeps no state in the node's own
+ * metrics sampler (whose window the autoscaler reads).
  */
 export interface UsagePoint {
   /** ms since the epoch. */
@@ -13,7 +15,8 @@ export interface UsagePoint {
 export interface PodUsage {
   namespace: string;
   name: string;
-  cpuNanoCores: number;
+  /** Cumulative CPU time of the pod's cgroup. */
+  cpuNanos: number;
   memoryBytes: number;
 }
 
@@ -21,6 +24,7 @@ export const SERIES_WINDOW_MS = 15 * 60_000;
 
 export class UsageSeries {
   private readonly series = new Map<string, UsagePoint[]>();
+  private readonly lastCpu = new Map<string, { t: number; cpuNanos: number }>();
 
   constructor(
     private readonly now: () => number,
@@ -34,13 +38,21 @@ export class UsageSeries {
     for (const u of usage) {
       const key = `${u.namespace}/${u.name}`;
       live.add(key);
+      const prev = this.lastCpu.get(key);
+      this.lastCpu.set(key, { t, cpuNanos: u.cpuNanos });
+      // The first tick of a pod (or a counter that went back: a new cgroup) has no rate yet.
+      if (!prev || t <= prev.t || u.cpuNanos < prev.cpuNanos) continue;
       let points = this.series.get(key);
       if (!points) this.series.set(key, (points = []));
-      points.push({ t, cpuNanoCores: u.cpuNanoCores, memoryBytes: u.memoryBytes });
+      points.push({ t, cpuNanoCores: ((u.cpuNanos - prev.cpuNanos) * 1000) / (t - prev.t), memoryBytes: u.memoryBytes });
       const cut = points.findIndex((p) => p.t > t - this.windowMs);
       if (cut > 0) points.splice(0, cut);
     }
-    for (const key of this.series.keys()) if (!live.has(key)) this.series.delete(key);
+    for (const key of this.lastCpu.keys()) {
+      if (live.has(key)) continue;
+      this.lastCpu.delete(key);
+      this.series.delete(key);
+    }
   }
 
   /** The pod's points within the window, oldest first (a copy). */

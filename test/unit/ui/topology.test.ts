@@ -106,17 +106,21 @@ describe("topology model (pure)", () => {
 });
 
 describe("usage series (fake clock)", () => {
-  it("keeps 15 minutes of points a pod and forgets pods that went", () => {
+  it("keeps 15 minutes of CPU rates and memory a pod and forgets pods that went", () => {
     let t = 0;
     const s = new UsageSeries(() => t, 15 * 60_000);
     for (let i = 0; i < 200; i++) {
       t = i * 5000;
-      s.record([{ namespace: "default", name: "a", cpuNanoCores: i, memoryBytes: 1 }]);
+      // i/100 of a core: i * 50 ms of CPU time in each 5 s tick.
+      s.record([{ namespace: "default", name: "a", cpuNanos: 25e6 * i * (i + 1), memoryBytes: 1 }]);
     }
     const points = s.of("default", "a");
     assert.equal(points.length, 180);
-    assert.equal(points[0].cpuNanoCores, 20);
+    assert.equal(points[0].cpuNanoCores, 20 * 1e7, "the rate between the two ticks, in nanocores");
     assert.equal(points.at(-1)?.t, 199 * 5000);
+    t += 5000;
+    s.record([{ namespace: "default", name: "a", cpuNanos: 0, memoryBytes: 1 }]);
+    assert.equal(s.of("default", "a").at(-1)?.t, 199 * 5000, "a counter that went back (a new cgroup) makes no point");
     s.record([]);
     assert.deepEqual(s.of("default", "a"), []);
   });

@@ -43,11 +43,12 @@ describe("web view over HTTPS and the unix socket", { skip: needsCommand("openss
   let stopUi: () => void;
   let https: Send;
   let port: number;
+  let cpu = 0;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "nodelet-ui-"));
     const cert = await ensureServingCert({ dir: join(dir, "pki") });
     t = await startTestServer({ tcp: { host: "127.0.0.1", port: 0, token: "admin-token", ...cert }, authenticators: [new StaticTokenAuthenticator([{ token: "bob-token", user: { name: "bob", groups: [] } }])] });
-    stopUi = installUi(t.server, { store: t.store, nodeName: "node1", hostIP: () => "192.168.1.10", bridge: "nodelet-uit", runtimeUid: (p) => p.metadata.uid!, sampleMs: 60_000 }, () => undefined);
+    stopUi = installUi(t.server, { store: t.store, nodeName: "node1", hostIP: () => "192.168.1.10", bridge: "nodelet-uit", runtimeUid: (p) => p.metadata.uid!, podUsage: () => Promise.resolve({ cpuNanos: (cpu += 1e8), memoryWorkingSetBytes: 5 << 20 }), sampleMs: 50 }, () => undefined);
     port = t.server.tcpAddress()!.port;
     https = (method, path, o = {}) =>
       new Promise((resolve, reject) => {
@@ -99,6 +100,13 @@ describe("web view over HTTPS and the unix socket", { skip: needsCommand("openss
     const pods = await https("GET", "/ui/api/k8s/api/v1/namespaces/default/pods", { headers: { cookie } });
     assert.equal(pods.status, 200);
     assert.equal((JSON.parse(pods.body) as { items: unknown[] }).items.length, 1);
+    let usage: { points: { cpuNanoCores: number; memoryBytes: number }[] } = { points: [] };
+    await waitFor("usage points of web-1", async () => {
+      usage = JSON.parse((await https("GET", "/ui/api/usage/default/web-1", { headers: { cookie } })).body) as typeof usage;
+      return usage.points.length >= 2;
+    });
+    assert.equal(usage.points[0].memoryBytes, 5 << 20);
+    assert.ok(usage.points[0].cpuNanoCores > 0);
     assert.equal((await https("POST", "/ui/api/k8s/api/v1/namespaces/default/pods", { headers: { cookie }, body: "{}" })).status, 405);
     assert.equal((await https("DELETE", "/ui/api/k8s/api/v1/namespaces/default/pods/web-1", { headers: { cookie } })).status, 405);
   });

@@ -1,0 +1,126 @@
+/**
+ * The topology: a Cytoscape.js graph of what /ui/api/topology pushes (node, bridge, veths, hostPorts, NodePorts,
+ * Services → ready endpoints), edges labelled with their live counters, pods coloured by state in the Okabe-Ito
+ * palette (safe for colour-blind readers) with the state also written out; beside it, the same pods and Services as
+ * a list of links, so every pod is reachable by keyboard and named for screen readers.
+ */
+import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
+import { h, bytes, count } from "./dom.js";
+import type { Topology, TopoEdge, TopoNode } from "../src/ui/topology.js";
+
+export const STATE_COLOURS: Record<string, string> = {
+  ready: "#009E73",
+  running: "#56B4E9",
+  pending: "#E69F00",
+  succeeded: "#999999",
+  failed: "#D55E00",
+  terminating: "#CC79A7",
+  unknown: "#000000",
+};
+
+const KIND_SHAPES: Record<string, string> = { node: "round-rectangle", bridge: "rectangle", pod: "ellipse", service: "diamond", hostPort: "tag", nodePort: "tag" };
+
+function edgeLabel(e: TopoEdge): string {
+  const parts = [e.label];
+  if (e.link) parts.push(`↓${count(e.link.txPackets)} pkt ${bytes(e.link.txBytes)} ↑${count(e.link.rxPackets)} pkt ${bytes(e.link.rxBytes)}`);
+  if (e.rule) parts.push(`${count(e.rule.packets)} pkt ${bytes(e.rule.bytes)}`);
+  return parts.filter(Boolean).join("\n");
+}
+
+function nodeElement(n: TopoNode): ElementDefinition {
+  return { group: "nodes", data: { id: n.id, label: n.state ? `${n.label}\n(${n.state})` : n.label, kind: n.kind, colour: n.state ? STATE_COLOURS[n.state] : n.kind === "service" ? "#0072B2" : "#F0E442" } };
+}
+
+function edgeElement(e: TopoEdge): ElementDefinition {
+  return { group: "edges", data: { id: e.id, source: e.source, target: e.target, label: edgeLabel(e), kind: e.kind } };
+}
+
+export class TopologyView {
+  private cy: Core | undefined;
+  private readonly graph = h("div", { class: "graph", role: "img", "aria-label": "Graph of the node's network: the same items are listed beside it" });
+  private readonly list = h("div", { class: "topo-list" });
+  readonly root = h("section", { class: "topology", "aria-labelledby": "topo-title" }, h("h1", { id: "topo-title" }, "Topology"), legend(), h("div", { class: "topo-body" }, this.graph, this.list));
+  private shape = "";
+
+  constructor(
+    private readonly openPod: (namespace: string, name: string) => void,
+    private readonly focus: string | undefined,
+  ) {}
+
+  show(t: Topology): void {
+    this.renderList(t);
+    if (!this.cy) {
+      this.cy = cytoscape({
+        container: this.graph,
+        style: [
+          { selector: "node", style: { label: "data(label)", "background-color": "data(colour)", "text-wrap": "wrap", "font-size": 10, "text-valign": "bottom", "text-margin-y": 4, width: 26, height: 26, "border-width": 1, "border-color": "#333" } },
+          ...Object.entries(KIND_SHAPES).map(([kind, shape]) => ({ selector: `node[kind = "${kind}"]`, style: { shape: shape as never } })),
+          { selector: "edge", style: { label: "data(label)", "font-size": 8, "text-wrap": "wrap", "curve-style": "bezier", "target-arrow-shape": "triangle", width: 1.5, "line-color": "#777", "target-arrow-color": "#777", "text-background-color": "#fff", "text-background-opacity": 0.8 } },
+          { selector: 'edge[kind = "endpoint"]', style: { "line-color": "#0072B2", "target-arrow-color": "#0072B2", "line-style": "dashed" } },
+          { selector: ":selected", style: { "border-width": 4, "border-color": "#000", "line-color": "#000" } },
+        ],
+        wheelSensitivity: 0.3,
+        minZoom: 0.2,
+        maxZoom: 3,
+      });
+      this.cy.on("tap", 'node[kind = "pod"]', (ev) => {
+        const [, ns, name] = String(ev.target.id()).split("/");
+        this.openPod(ns, name);
+      });
+    }
+    const cy = this.cy;
+    const wanted = [...t.nodes.map(nodeElement), ...t.edges.map(edgeElement)];
+    const ids = new Set(wanted.map((e) => e.data.id));
+    cy.batch(() => {
+      cy.elements().forEach((el) => {
+        if (!ids.has(el.id())) el.remove();
+      });
+      for (const def of wanted) {
+        const el = cy.getElementById(def.data.id!);
+        if (el.nonempty()) el.data(def.data);
+        else cy.add(def);
+      }
+    });
+    const shape = [...ids].sort().join(",");
+    if (shape !== this.shape) {
+      this.shape = shape;
+      cy.layout({ name: "breadthfirst", directed: true, roots: ["#node"], spacingFactor: 1.1, padding: 20, animate: false }).run();
+      if (this.focus) cy.getElementById(this.focus).select();
+    }
+  }
+
+  private renderList(t: Topology): void {
+    const pods = t.nodes.filter((n) => n.kind === "pod");
+    const services = t.nodes.filter((n) => n.kind === "service");
+    const vethOf = new Map(t.edges.filter((e) => e.kind === "veth").map((e) => [e.target, e]));
+    const endpointsOf = (id: string) => t.edges.filter((e) => e.kind === "endpoint" && e.source === id).map((e) => e.target.split("/").slice(1).join("/"));
+    this.list.replaceChildren(
+      h("h2", {}, `Pods on ${t.nodeName} (${pods.length})`),
+      h(
+        "ul",
+        { class: "pods", "aria-label": "Pods" },
+        ...pods.map((p) => {
+          const veth = vethOf.get(p.id);
+          return h(
+            "li",
+            { "data-pod": p.id, class: this.focus === p.id ? "focused" : undefined },
+            h("span", { class: `dot state-${p.state ?? "unknown"}`, "aria-hidden": "true" }),
+            h("a", { href: `#/pod/${encodeURIComponent(p.namespace!)}/${encodeURIComponent(p.name!)}` }, `${p.namespace}/${p.name}`),
+            ` ${p.state} · ${p.ip ?? "no IP"}`,
+            veth ? ` · ${veth.interface}${veth.link ? ` (${count(veth.link.txPackets + veth.link.rxPackets)} pkt)` : ""}` : "",
+          );
+        }),
+      ),
+      h("h2", {}, `Services (${services.length})`),
+      h("ul", { class: "services", "aria-label": "Services" }, ...services.map((s) => h("li", { "data-service": s.id }, `${s.namespace}/${s.name} ${s.ip ?? ""} → `, endpointsOf(s.id).join(", ") || "no ready endpoints"))),
+    );
+  }
+
+  destroy(): void {
+    this.cy?.destroy();
+  }
+}
+
+function legend(): HTMLElement {
+  return h("ul", { class: "legend", "aria-label": "Pod colours" }, ...Object.entries(STATE_COLOURS).map(([state]) => h("li", {}, h("span", { class: `dot state-${state}`, "aria-hidden": "true" }), state)));
+}

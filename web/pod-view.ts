@@ -151,21 +151,26 @@ export class PodView {
     this.events.replaceChildren(items.length ? table("Events of the pod", ["type", "reason", "age", "count", "message"], items.map((e) => [e.type ?? "", e.reason ?? "", age(when(e)), e.count ?? 1, e.message ?? ""])) : h("p", {}, "No events."));
   }
 
+  /** Follows the first container's log; a stream that ends (a daemon restart, a network change) starts again. */
   private async followLog(): Promise<void> {
     const container = this.pod?.spec.containers[0]?.name;
     if (!container) return;
-    const lines: string[] = [];
     const path = k8s(`${this.base()}/pods/${encodeURIComponent(this.name)}/log?follow=true&tailLines=200&container=${encodeURIComponent(container)}`);
-    try {
-      await streamLines(path, this.abort.signal, (line) => {
-        lines.push(line);
-        if (lines.length > MAX_LOG_LINES) lines.splice(0, lines.length - MAX_LOG_LINES);
-        const stick = this.log.scrollTop + this.log.clientHeight >= this.log.scrollHeight - 4;
-        this.log.textContent = lines.join("\n");
-        if (stick) this.log.scrollTop = this.log.scrollHeight;
-      });
-    } catch (err) {
-      if (!this.abort.signal.aborted) this.log.append(`\n[log: ${err instanceof Error ? err.message : String(err)}]`);
+    while (!this.abort.signal.aborted && !this.gone) {
+      const lines: string[] = [];
+      try {
+        await streamLines(path, this.abort.signal, (line) => {
+          lines.push(line);
+          if (lines.length > MAX_LOG_LINES) lines.splice(0, lines.length - MAX_LOG_LINES);
+          const stick = this.log.scrollTop + this.log.clientHeight >= this.log.scrollHeight - 4;
+          this.log.textContent = lines.join("\n");
+          if (stick) this.log.scrollTop = this.log.scrollHeight;
+        });
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        if (err instanceof HttpError && err.status >= 400) this.log.append(`\n[log: ${err.message}]`);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
     }
   }
 

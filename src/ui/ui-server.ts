@@ -144,10 +144,14 @@ export class UiServer {
   }
 }
 
-/** A login form must come from this origin: the browser's Origin (or Sec-Fetch-Site) says where it was posted from. */
+/**
+ * A login form must come from this origin. Sec-Fetch-Site, which a browser sets and a page cannot, decides where
+ * present (the page's Referrer-Policy no-referrer makes Chromium send `Origin: null` even for its own forms); else
+ * the Origin header; a client that sends neither is not a browser and carries no ambient credentials to abuse.
+ */
 export function sameOrigin(req: Pick<IncomingMessage, "headers">): boolean {
   const site = req.headers["sec-fetch-site"];
-  if (typeof site === "string" && site !== "same-origin" && site !== "none") return false;
+  if (typeof site === "string") return site === "same-origin" || site === "none";
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   try {

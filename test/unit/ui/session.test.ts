@@ -112,5 +112,7 @@ describe("web view cookies and origin checks", () => {
     assert.equal(sameOrigin(req({ origin: "null" })), false);
     assert.equal(sameOrigin(req({ "sec-fetch-site": "cross-site" })), false);
     assert.equal(sameOrigin(req({ "sec-fetch-site": "same-origin", origin: "https://node:6443" })), true);
+    assert.equal(sameOrigin(req({ "sec-fetch-site": "same-origin", origin: "null" })), true, "Chromium's own form under Referrer-Policy no-referrer");
+    assert.equal(sameOrigin(req({ "sec-fetch-site": "same-site", origin: "https://node:6443" })), false);
   });
 });

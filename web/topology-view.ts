@@ -49,6 +49,15 @@ export class TopologyView {
 
   show(t: Topology): void {
     this.renderList(t);
+    // The list first, the graph (its layout is the slow part) in a task of its own: a new pod is in the page at once.
+    clearTimeout(this.drawTimer);
+    this.drawTimer = setTimeout(() => this.draw(t), 0);
+  }
+
+  private drawTimer: ReturnType<typeof setTimeout> | undefined;
+  private listKey = "";
+
+  private draw(t: Topology): void {
     if (!this.cy) {
       this.cy = cytoscape({
         container: this.graph,
@@ -89,11 +98,15 @@ export class TopologyView {
     }
   }
 
+  /** The list is rebuilt only when what it says changed (counters live in the graph), so focus and clicks stay put. */
   private renderList(t: Topology): void {
     const pods = t.nodes.filter((n) => n.kind === "pod");
     const services = t.nodes.filter((n) => n.kind === "service");
     const vethOf = new Map(t.edges.filter((e) => e.kind === "veth").map((e) => [e.target, e]));
     const endpointsOf = (id: string) => t.edges.filter((e) => e.kind === "endpoint" && e.source === id).map((e) => e.target.split("/").slice(1).join("/"));
+    const key = JSON.stringify([t.nodeName, pods.map((p) => [p.id, p.state, p.ip, vethOf.get(p.id)?.interface]), services.map((s) => [s.id, s.ip, endpointsOf(s.id)])]);
+    if (key === this.listKey) return;
+    this.listKey = key;
     this.list.replaceChildren(
       h("h2", {}, `Pods on ${t.nodeName} (${pods.length})`),
       h(
@@ -107,7 +120,7 @@ export class TopologyView {
             h("span", { class: `dot state-${p.state ?? "unknown"}`, "aria-hidden": "true" }),
             h("a", { href: `#/pod/${encodeURIComponent(p.namespace!)}/${encodeURIComponent(p.name!)}` }, `${p.namespace}/${p.name}`),
             ` ${p.state} · ${p.ip ?? "no IP"}`,
-            veth ? ` · ${veth.interface}${veth.link ? ` (${count(veth.link.txPackets + veth.link.rxPackets)} pkt)` : ""}` : "",
+            veth ? ` · veth ${veth.interface}` : "",
           );
         }),
       ),
@@ -117,6 +130,7 @@ export class TopologyView {
   }
 
   destroy(): void {
+    clearTimeout(this.drawTimer);
     this.cy?.destroy();
   }
 }

@@ -1,0 +1,198 @@
+/**
+ * The web view in a real browser (Debian's headless Chromium, driven by puppeteer-core without a browser download)
+ * against one real daemon with real pods: log in, the topology shows the pods and a Service pointing at its ready
+ * endpoint, a pod created through the API appears within a second and disappears when deleted, every pod is reachable
+ * by keyboard, the pod page shows a following log, a chart that gains points and the explain view's veth and cgroup;
+ * logout; the session cookie's attributes; `nodelet dashboard`'s one-time URL. Screenshots go to
+ * dist/test-artifacts/ui/.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "puppeteer-core";
+import { parse } from "yaml";
+import { NODELET, suiteDaemon } from "../helpers/daemon.js";
+import { freePort } from "../helpers/ports.js";
+import { launchIsolatedChromium, type IsolatedBrowser } from "../helpers/browser.js";
+import { needsCommand, needsRoot } from "../helpers/root.js";
+import { waitFor } from "../helpers/wait.js";
+
+const skip = needsRoot() || needsCommand("chromium");
+const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/ui/", import.meta.url));
+
+function pod(name: string, labels: string): string {
+  return `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, labels: {${labels}}}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+  - name: main
+    image: busybox
+    command: [sh, -c, 'echo hello-from-${name}; while true; do echo tick; sleep 1; done']
+    resources: {requests: {cpu: 50m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
+`;
+}
+
+const SERVICE = `apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`;
+
+describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
+  let port = 0;
+  let dashboardPort = 0;
+  let isolated: IsolatedBrowser;
+  const d = suiteDaemon("ui-browser", [], {
+    async beforeStart(daemon) {
+      port = await freePort();
+      daemon.extraArgs.push("--listen", `127.0.0.1:${port}`);
+    },
+  });
+  let browser: Browser;
+  let page: Page;
+  let base = "";
+  let token = "";
+  /** What the page said, shown when a step fails. */
+  let consoleLog = "";
+  const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}\n${consoleLog}\npage: ${(await page.content().catch(() => "")).slice(0, 3000)}`, { cause: err });
+    }
+  };
+
+  // Expressions evaluated in the page as strings: the test is compiled without the DOM's types.
+  const inPage = async <T>(p: Page, expr: string): Promise<T> => (await p.evaluate(expr)) as T;
+  const textIn = (p: Page, selector: string) => inPage<string>(p, `document.querySelector(${JSON.stringify(selector)})?.textContent ?? ""`);
+  const text = (selector: string) => textIn(page, selector);
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    base = `https://127.0.0.1:${port}`;
+    const kubeconfig = parse(readFileSync(join(d.root, "kubeconfig"), "utf8")) as { users: { user: { token: string } }[] };
+    token = kubeconfig.users[0].user.token;
+    assert.equal((await d.cli(["apply", "-f", "-"], `${pod("web-a", "app: web")}---\n${SERVICE}`)).code, 0);
+    await waitFor("web-a running", async () => (await d.pod("web-a"))?.status?.phase === "Running", 60_000, 100);
+    dashboardPort = await freePort();
+    isolated = await launchIsolatedChromium([port, dashboardPort]);
+    browser = isolated.browser;
+    page = await browser.newPage();
+    page.on("console", (m) => void (consoleLog += `console: ${m.text()}\n`));
+    page.on("pageerror", (e) => void (consoleLog += `page error: ${String(e)}\n`));
+    await page.setViewport({ width: 1280, height: 800 });
+  });
+  after(async () => {
+    await isolated?.close();
+  });
+
+  test("login, topology with the pods and the Service, live updates, keyboard, cookie attributes", async () => {
+    await step("the login form", async () => {
+      await page.goto(`${base}/ui/`);
+      await page.waitForSelector("#token");
+    });
+    const unauthenticated = await page.evaluate(async () => (await fetch("/ui/api/topology")).status);
+    assert.equal(unauthenticated, 401, "data endpoints without a session");
+    await page.type("#token", token);
+    await step("login", () => Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]));
+    await step("the topology", () => page.waitForSelector('[data-pod="pod/default/web-a"]'));
+    assert.match(await text("#who"), /Logged in as nodelet-admin/);
+
+    const cookie = (await page.cookies()).find((c) => c.name === "nodelet_session");
+    assert.ok(cookie, "a session cookie");
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.secure, true);
+    assert.equal(cookie.sameSite, "Strict");
+    assert.equal(cookie.path, "/ui/");
+    assert.equal(await page.evaluate("document.cookie"), "", "the script cannot read it");
+
+    await waitFor("web-a ready in the topology", async () => /ready/.test(await text('[data-pod="pod/default/web-a"]')), 60_000, 100);
+    await waitFor("the Service's edge to its ready endpoint", async () => (await text('[data-service="svc/default/web"]')).endsWith("→ default/web-a"), 30_000, 100);
+    await waitFor("the graph drawn", async () => (await inPage<number>(page, `document.querySelectorAll(".graph canvas").length`)) > 0, 10_000, 100);
+    await shot("topology");
+
+    // Created through the API: in the page within a second of the API's answer.
+    const created = await d.client.request("POST", "/api/v1/namespaces/default/pods", { body: { apiVersion: "v1", kind: "Pod", metadata: { name: "web-b", labels: { app: "other" } }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "main", image: "busybox", command: ["sleep", "3600"] }] } } });
+    assert.ok(created);
+    const t0 = Date.now();
+    await page.waitForSelector('[data-pod="pod/default/web-b"]', { timeout: 5000 });
+    const appearedMs = Date.now() - t0;
+    assert.ok(appearedMs <= 1000, `a created pod appeared in ${appearedMs} ms`);
+    assert.ok((await text('[data-service="svc/default/web"]')).endsWith("→ default/web-a"), "the Service points at exactly its ready endpoints");
+
+    // Keyboard only: Tab from the top reaches every pod's link.
+    const pods = await inPage<string[]>(page, `[...document.querySelectorAll("[data-pod] a")].map((a) => a.getAttribute("href"))`);
+    const reached = new Set<string>();
+    await page.focus("body");
+    for (let i = 0; i < 40 && reached.size < pods.length; i++) {
+      await page.keyboard.press("Tab");
+      const href = String(await page.evaluate('document.activeElement?.getAttribute("href") ?? ""'));
+      if (href.startsWith("#/pod/")) reached.add(href);
+    }
+    assert.deepEqual([...reached].sort(), [...pods].sort());
+
+    await d.client.request("DELETE", "/api/v1/namespaces/default/pods/web-b?gracePeriodSeconds=0");
+    await page.waitForSelector('[data-pod="pod/default/web-b"]', { hidden: true, timeout: 30_000 });
+    process.stdout.write(`# web view: a created pod appeared in ${appearedMs} ms\n`);
+  });
+
+  test("the pod page: containers, a following log, a chart that gains points, explain's veth and cgroup", async () => {
+    await inPage(page, `document.querySelector('[data-pod="pod/default/web-a"] a').click()`);
+    await page.waitForSelector(".containers table");
+    assert.match(await text(".containers"), /main.*busybox.*running/s);
+    await waitFor("the log tail", async () => (await text(".log")).includes("hello-from-web-a"), 30_000, 100);
+    const ticks = async () => ((await text(".log")).match(/tick/g) ?? []).length;
+    const before = await ticks();
+    await waitFor("the log follows", async () => (await ticks()) > before, 10_000, 100);
+    const points = async () => Number(await inPage<string>(page, `document.querySelector(".charts")?.getAttribute("data-points") ?? "0"`));
+    await waitFor("a first chart point", async () => (await points()) > 0, 30_000, 200);
+    const first = await points();
+    await waitFor("the chart gains a point", async () => (await points()) > first, 30_000, 200);
+    assert.equal(await inPage<number>(page, `document.querySelectorAll(".chart canvas").length`), 2, "CPU and memory charts");
+    assert.match(await text(".containers"), /cpu 50m, memory 16Mi.*cpu 200m, memory 64Mi/s, "requests and limits beside the charts");
+    await waitFor("explain", async () => /veth nl[0-9a-f]{13}/.test(await text(".explain-links")), 10_000, 100);
+    assert.match(await text(".explain-links"), /cgroup \/sys\/fs\/cgroup\//);
+    await shot("pod");
+  });
+
+  test("node status and the live event stream; logout ends the session", async () => {
+    await page.click("#nav-node");
+    await page.waitForSelector(".node-card");
+    assert.match(await text(".node-card"), /Ready/);
+    assert.match(await text(".node-card"), /allocatable/i);
+    await waitFor("events of web-a listed", async () => (await text(".event-list")).includes("web-a"), 10_000, 100);
+    await page.type("#f-text", "no-such-event-text");
+    await waitFor("the filter applies", async () => !(await text(".event-list tbody")).includes("web-a"), 5000, 50);
+    await shot("node");
+    await page.click("#logout");
+    await page.waitForSelector("#token");
+    assert.equal((await page.cookies()).find((c) => c.name === "nodelet_session"), undefined, "the cookie is cleared");
+    assert.equal(await page.evaluate(async () => (await fetch("/ui/api/session")).status), 401);
+  });
+
+  test("nodelet dashboard: the first line is a one-time login URL on 127.0.0.1", async (t) => {
+    const child = spawn(process.execPath, [NODELET, "dashboard", "--socket", d.socket, "--port", String(dashboardPort)], { stdio: ["ignore", "pipe", "inherit"] });
+    t.after(() => void child.kill("SIGTERM"));
+    const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve));
+    assert.match(first, /^http:\/\/127\.0\.0\.1:\d+\/ui\/login\?once=[A-Za-z0-9_-]{43}$/);
+    const local = await browser.newPage();
+    try {
+      await local.goto(first);
+      await local.waitForSelector('[data-pod="pod/default/web-a"]');
+      assert.match(await textIn(local, "#who"), /system:admin/);
+      const again = await local.goto(first);
+      assert.equal(again?.status(), 403, "the URL works once");
+    } finally {
+      await local.close();
+    }
+  });
+});

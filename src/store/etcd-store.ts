@@ -241,23 +241,9 @@ export class EtcdStore implements Store {
 
   watch(kind: string, opts: WatchOptions, handler: (ev: WatchEvent) => void): () => void {
     this.keys.learn(kind);
-    const filter = objectFilter(opts);
-    const from = opts.resourceVersion ?? "";
-    if (from === "" || from === "0") {
-      const unsubscribe = this.hub.subscribe(kind, filter, undefined, handler);
-      if (from === "0") {
-        for (const object of this.list(kind, opts).items) handler({ type: "ADDED", object });
-      }
-      return unsubscribe;
-    }
-    if (!/^\d+$/.test(from)) throw ApiError.badRequest(`invalid resourceVersion "${from}": not a number`);
-    const after = Number(from);
-    // A list's revision can be ahead of the hub (changes still on their way from the stream): those the list
-    // already showed are not told again.
-    return this.hub.subscribe(kind, filter, after, (ev) => {
-      if (Number(ev.object.metadata.resourceVersion) > after) handler(ev);
-    });
+    return this.hub.watchFrom(kind, opts, () => this.list(kind, opts).items, handler);
   }
+
 
   writtenBefore(kind: string, before: number, limit: number, after?: WrittenKey): WrittenKey[] {
     const keys = this.writtenKeys(kind);

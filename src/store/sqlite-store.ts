@@ -245,17 +245,7 @@ export class SqliteStore implements Store {
   }
 
   watch(kind: string, opts: WatchOptions, handler: (ev: WatchEvent) => void): () => void {
-    const filter = objectFilter(opts);
-    const from = opts.resourceVersion ?? "";
-    if (from === "" || from === "0") {
-      const unsubscribe = this.hub.subscribe(kind, filter, undefined, handler);
-      if (from === "0") {
-        for (const object of this.list(kind, opts).items) handler({ type: "ADDED", object });
-      }
-      return unsubscribe;
-    }
-    if (!/^\d+$/.test(from)) throw ApiError.badRequest(`invalid resourceVersion "${from}": not a number`);
-    return this.hub.subscribe(kind, filter, Number(from), handler);
+    return this.hub.watchFrom(kind, opts, () => this.list(kind, opts).items, handler);
   }
 
   writtenBefore(kind: string, before: number, limit: number, after?: WrittenKey): WrittenKey[] {

@@ -13,8 +13,9 @@
  */
 import { ApiError } from "../api/errors.js";
 import type { KubeObject, WatchEvent } from "../api/types.js";
-import type { ObjectFilter } from "./filter.js";
+import { objectFilter, type ObjectFilter } from "./filter.js";
 import { cloneObject } from "./metadata.js";
+import type { WatchOptions } from "./store.js";
 
 /**
  * One committed change. `old` is the object before a MODIFIED (for selector transitions); `json` and `oldJson` are
@@ -103,6 +104,26 @@ export class WatchHub {
    * Registers a watcher. With `fromRv`, first replays every retained change after it (throws ApiError Expired when
    * the history no longer reaches back that far). Returns the function that unregisters it.
    */
+  /**
+   * A backend's watch() over this hub, by WatchOptions.resourceVersion: "" from now on, "0" every current object
+   * (`list`) as ADDED and then changes, "N" every change after N. A list's revision can be ahead of the hub (etcd's
+   * changes still on their way from its watch stream): changes at or below N are never told again.
+   */
+  watchFrom(kind: string, opts: WatchOptions, list: () => readonly KubeObject[], handler: (ev: WatchEvent) => void): () => void {
+    const filter = objectFilter(opts);
+    const from = opts.resourceVersion ?? "";
+    if (from === "" || from === "0") {
+      const unsubscribe = this.subscribe(kind, filter, undefined, handler);
+      if (from === "0") for (const object of list()) handler({ type: "ADDED", object });
+      return unsubscribe;
+    }
+    if (!/^\d+$/.test(from)) throw ApiError.badRequest(`invalid resourceVersion "${from}": not a number`);
+    const after = Number(from);
+    return this.subscribe(kind, filter, after, (ev) => {
+      if (Number(ev.object.metadata.resourceVersion) > after) handler(ev);
+    });
+  }
+
   subscribe(kind: string, filter: ObjectFilter, fromRv: number | undefined, handler: (ev: WatchEvent) => void): () => void {
     const sub: Subscriber = { kind, filter, handler };
     if (fromRv !== undefined) {

@@ -25,11 +25,11 @@ import { EtcdError, EtcdSync } from "./etcd-sync.js";
 import { KeyIndex, REGISTRY, kindPrefix, namespacePrefix, objectKey, prefixEnd } from "./etcd-keys.js";
 import type { WatchMessage, WireEvent, WireKv } from "./etcd-worker.js";
 import { objectFilter } from "./filter.js";
-import { cloneObject, desiredStateChanged, generateName, newUid, rfc3339, sameObject } from "./metadata.js";
+import { cloneObject, desiredStateChanged, newUid, rfc3339, sameObject } from "./metadata.js";
 import { compareKeys, continueExpired, decodeContinue, encodeContinue, takePage, type Candidate, type Key } from "./paging.js";
 import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, WatchOptions, WrittenKey } from "./store.js";
 import { WatchHub, type StoredEvent } from "./watch-hub.js";
-import { checkPreconditions, group, modifiedConflict, plural, storageKey, withSpecOf, withStatusOf } from "./write-rules.js";
+import { checkPreconditions, freeGeneratedName, group, modifiedConflict, plural, storageKey, withSpecOf, withStatusOf } from "./write-rules.js";
 
 export interface EtcdStoreOptions {
   /** Client URLs of the etcd members (`--etcd-servers`). */
@@ -430,10 +430,6 @@ export class EtcdStore implements Store {
   }
 
   private freeName(kind: string, ns: string, prefix: string): string {
-    for (let i = 0; i < 8; i++) {
-      const name = generateName(prefix);
-      if (!this.get(kind, ns, name)) return name;
-    }
-    throw new ApiError("AlreadyExists", `could not find a free name for generateName "${prefix}"`);
+    return freeGeneratedName(prefix, (name) => this.get(kind, ns, name) !== undefined);
   }
 }

@@ -8,14 +8,14 @@ import Database from "better-sqlite3";
 import { ApiError, FieldError } from "../api/errors.js";
 import type { KubeObject, WatchEvent } from "../api/types.js";
 import { objectFilter, type ObjectFilter } from "./filter.js";
-import { cloneObject, desiredStateChanged, generateName, newUid, rfc3339, sameObject } from "./metadata.js";
+import { cloneObject, desiredStateChanged, newUid, rfc3339, sameObject } from "./metadata.js";
 import { compareKeys, continueExpired, decodeContinue, encodeContinue, mergeByKey, takePage, type Candidate, type Key } from "./paging.js";
 import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, WatchOptions, WrittenKey } from "./store.js";
 import { compact, prepareCompaction, type CompactResult } from "./sqlite-space.js";
 import { prepareWrittenAt, prepareWrittenBefore } from "./sqlite-written.js";
 import { WatchHub, type PriorState, type StoredEvent } from "./watch-hub.js";
 import type { ValueTransformer } from "./encryption.js";
-import { checkPreconditions, group, plural, storageKey, withSpecOf, withStatusOf } from "./write-rules.js";
+import { checkPreconditions, freeGeneratedName, group, plural, storageKey, withSpecOf, withStatusOf } from "./write-rules.js";
 
 export interface StoreOptions {
   /** Clock for creationTimestamp (tests pass a fixed one). */
@@ -323,11 +323,7 @@ export class SqliteStore implements Store {
   }
 
   private freeName(kind: string, ns: string, prefix: string): string {
-    for (let i = 0; i < 8; i++) {
-      const name = generateName(prefix);
-      if (!this.get(kind, ns, name)) return name;
-    }
-    throw new ApiError("AlreadyExists", `could not find a free name for generateName "${prefix}"`);
+    return freeGeneratedName(prefix, (name) => this.get(kind, ns, name) !== undefined);
   }
 }
 

@@ -6,7 +6,7 @@
 import { ApiError } from "../api/errors.js";
 import { resourceForKind } from "../api/resources.js";
 import type { KubeObject } from "../api/types.js";
-import { cloneObject } from "./metadata.js";
+import { cloneObject, generateName } from "./metadata.js";
 import type { StorageKey } from "./encryption.js";
 
 /** A replacement of everything but .status; identity and timestamps stay as stored. */
@@ -65,4 +65,13 @@ export function group(kind: string): string {
 /** kube-apiserver's 409 for a write whose resourceVersion precondition no longer holds. */
 export function modifiedConflict(stored: KubeObject): ApiError {
   return ApiError.conflict(plural(stored.kind), stored.metadata.name ?? "", "the object has been modified; please apply your changes to the latest version and try again");
+}
+
+/** A free name for metadata.generateName: a few random suffixes tried against `taken`, then AlreadyExists. */
+export function freeGeneratedName(prefix: string, taken: (name: string) => boolean): string {
+  for (let i = 0; i < 8; i++) {
+    const name = generateName(prefix);
+    if (!taken(name)) return name;
+  }
+  throw new ApiError("AlreadyExists", `could not find a free name for generateName "${prefix}"`);
 }

@@ -2,6 +2,7 @@
  * The web view (src/ui/) on the daemon's listeners: its sessions, the topology's sources (the store, each veth's
  * interface statistics) and the 15-minute usage series fed from the pod metrics the node already serves.
  */
+import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { Pod } from "../api/types.js";
 import type { ApiServer } from "../apiserver/index.js";
 import { vethName } from "../network/names.js";
@@ -50,8 +51,14 @@ export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void)
     sampling = true;
     try {
       const running = w.store.list<Pod>("Pod", { fieldSelector: `spec.nodeName=${w.nodeName}` }).items.filter((p) => p.status?.phase === "Running");
-      const usage = await Promise.all(running.map((p) => read(p).then((u) => ({ namespace: p.metadata.namespace ?? "default", name: p.metadata.name ?? "", cpuNanos: u.cpuNanos, memoryBytes: u.memoryWorkingSetBytes }), () => undefined)));
-      series.record(usage.filter((u) => u !== undefined));
+      // One pod at a time: the counters are read synchronously (sys/cgroups/files.ts), so the loop is held per pod.
+      const usage: { namespace: string; name: string; cpuNanos: number; memoryBytes: number }[] = [];
+      for (const p of running) {
+        await yieldToLoop();
+        const u = await read(p).catch(() => undefined);
+        if (u) usage.push({ namespace: p.metadata.namespace ?? "default", name: p.metadata.name ?? "", cpuNanos: u.cpuNanos, memoryBytes: u.memoryWorkingSetBytes });
+      }
+      series.record(usage);
     } catch (err) {
       log(`web view: cannot sample pod usage: ${err instanceof Error ? err.message : String(err)}`);
     } finally {

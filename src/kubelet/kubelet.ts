@@ -240,6 +240,7 @@ export class Kubelet {
   }
 
   private onRuntimeEvent(ev: RuntimeEvent): void {
+    if (ev.type === "WarmSandboxDiscarded") return; // said while its start runs: nothing for the worker to redo
     this.workers.get(ev.podUid)?.wake();
   }
 

@@ -148,6 +148,11 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   // restarts per its policy through ContainerDied); the event says why it ended. An unreadable exit record holds
   // its container as it is; the event says why nothing happens.
   o.runtime.onEvent((ev) => {
+    if (ev.type === "WarmSandboxDiscarded") {
+      const pod = kubelet.workers.get(ev.podUid)?.current;
+      if (pod) events.record(pod, "Warning", ev.type, ev.message);
+      return;
+    }
     if (ev.type !== "MonitorLost" && ev.type !== "ExitRecordUnreadable") return;
     const pod = kubelet.workers.get(ev.podUid)?.current;
     if (pod) events.record(pod, "Warning", ev.type, `Container ${ev.name}: ${ev.message}`, fieldPathOf(pod, ev.name));

@@ -150,6 +150,17 @@ export class BridgeNetwork implements PodNetwork {
     return { ips: [lease.ip], state };
   }
 
+  attachmentBroken(sandbox: NetworkSandbox): string | undefined {
+    const st = sandbox.network as Partial<AttachmentState> | undefined;
+    const lease = this.leases.byPod(sandbox.podUid);
+    if (!lease) return "its address lease is gone";
+    if (!st?.veth || !st.ifindex) return "its network attachment was never recorded";
+    if (st.bridge !== this.settings.bridge) return `it is attached to bridge ${st.bridge ?? "?"}, not ${this.settings.bridge}`;
+    if (lease.ip !== st.ip || lease.veth !== st.veth) return `its lease is ${lease.ip} on ${lease.veth}, not ${st.ip ?? "?"} on ${st.veth}`;
+    if (String(this.kernel.ifindex(st.veth) ?? "") !== st.ifindex) return `its veth ${st.veth} is gone (its network namespace died or the link was deleted)`;
+    return undefined;
+  }
+
   freeAddresses(): number {
     return this.leases.freeCount();
   }

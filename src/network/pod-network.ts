@@ -56,6 +56,12 @@ export interface PodNetwork {
    * changed. Optional: a network without it gets no warm sandboxes.
    */
   claim?(pod: Pod, podUid: string, warm: NetworkSandbox): Promise<NetworkAttachment>;
+  /**
+   * Why a sandbox's attachment is no longer whole — its lease gone or given to another, its veth gone (the kernel
+   * removes it with a dead network namespace) or on another bridge — or undefined. Optional: checked before a warm
+   * sandbox is claimed or adopted.
+   */
+  attachmentBroken?(sandbox: NetworkSandbox): string | undefined;
   /** How many pod addresses are still free (undefined: no limit); the warm pool never holds the last ones. */
   freeAddresses?(): number | undefined;
   /** The address of this node that pods and hostPort/NodePort users reach (status.hostIP). */

@@ -53,12 +53,13 @@ export class LinuxPodRuntime implements PodRuntime {
     await this.containerLife.warm();
     const held = await this.records.load(new Date(this.x.clock.now()));
     for (const [uid, h] of held) this.o.report?.(`pod ${uid} held, not adopted and not swept: ${h.reason}`);
-    await this.removeLeftoverWarm();
+    await this.adoptLeftoverWarm();
     const removed = await removeOrphans({
       layout: this.o.layout,
       runner: this.o.runner,
       cgroups: this.o.cgroups,
-      pods: new Set(this.records.sandboxes.keys()),
+      // The warm sandboxes just adopted are live too (their cgroups, mounts and directories stay).
+      pods: new Set([...this.records.sandboxes.keys(), ...this.warmSandboxes().map((w) => w.podUid)]),
       containers: new Set(this.records.containers.keys()),
       held: new Set(held.keys()),
     });
@@ -70,19 +71,17 @@ export class LinuxPodRuntime implements PodRuntime {
   }
 
   /**
-   * Warm sandboxes a previous daemon left (a crash, or `nodelet reset`) are removed, not adopted: the pool's settings
-   * may have changed, and the pool refills in the background. Also a claim cut short (a pod's directory still holding
-   * the warm record): what the pod was given goes with it, and the kubelet starts the pod again.
+   * Warm sandboxes a previous daemon left (a crash, a restart, or `nodelet reset`'s runtime, whose pool is off): each
+   * intact one is adopted into the pool while it has room, the others are removed with the reason reported (also a
+   * claim cut short: a pod's directory still holding the warm record; what the pod was given goes with it, and the
+   * kubelet starts the pod again). Warm records never stay among the pods' sandboxes.
    */
-  private async removeLeftoverWarm(): Promise<void> {
+  private async adoptLeftoverWarm(): Promise<void> {
     const leftovers = [...this.records.sandboxes].filter(([, s]) => s.warm);
     if (leftovers.length === 0) return;
+    for (const [dirUid] of leftovers) this.records.forgetSandbox(dirUid);
     const warm = this.warm ?? new WarmSandboxes(this.x, 0);
-    for (const [dirUid, s] of leftovers) {
-      this.records.forgetSandbox(dirUid);
-      await warm.destroy(s, dirUid);
-      this.o.report?.(`removed warm sandbox ${s.podUid} (pause process ${s.pid}) left by the previous daemon`);
-    }
+    for (const line of await warm.adoptOrRemove(leftovers)) this.o.report?.(line);
   }
 
   /** Pods whose records could not be read: uid → why (records.ts). The runtime refuses to act on them. */

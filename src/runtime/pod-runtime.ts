@@ -107,6 +107,8 @@ export type RuntimeEvent =
   | { type: "ContainerStarted"; podUid: string; containerId: string }
   | { type: "ContainerDied"; podUid: string; containerId: string }
   | { type: "SandboxDied"; podUid: string }
+  /** The pod found the warm sandboxes it could take broken (or its claim failed): they were removed and its sandbox is made the normal way. */
+  | { type: "WarmSandboxDiscarded"; podUid: string; message: string }
   /** A container's monitor died before it (killed, crashed); ContainerDied follows with the exit as known. */
   | { type: "MonitorLost"; podUid: string; containerId: string; name: string; message: string }
   /** A container's exit record could not be read or was corrupt: the container is held as it is (exit-watcher.ts). */

@@ -53,14 +53,19 @@ export class SandboxLifecycle {
     const { runner, layout } = this.x.o;
     const old = this.x.records.sandboxes.get(uid);
     if (old) await this.stop(uid);
-    const w = !old && this.warm ? await this.step(uid, "warm sandbox: claim", () => this.warm!.take(pod, uid)) : undefined;
+    const broken: string[] = [];
+    const w = !old && this.warm ? await this.step(uid, "warm sandbox: claim", () => this.warm!.take(pod, uid, (why) => broken.push(why))) : undefined;
     if (w) {
       try {
         return await this.runWarm(pod, opts, w);
       } catch (err) {
-        await this.warm!.abandon(uid, w, err instanceof Error ? err.message : String(err));
+        const why = err instanceof Error ? err.message : String(err);
+        await this.warm!.abandon(uid, w, why);
+        broken.push(`its claim failed: ${why}`);
       }
     }
+    // Only when the pod pays for it (it starts the normal way, later): a broken one skipped for an intact one is reported, not evented.
+    if (broken.length) this.x.emit({ type: "WarmSandboxDiscarded", podUid: uid, message: `Warm pod sandbox discarded (${broken.join("; ")}); the pod sandbox is created the normal way` });
     // The pod directory first: it holds the pod's recorded steps (explain.jsonl).
     await runner.mkdir(layout.podDir(uid), uid, 0o700);
     runner.comment(uid, `pod ${pod.metadata.namespace}/${pod.metadata.name}: the sandbox (pause process, namespaces, cgroup)`);

@@ -14,8 +14,8 @@ export interface WarmPoolDeps<W> {
   make(): Promise<W>;
   /** Removes an item from the host; must not throw for an item already gone. */
   destroy(item: W): Promise<void>;
-  /** Whether the item can still be claimed (its pause process lives). */
-  alive(item: W): boolean;
+  /** Why the item can no longer be claimed (its pause process died, its veth is gone), or undefined: it can. */
+  broken(item: W): string | undefined;
   /** How many more items the host has room for now (Infinity: no limit). */
   room(): number;
   /** Whether a pod start is under way: a refill waits (up to maxWaitMs) until none is. */
@@ -59,18 +59,33 @@ export class WarmPool<W> {
   }
 
   /**
-   * Hands out the oldest ready item that is still alive, or undefined; dead ones found on the way are removed (in the
-   * background, reported). Synchronous: two claims never get the same item. The refill follows in the background.
+   * Hands out the oldest ready item that is still intact, or undefined; broken ones found on the way are removed (in
+   * the background, reported, and told to `onBroken` with the reason). Synchronous: two claims never get the same
+   * item. The refill follows in the background.
    */
-  take(): W | undefined {
+  take(onBroken?: (why: string) => void): W | undefined {
     let found: W | undefined;
     while (!found && this.ready.length) {
       const w = this.ready.shift()!;
-      if (this.d.alive(w)) found = w;
-      else this.discard(w, "its pause process died");
+      const why = this.d.broken(w);
+      if (why === undefined) found = w;
+      else {
+        this.discard(w, why);
+        onBroken?.(why);
+      }
     }
     this.poke();
     return found;
+  }
+
+  /**
+   * Takes in an item a previous daemon made (found intact at start): false when the pool is full (or off), and the
+   * caller removes it.
+   */
+  adopt(item: W): boolean {
+    if (this.ready.length >= this.d.size) return false;
+    this.ready.push(item);
+    return true;
   }
 
   /** Gives back an item a claim could not use after all (it is removed: its state is unknown). */
@@ -79,12 +94,13 @@ export class WarmPool<W> {
     void this.d.destroy(item).catch((err: unknown) => this.d.report?.(`cannot remove a warm sandbox: ${err instanceof Error ? err.message : String(err)}`));
   }
 
-  /** Removes the ready items whose pause process died (the runtime's resync), and refills. */
+  /** Removes the ready items that broke (the runtime's resync), and refills. */
   prune(): void {
     for (const w of [...this.ready]) {
-      if (this.d.alive(w)) continue;
+      const why = this.d.broken(w);
+      if (why === undefined) continue;
       this.ready.splice(this.ready.indexOf(w), 1);
-      this.discard(w, "its pause process died");
+      this.discard(w, why);
     }
     this.poke();
   }

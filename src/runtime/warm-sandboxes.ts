@@ -4,15 +4,16 @@
  * fits and renamed to it: its directory (with the shm mount in it) moved to the pod's, the lease re-keyed to the pod,
  * the pause process moved into the pod's cgroup, the hostname set in its UTS namespace. The pool's rules are in
  * warm-pool.ts. Owns each warm sandbox until a pod claims it: its directory pods/ID, its cgroup warm/podID, its
- * lease and veth, its pause process; its record (sandbox.json, `warm: true`) lets a restarted daemon or `nodelet
- * reset` find and remove it (linux-runtime.ts start()), and the orphan sweep knows its cgroup and directory.
+ * lease and veth, its pause process; its record (sandbox.json, `warm: true`) lets a restarted daemon find it and
+ * adopt it into its pool when it is intact and the pool has room, or remove it, saying why (`nodelet reset`, whose
+ * pool is off, removes them all: adoptOrRemove()); the orphan sweep knows its cgroup and directory.
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, promises as fsp } from "node:fs";
 import type { Pod } from "../api/types.js";
 import type { NetworkAttachment, PreparedNetwork } from "../network/pod-network.js";
 import { isoNow, sleep } from "../sys/clock.js";
-import { unmount } from "../sys/mounts.js";
+import { isMountPoint, unmount } from "../sys/mounts.js";
 import { isSameProcess, processStartTime, signalProcess } from "../sys/proc.js";
 import { writeJsonState } from "../sys/json-state.js";
 import type { SandboxRecord } from "./pod-runtime.js";
@@ -44,6 +45,19 @@ export function warmMisfit(pod: Pod): string | undefined {
   return undefined;
 }
 
+/**
+ * What a restarted daemon does with a warm sandbox the previous one left under directory `dirUid`: undefined (adopt
+ * it) or why it is removed. `broken` is why the sandbox itself is no longer whole (WarmSandboxes.broken), `size` the
+ * pool's size now and `adopted` how many were adopted before this one.
+ */
+export function leftoverWarmVerdict(dirUid: string, s: SandboxRecord, o: { size: number; adopted: number; broken: () => string | undefined }): string | undefined {
+  if (dirUid !== s.podUid) return `pod ${dirUid}'s claim of it was cut short (the pod starts again, the normal way)`;
+  if (o.size <= 0) return "the warm pool is off (--warm-sandboxes 0, or nodelet reset)";
+  if (o.adopted >= o.size) return `the warm pool is full (--warm-sandboxes ${o.size})`;
+  if (s.pid <= 0 || !s.network) return "it was not finished (the previous daemon stopped while making it)";
+  return o.broken();
+}
+
 export class WarmSandboxes {
   readonly pool: WarmPool<SandboxRecord>;
   /** Pod starts under way (sandboxes and containers): a refill waits for none (warm-pool.ts). */
@@ -51,7 +65,7 @@ export class WarmSandboxes {
 
   constructor(
     private readonly x: RuntimeContext,
-    size: number,
+    private readonly size: number,
   ) {
     const net = x.o.network;
     this.pool = new WarmPool<SandboxRecord>({
@@ -59,7 +73,7 @@ export class WarmSandboxes {
       size,
       make: () => this.make(),
       destroy: (w) => this.destroy(w, w.podUid),
-      alive: (w) => isSameProcess(w.pid, w.pidStartTime),
+      broken: (w) => this.broken(w),
       // The pool never holds the last `size` free addresses: pods that cannot take a warm sandbox still get one.
       room: () => (net.freeAddresses?.() ?? Infinity) - size,
       // A start is under way from the API request to the Running status write (its trace), not only while the
@@ -79,15 +93,47 @@ export class WarmSandboxes {
     }
   }
 
+  /** Why a warm sandbox can no longer be claimed (pause process dead, network attachment gone), or undefined. */
+  broken(w: SandboxRecord): string | undefined {
+    if (!isSameProcess(w.pid, w.pidStartTime)) return `its pause process ${w.pid} died`;
+    return this.x.o.network.attachmentBroken?.(w);
+  }
+
+  /**
+   * Daemon start: each warm sandbox a previous daemon left (`dirUid` → its record) is adopted into the pool when it
+   * is whole and the pool has room, else removed with the reason reported. Returns what was done, one line each.
+   */
+  async adoptOrRemove(leftovers: [string, SandboxRecord][]): Promise<string[]> {
+    const out: string[] = [];
+    let adopted = 0;
+    // Oldest first, as the pool hands them out.
+    for (const [dirUid, s] of [...leftovers].sort((a, b) => a[1].createdAt.localeCompare(b[1].createdAt))) {
+      const why = leftoverWarmVerdict(dirUid, s, {
+        size: this.size,
+        adopted,
+        broken: () => this.broken(s) ?? (isMountPoint(this.x.o.layout.podShmDir(s.podUid)) ? undefined : "its /dev/shm is not mounted"),
+      });
+      if (why === undefined && this.pool.adopt(s)) {
+        adopted++;
+        out.push(`adopted warm sandbox ${s.podUid} (pause process ${s.pid}, ${s.ips.join(", ")}) left by the previous daemon`);
+        continue;
+      }
+      await this.destroy(s, dirUid);
+      out.push(`removed warm sandbox ${s.podUid} (pause process ${s.pid}) left by the previous daemon: ${why ?? "the warm pool is full"}`);
+    }
+    return out;
+  }
+
   /**
    * Takes a warm sandbox for the pod and moves it to the pod's uid: the directory (with the shm mount and the record)
    * (whose record the caller rewrites as the pod's). Undefined when the pod does not fit or none is ready.
+   * `onBroken` hears of each broken warm sandbox skipped (and removed) on the way.
    */
-  async take(pod: Pod, uid: string): Promise<SandboxRecord | undefined> {
+  async take(pod: Pod, uid: string, onBroken?: (why: string) => void): Promise<SandboxRecord | undefined> {
     if (warmMisfit(pod) !== undefined || !this.x.o.network.claim) return undefined;
     const { layout, runner } = this.x.o;
     if (existsSync(layout.podDir(uid))) return undefined; // a pod that had a sandbox before: its directory stays
-    const w = this.pool.take();
+    const w = this.pool.take(onBroken);
     if (!w) return undefined;
     try {
       await fsp.rename(layout.podDir(w.podUid), layout.podDir(uid));

@@ -1,8 +1,9 @@
 /**
  * Warm sandboxes in the daemon (--warm-sandboxes, default 2): a pod created through the API takes one (its pause
  * process, its hostname set to the pod's, `explain --timing` shows the claim), the pool refills, a daemon killed
- * with -9 is followed by one that removes the pool it left and keeps the pod, and `nodelet reset` after another
- * crash leaves nothing of the daemon on the host.
+ * with -9 is followed by one that adopts the pool it left and keeps the pod, warm sandboxes whose veth is gone are
+ * discarded with a Warning event (WarmSandboxDiscarded) on the pod that then starts the normal way, and `nodelet
+ * reset` after another crash leaves nothing of the daemon on the host.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -37,7 +38,7 @@ describe("warm sandboxes in the daemon (privileged)", { skip }, () => {
     assert.deepEqual(d.leftovers(), []);
   });
 
-  test("a pod takes a warm sandbox; a crashed daemon's pool is removed by the next one and by reset", async () => {
+  test("a pod takes a warm sandbox; a crashed daemon's pool is adopted by the next one; broken ones are discarded with an event; reset removes all", async () => {
     const pool = await eventually(async () => warmRecords(d).length === 2 && warmRecords(d), 60_000, "two warm sandboxes (the default)");
     const r = await d.cli(["run", "warm", "--image", "busybox", "--", "sleep", "3600"]);
     assert.equal(r.code, 0, r.stderr);
@@ -61,11 +62,27 @@ describe("warm sandboxes in the daemon (privileged)", { skip }, () => {
     await d.kill9();
     await d.start();
     for (const w of refilled) {
-      assert.equal(isSameProcess(w.pid, w.pidStartTime), false, "the crashed daemon's warm pause processes are gone");
-      assert.equal(existsSync(join(d.root, "pods", w.podUid)), false);
+      assert.ok(isSameProcess(w.pid, w.pidStartTime), "the crashed daemon's warm pause processes are adopted, not remade");
+      assert.ok(existsSync(join(d.root, "pods", w.podUid)));
     }
+    assert.deepEqual(warmRecords(d).map((w) => w.pid).sort(), refilled.map((w) => w.pid).sort(), "the pool is the adopted sandboxes");
     assert.ok(isSameProcess(sandbox.pid, sandbox.pidStartTime), "the pod's pause process was kept");
     assert.equal((await d.pod("warm"))?.status?.phase, "Running");
+
+    // Both warm sandboxes' network namespaces lose their link: the next pod starts the normal way and is told.
+    for (const w of refilled) await new Promise<void>((resolve, reject) => execFile("ip", ["link", "del", w.network!.veth], (err) => (err ? reject(err) : resolve())));
+    assert.equal((await d.cli(["run", "warm2", "--image", "busybox", "--", "sleep", "3600"])).code, 0);
+    const ev = await eventually(async () => {
+      const list = await d.client.request<{ items: { reason: string; type: string; message: string; involvedObject: { name: string } }[] }>("GET", "/api/v1/namespaces/default/events");
+      return list.items.find((e) => e.involvedObject.name === "warm2" && e.reason === "WarmSandboxDiscarded");
+    }, 30_000, "the WarmSandboxDiscarded event");
+    assert.equal(ev.type, "Warning");
+    assert.match(ev.message, /^Warm pod sandbox discarded \(its veth \S+ is gone/);
+    const p2 = await eventually(async () => {
+      const p = await d.pod("warm2");
+      return p?.status?.phase === "Running" && p;
+    }, 30_000, "warm2 Running");
+    assert.ok(!refilled.some((w) => w.ips[0] === p2.status?.podIP), "warm2 has an address of its own");
 
     await eventually(async () => warmRecords(d).length === 2, 60_000, "the restarted daemon's pool");
     await d.kill9();

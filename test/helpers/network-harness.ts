@@ -41,14 +41,14 @@ export function testBridgeName(tag: string): string {
   return `nt${tag}${process.pid % 100_000}`.slice(0, 15);
 }
 
-export async function makeNetworkHarness(opts: { tag: string; octet: number; firewallBackend?: FirewallBackendSetting; warmSandboxes?: number }): Promise<NetworkHarness> {
+export async function makeNetworkHarness(opts: { tag: string; octet: number; firewallBackend?: FirewallBackendSetting; warmSandboxes?: number; /** the pod CIDR's prefix length (24) */ podPrefix?: number }): Promise<NetworkHarness> {
   const bridge = testBridgeName(opts.tag);
   const stateDir = mkdtempSync(join(tmpdir(), "nodelet-net-"));
   const nftTablesBefore = (await sh(["nft", "list", "tables"])).stdout;
   const network = new BridgeNetwork({
     bridge,
     clusterCIDR: `10.${opts.octet}.0.0/16`,
-    podCIDR: `10.${opts.octet}.0.0/24`,
+    podCIDR: `10.${opts.octet}.0.0/${opts.podPrefix ?? 24}`,
     serviceCIDR: `10.${opts.octet + 1}.0.0/16`,
     firewallBackend: opts.firewallBackend ?? "auto",
     stateDir,
@@ -102,7 +102,7 @@ export function sleeperPod(name: string): Pod {
 }
 
 /** Runs a command in a running container (the runtime's exec) and collects its output. */
-export async function execIn(h: RuntimeHarness, containerId: string, command: string[], timeoutSeconds = 20): Promise<{ code: number; out: string; err: string }> {
+export async function execIn(h: Pick<RuntimeHarness, "runtime">, containerId: string, command: string[], timeoutSeconds = 20): Promise<{ code: number; out: string; err: string }> {
   const s = await h.runtime.exec(containerId, { command, stdin: false, stdout: true, stderr: true, tty: false }, timeoutSeconds);
   const out: Buffer[] = [];
   const err: Buffer[] = [];

@@ -1,8 +1,9 @@
 /**
  * Warm sandboxes on a real bridge network (privileged): pods that fit take a warm sandbox (its pause process) and
  * have their own hostname, address, /etc files and a working network; a pod that does not fit starts the normal
- * way; a restarted runtime (a crashed daemon's successor, or `nodelet reset`'s) removes the warm sandboxes left
- * behind — pause processes, directories, leases, cgroups — and adopts the pods that claimed theirs; nothing stays.
+ * way; a restarted runtime (a crashed daemon's successor) adopts the warm sandboxes left behind up to its pool's
+ * size and removes the rest, `nodelet reset`'s removes them all — pause processes, directories, leases, cgroups —
+ * and both adopt the pods that claimed theirs; nothing stays.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -69,7 +70,7 @@ describe("warm sandboxes (privileged)", { skip }, () => {
     if (h) await assertNothingLeft(h);
   });
 
-  test("pods that fit take a warm sandbox and have their own hostname, address and network; a restart removes the pool's", async () => {
+  test("pods that fit take a warm sandbox and have their own hostname, address and network; a restart adopts the pool's up to its size", async () => {
     await full(h.runtime, 2);
     const pool = [...h.runtime.warmSandboxes()];
     const web = httpServerPod("warmweb");
@@ -109,9 +110,11 @@ describe("warm sandboxes (privileged)", { skip }, () => {
     assert.ok(!refilled.some((w) => w.pid === ss.pid), "not a warm sandbox");
     assert.deepEqual(h.runtime.warmSandboxes().map((w) => w.pid), refilled.map((w) => w.pid));
 
-    // The daemon "crashes" (no stop) and a new one starts with a pool of 1: the two left behind go, the pods stay.
+    // The daemon "crashes" (no stop) and a new one starts with a pool of 1: it adopts the oldest warm sandbox left
+    // behind, removes the other (its pool is full), and keeps the pods.
     const rt2 = await restarted(1);
-    assertGone(refilled);
+    assert.deepEqual(rt2.warmSandboxes().map((w) => w.pid), [refilled[0].pid], "the oldest is adopted");
+    assertGone(refilled.slice(1));
     assert.equal(rt2.sandbox(client.metadata.uid!)?.state, "ready", "a pod that claimed a warm sandbox is adopted");
     assert.equal(rt2.sandbox(web.metadata.uid!)?.pid, sw.pid);
     await full(rt2, 1);

@@ -39,7 +39,7 @@ function harness(over: Partial<WarmPoolDeps<Item>> = {}) {
     destroy: async (i) => {
       destroyed.push(i.id);
     },
-    alive: (i) => i.alive,
+    broken: (i) => (i.alive ? undefined : "its pause process died"),
     room: () => state.room,
     busy: () => state.busy,
     report: (m) => reports.push(m),
@@ -95,10 +95,25 @@ test("a dead item is skipped, removed and reported; the next live one is claimed
   const a = await h.answer();
   const b = await h.answer();
   a.alive = false;
-  assert.equal(h.pool.take(), b);
+  const told: string[] = [];
+  assert.equal(h.pool.take((why) => told.push(why)), b);
   await h.settle();
   assert.deepEqual(h.destroyed, [a.id]);
   assert.match(h.reports.join("\n"), /pause process died/);
+  assert.deepEqual(told, ["its pause process died"], "the claim is told why (its pod gets an event)");
+});
+
+test("adopt takes in items a previous daemon made, up to its size; none while off", async () => {
+  const h = harness();
+  assert.equal(h.pool.adopt({ id: 100, alive: true }), true);
+  assert.equal(h.pool.adopt({ id: 101, alive: true }), true);
+  assert.equal(h.pool.adopt({ id: 102, alive: true }), false, "full: the caller removes it");
+  h.pool.start();
+  h.clock.advance(10);
+  assert.equal(h.state.makes, 0, "a full pool makes none");
+  assert.equal(h.pool.take()?.id, 100, "adopted items are claimed oldest first");
+  const off = harness({ size: 0 });
+  assert.equal(off.pool.adopt({ id: 1, alive: true }), false);
 });
 
 test("prune removes dead ready items and refills", async () => {

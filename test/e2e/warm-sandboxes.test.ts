@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SandboxRecord } from "../../src/runtime/pod-runtime.js";
@@ -70,7 +70,7 @@ describe("warm sandboxes in the daemon (privileged)", { skip }, () => {
     assert.equal((await d.pod("warm"))?.status?.phase, "Running");
 
     // Both warm sandboxes' network namespaces lose their link: the next pod starts the normal way and is told.
-    for (const w of refilled) await new Promise<void>((resolve, reject) => execFile("ip", ["link", "del", w.network!.veth], (err) => (err ? reject(err) : resolve())));
+    for (const w of refilled) execFileSync("ip", ["link", "del", w.network!.veth]);
     assert.equal((await d.cli(["run", "warm2", "--image", "busybox", "--", "sleep", "3600"])).code, 0);
     const ev = await eventually(async () => {
       const list = await d.client.request<{ items: { reason: string; type: string; message: string; involvedObject: { name: string } }[] }>("GET", "/api/v1/namespaces/default/events");

@@ -16,13 +16,23 @@ import { PodWorker, type PodSyncer } from "./pod-worker.js";
 import { showsMetadata, volumeReferences } from "../storage/config-objects.js";
 import { specGraceSeconds } from "../api/termination-grace.js";
 
+/** How many steps the periodic resync is spread over (each pod still syncs once a period). */
+export const RESYNC_SLICES = 10;
+
+/** The resync step a pod's worker is woken in: a stable spread of uids over the steps. */
+export function sliceOf(uid: string): number {
+  let h = 0;
+  for (let i = 0; i < uid.length; i++) h = (h * 31 + uid.charCodeAt(i)) >>> 0;
+  return h % RESYNC_SLICES;
+}
+
 export interface KubeletOptions {
   nodeName: string;
   store: Store;
   runtime: PodRuntime & { resync?(): Promise<void> };
   syncer: PodSyncer;
   clock: Clock;
-  /** Periodic resync (default 10 s): catches anything an event missed. */
+  /** Periodic resync (default 10 s): catches anything an event missed; spread over the period in RESYNC_SLICES steps. */
   resyncMs?: number;
   /** Mirror pods for static pods (when static pods are enabled). */
   mirrors?: MirrorPods;
@@ -43,6 +53,7 @@ export class Kubelet {
   /** The node's labels and spec as last seen (what the scheduler's filters read). */
   private nodePlacement = "";
   private resyncTimer?: { cancel(): void };
+  private resyncSlice = 0;
   private housekeepingTimer?: { cancel(): void };
   private readonly seenGeneration = new Map<string, string>();
   /** Static pods by uid, as the manifest directory defines them now. */
@@ -107,8 +118,29 @@ export class Kubelet {
     await this.o.runtime.stop();
   }
 
+  /**
+   * The periodic resync in RESYNC_SLICES steps: each step wakes the workers of one slice (by uid), and the last one
+   * also rescans the runtime, so every pod still syncs once a period. Waking all of them at once held the event loop
+   * for the whole node's syncs in one burst (100 pods: tens of ms every period, in the way of any pod starting then);
+   * the kubelet spreads its workers' resyncs the same way, with jitter (pod_workers.go workerResyncIntervalJitterFactor).
+   */
   private scheduleResync(): void {
-    this.resyncTimer = this.o.clock.setTimeout(() => void this.resync(), this.o.resyncMs ?? 10_000);
+    const stepMs = (this.o.resyncMs ?? 10_000) / RESYNC_SLICES;
+    this.resyncTimer = this.o.clock.setTimeout(() => void this.resyncStep(), stepMs);
+  }
+
+  private async resyncStep(): Promise<void> {
+    const slice = this.resyncSlice;
+    this.resyncSlice = (slice + 1) % RESYNC_SLICES;
+    if (slice === RESYNC_SLICES - 1) {
+      try {
+        await this.o.runtime.resync?.();
+      } catch (err) {
+        this.o.log?.(`resync: ${String(err)}`);
+      }
+    }
+    for (const [uid, w] of this.workers) if (sliceOf(uid) === slice) w.wake();
+    this.scheduleResync();
   }
 
   private scheduleHousekeeping(): void {
@@ -127,7 +159,7 @@ export class Kubelet {
     this.scheduleHousekeeping();
   }
 
-  /** Catch-up pass: the runtime rescans exits and sandboxes, and every worker syncs. */
+  /** Catch-up pass at once: the runtime rescans exits and sandboxes, and every worker syncs. */
   async resync(): Promise<void> {
     try {
       await this.o.runtime.resync?.();
@@ -135,7 +167,6 @@ export class Kubelet {
       this.o.log?.(`resync: ${String(err)}`);
     }
     for (const w of this.workers.values()) w.wake();
-    this.scheduleResync();
   }
 
   /**

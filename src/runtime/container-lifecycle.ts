@@ -74,7 +74,7 @@ export class ContainerLifecycle {
     // Before anything of the container exists: a profile that cannot be loaded refuses the start.
     const seccomp = await this.step(uid, "seccomp program", () => this.seccompFor(pod, c));
     // Independent preparations run together. rootfs/upper/work are made by the shim (mkdir -p) as it mounts them.
-    await this.step(uid, "container directory, cgroup, log file", () => Promise.all([
+    await this.step(uid, "container directory, cgroup, log link", () => Promise.all([
       Promise.resolve().then(() => {
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, "termination-log"), "", { mode: 0o666 });
@@ -85,7 +85,7 @@ export class ContainerLifecycle {
         const devices = containerDeviceRules(c.securityContext?.privileged === true, volumeDeviceRules(c, volumes));
         return this.x.o.cgroups.create(cgroupPath, { ...containerCgroupLimits(c), devices }, uid);
       }),
-      Promise.resolve().then(() => prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id))),
+      this.sandboxes.logDirs(uid).then(() => this.step(uid, "log file and its /var/log/containers link", async () => prepareLog(logPath, layout.containerLogLink(ns, pod.metadata.name!, c.name, id)))),
     ]));
     const record = await this.launch(pod, c, image, id, opts, { dir, cgroupPath, logPath, sandbox, seccomp: seccomp !== undefined });
     this.x.emit({ type: "ContainerStarted", podUid: uid, containerId: id });

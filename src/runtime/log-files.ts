@@ -5,12 +5,28 @@
 import { mkdirSync, promises as fsp, rmSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-/** Clears the attempt's log file (the monitor creates it) and points `link` (/var/log/containers/...) at it. */
+/**
+ * The directories a pod's logs go in — /var/log/pods/NS_NAME_UID/C for each container and /var/log/containers —
+ * made while the sandbox starts (sandbox-lifecycle.ts), so that a container's start finds them.
+ */
+export async function makeLogDirs(dirs: string[]): Promise<void> {
+  await Promise.all(dirs.map((d) => fsp.mkdir(d, { recursive: true })));
+}
+
+/**
+ * Clears the attempt's log file (the monitor creates it) and points `link` (/var/log/containers/...) at it: two
+ * unlinks and a symlink when makeLogDirs ran; the link's directory is made here only when it did not.
+ */
 export function prepareLog(logPath: string, link: string): void {
   rmSync(logPath, { force: true });
-  mkdirSync(dirname(link), { recursive: true });
   rmSync(link, { force: true });
-  symlinkSync(logPath, link);
+  try {
+    symlinkSync(logPath, link);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(logPath, link);
+  }
 }
 
 /** Removes a container's log and the files the monitor rotated it into (N.log.YYYYMMDD-HHMMSS[.K]). */

@@ -4,6 +4,7 @@
  * Owns the pod cgroup, the pod's /dev/shm mount, its volumes, its directory and its log directory.
  */
 import { promises as fsp } from "node:fs";
+import { dirname, join } from "node:path";
 import { FieldError } from "../api/errors.js";
 import type { Pod } from "../api/types.js";
 import type { PreparedNetwork } from "../network/pod-network.js";
@@ -14,7 +15,7 @@ import { timeStep } from "../sys/start-trace.js";
 import { readTextOr } from "../sys/text-file.js";
 import type { PreparedVolume } from "../storage/volume-plugin.js";
 import type { Layout } from "./layout.js";
-import { removePodLogs } from "./log-files.js";
+import { makeLogDirs, removePodLogs } from "./log-files.js";
 import { podHostname, renderHostsFile, renderResolvConf } from "./pod-files.js";
 import type { SandboxOptions, SandboxRecord } from "./pod-runtime.js";
 import { podCgroupLimits } from "./resources.js";
@@ -29,6 +30,9 @@ export class SandboxLifecycle {
   private readonly podVolumes = new Map<string, Map<string, PreparedVolume>>();
   /** The cgroup of a sandbox being made, for a removal that comes before its record exists. */
   private readonly cgroupOf = new Map<string, string>();
+
+  /** Each pod's log directories being made while its sandbox starts (awaited by its containers' starts). */
+  private readonly logDirsMade = new Map<string, Promise<void>>();
 
   /** User namespace ranges given to sandboxes being made, before their record holds them. */
   private readonly usernsPending = new Map<string, UsernsRange>();
@@ -53,6 +57,7 @@ export class SandboxLifecycle {
     const { runner, layout } = this.x.o;
     const old = this.x.records.sandboxes.get(uid);
     if (old) await this.stop(uid);
+    this.startLogDirs(pod);
     const broken: string[] = [];
     const w = !old && this.warm ? await this.step(uid, "warm sandbox: claim", () => this.warm!.take(pod, uid, (why) => broken.push(why))) : undefined;
     if (w) {
@@ -189,6 +194,28 @@ export class SandboxLifecycle {
     }
   }
 
+  /**
+   * Starts making the pod's log directories on the thread pool while the sandbox is made (off the containers' start
+   * path); its span in the start trace shows it overlapping the sandbox's steps. A failure is the container start's
+   * to report (logDirs()).
+   */
+  private startLogDirs(pod: Pod): void {
+    const uid = pod.metadata.uid!;
+    const { layout } = this.x.o;
+    const ns = pod.metadata.namespace ?? "default";
+    const name = pod.metadata.name ?? "";
+    const dirs = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => join(layout.podLogDir(ns, name, uid), c.name));
+    dirs.push(dirname(layout.containerLogLink(ns, name, "c", "id")));
+    const made = this.step(uid, "log directories (while the sandbox starts)", () => makeLogDirs(dirs));
+    made.catch(() => undefined); // awaited (and reported) by the container start
+    this.logDirsMade.set(uid, made);
+  }
+
+  /** The pod's log directories, once made (a pod adopted from a previous daemon: at once; the monitor makes them). */
+  logDirs(uid: string): Promise<void> {
+    return this.logDirsMade.get(uid) ?? Promise.resolve();
+  }
+
   /** Times one step of a sandbox start in the pod's start trace (when starts are traced). */
   private step<T>(uid: string, name: string, work: () => Promise<T>): Promise<T> {
     return timeStep(this.x.o.traces, uid, name, work);
@@ -308,6 +335,9 @@ export class SandboxLifecycle {
     const cgroupPath = s?.cgroupPath ?? this.cgroupOf.get(podUid);
     if (cgroupPath) await cgroups.remove(cgroupPath, podUid);
     this.cgroupOf.delete(podUid);
+    // Log directories still being made would outlive the removal of the pod's logs.
+    await this.logDirsMade.get(podUid)?.catch(() => undefined);
+    this.logDirsMade.delete(podUid);
     if (s || spec) {
       const ns = s?.namespace ?? spec!.metadata.namespace ?? "default";
       const name = s?.name ?? spec!.metadata.name ?? "";

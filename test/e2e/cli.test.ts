@@ -355,6 +355,9 @@ describe("nodelet CLI and daemon (privileged)", { skip }, () => {
     const container = at("container timed");
     const status = at("kubelet: status write (Running)");
     assert.ok(sandbox.startMs + sandbox.durationMs <= container.startMs + 0.001, "the sandbox before the container");
+    const logDirs = at("log directories (while the sandbox starts)");
+    assert.ok(logDirs.startMs >= sandbox.startMs && logDirs.startMs < container.startMs, "the log directories are made while the sandbox starts");
+    assert.ok(at("log file and its /var/log/containers link").startMs >= container.startMs);
     // The shim's own steps, on the same clock, inside the container's phase.
     for (const name of ["shim: mount namespace, overlay root", "shim: pivot_root", "shim: execve"]) {
       const s = at(name);

@@ -13,6 +13,8 @@ import { DEFAULT_EVENT_BURST, DEFAULT_EVENT_QPS } from "../kubelet/events.js";
 import type { FirewallBackendSetting } from "../network/settings.js";
 import type { RegistrySettings } from "../images/registry/settings.js";
 import { parseDefaultPolicy, type NamespacePolicy } from "../auth/pod-security/policy.js";
+import { CROSS_NODE_FLAGS, parseCrossNodeConfig, type CrossNodeConfig } from "./cross-node-wiring.js";
+import { NODE_CONTROLLER_FLAGS, nodeCidrSet, parseNodeControllerConfig, type NodeControllerConfig } from "./node-controllers-wiring.js";
 
 export const DEFAULT_ROOT = "/var/lib/nodelet";
 
@@ -99,6 +101,10 @@ export interface DaemonConfig {
   etcdServers: string[];
   /** --etcd-compaction-interval in ms (kube-apiserver's, 5m; 0: never). */
   etcdCompactionIntervalMs: number;
+  /** --node-cidr-mask-size, --node-monitor-grace-period, --node-eviction-rate...: the node controllers (node-controllers-wiring.ts). */
+  nodeControllers: NodeControllerConfig;
+  /** --cross-node-mode, --vxlan-vni, --vxlan-port: routes to other nodes' pods (cross-node-wiring.ts). */
+  crossNode: CrossNodeConfig;
 }
 
 export const DAEMON_FLAGS: FlagSpec[] = [
@@ -162,6 +168,8 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "encryption-provider-config", value: true, help: "EncryptionConfiguration file (apiserver.config.k8s.io/v1): encrypt Secrets (and other resources it lists) in the store" },
   { name: "etcd-servers", value: true, help: "URL,... of etcd v3 members that hold the objects, as kube-apiserver lays them out (default: the node's SQLite store)" },
   { name: "etcd-compaction-interval", value: true, help: "how often etcd's history is compacted, a duration (default 5m; 0: never)" },
+  ...NODE_CONTROLLER_FLAGS,
+  ...CROSS_NODE_FLAGS,
   { name: "help", short: "h", value: false },
 ];
 
@@ -244,7 +252,10 @@ export function parseDaemonConfig(argv: string[]): DaemonConfig {
     encryptionProviderConfig: flag(p, "encryption-provider-config"),
     etcdServers: etcdServers(flag(p, "etcd-servers")),
     etcdCompactionIntervalMs: goDuration(flag(p, "etcd-compaction-interval") ?? "5m", "etcd-compaction-interval"),
+    nodeControllers: parseNodeControllerConfig(p),
+    crossNode: parseCrossNodeConfig(p),
   };
+  nodeCidrSet(cfg.clusterCIDR, cfg.nodeControllers.nodeCidrMaskSize); // checked before anything starts
   cfg.evictionHard = cfg.evictionThresholds.filter((t) => !t.gracePeriodMs);
   if (cfg.warmSandboxes > MAX_WARM_SANDBOXES) throw new UsageError(`--warm-sandboxes: ${cfg.warmSandboxes} is more than ${MAX_WARM_SANDBOXES}`);
   if (cfg.imageMaxLayerBytes < 1) throw new UsageError(`--image-max-layer-size: must be more than 0`);

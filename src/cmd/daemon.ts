@@ -45,6 +45,8 @@ import { clusterDnsServers, installServiceAllocation, startServices } from "./se
 import { claimVolumePlugins, installStorageHooks, startStorage } from "./storage-wiring.js";
 import { loadNodeRegistries, pushFromStore, registrySources } from "./registry-wiring.js";
 import { startWorkloads } from "./workloads-wiring.js";
+import { nodeCidrSet, nodeControllers } from "./node-controllers-wiring.js";
+import { crossNodeRoutes, startCrossNodeRoutes } from "./cross-node-wiring.js";
 import { Registry } from "../metrics/registry.js";
 import { registerCadvisorMetrics } from "../kubelet/kubelet-metrics.js";
 import { NodeLease } from "../kubelet/node-lease.js";
@@ -197,7 +199,10 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const kubelet = agent.kubelet;
   const storage = await startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log });
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
-  const workloads = await startWorkloads(api, clock, cfg.nodeName, log);
+  const crossNode = network instanceof BridgeNetwork ? crossNodeRoutes(cfg.crossNode, network.settings, runner, cfg.nodeName, log) : undefined;
+  const crossNodeWatch = crossNode ? startCrossNodeRoutes(store, clock, crossNode, log) : undefined;
+  const nodeSet = cfg.network ? nodeCidrSet(cfg.clusterCIDR, cfg.nodeControllers.nodeCidrMaskSize) : undefined;
+  const workloads = await startWorkloads(api, clock, cfg.nodeName, log, nodeControllers(cfg.nodeControllers, nodeSet));
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);
   void reportAdoption(kubelet, log);
   return {
@@ -211,6 +216,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       lease.stop();
       step("stopping the workload controllers");
       await workloads.stop();
+      crossNodeWatch?.stop();
       step("closing the API server");
       stopUi();
       await api.close();
@@ -226,6 +232,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       if (cleanup) {
         step("removing the node's cgroups and network");
         await cgroups.remove("").catch(() => undefined);
+        await crossNode?.reset();
         await network.reset?.();
       }
       step("closing the store");

@@ -21,6 +21,7 @@ import { keepAliveClock, runningDaemon, waitUntilGone } from "./daemon-stop.js";
 import type { Clock } from "../sys/clock.js";
 import { LocalProvisioner } from "../storage/local-provisioner.js";
 import { volumesDir } from "./storage-wiring.js";
+import { resetCrossNodeRoutes } from "./cross-node-wiring.js";
 
 /** Resets `cfg.root`; `given` names the flags the user set (long names), to say where the record overrides one. */
 export async function reset(cfg: DaemonConfig, log: (m: string) => void, given: ReadonlySet<string> = new Set()): Promise<void> {
@@ -97,6 +98,7 @@ async function removeHostObjects({ cgroups, network, runner }: NodeRuntime, log:
   if (network instanceof BridgeNetwork) {
     const s = network.settings;
     const cidr = `${formatIPv4(s.service.base)}/${s.service.prefix}`;
+    await resetCrossNodeRoutes(s, runner).catch((err: unknown) => log(`cross-node routes: ${String(err)}`));
     await removeAllProxyRules(runner, s.bridge, cidr, hostKernelFiles(runner).legacyIptablesTables()).catch((err: unknown) => log(`service proxy: ${String(err)}`));
   }
 }

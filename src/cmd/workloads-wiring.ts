@@ -20,9 +20,10 @@ import type { Clock } from "../sys/clock.js";
 /** The controllers the daemon runs, in start order. */
 export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController, statefulSetController, daemonSetController, jobController, cronJobController, disruptionController, horizontalPodAutoscalerController, garbageCollector];
 
-export async function startWorkloads(api: ApiServer, clock: Clock, nodeName: string, log: (m: string) => void): Promise<{ stop(): Promise<void> }> {
+/** `extra`: more controllers on the same informers (the node controllers, cmd/node-controllers-wiring.ts). */
+export async function startWorkloads(api: ApiServer, clock: Clock, nodeName: string, log: (m: string) => void, extra: ControllerFactory[] = []): Promise<{ stop(): Promise<void> }> {
   const manager = new ControllerManager({ api: api.objectApi(), clock, nodeName, log, resyncMs: 0, metrics: { podMetrics: (ns, sel) => api.podMetrics(ns, sel) } });
-  manager.start(WORKLOAD_CONTROLLERS);
+  manager.start([...WORKLOAD_CONTROLLERS, ...extra]);
   log(`controllers: ${manager.names().join(", ")}`);
   return { stop: () => manager.stop() };
 }

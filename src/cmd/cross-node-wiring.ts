@@ -1,0 +1,83 @@
+/**
+ * Cross-node pod routes on a node (network/cross-node.ts): flags, and a Node informer that re-programs the routes
+ * whenever what they depend on changes (a Node's name, pod CIDR or InternalIP — not its heartbeats). The VXLAN
+ * device is named after the bridge, so daemons side by side never share one. On a node alone nothing is
+ * programmed. reset() (nodelet reset, --cleanup-on-exit) removes every route and the device.
+ */
+import type { ObjectSource } from "../api/object-api.js";
+import type { Node } from "../api/types.js";
+import { flag, UsageError, type FlagSpec, type ParsedArgs } from "../cli/args.js";
+import { Informer } from "../controllers/foundation/informer.js";
+import { CrossNodeRoutes } from "../network/cross-node.js";
+import type { OverlayMode } from "../network/cross-node-plan.js";
+import type { ValidSettings } from "../network/settings.js";
+import type { Clock } from "../sys/clock.js";
+import type { Runner } from "../sys/runner.js";
+
+export const CROSS_NODE_FLAGS: FlagSpec[] = [
+  { name: "cross-node-mode", value: true, help: "how pods reach other nodes' pods: auto (a route when the node shares a subnet, else VXLAN), route or vxlan (default auto)" },
+  { name: "vxlan-vni", value: true, help: "VXLAN network identifier of the cross-node overlay (default 1)" },
+  { name: "vxlan-port", value: true, help: "UDP port of the cross-node overlay (default 4789)" },
+];
+
+export interface CrossNodeConfig {
+  mode: OverlayMode;
+  vni: number;
+  port: number;
+}
+
+export function parseCrossNodeConfig(p: ParsedArgs): CrossNodeConfig {
+  const mode = flag(p, "cross-node-mode") ?? "auto";
+  if (mode !== "auto" && mode !== "route" && mode !== "vxlan") throw new UsageError(`--cross-node-mode: "${mode}" must be one of auto, route, vxlan`);
+  const int = (name: string, dflt: number, max: number): number => {
+    const v = flag(p, name);
+    if (v === undefined) return dflt;
+    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new UsageError(`--${name}: "${v}" must be a whole number from 1 to ${max}`);
+    return Number(v);
+  };
+  return { mode, vni: int("vxlan-vni", 1, 16_777_215), port: int("vxlan-port", 4789, 65_535) };
+}
+
+/** The VXLAN device of a bridge: "<bridge>.vx" (at most 15 bytes). */
+export function vxlanDeviceName(bridge: string): string {
+  return `${bridge.slice(0, 12)}.vx`;
+}
+
+export function crossNodeRoutes(cfg: CrossNodeConfig, s: ValidSettings, runner: Runner, nodeName: string, log?: (m: string) => void): CrossNodeRoutes {
+  return new CrossNodeRoutes({ runner, nodeName, cluster: s.cluster, mode: cfg.mode, vxlan: { name: vxlanDeviceName(s.bridge), vni: cfg.vni, port: cfg.port }, log });
+}
+
+/** Removes the routes and VXLAN device of the bridge network `s` (nodelet reset: the mode and VNI do not matter). */
+export function resetCrossNodeRoutes(s: ValidSettings, runner: Runner): Promise<void> {
+  return crossNodeRoutes({ mode: "auto", vni: 1, port: 4789 }, s, runner, "").reset();
+}
+
+/** What the routes depend on, per Node. */
+function routingKey(nodes: Node[]): string {
+  return JSON.stringify(
+    nodes
+      .map((n) => [n.metadata.name, n.spec?.podCIDRs ?? n.spec?.podCIDR ?? null, n.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? null])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+  );
+}
+
+/** Follows the Nodes of `source` and keeps `routes` programmed; stop() ends the watch (the routes stay). */
+export function startCrossNodeRoutes(source: ObjectSource, clock: Clock, routes: CrossNodeRoutes, log: (m: string) => void): { stop(): void } {
+  const nodes = new Informer<Node>(source, "Node", clock);
+  let last = "";
+  const changed = (): void => {
+    if (!nodes.hasSynced()) return;
+    const all = nodes.list();
+    const key = routingKey(all);
+    if (key === last) return;
+    last = key;
+    routes.sync(all).catch((err: unknown) => {
+      last = ""; // try again on the next change
+      log(`cross-node routes: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  };
+  nodes.addHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
+  nodes.start();
+  changed();
+  return { stop: () => nodes.stop() };
+}

@@ -50,7 +50,7 @@ describe("cross-node route planner", () => {
     assert.deepEqual(plan.neighbours, [{ ip: "10.244.3.0", mac: "0a:58:0a:f4:03:00" }]);
     assert.deepEqual(plan.fdb, [{ mac: "0a:58:0a:f4:03:00", dst: "172.16.0.3" }]);
     assert.deepEqual(plan.vxlan, { name: "nl0-vx", vni: 1, port: 4789, local: "192.168.5.1", underlay: "eth0", mtu: 1450, mac: "0a:58:0a:f4:01:00", address: "10.244.1.0/32" });
-    assert.deepEqual(vxlanCreateArgv(plan.vxlan!)[0], ["ip", "link", "add", "nl0-vx", "type", "vxlan", "id", "1", "dstport", "4789", "local", "192.168.5.1", "dev", "eth0", "nolearning"]);
+    assert.deepEqual(vxlanCreateArgv(plan.vxlan)[0], ["ip", "link", "add", "nl0-vx", "type", "vxlan", "id", "1", "dstport", "4789", "local", "192.168.5.1", "dev", "eth0", "nolearning"]);
   });
 
   it("route mode routes every peer directly; vxlan mode sends every peer over the device", () => {

@@ -22,14 +22,19 @@ export interface HookContext {
   warn(text: string): void;
   /** Adds an annotation to the request's audit event. */
   annotate(key: string, value: string): void;
+  /** The subresource the request went through ("status", "eviction", …), if any. */
+  subresource?: string;
 }
 
 export type CreateHook = (obj: KubeObject, ctx: HookContext) => KubeObject | void;
 export type UpdateHook = (obj: KubeObject, old: KubeObject, ctx: HookContext) => KubeObject | void;
+/** Runs before an API DELETE (or pods/eviction) of the stored `obj`; throws ApiError to refuse it. */
+export type DeleteHook = (obj: KubeObject, ctx: HookContext) => void;
 
 export class Hooks {
   private readonly onCreate = new Map<string, CreateHook[]>();
   private readonly onUpdate = new Map<string, UpdateHook[]>();
+  private readonly onDelete = new Map<string, DeleteHook[]>();
 
   /** Runs `fn` on every create of `kind` (e.g. "Service"). Returns the function that unregisters it. */
   registerCreateHook(kind: string, fn: CreateHook): () => void {
@@ -39,6 +44,15 @@ export class Hooks {
   /** Runs `fn` on every update and patch of `kind`, including status writes. Returns the unregister function. */
   registerUpdateHook(kind: string, fn: UpdateHook): () => void {
     return add(this.onUpdate, kind, fn);
+  }
+
+  /** Runs `fn` before every API delete (and eviction) of `kind`. Returns the unregister function. */
+  registerDeleteHook(kind: string, fn: DeleteHook): () => void {
+    return add(this.onDelete, kind, fn);
+  }
+
+  runDelete(obj: KubeObject, ctx: HookContext): void {
+    for (const fn of this.onDelete.get(obj.kind) ?? []) fn(obj, ctx);
   }
 
   runCreate(obj: KubeObject, ctx: HookContext): KubeObject {

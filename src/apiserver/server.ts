@@ -21,9 +21,12 @@ import type { AuditPolicy } from "../auth/audit.js";
 import { AuditLog } from "./audit-log.js";
 import { generateSigningKey } from "../auth/signing-key.js";
 import { ClientCertAuthenticator } from "../auth/client-cert.js";
+import { BootstrapTokenAuthenticator } from "../auth/bootstrap-token.js";
 import { RbacAuthorizer, type Authorizer } from "../auth/rbac/authorizer.js";
 import { ensureBootstrapPolicy } from "../auth/rbac/bootstrap.js";
 import { PolicyIndex } from "../auth/rbac/policy-index.js";
+import { NodeAndRbacAuthorizer, NodeAuthorizer } from "../auth/node/authorizer.js";
+import { registerNodeRestriction } from "./node-restriction.js";
 import { registerEscalationChecks } from "./rbac-escalation.js";
 import { StaticTokenAuthenticator } from "../auth/token-file.js";
 import { LOCAL_ADMIN, SYSTEM_MASTERS, type UserInfo } from "../auth/user.js";
@@ -70,7 +73,7 @@ export interface ApiServerOptions {
   tcp?: TcpListenerOptions;
   /** More authenticators for the TCP listener, after the client certificate and the admin token (token file, ServiceAccount tokens). */
   authenticators?: Authenticator[];
-  /** Default: RBAC over the store's roles and bindings (the defaults are created when missing). */
+  /** Default: the Node authorizer, then RBAC over the store's roles and bindings (the defaults are created when missing). */
   authorizer?: Authorizer;
   /**
    * ServiceAccount tokens: the signing key (default: a fresh one, so tokens die with the server), the issuer and the
@@ -152,12 +155,13 @@ export type PublicHandler = (req: IncomingMessage, res: ServerResponse, url: URL
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const hooks = new Hooks();
   hooks.registerCreateHook("Namespace", defaultNamespace);
+  registerNodeRestriction(hooks);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   ensureBootstrapPolicy(opts.store);
   let policy: PolicyIndex | undefined;
   if (!opts.authorizer) policy = new PolicyIndex().follow(opts.store);
   const ctx: ServerContext = {
-    authorizer: opts.authorizer ?? new RbacAuthorizer(policy!),
+    authorizer: opts.authorizer ?? new NodeAndRbacAuthorizer(new NodeAuthorizer(opts.store), new RbacAuthorizer(policy!)),
     tokens: new ServiceAccountTokens({ ...opts.serviceAccounts, privateKey: opts.serviceAccounts?.signingKey ?? generateSigningKey(), store: opts.store, now: opts.now }),
     limits,
     watches: new WatchLimiter(limits.maxWatchesPerClient),
@@ -258,6 +262,7 @@ class Listeners implements ApiServer {
         ...(t.clientCA ? [new ClientCertAuthenticator()] : []),
         ...(t.token ? [new StaticTokenAuthenticator([{ token: t.token, user: ADMIN_TOKEN_USER }])] : []),
         ...(this.opts.authenticators ?? []),
+        new BootstrapTokenAuthenticator(this.ctx.store, { now: () => this.ctx.now(), log: this.opts.log }),
         this.ctx.tokens,
       ]);
       this.wire(https, (req) => authenticate(chain, req), { listenerUser: undefined, login: (token) => tokenUser(chain, token) });

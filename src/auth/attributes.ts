@@ -23,6 +23,8 @@ export interface RequestAttributes {
   resource: string;
   subresource: string;
   name: string;
+  /** A list or watch's fieldSelector as sent (the Node authorizer lets a node list pods with `spec.nodeName=ITSELF`). */
+  fieldSelector?: string;
 }
 
 const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
@@ -84,7 +86,11 @@ export function requestAttributes(user: UserInfo, method: string, url: string): 
   if (!a.name && a.verb === "get") {
     a.verb = queryBool(u.searchParams, "watch") ? "watch" : "list";
   }
-  if (!a.name && (a.verb === "list" || a.verb === "watch")) a.name = exactName(u.searchParams.get("fieldSelector"));
+  if (a.verb === "list" || a.verb === "watch") {
+    const selector = u.searchParams.get("fieldSelector");
+    if (selector) a.fieldSelector = selector;
+    if (!a.name) a.name = exactName(selector);
+  }
   if (!a.name && a.verb === "delete") a.verb = "deletecollection";
   return a;
 }

@@ -26,6 +26,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   version: () => import("../cli/version.js"),
   kubeconfig: () => import("./verbs/kubeconfig.js"),
   dashboard: () => import("./verbs/dashboard.js"),
+  token: () => import("./verbs/token.js"),
   "api-resources": () => import("../cli/api-resources.js"),
 };
 
@@ -60,6 +61,7 @@ Node:
   reset [--root DIR]       remove what DIR's daemon made, as it recorded it: pods, rules, bridge, cgroups
   kubeconfig               print a kubeconfig for kubectl
   dashboard [--port N]     the node's web view on 127.0.0.1: prints a one-time login URL, serves until interrupted
+  token create [--ttl 24h] | list | delete ID   bootstrap tokens that let nodes join (printed once by create)
   version
 
 Flags for every client verb, before or after the verb: --socket PATH (or NODELET_SOCKET), -n NAMESPACE,

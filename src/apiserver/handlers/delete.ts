@@ -12,6 +12,7 @@ import { deleteNamespace } from "../namespaces.js";
 import { decodeBody } from "./body.js";
 import { isDryRun, loadObject, requireVerb, respondList, respondObject, type Call } from "./common.js";
 import { deleteOne, type DeleteRequest } from "../deletion.js";
+import { hookContext } from "./write.js";
 
 const POLICIES = new Set(["Orphan", "Background", "Foreground"]);
 
@@ -41,6 +42,7 @@ export async function deleteObject(call: Call): Promise<void> {
   const opts = await deleteRequest(call);
   const obj = loadObject(call);
   checkPreconditions(call, obj, opts);
+  call.ctx.hooks.runDelete(obj, hookContext(call, opts.dryRun));
   if (obj.kind === "Namespace") {
     const result = deleteNamespace(call.ctx, obj, opts.dryRun);
     respondObject(call, 200, result);

@@ -28,6 +28,7 @@ import { LocalApi } from "../local-api.js";
 import { decodeBody } from "./body.js";
 import { isDryRun, loadObject, type Call } from "./common.js";
 import { checkPreconditions } from "./delete.js";
+import { hookContext } from "./write.js";
 
 /** Conflicts while spending a budget are retried this often (EvictionsRetry: 5 steps). */
 const RETRIES = 5;
@@ -38,6 +39,7 @@ export async function evictPod(call: Call): Promise<void> {
   const eviction = await readEviction(call);
   const opts = deleteRequestOf(call, eviction.deleteOptions);
   const pod = loadObject<Pod>(call);
+  call.ctx.hooks.runDelete(pod, hookContext(call, opts.dryRun));
   // Checked before the budget is spent too (upstream spends it, then fails the delete), so a refused precondition costs nothing.
   checkPreconditions(call, pod, opts);
   const now = rfc3339(new Date(call.ctx.now()));

@@ -39,7 +39,7 @@ export function admitAndCreate(call: Call, obj: KubeObject, dryRun: boolean, app
 }
 
 /** What hooks see of a request: its user, and where its warnings and audit annotations go. */
-function hookContext(call: Call, dryRun: boolean): HookContext {
+export function hookContext(call: Call, dryRun: boolean): HookContext {
   return {
     store: call.ctx.store,
     nodeName: call.ctx.nodeName,
@@ -47,6 +47,7 @@ function hookContext(call: Call, dryRun: boolean): HookContext {
     dryRun,
     warn: (text) => addWarning(call.res, text),
     annotate: (key, value) => addAuditAnnotation(call.req, key, value),
+    subresource: call.route.subresource,
   };
 }
 

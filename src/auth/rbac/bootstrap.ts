@@ -14,11 +14,14 @@ import { RBAC_GROUP } from "../../api/rbac.js";
 import type { KubeObject } from "../../api/types.js";
 import type { Store } from "../../store/store.js";
 import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, SYSTEM_MASTERS } from "../user.js";
+import { BOOTSTRAPPERS_GROUP } from "../bootstrap-token.js";
+import { NODE_PROXIER_RULES, NODE_RULES, NODES_GROUP } from "../node/rules.js";
 
 const READ = ["get", "list", "watch"];
 const WRITE = ["create", "delete", "deletecollection", "patch", "update"];
 const READ_WRITE = [...READ, ...WRITE];
 const AGG = "rbac.authorization.k8s.io/aggregate-to-";
+const CERTIFICATES = "certificates.k8s.io";
 
 const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({ verbs, apiGroups, resources });
 const urls = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ verbs, nonResourceURLs });
@@ -85,6 +88,13 @@ export function bootstrapClusterRoles(): ClusterRole[] {
     clusterRole("system:monitoring", [
       urls(["get"], ["/metrics", "/metrics/slis", "/metrics/cadvisor", "/livez", "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*"]),
     ]),
+    // Joining nodes (TLS bootstrapping): bootstrap tokens may make CSRs; the csrapproving controller approves a
+    // node client CSR when its requestor may create the nodeclient (bootstrap) or selfnodeclient (renewal) subresource.
+    clusterRole("system:node-bootstrapper", [rule(["create", "get", "list", "watch"], [CERTIFICATES], ["certificatesigningrequests"])]),
+    clusterRole(`system:${CERTIFICATES}:certificatesigningrequests:nodeclient`, [rule(["create"], [CERTIFICATES], ["certificatesigningrequests/nodeclient"])]),
+    clusterRole(`system:${CERTIFICATES}:certificatesigningrequests:selfnodeclient`, [rule(["create"], [CERTIFICATES], ["certificatesigningrequests/selfnodeclient"])]),
+    clusterRole("system:node", NODE_RULES.map((r) => ({ ...r }))),
+    clusterRole("system:node-proxier", NODE_PROXIER_RULES.map((r) => ({ ...r }))),
     clusterRole("admin", [], {}, "admin"),
     clusterRole("edit", [], { [`${AGG}admin`]: "true" }, "edit"),
     clusterRole("view", [], { [`${AGG}edit`]: "true" }, "view"),
@@ -106,7 +116,7 @@ export function bootstrapClusterRoles(): ClusterRole[] {
   return roles;
 }
 
-function binding(name: string, groups: string[]): ClusterRoleBinding {
+function binding(name: string, groups: string[], role = name): ClusterRoleBinding {
   return {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: "ClusterRoleBinding",
@@ -115,7 +125,7 @@ function binding(name: string, groups: string[]): ClusterRoleBinding {
       labels: { "kubernetes.io/bootstrapping": "rbac-defaults" },
       annotations: { "rbac.authorization.kubernetes.io/autoupdate": "true" },
     },
-    roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name },
+    roleRef: { apiGroup: RBAC_GROUP, kind: "ClusterRole", name: role },
     subjects: groups.map((g) => ({ kind: "Group", apiGroup: RBAC_GROUP, name: g })),
   };
 }
@@ -127,6 +137,12 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding("system:basic-user", [ALL_AUTHENTICATED]),
     binding("system:public-info-viewer", [ALL_AUTHENTICATED, ALL_UNAUTHENTICATED]),
     binding("system:monitoring", ["system:monitoring"]),
+    // kubeadm's bindings for joining nodes (kubeadm binds its token group; here every bootstrap token may join).
+    binding("kubeadm:kubelet-bootstrap", [BOOTSTRAPPERS_GROUP], "system:node-bootstrapper"),
+    binding("kubeadm:node-autoapprove-bootstrap", [BOOTSTRAPPERS_GROUP], `system:${CERTIFICATES}:certificatesigningrequests:nodeclient`),
+    binding("kubeadm:node-autoapprove-certificate-rotation", [NODES_GROUP], `system:${CERTIFICATES}:certificatesigningrequests:selfnodeclient`),
+    // The node agent runs the service proxy with the node's credentials (kube-proxy's own account upstream).
+    binding("nodelet:node-proxier", [NODES_GROUP], "system:node-proxier"),
   ];
 }
 

@@ -68,7 +68,7 @@ describe("several nodes with real kubectl: cordon, uncordon, drain, a node gone 
 
   const node = (name: string) => env.t.store.get<Node>("Node", "", name)!;
   const taints = (name: string) => ((node(name).spec?.taints ?? []) as Taint[]).map((t) => `${t.key}:${t.effect}`).sort();
-  const statusOf = async () => Object.fromEntries((await env.ok(["get", "nodes", "--no-headers"])).trim().split("\n").map((l) => l.split(/\s+/).slice(0, 2)));
+  const statusOf = async (): Promise<Record<string, string>> => Object.fromEntries((await env.ok(["get", "nodes", "--no-headers"])).trim().split("\n").map((l) => l.split(/\s+/).slice(0, 2) as [string, string]));
   const pod = (name: string, nodeName: string, tolerationSeconds?: number) =>
     `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, labels: {app: spread}}\nspec:\n  nodeName: ${nodeName}\n  containers: [{name: c, image: busybox}]\n` +
     (tolerationSeconds === undefined ? "" : `  tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: ${tolerationSeconds}}]\n`);

@@ -21,7 +21,8 @@ export class PodTokens {
   private readonly cache = new Map<string, Cached>();
 
   constructor(
-    private readonly tokens: ServiceAccountTokens,
+    /** The API's issuer in-process, or (a joined node) TokenRequests to the control plane. */
+    private readonly tokens: Pick<ServiceAccountTokens, "issue">,
     private readonly store: Store,
     private readonly now: () => number = Date.now,
   ) {}

@@ -173,8 +173,12 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "help", short: "h", value: false },
 ];
 
-export function parseDaemonConfig(argv: string[]): DaemonConfig {
-  const p = parseArgs(argv, DAEMON_FLAGS);
+/**
+ * Parses the daemon's flags. `spec`: the flags a role accepts (role-config.ts: the control plane's and the node's
+ * subsets); a flag it leaves out is refused as unknown and takes its default here.
+ */
+export function parseDaemonConfig(argv: string[], spec: FlagSpec[] = DAEMON_FLAGS): DaemonConfig {
+  const p = parseArgs(argv, spec);
   if (p.positional.length) throw new UsageError(`unexpected argument "${p.positional[0]}"`);
   const root = flag(p, "root") ?? DEFAULT_ROOT;
   const custom = root !== DEFAULT_ROOT;

@@ -22,6 +22,8 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   explain: () => import("../cli/explain.js"),
   "port-forward": () => import("../cli/port-forward.js"),
   daemon: () => import("./verbs/daemon.js"),
+  "control-plane": () => import("./verbs/control-plane.js"),
+  node: () => import("./verbs/node.js"),
   reset: () => import("./verbs/reset.js"),
   version: () => import("../cli/version.js"),
   kubeconfig: () => import("./verbs/kubeconfig.js"),
@@ -58,6 +60,9 @@ Images:
   image prune [--all]      remove untagged unused images (--all: every image no container uses)
 Node:
   daemon [--root DIR] [--socket PATH] [--cgroup-parent PATH] ...   run the node agent
+Cluster:
+  control-plane [--etcd-servers URL,...] [--listen HOST:PORT] ...   API server and elected controllers
+  node --server https://HOST:PORT --token TOKEN [--ca-cert-hash sha256:HEX|--ca-file FILE] | --kubeconfig FILE   join a control plane
   reset [--root DIR]       remove what DIR's daemon made, as it recorded it: pods, rules, bridge, cgroups
   kubeconfig               print a kubeconfig for kubectl
   dashboard [--port N]     the node's web view on 127.0.0.1: prints a one-time login URL, serves until interrupted

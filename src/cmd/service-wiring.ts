@@ -44,9 +44,12 @@ export interface ServicesRuntime {
   stop(cleanup: boolean): Promise<void>;
 }
 
-/** Starts the endpoints controller, and with a bridge network the DNS server and the proxy. */
-export async function startServices(cfg: DaemonConfig, store: Store, runner: Runner, network: BridgeNetwork | undefined, log: (m: string) => void): Promise<ServicesRuntime> {
-  const endpoints = new EndpointsController(withFieldManager(store, "kube-controller-manager"), log);
+/**
+ * Starts the endpoints controller (unless `endpointsController` is false: a joined node, whose control plane runs
+ * it), and with a bridge network the DNS server and the proxy.
+ */
+export async function startServices(cfg: DaemonConfig, store: Store, runner: Runner, network: BridgeNetwork | undefined, log: (m: string) => void, endpointsController = true): Promise<ServicesRuntime> {
+  const endpoints = endpointsController ? new EndpointsController(withFieldManager(store, "kube-controller-manager"), log) : { start: () => undefined, stop: () => undefined };
   endpoints.start();
   if (!network) return { stop: async () => endpoints.stop() };
   const s = network.settings;

@@ -52,7 +52,8 @@ export interface NodeAgentOptions {
   /** The static pod manifest directory. */
   manifests: string;
   resyncMs: number;
-  eventTtlMs: number;
+  /** --event-ttl: events older than this are expired here; undefined on a joined node, whose control plane expires them. */
+  eventTtlMs?: number;
   /** The node's event rate limit (--event-qps, --event-burst). */
   eventLimits?: EventLimits;
   log: (msg: string) => void;
@@ -140,8 +141,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       imageManager.forgetPod(uid);
       late.evictionGrace.delete(uid);
     },
-    housekeeping: async () => void (await collectEvents(store, clock.now(), o.eventTtlMs)),
-    housekeepingMs: Math.min(60_000, Math.max(1000, o.eventTtlMs / 2)),
+    housekeeping: o.eventTtlMs === undefined ? undefined : eventExpiry(store, clock, o.eventTtlMs),
+    housekeepingMs: o.eventTtlMs === undefined ? undefined : Math.min(60_000, Math.max(1000, o.eventTtlMs / 2)),
   });
   late.kubelet = kubelet;
   // A lost monitor is the lost runtime shim of the kubelet's world: the container's end is reported (and it
@@ -279,4 +280,9 @@ function evictionManager(o: NodeAgentOptions, events: EventRecorder, late: Late)
       late.kubelet?.wake(uid);
     },
   });
+}
+
+/** The housekeeping that expires events older than `ttlMs`. */
+function eventExpiry(store: Store, clock: Clock, ttlMs: number): () => Promise<void> {
+  return async () => void (await collectEvents(store, clock.now(), ttlMs));
 }

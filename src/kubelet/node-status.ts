@@ -24,6 +24,8 @@ export interface NodeSettings {
   /** --eviction-hard: memory and nodefs thresholds come off allocatable too (soft ones do not). */
   evictionHard: Threshold[];
   maxPods: number;
+  /** A joined worker (`nodelet node`): no node-role.kubernetes.io/control-plane label, which the all-in-one node carries. */
+  worker?: boolean;
 }
 
 /** Allocatable = capacity - reserved - the hard eviction threshold (pkg/kubelet/cm/node_container_manager). */
@@ -63,7 +65,7 @@ export function buildNode(facts: NodeFacts, s: NodeSettings, previous: Node | un
         "kubernetes.io/hostname": s.name,
         "kubernetes.io/os": "linux",
         "kubernetes.io/arch": arch() === "x64" ? "amd64" : arch(),
-        "node-role.kubernetes.io/control-plane": "",
+        ...(s.worker ? {} : { "node-role.kubernetes.io/control-plane": "" }),
         ...(previous?.metadata.labels ?? {}),
       },
     },

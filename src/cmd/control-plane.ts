@@ -1,0 +1,150 @@
+/**
+ * `nodelet control-plane`: the API server over the cluster's store (SQLite, or etcd shared by several replicas) with
+ * the daemon's admission chain, and the controllers — workload and node controllers, endpoints, event expiry — acting only
+ * while this replica holds the kube-system/kube-controller-manager Lease (controllers/leader). No kubelet, pod
+ * network or service proxy runs here: nodes join with `nodelet node`.
+ *
+ * Pods created without spec.nodeName stay unbound (admission binds none): binding is the scheduler's. The API's
+ * node paths (pods' logs, exec, attach, port-forward, metrics) are not proxied to the nodes yet (remote-pod-io.ts).
+ */
+import { chmodSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { ApiServer } from "../apiserver/index.js";
+import { EndpointsController } from "../controllers/endpoints-controller.js";
+import { LeaderElector } from "../controllers/leader/elector.js";
+import { collectEvents } from "../kubelet/event-gc.js";
+import { realClock } from "../sys/clock.js";
+import { Registry } from "../metrics/registry.js";
+import { HostRunner } from "../sys/runner.js";
+import { StartTraces } from "../sys/start-trace.js";
+import type { Store } from "../store/store.js";
+import { withFieldManager } from "../store/field-manager-store.js";
+import { auditSettings, installLimitRanger, installPodSecurity, installResourceQuota, installServiceAccountAdmission, podSecuritySettings, startAccessControllers } from "./access-wiring.js";
+import { defaultLog, encryptionFrom, openClusterStore, startApi } from "./daemon.js";
+import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
+import type { ControlPlaneConfig } from "./role-config.js";
+import { installServiceAllocation } from "./service-wiring.js";
+import { installStorageHooks } from "./storage-wiring.js";
+import { startWorkloads } from "./workloads-wiring.js";
+import { unproxiedPodIO } from "./remote-pod-io.js";
+import { nodeCidrSet, nodeControllers } from "./node-controllers-wiring.js";
+import type { ControllerFactory } from "../controllers/foundation/controller.js";
+
+/** The Lease the controllers are elected through (kube-controller-manager's). */
+export const CONTROLLER_MANAGER_LEASE = { namespace: "kube-system", name: "kube-controller-manager" };
+
+export interface ControlPlane {
+  store: Store;
+  api: ApiServer;
+  /** Whether this replica's controllers act now. */
+  leading(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startControlPlane(c: ControlPlaneConfig, log: (msg: string) => void = defaultLog): Promise<ControlPlane> {
+  const cfg = c.daemon;
+  // Before anything on the host changes: bad encryption or admission configuration refuses the start.
+  const transformer = encryptionFrom(cfg.encryptionProviderConfig);
+  const podSecurity = podSecuritySettings(cfg);
+  auditSettings(cfg);
+  mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
+  chmodSync(cfg.root, 0o700);
+  writeDaemonPid(cfg.root);
+  const store = openClusterStore(cfg, join(cfg.root, "store.db"), transformer, () => false, log);
+  const runner = new HostRunner();
+  let stopAccess = (): void => undefined;
+  const hostIP = cfg.nodeIP ?? cfg.listen?.host ?? "127.0.0.1";
+  const { api } = await startApi(
+    cfg,
+    store,
+    unproxiedPodIO(),
+    runner,
+    hostIP === "0.0.0.0" ? "" : hostIP,
+    log,
+    { main: new Registry(), cadvisor: new Registry(), traces: new StartTraces(0) },
+    (a, rootCA) => {
+      installServiceAllocation(cfg, store, a);
+      installStorageHooks(store, a);
+      stopAccess = startAccessControllers(store, rootCA, log);
+      if (rootCA !== undefined) installServiceAccountAdmission(a);
+      installLimitRanger(a);
+      installPodSecurity(a, podSecurity);
+      installResourceQuota(a);
+    },
+    { nodeName: "" },
+  );
+  // The node controllers (IPAM from --cluster-cidr, lifecycle, taint eviction) run with the workload controllers.
+  const nodeSet = cfg.network ? nodeCidrSet(cfg.clusterCIDR, cfg.nodeControllers.nodeCidrMaskSize) : undefined;
+  const controllers = new LeaderControllers(api, store, cfg.eventTtlSeconds * 1000, nodeControllers(cfg.nodeControllers, nodeSet), log);
+  let elector: LeaderElector | undefined;
+  if (c.election) {
+    elector = new LeaderElector({
+      store,
+      clock: realClock,
+      ...CONTROLLER_MANAGER_LEASE,
+      identity: c.election.identity,
+      timing: c.election.timing,
+      onStartedLeading: () => void controllers.start(),
+      onStoppedLeading: () => controllers.stop(),
+      onNewLeader: (id) => log(`leader of ${CONTROLLER_MANAGER_LEASE.namespace}/${CONTROLLER_MANAGER_LEASE.name}: ${id}`),
+      log,
+    });
+    log(`leader election: ${c.election.identity} is a candidate for ${CONTROLLER_MANAGER_LEASE.namespace}/${CONTROLLER_MANAGER_LEASE.name}`);
+    elector.start();
+  } else {
+    await controllers.start();
+  }
+  log(`nodelet control-plane ready: root ${cfg.root}, store ${cfg.etcdServers.length ? cfg.etcdServers.join(",") : "sqlite"}`);
+  return {
+    store,
+    api,
+    leading: () => controllers.running,
+    async stop() {
+      if (elector) await elector.stop();
+      else await controllers.stop();
+      await api.close();
+      stopAccess();
+      store.close();
+      removeDaemonPid(cfg.root);
+    },
+  };
+}
+
+/** What the elected replica runs: the workload and node controllers, the endpoints controller, event expiry. */
+class LeaderControllers {
+  private stops: (() => Promise<void> | void)[] = [];
+  private starting?: Promise<void>;
+  running = false;
+
+  constructor(
+    private readonly api: ApiServer,
+    private readonly store: Store,
+    private readonly eventTtlMs: number,
+    private readonly extra: ControllerFactory[],
+    private readonly log: (m: string) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.starting = (async () => {
+      const endpoints = new EndpointsController(withFieldManager(this.store, "kube-controller-manager"), this.log);
+      endpoints.start();
+      this.stops.push(() => endpoints.stop());
+      const workloads = await startWorkloads(this.api, realClock, "", this.log, this.extra);
+      this.stops.push(() => workloads.stop());
+      const expiry = setInterval(() => void collectEvents(this.store, Date.now(), this.eventTtlMs).catch((err: Error) => this.log(`event expiry: ${err.message}`)), Math.min(60_000, Math.max(1000, this.eventTtlMs / 2)));
+      expiry.unref();
+      this.stops.push(() => clearInterval(expiry));
+    })();
+    await this.starting;
+  }
+
+  async stop(): Promise<void> {
+    await this.starting;
+    this.running = false;
+    for (const stop of this.stops.splice(0).reverse()) await stop();
+  }
+}
+
+

@@ -1,0 +1,110 @@
+/**
+ * `nodelet node`: the kubelet, service proxy and node DNS of one machine, joined to a control plane. Everything the
+ * node reads and writes goes through the control plane's API over HTTPS (store/remote-store.ts) as the node's own
+ * user, so the control plane's admission and authorization apply; no API server, store or controller runs here.
+ * ServiceAccount tokens for the pods' projected volumes are TokenRequests to the control plane.
+ */
+import { chmodSync, mkdirSync } from "node:fs";
+import { DEFAULT_SERVICE_ACCOUNT, type ServiceAccount } from "../api/service-account.js";
+import type { Pod } from "../api/types.js";
+import { PodTokens } from "../auth/pod-tokens.js";
+import type { IssueRequest, IssuedToken } from "../auth/service-account-tokens.js";
+import { Registry } from "../metrics/registry.js";
+import { BridgeNetwork } from "../network/bridge-network.js";
+import { withFieldManager } from "../store/field-manager-store.js";
+import { readKubeconfigEndpoint } from "../store/remote-kubeconfig.js";
+import { RemoteStore } from "../store/remote-store.js";
+import type { RemoteEndpoint } from "../store/remote-worker.js";
+import { defaultLog } from "./daemon.js";
+import { recordSetup } from "./daemon-record.js";
+import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
+import { nodeImages } from "./image-wiring.js";
+import { createNodeHost, podDirs, reportAdoption, startKubelet, storeConfigObjects, type KubeletParts } from "./node-wiring.js";
+import { loadNodeRegistries, registrySources } from "./registry-wiring.js";
+import type { NodeRoleConfig } from "./role-config.js";
+import { startServices } from "./service-wiring.js";
+import { crossNodeRoutes, startCrossNodeRoutes } from "./cross-node-wiring.js";
+import { realClock } from "../sys/clock.js";
+
+export interface NodeRole {
+  store: RemoteStore;
+  kubelet: KubeletParts;
+  stop(): Promise<void>;
+}
+
+export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => void = defaultLog): Promise<NodeRole> {
+  if (process.getuid?.() !== 0) throw new Error("nodelet node must run as root: it creates namespaces, cgroups and mounts");
+  const cfg = c.daemon;
+  const registries = loadNodeRegistries(cfg.registries, cfg.root);
+  // The control plane first: a wrong server, CA or credential refuses the start before anything on the host changes.
+  const endpoint = await credentials(c);
+  const store = new RemoteStore({ endpoint, log });
+  try {
+    const v = store.version();
+    store.list("Namespace", { limit: 1 });
+    log(`control plane ${endpoint.server}: ${v.gitVersion ?? "?"}`);
+  } catch (err) {
+    store.close();
+    throw new Error(`cannot use the control plane at ${endpoint.server}: ${(err as Error).message}`, { cause: err });
+  }
+  mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
+  chmodSync(cfg.root, 0o700);
+  recordSetup(cfg);
+  writeDaemonPid(cfg.root);
+  const host = createNodeHost(cfg, log);
+  const { images, network, runtime, runner, layout, cgroups } = host;
+  const objects = storeConfigObjects(store, cfg.nodeName);
+  objects.tokens = new PodTokens({ issue: (r) => tokenRequest(store, r) }, store);
+  host.useStore(store, objects);
+  await images.removeTemporaries();
+  await images.ensureBusybox();
+  const imageSet = nodeImages(cfg, images, runtime, log, registrySources(registries));
+  // The network owns leases of this node's pods (in the API, or with a sandbox on disk); the rest are collected.
+  const mine = store.list<Pod>("Pod", { fieldSelector: `spec.nodeName=${cfg.nodeName}` }).items;
+  await network.start(new Set([...mine.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
+  const kubelet = await startKubelet(cfg, host, withFieldManager(store, "kubelet"), { images: imageSet, metrics: new Registry(), eventTtlMs: undefined, serviceStore: store, log, worker: true });
+  const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log, false);
+  // Routes to the other nodes' pod CIDRs (or VXLAN), from the Nodes the control plane holds.
+  const crossNode = network instanceof BridgeNetwork ? crossNodeRoutes(cfg.crossNode, network.settings, runner, cfg.nodeName, log) : undefined;
+  const crossNodeWatch = crossNode ? startCrossNodeRoutes(store, realClock, crossNode, log) : undefined;
+  log(`nodelet node ready: node ${cfg.nodeName}, control plane ${endpoint.server}, root ${cfg.root}, cgroup v${cgroups.version}`);
+  void reportAdoption(kubelet.kubelet, log);
+  return {
+    store,
+    kubelet,
+    async stop() {
+      crossNodeWatch?.stop();
+      await kubelet.stop();
+      await services.stop(cfg.cleanupOnExit);
+      if (cfg.cleanupOnExit) await crossNode?.reset();
+      store.close();
+      host.spawner.stop();
+      registries.client.close();
+      removeDaemonPid(cfg.root);
+    },
+  };
+}
+
+/** The node's credentials: a kubeconfig it was given; a bootstrap token needs the TLS bootstrap. */
+async function credentials(c: NodeRoleConfig): Promise<RemoteEndpoint> {
+  if ("kubeconfig" in c.join) return readKubeconfigEndpoint(c.join.kubeconfig);
+  throw new Error("--token: joining with a bootstrap token needs the TLS bootstrap (a client certificate from a CertificateSigningRequest), which this build does not have yet; give the node's credentials with --kubeconfig FILE");
+}
+
+/** A TokenRequest for the pod's ServiceAccount, bound to the pod (the kubelet's token manager asks this of the API). */
+function tokenRequest(store: RemoteStore, r: IssueRequest): IssuedToken {
+  const sa: ServiceAccount = r.serviceAccount;
+  const ns = sa.metadata.namespace ?? "default";
+  const name = sa.metadata.name ?? DEFAULT_SERVICE_ACCOUNT;
+  const spec: Record<string, unknown> = { expirationSeconds: r.expirationSeconds };
+  if (r.audiences) spec.audiences = r.audiences;
+  if (r.pod) spec.boundObjectRef = { kind: "Pod", apiVersion: "v1", name: r.pod.metadata.name, uid: r.pod.metadata.uid };
+  const body = store.requestSync({
+    method: "POST",
+    path: `/api/v1/namespaces/${encodeURIComponent(ns)}/serviceaccounts/${encodeURIComponent(name)}/token`,
+    body: JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec }),
+  });
+  const answer = JSON.parse(body) as { status?: { token?: string; expirationTimestamp?: string } };
+  if (!answer.status?.token || !answer.status.expirationTimestamp) throw new Error(`failed to fetch token: the TokenRequest for ${ns}/${name} came back without a token`);
+  return { token: answer.status.token, expirationTimestamp: answer.status.expirationTimestamp };
+}

@@ -1,0 +1,129 @@
+/**
+ * A cluster of two processes: `nodelet control-plane` on etcd (the test's own member) and one `nodelet node` joined
+ * to it with a kubeconfig, each with a root of its own; real kubectl talks to the control plane only. The node
+ * registers (Ready, a worker: no control-plane role), holds its Lease, runs a pod bound to it, and its status and
+ * events reach the API; a Service's endpoints come from the control plane's controller and the node's DNS and
+ * proxy carry a client pod's request to the server pod by the Service's name; logs and exec through the control
+ * plane answer 503 naming the node (not proxied yet); a deleted pod is gone from the node and the API.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Endpoints, Node, Pod } from "../../src/api/types.js";
+import { startEtcd, type TestEtcd } from "../helpers/etcd.js";
+import { runKubectl, type KubectlRun } from "../helpers/kubectl-run.js";
+import { freePort } from "../helpers/ports.js";
+import { removeRoot, startTestControlPlane, startTestNode, type RoleProcess, type TestControlPlane } from "../helpers/roles.js";
+import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
+import { freeOctets } from "../helpers/subnets.js";
+import { waitFor } from "../helpers/wait.js";
+
+const skip = skipUnless(needsRoot(), needsCommand("kubectl"), needsCommand("etcd"));
+const NODE = "roles-worker-1";
+
+describe("a control plane on etcd and a joined node, driven by kubectl (privileged)", { skip }, () => {
+  let etcd: TestEtcd | undefined;
+  let cp: TestControlPlane | undefined;
+  let node: RoleProcess | undefined;
+  let home = "";
+  let nodeRoot = "";
+  const octet = skip ? 0 : freeOctets(170, 2);
+  const serviceCidr = `10.${octet + 1}.0.0/16`;
+  const kubectl = (args: string[], input?: string): Promise<KubectlRun> => runKubectl({ kubeconfig: cp!.kubeconfig, cacheDir: join(home, "cache"), home }, args, input, 60_000);
+  const json = async <T>(args: string[]): Promise<T | undefined> => {
+    const r = await kubectl([...args, "-o", "json"]);
+    return r.code === 0 ? (JSON.parse(r.stdout) as T) : undefined;
+  };
+
+  before(async () => {
+    home = mkdtempSync(join(tmpdir(), "nodelet-roles-kubectl-"));
+    etcd = await startEtcd();
+    cp = await startTestControlPlane(await freePort(), ["--etcd-servers", etcd.endpoint, "--cluster-cidr", `10.${octet}.0.0/16`, "--service-cidr", serviceCidr]);
+    nodeRoot = mkdtempSync(join(tmpdir(), "nodelet-node-"));
+    const bridge = `nlr${process.pid % 10000}`;
+    node = await startTestNode(nodeRoot, cp.kubeconfig, NODE, ["--bridge", bridge, "--cluster-cidr", `10.${octet}.0.0/16`, "--pod-cidr", `10.${octet}.1.0/24`, "--service-cidr", serviceCidr]);
+  });
+
+  after(async () => {
+    await node?.stop();
+    await cp?.stop();
+    await etcd?.stop();
+    if (nodeRoot) removeRoot(nodeRoot);
+    if (cp) removeRoot(cp.root);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  test("the node registers through the control plane: Ready, a worker, its Lease renewed", async () => {
+    await waitFor("the node Ready", async () => (await json<Node>(["get", "node", NODE]))?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false, 60_000, 500);
+    const n = (await json<Node>(["get", "node", NODE]))!;
+    assert.equal(n.metadata.labels?.["node-role.kubernetes.io/control-plane"], undefined);
+    assert.equal(n.spec?.podCIDR, `10.${octet}.1.0/24`);
+    const lease = await kubectl(["get", "lease", "-n", "kube-node-lease", NODE, "-o", "jsonpath={.spec.holderIdentity}"]);
+    assert.equal(lease.stdout, NODE, lease.stderr);
+    // The control plane runs no kubelet: the node list is the joined node alone.
+    assert.equal((await kubectl(["get", "nodes", "-o", "name"])).stdout.trim(), `node/${NODE}`);
+  });
+
+  test("a pod bound to the node runs; a Service reaches it by name through the node's DNS and proxy", async () => {
+    const web = `apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec:
+  nodeName: ${NODE}
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox
+    command: ["sh", "-c", "mkdir -p /www && echo hello-from-node > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`;
+    const applied = await kubectl(["apply", "-f", "-"], web);
+    assert.equal(applied.code, 0, applied.stderr);
+    await waitFor("web Running and Ready", async () => (await json<Pod>(["get", "pod", "web"]))?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false, 90_000, 500);
+    const pod = (await json<Pod>(["get", "pod", "web"]))!;
+    assert.equal(pod.spec.nodeName, NODE);
+    assert.match(pod.status?.podIP ?? "", new RegExp(`^10\\.${octet}\\.1\\.`));
+    await waitFor("the Service's endpoints", async () => ((await json<Endpoints>(["get", "endpoints", "web"]))?.subsets?.[0]?.addresses?.length ?? 0) === 1, 30_000, 500);
+    const client = `apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  nodeName: ${NODE}
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do timeout 3 wget -qO- http://web.default.svc.cluster.local/ | grep -q hello-from-node && exit 0; sleep 1; done; exit 1"]
+`;
+    assert.equal((await kubectl(["apply", "-f", "-"], client)).code, 0);
+    await waitFor("client Succeeded or Failed", async () => ["Succeeded", "Failed"].includes((await json<Pod>(["get", "pod", "client"]))?.status?.phase ?? ""), 90_000, 500);
+    assert.equal((await json<Pod>(["get", "pod", "client"]))?.status?.phase, "Succeeded", "the client reached web by its Service name");
+    const events = await kubectl(["get", "events", "--field-selector", "involvedObject.name=web", "-o", "jsonpath={.items[*].reason}"]);
+    assert.match(events.stdout, /Started/);
+  });
+
+  test("logs and exec through the control plane say they are not proxied to the node yet", async () => {
+    const logs = await kubectl(["logs", "web"]);
+    assert.notEqual(logs.code, 0);
+    assert.match(logs.stderr, new RegExp(`pod "web" runs on node "${NODE}": this control plane does not proxy logs to nodes yet`));
+    const exec = await kubectl(["exec", "web", "--", "true"]);
+    assert.notEqual(exec.code, 0);
+    assert.match(exec.stderr, /does not proxy exec to nodes yet/);
+  });
+
+  test("a deleted pod is stopped on the node and gone from the API", async () => {
+    const del = await kubectl(["delete", "pod", "web", "client", "--wait=true", "--timeout=60s"]);
+    assert.equal(del.code, 0, del.stderr);
+    assert.equal((await kubectl(["get", "pods", "-o", "name"])).stdout.trim(), "");
+    assert.match(node!.output(), /nodelet node ready/);
+  });
+});

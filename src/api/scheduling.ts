@@ -164,20 +164,39 @@ export function runFilters(filters: readonly Filter[], pod: Pod, info: NodeInfo)
 }
 
 /** "1 Insufficient cpu, 2 node(s) didn't match …": each reason with the number of nodes giving it, sorted. */
-function countedReasons(reasons: string[]): string {
+export function countedReasons(reasons: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
   return [...counts].map(([r, n]) => `${n} ${r}`).sort().join(", ");
 }
 
 /**
- * The FailedScheduling message for a pod every node refused (`statuses`, one per node): the filters' reasons, then
- * the preemption verdict per node ("Preemption is not helpful for scheduling" where nothing preemption can remove
- * would help, else "No preemption victims found for incoming pod": nodelet has no lower-priority victims to offer).
+ * FitError.Error: "0/N nodes are available:" then the PreFilter plugin's message, or else every node's reasons
+ * counted; then the PostFilter's message ("preemption: …"), each part closed by a period.
+ */
+export function fitErrorText(numAllNodes: number, statuses: readonly FilterStatus[], preFilterMsg?: string, postFilterMsg?: string): string {
+  let msg = `0/${numAllNodes} nodes are available:`;
+  if (preFilterMsg) msg += ` ${preFilterMsg}.`;
+  else {
+    const counted = countedReasons(statuses.flatMap((s) => s.reasons));
+    if (counted) msg += ` ${counted}.`;
+  }
+  if (postFilterMsg) msg += ` ${postFilterMsg}.`;
+  return msg;
+}
+
+/** DefaultPreemption's per-node verdict where preemption cannot help at all (UnschedulableAndUnresolvable). */
+export const PREEMPTION_NOT_HELPFUL = "Preemption is not helpful for scheduling";
+/** selectVictimsOnNode's verdict where no pod of lower priority runs. */
+export const NO_PREEMPTION_VICTIMS = "No preemption victims found for incoming pod";
+
+/**
+ * The FailedScheduling message for a pod every node refused (`statuses`, one per node) when no pod could be
+ * preempted: the filters' reasons, then the preemption verdict per node ("Preemption is not helpful for scheduling"
+ * where nothing preemption can remove would help, else "No preemption victims found for incoming pod").
  */
 export function fitErrorMessage(statuses: FilterStatus[]): string {
   const n = statuses.length;
-  const filters = countedReasons(statuses.flatMap((s) => s.reasons));
-  const preemption = countedReasons(statuses.map((s) => (s.code === "UnschedulableAndUnresolvable" ? "Preemption is not helpful for scheduling" : "No preemption victims found for incoming pod")));
-  return `0/${n} nodes are available: ${filters}. preemption: 0/${n} nodes are available: ${preemption}.`;
+  const preemption = countedReasons(statuses.map((s) => (s.code === "UnschedulableAndUnresolvable" ? PREEMPTION_NOT_HELPFUL : NO_PREEMPTION_VICTIMS)));
+  return fitErrorText(n, statuses, undefined, `preemption: 0/${n} nodes are available: ${preemption}`);
 }

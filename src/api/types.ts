@@ -5,7 +5,6 @@
  *
  * Reference: https://kubernetes.io/docs/reference/kubernetes-api/
  */
-
 export interface TypeMeta {
   apiVersion: string;
   kind: string;
@@ -327,6 +326,8 @@ export interface PodSpec {
   ephemeralContainers?: EphemeralContainer[];
   hostUsers?: boolean;
   schedulingGates?: { name: string }[];
+  affinity?: Affinity;
+  topologySpreadConstraints?: TopologySpreadConstraint[];
 }
 
 export interface ContainerStateWaiting {
@@ -386,6 +387,7 @@ export interface PodIP {
 export interface PodStatus {
   phase?: PodPhase;
   conditions?: PodCondition[];
+  nominatedNodeName?: string;
   message?: string;
   reason?: string;
   hostIP?: string;
@@ -601,6 +603,7 @@ export interface NodeStatus {
   allocatable?: Record<string, Quantity>;
   conditions?: NodeCondition[];
   addresses?: { type: string; address: string }[];
+  images?: { names?: string[]; sizeBytes?: number }[];
   nodeInfo?: {
     machineID?: string;
     systemUUID?: string;
@@ -716,4 +719,57 @@ export interface Taint {
   value?: string;
   effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
   timeAdded?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pod placement: affinity and topology spread
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+  values?: string[];
+}
+
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  matchFields?: NodeSelectorRequirement[];
+}
+
+export interface PodAffinityTerm {
+  labelSelector?: LabelSelector;
+  namespaces?: string[];
+  namespaceSelector?: LabelSelector;
+  topologyKey: string;
+  matchLabelKeys?: string[];
+  mismatchLabelKeys?: string[];
+}
+
+export interface WeightedPodAffinityTerm {
+  weight: number;
+  podAffinityTerm: PodAffinityTerm;
+}
+
+export interface PodAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+  preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
+}
+
+export interface Affinity {
+  nodeAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+    preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
+  };
+  podAffinity?: PodAffinity;
+  podAntiAffinity?: PodAffinity;
+}
+
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
+  labelSelector?: LabelSelector;
+  minDomains?: number;
+  nodeAffinityPolicy?: "Honor" | "Ignore";
+  nodeTaintsPolicy?: "Honor" | "Ignore";
+  matchLabelKeys?: string[];
 }

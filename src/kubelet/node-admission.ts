@@ -6,10 +6,10 @@
  * it fits (as if a scheduler were waiting on it).
  */
 import { fitErrorMessage, PLACEMENT_FILTERS, runFilters } from "../api/scheduling.js";
-import type { Container, Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../api/types.js";
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../api/types.js";
 import { CONDITION_TAINT } from "./eviction.js";
 import { isStaticPod } from "./pod-objects.js";
-import { cpuMilli, memoryBytes } from "../api/quantity.js";
+import { addRequests as add, podRequests, ZERO_REQUESTS } from "../api/pod-requests.js";
 import { readWriteOncePodConflict } from "./volume-restrictions.js";
 import { volumeNodeConflict } from "./volume-binding.js";
 
@@ -31,39 +31,13 @@ export interface Rejection {
   unschedulable?: boolean;
 }
 
-interface Requests {
-  cpuMilli: number;
-  memoryBytes: number;
-}
-
-function containerRequests(c: Container): Requests {
-  return { cpuMilli: cpuMilli(c.resources?.requests?.cpu) ?? 0, memoryBytes: memoryBytes(c.resources?.requests?.memory) ?? 0 };
-}
-
-const add = (a: Requests, b: Requests): Requests => ({ cpuMilli: a.cpuMilli + b.cpuMilli, memoryBytes: a.memoryBytes + b.memoryBytes });
-const max = (a: Requests, b: Requests): Requests => ({ cpuMilli: Math.max(a.cpuMilli, b.cpuMilli), memoryBytes: Math.max(a.memoryBytes, b.memoryBytes) });
-
-/**
- * What a pod asks of the node (resourcehelper.PodRequests): the app containers plus the sidecars, or the largest
- * init container plus the sidecars started before it if that is more, plus the pod overhead.
- */
-export function podRequests(pod: Pod): Requests {
-  let sidecars: Requests = { cpuMilli: 0, memoryBytes: 0 };
-  let initPeak: Requests = { cpuMilli: 0, memoryBytes: 0 };
-  for (const c of pod.spec.initContainers ?? []) {
-    if (c.restartPolicy === "Always") sidecars = add(sidecars, containerRequests(c));
-    else initPeak = max(initPeak, add(sidecars, containerRequests(c)));
-  }
-  const apps = pod.spec.containers.map(containerRequests).reduce(add, sidecars);
-  const overhead = { cpuMilli: cpuMilli(pod.spec.overhead?.cpu) ?? 0, memoryBytes: memoryBytes(pod.spec.overhead?.memory) ?? 0 };
-  return add(max(apps, initPeak), overhead);
-}
+export { podRequests };
 
 /** Whether `pod` fits next to `admitted` (the active pods already admitted); the first resource short says why. */
 export function checkFit(pod: Pod, admitted: Pod[], alloc: Allocatable): Rejection | undefined {
   if (admitted.length + 1 > alloc.pods) return shortOf("pods", 1, admitted.length, alloc.pods);
   const want = podRequests(pod);
-  const used = admitted.map(podRequests).reduce(add, { cpuMilli: 0, memoryBytes: 0 });
+  const used = admitted.map(podRequests).reduce(add, ZERO_REQUESTS);
   if (want.cpuMilli > 0 && used.cpuMilli + want.cpuMilli > alloc.cpuMilli) return shortOf("cpu", want.cpuMilli, used.cpuMilli, alloc.cpuMilli);
   if (want.memoryBytes > 0 && used.memoryBytes + want.memoryBytes > alloc.memoryBytes) {
     return shortOf("memory", want.memoryBytes, used.memoryBytes, alloc.memoryBytes);

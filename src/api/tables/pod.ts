@@ -21,7 +21,7 @@ export const podPrinter: Printer<Pod> = {
   cells(pod, now) {
     const s = summarizePod(pod, now);
     const ip = pod.status?.podIPs?.[0]?.ip || pod.status?.podIP || "<none>";
-    const nominated = (pod.status as { nominatedNodeName?: string } | undefined)?.nominatedNodeName || "<none>";
+    const nominated = pod.status?.nominatedNodeName || "<none>";
     return [pod.metadata.name ?? "", s.ready, s.status, s.restarts, formatAge(pod.metadata.creationTimestamp, now), ip, pod.spec.nodeName || "<none>", nominated, readinessGates(pod)];
   },
   conditions(pod): TableRowCondition[] | undefined {

@@ -11,7 +11,7 @@ import { ApiError } from "../../api/errors.js";
 import { defaultClass, type StorageClass } from "../../api/storage-class.js";
 import type { KubeObject, PersistentVolume, PersistentVolumeClaim } from "../../api/types.js";
 import type { Store } from "../../store/store.js";
-import { ANN_BETA_STORAGE_CLASS, claimClass, PV_PROTECTION, PVC_PROTECTION, requestBytes } from "./matching.js";
+import { ANN_BETA_STORAGE_CLASS, claimClass, PV_PROTECTION, PVC_PROTECTION, requestBytes } from "../../api/pv-matching.js";
 
 export interface StorageHookTarget {
   registerCreateHook(kind: string, fn: (obj: KubeObject) => KubeObject | void): () => void;

@@ -8,7 +8,7 @@
 import type { StorageClass } from "../../api/storage-class.js";
 import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
 import type { Store } from "../../store/store.js";
-import { ANN_PROVISIONED_BY, requestBytes } from "./matching.js";
+import { ANN_PROVISIONED_BY, requestBytes } from "../../api/pv-matching.js";
 import type { BinderClock, VolumeProvisioner } from "./provisioner.js";
 import { provisionedVolume, reconcile, type BinderChange } from "./reconcile.js";
 

@@ -21,7 +21,7 @@ import {
   requestBytes,
   storageBytes,
   volumeMismatch,
-} from "./matching.js";
+} from "../../api/pv-matching.js";
 
 export interface BinderSnapshot {
   claims: readonly PersistentVolumeClaim[];

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { StorageClass } from "../../../src/api/storage-class.js";
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../../../src/api/types.js";
-import { findMatchingVolume } from "../../../src/controllers/pv-binder/matching.js";
+import { findMatchingVolume } from "../../../src/api/pv-matching.js";
 import { reconcile, type BinderSnapshot } from "../../../src/controllers/pv-binder/reconcile.js";
 import { volumeNodeAffinityMatches } from "../../../src/api/scheduling.js";
 

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { StorageClass } from "../../../src/api/storage-class.js";
 import type { Event, PersistentVolume, PersistentVolumeClaim, Pod } from "../../../src/api/types.js";
-import { findMatchingVolume } from "../../../src/controllers/pv-binder/matching.js";
+import { findMatchingVolume } from "../../../src/api/pv-matching.js";
 import { reconcile, type BinderChange, type BinderSnapshot } from "../../../src/controllers/pv-binder/reconcile.js";
 import { PvBinder } from "../../../src/controllers/pv-binder/controller.js";
 import { installStorageAdmission } from "../../../src/controllers/pv-binder/admission.js";

@@ -3,12 +3,13 @@
  * CheckVolumeModeMismatches in pkg/controller/volume/persistentvolume/util/util.go, and the access-mode index of
  * index.go): capacity ≥ request, access modes ⊇ the requested ones, the same class, the claim's selector, the same
  * volume mode; of the volumes that fit, the smallest. A volume pre-bound to the claim (claimRef) wins whenever it is
- * large enough; once a node is chosen, only volumes its node affinity allows there. Pure.
+ * large enough; once a node is chosen, only volumes its node affinity allows there. Pure: the PV binder binds by
+ * it and the scheduler's VolumeBinding plugin looks for volumes a node can use by it.
  */
-import { matchLabelSelector } from "../../api/labels.js";
-import { parseQuantity, toBytes } from "../../api/quantity.js";
-import { volumeNodeAffinityMatches } from "../../api/scheduling.js";
-import type { Node, PersistentVolume, PersistentVolumeClaim } from "../../api/types.js";
+import { matchLabelSelector } from "./labels.js";
+import { parseQuantity, toBytes } from "./quantity.js";
+import { volumeNodeAffinityMatches } from "./scheduling.js";
+import type { Node, PersistentVolume, PersistentVolumeClaim } from "./types.js";
 
 export {
   ANN_BETA_STORAGE_CLASS,
@@ -20,8 +21,8 @@ export {
   ANN_STORAGE_PROVISIONER,
   PV_PROTECTION,
   PVC_PROTECTION,
-} from "../../api/storage-annotations.js";
-import { ANN_BETA_STORAGE_CLASS } from "../../api/storage-annotations.js";
+} from "./storage-annotations.js";
+import { ANN_BETA_STORAGE_CLASS } from "./storage-annotations.js";
 
 /** Bytes of a storage quantity; 0 when missing or malformed (validation keeps malformed ones out of the store). */
 export function storageBytes(q: string | undefined): number {

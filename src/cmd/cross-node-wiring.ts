@@ -47,6 +47,38 @@ export function crossNodeRoutes(cfg: CrossNodeConfig, s: ValidSettings, runner: 
   return new CrossNodeRoutes({ runner, nodeName, cluster: s.cluster, mode: cfg.mode, vxlan: { name: vxlanDeviceName(s.bridge), vni: cfg.vni, port: cfg.port }, log });
 }
 
+/**
+ * The pod CIDR a node's bridge and IPAM use: the one its Node was assigned (spec.podCIDRs[0], else spec.podCIDR, as
+ * the node IPAM controller writes them), else `configured` (the all-in-one daemon's --pod-cidr, which its Node is
+ * registered with).
+ */
+export function podCIDRFor(node: Node | undefined, configured: string): string {
+  return node?.spec?.podCIDRs?.[0] ?? node?.spec?.podCIDR ?? configured;
+}
+
+/**
+ * For a node agent joining a cluster: resolves with the pod CIDR assigned to its Node once the IPAM controller has
+ * written it (at once if it is there); rejects after `timeoutMs` naming the node.
+ */
+export function waitForPodCIDR(source: ObjectSource, nodeName: string, clock: Clock, timeoutMs: number): Promise<string> {
+  const nodes = new Informer<Node>(source, "Node", clock);
+  return new Promise<string>((resolve, reject) => {
+    const timer = clock.setTimeout(() => {
+      nodes.stop();
+      reject(new Error(`node ${nodeName} got no pod CIDR within ${Math.round(timeoutMs / 1000)} s: is the node IPAM controller running (kube-controller-manager's --allocate-node-cidrs), and is --cluster-cidr full?`));
+    }, timeoutMs);
+    const check = (n: Node): void => {
+      const cidr = n.metadata.name === nodeName ? podCIDRFor(n, "") : "";
+      if (!cidr) return;
+      timer.cancel();
+      nodes.stop();
+      resolve(cidr);
+    };
+    nodes.addHandler({ onAdd: check, onUpdate: (_, n) => check(n) });
+    nodes.start();
+  });
+}
+
 /** Removes the routes and VXLAN device of the bridge network `s` (nodelet reset: the mode and VNI do not matter). */
 export function resetCrossNodeRoutes(s: ValidSettings, runner: Runner): Promise<void> {
   return crossNodeRoutes({ mode: "auto", vni: 1, port: 4789 }, s, runner, "").reset();

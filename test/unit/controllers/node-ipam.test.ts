@@ -11,6 +11,7 @@ import type { Event, Node } from "../../../src/api/types.js";
 import { ControllerManager } from "../../../src/controllers/foundation/controller.js";
 import { cidrSet, nextFree, nodePodCIDRs } from "../../../src/controllers/node-ipam/cidr-set.js";
 import { nodeIpamController } from "../../../src/controllers/node-ipam/controller.js";
+import { podCIDRFor, waitForPodCIDR } from "../../../src/cmd/cross-node-wiring.js";
 import { waitFor } from "../../helpers/wait.js";
 import { startControllers, type ControllerHarness } from "./workloads-harness.js";
 
@@ -109,6 +110,22 @@ describe("node IPAM controller", () => {
         return podCIDR(h, "three") !== undefined;
       });
       assert.equal(podCIDR(h, "three"), "10.250.0.0/24");
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a joining node agent waits for its Node's pod CIDR; one that never comes is a clear error", async () => {
+    const h = startControllers([nodeIpamController(cidrSet(cidr("10.251.0.0/16"), 24))]);
+    try {
+      const waiting = waitForPodCIDR(h.api, "joiner", h.clock, 60_000);
+      h.api.create(node("joiner"));
+      assert.match(await waiting, /^10\.251\.\d+\.0\/24$/);
+      assert.equal(podCIDRFor(h.api.get<Node>("Node", "", "joiner"), "10.9.9.0/24"), await waiting);
+      assert.equal(podCIDRFor(undefined, "10.9.9.0/24"), "10.9.9.0/24", "no Node: the configured --pod-cidr");
+      const never = waitForPodCIDR(h.api, "ghost", h.clock, 30_000);
+      h.clock.advance(30_000);
+      await assert.rejects(never, /node ghost got no pod CIDR within 30 s/);
     } finally {
       await h.close();
     }

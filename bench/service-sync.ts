@@ -9,18 +9,8 @@ import { IptablesProxier } from "../src/proxy/iptables-proxier.js";
 import type { ProxyState, ServicePortEntry } from "../src/proxy/model.js";
 import { NftablesProxier } from "../src/proxy/nft-proxier.js";
 import type { Proxier } from "../src/proxy/proxier.js";
-import { HostRunner, type Runner, type RunOptions, type RunResult } from "../src/sys/runner.js";
-import { sh } from "../test/helpers/netns.js";
-
-/** A runner whose commands run in a network namespace. */
-class NetnsRunner extends HostRunner {
-  constructor(private readonly ns: string) {
-    super();
-  }
-  override run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-    return super.run(["nsenter", `--net=/run/netns/${this.ns}`, ...argv], opts);
-  }
-}
+import type { Runner } from "../src/sys/runner.js";
+import { NetnsRunner, sh } from "../test/helpers/netns.js";
 
 /** N services of 3 endpoints; `changed` gets its third endpoint replaced (a pod replaced by another). Sorted by name. */
 export function syntheticState(n: number, changed = -1): ProxyState {

@@ -5,7 +5,7 @@
  * a list of links, so every pod is reachable by keyboard and named for screen readers.
  */
 import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
-import { h, bytes, count } from "./dom.js";
+import { h, bytes, count, type Child } from "./dom.js";
 import type { Topology, TopoEdge, TopoNode } from "../src/ui/topology.js";
 
 export const STATE_COLOURS: Record<string, string> = {
@@ -20,11 +20,19 @@ export const STATE_COLOURS: Record<string, string> = {
 
 const KIND_SHAPES: Record<string, string> = { node: "round-rectangle", bridge: "rectangle", pod: "ellipse", service: "diamond", hostPort: "tag", nodePort: "tag" };
 
+/**
+ * An edge's counters in words: a veth's packets and bytes each way (the host end's statistics: what it transmits
+ * goes to the pod), a Service → endpoint rule's connections (its NAT rule counts a connection's first packet only).
+ */
+export function counterText(e: TopoEdge): string {
+  const parts: string[] = [];
+  if (e.link) parts.push(`to pod ${count(e.link.txPackets)} pkt ${bytes(e.link.txBytes)}, from pod ${count(e.link.rxPackets)} pkt ${bytes(e.link.rxBytes)}`);
+  if (e.rule) parts.push(`${count(e.rule.packets)} connection${e.rule.packets === 1 ? "" : "s"}`);
+  return parts.join("; ");
+}
+
 function edgeLabel(e: TopoEdge): string {
-  const parts = [e.label];
-  if (e.link) parts.push(`↓${count(e.link.txPackets)} pkt ${bytes(e.link.txBytes)} ↑${count(e.link.rxPackets)} pkt ${bytes(e.link.rxBytes)}`);
-  if (e.rule) parts.push(`${count(e.rule.packets)} pkt ${bytes(e.rule.bytes)}`);
-  return parts.filter(Boolean).join("\n");
+  return [e.label, counterText(e)].filter(Boolean).join("\n");
 }
 
 function nodeElement(n: TopoNode): ElementDefinition {
@@ -98,15 +106,46 @@ export class TopologyView {
     }
   }
 
-  /** The list is rebuilt only when what it says changed (counters live in the graph), so focus and clicks stay put. */
+  /** Counter texts in the list by edge id: updated in place, so a counter tick moves neither focus nor the page. */
+  private counterSpans = new Map<string, HTMLElement>();
+
+  private updateCounters(t: Topology): void {
+    for (const e of t.edges) {
+      const span = this.counterSpans.get(e.id);
+      if (!span) continue;
+      const text = counterText(e);
+      const shown = text ? ` (${text})` : "";
+      if (span.textContent !== shown) span.textContent = shown;
+    }
+  }
+
+  private counterSpan(edgeId: string): HTMLElement {
+    const span = h("span", { class: "counters", "data-edge": edgeId });
+    this.counterSpans.set(edgeId, span);
+    return span;
+  }
+
+  /** The list is rebuilt only when what it says changed (counters are updated in place), so focus and clicks stay put. */
   private renderList(t: Topology): void {
+    this.renderListItems(t);
+    this.updateCounters(t);
+  }
+
+  private renderListItems(t: Topology): void {
     const pods = t.nodes.filter((n) => n.kind === "pod");
     const services = t.nodes.filter((n) => n.kind === "service");
     const vethOf = new Map(t.edges.filter((e) => e.kind === "veth").map((e) => [e.target, e]));
-    const endpointsOf = (id: string) => t.edges.filter((e) => e.kind === "endpoint" && e.source === id).map((e) => e.target.split("/").slice(1).join("/"));
+    const endpointEdges = (id: string) => t.edges.filter((e) => e.kind === "endpoint" && e.source === id);
+    const endpointsOf = (id: string) => endpointEdges(id).map((e) => e.target.split("/").slice(1).join("/"));
     const key = JSON.stringify([t.nodeName, pods.map((p) => [p.id, p.state, p.ip, vethOf.get(p.id)?.interface]), services.map((s) => [s.id, s.ip, endpointsOf(s.id)])]);
     if (key === this.listKey) return;
     this.listKey = key;
+    this.counterSpans = new Map();
+    const endpointItems = (id: string): Child[] => {
+      const edges = endpointEdges(id);
+      if (edges.length === 0) return ["no ready endpoints"];
+      return edges.flatMap((e, i) => [i > 0 ? ", " : "", e.target.split("/").slice(1).join("/"), this.counterSpan(e.id)]);
+    };
     this.list.replaceChildren(
       h("h2", {}, `Pods on ${t.nodeName} (${pods.length})`),
       h(
@@ -121,11 +160,12 @@ export class TopologyView {
             h("a", { href: `#/pod/${encodeURIComponent(p.namespace!)}/${encodeURIComponent(p.name!)}` }, `${p.namespace}/${p.name}`),
             ` ${p.state} · ${p.ip ?? "no IP"}`,
             veth ? ` · veth ${veth.interface}` : "",
+            veth ? this.counterSpan(veth.id) : "",
           );
         }),
       ),
       h("h2", {}, `Services (${services.length})`),
-      h("ul", { class: "services", "aria-label": "Services" }, ...services.map((s) => h("li", { "data-service": s.id }, `${s.namespace}/${s.name} ${s.ip ?? ""} → `, endpointsOf(s.id).join(", ") || "no ready endpoints"))),
+      h("ul", { class: "services", "aria-label": "Services" }, ...services.map((s) => h("li", { "data-service": s.id }, `${s.namespace}/${s.name} ${s.ip ?? ""} → `, ...endpointItems(s.id)))),
     );
   }
 

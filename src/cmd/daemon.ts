@@ -28,6 +28,7 @@ import { recordSetup } from "./daemon-record.js";
 import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
 import { registerNodeApi } from "../apiserver/node-api.js";
 import { installUi } from "./ui-wiring.js";
+import type { Proxier } from "../proxy/proxier.js";
 import { imageApi, nodeImages } from "./image-wiring.js";
 import { installServiceAllocation, startServices } from "./service-wiring.js";
 import { installStorageHooks, startStorage } from "./storage-wiring.js";
@@ -112,12 +113,14 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       return renderScript(readSteps(layout.podExplainFile(runtimeUid(pod))), title);
     },
   });
-  const stopUi = installUi(api, { store, nodeName: cfg.nodeName, hostIP: () => network.hostIP(), bridge: cfg.network ? cfg.bridge : undefined, runtimeUid, podUsage: (pod) => runtime.podUsage(runtimeUid(pod)) }, log);
+  let proxier: Proxier | undefined; // set once the services start; the web view reads its rule counters
+  const stopUi = installUi(api, { store, nodeName: cfg.nodeName, hostIP: () => network.hostIP(), bridge: cfg.network ? cfg.bridge : undefined, runtimeUid, podUsage: (pod) => runtime.podUsage(runtimeUid(pod)), endpointCounters: () => proxier?.endpointCounters?.() }, log);
   const node = await startKubelet(cfg, host, kubeletStore, { images: nodeImageSet, metrics: metrics.main, eventTtlMs: cfg.eventTtlSeconds * 1000, serviceStore: store, log });
   const agent = node.agent;
   const kubelet = agent.kubelet;
   const storage = await startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log });
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
+  proxier = services.proxy?.proxier;
   const crossNode = network instanceof BridgeNetwork ? crossNodeRoutes(cfg.crossNode, network.settings, runner, cfg.nodeName, log) : undefined;
   const crossNodeWatch = crossNode ? startCrossNodeRoutes(store, clock, crossNode, log) : undefined;
   const nodeSet = cfg.network ? nodeCidrSet(cfg.clusterCIDR, cfg.nodeControllers.nodeCidrMaskSize) : undefined;

@@ -6,10 +6,12 @@ import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { Pod } from "../api/types.js";
 import type { ApiServer } from "../apiserver/index.js";
 import { vethName } from "../network/names.js";
+import type { EndpointCount } from "../proxy/proxier.js";
 import type { Store } from "../store/store.js";
 import { readLinkStats } from "../sys/link-stats.js";
 import { findAssetsDir, loadAssets } from "../ui/assets.js";
 import { TopologyFeed, type TopologySource } from "../ui/live.js";
+import { endpointRuleKey, type RuleCounters } from "../ui/topology.js";
 import { UsageSeries } from "../ui/series.js";
 import { SessionStore } from "../ui/session.js";
 import { UiServer } from "../ui/ui-server.js";
@@ -24,6 +26,8 @@ export interface UiWiring {
   runtimeUid: (pod: Pod) => string;
   /** The pod cgroup's counters (runtime.podUsage of its runtime uid); without it the pod pages chart nothing. */
   podUsage?: (pod: Pod) => Promise<{ cpuNanos: number; memoryWorkingSetBytes: number }>;
+  /** The service proxy's per-endpoint rule counters (late: the proxy starts after the view); none in userspace mode. */
+  endpointCounters?: () => Promise<EndpointCount[]> | undefined;
   /** How often the usage series takes a point (default 5 s: 180 points a pod over 15 minutes). */
   sampleMs?: number;
 }
@@ -36,7 +40,15 @@ export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void)
     hostIP: w.hostIP,
     bridge: w.bridge,
     vethOf: (pod) => vethName(w.runtimeUid(pod)),
-    counters: async (interfaces) => ({ links: await readLinkStats(interfaces), rules: new Map() }),
+    counters: async (interfaces) => {
+      const [links, counts] = await Promise.all([readLinkStats(interfaces), w.endpointCounters?.()?.catch((err: unknown) => {
+        log(`web view: cannot read the service rules' counters: ${err instanceof Error ? err.message : String(err)}`);
+        return [];
+      })]);
+      const rules = new Map<string, RuleCounters>();
+      for (const c of counts ?? []) rules.set(endpointRuleKey(c.clusterIP, c.port, c.protocol, c.endpointIP, c.endpointPort), { packets: c.packets, bytes: c.bytes });
+      return { links, rules };
+    },
   };
   const dir = findAssetsDir();
   const assets = loadAssets(dir);

@@ -10,13 +10,17 @@ import { renderIptablesRemove } from "../network/firewall/iptables.js";
 import type { Runner } from "../sys/runner.js";
 import { isOurChain, renderIptablesProxy, type IptablesProxyConfig, type IptablesRuleset } from "./iptables-rules.js";
 import { renderProxyRestore } from "./iptables-restore.js";
-import type { ProxyState } from "./model.js";
-import type { Proxier, SyncStats } from "./proxier.js";
+import { iptablesEndpointCounts } from "./endpoint-counters.js";
+import { EMPTY_STATE, type ProxyState } from "./model.js";
+import { iptablesPrefix } from "./names.js";
+import type { EndpointCount, Proxier, SyncStats } from "./proxier.js";
 
 export class IptablesProxier implements Proxier {
   readonly mode = "iptables";
   private readonly ipt: IptablesRunner;
   private applied: IptablesRuleset | undefined;
+  /** The state the rules were last written for (what their counters are read against). */
+  private state: ProxyState = EMPTY_STATE;
 
   constructor(
     runner: Runner,
@@ -32,11 +36,21 @@ export class IptablesProxier implements Proxier {
     const next = renderIptablesProxy(state, this.config, prev);
     const saved = prev ? undefined : await this.ipt.save(["nat", "filter"], this.owner);
     const input = renderProxyRestore({ prev, next, saved, serviceCIDR: this.config.serviceCIDR, isOurs: (c) => isOurChain(this.config.bridge, c) });
-    if (!input) return { kind: "none", size: 0 };
+    if (!input) {
+      this.state = state;
+      return { kind: "none", size: 0 };
+    }
     this.applied = undefined;
     await this.ipt.restore(input, this.owner);
     this.applied = next;
+    this.state = state;
     return { kind: prev ? "partial" : "full", size: input.length };
+  }
+
+  async endpointCounters(): Promise<EndpointCount[]> {
+    if (this.state.services.length === 0) return [];
+    const save = await this.ipt.saveWithCounters("nat");
+    return iptablesEndpointCounts(save, iptablesPrefix(this.config.bridge), this.state);
   }
 
   async close(): Promise<void> {}

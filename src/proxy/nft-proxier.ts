@@ -4,15 +4,18 @@
  * was applied, so the next sync replaces the whole table.
  */
 import type { Runner } from "../sys/runner.js";
-import type { ProxyState } from "./model.js";
+import { nftEndpointCounts } from "./endpoint-counters.js";
+import { EMPTY_STATE, type ProxyState } from "./model.js";
 import { nftProxyTable } from "./names.js";
 import { renderNftProxy, type NftProxyConfig } from "./nft-rules.js";
 import { renderDelete, renderDiff, renderFull, type NftRuleset } from "./nft-script.js";
-import type { Proxier, SyncStats } from "./proxier.js";
+import type { EndpointCount, Proxier, SyncStats } from "./proxier.js";
 
 export class NftablesProxier implements Proxier {
   readonly mode = "nftables";
   private applied: NftRuleset | undefined;
+  /** The state the table was last written for (what its counters are read against). */
+  private state: ProxyState = EMPTY_STATE;
 
   constructor(
     private readonly runner: Runner,
@@ -24,11 +27,21 @@ export class NftablesProxier implements Proxier {
     const next = renderNftProxy(state, this.config, this.applied);
     const diff = this.applied && renderDiff(this.applied, next);
     const script = diff ?? renderFull(next);
-    if (!script) return { kind: "none", size: 0 };
+    if (!script) {
+      this.state = state;
+      return { kind: "none", size: 0 };
+    }
     this.applied = undefined;
     await this.runner.run(["nft", "-f", "-"], { input: script, owner: this.owner });
     this.applied = next;
+    this.state = state;
     return { kind: diff === undefined ? "full" : "partial", size: script.length };
+  }
+
+  async endpointCounters(): Promise<EndpointCount[]> {
+    if (this.state.services.length === 0) return [];
+    const r = await this.runner.run(["nft", "-j", "list", "table", "ip", nftProxyTable(this.config.bridge)], { allowFail: true });
+    return r.code === 0 ? nftEndpointCounts(r.stdout, this.state) : [];
   }
 
   async close(): Promise<void> {}

@@ -148,7 +148,7 @@ function addAffinityService(f: NftFragment, s: ServicePortEntry, c: NftProxyConf
   for (const { e, h: eh } of eps) {
     const set = `affinity-${eh}-${s.affinitySeconds}`;
     f.sets.push([set, { kind: "set", decl: ["type ipv4_addr", "flags dynamic,timeout", `timeout ${s.affinitySeconds}s`] }]);
-    f.chains.push([`endpoint-${eh}`, { rules: [`update @${set} { ip saddr }`, `meta l4proto ${p} dnat ip to ${e.ip}:${e.port}`] }]);
+    f.chains.push([`endpoint-${eh}`, { rules: [`update @${set} { ip saddr }`, `meta l4proto ${p} counter dnat ip to ${e.ip}:${e.port}`] }]);
   }
   f.elements.push(["service-ips", `${s.clusterIP} . ${p} . ${s.port}`, `goto ${svcChain}`]);
   if (!s.nodePort) return;
@@ -189,10 +189,12 @@ function fixedPart(c: NftProxyConfig): Omit<NftRuleset, "fragments" | "useCounts
       ["service-ips", map("map", ["typeof ip daddr . meta l4proto . th dport : verdict"])],
       ["service-nodeports", map("map", ["typeof meta l4proto . th dport : verdict"])],
       // One map per protocol: nft 1.0.6 refuses a rule naming a stored map whose data is `th dport` ("conflicting
-      // protocols"), so the data says `tcp dport` / `udp dport`. The `mod 1` only gives the key its type.
+      // protocols"), so the data says `tcp dport` / `udp dport`. The `mod 1` only gives the key its type. Each
+      // element keeps a counter (the lookup bumps it: one per connection, as NAT sees only first packets), which
+      // the web view shows on the Service → endpoint edges (nft-counters.ts).
       ...(["tcp", "udp"] as const).flatMap((p) => [
-        [`cluster-endpoints-${p}`, map("map", [`typeof ip daddr . th dport . numgen random mod 1 : ip daddr . ${p} dport`])] as const,
-        [`nodeport-endpoints-${p}`, map("map", [`typeof th dport . numgen random mod 1 : ip daddr . ${p} dport`])] as const,
+        [`cluster-endpoints-${p}`, map("map", [`typeof ip daddr . th dport . numgen random mod 1 : ip daddr . ${p} dport`, "counter"])] as const,
+        [`nodeport-endpoints-${p}`, map("map", [`typeof th dport . numgen random mod 1 : ip daddr . ${p} dport`, "counter"])] as const,
       ]),
       ["hairpin", map("set", ["typeof ip saddr . ip daddr . ct original ip daddr"])],
       ["no-endpoint-nodeports", map("set", ["typeof meta l4proto . th dport"])],

@@ -3,7 +3,7 @@
  * proxy-controller.ts). A proxier makes the host forward service traffic as `state` says; it is told the whole
  * state each time and works out itself what to change.
  */
-import type { ProxyState } from "./model.js";
+import type { Protocol, ProxyState } from "./model.js";
 
 export type ProxyMode = "iptables" | "nftables" | "userspace";
 
@@ -12,6 +12,21 @@ export interface SyncStats {
   kind: "full" | "partial" | "none";
   /** Size of what was written (bytes of rule text; for userspace, listeners changed). */
   size: number;
+}
+
+/**
+ * What the firewall counted for one service port → endpoint: the packets and bytes of its NAT rule (an iptables
+ * KUBE-SEP DNAT rule, an nftables endpoint map element). NAT sees only a connection's first packet, so `packets` is
+ * the number of connections sent to the endpoint (cluster IP and node port together).
+ */
+export interface EndpointCount {
+  clusterIP: string;
+  port: number;
+  protocol: Protocol;
+  endpointIP: string;
+  endpointPort: number;
+  packets: number;
+  bytes: number;
 }
 
 export interface Proxier {
@@ -26,6 +41,11 @@ export interface Proxier {
    * traffic keeps flowing while the daemon restarts (kube-proxy's behaviour).
    */
   close(): Promise<void>;
+  /**
+   * The firewall's counters of the endpoints last applied (one read of the host's rules, not recorded); absent in
+   * userspace mode, whose connections pass no rule.
+   */
+  endpointCounters?(): Promise<EndpointCount[]>;
   /** Removes everything this proxier made (rules, listeners); idempotent. */
   cleanup(): Promise<void>;
 }

@@ -6,10 +6,23 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { waitFor } from "./wait.js";
-import { plainRunner, type RunResult } from "../../src/sys/runner.js";
+import { HostRunner, plainRunner, type RunOptions, type RunResult } from "../../src/sys/runner.js";
 
 export function sh(argv: string[], input?: string, timeoutMs = 15_000): Promise<RunResult> {
   return plainRunner.run(argv, { input, allowFail: true, timeoutMs });
+}
+
+/**
+ * A runner whose commands run in a named network namespace (`ip netns add`), so real proxier code can write its
+ * rules where the host's are never touched. `nsenter --net` is cheap; `ip netns exec` remounts /sys (~100 ms).
+ */
+export class NetnsRunner extends HostRunner {
+  constructor(private readonly ns: string) {
+    super();
+  }
+  override run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+    return super.run(["nsenter", `--net=/run/netns/${this.ns}`, ...argv], opts);
+  }
 }
 
 /** argv run inside the network namespace of a host pid (a pod's pause process). */

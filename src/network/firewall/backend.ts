@@ -63,6 +63,12 @@ export class IptablesRunner {
     return out;
   }
 
+  /** One table's rules with their `[packets:bytes]` counters (`iptables-save -c`), unrecorded; "" when unreadable. */
+  async saveWithCounters(table: string): Promise<string> {
+    const r = await this.runner.run([this.bin("save"), "-c", "-t", table], { allowFail: true });
+    return r.code === 0 ? r.stdout : "";
+  }
+
   /** True when this variant's binaries run and can read the nat table. */
   async usable(): Promise<boolean> {
     const r = await this.runner.run([this.bin("save"), "-t", "nat"], { allowFail: true });

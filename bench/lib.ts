@@ -29,6 +29,8 @@ export interface TimedCommand {
   median: number;
   min: number;
   max: number;
+  /** Mean user + system CPU time (ms). */
+  cpu: number;
 }
 
 /** Times each shell command with hyperfine (warm-up, then `runs` runs); medians in ms. */
@@ -39,8 +41,8 @@ export function hyperfine(cmds: { name: string; cmd: string }[], runs: number): 
     const args = ["--warmup", "3", "--runs", String(runs), "--export-json", json, "--style", "none"];
     for (const c of cmds) args.push("-n", c.name, c.cmd);
     execFileSync("hyperfine", args, { stdio: ["ignore", "ignore", "inherit"] });
-    const out = JSON.parse(readFileSync(json, "utf8")) as { results: { command: string; median: number; min: number; max: number }[] };
-    return out.results.map((r) => ({ name: r.command, median: r.median * 1000, min: r.min * 1000, max: r.max * 1000 }));
+    const out = JSON.parse(readFileSync(json, "utf8")) as { results: { command: string; median: number; min: number; max: number; user: number; system: number }[] };
+    return out.results.map((r) => ({ name: r.command, median: r.median * 1000, min: r.min * 1000, max: r.max * 1000, cpu: (r.user + r.system) * 1000 }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

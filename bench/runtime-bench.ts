@@ -1,11 +1,12 @@
 /**
  * `make bench`, part 1 — the pod runtime (issue 2), side by side with its peers in one run:
  *   1. pod start latency inside the daemon: API create → the container's process running (status seen through a
- *      watch), p50/p99 over 100 pods, from a client that keeps its connection (no CLI start-up in it);
- *   2. the whole `nodelet run --rm --attach busybox -- true` against the same isolated /bin/true under crun, runc and
- *      podman (hyperfine, median of repeated runs; ratios against podman);
- *   3. 100 `sleep` pods from apply to all Running;
- *   4. the daemon's RSS with 100 pods and each monitor's RSS.
+ *      watch), p50/p99 over 200 pods one at a time, from a client that keeps its connection (no CLI start-up in it),
+ *      with warm sandboxes and with the pool off (the previous path), paired, and the step breakdown of both;
+ *   2. the whole `nodelet run --rm --attach busybox -- true` (also from a V8 startup snapshot of the CLI) against
+ *      `node -e 0` and the same isolated /bin/true under crun, runc and podman (hyperfine; ratios against podman);
+ *   3. 100 `sleep` pods created at once until all are Running, with the pool and without;
+ *   4. the daemon's RSS with 100 pods and each monitor's RSS; idle CPU and memory per warm sandbox.
  * Figures are printed, never asserted: the machine is shared and noisy.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -130,6 +131,7 @@ async function deleteAll(d: TestDaemon): Promise<void> {
 /** 3. 100 sleep pods in one apply, until all are Running. */
 async function applyMany(d: TestDaemon, n: number): Promise<number> {
   const file = join(d.root, "many.yaml");
+  await deleteAll(d);
   writeFileSync(file, Array.from({ length: n }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: many-${i}\nspec:\n  terminationGracePeriodSeconds: 0\n  containers:\n  - name: c\n    image: busybox\n    command: ["sleep", "3600"]\n`).join("---\n"));
   const names = new Set(Array.from({ length: n }, (_, i) => `many-${i}`));
   const rv = (await d.client.request<{ metadata: { resourceVersion: string } }>("GET", "/api/v1/namespaces/default/pods")).metadata.resourceVersion;
@@ -150,6 +152,19 @@ function pauseRss(d: TestDaemon): number[] {
       if (r.warm) out.push(rssKiB(r.pid));
     } catch {
       // being claimed or made
+    }
+  }
+  return out;
+}
+
+/** Memory (KiB) the kernel charges to each warm sandbox's cgroup (the pause process, its /dev/shm, kernel objects). */
+function warmCgroupKiB(d: TestDaemon): number[] {
+  const out: number[] = [];
+  for (const base of [`/sys/fs/cgroup/${d.cgroupParent}/warm`, `/sys/fs/cgroup/memory/${d.cgroupParent}/warm`]) {
+    for (const pod of existsSync(base) ? readdirSync(base).filter((x) => x.startsWith("pod")) : []) {
+      for (const f of ["memory.current", "memory.usage_in_bytes"]) {
+        if (existsSync(join(base, pod, f))) out.push(Number(readFileSync(join(base, pod, f), "utf8")) / 1024);
+      }
     }
   }
   return out;
@@ -211,6 +226,27 @@ function podmanSetup(image: string): { conf: string } | undefined {
   return { conf };
 }
 
+/**
+ * A V8 startup snapshot of the CLI's run verb (`node --snapshot-blob B --build-snapshot`): dist/cli/run.cjs bundled
+ * with an entry that runs it when the snapshot is deserialized. Undefined when it cannot be built. Tried because
+ * Node's start-up is most of `nodelet run`; kept out of bin/nodelet because it measured slower (README).
+ */
+async function cliSnapshot(): Promise<string | undefined> {
+  const dir = mkdtempSync(join(tmpdir(), "nodelet-bench-snapshot-"));
+  const entry = join(dir, "entry.cjs");
+  const run = fileURLToPath(new URL("../cli/run.cjs", import.meta.url));
+  writeFileSync(entry, `const v8 = require("node:v8");\nconst run = require(${JSON.stringify(run)});\nv8.startupSnapshot.setDeserializeMainFunction(() => { run.main(process.argv.slice(2)).then((c) => { process.exitCode = c; }); });\n`);
+  try {
+    const { build } = await import("esbuild");
+    await build({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", outfile: join(dir, "bundle.cjs"), logLevel: "warning" });
+    execFileSync(process.execPath, ["--snapshot-blob", join(dir, "snap.blob"), "--build-snapshot", join(dir, "bundle.cjs")], { cwd: dir, stdio: "ignore" });
+    return join(dir, "snap.blob");
+  } catch (err) {
+    console.log(`(no CLI startup snapshot: ${err instanceof Error ? err.message : String(err)})`);
+    return undefined;
+  }
+}
+
 export async function runtimeBench(): Promise<void> {
   // The default (--warm-sandboxes 2) and the previous path (pool off), side by side: pods alternate between them.
   const d = new TestDaemon("bench");
@@ -226,28 +262,38 @@ export async function runtimeBench(): Promise<void> {
     const idle = [cpuMs(d.pid!) - cpu0[0], cpuMs(cold.pid!) - cpu0[1]].map((ms) => ((ms / idleMs) * 100).toFixed(2));
     console.log(`daemon CPU while idle (${idleMs / 1000} s, no pods): ${idle[0]}% of a core with 2 warm sandboxes, ${idle[1]}% with the pool off`);
     const pauses = pauseRss(d);
-    console.log(`warm sandboxes' pause processes: RSS ${pauses.map((k) => `${(k / 1024).toFixed(2)} MiB`).join(", ")}`);
+    console.log(`warm sandboxes' pause processes: RSS ${pauses.map((k) => `${(k / 1024).toFixed(2)} MiB`).join(", ")}; memory charged to each warm cgroup: ${warmCgroupKiB(d).map((k) => `${(k / 1024).toFixed(2)} MiB`).join(", ") || "(no memory controller)"}`);
     const traces: StartTiming[] = [];
     const coldTraces: StartTiming[] = [];
     const lat: number[] = [];
     const coldLat: number[] = [];
     const load0 = loadavg();
-    for (let i = 0; i < 100; i++) {
+    const N = 200;
+    for (let i = 0; i < N; i++) {
       // Paired: each pod of one configuration next to one of the other, the order swapped every pod.
       const pair = i % 2 === 0 ? [[d, lat, traces], [cold, coldLat, coldTraces]] as const : [[cold, coldLat, coldTraces], [d, lat, traces]] as const;
       for (const [daemon, l, t] of pair) l.push(...(await startLatency(daemon, 1, t, i)));
+      // The pods are removed 50 at a time (untimed), so a node never holds more than 50 of them.
+      if (i % 50 === 49) {
+        await deleteAll(d);
+        await deleteAll(cold);
+        for (let k = 0; k < 600 && warmCount(d) < 2; k++) await new Promise((r) => setTimeout(r, 100));
+      }
     }
     const warmStarts = traces.filter((t) => t.steps.some((s) => s.name.startsWith("hostname set in the warm sandbox"))).length;
     console.log(`load average before / after the starts: ${load0} / ${loadavg()} (2 cores)`);
     await deleteAll(d);
     await deleteAll(cold);
-    console.log(`pod start (API create → container running, 100 pods each, one at a time, paired): p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms with warm sandboxes (${warmStarts} of 100 took one); p50 ${percentile(coldLat, 50).toFixed(1)} ms, p99 ${percentile(coldLat, 99).toFixed(1)} ms with the pool off`);
+    console.log(`pod start (API create → container running, ${N} pods each, one at a time, paired): p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms with warm sandboxes (${warmStarts} of ${N} took one); p50 ${percentile(coldLat, 50).toFixed(1)} ms, p99 ${percentile(coldLat, 99).toFixed(1)} ms with the pool off`);
     const diffs = lat.map((x, i) => coldLat[i] - x);
     console.log(`paired difference (pool off − warm), per pod: median ${percentile(diffs, 50).toFixed(1)} ms`);
     printBreakdown([{ label: "warm", traces }, { label: "pool off", traces: coldTraces }]);
 
+    const manyCold = await applyMany(cold, 100);
+    await deleteAll(cold);
+    for (let k = 0; k < 600 && warmCount(d) < 2; k++) await new Promise((r) => setTimeout(r, 100));
     const many = await applyMany(d, 100);
-    console.log(`100 sleep pods from apply to all Running: ${(many / 1000).toFixed(2)} s`);
+    console.log(`100 sleep pods at once (one apply), until all are Running: ${(many / 1000).toFixed(2)} s with warm sandboxes, ${(manyCold / 1000).toFixed(2)} s with the pool off (goal < 1 s); load ${loadavg()}`);
     const mem = memory(d);
     const mon = mem.monitors.sort((a, b) => a - b);
     console.log(`RSS with ${mon.length} pods: daemon ${(mem.daemon / 1024).toFixed(1)} MiB; monitor median ${(percentile(mon, 50) / 1024).toFixed(2)} MiB, max ${(mon.at(-1)! / 1024).toFixed(2)} MiB`);
@@ -256,10 +302,17 @@ export async function runtimeBench(): Promise<void> {
     // The busybox image is one layer, unpacked as a whole root (images/layers/<diffID>).
     const layers = join(d.root, "images", "layers");
     const image = join(layers, readdirSync(layers)[0]);
+    const snapshot = await cliSnapshot();
     const cmds: { name: string; cmd: string }[] = [
       { name: "nodelet run --rm --attach busybox -- true", cmd: `env NODELET_SOCKET=${d.socket} ${process.execPath} ${BIN} run b --image busybox --restart Never --rm --attach -q -- true` },
       { name: "node -e 0 (Node.js start-up alone)", cmd: `${process.execPath} -e 0` },
+      // Start-up and loading alone: --dry-run client prints the pod and sends no request.
+      { name: "nodelet run --dry-run client (start-up and loading only)", cmd: `${process.execPath} ${BIN} run b --image busybox --dry-run client -o json` },
     ];
+    if (snapshot) {
+      cmds.push({ name: "nodelet run --rm --attach … true, from a V8 startup snapshot", cmd: `env NODELET_SOCKET=${d.socket} ${process.execPath} --snapshot-blob ${snapshot} run b --image busybox --restart Never --rm --attach -q -- true` });
+      cmds.push({ name: "nodelet run --dry-run client, from a V8 startup snapshot", cmd: `${process.execPath} --snapshot-blob ${snapshot} run b --image busybox --dry-run client -o json` });
+    }
     const bundle = have("runc") ? ociBundle(image) : undefined;
     if (bundle && have("crun")) {
       // crun 1.8 refuses this host's hybrid cgroup layout unless the empty cgroup2 mount is out of its view.
@@ -269,10 +322,11 @@ export async function runtimeBench(): Promise<void> {
     const pm = podmanSetup(image);
     if (pm) cmds.push({ name: "podman run --rm --network none", cmd: `env CONTAINERS_CONF=${pm.conf} podman run --rm --network none localhost/nodelet-bench-busybox /bin/true` });
     const results = hyperfine(cmds, 20);
+    console.log(`(load average during the commands: ${loadavg()})`);
     const podman = results.find((r) => r.name.startsWith("podman"));
     printTable(
-      ["command", "median wall", "min", "vs podman"],
-      results.map((r) => [r.name, `${r.median.toFixed(1)} ms`, `${r.min.toFixed(1)} ms`, podman ? (r.median / podman.median).toFixed(2) : "-"]),
+      ["command", "median wall", "min", "CPU (user + sys, mean)", "vs podman"],
+      results.map((r) => [r.name, `${r.median.toFixed(1)} ms`, `${r.min.toFixed(1)} ms`, `${r.cpu.toFixed(1)} ms`, podman ? (r.median / podman.median).toFixed(2) : "-"]),
     );
     if (bundle) rmSync(bundle, { recursive: true, force: true });
   } finally {

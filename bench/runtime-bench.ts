@@ -157,14 +157,22 @@ function pauseRss(d: TestDaemon): number[] {
   return out;
 }
 
-/** Memory (KiB) the kernel charges to each warm sandbox's cgroup (the pause process, its /dev/shm, kernel objects). */
-function warmCgroupKiB(d: TestDaemon): number[] {
-  const out: number[] = [];
-  for (const base of [`/sys/fs/cgroup/${d.cgroupParent}/warm`, `/sys/fs/cgroup/memory/${d.cgroupParent}/warm`]) {
-    for (const pod of existsSync(base) ? readdirSync(base).filter((x) => x.startsWith("pod")) : []) {
-      for (const f of ["memory.current", "memory.usage_in_bytes"]) {
-        if (existsSync(join(base, pod, f))) out.push(Number(readFileSync(join(base, pod, f), "utf8")) / 1024);
-      }
+/**
+ * Each warm pause process's proportional and private memory (KiB, /proc/PID/smaps_rollup): what one more warm
+ * sandbox costs in user memory (RSS counts busybox pages shared with every pause process and container). A warm
+ * cgroup has no memory controller to read (only pids).
+ */
+function pausePss(d: TestDaemon): { pss: number; priv: number }[] {
+  const out: { pss: number; priv: number }[] = [];
+  for (const uid of readdirSync(join(d.root, "pods"))) {
+    try {
+      const r = JSON.parse(readFileSync(join(d.root, "pods", uid, "sandbox.json"), "utf8")) as { warm?: boolean; pid: number };
+      if (!r.warm) continue;
+      const roll = readFileSync(`/proc/${r.pid}/smaps_rollup`, "utf8");
+      const kib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(roll)?.[1] ?? 0);
+      out.push({ pss: kib("Pss"), priv: kib("Private_Dirty") + kib("Private_Clean") });
+    } catch {
+      // being claimed or made
     }
   }
   return out;
@@ -262,7 +270,7 @@ export async function runtimeBench(): Promise<void> {
     const idle = [cpuMs(d.pid!) - cpu0[0], cpuMs(cold.pid!) - cpu0[1]].map((ms) => ((ms / idleMs) * 100).toFixed(2));
     console.log(`daemon CPU while idle (${idleMs / 1000} s, no pods): ${idle[0]}% of a core with 2 warm sandboxes, ${idle[1]}% with the pool off`);
     const pauses = pauseRss(d);
-    console.log(`warm sandboxes' pause processes: RSS ${pauses.map((k) => `${(k / 1024).toFixed(2)} MiB`).join(", ")}; memory charged to each warm cgroup: ${warmCgroupKiB(d).map((k) => `${(k / 1024).toFixed(2)} MiB`).join(", ") || "(no memory controller)"}`);
+    console.log(`warm sandboxes' pause processes: RSS ${pauses.map((k) => `${(k / 1024).toFixed(2)} MiB`).join(", ")}; PSS ${pausePss(d).map((m) => `${m.pss} KiB (private ${m.priv} KiB)`).join(", ")}`);
     const traces: StartTiming[] = [];
     const coldTraces: StartTiming[] = [];
     const lat: number[] = [];

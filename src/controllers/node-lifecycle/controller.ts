@@ -265,7 +265,9 @@ export class NodeLifecycleController implements Controller {
       const taints = swapTaints(node, add, remove, iso(this.ctx.clock.now()));
       if (!taints) return true;
       try {
-        this.ctx.api.update<Node>({ ...node, spec: { ...node.spec, taints } });
+        // No taint left: the field goes, as upstream's empty list is left out of the JSON.
+        const { taints: _gone, ...rest } = node.spec ?? {};
+        this.ctx.api.update<Node>({ ...node, spec: taints.length ? { ...rest, taints } : rest });
         return true;
       } catch (err) {
         if (err instanceof ApiError && err.code === 404) return true;

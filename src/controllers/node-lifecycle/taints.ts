@@ -36,15 +36,25 @@ export function swapTaints(node: Node, add: Taint[], remove: Taint[], nowIso: st
   return [...kept, ...added];
 }
 
-/** The NoSchedule taints the node's conditions and cordon ask for, and the ones it has of those kinds to drop. */
+/** The pressure taints nodelet's kubelet sets on its own Node while it posts status (kubelet/node-status.ts taintsOf). */
+const KUBELET_PRESSURE_TAINTS = new Set(["node.kubernetes.io/memory-pressure", "node.kubernetes.io/disk-pressure", "node.kubernetes.io/pid-pressure"]);
+
+/**
+ * The NoSchedule taints the node's conditions and cordon ask for, and the ones it has of those kinds to drop. While
+ * the node is Ready its kubelet owns the pressure taints (it writes them with its conditions, taints first): the
+ * controller taking part too would re-add a taint the kubelet just removed, in the moment before its condition
+ * follows. Once the kubelet is silent (Ready not True) the controller manages them as upstream does.
+ */
 export function noScheduleTaintDiff(node: Node): { add: Taint[]; remove: Taint[] } {
+  const kubeletPosting = node.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+  const managed = (key: string): boolean => key === UNSCHEDULABLE_TAINT || (CONDITION_TAINT_KEYS.has(key) && !(kubeletPosting && KUBELET_PRESSURE_TAINTS.has(key)));
   const want: Taint[] = [];
   for (const c of node.status?.conditions ?? []) {
     const key = CONDITION_TAINTS[c.type]?.[c.status];
-    if (key) want.push({ key, effect: "NoSchedule" });
+    if (key && managed(key)) want.push({ key, effect: "NoSchedule" });
   }
   if (node.spec?.unschedulable) want.push({ key: UNSCHEDULABLE_TAINT, effect: "NoSchedule" });
-  const have = taintsOf(node).filter((t) => t.effect === "NoSchedule" && (t.key === UNSCHEDULABLE_TAINT || CONDITION_TAINT_KEYS.has(t.key)));
+  const have = taintsOf(node).filter((t) => t.effect === "NoSchedule" && managed(t.key));
   return { add: want.filter((w) => !have.some((h) => same(h, w))), remove: have.filter((h) => !want.some((w) => same(h, w))) };
 }
 

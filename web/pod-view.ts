@@ -6,6 +6,8 @@
 import uPlot from "uplot";
 import { getJson, getText, HttpError, k8s, streamLines, type EventObject, type PodObject } from "./api.js";
 import { age, bytes, h, table } from "./dom.js";
+import { explainLinks, type ExplainKind } from "./explain-links.js";
+import type { Topology } from "../src/ui/topology.js";
 
 interface UsagePoint {
   t: number;
@@ -177,17 +179,16 @@ export class PodView {
   private async loadExplain(): Promise<void> {
     try {
       const script = await getText(k8s(`/apis/nodelet.io/v1/namespaces/${encodeURIComponent(this.ns)}/pods/${encodeURIComponent(this.name)}/explain`));
-      const topo = `#/?focus=${encodeURIComponent(`pod/${this.ns}/${this.name}`)}`;
-      const veths = [...new Set(script.match(/\bnl[0-9a-f]{13}\b/g) ?? [])];
-      const cgroups = [...new Set(script.match(/\/sys\/fs\/cgroup\/[^\s'"]+/g) ?? [])].slice(0, 8);
-      const netns = [...new Set(script.match(/\/proc\/\d+\/ns\/\w+|\bnsenter\b[^\n]*/g) ?? [])].slice(0, 4);
+      // The topology names the veth's edge, hostPorts and the Services that send here; a viewer who may not list
+      // them still gets the pod's own lines, linked to the pod.
+      const topology = await getJson<Topology>("/ui/api/topology").catch(() => undefined);
+      const links = explainLinks(script, this.ns, this.name, topology);
+      const words: Record<ExplainKind, string> = { veth: "veth", cgroup: "cgroup", namespace: "namespace", mount: "mount", rule: "rule", service: "Service" };
       this.explain.replaceChildren(
         h(
           "ul",
-          { class: "explain-links", "aria-label": "What makes the pod" },
-          ...veths.map((v) => h("li", {}, "veth ", h("a", { href: topo }, v), " (its edge in the topology)")),
-          ...cgroups.map((c) => h("li", {}, "cgroup ", h("code", {}, c))),
-          ...netns.map((n) => h("li", {}, "namespace ", h("code", {}, n))),
+          { class: "explain-links", "aria-label": "What makes the pod: each links to its place in the topology" },
+          ...links.map((l) => h("li", { "data-kind": l.kind }, `${words[l.kind]} `, h("a", { href: `#/?focus=${encodeURIComponent(l.focus)}`, title: `Show ${l.focus} in the topology` }, h("code", {}, l.text)))),
         ),
         h("details", {}, h("summary", {}, "The whole script"), h("pre", { class: "script", tabindex: "0" }, script)),
       );

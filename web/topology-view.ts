@@ -101,10 +101,33 @@ export class TopologyView {
     const shape = [...ids].sort().join(",");
     if (shape !== this.shape) {
       this.shape = shape;
-      cy.layout({ name: "breadthfirst", directed: true, roots: ["#node"], spacingFactor: 1.1, padding: 20, animate: false }).run();
-      if (this.focus) cy.getElementById(this.focus).select();
+      // On a narrow screen (a phone) the graph's row of levels becomes a column, so labels do not overlap.
+      const narrow = this.graph.clientWidth < 600;
+      cy.layout({ name: "breadthfirst", directed: true, roots: ["#node"], spacingFactor: 1.1, padding: 20, animate: false, transform: (_n, p) => (narrow ? { x: p.y, y: p.x } : p) }).run();
+      this.showFocus(cy);
     }
   }
+
+  /** The element `#/?focus=ID` names (a pod, a veth edge, a Service, a hostPort): selected and centred in the graph. */
+  private showFocus(cy: Core): void {
+    if (!this.focus) return;
+    const el = cy.getElementById(this.focus);
+    if (el.empty()) return;
+    cy.elements().unselect();
+    el.select();
+    cy.center(el);
+  }
+
+  /** Keyboard focus to the focused element's entry in the list, once (it is what a screen reader announces). */
+  private focusListEntry(): void {
+    if (!this.focus || this.listFocused) return;
+    const entry = this.list.querySelector<HTMLElement>(`[data-focus-id="${CSS.escape(this.focus)}"]`);
+    if (!entry) return;
+    this.listFocused = true;
+    entry.focus();
+  }
+
+  private listFocused = false;
 
   /** Counter texts in the list by edge id: updated in place, so a counter tick moves neither focus nor the page. */
   private counterSpans = new Map<string, HTMLElement>();
@@ -129,6 +152,13 @@ export class TopologyView {
   private renderList(t: Topology): void {
     this.renderListItems(t);
     this.updateCounters(t);
+    this.focusListEntry();
+  }
+
+  /** The list entry standing for a topology element: its pod's for a pod or its veth, its own for a Service. */
+  private entryAttrs(ids: string[]): Record<string, string | undefined> {
+    const hit = this.focus !== undefined && ids.includes(this.focus);
+    return hit ? { class: "focused", tabindex: "-1", "data-focus-id": this.focus, "aria-current": "location" } : {};
   }
 
   private renderListItems(t: Topology): void {
@@ -155,7 +185,7 @@ export class TopologyView {
           const veth = vethOf.get(p.id);
           return h(
             "li",
-            { "data-pod": p.id, class: this.focus === p.id ? "focused" : undefined },
+            { "data-pod": p.id, ...this.entryAttrs([p.id, ...(veth ? [veth.id] : [])]) },
             h("span", { class: `dot state-${p.state ?? "unknown"}`, "aria-hidden": "true" }),
             h("a", { href: `#/pod/${encodeURIComponent(p.namespace!)}/${encodeURIComponent(p.name!)}` }, `${p.namespace}/${p.name}`),
             ` ${p.state} · ${p.ip ?? "no IP"}`,
@@ -165,7 +195,7 @@ export class TopologyView {
         }),
       ),
       h("h2", {}, `Services (${services.length})`),
-      h("ul", { class: "services", "aria-label": "Services" }, ...services.map((s) => h("li", { "data-service": s.id }, `${s.namespace}/${s.name} ${s.ip ?? ""} → `, ...endpointItems(s.id)))),
+      h("ul", { class: "services", "aria-label": "Services" }, ...services.map((s) => h("li", { "data-service": s.id, ...this.entryAttrs([s.id]) }, `${s.namespace}/${s.name} ${s.ip ?? ""} → `, ...endpointItems(s.id)))),
     );
   }
 

@@ -186,7 +186,45 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
     assert.match(await text(".containers"), /cpu 50m, memory 16Mi.*cpu 200m, memory 64Mi/s, "requests and limits beside the charts");
     await waitFor("explain", async () => /veth nl[0-9a-f]{13}/.test(await text(".explain-links")), 10_000, 100);
     assert.match(await text(".explain-links"), /cgroup \/sys\/fs\/cgroup\//);
+    await waitFor("explain's Service line", async () => (await text('.explain-links [data-kind="service"]')).includes("default/web"), 10_000, 100);
     await shot("pod");
+    // A line of explain leads to its place in the topology: Enter on the veth focuses the pod's entry (and selects
+    // its edge in the graph); the Service line focuses the Service.
+    await page.focus('.explain-links [data-kind="veth"] a');
+    await page.keyboard.press("Enter");
+    await waitFor("focus on web-a in the topology", async () => (await inPage<string>(page, `document.activeElement?.getAttribute("data-pod") ?? ""`)) === "pod/default/web-a", 10_000, 100);
+    assert.equal(await inPage<string>(page, `decodeURIComponent(location.hash)`), "#/?focus=veth/pod/default/web-a");
+    await page.goBack();
+    await page.waitForSelector('.explain-links [data-kind="service"] a');
+    await inPage(page, `document.querySelector('.explain-links [data-kind="service"] a').click()`);
+    await waitFor("focus on the Service in the topology", async () => (await inPage<string>(page, `document.activeElement?.getAttribute("data-service") ?? ""`)) === "svc/default/web", 10_000, 100);
+    await page.goBack();
+    await page.waitForSelector(".containers table");
+  });
+
+  test("a phone-sized viewport (390×844): no sideways scrolling, graph and list stacked, every view usable", async () => {
+    await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
+    try {
+      const fits = async () => inPage<{ page: number; wide: string[] }>(page, `({ page: document.documentElement.scrollWidth, wide: [...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest("table, pre, .graph")).map((e) => e.tagName + "." + e.className).slice(0, 5) })`);
+      await page.goto(`${base}/ui/#/`);
+      await page.waitForSelector('[data-pod="pod/default/web-a"]');
+      await waitFor("the graph drawn", async () => (await inPage<number>(page, `document.querySelectorAll(".graph canvas").length`)) > 0, 10_000, 100);
+      assert.deepEqual(await fits(), { page: 390, wide: [] }, "the topology fits the width");
+      const [graph, list] = await inPage<{ top: number; bottom: number; width: number }[]>(page, `[".graph", ".topo-list"].map((s) => { const r = document.querySelector(s).getBoundingClientRect(); return { top: r.top, bottom: r.bottom, width: r.width }; })`);
+      assert.ok(list.top >= graph.bottom - 1 && graph.width > 300, `graph ${JSON.stringify(graph)} above the list ${JSON.stringify(list)}`);
+      await shot("topology-phone");
+      await page.goto(`${base}/ui/#/pod/default/web-a`);
+      await page.waitForSelector(".containers table");
+      await waitFor("the pod page's charts", async () => (await inPage<number>(page, `document.querySelectorAll(".chart canvas").length`)) === 2, 10_000, 100);
+      assert.deepEqual(await fits(), { page: 390, wide: [] }, "the pod page fits the width");
+      await shot("pod-phone");
+      await page.goto(`${base}/ui/#/node`);
+      await page.waitForSelector(".node-card");
+      assert.deepEqual(await fits(), { page: 390, wide: [] }, "the node page fits the width");
+      await shot("node-phone");
+    } finally {
+      await page.setViewport({ width: 1280, height: 800 });
+    }
   });
 
   test("node status and the live event stream; logout ends the session", async () => {

@@ -55,7 +55,7 @@ function apps(kind: string, plural: string, shortNames: string[]): ResourceInfo 
 }
 
 export const RESOURCES: readonly ResourceInfo[] = [
-  core("Pod", "pods", ["po"], true, { categories: ["all"], subresources: ["status", "log", "exec", "attach", "portforward", "eviction", "ephemeralcontainers"] }),
+  core("Pod", "pods", ["po"], true, { categories: ["all"], subresources: ["status", "log", "exec", "attach", "portforward", "eviction", "ephemeralcontainers", "binding"] }),
   core("Service", "services", ["svc"], true, { categories: ["all"], subresources: ["status"] }),
   core("Endpoints", "endpoints", ["ep"], true, { singular: "endpoints" }),
   core("Event", "events", ["ev"], true),

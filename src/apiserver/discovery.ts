@@ -36,6 +36,8 @@ function subresourceMeta(r: ResourceInfo, sub: string): SubresourceMeta {
       return { kind: "TokenRequest", verbs: ["create"] };
     case "eviction":
       return { kind: "Eviction", group: "policy", version: "v1", verbs: ["create"] };
+    case "binding":
+      return { kind: "Binding", verbs: ["create"] };
     case "scale":
       return { kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] };
     default:

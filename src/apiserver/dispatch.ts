@@ -19,6 +19,7 @@ import type { Call } from "./handlers/common.js";
 import { createObject } from "./handlers/create.js";
 import { deleteCollection, deleteObject } from "./handlers/delete.js";
 import { evictPod } from "./handlers/eviction.js";
+import { bindPod } from "./handlers/binding.js";
 import { streamLogs } from "./handlers/logs.js";
 import { nodeMetrics, podMetrics } from "./handlers/metrics.js";
 import { patchObject } from "./handlers/patch.js";
@@ -134,6 +135,8 @@ async function serveResource(call: Call): Promise<void> {
       return serveScale(call, method);
     case "eviction":
       return evictPod(call);
+    case "binding":
+      return bindPod(call);
     default:
       return route.name === undefined ? serveCollection(call, method) : serveObject(call, method, route);
   }

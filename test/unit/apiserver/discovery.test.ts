@@ -39,7 +39,7 @@ describe("aggregated discovery", () => {
     assert.deepEqual(pods.shortNames, ["po"]);
     assert.deepEqual(pods.categories, ["all"]);
     const subs = Object.fromEntries(pods.subresources.map((s: Json) => [s.subresource, s]));
-    assert.deepEqual(Object.keys(subs).sort(), ["attach", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "status"]);
+    assert.deepEqual(Object.keys(subs).sort(), ["attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "status"]);
     assert.equal(subs.exec.responseKind.kind, "PodExecOptions");
     assert.deepEqual(subs.ephemeralcontainers, { subresource: "ephemeralcontainers", responseKind: { group: "", version: "v1", kind: "Pod" }, verbs: ["get", "patch", "update"] });
   });

@@ -1,0 +1,234 @@
+/**
+ * The scheduler's loop (schedule_one.go scheduleOne) over the Store: follows Pods and Nodes (and the storage and
+ * selector objects the plugins read) through watches; queues the pending pods of its schedulerName (unbound, not
+ * deleting, not gated); one pod at a time builds the snapshot, runs the cycle (framework.ts) and then either
+ * PreBinds its WaitForFirstConsumer claims (a chosen volume's claimRef, or the selected-node annotation for the
+ * node's provisioner) and binds it through the pods/binding rules (store/pod-binding.ts) with a `Scheduled` event,
+ * or records why not: PodScheduled False (reason Unschedulable, or SchedulerError) with the FailedScheduling message
+ * as a Warning event, and parks the pod until a cluster event (a node added or changed, a bound pod gone, a
+ * storage object changed) moves it back. Pods for another scheduler are left alone.
+ *
+ * Construct it with the store, an event sink (the controllers' EventRecorder fits) and a clock; start() begins,
+ * stop() ends the watches and the timer. Preemption is not run: the PostFilter message says per node whether
+ * preemption could help.
+ */
+import { ApiError } from "../api/errors.js";
+import { withCondition } from "../api/pod-binding.js";
+import { ANN_SELECTED_NODE } from "../api/storage-annotations.js";
+import { NO_PREEMPTION_VICTIMS, PREEMPTION_NOT_HELPFUL, countedReasons } from "../api/scheduling.js";
+import type { StorageClass } from "../api/storage-class.js";
+import type { KubeObject, LabelSelector, Node, PersistentVolume, PersistentVolumeClaim, Pod, WatchEvent } from "../api/types.js";
+import { rfc3339 } from "../store/metadata.js";
+import { bindPodInStore } from "../store/pod-binding.js";
+import type { Store } from "../store/store.js";
+import { fitErrorMessage, NO_NODES_AVAILABLE, schedulePod, type FitError, type Profile } from "./framework.js";
+import { podVolumesOn } from "./plugins/volume-binding.js";
+import { defaultProfile, DEFAULT_SCHEDULER_NAME, type ProfileConfig } from "./profile.js";
+import { SchedulingQueue } from "./queue.js";
+import { buildSnapshot } from "./snapshot.js";
+
+export interface SchedulerEvents {
+  event(obj: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void;
+}
+
+export interface SchedulerClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): { cancel(): void };
+}
+
+export interface SchedulerOptions {
+  store: Store;
+  events: SchedulerEvents;
+  clock: SchedulerClock;
+  profile?: ProfileConfig;
+  log?: (msg: string) => void;
+  random?: () => number;
+}
+
+/** Whether the pod waits for this scheduler. */
+export function isPendingFor(pod: Pod, schedulerName: string): boolean {
+  return (
+    !pod.spec.nodeName &&
+    !pod.metadata.deletionTimestamp &&
+    (pod.spec.schedulerName || DEFAULT_SCHEDULER_NAME) === schedulerName &&
+    !pod.spec.schedulingGates?.length &&
+    pod.status?.phase !== "Succeeded" &&
+    pod.status?.phase !== "Failed"
+  );
+}
+
+/** The PostFilter message where no preemption runs: per node, whether removing pods could help at all. */
+export function preemptionMessage(pod: Pod, err: FitError): string {
+  if (pod.spec.preemptionPolicy === "Never") return "preemption: not eligible due to preemptionPolicy=Never.";
+  const verdicts = [...err.statuses.values()].map((s) => (s.code === "UnschedulableAndUnresolvable" ? PREEMPTION_NOT_HELPFUL : NO_PREEMPTION_VICTIMS));
+  return `preemption: 0/${err.numAllNodes} nodes are available: ${countedReasons(verdicts)}`;
+}
+
+const WATCHED = ["PersistentVolume", "PersistentVolumeClaim", "StorageClass"];
+
+export class Scheduler {
+  readonly profile: Profile;
+  private readonly queue: SchedulingQueue;
+  private readonly pods = new Map<string, Pod>();
+  private readonly nodes = new Map<string, Node>();
+  private stops: (() => void)[] = [];
+  private timer?: { cancel(): void; at: number };
+  private startIndex = 0;
+  private running = false;
+  private readonly log: (msg: string) => void;
+
+  constructor(private readonly o: SchedulerOptions) {
+    this.profile = defaultProfile(o.profile);
+    this.queue = new SchedulingQueue(() => o.clock.now());
+    this.log = o.log ?? (() => undefined);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const s = this.o.store;
+    this.stops.push(s.watch("Node", { resourceVersion: "0" }, (ev) => this.onNode(ev)));
+    this.stops.push(s.watch("Pod", { resourceVersion: "0" }, (ev) => this.onPod(ev)));
+    for (const kind of WATCHED) this.stops.push(s.watch(kind, {}, () => this.clusterEvent()));
+    this.wake(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const s of this.stops) s();
+    this.stops = [];
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  /** Queue sizes (tests, logs). */
+  queueCounts(): ReturnType<SchedulingQueue["counts"]> {
+    return this.queue.counts();
+  }
+
+  private onNode(ev: WatchEvent): void {
+    const n = ev.object as Node;
+    if (ev.type === "DELETED") this.nodes.delete(n.metadata.name ?? "");
+    else if (ev.type === "ADDED" || ev.type === "MODIFIED") this.nodes.set(n.metadata.name ?? "", n);
+    if (ev.type !== "DELETED") this.clusterEvent();
+  }
+
+  private onPod(ev: WatchEvent): void {
+    if (ev.type !== "ADDED" && ev.type !== "MODIFIED" && ev.type !== "DELETED") return;
+    const p = ev.object as Pod;
+    const uid = p.metadata.uid ?? "";
+    const old = this.pods.get(uid);
+    if (ev.type === "DELETED") {
+      this.pods.delete(uid);
+      this.queue.delete(p);
+      if (old?.spec.nodeName) this.clusterEvent();
+      return;
+    }
+    this.pods.set(uid, p);
+    if (isPendingFor(p, this.profile.schedulerName)) {
+      this.queue.add(p);
+      this.wake(0);
+    } else {
+      this.queue.delete(p);
+      // A bound pod that finished frees its node's room.
+      const finished = (x?: Pod) => x?.status?.phase === "Succeeded" || x?.status?.phase === "Failed";
+      if (p.spec.nodeName && finished(p) && !finished(old)) this.clusterEvent();
+    }
+  }
+
+  private clusterEvent(): void {
+    this.queue.moveAllToActiveOrBackoff();
+    this.wake(0);
+  }
+
+  /** Runs the loop after `ms` (or sooner if already due). */
+  private wake(ms: number): void {
+    if (!this.running) return;
+    const at = this.o.clock.now() + ms;
+    if (this.timer && this.timer.at <= at) return;
+    this.timer?.cancel();
+    const t = this.o.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.drain();
+    }, ms);
+    this.timer = { cancel: () => t.cancel(), at };
+  }
+
+  /** Schedules every active pod, then sleeps until the next backoff ends. */
+  private drain(): void {
+    for (let pod = this.queue.pop(); pod && this.running; pod = this.queue.pop()) {
+      try {
+        this.scheduleOne(pod);
+      } catch (err) {
+        this.log(`scheduler: ${pod.metadata.namespace}/${pod.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);
+        this.queue.failed(pod, false);
+      }
+    }
+    const next = this.queue.nextWakeup();
+    if (next !== undefined) this.wake(Math.max(0, next - this.o.clock.now()));
+  }
+
+  private snapshot() {
+    const s = this.o.store;
+    const list = <T extends KubeObject>(kind: string) => s.list<T>(kind).items;
+    return buildSnapshot({
+      nodes: [...this.nodes.values()],
+      pods: [...this.pods.values()],
+      namespaces: list("Namespace"),
+      services: list("Service"),
+      controllers: ["ReplicationController", "ReplicaSet", "StatefulSet"].flatMap((k) => list<KubeObject & { spec?: { selector?: LabelSelector } }>(k)),
+      claims: list<PersistentVolumeClaim>("PersistentVolumeClaim"),
+      volumes: list<PersistentVolume>("PersistentVolume"),
+      classes: list<StorageClass>("StorageClass"),
+    });
+  }
+
+  private scheduleOne(queued: Pod): void {
+    const pod = this.o.store.get<Pod>("Pod", queued.metadata.namespace ?? "default", queued.metadata.name ?? "");
+    if (!pod || pod.metadata.uid !== queued.metadata.uid || !isPendingFor(pod, this.profile.schedulerName)) {
+      this.queue.done(queued);
+      return;
+    }
+    const result = schedulePod(pod, this.snapshot(), this.profile, { startIndex: this.startIndex, random: this.o.random });
+    if (result.kind === "noNodes") return this.fail(pod, "SchedulerError", NO_NODES_AVAILABLE, false);
+    this.startIndex = result.nextStartIndex;
+    if (result.kind === "unschedulable") return this.fail(pod, "Unschedulable", fitErrorMessage(result, preemptionMessage(pod, result)), true);
+    const volumes = podVolumesOn(result.ctx, result.node);
+    for (const { volume, claim } of volumes.bind) {
+      const ref = { kind: "PersistentVolumeClaim", apiVersion: "v1", namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid, resourceVersion: claim.metadata.resourceVersion };
+      this.o.store.update<PersistentVolume>({ ...volume, spec: { ...volume.spec, claimRef: ref } }, { resourceVersion: volume.metadata.resourceVersion });
+    }
+    for (const claim of volumes.provision) {
+      if (claim.metadata.annotations?.[ANN_SELECTED_NODE] === result.node) continue;
+      this.o.store.update<PersistentVolumeClaim>({ ...claim, metadata: { ...claim.metadata, annotations: { ...claim.metadata.annotations, [ANN_SELECTED_NODE]: result.node } } }, { resourceVersion: claim.metadata.resourceVersion });
+    }
+    try {
+      bindPodInStore(this.o.store, { namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name ?? "", node: result.node, uid: pod.metadata.uid, now: this.stamp() });
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === 409 || err.code === 404)) {
+        this.queue.done(pod);
+        return;
+      }
+      throw err;
+    }
+    this.queue.done(pod);
+    this.o.events.event(pod, "Normal", "Scheduled", `Successfully assigned ${pod.metadata.namespace ?? "default"}/${pod.metadata.name} to ${result.node}`);
+  }
+
+  private stamp(): string {
+    return rfc3339(new Date(this.o.clock.now()));
+  }
+
+  /** handleSchedulingFailure: the event, PodScheduled False with the reason and message, and back to the queue. */
+  private fail(pod: Pod, reason: "Unschedulable" | "SchedulerError", message: string, unschedulable: boolean): void {
+    this.o.events.event(pod, "Warning", "FailedScheduling", message);
+    const conditions = withCondition(pod.status?.conditions, { type: "PodScheduled", status: "False", reason, message }, this.stamp());
+    try {
+      this.o.store.update<Pod>({ ...pod, status: { ...pod.status, conditions } }, { subresource: "status", resourceVersion: pod.metadata.resourceVersion });
+    } catch (err) {
+      // The pod changed meanwhile: its update re-queued it, and the next attempt writes the condition.
+      if (!(err instanceof ApiError && (err.code === 409 || err.code === 404))) throw err;
+    }
+    this.queue.failed(pod, unschedulable);
+  }
+}

@@ -85,7 +85,7 @@ deps-check: deps
 # skips files unchanged since a clean run; a clean clone, as CI, checks every file (rm -rf node_modules/.cache/eslint
 # to do the same by hand: a type change can add a finding in a file that did not change).
 lint: deps
-	npx eslint --cache --cache-location node_modules/.cache/eslint/ --cache-strategy content --max-warnings 0 src test bench
+	npx eslint --cache --cache-location node_modules/.cache/eslint/ --cache-strategy content --max-warnings 0 src test bench web
 
 test: build shim-analyze deps-check lint
 	$(NODE_TEST) --test-concurrency=$(UNIT_CONCURRENCY) --test-timeout=$(UNIT_TIMEOUT_MS) dist/test/unit

@@ -1,4 +1,4 @@
-// ESLint with typescript-eslint's type-checked rules over the sources, tests and benches (`make lint`, which
+// ESLint with typescript-eslint's type-checked rules over the sources, tests, benches and the page (web/) (`make lint`, which
 // `make test` runs). A rule turned off or changed below says why on its line.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
@@ -31,6 +31,13 @@ export default tseslint.config(
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true },
       ],
+    },
+  },
+  // The page (web/) is type-checked against the DOM by its own tsconfig.
+  {
+    files: ["web/**/*.ts"],
+    languageOptions: {
+      parserOptions: { project: "./web/tsconfig.json", tsconfigRootDir: import.meta.dirname },
     },
   },
 );

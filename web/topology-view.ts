@@ -4,7 +4,7 @@
  * palette (safe for colour-blind readers) with the state also written out; beside it, the same pods and Services as
  * a list of links, so every pod is reachable by keyboard and named for screen readers.
  */
-import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
+import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from "cytoscape";
 import { h, bytes, count, type Child } from "./dom.js";
 import type { Topology, TopoEdge, TopoNode } from "../src/ui/topology.js";
 
@@ -81,7 +81,8 @@ export class TopologyView {
         maxZoom: 3,
       });
       this.cy.on("tap", 'node[kind = "pod"]', (ev) => {
-        const [, ns, name] = String(ev.target.id()).split("/");
+        // Cytoscape types an event's target as any: it is the tapped node here (the selector says so).
+        const [, ns, name] = (ev.target as NodeSingular).id().split("/");
         this.openPod(ns, name);
       });
     }

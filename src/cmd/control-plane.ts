@@ -4,7 +4,7 @@
  * while this replica holds the kube-system/kube-controller-manager Lease (controllers/leader). No kubelet, pod
  * network or service proxy runs here: nodes join with `nodelet node`.
  *
- * Pods created without spec.nodeName stay unbound (admission binds none): binding is the scheduler's. The API's
+ * Pods created without spec.nodeName stay unbound at admission: the elected replica's scheduler binds them. The API's
  * node paths (pods' logs, exec, attach, port-forward, metrics) are not proxied to the nodes yet (remote-pod-io.ts).
  */
 import { chmodSync, mkdirSync } from "node:fs";
@@ -29,6 +29,8 @@ import { startWorkloads } from "./workloads-wiring.js";
 import { unproxiedPodIO } from "./remote-pod-io.js";
 import { nodeCidrSet, nodeControllers } from "./node-controllers-wiring.js";
 import type { ControllerFactory } from "../controllers/foundation/controller.js";
+import { EventRecorder } from "../controllers/foundation/events.js";
+import { Scheduler } from "../scheduler/scheduler.js";
 
 /** The Lease the controllers are elected through (kube-controller-manager's). */
 export const CONTROLLER_MANAGER_LEASE = { namespace: "kube-system", name: "kube-controller-manager" };
@@ -110,7 +112,7 @@ export async function startControlPlane(c: ControlPlaneConfig, log: (msg: string
   };
 }
 
-/** What the elected replica runs: the workload and node controllers, the endpoints controller, event expiry. */
+/** What the elected replica runs: the workload and node controllers, the endpoints controller, the scheduler, event expiry. */
 class LeaderControllers {
   private stops: (() => Promise<void> | void)[] = [];
   private starting?: Promise<void>;
@@ -133,6 +135,10 @@ class LeaderControllers {
       this.stops.push(() => endpoints.stop());
       const workloads = await startWorkloads(this.api, realClock, "", this.log, this.extra);
       this.stops.push(() => workloads.stop());
+      // The scheduler binds the pods created without spec.nodeName (the all-in-one daemon binds at admission).
+      const scheduler = new Scheduler({ store: this.store, events: new EventRecorder(this.api.objectApi(), "default-scheduler", realClock, this.log), clock: realClock, log: this.log });
+      scheduler.start();
+      this.stops.push(() => scheduler.stop());
       const expiry = setInterval(() => void collectEvents(this.store, Date.now(), this.eventTtlMs).catch((err: Error) => this.log(`event expiry: ${err.message}`)), Math.min(60_000, Math.max(1000, this.eventTtlMs / 2)));
       expiry.unref();
       this.stops.push(() => clearInterval(expiry));

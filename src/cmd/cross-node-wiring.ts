@@ -5,7 +5,9 @@
  * programmed. reset() (nodelet reset, --cleanup-on-exit) removes every route and the device.
  */
 import type { ObjectSource } from "../api/object-api.js";
-import type { Node } from "../api/types.js";
+import { arch } from "node:os";
+import { ApiError } from "../api/errors.js";
+import type { KubeObject, Node } from "../api/types.js";
 import { flag, UsageError, type FlagSpec, type ParsedArgs } from "../cli/args.js";
 import { Informer } from "../controllers/foundation/informer.js";
 import { CrossNodeRoutes } from "../network/cross-node.js";
@@ -77,6 +79,36 @@ export function waitForPodCIDR(source: ObjectSource, nodeName: string, clock: Cl
     nodes.addHandler({ onAdd: check, onUpdate: (_, n) => check(n) });
     nodes.start();
   });
+}
+
+/**
+ * The pod CIDR a joining node builds its bridge with: its Node's, if it has one (immutable once set); `configured`
+ * when --pod-cidr was given (the kubelet registers the Node with it); otherwise the Node is registered now, bare but
+ * with the kubelet's well-known labels (the kubelet fills in its status), and the control plane's node IPAM
+ * controller is waited for.
+ */
+export async function joiningPodCIDR(
+  api: ObjectSource & { create<T extends KubeObject>(obj: T): T },
+  nodeName: string,
+  configured: string | undefined,
+  clock: Clock,
+  timeoutMs: number,
+  log: (m: string) => void,
+): Promise<string> {
+  const existing = api.get<Node>("Node", "", nodeName);
+  const assigned = podCIDRFor(existing, "");
+  if (assigned) return assigned;
+  if (configured !== undefined) return configured;
+  if (!existing) {
+    const labels = { "kubernetes.io/hostname": nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": arch() === "x64" ? "amd64" : arch() };
+    try {
+      api.create<Node>({ apiVersion: "v1", kind: "Node", metadata: { name: nodeName, labels }, spec: {}, status: {} });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err;
+    }
+  }
+  log(`node ${nodeName}: waiting for the control plane's node IPAM controller to assign a pod CIDR`);
+  return waitForPodCIDR(api, nodeName, clock, timeoutMs);
 }
 
 /** Removes the routes and VXLAN device of the bridge network `s` (nodelet reset: the mode and VNI do not matter). */

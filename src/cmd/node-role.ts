@@ -23,7 +23,7 @@ import { createNodeHost, podDirs, reportAdoption, startKubelet, storeConfigObjec
 import { loadNodeRegistries, registrySources } from "./registry-wiring.js";
 import type { NodeRoleConfig } from "./role-config.js";
 import { startServices } from "./service-wiring.js";
-import { crossNodeRoutes, startCrossNodeRoutes } from "./cross-node-wiring.js";
+import { crossNodeRoutes, joiningPodCIDR, startCrossNodeRoutes } from "./cross-node-wiring.js";
 import { realClock } from "../sys/clock.js";
 
 export interface NodeRole {
@@ -34,7 +34,7 @@ export interface NodeRole {
 
 export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => void = defaultLog): Promise<NodeRole> {
   if (process.getuid?.() !== 0) throw new Error("nodelet node must run as root: it creates namespaces, cgroups and mounts");
-  const cfg = c.daemon;
+  let cfg = c.daemon;
   const registries = loadNodeRegistries(cfg.registries, cfg.root);
   // The control plane first: a wrong server, CA or credential refuses the start before anything on the host changes.
   const endpoint = await credentials(c);
@@ -46,6 +46,15 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
   } catch (err) {
     store.close();
     throw new Error(`cannot use the control plane at ${endpoint.server}: ${(err as Error).message}`, { cause: err });
+  }
+  if (cfg.network) {
+    // The bridge takes the Node's pod CIDR: assigned by the control plane's node IPAM controller unless --pod-cidr is given.
+    try {
+      cfg = { ...cfg, podCIDR: await joiningPodCIDR(store, cfg.nodeName, c.podCIDRFlag, realClock, 120_000, log) };
+    } catch (err) {
+      store.close();
+      throw err;
+    }
   }
   mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
   chmodSync(cfg.root, 0o700);

@@ -88,6 +88,8 @@ export const NODE_FLAGS: FlagSpec[] = [
 
 export interface NodeRoleConfig {
   daemon: DaemonConfig;
+  /** --pod-cidr as given (undefined: the node takes the pod CIDR the control plane's IPAM assigns its Node). */
+  podCIDRFlag?: string;
   /** How the node reaches and authenticates to the control plane. */
   join: { kubeconfig: string } | { server: string; token: string; caCertHash?: string; caFile?: string };
 }
@@ -101,7 +103,7 @@ export function parseNodeConfig(argv: string[]): NodeRoleConfig {
   if (kubeconfig !== undefined) {
     if (token !== undefined || flag(p, "ca-cert-hash") !== undefined) throw new UsageError("--kubeconfig: give the node's credentials either as a kubeconfig or as --server with --token, not both");
     if (server !== undefined) throw new UsageError("--server: the kubeconfig names the server");
-    return { daemon, join: { kubeconfig } };
+    return { daemon, podCIDRFlag: flag(p, "pod-cidr"), join: { kubeconfig } };
   }
   if (server === undefined) throw new UsageError("--server: required (https://HOST:PORT of the control plane), or --kubeconfig FILE");
   if (!/^https:\/\/[^/\s]+$/.test(server)) throw new UsageError(`--server: "${server}" is not https://HOST:PORT (a node talks to the control plane over HTTPS only)`);
@@ -118,7 +120,7 @@ export function parseNodeConfig(argv: string[]): NodeRoleConfig {
       throw new UsageError(`--ca-file: cannot read ${caFile}: ${(err as Error).message}`);
     }
   }
-  return { daemon, join: { server, token, caCertHash, caFile } };
+  return { daemon, podCIDRFlag: flag(p, "pod-cidr"), join: { server, token, caCertHash, caFile } };
 }
 
 function duration(p: ReturnType<typeof parseArgs>, name: string, dflt: number): number {

@@ -11,7 +11,7 @@ import type { Event, Node } from "../../../src/api/types.js";
 import { ControllerManager } from "../../../src/controllers/foundation/controller.js";
 import { cidrSet, nextFree, nodePodCIDRs } from "../../../src/controllers/node-ipam/cidr-set.js";
 import { nodeIpamController } from "../../../src/controllers/node-ipam/controller.js";
-import { podCIDRFor, waitForPodCIDR } from "../../../src/cmd/cross-node-wiring.js";
+import { joiningPodCIDR, podCIDRFor, waitForPodCIDR } from "../../../src/cmd/cross-node-wiring.js";
 import { waitFor } from "../../helpers/wait.js";
 import { startControllers, type ControllerHarness } from "./workloads-harness.js";
 
@@ -126,6 +126,23 @@ describe("node IPAM controller", () => {
       const never = waitForPodCIDR(h.api, "ghost", h.clock, 30_000);
       h.clock.advance(30_000);
       await assert.rejects(never, /node ghost got no pod CIDR within 30 s/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a joining node without --pod-cidr registers bare and builds with what IPAM assigns; with --pod-cidr or an assigned Node, no wait", async () => {
+    const h = startControllers([nodeIpamController(cidrSet(cidr("10.252.0.0/16"), 24))]);
+    const log = () => undefined;
+    try {
+      const got = await joiningPodCIDR(h.api, "fresh", undefined, h.clock, 60_000, log);
+      assert.match(got, /^10\.252\.\d+\.0\/24$/);
+      const n = h.api.get<Node>("Node", "", "fresh")!;
+      assert.equal(n.spec?.podCIDR, got);
+      assert.equal(n.metadata.labels?.["kubernetes.io/hostname"], "fresh");
+      assert.equal(await joiningPodCIDR(h.api, "fresh", "10.9.9.0/24", h.clock, 1000, log), got, "the Node's CIDR wins over --pod-cidr (it cannot change)");
+      assert.equal(await joiningPodCIDR(h.api, "given", "10.252.200.0/24", h.clock, 1000, log), "10.252.200.0/24");
+      assert.equal(h.api.get<Node>("Node", "", "given"), undefined, "with --pod-cidr the kubelet registers the Node");
     } finally {
       await h.close();
     }

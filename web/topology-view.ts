@@ -47,7 +47,8 @@ export class TopologyView {
   private cy: Core | undefined;
   private readonly graph = h("div", { class: "graph", role: "img", "aria-label": "Graph of the node's network: the same items are listed beside it" });
   private readonly list = h("div", { class: "topo-list" });
-  readonly root = h("section", { class: "topology", "aria-labelledby": "topo-title" }, h("h1", { id: "topo-title" }, "Topology"), legend(), h("div", { class: "topo-body" }, this.graph, this.list));
+  private readonly scopeNote = h("p", { class: "note scope-note", role: "note", hidden: true });
+  readonly root = h("section", { class: "topology", "aria-labelledby": "topo-title" }, h("h1", { id: "topo-title" }, "Topology"), this.scopeNote, legend(), h("div", { class: "topo-body" }, this.graph, this.list));
   private shape = "";
 
   constructor(
@@ -56,6 +57,9 @@ export class TopologyView {
   ) {}
 
   show(t: Topology): void {
+    const note = t.scope ? `Showing namespace${t.scope.length === 1 ? "" : "s"} ${t.scope.join(", ")} only: your user may not list pods, services and endpoints in the others.` : "";
+    this.scopeNote.hidden = !note;
+    if (this.scopeNote.textContent !== note) this.scopeNote.textContent = note;
     this.renderList(t);
     // The list first, the graph (its layout is the slow part) in a task of its own: a new pod is in the page at once.
     clearTimeout(this.drawTimer);

@@ -57,6 +57,8 @@ export interface Topology {
   nodeName: string;
   nodes: TopoNode[];
   edges: TopoEdge[];
+  /** Set when the viewer may list only some namespaces: the ones shown. */
+  scope?: string[];
 }
 
 export interface TopologyInput {
@@ -188,4 +190,15 @@ function sumRules(input: TopologyInput, svc: Service, epPorts: { name?: string; 
     found = { packets: (found?.packets ?? 0) + r.packets, bytes: (found?.bytes ?? 0) + r.bytes };
   }
   return found;
+}
+
+/**
+ * The part of the topology a viewer limited to `namespaces` may see: their pods and Services, the node and bridge,
+ * and the hostPorts and NodePorts that lead to what is kept.
+ */
+export function scopeTopology(t: Topology, namespaces: string[]): Topology {
+  const allowed = new Set(namespaces);
+  const keep = new Set(t.nodes.filter((n) => n.kind === "node" || n.kind === "bridge" || ((n.kind === "pod" || n.kind === "service") && allowed.has(n.namespace ?? ""))).map((n) => n.id));
+  for (const e of t.edges) if ((e.kind === "hostPort" || e.kind === "nodePort") && keep.has(e.target) && e.source !== "node") keep.add(e.source);
+  return { nodeName: t.nodeName, nodes: t.nodes.filter((n) => keep.has(n.id)), edges: t.edges.filter((e) => keep.has(e.source) && keep.has(e.target)), scope: [...namespaces].sort() };
 }

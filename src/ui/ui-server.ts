@@ -18,6 +18,8 @@ import { clearedSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie } from
 import type { Asset } from "./assets.js";
 import { readTopology, type TopologyFeed, type TopologySource } from "./live.js";
 import type { UsageSeries } from "./series.js";
+import { scopeTopology, type Topology } from "./topology.js";
+import type { Namespace } from "../api/types.js";
 import { sameSecret, type SessionStore, type Viewer } from "./session.js";
 
 /** What the listener offers the view (apiserver's ListenerAccess, structurally). */
@@ -116,9 +118,31 @@ export class UiServer {
     res.end();
   }
 
+  /** undefined: the viewer may list everywhere; else the namespaces it may list pods, services and endpoints in. */
+  private scope(user: Viewer, access: ViewAccess): string[] | undefined {
+    try {
+      for (const p of TOPOLOGY_READS) access.authorize(user, "GET", p);
+      return undefined;
+    } catch (err) {
+      if (errorCode(err) !== 403) throw err;
+      const may = (ns: string) => {
+        try {
+          for (const r of ["pods", "services", "endpoints"]) access.authorize(user, "GET", `/api/v1/namespaces/${encodeURIComponent(ns)}/${r}`);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const namespaces = this.d.topology.store.list<Namespace>("Namespace").items.map((n) => n.metadata.name ?? "").filter(may);
+      if (namespaces.length === 0) throw err;
+      return namespaces;
+    }
+  }
+
   private async topology(req: IncomingMessage, res: ServerResponse, url: URL, user: Viewer, access: ViewAccess): Promise<void> {
-    for (const p of TOPOLOGY_READS) access.authorize(user, "GET", p);
-    if (url.searchParams.get("watch") !== "1") return sendJson(res, 200, await readTopology(this.d.topology));
+    const scope = this.scope(user, access);
+    const scoped = (t: Topology): Topology => (scope ? scopeTopology(t, scope) : t);
+    if (url.searchParams.get("watch") !== "1") return sendJson(res, 200, scoped(await readTopology(this.d.topology)));
     res.writeHead(200, { ...COMMON_HEADERS, "Content-Type": "text/event-stream; charset=utf-8", Connection: "keep-alive" });
     res.write("retry: 1000\n\n");
     const sessionId = access.listenerUser ? undefined : cookieValue(req.headers.cookie, SESSION_COOKIE);
@@ -128,7 +152,12 @@ export class UiServer {
       res.end("event: expired\ndata: {}\n\n");
       return false;
     };
-    const unsubscribe = this.d.feed.subscribe((json) => void (alive() && res.write(`event: topology\ndata: ${json}\n\n`)));
+    const limit = (json: string): string => {
+      if (!scope) return json;
+      const t = JSON.parse(json) as Topology | { error: string };
+      return "nodes" in t ? JSON.stringify(scoped(t)) : json;
+    };
+    const unsubscribe = this.d.feed.subscribe((json) => void (alive() && res.write(`event: topology\ndata: ${limit(json)}\n\n`)));
     const keepalive = setInterval(() => void (alive() && res.write(": keepalive\n\n")), KEEPALIVE_MS);
     res.once("close", () => {
       clearInterval(keepalive);

@@ -47,7 +47,7 @@ describe("web view over HTTPS and the unix socket", { skip: needsCommand("openss
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "nodelet-ui-"));
     const cert = await ensureServingCert({ dir: join(dir, "pki") });
-    t = await startTestServer({ tcp: { host: "127.0.0.1", port: 0, token: "admin-token", ...cert }, authenticators: [new StaticTokenAuthenticator([{ token: "bob-token", user: { name: "bob", groups: [] } }])] });
+    t = await startTestServer({ tcp: { host: "127.0.0.1", port: 0, token: "admin-token", ...cert }, authenticators: [new StaticTokenAuthenticator([{ token: "bob-token", user: { name: "bob", groups: [] } }, { token: "carol-token", user: { name: "carol", groups: [] } }])] });
     stopUi = installUi(t.server, { store: t.store, nodeName: "node1", hostIP: () => "192.168.1.10", bridge: "nodelet-uit", runtimeUid: (p) => p.metadata.uid!, podUsage: () => Promise.resolve({ cpuNanos: (cpu += 1e8), memoryWorkingSetBytes: 5 << 20 }), sampleMs: 50 }, () => undefined);
     port = t.server.tcpAddress()!.port;
     https = (method, path, o = {}) =>
@@ -119,6 +119,19 @@ describe("web view over HTTPS and the unix socket", { skip: needsCommand("openss
     assert.match(topo.body, /User \\"bob\\" cannot list resource \\"pods\\"/);
     assert.equal((await https("GET", "/ui/api/k8s/api/v1/namespaces/default/pods/web-1", { headers: { cookie } })).status, 403);
     assert.equal((await https("GET", "/ui/api/usage/default/web-1", { headers: { cookie } })).status, 403);
+  });
+
+  it("a user who may list only some namespaces gets their part of the topology, and is told so", async () => {
+    t.store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team-a" } });
+    storePod(t.store, { ...testPod("a-1", { phase: "Running" }), metadata: { ...testPod("a-1").metadata, namespace: "team-a" } });
+    t.store.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "view", namespace: "team-a" }, rules: [{ apiGroups: [""], resources: ["pods", "services", "endpoints"], verbs: ["get", "list", "watch"] }] });
+    t.store.create({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "carol-view", namespace: "team-a" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "view" }, subjects: [{ kind: "User", name: "carol" }] });
+    const cookie = cookieOf(await login("carol-token"));
+    const topo = await https("GET", "/ui/api/topology", { headers: { cookie } });
+    assert.equal(topo.status, 200, topo.body);
+    const body = JSON.parse(topo.body) as Topology;
+    assert.deepEqual(body.scope, ["team-a"]);
+    assert.deepEqual(body.nodes.filter((n) => n.kind === "pod").map((n) => n.id), ["pod/team-a/a-1"], "only team-a's pods");
   });
 
   it("pushes a created pod over the watch within a second", async () => {

@@ -28,6 +28,7 @@ int cmd_spawner(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
 int cmd_pidwatch(int argc, char **argv);
 int cmd_hostname(int argc, char **argv);
+int cmd_zygote(int argc, char **argv);
 
 static int usage(void)
 {
@@ -39,6 +40,7 @@ static int usage(void)
 			"       nodelet-shim seccomp-compile IN OUT\n"
 			"       nodelet-shim pidwatch\n"
 			"       nodelet-shim hostname --uts PATH NAME\n"
+			"       nodelet-shim zygote [--cgroup DIR]...\n"
 			"(see shim/README.md)\n");
 	return 2;
 }
@@ -49,7 +51,7 @@ static bool enters_pod(const char *mode)
 {
 	/* pidwatch enters none, but lives as long as the daemon: from a copy it does not keep the host's file busy. */
 	return strcmp(mode, "sandbox") == 0 || strcmp(mode, "monitor") == 0 || strcmp(mode, "exec") == 0 ||
-	       strcmp(mode, "pidwatch") == 0;
+	       strcmp(mode, "pidwatch") == 0 || strcmp(mode, "zygote") == 0;
 }
 
 int main(int argc, char **argv)
@@ -83,5 +85,7 @@ int main(int argc, char **argv)
 		return cmd_pidwatch(argc - 1, argv + 1);
 	if (strcmp(argv[1], "hostname") == 0)
 		return cmd_hostname(argc - 1, argv + 1);
+	if (strcmp(argv[1], "zygote") == 0)
+		return cmd_zygote(argc - 1, argv + 1);
 	return usage();
 }

@@ -22,3 +22,20 @@ void title_set(const char *title)
 	memset(area, 0, area_len + 1);
 	strncpy(area, title, area_len);
 }
+
+void title_set_args(const char *const *args)
+{
+	if (area == NULL || area_len == 0)
+		return;
+	size_t at = strlen(area) + 1;  /* argv[0] stays */
+	if (at > area_len)
+		return;
+	memset(area + at, 0, area_len + 1 - at);
+	for (; *args != NULL; args++) {
+		size_t n = strlen(*args);
+		if (at + n >= area_len)
+			return;  /* what does not fit is left out whole */
+		memcpy(area + at, *args, n);
+		at += n + 1;
+	}
+}

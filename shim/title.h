@@ -15,4 +15,8 @@ void title_init(int argc, char **argv);
 /* Overwrites the argv area with title and NULs (pointers into argv become invalid). */
 void title_set(const char *title);
 
+/* Keeps argv[0] and shows args after it as separate words, as if they had been the command line (a monitor forked
+ * by the zygote shows what an exec'd one does); words that do not fit in the area are left out. */
+void title_set_args(const char *const *args);
+
 #endif

@@ -25,6 +25,7 @@ import type {
 import { RuntimeRecords } from "./records.js";
 import type { LinuxRuntimeOptions, RuntimeContext } from "./runtime-context.js";
 import { SandboxLifecycle } from "./sandbox-lifecycle.js";
+import { MonitorZygote } from "./shim-zygote.js";
 import { WarmSandboxes } from "./warm-sandboxes.js";
 
 export type { LinuxRuntimeOptions } from "./runtime-context.js";
@@ -37,6 +38,7 @@ export class LinuxPodRuntime implements PodRuntime {
   private readonly containerLife: ContainerLifecycle;
   private readonly x: RuntimeContext;
   private readonly warm: WarmSandboxes | undefined;
+  private readonly zygote: MonitorZygote | undefined;
 
   constructor(private readonly o: LinuxRuntimeOptions) {
     this.records = new RuntimeRecords(o.layout);
@@ -44,12 +46,17 @@ export class LinuxPodRuntime implements PodRuntime {
     this.warm = (o.warmSandboxes ?? 0) > 0 ? new WarmSandboxes(x, o.warmSandboxes!) : undefined;
     this.sandboxLife = new SandboxLifecycle(x, this.warm);
     this.exits = new ContainerExits(x);
+    this.zygote = o.monitorZygote ? new MonitorZygote({ shimPath: o.layout.shimPath, runner: o.runner, cgroups: o.cgroups, report: o.report, ...(typeof o.monitorZygote === "object" ? o.monitorZygote : {}) }) : undefined;
     this.containerLife = new ContainerLifecycle(x, this.sandboxLife, this.exits);
   }
 
   async start(): Promise<void> {
     for (const d of [this.o.layout.podsDir, this.o.layout.exitsDir]) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
     await this.o.cgroups.prepare("node");
+    if (this.zygote) {
+      await this.zygote.start();
+      this.o.runner.useForkServer?.(this.zygote);
+    }
     await this.containerLife.warm();
     const held = await this.records.load(new Date(this.x.clock.now()));
     for (const [uid, h] of held) this.o.report?.(`pod ${uid} held, not adopted and not swept: ${h.reason}`);
@@ -109,6 +116,9 @@ export class LinuxPodRuntime implements PodRuntime {
   async stop(): Promise<void> {
     await this.warm?.pool.drain();
     this.exits.stop();
+    // Its cgroup goes with it once no container is left whose monitor is in it.
+    if (this.zygote) this.o.runner.useForkServer?.(undefined);
+    await this.zygote?.stop(![...this.records.containers.values()].some((c) => c.state !== "exited"));
   }
 
   onEvent(listener: (ev: RuntimeEvent) => void): void {
@@ -117,6 +127,11 @@ export class LinuxPodRuntime implements PodRuntime {
 
   private emit(ev: RuntimeEvent): void {
     for (const l of this.listeners) l(ev);
+  }
+
+  /** The monitor zygote's pid while it can fork monitors (undefined: monitors are exec'd). */
+  monitorZygotePid(): number | undefined {
+    return this.zygote?.pid;
   }
 
   /** The warm sandboxes ready now (--warm-sandboxes), not any pod's. */

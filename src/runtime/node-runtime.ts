@@ -46,6 +46,8 @@ export interface NodeRuntimeOptions {
   traces?: StartTraces;
   /** --warm-sandboxes (the daemon's; reset and tests: none). */
   warmSandboxes?: number;
+  /** Start the node's monitor zygote with the runtime (the daemon; reset: no). */
+  monitorZygote?: boolean | { restartDelayMs: number };
 }
 
 export interface NodeRuntime {
@@ -80,6 +82,7 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
     seccomp: o.seccomp,
     traces: o.traces,
     warmSandboxes: o.warmSandboxes,
+    monitorZygote: o.monitorZygote,
   });
   return { layout, runner, cgroups, images, network, runtime };
 }

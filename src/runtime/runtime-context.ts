@@ -38,6 +38,8 @@ export interface LinuxRuntimeOptions {
   traces?: StartTraces;
   /** --warm-sandboxes: how many ready sandboxes are kept for the next pods that fit (warm-sandboxes.ts; 0/absent: none). */
   warmSandboxes?: number;
+  /** Monitors forked by the node's monitor zygote (shim-zygote.ts) rather than exec'd; default false (reset, tools). */
+  monitorZygote?: boolean | { restartDelayMs: number };
 }
 
 export interface RuntimeContext {

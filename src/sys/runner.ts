@@ -48,6 +48,15 @@ export interface RunOptions {
 const BIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /**
+ * A long-lived process that runs some commands itself, faster than a fork and exec (the node's monitor zygote,
+ * runtime/shim-zygote.ts): the command's result when it takes the command, undefined when it does not take it (not
+ * one of its commands, or not running now), and the Runner starts it the usual way.
+ */
+export interface ForkServer {
+  tryRun(argv: string[], input: string | Buffer | undefined): Promise<RunResult> | undefined;
+}
+
+/**
  * What the rest of nodelet runs host commands and host writes through (DESIGN.md rule 11). HostRunner is the
  * real one; sys/scripted-runner.ts answers from a script and records, for tests that need no root.
  */
@@ -70,6 +79,8 @@ export interface Runner {
   comment(owner: string | undefined, text: string): void;
   /** Records a step done elsewhere (a signal sent, a process started by the spawner). */
   note(owner: string | undefined, step: Step): void;
+  /** Commands the server takes go to it from now on (run() records them as any other); undefined: none. */
+  useForkServer?(server: ForkServer | undefined): void;
 }
 
 /*
@@ -79,6 +90,7 @@ export interface Runner {
  */
 export class HostRunner implements Runner {
   private spawner?: Spawner;
+  private forkServer?: ForkServer;
 
   /** `log` (the daemon's -v/--verbose) gets one line per command run or process started: argv, exit and time. */
   constructor(readonly recorder?: Recorder, private readonly log?: (msg: string) => void) {}
@@ -89,6 +101,10 @@ export class HostRunner implements Runner {
    */
   useSpawner(spawner: Spawner): void {
     this.spawner = spawner;
+  }
+
+  useForkServer(server: ForkServer | undefined): void {
+    this.forkServer = server;
   }
 
   /**
@@ -116,6 +132,8 @@ export class HostRunner implements Runner {
   }
 
   private async execute(argv: string[], opts: RunOptions): Promise<RunResult> {
+    const forked = opts.cwd === undefined && opts.timeoutMs === undefined ? this.forkServer?.tryRun(argv, opts.input) : undefined;
+    if (forked) return forked;
     const sp = this.spawner;
     if (sp?.alive && opts.cwd === undefined && opts.timeoutMs === undefined) {
       try {

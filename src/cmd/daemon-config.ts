@@ -87,6 +87,8 @@ export interface DaemonConfig {
   startTraces: number;
   /** --warm-sandboxes: ready pod sandboxes kept for the next pods that fit (runtime/warm-sandboxes.ts; 0: none). */
   warmSandboxes: number;
+  /** --monitor-zygote: monitors forked by the node's monitor zygote (runtime/shim-zygote.ts); false: exec'd. */
+  monitorZygote: boolean;
   /** --fail-swap-on: refuse to start with swap on, as the kubelet does by default (off here: warn and report). */
   failSwapOn: boolean;
   /** --seccomp-profile-root: where Localhost seccomp profiles are read (default ROOT/seccomp). */
@@ -158,6 +160,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "event-burst", value: true, help: "events recorded at once before --event-qps applies (default 100)" },
   { name: "start-traces", value: true, help: "how many recent pod starts are kept timed step by step for `explain pod NAME --timing` (default 100; 0: off)" },
   { name: "warm-sandboxes", value: true, help: "how many ready pod sandboxes are kept for the next pods that fit (default 2; 0: off)" },
+  { name: "monitor-zygote", value: false, help: "containers' monitors forked by the node's monitor zygote (default true; --monitor-zygote=false: each exec'd)" },
   { name: "fail-swap-on", value: false, help: "refuse to start while swap is on (default: warn)" },
   { name: "seccomp-profile-root", value: true, help: "directory of Localhost seccomp profiles (default ROOT/seccomp)" },
   { name: "seccomp-default", value: false, help: "RuntimeDefault seccomp for pods that name no profile (default true; --seccomp-default=false: Unconfined)" },
@@ -244,6 +247,7 @@ export function parseDaemonConfig(argv: string[], spec: FlagSpec[] = DAEMON_FLAG
     eventBurst: positiveInt(p, "event-burst", DEFAULT_EVENT_BURST),
     startTraces: nonNegativeInt(p, "start-traces", 100),
     warmSandboxes: nonNegativeInt(p, "warm-sandboxes", 2),
+    monitorZygote: flag(p, "monitor-zygote") === undefined || boolFlag(p, "monitor-zygote"),
     failSwapOn: boolFlag(p, "fail-swap-on"),
     seccompProfileRoot: flag(p, "seccomp-profile-root") ?? join(root, "seccomp"),
     seccompDefault: flag(p, "seccomp-default") === undefined || boolFlag(p, "seccomp-default"),

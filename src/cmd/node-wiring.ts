@@ -74,7 +74,7 @@ export function createNodeHost(cfg: DaemonConfig, log: (msg: string) => void): N
     configObjects: () => objects,
     traces,
     warmSandboxes: cfg.warmSandboxes,
-    monitorZygote: true,
+    monitorZygote: cfg.monitorZygote,
     // Steps of a pod (owner = its uid) go to its explain.jsonl; the node's own steps to one file of the node.
     recorder: (l) =>
       (recorder = new FileRecorder(

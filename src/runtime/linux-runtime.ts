@@ -25,7 +25,7 @@ import type {
 import { RuntimeRecords } from "./records.js";
 import type { LinuxRuntimeOptions, RuntimeContext } from "./runtime-context.js";
 import { SandboxLifecycle } from "./sandbox-lifecycle.js";
-import { MonitorZygote } from "./shim-zygote.js";
+import { MonitorZygote, removeZygoteCgroup } from "./shim-zygote.js";
 import { WarmSandboxes } from "./warm-sandboxes.js";
 
 export type { LinuxRuntimeOptions } from "./runtime-context.js";
@@ -116,9 +116,10 @@ export class LinuxPodRuntime implements PodRuntime {
   async stop(): Promise<void> {
     await this.warm?.pool.drain();
     this.exits.stop();
-    // Its cgroup goes with it once no container is left whose monitor is in it.
     if (this.zygote) this.o.runner.useForkServer?.(undefined);
-    await this.zygote?.stop(![...this.records.containers.values()].some((c) => c.state !== "exited"));
+    await this.zygote?.stop();
+    // The zygote's cgroup goes once no container is left whose monitor is in it (also after reset's removals).
+    if (![...this.records.containers.values()].some((c) => c.state !== "exited")) await removeZygoteCgroup(this.o.cgroups, this.o.report);
   }
 
   onEvent(listener: (ev: RuntimeEvent) => void): void {

@@ -1,8 +1,8 @@
 /**
  * The node's monitor zygote (`nodelet-shim zygote`, shim/zygote.c): a long-lived copy of the shim that forks each
  * container's monitor, instead of the daemon starting a new shim process (fork + exec) per container. This class
- * owns it: it makes its cgroup, starts it, starts it again a second after it dies, and stops it (and removes the
- * cgroup once no monitor is left in it) with the runtime. It is the Runner's ForkServer: the monitor command
+ * owns it: it makes its cgroup, starts it, starts it again a second after it dies, and stops it with the runtime
+ * (which removes the cgroup once no monitor is left in it: removeZygoteCgroup). It is the Runner's ForkServer: the monitor command
  * (monitorCommand) run through the Runner goes to it, recorded as any command; while it is not there, the Runner
  * exec's the shim as before.
  *
@@ -66,7 +66,7 @@ export class MonitorZygote implements ForkServer {
   private restartTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly o: { shimPath: string; runner: Runner; cgroups: Pick<CgroupManager, "create" | "dirs" | "procs" | "remove">; report?: (msg: string) => void; restartDelayMs?: number },
+    private readonly o: { shimPath: string; runner: Runner; cgroups: Pick<CgroupManager, "create" | "dirs">; report?: (msg: string) => void; restartDelayMs?: number },
   ) {}
 
   /** Whether a monitor can be forked by the zygote now (else: the exec path). */
@@ -181,11 +181,8 @@ export class MonitorZygote implements ForkServer {
     }).then((line) => ({ stdout: `${line}\n`, stderr: "", code: line.startsWith("ok ") ? 0 : 1 }));
   }
 
-  /**
-   * Stops the zygote (its stdin closes; SIGKILL after 2 s). With `removeCgroup` (no container runs any more), waits
-   * up to `drainMs` for the last monitors to exit and removes the cgroup; otherwise the monitors keep it.
-   */
-  async stop(removeCgroup: boolean, drainMs = 5_000): Promise<void> {
+  /** Stops the zygote: its stdin closes (SIGKILL after 2 s). The monitors it forked keep running. */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const child = this.child;
@@ -198,13 +195,19 @@ export class MonitorZygote implements ForkServer {
     }
     this.child = undefined;
     this.ready = false;
-    if (!removeCgroup) return;
-    const deadline = Date.now() + drainMs;
-    while ((await this.o.cgroups.procs(ZYGOTE_CGROUP).catch(() => [] as number[])).length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await this.o.cgroups.remove(ZYGOTE_CGROUP, "node").catch((err: unknown) =>
-      this.o.report?.(`monitor zygote: its cgroup is left (${err instanceof Error ? err.message : String(err)})`),
-    );
   }
+}
+
+/**
+ * Removes the zygote's cgroup once no container runs any more (the runtime's stop, also reset's, which runs no
+ * zygote): waits up to `drainMs` for the last monitors to exit (they write the exit record, then go).
+ */
+export async function removeZygoteCgroup(cgroups: Pick<CgroupManager, "procs" | "remove">, report?: (msg: string) => void, drainMs = 5_000): Promise<void> {
+  const deadline = Date.now() + drainMs;
+  while ((await cgroups.procs(ZYGOTE_CGROUP).catch(() => [] as number[])).length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await cgroups.remove(ZYGOTE_CGROUP, "node").catch((err: unknown) =>
+    report?.(`monitor zygote: its cgroup is left (${err instanceof Error ? err.message : String(err)})`),
+  );
 }

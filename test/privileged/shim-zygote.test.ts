@@ -29,8 +29,6 @@ async function withZygote(s: Scratch, fn: (z: Zygote, home: string) => Promise<v
     cgroups: {
       create: async () => undefined,
       dirs: () => [home],
-      procs: async () => readFileSync(join(home, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number),
-      remove: async () => undefined,
     },
   });
   await z.start();
@@ -42,7 +40,7 @@ async function withZygote(s: Scratch, fn: (z: Zygote, home: string) => Promise<v
     s.track(z.pid!);
     await fn({ startMonitor: (cmd) => runShimReport(runner, cmd), get pid() { return z.pid; } }, home);
   } finally {
-    await z.stop(false);
+    await z.stop();
   }
 }
 

@@ -49,7 +49,7 @@ describe("monitor zygote frames", () => {
     const z = new MonitorZygote({
       shimPath: "/nonexistent/nodelet-shim",
       runner: new ScriptedRunner(),
-      cgroups: { create: async () => undefined, dirs: () => [], procs: async () => [], remove: async () => undefined },
+      cgroups: { create: async () => undefined, dirs: () => [] },
     });
     assert.equal(z.available, false);
     const spec = Buffer.from("--\0true\0");

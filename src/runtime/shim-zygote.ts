@@ -9,7 +9,6 @@
  * The zygote and the monitors it forks live in their own cgroup under the node's cgroup parent (ZYGOTE_CGROUP),
  * accounted apart from the daemon; monitors outlive the zygote and the daemon, as exec'd ones do.
  */
-import type { ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
 import type { CgroupManager } from "../sys/cgroups/types.js";
 import type { ForkServer, Runner, RunResult } from "../sys/runner.js";
@@ -24,6 +23,9 @@ const RESTART_DELAY_MS = 1_000;
 /** The zygote's bounds (shim/zygote.c): a container id, and the spec as --spec-fd takes it. */
 const ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 const SPEC_MAX = 16 << 20;
+
+/** The zygote's process, as the Runner starts it (processes are the sys layer's). */
+type ChildProcess = ReturnType<Runner["spawn"]>;
 
 interface Pending {
   resolve(line: string): void;

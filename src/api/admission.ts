@@ -21,6 +21,7 @@
 import { randomUUID } from "node:crypto";
 import { deploymentStrategy, replicaSetStrategy } from "./apps.js";
 import { cronJobStrategy, jobStrategy } from "./batch.js";
+import { certificateSigningRequestStrategy, prepareCsrSubresourceUpdate, type CertificateSigningRequest } from "./certificates.js";
 import { podDisruptionBudgetStrategy } from "./policy.js";
 import { horizontalPodAutoscalerStrategy } from "./autoscaling.js";
 import { controllerRevisionStrategy, daemonSetStrategy, statefulSetStrategy } from "./apps-statefulset.js";
@@ -54,7 +55,9 @@ export interface AdmissionContext {
    * "status" when an update comes through the status subresource (only status and metadata may change);
    * "ephemeralcontainers" through pods/ephemeralcontainers (only spec.ephemeralContainers, added to).
    */
-  subresource?: "status" | "ephemeralcontainers";
+  subresource?: "status" | "ephemeralcontainers" | "approval";
+  /** The time of the request (ms): condition timestamps a status write leaves out (CertificateSigningRequest). */
+  now?: number;
 }
 
 const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
@@ -87,6 +90,7 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   LimitRange: limitRangeStrategy,
   PodDisruptionBudget: podDisruptionBudgetStrategy,
   HorizontalPodAutoscaler: horizontalPodAutoscalerStrategy,
+  CertificateSigningRequest: certificateSigningRequestStrategy,
 };
 
 /** The kinds admission accepts, as "Kind (apiVersion)" for messages. */
@@ -171,6 +175,13 @@ export function admitUpdate<T extends KubeObject>(obj: T, old: T, ctx: Admission
   const meta = metaOf(out);
   setNamespace(meta, info, old.metadata?.namespace);
   carryOverMetadata(meta, old.metadata ?? {});
+  if (info.kind === "CertificateSigningRequest" && (ctx.subresource === "status" || ctx.subresource === "approval")) {
+    const now = new Date(ctx.now ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const { csr, errors } = prepareCsrSubresourceUpdate(out as unknown as CertificateSigningRequest, old as unknown as CertificateSigningRequest, ctx.subresource, now);
+    if (errors.length) fail(info.kind, csr, errors);
+    return csr as unknown as T;
+  }
+  if (ctx.subresource === "approval") throw ApiError.badRequest(`${info.plural} have no approval subresource`);
   if (ctx.subresource === "status") {
     if (!strategy.hasStatus) throw ApiError.badRequest(`${info.plural} have no status subresource`);
     keep(out, old, "spec");

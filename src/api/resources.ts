@@ -114,6 +114,18 @@ export const RESOURCES: readonly ResourceInfo[] = [
   },
   ...accessResources(),
   {
+    kind: "CertificateSigningRequest",
+    plural: "certificatesigningrequests",
+    singular: "certificatesigningrequest",
+    shortNames: ["csr"],
+    group: "certificates.k8s.io",
+    version: "v1",
+    namespaced: false,
+    categories: [],
+    verbs: RW,
+    subresources: ["approval", "status"],
+  },
+  {
     kind: "Lease",
     plural: "leases",
     singular: "lease",

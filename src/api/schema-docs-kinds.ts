@@ -55,6 +55,11 @@ export const KIND_TYPE_DOCS: Readonly<Record<string, string>> = {
     "SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. The returned list of actions may be incomplete depending on the server's authorization mode, and any errors experienced during the evaluation. SelfSubjectRulesReview should be used by UIs to show/hide actions, or to quickly let an end user reason about their permissions. It should NOT Be used by external systems to drive authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns. SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API server.",
   SelfSubjectReview:
     "SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase.",
+  CertificateSigningRequest:
+    "CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued.",
+  CertificateSigningRequestSpec: "CertificateSigningRequestSpec contains the certificate request.",
+  CertificateSigningRequestStatus: "CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the request, and the issued certificate.",
+  CertificateSigningRequestCondition: "CertificateSigningRequestCondition describes a condition of a CertificateSigningRequest object",
 };
 
 export const KIND_FIELD_DOCS: Readonly<Record<string, string>> = {
@@ -187,4 +192,16 @@ export const KIND_FIELD_DOCS: Readonly<Record<string, string>> = {
   "SelfSubjectRulesReview.spec": "Spec holds information about the request being evaluated.",
   "SelfSubjectRulesReview.status": "Status is filled in by the server and indicates the set of actions a user can perform.",
   "SelfSubjectReview.status": "Status is filled in by the server with the user attributes.",
+  "CertificateSigningRequest.spec": "spec contains the certificate request, and is immutable after creation. Only the request, signerName, expirationSeconds, and usages fields can be set on creation. Other fields are derived by Kubernetes and cannot be modified by users.",
+  "CertificateSigningRequest.status": "status contains information about whether the request is approved or denied, and the certificate issued by the signer, or the failure condition indicating signer failure.",
+  "CertificateSigningRequestSpec.request": "request contains an x509 certificate signing request encoded in a \"CERTIFICATE REQUEST\" PEM block. When serialized as JSON or YAML, the data is additionally base64-encoded.",
+  "CertificateSigningRequestSpec.signerName": "signerName indicates the requested signer, and is a qualified name.",
+  "CertificateSigningRequestSpec.expirationSeconds": "expirationSeconds is the requested duration of validity of the issued certificate. The minimum valid value for expirationSeconds is 600, i.e. 10 minutes.",
+  "CertificateSigningRequestSpec.usages": "usages specifies a set of key usages requested in the issued certificate.",
+  "CertificateSigningRequestSpec.username": "username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.",
+  "CertificateSigningRequestSpec.uid": "uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.",
+  "CertificateSigningRequestSpec.groups": "groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.",
+  "CertificateSigningRequestSpec.extra": "extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.",
+  "CertificateSigningRequestStatus.conditions": "conditions applied to the request. Known conditions are \"Approved\", \"Denied\", and \"Failed\".",
+  "CertificateSigningRequestStatus.certificate": "certificate is populated with an issued certificate by the signer after an Approved condition is present. This field is set via the /status subresource. Once populated, this field is immutable.",
 };

@@ -10,6 +10,7 @@ import { ACCESS_SCHEMAS } from "./access-schema.js";
 import { APPS_SCHEMAS } from "./apps-schema.js";
 import { AUTOSCALING_SCHEMAS } from "./autoscaling-schema.js";
 import { BATCH_SCHEMAS } from "./batch-schema.js";
+import { CERTIFICATES_SCHEMAS } from "./certificates-schema.js";
 import { POLICY_SCHEMAS } from "./policy-schema.js";
 import { condition, hostPath, podSpec, podStatus, pvcSpec } from "./pod-schema.js";
 import {
@@ -184,6 +185,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
   }),
   ...ACCESS_SCHEMAS,
   ...AUTOSCALING_SCHEMAS,
+  ...CERTIFICATES_SCHEMAS,
 };
 
 /** The schema of a kind, or undefined for kinds nodelet does not know. */

@@ -24,6 +24,7 @@ interface SubresourceMeta {
 function subresourceMeta(r: ResourceInfo, sub: string): SubresourceMeta {
   switch (sub) {
     case "status":
+    case "approval":
     case "ephemeralcontainers":
       return { kind: r.kind, verbs: ["get", "patch", "update"] };
     case "exec":

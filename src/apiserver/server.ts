@@ -27,6 +27,7 @@ import { ensureBootstrapPolicy } from "../auth/rbac/bootstrap.js";
 import { PolicyIndex } from "../auth/rbac/policy-index.js";
 import { NodeAndRbacAuthorizer, NodeAuthorizer } from "../auth/node/authorizer.js";
 import { registerNodeRestriction } from "./node-restriction.js";
+import { registerCertificateHooks } from "./certificates.js";
 import { registerEscalationChecks } from "./rbac-escalation.js";
 import { StaticTokenAuthenticator } from "../auth/token-file.js";
 import { LOCAL_ADMIN, SYSTEM_MASTERS, type UserInfo } from "../auth/user.js";
@@ -156,6 +157,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const hooks = new Hooks();
   hooks.registerCreateHook("Namespace", defaultNamespace);
   registerNodeRestriction(hooks);
+  registerCertificateHooks(hooks);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   ensureBootstrapPolicy(opts.store);
   let policy: PolicyIndex | undefined;

@@ -26,6 +26,10 @@ import { parseTokenFile, StaticTokenAuthenticator } from "../auth/token-file.js"
 import type { KeyObject } from "node:crypto";
 import { loadOrCreateSigningKey } from "../auth/signing-key.js";
 import { ClusterRoleAggregationController } from "../controllers/clusterrole-aggregation.js";
+import { CsrController, type CsrAccessReview } from "../controllers/csr/controller.js";
+import { NodeAndRbacAuthorizer, NodeAuthorizer } from "../auth/node/authorizer.js";
+import { RbacAuthorizer } from "../auth/rbac/authorizer.js";
+import { PolicyIndex } from "../auth/rbac/policy-index.js";
 import { ServiceAccountsController } from "../controllers/service-accounts.js";
 import { apiServiceIP, apiServiceNames, ensureKubernetesService } from "../controllers/kubernetes-service.js";
 import { parseCidrSetting } from "../api/cidr.js";
@@ -53,7 +57,8 @@ export async function prepareTcpAccess(cfg: DaemonConfig, listen: { host: string
     authenticators.push(new StaticTokenAuthenticator(entries));
     log(`access: ${entries.length} users from ${cfg.tokenAuthFile}`);
   }
-  return { tcp: { ...listen, token, cert: pki.serving.cert, key: pki.serving.key, clientCA: pki.ca.cert }, pki, authenticators };
+  // The chain includes the CA, so a joining node can pin it by hash (auth/tls-bootstrap.ts caHash).
+  return { tcp: { ...listen, token, cert: pki.serving.cert + pki.ca.cert, key: pki.serving.key, clientCA: pki.ca.cert }, pki, authenticators };
 }
 
 /** Names and addresses the serving certificate carries: the node's, and the kubernetes Service's (in-cluster clients). */
@@ -112,20 +117,34 @@ export function serviceAccountKey(cfg: DaemonConfig): KeyObject {
 
 /**
  * Controllers of access objects: ClusterRole aggregation, the default ServiceAccount of each namespace, (with a
- * CA, i.e. --listen) the kube-root-ca.crt ConfigMaps, and the ResourceQuotas' status. Returns the function that stops them.
+ * CA, i.e. --listen) the kube-root-ca.crt ConfigMaps, the ResourceQuotas' status, and the CertificateSigningRequest
+ * approver and signer (issuing from the CA in `pkiDir`, the API's client CA, when given). Returns the function that
+ * stops them.
  */
-export function startAccessControllers(store: Store, rootCA: string | undefined, log: (m: string) => void): () => void {
+export function startAccessControllers(store: Store, rootCA: string | undefined, log: (m: string) => void, pkiDir?: string): () => void {
   const controllerManager = withFieldManager(store, "kube-controller-manager");
   const aggregation = new ClusterRoleAggregationController(controllerManager, log);
   const accounts = new ServiceAccountsController(controllerManager, rootCA, log);
   const quotas = new ResourceQuotaController(controllerManager, log);
+  const policy = new PolicyIndex().follow(store);
+  const ca = pkiDir ? { cert: readFileSync(join(pkiDir, "ca.crt"), "utf8"), key: readFileSync(join(pkiDir, "ca.key"), "utf8") } : undefined;
+  const authorizer = new NodeAndRbacAuthorizer(new NodeAuthorizer(store), new RbacAuthorizer(policy));
+  const allowed = ({ user, subresource }: CsrAccessReview) =>
+    authorizer.authorize({
+      user, verb: "create", isResourceRequest: true, path: "", apiGroup: "certificates.k8s.io", apiVersion: "*",
+      namespace: "", resource: "certificatesigningrequests", subresource, name: "",
+    }).allowed;
+  const certificates = new CsrController({ store: controllerManager, allowed, ca, log });
   aggregation.start();
   accounts.start();
   quotas.start();
+  certificates.start();
   return () => {
     aggregation.stop();
     accounts.stop();
     quotas.stop();
+    certificates.stop();
+    policy.stop();
   };
 }
 

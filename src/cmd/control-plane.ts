@@ -67,7 +67,7 @@ export async function startControlPlane(c: ControlPlaneConfig, log: (msg: string
     (a, rootCA) => {
       installServiceAllocation(cfg, store, a);
       installStorageHooks(store, a);
-      stopAccess = startAccessControllers(store, rootCA, log);
+      stopAccess = startAccessControllers(store, rootCA, log, rootCA !== undefined ? join(cfg.root, "pki") : undefined);
       if (rootCA !== undefined) installServiceAccountAdmission(a);
       installLimitRanger(a);
       installPodSecurity(a, podSecurity);

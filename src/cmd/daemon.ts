@@ -4,7 +4,7 @@
  * --cleanup-on-exit, which stops and removes every pod first.
  */
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { ConfigObjects } from "../storage/config-objects.js";
 import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
 import { auditSettings, installLimitRanger, installPodSecurity, podSecuritySettings, installResourceQuota, installServiceAccountAdmission, podTokenIssuer, prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
@@ -88,7 +88,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     installServiceAllocation(cfg, store, a);
     installStorageHooks(store, a);
     // Before the API listens: each namespace's `default` account exists when its first pod is admitted.
-    stopAccess = startAccessControllers(store, rootCA, log);
+    stopAccess = startAccessControllers(store, rootCA, log, rootCA !== undefined ? join(cfg.root, "pki") : undefined);
     // Admission in kube-apiserver's order: the mutating plugins, then Pod Security, then quota last.
     if (rootCA !== undefined) installServiceAccountAdmission(a);
     installLimitRanger(a);

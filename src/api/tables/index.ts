@@ -6,6 +6,7 @@ import { namespacePrinter, nodePrinter } from "./cluster.js";
 import { configMapPrinter, persistentVolumeClaimPrinter, persistentVolumePrinter, secretPrinter } from "./config.js";
 import { eventPrinter } from "./event.js";
 import { leasePrinter } from "./lease.js";
+import { certificateSigningRequestPrinter } from "./certificates.js";
 import { podPrinter } from "./pod.js";
 import { podDisruptionBudgetPrinter } from "./policy.js";
 import { horizontalPodAutoscalerPrinter } from "./autoscaling.js";
@@ -47,6 +48,7 @@ const PRINTERS: Record<string, Printer> = {
   ResourceQuota: resourceQuotaPrinter,
   PodDisruptionBudget: podDisruptionBudgetPrinter,
   HorizontalPodAutoscaler: horizontalPodAutoscalerPrinter,
+  CertificateSigningRequest: certificateSigningRequestPrinter,
 };
 
 export function printerFor(kind: string): Printer<KubeObject> {

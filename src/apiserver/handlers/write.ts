@@ -67,9 +67,10 @@ export function admitAndUpdate(call: Call, next: KubeObject, old: KubeObject, re
   const { ctx } = call;
   const manager = fieldManagerRequest(call);
   const sub = call.route.subresource;
-  const status = sub === "status";
+  // /approval (CertificateSigningRequest) writes conditions: a status write as far as the store is concerned.
+  const status = sub === "status" || sub === "approval";
   let candidate = status ? withStatus(old, next) : sub === "ephemeralcontainers" ? withEphemeralContainers(old, next) : withoutStatusChange(next, old);
-  candidate = admitUpdate(candidate, old, status || sub === "ephemeralcontainers" ? { ...ctx.admission, subresource: sub } : ctx.admission);
+  candidate = admitUpdate(candidate, old, status || sub === "ephemeralcontainers" ? { ...ctx.admission, subresource: sub, now: ctx.now() } : ctx.admission);
   candidate = ctx.hooks.runUpdate(candidate, old, hookContext(call, req.dryRun));
   candidate.metadata.managedFields = req.managedFields ?? managedFieldsAfterUpdate(old, candidate, manager);
   if (req.dryRun) return candidate;

@@ -32,8 +32,46 @@ import type { ControllerFactory } from "../controllers/foundation/controller.js"
 import { EventRecorder } from "../controllers/foundation/events.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 
-/** The Lease the controllers are elected through (kube-controller-manager's). */
+/** The Lease the controllers (and, for now, the scheduler with them) are elected through: kube-controller-manager's. */
 export const CONTROLLER_MANAGER_LEASE = { namespace: "kube-system", name: "kube-controller-manager" };
+
+/** Something that runs only while its replica leads. */
+export interface Elected {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `what` while this replica holds `lease` (election undefined: --leader-elect=false, always). Returns the stop
+ * of the whole: a leader stops what it runs and releases the Lease.
+ */
+export async function electedRun(
+  store: Store,
+  election: ControlPlaneConfig["election"],
+  lease: { namespace: string; name: string },
+  what: Elected,
+  log: (m: string) => void,
+): Promise<{ stop(): Promise<void> }> {
+  if (!election) {
+    await what.start();
+    return { stop: () => what.stop() };
+  }
+  const key = `${lease.namespace}/${lease.name}`;
+  const elector = new LeaderElector({
+    store,
+    clock: realClock,
+    ...lease,
+    identity: election.identity,
+    timing: election.timing,
+    onStartedLeading: () => void what.start(),
+    onStoppedLeading: () => what.stop(),
+    onNewLeader: (id) => log(`leader of ${key}: ${id}`),
+    log,
+  });
+  log(`leader election: ${election.identity} is a candidate for ${key}`);
+  elector.start();
+  return { stop: () => elector.stop() };
+}
 
 export interface ControlPlane {
   store: Store;
@@ -78,32 +116,14 @@ export async function startControlPlane(c: ControlPlaneConfig, log: (msg: string
   // The node controllers (IPAM from --cluster-cidr, lifecycle, taint eviction) run with the workload controllers.
   const nodeSet = cfg.network ? nodeCidrSet(cfg.clusterCIDR, cfg.nodeControllers.nodeCidrMaskSize) : undefined;
   const controllers = new LeaderControllers(api, store, cfg.eventTtlSeconds * 1000, nodeControllers(cfg.nodeControllers, nodeSet), log);
-  let elector: LeaderElector | undefined;
-  if (c.election) {
-    elector = new LeaderElector({
-      store,
-      clock: realClock,
-      ...CONTROLLER_MANAGER_LEASE,
-      identity: c.election.identity,
-      timing: c.election.timing,
-      onStartedLeading: () => void controllers.start(),
-      onStoppedLeading: () => controllers.stop(),
-      onNewLeader: (id) => log(`leader of ${CONTROLLER_MANAGER_LEASE.namespace}/${CONTROLLER_MANAGER_LEASE.name}: ${id}`),
-      log,
-    });
-    log(`leader election: ${c.election.identity} is a candidate for ${CONTROLLER_MANAGER_LEASE.namespace}/${CONTROLLER_MANAGER_LEASE.name}`);
-    elector.start();
-  } else {
-    await controllers.start();
-  }
+  const controllerManager = await electedRun(store, c.election, CONTROLLER_MANAGER_LEASE, controllers, log);
   log(`nodelet control-plane ready: root ${cfg.root}, store ${cfg.etcdServers.length ? cfg.etcdServers.join(",") : "sqlite"}`);
   return {
     store,
     api,
     leading: () => controllers.running,
     async stop() {
-      if (elector) await elector.stop();
-      else await controllers.stop();
+      await controllerManager.stop();
       await api.close();
       stopAccess();
       store.close();
@@ -113,7 +133,7 @@ export async function startControlPlane(c: ControlPlaneConfig, log: (msg: string
 }
 
 /** What the elected replica runs: the workload and node controllers, the endpoints controller, the scheduler, event expiry. */
-class LeaderControllers {
+class LeaderControllers implements Elected {
   private stops: (() => Promise<void> | void)[] = [];
   private starting?: Promise<void>;
   running = false;

@@ -41,7 +41,7 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
   const store = new RemoteStore({ endpoint, log });
   try {
     const v = store.version();
-    store.list("Namespace", { limit: 1 });
+    store.list("Node", { limit: 1 });
     log(`control plane ${endpoint.server}: ${v.gitVersion ?? "?"}`);
   } catch (err) {
     store.close();

@@ -84,12 +84,16 @@ async function startDns(cfg: DaemonConfig, store: Store, gateway: string, log: (
   const dns = new DnsServer({ host: gateway, port: 53, domain: cfg.clusterDomain, view, upstream: cfg.dnsUpstream, log });
   try {
     await dns.start();
-    const serviceIP = clusterDnsServers(cfg)[0];
-    ensureKubeDns(store, serviceIP, gateway, 53);
-    return dns;
   } catch (err) {
     log(`cluster DNS not started: ${String(err)}`);
     await dns.stop().catch(() => undefined);
     return undefined;
   }
+  try {
+    ensureKubeDns(store, clusterDnsServers(cfg)[0], gateway, 53);
+  } catch (err) {
+    // A joined node's credentials may not write kube-system's Services (the Node authorizer): it serves DNS anyway.
+    log(`the kube-dns Service was not published: ${String(err)}`);
+  }
+  return dns;
 }

@@ -147,7 +147,8 @@ export class RemoteStore implements Store {
   }
 
   currentResourceVersion(): string {
-    return this.list("Namespace", { limit: 1 }).resourceVersion;
+    // Nodes: a kind every client that runs a kubelet may list (the Node authorizer allows it; namespaces it does not).
+    return this.list("Node", { limit: 1 }).resourceVersion;
   }
 
   close(): void {

@@ -4,7 +4,9 @@
  * user, so the control plane's admission and authorization apply; no API server, store or controller runs here.
  * ServiceAccount tokens for the pods' projected volumes are TokenRequests to the control plane.
  */
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { bootstrapNodeCredentials } from "../auth/tls-bootstrap.js";
 import { DEFAULT_SERVICE_ACCOUNT, type ServiceAccount } from "../api/service-account.js";
 import type { Pod } from "../api/types.js";
 import { PodTokens } from "../auth/pod-tokens.js";
@@ -37,7 +39,7 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
   let cfg = c.daemon;
   const registries = loadNodeRegistries(cfg.registries, cfg.root);
   // The control plane first: a wrong server, CA or credential refuses the start before anything on the host changes.
-  const endpoint = await credentials(c);
+  const endpoint = await credentials(c, log);
   const store = new RemoteStore({ endpoint, log });
   try {
     const v = store.version();
@@ -94,10 +96,22 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
   };
 }
 
-/** The node's credentials: a kubeconfig it was given; a bootstrap token needs the TLS bootstrap. */
-async function credentials(c: NodeRoleConfig): Promise<RemoteEndpoint> {
+/**
+ * The node's credentials: a kubeconfig it was given, or (--server, --token) a client certificate the TLS bootstrap
+ * gets with the bootstrap token — a CSR the control plane approves — kept in ROOT/pki/kubelet.conf and reused.
+ */
+async function credentials(c: NodeRoleConfig, log: (m: string) => void): Promise<RemoteEndpoint> {
   if ("kubeconfig" in c.join) return readKubeconfigEndpoint(c.join.kubeconfig);
-  throw new Error("--token: joining with a bootstrap token needs the TLS bootstrap (a client certificate from a CertificateSigningRequest), which this build does not have yet; give the node's credentials with --kubeconfig FILE");
+  const j = c.join;
+  const conf = await bootstrapNodeCredentials({
+    server: j.server,
+    token: j.token,
+    nodeName: c.daemon.nodeName,
+    dir: join(c.daemon.root, "pki"),
+    ...(j.caFile ? { caPem: readFileSync(j.caFile, "utf8") } : { caHash: j.caCertHash }),
+    log,
+  });
+  return readKubeconfigEndpoint(conf);
 }
 
 /** A TokenRequest for the pod's ServiceAccount, bound to the pod (the kubelet's token manager asks this of the API). */

@@ -16,6 +16,9 @@ import { UsageSeries } from "../ui/series.js";
 import { SessionStore } from "../ui/session.js";
 import { UiServer } from "../ui/ui-server.js";
 
+/** How often the Service edges' rule counters are re-read while a topology page is open. */
+const RULE_COUNTERS_MS = 5000;
+
 export interface UiWiring {
   store: Store;
   nodeName: string;
@@ -34,6 +37,19 @@ export interface UiWiring {
 
 /** Serves /ui/ on every listener of `api`; returns the function that stops the sampling. */
 export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void): () => void {
+  // The rules' counters cost an exec of nft or iptables-save (13-32 ms of the daemon's CPU at 100 Services, more in
+  // the tool): read at most every RULE_COUNTERS_MS while the topology refreshes every 2 s for the veths' counters.
+  let rules: { at: number; counts: Promise<EndpointCount[]> } | undefined;
+  const ruleCounters = (): Promise<EndpointCount[]> => {
+    if (!w.endpointCounters) return Promise.resolve([]);
+    if (rules && Date.now() - rules.at < RULE_COUNTERS_MS) return rules.counts;
+    const counts = (w.endpointCounters() ?? Promise.resolve([])).catch((err: unknown) => {
+      log(`web view: cannot read the service rules' counters: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    });
+    rules = { at: Date.now(), counts };
+    return counts;
+  };
   const topology: TopologySource = {
     store: w.store,
     nodeName: w.nodeName,
@@ -41,10 +57,7 @@ export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void)
     bridge: w.bridge,
     vethOf: (pod) => vethName(w.runtimeUid(pod)),
     counters: async (interfaces) => {
-      const [links, counts] = await Promise.all([readLinkStats(interfaces), w.endpointCounters?.()?.catch((err: unknown) => {
-        log(`web view: cannot read the service rules' counters: ${err instanceof Error ? err.message : String(err)}`);
-        return [];
-      })]);
+      const [links, counts] = await Promise.all([readLinkStats(interfaces), ruleCounters()]);
       const rules = new Map<string, RuleCounters>();
       for (const c of counts ?? []) rules.set(endpointRuleKey(c.clusterIP, c.port, c.protocol, c.endpointIP, c.endpointPort), { packets: c.packets, bytes: c.bytes });
       return { links, rules };

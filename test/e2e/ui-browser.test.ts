@@ -141,7 +141,7 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
     const before = await connections();
     const clusterIP = (await d.client.request<{ spec: { clusterIP: string } }>("GET", "/api/v1/namespaces/default/services/web")).spec.clusterIP;
     for (let i = 0; i < 3; i++) assert.match(await httpGet(`http://${clusterIP}/hosts`), /localhost/);
-    await waitFor("the endpoint's counter to count 3 more connections", async () => (await connections()) >= before + 3, 10_000, 100);
+    await waitFor("the endpoint's counter to count 3 more connections", async () => (await connections()) >= before + 3, 20_000, 100);
     await waitFor("the graph drawn", async () => (await inPage<number>(page, `document.querySelectorAll(".graph canvas").length`)) > 0, 10_000, 100);
     await shot("topology");
 

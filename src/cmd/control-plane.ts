@@ -19,12 +19,11 @@ import { HostRunner } from "../sys/runner.js";
 import { StartTraces } from "../sys/start-trace.js";
 import type { Store } from "../store/store.js";
 import { withFieldManager } from "../store/field-manager-store.js";
-import { auditSettings, installLimitRanger, installPodSecurity, installResourceQuota, installServiceAccountAdmission, podSecuritySettings, startAccessControllers } from "./access-wiring.js";
+import { auditSettings, podSecuritySettings } from "./access-wiring.js";
+import { installAdmission } from "./admission-wiring.js";
 import { defaultLog, encryptionFrom, openClusterStore, startApi } from "./daemon.js";
 import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
 import type { ControlPlaneConfig } from "./role-config.js";
-import { installServiceAllocation } from "./service-wiring.js";
-import { installStorageHooks } from "./storage-wiring.js";
 import { startWorkloads } from "./workloads-wiring.js";
 import { unproxiedPodIO } from "./remote-pod-io.js";
 import { nodeCidrSet, nodeControllers } from "./node-controllers-wiring.js";
@@ -103,13 +102,7 @@ export async function startControlPlane(c: ControlPlaneConfig, log: (msg: string
     log,
     { main: new Registry(), cadvisor: new Registry(), traces: new StartTraces(0) },
     (a, rootCA) => {
-      installServiceAllocation(cfg, store, a);
-      installStorageHooks(store, a);
-      stopAccess = startAccessControllers(store, rootCA, log, rootCA !== undefined ? join(cfg.root, "pki") : undefined);
-      if (rootCA !== undefined) installServiceAccountAdmission(a);
-      installLimitRanger(a);
-      installPodSecurity(a, podSecurity);
-      installResourceQuota(a);
+      stopAccess = installAdmission(cfg, store, a, rootCA, podSecurity, log);
     },
     { nodeName: "" },
   );

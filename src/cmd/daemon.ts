@@ -4,10 +4,11 @@
  * --cleanup-on-exit, which stops and removes every pod first.
  */
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import type { ConfigObjects } from "../storage/config-objects.js";
 import { createApiServer, writeKubeconfig, type ApiServer } from "../apiserver/index.js";
-import { auditSettings, installLimitRanger, installPodSecurity, podSecuritySettings, installResourceQuota, installServiceAccountAdmission, podTokenIssuer, prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, startAccessControllers, type TcpAccess } from "./access-wiring.js";
+import { auditSettings, podSecuritySettings, podTokenIssuer, prepareTcpAccess, publishApiService, serviceAccountKey, servingHosts, type TcpAccess } from "./access-wiring.js";
+import { installAdmission } from "./admission-wiring.js";
 import { realClock } from "../kubelet/clock.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
 import { runtimeUid } from "../kubelet/pod-objects.js";
@@ -30,8 +31,8 @@ import { registerNodeApi } from "../apiserver/node-api.js";
 import { installUi } from "./ui-wiring.js";
 import type { Proxier } from "../proxy/proxier.js";
 import { imageApi, nodeImages } from "./image-wiring.js";
-import { installServiceAllocation, startServices } from "./service-wiring.js";
-import { installStorageHooks, startStorage } from "./storage-wiring.js";
+import { startServices } from "./service-wiring.js";
+import { startStorage } from "./storage-wiring.js";
 import { loadNodeRegistries, pushFromStore, registrySources } from "./registry-wiring.js";
 import { startWorkloads } from "./workloads-wiring.js";
 import { nodeCidrSet, nodeControllers } from "./node-controllers-wiring.js";
@@ -85,15 +86,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   const metrics = { main: new Registry(), cadvisor: new Registry() };
   registerCadvisorMetrics(metrics.cadvisor, runtime);
   const { api } = await startApi(cfg, store, new NodeIO(runtime, runner, realClock), runner, network.hostIP(), log, { ...metrics, traces }, (a, rootCA) => {
-    installServiceAllocation(cfg, store, a);
-    installStorageHooks(store, a);
-    // Before the API listens: each namespace's `default` account exists when its first pod is admitted.
-    stopAccess = startAccessControllers(store, rootCA, log, rootCA !== undefined ? join(cfg.root, "pki") : undefined);
-    // Admission in kube-apiserver's order: the mutating plugins, then Pod Security, then quota last.
-    if (rootCA !== undefined) installServiceAccountAdmission(a);
-    installLimitRanger(a);
-    installPodSecurity(a, podSecurity);
-    installResourceQuota(a);
+    stopAccess = installAdmission(cfg, store, a, rootCA, podSecurity, log);
     objects.tokens = podTokenIssuer(a, store);
   });
   registerNodeApi(api, {

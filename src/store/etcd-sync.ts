@@ -6,14 +6,14 @@
  * longer than the timeout fails, and its late answer is dropped.
  */
 import { createRequire } from "node:module";
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { callBlocking } from "./blocking-call.js";
 import {
   workerSource,
   type CatchUpResult,
   type Compare,
   type Op,
   type RangeResult,
-  type Reply,
   type Request,
   type TxnResult,
   type WatchMessage,
@@ -107,24 +107,13 @@ export class EtcdSync {
 
   private call(req: Request): unknown {
     if (this.closed) throw new EtcdError("the etcd client is closed");
-    const id = this.nextId++;
-    this.requests.postMessage({ id, req });
-    const deadline = Date.now() + this.timeoutMs;
-    for (;;) {
-      const got = receiveMessageOnPort(this.requests);
-      if (got) {
-        const reply = got.message as Reply;
-        // An answer to a request that timed out earlier: dropped.
-        if (reply.id !== id) continue;
-        if (reply.ok) return reply.result;
-        throw new EtcdError(reply.error.message, reply.error.code);
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new EtcdError(`etcd did not answer within ${this.timeoutMs} ms (${req.op})`);
-      // Wakes when the worker stores an id (any id: the loop above checks which).
-      const seen = Atomics.load(this.signal, 0);
-      if (seen === id) continue;
-      Atomics.wait(this.signal, 0, seen, left);
-    }
+    return callBlocking<unknown>({
+      port: this.requests,
+      signal: this.signal,
+      id: this.nextId++,
+      timeoutMs: this.timeoutMs,
+      failed: (message, code) => new EtcdError(message, code),
+      timedOut: () => new EtcdError(`etcd did not answer within ${this.timeoutMs} ms (${req.op})`),
+    }, req);
   }
 }

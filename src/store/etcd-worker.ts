@@ -9,6 +9,7 @@
  * own would not be found. So `etcdWorkerMain` uses nothing from this module's scope, only what it is handed.
  */
 import type { MessagePort } from "node:worker_threads";
+import type { WorkerReply } from "./blocking-call.js";
 import type * as Etcd3 from "etcd3";
 
 /** A key-value as the main thread gets it (int64 revisions as numbers: they stay far below 2^53). */
@@ -63,7 +64,7 @@ export interface CatchUpResult {
   batches: WatchMessage[];
 }
 
-export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { message: string; code?: number } };
+export type Reply = WorkerReply<unknown>;
 
 export interface WorkerInit {
   endpoints: string[];

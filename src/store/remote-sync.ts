@@ -4,8 +4,9 @@
  * stores the request's id there, as etcd-sync.ts does for etcd. A call blocks the event loop for one round trip to
  * the control plane; a request that takes longer than the timeout fails and its late answer is dropped.
  */
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import { remoteWorkerSource, type HttpReply, type HttpRequest, type RemoteEndpoint, type Reply } from "./remote-worker.js";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { callBlocking } from "./blocking-call.js";
+import { remoteWorkerSource, type HttpReply, type HttpRequest, type RemoteEndpoint } from "./remote-worker.js";
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
@@ -55,23 +56,13 @@ export class RemoteSync {
   }
 
   private call(req: HttpRequest | { close: true }): HttpReply {
-    const id = this.nextId++;
-    this.requests.postMessage({ id, req });
-    const deadline = Date.now() + this.timeoutMs + 1000;
-    for (;;) {
-      const got = receiveMessageOnPort(this.requests);
-      if (got) {
-        const reply = got.message as Reply;
-        // An answer to a request that timed out earlier: dropped.
-        if (reply.id !== id) continue;
-        if (reply.ok) return reply.result;
-        throw new Error(reply.error.message);
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`the API server did not answer within ${this.timeoutMs} ms`);
-      const seen = Atomics.load(this.signal, 0);
-      if (seen === id) continue;
-      Atomics.wait(this.signal, 0, seen, left);
-    }
+    return callBlocking<HttpReply>({
+      port: this.requests,
+      signal: this.signal,
+      id: this.nextId++,
+      timeoutMs: this.timeoutMs + 1000,
+      failed: (message) => new Error(message),
+      timedOut: () => new Error(`the API server did not answer within ${this.timeoutMs} ms`),
+    }, req);
   }
 }

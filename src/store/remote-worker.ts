@@ -8,6 +8,7 @@
  * its own would not be found. So `remoteWorkerMain` uses nothing from this module's scope, only what it is handed.
  */
 import type { MessagePort } from "node:worker_threads";
+import type { WorkerReply } from "./blocking-call.js";
 import type * as Https from "node:https";
 
 /** Where and as whom the requests go: the control plane's URL, the CA it is trusted by, the client's credentials. */
@@ -35,7 +36,7 @@ export interface HttpReply {
   body: string;
 }
 
-export type Reply = { id: number; ok: true; result: HttpReply } | { id: number; ok: false; error: { message: string } };
+export type Reply = WorkerReply<HttpReply>;
 
 export interface RemoteWorkerInit {
   endpoint: RemoteEndpoint;

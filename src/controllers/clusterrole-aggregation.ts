@@ -8,11 +8,11 @@ import { deepEqual } from "../api/json.js";
 import { aggregateRules } from "../api/rbac-aggregation.js";
 import type { ClusterRole } from "../api/rbac.js";
 import { ApiError } from "../api/errors.js";
+import { nextTurnPass } from "../store/next-turn.js";
 import type { Store } from "../store/store.js";
 
 export class ClusterRoleAggregationController {
   private stopWatch: (() => void) | undefined;
-  private scheduled = false;
 
   constructor(
     private readonly store: Store,
@@ -30,14 +30,9 @@ export class ClusterRoleAggregationController {
     this.stopWatch = undefined;
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      if (this.stopWatch) this.reconcile();
-    });
-  }
+  private readonly schedule = nextTurnPass(() => {
+    if (this.stopWatch) this.reconcile();
+  });
 
   /** One pass: each aggregated role whose rules differ from what it aggregates is rewritten. */
   reconcile(): void {

@@ -7,6 +7,7 @@
  * collector's job for slices in Kubernetes, done here directly).
  */
 import type { Endpoints, EndpointSlice, KubeObject, Pod, Service, WatchEvent } from "../api/types.js";
+import { nextTurnPass } from "../store/next-turn.js";
 import type { Store } from "../store/store.js";
 import { desiredEndpoints, desiredSlices, MANAGED_BY_LABEL, MIRROR_CONTROLLER, mirroredSlices, podSelected, SERVICE_NAME_LABEL, SLICE_CONTROLLER } from "./endpoints.js";
 import { keyOf } from "./object-index.js";
@@ -14,7 +15,6 @@ import { keyOf } from "./object-index.js";
 export class EndpointsController {
   private readonly dirty = new Set<string>();
   private readonly podLabels = new Map<string, Record<string, string>>();
-  private scheduled = false;
   private stops: (() => void)[] = [];
 
   constructor(
@@ -60,14 +60,13 @@ export class EndpointsController {
 
   private mark(key: string): void {
     this.dirty.add(key);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
+    this.scheduleFlush();
   }
+
+  private readonly scheduleFlush = nextTurnPass(() => this.flush());
 
   /** Reconciles every marked service. Writes happen outside the watch handlers that marked them. */
   flush(): void {
-    this.scheduled = false;
     const keys = [...this.dirty];
     this.dirty.clear();
     for (const key of keys) {

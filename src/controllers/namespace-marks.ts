@@ -3,9 +3,10 @@
  * namespace, and the marked ones are synced once per event-loop turn (a write from inside a watch handler would
  * re-enter the store; a burst of events for one namespace becomes one sync).
  */
+import { nextTurnPass } from "../store/next-turn.js";
+
 export class NamespaceMarks {
   private readonly dirty = new Set<string>();
-  private scheduled = false;
   private stops: (() => void)[] = [];
 
   constructor(private readonly sync: (namespace: string) => void) {}
@@ -24,13 +25,12 @@ export class NamespaceMarks {
   /** Marks a namespace to sync on the next turn. */
   mark(namespace: string): void {
     this.dirty.add(namespace);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      if (this.stops.length) this.flush();
-    });
+    this.scheduleFlush();
   }
+
+  private readonly scheduleFlush = nextTurnPass(() => {
+    if (this.stops.length) this.flush();
+  });
 
   /** Marks a namespace for the next flush() without scheduling one (a resync that flushes at once). */
   add(namespace: string): void {

@@ -6,6 +6,7 @@
  * "x5 over 2m" and a crash-looping pod cannot flood the store.
  */
 import type { Event, KubeObject } from "../api/types.js";
+import { nextTurnPass } from "../store/next-turn.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "./clock.js";
 import { EventCorrelator, TokenBucket } from "./event-correlator.js";
@@ -58,8 +59,11 @@ export class EventRecorder {
       return;
     }
     if (!this.writeLater) return this.store1(c.event, c.update);
-    if (this.queued.push({ event: c.event, update: c.update }) === 1) setImmediate(() => this.flush());
+    this.queued.push({ event: c.event, update: c.update });
+    this.flushLater();
   }
+
+  private readonly flushLater = nextTurnPass(() => this.flush());
 
   /** Stores the events recorded and not yet written (writeLater), in the order they were recorded. */
   flush(): void {

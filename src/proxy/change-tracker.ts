@@ -6,6 +6,7 @@
  * proxier syncs right away — a pod that turns unready leaves the data path as fast as its slice is written.
  */
 import type { EndpointSlice, Service, WatchEvent } from "../api/types.js";
+import { nextTurnPass } from "../store/next-turn.js";
 import type { Store } from "../store/store.js";
 import { compareEntries, serviceEntries, type ProxyState, type ServicePortEntry } from "./model.js";
 
@@ -21,7 +22,6 @@ export class ChangeTracker {
   private readonly dirty = new Set<string>();
   private sorted: ServicePortEntry[] | undefined;
   private stops: (() => void)[] = [];
-  private scheduled = false;
 
   constructor(
     private readonly store: Store,
@@ -97,14 +97,8 @@ export class ChangeTracker {
     this.dirty.add(key);
   }
 
-  private changed(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.onChange();
-    });
-  }
+  /** onChange once on the next turn, however many events came before it. */
+  private readonly changed = nextTurnPass(() => this.onChange());
 }
 
 function svcKey(namespace: string | undefined, name: string | undefined): string {

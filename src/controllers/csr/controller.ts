@@ -10,6 +10,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { prepareCsrSubresourceUpdate, parseRequest, type CertificateSigningRequest, type CsrCondition } from "../../api/certificates.js";
 import { ApiError } from "../../api/errors.js";
 import { issueCertificate, type ParsedCsr } from "../../api/x509.js";
+import { nextTurnPass } from "../../store/next-turn.js";
 import type { Store } from "../../store/store.js";
 import { autoApproval, isPending, signerValidationError, validity, wantsSigning } from "./policy.js";
 
@@ -35,7 +36,6 @@ const YEAR_MS = 365 * 86_400_000;
 
 export class CsrController {
   private stopWatch: (() => void) | undefined;
-  private scheduled = false;
   private readonly ca: { cert: string; key: KeyObject; notAfter: number } | undefined;
 
   constructor(private readonly opts: CsrControllerOptions) {
@@ -60,14 +60,9 @@ export class CsrController {
     this.opts.log?.(`certificates: ${m}`);
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      if (this.stopWatch) this.reconcile();
-    });
-  }
+  private readonly schedule = nextTurnPass(() => {
+    if (this.stopWatch) this.reconcile();
+  });
 
   /** One pass over every request. */
   reconcile(): void {

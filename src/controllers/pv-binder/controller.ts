@@ -7,6 +7,7 @@
  */
 import type { StorageClass } from "../../api/storage-class.js";
 import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
+import { nextTurnPass } from "../../store/next-turn.js";
 import type { Store } from "../../store/store.js";
 import { ANN_PROVISIONED_BY, requestBytes } from "../../api/pv-matching.js";
 import type { BinderClock, VolumeProvisioner } from "./provisioner.js";
@@ -34,7 +35,6 @@ export class PvBinder {
   private readonly failedAt = new Map<string, number>();
   private readonly lastEvent = new Map<string, number>();
   private stops: (() => void)[] = [];
-  private scheduled = false;
   private timer?: { cancel(): void };
   private readonly work = new Set<Promise<void>>();
   private readonly resyncMs: number;
@@ -66,14 +66,7 @@ export class PvBinder {
     this.timer = this.o.clock.setTimeout(() => this.tick(), this.resyncMs);
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
-    });
-  }
+  private readonly schedule = nextTurnPass(() => this.flush());
 
   /** One reconcile pass over the store as it is now. */
   flush(): void {

@@ -2,7 +2,8 @@
  * Wiring of the workload controllers into the daemon: one ControllerManager over the API server's in-process API
  * (the same admission and deletion rules as kubectl's requests), running the ReplicaSet, Deployment, StatefulSet,
  * DaemonSet, Job, CronJob, disruption (PodDisruptionBudget), horizontal pod autoscaler (reading the node's own
- * pod metrics) and garbage collector controllers. stop() ends their workers and informers.
+ * pod metrics) and garbage collector controllers, and the cleaners of spent CertificateSigningRequests and expired
+ * bootstrap tokens. stop() ends their workers and informers.
  */
 import type { ApiServer } from "../apiserver/index.js";
 import { ControllerManager, type ControllerFactory } from "../controllers/foundation/controller.js";
@@ -10,6 +11,8 @@ import { cronJobController } from "../controllers/cronjob/controller.js";
 import { daemonSetController } from "../controllers/daemonset/controller.js";
 import { deploymentController } from "../controllers/deployment/controller.js";
 import { disruptionController } from "../controllers/disruption/controller.js";
+import { csrCleaner } from "../controllers/cleanup/csr-cleaner.js";
+import { bootstrapTokenCleaner } from "../controllers/cleanup/token-cleaner.js";
 import { garbageCollector } from "../controllers/gc/controller.js";
 import { horizontalPodAutoscalerController } from "../controllers/hpa/controller.js";
 import { jobController } from "../controllers/job/controller.js";
@@ -18,7 +21,7 @@ import { statefulSetController } from "../controllers/statefulset/controller.js"
 import type { Clock } from "../sys/clock.js";
 
 /** The controllers the daemon runs, in start order. */
-export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController, statefulSetController, daemonSetController, jobController, cronJobController, disruptionController, horizontalPodAutoscalerController, garbageCollector];
+export const WORKLOAD_CONTROLLERS: ControllerFactory[] = [replicaSetController, deploymentController, statefulSetController, daemonSetController, jobController, cronJobController, disruptionController, horizontalPodAutoscalerController, garbageCollector, csrCleaner, bootstrapTokenCleaner];
 
 /** `extra`: more controllers on the same informers (the node controllers, cmd/node-controllers-wiring.ts). */
 export async function startWorkloads(api: ApiServer, clock: Clock, nodeName: string, log: (m: string) => void, extra: ControllerFactory[] = []): Promise<{ stop(): Promise<void> }> {

@@ -14,7 +14,7 @@ import { RBAC_GROUP } from "../../api/rbac.js";
 import type { KubeObject } from "../../api/types.js";
 import type { Store } from "../../store/store.js";
 import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, SYSTEM_MASTERS } from "../user.js";
-import { BOOTSTRAPPERS_GROUP } from "../bootstrap-token.js";
+import { BOOTSTRAPPERS_GROUP } from "../../api/bootstrap-token.js";
 import { NODE_PROXIER_RULES, NODE_RULES, NODES_GROUP } from "../node/rules.js";
 
 const READ = ["get", "list", "watch"];

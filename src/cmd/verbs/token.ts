@@ -16,7 +16,7 @@ import {
   parseBootstrapToken,
   summarizeTokenSecret,
   TokenOptionError,
-} from "../../auth/bootstrap-token.js";
+} from "../../api/bootstrap-token.js";
 import { parseGoDuration } from "../../kubelet/node-pressure.js";
 
 export const FLAGS: FlagSpec[] = [

@@ -7,13 +7,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Secret } from "../../../src/api/types.js";
-import {
-  BootstrapTokenAuthenticator,
-  bootstrapTokenSecret,
-  generateBootstrapToken,
-  parseBootstrapToken,
-  TokenOptionError,
-} from "../../../src/auth/bootstrap-token.js";
+import { bootstrapTokenSecret, generateBootstrapToken, parseBootstrapToken, TokenOptionError } from "../../../src/api/bootstrap-token.js";
+import { BootstrapTokenAuthenticator } from "../../../src/auth/bootstrap-token.js";
 import { AuthenticatorChain } from "../../../src/auth/authenticator.js";
 import { formatTokenList } from "../../../src/cmd/verbs/token.js";
 import { openStore } from "../../../src/store/sqlite-store.js";

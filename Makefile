@@ -142,6 +142,7 @@ bench: build bench-deps
 	node dist/bench/access-bench.js
 	node dist/bench/protobuf-bench.js
 	node dist/bench/images-bench.js
+	node dist/bench/store-backends-bench.js
 
 clean:
 	rm -rf dist build

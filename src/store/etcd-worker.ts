@@ -81,7 +81,10 @@ export interface WorkerDeps {
 /** The worker's body; see the module comment for why it stands alone. */
 export function etcdWorkerMain(deps: WorkerDeps): void {
   const { etcd3, init } = deps;
-  const client = new etcd3.Etcd3({ hosts: init.endpoints, dialTimeout: 5000 });
+  // gRPC's default 4 MiB cap on a received message would fail a whole-kind list past a few thousand objects
+  // (10,000 ConfigMaps of 0.5 KB are 7 MB); etcd's Go client, which kube-apiserver uses, receives up to
+  // math.MaxInt32 (clientv3 defaultMaxCallRecvMsgSize), and so do we.
+  const client = new etcd3.Etcd3({ hosts: init.endpoints, dialTimeout: 5000, grpcOptions: { "grpc.max_receive_message_length": 2 ** 31 - 1 } });
   const toKv = (kv: Etcd3.IKeyValue): WireKv => ({
     key: kv.key.toString("utf8"),
     value: new Uint8Array(kv.value),

@@ -23,7 +23,12 @@ export class PodTokens {
   constructor(
     /** The API's issuer in-process, or (a joined node) TokenRequests to the control plane. */
     private readonly tokens: Pick<ServiceAccountTokens, "issue">,
-    private readonly store: Store,
+    /**
+     * Where the pod's ServiceAccount is read: the store in-process. A joined node passes a function naming it
+     * only: as the kubelet, it may not read ServiceAccounts (the Node authorizer) and the TokenRequest it sends
+     * answers NotFound itself.
+     */
+    private readonly serviceAccounts: Store | ((namespace: string, name: string) => ServiceAccount | undefined),
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -36,7 +41,7 @@ export class PodTokens {
     this.sweep(now);
     const ns = pod.metadata.namespace ?? "default";
     const name = pod.spec.serviceAccountName || DEFAULT_SERVICE_ACCOUNT;
-    const sa = this.store.get<ServiceAccount>("ServiceAccount", ns, name);
+    const sa = typeof this.serviceAccounts === "function" ? this.serviceAccounts(ns, name) : this.serviceAccounts.get<ServiceAccount>("ServiceAccount", ns, name);
     if (!sa) throw new Error(`failed to fetch token: serviceaccounts "${name}" not found`);
     const token = this.tokens.issue({ serviceAccount: sa, audiences: audience ? [audience] : undefined, expirationSeconds, pod });
     this.cache.set(key, { token, issuedAt: now, expiresAt: now + expirationSeconds * 1000 });

@@ -30,6 +30,8 @@ import { nodeCidrSet, nodeControllers } from "./node-controllers-wiring.js";
 import type { ControllerFactory } from "../controllers/foundation/controller.js";
 import { EventRecorder } from "../controllers/foundation/events.js";
 import { Scheduler } from "../scheduler/scheduler.js";
+import { clusterDnsController } from "../controllers/cluster-dns.js";
+import { clusterDnsServers } from "./service-wiring.js";
 
 /** The Lease the controllers (and, for now, the scheduler with them) are elected through: kube-controller-manager's. */
 export const CONTROLLER_MANAGER_LEASE = { namespace: "kube-system", name: "kube-controller-manager" };
@@ -108,7 +110,9 @@ export async function startControlPlane(c: ControlPlaneConfig, log: (msg: string
   );
   // The node controllers (IPAM from --cluster-cidr, lifecycle, taint eviction) run with the workload controllers.
   const nodeSet = cfg.network ? nodeCidrSet(cfg.clusterCIDR, cfg.nodeControllers.nodeCidrMaskSize) : undefined;
-  const controllers = new LeaderControllers(api, store, cfg.eventTtlSeconds * 1000, nodeControllers(cfg.nodeControllers, nodeSet), log);
+  // kube-dns's Endpoints list every node's DNS server (each node serves DNS for the whole cluster).
+  const dnsController = cfg.network ? [clusterDnsController(clusterDnsServers(cfg)[0])] : [];
+  const controllers = new LeaderControllers(api, store, cfg.eventTtlSeconds * 1000, [...nodeControllers(cfg.nodeControllers, nodeSet), ...dnsController], log);
   const controllerManager = await electedRun(store, c.election, CONTROLLER_MANAGER_LEASE, controllers, log);
   log(`nodelet control-plane ready: root ${cfg.root}, store ${cfg.etcdServers.length ? cfg.etcdServers.join(",") : "sqlite"}`);
   return {

@@ -65,7 +65,9 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
   const host = createNodeHost(cfg, log);
   const { images, network, runtime, runner, layout, cgroups } = host;
   const objects = storeConfigObjects(store, cfg.nodeName);
-  objects.tokens = new PodTokens({ issue: (r) => tokenRequest(store, r) }, store);
+  // The kubelet may not read ServiceAccounts (the Node authorizer): the TokenRequest names the account, and the
+  // control plane answers NotFound for one that does not exist.
+  objects.tokens = new PodTokens({ issue: (r) => tokenRequest(store, r) }, (namespace, name) => ({ apiVersion: "v1", kind: "ServiceAccount", metadata: { namespace, name } }));
   host.useStore(store, objects);
   await images.removeTemporaries();
   await images.ensureBusybox();

@@ -29,6 +29,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   kubeconfig: () => import("./verbs/kubeconfig.js"),
   dashboard: () => import("./verbs/dashboard.js"),
   token: () => import("./verbs/token.js"),
+  cluster: () => import("./verbs/cluster.js"),
   "api-resources": () => import("../cli/api-resources.js"),
 };
 
@@ -67,6 +68,7 @@ Cluster:
   kubeconfig               print a kubeconfig for kubectl
   dashboard [--port N]     the node's web view on 127.0.0.1: prints a one-time login URL, serves until interrupted
   token create [--ttl 24h] | list | delete ID   bootstrap tokens that let nodes join (printed once by create)
+  cluster up --nodes N [--etcd-members M] [--root DIR] | status | down   a whole cluster on this host (namespaces, no VMs)
   version
 
 Flags for every client verb, before or after the verb: --socket PATH (or NODELET_SOCKET), -n NAMESPACE,

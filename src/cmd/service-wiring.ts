@@ -10,7 +10,7 @@ import { NodePortAllocator } from "../controllers/node-port-allocator.js";
 import { ServiceAllocation } from "../controllers/service-allocation.js";
 import { NODE_PORT_RANGE } from "../api/service.js";
 import { DnsServer } from "../dns/dns-server.js";
-import { defaultDnsServiceIP, ensureKubeDns } from "../dns/kube-dns.js";
+import { defaultDnsServiceIP, ensureKubeDns } from "../controllers/kube-dns.js";
 import type { ClusterView } from "../dns/records.js";
 import type { BridgeNetwork } from "../network/bridge-network.js";
 import { formatCidr, formatIPv4, parseCidrSetting } from "../api/cidr.js";
@@ -46,7 +46,8 @@ export interface ServicesRuntime {
 
 /**
  * Starts the endpoints controller (unless `endpointsController` is false: a joined node, whose control plane runs
- * it), and with a bridge network the DNS server and the proxy.
+ * it), and with a bridge network the DNS server and the proxy. The all-in-one daemon publishes the kube-dns Service
+ * at its DNS server; a joined node does not (its control plane lists every node's: controllers/cluster-dns.ts).
  */
 export async function startServices(cfg: DaemonConfig, store: Store, runner: Runner, network: BridgeNetwork | undefined, log: (m: string) => void, endpointsController = true): Promise<ServicesRuntime> {
   const endpoints = endpointsController ? new EndpointsController(withFieldManager(store, "kube-controller-manager"), log) : { start: () => undefined, stop: () => undefined };
@@ -54,7 +55,7 @@ export async function startServices(cfg: DaemonConfig, store: Store, runner: Run
   if (!network) return { stop: async () => endpoints.stop() };
   const s = network.settings;
   const gateway = formatIPv4(s.gateway);
-  const dns = await startDns(cfg, store, gateway, log);
+  const dns = await startDns(cfg, store, gateway, log, endpointsController);
   const proxy = new ProxyController(
     store,
     runner,
@@ -76,7 +77,7 @@ export async function startServices(cfg: DaemonConfig, store: Store, runner: Run
 }
 
 /** The DNS server on the gateway, and the kube-dns Service pointing at it; a failure is logged, not fatal. */
-async function startDns(cfg: DaemonConfig, store: Store, gateway: string, log: (m: string) => void): Promise<DnsServer | undefined> {
+async function startDns(cfg: DaemonConfig, store: Store, gateway: string, log: (m: string) => void, publish: boolean): Promise<DnsServer | undefined> {
   const view: ClusterView = {
     service: (ns, name) => store.get<Service>("Service", ns, name),
     endpoints: (ns, name) => store.get<Endpoints>("Endpoints", ns, name),
@@ -89,10 +90,10 @@ async function startDns(cfg: DaemonConfig, store: Store, gateway: string, log: (
     await dns.stop().catch(() => undefined);
     return undefined;
   }
+  if (!publish) return dns;
   try {
     ensureKubeDns(store, clusterDnsServers(cfg)[0], gateway, 53);
   } catch (err) {
-    // A joined node's credentials may not write kube-system's Services (the Node authorizer): it serves DNS anyway.
     log(`the kube-dns Service was not published: ${String(err)}`);
   }
   return dns;

@@ -1,0 +1,116 @@
+/**
+ * `nodelet cluster up|status|down [--root DIR]`: a whole cluster on this host (src/cluster/): etcd members, a
+ * control plane and N node agents, each node in network and mount namespaces of its own on a link the cluster owns.
+ */
+import { resolve } from "node:path";
+import { boolFlag, describeFlags, flag, parseArgs, UsageError, type FlagSpec } from "../../cli/args.js";
+import { report } from "../../cli/context.js";
+import { HostRunner } from "../../sys/runner.js";
+import { readJsonState } from "../../sys/json-state.js";
+import { DEFAULT_CLUSTER_ROOT, manifestFile, MANIFEST_VERSION, type ClusterManifest } from "../cluster/plan.js";
+
+export const FLAGS: FlagSpec[] = [
+  { name: "root", value: true, help: `the cluster's directory: manifest, roots, etcd data, logs, kubeconfig (default ${DEFAULT_CLUSTER_ROOT})` },
+  { name: "nodes", value: true, help: "up: how many node agents (default 1)" },
+  { name: "etcd-members", value: true, help: "up: how many etcd members (default 1)" },
+  { name: "link-cidr", value: true, help: "up: the link's subnet (the control plane on its first address, node i on the (10+i)th); default the first 10.X.0.0/24 not routed here, X from 250 down" },
+  { name: "cluster-cidr", value: true, help: "up: every pod address in the cluster (default 10.244.0.0/16)" },
+  { name: "service-cidr", value: true, help: "up: Service cluster IPs (default 10.96.0.0/12)" },
+  { name: "output", short: "o", value: true, help: "status: json for the ClusterStatus object (default a table)" },
+  { name: "verbose", short: "v", value: false, help: "log every host command" },
+  { name: "help", short: "h", value: false },
+];
+
+const USAGE = `Usage:
+  nodelet cluster up --nodes N [--etcd-members M] [--root DIR]   build a cluster on this host; kubeconfig in DIR/kubeconfig
+  nodelet cluster status [--root DIR] [-o json]                 each member, the control plane and each node, with health
+  nodelet cluster down [--root DIR]                             stop and remove everything up made (also after a failed up)
+`;
+
+function count(p: ReturnType<typeof parseArgs>, name: string, dflt: number): number {
+  const v = flag(p, name);
+  if (v === undefined) return dflt;
+  if (!/^-?[0-9]+$/.test(v)) throw new UsageError(`--${name}: "${v}" is not a whole number`);
+  return Number(v);
+}
+
+function readManifest(root: string): ClusterManifest | undefined {
+  const m = readJsonState<ClusterManifest>(manifestFile(root), "cluster");
+  if (m && m.version !== MANIFEST_VERSION) throw new Error(`${manifestFile(root)}: manifest version ${m.version}, this nodelet reads ${MANIFEST_VERSION}`);
+  return m;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let p;
+  try {
+    p = parseArgs(argv, FLAGS);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`error: ${err.message}\n${USAGE}`);
+    return 1;
+  }
+  if (boolFlag(p, "help")) {
+    process.stdout.write(`${USAGE}\nFlags:\n${describeFlags(FLAGS)}`);
+    return 0;
+  }
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const runner = new HostRunner(undefined, boolFlag(p, "verbose") ? log : undefined);
+  const root = (flag(p, "root") ?? DEFAULT_CLUSTER_ROOT).replace(/\/+$/, "") || "/";
+  const [sub, ...extra] = p.positional;
+  try {
+    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    switch (sub) {
+      case "up": {
+        const { ClusterInputError, clusterUp, preflight } = await import("../cluster/up.js");
+        let plan;
+        try {
+          plan = await preflight({
+            root,
+            nodes: count(p, "nodes", 1),
+            etcdMembers: count(p, "etcd-members", 1),
+            linkCIDR: flag(p, "link-cidr"),
+            clusterCIDR: flag(p, "cluster-cidr") ?? "10.244.0.0/16",
+            serviceCIDR: flag(p, "service-cidr") ?? "10.96.0.0/12",
+            // The processes run this same nodelet: the script this command was started as (bin/nodelet, or the modules).
+            nodelet: { node: process.execPath, script: resolve(process.argv[1]) },
+          });
+        } catch (err) {
+          if (err instanceof ClusterInputError) throw new UsageError(err.message);
+          throw err;
+        }
+        const m = await clusterUp(runner, plan, log);
+        process.stdout.write(`cluster up: ${m.etcd.length} etcd member(s), control plane ${m.controlPlane.server}, ${m.nodes.length} node(s) Ready\nkubectl: KUBECONFIG=${m.kubeconfig} kubectl get nodes\n`);
+        return 0;
+      }
+      case "status": {
+        const output = flag(p, "output");
+        if (output !== undefined && output !== "json") throw new UsageError(`--output: "${output}" is not supported (json, or none for the table)`);
+        const m = readManifest(root);
+        if (!m) throw new UsageError(`no cluster at ${root} (${manifestFile(root)} does not exist)`);
+        const { clusterStatus, formatStatus } = await import("../cluster/status.js");
+        const s = await clusterStatus(m);
+        process.stdout.write(output === "json" ? JSON.stringify(s, null, 2) + "\n" : formatStatus(s));
+        return s.healthy ? 0 : 1;
+      }
+      case "down": {
+        const m = readManifest(root);
+        if (!m) {
+          process.stdout.write(`cluster down: no cluster at ${root}; nothing to remove\n`);
+          return 0;
+        }
+        const { clusterDown } = await import("../cluster/down.js");
+        await clusterDown(runner, m, log);
+        process.stdout.write(`cluster down: ${root} removed (processes, namespaces, link, cgroups, mounts, etcd data)\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError(sub ? `unknown subcommand "${sub}"` : "missing subcommand (up, status or down)");
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 1;
+    }
+    return report(err);
+  }
+}

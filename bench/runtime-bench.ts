@@ -288,7 +288,7 @@ export async function runtimeBench(): Promise<void> {
         for (let k = 0; k < 600 && warmCount(d) < 2; k++) await new Promise((r) => setTimeout(r, 100));
       }
     }
-    const warmStarts = traces.filter((t) => t.steps.some((s) => s.name.startsWith("hostname set in the warm sandbox"))).length;
+    const warmStarts = traces.filter((t) => t.steps.some((s) => s.name.startsWith("network: the warm sandbox's address"))).length;
     console.log(`load average before / after the starts: ${load0} / ${loadavg()} (2 cores)`);
     await deleteAll(d);
     await deleteAll(cold);

@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -30,6 +31,12 @@ static void intermediate(const struct container_spec *s, const struct container_
 	/* Already in the cgroups (fork_into_cgroups): C and everything it forks are confined and accounted from birth. */
 	if (join_namespaces(s->ns, s->nns) < 0)
 		report_start_error(err_w, 1, err_msg());
+	/* A warm sandbox was made before its pod's name was known: the pod's first container names its UTS namespace
+	 * here, in the process already in it (no process of the daemon's enters the pod for it). */
+	if (s->uts_hostname && sethostname(s->uts_hostname, strlen(s->uts_hostname)) < 0) {
+		fail_errno("sethostname %s", s->uts_hostname);
+		report_start_error(err_w, 1, err_msg());
+	}
 	mark(MARK_JOINED);
 	/* Without a pod PID namespace to join, COMMAND becomes PID 1 of a new one. */
 	if (find_ns(s, CLONE_NEWPID) == NULL && unshare(CLONE_NEWPID) < 0) {

@@ -27,7 +27,6 @@ int cmd_sandbox(int argc, char **argv);
 int cmd_spawner(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
 int cmd_pidwatch(int argc, char **argv);
-int cmd_hostname(int argc, char **argv);
 int cmd_zygote(int argc, char **argv);
 
 static int usage(void)
@@ -39,7 +38,6 @@ static int usage(void)
 			"       nodelet-shim relay   (fds 3 and 4: two connected sockets)\n"
 			"       nodelet-shim seccomp-compile IN OUT\n"
 			"       nodelet-shim pidwatch\n"
-			"       nodelet-shim hostname --uts PATH NAME\n"
 			"       nodelet-shim zygote [--cgroup DIR]...\n"
 			"(see shim/README.md)\n");
 	return 2;
@@ -83,8 +81,6 @@ int main(int argc, char **argv)
 		return cmd_seccomp_compile(argc - 1, argv + 1);
 	if (strcmp(argv[1], "pidwatch") == 0)
 		return cmd_pidwatch(argc - 1, argv + 1);
-	if (strcmp(argv[1], "hostname") == 0)
-		return cmd_hostname(argc - 1, argv + 1);
 	if (strcmp(argv[1], "zygote") == 0)
 		return cmd_zygote(argc - 1, argv + 1);
 	return usage();

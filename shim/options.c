@@ -196,6 +196,8 @@ static int parse_monitor_opt(struct container_spec *s, int argc, char **argv, in
 		s->cgroups[s->ncgroups++] = v[0];
 	else if (is_flag(argc, argv, i, "--ns", 1, &n) && n > 0)
 		return add_ns(s, v[0]) < 0 ? -1 : n;
+	else if (is_flag(argc, argv, i, "--uts-hostname", 1, &n) && n > 0)
+		s->uts_hostname = v[0];
 	else if (is_flag(argc, argv, i, "--stdin-fifo", 1, &n) && n > 0)
 		s->stdin_fifo = v[0];
 	else if (is_flag(argc, argv, i, "--control-fifo", 1, &n) && n > 0)
@@ -275,6 +277,10 @@ int parse_container_args(int argc, char **argv, struct container_spec *s)
 		return fail("--device needs --device-cgroup");
 	if (s->tty && s->log_path == NULL)
 		return fail("--tty needs --log: the terminal's output goes to the log");
+	if (s->uts_hostname && find_ns(s, CLONE_NEWUTS) == NULL)
+		return fail("--uts-hostname needs --ns uts:PATH: only a joined UTS namespace is renamed");
+	if (s->uts_hostname && (s->uts_hostname[0] == '\0' || strlen(s->uts_hostname) > 64))
+		return fail("--uts-hostname: want 1-64 bytes");
 	return take_command(&s->proc, argc, argv, i);
 }
 

@@ -60,6 +60,8 @@ struct container_spec {
 	int ncgroups;
 	struct ns_join *ns;
 	int nns;
+	/* --uts-hostname: set in the joined UTS namespace before the init runs (a warm sandbox claimed by a pod). */
+	const char *uts_hostname;
 	const char *rootfs;
 	const char *lower;    /* "a:b:c", top layer first (overlayfs order) */
 	const char *upper;

@@ -53,6 +53,8 @@ export interface LaunchInput {
   cgroupDirs: string[];
   oomFile: string;
   sandboxPid: number;
+  /** The hostname the sandbox's UTS namespace still needs (SandboxRecord.utsHostnamePending), set by this start. */
+  utsHostname?: string;
   /** An ephemeral container's targetContainerName, running as this host pid: its PID namespace is joined. */
   targetPid?: number;
   volumes: Map<string, PreparedVolume>;
@@ -86,6 +88,7 @@ export function buildContainerLaunch(input: LaunchInput): ContainerLaunch {
     oomFile: input.oomFile,
     cgroups: input.cgroupDirs,
     namespaces: sandboxNamespaces(pod, input.sandboxPid, input.targetPid),
+    ...(input.utsHostname !== undefined && !pod.spec.hostNetwork ? { utsHostname: input.utsHostname } : {}),
     rootfs: paths.rootfs,
     lowerDirs: image.lowerDirs,
     upperDir: paths.upper,

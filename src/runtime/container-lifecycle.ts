@@ -166,6 +166,7 @@ export class ContainerLifecycle {
         cgroupDirs: this.x.o.cgroups.dirs(where.cgroupPath),
         oomFile: this.x.o.cgroups.oomFile(where.cgroupPath),
         sandboxPid: where.sandbox.pid,
+        utsHostname: where.sandbox.utsHostnamePending ? where.sandbox.hostname : undefined,
         targetPid: this.targetPid(pod, c),
         volumes,
         env: { ...opts.env, hostname: where.sandbox.hostname, podIP: where.sandbox.ips[0], podIPs: where.sandbox.ips },
@@ -202,6 +203,10 @@ export class ContainerLifecycle {
       else Object.assign(record, { monitorPid, monitorStartTime, pid, pidStartTime: processStartTime(pid), startedAt: isoNow(this.x.clock), state: "running" });
       await this.x.records.saveContainer(record);
       this.exits.watchMonitor(record);
+      if (launch.utsHostname !== undefined && where.sandbox.utsHostnamePending) {
+        delete where.sandbox.utsHostnamePending;
+        await this.x.records.saveLater({ kind: "sandbox", record: where.sandbox }, this.x.o.report);
+      }
       return record;
     } catch (err) {
       if (!(err instanceof ShimError)) throw err;

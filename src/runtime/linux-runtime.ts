@@ -115,6 +115,7 @@ export class LinuxPodRuntime implements PodRuntime {
 
   async stop(): Promise<void> {
     await this.warm?.pool.drain();
+    await this.warm?.removeEmptied();
     this.exits.stop();
     if (this.zygote) this.o.runner.useForkServer?.(undefined);
     await this.zygote?.stop();

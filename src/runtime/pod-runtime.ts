@@ -34,6 +34,11 @@ export interface SandboxRecord {
   userns?: UsernsRange;
   /** A warm sandbox not claimed yet (warm-sandboxes.ts): no pod's; the runtime lists it nowhere. */
   warm?: boolean;
+  /**
+   * A claimed warm sandbox's UTS namespace still has the warm name: the next container start sets `hostname` there
+   * (shim monitor --uts-hostname, in the process that joins the pod) before its init runs; cleared once one started.
+   */
+  utsHostnamePending?: boolean;
 }
 
 export type ContainerState = "created" | "running" | "exited";

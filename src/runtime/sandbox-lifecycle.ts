@@ -137,7 +137,8 @@ export class SandboxLifecycle {
 
   /**
    * The pod's sandbox from a warm one (warm-sandboxes.ts take() moved its directory here): the lease re-keyed, the
-   * pause process moved into the pod's cgroup, the hostname set, the pod's files and volumes made — all at once.
+   * pause process moved into the pod's cgroup, the pod's files and volumes made — all at once. The hostname is set by
+   * the pod's first container start (SandboxRecord.utsHostnamePending).
    */
   private async runWarm(pod: Pod, opts: SandboxOptions, w: SandboxRecord): Promise<SandboxRecord> {
     const uid = pod.metadata.uid!;
@@ -157,7 +158,6 @@ export class SandboxLifecycle {
       }),
       this.step(uid, "volumes", () => this.volumesFor(pod)),
       this.step(uid, "/etc/hosts, hostname, resolv.conf", () => this.writePodFiles(pod, w.ips)),
-      this.step(uid, "hostname set in the warm sandbox (shim hostname)", () => warm.setHostname(uid, w, hostname)),
     ] as const);
     const sandbox: SandboxRecord = {
       podUid: uid,
@@ -174,6 +174,8 @@ export class SandboxLifecycle {
       ips: attached.ips.length ? attached.ips : w.ips,
       state: "ready",
       network: attached.state,
+      // Set by the first container's start, in the process that joins the pod (no exec of its own here).
+      utsHostnamePending: true,
     };
     await this.step(uid, "sandbox record", () => this.x.records.saveSandbox(sandbox));
     return sandbox;
@@ -194,11 +196,7 @@ export class SandboxLifecycle {
     }
   }
 
-  /**
-   * Starts making the pod's log directories on the thread pool while the sandbox is made (off the containers' start
-   * path); its span in the start trace shows it overlapping the sandbox's steps. A failure is the container start's
-   * to report (logDirs()).
-   */
+  /** Makes the pod's log directories (log-files.ts makeLogDirs). A failure is the container start's to report (logDirs()). */
   private startLogDirs(pod: Pod): void {
     const uid = pod.metadata.uid!;
     const { layout } = this.x.o;
@@ -206,7 +204,7 @@ export class SandboxLifecycle {
     const name = pod.metadata.name ?? "";
     const dirs = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => join(layout.podLogDir(ns, name, uid), c.name));
     dirs.push(dirname(layout.containerLogLink(ns, name, "c", "id")));
-    const made = this.step(uid, "log directories (while the sandbox starts)", () => makeLogDirs(dirs));
+    const made = this.step(uid, "log directories", async () => makeLogDirs(dirs));
     made.catch(() => undefined); // awaited (and reported) by the container start
     this.logDirsMade.set(uid, made);
   }

@@ -57,6 +57,8 @@ export interface ContainerLaunch extends ProcessIdentity {
   cgroups: string[];
   /** Namespaces of the sandbox to join: net, uts, ipc, and pid when the pod shares one. */
   namespaces: { type: "net" | "uts" | "ipc" | "pid" | "user"; path: string }[];
+  /** The hostname the joined UTS namespace is given before the init runs (a claimed warm sandbox's first container). */
+  utsHostname?: string;
   rootfs: string;
   lowerDirs: string[];
   upperDir: string;
@@ -95,6 +97,7 @@ function monitorSpec(l: ContainerLaunch, shown: boolean): string[] {
   a.push("--exit-file", l.exitFile, "--oom-file", l.oomFile);
   for (const cg of l.cgroups) a.push("--cgroup", cg);
   for (const ns of l.namespaces) a.push("--ns", `${ns.type}:${ns.path}`);
+  if (l.utsHostname !== undefined) a.push("--uts-hostname", l.utsHostname);
   a.push("--rootfs", l.rootfs);
   if (l.lowerDirs.length) a.push("--lower", l.lowerDirs.join(":"), "--upper", l.upperDir, "--work", l.workDir);
   if (l.readonlyRootfs) a.push("--readonly-rootfs");

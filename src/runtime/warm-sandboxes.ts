@@ -2,14 +2,14 @@
  * Warm sandboxes (`--warm-sandboxes N`): pod sandboxes made ahead — pause process, UTS/IPC/network namespaces, the
  * veth with its address and routes, the /dev/shm tmpfs — each under an id of its own, claimed by the next pod that
  * fits and renamed to it: its directory (with the shm mount in it) moved to the pod's, the lease re-keyed to the pod,
- * the pause process moved into the pod's cgroup, the hostname set in its UTS namespace. The pool's rules are in
- * warm-pool.ts. Owns each warm sandbox until a pod claims it: its directory pods/ID, its cgroup warm/podID, its
+ * the pause process moved into the pod's cgroup, the hostname set in its UTS namespace by the pod's first container
+ * start. The pool's rules are in warm-pool.ts. Owns each warm sandbox until a pod claims it: its directory pods/ID, its cgroup warm/podID, its
  * lease and veth, its pause process; its record (sandbox.json, `warm: true`) lets a restarted daemon find it and
  * adopt it into its pool when it is intact and the pool has room, or remove it, saying why (`nodelet reset`, whose
  * pool is off, removes them all: adoptOrRemove()); the orphan sweep knows its cgroup and directory.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, promises as fsp } from "node:fs";
+import { existsSync, promises as fsp, renameSync } from "node:fs";
 import type { Pod } from "../api/types.js";
 import type { NetworkAttachment, PreparedNetwork } from "../network/pod-network.js";
 import { isoNow, sleep } from "../sys/clock.js";
@@ -62,6 +62,8 @@ export class WarmSandboxes {
   readonly pool: WarmPool<SandboxRecord>;
   /** Pod starts under way (sandboxes and containers): a refill waits for none (warm-pool.ts). */
   private starts = 0;
+  /** Warm cgroups a claim emptied, removed off the start path (removeEmptied). */
+  private readonly emptied: { cgroupPath: string; owner: string }[] = [];
 
   constructor(
     private readonly x: RuntimeContext,
@@ -136,7 +138,8 @@ export class WarmSandboxes {
     const w = this.pool.take(onBroken);
     if (!w) return undefined;
     try {
-      await fsp.rename(layout.podDir(w.podUid), layout.podDir(uid));
+      // Synchronous: one rename; on the thread pool it waited for a free thread on a loaded node (up to 35 ms).
+      renameSync(layout.podDir(w.podUid), layout.podDir(uid));
     } catch (err) {
       this.pool.discard(w, `its directory could not be moved to pod ${pod.metadata.namespace}/${pod.metadata.name} (${(err as Error).message})`);
       return undefined;
@@ -150,17 +153,21 @@ export class WarmSandboxes {
     return this.x.o.network.claim!(pod, uid, w);
   }
 
-  /** Moves the pause process into the pod's cgroup (made by the caller) and removes the warm one. */
+  /**
+   * Moves the pause process into the pod's cgroup (made by the caller). The warm cgroup, empty now, is removed off
+   * the start's path: by the next refill (which waits for starts to finish) or the runtime's stop; after a crash the
+   * orphan sweep finds it (a pod cgroup no record names).
+   */
   async moveCgroup(uid: string, w: SandboxRecord, cgroupPath: string): Promise<void> {
-    const { cgroups } = this.x.o;
-    await cgroups.addProcess(`${cgroupPath}/pause`, w.pid, uid);
-    await cgroups.remove(w.cgroupPath, uid);
+    await this.x.o.cgroups.addProcess(`${cgroupPath}/pause`, w.pid, uid);
+    this.emptied.push({ cgroupPath: w.cgroupPath, owner: uid });
   }
 
-  /** Sets the pod's hostname in the claimed sandbox's UTS namespace. */
-  async setHostname(uid: string, w: SandboxRecord, hostname: string): Promise<void> {
-    if (!isSameProcess(w.pid, w.pidStartTime)) throw new Error(`the warm sandbox's pause process ${w.pid} died`);
-    await runShim(this.x.o.runner, [this.x.o.layout.shimPath, "hostname", "--uts", `/proc/${w.pid}/ns/uts`, hostname], uid);
+  /** Removes the warm cgroups claims emptied (moveCgroup); a failure is reported, the orphan sweep retries it. */
+  async removeEmptied(): Promise<void> {
+    for (const e of this.emptied.splice(0)) {
+      await this.x.o.cgroups.remove(e.cgroupPath, e.owner).catch((err: unknown) => this.x.o.report?.(`cannot remove the emptied warm cgroup ${e.cgroupPath}: ${err instanceof Error ? err.message : String(err)}`));
+    }
   }
 
   /**
@@ -177,6 +184,7 @@ export class WarmSandboxes {
 
   /** Makes one warm sandbox (the pool's make). */
   private async make(): Promise<SandboxRecord> {
+    await this.removeEmptied();
     const uid = randomUUID();
     const { runner, layout, cgroups, network } = this.x.o;
     const placeholder: Pod = { apiVersion: "v1", kind: "Pod", metadata: { name: `warm-${uid.slice(0, 8)}`, namespace: WARM_NAMESPACE, uid }, spec: { containers: [] } };

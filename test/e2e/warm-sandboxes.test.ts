@@ -53,7 +53,7 @@ describe("warm sandboxes in the daemon (privileged)", { skip }, () => {
     assert.equal((await d.cli(["exec", "warm", "--", "hostname"])).stdout, "warm\n");
     const timing = await d.cli(["explain", "pod", "warm", "--timing"]);
     assert.match(timing.stdout, /warm sandbox: claim/);
-    assert.match(timing.stdout, /hostname set in the warm sandbox/);
+    assert.match(timing.stdout, /network: the warm sandbox's address, re-keyed to the pod/);
 
     const refilled = await eventually(async () => {
       const w = warmRecords(d);

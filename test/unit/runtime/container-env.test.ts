@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { Container, Pod } from "../../../src/api/types.js";
 import { containerArgv, containerEnvironment, expandVars } from "../../../src/runtime/container-env.js";
 import { buildContainerLaunch, capabilities, DEFAULT_CAPS, type LaunchInput } from "../../../src/runtime/container-launch.js";
+import { monitorCommand } from "../../../src/runtime/shim-argv.js";
 import { parseGroup, parsePasswd } from "../../../src/images/image-user.js";
 import type { Image } from "../../../src/api/image.js";
 
@@ -112,6 +113,17 @@ test("launch: defaults are root, containerd's caps, no_new_privs, masked paths, 
   assert.ok(l.masked.includes("/proc/kcore") && l.readonly.includes("/proc/sys"));
   assert.deepEqual(l.mounts.map((m) => m.target), ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/termination-log"]);
   assert.deepEqual(l.argv, ["sh"]);
+});
+
+test("launch: a claimed warm sandbox's hostname is set by the start (--uts-hostname after --ns uts), never for hostNetwork", () => {
+  const plain = monitorCommand("/shim", buildContainerLaunch(input({ name: "c" })));
+  assert.ok(!plain.spec.includes("--uts-hostname"), "no rename unless the sandbox still needs it");
+  const spec = monitorCommand("/shim", buildContainerLaunch({ ...input({ name: "c" }), utsHostname: "web-0" })).spec;
+  const at = spec.indexOf("--uts-hostname");
+  assert.deepEqual(spec.slice(at, at + 2), ["--uts-hostname", "web-0"]);
+  assert.ok(spec.indexOf("uts:/proc/42/ns/uts") < at, "the namespace it renames is joined");
+  const host = buildContainerLaunch({ ...input({ name: "c" }, { hostNetwork: true }), utsHostname: "web-0" });
+  assert.equal(host.utsHostname, undefined, "the host's own name is never changed");
 });
 
 test("launch: securityContext user/group, runAsNonRoot, readOnlyRootFilesystem, privileged, image USER by name", () => {

@@ -10,13 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeLogDirs, prepareLog } from "../../../src/runtime/log-files.js";
 
-test("makeLogDirs makes every directory (nested, idempotent); prepareLog then only links", async () => {
+test("makeLogDirs makes every directory (nested, idempotent); prepareLog then only links", () => {
   const root = mkdtempSync(join(tmpdir(), "nodelet-logprep-"));
   try {
     const podDir = join(root, "pods", "default_p_uid");
     const dirs = [join(podDir, "init"), join(podDir, "app"), join(root, "containers")];
-    await makeLogDirs(dirs);
-    await makeLogDirs(dirs);
+    makeLogDirs(dirs);
+    makeLogDirs(dirs);
     for (const d of dirs) assert.ok(statSync(d).isDirectory(), d);
     const log = join(podDir, "app", "1.log");
     writeFileSync(log, "the previous run's\n");

@@ -24,7 +24,31 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Sends the one line the invoking process prints; newlines in messages become spaces. */
+static void put_u32(unsigned char *p, uint32_t v)
+{
+	p[0] = v & 0xff, p[1] = (v >> 8) & 0xff, p[2] = (v >> 16) & 0xff, p[3] = (v >> 24) & 0xff;
+}
+
+/* The line as a zygote reply frame (len | tag | line), written in one write: see struct monitor_reply. */
+static void reply_direct(struct monitor *m, const char *line)
+{
+	unsigned char frame[8 + ERR_MAX + 128];
+	int n = snprintf((char *)frame + 8, sizeof frame - 8, "%s", line);
+	size_t len = n < 0 ? 0 : (size_t)n >= sizeof frame - 8 ? sizeof frame - 9 : (size_t)n;
+	if (len > 3 && memcmp(frame + 8, "ok ", 3) == 0) {
+		int w = snprintf((char *)frame + 8 + len, sizeof frame - 8 - len, " zygote=%llu", (unsigned long long)m->reply.zygote_ns);
+		if (w > 0 && (size_t)w < sizeof frame - 8 - len)
+			len += (size_t)w;
+	}
+	put_u32(frame, (uint32_t)(4 + len));
+	put_u32(frame + 4, m->reply.tag);
+	write_all(m->reply.fd, frame, 8 + len);
+	close(m->reply.fd);
+	m->reply.fd = -1;
+}
+
+/* Sends the one line the invoking process prints (or, forked by the zygote, the daemon reads); newlines in messages
+ * become spaces. */
 static void report(struct monitor *m, const char *line)
 {
 	char buf[ERR_MAX + 64];
@@ -32,8 +56,14 @@ static void report(struct monitor *m, const char *line)
 	for (char *p = buf; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
-	strcat(buf, "\n");
-	write_all(m->report_fd, buf, strlen(buf));
+	if (m->reply.fd >= 0) {
+		reply_direct(m, buf);
+		/* The zygote only learns that the daemon has its answer: it sends nothing for this start. */
+		write_all(m->report_fd, "sent\n", 5);
+	} else {
+		strcat(buf, "\n");
+		write_all(m->report_fd, buf, strlen(buf));
+	}
 	if (m->report_fd != STDOUT_FILENO)
 		close(m->report_fd);
 	m->report_fd = -1;
@@ -137,9 +167,9 @@ static void finish(struct monitor *m)
 	_exit(0);
 }
 
-static void monitor_main(const struct container_spec *s, int report_fd)
+static void monitor_main(const struct container_spec *s, int report_fd, struct monitor_reply reply)
 {
-	struct monitor m = { .spec = s, .report_fd = report_fd };
+	struct monitor m = { .spec = s, .report_fd = report_fd, .reply = reply };
 	char line[ERR_MAX];
 	if (detach() < 0 || setup_signals(&m) < 0 || attach_prepare(&m) < 0 || setup_output(&m) < 0)
 		start_failed(&m);
@@ -186,7 +216,7 @@ int cmd_monitor(int argc, char **argv)
 	/* Fds the daemon leaked to us must not reach the container. */
 	close_range(3, ~0U, 0);
 	if (parse_container_args(argc, argv, &s) < 0) {
-		struct monitor m = { .spec = &s, .report_fd = STDOUT_FILENO };
+		struct monitor m = { .spec = &s, .report_fd = STDOUT_FILENO, .reply = { .fd = -1 } };
 		start_failed(&m);  /* prints the error (and writes --exit-file if it was parsed) */
 	}
 	int rp[2];
@@ -202,8 +232,23 @@ int cmd_monitor(int argc, char **argv)
 	}
 	if (m == 0) {
 		close(rp[0]);
-		monitor_main(&s, rp[1]);
+		monitor_main(&s, rp[1], (struct monitor_reply){ .fd = -1 });
 	}
 	close(rp[1]);
 	return relay_report(rp[0]);
+}
+
+void monitor_from_zygote(int argc, char **argv, int report_fd, struct monitor_reply reply)
+{
+	struct container_spec s;
+	marks_init();
+	mark(MARK_MONITOR);
+	/* Nothing of the zygote's reaches the container: only the spec (0), stdio, the report pipe and the reply stream. */
+	int keep = report_fd > reply.fd ? report_fd : reply.fd;
+	close_range((unsigned)keep + 1, ~0U, 0);
+	struct monitor m = { .spec = &s, .report_fd = report_fd, .reply = reply };
+	if (parse_container_args(argc, argv, &s) < 0)
+		start_failed(&m);
+	monitor_main(&s, report_fd, reply);
+	_exit(1);  /* monitor_main never returns */
 }

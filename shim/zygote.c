@@ -3,8 +3,12 @@
  *
  * Why: starting a container's monitor used to be a fork and an execve of the shim (through the daemon's spawner),
  * which loads the program and its libraries again for every container. The zygote is the shim already loaded and
- * waiting: for each request it forks a child that runs `nodelet-shim monitor` exactly as the exec'd one would
- * (cmd_monitor, the same parser, the same spec fd), so nothing about a monitor changes but how it began.
+ * waiting: for each request it forks a child that becomes the container's monitor M itself (monitor_from_zygote:
+ * the same parser, the same spec fd, the same monitor as an exec'd one's), so nothing about a monitor changes but how
+ * it began — and how it answers: M writes its "ok"/"error" line as a reply frame straight onto the daemon's stream
+ * (an exec'd monitor's line goes through its invoking process), then tells the zygote "sent" on its report pipe; the
+ * zygote answers for a monitor only when it died before that ("monitor exited before reporting"). M stays the
+ * zygote's child while it runs (the zygote reaps it); after the zygote it is re-parented, as an exec'd one is.
  *
  * Hardening, as the shim's own: it runs from the sealed in-memory copy of the binary (selfexe.h, main.c); it keeps
  * the shim's capabilities and sets neither no_new_privs nor a seccomp filter on itself, since its children (the
@@ -18,7 +22,8 @@
  * Protocol, on stdin/stdout, integers little-endian u32:
  *   request: len | tag | idlen | id bytes | speclen | spec bytes (NUL-terminated words, as --spec-fd reads them)
  *   reply:   len | tag | line bytes (the monitor's one "ok ..." or "error ..." line, without its newline)
- * `len` counts the bytes after itself. The first frame the zygote writes is tag 0, "ready", once it is in its
+ * `len` counts the bytes after itself. Each frame, the zygote's or a monitor's, is one write under PIPE_BUF, so
+ * frames from several processes never interleave. The first frame the zygote writes is tag 0, "ready", once it is in its
  * cgroups. A frame that breaks the bounds ends the zygote (exit 2): the stream cannot be trusted after it; the
  * daemon starts another. The zygote exits 0 when its stdin closes (the daemon went away); monitors keep running.
  */
@@ -50,11 +55,9 @@
 
 struct zjob {
 	uint32_t tag;
-	pid_t pid;          /* the forked `monitor` process P; 0 once reaped */
-	int report;         /* read end of P's stdout; -1 once the line was sent */
+	int report;         /* read end of the monitor's report pipe; -1 once it said "sent" or its error was sent */
 	char line[ERR_MAX + 512];
 	size_t len;
-	uint64_t forked_at;  /* CLOCK_MONOTONIC ns just before the fork: the `zygote` mark of an "ok" line */
 };
 
 static struct zjob jobs[MAX_JOBS];
@@ -70,12 +73,17 @@ static void put_u32(unsigned char *p, uint32_t v)
 	p[0] = v & 0xff, p[1] = (v >> 8) & 0xff, p[2] = (v >> 16) & 0xff, p[3] = (v >> 24) & 0xff;
 }
 
+/* One write per frame: the monitors write theirs on the same stream (struct monitor_reply), and frames must not
+ * interleave. Every frame is far under PIPE_BUF. */
 static void send_reply(uint32_t tag, const char *line, size_t n)
 {
-	unsigned char head[8];
-	put_u32(head, (uint32_t)(4 + n));
-	put_u32(head + 4, tag);
-	if (write_all(STDOUT_FILENO, head, sizeof head) < 0 || write_all(STDOUT_FILENO, line, n) < 0)
+	unsigned char frame[8 + ERR_MAX + 512];
+	if (n > sizeof frame - 8)
+		n = sizeof frame - 8;
+	put_u32(frame, (uint32_t)(4 + n));
+	put_u32(frame + 4, tag);
+	memcpy(frame + 8, line, n);
+	if (write_all(STDOUT_FILENO, frame, 8 + n) < 0)
 		_exit(0);  /* the daemon is gone */
 }
 
@@ -98,8 +106,13 @@ static bool valid_id(const unsigned char *p, uint32_t n)
 	return true;
 }
 
-/* In P: the spec on fd 0 (a memfd, read to EOF by spec_fd.c), the report pipe on fd 1, then the monitor's mode. */
-static void child_monitor(const char *id, const unsigned char *spec, size_t speclen, int report_w)
+/* Where the forked monitor keeps the report pipe and the reply stream (above stdio, which it points at /dev/null). */
+#define CHILD_REPORT_FD 3
+#define CHILD_REPLY_FD 4
+
+/* In the child, which becomes the monitor M itself: the spec on fd 0 (a memfd, read to EOF by spec_fd.c), the
+ * report pipe and the daemon's reply stream (monitor.h struct monitor_reply) above stdio, then the monitor. */
+static void child_monitor(const char *id, const unsigned char *spec, size_t speclen, int report_w, uint32_t tag, uint64_t forked_at)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -107,17 +120,14 @@ static void child_monitor(const char *id, const unsigned char *spec, size_t spec
 	signal(SIGPIPE, SIG_DFL);
 	int mfd = memfd_create("spec", MFD_CLOEXEC);
 	if (mfd < 0 || write_all(mfd, spec, speclen) < 0 || lseek(mfd, 0, SEEK_SET) < 0 || dup2(mfd, STDIN_FILENO) < 0 ||
-	    dup2(report_w, STDOUT_FILENO) < 0) {
+	    dup3(STDOUT_FILENO, CHILD_REPLY_FD, O_CLOEXEC) < 0 || dup3(report_w, CHILD_REPORT_FD, O_CLOEXEC) < 0) {
 		dprintf(report_w, "error zygote: pass the spec to the monitor: %s\n", strerror(errno));
 		_exit(1);
 	}
 	char *argv[] = { "monitor", "--id", (char *)id, "--spec-fd", "0", NULL };
 	/* What ps shows, as for an exec'd monitor (the zygote's own command line, with its --cgroup dirs, has room). */
 	title_set_args((const char *const *)argv);
-	/* cmd_monitor closes every fd above 2 (the zygote's own, the memfd's first number) before anything else. */
-	int rc = cmd_monitor(5, argv);
-	fflush(stdout);
-	_exit(rc);
+	monitor_from_zygote(5, argv, CHILD_REPORT_FD, (struct monitor_reply){ .fd = CHILD_REPLY_FD, .tag = tag, .zygote_ns = forked_at });
 }
 
 static void start(uint32_t tag, const unsigned char *p, size_t len)
@@ -146,15 +156,14 @@ static void start(uint32_t tag, const unsigned char *p, size_t len)
 		close(rp[1]);
 		return reply_error(tag, "zygote: fork failed");
 	}
+	uint64_t forked_at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	if (pid == 0) {
 		close(rp[0]);
-		child_monitor(id, p + 4, speclen, rp[1]);
+		child_monitor(id, p + 4, speclen, rp[1], tag, forked_at);
 	}
 	close(rp[1]);
 	fcntl(rp[0], F_SETFL, O_NONBLOCK);
-	jobs[njobs++] = (struct zjob){
-		.tag = tag, .pid = pid, .report = rp[0], .forked_at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
-	};
+	jobs[njobs++] = (struct zjob){ .tag = tag, .report = rp[0] };
 }
 
 /* Reads what P wrote; sends the line once it is whole (or what there is at EOF). */
@@ -173,12 +182,9 @@ static void pump(struct zjob *j)
 			continue;
 		if (nl != NULL)
 			j->len = (size_t)(nl - j->line);
-		if (j->len > 3 && memcmp(j->line, "ok ", 3) == 0) {
-			int w = snprintf(j->line + j->len, sizeof j->line - j->len, " zygote=%llu", (unsigned long long)j->forked_at);
-			if (w > 0 && (size_t)w < sizeof j->line - j->len)
-				j->len += (size_t)w;
-		}
-		if (j->len == 0)
+		if (j->len == 4 && memcmp(j->line, "sent", 4) == 0)
+			;  /* the monitor answered the daemon itself */
+		else if (j->len == 0)
 			reply_error(j->tag, "monitor exited before reporting");
 		else
 			send_reply(j->tag, j->line, j->len);
@@ -188,20 +194,19 @@ static void pump(struct zjob *j)
 	}
 }
 
+/* The monitors are the zygote's children for as long as they run: each is reaped when its container is done. */
 static void reap(void)
 {
-	pid_t pid;
 	int st;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		for (int i = 0; i < njobs; i++)
-			if (jobs[i].pid == pid)
-				jobs[i].pid = 0;
+	while (waitpid(-1, &st, WNOHANG) > 0)
+		;
 }
 
+/* A start is the zygote's business until its monitor answered (or died before it): then its job goes. */
 static void drop_finished(void)
 {
 	for (int i = 0; i < njobs;)
-		if (jobs[i].pid == 0 && jobs[i].report < 0)
+		if (jobs[i].report < 0)
 			jobs[i] = jobs[--njobs];
 		else
 			i++;

@@ -45,6 +45,7 @@ import { storageClassStrategy } from "./storage-class.js";
 import type { KindStrategy } from "./strategy.js";
 import { assertDecodable, decodeNulls } from "./type-check.js";
 import type { KubeObject, ObjectMeta, Pod } from "./types.js";
+import { rfc3339 } from "./time.js";
 
 export interface AdmissionContext {
   /** This node's name: pods are bound to it (spec.nodeName) on create. */
@@ -176,7 +177,7 @@ export function admitUpdate<T extends KubeObject>(obj: T, old: T, ctx: Admission
   setNamespace(meta, info, old.metadata?.namespace);
   carryOverMetadata(meta, old.metadata ?? {});
   if (info.kind === "CertificateSigningRequest" && (ctx.subresource === "status" || ctx.subresource === "approval")) {
-    const now = new Date(ctx.now ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const now = rfc3339(ctx.now ?? Date.now());
     const { csr, errors } = prepareCsrSubresourceUpdate(out as unknown as CertificateSigningRequest, old as unknown as CertificateSigningRequest, ctx.subresource, now);
     if (errors.length) fail(info.kind, csr, errors);
     return csr as unknown as T;

@@ -9,6 +9,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { Secret } from "./types.js";
+import { rfc3339 } from "./time.js";
 
 export const BOOTSTRAP_TOKEN_SECRET_TYPE = "bootstrap.kubernetes.io/token";
 export const BOOTSTRAP_TOKEN_NAMESPACE = "kube-system";
@@ -86,7 +87,7 @@ export function bootstrapTokenSecret(o: NewTokenOptions): Secret {
   if (!Number.isFinite(o.ttlMs) || o.ttlMs < 0) throw new TokenOptionError("--ttl must be a duration of 0 or more (0: never expires)");
   const str: Record<string, string> = { "token-id": parsed.id, "token-secret": parsed.secret };
   if (o.description) str.description = o.description;
-  if (o.ttlMs > 0) str.expiration = new Date(o.now + o.ttlMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (o.ttlMs > 0) str.expiration = rfc3339(o.now + o.ttlMs);
   for (const u of usages) str[`usage-bootstrap-${u}`] = "true";
   if (groups.length) str["auth-extra-groups"] = groups.join(",");
   const data: Record<string, string> = {};

@@ -14,6 +14,7 @@ import type { Store } from "../store/store.js";
 import type { Authenticator, AuthResult, Credentials } from "./authenticator.js";
 import { keyId, looksLikeJwt, peekClaims, signJwt, verifyJwt, type Claims } from "./jwt.js";
 import { serviceAccountGroups, serviceAccountUsername } from "./user.js";
+import { rfc3339 } from "../api/time.js";
 
 export const DEFAULT_ISSUER = "https://kubernetes.default.svc.cluster.local";
 /** Clock skew tolerated on exp and nbf (upstream's leeway). */
@@ -78,7 +79,7 @@ export class ServiceAccountTokens implements Authenticator {
       nbf: iat,
       sub: serviceAccountUsername(ns, sa.metadata.name ?? ""),
     };
-    return { token: signJwt(claims, this.opts.privateKey, this.kid), expirationTimestamp: new Date(exp * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") };
+    return { token: signJwt(claims, this.opts.privateKey, this.kid), expirationTimestamp: rfc3339(exp * 1000) };
   }
 
   authenticate(creds: Credentials): AuthResult {

@@ -14,6 +14,7 @@
  * (it replaced a map keyed by pod uid that grew by one entry per distinct event). Pure apart from the clock.
  */
 import type { Event } from "../api/types.js";
+import { rfc3339 } from "../api/time.js";
 
 export const MAX_LRU_ENTRIES = 4096;
 export const AGGREGATE_MAX_EVENTS = 10;
@@ -143,7 +144,7 @@ export class EventCorrelator {
     if (record.messages.size < AGGREGATE_MAX_EVENTS) return { event: ev, key: eventKey(ev) };
     // Keep the set at its maximum: any one message goes (sets.String.PopAny).
     record.messages.delete(record.messages.values().next().value as string);
-    const stamp = new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const stamp = rfc3339(now);
     const combined: Event = {
       ...ev,
       metadata: { name: `${ev.involvedObject.name}.${(BigInt(now) * 1_000_000n).toString(16)}`, namespace: ev.metadata.namespace },

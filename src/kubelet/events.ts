@@ -10,6 +10,7 @@ import { nextTurnPass } from "../store/next-turn.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "./clock.js";
 import { EventCorrelator, TokenBucket } from "./event-correlator.js";
+import { rfc3339 } from "../api/time.js";
 
 export type EventType = "Normal" | "Warning";
 
@@ -92,7 +93,7 @@ export class EventRecorder {
 
   private makeEvent(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath: string | undefined, component: string): Event {
     const md = obj.metadata;
-    const now = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const now = rfc3339(this.clock.now());
     return {
       apiVersion: "v1",
       kind: "Event",

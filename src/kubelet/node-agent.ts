@@ -34,7 +34,7 @@ import type { PodUsage, PressureCondition } from "./eviction.js";
 import { EvictionManager } from "./eviction-manager.js";
 import type { Observations, Threshold } from "./node-pressure.js";
 import type { NodeReclaimers } from "./node-reclaim.js";
-import { rfc3339 } from "./status-writer.js";
+import { rfc3339 } from "../api/time.js";
 import type { Registry } from "../metrics/registry.js";
 import { PodStartTracker, registerKubeletMetrics } from "./kubelet-metrics.js";
 

@@ -8,7 +8,7 @@ import type { Store } from "../store/store.js";
 import type { PressureCondition } from "./eviction.js";
 import type { Allocatable } from "./node-admission.js";
 import { allocatable, buildNode, type NodeFacts, type NodeSettings } from "./node-status.js";
-import { rfc3339 } from "./status-writer.js";
+import { rfc3339 } from "../api/time.js";
 
 export interface HeartbeatOptions {
   store: Store;

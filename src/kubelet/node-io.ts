@@ -15,6 +15,7 @@ import type { Runner } from "../sys/runner.js";
 import { attachSession } from "./attach-session.js";
 import { MetricsSampler } from "./metrics-sampler.js";
 import { runtimeUid } from "./pod-objects.js";
+import { rfc3339 } from "../api/time.js";
 
 export class NodeIO implements PodIO {
   private readonly sampler: MetricsSampler;
@@ -110,7 +111,7 @@ export class NodeIO implements PodIO {
       apiVersion: "metrics.k8s.io/v1beta1",
       kind: "PodMetrics",
       metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, labels: pod.metadata.labels, creationTimestamp: isoNow(this.clock) },
-      timestamp: isoNow(this.clock).replace(/\.\d{3}Z$/, "Z"),
+      timestamp: rfc3339(this.clock.now()),
       window: `${Math.round(this.sampler.windowMs / 1000)}s`,
       containers,
     };

@@ -7,6 +7,7 @@ import { ApiError } from "../api/errors.js";
 import { holdForFinalizers } from "../api/finalizers.js";
 import type { Pod } from "../api/types.js";
 import type { Store } from "../store/store.js";
+import { rfc3339 } from "../api/time.js";
 
 /** kubetypes.ConfigMirrorAnnotationKey: marks a mirror pod; its value is the static pod's hash (its uid here). */
 export const MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
@@ -46,7 +47,7 @@ export class StorePodObjects implements PodObjects {
     try {
       // As the API answers the kubelet's final DELETE: a pod with finalizers (a Job's, until it counted the pod)
       // stays, marked with no grace left, and goes when its last finalizer is removed.
-      const hold = holdForFinalizers(target, new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z"));
+      const hold = holdForFinalizers(target, rfc3339(this.now()));
       if (hold.held) {
         if (hold.marked) this.store.update(hold.marked, { resourceVersion: target.metadata.resourceVersion });
         return;

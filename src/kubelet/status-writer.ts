@@ -13,6 +13,7 @@ import type { ObservedContainer } from "./plan.js";
 import { generatePodStatus, type StatusInput } from "./pod-status.js";
 import type { PodObjects } from "./pod-objects.js";
 import type { ProbeState, ProbeView } from "./probe-state.js";
+import { rfc3339 } from "../api/time.js";
 
 export interface StatusWriterDeps {
   store: Store;
@@ -57,10 +58,6 @@ export function runningInstances(pod: Pod, records: ContainerRecord[]): { spec: 
     if (spec) out.push({ spec, id: c.id, startedAt: Date.parse(c.startedAt ?? c.createdAt), init: c.init });
   }
   return out;
-}
-
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 export class StatusWriter {

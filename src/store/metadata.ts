@@ -5,10 +5,8 @@
 import { randomUUID, randomInt } from "node:crypto";
 import type { KubeObject } from "../api/types.js";
 
-/** RFC 3339 with second precision, as metav1.Time marshals: `2026-11-27T04:19:27Z`. */
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, "Z");
-}
+/** metav1.Time formatting lives in api/time.ts; the store's writers and the API handlers import it from here too. */
+export { rfc3339 } from "../api/time.js";
 
 export function newUid(): string {
   return randomUUID();

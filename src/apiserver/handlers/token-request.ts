@@ -10,6 +10,7 @@ import type { Pod } from "../../api/types.js";
 import { sendObject } from "../http.js";
 import { decodeBody } from "./body.js";
 import { loadObject, type Call } from "./common.js";
+import { rfc3339 } from "../../api/time.js";
 
 export async function requestToken(call: Call): Promise<void> {
   if (call.req.method !== "POST") throw new ApiError("MethodNotAllowed", "the server does not allow this method on the requested resource");
@@ -27,7 +28,7 @@ export async function requestToken(call: Call): Promise<void> {
   const secs = tr.spec.expirationSeconds ?? DEFAULT_TOKEN_SECONDS;
   const issued = call.ctx.tokens.issue({ serviceAccount: sa, audiences: tr.spec.audiences, expirationSeconds: secs, pod });
   const ns = sa.metadata.namespace;
-  tr.metadata = { name: sa.metadata.name, namespace: ns, creationTimestamp: new Date(call.ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z") };
+  tr.metadata = { name: sa.metadata.name, namespace: ns, creationTimestamp: rfc3339(call.ctx.now()) };
   tr.spec = { ...tr.spec, audiences: tr.spec.audiences?.length ? tr.spec.audiences : call.ctx.tokens.audiences, expirationSeconds: secs };
   tr.status = issued;
   sendObject(call.res, 201, tr);

@@ -18,6 +18,7 @@ import {
   TokenOptionError,
 } from "../../api/bootstrap-token.js";
 import { parseGoDuration } from "../../kubelet/node-pressure.js";
+import { rfc3339 } from "../../api/time.js";
 
 export const FLAGS: FlagSpec[] = [
   ...PRE_VERB_FLAGS,
@@ -105,7 +106,7 @@ export function formatTokenList(secrets: Secret[], now: number): string {
     const t = summarizeTokenSecret(s);
     if (!t) continue;
     const ttl = t.expires === null ? "<forever>" : Number.isNaN(t.expires) ? "<invalid>" : t.expires <= now ? "<invalid>" : humanDuration(t.expires - now);
-    const expires = t.expires === null ? "<never>" : Number.isNaN(t.expires) ? "<invalid>" : new Date(t.expires).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const expires = t.expires === null ? "<never>" : Number.isNaN(t.expires) ? "<invalid>" : rfc3339(t.expires);
     rows.push([t.token, ttl, expires, t.usages.join(",") || "<none>", t.description || "<none>", t.groups.join(",") || "<none>"]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

@@ -15,6 +15,7 @@ import { splitKey, type Informer } from "../foundation/informer.js";
 import { OwnerController } from "../foundation/owner-controller.js";
 import { controllerRef } from "../workload/pods.js";
 import { decideSchedule, historyToDelete, jobFromTemplate, jobRef, reconcileActive, type CronEvent } from "./reconcile.js";
+import { rfc3339 } from "../../api/time.js";
 
 /** A CronJob as the skeleton's owner type: it selects no dependents by labels (its Jobs are found by controllerRef). */
 type CronJobOwner = CronJob & { spec: { selector?: undefined } };
@@ -81,7 +82,7 @@ export class CronJobController extends OwnerController<CronJobOwner> {
           if (started.error) failure = started.error;
           else {
             if (started.ref && !active.some((a) => a.uid === started.ref?.uid)) active = [...active, started.ref];
-            status = { ...status, active: active.length ? active : undefined, lastScheduleTime: new Date(decision.scheduled).toISOString().replace(/\.\d{3}Z$/, "Z") };
+            status = { ...status, active: active.length ? active : undefined, lastScheduleTime: rfc3339(decision.scheduled) };
           }
         }
       }

@@ -8,6 +8,7 @@
 import type { CronJob, Job } from "../../api/batch-types.js";
 import type { ObjectReference } from "../../api/types.js";
 import { CronParseError, isTimeZone, nextCron, parseCron, rfc3339In, type CronSchedule } from "../../api/cron.js";
+import { parseTime, rfc3339 } from "../../api/time.js";
 import { newControllerRef } from "../workload/pods.js";
 import { finishedCondition } from "../job/reconcile.js";
 
@@ -21,15 +22,6 @@ export interface CronEvent {
   type: "Normal" | "Warning";
   reason: string;
   message: string;
-}
-
-function time(ts: string | undefined): number | undefined {
-  const t = ts ? Date.parse(ts) : NaN;
-  return Number.isFinite(t) ? t : undefined;
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** RFC 1123 with a numeric zone, in UTC, as the MissSchedule event prints the time. */
@@ -80,7 +72,7 @@ export function reconcileActive(cj: CronJob, jobs: Job[]): ActiveResult {
       events.push({ type: "Normal", reason: "SawCompletedJob", message: `Saw completed job: ${j.metadata.name}, condition: ${finished.type}` });
     } else if (succeeded(j)) {
       const done = j.status?.completionTime;
-      if (done && (!lastSuccessfulTime || (time(done) ?? 0) > (time(lastSuccessfulTime) ?? 0))) lastSuccessfulTime = done;
+      if (done && (!lastSuccessfulTime || (parseTime(done) ?? 0) > (parseTime(lastSuccessfulTime) ?? 0))) lastSuccessfulTime = done;
     }
   }
   const uids = new Set(jobs.map((j) => j.metadata.uid));
@@ -96,7 +88,7 @@ export type Missed = "none" | "few" | "many";
  * estimated from the interval between the next two start times, as upstream does.
  */
 export function mostRecentScheduleTime(cj: CronJob, sched: CronSchedule, now: number, tz: string | undefined, withDeadline: boolean): { earliest: number; recent?: number; missed: Missed } {
-  let earliest = time(cj.status?.lastScheduleTime) ?? time(cj.metadata.creationTimestamp) ?? now;
+  let earliest = parseTime(cj.status?.lastScheduleTime) ?? parseTime(cj.metadata.creationTimestamp) ?? now;
   const sds = cj.spec.startingDeadlineSeconds;
   if (withDeadline && sds !== undefined && sds !== null) earliest = Math.max(earliest, now - sds * 1000);
   const t1 = nextCron(sched, earliest, tz);
@@ -162,7 +154,7 @@ export function decideSchedule(cj: CronJob, now: number): ScheduleDecision {
     return { kind: "skip", events, requeueAfterMs: next(cj) };
   }
   const active = cj.status?.active ?? [];
-  if (active.some((a) => a.name === jobName(cj, scheduled)) || time(cj.status?.lastScheduleTime) === scheduled) {
+  if (active.some((a) => a.name === jobName(cj, scheduled)) || parseTime(cj.status?.lastScheduleTime) === scheduled) {
     return { kind: "skip", events, requeueAfterMs: next(cj) };
   }
   if (cj.spec.concurrencyPolicy === "Forbid" && active.length > 0) {
@@ -193,8 +185,8 @@ export function jobFromTemplate(cj: CronJob, scheduled: number): Job {
 
 /** byJobStartTime: started before not started, earlier first, then by name. */
 function compareStart(a: Job, b: Job): number {
-  const sa = time(a.status?.startTime);
-  const sb = time(b.status?.startTime);
+  const sa = parseTime(a.status?.startTime);
+  const sb = parseTime(b.status?.startTime);
   if (sa === undefined && sb !== undefined) return 1;
   if (sa !== undefined && sb === undefined) return -1;
   if (sa === sb || sa === undefined || sb === undefined) return (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");

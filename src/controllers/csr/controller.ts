@@ -13,6 +13,7 @@ import { issueCertificate, type ParsedCsr } from "../../api/x509.js";
 import { nextTurnPass } from "../../store/next-turn.js";
 import type { Store } from "../../store/store.js";
 import { autoApproval, isPending, signerValidationError, validity, wantsSigning } from "./policy.js";
+import { rfc3339 } from "../../api/time.js";
 
 /** A SubjectAccessReview: may this user create certificatesigningrequests/SUBRESOURCE (certificates.k8s.io)? */
 export interface CsrAccessReview {
@@ -117,6 +118,6 @@ export class CsrController {
   }
 
   private rfc3339(): string {
-    return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return rfc3339(this.now());
   }
 }

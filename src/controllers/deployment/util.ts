@@ -11,6 +11,7 @@
  */
 import type { AppsCondition, Deployment, IntOrPercent, PodTemplateSpec, ReplicaSet } from "../../api/apps-types.js";
 import { clone, deepEqual } from "../../api/json.js";
+import { rfc3339 } from "../../api/time.js";
 
 export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
@@ -149,7 +150,7 @@ export function condition(status: { conditions?: AppsCondition[] } | undefined, 
 }
 
 export function newCondition(type: string, status: AppsCondition["status"], reason: string, message: string, now: number): AppsCondition {
-  const t = new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const t = rfc3339(now);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }
 

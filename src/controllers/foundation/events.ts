@@ -7,6 +7,7 @@
 import type { ObjectWriter } from "../../api/object-api.js";
 import type { Event, KubeObject } from "../../api/types.js";
 import type { Clock } from "./clock.js";
+import { rfc3339 } from "../../api/time.js";
 
 const AGGREGATE_WINDOW_MS = 10 * 60 * 1000;
 const MAX_REMEMBERED = 4096;
@@ -29,7 +30,7 @@ export class EventRecorder {
     const m = obj.metadata;
     const namespace = m.namespace || "default";
     const now = this.clock.now();
-    const stamp = new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const stamp = rfc3339(now);
     const id = `${m.uid}\u0000${type}\u0000${reason}\u0000${message}`;
     const prev = this.recent.get(id);
     try {

@@ -7,6 +7,7 @@
  */
 import type { Job, JobCondition, JobStatus, PodFailurePolicyRule } from "../../api/batch-types.js";
 import type { Pod } from "../../api/types.js";
+import { parseTime, rfc3339 } from "../../api/time.js";
 import { compareForDeletion } from "../replicaset/reconcile.js";
 import { isPodReady } from "../workload/pods.js";
 import { formatIntervals, parseIntervals, podIndex } from "./indexes.js";
@@ -49,15 +50,6 @@ export interface JobPlan {
   removeFinalizers: Pod[];
 }
 
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-function time(ts: string | undefined): number | undefined {
-  const t = ts ? Date.parse(ts) : NaN;
-  return Number.isFinite(t) ? t : undefined;
-}
-
 export function condition(job: Job, type: string): JobCondition | undefined {
   return job.status?.conditions?.find((c) => c.type === type && c.status === "True");
 }
@@ -72,10 +64,10 @@ export function finishedCondition(job: Job): JobCondition | undefined {
 export function finishedTime(pod: Pod, now: number): number {
   let latest: number | undefined;
   for (const c of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
-    const t = time(c.state?.terminated?.finishedAt);
+    const t = parseTime(c.state?.terminated?.finishedAt);
     if (t !== undefined && (latest === undefined || t > latest)) latest = t;
   }
-  return latest ?? time(pod.metadata.deletionTimestamp ?? undefined) ?? time(pod.status?.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime) ?? now;
+  return latest ?? parseTime(pod.metadata.deletionTimestamp ?? undefined) ?? parseTime(pod.status?.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime) ?? now;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -268,7 +260,7 @@ export function planJob(job: Job, pods: Pod[], now: number, manage = true, remov
   if (finished) {
     const ttl = spec.ttlSecondsAfterFinished;
     if (ttl !== undefined && ttl !== null) {
-      const at = (time(job.status?.completionTime) ?? time(finished.lastTransitionTime) ?? now) + ttl * 1000;
+      const at = (parseTime(job.status?.completionTime) ?? parseTime(finished.lastTransitionTime) ?? now) + ttl * 1000;
       if (now >= at) plan.deleteJob = true;
       else plan.requeueAfterMs = at - now;
     }
@@ -305,7 +297,7 @@ export function planJob(job: Job, pods: Pod[], now: number, manage = true, remov
     if (c.failJob !== undefined) failure = { reason: "PodFailurePolicy", message: c.failJob };
     else if (failed > (spec.backoffLimit ?? 6) || pastBackoffLimitOnFailure(job, active)) failure = REASONS.backoffLimit;
     else if (!suspended && spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null && status.startTime) {
-      if (now - (time(status.startTime) ?? now) >= spec.activeDeadlineSeconds * 1000) failure = REASONS.deadline;
+      if (now - (parseTime(status.startTime) ?? now) >= spec.activeDeadlineSeconds * 1000) failure = REASONS.deadline;
     }
     const met = indexed ? succeeded >= (completions ?? 0) : completions !== undefined && completions !== null ? succeeded >= completions : succeeded > 0 && active.length === 0;
     if (failure) {
@@ -345,7 +337,7 @@ export function planJob(job: Job, pods: Pod[], now: number, manage = true, remov
     if (manage) manageActive(job, plan, c, active, succeeded, completedIndexes, now);
     // The deadline is looked at again when it passes.
     const ads = spec.activeDeadlineSeconds;
-    if (ads !== undefined && ads !== null && status.startTime) requeueAt(plan, (time(status.startTime) ?? now) + ads * 1000 - now);
+    if (ads !== undefined && ads !== null && status.startTime) requeueAt(plan, (parseTime(status.startTime) ?? now) + ads * 1000 - now);
   }
 
   const deleting = new Set(plan.delete);

@@ -23,6 +23,7 @@ import { gracePeriodOf, observeHealth, readyCondition, unknownConditions, type N
 import { hasTaint, noExecuteFor, noScheduleTaintDiff, NOT_READY_NO_EXECUTE, swapTaints, UNREACHABLE_NO_EXECUTE } from "./taints.js";
 import { RateLimitedTimedQueue } from "./timed-queue.js";
 import { computeZoneState, disruptionStep, EXCLUDE_DISRUPTION_LABEL, zoneKey, zoneQps, type EvictionRates, type ZoneState } from "./zones.js";
+import { rfc3339 } from "../../api/time.js";
 
 export const NODE_LIFECYCLE_CONTROLLER = "node-lifecycle-controller";
 const TAINT_PASS_MS = 100;
@@ -46,7 +47,6 @@ export const DEFAULT_NODE_LIFECYCLE: NodeLifecycleSettings = {
   unhealthyZoneThreshold: 0.55,
 };
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export class NodeLifecycleController implements Controller {
   readonly name = NODE_LIFECYCLE_CONTROLLER;
@@ -139,7 +139,7 @@ export class NodeLifecycleController implements Controller {
     const health = observeHealth(this.health.get(name), node, this.leases.get(NODE_LEASE_NAMESPACE, name), now);
     this.health.set(name, health);
     const grace = gracePeriodOf(node, this.settings.monitorGraceMs, this.settings.startupGraceMs);
-    const conditions = unknownConditions(node, health, now, grace, iso(now));
+    const conditions = unknownConditions(node, health, now, grace, rfc3339(now));
     if (!conditions) return { observed, current: readyCondition(node) };
     const updated: Node = { ...node, status: { ...node.status, conditions } };
     const current = readyCondition(updated);
@@ -233,7 +233,7 @@ export class NodeLifecycleController implements Controller {
 
   /** MarkPodsNotReady: the node's pods' Ready condition False. */
   private markPodsNotReady(nodeName: string): void {
-    const now = iso(this.ctx.clock.now());
+    const now = rfc3339(this.ctx.clock.now());
     for (const pod of this.pods.list().filter((p) => p.spec?.nodeName === nodeName)) {
       const conditions = pod.status?.conditions ?? [];
       const ready = conditions.find((c) => c.type === "Ready");
@@ -262,7 +262,7 @@ export class NodeLifecycleController implements Controller {
     for (let attempt = 0; attempt < 2; attempt++) {
       const node = attempt === 0 ? this.nodes.get("", name) : this.ctx.api.get<Node>("Node", "", name);
       if (!node) return true;
-      const taints = swapTaints(node, add, remove, iso(this.ctx.clock.now()));
+      const taints = swapTaints(node, add, remove, rfc3339(this.ctx.clock.now()));
       if (!taints) return true;
       try {
         // No taint left: the field goes, as upstream's empty list is left out of the JSON.

@@ -14,6 +14,7 @@ import type { EventRecorder } from "../foundation/events.js";
 import type { Informer } from "../foundation/informer.js";
 import { evictionPlan } from "./eviction-plan.js";
 import { taintsOf } from "./taints.js";
+import { rfc3339 } from "../../api/time.js";
 
 export const TAINT_EVICTION_CONTROLLER = "taint-eviction-controller";
 
@@ -130,7 +131,7 @@ export class TaintEvictionController implements Controller {
     const want: PodCondition = { type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint" };
     const old = conditions.find((c) => c.type === "DisruptionTarget");
     if (old && old.status === want.status && old.reason === want.reason && old.message === want.message) return;
-    const cond = { ...want, lastTransitionTime: new Date(this.ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z") };
+    const cond = { ...want, lastTransitionTime: rfc3339(this.ctx.clock.now()) };
     this.ctx.api.updateStatus<Pod>({ ...pod, status: { ...pod.status, conditions: [...conditions.filter((c) => c.type !== "DisruptionTarget"), cond] } });
   }
 }

@@ -12,6 +12,7 @@ import type { Store } from "../../store/store.js";
 import { ANN_PROVISIONED_BY, requestBytes } from "../../api/pv-matching.js";
 import type { BinderClock, VolumeProvisioner } from "./provisioner.js";
 import { provisionedVolume, reconcile, type BinderChange } from "./reconcile.js";
+import { rfc3339 } from "../../api/time.js";
 
 export interface EventSink {
   record(obj: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void;
@@ -82,7 +83,7 @@ export class PvBinder {
       provisioner: this.o.provisioner.name,
       nodeName: this.o.nodeName,
       busy: new Set([...this.busy, ...this.failedAt.keys()]),
-      now: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      now: rfc3339(now),
     });
     for (const ch of changes) {
       try {
@@ -207,7 +208,7 @@ export class PvBinder {
     if (pv && pv.spec.capacity?.["storage"] !== storage) store.update({ ...pv, spec: { ...pv.spec, capacity: { ...pv.spec.capacity, storage } } });
     const cur = store.get<PersistentVolumeClaim>("PersistentVolumeClaim", claim.metadata.namespace ?? "", claim.metadata.name ?? "");
     if (!cur) return;
-    const now = new Date(this.o.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const now = rfc3339(this.o.clock.now());
     const conditions = (cur.status?.conditions ?? []).filter((c) => !CLAIM_RESIZE_CONDITIONS.has(c.type));
     if (done) {
       store.update({ ...cur, status: { ...cur.status, capacity: { ...cur.status?.capacity, storage }, allocatedResources: { storage }, conditions: conditions.length ? conditions : undefined } }, { subresource: "status" });

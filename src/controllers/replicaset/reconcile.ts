@@ -6,6 +6,7 @@
 import type { ReplicaSet, ReplicaSetStatus, AppsCondition } from "../../api/apps-types.js";
 import type { Pod } from "../../api/types.js";
 import { isPodAvailable, isPodReady, readyCondition } from "../workload/pods.js";
+import { rfc3339 } from "../../api/time.js";
 
 /** At most this many pods are created or deleted in one sync (BurstReplicas). */
 export const BURST_REPLICAS = 500;
@@ -81,7 +82,7 @@ export function replicaSetStatus(rs: ReplicaSet, active: Pod[], now: number, man
   if (manageError) {
     conditions = [
       ...others,
-      existing ?? { type: "ReplicaFailure", status: "True", lastTransitionTime: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"), reason: manageError.reason, message: manageError.message },
+      existing ?? { type: "ReplicaFailure", status: "True", lastTransitionTime: rfc3339(now), reason: manageError.reason, message: manageError.message },
     ];
   }
   if (conditions.length) status.conditions = conditions;

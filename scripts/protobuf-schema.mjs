@@ -30,6 +30,7 @@ const PACKAGES = {
   "k8s.io.api.certificates.v1": [join(apiDir, "certificates/v1"), "certificates/v1"],
   "k8s.io.api.discovery.v1": [join(apiDir, "discovery/v1"), "discovery/v1"],
   "k8s.io.api.storage.v1": [join(apiDir, "storage/v1"), "storage/v1"],
+  "k8s.io.api.scheduling.v1": [join(apiDir, "scheduling/v1"), "scheduling/v1"],
   "k8s.io.api.policy.v1": [join(apiDir, "policy/v1"), "policy/v1"],
   "k8s.io.api.autoscaling.v1": [join(apiDir, "autoscaling/v1"), "autoscaling/v1"],
   "k8s.io.api.autoscaling.v2": [join(apiDir, "autoscaling/v2"), "autoscaling/v2"],
@@ -53,6 +54,7 @@ const ROOTS = [
   ["certificates.k8s.io/v1", "k8s.io.api.certificates.v1", ["CertificateSigningRequest"]],
   ["discovery.k8s.io/v1", "k8s.io.api.discovery.v1", ["EndpointSlice"]],
   ["storage.k8s.io/v1", "k8s.io.api.storage.v1", ["StorageClass"]],
+  ["scheduling.k8s.io/v1", "k8s.io.api.scheduling.v1", ["PriorityClass"]],
   ["policy/v1", "k8s.io.api.policy.v1", ["Eviction", "PodDisruptionBudget"]],
   ["autoscaling/v1", "k8s.io.api.autoscaling.v1", ["Scale", "HorizontalPodAutoscaler"]], // kubectl 1.32 autoscale sends v1
   ["autoscaling/v2", "k8s.io.api.autoscaling.v2", ["HorizontalPodAutoscaler"]],

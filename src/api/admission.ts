@@ -35,6 +35,7 @@ import { configMapStrategy, namespaceStrategy, nodeStrategy, secretStrategy } fr
 import { generateName } from "./names.js";
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from "./persistent-volume.js";
 import { podStrategy } from "./pod-strategy.js";
+import { priorityClassStrategy } from "./priority-class.js";
 import { validatePodEphemeralContainersUpdate } from "./pod-update.js";
 import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, roleStrategy } from "./rbac.js";
 import { serviceAccountStrategy } from "./service-account.js";
@@ -79,6 +80,7 @@ const STRATEGIES: Readonly<Record<string, KindStrategy>> = {
   ConfigMap: configMapStrategy,
   Secret: secretStrategy,
   StorageClass: storageClassStrategy,
+  PriorityClass: priorityClassStrategy,
   Deployment: deploymentStrategy,
   ReplicaSet: replicaSetStrategy,
   Lease: leaseStrategy,

@@ -3,8 +3,8 @@
  * 1. the v1 defaulters (pkg/apis/core/v1/defaults.go: SetDefaults_PodSpec, SetDefaults_Pod, SetDefaults_Container,
  *    SetDefaults_Probe, SetDefaults_HTTPGetAction, SetDefaults_Volume, SetDefaults_ResourceList, ...);
  * 2. the default admission plugins that change pods: ServiceAccount (serviceAccountName "default", without the
- *    token volume: nodelet serves no ServiceAccounts), Priority (priority 0, preemptionPolicy) and
- *    DefaultTolerationSeconds (not-ready/unreachable NoExecute tolerations for 300 s);
+ *    token volume: nodelet serves no ServiceAccounts) and DefaultTolerationSeconds (not-ready/unreachable NoExecute
+ *    tolerations for 300 s); Priority reads the PriorityClasses and is an API server hook (cmd/priority-wiring.ts);
  * 3. the pod strategy's PrepareForCreate (status reset to Pending with its QoS class);
  * 4. nodelet's own binding: a one-node cluster schedules every pod on this node.
  *
@@ -31,7 +31,6 @@ const DEFAULT_FILE_MODE = 0o644;
 export const DEFAULT_TOLERATION_SECONDS = 300;
 export const NOT_READY_TAINT = "node.kubernetes.io/not-ready";
 export const UNREACHABLE_TAINT = "node.kubernetes.io/unreachable";
-const SYSTEM_PRIORITY_CLASSES: Record<string, number> = { "system-node-critical": 2000001000, "system-cluster-critical": 2000000000 };
 
 /** The image tag, or "" when the image has none ("busybox", "busybox@sha256:..."). */
 export function imageTag(image: string): string {
@@ -182,20 +181,13 @@ export function addDefaultTolerations(spec: PodSpec): void {
 }
 
 /**
- * What happens to a new pod after the v1 defaulters: the ServiceAccount, Priority and DefaultTolerationSeconds
- * admission plugins, nodelet's binding to `nodeName`, and the status reset of PrepareForCreate.
+ * What happens to a new pod after the v1 defaulters: the ServiceAccount and DefaultTolerationSeconds admission
+ * plugins, nodelet's binding to `nodeName`, and the status reset of PrepareForCreate.
  */
 export function preparePodForCreate(pod: Pod, nodeName: string): void {
   const spec = (pod.spec ??= { containers: [] });
   if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || "default";
   spec.serviceAccount = spec.serviceAccountName;
-  if (spec.priority === undefined) {
-    // The Priority plugin resolves the class; nodelet knows only the two built-in system classes.
-    const builtIn = SYSTEM_PRIORITY_CLASSES[spec.priorityClassName ?? ""];
-    if (builtIn !== undefined) spec.priority = builtIn;
-    else if (!spec.priorityClassName) spec.priority = 0;
-  }
-  if (!spec.preemptionPolicy) spec.preemptionPolicy = "PreemptLowerPriority";
   addDefaultTolerations(spec);
   if (!spec.nodeName) spec.nodeName = nodeName;
   pod.status = { phase: "Pending", qosClass: podQOSClass(pod) };

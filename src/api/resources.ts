@@ -101,6 +101,18 @@ export const RESOURCES: readonly ResourceInfo[] = [
     subresources: [],
   },
   {
+    kind: "PriorityClass",
+    plural: "priorityclasses",
+    singular: "priorityclass",
+    shortNames: ["pc"],
+    group: "scheduling.k8s.io",
+    version: "v1",
+    namespaced: false,
+    categories: [],
+    verbs: RW,
+    subresources: [],
+  },
+  {
     kind: "PodMetrics",
     plural: "pods",
     singular: "",

@@ -1,8 +1,10 @@
 /**
  * Descriptions of the served kinds schema-docs.ts does not cover and of their top-level fields, as k8s.io/api's doc
  * comments give them (core/v1, discovery/v1, storage/v1, apps/v1, batch/v1, policy/v1, rbac/v1, authorization/v1,
- * authentication/v1, metrics/v1beta1). Merged into schema-docs.ts' tables; keyed the same way.
+ * authentication/v1, metrics/v1beta1, scheduling/v1). Merged into schema-docs.ts' tables; keyed the same way.
  */
+import { PRIORITY_CLASS_DOC, PRIORITY_CLASS_FIELD_DOCS } from "./priority-class.js";
+
 const SPEC_AND_STATUS = "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status";
 
 export const KIND_TYPE_DOCS: Readonly<Record<string, string>> = {
@@ -60,9 +62,11 @@ export const KIND_TYPE_DOCS: Readonly<Record<string, string>> = {
   CertificateSigningRequestSpec: "CertificateSigningRequestSpec contains the certificate request.",
   CertificateSigningRequestStatus: "CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the request, and the issued certificate.",
   CertificateSigningRequestCondition: "CertificateSigningRequestCondition describes a condition of a CertificateSigningRequest object",
+  PriorityClass: PRIORITY_CLASS_DOC,
 };
 
 export const KIND_FIELD_DOCS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(PRIORITY_CLASS_FIELD_DOCS).map(([f, d]) => [`PriorityClass.${f}`, d])),
   "Endpoints.subsets":
     "The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service.",
   "EndpointSlice.addressType":

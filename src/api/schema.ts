@@ -164,6 +164,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     allowVolumeExpansion: bool,
     allowedTopologies: list(ANY),
   }),
+  PriorityClass: kind("PriorityClass", { value: i32, globalDefault: bool, ...strings("description preemptionPolicy") }),
   ...APPS_SCHEMAS,
   Lease: kind("Lease", {
     spec: struct("LeaseSpec", {

@@ -39,7 +39,7 @@ import type { ObjectApi } from "../api/object-api.js";
 import { LocalApi } from "./local-api.js";
 import { listPodMetrics } from "./handlers/metrics.js";
 import type { PodMetrics } from "../api/types.js";
-import { Hooks, type CreateHook, type UpdateHook } from "./hooks.js";
+import { Hooks, type CreateHook, type DeleteHook, type UpdateHook } from "./hooks.js";
 import { applyServerLimits, DEFAULT_LIMITS, httpServerOptions, type ServerLimits } from "./limits.js";
 import { listenTcp, listenUnix } from "./listen.js";
 import { defaultNamespace, ensureInitialNamespaces, startNamespaceReaper } from "./namespaces.js";
@@ -119,6 +119,8 @@ export interface ApiServer {
   registerCreateHook(kind: string, fn: CreateHook): () => void;
   /** See hooks.ts: runs on every API update/patch of `kind`. */
   registerUpdateHook(kind: string, fn: UpdateHook): () => void;
+  /** See hooks.ts: runs before every API delete (and eviction) of `kind`. */
+  registerDeleteHook(kind: string, fn: DeleteHook): () => void;
   /**
    * Serves every authenticated request whose path starts with `prefix` with `handler` instead of the Kubernetes
    * routes (nodelet's own API: images, explain). Not advertised in discovery.
@@ -223,6 +225,10 @@ class Listeners implements ApiServer {
 
   registerUpdateHook(kind: string, fn: UpdateHook): () => void {
     return this.ctx.hooks.registerUpdateHook(kind, fn);
+  }
+
+  registerDeleteHook(kind: string, fn: DeleteHook): () => void {
+    return this.ctx.hooks.registerDeleteHook(kind, fn);
   }
 
   private readonly extra: { prefix: string; handler: ExtraHandler }[] = [];

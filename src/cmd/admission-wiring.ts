@@ -7,6 +7,7 @@ import type { ApiServer } from "../apiserver/index.js";
 import type { Store } from "../store/store.js";
 import { installLimitRanger, installPodSecurity, installResourceQuota, installServiceAccountAdmission, startAccessControllers, type PodSecuritySettings } from "./access-wiring.js";
 import type { DaemonConfig } from "./daemon-config.js";
+import { installPriorityAdmission } from "./priority-wiring.js";
 import { installServiceAllocation } from "./service-wiring.js";
 import { installStorageHooks } from "./storage-wiring.js";
 
@@ -19,6 +20,7 @@ export function installAdmission(cfg: DaemonConfig, store: Store, api: ApiServer
   // The mutating plugins, then Pod Security, then quota last.
   if (rootCA !== undefined) installServiceAccountAdmission(api);
   installLimitRanger(api);
+  installPriorityAdmission(store, api);
   installPodSecurity(api, podSecurity);
   installResourceQuota(api);
   return stopAccess;

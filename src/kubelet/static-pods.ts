@@ -12,6 +12,7 @@ import { promises as fsp, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { admitCreate } from "../api/admission.js";
 import { decodeManifests } from "../api/manifest.js";
+import { admitPodPriority, SYSTEM_PRIORITY_CLASSES } from "../api/priority-class.js";
 import type { Pod } from "../api/types.js";
 import type { Clock } from "./clock.js";
 import { HASH_ANNOTATION, SEEN_ANNOTATION, SOURCE_ANNOTATION } from "./pod-objects.js";
@@ -24,6 +25,8 @@ export function staticPodsFromManifest(text: string, path: string, nodeName: str
     if (!obj.metadata?.name) throw new Error(`${path}: document ${i + 1}: metadata.name: Required value: a static pod needs a name`);
     const pod = admitCreate(obj as Pod, { nodeName });
     delete pod.metadata.uid; // admission's random uid: a static pod's is the hash below
+    // The kubelet knows only the built-in classes: another class leaves the priority unset, as before the API has it.
+    admitPodPriority(pod, (name) => SYSTEM_PRIORITY_CLASSES.find((c) => c.metadata.name === name), () => []);
     pod.spec.nodeName = nodeName;
     const hash = createHash("md5").update(JSON.stringify(pod)).update(`host:${nodeName}`).update(`file:${path}#${i}`).digest("hex");
     // The kubelet uses the bare hex hash as the uid; shaped as a UUID it fits the runtime's per-pod layout.

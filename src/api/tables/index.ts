@@ -11,6 +11,7 @@ import { podPrinter } from "./pod.js";
 import { podDisruptionBudgetPrinter } from "./policy.js";
 import { horizontalPodAutoscalerPrinter } from "./autoscaling.js";
 import { storageClassPrinter } from "./storage-class.js";
+import { priorityClassPrinter } from "./priority-class.js";
 import { resourceQuotaPrinter } from "./quota.js";
 import { roleBindingPrinter, serviceAccountPrinter } from "./rbac.js";
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./service.js";
@@ -37,6 +38,7 @@ const PRINTERS: Record<string, Printer> = {
   ConfigMap: configMapPrinter,
   Secret: secretPrinter,
   StorageClass: storageClassPrinter,
+  PriorityClass: priorityClassPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
   Lease: leasePrinter,

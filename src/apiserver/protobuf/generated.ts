@@ -67,6 +67,8 @@ export const ROOTS: Readonly<Record<string, string>> = {
   "discovery.k8s.io/v1 EndpointSliceList": "discovery/v1.EndpointSliceList",
   "storage.k8s.io/v1 StorageClass": "storage/v1.StorageClass",
   "storage.k8s.io/v1 StorageClassList": "storage/v1.StorageClassList",
+  "scheduling.k8s.io/v1 PriorityClass": "scheduling/v1.PriorityClass",
+  "scheduling.k8s.io/v1 PriorityClassList": "scheduling/v1.PriorityClassList",
   "policy/v1 Eviction": "policy/v1.Eviction",
   "policy/v1 PodDisruptionBudget": "policy/v1.PodDisruptionBudget",
   "policy/v1 PodDisruptionBudgetList": "policy/v1.PodDisruptionBudgetList",
@@ -1681,6 +1683,14 @@ export const MESSAGES: Readonly<Record<string, Readonly<Record<number, string>>>
   "rbac/v1.RoleList": { 1: "metadata meta/v1.ListMeta", 2: "items []rbac/v1.Role" },
   "rbac/v1.RoleRef": { 1: "apiGroup string", 2: "kind string", 3: "name string" },
   "rbac/v1.Subject": { 1: "kind string", 2: "apiGroup string", 3: "name string", 4: "namespace string" },
+  "scheduling/v1.PriorityClass": {
+    1: "metadata meta/v1.ObjectMeta",
+    2: "value int",
+    3: "globalDefault bool",
+    4: "description string",
+    5: "preemptionPolicy *string",
+  },
+  "scheduling/v1.PriorityClassList": { 1: "metadata meta/v1.ListMeta", 2: "items []scheduling/v1.PriorityClass" },
   "storage/v1.StorageClass": {
     1: "metadata meta/v1.ObjectMeta",
     2: "provisioner string",

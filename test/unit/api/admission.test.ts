@@ -126,7 +126,7 @@ describe("admission dispatch", () => {
     assert.deepEqual(servedKinds(), [
       "Pod (v1)", "Service (v1)", "Endpoints (v1)", "Event (v1)", "Node (v1)", "Namespace (v1)", "PersistentVolume (v1)",
       "PersistentVolumeClaim (v1)", "ConfigMap (v1)", "Secret (v1)", "ResourceQuota (v1)", "LimitRange (v1)", "EndpointSlice (discovery.k8s.io/v1)", "Deployment (apps/v1)",
-      "ReplicaSet (apps/v1)", "StatefulSet (apps/v1)", "DaemonSet (apps/v1)", "ControllerRevision (apps/v1)", "Job (batch/v1)", "CronJob (batch/v1)", "PodDisruptionBudget (policy/v1)", "HorizontalPodAutoscaler (autoscaling/v2)", "StorageClass (storage.k8s.io/v1)",
+      "ReplicaSet (apps/v1)", "StatefulSet (apps/v1)", "DaemonSet (apps/v1)", "ControllerRevision (apps/v1)", "Job (batch/v1)", "CronJob (batch/v1)", "PodDisruptionBudget (policy/v1)", "HorizontalPodAutoscaler (autoscaling/v2)", "StorageClass (storage.k8s.io/v1)", "PriorityClass (scheduling.k8s.io/v1)",
       "ServiceAccount (v1)", "Role (rbac.authorization.k8s.io/v1)", "ClusterRole (rbac.authorization.k8s.io/v1)", "RoleBinding (rbac.authorization.k8s.io/v1)",
       "ClusterRoleBinding (rbac.authorization.k8s.io/v1)", "CertificateSigningRequest (certificates.k8s.io/v1)", "Lease (coordination.k8s.io/v1)",
     ]);

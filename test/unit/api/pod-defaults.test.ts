@@ -16,8 +16,9 @@ describe("pod defaults", () => {
     assert.equal(s.schedulerName, "default-scheduler");
     assert.deepEqual(s.securityContext, {});
     assert.equal(s.enableServiceLinks, true);
-    assert.equal(s.priority, 0);
-    assert.equal(s.preemptionPolicy, "PreemptLowerPriority");
+    // Priority and preemptionPolicy are the Priority plugin's (an API server hook: priority-class.test.ts).
+    assert.equal(s.priority, undefined);
+    assert.equal(s.preemptionPolicy, undefined);
     assert.equal(s.serviceAccountName, "default");
     assert.equal(s.serviceAccount, "default");
     assert.equal(s.nodeName, "node-1");
@@ -140,11 +141,6 @@ describe("pod defaults", () => {
     const otherEffect = { containers: [], tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists" as const, effect: "NoSchedule" as const }] };
     addDefaultTolerations(otherEffect);
     assert.equal(otherEffect.tolerations.length, 3);
-  });
-
-  it("resolves the built-in priority classes", () => {
-    assert.equal(admittedPod({ priorityClassName: "system-node-critical" }).spec.priority, 2000001000);
-    assert.equal(admittedPod({ priorityClassName: "custom" }).spec.priority, undefined);
   });
 
   it("setPodDefaults works on a bare pod", () => {

@@ -90,39 +90,45 @@ describe("nodelet cluster up: three nodes on a three-member etcd, driven by kube
 
   test("bad input changes nothing: --nodes 0, a root in use, no etcd on PATH", async () => {
     const other = join(parent, "other");
-    const zero = await nodelet(["cluster", "up", "--nodes", "0", "--root", other]);
+    const [zero, inUse, noEtcd] = await Promise.all([
+      nodelet(["cluster", "up", "--nodes", "0", "--root", other]),
+      nodelet(["cluster", "up", "--nodes", "1", "--root", root]),
+      nodelet(["cluster", "up", "--nodes", "1", "--root", other], { ...process.env, PATH: "/nonexistent" }),
+    ]);
     assert.equal(zero.code, 1);
     assert.match(zero.stderr, /--nodes: 0 must be a whole number from 1 to 64/);
-    const inUse = await nodelet(["cluster", "up", "--nodes", "1", "--root", root]);
     assert.equal(inUse.code, 1);
     assert.match(inUse.stderr, new RegExp(`--root: ${root} is in use by a cluster`));
-    const noEtcd = await nodelet(["cluster", "up", "--nodes", "1", "--root", other], { ...process.env, PATH: "/nonexistent" });
     assert.equal(noEtcd.code, 1);
     assert.match(noEtcd.stderr, /etcd: not found on PATH/);
     assert.equal(existsSync(other), false, "nothing made for a refused up");
   });
 
   test("status: three healthy members, a healthy control plane, three Ready workers joined by token", async () => {
-    const r = await nodelet(["cluster", "status", "--root", root, "-o", "json"]);
+    const [r, table, nodeList, csrList, tokens] = await Promise.all([
+      nodelet(["cluster", "status", "--root", root, "-o", "json"]),
+      nodelet(["cluster", "status", "--root", root]),
+      json<{ items: Node[] }>(["get", "nodes"]),
+      json<{ items: { spec: { username: string; signerName: string }; status?: { certificate?: string; conditions?: { type: string }[] } }[] }>(["get", "csr"]),
+      kubectl(["get", "secrets", "-n", "kube-system", "--field-selector", "type=bootstrap.kubernetes.io/token", "-o", "name"]),
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const s = JSON.parse(r.stdout) as ClusterStatus;
     assert.equal(s.healthy, true);
     assert.deepEqual(s.etcd.map((e) => e.healthy), [true, true, true]);
     assert.deepEqual(s.nodes.map((n) => [n.name, n.ready]), [["node1", "True"], ["node2", "True"], ["node3", "True"]]);
-    const table = await nodelet(["cluster", "status", "--root", root]);
     assert.match(table.stdout, /control-plane\s+control-plane\s+\d+\s+https:\/\/\S+\s+Healthy/);
-    const nodes = (await json<{ items: Node[] }>(["get", "nodes"]))!.items;
+    const nodes = nodeList!.items;
     assert.deepEqual(nodes.map((n) => n.metadata.name).sort(), ["node1", "node2", "node3"]);
     for (const n of nodes) {
       assert.equal(n.metadata.labels?.["node-role.kubernetes.io/control-plane"], undefined, `${n.metadata.name} is a worker`);
       assert.equal(n.status?.addresses?.find((a) => a.type === "InternalIP")?.address, manifest!.nodes.find((m) => m.name === n.metadata.name)!.address);
     }
     // The real join path: each node's CSR, from its bootstrap token's user, approved and issued; the token gone after.
-    const csrs = (await json<{ items: { spec: { username: string; signerName: string }; status?: { certificate?: string; conditions?: { type: string }[] } }[] }>(["get", "csr"]))!.items;
+    const csrs = csrList!.items;
     const byToken = csrs.filter((c) => c.spec.username.startsWith("system:bootstrap:") && c.spec.signerName === "kubernetes.io/kube-apiserver-client-kubelet");
     assert.equal(byToken.length, 3);
     for (const c of byToken) assert.ok(c.status?.conditions?.some((x) => x.type === "Approved") && c.status.certificate);
-    const tokens = await kubectl(["get", "secrets", "-n", "kube-system", "--field-selector", "type=bootstrap.kubernetes.io/token", "-o", "name"]);
     assert.equal(tokens.stdout.trim(), "", "the join token is deleted once the nodes are Ready");
   });
 
@@ -224,7 +230,7 @@ spec:
         await create(i);
       }
     };
-    await Promise.all([worker(), worker(), worker(), worker()]);
+    await Promise.all(Array.from({ length: 8 }, worker));
     assert.equal(runningProcess(victim), undefined, "the member is dead");
     assert.deepEqual(statuses.filter((s) => s !== 201), [], "every create answered 201 Created");
     const names = (await pods("burst=1")).map((p) => p.metadata.name).sort();

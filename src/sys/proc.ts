@@ -17,6 +17,9 @@ export interface ProcStat {
   /** Fields 14 and 15: CPU time in user and kernel mode, in clock ticks (USER_HZ). */
   utime: number;
   stime: number;
+  /** Fields 16 and 17: CPU time of its children that it waited for (an exec'd tool's cost lands here), in ticks. */
+  cutime: number;
+  cstime: number;
   /** Field 22: start time in clock ticks since boot (with the pid, a process's identity). */
   startTime: number;
 }
@@ -32,6 +35,8 @@ export function parseProcStat(pid: number, stat: string): ProcStat {
     ppid: Number(fields[1]),
     utime: Number(fields[11]),
     stime: Number(fields[12]),
+    cutime: Number(fields[13]),
+    cstime: Number(fields[14]),
     startTime: Number(fields[19]),
   };
 }

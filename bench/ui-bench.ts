@@ -70,8 +70,8 @@ async function main(): Promise<void> {
     await d.start();
     const file = join(d.root, "ui-bench.yaml");
     writeFileSync(file, [...Array(PODS).keys()].flatMap((i) => [podYaml(i), serviceYaml(i)]).join("---\n"));
-    const applied = await d.cli(["apply", "-f", file]);
-    if (applied.code !== 0) throw new Error(`apply: ${applied.stderr}`);
+    const applied = await d.cli(["apply", "-f", file], undefined, {}, 900_000);
+    if (applied.code !== 0) throw new Error(`apply (exit ${applied.code}): ${applied.stderr}${applied.stdout.slice(-2000)}`);
     await eventually(async () => {
       const r = await d.cli(["get", "pods", "-o", "json"]);
       const items = (JSON.parse(r.stdout) as { items: { status?: { phase?: string } }[] }).items;

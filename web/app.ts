@@ -7,7 +7,7 @@ import { h } from "./dom.js";
 import { NodeView } from "./node-view.js";
 import { PodView } from "./pod-view.js";
 import { TopologyView } from "./topology-view.js";
-import type { Topology } from "../src/ui/topology.js";
+import type { CounterDelta, Topology } from "../src/ui/topology.js";
 
 interface View {
   root: HTMLElement;
@@ -20,6 +20,9 @@ let session: SessionInfo | undefined;
 let current: View | undefined;
 let feed: EventSource | undefined;
 
+/** What the banner says while the node does not answer: the page keeps retrying and recovers without a reload. */
+const RECONNECTING = "Reconnecting: the node does not answer (restarting?). This page recovers by itself when it is back.";
+
 function say(text: string | undefined, kind = "info"): void {
   banner.hidden = !text;
   banner.className = kind;
@@ -29,7 +32,7 @@ function say(text: string | undefined, kind = "info"): void {
 watchHealth((health) => {
   if (health === "ok" && banner.dataset.health && banner.dataset.health !== "ok") say(undefined);
   banner.dataset.health = health;
-  if (health === "unreachable") say("The node does not answer (restarting?). Retrying…", "warn");
+  if (health === "unreachable") say(RECONNECTING, "warn");
   if (health === "expired") showLogin("Your session ended (it expired, you logged out, or the node restarted). Log in again.");
 });
 
@@ -105,6 +108,7 @@ function watchTopology(v: TopologyView): void {
     banner.dataset.health = "ok";
     v.show(t);
   });
+  es.addEventListener("counters", (e) => v.showCounters(JSON.parse((e as MessageEvent<string>).data) as CounterDelta));
   es.addEventListener("expired", () => showLogin("Your session expired. Log in again."));
   es.onerror = () => {
     if (es.readyState === EventSource.CLOSED) {
@@ -114,7 +118,7 @@ function watchTopology(v: TopologyView): void {
         () => undefined,
       );
     } else {
-      say("The node does not answer (restarting?). Retrying…", "warn");
+      say(RECONNECTING, "warn");
       banner.dataset.health = "unreachable";
     }
   };

@@ -84,6 +84,14 @@ export class PodView {
         this.destroyStreams();
         return;
       }
+      if (err instanceof HttpError && err.status === 403) {
+        // Not a passing failure: the API's RBAC refuses this user the pod; nothing else on the page would be allowed.
+        this.gone = true;
+        this.status.textContent = `Forbidden: your user may not read pod ${this.ns}/${this.name}. ${err.message}`;
+        this.status.classList.add("forbidden");
+        this.destroyStreams();
+        return;
+      }
       this.status.textContent = err instanceof Error ? err.message : String(err);
       return;
     }

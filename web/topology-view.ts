@@ -6,7 +6,7 @@
  */
 import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from "cytoscape";
 import { h, bytes, count, type Child } from "./dom.js";
-import type { Topology, TopoEdge, TopoNode } from "../src/ui/topology.js";
+import { applyCounterDelta, type CounterDelta, type Topology, type TopoEdge, type TopoNode } from "../src/ui/topology.js";
 
 export const STATE_COLOURS: Record<string, string> = {
   ready: "#009E73",
@@ -56,7 +56,23 @@ export class TopologyView {
     private readonly focus: string | undefined,
   ) {}
 
+  /** The last topology shown; counter deltas are applied to it. */
+  private current: Topology | undefined;
+
+  /** Counters that moved (the `counters` event): their list entries and graph labels, nothing else, are redrawn. */
+  showCounters(delta: CounterDelta): void {
+    if (!this.current) return;
+    const changed = applyCounterDelta(this.current, delta);
+    this.updateCounters(changed);
+    const cy = this.cy;
+    if (!cy) return;
+    cy.batch(() => {
+      for (const e of changed) cy.getElementById(e.id).data("label", edgeLabel(e));
+    });
+  }
+
   show(t: Topology): void {
+    this.current = t;
     const note = t.scope ? `Showing namespace${t.scope.length === 1 ? "" : "s"} ${t.scope.join(", ")} only: your user may not list pods, services and endpoints in the others.` : "";
     this.scopeNote.hidden = !note;
     if (this.scopeNote.textContent !== note) this.scopeNote.textContent = note;
@@ -137,8 +153,8 @@ export class TopologyView {
   /** Counter texts in the list by edge id: updated in place, so a counter tick moves neither focus nor the page. */
   private counterSpans = new Map<string, HTMLElement>();
 
-  private updateCounters(t: Topology): void {
-    for (const e of t.edges) {
+  private updateCounters(edges: TopoEdge[]): void {
+    for (const e of edges) {
       const span = this.counterSpans.get(e.id);
       if (!span) continue;
       const text = counterText(e);
@@ -156,7 +172,7 @@ export class TopologyView {
   /** The list is rebuilt only when what it says changed (counters are updated in place), so focus and clicks stay put. */
   private renderList(t: Topology): void {
     this.renderListItems(t);
-    this.updateCounters(t);
+    this.updateCounters(t.edges);
     this.focusListEntry();
   }
 

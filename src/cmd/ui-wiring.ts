@@ -14,6 +14,7 @@ import { TopologyFeed, type TopologySource } from "../ui/live.js";
 import { endpointRuleKey, type RuleCounters } from "../ui/topology.js";
 import { UsageSeries } from "../ui/series.js";
 import { SessionStore } from "../ui/session.js";
+import { SessionFile } from "../ui/session-file.js";
 import { UiServer } from "../ui/ui-server.js";
 
 /** How often the Service edges' rule counters are re-read while a topology page is open. */
@@ -33,12 +34,15 @@ export interface UiWiring {
   endpointCounters?: () => Promise<EndpointCount[]> | undefined;
   /** How often the usage series takes a point (default 5 s: 180 points a pod over 15 minutes). */
   sampleMs?: number;
+  /** The file the sessions are kept in across restarts (ROOT/ui-sessions.json); in memory only without it. */
+  sessionFile?: string;
 }
 
 /** Serves /ui/ on every listener of `api`; returns the function that stops the sampling. */
 export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void): () => void {
   // The rules' counters cost an exec of nft or iptables-save (13-32 ms of the daemon's CPU at 100 Services, more in
-  // the tool): read at most every RULE_COUNTERS_MS while the topology refreshes every 2 s for the veths' counters.
+  // the tool): read at most every RULE_COUNTERS_MS while the veths' counters (one read of /proc/net/dev) are re-read
+  // on every 2 s tick.
   let rules: { at: number; counts: Promise<EndpointCount[]> } | undefined;
   const ruleCounters = (): Promise<EndpointCount[]> => {
     if (!w.endpointCounters) return Promise.resolve([]);
@@ -57,7 +61,8 @@ export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void)
     bridge: w.bridge,
     vethOf: (pod) => vethName(w.runtimeUid(pod)),
     counters: async (interfaces) => {
-      const [links, counts] = await Promise.all([readLinkStats(interfaces), ruleCounters()]);
+      const counts = await ruleCounters();
+      const links = readLinkStats(interfaces);
       const rules = new Map<string, RuleCounters>();
       for (const c of counts ?? []) rules.set(endpointRuleKey(c.clusterIP, c.port, c.protocol, c.endpointIP, c.endpointPort), { packets: c.packets, bytes: c.bytes });
       return { links, rules };
@@ -67,7 +72,7 @@ export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void)
   const assets = loadAssets(dir);
   if (!assets.has("index.html")) log("web view: no built page found (dist/ui): /ui/ answers 503 until `make build` writes it");
   const series = new UsageSeries(Date.now);
-  const ui = new UiServer({ sessions: new SessionStore(Date.now), assets, topology, feed: new TopologyFeed(topology), usage: series });
+  const ui = new UiServer({ sessions: new SessionStore(Date.now, {}, w.sessionFile ? new SessionFile(w.sessionFile, log) : undefined), assets, topology, feed: new TopologyFeed(topology), usage: series });
   api.registerPublicHandler("/ui", (req, res, url, access) => ui.handle(req, res, url, access));
   let sampling = false;
   const read = w.podUsage;

@@ -1,11 +1,13 @@
 /**
  * The web view's sessions: a login (a bearer token checked once, or a one-time login URL of `nodelet dashboard`)
  * becomes a random session id kept in an HttpOnly cookie, so the token itself never stays in the browser. A session
- * ends when it has been idle for `idleMs`, `maxAgeMs` after it began, or at logout; ids and CSRF tokens are 256-bit
- * random values, compared in constant time. Pure but for the random source: time comes from the injected clock, and
- * nothing leaves memory (a daemon restart logs everybody out, as kube-apiserver's tokens never do: the page says so).
+ * ends when it has been idle for `idleMs`, `maxAgeMs` after it began, or at logout; ids are 256-bit random values.
+ * Pure but for the random source: time comes from the injected clock, and the sessions go to an optional keeper (the
+ * daemon's keeps them in a file, session-file.ts) so a daemon restart does not log everybody out: the page
+ * reconnects. Only a hash of each id is kept (in memory too), so the file holds no credential, and the CSRF token
+ * is derived from the id (an HMAC-like hash only the cookie's holder can compute), so it needs no storing either.
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** Who a session acts as: the authenticated user, as the API server names it (structurally auth/user.ts UserInfo). */
 export interface Viewer {
@@ -22,6 +24,20 @@ export interface Session {
   user: Viewer;
   createdAt: number;
   lastSeen: number;
+}
+
+/** A session as kept: the hash of its id instead of the id. */
+export interface StoredSession {
+  key: string;
+  user: Viewer;
+  createdAt: number;
+  lastSeen: number;
+}
+
+/** Where sessions outlive the process: read once at start, written after each change. */
+export interface SessionKeeper {
+  load(): StoredSession[];
+  save(sessions: StoredSession[]): void;
 }
 
 export interface SessionLimits {
@@ -47,58 +63,87 @@ export function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The key a session is kept under: SHA-256 of its id (the id is 256 random bits, so the hash gives nothing away). */
+export function sessionKey(id: string): string {
+  return createHash("sha256").update(`nodelet-ui-session\0${id}`).digest("base64url");
+}
+
+/** The session's CSRF token: a hash of its id under another label, so it cannot be told from the key. */
+export function csrfToken(id: string): string {
+  return createHash("sha256").update(`nodelet-ui-csrf\0${id}`).digest("base64url");
+}
+
+/** A lastSeen moved by less than this is not written out (a read is not worth a file write). */
+const SAVE_LAST_SEEN_MS = 60_000;
+
 export class SessionStore {
-  private readonly sessions = new Map<string, Session>();
+  /** By key (sessionKey of the id), in use order: the first is the least recently used. */
+  private readonly sessions = new Map<string, StoredSession>();
   private readonly limits: SessionLimits;
+  private savedLastSeen = new Map<string, number>();
 
   constructor(
     private readonly now: () => number,
     limits: Partial<SessionLimits> = {},
+    private readonly keeper?: SessionKeeper,
   ) {
     this.limits = { ...DEFAULT_SESSION_LIMITS, ...limits };
+    const t = now();
+    for (const s of keeper?.load() ?? []) if (!this.expired(s, t)) this.sessions.set(s.key, s);
+    this.savedLastSeen = new Map([...this.sessions].map(([k, s]) => [k, s.lastSeen]));
   }
 
   /** A new session for `user`; the oldest-used one is dropped when the store is full. */
   create(user: Viewer): Session {
     const t = this.now();
-    this.sweep();
+    this.dropExpired(t);
     while (this.sessions.size >= this.limits.maxSessions) {
       const oldest = this.sessions.keys().next().value;
       if (oldest === undefined) break;
       this.sessions.delete(oldest);
     }
-    const s: Session = { id: randomId(), csrf: randomId(), user, createdAt: t, lastSeen: t };
-    this.sessions.set(s.id, s);
-    return s;
+    const id = randomId();
+    this.sessions.set(sessionKey(id), { key: sessionKey(id), user, createdAt: t, lastSeen: t });
+    this.save();
+    return { id, csrf: csrfToken(id), user, createdAt: t, lastSeen: t };
   }
 
   /** The live session of an id, its idle time reset; undefined (and forgotten) when unknown, idle or too old. */
   touch(id: string | undefined): Session | undefined {
     if (!id) return undefined;
-    const s = this.sessions.get(id);
+    const key = sessionKey(id);
+    const s = this.sessions.get(key);
     if (!s) return undefined;
     const t = this.now();
     if (this.expired(s, t)) {
-      this.sessions.delete(id);
+      this.sessions.delete(key);
+      this.save();
       return undefined;
     }
     s.lastSeen = t;
-    // Map order is use order: the first key is the least recently used (what create() drops first).
-    this.sessions.delete(id);
-    this.sessions.set(id, s);
-    return s;
+    this.sessions.delete(key);
+    this.sessions.set(key, s);
+    if (t - (this.savedLastSeen.get(key) ?? 0) >= SAVE_LAST_SEEN_MS) this.save();
+    return { id, csrf: csrfToken(id), user: s.user, createdAt: s.createdAt, lastSeen: t };
   }
 
   /** True while the session lives, without counting as use (a pushed update is not the user's activity). */
   alive(id: string): boolean {
-    const s = this.sessions.get(id);
-    if (s && this.expired(s, this.now())) this.sessions.delete(id);
-    return s !== undefined && this.sessions.has(id);
+    const key = sessionKey(id);
+    const s = this.sessions.get(key);
+    if (s && this.expired(s, this.now())) {
+      this.sessions.delete(key);
+      this.save();
+      return false;
+    }
+    return s !== undefined;
   }
 
   /** Ends a session (logout); true when it existed. */
   end(id: string): boolean {
-    return this.sessions.delete(id);
+    const gone = this.sessions.delete(sessionKey(id));
+    if (gone) this.save();
+    return gone;
   }
 
   get size(): number {
@@ -107,11 +152,23 @@ export class SessionStore {
 
   /** Forgets every expired session. */
   sweep(): void {
-    const t = this.now();
-    for (const [id, s] of this.sessions) if (this.expired(s, t)) this.sessions.delete(id);
+    if (this.dropExpired(this.now())) this.save();
   }
 
-  private expired(s: Session, t: number): boolean {
+  private dropExpired(t: number): boolean {
+    let dropped = false;
+    for (const [key, s] of this.sessions) if (this.expired(s, t)) dropped = this.sessions.delete(key);
+    return dropped;
+  }
+
+  private save(): void {
+    if (!this.keeper) return;
+    const all = [...this.sessions.values()];
+    this.keeper.save(all);
+    this.savedLastSeen = new Map(all.map((s) => [s.key, s.lastSeen]));
+  }
+
+  private expired(s: Pick<StoredSession, "createdAt" | "lastSeen">, t: number): boolean {
     return t - s.lastSeen >= this.limits.idleMs || t - s.createdAt >= this.limits.maxAgeMs;
   }
 }

@@ -4,7 +4,8 @@
  *   POST /ui/login                form `token=…`: a token the listener accepts starts a session (cookie, 303 to /ui/)
  *   POST /ui/logout               X-CSRF-Token of the session: ends it (204, cookie cleared)
  *   GET  /ui/api/session          {user, groups, csrf} of the session, 401 without one
- *   GET  /ui/api/topology         the topology (topology.ts) as JSON; ?watch=1: Server-Sent Events, one per change
+ *   GET  /ui/api/topology         the topology (topology.ts) as JSON; ?watch=1: Server-Sent Events, `topology` (whole)
+ *                                 after a change of the objects, `counters` (the edges whose counters moved) on ticks
  *   GET  /ui/api/usage/NS/NAME    the pod's CPU/memory points of the last 15 minutes
  *   GET  /ui/api/k8s/PATH         a GET of the Kubernetes API or /apis/nodelet.io (pods, events, nodes, logs,
  *                                 watches, explain) made as the session's user: the API's own RBAC decides
@@ -16,9 +17,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clearedSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie } from "./cookies.js";
 import type { Asset } from "./assets.js";
-import { readTopology, type TopologyFeed, type TopologySource } from "./live.js";
+import { readTopology, type FeedEvent, type TopologyFeed, type TopologySource } from "./live.js";
 import type { UsageSeries } from "./series.js";
-import { scopeTopology, type Topology } from "./topology.js";
+import { scopeCounterDelta, scopeTopology, type Topology } from "./topology.js";
 import type { Namespace } from "../api/types.js";
 import { sameSecret, type SessionStore, type Viewer } from "./session.js";
 
@@ -152,12 +153,23 @@ export class UiServer {
       res.end("event: expired\ndata: {}\n\n");
       return false;
     };
-    const limit = (json: string): string => {
-      if (!scope) return json;
-      const t = JSON.parse(json) as Topology | { error: string };
-      return "nodes" in t ? JSON.stringify(scoped(t)) : json;
+    // A scoped viewer's counter deltas are cut to the edges of the last topology it was sent.
+    let seen: Set<string> | undefined;
+    const eventOf = (e: FeedEvent): string => {
+      if (e.kind === "counters") {
+        if (!scope) return `event: counters\ndata: ${e.json}\n\n`;
+        const mine = scopeCounterDelta(e.delta, seen ?? new Set());
+        return Object.keys(mine.edges).length ? `event: counters\ndata: ${JSON.stringify(mine)}\n\n` : "";
+      }
+      if (e.kind === "error" || !scope) return `event: topology\ndata: ${e.json}\n\n`;
+      const t = scoped(e.topology);
+      seen = new Set(t.edges.map((x) => x.id));
+      return `event: topology\ndata: ${JSON.stringify(t)}\n\n`;
     };
-    const unsubscribe = this.d.feed.subscribe((json) => void (alive() && res.write(`event: topology\ndata: ${limit(json)}\n\n`)));
+    const unsubscribe = this.d.feed.subscribe((e) => {
+      const text = eventOf(e);
+      if (text && alive()) res.write(text);
+    });
     const keepalive = setInterval(() => void (alive() && res.write(": keepalive\n\n")), KEEPALIVE_MS);
     res.once("close", () => {
       clearInterval(keepalive);

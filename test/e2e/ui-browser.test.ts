@@ -8,13 +8,14 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "puppeteer-core";
+import type { Browser, BrowserContext, Page } from "puppeteer-core";
 import { parse } from "yaml";
 import { NODELET, suiteDaemon } from "../helpers/daemon.js";
 import { freePort } from "../helpers/ports.js";
@@ -23,6 +24,7 @@ import { needsCommand, needsRoot } from "../helpers/root.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = needsRoot() || needsCommand("chromium");
+const NOBODY_TOKEN = "nobody-token-0123456789abcdef";
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/ui/", import.meta.url));
 
 function pod(name: string, labels: string): string {
@@ -68,7 +70,9 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
   const d = suiteDaemon("ui-browser", [], {
     async beforeStart(daemon) {
       port = await freePort();
-      daemon.extraArgs.push("--listen", `127.0.0.1:${port}`);
+      // A user the API knows but RBAC grants nothing: the pod page must say it is forbidden.
+      writeFileSync(join(daemon.root, "tokens.csv"), `${NOBODY_TOKEN},nobody,2001\n`, { mode: 0o600 });
+      daemon.extraArgs.push("--listen", `127.0.0.1:${port}`, "--token-auth-file", join(daemon.root, "tokens.csv"));
     },
   });
   let browser: Browser;
@@ -256,6 +260,73 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
       assert.equal(again?.status(), 403, "the URL works once");
     } finally {
       await local.close();
+    }
+  });
+
+  /** A page of its own (own cookies) logged in with `as`, on `hash`, counting its loads (a reload loop would show). */
+  const loggedIn = async (as: string, hash = "#/"): Promise<{ context: BrowserContext; page: Page; loads: () => number }> => {
+    const context = await browser.createBrowserContext();
+    const p = await context.newPage();
+    await p.setViewport({ width: 1280, height: 800 });
+    p.on("console", (m) => void (consoleLog += `console: ${m.text()}\n`));
+    await p.goto(`${base}/ui/`);
+    await p.waitForSelector("#token");
+    await p.type("#token", as);
+    await Promise.all([p.waitForNavigation(), p.click("button[type=submit]")]);
+    let loads = 0;
+    p.on("load", () => void loads++);
+    await p.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+    return { context, page: p, loads: () => loads };
+  };
+
+  test("recovery: a pod deleted under its page, a user without rights, an expired session, a daemon restart", async () => {
+    const contexts: BrowserContext[] = [];
+    try {
+      // A pod deleted while its page is open: the page says so.
+      await d.client.request("POST", "/api/v1/namespaces/default/pods", { body: { apiVersion: "v1", kind: "Pod", metadata: { name: "doomed" }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "main", image: "busybox", command: ["sleep", "3600"] }] } } });
+      const admin = await loggedIn(token, "#/pod/default/doomed");
+      contexts.push(admin.context);
+      await step("the doomed pod's page", () => admin.page.waitForSelector(".containers table"));
+      await d.client.request("DELETE", "/api/v1/namespaces/default/pods/doomed?gracePeriodSeconds=0");
+      await waitFor("the page to say the pod was deleted", async () => /Pod default\/doomed was deleted/.test(await textIn(admin.page, ".pod-status")), 30_000, 100);
+
+      // A user RBAC grants nothing: the pod page says forbidden, and reads nothing more.
+      const nobody = await loggedIn(NOBODY_TOKEN, "#/pod/default/web-a");
+      contexts.push(nobody.context);
+      await waitFor("the page to say forbidden", async () => /^Forbidden: your user may not read pod default\/web-a\./.test(await textIn(nobody.page, ".pod-status")), 10_000, 100);
+      assert.match(await textIn(nobody.page, ".pod-status"), /forbidden: User "nobody" cannot get resource "pods"/);
+
+      // A daemon restart with two pages open on the topology: the sessions are kept (ROOT/ui-sessions.json), so the
+      // first page says it is reconnecting and recovers by itself; the second's session is made to expire while the
+      // daemon is down (its lastSeen set back past the 30-minute idle limit), so that page says so and offers the
+      // login, once, without reloading.
+      await admin.page.evaluate(`location.hash = "#/"`);
+      const stays = await loggedIn(token);
+      contexts.push(stays.context);
+      const expires = await loggedIn(token);
+      contexts.push(expires.context);
+      for (const p of [stays.page, expires.page]) await p.waitForSelector('[data-pod="pod/default/web-a"]');
+      const cookie = (await expires.page.cookies()).find((c) => c.name === "nodelet_session")!.value;
+      const key = createHash("sha256").update(`nodelet-ui-session\0${cookie}`).digest("base64url");
+      await d.terminate();
+      await waitFor("the page to say it is reconnecting", async () => /^Reconnecting/.test(await textIn(stays.page, "#banner")), 30_000, 100);
+      const sessionsFile = join(d.root, "ui-sessions.json");
+      const kept = JSON.parse(readFileSync(sessionsFile, "utf8")) as { key: string; lastSeen: number }[];
+      assert.ok(kept.some((k) => k.key === key), "the session is kept by the hash of its id");
+      assert.ok(!readFileSync(sessionsFile, "utf8").includes(cookie), "never the id itself");
+      writeFileSync(sessionsFile, JSON.stringify(kept.map((k) => (k.key === key ? { ...k, lastSeen: 0 } : k))));
+      await d.start();
+      await waitFor("the page to recover (banner gone)", async () => (await inPage<boolean>(stays.page, `document.getElementById("banner").hidden`)) === true, 60_000, 100);
+      await d.client.request("POST", "/api/v1/namespaces/default/pods", { body: { apiVersion: "v1", kind: "Pod", metadata: { name: "after-restart" }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "main", image: "busybox", command: ["sleep", "3600"] }] } } });
+      await step("a pod created after the restart, pushed to the page", () => stays.page.waitForSelector('[data-pod="pod/default/after-restart"]', { timeout: 10_000 }));
+      await waitFor("the expired page to offer the login", async () => (await expires.page.$("#token")) !== null, 30_000, 100);
+      assert.match(await textIn(expires.page, ".login .note"), /session (ended|expired)/i);
+      await d.client.request("DELETE", "/api/v1/namespaces/default/pods/after-restart?gracePeriodSeconds=0");
+      assert.deepEqual([stays.loads(), expires.loads(), admin.loads()], [0, 0, 0], "no page reloaded");
+      await stays.page.screenshot({ path: join(ARTIFACTS, "recovered.png") });
+      await expires.page.screenshot({ path: join(ARTIFACTS, "expired.png") });
+    } finally {
+      for (const c of contexts) await c.close().catch(() => undefined);
     }
   });
 });

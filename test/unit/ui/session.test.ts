@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { clearedSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie } from "../../../src/ui/cookies.js";
-import { OneTimeLogins, sameSecret, SessionStore } from "../../../src/ui/session.js";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { OneTimeLogins, sameSecret, SessionStore, type StoredSession } from "../../../src/ui/session.js";
+import { SessionFile } from "../../../src/ui/session-file.js";
 import { sameOrigin } from "../../../src/ui/ui-server.js";
 
 const alice = { name: "alice", groups: ["dev"] };
@@ -65,6 +69,44 @@ describe("web view sessions (fake clock)", () => {
     assert.equal(s.touch(b.id), undefined);
     assert.ok(s.touch(c.id));
     assert.equal(s.size, 2);
+  });
+
+  it("kept sessions outlive a restart: the keeper holds hashes, not ids; the CSRF token stays; expired ones are not loaded", () => {
+    const c = clock();
+    let kept: StoredSession[] = [];
+    const keeper = { load: () => structuredClone(kept), save: (all: StoredSession[]) => void (kept = structuredClone(all)) };
+    const before = new SessionStore(c.now, { idleMs: 1000 }, keeper);
+    const a = before.create(alice);
+    const b = before.create(alice);
+    assert.equal(kept.length, 2);
+    assert.ok(!JSON.stringify(kept).includes(a.id) && !JSON.stringify(kept).includes(a.csrf), "no id or CSRF token kept");
+    c.advance(500);
+    assert.ok(before.touch(b.id));
+    before.end(a.id);
+    c.advance(700);
+    const after = new SessionStore(c.now, { idleMs: 1000 }, keeper);
+    assert.equal(after.touch(a.id), undefined, "logged out stays logged out");
+    assert.equal(after.touch(b.id)?.csrf, b.csrf, "the same session, the same CSRF token");
+    c.advance(1000);
+    assert.equal(new SessionStore(c.now, { idleMs: 1000 }, keeper).size, 0, "idle beyond idleMs: not loaded");
+  });
+
+  it("the session file: mode 0600, whole writes, anything unreadable is no sessions", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ui-sessions-"));
+    try {
+      const file = new SessionFile(join(dir, "s.json"), () => undefined);
+      assert.deepEqual(file.load(), []);
+      const one: StoredSession = { key: "k", user: alice, createdAt: 1, lastSeen: 2 };
+      file.save([one]);
+      assert.equal(statSync(join(dir, "s.json")).mode & 0o777, 0o600);
+      assert.deepEqual(file.load(), [one]);
+      writeFileSync(join(dir, "s.json"), JSON.stringify([one, { key: 1 }, null, { ...one, user: { name: "x" } }]));
+      assert.deepEqual(file.load(), [one], "malformed entries are left out");
+      writeFileSync(join(dir, "s.json"), "{not json");
+      assert.deepEqual(file.load(), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a one-time login is accepted once, and not after its ttl", () => {

@@ -4,7 +4,7 @@ import type { Endpoints, Pod, Service } from "../../../src/api/types.js";
 import { openStore } from "../../../src/store/sqlite-store.js";
 import { TopologyFeed, type FeedTimers, type TopologySource } from "../../../src/ui/live.js";
 import { UsageSeries } from "../../../src/ui/series.js";
-import { buildTopology, endpointRuleKey, podState, type LinkCounters, type Topology, type TopologyInput } from "../../../src/ui/topology.js";
+import { applyCounterDelta, buildTopology, counterDelta, scopeCounterDelta, endpointRuleKey, podState, type CounterDelta, type LinkCounters, type Topology, type TopologyInput } from "../../../src/ui/topology.js";
 
 function pod(name: string, ip: string, o: { ready?: boolean; phase?: string; hostPort?: number; hostNetwork?: boolean; deleting?: boolean } = {}): Pod {
   return {
@@ -94,6 +94,18 @@ describe("topology model (pure)", () => {
     assert.equal(edge(bare, "hostnet/pod/default/a")?.label, "loopback only");
   });
 
+  it("a counter delta carries exactly the edges whose counters moved, and applies back onto the older picture", () => {
+    const before = buildTopology(input());
+    const after = buildTopology(input({ links: new Map([["nl-a", link], ["nl-b", link]]), rules: new Map([[endpointRuleKey("10.96.0.5", 80, "TCP", "10.88.0.2", 8080), { packets: 8, bytes: 480 }]]) }));
+    const delta = counterDelta(before, after);
+    assert.deepEqual(delta, { edges: { "veth/pod/default/b": { link }, "ep/svc/default/web>pod/default/a": { rule: { packets: 8, bytes: 480 } } } });
+    assert.deepEqual(counterDelta(after, after), { edges: {} });
+    const changed = applyCounterDelta(before, delta);
+    assert.deepEqual(changed.map((e) => e.id).sort(), ["ep/svc/default/web>pod/default/a", "veth/pod/default/b"]);
+    assert.deepEqual(before, after, "the older picture plus the delta is the newer one");
+    assert.deepEqual(scopeCounterDelta(delta, new Set(["veth/pod/default/b"])), { edges: { "veth/pod/default/b": { link } } });
+  });
+
   it("pods are coloured by phase and readiness; terminating wins", () => {
     assert.equal(podState(pod("a", "")), "ready");
     assert.equal(podState(pod("a", "", { ready: false })), "running");
@@ -164,7 +176,11 @@ describe("topology feed", () => {
     const timers = new ManualTimers();
     const feed = new TopologyFeed(src, 100, 2000, timers);
     const got: Topology[] = [];
-    const stop = feed.subscribe((json) => got.push(JSON.parse(json) as Topology));
+    const deltas: CounterDelta[] = [];
+    const stop = feed.subscribe((e) => {
+      if (e.kind === "topology") got.push(JSON.parse(e.json) as Topology);
+      if (e.kind === "counters") deltas.push(JSON.parse(e.json) as CounterDelta);
+    });
     await timers.flush();
     assert.equal(got.length, 1);
     assert.deepEqual(got[0].nodes.map((n) => n.kind), ["node", "bridge"]);
@@ -176,21 +192,38 @@ describe("topology feed", () => {
     assert.equal(got.length, 2, "two writes within the debounce make one update");
     assert.deepEqual(got[1].nodes.filter((n) => n.kind === "pod").map((n) => n.id), ["pod/default/a"], "pods of other nodes are not drawn");
 
-    [...timers.intervals.values()][0]();
-    await timers.flush();
+    let reads = 0;
+    const list = store.list.bind(store);
+    const counted: typeof store.list = (kind, opts) => {
+      reads++;
+      return list(kind, opts);
+    };
+    store.list = counted;
+    const tick = async () => {
+      [...timers.intervals.values()][0]();
+      await timers.flush();
+    };
+    await tick();
+    assert.deepEqual(deltas, [{ edges: { "veth/pod/default/a": { link: { ...link, rxPackets: 0 } } } }], "the new pod's veth counters come with the next tick");
+    await tick();
     assert.equal(got.length, 2, "nothing moved: nothing sent");
+    assert.equal(deltas.length, 1, "nothing moved: nothing sent");
     rx = 5;
-    [...timers.intervals.values()][0]();
-    await timers.flush();
-    assert.equal(got.length, 3);
-    assert.equal(got[2].edges.find((e) => e.kind === "veth")?.link?.rxPackets, 5);
+    await tick();
+    assert.equal(got.length, 2, "a counter tick does not re-send the topology");
+    assert.deepEqual(deltas[1], { edges: { "veth/pod/default/a": { link: { ...link, rxPackets: 5 } } } }, "only the edge that moved");
+    assert.equal(reads, 0, "ticks do not read the store");
+    const late: Topology[] = [];
+    const stopLate = feed.subscribe((e) => void (e.kind === "topology" && late.push(e.topology)));
+    assert.equal(late[0]?.edges.find((e) => e.kind === "veth")?.link?.rxPackets, 5, "a page that comes later gets the counters as they are");
+    stopLate();
 
     stop();
     assert.equal(feed.watching, 0);
     assert.equal(timers.intervals.size, 0, "no ticks with no page open");
     store.create({ ...bare, metadata: { ...bare.metadata, name: "b" } });
     await timers.flush();
-    assert.equal(got.length, 3);
+    assert.equal(got.length, 2);
     store.close();
   });
 });

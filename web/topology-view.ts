@@ -22,12 +22,16 @@ const KIND_SHAPES: Record<string, string> = { node: "round-rectangle", bridge: "
 
 /**
  * An edge's counters in words: a veth's packets and bytes each way (the host end's statistics: what it transmits
- * goes to the pod), a Service → endpoint rule's connections (its NAT rule counts a connection's first packet only).
+ * goes to the pod), a Service → endpoint rule's connections (its NAT rule counts a connection's first packet only)
+ * and, where the proxy counts them (nftables), those connections' packets and bytes both ways.
  */
 export function counterText(e: TopoEdge): string {
   const parts: string[] = [];
   if (e.link) parts.push(`to pod ${count(e.link.txPackets)} pkt ${bytes(e.link.txBytes)}, from pod ${count(e.link.rxPackets)} pkt ${bytes(e.link.rxBytes)}`);
-  if (e.rule) parts.push(`${count(e.rule.packets)} connection${e.rule.packets === 1 ? "" : "s"}`);
+  if (e.rule) {
+    const traffic = e.rule.packets !== undefined ? `, ${count(e.rule.packets)} pkt ${bytes(e.rule.bytes ?? 0)} both ways` : "";
+    parts.push(`${count(e.rule.connections)} connection${e.rule.connections === 1 ? "" : "s"}${traffic}`);
+  }
   return parts.join("; ");
 }
 

@@ -107,7 +107,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     },
   });
   let proxier: Proxier | undefined; // set once the services start; the web view reads its rule counters
-  const stopUi = installUi(api, { store, nodeName: cfg.nodeName, hostIP: () => network.hostIP(), bridge: cfg.network ? cfg.bridge : undefined, runtimeUid, podUsage: (pod) => runtime.podUsage(runtimeUid(pod)), endpointCounters: () => proxier?.endpointCounters?.(), sessionFile: join(cfg.root, "ui-sessions.json") }, log);
+  const stopUi = installUi(api, { store, nodeName: cfg.nodeName, hostIP: () => network.hostIP(), bridge: cfg.network ? cfg.bridge : undefined, runtimeUid, podVeth: network instanceof BridgeNetwork ? (uid) => network.vethOf(uid) : undefined, podUsage: (pod) => runtime.podUsage(runtimeUid(pod)), endpointCounters: () => proxier?.endpointCounters?.(), sessionFile: join(cfg.root, "ui-sessions.json") }, log);
   const node = await startKubelet(cfg, host, kubeletStore, { images: nodeImageSet, metrics: metrics.main, eventTtlMs: cfg.eventTtlSeconds * 1000, serviceStore: store, log });
   const agent = node.agent;
   const kubelet = agent.kubelet;

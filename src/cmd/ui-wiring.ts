@@ -13,6 +13,7 @@ import { findAssetsDir, loadAssets } from "../ui/assets.js";
 import { TopologyFeed, type TopologySource } from "../ui/live.js";
 import { endpointRuleKey, type RuleCounters } from "../ui/topology.js";
 import { UsageSeries } from "../ui/series.js";
+import { RuleCounterReads, linksFingerprint } from "../ui/rule-reads.js";
 import { SessionStore } from "../ui/session.js";
 import { SessionFile } from "../ui/session-file.js";
 import { UiServer } from "../ui/ui-server.js";
@@ -28,6 +29,8 @@ export interface UiWiring {
   bridge: string | undefined;
   /** The uid the runtime knows a pod by (a mirror pod's is its static pod's). */
   runtimeUid: (pod: Pod) => string;
+  /** The host end of the pod's veth by its runtime uid (the network's lease); else the name its uid would give. */
+  podVeth?: (runtimeUid: string) => string | undefined;
   /** The pod cgroup's counters (runtime.podUsage of its runtime uid); without it the pod pages chart nothing. */
   podUsage?: (pod: Pod) => Promise<{ cpuNanos: number; memoryWorkingSetBytes: number }>;
   /** The service proxy's per-endpoint rule counters (late: the proxy starts after the view); none in userspace mode. */
@@ -40,31 +43,32 @@ export interface UiWiring {
 
 /** Serves /ui/ on every listener of `api`; returns the function that stops the sampling. */
 export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void): () => void {
-  // The rules' counters cost an exec of nft or iptables-save (13-32 ms of the daemon's CPU at 100 Services, more in
-  // the tool): read at most every RULE_COUNTERS_MS while the veths' counters (one read of /proc/net/dev) are re-read
-  // on every 2 s tick.
-  let rules: { at: number; counts: Promise<EndpointCount[]> } | undefined;
-  const ruleCounters = (): Promise<EndpointCount[]> => {
-    if (!w.endpointCounters) return Promise.resolve([]);
-    if (rules && Date.now() - rules.at < RULE_COUNTERS_MS) return rules.counts;
-    const counts = (w.endpointCounters() ?? Promise.resolve([])).catch((err: unknown) => {
-      log(`web view: cannot read the service rules' counters: ${err instanceof Error ? err.message : String(err)}`);
-      return [];
-    });
-    rules = { at: Date.now(), counts };
-    return counts;
-  };
+  // The rules' counters cost an exec of nft or iptables-save: read at most every RULE_COUNTERS_MS, and only when a
+  // veth's counters moved (ui/rule-reads.ts), while the veths' counters (one read of /proc/net/dev) are re-read on
+  // every 2 s tick.
+  const ruleReads = new RuleCounterReads<EndpointCount[]>(
+    () =>
+      (w.endpointCounters?.() ?? Promise.resolve([])).catch((err: unknown) => {
+        log(`web view: cannot read the service rules' counters: ${err instanceof Error ? err.message : String(err)}`);
+        return [];
+      }),
+    Date.now,
+    RULE_COUNTERS_MS,
+  );
   const topology: TopologySource = {
     store: w.store,
     nodeName: w.nodeName,
     hostIP: w.hostIP,
     bridge: w.bridge,
-    vethOf: (pod) => vethName(w.runtimeUid(pod)),
+    vethOf: (pod) => {
+      const uid = w.runtimeUid(pod);
+      return w.podVeth?.(uid) ?? vethName(uid);
+    },
     counters: async (interfaces) => {
-      const counts = await ruleCounters();
       const links = readLinkStats(interfaces);
+      const counts = await ruleReads.get(linksFingerprint(links));
       const rules = new Map<string, RuleCounters>();
-      for (const c of counts ?? []) rules.set(endpointRuleKey(c.clusterIP, c.port, c.protocol, c.endpointIP, c.endpointPort), { packets: c.packets, bytes: c.bytes });
+      for (const c of counts ?? []) rules.set(endpointRuleKey(c.clusterIP, c.port, c.protocol, c.endpointIP, c.endpointPort), { connections: c.packets, ...(c.traffic ? { packets: c.traffic.packets, bytes: c.traffic.bytes } : {}) });
       return { links, rules };
     },
   };

@@ -101,6 +101,11 @@ export class BridgeNetwork implements PodNetwork {
     return this.leases.all();
   }
 
+  /** The host end of a pod's veth, as its lease says: a pod started in a warm sandbox keeps that sandbox's veth. */
+  vethOf(podUid: string): string | undefined {
+    return this.leases.byPod(podUid)?.veth;
+  }
+
   /** A live pod holding an address outside --pod-cidr means the setting changed under running pods. */
   private checkLeasesInRange(live: Set<string>): void {
     const stray = this.leases.all().find((l) => live.has(l.podUid) && !contains(this.settings.pod, parseIPv4(l.ip) ?? -1));

@@ -7,7 +7,8 @@
  * - iptables: `iptables-save -c -t nat`, the `[packets:bytes]` of the DNAT rule in each P-SEP-HASH chain.
  *
  * Both are NAT rules, which see a connection's first packet only: the packets are connections. A node port's
- * connections count towards the service port it leads to.
+ * connections count towards the service port it leads to. With nftables the `endpoint-traffic-PROTO` sets count
+ * every packet and byte of those connections, both ways (nft-rules.ts), kept as `traffic`.
  */
 import type { ProxyState, ServicePortEntry } from "./model.js";
 import { endpointHash } from "./names.js";
@@ -25,6 +26,13 @@ class Tally {
     } else this.byKey.set(key, { clusterIP: s.clusterIP, port: s.port, protocol: s.protocol, endpointIP, endpointPort, packets, bytes });
   }
 
+  /** The traffic of a (service port, endpoint): kept for the connections' entry, made if none was counted. */
+  traffic(s: Pick<ServicePortEntry, "clusterIP" | "port" | "protocol">, endpointIP: string, endpointPort: number, packets: number, bytes: number): void {
+    this.add(s, endpointIP, endpointPort, 0, 0);
+    const c = this.byKey.get(`${s.clusterIP}:${s.port}/${s.protocol}>${endpointIP}:${endpointPort}`)!;
+    c.traffic = { packets: (c.traffic?.packets ?? 0) + packets, bytes: (c.traffic?.bytes ?? 0) + bytes };
+  }
+
   get counts(): EndpointCount[] {
     return [...this.byKey.values()];
   }
@@ -39,6 +47,7 @@ type NftValue = string | number | { concat?: unknown[]; elem?: { val?: unknown; 
 
 interface NftItem {
   map?: { name: string; elem?: [NftValue, NftValue][] };
+  set?: { name: string; elem?: NftValue[] };
   rule?: { chain: string; expr?: Record<string, unknown>[] };
 }
 
@@ -61,6 +70,16 @@ export function nftEndpointCounts(json: string, state: ProxyState): EndpointCoun
         if (!counted?.counter || !k || !v) continue;
         const s = m[1] === "cluster" ? byClusterPort.get(`${protocol}/${String(k[0])}:${String(k[1])}`) : byNodePort.get(`${protocol}/${String(k[0])}`);
         if (s) t.add(s, String(v[0]), Number(v[1]), counted.counter.packets, counted.counter.bytes);
+      }
+    }
+    const ts = item.set && /^endpoint-traffic-(tcp|udp)$/.exec(item.set.name);
+    if (item.set && ts) {
+      const protocol = ts[1].toUpperCase();
+      for (const value of item.set.elem ?? []) {
+        const counted = typeof value === "object" ? value.elem : undefined;
+        const k = counted?.val && typeof counted.val === "object" ? (counted.val as { concat?: unknown[] }).concat : undefined;
+        const s = k && byClusterPort.get(`${protocol}/${String(k[0])}:${String(k[1])}`);
+        if (s && counted?.counter && k) t.traffic(s, String(k[2]), Number(k[3]), counted.counter.packets, counted.counter.bytes);
       }
     }
     const chain = item.rule && affinityChains.get(item.rule.chain);

@@ -19,6 +19,12 @@
  *   each endpoint chain;
  * - sessionAffinity ClientIP keeps kube-proxy's per-service and per-endpoint chains with a dynamic `affinity-*` set
  *   per endpoint (`update @set { ip saddr }`, `ip saddr @set goto endpoint`); few services use it;
+ * - traffic: every packet of a connection DNATed to an endpoint, both ways, bumps the counter of its element in
+ *   `endpoint-traffic-PROTO` (cluster IP . port . endpoint IP . port, read from the connection's original and reply
+ *   tuples), looked up in a filter chain at prerouting (packets arriving, loopback left out: a local packet is seen
+ *   at output first) and one at output (packets the node sends). The web view shows these packets and bytes on the
+ *   Service → endpoint edges beside the connections the endpoint maps count. Cluster IPs only: a node port's
+ *   original destination is whichever local address the client used;
  * - rejects: the service CIDR is routed to the node (see node-route.ts), so whatever was not DNATed — a service
  *   without ready endpoints, an unused port or address — reaches `filter-input` and is rejected there (TCP reset,
  *   else ICMP port unreachable) instead of hanging; node ports without endpoints likewise.
@@ -44,6 +50,11 @@ const NAT_PRE = "type nat hook prerouting priority -100; policy accept;";
 const NAT_OUT = "type nat hook output priority -100; policy accept;";
 const NAT_POST = "type nat hook postrouting priority 100; policy accept;";
 const FILTER_IN = "type filter hook input priority 0; policy accept;";
+// After conntrack (-200) and DNAT (-100): the connection's reply tuple names the endpoint.
+const FILTER_PRE = "type filter hook prerouting priority 10; policy accept;";
+const FILTER_OUT = "type filter hook output priority 10; policy accept;";
+/** The rule that counts a DNATed connection's packets on its (service, endpoint) element. */
+const countTraffic = (p: string) => `ct status dnat meta l4proto ${p} ct original ip daddr . ct original proto-dst . ct reply ip saddr . ct reply proto-src @endpoint-traffic-${p}`;
 
 /** A membership test for an IPv4 CIDR. */
 function cidrTest(cidr: string): (ip: string) => boolean {
@@ -102,6 +113,8 @@ function serviceFragment(ports: ServicePortEntry[], c: NftProxyConfig, sig: stri
       continue;
     }
     for (const e of s.endpoints) if (local(e.ip)) hairpin.add(`${e.ip} . ${e.ip} . ${s.clusterIP}`);
+    const traffic = new Set(s.endpoints.map((e) => `${s.clusterIP} . ${s.port} . ${e.ip} . ${e.port}`));
+    for (const t of traffic) f.elements.push([`endpoint-traffic-${proto(s)}`, t, ""]);
     if (s.affinitySeconds) addAffinityService(f, s, c);
     else addBalancedService(f, s, c);
   }
@@ -165,6 +178,8 @@ function fixedPart(c: NftProxyConfig): Omit<NftRuleset, "fragments" | "useCounts
     ["nat-output", { base: NAT_OUT, rules: ["jump services"] }],
     ["nat-postrouting", { base: NAT_POST, rules: ["jump masquerading"] }],
     ["filter-input", { base: FILTER_IN, rules: rejects(c) }],
+    ["traffic-prerouting", { base: FILTER_PRE, rules: ["iiftype loopback return", countTraffic("tcp"), countTraffic("udp")] }],
+    ["traffic-output", { base: FILTER_OUT, rules: [countTraffic("tcp"), countTraffic("udp")] }],
     ["services", {
       rules: [
         "ip daddr . meta l4proto . th dport vmap @service-ips",
@@ -196,6 +211,7 @@ function fixedPart(c: NftProxyConfig): Omit<NftRuleset, "fragments" | "useCounts
         [`cluster-endpoints-${p}`, map("map", [`typeof ip daddr . th dport . numgen random mod 1 : ip daddr . ${p} dport`, "counter"])] as const,
         [`nodeport-endpoints-${p}`, map("map", [`typeof th dport . numgen random mod 1 : ip daddr . ${p} dport`, "counter"])] as const,
       ]),
+      ...(["tcp", "udp"] as const).map((p) => [`endpoint-traffic-${p}`, map("set", ["type ipv4_addr . inet_service . ipv4_addr . inet_service", "counter"])] as const),
       ["hairpin", map("set", ["typeof ip saddr . ip daddr . ct original ip daddr"])],
       ["no-endpoint-nodeports", map("set", ["typeof meta l4proto . th dport"])],
     ]),

@@ -25,8 +25,11 @@ export interface EndpointCount {
   protocol: Protocol;
   endpointIP: string;
   endpointPort: number;
+  /** What the endpoint's NAT rule matched: a connection's first packet only, so these are connections. */
   packets: number;
   bytes: number;
+  /** Every packet of those connections, both ways (nftables' endpoint-traffic sets; absent where not counted). */
+  traffic?: { packets: number; bytes: number };
 }
 
 export interface Proxier {

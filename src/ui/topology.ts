@@ -17,10 +17,15 @@ export interface LinkCounters {
   txBytes: number;
 }
 
-/** Packets and bytes matched by one firewall rule. */
+/**
+ * What the firewall counted for one service port → endpoint: the connections its NAT rule matched (NAT sees a
+ * connection's first packet only), and where the proxy counts them (nftables) every packet and byte of those
+ * connections, both ways.
+ */
 export interface RuleCounters {
-  packets: number;
-  bytes: number;
+  connections: number;
+  packets?: number;
+  bytes?: number;
 }
 
 export type PodState = "ready" | "running" | "pending" | "succeeded" | "failed" | "terminating" | "unknown";
@@ -178,7 +183,7 @@ function addService(input: TopologyInput, svc: Service, ep: Endpoints | undefine
   }
 }
 
-/** Packets and bytes of every rule from the service's ports to this endpoint address, or undefined when none is known. */
+/** The counters of every rule from the service's ports to this endpoint address, or undefined when none is known. */
 function sumRules(input: TopologyInput, svc: Service, epPorts: { name?: string; port: number; protocol?: string }[], epIP: string, clusterIP: string | undefined): RuleCounters | undefined {
   if (!clusterIP) return undefined;
   let found: RuleCounters | undefined;
@@ -188,9 +193,15 @@ function sumRules(input: TopologyInput, svc: Service, epPorts: { name?: string; 
     if (!ep) continue;
     const r = input.rules.get(endpointRuleKey(clusterIP, sp.port, proto, epIP, ep.port));
     if (!r) continue;
-    found = { packets: (found?.packets ?? 0) + r.packets, bytes: (found?.bytes ?? 0) + r.bytes };
+    found = { connections: (found?.connections ?? 0) + r.connections, ...sumTraffic(found, r) };
   }
   return found;
+}
+
+/** Packets and bytes of two counters added, absent when neither has any. */
+function sumTraffic(a: RuleCounters | undefined, b: RuleCounters): Pick<RuleCounters, "packets" | "bytes"> {
+  if (a?.packets === undefined && b.packets === undefined) return {};
+  return { packets: (a?.packets ?? 0) + (b.packets ?? 0), bytes: (a?.bytes ?? 0) + (b.bytes ?? 0) };
 }
 
 /**

@@ -72,7 +72,8 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
       port = await freePort();
       // A user the API knows but RBAC grants nothing: the pod page must say it is forbidden.
       writeFileSync(join(daemon.root, "tokens.csv"), `${NOBODY_TOKEN},nobody,2001\n`, { mode: 0o600 });
-      daemon.extraArgs.push("--listen", `127.0.0.1:${port}`, "--token-auth-file", join(daemon.root, "tokens.csv"));
+      // nftables: its rules count a Service edge's packets and bytes as well as its connections.
+      daemon.extraArgs.push("--listen", `127.0.0.1:${port}`, "--token-auth-file", join(daemon.root, "tokens.csv"), "--proxy-mode", "nftables");
     },
   });
   let browser: Browser;
@@ -137,15 +138,23 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
     await waitFor("web-a ready in the topology", async () => /ready/.test(await text('[data-pod="pod/default/web-a"]')), 60_000, 100);
     // The endpoint with its rule's counter: connections to the cluster IP (here from the test's own network
     // namespace: the host's) make it grow.
-    const endpointOnly = /→ default\/web-a( \(\d+ connections?\))?$/;
+    const endpointOnly = /→ default\/web-a( \(\d+ connections?[^)]*\))?$/;
     await waitFor("the Service's edge to its ready endpoint", async () => endpointOnly.test(await text('[data-service="svc/default/web"]')), 30_000, 100);
     const edge = '[data-edge="ep/svc/default/web>pod/default/web-a"]';
-    const connections = async () => Number(/\((\d+) connections?\)/.exec(await text(edge))?.[1] ?? NaN);
+    const connections = async () => Number(/\((\d+) connections?/.exec(await text(edge))?.[1] ?? NaN);
+    const packets = async () => Number(/connections?, (\d+) pkt [\d.]+ [KMG]?i?B both ways\)/.exec(await text(edge))?.[1] ?? NaN);
     await waitFor("the endpoint's counter", async () => !Number.isNaN(await connections()), 10_000, 100);
     const before = await connections();
+    // The pod's veth, with its interface statistics (the host end: what it transmits goes to the pod).
+    const toPod = async () => Number(/to pod (\d+) pkt/.exec(await text('[data-edge="veth/pod/default/web-a"]'))?.[1] ?? NaN);
+    await waitFor("the veth's counters", async () => !Number.isNaN(await toPod()), 10_000, 100);
+    const toPodBefore = await toPod();
     const clusterIP = (await d.client.request<{ spec: { clusterIP: string } }>("GET", "/api/v1/namespaces/default/services/web")).spec.clusterIP;
     for (let i = 0; i < 3; i++) assert.match(await httpGet(`http://${clusterIP}/hosts`), /localhost/);
     await waitFor("the endpoint's counter to count 3 more connections", async () => (await connections()) >= before + 3, 20_000, 100);
+    // Every packet of those connections both ways: a TCP exchange is at least 3 packets each way.
+    await waitFor("the veth's counters to grow", async () => (await toPod()) >= toPodBefore + 6, 10_000, 100);
+    await waitFor("the endpoint's packets and bytes", async () => (await packets()) >= 6 * ((await connections()) - before), 20_000, 100);
     await waitFor("the graph drawn", async () => (await inPage<number>(page, `document.querySelectorAll(".graph canvas").length`)) > 0, 10_000, 100);
     await shot("topology");
 

@@ -2,7 +2,8 @@
  * The proxiers' per-endpoint counters (what the web view shows on Service → endpoint edges) against the kernel's:
  * real rules written by the iptables and nftables proxiers in a throwaway network namespace (a veth pair inside it holds the "pods'" addresses), real connections to a
  * cluster IP from inside it, and endpointCounters() read back — each connection counted once, on the endpoint that
- * served it, and the ClientIP-affinity path (nftables' per-endpoint chains) as well.
+ * served it, and the ClientIP-affinity path (nftables' per-endpoint chains) as well; with nftables also every packet
+ * and byte of those connections, both ways, counted once.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -84,6 +85,11 @@ describe("proxy endpoint counters (privileged)", { skip }, () => {
         for (const c of counts) {
           assert.equal(c.protocol, "TCP");
           assert.ok(c.packets === 0 || c.bytes >= 40 * c.packets, `bytes of ${JSON.stringify(c)}`);
+          if (mode !== "nftables") continue;
+          // Every packet both ways, each seen once: a curl over TCP is at least 3 packets out and 3 back; the
+          // response ("ok\n") is among the bytes.
+          assert.ok(c.packets === 0 || (c.traffic && c.traffic.packets >= 6 * c.packets && c.traffic.bytes > 6 * 40 * c.packets), `traffic of ${JSON.stringify(c)}`);
+          assert.ok(!c.traffic || c.traffic.packets <= 14 * Math.max(c.packets, 1), `each packet counted once: ${JSON.stringify(c)}`);
         }
       } finally {
         await proxier.cleanup();

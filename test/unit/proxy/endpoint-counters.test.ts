@@ -28,13 +28,15 @@ test("nft: element counters of the cluster and node-port maps, and the affinity 
       { map: { family: "ip", name: "cluster-endpoints-tcp", table: "nodelet-svc-br0", elem: [el(["10.96.0.5", 80, 0], 3, 180, ["10.244.0.10", 8080]), el(["10.96.0.5", 80, 1], 1, 60, ["10.244.0.11", 8080]), el(["10.96.0.99", 80, 0], 7, 420, ["10.244.0.50", 80])], stmt: [{ counter: null }] } },
       { map: { family: "ip", name: "nodeport-endpoints-tcp", table: "nodelet-svc-br0", elem: [el([30080, 0], 2, 120, ["10.244.0.10", 8080])] } },
       { map: { family: "ip", name: "cluster-endpoints-udp", table: "nodelet-svc-br0", stmt: [{ counter: null }] } },
+      // Every packet of the connections, both ways (an element for a service the state no longer has is left out).
+      { set: { family: "ip", name: "endpoint-traffic-tcp", table: "nodelet-svc-br0", elem: [{ elem: { val: { concat: ["10.96.0.5", 80, "10.244.0.10", 8080] }, counter: { packets: 40, bytes: 5200 } } }, { elem: { val: { concat: ["10.96.0.99", 80, "10.244.0.50", 80] }, counter: { packets: 9, bytes: 900 } } }] } },
       { map: { family: "ip", name: "service-ips", table: "nodelet-svc-br0", elem: [[{ concat: ["10.96.0.5", "tcp", 80] }, { goto: { target: "lb-c-tcp-2" } }]] } },
       { rule: { family: "ip", table: "nodelet-svc-br0", chain: sticky, expr: [{ set: { op: "update", elem: { payload: { protocol: "ip", field: "saddr" } }, set: "@x" } }] } },
       { rule: { family: "ip", table: "nodelet-svc-br0", chain: sticky, expr: [{ match: { op: "==", left: { meta: { key: "l4proto" } }, right: "udp" } }, { counter: { packets: 5, bytes: 400 } }, { dnat: { addr: "10.244.0.12", port: 5353 } }] } },
     ],
   });
   assert.deepEqual(sorted(nftEndpointCounts(json, STATE)), [
-    { clusterIP: "10.96.0.5", port: 80, protocol: "TCP", endpointIP: "10.244.0.10", endpointPort: 8080, packets: 5, bytes: 300 },
+    { clusterIP: "10.96.0.5", port: 80, protocol: "TCP", endpointIP: "10.244.0.10", endpointPort: 8080, packets: 5, bytes: 300, traffic: { packets: 40, bytes: 5200 } },
     { clusterIP: "10.96.0.5", port: 80, protocol: "TCP", endpointIP: "10.244.0.11", endpointPort: 8080, packets: 1, bytes: 60 },
     { clusterIP: "10.96.0.6", port: 53, protocol: "UDP", endpointIP: "10.244.0.12", endpointPort: 5353, packets: 5, bytes: 400 },
   ]);

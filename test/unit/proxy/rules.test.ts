@@ -30,14 +30,16 @@ test("nftables: the table has a fixed number of sets, whatever the number of ser
   assert.equal(chainsOf(renderNftProxy(manyServices(1000), config)).size, chainsOf(renderNftProxy(manyServices(10), config)).size);
 });
 
-test("nftables diff: one endpoint change is one element deleted and added (endpoints off this node: no hairpin element)", () => {
+test("nftables diff: one endpoint change is its map element and its traffic element, each deleted and added (endpoints off this node: no hairpin element)", () => {
   const a = renderNftProxy(manyServices(100), config);
   const b = renderNftProxy(manyServices(100, 42), config, a);
   assert.equal(b.fragments.get("default/svc-00041"), a.fragments.get("default/svc-00041"), "unchanged fragments are reused");
   assert.deepEqual(renderDiff(a, renderNftProxy(manyServices(100, 42), config)), renderDiff(a, b), "the same diff without reuse");
   const diff = renderDiff(a, b)!;
   assert.deepEqual(diff.trim().split("\n"), [
+    "delete element ip nodelet-svc-nodelet0 endpoint-traffic-tcp { 10.96.0.42 . 80 . 10.128.0.128 . 8080 }",
     "delete element ip nodelet-svc-nodelet0 cluster-endpoints-tcp { 10.96.0.42 . 80 . 2 }",
+    "add element ip nodelet-svc-nodelet0 endpoint-traffic-tcp { 10.96.0.42 . 80 . 10.143.66.192 . 8080 }",
     "add element ip nodelet-svc-nodelet0 cluster-endpoints-tcp { 10.96.0.42 . 80 . 2 : 10.143.66.192 . 8080 }",
   ]);
   assert.equal(renderDiff(a, a), "", "nothing changed: nothing to write");

@@ -48,7 +48,7 @@ function input(over: Partial<TopologyInput> = {}): TopologyInput {
     endpoints: [webEndpoints],
     vethOf: (p) => `nl-${p.metadata.name}`,
     links: new Map([["nl-a", link]]),
-    rules: new Map([[endpointRuleKey("10.96.0.5", 80, "TCP", "10.88.0.2", 8080), { packets: 7, bytes: 420 }]]),
+    rules: new Map([[endpointRuleKey("10.96.0.5", 80, "TCP", "10.88.0.2", 8080), { connections: 7, packets: 70, bytes: 4200 }]]),
     ...over,
   };
 }
@@ -72,7 +72,7 @@ describe("topology model (pure)", () => {
     const t = buildTopology(input());
     const eps = t.edges.filter((e) => e.kind === "endpoint");
     assert.deepEqual(eps.map((e) => `${e.source}>${e.target}`).sort(), ["svc/default/web>pod/default/a", "svc/default/web>pod/default/b"]);
-    assert.deepEqual(edge(t, "ep/svc/default/web>pod/default/a")?.rule, { packets: 7, bytes: 420 });
+    assert.deepEqual(edge(t, "ep/svc/default/web>pod/default/a")?.rule, { connections: 7, packets: 70, bytes: 4200 });
     assert.equal(edge(t, "ep/svc/default/web>pod/default/b")?.rule, undefined);
     assert.equal(t.nodes.find((n) => n.id === "svc/default/web")?.ip, "10.96.0.5");
     assert.ok(edge(t, "nodeport/30080/TCP>node"));
@@ -96,9 +96,9 @@ describe("topology model (pure)", () => {
 
   it("a counter delta carries exactly the edges whose counters moved, and applies back onto the older picture", () => {
     const before = buildTopology(input());
-    const after = buildTopology(input({ links: new Map([["nl-a", link], ["nl-b", link]]), rules: new Map([[endpointRuleKey("10.96.0.5", 80, "TCP", "10.88.0.2", 8080), { packets: 8, bytes: 480 }]]) }));
+    const after = buildTopology(input({ links: new Map([["nl-a", link], ["nl-b", link]]), rules: new Map([[endpointRuleKey("10.96.0.5", 80, "TCP", "10.88.0.2", 8080), { connections: 8, packets: 80, bytes: 4800 }]]) }));
     const delta = counterDelta(before, after);
-    assert.deepEqual(delta, { edges: { "veth/pod/default/b": { link }, "ep/svc/default/web>pod/default/a": { rule: { packets: 8, bytes: 480 } } } });
+    assert.deepEqual(delta, { edges: { "veth/pod/default/b": { link }, "ep/svc/default/web>pod/default/a": { rule: { connections: 8, packets: 80, bytes: 4800 } } } });
     assert.deepEqual(counterDelta(after, after), { edges: {} });
     const changed = applyCounterDelta(before, delta);
     assert.deepEqual(changed.map((e) => e.id).sort(), ["ep/svc/default/web>pod/default/a", "veth/pod/default/b"]);

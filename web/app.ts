@@ -1,9 +1,10 @@
 /**
- * The page: login or the views, routed by the URL's hash (#/ topology, #/pod/NS/NAME, #/node). The session lives in
+ * The page: login or the views, routed by the URL's hash (#/ topology, #/pod/NS/NAME, #/node, #/cluster). The session lives in
  * an HttpOnly cookie the script never sees; the CSRF token for logout comes from /ui/api/session.
  */
 import { getJson, HttpError, logout, watchHealth, type SessionInfo } from "./api.js";
 import { h } from "./dom.js";
+import { ClusterView } from "./cluster-view.js";
 import { NodeView } from "./node-view.js";
 import { PodView } from "./pod-view.js";
 import { TopologyView } from "./topology-view.js";
@@ -71,6 +72,11 @@ function route(): void {
   for (const a of document.querySelectorAll("nav a")) a.removeAttribute("aria-current");
   if (parts[0] === "pod" && parts.length === 3) {
     const v = new PodView(parts[1], parts[2]);
+    show(v);
+    void v.start().catch(report);
+  } else if (parts[0] === "cluster") {
+    document.getElementById("nav-cluster")!.setAttribute("aria-current", "page");
+    const v = new ClusterView();
     show(v);
     void v.start().catch(report);
   } else if (parts[0] === "node") {

@@ -37,6 +37,7 @@ import { loadNodeRegistries, pushFromStore, registrySources } from "./registry-w
 import { startWorkloads } from "./workloads-wiring.js";
 import { nodeCidrSet, nodeControllers } from "./node-controllers-wiring.js";
 import { crossNodeRoutes, startCrossNodeRoutes } from "./cross-node-wiring.js";
+import type { CrossNodePlan } from "../network/cross-node-plan.js";
 import { Registry } from "../metrics/registry.js";
 import { registerCadvisorMetrics } from "../kubelet/kubelet-metrics.js";
 import { NodeUsageReader } from "../kubelet/node-usage.js";
@@ -107,7 +108,8 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
     },
   });
   let proxier: Proxier | undefined; // set once the services start; the web view reads its rule counters
-  const stopUi = installUi(api, { store, nodeName: cfg.nodeName, hostIP: () => network.hostIP(), bridge: cfg.network ? cfg.bridge : undefined, runtimeUid, podVeth: network instanceof BridgeNetwork ? (uid) => network.vethOf(uid) : undefined, podUsage: (pod) => runtime.podUsage(runtimeUid(pod)), endpointCounters: () => proxier?.endpointCounters?.(), sessionFile: join(cfg.root, "ui-sessions.json") }, log);
+  let crossNodeView: (() => CrossNodePlan | undefined) | undefined; // set once the routes start; the cluster view reads them
+  const stopUi = installUi(api, { store, nodeName: cfg.nodeName, hostIP: () => network.hostIP(), bridge: cfg.network ? cfg.bridge : undefined, runtimeUid, podVeth: network instanceof BridgeNetwork ? (uid) => network.vethOf(uid) : undefined, podUsage: (pod) => runtime.podUsage(runtimeUid(pod)), endpointCounters: () => proxier?.endpointCounters?.(), crossNode: () => crossNodeView?.(), sessionFile: join(cfg.root, "ui-sessions.json") }, log);
   const node = await startKubelet(cfg, host, kubeletStore, { images: nodeImageSet, metrics: metrics.main, eventTtlMs: cfg.eventTtlSeconds * 1000, serviceStore: store, log });
   const agent = node.agent;
   const kubelet = agent.kubelet;
@@ -116,6 +118,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   proxier = services.proxy?.proxier;
   const crossNode = network instanceof BridgeNetwork ? crossNodeRoutes(cfg.crossNode, network.settings, runner, cfg.nodeName, log) : undefined;
   const crossNodeWatch = crossNode ? startCrossNodeRoutes(store, clock, crossNode, log) : undefined;
+  crossNodeView = () => crossNode?.last;
   const nodeSet = cfg.network ? nodeCidrSet(cfg.clusterCIDR, cfg.nodeControllers.nodeCidrMaskSize) : undefined;
   const workloads = await startWorkloads(api, clock, cfg.nodeName, log, nodeControllers(cfg.nodeControllers, nodeSet));
   log(`nodelet daemon ready: node ${cfg.nodeName}, socket ${cfg.socket}, root ${cfg.root}, cgroup v${cgroups.version}, manifests ${cfg.manifests}`);

@@ -13,6 +13,7 @@ import { findAssetsDir, loadAssets } from "../ui/assets.js";
 import { TopologyFeed, type TopologySource } from "../ui/live.js";
 import { endpointRuleKey, type RuleCounters } from "../ui/topology.js";
 import { UsageSeries } from "../ui/series.js";
+import type { ProgrammedRoutes } from "../ui/cluster.js";
 import { RuleCounterReads, linksFingerprint } from "../ui/rule-reads.js";
 import { SessionStore } from "../ui/session.js";
 import { SessionFile } from "../ui/session-file.js";
@@ -37,6 +38,8 @@ export interface UiWiring {
   endpointCounters?: () => Promise<EndpointCount[]> | undefined;
   /** How often the usage series takes a point (default 5 s: 180 points a pod over 15 minutes). */
   sampleMs?: number;
+  /** What this node programmed to reach other nodes' pods (CrossNodeRoutes.last), for the cluster view. */
+  crossNode?: () => ProgrammedRoutes | undefined;
   /** The file the sessions are kept in across restarts (ROOT/ui-sessions.json); in memory only without it. */
   sessionFile?: string;
 }
@@ -76,7 +79,7 @@ export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void)
   const assets = loadAssets(dir);
   if (!assets.has("index.html")) log("web view: no built page found (dist/ui): /ui/ answers 503 until `make build` writes it");
   const series = new UsageSeries(Date.now);
-  const ui = new UiServer({ sessions: new SessionStore(Date.now, {}, w.sessionFile ? new SessionFile(w.sessionFile, log) : undefined), assets, topology, feed: new TopologyFeed(topology), usage: series });
+  const ui = new UiServer({ sessions: new SessionStore(Date.now, {}, w.sessionFile ? new SessionFile(w.sessionFile, log) : undefined), assets, topology, feed: new TopologyFeed(topology), usage: series, crossNode: w.crossNode });
   api.registerPublicHandler("/ui", (req, res, url, access) => ui.handle(req, res, url, access));
   let sampling = false;
   const read = w.podUsage;

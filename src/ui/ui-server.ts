@@ -6,6 +6,7 @@
  *   GET  /ui/api/session          {user, groups, csrf} of the session, 401 without one
  *   GET  /ui/api/topology         the topology (topology.ts) as JSON; ?watch=1: Server-Sent Events, `topology` (whole)
  *                                 after a change of the objects, `counters` (the edges whose counters moved) on ticks
+ *   GET  /ui/api/cluster          the Nodes with their pods and this node's routes to the others (cluster.ts)
  *   GET  /ui/api/usage/NS/NAME    the pod's CPU/memory points of the last 15 minutes
  *   GET  /ui/api/k8s/PATH         a GET of the Kubernetes API or /apis/nodelet.io (pods, events, nodes, logs,
  *                                 watches, explain) made as the session's user: the API's own RBAC decides
@@ -20,7 +21,8 @@ import type { Asset } from "./assets.js";
 import { readTopology, type FeedEvent, type TopologyFeed, type TopologySource } from "./live.js";
 import type { UsageSeries } from "./series.js";
 import { scopeCounterDelta, scopeTopology, type Topology } from "./topology.js";
-import type { Namespace } from "../api/types.js";
+import type { Namespace, Node, Pod } from "../api/types.js";
+import { buildClusterView, type ProgrammedRoutes } from "./cluster.js";
 import { sameSecret, type SessionStore, type Viewer } from "./session.js";
 
 /** What the listener offers the view (apiserver's ListenerAccess, structurally). */
@@ -37,6 +39,8 @@ export interface UiDeps {
   topology: TopologySource;
   feed: TopologyFeed;
   usage: UsageSeries;
+  /** What this node programmed to reach the other nodes' pods (undefined: no pod network, or nothing yet). */
+  crossNode?: () => ProgrammedRoutes | undefined;
 }
 
 /** The page may load only what the daemon serves, run only its own script, and be framed by nobody. */
@@ -75,6 +79,7 @@ export class UiServer {
     if (method !== "GET") return sendJson(res, 405, { error: `${method} is not allowed: the view only reads` });
     if (path === "/ui/api/session") return sendJson(res, 200, { user: viewer.user.name, groups: viewer.user.groups, csrf: viewer.csrf ?? "" });
     if (path === "/ui/api/topology") return this.topology(req, res, url, viewer.user, access);
+    if (path === "/ui/api/cluster") return this.cluster(res, viewer.user, access);
     if (path.startsWith("/ui/api/usage/")) return this.usage(res, path.slice("/ui/api/usage/".length), viewer.user, access);
     if (path.startsWith("/ui/api/k8s/")) return access.serveAs(viewer.user, req, res, `/${path.slice("/ui/api/k8s/".length)}${url.search}`);
     sendJson(res, 404, { error: `no such page: ${path}` });
@@ -175,6 +180,13 @@ export class UiServer {
       clearInterval(keepalive);
       unsubscribe();
     });
+  }
+
+  /** The cluster view needs the viewer to list Nodes and pods cluster-wide (the API's 403 otherwise). */
+  private cluster(res: ServerResponse, user: Viewer, access: ViewAccess): void {
+    for (const p of ["/api/v1/nodes", "/api/v1/pods"]) access.authorize(user, "GET", p);
+    const store = this.d.topology.store;
+    sendJson(res, 200, buildClusterView(this.d.topology.nodeName, store.list<Node>("Node").items, store.list<Pod>("Pod").items, this.d.crossNode?.()));
   }
 
   private usage(res: ServerResponse, rest: string, user: Viewer, access: ViewAccess): void {

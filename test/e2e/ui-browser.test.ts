@@ -338,4 +338,44 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
       for (const c of contexts) await c.close().catch(() => undefined);
     }
   });
+
+  test("cluster view: hollow Nodes created through the API appear as boxes with their pods and this node's routes to them", async () => {
+    const self = (await d.client.request<{ items: { metadata: { name: string }; status: { addresses: { type: string; address: string }[] } }[] }>("GET", "/api/v1/nodes")).items[0];
+    const selfIP = self.status.addresses.find((a) => a.type === "InternalIP")!.address;
+    // One peer on this node's link (a route via its address) and one beyond it (VXLAN), in this daemon's cluster CIDR.
+    const peers = [
+      { name: "hollow-near", podCIDR: `10.${d.octet}.1.0/24`, ip: selfIP.replace(/\.\d+$/, ".250") },
+      { name: "hollow-far", podCIDR: `10.${d.octet}.2.0/24`, ip: "203.0.113.77" },
+    ];
+    const context = await browser.createBrowserContext();
+    try {
+      for (const p of peers) {
+        await d.client.request("POST", "/api/v1/nodes", { body: { apiVersion: "v1", kind: "Node", metadata: { name: p.name }, spec: { podCIDR: p.podCIDR, podCIDRs: [p.podCIDR] } } });
+        await d.client.request("PATCH", `/api/v1/nodes/${p.name}/status`, { body: { status: { addresses: [{ type: "InternalIP", address: p.ip }] } }, contentType: "application/merge-patch+json" });
+      }
+      await d.client.request("POST", "/api/v1/namespaces/default/pods", { body: { apiVersion: "v1", kind: "Pod", metadata: { name: "far-1" }, spec: { nodeName: "hollow-far", containers: [{ name: "main", image: "busybox" }] } } });
+      const p = await context.newPage();
+      await p.setViewport({ width: 1280, height: 800 });
+      await p.goto(`${base}/ui/`);
+      await p.waitForSelector("#token");
+      await p.type("#token", token);
+      await Promise.all([p.waitForNavigation(), p.click("button[type=submit]")]);
+      await p.evaluate(`location.hash = "#/cluster"`);
+      const nodeText = (name: string) => textIn(p, `[data-node="${name}"]`);
+      await waitFor("the three nodes", async () => (await inPage<number>(p, `document.querySelectorAll("[data-node]").length`)) === 3, 15_000, 100);
+      assert.match(await nodeText(self.metadata.name), /\(this node\)/);
+      assert.match(await nodeText(self.metadata.name), /default\/web-a ready/);
+      assert.match(await nodeText("hollow-far"), /default\/far-1 pending/);
+      for (const peer of peers) {
+        await waitFor(`this node's route to ${peer.name}`, async () => new RegExp(`${peer.podCIDR.replace(/\./g, "\\.")} via `).test(await nodeText(peer.name)), 30_000, 200);
+      }
+      assert.match(await nodeText("hollow-far"), /VXLAN /, "a peer beyond the link goes over VXLAN");
+      await waitFor("the graph drawn", async () => (await inPage<number>(p, `document.querySelectorAll(".graph canvas").length`)) > 0, 10_000, 100);
+      await p.screenshot({ path: join(ARTIFACTS, "cluster.png") });
+    } finally {
+      await context.close().catch(() => undefined);
+      await d.client.request("DELETE", "/api/v1/namespaces/default/pods/far-1?gracePeriodSeconds=0").catch(() => undefined);
+      for (const p of peers) await d.client.request("DELETE", `/api/v1/nodes/${p.name}`).catch(() => undefined);
+    }
+  });
 });

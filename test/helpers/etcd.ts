@@ -15,6 +15,8 @@ export interface TestEtcd {
   endpoint: string;
   /** Every member's client URL. */
   endpoints: string[];
+  /** The members' process ids. */
+  pids: number[];
   /** The data directory (of the only member; the members' parent with several). */
   dataDir: string;
   /** Stops the members (SIGTERM, then SIGKILL) and removes their data unless `keepData`. */
@@ -110,5 +112,5 @@ export async function startEtcd(opts: { dataDir?: string; name?: string; members
     await stop(opts.dataDir !== undefined);
     throw err;
   }
-  return { endpoint: members[0].client, endpoints: members.map((m) => m.client), dataDir, stop };
+  return { endpoint: members[0].client, endpoints: members.map((m) => m.client), pids: procs.map((p) => p.proc.pid ?? 0), dataDir, stop };
 }

@@ -21,6 +21,44 @@ export interface FakeKubeletOptions {
   /** Called with each pod removed. */
   onRemoved?: (pod: Pod) => void;
   now?: () => number;
+  /**
+   * Only the pods bound to this node, as one node's kubelet (its list and watch ask for `spec.nodeName=NAME`);
+   * omitted: every bound pod, as if each node were this one.
+   */
+  nodeName?: string;
+  /** The node's address for status.hostIP (default 192.168.0.2). */
+  hostIP?: string;
+}
+
+/**
+ * The status a kubelet reports for a pod whose containers all started: phase Running, the pod IP, PodScheduled,
+ * Ready and ContainersReady (True unless `ready` is false), each container running since `stamp`. Pure.
+ */
+export function runningStatus(pod: Pod, o: { ip: string; hostIP: string; ready: boolean; stamp: string }): NonNullable<Pod["status"]> {
+  const { ip, ready, stamp } = o;
+  return {
+    ...pod.status,
+    phase: "Running",
+    podIP: ip,
+    podIPs: [{ ip }],
+    hostIP: o.hostIP,
+    startTime: pod.status?.startTime ?? stamp,
+    conditions: [
+      { type: "PodScheduled", status: "True", lastTransitionTime: stamp },
+      { type: "Ready", status: ready ? "True" : "False", lastTransitionTime: stamp },
+      { type: "ContainersReady", status: ready ? "True" : "False", lastTransitionTime: stamp },
+    ],
+    containerStatuses: pod.spec.containers.map((c) => ({
+      name: c.name,
+      ready,
+      restartCount: 0,
+      image: c.image ?? "",
+      imageID: "",
+      started: true,
+      state: { running: { startedAt: stamp } },
+      lastState: {},
+    })),
+  };
 }
 
 export class FakeKubelet {
@@ -28,6 +66,7 @@ export class FakeKubelet {
   private ip = 10;
   private pending = new Set<string>();
   private scheduled = false;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -35,20 +74,23 @@ export class FakeKubelet {
   ) {}
 
   start(): void {
-    const { items, resourceVersion } = this.store.list<Pod>("Pod");
+    const fieldSelector = this.opts.nodeName ? `spec.nodeName=${this.opts.nodeName}` : undefined;
+    const { items, resourceVersion } = this.store.list<Pod>("Pod", { fieldSelector });
     for (const p of items) this.mark(p);
-    this.stopWatch = this.store.watch("Pod", { resourceVersion }, (ev) => {
+    this.stopWatch = this.store.watch("Pod", { resourceVersion, fieldSelector }, (ev) => {
       if (ev.type !== "DELETED") this.mark(ev.object as Pod);
     });
   }
 
   stop(): void {
     this.stopWatch?.();
+    clearTimeout(this.retry);
   }
 
   /** Re-examines every pod now (after a test changed `hold` or `unready`). */
   kick(): void {
-    for (const p of this.store.list<Pod>("Pod").items) this.mark(p);
+    const fieldSelector = this.opts.nodeName ? `spec.nodeName=${this.opts.nodeName}` : undefined;
+    for (const p of this.store.list<Pod>("Pod", { fieldSelector }).items) this.mark(p);
   }
 
   private mark(pod: Pod): void {
@@ -64,8 +106,14 @@ export class FakeKubelet {
     this.pending.clear();
     for (const key of keys) {
       const [ns, name] = key.split("/");
-      const pod = this.store.get<Pod>("Pod", ns, name);
-      if (pod) this.sync(pod);
+      try {
+        const pod = this.store.get<Pod>("Pod", ns, name);
+        if (pod) this.sync(pod);
+      } catch {
+        // A remote store's call failed (a hollow node's, under load): the pod is looked at again in a second.
+        this.pending.add(key);
+        if (!this.retry) this.retry = setTimeout(() => ((this.retry = undefined), this.flush()), 1000);
+      }
     }
   }
 
@@ -103,30 +151,7 @@ export class FakeKubelet {
     if (pod.status?.phase === "Running" && readyNow === ready) return;
     const stamp = new Date(this.opts.now?.() ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
     const ip = pod.status?.podIP ?? `10.244.${Math.floor(this.ip / 250)}.${(this.ip++ % 250) + 2}`;
-    const status = {
-      ...pod.status,
-      phase: "Running" as const,
-      podIP: ip,
-      podIPs: [{ ip }],
-      hostIP: "192.168.0.2",
-      startTime: pod.status?.startTime ?? stamp,
-      conditions: [
-        { type: "PodScheduled" as const, status: "True" as const, lastTransitionTime: stamp },
-        { type: "Ready" as const, status: ready ? ("True" as const) : ("False" as const), lastTransitionTime: stamp },
-        { type: "ContainersReady" as const, status: ready ? ("True" as const) : ("False" as const), lastTransitionTime: stamp },
-      ],
-      containerStatuses: pod.spec.containers.map((c) => ({
-        name: c.name,
-        ready,
-        restartCount: 0,
-        image: c.image ?? "",
-        imageID: "",
-        started: true,
-        state: { running: { startedAt: stamp } },
-        lastState: {},
-      })),
-    };
-    this.writeStatus(pod, status);
+    this.writeStatus(pod, runningStatus(pod, { ip, hostIP: this.opts.hostIP ?? "192.168.0.2", ready, stamp }));
   }
 
   private stamp(): string {

@@ -1,7 +1,7 @@
 /**
  * The scheduler's loop (schedule_one.go scheduleOne) over the Store: follows Pods and Nodes (and the storage and
- * selector objects the plugins read) through watches; queues the pending pods of its schedulerName (unbound, not
- * deleting, not gated); one pod at a time builds the snapshot, runs the cycle (framework.ts) and then either
+ * selector objects the plugins read) through watches into its cache (cache.ts); queues the pending pods of its
+ * schedulerName (unbound, not deleting, not gated); one pod at a time takes the cache's snapshot, runs the cycle (framework.ts) and then either
  * PreBinds its WaitForFirstConsumer claims (a chosen volume's claimRef, or the selected-node annotation for the
  * node's provisioner) and binds it through the pods/binding rules (store/pod-binding.ts) with a `Scheduled` event,
  * or records why not: PodScheduled False (reason Unschedulable, or SchedulerError) with the FailedScheduling message
@@ -16,8 +16,7 @@ import { ApiError } from "../api/errors.js";
 import { withCondition } from "../api/pod-binding.js";
 import { ANN_SELECTED_NODE } from "../api/storage-annotations.js";
 import { NO_PREEMPTION_VICTIMS, PREEMPTION_NOT_HELPFUL, countedReasons } from "../api/scheduling.js";
-import type { StorageClass } from "../api/storage-class.js";
-import type { KubeObject, LabelSelector, Node, PersistentVolume, PersistentVolumeClaim, Pod, WatchEvent } from "../api/types.js";
+import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod, WatchEvent } from "../api/types.js";
 import { rfc3339 } from "../store/metadata.js";
 import { bindPodInStore } from "../store/pod-binding.js";
 import type { Store } from "../store/store.js";
@@ -25,7 +24,8 @@ import { fitErrorMessage, NO_NODES_AVAILABLE, schedulePod, type FitError, type P
 import { podVolumesOn } from "./plugins/volume-binding.js";
 import { defaultProfile, DEFAULT_SCHEDULER_NAME, type ProfileConfig } from "./profile.js";
 import { SchedulingQueue } from "./queue.js";
-import { buildSnapshot } from "./snapshot.js";
+import { CACHED_KINDS, SchedulerCache } from "./cache.js";
+import { nodeSchedulingPropertiesChange } from "./cluster-events.js";
 
 export interface SchedulerEvents {
   event(obj: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void;
@@ -64,13 +64,14 @@ export function preemptionMessage(pod: Pod, err: FitError): string {
   return `preemption: 0/${err.numAllNodes} nodes are available: ${countedReasons(verdicts)}`;
 }
 
-const WATCHED = ["PersistentVolume", "PersistentVolumeClaim", "StorageClass"];
+/** Kinds whose change may make an unschedulable pod fit (besides Nodes and bound pods). */
+const STORAGE_KINDS = new Set(["PersistentVolume", "PersistentVolumeClaim", "StorageClass"]);
 
 export class Scheduler {
   readonly profile: Profile;
   private readonly queue: SchedulingQueue;
-  private readonly pods = new Map<string, Pod>();
-  private readonly nodes = new Map<string, Node>();
+  /** Every object a cycle reads, fed by the watches: a cycle makes no store call but the binding's writes. */
+  private readonly cache = new SchedulerCache();
   private stops: (() => void)[] = [];
   private timer?: { cancel(): void; at: number };
   private startIndex = 0;
@@ -87,9 +88,7 @@ export class Scheduler {
     if (this.running) return;
     this.running = true;
     const s = this.o.store;
-    this.stops.push(s.watch("Node", { resourceVersion: "0" }, (ev) => this.onNode(ev)));
-    this.stops.push(s.watch("Pod", { resourceVersion: "0" }, (ev) => this.onPod(ev)));
-    for (const kind of WATCHED) this.stops.push(s.watch(kind, {}, () => this.clusterEvent()));
+    for (const kind of CACHED_KINDS) this.stops.push(s.watch(kind, { resourceVersion: "0" }, (ev) => this.onEvent(kind, ev)));
     this.wake(0);
   }
 
@@ -106,25 +105,30 @@ export class Scheduler {
     return this.queue.counts();
   }
 
-  private onNode(ev: WatchEvent): void {
-    const n = ev.object as Node;
-    if (ev.type === "DELETED") this.nodes.delete(n.metadata.name ?? "");
-    else if (ev.type === "ADDED" || ev.type === "MODIFIED") this.nodes.set(n.metadata.name ?? "", n);
-    if (ev.type !== "DELETED") this.clusterEvent();
+  /** The cache takes every event first, so the queue's reactions and the next cycle see the same cluster. */
+  private onEvent(kind: string, ev: WatchEvent): void {
+    const oldPod = kind === "Pod" ? this.cache.pod((ev.object as Pod).metadata.uid ?? "") : undefined;
+    const oldNode = kind === "Node" ? this.cache.node(ev.object.metadata.name ?? "") : undefined;
+    this.cache.apply(kind, ev);
+    if (kind === "Node") this.onNode(ev, oldNode);
+    else if (kind === "Pod") this.onPod(ev, oldPod);
+    else if (STORAGE_KINDS.has(kind)) this.clusterEvent();
   }
 
-  private onPod(ev: WatchEvent): void {
+  /** A node added, or changed in a way that may let a pod fit (not a heartbeat), moves unschedulable pods back. */
+  private onNode(ev: WatchEvent, old: Node | undefined): void {
+    if (ev.type === "ADDED" || (ev.type === "MODIFIED" && (!old || nodeSchedulingPropertiesChange(ev.object as Node, old).length > 0))) this.clusterEvent();
+  }
+
+  /** Called after the cache took the event: `old` is what the watch showed before. */
+  private onPod(ev: WatchEvent, old: Pod | undefined): void {
     if (ev.type !== "ADDED" && ev.type !== "MODIFIED" && ev.type !== "DELETED") return;
     const p = ev.object as Pod;
-    const uid = p.metadata.uid ?? "";
-    const old = this.pods.get(uid);
     if (ev.type === "DELETED") {
-      this.pods.delete(uid);
       this.queue.delete(p);
       if (old?.spec.nodeName) this.clusterEvent();
       return;
     }
-    this.pods.set(uid, p);
     if (isPendingFor(p, this.profile.schedulerName)) {
       this.queue.add(p);
       this.wake(0);
@@ -168,28 +172,13 @@ export class Scheduler {
     if (next !== undefined) this.wake(Math.max(0, next - this.o.clock.now()));
   }
 
-  private snapshot() {
-    const s = this.o.store;
-    const list = <T extends KubeObject>(kind: string) => s.list<T>(kind).items;
-    return buildSnapshot({
-      nodes: [...this.nodes.values()],
-      pods: [...this.pods.values()],
-      namespaces: list("Namespace"),
-      services: list("Service"),
-      controllers: ["ReplicationController", "ReplicaSet", "StatefulSet"].flatMap((k) => list<KubeObject & { spec?: { selector?: LabelSelector } }>(k)),
-      claims: list<PersistentVolumeClaim>("PersistentVolumeClaim"),
-      volumes: list<PersistentVolume>("PersistentVolume"),
-      classes: list<StorageClass>("StorageClass"),
-    });
-  }
-
   private scheduleOne(queued: Pod): void {
-    const pod = this.o.store.get<Pod>("Pod", queued.metadata.namespace ?? "default", queued.metadata.name ?? "");
-    if (!pod || pod.metadata.uid !== queued.metadata.uid || !isPendingFor(pod, this.profile.schedulerName)) {
+    const pod = this.cache.pod(queued.metadata.uid ?? "");
+    if (!pod || !isPendingFor(pod, this.profile.schedulerName)) {
       this.queue.done(queued);
       return;
     }
-    const result = schedulePod(pod, this.snapshot(), this.profile, { startIndex: this.startIndex, random: this.o.random });
+    const result = schedulePod(pod, this.cache.snapshot(), this.profile, { startIndex: this.startIndex, random: this.o.random });
     if (result.kind === "noNodes") return this.fail(pod, "SchedulerError", NO_NODES_AVAILABLE, false);
     this.startIndex = result.nextStartIndex;
     if (result.kind === "unschedulable") return this.fail(pod, "Unschedulable", fitErrorMessage(result, preemptionMessage(pod, result)), true);

@@ -170,8 +170,8 @@ async function run(store: string, kubeconfig: string, m: Measured = {}): Promise
     await waitFor(
       `${NODES} hollow nodes Ready`,
       async () => (await client.list<Node>(NODE_INFO)).items.filter((n) => n.metadata.name?.startsWith("hollow-") && readyNode(n)).length === NODES,
-      120_000,
-      500,
+      600_000,
+      1000,
     );
     process.stderr.write(`  ${store}: ${NODES} hollow nodes Ready; creating ${PODS} pods\n`);
     const created = new Map<string, number>();

@@ -7,6 +7,7 @@
  * - createCsr: the request a joining node sends (its key never leaves it).
  * - issueCertificate: Go's x509.CreateCertificate for a request under a CA, as the apiserver-client signers fill it.
  */
+import { isIPv4, isIPv6 } from "node:net";
 import { createPublicKey, randomBytes, sign, verify, X509Certificate, type KeyObject } from "node:crypto";
 import { bitString, children, decodeOid, DerError, name, oid, pem, pemBlock, readTlv, seq, TAG, time, tlv, uint, type Tlv } from "./der.js";
 
@@ -166,12 +167,30 @@ function signed(tbs: Buffer, key: KeyObject): Buffer {
   return seq(tbs, alg, bitString(sign(hash, tbs, key)));
 }
 
-/** A PEM certificate request for `subject` signed with `privateKey` (no attributes, no extensions). */
-export function createCsr(privateKey: KeyObject, subject: { commonName: string; organizations?: string[] }): string {
+/**
+ * A PEM certificate request for `subject` signed with `privateKey`; with `dnsNames`/`ipAddresses`, one
+ * extensionRequest attribute carrying the subjectAltName (a kubelet's serving certificate request), else none.
+ */
+export function createCsr(privateKey: KeyObject, subject: { commonName: string; organizations?: string[]; dnsNames?: string[]; ipAddresses?: string[] }): string {
   const spki = createPublicKey(privateKey).export({ format: "der", type: "spki" });
   const attrs: [string, string][] = [...(subject.organizations ?? []).map((o): [string, string] => [OID.organization, o]), [OID.commonName, subject.commonName]];
-  const info = seq(uint(Buffer.from([0])), name(attrs), spki, tlv(0xa0));
+  const sans = [...(subject.dnsNames ?? []).map((d) => tlv(0x82, Buffer.from(d, "ascii"))), ...(subject.ipAddresses ?? []).map((ip) => tlv(0x87, ipBytes(ip)))];
+  const san = seq(oid(OID.subjectAltName), tlv(TAG.OCTET_STRING, seq(...sans)));
+  const requested = sans.length ? tlv(0xa0, seq(oid(OID.extensionRequest), tlv(TAG.SET, seq(san)))) : tlv(0xa0);
+  const info = seq(uint(Buffer.from([0])), name(attrs), spki, requested);
   return pem("CERTIFICATE REQUEST", signed(info, privateKey));
+}
+
+/** An IPv4 or IPv6 address as the 4 or 16 bytes of an iPAddress GeneralName. */
+function ipBytes(ip: string): Buffer {
+  if (isIPv4(ip)) return Buffer.from(ip.split(".").map(Number));
+  if (!isIPv6(ip)) throw new Error(`not an IP address: "${ip}"`);
+  const [head, tail = ""] = ip.includes("::") ? ip.split("::") : [ip, undefined as unknown as string];
+  const groups = (s: string) => (s ? s.split(":") : []);
+  const h = groups(head);
+  const t = ip.includes("::") ? groups(tail) : [];
+  const all = [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+  return Buffer.from(all.map((g) => g.padStart(4, "0")).join(""), "hex");
 }
 
 /** Key usage strings (certificates/v1 KeyUsage) → the keyUsage bit or extKeyUsage OID they stand for. */

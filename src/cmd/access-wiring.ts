@@ -129,12 +129,7 @@ export function startAccessControllers(store: Store, rootCA: string | undefined,
   const policy = new PolicyIndex().follow(store);
   const ca = pkiDir ? { cert: readFileSync(join(pkiDir, "ca.crt"), "utf8"), key: readFileSync(join(pkiDir, "ca.key"), "utf8") } : undefined;
   const authorizer = new NodeAndRbacAuthorizer(new NodeAuthorizer(store), new RbacAuthorizer(policy));
-  const allowed = ({ user, subresource }: CsrAccessReview) =>
-    authorizer.authorize({
-      user, verb: "create", isResourceRequest: true, path: "", apiGroup: "certificates.k8s.io", apiVersion: "*",
-      namespace: "", resource: "certificatesigningrequests", subresource, name: "",
-    }).allowed;
-  const certificates = new CsrController({ store: controllerManager, allowed, ca, log });
+  const certificates = new CsrController({ store: controllerManager, allowed: csrAccessReviewer(authorizer), ca, log });
   aggregation.start();
   accounts.start();
   quotas.start();
@@ -146,6 +141,20 @@ export function startAccessControllers(store: Store, rootCA: string | undefined,
     certificates.stop();
     policy.stop();
   };
+}
+
+/**
+ * The CSR approver's SubjectAccessReviews answered by `authorizer`: create on certificatesigningrequests/SUB, or
+ * approve on signers/NAME (certificates.k8s.io).
+ */
+export function csrAccessReviewer(authorizer: Pick<NodeAndRbacAuthorizer, "authorize">): (review: CsrAccessReview) => boolean {
+  return (review) =>
+    authorizer.authorize({
+      user: review.user, isResourceRequest: true, path: "", apiGroup: "certificates.k8s.io", apiVersion: "*", namespace: "",
+      ...("signer" in review
+        ? { verb: "approve", resource: "signers", subresource: "", name: review.signer }
+        : { verb: "create", resource: "certificatesigningrequests", subresource: review.subresource, name: "" }),
+    }).allowed;
 }
 
 export interface PodSecuritySettings {

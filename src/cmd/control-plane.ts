@@ -5,7 +5,8 @@
  * network or service proxy runs here: nodes join with `nodelet node`.
  *
  * Pods created without spec.nodeName stay unbound at admission: the elected replica's scheduler binds them. The API's
- * node paths (pods' logs, exec, attach, port-forward, metrics) are not proxied to the nodes yet (remote-pod-io.ts).
+ * node paths (pods' logs, exec, attach, port-forward, metrics) go to the kubelet of the pod's node
+ * (apiserver/kubelet-client), with the client certificate ROOT/pki/apiserver-kubelet-client.crt from the cluster CA.
  */
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +26,11 @@ import { defaultLog, encryptionFrom, openClusterStore, startApi } from "./daemon
 import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
 import type { ControlPlaneConfig } from "./role-config.js";
 import { startWorkloads } from "./workloads-wiring.js";
-import { unproxiedPodIO } from "./remote-pod-io.js";
+import { ensureCA, issueCert } from "../auth/pki.js";
+import { KubeletPodIO } from "../client/kubelet/kubelet-pod-io.js";
+import { APISERVER_KUBELET_CLIENT } from "../apiserver/kubelet-api/server.js";
+import type { Node } from "../api/types.js";
+import type { Runner } from "../sys/runner.js";
 import { nodeCidrSet, nodeControllers } from "./node-controllers-wiring.js";
 import type { ControllerFactory } from "../controllers/foundation/controller.js";
 import { EventRecorder } from "../controllers/foundation/events.js";
@@ -93,12 +98,13 @@ export async function startControlPlane(c: ControlPlaneConfig, log: (msg: string
   writeDaemonPid(cfg.root);
   const store = openClusterStore(cfg, join(cfg.root, "store.db"), transformer, () => false, log);
   const runner = new HostRunner();
+  const podIO = await kubeletPodIO(cfg.root, store, runner);
   let stopAccess = (): void => undefined;
   const hostIP = cfg.nodeIP ?? cfg.listen?.host ?? "127.0.0.1";
   const { api } = await startApi(
     cfg,
     store,
-    unproxiedPodIO(),
+    podIO,
     runner,
     hostIP === "0.0.0.0" ? "" : hostIP,
     log,
@@ -127,6 +133,18 @@ export async function startControlPlane(c: ControlPlaneConfig, log: (msg: string
       removeDaemonPid(cfg.root);
     },
   };
+}
+
+/**
+ * The API server's way to the kubelets: the cluster CA (made here if this is the first start; the API's serving
+ * certificate is issued from it next) and a client certificate CN=kube-apiserver-kubelet-client with no group, so
+ * it is worth nothing against the API itself.
+ */
+async function kubeletPodIO(root: string, store: Store, runner: Runner): Promise<KubeletPodIO> {
+  const dir = join(root, "pki");
+  const ca = await ensureCA(dir, runner);
+  const client = await issueCert(runner, { dir, name: "apiserver-kubelet-client", commonName: APISERVER_KUBELET_CLIENT, usage: "client" });
+  return new KubeletPodIO({ node: (name) => store.get<Node>("Node", "", name), ca: ca.cert, cert: client.cert, key: client.key });
 }
 
 /** What the elected replica runs: the workload and node controllers, the endpoints controller, the scheduler, event expiry. */

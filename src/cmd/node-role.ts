@@ -27,6 +27,7 @@ import type { NodeRoleConfig } from "./role-config.js";
 import { startServices } from "./service-wiring.js";
 import { crossNodeRoutes, joiningPodCIDR, startCrossNodeRoutes } from "./cross-node-wiring.js";
 import { realClock } from "../sys/clock.js";
+import { startKubeletServer } from "./kubelet-server-wiring.js";
 
 export interface NodeRole {
   store: RemoteStore;
@@ -75,7 +76,9 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
   // The network owns leases of this node's pods (in the API, or with a sandbox on disk); the rest are collected.
   const mine = store.list<Pod>("Pod", { fieldSelector: `spec.nodeName=${cfg.nodeName}` }).items;
   await network.start(new Set([...mine.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
-  const kubelet = await startKubelet(cfg, host, withFieldManager(store, "kubelet"), { images: imageSet, metrics: new Registry(), eventTtlMs: undefined, serviceStore: store, log, worker: true });
+  const kubelet = await startKubelet(cfg, host, withFieldManager(store, "kubelet"), { images: imageSet, metrics: new Registry(), eventTtlMs: undefined, serviceStore: store, log, worker: true, kubeletPort: c.kubeletPort });
+  // The control plane reaches the node's pods' IO here (logs, exec, attach, port-forward, metrics).
+  const kubeletServer = await startKubeletServer({ root: cfg.root, nodeName: cfg.nodeName, hostIP: network.hostIP(), port: c.kubeletPort, clientCA: endpoint.ca, store, kubelet: kubelet.kubelet, host, log });
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log, false);
   // Routes to the other nodes' pod CIDRs (or VXLAN), from the Nodes the control plane holds.
   const crossNode = network instanceof BridgeNetwork ? crossNodeRoutes(cfg.crossNode, network.settings, runner, cfg.nodeName, log) : undefined;
@@ -86,6 +89,7 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
     store,
     kubelet,
     async stop() {
+      await kubeletServer.stop();
       crossNodeWatch?.stop();
       await kubelet.stop();
       await services.stop(cfg.cleanupOnExit);

@@ -126,12 +126,12 @@ export async function startKubelet(
   cfg: DaemonConfig,
   host: NodeHost,
   store: Store,
-  o: { images: NodeImages; metrics: Registry; eventTtlMs: number | undefined; serviceStore: Store; log: (m: string) => void; worker?: boolean },
+  o: { images: NodeImages; metrics: Registry; eventTtlMs: number | undefined; serviceStore: Store; log: (m: string) => void; worker?: boolean; kubeletPort?: number },
 ): Promise<KubeletParts> {
   const { runtime, runner, network, layout, cgroups } = host;
   const clock = realClock;
   let pressure: () => PressureCondition[] = () => [];
-  const heartbeat = registerNode(store, cfg, network.hostIP(), () => pressure(), o.log, o.worker);
+  const heartbeat = registerNode(store, cfg, network.hostIP(), () => pressure(), o.log, o.worker, o.kubeletPort);
   const lease = new NodeLease({ store, nodeName: cfg.nodeName, clock, log: o.log });
   lease.start();
   const agent = await startNodeAgent({
@@ -209,7 +209,7 @@ export function podNetwork(cfg: DaemonConfig, runner: Runner, root: string): Pod
  * Registers the Node and refreshes its status every 10 s (the kubelet's node status update). Swap: the kubelet
  * refuses to start with swap on unless failSwapOn=false; nodelet warns and reports it, and refuses with --fail-swap-on.
  */
-function registerNode(store: Store, cfg: DaemonConfig, hostIP: string, pressure: () => PressureCondition[], log: (m: string) => void, worker = false): NodeHeartbeat {
+function registerNode(store: Store, cfg: DaemonConfig, hostIP: string, pressure: () => PressureCondition[], log: (m: string) => void, worker = false, kubeletPort?: number): NodeHeartbeat {
   const facts = readHostFacts(cfg.root);
   if (facts.swapBytes > 0) {
     const what = `swap is on (${Math.round(facts.swapBytes / 1048576)} MiB)`;
@@ -219,7 +219,7 @@ function registerNode(store: Store, cfg: DaemonConfig, hostIP: string, pressure:
   const heartbeat = new NodeHeartbeat({
     store,
     facts,
-    settings: { name: cfg.nodeName, hostIP, podCIDR: cfg.network ? cfg.podCIDR : undefined, reserved: cfg.reserved, evictionHard: cfg.evictionHard, maxPods: cfg.maxPods, worker },
+    settings: { name: cfg.nodeName, hostIP, podCIDR: cfg.network ? cfg.podCIDR : undefined, reserved: cfg.reserved, evictionHard: cfg.evictionHard, maxPods: cfg.maxPods, worker, kubeletPort },
     pressure,
     now: () => Date.now(),
     log,

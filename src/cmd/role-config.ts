@@ -14,6 +14,7 @@ import { parseGoDuration } from "../kubelet/node-pressure.js";
 import { DEFAULT_TIMING, validateTiming, type ElectionTiming } from "../controllers/leader/decision.js";
 import { DAEMON_FLAGS, parseDaemonConfig, type DaemonConfig } from "./daemon-config.js";
 import { NODE_CONTROLLER_FLAGS } from "./node-controllers-wiring.js";
+import { DEFAULT_KUBELET_PORT } from "../client/kubelet/kubelet-address.js";
 
 const pick = (names: string[]): FlagSpec[] => DAEMON_FLAGS.filter((f) => names.includes(f.name));
 
@@ -83,6 +84,7 @@ export const NODE_FLAGS: FlagSpec[] = [
   { name: "ca-cert-hash", value: true, help: "sha256:HEX of the control plane CA's public key (kubeadm's --discovery-token-ca-cert-hash)" },
   { name: "ca-file", value: true, help: "PEM CA bundle the control plane's serving certificate is checked against" },
   { name: "kubeconfig", value: true, help: "the node's credentials for the control plane (a kubeconfig with a client certificate or token), instead of --server/--token" },
+  { name: "kubelet-port", value: true, help: `the kubelet's HTTPS port, which the control plane dials for pods' logs, exec, attach, port-forward and metrics (default ${DEFAULT_KUBELET_PORT})` },
   { name: "help", short: "h", value: false },
 ];
 
@@ -90,6 +92,8 @@ export interface NodeRoleConfig {
   daemon: DaemonConfig;
   /** --pod-cidr as given (undefined: the node takes the pod CIDR the control plane's IPAM assigns its Node). */
   podCIDRFlag?: string;
+  /** --kubelet-port: where the kubelet server listens (on every address). */
+  kubeletPort: number;
   /** How the node reaches and authenticates to the control plane. */
   join: { kubeconfig: string } | { server: string; token: string; caCertHash?: string; caFile?: string };
 }
@@ -97,13 +101,14 @@ export interface NodeRoleConfig {
 export function parseNodeConfig(argv: string[]): NodeRoleConfig {
   const p = parseArgs(argv, NODE_FLAGS);
   const daemon = parseDaemonConfig(argv, NODE_FLAGS);
+  const kubeletPort = portFlag(flag(p, "kubelet-port"));
   const kubeconfig = flag(p, "kubeconfig");
   const server = flag(p, "server");
   const token = flag(p, "token");
   if (kubeconfig !== undefined) {
     if (token !== undefined || flag(p, "ca-cert-hash") !== undefined) throw new UsageError("--kubeconfig: give the node's credentials either as a kubeconfig or as --server with --token, not both");
     if (server !== undefined) throw new UsageError("--server: the kubeconfig names the server");
-    return { daemon, podCIDRFlag: flag(p, "pod-cidr"), join: { kubeconfig } };
+    return { daemon, podCIDRFlag: flag(p, "pod-cidr"), kubeletPort, join: { kubeconfig } };
   }
   if (server === undefined) throw new UsageError("--server: required (https://HOST:PORT of the control plane), or --kubeconfig FILE");
   if (!/^https:\/\/[^/\s]+$/.test(server)) throw new UsageError(`--server: "${server}" is not https://HOST:PORT (a node talks to the control plane over HTTPS only)`);
@@ -120,7 +125,14 @@ export function parseNodeConfig(argv: string[]): NodeRoleConfig {
       throw new UsageError(`--ca-file: cannot read ${caFile}: ${(err as Error).message}`);
     }
   }
-  return { daemon, podCIDRFlag: flag(p, "pod-cidr"), join: { server, token, caCertHash, caFile } };
+  return { daemon, podCIDRFlag: flag(p, "pod-cidr"), kubeletPort, join: { server, token, caCertHash, caFile } };
+}
+
+function portFlag(v: string | undefined): number {
+  if (v === undefined) return DEFAULT_KUBELET_PORT;
+  const port = Number(v);
+  if (!/^\d+$/.test(v) || port < 1 || port > 65535) throw new UsageError(`--kubelet-port: "${v}" is not a port (1-65535)`);
+  return port;
 }
 
 function duration(p: ReturnType<typeof parseArgs>, name: string, dflt: number): number {

@@ -26,6 +26,8 @@ export interface NodeSettings {
   maxPods: number;
   /** A joined worker (`nodelet node`): no node-role.kubernetes.io/control-plane label, which the all-in-one node carries. */
   worker?: boolean;
+  /** The kubelet server's port published in status.daemonEndpoints (--kubelet-port); default 10250. */
+  kubeletPort?: number;
 }
 
 /** Allocatable = capacity - reserved - the hard eviction threshold (pkg/kubelet/cm/node_container_manager). */
@@ -101,7 +103,7 @@ export function buildNode(facts: NodeFacts, s: NodeSettings, previous: Node | un
         architecture: arch() === "x64" ? "amd64" : arch(),
         swap: { capacity: facts.swapBytes },
       },
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      daemonEndpoints: { kubeletEndpoint: { Port: s.kubeletPort ?? 10250 } },
     },
   };
 }

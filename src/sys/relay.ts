@@ -53,6 +53,9 @@ export function relay(a: Duplex, b: Duplex, o: RelayOptions = {}): Promise<void>
     b.on("end", listeners.bEnd);
     a.on("error", listeners.err);
     b.on("error", listeners.err);
+    // A side handed over paused (a tunnel that stopped reading at its 101) does not flow on a data listener alone.
+    a.resume();
+    b.resume();
   });
 }
 

@@ -28,6 +28,7 @@ import { runKubectl, type KubectlRun } from "../helpers/kubectl-run.js";
 import { needsCommand, skipUnless } from "../helpers/root.js";
 import { waitFor } from "../helpers/wait.js";
 import { startTestServer, type TestServer } from "../unit/apiserver/harness.js";
+import { csrAccessReviewer } from "../../src/cmd/access-wiring.js";
 
 const BUNDLE = fileURLToPath(new URL("../../../dist/cli/nodelet.cjs", import.meta.url));
 const skip = skipUnless(needsCommand("kubectl"), needsCommand("openssl")) ?? (existsSync(BUNDLE) ? undefined : "no CLI bundle: run make build");
@@ -74,8 +75,7 @@ describe("joining a node: bootstrap token, CSR, Node authorizer", { skip }, () =
     csrs = new CsrController({
       store: t.store,
       ca: { cert: pki.ca.cert, key: pki.ca.key },
-      allowed: ({ user, subresource }) =>
-        authz.authorize({ user, verb: "create", isResourceRequest: true, path: "", apiGroup: "certificates.k8s.io", apiVersion: "*", namespace: "", resource: "certificatesigningrequests", subresource, name: "" }).allowed,
+      allowed: csrAccessReviewer(authz),
     });
     csrs.start();
     await writeKubeconfig(admin(), { server, caCert: pki.ca.cert, clientCert: pki.admin.cert, clientKey: pki.admin.key });

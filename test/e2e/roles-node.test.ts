@@ -3,9 +3,11 @@
  * to it with a kubeconfig, each with a root of its own; real kubectl talks to the control plane only. The node
  * registers (Ready, a worker: no control-plane role), holds its Lease, runs a pod bound to it, and its status and
  * events reach the API; a Service's endpoints come from the control plane's controller and the node's DNS and
- * proxy carry a client pod's request to the server pod by the Service's name; logs and exec through the control
- * plane answer 503 naming the node (not proxied yet); a deleted pod is gone from the node and the API.
+ * proxy carry a client pod's request to the server pod by the Service's name; kubectl logs -f, exec with stdin,
+ * port-forward and top pod through the control plane reach the node's kubelet server (its serving certificate
+ * issued through a kubelet-serving CSR); a deleted pod is gone from the node and the API.
  */
+import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,6 +20,7 @@ import { freePort } from "../helpers/ports.js";
 import { removeRoot, startTestControlPlane, startTestNode, type RoleProcess, type TestControlPlane } from "../helpers/roles.js";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { freeOctets } from "../helpers/subnets.js";
+import { httpGet } from "../helpers/stream-harness.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"), needsCommand("etcd"));
@@ -43,7 +46,8 @@ describe("a control plane on etcd and a joined node, driven by kubectl (privileg
     cp = await startTestControlPlane(await freePort(), ["--etcd-servers", etcd.endpoint, "--cluster-cidr", `10.${octet}.0.0/16`, "--service-cidr", serviceCidr]);
     nodeRoot = mkdtempSync(join(tmpdir(), "nodelet-node-"));
     const bridge = `nlr${process.pid % 10000}`;
-    node = await startTestNode(nodeRoot, cp.kubeconfig, NODE, ["--bridge", bridge, "--cluster-cidr", `10.${octet}.0.0/16`, "--pod-cidr", `10.${octet}.1.0/24`, "--service-cidr", serviceCidr]);
+    const kubeletPort = String(await freePort());
+    node = await startTestNode(nodeRoot, cp.kubeconfig, NODE, ["--bridge", bridge, "--cluster-cidr", `10.${octet}.0.0/16`, "--pod-cidr", `10.${octet}.1.0/24`, "--service-cidr", serviceCidr], ["--kubelet-port", kubeletPort]);
   });
 
   after(async () => {
@@ -76,7 +80,7 @@ spec:
   containers:
   - name: web
     image: busybox
-    command: ["sh", "-c", "mkdir -p /www && echo hello-from-node > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    command: ["sh", "-c", "mkdir -p /www && echo hello-from-node > /www/index.html && (i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done) & exec httpd -f -p 8080 -h /www"]
     readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
 ---
 apiVersion: v1
@@ -111,13 +115,40 @@ spec:
     assert.match(events.stdout, /Started/);
   });
 
-  test("logs and exec through the control plane say they are not proxied to the node yet", async () => {
-    const logs = await kubectl(["logs", "web"]);
-    assert.notEqual(logs.code, 0);
-    assert.match(logs.stderr, new RegExp(`pod "web" runs on node "${NODE}": this control plane does not proxy logs to nodes yet`));
-    const exec = await kubectl(["exec", "web", "--", "true"]);
-    assert.notEqual(exec.code, 0);
-    assert.match(exec.stderr, /does not proxy exec to nodes yet/);
+  test("logs -f, exec with stdin, port-forward and top pod reach the node's kubelet through the control plane", async () => {
+    const csr = await kubectl(["get", "csr", "-o", "jsonpath={range .items[?(@.spec.signerName==\"kubernetes.io/kubelet-serving\")]}{.status.conditions[0].type}{\"\\n\"}{end}"]);
+    assert.match(csr.stdout, /Approved/, `the node's serving certificate request: ${csr.stdout} ${csr.stderr}`);
+    // logs -f: lines written after kubectl started keep arriving.
+    const follow = spawn("kubectl", ["--kubeconfig", cp!.kubeconfig, "--cache-dir", join(home, "cache"), "logs", "-f", "web"], { env: { PATH: process.env.PATH, HOME: home }, stdio: ["ignore", "pipe", "pipe"] });
+    let followed = "";
+    let followErr = "";
+    follow.stdout.on("data", (d: Buffer) => (followed += d.toString()));
+    follow.stderr.on("data", (d: Buffer) => (followErr += d.toString()));
+    try {
+      await waitFor("a first tick", () => /tick (\d+)/.test(followed), 30_000, 100);
+      const first = Number(/tick (\d+)/.exec(followed)![1]);
+      const later = () => [...followed.matchAll(/tick (\d+)/g)].map((m) => Number(m[1])).at(-1)!;
+      await waitFor(`two ticks after tick ${first} (${followErr})`, () => later() >= first + 2, 30_000, 100);
+    } finally {
+      follow.kill("SIGTERM");
+    }
+    const exec = await kubectl(["exec", "-i", "web", "--", "sh", "-c", "cat; exit 3"], "hello through the kubelet\n");
+    assert.equal(exec.code, 3, exec.stderr);
+    assert.equal(exec.stdout, "hello through the kubelet\n");
+    assert.match(exec.stderr, /command terminated with exit code 3/);
+    const pf = spawn("kubectl", ["--kubeconfig", cp!.kubeconfig, "--cache-dir", join(home, "cache"), "port-forward", "pod/web", ":8080"], { env: { PATH: process.env.PATH, HOME: home }, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let out = "";
+      pf.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      await waitFor("kubectl port-forward listening", () => /Forwarding from 127\.0\.0\.1:(\d+)/.test(out), 30_000, 100);
+      const port = Number(/Forwarding from 127\.0\.0\.1:(\d+)/.exec(out)![1]);
+      assert.deepEqual(await httpGet(port, "/"), { status: 200, body: "hello-from-node\n" });
+    } finally {
+      pf.kill("SIGTERM");
+    }
+    let top: KubectlRun | undefined;
+    await waitFor("kubectl top pod", async () => (top = await kubectl(["top", "pod", "web", "--no-headers"])).code === 0, 30_000, 1000);
+    assert.match(top!.stdout, /^web\s+\d+m\s+\d+Mi/, top!.stderr);
   });
 
   test("a deleted pod is stopped on the node and gone from the API", async () => {

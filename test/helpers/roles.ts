@@ -82,9 +82,12 @@ export async function startTestControlPlane(port: number, args: string[] = [], r
   return { ...cp, kubeconfig: join(root, "kubeconfig"), server: `https://127.0.0.1:${port}` };
 }
 
-/** A node joined with `--kubeconfig`; `args` adds its network flags. Stopping it resets its root (pods removed). */
-export async function startTestNode(root: string, kubeconfig: string, nodeName: string, args: string[] = []): Promise<RoleProcess> {
-  const node = await startRole("node", root, ["--kubeconfig", kubeconfig, "--node-name", nodeName, ...args], /nodelet node ready/, 120_000);
+/**
+ * A node joined with `--kubeconfig`; `args` adds its network flags (given to `nodelet reset` too), `nodeOnly` flags
+ * only the node role takes (--kubelet-port). Stopping it resets its root (pods removed).
+ */
+export async function startTestNode(root: string, kubeconfig: string, nodeName: string, args: string[] = [], nodeOnly: string[] = []): Promise<RoleProcess> {
+  const node = await startRole("node", root, ["--kubeconfig", kubeconfig, "--node-name", nodeName, ...nodeOnly, ...args], /nodelet node ready/, 120_000);
   return {
     ...node,
     async stop(signal = "SIGTERM") {

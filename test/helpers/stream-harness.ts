@@ -12,10 +12,10 @@ import { createServer as createHttpsServer } from "node:https";
 import { connect, createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, type Duplex } from "node:stream";
+import { PassThrough, type Duplex, type Readable } from "node:stream";
 import { ApiError } from "../../src/api/errors.js";
 import type { Pod, PodMetrics } from "../../src/api/types.js";
-import type { ExecOptions, ExecSession, PodIO } from "../../src/api/pod-io.js";
+import type { ExecOptions, ExecSession, LogOptions, PodIO } from "../../src/api/pod-io.js";
 import { handleStreamUpgrade } from "../../src/apiserver/streaming/index.js";
 
 export const TOKEN = "stream-test-token";
@@ -41,11 +41,11 @@ export class FakePodIO implements PodIO {
 
   constructor(readonly ports: Record<number, number> = {}) {}
 
-  logs(): Promise<never> {
+  logs(_pod: Pod, _opts: LogOptions): Promise<Readable> {
     return Promise.reject(ApiError.badRequest("logs are not faked"));
   }
 
-  metrics(): Promise<PodMetrics> {
+  metrics(_pod: Pod): Promise<PodMetrics> {
     return Promise.reject(ApiError.badRequest("metrics are not faked"));
   }
 

@@ -9,6 +9,7 @@ import { closeSoon } from "../../wire/sockets.js";
 const REASONS: Record<number, string> = {
   101: "Switching Protocols",
   400: "Bad Request",
+  401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",

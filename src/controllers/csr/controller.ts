@@ -12,14 +12,16 @@ import { ApiError } from "../../api/errors.js";
 import { issueCertificate, type ParsedCsr } from "../../api/x509.js";
 import { nextTurnPass } from "../../store/next-turn.js";
 import type { Store } from "../../store/store.js";
-import { autoApproval, isPending, signerValidationError, validity, wantsSigning } from "./policy.js";
+import { autoApproval, isPending, servingApproval, signerValidationError, validity, wantsSigning } from "./policy.js";
 import { rfc3339 } from "../../api/time.js";
+import type { Node } from "../../api/types.js";
+import { KUBELET_SERVING_SIGNER } from "../../api/certificates.js";
 
-/** A SubjectAccessReview: may this user create certificatesigningrequests/SUBRESOURCE (certificates.k8s.io)? */
-export interface CsrAccessReview {
-  user: { name: string; uid?: string; groups: string[]; extra?: Record<string, string[]> };
-  subresource: string;
-}
+/**
+ * A SubjectAccessReview in certificates.k8s.io: may this user create certificatesigningrequests/SUBRESOURCE, or
+ * (`signer`) approve for the signer of that name (verb approve on signers/NAME)?
+ */
+export type CsrAccessReview = { user: { name: string; uid?: string; groups: string[]; extra?: Record<string, string[]> } } & ({ subresource: string } | { signer: string });
 
 export interface CsrControllerOptions {
   store: Store;
@@ -82,7 +84,10 @@ export class CsrController {
     const parsed = parseRequest(csr);
     if ("error" in parsed) return this.log(`unable to parse csr "${csr.metadata.name}": ${parsed.error}`);
     if (isPending(csr)) {
-      const approved = autoApproval(csr, parsed, (sub) => this.allowed(csr, sub), this.rfc3339());
+      const approved =
+        csr.spec.signerName === KUBELET_SERVING_SIGNER
+          ? servingApproval(csr, parsed, this.servingNode(parsed.commonName), () => this.allowed(csr, { signer: KUBELET_SERVING_SIGNER }), this.rfc3339())
+          : autoApproval(csr, parsed, (sub) => this.allowed(csr, { subresource: sub }), this.rfc3339());
       if (approved) this.write(csr, { ...csr, status: { ...csr.status, conditions: [...(csr.status?.conditions ?? []), approved] } }, "approval");
       return;
     }
@@ -105,10 +110,16 @@ export class CsrController {
     this.log(`issued ${csr.metadata.name} for ${parsed.commonName} until ${new Date(notAfter).toISOString()}`);
   }
 
-  /** A SubjectAccessReview of the requestor: may it create certificatesigningrequests/SUB? */
-  private allowed(csr: CertificateSigningRequest, subresource: string): boolean {
+  /** A SubjectAccessReview of the requestor. */
+  private allowed(csr: CertificateSigningRequest, what: { subresource: string } | { signer: string }): boolean {
     const s = csr.spec;
-    return this.opts.allowed({ user: { name: s.username ?? "", uid: s.uid, groups: [...(s.groups ?? [])], extra: s.extra }, subresource });
+    return this.opts.allowed({ user: { name: s.username ?? "", uid: s.uid, groups: [...(s.groups ?? [])], extra: s.extra }, ...what });
+  }
+
+  /** The Node a serving request's CN (system:node:NAME) names, if it exists. */
+  private servingNode(commonName: string): Node | undefined {
+    const name = commonName.startsWith("system:node:") ? commonName.slice("system:node:".length) : "";
+    return name ? this.opts.store.get<Node>("Node", "", name) : undefined;
   }
 
   private write(old: CertificateSigningRequest, next: CertificateSigningRequest, sub: "approval" | "status"): void {

@@ -9,10 +9,12 @@
  *   5 minutes ago (backdated; not for short-lived ones) for expirationSeconds (at least 600 s) bounded by the signing
  *   duration and the CA's own end; a request the signer's rules refuse gets Failed/SignerValidationFailure.
  */
-import { KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER, type CertificateSigningRequest, type CsrCondition, hasCondition } from "../../api/certificates.js";
+import { KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER, type CertificateSigningRequest, type CsrCondition, hasCondition } from "../../api/certificates.js";
+import { isIPv6 } from "node:net";
+import type { Node } from "../../api/types.js";
 import type { ParsedCsr } from "../../api/x509.js";
 
-export const SIGNERS = [KUBELET_CLIENT_SIGNER, KUBE_APISERVER_CLIENT_SIGNER] as const;
+export const SIGNERS = [KUBELET_CLIENT_SIGNER, KUBE_APISERVER_CLIENT_SIGNER, KUBELET_SERVING_SIGNER] as const;
 
 const sameSet = (a: Set<string>, b: readonly string[]) => a.size === b.length && b.every((x) => a.has(x));
 
@@ -29,6 +31,58 @@ export function kubeletClientCsrError(csr: ParsedCsr, usages: readonly string[])
     return "usages did not match [client auth digital signature key encipherment]";
   }
   return undefined;
+}
+
+/**
+ * ValidateKubeletServingCSR (pkg/apis/certificates/v1 helpers): undefined when the request is a kubelet serving
+ * certificate request, else why not.
+ */
+export function kubeletServingCsrError(csr: ParsedCsr, usages: readonly string[]): string | undefined {
+  if (csr.organizations.length !== 1 || csr.organizations[0] !== "system:nodes") return "subject organization is not system:nodes";
+  if (csr.dnsNames.length === 0 && csr.ipAddresses.length === 0) return "DNS or IP subjectAltName is required";
+  if (csr.emailAddresses.length) return "Email subjectAltNames are not allowed";
+  if (csr.uris.length) return "URI subjectAltNames are not allowed";
+  if (!csr.commonName.startsWith("system:node:")) return "subject common name does not begin with system:node:";
+  const set = new Set(usages);
+  if (!sameSet(set, ["digital signature", "key encipherment", "server auth"]) && !sameSet(set, ["digital signature", "server auth"])) {
+    return "usages did not match [digital signature key encipherment server auth]";
+  }
+  return undefined;
+}
+
+/**
+ * The names a node may put in its serving certificate: its name, and the addresses its Node's status lists
+ * (InternalIP, ExternalIP, Hostname, InternalDNS, ExternalDNS) — what the API server dials it by.
+ */
+export function nodeServingNames(node: Node): Set<string> {
+  return new Set([node.metadata.name ?? "", ...(node.status?.addresses ?? []).map((a) => canonicalIP(a.address))].filter(Boolean));
+}
+
+/** An IPv6 address in the 8-group form the request parser gives ("fd00::1" → "fd00:0000:…:0001"); others as they are. */
+function canonicalIP(a: string): string {
+  if (!isIPv6(a)) return a;
+  const [head, tail] = a.includes("::") ? a.split("::") : [a, ""];
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  return [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t].map((g) => g.toLowerCase().padStart(4, "0")).join(":");
+}
+
+/**
+ * The approval of a kubelet serving request. Upstream kube-controller-manager approves none (a cluster add-on or an
+ * admin does); nodelet approves one when (a) it is a valid serving request, (b) its requestor is the node it names
+ * (spec.username = the CN system:node:NAME, i.e. the node's own credentials) or may approve for the
+ * kubernetes.io/kubelet-serving signer itself (`canApprove`: an admin's own request), and (c) every DNS and IP name
+ * is the node's own (nodeServingNames of the Node NAME, which must exist). Anything else stays pending for
+ * `kubectl certificate approve`.
+ */
+export function servingApproval(csr: CertificateSigningRequest, parsed: ParsedCsr, node: Node | undefined, canApprove: () => boolean, now: string): CsrCondition | undefined {
+  if (!isPending(csr) || csr.spec.signerName !== KUBELET_SERVING_SIGNER || kubeletServingCsrError(parsed, csr.spec.usages ?? [])) return undefined;
+  const self = csr.spec.username === parsed.commonName;
+  if (!self && !canApprove()) return undefined;
+  if (!node || `system:node:${node.metadata.name ?? ""}` !== parsed.commonName) return undefined;
+  const names = nodeServingNames(node);
+  if (![...parsed.dnsNames, ...parsed.ipAddresses.map(canonicalIP)].every((n) => names.has(n))) return undefined;
+  return { type: "Approved", status: "True", reason: "AutoApproved", message: "Auto approving kubelet serving certificate: every name is the node's own.", lastUpdateTime: now, lastTransitionTime: now };
 }
 
 /** validAPIServerClientUsages. */
@@ -76,6 +130,7 @@ export function wantsSigning(csr: CertificateSigningRequest): boolean {
 export function signerValidationError(csr: CertificateSigningRequest, parsed: ParsedCsr): string | undefined {
   const usages = csr.spec.usages ?? [];
   if (csr.spec.signerName === KUBELET_CLIENT_SIGNER) return kubeletClientCsrError(parsed, usages);
+  if (csr.spec.signerName === KUBELET_SERVING_SIGNER) return kubeletServingCsrError(parsed, usages);
   return apiServerClientUsagesError(usages);
 }
 

@@ -18,7 +18,8 @@ import { ApiError } from "../../../src/api/errors.js";
 import { createCsr, parseCsr } from "../../../src/api/x509.js";
 import { certificateSigningRequestPrinter } from "../../../src/api/tables/certificates.js";
 import { CsrController, type CsrAccessReview } from "../../../src/controllers/csr/controller.js";
-import { autoApproval, kubeletClientCsrError, validity } from "../../../src/controllers/csr/policy.js";
+import { autoApproval, kubeletClientCsrError, kubeletServingCsrError, servingApproval, validity } from "../../../src/controllers/csr/policy.js";
+import type { Node } from "../../../src/api/types.js";
 import { openStore } from "../../../src/store/sqlite-store.js";
 import { waitFor } from "../../helpers/wait.js";
 
@@ -133,7 +134,7 @@ describe("the CSR controller over a store", () => {
       execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", join(dir, "ca.key"), "-out", join(dir, "ca.crt"), "-days", "30", "-subj", "/CN=test-ca", "-addext", "basicConstraints=critical,CA:TRUE"], { stdio: "ignore" });
       const ca = { cert: readFileSync(join(dir, "ca.crt"), "utf8"), key: readFileSync(join(dir, "ca.key"), "utf8") };
       const reviews: CsrAccessReview[] = [];
-      const ctl = new CsrController({ store, ca, allowed: (r) => (reviews.push(r), r.user.groups.includes("system:bootstrappers") && r.subresource === "nodeclient") });
+      const ctl = new CsrController({ store, ca, allowed: (r) => (reviews.push(r), r.user.groups.includes("system:bootstrappers") && "subresource" in r && r.subresource === "nodeclient") });
       ctl.start();
       try {
         store.create({ ...admitCreate(csr({ expirationSeconds: 3600 }, "good"), CTX), spec: { ...csr({ expirationSeconds: 3600 }).spec, username: "system:bootstrap:abcdef", groups: ["system:bootstrappers", "system:authenticated"] } });
@@ -154,6 +155,64 @@ describe("the CSR controller over a store", () => {
         const failed = store.get<CertificateSigningRequest>("CertificateSigningRequest", "", "bad")!;
         assert.deepEqual(failed.status?.conditions?.[1], { ...failed.status!.conditions![1], type: "Failed", status: "True", reason: "SignerValidationFailure", message: "subject organization is not system:nodes" });
         assert.equal(failed.status?.certificate, undefined);
+      } finally {
+        ctl.stop();
+      }
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("kubelet serving certificate requests", () => {
+  const serving = (names: { dnsNames?: string[]; ipAddresses?: string[] }, cn = "system:node:a") => createCsr(KEY, { commonName: cn, organizations: ["system:nodes"], ...names });
+  const request = (pem: string, username: string, usages = ["digital signature", "key encipherment", "server auth"]): CertificateSigningRequest => ({
+    ...csr({ request: Buffer.from(pem).toString("base64"), signerName: "kubernetes.io/kubelet-serving", usages }, "s"),
+    spec: { request: Buffer.from(pem).toString("base64"), signerName: "kubernetes.io/kubelet-serving", usages, username, groups: ["system:nodes"] },
+  });
+  const node = { apiVersion: "v1", kind: "Node", metadata: { name: "a" }, status: { addresses: [{ type: "InternalIP", address: "10.1.2.3" }, { type: "Hostname", address: "host-a" }] } } as Node;
+  const now = "2026-12-07T21:00:00Z";
+
+  it("carries the requested names; the serving rules refuse what upstream's ValidateKubeletServingCSR refuses", () => {
+    const parsed = parseCsr(serving({ dnsNames: ["a", "host-a"], ipAddresses: ["10.1.2.3", "fd00::1"] }));
+    assert.deepEqual([parsed.dnsNames, parsed.ipAddresses], [["a", "host-a"], ["10.1.2.3", "fd00:0000:0000:0000:0000:0000:0000:0001"]]);
+    assert.ok(parsed.signatureValid);
+    const usages = ["digital signature", "server auth"];
+    assert.equal(kubeletServingCsrError(parsed, usages), undefined);
+    assert.equal(kubeletServingCsrError(parseCsr(serving({})), usages), "DNS or IP subjectAltName is required");
+    assert.equal(kubeletServingCsrError(parsed, ["digital signature", "client auth"]), "usages did not match [digital signature key encipherment server auth]");
+    assert.equal(kubeletServingCsrError(parseCsr(serving({ dnsNames: ["a"] }, "jane")), usages), "subject common name does not begin with system:node:");
+  });
+
+  it("approves the node's own request for its own names; not another's names, not another requestor, not an unknown node", () => {
+    const own = parseCsr(serving({ dnsNames: ["a"], ipAddresses: ["10.1.2.3"] }));
+    const never = () => false;
+    assert.equal(servingApproval(request(serving({ dnsNames: ["a"], ipAddresses: ["10.1.2.3"] }), "system:node:a"), own, node, never, now)?.reason, "AutoApproved");
+    const foreign = parseCsr(serving({ ipAddresses: ["10.9.9.9"] }));
+    assert.equal(servingApproval(request(serving({ ipAddresses: ["10.9.9.9"] }), "system:node:a"), foreign, node, never, now), undefined, "an address that is not the node's");
+    assert.equal(servingApproval(request(serving({ dnsNames: ["a"] }), "system:node:b"), own, node, never, now), undefined, "another node's credentials");
+    assert.equal(servingApproval(request(serving({ dnsNames: ["a"] }), "jane"), own, node, () => true, now)?.type, "Approved", "a requestor who may approve for the signer");
+    assert.equal(servingApproval(request(serving({ dnsNames: ["a"] }), "system:node:a"), own, undefined, never, now), undefined, "no such Node");
+  });
+
+  it("the controller approves and signs it: a server certificate for the node's names under the CA", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nodelet-csr-serving-"));
+    const store = openStore(":memory:");
+    try {
+      execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", join(dir, "ca.key"), "-out", join(dir, "ca.crt"), "-days", "30", "-subj", "/CN=test-ca", "-addext", "basicConstraints=critical,CA:TRUE"], { stdio: "ignore" });
+      const ca = { cert: readFileSync(join(dir, "ca.crt"), "utf8"), key: readFileSync(join(dir, "ca.key"), "utf8") };
+      store.create(node);
+      const ctl = new CsrController({ store, ca, allowed: () => false });
+      ctl.start();
+      try {
+        const r = request(serving({ dnsNames: ["a"], ipAddresses: ["10.1.2.3"] }), "system:node:a");
+        store.create({ ...admitCreate(r, CTX), spec: r.spec });
+        await waitFor("the certificate", () => !!store.get<CertificateSigningRequest>("CertificateSigningRequest", "", "s")?.status?.certificate, 5000);
+        const cert = new X509Certificate(Buffer.from(store.get<CertificateSigningRequest>("CertificateSigningRequest", "", "s")!.status!.certificate!, "base64").toString());
+        assert.ok(cert.verify(new X509Certificate(ca.cert).publicKey));
+        assert.equal(cert.subjectAltName, "DNS:a, IP Address:10.1.2.3");
+        assert.equal(cert.checkIP("10.1.2.3"), "10.1.2.3");
       } finally {
         ctl.stop();
       }

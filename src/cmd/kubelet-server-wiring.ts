@@ -1,0 +1,102 @@
+/**
+ * The joined node's kubelet server (kubelet/server/kubelet-server.ts) on --kubelet-port: its serving certificate from
+ * the cluster (a kubelet-serving CSR for the node's name and address, kubelet/server/serving-cert.ts, kept in
+ * ROOT/pki), client certificates checked against the cluster CA (the CA the node's credentials trust), and the
+ * node's pods' IO (NodeIO over the runtime) for the pods the kubelet runs.
+ *
+ * The certificate may wait for approval (a node whose credentials are neither its own nor an admin's): the server
+ * then starts once it is issued, and the node runs its pods meanwhile. The start waits up to `readyWithinMs` for it,
+ * so a node that is approved at once (the usual case) is reachable when it says it is ready.
+ */
+import { join } from "node:path";
+import type { Pod } from "../api/types.js";
+import type { Kubelet } from "../kubelet/kubelet.js";
+import { NodeIO } from "../kubelet/node-io.js";
+import { KubeletServer } from "../apiserver/kubelet-api/server.js";
+import { ensureServingCertificate } from "../auth/kubelet-serving-cert.js";
+import { realClock } from "../sys/clock.js";
+import type { NodeRuntime } from "../runtime/node-runtime.js";
+import type { RemoteStore } from "../store/remote-store.js";
+import type { Node } from "../api/types.js";
+
+export interface KubeletServerWiring {
+  stop(): Promise<void>;
+}
+
+export async function startKubeletServer(o: {
+  root: string;
+  nodeName: string;
+  hostIP: string;
+  port: number;
+  clientCA: string;
+  store: RemoteStore;
+  kubelet: Kubelet;
+  host: Pick<NodeRuntime, "runtime" | "runner">;
+  log: (m: string) => void;
+  readyWithinMs?: number;
+}): Promise<KubeletServerWiring> {
+  const abort = new AbortController();
+  let server: KubeletServer | undefined;
+  const running = (async () => {
+    await nodeRegistered(o.store, o.nodeName, abort.signal);
+    const pair = await ensureServingCertificate({
+      api: (method, path, body) => o.store.requestAsync({ method, path, body }),
+      caPem: o.clientCA,
+      dir: join(o.root, "pki"),
+      nodeName: o.nodeName,
+      names: [o.nodeName, o.hostIP],
+      timeoutMs: Infinity,
+      signal: abort.signal,
+      log: o.log,
+    });
+    if (abort.signal.aborted) return;
+    const s = new KubeletServer({
+      host: "0.0.0.0",
+      port: o.port,
+      cert: pair.cert,
+      key: pair.key,
+      clientCA: o.clientCA,
+      nodeName: o.nodeName,
+      pod: (ns, name) => podOf(o.kubelet, ns, name),
+      pods: () => o.kubelet.activePods().filter((p) => p.spec.nodeName === o.nodeName),
+      io: new NodeIO(o.host.runtime, o.host.runner, realClock),
+      log: o.log,
+    });
+    await s.start();
+    server = s;
+    o.log(`kubelet server: https://${o.hostIP}:${s.address().port} (client certificates from the cluster CA)`);
+  })().catch((err: Error) => {
+    if (!abort.signal.aborted) o.log(`kubelet server not started: ${err.message}`);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([running, new Promise((r) => (timer = setTimeout(r, o.readyWithinMs ?? 30_000)))]);
+  clearTimeout(timer);
+  return {
+    async stop() {
+      abort.abort();
+      await running;
+      await server?.close();
+    },
+  };
+}
+
+/** The pod a kubelet's worker holds (terminating ones too: their logs are still read). */
+function podOf(kubelet: Kubelet, namespace: string, name: string): Pod | undefined {
+  for (const w of kubelet.workers.values()) {
+    const p = w.current;
+    if (p && p.metadata.name === name && (p.metadata.namespace ?? "default") === namespace) return p;
+  }
+  return undefined;
+}
+
+/** Waits until the Node lists an address: the control plane approves the serving names against it. */
+async function nodeRegistered(store: RemoteStore, nodeName: string, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      if (store.get<Node>("Node", "", nodeName)?.status?.addresses?.length) return;
+    } catch {
+      // the control plane is unreachable for now: ask again
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

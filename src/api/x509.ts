@@ -87,7 +87,7 @@ function altNames(value: Buffer): Pick<ParsedCsr, "dnsNames" | "ipAddresses" | "
         out.uris.push(v.toString("ascii"));
         break;
       case 0x87:
-        out.ipAddresses.push(v.length === 4 ? [...v].join(".") : (v.toString("hex").match(/.{4}/g) ?? []).join(":"));
+        out.ipAddresses.push(ipText(v));
         break;
     }
   }
@@ -182,15 +182,19 @@ export function createCsr(privateKey: KeyObject, subject: { commonName: string; 
 }
 
 /** An IPv4 or IPv6 address as the 4 or 16 bytes of an iPAddress GeneralName. */
-function ipBytes(ip: string): Buffer {
+export function ipBytes(ip: string): Buffer {
   if (isIPv4(ip)) return Buffer.from(ip.split(".").map(Number));
   if (!isIPv6(ip)) throw new Error(`not an IP address: "${ip}"`);
-  const [head, tail = ""] = ip.includes("::") ? ip.split("::") : [ip, undefined as unknown as string];
-  const groups = (s: string) => (s ? s.split(":") : []);
-  const h = groups(head);
-  const t = ip.includes("::") ? groups(tail) : [];
-  const all = [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
-  return Buffer.from(all.map((g) => g.padStart(4, "0")).join(""), "hex");
+  const [head, tail] = ip.includes("::") ? ip.split("::") : [ip, ""];
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const groups: string[] = [...h, ...new Array<string>(8 - h.length - t.length).fill("0"), ...t];
+  return Buffer.from(groups.map((g) => g.padStart(4, "0")).join(""), "hex");
+}
+
+/** An address as a parsed request lists it: IPv4 dotted, IPv6 as 8 groups of 4 hex digits. */
+export function ipText(bytes: Buffer): string {
+  return bytes.length === 4 ? [...bytes].join(".") : (bytes.toString("hex").match(/.{4}/g) ?? []).join(":");
 }
 
 /** Key usage strings (certificates/v1 KeyUsage) → the keyUsage bit or extKeyUsage OID they stand for. */

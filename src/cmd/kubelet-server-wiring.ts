@@ -50,8 +50,10 @@ export async function startKubeletServer(o: {
       log: o.log,
     });
     if (abort.signal.aborted) return;
+    // On the node's own address (the Node's InternalIP, which the control plane dials): agents sharing a host's
+    // network namespace on addresses of their own (nodelet cluster up) each keep their port.
     const s = new KubeletServer({
-      host: "0.0.0.0",
+      host: o.hostIP,
       port: o.port,
       cert: pair.cert,
       key: pair.key,

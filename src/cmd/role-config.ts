@@ -84,7 +84,7 @@ export const NODE_FLAGS: FlagSpec[] = [
   { name: "ca-cert-hash", value: true, help: "sha256:HEX of the control plane CA's public key (kubeadm's --discovery-token-ca-cert-hash)" },
   { name: "ca-file", value: true, help: "PEM CA bundle the control plane's serving certificate is checked against" },
   { name: "kubeconfig", value: true, help: "the node's credentials for the control plane (a kubeconfig with a client certificate or token), instead of --server/--token" },
-  { name: "kubelet-port", value: true, help: `the kubelet's HTTPS port, which the control plane dials for pods' logs, exec, attach, port-forward and metrics (default ${DEFAULT_KUBELET_PORT})` },
+  { name: "kubelet-port", value: true, help: `the kubelet's HTTPS port on the node's address, which the control plane dials for pods' logs, exec, attach, port-forward and metrics (default ${DEFAULT_KUBELET_PORT})` },
   { name: "help", short: "h", value: false },
 ];
 
@@ -92,7 +92,7 @@ export interface NodeRoleConfig {
   daemon: DaemonConfig;
   /** --pod-cidr as given (undefined: the node takes the pod CIDR the control plane's IPAM assigns its Node). */
   podCIDRFlag?: string;
-  /** --kubelet-port: where the kubelet server listens (on every address). */
+  /** --kubelet-port: where the kubelet server listens (on the node's address). */
   kubeletPort: number;
   /** How the node reaches and authenticates to the control plane. */
   join: { kubeconfig: string } | { server: string; token: string; caCertHash?: string; caFile?: string };

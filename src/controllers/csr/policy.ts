@@ -10,9 +10,9 @@
  *   duration and the CA's own end; a request the signer's rules refuse gets Failed/SignerValidationFailure.
  */
 import { KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER, type CertificateSigningRequest, type CsrCondition, hasCondition } from "../../api/certificates.js";
-import { isIPv6 } from "node:net";
+import { isIP } from "node:net";
 import type { Node } from "../../api/types.js";
-import type { ParsedCsr } from "../../api/x509.js";
+import { ipBytes, ipText, type ParsedCsr } from "../../api/x509.js";
 
 export const SIGNERS = [KUBELET_CLIENT_SIGNER, KUBE_APISERVER_CLIENT_SIGNER, KUBELET_SERVING_SIGNER] as const;
 
@@ -58,13 +58,9 @@ export function nodeServingNames(node: Node): Set<string> {
   return new Set([node.metadata.name ?? "", ...(node.status?.addresses ?? []).map((a) => canonicalIP(a.address))].filter(Boolean));
 }
 
-/** An IPv6 address in the 8-group form the request parser gives ("fd00::1" → "fd00:0000:…:0001"); others as they are. */
+/** An address in the form the request parser gives (api/x509 ipText); a name as it is. */
 function canonicalIP(a: string): string {
-  if (!isIPv6(a)) return a;
-  const [head, tail] = a.includes("::") ? a.split("::") : [a, ""];
-  const h = head ? head.split(":") : [];
-  const t = tail ? tail.split(":") : [];
-  return [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t].map((g) => g.toLowerCase().padStart(4, "0")).join(":");
+  return isIP(a) ? ipText(ipBytes(a)) : a;
 }
 
 /**

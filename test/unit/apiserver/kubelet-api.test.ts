@@ -81,7 +81,7 @@ describe("kubelet server and the API server's kubelet client", { skip }, () => {
     kind: "Node",
     metadata: { name: NODE },
     status: { addresses: [{ type: "Hostname", address: "kn1.invalid" }, { type: "InternalIP", address: "127.0.0.1" }], daemonEndpoints: { kubeletEndpoint: { Port: port } } },
-  } as Node);
+  });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "nodelet-kubelet-server-"));
@@ -118,8 +118,8 @@ describe("kubelet server and the API server's kubelet client", { skip }, () => {
 
   it("dials the Node's InternalIP first and its published port", () => {
     assert.deepEqual(kubeletEndpoint(nodeAt(1234)), { nodeName: NODE, host: "127.0.0.1", port: 1234 });
-    assert.deepEqual(kubeletEndpoint({ ...nodeAt(0), status: { addresses: [{ type: "Hostname", address: "h" }] } } as Node), { nodeName: NODE, host: "h", port: 10250 });
-    assert.throws(() => kubeletEndpoint({ ...nodeAt(0), status: { addresses: [] } } as Node), /no preferred addresses found; known addresses: \[\]/);
+    assert.deepEqual(kubeletEndpoint({ ...nodeAt(0), status: { addresses: [{ type: "Hostname", address: "h" }] } }), { nodeName: NODE, host: "h", port: 10250 });
+    assert.throws(() => kubeletEndpoint({ ...nodeAt(0), status: { addresses: [] } }), /no preferred addresses found; known addresses: \[\]/);
   });
 
   it("streams a followed log as it is written, with the options passed on", async () => {

@@ -289,3 +289,32 @@ spec:
     assert.match(again.stdout, /nothing to remove/);
   });
 });
+
+describe("nodelet cluster down after `up` was killed half-way (privileged)", { skip }, () => {
+  test("SIGKILL of up once its etcd runs: down removes the link, namespaces, processes and files", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "nodelet-cluster-crash-"));
+    const root = join(parent, "cluster");
+    const octet = freeOctets(232);
+    try {
+      const up = spawn(process.execPath, [NODELET, "cluster", "up", "--nodes", "2", "--root", root, "--link-cidr", `10.${octet}.0.0/24`], { stdio: "ignore" });
+      const exited = new Promise<void>((resolve) => up.once("exit", () => resolve()));
+      await waitFor("up started etcd", () => readPidFile(join(root, "run", "etcd1.pid")) !== undefined, 60_000, 50);
+      up.kill("SIGKILL");
+      await exited;
+      const m = JSON.parse(readFileSync(manifestFile(root), "utf8")) as ClusterManifest;
+      assert.equal(m.state, "planned");
+      assert.ok(runningProcess(m.etcd[0]), "etcd outlived up");
+      const down = await nodelet(["cluster", "down", "--root", root]);
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal(runningProcess(m.etcd[0]), undefined, "etcd stopped");
+      const netns = (await sh(["ip", "netns", "list"])).stdout;
+      for (const n of m.nodes) assert.doesNotMatch(netns, new RegExp(`^${n.netns}\\b`, "m"));
+      assert.doesNotMatch((await sh(["ip", "-o", "link", "show"])).stdout, new RegExp(`: ${m.link.bridge}[:@v]`));
+      assert.equal(readFileSync("/proc/self/mountinfo", "utf8").includes(root), false);
+      assert.equal(existsSync(root), false);
+    } finally {
+      if (existsSync(manifestFile(root))) await nodelet(["cluster", "down", "--root", root]);
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});

@@ -12,7 +12,7 @@ import { parseCgroupMounts } from "../../sys/cgroups/detect.js";
 import { removeCgroupDirs } from "../../sys/cgroups/files.js";
 import { isMountPoint, nodeNamespacesLive, removeLink, removeNodeNamespaces, removeNsDir } from "./host.js";
 import { manifestFile, type ClusterManifest, type ClusterNode } from "./plan.js";
-import { stopProcess } from "./processes.js";
+import { processesRunning, stopProcess } from "./processes.js";
 
 const AGENT_GRACE_MS = 20_000;
 const CONTROL_PLANE_GRACE_MS = 15_000;
@@ -47,6 +47,24 @@ async function removeNode(runner: Runner, m: ClusterManifest, n: ClusterNode, lo
   await removeNodeNamespaces(runner, n);
 }
 
+/**
+ * Processes of the plan that no pid file names (up killed between starting one and recording it): found by their
+ * planned argv (a node's without the nsenter in front, which exec'd it), and killed.
+ */
+async function killStrays(runner: Runner, m: ClusterManifest, log: (m: string) => void): Promise<void> {
+  const commands = [...m.etcd.map((e) => e.command), m.controlPlane.command, ...m.nodes.flatMap((n) => [n.command.slice(n.enter.length), n.restartCommand.slice(n.enter.length)])];
+  const strays = processesRunning(commands);
+  for (const pid of strays) {
+    try {
+      process.kill(pid, "SIGKILL");
+      runner.note(undefined, { kind: "exec", argv: ["kill", "-KILL", String(pid)], at: new Date().toISOString(), ms: 0, exitCode: 0 });
+    } catch {
+      /* gone already */
+    }
+  }
+  if (strays.length) log(`killed ${strays.length} process(es) of the cluster that no pid file named`);
+}
+
 /** The cluster's cgroup tree in every mounted hierarchy (v1 controllers and the v2 tree). */
 async function removeCgroups(runner: Runner, m: ClusterManifest, log: (m: string) => void): Promise<void> {
   const mounts = parseCgroupMounts(readFileSync("/proc/self/mountinfo", "utf8"));
@@ -59,6 +77,7 @@ export async function clusterDown(runner: Runner, m: ClusterManifest, log: (m: s
   await Promise.all(m.nodes.map((n) => removeNode(runner, m, n, log)));
   await stopProcess(runner, m.controlPlane, CONTROL_PLANE_GRACE_MS);
   await Promise.all(m.etcd.map((e) => stopProcess(runner, e, ETCD_GRACE_MS)));
+  await killStrays(runner, m, log);
   await removeNsDir(runner, m);
   await removeLink(runner, m);
   await removeCgroups(runner, m, log);

@@ -3,7 +3,7 @@
  * with a pid file holding its pid and start time, so `status` and `down` — later, from another process — find it and
  * never signal a process that merely reuses its pid.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Runner } from "../../sys/runner.js";
 import { isSameProcess, processStartTime, signalProcess } from "../../sys/proc.js";
@@ -42,7 +42,9 @@ export function startDetached(runner: Runner, p: ClusterProcess, argv: string[] 
     const startTime = processStartTime(pid);
     if (startTime === undefined) throw new Error(`${p.name} (${argv[0]}) exited at once: see ${p.logFile}`);
     const rec = { pid, startTime };
-    writeFileSync(p.pidFile, JSON.stringify(rec) + "\n", { mode: 0o600 });
+    // Whole or not at all: a pid file cut short by a crash would hide its process from down.
+    writeFileSync(`${p.pidFile}.tmp`, JSON.stringify(rec) + "\n", { mode: 0o600 });
+    renameSync(`${p.pidFile}.tmp`, p.pidFile);
     return rec;
   } finally {
     closeSync(out);
@@ -94,4 +96,23 @@ export async function stopProcess(runner: Runner, p: ClusterProcess, graceMs: nu
     if (signalProcess(runner, r.pid, "SIGKILL", r.startTime)) while (isSameProcess(r.pid, r.startTime)) await sleep(50);
   }
   rmSync(p.pidFile, { force: true });
+}
+
+/**
+ * Live processes whose argv begins with one of `commands` (each a process's own argv, as planned): the cluster's
+ * processes whose pid file was never written — `up` killed between starting one and recording it.
+ */
+export function processesRunning(commands: string[][], procRoot = "/proc"): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync(procRoot)) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`${procRoot}/${entry}/cmdline`, "utf8").split("\0").slice(0, -1);
+    } catch {
+      continue;
+    }
+    if (commands.some((c) => c.length > 0 && c.length <= argv.length && c.every((a, i) => argv[i] === a))) found.push(Number(entry));
+  }
+  return found;
 }

@@ -46,7 +46,10 @@ export class PvBinder {
 
   start(): void {
     const poke = () => this.schedule();
-    this.stops = ["PersistentVolume", "PersistentVolumeClaim", "StorageClass", "Pod"].map((k) => this.o.store.watch(k, {}, poke));
+    this.stops = ["PersistentVolume", "PersistentVolumeClaim", "StorageClass"].map((k) => this.o.store.watch(k, {}, poke));
+    // Pods matter only through the claims they use (podsUsingClaim; a pod's volumes never change): a pass over every
+    // object for each event of every other pod made a burst of n pod starts O(n²) (measured: 1.3 s of 25 s for 100).
+    this.stops.push(this.o.store.watch("Pod", {}, (ev) => usesClaims(ev.object as Pod) && poke()));
     this.stops.push(this.o.store.watch("PersistentVolume", {}, (ev) => ev.type === "DELETED" && this.volumeGone(ev.object as PersistentVolume)));
     this.tick();
   }
@@ -231,4 +234,8 @@ export class PvBinder {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+function usesClaims(p: Pod): boolean {
+  return (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim !== undefined);
 }

@@ -291,6 +291,28 @@ describe("PV controller loop over a store", () => {
     binder.stop();
   });
 
+  test("only pods that use claims bring a pass: a burst of other pods costs no pass over every object", async () => {
+    const { store, binder } = setup();
+    binder.start();
+    await settle(binder);
+    let passes = 0;
+    const flush = binder.flush.bind(binder);
+    binder.flush = () => {
+      passes++;
+      flush();
+    };
+    for (let i = 0; i < 20; i++) {
+      const p = pod(`plain-${i}`, "none");
+      store.create({ ...p, spec: { ...p.spec, volumes: [{ name: "scratch", emptyDir: {} }] } });
+    }
+    await settle(binder);
+    assert.equal(passes, 0, "pods without claims");
+    store.create(pod("user", "data"));
+    await settle(binder);
+    assert.equal(passes, 1, "a pod that uses a claim");
+    binder.stop();
+  });
+
   test("a provisioning failure is a ProvisioningFailed event, retried after the resync period", async () => {
     const { store, recorded, prov, binder, clock } = setup();
     store.create(sc("local"));

@@ -74,6 +74,8 @@ export function createNodeHost(cfg: DaemonConfig, log: (msg: string) => void): N
     configObjects: () => objects,
     traces,
     warmSandboxes: cfg.warmSandboxes,
+    // A stop that leaves the pods running leaves the pool too: the next daemon adopts it, as it adopts the pods.
+    warmSandboxesAtStop: cfg.cleanupOnExit ? "remove" : "keep",
     monitorZygote: cfg.monitorZygote,
     // Steps of a pod (owner = its uid) go to its explain.jsonl; the node's own steps to one file of the node.
     recorder: (l) =>

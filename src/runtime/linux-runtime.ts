@@ -114,7 +114,9 @@ export class LinuxPodRuntime implements PodRuntime {
   }
 
   async stop(): Promise<void> {
-    await this.warm?.pool.drain();
+    // Kept, the warm sandboxes are adopted by the next daemon's start (adoptLeftoverWarm), as after a crash.
+    if (this.o.warmSandboxesAtStop === "keep") await this.warm?.pool.stop();
+    else await this.warm?.pool.drain();
     await this.warm?.removeEmptied();
     this.exits.stop();
     if (this.zygote) this.o.runner.useForkServer?.(undefined);

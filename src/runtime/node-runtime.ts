@@ -46,6 +46,8 @@ export interface NodeRuntimeOptions {
   traces?: StartTraces;
   /** --warm-sandboxes (the daemon's; reset and tests: none). */
   warmSandboxes?: number;
+  /** At the runtime's stop: keep the warm sandboxes for the next daemon to adopt, or remove them (the default). */
+  warmSandboxesAtStop?: "keep" | "remove";
   /** Start the node's monitor zygote with the runtime (the daemon; reset: no). */
   monitorZygote?: boolean | { restartDelayMs: number };
 }
@@ -82,6 +84,7 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
     seccomp: o.seccomp,
     traces: o.traces,
     warmSandboxes: o.warmSandboxes,
+    warmSandboxesAtStop: o.warmSandboxesAtStop,
     monitorZygote: o.monitorZygote,
   });
   return { layout, runner, cgroups, images, network, runtime };

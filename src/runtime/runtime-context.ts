@@ -38,6 +38,11 @@ export interface LinuxRuntimeOptions {
   traces?: StartTraces;
   /** --warm-sandboxes: how many ready sandboxes are kept for the next pods that fit (warm-sandboxes.ts; 0/absent: none). */
   warmSandboxes?: number;
+  /**
+   * What the runtime's stop does with the warm sandboxes: "keep" them (their records stay; the next daemon adopts the
+   * intact ones, as after a crash) or "remove" them (the default: reset, tools, --cleanup-on-exit).
+   */
+  warmSandboxesAtStop?: "keep" | "remove";
   /** Monitors forked by the node's monitor zygote (shim-zygote.ts) rather than exec'd; default false (reset, tools). */
   monitorZygote?: boolean | { restartDelayMs: number };
 }

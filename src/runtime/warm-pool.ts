@@ -122,12 +122,17 @@ export class WarmPool<W> {
     this.schedule(this.d.refillDelayMs ?? 10);
   }
 
-  /** Stops refilling, waits for a make under way, and removes every ready item from the host. */
-  async drain(): Promise<void> {
+  /** Stops refilling and waits for a make under way (whose item is removed); the ready items stay on the host. */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = undefined;
     await this.making;
+  }
+
+  /** Stops refilling, waits for a make under way, and removes every ready item from the host. */
+  async drain(): Promise<void> {
+    await this.stop();
     for (const w of this.ready.splice(0)) await this.d.destroy(w).catch((err: unknown) => this.d.report?.(`cannot remove a warm sandbox: ${err instanceof Error ? err.message : String(err)}`));
   }
 

@@ -84,7 +84,16 @@ describe("warm sandboxes in the daemon (privileged)", { skip }, () => {
     }, 30_000, "warm2 Running");
     assert.ok(!refilled.some((w) => w.ips[0] === p2.status?.podIP), "warm2 has an address of its own");
 
-    await eventually(async () => warmRecords(d).length === 2, 60_000, "the restarted daemon's pool");
+    const kept = await eventually(async () => {
+      const w = warmRecords(d);
+      return w.length === 2 && w;
+    }, 60_000, "the restarted daemon's pool");
+    // A graceful stop leaves the pool, as it leaves the pods: the next daemon adopts it.
+    await d.terminate();
+    for (const w of kept) assert.ok(isSameProcess(w.pid, w.pidStartTime), `warm sandbox ${w.podUid} outlives a clean stop`);
+    await d.start();
+    assert.deepEqual(warmRecords(d).map((w) => w.pid).sort(), kept.map((w) => w.pid).sort(), "the pool is adopted after a clean restart");
+    for (const w of kept) assert.ok(isSameProcess(w.pid, w.pidStartTime), `warm sandbox ${w.podUid} adopted, not remade`);
     await d.kill9();
     const reset = await new Promise<number>((resolve) => execFile(process.execPath, [NODELET, "reset", ...d.args], { timeout: 300_000 }, (err) => resolve(err ? 1 : 0)));
     assert.equal(reset, 0);

@@ -12,6 +12,7 @@ import { ControllerManager } from "../../../src/controllers/foundation/controlle
 import { jobController } from "../../../src/controllers/job/controller.js";
 import { planJob } from "../../../src/controllers/job/reconcile.js";
 import { MAX_UNCOUNTED_PODS, settleUncounted } from "../../../src/controllers/job/tracking.js";
+import { jobFixture } from "./job-fixture.js";
 import { startControllers } from "./workloads-harness.js";
 
 const FINALIZER = "batch.kubernetes.io/job-tracking";
@@ -126,14 +127,9 @@ describe("Job tracking loop", () => {
   };
   after(() => stopDaemon());
 
-  const get = (name: string) => h.store.get<Job>("Job", "default", name)!;
-  const podsOf = (name: string) => h.store.list<Pod>("Pod", { namespace: "default" }).items.filter((p) => p.metadata.ownerReferences?.[0]?.uid === get(name)?.metadata.uid);
-  const finish = (p: Pod, phase: "Succeeded" | "Failed") => {
-    const terminated = { exitCode: phase === "Succeeded" ? 0 : 1, finishedAt: iso(h.clock.now()) };
-    h.store.update<Pod>({ ...p, status: { ...p.status, phase, containerStatuses: [{ name: "main", ready: false, restartCount: 0, image: "", imageID: "", state: { terminated }, lastState: {} }] } }, { subresource: "status" });
-  };
-  const make = (name: string, spec: Record<string, unknown>) =>
-    h.api.create<Job>({ apiVersion: "batch/v1", kind: "Job", metadata: { name, namespace: "default" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "main", image: "busybox" }] } }, ...spec } } as unknown as Job);
+  const jobs = jobFixture(h);
+  const { podsOf, finish, make } = jobs;
+  const get = (name: string) => jobs.get(name)!;
   const uncounted = (name: string) => get(name).status?.uncountedTerminatedPods;
   const conditions = (name: string) => (get(name).status?.conditions ?? []).map((c) => c.type);
 

@@ -7,6 +7,7 @@ import { formatIntervals, parseIntervals } from "../../../src/controllers/job/in
 import { jobController } from "../../../src/controllers/job/controller.js";
 import { matchPodFailurePolicy, planJob, remainingBackoff, type JobPlan } from "../../../src/controllers/job/reconcile.js";
 import { settleUncounted, withoutTrackingFinalizer } from "../../../src/controllers/job/tracking.js";
+import { jobFixture } from "./job-fixture.js";
 import { startControllers, type ControllerHarness } from "./workloads-harness.js";
 
 const T0 = Date.parse("2026-12-01T00:00:00Z");
@@ -198,14 +199,7 @@ describe("Job controller loop", () => {
   const h: ControllerHarness = startControllers([jobController]);
   after(() => h.close());
 
-  const get = (name: string) => h.store.get<Job>("Job", "default", name);
-  const podsOf = (name: string) => h.store.list<Pod>("Pod", { namespace: "default" }).items.filter((p) => p.metadata.ownerReferences?.[0]?.uid === get(name)?.metadata.uid);
-  const finish = (p: Pod, phase: "Succeeded" | "Failed", exitCode: number) => {
-    const terminated = { exitCode, finishedAt: iso(h.clock.now()) };
-    h.store.update<Pod>({ ...p, status: { ...p.status, phase, containerStatuses: [{ name: "main", ready: false, restartCount: 0, image: "", imageID: "", state: { terminated }, lastState: {} }] } }, { subresource: "status" });
-  };
-  const make = (name: string, spec: Record<string, unknown>) =>
-    h.api.create<Job>({ apiVersion: "batch/v1", kind: "Job", metadata: { name, namespace: "default" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "main", image: "busybox" }] } }, ...spec } } as unknown as Job);
+  const { get, podsOf, finish, make } = jobFixture(h);
 
   it("runs pods with the generated labels to completion, with events", async () => {
     const created = make("pi", { completions: 2, parallelism: 1 });

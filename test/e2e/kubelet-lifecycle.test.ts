@@ -8,7 +8,6 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Event, Pod } from "../../src/api/types.js";
 import { isSameProcess } from "../../src/sys/proc.js";
 import { needsRoot } from "../helpers/root.js";
 import { eventually, suiteDaemon } from "../helpers/daemon.js";
@@ -19,13 +18,9 @@ const LOOP = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
 describe("kubelet lifecycle (privileged)", { skip }, () => {
   const d = suiteDaemon("lifecycle");
 
-  const get = async (name: string) => {
-    const r = await d.cli(["get", "pod", name, "-o", "json"]);
-    return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
-  };
+  const get = (name: string) => d.pod(name);
   const statusColumn = async (name: string) => /^\S+\s+\S+\s+(\S+)/m.exec((await d.cli(["get", "pod", name, "--no-headers"])).stdout)?.[1];
-  const events = async (name: string) =>
-    (JSON.parse((await d.cli(["get", "events", "--field-selector", `involvedObject.name=${name}`, "-o", "json"])).stdout) as { items: Event[] }).items;
+  const events = (name: string) => d.events(name);
   const apply = async (name: string, yaml: string) => {
     const file = join(d.root, `${name}.yaml`);
     writeFileSync(file, yaml);

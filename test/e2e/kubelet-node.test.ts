@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Event, Node, Pod } from "../../src/api/types.js";
+import type { Node } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
 import { NODELET, eventually, suiteDaemon } from "../helpers/daemon.js";
 
@@ -19,10 +19,7 @@ describe("node, admission and housekeeping (privileged)", { skip }, () => {
   // 2 cores minus 1500m reserved leave 500m for pods; small logs rotate often; events live 4 s.
   const d = suiteDaemon("node", ["--system-reserved", "cpu=1000m", "--kube-reserved", "cpu=500m", "--container-log-max-size", "4Ki", "--container-log-max-files", "5", "--event-ttl", "4s"]);
 
-  const get = async (name: string) => {
-    const r = await d.cli(["get", "pod", name, "-o", "json"]);
-    return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
-  };
+  const get = (name: string) => d.pod(name);
   const apply = async (name: string, yaml: string) => {
     const file = join(d.root, `${name}.yaml`);
     writeFileSync(file, yaml);
@@ -122,8 +119,7 @@ describe("node, admission and housekeeping (privileged)", { skip }, () => {
 
   test("events expire after --event-ttl", async () => {
     await d.cli(["run", "brief", "--image", "busybox", "--restart", "Never", "--", "true"]);
-    const mine = async () =>
-      (JSON.parse((await d.cli(["get", "events", "--field-selector", "involvedObject.name=brief", "-o", "json"])).stdout) as { items: Event[] }).items;
+    const mine = () => d.events("brief");
     await eventually(async () => (await mine()).length > 0, 10_000, "events recorded");
     await eventually(async () => (await mine()).length === 0, 15_000, "events expired");
     await d.cli(["delete", "pod", "brief", "--now"]);

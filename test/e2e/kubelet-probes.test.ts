@@ -10,7 +10,6 @@ import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Http2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { Event, Pod } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
 import { processesInPidNamespace } from "../helpers/procs.js";
 import { eventually, suiteDaemon, type TestDaemon } from "../helpers/daemon.js";
@@ -20,14 +19,8 @@ const skip = needsRoot();
 describe("kubelet probes (privileged)", { skip }, () => {
   const d = suiteDaemon("probes");
 
-  const get = async (name: string) => {
-    const r = await d.cli(["get", "pod", name, "-o", "json"]);
-    return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
-  };
-  const events = async (name: string) => {
-    const r = await d.cli(["get", "events", "--field-selector", `involvedObject.name=${name}`, "-o", "json"]);
-    return (JSON.parse(r.stdout) as { items: Event[] }).items;
-  };
+  const get = (name: string) => d.pod(name);
+  const events = (name: string) => d.events(name);
   const apply = async (name: string, yaml: string) => {
     const file = join(d.root, `${name}.yaml`);
     writeFileSync(file, yaml);
@@ -165,12 +158,8 @@ describe("kubelet probes (privileged)", { skip }, () => {
  * the liveness failure's event dropped.
  */
 async function httpAndTcpProbes(d: TestDaemon, withPodIP: boolean): Promise<void> {
-  const get = async (name: string) => {
-    const r = await d.cli(["get", "pod", name, "-o", "json"]);
-    return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
-  };
-  const events = async (name: string) =>
-    (JSON.parse((await d.cli(["get", "events", "--field-selector", `involvedObject.name=${name}`, "-o", "json"])).stdout) as { items: Event[] }).items;
+  const get = (name: string) => d.pod(name);
+  const events = (name: string) => d.events(name);
   const file = join(d.root, "httpd.yaml");
   writeFileSync(
     file,

@@ -14,10 +14,7 @@ import { eventually, suiteDaemon, TestDaemon } from "../helpers/daemon.js";
 
 const skip = needsRoot();
 
-async function pods(d: TestDaemon): Promise<Pod[]> {
-  const r = await d.cli(["get", "pods", "-o", "json"]);
-  return r.code === 0 ? (JSON.parse(r.stdout) as { items: Pod[] }).items : [];
-}
+const pods = (d: TestDaemon): Promise<Pod[]> => d.pods();
 
 const steadyYaml = (name: string) =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]\n`;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import type { Event, Pod } from "../../src/api/types.js";
+import type { Event } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
 import { eventually, suiteDaemon } from "../helpers/daemon.js";
 
@@ -20,10 +20,7 @@ describe("static pods (privileged)", { skip }, () => {
   const d = suiteDaemon("static", ["--resync", "2"]);
   const manifests = join(d.root, "manifests");
 
-  const get = async (name: string) => {
-    const r = await d.cli(["get", "pod", name, "-o", "json"]);
-    return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
-  };
+  const get = (name: string) => d.pod(name);
   const manifest = (name: string, msg: string) =>
     `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  labels:\n    tier: static\nspec:\n  terminationGracePeriodSeconds: 2\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "echo ${msg}; trap 'exit 0' TERM; while true; do sleep 0.2; done"]\n`;
   const running = (name: string) =>

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Pod } from "../../src/api/types.js";
+import type { Event, Pod } from "../../src/api/types.js";
 import type { ContainerRecord } from "../../src/runtime/pod-runtime.js";
 import { ApiClient } from "../../src/client/index.js";
 import { answers } from "../../src/apiserver/listen.js";
@@ -168,6 +168,18 @@ export class TestDaemon {
   async pod(name: string): Promise<Pod | undefined> {
     const r = await this.cli(["get", "pod", name, "-o", "json"]);
     return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
+  }
+
+  /** The default namespace's pods as `get pods -o json` lists them; [] when the CLI fails. */
+  async pods(): Promise<Pod[]> {
+    const r = await this.cli(["get", "pods", "-o", "json"]);
+    return r.code === 0 ? (JSON.parse(r.stdout) as { items: Pod[] }).items : [];
+  }
+
+  /** The events about the object named `involvedName`, as `get events --field-selector involvedObject.name=` lists them. */
+  async events(involvedName: string): Promise<Event[]> {
+    const r = await this.cli(["get", "events", "--field-selector", `involvedObject.name=${involvedName}`, "-o", "json"]);
+    return (JSON.parse(r.stdout) as { items: Event[] }).items;
   }
 
   /** Runs the CLI against this daemon (killed after `timeoutMs`). */

@@ -10,6 +10,7 @@ import { openStore } from "../../src/store/sqlite-store.js";
 import { join } from "node:path";
 import { needsRoot } from "../helpers/root.js";
 import { eventually, suiteDaemon } from "../helpers/daemon.js";
+import { waitFor } from "../helpers/wait.js";
 import { isSameProcess } from "../../src/sys/proc.js";
 
 const skip = needsRoot();
@@ -35,9 +36,11 @@ describe("daemon restart (privileged)", { skip }, () => {
     const steadyId = before[0]!.status!.containerStatuses![0].containerID;
 
     await d.kill9();
-    // While the daemon is down: finisher and crasher exit; their monitors record it. (They live 6 s so that all three
-    // run at once even when a loaded machine starts them seconds apart.)
-    await new Promise((r) => setTimeout(r, 7000));
+    // While the daemon is down: finisher and crasher exit; their monitors record it (an exit record each in
+    // ROOT/exits, which only a running daemon consumes). They live 6 s so that all three run at once even when a
+    // loaded machine starts them seconds apart.
+    const exitRecords = before.slice(1).map((p) => join(d.root, "exits", `${p!.status!.containerStatuses![0].containerID!.replace("nodelet://", "")}.json`));
+    await waitFor("the exit records of finisher and crasher", () => exitRecords.every((f) => existsSync(f)), 30_000, 50);
 
     await d.start();
     const steady = await get("steady");

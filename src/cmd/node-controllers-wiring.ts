@@ -13,6 +13,8 @@ import { nodeIpamController } from "../controllers/node-ipam/controller.js";
 import { DEFAULT_NODE_LIFECYCLE, nodeLifecycleController, type NodeLifecycleSettings } from "../controllers/node-lifecycle/controller.js";
 import { taintEvictionController } from "../controllers/node-lifecycle/taint-eviction-controller.js";
 import { parseGoDuration } from "../kubelet/node-pressure.js";
+import { podGcController } from "../controllers/podgc/controller.js";
+import { DEFAULT_TERMINATED_POD_GC_THRESHOLD } from "../controllers/podgc/plan.js";
 
 export const NODE_CONTROLLER_FLAGS: FlagSpec[] = [
   { name: "node-cidr-mask-size", value: true, help: "prefix length of each node's pod CIDR cut from --cluster-cidr (default 24)" },
@@ -22,11 +24,14 @@ export const NODE_CONTROLLER_FLAGS: FlagSpec[] = [
   { name: "node-eviction-rate", value: true, help: "nodes per second tainted for eviction in a healthy zone (default 0.1)" },
   { name: "secondary-node-eviction-rate", value: true, help: "the same in an unhealthy zone of a large cluster (default 0.01)" },
   { name: "unhealthy-zone-threshold", value: true, help: "fraction of not-Ready nodes (more than 2) that makes a zone unhealthy (default 0.55)" },
+  { name: "terminated-pod-gc-threshold", value: true, help: `terminated pods kept before the pod garbage collector deletes the oldest; 0 keeps all (default ${DEFAULT_TERMINATED_POD_GC_THRESHOLD})` },
   { name: "large-cluster-size-threshold", value: true, help: "zones with more nodes than this keep the secondary rate when unhealthy; smaller ones stop evicting (default 50)" },
 ];
 
 export interface NodeControllerConfig {
   nodeCidrMaskSize: number;
+  /** --terminated-pod-gc-threshold (0: terminated pods are not collected). */
+  terminatedPodGcThreshold: number;
   lifecycle: NodeLifecycleSettings;
 }
 
@@ -55,6 +60,7 @@ export function parseNodeControllerConfig(p: ParsedArgs): NodeControllerConfig {
   const d = DEFAULT_NODE_LIFECYCLE;
   return {
     nodeCidrMaskSize: number(p, "node-cidr-mask-size", 24, (n) => Number.isInteger(n) && n >= 1 && n <= 30, "a prefix length from 1 to 30"),
+    terminatedPodGcThreshold: number(p, "terminated-pod-gc-threshold", DEFAULT_TERMINATED_POD_GC_THRESHOLD, (n) => Number.isInteger(n) && n >= 0, "a whole number"),
     lifecycle: {
       monitorPeriodMs: durationMs(p, "node-monitor-period", d.monitorPeriodMs),
       monitorGraceMs: durationMs(p, "node-monitor-grace-period", d.monitorGraceMs),
@@ -77,9 +83,9 @@ export function nodeCidrSet(clusterCIDR: string, maskSize: number): CidrSet {
 }
 
 /**
- * The node controllers: IPAM (only given a cidr set: a node agent without the pod network needs none), lifecycle
- * and taint eviction. Control-plane role: `manager.start([...WORKLOAD_CONTROLLERS, ...nodeControllers(cfg, set)])`.
+ * The node controllers: IPAM (only given a cidr set: a node agent without the pod network needs none), lifecycle,
+ * taint eviction and the pod garbage collector. Control-plane role: `manager.start([...WORKLOAD_CONTROLLERS, ...nodeControllers(cfg, set)])`.
  */
 export function nodeControllers(cfg: NodeControllerConfig, set: CidrSet | undefined): ControllerFactory[] {
-  return [...(set ? [nodeIpamController(set)] : []), nodeLifecycleController(cfg.lifecycle), taintEvictionController];
+  return [...(set ? [nodeIpamController(set)] : []), nodeLifecycleController(cfg.lifecycle), taintEvictionController, podGcController(cfg.terminatedPodGcThreshold)];
 }

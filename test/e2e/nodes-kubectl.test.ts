@@ -58,7 +58,7 @@ describe("several nodes with real kubectl: cordon, uncordon, drain, a node gone 
       }
     }, 1000);
     manager = new ControllerManager({ api: env.t.server.objectApi(), clock: realClock, nodeName: "node1" });
-    manager.start(nodeControllers({ nodeCidrMaskSize: 24, lifecycle: { ...DEFAULT_NODE_LIFECYCLE, monitorPeriodMs: 500, monitorGraceMs: 3000 } }, undefined));
+    manager.start(nodeControllers({ nodeCidrMaskSize: 24, terminatedPodGcThreshold: 12_500, lifecycle: { ...DEFAULT_NODE_LIFECYCLE, monitorPeriodMs: 500, monitorGraceMs: 3000 } }, undefined));
   });
   after(async () => {
     clearInterval(timer);

@@ -189,7 +189,8 @@ export function preparePodForCreate(pod: Pod, nodeName: string): void {
   if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || "default";
   spec.serviceAccount = spec.serviceAccountName;
   addDefaultTolerations(spec);
-  if (!spec.nodeName) spec.nodeName = nodeName;
+  // A control plane (no node of its own) leaves the pod unbound, nodeName absent as upstream writes it.
+  if (!spec.nodeName && nodeName) spec.nodeName = nodeName;
   pod.status = { phase: "Pending", qosClass: podQOSClass(pod) };
 }
 

@@ -181,7 +181,8 @@ export function fitErrorText(numAllNodes: number, statuses: readonly FilterStatu
     const counted = countedReasons(statuses.flatMap((s) => s.reasons));
     if (counted) msg += ` ${counted}.`;
   }
-  if (postFilterMsg) msg += ` ${postFilterMsg}.`;
+  // DefaultPreemption's own message may already end a sentence ("…preemptionPolicy=Never."): one period closes it.
+  if (postFilterMsg) msg += ` ${postFilterMsg.replace(/\.$/, "")}.`;
   return msg;
 }
 

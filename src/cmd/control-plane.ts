@@ -171,7 +171,8 @@ class LeaderControllers implements Elected {
       const workloads = await startWorkloads(this.api, realClock, "", this.log, this.extra);
       this.stops.push(() => workloads.stop());
       // The scheduler binds the pods created without spec.nodeName (the all-in-one daemon binds at admission).
-      const scheduler = new Scheduler({ store: this.store, events: new EventRecorder(this.api.objectApi(), "default-scheduler", realClock, this.log), clock: realClock, log: this.log });
+      const api = this.api.objectApi();
+      const scheduler = new Scheduler({ store: this.store, api, events: new EventRecorder(api, "default-scheduler", realClock, this.log), clock: realClock, log: this.log });
       scheduler.start();
       this.stops.push(() => scheduler.stop());
       const expiry = setInterval(() => void collectEvents(this.store, Date.now(), this.eventTtlMs).catch((err: Error) => this.log(`event expiry: ${err.message}`)), Math.min(60_000, Math.max(1000, this.eventTtlMs / 2)));

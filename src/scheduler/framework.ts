@@ -3,8 +3,9 @@
  * snapshot: PreFilter (a plugin may refuse every node or skip its Filter), Filter over the nodes from a rotating
  * start until enough feasible ones are found (numFeasibleNodesToFind), with the pods nominated to a node by earlier
  * preemptions counted there when they have at least the pod's priority; then PreScore, Score and NormalizeScore per
- * plugin, weighted and summed, and selectHost. A pod no node takes gets a FitError: each node's status and the
- * message the scheduler writes. PostFilter (preemption), Reserve and Bind need the API and belong to the loop.
+ * plugin, weighted and summed, and selectHost; a pod its earlier preemption nominated to a node tries that node
+ * first. A pod no node takes gets a FitError: each node's status and the message the scheduler writes. PostFilter
+ * (preemption.ts) decides from the FitError; Reserve and Bind need the API and belong to the loop.
  */
 import { fitErrorText, type FilterStatus } from "../api/scheduling.js";
 import type { Pod } from "../api/types.js";
@@ -160,6 +161,11 @@ export function schedulePod(pod: Pod, snapshot: Snapshot, profile: Profile, opts
   if (pre) {
     const statuses = new Map(all.map((n) => [n.node.metadata.name!, pre]));
     return { kind: "unschedulable", numAllNodes: all.length, statuses, preFilterMsg: pre.reasons.join(", "), ctx, nextStartIndex: start };
+  }
+  // A pod nominated by its earlier preemption tries that node first: it is likely the only one with room for it.
+  const nominated = pod.status?.nominatedNodeName ? all.find((n) => n.node.metadata.name === pod.status?.nominatedNodeName) : undefined;
+  if (nominated && !filterWithNominated(ctx, profile, skipped, nominated)) {
+    return { kind: "scheduled", node: nominated.node.metadata.name!, evaluated: 1, feasible: 1, scores: [], ctx, nextStartIndex: start };
   }
   const statuses = new Map<string, FilterStatus>();
   const feasible: NodeInfo[] = [];

@@ -8,20 +8,27 @@
  * as a Warning event, and parks the pod until a cluster event (a node added or changed, a bound pod gone, a
  * storage object changed) moves it back. Pods for another scheduler are left alone.
  *
- * Construct it with the store, an event sink (the controllers' EventRecorder fits) and a clock; start() begins,
- * stop() ends the watches and the timer. Preemption is not run: the PostFilter message says per node whether
- * preemption could help.
+ * A pod no node takes runs DefaultPreemption (preemption.ts): when pods of lower priority on some node make room,
+ * those victims get the DisruptionTarget condition (reason PreemptionByScheduler) and are deleted through the API
+ * (gracefully, as any deletion) with a `Preempted` event, lower-priority pods nominated to that node lose their
+ * nomination, and the pod is nominated there (status.nominatedNodeName) to be bound once the victims are gone;
+ * otherwise the FailedScheduling message ends with the victim search's verdict per node.
+ *
+ * Construct it with the store, the API writer its preemptions delete through, an event sink (the controllers'
+ * EventRecorder fits) and a clock; start() begins, stop() ends the watches and the timer.
  */
 import { ApiError } from "../api/errors.js";
 import { withCondition } from "../api/pod-binding.js";
 import { ANN_SELECTED_NODE } from "../api/storage-annotations.js";
-import { NO_PREEMPTION_VICTIMS, PREEMPTION_NOT_HELPFUL, countedReasons } from "../api/scheduling.js";
-import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod, WatchEvent } from "../api/types.js";
+import type { ObjectWriter } from "../api/object-api.js";
+import type { PodDisruptionBudget } from "../api/policy-types.js";
+import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodCondition, WatchEvent } from "../api/types.js";
 import { rfc3339 } from "../store/metadata.js";
 import { bindPodInStore } from "../store/pod-binding.js";
 import type { Store } from "../store/store.js";
 import { fitErrorMessage, NO_NODES_AVAILABLE, schedulePod, type FitError, type Profile } from "./framework.js";
 import { podVolumesOn } from "./plugins/volume-binding.js";
+import { preempt, PREEMPTION_BY_SCHEDULER } from "./preemption.js";
 import { defaultProfile, DEFAULT_SCHEDULER_NAME, type ProfileConfig } from "./profile.js";
 import { SchedulingQueue } from "./queue.js";
 import { CACHED_KINDS, SchedulerCache } from "./cache.js";
@@ -38,6 +45,8 @@ export interface SchedulerClock {
 
 export interface SchedulerOptions {
   store: Store;
+  /** Where preemption's victims are marked and deleted: the API, so deletion is graceful as any other. */
+  api: Pick<ObjectWriter, "updateStatus" | "delete">;
   events: SchedulerEvents;
   clock: SchedulerClock;
   profile?: ProfileConfig;
@@ -55,13 +64,6 @@ export function isPendingFor(pod: Pod, schedulerName: string): boolean {
     pod.status?.phase !== "Succeeded" &&
     pod.status?.phase !== "Failed"
   );
-}
-
-/** The PostFilter message where no preemption runs: per node, whether removing pods could help at all. */
-export function preemptionMessage(pod: Pod, err: FitError): string {
-  if (pod.spec.preemptionPolicy === "Never") return "preemption: not eligible due to preemptionPolicy=Never.";
-  const verdicts = [...err.statuses.values()].map((s) => (s.code === "UnschedulableAndUnresolvable" ? PREEMPTION_NOT_HELPFUL : NO_PREEMPTION_VICTIMS));
-  return `preemption: 0/${err.numAllNodes} nodes are available: ${countedReasons(verdicts)}`;
 }
 
 /** Kinds whose change may make an unschedulable pod fit (besides Nodes and bound pods). */
@@ -181,7 +183,7 @@ export class Scheduler {
     const result = schedulePod(pod, this.cache.snapshot(), this.profile, { startIndex: this.startIndex, random: this.o.random });
     if (result.kind === "noNodes") return this.fail(pod, "SchedulerError", NO_NODES_AVAILABLE, false);
     this.startIndex = result.nextStartIndex;
-    if (result.kind === "unschedulable") return this.fail(pod, "Unschedulable", fitErrorMessage(result, preemptionMessage(pod, result)), true);
+    if (result.kind === "unschedulable") return this.postFilter(pod, result);
     const volumes = podVolumesOn(result.ctx, result.node);
     for (const { volume, claim } of volumes.bind) {
       const ref = { kind: "PersistentVolumeClaim", apiVersion: "v1", namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid, resourceVersion: claim.metadata.resourceVersion };
@@ -208,12 +210,63 @@ export class Scheduler {
     return rfc3339(new Date(this.o.clock.now()));
   }
 
-  /** handleSchedulingFailure: the event, PodScheduled False with the reason and message, and back to the queue. */
-  private fail(pod: Pod, reason: "Unschedulable" | "SchedulerError", message: string, unschedulable: boolean): void {
+  /**
+   * DefaultPreemption after a FitError: the victims marked and deleted, lower nominations cleared, the pod nominated
+   * (its FailedScheduling message then has no "preemption:" part, as upstream's); or the victim search's verdict.
+   */
+  private postFilter(pod: Pod, err: FitError): void {
+    const pdbs = this.o.store.list<PodDisruptionBudget>("PodDisruptionBudget").items;
+    const r = preempt(err, this.profile, { pdbs, now: this.o.clock.now(), random: this.o.random });
+    if (r.kind === "none") return this.fail(pod, "Unschedulable", fitErrorMessage(err, r.message), true, r.clearNomination ? "" : undefined);
+    for (const victim of r.victims) this.preemptVictim(pod, victim, r.node);
+    for (const p of r.lowerNominated) this.clearNomination(p);
+    this.fail(pod, "Unschedulable", fitErrorMessage(err), true, r.node);
+  }
+
+  /** prepareCandidate for one victim: DisruptionTarget, the deletion (already gone is fine), the Preempted event. */
+  private preemptVictim(preemptor: Pod, victim: Pod, node: string): void {
+    const ns = victim.metadata.namespace ?? "default";
+    const name = victim.metadata.name ?? "";
+    const current = this.o.store.get<Pod>("Pod", ns, name);
+    if (!current || current.metadata.uid !== victim.metadata.uid) return;
+    const want: PodCondition = { type: "DisruptionTarget", status: "True", reason: PREEMPTION_BY_SCHEDULER, message: `${this.profile.schedulerName}: preempting to accommodate a higher priority pod` };
+    const old = current.status?.conditions?.find((c) => c.type === "DisruptionTarget");
+    try {
+      if (!old || old.status !== want.status || old.reason !== want.reason || old.message !== want.message) {
+        const conditions = withCondition(current.status?.conditions, want, this.stamp());
+        this.o.api.updateStatus<Pod>({ ...current, status: { ...current.status, conditions } });
+      }
+      this.o.api.delete("Pod", ns, name, { uid: victim.metadata.uid });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 404)) throw err;
+    }
+    this.o.events.event(victim, "Normal", "Preempted", `Preempted by pod ${preemptor.metadata.uid} on node ${node}`);
+  }
+
+  /** ClearNominatedNodeName: a pod gone or changed meanwhile is left to its next cycle. */
+  private clearNomination(pod: Pod): void {
+    const current = this.o.store.get<Pod>("Pod", pod.metadata.namespace ?? "default", pod.metadata.name ?? "");
+    if (!current || current.metadata.uid !== pod.metadata.uid || !current.status?.nominatedNodeName) return;
+    const { nominatedNodeName: _cleared, ...status } = current.status;
+    try {
+      this.o.store.update<Pod>({ ...current, status }, { subresource: "status", resourceVersion: current.metadata.resourceVersion });
+    } catch (err) {
+      if (!(err instanceof ApiError && (err.code === 409 || err.code === 404))) throw err;
+    }
+  }
+
+  /**
+   * handleSchedulingFailure: the event, PodScheduled False with the reason and message (and the nomination
+   * preemption decided: a node, "" to clear it, undefined to keep it), and back to the queue.
+   */
+  private fail(pod: Pod, reason: "Unschedulable" | "SchedulerError", message: string, unschedulable: boolean, nominatedNodeName?: string): void {
     this.o.events.event(pod, "Warning", "FailedScheduling", message);
     const conditions = withCondition(pod.status?.conditions, { type: "PodScheduled", status: "False", reason, message }, this.stamp());
+    const { nominatedNodeName: kept, ...rest } = pod.status ?? {};
+    const nominated = nominatedNodeName ?? kept;
+    const status = { ...rest, conditions, ...(nominated ? { nominatedNodeName: nominated } : {}) };
     try {
-      this.o.store.update<Pod>({ ...pod, status: { ...pod.status, conditions } }, { subresource: "status", resourceVersion: pod.metadata.resourceVersion });
+      this.o.store.update<Pod>({ ...pod, status }, { subresource: "status", resourceVersion: pod.metadata.resourceVersion });
     } catch (err) {
       // The pod changed meanwhile: its update re-queued it, and the next attempt writes the condition.
       if (!(err instanceof ApiError && (err.code === 409 || err.code === 404))) throw err;

@@ -2,24 +2,28 @@
  * Priority and scheduling on a `nodelet control-plane` (SQLite, no node agent), driven by real kubectl:
  * - PriorityClass as kubectl sees it: the built-in classes listed, `kubectl create priorityclass` and describe,
  *   upstream's refusals (a user value above 1e9, a `system-` name, a second globalDefault, a changed value, deleting
- *   a built-in class), and the Priority admission plugin (a pod's priority from its class, an unknown class refused).
- * Nodes here are Node objects created through the API with a capacity (no kubelet runs); the scheduler sees them as
- * it sees any node. Root is not needed.
+ *   a built-in class), and the Priority admission plugin (a pod's priority from its class, an unknown class refused);
+ * - a pod no node takes: Pending with FailedScheduling in the scheduler's words, the preemption verdicts included;
+ * - preemption: a pod of a higher class evicts the least important pod that makes room (DisruptionTarget,
+ *   graceful deletion, the Preempted event), is nominated to the node, and is bound there once the victim is gone.
+ * Nodes here are Node objects created through the API with a capacity (no kubelet runs: the test finishes a victim's
+ * deletion as its kubelet would); the scheduler sees them as it sees any node. Root is not needed.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Pod } from "../../src/api/types.js";
+import type { Event, Pod } from "../../src/api/types.js";
 import { runKubectl, type KubectlRun } from "../helpers/kubectl-run.js";
 import { freePort } from "../helpers/ports.js";
 import { removeRoot, startTestControlPlane, type TestControlPlane } from "../helpers/roles.js";
 import { needsCommand, skipUnless } from "../helpers/root.js";
+import { waitFor } from "../helpers/wait.js";
 
 const skip = skipUnless(needsCommand("kubectl"), needsCommand("openssl"));
 
-const podYaml = (name: string, extra = "") => `apiVersion: v1
+const podYaml = (name: string, extra = "", cpu?: string) => `apiVersion: v1
 kind: Pod
 metadata:
   name: ${name}
@@ -27,6 +31,19 @@ spec:
 ${extra}  containers:
   - name: c
     image: busybox:1.36
+${cpu ? `    resources:\n      requests:\n        cpu: "${cpu}"\n` : ""}`;
+
+/** A Node as a kubelet would register it: capacity, Ready; no agent behind it. */
+const nodeYaml = (name: string, cpu: string, labels: Record<string, string>) => `apiVersion: v1
+kind: Node
+metadata:
+  name: ${name}
+  labels:
+    kubernetes.io/hostname: ${name}
+${Object.entries(labels).map(([k, v]) => `    ${k}: ${v}\n`).join("")}status:
+  capacity: { cpu: "${cpu}", memory: 8Gi, pods: "110" }
+  conditions:
+  - { type: Ready, status: "True", reason: KubeletReady, message: kubelet is posting ready status }
 `;
 
 describe("priority classes and scheduling on a control plane, driven by kubectl", { skip }, () => {
@@ -108,5 +125,52 @@ describe("priority classes and scheduling on a control plane, driven by kubectl"
     await ok(["apply", "-f", "-"], podYaml("zero"));
     assert.equal((await pod("zero")).spec.priority, 0);
     await ok(["delete", "pod", "served", "plain", "zero", "--wait=false"]);
+  });
+
+  const events = async (name: string) => {
+    const list = JSON.parse(await ok(["get", "events", "--field-selector", `involvedObject.name=${name}`, "-o", "json"])) as { items: Event[] };
+    return list.items.map((e) => `${e.reason}: ${e.message}`);
+  };
+
+  test("a pod no node takes stays Pending with FailedScheduling in the scheduler's words", async () => {
+    await ok(["create", "-f", "-"], nodeYaml("fake-small", "1", { zone: "a" }) + "---\n" + nodeYaml("fake-b1", "4", { zone: "b" }) + "---\n" + nodeYaml("fake-b2", "4", { zone: "b" }));
+    await ok(["apply", "-f", "-"], podYaml("big", "  nodeSelector:\n    zone: a\n", "2"));
+    const message =
+      "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.";
+    await waitFor("big's FailedScheduling", async () => (await events("big")).includes(`FailedScheduling: ${message}`), 30_000, 200);
+    const big = await pod("big");
+    const cond = big.status?.conditions?.find((c) => c.type === "PodScheduled");
+    assert.deepEqual([big.status?.phase, big.spec.nodeName, cond?.status, cond?.reason, cond?.message], ["Pending", undefined, "False", "Unschedulable", message]);
+    assert.match(await ok(["describe", "pod", "big"]), /Warning\s+FailedScheduling\s+.+?\s+default-scheduler\s+0\/3 nodes are available: 1 Insufficient cpu, 2 node\(s\) didn't match Pod's node affinity\/selector\. preemption: 0\/3/);
+    await ok(["delete", "pod", "big"]);
+  });
+
+  test("preemption: a higher class evicts the least important pod that makes room, and is bound after it goes", async () => {
+    await ok(["create", "-f", "-"], nodeYaml("fake-pre", "2", { pool: "pre" }));
+    await ok(["create", "priorityclass", "low", "--value=10"]);
+    await ok(["create", "priorityclass", "mid", "--value=20"]);
+    const inPool = (cls: string) => `  priorityClassName: ${cls}\n  nodeSelector:\n    pool: pre\n`;
+    await ok(["apply", "-f", "-"], podYaml("low-a", inPool("low"), "1") + "---\n" + podYaml("low-b", inPool("mid"), "1"));
+    await waitFor("low-a and low-b bound", async () => (await ok(["get", "pods", "low-a", "low-b", "-o", "jsonpath={.items[*].spec.nodeName}"])) === "fake-pre fake-pre", 30_000, 200);
+
+    await ok(["apply", "-f", "-"], podYaml("vip", inPool("high"), "1"));
+    await waitFor("vip nominated", async () => (await ok(["get", "pod", "vip", "-o", "jsonpath={.status.nominatedNodeName}"])) === "fake-pre", 30_000, 200);
+    const vip = await pod("vip");
+    const victim = await pod("low-a");
+    assert.ok(victim.metadata.deletionTimestamp, "the victim is terminating (graceful: its kubelet would stop it)");
+    const target = victim.status?.conditions?.find((c) => c.type === "DisruptionTarget");
+    assert.deepEqual([target?.status, target?.reason, target?.message], ["True", "PreemptionByScheduler", "default-scheduler: preempting to accommodate a higher priority pod"]);
+    assert.equal((await pod("low-b")).metadata.deletionTimestamp, undefined, "the more important low pod stays");
+    await waitFor("the Preempted event", async () => (await events("low-a")).includes(`Preempted: Preempted by pod ${vip.metadata.uid} on node fake-pre`), 30_000, 200);
+    assert.ok(
+      (await events("vip")).includes("FailedScheduling: 0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't match Pod's node affinity/selector."),
+      "a preemption that found victims adds no preemption verdict",
+    );
+    assert.match(await ok(["get", "pod", "vip", "-o", "wide"]), /\nvip\s+0\/1\s+Pending\s+0\s+\S+\s+<none>\s+<none>\s+fake-pre\s+<none>\n/);
+
+    // The node has no kubelet: finish the victim's deletion as its kubelet would, and the pod takes the room.
+    await ok(["delete", "pod", "low-a", "--force", "--grace-period=0"]);
+    await waitFor("vip bound to fake-pre", async () => (await ok(["get", "pod", "vip", "-o", "jsonpath={.spec.nodeName}"])) === "fake-pre", 30_000, 200);
+    await ok(["delete", "pod", "low-b", "vip", "--force", "--grace-period=0"]);
   });
 });

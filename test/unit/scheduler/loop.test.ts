@@ -7,26 +7,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ApiError } from "../../../src/api/errors.js";
-import type { KubeObject, Pod } from "../../../src/api/types.js";
 import { SchedulingQueue } from "../../../src/scheduler/queue.js";
-import { Scheduler } from "../../../src/scheduler/scheduler.js";
 import { bindPodInStore } from "../../../src/store/pod-binding.js";
-import { openStore } from "../../../src/store/sqlite-store.js";
-import { FakeClock } from "../../../src/sys/clock.js";
 import { node, pod } from "./fixtures.js";
+import { schedulerHarness } from "./loop-harness.js";
 
-function harness() {
-  const clock = new FakeClock();
-  const store = openStore(":memory:", { now: () => new Date(clock.now()) });
-  const events: { name: string; type: string; reason: string; message: string }[] = [];
-  const scheduler = new Scheduler({ store, clock, events: { event: (o: KubeObject, type, reason, message) => events.push({ name: o.metadata.name ?? "", type, reason, message }) }, random: () => 0.99 });
-  const create = (p: Pod) => {
-    const { uid: _uid, ...metadata } = p.metadata;
-    return store.create({ ...p, metadata });
-  };
-  const get = (name: string) => store.get<Pod>("Pod", "default", name)!;
-  return { clock, store, events, scheduler, create, get };
-}
+const harness = schedulerHarness;
 
 test("pending pods are bound to the best node with a Scheduled event and PodScheduled True", () => {
   const h = harness();

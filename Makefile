@@ -143,6 +143,7 @@ bench: build bench-deps
 	node dist/bench/protobuf-bench.js
 	node dist/bench/images-bench.js
 	node dist/bench/store-backends-bench.js
+	node dist/bench/cluster-scale-bench.js
 	node dist/bench/ui-bench.js
 
 clean:

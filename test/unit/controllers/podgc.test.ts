@@ -1,11 +1,14 @@
 /**
  * The pod garbage collector: the plan (terminated pods beyond the threshold, evicted then oldest first; orphaned pods
- * only after their node has been missing for the quarantine, on the caller's clock; unscheduled terminating pods).
+ * only after their node has been missing for the quarantine, on the caller's clock; unscheduled terminating pods), and
+ * the controller over a fake clock: an orphaned pod marked DisruptionTarget/DeletionByPodGC, Failed, then deleted.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Pod, PodPhase } from "../../../src/api/types.js";
+import type { Node, Pod, PodPhase } from "../../../src/api/types.js";
 import { podGcPlan, QUARANTINE_MS } from "../../../src/controllers/podgc/plan.js";
+import { podGcController } from "../../../src/controllers/podgc/controller.js";
+import { startControllers } from "./workloads-harness.js";
 
 const pod = (name: string, o: { node?: string; phase?: PodPhase; created?: number; reason?: string; deleting?: boolean } = {}): Pod => ({
   apiVersion: "v1",
@@ -43,5 +46,34 @@ describe("pod GC plan", () => {
     const pods = [pod("u", { deleting: true }), pod("pending"), pod("x", { node: "gone", phase: "Failed" }), pod("y", { node: "gone", phase: "Failed" })];
     assert.deepEqual(names(podGcPlan(pods, new Set(), new Map([["gone", 0]]), QUARANTINE_MS, 0)), ["orphaned:x", "orphaned:y", "unscheduled-terminating:u"]);
     assert.deepEqual(names(podGcPlan(pods, new Set(), new Map([["gone", 0]]), QUARANTINE_MS, 1)), ["terminated:x", "orphaned:y", "unscheduled-terminating:u"]);
+  });
+});
+
+describe("pod GC controller over a fake clock", () => {
+  it("marks and force-deletes a pod whose Node is gone once 40 s have passed; keeps a pod on a Node that exists", async () => {
+    const h = startControllers([podGcController(0)]);
+    try {
+      h.store.create({ apiVersion: "v1", kind: "Node", metadata: { name: "here" } } as Node);
+      h.store.create(pod("kept", { node: "here" }));
+      h.store.create(pod("orphan", { node: "gone" }));
+      await h.settle();
+      h.clock.advance(20_000); // first pass: "gone" seen missing
+      await h.settle();
+      assert.ok(h.store.get("Pod", "default", "orphan"), "kept during the quarantine");
+      h.clock.advance(20_000); // 20 s missing: still quarantined
+      await h.settle();
+      const seen: Pod[] = [];
+      const stop = h.store.watch("Pod", {}, (ev) => ev.object.metadata.name === "orphan" && seen.push(ev.object as Pod));
+      h.clock.advance(20_000); // 40 s missing: collected
+      await h.settle();
+      stop();
+      assert.equal(h.store.get("Pod", "default", "orphan"), undefined);
+      const marked = seen.find((p) => p.status?.conditions?.some((c) => c.type === "DisruptionTarget"));
+      assert.equal(marked?.status?.phase, "Failed");
+      assert.deepEqual(marked?.status?.conditions?.filter((c) => c.type === "DisruptionTarget").map((c) => [c.status, c.reason, c.message]), [["True", "DeletionByPodGC", "PodGC: node no longer exists"]]);
+      assert.ok(h.store.get("Pod", "default", "kept"));
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Node, Pod, PodPhase } from "../../../src/api/types.js";
+import type { Pod, PodPhase } from "../../../src/api/types.js";
 import { podGcPlan, QUARANTINE_MS } from "../../../src/controllers/podgc/plan.js";
 import { podGcController } from "../../../src/controllers/podgc/controller.js";
 import { startControllers } from "./workloads-harness.js";
@@ -53,7 +53,7 @@ describe("pod GC controller over a fake clock", () => {
   it("marks and force-deletes a pod whose Node is gone once 40 s have passed; keeps a pod on a Node that exists", async () => {
     const h = startControllers([podGcController(0)]);
     try {
-      h.store.create({ apiVersion: "v1", kind: "Node", metadata: { name: "here" } } as Node);
+      h.store.create({ apiVersion: "v1", kind: "Node", metadata: { name: "here" } });
       h.store.create(pod("kept", { node: "here" }));
       h.store.create(pod("orphan", { node: "gone" }));
       await h.settle();

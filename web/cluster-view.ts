@@ -85,7 +85,7 @@ export class ClusterView {
       for (const p of n.pods) els.push({ group: "nodes", data: { id: p.id, parent: `node/${n.name}`, label: `${p.namespace}/${p.name}\n(${p.state})`, colour: STATE_COLOURS[p.state] } });
     }
     for (const l of c.links) els.push({ group: "edges", data: { id: `link/${l.from}>${l.to}`, source: `node/${l.from}`, target: `node/${l.to}`, label: l.label, kind: l.kind } });
-    const shape = JSON.stringify(els.map((e) => [e.data.id, e.data.parent]));
+    const shape = JSON.stringify(els.map((e) => [e.data.id, e.data.parent as string | undefined]));
     cy.batch(() => {
       const ids = new Set(els.map((e) => e.data.id));
       cy.elements().forEach((el) => {

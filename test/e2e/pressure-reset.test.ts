@@ -1,8 +1,8 @@
 /**
  * Stopping and resetting a loaded daemon is bounded (privileged): a daemon running 8 pods exits within its 15 s
- * stop bound after SIGTERM (pods keep running), and `nodelet reset` then removes everything promptly; a reset that
- * finds the root's daemon still alive (it stopped answering but has not exited) says so and waits for it, and
- * proceeds once it is gone. The refusal after 30 s and the cut-off stop are unit tests over a fake clock.
+ * stop bound after SIGTERM (pods and the warm sandboxes keep running), and `nodelet reset` then removes everything
+ * promptly, the warm sandboxes with the pods; a reset that finds the root's daemon still alive (it stopped answering
+ * but has not exited) says so and waits for it, and proceeds once it is gone. The refusal after 30 s and the cut-off stop are unit tests over a fake clock.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -58,8 +58,10 @@ describe("stop and reset of a loaded daemon are bounded (privileged)", { skip },
     // exits once reset has said it is waiting for it.
     const lingering = spawn("sleep", ["600"], { stdio: "ignore" });
     writeFileSync(pidFile, `${lingering.pid} ${processStartTime(lingering.pid!)}\n`);
-    const podsBefore = readdirSync(join(d.root, "pods"));
-    assert.equal(podsBefore.length, 8);
+    // The pods' directories, and the warm sandboxes' (sandbox.json `warm: true`), which outlive a clean stop too.
+    const sandboxes = readdirSync(join(d.root, "pods")).map((uid) => JSON.parse(readFileSync(join(d.root, "pods", uid, "sandbox.json"), "utf8")) as { warm?: boolean });
+    assert.equal(sandboxes.filter((s) => !s.warm).length, 8);
+    assert.equal(sandboxes.filter((s) => s.warm).length, 2, "the default pool of 2 warm sandboxes is kept for the next daemon");
     const r = await resetWhile(d.args, (stderr) => {
       if (stderr.includes(`waiting for the daemon of ${d.root} (pid ${lingering.pid}) to exit`)) lingering.kill("SIGKILL");
     });

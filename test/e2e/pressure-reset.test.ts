@@ -54,18 +54,24 @@ describe("stop and reset of a loaded daemon are bounded (privileged)", { skip },
     assert.doesNotMatch(d.log, /test helper: the daemon did not exit/);
     assert.ok(!existsSync(pidFile), "a clean stop removes its pid record");
 
-    // A daemon that no longer answers but lives: the root's record names a live process (ours, a stand-in) that
-    // exits once reset has said it is waiting for it.
-    const lingering = spawn("sleep", ["600"], { stdio: "ignore" });
-    writeFileSync(pidFile, `${lingering.pid} ${processStartTime(lingering.pid!)}\n`);
     // The pods' directories, and the warm sandboxes' (sandbox.json `warm: true`), which outlive a clean stop too.
     const sandboxes = readdirSync(join(d.root, "pods")).map((uid) => JSON.parse(readFileSync(join(d.root, "pods", uid, "sandbox.json"), "utf8")) as { warm?: boolean });
     assert.equal(sandboxes.filter((s) => !s.warm).length, 8);
     assert.equal(sandboxes.filter((s) => s.warm).length, 2, "the default pool of 2 warm sandboxes is kept for the next daemon");
-    const r = await resetWhile(d.args, (stderr) => {
-      if (stderr.includes(`waiting for the daemon of ${d.root} (pid ${lingering.pid}) to exit`)) lingering.kill("SIGKILL");
-    });
-    lingering.kill("SIGKILL");
+
+    // A daemon that no longer answers but lives: the root's record names a live process (ours, a stand-in) that
+    // exits once reset has said it is waiting for it.
+    const lingering = spawn("sleep", ["600"], { stdio: "ignore" });
+    let r: CliResult & { ms: number };
+    try {
+      writeFileSync(pidFile, `${lingering.pid} ${processStartTime(lingering.pid!)}\n`);
+      r = await resetWhile(d.args, (stderr) => {
+        if (stderr.includes(`waiting for the daemon of ${d.root} (pid ${lingering.pid}) to exit`)) lingering.kill("SIGKILL");
+      });
+    } finally {
+      // Also when the test fails: a live child would hold the test file's process for its 10 minutes.
+      lingering.kill("SIGKILL");
+    }
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /waiting for the daemon of .* to exit/);
     assert.ok(r.ms < 90_000, `reset of 8 pods took ${r.ms} ms`);

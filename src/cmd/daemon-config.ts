@@ -10,6 +10,7 @@ import { boolFlag, flag, flags, parseArgs, UsageError, type FlagSpec } from "../
 import { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
 import { DEFAULT_EVICTION_HARD, parseEvictionConfig, parseGoDuration, parseReserved, type Reserved, type Threshold } from "../kubelet/node-pressure.js";
 import { DEFAULT_EVENT_BURST, DEFAULT_EVENT_QPS } from "../kubelet/events.js";
+import { DEFAULT_LIMITS } from "../apiserver/limits.js";
 import type { FirewallBackendSetting } from "../network/settings.js";
 import type { RegistrySettings } from "../images/registry/settings.js";
 import { parseDefaultPolicy, type NamespacePolicy } from "../auth/pod-security/policy.js";
@@ -83,6 +84,8 @@ export interface DaemonConfig {
   /** --event-qps / --event-burst: the node's event rate limit (the kubelet's eventRecordQPS/eventBurst; qps 0: none). */
   eventQps: number;
   eventBurst: number;
+  /** --max-watches-per-client: watches one TCP peer address may hold open (apiserver/limits.ts; 429 beyond). */
+  maxWatchesPerClient: number;
   /** --start-traces: how many pod starts are kept timed step by step (`nodelet explain pod NAME --timing`; 0: none). */
   startTraces: number;
   /** --warm-sandboxes: ready pod sandboxes kept for the next pods that fit (runtime/warm-sandboxes.ts; 0: none). */
@@ -158,6 +161,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "event-ttl", value: true, help: "how long events are kept (default 1h)" },
   { name: "event-qps", value: true, help: "events the node records per second at most; 0: no limit (default 50)" },
   { name: "event-burst", value: true, help: "events recorded at once before --event-qps applies (default 100)" },
+  { name: "max-watches-per-client", value: true, help: "watches one client address may hold open at once; more get 429 (default 100)" },
   { name: "start-traces", value: true, help: "how many recent pod starts are kept timed step by step for `explain pod NAME --timing` (default 100; 0: off)" },
   { name: "warm-sandboxes", value: true, help: "how many ready pod sandboxes are kept for the next pods that fit (default 2; 0: off)" },
   { name: "monitor-zygote", value: false, help: "containers' monitors forked by the node's monitor zygote (default true; --monitor-zygote=false: each exec'd)" },
@@ -245,6 +249,7 @@ export function parseDaemonConfig(argv: string[], spec: FlagSpec[] = DAEMON_FLAG
     eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
     eventQps: nonNegativeInt(p, "event-qps", DEFAULT_EVENT_QPS),
     eventBurst: positiveInt(p, "event-burst", DEFAULT_EVENT_BURST),
+    maxWatchesPerClient: positiveInt(p, "max-watches-per-client", DEFAULT_LIMITS.maxWatchesPerClient),
     startTraces: nonNegativeInt(p, "start-traces", 100),
     warmSandboxes: nonNegativeInt(p, "warm-sandboxes", 2),
     monitorZygote: flag(p, "monitor-zygote") === undefined || boolFlag(p, "monitor-zygote"),

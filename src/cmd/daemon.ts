@@ -212,6 +212,7 @@ export async function startApi(
     cadvisorMetrics: metrics.cadvisor,
     nodeUsage: () => nodeUsage.usage(),
     traces: metrics.traces,
+    limits: { maxWatchesPerClient: cfg.maxWatchesPerClient },
   });
   beforeListen(api, access?.pki.ca.cert);
   await api.start();

@@ -61,6 +61,9 @@ describe("node settings and status", () => {
     assert.equal(cfg.eventTtlSeconds, 5400);
     assert.equal(cfg.resyncSeconds, 2);
     assert.throws(() => parseDaemonConfig(["--event-ttl", "soon"]), /--event-ttl: "soon" is not a duration/);
+    assert.equal(d.maxWatchesPerClient, 100);
+    assert.equal(parseDaemonConfig(["--max-watches-per-client", "150"]).maxWatchesPerClient, 150);
+    assert.throws(() => parseDaemonConfig(["--max-watches-per-client", "0"]), /--max-watches-per-client/);
   });
 
   const facts: NodeFacts = { cpuCores: 2, memoryBytes: 4 * 2 ** 30, ephemeralBytes: 100 * 2 ** 30, swapBytes: 2 ** 30, kernel: "6", osImage: "Debian", bootID: "b", machineID: "m", hostname: "h" };

@@ -3,7 +3,7 @@
  * control plane and N node agents, each node in network and mount namespaces of its own on a link the cluster owns.
  */
 import { resolve } from "node:path";
-import { boolFlag, describeFlags, flag, parseArgs, UsageError, type FlagSpec } from "../../cli/args.js";
+import { boolFlag, flag, intFlag, parseArgs, UsageError, type FlagSpec } from "../../cli/args.js";
 import { report } from "../../cli/context.js";
 import { HostRunner } from "../../sys/runner.js";
 import { readJsonState } from "../../sys/json-state.js";
@@ -21,19 +21,6 @@ export const FLAGS: FlagSpec[] = [
   { name: "help", short: "h", value: false },
 ];
 
-const USAGE = `Usage:
-  nodelet cluster up --nodes N [--etcd-members M] [--root DIR]   build a cluster on this host; kubeconfig in DIR/kubeconfig
-  nodelet cluster status [--root DIR] [-o json]                 each member, the control plane and each node, with health
-  nodelet cluster down [--root DIR]                             stop and remove everything up made (also after a failed up)
-`;
-
-function count(p: ReturnType<typeof parseArgs>, name: string, dflt: number): number {
-  const v = flag(p, name);
-  if (v === undefined) return dflt;
-  if (!/^-?[0-9]+$/.test(v)) throw new UsageError(`--${name}: "${v}" is not a whole number`);
-  return Number(v);
-}
-
 function readManifest(root: string): ClusterManifest | undefined {
   const m = readJsonState<ClusterManifest>(manifestFile(root), "cluster");
   if (m && m.version !== MANIFEST_VERSION) throw new Error(`${manifestFile(root)}: manifest version ${m.version}, this nodelet reads ${MANIFEST_VERSION}`);
@@ -41,23 +28,12 @@ function readManifest(root: string): ClusterManifest | undefined {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let p;
   try {
-    p = parseArgs(argv, FLAGS);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`error: ${err.message}\n${USAGE}`);
-    return 1;
-  }
-  if (boolFlag(p, "help")) {
-    process.stdout.write(`${USAGE}\nFlags:\n${describeFlags(FLAGS)}`);
-    return 0;
-  }
-  const log = (m: string) => process.stderr.write(`${m}\n`);
-  const runner = new HostRunner(undefined, boolFlag(p, "verbose") ? log : undefined);
-  const root = (flag(p, "root") ?? DEFAULT_CLUSTER_ROOT).replace(/\/+$/, "") || "/";
-  const [sub, ...extra] = p.positional;
-  try {
+    const p = parseArgs(argv, FLAGS);
+    const log = (m: string) => process.stderr.write(`${m}\n`);
+    const runner = new HostRunner(undefined, boolFlag(p, "verbose") ? log : undefined);
+    const root = (flag(p, "root") ?? DEFAULT_CLUSTER_ROOT).replace(/\/+$/, "") || "/";
+    const [sub, ...extra] = p.positional;
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     switch (sub) {
       case "up": {
@@ -66,8 +42,8 @@ export async function main(argv: string[]): Promise<number> {
         try {
           plan = await preflight({
             root,
-            nodes: count(p, "nodes", 1),
-            etcdMembers: count(p, "etcd-members", 1),
+            nodes: intFlag(p, "nodes") ?? 1,
+            etcdMembers: intFlag(p, "etcd-members") ?? 1,
             linkCIDR: flag(p, "link-cidr"),
             clusterCIDR: flag(p, "cluster-cidr") ?? "10.244.0.0/16",
             serviceCIDR: flag(p, "service-cidr") ?? "10.96.0.0/12",
@@ -107,10 +83,6 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(sub ? `unknown subcommand "${sub}"` : "missing subcommand (up, status or down)");
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return 1;
-    }
     return report(err);
   }
 }

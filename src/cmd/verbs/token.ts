@@ -7,7 +7,7 @@
 import { humanDuration } from "../../api/tables/format.js";
 import type { Secret } from "../../api/types.js";
 import { resourceForKind } from "../../api/resources.js";
-import { boolFlag, describeFlags, flag, parseArgs, PRE_VERB_FLAGS, UsageError, type FlagSpec } from "../../cli/args.js";
+import { flag, parseArgs, PRE_VERB_FLAGS, UsageError, type FlagSpec } from "../../cli/args.js";
 import { makeContext, report } from "../../cli/context.js";
 import {
   BOOTSTRAP_TOKEN_NAMESPACE,
@@ -15,7 +15,6 @@ import {
   bootstrapTokenSecret,
   parseBootstrapToken,
   summarizeTokenSecret,
-  TokenOptionError,
 } from "../../api/bootstrap-token.js";
 import { parseGoDuration } from "../../kubelet/node-pressure.js";
 import { rfc3339 } from "../../api/time.js";
@@ -29,31 +28,12 @@ export const FLAGS: FlagSpec[] = [
   { name: "help", short: "h", value: false },
 ];
 
-const USAGE = `Usage:
-  nodelet token create [TOKEN] [--ttl 24h] [--description TEXT] [--usages authentication,signing] [--groups G,...]
-  nodelet token list
-  nodelet token delete TOKEN-ID|TOKEN...
-
-A node joins with \`nodelet node --server https://HOST:PORT --token TOKEN\`.
-`;
-
 export async function main(argv: string[]): Promise<number> {
-  let p;
   try {
-    p = parseArgs(argv, FLAGS);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`error: ${err.message}\n${USAGE}`);
-    return 1;
-  }
-  if (boolFlag(p, "help")) {
-    process.stdout.write(`${USAGE}\nFlags:\n${describeFlags(FLAGS)}`);
-    return 0;
-  }
-  const [sub, ...args] = p.positional;
-  const ctx = makeContext(p);
-  const secrets = resourceForKind("Secret")!;
-  try {
+    const p = parseArgs(argv, FLAGS);
+    const [sub, ...args] = p.positional;
+    const ctx = makeContext(p);
+    const secrets = resourceForKind("Secret")!;
     switch (sub) {
       case "create": {
         const list = (name: string) => flag(p, name)?.split(",").filter(Boolean);
@@ -87,14 +67,10 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        process.stderr.write(`error: ${sub ? `unknown subcommand "${sub}"` : "missing subcommand"}\n${USAGE}`);
-        return 1;
+        throw new UsageError(sub ? `unknown subcommand "${sub}"` : "missing subcommand (create, list or delete)");
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof TokenOptionError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return 1;
-    }
+    // report() prints a TokenOptionError (a bad --usages or --groups: the user's input) as it prints a UsageError.
     return report(err);
   }
 }

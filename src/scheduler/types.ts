@@ -71,7 +71,29 @@ export interface CycleContext {
  * A PreFilter verdict: the pod cannot go anywhere (a status every node gets), or "skip" (the plugin's Filter has
  * nothing to check for this pod), or undefined (Filter runs).
  */
-export type PreFilterResult = { reject: FilterStatus } | "skip" | undefined;
+export type PreFilterResult = Rejection | "skip" | undefined;
+
+/** A PreFilter's refusal: the status every node gets for the pod. */
+export interface Rejection {
+  reject: FilterStatus;
+}
+
+/**
+ * The PreFilter of a plugin whose Filter reads state computed once a cycle (upstream's "PreFilter<Plugin>" key in
+ * CycleState): `compute` returns that state, which is written under `key`; undefined when Filter has nothing to check
+ * for the pod ("skip"); or a Rejection.
+ */
+export function statePreFilter<T extends object>(key: string, compute: (ctx: CycleContext) => T | Rejection | undefined): (ctx: CycleContext) => PreFilterResult {
+  return (ctx) => {
+    const r = compute(ctx);
+    if (r === undefined) return "skip";
+    if (isRejection(r)) return r;
+    ctx.state.write(key, r);
+    return undefined;
+  };
+}
+
+const isRejection = (r: object): r is Rejection => "reject" in r;
 
 /** A plugin: any subset of the extension points. Raw scores are 0..100 after NormalizeScore. */
 export interface Plugin {

@@ -8,7 +8,7 @@
  * that match the pod, summed per domain and normalized from the lowest (0) to the highest (100).
  */
 import type { Pod, PodAffinityTerm, WeightedPodAffinityTerm } from "../../api/types.js";
-import { MAX_NODE_SCORE, type CycleContext, type NodeInfo, type Plugin, type Snapshot } from "../types.js";
+import { MAX_NODE_SCORE, statePreFilter, type CycleContext, type NodeInfo, type Plugin, type Snapshot } from "../types.js";
 import { selectorMatcher, type Matcher } from "./selectors.js";
 
 export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -196,12 +196,7 @@ function normalizeScore(_ctx: CycleContext, scores: number[]): number[] {
 
 export const interPodAffinity: Plugin = {
   name: "InterPodAffinity",
-  preFilter: (ctx) => {
-    const s = preFilter(ctx);
-    if (!s) return "skip";
-    ctx.state.write(FILTER_KEY, s);
-    return undefined;
-  },
+  preFilter: statePreFilter(FILTER_KEY, preFilter),
   filter,
   preScore,
   score,

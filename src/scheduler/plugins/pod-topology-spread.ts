@@ -9,7 +9,7 @@
  */
 import { matchesNodeAffinity, untoleratedTaint } from "../../api/scheduling.js";
 import type { Node, Pod, Taint, TopologySpreadConstraint } from "../../api/types.js";
-import { MAX_NODE_SCORE, type CycleContext, type NodeInfo, type Plugin } from "../types.js";
+import { MAX_NODE_SCORE, statePreFilter, type CycleContext, type NodeInfo, type Plugin } from "../types.js";
 import { defaultSelector } from "./default-selector.js";
 import { selectorMatcher, withMatchLabelKeys, type Matcher } from "./selectors.js";
 
@@ -201,12 +201,7 @@ function normalizeScore(ctx: CycleContext, scores: number[], nodes: readonly Nod
 
 export const podTopologySpread: Plugin = {
   name: "PodTopologySpread",
-  preFilter: (ctx) => {
-    const s = preFilter(ctx);
-    if (!s) return "skip";
-    ctx.state.write(FILTER_KEY, s);
-    return undefined;
-  },
+  preFilter: statePreFilter(FILTER_KEY, preFilter),
   filter,
   preScore,
   score,

@@ -11,7 +11,7 @@ import { findMatchingVolume, requestBytes } from "../../api/pv-matching.js";
 import { ANN_SELECTED_NODE } from "../../api/storage-annotations.js";
 import { volumeNodeAffinityMatches, type FilterStatus } from "../../api/scheduling.js";
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
-import type { CycleContext, NodeInfo, Plugin } from "../types.js";
+import { statePreFilter, type CycleContext, type NodeInfo, type Plugin, type Rejection } from "../types.js";
 
 export const ERR_REASON_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";
 export const ERR_REASON_NODE_CONFLICT = "node(s) had volume node affinity conflict";
@@ -38,6 +38,7 @@ const STATE_KEY = "PreFilterVolumeBinding";
 const nodeKey = (node: string) => `VolumeBinding/${node}`;
 
 const unresolvable = (reason: string): FilterStatus => ({ plugin: "VolumeBinding", code: "UnschedulableAndUnresolvable", reasons: [reason] });
+const refused = (reason: string): Rejection => ({ reject: unresolvable(reason) });
 
 /** The claim names of the pod's volumes (an ephemeral volume's claim is `POD-VOLUME`). */
 function claimNames(pod: Pod): { name: string; ephemeral: boolean }[] {
@@ -49,7 +50,7 @@ function claimNames(pod: Pod): { name: string; ephemeral: boolean }[] {
   return out;
 }
 
-function preFilter(ctx: CycleContext): Claims | FilterStatus | undefined {
+function preFilter(ctx: CycleContext): Claims | Rejection | undefined {
   const { pod, snapshot } = ctx;
   const names = claimNames(pod);
   if (names.length === 0) return undefined;
@@ -58,8 +59,8 @@ function preFilter(ctx: CycleContext): Claims | FilterStatus | undefined {
   let immediateUnbound = false;
   for (const { name, ephemeral } of names) {
     const c = snapshot.volumes.claim(ns, name);
-    if (!c) return unresolvable(ephemeral ? `waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"` : `persistentvolumeclaim "${name}" not found`);
-    if (c.metadata.deletionTimestamp) return unresolvable(`persistentvolumeclaim "${name}" is being deleted`);
+    if (!c) return refused(ephemeral ? `waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"` : `persistentvolumeclaim "${name}" not found`);
+    if (c.metadata.deletionTimestamp) return refused(`persistentvolumeclaim "${name}" is being deleted`);
     if (c.spec.volumeName) {
       claims.bound.push(c);
       continue;
@@ -68,7 +69,7 @@ function preFilter(ctx: CycleContext): Claims | FilterStatus | undefined {
     if (cls?.volumeBindingMode === "WaitForFirstConsumer") claims.delayed.push(c);
     else immediateUnbound = true;
   }
-  if (immediateUnbound) return unresolvable("pod has unbound immediate PersistentVolumeClaims");
+  if (immediateUnbound) return refused("pod has unbound immediate PersistentVolumeClaims");
   claims.delayed.sort((a, b) => requestBytes(a) - requestBytes(b));
   return claims;
 }
@@ -107,13 +108,7 @@ function filter(ctx: CycleContext, { node }: NodeInfo): FilterStatus | undefined
 
 export const volumeBinding: Plugin = {
   name: "VolumeBinding",
-  preFilter: (ctx) => {
-    const r = preFilter(ctx);
-    if (!r) return "skip";
-    if ("plugin" in r) return { reject: r };
-    ctx.state.write(STATE_KEY, r);
-    return undefined;
-  },
+  preFilter: statePreFilter(STATE_KEY, preFilter),
   filter,
 };
 

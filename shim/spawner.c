@@ -26,12 +26,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fork_server.h"
 #include "selfexe.h"
 #include "util.h"
 
@@ -170,10 +170,7 @@ static char **read_strings(const unsigned char **p, const unsigned char *end)
 /* In the child: stdio on the pipes, default signals, nothing else inherited, then exec. */
 static void child_exec(int in, int out, int err, char **argv, char **envp)
 {
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	fork_server_child_signals();
 	dup2(in, 0);
 	dup2(out, 1);
 	dup2(err, 2);
@@ -336,14 +333,9 @@ int cmd_spawner(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	int sfd = fork_server_signals();
 	if (sfd < 0) {
-		perror("signalfd");
+		fprintf(stderr, "nodelet-shim spawner: %s\n", err_msg());
 		return 1;
 	}
 	if (stat("/proc/self/exe", &self_stat) < 0 || (self_copy = selfexe_sealed_copy()) < 0 ||
@@ -376,9 +368,7 @@ int cmd_spawner(int argc, char **argv)
 				feed(&jobs[i]);
 		}
 		if (fds[1].revents) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == sizeof(si))
-				;
+			fork_server_drain(sfd);
 			reap();
 		}
 		if (fds[0].revents) {

@@ -28,6 +28,7 @@
  * daemon starts another. The zygote exits 0 when its stdin closes (the daemon went away); monitors keep running.
  */
 #define _GNU_SOURCE
+#include "fork_server.h"
 #include "monitor.h"
 #include "namespaces.h"
 #include "spec_fd.h"
@@ -43,7 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,10 +114,7 @@ static bool valid_id(const unsigned char *p, uint32_t n)
  * report pipe and the daemon's reply stream (monitor.h struct monitor_reply) above stdio, then the monitor. */
 static void child_monitor(const char *id, const unsigned char *spec, size_t speclen, int report_w, uint32_t tag, uint64_t forked_at)
 {
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	fork_server_child_signals();
 	int mfd = memfd_create("spec", MFD_CLOEXEC);
 	if (mfd < 0 || write_all(mfd, spec, speclen) < 0 || lseek(mfd, 0, SEEK_SET) < 0 || dup2(mfd, STDIN_FILENO) < 0 ||
 	    dup3(STDOUT_FILENO, CHILD_REPLY_FD, O_CLOEXEC) < 0 || dup3(report_w, CHILD_REPORT_FD, O_CLOEXEC) < 0) {
@@ -229,14 +226,9 @@ int cmd_zygote(int argc, char **argv)
 		fprintf(stderr, "nodelet-shim zygote: %s\n", err_msg());
 		return 1;
 	}
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	int sfd = fork_server_signals();
 	if (sfd < 0) {
-		perror("nodelet-shim zygote: signalfd");
+		fprintf(stderr, "nodelet-shim zygote: %s\n", err_msg());
 		return 1;
 	}
 	send_reply(0, "ready", 5);
@@ -256,9 +248,7 @@ int cmd_zygote(int argc, char **argv)
 			if (fds[2 + i].revents && jobs[i].report >= 0)
 				pump(&jobs[i]);
 		if (fds[1].revents) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof si) == sizeof si)
-				;
+			fork_server_drain(sfd);
 			reap();
 		}
 		drop_finished();

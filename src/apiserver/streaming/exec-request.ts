@@ -93,38 +93,3 @@ export function statusV1(outcome: ExecOutcome): Buffer {
 export function usesJsonStatus(protocol: string): boolean {
   return protocol.startsWith("v4.") || protocol.startsWith("v5.");
 }
-
-/** Parses resize messages: a stream of `{"Width":W,"Height":H}` objects, as json.Encoder writes them. */
-export class ResizeParser {
-  private text = "";
-  private onSize: ((width: number, height: number) => void) | null = null;
-  private last: [number, number] | null = null;
-
-  /**
-   * Sets the handler. kubectl sends the terminal size first, usually before the session has started: the latest
-   * size seen so far is replayed to the new handler.
-   */
-  setHandler(onSize: (width: number, height: number) => void): void {
-    this.onSize = onSize;
-    if (this.last) onSize(...this.last);
-  }
-
-  push(chunk: Buffer): void {
-    this.text += chunk.toString("utf8");
-    let end: number;
-    while ((end = this.text.indexOf("}")) >= 0) {
-      const candidate = this.text.slice(0, end + 1);
-      this.text = this.text.slice(end + 1);
-      try {
-        const size = JSON.parse(candidate.slice(candidate.indexOf("{"))) as { Width?: unknown; Height?: unknown };
-        if (typeof size.Width === "number" && typeof size.Height === "number") {
-          this.last = [size.Width, size.Height];
-          this.onSize?.(size.Width, size.Height);
-        }
-      } catch {
-        // a malformed resize event is ignored, as the kubelet only logs it
-      }
-    }
-    if (this.text.length > 4096) this.text = "";
-  }
-}

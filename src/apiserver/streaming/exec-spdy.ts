@@ -9,7 +9,8 @@
 import type { Duplex } from "node:stream";
 import type { StreamContext } from "./context.js";
 import type { ExecOptions } from "../../api/pod-io.js";
-import { type ExecOutcome, ResizeParser, statusV1, statusV4, usesJsonStatus } from "./exec-request.js";
+import { type ExecOutcome, statusV1, statusV4, usesJsonStatus } from "./exec-request.js";
+import { ResizeParser } from "../../api/remotecommand.js";
 import { type ExecChannels, execOptions, GoneSignal, runExec } from "./exec-session.js";
 import { SpdySession } from "../../wire/spdy-session.js";
 import type { SpdyStream } from "../../wire/spdy-stream.js";

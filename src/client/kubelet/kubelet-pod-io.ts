@@ -26,6 +26,7 @@ import { decodeStatus } from "../streaming/exec.js";
 import { dialRawTunnel } from "../streaming/raw-tunnel.js";
 import { podMetricsFrom, type Summary } from "../../api/kubelet-summary.js";
 import { ChannelConn, framingFor } from "../../wire/channel-conn.js";
+import { ERROR_CHANNEL, EXEC_CLIENT_PROTOCOLS, RESIZE_CHANNEL, resizeMessage, STDERR_CHANNEL, STDIN_CHANNEL, STDOUT_CHANNEL } from "../../api/remotecommand.js";
 import { DEFAULT_ADDRESS_TYPES, DEFAULT_KUBELET_PORT, kubeletEndpoint, podNodeName, type KubeletEndpoint } from "./kubelet-address.js";
 
 export interface KubeletClientOptions {
@@ -43,11 +44,6 @@ export interface KubeletClientOptions {
   now?: () => number;
 }
 
-const STDIN = 0;
-const STDOUT = 1;
-const STDERR = 2;
-const ERROR = 3;
-const RESIZE = 4;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export class KubeletPodIO implements PodIO {
@@ -138,23 +134,23 @@ export class KubeletPodIO implements PodIO {
     const path = `/${op}/${podPath(pod)}/${encodeURIComponent(opts.container)}?${q.toString()}`;
     let dialed;
     try {
-      dialed = await dialWebSocket(() => this.connect(ep), path, ["v5.channel.k8s.io", "v4.channel.k8s.io"], { host: `${ep.host}:${ep.port}` });
+      dialed = await dialWebSocket(() => this.connect(ep), path, EXEC_CLIENT_PROTOCOLS, { host: `${ep.host}:${ep.port}` });
     } catch (err) {
       throw asApiError(err, ep, path);
     }
     const { ws, protocol } = dialed;
     const conn = new ChannelConn(ws, framingFor(protocol));
     const status: Buffer[] = [];
-    conn.inbound(ERROR).on("data", (c: Buffer) => status.push(c));
+    conn.inbound(ERROR_CHANNEL).on("data", (c: Buffer) => status.push(c));
     const output = (ch: number, wanted: boolean): Readable | null => {
       const r = conn.inbound(ch);
       if (wanted) return r;
       r.resume();
       return null;
     };
-    const stdout = output(STDOUT, opts.stdout);
-    const stderr = output(STDERR, opts.stderr && !opts.tty);
-    const stdin = opts.stdin ? conn.outbound(STDIN, true) : null;
+    const stdout = output(STDOUT_CHANNEL, opts.stdout);
+    const stderr = output(STDERR_CHANNEL, opts.stderr && !opts.tty);
+    const stdin = opts.stdin ? conn.outbound(STDIN_CHANNEL, true) : null;
     const exit = new Promise<number>((resolve, reject) => {
       conn.start((info) => {
         if (info.error) return reject(new ApiError("InternalError", `error from the kubelet of node ${ep.nodeName}: ${info.error.message}`));
@@ -170,7 +166,7 @@ export class KubeletPodIO implements PodIO {
       stdout,
       stderr,
       exit,
-      resize: (width, height) => void conn.send(RESIZE, Buffer.from(JSON.stringify({ Width: width, Height: height }) + "\n")),
+      resize: (width, height) => void conn.send(RESIZE_CHANNEL, resizeMessage(width, height)),
       kill: () => ws.close(),
     };
   }

@@ -5,6 +5,7 @@
 import type { Readable, Writable } from "node:stream";
 import type { Status } from "../../api/types.js";
 import { ChannelConn, framingFor } from "../../wire/channel-conn.js";
+import { ERROR_CHANNEL, EXEC_CLIENT_PROTOCOLS, RESIZE_CHANNEL, resizeMessage, STDERR_CHANNEL, STDIN_CHANNEL, STDOUT_CHANNEL } from "../../api/remotecommand.js";
 import { type ApiConnect, dialWebSocket, type StreamClientOptions, StreamError } from "./dial.js";
 
 export interface TerminalSize {
@@ -23,11 +24,6 @@ export interface ExecStreams extends StreamClientOptions {
   resizeEvents?: AsyncIterable<TerminalSize>;
 }
 
-const STDIN = 0;
-const STDOUT = 1;
-const STDERR = 2;
-const ERROR = 3;
-const RESIZE = 4;
 
 /**
  * Runs an exec or attach session. `path` is the subresource path (`/api/v1/namespaces/NS/pods/NAME/exec`); `query`
@@ -48,12 +44,12 @@ export async function execSession(
   if (streams.stderr && !tty) q.set("stderr", "true");
   else q.delete("stderr");
   q.set("tty", String(tty));
-  const { ws, protocol } = await dialWebSocket(connect, `${path}?${q.toString()}`, ["v5.channel.k8s.io", "v4.channel.k8s.io"], streams);
+  const { ws, protocol } = await dialWebSocket(connect, `${path}?${q.toString()}`, EXEC_CLIENT_PROTOCOLS, streams);
   const conn = new ChannelConn(ws, framingFor(protocol));
-  const outputs = [drainTo(conn.inbound(STDOUT), streams.stdout), drainTo(conn.inbound(STDERR), tty ? null : streams.stderr)];
+  const outputs = [drainTo(conn.inbound(STDOUT_CHANNEL), streams.stdout), drainTo(conn.inbound(STDERR_CHANNEL), tty ? null : streams.stderr)];
   const status: Buffer[] = [];
-  conn.inbound(ERROR).on("data", (c: Buffer) => status.push(c));
-  const stdinSink = conn.outbound(STDIN, true);
+  conn.inbound(ERROR_CHANNEL).on("data", (c: Buffer) => status.push(c));
+  const stdinSink = conn.outbound(STDIN_CHANNEL, true);
   streams.stdin?.pipe(stdinSink);
   const stopResize = sendResizes(conn, streams.resizeEvents);
   try {
@@ -93,7 +89,7 @@ function sendResizes(conn: ChannelConn, events: AsyncIterable<TerminalSize> | un
       const next = await it.next().catch(() => ({ done: true as const, value: undefined }));
       if (stopped || next.done) return;
       const { width, height } = next.value;
-      conn.send(RESIZE, Buffer.from(JSON.stringify({ Width: width, Height: height }) + "\n"));
+      conn.send(RESIZE_CHANNEL, resizeMessage(width, height));
     }
   })();
   return () => {

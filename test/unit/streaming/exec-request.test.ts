@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ApiError } from "../../../src/api/errors.js";
-import {
-  parseExecQuery,
-  ResizeParser,
-  statusV1,
-  statusV4,
-} from "../../../src/apiserver/streaming/exec-request.js";
+import { parseExecQuery, statusV1, statusV4 } from "../../../src/apiserver/streaming/exec-request.js";
+import { ResizeParser } from "../../../src/api/remotecommand.js";
 import { parsePorts } from "../../../src/apiserver/streaming/portforward-websocket.js";
 import { decodeStatus } from "../../../src/client/streaming/exec.js";
 import { runningPod } from "../../helpers/stream-harness.js";

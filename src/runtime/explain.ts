@@ -5,12 +5,13 @@
  * next to the shim command line (what `nodelet-shim monitor` does, in the order it does it).
  */
 import { appendFileSync, readFileSync } from "node:fs";
+import { nextTurnPass } from "../sys/next-turn.js";
 import type { Recorder, Step } from "../sys/runner.js";
 
 export class FileRecorder implements Recorder {
   /** Steps not yet on disk, per file; written in one append per file after the current tick (order kept). */
   private readonly queued = new Map<string, string[]>();
-  private flushing = false;
+  private readonly flushSoon = nextTurnPass(() => this.flush());
 
   constructor(
     /** Where an owner's steps go; undefined = not persisted. */
@@ -25,15 +26,11 @@ export class FileRecorder implements Recorder {
     const lines = this.queued.get(file);
     if (lines) lines.push(`${JSON.stringify(step)}\n`);
     else this.queued.set(file, [`${JSON.stringify(step)}\n`]);
-    if (!this.flushing) {
-      this.flushing = true;
-      setImmediate(() => this.flush());
-    }
+    this.flushSoon();
   }
 
   /** Writes everything queued (also called before a pod's steps are read back). */
   flush(): void {
-    this.flushing = false;
     for (const [file, lines] of this.queued) {
       try {
         appendFileSync(file, lines.join(""));

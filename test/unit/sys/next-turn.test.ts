@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { nextTurnPass } from "../../../src/store/next-turn.js";
+import { nextTurnPass } from "../../../src/sys/next-turn.js";
 
 describe("nextTurnPass", () => {
   it("runs one pass on the next turn for every trigger before it, none synchronously", async () => {

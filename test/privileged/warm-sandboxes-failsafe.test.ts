@@ -8,10 +8,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import type { Pod } from "../../src/api/types.js";
-import type { LinuxPodRuntime } from "../../src/runtime/linux-runtime.js";
-import { createNodeRuntime } from "../../src/runtime/node-runtime.js";
 import type { RuntimeEvent, SandboxRecord } from "../../src/runtime/pod-runtime.js";
 import { WARM_CGROUP } from "../../src/runtime/warm-sandboxes.js";
 import { isSameProcess } from "../../src/sys/proc.js";
@@ -19,35 +17,17 @@ import { freeOctets } from "../helpers/subnets.js";
 import { needsRoot, needsCommand, skipUnless } from "../helpers/root.js";
 import { assertNothingLeft, execIn, makeNetworkHarness, sleeperPod, type NetworkHarness } from "../helpers/network-harness.js";
 import { startPod } from "../helpers/runtime-harness.js";
+import { poolFull, warmLeft, WarmRuntimes } from "../helpers/warm-runtimes.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("nft"), needsCommand("ip"));
 
 describe("warm sandboxes fail safely (privileged)", { skip }, () => {
   const harnesses: NetworkHarness[] = [];
-  const runtimes: LinuxPodRuntime[] = [];
-
+  const runtimes = new WarmRuntimes();
   /** A runtime over the harness's root, cgroups and network: what a (re)started daemon, or reset, builds. */
-  async function runtimeOn(h: NetworkHarness, warmSandboxes: number, reports: string[] = []): Promise<LinuxPodRuntime> {
-    const { runtime } = createNodeRuntime({
-      root: h.root,
-      logDir: `${h.root}/log`,
-      shimPath: h.layout.shimPath,
-      cgroupParent: h.cgroupParent,
-      network: () => h.network,
-      dns: { clusterDNS: [], clusterDomain: "cluster.local", hostResolvConf: "nameserver 127.0.0.53\n" },
-      podPidsLimit: 4096,
-      log: { maxSize: 10 * 1024 * 1024, maxFiles: 5 },
-      warmSandboxes,
-      report: (m) => reports.push(m),
-    });
-    runtimes.push(runtime);
-    await runtime.start();
-    return runtime;
-  }
-
-  const full = (rt: LinuxPodRuntime, n: number) => waitFor(`${n} warm sandboxes`, () => rt.warmSandboxes().length === n, 30_000);
-  const gone = (h: NetworkHarness, w: SandboxRecord) => !isSameProcess(w.pid, w.pidStartTime) && !existsSync(h.layout.podDir(w.podUid)) && !h.network.activeLeases().some((l) => l.podUid === w.podUid);
+  const runtimeOn = (h: NetworkHarness, warmSandboxes: number, reports?: string[]) => runtimes.start(h, warmSandboxes, reports);
+  const gone = (h: NetworkHarness, w: SandboxRecord) => warmLeft(h, w).length === 0;
 
   before(async () => {
     // Each harness's own runtime has no pool: every runtime with one is made by the test (and stopped in after()).
@@ -57,10 +37,7 @@ describe("warm sandboxes fail safely (privileged)", { skip }, () => {
   });
 
   after(async () => {
-    for (const rt of runtimes) {
-      for (const s of rt.sandboxes()) await rt.removeSandbox(s.podUid).catch(() => undefined);
-      await rt.stop();
-    }
+    await runtimes.stopAll();
     for (const h of harnesses) {
       await h.cleanup();
       await assertNothingLeft(h);
@@ -70,7 +47,7 @@ describe("warm sandboxes fail safely (privileged)", { skip }, () => {
   test("broken warm sandboxes are discarded with an event and the pod starts the normal way; a restart adopts the intact ones", async () => {
     const h = harnesses[0];
     const rt1 = await runtimeOn(h, 2);
-    await full(rt1, 2);
+    await poolFull(rt1, 2);
     const events: RuntimeEvent[] = [];
     rt1.onEvent((ev) => events.push(ev));
     const first = [...rt1.warmSandboxes()];
@@ -91,7 +68,7 @@ describe("warm sandboxes fail safely (privileged)", { skip }, () => {
     await rt1.removeSandbox(pod.metadata.uid!);
 
     // The refilled pool; one of its pause processes dies, then the daemon "crashes" (no stop) and a new one starts.
-    await full(rt1, 2);
+    await poolFull(rt1, 2);
     const [intact, dead] = rt1.warmSandboxes();
     process.kill(dead.pid, "SIGKILL");
     await waitFor("the warm pause process to die", () => !isSameProcess(dead.pid, dead.pidStartTime), 5000);
@@ -102,7 +79,7 @@ describe("warm sandboxes fail safely (privileged)", { skip }, () => {
     assert.ok(reports.some((r) => r.startsWith(`removed warm sandbox ${dead.podUid}`) && r.includes(`its pause process ${dead.pid} died`)), reports.join("\n"));
     assert.ok(gone(h, dead), "the broken one is gone from the host");
     assert.equal(rt2.sandbox(intact.podUid), undefined, "a warm sandbox is not a pod's");
-    await full(rt2, 2);
+    await poolFull(rt2, 2);
 
     const claimer: Pod = sleeperPod("warmadopted");
     const [{ id: cid }] = await startPod({ runtime: rt2 }, claimer);
@@ -111,7 +88,7 @@ describe("warm sandboxes fail safely (privileged)", { skip }, () => {
     assert.equal(name.out.trim(), claimer.metadata.name);
 
     // `nodelet reset`'s runtime has no pool: it removes the warm sandboxes, saying why, then the pods.
-    await full(rt2, 2);
+    await poolFull(rt2, 2);
     const left = [...rt2.warmSandboxes()];
     const resetReports: string[] = [];
     const rt3 = await runtimeOn(h, 0, resetReports);
@@ -132,7 +109,7 @@ describe("warm sandboxes fail safely (privileged)", { skip }, () => {
     // It keeps the last 4 free addresses for pods: free - 4 warm sandboxes at most.
     const room = free - 4;
     assert.ok(room >= 1 && room < 4, `a /29 leaves ${free} addresses`);
-    await full(rt, room);
+    await poolFull(rt, room);
     const pods: Pod[] = [];
     for (let i = 0; i < free; i++) {
       const p = sleeperPod(`warmshort${i}`);

@@ -9,8 +9,6 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import type { Pod } from "../../src/api/types.js";
-import { LinuxPodRuntime } from "../../src/runtime/linux-runtime.js";
-import { createNodeRuntime } from "../../src/runtime/node-runtime.js";
 import type { SandboxRecord } from "../../src/runtime/pod-runtime.js";
 import { WARM_CGROUP } from "../../src/runtime/warm-sandboxes.js";
 import { isSameProcess } from "../../src/sys/proc.js";
@@ -19,6 +17,7 @@ import { needsRoot, needsCommand, skipUnless } from "../helpers/root.js";
 import { assertNothingLeft, execIn, httpServerPod, makeNetworkHarness, sleeperPod, type NetworkHarness } from "../helpers/network-harness.js";
 import { startPod, testPod } from "../helpers/runtime-harness.js";
 import { waitForTcp } from "../helpers/netns.js";
+import { poolFull, warmLeft, WarmRuntimes } from "../helpers/warm-runtimes.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("nft"));
@@ -26,35 +25,13 @@ const skip = skipUnless(needsRoot(), needsCommand("nft"));
 describe("warm sandboxes (privileged)", { skip }, () => {
   let h: NetworkHarness;
   const O = freeOctets(181, 2); // the harness uses O + 1 for services
-  const others: LinuxPodRuntime[] = [];
-
+  const runtimes = new WarmRuntimes();
   /** Another runtime over the same root, cgroups and network: what a restarted daemon (or reset) builds. */
-  async function restarted(warmSandboxes: number): Promise<LinuxPodRuntime> {
-    const { runtime } = createNodeRuntime({
-      root: h.root,
-      logDir: `${h.root}/log`,
-      shimPath: h.layout.shimPath,
-      cgroupParent: h.cgroupParent,
-      network: () => h.network,
-      dns: { clusterDNS: [], clusterDomain: "cluster.local", hostResolvConf: "nameserver 127.0.0.53\n" },
-      podPidsLimit: 4096,
-      log: { maxSize: 10 * 1024 * 1024, maxFiles: 5 },
-      warmSandboxes,
-    });
-    others.push(runtime);
-    await runtime.start();
-    return runtime;
-  }
-
-  const full = (rt: LinuxPodRuntime, n: number) => waitFor(`${n} warm sandboxes`, () => rt.warmSandboxes().length === n, 30_000);
+  const restarted = (warmSandboxes: number) => runtimes.start(h, warmSandboxes);
 
   /** Everything of these warm sandboxes is gone from the host. */
   function assertGone(warm: SandboxRecord[]): void {
-    for (const w of warm) {
-      assert.equal(isSameProcess(w.pid, w.pidStartTime), false, `warm pause process ${w.pid} is gone`);
-      assert.equal(existsSync(h.layout.podDir(w.podUid)), false, `warm directory ${w.podUid} is gone`);
-      assert.equal(h.network.activeLeases().find((l) => l.podUid === w.podUid), undefined, `warm lease ${w.podUid} is gone`);
-    }
+    for (const w of warm) assert.deepEqual(warmLeft(h, w), [], `warm sandbox ${w.podUid} is gone`);
   }
 
   before(async () => {
@@ -62,16 +39,13 @@ describe("warm sandboxes (privileged)", { skip }, () => {
   });
 
   after(async () => {
-    for (const rt of others) {
-      for (const s of rt.sandboxes()) await rt.removeSandbox(s.podUid).catch(() => undefined);
-      await rt.stop();
-    }
+    await runtimes.stopAll();
     await h?.cleanup();
     if (h) await assertNothingLeft(h);
   });
 
   test("pods that fit take a warm sandbox and have their own hostname, address and network; a restart adopts the pool's up to its size", async () => {
-    await full(h.runtime, 2);
+    await poolFull(h.runtime, 2);
     const pool = [...h.runtime.warmSandboxes()];
     const web = httpServerPod("warmweb");
     const client = sleeperPod("warmclient");
@@ -102,7 +76,7 @@ describe("warm sandboxes (privileged)", { skip }, () => {
     assert.equal(got.out.trim(), "hello from warmweb", `pod to pod over the bridge: ${got.code} ${got.err}`);
 
     // A pod the pool cannot serve starts the normal way, and the pool is left alone.
-    await full(h.runtime, 2);
+    await poolFull(h.runtime, 2);
     const refilled = [...h.runtime.warmSandboxes()];
     const shared = testPod([{ name: "c", command: ["sleep", "3600"] }], { shareProcessNamespace: true });
     await startPod(h, shared);
@@ -117,7 +91,7 @@ describe("warm sandboxes (privileged)", { skip }, () => {
     assertGone(refilled.slice(1));
     assert.equal(rt2.sandbox(client.metadata.uid!)?.state, "ready", "a pod that claimed a warm sandbox is adopted");
     assert.equal(rt2.sandbox(web.metadata.uid!)?.pid, sw.pid);
-    await full(rt2, 1);
+    await poolFull(rt2, 1);
     const second = [...rt2.warmSandboxes()];
 
     // ... and crashes again; what `nodelet reset` builds (no pool) removes the one left, then the pods.
@@ -132,7 +106,7 @@ describe("warm sandboxes (privileged)", { skip }, () => {
 
   test("a warm sandbox whose pause process died is removed, and the pod starts the normal way", async () => {
     const rt = await restarted(1);
-    await full(rt, 1);
+    await poolFull(rt, 1);
     const [w] = rt.warmSandboxes();
     process.kill(w.pid, "SIGKILL");
     await waitFor("the warm pause process to die", () => !isSameProcess(w.pid, w.pidStartTime), 5000);
@@ -141,7 +115,7 @@ describe("warm sandboxes (privileged)", { skip }, () => {
     const s = rt.sandbox(pod.metadata.uid!)!;
     assert.notEqual(s.pid, w.pid);
     assert.ok(isSameProcess(s.pid, s.pidStartTime));
-    await waitFor("the dead warm sandbox to be removed", () => !existsSync(h.layout.podDir(w.podUid)) && !h.network.activeLeases().some((l) => l.podUid === w.podUid), 10_000);
+    await waitFor("the dead warm sandbox to be removed", () => warmLeft(h, w).length === 0, 10_000);
     await rt.removeSandbox(pod.metadata.uid!);
   });
 });

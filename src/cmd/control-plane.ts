@@ -1,6 +1,6 @@
 /**
  * `nodelet control-plane`: the API server over the cluster's store (SQLite, or etcd shared by several replicas) with
- * the daemon's admission chain, and the controllers — workload and node controllers, endpoints, event expiry — acting only
+ * the daemon's admission chain, and the controllers — workload and node controllers, endpoints, PV binding, event expiry — acting only
  * while this replica holds the kube-system/kube-controller-manager Lease (controllers/leader). No kubelet, pod
  * network or service proxy runs here: nodes join with `nodelet node`.
  *
@@ -37,6 +37,7 @@ import { EventRecorder } from "../controllers/foundation/events.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import { clusterDnsController } from "../controllers/cluster-dns.js";
 import { clusterDnsServers } from "./service-wiring.js";
+import { startVolumeBinding } from "./storage-wiring.js";
 
 /** The Lease the controllers (and, for now, the scheduler with them) are elected through: kube-controller-manager's. */
 export const CONTROLLER_MANAGER_LEASE = { namespace: "kube-system", name: "kube-controller-manager" };
@@ -147,7 +148,7 @@ async function kubeletPodIO(root: string, store: Store, runner: Runner): Promise
   return new KubeletPodIO({ node: (name) => store.get<Node>("Node", "", name), ca: ca.cert, cert: client.cert, key: client.key });
 }
 
-/** What the elected replica runs: the workload and node controllers, the endpoints controller, the scheduler, event expiry. */
+/** What the elected replica runs: the workload and node controllers, the endpoints and PV controllers, the scheduler, event expiry. */
 class LeaderControllers implements Elected {
   private stops: (() => Promise<void> | void)[] = [];
   private starting?: Promise<void>;
@@ -170,6 +171,9 @@ class LeaderControllers implements Elected {
       this.stops.push(() => endpoints.stop());
       const workloads = await startWorkloads(this.api, realClock, "", this.log, this.extra);
       this.stops.push(() => workloads.stop());
+      // The PV controller binds; each node's agent provisions the local volumes of the claims chosen for it.
+      const volumes = startVolumeBinding(this.store, realClock, this.log);
+      this.stops.push(() => volumes.stop());
       // The scheduler binds the pods created without spec.nodeName (the all-in-one daemon binds at admission).
       const api = this.api.objectApi();
       const scheduler = new Scheduler({ store: this.store, api, events: new EventRecorder(api, "default-scheduler", realClock, this.log), clock: realClock, log: this.log });

@@ -1,7 +1,8 @@
 /**
- * `nodelet node`: the kubelet, service proxy and node DNS of one machine, joined to a control plane. Everything the
- * node reads and writes goes through the control plane's API over HTTPS (store/remote-store.ts) as the node's own
- * user, so the control plane's admission and authorization apply; no API server, store or controller runs here.
+ * `nodelet node`: the kubelet, service proxy, node DNS and local volume provisioner of one machine, joined to a
+ * control plane. Everything the node reads and writes goes through the control plane's API over HTTPS
+ * (store/remote-store.ts) as the node's own user, so the control plane's admission and authorization apply; no API
+ * server, store or controller runs here (the provisioner is a node's, as upstream's local provisioners are).
  * ServiceAccount tokens for the pods' projected volumes are TokenRequests to the control plane.
  */
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
@@ -28,6 +29,7 @@ import { startServices } from "./service-wiring.js";
 import { crossNodeRoutes, joiningPodCIDR, startCrossNodeRoutes } from "./cross-node-wiring.js";
 import { realClock } from "../sys/clock.js";
 import { startKubeletServer } from "./kubelet-server-wiring.js";
+import { startStorage } from "./storage-wiring.js";
 
 export interface NodeRole {
   store: RemoteStore;
@@ -79,6 +81,8 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
   const kubelet = await startKubelet(cfg, host, withFieldManager(store, "kubelet"), { images: imageSet, metrics: new Registry(), eventTtlMs: undefined, serviceStore: store, log, worker: true, kubeletPort: c.kubeletPort });
   // The control plane reaches the node's pods' IO here (logs, exec, attach, port-forward, metrics).
   const kubeletServer = await startKubeletServer({ root: cfg.root, nodeName: cfg.nodeName, hostIP: network.hostIP(), port: c.kubeletPort, clientCA: endpoint.ca, store, kubelet: kubelet.kubelet, host, log });
+  // The node's local provisioner: claims the scheduler chose this node for, and the volumes made here.
+  const storage = await startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock: realClock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log }, "node");
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log, false);
   // Routes to the other nodes' pod CIDRs (or VXLAN), from the Nodes the control plane holds.
   const crossNode = network instanceof BridgeNetwork ? crossNodeRoutes(cfg.crossNode, network.settings, runner, cfg.nodeName, log) : undefined;
@@ -92,6 +96,7 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
       await kubeletServer.stop();
       crossNodeWatch?.stop();
       await kubelet.stop();
+      await storage.stop();
       await services.stop(cfg.cleanupOnExit);
       if (cfg.cleanupOnExit) await crossNode?.reset();
       store.close();

@@ -1,7 +1,9 @@
 /**
- * Wiring of persistent storage into the daemon: the node's provisioner (loop-mounted images under ROOT/volumes),
+ * Wiring of persistent storage into the roles: the node's provisioner (loop-mounted images under ROOT/volumes),
  * the kubelet's persistentVolumeClaim volume plugin, the storage admission hooks, the default StorageClass `local`
- * (created at start unless it exists; an administrator may change or delete it), and the PV controller.
+ * (created at start unless it exists; an administrator may change or delete it), and the PV controller — whole in
+ * the daemon, split in a cluster: binding in the control plane (startVolumeBinding), each node's local provisioner
+ * on that node (startStorage with role "node").
  */
 import { join } from "node:path";
 import { DEFAULT_CLASS_ANNOTATION, type StorageClass } from "../api/storage-class.js";
@@ -9,6 +11,7 @@ import { ANN_PROVISIONED_BY } from "../api/storage-annotations.js";
 import type { PersistentVolume, PersistentVolumeClaim } from "../api/types.js";
 import { installStorageAdmission, type StorageHookTarget } from "../controllers/pv-binder/admission.js";
 import { PvBinder } from "../controllers/pv-binder/controller.js";
+import { volumeOnNode } from "../controllers/pv-binder/reconcile.js";
 import { EventRecorder, type EventLimits } from "../kubelet/events.js";
 import { HostPathPlugin } from "../storage/host-path.js";
 import { LOCAL_PROVISIONER, LocalProvisioner } from "../storage/local-provisioner.js";
@@ -59,15 +62,22 @@ export interface StorageSettings {
  * (then this only checks). Retain volumes whose object is gone stay unmounted; volumes of no object that nobody kept
  * (a crash between making storage and its object) are removed.
  */
-async function remountVolumes(store: Store, provisioner: LocalProvisioner, log: (m: string) => void): Promise<void> {
-  const volumes = store.list<PersistentVolume>("PersistentVolume").items;
+async function remountVolumes(store: Store, provisioner: LocalProvisioner, nodeName: string, log: (m: string) => void): Promise<void> {
+  let volumes: PersistentVolume[];
+  try {
+    volumes = store.list<PersistentVolume>("PersistentVolume").items;
+  } catch (err) {
+    // Fails closed: without the list every image would look orphaned. Pods still mount their volumes as they start.
+    log(`volumes: cannot list PersistentVolumes (${String(err)}): not mounted again at start, no orphan collected`);
+    return;
+  }
   try {
     for (const name of await provisioner.collectOrphans(new Set(volumes.map((v) => v.metadata.name!)), log)) log(`removed volume ${name}: no PersistentVolume names it`);
   } catch (err) {
     log(`volumes: ${String(err)}`);
   }
   for (const pv of volumes) {
-    if (pv.metadata.annotations?.[ANN_PROVISIONED_BY] !== provisioner.name) continue;
+    if (pv.metadata.annotations?.[ANN_PROVISIONED_BY] !== provisioner.name || !volumeOnNode(pv, nodeName)) continue;
     const name = pv.metadata.name!;
     try {
       if (pv.spec.volumeMode === "Block") await provisioner.ensureAttached(name);
@@ -83,24 +93,32 @@ export function installStorageHooks(store: Store, api: StorageHookTarget): () =>
   return installStorageAdmission(store, api);
 }
 
-/**
- * Creates the default class if missing, mounts the node's volumes again (collecting orphans), then starts the PV
- * controller, so no provisioning runs while the volumes directory is being checked. Returns its stop.
- */
-export async function startStorage(s: StorageSettings): Promise<{ binder: PvBinder; stop(): Promise<void> }> {
-  if (!s.store.get("StorageClass", "", LOCAL_STORAGE_CLASS.metadata.name!)) {
-    try {
-      s.store.create(structuredClone(LOCAL_STORAGE_CLASS));
-    } catch (err) {
-      s.log(`cannot create the default StorageClass: ${String(err)}`);
-    }
+/** The default class `local`, unless a class of that name exists (an administrator may change or delete it). */
+export function ensureDefaultStorageClass(store: Store, log: (m: string) => void): void {
+  if (store.get("StorageClass", "", LOCAL_STORAGE_CLASS.metadata.name!)) return;
+  try {
+    store.create(structuredClone(LOCAL_STORAGE_CLASS));
+  } catch (err) {
+    log(`cannot create the default StorageClass: ${String(err)}`);
   }
+}
+
+/**
+ * Mounts the node's volumes again (collecting orphans), then starts the PV controller, so no provisioning runs while
+ * the volumes directory is being checked. The daemon's ("all-in-one", which also makes the default class) binds and
+ * provisions; a cluster node's ("node") is the local provisioner of that node only, through the control plane's API.
+ */
+export async function startStorage(s: StorageSettings, role: "all-in-one" | "node" = "all-in-one"): Promise<{ binder: PvBinder; stop(): Promise<void> }> {
+  if (role === "all-in-one") ensureDefaultStorageClass(s.store, s.log);
   const provisioner = new LocalProvisioner(volumesDir(s.root), s.runner);
-  await remountVolumes(s.store, provisioner, s.log);
+  await remountVolumes(s.store, provisioner, s.nodeName, s.log);
+  // On a node the events are the provisioner's own, as external-provisioner records them under its name.
+  const component = role === "node" ? LOCAL_PROVISIONER : "persistentvolume-controller";
   const binder = new PvBinder({
-    store: withFieldManager(s.store, "kube-controller-manager"),
-    events: new EventRecorder(s.store, s.clock, "persistentvolume-controller", s.nodeName, s.eventLimits),
+    store: withFieldManager(s.store, role === "node" ? LOCAL_PROVISIONER : "kube-controller-manager"),
+    events: new EventRecorder(s.store, s.clock, component, s.nodeName, s.eventLimits),
     provisioner,
+    role,
     nodeName: s.nodeName,
     clock: s.clock,
     log: s.log,
@@ -108,6 +126,26 @@ export async function startStorage(s: StorageSettings): Promise<{ binder: PvBind
   binder.start();
   return {
     binder,
+    async stop() {
+      binder.stop();
+      await binder.idle();
+    },
+  };
+}
+
+/** The control plane's PV controller: binding, phases, protection and reclaim decisions; provisioning is the nodes'. */
+export function startVolumeBinding(store: Store, clock: Clock, log: (m: string) => void): { stop(): Promise<void> } {
+  ensureDefaultStorageClass(store, log);
+  const binder = new PvBinder({
+    store: withFieldManager(store, "kube-controller-manager"),
+    events: new EventRecorder(store, clock, "persistentvolume-controller", ""),
+    role: "control-plane",
+    nodeName: "",
+    clock,
+    log,
+  });
+  binder.start();
+  return {
     async stop() {
       binder.stop();
       await binder.idle();

@@ -3,10 +3,11 @@
  * cluster for the whole file. The nodes joined by bootstrap token (their CSRs approved, the token deleted after),
  * workers all; a Deployment of 9 replicas spread by topologySpreadConstraints lands 3 on each node; from a client
  * pod on every node, a pod on another node answers by pod IP, and the Service by ClusterIP and by DNS name; a pod
- * asking for more CPU than any node has stays Pending with the scheduler's message; kill -9 of one etcd member of
- * three during 100 pod creations loses no write and the API keeps answering; a node agent restarted keeps its pods;
- * `cluster down` leaves no namespace, link, route, rule, cgroup, mount, process or file. Bad input is refused
- * before anything is made.
+ * asking for more CPU than any node has stays Pending with the scheduler's message; a WaitForFirstConsumer claim is
+ * provisioned on the node the scheduler chose, its pods follow the volume there (one pinned elsewhere: volume node
+ * affinity conflict) and that node reclaims it; kill -9 of one etcd member of three during 100 pod creations loses
+ * no write and the API keeps answering; a node agent restarted keeps its pods; `cluster down` leaves no namespace,
+ * link, route, rule, cgroup, mount, process or file. Bad input is refused before anything is made.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Event, Node, Pod } from "../../src/api/types.js";
+import type { Event, Node, NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, Pod } from "../../src/api/types.js";
 import { manifestFile, type ClusterManifest } from "../../src/cmd/cluster/plan.js";
 import type { ClusterStatus } from "../../src/cmd/cluster/status.js";
 import { readPidFile, runningProcess, startDetached } from "../../src/cmd/cluster/processes.js";
@@ -210,6 +211,56 @@ spec:
     assert.equal(pod.status?.phase, "Pending");
     assert.ok(!pod.spec.nodeName, "not bound");
     assert.equal((await kubectl(["delete", "pod", "too-big", "--wait=false"])).code, 0);
+  });
+
+  test("a WaitForFirstConsumer claim is made on the node the scheduler chose; its pods follow the volume there", async () => {
+    const claimed = (name: string, command: string, extra = "") => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1${extra}
+  containers:
+  - {name: c, image: busybox, command: ["sh", "-c", ${JSON.stringify(command)}], volumeMounts: [{name: d, mountPath: /data}]}
+  volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]
+`;
+    const writer = `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 64Mi}}
+---
+${claimed("writer", "echo kept > /data/f")}`;
+    assert.equal((await kubectl(["apply", "-f", "-"], writer)).code, 0);
+    const phase = async (name: string) => (await json<Pod>(["get", "pod", name]))?.status?.phase ?? "";
+    await waitFor("writer Succeeded", async () => (await phase("writer")) === "Succeeded", 120_000, 1000);
+    const chosen = (await json<Pod>(["get", "pod", "writer"]))!.spec.nodeName!;
+    const claim = (await json<PersistentVolumeClaim>(["get", "pvc", "data"]))!;
+    assert.equal(claim.metadata.annotations?.["volume.kubernetes.io/selected-node"], chosen);
+    assert.equal(claim.status?.phase, "Bound");
+    const pv = (await json<PersistentVolume>(["get", "pv", claim.spec.volumeName!]))!;
+    assert.deepEqual((pv.spec.nodeAffinity as { required: { nodeSelectorTerms: NodeSelectorTerm[] } }).required.nodeSelectorTerms[0].matchExpressions?.[0].values, [chosen]);
+    const image = join(manifest!.nodes.find((n) => n.name === chosen)!.root, "volumes", pv.metadata.name!);
+    assert.ok(existsSync(image), `the volume is on ${chosen}'s disk`);
+    // Another node by selector: the volume's node affinity rules out the one node the selector allows.
+    const other = ["node1", "node2", "node3"].find((n) => n !== chosen)!;
+    const stray = claimed("stray", "true", `\n  nodeSelector: {kubernetes.io/hostname: ${other}}`);
+    assert.equal((await kubectl(["apply", "-f", "-"], `${stray}---\n${claimed("reader", "grep -q kept /data/f")}`)).code, 0);
+    let message = "";
+    await waitFor("FailedScheduling for stray", async () => {
+      const events = (await json<{ items: Event[] }>(["get", "events", "--field-selector", "involvedObject.name=stray,reason=FailedScheduling"]))?.items ?? [];
+      message = events[0]?.message ?? "";
+      return message !== "";
+    }, 30_000, 500);
+    assert.match(message, /^0\/3 nodes are available: 1 node\(s\) had volume node affinity conflict, 2 node\(s\) didn't match Pod's node affinity\/selector\./);
+    await waitFor("reader Succeeded", async () => ["Succeeded", "Failed"].includes(await phase("reader")), 120_000, 1000);
+    assert.equal(await phase("reader"), "Succeeded", "the reader found the writer's file");
+    assert.equal((await json<Pod>(["get", "pod", "reader"]))!.spec.nodeName, chosen);
+    // Deleted: the node that made the volume removes it, image and all.
+    assert.equal((await kubectl(["delete", "pod", "writer", "reader", "stray", "--wait=true", "--timeout=60s"])).code, 0);
+    assert.equal((await kubectl(["delete", "pvc", "data", "--wait=true", "--timeout=60s"])).code, 0);
+    await waitFor("the volume reclaimed", async () => (await kubectl(["get", "pv", "-o", "name"])).stdout.trim() === "" && !existsSync(image), 60_000, 500);
   });
 
   test("kill -9 of one etcd member of three during 100 pod creations: every create answered, none lost", async () => {

@@ -95,6 +95,17 @@ export function bootstrapClusterRoles(): ClusterRole[] {
     clusterRole(`system:${CERTIFICATES}:certificatesigningrequests:selfnodeclient`, [rule(["create"], [CERTIFICATES], ["certificatesigningrequests/selfnodeclient"])]),
     clusterRole("system:node", NODE_RULES.map((r) => ({ ...r }))),
     clusterRole("system:node-proxier", NODE_PROXIER_RULES.map((r) => ({ ...r }))),
+    // An external persistent volume provisioner's role, as upstream defines it (update on claims: to take one).
+    clusterRole("system:persistent-volume-provisioner", [
+      rule(["get", "list", "watch", "create", "delete"], [""], ["persistentvolumes"]),
+      rule(["get", "list", "watch", "update"], [""], ["persistentvolumeclaims"]),
+      rule(READ, ["storage.k8s.io"], ["storageclasses"]),
+      rule(["watch"], [""], ["events"]),
+      rule(["create", "update", "patch"], ["", "events.k8s.io"], ["events"]),
+    ]),
+    // What the local provisioner of a node does beyond provisioning (what external-resizer and the kubelet's volume
+    // expansion do upstream): a volume's capacity and finalizer, a claim's resize status.
+    clusterRole("nodelet:local-volumes", [rule(["update", "patch"], [""], ["persistentvolumes", "persistentvolumeclaims/status"])]),
     clusterRole("admin", [], {}, "admin"),
     clusterRole("edit", [], { [`${AGG}admin`]: "true" }, "edit"),
     clusterRole("view", [], { [`${AGG}edit`]: "true" }, "view"),
@@ -143,6 +154,10 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding("kubeadm:node-autoapprove-certificate-rotation", [NODES_GROUP], `system:${CERTIFICATES}:certificatesigningrequests:selfnodeclient`),
     // The node agent runs the service proxy with the node's credentials (kube-proxy's own account upstream).
     binding("nodelet:node-proxier", [NODES_GROUP], "system:node-proxier"),
+    // Each node runs the local provisioner for its own volumes with the node's credentials (upstream's DaemonSet has
+    // an account of its own with these roles).
+    binding("nodelet:persistent-volume-provisioner", [NODES_GROUP], "system:persistent-volume-provisioner"),
+    binding("nodelet:local-volumes", [NODES_GROUP], "nodelet:local-volumes"),
   ];
 }
 

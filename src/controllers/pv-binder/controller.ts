@@ -4,24 +4,38 @@
  * sync), writes what it decides and does the host work through the provisioner: provision (then create the
  * PersistentVolume), reclaim (Delete: storage, then the object) and expand. An event repeated within one resync
  * period is recorded once, so a Pending claim says FailedBinding once per period, as the upstream controller does.
+ *
+ * Its role says which half it is (upstream splits them between kube-controller-manager and a provisioner deployed
+ * on every node):
+ * - `all-in-one` (the daemon): binding and this node's provisioner in one loop;
+ * - `control-plane`: binding only; `nodelet.io/local` is an external provisioner to it;
+ * - `node` (a node of a cluster): the local provisioner's half only: it provisions claims whose selected node is
+ *   this one (and takes Immediate ones by that annotation), reclaims and grows the volumes made here, and writes
+ *   nothing else; it reads the pods and the Node of this node only (what a node may list).
  */
 import type { StorageClass } from "../../api/storage-class.js";
 import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
 import { nextTurnPass } from "../../store/next-turn.js";
 import type { Store } from "../../store/store.js";
-import { ANN_PROVISIONED_BY, requestBytes } from "../../api/pv-matching.js";
+import { ApiError } from "../../api/errors.js";
+import { ANN_PROVISIONED_BY, ANN_SELECTED_NODE, requestBytes } from "../../api/pv-matching.js";
 import type { BinderClock, VolumeProvisioner } from "./provisioner.js";
-import { provisionedVolume, reconcile, type BinderChange } from "./reconcile.js";
+import { provisionedVolume, reconcile, volumeOnNode, type BinderChange } from "./reconcile.js";
 import { rfc3339 } from "../../api/time.js";
 
 export interface EventSink {
   record(obj: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void;
 }
 
+export type PvBinderRole = "all-in-one" | "control-plane" | "node";
+
 export interface PvBinderOptions {
   store: Store;
   events: EventSink;
-  provisioner: VolumeProvisioner;
+  /** This node's provisioner; none in a control plane. */
+  provisioner?: VolumeProvisioner;
+  /** Default: all-in-one with a provisioner, control-plane without. */
+  role?: PvBinderRole;
   nodeName: string;
   clock: BinderClock;
   log?: (msg: string) => void;
@@ -39,9 +53,15 @@ export class PvBinder {
   private timer?: { cancel(): void };
   private readonly work = new Set<Promise<void>>();
   private readonly resyncMs: number;
+  private readonly role: PvBinderRole;
+  /** The node role's pods: those bound to it. */
+  private readonly podScope: { fieldSelector?: string };
 
   constructor(private readonly o: PvBinderOptions) {
     this.resyncMs = o.resyncMs ?? 15_000;
+    this.role = o.role ?? (o.provisioner ? "all-in-one" : "control-plane");
+    if (this.role !== "control-plane" && !o.provisioner) throw new Error(`pv controller: the ${this.role} role needs a provisioner`);
+    this.podScope = this.role === "node" ? { fieldSelector: `spec.nodeName=${o.nodeName}` } : {};
   }
 
   start(): void {
@@ -49,7 +69,7 @@ export class PvBinder {
     this.stops = ["PersistentVolume", "PersistentVolumeClaim", "StorageClass"].map((k) => this.o.store.watch(k, {}, poke));
     // Pods matter only through the claims they use (podsUsingClaim; a pod's volumes never change): a pass over every
     // object for each event of every other pod made a burst of n pod starts O(n²) (measured: 1.3 s of 25 s for 100).
-    this.stops.push(this.o.store.watch("Pod", {}, (ev) => usesClaims(ev.object as Pod) && poke()));
+    this.stops.push(this.o.store.watch("Pod", this.podScope, (ev) => usesClaims(ev.object as Pod) && poke()));
     this.stops.push(this.o.store.watch("PersistentVolume", {}, (ev) => ev.type === "DELETED" && this.volumeGone(ev.object as PersistentVolume)));
     this.tick();
   }
@@ -77,18 +97,22 @@ export class PvBinder {
     const { store, clock } = this.o;
     const now = clock.now();
     for (const [k, at] of this.failedAt) if (now - at >= this.resyncMs) this.failedAt.delete(k);
+    const node = this.role === "node";
+    const own = node ? store.get<Node>("Node", "", this.o.nodeName) : undefined;
     const changes = reconcile({
       claims: store.list<PersistentVolumeClaim>("PersistentVolumeClaim").items,
       volumes: store.list<PersistentVolume>("PersistentVolume").items,
       classes: store.list<StorageClass>("StorageClass").items,
-      pods: store.list<Pod>("Pod").items,
-      nodes: store.list<Node>("Node").items,
-      provisioner: this.o.provisioner.name,
+      pods: store.list<Pod>("Pod", this.podScope).items,
+      nodes: node ? (own ? [own] : []) : store.list<Node>("Node").items,
+      provisioner: this.o.provisioner?.name ?? "",
       nodeName: this.o.nodeName,
+      sharedProvisioner: node,
       busy: new Set([...this.busy, ...this.failedAt.keys()]),
       now: rfc3339(now),
     });
-    for (const ch of changes) {
+    // A node applies the provisioner's half only: bindings, phases and their events are the control plane's.
+    for (const ch of node ? changes.filter((c) => c.kind !== "put" && c.kind !== "event") : changes) {
       try {
         this.apply(ch);
       } catch (err) {
@@ -104,12 +128,36 @@ export class PvBinder {
         return this.put(ch.object);
       case "event":
         return this.event(ch.object, ch.type, ch.reason, ch.message);
+      case "selectNode":
+        return this.selectNode(ch.claim);
+    }
+    const provisioner = this.o.provisioner;
+    if (!provisioner) return; // reconcile asks a control plane for no host work: it serves no provisioner
+    switch (ch.kind) {
       case "provision":
-        return this.background(ch.claim.metadata.uid!, () => this.provision(ch.claim, ch.storageClass, ch.volumeName));
+        return this.background(ch.claim.metadata.uid!, () => this.provision(provisioner, ch.claim, ch.storageClass, ch.volumeName));
       case "reclaim":
-        return this.background(ch.volume.metadata.name!, () => this.reclaim(ch.volume));
+        // A node deletes once the control plane has said Released (as an external provisioner waits for the phase).
+        if (this.role === "node" && this.o.store.get<PersistentVolume>("PersistentVolume", "", ch.volume.metadata.name!)?.status?.phase !== "Released") return;
+        return this.background(ch.volume.metadata.name!, () => this.reclaim(provisioner, ch.volume));
       case "expand":
-        return this.background(ch.volume.metadata.name!, () => this.expand(ch.claim, ch.volume, ch.bytes, ch.inUse));
+        return this.background(ch.volume.metadata.name!, () => this.expand(provisioner, ch.claim, ch.volume, ch.bytes, ch.inUse));
+    }
+  }
+
+  /**
+   * Takes an Immediate claim for this node: the selected-node annotation, written only over the version read. Of
+   * nodes racing for it, one write succeeds and the others get a Conflict and find it taken on their next pass.
+   */
+  private selectNode(claim: PersistentVolumeClaim): void {
+    const { store, nodeName } = this.o;
+    const cur = store.get<PersistentVolumeClaim>("PersistentVolumeClaim", claim.metadata.namespace ?? "", claim.metadata.name ?? "");
+    if (!cur || cur.metadata.uid !== claim.metadata.uid || cur.metadata.annotations?.[ANN_SELECTED_NODE] !== undefined) return;
+    try {
+      store.update({ ...cur, metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, [ANN_SELECTED_NODE]: nodeName } } }, { resourceVersion: cur.metadata.resourceVersion });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 409)) throw err;
+      this.schedule();
     }
   }
 
@@ -154,12 +202,12 @@ export class PvBinder {
     this.work.add(p);
   }
 
-  private async provision(claim: PersistentVolumeClaim, sc: StorageClass, volumeName: string): Promise<void> {
+  private async provision(provisioner: VolumeProvisioner, claim: PersistentVolumeClaim, sc: StorageClass, volumeName: string): Promise<void> {
     const who = `${claim.metadata.namespace}/${claim.metadata.name}`;
     this.event(claim, "Normal", "Provisioning", `External provisioner is provisioning volume for claim "${who}"`);
     let path: string;
     try {
-      ({ path } = await this.o.provisioner.provision(volumeName, requestBytes(claim), claim.spec.volumeMode ?? "Filesystem"));
+      ({ path } = await provisioner.provision(volumeName, requestBytes(claim), claim.spec.volumeMode ?? "Filesystem"));
     } catch (err) {
       this.event(claim, "Warning", "ProvisioningFailed", `failed to provision volume with StorageClass "${sc.metadata.name}": ${errorText(err)}`);
       throw err;
@@ -167,17 +215,17 @@ export class PvBinder {
     const current = this.o.store.get<PersistentVolumeClaim>("PersistentVolumeClaim", claim.metadata.namespace ?? "", claim.metadata.name ?? "");
     if (!current || current.metadata.uid !== claim.metadata.uid || current.metadata.deletionTimestamp) {
       // The claim went while its storage was made: nobody will ever bind it.
-      await this.o.provisioner.delete(volumeName);
+      await provisioner.delete(volumeName);
       return;
     }
     this.o.store.create(provisionedVolume(current, sc, this.o.nodeName, volumeName, path));
     this.event(claim, "Normal", "ProvisioningSucceeded", `Successfully provisioned volume ${volumeName}`);
   }
 
-  private async reclaim(v: PersistentVolume): Promise<void> {
+  private async reclaim(provisioner: VolumeProvisioner, v: PersistentVolume): Promise<void> {
     const name = v.metadata.name!;
     try {
-      await this.o.provisioner.delete(name);
+      await provisioner.delete(name);
     } catch (err) {
       this.event(v, "Warning", "VolumeFailedDelete", errorText(err));
       throw err;
@@ -191,19 +239,20 @@ export class PvBinder {
 
   /** A PersistentVolume object of ours is gone with its storage kept (Retain): unmount it, keep the image. */
   private volumeGone(v: PersistentVolume): void {
-    if (v.metadata.annotations?.[ANN_PROVISIONED_BY] !== this.o.provisioner.name) return;
+    const provisioner = this.o.provisioner;
+    if (!provisioner || v.metadata.annotations?.[ANN_PROVISIONED_BY] !== provisioner.name || !volumeOnNode(v, this.o.nodeName)) return;
     const name = v.metadata.name!;
     if (this.busy.has(name)) return;
-    this.background(name, () => this.o.provisioner.release(name));
+    this.background(name, () => provisioner.release(name));
   }
 
-  private async expand(claim: PersistentVolumeClaim, v: PersistentVolume, bytes: number, inUse: boolean): Promise<void> {
+  private async expand(provisioner: VolumeProvisioner, claim: PersistentVolumeClaim, v: PersistentVolume, bytes: number, inUse: boolean): Promise<void> {
     const storage = claim.spec.resources?.requests?.["storage"] ?? "0";
     let done: boolean;
     try {
-      done = await this.o.provisioner.expand(v.metadata.name!, bytes, inUse);
+      done = await provisioner.expand(v.metadata.name!, bytes, inUse);
     } catch (err) {
-      this.event(claim, "Warning", "VolumeResizeFailed", `resize volume "${v.metadata.name}" by resizer "${this.o.provisioner.name}" failed: ${errorText(err)}`);
+      this.event(claim, "Warning", "VolumeResizeFailed", `resize volume "${v.metadata.name}" by resizer "${provisioner.name}" failed: ${errorText(err)}`);
       throw err;
     }
     const { store } = this.o;

@@ -3,7 +3,14 @@
  * pv_controller.go syncVolume/syncClaim, the pvc/pv-protection controllers, and the DefaultStorageClass retroactive
  * assignment), over a snapshot of claims, volumes, classes and pods: what to write, which events to record, and
  * which host work (provision, reclaim, expand) the loop must do. The loop (controller.ts) applies the changes.
+ *
+ * The same decisions serve the three places the controller runs: the all-in-one daemon (binding and its own node's
+ * provisioner in one), a control plane (binding only: `provisioner` "", so every provisioner is external, as
+ * `nodelet.io/local` is to kube-controller-manager), and each node of a cluster (the local provisioner's half: host
+ * work for volumes on that node only, claims taken by the selected-node annotation, as a provisioner deployed on
+ * every node does; the loop applies no binding there).
  */
+import { volumeNodeAffinityMatches } from "../../api/scheduling.js";
 import { defaultClass, type StorageClass } from "../../api/storage-class.js";
 import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
 import {
@@ -30,9 +37,15 @@ export interface BinderSnapshot {
   pods: readonly Pod[];
   /** The cluster's nodes (for the node affinity of volumes once a claim's node is chosen). */
   nodes: readonly Node[];
-  /** The provisioner name this node serves ("nodelet.io/local"), and the node it runs on. */
+  /** The provisioner name this node serves ("nodelet.io/local"; "" in a control plane), and the node it runs on. */
   provisioner: string;
   nodeName: string;
+  /**
+   * Other nodes serve the same provisioner (a cluster): a claim that binds Immediately is first taken for one node
+   * by its selected-node annotation (written compare-and-swap, so one node wins), as external-provisioner's node
+   * deployment does; a claim taken by another node is not provisioned here.
+   */
+  sharedProvisioner?: boolean;
   /** Claim uids being provisioned and volume names being reclaimed or expanded: no new work for them. */
   busy: ReadonlySet<string>;
   /** RFC 3339, for lastPhaseTransitionTime. */
@@ -43,6 +56,8 @@ export type BinderChange =
   /** Write this object (the loop writes spec and status as they differ; no finalizers left while deleting = remove). */
   | { kind: "put"; object: PersistentVolume | PersistentVolumeClaim }
   | { kind: "event"; object: KubeObject; type: "Normal" | "Warning"; reason: string; message: string }
+  /** Take the claim for this node: its selected-node annotation, written only if the claim is unchanged. */
+  | { kind: "selectNode"; claim: PersistentVolumeClaim }
   /** Create storage for the claim and a PersistentVolume named `volumeName` pre-bound to it. */
   | { kind: "provision"; claim: PersistentVolumeClaim; storageClass: StorageClass; volumeName: string }
   /** Reclaim policy Delete: remove the volume's storage, then the object. */
@@ -124,10 +139,13 @@ function release(v: PersistentVolume, s: BinderSnapshot, out: BinderChange[]): v
   const policy = v.spec.persistentVolumeReclaimPolicy ?? "Retain";
   if (policy === "Retain") return;
   const name = v.metadata.name ?? "";
-  if (policy === "Delete" && v.metadata.annotations?.[ANN_PROVISIONED_BY] === s.provisioner) {
-    if (!s.busy.has(name)) out.push({ kind: "reclaim", volume: clone(v) });
+  const provisionedBy = v.metadata.annotations?.[ANN_PROVISIONED_BY];
+  if (policy === "Delete" && provisionedBy === s.provisioner) {
+    if (!s.busy.has(name) && volumeOnNode(v, s.nodeName)) out.push({ kind: "reclaim", volume: clone(v) });
     return;
   }
+  // An external provisioner deletes what it made (findDeletablePlugin: no error for a provisioner outside kubernetes.io/).
+  if (policy === "Delete" && provisionedBy && !provisionedBy.startsWith("kubernetes.io/")) return;
   const message =
     policy === "Delete"
       ? `error getting deleter volume plugin for volume "${name}": no deletable volume plugin matched`
@@ -177,7 +195,8 @@ function syncBoundClaim(c: PersistentVolumeClaim, volumes: Map<string, Persisten
   const want = requestBytes(c);
   // Growth waiting for its pods to go is tried again once they have gone (the pod watch brings us back).
   const waiting = inUse && c.status?.conditions?.some((k) => k.type === "FileSystemResizePending");
-  if (want > storageBytes(c.status?.capacity?.["storage"]) && v.metadata.annotations?.[ANN_PROVISIONED_BY] === s.provisioner && !s.busy.has(name) && !waiting) {
+  const ours = v.metadata.annotations?.[ANN_PROVISIONED_BY] === s.provisioner && volumeOnNode(v, s.nodeName);
+  if (want > storageBytes(c.status?.capacity?.["storage"]) && ours && !s.busy.has(name) && !waiting) {
     out.push({ kind: "expand", claim: c, volume: v, bytes: want, inUse });
   }
 }
@@ -189,7 +208,7 @@ function syncUnboundClaim(c: PersistentVolumeClaim, volumes: Map<string, Persist
   const node = c.metadata.annotations?.[ANN_SELECTED_NODE] ?? users.find((p) => p.spec.nodeName)?.spec.nodeName;
   // The scheduler's path (a node is chosen for a WaitForFirstConsumer claim) honours volumes' node affinity; a node
   // not registered yet has the label every kubelet registers with.
-  const chosen = delay && node ? (s.nodes.find((n) => n.metadata.name === node) ?? { apiVersion: "v1", kind: "Node", metadata: { name: node, labels: { "kubernetes.io/hostname": node } } }) : undefined;
+  const chosen = delay && node ? (s.nodes.find((n) => n.metadata.name === node) ?? hostnameNode(node)) : undefined;
   const match = findMatchingVolume(c, [...volumes.values()], delay && !node, chosen);
   if (match) {
     bind(match, c, !match.spec.claimRef, true, s.now);
@@ -200,17 +219,32 @@ function syncUnboundClaim(c: PersistentVolumeClaim, volumes: Map<string, Persist
   if (!cls) return event(out, c, "Normal", "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
   if (!sc) return event(out, c, "Warning", "ProvisioningFailed", `storageclass.storage.k8s.io "${cls}" not found`);
   c.metadata.annotations = { ...c.metadata.annotations, [ANN_STORAGE_PROVISIONER]: sc.provisioner, [ANN_BETA_STORAGE_PROVISIONER]: sc.provisioner };
+  // The node the pod went to (the scheduler writes it first in a cluster; the all-in-one daemon binds at admission).
+  if (delay) c.metadata.annotations[ANN_SELECTED_NODE] = node!;
   if (sc.provisioner !== s.provisioner) {
     const message = `Waiting for a volume to be created either by the external provisioner '${sc.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`;
     return event(out, c, "Normal", "ExternalProvisioning", message);
   }
   if (c.spec.selector) return event(out, c, "Warning", "ProvisioningFailed", "claim Selector is not supported");
-  if (delay) c.metadata.annotations[ANN_SELECTED_NODE] = node!;
+  const busy = s.busy.has(c.metadata.uid ?? "");
   // A local volume is made on the node that will use it: another node's provisioner serves claims chosen for it.
   if (delay && node !== s.nodeName) return;
-  if (!s.busy.has(c.metadata.uid ?? "")) {
-    out.push({ kind: "provision", claim: c, storageClass: sc, volumeName: `pvc-${c.metadata.uid}` });
+  if (!delay && s.sharedProvisioner) {
+    const taken = c.metadata.annotations[ANN_SELECTED_NODE];
+    if (taken === undefined && !busy) out.push({ kind: "selectNode", claim: c });
+    if (taken !== s.nodeName) return;
   }
+  if (!busy) out.push({ kind: "provision", claim: c, storageClass: sc, volumeName: `pvc-${c.metadata.uid}` });
+}
+
+/** A node not registered yet, as far as volumes go: the label every kubelet registers with. */
+function hostnameNode(name: string): Node {
+  return { apiVersion: "v1", kind: "Node", metadata: { name, labels: { "kubernetes.io/hostname": name } } };
+}
+
+/** Whether the volume may be used on `node` (a provisioned local volume: made there). */
+export function volumeOnNode(v: PersistentVolume, node: string): boolean {
+  return volumeNodeAffinityMatches(v.spec.nodeAffinity, hostnameNode(node));
 }
 
 /** Binds both sides (bindVolumeToClaim + bindClaimToVolume) and sets their status. */

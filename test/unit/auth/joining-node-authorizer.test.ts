@@ -48,12 +48,14 @@ function setup() {
   store.create(claim("data", "pv-a"));
   store.create(claim("b-data", "pv-b"));
   const can = (method: string, url: string, user = A) => authz.authorize(requestAttributes(user, method, url));
-  return { store, authz, can, close: () => (index.stop(), store.close()) };
+  const nodeOnly = new NodeAuthorizer(store);
+  const canAsNode = (method: string, url: string) => nodeOnly.authorize(requestAttributes(A, method, url));
+  return { store, authz, can, canAsNode, close: () => (index.stop(), store.close()) };
 }
 
 describe("Node authorizer", () => {
   it("lets a node read the secrets, configmaps, claims and volumes its pods name, and no others", () => {
-    const { can, close } = setup();
+    const { can, canAsNode, close } = setup();
     try {
       for (const s of ["vol-secret", "pull", "env-secret"]) assert.equal(can("GET", `/api/v1/namespaces/web/secrets/${s}`).allowed, true, s);
       for (const c of ["proj-cm", "env-cm"]) assert.equal(can("GET", `/api/v1/namespaces/web/configmaps/${c}`).allowed, true, c);
@@ -64,12 +66,31 @@ describe("Node authorizer", () => {
       const denied = can("GET", "/api/v1/namespaces/web/secrets/b-secret");
       assert.deepEqual(denied, { allowed: false, reason: "no relationship found between node 'a' and this object" });
       assert.equal(can("GET", "/api/v1/namespaces/other/secrets/vol-secret").allowed, false);
-      assert.equal(can("GET", "/api/v1/persistentvolumes/pv-b").allowed, false);
-      assert.equal(can("GET", "/api/v1/namespaces/web/persistentvolumeclaims/b-data").allowed, false);
+      assert.equal(canAsNode("GET", "/api/v1/persistentvolumes/pv-b").allowed, false);
+      assert.equal(canAsNode("GET", "/api/v1/namespaces/web/persistentvolumeclaims/b-data").allowed, false);
       assert.equal(can("POST", "/api/v1/namespaces/web/serviceaccounts/builder/token").allowed, false);
       assert.deepEqual(can("GET", "/api/v1/namespaces/web/secrets"), { allowed: false, reason: "No Object name found" });
       assert.deepEqual(can("PUT", "/api/v1/namespaces/web/secrets/vol-secret"), { allowed: false, reason: "can only read resources of this type" });
-      assert.deepEqual(can("GET", "/api/v1/persistentvolumes"), { allowed: false, reason: "can only get individual resources of this type" });
+      assert.deepEqual(canAsNode("GET", "/api/v1/persistentvolumes"), { allowed: false, reason: "can only get individual resources of this type" });
+    } finally {
+      close();
+    }
+  });
+
+  it("lets a node's local provisioner read every claim and volume, make and delete volumes, take claims, and no more (RBAC bindings)", () => {
+    const { can, close } = setup();
+    try {
+      assert.equal(can("GET", "/api/v1/persistentvolumes/pv-b").allowed, true);
+      assert.equal(can("GET", "/api/v1/persistentvolumeclaims?watch=1").allowed, true);
+      assert.equal(can("GET", "/apis/storage.k8s.io/v1/storageclasses").allowed, true);
+      assert.equal(can("POST", "/api/v1/persistentvolumes").allowed, true);
+      assert.equal(can("DELETE", "/api/v1/persistentvolumes/pv-b").allowed, true);
+      assert.equal(can("PUT", "/api/v1/persistentvolumes/pv-b").allowed, true);
+      assert.equal(can("PUT", "/api/v1/namespaces/web/persistentvolumeclaims/b-data").allowed, true);
+      assert.equal(can("PUT", "/api/v1/namespaces/web/persistentvolumeclaims/b-data/status").allowed, true);
+      assert.equal(can("DELETE", "/api/v1/namespaces/web/persistentvolumeclaims/b-data").allowed, false);
+      assert.equal(can("POST", "/api/v1/namespaces/web/persistentvolumeclaims").allowed, false);
+      assert.equal(can("PUT", "/apis/storage.k8s.io/v1/storageclasses/local").allowed, false);
     } finally {
       close();
     }

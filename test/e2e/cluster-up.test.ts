@@ -261,6 +261,26 @@ ${claimed("writer", "echo kept > /data/f")}`;
     assert.equal((await kubectl(["delete", "pod", "writer", "reader", "stray", "--wait=true", "--timeout=60s"])).code, 0);
     assert.equal((await kubectl(["delete", "pvc", "data", "--wait=true", "--timeout=60s"])).code, 0);
     await waitFor("the volume reclaimed", async () => (await kubectl(["get", "pv", "-o", "name"])).stdout.trim() === "" && !existsSync(image), 60_000, 500);
+    // An Immediate claim: one node takes it (selected-node, through the API's node restriction) and makes it.
+    const immediate = `apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: now}
+provisioner: nodelet.io/local
+volumeBindingMode: Immediate
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: now}
+spec: {storageClassName: now, accessModes: [ReadWriteOnce], resources: {requests: {storage: 64Mi}}}
+`;
+    assert.equal((await kubectl(["apply", "-f", "-"], immediate)).code, 0);
+    await waitFor("the Immediate claim Bound", async () => (await json<PersistentVolumeClaim>(["get", "pvc", "now"]))?.status?.phase === "Bound", 60_000, 500);
+    const taken = (await json<PersistentVolumeClaim>(["get", "pvc", "now"]))!;
+    const taker = taken.metadata.annotations?.["volume.kubernetes.io/selected-node"] ?? "";
+    assert.ok(existsSync(join(manifest!.nodes.find((n) => n.name === taker)!.root, "volumes", taken.spec.volumeName!)), `made on ${taker}`);
+    assert.equal((await kubectl(["delete", "pvc", "now", "--wait=true", "--timeout=60s"])).code, 0);
+    await waitFor("the Immediate volume reclaimed", async () => (await kubectl(["get", "pv", "-o", "name"])).stdout.trim() === "", 60_000, 500);
+    assert.equal((await kubectl(["delete", "sc", "now"])).code, 0);
   });
 
   test("kill -9 of one etcd member of three during 100 pod creations: every create answered, none lost", async () => {

@@ -7,12 +7,18 @@
  * - Nodes: it creates and updates only its own Node, never changes its taints, and sets no label under
  *   node-restriction.kubernetes.io/ nor a kubernetes.io/k8s.io label the kubelet does not set itself.
  * - Leases in kube-node-lease: only the one named after it.
- * Each function returns upstream's reason, or undefined to admit; the caller words the 403 (`pods "x" is forbidden:
- * REASON`). Users that are not nodes are never restricted.
+ * - PersistentVolumes and claims (nodelet's own rule: each node runs the local provisioner of its machine with its
+ *   credentials, where upstream's runs under an account of its own): it creates, updates and deletes only volumes
+ *   pinned to itself (node affinity `kubernetes.io/hostname In [NODE]`, as its provisioner makes them), changes a
+ *   claim only by setting its selected-node annotation to itself, and writes the status only of claims bound to its
+ *   own volumes or used by its pods.
+ * Each function returns upstream's reason (nodelet's for volumes), or undefined to admit; the caller words the 403
+ * (`pods "x" is forbidden: REASON`). Users that are not nodes are never restricted.
  */
 import type { Lease } from "../../api/lease.js";
 import { podReferences } from "../../api/pod-references.js";
-import type { KubeObject, Node, Pod } from "../../api/types.js";
+import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
+import { ANN_SELECTED_NODE } from "../../api/storage-annotations.js";
 import { deepEqual } from "../../api/json.js";
 import type { UserInfo } from "../user.js";
 import { NODE_LEASE_NAMESPACE, nodeIdentity } from "./rules.js";
@@ -111,4 +117,38 @@ export function admitNodeUpdate(node: string, obj: Node, old: Node): string | un
 export function admitLease(node: string, lease: Lease | KubeObject): string | undefined {
   if (lease.metadata.namespace !== NODE_LEASE_NAMESPACE) return undefined;
   return lease.metadata.name === node ? undefined : "can only access node lease with the same name as the requesting node";
+}
+
+/** The node a volume is pinned to: exactly one term of exactly `kubernetes.io/hostname In [NODE]`. */
+export function pinnedNode(pv: PersistentVolume): string | undefined {
+  const terms = (pv.spec.nodeAffinity as { required?: { nodeSelectorTerms?: { matchExpressions?: { key: string; operator: string; values?: string[] }[]; matchFields?: unknown[] }[] } } | undefined)?.required?.nodeSelectorTerms;
+  if (terms?.length !== 1 || terms[0].matchFields?.length) return undefined;
+  const [e, ...more] = terms[0].matchExpressions ?? [];
+  if (!e || more.length || e.key !== "kubernetes.io/hostname" || e.operator !== "In" || e.values?.length !== 1) return undefined;
+  return e.values[0];
+}
+
+/** A create, update (both versions) or delete of a PersistentVolume. */
+export function admitVolumeWrite(node: string, ...versions: PersistentVolume[]): string | undefined {
+  if (versions.every((v) => pinnedNode(v) === node)) return undefined;
+  return `node "${node}" can only create, update and delete persistentvolumes with node affinity to itself alone`;
+}
+
+/** An update of a claim (not its status): only its selected-node annotation set, to the node itself. */
+export function admitClaimUpdate(node: string, obj: PersistentVolumeClaim, old: PersistentVolumeClaim): string | undefined {
+  const rest = (c: PersistentVolumeClaim) => {
+    const { [ANN_SELECTED_NODE]: _selected, ...annotations } = c.metadata.annotations ?? {};
+    const m = c.metadata;
+    return [c.spec, m.labels ?? {}, annotations, m.finalizers ?? [], m.ownerReferences ?? []];
+  };
+  const selected = obj.metadata.annotations?.[ANN_SELECTED_NODE];
+  const before = old.metadata.annotations?.[ANN_SELECTED_NODE];
+  if (deepEqual(rest(obj), rest(old)) && (selected === before || (before === undefined && selected === node))) return undefined;
+  return `node "${node}" can only set the ${ANN_SELECTED_NODE} annotation of a persistentvolumeclaim to itself`;
+}
+
+/** A claim's status: one bound to a volume pinned to the node, or used by a pod bound to it (`podUses`, asked last). */
+export function admitClaimStatus(node: string, volume: PersistentVolume | undefined, podUses: () => boolean): string | undefined {
+  if ((volume && pinnedNode(volume) === node) || podUses()) return undefined;
+  return `node "${node}" can only update the status of persistentvolumeclaims bound to its own persistentvolumes or used by its pods`;
 }

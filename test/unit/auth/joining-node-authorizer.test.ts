@@ -2,14 +2,17 @@
  * The Node authorizer with RBAC behind it (Node,RBAC) and NodeRestriction: a node reads what pods bound to it name
  * and nothing else of those kinds, lists pods only with its own spec.nodeName, reads only its own Node (all nodes
  * through the proxier binding), writes only its own Lease, and admission keeps its writes to its own Node, its
- * own pods' status and its mirror pods — each refusal worded as upstream.
+ * own pods' status and its mirror pods — each refusal worded as upstream — and, for its local provisioner (RBAC
+ * bindings), to volumes pinned to itself, claims it takes and its own volumes' claims' status.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Node, PersistentVolumeClaim, Pod } from "../../../src/api/types.js";
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../../../src/api/types.js";
 import { requestAttributes } from "../../../src/auth/attributes.js";
 import { NodeAndRbacAuthorizer, NodeAuthorizer } from "../../../src/auth/node/authorizer.js";
 import {
+  admitClaimStatus,
+  admitClaimUpdate,
   admitLease,
   admitNodeCreate,
   admitNodeUpdate,
@@ -17,6 +20,7 @@ import {
   admitPodDelete,
   admitPodEviction,
   admitPodUpdate,
+  admitVolumeWrite,
   requestingNode,
 } from "../../../src/auth/node/restriction.js";
 import { RbacAuthorizer } from "../../../src/auth/rbac/authorizer.js";
@@ -175,6 +179,34 @@ describe("Node authorizer", () => {
 });
 
 describe("NodeRestriction", () => {
+  it("lets a node write only the volumes pinned to itself, set a claim's selected node to itself, and write the status of its own volumes' claims", () => {
+    const pinned = (name: string, node: string, extra: { key: string; operator: string; values: string[] }[] = []): PersistentVolume => ({
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name },
+      spec: { capacity: { storage: "1Mi" }, local: { path: "/v" }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: [node] }, ...extra] }] } } },
+    });
+    const refusedPV = `node "a" can only create, update and delete persistentvolumes with node affinity to itself alone`;
+    assert.equal(admitVolumeWrite("a", pinned("v", "a")), undefined);
+    assert.equal(admitVolumeWrite("a", pinned("v", "b")), refusedPV);
+    assert.equal(admitVolumeWrite("a", pinned("v", "a"), pinned("v", "b")), refusedPV, "an update moving another node's volume");
+    assert.equal(admitVolumeWrite("a", pinned("v", "a", [{ key: "zone", operator: "In", values: ["z"] }])), refusedPV, "not pinned to the node alone");
+    assert.equal(admitVolumeWrite("a", { ...pinned("v", "a"), spec: { capacity: { storage: "1Mi" }, hostPath: { path: "/" } } }), refusedPV, "no node affinity");
+    const claim = (annotations?: Record<string, string>, storage = "1Mi"): PersistentVolumeClaim => ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c", namespace: "web", annotations }, spec: { resources: { requests: { storage } } } });
+    const refusedClaim = `node "a" can only set the volume.kubernetes.io/selected-node annotation of a persistentvolumeclaim to itself`;
+    const selected = (n: string) => ({ "volume.kubernetes.io/selected-node": n });
+    assert.equal(admitClaimUpdate("a", claim(selected("a")), claim()), undefined);
+    assert.equal(admitClaimUpdate("a", claim(selected("b")), claim()), refusedClaim);
+    assert.equal(admitClaimUpdate("a", claim(selected("a")), claim(selected("b"))), refusedClaim, "taken by another node");
+    assert.equal(admitClaimUpdate("a", claim({ ...selected("a"), x: "y" }), claim()), refusedClaim);
+    assert.equal(admitClaimUpdate("a", claim(selected("a"), "2Mi"), claim()), refusedClaim);
+    const refusedStatus = `node "a" can only update the status of persistentvolumeclaims bound to its own persistentvolumes or used by its pods`;
+    assert.equal(admitClaimStatus("a", pinned("v", "a"), () => assert.fail("not asked")), undefined);
+    assert.equal(admitClaimStatus("a", pinned("v", "b"), () => true), undefined, "a pod of the node uses it");
+    assert.equal(admitClaimStatus("a", pinned("v", "b"), () => false), refusedStatus);
+    assert.equal(admitClaimStatus("a", undefined, () => false), refusedStatus);
+  });
+
   it("lets a node create only mirror pods bound to itself that reference nothing", () => {
     const mirror = (p: Pod): Pod => ({ ...p, metadata: { ...p.metadata, annotations: { "kubernetes.io/config.mirror": "x" } } });
     assert.equal(admitPodCreate("a", pod("p", "a")), `pod does not have "kubernetes.io/config.mirror" annotation, node "a" can only create mirror pods`);

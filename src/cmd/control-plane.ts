@@ -11,21 +11,19 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ApiServer } from "../apiserver/index.js";
-import { EndpointsController } from "../controllers/endpoints-controller.js";
 import { LeaderElector } from "../controllers/leader/elector.js";
-import { collectEvents } from "../kubelet/event-gc.js";
 import { realClock } from "../sys/clock.js";
 import { Registry } from "../metrics/registry.js";
 import { HostRunner } from "../sys/runner.js";
 import { StartTraces } from "../sys/start-trace.js";
 import type { Store } from "../store/store.js";
-import { withFieldManager } from "../store/field-manager-store.js";
 import { auditSettings, podSecuritySettings } from "./access-wiring.js";
 import { installAdmission } from "./admission-wiring.js";
 import { defaultLog, encryptionFrom, openClusterStore, startApi } from "./daemon.js";
 import { removeDaemonPid, writeDaemonPid } from "./daemon-stop.js";
 import type { ControlPlaneConfig } from "./role-config.js";
 import { startWorkloads } from "./workloads-wiring.js";
+import { startApiUpkeep } from "./upkeep-wiring.js";
 import { ensureCA, issueCert } from "../auth/pki.js";
 import { KubeletPodIO } from "../client/kubelet/kubelet-pod-io.js";
 import { APISERVER_KUBELET_CLIENT } from "../apiserver/kubelet-api/server.js";
@@ -166,9 +164,8 @@ class LeaderControllers implements Elected {
     if (this.running) return;
     this.running = true;
     this.starting = (async () => {
-      const endpoints = new EndpointsController(withFieldManager(this.store, "kube-controller-manager"), this.log);
-      endpoints.start();
-      this.stops.push(() => endpoints.stop());
+      const upkeep = startApiUpkeep(this.store, this.eventTtlMs, realClock, this.log);
+      this.stops.push(() => upkeep.stop());
       const workloads = await startWorkloads(this.api, realClock, "", this.log, this.extra);
       this.stops.push(() => workloads.stop());
       // The PV controller binds; each node's agent provisions the local volumes of the claims chosen for it.
@@ -179,9 +176,6 @@ class LeaderControllers implements Elected {
       const scheduler = new Scheduler({ store: this.store, api, events: new EventRecorder(api, "default-scheduler", realClock, this.log), clock: realClock, log: this.log });
       scheduler.start();
       this.stops.push(() => scheduler.stop());
-      const expiry = setInterval(() => void collectEvents(this.store, Date.now(), this.eventTtlMs).catch((err: Error) => this.log(`event expiry: ${err.message}`)), Math.min(60_000, Math.max(1000, this.eventTtlMs / 2)));
-      expiry.unref();
-      this.stops.push(() => clearInterval(expiry));
     })();
     await this.starting;
   }

@@ -32,6 +32,7 @@ import { installUi } from "./ui-wiring.js";
 import type { Proxier } from "../proxy/proxier.js";
 import { imageApi, nodeImages } from "./image-wiring.js";
 import { startServices } from "./service-wiring.js";
+import { startApiUpkeep } from "./upkeep-wiring.js";
 import { startStorage } from "./storage-wiring.js";
 import { loadNodeRegistries, pushFromStore, registrySources } from "./registry-wiring.js";
 import { startWorkloads } from "./workloads-wiring.js";
@@ -110,10 +111,11 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
   let proxier: Proxier | undefined; // set once the services start; the web view reads its rule counters
   let crossNodeView: (() => CrossNodePlan | undefined) | undefined; // set once the routes start; the cluster view reads them
   const stopUi = installUi(api, { store, nodeName: cfg.nodeName, hostIP: () => network.hostIP(), bridge: cfg.network ? cfg.bridge : undefined, runtimeUid, podVeth: network instanceof BridgeNetwork ? (uid) => network.vethOf(uid) : undefined, podUsage: (pod) => runtime.podUsage(runtimeUid(pod)), endpointCounters: () => proxier?.endpointCounters?.(), crossNode: () => crossNodeView?.(), sessionFile: join(cfg.root, "ui-sessions.json") }, log);
-  const node = await startKubelet(cfg, host, kubeletStore, { images: nodeImageSet, metrics: metrics.main, eventTtlMs: cfg.eventTtlSeconds * 1000, serviceStore: store, log });
+  const node = await startKubelet(cfg, host, kubeletStore, { images: nodeImageSet, metrics: metrics.main, serviceStore: store, log });
   const agent = node.agent;
   const kubelet = agent.kubelet;
   const storage = await startStorage({ root: cfg.root, nodeName: cfg.nodeName, store, runner, clock, eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst }, log });
+  const upkeep = startApiUpkeep(store, cfg.eventTtlSeconds * 1000, clock, log);
   const services = await startServices(cfg, store, runner, network instanceof BridgeNetwork ? network : undefined, log);
   proxier = services.proxy?.proxier;
   const crossNode = network instanceof BridgeNetwork ? crossNodeRoutes(cfg.crossNode, network.settings, runner, cfg.nodeName, log) : undefined;
@@ -144,6 +146,7 @@ export async function startDaemon(cfg: DaemonConfig, log: (msg: string) => void 
       await agent.stop();
       step("stopping the volume controllers");
       await storage.stop();
+      upkeep.stop();
       step("stopping the service proxy and DNS");
       await services.stop(cleanup);
       stopAccess();

@@ -78,7 +78,7 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
   // The network owns leases of this node's pods (in the API, or with a sandbox on disk); the rest are collected.
   const mine = store.list<Pod>("Pod", { fieldSelector: `spec.nodeName=${cfg.nodeName}` }).items;
   await network.start(new Set([...mine.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
-  const kubelet = await startKubelet(cfg, host, withFieldManager(store, "kubelet"), { images: imageSet, metrics: new Registry(), eventTtlMs: undefined, serviceStore: store, log, worker: true, kubeletPort: c.kubeletPort });
+  const kubelet = await startKubelet(cfg, host, withFieldManager(store, "kubelet"), { images: imageSet, metrics: new Registry(), serviceStore: store, log, worker: true, kubeletPort: c.kubeletPort });
   // The control plane reaches the node's pods' IO here (logs, exec, attach, port-forward, metrics).
   const kubeletServer = await startKubeletServer({ root: cfg.root, nodeName: cfg.nodeName, hostIP: network.hostIP(), port: c.kubeletPort, clientCA: endpoint.ca, store, kubelet: kubelet.kubelet, host, log });
   // The node's local provisioner: claims the scheduler chose this node for, and the volumes made here.

@@ -122,13 +122,13 @@ export interface KubeletParts {
 
 /**
  * Registers the Node, starts its Lease and the kubelet's loop over `store` (already attributed to the `kubelet`
- * field manager by the caller). `eventTtlMs` undefined: events are expired elsewhere (a joined node's control plane).
+ * field manager by the caller).
  */
 export async function startKubelet(
   cfg: DaemonConfig,
   host: NodeHost,
   store: Store,
-  o: { images: NodeImages; metrics: Registry; eventTtlMs: number | undefined; serviceStore: Store; log: (m: string) => void; worker?: boolean; kubeletPort?: number },
+  o: { images: NodeImages; metrics: Registry; serviceStore: Store; log: (m: string) => void; worker?: boolean; kubeletPort?: number },
 ): Promise<KubeletParts> {
   const { runtime, runner, network, layout, cgroups } = host;
   const clock = realClock;
@@ -147,7 +147,6 @@ export async function startKubelet(
     stateDir: cfg.root,
     manifests: cfg.manifests,
     resyncMs: cfg.resyncSeconds * 1000,
-    eventTtlMs: o.eventTtlMs,
     eventLimits: { qps: cfg.eventQps, burst: cfg.eventBurst },
     log: o.log,
     serviceEnv: (ns: string, links: boolean) => {

@@ -1,11 +1,10 @@
 /**
- * Wiring of the Services feature into the daemon: allocation hooks and the endpoints controller (always: they are
- * API behaviour), and — with the bridge network — the cluster DNS server on the bridge gateway, its kube-dns
- * Service, and the service proxy of --proxy-mode. stop(cleanup) undoes what start did.
+ * Wiring of the Services feature into the daemon: allocation hooks (always: they are API behaviour), and — with the
+ * bridge network — the cluster DNS server on the bridge gateway, its kube-dns Service, and the service proxy of
+ * --proxy-mode. stop(cleanup) undoes what start did. The endpoints controller is upkeep-wiring.ts's.
  */
 import type { Endpoints, KubeObject, Service } from "../api/types.js";
 import { ClusterIPAllocator } from "../controllers/cluster-ip-allocator.js";
-import { EndpointsController } from "../controllers/endpoints-controller.js";
 import { NodePortAllocator } from "../controllers/node-port-allocator.js";
 import { ServiceAllocation } from "../controllers/service-allocation.js";
 import { NODE_PORT_RANGE } from "../api/service.js";
@@ -19,7 +18,6 @@ import { ProxyController } from "../proxy/proxy-controller.js";
 import type { Store } from "../store/store.js";
 import type { Runner } from "../sys/runner.js";
 import type { DaemonConfig } from "./daemon-config.js";
-import { withFieldManager } from "../store/field-manager-store.js";
 
 export interface HookTarget {
   registerCreateHook(kind: string, fn: (obj: KubeObject) => KubeObject | void): () => void;
@@ -45,17 +43,15 @@ export interface ServicesRuntime {
 }
 
 /**
- * Starts the endpoints controller (unless `endpointsController` is false: a joined node, whose control plane runs
- * it), and with a bridge network the DNS server and the proxy. The all-in-one daemon publishes the kube-dns Service
- * at its DNS server; a joined node does not (its control plane lists every node's: controllers/cluster-dns.ts).
+ * With a bridge network, starts the DNS server and the proxy (the Endpoints they read are the endpoints controller's:
+ * upkeep-wiring.ts). The all-in-one daemon publishes the kube-dns Service at its DNS server (`publishDns`); a joined
+ * node does not (its control plane lists every node's: controllers/cluster-dns.ts).
  */
-export async function startServices(cfg: DaemonConfig, store: Store, runner: Runner, network: BridgeNetwork | undefined, log: (m: string) => void, endpointsController = true): Promise<ServicesRuntime> {
-  const endpoints = endpointsController ? new EndpointsController(withFieldManager(store, "kube-controller-manager"), log) : { start: () => undefined, stop: () => undefined };
-  endpoints.start();
-  if (!network) return { stop: async () => endpoints.stop() };
+export async function startServices(cfg: DaemonConfig, store: Store, runner: Runner, network: BridgeNetwork | undefined, log: (m: string) => void, publishDns = true): Promise<ServicesRuntime> {
+  if (!network) return { stop: async () => undefined };
   const s = network.settings;
   const gateway = formatIPv4(s.gateway);
-  const dns = await startDns(cfg, store, gateway, log, endpointsController);
+  const dns = await startDns(cfg, store, gateway, log, publishDns);
   const proxy = new ProxyController(
     store,
     runner,
@@ -69,7 +65,6 @@ export async function startServices(cfg: DaemonConfig, store: Store, runner: Run
     proxy,
     dns,
     async stop(cleanup) {
-      endpoints.stop();
       await proxy.stop(cleanup);
       await dns?.stop();
     },

@@ -3,8 +3,8 @@
  * the manifest directory (static pods, shown in the API through mirror pods) — gives each pod a worker, and wakes
  * the worker when its pod changes, when the runtime reports a container exit (event-driven, no relist), when a
  * probe result changes, or at the periodic resync. On start it re-adopts what the runtime has and tears down
- * sandboxes whose pods were deleted while it was away; housekeeping expires old events and removes orphaned
- * mirror pods.
+ * sandboxes whose pods were deleted while it was away; housekeeping removes orphaned mirror pods (events expire
+ * where the API is served: cmd/upkeep-wiring.ts).
  */
 import type { Node, Pod, WatchEvent } from "../api/types.js";
 import type { PodRuntime, RuntimeEvent } from "../runtime/pod-runtime.js";
@@ -40,8 +40,7 @@ export interface KubeletOptions {
   onPodEvent?: (pod: Pod) => void;
   /** Called when a pod has left the node (its worker finished terminating it). */
   onPodGone?: (uid: string) => void;
-  /** Periodic housekeeping (event expiry, ...) and how often it runs. */
-  housekeeping?: () => void | Promise<void>;
+  /** How often housekeeping (orphaned mirror pods) runs; default a minute. */
   housekeepingMs?: number;
   log?: (msg: string) => void;
 }
@@ -144,14 +143,13 @@ export class Kubelet {
   }
 
   private scheduleHousekeeping(): void {
-    if (!this.o.housekeeping) return;
-    this.housekeepingTimer = this.o.clock.setTimeout(() => void this.housekeep(), this.o.housekeepingMs ?? 60_000);
+    if (!this.o.mirrors) return;
+    this.housekeepingTimer = this.o.clock.setTimeout(() => this.housekeep(), this.o.housekeepingMs ?? 60_000);
   }
 
   /** One housekeeping pass (its failure is logged, not thrown), then the next one is scheduled. */
-  private async housekeep(): Promise<void> {
+  private housekeep(): void {
     try {
-      await this.o.housekeeping?.();
       this.removeOrphanMirrors();
     } catch (err) {
       this.o.log?.(`housekeeping: ${String(err)}`);

@@ -15,7 +15,6 @@ import { ImageManager } from "./image-manager.js";
 import { pullSecretsOf } from "./pull-secrets.js";
 import { BackoffStore } from "./backoff-store.js";
 import type { Clock } from "./clock.js";
-import { collectEvents } from "./event-gc.js";
 import { EventRecorder, type EventLimits } from "./events.js";
 import { Kubelet } from "./kubelet.js";
 import { HookRunner } from "./lifecycle-hooks.js";
@@ -52,8 +51,6 @@ export interface NodeAgentOptions {
   /** The static pod manifest directory. */
   manifests: string;
   resyncMs: number;
-  /** --event-ttl: events older than this are expired here; undefined on a joined node, whose control plane expires them. */
-  eventTtlMs?: number;
   /** The node's event rate limit (--event-qps, --event-burst). */
   eventLimits?: EventLimits;
   log: (msg: string) => void;
@@ -141,8 +138,6 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       imageManager.forgetPod(uid);
       late.evictionGrace.delete(uid);
     },
-    housekeeping: o.eventTtlMs === undefined ? undefined : eventExpiry(store, clock, o.eventTtlMs),
-    housekeepingMs: o.eventTtlMs === undefined ? undefined : Math.min(60_000, Math.max(1000, o.eventTtlMs / 2)),
   });
   late.kubelet = kubelet;
   // A lost monitor is the lost runtime shim of the kubelet's world: the container's end is reported (and it
@@ -280,9 +275,4 @@ function evictionManager(o: NodeAgentOptions, events: EventRecorder, late: Late)
       late.kubelet?.wake(uid);
     },
   });
-}
-
-/** The housekeeping that expires events older than `ttlMs`. */
-function eventExpiry(store: Store, clock: Clock, ttlMs: number): () => Promise<void> {
-  return async () => void (await collectEvents(store, clock.now(), ttlMs));
 }

@@ -45,7 +45,6 @@ beforeEach(async () => {
     stateDir: dir,
     manifests: join(dir, "manifests"),
     resyncMs: HOUR,
-    eventTtlMs: HOUR,
     log: () => undefined,
     eviction: {
       thresholds: [],

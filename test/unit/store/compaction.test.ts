@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import type { Event } from "../../../src/api/types.js";
-import { collectEvents } from "../../../src/kubelet/event-gc.js";
+import { collectEvents } from "../../../src/store/event-expiry.js";
 import { openStore } from "../../../src/store/sqlite-store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nodelet-compaction-"));

@@ -1,12 +1,13 @@
 /**
  * Events expire (the API server's --event-ttl, one hour by default). Upstream every write of an Event gives it an
  * etcd lease of the TTL, so an event goes once it has not been written (created, or counted into by the correlator)
- * for that long; the kubelet's housekeeping does the same here from the store's record of when each object was last
- * written (sqlite-written.ts), a page of keys at a time, reading only the events that go (to tell their watchers).
+ * for that long; a periodic sweep (cmd/upkeep-wiring.ts) does the same here from the store's record of when each
+ * object was last written (sqlite-written.ts), a page of keys at a time, reading only the events that go (to tell
+ * their watchers).
  * After a sweep that removed some, the store is compacted so the file shrinks with them.
  */
 import { ApiError } from "../api/errors.js";
-import type { Store, WrittenKey } from "../store/store.js";
+import type { Store, WrittenKey } from "./store.js";
 
 /** Expired events deleted per page, yielding to the event loop between pages. */
 const PAGE = 100;

@@ -8,7 +8,7 @@ import type { Deployment, IntOrPercent, PodTemplateSpec, ReplicaSet, Scale, Stat
 import { FieldError } from "./errors.js";
 import { child, forbidden, invalid, notSupported, required, type ErrorList } from "./field.js";
 import { deepEqual } from "./json.js";
-import { labelSelectorToString, matchLabelSelector } from "./labels.js";
+import { labelSelectorToString, selects } from "./labels.js";
 import { validateLabels, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from "./meta-validation.js";
 import { nameIsDNSSubdomain } from "./names.js";
 import { setPodSpecDefaults } from "./pod-defaults.js";
@@ -107,7 +107,7 @@ export function validateSelectorAndTemplate(sel: LabelSelector | undefined, temp
   }
   const labels = template.metadata?.labels;
   errs.push(...validateLabels(labels, child(tPath, "metadata", "labels")));
-  if (sel && errs.length === 0 && !safeMatch(sel, labels)) {
+  if (sel && errs.length === 0 && !selects(sel, labels)) {
     errs.push(invalidGo(child(tPath, "metadata", "labels"), goStringMap(labels), "`selector` does not match template `labels`"));
   }
   if (!template.spec) errs.push(required(child(tPath, "spec")));
@@ -120,14 +120,6 @@ export function validateSelectorAndTemplate(sel: LabelSelector | undefined, temp
     }
   }
   return errs;
-}
-
-function safeMatch(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
-  try {
-    return matchLabelSelector(sel, labels ?? {});
-  } catch {
-    return false;
-  }
 }
 
 const PERCENT = /^[0-9]+%$/;

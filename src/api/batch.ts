@@ -10,13 +10,12 @@ import { CronParseError, isTimeZone, parseCron } from "./cron.js";
 import { FieldError } from "./errors.js";
 import { child, duplicate, index, invalid, notSupported, required, tooMany, type ErrorList } from "./field.js";
 import { deepEqual } from "./json.js";
-import { matchLabelSelector } from "./labels.js";
+import { selects } from "./labels.js";
 import { validateLabels, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from "./meta-validation.js";
 import { nameIsDNSSubdomain } from "./names.js";
 import { setPodSpecDefaults } from "./pod-defaults.js";
 import { validatePodSpec } from "./pod-validation.js";
 import { strategy } from "./strategy.js";
-import type { LabelSelector } from "./types.js";
 
 /** maxParallelismForIndexedJob / maxCompletionsForIndexedJob... (validation.go). */
 const MAX_INDEXED = 100_000;
@@ -107,14 +106,6 @@ function invalidGo(field: string, goValue: string, detail: string): FieldError {
   return new FieldError(field, `Invalid value: ${goValue}: ${detail}`, "FieldValueInvalid");
 }
 
-function selectorMatches(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
-  try {
-    return matchLabelSelector(sel, labels ?? {});
-  } catch {
-    return false;
-  }
-}
-
 /**
  * validateGeneratedSelector: the generated labels are on the template with the Job's uid and name, and the selector
  * selects them (it was not replaced by another).
@@ -137,7 +128,7 @@ function validateGeneratedSelector(job: Job): ErrorList {
     if (labels[k] === undefined) errs.push(required(path, want));
     else if (labels[k] !== want) errs.push(invalidGo(path, goStringMap(labels), `must be '${want}'`));
   }
-  if (spec.selector && !selectorMatches(spec.selector, expected)) {
+  if (spec.selector && !selects(spec.selector, expected)) {
     errs.push(invalidGo("spec.selector", goLabelSelector(spec.selector), "`selector` not auto-generated"));
   }
   return errs;
@@ -210,7 +201,7 @@ export function validateJobSpec(spec: JobSpec | undefined, path: string, require
   const labels = t.metadata?.labels;
   const labelErrs = validateLabels(labels, child(tPath, "metadata", "labels"));
   errs.push(...labelErrs);
-  if (requireSelector && spec.selector && !labelErrs.length && !selectorMatches(spec.selector, labels)) {
+  if (requireSelector && spec.selector && !labelErrs.length && !selects(spec.selector, labels)) {
     errs.push(invalidGo(child(tPath, "metadata", "labels"), goStringMap(labels), "`selector` does not match template `labels`"));
   }
   errs.push(...validatePodSpec(t.spec, child(tPath, "spec")));

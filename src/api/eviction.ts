@@ -5,7 +5,7 @@
  */
 import { ApiError } from "./errors.js";
 import { clone } from "./json.js";
-import { matchLabelSelector } from "./labels.js";
+import { selects } from "./labels.js";
 import { DISRUPTION_ALLOWED, DISRUPTION_BUDGET_CAUSE, PDB_REASONS, type MetaCondition, type PodDisruptionBudget } from "./policy-types.js";
 import type { Pod, PodCondition } from "./types.js";
 
@@ -19,17 +19,19 @@ export function evictionCondition(now: string): PodCondition {
   return { type: "DisruptionTarget", status: "True", lastProbeTime: null, lastTransitionTime: now, reason: "EvictionByEvictionAPI", message: "Eviction API: evicting" };
 }
 
-/** The budgets of `pod`'s namespace whose selector is non-empty and matches it (an empty one matches nothing here). */
+/**
+ * Whether budget `pdb`'s selector covers `pod`, as eviction.go and the scheduler's preemption read it: a nil or empty
+ * selector covers nothing here (not everything), nor does one that does not convert. Namespaces are the caller's.
+ */
+export function budgetSelects(pdb: PodDisruptionBudget, pod: Pod): boolean {
+  const sel = pdb.spec?.selector;
+  if (!sel || (!Object.keys(sel.matchLabels ?? {}).length && !sel.matchExpressions?.length)) return false;
+  return selects(sel, pod.metadata.labels);
+}
+
+/** The budgets of `pod`'s namespace that cover it (budgetSelects). */
 export function budgetsForPod(pod: Pod, budgets: PodDisruptionBudget[]): PodDisruptionBudget[] {
-  return budgets.filter((b) => {
-    const sel = b.spec?.selector;
-    if (!sel || (!Object.keys(sel.matchLabels ?? {}).length && !sel.matchExpressions?.length)) return false;
-    try {
-      return (b.metadata.namespace ?? "") === (pod.metadata.namespace ?? "") && matchLabelSelector(sel, pod.metadata.labels);
-    } catch {
-      return false;
-    }
-  });
+  return budgets.filter((b) => (b.metadata.namespace ?? "") === (pod.metadata.namespace ?? "") && budgetSelects(b, pod));
 }
 
 const isReady = (pod: Pod): boolean => pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;

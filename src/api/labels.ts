@@ -237,6 +237,28 @@ export function matchLabelSelector(sel: LabelSelector | undefined | null, labels
   return labelSelectorMatcher(sel).matches(labels);
 }
 
+const NOTHING = (): boolean => false;
+
+/**
+ * A stored object's LabelSelector as a predicate for controllers and the scheduler: absent selects nothing, `{}`
+ * everything, and one that does not convert (an unknown operator, which validation refuses at admission) nothing.
+ */
+export function selectorPredicate(sel: LabelSelector | undefined | null): (labels: Record<string, string> | undefined) => boolean {
+  if (!sel) return NOTHING;
+  let m: LabelMatcher;
+  try {
+    m = labelSelectorMatcher(sel);
+  } catch {
+    return NOTHING;
+  }
+  return (labels) => m.matches(labels);
+}
+
+/** Whether `sel` selects `labels`, with selectorPredicate's rules (an invalid selector selects nothing). */
+export function selects(sel: LabelSelector | undefined | null, labels: Record<string, string> | undefined): boolean {
+  return selectorPredicate(sel)(labels);
+}
+
 /** Converts a LabelSelector object to a matcher. Throws ApiError BadRequest on an unknown operator. */
 export function labelSelectorMatcher(sel: LabelSelector): LabelMatcher {
   const reqs: LabelRequirement[] = Object.entries(sel.matchLabels ?? {}).map(([key, v]) => ({ key, operator: "=", values: [v] }));

@@ -15,7 +15,7 @@
  * Where upstream updates the PreFilter state incrementally (PreFilterExtensions AddPod/RemovePod), this recomputes
  * PreFilter over the node's changed view: the same verdicts, with no per-plugin bookkeeping.
  */
-import { matchLabelSelector } from "../api/labels.js";
+import { budgetSelects } from "../api/eviction.js";
 import type { PodDisruptionBudget } from "../api/policy-types.js";
 import { NO_PREEMPTION_VICTIMS, PREEMPTION_NOT_HELPFUL, countedReasons } from "../api/scheduling.js";
 import type { Pod } from "../api/types.js";
@@ -60,17 +60,6 @@ export function notEligibleToPreempt(pod: Pod, nodes: readonly NodeInfo[], nomin
   return waiting ? "not eligible due to a terminating pod on the nominated node." : undefined;
 }
 
-const selectsNothing = (pdb: PodDisruptionBudget) => !pdb.spec.selector || (!Object.keys(pdb.spec.selector.matchLabels ?? {}).length && !pdb.spec.selector.matchExpressions?.length);
-
-function matches(pdb: PodDisruptionBudget, pod: Pod): boolean {
-  if (selectsNothing(pdb)) return false;
-  try {
-    return matchLabelSelector(pdb.spec.selector, pod.metadata.labels);
-  } catch {
-    return false; // an invalid selector matches nothing
-  }
-}
-
 /**
  * filterPodsWithPDBViolation: walks `pods` in order, spending each matching budget's disruptionsAllowed; a pod that
  * takes some budget below zero violates it. Pods the eviction API already counted (status.disruptedPods) spend
@@ -84,7 +73,7 @@ export function splitByPdbViolation(pods: readonly Pod[], pdbs: readonly PodDisr
     let violated = false;
     if (Object.keys(pod.metadata.labels ?? {}).length) {
       pdbs.forEach((pdb, i) => {
-        if ((pdb.metadata.namespace ?? "default") !== (pod.metadata.namespace ?? "default") || !matches(pdb, pod)) return;
+        if ((pdb.metadata.namespace ?? "default") !== (pod.metadata.namespace ?? "default") || !budgetSelects(pdb, pod)) return;
         if (pdb.status?.disruptedPods?.[pod.metadata.name ?? ""] !== undefined) return;
         if (--allowed[i] < 0) violated = true;
       });

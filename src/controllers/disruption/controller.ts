@@ -9,11 +9,10 @@
 import type { Deployment, ReplicaSet, StatefulSet } from "../../api/apps-types.js";
 import { ApiError } from "../../api/errors.js";
 import { deepEqual } from "../../api/json.js";
-import { labelSelectorToString } from "../../api/labels.js";
+import { labelSelectorToString, selects } from "../../api/labels.js";
 import type { PodDisruptionBudget } from "../../api/policy-types.js";
 import type { OwnerReference, Pod } from "../../api/types.js";
 import { rfc3339 } from "../../store/metadata.js";
-import { selects } from "../foundation/claims.js";
 import type { Controller, ControllerContext } from "../foundation/controller.js";
 import { splitKey, type Informer } from "../foundation/informer.js";
 import { OwnerController } from "../foundation/owner-controller.js";

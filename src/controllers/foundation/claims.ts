@@ -4,7 +4,7 @@
  * a Deployment its ReplicaSets): an owner being deleted adopts nothing; dependents being deleted are neither
  * adopted nor released; another controller's dependents are left alone.
  */
-import { labelSelectorMatcher, matchLabelSelector } from "../../api/labels.js";
+import { labelSelectorMatcher } from "../../api/labels.js";
 import type { KubeObject, LabelSelector } from "../../api/types.js";
 import { controllerRef, newControllerRef } from "../workload/pods.js";
 
@@ -15,15 +15,6 @@ export interface Claims<D extends KubeObject> {
   adopt: D[];
   /** Dependents it controls whose labels no longer match: their controller reference goes. */
   release: D[];
-}
-
-/** Whether `selector` selects `labels`; an invalid selector selects nothing (validation refuses one at admission). */
-export function selects(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  try {
-    return matchLabelSelector(selector, labels ?? {});
-  } catch {
-    return false;
-  }
 }
 
 /** Sorts `candidates` into owned, to adopt and to release by `owner` with `selector`. */

@@ -9,9 +9,10 @@
  * with back-off; returning normally forgets its back-off.
  */
 import { ApiError } from "../../api/errors.js";
+import { selects } from "../../api/labels.js";
 import type { KubeObject, LabelSelector } from "../../api/types.js";
 import { controllerRef } from "../workload/pods.js";
-import { adopted, claimDependents, released, selects } from "./claims.js";
+import { adopted, claimDependents, released } from "./claims.js";
 import { runWorkers, type Controller, type ControllerContext } from "./controller.js";
 import type { EventRecorder } from "./events.js";
 import { objectKey, type Informer } from "./informer.js";

@@ -9,7 +9,8 @@
  */
 import type { Pod, PodAffinityTerm, WeightedPodAffinityTerm } from "../../api/types.js";
 import { MAX_NODE_SCORE, statePreFilter, type CycleContext, type NodeInfo, type Plugin, type Snapshot } from "../types.js";
-import { selectorMatcher, type Matcher } from "./selectors.js";
+import { selectorPredicate } from "../../api/labels.js";
+import type { Matcher } from "./selectors.js";
 
 export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
 export const ERR_REASON_AFFINITY = "node(s) didn't match pod affinity rules";
@@ -33,7 +34,7 @@ interface WeightedTerm extends AffinityTerm {
 function affinityTerm(owner: Pod, t: PodAffinityTerm): AffinityTerm {
   const namespaces = new Set(t.namespaces ?? []);
   if (namespaces.size === 0 && !t.namespaceSelector) namespaces.add(owner.metadata.namespace ?? "default");
-  return { namespaces, namespaceSelector: selectorMatcher(t.namespaceSelector), selector: selectorMatcher(t.labelSelector), topologyKey: t.topologyKey };
+  return { namespaces, namespaceSelector: selectorPredicate(t.namespaceSelector), selector: selectorPredicate(t.labelSelector), topologyKey: t.topologyKey };
 }
 
 /** AffinityTerm.Matches. */

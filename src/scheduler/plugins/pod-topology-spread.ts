@@ -11,7 +11,8 @@ import { matchesNodeAffinity, untoleratedTaint } from "../../api/scheduling.js";
 import type { Node, Pod, Taint, TopologySpreadConstraint } from "../../api/types.js";
 import { MAX_NODE_SCORE, statePreFilter, type CycleContext, type NodeInfo, type Plugin } from "../types.js";
 import { defaultSelector } from "./default-selector.js";
-import { selectorMatcher, withMatchLabelKeys, type Matcher } from "./selectors.js";
+import { selectorPredicate } from "../../api/labels.js";
+import { withMatchLabelKeys, type Matcher } from "./selectors.js";
 
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
 export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`;
@@ -47,12 +48,12 @@ function constraintsFor(pod: Pod, action: Action, ctx: CycleContext): { constrai
     honorTaints: c.nodeTaintsPolicy === "Honor",
   });
   if (own.length > 0) {
-    const constraints = own.filter((c) => c.whenUnsatisfiable === action).map((c) => build(c, selectorMatcher(withMatchLabelKeys(c.labelSelector, c.matchLabelKeys, pod.metadata.labels))));
+    const constraints = own.filter((c) => c.whenUnsatisfiable === action).map((c) => build(c, selectorPredicate(withMatchLabelKeys(c.labelSelector, c.matchLabelKeys, pod.metadata.labels))));
     return { constraints, systemDefaulted: false };
   }
   const sel = defaultSelector(pod, ctx.snapshot.spreadSources);
   if (!sel) return { constraints: [], systemDefaulted: true };
-  const matcher = selectorMatcher(sel);
+  const matcher = selectorPredicate(sel);
   return { constraints: SYSTEM_DEFAULT_CONSTRAINTS.filter((c) => c.whenUnsatisfiable === action).map((c) => build(c, matcher)), systemDefaulted: true };
 }
 

@@ -52,7 +52,8 @@ export function setReplicaSetDefaults(rs: ReplicaSet): void {
 // ---------------------------------------------------------------------------------------------------------------
 // Go's %#v of the values the apps validators report (field errors print non-scalar values that way)
 
-function goStringMap(m: Record<string, string> | undefined): string {
+/** A label map as Go's %#v prints it in an Invalid error (`map[string]string{"app":"x"}`). */
+export function goStringMap(m: Record<string, string> | undefined): string {
   if (!m) return "map[string]string(nil)";
   const parts = Object.keys(m)
     .sort()

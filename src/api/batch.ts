@@ -4,10 +4,9 @@
  * selector generation of pkg/registry/batch/job/strategy.go), with Kubernetes' field errors.
  */
 import type { PodTemplateSpec } from "./apps-types.js";
-import { goLabelSelector } from "./apps.js";
+import { goLabelSelector, goStringMap, invalidGo } from "./apps.js";
 import { JOB_LABELS, type CronJob, type Job, type JobSpec, type JobTemplateSpec, type PodFailurePolicy } from "./batch-types.js";
 import { CronParseError, isTimeZone, parseCron } from "./cron.js";
-import { FieldError } from "./errors.js";
 import { child, duplicate, index, invalid, notSupported, required, tooMany, type ErrorList } from "./field.js";
 import { deepEqual } from "./json.js";
 import { selects } from "./labels.js";
@@ -92,18 +91,6 @@ const NON_NEGATIVE = "must be greater than or equal to 0";
 
 function nonNegative(v: number | undefined, path: string): ErrorList {
   return !unset(v) && (v as number) < 0 ? [invalid(path, v, NON_NEGATIVE)] : [];
-}
-
-function goStringMap(m: Record<string, string> | undefined): string {
-  if (!m) return "map[string]string(nil)";
-  return `map[string]string{${Object.keys(m)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`)
-    .join(", ")}}`;
-}
-
-function invalidGo(field: string, goValue: string, detail: string): FieldError {
-  return new FieldError(field, `Invalid value: ${goValue}: ${detail}`, "FieldValueInvalid");
 }
 
 /**

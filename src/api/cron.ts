@@ -7,6 +7,7 @@
  * Times are evaluated on the wall clock of an IANA time zone (Intl): a wall time skipped by a DST jump never
  * happens, one repeated by a DST fall-back happens twice, as in robfig/cron. Pure: no clock but the one passed in.
  */
+import { parseGoDuration } from "./duration.js";
 
 interface Bounds {
   min: number;
@@ -93,16 +94,13 @@ function parseField(field: string, b: Bounds): { values: Set<number>; star: bool
   return { values, star };
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go's time.ParseDuration for `@every` (positive, units ns..h). */
-function parseGoDuration(s: string): number {
-  const re = /([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/y;
-  if (!s || !/^([0-9]*\.?[0-9]+(ns|us|µs|ms|s|m|h))+$/.test(s)) throw new CronParseError(`failed to parse duration @every ${s}: time: invalid duration ${JSON.stringify(s)}`);
-  let total = 0;
-  re.lastIndex = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) total += Number.parseFloat(m[1]) * DURATION_UNITS[m[2]];
-  return total;
+/** `@every`'s duration (Go's time.ParseDuration); throws CronParseError with robfig/cron's message. */
+function everyDuration(s: string): number {
+  try {
+    return parseGoDuration(s);
+  } catch {
+    throw new CronParseError(`failed to parse duration @every ${s}: time: invalid duration ${JSON.stringify(s)}`);
+  }
 }
 
 /** ParseStandard. Throws CronParseError with robfig/cron's message. */
@@ -118,7 +116,7 @@ export function parseCron(spec: string): CronSchedule {
   if (s.startsWith("@")) {
     if (s.startsWith("@every ")) {
       // ConstantDelaySchedule: at least a second, whole seconds.
-      const ms = parseGoDuration(s.slice("@every ".length));
+      const ms = everyDuration(s.slice("@every ".length));
       return { kind: "every", everyMs: Math.max(1000, Math.floor(ms / 1000) * 1000) };
     }
     const expanded = DESCRIPTORS[s];

@@ -8,6 +8,7 @@
  * boolean given `=false` (`--validate=false`) and a value that starts with a dash (`--tail -1`) are errors there,
  * and its messages are not kubectl's (`unknown flag: --x`).
  */
+import { parseGoDuration } from "../api/duration.js";
 
 export interface FlagSpec {
   /** Long name without dashes ("namespace"). */
@@ -155,6 +156,17 @@ export function intFlag(p: ParsedArgs, name: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^-?\d+$/.test(v)) throw new UsageError(`invalid argument "${v}" for "--${name}": must be an integer`);
   return Number(v);
+}
+
+/** A duration flag (Go's syntax: api/duration.ts) in milliseconds, `dflt` when absent; a usage error names the flag. */
+export function durationFlag(p: ParsedArgs, name: string, dflt: number): number {
+  const v = flag(p, name);
+  if (v === undefined) return dflt;
+  try {
+    return parseGoDuration(v);
+  } catch (err) {
+    throw new UsageError(`--${name}: ${(err as Error).message}`);
+  }
 }
 
 /** Flags every client verb accepts. */

@@ -6,9 +6,9 @@
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { boolFlag, flag, flags, parseArgs, UsageError, type FlagSpec } from "../cli/args.js";
+import { boolFlag, durationFlag, flag, flags, parseArgs, UsageError, type FlagSpec } from "../cli/args.js";
 import { DEFAULT_SOCKET_PATH } from "../wire/defaults.js";
-import { DEFAULT_EVICTION_HARD, parseEvictionConfig, parseGoDuration, parseReserved, type Reserved, type Threshold } from "../kubelet/node-pressure.js";
+import { DEFAULT_EVICTION_HARD, parseEvictionConfig, parseReserved, type Reserved, type Threshold } from "../kubelet/node-pressure.js";
 import { DEFAULT_EVENT_BURST, DEFAULT_EVENT_QPS } from "../kubelet/events.js";
 import { DEFAULT_LIMITS } from "../apiserver/limits.js";
 import type { FirewallBackendSetting } from "../network/settings.js";
@@ -234,19 +234,13 @@ export function parseDaemonConfig(argv: string[], spec: FlagSpec[] = DAEMON_FLAG
         minimumReclaim: flag(p, "eviction-minimum-reclaim"),
       }),
     ),
-    evictionPressureTransitionSeconds: usage(() => {
-      try {
-        return parseGoDuration(flag(p, "eviction-pressure-transition-period") ?? "5m") / 1000;
-      } catch (err) {
-        throw new Error(`--eviction-pressure-transition-period: ${(err as Error).message}`, { cause: err });
-      }
-    }),
+    evictionPressureTransitionSeconds: durationFlag(p, "eviction-pressure-transition-period", 300_000) / 1000,
     evictionMaxPodGraceSeconds: nonNegativeInt(p, "eviction-max-pod-grace-period", 0),
     imageGCHighThresholdPercent: percent(p, "image-gc-high-threshold", 85),
     imageGCLowThresholdPercent: percent(p, "image-gc-low-threshold", 80),
-    imageMinimumGCAgeSeconds: duration(flag(p, "image-minimum-gc-age") ?? "2m", "--image-minimum-gc-age"),
+    imageMinimumGCAgeSeconds: durationFlag(p, "image-minimum-gc-age", 120_000) / 1000,
     imageMaxLayerBytes: size(flag(p, "image-max-layer-size") ?? "20Gi", "--image-max-layer-size"),
-    eventTtlSeconds: duration(flag(p, "event-ttl") ?? "1h", "--event-ttl"),
+    eventTtlSeconds: durationFlag(p, "event-ttl", 3_600_000) / 1000,
     eventQps: nonNegativeInt(p, "event-qps", DEFAULT_EVENT_QPS),
     eventBurst: positiveInt(p, "event-burst", DEFAULT_EVENT_BURST),
     maxWatchesPerClient: positiveInt(p, "max-watches-per-client", DEFAULT_LIMITS.maxWatchesPerClient),
@@ -264,7 +258,7 @@ export function parseDaemonConfig(argv: string[], spec: FlagSpec[] = DAEMON_FLAG
     },
     encryptionProviderConfig: flag(p, "encryption-provider-config"),
     etcdServers: etcdServers(flag(p, "etcd-servers")),
-    etcdCompactionIntervalMs: goDuration(flag(p, "etcd-compaction-interval") ?? "5m", "etcd-compaction-interval"),
+    etcdCompactionIntervalMs: durationFlag(p, "etcd-compaction-interval", 300_000),
     nodeControllers: parseNodeControllerConfig(p),
     crossNode: parseCrossNodeConfig(p),
   };
@@ -285,14 +279,6 @@ function hostPort(s: string): { host: string; port: number } {
   const port = Number(s.slice(i + 1));
   if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--listen: "${s}" is not HOST:PORT`);
   return { host: s.slice(0, i) || "127.0.0.1", port };
-}
-
-function goDuration(text: string, name: string): number {
-  try {
-    return parseGoDuration(text);
-  } catch (err) {
-    throw new UsageError(`--${name}: ${(err as Error).message}`);
-  }
 }
 
 /** --etcd-servers: comma-separated http(s) URLs, each checked. */
@@ -356,13 +342,6 @@ function reserved(p: ReturnType<typeof parseArgs>, name: string): Reserved {
 
 function addReserved(a: Reserved, b: Reserved): Reserved {
   return { cpuMilli: a.cpuMilli + b.cpuMilli, memoryBytes: a.memoryBytes + b.memoryBytes, ephemeralBytes: a.ephemeralBytes + b.ephemeralBytes };
-}
-
-/** "1h", "30m", "90s", "1h30m", "2s" (Go durations without fractions) → seconds. */
-function duration(v: string, name: string): number {
-  const parts = [...v.matchAll(/(\d+)(h|m|s)/g)];
-  if (!parts.length || parts.map((m) => m[0]).join("") !== v) throw new UsageError(`${name}: "${v}" is not a duration like 1h, 30m or 90s`);
-  return parts.reduce((sum, m) => sum + Number(m[1]) * { h: 3600, m: 60, s: 1 }[m[2] as "h" | "m" | "s"], 0);
 }
 
 /** "10Mi", "512Ki", "1048576" → bytes. */

@@ -6,13 +6,12 @@
  * (if it did, every zone would be fully disrupted, which stops all tainting).
  */
 import { parseCidrSetting } from "../api/cidr.js";
-import { flag, UsageError, type FlagSpec, type ParsedArgs } from "../cli/args.js";
+import { durationFlag, flag, UsageError, type FlagSpec, type ParsedArgs } from "../cli/args.js";
 import type { ControllerFactory } from "../controllers/foundation/controller.js";
 import { cidrSet, type CidrSet } from "../controllers/node-ipam/cidr-set.js";
 import { nodeIpamController } from "../controllers/node-ipam/controller.js";
 import { DEFAULT_NODE_LIFECYCLE, nodeLifecycleController, type NodeLifecycleSettings } from "../controllers/node-lifecycle/controller.js";
 import { taintEvictionController } from "../controllers/node-lifecycle/taint-eviction-controller.js";
-import { parseGoDuration } from "../kubelet/node-pressure.js";
 import { podGcController } from "../controllers/podgc/controller.js";
 import { DEFAULT_TERMINATED_POD_GC_THRESHOLD } from "../controllers/podgc/plan.js";
 
@@ -36,15 +35,8 @@ export interface NodeControllerConfig {
 }
 
 function durationMs(p: ParsedArgs, name: string, dflt: number): number {
-  const v = flag(p, name);
-  if (v === undefined) return dflt;
-  let ms: number;
-  try {
-    ms = parseGoDuration(v);
-  } catch (err) {
-    throw new UsageError(`--${name}: ${(err as Error).message}`);
-  }
-  if (ms <= 0) throw new UsageError(`--${name}: "${v}" must be more than 0`);
+  const ms = durationFlag(p, name, dflt);
+  if (ms <= 0) throw new UsageError(`--${name}: "${flag(p, name)}" must be more than 0`);
   return ms;
 }
 

@@ -9,8 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { flag, parseArgs, UsageError, type FlagSpec } from "../cli/args.js";
-import { parseGoDuration } from "../kubelet/node-pressure.js";
+import { durationFlag, flag, parseArgs, UsageError, type FlagSpec } from "../cli/args.js";
 import { DEFAULT_TIMING, validateTiming, type ElectionTiming } from "../controllers/leader/decision.js";
 import { DAEMON_FLAGS, parseDaemonConfig, type DaemonConfig } from "./daemon-config.js";
 import { NODE_CONTROLLER_FLAGS } from "./node-controllers-wiring.js";
@@ -45,9 +44,9 @@ export function parseControlPlaneConfig(argv: string[]): ControlPlaneConfig {
   if (elect !== "true" && elect !== "false") throw new UsageError(`--leader-elect: "${elect}" must be true or false`);
   if (elect === "false") return { daemon };
   const timing: ElectionTiming = {
-    leaseDurationMs: duration(p, "leader-elect-lease-duration", DEFAULT_TIMING.leaseDurationMs),
-    renewDeadlineMs: duration(p, "leader-elect-renew-deadline", DEFAULT_TIMING.renewDeadlineMs),
-    retryPeriodMs: duration(p, "leader-elect-retry-period", DEFAULT_TIMING.retryPeriodMs),
+    leaseDurationMs: durationFlag(p, "leader-elect-lease-duration", DEFAULT_TIMING.leaseDurationMs),
+    renewDeadlineMs: durationFlag(p, "leader-elect-renew-deadline", DEFAULT_TIMING.renewDeadlineMs),
+    retryPeriodMs: durationFlag(p, "leader-elect-retry-period", DEFAULT_TIMING.retryPeriodMs),
   };
   try {
     validateTiming(timing);
@@ -136,12 +135,3 @@ function portFlag(v: string | undefined): number {
   return port;
 }
 
-function duration(p: ReturnType<typeof parseArgs>, name: string, dflt: number): number {
-  const v = flag(p, name);
-  if (v === undefined) return dflt;
-  try {
-    return parseGoDuration(v);
-  } catch (err) {
-    throw new UsageError(`--${name}: ${(err as Error).message}`);
-  }
-}

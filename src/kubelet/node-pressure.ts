@@ -5,6 +5,7 @@
  * (`memory.available=1m30s`) and --eviction-minimum-reclaim (`nodefs.available=500Mi`). Parsing only; what the
  * thresholds lead to (conditions, ranking, evictions) is eviction.ts.
  */
+import { parseGoDuration } from "../api/duration.js";
 import { parseQuantity, toBytes, toMilli } from "../api/quantity.js";
 
 export interface Reserved {
@@ -106,15 +107,6 @@ function parseSignalMap<T>(flag: string, text: string, value: (signal: Signal, p
     out.set(signal, value(signal, part, part.slice(i + 1)));
   }
   return out;
-}
-
-/** A Go duration as the kubelet's flags take it: "1m30s", "90s", "1.5h", "500ms" → ms. */
-export function parseGoDuration(text: string): number {
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
-  if (text === "0") return 0;
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join("") !== text) throw new Error(`"${text}" is not a duration like 1m30s, 90s or 1.5h`);
-  return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]], 0));
 }
 
 export interface EvictionFlags {

@@ -7,7 +7,7 @@
 import { humanDuration } from "../../api/tables/format.js";
 import type { Secret } from "../../api/types.js";
 import { resourceForKind } from "../../api/resources.js";
-import { flag, parseArgs, PRE_VERB_FLAGS, UsageError, type FlagSpec } from "../../cli/args.js";
+import { durationFlag, flag, parseArgs, PRE_VERB_FLAGS, UsageError, type FlagSpec } from "../../cli/args.js";
 import { makeContext, report } from "../../cli/context.js";
 import {
   BOOTSTRAP_TOKEN_NAMESPACE,
@@ -16,7 +16,6 @@ import {
   parseBootstrapToken,
   summarizeTokenSecret,
 } from "../../api/bootstrap-token.js";
-import { parseGoDuration } from "../../kubelet/node-pressure.js";
 import { rfc3339 } from "../../api/time.js";
 
 export const FLAGS: FlagSpec[] = [
@@ -37,13 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (sub) {
       case "create": {
         const list = (name: string) => flag(p, name)?.split(",").filter(Boolean);
-        const ttl = flag(p, "ttl") ?? "24h";
-        let ttlMs: number;
-        try {
-          ttlMs = parseGoDuration(ttl);
-        } catch (err) {
-          throw new UsageError(`--ttl: ${(err as Error).message}`);
-        }
+        const ttlMs = durationFlag(p, "ttl", 24 * 3_600_000);
         const secret = bootstrapTokenSecret({ token: args[0], ttlMs, now: Date.now(), usages: list("usages"), groups: list("groups"), description: flag(p, "description") });
         await ctx.client.create(secrets, secret, { namespace: BOOTSTRAP_TOKEN_NAMESPACE });
         const id = secret.metadata.name!.slice(BOOTSTRAP_TOKEN_SECRET_PREFIX.length);

@@ -15,7 +15,7 @@ import {
 } from "../../../src/kubelet/eviction.js";
 import { EvictionManager } from "../../../src/kubelet/eviction-manager.js";
 import { NodeReclaimers } from "../../../src/kubelet/node-reclaim.js";
-import { parseEvictionConfig, parseGoDuration, parseThresholds, type Observations } from "../../../src/kubelet/node-pressure.js";
+import { parseEvictionConfig, parseThresholds, type Observations } from "../../../src/kubelet/node-pressure.js";
 import { buildNode, taintsOf } from "../../../src/kubelet/node-status.js";
 import { computePodActions, type ObservedPod } from "../../../src/kubelet/plan.js";
 import { parseDaemonConfig } from "../../../src/cmd/daemon-config.js";
@@ -64,14 +64,6 @@ describe("eviction flags (ParseThresholdConfig)", () => {
     assert.throws(() => parseEvictionConfig({ hard: "", softGracePeriod: "memory.available=soon" }), /--eviction-soft-grace-period: "memory.available=soon": "soon" is not a duration/);
     assert.throws(() => parseEvictionConfig({ hard: "", minimumReclaim: "nodefs.available" }), /--eviction-minimum-reclaim: "nodefs.available": expected SIGNAL=VALUE/);
     assert.throws(() => parseEvictionConfig({ hard: "memory.available<1Gi,memory.available<2Gi" }), /given twice/);
-  });
-
-  test("Go durations", () => {
-    assert.equal(parseGoDuration("1m30s"), 90_000);
-    assert.equal(parseGoDuration("1.5h"), 5_400_000);
-    assert.equal(parseGoDuration("250ms"), 250);
-    assert.equal(parseGoDuration("0"), 0);
-    assert.throws(() => parseGoDuration("5"), /not a duration/);
   });
 
   test("daemon flags carry them; only hard thresholds come off allocatable", () => {

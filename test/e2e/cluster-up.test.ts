@@ -4,10 +4,11 @@
  * workers all; a Deployment of 9 replicas spread by topologySpreadConstraints lands 3 on each node; from a client
  * pod on every node, a pod on another node answers by pod IP, and the Service by ClusterIP and by DNS name; a pod
  * asking for more CPU than any node has stays Pending with the scheduler's message; a WaitForFirstConsumer claim is
- * provisioned on the node the scheduler chose, its pods follow the volume there (one pinned elsewhere: volume node
- * affinity conflict) and that node reclaims it; kill -9 of one etcd member of three during 100 pod creations loses
- * no write and the API keeps answering; a node agent restarted keeps its pods; `cluster down` leaves no namespace,
- * link, route, rule, cgroup, mount, process or file. Bad input is refused before anything is made.
+ * provisioned on the node the scheduler chose and grown there, its pods follow the volume (one pinned elsewhere:
+ * volume node affinity conflict), that node reclaims it, and an Immediate claim is taken by one node; kill -9 of one
+ * etcd member of three during 100 pod creations loses no write and the API keeps answering; a node agent restarted
+ * keeps its pods; `cluster down` leaves no namespace, link, route, rule, cgroup, mount, process or file. Bad input
+ * is refused before anything is made.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -243,6 +244,9 @@ ${claimed("writer", "echo kept > /data/f")}`;
     assert.deepEqual((pv.spec.nodeAffinity as { required: { nodeSelectorTerms: NodeSelectorTerm[] } }).required.nodeSelectorTerms[0].matchExpressions?.[0].values, [chosen]);
     const image = join(manifest!.nodes.find((n) => n.name === chosen)!.root, "volumes", pv.metadata.name!);
     assert.ok(existsSync(image), `the volume is on ${chosen}'s disk`);
+    // Grown by the node that made it (no pod holds it: the filesystem at once).
+    assert.equal((await kubectl(["patch", "pvc", "data", "-p", JSON.stringify({ spec: { resources: { requests: { storage: "128Mi" } } } })])).code, 0);
+    await waitFor("the claim grown to 128Mi", async () => (await json<PersistentVolumeClaim>(["get", "pvc", "data"]))?.status?.capacity?.storage === "128Mi", 60_000, 500);
     // Another node by selector: the volume's node affinity rules out the one node the selector allows.
     const other = ["node1", "node2", "node3"].find((n) => n !== chosen)!;
     const stray = claimed("stray", "true", `\n  nodeSelector: {kubernetes.io/hostname: ${other}}`);

@@ -82,9 +82,16 @@ describe("the PV controller's halves (pure)", () => {
     assert.deepEqual(kinds(reconcile(snap({ claims: [claim("i", { cls: "now" })], busy: new Set(["uid-i"]) }))), []);
   });
 
-  test("node: reclaims only the volumes made on it", () => {
+  test("node: reclaims and grows only the volumes made on it", () => {
     assert.deepEqual(kinds(reconcile(snap({ volumes: [released("pvc-1", "n2")] }))), ["reclaim"]);
     assert.deepEqual(kinds(reconcile(snap({ volumes: [released("pvc-1", "n1")] }))), []);
+    const grown = (on: string) => {
+      const v = released("pvc-g", on);
+      const c = { ...claim("gone"), spec: { ...claim("gone").spec, volumeName: "pvc-g", resources: { requests: { storage: "128Mi" } } }, status: { phase: "Bound" as const, capacity: { storage: "64Mi" } } };
+      return kinds(reconcile(snap({ volumes: [v], claims: [c] })));
+    };
+    assert.deepEqual(grown("n2"), ["expand"]);
+    assert.deepEqual(grown("n1"), []);
   });
 });
 

@@ -207,7 +207,8 @@ export function podNetwork(cfg: DaemonConfig, runner: Runner, root: string): Pod
 }
 
 /**
- * Registers the Node and refreshes its status every 10 s (the kubelet's node status update). Swap: the kubelet
+ * Registers the Node and keeps its status current (kubelet/node-heartbeat.ts: checked every 10 s, written on change
+ * or every 5 min). Swap: the kubelet
  * refuses to start with swap on unless failSwapOn=false; nodelet warns and reports it, and refuses with --fail-swap-on.
  */
 function registerNode(store: Store, cfg: DaemonConfig, hostIP: string, pressure: () => PressureCondition[], log: (m: string) => void, worker = false, kubeletPort?: number): NodeHeartbeat {
@@ -222,7 +223,7 @@ function registerNode(store: Store, cfg: DaemonConfig, hostIP: string, pressure:
     facts,
     settings: { name: cfg.nodeName, hostIP, podCIDR: cfg.network ? cfg.podCIDR : undefined, reserved: cfg.reserved, evictionHard: cfg.evictionHard, maxPods: cfg.maxPods, worker, kubeletPort },
     pressure,
-    now: () => Date.now(),
+    clock: realClock,
     log,
   });
   heartbeat.start();

@@ -1,6 +1,6 @@
 /**
- * A hollow node (kubemark's idea): the control plane sees a real node agent — its Node registered and refreshed
- * every 10 s by the kubelet's own NodeHeartbeat (over made-up facts: 4 CPUs, 32 GiB, 110 pods), its heartbeat
+ * A hollow node (kubemark's idea): the control plane sees a real node agent — its Node registered and kept current
+ * (checked every 10 s, written on change or every 5 min) by the kubelet's own NodeHeartbeat (over made-up facts: 4 CPUs, 32 GiB, 110 pods), its heartbeat
  * Lease renewed every 10 s by the kubelet's own NodeLease, and the pods bound to it reported Running and Ready (FakeKubelet restricted to the node)
  * — without a runtime, so a hundred of them fit in a few processes. Everything goes through the Store it is given
  * (a RemoteStore over the control plane's API in the scale benchmark). stop() ends the watch and the heartbeat; the
@@ -40,7 +40,7 @@ export class HollowNode {
     this.kubelet = new FakeKubelet(store, { nodeName: name, hostIP });
     this.lease = new NodeLease({ store, nodeName: name, clock });
     const settings = { name, hostIP, reserved: { cpuMilli: 0, memoryBytes: 0, ephemeralBytes: 0 }, evictionHard: [], maxPods: 110, worker: true };
-    this.heartbeat = new NodeHeartbeat({ store, facts: { ...HOLLOW_FACTS, hostname: name }, settings, pressure: () => [], now: () => clock.now() });
+    this.heartbeat = new NodeHeartbeat({ store, facts: { ...HOLLOW_FACTS, hostname: name }, settings, pressure: () => [], clock });
   }
 
   /** Registers (or refreshes) the Node, starts the heartbeats and the pod watch. */

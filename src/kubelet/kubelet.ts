@@ -221,7 +221,9 @@ export class Kubelet {
       return;
     }
     if (ev.type === "DELETED") {
-      this.worker(pod.metadata.uid!).update(undefined);
+      // A relist's DELETED (the store lost the pod's last state) may carry only its name: its worker is found by it.
+      const uid = pod.metadata.uid ?? this.uidOf(pod.metadata.namespace ?? "default", pod.metadata.name ?? "");
+      if (uid) this.worker(uid).update(undefined);
       return;
     }
     if (ev.type === "ADDED" || ev.type === "MODIFIED") this.podChanged(pod);
@@ -281,6 +283,15 @@ export class Kubelet {
   /** The pods the node runs now (API pods and static pods), as their workers last saw them. */
   activePods(): Pod[] {
     return [...this.workers.values()].map((w) => w.current).filter((p): p is Pod => p !== undefined && !p.metadata.deletionTimestamp);
+  }
+
+  /** The uid of the pod a worker holds under this name. */
+  private uidOf(namespace: string, name: string): string | undefined {
+    for (const [uid, w] of this.workers) {
+      const p = w.current;
+      if (p && p.metadata.name === name && (p.metadata.namespace ?? "default") === namespace) return uid;
+    }
+    return undefined;
   }
 
   private worker(uid: string): PodWorker {

@@ -10,6 +10,11 @@
  * - watches are served from one etcd watch on `/registry/` through the WatchHub, as the apiserver's watch cache
  *   serves them: resuming from a revision older than what the hub holds, or than the last compaction, is 410
  *   Expired; etcd's progress notifications move the store's revision (the BOOKMARK's) when no event does;
+ * - when that stream falls behind a compaction (it was cut off or too slow while another API server compacted),
+ *   changes are lost to the watchers: each in-process watcher lists again and is handed the difference from what
+ *   it had (watched-versions.ts, a reflector's relist), so the kubelet, proxy and controllers that follow the store
+ *   end with the state etcd holds; a watch asked with `lostChanges: "error"` (the API's watches: their clients
+ *   relist) gets ERROR 410 and ends instead;
  * - compaction every interval to the revision seen one interval before, claimed through `compact_rev_key` so that
  *   one of several API servers does it (the apiserver's compactor).
  *
@@ -28,7 +33,9 @@ import { objectFilter } from "./filter.js";
 import { cloneObject, desiredStateChanged, newUid, rfc3339, sameObject } from "./metadata.js";
 import { compareKeys, continueExpired, decodeContinue, encodeContinue, takePage, type Candidate, type Key } from "./paging.js";
 import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, WatchOptions, WrittenKey } from "./store.js";
-import { WatchHub, type StoredEvent } from "./watch-hub.js";
+import { resumeRevision, WatchHub, type StoredEvent } from "./watch-hub.js";
+import { WatchedVersions, watched, type Watched } from "./watched-versions.js";
+import { apiVersionOf, resourceForKind } from "../api/resources.js";
 import { checkPreconditions, freeGeneratedName, group, modifiedConflict, plural, storageKey, withSpecOf, withStatusOf } from "./write-rules.js";
 
 export interface EtcdStoreOptions {
@@ -76,6 +83,7 @@ export class EtcdStore implements Store {
   private published: number;
   private readonly compactTimer?: NodeJS.Timeout;
   private lastTickRevision = 0;
+  private relistsPending = false;
   /** When each key was last written, for the kinds writtenBefore was asked about (filled on first use). */
   private readonly writtenAt = new Map<string, Map<string, WrittenKey>>();
 
@@ -241,7 +249,71 @@ export class EtcdStore implements Store {
 
   watch(kind: string, opts: WatchOptions, handler: (ev: WatchEvent) => void): () => void {
     this.keys.learn(kind);
-    return this.hub.watchFrom(kind, opts, () => this.list(kind, opts).items, handler);
+    const list = () => this.list(kind, opts).items;
+    if (opts.lostChanges === "error") return this.hub.watchFrom(kind, opts, list, handler);
+    const from = opts.resourceVersion ?? "";
+    // What the watcher has at its start: the state at its revision ("0": the replayed list, noted as it goes).
+    let base: Map<string, Watched> | undefined;
+    if (from !== "0") {
+      const at = from === "" ? undefined : resumeRevision(from);
+      if (at !== undefined) this.hub.requireHistory(at);
+      base = this.versionsAt(kind, opts, at);
+    }
+    const seen = new WatchedVersions(base);
+    // Changes up to the relist's revision are in what it handed over.
+    let listedAt = 0;
+    const deliver = (ev: WatchEvent) => {
+      if (Number(ev.object.metadata.resourceVersion) <= listedAt) return;
+      seen.note(ev);
+      handler(ev);
+    };
+    const relist = () => {
+      const now = this.list(kind, { namespace: opts.namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+      listedAt = Number(now.resourceVersion);
+      const info = resourceForKind(kind);
+      for (const ev of seen.difference(now.items, kind, info ? apiVersionOf(info) : "v1")) {
+        try {
+          handler(ev);
+        } catch {
+          // As a delivery: the watcher owns its errors.
+        }
+      }
+    };
+    return this.hub.watchFrom(kind, opts, list, deliver, relist);
+  }
+
+  /**
+   * key → resourceVersion (and uid) of the objects of `kind` matching `opts` at revision `at` (undefined: now):
+   * keys only when no selector needs the values. Expired when etcd has compacted `at` away.
+   */
+  private versionsAt(kind: string, opts: WatchOptions, at: number | undefined): Map<string, Watched> {
+    const prefix = opts.namespace ? namespacePrefix(kind, opts.namespace) : kindPrefix(kind);
+    const selective = Boolean(opts.labelSelector || opts.fieldSelector);
+    const filter = objectFilter(opts);
+    const out = new Map<string, Watched>();
+    let from = prefix;
+    for (;;) {
+      let res;
+      try {
+        res = this.sync.range(from, { rangeEnd: prefixEnd(prefix), limit: 1000, revision: at, keysOnly: !selective });
+      } catch (err) {
+        if (err instanceof EtcdError && err.compacted) throw new ApiError("Expired", `too old resource version: ${at ?? 0}`);
+        throw err;
+      }
+      for (const kv of res.kvs) {
+        const key = this.keys.parse(kv.key);
+        if (!key) continue;
+        if (!selective) {
+          out.set(`${key.namespace}/${key.name}`, { resourceVersion: String(kv.modRevision) });
+          continue;
+        }
+        const obj = this.decodeKv(kind, kv);
+        if (filter(obj)) out.set(`${key.namespace}/${key.name}`, watched(obj));
+      }
+      if (!res.more || res.kvs.length === 0) return out;
+      from = `${res.kvs[res.kvs.length - 1].key}\0`;
+      at ??= res.revision;
+    }
   }
 
 
@@ -352,6 +424,7 @@ export class EtcdStore implements Store {
   private onWatch(m: WatchMessage): void {
     switch (m.type) {
       case "events": {
+        this.retryRelists();
         const seen = this.published;
         if (m.revision <= seen) return;
         for (const e of m.events) if (e.kv.modRevision > seen) this.publishWire(e);
@@ -359,20 +432,31 @@ export class EtcdStore implements Store {
         return;
       }
       case "progress":
+        this.retryRelists();
         if (m.revision > this.published) this.published = m.revision;
         return;
-      case "compacted":
+      case "compacted": {
         // The stream fell behind etcd's compaction: changes were lost to this store's watchers. Those resuming
-        // from before it get 410 and list again; the stream goes on from the compacted revision.
-        this.log(`etcd watch stream compacted at revision ${m.compactRevision}: watchers may have missed changes`);
+        // from before it get 410; the stream goes on from the compacted revision, and the watchers list again.
+        this.log(`etcd watch stream compacted at revision ${m.compactRevision}: changes after ${this.published} were lost; watchers list again`);
         this.hub.expire(m.compactRevision - 1);
         this.published = Math.max(this.published, m.compactRevision - 1);
+        this.hub.lost();
+        this.retryRelists();
         this.sync.watch(REGISTRY, m.compactRevision);
         return;
+      }
       case "error":
         this.log(`etcd watch stream: ${m.message} (reconnecting)`);
         return;
     }
+  }
+
+  /** Watchers whose relist after lost changes failed (etcd unreachable) try again; logged once while any wait. */
+  private retryRelists(): void {
+    const done = this.hub.retryRelists();
+    if (!done && !this.relistsPending) this.log("etcd watch: some watchers could not list again after lost changes; retrying with the stream");
+    this.relistsPending = !done;
   }
 
   private publishWire(e: WireEvent): void {

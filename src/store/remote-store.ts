@@ -9,8 +9,9 @@
  *   at one round trip per call (see README, "Roles").
  * - watches are API watches (`?watch=1&resourceVersion=RV&allowWatchBookmarks=true`) on the main thread: a stream
  *   that ends or breaks is opened again from the last resourceVersion it delivered (or a bookmark's); a 410 Expired
- *   lists again and hands the watcher the difference from what it had (ADDED, MODIFIED, DELETED), as a reflector's
- *   relist does. What a watch from RV N "had" at the start is the list at N this store answered, when there was one.
+ *   lists again and hands the watcher the difference from what it had (ADDED, MODIFIED, DELETED; watched-versions.ts),
+ *   as a reflector's relist does — or, with `lostChanges: "error"`, hands it the ERROR and ends. What a watch from
+ *   RV N "had" at the start is the list at N this store answered, when there was one.
  * - errors are the API's: a Status answer becomes the ApiError it names (NotFound, Conflict, Invalid, Forbidden…).
  */
 import { request as httpsRequest, Agent } from "node:https";
@@ -21,6 +22,8 @@ import type { KubeObject, Status, WatchEvent } from "../api/types.js";
 import { RemoteSync } from "./remote-sync.js";
 import type { HttpReply, HttpRequest, RemoteEndpoint } from "./remote-worker.js";
 import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, WatchOptions, WrittenKey } from "./store.js";
+import { versionsOf, WatchedVersions, type Watched } from "./watched-versions.js";
+import { expiredEvent } from "./watch-hub.js";
 
 export interface RemoteStoreOptions {
   endpoint: RemoteEndpoint;
@@ -37,7 +40,7 @@ const SEED_LISTS_PER_KIND = 8;
 interface SeedList {
   key: string;
   resourceVersion: string;
-  objects: Map<string, string>;
+  objects: Map<string, Watched>;
 }
 
 export class RemoteStore implements Store {
@@ -123,16 +126,16 @@ export class RemoteStore implements Store {
   watch(kind: string, opts: WatchOptions, handler: (ev: WatchEvent) => void): () => void {
     const info = infoOf(kind);
     let from = opts.resourceVersion ?? "";
-    let seed: Map<string, string> | undefined;
+    let seed: Map<string, Watched> | undefined;
     if (from === "") {
       // "From now on": the API's unset resourceVersion would replay every object as ADDED; start at the list's.
       const now = this.list(kind, { ...opts, limit: undefined, continue: undefined });
       from = now.resourceVersion;
-      seed = keyVersions(now.items);
+      seed = versionsOf(now.items);
     } else if (from !== "0") {
       seed = this.seeds.get(kind)?.find((s) => s.key === listKey(opts) && s.resourceVersion === from)?.objects;
     }
-    const w = new RemoteWatch(this, info, opts, from, seed ?? new Map<string, string>(), handler, this.opts.rewatchDelayMs ?? 500, this.log);
+    const w = new RemoteWatch(this, info, opts, from, new WatchedVersions(seed), handler, this.opts.rewatchDelayMs ?? 500, this.log);
     this.watches.add(w);
     w.open();
     return () => {
@@ -215,7 +218,7 @@ export class RemoteStore implements Store {
 
   private rememberList(kind: string, opts: ListOptions, result: ListResult<KubeObject>): void {
     const lists = this.seeds.get(kind) ?? [];
-    lists.push({ key: listKey(opts), resourceVersion: result.resourceVersion, objects: keyVersions(result.items) });
+    lists.push({ key: listKey(opts), resourceVersion: result.resourceVersion, objects: versionsOf(result.items) });
     if (lists.length > SEED_LISTS_PER_KIND) lists.shift();
     this.seeds.set(kind, lists);
   }
@@ -236,7 +239,7 @@ class RemoteWatch {
     private readonly info: ResourceInfo,
     private readonly opts: WatchOptions,
     private rv: string,
-    private readonly known: Map<string, string>,
+    private readonly known: WatchedVersions,
     private readonly handler: (ev: WatchEvent) => void,
     private readonly baseDelay: number,
     private readonly log: (msg: string) => void,
@@ -268,7 +271,7 @@ class RemoteWatch {
     }
     if (res.statusCode === 410) {
       res.resume();
-      void this.relist();
+      void this.relist(expiredEvent(`too old resource version: ${this.rv}`));
       return;
     }
     if (res.statusCode !== 200) {
@@ -294,7 +297,7 @@ class RemoteWatch {
           if (status.code === 410) {
             expired = true;
             res.destroy();
-            void this.relist();
+            void this.relist(ev);
             return;
           }
           this.log(`watch ${this.info.plural}: ${status.message ?? "error"}`);
@@ -318,15 +321,22 @@ class RemoteWatch {
     const obj = ev.object;
     if (obj.metadata?.resourceVersion) this.rv = obj.metadata.resourceVersion;
     if (ev.type === "BOOKMARK") return;
-    const key = objectKey(obj);
-    if (ev.type === "DELETED") this.known.delete(key);
-    else this.known.set(key, obj.metadata.resourceVersion ?? "");
-    this.handler({ type: ev.type, object: { ...obj, kind: this.info.kind, apiVersion: apiVersionOf(this.info) } });
+    const out: WatchEvent = { type: ev.type, object: { ...obj, kind: this.info.kind, apiVersion: apiVersionOf(this.info) } };
+    this.known.note(out);
+    this.handler(out);
   }
 
-  /** A reflector's relist after 410: the current list, handed over as the difference from what was known. */
-  private async relist(): Promise<void> {
+  /**
+   * A reflector's relist after 410: the current list, handed over as the difference from what was known; with
+   * `lostChanges: "error"`, the watcher gets the `expired` event instead and the watch ends.
+   */
+  private async relist(expired: WatchEvent): Promise<void> {
     if (this.stopped) return;
+    if (this.opts.lostChanges === "error") {
+      this.stop();
+      this.handler(expired);
+      return;
+    }
     const q = new URLSearchParams();
     if (this.opts.labelSelector) q.set("labelSelector", this.opts.labelSelector);
     if (this.opts.fieldSelector) q.set("fieldSelector", this.opts.fieldSelector);
@@ -334,28 +344,13 @@ class RemoteWatch {
     try {
       r = checked(await this.store.requestAsync({ method: "GET", path: withQuery(collectionPath(this.info, this.opts.namespace ?? ""), q) }));
     } catch (err) {
-      this.again(`relist ${this.info.plural}: ${(err as Error).message}`, () => void this.relist());
+      this.again(`relist ${this.info.plural}: ${(err as Error).message}`, () => void this.relist(expired));
       return;
     }
     if (this.stopped) return;
     const body = JSON.parse(r.body) as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
     const items = (body.items ?? []).map((o) => ({ ...o, kind: this.info.kind, apiVersion: apiVersionOf(this.info) }));
-    const seen = new Set<string>();
-    for (const obj of items) {
-      const key = objectKey(obj);
-      seen.add(key);
-      const had = this.known.get(key);
-      if (had === obj.metadata.resourceVersion) continue;
-      this.known.set(key, obj.metadata.resourceVersion ?? "");
-      this.handler({ type: had === undefined ? "ADDED" : "MODIFIED", object: obj });
-    }
-    for (const key of [...this.known.keys()]) {
-      if (seen.has(key)) continue;
-      this.known.delete(key);
-      const [namespace, name] = splitKey(key);
-      // The last state is gone with the history: DELETED carries the key, as a reflector's DeletedFinalStateUnknown.
-      this.handler({ type: "DELETED", object: { kind: this.info.kind, apiVersion: apiVersionOf(this.info), metadata: { name, ...(namespace ? { namespace } : {}) } } });
-    }
+    for (const ev of this.known.difference(items, this.info.kind, apiVersionOf(this.info))) this.handler(ev);
     this.rv = body.metadata?.resourceVersion ?? this.rv;
     this.log(`watch ${this.info.plural}: resourceVersion expired; listed again at ${this.rv}`);
     this.open();
@@ -408,18 +403,6 @@ function checked(r: HttpReply): HttpReply {
   throw new ApiError("InternalError", `HTTP ${r.status}: ${r.body.slice(0, 200)}`, {}, r.status);
 }
 
-function objectKey(obj: KubeObject): string {
-  return `${obj.metadata.namespace ?? ""}/${obj.metadata.name ?? ""}`;
-}
-
-function splitKey(key: string): [string, string] {
-  const i = key.indexOf("/");
-  return [key.slice(0, i), key.slice(i + 1)];
-}
-
-function keyVersions(items: KubeObject[]): Map<string, string> {
-  return new Map(items.map((o) => [objectKey(o), o.metadata.resourceVersion ?? ""]));
-}
 
 function listKey(opts: ListOptions): string {
   return `${opts.namespace ?? ""}|${opts.labelSelector ?? ""}|${opts.fieldSelector ?? ""}`;

@@ -42,6 +42,15 @@ export interface WatchOptions extends ListOptions {
    * then changes. "N": every change after N (throws ApiError Expired/410 when N is older than the retained history).
    */
   resourceVersion?: string;
+  /**
+   * What the watch does if the store loses changes it should have delivered (etcd's watch stream fell behind a
+   * compaction; a remote store's watch got 410): "relist" (the default) lists again and hands the handler the
+   * difference from what it was handed (store/watched-versions.ts), so an in-process consumer ends with the stored
+   * state; "error" hands it one ERROR event (a 410 Expired Status) and ends the watch, for a caller that lists
+   * again itself (the API's watch handler, whose client relists). A store that never loses changes (SQLite) never
+   * does either.
+   */
+  lostChanges?: "relist" | "error";
 }
 
 export interface UpdateOptions {
@@ -94,7 +103,8 @@ export interface Store {
   delete<T extends KubeObject>(kind: string, namespace: string, name: string, opts?: DeleteOptions): T;
   /**
    * Calls `handler` for each change to objects of `kind` matching the options, in resourceVersion order, until the
-   * returned function is called. Handlers run synchronously after the write that caused them has committed.
+   * returned function is called. Handlers run synchronously after the write that caused them has committed. No
+   * change is lost to a handler (see WatchOptions.lostChanges for a backend that loses some).
    */
   watch(kind: string, opts: WatchOptions, handler: (ev: WatchEvent) => void): () => void;
   /**

@@ -10,6 +10,10 @@
  *
  * Delivery is ordered: an event published by a handler (a watcher that writes) is queued until the current event has
  * reached every watcher.
+ *
+ * A backend that lost changes it should have delivered (etcd's watch stream fell behind a compaction) says so with
+ * lost(): a watcher that can list again (`relist`) does, the others are handed an ERROR (410 Expired) and removed,
+ * as the apiserver's watch cache ends its watchers when its own reflector relists.
  */
 import { ApiError } from "../api/errors.js";
 import type { KubeObject, WatchEvent } from "../api/types.js";
@@ -55,6 +59,16 @@ interface Subscriber {
   kind: string;
   filter: ObjectFilter;
   handler: (ev: WatchEvent) => void;
+  /** Brings the watcher up to date after lost changes (lists again); throws when it cannot now. */
+  relist?: () => void;
+}
+
+/** The message of the apiserver's etcd watcher when etcd compacted past it (interpretWatchError, ErrCompacted). */
+export const LOST_CHANGES_MESSAGE = "The resourceVersion for the provided watch is too old.";
+
+/** The ERROR event that ends a watch whose history is gone (410 Expired); its object is the Status. */
+export function expiredEvent(message: string): WatchEvent {
+  return { type: "ERROR", object: new ApiError("Expired", message).toStatus() };
 }
 
 export interface HistoryLimits {
@@ -74,6 +88,8 @@ export class WatchHub {
   private readonly subscribers = new Set<Subscriber>();
   private readonly queue: StoredEvent[] = [];
   private draining = false;
+  /** Watchers still to relist after lost changes (their relist failed): nothing is delivered to them meanwhile. */
+  private readonly stale = new Set<Subscriber>();
 
   constructor(
     private readonly limits: HistoryLimits,
@@ -87,16 +103,62 @@ export class WatchHub {
   publish(ev: StoredEvent): void {
     this.remember(ev);
     this.queue.push(ev);
-    if (this.draining) return;
+    this.drain();
+  }
+
+  /**
+   * The backend lost changes after the ones published so far: each watcher with `relist` lists again (now, or at
+   * retryRelists() while it cannot), each other one is handed ERROR 410 Expired and removed.
+   */
+  lost(): void {
+    for (const sub of this.subscribers) if (sub.relist) this.stale.add(sub);
+    this.drain(() => {
+      for (const sub of [...this.subscribers]) {
+        if (sub.relist) continue;
+        this.subscribers.delete(sub);
+        call(sub, expiredEvent(LOST_CHANGES_MESSAGE));
+      }
+      this.relistStale();
+    });
+  }
+
+  /** Retries the relists that failed (the backend was unreachable); true when none is left. */
+  retryRelists(): boolean {
+    if (this.stale.size > 0) this.drain(() => this.relistStale());
+    return this.stale.size === 0;
+  }
+
+  /** Runs `first`, then delivers what is queued, unless a delivery is already under way (which will). */
+  private drain(first?: () => void): void {
+    if (this.draining) {
+      first?.();
+      return;
+    }
     this.draining = true;
     try {
+      first?.();
       for (let next = this.queue.shift(); next; next = this.queue.shift()) {
         for (const sub of [...this.subscribers]) {
-          if (this.subscribers.has(sub)) deliver(sub, next);
+          if (this.subscribers.has(sub) && !this.stale.has(sub)) deliver(sub, next);
         }
       }
     } finally {
       this.draining = false;
+    }
+  }
+
+  private relistStale(): void {
+    for (const sub of [...this.stale]) {
+      if (!this.subscribers.has(sub)) {
+        this.stale.delete(sub);
+        continue;
+      }
+      try {
+        sub.relist!();
+        this.stale.delete(sub);
+      } catch {
+        // Still unreachable: retryRelists() tries again; the watcher hears nothing until then.
+      }
     }
   }
 
@@ -109,23 +171,22 @@ export class WatchHub {
    * (`list`) as ADDED and then changes, "N" every change after N. A list's revision can be ahead of the hub (etcd's
    * changes still on their way from its watch stream): changes at or below N are never told again.
    */
-  watchFrom(kind: string, opts: WatchOptions, list: () => readonly KubeObject[], handler: (ev: WatchEvent) => void): () => void {
+  watchFrom(kind: string, opts: WatchOptions, list: () => readonly KubeObject[], handler: (ev: WatchEvent) => void, relist?: () => void): () => void {
     const filter = objectFilter(opts);
     const from = opts.resourceVersion ?? "";
     if (from === "" || from === "0") {
-      const unsubscribe = this.subscribe(kind, filter, undefined, handler);
+      const unsubscribe = this.subscribe(kind, filter, undefined, handler, relist);
       if (from === "0") for (const object of list()) handler({ type: "ADDED", object });
       return unsubscribe;
     }
-    if (!/^\d+$/.test(from)) throw ApiError.badRequest(`invalid resourceVersion "${from}": not a number`);
-    const after = Number(from);
+    const after = resumeRevision(from);
     return this.subscribe(kind, filter, after, (ev) => {
       if (Number(ev.object.metadata.resourceVersion) > after) handler(ev);
-    });
+    }, relist);
   }
 
-  subscribe(kind: string, filter: ObjectFilter, fromRv: number | undefined, handler: (ev: WatchEvent) => void): () => void {
-    const sub: Subscriber = { kind, filter, handler };
+  subscribe(kind: string, filter: ObjectFilter, fromRv: number | undefined, handler: (ev: WatchEvent) => void, relist?: () => void): () => void {
+    const sub: Subscriber = { kind, filter, handler, relist };
     if (fromRv !== undefined) {
       this.requireHistory(fromRv);
       for (const r of this.since(fromRv)) if (r.kind === kind) deliver(sub, revive(r));
@@ -133,6 +194,7 @@ export class WatchHub {
     this.subscribers.add(sub);
     return () => {
       this.subscribers.delete(sub);
+      this.stale.delete(sub);
     };
   }
 
@@ -175,7 +237,8 @@ export class WatchHub {
     return { count: this.size, bytes: this.bytes };
   }
 
-  private requireHistory(rv: number): void {
+  /** Throws ApiError Expired unless every change after `rv` is in the history. */
+  requireHistory(rv: number): void {
     if (rv < this.floor) throw new ApiError("Expired", `too old resource version: ${rv} (${this.floor + 1})`);
   }
 
@@ -245,9 +308,19 @@ function deliver(sub: Subscriber, ev: StoredEvent): void {
     out = { type: ev.type, object: ev.object };
   }
   if (!out) return;
+  call(sub, { type: out.type, object: cloneObject(out.object) });
+}
+
+function call(sub: Subscriber, ev: WatchEvent): void {
   try {
-    sub.handler({ type: out.type, object: cloneObject(out.object) });
+    sub.handler(ev);
   } catch {
     // A failing watcher must not break the writer or the other watchers; it owns its errors.
   }
+}
+
+/** A watch's resourceVersion "N" as the revision it resumes after; BadRequest when it is not a number. */
+export function resumeRevision(from: string): number {
+  if (!/^\d+$/.test(from)) throw ApiError.badRequest(`invalid resourceVersion "${from}": not a number`);
+  return Number(from);
 }

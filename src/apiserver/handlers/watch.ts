@@ -3,7 +3,8 @@
  * commits it. Semantics of the API server (https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes):
  * - resourceVersion "" → changes from now; "0" → synthetic ADDED for the current state first; "N" → changes after N.
  * - A resourceVersion older than the retained history → 200 and one ERROR event carrying a 410 Expired Status, then
- *   the end of the stream, as upstream's watch cache answers; informers re-list, `kubectl get -w` prints it.
+ *   the end of the stream, as upstream's watch cache answers; informers re-list, `kubectl get -w` prints it. The
+ *   same ends a watch whose store lost changes under it (etcd compacted past the store's watch stream).
  * - allowWatchBookmarks → periodic BOOKMARK events; sendInitialEvents → initial ADDED then the
  *   `k8s.io/initial-events-end` bookmark (the streaming-list protocol).
  * - With a Table Accept header each event carries a one-row Table; only the first has columnDefinitions.
@@ -50,12 +51,15 @@ export function watchObjects(call: Call): void {
       const data = frame(out, protobuf);
       if (data === undefined) return void res.end(unencodable(out));
       res.write(data);
+      // The store lost changes this watch should have had (etcd compacted past its stream): it ends, and the
+      // client lists again, as after the apiserver's own 410.
+      if (ev.type === "ERROR") return void res.end();
       guard.check();
     }
   };
   let stop: () => void;
   try {
-    stop = ctx.store.watch(route.info.kind, { ...watchFilter(call), resourceVersion: initialEvents ? "0" : query.get("resourceVersion") ?? "" }, send);
+    stop = ctx.store.watch(route.info.kind, { ...watchFilter(call), resourceVersion: initialEvents ? "0" : query.get("resourceVersion") ?? "", lostChanges: "error" }, send);
   } catch (err) {
     release();
     const e = toApiError(err);

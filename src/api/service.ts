@@ -24,6 +24,11 @@ function externallyAccessible(s: ServiceSpec): boolean {
   return s.type === "LoadBalancer" || s.type === "NodePort" || (s.type === "ClusterIP" && (s.externalIPs?.length ?? 0) > 0);
 }
 
+/** A LoadBalancer with externalTrafficPolicy Local has a health check node port (apiservice.NeedsHealthCheck). */
+export function needsHealthCheck(s: ServiceSpec): boolean {
+  return s.type === "LoadBalancer" && s.externalTrafficPolicy === "Local";
+}
+
 function isHeadless(s: ServiceSpec): boolean {
   return s.clusterIPs?.length === 1 && s.clusterIPs[0] === "None";
 }
@@ -50,11 +55,18 @@ export function setServiceDefaults(svc: Service): void {
   if (!s.ipFamilyPolicy) s.ipFamilyPolicy = "SingleStack";
 }
 
-/** On update, values the API server allocated (clusterIP, nodePorts) survive a client that leaves them out. */
+/**
+ * On update, values the API server allocated (clusterIP, nodePorts, healthCheckNodePort) survive a client that
+ * leaves them out; a service that stops needing its health check node port, without changing it, drops it (the
+ * strategy's dropTypeDependentFields), which releases it.
+ */
 function keepAllocated(svc: Service, old: Service): void {
   const s = svc.spec;
   const o = old.spec;
-  if (!s || !o || s.type === "ExternalName" || o.type === "ExternalName") return;
+  if (!s || !o) return;
+  if (needsHealthCheck(o) && needsHealthCheck(s) && !s.healthCheckNodePort && o.healthCheckNodePort) s.healthCheckNodePort = o.healthCheckNodePort;
+  if (needsHealthCheck(o) && !needsHealthCheck(s) && s.healthCheckNodePort === o.healthCheckNodePort) delete s.healthCheckNodePort;
+  if (s.type === "ExternalName" || o.type === "ExternalName") return;
   if (!s.clusterIP && o.clusterIP) {
     s.clusterIP = o.clusterIP;
     s.clusterIPs = o.clusterIPs ?? [o.clusterIP];
@@ -169,12 +181,26 @@ function validateAffinityAndPolicies(s: ServiceSpec): ErrorList {
   else if (s.internalTrafficPolicy && s.internalTrafficPolicy !== "Cluster" && s.internalTrafficPolicy !== "Local") {
     errs.push(notSupported("spec.internalTrafficPolicy", s.internalTrafficPolicy, ["Cluster", "Local"]));
   }
+  errs.push(...validateHealthCheckNodePort(s));
   (s.externalIPs ?? []).forEach((ip, i) => {
     const p = index("spec.externalIPs", i);
     if (!isIP(ip)) errs.push(invalid(p, ip, IP_ERROR));
     else errs.push(...invalidEach(p, ip, specialIPProblems(ip)));
   });
   return errs;
+}
+
+/**
+ * ValidateService's healthCheckNodePort rules. A needed port left out is not an error here: the allocation hook,
+ * which runs after validation, fills it in (upstream allocates before validating).
+ */
+function validateHealthCheckNodePort(s: ServiceSpec): ErrorList {
+  const port = s.healthCheckNodePort ?? 0;
+  if (!needsHealthCheck(s)) {
+    return port !== 0 ? [invalid("spec.healthCheckNodePort", port, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'")] : [];
+  }
+  if (port < 0) return [required("spec.healthCheckNodePort")];
+  return port === 0 ? [] : invalidEach("spec.healthCheckNodePort", port, isValidPortNum(port));
 }
 
 export function validateService(svc: Service): ErrorList {
@@ -194,6 +220,10 @@ export function validateServiceUpdate(svc: Service, old: Service): ErrorList {
   const o = old.spec ?? {};
   if (s.type !== "ExternalName" && o.type !== "ExternalName" && o.clusterIP && s.clusterIP !== o.clusterIP) {
     errs.push(invalid("spec.clusterIPs[0]", s.clusterIPs ?? [], "may not change once set"));
+  }
+  // validateServiceExternalTrafficFieldsUpdate (a service stored before it had one may get one).
+  if (needsHealthCheck(o) && needsHealthCheck(s) && o.healthCheckNodePort && s.healthCheckNodePort !== o.healthCheckNodePort) {
+    errs.push(forbidden("spec.healthCheckNodePort", "field is immutable"));
   }
   return [...errs, ...validateService(svc)];
 }

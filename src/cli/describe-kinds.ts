@@ -36,8 +36,9 @@ export async function describeService(s: Section, obj: KubeObject, client: ApiCl
     s.line(0, "Endpoints", addrs.join(",") || "<none>");
   }
   s.line(0, "Session Affinity", svc.spec.sessionAffinity ?? "None");
-  if (svc.spec.type === "NodePort") s.line(0, "External Traffic Policy", svc.spec.externalTrafficPolicy ?? "Cluster");
+  if (svc.spec.externalTrafficPolicy) s.line(0, "External Traffic Policy", svc.spec.externalTrafficPolicy);
   s.line(0, "Internal Traffic Policy", svc.spec.internalTrafficPolicy ?? "Cluster");
+  if (svc.spec.healthCheckNodePort) s.line(0, "HealthCheck NodePort", String(svc.spec.healthCheckNodePort));
 }
 
 export async function describeNode(s: Section, obj: KubeObject, client: ApiClient): Promise<void> {

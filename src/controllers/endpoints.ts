@@ -157,6 +157,15 @@ export function slice(svc: Service, endpoints: EndpointSliceEndpoint[], ports: E
   };
 }
 
+/** The mirroring controller's addressToEndpoint: the address with its node (what Local traffic policies read), hostname and target. */
+function mirroredEndpoint(a: EndpointAddress, ready: boolean): EndpointSliceEndpoint {
+  const out: EndpointSliceEndpoint = { addresses: [a.ip], conditions: { ready, serving: ready, terminating: false } };
+  if (a.targetRef) out.targetRef = a.targetRef;
+  if (a.nodeName) out.nodeName = a.nodeName;
+  if (a.hostname) out.hostname = a.hostname;
+  return out;
+}
+
 /**
  * The slices mirroring a selectorless service's hand-written Endpoints (the EndpointSlice mirroring controller's
  * job), so proxies, which read only slices, see them.
@@ -164,8 +173,8 @@ export function slice(svc: Service, endpoints: EndpointSliceEndpoint[], ports: E
 export function mirroredSlices(svc: Service, ep: Endpoints | undefined): EndpointSlice[] {
   return (ep?.subsets ?? []).map((ss) => {
     const ports = (ss.ports ?? []).map((p) => ({ name: p.name ?? "", port: p.port, protocol: p.protocol ?? "TCP" }));
-    const ready = (ss.addresses ?? []).map((a) => ({ addresses: [a.ip], conditions: { ready: true, serving: true, terminating: false }, ...(a.targetRef ? { targetRef: a.targetRef } : {}) }));
-    const notReady = (ss.notReadyAddresses ?? []).map((a) => ({ addresses: [a.ip], conditions: { ready: false, serving: false, terminating: false } }));
+    const ready = (ss.addresses ?? []).map((a) => mirroredEndpoint(a, true));
+    const notReady = (ss.notReadyAddresses ?? []).map((a) => mirroredEndpoint(a, false));
     return slice(svc, [...ready, ...notReady], ports, MIRROR_CONTROLLER);
   });
 }

@@ -2,7 +2,11 @@
  * Allocation of cluster IPs and node ports at create and update time, as the service REST storage does
  * (pkg/registry/core/service/storage/alloc.go): a hook after admission and before the store write fills in what
  * was left out, checks what was asked for, and refuses the whole request with 422 Invalid (every field error at
- * once) when a value is out of range or taken. Nothing is recorded outside the store: the allocators' indexes follow
+ * once) when a value is out of range or taken. A LoadBalancer with `allocateLoadBalancerNodePorts: false` gets only
+ * the node ports it asks for. A LoadBalancer with externalTrafficPolicy Local gets a `healthCheckNodePort` from the
+ * node port range (the one asked for, or any), kept across updates and released when the service stops needing it
+ * (service.ts clears it then); a requested one that is taken or out of range is upstream's 500 "failed to allocate
+ * requested HealthCheck NodePort". Nothing is recorded outside the store: the allocators' indexes follow
  * the stored Services, so a refused or dry-run request holds nothing.
  */
 import { ApiError, type FieldError } from "../api/errors.js";
@@ -13,6 +17,7 @@ import type { Store } from "../store/store.js";
 import { ClusterIPAllocator } from "./cluster-ip-allocator.js";
 import { keyOf } from "./object-index.js";
 import { NodePortAllocator } from "./node-port-allocator.js";
+import { needsHealthCheck } from "../api/service.js";
 
 export interface HookRegistry {
   registerCreateHook(kind: string, fn: (obj: KubeObject) => KubeObject | void): () => void;
@@ -42,6 +47,7 @@ export class ServiceAllocation {
     this.assignClusterIP(svc, undefined, errs);
     this.assignNodePorts(svc, undefined, errs);
     if (errs.length) throw ApiError.invalid("Service", svc.metadata.name ?? "", errs);
+    this.assignHealthCheckNodePort(svc, undefined);
     return svc;
   }
 
@@ -51,6 +57,7 @@ export class ServiceAllocation {
     this.assignClusterIP(svc, old, errs);
     this.assignNodePorts(svc, old, errs);
     if (errs.length) throw ApiError.invalid("Service", svc.metadata.name ?? "", errs);
+    this.assignHealthCheckNodePort(svc, old);
     return svc;
   }
 
@@ -87,6 +94,8 @@ export class ServiceAllocation {
         picked.add(p.nodePort);
         return;
       }
+      // Upstream's initNodePorts: "Don't allocate new ports, but do respect specific requests."
+      if (s.type === "LoadBalancer" && s.allocateLoadBalancerNodePorts === false) return;
       // The same service port number over TCP and UDP shares one node port (Kubernetes does the same).
       const twin = s.ports!.find((q) => q !== p && q.port === p.port && q.nodePort);
       const port = twin?.nodePort ?? this.ports.allocate(picked);
@@ -94,6 +103,26 @@ export class ServiceAllocation {
       p.nodePort = port;
       picked.add(port);
     });
+  }
+
+  /** The health check node port of a LoadBalancer with externalTrafficPolicy Local: kept, checked, or allocated. */
+  private assignHealthCheckNodePort(svc: Service, old: Service | undefined): void {
+    const s = svc.spec;
+    if (!needsHealthCheck(s)) return;
+    const owner = keyOf(svc);
+    const requested = s.healthCheckNodePort;
+    if (requested) {
+      if (old && old.spec.healthCheckNodePort === requested) return;
+      // The service's own node ports are in the same operation upstream: taken too.
+      const own = (s.ports ?? []).some((p) => p.nodePort === requested);
+      const why = own ? "provided port is already allocated" : this.ports.problem(requested, owner);
+      if (why) throw new ApiError("InternalError", `Internal error occurred: failed to allocate requested HealthCheck NodePort ${requested}: ${why}`);
+      return;
+    }
+    const picked = new Set((s.ports ?? []).map((p) => p.nodePort ?? 0));
+    const port = this.ports.allocate(picked);
+    if (port === undefined) throw new ApiError("InternalError", `Internal error occurred: failed to allocate a HealthCheck NodePort: range ${this.ports.range.join("-")} is full`);
+    s.healthCheckNodePort = port;
   }
 
   private check(port: number, owner: string, field: string, errs: FieldError[]): void {

@@ -25,6 +25,8 @@ export class ChangeTracker {
 
   constructor(
     private readonly store: Store,
+    /** This node: its endpoints are the Local traffic policies' (model.ts). */
+    private readonly nodeName: string,
     private readonly onChange: () => void,
   ) {}
 
@@ -48,7 +50,7 @@ export class ChangeTracker {
   state(): ProxyState {
     for (const key of this.dirty) {
       const svc = this.services.get(key);
-      const next = svc ? serviceEntries(svc, [...(this.slices.get(key)?.values() ?? [])]) : [];
+      const next = svc ? serviceEntries(svc, [...(this.slices.get(key)?.values() ?? [])], this.nodeName) : [];
       if (next.length) this.entries.set(key, next);
       else this.entries.delete(key);
       this.sorted = undefined;

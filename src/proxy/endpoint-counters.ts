@@ -3,7 +3,8 @@
  *
  * - nftables: `nft -j list table ip nodelet-svc-BR`. The endpoint maps (cluster-endpoints-PROTO: cluster IP . port .
  *   index → endpoint; nodeport-endpoints-PROTO: node port . index → endpoint) keep a counter per element, and the
- *   endpoint-HASH chains of ClientIP-affinity services a counter on their dnat rule (nft-rules.ts);
+ *   endpoint-HASH chains of services with chains of their own (ClientIP affinity, Local traffic policies) a counter
+ *   on their dnat rule (nft-rules.ts);
  * - iptables: `iptables-save -c -t nat`, the `[packets:bytes]` of the DNAT rule in each P-SEP-HASH chain.
  *
  * Both are NAT rules, which see a connection's first packet only: the packets are connections. A node port's
@@ -12,6 +13,7 @@
  */
 import type { ProxyState, ServicePortEntry } from "./model.js";
 import { endpointHash } from "./names.js";
+import { usesServiceChains } from "./nft-rules.js";
 import type { EndpointCount } from "./proxier.js";
 
 class Tally {
@@ -57,8 +59,8 @@ export function nftEndpointCounts(json: string, state: ProxyState): EndpointCoun
   const t = new Tally();
   const byNodePort = new Map(state.services.filter((s) => s.nodePort).map((s) => [`${s.protocol}/${s.nodePort}`, s]));
   const byClusterPort = new Map(state.services.map((s) => [`${s.protocol}/${s.clusterIP}:${s.port}`, s]));
-  const affinityChains = new Map<string, [ServicePortEntry, string, number]>();
-  for (const s of state.services) if (s.affinitySeconds) for (const e of s.endpoints) affinityChains.set(`endpoint-${endpointHash(s, e)}`, [s, e.ip, e.port]);
+  const endpointChains = new Map<string, [ServicePortEntry, string, number]>();
+  for (const s of state.services) if (usesServiceChains(s)) for (const e of s.endpoints) endpointChains.set(`endpoint-${endpointHash(s, e)}`, [s, e.ip, e.port]);
   for (const item of items) {
     const m = item.map && /^(cluster|nodeport)-endpoints-(tcp|udp)$/.exec(item.map.name);
     if (item.map && m) {
@@ -82,7 +84,7 @@ export function nftEndpointCounts(json: string, state: ProxyState): EndpointCoun
         if (s && counted?.counter && k) t.traffic(s, String(k[2]), Number(k[3]), counted.counter.packets, counted.counter.bytes);
       }
     }
-    const chain = item.rule && affinityChains.get(item.rule.chain);
+    const chain = item.rule && endpointChains.get(item.rule.chain);
     const exprs = item.rule?.expr ?? [];
     const counter = chain && exprs.some((x) => "dnat" in x) ? (exprs.find((x) => "counter" in x)?.counter as NftCounter | undefined) : undefined;
     if (chain && counter) t.add(chain[0], chain[1], chain[2], counter.packets, counter.bytes);

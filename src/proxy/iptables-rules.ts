@@ -8,6 +8,13 @@
  *   P-SVC-X            → `! -s CLUSTER -j P-MARK-MASQ`; with ClientIP affinity `-m recent --rcheck` per endpoint; then
  *                        one rule per endpoint `-m statistic --mode random --probability 1/(N-i)`, the last
  *                        unconditional
+ *   P-SVL-X            → the same over this node's endpoints, for a Local traffic policy (KUBE-SVL). Cluster IP
+ *                        traffic with internalTrafficPolicy Local goes here (and is dropped in P-FILTER, "has no
+ *                        local endpoints", when there are none). With externalTrafficPolicy Local, P-EXT-X sends
+ *                        pod traffic (`-s CLUSTER`) and the node's own (`--src-type LOCAL`, masqueraded) to P-SVC-X,
+ *                        as if it had gone out to a load balancer and come back, and the rest unmasqueraded to
+ *                        P-SVL-X, so the endpoint sees the client's address; without local endpoints P-FILTER drops
+ *                        what P-EXT-X did not send on
  *   P-SEP-Y            → `-s EP -j P-MARK-MASQ` (hairpin), `-m recent --set` with affinity, `-j DNAT --to EP:PORT`
  *   POSTROUTING        → P-POSTROUTING: masquerade (random-fully) what carries the mark, clearing it
  *   INPUT (filter)     → P-FILTER: reject (TCP reset, else ICMP port unreachable) new connections that reached the
@@ -18,7 +25,7 @@
  * writes only the chains that differ, as kube-proxy does).
  */
 import { joinArgs, type IptablesJump } from "../network/firewall/iptables.js";
-import { signature, type ProxyState, type ServicePortEntry } from "./model.js";
+import { clusterEndpoints, hasEndpoints, localEndpoints, signature, type Endpoint, type ProxyState, type ServicePortEntry } from "./model.js";
 import { endpointHash, iptablesJumpComment, iptablesPrefix, servicePortHash } from "./names.js";
 
 export interface IptablesProxyConfig {
@@ -47,6 +54,8 @@ export interface IptablesRuleset {
 }
 
 const comment = (text: string) => ["-m", "comment", "--comment", text];
+/** New connections that were not DNATed: a reply to a node process whose source address is a service IP must pass. */
+const NOT_NAT = "-m conntrack --ctstate NEW -m conntrack ! --ctstate DNAT";
 const line = (chain: string, args: string[]) => `-A ${chain} ${joinArgs(args)}`;
 
 /** With `prev`, fragments of unchanged service ports are reused (prev is not modified). */
@@ -86,38 +95,64 @@ export function renderIptablesProxy(state: ProxyState, c: IptablesProxyConfig, p
 function serviceFragment(s: ServicePortEntry, P: string, c: IptablesProxyConfig, sig: string): IptablesFragment {
   const f: IptablesFragment = { sig, services: [], nodeports: [], filter: [], chains: [] };
   const p = s.protocol.toLowerCase();
-  if (s.endpoints.length === 0) {
-    if (s.nodePort) f.filter.push(line(`${P}-FILTER`, rejectNodePort(s, p)));
+  if (!hasEndpoints(s)) {
+    if (s.nodePort) f.filter.push(line(`${P}-FILTER`, rejectNodePort(s, p, "REJECT")));
     return f;
   }
   const h = servicePortHash(s);
-  f.services.push(`-A ${P}-SERVICES -d ${s.clusterIP}/32 -p ${p} -m comment --comment "${s.name} cluster IP" -m ${p} --dport ${s.port} -j ${P}-SVC-${h}`);
-  addServiceChains(f, s, P, c);
+  const [svc, svl, ext] = [`${P}-SVC-${h}`, `${P}-SVL-${h}`, `${P}-EXT-${h}`];
+  const local = localEndpoints(s);
+  const internalChain = s.internalLocal ? svl : svc;
+  const hasInternal = !s.internalLocal || local.length > 0;
+  const clusterIP = `-d ${s.clusterIP}/32 -p ${p} -m comment --comment "${s.name} cluster IP" -m ${p} --dport ${s.port}`;
+  if (hasInternal) f.services.push(`-A ${P}-SERVICES ${clusterIP} -j ${internalChain}`);
+  else f.filter.push(`-A ${P}-FILTER -d ${s.clusterIP}/32 -p ${p} -m ${p} --dport ${s.port} ${NOT_NAT} -m comment --comment "${s.name} has no local endpoints" -j DROP`);
+  const masq = hasInternal ? `-A ${internalChain} ! -s ${c.clusterCIDR} ${clusterIP} -j ${P}-MARK-MASQ` : undefined;
+  const cluster = clusterEndpoints(s);
+  if (cluster.length) f.chains.push([svc, endpointPicks(s, svc, cluster, P, internalChain === svc ? masq : undefined)]);
+  if (local.length) f.chains.push([svl, endpointPicks(s, svl, local, P, internalChain === svl ? masq : undefined)]);
+  addEndpointChains(f, s, P);
   if (s.nodePort) {
-    const ext = `${P}-EXT-${h}`;
     f.nodeports.push(`-A ${P}-NODEPORTS -p ${p} -m comment --comment ${s.name} -m ${p} --dport ${s.nodePort} -j ${ext}`);
-    f.chains.push([ext, [`-A ${ext} -m comment --comment "masquerade traffic for ${s.name} external destinations" -j ${P}-MARK-MASQ`, `-A ${ext} -j ${P}-SVC-${h}`]]);
+    f.chains.push([ext, externalRules(s, ext, svc, svl, P, c)]);
+    if (s.externalLocal && local.length === 0) f.filter.push(line(`${P}-FILTER`, rejectNodePort(s, p, "DROP")));
   }
   return f;
 }
 
-/** P-SVC-X and its P-SEP-Y chains. */
-function addServiceChains(f: IptablesFragment, s: ServicePortEntry, P: string, c: IptablesProxyConfig): void {
-  const p = s.protocol.toLowerCase();
-  const svcChain = `${P}-SVC-${servicePortHash(s)}`;
-  const svc = [`-A ${svcChain} ! -s ${c.clusterCIDR} -d ${s.clusterIP}/32 -p ${p} -m comment --comment "${s.name} cluster IP" -m ${p} --dport ${s.port} -j ${P}-MARK-MASQ`];
-  const seps = s.endpoints.map((e) => ({ e, chain: `${P}-SEP-${endpointHash(s, e)}` }));
+/** P-EXT-X: masquerade and the Cluster set, or (externalTrafficPolicy Local) kube-proxy's short circuits, then the Local set. */
+function externalRules(s: ServicePortEntry, ext: string, svc: string, svl: string, P: string, c: IptablesProxyConfig): string[] {
+  if (!s.externalLocal) return [`-A ${ext} -m comment --comment "masquerade traffic for ${s.name} external destinations" -j ${P}-MARK-MASQ`, `-A ${ext} -j ${svc}`];
+  const rules = [
+    `-A ${ext} -s ${c.clusterCIDR} -m comment --comment "pod traffic for ${s.name} external destinations" -j ${svc}`,
+    `-A ${ext} -m comment --comment "masquerade LOCAL traffic for ${s.name} external destinations" -m addrtype --src-type LOCAL -j ${P}-MARK-MASQ`,
+    `-A ${ext} -m comment --comment "route LOCAL traffic for ${s.name} external destinations" -m addrtype --src-type LOCAL -j ${svc}`,
+  ];
+  if (localEndpoints(s).length) rules.push(`-A ${ext} -j ${svl}`);
+  return rules;
+}
+
+/** A P-SVC/P-SVL chain: the masquerade rule of cluster IP traffic (on the internal policy's chain), affinity, picks. */
+function endpointPicks(s: ServicePortEntry, chain: string, endpoints: Endpoint[], P: string, masq: string | undefined): string[] {
+  const rules = masq ? [masq] : [];
+  const seps = endpoints.map((e) => ({ e, sep: `${P}-SEP-${endpointHash(s, e)}` }));
   if (s.affinitySeconds) {
-    for (const { e, chain } of seps) svc.push(`-A ${svcChain} -m comment --comment "${s.name} -> ${e.ip}:${e.port}" -m recent --name ${chain} --rcheck --seconds ${s.affinitySeconds} --reap -j ${chain}`);
+    for (const { e, sep } of seps) rules.push(`-A ${chain} -m comment --comment "${s.name} -> ${e.ip}:${e.port}" -m recent --name ${sep} --rcheck --seconds ${s.affinitySeconds} --reap -j ${sep}`);
   }
-  seps.forEach(({ e, chain }, i) => {
+  seps.forEach(({ e, sep }, i) => {
     const n = seps.length - i;
     const pick = n > 1 ? ` -m statistic --mode random --probability ${(1 / n).toFixed(10)}` : "";
-    svc.push(`-A ${svcChain} -m comment --comment "${s.name} -> ${e.ip}:${e.port}"${pick} -j ${chain}`);
+    rules.push(`-A ${chain} -m comment --comment "${s.name} -> ${e.ip}:${e.port}"${pick} -j ${sep}`);
   });
-  f.chains.push([svcChain, svc]);
+  return rules;
+}
+
+/** The P-SEP-Y chain of every endpoint the port may reach. */
+function addEndpointChains(f: IptablesFragment, s: ServicePortEntry, P: string): void {
+  const p = s.protocol.toLowerCase();
   const recent = s.affinitySeconds ? " -m recent --name CHAIN --set" : "";
-  for (const { e, chain } of seps) {
+  for (const e of s.endpoints) {
+    const chain = `${P}-SEP-${endpointHash(s, e)}`;
     f.chains.push([chain, [
       `-A ${chain} -s ${e.ip}/32 -m comment --comment ${s.name} -j ${P}-MARK-MASQ`,
       `-A ${chain} -p ${p} -m comment --comment ${s.name}${recent.replace("CHAIN", chain)} -m ${p} -j DNAT --to-destination ${e.ip}:${e.port}`,
@@ -130,12 +165,14 @@ export function sharedChains(r: IptablesRuleset, c: Pick<IptablesProxyConfig, "s
   const P = r.prefix;
   const services: string[] = [];
   const nodeports: string[] = [];
-  const filter = serviceCidrRejects(c.serviceCIDR).map((a) => line(`${P}-FILTER`, a));
+  const filter: string[] = [];
   for (const f of r.fragments.values()) {
     services.push(...f.services);
     nodeports.push(...f.nodeports);
     filter.push(...f.filter);
   }
+  // After the services' own rules: a cluster IP without local endpoints is dropped, not refused.
+  filter.push(...serviceCidrRejects(c.serviceCIDR).map((a) => line(`${P}-FILTER`, a)));
   services.push(line(`${P}-SERVICES`, [...comment("nodelet service nodeports; NOTE: this must be the last rule in this chain"), "-m", "addrtype", "--dst-type", "LOCAL", "-j", `${P}-NODEPORTS`]));
   return { nat: new Map([[`${P}-SERVICES`, services], [`${P}-NODEPORTS`, nodeports]]), filter: new Map([[`${P}-FILTER`, filter]]) };
 }
@@ -149,9 +186,11 @@ function serviceCidrRejects(cidr: string): string[][] {
   ];
 }
 
-function rejectNodePort(s: ServicePortEntry, p: string): string[] {
-  const match = ["-p", p, "-m", p, "--dport", String(s.nodePort), "-m", "addrtype", "--dst-type", "LOCAL", "-m", "conntrack", "--ctstate", "NEW", "-m", "conntrack", "!", "--ctstate", "DNAT", ...comment(`${s.name} has no endpoints`)];
-  return [...match, "-j", "REJECT", "--reject-with", p === "tcp" ? "tcp-reset" : "icmp-port-unreachable"];
+/** New connections to the node port that were not DNATed: refused (no endpoints) or dropped (no local endpoints). */
+function rejectNodePort(s: ServicePortEntry, p: string, verdict: "REJECT" | "DROP"): string[] {
+  const why = verdict === "REJECT" ? "has no endpoints" : "has no local endpoints";
+  const match = ["-p", p, "-m", p, "--dport", String(s.nodePort), "-m", "addrtype", "--dst-type", "LOCAL", "-m", "conntrack", "--ctstate", "NEW", "-m", "conntrack", "!", "--ctstate", "DNAT", ...comment(`${s.name} ${why}`)];
+  return verdict === "DROP" ? [...match, "-j", "DROP"] : [...match, "-j", "REJECT", "--reject-with", p === "tcp" ? "tcp-reset" : "icmp-port-unreachable"];
 }
 
 /** Every chain of ours in a table: they all start with the prefix. */

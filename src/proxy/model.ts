@@ -1,13 +1,18 @@
 /**
  * What every proxy mode implements, as plain data: one entry per service port (kube-proxy's ServicePortName) with
- * its virtual address, node port, affinity and ready endpoints. buildProxyState is pure: Services and
- * EndpointSlices in, sorted entries out, so renderers get the same input for the same cluster state.
+ * its virtual address, node port, affinity, traffic policies and usable endpoints. buildProxyState is pure:
+ * Services, EndpointSlices and this node's name in, sorted entries out, so renderers get the same input for the
+ * same cluster state.
  *
  * Left out, as kube-proxy leaves them out: headless and ExternalName services, services without a cluster IP, and
- * SCTP ports. Endpoints come from EndpointSlices (as kube-proxy reads them): an endpoint is used when its ready
- * condition is not false and its slice has a port of the service port's name and protocol.
+ * SCTP ports. Endpoints come from EndpointSlices (as kube-proxy reads them) whose slice has a port of the service
+ * port's name and protocol. Which are used is kube-proxy's CategorizeEndpoints (pkg/proxy/topology.go): Ready ones
+ * (ready condition absent or true), or — when there is none — the serving and terminating ones, separately for
+ * the Cluster policy (every node's) and the Local policy (those whose `nodeName` is this node's).
+ * `internalTrafficPolicy: Local` sends cluster IP traffic to the Local set only; `externalTrafficPolicy: Local`
+ * does the same for node port traffic, which then keeps its client address (renderers: no masquerade).
  */
-import type { EndpointSlice, Service } from "../api/types.js";
+import type { EndpointSlice, Service, ServicePort } from "../api/types.js";
 
 export type Protocol = "TCP" | "UDP";
 
@@ -28,8 +33,32 @@ export interface ServicePortEntry {
   nodePort?: number;
   /** sessionAffinity ClientIP: the stickiness timeout in seconds. */
   affinitySeconds?: number;
-  /** Ready endpoints, sorted by address, without duplicates. */
+  /**
+   * Every endpoint some traffic of this port may reach from this node (kube-proxy's allReachableEndpoints), sorted
+   * by address, without duplicates: without a Local policy, the usable endpoints of the whole cluster.
+   */
   endpoints: Endpoint[];
+  /** internalTrafficPolicy Local: cluster IP traffic goes to `policy.local` only. */
+  internalLocal?: true;
+  /** externalTrafficPolicy Local on a service with a node port: node port traffic goes to `policy.local` only. */
+  externalLocal?: true;
+  /** With a Local policy: kube-proxy's clusterEndpoints and localEndpoints (empty when that policy is never used). */
+  policy?: EndpointPolicy;
+  /** type LoadBalancer with externalTrafficPolicy Local: the health check node port (proxy/health-check-server.ts). */
+  healthCheck?: HealthCheck;
+}
+
+export interface EndpointPolicy {
+  cluster: Endpoint[];
+  local: Endpoint[];
+  /** Some usable endpoint exists anywhere in the cluster (kube-proxy's hasAnyEndpoints): if not, reject; else drop. */
+  any: boolean;
+}
+
+export interface HealthCheck {
+  port: number;
+  /** This node's Ready endpoint addresses over all the service's ports (kube-proxy's LocalReadyEndpoints). */
+  localEndpoints: number;
 }
 
 export interface ProxyState {
@@ -51,52 +80,134 @@ export function slicesByService(slices: Iterable<EndpointSlice>): Map<string, En
   return out;
 }
 
-export function buildProxyState(services: Iterable<Service>, slices: Map<string, EndpointSlice[]>): ProxyState {
+/** `nodeName`: this node's name, which tells its endpoints (EndpointSlice endpoints[].nodeName) from others. */
+export function buildProxyState(services: Iterable<Service>, slices: Map<string, EndpointSlice[]>, nodeName: string): ProxyState {
   const out: ServicePortEntry[] = [];
-  for (const svc of services) out.push(...serviceEntries(svc, slices.get(`${svc.metadata.namespace ?? "default"}/${svc.metadata.name}`) ?? []));
+  for (const svc of services) out.push(...serviceEntries(svc, slices.get(`${svc.metadata.namespace ?? "default"}/${svc.metadata.name}`) ?? [], nodeName));
   out.sort(compareEntries);
   return { services: out };
 }
 
 /** The entries of one service (none for headless, ExternalName, or without a cluster IP). */
-export function serviceEntries(svc: Service, slices: EndpointSlice[]): ServicePortEntry[] {
+export function serviceEntries(svc: Service, slices: EndpointSlice[], nodeName: string): ServicePortEntry[] {
   const s = svc.spec;
-  const ip = s.clusterIP;
-  if (s.type === "ExternalName" || !ip || ip === "None") return [];
-  const ns = svc.metadata.namespace ?? "default";
-  const affinity = s.sessionAffinity === "ClientIP" ? s.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800 : undefined;
+  if (s.type === "ExternalName" || !s.clusterIP || s.clusterIP === "None") return [];
   const out: ServicePortEntry[] = [];
+  const localReady = new Set<string>();
   for (const p of s.ports ?? []) {
     const protocol = p.protocol ?? "TCP";
     if (protocol !== "TCP" && protocol !== "UDP") continue;
-    const portName = p.name ?? "";
-    out.push({
-      name: `${ns}/${svc.metadata.name}:${portName}`,
-      namespace: ns,
-      service: svc.metadata.name ?? "",
-      portName,
-      clusterIP: ip,
-      protocol,
-      port: p.port,
-      nodePort: (s.type === "NodePort" || s.type === "LoadBalancer") && p.nodePort ? p.nodePort : undefined,
-      affinitySeconds: affinity,
-      endpoints: readyEndpoints(slices, portName, protocol),
-    });
+    const found = candidates(slices, p.name ?? "", protocol, nodeName);
+    for (const c of found) if (c.local && c.ready) localReady.add(c.ip);
+    out.push(portEntry(svc, p, protocol, found));
   }
+  const hc = s.type === "LoadBalancer" && s.externalTrafficPolicy === "Local" ? s.healthCheckNodePort : undefined;
+  if (hc) for (const e of out) e.healthCheck = { port: hc, localEndpoints: localReady.size };
   return out;
 }
 
-function readyEndpoints(slices: EndpointSlice[], portName: string, protocol: Protocol): Endpoint[] {
-  const seen = new Map<string, Endpoint>();
+/** One port's entry: its addresses, affinity, policies and the endpoints they use. */
+function portEntry(svc: Service, p: ServicePort, protocol: Protocol, found: Candidate[]): ServicePortEntry {
+  const s = svc.spec;
+  const ns = svc.metadata.namespace ?? "default";
+  const portName = p.name ?? "";
+  const nodePort = (s.type === "NodePort" || s.type === "LoadBalancer") && p.nodePort ? p.nodePort : undefined;
+  const entry: ServicePortEntry = {
+    name: `${ns}/${svc.metadata.name}:${portName}`,
+    namespace: ns,
+    service: svc.metadata.name ?? "",
+    portName,
+    clusterIP: s.clusterIP!,
+    protocol,
+    port: p.port,
+    nodePort,
+    affinitySeconds: s.sessionAffinity === "ClientIP" ? s.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800 : undefined,
+    endpoints: [],
+  };
+  const internalLocal = s.internalTrafficPolicy === "Local";
+  // kube-proxy's ExternalPolicyLocal: only for a port that takes external traffic at all.
+  const externalLocal = s.externalTrafficPolicy === "Local" && nodePort !== undefined;
+  if (!internalLocal && !externalLocal) {
+    entry.endpoints = usable(found, () => true);
+    return entry;
+  }
+  const c = categorize(found, !internalLocal || nodePort !== undefined);
+  entry.endpoints = c.all;
+  entry.policy = { cluster: c.cluster, local: c.local, any: c.any };
+  if (internalLocal) entry.internalLocal = true;
+  if (externalLocal) entry.externalLocal = true;
+  return entry;
+}
+
+/** An endpoint of a service port as a slice states it. */
+interface Candidate extends Endpoint {
+  ready: boolean;
+  servingTerminating: boolean;
+  local: boolean;
+}
+
+/** The slices' endpoints for one port, sorted by address, without duplicates (a later slice's entry wins). */
+function candidates(slices: EndpointSlice[], portName: string, protocol: Protocol, nodeName: string): Candidate[] {
+  const seen = new Map<string, Candidate>();
   for (const sl of slices) {
     const port = sl.ports?.find((p) => (p.name ?? "") === portName && (p.protocol ?? "TCP") === protocol)?.port;
     if (!port) continue;
     for (const e of sl.endpoints ?? []) {
-      if (e.conditions?.ready === false) continue;
-      for (const ip of e.addresses ?? []) seen.set(`${ip}:${port}`, { ip, port });
+      // kube-proxy's reading: ready and serving default to true, terminating to false.
+      const ready = e.conditions?.ready !== false;
+      const servingTerminating = e.conditions?.serving !== false && e.conditions?.terminating === true;
+      const local = e.nodeName !== undefined && e.nodeName === nodeName;
+      for (const ip of e.addresses ?? []) seen.set(`${ip}:${port}`, { ip, port, ready, servingTerminating, local });
     }
   }
   return [...seen.values()].sort((a, b) => ipNumber(a.ip) - ipNumber(b.ip) || a.port - b.port);
+}
+
+/** The Ready endpoints `pick` keeps, else its serving terminating ones (kube-proxy's fallback), as plain endpoints. */
+function usable(found: Candidate[], pick: (c: Candidate) => boolean): Endpoint[] {
+  let out = found.filter((c) => c.ready && pick(c));
+  if (out.length === 0) out = found.filter((c) => c.servingTerminating && pick(c));
+  return out.map(({ ip, port }) => ({ ip, port }));
+}
+
+/**
+ * kube-proxy's CategorizeEndpoints for a port with a Local policy (topology hints aside): the Cluster set when the
+ * port ever uses it (`usesCluster`: internal policy Cluster, or external traffic whose pod and host clients take
+ * the Cluster set), the Local set, their union, and whether any usable endpoint exists anywhere.
+ */
+function categorize(found: Candidate[], usesCluster: boolean): { cluster: Endpoint[]; local: Endpoint[]; all: Endpoint[]; any: boolean } {
+  const cluster = usesCluster ? usable(found, () => true) : [];
+  const local = usable(found, (c) => c.local);
+  const any = found.some((c) => c.ready || c.servingTerminating);
+  if (!usesCluster) return { cluster, local, all: local, any };
+  const all = new Map(cluster.map((e) => [`${e.ip}:${e.port}`, e]));
+  for (const e of local) all.set(`${e.ip}:${e.port}`, e);
+  return { cluster, local, all: [...all.values()].sort((a, b) => ipNumber(a.ip) - ipNumber(b.ip) || a.port - b.port), any };
+}
+
+/** kube-proxy's hasAnyEndpoints: without any, traffic is rejected; with some but none for a Local policy, dropped. */
+export function hasEndpoints(s: ServicePortEntry): boolean {
+  return s.policy ? s.policy.any : s.endpoints.length > 0;
+}
+
+/** The endpoints of the Cluster policy (empty when the port never uses it). */
+export function clusterEndpoints(s: ServicePortEntry): Endpoint[] {
+  return s.policy ? s.policy.cluster : s.endpoints;
+}
+
+/** The endpoints of the Local policy (empty without a Local policy). */
+export function localEndpoints(s: ServicePortEntry): Endpoint[] {
+  return s.policy?.local ?? [];
+}
+
+/** Where cluster IP traffic goes: the Local set with internalTrafficPolicy Local, else the Cluster set. */
+export function internalEndpoints(s: ServicePortEntry): Endpoint[] {
+  return s.internalLocal ? localEndpoints(s) : clusterEndpoints(s);
+}
+
+/** Where node port traffic from other hosts goes: the Local set with externalTrafficPolicy Local, else the Cluster set. */
+export function externalEndpoints(s: ServicePortEntry): Endpoint[] {
+  return s.externalLocal ? localEndpoints(s) : clusterEndpoints(s);
 }
 
 export function compareEntries(a: ServicePortEntry, b: ServicePortEntry): number {
@@ -120,14 +231,16 @@ export function ipNumber(ip: string): number {
 const signatures = new WeakMap<ServicePortEntry, string>();
 
 /**
- * What a service port's rules depend on (address, ports, affinity, endpoints), for the renderers' reuse of
+ * What a service port's rules depend on (address, ports, affinity, policies, endpoints), for the renderers' reuse of
  * unchanged fragments; remembered per entry object, since the change tracker reuses the objects of unchanged
  * services.
  */
 export function signature(s: ServicePortEntry): string {
   let sig = signatures.get(s);
   if (sig === undefined) {
-    sig = `${s.clusterIP}|${s.protocol}|${s.port}|${s.nodePort ?? ""}|${s.affinitySeconds ?? ""}|${s.endpoints.map((e) => `${e.ip}:${e.port}`).join(",")}`;
+    const eps = (list: Endpoint[]) => list.map((e) => `${e.ip}:${e.port}`).join(",");
+    sig = `${s.clusterIP}|${s.protocol}|${s.port}|${s.nodePort ?? ""}|${s.affinitySeconds ?? ""}|${eps(s.endpoints)}`;
+    if (s.policy) sig += `|${s.internalLocal ? "I" : ""}${s.externalLocal ? "E" : ""}${s.policy.any ? "A" : ""}|${eps(s.policy.cluster)}|${eps(s.policy.local)}`;
     signatures.set(s, sig);
   }
   return sig;

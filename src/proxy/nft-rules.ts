@@ -17,8 +17,15 @@
  *   its service) is recognised after DNAT by `ip saddr . ip daddr . ct original ip daddr @hairpin` (one element
  *   per service address and local endpoint IP — only pods on this node's bridge can hairpin) instead of a rule in
  *   each endpoint chain;
- * - sessionAffinity ClientIP keeps kube-proxy's per-service and per-endpoint chains with a dynamic `affinity-*` set
- *   per endpoint (`update @set { ip saddr }`, `ip saddr @set goto endpoint`); few services use it;
+ * - sessionAffinity ClientIP and the Local traffic policies keep kube-proxy's per-service chains (few services use
+ *   them): `service-H` picks among the Cluster policy's endpoints, `local-H` among this node's, `external-H` takes
+ *   node port traffic, `endpoint-E` DNATs; affinity adds a dynamic `affinity-*` set per endpoint (`update @set
+ *   { ip saddr }`, `ip saddr @set goto endpoint`). internalTrafficPolicy Local sends cluster IP traffic to
+ *   `local-H`, or — with no local endpoint but some elsewhere — lists the address in `no-local-endpoint-services`,
+ *   which filter-input drops (kube-proxy: "has no local endpoints"). externalTrafficPolicy Local: `external-H` sends
+ *   pod traffic (saddr in the cluster CIDR) and the node's own (`fib saddr type local`, masqueraded) to `service-H`
+ *   and the rest, unmasqueraded so the endpoint sees the client's address, to `local-H`; without local endpoints
+ *   that rest is not DNATed and `no-local-endpoint-nodeports` drops it;
  * - traffic: every packet of a connection DNATed to an endpoint, both ways, bumps the counter of its element in
  *   `endpoint-traffic-PROTO` (cluster IP . port . endpoint IP . port, read from the connection's original and reply
  *   tuples), looked up in a filter chain at prerouting (packets arriving, loopback left out: a local packet is seen
@@ -33,7 +40,7 @@
  * ports, affinity, endpoints) are unchanged, so an update renders and compares only what changed.
  */
 import { endpointHash, nftProxyTable, servicePortHash } from "./names.js";
-import { ipNumber, signature, type ProxyState, type ServicePortEntry } from "./model.js";
+import { clusterEndpoints, hasEndpoints, ipNumber, localEndpoints, signature, type Endpoint, type ProxyState, type ServicePortEntry } from "./model.js";
 import { addUses, countUses, type NftChainSpec, type NftFragment, type NftRuleset, type NftSetDecl } from "./nft-script.js";
 
 export interface NftProxyConfig {
@@ -108,14 +115,14 @@ function serviceFragment(ports: ServicePortEntry[], c: NftProxyConfig, sig: stri
   const f: NftFragment = { sig, elements: [], uses: [], chains: [], sets: [] };
   const hairpin = new Set<string>();
   for (const s of ports) {
-    if (s.endpoints.length === 0) {
+    if (!hasEndpoints(s)) {
       if (s.nodePort) f.elements.push(["no-endpoint-nodeports", `${proto(s)} . ${s.nodePort}`, ""]);
       continue;
     }
     for (const e of s.endpoints) if (local(e.ip)) hairpin.add(`${e.ip} . ${e.ip} . ${s.clusterIP}`);
     const traffic = new Set(s.endpoints.map((e) => `${s.clusterIP} . ${s.port} . ${e.ip} . ${e.port}`));
     for (const t of traffic) f.elements.push([`endpoint-traffic-${proto(s)}`, t, ""]);
-    if (s.affinitySeconds) addAffinityService(f, s, c);
+    if (usesServiceChains(s)) addChainedService(f, s, c);
     else addBalancedService(f, s, c);
   }
   for (const h of hairpin) f.elements.push(["hairpin", h, ""]);
@@ -144,29 +151,62 @@ function addBalancedService(f: NftFragment, s: ServicePortEntry, c: NftProxyConf
   s.endpoints.forEach((e, i) => f.elements.push([`nodeport-endpoints-${p}`, `${s.nodePort} . ${i}`, `${e.ip} . ${e.port}`]));
 }
 
+/** Services rendered with chains of their own (affinity, Local policies) rather than the shared maps. */
+export function usesServiceChains(s: ServicePortEntry): boolean {
+  return s.affinitySeconds !== undefined || s.policy !== undefined;
+}
+
 /**
- * sessionAffinity ClientIP, kube-proxy's way: the service chain sends a client seen recently to the endpoint that
- * served it, else picks one at random; the endpoint chain records the client and DNATs. The random pick is a chain
- * of `numgen random mod (N-i) == 0` rules (kube-proxy's iptables probabilities 1/(N-i)), which needs no set.
+ * kube-proxy's chains for one service port: `service-H` over the Cluster policy's endpoints, `local-H` over this
+ * node's (Local policies), `external-H` for the node port, `endpoint-E` per endpoint. With sessionAffinity ClientIP
+ * a client seen recently goes back to the endpoint that served it; otherwise the pick is a chain of
+ * `numgen random mod (N-i) == 0` rules (kube-proxy's iptables probabilities 1/(N-i)), which needs no set.
  */
-function addAffinityService(f: NftFragment, s: ServicePortEntry, c: NftProxyConfig): void {
+function addChainedService(f: NftFragment, s: ServicePortEntry, c: NftProxyConfig): void {
   const h = servicePortHash(s);
   const p = proto(s);
-  const svcChain = `service-${h}`;
-  const eps = s.endpoints.map((e) => ({ e, h: endpointHash(s, e) }));
-  const rules = [`ip daddr ${s.clusterIP} ${p} dport ${s.port} ip saddr != ${c.clusterCIDR} jump mark-for-masquerade`];
-  for (const { h: eh } of eps) rules.push(`ip saddr @affinity-${eh}-${s.affinitySeconds} goto endpoint-${eh}`);
-  eps.forEach(({ h: eh }, i) => rules.push(i === eps.length - 1 ? `goto endpoint-${eh}` : `numgen random mod ${eps.length - i} == 0 goto endpoint-${eh}`));
-  f.chains.push([svcChain, { rules }]);
-  for (const { e, h: eh } of eps) {
-    const set = `affinity-${eh}-${s.affinitySeconds}`;
-    f.sets.push([set, { kind: "set", decl: ["type ipv4_addr", "flags dynamic,timeout", `timeout ${s.affinitySeconds}s`] }]);
-    f.chains.push([`endpoint-${eh}`, { rules: [`update @${set} { ip saddr }`, `meta l4proto ${p} counter dnat ip to ${e.ip}:${e.port}`] }]);
+  const [svcChain, localChain, extChain] = [`service-${h}`, `local-${h}`, `external-${h}`];
+  const local = localEndpoints(s);
+  const cluster = clusterEndpoints(s);
+  const internalChain = s.internalLocal ? localChain : svcChain;
+  const hasInternal = !s.internalLocal || local.length > 0;
+  const masq = `ip daddr ${s.clusterIP} ${p} dport ${s.port} ip saddr != ${c.clusterCIDR} jump mark-for-masquerade`;
+  if (cluster.length) f.chains.push([svcChain, { rules: picks(s, cluster, internalChain === svcChain ? masq : undefined) }]);
+  if (local.length) f.chains.push([localChain, { rules: picks(s, local, internalChain === localChain ? masq : undefined) }]);
+  for (const e of s.endpoints) {
+    const eh = endpointHash(s, e);
+    const rules = [`meta l4proto ${p} counter dnat ip to ${e.ip}:${e.port}`];
+    if (s.affinitySeconds) {
+      const set = `affinity-${eh}-${s.affinitySeconds}`;
+      f.sets.push([set, { kind: "set", decl: ["type ipv4_addr", "flags dynamic,timeout", `timeout ${s.affinitySeconds}s`] }]);
+      rules.unshift(`update @${set} { ip saddr }`);
+    }
+    f.chains.push([`endpoint-${eh}`, { rules }]);
   }
-  f.elements.push(["service-ips", `${s.clusterIP} . ${p} . ${s.port}`, `goto ${svcChain}`]);
+  const address = `${s.clusterIP} . ${p} . ${s.port}`;
+  if (hasInternal) f.elements.push(["service-ips", address, `goto ${internalChain}`]);
+  else f.elements.push(["no-local-endpoint-services", address, ""]);
   if (!s.nodePort) return;
-  f.chains.push([`external-${h}`, { rules: ["jump mark-for-masquerade", `goto ${svcChain}`] }]);
-  f.elements.push(["service-nodeports", `${p} . ${s.nodePort}`, `goto external-${h}`]);
+  f.chains.push([extChain, { rules: externalRules(s, svcChain, localChain, c) }]);
+  f.elements.push(["service-nodeports", `${p} . ${s.nodePort}`, `goto ${extChain}`]);
+  if (s.externalLocal && local.length === 0) f.elements.push(["no-local-endpoint-nodeports", `${p} . ${s.nodePort}`, ""]);
+}
+
+/** `external-H`: masquerade and the Cluster set, or (externalTrafficPolicy Local) kube-proxy's short circuits, then the Local set. */
+function externalRules(s: ServicePortEntry, svcChain: string, localChain: string, c: NftProxyConfig): string[] {
+  if (!s.externalLocal) return ["jump mark-for-masquerade", `goto ${svcChain}`];
+  const rules = [`ip saddr ${c.clusterCIDR} goto ${svcChain}`, "fib saddr type local jump mark-for-masquerade", `fib saddr type local goto ${svcChain}`];
+  if (localEndpoints(s).length) rules.push(`goto ${localChain}`);
+  return rules;
+}
+
+/** A service or local chain: the cluster IP's masquerade rule (on the internal policy's chain), affinity, picks. */
+function picks(s: ServicePortEntry, endpoints: Endpoint[], masq: string | undefined): string[] {
+  const eps = endpoints.map((e) => endpointHash(s, e));
+  const rules = masq ? [masq] : [];
+  if (s.affinitySeconds) for (const eh of eps) rules.push(`ip saddr @affinity-${eh}-${s.affinitySeconds} goto endpoint-${eh}`);
+  eps.forEach((eh, i) => rules.push(i === eps.length - 1 ? `goto endpoint-${eh}` : `numgen random mod ${eps.length - i} == 0 goto endpoint-${eh}`));
+  return rules;
 }
 
 /** The fixed part: declarations, hooks, dispatch, masquerading, rejects. */
@@ -214,6 +254,8 @@ function fixedPart(c: NftProxyConfig): Omit<NftRuleset, "fragments" | "useCounts
       ...(["tcp", "udp"] as const).map((p) => [`endpoint-traffic-${p}`, map("set", ["type ipv4_addr . inet_service . ipv4_addr . inet_service", "counter"])] as const),
       ["hairpin", map("set", ["typeof ip saddr . ip daddr . ct original ip daddr"])],
       ["no-endpoint-nodeports", map("set", ["typeof meta l4proto . th dport"])],
+      ["no-local-endpoint-services", map("set", ["typeof ip daddr . meta l4proto . th dport"])],
+      ["no-local-endpoint-nodeports", map("set", ["typeof meta l4proto . th dport"])],
     ]),
     chains,
   };
@@ -225,6 +267,9 @@ function rejects(c: NftProxyConfig): string[] {
   // service gets the service address as its source) must pass.
   const notNat = "ct state new ct status & dnat == 0";
   return [
+    // Some endpoint exists, none on this node, for a Local policy: dropped, as kube-proxy does.
+    `${notNat} ip daddr . meta l4proto . th dport @no-local-endpoint-services drop`,
+    `${notNat} meta l4proto . th dport @no-local-endpoint-nodeports drop`,
     `ip daddr ${c.serviceCIDR} ${notNat} meta l4proto tcp reject with tcp reset`,
     `ip daddr ${c.serviceCIDR} ${notNat} reject`,
     `${notNat} meta l4proto . th dport @no-endpoint-nodeports meta l4proto tcp reject with tcp reset`,

@@ -1,6 +1,7 @@
 /**
  * The service proxy of the node: the chooser of the proxier for --proxy-mode, the node route for the service CIDR,
- * and the sync loop (change tracker → one coalesced sync at a time). Start removes what another mode left behind
+ * the sync loop (change tracker → one coalesced sync at a time) and the health check node ports of Services with
+ * externalTrafficPolicy Local (health-check-server.ts), whose listeners stop with the proxy. Start removes what another mode left behind
  * (kube-proxy's CleanupLeftovers), so switching --proxy-mode leaves only the new mode's rules. stop(cleanup)
  * removes everything; removeAllProxyRules does the same without a running proxy, for `nodelet reset`.
  */
@@ -17,10 +18,13 @@ import { addServiceRoute, removeServiceRoute } from "./node-route.js";
 import type { Proxier, ProxyMode, SyncStats } from "./proxier.js";
 import { UserspaceGuard } from "./userspace-guard.js";
 import { UserspaceProxier } from "./userspace-proxier.js";
+import { ServiceHealthServer } from "./health-check-server.js";
 import { staleUdpEndpoints } from "./stale-udp.js";
 
 export interface ProxySettings {
   mode: ProxyMode;
+  /** This node's name: EndpointSlice endpoints with this nodeName are the Local traffic policies' endpoints. */
+  nodeName: string;
   bridge: string;
   clusterCIDR: string;
   podCIDR: string;
@@ -50,6 +54,7 @@ export function createProxier(runner: Runner, s: ProxySettings, log: (m: string)
 export class ProxyController {
   readonly proxier: Proxier;
   private readonly tracker: ChangeTracker;
+  private readonly health: ServiceHealthServer;
   private readonly loop = new SerialSync(() => this.syncOnce());
   private applied: ProxyState = EMPTY_STATE;
   private resync: NodeJS.Timeout | undefined;
@@ -65,7 +70,8 @@ export class ProxyController {
     private readonly legacyTables: () => string[] = () => [],
   ) {
     this.proxier = createProxier(runner, s, log);
-    this.tracker = new ChangeTracker(store, () => void this.sync().catch(() => undefined));
+    this.tracker = new ChangeTracker(store, s.nodeName, () => void this.sync().catch(() => undefined));
+    this.health = new ServiceHealthServer(() => this.lastSync !== undefined && this.lastSync.error === undefined, log);
   }
 
   /** Routes the service CIDR to the node, removes other modes' leftovers, writes the rules, follows changes. */
@@ -94,8 +100,10 @@ export class ProxyController {
     } catch (err) {
       this.lastSync = { kind: "full", size: 0, ms: performance.now() - t0, error: String(err) };
       this.log(`proxy (${this.s.mode}): sync failed, the next sync rewrites everything: ${String(err)}`);
+      await this.health.sync(state);
       throw err;
     }
+    await this.health.sync(state);
     if (this.s.mode !== "userspace") await this.forgetStaleUdp(this.applied, state);
     this.applied = state;
   }
@@ -115,6 +123,7 @@ export class ProxyController {
     clearInterval(this.resync);
     this.tracker.stop();
     await this.loop.idle();
+    await this.health.close();
     if (!cleanup) return this.proxier.close();
     await this.proxier.cleanup();
     await removeServiceRoute(this.runner, this.s.serviceCIDR, OWNER);

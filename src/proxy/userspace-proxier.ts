@@ -3,10 +3,13 @@
  * with ready endpoints the daemon listens on the cluster IP (and on the node port, all addresses) and relays each
  * connection or datagram to an endpoint chosen round robin (balancer.ts). A service port without endpoints has no
  * listener, so the kernel refuses connections at once (TCP reset, ICMP port unreachable). The guard rules keep
- * host services off the service addresses.
+ * host services off the service addresses. Traffic policies choose the endpoints (the cluster IP's by
+ * internalTrafficPolicy, the node port's by externalTrafficPolicy); a relayed connection comes from the node, so
+ * this mode cannot keep a client's address, and a policy without local endpoints has no listener (refused, where
+ * the rule-based modes drop).
  */
 import { RoundRobin } from "./balancer.js";
-import type { ProxyState, ServicePortEntry } from "./model.js";
+import { externalEndpoints, internalEndpoints, type Endpoint, type ProxyState, type ServicePortEntry } from "./model.js";
 import type { Proxier, SyncStats } from "./proxier.js";
 import { listenTcp, listenUdp, type Listener } from "./userspace-listeners.js";
 import type { UserspaceGuard } from "./userspace-guard.js";
@@ -27,11 +30,12 @@ export class UserspaceProxier implements Proxier {
   ) {}
 
   async sync(state: ProxyState): Promise<SyncStats> {
-    const served = state.services.filter((s) => s.endpoints.length > 0);
-    const want = new Map<string, { s: ServicePortEntry; host: string; port: number }>();
-    for (const s of served) {
-      want.set(addrKey(s.protocol, s.clusterIP, s.port), { s, host: s.clusterIP, port: s.port });
-      if (s.nodePort) want.set(addrKey(s.protocol, "0.0.0.0", s.nodePort), { s, host: "0.0.0.0", port: s.nodePort });
+    const served = state.services.filter((s) => internalEndpoints(s).length > 0);
+    const want = new Map<string, { s: ServicePortEntry; host: string; port: number; endpoints: Endpoint[] }>();
+    for (const s of served) want.set(addrKey(s.protocol, s.clusterIP, s.port), { s, host: s.clusterIP, port: s.port, endpoints: internalEndpoints(s) });
+    for (const s of state.services) {
+      const endpoints = externalEndpoints(s);
+      if (s.nodePort && endpoints.length) want.set(addrKey(s.protocol, "0.0.0.0", s.nodePort), { s, host: "0.0.0.0", port: s.nodePort, endpoints });
     }
     let changed = 0;
     for (const [k, a] of this.active) {
@@ -45,19 +49,19 @@ export class UserspaceProxier implements Proxier {
       await this.guard.write(served);
       this.guarded = guardKey;
     }
-    for (const [k, w] of want) changed += (await this.ensure(k, w.s, w.host, w.port)) ? 1 : 0;
+    for (const [k, w] of want) changed += (await this.ensure(k, w.s, w.host, w.port, w.endpoints)) ? 1 : 0;
     return { kind: changed ? "partial" : "none", size: changed };
   }
 
   /** Updates a listener's endpoints, or opens it; true when a listener was opened. */
-  private async ensure(k: string, s: ServicePortEntry, host: string, port: number): Promise<boolean> {
+  private async ensure(k: string, s: ServicePortEntry, host: string, port: number, endpoints: Endpoint[]): Promise<boolean> {
     const a = this.active.get(k);
     if (a) {
-      a.lb.update(s.endpoints, s.affinitySeconds);
+      a.lb.update(endpoints, s.affinitySeconds);
       return false;
     }
     const lb = new RoundRobin(s.affinitySeconds);
-    lb.update(s.endpoints, s.affinitySeconds);
+    lb.update(endpoints, s.affinitySeconds);
     try {
       const listener = s.protocol === "TCP" ? await listenTcp(host, port, lb) : await listenUdp(host, port, lb);
       this.active.set(k, { listener, lb });

@@ -1,8 +1,9 @@
 /**
  * A real daemon with its own bridge, pod/service CIDRs and proxy mode, three `busybox httpd` pods (each serving its
- * own name) behind Services, a client pod, and a network namespace acting as another host — for the privileged
- * service tests and the benchmark. cleanup() stops the daemon, resets it and removes the namespace, even after a
- * failure; leftovers() lists anything of ours still on the host (rules, route, bridge, processes).
+ * own name, and at /cgi-bin/ip the client address it sees) behind Services, a client pod, and a network namespace
+ * acting as another host — for the privileged service tests and the benchmark. cleanup() stops the daemon, resets
+ * it and removes the namespace, even after a failure; leftovers() lists anything of ours still on the host (rules,
+ * route, bridge, processes).
  */
 import { httpGet as getBody } from "./http-get.js";
 import type { Endpoints, Pod } from "../../src/api/types.js";
@@ -24,7 +25,7 @@ spec:
   containers:
   - name: web
     image: busybox
-    command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && touch /www/ready && exec httpd -f -p 8080 -h /www"]
+    command: ["sh", "-c", "mkdir -p /www/cgi-bin && hostname > /www/index.html && { echo '#!/bin/sh'; echo 'echo Content-Type: text/plain'; echo echo; echo 'echo $REMOTE_ADDR'; } > /www/cgi-bin/ip && chmod +x /www/cgi-bin/ip && touch /www/ready && exec httpd -f -p 8080 -h /www"]
     ports: [{name: http, containerPort: 8080}]
     readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 10}
 `;

@@ -3,7 +3,9 @@
  * behind a NodePort Service, reached through the cluster IP from a pod and from the host, through the node port
  * from a network namespace acting as another host, by DNS name from a pod; readiness and deletion take a pod out
  * of the data path within a second and scaling back puts it back; ClientIP affinity sticks; a service without
- * endpoints refuses at once; deleting a service removes its rules; the reset leaves nothing behind.
+ * endpoints refuses at once; internalTrafficPolicy and externalTrafficPolicy Local keep traffic on this node's
+ * endpoints (dropping it when they are elsewhere), keep the client address of node port traffic from other hosts,
+ * and answer the health check node port; deleting a service removes its rules; the reset leaves nothing behind.
  * Each mode has its own daemon, bridge, subnets and state dir. Nothing leaves the machine.
  */
 import { after, before, describe, test } from "node:test";
@@ -81,6 +83,63 @@ function suite(mode: Mode, preferredOctet: number): void {
 
     test("hairpin: a pod reaches itself through its service", async () => {
       assert.ok((await c.fromPod("web-1", `http://${clusterIP}/`, 30)).includes("web-1"));
+    });
+
+    // One node here, so a hand-written EndpointSlice says which endpoints are "elsewhere" (nodeName is what the proxy
+    // reads); their addresses stay reachable, so where traffic goes shows which set the rules used.
+    test("traffic policies Local: cluster IP and node port reach this node's endpoints only, other hosts' clients keep their address, pods short-circuit", async () => {
+      const node = (await c.pod("web-0"))!.spec.nodeName!;
+      const ips = await Promise.all(WEB_PODS.map(async (p) => (await c.pod(p))!.status!.podIP!));
+      const slice = (nodes: string[]) => `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: local-1, labels: {kubernetes.io/service-name: local}}
+addressType: IPv4
+ports: [{name: http, port: 8080, protocol: TCP}]
+endpoints:
+${ips.map((ip, i) => `- {addresses: ["${ip}"], nodeName: ${nodes[i]}, conditions: {ready: true}}`).join("\n")}
+`;
+      await c.apply(`apiVersion: v1
+kind: Service
+metadata: {name: local}
+spec:
+  type: LoadBalancer
+  internalTrafficPolicy: Local
+  externalTrafficPolicy: Local
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+${slice([node, "elsewhere", "elsewhere"])}`);
+      const ip = await c.jsonpath("svc", "local", "{.spec.clusterIP}");
+      const port = Number(await c.jsonpath("svc", "local", "{.spec.ports[0].nodePort}"));
+      const hc = Number(await c.jsonpath("svc", "local", "{.spec.healthCheckNodePort}"));
+      const peer = c.peer!;
+      const fromPeer = async (path: string, n: number) => (await peer.run(["sh", "-c", `for i in $(seq ${n}); do busybox wget -qO- http://${peer.hostAddr}:${port}${path} || echo FAIL; done`], undefined, 60_000)).stdout.split("\n").filter(Boolean);
+      try {
+        await eventually(async () => distinct(await c.fromPod("client", `http://${ip}/`, 12)).join() === "web-0", 10_000, "the cluster IP reaches web-0 alone");
+        assert.deepEqual(distinct(await fromPeer("/", 12)), ["web-0"], "the node port from another host: this node's endpoint alone");
+        const health = JSON.parse(await httpGet("127.0.0.1", hc)) as { localEndpoints: number };
+        assert.equal(health.localEndpoints, 1, "the health check node port counts this node's endpoints");
+        if (mode !== "userspace") {
+          // busybox httpd names an IPv4 client as [::ffff:A.B.C.D].
+          const seen = (await fromPeer("/cgi-bin/ip", 3)).map((a) => a.replace(/^\[::ffff:(.*)\]$/, "$1"));
+          assert.deepEqual(seen, [peer.peerAddr, peer.peerAddr, peer.peerAddr], "not masqueraded: the endpoint sees the client's address");
+          assert.deepEqual(distinct(await c.fromPod("client", `http://${peer.hostAddr}:${port}/`, 30)), WEB_PODS, "a pod on this node reaches the node port through every endpoint");
+        }
+        // Endpoints elsewhere only: dropped (a timeout, kube-proxy's "has no local endpoints"), not refused.
+        await c.apply(slice(["elsewhere", "elsewhere", "elsewhere"]));
+        const refused = mode === "userspace";
+        await eventually(async () => {
+          const r = await c.exec("client", ["timeout", "2", "wget", "-qO-", `http://${ip}/`]);
+          return r.code !== 0 && /refused/i.test(r.stderr) === refused;
+        }, 10_000, `the cluster IP ${refused ? "refused" : "dropped"} once no endpoint is local`);
+        const far = await peer.run(["timeout", "2", "busybox", "wget", "-qO-", `http://${peer.hostAddr}:${port}/`]);
+        assert.notEqual(far.code, 0);
+        assert.equal(/refused/i.test(far.stderr), refused, far.stderr);
+        const sick = JSON.parse(await httpGet("127.0.0.1", hc)) as { localEndpoints: number };
+        assert.equal(sick.localEndpoints, 0);
+      } finally {
+        await c.kubectl(["delete", "svc", "local"]);
+        await c.kubectl(["delete", "endpointslice", "local-1"]);
+      }
     });
 
     test("ClientIP affinity sticks to one pod", async () => {

@@ -23,7 +23,7 @@ test("buildProxyState: one entry per TCP/UDP port; ready endpoints by port name;
     svc("ext", { type: "ExternalName", externalName: "example.com" }),
   ];
   const slices = slicesByService([slice("web", [["10.0.0.9", true], ["10.0.0.2", undefined], ["10.0.0.3", false]], [{ name: "http", port: 8080 }, { name: "dns", port: 5353, protocol: "UDP" }])]);
-  const state = buildProxyState(services, slices);
+  const state = buildProxyState(services, slices, "node-a");
   assert.deepEqual(state.services.map((s) => [s.name, s.protocol, s.nodePort, s.affinitySeconds, s.endpoints.map((e) => `${e.ip}:${e.port}`)]), [
     ["default/web:dns", "UDP", undefined, 60, ["10.0.0.2:5353", "10.0.0.9:5353"]],
     ["default/web:http", "TCP", 30080, 60, ["10.0.0.2:8080", "10.0.0.9:8080"]],

@@ -1,11 +1,12 @@
 /**
  * The kubelet's Summary API (GET /stats/summary, k8s.io/kubelet/pkg/apis/stats/v1alpha1), the CPU-and-memory part
- * metrics-server reads (`only_cpu_and_memory=true`): per pod, per container usageNanoCores and workingSetBytes.
- * The node builds it from its PodMetrics; the control plane turns a pod's entry back into the metrics.k8s.io
- * PodMetrics that `kubectl top pod` reads. Pure: both directions of the one shape live here.
+ * metrics-server reads (`only_cpu_and_memory=true`): the node's usageNanoCores and workingSetBytes, and per pod, per
+ * container the same. The node builds it from its usage and its PodMetrics; the control plane turns a pod's entry
+ * back into the metrics.k8s.io PodMetrics that `kubectl top pod` reads, and the node's into the NodeMetrics of
+ * `kubectl top node`. Pure: both directions of the one shape live here.
  */
 import { tryParseQuantity } from "./quantity.js";
-import type { Pod, PodMetrics } from "./types.js";
+import type { Node, NodeMetrics, Pod, PodMetrics } from "./types.js";
 
 interface CpuStats {
   time: string;
@@ -31,9 +32,27 @@ export interface PodStats {
   window: string;
 }
 
+export interface NodeStats {
+  nodeName: string;
+  /** The whole node's usage (absent from a node that cannot read it). */
+  cpu?: CpuStats;
+  memory?: MemoryStats;
+  /** nodelet's addition, as for pods: the window the CPU rate was measured over. */
+  window?: string;
+}
+
 export interface Summary {
-  node: { nodeName: string };
+  node: NodeStats;
   pods: PodStats[];
+}
+
+/** The node's own usage as the kubelet measured it. */
+export interface NodeUsageSample {
+  cpuNanoCores: number;
+  memoryBytes: number;
+  /** When it was read (RFC 3339) and over which window ("10s"). */
+  time: string;
+  window: string;
 }
 
 /** A quantity in its base unit ("1500000n" → 0.0015, "10Ki" → 10240); one that does not parse is 0. */
@@ -43,7 +62,7 @@ function amount(q: string): number {
 }
 
 /** The summary of a node's pods from their PodMetrics (pods without metrics are left out, as the kubelet does). */
-export function toSummary(nodeName: string, metrics: { pod: Pod; metrics: PodMetrics }[]): Summary {
+export function toSummary(nodeName: string, metrics: { pod: Pod; metrics: PodMetrics }[], usage?: NodeUsageSample): Summary {
   const pods = metrics.map(({ pod, metrics: m }): PodStats => {
     const time = m.timestamp;
     const containers = m.containers.map((c): ContainerStats => ({
@@ -59,7 +78,30 @@ export function toSummary(nodeName: string, metrics: { pod: Pod; metrics: PodMet
       window: m.window,
     };
   });
-  return { node: { nodeName }, pods };
+  const node: NodeStats = { nodeName };
+  if (usage) {
+    node.cpu = { time: usage.time, usageNanoCores: Math.round(usage.cpuNanoCores) };
+    node.memory = { time: usage.time, workingSetBytes: Math.round(usage.memoryBytes) };
+    node.window = usage.window;
+  }
+  return { node, pods };
+}
+
+/**
+ * The NodeMetrics of `node` from its summary (metrics-server's decoding, as for pods: nanocores, working set in Ki,
+ * the node's labels), or undefined when the summary has no node usage.
+ */
+export function nodeMetricsFrom(summary: Summary, node: Node): NodeMetrics | undefined {
+  const { cpu, memory } = summary.node;
+  if (!cpu || !memory) return undefined;
+  return {
+    apiVersion: "metrics.k8s.io/v1beta1",
+    kind: "NodeMetrics",
+    metadata: { name: node.metadata.name, labels: node.metadata.labels, creationTimestamp: cpu.time },
+    timestamp: cpu.time,
+    window: summary.node.window ?? "10s",
+    usage: { cpu: `${cpu.usageNanoCores}n`, memory: `${Math.round(memory.workingSetBytes / 1024)}Ki` },
+  };
 }
 
 /**

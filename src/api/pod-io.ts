@@ -4,7 +4,7 @@
  * bytes (HTTP chunked, WebSocket channels, SPDY streams) around these streams. A fake implementation serves tests.
  */
 import type { Duplex, Readable, Writable } from "node:stream";
-import type { Pod, PodMetrics } from "./types.js";
+import type { Node, NodeMetrics, Pod, PodMetrics } from "./types.js";
 
 /** Query options of GET /api/v1/namespaces/NS/pods/NAME/log (k8s.io/api core/v1 PodLogOptions). */
 export interface LogOptions {
@@ -52,4 +52,9 @@ export interface PodIO {
   portForward(pod: Pod, port: number): Promise<Duplex>;
   /** CPU and memory usage from cgroup accounting (metrics.k8s.io PodMetrics). */
   metrics(pod: Pod): Promise<PodMetrics>;
+  /**
+   * A node's NodeMetrics from its kubelet, where the pods' IO reaches other nodes (the control plane); the
+   * all-in-one daemon reports its own node instead (ServerContext.nodeUsage).
+   */
+  nodeMetrics?(node: Node): Promise<NodeMetrics>;
 }

@@ -700,6 +700,15 @@ export interface PodMetrics extends KubeObject {
   containers: ContainerMetrics[];
 }
 
+/** metrics.k8s.io/v1beta1 NodeMetrics: the node's CPU (nanocores) and memory working set (Ki). */
+export interface NodeMetrics extends KubeObject {
+  apiVersion: "metrics.k8s.io/v1beta1";
+  kind: "NodeMetrics";
+  timestamp: string;
+  window: string;
+  usage: { cpu: string; memory: string };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Added by the API-types work (append only)
 

@@ -99,7 +99,7 @@ async function serveNonResource(ctx: ServerContext, req: IncomingMessage, res: S
       return void res.end(doc);
     }
     case "nodeMetrics":
-      return sendJson(res, 200, await nodeMetrics(ctx, route.name));
+      return sendJson(res, 200, await nodeMetrics(ctx, route.name, new URL(req.url ?? "/", "http://localhost").searchParams.get("labelSelector") ?? undefined));
     case "metrics": {
       const registry = route.endpoint === "cadvisor" ? ctx.metrics.cadvisor : ctx.metrics.main;
       if (!registry) break;

@@ -2,7 +2,7 @@
  * The joined node's kubelet server (kubelet/server/kubelet-server.ts) on --kubelet-port: its serving certificate from
  * the cluster (a kubelet-serving CSR for the node's name and address, kubelet/server/serving-cert.ts, kept in
  * ROOT/pki), client certificates checked against the cluster CA (the CA the node's credentials trust), and the
- * node's pods' IO (NodeIO over the runtime) for the pods the kubelet runs.
+ * node's pods' IO (NodeIO over the runtime) for the pods the kubelet runs, and the node's own usage for the summary.
  *
  * The certificate may wait for approval (a node whose credentials are neither its own nor an admin's): the server
  * then starts once it is issued, and the node runs its pods meanwhile. The start waits up to `readyWithinMs` for it,
@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { Pod } from "../api/types.js";
 import type { Kubelet } from "../kubelet/kubelet.js";
 import { NodeIO } from "../kubelet/node-io.js";
+import { NodeUsageReader } from "../kubelet/node-usage.js";
 import { KubeletServer } from "../apiserver/kubelet-api/server.js";
 import { ensureServingCertificate } from "../auth/kubelet-serving-cert.js";
 import { realClock } from "../sys/clock.js";
@@ -37,6 +38,7 @@ export async function startKubeletServer(o: {
 }): Promise<KubeletServerWiring> {
   const abort = new AbortController();
   let server: KubeletServer | undefined;
+  const nodeUsage = new NodeUsageReader(realClock);
   const running = (async () => {
     await nodeRegistered(o.store, o.nodeName, abort.signal);
     const pair = await ensureServingCertificate({
@@ -62,6 +64,7 @@ export async function startKubeletServer(o: {
       pod: (ns, name) => podOf(o.kubelet, ns, name),
       pods: () => o.kubelet.activePods().filter((p) => p.spec.nodeName === o.nodeName),
       io: new NodeIO(o.host.runtime, o.host.runner, realClock),
+      nodeUsage: () => nodeUsage.sample(),
       log: o.log,
     });
     await s.start();

@@ -4,8 +4,10 @@
  * registers (Ready, a worker: no control-plane role), holds its Lease, runs a pod bound to it, and its status and
  * events reach the API; a Service's endpoints come from the control plane's controller and the node's DNS and
  * proxy carry a client pod's request to the server pod by the Service's name; kubectl logs -f, exec with stdin,
- * port-forward and top pod through the control plane reach the node's kubelet server (its serving certificate
- * issued through a kubelet-serving CSR); a deleted pod is gone from the node and the API.
+ * port-forward, top pod and top node through the control plane reach the node's kubelet server (its serving
+ * certificate issued through a kubelet-serving CSR); a LoadBalancer Service with both traffic policies Local gets a
+ * healthCheckNodePort that the node's proxy answers (kube-proxy's JSON, this node's endpoint count) and still
+ * carries a pod's request to the local server; a deleted pod is gone from the node and the API.
  */
 import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
@@ -21,6 +23,7 @@ import { removeRoot, startTestControlPlane, startTestNode, type RoleProcess, typ
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { freeOctets } from "../helpers/subnets.js";
 import { httpGet } from "../helpers/stream-harness.js";
+import { httpGetStatus as httpGetAt } from "../helpers/http-get.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"), needsCommand("etcd"));
@@ -80,7 +83,7 @@ spec:
   containers:
   - name: web
     image: busybox
-    command: ["sh", "-c", "mkdir -p /www && echo hello-from-node > /www/index.html && (i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done) & exec httpd -f -p 8080 -h /www"]
+    command: ["sh", "-c", "mkdir -p /www && echo hello-from-node > /www/index.html; (i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done) & exec httpd -f -p 8080 -h /www"]
     readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
 ---
 apiVersion: v1
@@ -115,7 +118,35 @@ spec:
     assert.match(events.stdout, /Started/);
   });
 
-  test("logs -f, exec with stdin, port-forward and top pod reach the node's kubelet through the control plane", async () => {
+  test("a LoadBalancer Service with traffic policies Local: healthCheckNodePort allocated and answered by the node's proxy, traffic to the local pod", async () => {
+    const svc = `apiVersion: v1
+kind: Service
+metadata: {name: web-local}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  internalTrafficPolicy: Local
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`;
+    assert.equal((await kubectl(["apply", "-f", "-"], svc)).code, 0);
+    const hc = Number((await kubectl(["get", "svc", "web-local", "-o", "jsonpath={.spec.healthCheckNodePort}"])).stdout);
+    assert.ok(hc >= 30000 && hc <= 32767, `healthCheckNodePort ${hc}`);
+    const described = await kubectl(["describe", "svc", "web-local"]);
+    assert.match(described.stdout, new RegExp(`HealthCheck NodePort:\\s+${hc}\\n`), described.stdout);
+    assert.match(described.stdout, /External Traffic Policy:\s+Local/);
+    // The node's proxy listens on the health check port of every node address (the node runs on this host).
+    let answer: { status: number; body: string } | undefined;
+    await waitFor("the health check answering 200", async () => (answer = await httpGetAt("127.0.0.1", hc, "/healthz").catch(() => undefined))?.status === 200, 30_000, 500);
+    assert.deepEqual(JSON.parse(answer!.body), { service: { namespace: "default", name: "web-local" }, localEndpoints: 1, serviceProxyHealthy: true });
+    const ip = (await kubectl(["get", "svc", "web-local", "-o", "jsonpath={.spec.clusterIP}"])).stdout;
+    const r = await kubectl(["exec", "web", "--", "sh", "-c", `for i in 1 2 3 4 5 6 7 8 9 10; do timeout 3 wget -qO- http://${ip}/ && exit 0; sleep 1; done; exit 1`]);
+    assert.equal(r.stdout, "hello-from-node\n", `the cluster IP with internalTrafficPolicy Local reaches the pod on this node: ${r.stderr}`);
+    assert.equal((await kubectl(["delete", "svc", "web-local"])).code, 0);
+    await waitFor("the health check port closed", async () => (await httpGetAt("127.0.0.1", hc, "/healthz").catch(() => undefined)) === undefined, 30_000, 500);
+  });
+
+  test("logs -f, exec with stdin, port-forward, top pod and top node reach the node's kubelet through the control plane", async () => {
     const csr = await kubectl(["get", "csr", "-o", "jsonpath={range .items[?(@.spec.signerName==\"kubernetes.io/kubelet-serving\")]}{.status.conditions[0].type}{\"\\n\"}{end}"]);
     assert.match(csr.stdout, /Approved/, `the node's serving certificate request: ${csr.stdout} ${csr.stderr}`);
     // logs -f: lines written after kubectl started keep arriving.
@@ -149,6 +180,15 @@ spec:
     let top: KubectlRun | undefined;
     await waitFor("kubectl top pod", async () => (top = await kubectl(["top", "pod", "web", "--no-headers"])).code === 0, 30_000, 1000);
     assert.match(top!.stdout, /^web\s+\d+m\s+\d+Mi/, top!.stderr);
+    // top node: the joined node's NodeMetrics from its kubelet's summary, percentages against its allocatable.
+    let topNode: KubectlRun | undefined;
+    await waitFor("kubectl top node", async () => (topNode = await kubectl(["top", "node", "--no-headers"])).code === 0, 30_000, 1000);
+    assert.match(topNode!.stdout, new RegExp(`^${NODE}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%\\s*$`), `${topNode!.stdout}${topNode!.stderr}`);
+    const one = await kubectl(["get", "--raw", `/apis/metrics.k8s.io/v1beta1/nodes/${NODE}`]);
+    assert.equal((JSON.parse(one.stdout) as { kind: string }).kind, "NodeMetrics", one.stderr);
+    const missing = await kubectl(["top", "node", "no-such-node"]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /nodes\.metrics\.k8s\.io "no-such-node" not found|not found/);
   });
 
   test("a deleted pod is stopped on the node and gone from the API", async () => {

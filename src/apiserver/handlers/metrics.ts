@@ -1,11 +1,12 @@
 /**
  * metrics.k8s.io/v1beta1, the Metrics API that `kubectl top` reads: PodMetrics from PodIO (cgroup accounting) and
- * NodeMetrics for this node. Pods that are not running, or whose metrics cannot be read, are left out of lists, as
- * metrics-server does.
+ * NodeMetrics — for this node in the all-in-one daemon, for every Node through its kubelet's summary in the control
+ * plane (as metrics-server scrapes each kubelet). Pods that are not running, nodes whose kubelet cannot be reached,
+ * and whatever cannot be read are left out of lists, as metrics-server does.
  */
 import { ApiError } from "../../api/errors.js";
 import { tryParseQuantity } from "../../api/quantity.js";
-import type { Pod, PodMetrics } from "../../api/types.js";
+import type { Node, NodeMetrics, Pod, PodMetrics } from "../../api/types.js";
 import type { NodeUsage, ServerContext } from "../context.js";
 import { sendJson } from "../http.js";
 import { rfc3339 } from "../../store/metadata.js";
@@ -41,8 +42,13 @@ async function metricsOf(ctx: ServerContext, pod: Pod): Promise<PodMetrics | und
   }
 }
 
-/** GET /apis/metrics.k8s.io/v1beta1/nodes[/NAME]: this node only. */
-export async function nodeMetrics(ctx: ServerContext, name: string | undefined): Promise<unknown> {
+/**
+ * GET /apis/metrics.k8s.io/v1beta1/nodes[/NAME][?labelSelector=]: this node, or — where the pods' IO reaches the
+ * kubelets of other nodes (a control plane, which runs no kubelet) — the Nodes the API holds.
+ */
+export async function nodeMetrics(ctx: ServerContext, name: string | undefined, labelSelector?: string): Promise<unknown> {
+  const fromKubelet = ctx.podIO.nodeMetrics?.bind(ctx.podIO);
+  if (fromKubelet) return clusterNodeMetrics(ctx, fromKubelet, name, labelSelector);
   if (name !== undefined && name !== ctx.nodeName) throw ApiError.notFound("nodes", name, "metrics.k8s.io");
   const usage = ctx.nodeUsage ? await ctx.nodeUsage() : await sumOfPods(ctx);
   const item = {
@@ -54,6 +60,20 @@ export async function nodeMetrics(ctx: ServerContext, name: string | undefined):
     usage,
   };
   return name !== undefined ? item : { kind: "NodeMetricsList", apiVersion: API_VERSION, metadata: {}, items: [item] };
+}
+
+/** Every Node's metrics from its kubelet (or one Node's: NotFound when its kubelet has none to give). */
+async function clusterNodeMetrics(ctx: ServerContext, fromKubelet: (node: Node) => Promise<NodeMetrics>, name: string | undefined, labelSelector: string | undefined): Promise<unknown> {
+  const read = (node: Node): Promise<NodeMetrics | undefined> => fromKubelet(node).catch(() => undefined);
+  if (name !== undefined) {
+    const node = ctx.store.get<Node>("Node", "", name);
+    const m = node ? await read(node) : undefined;
+    if (!m) throw ApiError.notFound("nodes", name, "metrics.k8s.io");
+    return m;
+  }
+  const nodes = ctx.store.list<Node>("Node", { labelSelector }).items;
+  const items = (await Promise.all(nodes.map(read))).filter((m): m is NodeMetrics => m !== undefined);
+  return { kind: "NodeMetricsList", apiVersion: API_VERSION, metadata: {}, items };
 }
 
 /** Without a node-wide reading, the node's usage is what its pods use. */

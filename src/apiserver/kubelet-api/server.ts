@@ -5,7 +5,7 @@
  *   GET  /exec/NS/POD/CONTAINER?command=…&input=&output=&error=&tty=   upgrade: WebSocket channel / SPDY protocols
  *   GET  /attach/NS/POD/CONTAINER?input=&output=&error=&tty=            upgrade, as exec
  *   GET  /portForward/NS/POD?port=P                                     upgrade: WebSocket, SPDY or nodelet-tcp
- *   GET  /stats/summary                                                 the Summary API's CPU and memory (summary.ts)
+ *   GET  /stats/summary                                                 the Summary API's CPU and memory, node and pods
  *   GET  /healthz
  * The streams are the API server's own (apiserver/streaming) over this node's PodIO, so every protocol kubectl speaks
  * to the API server is spoken here too.
@@ -27,7 +27,7 @@ import type { Pod, PodMetrics } from "../../api/types.js";
 import { logOptions } from "../handlers/logs.js";
 import { sendError, sendJson } from "../http.js";
 import { handleStreamUpgrade, rejectUpgrade, type StreamContext } from "../streaming/index.js";
-import { toSummary } from "../../api/kubelet-summary.js";
+import { toSummary, type NodeUsageSample } from "../../api/kubelet-summary.js";
 
 /** The CN of the API server's client certificate for kubelets (kubeadm's apiserver-kubelet-client). */
 export const APISERVER_KUBELET_CLIENT = "kube-apiserver-kubelet-client";
@@ -47,6 +47,8 @@ export interface KubeletServerOptions {
   pod(namespace: string, name: string): Pod | undefined;
   /** The pods whose metrics the summary reports. */
   pods(): Pod[];
+  /** The node's own usage for the summary's node part (`kubectl top node`); absent: the summary has none. */
+  nodeUsage?: () => Promise<NodeUsageSample>;
   io: PodIO;
   log?: (m: string) => void;
 }
@@ -172,9 +174,19 @@ export class KubeletServer {
     }
   }
 
-  /** The Summary API over this node's pods (those whose metrics cannot be read are left out). */
+  /** The Summary API over the node and its pods (what cannot be read is left out). */
   private async summary(): Promise<ReturnType<typeof toSummary>> {
+    const usage = this.nodeUsage();
     const read = await Promise.all(this.o.pods().map(async (pod) => ({ pod, metrics: await this.o.io.metrics(pod).catch((): PodMetrics | undefined => undefined) })));
-    return toSummary(this.o.nodeName, read.filter((r): r is { pod: Pod; metrics: PodMetrics } => r.metrics !== undefined));
+    return toSummary(this.o.nodeName, read.filter((r): r is { pod: Pod; metrics: PodMetrics } => r.metrics !== undefined), await usage);
+  }
+
+  private async nodeUsage(): Promise<NodeUsageSample | undefined> {
+    try {
+      return await this.o.nodeUsage?.();
+    } catch (err) {
+      this.o.log?.(`kubelet server: cannot read the node's usage: ${(err as Error).message}`);
+      return undefined;
+    }
   }
 }

@@ -11,7 +11,7 @@
  * - port-forward: one `Upgrade: nodelet-tcp` connection a forwarded stream to /portForward/NS/POD?port=P: after the
  *   101 the TLS connection is the pod's TCP stream (half-closes carried), so kubectl's framing ends here.
  * - metrics: GET /stats/summary, one fetch per node shared by the calls of one second (`kubectl top pod` asks for
- *   every pod of a namespace at once).
+ *   every pod of a namespace at once); the node's part of it is the node's NodeMetrics (`kubectl top node`).
  * A kubelet that cannot be reached is a 500 naming the URL and the cause, as upstream's "Get https://…: dial tcp …".
  */
 import { request as httpRequest } from "node:http";
@@ -20,11 +20,11 @@ import type { Duplex, Readable } from "node:stream";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { ApiError, type StatusReason } from "../../api/errors.js";
 import type { ExecOptions, ExecSession, LogOptions, PodIO } from "../../api/pod-io.js";
-import type { Node, Pod, PodMetrics, Status } from "../../api/types.js";
+import type { Node, NodeMetrics, Pod, PodMetrics, Status } from "../../api/types.js";
 import { dialWebSocket, StreamError } from "../streaming/dial.js";
 import { decodeStatus } from "../streaming/exec.js";
 import { dialRawTunnel } from "../streaming/raw-tunnel.js";
-import { podMetricsFrom, type Summary } from "../../api/kubelet-summary.js";
+import { nodeMetricsFrom, podMetricsFrom, type Summary } from "../../api/kubelet-summary.js";
 import { ChannelConn, framingFor } from "../../wire/channel-conn.js";
 import { ERROR_CHANNEL, EXEC_CLIENT_PROTOCOLS, RESIZE_CHANNEL, resizeMessage, STDERR_CHANNEL, STDIN_CHANNEL, STDOUT_CHANNEL } from "../../api/remotecommand.js";
 import { DEFAULT_ADDRESS_TYPES, DEFAULT_KUBELET_PORT, kubeletEndpoint, podNodeName, type KubeletEndpoint } from "./kubelet-address.js";
@@ -55,6 +55,10 @@ export class KubeletPodIO implements PodIO {
     const nodeName = podNodeName(pod);
     const node = this.o.node(nodeName);
     if (!node) throw ApiError.notFound("nodes", nodeName);
+    return this.endpointOf(node);
+  }
+
+  private endpointOf(node: Node): KubeletEndpoint {
     return kubeletEndpoint(node, this.o.preferredAddressTypes ?? DEFAULT_ADDRESS_TYPES, this.o.defaultPort ?? DEFAULT_KUBELET_PORT);
   }
 
@@ -109,7 +113,20 @@ export class KubeletPodIO implements PodIO {
   }
 
   async metrics(pod: Pod): Promise<PodMetrics> {
-    const ep = this.endpoint(pod);
+    const m = podMetricsFrom(await this.summary(this.endpoint(pod)), pod);
+    if (!m) throw ApiError.notFound("podmetrics", pod.metadata.name ?? "", "metrics.k8s.io");
+    return m;
+  }
+
+  /** The NodeMetrics of a node, from its kubelet's summary; NotFound when the kubelet reports no node usage. */
+  async nodeMetrics(node: Node): Promise<NodeMetrics> {
+    const m = nodeMetricsFrom(await this.summary(this.endpointOf(node)), node);
+    if (!m) throw ApiError.notFound("nodes", node.metadata.name ?? "", "metrics.k8s.io");
+    return m;
+  }
+
+  /** A node's summary, one fetch shared by the calls of `summaryTtlMs`. */
+  private async summary(ep: KubeletEndpoint): Promise<Summary> {
     const now = (this.o.now ?? Date.now)();
     let cached = this.summaries.get(ep.nodeName);
     if (!cached || now - cached.at > (this.o.summaryTtlMs ?? 1000)) {
@@ -117,9 +134,7 @@ export class KubeletPodIO implements PodIO {
       this.summaries.set(ep.nodeName, cached);
       cached.summary.catch(() => this.summaries.delete(ep.nodeName));
     }
-    const m = podMetricsFrom(await cached.summary, pod);
-    if (!m) throw ApiError.notFound("podmetrics", pod.metadata.name ?? "", "metrics.k8s.io");
-    return m;
+    return cached.summary;
   }
 
   /** An exec or attach session on the kubelet, as an ExecSession. */

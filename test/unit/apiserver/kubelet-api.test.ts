@@ -1,7 +1,7 @@
 /**
  * The kubelet server and the control plane's kubelet client, in-process over real TLS with certificates from a
  * test CA: the client's logs (followed), exec with stdin and exit codes, attach, port-forward (a half-close carried)
- * and the summary's pod metrics reach the node's PodIO (host processes and 127.0.0.1 servers standing in for
+ * and the summary's pod and node metrics reach the node's PodIO (host processes and 127.0.0.1 servers standing in for
  * pods); a caller without a CA-verified certificate gets 401, one with another name 403 in the kubelet's wording; a
  * kubelet whose serving certificate is not from the cluster CA is refused by the client; a pod not on the node is
  * 404 and a Node without addresses says so.
@@ -101,7 +101,8 @@ describe("kubelet server and the API server's kubelet client", { skip }, () => {
     });
     await new Promise<void>((r) => backend.listen(0, "127.0.0.1", r));
     io = new TestPodIO({ 7: (backend.address() as { port: number }).port });
-    server = new KubeletServer({ host: "127.0.0.1", port: 0, cert: serving.cert, key: serving.key, clientCA: ca.cert, nodeName: NODE, pod: (ns, name) => (ns === "default" && name === "web" ? pod : undefined), pods: () => [pod], io });
+    const nodeUsage = () => Promise.resolve({ cpuNanoCores: 250_000_000, memoryBytes: 512 << 20, time: "2026-12-07T21:00:00Z", window: "10s" });
+    server = new KubeletServer({ host: "127.0.0.1", port: 0, cert: serving.cert, key: serving.key, clientCA: ca.cert, nodeName: NODE, pod: (ns, name) => (ns === "default" && name === "web" ? pod : undefined), pods: () => [pod], io, nodeUsage });
     await server.start();
     store = openStore(join(dir, "store.db"));
     store.create(nodeAt(server.address().port));
@@ -169,6 +170,12 @@ describe("kubelet server and the API server's kubelet client", { skip }, () => {
     const m = await client.metrics(pod);
     assert.deepEqual(m.containers, [{ name: "main", usage: { cpu: "1500000n", memory: "2048Ki" } }]);
     assert.equal(m.window, "10s");
+  });
+
+  it("reads the node's metrics from the summary (kubectl top node through a control plane)", async () => {
+    const node = store.get<Node>("Node", "", NODE)!;
+    const m = await client.nodeMetrics(node);
+    assert.deepEqual([m.kind, m.metadata.name, m.timestamp, m.window, m.usage], ["NodeMetrics", NODE, "2026-12-07T21:00:00Z", "10s", { cpu: "250000000n", memory: "524288Ki" }]);
   });
 
   it("404s a pod the node does not run", async () => {

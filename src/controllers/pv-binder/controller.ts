@@ -98,13 +98,18 @@ export class PvBinder {
     const now = clock.now();
     for (const [k, at] of this.failedAt) if (now - at >= this.resyncMs) this.failedAt.delete(k);
     const node = this.role === "node";
-    const own = node ? store.get<Node>("Node", "", this.o.nodeName) : undefined;
+    const claims = store.list<PersistentVolumeClaim>("PersistentVolumeClaim").items;
+    // Pods matter only in their claims' namespaces and nodes only to unbound claims: a cluster of thousands of pods
+    // and no claim lists neither at each resync.
+    const namespaces = [...new Set(claims.map((c) => c.metadata.namespace ?? "default"))];
+    const unbound = claims.some((c) => !c.spec.volumeName);
+    const own = node && unbound ? store.get<Node>("Node", "", this.o.nodeName) : undefined;
     const changes = reconcile({
-      claims: store.list<PersistentVolumeClaim>("PersistentVolumeClaim").items,
+      claims,
       volumes: store.list<PersistentVolume>("PersistentVolume").items,
       classes: store.list<StorageClass>("StorageClass").items,
-      pods: store.list<Pod>("Pod", this.podScope).items,
-      nodes: node ? (own ? [own] : []) : store.list<Node>("Node").items,
+      pods: namespaces.flatMap((namespace) => store.list<Pod>("Pod", { ...this.podScope, namespace }).items),
+      nodes: !unbound ? [] : node ? (own ? [own] : []) : store.list<Node>("Node").items,
       provisioner: this.o.provisioner?.name ?? "",
       nodeName: this.o.nodeName,
       sharedProvisioner: node,

@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync, statfsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import type { Node, Pod } from "../../src/api/types.js";
+import type { Node } from "../../src/api/types.js";
 import { needsRoot } from "../helpers/root.js";
 import { suiteDaemon, eventually } from "../helpers/daemon.js";
 
@@ -42,10 +42,7 @@ describe("state writes on a full disk (privileged)", { skip }, () => {
     writeFileSync(join(d.root, "manifests", "crasher.yaml"), `apiVersion: v1\nkind: Pod\nmetadata:\n  name: crasher\n  namespace: default\nspec:\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "echo up; sleep 2; exit 1"]\n`);
     const run = await d.cli(["run", "victim", "--image", "busybox", "--", "sleep", "3600"]);
     assert.equal(run.code, 0, run.stderr);
-    const crasher = async () => {
-      const list = JSON.parse((await d.cli(["get", "pods", "-o", "json"])).stdout) as { items: Pod[] };
-      return list.items.find((p) => p.metadata.name?.startsWith("crasher-"));
-    };
+    const crasher = async () => (await d.pods()).find((p) => p.metadata.name?.startsWith("crasher-"));
     await eventually(async () => ((await crasher())?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 60_000, "the crasher restarting");
     const pid = d.pid!;
 

@@ -11,7 +11,6 @@ import { readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "no
 import { join } from "node:path";
 import { needsRoot } from "../helpers/root.js";
 import { eventually, NODELET, suiteDaemon, type CliResult } from "../helpers/daemon.js";
-import type { Pod } from "../../src/api/types.js";
 import { processStartTime } from "../../src/sys/proc.js";
 
 const skip = needsRoot();
@@ -42,10 +41,7 @@ describe("stop and reset of a loaded daemon are bounded (privileged)", { skip },
       const r = await d.cli(["run", name, "--image", "busybox", "--", "sh", "-c", "trap '' TERM; while true; do echo $(date) >> /tmp/x; sleep 0.2; done"]);
       assert.equal(r.code, 0, r.stderr);
     }
-    await eventually(async () => {
-      const list = JSON.parse((await d.cli(["get", "pods", "-o", "json"])).stdout) as { items: Pod[] };
-      return list.items.filter((p) => p.status?.phase === "Running").length === names.length;
-    }, 120_000, "8 pods running");
+    await eventually(async () => (await d.pods()).filter((p) => p.status?.phase === "Running").length === names.length, 120_000, "8 pods running");
 
     const began = Date.now();
     await d.terminate();

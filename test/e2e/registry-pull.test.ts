@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Event, Pod } from "../../src/api/types.js";
 import { eventually, suiteDaemon } from "../helpers/daemon.js";
 import { OciLayout } from "../helpers/oci-layout.js";
 import { pushImage, startRegistry, type TestRegistry } from "../helpers/registry.js";
@@ -47,12 +46,8 @@ describe("pods pull from registries (privileged)", { skip }, () => {
     const r = await d.cli(["apply", "-f", file]);
     assert.equal(r.code, 0, r.stderr);
   };
-  const pod = async (name: string) => {
-    const r = await d.cli(["get", "pod", name, "-o", "json"]);
-    return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
-  };
-  const events = async (name: string) =>
-    (JSON.parse((await d.cli(["get", "events", "--field-selector", `involvedObject.name=${name}`, "-o", "json"])).stdout) as { items: Event[] }).items;
+  const pod = (name: string) => d.pod(name);
+  const events = (name: string) => d.events(name);
   const podYaml = (name: string, image: string, secret?: string) =>
     `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  terminationGracePeriodSeconds: 0\n${secret ? `  imagePullSecrets: [{name: ${secret}}]\n` : ""}  containers:\n  - name: c\n    image: ${image}\n    command: ["sh", "-c", "cat /etc/motd; trap 'exit 0' TERM; while true; do sleep 0.2; done"]\n`;
 

@@ -1,7 +1,8 @@
 /**
  * The web view's cost on a busy node, measured on a real daemon (needs root and Debian's chromium): N pods, each
  * behind a Service of its own, then the daemon's CPU over windows without a page, with a headless page open on the
- * topology, and without again (the first and last windows show the machine's drift). The daemon's CPU is its own
+ * topology, with the page open while connections go to some of the Services (counters that move), and without a page
+ * again (the first and last windows show the machine's drift). The daemon's CPU is its own
  * (utime + stime) plus its children's: the living ones' (the fork server that execs its nft / iptables-save / ip, the
  * monitor zygote) and what they and the daemon reaped (cutime + cstime), read from /proc/PID/stat; the load average is printed beside each window because the machine is shared. Goal (issue #16):
  * the page's extra under 1% of a core.
@@ -9,6 +10,7 @@
  * Run: node dist/bench/ui-bench.js [--pods N] [--seconds N] [--proxy-mode nftables|iptables]
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -92,6 +94,21 @@ async function main(): Promise<void> {
     await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
     await page.waitForFunction(`document.querySelectorAll("[data-pod]").length === ${PODS}`, { timeout: 120_000 });
     rows.push(await window(pid, "topology page open"));
+    // Counters that move: connections to ten of the Services, one a second in all (the pods listen on nothing, so
+    // each is DNATed, counted, and answered with a reset by the pod).
+    const svcs = (JSON.parse((await d.cli(["get", "services", "-o", "json"])).stdout) as { items: { metadata: { name: string }; spec: { clusterIP?: string } }[] }).items;
+    const targets = svcs.filter((x) => /^ui-\d+$/.test(x.metadata.name) && x.spec.clusterIP).slice(0, 10).map((x) => x.spec.clusterIP!);
+    let n = 0;
+    const traffic = setInterval(() => {
+      const c = connect({ host: targets[n++ % targets.length], port: 80 });
+      c.on("error", () => c.destroy());
+      c.on("connect", () => c.destroy());
+    }, 1000);
+    try {
+      rows.push(await window(pid, "page open, 1 connection/s to Services"));
+    } finally {
+      clearInterval(traffic);
+    }
     await page.close();
     rows.push(await window(pid, "page closed"));
   } finally {

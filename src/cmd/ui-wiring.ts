@@ -14,7 +14,7 @@ import { TopologyFeed, type TopologySource } from "../ui/live.js";
 import { endpointRuleKey, type RuleCounters } from "../ui/topology.js";
 import { UsageSeries } from "../ui/series.js";
 import type { ProgrammedRoutes } from "../ui/cluster.js";
-import { RuleCounterReads, linksFingerprint } from "../ui/rule-reads.js";
+import { RuleCounterReads } from "../ui/rule-reads.js";
 import { SessionStore } from "../ui/session.js";
 import { SessionFile } from "../ui/session-file.js";
 import { UiServer } from "../ui/ui-server.js";
@@ -46,15 +46,17 @@ export interface UiWiring {
 
 /** Serves /ui/ on every listener of `api`; returns the function that stops the sampling. */
 export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void): () => void {
-  // The rules' counters cost an exec of nft or iptables-save: read at most every RULE_COUNTERS_MS, and only when a
-  // veth's counters moved (ui/rule-reads.ts), while the veths' counters (one read of /proc/net/dev) are re-read on
-  // every 2 s tick.
-  const ruleReads = new RuleCounterReads<EndpointCount[]>(
-    () =>
-      (w.endpointCounters?.() ?? Promise.resolve([])).catch((err: unknown) => {
+  // The rules' counters cost an exec of nft or iptables-save: read at most every RULE_COUNTERS_MS, and only when pods
+  // were sent packets (ui/rule-reads.ts), while the veths' counters (one read of /proc/net/dev) are re-read on every
+  // tick of the feed.
+  const ruleReads = new RuleCounterReads<ReadonlyMap<string, RuleCounters>>(
+    async () => {
+      const counts = await (w.endpointCounters?.() ?? Promise.resolve([])).catch((err: unknown) => {
         log(`web view: cannot read the service rules' counters: ${err instanceof Error ? err.message : String(err)}`);
         return [];
-      }),
+      });
+      return new Map(counts.map((c) => [endpointRuleKey(c.clusterIP, c.port, c.protocol, c.endpointIP, c.endpointPort), { connections: c.packets, ...(c.traffic ? { packets: c.traffic.packets, bytes: c.traffic.bytes } : {}) }]));
+    },
     Date.now,
     RULE_COUNTERS_MS,
   );
@@ -67,13 +69,8 @@ export function installUi(api: ApiServer, w: UiWiring, log: (m: string) => void)
       const uid = w.runtimeUid(pod);
       return w.podVeth?.(uid) ?? vethName(uid);
     },
-    counters: async (interfaces) => {
-      const links = readLinkStats(interfaces);
-      const counts = await ruleReads.get(linksFingerprint(links));
-      const rules = new Map<string, RuleCounters>();
-      for (const c of counts ?? []) rules.set(endpointRuleKey(c.clusterIP, c.port, c.protocol, c.endpointIP, c.endpointPort), { connections: c.packets, ...(c.traffic ? { packets: c.traffic.packets, bytes: c.traffic.bytes } : {}) });
-      return { links, rules };
-    },
+    links: (interfaces) => readLinkStats(interfaces),
+    rules: (moved) => ruleReads.get(moved),
   };
   const dir = findAssetsDir();
   const assets = loadAssets(dir);

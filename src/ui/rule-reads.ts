@@ -1,12 +1,15 @@
 /**
  * When to re-read the service rules' counters while a topology page is open. Each read is an exec of nft or
  * iptables-save that lists the whole table (at 100 Services ~10-30 ms of the daemon's CPU plus the tool's), so: at
- * most every `minMs`, and only when some veth's counters moved since the last read — every connection to an endpoint
- * the topology draws (a pod on this node's bridge) passes that pod's veth, so still veths mean still rule counters —
- * or when `maxMs` has passed (an endpoint on the host network has no veth). An idle node then runs no exec at all.
+ * most every `minMs`, and only when a packet went to a single pod since the last read — every connection through a
+ * Service to or from a pod on this node's bridge sends one (link-movement.ts), while the flooding an idle bridge
+ * carries (ARP requests reaching every veth) does not — or when `maxMs` has passed (an endpoint on the host network
+ * has no veth). An idle node then reads them once every `maxMs`.
  */
 export class RuleCounterReads<T> {
-  private last: { at: number; links: string; value: Promise<T> } | undefined;
+  private last: { at: number; value: Promise<T> } | undefined;
+  /** Pods were sent packets since the last read. */
+  private moved = false;
 
   constructor(
     private readonly read: () => Promise<T>,
@@ -15,26 +18,20 @@ export class RuleCounterReads<T> {
     private readonly maxMs = 60_000,
   ) {}
 
-  /** The counters, read again or as last read; `links` fingerprints the veths' counters (linksFingerprint). */
-  get(links: string): Promise<T> {
+  /**
+   * The counters, read again or as last read (the same value: a caller can tell nothing was read). `moved`: packets
+   * went to single pods since the previous call.
+   */
+  get(moved: boolean): Promise<T> {
     const t = this.now();
+    this.moved ||= moved;
     if (this.last) {
       const age = t - this.last.at;
-      if (age < this.minMs || (age < this.maxMs && links === this.last.links)) return this.last.value;
+      if (age < this.minMs || (age < this.maxMs && !this.moved)) return this.last.value;
     }
     const value = this.read();
-    this.last = { at: t, links, value };
+    this.last = { at: t, value };
+    this.moved = false;
     return value;
   }
-}
-
-/**
- * Which interfaces, and how many packets the pods sent through them in all (the host end's received packets): it
- * changes when any pod sent a packet. Not what the host end transmits: a broadcast on the bridge (an ARP request)
- * reaches every veth and would move them all, while an endpoint that serves a connection always answers.
- */
-export function linksFingerprint(links: ReadonlyMap<string, { rxPackets: number }>): string {
-  let packets = 0;
-  for (const l of links.values()) packets += l.rxPackets;
-  return `${links.size}:${packets}`;
 }

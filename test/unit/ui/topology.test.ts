@@ -4,7 +4,7 @@ import type { Endpoints, Pod, Service } from "../../../src/api/types.js";
 import { openStore } from "../../../src/store/sqlite-store.js";
 import { TopologyFeed, type FeedTimers, type TopologySource } from "../../../src/ui/live.js";
 import { UsageSeries } from "../../../src/ui/series.js";
-import { applyCounterDelta, buildTopology, counterDelta, scopeCounterDelta, endpointRuleKey, podState, type CounterDelta, type LinkCounters, type Topology, type TopologyInput } from "../../../src/ui/topology.js";
+import { applyCounterDelta, buildTopology, counterDelta, scopeCounterDelta, endpointRuleKey, podState, type CounterDelta, type LinkCounters, type RuleCounters, type Topology, type TopologyInput } from "../../../src/ui/topology.js";
 
 function pod(name: string, ip: string, o: { ready?: boolean; phase?: string; hostPort?: number; hostNetwork?: boolean; deleting?: boolean } = {}): Pod {
   return {
@@ -165,13 +165,16 @@ describe("topology feed", () => {
   it("sends the topology on subscribe and after each change, re-reads counters on ticks, and stops with its last page", async () => {
     const store = openStore(":memory:");
     let rx = 0;
+    // The same Map while the source does not read the rules again.
+    const rules = new Map<string, RuleCounters>();
     const src: TopologySource = {
       store,
       nodeName: "n1",
       hostIP: () => "192.168.1.10",
       bridge: "nodelet0",
       vethOf: (p) => `nl-${p.metadata.name}`,
-      counters: (names) => Promise.resolve({ links: new Map(names.map((n) => [n, { ...link, rxPackets: rx }])), rules: new Map() }),
+      links: (names) => new Map(names.map((n) => [n, { ...link, rxPackets: rx }])),
+      rules: () => Promise.resolve(rules),
     };
     const timers = new ManualTimers();
     const feed = new TopologyFeed(src, 100, 2000, timers);
@@ -224,6 +227,64 @@ describe("topology feed", () => {
     store.create({ ...bare, metadata: { ...bare.metadata, name: "b" } });
     await timers.flush();
     assert.equal(got.length, 2);
+    store.close();
+  });
+
+  it("on ticks sends only the veths that carried traffic of their own, not what the bridge flooded to all; the rules' counters when re-read; all counters every 15 ticks", async () => {
+    const store = openStore(":memory:");
+    const names = ["a", "b", "c", "d", "e"];
+    names.forEach((n, i) => store.create(pod(n, `10.88.0.${i + 2}`)));
+    store.create(web);
+    store.create(webEndpoints);
+    const counters = new Map(names.map((n) => [`nl-${n}`, { ...link }]));
+    let rules = new Map<string, RuleCounters>();
+    const asked: boolean[] = [];
+    const src: TopologySource = {
+      store,
+      nodeName: "n1",
+      hostIP: () => "192.168.1.10",
+      bridge: "nodelet0",
+      vethOf: (p) => `nl-${p.metadata.name}`,
+      links: (wanted) => new Map(wanted.map((n) => [n, { ...counters.get(n)! }])),
+      rules: (moved) => {
+        asked.push(moved);
+        return Promise.resolve(rules);
+      },
+    };
+    const timers = new ManualTimers();
+    const feed = new TopologyFeed(src, 100, 2000, timers);
+    const deltas: CounterDelta[] = [];
+    const stop = feed.subscribe((e) => void (e.kind === "counters" && deltas.push(JSON.parse(e.json) as CounterDelta)));
+    await timers.flush();
+    const tick = async () => {
+      [...timers.intervals.values()][0]();
+      await timers.flush();
+    };
+    const send = (n: string, toPod: number, fromPod = 0) => {
+      const c = counters.get(`nl-${n}`)!;
+      counters.set(`nl-${n}`, { ...c, txPackets: c.txPackets + toPod, txBytes: c.txBytes + 60 * toPod, rxPackets: c.rxPackets + fromPod, rxBytes: c.rxBytes + 60 * fromPod });
+    };
+    asked.length = 0;
+    for (const n of names) send(n, 2);
+    await tick();
+    assert.equal(deltas.length, 0, "two broadcasts reached every veth: nothing sent");
+    assert.deepEqual(asked, [false], "and no reason to read the rules again");
+    // b asks by ARP (its own packet, flooded to the others); c is sent 3 packets of a connection and answers.
+    send("b", 0, 1);
+    for (const n of ["a", "c", "d", "e"]) send(n, 1);
+    send("c", 3, 2);
+    await tick();
+    assert.deepEqual(Object.keys(deltas[0]?.edges ?? {}).sort(), ["veth/pod/default/b", "veth/pod/default/c"]);
+    assert.equal(deltas[0].edges["veth/pod/default/c"].link?.txPackets, link.txPackets + 2 + 4);
+    assert.equal(asked.at(-1), true, "a packet for one pod: the rules may have counted it");
+    rules = new Map([[endpointRuleKey("10.96.0.5", 80, "TCP", "10.88.0.2", 8080), { connections: 1, packets: 6, bytes: 400 }]]);
+    await tick();
+    assert.deepEqual(deltas[1], { edges: { "ep/svc/default/web>pod/default/a": { rule: { connections: 1, packets: 6, bytes: 400 } } } }, "the rules read again: their edges");
+    for (let i = 4; i < 15; i++) await tick();
+    assert.equal(deltas.length, 2, "nothing moved");
+    await tick();
+    assert.deepEqual(Object.keys(deltas[2]?.edges ?? {}).sort(), ["veth/pod/default/a", "veth/pod/default/d", "veth/pod/default/e"], "the 15th tick: the flooded counters too (b and c were sent already)");
+    stop();
     store.close();
   });
 });

@@ -8,8 +8,9 @@
  * - iptables: `iptables-save -c -t nat`, the `[packets:bytes]` of the DNAT rule in each P-SEP-HASH chain.
  *
  * Both are NAT rules, which see a connection's first packet only: the packets are connections. A node port's
- * connections count towards the service port it leads to. With nftables the `endpoint-traffic-PROTO` sets count
- * every packet and byte of those connections, both ways (nft-rules.ts), kept as `traffic`.
+ * connections count towards the service port it leads to. With nftables the `endpoint-traffic-PROTO` and
+ * `nodeport-traffic-PROTO` sets count every packet and byte of those connections, both ways (nft-rules.ts), kept as
+ * `traffic` (a node port's with its service port's).
  */
 import type { ProxyState, ServicePortEntry } from "./model.js";
 import { endpointHash } from "./names.js";
@@ -74,14 +75,16 @@ export function nftEndpointCounts(json: string, state: ProxyState): EndpointCoun
         if (s) t.add(s, String(v[0]), Number(v[1]), counted.counter.packets, counted.counter.bytes);
       }
     }
-    const ts = item.set && /^endpoint-traffic-(tcp|udp)$/.exec(item.set.name);
+    const ts = item.set && /^(endpoint|nodeport)-traffic-(tcp|udp)$/.exec(item.set.name);
     if (item.set && ts) {
-      const protocol = ts[1].toUpperCase();
+      const protocol = ts[2].toUpperCase();
       for (const value of item.set.elem ?? []) {
         const counted = typeof value === "object" ? value.elem : undefined;
         const k = counted?.val && typeof counted.val === "object" ? (counted.val as { concat?: unknown[] }).concat : undefined;
-        const s = k && byClusterPort.get(`${protocol}/${String(k[0])}:${String(k[1])}`);
-        if (s && counted?.counter && k) t.traffic(s, String(k[2]), Number(k[3]), counted.counter.packets, counted.counter.bytes);
+        if (!k || !counted?.counter) continue;
+        // cluster IP . port . endpoint IP . port, or node port . endpoint IP . port
+        const [s, endpoint] = ts[1] === "endpoint" ? [byClusterPort.get(`${protocol}/${String(k[0])}:${String(k[1])}`), k.slice(2)] : [byNodePort.get(`${protocol}/${String(k[0])}`), k.slice(1)];
+        if (s) t.traffic(s, String(endpoint[0]), Number(endpoint[1]), counted.counter.packets, counted.counter.bytes);
       }
     }
     const chain = item.rule && endpointChains.get(item.rule.chain);

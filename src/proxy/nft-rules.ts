@@ -28,10 +28,13 @@
  *   that rest is not DNATed and `no-local-endpoint-nodeports` drops it;
  * - traffic: every packet of a connection DNATed to an endpoint, both ways, bumps the counter of its element in
  *   `endpoint-traffic-PROTO` (cluster IP . port . endpoint IP . port, read from the connection's original and reply
- *   tuples), looked up in a filter chain at prerouting (packets arriving, loopback left out: a local packet is seen
- *   at output first) and one at output (packets the node sends). The web view shows these packets and bytes on the
- *   Service → endpoint edges beside the connections the endpoint maps count. Cluster IPs only: a node port's
- *   original destination is whichever local address the client used;
+ *   tuples) or, for a connection to a node port, `nodeport-traffic-PROTO` (node port . endpoint IP . port: its
+ *   original destination is whichever local address the client used, so the address is left out, and connections
+ *   to a cluster IP are, so that one whose port happens to equal a node port is not counted twice). The sets are
+ *   looked up in a filter chain at prerouting (packets arriving, loopback left out: a local packet is seen at output
+ *   first) and one at output (packets the node sends); a packet of a connection that was not DNATed leaves at the
+ *   first rule. The web view shows these packets and bytes on the Service → endpoint edges beside the connections
+ *   the endpoint maps count;
  * - rejects: the service CIDR is routed to the node (see node-route.ts), so whatever was not DNATed — a service
  *   without ready endpoints, an unused port or address — reaches `filter-input` and is rejected there (TCP reset,
  *   else ICMP port unreachable) instead of hanging; node ports without endpoints likewise.
@@ -60,8 +63,17 @@ const FILTER_IN = "type filter hook input priority 0; policy accept;";
 // After conntrack (-200) and DNAT (-100): the connection's reply tuple names the endpoint.
 const FILTER_PRE = "type filter hook prerouting priority 10; policy accept;";
 const FILTER_OUT = "type filter hook output priority 10; policy accept;";
-/** The rule that counts a DNATed connection's packets on its (service, endpoint) element. */
-const countTraffic = (p: string) => `ct status dnat meta l4proto ${p} ct original ip daddr . ct original proto-dst . ct reply ip saddr . ct reply proto-src @endpoint-traffic-${p}`;
+/** The rules that count a DNATed connection's packets on its (service port or node port, endpoint) element. */
+function countTraffic(c: NftProxyConfig): string[] {
+  const endpoint = "ct reply ip saddr . ct reply proto-src";
+  return [
+    "ct status & dnat == 0 return",
+    ...(["tcp", "udp"] as const).flatMap((p) => [
+      `ct original ip daddr ${c.serviceCIDR} meta l4proto ${p} ct original ip daddr . ct original proto-dst . ${endpoint} @endpoint-traffic-${p}`,
+      `ct original ip daddr != ${c.serviceCIDR} meta l4proto ${p} ct original proto-dst . ${endpoint} @nodeport-traffic-${p}`,
+    ]),
+  ];
+}
 
 /** A membership test for an IPv4 CIDR. */
 function cidrTest(cidr: string): (ip: string) => boolean {
@@ -120,6 +132,8 @@ function serviceFragment(ports: ServicePortEntry[], c: NftProxyConfig, sig: stri
       continue;
     }
     for (const e of s.endpoints) if (local(e.ip)) hairpin.add(`${e.ip} . ${e.ip} . ${s.clusterIP}`);
+    const nodePortTraffic = new Set(s.nodePort ? s.endpoints.map((e) => `${s.nodePort} . ${e.ip} . ${e.port}`) : []);
+    for (const t of nodePortTraffic) f.elements.push([`nodeport-traffic-${proto(s)}`, t, ""]);
     const traffic = new Set(s.endpoints.map((e) => `${s.clusterIP} . ${s.port} . ${e.ip} . ${e.port}`));
     for (const t of traffic) f.elements.push([`endpoint-traffic-${proto(s)}`, t, ""]);
     if (usesServiceChains(s)) addChainedService(f, s, c);
@@ -218,8 +232,8 @@ function fixedPart(c: NftProxyConfig): Omit<NftRuleset, "fragments" | "useCounts
     ["nat-output", { base: NAT_OUT, rules: ["jump services"] }],
     ["nat-postrouting", { base: NAT_POST, rules: ["jump masquerading"] }],
     ["filter-input", { base: FILTER_IN, rules: rejects(c) }],
-    ["traffic-prerouting", { base: FILTER_PRE, rules: ["iiftype loopback return", countTraffic("tcp"), countTraffic("udp")] }],
-    ["traffic-output", { base: FILTER_OUT, rules: [countTraffic("tcp"), countTraffic("udp")] }],
+    ["traffic-prerouting", { base: FILTER_PRE, rules: ["iiftype loopback return", ...countTraffic(c)] }],
+    ["traffic-output", { base: FILTER_OUT, rules: countTraffic(c) }],
     ["services", {
       rules: [
         "ip daddr . meta l4proto . th dport vmap @service-ips",
@@ -251,7 +265,10 @@ function fixedPart(c: NftProxyConfig): Omit<NftRuleset, "fragments" | "useCounts
         [`cluster-endpoints-${p}`, map("map", [`typeof ip daddr . th dport . numgen random mod 1 : ip daddr . ${p} dport`, "counter"])] as const,
         [`nodeport-endpoints-${p}`, map("map", [`typeof th dport . numgen random mod 1 : ip daddr . ${p} dport`, "counter"])] as const,
       ]),
-      ...(["tcp", "udp"] as const).map((p) => [`endpoint-traffic-${p}`, map("set", ["type ipv4_addr . inet_service . ipv4_addr . inet_service", "counter"])] as const),
+      ...(["tcp", "udp"] as const).flatMap((p) => [
+        [`endpoint-traffic-${p}`, map("set", ["type ipv4_addr . inet_service . ipv4_addr . inet_service", "counter"])] as const,
+        [`nodeport-traffic-${p}`, map("set", ["type inet_service . ipv4_addr . inet_service", "counter"])] as const,
+      ]),
       ["hairpin", map("set", ["typeof ip saddr . ip daddr . ct original ip daddr"])],
       ["no-endpoint-nodeports", map("set", ["typeof meta l4proto . th dport"])],
       ["no-local-endpoint-services", map("set", ["typeof ip daddr . meta l4proto . th dport"])],

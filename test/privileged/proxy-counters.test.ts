@@ -1,9 +1,10 @@
 /**
  * The proxiers' per-endpoint counters (what the web view shows on Service → endpoint edges) against the kernel's:
  * real rules written by the iptables and nftables proxiers in a throwaway network namespace (a veth pair inside it holds the "pods'" addresses), real connections to a
- * cluster IP from inside it, and endpointCounters() read back — each connection counted once, on the endpoint that
- * served it, and the ClientIP-affinity path (nftables' per-endpoint chains) as well; with nftables also every packet
- * and byte of those connections, both ways, counted once.
+ * cluster IP and to a node port from inside it, and endpointCounters() read back — each connection counted once, on
+ * the endpoint that served it (a node port's on its service port), and the ClientIP-affinity path (nftables'
+ * per-endpoint chains) as well; with nftables also every packet and byte of those connections, both ways, counted
+ * once, the node port's included.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -21,13 +22,16 @@ const CONFIG = { bridge: `cnt${process.pid}`, clusterCIDR: "10.244.0.0/16", podC
 
 const STATE: ProxyState = {
   services: [
-    { name: "default/web:http", namespace: "default", service: "web", portName: "http", clusterIP: "10.96.0.5", protocol: "TCP", port: 80, endpoints: [{ ip: "10.244.0.10", port: 8080 }, { ip: "10.244.0.11", port: 8080 }] },
+    { name: "default/web:http", namespace: "default", service: "web", portName: "http", clusterIP: "10.96.0.5", protocol: "TCP", port: 80, nodePort: 30080, endpoints: [{ ip: "10.244.0.10", port: 8080 }, { ip: "10.244.0.11", port: 8080 }] },
     { name: "default/sticky:", namespace: "default", service: "sticky", portName: "", clusterIP: "10.96.0.6", protocol: "TCP", port: 80, affinitySeconds: 60, endpoints: [{ ip: "10.244.0.11", port: 8080 }] },
   ],
 };
 
+const NODE_IP = "192.0.2.1";
+
 const SERVER = `require("net").createServer((c) => c.end("ok\\n")).listen(8080, "0.0.0.0", () => console.log("listening"))`;
 
+/** `times` requests to ADDRESS[:PORT], one connection each. */
 async function get(ip: string, times: number): Promise<void> {
   for (let i = 0; i < times; i++) {
     const r = await sh(["nsenter", `--net=/run/netns/${NS}`, "curl", "-sS", "--http0.9", "--max-time", "5", `http://${ip}/`]);
@@ -51,6 +55,8 @@ describe("proxy endpoint counters (privileged)", { skip }, () => {
       ["ip", "-n", NS, "addr", "add", "10.244.0.11/32", "dev", "d0"],
       ["ip", "-n", NS, "link", "set", "d0", "up"],
       ["ip", "-n", NS, "route", "add", "10.96.0.0/16", "dev", "d0"],
+      // The "node's" own address, for its node port.
+      ["ip", "-n", NS, "addr", "add", `${NODE_IP}/32`, "dev", "lo"],
     ]) {
       const r = await sh(argv);
       assert.equal(r.code, 0, `${argv.join(" ")}: ${r.stderr}`);
@@ -78,9 +84,10 @@ describe("proxy endpoint counters (privileged)", { skip }, () => {
         const before = await proxier.endpointCounters!();
         assert.equal(total(before, "10.96.0.5"), 0);
         await get("10.96.0.5", 4);
+        await get(`${NODE_IP}:30080`, 3);
         await get("10.96.0.6", 2);
         const counts = await proxier.endpointCounters!();
-        assert.equal(total(counts, "10.96.0.5"), 4, JSON.stringify(counts));
+        assert.equal(total(counts, "10.96.0.5"), 7, `cluster IP and node port: ${JSON.stringify(counts)}`);
         assert.deepEqual(counts.filter((c) => c.clusterIP === "10.96.0.6").map((c) => [c.endpointIP, c.endpointPort, c.packets]), [["10.244.0.11", 8080, 2]]);
         for (const c of counts) {
           assert.equal(c.protocol, "TCP");

@@ -19,7 +19,7 @@ const STATE: ProxyState = {
 
 const sorted = <T extends { endpointIP: string; clusterIP: string }>(xs: T[]) => [...xs].sort((a, b) => (a.clusterIP + a.endpointIP < b.clusterIP + b.endpointIP ? -1 : 1));
 
-test("nft: element counters of the cluster and node-port maps, and the affinity chain's dnat rule", () => {
+test("nft: element counters of the cluster and node-port maps, the traffic sets (cluster IP and node port), and the affinity chain's dnat rule", () => {
   const sticky = `endpoint-${endpointHash(STATE.services[0], STATE.services[0].endpoints[0])}`;
   const el = (key: unknown[], packets: number, bytes: number, value: unknown[]) => [{ elem: { val: { concat: key }, counter: { packets, bytes } } }, { concat: value }];
   const json = JSON.stringify({
@@ -30,14 +30,16 @@ test("nft: element counters of the cluster and node-port maps, and the affinity 
       { map: { family: "ip", name: "cluster-endpoints-udp", table: "nodelet-svc-br0", stmt: [{ counter: null }] } },
       // Every packet of the connections, both ways (an element for a service the state no longer has is left out).
       { set: { family: "ip", name: "endpoint-traffic-tcp", table: "nodelet-svc-br0", elem: [{ elem: { val: { concat: ["10.96.0.5", 80, "10.244.0.10", 8080] }, counter: { packets: 40, bytes: 5200 } } }, { elem: { val: { concat: ["10.96.0.99", 80, "10.244.0.50", 80] }, counter: { packets: 9, bytes: 900 } } }] } },
+      // A node port's: added to its service port's (node port . endpoint IP . port).
+      { set: { family: "ip", name: "nodeport-traffic-tcp", table: "nodelet-svc-br0", elem: [{ elem: { val: { concat: [30080, "10.244.0.10", 8080] }, counter: { packets: 12, bytes: 1000 } } }, { elem: { val: { concat: [30080, "10.244.0.11", 8080] }, counter: { packets: 0, bytes: 0 } } }, { elem: { val: { concat: [31999, "10.244.0.50", 80] }, counter: { packets: 3, bytes: 300 } } }] } },
       { map: { family: "ip", name: "service-ips", table: "nodelet-svc-br0", elem: [[{ concat: ["10.96.0.5", "tcp", 80] }, { goto: { target: "lb-c-tcp-2" } }]] } },
       { rule: { family: "ip", table: "nodelet-svc-br0", chain: sticky, expr: [{ set: { op: "update", elem: { payload: { protocol: "ip", field: "saddr" } }, set: "@x" } }] } },
       { rule: { family: "ip", table: "nodelet-svc-br0", chain: sticky, expr: [{ match: { op: "==", left: { meta: { key: "l4proto" } }, right: "udp" } }, { counter: { packets: 5, bytes: 400 } }, { dnat: { addr: "10.244.0.12", port: 5353 } }] } },
     ],
   });
   assert.deepEqual(sorted(nftEndpointCounts(json, STATE)), [
-    { clusterIP: "10.96.0.5", port: 80, protocol: "TCP", endpointIP: "10.244.0.10", endpointPort: 8080, packets: 5, bytes: 300, traffic: { packets: 40, bytes: 5200 } },
-    { clusterIP: "10.96.0.5", port: 80, protocol: "TCP", endpointIP: "10.244.0.11", endpointPort: 8080, packets: 1, bytes: 60 },
+    { clusterIP: "10.96.0.5", port: 80, protocol: "TCP", endpointIP: "10.244.0.10", endpointPort: 8080, packets: 5, bytes: 300, traffic: { packets: 52, bytes: 6200 } },
+    { clusterIP: "10.96.0.5", port: 80, protocol: "TCP", endpointIP: "10.244.0.11", endpointPort: 8080, packets: 1, bytes: 60, traffic: { packets: 0, bytes: 0 } },
     { clusterIP: "10.96.0.6", port: 53, protocol: "UDP", endpointIP: "10.244.0.12", endpointPort: 5353, packets: 5, bytes: 400 },
   ]);
   // A table from before counters (elements without one) gives nothing rather than zeros.

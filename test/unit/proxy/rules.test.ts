@@ -20,6 +20,17 @@ test("nftables: verdict map per address, shared per-(protocol, N) chains, one co
   assert.deepEqual([...elementsOf(r, "no-endpoint-nodeports").keys()], ["tcp . 30081"], "node port without endpoints is rejected");
   assert.ok(elementsOf(r, "hairpin").has("10.244.0.10 . 10.244.0.10 . 10.96.0.5"));
   assert.equal(r.chains.get("filter-input")!.rules[2], "ip daddr 10.96.0.0/12 ct state new ct status & dnat == 0 meta l4proto tcp reject with tcp reset");
+  // Every packet of a DNATed connection counted on its (cluster IP or node port, endpoint) element.
+  assert.deepEqual([...elementsOf(r, "endpoint-traffic-udp").keys()], ["10.96.0.10 . 53 . 10.244.0.10 . 8080"]);
+  assert.deepEqual([...elementsOf(r, "nodeport-traffic-tcp").keys()], ["30080 . 10.244.0.10 . 8080", "30080 . 10.244.0.11 . 8080", "30080 . 10.244.0.12 . 8080"]);
+  assert.deepEqual(r.chains.get("traffic-output")!.rules, [
+    "ct status & dnat == 0 return",
+    "ct original ip daddr 10.96.0.0/12 meta l4proto tcp ct original ip daddr . ct original proto-dst . ct reply ip saddr . ct reply proto-src @endpoint-traffic-tcp",
+    "ct original ip daddr != 10.96.0.0/12 meta l4proto tcp ct original proto-dst . ct reply ip saddr . ct reply proto-src @nodeport-traffic-tcp",
+    "ct original ip daddr 10.96.0.0/12 meta l4proto udp ct original ip daddr . ct original proto-dst . ct reply ip saddr . ct reply proto-src @endpoint-traffic-udp",
+    "ct original ip daddr != 10.96.0.0/12 meta l4proto udp ct original proto-dst . ct reply ip saddr . ct reply proto-src @nodeport-traffic-udp",
+  ]);
+  assert.equal(r.chains.get("traffic-prerouting")!.rules[0], "iiftype loopback return", "a local packet is counted at output");
   const text = renderFull(r);
   assert.match(text, /^add table ip nodelet-svc-nodelet0\ndelete table ip nodelet-svc-nodelet0\ntable ip nodelet-svc-nodelet0 \{/);
   assert.match(text, /chain nat-prerouting \{\n\t\ttype nat hook prerouting priority -100; policy accept;\n\t\tjump services/);

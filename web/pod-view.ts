@@ -140,7 +140,6 @@ export class PodView {
     const line = (v: number | undefined, scale: number) => t.map(() => (v === undefined ? null : v / scale));
     const cpuData: uPlot.AlignedData = [t, cpu, line(sum("requests", "cpu"), 1), line(sum("limits", "cpu"), 1)];
     const memData: uPlot.AlignedData = [t, mem, line(sum("requests", "memory"), 1048576), line(sum("limits", "memory"), 1048576)];
-    this.charts.dataset.points = String(points.length);
     if (!this.cpu || !this.mem) {
       const width = Math.min(520, Math.max(260, this.charts.clientWidth / 2 - 20 || 400));
       this.cpu = new uPlot(chartOptions("CPU (millicores)", width), cpuData, this.charts.appendChild(h("figure", { class: "chart", "aria-label": "CPU usage chart" })));
@@ -150,6 +149,8 @@ export class PodView {
       this.cpu.setData(cpuData);
       this.mem.setData(memData);
     }
+    // What the charts hold (not what was fetched): the tests read it.
+    this.charts.dataset.points = String(Math.min(this.cpu.data[0].length, this.mem.data[0].length));
     const lastPoint = points.at(-1);
     const text = this.charts.querySelector(".chart-text");
     if (text) text.textContent = lastPoint ? `Now: CPU ${(lastPoint.cpuNanoCores / 1e6).toFixed(1)}m, memory ${bytes(lastPoint.memoryBytes)} (${points.length} points)` : "No samples yet: the node takes one every few seconds while the pod runs.";

@@ -36,7 +36,7 @@ spec:
   containers:
   - name: main
     image: busybox
-    command: [sh, -c, 'echo hello-from-${name}; httpd -p 8080 -h /etc; while true; do echo tick; sleep 1; done']
+    command: [sh, -c, 'echo hello-from-${name}; httpd -p 8080 -h /etc; while true; do echo tick $(date +%s); sleep 1; done']
     resources: {requests: {cpu: 50m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
 `;
 }
@@ -54,6 +54,19 @@ function httpGet(url: string): Promise<string> {
     req.end();
   });
 }
+
+/** Selected by the Service, never ready until /tmp/ready exists. */
+const NOT_READY_POD = `apiVersion: v1
+kind: Pod
+metadata: {name: web-c, labels: {app: web}}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+  - name: main
+    image: busybox
+    command: [sh, -c, 'httpd -p 8080 -h /etc; sleep 3600']
+    readinessProbe: {exec: {command: [test, -e, /tmp/ready]}, periodSeconds: 1}
+`;
 
 const SERVICE = `apiVersion: v1
 kind: Service
@@ -167,6 +180,21 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
     assert.ok(appearedMs <= 1000, `a created pod appeared in ${appearedMs} ms`);
     assert.match(await text('[data-service="svc/default/web"]'), endpointOnly, "the Service points at exactly its ready endpoints");
 
+    // A pod the Service selects but whose readiness probe fails is no edge of it (the list and the topology the graph
+    // draws); once ready it is one, and deleted it is gone again.
+    const endpointsOf = (svc: string) => inPage<string[]>(page, `fetch("/ui/api/topology").then((r) => r.json()).then((t) => t.edges.filter((e) => e.kind === "endpoint" && e.source === ${JSON.stringify(svc)}).map((e) => e.target).sort())`);
+    assert.equal((await d.cli(["apply", "-f", "-"], NOT_READY_POD)).code, 0);
+    await waitFor("web-c running, not ready, in the topology", async () => / running /.test(await text('[data-pod="pod/default/web-c"]')), 60_000, 100);
+    await waitFor("web-c in the Endpoints as not ready", async () => JSON.stringify(await d.client.request("GET", "/api/v1/namespaces/default/endpoints/web")).includes('"notReadyAddresses"'), 30_000, 100);
+    assert.deepEqual(await endpointsOf("svc/default/web"), ["pod/default/web-a"], "a not-ready pod is no endpoint edge");
+    assert.match(await text('[data-service="svc/default/web"]'), endpointOnly);
+    assert.equal((await d.cli(["exec", "web-c", "--", "touch", "/tmp/ready"])).code, 0);
+    await waitFor("web-c's edge once it is ready", async () => (await text('[data-service="svc/default/web"]')).includes("default/web-c"), 30_000, 100);
+    assert.deepEqual(await endpointsOf("svc/default/web"), ["pod/default/web-a", "pod/default/web-c"]);
+    await d.client.request("DELETE", "/api/v1/namespaces/default/pods/web-c?gracePeriodSeconds=0");
+    await waitFor("web-c's edge gone with the pod", async () => endpointOnly.test(await text('[data-service="svc/default/web"]')), 30_000, 100);
+    assert.deepEqual(await endpointsOf("svc/default/web"), ["pod/default/web-a"]);
+
     // Keyboard only: Tab from the top reaches every pod's link.
     const pods = await inPage<string[]>(page, `[...document.querySelectorAll("[data-pod] a")].map((a) => a.getAttribute("href"))`);
     const reached = new Set<string>();
@@ -177,6 +205,12 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
       if (href.startsWith("#/pod/")) reached.add(href);
     }
     assert.deepEqual([...reached].sort(), [...pods].sort());
+    // And Enter on the focused link opens that pod's page.
+    const focused = String(await page.evaluate('document.activeElement?.getAttribute("href") ?? ""'));
+    await page.keyboard.press("Enter");
+    await waitFor("the pod page by keyboard", async () => (await inPage<string>(page, "location.hash")) === focused && (await page.$(".containers table")) !== null, 10_000, 100);
+    await page.goBack();
+    await page.waitForSelector('[data-pod="pod/default/web-b"]');
 
     await d.client.request("DELETE", "/api/v1/namespaces/default/pods/web-b?gracePeriodSeconds=0");
     await page.waitForSelector('[data-pod="pod/default/web-b"]', { hidden: true, timeout: 30_000 });
@@ -194,7 +228,11 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
     const points = async () => Number(await inPage<string>(page, `document.querySelector(".charts")?.getAttribute("data-points") ?? "0"`));
     await waitFor("a first chart point", async () => (await points()) > 0, 30_000, 200);
     const first = await points();
+    // The drawing, not only the data: the CPU chart's canvas is another picture once it gained a point.
+    const drawn = () => inPage<string>(page, `document.querySelector(".chart canvas").toDataURL()`);
+    const picture = await drawn();
     await waitFor("the chart gains a point", async () => (await points()) > first, 30_000, 200);
+    assert.notEqual(await drawn(), picture, "the chart drew its new point");
     assert.equal(await inPage<number>(page, `document.querySelectorAll(".chart canvas").length`), 2, "CPU and memory charts");
     assert.match(await text(".containers"), /cpu 50m, memory 16Mi.*cpu 200m, memory 64Mi/s, "requests and limits beside the charts");
     await waitFor("explain", async () => /veth nl[0-9a-f]{13}/.test(await text(".explain-links")), 10_000, 100);
@@ -304,12 +342,19 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
       contexts.push(nobody.context);
       await waitFor("the page to say forbidden", async () => /^Forbidden: your user may not read pod default\/web-a\./.test(await textIn(nobody.page, ".pod-status")), 10_000, 100);
       assert.match(await textIn(nobody.page, ".pod-status"), /forbidden: User "nobody" cannot get resource "pods"/);
+      // Nor may it list what the topology shows: the page says so instead of an empty picture.
+      await nobody.page.evaluate(`location.hash = "#/"`);
+      await waitFor("the topology page to say it cannot be shown", async () => /cannot be shown to this user/.test(await textIn(nobody.page, "#banner")), 10_000, 100);
+      assert.equal(await inPage<number>(nobody.page, `document.querySelectorAll("[data-pod]").length`), 0);
 
       // A daemon restart with two pages open on the topology: the sessions are kept (ROOT/ui-sessions.json), so the
       // first page says it is reconnecting and recovers by itself; the second's session is made to expire while the
       // daemon is down (its lastSeen set back past the 30-minute idle limit), so that page says so and offers the
       // login, once, without reloading.
-      await admin.page.evaluate(`location.hash = "#/"`);
+      // The first page meanwhile on web-a's page: its log follows again after the restart.
+      await admin.page.evaluate(`location.hash = "#/pod/default/web-a"`);
+      await admin.page.waitForSelector(".containers table");
+      await waitFor("web-a's log on the admin page", async () => (await textIn(admin.page, ".log")).includes("tick"), 30_000, 100);
       const stays = await loggedIn(token);
       contexts.push(stays.context);
       const expires = await loggedIn(token);
@@ -328,6 +373,11 @@ describe("web view in headless Chromium (privileged daemon)", { skip }, () => {
       await waitFor("the page to recover (banner gone)", async () => (await inPage<boolean>(stays.page, `document.getElementById("banner").hidden`)) === true, 60_000, 100);
       await d.client.request("POST", "/api/v1/namespaces/default/pods", { body: { apiVersion: "v1", kind: "Pod", metadata: { name: "after-restart" }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "main", image: "busybox", command: ["sleep", "3600"] }] } } });
       await step("a pod created after the restart, pushed to the page", () => stays.page.waitForSelector('[data-pod="pod/default/after-restart"]', { timeout: 10_000 }));
+      // The pod page: the banner gone, the log followed again (lines written after the restart arrive).
+      await waitFor("the pod page to recover", async () => (await inPage<boolean>(admin.page, `document.getElementById("banner").hidden`)) === true, 60_000, 100);
+      const lastLine = async () => (await textIn(admin.page, ".log")).trimEnd().split("\n").at(-1);
+      const lineNow = await lastLine();
+      await waitFor("the pod page's log to follow again", async () => (await lastLine()) !== lineNow, 30_000, 200);
       await waitFor("the expired page to offer the login", async () => (await expires.page.$("#token")) !== null, 30_000, 100);
       assert.match(await textIn(expires.page, ".login .note"), /session (ended|expired)/i);
       await d.client.request("DELETE", "/api/v1/namespaces/default/pods/after-restart?gracePeriodSeconds=0");

@@ -2,8 +2,8 @@
  * `make bench`, services (issue 4), printed in one run:
  *   1. for each proxy mode, short HTTP requests (wrk: requests/s, p50/p99) and bulk TCP (iperf3) from a client
  *      pod's network namespace, through a service's cluster IP and straight to the same pod's IP, measured back to
- *      back so each ratio compares like with like; nftables once more with its traffic counting (the per-packet
- *      lookup that gives the web view's Service edges their packets and bytes) taken out, for its cost;
+ *      back so each ratio compares like with like; nftables with and without its traffic counting (the per-packet
+ *      lookup that gives the web view's Service edges their packets and bytes), alternated, medians of 3 each;
  *   2. the rule sync time with 100, 1,000 and 5,000 services of 3 endpoints each, full and after one endpoint
  *      changes, for iptables-legacy, iptables-nft and nftables (the real proxier code, in a throwaway namespace).
  * Figures are printed, never asserted: the machine is shared and noisy.
@@ -55,27 +55,34 @@ async function traffic(): Promise<TrafficRow[]> {
     server = await iperfServer(c, "web-0", 5201);
     http = await httpServers(c, "web-0", 8081, 8082);
     const modes = (process.env.BENCH_MODES?.split(",") ?? ["iptables", "nftables", "userspace"]) as Mode[];
-    const measure = async (mode: string) => {
+    const measure = async (mode: string): Promise<TrafficRow> => {
       const client = await sandboxPid(c, "client");
       const pod = await wrk(client, `http://${podIP}:8081/`, SECONDS);
       const svc = await wrk(client, `http://${ip}/`, SECONDS);
       const podGbps = await iperf(client, podIP, 5201, SECONDS);
       const svcGbps = await iperf(client, ip, 5201, SECONDS);
-      rows.push({ mode, svc, pod, svcGbps, podGbps });
-      process.stderr.write(`traffic ${mode}: ${JSON.stringify(rows.at(-1))}\n`);
+      const row = { mode, svc, pod, svcGbps, podGbps };
+      process.stderr.write(`traffic ${mode}: ${JSON.stringify(row)}\n`);
+      return row;
     };
     for (const mode of modes) {
       await c.restart(mode);
       await eventually(async () => (await c.fromHost(ip, 80, 1))[0] === "web-0", 10_000, `service one via ${mode}`);
-      await measure(mode);
-      if (mode !== "nftables") continue;
-      // The same rules without the per-packet traffic counting (the web view's packets and bytes on Service edges):
-      // its two filter chains emptied; the next proxy sync leaves them so (it writes only differences).
-      for (const chain of ["traffic-prerouting", "traffic-output"]) {
-        const r = await sh(["nft", "flush", "chain", "ip", nftProxyTable(c.bridge), chain]);
-        if (r.code !== 0) throw new Error(`nft flush chain ${chain}: ${r.stderr}`);
+      if (mode !== "nftables") {
+        rows.push(await measure(mode));
+        continue;
       }
-      await measure("nftables, no traffic counters");
+      // The same rules with and without the per-packet traffic counting (the web view's packets and bytes on Service
+      // edges), alternated so the machine's drift falls on both: a `return` put first in its two filter chains.
+      const on: TrafficRow[] = [];
+      const off: TrafficRow[] = [];
+      for (let round = 0; round < COUNTING_ROUNDS; round++) {
+        on.push(await measure(mode));
+        const handles = await skipTrafficCounting(c.bridge);
+        off.push(await measure("nftables, no traffic counters"));
+        await countTrafficAgain(c.bridge, handles);
+      }
+      rows.push(median(on), median(off));
     }
   } finally {
     server?.stop();
@@ -83,6 +90,39 @@ async function traffic(): Promise<TrafficRow[]> {
     await c.cleanup();
   }
   return rows;
+}
+
+/** How many times nftables is measured with and without its traffic counting, alternately. */
+const COUNTING_ROUNDS = Number(process.env.BENCH_COUNTING_ROUNDS ?? 3);
+const TRAFFIC_CHAINS = ["traffic-prerouting", "traffic-output"];
+
+/** Puts a `return` first in the proxy table's traffic chains; the rules' handles, to take them out again. */
+async function skipTrafficCounting(bridge: string): Promise<string[]> {
+  const handles: string[] = [];
+  for (const chain of TRAFFIC_CHAINS) {
+    const r = await sh(["nft", "--echo", "--handle", "insert", "rule", "ip", nftProxyTable(bridge), chain, "return"]);
+    const handle = /# handle (\d+)/.exec(r.stdout)?.[1];
+    if (r.code !== 0 || !handle) throw new Error(`nft insert rule ${chain}: ${r.stderr}${r.stdout}`);
+    handles.push(handle);
+  }
+  return handles;
+}
+
+async function countTrafficAgain(bridge: string, handles: string[]): Promise<void> {
+  for (const [i, chain] of TRAFFIC_CHAINS.entries()) {
+    const r = await sh(["nft", "delete", "rule", "ip", nftProxyTable(bridge), chain, "handle", handles[i]]);
+    if (r.code !== 0) throw new Error(`nft delete rule ${chain}: ${r.stderr}`);
+  }
+}
+
+/** Each figure's median over the rows (of one mode). */
+function median(rows: TrafficRow[]): TrafficRow {
+  const m = (f: (r: TrafficRow) => number) => {
+    const xs = rows.map(f).sort((a, b) => a - b);
+    return xs[Math.floor(xs.length / 2)];
+  };
+  const http = (pick: (r: TrafficRow) => HttpFigures): HttpFigures => ({ rps: m((r) => pick(r).rps), p50: m((r) => pick(r).p50), p99: m((r) => pick(r).p99), errors: m((r) => pick(r).errors) });
+  return { mode: `${rows[0].mode} (median of ${rows.length})`, svc: http((r) => r.svc), pod: http((r) => r.pod), svcGbps: m((r) => r.svcGbps), podGbps: m((r) => r.podGbps) };
 }
 
 const pct = (a: number, b: number) => `${Math.round((a / b) * 100)}%`;

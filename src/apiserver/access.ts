@@ -36,6 +36,8 @@ function clientCertificate(socket: TLSSocket): ClientCertificate | undefined {
     commonName: Array.isArray(cn) ? cn[0] ?? "" : cn ?? "",
     organizations: Array.isArray(o) ? o : o ? [o] : [],
     extKeyUsage: peer.ext_key_usage,
+    notBefore: Date.parse(peer.valid_from) || undefined,
+    notAfter: Date.parse(peer.valid_to) || undefined,
   };
 }
 

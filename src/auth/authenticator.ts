@@ -21,6 +21,9 @@ export interface ClientCertificate {
   organizations: string[];
   /** Extended key usage OIDs, when the certificate names any. */
   extKeyUsage?: string[];
+  /** Its validity (ms since the epoch): checked at each request, as a connection outlives the handshake. */
+  notBefore?: number;
+  notAfter?: number;
 }
 
 export type AuthResult = { user: UserInfo } | { error: string } | undefined;

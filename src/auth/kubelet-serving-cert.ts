@@ -7,10 +7,11 @@
  *
  *   ensureServingCertificate({ api, dir, nodeName, names }) → { cert, key } (PEM)
  *
- * DIR/kubelet-server.crt/.key (0600 in a 0700 DIR) are reused while issued by `caPem`, valid for another 10% of their
- * life and naming every name asked for; otherwise a new EC P-256 key is made (it never leaves the node), the request
- * created (named after the key, so a retry finds its own) and polled until issued, Denied/Failed (an Error naming
- * reason and message) or `timeoutMs` passes (an Error saying how to approve it by hand).
+ * DIR/kubelet-server.crt/.key (0600 in a 0700 DIR) are reused while issued by `caPem`, not expired and naming every
+ * name asked for (renewing them before they expire is the certificate rotation's job: requestServingCertificate);
+ * otherwise a new EC P-256 key is made (it never leaves the node), the request created (named after the key, so a
+ * retry finds its own) and polled until issued, Denied/Failed (an Error naming reason and message) or `timeoutMs`
+ * passes (an Error saying how to approve it by hand).
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from "node:crypto";
 import { promises as fsp } from "node:fs";
@@ -18,9 +19,9 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import { KUBELET_SERVING_SIGNER, type CertificateSigningRequest } from "../api/certificates.js";
 import { createCsr } from "../api/x509.js";
+import { requestCertificate, statusMessage, writePrivateFile, type ApiCall } from "./csr-request.js";
 
-/** One request to the control plane's API with the node's credentials. */
-export type ApiCall = (method: "GET" | "POST", path: string, body?: string) => Promise<{ status: number; body: string }>;
+export type { ApiCall } from "./csr-request.js";
 
 export interface ServingCertOptions {
   api: ApiCall;
@@ -45,15 +46,19 @@ export interface ServingPair {
 
 const CERT = "kubelet-server.crt";
 const KEY = "kubelet-server.key";
-const CSR_PATH = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
 
 export async function ensureServingCertificate(o: ServingCertOptions): Promise<ServingPair> {
-  const log = o.log ?? (() => undefined);
   await fsp.mkdir(o.dir, { recursive: true, mode: 0o700 });
   await fsp.chmod(o.dir, 0o700);
-  const names = [...new Set(o.names.filter(Boolean))];
   const have = await readPair(o.dir);
-  if (have && usable(have, o.caPem, names)) return have;
+  if (have && usable(have, o.caPem, [...new Set(o.names.filter(Boolean))])) return have;
+  return requestServingCertificate(o);
+}
+
+/** A new key and certificate for the names, always (the rotation's renewal), written over DIR's pair once issued. */
+export async function requestServingCertificate(o: ServingCertOptions): Promise<ServingPair> {
+  const log = o.log ?? (() => undefined);
+  const names = [...new Set(o.names.filter(Boolean))];
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const keyPem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
   const user = `system:node:${o.nodeName}`;
@@ -70,14 +75,19 @@ export async function ensureServingCertificate(o: ServingCertOptions): Promise<S
     metadata: { name },
     spec: { request: Buffer.from(csrPem).toString("base64"), signerName: KUBELET_SERVING_SIGNER, usages: ["digital signature", "key encipherment", "server auth"] },
   };
-  const created = await o.api("POST", CSR_PATH, JSON.stringify(body));
-  if (created.status !== 201 && created.status !== 409) throw new Error(`kubelet serving certificate: creating the certificate signing request ${name}: ${message(created)}`);
-  log(`kubelet serving certificate: certificate signing request ${name} for ${names.join(", ")} created; waiting for its certificate`);
-  const certPem = await waitForCertificate(o, name);
+  log(`kubelet serving certificate: asking for one for ${names.join(", ")} (certificate signing request ${name})`);
+  const { certPem } = await requestCertificate(o.api, body, {
+    timeoutMs: o.timeoutMs ?? 300_000,
+    pollMs: o.pollMs,
+    signal: o.signal,
+    refused: (r, doing) => new Error(`kubelet serving certificate: ${doing}: ${statusMessage(r)}`),
+    failed: (m) => new Error(`kubelet serving certificate: ${m}`),
+  });
   if (!new X509Certificate(certPem).checkPrivateKey(privateKey)) throw new Error(`kubelet serving certificate: the certificate issued for ${name} is not for this node's key`);
-  await writePrivate(join(o.dir, KEY), keyPem);
-  await writePrivate(join(o.dir, CERT), certPem);
-  log(`kubelet serving certificate: issued for ${names.join(", ")} until ${new X509Certificate(certPem).validTo}`);
+  // The key first: a reader that finds the new certificate finds its key (readPair checks they match anyway).
+  await writePrivateFile(join(o.dir, KEY), keyPem);
+  await writePrivateFile(join(o.dir, CERT), certPem);
+  log(`kubelet serving certificate: issued for ${names.join(", ")} until ${new Date(new X509Certificate(certPem).validTo).toISOString()}`);
   return { cert: certPem, key: keyPem };
 }
 
@@ -89,49 +99,17 @@ async function readPair(dir: string): Promise<ServingPair | undefined> {
   }
 }
 
-/** Issued by the CA, for this key, valid for another 10% of its life, and naming every name. */
-export function usable(pair: ServingPair, caPem: string, names: string[]): boolean {
+/** Issued by the CA, for this key, valid now, and naming every name. */
+export function usable(pair: ServingPair, caPem: string, names: string[], now = Date.now()): boolean {
   try {
     const cert = new X509Certificate(pair.cert);
     const ca = new X509Certificate(caPem);
-    const from = Date.parse(cert.validFrom);
-    const to = Date.parse(cert.validTo);
     const sans = new Set((cert.subjectAltName ?? "").split(",").map((s) => s.trim().replace(/^IP Address:/, "").replace(/^DNS:/, "")));
-    return cert.checkIssued(ca) && cert.verify(ca.publicKey) && cert.checkPrivateKey(createPrivateKey(pair.key)) && Date.now() < to - (to - from) / 10 && names.every((n) => sans.has(n));
+    return (
+      cert.checkIssued(ca) && cert.verify(ca.publicKey) && cert.checkPrivateKey(createPrivateKey(pair.key)) &&
+      now >= Date.parse(cert.validFrom) && now < Date.parse(cert.validTo) && names.every((n) => sans.has(n))
+    );
   } catch {
     return false;
   }
-}
-
-async function waitForCertificate(o: ServingCertOptions, name: string): Promise<string> {
-  const timeoutMs = o.timeoutMs ?? 300_000;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await o.api("GET", `${CSR_PATH}/${name}`);
-    if (r.status !== 200) throw new Error(`kubelet serving certificate: reading certificate signing request ${name}: ${message(r)}`);
-    const csr = JSON.parse(r.body) as CertificateSigningRequest;
-    const bad = (csr.status?.conditions ?? []).find((c) => (c.type === "Denied" || c.type === "Failed") && c.status === "True");
-    if (bad) throw new Error(`kubelet serving certificate: certificate signing request ${name} is ${bad.type}: ${bad.reason ?? ""}${bad.message ? `: ${bad.message}` : ""}`);
-    if (csr.status?.certificate) return Buffer.from(csr.status.certificate, "base64").toString();
-    if (o.signal?.aborted) throw new Error(`kubelet serving certificate: stopped waiting for certificate signing request ${name}`);
-    if (Date.now() >= deadline) throw new Error(`kubelet serving certificate: timed out after ${Math.round(timeoutMs / 1000)} s waiting for certificate signing request ${name} (approve it with kubectl certificate approve ${name})`);
-    await new Promise((r) => setTimeout(r, o.pollMs ?? 500));
-  }
-}
-
-function message(r: { status: number; body: string }): string {
-  try {
-    const m = (JSON.parse(r.body) as { message?: unknown }).message;
-    if (typeof m === "string") return m;
-  } catch {
-    // not a Status
-  }
-  return `HTTP ${r.status}`;
-}
-
-async function writePrivate(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, text, { mode: 0o600 });
-  await fsp.chmod(tmp, 0o600);
-  await fsp.rename(tmp, path);
 }

@@ -7,8 +7,9 @@
  * 1. The cluster CA: `caPem`, or discovered and pinned by `caHash` (kubeadm's `sha256:HEX` of the CA's
  *    SubjectPublicKeyInfo, as `--discovery-token-ca-cert-hash`): the server's TLS chain must contain a certificate
  *    with that key which issued the serving certificate. Nothing, the token included, is sent before that.
- * 2. An existing DIR/kubelet.conf whose certificate is for `system:node:NAME`, from this CA, matches its key and is
- *    valid for at least another 10% of its life is reused (a restart asks nothing).
+ * 2. An existing DIR/kubelet.conf whose certificate is for `system:node:NAME`, from this CA, matches its key and has
+ *    not expired is reused (a restart asks nothing; the kubelet's isClientConfigStillValid): renewing it before it
+ *    expires is the certificate rotation's job (renewClientCertificate, node-certificates.ts).
  * 3. Otherwise an EC P-256 key is made (DIR/kubelet-client.key.pending, 0600 in a 0700 DIR, kept across restarts
  *    until a certificate for it arrives; the key never leaves the node), a CSR for CN=system:node:NAME,
  *    O=system:nodes with signer kubernetes.io/kube-apiserver-client-kubelet and usages digital signature + client
@@ -25,6 +26,7 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { KUBELET_CLIENT_SIGNER, type CertificateSigningRequest } from "../api/certificates.js";
 import { createCsr } from "../api/x509.js";
+import { requestCertificate, statusMessage, writePrivateFile, type ApiCall, type CertificateWait } from "./csr-request.js";
 
 export interface NodeBootstrapOptions {
   /** `https://HOST:PORT` of the API server. */
@@ -49,7 +51,6 @@ export class NodeBootstrapError extends Error {}
 
 export const KUBELET_CONF = "kubelet.conf";
 const PENDING_KEY = "kubelet-client.key.pending";
-const POLL_MS = 500;
 
 /** kubeadm's CA pin of a certificate: `sha256:` and the hex SHA-256 of its SubjectPublicKeyInfo. */
 export function caCertHash(caPem: string): string {
@@ -73,28 +74,57 @@ export async function bootstrapNodeCredentials(o: NodeBootstrapOptions): Promise
     return confPath;
   }
   const key = await pendingKey(join(o.dir, PENDING_KEY));
-  const keyPem = key.export({ format: "pem", type: "pkcs8" }).toString();
-  const csrPem = createCsr(key, { commonName: user, organizations: ["system:nodes"] });
-  const api = new Api(url, caPem, o.token);
   const name = `node-csr-${createHash("sha256").update(createPublicKey(key).export({ format: "der", type: "spki" })).update(user).digest("base64url").slice(0, 43)}`;
+  log(`tls-bootstrap: asking for a client certificate (certificate signing request ${name})`);
+  await issueClientCertificate({ api: bootstrapApi(url, caPem, o.token), server: o.server, caPem, nodeName: o.nodeName, dir: o.dir, timeoutMs: o.timeoutMs ?? 300_000, expirationSeconds: o.expirationSeconds, log: (m) => log(`tls-bootstrap: ${m}`) }, key, name);
+  await fsp.rm(join(o.dir, PENDING_KEY), { force: true });
+  return confPath;
+}
+
+export interface ClientCertificateRequest {
+  /** The API as whoever asks: the node itself (a renewal: selfnodeclient) or its bootstrap token (nodeclient). */
+  api: ApiCall;
+  server: string;
+  caPem: string;
+  nodeName: string;
+  dir: string;
+  timeoutMs: number;
+  expirationSeconds?: number;
+  signal?: AbortSignal;
+  log: (m: string) => void;
+}
+
+/**
+ * Asks for a client certificate for system:node:NAME with `key` (a new EC P-256 key when not given; the key never
+ * leaves the node) through request `name` (generateName "csr-" when not given, as the kubelet's rotation names
+ * them), then writes DIR/kubelet.conf with it (0600, atomically). Returns the certificate and key (PEM).
+ */
+export async function issueClientCertificate(o: ClientCertificateRequest, key?: KeyObject, name?: string): Promise<{ cert: string; key: string }> {
+  const privateKey = key ?? generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey;
+  const keyPem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+  const user = `system:node:${o.nodeName}`;
+  const csrPem = createCsr(privateKey, { commonName: user, organizations: ["system:nodes"] });
   const body: CertificateSigningRequest = {
     apiVersion: "certificates.k8s.io/v1",
     kind: "CertificateSigningRequest",
-    metadata: { name },
+    metadata: name ? { name } : { generateName: "csr-" },
     spec: { request: Buffer.from(csrPem).toString("base64"), signerName: KUBELET_CLIENT_SIGNER, usages: ["digital signature", "client auth"] },
   };
   if (o.expirationSeconds !== undefined) body.spec.expirationSeconds = o.expirationSeconds;
-  const created = await api.call("POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", body);
-  if (created.status === 409) log(`tls-bootstrap: certificate signing request ${name} exists (an earlier attempt with this key); waiting on it`);
-  else if (created.status !== 201) throw refused(created, "creating the certificate signing request");
-  else log(`tls-bootstrap: certificate signing request ${name} created; waiting for its certificate`);
-  const certPem = await waitForCertificate(api, name, o.timeoutMs ?? 300_000);
-  const cert = new X509Certificate(certPem);
-  if (!cert.checkPrivateKey(key)) throw new NodeBootstrapError(`the certificate issued for ${name} is not for this node's key`);
-  await writeAtomically(confPath, renderKubeconfig(o.server, caPem, certPem, keyPem, user));
-  await fsp.rm(join(o.dir, PENDING_KEY), { force: true });
-  log(`tls-bootstrap: client certificate for ${user} valid until ${cert.validTo}; kubeconfig ${confPath}`);
-  return confPath;
+  const wait: CertificateWait = { timeoutMs: o.timeoutMs, signal: o.signal, refused, failed: (m) => new NodeBootstrapError(m) };
+  const issued = await requestCertificate(o.api, body, wait);
+  const cert = new X509Certificate(issued.certPem);
+  if (!cert.checkPrivateKey(privateKey)) throw new NodeBootstrapError(`the certificate issued for ${issued.name} is not for this node's key`);
+  const confPath = join(o.dir, KUBELET_CONF);
+  await writePrivateFile(confPath, renderKubeconfig(o.server, o.caPem, issued.certPem, keyPem, user));
+  o.log(`client certificate for ${user} issued (certificate signing request ${issued.name}), valid until ${new Date(cert.validTo).toISOString()}; kubeconfig ${confPath}`);
+  return { cert: issued.certPem, key: keyPem };
+}
+
+/** The API with the bootstrap token, trusting only the cluster CA (the TLS bootstrap's credentials). */
+export function bootstrapApi(server: URL | string, caPem: string, token: string): ApiCall {
+  const api = new Api(typeof server === "string" ? new URL(server) : server, caPem, token);
+  return (method, path, body) => api.call(method, path, body);
 }
 
 /** The CA from the server's TLS chain whose key hashes to `hash` and which issued the serving certificate. */
@@ -128,11 +158,10 @@ async function usableKubeconfig(path: string, caPem: string, user: string): Prom
     const keyPem = Buffer.from(u["client-key-data"] ?? "", "base64").toString();
     const cert = new X509Certificate(certPem);
     const ca = new X509Certificate(caPem);
-    const from = Date.parse(cert.validFrom);
-    const to = Date.parse(cert.validTo);
+    const now = Date.now();
     return (
       cert.checkIssued(ca) && cert.verify(ca.publicKey) && cert.checkPrivateKey(createPrivateKey(keyPem)) &&
-      /(^|\n)CN=([^\n]*)/.exec(cert.subject)?.[2] === user && Date.now() < to - (to - from) / 10
+      /(^|\n)CN=([^\n]*)/.exec(cert.subject)?.[2] === user && now >= Date.parse(cert.validFrom) && now < Date.parse(cert.validTo)
     );
   } catch {
     return false;
@@ -145,16 +174,9 @@ async function pendingKey(path: string): Promise<KeyObject> {
     return createPrivateKey(await fsp.readFile(path));
   } catch {
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-    await writeAtomically(path, privateKey.export({ format: "pem", type: "pkcs8" }).toString());
+    await writePrivateFile(path, privateKey.export({ format: "pem", type: "pkcs8" }).toString());
     return privateKey;
   }
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, text, { mode: 0o600 });
-  await fsp.chmod(tmp, 0o600);
-  await fsp.rename(tmp, path);
 }
 
 function renderKubeconfig(server: string, caPem: string, certPem: string, keyPem: string, user: string): string {
@@ -172,27 +194,12 @@ function renderKubeconfig(server: string, caPem: string, certPem: string, keyPem
 
 interface Reply {
   status: number;
-  body: Record<string, unknown>;
+  body: string;
 }
 
 function refused(r: Reply, what: string): NodeBootstrapError {
-  const msg = typeof r.body.message === "string" ? r.body.message : `HTTP ${r.status}`;
   if (r.status === 401) return new NodeBootstrapError(`${what}: the join token was refused (401 Unauthorized): a wrong, expired or deleted token`);
-  return new NodeBootstrapError(`${what}: ${msg}`);
-}
-
-async function waitForCertificate(api: Api, name: string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await api.call("GET", `/apis/certificates.k8s.io/v1/certificatesigningrequests/${name}`);
-    if (r.status !== 200) throw refused(r, `reading certificate signing request ${name}`);
-    const csr = r.body as unknown as CertificateSigningRequest;
-    const bad = (csr.status?.conditions ?? []).find((c) => (c.type === "Denied" || c.type === "Failed") && c.status === "True");
-    if (bad) throw new NodeBootstrapError(`certificate signing request ${name} is ${bad.type}: ${bad.reason ?? ""}${bad.message ? `: ${bad.message}` : ""}`);
-    if (csr.status?.certificate) return Buffer.from(csr.status.certificate, "base64").toString();
-    if (Date.now() >= deadline) throw new NodeBootstrapError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for certificate signing request ${name} to be approved and issued`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+  return new NodeBootstrapError(`${what}: ${statusMessage(r)}`);
 }
 
 /** JSON over HTTPS to the API, trusting only the cluster CA, with the bootstrap token. */
@@ -203,8 +210,7 @@ class Api {
     private readonly token: string,
   ) {}
 
-  call(method: string, path: string, body?: unknown): Promise<Reply> {
-    const data = body === undefined ? undefined : JSON.stringify(body);
+  call(method: string, path: string, data?: string): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
         {
@@ -219,15 +225,7 @@ class Api {
             if (size > 4 << 20) req.destroy(new Error("response too large"));
             else chunks.push(c);
           });
-          res.on("end", () => {
-            let parsed: Record<string, unknown> = {};
-            try {
-              parsed = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>;
-            } catch {
-              // A non-JSON answer: the status code says enough.
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
-          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
         },
       );
       req.on("timeout", () => req.destroy(new Error("timed out")));

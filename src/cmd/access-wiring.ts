@@ -118,10 +118,10 @@ export function serviceAccountKey(cfg: DaemonConfig): KeyObject {
 /**
  * Controllers of access objects: ClusterRole aggregation, the default ServiceAccount of each namespace, (with a
  * CA, i.e. --listen) the kube-root-ca.crt ConfigMaps, the ResourceQuotas' status, and the CertificateSigningRequest
- * approver and signer (issuing from the CA in `pkiDir`, the API's client CA, when given). Returns the function that
- * stops them.
+ * approver and signer (issuing from the CA in `pkiDir`, the API's client CA, when given, for at most
+ * `signingDurationMs`: --cluster-signing-duration). Returns the function that stops them.
  */
-export function startAccessControllers(store: Store, rootCA: string | undefined, log: (m: string) => void, pkiDir?: string): () => void {
+export function startAccessControllers(store: Store, rootCA: string | undefined, log: (m: string) => void, pkiDir?: string, signingDurationMs?: number): () => void {
   const controllerManager = withFieldManager(store, "kube-controller-manager");
   const aggregation = new ClusterRoleAggregationController(controllerManager, log);
   const accounts = new ServiceAccountsController(controllerManager, rootCA, log);
@@ -129,7 +129,7 @@ export function startAccessControllers(store: Store, rootCA: string | undefined,
   const policy = new PolicyIndex().follow(store);
   const ca = pkiDir ? { cert: readFileSync(join(pkiDir, "ca.crt"), "utf8"), key: readFileSync(join(pkiDir, "ca.key"), "utf8") } : undefined;
   const authorizer = new NodeAndRbacAuthorizer(new NodeAuthorizer(store), new RbacAuthorizer(policy));
-  const certificates = new CsrController({ store: controllerManager, allowed: csrAccessReviewer(authorizer), ca, log });
+  const certificates = new CsrController({ store: controllerManager, allowed: csrAccessReviewer(authorizer), ca, maxDurationMs: signingDurationMs, log });
   aggregation.start();
   accounts.start();
   quotas.start();

@@ -16,7 +16,7 @@ export function installAdmission(cfg: DaemonConfig, store: Store, api: ApiServer
   installServiceAllocation(cfg, store, api);
   installStorageHooks(store, api);
   // Before the API listens: each namespace's `default` account exists when its first pod is admitted.
-  const stopAccess = startAccessControllers(store, rootCA, log, rootCA !== undefined ? join(cfg.root, "pki") : undefined);
+  const stopAccess = startAccessControllers(store, rootCA, log, rootCA !== undefined ? join(cfg.root, "pki") : undefined, cfg.clusterSigningDurationMs);
   // The mutating plugins, then Pod Security, then quota last.
   if (rootCA !== undefined) installServiceAccountAdmission(api);
   installLimitRanger(api);

@@ -106,6 +106,8 @@ export interface DaemonConfig {
   etcdServers: string[];
   /** --etcd-compaction-interval in ms (kube-apiserver's, 5m; 0: never). */
   etcdCompactionIntervalMs: number;
+  /** --cluster-signing-duration in ms: the longest certificate the CSR signer issues (kube-controller-manager's, 1 year). */
+  clusterSigningDurationMs: number;
   /** --node-cidr-mask-size, --node-monitor-grace-period, --node-eviction-rate...: the node controllers (node-controllers-wiring.ts). */
   nodeControllers: NodeControllerConfig;
   /** --cross-node-mode, --vxlan-vni, --vxlan-port: routes to other nodes' pods (cross-node-wiring.ts). */
@@ -175,6 +177,7 @@ export const DAEMON_FLAGS: FlagSpec[] = [
   { name: "encryption-provider-config", value: true, help: "EncryptionConfiguration file (apiserver.config.k8s.io/v1): encrypt Secrets (and other resources it lists) in the store" },
   { name: "etcd-servers", value: true, help: "URL,... of etcd v3 members that hold the objects, as kube-apiserver lays them out (default: the node's SQLite store)" },
   { name: "etcd-compaction-interval", value: true, help: "how often etcd's history is compacted, a duration (default 5m; 0: never)" },
+  { name: "cluster-signing-duration", value: true, help: "the longest life of a certificate the CSR signer issues (nodes' client and serving certificates), a duration (default 8760h)" },
   ...NODE_CONTROLLER_FLAGS,
   ...CROSS_NODE_FLAGS,
   { name: "help", short: "h", value: false },
@@ -259,11 +262,13 @@ export function parseDaemonConfig(argv: string[], spec: FlagSpec[] = DAEMON_FLAG
     encryptionProviderConfig: flag(p, "encryption-provider-config"),
     etcdServers: etcdServers(flag(p, "etcd-servers")),
     etcdCompactionIntervalMs: durationFlag(p, "etcd-compaction-interval", 300_000),
+    clusterSigningDurationMs: durationFlag(p, "cluster-signing-duration", 8760 * 3600_000),
     nodeControllers: parseNodeControllerConfig(p),
     crossNode: parseCrossNodeConfig(p),
   };
   nodeCidrSet(cfg.clusterCIDR, cfg.nodeControllers.nodeCidrMaskSize); // checked before anything starts
   cfg.evictionHard = cfg.evictionThresholds.filter((t) => !t.gracePeriodMs);
+  if (cfg.clusterSigningDurationMs <= 0) throw new UsageError(`--cluster-signing-duration: must be more than 0`);
   if (cfg.warmSandboxes > MAX_WARM_SANDBOXES) throw new UsageError(`--warm-sandboxes: ${cfg.warmSandboxes} is more than ${MAX_WARM_SANDBOXES}`);
   if (cfg.imageMaxLayerBytes < 1) throw new UsageError(`--image-max-layer-size: must be more than 0`);
   if (cfg.imageGCLowThresholdPercent > cfg.imageGCHighThresholdPercent) {

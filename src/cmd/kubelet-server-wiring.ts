@@ -6,7 +6,9 @@
  *
  * The certificate may wait for approval (a node whose credentials are neither its own nor an admin's): the server
  * then starts once it is issued, and the node runs its pods meanwhile. The start waits up to `readyWithinMs` for it,
- * so a node that is approved at once (the usual case) is reachable when it says it is ready.
+ * so a node that is approved at once (the usual case) is reachable when it says it is ready. The certificate is
+ * renewed at a jittered 70–90 % of its life (auth/certificate-rotation.ts, the kubelet's serving certificate
+ * manager): new connections get the new one, without a restart.
  */
 import { join } from "node:path";
 import type { Pod } from "../api/types.js";
@@ -14,7 +16,8 @@ import type { Kubelet } from "../kubelet/kubelet.js";
 import { NodeIO } from "../kubelet/node-io.js";
 import { NodeUsageReader } from "../kubelet/node-usage.js";
 import { KubeletServer } from "../apiserver/kubelet-api/server.js";
-import { ensureServingCertificate } from "../auth/kubelet-serving-cert.js";
+import { ensureServingCertificate, requestServingCertificate, type ServingCertOptions, type ServingPair } from "../auth/kubelet-serving-cert.js";
+import { CertificateRotation, retryDelay, validityOf } from "../auth/certificate-rotation.js";
 import { realClock } from "../sys/clock.js";
 import type { NodeRuntime } from "../runtime/node-runtime.js";
 import type { RemoteStore } from "../store/remote-store.js";
@@ -39,19 +42,22 @@ export async function startKubeletServer(o: {
   const abort = new AbortController();
   let server: KubeletServer | undefined;
   const nodeUsage = new NodeUsageReader(realClock);
+  let rotation: CertificateRotation | undefined;
+  const request: ServingCertOptions = {
+    api: (method, path, body) => o.store.requestAsync({ method, path, body }),
+    caPem: o.clientCA,
+    dir: join(o.root, "pki"),
+    nodeName: o.nodeName,
+    names: [o.nodeName, o.hostIP],
+    timeoutMs: Infinity,
+    signal: abort.signal,
+    log: o.log,
+  };
   const running = (async () => {
     await nodeRegistered(o.store, o.nodeName, abort.signal);
-    const pair = await ensureServingCertificate({
-      api: (method, path, body) => o.store.requestAsync({ method, path, body }),
-      caPem: o.clientCA,
-      dir: join(o.root, "pki"),
-      nodeName: o.nodeName,
-      names: [o.nodeName, o.hostIP],
-      timeoutMs: Infinity,
-      signal: abort.signal,
-      log: o.log,
-    });
-    if (abort.signal.aborted) return;
+    const first = await firstCertificate(request, abort.signal, o.log);
+    if (!first || abort.signal.aborted) return;
+    let pair = first;
     // On the node's own address (the Node's InternalIP, which the control plane dials): agents sharing a host's
     // network namespace on addresses of their own (nodelet cluster up) each keep their port.
     const s = new KubeletServer({
@@ -70,6 +76,19 @@ export async function startKubeletServer(o: {
     await s.start();
     server = s;
     o.log(`kubelet server: https://${o.hostIP}:${s.address().port} (client certificates from the cluster CA)`);
+    rotation = new CertificateRotation({
+      name: "kubelet serving certificate",
+      clock: realClock,
+      current: () => validityOf(pair.cert),
+      rotate: async () => {
+        // The kubelet's certificateWaitTimeout: a request nobody approves is given up and asked again.
+        const next = await requestServingCertificate({ ...request, timeoutMs: 15 * 60_000 });
+        s.useCertificate(next.cert, next.key);
+        pair = next;
+      },
+      log: o.log,
+    });
+    rotation.start();
   })().catch((err: Error) => {
     if (!abort.signal.aborted) o.log(`kubelet server not started: ${err.message}`);
   });
@@ -80,9 +99,38 @@ export async function startKubeletServer(o: {
     async stop() {
       abort.abort();
       await running;
+      await rotation?.stop();
       await server?.close();
     },
   };
+}
+
+/**
+ * The serving certificate at start, asked again after a failure (the control plane away, a connection closed by a
+ * client certificate rotation, a denial an admin may undo) with the rotation's backoff; undefined once stopped.
+ */
+async function firstCertificate(request: ServingCertOptions, signal: AbortSignal, log: (m: string) => void): Promise<ServingPair | undefined> {
+  for (let attempt = 1; !signal.aborted; attempt++) {
+    try {
+      return await ensureServingCertificate(request);
+    } catch (err) {
+      if (signal.aborted) return undefined;
+      const wait = retryDelay(attempt, Math.random());
+      log(`${(err as Error).message}; asking again in ${Math.round(wait / 1000)} s`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, wait);
+        signal.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(t);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
+  }
+  return undefined;
 }
 
 /** The pod a kubelet's worker holds (terminating ones too: their logs are still read). */

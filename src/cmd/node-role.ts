@@ -30,6 +30,7 @@ import { crossNodeRoutes, joiningPodCIDR, startCrossNodeRoutes } from "./cross-n
 import { realClock } from "../sys/clock.js";
 import { startKubeletServer } from "./kubelet-server-wiring.js";
 import { startStorage } from "./storage-wiring.js";
+import { startClientCertificateRotation } from "./client-certificate-wiring.js";
 
 export interface NodeRole {
   store: RemoteStore;
@@ -79,6 +80,16 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
   const mine = store.list<Pod>("Pod", { fieldSelector: `spec.nodeName=${cfg.nodeName}` }).items;
   await network.start(new Set([...mine.map((p) => p.metadata.uid!), ...podDirs(layout.podsDir)]));
   const kubelet = await startKubelet(cfg, host, withFieldManager(store, "kubelet"), { images: imageSet, metrics: new Registry(), serviceStore: store, log, worker: true, kubeletPort: c.kubeletPort });
+  // The client certificate renewed before it expires (bootstrap-joined nodes); a --kubeconfig one's expiry logged.
+  const clientCert = startClientCertificateRotation({
+    store,
+    endpoint,
+    nodeName: cfg.nodeName,
+    bootstrap: "kubeconfig" in c.join ? undefined : { token: c.join.token, dir: join(cfg.root, "pki") },
+    kubeconfig: "kubeconfig" in c.join ? c.join.kubeconfig : undefined,
+    clock: realClock,
+    log,
+  });
   // The control plane reaches the node's pods' IO here (logs, exec, attach, port-forward, metrics).
   const kubeletServer = await startKubeletServer({ root: cfg.root, nodeName: cfg.nodeName, hostIP: network.hostIP(), port: c.kubeletPort, clientCA: endpoint.ca, store, kubelet: kubelet.kubelet, host, log });
   // The node's local provisioner: claims the scheduler chose this node for, and the volumes made here.
@@ -93,6 +104,7 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
     store,
     kubelet,
     async stop() {
+      await clientCert.stop();
       await kubeletServer.stop();
       crossNodeWatch?.stop();
       await kubelet.stop();

@@ -21,7 +21,7 @@ const pick = (names: string[]): FlagSpec[] => DAEMON_FLAGS.filter((f) => names.i
 export const CONTROL_PLANE_LISTEN = "0.0.0.0:6443";
 
 export const CONTROL_PLANE_FLAGS: FlagSpec[] = [
-  ...pick(["root", "socket", "token-file", "token-auth-file", "audit-log-path", "audit-policy-file", "pod-security-default", "admission-control-config-file", "kubeconfig", "cluster-domain", "cluster-cidr", "service-cidr", "node-ip", "encryption-provider-config", "etcd-servers", "etcd-compaction-interval", "event-ttl", "event-qps", "event-burst", "max-watches-per-client", "verbose"]),
+  ...pick(["root", "socket", "token-file", "token-auth-file", "audit-log-path", "audit-policy-file", "pod-security-default", "admission-control-config-file", "kubeconfig", "cluster-domain", "cluster-cidr", "service-cidr", "node-ip", "encryption-provider-config", "etcd-servers", "etcd-compaction-interval", "cluster-signing-duration", "event-ttl", "event-qps", "event-burst", "max-watches-per-client", "verbose"]),
   ...NODE_CONTROLLER_FLAGS,
   { name: "listen", value: true, help: `HOST:PORT of the API's HTTPS listener, for kubectl and the nodes (default ${CONTROL_PLANE_LISTEN})` },
   { name: "leader-elect", value: true, help: "the controllers act only while this replica holds the kube-system/kube-controller-manager Lease: true or false (default true)" },
@@ -73,6 +73,7 @@ export const NODE_FLAGS: FlagSpec[] = [
         "encryption-provider-config",
         "etcd-servers",
         "etcd-compaction-interval",
+        "cluster-signing-duration",
         "event-ttl",
         "max-watches-per-client",
         "help",

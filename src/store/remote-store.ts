@@ -45,7 +45,9 @@ interface SeedList {
 
 export class RemoteStore implements Store {
   private readonly sync: RemoteSync;
-  private readonly agent: Agent;
+  private agent: Agent;
+  /** The client certificate and key connections present (a rotation replaces them). */
+  private credentials: { cert?: string; key?: string };
   private readonly log: (msg: string) => void;
   private readonly watches = new Set<RemoteWatch>();
   private readonly seeds = new Map<string, SeedList[]>();
@@ -55,7 +57,28 @@ export class RemoteStore implements Store {
     this.log = opts.log ?? (() => undefined);
     this.sync = new RemoteSync(opts.endpoint, opts.requestTimeoutMs ?? 30_000);
     const e = opts.endpoint;
+    this.credentials = { cert: e.cert, key: e.key };
     this.agent = new Agent({ keepAlive: true, ca: e.ca, cert: e.cert, key: e.key });
+  }
+
+  /**
+   * Uses a new client certificate (the node's, rotated) for every connection from now on, without a restart: the
+   * connections open with the old one are closed, as the kubelet does when its certificate rotates, so the watches
+   * reopen from their last resourceVersion with the new one and nothing goes on under a certificate about to expire.
+   */
+  useClientCertificate(cert: string, key: string): void {
+    if (this.closed) return;
+    this.credentials = { cert, key };
+    this.sync.useClientCertificate(cert, key);
+    const old = this.agent;
+    this.agent = new Agent({ keepAlive: true, ca: this.opts.endpoint.ca, cert, key });
+    // Its sockets in use too: the watches' streams break and reopen on the new agent.
+    old.destroy();
+  }
+
+  /** The client certificate (PEM) connections present now. */
+  clientCertificate(): string | undefined {
+    return this.credentials.cert;
   }
 
   /** The API's version: what the node checks before it registers (a wrong server or credentials fail here). */

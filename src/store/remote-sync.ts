@@ -43,6 +43,12 @@ export class RemoteSync {
     return this.call(req);
   }
 
+  /** The worker's connections present this client certificate from now on (a rotation); the open ones are closed. */
+  useClientCertificate(cert: string, key: string): void {
+    if (this.closed) throw new Error("the API client is closed");
+    this.call({ clientCertificate: { cert, key } });
+  }
+
   close(): void {
     if (this.closed) return;
     try {
@@ -55,7 +61,7 @@ export class RemoteSync {
     void this.worker.terminate();
   }
 
-  private call(req: HttpRequest | { close: true }): HttpReply {
+  private call(req: HttpRequest | { close: true } | { clientCertificate: { cert: string; key: string } }): HttpReply {
     return callBlocking<HttpReply>({
       port: this.requests,
       signal: this.signal,

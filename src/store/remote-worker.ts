@@ -49,7 +49,8 @@ export interface RemoteWorkerInit {
 export function remoteWorkerMain(deps: { https: typeof Https; init: RemoteWorkerInit }): void {
   const { https, init } = deps;
   const url = new URL(init.endpoint.server);
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 4, ca: init.endpoint.ca, cert: init.endpoint.cert, key: init.endpoint.key });
+  const agentFor = (cert: string | undefined, key: string | undefined) => new https.Agent({ keepAlive: true, maxSockets: 4, ca: init.endpoint.ca, cert, key });
+  let agent = agentFor(init.endpoint.cert, init.endpoint.key);
   const send = (req: HttpRequest): Promise<HttpReply> =>
     new Promise((resolve, reject) => {
       const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "nodelet-node" };
@@ -71,7 +72,7 @@ export function remoteWorkerMain(deps: { https: typeof Https; init: RemoteWorker
 
   Atomics.store(init.signal, 1, 1);
   Atomics.notify(init.signal, 1);
-  init.requests.on("message", (msg: { id: number; req: HttpRequest | { close: true } }) => {
+  init.requests.on("message", (msg: { id: number; req: HttpRequest | { close: true } | { clientCertificate: { cert: string; key: string } } }) => {
     const answer = (reply: Reply) => {
       init.requests.postMessage(reply);
       Atomics.store(init.signal, 0, msg.id);
@@ -79,6 +80,14 @@ export function remoteWorkerMain(deps: { https: typeof Https; init: RemoteWorker
     };
     if ("close" in msg.req) {
       agent.destroy();
+      answer({ id: msg.id, ok: true, result: { status: 0, body: "" } });
+      return;
+    }
+    if ("clientCertificate" in msg.req) {
+      // A rotated certificate: new connections present it; the old ones (idle: no call is under way) are closed.
+      const old = agent;
+      agent = agentFor(msg.req.clientCertificate.cert, msg.req.clientCertificate.key);
+      old.destroy();
       answer({ id: msg.id, ok: true, result: { status: 0, body: "" } });
       return;
     }

@@ -1,15 +1,17 @@
 /**
- * A cluster of two processes: `nodelet control-plane` on etcd (the test's own member) and one `nodelet node` joined
- * to it with a kubeconfig, each with a root of its own; real kubectl talks to the control plane only. The node
- * registers (Ready, a worker: no control-plane role), holds its Lease, runs a pod bound to it, and its status and
- * events reach the API; a Service's endpoints come from the control plane's controller and the node's DNS and
- * proxy carry a client pod's request to the server pod by the Service's name; kubectl logs -f, exec with stdin,
- * port-forward, top pod and top node through the control plane reach the node's kubelet server (its serving
- * certificate issued through a kubelet-serving CSR); a LoadBalancer Service with both traffic policies Local gets a
- * healthCheckNodePort that the node's proxy answers (kube-proxy's JSON, this node's endpoint count) and still
- * carries a pod's request to the local server; a deleted pod is gone from the node and the API.
+ * A cluster of two processes: `nodelet control-plane` on etcd (the test's own member), signing certificates for
+ * 150 s (--cluster-signing-duration), and one `nodelet node` joined to it with a bootstrap token, each with a root of
+ * its own; real kubectl talks to the control plane only. The node registers (Ready, a worker: no control-plane
+ * role), holds its Lease, runs a pod bound to it, and its status and events reach the API; a Service's endpoints
+ * come from the control plane's controller and the node's DNS and proxy carry a client pod's request to the server
+ * pod by the Service's name; kubectl logs -f, exec with stdin, port-forward, top pod and top node through the
+ * control plane reach the node's kubelet server (its serving certificate issued through a kubelet-serving CSR); a
+ * LoadBalancer Service with both traffic policies Local gets a healthCheckNodePort that the node's proxy answers
+ * (kube-proxy's JSON, this node's endpoint count) and still carries a pod's request to the local server; the node
+ * renews its client certificate (approved as selfnodeclient) and its serving certificate before they expire and
+ * keeps working on them; a deleted pod is gone from the node and the API.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,6 +22,7 @@ import { startEtcd, type TestEtcd } from "../helpers/etcd.js";
 import { runKubectl, type KubectlRun } from "../helpers/kubectl-run.js";
 import { freePort } from "../helpers/ports.js";
 import { removeRoot, startTestControlPlane, startTestNode, type RoleProcess, type TestControlPlane } from "../helpers/roles.js";
+import { NODELET } from "../helpers/daemon.js";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { freeOctets } from "../helpers/subnets.js";
 import { httpGet } from "../helpers/stream-harness.js";
@@ -46,11 +49,15 @@ describe("a control plane on etcd and a joined node, driven by kubectl (privileg
   before(async () => {
     home = mkdtempSync(join(tmpdir(), "nodelet-roles-kubectl-"));
     etcd = await startEtcd();
-    cp = await startTestControlPlane(await freePort(), ["--etcd-servers", etcd.endpoint, "--cluster-cidr", `10.${octet}.0.0/16`, "--service-cidr", serviceCidr]);
+    // Certificates of 150 s (backdated 5 min by the signer): each is renewed 15–105 s after it is issued.
+    cp = await startTestControlPlane(await freePort(), ["--etcd-servers", etcd.endpoint, "--cluster-cidr", `10.${octet}.0.0/16`, "--service-cidr", serviceCidr, "--cluster-signing-duration", "150s"]);
+    const token = spawnSync(process.execPath, [NODELET, "token", "create", "--socket", join(cp.root, "nodelet.sock"), "--ttl", "1h"], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(token.status, 0, token.stderr);
     nodeRoot = mkdtempSync(join(tmpdir(), "nodelet-node-"));
     const bridge = `nlr${process.pid % 10000}`;
     const kubeletPort = String(await freePort());
-    node = await startTestNode(nodeRoot, cp.kubeconfig, NODE, ["--bridge", bridge, "--cluster-cidr", `10.${octet}.0.0/16`, "--pod-cidr", `10.${octet}.1.0/24`, "--service-cidr", serviceCidr], ["--kubelet-port", kubeletPort]);
+    const joinFlags = ["--server", cp.server, "--token", token.stdout.trim(), "--ca-file", join(cp.root, "pki", "ca.crt")];
+    node = await startTestNode(nodeRoot, joinFlags, NODE, ["--bridge", bridge, "--cluster-cidr", `10.${octet}.0.0/16`, "--pod-cidr", `10.${octet}.1.0/24`, "--service-cidr", serviceCidr], ["--kubelet-port", kubeletPort]);
   });
 
   after(async () => {
@@ -189,6 +196,28 @@ spec:
     const missing = await kubectl(["top", "node", "no-such-node"]);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /nodes\.metrics\.k8s\.io "no-such-node" not found|not found/);
+  });
+
+  test("the node renews its client certificate (selfnodeclient) and its serving certificate, and keeps working", async () => {
+    interface Csr {
+      metadata: { name: string };
+      spec: { signerName: string; username?: string };
+      status?: { certificate?: string; conditions?: { type: string; message?: string }[] };
+    }
+    const issued = async (signer: string) => ((await json<{ items: Csr[] }>(["get", "csr"]))?.items ?? []).filter((c) => c.spec.signerName === signer && c.spec.username === `system:node:${NODE}` && c.status?.certificate);
+    // The bootstrap's request was the token's; a renewal is the node's own. The serving certificate's were always the node's.
+    await waitFor("a renewal of each certificate", async () => (await issued("kubernetes.io/kube-apiserver-client-kubelet")).length >= 1 && (await issued("kubernetes.io/kubelet-serving")).length >= 2, 180_000, 2000);
+    const renewal = (await issued("kubernetes.io/kube-apiserver-client-kubelet"))[0];
+    assert.equal(renewal.status?.conditions?.find((c) => c.type === "Approved")?.message, "Auto approving self kubelet client certificate after SubjectAccessReview.");
+    assert.match(node!.output(), /client certificate rotation: client certificate for system:node:roles-worker-1 issued/);
+    // The kubeconfig the node rewrote holds a certificate the API takes.
+    const whoami = await runKubectl({ kubeconfig: join(nodeRoot, "pki", "kubelet.conf"), cacheDir: join(home, "cache-node"), home }, ["auth", "whoami"]);
+    assert.match(whoami.stdout, /system:node:roles-worker-1/, whoami.stderr);
+    // Still working: the Lease is renewed after the rotation, and the kubelet server answers on its new certificate.
+    const renewed = Date.now();
+    await waitFor("a Lease renewal after the rotation", async () => Date.parse((await json<{ spec: { renewTime: string } }>(["get", "lease", "-n", "kube-node-lease", NODE]))?.spec.renewTime ?? "") > renewed, 30_000, 1000);
+    const logs = await kubectl(["logs", "web", "--tail", "1"]);
+    assert.match(logs.stdout, /tick \d+/, logs.stderr);
   });
 
   test("a deleted pod is stopped on the node and gone from the API", async () => {

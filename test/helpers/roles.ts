@@ -83,11 +83,13 @@ export async function startTestControlPlane(port: number, args: string[] = [], r
 }
 
 /**
- * A node joined with `--kubeconfig`; `args` adds its network flags (given to `nodelet reset` too), `nodeOnly` flags
- * only the node role takes (--kubelet-port). Stopping it resets its root (pods removed).
+ * A node joined with `--kubeconfig FILE` (a string) or with the join flags given (`--server`, `--token`, `--ca-file`);
+ * `args` adds its network flags (given to `nodelet reset` too), `nodeOnly` flags only the node role takes
+ * (--kubelet-port). Stopping it resets its root (pods removed).
  */
-export async function startTestNode(root: string, kubeconfig: string, nodeName: string, args: string[] = [], nodeOnly: string[] = []): Promise<RoleProcess> {
-  const node = await startRole("node", root, ["--kubeconfig", kubeconfig, "--node-name", nodeName, ...nodeOnly, ...args], /nodelet node ready/, 120_000);
+export async function startTestNode(root: string, join: string | string[], nodeName: string, args: string[] = [], nodeOnly: string[] = []): Promise<RoleProcess> {
+  const credentials = typeof join === "string" ? ["--kubeconfig", join] : join;
+  const node = await startRole("node", root, [...credentials, "--node-name", nodeName, ...nodeOnly, ...args], /nodelet node ready/, 120_000);
   return {
     ...node,
     async stop(signal = "SIGTERM") {

@@ -103,6 +103,11 @@ export class KubeletServer {
     });
   }
 
+  /** A renewed serving certificate: new TLS connections get it; the open ones keep theirs (as Go's GetCertificate). */
+  useCertificate(cert: string, key: string): void {
+    this.server.setSecureContext({ cert, key, ca: this.o.clientCA, minVersion: "TLSv1.2" });
+  }
+
   address(): { host: string; port: number } {
     const a = this.server.address() as AddressInfo;
     return { host: a.address, port: a.port };

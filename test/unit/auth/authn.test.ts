@@ -53,6 +53,14 @@ describe("client certificates", () => {
     assert.ok("error" in (a.authenticate({ clientCert: { verified: true, commonName: "x", organizations: [], extKeyUsage: ["1.3.6.1.5.5.7.3.1"] } }) ?? {}));
   });
   it("no certificate: no opinion", () => assert.equal(a.authenticate({ token: "t" }), undefined));
+  it("a certificate is judged at each request's time: expired (on a connection opened before) or not yet valid is refused", () => {
+    const T = Date.parse("2026-12-08T00:10:00Z");
+    const at = (now: number) => new ClientCertAuthenticator(() => now);
+    const cert = { verified: true, commonName: "system:node:n1", organizations: ["system:nodes"], notBefore: T - 60_000, notAfter: T };
+    assert.deepEqual(at(T).authenticate({ clientCert: cert }), { user: { name: "system:node:n1", groups: ["system:nodes"] } });
+    assert.deepEqual(at(T + 1000).authenticate({ clientCert: cert }), { error: "x509: certificate has expired or is not yet valid: current time 2026-12-08T00:10:01Z is after 2026-12-08T00:10:00Z" });
+    assert.deepEqual(at(T - 61_000).authenticate({ clientCert: cert }), { error: "x509: certificate has expired or is not yet valid: current time 2026-12-08T00:08:59Z is before 2026-12-08T00:09:00Z" });
+  });
 });
 
 describe("the authenticator chain", () => {

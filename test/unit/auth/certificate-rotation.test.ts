@@ -2,15 +2,24 @@
  * The certificate manager's schedule on a fake clock (auth/certificate-rotation.ts): the deadline at a jittered
  * 70–90 % of the whole life from NotBefore (backdating included), the retries after a failed rotation (2, 4, 8, 16 s
  * with up to 10 % jitter, then every 32 s), the next deadline from the new certificate after a success, nothing
- * after stop(), deadlines months away (past Node's longest timer), and who asks for a client certificate's renewal
- * (the node while its certificate is valid, the bootstrap token once it has expired).
+ * after stop(), deadlines months away (past Node's longest timer), who asks for a client certificate's renewal
+ * (the node while its certificate is valid, the bootstrap token once it has expired), and a --kubeconfig
+ * certificate's expiry logged with what to do (it is the operator's: not rotated).
  */
 import assert from "node:assert/strict";
 import { setImmediate as turn } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { CertificateRotation, retryDelay, rotationDeadline, type Validity } from "../../../src/auth/certificate-rotation.js";
-import { renewalCredentials } from "../../../src/cmd/client-certificate-wiring.js";
+import { X509Certificate } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureNodePki } from "../../../src/auth/pki.js";
+import { renewalCredentials, startClientCertificateRotation } from "../../../src/cmd/client-certificate-wiring.js";
+import type { RemoteStore } from "../../../src/store/remote-store.js";
 import { FakeClock } from "../../../src/sys/clock.js";
+import { HostRunner } from "../../../src/sys/runner.js";
+import { needsCommand } from "../../helpers/root.js";
 
 const T0 = Date.parse("2026-12-08T00:00:00Z");
 const S = 1000;
@@ -121,5 +130,25 @@ describe("certificate rotation schedule", () => {
     assert.equal(renewalCredentials(v, T0 + 3599 * S), "self");
     assert.deepEqual(renewalCredentials(v, T0 + 3600 * S), { why: "expired at 2026-12-08T01:00:00.000Z" });
     assert.deepEqual(renewalCredentials(undefined, T0), { why: "unreadable" });
+  });
+
+  it("a --kubeconfig certificate is not rotated: its expiry is logged, saying what to do", { skip: needsCommand("openssl") }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nodelet-expiry-"));
+    try {
+      const pki = await ensureNodePki(join(dir, "pki"), [], new HostRunner());
+      const notAfter = Date.parse(new X509Certificate(pki.admin.cert).validTo);
+      const clock = new FakeClock(Date.now());
+      const logs: string[] = [];
+      // No bootstrap credentials: the store is never asked for anything.
+      const wiring = startClientCertificateRotation({ store: {} as RemoteStore, endpoint: { server: "https://cp:6443", ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key }, nodeName: "n1", kubeconfig: "/etc/node.conf", clock, log: (m) => logs.push(m) });
+      clock.advance(notAfter - clock.now() - 1);
+      assert.deepEqual(logs, []);
+      clock.advance(1);
+      assert.equal(logs.length, 1);
+      assert.match(logs[0], /^error: the client certificate in \/etc\/node\.conf expired at \S+Z: the control plane refuses this node's requests from now on\. It was given with --kubeconfig, so the node has no bootstrap token to renew it: give it a new kubeconfig, or join it with --server and --token/);
+      await wiring.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

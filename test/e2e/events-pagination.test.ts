@@ -21,7 +21,6 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +28,7 @@ import { processRss } from "../../src/sys/proc.js";
 import { needsCommand, needsRoot, skipUnless } from "../helpers/root.js";
 import { TestDaemon } from "../helpers/daemon.js";
 import { freePort } from "../helpers/ports.js";
+import { runKubectl } from "../helpers/kubectl-run.js";
 import { seedEvents } from "../helpers/seed-events.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("kubectl"));
@@ -40,12 +40,7 @@ describe("kubectl get events on a node with 50,000 events (privileged)", { skip 
   let d: TestDaemon;
   let cache: string;
   // A bound for a loaded machine: one listing takes seconds on a quiet one, and was seen to take 400 s at load 32.
-  const kubectl = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      execFile("kubectl", ["--kubeconfig", join(d.root, "kubeconfig"), "--cache-dir", cache, ...args], { timeout: 900_000, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const kubectl = (args: string[]) => runKubectl({ kubeconfig: join(d.root, "kubeconfig"), cacheDir: cache, home: cache }, args, undefined, 900_000);
 
   /** Runs kubectl while sampling the daemon's RSS; returns the result and the peak rise over the RSS before it. */
   async function measured(args: string[]) {

@@ -8,7 +8,8 @@ import { after, before, describe, it } from "node:test";
 import type { Deployment, ReplicaSet } from "../../src/api/apps-types.js";
 import type { Pod, Service } from "../../src/api/types.js";
 import { needsCommand, skipUnless } from "../helpers/root.js";
-import { startWorkloadsEnv, until, type WorkloadsEnv } from "./workloads-kubectl-harness.js";
+import { startWorkloadsEnv, type WorkloadsEnv } from "./workloads-kubectl-harness.js";
+import { eventually } from "../helpers/wait.js";
 
 const skip = skipUnless(needsCommand("kubectl"), needsCommand("openssl"));
 if (skip) console.log(`# skipping workloads e2e: ${skip}`);
@@ -67,9 +68,9 @@ describe("kubectl and Deployments", { skip }, () => {
 
   it("create deployment, scale, get all", async () => {
     assert.match(await env.ok(["create", "deployment", "web", "--image=busybox", "--replicas=2", "--", "sleep", "3600"]), /^deployment\.apps\/web created$/m);
-    await until(complete("web", 2), "web rolled out");
+    await eventually(complete("web", 2), 20_000, "web rolled out");
     assert.match(await env.ok(["scale", "deployment/web", "--replicas=3"]), /^deployment\.apps\/web scaled$/m);
-    await until(complete("web", 3), "web at 3");
+    await eventually(complete("web", 3), 20_000, "web at 3");
     const all = await env.ok(["get", "all"]);
     assert.match(all, /^pod\/web-\w+-\w{5}\s+1\/1\s+Running/m);
     assert.match(all, /^deployment\.apps\/web\s+3\/3\s+3\s+3/m);
@@ -88,7 +89,7 @@ describe("kubectl and Deployments", { skip }, () => {
     const rev2 = await env.ok(["rollout", "history", "deployment/web", "--revision=2"]);
     assert.match(rev2, /Image:\s+busybox:v2/);
     assert.match(await env.ok(["rollout", "undo", "deployment/web"]), /^deployment\.apps\/web rolled back$/m);
-    await until(() => complete("web", 3)() && livePods("web").every((p) => p.spec.containers[0].image === "busybox"), "back on busybox");
+    await eventually(() => complete("web", 3)() && livePods("web").every((p) => p.spec.containers[0].image === "busybox"), 20_000, "back on busybox");
     assert.equal(dep("web")?.metadata.annotations?.["deployment.kubernetes.io/revision"], "3");
     assert.equal(setsOf("web").length, 2, "revision 1's set was reused");
   });
@@ -106,11 +107,11 @@ describe("kubectl and Deployments", { skip }, () => {
     const before = new Set(livePods("web").map((p) => p.metadata.uid));
     assert.match(await env.ok(["rollout", "restart", "deployment/web"]), /^deployment\.apps\/web restarted$/m);
     await env.ok(["rollout", "status", "deployment/web", "--timeout=30s"]);
-    await until(() => livePods("web").length === 3 && livePods("web").every((p) => !before.has(p.metadata.uid)), "all pods replaced");
+    await eventually(() => livePods("web").length === 3 && livePods("web").every((p) => !before.has(p.metadata.uid)), 20_000, "all pods replaced");
     assert.ok(dep("web")?.spec.template.metadata?.annotations?.["kubectl.kubernetes.io/restartedAt"]);
     assert.match(await env.ok(["rollout", "pause", "deployment/web"]), /^deployment\.apps\/web paused$/m);
     await env.ok(["set", "image", "deployment/web", "busybox=busybox:paused"]);
-    await until(() => dep("web")?.status?.conditions?.some((c) => c.reason === "DeploymentPaused"), "paused condition");
+    await eventually(() => dep("web")?.status?.conditions?.some((c) => c.reason === "DeploymentPaused"), 20_000, "paused condition");
     assert.ok(livePods("web").every((p) => p.spec.containers[0].image !== "busybox:paused"), "nothing rolled while paused");
     const undo = await env.kubectl(["rollout", "undo", "deployment/web"]);
     assert.notEqual(undo.code, 0);

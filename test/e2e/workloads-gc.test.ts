@@ -4,7 +4,8 @@ import { after, before, describe, it } from "node:test";
 import type { Deployment, ReplicaSet } from "../../src/api/apps-types.js";
 import type { Pod } from "../../src/api/types.js";
 import { needsCommand, skipUnless } from "../helpers/root.js";
-import { startWorkloadsEnv, until, type WorkloadsEnv } from "./workloads-kubectl-harness.js";
+import { startWorkloadsEnv, type WorkloadsEnv } from "./workloads-kubectl-harness.js";
+import { eventually } from "../helpers/wait.js";
 
 const skip = skipUnless(needsCommand("kubectl"), needsCommand("openssl"));
 if (skip) console.log(`# skipping workloads e2e: ${skip}`);
@@ -29,7 +30,7 @@ describe("kubectl delete --cascade", { skip }, () => {
   it("background (kubectl's default): the deployment, its replica set and pods all go", async () => {
     await create("bg");
     assert.match(await env.ok(["delete", "deployment", "bg"]), /^deployment\.apps "bg" deleted$/m);
-    await until(() => sets("bg").length === 0 && pods("bg").length === 0, "dependents collected");
+    await eventually(() => sets("bg").length === 0 && pods("bg").length === 0, 20_000, "dependents collected");
   });
 
   it("foreground: kubectl waits until the dependents are gone, then the deployment", async () => {
@@ -43,7 +44,7 @@ describe("kubectl delete --cascade", { skip }, () => {
   it("orphan: the replica set and its pods stay, without the deployment as owner", async () => {
     await create("or");
     assert.match(await env.ok(["delete", "deployment", "or", "--cascade=orphan"]), /^deployment\.apps "or" deleted$/m);
-    await until(() => env.t.store.get("Deployment", "default", "or") === undefined, "deployment gone");
+    await eventually(() => env.t.store.get("Deployment", "default", "or") === undefined, 20_000, "deployment gone");
     assert.equal(sets("or").length, 1);
     assert.equal(sets("or")[0].metadata.ownerReferences, undefined);
     assert.equal(pods("or").length, 2);

@@ -3,7 +3,6 @@
  * reports every pod Running and Ready (and finishes graceful deletions): the controllers' API behaviour, seen by
  * kubectl, without a runtime. close() stops all of it and removes the directory.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,12 +13,9 @@ import { realClock } from "../../src/sys/clock.js";
 import { FakeKubelet, type FakeKubeletOptions } from "../helpers/fake-kubelet.js";
 import type { FakePodIOOptions } from "../helpers/fake-pod-io.js";
 import { startTestServer, type TestServer } from "../unit/apiserver/harness.js";
+import { runKubectl, type KubectlRun } from "../helpers/kubectl-run.js";
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type Run = KubectlRun;
 
 export interface WorkloadsEnv {
   dir: string;
@@ -46,20 +42,7 @@ export async function startWorkloadsEnv(kubeletOpts: FakeKubeletOptions = {}, lo
   manager.start(WORKLOAD_CONTROLLERS);
 
   const kubectl = (args: string[], opts: { timeoutMs?: number; stdin?: string } = {}): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn("kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", cacheDir, ...args], { env: { PATH: process.env.PATH, HOME: dir } });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
-      const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    runKubectl({ kubeconfig, cacheDir, home: dir }, args, opts.stdin, opts.timeoutMs ?? 60_000);
   return {
     dir,
     t,
@@ -82,15 +65,4 @@ export async function startWorkloadsEnv(kubeletOpts: FakeKubeletOptions = {}, lo
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `fn` until it returns something truthy (every 50 ms, up to `ms`). */
-export async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

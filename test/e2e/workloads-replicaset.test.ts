@@ -4,7 +4,8 @@ import { after, before, describe, it } from "node:test";
 import type { ReplicaSet } from "../../src/api/apps-types.js";
 import type { Pod } from "../../src/api/types.js";
 import { needsCommand, skipUnless } from "../helpers/root.js";
-import { startWorkloadsEnv, until, type WorkloadsEnv } from "./workloads-kubectl-harness.js";
+import { startWorkloadsEnv, type WorkloadsEnv } from "./workloads-kubectl-harness.js";
+import { eventually } from "../helpers/wait.js";
 
 const skip = skipUnless(needsCommand("kubectl"), needsCommand("openssl"));
 if (skip) console.log(`# skipping workloads e2e: ${skip}`);
@@ -50,7 +51,7 @@ describe("kubectl and ReplicaSets", { skip }, () => {
 
   it("apply -f creates the ReplicaSet and it makes 3 ready pods; get rs prints DESIRED CURRENT READY", async () => {
     assert.match(await env.ok(["apply", "-f", env.file("rs.yaml", RS_YAML)]), /^replicaset\.apps\/frontend created$/m);
-    await until(() => env.t.store.get<ReplicaSet>("ReplicaSet", "default", "frontend")?.status?.readyReplicas === 3, "3 ready replicas");
+    await eventually(() => env.t.store.get<ReplicaSet>("ReplicaSet", "default", "frontend")?.status?.readyReplicas === 3, 20_000, "3 ready replicas");
     const out = await env.ok(["get", "rs"]);
     assert.match(out, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE$/m);
     assert.match(out, /^frontend\s+3\s+3\s+3\s+\d+s$/m);
@@ -60,7 +61,7 @@ describe("kubectl and ReplicaSets", { skip }, () => {
 
   it("scale --replicas=1 goes through the scale subresource and removes two pods", async () => {
     assert.match(await env.ok(["scale", "rs", "frontend", "--replicas=1"]), /^replicaset\.apps\/frontend scaled$/m);
-    await until(() => owned().length === 1 && env.t.store.get<ReplicaSet>("ReplicaSet", "default", "frontend")?.status?.replicas === 1, "one pod left");
+    await eventually(() => owned().length === 1 && env.t.store.get<ReplicaSet>("ReplicaSet", "default", "frontend")?.status?.replicas === 1, 20_000, "one pod left");
     const scale = JSON.parse(await env.ok(["get", "--raw", "/apis/apps/v1/namespaces/default/replicasets/frontend/scale"])) as { kind: string; spec: { replicas: number }; status: { selector: string } };
     assert.equal(scale.kind, "Scale");
     assert.equal(scale.spec.replicas, 1);

@@ -15,6 +15,7 @@ import { ApiClient } from "../../src/client/index.js";
 import { answers } from "../../src/apiserver/listen.js";
 import { freeOctets } from "./subnets.js";
 import { waitFor } from "./wait.js";
+export { eventually } from "./wait.js";
 import { readProcStat } from "../../src/sys/proc.js";
 import { parseCgroupMounts } from "../../src/sys/cgroups/detect.js";
 export { answers };
@@ -274,21 +275,3 @@ function findDir(dir: string, name: string, depth: number): boolean {
   return entries.some((e) => findDir(join(dir, e), name, depth - 1));
 }
 
-/** Polls `fn` until it returns a truthy value (or throws after timeoutMs). */
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = "condition"): Promise<T> {
-  let value: T | undefined | false;
-  let last: unknown;
-  const check = async () => {
-    try {
-      value = await fn();
-      return Boolean(value);
-    } catch (err) {
-      last = err;
-      return false;
-    }
-  };
-  await waitFor(what, check, timeoutMs, 100).catch(() => {
-    throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : last ? `: ${JSON.stringify(last)}` : ""}`);
-  });
-  return value as T;
-}

@@ -16,3 +16,25 @@ export async function waitFor(
     await sleep(pollMs);
   }
 }
+
+/**
+ * Polls `fn` every 100 ms until it returns a truthy value, and returns it; a throw counts as not yet (the last one is
+ * named if the wait times out after `timeoutMs`).
+ */
+export async function eventually<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, what = "condition"): Promise<T> {
+  let value: T | undefined | false;
+  let last: unknown;
+  const check = async () => {
+    try {
+      value = await fn();
+      return Boolean(value);
+    } catch (err) {
+      last = err;
+      return false;
+    }
+  };
+  await waitFor(what, check, timeoutMs, 100).catch(() => {
+    throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : last ? `: ${JSON.stringify(last)}` : ""}`);
+  });
+  return value as T;
+}

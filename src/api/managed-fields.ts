@@ -218,7 +218,7 @@ function schemaOf(obj: KubeObject): Schema {
 export function managedFieldsAfterUpdate(live: KubeObject | undefined, next: KubeObject, req: FieldManagerRequest): ManagedFieldsEntry[] {
   const managers = startingManagers(live, next, req);
   const schema = schemaOf(next);
-  const c = compare(stripManaged(live), stripManaged(next), schema);
+  const c = compare(ownable(live, req), ownable(next, req), schema);
   const changed = scoped(c.changed, req);
   const removed = scoped(c.removed, req);
   const lost = changed.union(removed);
@@ -235,6 +235,22 @@ function stripManaged(obj: KubeObject | undefined): JsonValue | undefined {
   if (!obj) return undefined;
   const out = clone(obj) as unknown as JsonObject;
   delete (out["metadata"] as JsonObject)["managedFields"];
+  return out;
+}
+
+/**
+ * The part of `obj` whose changes `req` can own (what scoped() keeps of a comparison), to compare instead of the
+ * whole object: a status write compares .status alone, a write to the main resource of a kind with a status
+ * subresource leaves .status out. Shallow copies: compare() only reads. A status write compared the whole pod
+ * before, twice per pod start.
+ */
+function ownable(obj: KubeObject | undefined, req: FieldManagerRequest): JsonValue | undefined {
+  if (!obj) return undefined;
+  const value = obj as unknown as JsonObject;
+  if (req.subresource === "status") return value["status"] === undefined ? {} : { status: value["status"] };
+  const { managedFields: _managed, ...metadata } = obj.metadata;
+  const out: JsonObject = { ...value, metadata: metadata as JsonObject };
+  if (req.hasStatus) delete out["status"];
   return out;
 }
 

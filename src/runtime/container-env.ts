@@ -22,7 +22,10 @@ export interface EnvSources {
   podIPs?: string[];
   hostIP?: string;
   hostname: string;
-  /** The node's allocatable (its Node's status): what resourceFieldRef gives for a limit the container leaves unset. */
+  /**
+   * The node's allocatable (its Node's status): what resourceFieldRef gives for a limit the container leaves unset.
+   * Needed only when envReadsAllocatable(container).
+   */
   allocatable?: Record<string, Quantity>;
   /** Extra variables the kubelet injects (service links). */
   serviceEnv?: Record<string, string>;
@@ -156,6 +159,11 @@ function envFromEntries(pod: Pod, container: Container, src: EnvSources): Map<st
     }
   });
   return out;
+}
+
+/** Whether the container's env can read EnvSources.allocatable (a resourceFieldRef); callers look it up only then. */
+export function envReadsAllocatable(c: Container): boolean {
+  return (c.env ?? []).some((e) => e.valueFrom?.resourceFieldRef !== undefined);
 }
 
 function envValue(

@@ -30,13 +30,13 @@ import { EtcdError, EtcdSync } from "./etcd-sync.js";
 import { KeyIndex, REGISTRY, kindPrefix, namespacePrefix, objectKey, prefixEnd } from "./etcd-keys.js";
 import type { WatchMessage, WireEvent, WireKv } from "./etcd-worker.js";
 import { objectFilter } from "./filter.js";
-import { cloneObject, desiredStateChanged, newUid, rfc3339, sameObject } from "./metadata.js";
+import { cloneObject, newUid, rfc3339 } from "./metadata.js";
 import { compareKeys, continueExpired, decodeContinue, encodeContinue, takePage, type Candidate, type Key } from "./paging.js";
 import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, WatchOptions, WrittenKey } from "./store.js";
 import { resumeRevision, WatchHub, type StoredEvent } from "./watch-hub.js";
 import { WatchedVersions, watched, type Watched } from "./watched-versions.js";
 import { apiVersionOf, resourceForKind } from "../api/resources.js";
-import { checkPreconditions, freeGeneratedName, group, modifiedConflict, plural, storageKey, withSpecOf, withStatusOf } from "./write-rules.js";
+import { checkPreconditions, freeGeneratedName, group, modifiedConflict, plural, storageKey, updatedObject } from "./write-rules.js";
 
 export interface EtcdStoreOptions {
   /** Client URLs of the etcd members (`--etcd-servers`). */
@@ -206,11 +206,8 @@ export class EtcdStore implements Store {
       if (!cur) throw ApiError.notFound(plural(input.kind), name, group(input.kind));
       const stored = cur.obj;
       checkPreconditions(stored, { uid: input.metadata.uid, resourceVersion: opts.resourceVersion });
-      const next = opts.subresource === "status" ? withStatusOf(stored, input) : withSpecOf(stored, input);
-      const changed = desiredStateChanged(stored, next) || opts.bumpGeneration === true;
-      next.metadata.generation = (stored.metadata.generation ?? 1) + (changed ? 1 : 0);
-      // A write that changes nothing is not a change: no new revision and no event (GuaranteedUpdate).
-      if (sameObject(stored, next)) return stored;
+      const next = updatedObject(stored, input, opts);
+      if (!next) return stored;
       delete next.metadata.resourceVersion;
       const res = this.sync.txn([{ key, modRevision: cur.modRevision }], [{ put: { key, value: this.encode(next) } }], [{ get: { key } }]);
       if (res.succeeded) {

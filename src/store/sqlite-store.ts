@@ -8,14 +8,14 @@ import Database from "better-sqlite3";
 import { ApiError, FieldError } from "../api/errors.js";
 import type { KubeObject, WatchEvent } from "../api/types.js";
 import { objectFilter, type ObjectFilter } from "./filter.js";
-import { cloneObject, desiredStateChanged, newUid, rfc3339, sameObject } from "./metadata.js";
+import { cloneObject, newUid, rfc3339 } from "./metadata.js";
 import { compareKeys, continueExpired, decodeContinue, encodeContinue, mergeByKey, takePage, type Candidate, type Key } from "./paging.js";
 import type { DeleteOptions, ListOptions, ListResult, Store, UpdateOptions, WatchOptions, WrittenKey } from "./store.js";
 import { compact, prepareCompaction, type CompactResult } from "./sqlite-space.js";
 import { prepareWrittenAt, prepareWrittenBefore } from "./sqlite-written.js";
 import { WatchHub, type PriorState, type StoredEvent } from "./watch-hub.js";
 import type { ValueTransformer } from "./encryption.js";
-import { checkPreconditions, freeGeneratedName, group, plural, storageKey, withSpecOf, withStatusOf } from "./write-rules.js";
+import { checkPreconditions, freeGeneratedName, group, plural, storageKey, updatedObject } from "./write-rules.js";
 
 export interface StoreOptions {
   /** Clock for creationTimestamp (tests pass a fixed one). */
@@ -218,11 +218,8 @@ export class SqliteStore implements Store {
     const json = this.decode(input.kind, ns, name, row.json);
     const stored = JSON.parse(json) as T;
     checkPreconditions(stored, { uid: input.metadata.uid, resourceVersion: opts.resourceVersion });
-    const next = opts.subresource === "status" ? withStatusOf(stored, input) : withSpecOf(stored, input);
-    const changed = desiredStateChanged(stored, next) || opts.bumpGeneration === true;
-    next.metadata.generation = (stored.metadata.generation ?? 1) + (changed ? 1 : 0);
-    // A write that changes nothing is not a change: no new resourceVersion and no event (GuaranteedUpdate).
-    if (sameObject(stored, next)) return stored;
+    const next = updatedObject(stored, input, opts);
+    if (!next) return stored;
     return this.write("update", next, { object: stored, json }) as T;
   }
 
@@ -295,7 +292,7 @@ export class SqliteStore implements Store {
     }
     if (this.deferred) this.deferred.push(ev);
     else this.hub.publish(ev);
-    return cloneObject(obj);
+    return JSON.parse(json) as KubeObject;
   }
 
   /** Changes made inside createMany's transaction, published once it commits. */

@@ -23,7 +23,8 @@ import type { WatchOptions } from "./store.js";
 
 /**
  * One committed change. `old` is the object before a MODIFIED (for selector transitions); `json` and `oldJson` are
- * their text as stored, and `priorRv` the deleted object's resourceVersion before its deletion.
+ * their text as stored (`JSON.stringify` of `object` and `old`: each watcher gets its own copy parsed from it), and
+ * `priorRv` the deleted object's resourceVersion before its deletion.
  */
 export interface StoredEvent {
   rv: number;
@@ -295,20 +296,22 @@ function stateBefore(r: Remembered): KubeObject | undefined {
 function deliver(sub: Subscriber, ev: StoredEvent): void {
   if (ev.kind !== sub.kind) return;
   let out: WatchEvent | undefined;
+  // Each watcher's copy is parsed from the committed text (a stringify and a parse per watcher before: a pod write
+  // reaches a dozen watchers in the daemon).
   if (ev.type === "MODIFIED" && ev.old) {
     const now = sub.filter(ev.object);
     const before = sub.filter(ev.old);
-    if (now) out = { type: before ? "MODIFIED" : "ADDED", object: ev.object };
+    if (now) out = { type: before ? "MODIFIED" : "ADDED", object: JSON.parse(ev.json) as KubeObject };
     else if (before) {
       const gone = cloneObject(ev.old);
       gone.metadata.resourceVersion = String(ev.rv);
       out = { type: "DELETED", object: gone };
     }
   } else if (sub.filter(ev.object)) {
-    out = { type: ev.type, object: ev.object };
+    out = { type: ev.type, object: JSON.parse(ev.json) as KubeObject };
   }
   if (!out) return;
-  call(sub, { type: out.type, object: cloneObject(out.object) });
+  call(sub, out);
 }
 
 function call(sub: Subscriber, ev: WatchEvent): void {

@@ -6,7 +6,8 @@
 import { ApiError } from "../api/errors.js";
 import { resourceForKind } from "../api/resources.js";
 import type { KubeObject } from "../api/types.js";
-import { cloneObject, generateName } from "./metadata.js";
+import { canonicalJson, cloneObject, desiredStateChanged, generateName, sameObject } from "./metadata.js";
+import type { UpdateOptions } from "./store.js";
 import type { StorageKey } from "./encryption.js";
 
 /** A replacement of everything but .status; identity and timestamps stay as stored. */
@@ -32,6 +33,28 @@ export function withStatusOf<T extends KubeObject>(stored: T, input: T): T {
   const managed = input.metadata?.managedFields;
   if (managed !== undefined) next.metadata.managedFields = cloneObject(managed);
   return next;
+}
+
+/**
+ * What an update of `stored` with `input` stores: the status subresource replaces .status alone, any other write
+ * everything but .status; the generation goes up when the desired state (anything but metadata and status)
+ * changed or the caller asks. Undefined when the result is the stored object again: such a write is not a change
+ * (GuaranteedUpdate: no new resourceVersion, no event).
+ */
+export function updatedObject<T extends KubeObject>(stored: T, input: T, opts: Pick<UpdateOptions, "subresource" | "bumpGeneration">): T | undefined {
+  const statusWrite = opts.subresource === "status";
+  const next = statusWrite ? withStatusOf(stored, input) : withSpecOf(stored, input);
+  // A status write keeps everything but .status and managedFields as stored: its desired state cannot change, and
+  // those two alone say whether it changed anything (comparing whole pods twice cost a pod start ~0.3 ms).
+  const changed = (!statusWrite && desiredStateChanged(stored, next)) || opts.bumpGeneration === true;
+  next.metadata.generation = (stored.metadata.generation ?? 1) + (changed ? 1 : 0);
+  const same = statusWrite && !changed ? sameStatusAndFields(stored, next) : sameObject(stored, next);
+  return same ? undefined : next;
+}
+
+function sameStatusAndFields(a: KubeObject, b: KubeObject): boolean {
+  const status = (o: KubeObject) => (o as KubeObject & { status?: unknown }).status;
+  return canonicalJson(status(a)) === canonicalJson(status(b)) && canonicalJson(a.metadata.managedFields) === canonicalJson(b.metadata.managedFields);
 }
 
 function identityOf(o: KubeObject): Partial<KubeObject["metadata"]> {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Container, Pod } from "../../../src/api/types.js";
-import { containerArgv, containerEnvironment, expandVars } from "../../../src/runtime/container-env.js";
+import { containerArgv, containerEnvironment, envReadsAllocatable, expandVars } from "../../../src/runtime/container-env.js";
 import { buildContainerLaunch, capabilities, DEFAULT_CAPS, type LaunchInput } from "../../../src/runtime/container-launch.js";
 import { monitorCommand } from "../../../src/runtime/shim-argv.js";
 import { parseGroup, parsePasswd } from "../../../src/images/image-user.js";
@@ -156,4 +156,14 @@ test("launch: volume mounts with readOnly, propagation and subPath; parents befo
   assert.ok(priv.mounts.every((m) => !m.options.includes("nodev")), "a privileged container's are not");
   assert.deepEqual(l.namespaces.at(-1), { type: "pid", path: "/proc/42/ns/pid" });
   assert.throws(() => buildContainerLaunch(input({ name: "c", volumeMounts: [{ name: "data", mountPath: "/d", subPath: "../etc" }] })), /escapes the volume/);
+});
+
+test("env: only a resourceFieldRef reads the node's allocatable (the kubelet looks it up for those alone)", () => {
+  const limits: Container = { name: "c", env: [{ name: "MEM", valueFrom: { resourceFieldRef: { resource: "limits.memory" } } }] };
+  const plain: Container = { name: "c", env: [{ name: "A", value: "1" }, { name: "NS", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }] };
+  assert.equal(envReadsAllocatable(limits), true);
+  assert.equal(envReadsAllocatable(plain), false);
+  assert.equal(envReadsAllocatable({ name: "c" }), false);
+  const p = { ...pod, spec: { ...pod.spec, containers: [plain] } };
+  assert.deepEqual(containerEnvironment(p, plain, [], sources), containerEnvironment(p, plain, [], { ...sources, allocatable: { memory: "1Gi" } }), "without one the allocatable changes nothing");
 });

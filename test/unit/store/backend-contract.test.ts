@@ -187,6 +187,33 @@ for (const backend of [sqlite, etcdBackend]) {
       }
     });
 
+    test("a status write replaces .status alone: the same status changes nothing, new managedFields alone do", () => {
+      const { store, close } = backend.open();
+      try {
+        const ns = freshNs();
+        const pod = (status: Record<string, unknown>, spec = { containers: [{ name: "c", image: "busybox" }] }) =>
+          ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: ns }, spec, status }) as unknown as KubeObject;
+        const seen: string[] = [];
+        const stop = store.watch("Pod", { namespace: ns }, (ev) => seen.push(`${ev.type} ${JSON.stringify((ev.object as KubeObject & { status?: unknown }).status)}`));
+        const v1 = store.create(pod({ phase: "Pending" }));
+        // The spec sent along is ignored; the status goes in; the desired state (generation) is as stored.
+        const v2 = store.update({ ...pod({ phase: "Running" }, { containers: [{ name: "c", image: "other" }] }), metadata: v1.metadata }, { subresource: "status" });
+        assert.ok(rv(v2) > rv(v1));
+        assert.equal(v2.metadata.generation, 1);
+        assert.deepEqual((v2 as unknown as { spec: unknown }).spec, { containers: [{ name: "c", image: "busybox" }] });
+        const same = store.update({ ...pod({ phase: "Running" }), metadata: v2.metadata }, { subresource: "status" });
+        assert.equal(same.metadata.resourceVersion, v2.metadata.resourceVersion, "the same status is no write");
+        const fields = [{ manager: "kubelet", operation: "Update", apiVersion: "v1", fieldsType: "FieldsV1", fieldsV1: { "f:status": { "f:phase": {} } }, subresource: "status" }];
+        const v3 = store.update({ ...pod({ phase: "Running" }), metadata: { ...v2.metadata, managedFields: fields } }, { subresource: "status" });
+        assert.ok(rv(v3) > rv(v2), "new managedFields are a change");
+        assert.deepEqual(v3.metadata.managedFields, fields);
+        stop();
+        assert.deepEqual(seen, ['ADDED {"phase":"Pending"}', 'MODIFIED {"phase":"Running"}', 'MODIFIED {"phase":"Running"}']);
+      } finally {
+        close();
+      }
+    });
+
     test("delete keeps its preconditions (uid, resourceVersion) and tells watchers at the deletion's revision", () => {
       const { store, close } = backend.open();
       try {

@@ -23,7 +23,8 @@ import { promises as fsp } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { connect as tlsConnect, type PeerCertificate, type DetailedPeerCertificate } from "node:tls";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
+import { renderKubeconfig } from "../api/kubeconfig.js";
+import { readKubeconfigEndpoint } from "../store/remote-kubeconfig.js";
 import { KUBELET_CLIENT_SIGNER, type CertificateSigningRequest } from "../api/certificates.js";
 import { createCsr } from "../api/x509.js";
 import { requestCertificate, statusMessage, writePrivateFile, type ApiCall, type CertificateWait } from "./csr-request.js";
@@ -69,7 +70,7 @@ export async function bootstrapNodeCredentials(o: NodeBootstrapOptions): Promise
   await fsp.chmod(o.dir, 0o700);
   const confPath = join(o.dir, KUBELET_CONF);
   const user = `system:node:${o.nodeName}`;
-  if (await usableKubeconfig(confPath, caPem, user)) {
+  if (usableKubeconfig(confPath, caPem, user)) {
     log(`tls-bootstrap: reusing the client certificate in ${confPath}`);
     return confPath;
   }
@@ -116,7 +117,7 @@ export async function issueClientCertificate(o: ClientCertificateRequest, key?: 
   const cert = new X509Certificate(issued.certPem);
   if (!cert.checkPrivateKey(privateKey)) throw new NodeBootstrapError(`the certificate issued for ${issued.name} is not for this node's key`);
   const confPath = join(o.dir, KUBELET_CONF);
-  await writePrivateFile(confPath, renderKubeconfig(o.server, o.caPem, issued.certPem, keyPem, user));
+  await writePrivateFile(confPath, kubeletConf(o.server, o.caPem, issued.certPem, keyPem, user));
   o.log(`client certificate for ${user} issued (certificate signing request ${issued.name}), valid until ${new Date(cert.validTo).toISOString()}; kubeconfig ${confPath}`);
   return { cert: issued.certPem, key: keyPem };
 }
@@ -150,12 +151,9 @@ async function discoverCa(url: URL, hash: string): Promise<string> {
   throw new NodeBootstrapError(`no certificate in the chain ${url.host} presents matches ${hash}`);
 }
 
-async function usableKubeconfig(path: string, caPem: string, user: string): Promise<boolean> {
+function usableKubeconfig(path: string, caPem: string, user: string): boolean {
   try {
-    const conf = parse(await fsp.readFile(path, "utf8")) as { users?: { user?: Record<string, string> }[] };
-    const u = conf.users?.[0]?.user ?? {};
-    const certPem = Buffer.from(u["client-certificate-data"] ?? "", "base64").toString();
-    const keyPem = Buffer.from(u["client-key-data"] ?? "", "base64").toString();
+    const { cert: certPem = "", key: keyPem = "" } = readKubeconfigEndpoint(path);
     const cert = new X509Certificate(certPem);
     const ca = new X509Certificate(caPem);
     const now = Date.now();
@@ -179,17 +177,10 @@ async function pendingKey(path: string): Promise<KeyObject> {
   }
 }
 
-function renderKubeconfig(server: string, caPem: string, certPem: string, keyPem: string, user: string): string {
-  const b64 = (s: string) => Buffer.from(s).toString("base64");
-  return stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: "default-cluster", cluster: { server, "certificate-authority-data": b64(caPem) } }],
-    users: [{ name: "default-auth", user: { "client-certificate-data": b64(certPem), "client-key-data": b64(keyPem) } }],
-    contexts: [{ name: "default-context", context: { cluster: "default-cluster", user: "default-auth", namespace: "default" } }],
-    "current-context": "default-context",
-    preferences: {},
-  }).replace(/^/, `# ${user}: written by nodelet's TLS bootstrap\n`);
+/** kubelet.conf with kubeadm's entry names. */
+function kubeletConf(server: string, caPem: string, certPem: string, keyPem: string, user: string): string {
+  const names = { cluster: "default-cluster", user: "default-auth", context: "default-context" };
+  return renderKubeconfig({ server, caCert: caPem, clientCert: certPem, clientKey: keyPem, names, namespace: "default", comment: `${user}: written by nodelet's TLS bootstrap` });
 }
 
 interface Reply {

@@ -17,7 +17,8 @@
  *                        what P-EXT-X did not send on
  *   P-SEP-Y            → `-s EP -j P-MARK-MASQ` (hairpin), `-m recent --set` with affinity, `-j DNAT --to EP:PORT`
  *   POSTROUTING        → P-POSTROUTING: masquerade (random-fully) what carries the mark, clearing it
- *   INPUT (filter)     → P-FILTER: reject (TCP reset, else ICMP port unreachable) new connections that reached the
+ *   P-SERVICES also    → `-d EXTERNAL-IP -p tcp --dport PORT -j P-EXT-X` for each of spec.externalIPs
+ *   INPUT, FORWARD     → P-FILTER: reject (TCP reset, else ICMP port unreachable) new connections that reached the
  *                        node for the service CIDR or a node port without endpoints and were not DNATed
  *
  * Each service port renders to a fragment of restore lines (its P-SVC/P-EXT/P-SEP chains and its lines in the
@@ -25,7 +26,7 @@
  * writes only the chains that differ, as kube-proxy does).
  */
 import { joinArgs, type IptablesJump } from "../network/firewall/iptables.js";
-import { clusterEndpoints, hasEndpoints, localEndpoints, signature, type Endpoint, type ProxyState, type ServicePortEntry } from "./model.js";
+import { clusterEndpoints, externallyAccessible, hasEndpoints, localEndpoints, signature, type Endpoint, type ProxyState, type ServicePortEntry } from "./model.js";
 import { endpointHash, iptablesJumpComment, iptablesPrefix, servicePortHash } from "./names.js";
 
 export interface IptablesProxyConfig {
@@ -82,7 +83,8 @@ export function renderIptablesProxy(state: ProxyState, c: IptablesProxyConfig, p
     fragments,
     jumps: {
       nat: [jump("PREROUTING", `${P}-SERVICES`), jump("OUTPUT", `${P}-SERVICES`), jump("POSTROUTING", `${P}-POSTROUTING`)],
-      filter: [jump("INPUT", `${P}-FILTER`)],
+      // FORWARD too: an external IP that is not the node's own is forwarded when nothing DNATs it.
+      filter: [jump("INPUT", `${P}-FILTER`), jump("FORWARD", `${P}-FILTER`)],
     },
   };
 }
@@ -97,6 +99,7 @@ function serviceFragment(s: ServicePortEntry, P: string, c: IptablesProxyConfig,
   const p = s.protocol.toLowerCase();
   if (!hasEndpoints(s)) {
     if (s.nodePort) f.filter.push(line(`${P}-FILTER`, rejectNodePort(s, p, "REJECT")));
+    for (const ip of s.externalIPs ?? []) f.filter.push(filterExternalIP(s, P, ip, "REJECT"));
     return f;
   }
   const h = servicePortHash(s);
@@ -112,12 +115,25 @@ function serviceFragment(s: ServicePortEntry, P: string, c: IptablesProxyConfig,
   if (cluster.length) f.chains.push([svc, endpointPicks(s, svc, cluster, P, internalChain === svc ? masq : undefined)]);
   if (local.length) f.chains.push([svl, endpointPicks(s, svl, local, P, internalChain === svl ? masq : undefined)]);
   addEndpointChains(f, s, P);
+  const noLocal = s.externalLocal && local.length === 0;
+  for (const ip of s.externalIPs ?? []) {
+    f.services.push(`-A ${P}-SERVICES -d ${ip}/32 -p ${p} -m comment --comment "${s.name} external IP" -m ${p} --dport ${s.port} -j ${ext}`);
+    if (noLocal) f.filter.push(filterExternalIP(s, P, ip, "DROP"));
+  }
   if (s.nodePort) {
     f.nodeports.push(`-A ${P}-NODEPORTS -p ${p} -m comment --comment ${s.name} -m ${p} --dport ${s.nodePort} -j ${ext}`);
-    f.chains.push([ext, externalRules(s, ext, svc, svl, P, c)]);
-    if (s.externalLocal && local.length === 0) f.filter.push(line(`${P}-FILTER`, rejectNodePort(s, p, "DROP")));
+    if (noLocal) f.filter.push(line(`${P}-FILTER`, rejectNodePort(s, p, "DROP")));
   }
+  if (externallyAccessible(s)) f.chains.push([ext, externalRules(s, ext, svc, svl, P, c)]);
   return f;
+}
+
+/** An external IP's new connections that were not DNATed: refused (no endpoints) or dropped (no local endpoints). */
+function filterExternalIP(s: ServicePortEntry, P: string, ip: string, verdict: "REJECT" | "DROP"): string {
+  const p = s.protocol.toLowerCase();
+  const why = verdict === "REJECT" ? "has no endpoints" : "has no local endpoints";
+  const target = verdict === "DROP" ? "DROP" : `REJECT --reject-with ${p === "tcp" ? "tcp-reset" : "icmp-port-unreachable"}`;
+  return `-A ${P}-FILTER -d ${ip}/32 -p ${p} -m ${p} --dport ${s.port} ${NOT_NAT} -m comment --comment "${s.name} ${why}" -j ${target}`;
 }
 
 /** P-EXT-X: masquerade and the Cluster set, or (externalTrafficPolicy Local) kube-proxy's short circuits, then the Local set. */

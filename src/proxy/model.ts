@@ -10,9 +10,11 @@
  * (ready condition absent or true), or — when there is none — the serving and terminating ones, separately for
  * the Cluster policy (every node's) and the Local policy (those whose `nodeName` is this node's).
  * `internalTrafficPolicy: Local` sends cluster IP traffic to the Local set only; `externalTrafficPolicy: Local`
- * does the same for node port traffic, which then keeps its client address (renderers: no masquerade).
+ * does the same for node port and external IP traffic, which then keeps its client address (renderers: no
+ * masquerade).
  */
 import type { EndpointSlice, Service, ServicePort } from "../api/types.js";
+import { isIPv4 } from "../api/ip.js";
 
 export type Protocol = "TCP" | "UDP";
 
@@ -38,9 +40,11 @@ export interface ServicePortEntry {
    * by address, without duplicates: without a Local policy, the usable endpoints of the whole cluster.
    */
   endpoints: Endpoint[];
+  /** spec.externalIPs (IPv4): addresses the node takes this port's traffic for, like the node port. */
+  externalIPs?: string[];
   /** internalTrafficPolicy Local: cluster IP traffic goes to `policy.local` only. */
   internalLocal?: true;
-  /** externalTrafficPolicy Local on a service with a node port: node port traffic goes to `policy.local` only. */
+  /** externalTrafficPolicy Local on a port with a node port or external IPs: their traffic goes to `policy.local` only. */
   externalLocal?: true;
   /** With a Local policy: kube-proxy's clusterEndpoints and localEndpoints (empty when that policy is never used). */
   policy?: EndpointPolicy;
@@ -124,14 +128,17 @@ function portEntry(svc: Service, p: ServicePort, protocol: Protocol, found: Cand
     affinitySeconds: s.sessionAffinity === "ClientIP" ? s.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800 : undefined,
     endpoints: [],
   };
+  const externalIPs = (s.externalIPs ?? []).filter(isIPv4);
+  if (externalIPs.length) entry.externalIPs = externalIPs;
   const internalLocal = s.internalTrafficPolicy === "Local";
   // kube-proxy's ExternalPolicyLocal: only for a port that takes external traffic at all.
-  const externalLocal = s.externalTrafficPolicy === "Local" && nodePort !== undefined;
+  const externallyAccessible = nodePort !== undefined || externalIPs.length > 0;
+  const externalLocal = s.externalTrafficPolicy === "Local" && externallyAccessible;
   if (!internalLocal && !externalLocal) {
     entry.endpoints = usable(found, () => true);
     return entry;
   }
-  const c = categorize(found, !internalLocal || nodePort !== undefined);
+  const c = categorize(found, !internalLocal || externallyAccessible);
   entry.endpoints = c.all;
   entry.policy = { cluster: c.cluster, local: c.local, any: c.any };
   if (internalLocal) entry.internalLocal = true;
@@ -205,6 +212,11 @@ export function internalEndpoints(s: ServicePortEntry): Endpoint[] {
   return s.internalLocal ? localEndpoints(s) : clusterEndpoints(s);
 }
 
+/** Whether the port takes traffic from outside the cluster: a node port or external IPs (kube-proxy's ExternallyAccessible). */
+export function externallyAccessible(s: ServicePortEntry): boolean {
+  return s.nodePort !== undefined || (s.externalIPs?.length ?? 0) > 0;
+}
+
 /** Where node port traffic from other hosts goes: the Local set with externalTrafficPolicy Local, else the Cluster set. */
 export function externalEndpoints(s: ServicePortEntry): Endpoint[] {
   return s.externalLocal ? localEndpoints(s) : clusterEndpoints(s);
@@ -240,6 +252,7 @@ export function signature(s: ServicePortEntry): string {
   if (sig === undefined) {
     const eps = (list: Endpoint[]) => list.map((e) => `${e.ip}:${e.port}`).join(",");
     sig = `${s.clusterIP}|${s.protocol}|${s.port}|${s.nodePort ?? ""}|${s.affinitySeconds ?? ""}|${eps(s.endpoints)}`;
+    if (s.externalIPs) sig += `|X${s.externalIPs.join(",")}`;
     if (s.policy) sig += `|${s.internalLocal ? "I" : ""}${s.externalLocal ? "E" : ""}${s.policy.any ? "A" : ""}|${eps(s.policy.cluster)}|${eps(s.policy.local)}`;
     signatures.set(s, sig);
   }

@@ -43,7 +43,7 @@
  * ports, affinity, endpoints) are unchanged, so an update renders and compares only what changed.
  */
 import { endpointHash, nftProxyTable, servicePortHash } from "./names.js";
-import { clusterEndpoints, hasEndpoints, ipNumber, localEndpoints, signature, type Endpoint, type ProxyState, type ServicePortEntry } from "./model.js";
+import { clusterEndpoints, externallyAccessible, hasEndpoints, ipNumber, localEndpoints, signature, type Endpoint, type ProxyState, type ServicePortEntry } from "./model.js";
 import { addUses, countUses, type NftChainSpec, type NftFragment, type NftRuleset, type NftSetDecl } from "./nft-script.js";
 
 export interface NftProxyConfig {
@@ -60,6 +60,7 @@ const NAT_PRE = "type nat hook prerouting priority -100; policy accept;";
 const NAT_OUT = "type nat hook output priority -100; policy accept;";
 const NAT_POST = "type nat hook postrouting priority 100; policy accept;";
 const FILTER_IN = "type filter hook input priority 0; policy accept;";
+const FILTER_FWD = "type filter hook forward priority 0; policy accept;";
 // After conntrack (-200) and DNAT (-100): the connection's reply tuple names the endpoint.
 const FILTER_PRE = "type filter hook prerouting priority 10; policy accept;";
 const FILTER_OUT = "type filter hook output priority 10; policy accept;";
@@ -129,6 +130,7 @@ function serviceFragment(ports: ServicePortEntry[], c: NftProxyConfig, sig: stri
   for (const s of ports) {
     if (!hasEndpoints(s)) {
       if (s.nodePort) f.elements.push(["no-endpoint-nodeports", `${proto(s)} . ${s.nodePort}`, ""]);
+      for (const ip of s.externalIPs ?? []) f.elements.push(["no-endpoint-services", `${ip} . ${proto(s)} . ${s.port}`, ""]);
       continue;
     }
     for (const e of s.endpoints) if (local(e.ip)) hairpin.add(`${e.ip} . ${e.ip} . ${s.clusterIP}`);
@@ -165,9 +167,9 @@ function addBalancedService(f: NftFragment, s: ServicePortEntry, c: NftProxyConf
   s.endpoints.forEach((e, i) => f.elements.push([`nodeport-endpoints-${p}`, `${s.nodePort} . ${i}`, `${e.ip} . ${e.port}`]));
 }
 
-/** Services rendered with chains of their own (affinity, Local policies) rather than the shared maps. */
+/** Services rendered with chains of their own (affinity, Local policies, external IPs) rather than the shared maps. */
 export function usesServiceChains(s: ServicePortEntry): boolean {
-  return s.affinitySeconds !== undefined || s.policy !== undefined;
+  return s.affinitySeconds !== undefined || s.policy !== undefined || s.externalIPs !== undefined;
 }
 
 /**
@@ -200,10 +202,16 @@ function addChainedService(f: NftFragment, s: ServicePortEntry, c: NftProxyConfi
   const address = `${s.clusterIP} . ${p} . ${s.port}`;
   if (hasInternal) f.elements.push(["service-ips", address, `goto ${internalChain}`]);
   else f.elements.push(["no-local-endpoint-services", address, ""]);
-  if (!s.nodePort) return;
+  if (!externallyAccessible(s)) return;
   f.chains.push([extChain, { rules: externalRules(s, svcChain, localChain, c) }]);
+  const noLocal = s.externalLocal && local.length === 0;
+  for (const ip of s.externalIPs ?? []) {
+    f.elements.push(["service-ips", `${ip} . ${p} . ${s.port}`, `goto ${extChain}`]);
+    if (noLocal) f.elements.push(["no-local-endpoint-services", `${ip} . ${p} . ${s.port}`, ""]);
+  }
+  if (!s.nodePort) return;
   f.elements.push(["service-nodeports", `${p} . ${s.nodePort}`, `goto ${extChain}`]);
-  if (s.externalLocal && local.length === 0) f.elements.push(["no-local-endpoint-nodeports", `${p} . ${s.nodePort}`, ""]);
+  if (noLocal) f.elements.push(["no-local-endpoint-nodeports", `${p} . ${s.nodePort}`, ""]);
 }
 
 /** `external-H`: masquerade and the Cluster set, or (externalTrafficPolicy Local) kube-proxy's short circuits, then the Local set. */
@@ -232,6 +240,8 @@ function fixedPart(c: NftProxyConfig): Omit<NftRuleset, "fragments" | "useCounts
     ["nat-output", { base: NAT_OUT, rules: ["jump services"] }],
     ["nat-postrouting", { base: NAT_POST, rules: ["jump masquerading"] }],
     ["filter-input", { base: FILTER_IN, rules: rejects(c) }],
+    // An external IP that is not the node's own is forwarded when nothing DNATs it: refused or dropped here.
+    ["filter-forward", { base: FILTER_FWD, rules: serviceRejects() }],
     ["traffic-prerouting", { base: FILTER_PRE, rules: ["iiftype loopback return", ...countTraffic(c)] }],
     ["traffic-output", { base: FILTER_OUT, rules: countTraffic(c) }],
     ["services", {
@@ -272,6 +282,7 @@ function fixedPart(c: NftProxyConfig): Omit<NftRuleset, "fragments" | "useCounts
       ["hairpin", map("set", ["typeof ip saddr . ip daddr . ct original ip daddr"])],
       ["no-endpoint-nodeports", map("set", ["typeof meta l4proto . th dport"])],
       ["no-local-endpoint-services", map("set", ["typeof ip daddr . meta l4proto . th dport"])],
+      ["no-endpoint-services", map("set", ["typeof ip daddr . meta l4proto . th dport"])],
       ["no-local-endpoint-nodeports", map("set", ["typeof meta l4proto . th dport"])],
     ]),
     chains,
@@ -279,17 +290,22 @@ function fixedPart(c: NftProxyConfig): Omit<NftRuleset, "fragments" | "useCounts
 }
 
 /** Traffic that reached the node for a service address or a node port without being DNATed is refused at once. */
+/** New connections that were not DNATed (a reply to a client whose address is a service IP must pass). */
+const NOT_NAT = "ct state new ct status & dnat == 0";
+
+/** Addresses and ports listed per service: dropped (endpoints elsewhere only, kube-proxy's Local policies) or refused (none). */
+function serviceRejects(): string[] {
+  const key = "ip daddr . meta l4proto . th dport";
+  return [`${NOT_NAT} ${key} @no-local-endpoint-services drop`, `${NOT_NAT} ${key} @no-endpoint-services meta l4proto tcp reject with tcp reset`, `${NOT_NAT} ${key} @no-endpoint-services reject`];
+}
+
 function rejects(c: NftProxyConfig): string[] {
-  // Only new connections: a reply to a client whose address is a service IP (a node process connecting to a
-  // service gets the service address as its source) must pass.
-  const notNat = "ct state new ct status & dnat == 0";
   return [
-    // Some endpoint exists, none on this node, for a Local policy: dropped, as kube-proxy does.
-    `${notNat} ip daddr . meta l4proto . th dport @no-local-endpoint-services drop`,
-    `${notNat} meta l4proto . th dport @no-local-endpoint-nodeports drop`,
-    `ip daddr ${c.serviceCIDR} ${notNat} meta l4proto tcp reject with tcp reset`,
-    `ip daddr ${c.serviceCIDR} ${notNat} reject`,
-    `${notNat} meta l4proto . th dport @no-endpoint-nodeports meta l4proto tcp reject with tcp reset`,
-    `${notNat} meta l4proto . th dport @no-endpoint-nodeports reject`,
+    ...serviceRejects(),
+    `${NOT_NAT} meta l4proto . th dport @no-local-endpoint-nodeports drop`,
+    `ip daddr ${c.serviceCIDR} ${NOT_NAT} meta l4proto tcp reject with tcp reset`,
+    `ip daddr ${c.serviceCIDR} ${NOT_NAT} reject`,
+    `${NOT_NAT} meta l4proto . th dport @no-endpoint-nodeports meta l4proto tcp reject with tcp reset`,
+    `${NOT_NAT} meta l4proto . th dport @no-endpoint-nodeports reject`,
   ];
 }

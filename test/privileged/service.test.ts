@@ -105,6 +105,7 @@ spec:
   type: LoadBalancer
   internalTrafficPolicy: Local
   externalTrafficPolicy: Local
+  externalIPs: ["${c.peer!.hostAddr}"]
   ports: [{name: http, port: 80, targetPort: 8080}]
 ---
 ${slice([node, "elsewhere", "elsewhere"])}`);
@@ -112,7 +113,9 @@ ${slice([node, "elsewhere", "elsewhere"])}`);
       const port = Number(await c.jsonpath("svc", "local", "{.spec.ports[0].nodePort}"));
       const hc = Number(await c.jsonpath("svc", "local", "{.spec.healthCheckNodePort}"));
       const peer = c.peer!;
-      const fromPeer = async (path: string, n: number) => (await peer.run(["sh", "-c", `for i in $(seq ${n}); do busybox wget -qO- http://${peer.hostAddr}:${port}${path} || echo FAIL; done`], undefined, 60_000)).stdout.split("\n").filter(Boolean);
+      const fromPeer = async (path: string, n: number, to = port) => (await peer.run(["sh", "-c", `for i in $(seq ${n}); do busybox wget -qO- http://${peer.hostAddr}:${to}${path} || echo FAIL; done`], undefined, 60_000)).stdout.split("\n").filter(Boolean);
+      // The external IP is the node's address on the peer's link; port 80 there is the service's.
+      const viaExternalIP = (path: string, n: number) => fromPeer(path, n, 80);
       try {
         await eventually(async () => distinct(await c.fromPod("client", `http://${ip}/`, 12)).join() === "web-0", 10_000, "the cluster IP reaches web-0 alone");
         assert.deepEqual(distinct(await fromPeer("/", 12)), ["web-0"], "the node port from another host: this node's endpoint alone");
@@ -122,6 +125,8 @@ ${slice([node, "elsewhere", "elsewhere"])}`);
           // busybox httpd names an IPv4 client as [::ffff:A.B.C.D].
           const seen = (await fromPeer("/cgi-bin/ip", 3)).map((a) => a.replace(/^\[::ffff:(.*)\]$/, "$1"));
           assert.deepEqual(seen, [peer.peerAddr, peer.peerAddr, peer.peerAddr], "not masqueraded: the endpoint sees the client's address");
+          assert.deepEqual(distinct(await viaExternalIP("/", 12)), ["web-0"], "the external IP: this node's endpoint alone");
+          assert.deepEqual((await viaExternalIP("/cgi-bin/ip", 1)).map((a) => a.replace(/^\[::ffff:(.*)\]$/, "$1")), [peer.peerAddr], "the external IP keeps the client's address too");
           assert.deepEqual(distinct(await c.fromPod("client", `http://${peer.hostAddr}:${port}/`, 30)), WEB_PODS, "a pod on this node reaches the node port through every endpoint");
         }
         // Endpoints elsewhere only: dropped (a timeout, kube-proxy's "has no local endpoints"), not refused.
@@ -131,9 +136,11 @@ ${slice([node, "elsewhere", "elsewhere"])}`);
           const r = await c.exec("client", ["timeout", "2", "wget", "-qO-", `http://${ip}/`]);
           return r.code !== 0 && /refused/i.test(r.stderr) === refused;
         }, 10_000, `the cluster IP ${refused ? "refused" : "dropped"} once no endpoint is local`);
-        const far = await peer.run(["timeout", "2", "busybox", "wget", "-qO-", `http://${peer.hostAddr}:${port}/`]);
-        assert.notEqual(far.code, 0);
-        assert.equal(/refused/i.test(far.stderr), refused, far.stderr);
+        for (const to of refused ? [port] : [port, 80]) {
+          const far = await peer.run(["timeout", "2", "busybox", "wget", "-qO-", `http://${peer.hostAddr}:${to}/`]);
+          assert.notEqual(far.code, 0);
+          assert.equal(/refused/i.test(far.stderr), refused, `port ${to}: ${far.stderr}`);
+        }
         const sick = JSON.parse(await httpGet("127.0.0.1", hc)) as { localEndpoints: number };
         assert.equal(sick.localEndpoints, 0);
       } finally {

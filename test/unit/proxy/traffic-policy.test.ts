@@ -156,7 +156,7 @@ test("nftables: internalTrafficPolicy Local → local-H over local endpoints; no
   assert.deepEqual([...elementsOf(none, "no-local-endpoint-services").keys()], ["10.96.0.5 . tcp . 80"]);
   const input = none.chains.get("filter-input")!.rules;
   assert.equal(input[0], "ct state new ct status & dnat == 0 ip daddr . meta l4proto . th dport @no-local-endpoint-services drop");
-  assert.match(input[2], /^ip daddr 10\.96\.0\.0\/12 .*reject with tcp reset$/);
+  assert.match(input[4], /^ip daddr 10\.96\.0\.0\/12 .*reject with tcp reset$/);
 });
 
 test("nftables: externalTrafficPolicy Local — external-H short-circuits pods and the node, the rest to local-H unmasqueraded; no local endpoint → no-local-endpoint-nodeports", () => {
@@ -200,4 +200,32 @@ test("health check server: 200 with local endpoints and a healthy proxy, 503 oth
   } finally {
     await server.close();
   }
+});
+
+test("external IPs: captured like the node port (P-EXT / external-H), Local policy kept; none local → dropped, none at all → refused, also when forwarded", () => {
+  const spec: Partial<Service["spec"]> = { externalIPs: ["192.0.2.7"], externalTrafficPolicy: "Local" };
+  const s = entry(spec, MIXED);
+  assert.deepEqual([s.externalIPs, s.externalLocal], [["192.0.2.7"], true], "a ClusterIP service with external IPs takes external traffic");
+  const r = renderIptablesProxy({ services: [s] }, config);
+  const nat = allChains("nat", r, config.serviceCIDR);
+  const ext = nat.get(`${P}-SERVICES`)!.find((x) => x.includes("192.0.2.7"))!;
+  assert.match(ext, new RegExp(`^-A ${P}-SERVICES -d 192\\.0\\.2\\.7/32 -p tcp -m comment --comment "default/web:http external IP" -m tcp --dport 80 -j ${P}-EXT-[A-Z2-7]{16}$`));
+  assert.equal(nat.get(ext.split(" ").at(-1)!)!.at(-1), `-A ${ext.split(" ").at(-1)} -j ${P}-SVL-${ext.slice(-16)}`);
+  assert.ok(r.jumps.filter.some((j) => j.from === "FORWARD"), "P-FILTER also sees forwarded traffic");
+  const dropped = allChains("filter", renderIptablesProxy({ services: [entry(spec, REMOTE)] }, config), config.serviceCIDR).get(`${P}-FILTER`)!;
+  assert.ok(dropped.some((x) => x.includes("-d 192.0.2.7/32") && x.includes("has no local endpoints") && x.endsWith("-j DROP")), dropped.join("\n"));
+  const refused = allChains("filter", renderIptablesProxy({ services: [entry(spec, [])] }, config), config.serviceCIDR).get(`${P}-FILTER`)!;
+  assert.ok(refused.some((x) => x.includes("-d 192.0.2.7/32") && x.endsWith("-j REJECT --reject-with tcp-reset")), refused.join("\n"));
+
+  const n = renderNftProxy({ services: [s] }, config);
+  const verdict = elementsOf(n, "service-ips").get("192.0.2.7 . tcp . 80")!;
+  assert.match(verdict, /^goto external-[A-Z2-7]{16}$/);
+  assert.equal(chainsOf(n).get(verdict.slice(5))!.rules.at(-1), `goto local-${verdict.slice(-16)}`);
+  assert.deepEqual([...elementsOf(renderNftProxy({ services: [entry(spec, REMOTE)] }, config), "no-local-endpoint-services").keys()], ["192.0.2.7 . tcp . 80"]);
+  assert.deepEqual([...elementsOf(renderNftProxy({ services: [entry(spec, [])] }, config), "no-endpoint-services").keys()], ["192.0.2.7 . tcp . 80"]);
+  assert.deepEqual(n.chains.get("filter-forward")!.rules, [
+    "ct state new ct status & dnat == 0 ip daddr . meta l4proto . th dport @no-local-endpoint-services drop",
+    "ct state new ct status & dnat == 0 ip daddr . meta l4proto . th dport @no-endpoint-services meta l4proto tcp reject with tcp reset",
+    "ct state new ct status & dnat == 0 ip daddr . meta l4proto . th dport @no-endpoint-services reject",
+  ]);
 });

@@ -9,7 +9,7 @@
 import { child, duplicate, forbidden, index, invalid, invalidEach, notSupported, required, type ErrorList } from "./field.js";
 import { validateLabels, validateObjectMeta, validateObjectMetaUpdate } from "./meta-validation.js";
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum, nameIsDNS1035Label } from "./names.js";
-import { isIP, isIPv4, IP_ERROR, specialIPProblems } from "./ip.js";
+import { CIDR_ERROR, isCIDR, isIP, isIPv4, IP_ERROR, specialIPProblems } from "./ip.js";
 import { validatePortNumOrName } from "./probe-validation.js";
 import { strategy } from "./strategy.js";
 import type { Service, ServicePort, ServiceSpec } from "./types.js";
@@ -181,7 +181,7 @@ function validateAffinityAndPolicies(s: ServiceSpec): ErrorList {
   else if (s.internalTrafficPolicy && s.internalTrafficPolicy !== "Cluster" && s.internalTrafficPolicy !== "Local") {
     errs.push(notSupported("spec.internalTrafficPolicy", s.internalTrafficPolicy, ["Cluster", "Local"]));
   }
-  errs.push(...validateHealthCheckNodePort(s));
+  errs.push(...validateHealthCheckNodePort(s), ...validateSourceRanges(s));
   (s.externalIPs ?? []).forEach((ip, i) => {
     const p = index("spec.externalIPs", i);
     if (!isIP(ip)) errs.push(invalid(p, ip, IP_ERROR));
@@ -201,6 +201,16 @@ function validateHealthCheckNodePort(s: ServiceSpec): ErrorList {
   }
   if (port < 0) return [required("spec.healthCheckNodePort")];
   return port === 0 ? [] : invalidEach("spec.healthCheckNodePort", port, isValidPortNum(port));
+}
+
+/** ValidateService's loadBalancerSourceRanges (its field path keeps upstream's historical capital L; values may be space-padded). */
+function validateSourceRanges(s: ServiceSpec): ErrorList {
+  const ranges = s.loadBalancerSourceRanges ?? [];
+  if (ranges.length === 0) return [];
+  const errs: ErrorList = [];
+  if (s.type !== "LoadBalancer") errs.push(forbidden("spec.LoadBalancerSourceRanges", "may only be used when `type` is 'LoadBalancer'"));
+  ranges.forEach((r, i) => isCIDR(r.trim()) || errs.push(invalid(index("spec.LoadBalancerSourceRanges", i), r.trim(), CIDR_ERROR)));
+  return errs;
 }
 
 export function validateService(svc: Service): ErrorList {

@@ -446,7 +446,7 @@ export interface Service extends KubeObject {
   apiVersion: "v1";
   kind: "Service";
   spec: ServiceSpec;
-  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string; ipMode?: "VIP" | "Proxy" }[] } };
 }
 
 export interface ObjectReference {

@@ -17,7 +17,9 @@
  *                        what P-EXT-X did not send on
  *   P-SEP-Y            → `-s EP -j P-MARK-MASQ` (hairpin), `-m recent --set` with affinity, `-j DNAT --to EP:PORT`
  *   POSTROUTING        → P-POSTROUTING: masquerade (random-fully) what carries the mark, clearing it
- *   P-SERVICES also    → `-d EXTERNAL-IP -p tcp --dport PORT -j P-EXT-X` for each of spec.externalIPs
+ *   P-SERVICES also    → `-d EXTERNAL-IP -p tcp --dport PORT -j P-EXT-X` for each of spec.externalIPs, and the same
+ *                        for a LoadBalancer's ingress IPs — through P-FW-X (`-s RANGE -j P-EXT-X` per source range,
+ *                        the rest dropped in P-FILTER) when it has loadBalancerSourceRanges
  *   INPUT, FORWARD     → P-FILTER: reject (TCP reset, else ICMP port unreachable) new connections that reached the
  *                        node for the service CIDR or a node port without endpoints and were not DNATed
  *
@@ -99,7 +101,7 @@ function serviceFragment(s: ServicePortEntry, P: string, c: IptablesProxyConfig,
   const p = s.protocol.toLowerCase();
   if (!hasEndpoints(s)) {
     if (s.nodePort) f.filter.push(line(`${P}-FILTER`, rejectNodePort(s, p, "REJECT")));
-    for (const ip of s.externalIPs ?? []) f.filter.push(filterExternalIP(s, P, ip, "REJECT"));
+    for (const ip of [...(s.externalIPs ?? []), ...(s.loadBalancerIPs ?? [])]) f.filter.push(filterExternalIP(s, P, ip, "REJECT"));
     return f;
   }
   const h = servicePortHash(s);
@@ -120,12 +122,29 @@ function serviceFragment(s: ServicePortEntry, P: string, c: IptablesProxyConfig,
     f.services.push(`-A ${P}-SERVICES -d ${ip}/32 -p ${p} -m comment --comment "${s.name} external IP" -m ${p} --dport ${s.port} -j ${ext}`);
     if (noLocal) f.filter.push(filterExternalIP(s, P, ip, "DROP"));
   }
+  addLoadBalancerIPs(f, s, P, ext, noLocal);
   if (s.nodePort) {
     f.nodeports.push(`-A ${P}-NODEPORTS -p ${p} -m comment --comment ${s.name} -m ${p} --dport ${s.nodePort} -j ${ext}`);
     if (noLocal) f.filter.push(line(`${P}-FILTER`, rejectNodePort(s, p, "DROP")));
   }
   if (externallyAccessible(s)) f.chains.push([ext, externalRules(s, ext, svc, svl, P, c)]);
   return f;
+}
+
+/**
+ * Load balancer IPs, as external IPs; with loadBalancerSourceRanges through P-FW-X, which sends only those sources
+ * on to P-EXT-X: the others are not DNATed and P-FILTER drops them ("traffic not accepted by P-FW-X").
+ */
+function addLoadBalancerIPs(f: IptablesFragment, s: ServicePortEntry, P: string, ext: string, noLocal: boolean | undefined): void {
+  const p = s.protocol.toLowerCase();
+  const fw = `${P}-FW-${servicePortHash(s)}`;
+  const match = `-p ${p} -m comment --comment "${s.name} loadbalancer IP" -m ${p} --dport ${s.port}`;
+  for (const ip of s.loadBalancerIPs ?? []) {
+    f.services.push(`-A ${P}-SERVICES -d ${ip}/32 ${match} -j ${s.sourceRanges ? fw : ext}`);
+    if (s.sourceRanges) f.filter.push(`-A ${P}-FILTER -d ${ip}/32 -p ${p} -m ${p} --dport ${s.port} ${NOT_NAT} -m comment --comment "${s.name} traffic not accepted by ${fw}" -j DROP`);
+    if (noLocal) f.filter.push(filterExternalIP(s, P, ip, "DROP"));
+  }
+  if (s.sourceRanges) f.chains.push([fw, s.sourceRanges.map((r) => `-A ${fw} -m comment --comment "${s.name} loadbalancer IP" -s ${r} -j ${ext}`)]);
 }
 
 /** An external IP's new connections that were not DNATed: refused (no endpoints) or dropped (no local endpoints). */

@@ -10,11 +10,12 @@
  * (ready condition absent or true), or — when there is none — the serving and terminating ones, separately for
  * the Cluster policy (every node's) and the Local policy (those whose `nodeName` is this node's).
  * `internalTrafficPolicy: Local` sends cluster IP traffic to the Local set only; `externalTrafficPolicy: Local`
- * does the same for node port and external IP traffic, which then keeps its client address (renderers: no
- * masquerade).
+ * does the same for node port, external IP and load balancer IP traffic, which then keeps its client address
+ * (renderers: no masquerade).
  */
 import type { EndpointSlice, Service, ServicePort } from "../api/types.js";
 import { isIPv4 } from "../api/ip.js";
+import { formatCidr, parseCidr } from "../api/cidr.js";
 
 export type Protocol = "TCP" | "UDP";
 
@@ -42,6 +43,10 @@ export interface ServicePortEntry {
   endpoints: Endpoint[];
   /** spec.externalIPs (IPv4): addresses the node takes this port's traffic for, like the node port. */
   externalIPs?: string[];
+  /** A LoadBalancer's ingress addresses (status.loadBalancer.ingress[].ip, IPv4, ipMode not Proxy). */
+  loadBalancerIPs?: string[];
+  /** spec.loadBalancerSourceRanges (IPv4 networks): the only clients the load balancer addresses take. */
+  sourceRanges?: string[];
   /** internalTrafficPolicy Local: cluster IP traffic goes to `policy.local` only. */
   internalLocal?: true;
   /** externalTrafficPolicy Local on a port with a node port or external IPs: their traffic goes to `policy.local` only. */
@@ -130,9 +135,13 @@ function portEntry(svc: Service, p: ServicePort, protocol: Protocol, found: Cand
   };
   const externalIPs = (s.externalIPs ?? []).filter(isIPv4);
   if (externalIPs.length) entry.externalIPs = externalIPs;
+  const lbIPs = loadBalancerIPs(svc);
+  if (lbIPs.length) entry.loadBalancerIPs = lbIPs;
+  const ranges = (s.loadBalancerSourceRanges ?? []).map((r) => parseCidr(r, false)).filter((r) => r !== undefined).map(formatCidr);
+  if (lbIPs.length && ranges.length) entry.sourceRanges = ranges;
   const internalLocal = s.internalTrafficPolicy === "Local";
   // kube-proxy's ExternalPolicyLocal: only for a port that takes external traffic at all.
-  const externallyAccessible = nodePort !== undefined || externalIPs.length > 0;
+  const externallyAccessible = nodePort !== undefined || externalIPs.length > 0 || lbIPs.length > 0;
   const externalLocal = s.externalTrafficPolicy === "Local" && externallyAccessible;
   if (!internalLocal && !externalLocal) {
     entry.endpoints = usable(found, () => true);
@@ -144,6 +153,12 @@ function portEntry(svc: Service, p: ServicePort, protocol: Protocol, found: Cand
   if (internalLocal) entry.internalLocal = true;
   if (externalLocal) entry.externalLocal = true;
   return entry;
+}
+
+/** kube-proxy's LoadBalancerVIPs: a LoadBalancer's ingress IPv4 addresses, except those whose ipMode is Proxy. */
+function loadBalancerIPs(svc: Service): string[] {
+  if (svc.spec.type !== "LoadBalancer") return [];
+  return (svc.status?.loadBalancer?.ingress ?? []).filter((i) => i.ip && isIPv4(i.ip) && i.ipMode !== "Proxy").map((i) => i.ip!);
 }
 
 /** An endpoint of a service port as a slice states it. */
@@ -214,7 +229,7 @@ export function internalEndpoints(s: ServicePortEntry): Endpoint[] {
 
 /** Whether the port takes traffic from outside the cluster: a node port or external IPs (kube-proxy's ExternallyAccessible). */
 export function externallyAccessible(s: ServicePortEntry): boolean {
-  return s.nodePort !== undefined || (s.externalIPs?.length ?? 0) > 0;
+  return s.nodePort !== undefined || (s.externalIPs?.length ?? 0) > 0 || (s.loadBalancerIPs?.length ?? 0) > 0;
 }
 
 /** Where node port traffic from other hosts goes: the Local set with externalTrafficPolicy Local, else the Cluster set. */
@@ -253,6 +268,7 @@ export function signature(s: ServicePortEntry): string {
     const eps = (list: Endpoint[]) => list.map((e) => `${e.ip}:${e.port}`).join(",");
     sig = `${s.clusterIP}|${s.protocol}|${s.port}|${s.nodePort ?? ""}|${s.affinitySeconds ?? ""}|${eps(s.endpoints)}`;
     if (s.externalIPs) sig += `|X${s.externalIPs.join(",")}`;
+    if (s.loadBalancerIPs) sig += `|L${s.loadBalancerIPs.join(",")}|${s.sourceRanges?.join(",") ?? ""}`;
     if (s.policy) sig += `|${s.internalLocal ? "I" : ""}${s.externalLocal ? "E" : ""}${s.policy.any ? "A" : ""}|${eps(s.policy.cluster)}|${eps(s.policy.local)}`;
     signatures.set(s, sig);
   }

@@ -25,7 +25,9 @@
  *   which filter-input drops (kube-proxy: "has no local endpoints"). externalTrafficPolicy Local: `external-H` sends
  *   pod traffic (saddr in the cluster CIDR) and the node's own (`fib saddr type local`, masqueraded) to `service-H`
  *   and the rest, unmasqueraded so the endpoint sees the client's address, to `local-H`; without local endpoints
- *   that rest is not DNATed and `no-local-endpoint-nodeports` drops it;
+ *   that rest is not DNATed and `no-local-endpoint-nodeports` drops it. External IPs and a LoadBalancer's ingress
+ *   IPs go to `external-H` from `service-ips` (with loadBalancerSourceRanges through `firewall-H`, which lets only
+ *   those sources on: the rest, not DNATed, is dropped by `firewall-drops`);
  * - traffic: every packet of a connection DNATed to an endpoint, both ways, bumps the counter of its element in
  *   `endpoint-traffic-PROTO` (cluster IP . port . endpoint IP . port, read from the connection's original and reply
  *   tuples) or, for a connection to a node port, `nodeport-traffic-PROTO` (node port . endpoint IP . port: its
@@ -130,7 +132,7 @@ function serviceFragment(ports: ServicePortEntry[], c: NftProxyConfig, sig: stri
   for (const s of ports) {
     if (!hasEndpoints(s)) {
       if (s.nodePort) f.elements.push(["no-endpoint-nodeports", `${proto(s)} . ${s.nodePort}`, ""]);
-      for (const ip of s.externalIPs ?? []) f.elements.push(["no-endpoint-services", `${ip} . ${proto(s)} . ${s.port}`, ""]);
+      for (const ip of [...(s.externalIPs ?? []), ...(s.loadBalancerIPs ?? [])]) f.elements.push(["no-endpoint-services", `${ip} . ${proto(s)} . ${s.port}`, ""]);
       continue;
     }
     for (const e of s.endpoints) if (local(e.ip)) hairpin.add(`${e.ip} . ${e.ip} . ${s.clusterIP}`);
@@ -169,7 +171,7 @@ function addBalancedService(f: NftFragment, s: ServicePortEntry, c: NftProxyConf
 
 /** Services rendered with chains of their own (affinity, Local policies, external IPs) rather than the shared maps. */
 export function usesServiceChains(s: ServicePortEntry): boolean {
-  return s.affinitySeconds !== undefined || s.policy !== undefined || s.externalIPs !== undefined;
+  return s.affinitySeconds !== undefined || s.policy !== undefined || s.externalIPs !== undefined || s.loadBalancerIPs !== undefined;
 }
 
 /**
@@ -207,6 +209,15 @@ function addChainedService(f: NftFragment, s: ServicePortEntry, c: NftProxyConfi
   const noLocal = s.externalLocal && local.length === 0;
   for (const ip of s.externalIPs ?? []) {
     f.elements.push(["service-ips", `${ip} . ${p} . ${s.port}`, `goto ${extChain}`]);
+    if (noLocal) f.elements.push(["no-local-endpoint-services", `${ip} . ${p} . ${s.port}`, ""]);
+  }
+  // Load balancer IPs as external IPs; with source ranges through firewall-H, whose rejects are not DNATed and
+  // dropped by filter-input/filter-forward (firewall-drops).
+  const fwChain = `firewall-${h}`;
+  if (s.sourceRanges) f.chains.push([fwChain, { rules: [`ip saddr { ${s.sourceRanges.join(", ")} } goto ${extChain}`] }]);
+  for (const ip of s.loadBalancerIPs ?? []) {
+    f.elements.push(["service-ips", `${ip} . ${p} . ${s.port}`, `goto ${s.sourceRanges ? fwChain : extChain}`]);
+    if (s.sourceRanges) f.elements.push(["firewall-drops", `${ip} . ${p} . ${s.port}`, ""]);
     if (noLocal) f.elements.push(["no-local-endpoint-services", `${ip} . ${p} . ${s.port}`, ""]);
   }
   if (!s.nodePort) return;
@@ -283,6 +294,7 @@ function fixedPart(c: NftProxyConfig): Omit<NftRuleset, "fragments" | "useCounts
       ["no-endpoint-nodeports", map("set", ["typeof meta l4proto . th dport"])],
       ["no-local-endpoint-services", map("set", ["typeof ip daddr . meta l4proto . th dport"])],
       ["no-endpoint-services", map("set", ["typeof ip daddr . meta l4proto . th dport"])],
+      ["firewall-drops", map("set", ["typeof ip daddr . meta l4proto . th dport"])],
       ["no-local-endpoint-nodeports", map("set", ["typeof meta l4proto . th dport"])],
     ]),
     chains,
@@ -296,7 +308,12 @@ const NOT_NAT = "ct state new ct status & dnat == 0";
 /** Addresses and ports listed per service: dropped (endpoints elsewhere only, kube-proxy's Local policies) or refused (none). */
 function serviceRejects(): string[] {
   const key = "ip daddr . meta l4proto . th dport";
-  return [`${NOT_NAT} ${key} @no-local-endpoint-services drop`, `${NOT_NAT} ${key} @no-endpoint-services meta l4proto tcp reject with tcp reset`, `${NOT_NAT} ${key} @no-endpoint-services reject`];
+  return [
+    `${NOT_NAT} ${key} @no-local-endpoint-services drop`,
+    `${NOT_NAT} ${key} @firewall-drops drop`,
+    `${NOT_NAT} ${key} @no-endpoint-services meta l4proto tcp reject with tcp reset`,
+    `${NOT_NAT} ${key} @no-endpoint-services reject`,
+  ];
 }
 
 function rejects(c: NftProxyConfig): string[] {

@@ -4,8 +4,9 @@
  * from a network namespace acting as another host, by DNS name from a pod; readiness and deletion take a pod out
  * of the data path within a second and scaling back puts it back; ClientIP affinity sticks; a service without
  * endpoints refuses at once; internalTrafficPolicy and externalTrafficPolicy Local keep traffic on this node's
- * endpoints (dropping it when they are elsewhere), keep the client address of node port traffic from other hosts,
- * and answer the health check node port; deleting a service removes its rules; the reset leaves nothing behind.
+ * endpoints (dropping it when they are elsewhere), keep the client address of node port, external IP and load
+ * balancer IP traffic from other hosts, and answer the health check node port; loadBalancerSourceRanges let only
+ * their sources in; deleting a service removes its rules; the reset leaves nothing behind.
  * Each mode has its own daemon, bridge, subnets and state dir. Nothing leaves the machine.
  */
 import { after, before, describe, test } from "node:test";
@@ -15,6 +16,7 @@ import { eventually } from "../helpers/daemon.js";
 import { sh } from "../helpers/netns.js";
 import { ServiceCluster, WEB_PODS, httpGet, webPod, type Mode } from "../helpers/service-cluster.js";
 import { iptablesPrefix, nftProxyTable } from "../../src/proxy/names.js";
+import type { Service } from "../../src/api/types.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("nft"), needsCommand("iptables-restore"));
 
@@ -128,6 +130,31 @@ ${slice([node, "elsewhere", "elsewhere"])}`);
           assert.deepEqual(distinct(await viaExternalIP("/", 12)), ["web-0"], "the external IP: this node's endpoint alone");
           assert.deepEqual((await viaExternalIP("/cgi-bin/ip", 1)).map((a) => a.replace(/^\[::ffff:(.*)\]$/, "$1")), [peer.peerAddr], "the external IP keeps the client's address too");
           assert.deepEqual(distinct(await c.fromPod("client", `http://${peer.hostAddr}:${port}/`, 30)), WEB_PODS, "a pod on this node reaches the node port through every endpoint");
+        }
+        if (mode !== "userspace") {
+          // A load balancer address (the status an external load balancer writes), on the node's side of the
+          // peer's link; loadBalancerSourceRanges that leave the peer out drop it, ones that name it let it in.
+          const lbIP = `198.18.${c.octet}.5`;
+          await sh(["ip", "addr", "add", `${lbIP}/32`, "dev", peer.hostIf]);
+          const svcPath = "/api/v1/namespaces/default/services/local";
+          const setStatus = async () => {
+            const cur = await c.d.client.request<Service>("GET", svcPath);
+            await c.d.client.request("PUT", `${svcPath}/status`, { body: { ...cur, status: { loadBalancer: { ingress: [{ ip: lbIP }] } } } });
+          };
+          const ranges = async (list: string[]) => {
+            const cur = await c.d.client.request<Service>("GET", svcPath);
+            await c.d.client.request("PUT", svcPath, { body: { ...cur, spec: { ...cur.spec, loadBalancerSourceRanges: list } } });
+          };
+          const viaLB = () => peer.run(["timeout", "2", "busybox", "wget", "-qO-", `http://${lbIP}/`]);
+          await setStatus();
+          await eventually(async () => (await viaLB()).stdout.trim() === "web-0", 10_000, "the load balancer IP reaches the local endpoint");
+          await ranges(["203.0.113.0/24"]);
+          await eventually(async () => {
+            const r = await viaLB();
+            return r.code !== 0 && !/refused/i.test(r.stderr);
+          }, 10_000, "a source outside loadBalancerSourceRanges dropped");
+          await ranges([`${peer.peerAddr}/32`]);
+          await eventually(async () => (await viaLB()).stdout.trim() === "web-0", 10_000, "a source inside loadBalancerSourceRanges let in");
         }
         // Endpoints elsewhere only: dropped (a timeout, kube-proxy's "has no local endpoints"), not refused.
         await c.apply(slice(["elsewhere", "elsewhere", "elsewhere"]));

@@ -1,7 +1,8 @@
 /**
  * healthCheckNodePort through the API, as the service REST storage and validation treat it: allocated for a
  * LoadBalancer with externalTrafficPolicy Local (or the one asked for), refused elsewhere, immutable while needed,
- * dropped and released when no longer needed; `allocateLoadBalancerNodePorts: false` allocates no node port.
+ * dropped and released when no longer needed; `allocateLoadBalancerNodePorts: false` allocates no node port;
+ * loadBalancerSourceRanges validated as upstream does.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -69,6 +70,13 @@ describe("healthCheckNodePort allocation and validation (API)", () => {
     assert.equal(taker.spec.healthCheckNodePort, 30096, "released: another service may take it");
     const local = await put({ ...cluster, spec: { ...cluster.spec, externalTrafficPolicy: "Local" } });
     assert.ok(local.spec.healthCheckNodePort && local.spec.healthCheckNodePort !== 30096);
+  });
+
+  test("loadBalancerSourceRanges: CIDRs, only on a LoadBalancer (upstream's field path)", async () => {
+    await fails(post(lb("h", { externalTrafficPolicy: "Cluster", loadBalancerSourceRanges: ["10.0.0.0/8", "nope"] })), 422, /spec\.LoadBalancerSourceRanges\[1\]: Invalid value: "nope": must be a valid CIDR value/);
+    await fails(post(lb("h", { type: "NodePort", externalTrafficPolicy: "Cluster", loadBalancerSourceRanges: ["10.0.0.0/8"] })), 422, /spec\.LoadBalancerSourceRanges: Forbidden: may only be used when `type` is 'LoadBalancer'/);
+    const ok = await post(lb("h", { externalTrafficPolicy: "Cluster", loadBalancerSourceRanges: [" 10.0.0.0/8"] }));
+    assert.deepEqual(ok.spec.loadBalancerSourceRanges, [" 10.0.0.0/8"]);
   });
 
   test("allocateLoadBalancerNodePorts false: no node port allocated, a requested one kept", async () => {

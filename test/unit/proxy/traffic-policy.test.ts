@@ -156,7 +156,7 @@ test("nftables: internalTrafficPolicy Local → local-H over local endpoints; no
   assert.deepEqual([...elementsOf(none, "no-local-endpoint-services").keys()], ["10.96.0.5 . tcp . 80"]);
   const input = none.chains.get("filter-input")!.rules;
   assert.equal(input[0], "ct state new ct status & dnat == 0 ip daddr . meta l4proto . th dport @no-local-endpoint-services drop");
-  assert.match(input[4], /^ip daddr 10\.96\.0\.0\/12 .*reject with tcp reset$/);
+  assert.ok(input.findIndex((x) => /^ip daddr 10\.96\.0\.0\/12 .*reject with tcp reset$/.test(x)) > 0, "the service CIDR's reject comes after");
 });
 
 test("nftables: externalTrafficPolicy Local — external-H short-circuits pods and the node, the rest to local-H unmasqueraded; no local endpoint → no-local-endpoint-nodeports", () => {
@@ -225,7 +225,37 @@ test("external IPs: captured like the node port (P-EXT / external-H), Local poli
   assert.deepEqual([...elementsOf(renderNftProxy({ services: [entry(spec, [])] }, config), "no-endpoint-services").keys()], ["192.0.2.7 . tcp . 80"]);
   assert.deepEqual(n.chains.get("filter-forward")!.rules, [
     "ct state new ct status & dnat == 0 ip daddr . meta l4proto . th dport @no-local-endpoint-services drop",
+    "ct state new ct status & dnat == 0 ip daddr . meta l4proto . th dport @firewall-drops drop",
     "ct state new ct status & dnat == 0 ip daddr . meta l4proto . th dport @no-endpoint-services meta l4proto tcp reject with tcp reset",
     "ct state new ct status & dnat == 0 ip daddr . meta l4proto . th dport @no-endpoint-services reject",
   ]);
+});
+
+test("load balancer IPs: a LoadBalancer's ingress IPv4 addresses (not ipMode Proxy) as external IPs; source ranges through P-FW / firewall-H, the rest dropped", () => {
+  const lbSvc = (ranges?: string[]): Service => ({
+    ...svc("web", { type: "LoadBalancer", externalTrafficPolicy: "Cluster", ports: [{ name: "http", port: 80, protocol: "TCP", nodePort: 30080 }], ...(ranges ? { loadBalancerSourceRanges: ranges } : {}) }),
+    status: { loadBalancer: { ingress: [{ ip: "192.0.2.50" }, { ip: "192.0.2.51", ipMode: "Proxy" }, { hostname: "lb.invalid" }] } },
+  });
+  const state = (s: Service) => buildProxyState([s], slicesByService([slice("web", MIXED)]), NODE);
+  const plain = state(lbSvc()).services[0];
+  assert.deepEqual([plain.loadBalancerIPs, plain.sourceRanges], [["192.0.2.50"], undefined]);
+  const nat = allChains("nat", renderIptablesProxy(state(lbSvc()), config), config.serviceCIDR);
+  assert.match(nat.get(`${P}-SERVICES`)!.find((x) => x.includes("192.0.2.50"))!, new RegExp(`loadbalancer IP" -m tcp --dport 80 -j ${P}-EXT-[A-Z2-7]{16}$`));
+
+  const ranged = state(lbSvc([" 198.51.100.0/24", "203.0.113.9/32"]));
+  assert.deepEqual(ranged.services[0].sourceRanges, ["198.51.100.0/24", "203.0.113.9/32"]);
+  const r = renderIptablesProxy(ranged, config);
+  const natR = allChains("nat", r, config.serviceCIDR);
+  const fw = natR.get(`${P}-SERVICES`)!.find((x) => x.includes("192.0.2.50"))!.split(" ").at(-1)!;
+  assert.match(fw, new RegExp(`^${P}-FW-[A-Z2-7]{16}$`));
+  assert.deepEqual(natR.get(fw)!.map((x) => x.replace(/ -m comment --comment "[^"]*"/, "")), [`-A ${fw} -s 198.51.100.0/24 -j ${P}-EXT-${fw.slice(-16)}`, `-A ${fw} -s 203.0.113.9/32 -j ${P}-EXT-${fw.slice(-16)}`]);
+  const filter = allChains("filter", r, config.serviceCIDR).get(`${P}-FILTER`)!;
+  assert.ok(filter.some((x) => x.includes("-d 192.0.2.50/32") && x.includes(`traffic not accepted by ${fw}`) && x.endsWith("-j DROP")), filter.join("\n"));
+
+  const n = renderNftProxy(ranged, config);
+  const verdict = elementsOf(n, "service-ips").get("192.0.2.50 . tcp . 80")!;
+  assert.match(verdict, /^goto firewall-[A-Z2-7]{16}$/);
+  assert.deepEqual(chainsOf(n).get(verdict.slice(5))!.rules, [`ip saddr { 198.51.100.0/24, 203.0.113.9/32 } goto external-${verdict.slice(-16)}`]);
+  assert.deepEqual([...elementsOf(n, "firewall-drops").keys()], ["192.0.2.50 . tcp . 80"]);
+  assert.equal(elementsOf(n, "service-ips").has("192.0.2.51 . tcp . 80"), false, "ipMode Proxy: the load balancer proxies, the node does not capture it");
 });

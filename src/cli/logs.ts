@@ -3,7 +3,7 @@
  */
 import { resolveResource } from "../api/resources.js";
 import { resourcePath } from "../client/index.js";
-import { boolFlag, flag, GLOBAL_FLAGS, intFlag, parseArgs, UsageError, type FlagSpec } from "./args.js";
+import { boolFlag, durationFlag, flag, GLOBAL_FLAGS, intFlag, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from "./args.js";
 import { makeContext, report, type CliContext } from "./context.js";
 
 export const FLAGS: FlagSpec[] = [
@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
       previous: boolFlag(p, "previous") ? "true" : undefined,
       tailLines: tail !== undefined && tail >= 0 ? String(tail) : undefined,
       timestamps: boolFlag(p, "timestamps") ? "true" : undefined,
-      sinceSeconds: flag(p, "since") ? String(durationSeconds(flag(p, "since")!)) : undefined,
+      sinceSeconds: sinceSeconds(p),
       limitBytes: flag(p, "limit-bytes"),
     };
     const stream = ctx.client.stream(resourcePath(resolveResource("pods")!, ctx.namespace, name, "log"), query);
@@ -53,9 +53,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** "30s", "5m", "2h" → seconds. */
-export function durationSeconds(s: string): number {
-  const m = /^(\d+)(s|m|h)?$/.exec(s);
-  if (!m) throw new UsageError(`invalid duration "${s}": use e.g. 30s, 5m, 2h`);
-  return Number(m[1]) * (m[2] === "h" ? 3600 : m[2] === "m" ? 60 : 1);
+/** --since as kubectl sends it: a Go duration rounded up to whole seconds; 0 (the default) sends none. */
+function sinceSeconds(p: ParsedArgs): string | undefined {
+  const ms = durationFlag(p, "since", 0);
+  return ms > 0 ? String(Math.ceil(ms / 1000)) : undefined;
 }

@@ -7,7 +7,8 @@
  * connections, closing the old ones, without a restart.
  *
  * Once the certificate has expired it cannot ask for its own renewal: the request is then made with the bootstrap
- * token, as the kubelet falls back to its bootstrap kubeconfig (approved as nodeclient, if the token still exists);
+ * token — --token's, or the one in a --bootstrap-kubeconfig file put back in place (the node removes it after
+ * joining) — as the kubelet falls back to its bootstrap kubeconfig (approved as nodeclient, if the token still exists);
  * a node that joined with --kubeconfig has no bootstrap credentials, and its certificate is the operator's: it is
  * not rotated, and its expiry is logged as the error it is.
  */
@@ -29,8 +30,11 @@ export interface ClientRotationOptions {
   store: RemoteStore;
   endpoint: RemoteEndpoint;
   nodeName: string;
-  /** The bootstrap credentials the node joined with; undefined for --kubeconfig FILE. */
-  bootstrap?: { token: string; dir: string };
+  /**
+   * The bootstrap credentials the node joined with; undefined for --kubeconfig FILE. `token` is asked when needed:
+   * undefined when there is none now (the bootstrap kubeconfig was used up).
+   */
+  bootstrap?: { token: () => string | undefined; dir: string };
   /** The --kubeconfig the credentials came from (for the expiry message). */
   kubeconfig?: string;
   clock: Clock;
@@ -53,8 +57,10 @@ export function startClientCertificateRotation(o: ClientRotationOptions): Client
       let api = asNode;
       const asks = renewalCredentials(validityOf(o.store.clientCertificate()), o.clock.now());
       if (asks !== "self") {
+        const t = token();
+        if (t === undefined) throw new Error(`client certificate for ${user} ${asks.why}, and there is no bootstrap token to ask for a new one: put a bootstrap kubeconfig at the --bootstrap-kubeconfig path`);
         o.log(`client certificate for ${user} ${asks.why}: asking for a new one with the bootstrap token`);
-        api = bootstrapApi(o.endpoint.server, o.endpoint.ca, token);
+        api = bootstrapApi(o.endpoint.server, o.endpoint.ca, t);
       }
       const pair = await issueClientCertificate({ api, server: o.endpoint.server, caPem: o.endpoint.ca, nodeName: o.nodeName, dir, timeoutMs: WAIT_MS, signal: abort.signal, log: (m) => o.log(`client certificate rotation: ${m}`) });
       o.store.useClientCertificate(pair.cert, pair.key);

@@ -1,8 +1,9 @@
 /**
  * `nodelet control-plane`: the API server over the cluster's store (SQLite, or etcd shared by several replicas) with
- * the daemon's admission chain, and the controllers — workload and node controllers, endpoints, PV binding, event expiry — acting only
- * while this replica holds the kube-system/kube-controller-manager Lease (controllers/leader). No kubelet, pod
- * network or service proxy runs here: nodes join with `nodelet node`.
+ * the daemon's admission chain, the controllers — workload and node controllers, endpoints, PV binding, event expiry —
+ * acting only while this replica holds the kube-system/kube-controller-manager Lease, and the scheduler acting only
+ * while it holds kube-system/kube-scheduler (controllers/leader; each reported as leader_election_master_status on
+ * /metrics). No kubelet, pod network or service proxy runs here: nodes join with `nodelet node`.
  *
  * Pods created without spec.nodeName stay unbound at admission: the elected replica's scheduler binds them. The API's
  * node paths (pods' logs, exec, attach, port-forward, metrics) go to the kubelet of the pod's node
@@ -12,6 +13,8 @@ import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ApiServer } from "../apiserver/index.js";
 import { LeaderElector } from "../controllers/leader/elector.js";
+import { LeaderStatus } from "../metrics/leader-election.js";
+import { CONTROLLER_MANAGER_LEASE, SCHEDULER_LEASE } from "../controllers/leader/leases.js";
 import { realClock } from "../sys/clock.js";
 import { Registry } from "../metrics/registry.js";
 import { HostRunner } from "../sys/runner.js";
@@ -37,9 +40,6 @@ import { clusterDnsController } from "../controllers/cluster-dns.js";
 import { clusterDnsServers } from "./service-wiring.js";
 import { startVolumeBinding } from "./storage-wiring.js";
 
-/** The Lease the controllers (and, for now, the scheduler with them) are elected through: kube-controller-manager's. */
-export const CONTROLLER_MANAGER_LEASE = { namespace: "kube-system", name: "kube-controller-manager" };
-
 /** Something that runs only while its replica leads. */
 export interface Elected {
   start(): Promise<void>;
@@ -56,20 +56,28 @@ export async function electedRun(
   lease: { namespace: string; name: string },
   what: Elected,
   log: (m: string) => void,
+  status?: LeaderStatus,
 ): Promise<{ stop(): Promise<void> }> {
   if (!election) {
     await what.start();
     return { stop: () => what.stop() };
   }
   const key = `${lease.namespace}/${lease.name}`;
+  status?.set(lease.name, false);
   const elector = new LeaderElector({
     store,
     clock: realClock,
     ...lease,
     identity: election.identity,
     timing: election.timing,
-    onStartedLeading: () => void what.start(),
-    onStoppedLeading: () => what.stop(),
+    onStartedLeading: () => {
+      status?.set(lease.name, true);
+      void what.start();
+    },
+    onStoppedLeading: () => {
+      status?.set(lease.name, false);
+      return what.stop();
+    },
     onNewLeader: (id) => log(`leader of ${key}: ${id}`),
     log,
   });
@@ -98,6 +106,9 @@ export async function startControlPlane(c: ControlPlaneConfig, log: (msg: string
   const store = openClusterStore(cfg, join(cfg.root, "store.db"), transformer, () => false, log);
   const runner = new HostRunner();
   const podIO = await kubeletPodIO(cfg.root, store, runner);
+  const metrics = new Registry();
+  const leaders = new LeaderStatus();
+  metrics.collect(() => leaders.families());
   let stopAccess = (): void => undefined;
   const hostIP = cfg.nodeIP ?? cfg.listen?.host ?? "127.0.0.1";
   const { api } = await startApi(
@@ -107,24 +118,27 @@ export async function startControlPlane(c: ControlPlaneConfig, log: (msg: string
     runner,
     hostIP === "0.0.0.0" ? "" : hostIP,
     log,
-    { main: new Registry(), cadvisor: new Registry(), traces: new StartTraces(0) },
+    { main: metrics, cadvisor: new Registry(), traces: new StartTraces(0) },
     (a, rootCA) => {
       stopAccess = installAdmission(cfg, store, a, rootCA, podSecurity, log);
     },
     { nodeName: "" },
+    c.endpoint,
   );
   // The node controllers (IPAM from --cluster-cidr, lifecycle, taint eviction) run with the workload controllers.
   const nodeSet = cfg.network ? nodeCidrSet(cfg.clusterCIDR, cfg.nodeControllers.nodeCidrMaskSize) : undefined;
   // kube-dns's Endpoints list every node's DNS server (each node serves DNS for the whole cluster).
   const dnsController = cfg.network ? [clusterDnsController(clusterDnsServers(cfg)[0])] : [];
   const controllers = new LeaderControllers(api, store, cfg.eventTtlSeconds * 1000, [...nodeControllers(cfg.nodeControllers, nodeSet), ...dnsController], log);
-  const controllerManager = await electedRun(store, c.election, CONTROLLER_MANAGER_LEASE, controllers, log);
+  const controllerManager = await electedRun(store, c.election, CONTROLLER_MANAGER_LEASE, controllers, log, leaders);
+  const scheduler = await electedRun(store, c.election, SCHEDULER_LEASE, new ElectedScheduler(api, store, log), log, leaders);
   log(`nodelet control-plane ready: root ${cfg.root}, store ${cfg.etcdServers.length ? cfg.etcdServers.join(",") : "sqlite"}`);
   return {
     store,
     api,
     leading: () => controllers.running,
     async stop() {
+      await scheduler.stop();
       await controllerManager.stop();
       await api.close();
       stopAccess();
@@ -146,7 +160,7 @@ async function kubeletPodIO(root: string, store: Store, runner: Runner): Promise
   return new KubeletPodIO({ node: (name) => store.get<Node>("Node", "", name), ca: ca.cert, cert: client.cert, key: client.key });
 }
 
-/** What the elected replica runs: the workload and node controllers, the endpoints and PV controllers, the scheduler, event expiry. */
+/** What the controllers' leader runs: the workload and node controllers, the endpoints and PV controllers, event expiry. */
 class LeaderControllers implements Elected {
   private stops: (() => Promise<void> | void)[] = [];
   private starting?: Promise<void>;
@@ -171,11 +185,6 @@ class LeaderControllers implements Elected {
       // The PV controller binds; each node's agent provisions the local volumes of the claims chosen for it.
       const volumes = startVolumeBinding(this.store, realClock, this.log);
       this.stops.push(() => volumes.stop());
-      // The scheduler binds the pods created without spec.nodeName (the all-in-one daemon binds at admission).
-      const api = this.api.objectApi();
-      const scheduler = new Scheduler({ store: this.store, api, events: new EventRecorder(api, "default-scheduler", realClock, this.log), clock: realClock, log: this.log });
-      scheduler.start();
-      this.stops.push(() => scheduler.stop());
     })();
     await this.starting;
   }
@@ -187,4 +196,27 @@ class LeaderControllers implements Elected {
   }
 }
 
+/** What the scheduler's leader runs: the scheduler, binding the pods created without spec.nodeName (the all-in-one daemon binds at admission). */
+class ElectedScheduler implements Elected {
+  private scheduler?: Scheduler;
 
+  constructor(
+    private readonly api: ApiServer,
+    private readonly store: Store,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  start(): Promise<void> {
+    if (this.scheduler) return Promise.resolve();
+    const api = this.api.objectApi();
+    this.scheduler = new Scheduler({ store: this.store, api, events: new EventRecorder(api, "default-scheduler", realClock, this.log), clock: realClock, log: this.log });
+    this.scheduler.start();
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    this.scheduler?.stop();
+    this.scheduler = undefined;
+    return Promise.resolve();
+  }
+}

@@ -3,6 +3,7 @@
  * volumes, network). Stopping with SIGTERM/SIGINT leaves pods running (their monitors outlive us) unless
  * --cleanup-on-exit, which stops and removes every pod first.
  */
+import { isIP } from "node:net";
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ConfigObjects } from "../storage/config-objects.js";
@@ -193,10 +194,12 @@ export async function startApi(
   beforeListen: (api: ApiServer, rootCA: string | undefined) => void,
   /** Admission's node: pods created without spec.nodeName are bound to it; "" leaves them to a scheduler. */
   admission: { nodeName: string } = { nodeName: cfg.nodeName },
+  /** Where clients reach this API when it is not the listener itself (a load balancer before several replicas). */
+  endpoint?: { host: string; port: number },
 ): Promise<{ api: ApiServer }> {
   mkdirSync(dirname(cfg.socket), { recursive: true, mode: 0o700 });
   let access: TcpAccess | undefined;
-  if (cfg.listen) access = await prepareTcpAccess(cfg, cfg.listen, servingHosts(cfg, hostIP), runner, log);
+  if (cfg.listen) access = await prepareTcpAccess(cfg, cfg.listen, [...servingHosts(cfg, hostIP), ...(endpoint ? [endpoint.host] : [])], runner, log);
   const tcp = access?.tcp;
   // `kubectl top node`: the whole host from /proc, not only the pods' sum.
   const nodeUsage = new NodeUsageReader(realClock);
@@ -221,12 +224,15 @@ export async function startApi(
   await api.start();
   const addr = api.tcpAddress();
   if (addr && access) {
-    const host = addr.host === "0.0.0.0" ? "127.0.0.1" : addr.host;
+    const host = endpoint?.host ?? (addr.host === "0.0.0.0" ? "127.0.0.1" : addr.host);
+    const port = endpoint?.port ?? addr.port;
     // The admin client certificate (O=system:masters) authenticates; the token stays for clients that read it.
     const { ca, admin } = access.pki;
-    await writeKubeconfig(cfg.kubeconfig, { server: `https://${host}:${addr.port}`, caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key, token: access.tcp.token });
-    log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${addr.port})`);
-    publishApiService(cfg, store, addr, hostIP, log);
+    await writeKubeconfig(cfg.kubeconfig, { server: `https://${host}:${port}`, caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key, token: access.tcp.token });
+    log(`kubectl: KUBECONFIG=${cfg.kubeconfig} (https://${host}:${port})`);
+    // Pods reach the API where clients do: every replica behind one endpoint publishes the same address, which stays
+    // right whichever replica dies.
+    publishApiService(cfg, store, endpoint && isIP(endpoint.host) ? endpoint : addr, hostIP, log);
   }
   return { api };
 }

@@ -8,6 +8,7 @@
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bootstrapNodeCredentials } from "../auth/tls-bootstrap.js";
+import { bootstrapToken, nodeCredentialsFromBootstrap } from "../auth/bootstrap-kubeconfig.js";
 import { DEFAULT_SERVICE_ACCOUNT, type ServiceAccount } from "../api/service-account.js";
 import type { Pod } from "../api/types.js";
 import { PodTokens } from "../auth/pod-tokens.js";
@@ -85,7 +86,7 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
     store,
     endpoint,
     nodeName: cfg.nodeName,
-    bootstrap: "kubeconfig" in c.join ? undefined : { token: c.join.token, dir: join(cfg.root, "pki") },
+    bootstrap: bootstrapCredentials(c.join, join(cfg.root, "pki")),
     kubeconfig: "kubeconfig" in c.join ? c.join.kubeconfig : undefined,
     clock: realClock,
     log,
@@ -120,12 +121,15 @@ export async function startNodeRole(c: NodeRoleConfig, log: (msg: string) => voi
 }
 
 /**
- * The node's credentials: a kubeconfig it was given, or (--server, --token) a client certificate the TLS bootstrap
- * gets with the bootstrap token — a CSR the control plane approves — kept in ROOT/pki/kubelet.conf and reused.
+ * The node's credentials: a kubeconfig it was given, or a client certificate the TLS bootstrap gets with a bootstrap
+ * token — from --bootstrap-kubeconfig, or --server and --token — through a CSR the control plane approves, kept in
+ * ROOT/pki/kubelet.conf and reused.
  */
 async function credentials(c: NodeRoleConfig, log: (m: string) => void): Promise<RemoteEndpoint> {
   if ("kubeconfig" in c.join) return readKubeconfigEndpoint(c.join.kubeconfig);
+  if ("bootstrapKubeconfig" in c.join) return readKubeconfigEndpoint(await nodeCredentialsFromBootstrap({ file: c.join.bootstrapKubeconfig, root: c.daemon.root, nodeName: c.daemon.nodeName, log }));
   const j = c.join;
+  log("--token: the bootstrap token is on this agent's command line, which every user of the host can read (ps); --bootstrap-kubeconfig keeps it in a file of its own");
   const conf = await bootstrapNodeCredentials({
     server: j.server,
     token: j.token,
@@ -135,6 +139,13 @@ async function credentials(c: NodeRoleConfig, log: (m: string) => void): Promise
     log,
   });
   return readKubeconfigEndpoint(conf);
+}
+
+/** How an expired client certificate is renewed: with --token's token, or the one a bootstrap kubeconfig put back holds. */
+function bootstrapCredentials(j: NodeRoleConfig["join"], dir: string): { token: () => string | undefined; dir: string } | undefined {
+  if ("kubeconfig" in j) return undefined;
+  if ("bootstrapKubeconfig" in j) return { token: () => bootstrapToken(j.bootstrapKubeconfig), dir };
+  return { token: () => j.token, dir };
 }
 
 /** A TokenRequest for the pod's ServiceAccount, bound to the pod (the kubelet's token manager asks this of the API). */

@@ -63,12 +63,12 @@ Node:
   daemon [--root DIR] [--socket PATH] [--cgroup-parent PATH] ...   run the node agent
 Cluster:
   control-plane [--etcd-servers URL,...] [--listen HOST:PORT] ...   API server and elected controllers
-  node --server https://HOST:PORT --token TOKEN [--ca-cert-hash sha256:HEX|--ca-file FILE] | --kubeconfig FILE   join a control plane
+  node --bootstrap-kubeconfig FILE | --server https://HOST:PORT --token TOKEN [--ca-cert-hash sha256:HEX|--ca-file FILE] | --kubeconfig FILE   join a control plane
   reset [--root DIR]       remove what DIR's daemon made, as it recorded it: pods, rules, bridge, cgroups
   kubeconfig               print a kubeconfig for kubectl
   dashboard [--port N]     the node's web view on 127.0.0.1: prints a one-time login URL, serves until interrupted
   token create [--ttl 24h] | list | delete ID   bootstrap tokens that let nodes join (printed once by create)
-  cluster up --nodes N [--etcd-members M] [--root DIR] | status | down   a whole cluster on this host (namespaces, no VMs)
+  cluster up --nodes N [--etcd-members M] [--control-planes K] [--root DIR] | status | down | lb   a whole cluster on this host (namespaces, no VMs)
   version
 
 Flags for every client verb, before or after the verb: --socket PATH (or NODELET_SOCKET), -n NAMESPACE,

@@ -20,12 +20,24 @@ type Entry = Record<string, string | undefined>;
 
 /** Reads `file`; a missing part (no server, no CA, no credentials) is an error naming the file and the part. */
 export function readKubeconfigEndpoint(file: string): RemoteEndpoint {
-  let doc: { clusters?: Named<Entry>[]; users?: Named<Entry>[]; contexts?: Named<Entry>[]; "current-context"?: string };
+  let text: string;
   try {
-    doc = parse(readFileSync(file, "utf8")) as typeof doc;
+    text = readFileSync(file, "utf8");
   } catch (err) {
     throw new Error(`kubeconfig ${file}: ${(err as Error).message}`, { cause: err });
   }
+  return parseKubeconfigEndpoint(text, file);
+}
+
+/** The endpoint of a kubeconfig's text read from `file` (relative CA and key paths are resolved against its directory). */
+export function parseKubeconfigEndpoint(text: string, file: string): RemoteEndpoint {
+  let doc: { clusters?: Named<Entry>[]; users?: Named<Entry>[]; contexts?: Named<Entry>[]; "current-context"?: string };
+  try {
+    doc = parse(text) as typeof doc;
+  } catch (err) {
+    throw new Error(`kubeconfig ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof doc !== "object" || doc === null) throw new Error(`kubeconfig ${file}: not a kubeconfig (no mapping at the top)`);
   const where = (what: string) => new Error(`kubeconfig ${file}: ${what}`);
   const ctxName = doc["current-context"];
   const ctx = doc.contexts?.find((c) => c.name === ctxName)?.context ?? (doc.contexts?.length === 1 ? doc.contexts[0].context : undefined);

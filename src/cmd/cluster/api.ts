@@ -15,8 +15,8 @@ export async function apiGet<T>(kubeconfig: string, path: string, timeoutMs = 50
   }
 }
 
-/** GETs `path`: the body as text on a 2xx answer, else undefined. */
-export function apiGetText(kubeconfig: string, path: string, timeoutMs = 5000): Promise<string | undefined> {
+/** GETs `path` (from `server` instead of the kubeconfig's, when given): the body as text on a 2xx answer, else undefined. */
+export function apiGetText(kubeconfig: string, path: string, timeoutMs = 5000, server?: string): Promise<string | undefined> {
   let ep;
   try {
     ep = readKubeconfigEndpoint(kubeconfig);
@@ -25,7 +25,7 @@ export function apiGetText(kubeconfig: string, path: string, timeoutMs = 5000): 
   }
   return new Promise((resolve) => {
     const req = request(
-      `${ep.server}${path}`,
+      `${server ?? ep.server}${path}`,
       { ca: ep.ca, cert: ep.cert, key: ep.key, headers: ep.token ? { authorization: `Bearer ${ep.token}`, accept: "application/json" } : { accept: "application/json" }, timeout: timeoutMs },
       (res) => {
         const chunks: Buffer[] = [];

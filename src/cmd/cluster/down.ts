@@ -1,9 +1,9 @@
 /**
  * `nodelet cluster down`: removes everything the manifest names, whatever state `up` left it in, and is a no-op for
  * what is already gone: per node the agent (SIGTERM), its pods and host objects (`nodelet reset` inside the node's
- * namespaces), any process still in its network namespace, then the control plane and the etcd members; the node
- * namespaces (their veths with them), the link, the cgroups, the namespace-file mount, and the files under DIR
- * (etcd's data, the roots, logs, pid files, the kubeconfig), the manifest last.
+ * namespaces), any process still in its network namespace, then the control-plane replicas (and their balancer) and
+ * the etcd members; the node namespaces (their veths with them), the link, the cgroups, the namespace-file mount,
+ * and the files under DIR (etcd's data, the roots, logs, pid files, the kubeconfig), the manifest last.
  */
 import { existsSync, readFileSync, rmSync, rmdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ import type { Runner } from "../../sys/runner.js";
 import { parseCgroupMounts } from "../../sys/cgroups/detect.js";
 import { removeCgroupDirs } from "../../sys/cgroups/files.js";
 import { isMountPoint, nodeNamespacesLive, removeLink, removeNodeNamespaces, removeNsDir } from "./host.js";
-import { manifestFile, type ClusterManifest, type ClusterNode } from "./plan.js";
+import { manifestFile, replicasOf, type ClusterManifest, type ClusterNode } from "./plan.js";
 import { processesRunning, stopProcess } from "./processes.js";
 
 const AGENT_GRACE_MS = 20_000;
@@ -52,7 +52,7 @@ async function removeNode(runner: Runner, m: ClusterManifest, n: ClusterNode, lo
  * planned argv (a node's without the nsenter in front, which exec'd it), and killed.
  */
 async function killStrays(runner: Runner, m: ClusterManifest, log: (m: string) => void): Promise<void> {
-  const commands = [...m.etcd.map((e) => e.command), m.controlPlane.command, ...m.nodes.flatMap((n) => [n.command.slice(n.enter.length), n.restartCommand.slice(n.enter.length)])];
+  const commands = [...m.etcd.map((e) => e.command), ...replicasOf(m).map((c) => c.command), ...(m.lb ? [m.lb.command] : []), ...m.nodes.flatMap((n) => [n.command.slice(n.enter.length), n.restartCommand.slice(n.enter.length)])];
   const strays = processesRunning(commands);
   for (const pid of strays) {
     try {
@@ -75,13 +75,14 @@ async function removeCgroups(runner: Runner, m: ClusterManifest, log: (m: string
 export async function clusterDown(runner: Runner, m: ClusterManifest, log: (m: string) => void): Promise<void> {
   // Nodes first (their agents still reach the API while they stop), each on its own; then the control plane, then etcd.
   await Promise.all(m.nodes.map((n) => removeNode(runner, m, n, log)));
-  await stopProcess(runner, m.controlPlane, CONTROL_PLANE_GRACE_MS);
+  await Promise.all(replicasOf(m).map((c) => stopProcess(runner, c, CONTROL_PLANE_GRACE_MS)));
+  if (m.lb) await stopProcess(runner, m.lb, CONTROL_PLANE_GRACE_MS);
   await Promise.all(m.etcd.map((e) => stopProcess(runner, e, ETCD_GRACE_MS)));
   await killStrays(runner, m, log);
   await removeNsDir(runner, m);
   await removeLink(runner, m);
   await removeCgroups(runner, m, log);
-  for (const p of [join(m.root, "etcd"), join(m.root, "nodes"), m.controlPlane.root, join(m.root, "run"), join(m.root, "logs"), m.kubeconfig]) rmSync(p, { recursive: true, force: true });
+  for (const p of [join(m.root, "etcd"), join(m.root, "nodes"), ...replicasOf(m).map((c) => c.root), join(m.root, "run"), join(m.root, "logs"), m.kubeconfig]) rmSync(p, { recursive: true, force: true });
   if (!isMountPoint(m.nsDir)) rmSync(m.nsDir, { recursive: true, force: true });
   rmSync(manifestFile(m.root), { force: true });
   try {

@@ -1,6 +1,7 @@
 /**
  * The host objects of a cluster on one machine, made and removed through the Runner (so `-v` shows each command):
- * the link (a bridge in the host's namespace holding the control plane's address), and per node a network
+ * the link (a bridge in the host's namespace holding the control plane's address, or the balancer's and each
+ * replica's), and per node a network
  * namespace joined to the link by a veth pair and a mount namespace (kept in a file under the manifest's nsDir)
  * whose /sys is a sysfs of that network namespace with the host's cgroup hierarchies moved back under it.
  *
@@ -10,7 +11,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Runner } from "../../sys/runner.js";
-import type { ClusterManifest, ClusterNode } from "./plan.js";
+import { replicasOf, type ClusterManifest, type ClusterNode } from "./plan.js";
 
 const OWNER = undefined;
 
@@ -39,6 +40,8 @@ export async function createLink(runner: Runner, m: ClusterManifest): Promise<vo
   await ok(runner, ["ip", "link", "add", b, "type", "bridge"]);
   await tryRun(runner, ["ip", "link", "set", b, "type", "bridge", "nf_call_iptables", "0", "nf_call_ip6tables", "0", "nf_call_arptables", "0"]);
   await ok(runner, ["ip", "addr", "add", `${m.link.address}/${m.link.prefix}`, "dev", b]);
+  // Several control-plane replicas each listen on an address of their own (the balancer holds the first).
+  for (const cp of replicasOf(m)) if (cp.address && cp.address !== m.link.address) await ok(runner, ["ip", "addr", "add", `${cp.address}/${m.link.prefix}`, "dev", b]);
   await ok(runner, ["ip", "link", "set", b, "up"]);
 }
 

@@ -5,7 +5,8 @@
  * half-way, and removing something that was never made is not an error.
  *
  * Shape (kind's and k3d's, without containers): etcd members and the control plane run in the host's network
- * namespace (etcd on loopback, the API on the cluster link's first address); each node is a `nodelet node` in a
+ * namespace (etcd on loopback, the API on the cluster link's first address — or, with several replicas, each on the
+ * next addresses behind `nodelet cluster lb` on the first); each node is a `nodelet node` in a
  * network namespace of its own, joined to the link — a bridge the cluster owns — by a veth pair, and in a mount
  * namespace of its own whose /sys shows that network namespace (the agent reads its bridge's ports there), with its
  * own root and cgroup parent. The node namespaces have no default route: traffic stays on the cluster's link.
@@ -17,6 +18,7 @@ import { formatIPv4, parseCidr } from "../../api/cidr.js";
 export const DEFAULT_CLUSTER_ROOT = "/var/lib/nodelet-cluster";
 export const MAX_NODES = 64;
 export const MAX_ETCD_MEMBERS = 7;
+export const MAX_CONTROL_PLANES = 7;
 /** The API server's port on the link's first address (kube-apiserver's secure port). */
 export const API_PORT = 6443;
 export const MANIFEST_VERSION = 1;
@@ -25,6 +27,10 @@ export interface ClusterOptions {
   root: string;
   nodes: number;
   etcdMembers: number;
+  /** Control-plane replicas on the one etcd; with more than one, a load balancer on the link's first address fronts them. */
+  controlPlanes: number;
+  /** Flags every replica gets (`NAME=VALUE` or `NAME`, k3s's --kube-*-arg form), after the planned ones. */
+  controlPlaneArgs: string[];
   /** The link's subnet, a /16 to /28 (IPv4): the control plane holds its first address, node i the (10+i)th. */
   linkCIDR: string;
   clusterCIDR: string;
@@ -51,6 +57,14 @@ export interface EtcdMember extends ClusterProcess {
 
 export interface ControlPlaneProcess extends ClusterProcess {
   root: string;
+  /** This replica's own listener (the balancer's backend when there are several). */
+  server: string;
+  /** Its address on the link. */
+  address: string;
+}
+
+/** `nodelet cluster lb`: the API's one address before several replicas. */
+export interface BalancerProcess extends ClusterProcess {
   server: string;
 }
 
@@ -64,7 +78,12 @@ export interface ClusterNode extends ClusterProcess {
   /** The host end of the node's veth on the link (the node's end is its eth0). */
   veth: string;
   cgroupParent: string;
-  /** The command that restarts the agent once it has joined: its own credentials instead of the bootstrap token. */
+  /**
+   * The file `up` writes the bootstrap token to (0600, with the server and the CA) for the agent's
+   * --bootstrap-kubeconfig; the agent removes it once it has its certificate.
+   */
+  bootstrapKubeconfig: string;
+  /** The command that restarts the agent: the same as `command` (without the bootstrap file it uses its certificate). */
   restartCommand: string[];
   /** Argv that runs `argv` inside the node's namespaces (net and mount). */
   enter: string[];
@@ -87,8 +106,36 @@ export interface ClusterManifest {
   cgroupRoot: string;
   kubeconfig: string;
   etcd: EtcdMember[];
+  /** The first replica (the one replica of a manifest written before --control-planes). */
   controlPlane: ControlPlaneProcess;
+  /** Every replica, the first one first (absent from manifests written before --control-planes: see replicasOf). */
+  controlPlanes?: ControlPlaneProcess[];
+  /** The load balancer before the replicas, when there are several. */
+  lb?: BalancerProcess;
+  /** Where kubectl and the nodes reach the API: the balancer, or the one replica. */
+  server?: string;
   nodes: ClusterNode[];
+}
+
+/** Every control-plane replica of a manifest, also of one written before --control-planes. */
+export function replicasOf(m: ClusterManifest): ControlPlaneProcess[] {
+  return m.controlPlanes ?? [m.controlPlane];
+}
+
+/** The API's address for clients, also for a manifest written before --control-planes. */
+export function serverOf(m: ClusterManifest): string {
+  return m.server ?? m.controlPlane.server;
+}
+
+/** Flags of the replicas that the plan sets and --control-plane-arg may not: the cluster's shape depends on them. */
+const PLANNED_CONTROL_PLANE_FLAGS = ["root", "etcd-servers", "listen", "kubeconfig", "control-plane-endpoint", "cluster-cidr", "service-cidr", "socket"];
+
+/** --control-plane-arg's `NAME=VALUE` (or `NAME`, leading dashes optional) as the flag it passes. */
+export function controlPlaneArg(v: string): string {
+  const m = /^-{0,2}([a-z0-9][a-z0-9-]*)(=.*)?$/.exec(v);
+  if (!m) throw new RangeError(`--control-plane-arg: "${v}" is not NAME=VALUE (a nodelet control-plane flag, e.g. node-monitor-grace-period=20s)`);
+  if (PLANNED_CONTROL_PLANE_FLAGS.includes(m[1])) throw new RangeError(`--control-plane-arg: --${m[1]} is set by cluster up`);
+  return `--${m[1]}${m[2] ?? ""}`;
 }
 
 export function manifestFile(root: string): string {
@@ -104,6 +151,8 @@ export function clusterTag(root: string): string {
 export function planCluster(o: ClusterOptions, now: Date): ClusterManifest {
   if (!Number.isInteger(o.nodes) || o.nodes < 1 || o.nodes > MAX_NODES) throw new RangeError(`--nodes: ${o.nodes} must be a whole number from 1 to ${MAX_NODES}`);
   if (!Number.isInteger(o.etcdMembers) || o.etcdMembers < 1 || o.etcdMembers > MAX_ETCD_MEMBERS) throw new RangeError(`--etcd-members: ${o.etcdMembers} must be a whole number from 1 to ${MAX_ETCD_MEMBERS}`);
+  if (!Number.isInteger(o.controlPlanes) || o.controlPlanes < 1 || o.controlPlanes > MAX_CONTROL_PLANES) throw new RangeError(`--control-planes: ${o.controlPlanes} must be a whole number from 1 to ${MAX_CONTROL_PLANES}`);
+  const cpArgs = o.controlPlaneArgs.map(controlPlaneArg);
   if (!o.root.startsWith("/")) throw new RangeError(`--root: "${o.root}" must be an absolute path`);
   const link = parseCidr(o.linkCIDR);
   if (!link || link.prefix < 16 || link.prefix > 28) throw new RangeError(`--link-cidr: "${o.linkCIDR}" must be an IPv4 CIDR from /16 to /28`);
@@ -138,14 +187,30 @@ export function planCluster(o: ClusterOptions, now: Date): ClusterManifest {
   });
 
   const server = `https://${address}:${API_PORT}`;
-  const cpRoot = at("control-plane");
   const kubeconfig = at("kubeconfig");
-  const controlPlane: ControlPlaneProcess = {
-    ...proc("control-plane"),
-    root: cpRoot,
-    server,
-    command: [...cliBase, "control-plane", "--root", cpRoot, "--etcd-servers", members.map((m) => m.client).join(","), "--listen", `${address}:${API_PORT}`, "--kubeconfig", kubeconfig, ...cidrs],
-  };
+  // One replica listens on the link's first address; several listen on the next ones (kind's names: control-plane,
+  // control-plane2, …) behind a balancer on the first, which every replica's certificate and kubeconfig name.
+  const several = o.controlPlanes > 1;
+  const controlPlanes: ControlPlaneProcess[] = Array.from({ length: o.controlPlanes }, (_, k) => {
+    const name = k === 0 ? "control-plane" : `control-plane${k + 1}`;
+    const cpRoot = at(name);
+    const cpAddress = several ? formatIPv4(link.base + 2 + k) : address;
+    return {
+      ...proc(name),
+      root: cpRoot,
+      address: cpAddress,
+      server: `https://${cpAddress}:${API_PORT}`,
+      command: [
+        ...cliBase, "control-plane", "--root", cpRoot, "--etcd-servers", members.map((m) => m.client).join(","), "--listen", `${cpAddress}:${API_PORT}`,
+        // The first replica writes the admin kubeconfig; the others' stay in their roots.
+        "--kubeconfig", k === 0 ? kubeconfig : join(cpRoot, "kubeconfig"),
+        ...(several ? ["--control-plane-endpoint", `${address}:${API_PORT}`] : []), ...cidrs, ...cpArgs,
+      ],
+    };
+  });
+  const lb: BalancerProcess | undefined = several
+    ? { ...proc("api-lb"), server, command: [...cliBase, "cluster", "lb", "--listen", `${address}:${API_PORT}`, ...controlPlanes.flatMap((c) => ["--backend", `${c.address}:${API_PORT}`])] }
+    : undefined;
 
   const nsDir = at("ns");
   const cgroupRoot = `/nodelet-cluster-${tag}`;
@@ -159,6 +224,9 @@ export function planCluster(o: ClusterOptions, now: Date): ClusterManifest {
     const cgroupParent = `${cgroupRoot}/${name}`;
     const enter = ["nsenter", `--mount=${mountNs}`, `--net=/run/netns/${netns}`, "--"];
     const common = ["--root", nodeRoot, "--node-name", name, "--node-ip", nodeAddress, "--cgroup-parent", cgroupParent, ...cidrs];
+    const bootstrapKubeconfig = join(nodeRoot, "bootstrap-kubelet.conf");
+    // The token reaches the agent in a file, never on its command line; the same command restarts it.
+    const command = [...enter, ...cliBase, "node", "--bootstrap-kubeconfig", bootstrapKubeconfig, ...common];
     return {
       ...proc(name),
       root: nodeRoot,
@@ -168,9 +236,9 @@ export function planCluster(o: ClusterOptions, now: Date): ClusterManifest {
       veth: `nlc${tag}v${i}`,
       cgroupParent,
       enter,
-      // The bootstrap token is added when up starts the node (it exists only then); a restart uses the certificate.
-      command: [...enter, ...cliBase, "node", "--server", server, ...common],
-      restartCommand: [...enter, ...cliBase, "node", "--kubeconfig", join(nodeRoot, "pki", "kubelet.conf"), ...common],
+      bootstrapKubeconfig,
+      command,
+      restartCommand: command,
     };
   });
 
@@ -187,7 +255,10 @@ export function planCluster(o: ClusterOptions, now: Date): ClusterManifest {
     cgroupRoot,
     kubeconfig,
     etcd,
-    controlPlane,
+    controlPlane: controlPlanes[0],
+    controlPlanes,
+    ...(lb ? { lb } : {}),
+    server,
     nodes,
   };
 }

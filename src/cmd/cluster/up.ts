@@ -1,22 +1,27 @@
 /**
  * `nodelet cluster up`: checks everything it can before touching the host (root, the tools, the root directory not
  * in use, the options), writes the plan as DIR/cluster.json, then builds: the link, each node's namespaces, the etcd
- * members (healthy), the control plane (ready), a bootstrap token (`nodelet token create`, 15 min), and the node
- * agents, which join with it and the CA's hash — the real join path (CSR approved, the node's own certificate).
- * Once every Node is Ready the token is deleted (a restarted agent uses its certificate). A failure after the plan
- * was written removes what was made (cluster down) before it is reported.
+ * members (healthy), the control-plane replicas (one PKI; behind the balancer when several; ready), a bootstrap token
+ * (`nodelet token create`, 15 min), and the node agents, which join with it — handed over in a bootstrap kubeconfig
+ * file, never on a command line — the real join path (CSR approved, the node's own certificate). Once every Node is
+ * Ready the token is deleted (a restarted agent uses its certificate). A failure after the plan was written removes
+ * what was made (cluster down) before it is reported.
  */
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
-import { caCertHash } from "../../auth/tls-bootstrap.js";
+import { renderBootstrapKubeconfig } from "../../auth/bootstrap-kubeconfig.js";
 import { parseCidr } from "../../api/cidr.js";
 import type { Runner } from "../../sys/runner.js";
 import { writeJsonState } from "../../sys/json-state.js";
 import { etcdHealthy, nodeReadiness } from "./api.js";
 import { createLink, createNodeNamespaces, createNsDir } from "./host.js";
 import { clusterDown } from "./down.js";
-import { manifestFile, planCluster, type ClusterManifest, type ClusterOptions } from "./plan.js";
+import { manifestFile, planCluster, replicasOf, serverOf, type ClusterManifest, type ClusterOptions, type ControlPlaneProcess } from "./plan.js";
+import { ensureCA } from "../../auth/pki.js";
+import { loadOrCreateSigningKey } from "../../auth/signing-key.js";
+import { loadOrCreateToken } from "../../apiserver/auth.js";
+import { parseControlPlaneConfig } from "../role-config.js";
 import { logHas, startDetached, waitReady } from "./processes.js";
 
 export interface UpOptions extends Omit<ClusterOptions, "linkCIDR" | "etcdPorts"> {
@@ -96,6 +101,12 @@ export async function preflight(o: UpOptions): Promise<ClusterManifest> {
   } catch (err) {
     throw new ClusterInputError((err as Error).message);
   }
+  try {
+    // What the replicas will make of their flags (--control-plane-arg's among them), before anything is made.
+    parseControlPlaneConfig(plan.controlPlane.command.slice(3));
+  } catch (err) {
+    throw new ClusterInputError(`--control-plane-arg: ${(err as Error).message}`);
+  }
   for (const [f, v] of [["--cluster-cidr", o.clusterCIDR], ["--service-cidr", o.serviceCIDR]] as const) {
     if (overlaps(plan.link.cidr, v)) throw new ClusterInputError(`--link-cidr: ${plan.link.cidr} overlaps ${f} ${v}`);
   }
@@ -136,17 +147,29 @@ async function build(runner: Runner, m: ClusterManifest, log: (m: string) => voi
   }
   for (const e of m.etcd) await waitReady(e, () => etcdHealthy(e.clientURL), "healthy", timeoutMs);
   log(`etcd: ${m.etcd.length} member(s) healthy`);
-  startDetached(runner, m.controlPlane);
-  await waitReady(m.controlPlane, () => logHas(m.controlPlane, /nodelet control-plane ready/) && existsSync(m.kubeconfig), "ready", timeoutMs);
-  log(`control plane: ${m.controlPlane.server}`);
+  const replicas = replicasOf(m);
+  if (replicas.length > 1) await sharePki(runner, replicas);
+  if (m.lb) {
+    startDetached(runner, m.lb);
+    await waitReady(m.lb, () => logHas(m.lb!, /nodelet cluster lb ready/), "ready", timeoutMs);
+  }
+  for (const cp of replicas) startDetached(runner, cp);
+  for (const cp of replicas) await waitReady(cp, () => logHas(cp, /nodelet control-plane ready/), "ready", timeoutMs);
+  await waitReady(m.controlPlane, () => existsSync(m.kubeconfig), `writing ${m.kubeconfig}`, timeoutMs);
+  log(`control plane: ${serverOf(m)}${m.lb ? ` (a balancer before ${replicas.map((r) => r.server).join(", ")})` : ""}`);
 
   const cli = m.controlPlane.command.slice(0, 2);
   const socket = ["--socket", join(m.controlPlane.root, "nodelet.sock")];
   const created = await runner.run([...cli, "token", "create", ...socket, "--ttl", "15m", "--description", `nodelet cluster up ${m.root}`]);
   const token = created.stdout.trim();
-  const hash = caCertHash(readFileSync(join(m.controlPlane.root, "pki", "ca.crt"), "utf8"));
+  const bootstrap = renderBootstrapKubeconfig(serverOf(m), readFileSync(join(m.controlPlane.root, "pki", "ca.crt"), "utf8"), token);
   try {
-    for (const n of m.nodes) startDetached(runner, n, [...n.command, "--token", token, "--ca-cert-hash", hash]);
+    for (const n of m.nodes) {
+      // The token goes to each agent in a file only it (root) may read; the agent removes it once it has its certificate.
+      mkdirSync(n.root, { recursive: true, mode: 0o700 });
+      writeFileSync(n.bootstrapKubeconfig, bootstrap, { mode: 0o600, flag: "wx" });
+      startDetached(runner, n);
+    }
     for (const n of m.nodes) await waitReady(n, () => logHas(n, /nodelet node ready/), "ready", timeoutMs);
     const want = new Set(m.nodes.map((n) => n.name));
     await waitReady(m.nodes[0], async () => {
@@ -155,6 +178,25 @@ async function build(runner: Runner, m: ClusterManifest, log: (m: string) => voi
     }, "every Node Ready", timeoutMs);
   } finally {
     await runner.run([...cli, "token", "delete", ...socket, token.split(".")[0]], { allowFail: true });
+    for (const n of m.nodes) rmSync(n.bootstrapKubeconfig, { force: true });
   }
   log(`nodes: ${m.nodes.map((n) => n.name).join(", ")} Ready`);
+}
+
+/**
+ * One CA, ServiceAccount signing key and admin token for every replica, as `kubeadm init` makes them once and
+ * `kubeadm join --control-plane` copies them: made in the first replica's root, copied (0600 in 0700 directories) to
+ * the others' before any starts. Each replica issues its own serving and kubelet-client certificates from the CA.
+ */
+async function sharePki(runner: Runner, replicas: ControlPlaneProcess[]): Promise<void> {
+  const first = replicas[0];
+  const pki = join(first.root, "pki");
+  mkdirSync(pki, { recursive: true, mode: 0o700 });
+  await ensureCA(pki, runner);
+  loadOrCreateSigningKey(join(pki, "sa.key"));
+  await loadOrCreateToken(join(first.root, "token"));
+  for (const r of replicas.slice(1)) {
+    mkdirSync(join(r.root, "pki"), { recursive: true, mode: 0o700 });
+    for (const f of ["pki/ca.crt", "pki/ca.key", "pki/sa.key", "token"]) copyFileSync(join(first.root, f), join(r.root, f), constants.COPYFILE_EXCL);
+  }
 }

@@ -55,7 +55,7 @@ export async function startServices(cfg: DaemonConfig, store: Store, runner: Run
   const proxy = new ProxyController(
     store,
     runner,
-    { mode: cfg.proxyMode, nodeName: cfg.nodeName, bridge: s.bridge, clusterCIDR: formatCidr(s.cluster), podCIDR: formatCidr(s.pod), serviceCIDR: formatCidr(s.service), firewall: { kind: network.firewallKind ?? "nftables", iptablesVariant: "system" } },
+    { mode: cfg.proxyMode, nodeName: cfg.nodeName, nodeIP: network.hostIP(), bridge: s.bridge, clusterCIDR: formatCidr(s.cluster), podCIDR: formatCidr(s.pod), serviceCIDR: formatCidr(s.service), firewall: { kind: network.firewallKind ?? "nftables", iptablesVariant: "system" } },
     log,
     () => hostKernelFiles(runner).legacyIptablesTables(),
   );

@@ -1,6 +1,6 @@
 /**
  * kube-proxy's service health check server (pkg/proxy/healthcheck/service_health.go): for each Service of type
- * LoadBalancer with externalTrafficPolicy Local, an HTTP listener on its `spec.healthCheckNodePort` (every node
+ * LoadBalancer with externalTrafficPolicy Local, an HTTP listener on its `spec.healthCheckNodePort` (on the node's
  * address) that a load balancer probes to learn which nodes have endpoints of the service. Any path answers:
  * 200 when this node has Ready endpoints of the service and the proxy's last sync succeeded, else 503, with
  * kube-proxy's JSON body and headers (X-Load-Balancing-Endpoint-Weight: the count).
@@ -40,6 +40,7 @@ export class ServiceHealthServer {
     /** Whether the proxy's rules are current (kube-proxy's healthz): its last sync succeeded. */
     private readonly proxyHealthy: () => boolean,
     private readonly log: (m: string) => void = () => undefined,
+    /** Where to listen: the node's address; every address when undefined. */
     private readonly host = "0.0.0.0",
   ) {}
 

@@ -25,6 +25,11 @@ export interface ProxySettings {
   mode: ProxyMode;
   /** This node's name: EndpointSlice endpoints with this nodeName are the Local traffic policies' endpoints. */
   nodeName: string;
+  /**
+   * The node's address, where health check node ports listen (every address when absent). Its own address, so
+   * node agents sharing a host's network namespace on addresses of their own (`nodelet cluster up`) each serve theirs.
+   */
+  nodeIP?: string;
   bridge: string;
   clusterCIDR: string;
   podCIDR: string;
@@ -71,7 +76,7 @@ export class ProxyController {
   ) {
     this.proxier = createProxier(runner, s, log);
     this.tracker = new ChangeTracker(store, s.nodeName, () => void this.sync().catch(() => undefined));
-    this.health = new ServiceHealthServer(() => this.lastSync !== undefined && this.lastSync.error === undefined, log);
+    this.health = new ServiceHealthServer(() => this.lastSync !== undefined && this.lastSync.error === undefined, log, s.nodeIP);
   }
 
   /** Routes the service CIDR to the node, removes other modes' leftovers, writes the rules, follows changes. */

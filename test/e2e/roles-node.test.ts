@@ -142,15 +142,16 @@ spec:
     const described = await kubectl(["describe", "svc", "web-local"]);
     assert.match(described.stdout, new RegExp(`HealthCheck NodePort:\\s+${hc}\\n`), described.stdout);
     assert.match(described.stdout, /External Traffic Policy:\s+Local/);
-    // The node's proxy listens on the health check port of every node address (the node runs on this host).
+    // The node's proxy listens on the health check port at the node's address (the node runs on this host).
+    const nodeIP = (await kubectl(["get", "node", NODE, "-o", "jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address}"])).stdout;
     let answer: { status: number; body: string } | undefined;
-    await waitFor("the health check answering 200", async () => (answer = await httpGetAt("127.0.0.1", hc, "/healthz").catch(() => undefined))?.status === 200, 30_000, 500);
+    await waitFor("the health check answering 200", async () => (answer = await httpGetAt(nodeIP, hc, "/healthz").catch(() => undefined))?.status === 200, 30_000, 500);
     assert.deepEqual(JSON.parse(answer!.body), { service: { namespace: "default", name: "web-local" }, localEndpoints: 1, serviceProxyHealthy: true });
     const ip = (await kubectl(["get", "svc", "web-local", "-o", "jsonpath={.spec.clusterIP}"])).stdout;
     const r = await kubectl(["exec", "web", "--", "sh", "-c", `for i in 1 2 3 4 5 6 7 8 9 10; do timeout 3 wget -qO- http://${ip}/ && exit 0; sleep 1; done; exit 1`]);
     assert.equal(r.stdout, "hello-from-node\n", `the cluster IP with internalTrafficPolicy Local reaches the pod on this node: ${r.stderr}`);
     assert.equal((await kubectl(["delete", "svc", "web-local"])).code, 0);
-    await waitFor("the health check port closed", async () => (await httpGetAt("127.0.0.1", hc, "/healthz").catch(() => undefined)) === undefined, 30_000, 500);
+    await waitFor("the health check port closed", async () => (await httpGetAt(nodeIP, hc, "/healthz").catch(() => undefined)) === undefined, 30_000, 500);
   });
 
   test("logs -f, exec with stdin, port-forward, top pod and top node reach the node's kubelet through the control plane", async () => {

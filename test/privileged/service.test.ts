@@ -16,7 +16,7 @@ import { eventually } from "../helpers/daemon.js";
 import { sh } from "../helpers/netns.js";
 import { ServiceCluster, WEB_PODS, httpGet, webPod, type Mode } from "../helpers/service-cluster.js";
 import { iptablesPrefix, nftProxyTable } from "../../src/proxy/names.js";
-import type { Service } from "../../src/api/types.js";
+import type { Node, Service } from "../../src/api/types.js";
 
 const skip = skipUnless(needsRoot(), needsCommand("nft"), needsCommand("iptables-restore"));
 
@@ -121,7 +121,9 @@ ${slice([node, "elsewhere", "elsewhere"])}`);
       try {
         await eventually(async () => distinct(await c.fromPod("client", `http://${ip}/`, 12)).join() === "web-0", 10_000, "the cluster IP reaches web-0 alone");
         assert.deepEqual(distinct(await fromPeer("/", 12)), ["web-0"], "the node port from another host: this node's endpoint alone");
-        const health = JSON.parse(await httpGet("127.0.0.1", hc)) as { localEndpoints: number };
+        // On the node's address (the Node's InternalIP), where a load balancer would probe.
+        const nodeIP = (await c.d.client.request<Node>("GET", `/api/v1/nodes/${node}`)).status!.addresses!.find((a) => a.type === "InternalIP")!.address;
+        const health = JSON.parse(await httpGet(nodeIP, hc)) as { localEndpoints: number };
         assert.equal(health.localEndpoints, 1, "the health check node port counts this node's endpoints");
         if (mode !== "userspace") {
           // busybox httpd names an IPv4 client as [::ffff:A.B.C.D].
@@ -168,7 +170,7 @@ ${slice([node, "elsewhere", "elsewhere"])}`);
           assert.notEqual(far.code, 0);
           assert.equal(/refused/i.test(far.stderr), refused, `port ${to}: ${far.stderr}`);
         }
-        const sick = JSON.parse(await httpGet("127.0.0.1", hc)) as { localEndpoints: number };
+        const sick = JSON.parse(await httpGet(nodeIP, hc)) as { localEndpoints: number };
         assert.equal(sick.localEndpoints, 0);
       } finally {
         await c.kubectl(["delete", "svc", "local"]);

@@ -5,6 +5,7 @@
  * chain per request: a keep-alive connection opened with a certificate that has since expired is refused).
  */
 import type { Authenticator, AuthResult, Credentials } from "./authenticator.js";
+import { rfc3339 } from "../api/time.js";
 
 const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
@@ -17,15 +18,10 @@ export class ClientCertAuthenticator implements Authenticator {
     if (!c.verified) return { error: `x509: certificate signed by unknown authority or invalid (${c.error ?? "not verified"})` };
     const now = this.now();
     // Go's x509.CertificateInvalidError (Expired) wording.
-    if (c.notAfter !== undefined && now > c.notAfter) return { error: `x509: certificate has expired or is not yet valid: current time ${goTime(now)} is after ${goTime(c.notAfter)}` };
-    if (c.notBefore !== undefined && now < c.notBefore) return { error: `x509: certificate has expired or is not yet valid: current time ${goTime(now)} is before ${goTime(c.notBefore)}` };
+    if (c.notAfter !== undefined && now > c.notAfter) return { error: `x509: certificate has expired or is not yet valid: current time ${rfc3339(now)} is after ${rfc3339(c.notAfter)}` };
+    if (c.notBefore !== undefined && now < c.notBefore) return { error: `x509: certificate has expired or is not yet valid: current time ${rfc3339(now)} is before ${rfc3339(c.notBefore)}` };
     if (c.extKeyUsage && !c.extKeyUsage.includes(CLIENT_AUTH)) return { error: "x509: certificate specifies an incompatible key usage" };
     if (!c.commonName) return { error: "x509: certificate has no common name" };
     return { user: { name: c.commonName, groups: [...c.organizations] } };
   }
-}
-
-/** RFC 3339 in UTC to the second, as Go formats the times of that error. */
-function goTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -7,6 +7,7 @@
 import { holdForFinalizers } from "../../src/api/finalizers.js";
 import type { Pod } from "../../src/api/types.js";
 import type { Store } from "../../src/store/store.js";
+import { rfc3339 } from "../../src/api/time.js";
 
 export interface FakeKubeletOptions {
   /** Pods for which this returns true are left Pending (not started). */
@@ -149,17 +150,17 @@ export class FakeKubelet {
     const ready = !this.opts.unready?.(pod);
     const readyNow = pod.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
     if (pod.status?.phase === "Running" && readyNow === ready) return;
-    const stamp = new Date(this.opts.now?.() ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const stamp = rfc3339(this.opts.now?.() ?? Date.now());
     const ip = pod.status?.podIP ?? `10.244.${Math.floor(this.ip / 250)}.${(this.ip++ % 250) + 2}`;
     this.writeStatus(pod, runningStatus(pod, { ip, hostIP: this.opts.hostIP ?? "192.168.0.2", ready, stamp }));
   }
 
   private stamp(): string {
-    return new Date(this.opts.now?.() ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return rfc3339(this.opts.now?.() ?? Date.now());
   }
 
   private finish(pod: Pod, exitCode: number): void {
-    const stamp = new Date(this.opts.now?.() ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const stamp = rfc3339(this.opts.now?.() ?? Date.now());
     const terminated = { exitCode, reason: exitCode === 0 ? "Completed" : "Error", startedAt: stamp, finishedAt: stamp };
     this.writeStatus(pod, {
       ...pod.status,

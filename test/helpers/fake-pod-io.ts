@@ -6,6 +6,7 @@ import { PassThrough, Readable, type Duplex } from "node:stream";
 import { ApiError } from "../../src/api/errors.js";
 import type { Pod, PodMetrics } from "../../src/api/types.js";
 import type { ExecOptions, ExecSession, LogOptions, PodIO } from "../../src/api/pod-io.js";
+import { rfc3339 } from "../../src/api/time.js";
 
 export interface FakePodIOOptions {
   /** Log text per container name (the same for every pod); missing containers log "". */
@@ -73,7 +74,7 @@ export class FakePodIO implements PodIO {
       apiVersion: "metrics.k8s.io/v1beta1",
       kind: "PodMetrics",
       metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, creationTimestamp: new Date().toISOString() },
-      timestamp: this.opts.now ? new Date(this.opts.now()).toISOString().replace(/\.\d{3}Z$/, "Z") : "2026-11-27T04:19:27Z",
+      timestamp: this.opts.now ? rfc3339(this.opts.now()) : "2026-11-27T04:19:27Z",
       window: "10s",
       containers: pod.spec.containers.map((c) => {
         const u = this.opts.usage?.(pod) ?? { cpuNanos: this.opts.cpuNanos ?? 1_500_000, memoryKi: this.opts.memoryKi ?? 10240 };

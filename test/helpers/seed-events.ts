@@ -5,9 +5,10 @@
  */
 import type { Event } from "../../src/api/types.js";
 import { openStore } from "../../src/store/sqlite-store.js";
+import { rfc3339 } from "../../src/api/time.js";
 
 export function seedEvents(storeFile: string, count: number): void {
-  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const now = rfc3339(Date.now());
   const events: Event[] = [];
   for (let i = 0; i < count; i++) {
     const pod = `web-${i % 1000}`;

@@ -9,9 +9,10 @@ import { decideSchedule, historyToDelete, jobFromTemplate, mostRecentScheduleTim
 import { garbageCollector } from "../../../src/controllers/gc/controller.js";
 import { jobController } from "../../../src/controllers/job/controller.js";
 import { startControllers } from "./workloads-harness.js";
+import { rfc3339 } from "../../../src/api/time.js";
 
 const T0 = Date.parse("2026-12-01T00:00:00Z");
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+const iso = rfc3339;
 const MIN = 60_000;
 
 function cj(spec: Partial<CronJob["spec"]> = {}, status: CronJob["status"] = {}, created = T0): CronJob {

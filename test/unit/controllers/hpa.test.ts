@@ -17,9 +17,10 @@ import { resourceReplicas, type PodSample } from "../../../src/controllers/hpa/r
 import { replicaSetController } from "../../../src/controllers/replicaset/controller.js";
 import { startTestServer } from "../apiserver/harness.js";
 import { startControllers } from "./workloads-harness.js";
+import { rfc3339 } from "../../../src/api/time.js";
 
 const NOW = Date.parse("2026-12-01T01:00:00Z");
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+const iso = rfc3339;
 
 /** A running pod started an hour ago (past the CPU initialization period), ready unless told, requesting 100m. */
 function pod(name: string, o: { phase?: "Pending" | "Running"; ready?: boolean; request?: string } = {}): Pod {

@@ -58,6 +58,8 @@ export class SchedulerCache {
   private readonly claims = new Map<string, PersistentVolumeClaim>();
   private readonly volumes = new Map<string, PersistentVolume>();
   private readonly classes = new Map<string, StorageClass>();
+  /** Pods in their binding cycle (uid → the node assumed and the pod as the watch last showed it, still unbound). */
+  private readonly assumed = new Map<string, { node: string; pod: Pod }>();
   private last?: Snapshot;
   /** NodeInfos built so far (tests check that a snapshot rebuilds only what changed). */
   private rebuilt = 0;
@@ -99,6 +101,36 @@ export class SchedulerCache {
   /** The pod with this uid as last seen, if any. */
   pod(uid: string): Pod | undefined {
     return this.pods.get(uid);
+  }
+
+  /** The claim `ns/name` as last seen. */
+  claim(ns: string, name: string): PersistentVolumeClaim | undefined {
+    return this.claims.get(`${ns}/${name}`);
+  }
+
+  /** The PersistentVolume as last seen. */
+  volume(name: string): PersistentVolume | undefined {
+    return this.volumes.get(name);
+  }
+
+  /**
+   * AssumePod (Reserve): the pod holds `node`'s room while its binding cycle waits, so that the pods scheduled
+   * meanwhile see it there. Its watch events keep it there until the binding shows in one or forget() drops it.
+   */
+  assume(pod: Pod, node: string): void {
+    const uid = pod.metadata.uid ?? nsName(pod.metadata);
+    this.assumed.set(uid, { node, pod });
+    this.last = undefined;
+    this.setPod(uid, pod);
+  }
+
+  /** ForgetPod (Unreserve): the pod is back as the watch last showed it. */
+  forget(uid: string): void {
+    const a = this.assumed.get(uid);
+    if (!a) return;
+    this.assumed.delete(uid);
+    this.last = undefined;
+    this.setPod(uid, this.pods.has(uid) ? a.pod : undefined);
   }
 
   /** Counts for tests and logs. */
@@ -147,6 +179,13 @@ export class SchedulerCache {
   }
 
   private setPod(uid: string, pod: Pod | undefined): void {
+    const a = this.assumed.get(uid);
+    if (a) {
+      if (pod && !pod.spec.nodeName) {
+        a.pod = pod;
+        pod = { ...pod, spec: { ...pod.spec, nodeName: a.node } };
+      } else this.assumed.delete(uid); // bound (the binding seen) or gone
+    }
     const old = this.pods.get(uid);
     if (old?.spec.nodeName) {
       this.podsOnNode.get(old.spec.nodeName)?.delete(uid);

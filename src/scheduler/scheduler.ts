@@ -1,10 +1,13 @@
 /**
  * The scheduler's loop (schedule_one.go scheduleOne) over the Store: follows Pods and Nodes (and the storage and
  * selector objects the plugins read) through watches into its cache (cache.ts); queues the pending pods of its
- * schedulerName (unbound, not deleting, not gated); one pod at a time takes the cache's snapshot, runs the cycle (framework.ts) and then either
- * PreBinds its WaitForFirstConsumer claims (a chosen volume's claimRef, or the selected-node annotation for the
- * node's provisioner) and binds it through the pods/binding rules (store/pod-binding.ts) with a `Scheduled` event,
- * or records why not: PodScheduled False (reason Unschedulable, or SchedulerError) with the FailedScheduling message
+ * schedulerName (unbound, not deleting, not gated); one pod at a time takes the cache's snapshot, runs the cycle
+ * (framework.ts) and then either assumes it on the chosen node and starts its binding cycle, or records why not.
+ * The binding cycle PreBinds its WaitForFirstConsumer claims (a chosen volume's claimRef, or the selected-node
+ * annotation for the node's provisioner), waits beside the next scheduling cycles until they are bound (at most
+ * bindTimeoutSeconds), and binds it through the pods/binding rules (store/pod-binding.ts) with a `Scheduled` event;
+ * a provisioner that gave up (it removes the annotation) or the timeout unreserves it and it is retried after its
+ * backoff. Why not: PodScheduled False (reason Unschedulable, or SchedulerError) with the FailedScheduling message
  * as a Warning event, and parks the pod until a cluster event (a node added or changed, a bound pod gone, a
  * storage object changed) moves it back. Pods for another scheduler are left alone.
  *
@@ -27,7 +30,7 @@ import { rfc3339 } from "../store/metadata.js";
 import { bindPodInStore } from "../store/pod-binding.js";
 import type { Store } from "../store/store.js";
 import { fitErrorMessage, NO_NODES_AVAILABLE, schedulePod, type FitError, type Profile } from "./framework.js";
-import { podVolumesOn } from "./plugins/volume-binding.js";
+import { BIND_TIMEOUT_ERROR, checkBindings, DEFAULT_BIND_TIMEOUT_MS, podVolumesOn, type PodVolumes } from "./plugins/volume-binding.js";
 import { preempt, PREEMPTION_BY_SCHEDULER } from "./preemption.js";
 import { defaultProfile, DEFAULT_SCHEDULER_NAME, type ProfileConfig } from "./profile.js";
 import { SchedulingQueue } from "./queue.js";
@@ -52,6 +55,21 @@ export interface SchedulerOptions {
   profile?: ProfileConfig;
   log?: (msg: string) => void;
   random?: () => number;
+  /** VolumeBinding's bindTimeoutSeconds in ms: how long PreBind waits for the claims (600 s by default). */
+  bindTimeoutMs?: number;
+}
+
+/** How the framework words a PreBind plugin's error (RunPreBindPlugins). */
+const PREBIND_VOLUME_BINDING = 'running PreBind plugin "VolumeBinding": ';
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** A pod whose binding cycle waits in PreBind for its claims. */
+interface BindingWait {
+  pod: Pod;
+  node: string;
+  written: PodVolumes;
+  timer: { cancel(): void };
 }
 
 /** Whether the pod waits for this scheduler. */
@@ -78,6 +96,8 @@ export class Scheduler {
   private timer?: { cancel(): void; at: number };
   private startIndex = 0;
   private running = false;
+  /** Binding cycles waiting for their claims, by pod uid. */
+  private readonly waiting = new Map<string, BindingWait>();
   private readonly log: (msg: string) => void;
 
   constructor(private readonly o: SchedulerOptions) {
@@ -100,6 +120,16 @@ export class Scheduler {
     this.stops = [];
     this.timer?.cancel();
     this.timer = undefined;
+    for (const [uid, w] of this.waiting) {
+      w.timer.cancel();
+      this.cache.forget(uid);
+    }
+    this.waiting.clear();
+  }
+
+  /** Pods whose binding cycle waits for their volumes (tests, logs). */
+  bindingWaits(): number {
+    return this.waiting.size;
   }
 
   /** Queue sizes (tests, logs). */
@@ -115,6 +145,7 @@ export class Scheduler {
     if (kind === "Node") this.onNode(ev, oldNode);
     else if (kind === "Pod") this.onPod(ev, oldPod);
     else if (STORAGE_KINDS.has(kind)) this.clusterEvent();
+    if (this.waiting.size > 0 && (kind === "Pod" || kind === "Node" || STORAGE_KINDS.has(kind))) for (const uid of [...this.waiting.keys()]) this.checkWaiting(uid);
   }
 
   /** A node added, or changed in a way that may let a pod fit (not a heartbeat), moves unschedulable pods back. */
@@ -184,26 +215,101 @@ export class Scheduler {
     if (result.kind === "noNodes") return this.fail(pod, "SchedulerError", NO_NODES_AVAILABLE, false);
     this.startIndex = result.nextStartIndex;
     if (result.kind === "unschedulable") return this.postFilter(pod, result);
-    const volumes = podVolumesOn(result.ctx, result.node);
+    // Reserve: the pod holds the node's room in the cache while its binding cycle runs beside the next cycles.
+    this.cache.assume(pod, result.node);
+    this.bindingCycle(pod, result.node, podVolumesOn(result.ctx, result.node));
+  }
+
+  /**
+   * The binding cycle (upstream's goroutine per pod): VolumeBinding's PreBind writes the chosen volumes' claimRef and
+   * the selected-node annotation, then waits, off the scheduling loop, until the PV controller (and the node's
+   * provisioner) bound every claim, at most bindTimeoutSeconds; then the pods/binding. A failure or the timeout
+   * unreserves the pod and sends it back to the queue (backoff) with a FailedScheduling event in upstream's words.
+   */
+  private bindingCycle(pod: Pod, node: string, volumes: PodVolumes): void {
+    let written: PodVolumes;
+    try {
+      written = this.preBindWrites(volumes, node);
+    } catch (err) {
+      return this.bindingFailed(pod, `${PREBIND_VOLUME_BINDING}${errorText(err)}`);
+    }
+    if (written.bind.length === 0 && written.provision.length === 0) return this.bind(pod, node);
+    const uid = pod.metadata.uid ?? "";
+    const timer = this.o.clock.setTimeout(() => this.bindingFailed(pod, `${PREBIND_VOLUME_BINDING}binding volumes: ${BIND_TIMEOUT_ERROR}`), this.o.bindTimeoutMs ?? DEFAULT_BIND_TIMEOUT_MS);
+    this.waiting.set(uid, { pod, node, written, timer });
+    this.checkWaiting(uid);
+  }
+
+  /** bindAPIUpdate: each write returns the version the wait then expects the cache to reach. */
+  private preBindWrites(volumes: PodVolumes, node: string): PodVolumes {
+    const out: PodVolumes = { bind: [], provision: [] };
     for (const { volume, claim } of volumes.bind) {
       const ref = { kind: "PersistentVolumeClaim", apiVersion: "v1", namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid, resourceVersion: claim.metadata.resourceVersion };
-      this.o.store.update<PersistentVolume>({ ...volume, spec: { ...volume.spec, claimRef: ref } }, { resourceVersion: volume.metadata.resourceVersion });
+      out.bind.push({ claim, volume: this.o.store.update<PersistentVolume>({ ...volume, spec: { ...volume.spec, claimRef: ref } }, { resourceVersion: volume.metadata.resourceVersion }) });
     }
     for (const claim of volumes.provision) {
-      if (claim.metadata.annotations?.[ANN_SELECTED_NODE] === result.node) continue;
-      this.o.store.update<PersistentVolumeClaim>({ ...claim, metadata: { ...claim.metadata, annotations: { ...claim.metadata.annotations, [ANN_SELECTED_NODE]: result.node } } }, { resourceVersion: claim.metadata.resourceVersion });
+      if (claim.metadata.annotations?.[ANN_SELECTED_NODE] === node) {
+        out.provision.push(claim);
+        continue;
+      }
+      const annotated = { ...claim, metadata: { ...claim.metadata, annotations: { ...claim.metadata.annotations, [ANN_SELECTED_NODE]: node } } };
+      out.provision.push(this.o.store.update<PersistentVolumeClaim>(annotated, { resourceVersion: claim.metadata.resourceVersion }));
     }
+    return out;
+  }
+
+  /** One check of a waiting pod's claims (on each claim, volume or pod event): bind, fail, or keep waiting. */
+  private checkWaiting(uid: string): void {
+    const w = this.waiting.get(uid);
+    if (!w) return;
+    const name = w.pod.metadata.name ?? "";
+    const node = this.cache.node(w.node);
+    const verdict = !this.cache.pod(uid)
+      ? `pod does not exist any more: pods "${name}" not found`
+      : !node
+        ? `failed to get node "${w.node}": node "${w.node}" not found`
+        : checkBindings(w.written, node, this.cache);
+    if (verdict === false) return;
+    this.waiting.delete(uid);
+    w.timer.cancel();
+    if (verdict === true) this.bind(w.pod, w.node);
+    else this.bindingFailed(w.pod, `${PREBIND_VOLUME_BINDING}binding volumes: ${verdict}`);
+  }
+
+  /** DefaultBinder: the pods/binding, then the `Scheduled` event. */
+  private bind(pod: Pod, node: string): void {
     try {
-      bindPodInStore(this.o.store, { namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name ?? "", node: result.node, uid: pod.metadata.uid, now: this.stamp() });
+      bindPodInStore(this.o.store, { namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name ?? "", node, uid: pod.metadata.uid, now: this.stamp() });
     } catch (err) {
       if (err instanceof ApiError && (err.code === 409 || err.code === 404)) {
+        // Bound or deleted meanwhile: its own event says what became of it.
+        this.cache.forget(pod.metadata.uid ?? "");
         this.queue.done(pod);
         return;
       }
-      throw err;
+      return this.bindingFailed(pod, `running Bind plugin "DefaultBinder": ${errorText(err)}`);
     }
     this.queue.done(pod);
-    this.o.events.event(pod, "Normal", "Scheduled", `Successfully assigned ${pod.metadata.namespace ?? "default"}/${pod.metadata.name} to ${result.node}`);
+    this.o.events.event(pod, "Normal", "Scheduled", `Successfully assigned ${pod.metadata.namespace ?? "default"}/${pod.metadata.name} to ${node}`);
+  }
+
+  /**
+   * handleBindingCycleError: unreserve (the cache forgets the assumption, which may let parked pods fit: they move
+   * back), then the failure as any: FailedScheduling, PodScheduled False (SchedulerError), backoff.
+   */
+  private bindingFailed(pod: Pod, message: string): void {
+    const uid = pod.metadata.uid ?? "";
+    const w = this.waiting.get(uid);
+    this.waiting.delete(uid);
+    w?.timer.cancel();
+    this.cache.forget(uid);
+    const current = this.cache.pod(uid);
+    if (!current) {
+      this.queue.done(pod);
+      return;
+    }
+    this.fail(current, "SchedulerError", message, false);
+    this.clusterEvent();
   }
 
   private stamp(): string {

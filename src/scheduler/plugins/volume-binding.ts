@@ -8,9 +8,9 @@
  * PreBind: volumes to pre-bind (claimRef) and claims to annotate with the selected node.
  */
 import { findMatchingVolume, requestBytes } from "../../api/pv-matching.js";
-import { ANN_SELECTED_NODE } from "../../api/storage-annotations.js";
+import { ANN_BIND_COMPLETED, ANN_SELECTED_NODE } from "../../api/storage-annotations.js";
 import { volumeNodeAffinityMatches, type FilterStatus } from "../../api/scheduling.js";
-import type { PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from "../../api/types.js";
 import { statePreFilter, type CycleContext, type NodeInfo, type Plugin, type Rejection } from "../types.js";
 
 export const ERR_REASON_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";
@@ -115,4 +115,63 @@ export const volumeBinding: Plugin = {
 /** What PreBind must do for the pod on `node` (after Filter passed there); empty for a pod without such claims. */
 export function podVolumesOn(ctx: CycleContext, node: string): PodVolumes {
   return ctx.state.read<PodVolumes>(nodeKey(node)) ?? { bind: [], provision: [] };
+}
+
+/** Reads claims and volumes as the scheduler's cache last saw them. */
+export interface VolumeLookup {
+  claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  volume(name: string): PersistentVolume | undefined;
+}
+
+/** PreBind waits this long for the claims to be bound (VolumeBindingArgs bindTimeoutSeconds, 600 by default). */
+export const DEFAULT_BIND_TIMEOUT_MS = 600_000;
+
+/** The error of a PreBind that timed out, as BindPodVolumes words it around its poll's context error. */
+export const BIND_TIMEOUT_ERROR = "context deadline exceeded";
+
+/** Whether the cache's copy `seen` is older than what PreBind wrote (`wrote`): it must catch up before it is judged. */
+function olderThan(seen: string | undefined, wrote: string | undefined): boolean {
+  if (!seen || !wrote || seen === wrote) return false;
+  if (/^\d+$/.test(seen) && /^\d+$/.test(wrote)) return BigInt(seen) < BigInt(wrote);
+  return false;
+}
+
+/** isPVCFullyBound: the PV controller finished binding it. */
+const fullyBound = (c: PersistentVolumeClaim) => Boolean(c.spec.volumeName) && c.metadata.annotations?.[ANN_BIND_COMPLETED] !== undefined;
+
+const claimKey = (c: PersistentVolumeClaim) => `${c.metadata.namespace ?? "default"}/${c.metadata.name}`;
+const notFound = (type: string, name: string) => `could not find ${type} "${name}"`;
+
+/**
+ * checkBindings (volumebinding/binder.go) over what PreBind wrote (`written`: the volumes with their claimRef, the
+ * claims with the selected-node annotation, as the writes returned them): true once every claim is bound (to a
+ * volume the node can use), false while the PV controller and the provisioner still work, or the error that ends the
+ * wait. A provisioner that gives up removes the selected-node annotation: "provisioning failed for PVC".
+ */
+export function checkBindings(written: PodVolumes, node: Node, lookup: VolumeLookup): boolean | string {
+  for (const { volume, claim } of written.bind) {
+    const pv = lookup.volume(volume.metadata.name!);
+    if (!pv) return `failed to check binding: ${notFound("v1.PersistentVolume", volume.metadata.name!)}`;
+    const pvc = lookup.claim(claim.metadata.namespace ?? "default", claim.metadata.name!);
+    if (!pvc) return `failed to check binding: ${notFound("v1.PersistentVolumeClaim", claimKey(claim))}`;
+    if (olderThan(pv.metadata.resourceVersion, volume.metadata.resourceVersion)) return false;
+    if (!volumeNodeAffinityMatches(pv.spec.nodeAffinity, node)) return `pv "${pv.metadata.name}" node affinity doesn't match node "${node.metadata.name}": no matching NodeSelectorTerms`;
+    if (!pv.spec.claimRef?.uid) return `ClaimRef got reset for pv "${pv.metadata.name}"`;
+    if (!fullyBound(pvc)) return false;
+  }
+  for (const claim of written.provision) {
+    const pvc = lookup.claim(claim.metadata.namespace ?? "default", claim.metadata.name!);
+    if (!pvc) return `failed to check provisioning pvc: ${notFound("v1.PersistentVolumeClaim", claimKey(claim))}`;
+    if (olderThan(pvc.metadata.resourceVersion, claim.metadata.resourceVersion)) return false;
+    if (!pvc.metadata.annotations) return `selectedNode annotation reset for PVC "${pvc.metadata.name}"`;
+    if (pvc.metadata.annotations[ANN_SELECTED_NODE] !== node.metadata.name) return `provisioning failed for PVC "${pvc.metadata.name}"`;
+    if (pvc.spec.volumeName) {
+      // A volume not seen yet is seen later; one deleted unbinds the claim, which the next check sees.
+      const pv = lookup.volume(pvc.spec.volumeName);
+      if (!pv) return false;
+      if (!volumeNodeAffinityMatches(pv.spec.nodeAffinity, node)) return `pv "${pv.metadata.name}" node affinity doesn't match node "${node.metadata.name}": no matching NodeSelectorTerms`;
+    }
+    if (!fullyBound(pvc)) return false;
+  }
+  return true;
 }

@@ -16,7 +16,7 @@ export interface RecordedEvent {
   message: string;
 }
 
-export function schedulerHarness() {
+export function schedulerHarness(o: { bindTimeoutMs?: number } = {}) {
   const clock = new FakeClock(Date.parse("2026-12-01T00:00:00Z"));
   const store = openStore(":memory:", { now: () => new Date(clock.now()) });
   // No node name: pods are not bound at admission; the scheduler binds them.
@@ -28,6 +28,7 @@ export function schedulerHarness() {
     clock,
     events: { event: (o: KubeObject, type, reason, message) => events.push({ name: o.metadata.name ?? "", type, reason, message }) },
     random: () => 0.99,
+    bindTimeoutMs: o.bindTimeoutMs,
   });
   const create = (p: Pod) => {
     const { uid: _uid, ...metadata } = p.metadata;

@@ -6,6 +6,7 @@
  */
 import { readdirSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { ResourceExhaustedError } from "../api/resource-exhausted.js";
 import type { Runner } from "../sys/runner.js";
 import { imageBytesFor, LoopImage } from "./loop-image.js";
 
@@ -65,7 +66,7 @@ export class LocalProvisioner {
     const promised = made.reduce((n, v) => n + this.image(v).uncommittedBytes(), 0) + [...this.reserved.values()].reduce((a, b) => a + b, 0);
     const free = this.freeBytes() - promised;
     if (need > free) {
-      throw new Error(`insufficient disk space: the claim needs ${mib(need)} (${mib(bytes)} requested plus filesystem overhead) and ${this.dir} has ${mib(Math.max(0, free))} free after the ${mib(promised)} other volumes may still use`);
+      throw new ResourceExhaustedError(`insufficient disk space: the claim needs ${mib(need)} (${mib(bytes)} requested plus filesystem overhead) and ${this.dir} has ${mib(Math.max(0, free))} free after the ${mib(promised)} other volumes may still use`);
     }
     this.reserved.set(name, need);
     try {

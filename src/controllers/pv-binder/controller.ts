@@ -10,7 +10,8 @@
  * - `all-in-one` (the daemon): binding and this node's provisioner in one loop;
  * - `control-plane`: binding only; `nodelet.io/local` is an external provisioner to it;
  * - `node` (a node of a cluster): the local provisioner's half only: it provisions claims whose selected node is
- *   this one (and takes Immediate ones by that annotation), reclaims and grows the volumes made here, and writes
+ *   this one (and takes Immediate ones by that annotation; a WaitForFirstConsumer claim it has not the room for is
+ *   handed back to the scheduler by removing the annotation, as external-provisioner reschedules), reclaims and grows the volumes made here, and writes
  *   nothing else; it reads the pods and the Node of this node only (what a node may list).
  */
 import type { StorageClass } from "../../api/storage-class.js";
@@ -18,6 +19,7 @@ import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod } f
 import { nextTurnPass } from "../../store/next-turn.js";
 import type { Store } from "../../store/store.js";
 import { ApiError } from "../../api/errors.js";
+import { ResourceExhaustedError } from "../../api/resource-exhausted.js";
 import { ANN_PROVISIONED_BY, ANN_SELECTED_NODE, requestBytes } from "../../api/pv-matching.js";
 import type { BinderClock, VolumeProvisioner } from "./provisioner.js";
 import { provisionedVolume, reconcile, volumeOnNode, type BinderChange } from "./reconcile.js";
@@ -166,6 +168,21 @@ export class PvBinder {
     }
   }
 
+  /** ProvisioningReschedule: removes this node's selected-node annotation, over the version read. */
+  private reschedule(claim: PersistentVolumeClaim): void {
+    const { store, nodeName } = this.o;
+    const cur = store.get<PersistentVolumeClaim>("PersistentVolumeClaim", claim.metadata.namespace ?? "", claim.metadata.name ?? "");
+    if (!cur || cur.metadata.uid !== claim.metadata.uid || cur.metadata.annotations?.[ANN_SELECTED_NODE] !== nodeName) return;
+    const { [ANN_SELECTED_NODE]: _handedBack, ...annotations } = cur.metadata.annotations;
+    try {
+      store.update({ ...cur, metadata: { ...cur.metadata, annotations } }, { resourceVersion: cur.metadata.resourceVersion });
+    } catch (err) {
+      // Changed meanwhile: the next pass sees it as it is now.
+      if (!(err instanceof ApiError && err.code === 409)) throw err;
+      this.schedule();
+    }
+  }
+
   /** Writes spec/metadata and status where they differ from the store; removes an object whose last finalizer went. */
   private put(want: KubeObject & { status?: unknown }): void {
     const { store } = this.o;
@@ -215,6 +232,10 @@ export class PvBinder {
       ({ path } = await provisioner.provision(volumeName, requestBytes(claim), claim.spec.volumeMode ?? "Filesystem"));
     } catch (err) {
       this.event(claim, "Warning", "ProvisioningFailed", `failed to provision volume with StorageClass "${sc.metadata.name}": ${errorText(err)}`);
+      // The scheduler chose this node and it has not the room: the claim goes back to the scheduler, which fails
+      // the pod's binding ("provisioning failed for PVC") and tries again, maybe elsewhere. Not kept quiet here:
+      // chosen again, this node tries again.
+      if (this.role === "node" && sc.volumeBindingMode === "WaitForFirstConsumer" && err instanceof ResourceExhaustedError) return this.reschedule(claim);
       throw err;
     }
     const current = this.o.store.get<PersistentVolumeClaim>("PersistentVolumeClaim", claim.metadata.namespace ?? "", claim.metadata.name ?? "");

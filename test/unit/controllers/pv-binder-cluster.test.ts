@@ -4,12 +4,14 @@
  * then the whole path over one store with the scheduler: a pod with an unbound WaitForFirstConsumer claim gets a
  * node, the claim that node's selected-node annotation, that node's provisioner the volume (node affinity to itself),
  * the control plane the binding; a pod on that claim pinned elsewhere fails with the volume node affinity conflict,
- * one unpinned follows the volume; an Immediate claim is taken by exactly one node; deletion reclaims on the node.
+ * one unpinned follows the volume; a node without the room hands the claim back and the pod is scheduled again;
+ * an Immediate claim is taken by exactly one node; deletion reclaims on the node.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { StorageClass } from "../../../src/api/storage-class.js";
 import type { KubeObject, NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, Pod } from "../../../src/api/types.js";
+import { ResourceExhaustedError } from "../../../src/api/resource-exhausted.js";
 import { PvBinder } from "../../../src/controllers/pv-binder/controller.js";
 import type { VolumeProvisioner } from "../../../src/controllers/pv-binder/provisioner.js";
 import { provisionedVolume, reconcile, type BinderChange, type BinderSnapshot } from "../../../src/controllers/pv-binder/reconcile.js";
@@ -98,7 +100,10 @@ describe("the PV controller's halves (pure)", () => {
 class FakeProvisioner implements VolumeProvisioner {
   readonly name = LOCAL;
   made = new Set<string>();
+  /** Refuses the next provisionings for lack of room (a node whose disk is full). */
+  full = 0;
   async provision(name: string) {
+    if (this.full > 0 && this.full--) throw new ResourceExhaustedError("insufficient disk space: the claim needs 68 MiB");
     this.made.add(name);
     return { path: `/vols/${name}/mount` };
   }
@@ -186,6 +191,36 @@ describe("a cluster over one store: scheduler, the control plane's binder, two n
       assert.equal(store.get("PersistentVolumeClaim", "default", "data"), undefined);
       assert.equal(store.get("PersistentVolume", "", volumeName), undefined, "reclaimed");
       assert.equal(provs[chosen].made.size, 0);
+    } finally {
+      await stop();
+    }
+  });
+
+  test("WaitForFirstConsumer on a node without the room: ProvisioningFailed, selected-node removed, the pod scheduled again", async () => {
+    const { h, store, recorded, provs, settle, stop, getClaim } = cluster();
+    try {
+      store.create(cls("WaitForFirstConsumer"));
+      const { uid: _uid, ...meta } = claim("data").metadata;
+      store.create<PersistentVolumeClaim>({ ...claim("data"), metadata: meta });
+      provs.n1.full = provs.n2.full = 1;
+      h.create(pod("writer", { volumes: using("data") }));
+      await settle();
+      const failed = recorded.find((e) => e.endsWith("data ProvisioningFailed"))?.split(" ")[0];
+      assert.ok(failed === "n1" || failed === "n2", recorded.join("\n"));
+      assert.equal(getClaim("data").metadata.annotations?.[SELECTED], undefined, "handed back to the scheduler");
+      assert.equal(h.get("writer").spec.nodeName, undefined);
+      assert.deepEqual(
+        h.events.filter((e) => e.name === "writer").map((e) => e.message),
+        ['running PreBind plugin "VolumeBinding": binding volumes: provisioning failed for PVC "data"'],
+      );
+      // After its backoff the scheduler chooses again; that node now makes it.
+      h.clock.advance(1000);
+      await settle();
+      const node = h.get("writer").spec.nodeName;
+      assert.ok(node, "bound");
+      assert.equal(getClaim("data").metadata.annotations?.[SELECTED], node);
+      assert.equal(getClaim("data").status?.phase, "Bound");
+      assert.equal(provs[node].made.size, 1);
     } finally {
       await stop();
     }

@@ -60,6 +60,8 @@ export function nftEndpointCounts(json: string, state: ProxyState): EndpointCoun
   const t = new Tally();
   const byNodePort = new Map(state.services.filter((s) => s.nodePort).map((s) => [`${s.protocol}/${s.nodePort}`, s]));
   const byClusterPort = new Map(state.services.map((s) => [`${s.protocol}/${s.clusterIP}:${s.port}`, s]));
+  // The traffic sets count an external or load balancer IP's connections too, with its service port's.
+  const byAddressPort = new Map(state.services.flatMap((s) => [s.clusterIP, ...(s.externalIPs ?? []), ...(s.loadBalancerIPs ?? [])].map((a) => [`${s.protocol}/${a}:${s.port}`, s])));
   const endpointChains = new Map<string, [ServicePortEntry, string, number]>();
   for (const s of state.services) if (usesServiceChains(s)) for (const e of s.endpoints) endpointChains.set(`endpoint-${endpointHash(s, e)}`, [s, e.ip, e.port]);
   for (const item of items) {
@@ -82,8 +84,8 @@ export function nftEndpointCounts(json: string, state: ProxyState): EndpointCoun
         const counted = typeof value === "object" ? value.elem : undefined;
         const k = counted?.val && typeof counted.val === "object" ? (counted.val as { concat?: unknown[] }).concat : undefined;
         if (!k || !counted?.counter) continue;
-        // cluster IP . port . endpoint IP . port, or node port . endpoint IP . port
-        const [s, endpoint] = ts[1] === "endpoint" ? [byClusterPort.get(`${protocol}/${String(k[0])}:${String(k[1])}`), k.slice(2)] : [byNodePort.get(`${protocol}/${String(k[0])}`), k.slice(1)];
+        // cluster, external or load balancer IP . port . endpoint IP . port, or node port . endpoint IP . port
+        const [s, endpoint] = ts[1] === "endpoint" ? [byAddressPort.get(`${protocol}/${String(k[0])}:${String(k[1])}`), k.slice(2)] : [byNodePort.get(`${protocol}/${String(k[0])}`), k.slice(1)];
         if (s) t.traffic(s, String(endpoint[0]), Number(endpoint[1]), counted.counter.packets, counted.counter.bytes);
       }
     }

@@ -29,10 +29,11 @@
  *   IPs go to `external-H` from `service-ips` (with loadBalancerSourceRanges through `firewall-H`, which lets only
  *   those sources on: the rest, not DNATed, is dropped by `firewall-drops`);
  * - traffic: every packet of a connection DNATed to an endpoint, both ways, bumps the counter of its element in
- *   `endpoint-traffic-PROTO` (cluster IP . port . endpoint IP . port, read from the connection's original and reply
- *   tuples) or, for a connection to a node port, `nodeport-traffic-PROTO` (node port . endpoint IP . port: its
- *   original destination is whichever local address the client used, so the address is left out, and connections
- *   to a cluster IP are, so that one whose port happens to equal a node port is not counted twice). The sets are
+ *   `endpoint-traffic-PROTO` (cluster, external or load balancer IP . port . endpoint IP . port, read from the
+ *   connection's original and reply tuples) or, failing that, for a connection to a node port, in
+ *   `nodeport-traffic-PROTO` (node port . endpoint IP . port: its original destination is whichever local address
+ *   the client used, so the address is left out; a packet counted in the first set is not looked up in the second,
+ *   so none is counted twice, even where a service port equals a node port). The sets are
  *   looked up in a filter chain at prerouting (packets arriving, loopback left out: a local packet is seen at output
  *   first) and one at output (packets the node sends); a packet of a connection that was not DNATed leaves at the
  *   first rule. The web view shows these packets and bytes on the Service → endpoint edges beside the connections
@@ -67,13 +68,13 @@ const FILTER_FWD = "type filter hook forward priority 0; policy accept;";
 const FILTER_PRE = "type filter hook prerouting priority 10; policy accept;";
 const FILTER_OUT = "type filter hook output priority 10; policy accept;";
 /** The rules that count a DNATed connection's packets on its (service port or node port, endpoint) element. */
-function countTraffic(c: NftProxyConfig): string[] {
+function countTraffic(): string[] {
   const endpoint = "ct reply ip saddr . ct reply proto-src";
   return [
     "ct status & dnat == 0 return",
     ...(["tcp", "udp"] as const).flatMap((p) => [
-      `ct original ip daddr ${c.serviceCIDR} meta l4proto ${p} ct original ip daddr . ct original proto-dst . ${endpoint} @endpoint-traffic-${p}`,
-      `ct original ip daddr != ${c.serviceCIDR} meta l4proto ${p} ct original proto-dst . ${endpoint} @nodeport-traffic-${p}`,
+      `meta l4proto ${p} ct original ip daddr . ct original proto-dst . ${endpoint} @endpoint-traffic-${p} return`,
+      `meta l4proto ${p} ct original proto-dst . ${endpoint} @nodeport-traffic-${p}`,
     ]),
   ];
 }
@@ -138,7 +139,8 @@ function serviceFragment(ports: ServicePortEntry[], c: NftProxyConfig, sig: stri
     for (const e of s.endpoints) if (local(e.ip)) hairpin.add(`${e.ip} . ${e.ip} . ${s.clusterIP}`);
     const nodePortTraffic = new Set(s.nodePort ? s.endpoints.map((e) => `${s.nodePort} . ${e.ip} . ${e.port}`) : []);
     for (const t of nodePortTraffic) f.elements.push([`nodeport-traffic-${proto(s)}`, t, ""]);
-    const traffic = new Set(s.endpoints.map((e) => `${s.clusterIP} . ${s.port} . ${e.ip} . ${e.port}`));
+    const addresses = [s.clusterIP, ...(s.externalIPs ?? []), ...(s.loadBalancerIPs ?? [])];
+    const traffic = new Set(addresses.flatMap((a) => s.endpoints.map((e) => `${a} . ${s.port} . ${e.ip} . ${e.port}`)));
     for (const t of traffic) f.elements.push([`endpoint-traffic-${proto(s)}`, t, ""]);
     if (usesServiceChains(s)) addChainedService(f, s, c);
     else addBalancedService(f, s, c);
@@ -253,8 +255,8 @@ function fixedPart(c: NftProxyConfig): Omit<NftRuleset, "fragments" | "useCounts
     ["filter-input", { base: FILTER_IN, rules: rejects(c) }],
     // An external IP that is not the node's own is forwarded when nothing DNATs it: refused or dropped here.
     ["filter-forward", { base: FILTER_FWD, rules: serviceRejects() }],
-    ["traffic-prerouting", { base: FILTER_PRE, rules: ["iiftype loopback return", ...countTraffic(c)] }],
-    ["traffic-output", { base: FILTER_OUT, rules: countTraffic(c) }],
+    ["traffic-prerouting", { base: FILTER_PRE, rules: ["iiftype loopback return", ...countTraffic()] }],
+    ["traffic-output", { base: FILTER_OUT, rules: countTraffic() }],
     ["services", {
       rules: [
         "ip daddr . meta l4proto . th dport vmap @service-ips",

@@ -1,10 +1,10 @@
 /**
  * The proxiers' per-endpoint counters (what the web view shows on Service → endpoint edges) against the kernel's:
  * real rules written by the iptables and nftables proxiers in a throwaway network namespace (a veth pair inside it holds the "pods'" addresses), real connections to a
- * cluster IP and to a node port from inside it, and endpointCounters() read back — each connection counted once, on
- * the endpoint that served it (a node port's on its service port), and the ClientIP-affinity path (nftables'
+ * cluster IP, a node port and an external IP from inside it, and endpointCounters() read back — each connection
+ * counted once, on the endpoint that served it (a node port's and an external IP's on their service port), and the ClientIP-affinity path (nftables'
  * per-endpoint chains) as well; with nftables also every packet and byte of those connections, both ways, counted
- * once, the node port's included.
+ * once, the node port's and the external IP's included.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,14 +20,17 @@ const skip = skipUnless(needsRoot(), needsCommand("nft"), needsCommand("iptables
 const NS = `nlcnt${process.pid}`;
 const CONFIG = { bridge: `cnt${process.pid}`, clusterCIDR: "10.244.0.0/16", podCIDR: "10.244.0.0/24", serviceCIDR: "10.96.0.0/16", masqueradeMark: 0x4000 };
 
+const NODE_IP = "192.0.2.1";
+/** An external IP of the web service, routed out of the namespace like any address beyond it. */
+const EXTERNAL_IP = "198.51.100.7";
+
 const STATE: ProxyState = {
   services: [
-    { name: "default/web:http", namespace: "default", service: "web", portName: "http", clusterIP: "10.96.0.5", protocol: "TCP", port: 80, nodePort: 30080, endpoints: [{ ip: "10.244.0.10", port: 8080 }, { ip: "10.244.0.11", port: 8080 }] },
+    { name: "default/web:http", namespace: "default", service: "web", portName: "http", clusterIP: "10.96.0.5", protocol: "TCP", port: 80, nodePort: 30080, externalIPs: [EXTERNAL_IP], endpoints: [{ ip: "10.244.0.10", port: 8080 }, { ip: "10.244.0.11", port: 8080 }] },
     { name: "default/sticky:", namespace: "default", service: "sticky", portName: "", clusterIP: "10.96.0.6", protocol: "TCP", port: 80, affinitySeconds: 60, endpoints: [{ ip: "10.244.0.11", port: 8080 }] },
   ],
 };
 
-const NODE_IP = "192.0.2.1";
 
 const SERVER = `require("net").createServer((c) => c.end("ok\\n")).listen(8080, "0.0.0.0", () => console.log("listening"))`;
 
@@ -57,6 +60,7 @@ describe("proxy endpoint counters (privileged)", { skip }, () => {
       ["ip", "-n", NS, "route", "add", "10.96.0.0/16", "dev", "d0"],
       // The "node's" own address, for its node port.
       ["ip", "-n", NS, "addr", "add", `${NODE_IP}/32`, "dev", "lo"],
+      ["ip", "-n", NS, "route", "add", `${EXTERNAL_IP}/32`, "dev", "d0"],
     ]) {
       const r = await sh(argv);
       assert.equal(r.code, 0, `${argv.join(" ")}: ${r.stderr}`);
@@ -85,9 +89,10 @@ describe("proxy endpoint counters (privileged)", { skip }, () => {
         assert.equal(total(before, "10.96.0.5"), 0);
         await get("10.96.0.5", 4);
         await get(`${NODE_IP}:30080`, 3);
+        await get(EXTERNAL_IP, 2);
         await get("10.96.0.6", 2);
         const counts = await proxier.endpointCounters!();
-        assert.equal(total(counts, "10.96.0.5"), 7, `cluster IP and node port: ${JSON.stringify(counts)}`);
+        assert.equal(total(counts, "10.96.0.5"), 9, `cluster IP, node port and external IP: ${JSON.stringify(counts)}`);
         assert.deepEqual(counts.filter((c) => c.clusterIP === "10.96.0.6").map((c) => [c.endpointIP, c.endpointPort, c.packets]), [["10.244.0.11", 8080, 2]]);
         for (const c of counts) {
           assert.equal(c.protocol, "TCP");

@@ -13,7 +13,7 @@ import { endpointHash, iptablesPrefix } from "../../../src/proxy/names.js";
 const STATE: ProxyState = {
   services: [
     { name: "default/sticky:", namespace: "default", service: "sticky", portName: "", clusterIP: "10.96.0.6", protocol: "UDP", port: 53, affinitySeconds: 60, endpoints: [{ ip: "10.244.0.12", port: 5353 }] },
-    { name: "default/web:http", namespace: "default", service: "web", portName: "http", clusterIP: "10.96.0.5", protocol: "TCP", port: 80, nodePort: 30080, endpoints: [{ ip: "10.244.0.10", port: 8080 }, { ip: "10.244.0.11", port: 8080 }] },
+    { name: "default/web:http", namespace: "default", service: "web", portName: "http", clusterIP: "10.96.0.5", protocol: "TCP", port: 80, nodePort: 30080, externalIPs: ["192.0.2.10"], endpoints: [{ ip: "10.244.0.10", port: 8080 }, { ip: "10.244.0.11", port: 8080 }] },
   ],
 };
 
@@ -29,7 +29,7 @@ test("nft: element counters of the cluster and node-port maps, the traffic sets 
       { map: { family: "ip", name: "nodeport-endpoints-tcp", table: "nodelet-svc-br0", elem: [el([30080, 0], 2, 120, ["10.244.0.10", 8080])] } },
       { map: { family: "ip", name: "cluster-endpoints-udp", table: "nodelet-svc-br0", stmt: [{ counter: null }] } },
       // Every packet of the connections, both ways (an element for a service the state no longer has is left out).
-      { set: { family: "ip", name: "endpoint-traffic-tcp", table: "nodelet-svc-br0", elem: [{ elem: { val: { concat: ["10.96.0.5", 80, "10.244.0.10", 8080] }, counter: { packets: 40, bytes: 5200 } } }, { elem: { val: { concat: ["10.96.0.99", 80, "10.244.0.50", 80] }, counter: { packets: 9, bytes: 900 } } }] } },
+      { set: { family: "ip", name: "endpoint-traffic-tcp", table: "nodelet-svc-br0", elem: [{ elem: { val: { concat: ["10.96.0.5", 80, "10.244.0.10", 8080] }, counter: { packets: 40, bytes: 5200 } } }, { elem: { val: { concat: ["192.0.2.10", 80, "10.244.0.10", 8080] }, counter: { packets: 8, bytes: 800 } } }, { elem: { val: { concat: ["10.96.0.99", 80, "10.244.0.50", 80] }, counter: { packets: 9, bytes: 900 } } }] } },
       // A node port's: added to its service port's (node port . endpoint IP . port).
       { set: { family: "ip", name: "nodeport-traffic-tcp", table: "nodelet-svc-br0", elem: [{ elem: { val: { concat: [30080, "10.244.0.10", 8080] }, counter: { packets: 12, bytes: 1000 } } }, { elem: { val: { concat: [30080, "10.244.0.11", 8080] }, counter: { packets: 0, bytes: 0 } } }, { elem: { val: { concat: [31999, "10.244.0.50", 80] }, counter: { packets: 3, bytes: 300 } } }] } },
       { map: { family: "ip", name: "service-ips", table: "nodelet-svc-br0", elem: [[{ concat: ["10.96.0.5", "tcp", 80] }, { goto: { target: "lb-c-tcp-2" } }]] } },
@@ -38,7 +38,7 @@ test("nft: element counters of the cluster and node-port maps, the traffic sets 
     ],
   });
   assert.deepEqual(sorted(nftEndpointCounts(json, STATE)), [
-    { clusterIP: "10.96.0.5", port: 80, protocol: "TCP", endpointIP: "10.244.0.10", endpointPort: 8080, packets: 5, bytes: 300, traffic: { packets: 52, bytes: 6200 } },
+    { clusterIP: "10.96.0.5", port: 80, protocol: "TCP", endpointIP: "10.244.0.10", endpointPort: 8080, packets: 5, bytes: 300, traffic: { packets: 60, bytes: 7000 } },
     { clusterIP: "10.96.0.5", port: 80, protocol: "TCP", endpointIP: "10.244.0.11", endpointPort: 8080, packets: 1, bytes: 60, traffic: { packets: 0, bytes: 0 } },
     { clusterIP: "10.96.0.6", port: 53, protocol: "UDP", endpointIP: "10.244.0.12", endpointPort: 5353, packets: 5, bytes: 400 },
   ]);

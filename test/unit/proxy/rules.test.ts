@@ -23,13 +23,16 @@ test("nftables: verdict map per address, shared per-(protocol, N) chains, one co
   // Every packet of a DNATed connection counted on its (cluster IP or node port, endpoint) element.
   assert.deepEqual([...elementsOf(r, "endpoint-traffic-udp").keys()], ["10.96.0.10 . 53 . 10.244.0.10 . 8080"]);
   assert.deepEqual([...elementsOf(r, "nodeport-traffic-tcp").keys()], ["30080 . 10.244.0.10 . 8080", "30080 . 10.244.0.11 . 8080", "30080 . 10.244.0.12 . 8080"]);
+  // Counted once: a packet found in the address set goes before the node port set is looked at.
   assert.deepEqual(r.chains.get("traffic-output")!.rules, [
     "ct status & dnat == 0 return",
-    "ct original ip daddr 10.96.0.0/12 meta l4proto tcp ct original ip daddr . ct original proto-dst . ct reply ip saddr . ct reply proto-src @endpoint-traffic-tcp",
-    "ct original ip daddr != 10.96.0.0/12 meta l4proto tcp ct original proto-dst . ct reply ip saddr . ct reply proto-src @nodeport-traffic-tcp",
-    "ct original ip daddr 10.96.0.0/12 meta l4proto udp ct original ip daddr . ct original proto-dst . ct reply ip saddr . ct reply proto-src @endpoint-traffic-udp",
-    "ct original ip daddr != 10.96.0.0/12 meta l4proto udp ct original proto-dst . ct reply ip saddr . ct reply proto-src @nodeport-traffic-udp",
+    "meta l4proto tcp ct original ip daddr . ct original proto-dst . ct reply ip saddr . ct reply proto-src @endpoint-traffic-tcp return",
+    "meta l4proto tcp ct original proto-dst . ct reply ip saddr . ct reply proto-src @nodeport-traffic-tcp",
+    "meta l4proto udp ct original ip daddr . ct original proto-dst . ct reply ip saddr . ct reply proto-src @endpoint-traffic-udp return",
+    "meta l4proto udp ct original proto-dst . ct reply ip saddr . ct reply proto-src @nodeport-traffic-udp",
   ]);
+  const external = renderNftProxy({ services: [entry("ext", "10.96.0.8", 1, { externalIPs: ["192.0.2.10"], loadBalancerIPs: ["198.51.100.7"] })] }, config);
+  assert.deepEqual([...elementsOf(external, "endpoint-traffic-tcp").keys()], ["10.96.0.8 . 80 . 10.244.0.10 . 8080", "192.0.2.10 . 80 . 10.244.0.10 . 8080", "198.51.100.7 . 80 . 10.244.0.10 . 8080"], "an external or load balancer IP's packets too");
   assert.equal(r.chains.get("traffic-prerouting")!.rules[0], "iiftype loopback return", "a local packet is counted at output");
   const text = renderFull(r);
   assert.match(text, /^add table ip nodelet-svc-nodelet0\ndelete table ip nodelet-svc-nodelet0\ntable ip nodelet-svc-nodelet0 \{/);

@@ -27,8 +27,8 @@ process.once("exit", () => {
   for (const p of live) p.kill("SIGKILL");
 });
 
-function startRole(verb: "control-plane" | "node", root: string, args: string[], ready: RegExp, timeoutMs: number): Promise<RoleProcess> {
-  const proc = spawn(process.execPath, [NODELET, verb, "--root", root, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+function startRole(verb: "control-plane" | "node", root: string, args: string[], ready: RegExp, timeoutMs: number, nodeArgs: string[] = []): Promise<RoleProcess> {
+  const proc = spawn(process.execPath, [...nodeArgs, NODELET, verb, "--root", root, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   live.add(proc);
   let out = "";
   const keep = (b: Buffer) => {
@@ -76,9 +76,12 @@ export interface TestControlPlane extends RoleProcess {
   server: string;
 }
 
-/** A control plane listening on 127.0.0.1:`port`; `args` adds --etcd-servers, --leader-elect-* and so on. */
-export async function startTestControlPlane(port: number, args: string[] = [], root = mkdtempSync(join(tmpdir(), "nodelet-cp-"))): Promise<TestControlPlane> {
-  const cp = await startRole("control-plane", root, ["--listen", `127.0.0.1:${port}`, ...args], /nodelet control-plane ready/, 60_000);
+/**
+ * A control plane listening on 127.0.0.1:`port`; `args` adds --etcd-servers, --leader-elect-* and so on, `nodeArgs`
+ * Node's own flags (a benchmark's --cpu-prof, which NODE_OPTIONS may not carry).
+ */
+export async function startTestControlPlane(port: number, args: string[] = [], root = mkdtempSync(join(tmpdir(), "nodelet-cp-")), nodeArgs: string[] = []): Promise<TestControlPlane> {
+  const cp = await startRole("control-plane", root, ["--listen", `127.0.0.1:${port}`, ...args], /nodelet control-plane ready/, 60_000, nodeArgs);
   return { ...cp, kubeconfig: join(root, "kubeconfig"), server: `https://127.0.0.1:${port}` };
 }
 

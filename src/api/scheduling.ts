@@ -5,6 +5,7 @@
  * Pure: node admission (kubelet/node-admission.ts) plays the one-node scheduler with them, the DaemonSet controller
  * decides node eligibility with them, and a multi-node scheduler can run them per node.
  */
+import type { Requests } from "./pod-requests.js";
 import type { Node, Pod, PodSpec, Taint, Toleration } from "./types.js";
 
 export type FilterCode = "Unschedulable" | "UnschedulableAndUnresolvable";
@@ -20,7 +21,7 @@ export interface FilterStatus {
 export interface NodeInfo {
   node: Node;
   pods: Pod[];
-  allocatable?: { cpuMilli: number; memoryBytes: number; pods: number };
+  allocatable?: Allocatable;
 }
 
 export type Filter = (pod: Pod, info: NodeInfo) => FilterStatus | undefined;
@@ -134,20 +135,33 @@ export const taintToleration: Filter = (pod, { node }) => {
 export const nodeAffinity: Filter = (pod, { node }) =>
   matchesNodeAffinity(pod.spec, node) ? undefined : { plugin: "NodeAffinity", code: "UnschedulableAndUnresolvable", reasons: [REASONS.affinity] };
 
-/** What a pod asks of a node, for NodeResourcesFit (the caller's resourcehelper.PodRequests). */
-export type RequestsOf = (pod: Pod) => { cpuMilli: number; memoryBytes: number };
+/** What a node can allocate: CPU, memory and the number of pods. */
+export interface Allocatable extends Requests {
+  pods: number;
+}
 
-/** NodeResourcesFit: every resource short is a reason ("Too many pods", "Insufficient cpu", "Insufficient memory"). */
+/** What a pod asks of a node, for NodeResourcesFit (the caller's resourcehelper.PodRequests). */
+export type RequestsOf = (pod: Pod) => Requests;
+
+/**
+ * NodeResourcesFit's verdict from sums: what the pod asks, what the node's `podCount` pods already request, and what
+ * the node can allocate. Every resource short is a reason ("Too many pods", "Insufficient cpu", "Insufficient
+ * memory").
+ */
+export function resourcesFitStatus(want: Requests, used: Requests, podCount: number, allocatable: Allocatable): FilterStatus | undefined {
+  const reasons: string[] = [];
+  if (podCount + 1 > allocatable.pods) reasons.push(REASONS.tooManyPods);
+  if (want.cpuMilli > 0 && want.cpuMilli > allocatable.cpuMilli - used.cpuMilli) reasons.push("Insufficient cpu");
+  if (want.memoryBytes > 0 && want.memoryBytes > allocatable.memoryBytes - used.memoryBytes) reasons.push("Insufficient memory");
+  return reasons.length ? { plugin: "NodeResourcesFit", code: "Unschedulable", reasons } : undefined;
+}
+
+/** NodeResourcesFit over a node's pods, each pod's requests by `requestsOf` (the scheduler keeps their sum instead). */
 export function nodeResourcesFit(requestsOf: RequestsOf): Filter {
   return (pod, { pods, allocatable }) => {
     if (!allocatable) return undefined;
-    const reasons: string[] = [];
-    if (pods.length + 1 > allocatable.pods) reasons.push(REASONS.tooManyPods);
-    const want = requestsOf(pod);
     const used = pods.map(requestsOf).reduce((a, b) => ({ cpuMilli: a.cpuMilli + b.cpuMilli, memoryBytes: a.memoryBytes + b.memoryBytes }), { cpuMilli: 0, memoryBytes: 0 });
-    if (want.cpuMilli > 0 && want.cpuMilli > allocatable.cpuMilli - used.cpuMilli) reasons.push("Insufficient cpu");
-    if (want.memoryBytes > 0 && want.memoryBytes > allocatable.memoryBytes - used.memoryBytes) reasons.push("Insufficient memory");
-    return reasons.length ? { plugin: "NodeResourcesFit", code: "Unschedulable", reasons } : undefined;
+    return resourcesFitStatus(requestsOf(pod), used, pods.length, allocatable);
   };
 }
 

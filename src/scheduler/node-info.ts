@@ -25,15 +25,20 @@ export function allocatableOf(node: Node): NodeInfo["allocatable"] {
   };
 }
 
-/** framework.NewNodeInfo: the node with `pods` and their summed requests. */
+/** framework.NewNodeInfo: the node with `pods`, their summed requests, and those of them with pod (anti-)affinity. */
 export function nodeInfoOf(node: Node, pods: Pod[]): NodeInfo {
   let requested = ZERO_REQUESTS;
   let nonZeroRequested = ZERO_REQUESTS;
+  const podsWithAffinity: Pod[] = [];
+  const podsWithRequiredAntiAffinity: Pod[] = [];
   for (const p of pods) {
     requested = addRequests(requested, podRequests(p));
     nonZeroRequested = addRequests(nonZeroRequested, nonZeroPodRequests(p));
+    const a = p.spec.affinity;
+    if (a?.podAffinity || a?.podAntiAffinity) podsWithAffinity.push(p);
+    if (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) podsWithRequiredAntiAffinity.push(p);
   }
-  return { node, pods, allocatable: allocatableOf(node), requested, nonZeroRequested };
+  return { node, pods, allocatable: allocatableOf(node), requested, nonZeroRequested, podsWithAffinity, podsWithRequiredAntiAffinity };
 }
 
 /** A pod that holds its node's resources: bound and not finished (the cache drops terminal pods). */

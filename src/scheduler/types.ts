@@ -20,6 +20,10 @@ export interface NodeInfo extends ApiNodeInfo {
   requested: Requests;
   /** Sum with the 100m / 200 MiB defaults for containers that set none (NodeInfo.NonZeroRequested). */
   nonZeroRequested: Requests;
+  /** The pods with pod affinity or anti-affinity of any kind (NodeInfo.PodsWithAffinity). */
+  podsWithAffinity: Pod[];
+  /** The pods with required anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity). */
+  podsWithRequiredAntiAffinity: Pod[];
 }
 
 /**
@@ -57,6 +61,11 @@ export class CycleState {
   }
   write(key: string, value: unknown): void {
     this.data.set(key, value);
+  }
+  /** The value under `key`, made by `make` the first time the cycle asks (a plugin's PreFilter or PreScore state). */
+  once<T>(key: string, make: () => T): T {
+    if (!this.data.has(key)) this.data.set(key, make());
+    return this.data.get(key) as T;
   }
 }
 

@@ -101,9 +101,11 @@ function preFilter(ctx: CycleContext): FilterState | undefined {
   const affinity = new Counts();
   const antiAffinity = new Counts();
   let anyExistingAnti = false;
-  for (const { node, pods } of snapshot.nodes) {
-    const labels = node.metadata.labels;
-    for (const existing of pods) {
+  // Without required terms of its own, only the existing pods' required anti-affinity can refuse the pod.
+  const ownRequired = terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0;
+  for (const info of snapshot.nodes) {
+    const labels = info.node.metadata.labels;
+    for (const existing of ownRequired ? info.pods : info.podsWithRequiredAntiAffinity) {
       const theirs = termsOf(existing).requiredAntiAffinity;
       if (theirs.length) anyExistingAnti = true;
       for (const t of theirs) if (termMatches(t, pod, snapshot)) existingAntiAffinity.bump(labels, t.topologyKey, 1);
@@ -160,10 +162,11 @@ function preScore(ctx: CycleContext, feasible: readonly NodeInfo[]): "skip" | un
   const mine = termsOf(pod);
   const hasConstraints = mine.preferredAffinity.length > 0 || mine.preferredAntiAffinity.length > 0;
   const scores: TopologyScore = new Map();
-  for (const { node, pods } of snapshot.nodes) {
-    const labels = node.metadata.labels ?? {};
+  for (const info of snapshot.nodes) {
+    const labels = info.node.metadata.labels ?? {};
     if (Object.keys(labels).length === 0) continue;
-    for (const existing of pods) {
+    // Without preferred terms of its own, only existing pods with (anti-)affinity terms add to the scores.
+    for (const existing of hasConstraints ? info.pods : info.podsWithAffinity) {
       const theirs = termsOf(existing);
       const theirsCount = theirs.requiredAffinity.length + theirs.preferredAffinity.length + theirs.preferredAntiAffinity.length + theirs.requiredAntiAffinity.length;
       if (!hasConstraints && theirsCount === 0) continue;

@@ -3,10 +3,12 @@
  * leaves ("Insufficient cpu", "Insufficient memory", "Too many pods": api/scheduling.ts, shared with node admission);
  * Score is LeastAllocated (the default: the share left free) or MostAllocated (the share used, for bin packing), per
  * resource over the requests with the 100m / 200 MiB defaults, then their weighted mean (cpu 1, memory 1).
+ * As upstream's, the pod's requests are computed once a cycle (PreFilter, PreScore) and the node's side is the sum its
+ * NodeInfo keeps, so a filter costs the same whatever the number of pods on the node.
  */
 import { nonZeroPodRequests, podRequests } from "../../api/pod-requests.js";
-import { nodeResourcesFit as fitFilter } from "../../api/scheduling.js";
-import { MAX_NODE_SCORE, type Plugin } from "../types.js";
+import { resourcesFitStatus } from "../../api/scheduling.js";
+import { MAX_NODE_SCORE, type CycleContext, type Plugin } from "../types.js";
 
 export type ScoringStrategy = "LeastAllocated" | "MostAllocated";
 
@@ -22,15 +24,21 @@ export function mostRequestedScore(requested: number, capacity: number): number 
   return Math.trunc((Math.min(requested, capacity) * MAX_NODE_SCORE) / capacity);
 }
 
-const filter = fitFilter(podRequests);
+const PRE_FILTER_KEY = "PreFilterNodeResourcesFit";
+const PRE_SCORE_KEY = "PreScoreNodeResourcesFit";
+
+const ownRequests = (ctx: CycleContext) => ctx.state.once(PRE_FILTER_KEY, () => podRequests(ctx.pod));
+const ownNonZeroRequests = (ctx: CycleContext) => ctx.state.once(PRE_SCORE_KEY, () => nonZeroPodRequests(ctx.pod));
 
 export function nodeResourcesFit(strategy: ScoringStrategy = "LeastAllocated"): Plugin {
   const per = strategy === "LeastAllocated" ? leastRequestedScore : mostRequestedScore;
   return {
     name: "NodeResourcesFit",
-    filter: ({ pod }, info) => filter(pod, info),
-    score: ({ pod }, info) => {
-      const own = nonZeroPodRequests(pod);
+    preFilter: (ctx) => void ownRequests(ctx),
+    filter: (ctx, info) => resourcesFitStatus(ownRequests(ctx), info.requested, info.pods.length, info.allocatable),
+    preScore: (ctx) => void ownNonZeroRequests(ctx),
+    score: (ctx, info) => {
+      const own = ownNonZeroRequests(ctx);
       const resources: [number, number][] = [
         [info.nonZeroRequested.cpuMilli + own.cpuMilli, info.allocatable.cpuMilli],
         [info.nonZeroRequested.memoryBytes + own.memoryBytes, info.allocatable.memoryBytes],

@@ -3,6 +3,7 @@
  * uid, creationTimestamp, generateName, generation bumps, and object comparison that ignores key order.
  */
 import { randomUUID, randomInt } from "node:crypto";
+import { deepEqual } from "../api/json.js";
 import type { KubeObject } from "../api/types.js";
 
 /** metav1.Time formatting lives in api/time.ts; the store's writers and the API handlers import it from here too. */
@@ -22,22 +23,12 @@ export function generateName(prefix: string): string {
   return prefix + suffix;
 }
 
-/** JSON with object keys sorted, so two objects compare equal regardless of key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
-}
-
 /**
  * True when anything but metadata and status differs: the rule for bumping metadata.generation
  * (https://kubernetes.io/docs/reference/using-api/api-concepts/ — generation tracks the desired state).
  */
 export function desiredStateChanged(a: KubeObject, b: KubeObject): boolean {
-  return canonicalJson(withoutMetaAndStatus(a)) !== canonicalJson(withoutMetaAndStatus(b));
+  return !deepEqual(withoutMetaAndStatus(a), withoutMetaAndStatus(b));
 }
 
 function withoutMetaAndStatus(o: KubeObject): Record<string, unknown> {
@@ -45,10 +36,13 @@ function withoutMetaAndStatus(o: KubeObject): Record<string, unknown> {
   return rest;
 }
 
-/** True when two stored objects are the same apart from their resourceVersion: such an update is a no-op. */
+/**
+ * True when two stored objects are the same apart from their resourceVersion: such an update is a no-op. Compared
+ * as their JSON would be (key order and undefined fields do not count), without writing it.
+ */
 export function sameObject(a: KubeObject, b: KubeObject): boolean {
   const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
-  return canonicalJson(strip(a)) === canonicalJson(strip(b));
+  return deepEqual(strip(a), strip(b));
 }
 
 /** A deep copy through JSON: stored objects are JSON by definition, and this drops undefined fields. */

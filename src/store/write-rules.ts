@@ -6,7 +6,8 @@
 import { ApiError } from "../api/errors.js";
 import { resourceForKind } from "../api/resources.js";
 import type { KubeObject } from "../api/types.js";
-import { canonicalJson, cloneObject, desiredStateChanged, generateName, sameObject } from "./metadata.js";
+import { deepEqual } from "../api/json.js";
+import { cloneObject, desiredStateChanged, generateName, sameObject } from "./metadata.js";
 import type { UpdateOptions } from "./store.js";
 import type { StorageKey } from "./encryption.js";
 
@@ -54,7 +55,7 @@ export function updatedObject<T extends KubeObject>(stored: T, input: T, opts: P
 
 function sameStatusAndFields(a: KubeObject, b: KubeObject): boolean {
   const status = (o: KubeObject) => (o as KubeObject & { status?: unknown }).status;
-  return canonicalJson(status(a)) === canonicalJson(status(b)) && canonicalJson(a.metadata.managedFields) === canonicalJson(b.metadata.managedFields);
+  return deepEqual(status(a), status(b)) && deepEqual(a.metadata.managedFields, b.metadata.managedFields);
 }
 
 function identityOf(o: KubeObject): Partial<KubeObject["metadata"]> {

@@ -190,7 +190,7 @@ export interface Comparison {
 
 /** Compares `from` and `to` (TypedValue.Compare): an added or removed subtree counts its root and everything in it. */
 export function compare(from: JsonValue | undefined, to: JsonValue | undefined, schema: Schema, prefix: string[] = [], c: Comparison = { changed: new FieldSet(), removed: new FieldSet() }): Comparison {
-  if (from === undefined && to === undefined) return c;
+  if (from === to) return c;
   if (from === undefined) return addSubtree(c.changed, to!, schema, prefix), c;
   if (to === undefined) return addSubtree(c.removed, from, schema, prefix), c;
   const granular = !isAtomic(schema, from) && !isAtomic(schema, to) && Array.isArray(from) === Array.isArray(to);

@@ -51,6 +51,8 @@ async function provisioning(): Promise<string[][]> {
       {
         claim: (ns, name) => ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name, namespace: ns, uid: `u-${name}` }, spec: { volumeName: `pvc-bench-${name}` }, status: { phase: "Bound" } }),
         volume: (name) => ({ apiVersion: "v1", kind: "PersistentVolume", metadata: { name, annotations: { [ANN_PROVISIONED_BY]: prov.name } }, spec: { claimRef: { uid: `u-${name.slice("pvc-bench-".length)}` } } }),
+        // Bound from the start: nothing is waited for.
+        watch: () => () => undefined,
       },
       prov,
       new HostPathPlugin(new HostRunner()),

@@ -42,6 +42,12 @@ export function claimVolumePlugins(root: string, store: () => Store | undefined)
     const lookup = {
       claim: (ns: string, name: string) => store()?.get<PersistentVolumeClaim>("PersistentVolumeClaim", ns, name),
       volume: (name: string) => store()?.get<PersistentVolume>("PersistentVolume", "", name),
+      watch: (namespace: string, changed: () => void) => {
+        const s = store();
+        if (!s) return () => undefined;
+        const stops = [s.watch("PersistentVolumeClaim", { namespace }, changed), s.watch("PersistentVolume", {}, changed)];
+        return () => stops.forEach((stop) => stop());
+      },
     };
     return [new PersistentVolumeClaimPlugin(lookup, new LocalProvisioner(volumesDir(root), runner), new HostPathPlugin(runner))];
   };

@@ -16,6 +16,11 @@ import { fsGroupOf, setVolumeOwnership } from "./fs-group.js";
 export interface ClaimLookup {
   claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
   volume(name: string): PersistentVolume | undefined;
+  /**
+   * Calls `changed` after each change to a claim of `namespace` or to any PersistentVolume until the returned function
+   * is called (a watch: on a joined node one stream instead of a request per look).
+   */
+  watch(namespace: string, changed: () => void): () => void;
 }
 
 export class PersistentVolumeClaimPlugin implements VolumePlugin {
@@ -90,15 +95,42 @@ export class PersistentVolumeClaimPlugin implements VolumePlugin {
   /**
    * The claim once it is bound, waiting up to `bindWaitMs` (as the kubelet's volume manager waits for attach and
    * mount): a claim made with its pod is bound a moment after the pod, by the provisioner, and failing at once would
-   * push the pod's start to the next sync. Returns the claim as it is at the end (maybe unbound, or undefined).
+   * push the pod's start to the next sync. Looks again only when a claim or volume changed (the watch is opened
+   * before the look that follows, so no change falls between). Returns the claim as it is at the end (maybe unbound, or
+   * undefined).
    */
   private async boundClaim(ns: string, name: string): Promise<PersistentVolumeClaim | undefined> {
     const deadline = Date.now() + this.bindWaitMs;
-    for (;;) {
+    const look = () => {
       const c = this.lookup.claim(ns, name);
       const bound = c?.status?.phase === "Bound" && c.spec.volumeName && this.lookup.volume(c.spec.volumeName)?.spec.claimRef?.uid === c.metadata.uid;
-      if (bound || c?.metadata.deletionTimestamp || Date.now() >= deadline) return c;
-      await new Promise((r) => setTimeout(r, 10));
+      return { c, done: Boolean(bound || c?.metadata.deletionTimestamp) || Date.now() >= deadline };
+    };
+    const first = look();
+    if (first.done) return first.c;
+    let changed: boolean;
+    let wake: (() => void) | undefined;
+    const stop = this.lookup.watch(ns, () => {
+      changed = true;
+      wake?.();
+    });
+    try {
+      for (;;) {
+        changed = false;
+        const { c, done } = look();
+        if (done) return c;
+        if (changed) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    } finally {
+      stop();
     }
   }
 

@@ -24,7 +24,7 @@ function pv(spec: Partial<PersistentVolume["spec"]>): PersistentVolume {
 function plugin(c: PersistentVolumeClaim | undefined, v: PersistentVolume | undefined): PersistentVolumeClaimPlugin {
   const runner = new ScriptedRunner();
   return new PersistentVolumeClaimPlugin(
-    { claim: () => c, volume: () => v },
+    { claim: () => c, volume: () => v, watch: () => () => undefined },
     new LocalProvisioner("/nonexistent/volumes", runner),
     new HostPathPlugin(runner),
     20,
@@ -37,6 +37,35 @@ test("FailedMount texts: claim missing, not bound (after waiting), being deleted
   await assert.rejects(plugin(claim({ phase: "Bound", volumeName: "v", deleting: true }), undefined).setup(pod, vol), /PVC is being deleted/);
   const other = pv({ hostPath: { path: "/tmp" }, claimRef: { uid: "someone-else" } });
   await assert.rejects(plugin(claim({ phase: "Bound", volumeName: "v" }), other).setup(pod, vol), /error processing PVC ns\/c: PV v is not bound to this claim/);
+});
+
+test("an unbound claim is looked at again when a claim or volume changes, not polled; the watch ends with the wait", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pvc-plugin-"));
+  try {
+    let c = claim();
+    let looks = 0;
+    const watchers = new Set<() => void>();
+    const runner = new ScriptedRunner();
+    const lookup = {
+      claim: () => (looks++, c),
+      volume: () => pv({ hostPath: { path: dir, type: "Directory" } }),
+      watch: (_ns: string, changed: () => void) => {
+        watchers.add(changed);
+        return () => watchers.delete(changed);
+      },
+    };
+    const p = new PersistentVolumeClaimPlugin(lookup, new LocalProvisioner("/nonexistent/volumes", runner), new HostPathPlugin(runner), 60_000).setup(pod, vol);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(looks, 2, "one look, the watch, one more look: then it waits");
+    assert.equal(watchers.size, 1);
+    c = claim({ phase: "Bound", volumeName: "v" });
+    for (const w of watchers) w();
+    assert.deepEqual(await p, { hostPath: dir, readOnly: false });
+    assert.equal(looks, 3);
+    assert.equal(watchers.size, 0, "the watch ended");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("hostPath and local volumes give their path; readOnly from the pod's volume; unsupported sources are named", async () => {

@@ -70,7 +70,16 @@ export class EventRecorder {
   flush(): void {
     const queued = this.queued;
     this.queued = [];
-    for (const q of queued) this.store1(q.event, q.update);
+    const all = () => {
+      for (const q of queued) this.store1(q.event, q.update);
+    };
+    try {
+      // One commit for the turn's events (a pod start records four; a burst of starts many more in one turn).
+      if (this.store.writeTogether) this.store.writeTogether(all);
+      else all();
+    } catch {
+      // The batch's commit failed: its events are lost, as any event may be (best effort).
+    }
   }
 
   private store1(event: Event, update: boolean): void {

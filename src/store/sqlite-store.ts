@@ -83,6 +83,7 @@ export class SqliteStore implements Store {
 
   constructor(path: string, opts: StoreOptions = {}) {
     this.db = new Database(path);
+    this.inTransaction = this.db.transaction((body: () => void) => body());
     // Before the schema: a new file must be made with auto_vacuum for compact() to shrink it.
     prepareCompaction(this.db, opts.log);
     if (path !== ":memory:") this.db.pragma("journal_mode = WAL");
@@ -237,7 +238,7 @@ export class SqliteStore implements Store {
     this.rv = rv;
     // The DELETED event carries the object at the deletion's resourceVersion, as upstream's does.
     stored.metadata.resourceVersion = String(rv);
-    this.hub.publish({ rv, kind, type: "DELETED", object: stored, json: JSON.stringify(stored), priorRv });
+    this.tell({ rv, kind, type: "DELETED", object: stored, json: JSON.stringify(stored), priorRv });
     return stored;
   }
 
@@ -262,14 +263,19 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
+  /**
+   * One transaction around its argument, made once: better-sqlite3's transaction() builds four wrapper functions
+   * and their properties on every call, which made a write's transaction cost as much as its commit (and garbage).
+   */
+  private readonly inTransaction: (body: () => void) => void;
+
   /** Runs `body` in one transaction; on a full disk, once more after onFull freed space. */
   private commit(body: () => void): void {
-    const tx = this.db.transaction(body);
     try {
-      tx();
+      this.inTransaction(body);
     } catch (err) {
       if (!isDiskFull(err) || !this.onFull?.()) throw err;
-      tx();
+      this.inTransaction(body);
     }
   }
 
@@ -290,25 +296,33 @@ export class SqliteStore implements Store {
       ev.old = old.object;
       ev.oldJson = old.json;
     }
-    if (this.deferred) this.deferred.push(ev);
-    else this.hub.publish(ev);
+    this.tell(ev);
     return JSON.parse(json) as KubeObject;
   }
 
-  /** Changes made inside createMany's transaction, published once it commits. */
+  /** Changes made inside writeTogether's transaction, published once it commits. */
   private deferred: StoredEvent[] | undefined;
 
+  /** Tells the watchers of a committed change, or keeps it for the end of writeTogether's transaction. */
+  private tell(ev: StoredEvent): void {
+    if (this.deferred) this.deferred.push(ev);
+    else this.hub.publish(ev);
+  }
+
   /**
-   * Creates every object in one transaction, all or none (seeding a store: 50 000 events commit in about a second
-   * instead of a minute of one commit each). Watchers hear of them in order after the commit.
+   * Runs `body`'s writes in one transaction (Store.writeTogether): a write that fails inside is rolled back alone
+   * (its savepoint), one commit for the rest, and watchers hear of them in order after it. If the commit itself
+   * fails, every write of the batch is undone and this throws. Inside another writeTogether, `body` joins it.
    */
-  createMany<T extends KubeObject>(inputs: T[]): T[] {
-    if (this.deferred) throw new Error("createMany cannot be nested");
+  writeTogether<R>(body: () => R): R {
+    if (this.deferred) return body();
     const rv = this.rv;
     const pending: StoredEvent[] = (this.deferred = []);
-    let out: T[];
+    let out: R | undefined;
     try {
-      out = this.db.transaction(() => inputs.map((o) => this.create(o)))();
+      this.inTransaction(() => {
+        out = body();
+      });
     } catch (err) {
       this.rv = rv;
       throw err;
@@ -316,7 +330,16 @@ export class SqliteStore implements Store {
       this.deferred = undefined;
     }
     for (const ev of pending) this.hub.publish(ev);
-    return out;
+    return out as R;
+  }
+
+  /**
+   * Creates every object in one transaction, all or none (seeding a store: 50 000 events commit in about a second
+   * instead of a minute of one commit each). Watchers hear of them in order after the commit.
+   */
+  createMany<T extends KubeObject>(inputs: T[]): T[] {
+    if (this.deferred) throw new Error("createMany cannot be nested");
+    return this.writeTogether(() => inputs.map((o) => this.create(o)));
   }
 
   private freeName(kind: string, ns: string, prefix: string): string {

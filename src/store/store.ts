@@ -108,6 +108,13 @@ export interface Store {
    */
   watch(kind: string, opts: WatchOptions, handler: (ev: WatchEvent) => void): () => void;
   /**
+   * Runs `body`, whose writes the backend may commit as one (SQLite: one transaction instead of one each; watchers
+   * hear of them in order once it commits). Each write inside still succeeds or fails on its own, but a failed
+   * commit of the whole undoes them all and throws. For writes that lose nothing by waiting for the others (the
+   * kubelet's events). Optional: without it, each write commits on its own.
+   */
+  writeTogether?<R>(body: () => R): R;
+  /**
    * Hands the space of deleted objects back to the filesystem, where the backend can (after bulk deletes such as
    * event expiry). Optional: a backend without it compacts on its own.
    */

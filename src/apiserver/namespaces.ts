@@ -11,6 +11,7 @@ import { RESOURCES } from "../api/resources.js";
 import type { KubeObject, Namespace } from "../api/types.js";
 import { rfc3339 } from "../store/metadata.js";
 import type { Store } from "../store/store.js";
+import { createIfMissing } from "../store/create-if-missing.js";
 import type { ServerContext } from "./context.js";
 import { deleteOne } from "./deletion.js";
 
@@ -24,7 +25,7 @@ function namespaceObject(name: string): Namespace {
 /** Creates the initial namespaces that are missing. Idempotent. */
 export function ensureInitialNamespaces(store: Store): void {
   for (const name of INITIAL_NAMESPACES) {
-    if (!store.get("Namespace", "", name)) store.create(namespaceObject(name));
+    createIfMissing(store, namespaceObject(name));
   }
 }
 

@@ -9,13 +9,14 @@ import { ApiError } from "../api/errors.js";
 import { admitPodPriority, globalDefaultConflict, isSystemPriorityClass, SYSTEM_PRIORITY_CLASSES, type PriorityClass } from "../api/priority-class.js";
 import type { KubeObject, Pod } from "../api/types.js";
 import type { Store } from "../store/store.js";
+import { createIfMissing } from "../store/create-if-missing.js";
 
 const GROUP = "scheduling.k8s.io";
 
 /** Creates the built-in classes that are missing (an existing one is left as it is: validation keeps it right). */
 export function ensureSystemPriorityClasses(store: Store): void {
   for (const pc of SYSTEM_PRIORITY_CLASSES) {
-    if (!store.get("PriorityClass", "", pc.metadata.name!)) store.create<PriorityClass>(structuredClone(pc));
+    createIfMissing<PriorityClass>(store, structuredClone(pc));
   }
 }
 

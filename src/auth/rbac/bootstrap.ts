@@ -13,6 +13,7 @@ import type { ClusterRole, ClusterRoleBinding, PolicyRule } from "../../api/rbac
 import { RBAC_GROUP } from "../../api/rbac.js";
 import type { KubeObject } from "../../api/types.js";
 import type { Store } from "../../store/store.js";
+import { createIfMissing } from "../../store/create-if-missing.js";
 import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, SYSTEM_MASTERS } from "../user.js";
 import { BOOTSTRAPPERS_GROUP } from "../../api/bootstrap-token.js";
 import { NODE_PROXIER_RULES, NODE_RULES, NODES_GROUP } from "../node/rules.js";
@@ -165,6 +166,6 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
 export function ensureBootstrapPolicy(store: Store): void {
   const objects: KubeObject[] = [...bootstrapClusterRoles(), ...bootstrapClusterRoleBindings()];
   for (const o of objects) {
-    if (!store.get(o.kind, "", o.metadata.name ?? "")) store.create(o);
+    createIfMissing(store, o);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { report } from "../../cli/context.js";
 import { parseControlPlaneConfig } from "../role-config.js";
-import { tuneDaemonHeap } from "../daemon-heap.js";
+import { CONTROL_PLANE_V8_FLAGS, tuneDaemonHeap } from "../daemon-heap.js";
 import { boundedStop } from "../daemon-stop.js";
 import { realClock } from "../../sys/clock.js";
 export { CONTROL_PLANE_FLAGS as FLAGS } from "../role-config.js";
@@ -15,7 +15,7 @@ const STOP_BOUND_MS = 15_000;
 export async function main(argv: string[]): Promise<number> {
   try {
     const cfg = parseControlPlaneConfig(argv);
-    tuneDaemonHeap();
+    tuneDaemonHeap(CONTROL_PLANE_V8_FLAGS);
     const { startControlPlane } = await import("../control-plane.js");
     const cp = await startControlPlane(cfg);
     await new Promise<void>((resolve) => {

@@ -5,9 +5,10 @@
  * CSRs approved, the token deleted after), workers all; the two replicas behind the balancer, one leading; a
  * Deployment of 9 replicas spread by topologySpreadConstraints lands 3 on each node; from a client pod on every node,
  * a pod on another node answers by pod IP, and the Service by ClusterIP and by DNS name; a pod asking for more CPU
- * than any node has stays Pending with the scheduler's message; a WaitForFirstConsumer claim is provisioned on the
- * node the scheduler chose and grown there, its pods follow the volume (one pinned elsewhere: volume node affinity
- * conflict), that node reclaims it, and an Immediate claim is taken by one node; kill -9 of one etcd member of three
+ * than any node has stays Pending with the scheduler's message; a WaitForFirstConsumer claim no node's disk holds is
+ * handed back by the node (ProvisioningFailed) and its pod stays unbound with PreBind's FailedScheduling message; a
+ * WaitForFirstConsumer claim is provisioned on the node the scheduler chose and grown there, its pods follow the
+ * volume (one pinned elsewhere: volume node affinity conflict), that node reclaims it, and an Immediate claim is taken by one node; kill -9 of one etcd member of three
  * during 100 pod creations loses no write and the API keeps answering; kill -9 of the leading replica: the standby
  * leads once the lease has run out, the API answers throughout, and a Deployment made after runs; a node agent
  * restarted keeps its pods; a node cut off (its veth down) turns Ready=Unknown after the grace period, is tainted
@@ -251,6 +252,32 @@ spec:
     assert.equal(pod.status?.phase, "Pending");
     assert.ok(!pod.spec.nodeName, "not bound");
     assert.equal((await kubectl(["delete", "pod", "too-big", "--wait=false"])).code, 0);
+  });
+
+  test("a WaitForFirstConsumer claim no node's disk holds: the node hands it back, the pod is not bound (PreBind failed)", async () => {
+    const huge = `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: huge}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 100Ti}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: huge-user}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: c, image: busybox, command: ["sleep", "3600"], volumeMounts: [{name: d, mountPath: /data}]}
+  volumes: [{name: d, persistentVolumeClaim: {claimName: huge}}]
+`;
+    assert.equal((await kubectl(["apply", "-f", "-"], huge)).code, 0);
+    const reasons = async (name: string, reason: string) => ((await json<{ items: Event[] }>(["get", "events", "--field-selector", `involvedObject.name=${name},reason=${reason}`]))?.items ?? []).map((e) => e.message ?? "");
+    await waitFor("FailedScheduling for huge-user", async () => (await reasons("huge-user", "FailedScheduling")).includes('running PreBind plugin "VolumeBinding": binding volumes: provisioning failed for PVC "huge"'), 60_000, 500);
+    assert.ok((await reasons("huge", "ProvisioningFailed")).some((m) => /insufficient disk space/.test(m)));
+    assert.ok(!(await json<Pod>(["get", "pod", "huge-user"]))!.spec.nodeName, "not bound");
+    assert.equal((await kubectl(["delete", "pod", "huge-user", "--wait=false"])).code, 0);
+    assert.equal((await kubectl(["delete", "pvc", "huge", "--wait=false"])).code, 0);
   });
 
   test("a WaitForFirstConsumer claim is made on the node the scheduler chose; its pods follow the volume there", async () => {

@@ -10,7 +10,7 @@
  * - PersistentVolumes and claims (nodelet's own rule: each node runs the local provisioner of its machine with its
  *   credentials, where upstream's runs under an account of its own): it creates, updates and deletes only volumes
  *   pinned to itself (node affinity `kubernetes.io/hostname In [NODE]`, as its provisioner makes them), changes a
- *   claim only by setting its selected-node annotation to itself, and writes the status only of claims bound to its
+ *   claim only by setting its selected-node annotation to itself or removing it while it names itself, and writes the status only of claims bound to its
  *   own volumes or used by its pods.
  * Each function returns upstream's reason (nodelet's for volumes), or undefined to admit; the caller words the 403
  * (`pods "x" is forbidden: REASON`). Users that are not nodes are never restricted.
@@ -134,7 +134,10 @@ export function admitVolumeWrite(node: string, ...versions: PersistentVolume[]):
   return `node "${node}" can only create, update and delete persistentvolumes with node affinity to itself alone`;
 }
 
-/** An update of a claim (not its status): only its selected-node annotation set, to the node itself. */
+/**
+ * An update of a claim (not its status): only its selected-node annotation set to the node itself, or removed while it
+ * names the node (the provisioner handing back a claim its disk cannot hold, for the scheduler to choose again).
+ */
 export function admitClaimUpdate(node: string, obj: PersistentVolumeClaim, old: PersistentVolumeClaim): string | undefined {
   const rest = (c: PersistentVolumeClaim) => {
     const { [ANN_SELECTED_NODE]: _selected, ...annotations } = c.metadata.annotations ?? {};
@@ -143,8 +146,10 @@ export function admitClaimUpdate(node: string, obj: PersistentVolumeClaim, old: 
   };
   const selected = obj.metadata.annotations?.[ANN_SELECTED_NODE];
   const before = old.metadata.annotations?.[ANN_SELECTED_NODE];
-  if (deepEqual(rest(obj), rest(old)) && (selected === before || (before === undefined && selected === node))) return undefined;
-  return `node "${node}" can only set the ${ANN_SELECTED_NODE} annotation of a persistentvolumeclaim to itself`;
+  const taken = before === undefined && selected === node;
+  const handedBack = before === node && selected === undefined;
+  if (deepEqual(rest(obj), rest(old)) && (selected === before || taken || handedBack)) return undefined;
+  return `node "${node}" can only set the ${ANN_SELECTED_NODE} annotation of a persistentvolumeclaim to itself, or remove it from one naming itself`;
 }
 
 /** A claim's status: one bound to a volume pinned to the node, or used by a pod bound to it (`podUses`, asked last). */

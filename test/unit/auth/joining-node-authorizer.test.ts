@@ -193,13 +193,15 @@ describe("NodeRestriction", () => {
     assert.equal(admitVolumeWrite("a", pinned("v", "a", [{ key: "zone", operator: "In", values: ["z"] }])), refusedPV, "not pinned to the node alone");
     assert.equal(admitVolumeWrite("a", { ...pinned("v", "a"), spec: { capacity: { storage: "1Mi" }, hostPath: { path: "/" } } }), refusedPV, "no node affinity");
     const claim = (annotations?: Record<string, string>, storage = "1Mi"): PersistentVolumeClaim => ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c", namespace: "web", annotations }, spec: { resources: { requests: { storage } } } });
-    const refusedClaim = `node "a" can only set the volume.kubernetes.io/selected-node annotation of a persistentvolumeclaim to itself`;
+    const refusedClaim = `node "a" can only set the volume.kubernetes.io/selected-node annotation of a persistentvolumeclaim to itself, or remove it from one naming itself`;
     const selected = (n: string) => ({ "volume.kubernetes.io/selected-node": n });
     assert.equal(admitClaimUpdate("a", claim(selected("a")), claim()), undefined);
     assert.equal(admitClaimUpdate("a", claim(selected("b")), claim()), refusedClaim);
     assert.equal(admitClaimUpdate("a", claim(selected("a")), claim(selected("b"))), refusedClaim, "taken by another node");
     assert.equal(admitClaimUpdate("a", claim({ ...selected("a"), x: "y" }), claim()), refusedClaim);
     assert.equal(admitClaimUpdate("a", claim(selected("a"), "2Mi"), claim()), refusedClaim);
+    assert.equal(admitClaimUpdate("a", claim(), claim(selected("a"))), undefined, "handed back to the scheduler");
+    assert.equal(admitClaimUpdate("a", claim(), claim(selected("b"))), refusedClaim, "another node's choice taken away");
     const refusedStatus = `node "a" can only update the status of persistentvolumeclaims bound to its own persistentvolumes or used by its pods`;
     assert.equal(admitClaimStatus("a", pinned("v", "a"), () => assert.fail("not asked")), undefined);
     assert.equal(admitClaimStatus("a", pinned("v", "b"), () => true), undefined, "a pod of the node uses it");

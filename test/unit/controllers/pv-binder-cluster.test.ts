@@ -11,9 +11,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { StorageClass } from "../../../src/api/storage-class.js";
 import type { KubeObject, NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, Pod } from "../../../src/api/types.js";
-import { ResourceExhaustedError } from "../../../src/api/resource-exhausted.js";
 import { PvBinder } from "../../../src/controllers/pv-binder/controller.js";
-import type { VolumeProvisioner } from "../../../src/controllers/pv-binder/provisioner.js";
+import { FakeProvisioner } from "./fake-provisioner.js";
 import { provisionedVolume, reconcile, type BinderChange, type BinderSnapshot } from "../../../src/controllers/pv-binder/reconcile.js";
 import { node, pod } from "../scheduler/fixtures.js";
 import { schedulerHarness } from "../scheduler/loop-harness.js";
@@ -96,25 +95,6 @@ describe("the PV controller's halves (pure)", () => {
     assert.deepEqual(grown("n1"), []);
   });
 });
-
-class FakeProvisioner implements VolumeProvisioner {
-  readonly name = LOCAL;
-  made = new Set<string>();
-  /** Refuses the next provisionings for lack of room (a node whose disk is full). */
-  full = 0;
-  async provision(name: string) {
-    if (this.full > 0 && this.full--) throw new ResourceExhaustedError("insufficient disk space: the claim needs 68 MiB");
-    this.made.add(name);
-    return { path: `/vols/${name}/mount` };
-  }
-  async delete(name: string) {
-    this.made.delete(name);
-  }
-  async expand() {
-    return true;
-  }
-  async release() {}
-}
 
 describe("a cluster over one store: scheduler, the control plane's binder, two nodes' provisioners", () => {
   function cluster() {

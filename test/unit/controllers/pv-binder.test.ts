@@ -6,7 +6,7 @@ import { findMatchingVolume } from "../../../src/api/pv-matching.js";
 import { reconcile, type BinderChange, type BinderSnapshot } from "../../../src/controllers/pv-binder/reconcile.js";
 import { PvBinder } from "../../../src/controllers/pv-binder/controller.js";
 import { installStorageAdmission } from "../../../src/controllers/pv-binder/admission.js";
-import type { VolumeProvisioner } from "../../../src/controllers/pv-binder/provisioner.js";
+import { FakeProvisioner } from "./fake-provisioner.js";
 import { openStore } from "../../../src/store/sqlite-store.js";
 import { FakeClock } from "../../../src/sys/clock.js";
 import { Hooks } from "../../../src/apiserver/hooks.js";
@@ -224,24 +224,6 @@ describe("PV controller reconcile (pure)", () => {
     assert.equal(ch.some((c) => c.kind === "expand"), false);
   });
 });
-
-class FakeProvisioner implements VolumeProvisioner {
-  readonly name = "nodelet.io/local";
-  made = new Set<string>();
-  failWith?: string;
-  async provision(name: string) {
-    if (this.failWith) throw new Error(this.failWith);
-    this.made.add(name);
-    return { path: `/vols/${name}/mount` };
-  }
-  async delete(name: string) {
-    this.made.delete(name);
-  }
-  async expand() {
-    return true;
-  }
-  async release() {}
-}
 
 describe("PV controller loop over a store", () => {
   async function settle(b: PvBinder): Promise<void> {

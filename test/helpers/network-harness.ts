@@ -41,7 +41,7 @@ export function testBridgeName(tag: string): string {
   return `nt${tag}${process.pid % 100_000}`.slice(0, 15);
 }
 
-export async function makeNetworkHarness(opts: { tag: string; octet: number; firewallBackend?: FirewallBackendSetting; warmSandboxes?: number; /** the pod CIDR's prefix length (24) */ podPrefix?: number }): Promise<NetworkHarness> {
+export async function makeNetworkHarness(opts: { tag: string; octet: number; firewallBackend?: FirewallBackendSetting; warmSandboxes?: number; /** the pod CIDR's prefix length (24) */ podPrefix?: number; /** what the runtime reports */ report?: (msg: string) => void }): Promise<NetworkHarness> {
   const bridge = testBridgeName(opts.tag);
   const stateDir = mkdtempSync(join(tmpdir(), "nodelet-net-"));
   const nftTablesBefore = (await sh(["nft", "list", "tables"])).stdout;
@@ -56,11 +56,13 @@ export async function makeNetworkHarness(opts: { tag: string; octet: number; fir
     strayCheckMs: 500,
   });
   await network.reset(); // a previous run that crashed
-  const rt = await makeRuntime({ network, name: `net${opts.tag}`, warmSandboxes: opts.warmSandboxes });
+  // The network first, as the daemon starts it: a runtime started before it makes warm sandboxes whose leases
+  // network.start() then takes for strays (no pod it was told of), and the pool discards them at the first claim.
+  let rt: RuntimeHarness;
   try {
     await network.start(new Set());
+    rt = await makeRuntime({ network, name: `net${opts.tag}`, warmSandboxes: opts.warmSandboxes, report: opts.report });
   } catch (err) {
-    await rt.cleanup();
     await network.reset();
     throw err;
   }

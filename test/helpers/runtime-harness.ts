@@ -43,7 +43,7 @@ export interface RuntimeHarness {
 let counter = 0;
 
 export async function makeRuntime(
-  opts: { network?: PodNetwork; name?: string; podPidsLimit?: number; /** another shim binary */ shim?: string; /** false: every command through Node's spawn */ spawner?: boolean; warmSandboxes?: number; /** false: monitors exec'd, no zygote */ zygote?: boolean | { restartDelayMs: number } } = {},
+  opts: { network?: PodNetwork; name?: string; podPidsLimit?: number; /** another shim binary */ shim?: string; /** false: every command through Node's spawn */ spawner?: boolean; warmSandboxes?: number; /** false: monitors exec'd, no zygote */ zygote?: boolean | { restartDelayMs: number }; /** what the runtime reports (warm sandboxes removed, leftovers) */ report?: (msg: string) => void } = {},
 ): Promise<RuntimeHarness> {
   const shim = opts.shim ?? shimPath();
   const root = mkdtempSync(join(tmpdir(), "nodelet-rt-"));
@@ -60,6 +60,7 @@ export async function makeRuntime(
     recorder: (l) => new FileRecorder((owner) => (owner === "node" ? undefined : l.podExplainFile(owner))),
     warmSandboxes: opts.warmSandboxes,
     monitorZygote: opts.zygote ?? true,
+    report: opts.report,
   });
   const spawner = new Spawner(shim);
   if (opts.spawner !== false) {

@@ -26,6 +26,8 @@ describe("warm sandboxes (privileged)", { skip }, () => {
   let h: NetworkHarness;
   const O = freeOctets(181, 2); // the harness uses O + 1 for services
   const runtimes = new WarmRuntimes();
+  /** What the first runtime reported (a warm sandbox removed says why: the first test fails with it). */
+  const reports: string[] = [];
   /** Another runtime over the same root, cgroups and network: what a restarted daemon (or reset) builds. */
   const restarted = (warmSandboxes: number) => runtimes.start(h, warmSandboxes);
 
@@ -35,7 +37,7 @@ describe("warm sandboxes (privileged)", { skip }, () => {
   }
 
   before(async () => {
-    h = await makeNetworkHarness({ tag: "w", octet: O, warmSandboxes: 2 });
+    h = await makeNetworkHarness({ tag: "w", octet: O, warmSandboxes: 2, report: (m) => reports.push(m) });
   });
 
   after(async () => {
@@ -53,7 +55,7 @@ describe("warm sandboxes (privileged)", { skip }, () => {
     const [{ id: clientId }] = await startPod(h, client);
     const sw = h.runtime.sandbox(web.metadata.uid!)!;
     const sc = h.runtime.sandbox(client.metadata.uid!)!;
-    assert.deepEqual([sw.pid, sc.pid].sort(), pool.map((w) => w.pid).sort(), "both pods run in the warm sandboxes' pause processes");
+    assert.deepEqual([sw.pid, sc.pid].sort(), pool.map((w) => w.pid).sort(), `both pods run in the warm sandboxes' pause processes (the runtime reported: ${JSON.stringify(reports)})`);
     assert.deepEqual([sw.ips[0], sc.ips[0]].sort(), pool.map((w) => w.ips[0]).sort(), "with their addresses");
     assert.notEqual(sw.ips[0], sc.ips[0]);
     for (const [pod, s] of [[web, sw], [client, sc]] as const) {

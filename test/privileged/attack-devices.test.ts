@@ -96,7 +96,8 @@ describe("devices against attacks from a pod (privileged)", { skip }, () => {
     // Other sessions add and remove their own links all the time: the host is checked for the attacker's link.
     const hostHasPwn = () => execFileSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).includes(" pwn0");
     assert.equal(hostHasPwn(), false);
-    const out = await inPod("ip link add name pwn0 type bridge; echo rc=$?; ip -o link show | wc -l");
+    // 2>&1: the refusal comes on stdout, in order; on its own stream it could arrive after the count.
+    const out = await inPod("ip link add name pwn0 type bridge 2>&1; echo rc=$?; ip -o link show | wc -l");
     assert.match(out, /Operation not permitted/);
     assert.match(out, /rc=[1-9]/);
     assert.equal(out.trim().split("\n").pop(), "1", "only lo in the pod");

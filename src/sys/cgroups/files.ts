@@ -59,7 +59,7 @@ export async function listChildren(dir: string): Promise<string[]> {
 export async function removeTree(dir: string, rmdir: (dir: string) => Promise<void>): Promise<void> {
   for (const child of await listChildren(dir)) await removeTree(join(dir, child), rmdir);
   try {
-    await rmdir(dir);
+    await rmdirWhileBusy(dir, rmdir);
   } catch (err) {
     // Only a plain directory standing in for cgroupfs (the test tree) can be "not empty" with no child
     // directories left: real cgroupfs answers EBUSY when processes remain.
@@ -67,6 +67,24 @@ export async function removeTree(dir: string, rmdir: (dir: string) => Promise<vo
     for (const f of await fsp.readdir(dir)) await fsp.rm(join(dir, f), { force: true });
     await rmdir(dir);
   }
+}
+
+/**
+ * A process killed a moment ago stays in its cgroup until it is reaped, and rmdir answers EBUSY meanwhile: retried
+ * for about 300 ms before the EBUSY stands (runc's RemovePath retries the same way).
+ */
+const BUSY_RETRY_MS = [10, 20, 40, 80, 160];
+
+async function rmdirWhileBusy(dir: string, rmdir: (dir: string) => Promise<void>): Promise<void> {
+  for (const wait of BUSY_RETRY_MS) {
+    try {
+      return await rmdir(dir);
+    } catch (err) {
+      if (!String(err).includes("EBUSY")) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+  await rmdir(dir);
 }
 
 /** Removes each directory tree (one per v1 hierarchy, or the one v2 directory), naming the one that failed. */
